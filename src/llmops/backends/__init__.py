@@ -1,0 +1,1 @@
+"""Backends: implementations of the core interfaces, each registered by a plugin."""

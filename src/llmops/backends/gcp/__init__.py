@@ -1,0 +1,1 @@
+"""The gcp backends."""

@@ -1,0 +1,5 @@
+"""Default plugin: the `kubeflow` orchestrator (a self-hosted Kubeflow Pipelines endpoint)."""
+
+from __future__ import annotations
+
+from ...core.hookspecs import hookimpl

@@ -1,0 +1,12 @@
+"""Default plugin: the local backends (the embedded `local` profile)."""
+
+from __future__ import annotations
+
+from ...core.hookspecs import hookimpl
+
+
+@hookimpl
+def register_artifact_stores(register):
+    from .artifacts import LocalArtifactStore
+
+    register("local", LocalArtifactStore)

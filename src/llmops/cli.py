@@ -1,0 +1,102 @@
+"""The `llmops` command line: parses options, calls core, renders with rich. Sub-commands are
+added by plugins through the `register_commands` hook, built-in ones included."""
+
+from __future__ import annotations
+
+import sys
+from typing import Optional
+
+import typer
+from rich.table import Table
+
+from .commands.common import STATE, JsonOption, console, err_console, print_json
+from .core import registry
+from .core.errors import LlmopsError
+
+app = typer.Typer(
+    name="llmops",
+    help="LLMOps on Google Cloud, offline first.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _global_options(
+    profile: Optional[str] = typer.Option(None, "--profile", "-p", help="Profile to use (default: LLMOPS_PROFILE or local)."),
+    workspace: Optional[str] = typer.Option(None, "--workspace", "-w", help="Folder for everything written locally (default .llmops)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
+) -> None:
+    STATE.profile = profile
+    STATE.workspace = workspace
+    STATE.quiet = quiet
+
+
+@app.command("plugins")
+def plugins_command(json_: bool = JsonOption) -> None:
+    """List loaded plugins, where they come from and the hooks they implement."""
+    info = registry.plugin_info()
+    if json_:
+        print_json(info)
+        return
+    table = Table("plugin", "source", "hooks")
+    for p in info:
+        table.add_row(p["name"], p["source"], ", ".join(p["hooks"]))
+    console.print(table)
+
+
+@app.command("backends")
+def backends_command(json_: bool = JsonOption) -> None:
+    """List backend names per kind (warehouse, orchestrator, model, artifacts)."""
+    found = registry.all_backends()
+    if json_:
+        print_json(found)
+        return
+    table = Table("kind", "backends")
+    for kind, names in found.items():
+        table.add_row(kind, ", ".join(names))
+    console.print(table)
+
+
+_commands_registered = False
+
+
+def build_app() -> typer.Typer:
+    """The app with every plugin's commands added."""
+    global _commands_registered
+    if not _commands_registered:
+        registry.get_plugin_manager().hook.register_commands(cli=app)
+        _commands_registered = True
+    return app
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console-script entry point: expected errors become one line on stderr and exit 1."""
+    try:
+        rv = build_app()(args=argv, prog_name="llmops", standalone_mode=False)
+        return rv if isinstance(rv, int) else 0
+    except LlmopsError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
+        return exc.exit_code
+    except typer.Exit as exc:  # raised by commands that end early on purpose
+        return exc.exit_code
+    except typer.Abort:
+        err_console.print("aborted")
+        return 130
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        return 130
+    except Exception as exc:  # click usage errors
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            return exc.exit_code
+        raise
+    finally:
+        STATE.close()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

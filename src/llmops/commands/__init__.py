@@ -1,0 +1,18 @@
+"""Built-in CLI commands, added through the same `register_commands` hook plugins use."""
+
+from __future__ import annotations
+
+import importlib
+
+from ..core.hookspecs import hookimpl
+
+COMMAND_MODULES = (
+    # "llmops.commands.data",
+)
+"""Each module defines `add_commands(cli)`."""
+
+
+@hookimpl
+def register_commands(cli):
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).add_commands(cli)

@@ -1,0 +1,1 @@
+"""Backend-neutral core: what the workflow is."""

@@ -1,0 +1,171 @@
+"""The plugin manager: built-in plugins plus entry points (group `llmops`) -> backends by name.
+
+Built-in backends are default plugins registered through the same hooks a third party uses.
+`LLMOPS_LOAD_PLUGINS` (comma-separated entry-point names, empty for none) restricts which
+third-party plugins load; `LLMOPS_TRACE_PLUGINS=1` prints every hook call to stderr.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib.metadata import entry_points
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+from . import hookspecs
+from .errors import ConfigError
+from .interfaces import BACKEND_KINDS, Backend
+
+if TYPE_CHECKING:
+    from .config import Settings
+
+DEFAULT_PLUGINS = (
+    "llmops.backends.local.plugin",
+    "llmops.backends.gcp.plugin",
+    "llmops.backends.kubeflow.plugin",
+    "llmops.core.prompts",
+    "llmops.commands",
+)
+"""Built-in plugins, named as modules so that `core` never imports a backend at import time."""
+
+ENTRY_POINT_GROUP = "llmops"
+
+_HOOK_FOR_KIND = {
+    "warehouse": "register_warehouses",
+    "orchestrator": "register_orchestrators",
+    "model": "register_model_providers",
+    "artifacts": "register_artifact_stores",
+}
+
+
+@dataclass
+class Registered:
+    """A backend class (or template) registered by a plugin."""
+
+    name: str
+    obj: Any
+    plugin: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _new_manager() -> pluggy.PluginManager:
+    pm = pluggy.PluginManager("llmops")
+    pm.add_hookspecs(hookspecs)
+    for module_name in DEFAULT_PLUGINS:
+        pm.register(importlib.import_module(module_name), name=module_name)
+    wanted = os.environ.get("LLMOPS_LOAD_PLUGINS")
+    allowed = None if wanted is None else {n.strip() for n in wanted.split(",") if n.strip()}
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        if allowed is not None and ep.name not in allowed:
+            continue
+        if pm.get_plugin(ep.name) is not None:
+            continue
+        try:
+            plugin = ep.load()
+        except Exception as exc:  # a broken plugin must not take the CLI down
+            raise ConfigError(
+                f"plugin {ep.name!r} ({ep.value}) failed to load: {exc}",
+                fix="fix or uninstall it, or set LLMOPS_LOAD_PLUGINS to skip it",
+            ) from exc
+        pm.register(plugin, name=ep.name)
+        dist = getattr(ep, "dist", None)
+        if dist is not None:
+            _DISTRIBUTIONS[ep.name] = f"{dist.metadata['Name']} {dist.version}"
+    if os.environ.get("LLMOPS_TRACE_PLUGINS"):
+        pm.trace.root.setwriter(lambda msg: sys.stderr.write(msg))
+        pm.enable_tracing()
+    return pm
+
+
+_DISTRIBUTIONS: dict[str, str] = {}
+
+
+@lru_cache(maxsize=1)
+def get_plugin_manager() -> pluggy.PluginManager:
+    """The process-wide plugin manager, built on first use."""
+    return _new_manager()
+
+
+def reset() -> None:
+    """Forget the plugin manager and everything registered (for tests and plugin reloads)."""
+    get_plugin_manager.cache_clear()
+    _collect.cache_clear()
+    _DISTRIBUTIONS.clear()
+
+
+def _caller_name(pm: pluggy.PluginManager, plugin: object) -> str:
+    return pm.get_name(plugin) or getattr(plugin, "__name__", repr(plugin))
+
+
+@lru_cache(maxsize=None)
+def _collect(hook_name: str) -> dict[str, Registered]:
+    pm = get_plugin_manager()
+    found: dict[str, Registered] = {}
+    kind = next((k for k, h in _HOOK_FOR_KIND.items() if h == hook_name), None)
+    for impl in getattr(pm.hook, hook_name).get_hookimpls():
+        plugin_name = impl.plugin_name
+
+        def register(name: str, obj: Any, _plugin: str = plugin_name, **extra: Any) -> None:
+            if kind is not None and not (
+                isinstance(obj, type) and issubclass(obj, BACKEND_KINDS[kind])
+            ):
+                raise ConfigError(
+                    f"plugin {_plugin!r} registered {name!r} as a {kind} backend, but it is not "
+                    f"a subclass of {BACKEND_KINDS[kind].__name__}",
+                    fix="subclass the interface from llmops.core.interfaces",
+                )
+            if name in found:
+                raise ConfigError(
+                    f"{name!r} is registered twice, by {found[name].plugin!r} and {_plugin!r}",
+                    fix="uninstall one of the two plugins or rename the backend",
+                )
+            found[name] = Registered(name, obj, _plugin, extra)
+
+        impl.function(register)
+    return found
+
+
+def backends(kind: str) -> dict[str, Registered]:
+    """Registered backends of one kind (`warehouse`, `orchestrator`, `model`, `artifacts`)."""
+    if kind not in _HOOK_FOR_KIND:
+        raise ConfigError(f"unknown backend kind {kind!r}", fix=f"use one of {', '.join(_HOOK_FOR_KIND)}")
+    return _collect(_HOOK_FOR_KIND[kind])
+
+
+def all_backends() -> dict[str, list[str]]:
+    """Backend names per kind, sorted."""
+    return {kind: sorted(backends(kind)) for kind in _HOOK_FOR_KIND}
+
+
+def backend_class(kind: str, name: str) -> type[Backend]:
+    """The class registered as `name` for `kind`, or a ConfigError listing what exists."""
+    found = backends(kind)
+    if name not in found:
+        raise ConfigError(
+            f"unknown {kind} backend {name!r}",
+            fix=f"choose one of: {', '.join(sorted(found)) or '(none registered)'}",
+        )
+    return found[name].obj
+
+
+def create_backend(kind: str, settings: Settings) -> Backend:
+    """Build the backend the settings name for `kind`."""
+    name = getattr(settings, kind)
+    return backend_class(kind, name)(settings)
+
+
+def plugin_info() -> list[dict[str, Any]]:
+    """Each loaded plugin: name, where it comes from, and the hooks it implements."""
+    pm = get_plugin_manager()
+    out = []
+    for plugin in pm.get_plugins():
+        name = _caller_name(pm, plugin)
+        hooks = sorted(h.name for h in pm.get_hookcallers(plugin) or [])
+        source = "built-in" if name in DEFAULT_PLUGINS else _DISTRIBUTIONS.get(name, "entry point")
+        out.append({"name": name, "source": source, "module": getattr(plugin, "__name__", None), "hooks": hooks})
+    return sorted(out, key=lambda p: (p["source"] != "built-in", p["name"]))

@@ -1,0 +1,1 @@
+"""llmops.emulator.server."""

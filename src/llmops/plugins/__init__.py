@@ -1,0 +1,1 @@
+"""llmops.plugins."""
