@@ -96,8 +96,27 @@ class ArtifactStore(Backend):
         """Whether an object exists at `uri`."""
 
     @abstractmethod
+    def delete(self, uri: str) -> None:
+        """Remove the object at `uri`; no error if it is already gone."""
+
+    @abstractmethod
     def uri_for(self, *parts: str) -> str:
-        """The store's URI for a path relative to its root (workspace or bucket)."""
+        """The store's URI for a path relative to its root (the workspace locally, the bucket
+        prefix on Google Cloud)."""
+
+    def copy(self, src_uri: str, dst_uri: str) -> str:
+        """Copy one object within the store (streamed; stores override with a server-side copy)."""
+        import shutil
+
+        with self.open(src_uri, "rb") as src, self.open(dst_uri, "wb") as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+        return dst_uri
+
+    def move(self, src_uri: str, dst_uri: str) -> str:
+        """Move one object within the store (copy then delete unless the store can rename)."""
+        self.copy(src_uri, dst_uri)
+        self.delete(src_uri)
+        return dst_uri
 
 
 class ModelProvider(Backend):

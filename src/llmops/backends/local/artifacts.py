@@ -1,7 +1,8 @@
-"""`local` artifact store: files under the workspace (`artifacts/`), plain paths or file:// URIs."""
+"""`local` artifact store: files under the workspace folder, as plain paths or file:// URIs."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 from typing import IO, Any
@@ -25,14 +26,19 @@ def local_path(uri: str | Path) -> Path:
 class LocalArtifactStore(ArtifactStore):
     """Artifacts as files; writes are atomic (temporary name, then rename)."""
 
-    description = "Files under the workspace's artifacts/ folder."
-
-    def __init__(self, settings):
-        super().__init__(settings)
-        self.root = Workspace(settings.workspace).artifacts
+    description = "Files under the workspace folder."
 
     def uri_for(self, *parts: str) -> str:
-        return str(Workspace(self.settings.workspace).path("artifacts", *parts))
+        return str(Workspace(self.settings.workspace).path(*parts))
+
+    def delete(self, uri: str) -> None:
+        local_path(uri).unlink(missing_ok=True)
+
+    def move(self, src_uri: str, dst_uri: str) -> str:
+        dst = local_path(dst_uri)
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(local_path(src_uri), dst)
+        return str(dst)
 
     def put(self, local_path_: str | Path, uri: str) -> str:
         dest = local_path(uri)
@@ -50,7 +56,7 @@ class LocalArtifactStore(ArtifactStore):
 
     def open(self, uri: str, mode: str = "rb") -> IO[Any]:
         path = local_path(uri)
-        if "r" in mode and not path.is_file():
+        if "r" in mode and "+" not in mode and not path.is_file():
             raise NotFoundError(f"artifact {uri} does not exist", fix="check the URI")
         if "w" in mode:
             path.parent.mkdir(parents=True, exist_ok=True)
