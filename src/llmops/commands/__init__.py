@@ -7,7 +7,7 @@ import importlib
 from ..core.hookspecs import hookimpl
 
 COMMAND_MODULES = (
-    # "llmops.commands.data",
+    "llmops.commands.data",
 )
 """Each module defines `add_commands(cli)`."""
 

@@ -107,7 +107,8 @@ def _collect(hook_name: str) -> dict[str, Registered]:
     pm = get_plugin_manager()
     found: dict[str, Registered] = {}
     kind = next((k for k, h in _HOOK_FOR_KIND.items() if h == hook_name), None)
-    for impl in getattr(pm.hook, hook_name).get_hookimpls():
+    impls = getattr(pm.hook, hook_name).get_hookimpls()
+    for impl in impls:
         plugin_name = impl.plugin_name
 
         def register(name: str, obj: Any, _plugin: str = plugin_name, **extra: Any) -> None:
@@ -126,7 +127,10 @@ def _collect(hook_name: str) -> dict[str, Registered]:
                 )
             found[name] = Registered(name, obj, _plugin, extra)
 
-        impl.function(register)
+        # Called through the hook machinery, one plugin at a time, so that tracing sees the
+        # call and every registration is attributed to the plugin that made it.
+        others = [i.plugin for i in impls if i is not impl]
+        pm.subset_hook_caller(hook_name, remove_plugins=others)(register=register)
     return found
 
 

@@ -1,0 +1,107 @@
+"""`llmops data prepare | list | show` and, until the pipeline lands, `llmops run`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.table import Table
+
+from ..core import data
+from ..core.prompts import DEFAULT_TEMPLATE, templates
+from ..core.types import DatasetVersion
+from .common import JsonOption, console, parse_params, print_json, session
+
+data_app = typer.Typer(help="Instruction datasets: prepare, list, show.", no_args_is_help=True)
+
+
+def _summary(v: DatasetVersion) -> None:
+    m = v.manifest
+    console.print(f"dataset version [bold]{v.version}[/]  (template {m['template']['name']}@{m['template']['version']}, format {m['format']})")
+    console.print(f"  train  {v.train.rows:>6} rows  {v.train.uri}")
+    console.print(f"  eval   {v.eval.rows:>6} rows  {v.eval.uri}")
+
+
+@data_app.command("prepare")
+def prepare_command(
+    query_file: Optional[Path] = typer.Option(None, "--query-file", help="GoogleSQL file returning input_text and output_text (default: the course's query)."),
+    template: str = typer.Option(DEFAULT_TEMPLATE, "--template", help="Registered prompt template (see `llmops data templates`)."),
+    eval_fraction: float = typer.Option(0.2, "--eval-fraction", help="Share of rows held out for evaluation, in (0, 1)."),
+    seed: int = typer.Option(42, "--seed", help="Salt of the deterministic split."),
+    format: str = typer.Option("seed", "--format", help="seed (input_text_instruct/output_text) or gemini (contents)."),
+    param: Optional[list[str]] = typer.Option(None, "--param", help="Query parameter name=value (repeatable)."),
+    json_: bool = JsonOption,
+) -> None:
+    """Query the warehouse, apply the template, split, export JSONL and version it."""
+    query = data.read_query_file(query_file) if query_file else None
+    version = data.prepare(
+        session(),
+        query=query,
+        template=template,
+        eval_fraction=eval_fraction,
+        seed=seed,
+        format=format,
+        params=parse_params(param),
+    )
+    if json_:
+        print_json(version.to_dict())
+    else:
+        _summary(version)
+
+
+@data_app.command("list")
+def list_command(json_: bool = JsonOption) -> None:
+    """List dataset versions, newest first."""
+    versions = data.list_versions(session())
+    if json_:
+        print_json([v.to_dict() for v in versions])
+        return
+    table = Table("version", "created", "template", "format", "train", "eval")
+    for v in versions:
+        m = v.manifest
+        table.add_row(v.version, m.get("created", ""), m["template"]["name"], m["format"], str(v.train.rows), str(v.eval.rows))
+    console.print(table)
+
+
+@data_app.command("show")
+def show_command(version: str = typer.Argument(..., help="Version id (or a unique prefix)."), json_: bool = JsonOption) -> None:
+    """Show one dataset version and its manifest."""
+    v = data.get_version(session(), version)
+    if json_:
+        print_json(v.to_dict())
+        return
+    _summary(v)
+    m = v.manifest
+    console.print(f"  created {m['created']}; split {m['split']}; source tables {', '.join(m['source_tables'])}")
+    console.print("  query:")
+    console.print(m["query"], markup=False)
+
+
+@data_app.command("templates")
+def templates_command(json_: bool = JsonOption) -> None:
+    """List registered prompt templates and their versions."""
+    found = [t.to_dict() for t in templates().values()]
+    if json_:
+        print_json(found)
+        return
+    table = Table("name", "version", "description")
+    for t in found:
+        table.add_row(t["name"], t["version"], t["description"])
+    console.print(table)
+
+
+def run_command(json_: bool = JsonOption) -> None:
+    """Run the main job. For now only its first stage, data preparation (the pipeline, tuning
+    and evaluation stages are not built yet)."""
+    version = data.prepare(session())
+    if json_:
+        print_json({"dataset": version.to_dict(), "stages_run": ["prepare_data"], "unfinished": ["tune", "deploy", "evaluate"]})
+        return
+    _summary(version)
+    console.print("[yellow]note:[/] only data preparation runs so far; tuning and evaluation are not built yet.")
+
+
+def add_commands(cli: typer.Typer) -> None:
+    cli.add_typer(data_app, name="data")
+    cli.command("run")(run_command)
