@@ -10,3 +10,10 @@ def register_artifact_stores(register):
     from .artifacts import LocalArtifactStore
 
     register("local", LocalArtifactStore)
+
+
+@hookimpl
+def register_orchestrators(register):
+    from .orchestrator import LocalOrchestrator
+
+    register("local", LocalOrchestrator)

@@ -1,0 +1,464 @@
+"""The worker process of the local orchestrator: runs one compiled pipeline package with kfp's
+own local runner and keeps the run record up to date as each task starts and ends.
+
+`python -m llmops.backends.local.kfp_runner RUN_DIR` reads `RUN_DIR/run.json` (written by
+`LocalOrchestrator.submit`), runs the package, and rewrites the record atomically after every
+task. The orchestrator process only reads the record, except after the worker has exited.
+
+What is kfp's and what is ours:
+
+- kfp (`kfp.local`, SubprocessRunner with `use_venv=False`): loading the package, walking the
+  DAG (sub-pipelines included), running every task in a subprocess of this Python environment,
+  passing parameters and artifacts between tasks, and the task cache (kfp >= 2.17:
+  `kfp.local.init(enable_caching=True, cache_root=...)`, a file per task keyed on the component
+  name, image, command — which embeds the component's source — the resolved arguments and env).
+- ours: the run record (per-task state, cache hits, seconds, outputs, log files and tails,
+  lineage), running in a process of its own so a caller can time a run out or cancel it, and
+  `PIP_NO_INDEX` so a component's `pip install` never reaches the network.
+
+Per-task detail comes from wrapping two kfp.local functions inside this process only
+(`task_executor.execute_single_task`, through which every task of a pipeline goes, and
+`task_dispatcher.run_single_task_implementation`, which runs only when the cache missed).
+If a kfp release moves them, the run still works and records pipeline-level state only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import inspect
+import io
+import json
+import os
+import re
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ...core.types import PipelineRun, TaskState
+from ...core.workspace import atomic_write_text
+
+RECORD_NAME = "run.json"
+PACKAGE_COPY = "package.yaml"
+WORKER_LOG = "worker.log"
+TASK_LOGS = "tasks"
+TERMINAL_STATES = frozenset({"SUCCEEDED", "FAILED", "CANCELLED"})
+LOG_TAIL_LINES = 25
+
+LINEAGE_KEYS = ("dataset_version", "base_model", "tuning_job", "tuned_model", "endpoint")
+"""Artifact metadata keys collected into a run's lineage, wherever a task sets them."""
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+# ---------------------------------------------------------------- run records
+
+
+def read_record(run_dir: Path) -> dict[str, Any]:
+    return json.loads((Path(run_dir) / RECORD_NAME).read_text(encoding="utf-8"))
+
+
+def write_record(run_dir: Path, record: dict[str, Any]) -> None:
+    atomic_write_text(Path(run_dir) / RECORD_NAME, json.dumps(record, indent=2, default=str))
+
+
+def record_to_run(record: dict[str, Any]) -> PipelineRun:
+    """The public PipelineRun view of a run record."""
+    tasks = [
+        TaskState(
+            name=t["name"],
+            state=t["state"],
+            cached=bool(t.get("cached")),
+            seconds=float(t.get("seconds") or 0.0),
+            outputs=t.get("outputs") or {},
+            log_tail=t.get("log_tail"),
+        )
+        for t in record.get("tasks", [])
+    ]
+    return PipelineRun(
+        run_id=record["run_id"],
+        state=record["state"],
+        package=record["package"],
+        pipeline_name=record.get("pipeline_name"),
+        parameters=record.get("parameters") or {},
+        tasks=tasks,
+        outputs=record.get("outputs") or {},
+        lineage=record.get("lineage") or {},
+        error=record.get("error"),
+        created=record.get("created"),
+        finished=record.get("finished"),
+    )
+
+
+def log_tail(path: Path, lines: int = LOG_TAIL_LINES) -> str | None:
+    """The last `lines` meaningful lines of a task log, without kfp's colours and indent."""
+    try:
+        text = Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    kept = []
+    for line in text.splitlines():
+        line = _ANSI.sub("", line)
+        if line.startswith("    "):
+            line = line[4:]  # kfp indents a task's streamed output by four spaces
+        if line.strip() and not line.startswith("-----"):
+            kept.append(line.rstrip())
+    return "\n".join(kept[-lines:]) or None
+
+
+def package_tasks(spec: dict[str, Any]) -> list[str]:
+    """Names of the executable tasks a package may run, as kfp.local names them (the component
+    name without `comp-`), in pipeline order where the DAG gives one."""
+    components = spec.get("components") or {}
+    order: list[str] = []
+
+    def walk(dag: dict[str, Any]) -> None:
+        tasks = (dag or {}).get("tasks") or {}
+        for task in _topological(tasks):
+            comp = (tasks[task].get("componentRef") or {}).get("name", "")
+            body = components.get(comp) or {}
+            if "dag" in body:
+                walk(body["dag"])
+            elif comp and comp.removeprefix("comp-") not in order:
+                order.append(comp.removeprefix("comp-"))
+
+    walk((spec.get("root") or {}).get("dag") or {})
+    return order
+
+
+def _topological(tasks: dict[str, Any]) -> list[str]:
+    deps = {name: set((body or {}).get("dependentTasks") or []) & set(tasks) for name, body in tasks.items()}
+    out: list[str] = []
+    while deps:
+        ready = sorted(n for n, d in deps.items() if not d)
+        if not ready:  # a cycle cannot compile; keep going rather than loop forever
+            ready = sorted(deps)
+        for n in ready:
+            out.append(n)
+            deps.pop(n)
+        for d in deps.values():
+            d.difference_update(ready)
+    return out
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+# ---------------------------------------------------------------- outputs and lineage
+
+
+def serialize_value(value: Any) -> Any:
+    """A task or pipeline output, JSON-ready: parameters as they are, artifacts as
+    `{"artifact": schema_title, "name", "uri", "metadata"}`."""
+    from kfp import dsl
+
+    if isinstance(value, dsl.Artifact):
+        return {
+            "artifact": type(value).schema_title,
+            "name": value.name,
+            "uri": value.uri,
+            "metadata": json.loads(json.dumps(value.metadata or {}, default=str)),
+        }
+    if isinstance(value, list):
+        return [serialize_value(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): serialize_value(v) for k, v in value.items()}
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
+def _artifacts(outputs: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    for name, value in (outputs or {}).items():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, dict) and "artifact" in item:
+                yield name, item
+
+
+def build_lineage(record: dict[str, Any]) -> dict[str, Any]:
+    """What this run used and produced: the package, its parameters, every artifact, the
+    dataset version, tuning job, tuned model and endpoint its tasks reported, and evaluations."""
+    params = dict(record.get("parameters") or {})
+    settings = params.pop("settings", None)
+    lineage: dict[str, Any] = {
+        "package": {"path": record["package"], "sha256": record.get("package_sha256")},
+        "parameters": params,
+    }
+    if isinstance(settings, dict):
+        lineage["profile"] = settings.get("profile")
+        lineage["workspace"] = settings.get("workspace")
+    artifacts = []
+    evaluations = []
+    for task in record.get("tasks", []):
+        outputs = task.get("outputs") or {}
+        task_artifacts = list(_artifacts(outputs))
+        for name, art in task_artifacts:
+            artifacts.append({"task": task["name"], "output": name, "type": art["artifact"], "uri": art["uri"]})
+            meta = art.get("metadata") or {}
+            for key in LINEAGE_KEYS:
+                if meta.get(key) not in (None, "") and key not in lineage:
+                    lineage[key] = meta[key]
+        for name, art in task_artifacts:
+            if art["artifact"] != "system.Metrics":
+                continue
+            entry: dict[str, Any] = {"task": task["name"], "metrics": art.get("metadata") or {}, "uri": art["uri"]}
+            for other_name, other in task_artifacts:  # label and model come from a sibling output
+                meta = other.get("metadata") or {}
+                if other_name != name and ("label" in meta or "model" in meta):
+                    entry.update({k: meta[k] for k in ("label", "model", "examples") if k in meta})
+                    entry["predictions_uri"] = other["uri"]
+            evaluations.append(entry)
+    lineage["artifacts"] = artifacts
+    if evaluations:
+        lineage["evaluation"] = evaluations
+    return lineage
+
+
+# ---------------------------------------------------------------- the worker
+
+
+class _ThreadStdout(io.TextIOBase):
+    """sys.stdout for the worker: everything goes to the run log, and what a task prints (kfp
+    streams the task subprocess's output through print) also goes to that task's own log."""
+
+    def __init__(self, default: Any):
+        self._default = default
+        self._local = threading.local()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, s: str) -> int:
+        target = getattr(self._local, "file", None)
+        if target is not None:
+            target.write(s)
+            target.flush()
+        self._default.write(s)
+        return len(s)
+
+    def flush(self) -> None:
+        self._default.flush()
+
+    def isatty(self) -> bool:
+        return False
+
+    @contextlib.contextmanager
+    def to(self, path: Path) -> Iterator[None]:
+        previous = getattr(self._local, "file", None)
+        with open(path, "a", encoding="utf-8") as f:
+            self._local.file = f
+            try:
+                yield
+            finally:
+                self._local.file = previous
+
+
+class Worker:
+    """Runs one pipeline package with kfp.local and records its progress."""
+
+    def __init__(self, run_dir: Path):
+        self.run_dir = Path(run_dir)
+        self.record = read_record(self.run_dir)
+        self.lock = threading.Lock()
+        self.logs = self.run_dir / TASK_LOGS
+        self.logs.mkdir(exist_ok=True)
+        self.started_tasks = 0
+
+    def save(self) -> None:
+        with self.lock:
+            write_record(self.run_dir, self.record)
+
+    # -- task bookkeeping, called from the kfp wrappers
+
+    def _task(self, name: str) -> dict[str, Any]:
+        for t in self.record["tasks"]:
+            if t["name"] == name:
+                return t
+        t = {"name": name, "state": "PENDING", "cached": False, "seconds": 0.0, "outputs": {}}
+        self.record["tasks"].append(t)
+        return t
+
+    def task_started(self, component_name: str, task_name: str) -> dict[str, Any]:
+        name = component_name.removeprefix("comp-")
+        with self.lock:
+            entry = self._task(name)
+            if entry["state"] != "PENDING":  # the same component again (a loop): a new entry
+                n = 2
+                while any(t["name"] == f"{name}#{n}" for t in self.record["tasks"]):
+                    n += 1
+                entry = self._task(f"{name}#{n}")
+            tasks = self.record["tasks"]
+            tasks.remove(entry)
+            tasks.insert(self.started_tasks, entry)  # keep the record in execution order
+            self.started_tasks += 1
+            entry.update(
+                state="RUNNING",
+                task=task_name,
+                started=now_iso(),
+                log=str(self.logs / f"{entry['name'].replace('#', '-')}.log"),
+            )
+        self.save()
+        return entry
+
+    def task_finished(self, entry: dict[str, Any], *, ok: bool, cached: bool, seconds: float, outputs: dict[str, Any]) -> None:
+        with self.lock:
+            entry.update(
+                state="SUCCEEDED" if ok else "FAILED",
+                cached=cached,
+                seconds=round(seconds, 3),
+                outputs=serialize_value(outputs or {}),
+                finished=now_iso(),
+            )
+            if not ok:
+                entry["log_tail"] = log_tail(Path(entry["log"]))
+        self.save()
+
+    # -- the run
+
+    def run(self) -> int:
+        rec = self.record
+        rec.update(state="RUNNING", started=now_iso(), worker_pid=os.getpid())
+        self.save()
+        stdout = _ThreadStdout(sys.stdout)
+        try:
+            with contextlib.redirect_stdout(stdout):
+                outputs = self._run_kfp(stdout)
+        except BaseException as exc:  # noqa: BLE001 - every failure ends in the record
+            self._fail(exc)
+            return 1
+        with self.lock:
+            rec["outputs"] = serialize_value(outputs)
+            for t in rec["tasks"]:
+                if t["state"] == "PENDING":
+                    t["state"] = "SKIPPED"  # a branch a condition did not take
+            rec.update(state="SUCCEEDED", finished=now_iso())
+            rec["lineage"] = build_lineage(rec)
+        self.save()
+        return 0
+
+    def _run_kfp(self, stdout: _ThreadStdout) -> dict[str, Any]:
+        import kfp
+        import kfp.components
+        import kfp.local
+
+        rec = self.record
+        init_args: dict[str, Any] = {
+            "runner": kfp.local.SubprocessRunner(use_venv=False),
+            "pipeline_root": rec["pipeline_root"],
+            "raise_on_error": True,
+        }
+        init_params = inspect.signature(kfp.local.init).parameters
+        if "enable_caching" in init_params:
+            init_args.update(enable_caching=bool(rec["caching"]), cache_root=rec["cache_root"])
+        elif rec["caching"]:
+            rec["notes"] = [f"kfp {kfp.__version__} has no local task cache (kfp >= 2.17 does); every task runs"]
+        kfp.local.init(**init_args)
+        component = kfp.components.load_component_from_file(rec["package_copy"])
+        with self._instrumented(stdout):
+            task = component(**rec["parameters"])
+        return dict(getattr(task, "outputs", None) or {})
+
+    @contextlib.contextmanager
+    def _instrumented(self, stdout: _ThreadStdout) -> Iterator[None]:
+        try:
+            from kfp.local import importer_handler, task_dispatcher
+            from kfp.local.orchestrator import task_executor
+        except ImportError:
+            yield
+            return
+        names = ("execute_single_task", "run_single_task_implementation", "run_importer")
+        if not all(hasattr(m, n) for m, n in zip((task_executor, task_dispatcher, importer_handler), names)):
+            yield
+            return
+        orig_execute = task_executor.execute_single_task
+        orig_run = task_dispatcher.run_single_task_implementation
+        orig_import = importer_handler.run_importer
+        ran = threading.local()
+        worker = self
+
+        def execute_single_task(*args: Any, **kwargs: Any) -> Any:
+            task_spec = kwargs.get("task_spec")
+            component = task_spec.component_ref.name if task_spec is not None else str(kwargs.get("task_name"))
+            entry = worker.task_started(component, str(kwargs.get("task_name")))
+            ran.value = False
+            t0 = time.perf_counter()
+            try:
+                with stdout.to(Path(entry["log"])):
+                    outputs, status = orig_execute(*args, **kwargs)
+            except BaseException:
+                with open(entry["log"], "a", encoding="utf-8") as f:
+                    f.write(traceback.format_exc())
+                worker.task_finished(entry, ok=False, cached=False, seconds=time.perf_counter() - t0, outputs={})
+                raise
+            ok = getattr(status, "name", str(status)) == "SUCCESS"
+            worker.task_finished(
+                entry, ok=ok, cached=not getattr(ran, "value", True), seconds=time.perf_counter() - t0, outputs=outputs
+            )
+            return outputs, status
+
+        def run_single_task_implementation(*args: Any, **kwargs: Any) -> Any:
+            ran.value = True
+            return orig_run(*args, **kwargs)
+
+        def run_importer(*args: Any, **kwargs: Any) -> Any:
+            ran.value = True
+            return orig_import(*args, **kwargs)
+
+        task_executor.execute_single_task = execute_single_task
+        task_dispatcher.run_single_task_implementation = run_single_task_implementation
+        importer_handler.run_importer = run_importer
+        try:
+            yield
+        finally:
+            task_executor.execute_single_task = orig_execute
+            task_dispatcher.run_single_task_implementation = orig_run
+            importer_handler.run_importer = orig_import
+
+    def _fail(self, exc: BaseException) -> None:
+        rec = self.record
+        with self.lock:
+            failed = [t for t in rec["tasks"] if t["state"] == "FAILED"]
+            for t in rec["tasks"]:
+                if t["state"] == "RUNNING":
+                    t.update(state="FAILED", log_tail=log_tail(Path(t["log"])) if t.get("log") else None)
+                    failed.append(t)
+                elif t["state"] == "PENDING":
+                    t["state"] = "SKIPPED"
+            if failed:
+                task = failed[0]
+                last = (task.get("log_tail") or "").strip().splitlines()
+                reason = f": {last[-1]}" if last else ""
+                rec["error"] = f"task {task['name']!r} failed{reason}"
+                rec["failed_task"] = task["name"]
+            else:
+                rec["error"] = f"{type(exc).__name__}: {exc}".strip()
+            rec.update(state="FAILED", finished=now_iso())
+            rec["lineage"] = build_lineage(rec)
+        self.save()
+        sys.stderr.write(traceback.format_exc())
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        sys.stderr.write("usage: python -m llmops.backends.local.kfp_runner RUN_DIR\n")
+        return 2
+    return Worker(Path(args[0])).run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,433 @@
+"""`local` orchestrator: runs any compiled KFP pipeline package with kfp's own local runner.
+
+`submit` checks the package and its parameters here (one-line errors before anything runs),
+writes a run record under `<workspace>/runs/<run_id>/`, and starts a worker process
+(`kfp_runner`) that runs the package with `kfp.local` (SubprocessRunner in this Python
+environment, no virtualenv, no network) and updates the record as tasks start and end. Task
+outputs live under `<workspace>/pipelines/root/`; kfp's task cache under
+`<workspace>/pipelines/cache/`, so a second run with nothing changed is served from the cache
+and a re-run after a failure resumes after the last task that succeeded.
+
+A pipeline input named `settings` of type dict that the caller leaves out receives this
+session's settings (`Settings.to_json_dict()`): that is how llmops' own components learn the
+backends to use, and why the same compiled YAML runs on any orchestrator.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ...core.errors import ConfigError, DataError, NotFoundError
+from ...core.interfaces import Orchestrator
+from ...core.types import PipelineRun
+from ...core.workspace import Workspace, atomic_path
+from .kfp_runner import (
+    PACKAGE_COPY,
+    RECORD_NAME,
+    TERMINAL_STATES,
+    WORKER_LOG,
+    build_lineage,
+    log_tail,
+    now_iso,
+    package_tasks,
+    read_record,
+    record_to_run,
+    sha256_file,
+    write_record,
+)
+
+SETTINGS_PARAMETER = "settings"
+
+_TYPE_NAMES = {
+    "STRING": "string",
+    "NUMBER_INTEGER": "integer",
+    "NUMBER_DOUBLE": "number",
+    "BOOLEAN": "boolean",
+    "LIST": "list",
+    "STRUCT": "dict",
+    "TASK_FINAL_STATUS": "task status",
+}
+_RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+
+
+def load_package(path: str | Path) -> dict[str, Any]:
+    """The PipelineSpec of a compiled KFP package, or a one-line error saying it is not one."""
+    path = Path(path)
+    if not path.is_file():
+        raise NotFoundError(f"pipeline package {str(path)!r} does not exist", fix="compile one with `llmops pipeline compile`")
+    fix = "pass a YAML file written by kfp's compiler (compiler.Compiler().compile(pipeline, 'pipeline.yaml'))"
+    try:
+        docs = [d for d in yaml.safe_load_all(path.read_text(encoding="utf-8")) if d is not None]
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path} is not a KFP pipeline package: not valid YAML ({str(exc).splitlines()[0]})", fix=fix) from None
+    spec = docs[0] if docs else None
+    if not isinstance(spec, dict) or not {"pipelineInfo", "root", "schemaVersion"} <= set(spec):
+        raise DataError(f"{path} is not a KFP pipeline package (no pipelineInfo/root/schemaVersion)", fix=fix)
+    return spec
+
+
+def bind_parameters(spec: dict[str, Any], params: Mapping[str, Any] | None, settings: dict[str, Any] | None) -> dict[str, Any]:
+    """Check `params` against the pipeline's inputs and convert them to the declared types;
+    fill `settings` when the pipeline takes it and the caller did not pass it."""
+    name = (spec.get("pipelineInfo") or {}).get("name", "pipeline")
+    inputs = (spec.get("root") or {}).get("inputDefinitions") or {}
+    declared: dict[str, dict[str, Any]] = inputs.get("parameters") or {}
+    artifacts: dict[str, Any] = inputs.get("artifacts") or {}
+    params = dict(params or {})
+
+    def listing() -> str:
+        if not declared:
+            return f"pipeline {name!r} takes no parameters"
+        return "its parameters are: " + ", ".join(
+            f"{p} ({_TYPE_NAMES.get(d.get('parameterType', ''), d.get('parameterType', '?'))}"
+            f"{'' if _required(d) else ', optional'})"
+            for p, d in declared.items()
+        )
+
+    for key in params:
+        if key not in declared:
+            if key in artifacts:
+                raise ConfigError(
+                    f"pipeline {name!r} input {key!r} is an artifact, not a parameter",
+                    fix="pass artifacts from a task inside a pipeline; the command line passes parameters only",
+                )
+            close = difflib.get_close_matches(key, list(declared), n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise ConfigError(f"pipeline {name!r} has no parameter {key!r}", fix=hint + listing())
+    bound: dict[str, Any] = {}
+    for key, decl in declared.items():
+        ptype = decl.get("parameterType", "STRING")
+        if key not in params:
+            if key == SETTINGS_PARAMETER and ptype == "STRUCT" and settings is not None:
+                bound[key] = settings
+            elif _required(decl):
+                raise ConfigError(
+                    f"pipeline {name!r} needs parameter {key!r} ({_TYPE_NAMES.get(ptype, ptype)})",
+                    fix=f"pass --param {key}=VALUE; {listing()}",
+                )
+            continue
+        bound[key] = _coerce(name, key, ptype, params[key])
+    for key, decl in artifacts.items():
+        if not decl.get("isOptional"):
+            raise ConfigError(
+                f"pipeline {name!r} needs artifact input {key!r}, which a run cannot be given",
+                fix="run a pipeline whose inputs are parameters, or wrap this one in a pipeline that produces the artifact",
+            )
+    return bound
+
+
+def _required(decl: dict[str, Any]) -> bool:
+    return not decl.get("isOptional") and "defaultValue" not in decl
+
+
+def _coerce(pipeline: str, key: str, ptype: str, value: Any) -> Any:
+    """Values from the command line arrive JSON-decoded where they parse; make them the type
+    the pipeline declares, or fail naming the parameter."""
+    expected = _TYPE_NAMES.get(ptype, ptype)
+
+    def bad() -> ConfigError:
+        return ConfigError(
+            f"pipeline {pipeline!r} parameter {key!r} expects {expected}, got {value!r}",
+            fix=f"pass --param {key}=<{expected}>",
+        )
+
+    if ptype == "STRING":
+        return value if isinstance(value, str) else json.dumps(value)
+    if ptype == "NUMBER_INTEGER":
+        if isinstance(value, bool):
+            raise bad()
+        if isinstance(value, int):
+            return value
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        if isinstance(value, str):
+            try:
+                return int(value.strip())
+            except ValueError:
+                raise bad() from None
+        raise bad()
+    if ptype == "NUMBER_DOUBLE":
+        if isinstance(value, bool):
+            raise bad()
+        if isinstance(value, (int, float)):
+            return float(value)
+        if isinstance(value, str):
+            try:
+                return float(value.strip())
+            except ValueError:
+                raise bad() from None
+        raise bad()
+    if ptype == "BOOLEAN":
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+            return value.strip().lower() == "true"
+        raise bad()
+    if ptype in ("LIST", "STRUCT"):
+        want = list if ptype == "LIST" else dict
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except json.JSONDecodeError:
+                raise bad() from None
+        if not isinstance(value, want):
+            raise bad()
+        return value
+    return value
+
+
+class LocalOrchestrator(Orchestrator):
+    """Runs compiled KFP pipelines with kfp's local runner, caching tasks in the workspace."""
+
+    description = "kfp's local runner (SubprocessRunner, this Python environment); run records and task cache in the workspace."
+
+    poll_interval = 0.05
+
+    def __init__(self, settings):
+        super().__init__(settings)
+        self.workspace = Workspace(settings.workspace)
+        self._workers: dict[str, subprocess.Popen[bytes]] = {}
+
+    @property
+    def pipeline_root(self) -> Path:
+        return self.workspace.pipelines / "root"
+
+    @property
+    def cache_root(self) -> Path:
+        return self.workspace.pipelines / "cache"
+
+    def compile(self, pipeline_func: Callable[..., Any], package_path: str | Path) -> Path:
+        """Check the pipeline for the common mistakes, then compile it with kfp's compiler."""
+        from ...core.pipeline import compile_pipeline
+
+        return compile_pipeline(pipeline_func, package_path)
+
+    # -- runs
+
+    def run_dir(self, run_id: str) -> Path:
+        if not _RUN_ID.match(run_id or ""):
+            raise NotFoundError(f"run {run_id!r} does not exist", fix="list runs with `llmops pipeline list`")
+        return self.workspace.path("runs", run_id)
+
+    def submit(
+        self,
+        package_path: str | Path,
+        params: Mapping[str, Any] | None = None,
+        *,
+        run_name: str | None = None,
+        enable_caching: bool = True,
+    ) -> PipelineRun:
+        package = Path(package_path).expanduser().resolve()
+        spec = load_package(package)
+        bound = bind_parameters(spec, params, self.settings.to_json_dict())
+        pipeline_name = (spec.get("pipelineInfo") or {}).get("name") or package.stem
+        run_id = run_name or f"{pipeline_name}-{datetime.now(UTC).strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
+        if not _RUN_ID.match(run_id):
+            raise ConfigError(f"run name {run_id!r} is not usable", fix="use letters, digits, '.', '_' and '-'")
+        self.workspace.ensure()
+        run_dir = self.workspace.path("runs", run_id)
+        try:
+            run_dir.mkdir(parents=True)
+        except FileExistsError:
+            raise ConfigError(f"run {run_id!r} already exists", fix="choose another run name") from None
+        with atomic_path(run_dir / PACKAGE_COPY) as tmp:
+            shutil.copyfile(package, tmp)
+        self.pipeline_root.mkdir(parents=True, exist_ok=True)
+        record: dict[str, Any] = {
+            "run_id": run_id,
+            "state": "PENDING",
+            "package": str(package),
+            "package_copy": str(run_dir / PACKAGE_COPY),
+            "package_sha256": sha256_file(run_dir / PACKAGE_COPY),
+            "pipeline_name": pipeline_name,
+            "parameters": bound,
+            "caching": bool(enable_caching),
+            "pipeline_root": str(self.pipeline_root),
+            "cache_root": str(self.cache_root),
+            "orchestrator": "local",
+            "tasks": [
+                {"name": t, "state": "PENDING", "cached": False, "seconds": 0.0, "outputs": {}} for t in package_tasks(spec)
+            ],
+            "outputs": {},
+            "lineage": {},
+            "error": None,
+            "created": now_iso(),
+            "finished": None,
+        }
+        write_record(run_dir, record)
+        env = {
+            **os.environ,
+            # kfp's lightweight components `pip install kfp` before running; with the package
+            # already installed pip is satisfied offline, and it must never reach an index.
+            "PIP_NO_INDEX": "1",
+            "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+            "PYTHONUNBUFFERED": "1",
+        }
+        with open(run_dir / WORKER_LOG, "ab") as log:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "llmops.backends.local.kfp_runner", str(run_dir)],
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=env,
+                start_new_session=True,  # its own process group, so cancel stops its tasks too
+            )
+        self._workers[run_id] = proc
+        record["worker_pid"] = proc.pid
+        return record_to_run(record)
+
+    def _record(self, run_id: str) -> dict[str, Any]:
+        run_dir = self.run_dir(run_id)
+        if not (run_dir / RECORD_NAME).is_file():
+            raise NotFoundError(f"run {run_id!r} does not exist", fix="list runs with `llmops pipeline list`")
+        record = read_record(run_dir)
+        if record["state"] not in TERMINAL_STATES and not self._worker_alive(run_id, record):
+            record = read_record(run_dir)  # it may have finished between the two reads
+            if record["state"] not in TERMINAL_STATES:
+                record = self._finalize(run_dir, record, "FAILED", "the worker process exited without finishing the run")
+        return record
+
+    def record(self, run_id: str) -> dict[str, Any]:
+        """The full run record (the PipelineRun fields plus task logs, timings and notes)."""
+        return self._record(self.resolve_run_id(run_id))
+
+    def get(self, run_id: str) -> PipelineRun:
+        return record_to_run(self._record(self.resolve_run_id(run_id)))
+
+    def wait(self, run_id: str, timeout: float | None = None, *, on_update: Callable[[PipelineRun], None] | None = None) -> PipelineRun:
+        """Block until the run ends or `timeout` seconds pass (then the run is returned as it
+        is, still running). `on_update` is called whenever the record changes."""
+        run_id = self.resolve_run_id(run_id)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        interval = self.poll_interval
+        last = None
+        while True:
+            record = self._record(run_id)
+            if on_update is not None:
+                fingerprint = json.dumps(record.get("tasks"), sort_keys=True, default=str) + record["state"]
+                if fingerprint != last:
+                    last = fingerprint
+                    on_update(record_to_run(record))
+            if record["state"] in TERMINAL_STATES:
+                proc = self._workers.pop(run_id, None)
+                if proc is not None:
+                    try:
+                        proc.wait(timeout=10)
+                    except subprocess.TimeoutExpired:
+                        pass
+                return record_to_run(record)
+            if deadline is not None and time.monotonic() >= deadline:
+                return record_to_run(record)
+            time.sleep(interval)
+            interval = min(interval * 1.5, 0.25)
+
+    def cancel(self, run_id: str, reason: str | None = None) -> PipelineRun:
+        """Stop a running run (its worker and task processes). With a `reason` (a timeout, say)
+        the run ends FAILED with that reason; without one it ends CANCELLED."""
+        run_id = self.resolve_run_id(run_id)
+        run_dir = self.run_dir(run_id)
+        record = read_record(run_dir)
+        if record["state"] in TERMINAL_STATES:
+            return record_to_run(record)
+        pid = record.get("worker_pid") or (self._workers[run_id].pid if run_id in self._workers else None)
+        if pid:
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        proc = self._workers.pop(run_id, None)
+        if proc is not None:
+            proc.wait()
+        record = read_record(run_dir)
+        if record["state"] in TERMINAL_STATES:
+            return record_to_run(record)
+        state = "FAILED" if reason else "CANCELLED"
+        return record_to_run(self._finalize(run_dir, record, state, reason or "cancelled"))
+
+    def list_runs(self) -> list[PipelineRun]:
+        root = self.workspace.runs
+        if not root.is_dir():
+            return []
+        runs = []
+        for d in root.iterdir():
+            if (d / RECORD_NAME).is_file():
+                try:
+                    runs.append(record_to_run(self._record(d.name)))
+                except (OSError, ValueError, KeyError):
+                    continue  # a foreign or damaged folder is not a run
+        return sorted(runs, key=lambda r: r.created or "", reverse=True)
+
+    def resolve_run_id(self, run_id: str) -> str:
+        """A run id, a unique prefix of one, or `latest`."""
+        root = self.workspace.runs
+        if run_id and (root / run_id / RECORD_NAME).is_file():
+            return run_id
+        names = sorted(d.name for d in root.iterdir() if (d / RECORD_NAME).is_file()) if root.is_dir() else []
+        if run_id == "latest" and names:
+            return max(names, key=lambda n: read_record(root / n).get("created") or "")
+        matches = [n for n in names if run_id and n.startswith(run_id)]
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            raise NotFoundError(f"run {run_id!r} is ambiguous ({len(matches)} runs start with it)", fix="give more of the run id")
+        raise NotFoundError(f"run {run_id!r} does not exist", fix="list runs with `llmops pipeline list`")
+
+    # -- helpers
+
+    def _worker_alive(self, run_id: str, record: dict[str, Any]) -> bool:
+        proc = self._workers.get(run_id)
+        if proc is not None:
+            return proc.poll() is None
+        pid = record.get("worker_pid")
+        if not pid:
+            # PENDING and not yet picked up: alive if it was submitted moments ago
+            created = record.get("created") or ""
+            try:
+                age = (datetime.now(UTC) - datetime.fromisoformat(created.replace("Z", "+00:00"))).total_seconds()
+            except ValueError:
+                return False
+            return age < 60
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+
+    def _finalize(self, run_dir: Path, record: dict[str, Any], state: str, reason: str) -> dict[str, Any]:
+        """End a run whose worker is gone: the running task fails with its log tail."""
+        running = None
+        for t in record.get("tasks", []):
+            if t["state"] == "RUNNING":
+                t["state"] = "FAILED" if state == "FAILED" else "CANCELLED"
+                t["log_tail"] = log_tail(Path(t["log"])) if t.get("log") else None
+                running = running or t["name"]
+            elif t["state"] == "PENDING":
+                t["state"] = "SKIPPED"
+        if running:
+            reason = f"{reason} (while running task {running!r})"
+            record["failed_task"] = running
+        if not record.get("tasks") or not running:
+            tail = log_tail(run_dir / WORKER_LOG)
+            if tail and state == "FAILED":
+                record["worker_log_tail"] = tail
+        record.update(state=state, error=reason, finished=now_iso())
+        record["lineage"] = build_lineage(record)
+        write_record(run_dir, record)
+        return record
