@@ -17,3 +17,10 @@ def register_orchestrators(register):
     from .orchestrator import LocalOrchestrator
 
     register("local", LocalOrchestrator)
+
+
+@hookimpl
+def register_warehouses(register):
+    from .warehouse import DuckDBWarehouse
+
+    register("duckdb", DuckDBWarehouse)

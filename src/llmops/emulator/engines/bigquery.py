@@ -1,0 +1,1122 @@
+"""The local BigQuery: GoogleSQL on DuckDB, with BigQuery's catalog, types and row semantics.
+
+Storage: one DuckDB database (a file, or memory). BigQuery dataset `project.dataset` is the DuckDB
+schema `"project.dataset"`; its tables keep their names (see googlesql.py). Dataset location and
+creation times live in the schema `_llmops_catalog`; descriptions are DuckDB comments.
+
+Connections: with a file path, each call opens the file and closes it afterwards, so pipeline
+subprocesses can share the file (DuckDB lets one process hold it at a time; a call that finds it
+locked retries for a while). `keep_open=True` (the REST server) or an in-memory database holds
+one database open and gives each call its own cursor.
+
+The public tables `bigquery-public-data.stackoverflow.posts_questions` and `posts_answers` are
+created from the package data on first open if missing.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import datetime as dt
+import decimal
+import json
+import os
+import re
+import threading
+import time
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from ...core.errors import LlmopsError, QueryError
+from .googlesql import (
+    FARM_FINGERPRINT_UDF,
+    INFO_SCHEMA_VIEWS,
+    LIST_DATASETS_FIX,
+    LIST_TABLES_FIX,
+    BigQueryDuplicate,
+    BigQueryError,
+    BigQueryInvalid,
+    BigQueryNotFound,
+    Script,
+    Statement,
+    bq_field_to_arrow,
+    bq_field_to_duckdb,
+    bq_name,
+    check_dataset_name,
+    check_table_name,
+    duckdb_schema,
+    duckdb_table,
+    duckdb_type_to_field,
+    normalize_field,
+    quote_ident,
+    split_schema,
+    translate,
+)
+
+__all__ = [
+    "BigQueryDuplicate",
+    "BigQueryEngine",
+    "BigQueryError",
+    "BigQueryInvalid",
+    "BigQueryNotFound",
+    "QueryError",
+    "QueryResult",
+]
+
+PUBLIC_PROJECT = "bigquery-public-data"
+PUBLIC_DATASET = "stackoverflow"
+PUBLIC_TABLES = ("posts_questions", "posts_answers")
+CATALOG_SCHEMA = "_llmops_catalog"
+LOCK_WAIT_SECONDS = 60.0
+
+
+@dataclass
+class QueryResult:
+    """What one query (or script) produced; `table` is empty for DDL, DML and EXPORT DATA."""
+
+    table: pa.Table
+    schema: list[dict]
+    statement_type: str
+    num_dml_affected_rows: int | None = None
+    export: dict | None = None
+
+
+EMPTY = pa.table({})
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class BigQueryEngine:
+    """BigQuery's SQL, catalog and row semantics over one DuckDB database."""
+
+    def __init__(
+        self,
+        path: str | Path | None = None,
+        *,
+        default_project: str = "llmops-local",
+        gcs_root: str | Path | None = None,
+        keep_open: bool = False,
+    ):
+        self.path = Path(path).expanduser().resolve() if path is not None else None
+        self.default_project = default_project
+        self.gcs_root = Path(gcs_root).expanduser().resolve() if gcs_root is not None else None
+        self._db: duckdb.DuckDBPyConnection | None = None
+        self._ready = False
+        self._lock = threading.Lock()
+        if self.path is None:
+            self._db = duckdb.connect(":memory:")
+        elif keep_open:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = self._open_file()
+
+    # ------------------------------------------------------------------ connections
+
+    def _open_file(self) -> duckdb.DuckDBPyConnection:
+        assert self.path is not None
+        deadline = time.monotonic() + LOCK_WAIT_SECONDS
+        delay = 0.05
+        while True:
+            try:
+                return duckdb.connect(str(self.path))
+            except duckdb.IOException as exc:
+                msg = str(exc)
+                if "lock" in msg.lower() and time.monotonic() < deadline:
+                    time.sleep(delay)
+                    delay = min(delay * 2, 1.0)
+                    continue
+                raise BigQueryError(
+                    f"cannot open the warehouse file {self.path}: {msg.splitlines()[0]}",
+                    fix="close other programs using it, or choose another workspace",
+                ) from None
+
+    @contextlib.contextmanager
+    def connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A DuckDB connection for one call (UTC time zone), closed afterwards."""
+        if self._db is not None:
+            con = self._db.cursor()
+        else:
+            if self.path is None:
+                raise BigQueryError("the engine is closed", fix="create a new BigQueryEngine")
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            con = self._open_file()
+        try:
+            con.execute("SET TimeZone = 'UTC'")
+            if not self._ready:
+                with self._lock:
+                    if not self._ready:
+                        self._ensure_ready(con)
+                        self._ready = True
+            yield con
+        finally:
+            con.close()
+
+    def close(self) -> None:
+        """Close the held database, if any; safe to call twice."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def __enter__(self) -> BigQueryEngine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ bootstrap
+
+    def _ensure_ready(self, con: duckdb.DuckDBPyConnection) -> None:
+        have = {
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE schema_name = ?",
+                [duckdb_schema(PUBLIC_PROJECT, PUBLIC_DATASET)],
+            ).fetchall()
+        }
+        have_catalog = con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ?", [CATALOG_SCHEMA]
+        ).fetchall()[0][0]
+        if have_catalog >= 2 and all(t in have for t in PUBLIC_TABLES):
+            return
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS {CATALOG_SCHEMA}")
+            con.execute(
+                f"CREATE TABLE IF NOT EXISTS {CATALOG_SCHEMA}.datasets ("
+                "schema_name VARCHAR PRIMARY KEY, location VARCHAR, created TIMESTAMPTZ, labels JSON)"
+            )
+            con.execute(
+                f"CREATE TABLE IF NOT EXISTS {CATALOG_SCHEMA}.tables ("
+                "schema_name VARCHAR, table_name VARCHAR, created TIMESTAMPTZ, PRIMARY KEY (schema_name, table_name))"
+            )
+            self._create_public_tables(con, have)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+    def _create_public_tables(self, con: duckdb.DuckDBPyConnection, have: set[str]) -> None:
+        root = resources.files("llmops") / "data" / "stackoverflow"
+        schemas = json.loads((root / "schema.json").read_text(encoding="utf-8"))
+        schema_name = duckdb_schema(PUBLIC_PROJECT, PUBLIC_DATASET)
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_ident(schema_name)}")
+        self._record_dataset(con, PUBLIC_PROJECT, PUBLIC_DATASET, "US")
+        for table in PUBLIC_TABLES:
+            if table in have:
+                continue
+            fields = [normalize_field(f) for f in schemas[table]]
+            with resources.as_file(root / f"{table}.jsonl") as data_path:
+                # Timestamps are read as text and cast: BigQuery writes them with a " UTC" suffix
+                # and an optional fraction, which DuckDB's TIMESTAMPTZ cast understands.
+                columns = ", ".join(
+                    f"{quote_ident(f['name'])}: '{'VARCHAR' if f['type'] == 'TIMESTAMP' else bq_field_to_duckdb(f)}'"
+                    for f in fields
+                )
+                select = ", ".join(
+                    f"CAST({quote_ident(f['name'])} AS {bq_field_to_duckdb(f)}) AS {quote_ident(f['name'])}"
+                    for f in fields
+                )
+                con.execute(
+                    f"CREATE TABLE {duckdb_table(PUBLIC_PROJECT, PUBLIC_DATASET, table)} AS "
+                    f"SELECT {select} FROM read_json(?, format = 'newline_delimited', columns = {{{columns}}})",
+                    [str(data_path)],
+                )
+            self._record_table(con, PUBLIC_PROJECT, PUBLIC_DATASET, table)
+
+    def _record_dataset(self, con, project: str, dataset: str, location: str | None, labels: dict | None = None) -> None:
+        con.execute(
+            f"INSERT OR IGNORE INTO {CATALOG_SCHEMA}.datasets VALUES (?, ?, ?, ?)",
+            [duckdb_schema(project, dataset), location or "US", _now(), json.dumps(labels or {})],
+        )
+
+    def _record_table(self, con, project: str, dataset: str, table: str) -> None:
+        con.execute(
+            f"INSERT OR REPLACE INTO {CATALOG_SCHEMA}.tables VALUES (?, ?, ?)",
+            [duckdb_schema(project, dataset), table, _now()],
+        )
+
+    # ------------------------------------------------------------------ SQL
+
+    def translate(self, sql: str, *, default_project: str | None = None, default_dataset: str | None = None) -> str:
+        """The DuckDB SQL a GoogleSQL query runs as."""
+        return translate(sql, default_project=default_project or self.default_project, default_dataset=default_dataset).sql
+
+    def query(
+        self,
+        sql: str,
+        params: Mapping[str, Any] | Sequence[Any] | None = None,
+        *,
+        default_project: str | None = None,
+        default_dataset: str | None = None,
+        param_types: Mapping[str, str] | None = None,
+    ) -> QueryResult:
+        """Run a GoogleSQL query or script; the result of its last statement."""
+        script = translate(
+            sql,
+            default_project=default_project or self.default_project,
+            default_dataset=default_dataset,
+            param_types=dict(param_types or {}),
+        )
+        bound = _bind(script, params)
+        with self.connection() as con:
+            self._prepare(con, script)
+            result: QueryResult | None = None
+            for stmt, values in zip(script.statements, bound):
+                result = self._run(con, stmt, values)
+        assert result is not None
+        if len(script.statements) > 1:
+            result.statement_type = script.statement_type
+        return result
+
+    def export(
+        self,
+        sql: str,
+        destination: str | Path,
+        *,
+        format: str = "jsonl",
+        params: Mapping[str, Any] | Sequence[Any] | None = None,
+        default_project: str | None = None,
+        default_dataset: str | None = None,
+    ) -> dict:
+        """Write a query's rows to one file with DuckDB's COPY, atomically: {"uris", "rows", "files"}.
+
+        `destination` is a plain path, a file:// URI, or gs://B/NAME when the engine has a
+        gcs_root; a '*' in its name becomes the shard number 000000000000.
+        """
+        script = translate(sql, default_project=default_project or self.default_project, default_dataset=default_dataset)
+        if len(script.statements) != 1 or script.statements[0].statement_type != "SELECT":
+            raise BigQueryError("export needs a single SELECT query", fix="pass one SELECT statement")
+        bound = _bind(script, params)
+        with self.connection() as con:
+            self._prepare(con, script)
+            return self._copy_to(con, script.statements[0], bound[0], str(destination), format=format)
+
+    # ------------------------------------------------------------------ execution
+
+    def _prepare(self, con: duckdb.DuckDBPyConnection, script: Script) -> None:
+        if FARM_FINGERPRINT_UDF in script.udfs:
+            _register_farm_fingerprint(con)
+        if script.info_schema:
+            self._register_information_schema(con, script.info_schema)
+        for wc in script.wildcards:
+            self._define_wildcard(con, wc)
+
+    def _run(self, con: duckdb.DuckDBPyConnection, stmt: Statement, values: Any) -> QueryResult:
+        try:
+            if stmt.statement_type == "EXPORT_DATA":
+                return self._export_data(con, stmt, values)
+            if stmt.statement_type == "SELECT":
+                rel = con.sql(stmt.sql, params=values) if values else con.sql(stmt.sql)
+                schema = [duckdb_type_to_field(n, t) for n, t in zip(rel.columns, rel.types)]
+                table = _int64_hugeints(rel.to_arrow_table(), rel.types)
+                return QueryResult(table=table, schema=schema, statement_type="SELECT")
+            if stmt.statement_type in ("CREATE_SCHEMA", "DROP_SCHEMA"):
+                return self._schema_statement(con, stmt)
+            if stmt.target is not None and stmt.statement_type.startswith(("CREATE_TABLE", "CREATE_VIEW")):
+                self._require_dataset(con, stmt.target[0], stmt.target[1])
+            cur = con.execute(stmt.sql, values) if values else con.execute(stmt.sql)
+            affected = None
+            if stmt.statement_type in ("INSERT", "UPDATE", "DELETE", "MERGE"):
+                rows = cur.fetchall()
+                affected = int(rows[0][0]) if rows else 0
+            if stmt.target is not None and stmt.statement_type.startswith(("CREATE_TABLE", "CREATE_VIEW")):
+                self._record_table(con, *stmt.target)
+            return QueryResult(table=EMPTY, schema=[], statement_type=stmt.statement_type, num_dml_affected_rows=affected)
+        except duckdb.Error as exc:
+            raise self._reword(con, exc, stmt) from None
+
+    def _schema_statement(self, con: duckdb.DuckDBPyConnection, stmt: Statement) -> QueryResult:
+        project, dataset, _ = stmt.target  # type: ignore[misc]
+        exists = self._dataset_exists(con, project, dataset)
+        if stmt.statement_type == "CREATE_SCHEMA":
+            if exists and "IF NOT EXISTS" not in stmt.sql.upper():
+                raise BigQueryDuplicate(f"dataset `{project}.{dataset}` already exists", fix="use CREATE SCHEMA IF NOT EXISTS")
+            con.execute(stmt.sql)
+            self._record_dataset(con, project, dataset, stmt.options.get("location"))
+        else:
+            if not exists and "IF EXISTS" not in stmt.sql.upper():
+                raise BigQueryNotFound(f"dataset `{project}.{dataset}` not found", fix=LIST_DATASETS_FIX)
+            if exists and " CASCADE" not in stmt.sql.upper() and self._table_names(con, project, dataset):
+                raise BigQueryError(
+                    f"dataset `{project}.{dataset}` is not empty", fix="use DROP SCHEMA ... CASCADE to delete its tables"
+                )
+            con.execute(stmt.sql)
+            con.execute(f"DELETE FROM {CATALOG_SCHEMA}.datasets WHERE schema_name = ?", [duckdb_schema(project, dataset)])
+        return QueryResult(table=EMPTY, schema=[], statement_type=stmt.statement_type)
+
+    def _reword(self, con: duckdb.DuckDBPyConnection, exc: duckdb.Error, stmt: Statement | None) -> LlmopsError:
+        """A DuckDB error as one line in BigQuery's terms."""
+        text = str(exc)
+        first = text.splitlines()[0] if text else type(exc).__name__
+        first = re.sub(r"^[A-Za-z ]+ Error: ", "", first).strip()
+        hint = next((ln.strip() for ln in text.splitlines()[1:] if ln.strip().startswith("Did you mean")), None)
+        if isinstance(exc, duckdb.CatalogException) and stmt is not None:
+            for project, dataset, table in stmt.tables:
+                if not self._dataset_exists(con, project, dataset):
+                    return BigQueryNotFound(f"dataset `{project}.{dataset}` not found", fix=LIST_DATASETS_FIX)
+                if table.endswith("*"):
+                    continue
+                if table not in self._table_names(con, project, dataset):
+                    return BigQueryNotFound(
+                        f"table `{bq_name(project, dataset, table)}` not found",
+                        fix=LIST_TABLES_FIX.format(project=project, dataset=dataset),
+                    )
+            m = re.search(r"(?:Scalar|Aggregate|Table) Function with name (\S+) does not exist", first)
+            if m:
+                name = m.group(1).strip('"').upper()
+                return BigQueryError(
+                    f"function {name} is not supported by the local warehouse",
+                    fix=hint or "use a GoogleSQL function the local warehouse supports, or run on BigQuery",
+                )
+            if stmt.target and "does not exist" in first:
+                project, dataset, table = stmt.target
+                if not self._dataset_exists(con, project, dataset):
+                    return BigQueryNotFound(f"dataset `{project}.{dataset}` not found", fix=LIST_DATASETS_FIX)
+                return BigQueryNotFound(
+                    f"table `{bq_name(project, dataset, table)}` not found",
+                    fix=LIST_TABLES_FIX.format(project=project, dataset=dataset),
+                )
+            if "already exists" in first:
+                return BigQueryDuplicate(first, fix="use CREATE OR REPLACE or IF NOT EXISTS")
+            return BigQueryError(first, fix=hint or "check the names in the query")
+        if isinstance(exc, duckdb.BinderException):
+            m = re.search(r'Referenced column "?([^"\s]+)"? not found', first)
+            if m:
+                return BigQueryError(f"unrecognized name: {m.group(1)}", fix=hint or "check the column names in the query")
+            return BigQueryError(first, fix=hint or "check the query's names and types")
+        if isinstance(exc, duckdb.ParserException):
+            return BigQueryError(
+                f"the local warehouse cannot run this query: {first}",
+                fix="the construct is probably not supported locally; simplify the query or run on BigQuery",
+            )
+        if isinstance(exc, duckdb.ConstraintException):
+            return BigQueryInvalid(first, fix="check the values against the table's REQUIRED fields")
+        if isinstance(exc, duckdb.InvalidInputException) and "parameter" in first.lower():
+            return BigQueryError(first, fix="pass a value for every @parameter")
+        if isinstance(exc, duckdb.IOException):
+            return BigQueryError(first, fix="check that the path exists and is writable")
+        return BigQueryError(first, fix=hint or "check the query")
+
+    # ------------------------------------------------------------------ INFORMATION_SCHEMA, wildcards
+
+    def _register_information_schema(self, con: duckdb.DuckDBPyConnection, views: frozenset[str]) -> None:
+        split = "regexp_extract({}schema_name, '^(.*)\\.([^.]*)$', {})"
+        relations = (
+            f"SELECT schema_name, table_name, 'BASE TABLE' AS table_type, comment FROM duckdb_tables() "
+            f"WHERE NOT temporary AND schema_name LIKE '%.%' "
+            f"UNION ALL SELECT schema_name, view_name, 'VIEW', comment FROM duckdb_views() "
+            f"WHERE NOT temporary AND NOT internal AND schema_name LIKE '%.%'"
+        )
+        if "TABLES" in views:
+            con.execute(
+                f"CREATE OR REPLACE TEMP VIEW {quote_ident(INFO_SCHEMA_VIEWS['TABLES'])} AS "
+                f"SELECT {split.format('r.', 1)} AS table_catalog, {split.format('r.', 2)} AS table_schema, r.table_name, "
+                f"r.table_type, CASE r.table_type WHEN 'BASE TABLE' THEN 'YES' ELSE 'NO' END AS is_insertable_into, "
+                f"'NO' AS is_typed, 'NO' AS is_change_history_enabled, m.created AS creation_time, "
+                f"CAST(NULL AS VARCHAR) AS base_table_catalog, CAST(NULL AS VARCHAR) AS base_table_schema, "
+                f"CAST(NULL AS VARCHAR) AS base_table_name, CAST(NULL AS BIGINT) AS snapshot_time_ms, "
+                f"CAST(NULL AS VARCHAR) AS ddl, CAST(NULL AS VARCHAR) AS default_collation_name "
+                f"FROM ({relations}) r LEFT JOIN {CATALOG_SCHEMA}.tables m "
+                f"ON m.schema_name = r.schema_name AND m.table_name = r.table_name "
+                f"ORDER BY table_catalog, table_schema, r.table_name"
+            )
+        if "SCHEMATA" in views:
+            con.execute(
+                f"CREATE OR REPLACE TEMP VIEW {quote_ident(INFO_SCHEMA_VIEWS['SCHEMATA'])} AS "
+                f"SELECT {split.format('s.', 1)} AS catalog_name, {split.format('s.', 2)} AS schema_name, "
+                f"CAST(NULL AS VARCHAR) AS schema_owner, m.created AS creation_time, m.created AS last_modified_time, "
+                f"coalesce(m.location, 'US') AS location, CAST(NULL AS VARCHAR) AS ddl, "
+                f"CAST(NULL AS VARCHAR) AS default_collation_name "
+                f"FROM (SELECT DISTINCT schema_name FROM duckdb_schemas() WHERE schema_name LIKE '%.%' "
+                f"AND database_name = current_database()) s "
+                f"LEFT JOIN {CATALOG_SCHEMA}.datasets m USING (schema_name) ORDER BY catalog_name, schema_name"
+            )
+        if "COLUMNS" in views:
+            rows = con.execute(
+                "SELECT schema_name, table_name, column_name, column_index, is_nullable, data_type "
+                "FROM duckdb_columns() WHERE NOT internal AND schema_name LIKE '%.%' "
+                "AND database_name = current_database() ORDER BY schema_name, table_name, column_index"
+            ).fetchall()
+            out: dict[str, list] = {k: [] for k in (
+                "table_catalog", "table_schema", "table_name", "column_name", "ordinal_position", "is_nullable",
+                "data_type", "is_hidden", "is_system_defined", "is_partitioning_column",
+                "clustering_ordinal_position", "collation_name", "column_default", "rounding_mode")}
+            for schema_name, table_name, column, index, nullable, data_type in rows:
+                parts = split_schema(schema_name)
+                if parts is None:
+                    continue
+                f = duckdb_type_to_field(column, duckdb.sqltype(data_type), nullable=nullable)
+                values = (parts[0], parts[1], table_name, column, int(index), "YES" if nullable else "NO",
+                          field_type_sql(f), "NO", "NO", "NO", None, "NULL", "NULL", None)
+                for key, value in zip(out, values):
+                    out[key].append(value)
+            arrow = pa.table({k: pa.array(v, type=pa.int64() if k in ("ordinal_position", "clustering_ordinal_position") else pa.string()) for k, v in out.items()})
+            con.register(INFO_SCHEMA_VIEWS["COLUMNS"], arrow)
+
+    def _define_wildcard(self, con: duckdb.DuckDBPyConnection, wc) -> None:
+        names = sorted(t for t in self._table_names(con, wc.project, wc.dataset) if t.startswith(wc.prefix))
+        if not self._dataset_exists(con, wc.project, wc.dataset):
+            raise BigQueryNotFound(f"dataset `{wc.project}.{wc.dataset}` not found", fix=LIST_DATASETS_FIX)
+        if not names:
+            raise BigQueryNotFound(
+                f"no table matches `{bq_name(wc.project, wc.dataset, wc.prefix + '*')}`",
+                fix=LIST_TABLES_FIX.format(project=wc.project, dataset=wc.dataset),
+            )
+        parts = [
+            f"SELECT *, {_sql_string(n[len(wc.prefix):])} AS _TABLE_SUFFIX FROM {duckdb_table(wc.project, wc.dataset, n)}"
+            for n in names
+        ]
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {quote_ident(wc.relation)} AS " + " UNION ALL BY NAME ".join(parts))
+
+    # ------------------------------------------------------------------ exports
+
+    def _resolve_destination(self, uri: str) -> tuple[Path, str]:
+        """(local file path, the URI to report) for an export destination."""
+        shard = "000000000000"
+        if uri.startswith("gs://"):
+            if self.gcs_root is None:
+                raise BigQueryError(
+                    f"cannot export to {uri}: this local warehouse has no object storage",
+                    fix="export to a local path or file:// URI",
+                )
+            reported = uri.replace("*", shard, 1)
+            bucket, _, name = reported[len("gs://") :].partition("/")
+            if not bucket or not name or ".." in Path(name).parts:
+                raise BigQueryError(f"invalid export uri {uri!r}", fix="write gs://BUCKET/path/file-*.json")
+            return self.gcs_root / bucket / name, reported
+        if uri.startswith("file://"):
+            uri = uri[len("file://") :]
+        if "://" in uri:
+            raise BigQueryError(f"cannot export to {uri}: unsupported scheme", fix="use a local path, file:// or gs://")
+        path = Path(uri.replace("*", shard, 1)).expanduser().resolve()
+        return path, str(path)
+
+    def _copy_to(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        stmt: Statement,
+        values: Any,
+        destination: str,
+        *,
+        format: str = "jsonl",
+        header: bool = True,
+        delimiter: str = ",",
+        compression: str | None = None,
+        overwrite: bool = True,
+        query_sql: str | None = None,
+    ) -> dict:
+        fmt = format.lower()
+        options = {
+            "jsonl": "FORMAT json",
+            "json": "FORMAT json",
+            "csv": f"FORMAT csv, HEADER {'true' if header else 'false'}, DELIMITER {_sql_string(delimiter)}",
+            "parquet": "FORMAT parquet",
+        }.get(fmt)
+        if options is None:
+            raise BigQueryError(f"unknown export format {format!r}", fix="use jsonl, csv or parquet")
+        if compression and compression.upper() not in ("NONE", ""):
+            if compression.upper() not in ("GZIP", "SNAPPY", "ZSTD"):
+                raise BigQueryError(f"unknown export compression {compression!r}", fix="use GZIP, SNAPPY or ZSTD")
+            options += f", COMPRESSION {compression.lower()}"
+        path, reported = self._resolve_destination(destination)
+        if path.exists() and not overwrite:
+            raise BigQueryDuplicate(f"export destination {reported} already exists", fix="add overwrite=true to OPTIONS")
+        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            sql = f"COPY ({query_sql or stmt.sql}) TO {_sql_string(str(tmp))} ({options})"
+            cur = con.execute(sql, values) if values else con.execute(sql)
+            rows = int(cur.fetchall()[0][0])
+            os.replace(tmp, path)
+        except OSError as exc:
+            raise BigQueryError(
+                f"cannot write export to {reported}: {exc.strerror or exc}",
+                fix="choose a destination folder you can write",
+            ) from None
+        except duckdb.IOException as exc:
+            first = str(exc).splitlines()[0]
+            raise BigQueryError(f"cannot write export to {reported}: {first}", fix="choose a destination folder you can write") from None
+        except duckdb.Error as exc:
+            raise self._reword(con, exc, stmt) from None
+        finally:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+        return {"uris": [reported], "rows": rows, "files": 1}
+
+    def _export_data(self, con: duckdb.DuckDBPyConnection, stmt: Statement, values: Any) -> QueryResult:
+        o = stmt.export_options
+        info = self._copy_to(
+            con,
+            stmt,
+            values,
+            str(o["uri"]),
+            format=o["format"],
+            header=_truthy(o.get("header", True)),
+            delimiter=str(o.get("field_delimiter", ",")),
+            compression=o.get("compression"),
+            overwrite=_truthy(o.get("overwrite", False)),
+            query_sql=stmt.export_query,
+        )
+        return QueryResult(table=EMPTY, schema=[], statement_type="EXPORT_DATA", export=info)
+
+    # ------------------------------------------------------------------ catalog
+
+    def _dataset_exists(self, con, project: str, dataset: str) -> bool:
+        return bool(
+            con.execute(
+                "SELECT count(*) FROM duckdb_schemas() WHERE schema_name = ? AND database_name = current_database()",
+                [duckdb_schema(project, dataset)],
+            ).fetchall()[0][0]
+        )
+
+    def _require_dataset(self, con, project: str, dataset: str) -> None:
+        if not self._dataset_exists(con, project, dataset):
+            raise BigQueryNotFound(f"dataset `{project}.{dataset}` not found", fix=LIST_DATASETS_FIX)
+
+    def _table_names(self, con, project: str, dataset: str) -> list[str]:
+        schema = duckdb_schema(project, dataset)
+        rows = con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = ? AND database_name = current_database() "
+            "UNION ALL SELECT view_name FROM duckdb_views() WHERE schema_name = ? AND NOT internal "
+            "AND database_name = current_database()",
+            [schema, schema],
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def _dataset_info(self, con, project: str, dataset: str) -> dict:
+        row = con.execute(
+            f"SELECT location, created, labels FROM {CATALOG_SCHEMA}.datasets WHERE schema_name = ?",
+            [duckdb_schema(project, dataset)],
+        ).fetchall()[:1]
+        comment = con.execute(
+            "SELECT comment FROM duckdb_schemas() WHERE schema_name = ? AND database_name = current_database()",
+            [duckdb_schema(project, dataset)],
+        ).fetchall()[:1]
+        location, created, labels = row[0] if row else ("US", None, "{}")
+        return {
+            "project": project,
+            "dataset": dataset,
+            "location": location or "US",
+            "created": created,
+            "labels": json.loads(labels) if isinstance(labels, str) else (labels or {}),
+            "description": (comment[0][0] or None) if comment else None,
+        }
+
+    def create_dataset(self, project: str, dataset: str, *, exists_ok: bool = False, location: str = "US",
+                       description: str | None = None, labels: dict | None = None) -> dict:
+        """Create dataset `project.dataset`; BigQueryDuplicate if it exists and not exists_ok."""
+        check_dataset_name(dataset)
+        with self.connection() as con:
+            if self._dataset_exists(con, project, dataset):
+                if not exists_ok:
+                    raise BigQueryDuplicate(f"dataset `{project}.{dataset}` already exists", fix="pass exists_ok or choose another name")
+                return self._dataset_info(con, project, dataset)
+            con.execute(f"CREATE SCHEMA {quote_ident(duckdb_schema(project, dataset))}")
+            self._record_dataset(con, project, dataset, location, labels)
+            if description:
+                con.execute(f"COMMENT ON SCHEMA {quote_ident(duckdb_schema(project, dataset))} IS {_sql_string(description)}")
+            return self._dataset_info(con, project, dataset)
+
+    def get_dataset(self, project: str, dataset: str) -> dict:
+        """Dataset metadata: project, dataset, location, created, labels, description."""
+        with self.connection() as con:
+            self._require_dataset(con, project, dataset)
+            return self._dataset_info(con, project, dataset)
+
+    def list_datasets(self, project: str) -> list[dict]:
+        """The datasets of `project`, sorted by name."""
+        with self.connection() as con:
+            rows = con.execute(
+                "SELECT DISTINCT schema_name FROM duckdb_schemas() WHERE database_name = current_database() "
+                "AND starts_with(schema_name, ?) ORDER BY schema_name",
+                [project + "."],
+            ).fetchall()
+            out = []
+            for (schema_name,) in rows:
+                parts = split_schema(schema_name)
+                if parts and parts[0] == project:
+                    out.append(self._dataset_info(con, *parts))
+            return out
+
+    def delete_dataset(self, project: str, dataset: str, *, delete_contents: bool = False) -> None:
+        """Delete a dataset; fails if it holds tables unless delete_contents."""
+        with self.connection() as con:
+            self._require_dataset(con, project, dataset)
+            if self._table_names(con, project, dataset) and not delete_contents:
+                raise BigQueryError(
+                    f"dataset `{project}.{dataset}` is not empty", fix="pass delete_contents to delete its tables too"
+                )
+            schema = duckdb_schema(project, dataset)
+            con.execute(f"DROP SCHEMA {quote_ident(schema)} CASCADE")
+            con.execute(f"DELETE FROM {CATALOG_SCHEMA}.datasets WHERE schema_name = ?", [schema])
+            con.execute(f"DELETE FROM {CATALOG_SCHEMA}.tables WHERE schema_name = ?", [schema])
+
+    def _table_info(self, con, project: str, dataset: str, table: str) -> dict:
+        schema = duckdb_schema(project, dataset)
+        kind_row = con.execute(
+            "SELECT 'TABLE', comment, estimated_size FROM duckdb_tables() WHERE schema_name = ? AND table_name = ? "
+            "AND database_name = current_database() "
+            "UNION ALL SELECT 'VIEW', comment, NULL FROM duckdb_views() WHERE schema_name = ? AND view_name = ? "
+            "AND database_name = current_database()",
+            [schema, table, schema, table],
+        ).fetchall()[:1]
+        if not kind_row:
+            if not self._dataset_exists(con, project, dataset):
+                raise BigQueryNotFound(f"dataset `{project}.{dataset}` not found", fix=LIST_DATASETS_FIX)
+            raise BigQueryNotFound(
+                f"table `{bq_name(project, dataset, table)}` not found",
+                fix=LIST_TABLES_FIX.format(project=project, dataset=dataset),
+            )
+        kind, comment, _ = kind_row[0]
+        cols = con.execute(
+            "SELECT column_name, data_type, is_nullable, comment FROM duckdb_columns() "
+            "WHERE schema_name = ? AND table_name = ? AND database_name = current_database() ORDER BY column_index",
+            [schema, table],
+        ).fetchall()
+        fields = []
+        for name, data_type, nullable, col_comment in cols:
+            f = duckdb_type_to_field(name, duckdb.sqltype(data_type), nullable=nullable)
+            if col_comment:
+                f["description"] = col_comment
+            fields.append(f)
+        num_rows = con.execute(f"SELECT count(*) FROM {duckdb_table(project, dataset, table)}").fetchall()[0][0] if kind == "TABLE" else 0
+        created = con.execute(
+            f"SELECT created FROM {CATALOG_SCHEMA}.tables WHERE schema_name = ? AND table_name = ?", [schema, table]
+        ).fetchall()[:1]
+        return {
+            "project": project,
+            "dataset": dataset,
+            "table": table,
+            "type": kind,
+            "schema": fields,
+            "num_rows": int(num_rows),
+            "created": created[0][0] if created else None,
+            "description": comment or None,
+        }
+
+    def create_table(self, project: str, dataset: str, table: str, schema: list[dict], *, exists_ok: bool = False,
+                     description: str | None = None) -> dict:
+        """Create an empty table with a BigQuery schema; BigQueryDuplicate if it exists."""
+        check_table_name(table)
+        fields = [normalize_field(f) for f in schema]
+        with self.connection() as con:
+            self._require_dataset(con, project, dataset)
+            if table in self._table_names(con, project, dataset):
+                if not exists_ok:
+                    raise BigQueryDuplicate(f"table `{bq_name(project, dataset, table)}` already exists", fix="pass exists_ok or choose another name")
+                return self._table_info(con, project, dataset, table)
+            self._create_table(con, project, dataset, table, fields)
+            if description:
+                con.execute(f"COMMENT ON TABLE {duckdb_table(project, dataset, table)} IS {_sql_string(description)}")
+            return self._table_info(con, project, dataset, table)
+
+    def _create_table(self, con, project: str, dataset: str, table: str, fields: list[dict], *, replace: bool = False) -> None:
+        if not fields:
+            raise BigQueryInvalid(f"table `{bq_name(project, dataset, table)}` needs at least one field", fix="give a schema")
+        cols = ", ".join(f"{quote_ident(f['name'])} {bq_field_to_duckdb(f)}" for f in fields)
+        verb = "CREATE OR REPLACE TABLE" if replace else "CREATE TABLE"
+        con.execute(f"{verb} {duckdb_table(project, dataset, table)} ({cols})")
+        for f in fields:
+            if f.get("description"):
+                con.execute(
+                    f"COMMENT ON COLUMN {duckdb_table(project, dataset, table)}.{quote_ident(f['name'])} "
+                    f"IS {_sql_string(f['description'])}"
+                )
+        self._record_table(con, project, dataset, table)
+
+    def get_table(self, project: str, dataset: str, table: str) -> dict:
+        """Table metadata: schema (BigQuery fields), num_rows, type TABLE|VIEW, created, description."""
+        with self.connection() as con:
+            return self._table_info(con, project, dataset, table)
+
+    def list_tables(self, project: str, dataset: str) -> list[dict]:
+        """The tables and views of a dataset, sorted by name: {project, dataset, table, type, created}."""
+        with self.connection() as con:
+            self._require_dataset(con, project, dataset)
+            schema = duckdb_schema(project, dataset)
+            rows = con.execute(
+                "SELECT r.name, r.kind, m.created FROM ("
+                "SELECT table_name AS name, 'TABLE' AS kind FROM duckdb_tables() WHERE schema_name = $s "
+                "AND database_name = current_database() "
+                "UNION ALL SELECT view_name, 'VIEW' FROM duckdb_views() WHERE schema_name = $s AND NOT internal "
+                "AND database_name = current_database()) r "
+                f"LEFT JOIN {CATALOG_SCHEMA}.tables m ON m.schema_name = $s AND m.table_name = r.name ORDER BY r.name",
+                {"s": schema},
+            ).fetchall()
+            return [{"project": project, "dataset": dataset, "table": n, "type": k, "created": c} for n, k, c in rows]
+
+    def all_tables(self) -> list[tuple[str, str, str]]:
+        """(project, dataset, table) of every table and view, sorted."""
+        with self.connection() as con:
+            rows = con.execute(
+                "SELECT schema_name, table_name FROM duckdb_tables() WHERE NOT temporary "
+                "AND database_name = current_database() UNION ALL SELECT schema_name, view_name FROM duckdb_views() "
+                "WHERE NOT temporary AND NOT internal AND database_name = current_database()"
+            ).fetchall()
+        out = []
+        for schema_name, name in rows:
+            parts = split_schema(schema_name)
+            if parts:
+                out.append((*parts, name))
+        return sorted(out)
+
+    def delete_table(self, project: str, dataset: str, table: str) -> None:
+        """Drop a table or view; BigQueryNotFound if missing."""
+        with self.connection() as con:
+            info = self._table_info(con, project, dataset, table)
+            con.execute(f"DROP {'VIEW' if info['type'] == 'VIEW' else 'TABLE'} {duckdb_table(project, dataset, table)}")
+            con.execute(
+                f"DELETE FROM {CATALOG_SCHEMA}.tables WHERE schema_name = ? AND table_name = ?",
+                [duckdb_schema(project, dataset), table],
+            )
+
+    def update_table_schema(self, project: str, dataset: str, table: str, schema: list[dict]) -> dict:
+        """Add the new columns of `schema` (BigQuery only allows adding NULLABLE/REPEATED
+        columns and relaxing REQUIRED to NULLABLE); existing columns keep their types."""
+        fields = [normalize_field(f) for f in schema]
+        with self.connection() as con:
+            info = self._table_info(con, project, dataset, table)
+            have = {f["name"].lower(): f for f in info["schema"]}
+            given = {f["name"].lower() for f in fields}
+            dropped = [n for n in have if n not in given]
+            if dropped:
+                raise BigQueryInvalid(
+                    f"the new schema of `{bq_name(project, dataset, table)}` drops field {dropped[0]!r}",
+                    fix="a schema update may only add fields or relax REQUIRED to NULLABLE",
+                )
+            target = duckdb_table(project, dataset, table)
+            for f in fields:
+                old = have.get(f["name"].lower())
+                if old is None:
+                    if f["mode"] == "REQUIRED":
+                        raise BigQueryInvalid(f"cannot add REQUIRED field {f['name']!r}", fix="add it as NULLABLE")
+                    con.execute(f"ALTER TABLE {target} ADD COLUMN {quote_ident(f['name'])} {bq_field_to_duckdb(f)}")
+                elif old["mode"] == "REQUIRED" and f["mode"] == "NULLABLE":
+                    con.execute(f"ALTER TABLE {target} ALTER COLUMN {quote_ident(old['name'])} DROP NOT NULL")
+                elif old["type"] != f["type"] or (old["mode"] == "REPEATED") != (f["mode"] == "REPEATED"):
+                    raise BigQueryInvalid(
+                        f"field {f['name']!r} changed type from {old['type']} to {f['type']}",
+                        fix="a schema update may only add fields or relax REQUIRED to NULLABLE",
+                    )
+                if f.get("description") and f.get("description") != (old or {}).get("description"):
+                    con.execute(f"COMMENT ON COLUMN {target}.{quote_ident(f['name'])} IS {_sql_string(f['description'])}")
+            return self._table_info(con, project, dataset, table)
+
+    # ------------------------------------------------------------------ rows
+
+    def insert_rows(self, project: str, dataset: str, table: str, rows: list[dict], *,
+                    skip_invalid: bool = False, ignore_unknown: bool = False) -> list[dict]:
+        """Stream JSON rows (BigQuery's JSON representation) into a table; return per-row errors.
+
+        As BigQuery's insertAll: an invalid row gets reason "invalid"; unless `skip_invalid`, one
+        invalid row stops the whole request and every other row gets reason "stopped".
+        """
+        with self.connection() as con:
+            info = self._table_info(con, project, dataset, table)
+            if info["type"] != "TABLE":
+                raise BigQueryInvalid(f"`{bq_name(project, dataset, table)}` is a view", fix="insert into a table")
+            fields = info["schema"]
+            good: list[dict] = []
+            errors: list[dict] = []
+            for i, row in enumerate(rows):
+                try:
+                    good.append(_convert_row(row, fields, ignore_unknown=ignore_unknown))
+                except _RowError as exc:
+                    errors.append({"index": i, "errors": [{"reason": "invalid", "location": exc.location, "message": exc.message}]})
+            if errors and not skip_invalid:
+                bad = {e["index"] for e in errors}
+                stopped = [{"index": i, "errors": [{"reason": "stopped", "location": "", "message": ""}]} for i in range(len(rows)) if i not in bad]
+                return sorted(errors + stopped, key=lambda e: e["index"])
+            if good:
+                arrow = pa.Table.from_pylist(good, schema=pa.schema([pa.field(f["name"], bq_field_to_arrow(f)) for f in fields]))
+                self._insert_arrow(con, project, dataset, table, arrow)
+            return errors
+
+    def _insert_arrow(self, con, project: str, dataset: str, table: str, data: pa.Table) -> None:
+        name = f"__bq_load_{uuid.uuid4().hex[:8]}"
+        con.register(name, data)
+        try:
+            cols = ", ".join(quote_ident(c) for c in data.column_names)
+            con.execute(f"INSERT INTO {duckdb_table(project, dataset, table)} ({cols}) SELECT {cols} FROM {quote_ident(name)}")
+        except duckdb.BinderException as exc:
+            first = str(exc).splitlines()[0]
+            m = re.search(r'column "?([^"\s]+)"?', first)
+            raise BigQueryInvalid(
+                f"cannot load into `{bq_name(project, dataset, table)}`: " + (f"no such field: {m.group(1)}" if m else first),
+                fix="match the data's columns to the table schema",
+            ) from None
+        except (duckdb.ConversionException, duckdb.ConstraintException) as exc:
+            raise BigQueryInvalid(
+                f"cannot load into `{bq_name(project, dataset, table)}`: {str(exc).splitlines()[0]}",
+                fix="match the data's types and REQUIRED fields to the table schema",
+            ) from None
+        finally:
+            con.unregister(name)
+
+    def load_table(self, project: str, dataset: str, table: str, data: pa.Table, *, mode: str = "append",
+                   schema: list[dict] | None = None) -> int:
+        """Load an Arrow table; mode append | replace | empty (BigQuery's WRITE_APPEND,
+        WRITE_TRUNCATE, WRITE_EMPTY). A missing table is created from `schema` or the data."""
+        if mode not in ("append", "replace", "empty"):
+            raise BigQueryInvalid(f"unknown load mode {mode!r}", fix="use append, replace or empty")
+        check_table_name(table)
+        fields = [normalize_field(f) for f in schema] if schema else None
+        with self.connection() as con:
+            self._require_dataset(con, project, dataset)
+            exists = table in self._table_names(con, project, dataset)
+            con.execute("BEGIN TRANSACTION")
+            try:
+                if exists and mode == "empty":
+                    n = con.execute(f"SELECT count(*) FROM {duckdb_table(project, dataset, table)}").fetchall()[0][0]
+                    if n:
+                        raise BigQueryDuplicate(
+                            f"table `{bq_name(project, dataset, table)}` already has data", fix="load with mode append or replace"
+                        )
+                if exists and mode == "replace":
+                    if fields:
+                        self._create_table(con, project, dataset, table, fields, replace=True)
+                    else:
+                        con.execute(f"DELETE FROM {duckdb_table(project, dataset, table)}")
+                elif not exists:
+                    if fields:
+                        self._create_table(con, project, dataset, table, fields)
+                    else:
+                        name = f"__bq_load_{uuid.uuid4().hex[:8]}"
+                        con.register(name, data)
+                        try:
+                            con.execute(f"CREATE TABLE {duckdb_table(project, dataset, table)} AS SELECT * FROM {quote_ident(name)}")
+                        finally:
+                            con.unregister(name)
+                        self._record_table(con, project, dataset, table)
+                        con.execute("COMMIT")
+                        return data.num_rows
+                self._insert_arrow(con, project, dataset, table, data)
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+        return data.num_rows
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def field_type_sql(f: dict) -> str:
+    """A schema field's type as GoogleSQL writes it: INT64, ARRAY<STRUCT<a STRING>>, ..."""
+    if f["type"] == "RECORD":
+        inner = ", ".join(f"{s['name']} {field_type_sql(s)}" for s in f["fields"])
+        base = f"STRUCT<{inner}>"
+    else:
+        base = f["type"]
+    return f"ARRAY<{base}>" if f.get("mode") == "REPEATED" else base
+
+
+def _int64_hugeints(table: pa.Table, types: list) -> pa.Table:
+    """DuckDB sums and counts integers into HUGEINT (128-bit); BigQuery's are INT64."""
+    for i, t in enumerate(types):
+        if getattr(t, "id", "") in ("hugeint", "uhugeint") and pa.types.is_decimal(table.schema.field(i).type):
+            try:
+                table = table.set_column(i, table.schema.field(i).name, table.column(i).cast(pa.int64()))
+            except pa.ArrowInvalid:
+                raise BigQueryError(f"integer overflow in column {table.schema.field(i).name}", fix="cast to NUMERIC") from None
+    return table
+
+
+def _sql_string(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _truthy(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "1", "yes")
+    return bool(value)
+
+
+def _bind(script: Script, params: Mapping[str, Any] | Sequence[Any] | None) -> list[Any]:
+    """Per statement: the dict (named) or list (positional) of values it needs, or None."""
+    if script.named_params:
+        if params is None or not isinstance(params, Mapping):
+            raise BigQueryError(
+                f"query parameter @{script.named_params[0]} has no value",
+                fix=f"pass it, e.g. --param {script.named_params[0]}=VALUE",
+            )
+        missing = [p for p in script.named_params if p not in params]
+        if missing:
+            raise BigQueryError(f"query parameter @{missing[0]} has no value", fix=f"pass it, e.g. --param {missing[0]}=VALUE")
+    if script.positional_params:
+        if params is None or isinstance(params, (Mapping, str, bytes)) or len(params) != script.positional_params:
+            given = 0 if params is None or isinstance(params, (Mapping, str, bytes)) else len(params)
+            raise BigQueryError(
+                f"the query has {script.positional_params} positional (?) parameters but {given} values were given",
+                fix="pass one value per ?",
+            )
+    out: list[Any] = []
+    position = 0
+    for stmt in script.statements:
+        if stmt.params:
+            out.append({n: _param_value(params[n]) for n in stmt.params})  # type: ignore[index]
+        elif stmt.positional:
+            out.append([_param_value(v) for v in list(params)[position : position + stmt.positional]])  # type: ignore[arg-type]
+            position += stmt.positional
+        else:
+            out.append(None)
+    return out
+
+
+def _param_value(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def _register_farm_fingerprint(con: duckdb.DuckDBPyConnection) -> None:
+    try:
+        import farmhash
+    except ImportError:
+        raise BigQueryError(
+            "FARM_FINGERPRINT needs the pyfarmhash package", fix="pip install pyfarmhash"
+        ) from None
+
+    def fingerprint(value: str | None) -> int | None:
+        if value is None:
+            return None
+        h = farmhash.fingerprint64(value)
+        return h - (1 << 64) if h >= (1 << 63) else h  # BigQuery returns it as a signed INT64
+
+    with contextlib.suppress(duckdb.Error):
+        con.remove_function(FARM_FINGERPRINT_UDF)
+    con.create_function(FARM_FINGERPRINT_UDF, fingerprint, ["VARCHAR"], "BIGINT", null_handling="special")
+
+
+class _RowError(Exception):
+    def __init__(self, location: str, message: str):
+        self.location = location
+        self.message = message
+
+
+def _convert_row(row: Any, fields: list[dict], *, ignore_unknown: bool, prefix: str = "") -> dict:
+    if not isinstance(row, Mapping):
+        raise _RowError(prefix, f"row {prefix or ''} is not a JSON object".replace("  ", " "))
+    by_name = {f["name"].lower(): f for f in fields}
+    out: dict[str, Any] = {f["name"]: None for f in fields}
+    for key, value in row.items():
+        f = by_name.get(str(key).lower())
+        if f is None:
+            if ignore_unknown:
+                continue
+            raise _RowError(prefix + str(key), f"no such field: {prefix}{key}.")
+        out[f["name"]] = _convert_value(value, f, ignore_unknown=ignore_unknown, location=prefix + f["name"])
+    for f in fields:
+        if f["mode"] == "REQUIRED" and out[f["name"]] is None:
+            raise _RowError(prefix + f["name"], f"Missing required field: {prefix}{f['name']}.")
+    return out
+
+
+def _convert_value(value: Any, f: dict, *, ignore_unknown: bool, location: str) -> Any:
+    if f["mode"] == "REPEATED":
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise _RowError(location, f"Expected an array for repeated field {location}.")
+        single = {**f, "mode": "NULLABLE"}
+        items = [_convert_value(v, single, ignore_unknown=ignore_unknown, location=location) for v in value]
+        if any(v is None for v in items):
+            raise _RowError(location, f"Array field {location} cannot contain NULL.")
+        return items
+    if value is None:
+        return None
+    t = f["type"]
+    try:
+        if t == "RECORD":
+            return _convert_row(value, f["fields"], ignore_unknown=ignore_unknown, prefix=location + ".")
+        if isinstance(value, (list, dict)) and t != "JSON":
+            raise ValueError
+        if t in ("STRING", "GEOGRAPHY"):
+            if isinstance(value, bool):
+                raise ValueError
+            return str(value)
+        if t == "INT64":
+            if isinstance(value, bool):
+                raise ValueError
+            if isinstance(value, float):
+                if not value.is_integer():
+                    raise ValueError
+                value = int(value)
+            n = int(str(value).strip())
+            if not -(1 << 63) <= n < (1 << 63):
+                raise ValueError
+            return n
+        if t == "FLOAT64":
+            if isinstance(value, bool):
+                raise ValueError
+            return float(value)
+        if t == "BOOL":
+            if isinstance(value, bool):
+                return value
+            s = str(value).strip().lower()
+            if s in ("true", "1"):
+                return True
+            if s in ("false", "0"):
+                return False
+            raise ValueError
+        if t in ("NUMERIC", "BIGNUMERIC"):
+            if isinstance(value, bool):
+                raise ValueError
+            d = decimal.Decimal(str(value))
+            if not d.is_finite():
+                raise ValueError
+            return d.quantize(decimal.Decimal(1).scaleb(-(9 if t == "NUMERIC" else 18)), rounding=decimal.ROUND_HALF_EVEN)
+        if t == "TIMESTAMP":
+            return _parse_timestamp(value)
+        if t == "DATETIME":
+            return dt.datetime.fromisoformat(str(value).strip().replace(" ", "T", 1))
+        if t == "DATE":
+            return dt.date.fromisoformat(str(value).strip())
+        if t == "TIME":
+            return dt.time.fromisoformat(str(value).strip())
+        if t == "BYTES":
+            if isinstance(value, (bytes, bytearray)):
+                return bytes(value)
+            return base64.b64decode(str(value), validate=True)
+        if t == "JSON":
+            if isinstance(value, str):
+                json.loads(value)
+                return value
+            return json.dumps(value)
+        if t == "INTERVAL":
+            return str(value)
+    except (ValueError, TypeError, ArithmeticError, decimal.InvalidOperation, json.JSONDecodeError):
+        pass
+    raise _RowError(location, f"Cannot convert value to {t.lower()}: {json.dumps(value, default=str)[:80]} (field {location}).")
+
+
+_TZ_SUFFIX = re.compile(r"\s*(UTC|Z)$", re.IGNORECASE)
+
+
+def _parse_timestamp(value: Any) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return dt.datetime.fromtimestamp(float(value), tz=dt.timezone.utc)
+    text = str(value).strip()
+    try:
+        return dt.datetime.fromtimestamp(float(text), tz=dt.timezone.utc)
+    except ValueError:
+        pass
+    had_utc = bool(_TZ_SUFFIX.search(text))
+    text = _TZ_SUFFIX.sub("", text).replace(" ", "T", 1)
+    parsed = dt.datetime.fromisoformat(text)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.timezone.utc)
+    elif had_utc:
+        raise ValueError
+    return parsed.astimezone(dt.timezone.utc)
+

@@ -1,0 +1,833 @@
+"""GoogleSQL (BigQuery's dialect) translated to DuckDB SQL, plus BigQuery's type system.
+
+The translation is sqlglot's (`read="bigquery", write="duckdb"`) with fix-ups for what a
+BigQuery user writes and sqlglot leaves to the target: `project.dataset.table` names (backticked
+or plain, hyphens included) mapped onto DuckDB schemas, `INFORMATION_SCHEMA` views, `@name` and
+`?` parameters, temporary SQL functions, wildcard tables, BigQuery's `f0_` names for unnamed
+columns, and clear errors for constructs the local warehouse cannot run.
+
+Storage mapping: BigQuery dataset `project.dataset` is the DuckDB schema named exactly
+`"project.dataset"` (one quoted identifier, e.g. `"bigquery-public-data.stackoverflow"`), and a
+table keeps its name inside it. Dataset names cannot contain dots, so the last dot splits the
+schema name back into project and dataset.
+
+Translation depends only on the SQL text, the default project/dataset and parameter types, so it
+is cached. Anything that depends on the catalog (INFORMATION_SCHEMA rows, the tables a wildcard
+matches) is left as a named placeholder relation the engine provides on its connection.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from typing import Any
+
+import sqlglot
+from sqlglot import ErrorLevel, exp
+from sqlglot.errors import ParseError, SqlglotError, TokenError, UnsupportedError
+
+from ...core.errors import NotFoundError, QueryError
+
+# sqlglot logs a warning for every BigQuery-only table option it drops (PARTITION BY, CLUSTER BY,
+# OPTIONS); those have no meaning on DuckDB and the noise would reach the user's terminal.
+logging.getLogger("sqlglot").setLevel(logging.ERROR)
+
+
+# ----------------------------------------------------------------------------- errors
+
+
+class BigQueryError(QueryError):
+    """A query error with BigQuery's error `reason` (invalidQuery, notFound, duplicate, invalid),
+    so the REST server can map it to the HTTP status BigQuery uses."""
+
+    reason = "invalidQuery"
+
+    def __init__(self, message: str, *, fix: str | None = None, reason: str | None = None):
+        super().__init__(message, fix=fix)
+        if reason:
+            self.reason = reason
+
+
+class BigQueryNotFound(BigQueryError, NotFoundError):
+    """A dataset, table, view or function that does not exist (reason notFound)."""
+
+    reason = "notFound"
+
+
+class BigQueryDuplicate(BigQueryError):
+    """Something that already exists (reason duplicate)."""
+
+    reason = "duplicate"
+
+
+class BigQueryInvalid(BigQueryError):
+    """Invalid input data, e.g. a row that does not match its table (reason invalid)."""
+
+    reason = "invalid"
+
+
+LIST_TABLES_FIX = "list tables with: SELECT table_name FROM `{project}.{dataset}.INFORMATION_SCHEMA.TABLES`"
+LIST_DATASETS_FIX = "list datasets with: SELECT schema_name FROM `region-us.INFORMATION_SCHEMA.SCHEMATA`"
+
+
+# ----------------------------------------------------------------------------- names
+
+
+def duckdb_schema(project: str, dataset: str) -> str:
+    """The DuckDB schema that holds BigQuery dataset `project.dataset`."""
+    return f"{project}.{dataset}"
+
+
+def split_schema(schema_name: str) -> tuple[str, str] | None:
+    """`"project.dataset"` back to (project, dataset); None for schemas that are not datasets."""
+    project, dot, dataset = schema_name.rpartition(".")
+    if not dot or not project or not dataset:
+        return None
+    return project, dataset
+
+
+def quote_ident(name: str) -> str:
+    """A DuckDB quoted identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def duckdb_table(project: str, dataset: str, table: str) -> str:
+    """The quoted DuckDB name of BigQuery table `project.dataset.table`."""
+    return f"{quote_ident(duckdb_schema(project, dataset))}.{quote_ident(table)}"
+
+
+def bq_name(project: str, dataset: str, table: str | None = None) -> str:
+    """How BigQuery spells a name in SQL: `project.dataset.table`."""
+    return f"{project}.{dataset}" + (f".{table}" if table else "")
+
+
+_DATASET_RE = re.compile(r"^[A-Za-z0-9_]{1,1024}$")
+_TABLE_RE = re.compile(r"^[\w\- $]{1,1024}$", re.UNICODE)
+
+
+def check_dataset_name(dataset: str) -> None:
+    if not _DATASET_RE.match(dataset or ""):
+        raise BigQueryInvalid(
+            f"invalid dataset name {dataset!r}",
+            fix="dataset names use letters, digits and underscores only",
+            reason="invalid",
+        )
+
+
+def check_table_name(table: str) -> None:
+    if not _TABLE_RE.match(table or ""):
+        raise BigQueryInvalid(
+            f"invalid table name {table!r}",
+            fix="table names use letters, digits, underscores, dashes and spaces",
+            reason="invalid",
+        )
+
+
+# ----------------------------------------------------------------------------- types
+
+_BQ_TO_DUCKDB = {
+    "STRING": "VARCHAR",
+    "BYTES": "BLOB",
+    "INT64": "BIGINT",
+    "INTEGER": "BIGINT",
+    "FLOAT64": "DOUBLE",
+    "FLOAT": "DOUBLE",
+    "NUMERIC": "DECIMAL(38,9)",
+    "DECIMAL": "DECIMAL(38,9)",
+    # DuckDB's widest decimal is 38 digits; BIGNUMERIC (76.76) is narrowed to 38 with scale 18.
+    "BIGNUMERIC": "DECIMAL(38,18)",
+    "BIGDECIMAL": "DECIMAL(38,18)",
+    "BOOL": "BOOLEAN",
+    "BOOLEAN": "BOOLEAN",
+    "TIMESTAMP": "TIMESTAMPTZ",
+    "DATETIME": "TIMESTAMP",
+    "DATE": "DATE",
+    "TIME": "TIME",
+    "JSON": "JSON",
+    "INTERVAL": "INTERVAL",
+    # No geography type in core DuckDB: GEOGRAPHY values are kept as WKT text.
+    "GEOGRAPHY": "VARCHAR",
+}
+
+STANDARD_TYPE = {
+    "INTEGER": "INT64",
+    "FLOAT": "FLOAT64",
+    "BOOLEAN": "BOOL",
+    "STRUCT": "RECORD",
+    "DECIMAL": "NUMERIC",
+    "BIGDECIMAL": "BIGNUMERIC",
+}
+"""Legacy/alias BigQuery type names -> the standard names this engine reports."""
+
+
+def normalize_field(f: dict[str, Any]) -> dict[str, Any]:
+    """A schema field with a standard type name and an explicit mode."""
+    if "name" not in f or "type" not in f:
+        raise BigQueryInvalid(f"schema field {f!r} needs a name and a type", fix="give every field name and type")
+    t = str(f["type"]).upper()
+    t = STANDARD_TYPE.get(t, t)
+    if t not in _BQ_TO_DUCKDB and t != "RECORD":
+        raise BigQueryInvalid(
+            f"unknown type {f['type']!r} for field {f['name']!r}",
+            fix="use a BigQuery type: STRING INT64 FLOAT64 BOOL NUMERIC BIGNUMERIC BYTES DATE DATETIME TIME TIMESTAMP JSON RECORD",
+        )
+    mode = str(f.get("mode") or "NULLABLE").upper()
+    if mode not in ("NULLABLE", "REQUIRED", "REPEATED"):
+        raise BigQueryInvalid(f"unknown mode {f.get('mode')!r} for field {f['name']!r}", fix="use NULLABLE, REQUIRED or REPEATED")
+    out: dict[str, Any] = {"name": f["name"], "type": t, "mode": mode}
+    if t == "RECORD":
+        sub = f.get("fields") or []
+        if not sub:
+            raise BigQueryInvalid(f"RECORD field {f['name']!r} has no fields", fix="list its fields")
+        out["fields"] = [normalize_field(s) for s in sub]
+    if f.get("description"):
+        out["description"] = f["description"]
+    return out
+
+
+def bq_field_to_duckdb(f: dict[str, Any], *, top_level: bool = True) -> str:
+    """The DuckDB column type for a (normalized) BigQuery schema field; REQUIRED adds NOT NULL
+    at the top level only (DuckDB has no nullability inside STRUCTs)."""
+    if f["type"] == "RECORD":
+        inner = ", ".join(f"{quote_ident(s['name'])} {bq_field_to_duckdb(s, top_level=False)}" for s in f["fields"])
+        base = f"STRUCT({inner})"
+    else:
+        base = _BQ_TO_DUCKDB[f["type"]]
+    if f.get("mode") == "REPEATED":
+        base += "[]"
+    elif f.get("mode") == "REQUIRED" and top_level:
+        base += " NOT NULL"
+    return base
+
+
+def duckdb_type_to_field(name: str, dtype: Any, *, nullable: bool = True) -> dict[str, Any]:
+    """A BigQuery schema field for a DuckDB column type (a DuckDBPyType, or its string form).
+
+    DuckDB types with no BigQuery twin take the nearest one: every integer width is INT64,
+    FLOAT is FLOAT64, UUID/ENUM/BIT are STRING, a MAP is a REPEATED RECORD of key/value.
+    """
+    type_id = getattr(dtype, "id", None)
+    text = str(dtype)
+    if type_id is None:
+        import duckdb
+
+        dtype = duckdb.sqltype(text)
+        type_id = dtype.id
+    if type_id in ("list", "array"):
+        child = dtype.children[0][1]
+        inner = duckdb_type_to_field(name, child)
+        if inner["mode"] == "REPEATED":
+            # BigQuery has no array of arrays; the inner array becomes a RECORD with one field.
+            inner = {"name": name, "type": "RECORD", "mode": "NULLABLE", "fields": [{**inner, "name": "element"}]}
+        inner["mode"] = "REPEATED"
+        return inner
+    if type_id == "struct":
+        fields = [duckdb_type_to_field(n, t) for n, t in dtype.children]
+        return {"name": name, "type": "RECORD", "mode": "NULLABLE" if nullable else "REQUIRED", "fields": fields}
+    if type_id == "map":
+        key_t, value_t = (c[1] for c in dtype.children)
+        fields = [duckdb_type_to_field("key", key_t), duckdb_type_to_field("value", value_t)]
+        return {"name": name, "type": "RECORD", "mode": "REPEATED", "fields": fields}
+    return {"name": name, "type": _scalar_type(type_id, text), "mode": "NULLABLE" if nullable else "REQUIRED"}
+
+
+def _scalar_type(type_id: str, text: str) -> str:
+    upper = text.upper()
+    if upper == "JSON":
+        return "JSON"
+    if type_id in ("bigint", "integer", "smallint", "tinyint", "ubigint", "uinteger", "usmallint", "utinyint", "hugeint", "uhugeint"):
+        return "INT64"
+    if type_id in ("double", "float"):
+        return "FLOAT64"
+    if type_id == "decimal":
+        m = re.match(r"DECIMAL\((\d+),\s*(\d+)\)", upper)
+        width, scale = (int(m.group(1)), int(m.group(2))) if m else (18, 3)
+        return "NUMERIC" if scale <= 9 and width - scale <= 29 else "BIGNUMERIC"
+    if type_id == "boolean":
+        return "BOOL"
+    if type_id in ("timestamp with time zone",):
+        return "TIMESTAMP"
+    if type_id in ("timestamp", "timestamp_s", "timestamp_ms", "timestamp_ns"):
+        return "DATETIME"
+    if type_id == "date":
+        return "DATE"
+    if type_id in ("time", "time with time zone"):
+        return "TIME"
+    if type_id == "blob":
+        return "BYTES"
+    if type_id == "interval":
+        return "INTERVAL"
+    return "STRING"
+
+
+def bq_field_to_arrow(f: dict[str, Any]):
+    """The Arrow type holding a (normalized) BigQuery field's values."""
+    import pyarrow as pa
+
+    t = f["type"]
+    if t == "RECORD":
+        base = pa.struct([pa.field(s["name"], bq_field_to_arrow(s)) for s in f["fields"]])
+    else:
+        base = {
+            "STRING": pa.string(),
+            "GEOGRAPHY": pa.string(),
+            "JSON": pa.string(),
+            "INTERVAL": pa.string(),
+            "BYTES": pa.binary(),
+            "INT64": pa.int64(),
+            "FLOAT64": pa.float64(),
+            "NUMERIC": pa.decimal128(38, 9),
+            "BIGNUMERIC": pa.decimal128(38, 18),
+            "BOOL": pa.bool_(),
+            "TIMESTAMP": pa.timestamp("us", tz="UTC"),
+            "DATETIME": pa.timestamp("us"),
+            "DATE": pa.date32(),
+            "TIME": pa.time64("us"),
+        }[t]
+    return pa.list_(base) if f.get("mode") == "REPEATED" else base
+
+
+def bq_type_to_duckdb(type_name: str) -> str:
+    """A scalar BigQuery type name (e.g. a query parameter's type) to DuckDB's."""
+    t = STANDARD_TYPE.get(type_name.upper(), type_name.upper())
+    if t in _BQ_TO_DUCKDB:
+        return _BQ_TO_DUCKDB[t]
+    try:
+        return exp.DataType.build(type_name, dialect="bigquery").sql("duckdb")
+    except SqlglotError:
+        raise BigQueryError(f"unknown parameter type {type_name!r}", fix="use a BigQuery type such as STRING or INT64") from None
+
+
+# ----------------------------------------------------------------------------- translation
+
+INFO_SCHEMA_VIEWS = {
+    "TABLES": "__bq_information_schema_tables",
+    "COLUMNS": "__bq_information_schema_columns",
+    "SCHEMATA": "__bq_information_schema_schemata",
+}
+"""INFORMATION_SCHEMA view -> the relation name the engine registers on its connection."""
+
+
+@dataclass(frozen=True)
+class Wildcard:
+    """A wildcard table (`dataset.prefix*`): the engine defines `relation` as the union of the
+    matching tables, with the rest of the name as column `_TABLE_SUFFIX`."""
+
+    relation: str
+    project: str
+    dataset: str
+    prefix: str
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One translated statement of a (possibly multi-statement) GoogleSQL script."""
+
+    sql: str
+    """DuckDB SQL ("" for EXPORT DATA, whose query is `export_query`)."""
+    statement_type: str
+    """BigQuery's statement type: SELECT, INSERT, CREATE_TABLE, EXPORT_DATA, ..."""
+    target: tuple[str, str, str] | None = None
+    """(project, dataset, table) a DDL/DML statement writes; (project, dataset, "") for schemas."""
+    tables: tuple[tuple[str, str, str], ...] = ()
+    """Every BigQuery table the statement names, for clear not-found errors."""
+    export_query: str | None = None
+    export_options: dict[str, Any] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)
+    """DDL OPTIONS(...) given (location, description), lower-cased keys."""
+    params: tuple[str, ...] = ()
+    """Named parameters the statement uses, in order of first use."""
+    positional: int = 0
+    """How many positional (?) parameters the statement uses."""
+
+
+@dataclass(frozen=True)
+class Script:
+    """A translated GoogleSQL script: its statements and what the engine must provide."""
+
+    statements: tuple[Statement, ...]
+    named_params: tuple[str, ...]
+    positional_params: int
+    info_schema: frozenset[str]
+    wildcards: tuple[Wildcard, ...]
+    udfs: frozenset[str]
+    """Python functions to register on the connection (e.g. farm_fingerprint)."""
+
+    @property
+    def sql(self) -> str:
+        return ";\n".join(s.sql or f"-- EXPORT DATA\n{s.export_query}" for s in self.statements)
+
+    @property
+    def statement_type(self) -> str:
+        kinds = [s.statement_type for s in self.statements if s.statement_type != "CREATE_FUNCTION"]
+        if len(self.statements) == 1:
+            return self.statements[0].statement_type
+        return "SCRIPT" if len(kinds) != 1 else kinds[0]
+
+
+FARM_FINGERPRINT_UDF = "__bq_farm_fingerprint"
+
+_UNSUPPORTED_STATEMENTS = {
+    exp.Declare: "DECLARE (procedural scripting)",
+    exp.Set: "SET (procedural scripting)",
+}
+
+
+def _unsupported(what: str) -> BigQueryError:
+    return BigQueryError(
+        f"{what} is not supported by the local warehouse",
+        fix="rewrite the query without it, or run it on BigQuery (profile gcp)",
+    )
+
+
+def translate(
+    sql: str,
+    *,
+    default_project: str = "llmops-local",
+    default_dataset: str | None = None,
+    param_types: dict[str, str] | None = None,
+) -> Script:
+    """Translate a GoogleSQL script to DuckDB; raises BigQueryError naming what is wrong."""
+    types_key = tuple(sorted((k, v.upper()) for k, v in (param_types or {}).items()))
+    return _translate_cached(sql, default_project, default_dataset, types_key)
+
+
+@lru_cache(maxsize=512)
+def _translate_cached(
+    sql: str, default_project: str, default_dataset: str | None, param_types: tuple[tuple[str, str], ...]
+) -> Script:
+    if not sql or not sql.strip():
+        raise BigQueryError("the query is empty", fix="write a SELECT statement")
+    try:
+        parsed = [s for s in sqlglot.parse(sql, read="bigquery") if s is not None]
+    except ParseError as exc:
+        raise BigQueryError(_parse_error_line(exc), fix="check the SQL syntax near that position") from None
+    except TokenError as exc:
+        raise BigQueryError(f"syntax error: {str(exc).splitlines()[0]}", fix="check quotes and brackets") from None
+    if not parsed:
+        raise BigQueryError("the query is empty", fix="write a SELECT statement")
+    ctx = _Context(default_project, default_dataset, dict(param_types))
+    for s in parsed:
+        if isinstance(s, exp.Create) and str(s.kind).upper() == "TABLE" and _is_temporary(s):
+            node = s.this.this if isinstance(s.this, exp.Schema) else s.this
+            ctx.script_temp_tables.add(node.name.lower())
+    statements = []
+    for s in parsed:
+        named_before, positional_before = len(ctx.named_params), ctx.positional
+        stmt = _translate_statement(s, ctx)
+        statements.append(
+            replace(
+                stmt,
+                params=tuple(dict.fromkeys(ctx.named_params[named_before:])),
+                positional=ctx.positional - positional_before,
+            )
+        )
+    return Script(
+        statements=tuple(statements),
+        named_params=tuple(dict.fromkeys(ctx.named_params)),
+        positional_params=ctx.positional,
+        info_schema=frozenset(ctx.info_schema),
+        wildcards=tuple(ctx.wildcards),
+        udfs=frozenset(ctx.udfs),
+    )
+
+
+def _parse_error_line(exc: ParseError) -> str:
+    errs = getattr(exc, "errors", None) or []
+    if errs:
+        e = errs[0]
+        near = (e.get("highlight") or "").strip()
+        where = f"line {e.get('line')}, column {e.get('col')}"
+        return f"syntax error at {where}: {e.get('description')}" + (f" near {near!r}" if near else "")
+    return f"syntax error: {str(exc).splitlines()[0]}"
+
+
+def _is_temporary(create: exp.Create) -> bool:
+    props = create.args.get("properties")
+    return bool(props and any(isinstance(p, exp.TemporaryProperty) for p in props.expressions))
+
+
+class _Context:
+    def __init__(self, project: str, dataset: str | None, param_types: dict[str, str]):
+        self.project = project
+        self.dataset = dataset
+        self.param_types = param_types
+        self.named_params: list[str] = []
+        self.positional = 0
+        self.info_schema: set[str] = set()
+        self.wildcards: list[Wildcard] = []
+        self.udfs: set[str] = set()
+        self.script_temp_tables: set[str] = set()
+        self.temp_functions: set[str] = set()
+
+
+def _flatten_table_name(table: exp.Table) -> list[str]:
+    parts: list[str] = []
+    for key in ("catalog", "db", "this"):
+        node = table.args.get(key)
+        if node is None:
+            continue
+        if isinstance(node, exp.Dot):
+            names = [p.name for p in node.flatten()]
+        else:
+            names = [node.name]
+        for name in names:
+            if not name:
+                continue
+            # `domain.com:project` keeps its dots; other parts were backticked as a whole.
+            parts.extend([name] if ":" in name else name.split("."))
+    return parts
+
+
+def _generate(node: exp.Expression) -> str:
+    try:
+        return node.sql(dialect="duckdb", unsupported_level=ErrorLevel.RAISE)
+    except UnsupportedError as exc:
+        raise _unsupported(str(exc).splitlines()[0].rstrip(".")) from None
+
+
+def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
+    for cls, what in _UNSUPPORTED_STATEMENTS.items():
+        if isinstance(stmt, cls):
+            raise _unsupported(what)
+    if isinstance(stmt, exp.Command):
+        word = str(stmt.this).upper()
+        raise _unsupported(f"the {word} statement")
+
+    if isinstance(stmt, exp.Create) and stmt.kind == "FUNCTION":
+        return _translate_function(stmt, ctx)
+
+    if isinstance(stmt, exp.Export):
+        return _translate_export(stmt, ctx)
+
+    cte_names = {cte.alias_or_name.lower() for cte in stmt.find_all(exp.CTE)}
+    tables: list[tuple[str, str, str]] = []
+    target: tuple[str, str, str] | None = None
+    options = _ddl_options(stmt)
+
+    if isinstance(stmt, (exp.Create, exp.Drop)) and str(stmt.args.get("kind") or "").upper() == "SCHEMA":
+        node = stmt.this
+        names = _flatten_table_name(node) if isinstance(node, exp.Table) else [node.name]
+        if len(names) == 1:
+            project, dataset = ctx.project, names[0]
+        elif len(names) == 2:
+            project, dataset = names
+        else:
+            raise BigQueryError(f"invalid dataset name {'.'.join(names)!r}", fix="write it as project.dataset or dataset")
+        check_dataset_name(dataset)
+        stmt.set("this", exp.Table(this=exp.to_identifier(duckdb_schema(project, dataset), quoted=True)))
+        if isinstance(stmt, exp.Create):
+            stmt.set("properties", None)
+        target = (project, dataset, "")
+        kind = "CREATE_SCHEMA" if isinstance(stmt, exp.Create) else "DROP_SCHEMA"
+        return Statement(sql=_generate(stmt), statement_type=kind, target=target, options=options)
+
+    _check_unsupported_nodes(stmt)
+    _rewrite_tables(stmt, ctx, cte_names, tables)
+    _rewrite_parameters(stmt, ctx)
+    _rewrite_functions(stmt, ctx)
+    _fix_types(stmt)
+    if isinstance(stmt, exp.Query):
+        _name_unnamed_columns(stmt)
+
+    kind = _statement_type(stmt)
+    if kind not in ("SELECT",):
+        target = _target_of(stmt, ctx)
+    if isinstance(stmt, exp.Create) and stmt.args.get("properties") is not None:
+        # BigQuery-only table options (OPTIONS, PARTITION BY, CLUSTER BY) have no DuckDB meaning.
+        keep = [p for p in stmt.args["properties"].expressions if isinstance(p, exp.TemporaryProperty)]
+        stmt.set("properties", exp.Properties(expressions=keep) if keep else None)
+    return Statement(sql=_generate(stmt), statement_type=kind, target=target, tables=tuple(tables), options=options)
+
+
+def _ddl_options(stmt: exp.Expression) -> dict[str, Any]:
+    props = stmt.args.get("properties") if isinstance(stmt, exp.Create) else None
+    out: dict[str, Any] = {}
+    if not props:
+        return out
+    for p in props.expressions:
+        if isinstance(p, exp.Property) and p.args.get("value") is not None:
+            key = p.name.lower()
+            val = p.args["value"]
+            out[key] = val.name if isinstance(val, exp.Literal) else val.sql("bigquery")
+        elif isinstance(p, exp.LocationProperty):
+            out["location"] = p.this.name
+    return out
+
+
+def _statement_type(stmt: exp.Expression) -> str:
+    if isinstance(stmt, exp.Query):
+        return "SELECT"
+    if isinstance(stmt, exp.Insert):
+        return "INSERT"
+    if isinstance(stmt, exp.Update):
+        return "UPDATE"
+    if isinstance(stmt, exp.Delete):
+        return "DELETE"
+    if isinstance(stmt, exp.Merge):
+        return "MERGE"
+    if isinstance(stmt, exp.TruncateTable):
+        return "TRUNCATE_TABLE"
+    if isinstance(stmt, exp.Alter):
+        return "ALTER_TABLE"
+    if isinstance(stmt, exp.Create):
+        kind = str(stmt.kind or "").upper()
+        if kind == "VIEW":
+            return "CREATE_VIEW"
+        if kind == "TABLE":
+            return "CREATE_TABLE_AS_SELECT" if stmt.expression is not None else "CREATE_TABLE"
+        return f"CREATE_{kind}"
+    if isinstance(stmt, exp.Drop):
+        return f"DROP_{str(stmt.kind or 'TABLE').upper()}"
+    return type(stmt).__name__.upper()
+
+
+def _target_of(stmt: exp.Expression, ctx: _Context) -> tuple[str, str, str] | None:
+    node = stmt.this if isinstance(stmt, (exp.Create, exp.Drop, exp.Insert, exp.Update, exp.Delete, exp.Merge, exp.Alter)) else None
+    if isinstance(stmt, exp.TruncateTable):
+        node = stmt.expressions[0] if stmt.expressions else None
+    if isinstance(node, exp.Schema):
+        node = node.this
+    if isinstance(node, exp.Table):
+        schema = node.args.get("db")
+        if schema is not None:
+            split = split_schema(schema.name)
+            if split:
+                return (*split, node.name)
+    return None
+
+
+def _check_unsupported_nodes(stmt: exp.Expression) -> None:
+    for node in stmt.walk():
+        if isinstance(node, exp.Predict):
+            raise _unsupported("ML.PREDICT")
+        if isinstance(node, exp.Table):
+            if node.args.get("version") is not None:
+                raise _unsupported("FOR SYSTEM_TIME AS OF (time travel)")
+            if node.db.upper() in ("ML", "AI", "VECTOR_SEARCH") and not node.catalog:
+                raise _unsupported(f"{node.db.upper()}.{node.name.upper()}")
+        if isinstance(node, exp.Dot) and isinstance(node.this, exp.Identifier | exp.Column):
+            head = node.this.name.upper()
+            if head in ("ML", "AI", "KEYS", "AEAD", "NET", "HLL_COUNT", "S2", "ST"):
+                fn = node.expression
+                name = fn.sql_name() if isinstance(fn, exp.Func) and not isinstance(fn, exp.Anonymous) else getattr(fn, "name", "")
+                raise _unsupported(f"{head}.{str(name).upper()}")
+        if isinstance(node, exp.Anonymous):
+            name = str(node.this).upper()
+            if name.startswith(("ML.", "AI.", "ST_", "NET.", "KEYS.", "AEAD.", "HLL_COUNT.")):
+                raise _unsupported(name)
+
+
+def _rewrite_tables(stmt: exp.Expression, ctx: _Context, cte_names: set[str], tables: list) -> None:
+    for table in list(stmt.find_all(exp.Table)):
+        if not isinstance(table.this, exp.Identifier):
+            continue  # table functions and the like
+        names = _flatten_table_name(table)
+        if not names:
+            continue
+        if len(names) == 1:
+            low = names[0].lower()
+            if low in cte_names or low in ctx.script_temp_tables or ctx.dataset is None:
+                continue  # a CTE, temp table or unqualified DuckDB name: leave it alone
+            if low.upper() == "INFORMATION_SCHEMA":
+                continue
+        upper = [n.upper() for n in names]
+        if "INFORMATION_SCHEMA" in upper:
+            _replace_info_schema(table, names, upper.index("INFORMATION_SCHEMA"), ctx)
+            continue
+        if len(names) == 3:
+            project, dataset, name = names
+        elif len(names) == 2:
+            project, (dataset, name) = ctx.project, names
+        elif len(names) == 1:
+            project, dataset, name = ctx.project, ctx.dataset, names[0]
+        else:
+            raise BigQueryError(
+                f"invalid table name {'.'.join(names)!r}",
+                fix="write it as `project.dataset.table` or `dataset.table`",
+            )
+        if name.endswith("*"):
+            wc = Wildcard(f"__bq_wildcard_{len(ctx.wildcards)}", project, dataset, name[:-1])
+            ctx.wildcards.append(wc)
+            alias = table.args.get("alias") or exp.TableAlias(this=exp.to_identifier(name[:-1] or dataset))
+            table.set("catalog", None)
+            table.set("db", None)
+            table.set("this", exp.to_identifier(wc.relation, quoted=True))
+            table.set("alias", alias)
+            tables.append((project, dataset, name))
+            _exclude_table_suffix_from_star(table)
+            continue
+        tables.append((project, dataset, name))
+        table.set("catalog", None)
+        table.set("db", exp.to_identifier(duckdb_schema(project, dataset), quoted=True))
+        table.set("this", exp.to_identifier(name, quoted=True))
+
+
+def _exclude_table_suffix_from_star(table: exp.Table) -> None:
+    """BigQuery's `_TABLE_SUFFIX` is a pseudo-column: `SELECT *` over a wildcard leaves it out."""
+    select = table.find_ancestor(exp.Select)
+    if select is None:
+        return
+    for star in select.expressions:
+        if isinstance(star, exp.Star):
+            excepts = list(star.args.get("except_") or star.args.get("except") or [])
+            excepts.append(exp.column("_TABLE_SUFFIX"))
+            key = "except_" if "except_" in star.arg_types else "except"
+            star.set(key, excepts)
+
+
+def _replace_info_schema(table: exp.Table, names: list[str], at: int, ctx: _Context) -> None:
+    qualifier = names[:at]
+    rest = names[at + 1 :]
+    if len(rest) != 1 or rest[0].upper() not in INFO_SCHEMA_VIEWS:
+        view = ".".join(rest) or "(none)"
+        raise _unsupported(f"INFORMATION_SCHEMA.{view.upper()} (TABLES, COLUMNS and SCHEMATA are)")
+    view = rest[0].upper()
+    project, dataset = ctx.project, None
+    if len(qualifier) == 1:
+        if qualifier[0].lower().startswith("region-"):
+            pass
+        else:
+            dataset = qualifier[0]
+    elif len(qualifier) == 2:
+        project = qualifier[0]
+        if not qualifier[1].lower().startswith("region-"):
+            dataset = qualifier[1]
+    elif len(qualifier) == 0:
+        dataset = ctx.dataset
+    else:
+        raise BigQueryError(f"invalid INFORMATION_SCHEMA name {'.'.join(names)!r}", fix="write `project.dataset.INFORMATION_SCHEMA.TABLES`")
+    if view == "SCHEMATA" and dataset is not None and len(qualifier) != 0:
+        raise BigQueryError(
+            "INFORMATION_SCHEMA.SCHEMATA is qualified by project or region, not by dataset",
+            fix="write `region-us.INFORMATION_SCHEMA.SCHEMATA` or `project.region-us.INFORMATION_SCHEMA.SCHEMATA`",
+        )
+    ctx.info_schema.add(view)
+    relation = INFO_SCHEMA_VIEWS[view]
+    if view == "SCHEMATA":
+        cond = exp.column("catalog_name").eq(exp.Literal.string(project))
+    else:
+        cond = exp.column("table_catalog").eq(exp.Literal.string(project))
+        if dataset is not None:
+            cond = cond.and_(exp.column("table_schema").eq(exp.Literal.string(dataset)))
+    sub = exp.select("*").from_(exp.to_identifier(relation, quoted=True)).where(cond)
+    alias = table.args.get("alias") or exp.TableAlias(this=exp.to_identifier(view))
+    table.replace(exp.Subquery(this=sub, alias=alias))
+
+
+def _rewrite_parameters(stmt: exp.Expression, ctx: _Context) -> None:
+    for node in list(stmt.find_all(exp.Parameter, exp.Placeholder)):
+        if isinstance(node, exp.Placeholder):
+            if node.name and node.name != "?":
+                name = node.name
+            else:
+                ctx.positional += 1
+                continue
+        else:
+            name = node.name
+        ctx.named_params.append(name)
+        new: exp.Expression = exp.Parameter(this=exp.var(name))
+        if name in ctx.param_types:
+            new = exp.cast(new, exp.DataType.build(bq_type_to_duckdb(ctx.param_types[name]), dialect="duckdb"))
+        node.replace(new)
+    if ctx.positional and ctx.named_params:
+        raise BigQueryError("the query mixes @named and ? positional parameters", fix="use one kind of parameter")
+
+
+def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
+    for node in list(stmt.find_all(exp.FarmFingerprint)):
+        ctx.udfs.add(FARM_FINGERPRINT_UDF)
+        node.replace(exp.Anonymous(this=FARM_FINGERPRINT_UDF, expressions=list(node.expressions)))
+
+
+def _fix_types(stmt: exp.Expression) -> None:
+    # sqlglot turns NUMERIC into a bare DECIMAL, which DuckDB reads as DECIMAL(18,3).
+    for dt in stmt.find_all(exp.DataType):
+        if dt.this == exp.DataType.Type.DECIMAL and not dt.expressions:
+            dt.set("expressions", [exp.DataTypeParam(this=exp.Literal.number(38)), exp.DataTypeParam(this=exp.Literal.number(9))])
+
+
+def _name_unnamed_columns(query: exp.Query) -> None:
+    """BigQuery names an unnamed result column `f<i>_` (i counting unnamed columns from 0)."""
+    select = query
+    while isinstance(select, exp.SetOperation):
+        select = select.this
+    if isinstance(select, exp.Subquery):
+        select = select.unnest()
+    if not isinstance(select, exp.Select):
+        return
+    i = 0
+    new = []
+    for e in select.expressions:
+        if isinstance(e, (exp.Alias, exp.Column, exp.Star)) or (isinstance(e, exp.Dot) and e.name):
+            new.append(e)
+            continue
+        new.append(exp.alias_(e, f"f{i}_", quoted=False))
+        i += 1
+    if i:
+        select.set("expressions", new)
+
+
+def _translate_function(stmt: exp.Create, ctx: _Context) -> Statement:
+    udf = stmt.this
+    props = stmt.args.get("properties")
+    plist = props.expressions if props else []
+    if any(isinstance(p, exp.LanguageProperty) for p in plist):
+        lang = next(p for p in plist if isinstance(p, exp.LanguageProperty)).name
+        raise _unsupported(f"{lang} user-defined functions (LANGUAGE {lang})")
+    if not _is_temporary(stmt):
+        raise _unsupported("persistent functions (CREATE FUNCTION without TEMP)")
+    if not isinstance(udf, exp.UserDefinedFunction) or stmt.expression is None:
+        raise BigQueryError("invalid CREATE TEMP FUNCTION", fix="write CREATE TEMP FUNCTION f(x INT64) AS (x + 1)")
+    name = udf.this.name if isinstance(udf.this, exp.Expression) else str(udf.this)
+    params = [p.name for p in udf.expressions]
+    body = stmt.expression
+    _check_unsupported_nodes(body)
+    _rewrite_parameters(body, ctx)
+    _rewrite_functions(body, ctx)
+    _fix_types(body)
+    returns = next((p for p in plist if isinstance(p, exp.ReturnsProperty)), None)
+    body_sql = _generate(body)
+    if returns is not None and isinstance(returns.this, exp.DataType):
+        body_sql = f"CAST({body_sql} AS {_generate(returns.this)})"
+    ctx.temp_functions.add(name.lower())
+    sql = f"CREATE OR REPLACE TEMPORARY MACRO {quote_ident(name)}({', '.join(quote_ident(p) for p in params)}) AS ({body_sql})"
+    return Statement(sql=sql, statement_type="CREATE_FUNCTION")
+
+
+EXPORT_FORMATS = {"CSV": "csv", "JSON": "jsonl", "NEWLINE_DELIMITED_JSON": "jsonl", "PARQUET": "parquet"}
+
+
+def _translate_export(stmt: exp.Export, ctx: _Context) -> Statement:
+    opts: dict[str, Any] = {}
+    props = stmt.args.get("options")
+    for p in props.expressions if props else []:
+        if isinstance(p, exp.FileFormatProperty):
+            opts["format"] = p.this.name.upper()
+        elif isinstance(p, exp.Property):
+            val = p.args.get("value")
+            if isinstance(val, exp.Boolean):
+                opts[p.name.lower()] = bool(val.this)
+            elif isinstance(val, exp.Literal):
+                opts[p.name.lower()] = val.name
+            else:
+                opts[p.name.lower()] = val.sql("bigquery") if val is not None else None
+    if stmt.args.get("connection"):
+        raise _unsupported("EXPORT DATA WITH CONNECTION")
+    if not opts.get("uri"):
+        raise BigQueryError("EXPORT DATA needs OPTIONS(uri='...')", fix="add uri='gs://bucket/path/*.json' to OPTIONS")
+    fmt = str(opts.get("format") or "CSV").upper()
+    if fmt not in EXPORT_FORMATS:
+        raise _unsupported(f"EXPORT DATA format {fmt!r} (CSV, JSON and PARQUET are)")
+    opts["format"] = EXPORT_FORMATS[fmt]
+    query = stmt.this
+    inner = _translate_statement(query, ctx)
+    return Statement(
+        sql="",
+        statement_type="EXPORT_DATA",
+        tables=inner.tables,
+        export_query=inner.sql,
+        export_options=opts,
+    )
