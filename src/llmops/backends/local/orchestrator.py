@@ -65,6 +65,12 @@ _TYPE_NAMES = {
 _RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
 
+def settings_parameter(settings: Any) -> dict[str, Any]:
+    """Settings as a pipeline parameter: JSON-ready, unset keys left out (kfp cannot pass
+    nulls inside a dict; `Settings.from_json_dict` restores them as defaults)."""
+    return {k: v for k, v in settings.to_json_dict().items() if v is not None}
+
+
 def load_package(path: str | Path) -> dict[str, Any]:
     """The PipelineSpec of a compiled KFP package, or a one-line error saying it is not one."""
     path = Path(path)
@@ -234,7 +240,7 @@ class LocalOrchestrator(Orchestrator):
     ) -> PipelineRun:
         package = Path(package_path).expanduser().resolve()
         spec = load_package(package)
-        bound = bind_parameters(spec, params, self.settings.to_json_dict())
+        bound = bind_parameters(spec, params, settings_parameter(self.settings))
         pipeline_name = (spec.get("pipelineInfo") or {}).get("name") or package.stem
         run_id = run_name or f"{pipeline_name}-{datetime.now(UTC).strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
         if not _RUN_ID.match(run_id):

@@ -1,0 +1,257 @@
+"""Evaluation: run a model over an evaluation set and score its answers against the references.
+
+Metrics (keys of `EvaluationResult.metrics`):
+
+- `rougeL`: mean ROUGE-L F-measure (rouge-score, Porter stemming), 0..1.
+- `bleu`, `chrf`: corpus BLEU and chrF (sacrebleu, its default settings), 0..100 as sacrebleu
+  reports them.
+- `exact_match`: share of answers equal to the reference after trimming and collapsing
+  whitespace, 0..1.
+- `mean_length`: mean answer length in words (whitespace-separated; a blocked answer is 0).
+- `blocked_rate`: share of answers withheld by the safety filter, 0..1.
+- `citation_rate`: share of answers carrying at least one citation, 0..1.
+- `latency_p50_ms`, `latency_p95_ms`: percentiles of the model-reported latency.
+
+Evaluation examples come from a dataset version's eval JSONL, in the course's format
+(`input_text_instruct` prompt, `output_text` reference) or Gemini's supervised-tuning format
+(`contents` with a user turn and a model turn).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import DataError
+from .types import DatasetVersion, Prediction
+
+if TYPE_CHECKING:
+    from .session import Session
+
+METRIC_KEYS = (
+    "rougeL",
+    "bleu",
+    "chrf",
+    "exact_match",
+    "mean_length",
+    "blocked_rate",
+    "citation_rate",
+    "latency_p50_ms",
+    "latency_p95_ms",
+)
+
+HIGHER_IS_BETTER = {"rougeL": True, "bleu": True, "chrf": True, "exact_match": True, "citation_rate": True,
+                    "blocked_rate": False, "latency_p50_ms": False, "latency_p95_ms": False}
+"""Which direction is an improvement, for comparisons (mean_length has none)."""
+
+
+@dataclass(frozen=True)
+class EvalExample:
+    """One evaluation question and its reference answer."""
+
+    prompt: str
+    reference: str
+
+
+@dataclass
+class EvaluationResult:
+    """One model's answers to an evaluation set and their scores."""
+
+    model: str
+    metrics: dict[str, float]
+    examples: int
+    seconds: float
+    predictions: list[Prediction] = field(default_factory=list, repr=False)
+    references: list[str] = field(default_factory=list, repr=False)
+    dataset_version: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"model": self.model, "metrics": dict(self.metrics), "examples": self.examples}
+        if self.dataset_version:
+            out["dataset_version"] = self.dataset_version
+        return out
+
+
+# ---------------------------------------------------------------- examples
+
+
+def _text_of(turn: Any) -> str:
+    parts = (turn or {}).get("parts") or []
+    return "".join(p.get("text", "") for p in parts if isinstance(p, dict))
+
+
+def parse_example(row: Any, where: str) -> EvalExample:
+    """An example from one JSONL row in the course's or Gemini's format."""
+    if not isinstance(row, dict):
+        raise DataError(f"{where} is not a JSON object", fix="each line must be an object with input_text_instruct and output_text")
+    if "input_text_instruct" in row or "output_text" in row:
+        prompt, reference = row.get("input_text_instruct"), row.get("output_text")
+        if not isinstance(prompt, str) or not isinstance(reference, str):
+            raise DataError(
+                f"{where} lacks input_text_instruct or output_text as text",
+                fix="use the course's format (input_text_instruct, output_text) or Gemini's (contents)",
+            )
+        return EvalExample(prompt, reference)
+    contents = row.get("contents")
+    if isinstance(contents, list):
+        user = [c for c in contents if isinstance(c, dict) and c.get("role") == "user"]
+        model = [c for c in contents if isinstance(c, dict) and c.get("role") == "model"]
+        if user and model:
+            return EvalExample(_text_of(user[-1]), _text_of(model[-1]))
+    raise DataError(
+        f"{where} has neither input_text_instruct/output_text nor contents with user and model turns",
+        fix="use the course's format (input_text_instruct, output_text) or Gemini's (contents)",
+    )
+
+
+def read_examples(session: Session, uri: str, limit: int | None = None) -> list[EvalExample]:
+    """Examples from an eval JSONL (a local path or any URI the artifact store reads)."""
+    if limit is not None and limit < 1:
+        raise DataError(f"--limit must be at least 1, got {limit}", fix="pass a positive number of examples")
+    name = Path(uri).name if "://" not in uri else uri
+    examples: list[EvalExample] = []
+    with session.artifacts.open(uri, "rb") as f:
+        for lineno, raw in enumerate(f, start=1):
+            line = raw.decode("utf-8", errors="replace").strip()
+            if not line:
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise DataError(f"{name} line {lineno} is not JSON ({exc.msg})", fix="each line must be one JSON object") from None
+            examples.append(parse_example(row, f"{name} line {lineno}"))
+            if limit is not None and len(examples) >= limit:
+                break
+    if not examples:
+        raise DataError(f"evaluation file {uri} has no examples", fix="prepare a dataset with a non-empty eval split")
+    return examples
+
+
+def eval_set(session: Session, dataset: str | None = None, limit: int | None = None) -> tuple[DatasetVersion, list[EvalExample]]:
+    """A dataset version (by id or prefix; the newest when None) and its evaluation examples."""
+    from . import data
+
+    version = data.get_version(session, dataset) if dataset else data.latest_version(session)
+    return version, read_examples(session, version.eval.uri, limit)
+
+
+# ---------------------------------------------------------------- metrics
+
+
+def _normalize(text: str) -> str:
+    return re.sub(r"\s+", " ", text or "").strip()
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The q-th percentile (0..100) with linear interpolation between closest ranks."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    pos = (len(ordered) - 1) * q / 100.0
+    lo, hi = math.floor(pos), math.ceil(pos)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
+
+
+_ROUGE = None
+
+
+def _rouge():
+    global _ROUGE
+    if _ROUGE is None:
+        from rouge_score import rouge_scorer
+
+        _ROUGE = rouge_scorer.RougeScorer(["rougeL"], use_stemmer=True)
+    return _ROUGE
+
+
+def compute_metrics(predictions: Sequence[Prediction], references: Sequence[str]) -> dict[str, float]:
+    """Every metric of METRIC_KEYS for answers and their references, in order."""
+    import sacrebleu
+
+    if len(predictions) != len(references):
+        raise ValueError(f"{len(predictions)} predictions for {len(references)} references")
+    n = len(predictions)
+    if n == 0:
+        raise DataError("no predictions to score", fix="evaluate on a non-empty evaluation set")
+    texts = ["" if p.blocked else (p.text or "") for p in predictions]
+    scorer = _rouge()
+    rouge = sum(scorer.score(ref, hyp)["rougeL"].fmeasure for ref, hyp in zip(references, texts)) / n
+    bleu = sacrebleu.corpus_bleu(texts, [list(references)]).score
+    chrf = sacrebleu.corpus_chrf(texts, [list(references)]).score
+    latencies = [float(p.latency_ms) for p in predictions]
+    return {
+        "rougeL": round(rouge, 4),
+        "bleu": round(bleu, 2),
+        "chrf": round(chrf, 2),
+        "exact_match": round(sum(_normalize(t) == _normalize(r) for t, r in zip(texts, references)) / n, 4),
+        "mean_length": round(sum(len(t.split()) for t in texts) / n, 2),
+        "blocked_rate": round(sum(1 for p in predictions if p.blocked) / n, 4),
+        "citation_rate": round(sum(1 for p in predictions if p.citations) / n, 4),
+        "latency_p50_ms": round(percentile(latencies, 50), 3),
+        "latency_p95_ms": round(percentile(latencies, 95), 3),
+    }
+
+
+# ---------------------------------------------------------------- running models
+
+
+def evaluate(
+    session: Session,
+    examples: Sequence[EvalExample],
+    *,
+    model: str | None = None,
+    concurrency: int = 8,
+    dataset_version: str | None = None,
+) -> EvaluationResult:
+    """Answer every example with `model` (the provider's default when None) through
+    `predict_batch`, and score the answers."""
+    prompts = [e.prompt for e in examples]
+    t0 = time.perf_counter()
+    predictions = session.model.predict_batch(prompts, model=model, concurrency=concurrency)
+    seconds = time.perf_counter() - t0
+    references = [e.reference for e in examples]
+    name = model or (predictions[0].model if predictions else None) or session.settings.base_model
+    return EvaluationResult(
+        model=name,
+        metrics=compute_metrics(predictions, references),
+        examples=len(examples),
+        seconds=round(seconds, 3),
+        predictions=list(predictions),
+        references=references,
+        dataset_version=dataset_version,
+    )
+
+
+def compare(
+    session: Session,
+    models: Sequence[str],
+    *,
+    dataset: str | None = None,
+    limit: int | None = None,
+    concurrency: int = 8,
+) -> tuple[DatasetVersion, list[EvaluationResult]]:
+    """Evaluate several models on the same examples of one dataset version."""
+    if not models:
+        raise DataError("no model to evaluate", fix="pass --model NAME (repeatable)")
+    version, examples = eval_set(session, dataset, limit)
+    return version, [
+        evaluate(session, examples, model=m, concurrency=concurrency, dataset_version=version.version) for m in models
+    ]
+
+
+def write_predictions(result: EvaluationResult, path: str | Path, examples: Sequence[EvalExample]) -> Path:
+    """The answers as JSONL: prompt, reference and the full prediction (Vertex shape, model,
+    latency) — safety attributes and citations included."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        for example, pred in zip(examples, result.predictions):
+            row = {"prompt": example.prompt, "reference": example.reference, "prediction": pred.to_dict()}
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return path
