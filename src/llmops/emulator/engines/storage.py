@@ -1,0 +1,922 @@
+"""Object storage: Cloud Storage's buckets and objects kept as plain files.
+
+An object's bytes live at `<root>/<bucket>/<object name>`, so anything that writes files there
+(the BigQuery engine's `EXPORT DATA` to `gs://B/NAME`) is an object of this store as well:
+metadata (size, md5Hash, crc32c, generation) for a file found on disk without a record is
+computed on first use and kept. Names that cannot be files (`a//b`, a trailing `/`, or `a/b`
+beside an object `a`) keep their bytes in an internal folder instead. Records (bucket settings,
+IAM policies, object metadata) are kept in SQLite under `<root>/.llmops-storage/`; bucket names
+cannot start with a dot, so that folder never collides with a bucket.
+
+Only the live generation of an object is kept (no object versioning).
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import json
+import os
+import re
+import shutil
+import sqlite3
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import google_crc32c
+
+from ...core.errors import DataError, LlmopsError, NotFoundError
+
+META_DIR = ".llmops-storage"
+"""Internal folder under the root; bucket names cannot start with '.', so it never collides."""
+
+_BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$")
+_ATOMIC_TMP_RE = re.compile(r"^\..+\.tmp$")  # core.workspace.atomic_path's temporary files
+_PAGE_TOKEN_PREFIX = "o:"
+
+
+class StorageError(LlmopsError):
+    """A storage request that cannot be done; `reason` is Cloud Storage's error reason."""
+
+    reason = "invalid"
+
+    def __init__(self, message: str, *, reason: str | None = None, fix: str | None = None):
+        super().__init__(message, fix=fix)
+        if reason:
+            self.reason = reason
+
+
+class BucketNotFound(NotFoundError):
+    reason = "notFound"
+
+
+class ObjectNotFound(NotFoundError):
+    reason = "notFound"
+
+
+class Conflict(StorageError):
+    reason = "conflict"
+
+
+class PreconditionFailed(StorageError):
+    reason = "conditionNotMet"
+
+
+class InvalidName(StorageError):
+    reason = "invalid"
+
+
+def rfc3339(seconds: float) -> str:
+    """Cloud Storage's timestamp format, millisecond precision, UTC."""
+    dt = datetime.fromtimestamp(seconds, tz=timezone.utc)
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+
+
+def b64(digest: bytes) -> str:
+    return base64.b64encode(digest).decode("ascii")
+
+
+def validate_bucket_name(name: str) -> str:
+    """Return `name` if it is a valid bucket name, else raise InvalidName."""
+    if not isinstance(name, str) or not _BUCKET_RE.match(name) or ".." in name:
+        raise InvalidName(
+            f"Invalid bucket name: {name!r}",
+            fix="use 3-63 lowercase letters, digits, '-', '_' or '.', starting and ending with a letter or digit",
+        )
+    return name
+
+
+def validate_object_name(name: str) -> str:
+    """Return `name` if it is an acceptable object name, else raise InvalidName.
+
+    Besides Cloud Storage's own rules (1-1024 bytes of UTF-8, no CR/LF), names that would leave
+    the bucket's folder on disk are refused: absolute names and `.`/`..` segments.
+    """
+    if not isinstance(name, str) or not name:
+        raise InvalidName("Object name is empty", fix="give the object a name")
+    try:
+        size = len(name.encode("utf-8"))
+    except UnicodeEncodeError:
+        raise InvalidName(f"Object name {name!r} is not valid UTF-8", fix="use a UTF-8 name") from None
+    if size > 1024:
+        raise InvalidName(f"Object name is {size} bytes long; the limit is 1024", fix="use a shorter name")
+    if any(c in name for c in "\r\n\x00"):
+        raise InvalidName(f"Object name {name!r} contains a CR, LF or NUL character", fix="remove them")
+    if name.startswith("/"):
+        raise InvalidName(f"Object name {name!r} is absolute", fix="use a name relative to the bucket, without a leading '/'")
+    if any(seg in (".", "..") for seg in name.split("/")):
+        raise InvalidName(
+            f"Object name {name!r} contains a '.' or '..' segment, which would escape the bucket",
+            fix="use a name without '.' or '..' path segments",
+        )
+    return name
+
+
+def _directly_mappable(name: str) -> bool:
+    return "" not in name.split("/")  # no empty segment, no trailing '/'
+
+
+class HashingWriter:
+    """Writes bytes to a temporary file while computing size, MD5 and CRC32C."""
+
+    def __init__(self, tmp_dir: Path):
+        tmp_dir.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix="upload-", suffix=".tmp", dir=tmp_dir)
+        self.path = Path(name)
+        self._file: BinaryIO = os.fdopen(fd, "wb")
+        self._md5 = hashlib.md5()
+        self._crc = google_crc32c.Checksum()
+        self.size = 0
+
+    @classmethod
+    def adopt(cls, tmp_dir: Path, path: Path) -> HashingWriter:
+        """A writer holding the bytes of an existing file, moved (not copied) into `tmp_dir`."""
+        writer = cls(tmp_dir)
+        writer._file.close()
+        os.replace(path, writer.path)
+        with writer.path.open("rb") as f:
+            while chunk := f.read(1 << 20):
+                writer._md5.update(chunk)
+                writer._crc.update(chunk)
+                writer.size += len(chunk)
+        writer._file = writer.path.open("ab")
+        return writer
+
+    def write(self, data: bytes) -> None:
+        if data:
+            self._file.write(data)
+            self._md5.update(data)
+            self._crc.update(data)
+            self.size += len(data)
+
+    def finish(self) -> dict[str, Any]:
+        """Close the file; return {path, size, md5Hash, crc32c}."""
+        self._file.close()
+        return {"path": self.path, "size": self.size, "md5Hash": b64(self._md5.digest()), "crc32c": b64(self._crc.digest())}
+
+    def discard(self) -> None:
+        with contextlib.suppress(OSError):
+            self._file.close()
+        self.path.unlink(missing_ok=True)
+
+
+def hash_file(path: Path) -> tuple[int, str, str]:
+    """(size, md5 base64, crc32c base64) of a file."""
+    md5 = hashlib.md5()
+    crc = google_crc32c.Checksum()
+    size = 0
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            md5.update(chunk)
+            crc.update(chunk)
+            size += len(chunk)
+    return size, b64(md5.digest()), b64(crc.digest())
+
+
+_OBJECT_FIELDS = (
+    "contentType",
+    "contentEncoding",
+    "contentDisposition",
+    "contentLanguage",
+    "cacheControl",
+    "metadata",
+    "customTime",
+    "storageClass",
+    "temporaryHold",
+    "eventBasedHold",
+)
+"""Writable object metadata kept as given."""
+
+_BUCKET_FIELDS = (
+    "location",
+    "locationType",
+    "storageClass",
+    "labels",
+    "versioning",
+    "lifecycle",
+    "cors",
+    "website",
+    "logging",
+    "iamConfiguration",
+    "defaultEventBasedHold",
+    "retentionPolicy",
+    "encryption",
+    "billing",
+    "autoclass",
+    "softDeletePolicy",
+    "hierarchicalNamespace",
+    "customPlacementConfig",
+    "rpo",
+)
+"""Writable bucket settings kept as given (and echoed back); none changes behaviour here."""
+
+
+class ObjectStore:
+    """Buckets and objects under a root folder; thread-safe within one process."""
+
+    def __init__(self, root: str | os.PathLike[str]):
+        self.root = Path(root).expanduser().resolve()
+        self.meta_dir = self.root / META_DIR
+        self.tmp_dir = self.meta_dir / "tmp"
+        self.blob_dir = self.meta_dir / "blobs"
+        self.tmp_dir.mkdir(parents=True, exist_ok=True)
+        self.blob_dir.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(self.meta_dir / "meta.sqlite3", check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(
+            """
+            CREATE TABLE IF NOT EXISTS buckets (name TEXT PRIMARY KEY, doc TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS objects (
+                bucket TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL,
+                blob TEXT, mtime_ns INTEGER, PRIMARY KEY (bucket, name));
+            """
+        )
+        self._clean_tmp()
+
+    def _clean_tmp(self) -> None:
+        for p in self.tmp_dir.glob("upload-*.tmp"):
+            p.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # ---------------------------------------------------------------- buckets
+
+    def _bucket_dir(self, bucket: str) -> Path:
+        return self.root / validate_bucket_name(bucket)
+
+    def _bucket_doc(self, name: str) -> dict[str, Any] | None:
+        row = self._db.execute("SELECT doc FROM buckets WHERE name = ?", (name,)).fetchone()
+        if row:
+            return json.loads(row[0])
+        folder = self.root / name
+        if _BUCKET_RE.match(name) and folder.is_dir():  # made by a writer outside the store
+            return self._save_bucket(self._new_bucket_doc(name, created=folder.stat().st_mtime))
+        return None
+
+    def _new_bucket_doc(self, name: str, *, project: str | None = None, created: float | None = None) -> dict[str, Any]:
+        now = time.time() if created is None else created
+        return {
+            "kind": "storage#bucket",
+            "id": name,
+            "name": name,
+            "projectNumber": "0",
+            "project": project,
+            "metageneration": "1",
+            "location": "US",
+            "locationType": "multi-region",
+            "storageClass": "STANDARD",
+            "etag": "CAE=",
+            "timeCreated": rfc3339(now),
+            "updated": rfc3339(now),
+            "iamConfiguration": {
+                "bucketPolicyOnly": {"enabled": False},
+                "uniformBucketLevelAccess": {"enabled": False},
+                "publicAccessPrevention": "inherited",
+            },
+            "_iam": {"version": 1, "etag": "CAE=", "bindings": _default_bindings(project)},
+        }
+
+    def _save_bucket(self, doc: dict[str, Any]) -> dict[str, Any]:
+        self._db.execute("INSERT OR REPLACE INTO buckets (name, doc) VALUES (?, ?)", (doc["name"], json.dumps(doc)))
+        return doc
+
+    def create_bucket(self, name: str, *, project: str | None = None, settings: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Create a bucket; Conflict if it exists."""
+        folder = self._bucket_dir(name)
+        with self._lock:
+            if self._db.execute("SELECT 1 FROM buckets WHERE name = ?", (name,)).fetchone():
+                raise Conflict(
+                    "Your previous request to create the named bucket succeeded and you already own it.",
+                    fix=f"use the existing bucket {name!r} or pick another name",
+                )
+            doc = self._new_bucket_doc(name, project=project)
+            for key in _BUCKET_FIELDS:
+                if settings and key in settings:
+                    doc[key] = settings[key]
+            if isinstance(doc.get("location"), str):
+                doc["location"] = doc["location"].upper()
+            folder.mkdir(parents=True, exist_ok=True)
+            return _public(self._save_bucket(doc))
+
+    def get_bucket(self, name: str) -> dict[str, Any]:
+        validate_bucket_name(name)
+        with self._lock:
+            doc = self._bucket_doc(name)
+        if doc is None:
+            raise BucketNotFound(f"The specified bucket does not exist: {name}", fix="create it first")
+        return _public(doc)
+
+    def bucket_exists(self, name: str) -> bool:
+        try:
+            self.get_bucket(name)
+        except (BucketNotFound, InvalidName):
+            return False
+        return True
+
+    def list_buckets(self, *, project: str | None = None, prefix: str | None = None) -> list[dict[str, Any]]:
+        """All buckets, sorted by name (`project` is accepted but one namespace is shared)."""
+        with self._lock:
+            names = {r[0] for r in self._db.execute("SELECT name FROM buckets")}
+            names |= {p.name for p in self.root.iterdir() if p.is_dir() and _BUCKET_RE.match(p.name)}
+            docs = [self._bucket_doc(n) for n in sorted(names) if not prefix or n.startswith(prefix)]
+        return [_public(d) for d in docs if d is not None]
+
+    def update_bucket(self, name: str, patch: dict[str, Any], *, replace: bool = False) -> dict[str, Any]:
+        """Change bucket settings (PATCH merges, PUT replaces the writable ones)."""
+        with self._lock:
+            doc = self._bucket_doc(validate_bucket_name(name))
+            if doc is None:
+                raise BucketNotFound(f"The specified bucket does not exist: {name}", fix="create it first")
+            if replace:
+                for key in _BUCKET_FIELDS:
+                    if key not in ("location", "locationType", "storageClass", "iamConfiguration"):
+                        doc.pop(key, None)
+            for key in _BUCKET_FIELDS:
+                if key in patch:
+                    if patch[key] is None:
+                        doc.pop(key, None)
+                    elif key == "labels" and not replace and isinstance(doc.get("labels"), dict):
+                        labels = {**doc["labels"], **patch["labels"]}
+                        doc["labels"] = {k: v for k, v in labels.items() if v is not None}
+                    else:
+                        doc[key] = patch[key]
+            doc["metageneration"] = str(int(doc["metageneration"]) + 1)
+            doc["updated"] = rfc3339(time.time())
+            return _public(self._save_bucket(doc))
+
+    def delete_bucket(self, name: str) -> None:
+        """Delete an empty bucket; Conflict if it holds objects."""
+        with self._lock:
+            self.get_bucket(name)
+            items, prefixes, _ = self.list_objects(name, max_results=1)
+            if items or prefixes:
+                raise Conflict("The bucket you tried to delete is not empty.", fix="delete its objects first")
+            self._db.execute("DELETE FROM buckets WHERE name = ?", (name,))
+            self._db.execute("DELETE FROM objects WHERE bucket = ?", (name,))
+            shutil.rmtree(self.root / name, ignore_errors=True)
+            shutil.rmtree(self.blob_dir / name, ignore_errors=True)
+
+    def get_iam_policy(self, name: str) -> dict[str, Any]:
+        with self._lock:
+            doc = self._bucket_doc(validate_bucket_name(name))
+            if doc is None:
+                raise BucketNotFound(f"The specified bucket does not exist: {name}", fix="create it first")
+            policy = doc.get("_iam") or {"version": 1, "etag": "CAE=", "bindings": []}
+        return {"kind": "storage#policy", "resourceId": f"projects/_/buckets/{name}", **policy}
+
+    def set_iam_policy(self, name: str, policy: dict[str, Any]) -> dict[str, Any]:
+        """Replace the bucket's IAM policy; a stale `etag` is refused like Cloud Storage does."""
+        bindings = policy.get("bindings", [])
+        if not isinstance(bindings, list) or any(
+            not isinstance(b, dict) or not isinstance(b.get("role"), str) or not isinstance(b.get("members", []), list)
+            for b in bindings
+        ):
+            raise StorageError("IAM policy bindings must be a list of {role, members}", fix="send bindings as [{role, members: [...]}]")
+        with self._lock:
+            doc = self._bucket_doc(validate_bucket_name(name))
+            if doc is None:
+                raise BucketNotFound(f"The specified bucket does not exist: {name}", fix="create it first")
+            current = doc.get("_iam") or {"version": 1, "etag": "CAE=", "bindings": []}
+            if policy.get("etag") and policy["etag"] != current["etag"]:
+                raise PreconditionFailed(
+                    "The etag of the IAM policy does not match; it was changed since you read it",
+                    fix="read the policy again and reapply your change",
+                )
+            serial = int.from_bytes(base64.b64decode(current["etag"]), "big") + 1
+            new = {
+                "version": int(policy.get("version") or 1),
+                "etag": b64(serial.to_bytes(max(1, (serial.bit_length() + 7) // 8), "big")),
+                "bindings": bindings,
+            }
+            doc["_iam"] = new
+            self._save_bucket(doc)
+        return {"kind": "storage#policy", "resourceId": f"projects/_/buckets/{name}", **new}
+
+    # ---------------------------------------------------------------- objects
+
+    def _require_bucket(self, bucket: str) -> Path:
+        folder = self._bucket_dir(bucket)
+        if self._bucket_doc(bucket) is None:
+            raise BucketNotFound(f"The specified bucket does not exist: {bucket}", fix="create it first")
+        return folder
+
+    def _direct_path(self, bucket: str, name: str) -> Path:
+        folder = self.root / bucket
+        path = folder / name
+        resolved = path.resolve()
+        if resolved != path or folder.resolve() not in resolved.parents:
+            raise InvalidName(f"Object name {name!r} would escape the bucket's folder", fix="use another name")
+        return path
+
+    def _record(self, bucket: str, name: str) -> tuple[dict[str, Any], str | None, int | None] | None:
+        row = self._db.execute(
+            "SELECT doc, blob, mtime_ns FROM objects WHERE bucket = ? AND name = ?", (bucket, name)
+        ).fetchone()
+        return (json.loads(row[0]), row[1], row[2]) if row else None
+
+    def _current(self, bucket: str, name: str) -> tuple[dict[str, Any], Path] | None:
+        """The live object's metadata and the file holding its bytes, reconciled with the disk."""
+        rec = self._record(bucket, name)
+        if rec is not None and rec[1]:  # bytes in the internal blob folder
+            path = self.meta_dir / rec[1]
+            if path.is_file():
+                return rec[0], path
+            self._db.execute("DELETE FROM objects WHERE bucket = ? AND name = ?", (bucket, name))
+            return None
+        if not _directly_mappable(name):
+            return None
+        path = self._direct_path(bucket, name)
+        try:
+            st = path.stat()
+        except (FileNotFoundError, NotADirectoryError):
+            if rec is not None:
+                self._db.execute("DELETE FROM objects WHERE bucket = ? AND name = ?", (bucket, name))
+            return None
+        if not path.is_file():
+            return None
+        if rec is not None and rec[2] == st.st_mtime_ns and int(rec[0]["size"]) == st.st_size:
+            return rec[0], path
+        # A file written by someone else (EXPORT DATA) or changed behind our back.
+        size, md5, crc = hash_file(path)
+        old = rec[0] if rec else None
+        generation = max(st.st_mtime_ns // 1000, int(old["generation"]) + 1 if old else 0)
+        doc = self._new_object_doc(bucket, name, size=size, md5=md5, crc=crc, generation=generation,
+                                   content_type=_guess_content_type(name), created=st.st_mtime)
+        self._put_record(doc, None, st.st_mtime_ns)
+        return doc, path
+
+    def _put_record(self, doc: dict[str, Any], blob: str | None, mtime_ns: int | None) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO objects (bucket, name, doc, blob, mtime_ns) VALUES (?, ?, ?, ?, ?)",
+            (doc["bucket"], doc["name"], json.dumps(doc), blob, mtime_ns),
+        )
+
+    @staticmethod
+    def _new_object_doc(bucket: str, name: str, *, size: int, md5: str, crc: str, generation: int,
+                        content_type: str | None, created: float | None = None) -> dict[str, Any]:
+        now = rfc3339(time.time() if created is None else created)
+        return {
+            "kind": "storage#object",
+            "id": f"{bucket}/{name}/{generation}",
+            "name": name,
+            "bucket": bucket,
+            "generation": str(generation),
+            "metageneration": "1",
+            "contentType": content_type or "application/octet-stream",
+            "storageClass": "STANDARD",
+            "size": str(size),
+            "md5Hash": md5,
+            "crc32c": crc,
+            "etag": _etag(generation, 1),
+            "timeCreated": now,
+            "updated": now,
+            "timeStorageClassUpdated": now,
+        }
+
+    def new_writer(self) -> HashingWriter:
+        """A temporary file to stream an upload into; hand it to `commit`."""
+        return HashingWriter(self.tmp_dir)
+
+    def adopt_file(self, path: str | os.PathLike[str]) -> HashingWriter:
+        """A writer over an existing file (moved, not copied), e.g. a finished upload session."""
+        return HashingWriter.adopt(self.tmp_dir, Path(path))
+
+    def put_bytes(self, bucket: str, name: str, data: bytes, **kwargs: Any) -> dict[str, Any]:
+        """Store `data` as an object (see `commit` for the keyword arguments)."""
+        writer = self.new_writer()
+        try:
+            writer.write(data)
+        except BaseException:
+            writer.discard()
+            raise
+        return self.commit(bucket, name, writer, **kwargs)
+
+    def put_file(self, bucket: str, name: str, src: str | os.PathLike[str], **kwargs: Any) -> dict[str, Any]:
+        """Copy a local file into an object."""
+        writer = self.new_writer()
+        try:
+            with open(src, "rb") as f:
+                while chunk := f.read(1 << 20):
+                    writer.write(chunk)
+        except BaseException:
+            writer.discard()
+            raise
+        return self.commit(bucket, name, writer, **kwargs)
+
+    def commit(
+        self,
+        bucket: str,
+        name: str,
+        writer: HashingWriter,
+        *,
+        metadata: dict[str, Any] | None = None,
+        expected_md5: str | None = None,
+        expected_crc32c: str | None = None,
+        preconditions: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Make the bytes written to `writer` the live generation of `bucket/name`.
+
+        The expected hashes, when given, must match the bytes (a truncated or corrupted upload
+        is refused); preconditions are Cloud Storage's ifGenerationMatch and friends.
+        """
+        info = writer.finish()
+        try:
+            validate_object_name(name)
+            if expected_crc32c and expected_crc32c != info["crc32c"]:
+                raise StorageError(
+                    f"Provided CRC32C {expected_crc32c!r} doesn't match calculated CRC32C {info['crc32c']!r}",
+                    fix="the upload was truncated or corrupted; send it again",
+                )
+            if expected_md5 and expected_md5 != info["md5Hash"]:
+                raise StorageError(
+                    f"Provided MD5 hash {expected_md5!r} doesn't match calculated MD5 hash {info['md5Hash']!r}",
+                    fix="the upload was truncated or corrupted; send it again",
+                )
+            meta = dict(metadata or {})
+            with self._lock:
+                self._require_bucket(bucket)
+                current = self._current(bucket, name)
+                _check_preconditions(current[0] if current else None, preconditions)
+                generation = time.time_ns() // 1000
+                if current and generation <= int(current[0]["generation"]):
+                    generation = int(current[0]["generation"]) + 1
+                doc = self._new_object_doc(
+                    bucket, name, size=info["size"], md5=info["md5Hash"], crc=info["crc32c"],
+                    generation=generation, content_type=meta.get("contentType") or _guess_content_type(name),
+                )
+                _apply_object_fields(doc, meta)
+                blob, mtime_ns = self._place(bucket, name, info["path"], current)
+                self._put_record(doc, blob, mtime_ns)
+            return _public(doc)
+        finally:
+            Path(info["path"]).unlink(missing_ok=True)
+
+    def _place(self, bucket: str, name: str, tmp: Path, current: tuple[dict[str, Any], Path] | None) -> tuple[str | None, int | None]:
+        """Move `tmp` to where the object's bytes live; return (blob path or None, mtime_ns)."""
+        target: Path | None = None
+        if _directly_mappable(name):
+            candidate = self._direct_path(bucket, name)
+            try:
+                candidate.parent.mkdir(parents=True, exist_ok=True)
+                if not candidate.is_dir():
+                    target = candidate
+            except (FileExistsError, NotADirectoryError):
+                target = None  # a parent segment is an object's file: keep the bytes aside
+        if current is not None and (target is None or current[1] != target):
+            self._drop_bytes(bucket, current[1])
+        if target is None:
+            rel = Path("blobs") / bucket / uuid.uuid4().hex
+            (self.meta_dir / rel).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp, self.meta_dir / rel)
+            return str(rel), None
+        os.replace(tmp, target)
+        return None, target.stat().st_mtime_ns
+
+    def _drop_bytes(self, bucket: str, path: Path) -> None:
+        path.unlink(missing_ok=True)
+        folder = (self.root / bucket).resolve()
+        parent = path.parent
+        while parent != folder and folder in parent.parents:
+            try:
+                parent.rmdir()  # only when empty, so a prefix never outlives its objects
+            except OSError:
+                break
+            parent = parent.parent
+
+    def get_object(self, bucket: str, name: str, *, generation: str | int | None = None,
+                   preconditions: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Metadata of the live object; ObjectNotFound if absent (or not that generation)."""
+        return self.open_object(bucket, name, generation=generation, preconditions=preconditions)[0]
+
+    def open_object(self, bucket: str, name: str, *, generation: str | int | None = None,
+                    preconditions: dict[str, Any] | None = None) -> tuple[dict[str, Any], Path]:
+        """Metadata and the file holding the bytes (read it, never write it)."""
+        validate_object_name(name)
+        with self._lock:
+            self._require_bucket(bucket)
+            current = self._current(bucket, name)
+            if current is None or (generation not in (None, "") and str(generation) != current[0]["generation"]):
+                raise ObjectNotFound(f"No such object: {bucket}/{name}", fix="check the bucket and object name")
+            _check_preconditions(current[0], preconditions)
+            return _public(current[0]), current[1]
+
+    def read_bytes(self, bucket: str, name: str) -> bytes:
+        return self.open_object(bucket, name)[1].read_bytes()
+
+    def exists(self, bucket: str, name: str) -> bool:
+        try:
+            self.open_object(bucket, name)
+        except (ObjectNotFound, BucketNotFound):
+            return False
+        return True
+
+    def delete_object(self, bucket: str, name: str, *, generation: str | int | None = None,
+                      preconditions: dict[str, Any] | None = None) -> None:
+        validate_object_name(name)
+        with self._lock:
+            doc, path = self.open_object(bucket, name, generation=generation, preconditions=preconditions)
+            self._db.execute("DELETE FROM objects WHERE bucket = ? AND name = ?", (bucket, name))
+            self._drop_bytes(bucket, path)
+
+    def update_object(self, bucket: str, name: str, patch: dict[str, Any], *, replace: bool = False,
+                      preconditions: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Change writable metadata (PATCH merges; PUT replaces); bumps the metageneration."""
+        validate_object_name(name)
+        with self._lock:
+            self._require_bucket(bucket)
+            current = self._current(bucket, name)
+            if current is None:
+                raise ObjectNotFound(f"No such object: {bucket}/{name}", fix="check the bucket and object name")
+            _check_preconditions(current[0], preconditions)
+            doc = dict(current[0])
+            if replace:
+                for key in _OBJECT_FIELDS:
+                    if key not in ("contentType", "storageClass"):
+                        doc.pop(key, None)
+            _apply_object_fields(doc, patch, merge_metadata=not replace)
+            meta_gen = int(doc["metageneration"]) + 1
+            doc["metageneration"] = str(meta_gen)
+            doc["etag"] = _etag(int(doc["generation"]), meta_gen)
+            doc["updated"] = rfc3339(time.time())
+            rec = self._record(bucket, name)
+            self._put_record(doc, rec[1] if rec else None, rec[2] if rec else None)
+            return _public(doc)
+
+    def copy_object(self, src_bucket: str, src_name: str, dst_bucket: str, dst_name: str, *,
+                    metadata: dict[str, Any] | None = None, source_generation: str | int | None = None,
+                    preconditions: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Copy an object; the copy keeps the source's metadata unless `metadata` overrides it."""
+        src_doc, src_path = self.open_object(src_bucket, src_name, generation=source_generation)
+        meta = {k: src_doc[k] for k in _OBJECT_FIELDS if k in src_doc}
+        if metadata:
+            meta.update({k: v for k, v in metadata.items() if k in _OBJECT_FIELDS})
+        return self.put_file(dst_bucket, dst_name, src_path, metadata=meta, preconditions=preconditions)
+
+    def compose(self, bucket: str, name: str, sources: list[str], *, metadata: dict[str, Any] | None = None,
+                preconditions: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Concatenate up to 32 objects of `bucket` into `name`."""
+        if not sources:
+            raise StorageError("compose needs at least one source object", fix="list sourceObjects")
+        if len(sources) > 32:
+            raise StorageError(f"compose takes at most 32 source objects, got {len(sources)}", fix="compose in steps")
+        writer = self.new_writer()
+        try:
+            for src in sources:
+                _, path = self.open_object(bucket, src)
+                with path.open("rb") as f:
+                    while chunk := f.read(1 << 20):
+                        writer.write(chunk)
+        except BaseException:
+            writer.discard()
+            raise
+        return self.commit(bucket, name, writer, metadata=metadata, preconditions=preconditions)
+
+    def list_objects(
+        self,
+        bucket: str,
+        *,
+        prefix: str = "",
+        delimiter: str | None = None,
+        page_token: str | None = None,
+        max_results: int | None = None,
+        start_offset: str | None = None,
+        end_offset: str | None = None,
+        include_trailing_delimiter: bool = False,
+        match_glob: str | None = None,
+    ) -> tuple[list[dict[str, Any]], list[str], str | None]:
+        """(objects, prefixes, next page token), sorted by name like Cloud Storage.
+
+        `max_results` bounds objects and prefixes together.
+        """
+        prefix = prefix or ""
+        after = _decode_token(page_token) if page_token else None
+        glob_re = _glob_regex(match_glob) if match_glob else None
+        with self._lock:
+            self._require_bucket(bucket)
+            names = self._names(bucket, prefix)
+            entries: list[tuple[str, bool]] = []  # (name or prefix, is_prefix)
+            seen_prefixes: set[str] = set()
+            for name in sorted(names):
+                if start_offset and name < start_offset:
+                    continue
+                if end_offset and name >= end_offset:
+                    continue
+                if glob_re and not glob_re.match(name):
+                    continue
+                if delimiter:
+                    cut = name.find(delimiter, len(prefix))
+                    if cut >= 0:
+                        pre = name[: cut + len(delimiter)]
+                        if pre not in seen_prefixes:
+                            seen_prefixes.add(pre)
+                            entries.append((pre, True))
+                        if not (include_trailing_delimiter and name == pre):
+                            continue
+                entries.append((name, False))
+            entries.sort(key=lambda e: (e[0], not e[1]))
+            if after is not None:
+                entries = [e for e in entries if e[0] > after]
+            limit = max_results if max_results and max_results > 0 else 1000
+            page, rest = entries[:limit], entries[limit:]
+            items: list[dict[str, Any]] = []
+            prefixes: list[str] = []
+            for entry, is_prefix in page:
+                if is_prefix:
+                    prefixes.append(entry)
+                    continue
+                current = self._current(bucket, entry)
+                if current is not None:
+                    items.append(_public(current[0]))
+            token = _encode_token(page[-1][0]) if rest and page else None
+        return items, prefixes, token
+
+    def _names(self, bucket: str, prefix: str) -> set[str]:
+        """Every object name under `prefix`: files on disk plus records kept elsewhere."""
+        names = {
+            r[0]
+            for r in self._db.execute(
+                "SELECT name FROM objects WHERE bucket = ? AND substr(name, 1, ?) = ?", (bucket, len(prefix), prefix)
+            )
+        }
+        folder = self.root / bucket
+        start = folder
+        head = prefix.rsplit("/", 1)[0] if "/" in prefix else ""
+        if head and _directly_mappable(head) and ".." not in head.split("/"):
+            start = folder / head
+        if start.is_dir() and not start.is_symlink():
+            for dirpath, dirnames, filenames in os.walk(start):
+                rel_dir = os.path.relpath(dirpath, folder)
+                base = "" if rel_dir == "." else rel_dir.replace(os.sep, "/") + "/"
+                dirnames[:] = [d for d in dirnames if (base + d + "/").startswith(prefix) or prefix.startswith(base + d + "/")]
+                for f in filenames:
+                    name = base + f
+                    if name.startswith(prefix) and not _ATOMIC_TMP_RE.match(f):
+                        names.add(name)
+        return names
+
+    def iter_names(self, bucket: str, prefix: str = "") -> Iterator[str]:
+        """Every object name under `prefix`, sorted (no metadata work)."""
+        with self._lock:
+            self._require_bucket(bucket)
+            names = self._names(bucket, prefix)
+        yield from sorted(names)
+
+
+def _public(doc: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in doc.items() if not k.startswith("_")}
+
+
+def _etag(generation: int, metageneration: int) -> str:
+    return b64(hashlib.md5(f"{generation}/{metageneration}".encode()).digest()[:9])
+
+
+def _default_bindings(project: str | None) -> list[dict[str, Any]]:
+    p = project or "_"
+    return [
+        {"role": "roles/storage.legacyBucketOwner", "members": [f"projectEditor:{p}", f"projectOwner:{p}"]},
+        {"role": "roles/storage.legacyBucketReader", "members": [f"projectViewer:{p}"]},
+    ]
+
+
+def _apply_object_fields(doc: dict[str, Any], meta: dict[str, Any], *, merge_metadata: bool = False) -> None:
+    for key in _OBJECT_FIELDS:
+        if key not in meta:
+            continue
+        value = meta[key]
+        if key == "metadata":
+            if value is None:
+                doc.pop("metadata", None)
+                continue
+            if not isinstance(value, dict):
+                raise StorageError("object metadata must be a map of strings", fix="send metadata as {key: value}")
+            merged = {**(doc.get("metadata") or {}), **value} if merge_metadata else dict(value)
+            merged = {str(k): str(v) for k, v in merged.items() if v is not None}
+            if merged:
+                doc["metadata"] = merged
+            else:
+                doc.pop("metadata", None)
+        elif value is None:
+            if key == "contentType":
+                doc[key] = "application/octet-stream"
+            else:
+                doc.pop(key, None)
+        else:
+            doc[key] = value
+
+
+def _check_preconditions(doc: dict[str, Any] | None, pre: dict[str, Any] | None) -> None:
+    if not pre:
+        return
+    gen = int(doc["generation"]) if doc else 0
+    meta = int(doc["metageneration"]) if doc else None
+    checks = {
+        "ifGenerationMatch": lambda v: gen == int(v),
+        "ifGenerationNotMatch": lambda v: gen != int(v),
+        "ifMetagenerationMatch": lambda v: meta is not None and meta == int(v),
+        "ifMetagenerationNotMatch": lambda v: meta is None or meta != int(v),
+    }
+    for key, ok in checks.items():
+        value = pre.get(key)
+        if value in (None, ""):
+            continue
+        try:
+            passed = ok(value)
+        except (TypeError, ValueError):
+            raise StorageError(f"{key} must be an integer, got {value!r}", fix=f"send {key} as a number") from None
+        if not passed:
+            raise PreconditionFailed(
+                "At least one of the pre-conditions you specified did not hold.",
+                fix=f"{key}={value} does not hold for the object's current state",
+            )
+
+
+def _encode_token(name: str) -> str:
+    return base64.urlsafe_b64encode((_PAGE_TOKEN_PREFIX + name).encode("utf-8")).decode("ascii")
+
+
+def _decode_token(token: str) -> str:
+    try:
+        text = base64.urlsafe_b64decode(token.encode("ascii")).decode("utf-8")
+    except (ValueError, UnicodeError):
+        text = ""
+    if not text.startswith(_PAGE_TOKEN_PREFIX):
+        raise StorageError(f"Invalid page token {token!r}", fix="pass the nextPageToken of the previous page")
+    return text[len(_PAGE_TOKEN_PREFIX):]
+
+
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    """Cloud Storage's matchGlob: `*` within a segment, `**` across, `?` one char, `[...]`, `{a,b}`."""
+    out, i = [], 0
+    while i < len(pattern):
+        c = pattern[i]
+        if pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif c == "*":
+            out.append("[^/]*")
+            i += 1
+        elif c == "?":
+            out.append("[^/]")
+            i += 1
+        elif c == "[":
+            end = pattern.find("]", i + 1)
+            if end < 0:
+                out.append(re.escape(c))
+                i += 1
+            else:
+                body = pattern[i + 1 : end]
+                out.append("[" + ("^" + body[1:] if body.startswith("!") else body) + "]")
+                i = end + 1
+        elif c == "{":
+            end = pattern.find("}", i + 1)
+            if end < 0:
+                out.append(re.escape(c))
+                i += 1
+            else:
+                out.append("(?:" + "|".join(re.escape(a) for a in pattern[i + 1 : end].split(",")) + ")")
+                i = end + 1
+        else:
+            out.append(re.escape(c))
+            i += 1
+    return re.compile("^" + "".join(out) + "$")
+
+
+_CONTENT_TYPES = {
+    ".json": "application/json",
+    ".jsonl": "application/jsonl",
+    ".csv": "text/csv",
+    ".txt": "text/plain",
+    ".parquet": "application/octet-stream",
+    ".yaml": "application/yaml",
+    ".yml": "application/yaml",
+    ".html": "text/html",
+}
+
+
+def _guess_content_type(name: str) -> str:
+    return _CONTENT_TYPES.get(os.path.splitext(name)[1].lower(), "application/octet-stream")
+
+
+def iter_file(path: Path, start: int = 0, end: int | None = None, chunk: int = 1 << 20) -> Iterable[bytes]:
+    """Bytes `start..end` (inclusive) of a file, in chunks."""
+    with path.open("rb") as f:
+        f.seek(start)
+        left = None if end is None else end - start + 1
+        while left is None or left > 0:
+            data = f.read(chunk if left is None else min(chunk, left))
+            if not data:
+                break
+            if left is not None:
+                left -= len(data)
+            yield data
