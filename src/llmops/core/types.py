@@ -115,6 +115,7 @@ class Prediction:
     latency_ms: float = 0.0
     request_id: str | None = None
     prompt: str | None = None
+    prompt_blocked: bool = False  # blocked on the prompt's ratings, before any generation
 
     def to_vertex_dict(self) -> dict[str, Any]:
         """The course's response shape: content, safetyAttributes, citationMetadata."""
