@@ -7,6 +7,7 @@ import importlib
 from ..core.hookspecs import hookimpl
 
 COMMAND_MODULES = (
+    "llmops.commands.sql",
     "llmops.commands.data",
 )
 """Each module defines `add_commands(cli)`."""

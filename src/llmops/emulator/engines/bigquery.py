@@ -374,7 +374,7 @@ class BigQueryEngine:
                 name = m.group(1).strip('"').upper()
                 return BigQueryError(
                     f"function {name} is not supported by the local warehouse",
-                    fix=hint or "use a GoogleSQL function the local warehouse supports, or run on BigQuery",
+                    fix="use a GoogleSQL function the local warehouse supports, or run on BigQuery",
                 )
             if stmt.target and "does not exist" in first:
                 project, dataset, table = stmt.target

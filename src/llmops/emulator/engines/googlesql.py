@@ -69,7 +69,10 @@ class BigQueryInvalid(BigQueryError):
 
 
 LIST_TABLES_FIX = "list tables with: SELECT table_name FROM `{project}.{dataset}.INFORMATION_SCHEMA.TABLES`"
-LIST_DATASETS_FIX = "list datasets with: SELECT schema_name FROM `region-us.INFORMATION_SCHEMA.SCHEMATA`"
+LIST_DATASETS_FIX = (
+    "list datasets with: SELECT schema_name FROM `region-us.INFORMATION_SCHEMA.SCHEMATA`; "
+    "the public tables are in `bigquery-public-data.stackoverflow`"
+)
 
 
 # ----------------------------------------------------------------------------- names
@@ -403,6 +406,9 @@ def _translate_cached(
     try:
         parsed = [s for s in sqlglot.parse(sql, read="bigquery") if s is not None]
     except ParseError as exc:
+        ml = _ML_CALL.search(sql)
+        if ml:
+            raise _unsupported(f"{ml.group(1).upper()}.{ml.group(2).upper()}") from None
         raise BigQueryError(_parse_error_line(exc), fix="check the SQL syntax near that position") from None
     except TokenError as exc:
         raise BigQueryError(f"syntax error: {str(exc).splitlines()[0]}", fix="check quotes and brackets") from None
@@ -434,13 +440,18 @@ def _translate_cached(
     )
 
 
+_ML_CALL = re.compile(r"\b(ML|AI|VECTOR_SEARCH)\s*\.\s*([A-Za-z_]+)\s*\(", re.IGNORECASE)
+_TOKEN_REPR = re.compile(r"<Token token_type: [^,]+, text: (.*?), line: .*?>")
+
+
 def _parse_error_line(exc: ParseError) -> str:
     errs = getattr(exc, "errors", None) or []
     if errs:
         e = errs[0]
         near = (e.get("highlight") or "").strip()
         where = f"line {e.get('line')}, column {e.get('col')}"
-        return f"syntax error at {where}: {e.get('description')}" + (f" near {near!r}" if near else "")
+        description = _TOKEN_REPR.sub(lambda m: repr(m.group(1)), str(e.get("description")))
+        return f"syntax error at {where}: {description}" + (f" near {near!r}" if near else "")
     return f"syntax error: {str(exc).splitlines()[0]}"
 
 
@@ -485,7 +496,8 @@ def _generate(node: exp.Expression) -> str:
     try:
         return node.sql(dialect="duckdb", unsupported_level=ErrorLevel.RAISE)
     except UnsupportedError as exc:
-        raise _unsupported(str(exc).splitlines()[0].rstrip(".")) from None
+        what = re.sub(r"\s*(is )?not supported.*$", "", str(exc).splitlines()[0]).rstrip(".")
+        raise _unsupported(what or "a construct in this query") from None
 
 
 def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
@@ -600,9 +612,9 @@ def _target_of(stmt: exp.Expression, ctx: _Context) -> tuple[str, str, str] | No
 
 
 def _check_unsupported_nodes(stmt: exp.Expression) -> None:
+    if stmt.find(exp.Predict) is not None:
+        raise _unsupported("ML.PREDICT")
     for node in stmt.walk():
-        if isinstance(node, exp.Predict):
-            raise _unsupported("ML.PREDICT")
         if isinstance(node, exp.Table):
             if node.args.get("version") is not None:
                 raise _unsupported("FOR SYSTEM_TIME AS OF (time travel)")
@@ -613,7 +625,8 @@ def _check_unsupported_nodes(stmt: exp.Expression) -> None:
             if head in ("ML", "AI", "KEYS", "AEAD", "NET", "HLL_COUNT", "S2", "ST"):
                 fn = node.expression
                 name = fn.sql_name() if isinstance(fn, exp.Func) and not isinstance(fn, exp.Anonymous) else getattr(fn, "name", "")
-                raise _unsupported(f"{head}.{str(name).upper()}")
+                name = str(name).upper()
+                raise _unsupported(f"{head}.{name.removeprefix(head + '_')}")
         if isinstance(node, exp.Anonymous):
             name = str(node.this).upper()
             if name.startswith(("ML.", "AI.", "ST_", "NET.", "KEYS.", "AEAD.", "HLL_COUNT.")):

@@ -1,0 +1,91 @@
+"""`llmops sql "SQL"`: run GoogleSQL on the profile's warehouse and print the rows."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import decimal
+import json
+import sys
+from typing import Any, Optional
+
+import typer
+from rich.table import Table
+
+from ..core.errors import ConfigError
+from .common import JsonOption, console, parse_params, print_json, session
+
+CELL_WIDTH = 80
+DEFAULT_TABLE_ROWS = 100
+
+
+def json_value(value: Any) -> Any:
+    """A cell as JSON: timestamps and dates as ISO strings, NUMERIC as a string, BYTES base64."""
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, (bytes, bytearray)):
+        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, dt.timedelta):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: json_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_value(v) for v in value]
+    return value
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if not isinstance(value, str):
+        value = json.dumps(json_value(value), ensure_ascii=False) if isinstance(value, (dict, list)) else str(json_value(value))
+    value = value.replace("\n", "⏎")
+    return value if len(value) <= CELL_WIDTH else value[: CELL_WIDTH - 1] + "…"
+
+
+def add_commands(cli: typer.Typer) -> None:
+    @cli.command("sql")
+    def sql_command(
+        query: str = typer.Argument(..., help="GoogleSQL (BigQuery dialect); '-' reads it from stdin."),
+        param: Optional[list[str]] = typer.Option(None, "--param", "-P", help="Query parameter @name as name=value (repeatable)."),
+        json_: bool = JsonOption,
+        max_rows: Optional[int] = typer.Option(
+            None, "--max-rows", help=f"Print at most N rows (default: all with --json, {DEFAULT_TABLE_ROWS} in the table)."
+        ),
+    ) -> None:
+        """Run a GoogleSQL query on the warehouse (local DuckDB by default) and print the rows."""
+        if query == "-":
+            query = sys.stdin.read()
+        if max_rows is not None and max_rows < 0:
+            raise ConfigError(f"--max-rows must be 0 or more, not {max_rows}", fix="pass --max-rows N with N >= 0")
+        warehouse = session().warehouse
+        params = parse_params(param) or None
+        result = None
+        if hasattr(warehouse, "query_result"):
+            result = warehouse.query_result(query, params)
+            table = result.table
+        else:
+            table = warehouse.query(query, params)
+        limit = max_rows if max_rows is not None else (None if json_ else DEFAULT_TABLE_ROWS)
+        shown = table if limit is None else table.slice(0, limit)
+        rows = shown.to_pylist()
+        if json_:
+            print_json([{k: json_value(v) for k, v in row.items()} for row in rows])
+            return
+        if table.num_columns == 0:
+            kind = result.statement_type if result is not None else "statement"
+            affected = getattr(result, "num_dml_affected_rows", None)
+            export = getattr(result, "export", None)
+            detail = f", {affected} rows affected" if affected is not None else ""
+            if export:
+                detail = f", {export['rows']} rows written to {', '.join(export['uris'])}"
+            console.print(f"{kind} done{detail}")
+            return
+        out = Table(*table.column_names, show_lines=False)
+        for row in rows:
+            out.add_row(*(_cell(v) for v in row.values()))
+        console.print(out)
+        more = table.num_rows - len(rows)
+        console.print(f"{table.num_rows} row{'s' if table.num_rows != 1 else ''}" + (f" ({more} not shown; --max-rows N)" if more else ""))
