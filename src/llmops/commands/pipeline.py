@@ -1,0 +1,287 @@
+"""`llmops pipeline compile | run | list | show`: Kubeflow pipelines on the configured
+orchestrator (kfp's local runner by default)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+from rich.live import Live
+from rich.table import Table
+
+from ..core.errors import ConfigError, LlmopsError, NotFoundError
+from ..core.interfaces import Orchestrator
+from ..core.types import PipelineRun
+from .common import STATE, JsonOption, console, err_console, parse_params, print_json, session, show_progress
+
+pipeline_app = typer.Typer(help="Kubeflow pipelines: compile, run, list and show runs.", no_args_is_help=True)
+
+TERMINAL = {"SUCCEEDED", "FAILED", "CANCELLED"}
+DEFAULT_PACKAGE = "llmops-end-to-end.yaml"
+
+
+# ---------------------------------------------------------------- following a run
+
+
+def _tasks_table(run: PipelineRun, title: str | None = None) -> Table:
+    table = Table("task", "state", "cached", "seconds", title=title, title_justify="left")
+    colours = {"SUCCEEDED": "green", "FAILED": "red", "RUNNING": "yellow", "CANCELLED": "red"}
+    for t in run.tasks:
+        colour = colours.get(t.state)
+        state = f"[{colour}]{t.state}[/]" if colour else t.state
+        table.add_row(t.name, state, "yes" if t.cached else "", f"{t.seconds:.2f}" if t.state not in ("PENDING", "SKIPPED") else "")
+    return table
+
+
+def follow(orchestrator: Orchestrator, run: PipelineRun, timeout: float | None = None) -> PipelineRun:
+    """Wait for a run to end, showing its tasks live on a terminal. On timeout or Ctrl-C the
+    run is stopped (where the orchestrator can) and returned as it ended."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    cancel: Callable[..., PipelineRun] | None = getattr(orchestrator, "cancel", None)
+    live = Live(console=err_console, transient=True, refresh_per_second=8) if show_progress() else None
+    interval = 0.05
+    try:
+        if live is not None:
+            live.start()
+        while True:
+            run = orchestrator.get(run.run_id)
+            if live is not None:
+                live.update(_tasks_table(run, f"pipeline {run.pipeline_name or ''} · run {run.run_id} · {run.state}"))
+            if run.state in TERMINAL:
+                return orchestrator.wait(run.run_id, timeout=30)
+            if deadline is not None and time.monotonic() >= deadline:
+                if cancel is None:
+                    raise LlmopsError(
+                        f"run {run.run_id} did not finish within {timeout:g} s; it is still running",
+                        fix=f"follow it with `llmops pipeline show {run.run_id}`",
+                    )
+                return cancel(run.run_id, reason=f"timed out after {timeout:g} s")
+            time.sleep(interval)
+            interval = min(interval * 1.5, 0.25)
+    except KeyboardInterrupt:
+        if cancel is not None:
+            cancel(run.run_id)
+        raise
+    finally:
+        if live is not None:
+            live.stop()
+
+
+def raise_if_failed(run: PipelineRun) -> None:
+    """Show a failed run's task log tail on stderr and raise its one-line error."""
+    if run.state == "SUCCEEDED":
+        return
+    failed = next((t for t in run.tasks if t.state in ("FAILED", "CANCELLED") and t.log_tail), None)
+    if failed is not None:
+        err_console.print(f"[bold red]task {failed.name} {failed.state.lower()}[/]; last lines of its log:", highlight=False)
+        err_console.print(failed.log_tail, markup=False, highlight=False)
+    raise LlmopsError(
+        f"pipeline run {run.run_id} {run.state.lower()}: {run.error or 'no reason recorded'}",
+        fix=f"see `llmops pipeline show {run.run_id}`; tasks that succeeded are cached, so a re-run resumes after them",
+    )
+
+
+def _params_for_display(params: dict[str, Any]) -> dict[str, Any]:
+    out = dict(params)
+    if isinstance(out.get("settings"), dict):
+        s = out["settings"]
+        out["settings"] = f"(llmops settings: profile {s.get('profile')}, workspace {s.get('workspace')})"
+    return out
+
+
+def _print_outputs(outputs: dict[str, Any]) -> None:
+    if set(outputs) == {"Output"} and not isinstance(outputs["Output"], (dict, list)):
+        console.print(str(outputs["Output"]), markup=False, highlight=False)
+        return
+    for name, value in outputs.items():
+        if isinstance(value, dict) and "artifact" in value:
+            value = f"{value['artifact']} {value['uri']}"
+        console.print(f"{name}: {value}", markup=False, highlight=False)
+
+
+# ---------------------------------------------------------------- compile
+
+
+def _load_user_pipeline(source: str) -> tuple[Any, Path]:
+    """The pipeline object in `FILE.py[:NAME]`, after checking its source for the common
+    mistakes (before it is imported, as kfp builds pipelines at import time)."""
+    from kfp.dsl.graph_component import GraphComponent
+
+    from ..core.pipeline_checks import check_pipeline_file, reword_kfp_error
+
+    path_text, _, name = source.partition(":") if not Path(source).exists() else (source, "", "")
+    path = Path(path_text)
+    if not path.is_file():
+        raise NotFoundError(f"pipeline source {path_text!r} does not exist", fix="pass a Python file defining a @dsl.pipeline")
+    check_pipeline_file(path)
+    spec = importlib.util.spec_from_file_location(f"_llmops_user_pipeline_{abs(hash(str(path.resolve())))}", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, str(path.resolve().parent))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            spec.loader.exec_module(module)
+    except (TypeError, ValueError) as exc:
+        reworded = reword_kfp_error(exc)
+        if reworded is not None:
+            raise reworded from None
+        raise ConfigError(f"{path} failed to import: {type(exc).__name__}: {exc}", fix="fix the error in the file") from None
+    finally:
+        sys.path.remove(str(path.resolve().parent))
+    found = {k: v for k, v in vars(module).items() if isinstance(v, GraphComponent)}
+    if name:
+        if name not in found:
+            raise NotFoundError(
+                f"{path} has no pipeline {name!r}", fix=f"pipelines in it: {', '.join(sorted(found)) or '(none)'}"
+            )
+        return found[name], path
+    if len(found) != 1:
+        raise ConfigError(
+            f"{path} defines {len(found)} pipelines" + (f" ({', '.join(sorted(found))})" if found else ""),
+            fix=f"name one: {path}:PIPELINE" if found else "decorate a function with @dsl.pipeline",
+        )
+    return next(iter(found.values())), path
+
+
+@pipeline_app.command("compile")
+def compile_command(
+    source: Optional[str] = typer.Argument(
+        None, help="A Python file with a @dsl.pipeline (FILE.py or FILE.py:NAME). Default: llmops' end-to-end pipeline."
+    ),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Where to write the YAML package."),
+    json_: bool = JsonOption,
+) -> None:
+    """Check a pipeline for the common mistakes and compile it to a KFP YAML package."""
+    from ..backends.local.kfp_runner import package_tasks, sha256_file
+    from ..backends.local.orchestrator import load_package
+    from ..core import pipeline as core_pipeline
+
+    s = session()
+    if source is None:
+        target = output or (s.workspace.pipelines / DEFAULT_PACKAGE)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            core_pipeline.compile_default(s.settings, target)
+    else:
+        func, path = _load_user_pipeline(source)
+        target = output or path.with_suffix(".yaml")
+        core_pipeline.compile_pipeline(func, target)
+    spec = load_package(target)
+    params = ((spec.get("root") or {}).get("inputDefinitions") or {}).get("parameters") or {}
+    info = {
+        "package": str(Path(target).resolve()),
+        "pipeline_name": spec["pipelineInfo"]["name"],
+        "sha256": sha256_file(Path(target)),
+        "parameters": {k: v.get("parameterType") for k, v in params.items()},
+        "tasks": package_tasks(spec),
+    }
+    if json_:
+        print_json(info)
+        return
+    console.print(f"compiled [bold]{info['pipeline_name']}[/] to {info['package']}")
+    console.print(f"  tasks: {', '.join(info['tasks'])}", highlight=False)
+    console.print(f"  parameters: {', '.join(info['parameters']) or '(none)'}", highlight=False)
+
+
+# ---------------------------------------------------------------- run, list, show
+
+
+@pipeline_app.command("run")
+def run_command(
+    package: Path = typer.Argument(..., help="A compiled KFP pipeline package (YAML)."),
+    param: Optional[list[str]] = typer.Option(None, "--param", help="Pipeline parameter name=value (repeatable)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Run every task, ignoring cached results."),
+    timeout: Optional[float] = typer.Option(None, "--timeout", help="Stop the run after this many seconds."),
+    run_name: Optional[str] = typer.Option(None, "--run-name", help="Run id to use (default: pipeline name + time)."),
+    json_: bool = JsonOption,
+) -> None:
+    """Run a compiled pipeline package and print its outputs."""
+    orchestrator = session().orchestrator
+    run = orchestrator.submit(package, parse_params(param), run_name=run_name, enable_caching=not no_cache)
+    run = follow(orchestrator, run, timeout)
+    if json_:
+        print_json(run.to_dict())
+    else:
+        if run.state != "SUCCEEDED" or not STATE.quiet:
+            err_console.print(_tasks_table(run, f"run {run.run_id} · {run.state}"))
+        if run.state == "SUCCEEDED":
+            _print_outputs(run.outputs)
+    raise_if_failed(run)
+
+
+@pipeline_app.command("list")
+def list_command(json_: bool = JsonOption) -> None:
+    """List pipeline runs, newest first."""
+    runs = session().orchestrator.list_runs()
+    if json_:
+        print_json(
+            [
+                {
+                    "run_id": r.run_id,
+                    "pipeline_name": r.pipeline_name,
+                    "state": r.state,
+                    "created": r.created,
+                    "finished": r.finished,
+                    "tasks": len(r.tasks),
+                    "cached": sum(1 for t in r.tasks if t.cached),
+                    "error": r.error,
+                }
+                for r in runs
+            ]
+        )
+        return
+    table = Table("run", "pipeline", "state", "created", "tasks", "cached")
+    for r in runs:
+        table.add_row(r.run_id, r.pipeline_name or "", r.state, r.created or "", str(len(r.tasks)), str(sum(1 for t in r.tasks if t.cached)))
+    console.print(table)
+
+
+@pipeline_app.command("show")
+def show_command(
+    run_id: str = typer.Argument(..., help="Run id, a unique prefix of one, or 'latest'."),
+    json_: bool = JsonOption,
+) -> None:
+    """Show a run: state, tasks, outputs and lineage."""
+    run = session().orchestrator.get(run_id)
+    if json_:
+        print_json(run.to_dict())
+        return
+    console.print(f"run [bold]{run.run_id}[/] · pipeline {run.pipeline_name} · {run.state}", highlight=False)
+    console.print(f"  created {run.created}  finished {run.finished or '-'}", highlight=False)
+    if run.error:
+        console.print(f"  [red]error:[/] {run.error}", highlight=False)
+    console.print(f"  package {run.package}", highlight=False)
+    for k, v in _params_for_display(run.parameters).items():
+        console.print(f"  param {k} = {v!r}", markup=False, highlight=False)
+    console.print(_tasks_table(run))
+    for t in run.tasks:
+        if t.log_tail and t.state in ("FAILED", "CANCELLED"):
+            console.print(f"[red]{t.name}[/] log tail:")
+            console.print(t.log_tail, markup=False, highlight=False)
+    if run.outputs:
+        console.print("outputs:")
+        _print_outputs(run.outputs)
+    lineage = run.lineage or {}
+    if lineage:
+        console.print("lineage:")
+        pkg = lineage.get("package") or {}
+        console.print(f"  package      {pkg.get('path')} (sha256 {str(pkg.get('sha256'))[:12]})", highlight=False)
+        for key in ("dataset_version", "base_model", "tuning_job", "tuned_model", "endpoint"):
+            if lineage.get(key):
+                console.print(f"  {key:<12} {lineage[key]}", highlight=False)
+        for art in lineage.get("artifacts", []):
+            console.print(f"  artifact     {art['task']}.{art['output']} ({art['type']}) {art['uri']}", highlight=False)
+        for ev in lineage.get("evaluation", []):
+            label = ev.get("label") or ev["task"]
+            shown = ", ".join(f"{k}={v}" for k, v in ev.get("metrics", {}).items())
+            console.print(f"  evaluation   {label} ({ev.get('model', '?')}): {shown}", highlight=False)
+
+
+def add_commands(cli: typer.Typer) -> None:
+    cli.add_typer(pipeline_app, name="pipeline")
