@@ -1,0 +1,180 @@
+"""Data preparation on a synthetic Stack Overflow-shaped database, three ways, same DuckDB file:
+
+  llmops     `llmops.core.data.prepare` (template, split and export pushed down to DuckDB)
+  course     the course's path: query -> pandas -> template column -> sklearn
+             train_test_split -> to_json(lines=True), train and eval files
+  floor      a bare DuckDB `COPY (query) TO ... (FORMAT json)` of the same templated rows
+
+Prints wall time, peak memory (RSS high-water mark of a child process per path) and the ratios
+course/llmops (target >= 5) and llmops/floor (target <= 2).
+
+    python benchmarks/bench_data_prepare.py [--questions 200000] [--body-chars 2000] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import resource
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT = "bench-project"
+QUERY = f"""
+SELECT
+    CONCAT(q.title, q.body) AS input_text,
+    a.body AS output_text,
+    q.id AS question_id,
+    a.id AS answer_id,
+    q.title AS title
+FROM `{PROJECT}.stackoverflow.posts_questions` q
+JOIN `{PROJECT}.stackoverflow.posts_answers` a ON q.accepted_answer_id = a.id
+WHERE q.accepted_answer_id IS NOT NULL
+  AND REGEXP_CONTAINS(q.tags, "python")
+  AND a.creation_date >= "2020-01-01"
+"""
+
+
+def _settings(workspace: Path):
+    from llmops.core.config import Settings
+
+    return Settings(workspace=workspace, log_predictions=False)
+
+
+def build_database(workspace: Path, questions: int, body_chars: int) -> None:
+    """Synthetic questions (every other one tagged python) with long HTML bodies and answers."""
+    from llmops.core.session import Session
+
+    sentence = "<p>I have a <code>pandas</code> DataFrame and a list of dicts; how do I merge them?</p>\n"
+    repeat = max(1, body_chars // len(sentence))
+    with Session(_settings(workspace)) as s:
+        w = s.warehouse
+        w.query(f"CREATE SCHEMA IF NOT EXISTS `{PROJECT}.stackoverflow`")
+        w.query(
+            f"""CREATE OR REPLACE TABLE `{PROJECT}.stackoverflow.posts_questions` AS
+            SELECT id, CONCAT('How do I merge things number ', CAST(id AS STRING), '?') AS title,
+                   CONCAT(REPEAT(@sentence, @repeat), '<pre><code>df.merge(', CAST(id AS STRING), ')</code></pre>') AS body,
+                   id + 100000000 AS accepted_answer_id,
+                   IF(MOD(id, 2) = 0, 'python|pandas', 'javascript|node.js') AS tags
+            FROM UNNEST(GENERATE_ARRAY(1, @n)) AS id""",
+            {"sentence": sentence, "repeat": repeat, "n": questions},
+        )
+        w.query(
+            f"""CREATE OR REPLACE TABLE `{PROJECT}.stackoverflow.posts_answers` AS
+            SELECT id + 100000000 AS id,
+                   CONCAT(REPEAT('<p>Use <code>pd.merge</code> with <code>how="left"</code>.</p>\\n', @repeat), CAST(id AS STRING)) AS body,
+                   TIMESTAMP_ADD(TIMESTAMP '2019-06-01 00:00:00 UTC', INTERVAL MOD(id, 1000) DAY) AS creation_date
+            FROM UNNEST(GENERATE_ARRAY(1, @n)) AS id""",
+            {"repeat": repeat, "n": questions},
+        )
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_llmops(workspace: Path, out: Path) -> dict:
+    from llmops.core import data
+    from llmops.core.session import Session
+
+    t = time.perf_counter()
+    with Session(_settings(workspace)) as s:
+        v = data.prepare(s, query=QUERY)
+    return {"seconds": time.perf_counter() - t, "rows": v.train.rows + v.eval.rows, "peak_mb": _peak_mb()}
+
+
+def _duckdb_sql(workspace: Path, sql: str) -> str:
+    from llmops.emulator.engines.bigquery import BigQueryEngine
+
+    engine = BigQueryEngine(workspace / "warehouse.duckdb")
+    try:
+        return engine.translate(sql)
+    finally:
+        engine.close()
+
+
+def run_course(workspace: Path, out: Path) -> dict:
+    import duckdb
+    from sklearn.model_selection import train_test_split
+
+    from llmops.core.prompts import STACKOVERFLOW_PYTHON
+
+    sql = _duckdb_sql(workspace, QUERY)
+    t = time.perf_counter()
+    con = duckdb.connect(str(workspace / "warehouse.duckdb"), read_only=True)
+    df = con.execute(sql).df()
+    con.close()
+    df["input_text_instruct"] = STACKOVERFLOW_PYTHON + " " + df["input_text"]
+    train, evaluation = train_test_split(df, test_size=0.2, random_state=42)
+    cols = ["input_text_instruct", "output_text"]
+    train[cols].to_json(out / "course_train.jsonl", orient="records", lines=True)
+    evaluation[cols].to_json(out / "course_eval.jsonl", orient="records", lines=True)
+    return {"seconds": time.perf_counter() - t, "rows": len(df), "peak_mb": _peak_mb()}
+
+
+def run_floor(workspace: Path, out: Path) -> dict:
+    import duckdb
+
+    from llmops.core.prompts import STACKOVERFLOW_PYTHON
+
+    sql = _duckdb_sql(workspace, QUERY)
+    t = time.perf_counter()
+    con = duckdb.connect(str(workspace / "warehouse.duckdb"), read_only=True)
+    prefix = STACKOVERFLOW_PYTHON + " "
+    rows = con.execute(
+        f"COPY (SELECT $prefix || input_text AS input_text_instruct, output_text FROM ({sql})) "
+        f"TO '{out / 'floor.jsonl'}' (FORMAT json)",
+        {"prefix": prefix},
+    ).fetchone()[0]
+    con.close()
+    return {"seconds": time.perf_counter() - t, "rows": rows, "peak_mb": _peak_mb()}
+
+
+def _child(fn_name: str, workspace: str, out: str, queue) -> None:
+    queue.put(globals()[fn_name](Path(workspace), Path(out)))
+
+
+def measure(fn_name: str, workspace: Path, out: Path) -> dict:
+    """Run one path in a fresh process so its peak memory is its own."""
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_child, args=(fn_name, str(workspace), str(out), queue))
+    proc.start()
+    result = queue.get()
+    proc.join()
+    return result
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--questions", type=int, default=200_000)
+    ap.add_argument("--body-chars", type=int, default=2000)
+    ap.add_argument("--quick", action="store_true", help="20,000 questions")
+    args = ap.parse_args()
+    n = 20_000 if args.quick else args.questions
+    root = Path(tempfile.mkdtemp(prefix="bench-data-"))
+    try:
+        ws, out = root / "ws", root / "out"
+        out.mkdir()
+        t = time.perf_counter()
+        build_database(ws, n, args.body_chars)
+        print(f"built {n:,} questions (+ answers) in {time.perf_counter() - t:.1f}s; db {(ws / 'warehouse.duckdb').stat().st_size / 1e6:.0f} MB")
+        results = {}
+        for name in ("floor", "llmops", "course"):
+            results[name] = measure(f"run_{name}", ws, out)
+            r = results[name]
+            print(f"{name:8s} {r['seconds']:7.2f}s  rows {r['rows']:>8,}  peak RSS {r['peak_mb']:7.0f} MB")
+        ratio_course = results["course"]["seconds"] / results["llmops"]["seconds"]
+        ratio_floor = results["llmops"]["seconds"] / results["floor"]["seconds"]
+        print(f"course / llmops = {ratio_course:.1f}x faster (target >= 5x)")
+        print(f"llmops / floor  = {ratio_floor:.2f}x (target <= 2x)")
+        print(json.dumps({"questions": n, **{k: v for k, v in results.items()}, "course_over_llmops": ratio_course, "llmops_over_floor": ratio_floor}))
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,204 @@
+"""Data preparation on the local backend: the course's query, template, split, versions."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from llmops.core import data
+from llmops.core.errors import ConfigError, DataError, NotFoundError, QueryError
+from llmops.core.prompts import STACKOVERFLOW_PYTHON
+
+
+def _rows(path):
+    return [json.loads(line) for line in Path(path).read_text().splitlines()]
+
+
+@pytest.fixture
+def prepared(session):
+    return data.prepare(session)
+
+
+def test_course_query_verbatim_returns_the_samples_500_rows(session):
+    table = session.warehouse.query(data.COURSE_QUERY)
+    assert table.num_rows == 500
+    assert table.column_names == ["input_text", "output_text"]
+
+
+def test_prepare_gives_disjoint_80_20_jsonl_with_the_course_template(prepared):
+    train, evaluation = _rows(prepared.train.uri), _rows(prepared.eval.uri)
+    assert len(train) + len(evaluation) == 500
+    assert 0.15 < len(evaluation) / 500 < 0.25
+    assert (prepared.train.rows, prepared.eval.rows) == (len(train), len(evaluation))
+    for row in train + evaluation:
+        assert set(row) == {"input_text_instruct", "output_text"}
+        assert row["input_text_instruct"].startswith(STACKOVERFLOW_PYTHON + " ")
+    assert not {r["input_text_instruct"] for r in train} & {r["input_text_instruct"] for r in evaluation}
+
+
+def test_prepare_reproduces_the_course_training_text_byte_for_byte(prepared):
+    course = Path(__file__).resolve().parents[2] / "src/llmops/data/stackoverflow/posts_questions.jsonl"
+    assert course.exists()
+    rows = _rows(prepared.train.uri) + _rows(prepared.eval.uri)
+    questions = {json.loads(l)["id"]: json.loads(l) for l in course.read_text().splitlines()}
+    q = questions[-1]
+    expected = STACKOVERFLOW_PYTHON + " " + q["title"] + q["body"]
+    assert expected in {r["input_text_instruct"] for r in rows}
+
+
+def test_same_inputs_same_version_and_nothing_rewritten(session, prepared):
+    before = Path(prepared.train.uri).stat().st_mtime_ns
+    again = data.prepare(session)
+    assert again.version == prepared.version
+    assert again.manifest["created"] == prepared.manifest["created"]
+    assert Path(again.train.uri).stat().st_mtime_ns == before
+    assert [v.version for v in data.list_versions(session)] == [prepared.version]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"eval_fraction": 0.3}, {"seed": 7}, {"format": "gemini"}, {"query": data.COURSE_QUERY}],
+)
+def test_any_change_gives_a_new_version(session, prepared, change):
+    other = data.prepare(session, **change)
+    assert other.version != prepared.version
+
+
+def test_changed_source_data_gives_a_new_version(session, prepared):
+    session.warehouse.query(
+        "UPDATE `bigquery-public-data.stackoverflow.posts_answers` SET body = CONCAT(body, ' edited') WHERE id = -100001"
+    )
+    assert data.prepare(session).version != prepared.version
+
+
+def test_manifest_records_how_the_version_was_made(prepared):
+    m = prepared.manifest
+    assert m["template"]["name"] == "stackoverflow-python" and len(m["template"]["version"]) == 12
+    assert m["split"]["eval_fraction"] == 0.2 and m["split"]["seed"] == 42
+    assert m["rows"] == {"train": prepared.train.rows, "eval": prepared.eval.rows}
+    assert set(m["files"]) == {"train", "eval", "sources"}
+    assert all(len(f["sha256"]) == 64 for f in m["files"].values())
+    assert m["source_tables"] == [
+        "bigquery-public-data.stackoverflow.posts_answers",
+        "bigquery-public-data.stackoverflow.posts_questions",
+    ]
+    assert "REGEXP_CONTAINS" in m["query"]
+
+
+def test_sources_sidecar_lines_up_with_training_rows(prepared):
+    sources = _rows(Path(prepared.train.uri).with_name("train.sources.jsonl"))
+    assert len(sources) == prepared.train.rows
+    assert all(s["license"] == "CC BY-SA 4.0" for s in sources)
+    # the sample's course rows have negative ids: no Stack Overflow URL can be built for them
+    assert all(s["uri"] is None for s in sources if s["answer_id"] < 0)
+
+
+def test_gemini_format_has_user_and_model_turns(session):
+    v = data.prepare(session, format="gemini")
+    row = _rows(v.train.uri)[0]
+    assert [c["role"] for c in row["contents"]] == ["user", "model"]
+    assert row["contents"][0]["parts"][0]["text"].startswith(STACKOVERFLOW_PYTHON)
+
+
+def test_get_version_by_prefix_and_unknown(session, prepared):
+    assert data.get_version(session, prepared.version[:6]).version == prepared.version
+    with pytest.raises(NotFoundError, match="llmops data list"):
+        data.get_version(session, "000000000000")
+    with pytest.raises(NotFoundError):
+        data.get_version(session, "../etc")
+
+
+@pytest.mark.parametrize("fraction", [0, 1, -0.1, 1.5])
+def test_eval_fraction_outside_the_open_interval(session, fraction):
+    with pytest.raises(ConfigError, match="between 0 and 1"):
+        data.prepare(session, eval_fraction=fraction)
+
+
+def test_query_without_required_columns(session):
+    with pytest.raises(DataError, match="no 'output_text' column"):
+        data.prepare(session, query="SELECT title AS input_text FROM `bigquery-public-data.stackoverflow.posts_questions`")
+
+
+def test_query_returning_no_rows(session):
+    with pytest.raises(DataError, match="no rows"):
+        data.prepare(session, query=data.COURSE_QUERY.replace('"2020-01-01"', '"2999-01-01"'))
+    assert data.list_versions(session) == []
+
+
+def test_invalid_sql(session):
+    with pytest.raises(QueryError):
+        data.prepare(session, query="SELEC input_text FROM nowhere")
+
+
+def test_unknown_template(session):
+    with pytest.raises(ConfigError, match="unknown prompt template 'nope'.*stackoverflow-python"):
+        data.prepare(session, template="nope")
+
+
+def test_crash_mid_export_leaves_no_version(session, monkeypatch):
+    real_export = type(session.warehouse).export
+    calls = []
+
+    def crash_on_second(self, sql, uri, params=None, format="jsonl"):
+        calls.append(uri)
+        if len(calls) == 2:
+            raise KeyboardInterrupt("simulated crash")
+        return real_export(self, sql, uri, params, format)
+
+    monkeypatch.setattr(type(session.warehouse), "export", crash_on_second)
+    with pytest.raises(KeyboardInterrupt):
+        data.prepare(session)
+    datasets = Path(session.settings.workspace) / "datasets"
+    assert data.list_versions(session) == []
+    assert not datasets.exists() or list(datasets.iterdir()) == []
+
+
+# --- the CLI ---------------------------------------------------------------------------------
+
+
+def test_cli_prepare_json_then_list_and_show(cli):
+    res = cli("data", "prepare", "--json")
+    assert res.code == 0, res.err
+    out = res.json()
+    assert set(out) == {"version", "train", "eval", "manifest"}
+    assert out["train"]["rows"] + out["eval"]["rows"] == 500
+    listed = cli("data", "list", "--json").json()
+    assert [v["version"] for v in listed] == [out["version"]]
+    shown = cli("data", "show", out["version"], "--json").json()
+    assert shown["manifest"]["files"]["train"]["sha256"] == out["manifest"]["files"]["train"]["sha256"]
+
+
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (["--query-file", "missing.sql"], "query file missing.sql does not exist"),
+        (["--eval-fraction", "1.0"], "between 0 and 1"),
+        (["--template", "nope"], "unknown prompt template"),
+        (["--format", "csv"], "unknown dataset format"),
+    ],
+)
+def test_cli_bad_input_is_one_line_and_exit_1(cli, args, needle):
+    res = cli("data", "prepare", *args)
+    assert res.code == 1
+    assert needle in res.err and len(res.err.strip().splitlines()) == 1
+    assert "Traceback" not in res.err
+
+
+def test_cli_query_file_with_parameters(cli, tmp_path):
+    q = tmp_path / "q.sql"
+    q.write_text(data.DEFAULT_QUERY.replace('"2020-01-01"', "@since"))
+    res = cli("data", "prepare", "--query-file", str(q), "--param", "since=2020-01-01", "--json")
+    assert res.code == 0, res.err
+    assert res.json()["manifest"]["params"] == {"since": "2020-01-01"}
+
+
+def test_cli_unknown_profile(cli):
+    res = cli("--profile", "nope", "data", "list")
+    assert res.code == 1 and "unknown profile 'nope'" in res.err
+
+
+def test_cli_unwritable_workspace(cli, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    res = cli("--workspace", str(blocker / "ws"), "data", "prepare", use_workspace=False)
+    assert res.code == 1 and "is not writable" in res.err
