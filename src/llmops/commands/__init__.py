@@ -9,6 +9,7 @@ from ..core.hookspecs import hookimpl
 COMMAND_MODULES = (
     "llmops.commands.sql",
     "llmops.commands.data",
+    "llmops.commands.models",
     "llmops.commands.pipeline",
 )
 """Each module defines `add_commands(cli)`."""

@@ -24,3 +24,10 @@ def register_warehouses(register):
     from .warehouse import DuckDBWarehouse
 
     register("duckdb", DuckDBWarehouse)
+
+
+@hookimpl
+def register_model_providers(register):
+    from .model import EmulatorModelProvider
+
+    register("emulator", EmulatorModelProvider)

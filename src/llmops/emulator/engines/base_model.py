@@ -76,6 +76,15 @@ _FILLER = frozenset(
 _BRIEF = re.compile(r"\b(?:brief|briefly|concise|short|terse|one\s+sentence)\b", re.I)
 _UPPER = re.compile(r"\b(?:upper\s*-?\s*case|capital\s+letters|all\s+caps)\b", re.I)
 
+_ADVICE_FEW = (
+    "A good way in: look up {terms} in the reference documentation, reproduce the problem in a "
+    "minimal example, then adapt that example to your own data.",
+    "Start with a small, self-contained example around {terms}; once it runs, extend it one step "
+    "at a time towards your case.",
+    "Split the task into small steps around {terms} and check each step's output before the next.",
+    "Search the reference documentation for {terms} and write a test that pins down the "
+    "behaviour you expect.",
+)
 _ADVICE = (
     "A good way in: look up {a} in the documentation of {b}, reproduce the problem in a minimal "
     "example that uses {c}, then adapt that example to your own data.",
@@ -163,9 +172,10 @@ class BaseModel:
             f"[{model} · llmops emulator] This is a deterministic emulation, not a language model: "
             "the answer below is assembled from your prompt."
         )
-        if terms:
-            padded = (terms * 3)[:3]
-            advice = _ADVICE[variant].format(a=f"`{padded[0]}`", b=f"`{padded[1]}`", c=f"`{padded[2]}`")
+        if len(terms) >= 3:
+            advice = _ADVICE[variant].format(a=f"`{terms[0]}`", b=f"`{terms[1]}`", c=f"`{terms[2]}`")
+        elif terms:
+            advice = _ADVICE_FEW[variant].format(terms=_quoted(terms))
         else:
             advice = "The prompt has no content words to build an answer from; ask a question with some detail."
         system = gen.system_instruction.strip() if gen.system_instruction else ""

@@ -1,0 +1,208 @@
+"""`llmops predict`, `llmops tune`, `llmops models list | alias | deploy` and `llmops logs`."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from ..core import data, monitoring
+from ..core.errors import DataError
+from ..core.types import GenerationConfig, Prediction
+from .common import JsonOption, console, err_console, parse_params, print_json, session, show_progress
+
+models_app = typer.Typer(help="Models: list base and tuned models, set aliases, deploy.", no_args_is_help=True)
+
+_SHORT = {
+    "HARM_CATEGORY_DANGEROUS_CONTENT": "dangerous",
+    "HARM_CATEGORY_HARASSMENT": "harassment",
+    "HARM_CATEGORY_HATE_SPEECH": "hate",
+    "HARM_CATEGORY_SEXUALLY_EXPLICIT": "sexual",
+}
+
+
+def _short(category: str) -> str:
+    return _SHORT.get(category, category)
+
+
+def _safety_line(p: Prediction) -> str:
+    ratings = " · ".join(f"{_short(r.category)} {r.probability_score:.1f}" for r in p.safety.ratings)
+    if not p.blocked:
+        return f"safety: ok · {ratings}" if ratings else "safety: ok"
+    why = ", ".join(f"{_short(r.category)} {r.probability} {r.probability_score:.1f}" for r in p.safety.ratings if r.blocked)
+    where = "prompt" if p.prompt_blocked else "response"
+    return f"safety: BLOCKED ({where}: {why or 'forced'}) · content withheld · {ratings}"
+
+
+def _show_prediction(p: Prediction) -> None:
+    if p.blocked:
+        console.print("(no content: the response was blocked for safety)", style="yellow")
+    else:
+        console.print(p.text, markup=False, highlight=False)
+    console.print()
+    console.print(_safety_line(p), markup=False, style="red" if p.blocked else "dim")
+    if p.citations:
+        console.print("citations:", style="dim")
+        for i, c in enumerate(p.citations, 1):
+            where = f" — {c.uri}" if c.uri else ""
+            console.print(f"  [{i}] chars {c.start_index}-{c.end_index} · {c.title or '(untitled)'}{where} ({c.license or 'no license'})", markup=False)
+    console.print(f"model {p.model} · {p.latency_ms:.1f} ms · finish {p.finish_reason}", markup=False, style="dim")
+
+
+def predict_command(
+    prompt: str = typer.Argument(..., help="The prompt to send."),
+    model: Optional[str] = typer.Option(None, "--model", "-m", help="Base model, tuned model, alias or endpoint (default: the base_model setting)."),
+    temperature: float = typer.Option(0.0, "--temperature", "-t", help="Sampling temperature, 0 to 2."),
+    max_output_tokens: int = typer.Option(256, "--max-output-tokens", help="Cut the answer after this many tokens."),
+    system: Optional[str] = typer.Option(None, "--system", help="System instruction."),
+    safety: Optional[list[str]] = typer.Option(None, "--safety", help="Block threshold per category, e.g. harassment=BLOCK_ONLY_HIGH or '*=BLOCK_NONE' (repeatable)."),
+    no_log: bool = typer.Option(False, "--no-log", help="Do not write this prediction to the log."),
+    json_: bool = JsonOption,
+) -> None:
+    """Send one prompt to a model; print the answer with its safety ratings and citations."""
+    if not prompt.strip():
+        raise DataError("the prompt is empty", fix="pass the text to send, e.g. llmops predict \"How do I read a CSV file?\"")
+    gen = GenerationConfig(temperature=temperature, max_output_tokens=max_output_tokens, system_instruction=system)
+    limits = {k: str(v) for k, v in parse_params(safety).items()} or None
+    p = monitoring.predict(session(), prompt, model=model, generation=gen, safety=limits, log=False if no_log else None)
+    if json_:
+        print_json(p.to_dict())
+    else:
+        _show_prediction(p)
+
+
+def tune_command(
+    dataset: Optional[str] = typer.Option(None, "--dataset", "-d", help="Dataset version (default: the newest)."),
+    base_model: Optional[str] = typer.Option(None, "--base-model", help="Base model to tune (default: the base_model setting)."),
+    display_name: Optional[str] = typer.Option(None, "--display-name", help="Display name of the tuned model."),
+    epochs: int = typer.Option(1, "--epochs", min=1, help="Training epochs (recorded; a retrieval model has none)."),
+    json_: bool = JsonOption,
+) -> None:
+    """Tune a base model on a dataset version's training split, register and deploy it."""
+    s = session()
+    version = data.get_version(s, dataset) if dataset else data.latest_version(s)
+    base = base_model or s.settings.base_model
+    if show_progress() and not json_:
+        with err_console.status(f"tuning {base} on dataset {version.version} ({version.train.rows} rows)"):
+            job = s.model.tune(base, version.train.uri, version.eval.uri, epochs=epochs, display_name=display_name)
+    else:
+        job = s.model.tune(base, version.train.uri, version.eval.uri, epochs=epochs, display_name=display_name)
+    tuned = job.tuned_model
+    out = {
+        "job": job.name,
+        "state": job.state,
+        "tuned_model": tuned.name if tuned else None,
+        "endpoint": tuned.endpoint if tuned else None,
+        "display_name": tuned.display_name if tuned else job.display_name,
+        "base_model": job.base_model,
+        "dataset": version.version,
+        "error": job.error,
+    }
+    if json_:
+        print_json(out)
+        return
+    if tuned is None:
+        console.print(f"tuning job {job.name} ended in {job.state}: {job.error or 'no model'}", markup=False)
+        raise typer.Exit(1)
+    console.print(f"tuned [bold]{tuned.name}[/] ({tuned.display_name}) from {job.base_model} on dataset {version.version}")
+    console.print(f"  job {job.name} {job.state} · endpoint {tuned.endpoint}", markup=False)
+    console.print(f"  try: llmops predict --model {tuned.name} \"<question>\"", markup=False)
+
+
+def _model_rows(model: Any) -> list[dict[str, Any]]:
+    base = getattr(model, "list_base_models", lambda: [])()
+    rows = [
+        {"name": n, "kind": "base", "display_name": n, "base_model": None, "aliases": [], "endpoint": None, "created": None}
+        for n in base
+    ]
+    for m in model.list_tuned_models():
+        rows.append({"name": m.name, "kind": "tuned", **{k: v for k, v in m.to_dict().items() if k != "name"}})
+    return rows
+
+
+@models_app.command("list")
+def list_command(json_: bool = JsonOption) -> None:
+    """List base models and tuned models (newest first) with aliases and endpoints."""
+    rows = _model_rows(session().model)
+    if json_:
+        print_json(rows)
+        return
+    table = Table("name", "display name", "base model", "aliases", "endpoint")
+    for r in rows:
+        if r["kind"] == "base":
+            continue
+        table.add_row(*(Text(str(v)) for v in (r["name"], r["display_name"], r["base_model"] or "", ", ".join(r["aliases"]), r["endpoint"] or "")))
+    bases = [r["name"] for r in rows if r["kind"] == "base"]
+    if table.row_count:
+        console.print(table)
+    else:
+        console.print("no tuned models yet (create one with `llmops tune`)", markup=False)
+    if bases:
+        console.print(f"base models: {', '.join(bases)}", markup=False, style="dim")
+
+
+@models_app.command("alias")
+def alias_command(
+    name: str = typer.Argument(..., help="Tuned model (name, alias, endpoint or display name)."),
+    alias: str = typer.Argument(..., help="Alias to point at it (moved from any other model)."),
+    json_: bool = JsonOption,
+) -> None:
+    """Point an alias at a tuned model."""
+    model = session().model.set_alias(name, alias)
+    if json_:
+        print_json(model.to_dict())
+    else:
+        console.print(f"{alias} -> {model.name} (aliases: {', '.join(model.aliases)})", markup=False)
+
+
+@models_app.command("deploy")
+def deploy_command(
+    name: str = typer.Argument(..., help="Tuned model (name, alias or display name)."),
+    json_: bool = JsonOption,
+) -> None:
+    """Deploy a tuned model to an endpoint (tuning already deploys; this is idempotent)."""
+    endpoint = session().model.deploy(name)
+    if json_:
+        print_json({"endpoint": endpoint.name, "model": endpoint.model, "uri": endpoint.uri})
+    else:
+        console.print(f"{endpoint.model} is served by {endpoint.name}", markup=False)
+
+
+def _clip(text: str | None, width: int) -> str:
+    one = " ".join((text or "").split())
+    return one if len(one) <= width else one[: width - 1] + "…"
+
+
+def logs_command(
+    n: int = typer.Option(20, "-n", "--count", help="How many predictions, newest first."),
+    json_: bool = JsonOption,
+) -> None:
+    """Show the newest logged predictions."""
+    rows = monitoring.log_for(session()).recent(n)
+    if json_:
+        print_json(rows)
+        return
+    if not rows:
+        console.print("no predictions logged yet", markup=False)
+        return
+    table = Table("time", "model", "ms", "safety", "cites", "prompt", "response")
+    for r in rows:
+        table.add_row(
+            (r["created"] or "")[:19],
+            r["model"] or "",
+            f"{r['latency_ms']:.1f}" if r["latency_ms"] is not None else "",
+            "BLOCKED" if r["blocked"] else "ok",
+            str(r["citations_count"]),
+            Text(_clip(r["prompt"], 40)),
+            Text(_clip(r["response"], 50)),
+        )
+    console.print(table)
+
+
+def add_commands(cli: typer.Typer) -> None:
+    cli.command("predict")(predict_command)
+    cli.command("tune")(tune_command)
+    cli.command("logs")(logs_command)
+    cli.add_typer(models_app, name="models")
