@@ -191,7 +191,7 @@ class BigQueryEngine:
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {CATALOG_SCHEMA}")
             con.execute(
                 f"CREATE TABLE IF NOT EXISTS {CATALOG_SCHEMA}.datasets ("
-                "schema_name VARCHAR PRIMARY KEY, location VARCHAR, created TIMESTAMPTZ, labels JSON)"
+                "schema_name VARCHAR PRIMARY KEY, location VARCHAR, created TIMESTAMPTZ, labels JSON, description VARCHAR)"
             )
             con.execute(
                 f"CREATE TABLE IF NOT EXISTS {CATALOG_SCHEMA}.tables ("
@@ -231,10 +231,11 @@ class BigQueryEngine:
                 )
             self._record_table(con, PUBLIC_PROJECT, PUBLIC_DATASET, table)
 
-    def _record_dataset(self, con, project: str, dataset: str, location: str | None, labels: dict | None = None) -> None:
+    def _record_dataset(self, con, project: str, dataset: str, location: str | None, labels: dict | None = None,
+                        description: str | None = None) -> None:
         con.execute(
-            f"INSERT OR IGNORE INTO {CATALOG_SCHEMA}.datasets VALUES (?, ?, ?, ?)",
-            [duckdb_schema(project, dataset), location or "US", _now(), json.dumps(labels or {})],
+            f"INSERT OR IGNORE INTO {CATALOG_SCHEMA}.datasets VALUES (?, ?, ?, ?, ?)",
+            [duckdb_schema(project, dataset), location or "US", _now(), json.dumps(labels or {}), description],
         )
 
     def _record_table(self, con, project: str, dataset: str, table: str) -> None:
@@ -593,21 +594,17 @@ class BigQueryEngine:
 
     def _dataset_info(self, con, project: str, dataset: str) -> dict:
         row = con.execute(
-            f"SELECT location, created, labels FROM {CATALOG_SCHEMA}.datasets WHERE schema_name = ?",
+            f"SELECT location, created, labels, description FROM {CATALOG_SCHEMA}.datasets WHERE schema_name = ?",
             [duckdb_schema(project, dataset)],
         ).fetchall()[:1]
-        comment = con.execute(
-            "SELECT comment FROM duckdb_schemas() WHERE schema_name = ? AND database_name = current_database()",
-            [duckdb_schema(project, dataset)],
-        ).fetchall()[:1]
-        location, created, labels = row[0] if row else ("US", None, "{}")
+        location, created, labels, description = row[0] if row else ("US", None, "{}", None)
         return {
             "project": project,
             "dataset": dataset,
             "location": location or "US",
             "created": created,
             "labels": json.loads(labels) if isinstance(labels, str) else (labels or {}),
-            "description": (comment[0][0] or None) if comment else None,
+            "description": description,
         }
 
     def create_dataset(self, project: str, dataset: str, *, exists_ok: bool = False, location: str = "US",
@@ -620,9 +617,7 @@ class BigQueryEngine:
                     raise BigQueryDuplicate(f"dataset `{project}.{dataset}` already exists", fix="pass exists_ok or choose another name")
                 return self._dataset_info(con, project, dataset)
             con.execute(f"CREATE SCHEMA {quote_ident(duckdb_schema(project, dataset))}")
-            self._record_dataset(con, project, dataset, location, labels)
-            if description:
-                con.execute(f"COMMENT ON SCHEMA {quote_ident(duckdb_schema(project, dataset))} IS {_sql_string(description)}")
+            self._record_dataset(con, project, dataset, location, labels, description)
             return self._dataset_info(con, project, dataset)
 
     def get_dataset(self, project: str, dataset: str) -> dict:
@@ -848,7 +843,7 @@ class BigQueryEngine:
             con.execute(f"INSERT INTO {duckdb_table(project, dataset, table)} ({cols}) SELECT {cols} FROM {quote_ident(name)}")
         except duckdb.BinderException as exc:
             first = str(exc).splitlines()[0]
-            m = re.search(r'column "?([^"\s]+)"?', first)
+            m = re.search(r'column with name "?([^"\s]+)"?', first) or re.search(r'column "([^"]+)"', first)
             raise BigQueryInvalid(
                 f"cannot load into `{bq_name(project, dataset, table)}`: " + (f"no such field: {m.group(1)}" if m else first),
                 fix="match the data's columns to the table schema",
@@ -859,7 +854,8 @@ class BigQueryEngine:
                 fix="match the data's types and REQUIRED fields to the table schema",
             ) from None
         finally:
-            con.unregister(name)
+            with contextlib.suppress(duckdb.Error):
+                con.unregister(name)
 
     def load_table(self, project: str, dataset: str, table: str, data: pa.Table, *, mode: str = "append",
                    schema: list[dict] | None = None) -> int:
@@ -1006,7 +1002,7 @@ def _convert_row(row: Any, fields: list[dict], *, ignore_unknown: bool, prefix: 
     if not isinstance(row, Mapping):
         raise _RowError(prefix, f"row {prefix or ''} is not a JSON object".replace("  ", " "))
     by_name = {f["name"].lower(): f for f in fields}
-    out: dict[str, Any] = {f["name"]: None for f in fields}
+    out: dict[str, Any] = {f["name"]: [] if f["mode"] == "REPEATED" else None for f in fields}
     for key, value in row.items():
         f = by_name.get(str(key).lower())
         if f is None:

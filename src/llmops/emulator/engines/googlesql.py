@@ -519,8 +519,14 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     target: tuple[str, str, str] | None = None
     options = _ddl_options(stmt)
 
+    if isinstance(stmt, exp.Delete) and not stmt.this and stmt.args.get("tables"):
+        # BigQuery's `DELETE dataset.table WHERE ...` (FROM is optional there, not in DuckDB)
+        tables_ = stmt.args["tables"]
+        stmt.set("tables", None)
+        stmt.set("this", tables_[0])
+
     if isinstance(stmt, (exp.Create, exp.Drop)) and str(stmt.args.get("kind") or "").upper() == "SCHEMA":
-        node = stmt.this
+        node = stmt.this if isinstance(stmt, exp.Create) else (stmt.args.get("tables") or [stmt.this])[0]
         names = _flatten_table_name(node) if isinstance(node, exp.Table) else [node.name]
         if len(names) == 1:
             project, dataset = ctx.project, names[0]
@@ -529,9 +535,12 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
         else:
             raise BigQueryError(f"invalid dataset name {'.'.join(names)!r}", fix="write it as project.dataset or dataset")
         check_dataset_name(dataset)
-        stmt.set("this", exp.Table(this=exp.to_identifier(duckdb_schema(project, dataset), quoted=True)))
+        schema_node = exp.Table(this=exp.to_identifier(duckdb_schema(project, dataset), quoted=True))
         if isinstance(stmt, exp.Create):
+            stmt.set("this", schema_node)
             stmt.set("properties", None)
+        else:
+            stmt.set("tables", [schema_node])
         target = (project, dataset, "")
         kind = "CREATE_SCHEMA" if isinstance(stmt, exp.Create) else "DROP_SCHEMA"
         return Statement(sql=_generate(stmt), statement_type=kind, target=target, options=options)
@@ -600,6 +609,8 @@ def _target_of(stmt: exp.Expression, ctx: _Context) -> tuple[str, str, str] | No
     node = stmt.this if isinstance(stmt, (exp.Create, exp.Drop, exp.Insert, exp.Update, exp.Delete, exp.Merge, exp.Alter)) else None
     if isinstance(stmt, exp.TruncateTable):
         node = stmt.expressions[0] if stmt.expressions else None
+    if isinstance(stmt, exp.Drop) and stmt.args.get("tables"):
+        node = stmt.args["tables"][0]
     if isinstance(node, exp.Schema):
         node = node.this
     if isinstance(node, exp.Table):
@@ -696,7 +707,10 @@ def _replace_info_schema(table: exp.Table, names: list[str], at: int, ctx: _Cont
     rest = names[at + 1 :]
     if len(rest) != 1 or rest[0].upper() not in INFO_SCHEMA_VIEWS:
         view = ".".join(rest) or "(none)"
-        raise _unsupported(f"INFORMATION_SCHEMA.{view.upper()} (TABLES, COLUMNS and SCHEMATA are)")
+        raise BigQueryError(
+            f"INFORMATION_SCHEMA.{view.upper()} is not supported by the local warehouse",
+            fix="use INFORMATION_SCHEMA.TABLES, COLUMNS or SCHEMATA",
+        )
     view = rest[0].upper()
     project, dataset = ctx.project, None
     if len(qualifier) == 1:
@@ -750,6 +764,11 @@ def _rewrite_parameters(stmt: exp.Expression, ctx: _Context) -> None:
 
 
 def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
+    for node in list(stmt.find_all(exp.TimestampDiff)):
+        # BigQuery counts whole elapsed intervals (DuckDB's date_sub), not boundaries crossed
+        # (DuckDB's date_diff): 23:59 -> 00:01 next day is 0 days.
+        unit = (node.args.get("unit").name if node.args.get("unit") is not None else "DAY").lower()
+        node.replace(exp.Anonymous(this="DATE_SUB", expressions=[exp.Literal.string(unit), node.expression, node.this]))
     for node in list(stmt.find_all(exp.FarmFingerprint)):
         ctx.udfs.add(FARM_FINGERPRINT_UDF)
         node.replace(exp.Anonymous(this=FARM_FINGERPRINT_UDF, expressions=list(node.expressions)))
