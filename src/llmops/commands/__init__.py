@@ -11,6 +11,8 @@ COMMAND_MODULES = (
     "llmops.commands.data",
     "llmops.commands.models",
     "llmops.commands.pipeline",
+    "llmops.commands.evaluate",
+    "llmops.commands.run",
 )
 """Each module defines `add_commands(cli)`."""
 

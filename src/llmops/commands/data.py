@@ -1,4 +1,4 @@
-"""`llmops data prepare | list | show` and, until the pipeline lands, `llmops run`."""
+"""`llmops data prepare | list | show | templates`."""
 
 from __future__ import annotations
 
@@ -91,17 +91,5 @@ def templates_command(json_: bool = JsonOption) -> None:
     console.print(table)
 
 
-def run_command(json_: bool = JsonOption) -> None:
-    """Run the main job. For now only its first stage, data preparation (the pipeline, tuning
-    and evaluation stages are not built yet)."""
-    version = data.prepare(session())
-    if json_:
-        print_json({"dataset": version.to_dict(), "stages_run": ["prepare_data"], "unfinished": ["tune", "deploy", "evaluate"]})
-        return
-    _summary(version)
-    console.print("[yellow]note:[/] only data preparation runs so far; tuning and evaluation are not built yet.")
-
-
 def add_commands(cli: typer.Typer) -> None:
     cli.add_typer(data_app, name="data")
-    cli.command("run")(run_command)

@@ -136,6 +136,8 @@ def evaluate_model(
     predictions: Output[Dataset],
 ) -> None:
     """Answer the evaluation split with one model and score the answers."""
+    import json
+
     import llmops
     from llmops.core import evaluation
 
@@ -146,6 +148,10 @@ def evaluate_model(
         )
     for key, value in result.metrics.items():
         metrics.log_metric(key, value)
+    # The metrics also go to the artifact's file: kfp's local cache counts an artifact whose
+    # file is missing as a miss, and a file is what other tools can read.
+    with open(metrics.path, "w", encoding="utf-8") as f:
+        json.dump(result.metrics, f, indent=2)
     evaluation.write_predictions(result, predictions.path, examples)
     predictions.metadata.update(
         label=label,

@@ -1,0 +1,63 @@
+"""`llmops eval`: compare models side by side on a dataset version's evaluation split."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+from rich.table import Table
+
+from ..core import evaluation
+from ..core.evaluation import HIGHER_IS_BETTER, METRIC_KEYS, EvaluationResult
+from .common import JsonOption, console, err_console, print_json, session, show_progress
+
+
+def metrics_table(columns: list[tuple[str, dict[str, float]]], title: str | None = None) -> Table:
+    """Metrics as rows, one column per model; the best value of each comparable metric is bold."""
+    table = Table("metric", *[name for name, _ in columns], title=title, title_justify="left")
+    for key in METRIC_KEYS:
+        values = [m.get(key) for _, m in columns]
+        present = [v for v in values if v is not None]
+        best = None
+        if len(present) > 1 and key in HIGHER_IS_BETTER and len(set(present)) > 1:
+            best = max(present) if HIGHER_IS_BETTER[key] else min(present)
+        cells = []
+        for v in values:
+            text = "" if v is None else f"{v:g}"
+            cells.append(f"[bold green]{text}[/]" if best is not None and v == best else text)
+        table.add_row(key, *cells)
+    return table
+
+
+def eval_command(
+    model: Optional[list[str]] = typer.Option(None, "--model", "-m", help="Model, tuned model, alias or endpoint (repeatable). Default: the base model."),
+    dataset: Optional[str] = typer.Option(None, "--dataset", "-d", help="Dataset version (or unique prefix). Default: the newest."),
+    limit: Optional[int] = typer.Option(None, "--limit", "-n", help="Evaluate on at most N examples."),
+    json_: bool = JsonOption,
+) -> None:
+    """Evaluate models on a dataset version's held-out split and compare their metrics."""
+    s = session()
+    models = list(model or [s.settings.base_model])
+    version, examples = evaluation.eval_set(s, dataset, limit)
+    results: list[EvaluationResult] = []
+    for name in models:
+        if show_progress():
+            with err_console.status(f"evaluating {name} on {len(examples)} examples"):
+                results.append(evaluation.evaluate(s, examples, model=name, dataset_version=version.version))
+        else:
+            results.append(evaluation.evaluate(s, examples, model=name, dataset_version=version.version))
+    if json_:
+        print_json(
+            {
+                "dataset": {"version": version.version, "eval": {"uri": version.eval.uri, "rows": version.eval.rows}},
+                "examples": len(examples),
+                "models": [{"model": r.model, "metrics": r.metrics, "seconds": r.seconds} for r in results],
+            }
+        )
+        return
+    title = f"dataset {version.version} · {len(examples)} evaluation examples"
+    console.print(metrics_table([(r.model, r.metrics) for r in results], title))
+
+
+def add_commands(cli: typer.Typer) -> None:
+    cli.command("eval")(eval_command)
