@@ -1,0 +1,150 @@
+"""The `duckdb` warehouse: GoogleSQL on the workspace file, exports pushed into DuckDB."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pyarrow as pa
+import pytest
+
+from llmops.backends.local.warehouse import DuckDBWarehouse
+from llmops.core import registry
+from llmops.core.config import Settings
+from llmops.core.errors import ConfigError, DataError, NotFoundError, QueryError
+from llmops.core.session import Session
+from llmops.core.types import ExportResult
+from llmops.core.workspace import Workspace
+
+COURSE_QUERY = """SELECT
+    CONCAT(q.title, q.body) as input_text,
+    a.body AS output_text
+FROM
+    `bigquery-public-data.stackoverflow.posts_questions` q
+JOIN
+    `bigquery-public-data.stackoverflow.posts_answers` a
+ON
+    q.accepted_answer_id = a.id
+WHERE
+    q.accepted_answer_id IS NOT NULL AND
+    REGEXP_CONTAINS(q.tags, "python") AND
+    a.creation_date >= "2020-01-01"
+LIMIT
+    10000"""
+
+
+@pytest.fixture
+def warehouse(session):
+    return session.warehouse
+
+
+def test_duckdb_is_the_registered_local_warehouse(session):
+    assert "duckdb" in registry.all_backends()["warehouse"]
+    assert isinstance(session.warehouse, DuckDBWarehouse)
+
+
+def test_course_query_returns_500_rows(warehouse):
+    table = warehouse.query(COURSE_QUERY)
+    assert table.num_rows == 500 and table.column_names == ["input_text", "output_text"]
+
+
+def test_information_schema_lists_the_public_tables(warehouse):
+    table = warehouse.query("SELECT * FROM `bigquery-public-data.stackoverflow.INFORMATION_SCHEMA.TABLES`")
+    assert sorted(table.column("table_name").to_pylist()) == ["posts_answers", "posts_questions"]
+
+
+def test_the_warehouse_lives_in_the_workspace_and_is_not_held_open(warehouse, settings):
+    warehouse.query("SELECT 1 AS x")
+    path = Workspace(settings.workspace).warehouse_path
+    assert path.is_file()
+    # another process (a pipeline component) can open the file between calls
+    code = f"import duckdb; c = duckdb.connect({str(path)!r}); print(c.execute('SELECT count(*) FROM \"bigquery-public-data.stackoverflow\".posts_questions').fetchall()[0][0])"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "600"
+
+
+def test_export_writes_jsonl_inside_duckdb(warehouse, tmp_path):
+    dest = tmp_path / "out" / "train.jsonl"
+    result = warehouse.export(COURSE_QUERY, str(dest))
+    assert result == ExportResult(uris=[str(dest)], rows=500)
+    lines = dest.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 500
+    assert set(json.loads(lines[0])) == {"input_text", "output_text"}
+    assert [p.name for p in dest.parent.iterdir()] == ["train.jsonl"]  # no temporary left behind
+
+
+def test_export_with_parameters_and_file_uri(warehouse, tmp_path):
+    dest = tmp_path / "q.jsonl"
+    result = warehouse.export(
+        "SELECT id FROM `bigquery-public-data.stackoverflow.posts_questions` WHERE id < @below ORDER BY id LIMIT 2",
+        f"file://{dest}",
+        {"below": 0},
+    )
+    assert result.rows == 2
+    assert [json.loads(x)["id"] for x in dest.read_text().splitlines()] == [-500, -499]
+
+
+def test_export_to_unwritable_destination_is_one_line_and_leaves_nothing(warehouse, tmp_path):
+    tmp_path = tmp_path / "exports"
+    tmp_path.mkdir()
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    with pytest.raises(QueryError) as info:
+        warehouse.export("SELECT 1 AS x", str(blocker / "out.jsonl"))
+    assert "cannot write export" in str(info.value) and "\n" not in str(info.value)
+    assert [p.name for p in tmp_path.iterdir()] == ["a-file"]
+
+
+def test_failing_export_does_not_replace_an_existing_file(warehouse, tmp_path):
+    tmp_path = tmp_path / "exports"
+    tmp_path.mkdir()
+    dest = tmp_path / "keep.jsonl"
+    dest.write_text("old\n")
+    with pytest.raises(QueryError):
+        warehouse.export("SELECT CAST(title AS INT64) AS n FROM `bigquery-public-data.stackoverflow.posts_questions`", str(dest))
+    assert dest.read_text() == "old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["keep.jsonl"]
+
+
+def test_bad_queries_fail_with_one_line(warehouse):
+    with pytest.raises(QueryError, match="syntax error at line 1"):
+        warehouse.query("SELEC 1")
+    with pytest.raises(QueryError, match="ML.PREDICT is not supported by the local warehouse"):
+        warehouse.query("SELECT * FROM ML.PREDICT(MODEL `p.d.m`, (SELECT 1))")
+    with pytest.raises(NotFoundError, match="INFORMATION_SCHEMA.TABLES"):
+        warehouse.query("SELECT * FROM `bigquery-public-data.stackoverflow.posts`")
+    with pytest.raises(QueryError, match="@since has no value"):
+        warehouse.query("SELECT @since")
+
+
+def test_load_insert_and_tables(warehouse):
+    assert warehouse.load("mydata.t", pa.table({"a": [1, 2], "b": ["x", "y"]})) == 2
+    assert warehouse.insert_rows("mydata.t", [{"a": 3, "b": "z"}]) == 1
+    assert warehouse.query("SELECT SUM(a) AS s FROM mydata.t").to_pylist() == [{"s": 6}]
+    with pytest.raises(DataError, match="row 1 cannot be inserted"):
+        warehouse.insert_rows("mydata.t", [{"a": 4}, {"a": "four"}])
+    assert warehouse.query("SELECT COUNT(*) AS n FROM mydata.t").to_pylist() == [{"n": 3}]  # none inserted
+    assert warehouse.tables() == [
+        "bigquery-public-data.stackoverflow.posts_answers",
+        "bigquery-public-data.stackoverflow.posts_questions",
+        "llmops-local.mydata.t",
+    ]
+    assert warehouse.load("mydata.t", pa.table({"a": [9], "b": ["q"]}), mode="replace") == 1
+    with pytest.raises(DataError, match="not dataset.table"):
+        warehouse.load("t", pa.table({"a": [1]}))
+
+
+def test_settings_project_is_the_default_project(workspace):
+    with Session(Settings(workspace=workspace, project="my-proj")) as s:
+        s.warehouse.load("d.t", pa.table({"a": [1]}))
+        assert s.warehouse.query("SELECT a FROM `my-proj.d.t`").to_pylist() == [{"a": 1}]
+
+
+def test_unwritable_workspace_is_a_config_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    wh = DuckDBWarehouse(Settings(workspace=blocker / "ws"))
+    with pytest.raises(ConfigError, match="not writable"):
+        wh.query("SELECT 1")

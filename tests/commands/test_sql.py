@@ -1,0 +1,102 @@
+"""`llmops sql`: rows as a table or JSON, parameters, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+COURSE_QUERY = """SELECT
+    CONCAT(q.title, q.body) as input_text,
+    a.body AS output_text
+FROM
+    `bigquery-public-data.stackoverflow.posts_questions` q
+JOIN
+    `bigquery-public-data.stackoverflow.posts_answers` a
+ON
+    q.accepted_answer_id = a.id
+WHERE
+    q.accepted_answer_id IS NOT NULL AND
+    REGEXP_CONTAINS(q.tags, "python") AND
+    a.creation_date >= "2020-01-01"
+LIMIT
+    10000"""
+
+
+def test_course_query_as_json(cli):
+    r = cli("sql", COURSE_QUERY, "--json")
+    assert r.code == 0, r.err
+    rows = r.json()
+    assert len(rows) == 500 and set(rows[0]) == {"input_text", "output_text"}
+
+
+def test_information_schema_tables(cli):
+    r = cli("sql", "SELECT * FROM `bigquery-public-data.stackoverflow.INFORMATION_SCHEMA.TABLES`", "--json")
+    assert r.code == 0, r.err
+    assert sorted(row["table_name"] for row in r.json()) == ["posts_answers", "posts_questions"]
+
+
+def test_json_values_timestamps_and_parameters(cli):
+    r = cli(
+        "sql",
+        "SELECT id, creation_date, CAST(1.5 AS NUMERIC) AS n, [1, 2] AS arr, STRUCT(1 AS a) AS s "
+        "FROM `bigquery-public-data.stackoverflow.posts_answers` WHERE id = @id",
+        "--param",
+        "id=10182780",
+        "--json",
+    )
+    assert r.code == 0, r.err
+    assert r.json() == [{"id": 10182780, "creation_date": "2012-04-16T22:47:48.030000+00:00", "n": "1.500000000", "arr": [1, 2], "s": {"a": 1}}]
+
+
+def test_table_output_and_max_rows(cli):
+    r = cli("sql", "SELECT id FROM `bigquery-public-data.stackoverflow.posts_questions` ORDER BY id", "--max-rows", "3")
+    assert r.code == 0, r.err
+    assert "-500" in r.out and "-497" not in r.out
+    assert "600 rows (597 not shown" in r.out
+    j = cli("sql", "SELECT id FROM `bigquery-public-data.stackoverflow.posts_questions` ORDER BY id", "--json", "--max-rows", "2")
+    assert [row["id"] for row in j.json()] == [-500, -499]
+
+
+def test_statements_without_rows(cli):
+    r = cli("sql", "CREATE SCHEMA mine; CREATE TABLE mine.t (a INT64); INSERT INTO mine.t VALUES (1), (2)")
+    assert r.code == 0, r.err
+    assert "SCRIPT done" in r.out
+    r = cli("sql", "DELETE FROM mine.t WHERE a = 1")
+    assert "DELETE done, 1 rows affected" in r.out
+
+
+def test_query_from_stdin_in_a_subprocess(workspace):
+    env = {**os.environ, "LLMOPS_WORKSPACE": str(workspace)}
+    code = "import sys; from llmops.cli import main; sys.exit(main(sys.argv[1:]))"
+    out = subprocess.run(
+        [sys.executable, "-c", code, "sql", "-", "--json"],
+        input="SELECT 1 AS one, 'x' AS two",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == [{"one": 1, "two": "x"}]
+
+
+def test_bad_inputs_fail_with_one_line(cli):
+    cases = {
+        "SELEC 1": "syntax error at line 1, column 7",
+        "SELECT * FROM ML.PREDICT(MODEL `p.d.m`, (SELECT 1))": "ML.PREDICT is not supported by the local warehouse",
+        "SELECT * FROM `bigquery-public-data.stackoverflow.nope`": "`bigquery-public-data.stackoverflow.nope` not found",
+        "SELECT @since AS s": "@since has no value",
+    }
+    for sql, fragment in cases.items():
+        r = cli("sql", sql)
+        assert r.code == 1, sql
+        assert fragment in r.err, (sql, r.err)
+        assert len(r.err.strip().splitlines()) == 1 and "Traceback" not in r.err
+        assert r.out == ""
+
+
+def test_bad_param_syntax(cli):
+    r = cli("sql", "SELECT @a", "--param", "novalue")
+    assert r.code == 1 and "name=value" in r.err
