@@ -54,6 +54,8 @@ LINEAGE_KEYS = ("dataset_version", "base_model", "tuning_job", "tuned_model", "e
 """Artifact metadata keys collected into a run's lineage, wherever a task sets them."""
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_KFP_LOGGER_LINE = re.compile(r"^\d\d:\d\d:\d\d\.\d+ - [A-Z]+ - ")
+_KFP_EXECUTOR_LINE = re.compile(r"^\[KFP Executor [^]]*\]")
 
 
 def now_iso() -> str:
@@ -108,11 +110,22 @@ def log_tail(path: Path, lines: int = LOG_TAIL_LINES) -> str | None:
     kept = []
     for line in text.splitlines():
         line = _ANSI.sub("", line)
+        if _KFP_LOGGER_LINE.match(line):
+            continue  # kfp's own "Executing task" / "finished with status" lines
         if line.startswith("    "):
             line = line[4:]  # kfp indents a task's streamed output by four spaces
         if line.strip() and not line.startswith("-----"):
             kept.append(line.rstrip())
     return "\n".join(kept[-lines:]) or None
+
+
+def failure_reason(tail: str | None) -> str | None:
+    """The line of a failed task's log that says why: the last one that is not kfp's own."""
+    for line in reversed((tail or "").splitlines()):
+        line = line.strip()
+        if line and not _KFP_EXECUTOR_LINE.match(line) and not _KFP_LOGGER_LINE.match(line):
+            return line
+    return None
 
 
 def package_tasks(spec: dict[str, Any]) -> list[str]:
@@ -440,8 +453,8 @@ class Worker:
                     t["state"] = "SKIPPED"
             if failed:
                 task = failed[0]
-                last = (task.get("log_tail") or "").strip().splitlines()
-                reason = f": {last[-1]}" if last else ""
+                why = failure_reason(task.get("log_tail"))
+                reason = f": {why}" if why else ""
                 rec["error"] = f"task {task['name']!r} failed{reason}"
                 rec["failed_task"] = task["name"]
             else:
