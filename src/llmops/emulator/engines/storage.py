@@ -32,7 +32,7 @@ from typing import Any, BinaryIO
 
 import google_crc32c
 
-from ...core.errors import DataError, LlmopsError, NotFoundError
+from ...core.errors import LlmopsError, NotFoundError
 
 META_DIR = ".llmops-storage"
 """Internal folder under the root; bucket names cannot start with '.', so it never collides."""

@@ -1,0 +1,85 @@
+"""Serving the emulator app with uvicorn: in the foreground (the CLI; SIGTERM and Ctrl-C stop
+it cleanly) or in a background thread (the pytest plugin)."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import threading
+import time
+from typing import Any
+
+import uvicorn
+
+from .app import EmulatorConfig, create_app
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` names this machine only (127.0.0.0/8, ::1, localhost)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class EmulatorServer:
+    """One emulator app on one socket. Port 0 picks a free port (see `port` once bound)."""
+
+    def __init__(self, config: EmulatorConfig, *, host: str = "127.0.0.1", port: int = 9050, **uvicorn_options: Any):
+        self.config = config
+        self.host = host
+        self.app = create_app(config)
+        family = socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET
+        self.socket = socket.socket(family, socket.SOCK_STREAM)
+        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            self.socket.bind((host.strip("[]"), port))
+        except OSError:
+            self.socket.close()
+            raise
+        self.port: int = self.socket.getsockname()[1]
+        options = {"log_config": None, "access_log": False, "lifespan": "on", "timeout_graceful_shutdown": 5,
+                   **uvicorn_options}
+        self.server = uvicorn.Server(uvicorn.Config(self.app, **options))
+        self._thread: threading.Thread | None = None
+
+    @property
+    def endpoint(self) -> str:
+        host = f"[{self.host.strip('[]')}]" if ":" in self.host.strip("[]") else self.host
+        return f"http://{host}:{self.port}"
+
+    def run(self) -> None:
+        """Serve until SIGINT/SIGTERM (uvicorn installs the handlers in the main thread)."""
+        try:
+            self.server.run(sockets=[self.socket])
+        finally:
+            self.socket.close()
+
+    def start(self, timeout: float = 30.0) -> EmulatorServer:
+        """Serve from a daemon thread; return once requests are accepted."""
+        self._thread = threading.Thread(target=self.run, name=f"llmops-emulator-{self.port}", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self.server.started:
+            if not self._thread.is_alive():
+                raise RuntimeError("the emulator server thread exited during startup")
+            if time.monotonic() > deadline:
+                self.stop()
+                raise TimeoutError(f"the emulator did not start within {timeout} s")
+            time.sleep(0.01)
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Ask the server to finish its requests and exit; wait for the thread."""
+        self.server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def __enter__(self) -> EmulatorServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
