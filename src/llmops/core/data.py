@@ -118,46 +118,54 @@ def _strip(sql: str) -> str:
     return sql.strip().rstrip(";").strip()
 
 
-def _examples_sql(query: str, columns: list[str]) -> str:
-    """GoogleSQL giving every row its instruction and a split bucket in [0, SPLIT_BUCKETS)."""
-    provenance = [c for c in PROVENANCE_COLUMNS if c in columns]
+def _literal(text: str) -> str:
+    """A GoogleSQL string literal (EXPORT DATA options take literals, not parameters)."""
+    from sqlglot import exp
+
+    return exp.Literal.string(text).sql(dialect="bigquery")
+
+
+def _prepare_script(query: str, columns: list[str], fmt: str, uris: dict[str, str]) -> str:
+    """One GoogleSQL script: template, split hash and provenance computed once into a temp
+    table, then one EXPORT DATA per file. It runs as a single job on BigQuery too."""
     key = "COALESCE(CAST(question_id AS STRING), input_text)" if "question_id" in columns else "input_text"
-    extra = "".join(f",\n    {c}" for c in provenance)
-    return (
+    provenance = "".join(f",\n    {c}" for c in PROVENANCE_COLUMNS if c in columns)
+    examples = (
+        "CREATE TEMP TABLE llmops_examples AS\n"
         "SELECT\n"
         "    CONCAT(@template_prefix, input_text) AS input_text_instruct,\n"
         "    output_text,\n"
-        f"    MOD(ABS(FARM_FINGERPRINT(CONCAT(@split_salt, {key}))), {SPLIT_BUCKETS}) AS split_bucket"
-        f"{extra}\n"
+        f"    FARM_FINGERPRINT(CONCAT(@split_salt, {key})) AS split_hash{provenance}\n"
         f"FROM (\n{query}\n) AS source\n"
-        "WHERE input_text IS NOT NULL AND output_text IS NOT NULL"
+        "WHERE input_text IS NOT NULL AND output_text IS NOT NULL;\n"
     )
-
-
-def _split_sql(examples: str, split: str, fmt: str, columns: list[str]) -> str:
-    where = "split_bucket >= @eval_buckets" if split == "train" else "split_bucket < @eval_buckets"
     if fmt == "gemini":
-        select = (
+        record = (
             "[STRUCT('user' AS role, [STRUCT(input_text_instruct AS text)] AS parts),\n"
             "     STRUCT('model' AS role, [STRUCT(output_text AS text)] AS parts)] AS contents"
         )
     else:
-        select = "input_text_instruct, output_text"
-    return f"SELECT {select}\nFROM (\n{examples}\n) AS examples\nWHERE {where}\nORDER BY split_bucket, input_text_instruct"
-
-
-def _sources_sql(examples: str, columns: list[str]) -> str:
-    qid = "question_id" if "question_id" in columns else "CAST(NULL AS INT64)"
-    aid = "answer_id" if "answer_id" in columns else "CAST(NULL AS INT64)"
-    title = "title" if "title" in columns else "CAST(NULL AS STRING)"
-    return (
-        f"SELECT {qid} AS question_id, {aid} AS answer_id, {title} AS title,\n"
-        f"    IF({aid} > 0, CONCAT('https://stackoverflow.com/a/', CAST({aid} AS STRING)), NULL) AS uri,\n"
-        f"    '{LICENSE}' AS license\n"
-        f"FROM (\n{examples}\n) AS examples\n"
-        "WHERE split_bucket >= @eval_buckets\n"
-        "ORDER BY split_bucket, input_text_instruct"
+        record = "input_text_instruct, output_text"
+    in_eval = f"MOD(ABS(split_hash), {SPLIT_BUCKETS}) < @eval_buckets"
+    order = "ORDER BY split_hash, input_text_instruct, output_text"
+    selects = {
+        "train": f"SELECT {record} FROM llmops_examples WHERE NOT ({in_eval}) {order}",
+        "eval": f"SELECT {record} FROM llmops_examples WHERE {in_eval} {order}",
+    }
+    if "sources" in uris:
+        qid = "question_id" if "question_id" in columns else "CAST(NULL AS INT64)"
+        aid = "answer_id" if "answer_id" in columns else "CAST(NULL AS INT64)"
+        title = "title" if "title" in columns else "CAST(NULL AS STRING)"
+        selects["sources"] = (
+            f"SELECT {qid} AS question_id, {aid} AS answer_id, {title} AS title, "
+            f"IF({aid} > 0, CONCAT('https://stackoverflow.com/a/', CAST({aid} AS STRING)), NULL) AS uri, "
+            f"'{LICENSE}' AS license FROM llmops_examples WHERE NOT ({in_eval}) {order}"
+        )
+    exports = "".join(
+        f"EXPORT DATA OPTIONS(uri={_literal(uris[name])}, format='JSON', overwrite=true) AS\n{sql};\n"
+        for name, sql in selects.items()
     )
+    return examples + exports
 
 
 def _source_tables(query: str) -> list[str]:
@@ -176,14 +184,6 @@ def _source_tables(query: str) -> list[str]:
         if name and name not in ctes:
             names.add(name)
     return sorted(names)
-
-
-def _sha256(session: Session, uri: str) -> str:
-    digest = hashlib.sha256()
-    with session.artifacts.open(uri, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _version_id(request: PrepareRequest, template_version: str, file_hashes: dict[str, str]) -> str:
@@ -231,40 +231,34 @@ def prepare(
         "split_salt": f"{seed}:",
         "eval_buckets": int(round(eval_fraction * SPLIT_BUCKETS)),
     }
-    examples = _examples_sql(request.query, columns)
     store = session.artifacts
-    staging = f".staging-{uuid.uuid4().hex[:12]}"
-    staged: dict[str, str] = {}
+    staging = store.uri_for("datasets", f".staging-{uuid.uuid4().hex[:12]}")
+    names = {"train": "train.jsonl", "eval": "eval.jsonl"}
+    if any(c in columns for c in PROVENANCE_COLUMNS):
+        names["sources"] = "train.sources.jsonl"
+    shards = {name: f"{staging}/{name}-*.jsonl" for name in names}
     try:
-        results = {}
-        for split in ("train", "eval"):
-            uri = store.uri_for("datasets", staging, f"{split}.jsonl")
-            results[split] = session.warehouse.export(_split_sql(examples, split, format, columns), uri, bound, "jsonl")
-            staged[split] = uri
-        total = results["train"].rows + results["eval"].rows
+        session.warehouse.query(_prepare_script(request.query, columns, format, shards), bound)
+        files = {name: _gather(session, staging, name) for name in names}
+        stats = {name: _hash_and_count(session, uri) for name, uri in files.items()}
+        rows = {split: stats[split][1] for split in ("train", "eval")}
+        total = rows["train"] + rows["eval"]
         if total == 0:
             raise DataError("the query returned no rows", fix="check its WHERE clause and the source tables")
-        if results["train"].rows == 0 or results["eval"].rows == 0:
-            empty = "train" if results["train"].rows == 0 else "eval"
-            raise DataError(
-                f"the {empty} split is empty ({total} rows in all)",
-                fix="use more rows or a different --eval-fraction",
-            )
-        if any(c in columns for c in PROVENANCE_COLUMNS):
-            uri = store.uri_for("datasets", staging, "train.sources.jsonl")
-            session.warehouse.export(_sources_sql(examples, columns), uri, bound, "jsonl")
-            staged["sources"] = uri
-        hashes = {name: _sha256(session, uri) for name, uri in staged.items()}
+        if 0 in rows.values():
+            empty = "train" if rows["train"] == 0 else "eval"
+            raise DataError(f"the {empty} split is empty ({total} rows in all)", fix="use more rows or a different --eval-fraction")
+        hashes = {name: stats[name][0] for name in names}
         version = _version_id(request, tmpl.version, {k: hashes[k] for k in ("train", "eval")})
         existing = _find(session, version)
         if existing is not None:
             return existing
-        final = {name: store.uri_for("datasets", version, Path(uri).name) for name, uri in staged.items()}
+        final = {name: store.uri_for("datasets", version, names[name]) for name in names}
         manifest = {
             "version": version,
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
             "query": request.query,
-            "params": {k: v for k, v in user_params.items()},
+            "params": user_params,
             "template": {"name": tmpl.name, "version": tmpl.version},
             "split": {
                 "method": "farm_fingerprint",
@@ -273,24 +267,58 @@ def prepare(
                 "seed": seed,
             },
             "format": format,
-            "rows": {"train": results["train"].rows, "eval": results["eval"].rows},
-            "files": {
-                name: {"uri": final[name], "sha256": hashes[name]} for name in staged
-            },
+            "rows": rows,
+            "files": {name: {"uri": final[name], "sha256": hashes[name]} for name in names},
             "source_tables": _source_tables(request.query),
             "license": LICENSE,
             "backends": {"warehouse": session.settings.warehouse, "artifacts": session.settings.artifacts},
         }
-        for name, uri in staged.items():
-            store.move(uri, final[name])
-        staged.clear()
-        manifest_uri = store.uri_for("datasets", version, "manifest.json")
-        _write_text(session, manifest_uri, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+        published: list[str] = []
+        try:
+            for name, uri in files.items():
+                published.append(store.move(uri, final[name]))
+            _write_text(session, store.uri_for("datasets", version, "manifest.json"), json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+        except BaseException:
+            for uri in published:  # no manifest, no version: take back what was moved
+                store.delete(uri)
+            _remove_local_dir(store.uri_for("datasets", version))
+            raise
         return _from_manifest(manifest)
     finally:
-        for uri in staged.values():
+        for uri in store.list(staging):
             store.delete(uri)
-        _remove_local_dir(store.uri_for("datasets", staging))
+        _remove_local_dir(staging)
+
+
+def _gather(session: Session, staging: str, name: str) -> str:
+    """The one file of an export: BigQuery may write several shards, which are concatenated."""
+    store = session.artifacts
+    found = sorted(u for u in store.list(staging) if u.rsplit("/", 1)[-1].startswith(f"{name}-"))
+    if not found:
+        return _empty_file(session, f"{staging}/{name}.jsonl")
+    if len(found) == 1:
+        return found[0]
+    merged = f"{staging}/{name}.jsonl"
+    with store.open(merged, "wb") as out:
+        for uri in found:
+            with store.open(uri, "rb") as part:
+                shutil.copyfileobj(part, out, 1 << 20)
+    return merged
+
+
+def _empty_file(session: Session, uri: str) -> str:
+    with session.artifacts.open(uri, "wb"):
+        pass
+    return uri
+
+
+def _hash_and_count(session: Session, uri: str) -> tuple[str, int]:
+    digest, lines = hashlib.sha256(), 0
+    with session.artifacts.open(uri, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+            lines += chunk.count(b"\n")
+    return digest.hexdigest(), lines
 
 
 def _write_text(session: Session, uri: str, text: str) -> None:
