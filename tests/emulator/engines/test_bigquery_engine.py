@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import json
 from decimal import Decimal
 from importlib import resources
@@ -163,6 +164,32 @@ def test_date_and_time_functions(shared):
         )
     )
     assert r == {"y": 2012, "f": "2012-04-16 22:47", "fd": "2021/03", "td": 2816, "dd": 60, "before_2020": True, "past": True}
+
+
+def test_bigquery_semantics_that_differ_from_duckdb(shared):
+    result = shared.query(
+        """SELECT EXTRACT(DAYOFWEEK FROM DATE '2024-01-07') AS dow,
+                  EXTRACT(WEEK FROM DATE '2024-01-06') AS week0,
+                  DATE_TRUNC(DATE '2024-01-17', MONTH) AS month_start,
+                  DATE_ADD(DATE '2024-01-31', INTERVAL 1 DAY) AS next_day,
+                  TIMESTAMP_DIFF(TIMESTAMP '2024-01-02 00:01:00', TIMESTAMP '2024-01-01 23:59:00', DAY) AS whole_days,
+                  1.5 AS float_literal,
+                  FORMAT('%d-%s', 7, 'x') AS formatted,
+                  SAFE.PARSE_DATE('%Y%m%d', 'nope') AS safe_null"""
+    )
+    assert rows(result) == [
+        {"dow": 1, "week0": 0, "month_start": dt.date(2024, 1, 1), "next_day": dt.date(2024, 2, 1), "whole_days": 0,
+         "float_literal": 1.5, "formatted": "7-x", "safe_null": None}
+    ]
+    types = {f["name"]: f["type"] for f in result.schema}
+    assert (types["month_start"], types["next_day"], types["float_literal"]) == ("DATE", "DATE", "FLOAT64")
+
+
+def test_functions_needing_missing_extensions_are_named(shared):
+    with pytest.raises(QueryError, match="NET.HOST is not supported"):
+        shared.query("SELECT NET.HOST('http://example.com/a')")
+    with pytest.raises(QueryError, match="ST_GEOGPOINT is not supported"):
+        shared.query("SELECT ST_GEOGPOINT(1, 2)")
 
 
 def test_aggregates_unnest_and_qualify(shared):
@@ -473,7 +500,10 @@ def test_export_formats(shared, tmp_path):
     assert (tmp_path / "out.csv").read_text().splitlines()[0] == "id,title"
     shared.export(sql, tmp_path / "out.parquet", format="parquet", params={"lo": -3, "hi": -1})
     assert pq.read_table(tmp_path / "out.parquet").num_rows == 3
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv", "out.jsonl", "out.parquet"]  # no temp files left
+    shared.export(sql, tmp_path / "out.jsonl.gz", params={"lo": -3, "hi": -1})
+    assert len(gzip.decompress((tmp_path / "out.jsonl.gz").read_bytes()).splitlines()) == 3
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["out.csv", "out.jsonl", "out.jsonl.gz", "out.parquet"]  # no temp files left
 
 
 def test_export_to_unwritable_destination_leaves_nothing(shared, tmp_path):

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlparse
 
 import duckdb
 import pyarrow as pa
@@ -149,7 +150,8 @@ class BigQueryEngine:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             con = self._open_file()
         try:
-            con.execute("SET TimeZone = 'UTC'")
+            # BigQuery's TIMESTAMP is UTC; and never fetch extensions from the network mid-query
+            con.execute("SET TimeZone = 'UTC'; SET autoinstall_known_extensions = false")
             if not self._ready:
                 with self._lock:
                     if not self._ready:
@@ -359,6 +361,12 @@ class BigQueryEngine:
         first = text.splitlines()[0] if text else type(exc).__name__
         first = re.sub(r"^[A-Za-z ]+ Error: ", "", first).strip()
         hint = next((ln.strip() for ln in text.splitlines()[1:] if ln.strip().startswith("Did you mean")), None)
+        ext = re.search(r"extension '?\"?([A-Za-z0-9_]+)", first) if "extension" in first.lower() else None
+        if ext:
+            return BigQueryError(
+                f"this query needs the DuckDB extension {ext.group(1)!r}, which the local warehouse does not have",
+                fix="rewrite the query without that function, or run it on BigQuery",
+            )
         if isinstance(exc, duckdb.CatalogException) and stmt is not None:
             for project, dataset, table in stmt.tables:
                 if not self._dataset_exists(con, project, dataset):
@@ -494,7 +502,10 @@ class BigQueryEngine:
                 raise BigQueryError(f"invalid export uri {uri!r}", fix="write gs://BUCKET/path/file-*.json")
             return self.gcs_root / bucket / name, reported
         if uri.startswith("file://"):
-            uri = uri[len("file://") :]
+            parsed = urlparse(uri)
+            if parsed.netloc not in ("", "localhost"):
+                raise BigQueryError(f"cannot export to {uri}: not a local file URI", fix="write file:///absolute/path")
+            uri = unquote(parsed.path)
         if "://" in uri:
             raise BigQueryError(f"cannot export to {uri}: unsupported scheme", fix="use a local path, file:// or gs://")
         path = Path(uri.replace("*", shard, 1)).expanduser().resolve()
@@ -523,11 +534,13 @@ class BigQueryEngine:
         }.get(fmt)
         if options is None:
             raise BigQueryError(f"unknown export format {format!r}", fix="use jsonl, csv or parquet")
+        path, reported = self._resolve_destination(destination)
+        if not compression and fmt != "parquet" and path.suffix.lower() == ".gz":
+            compression = "GZIP"  # the temporary name hides the suffix DuckDB would go by
         if compression and compression.upper() not in ("NONE", ""):
             if compression.upper() not in ("GZIP", "SNAPPY", "ZSTD"):
                 raise BigQueryError(f"unknown export compression {compression!r}", fix="use GZIP, SNAPPY or ZSTD")
             options += f", COMPRESSION {compression.lower()}"
-        path, reported = self._resolve_destination(destination)
         if path.exists() and not overwrite:
             raise BigQueryDuplicate(f"export destination {reported} already exists", fix="add overwrite=true to OPTIONS")
         tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")

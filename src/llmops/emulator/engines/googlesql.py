@@ -769,6 +769,29 @@ def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
         # (DuckDB's date_diff): 23:59 -> 00:01 next day is 0 days.
         unit = (node.args.get("unit").name if node.args.get("unit") is not None else "DAY").lower()
         node.replace(exp.Anonymous(this="DATE_SUB", expressions=[exp.Literal.string(unit), node.expression, node.this]))
+    for node in list(stmt.find_all(exp.NetFunc)):
+        inner = node.this
+        raise _unsupported(f"NET.{inner.sql_name() if isinstance(inner, exp.Func) else 'functions'}")
+    for node in list(stmt.find_all(exp.SafeFunc)):
+        # SAFE.f(...) returns NULL instead of failing: DuckDB's TRY(expression)
+        node.replace(exp.Anonymous(this="TRY", expressions=[node.this]))
+    for node in list(stmt.find_all(exp.Format)):
+        # GoogleSQL's FORMAT is printf-style; DuckDB's FORMAT is fmt-style ({}), its PRINTF matches
+        node.replace(exp.Anonymous(this="PRINTF", expressions=[node.this, *node.expressions]))
+    for node in list(stmt.find_all(exp.DateTrunc, exp.DateAdd, exp.DateSub)):
+        # DATE_TRUNC/DATE_ADD/DATE_SUB return DATE in BigQuery; DuckDB's date arithmetic gives TIMESTAMP
+        if not isinstance(node.parent, exp.Cast):
+            node.replace(exp.cast(node.copy(), exp.DataType.build("DATE")))
+    for node in list(stmt.find_all(exp.Extract)):
+        part = node.this.name.upper() if isinstance(node.this, (exp.Var, exp.Identifier)) else ""
+        if part == "DAYOFWEEK":  # BigQuery counts Sunday as 1, DuckDB as 0
+            node.replace(exp.paren(exp.Add(this=node.copy(), expression=exp.Literal.number(1))))
+        elif part == "WEEK":  # BigQuery's WEEK starts on Sunday (0-53), DuckDB's is the ISO week
+            node.replace(exp.cast(exp.Anonymous(this="STRFTIME", expressions=[node.expression, exp.Literal.string("%U")]), exp.DataType.build("BIGINT")))
+    for node in list(stmt.find_all(exp.Literal)):
+        # GoogleSQL's 1.5 and 1e3 are FLOAT64; DuckDB would type them DECIMAL
+        if not node.is_string and any(c in node.this for c in ".eE") and not isinstance(node.parent, exp.DataTypeParam):
+            node.replace(exp.cast(node.copy(), exp.DataType.build("DOUBLE")))
     for node in list(stmt.find_all(exp.FarmFingerprint)):
         ctx.udfs.add(FARM_FINGERPRINT_UDF)
         node.replace(exp.Anonymous(this=FARM_FINGERPRINT_UDF, expressions=list(node.expressions)))
