@@ -16,6 +16,8 @@ from ...core.errors import ConfigError
 from ...core.types import BLOCK_THRESHOLDS, SafetyAttributes, SafetyRating
 from .safety_lexicon import BASELINE_SCORE, DISPLAY_NAMES, RATED, RULES, Rule
 
+_WORDS = re.compile(r"[a-z]+")
+
 BUCKET_FLOORS = (("HIGH", 0.7), ("MEDIUM", 0.5), ("LOW", 0.3), ("NEGLIGIBLE", 0.0))
 """A rounded score's bucket is the first whose floor it reaches."""
 
@@ -125,24 +127,33 @@ class SafetyScorer:
 
     def __init__(self, rules: tuple[Rule, ...] = RULES):
         self.rules = rules
-        # One alternation with a named group per rule: a single pass over the text per rule set.
-        self._groups = {f"r{i}": rule for i, rule in enumerate(rules)}
-        self._combined = re.compile("|".join(f"(?P<r{i}>{rule.pattern})" for i, rule in enumerate(rules)))
-        self._single = [re.compile(rule.pattern) for rule in rules]
+        self._patterns = [re.compile(rule.pattern) for rule in rules]
+        self._always = [i for i, rule in enumerate(rules) if not rule.anchors]
+        anchors = sorted({a for rule in rules for a in rule.anchors}, key=lambda a: (-len(a), a))
+        # A found anchor also triggers the rules of every anchor that is a prefix of it, since
+        # the alternation reports only the longest anchor at each word.
+        self._by_anchor = {
+            found: sorted({i for i, rule in enumerate(rules) for a in rule.anchors if found.startswith(a)})
+            for found in anchors
+        }
+        self._anchor_re = re.compile(" (" + "|".join(map(re.escape, anchors)) + ")") if anchors else None
 
-    def fired(self, text: str) -> list[Rule]:
-        """The rules that match `text` (each once)."""
+    def candidates(self, lowered: str) -> list[int]:
+        """Indexes of the rules worth running on a lower-cased text (see `Rule.anchors`)."""
+        if self._anchor_re is None:
+            return list(range(len(self.rules)))
+        words = " " + " ".join(set(_WORDS.findall(lowered)))
+        found = set(self._always)
+        for m in self._anchor_re.finditer(words):
+            found.update(self._by_anchor[m.group(1)])
+        return sorted(found)
+
+    def fired(self, text: str, *, exhaustive: bool = False) -> list[Rule]:
+        """The rules that match `text` (each once), in lexicon order. `exhaustive` runs every
+        rule's expression instead of only the anchored candidates (same result, slower)."""
         lowered = text.lower()
-        seen: dict[str, Rule] = {}
-        for m in self._combined.finditer(lowered):
-            seen.setdefault(m.lastgroup, self._groups[m.lastgroup])
-        # The alternation reports only the first rule matching at a position; rules that
-        # overlap a reported match are checked on their own so none is hidden.
-        if seen:
-            for i, rule in enumerate(self.rules):
-                if f"r{i}" not in seen and self._single[i].search(lowered):
-                    seen[f"r{i}"] = rule
-        return sorted(seen.values(), key=self.rules.index)
+        indexes = range(len(self.rules)) if exhaustive else self.candidates(lowered)
+        return [self.rules[i] for i in indexes if self._patterns[i].search(lowered)]
 
     def score(self, text: str) -> Scores:
         """Rated-category and topic scores of one text, rounded to one decimal."""
