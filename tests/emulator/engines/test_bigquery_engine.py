@@ -102,6 +102,7 @@ def test_information_schema_tables_lists_both_tables(shared):
     assert first["table_catalog"] == "bigquery-public-data" and first["table_schema"] == "stackoverflow"
     assert first["table_type"] == "BASE TABLE"
     assert [f["name"] for f in result.schema][:4] == ["table_catalog", "table_schema", "table_name", "table_type"]
+    assert first["ddl"].startswith("CREATE TABLE `bigquery-public-data.stackoverflow.posts_answers`\n(\n  id INT64,\n")
 
 
 def test_information_schema_columns_and_schemata(shared):
@@ -309,6 +310,8 @@ def test_ddl_and_dml_statements(engine):
     assert [(t["table"], t["type"]) for t in engine.list_tables("proj", "ds")] == [("t", "TABLE"), ("t2", "TABLE"), ("v", "VIEW")]
     assert engine.get_table("proj", "ds", "t")["schema"][0] == {"name": "a", "type": "INT64", "mode": "REQUIRED"}
     assert engine.query("DROP TABLE ds.t2").statement_type == "DROP_TABLE"
+    with pytest.raises(NotFoundError, match="`proj.ds.missing` not found"):
+        engine.query("CREATE TABLE ds.t3 AS SELECT * FROM ds.missing")
     with pytest.raises(QueryError, match="NOT NULL"):
         engine.query("INSERT ds.t (b) VALUES ('no a')")
 

@@ -369,6 +369,8 @@ class BigQueryEngine:
             )
         if isinstance(exc, duckdb.CatalogException) and stmt is not None:
             for project, dataset, table in stmt.tables:
+                if stmt.statement_type.startswith("CREATE") and (project, dataset, table) == stmt.target:
+                    continue  # the table being created
                 if not self._dataset_exists(con, project, dataset):
                     return BigQueryNotFound(f"dataset `{project}.{dataset}` not found", fix=LIST_DATASETS_FIX)
                 if table.endswith("*"):
@@ -416,15 +418,45 @@ class BigQueryEngine:
 
     # ------------------------------------------------------------------ INFORMATION_SCHEMA, wildcards
 
+    def _catalog_columns(self, con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, str, int, dict]]:
+        """(project, dataset, table, column, position, BigQuery field) of every dataset column."""
+        rows = con.execute(
+            "SELECT schema_name, table_name, column_name, column_index, is_nullable, data_type "
+            "FROM duckdb_columns() WHERE NOT internal AND schema_name LIKE '%.%' "
+            "AND database_name = current_database() ORDER BY schema_name, table_name, column_index"
+        ).fetchall()
+        out = []
+        for schema_name, table_name, column, index, nullable, data_type in rows:
+            parts = split_schema(schema_name)
+            if parts is not None:
+                field = duckdb_type_to_field(column, duckdb.sqltype(data_type), nullable=nullable)
+                out.append((parts[0], parts[1], table_name, column, int(index), field))
+        return out
+
     def _register_information_schema(self, con: duckdb.DuckDBPyConnection, views: frozenset[str]) -> None:
         split = "regexp_extract({}schema_name, '^(.*)\\.([^.]*)$', {})"
         relations = (
-            f"SELECT schema_name, table_name, 'BASE TABLE' AS table_type, comment FROM duckdb_tables() "
-            f"WHERE NOT temporary AND schema_name LIKE '%.%' "
-            f"UNION ALL SELECT schema_name, view_name, 'VIEW', comment FROM duckdb_views() "
-            f"WHERE NOT temporary AND NOT internal AND schema_name LIKE '%.%'"
+            "SELECT schema_name, table_name, 'BASE TABLE' AS table_type, comment FROM duckdb_tables() "
+            "WHERE NOT temporary AND schema_name LIKE '%.%' "
+            "UNION ALL SELECT schema_name, view_name, 'VIEW', comment FROM duckdb_views() "
+            "WHERE NOT temporary AND NOT internal AND schema_name LIKE '%.%'"
         )
+        columns = self._catalog_columns(con) if {"TABLES", "COLUMNS"} & views else []
         if "TABLES" in views:
+            # BigQuery's ddl column: the CREATE TABLE statement that recreates the table
+            by_table: dict[tuple[str, str, str], list[str]] = {}
+            for project, dataset, table, column, _, field in columns:
+                not_null = " NOT NULL" if field["mode"] == "REQUIRED" else ""
+                by_table.setdefault((project, dataset, table), []).append(f"  {column} {field_type_sql(field)}{not_null}")
+            ddl = pa.table(
+                {
+                    "schema_name": [duckdb_schema(p, d) for p, d, _ in by_table],
+                    "table_name": [t for _, _, t in by_table],
+                    "ddl": [f"CREATE TABLE `{bq_name(*key)}`\n(\n" + ",\n".join(cols) + "\n);" for key, cols in by_table.items()],
+                }
+            )
+            ddl_name = INFO_SCHEMA_VIEWS["TABLES"] + "_ddl"
+            con.register(ddl_name, ddl)
             con.execute(
                 f"CREATE OR REPLACE TEMP VIEW {quote_ident(INFO_SCHEMA_VIEWS['TABLES'])} AS "
                 f"SELECT {split.format('r.', 1)} AS table_catalog, {split.format('r.', 2)} AS table_schema, r.table_name, "
@@ -432,9 +464,11 @@ class BigQueryEngine:
                 f"'NO' AS is_typed, 'NO' AS is_change_history_enabled, m.created AS creation_time, "
                 f"CAST(NULL AS VARCHAR) AS base_table_catalog, CAST(NULL AS VARCHAR) AS base_table_schema, "
                 f"CAST(NULL AS VARCHAR) AS base_table_name, CAST(NULL AS BIGINT) AS snapshot_time_ms, "
-                f"CAST(NULL AS VARCHAR) AS ddl, CAST(NULL AS VARCHAR) AS default_collation_name "
+                f"CASE r.table_type WHEN 'BASE TABLE' THEN d.ddl END AS ddl, "
+                f"CAST(NULL AS VARCHAR) AS default_collation_name "
                 f"FROM ({relations}) r LEFT JOIN {CATALOG_SCHEMA}.tables m "
                 f"ON m.schema_name = r.schema_name AND m.table_name = r.table_name "
+                f"LEFT JOIN {quote_ident(ddl_name)} d ON d.schema_name = r.schema_name AND d.table_name = r.table_name "
                 f"ORDER BY table_catalog, table_schema, r.table_name"
             )
         if "SCHEMATA" in views:
@@ -449,25 +483,19 @@ class BigQueryEngine:
                 f"LEFT JOIN {CATALOG_SCHEMA}.datasets m USING (schema_name) ORDER BY catalog_name, schema_name"
             )
         if "COLUMNS" in views:
-            rows = con.execute(
-                "SELECT schema_name, table_name, column_name, column_index, is_nullable, data_type "
-                "FROM duckdb_columns() WHERE NOT internal AND schema_name LIKE '%.%' "
-                "AND database_name = current_database() ORDER BY schema_name, table_name, column_index"
-            ).fetchall()
-            out: dict[str, list] = {k: [] for k in (
+            names = (
                 "table_catalog", "table_schema", "table_name", "column_name", "ordinal_position", "is_nullable",
                 "data_type", "is_hidden", "is_system_defined", "is_partitioning_column",
-                "clustering_ordinal_position", "collation_name", "column_default", "rounding_mode")}
-            for schema_name, table_name, column, index, nullable, data_type in rows:
-                parts = split_schema(schema_name)
-                if parts is None:
-                    continue
-                f = duckdb_type_to_field(column, duckdb.sqltype(data_type), nullable=nullable)
-                values = (parts[0], parts[1], table_name, column, int(index), "YES" if nullable else "NO",
-                          field_type_sql(f), "NO", "NO", "NO", None, "NULL", "NULL", None)
-                for key, value in zip(out, values):
+                "clustering_ordinal_position", "collation_name", "column_default", "rounding_mode",
+            )
+            out: dict[str, list] = {k: [] for k in names}
+            for project, dataset, table, column, index, field in columns:
+                values = (project, dataset, table, column, index, "NO" if field["mode"] == "REQUIRED" else "YES",
+                          field_type_sql(field), "NO", "NO", "NO", None, "NULL", "NULL", None)
+                for key, value in zip(names, values):
                     out[key].append(value)
-            arrow = pa.table({k: pa.array(v, type=pa.int64() if k in ("ordinal_position", "clustering_ordinal_position") else pa.string()) for k, v in out.items()})
+            ints = ("ordinal_position", "clustering_ordinal_position")
+            arrow = pa.table({k: pa.array(v, type=pa.int64() if k in ints else pa.string()) for k, v in out.items()})
             con.register(INFO_SCHEMA_VIEWS["COLUMNS"], arrow)
 
     def _define_wildcard(self, con: duckdb.DuckDBPyConnection, wc) -> None:
