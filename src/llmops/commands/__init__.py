@@ -13,6 +13,7 @@ COMMAND_MODULES = (
     "llmops.commands.pipeline",
     "llmops.commands.evaluate",
     "llmops.commands.run",
+    "llmops.commands.emulator",
 )
 """Each module defines `add_commands(cli)`."""
 

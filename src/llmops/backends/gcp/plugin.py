@@ -4,3 +4,17 @@ backend is built, so `pip install llmops` without the `gcp` extra still lists th
 from __future__ import annotations
 
 from ...core.hookspecs import hookimpl
+
+
+@hookimpl
+def register_warehouses(register):
+    from .bigquery import BigQueryWarehouse
+
+    register("bigquery", BigQueryWarehouse)
+
+
+@hookimpl
+def register_artifact_stores(register):
+    from .gcs import GcsArtifactStore
+
+    register("gcs", GcsArtifactStore)

@@ -3,10 +3,13 @@ it cleanly) or in a background thread (the pytest plugin)."""
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
+import signal
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import uvicorn
@@ -22,6 +25,32 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, except that SIGINT/SIGTERM end `run()` normally (so the caller can
+    clean up and exit 0) instead of being re-raised after the graceful shutdown."""
+
+    stop_signal: int | None = None
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+
+        def stop(sig: int, frame: Any) -> None:
+            if self.should_exit and sig == signal.SIGINT:
+                self.force_exit = True  # a second Ctrl-C stops waiting for open requests
+            self.stop_signal = sig
+            self.should_exit = True
+
+        originals = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for sig, handler in originals.items():
+                signal.signal(sig, handler)
 
 
 class EmulatorServer:
@@ -42,7 +71,7 @@ class EmulatorServer:
         self.port: int = self.socket.getsockname()[1]
         options = {"log_config": None, "access_log": False, "lifespan": "on", "timeout_graceful_shutdown": 5,
                    **uvicorn_options}
-        self.server = uvicorn.Server(uvicorn.Config(self.app, **options))
+        self.server = _Server(uvicorn.Config(self.app, **options))
         self._thread: threading.Thread | None = None
 
     @property

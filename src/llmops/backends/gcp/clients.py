@@ -1,0 +1,96 @@
+"""Google Cloud clients built from settings.
+
+On Google Cloud: Application Default Credentials (`gcloud auth application-default login`, a
+service account, or the metadata server) and the profile's project. When `settings.endpoint`
+is set (the `emulated` profile, or LLMOPS_ENDPOINT), the clients talk to that endpoint with
+anonymous credentials and no credential lookup at all.
+"""
+
+from __future__ import annotations
+
+import socket
+from typing import Any
+from urllib.parse import urlparse
+
+from ...core.config import Settings
+from ...core.errors import ConfigError
+
+
+def _endpoint(settings: Settings) -> str | None:
+    endpoint = (settings.endpoint or "").strip().rstrip("/")
+    if not endpoint:
+        return None
+    if "://" not in endpoint:
+        # Without a scheme the Google clients assume https and hang in retries against a
+        # plain-http emulator, so refuse early.
+        raise ConfigError(
+            f"endpoint {endpoint!r} has no scheme",
+            fix=f"write it as http://{endpoint} (LLMOPS_ENDPOINT or endpoint in llmops.toml)",
+        )
+    return endpoint
+
+
+def check_reachable(endpoint: str, timeout: float = 3.0) -> None:
+    """Fail at once, with one line, when nothing listens at `endpoint` (the clients would
+    otherwise retry a refused connection for minutes)."""
+    parsed = urlparse(endpoint)
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", port), timeout=timeout):
+            pass
+    except OSError as exc:
+        raise ConfigError(
+            f"nothing answers at {endpoint} ({exc.strerror or exc})",
+            fix="start the emulator with `llmops emulator start`, or set LLMOPS_ENDPOINT to where it runs",
+        ) from None
+
+
+def project_and_credentials(settings: Settings) -> tuple[str, Any]:
+    """(project id, credentials) for the profile: anonymous on an endpoint, else ADC."""
+    if endpoint := _endpoint(settings):
+        from google.auth.credentials import AnonymousCredentials
+
+        check_reachable(endpoint)
+        return settings.project or "llmops-emulated", AnonymousCredentials()
+    import google.auth
+    from google.auth.exceptions import DefaultCredentialsError
+
+    try:
+        credentials, adc_project = google.auth.default(
+            scopes=["https://www.googleapis.com/auth/cloud-platform"]
+        )
+    except DefaultCredentialsError as exc:
+        raise ConfigError(
+            f"no Google Cloud credentials found ({str(exc).splitlines()[0]})",
+            fix="run `gcloud auth application-default login`, or use the emulated profile (--profile emulated)",
+        ) from None
+    project = settings.project or adc_project
+    if not project:
+        raise ConfigError(
+            f"profile {settings.profile!r} names no Google Cloud project",
+            fix=f"set project in llmops.toml [profiles.{settings.profile}] or LLMOPS_PROJECT",
+        )
+    return project, credentials
+
+
+def bigquery_client(settings: Settings) -> Any:
+    """A google-cloud-bigquery Client for the profile."""
+    from google.cloud import bigquery
+
+    project, credentials = project_and_credentials(settings)
+    options = {"api_endpoint": endpoint} if (endpoint := _endpoint(settings)) else None
+    return bigquery.Client(project=project, credentials=credentials, client_options=options)
+
+
+def storage_client(settings: Settings) -> Any:
+    """A google-cloud-storage Client for the profile."""
+    from google.cloud import storage
+
+    project, credentials = project_and_credentials(settings)
+    options = {"api_endpoint": endpoint} if (endpoint := _endpoint(settings)) else None
+    return storage.Client(project=project, credentials=credentials, client_options=options)
+
+
+def is_emulated(settings: Settings) -> bool:
+    """Whether the profile points the Google clients at an emulator endpoint."""
+    return _endpoint(settings) is not None

@@ -1,0 +1,130 @@
+"""`llmops emulator start`: Google's BigQuery and Cloud Storage REST APIs on one local port."""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Optional
+from urllib.parse import urlparse
+
+import typer
+
+from ..core.errors import ConfigError
+from .common import STATE, JsonOption, console, err_console, print_json
+
+emulator_app = typer.Typer(help="The offline Google Cloud emulator (BigQuery and Cloud Storage REST APIs).",
+                           no_args_is_help=True)
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 9050
+
+
+def resolve_address(host: str | None, port: int | None, environ: dict[str, str] | None = None) -> tuple[str, int]:
+    """The address to bind: --host/--port, else LLMOPS_ENDPOINT's, else 127.0.0.1:9050.
+
+    A host that is not loopback is only ever taken from an explicit --host.
+    """
+    from ..emulator.server.runner import is_loopback
+
+    env = os.environ if environ is None else environ
+    endpoint = env.get("LLMOPS_ENDPOINT") or ""
+    parsed = urlparse(endpoint) if "://" in endpoint else None
+    if host is None:
+        host = (parsed.hostname if parsed and parsed.hostname else None) or DEFAULT_HOST
+        if not is_loopback(host):
+            raise ConfigError(
+                f"LLMOPS_ENDPOINT names host {host!r}, which is not this machine's loopback address",
+                fix=f"pass --host {host} explicitly to serve beyond this machine, or point LLMOPS_ENDPOINT at 127.0.0.1",
+            )
+    if port is None:
+        try:
+            port = parsed.port if parsed and parsed.port else DEFAULT_PORT
+        except ValueError:
+            raise ConfigError(f"LLMOPS_ENDPOINT {endpoint!r} has an invalid port", fix="write it as http://127.0.0.1:9050") from None
+    if not 0 <= port <= 65535:
+        raise ConfigError(f"port {port} is out of range", fix="pass --port between 1 and 65535 (0 picks a free one)")
+    return host, port
+
+
+@emulator_app.command("start")
+def start_command(
+    host: Optional[str] = typer.Option(None, "--host", help="Address to bind (default 127.0.0.1; anything else must be given here explicitly)."),
+    port: Optional[int] = typer.Option(None, "--port", help="Port (default 9050, or LLMOPS_ENDPOINT's; 0 picks a free one)."),
+    data: Optional[Path] = typer.Option(None, "--data", help="Folder that keeps the emulator's state (default: a temporary folder removed at exit)."),
+    json_: bool = JsonOption,
+) -> None:
+    """Serve BigQuery (/bigquery/v2) and Cloud Storage (/storage/v1) REST APIs until Ctrl-C or SIGTERM."""
+    from ..emulator.server.app import EmulatorConfig
+    from ..emulator.server.runner import EmulatorServer, is_loopback
+
+    explicit_host = host is not None
+    bind_host, bind_port = resolve_address(host, port)
+    temporary = data is None
+    if data is None:
+        data_dir = Path(tempfile.mkdtemp(prefix="llmops-emulator-"))
+    else:
+        data_dir = data.expanduser().resolve()
+        try:
+            data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(f"cannot create the data folder {data_dir}: {exc.strerror}", fix="pass --data DIR that you can write") from None
+    try:
+        _configure_logging()
+        try:
+            server = EmulatorServer(EmulatorConfig(data_dir=data_dir, warm_start=True), host=bind_host, port=bind_port)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise ConfigError(f"port {bind_port} on {bind_host} is already in use", fix="stop the other server or pass --port N") from None
+            raise ConfigError(f"cannot listen on {bind_host}:{bind_port}: {exc.strerror or exc}", fix="pass another --host or --port") from None
+        endpoint = server.endpoint
+        env = {
+            "LLMOPS_PROFILE": "emulated",
+            "LLMOPS_ENDPOINT": endpoint,
+            "STORAGE_EMULATOR_HOST": endpoint,
+            "BIGQUERY_EMULATOR_HOST": endpoint,
+        }
+        if json_:
+            print_json({"endpoint": endpoint, "host": bind_host, "port": server.port, "data": str(data_dir),
+                        "temporary": temporary, "env": env})
+            sys.stdout.flush()
+        else:
+            console.print(f"llmops emulator: BigQuery and Cloud Storage on [bold]{endpoint}[/]")
+            console.print(f"  data: {data_dir}" + ("  (temporary, removed at exit)" if temporary else ""))
+            console.print("  use it with:")
+            for key, value in env.items():
+                console.print(f"    export {key}={value}")
+            console.print("  Ctrl-C to stop.")
+        if explicit_host and not is_loopback(bind_host):
+            err_console.print(
+                f"warning: serving on {bind_host}: anyone who can reach this address can read and change "
+                "the emulator's data (it accepts any credentials)"
+            )
+        server.run()
+        if not json_:
+            console.print("llmops emulator: stopped")
+    finally:
+        if temporary:
+            shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def _configure_logging() -> None:
+    logger = logging.getLogger("llmops.emulator")
+    if STATE.quiet:
+        logger.setLevel(logging.WARNING)
+        return
+    if not any(getattr(h, "_llmops_cli", False) for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+        handler._llmops_cli = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+
+
+def add_commands(cli: typer.Typer) -> None:
+    cli.add_typer(emulator_app, name="emulator")
