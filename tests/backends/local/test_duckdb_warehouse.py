@@ -148,3 +148,19 @@ def test_unwritable_workspace_is_a_config_error(tmp_path):
     wh = DuckDBWarehouse(Settings(workspace=blocker / "ws"))
     with pytest.raises(ConfigError, match="not writable"):
         wh.query("SELECT 1")
+
+
+def test_a_call_waits_while_another_process_holds_the_file(warehouse, settings):
+    warehouse.query("SELECT 1 AS x")
+    path = Workspace(settings.workspace).warehouse_path
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(path)!r}); print('held', flush=True); time.sleep(1); c.close()"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        table = warehouse.query("SELECT COUNT(*) AS n FROM `bigquery-public-data.stackoverflow.posts_answers`")
+        assert table.to_pylist() == [{"n": 600}]
+    finally:
+        holder.wait(timeout=60)
