@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 from rich.text import Text
 
 from ..core import data, monitoring
@@ -129,7 +129,9 @@ def list_command(json_: bool = JsonOption) -> None:
     if json_:
         print_json(rows)
         return
-    table = Table("name", "display name", "base model", "aliases", "endpoint")
+    table = Table(
+        Column("name", no_wrap=True), "display name", "base model", "aliases", Column("endpoint", no_wrap=True)
+    )
     for r in rows:
         if r["kind"] == "base":
             continue
