@@ -206,14 +206,16 @@ def evaluate(
     examples: Sequence[EvalExample],
     *,
     model: str | None = None,
-    concurrency: int = 8,
+    concurrency: int | None = None,
     dataset_version: str | None = None,
 ) -> EvaluationResult:
     """Answer every example with `model` (the provider's default when None) through
-    `predict_batch`, and score the answers."""
+    `predict_batch`, and score the answers. `concurrency` defaults to the provider's own
+    choice (threads help a remote service, not an in-process emulator)."""
     prompts = [e.prompt for e in examples]
+    extra = {} if concurrency is None else {"concurrency": concurrency}
     t0 = time.perf_counter()
-    predictions = session.model.predict_batch(prompts, model=model, concurrency=concurrency)
+    predictions = session.model.predict_batch(prompts, model=model, **extra)
     seconds = time.perf_counter() - t0
     references = [e.reference for e in examples]
     name = model or (predictions[0].model if predictions else None) or session.settings.base_model
@@ -234,7 +236,7 @@ def compare(
     *,
     dataset: str | None = None,
     limit: int | None = None,
-    concurrency: int = 8,
+    concurrency: int | None = None,
 ) -> tuple[DatasetVersion, list[EvaluationResult]]:
     """Evaluate several models on the same examples of one dataset version."""
     if not models:

@@ -1,7 +1,7 @@
 """The worker process of the local orchestrator: runs one compiled pipeline package with kfp's
 own local runner and keeps the run record up to date as each task starts and ends.
 
-`python -m llmops.backends.local.kfp_runner RUN_DIR` reads `RUN_DIR/run.json` (written by
+`python -P .../kfp_runner.py RUN_DIR` reads `RUN_DIR/run.json` (written by
 `LocalOrchestrator.submit`), runs the package, and rewrites the record atomically after every
 task. The orchestrator process only reads the record, except after the worker has exited.
 
@@ -32,6 +32,7 @@ import json
 import os
 import re
 import sys
+import tempfile
 import threading
 import time
 import traceback
@@ -40,8 +41,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ...core.types import PipelineRun, TaskState
-from ...core.workspace import atomic_write_text
+# Nothing from llmops is imported here: the worker runs as a script (`python -P kfp_runner.py`)
+# so that starting it costs Python and kfp only, not the whole llmops package.
 
 RECORD_NAME = "run.json"
 PACKAGE_COPY = "package.yaml"
@@ -70,35 +71,16 @@ def read_record(run_dir: Path) -> dict[str, Any]:
 
 
 def write_record(run_dir: Path, record: dict[str, Any]) -> None:
-    atomic_write_text(Path(run_dir) / RECORD_NAME, json.dumps(record, indent=2, default=str))
-
-
-def record_to_run(record: dict[str, Any]) -> PipelineRun:
-    """The public PipelineRun view of a run record."""
-    tasks = [
-        TaskState(
-            name=t["name"],
-            state=t["state"],
-            cached=bool(t.get("cached")),
-            seconds=float(t.get("seconds") or 0.0),
-            outputs=t.get("outputs") or {},
-            log_tail=t.get("log_tail"),
-        )
-        for t in record.get("tasks", [])
-    ]
-    return PipelineRun(
-        run_id=record["run_id"],
-        state=record["state"],
-        package=record["package"],
-        pipeline_name=record.get("pipeline_name"),
-        parameters=record.get("parameters") or {},
-        tasks=tasks,
-        outputs=record.get("outputs") or {},
-        lineage=record.get("lineage") or {},
-        error=record.get("error"),
-        created=record.get("created"),
-        finished=record.get("finished"),
-    )
+    """Write the record atomically: a temporary file in the same folder, then a rename."""
+    run_dir = Path(run_dir)
+    fd, tmp = tempfile.mkstemp(prefix=f".{RECORD_NAME}.", suffix=".tmp", dir=run_dir)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(json.dumps(record, indent=2, default=str))
+        os.replace(tmp, run_dir / RECORD_NAME)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 def log_tail(path: Path, lines: int = LOG_TAIL_LINES) -> str | None:
@@ -468,7 +450,7 @@ class Worker:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
-        sys.stderr.write("usage: python -m llmops.backends.local.kfp_runner RUN_DIR\n")
+        sys.stderr.write("usage: python -P kfp_runner.py RUN_DIR\n")
         return 2
     return Worker(Path(args[0])).run()
 

@@ -34,7 +34,7 @@ import yaml
 
 from ...core.errors import ConfigError, DataError, NotFoundError
 from ...core.interfaces import Orchestrator
-from ...core.types import PipelineRun
+from ...core.types import PipelineRun, TaskState
 from ...core.workspace import Workspace, atomic_path
 from .kfp_runner import (
     PACKAGE_COPY,
@@ -46,12 +46,12 @@ from .kfp_runner import (
     now_iso,
     package_tasks,
     read_record,
-    record_to_run,
     sha256_file,
     write_record,
 )
 
 SETTINGS_PARAMETER = "settings"
+WORKER_SCRIPT = Path(__file__).with_name("kfp_runner.py")
 
 _TYPE_NAMES = {
     "STRING": "string",
@@ -63,6 +63,34 @@ _TYPE_NAMES = {
     "TASK_FINAL_STATUS": "task status",
 }
 _RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+
+
+def record_to_run(record: dict[str, Any]) -> PipelineRun:
+    """The public PipelineRun view of a run record."""
+    tasks = [
+        TaskState(
+            name=t["name"],
+            state=t["state"],
+            cached=bool(t.get("cached")),
+            seconds=float(t.get("seconds") or 0.0),
+            outputs=t.get("outputs") or {},
+            log_tail=t.get("log_tail"),
+        )
+        for t in record.get("tasks", [])
+    ]
+    return PipelineRun(
+        run_id=record["run_id"],
+        state=record["state"],
+        package=record["package"],
+        pipeline_name=record.get("pipeline_name"),
+        parameters=record.get("parameters") or {},
+        tasks=tasks,
+        outputs=record.get("outputs") or {},
+        lineage=record.get("lineage") or {},
+        error=record.get("error"),
+        created=record.get("created"),
+        finished=record.get("finished"),
+    )
 
 
 def settings_parameter(settings: Any) -> dict[str, Any]:
@@ -286,7 +314,8 @@ class LocalOrchestrator(Orchestrator):
         }
         with open(run_dir / WORKER_LOG, "ab") as log:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "llmops.backends.local.kfp_runner", str(run_dir)],
+                # -P: the script's folder must not shadow top-level modules (model, plugin, ...)
+                [sys.executable, "-P", str(WORKER_SCRIPT), str(run_dir)],
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
