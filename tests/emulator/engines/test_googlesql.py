@@ -274,3 +274,21 @@ def test_unknown_schema_type_is_rejected():
 def test_schema_names_round_trip():
     assert g.split_schema(g.duckdb_schema("bigquery-public-data", "stackoverflow")) == ("bigquery-public-data", "stackoverflow")
     assert g.split_schema("main") is None
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT * FROM read_csv('/etc/passwd')",
+        "SELECT * FROM read_text('/etc/hostname')",
+        "SELECT current_setting('threads')",
+        "SELECT * FROM duckdb_settings()",
+        "PRAGMA version",
+        "COPY x TO '/tmp/y'",
+    ],
+)
+def test_duckdb_host_access_is_refused(sql):
+    """DuckDB's file and settings functions are not GoogleSQL; the emulator must not expose them."""
+    with pytest.raises(BigQueryError) as info:
+        translate(sql)
+    assert "\n" not in str(info.value)

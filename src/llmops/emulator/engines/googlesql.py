@@ -500,6 +500,36 @@ def _generate(node: exp.Expression) -> str:
         raise _unsupported(what or "a construct in this query") from None
 
 
+_GOOGLESQL_STATEMENTS = tuple(
+    cls
+    for cls in (
+        exp.Query, exp.Insert, exp.Update, exp.Delete, exp.Merge, exp.Create, exp.Drop,
+        getattr(exp, "Alter", None), getattr(exp, "AlterTable", None), getattr(exp, "TruncateTable", None),
+        exp.Export,
+    )
+    if cls is not None
+)
+
+# DuckDB functions that reach outside the database (files, settings, catalogs). GoogleSQL has
+# none of them; passing them through would let any client of the emulator read local files.
+_HOST_FUNCTION_PREFIXES = (
+    "READ_", "PARQUET_", "DUCKDB_", "PRAGMA_", "GLOB", "SNIFF_CSV", "CURRENT_SETTING", "GETENV",
+    "QUERY_TABLE", "ICEBERG_", "DELTA_", "SQLITE_", "POSTGRES_", "MYSQL_", "WHICH_SECONDARY",
+    "LOAD_", "INSTALL_", "TEST_", "ENABLE_", "DISABLE_",
+)
+
+
+def _check_host_access(stmt: exp.Expression) -> None:
+    for node in stmt.walk():
+        if isinstance(node, exp.Func):
+            name = (node.name if isinstance(node, exp.Anonymous) else node.sql_name()).upper()
+            if name.startswith(_HOST_FUNCTION_PREFIXES) or name in ("QUERY", "SUMMARIZE"):
+                raise BigQueryError(
+                    f"function {name} is not a GoogleSQL function",
+                    fix="query tables by name; load files with `bq load`-style loads instead",
+                )
+
+
 def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     for cls, what in _UNSUPPORTED_STATEMENTS.items():
         if isinstance(stmt, cls):
@@ -507,6 +537,9 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     if isinstance(stmt, exp.Command):
         word = str(stmt.this).upper()
         raise _unsupported(f"the {word} statement")
+    if not isinstance(stmt, _GOOGLESQL_STATEMENTS):
+        raise _unsupported(f"the {type(stmt).__name__.upper()} statement")
+    _check_host_access(stmt)
 
     if isinstance(stmt, exp.Create) and stmt.kind == "FUNCTION":
         return _translate_function(stmt, ctx)
