@@ -94,3 +94,43 @@ def storage_client(settings: Settings) -> Any:
 def is_emulated(settings: Settings) -> bool:
     """Whether the profile points the Google clients at an emulator endpoint."""
     return _endpoint(settings) is not None
+
+
+EMULATOR_TOKEN = "emulator"
+"""The static bearer token sent to an emulator (google-genai refuses anonymous credentials)."""
+
+
+def genai_client(settings: Settings) -> Any:
+    """A google-genai Client in Vertex mode for the profile's project and location; on an
+    endpoint, a static bearer token and `base_url` (project and location passed explicitly, or
+    genai switches to its API-gateway mode)."""
+    from google import genai
+    from google.genai import types
+
+    if endpoint := _endpoint(settings):
+        import google.oauth2.credentials
+
+        check_reachable(endpoint)
+        return genai.Client(
+            vertexai=True,
+            project=settings.project or "llmops-emulated",
+            location=settings.location,
+            credentials=google.oauth2.credentials.Credentials(token=EMULATOR_TOKEN),
+            http_options=types.HttpOptions(base_url=endpoint),
+        )
+    project, credentials = project_and_credentials(settings)
+    return genai.Client(vertexai=True, project=project, location=settings.location, credentials=credentials)
+
+
+def aiplatform_init(settings: Settings, **extra: Any) -> str:
+    """Initialise aiplatform (and vertexai) for the profile; return the project. On an
+    endpoint: REST transport with the scheme written out (gRPC, or no scheme, hangs in retries)
+    and anonymous credentials."""
+    from google.cloud import aiplatform
+
+    project, credentials = project_and_credentials(settings)
+    kwargs: dict[str, Any] = {"project": project, "location": settings.location, "credentials": credentials, **extra}
+    if endpoint := _endpoint(settings):
+        kwargs.update(api_endpoint=endpoint, api_transport="rest")
+    aiplatform.init(**kwargs)
+    return project

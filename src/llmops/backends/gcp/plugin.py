@@ -18,3 +18,17 @@ def register_artifact_stores(register):
     from .gcs import GcsArtifactStore
 
     register("gcs", GcsArtifactStore)
+
+
+@hookimpl
+def register_model_providers(register):
+    from .vertex_model import VertexModelProvider
+
+    register("vertex", VertexModelProvider)
+
+
+@hookimpl
+def register_orchestrators(register):
+    from .vertex_pipelines import VertexOrchestrator
+
+    register("vertex", VertexOrchestrator)

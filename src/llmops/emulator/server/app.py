@@ -37,6 +37,8 @@ log = logging.getLogger("llmops.emulator")
 API_MODULES: list[str] = [
     "llmops.emulator.server.storage_routes",
     "llmops.emulator.server.bigquery_routes",
+    "llmops.emulator.server.vertex_routes",
+    "llmops.emulator.server.kfp_routes",
 ]
 """Modules whose `routes(state)` make up the app, in order."""
 
