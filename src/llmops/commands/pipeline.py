@@ -158,9 +158,8 @@ def compile_command(
     json_: bool = JsonOption,
 ) -> None:
     """Check a pipeline for the common mistakes and compile it to a KFP YAML package."""
-    from ..backends.local.kfp_runner import package_tasks, sha256_file
-    from ..backends.local.orchestrator import load_package
     from ..core import pipeline as core_pipeline
+    from ..core.pipeline_package import load_package, package_tasks, sha256_file
 
     s = session()
     if source is None:

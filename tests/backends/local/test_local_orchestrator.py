@@ -15,9 +15,10 @@ import pytest
 from kfp import compiler, dsl
 from kfp.dsl import Dataset, Input, Metrics, Output
 
-from llmops.backends.local.orchestrator import LocalOrchestrator, bind_parameters, load_package
+from llmops.backends.local.orchestrator import LocalOrchestrator
 from llmops.core import registry
 from llmops.core.errors import ConfigError, DataError, NotFoundError
+from llmops.core.pipeline_package import bind_parameters, load_package
 
 IMAGE = "python:3.11"
 

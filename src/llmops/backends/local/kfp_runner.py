@@ -25,7 +25,6 @@ If a kfp release moves them, the run still works and records pipeline-level stat
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import inspect
 import io
 import json
@@ -108,49 +107,6 @@ def failure_reason(tail: str | None) -> str | None:
         if line and not _KFP_EXECUTOR_LINE.match(line) and not _KFP_LOGGER_LINE.match(line):
             return line
     return None
-
-
-def package_tasks(spec: dict[str, Any]) -> list[str]:
-    """Names of the executable tasks a package may run, as kfp.local names them (the component
-    name without `comp-`), in pipeline order where the DAG gives one."""
-    components = spec.get("components") or {}
-    order: list[str] = []
-
-    def walk(dag: dict[str, Any]) -> None:
-        tasks = (dag or {}).get("tasks") or {}
-        for task in _topological(tasks):
-            comp = (tasks[task].get("componentRef") or {}).get("name", "")
-            body = components.get(comp) or {}
-            if "dag" in body:
-                walk(body["dag"])
-            elif comp and comp.removeprefix("comp-") not in order:
-                order.append(comp.removeprefix("comp-"))
-
-    walk((spec.get("root") or {}).get("dag") or {})
-    return order
-
-
-def _topological(tasks: dict[str, Any]) -> list[str]:
-    deps = {name: set((body or {}).get("dependentTasks") or []) & set(tasks) for name, body in tasks.items()}
-    out: list[str] = []
-    while deps:
-        ready = sorted(n for n, d in deps.items() if not d)
-        if not ready:  # a cycle cannot compile; keep going rather than loop forever
-            ready = sorted(deps)
-        for n in ready:
-            out.append(n)
-            deps.pop(n)
-        for d in deps.values():
-            d.difference_update(ready)
-    return out
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 # ---------------------------------------------------------------- outputs and lineage
@@ -373,10 +329,19 @@ class Worker:
             from kfp.local import importer_handler, task_dispatcher
             from kfp.local.orchestrator import task_executor
         except ImportError:
-            yield
-            return
+            task_executor = None
         names = ("execute_single_task", "run_single_task_implementation", "run_importer")
-        if not all(hasattr(m, n) for m, n in zip((task_executor, task_dispatcher, importer_handler), names)):
+        if task_executor is None or not all(
+            hasattr(m, n) for m, n in zip((task_executor, task_dispatcher, importer_handler), names)
+        ):
+            import kfp
+
+            with self.lock:  # no per-task detail from this kfp; say so rather than guess
+                self.record["tasks"] = []
+                self.record.setdefault("notes", []).append(
+                    f"kfp {kfp.__version__} moved the kfp.local functions llmops records tasks through; "
+                    "only the run's state and outputs are recorded"
+                )
             yield
             return
         orig_execute = task_executor.execute_single_task

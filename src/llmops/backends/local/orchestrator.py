@@ -8,15 +8,13 @@ outputs live under `<workspace>/pipelines/root/`; kfp's task cache under
 `<workspace>/pipelines/cache/`, so a second run with nothing changed is served from the cache
 and a re-run after a failure resumes after the last task that succeeded.
 
-A pipeline input named `settings` of type dict that the caller leaves out receives this
-session's settings (`Settings.to_json_dict()`): that is how llmops' own components learn the
-backends to use, and why the same compiled YAML runs on any orchestrator.
+Packages and parameters are checked by `core.pipeline_package`, which every orchestrator can
+share; a pipeline input named `settings` that the caller leaves out receives this session's
+settings there.
 """
 
 from __future__ import annotations
 
-import difflib
-import json
 import os
 import re
 import shutil
@@ -30,10 +28,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from ...core.errors import ConfigError, DataError, NotFoundError
+from ...core.errors import ConfigError, NotFoundError
 from ...core.interfaces import Orchestrator
+from ...core.pipeline_package import bind_parameters, load_package, package_tasks, settings_parameter, sha256_file
 from ...core.types import PipelineRun, TaskState
 from ...core.workspace import Workspace, atomic_path
 from .kfp_runner import (
@@ -44,24 +41,12 @@ from .kfp_runner import (
     build_lineage,
     log_tail,
     now_iso,
-    package_tasks,
     read_record,
-    sha256_file,
     write_record,
 )
 
-SETTINGS_PARAMETER = "settings"
 WORKER_SCRIPT = Path(__file__).with_name("kfp_runner.py")
 
-_TYPE_NAMES = {
-    "STRING": "string",
-    "NUMBER_INTEGER": "integer",
-    "NUMBER_DOUBLE": "number",
-    "BOOLEAN": "boolean",
-    "LIST": "list",
-    "STRUCT": "dict",
-    "TASK_FINAL_STATUS": "task status",
-}
 _RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
 
@@ -91,138 +76,6 @@ def record_to_run(record: dict[str, Any]) -> PipelineRun:
         created=record.get("created"),
         finished=record.get("finished"),
     )
-
-
-def settings_parameter(settings: Any) -> dict[str, Any]:
-    """Settings as a pipeline parameter: JSON-ready, unset keys left out (kfp cannot pass
-    nulls inside a dict; `Settings.from_json_dict` restores them as defaults)."""
-    return {k: v for k, v in settings.to_json_dict().items() if v is not None}
-
-
-def load_package(path: str | Path) -> dict[str, Any]:
-    """The PipelineSpec of a compiled KFP package, or a one-line error saying it is not one."""
-    path = Path(path)
-    if not path.is_file():
-        raise NotFoundError(f"pipeline package {str(path)!r} does not exist", fix="compile one with `llmops pipeline compile`")
-    fix = "pass a YAML file written by kfp's compiler (compiler.Compiler().compile(pipeline, 'pipeline.yaml'))"
-    try:
-        docs = [d for d in yaml.safe_load_all(path.read_text(encoding="utf-8")) if d is not None]
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise DataError(f"{path} is not a KFP pipeline package: not valid YAML ({str(exc).splitlines()[0]})", fix=fix) from None
-    spec = docs[0] if docs else None
-    if not isinstance(spec, dict) or not {"pipelineInfo", "root", "schemaVersion"} <= set(spec):
-        raise DataError(f"{path} is not a KFP pipeline package (no pipelineInfo/root/schemaVersion)", fix=fix)
-    return spec
-
-
-def bind_parameters(spec: dict[str, Any], params: Mapping[str, Any] | None, settings: dict[str, Any] | None) -> dict[str, Any]:
-    """Check `params` against the pipeline's inputs and convert them to the declared types;
-    fill `settings` when the pipeline takes it and the caller did not pass it."""
-    name = (spec.get("pipelineInfo") or {}).get("name", "pipeline")
-    inputs = (spec.get("root") or {}).get("inputDefinitions") or {}
-    declared: dict[str, dict[str, Any]] = inputs.get("parameters") or {}
-    artifacts: dict[str, Any] = inputs.get("artifacts") or {}
-    params = dict(params or {})
-
-    def listing() -> str:
-        if not declared:
-            return f"pipeline {name!r} takes no parameters"
-        return "its parameters are: " + ", ".join(
-            f"{p} ({_TYPE_NAMES.get(d.get('parameterType', ''), d.get('parameterType', '?'))}"
-            f"{'' if _required(d) else ', optional'})"
-            for p, d in declared.items()
-        )
-
-    for key in params:
-        if key not in declared:
-            if key in artifacts:
-                raise ConfigError(
-                    f"pipeline {name!r} input {key!r} is an artifact, not a parameter",
-                    fix="pass artifacts from a task inside a pipeline; the command line passes parameters only",
-                )
-            close = difflib.get_close_matches(key, list(declared), n=1)
-            hint = f"did you mean {close[0]!r}? " if close else ""
-            raise ConfigError(f"pipeline {name!r} has no parameter {key!r}", fix=hint + listing())
-    bound: dict[str, Any] = {}
-    for key, decl in declared.items():
-        ptype = decl.get("parameterType", "STRING")
-        if key not in params:
-            if key == SETTINGS_PARAMETER and ptype == "STRUCT" and settings is not None:
-                bound[key] = settings
-            elif _required(decl):
-                raise ConfigError(
-                    f"pipeline {name!r} needs parameter {key!r} ({_TYPE_NAMES.get(ptype, ptype)})",
-                    fix=f"pass --param {key}=VALUE; {listing()}",
-                )
-            continue
-        bound[key] = _coerce(name, key, ptype, params[key])
-    for key, decl in artifacts.items():
-        if not decl.get("isOptional"):
-            raise ConfigError(
-                f"pipeline {name!r} needs artifact input {key!r}, which a run cannot be given",
-                fix="run a pipeline whose inputs are parameters, or wrap this one in a pipeline that produces the artifact",
-            )
-    return bound
-
-
-def _required(decl: dict[str, Any]) -> bool:
-    return not decl.get("isOptional") and "defaultValue" not in decl
-
-
-def _coerce(pipeline: str, key: str, ptype: str, value: Any) -> Any:
-    """Values from the command line arrive JSON-decoded where they parse; make them the type
-    the pipeline declares, or fail naming the parameter."""
-    expected = _TYPE_NAMES.get(ptype, ptype)
-
-    def bad() -> ConfigError:
-        return ConfigError(
-            f"pipeline {pipeline!r} parameter {key!r} expects {expected}, got {value!r}",
-            fix=f"pass --param {key}=<{expected}>",
-        )
-
-    if ptype == "STRING":
-        return value if isinstance(value, str) else json.dumps(value)
-    if ptype == "NUMBER_INTEGER":
-        if isinstance(value, bool):
-            raise bad()
-        if isinstance(value, int):
-            return value
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        if isinstance(value, str):
-            try:
-                return int(value.strip())
-            except ValueError:
-                raise bad() from None
-        raise bad()
-    if ptype == "NUMBER_DOUBLE":
-        if isinstance(value, bool):
-            raise bad()
-        if isinstance(value, (int, float)):
-            return float(value)
-        if isinstance(value, str):
-            try:
-                return float(value.strip())
-            except ValueError:
-                raise bad() from None
-        raise bad()
-    if ptype == "BOOLEAN":
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-            return value.strip().lower() == "true"
-        raise bad()
-    if ptype in ("LIST", "STRUCT"):
-        want = list if ptype == "LIST" else dict
-        if isinstance(value, str):
-            try:
-                value = json.loads(value)
-            except json.JSONDecodeError:
-                raise bad() from None
-        if not isinstance(value, want):
-            raise bad()
-        return value
-    return value
 
 
 class LocalOrchestrator(Orchestrator):
@@ -344,20 +197,14 @@ class LocalOrchestrator(Orchestrator):
     def get(self, run_id: str) -> PipelineRun:
         return record_to_run(self._record(self.resolve_run_id(run_id)))
 
-    def wait(self, run_id: str, timeout: float | None = None, *, on_update: Callable[[PipelineRun], None] | None = None) -> PipelineRun:
+    def wait(self, run_id: str, timeout: float | None = None) -> PipelineRun:
         """Block until the run ends or `timeout` seconds pass (then the run is returned as it
-        is, still running). `on_update` is called whenever the record changes."""
+        is, still running)."""
         run_id = self.resolve_run_id(run_id)
         deadline = None if timeout is None else time.monotonic() + timeout
         interval = self.poll_interval
-        last = None
         while True:
             record = self._record(run_id)
-            if on_update is not None:
-                fingerprint = json.dumps(record.get("tasks"), sort_keys=True, default=str) + record["state"]
-                if fingerprint != last:
-                    last = fingerprint
-                    on_update(record_to_run(record))
             if record["state"] in TERMINAL_STATES:
                 proc = self._workers.pop(run_id, None)
                 if proc is not None:
