@@ -87,3 +87,22 @@ def test_the_table_is_recreated_if_dropped(session):
     session.warehouse.query(f"DROP TABLE `{monitoring.PREDICTIONS_TABLE}`")
     monitoring.predict(session, "two")
     assert [r["prompt"] for r in monitoring.log_for(session).recent(5)] == ["two"]
+
+
+def test_batched_log_writes_a_loop_of_predictions_with_one_insert(session):
+    counting = CountingWarehouse(session.warehouse)
+    session.__dict__["warehouse"] = counting
+    with monitoring.batched_log():
+        for i in range(5):
+            monitoring.predict(session, f"question {i}")
+        monitoring.predict_batch(session, ["x", "y"])
+        assert counting.inserts == 0
+    assert counting.inserts == 1 and count(session) == 7
+
+
+def test_batched_log_still_writes_when_the_block_fails(session):
+    with pytest.raises(RuntimeError):
+        with monitoring.batched_log():
+            monitoring.predict(session, "before the failure")
+            raise RuntimeError("boom")
+    assert [r["prompt"] for r in monitoring.log_for(session).recent(5)] == ["before the failure"]

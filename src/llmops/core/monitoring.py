@@ -3,7 +3,9 @@ workspace's warehouse (in the spirit of simonw/llm's logs.db), whatever the mode
 
 `predict` and `predict_batch` here are the logged way to call `session.model`: they log one
 row per prediction, blocked ones included, unless `log=False` or the setting
-`log_predictions` is off. A batch is written with one insert. The table is created on first
+`log_predictions` is off. A batch is written with one insert; so is everything logged inside
+a `with batched_log():` block (written when the block ends), for loops of single predictions
+where one insert per call would cost more than the prediction. The table is created on first
 use, through the `Warehouse` interface in GoogleSQL, so the log works on DuckDB and BigQuery
 alike: `llmops.predictions` (dataset `llmops` in the warehouse's default project).
 
@@ -13,9 +15,11 @@ part of this module yet.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import asdict
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -55,6 +59,9 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 
 _ensured: set[tuple[str, str]] = set()
 _ensured_lock = threading.Lock()
+_pending: ContextVar[dict[tuple[str, str], tuple[PredictionLog, list[dict[str, Any]]]] | None] = ContextVar(
+    "llmops_pending_log_rows", default=None
+)
 
 
 def create_table_sql(table: str = PREDICTIONS_TABLE) -> str:
@@ -155,6 +162,30 @@ class PredictionLog:
         return rows
 
 
+@contextlib.contextmanager
+def batched_log() -> Iterator[None]:
+    """Hold the rows logged inside the block and write them with one insert per warehouse when
+    it ends, also when it ends with an error. Worker threads started inside do not share it."""
+    pending: dict[tuple[str, str], tuple[PredictionLog, list[dict[str, Any]]]] = {}
+    token = _pending.set(pending)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+        for log, rows in pending.values():
+            log.write(rows)
+
+
+def _record(session: Session, predictions: Sequence[Prediction], generation: GenerationConfig | None) -> None:
+    log = log_for(session)
+    rows = [prediction_row(p, provider=session.settings.model, generation=generation) for p in predictions]
+    pending = _pending.get()
+    if pending is None:
+        log.write(rows)
+    else:
+        pending.setdefault(log._key, (log, []))[1].extend(rows)
+
+
 def log_for(session: Session) -> PredictionLog:
     """The prediction log of a session's warehouse."""
     return PredictionLog(session.warehouse, key=f"{session.settings.warehouse}:{session.settings.workspace}:{session.settings.project}")
@@ -176,7 +207,7 @@ def predict(
     """`session.model.predict`, logged (unless `log=False` or `log_predictions` is off)."""
     prediction = session.model.predict(prompt, model=model, generation=generation, safety=safety)
     if _should_log(session, log):
-        log_for(session).record([prediction], provider=session.settings.model, generation=generation)
+        _record(session, [prediction], generation)
     return prediction
 
 
@@ -195,5 +226,5 @@ def predict_batch(
         prompts, model=model, generation=generation, safety=safety, concurrency=concurrency
     )
     if _should_log(session, log):
-        log_for(session).record(predictions, provider=session.settings.model, generation=generation)
+        _record(session, predictions, generation)
     return predictions

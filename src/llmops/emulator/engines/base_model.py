@@ -14,7 +14,7 @@ System instruction: echoed on its own line; one asking for brevity ("brief", "co
 "short", "one sentence") drops everything but the header and advice; one asking for upper case
 ("uppercase", "capital letters") upper-cases the answer.
 
-`max_output_tokens` cuts the answer after that many tokens (words and punctuation marks, see
+`max_output_tokens` cuts the answer to that many tokens (four characters each, see
 `count_tokens`) and sets the finish reason to MAX_TOKENS.
 """
 
@@ -62,7 +62,7 @@ _GEMINI = re.compile(
 )
 _PUBLISHER_PREFIX = re.compile(r"^(?:projects/[^/]+/locations/[^/]+/)?publishers/google/models/")
 
-_TOKEN = re.compile(r"\w+|[^\w\s]")
+CHARS_PER_TOKEN = 4
 _TAG = re.compile(r"<[^>]+>")
 _WORD = re.compile(r"[A-Za-z_][\w.+#-]*[\w+#]|[A-Za-z]{3,}")
 _FILLER = frozenset(
@@ -106,18 +106,20 @@ def canonical_base(name: str) -> str | None:
 
 
 def count_tokens(text: str) -> int:
-    """The emulator's token count: words and punctuation marks."""
-    return len(_TOKEN.findall(text))
+    """The emulator's token count: Google's rule of thumb, one token per four characters."""
+    return -(-len(text) // CHARS_PER_TOKEN)
 
 
 def truncate_tokens(text: str, limit: int) -> tuple[str, bool]:
-    """`text` cut after `limit` tokens, and whether it was cut."""
-    if limit <= 0:
-        return "", bool(text)
-    for i, m in enumerate(_TOKEN.finditer(text)):
-        if i == limit:
-            return text[: m.start()].rstrip(), True
-    return text, False
+    """`text` cut to at most `limit` tokens (at a space where one is near), and whether it was cut."""
+    room = max(0, limit) * CHARS_PER_TOKEN
+    if len(text) <= room:
+        return text, False
+    cut = text[:room]
+    space = cut.rfind(" ")
+    if space >= room // 2:
+        cut = cut[:space]
+    return cut.rstrip(), True
 
 
 def derive_seed(model: str, prompt: str, gen: GenerationConfig) -> int:

@@ -62,7 +62,7 @@ class ModelService:
         self.base = BaseModel()
         self._loaded: OrderedDict[str, RetrievalIndex] = OrderedDict()
         self._lock = threading.Lock()
-        thresholds(None, safety_threshold)  # a bad threshold fails here, not on the first predict
+        self._default_limits = thresholds(None, safety_threshold)  # a bad threshold fails here
 
     # --- models --------------------------------------------------------------------------------
     def base_models(self) -> list[str]:
@@ -98,7 +98,7 @@ class ModelService:
         """One prediction (see the module docstring). Its latency is the serving time: it
         leaves out loading a tuned model into memory, which happens once per process."""
         gen = _check_generation(generation)
-        limits = thresholds(safety, self.safety_threshold)
+        limits = thresholds(safety, self.safety_threshold) if safety else self._default_limits
         target = self.resolve(model)
         if target.kind == "tuned":
             self.index(target.name)
@@ -122,7 +122,7 @@ class ModelService:
         for i, p in enumerate(prompts):
             _check_prompt(p, f"prompt {i + 1}")
         gen = _check_generation(generation)
-        limits = thresholds(safety, self.safety_threshold)
+        limits = thresholds(safety, self.safety_threshold) if safety else self._default_limits
         target = self.resolve(model)
         if target.kind == "tuned":
             self.index(target.name)

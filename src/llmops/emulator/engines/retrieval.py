@@ -1,14 +1,12 @@
 """The tuned model's memory: a BM25 index (bm25s) over the training questions, and the training
 answers with their provenance, stored in the tuned model's folder.
 
-Questions are indexed without the instruction template and without HTML tags, with English
-stop words removed, so the nearest training question is found by its content words.
+Questions are indexed without the instruction template, split into words at punctuation, with
+English stop words removed, so the nearest training question is found by its content words.
 """
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,18 +15,25 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.feather as feather
 
-from .training_data import Example, question_text
+from .training_data import Example, question_text, title_of
 
 INDEX_DIR = "index"
 EXAMPLES_FILE = "examples.arrow"
 
-_TAG = re.compile(r"<[^>]+>")
-_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+SEARCHABLE_CHARS = 1000
+UNICODE_SPACES = "\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+"""The characters above ASCII that Python's `str.split()` splits at."""
+# ASCII punctuation and every whitespace become a plain space, so that splitting at " " (what
+# Arrow does for a whole corpus) and `str.split()` (what a query does) give the same words.
+_SEPARATORS = str.maketrans(
+    {chr(i): " " for i in range(128) if not (chr(i).isalnum() or chr(i) == "_")} | dict.fromkeys(map(ord, UNICODE_SPACES), " ")
+)
 
 
 def searchable(text: str) -> str:
-    """The text BM25 sees: the question without template, tags or HTML entities."""
-    return html.unescape(_TAG.sub(" ", question_text(text)))
+    """The text BM25 sees: the question after the instruction template, its first
+    `SEARCHABLE_CHARS` characters (the title and the start of the body carry the topic)."""
+    return question_text(text)[:SEARCHABLE_CHARS]
 
 
 @dataclass(frozen=True)
@@ -61,16 +66,17 @@ class RetrievalIndex:
         import bm25s
 
         folder = Path(folder)
-        stop = _stopword_set()
-        tokens = [tokenize(e.question, stop) for e in examples]
+        from bm25s.tokenization import Tokenized
+
+        ids, vocab = tokenize_corpus([e.question for e in examples], _stopword_set())
         retriever = bm25s.BM25()
-        retriever.index(tokens, show_progress=False)
+        retriever.index(Tokenized(ids=ids, vocab=vocab), show_progress=False)
         retriever.save(str(folder / INDEX_DIR), show_progress=False)
         table = pa.table(
             {
                 "question": [e.question for e in examples],
                 "answer": [e.answer for e in examples],
-                "title": [e.title for e in examples],
+                "title": pa.array([e.title for e in examples], type=pa.string()),
                 "uri": pa.array([e.uri for e in examples], type=pa.string()),
                 "license": [e.license for e in examples],
             }
@@ -107,14 +113,41 @@ class RetrievalIndex:
         return self._answers[row].as_py()
 
     def source(self, row: int) -> tuple[str, str | None, str]:
-        """(title, uri, license) of one training example."""
-        return self._titles[row].as_py(), self._uris[row].as_py(), self._licenses[row].as_py()
+        """(title, uri, license) of one training example; without a recorded title, the
+        question's first line."""
+        title = self._titles[row].as_py() or title_of(self.examples.column("question")[row].as_py())
+        return title, self._uris[row].as_py(), self._licenses[row].as_py()
 
 
 def tokenize(text: str, stopwords: frozenset[str]) -> list[str]:
-    """Lower-cased words of two or more characters, stop words removed (questions and prompts
-    go through the same function, so index and query always agree)."""
-    return [w for w in _TOKEN.findall(searchable(text).lower()) if w not in stopwords]
+    """Lower-cased words of two or more characters, split at ASCII punctuation (so HTML tags
+    and entities become short, common words), stop words removed. Questions and prompts go
+    through this same function, so index and query always agree."""
+    return [w for w in searchable(text).lower().translate(_SEPARATORS).split() if len(w) > 1 and w not in stopwords]
+
+
+def tokenize_corpus(questions: Sequence[str], stopwords: frozenset[str]) -> tuple[list[list[int]], dict[str, int]]:
+    """`tokenize` for a whole corpus at once, as word ids per question and the vocabulary.
+
+    Splitting, filtering and numbering run in Arrow's compute kernels over all questions
+    together; only the per-question character mapping runs in Python.
+    """
+    import pyarrow.compute as pc
+
+    texts = pa.array([searchable(q).lower().translate(_SEPARATORS) for q in questions], type=pa.large_string())
+    lists = pc.split_pattern(texts, " ")
+    words, parents = pc.list_flatten(lists), pc.list_parent_indices(lists)
+    keep = pc.and_(
+        pc.greater_equal(pc.utf8_length(words), 2),
+        pc.invert(pc.is_in(words, value_set=pa.array(sorted(stopwords), type=pa.large_string()))),
+    )
+    encoded = pc.dictionary_encode(words.filter(keep))
+    word_ids = encoded.indices.to_numpy(zero_copy_only=False)
+    owners = parents.filter(keep).to_numpy(zero_copy_only=False)
+    bounds = np.searchsorted(owners, np.arange(1, len(questions)))
+    ids = [chunk.tolist() for chunk in np.split(word_ids, bounds)]
+    vocab = {w: i for i, w in enumerate(encoded.dictionary.to_pylist())}
+    return ids, vocab
 
 
 def _stopword_set() -> frozenset[str]:

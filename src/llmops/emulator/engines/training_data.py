@@ -39,7 +39,7 @@ class Example:
 
     question: str
     answer: str
-    title: str
+    title: str | None = None  # None: the question's first line (`title_of`), worked out when cited
     uri: str | None = None
     license: str = DEFAULT_LICENSE
 
@@ -159,14 +159,14 @@ def read_sources(path: str | Path, rows: int) -> list[dict[str, Any]] | None:
 
 
 def read_examples(path: str | Path) -> list[Example]:
-    """The examples of a tuning file with their provenance (sidecar, or the question's title)."""
+    """The examples of a tuning file with their provenance from the sidecar, if any."""
     pairs = read_pairs(path)
     sources = read_sources(path, len(pairs))
     examples = []
     for i, (q, a) in enumerate(pairs):
         src = sources[i] if sources else {}
         uri = src.get("uri") if isinstance(src.get("uri"), str) and src.get("uri") else None
-        title = src.get("title") if isinstance(src.get("title"), str) and src.get("title") else title_of(q)
+        title = src.get("title") if isinstance(src.get("title"), str) and src.get("title") else None
         lic = src.get("license") if isinstance(src.get("license"), str) and src.get("license") else DEFAULT_LICENSE
         examples.append(Example(q, a, title, uri, lic))
     return examples

@@ -224,3 +224,15 @@ def test_aliases_move_between_models(service, course_split):
         service.set_alias("text-bison@001", "base")
     with pytest.raises(NotFoundError):
         service.set_alias("models/42", "x")
+
+
+def test_corpus_tokenizer_agrees_with_the_query_tokenizer(course_split):
+    from llmops.emulator.engines import retrieval
+
+    stop = retrieval._stopword_set()
+    questions = [r["input_text_instruct"] for r in eval_rows(course_split[0])]
+    questions += ["Ünïcode\u00a0spaces\u2003and—dashes “quotes” don't_split x", "", "a an the"]
+    ids, vocab = retrieval.tokenize_corpus(questions, stop)
+    words = {i: w for w, i in vocab.items()}
+    assert [[words[i] for i in doc] for doc in ids] == [retrieval.tokenize(q, stop) for q in questions]
+    assert {c for c in map(chr, range(128, 0x110000)) if c.isspace()} == set(retrieval.UNICODE_SPACES)

@@ -22,11 +22,12 @@ def test_course_and_course_era_and_gemini_formats(tmp_path, jsonl):
         ],
     )
     examples = read_examples(path)
-    assert [(e.title, e.answer) for e in examples] == [
+    assert [(title_of(e.question), e.answer) for e in examples] == [
         ("Sort a dict", "<p>sorted()</p>"),
         ("Reverse a list", "l[::-1]"),
         ("Join strings", "', '.join(x)"),
     ]
+    assert {e.title for e in examples} == {None}  # worked out from the question when cited
     assert {e.license for e in examples} == {"CC BY-SA 4.0"} and {e.uri for e in examples} == {None}
 
 
@@ -42,7 +43,7 @@ def test_sidecar_provides_titles_and_urls(tmp_path, jsonl):
     )
     first, second = read_examples(path)
     assert (first.title, first.uri) == ("Real title", "https://stackoverflow.com/a/7")
-    assert (second.title, second.uri) == ("q2", None)
+    assert (second.title, second.uri) == (None, None)
 
 
 def test_sidecar_with_wrong_length_is_refused(tmp_path, jsonl):
