@@ -1,4 +1,4 @@
-"""pytest plugin: an offline BigQuery and Cloud Storage for your own tests.
+"""pytest plugin: an offline BigQuery, Cloud Storage and Vertex AI for your own tests.
 
 Fixtures (session-scoped):
 
@@ -7,6 +7,15 @@ Fixtures (session-scoped):
   variables that point Google clients at it).
 - `bigquery_client`: a `google.cloud.bigquery.Client` on the emulator (anonymous credentials).
 - `storage_client`: a `google.cloud.storage.Client` on the emulator (anonymous credentials).
+- `genai_client`: a `google.genai.Client` in Vertex mode on the emulator (static bearer token).
+
+Per test:
+
+- `aiplatform_init`: aiplatform and vertexai initialised against the emulator (REST, anonymous,
+  a service account; `STORAGE_EMULATOR_HOST` set), e.g. for `PipelineJob` and
+  `TextGenerationModel`.
+- `canned_responses`: `.add(prompt=..., response=..., safety=..., blocked=..., citations=...)`
+  forces the emulated model's answer (the emulator's `/emulator/v1/canned` admin route).
 
 Enabled by the `pytest11` entry point `llmops`; in a project without it, add
 `pytest_plugins = ["llmops.testing"]` to the top-level conftest.py. Google client libraries,
@@ -99,3 +108,118 @@ def storage_client(llmops_emulator: RunningEmulator) -> Iterator[Any]:
         yield client
     finally:
         client.close()
+
+
+# --- Vertex AI -----------------------------------------------------------------------------------
+
+EMULATOR_LOCATION = "us-central1"
+EMULATOR_SERVICE_ACCOUNT = f"llmops-tests@{EMULATOR_PROJECT}.iam.gserviceaccount.com"
+
+
+@pytest.fixture(scope="session")
+def genai_client(llmops_emulator: RunningEmulator) -> Any:
+    """A google-genai Client in Vertex mode talking to the emulator (a static bearer token:
+    genai refuses anonymous credentials)."""
+    import google.oauth2.credentials
+    from google import genai
+    from google.genai import types
+
+    return genai.Client(
+        vertexai=True,
+        project=EMULATOR_PROJECT,
+        location=EMULATOR_LOCATION,
+        credentials=google.oauth2.credentials.Credentials(token="emulator"),
+        http_options=types.HttpOptions(base_url=llmops_emulator.endpoint),
+    )
+
+
+@dataclass(frozen=True)
+class VertexInit:
+    """What `aiplatform_init` set up: pass `service_account` to `PipelineJob.submit` if you
+    re-initialise aiplatform yourself."""
+
+    project: str
+    location: str
+    endpoint: str
+    service_account: str
+
+
+@pytest.fixture
+def aiplatform_init(llmops_emulator: RunningEmulator) -> Iterator[VertexInit]:
+    """aiplatform and vertexai initialised against the emulator (REST transport, anonymous
+    credentials, a service account so `PipelineJob.submit()` needs no Google lookups), with
+    `STORAGE_EMULATOR_HOST` set for the pipeline-root bucket check. Restored afterwards."""
+    import os
+
+    import vertexai
+    from google.auth.credentials import AnonymousCredentials
+    from google.cloud import aiplatform
+
+    from .backends.gcp.vertex_pipelines import emulator_project_number
+
+    saved = {k: os.environ.get(k) for k in ("STORAGE_EMULATOR_HOST", "DISABLE_GCS_PYTHON_CLIENT_OTEL_BUCKET_METADATA")}
+    os.environ["STORAGE_EMULATOR_HOST"] = llmops_emulator.endpoint
+    os.environ["DISABLE_GCS_PYTHON_CLIENT_OTEL_BUCKET_METADATA"] = "1"
+    kwargs = dict(
+        project=EMULATOR_PROJECT,
+        location=EMULATOR_LOCATION,
+        credentials=AnonymousCredentials(),
+        api_endpoint=llmops_emulator.endpoint,
+        api_transport="rest",
+        service_account=EMULATOR_SERVICE_ACCOUNT,
+    )
+    aiplatform.init(**kwargs)
+    vertexai.init(**kwargs)
+    try:
+        with emulator_project_number():
+            yield VertexInit(EMULATOR_PROJECT, EMULATOR_LOCATION, llmops_emulator.endpoint, EMULATOR_SERVICE_ACCOUNT)
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+class CannedResponses:
+    """Canned answers of the emulated model, through the emulator's `/emulator/v1/canned`.
+
+    `add(prompt="load a csv", response="Use read_csv.", safety={"harassment": 0.9},
+    blocked=True, citations=[...])` makes prompts containing "load a csv" get that answer (the
+    entry format of `llmops.emulator.engines.canned`; `regex=` or `exact=` instead of `prompt=`);
+    the newest entry wins. `clear()` removes them all (done after each test)."""
+
+    def __init__(self, endpoint: str):
+        self.url = f"{endpoint}/emulator/v1/canned"
+
+    def add(self, **entry: Any) -> None:
+        self._send("POST", {"responses": [entry]})
+
+    def set(self, entries: list[dict[str, Any]]) -> None:
+        self._send("PUT", {"responses": entries})
+
+    def clear(self) -> None:
+        self._send("DELETE", None)
+
+    def entries(self) -> list[dict[str, Any]]:
+        import httpx
+
+        return httpx.get(self.url, timeout=30).json()["responses"]
+
+    def _send(self, method: str, body: Any) -> None:
+        import httpx
+
+        response = httpx.request(method, self.url, json=body, timeout=30)
+        if response.status_code >= 400:
+            raise ValueError(response.json()["error"]["message"])
+
+
+@pytest.fixture
+def canned_responses(llmops_emulator: RunningEmulator) -> Iterator[CannedResponses]:
+    """Enqueue canned answers for the emulated model; cleared after the test."""
+    canned = CannedResponses(llmops_emulator.endpoint)
+    canned.clear()
+    try:
+        yield canned
+    finally:
+        canned.clear()
