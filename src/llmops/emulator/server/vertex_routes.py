@@ -273,6 +273,7 @@ class VertexApi:
             raise bad_request(f"epochCount must be positive, got {epochs}", location="supervisedTuningSpec.hyperParameters.epochCount")
         display = body.get("tunedModelDisplayName")
         service = self.service
+        train = valid = None
         try:
             train = self._local_file(spec["trainingDatasetUri"])
             valid = self._local_file(spec["validationDatasetUri"]) if spec.get("validationDatasetUri") else None
@@ -287,7 +288,8 @@ class VertexApi:
                 train_uri=spec["trainingDatasetUri"],
                 eval_uri=spec.get("validationDatasetUri"),
                 display_name=display,
-                error=str(exc),
+                error=self._public_message(str(exc), (train, spec["trainingDatasetUri"]),
+                                           (valid, spec.get("validationDatasetUri"))),
                 created=stamp,
                 updated=stamp,
             )
@@ -300,6 +302,14 @@ class VertexApi:
             self._tuning_threads[job.name] = thread
         thread.start()
         return job
+
+    @staticmethod
+    def _public_message(message: str, *files: tuple[Path | None, str | None]) -> str:
+        """The error with the emulator's file paths put back as the gs:// URIs the client sent."""
+        for path, uri in files:
+            if path is not None and uri:
+                message = message.replace(str(path), uri)
+        return message
 
     def _run_tuning(self, name: str) -> None:
         try:
