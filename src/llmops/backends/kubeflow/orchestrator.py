@@ -8,6 +8,8 @@ that the caller leaves out receives this profile's settings, as on the local orc
 
 from __future__ import annotations
 
+import contextlib
+import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -80,10 +82,14 @@ class KubeflowOrchestrator(Orchestrator):
         from ..gcp.clients import check_reachable
 
         check_reachable(host)  # kfp.Client retries an unreachable host with 5 s sleeps
+        import warnings
+
         import kfp
 
         self.host = host
-        self.client = kfp.Client(host=host)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)  # "only works with KFP v2.0.0-beta.2 and later"
+            self.client = kfp.Client(host=host)
         self._experiment_id: str | None = None
 
     def compile(self, pipeline_func: Any, package_path: str | Path) -> Path:
@@ -106,9 +112,12 @@ class KubeflowOrchestrator(Orchestrator):
         bound = bind_parameters(spec, params, settings_parameter(self.settings))
         name = run_name or (spec.get("pipelineInfo") or {}).get("name") or package.stem
         try:
-            result = self.client.create_run_from_pipeline_package(
-                str(package), arguments=bound, run_name=name, experiment_name=EXPERIMENT, enable_caching=enable_caching
-            )
+            # kfp prints the experiment and run links; keep stdout for the command's own output.
+            with contextlib.redirect_stdout(sys.stderr):
+                result = self.client.create_run_from_pipeline_package(
+                    str(package), arguments=bound, run_name=name, experiment_name=EXPERIMENT,
+                    enable_caching=enable_caching,
+                )
         except Exception as exc:
             raise _llmops_error(exc, f"submitting {package.name}") from None
         return self.get(result.run_id)

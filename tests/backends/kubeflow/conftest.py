@@ -1,0 +1,5 @@
+"""The kubeflow orchestrator runs against the emulator's Kubeflow Pipelines API."""
+
+from __future__ import annotations
+
+from llmops.testing import llmops_emulator  # noqa: F401
