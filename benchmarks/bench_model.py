@@ -10,7 +10,8 @@
              inside `monitoring.batched_log()` and per batch (`monitoring.predict_batch`), one
              insert each
 
-Prints each figure and the ratios provider/floor; targets: base p50 under 5 ms.
+Prints each figure and the ratios provider/floor; targets: base p50 under 5 ms. Each
+prediction measurement is the fastest of three passes (the machine may be shared).
 
     python benchmarks/bench_model.py [--quick] [--predictions 2000]
 """
@@ -19,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import tempfile
 import time
 from importlib import resources
@@ -57,15 +57,46 @@ def percentiles(samples_ms: list[float]) -> tuple[float, float]:
     return ordered[len(ordered) // 2], ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
 
 
+REPEATS = 3
+"""Each measurement runs this many passes and keeps the fastest: the machine is shared."""
+
+
 def timed_each(fn, items) -> tuple[list[float], float]:
-    """Per-item latencies (ms) and total wall seconds."""
+    """Per-item latencies (ms) and total wall seconds of the fastest of REPEATS passes."""
+    best: tuple[list[float], float] | None = None
+    for _ in range(REPEATS):
+        lat = []
+        start = time.perf_counter()
+        for item in items:
+            t = time.perf_counter()
+            fn(item)
+            lat.append((time.perf_counter() - t) * 1000)
+        total = time.perf_counter() - start
+        if best is None or total < best[1]:
+            best = (lat, total)
+    return best
+
+
+def timed_once(fn, items) -> list[float]:
+    """Per-item latencies (ms) of one pass."""
     lat = []
-    start = time.perf_counter()
     for item in items:
         t = time.perf_counter()
         fn(item)
         lat.append((time.perf_counter() - t) * 1000)
-    return lat, time.perf_counter() - start
+    return lat
+
+
+def timed_batch(fn) -> tuple[list, float]:
+    """The result and wall seconds of the fastest of REPEATS calls."""
+    best = None
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        out = fn()
+        total = time.perf_counter() - start
+        if best is None or total < best[1]:
+            best = (out, total)
+    return best
 
 
 def report(name: str, lat_ms: list[float] | None, seconds: float, n: int) -> dict:
@@ -82,7 +113,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="smaller runs (tuning on 2,000 and 10,000 rows)")
     parser.add_argument("--predictions", type=int, default=None, help="predictions per measurement")
     args = parser.parse_args()
-    n = args.predictions or (300 if args.quick else 2000)
+    n = args.predictions or (300 if args.quick else 1000)
     sizes = (2_000, 10_000) if args.quick else (10_000, 100_000)
 
     from llmops.core import monitoring
@@ -136,9 +167,7 @@ def main() -> None:
             lat, sec = timed_each(lambda p, m=name: model.predict(p, model=m), prompts)
             seq = results[f"{label}_seq"] = report(f"{label}: predict, sequential", lat, sec, n)
             for threads in (1, 8):
-                start = time.perf_counter()
-                preds = model.predict_batch(prompts, model=name, concurrency=threads)
-                sec = time.perf_counter() - start
+                preds, sec = timed_batch(lambda m=name, k=threads: model.predict_batch(prompts, model=m, concurrency=k))
                 results[f"{label}_batch{threads}"] = report(
                     f"{label}: predict_batch, {threads} thread{'s' if threads > 1 else ''}",
                     [p.latency_ms for p in preds], sec, n,
@@ -153,14 +182,13 @@ def main() -> None:
         unlogged = report("monitoring.predict, --no-log", lat, sec, logged_n)
         lat, sec = timed_each(lambda p: monitoring.predict(s, p, log=True), prompts[:logged_n])
         logged = report("monitoring.predict, logged per call", lat, sec, logged_n)
-        start = time.perf_counter()
-        with monitoring.batched_log():
-            lat, _ = timed_each(lambda p: monitoring.predict(s, p, log=True), prompts[:logged_n])
-        sec = time.perf_counter() - start
+        def in_batched_log() -> list[float]:
+            with monitoring.batched_log():
+                return timed_once(lambda p: monitoring.predict(s, p, log=True), prompts[:logged_n])
+
+        lat, sec = timed_batch(in_batched_log)
         in_block = report("monitoring.predict in batched_log()", lat, sec, logged_n)
-        start = time.perf_counter()
-        monitoring.predict_batch(s, prompts, log=True, concurrency=1)
-        sec = time.perf_counter() - start
+        _, sec = timed_batch(lambda: monitoring.predict_batch(s, prompts, log=True, concurrency=1))
         batch_logged = report(f"monitoring.predict_batch of {n}, logged", None, sec, n)
         print(f"    ratios: per-call logging costs {unlogged['per_s'] / logged['per_s']:.1f}x, "
               f"in batched_log() {unlogged['per_s'] / in_block['per_s']:.2f}x; "

@@ -24,7 +24,8 @@ SEARCHABLE_CHARS = 1000
 UNICODE_SPACES = "\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 """The characters above ASCII that Python's `str.split()` splits at."""
 # ASCII punctuation and every whitespace become a plain space, so that splitting at " " (what
-# Arrow does for a whole corpus) and `str.split()` (what a query does) give the same words.
+# Arrow does for a whole corpus, at ASCII whitespace) and `str.split()` (what a query does)
+# give the same words.
 _SEPARATORS = str.maketrans(
     {chr(i): " " for i in range(128) if not (chr(i).isalnum() or chr(i) == "_")} | dict.fromkeys(map(ord, UNICODE_SPACES), " ")
 )
@@ -135,7 +136,7 @@ def tokenize_corpus(questions: Sequence[str], stopwords: frozenset[str]) -> tupl
     import pyarrow.compute as pc
 
     texts = pa.array([searchable(q).lower().translate(_SEPARATORS) for q in questions], type=pa.large_string())
-    lists = pc.split_pattern(texts, " ")
+    lists = pc.ascii_split_whitespace(texts)
     words, parents = pc.list_flatten(lists), pc.list_parent_indices(lists)
     keep = pc.and_(
         pc.greater_equal(pc.utf8_length(words), 2),

@@ -236,3 +236,21 @@ def test_corpus_tokenizer_agrees_with_the_query_tokenizer(course_split):
     words = {i: w for w, i in vocab.items()}
     assert [[words[i] for i in doc] for doc in ids] == [retrieval.tokenize(q, stop) for q in questions]
     assert {c for c in map(chr, range(128, 0x110000)) if c.isspace()} == set(retrieval.UNICODE_SPACES)
+
+
+def test_jobs_can_be_created_now_and_run_later(service, tmp_path, jsonl):
+    train = jsonl(tmp_path / "later.jsonl", [{"input_text": "how to sort", "output_text": "sorted(x)"}])
+    job = service.tuning.create_job("gemini-2.5-flash", str(train), epochs=3, display_name="later")
+    assert job.state == "JOB_STATE_PENDING" and job.tuned_model is None
+    assert service.list_tuned_models() == []
+    done = service.tuning.run_job(job.name)
+    assert done.state == "JOB_STATE_SUCCEEDED" and done.tuned_model.base_model == "gemini-2.5-flash"
+    assert service.tuning.run_job(job.name) == service.get_tuning_job(job.name)  # runs once
+
+    gone = tmp_path / "gone.jsonl"
+    jsonl(gone, [{"input_text": "q", "output_text": "a"}])
+    doomed = service.tuning.create_job("text-bison@001", str(gone))
+    gone.unlink()
+    failed = service.tuning.run_job(doomed.name)
+    assert failed.state == "JOB_STATE_FAILED" and "does not exist" in failed.error and failed.tuned_model is None
+    assert [j.state for j in service.list_tuning_jobs()] == ["JOB_STATE_FAILED", "JOB_STATE_SUCCEEDED"]
