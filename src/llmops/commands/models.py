@@ -84,6 +84,7 @@ def tune_command(
     s = session()
     version = data.get_version(s, dataset) if dataset else data.latest_version(s)
     base = base_model or s.settings.base_model
+    display_name = display_name or f"{base} tuned on dataset {version.version}"
     if show_progress() and not json_:
         with err_console.status(f"tuning {base} on dataset {version.version} ({version.train.rows} rows)"):
             job = s.model.tune(base, version.train.uri, version.eval.uri, epochs=epochs, display_name=display_name)
@@ -189,10 +190,10 @@ def logs_command(
     if not rows:
         console.print("no predictions logged yet", markup=False)
         return
-    table = Table("time", "model", "ms", "safety", "cites", "prompt", "response")
+    table = Table(Column("time (UTC)", no_wrap=True), "model", "ms", "safety", "cites", "prompt", "response")
     for r in rows:
         table.add_row(
-            (r["created"] or "")[:19],
+            (r["created"] or "")[5:19].replace("T", " "),
             r["model"] or "",
             f"{r['latency_ms']:.1f}" if r["latency_ms"] is not None else "",
             "BLOCKED" if r["blocked"] else "ok",
