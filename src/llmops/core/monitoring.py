@@ -218,13 +218,13 @@ def predict_batch(
     model: str | None = None,
     generation: GenerationConfig | None = None,
     safety: Mapping[str, str] | None = None,
-    concurrency: int = 8,
+    concurrency: int | None = None,
     log: bool | None = None,
 ) -> list[Prediction]:
-    """`session.model.predict_batch`, logged with one insert for the whole batch."""
-    predictions = session.model.predict_batch(
-        prompts, model=model, generation=generation, safety=safety, concurrency=concurrency
-    )
+    """`session.model.predict_batch`, logged with one insert for the whole batch; `concurrency`
+    None leaves the provider its own default."""
+    extra = {} if concurrency is None else {"concurrency": concurrency}
+    predictions = session.model.predict_batch(prompts, model=model, generation=generation, safety=safety, **extra)
     if _should_log(session, log):
         _record(session, predictions, generation)
     return predictions
