@@ -54,18 +54,28 @@ _PATCH_LOCK = threading.Lock()
 
 
 @contextlib.contextmanager
-def emulator_project_number() -> Iterator[None]:
+def emulator_project_number(storage_endpoint: str | None = None) -> Iterator[None]:
     """While inside, aiplatform's Resource Manager project-number lookup answers the
-    emulator's number instead of calling Google (see the module docstring)."""
+    emulator's number instead of calling Google (see the module docstring), and, given
+    `storage_endpoint`, its bucket check goes there (`STORAGE_EMULATOR_HOST`, the only switch
+    aiplatform's own storage client reads)."""
     from google.cloud.aiplatform.utils import resource_manager_utils
 
     with _PATCH_LOCK:
         original = resource_manager_utils.get_project_number
+        saved_env = os.environ.get("STORAGE_EMULATOR_HOST")
         resource_manager_utils.get_project_number = lambda *a, **k: EMULATOR_PROJECT_NUMBER
+        if storage_endpoint:
+            os.environ["STORAGE_EMULATOR_HOST"] = storage_endpoint
         try:
             yield
         finally:
             resource_manager_utils.get_project_number = original
+            if storage_endpoint:
+                if saved_env is None:
+                    os.environ.pop("STORAGE_EMULATOR_HOST", None)
+                else:
+                    os.environ["STORAGE_EMULATOR_HOST"] = saved_env
 
 
 def _job_id(name: str) -> str:
@@ -202,7 +212,8 @@ class VertexOrchestrator(Orchestrator):
             project=self.project,
             location=self.settings.location,
         )
-        patch = emulator_project_number() if self.emulated else contextlib.nullcontext()
+        endpoint = (self.settings.endpoint or "").rstrip("/")
+        patch = emulator_project_number(endpoint) if self.emulated else contextlib.nullcontext()
         try:
             with patch:
                 job.submit(service_account=self.service_account)

@@ -31,19 +31,30 @@ TERMINAL = frozenset({"SUCCEEDED", "FAILED", "CANCELLED"})
 HOLD_SECONDS = 4.5
 """How long a GET waits for a running job to end: just under a client's 5 s poll."""
 
+PIPELINE_BUCKET = "llmops-emulator-pipelines"
+"""The emulator's own bucket holding the pipeline runner's workspace (runs, outputs, cache)."""
+
 _JOB_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,127}$")
 
 
 class PipelineJobs:
     """Submit, follow and cancel pipeline runs of compiled specs received over HTTP."""
 
-    def __init__(self, root: str | Path):
+    def __init__(self, root: str | Path, storage: Any = None):
         from ...core.registry import backend_class
 
         self.root = Path(root)
         self.jobs_dir = self.root / "jobs"
         self.jobs_dir.mkdir(parents=True, exist_ok=True)
-        settings = Settings(workspace=self.root / "workspace")
+        self.storage = storage
+        workspace = self.root / "workspace"
+        if storage is not None:
+            # The runner's workspace lives in a bucket of the emulator's Cloud Storage, so the
+            # artifacts its tasks write have gs:// URIs clients can read, as on Vertex AI.
+            if not storage.bucket_exists(PIPELINE_BUCKET):
+                storage.create_bucket(PIPELINE_BUCKET)
+            workspace = storage.root / PIPELINE_BUCKET
+        settings = Settings(workspace=workspace)
         self.orchestrator: Any = backend_class("orchestrator", "local")(settings)
         self._lock = threading.Lock()
         self._waiters: dict[str, threading.Thread] = {}
@@ -127,6 +138,14 @@ class PipelineJobs:
         self.meta(job_id)
         return self.orchestrator.cancel(job_id)
 
+    def public_uri(self, uri: str) -> str:
+        """A task artifact's URI as clients see it: gs:// for files in the emulator's storage."""
+        if self.storage is None or not uri:
+            return uri
+        root = str(self.storage.root) + "/"
+        path = uri.removeprefix("file://")
+        return f"gs://{path[len(root):]}" if path.startswith(root) else uri
+
     def close(self) -> None:
         for job_id in self.list():
             try:
@@ -143,7 +162,7 @@ def pipeline_jobs(state: Any) -> PipelineJobs:
         with _BUILD_LOCK:
             jobs = state.apis.get("pipeline_jobs")
             if jobs is None:
-                jobs = PipelineJobs(state.data_dir / "pipelines")
+                jobs = PipelineJobs(state.data_dir / "pipelines", state.storage)
                 state.apis["pipeline_jobs"] = jobs
     return jobs
 

@@ -58,17 +58,17 @@ def runtime_parameters(runtime: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def _artifact(value: dict[str, Any]) -> dict[str, Any]:
+def _artifact(value: dict[str, Any], public_uri: Any) -> dict[str, Any]:
     return {
         "name": value.get("name") or "",
         "displayName": value.get("name") or "",
-        "uri": value.get("uri") or "",
+        "uri": public_uri(value.get("uri") or ""),
         "schemaTitle": value.get("artifact") or "system.Artifact",
         "metadata": value.get("metadata") or {},
     }
 
 
-def task_details(run: PipelineRun, created: str | None) -> list[dict[str, Any]]:
+def task_details(run: PipelineRun, created: str | None, public_uri: Any = str) -> list[dict[str, Any]]:
     out = []
     for i, task in enumerate(run.tasks, start=1):
         metadata: dict[str, Any] = {}
@@ -77,7 +77,7 @@ def task_details(run: PipelineRun, created: str | None) -> list[dict[str, Any]]:
             items = value if isinstance(value, list) else [value]
             arts = [v for v in items if isinstance(v, dict) and "artifact" in v]
             if arts:
-                artifacts[name] = {"artifacts": [_artifact(a) for a in arts]}
+                artifacts[name] = {"artifacts": [_artifact(a, public_uri) for a in arts]}
             else:
                 metadata[f"output:{name}"] = value
         detail: dict[str, Any] = {
@@ -100,7 +100,8 @@ def task_details(run: PipelineRun, created: str | None) -> list[dict[str, Any]]:
     return out
 
 
-def pipeline_job_resource(run: PipelineRun, meta: dict[str, Any], spec: dict[str, Any] | None) -> dict[str, Any]:
+def pipeline_job_resource(run: PipelineRun, meta: dict[str, Any], spec: dict[str, Any] | None,
+                          public_uri: Any = str) -> dict[str, Any]:
     out: dict[str, Any] = {
         "name": meta["name"],
         "displayName": meta.get("displayName") or run.run_id,
@@ -108,7 +109,7 @@ def pipeline_job_resource(run: PipelineRun, meta: dict[str, Any], spec: dict[str
         "createTime": run.created,
         "updateTime": run.finished or run.created,
         "runtimeConfig": meta.get("runtimeConfig") or {},
-        "jobDetail": {"taskDetails": task_details(run, run.created)},
+        "jobDetail": {"taskDetails": task_details(run, run.created, public_uri)},
     }
     if spec is not None:
         out["pipelineSpec"] = spec
@@ -142,7 +143,7 @@ class PipelineJobsApi:
                 for job_id in self.jobs.list():
                     meta = self.jobs.meta(job_id)
                     if meta.get("api") == "vertex" and meta["name"].startswith(prefix + "/"):
-                        out.append(pipeline_job_resource(self.jobs.get(job_id), meta, None))
+                        out.append(pipeline_job_resource(self.jobs.get(job_id), meta, None, self.jobs.public_uri))
                 return out
 
             items = await run_in_threadpool(build)
@@ -174,7 +175,7 @@ class PipelineJobsApi:
             return self.jobs.create(job_id, spec, runtime_parameters(runtime), enable_caching=caching_enabled(spec), meta=meta)
 
         run = await run_in_threadpool(create)
-        return JSONResponse(pipeline_job_resource(run, meta, spec))
+        return JSONResponse(pipeline_job_resource(run, meta, spec, self.jobs.public_uri))
 
     async def pipeline_job(self, request: Request, project: str, location: str, job: str) -> Response:
         job_id, _, verb = job.partition(":")
@@ -196,4 +197,4 @@ class PipelineJobsApi:
             raise ApiError(404, f"Method '{verb}' is not supported on GET", "notFound")
         run = await self.jobs.wait_terminal(job_id)
         spec = await run_in_threadpool(self.jobs.spec, job_id)
-        return JSONResponse(pipeline_job_resource(run, meta, spec))
+        return JSONResponse(pipeline_job_resource(run, meta, spec, self.jobs.public_uri))
