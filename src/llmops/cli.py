@@ -72,28 +72,20 @@ def build_app() -> typer.Typer:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Console-script entry point: expected errors become one line on stderr and exit 1."""
+    """Console-script entry point: expected errors become one line on stderr and exit 1;
+    usage errors are click's (usage line, exit 2)."""
     try:
-        rv = build_app()(args=argv, prog_name="llmops", standalone_mode=False)
-        return rv if isinstance(rv, int) else 0
+        build_app()(args=argv, prog_name="llmops", standalone_mode=True)
+        return 0
+    except SystemExit as exc:  # click's standalone mode ends every invocation this way
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
     except LlmopsError as exc:
         err_console.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
         return exc.exit_code
-    except typer.Exit as exc:  # raised by commands that end early on purpose
-        return exc.exit_code
-    except typer.Abort:
-        err_console.print("aborted")
-        return 130
     except KeyboardInterrupt:
         err_console.print("interrupted")
         return 130
-    except Exception as exc:  # click usage errors
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            return exc.exit_code
-        raise
     finally:
         STATE.close()
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import monitoring
 from .errors import DataError
 from .types import DatasetVersion, Prediction
 
@@ -215,7 +216,7 @@ def evaluate(
     prompts = [e.prompt for e in examples]
     extra = {} if concurrency is None else {"concurrency": concurrency}
     t0 = time.perf_counter()
-    predictions = session.model.predict_batch(prompts, model=model, **extra)
+    predictions = monitoring.predict_batch(session, prompts, model=model, **extra)  # logged, like every prediction
     seconds = time.perf_counter() - t0
     references = [e.reference for e in examples]
     name = model or (predictions[0].model if predictions else None) or session.settings.base_model
