@@ -322,5 +322,8 @@ def decode_parameters(params: Any, mode: str | None = None) -> tuple[dict[str, A
             if not name:
                 raise bad_request(f"queryParameters[{i}] has no name but the query uses named parameters", "invalidQuery")
             named[name] = value
-            types[name] = type_sql
+            # The engine upper-cases parameter types, which would rename STRUCT fields; a
+            # non-NULL struct value carries its own field names, so its type is left out.
+            if "STRUCT<" not in type_sql or value is None:
+                types[name] = type_sql
     return (ordered if positional else named), types

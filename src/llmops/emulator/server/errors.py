@@ -47,7 +47,7 @@ REASON_FOR_CODE = {
     413: "uploadTooLarge",
     416: "requestedRangeNotSatisfiable",
     499: "cancelled",
-    500: "backendError",
+    500: "internalEmulatorError",
     501: "notImplemented",
 }
 
@@ -138,7 +138,9 @@ def from_exception(exc: BaseException) -> ApiError:
         if code is None:
             code = 404 if isinstance(exc, NotFoundError) else 400
         return ApiError(code, str(exc), reason)
-    return ApiError(500, f"Internal error in the emulator: {type(exc).__name__}: {exc}", "backendError")
+    # Not "backendError"/"internalError": Google's clients retry those for up to ten minutes,
+    # and an emulator bug does not heal by waiting.
+    return ApiError(500, f"Internal error in the emulator: {type(exc).__name__}: {exc}", "internalEmulatorError")
 
 
 async def handle_exception(request: Request, exc: Exception) -> Response:
