@@ -17,7 +17,7 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from ...core.errors import LlmopsError
@@ -36,7 +36,7 @@ from .bigquery_resources import (
     table_resource,
 )
 from .errors import ApiError, bad_request, required
-from .http import base_url, parse_json, parse_multipart_related, query_bool, query_int, read_body, read_json
+from .http import JSONResponse, base_url, parse_json, parse_multipart_related, query_bool, query_int, read_body, read_json
 
 PAGE_BYTES = 8 * 1024 * 1024
 """Default page size in (estimated) bytes when the client sets no maxResults."""

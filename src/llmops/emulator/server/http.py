@@ -10,8 +10,17 @@ from typing import Any
 from urllib.parse import unquote
 
 from starlette.requests import ClientDisconnect, Request
+from starlette.responses import JSONResponse as _StarletteJSONResponse
 
 from .errors import ApiError, bad_request, required
+
+
+class JSONResponse(_StarletteJSONResponse):
+    """Compact JSON with non-ASCII escaped: Python's encoder is much faster on that path, which
+    matters for pages of query results (tens of MB)."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode("ascii")
 
 
 def base_url(request: Request) -> str:

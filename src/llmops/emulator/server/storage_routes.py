@@ -15,12 +15,13 @@ from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute
 
 from ..engines.storage import HashingWriter, ObjectStore, iter_file, validate_bucket_name, validate_object_name
 from .errors import ApiError, bad_request, required
 from .http import (
+    JSONResponse,
     base_url,
     parse_json,
     parse_multipart_related,
