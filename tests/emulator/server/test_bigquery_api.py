@@ -87,6 +87,17 @@ def test_typed_int64_and_timestamp_values(bigquery_client):
     assert row["nothing"] is None
 
 
+def test_interval_and_json_cells(bigquery_client):
+    from dateutil.relativedelta import relativedelta
+
+    row = list(bigquery_client.query_and_wait(
+        "SELECT INTERVAL 1 DAY AS i, INTERVAL -14 MONTH AS j, INTERVAL 90061.5 SECOND AS k, JSON '{\"a\": [1]}' AS js"))[0]
+    assert row["i"] == relativedelta(days=1)
+    assert row["j"] == relativedelta(months=-14)
+    assert row["k"] == relativedelta(days=1, hours=1, minutes=1, seconds=1, microseconds=500000)
+    assert row["js"] == {"a": [1]}
+
+
 def test_repeated_and_record_cells(bigquery_client):
     rows = list(bigquery_client.query_and_wait(
         "SELECT [1, 2, 3] AS xs, STRUCT(7 AS a, 'z' AS b) AS rec, "

@@ -103,6 +103,23 @@ def _time(value: Any) -> str:
     return value.isoformat() if isinstance(value, dt.time) else str(value)
 
 
+def _interval(value: Any) -> str:
+    """BigQuery's canonical INTERVAL text, `Y-M D H:M:S[.F]` with signs (what the client parses)."""
+    months = getattr(value, "months", None)
+    if months is None:
+        return str(value)
+    days, nanos = value.days, value.nanoseconds
+    ysign = "-" if months < 0 else ""
+    years, rest = divmod(abs(months), 12)
+    tsign = "-" if nanos < 0 else ""
+    micros = abs(nanos) // 1000
+    seconds, frac = divmod(micros, 1_000_000)
+    hours, seconds = divmod(seconds, 3600)
+    minutes, seconds = divmod(seconds, 60)
+    text = f"{ysign}{years}-{rest} {days} {tsign}{hours}:{minutes}:{seconds}"
+    return text + (f".{frac:06d}".rstrip("0") if frac else "")
+
+
 def _scalar_encoder(bq_type: str, int64_timestamp: bool) -> Callable[[Any], Any]:
     """Python value -> the string BigQuery sends for one non-null scalar of `bq_type`."""
     t = STANDARD_TYPE.get(bq_type, bq_type)
@@ -128,6 +145,8 @@ def _scalar_encoder(bq_type: str, int64_timestamp: bool) -> Callable[[Any], Any]
         return lambda v: base64.b64encode(bytes(v)).decode("ascii")
     if t == "JSON":
         return lambda v: v if isinstance(v, str) else json.dumps(v)
+    if t == "INTERVAL":
+        return _interval
     return lambda v: v if isinstance(v, str) else str(v)
 
 
