@@ -1,4 +1,4 @@
-"""`llmops emulator start`: Google's BigQuery and Cloud Storage REST APIs on one local port."""
+"""`llmops emulator start`: Google's REST APIs (BigQuery, Cloud Storage, ...) on one local port."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import typer
 from ..core.errors import ConfigError
 from .common import STATE, JsonOption, console, err_console, print_json
 
-emulator_app = typer.Typer(help="The offline Google Cloud emulator (BigQuery and Cloud Storage REST APIs).",
+emulator_app = typer.Typer(help="The offline Google Cloud emulator: Google's REST APIs on one local port.",
                            no_args_is_help=True)
 
 DEFAULT_HOST = "127.0.0.1"
@@ -58,7 +58,7 @@ def start_command(
     data: Optional[Path] = typer.Option(None, "--data", help="Folder that keeps the emulator's state (default: a temporary folder removed at exit)."),
     json_: bool = JsonOption,
 ) -> None:
-    """Serve BigQuery (/bigquery/v2) and Cloud Storage (/storage/v1) REST APIs until Ctrl-C or SIGTERM."""
+    """Serve Google's REST APIs (BigQuery /bigquery/v2, Cloud Storage /storage/v1, ...) until Ctrl-C or SIGTERM."""
     from ..emulator.server.app import EmulatorConfig
     from ..emulator.server.runner import EmulatorServer, is_loopback
 
@@ -93,7 +93,7 @@ def start_command(
                         "temporary": temporary, "env": env})
             sys.stdout.flush()
         else:
-            console.print(f"llmops emulator: BigQuery and Cloud Storage on [bold]{endpoint}[/]")
+            console.print(f"llmops emulator: Google Cloud REST APIs on [bold]{endpoint}[/]")
             console.print(f"  data: {data_dir}" + ("  (temporary, removed at exit)" if temporary else ""))
             console.print("  use it with:")
             for key, value in env.items():
