@@ -427,3 +427,19 @@ def test_result_to_arrow_schema_types(bigquery_client):
     assert table.schema.field("id").type == pa.int64()
     assert pa.types.is_timestamp(table.schema.field("creation_date").type)
     assert table.num_rows == 5
+
+
+def test_arrow_results_format_inline(http):
+    """jobs.query with queryResultsFormat=ARROW (the client's beta fast path) returns every row
+    as one Arrow IPC record batch, readable the way the client reads it."""
+    import base64
+
+    body = {"query": f"SELECT id, creation_date FROM `{PUBLIC}.posts_questions` ORDER BY id", "useLegacySql": False,
+            "queryResultsFormat": "ARROW"}
+    out = http.post("/bigquery/v2/projects/p/queries", json=body).json()
+    assert out["jobComplete"] and "pageToken" not in out and "rows" not in out
+    schema = pa.ipc.read_schema(pa.py_buffer(base64.b64decode(out["arrowSchema"]["serializedSchema"])))
+    batch = pa.ipc.read_record_batch(pa.py_buffer(base64.b64decode(out["arrowRecordBatch"]["serializedRecordBatch"])), schema)
+    assert batch.num_rows == 600 == int(out["totalRows"])
+    assert batch.schema.field("id").type == pa.int64() and pa.types.is_timestamp(batch.schema.field("creation_date").type)
+    assert batch.column(0).to_pylist() == sorted(batch.column(0).to_pylist())
