@@ -2,7 +2,7 @@
 No `from __future__ import annotations`: kfp reads the components' annotations."""
 
 import pytest
-from kfp import compiler, dsl
+from kfp import dsl
 
 from llmops.core.config import Settings
 from llmops.core.errors import ConfigError

@@ -50,7 +50,7 @@ _TASK_STATE = {"SUCCEEDED": "SUCCEEDED", "FAILED": "FAILED", "RUNNING": "RUNNING
                "SKIPPED": "SKIPPED", "CANCELLED": "CANCELLED", "CANCELLING": "RUNNING", "CANCEL_PENDING": "RUNNING",
                "NOT_TRIGGERED": "SKIPPED"}
 TERMINAL = frozenset({"SUCCEEDED", "FAILED", "CANCELLED"})
-_PATCH_LOCK = threading.Lock()
+_PATCH_LOCK = threading.RLock()  # re-entrant: a test fixture may hold it around submit()
 
 
 @contextlib.contextmanager
