@@ -107,3 +107,28 @@ def test_bad_pipeline_requests(llmops_emulator, aiplatform_init, packages):  # n
     r = httpx.post(base, json={"pipelineSpec": spec, "runtimeConfig": {"parameterValues": {}}})
     assert r.status_code == 400 and "recipient" in r.json()["error"]["message"]
     assert httpx.get(f"{llmops_emulator.endpoint}/v1/pipelineJobs").status_code == 404
+
+
+@dsl.component(base_image="python:3.11")
+def nap(seconds: int) -> str:
+    import time
+
+    time.sleep(seconds)
+    return "rested"
+
+
+@dsl.pipeline
+def slow_pipeline(seconds: int = 60):
+    nap(seconds=seconds)
+
+
+def test_cancel_a_running_job(aiplatform_init, tmp_path):  # noqa: F811
+    from google.cloud import aiplatform
+
+    compiler.Compiler().compile(slow_pipeline, str(tmp_path / "slow.yaml"))
+    job = aiplatform.PipelineJob(display_name="slow", template_path=str(tmp_path / "slow.yaml"),
+                                 pipeline_root="gs://llmops-test-root/slow", enable_caching=False)
+    job.submit()
+    job.cancel()
+    job.wait()  # CANCELLED is terminal and does not raise
+    assert job.state == aiplatform.gapic.PipelineState.PIPELINE_STATE_CANCELLED
