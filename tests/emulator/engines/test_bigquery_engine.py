@@ -562,3 +562,27 @@ def test_file_engine_opens_per_call_and_persists(tmp_path):
 def test_translate_returns_duckdb_sql(shared):
     sql = shared.translate("SELECT CONCAT(a, b) FROM d.t", default_project="p")
     assert sql == 'SELECT a || b AS f0_ FROM "p.d"."t"'
+
+
+def test_farm_fingerprint_twice_on_a_held_connection(tmp_path):
+    from llmops.emulator.engines.bigquery import BigQueryEngine
+
+    engine = BigQueryEngine(tmp_path / "held.duckdb", keep_open=True)
+    try:
+        for _ in range(2):
+            assert engine.query("SELECT FARM_FINGERPRINT('a') AS h").table.num_rows == 1
+    finally:
+        engine.close()
+
+
+@pytest.mark.parametrize("uri", ["gs://../x/f-*.json", "gs://.llmops-storage/f-*.json", "gs://B/../../f.json"])
+def test_export_refuses_bucket_names_that_escape_storage(tmp_path, uri):
+    from llmops.emulator.engines.bigquery import BigQueryEngine
+
+    engine = BigQueryEngine(None, gcs_root=tmp_path / "gcs")
+    try:
+        with pytest.raises(QueryError, match="invalid export uri"):
+            engine.query(f"EXPORT DATA OPTIONS(uri='{uri}', format='JSON') AS SELECT 1 AS x")
+    finally:
+        engine.close()
+    assert not (tmp_path / "x").exists()

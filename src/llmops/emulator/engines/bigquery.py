@@ -112,6 +112,7 @@ class BigQueryEngine:
         self.gcs_root = Path(gcs_root).expanduser().resolve() if gcs_root is not None else None
         self._db: duckdb.DuckDBPyConnection | None = None
         self._ready = False
+        self._udfs_on_db = False
         self._lock = threading.Lock()
         if self.path is None:
             self._db = duckdb.connect(":memory:")
@@ -306,7 +307,15 @@ class BigQueryEngine:
 
     def _prepare(self, con: duckdb.DuckDBPyConnection, script: Script) -> None:
         if FARM_FINGERPRINT_UDF in script.udfs:
-            _register_farm_fingerprint(con)
+            if self._db is None:
+                _register_farm_fingerprint(con)
+            else:
+                # Cursors of a held database share its catalog, and a function registered on a
+                # cursor dies with it: register once, on the held connection itself.
+                with self._lock:
+                    if not self._udfs_on_db:
+                        _register_farm_fingerprint(self._db)
+                        self._udfs_on_db = True
         if script.info_schema:
             self._register_information_schema(con, script.info_schema)
         for wc in script.wildcards:
@@ -526,9 +535,12 @@ class BigQueryEngine:
                 )
             reported = uri.replace("*", shard, 1)
             bucket, _, name = reported[len("gs://") :].partition("/")
-            if not bucket or not name or ".." in Path(name).parts:
+            if not _BUCKET_NAME.fullmatch(bucket) or not name or ".." in Path(name).parts or name.startswith("/"):
                 raise BigQueryError(f"invalid export uri {uri!r}", fix="write gs://BUCKET/path/file-*.json")
-            return self.gcs_root / bucket / name, reported
+            path = (self.gcs_root / bucket / name).resolve()
+            if Path(self.gcs_root).resolve() not in path.parents:
+                raise BigQueryError(f"invalid export uri {uri!r}", fix="write gs://BUCKET/path/file-*.json")
+            return path, reported
         if uri.startswith("file://"):
             parsed = urlparse(uri)
             if parsed.netloc not in ("", "localhost"):
@@ -864,8 +876,8 @@ class BigQueryEngine:
             errors: list[dict] = []
             for i, row in enumerate(rows):
                 try:
-                    good.append(_convert_row(row, fields, ignore_unknown=ignore_unknown))
-                except _RowError as exc:
+                    good.append(convert_row(row, fields, ignore_unknown=ignore_unknown))
+                except RowError as exc:
                     errors.append({"index": i, "errors": [{"reason": "invalid", "location": exc.location, "message": exc.message}]})
             if errors and not skip_invalid:
                 bad = {e["index"] for e in errors}
@@ -1014,6 +1026,10 @@ def _param_value(value: Any) -> Any:
     return value
 
 
+_BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]")
+"""Cloud Storage bucket names: no leading dot, so no `..` and no hidden folders."""
+
+
 def _register_farm_fingerprint(con: duckdb.DuckDBPyConnection) -> None:
     try:
         import farmhash
@@ -1033,15 +1049,15 @@ def _register_farm_fingerprint(con: duckdb.DuckDBPyConnection) -> None:
     con.create_function(FARM_FINGERPRINT_UDF, fingerprint, ["VARCHAR"], "BIGINT", null_handling="special")
 
 
-class _RowError(Exception):
+class RowError(Exception):
     def __init__(self, location: str, message: str):
         self.location = location
         self.message = message
 
 
-def _convert_row(row: Any, fields: list[dict], *, ignore_unknown: bool, prefix: str = "") -> dict:
+def convert_row(row: Any, fields: list[dict], *, ignore_unknown: bool, prefix: str = "") -> dict:
     if not isinstance(row, Mapping):
-        raise _RowError(prefix, f"row {prefix or ''} is not a JSON object".replace("  ", " "))
+        raise RowError(prefix, f"row {prefix or ''} is not a JSON object".replace("  ", " "))
     by_name = {f["name"].lower(): f for f in fields}
     out: dict[str, Any] = {f["name"]: [] if f["mode"] == "REPEATED" else None for f in fields}
     for key, value in row.items():
@@ -1049,11 +1065,11 @@ def _convert_row(row: Any, fields: list[dict], *, ignore_unknown: bool, prefix: 
         if f is None:
             if ignore_unknown:
                 continue
-            raise _RowError(prefix + str(key), f"no such field: {prefix}{key}.")
+            raise RowError(prefix + str(key), f"no such field: {prefix}{key}.")
         out[f["name"]] = _convert_value(value, f, ignore_unknown=ignore_unknown, location=prefix + f["name"])
     for f in fields:
         if f["mode"] == "REQUIRED" and out[f["name"]] is None:
-            raise _RowError(prefix + f["name"], f"Missing required field: {prefix}{f['name']}.")
+            raise RowError(prefix + f["name"], f"Missing required field: {prefix}{f['name']}.")
     return out
 
 
@@ -1062,18 +1078,18 @@ def _convert_value(value: Any, f: dict, *, ignore_unknown: bool, location: str) 
         if value is None:
             return []
         if not isinstance(value, list):
-            raise _RowError(location, f"Expected an array for repeated field {location}.")
+            raise RowError(location, f"Expected an array for repeated field {location}.")
         single = {**f, "mode": "NULLABLE"}
         items = [_convert_value(v, single, ignore_unknown=ignore_unknown, location=location) for v in value]
         if any(v is None for v in items):
-            raise _RowError(location, f"Array field {location} cannot contain NULL.")
+            raise RowError(location, f"Array field {location} cannot contain NULL.")
         return items
     if value is None:
         return None
     t = f["type"]
     try:
         if t == "RECORD":
-            return _convert_row(value, f["fields"], ignore_unknown=ignore_unknown, prefix=location + ".")
+            return convert_row(value, f["fields"], ignore_unknown=ignore_unknown, prefix=location + ".")
         if isinstance(value, (list, dict)) and t != "JSON":
             raise ValueError
         if t in ("STRING", "GEOGRAPHY"):
@@ -1132,7 +1148,7 @@ def _convert_value(value: Any, f: dict, *, ignore_unknown: bool, location: str) 
             return str(value)
     except (ValueError, TypeError, ArithmeticError, decimal.InvalidOperation, json.JSONDecodeError):
         pass
-    raise _RowError(location, f"Cannot convert value to {t.lower()}: {json.dumps(value, default=str)[:80]} (field {location}).")
+    raise RowError(location, f"Cannot convert value to {t.lower()}: {json.dumps(value, default=str)[:80]} (field {location}).")
 
 
 _TZ_SUFFIX = re.compile(r"\s*(UTC|Z)$", re.IGNORECASE)

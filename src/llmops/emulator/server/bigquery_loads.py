@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 # The engine's converter from BigQuery's JSON row representation to Python values, shared so
 # that load jobs and insertAll accept exactly the same values. It is private to the engine;
 # see the report: it should become public API there.
-from ..engines.bigquery import _convert_row, _RowError
+from ..engines.bigquery import convert_row, RowError
 from ..engines.googlesql import bq_field_to_arrow, normalize_field
 
 SUPPORTED_FORMATS = ("NEWLINE_DELIMITED_JSON", "CSV", "PARQUET")
@@ -77,8 +77,8 @@ def read_load_data(
     good: list[dict[str, Any]] = []
     for line, row in rows:
         try:
-            good.append(_convert_row(row, fields, ignore_unknown=ignore_unknown))
-        except _RowError as exc:
+            good.append(convert_row(row, fields, ignore_unknown=ignore_unknown))
+        except RowError as exc:
             errors.append({"reason": "invalid", "location": exc.location,
                            "message": f"Error while reading data, error message: {exc.message} Row {line}."})
     if len(errors) > max_bad:
