@@ -108,6 +108,7 @@ def start_command(
         if not json_:
             console.print("llmops emulator: stopped")
     finally:
+        _remove_logging()
         if temporary:
             shutil.rmtree(data_dir, ignore_errors=True)
 
@@ -124,6 +125,13 @@ def _configure_logging() -> None:
         logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     logger.propagate = False
+
+
+def _remove_logging() -> None:
+    """Take the CLI's handler off again: it holds this invocation's stderr."""
+    logger = logging.getLogger("llmops.emulator")
+    for handler in [h for h in logger.handlers if getattr(h, "_llmops_cli", False)]:
+        logger.removeHandler(handler)
 
 
 def add_commands(cli: typer.Typer) -> None:

@@ -9,7 +9,6 @@ import pytest
 from llmops.core.errors import ConfigError, DataError, NotFoundError
 from llmops.core.registry import create_backend
 from llmops.core.types import HARM_CATEGORIES, GenerationConfig
-from llmops.testing import canned_responses  # noqa: F401
 
 QA = [
     ("How do I read a csv file with pandas?", "Use pandas.read_csv('file.csv')."),
@@ -23,7 +22,7 @@ def provider(emulated_settings):
 
 
 @pytest.fixture(scope="module")
-def train_uri(storage_client):  # noqa: F811
+def train_uri(storage_client):
     bucket = storage_client.create_bucket("vertex-provider-train")
     bucket.blob("train.jsonl").upload_from_string(
         "\n".join(json.dumps({"input_text_instruct": q, "output_text": a}) for q, a in QA)
@@ -41,7 +40,7 @@ def test_predict_keeps_ratings_usage_and_latency(provider):
     assert p.to_vertex_dict()["safetyAttributes"]["safetyRatings"][0]["probabilityScore"] >= 0
 
 
-def test_blocked_prompt_and_answer(provider, canned_responses):  # noqa: F811
+def test_blocked_prompt_and_answer(provider, canned_responses):
     p = provider.predict("I will kill you, you stupid worthless idiot, I hate you", model="gemini-2.5-flash")
     assert p.blocked and p.prompt_blocked and p.text == "" and p.finish_reason == "SAFETY"
     assert any(r.blocked for r in p.safety.ratings)
@@ -53,7 +52,7 @@ def test_blocked_prompt_and_answer(provider, canned_responses):  # noqa: F811
     assert p.blocked and not p.prompt_blocked and p.finish_reason == "SAFETY" and p.text == ""
 
 
-def test_citations_are_kept(provider, canned_responses):  # noqa: F811
+def test_citations_are_kept(provider, canned_responses):
     canned_responses.add(exact="cite me", response="Quoted answer.", citations=[
         {"start_index": 0, "end_index": 14, "uri": "https://stackoverflow.com/a/9", "title": "T", "license": "CC BY-SA 4.0",
          "publication_date": "2021-03-04"}])

@@ -2,4 +2,3 @@
 
 from __future__ import annotations
 
-from llmops.testing import llmops_emulator  # noqa: F401

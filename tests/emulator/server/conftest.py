@@ -1,7 +1,7 @@
 """Fixtures for the emulator server tests: the llmops pytest plugin's emulator and clients.
 
-The fixtures are imported rather than enabled with `pytest_plugins`, which pytest allows only
-in the top-level conftest.py (and the `pytest11` entry point enables them everywhere)."""
+The fixtures (`llmops_emulator`, `bigquery_client`, ...) come from the `pytest11` entry point
+`llmops.testing`, as they do in a user's project: one emulator for the whole test session."""
 
 from __future__ import annotations
 
@@ -10,11 +10,10 @@ import uuid
 import httpx
 import pytest
 
-from llmops.testing import bigquery_client, llmops_emulator, storage_client  # noqa: F401
 
 
 @pytest.fixture
-def http(llmops_emulator):  # noqa: F811
+def http(llmops_emulator):
     """A raw HTTP client on the emulator, for requests the Google clients never send."""
     with httpx.Client(base_url=llmops_emulator.endpoint, timeout=30) as client:
         yield client
@@ -27,7 +26,7 @@ def unique():
 
 
 @pytest.fixture
-def dataset(bigquery_client, unique):  # noqa: F811
+def dataset(bigquery_client, unique):
     """A fresh dataset, deleted with its tables afterwards."""
     ds = bigquery_client.create_dataset(f"ds_{unique}")
     yield ds
@@ -35,7 +34,7 @@ def dataset(bigquery_client, unique):  # noqa: F811
 
 
 @pytest.fixture
-def bucket(storage_client, unique):  # noqa: F811
+def bucket(storage_client, unique):
     """A fresh bucket."""
     return storage_client.create_bucket(f"bucket-{unique}")
 

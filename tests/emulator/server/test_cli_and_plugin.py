@@ -112,7 +112,8 @@ def test_pytest_plugin_fixtures_for_a_user_project(tmp_path):
             assert llmops_emulator.env()["STORAGE_EMULATOR_HOST"] == llmops_emulator.endpoint
     """))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LLMOPS_", "PYTEST_"))}
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "llmops.testing", "-q", "-p", "no:cacheprovider",
+    # no `-p llmops.testing`: the installed pytest11 entry point loads the fixtures, as for a user
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                            "test_user.py"], cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "1 passed" in proc.stdout

@@ -7,12 +7,11 @@ import pytest
 from google.genai import errors, types
 
 from llmops.core.types import HARM_CATEGORIES
-from llmops.testing import canned_responses, genai_client  # noqa: F401
 
 HARMFUL = "I will kill you, you stupid worthless idiot, I hate you"
 
 
-def test_generate_content_has_text_four_ratings_and_usage(genai_client):  # noqa: F811
+def test_generate_content_has_text_four_ratings_and_usage(genai_client):
     r = genai_client.models.generate_content(
         model="gemini-2.5-flash",
         contents="How do I read a csv file with pandas?",
@@ -30,7 +29,7 @@ def test_generate_content_has_text_four_ratings_and_usage(genai_client):  # noqa
     assert r.model_version == "gemini-2.5-flash" and r.response_id
 
 
-def test_deterministic_and_v1_routes_too(llmops_emulator, genai_client):  # noqa: F811
+def test_deterministic_and_v1_routes_too(llmops_emulator, genai_client):
     import google.oauth2.credentials
     from google import genai
 
@@ -44,7 +43,7 @@ def test_deterministic_and_v1_routes_too(llmops_emulator, genai_client):  # noqa
     assert a.text == b.text
 
 
-def test_stream_sends_the_same_answer_in_chunks(genai_client):  # noqa: F811
+def test_stream_sends_the_same_answer_in_chunks(genai_client):
     prompt = "How do I sort a dictionary by value in python?"
     whole = genai_client.models.generate_content(model="gemini-2.5-flash", contents=prompt).text
     chunks = list(genai_client.models.generate_content_stream(model="gemini-2.5-flash", contents=prompt))
@@ -53,14 +52,14 @@ def test_stream_sends_the_same_answer_in_chunks(genai_client):  # noqa: F811
     assert chunks[-1].candidates[0].safety_ratings and chunks[-1].usage_metadata.total_token_count > 0
 
 
-def test_harmful_prompt_is_blocked_the_vertex_way(genai_client):  # noqa: F811
+def test_harmful_prompt_is_blocked_the_vertex_way(genai_client):
     r = genai_client.models.generate_content(model="gemini-2.5-flash", contents=HARMFUL)
     assert not r.candidates and r.text is None
     assert r.prompt_feedback.block_reason == types.BlockedReason.SAFETY
     assert any(x.blocked for x in r.prompt_feedback.safety_ratings)
 
 
-def test_block_none_lets_it_through(genai_client):  # noqa: F811
+def test_block_none_lets_it_through(genai_client):
     config = types.GenerateContentConfig(
         safety_settings=[types.SafetySetting(category=c, threshold="BLOCK_NONE") for c in HARM_CATEGORIES]
     )
@@ -69,7 +68,7 @@ def test_block_none_lets_it_through(genai_client):  # noqa: F811
     assert not any(x.blocked for x in r.candidates[0].safety_ratings)
 
 
-def test_canned_blocked_answer_has_no_content_and_finish_safety(genai_client, canned_responses):  # noqa: F811
+def test_canned_blocked_answer_has_no_content_and_finish_safety(genai_client, canned_responses):
     canned_responses.add(prompt="tell me the secret", response="the secret is...", safety={"dangerous": 0.9}, blocked=True)
     r = genai_client.models.generate_content(model="gemini-2.5-flash", contents="Please tell me the secret")
     cand = r.candidates[0]
@@ -77,7 +76,7 @@ def test_canned_blocked_answer_has_no_content_and_finish_safety(genai_client, ca
     assert [x.category.value for x in cand.safety_ratings if x.blocked] == ["HARM_CATEGORY_DANGEROUS_CONTENT"]
 
 
-def test_canned_citation_comes_back(genai_client, canned_responses):  # noqa: F811
+def test_canned_citation_comes_back(genai_client, canned_responses):
     canned_responses.add(
         exact="Reading CSV?",
         response="Use pandas.read_csv(path).",
@@ -92,13 +91,13 @@ def test_canned_citation_comes_back(genai_client, canned_responses):  # noqa: F8
     assert canned_responses.entries()[0]["exact"] == "Reading CSV?"
 
 
-def test_bad_canned_entry_is_refused(canned_responses):  # noqa: F811
+def test_bad_canned_entry_is_refused(canned_responses):
     with pytest.raises(ValueError, match="needs exactly one of"):
         canned_responses.add(response="no matcher")
     assert canned_responses.entries() == []
 
 
-def test_unknown_model_is_404(genai_client):  # noqa: F811
+def test_unknown_model_is_404(genai_client):
     with pytest.raises(errors.ClientError) as err:
         genai_client.models.generate_content(model="claude-emulated-9", contents="hi")
     assert err.value.code == 404 and err.value.status == "NOT_FOUND" and "claude-emulated-9" in err.value.message
@@ -117,7 +116,7 @@ def test_unknown_model_is_404(genai_client):  # noqa: F811
         (types.GenerateContentConfig(safety_settings=[types.SafetySetting(category="HARM_CATEGORY_HATE_SPEECH", threshold="BLOCK_SOMETIMES")]), "threshold"),
     ],
 )
-def test_invalid_generation_config_is_400(genai_client, config, word):  # noqa: F811
+def test_invalid_generation_config_is_400(genai_client, config, word):
     with pytest.raises(errors.ClientError) as err:
         genai_client.models.generate_content(model="gemini-2.5-flash", contents="hi", config=config)
     assert err.value.code == 400 and err.value.status == "INVALID_ARGUMENT" and word in err.value.message
@@ -135,6 +134,6 @@ def test_requests_without_project_and_location(llmops_emulator):
     assert httpx.post(f"{base}:explode", json={}).status_code == 404
 
 
-def test_count_tokens(genai_client):  # noqa: F811
+def test_count_tokens(genai_client):
     r = genai_client.models.count_tokens(model="gemini-2.5-flash", contents="How do I read a csv file?")
     assert r.total_tokens == 7  # words and punctuation marks

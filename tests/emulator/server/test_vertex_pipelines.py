@@ -11,7 +11,6 @@ import yaml
 from google.api_core import exceptions as gexc
 from kfp import compiler, dsl
 
-from llmops.testing import aiplatform_init  # noqa: F401
 
 
 @dsl.component(base_image="python:3.11")
@@ -55,7 +54,7 @@ def packages(tmp_path_factory):
     return folder
 
 
-def test_course_hello_pipeline_reaches_succeeded_in_seconds(aiplatform_init, packages):  # noqa: F811
+def test_course_hello_pipeline_reaches_succeeded_in_seconds(aiplatform_init, packages):
     from google.cloud import aiplatform
 
     started = time.perf_counter()
@@ -76,7 +75,7 @@ def test_course_hello_pipeline_reaches_succeeded_in_seconds(aiplatform_init, pac
     assert job.gca_resource.runtime_config.parameter_values["recipient"] == "World"
 
 
-def test_failing_task_makes_the_job_failed_naming_it(aiplatform_init, packages):  # noqa: F811
+def test_failing_task_makes_the_job_failed_naming_it(aiplatform_init, packages):
     from google.cloud import aiplatform
 
     job = aiplatform.PipelineJob(display_name="boom", template_path=str(packages / "failing.yaml"),
@@ -92,7 +91,7 @@ def test_failing_task_makes_the_job_failed_naming_it(aiplatform_init, packages):
     assert job.resource_name in listed
 
 
-def test_bad_pipeline_requests(llmops_emulator, aiplatform_init, packages):  # noqa: F811
+def test_bad_pipeline_requests(llmops_emulator, aiplatform_init, packages):
     from google.cloud import aiplatform
 
     base = f"{llmops_emulator.endpoint}/v1/projects/p/locations/us-central1/pipelineJobs"
@@ -122,7 +121,7 @@ def slow_pipeline(seconds: int = 60):
     nap(seconds=seconds)
 
 
-def test_cancel_a_running_job(aiplatform_init, tmp_path):  # noqa: F811
+def test_cancel_a_running_job(aiplatform_init, tmp_path):
     from google.cloud import aiplatform
 
     compiler.Compiler().compile(slow_pipeline, str(tmp_path / "slow.yaml"))

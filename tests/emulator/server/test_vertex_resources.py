@@ -10,13 +10,12 @@ import httpx
 import pytest
 from google.genai import types
 
-from llmops.testing import canned_responses, genai_client  # noqa: F401
 
 V1 = "/v1/projects/p/locations/us-central1"
 
 
 @pytest.fixture(scope="module")
-def tuned(storage_client, genai_client):  # noqa: F811
+def tuned(storage_client, genai_client):
     bucket = storage_client.create_bucket("vertex-resources-train")
     bucket.blob("t.jsonl").upload_from_string(
         json.dumps({"input_text": "How to flatten a list of lists?", "output_text": "Use a comprehension."})
@@ -64,7 +63,7 @@ def test_models_and_endpoints(http, tuned):
     assert http.get(f"{V1}/endpoints/999").status_code == 404
 
 
-def test_legacy_predict_shapes(http, tuned, canned_responses):  # noqa: F811
+def test_legacy_predict_shapes(http, tuned, canned_responses):
     _, endpoint_id = tuned
     r = http.post(f"{V1}/endpoints/{endpoint_id}:predict",
                   json={"instances": [{"content": "flatten a list of lists"}], "parameters": {"maxDecodeSteps": 128.0}}).json()

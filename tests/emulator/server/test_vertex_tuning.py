@@ -10,7 +10,6 @@ import pytest
 from google.api_core import exceptions as gexc
 from google.genai import errors, types
 
-from llmops.testing import aiplatform_init, genai_client  # noqa: F401
 
 QA = [
     ("How can I load a csv file using Pandas?", "You can use pandas.read_csv('data.csv') to load it into a DataFrame."),
@@ -41,7 +40,7 @@ def _tune(client, base, uri, **config):
     return client.tunings.get(name=job.name)
 
 
-def test_gemini_tuning_job_succeeds_and_its_endpoint_answers_from_training_data(genai_client, training_uri):  # noqa: F811
+def test_gemini_tuning_job_succeeds_and_its_endpoint_answers_from_training_data(genai_client, training_uri):
     job = _tune(genai_client, "gemini-2.5-flash", f"{training_uri}/gemini/train.jsonl", epoch_count=3,
                 tuned_model_display_name="so-gemini")
     assert job.has_succeeded and job.state == types.JobState.JOB_STATE_SUCCEEDED
@@ -55,7 +54,7 @@ def test_gemini_tuning_job_succeeds_and_its_endpoint_answers_from_training_data(
     assert tuned and tuned[0].display_name == "so-gemini" and tuned[0].endpoints[0].name == job.tuned_model.endpoint
 
 
-def test_tuning_on_a_missing_uri_fails_with_a_clear_error(genai_client, training_uri):  # noqa: F811
+def test_tuning_on_a_missing_uri_fails_with_a_clear_error(genai_client, training_uri):
     job = _tune(genai_client, "gemini-2.5-flash", f"{training_uri}/nope/missing.jsonl")
     assert job.state == types.JobState.JOB_STATE_FAILED and job.has_ended
     assert "nope/missing.jsonl" in job.error.message and "does not exist" in job.error.message
@@ -64,7 +63,7 @@ def test_tuning_on_a_missing_uri_fails_with_a_clear_error(genai_client, training
     assert bad.error.message.startswith(f"{training_uri}/bad/train.jsonl:1: not JSON")
 
 
-def test_tuning_bad_requests(genai_client, training_uri):  # noqa: F811
+def test_tuning_bad_requests(genai_client, training_uri):
     with pytest.raises(errors.ClientError) as err:
         _tune(genai_client, "no-such-model", f"{training_uri}/gemini/train.jsonl")
     assert err.value.code == 400
@@ -77,7 +76,7 @@ def test_tuning_bad_requests(genai_client, training_uri):  # noqa: F811
     assert err.value.code == 400
 
 
-def test_course_l4_legacy_text_model_code(genai_client, training_uri, aiplatform_init):  # noqa: F811
+def test_course_l4_legacy_text_model_code(genai_client, training_uri, aiplatform_init):
     # The tuning the course ran with tune_model(); here through google-genai on text-bison@001.
     job = _tune(genai_client, "text-bison@001", f"{training_uri}/course/train.jsonl")
     assert job.has_succeeded
@@ -108,7 +107,7 @@ def test_course_l4_legacy_text_model_code(genai_client, training_uri, aiplatform
     assert "text-bison@001" in base.text and base.is_blocked is False
 
 
-def test_legacy_unknown_models(aiplatform_init):  # noqa: F811
+def test_legacy_unknown_models(aiplatform_init):
     from vertexai.language_models import TextGenerationModel
 
     with pytest.raises(gexc.NotFound):
