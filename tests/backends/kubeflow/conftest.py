@@ -1,4 +1,0 @@
-"""The kubeflow orchestrator runs against the emulator's Kubeflow Pipelines API."""
-
-from __future__ import annotations
-
