@@ -195,17 +195,11 @@ class Orchestrator(Backend):
     kind = "orchestrator"
 
     def compile(self, pipeline_func: Callable[..., Any], package_path: str | Path) -> Path:
-        """Compile a kfp pipeline function to a YAML package with kfp's compiler, after the
-        checks for the common pipeline mistakes (see core/pipeline_checks.py)."""
-        from kfp import compiler
+        """Check a kfp pipeline function for the common mistakes, then compile it to a YAML
+        package with kfp's compiler (written atomically)."""
+        from .pipeline import compile_pipeline
 
-        from .pipeline_checks import check_pipeline
-
-        check_pipeline(pipeline_func)
-        package_path = Path(package_path)
-        package_path.parent.mkdir(parents=True, exist_ok=True)
-        compiler.Compiler().compile(pipeline_func=pipeline_func, package_path=str(package_path))
-        return package_path
+        return compile_pipeline(pipeline_func, package_path)
 
     @abstractmethod
     def submit(

@@ -180,11 +180,6 @@ class VertexOrchestrator(Orchestrator):
             raise ConfigError(f"bucket {bucket!r} is not a gs:// URI", fix="set bucket to gs://BUCKET[/PREFIX]")
         return f"{bucket}/pipeline-root"
 
-    def compile(self, pipeline_func: Any, package_path: str | Path) -> Path:
-        from ...core.pipeline import compile_pipeline
-
-        return compile_pipeline(pipeline_func, package_path)
-
     def submit(
         self,
         package_path: str | Path,
@@ -195,7 +190,7 @@ class VertexOrchestrator(Orchestrator):
     ) -> PipelineRun:
         from google.cloud import aiplatform
 
-        from ..local.orchestrator import bind_parameters, load_package, settings_parameter
+        from ...core.pipeline_package import bind_parameters, load_package, settings_parameter
 
         package = Path(package_path).expanduser().resolve()
         spec = load_package(package)

@@ -92,11 +92,6 @@ class KubeflowOrchestrator(Orchestrator):
             self.client = kfp.Client(host=host)
         self._experiment_id: str | None = None
 
-    def compile(self, pipeline_func: Any, package_path: str | Path) -> Path:
-        from ...core.pipeline import compile_pipeline
-
-        return compile_pipeline(pipeline_func, package_path)
-
     def submit(
         self,
         package_path: str | Path,
@@ -105,7 +100,7 @@ class KubeflowOrchestrator(Orchestrator):
         run_name: str | None = None,
         enable_caching: bool = True,
     ) -> PipelineRun:
-        from ..local.orchestrator import bind_parameters, load_package, settings_parameter
+        from ...core.pipeline_package import bind_parameters, load_package, settings_parameter
 
         package = Path(package_path).expanduser().resolve()
         spec = load_package(package)

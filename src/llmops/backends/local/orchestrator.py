@@ -23,7 +23,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -97,12 +97,6 @@ class LocalOrchestrator(Orchestrator):
     @property
     def cache_root(self) -> Path:
         return self.workspace.pipelines / "cache"
-
-    def compile(self, pipeline_func: Callable[..., Any], package_path: str | Path) -> Path:
-        """Check the pipeline for the common mistakes, then compile it with kfp's compiler."""
-        from ...core.pipeline import compile_pipeline
-
-        return compile_pipeline(pipeline_func, package_path)
 
     # -- runs
 
