@@ -88,7 +88,7 @@ def run_llmops(workspace: Path, out: Path) -> dict:
 
 
 def _duckdb_sql(workspace: Path, sql: str) -> str:
-    from llmops.emulator.engines.bigquery import BigQueryEngine
+    from llmops.emulator.bigquery.engine import BigQueryEngine
 
     engine = BigQueryEngine(workspace / "warehouse.duckdb")
     try:

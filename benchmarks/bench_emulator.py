@@ -173,7 +173,7 @@ def main() -> None:
         copies, limit_rows, repeats, seconds, megabytes = (21, 20_000, 1, 2.0, 16)
     big_copies = -(-limit_rows // (600 * copies))
 
-    from llmops.emulator.engines.bigquery import BigQueryEngine
+    from llmops.emulator.bigquery.engine import BigQueryEngine
 
     folder = Path(tempfile.mkdtemp(prefix="bench-emulator-"))
     proc, endpoint = start_emulator(folder / "emulator")

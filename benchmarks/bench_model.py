@@ -119,9 +119,9 @@ def main() -> None:
     from llmops.core import monitoring
     from llmops.core.config import Settings
     from llmops.core.session import Session
-    from llmops.emulator.engines.base_model import BaseModel
+    from llmops.emulator.vertex.engine.base_model import BaseModel
     from llmops.core.types import GenerationConfig
-    from llmops.emulator.engines.safety import SafetyScorer
+    from llmops.emulator.vertex.engine.safety import SafetyScorer
 
     pairs = sample_pairs()
     prompts = [q for q, _ in pairs] * (n // len(pairs) + 1)

@@ -56,7 +56,7 @@ class RunningEmulator:
 
 def start_emulator(data_dir: str | Path, *, host: str = "127.0.0.1", port: int = 0, **config: Any) -> RunningEmulator:
     """Start an emulator in a background thread; stop it with `.server.stop()`."""
-    from .emulator.server.app import EmulatorConfig
+    from .emulator.server.api import EmulatorConfig
     from .emulator.server.runner import EmulatorServer
 
     server = EmulatorServer(EmulatorConfig(data_dir=Path(data_dir), **config), host=host, port=port).start()
@@ -186,7 +186,7 @@ class CannedResponses:
 
     `add(prompt="load a csv", response="Use read_csv.", safety={"harassment": 0.9},
     blocked=True, citations=[...])` makes prompts containing "load a csv" get that answer (the
-    entry format of `llmops.emulator.engines.canned`; `regex=` or `exact=` instead of `prompt=`);
+    entry format of `llmops.emulator.vertex.engine.canned`; `regex=` or `exact=` instead of `prompt=`);
     the newest entry wins. `clear()` removes them all (done after each test)."""
 
     def __init__(self, endpoint: str):

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from llmops.core import hookspecs, registry
+from llmops.core.hookspecs import hookimpl
 from llmops.core.errors import ConfigError
 from llmops.core.interfaces import Warehouse
 
@@ -70,6 +71,62 @@ def test_hook_register_prompt_templates():
 def test_hook_register_commands(cli):
     res = cli("--help", use_workspace=False)
     assert res.code == 0 and "data" in res.out and "backends" in res.out
+
+
+def test_hook_register_emulator_apis(fresh_registry, tmp_path):
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+    from starlette.testclient import TestClient
+
+    from llmops.emulator.server.api import EmulatedApi
+    from llmops.emulator.server.app import create_app
+    from llmops.emulator.server.plugins import api_info, emulated_apis
+
+    class ProjectsApi(EmulatedApi):
+        name = "projects-test"
+        prefixes = ("/v1/projects",)
+
+        def routes(self):
+            async def get(request):
+                return JSONResponse({"projectId": request.path_params["p"]})
+
+            return [Route("/v1/projects/{p}", get, methods=["GET"])]
+
+    class Plugin:
+        @hookimpl
+        def register_emulator_apis(self, register):
+            register(ProjectsApi)
+
+    registry.get_plugin_manager().register(Plugin(), name="projects-plugin")
+    assert {"storage", "bigquery", "vertex", "kfp", "projects-test"} <= set(emulated_apis())
+    info = {a["name"]: a for a in api_info()}
+    assert info["projects-test"]["plugin"] == "projects-plugin"
+    assert info["bigquery"]["plugin"] == "llmops.emulator.bigquery.plugin"
+    with TestClient(create_app(data_dir=tmp_path)) as client:
+        assert client.get("/v1/projects/p1").json() == {"projectId": "p1"}
+        # the longer prefix goes first, and Vertex AI still answers the rest of /v1
+        assert client.get("/v1/projects/p1/locations/l/models").status_code == 200
+
+
+def test_two_plugins_claiming_one_prefix_is_an_error(fresh_registry):
+    from llmops.emulator.server.api import EmulatedApi
+    from llmops.emulator.server.plugins import emulated_apis
+
+    class Clash(EmulatedApi):
+        name = "clash"
+        prefixes = ("/bigquery/v2",)
+
+        def routes(self):
+            return []
+
+    class Plugin:
+        @hookimpl
+        def register_emulator_apis(self, register):
+            register(Clash)
+
+    registry.get_plugin_manager().register(Plugin(), name="clash-plugin")
+    with pytest.raises(ConfigError, match="'/bigquery/v2'.*llmops.emulator.bigquery.plugin.*clash-plugin"):
+        emulated_apis()
 
 
 def test_registering_a_non_backend_is_an_error(fresh_registry):

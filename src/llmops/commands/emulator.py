@@ -59,7 +59,7 @@ def start_command(
     json_: bool = JsonOption,
 ) -> None:
     """Serve Google's REST APIs (BigQuery /bigquery/v2, Cloud Storage /storage/v1, ...) until Ctrl-C or SIGTERM."""
-    from ..emulator.server.app import EmulatorConfig
+    from ..emulator.server.api import EmulatorConfig
     from ..emulator.server.runner import EmulatorServer, is_loopback
 
     explicit_host = host is not None

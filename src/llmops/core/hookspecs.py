@@ -40,5 +40,10 @@ def register_prompt_templates(register: Register) -> None:
 
 
 @hookspec
+def register_emulator_apis(register: Register) -> None:
+    """Register emulated Google APIs: `register(BigQueryApi)`, an `EmulatedApi` subclass."""
+
+
+@hookspec
 def register_commands(cli: Any) -> None:
     """Add sub-commands to the typer app `cli` (`cli.command()(fn)` or `cli.add_typer(...)`)."""

@@ -28,6 +28,10 @@ DEFAULT_PLUGINS = (
     "llmops.backends.local.plugin",
     "llmops.backends.gcp.plugin",
     "llmops.backends.kubeflow.plugin",
+    "llmops.emulator.storage.plugin",
+    "llmops.emulator.bigquery.plugin",
+    "llmops.emulator.vertex.plugin",
+    "llmops.emulator.kfp.plugin",
     "llmops.core.prompts",
     "llmops.commands",
 )
@@ -111,7 +115,9 @@ def _collect(hook_name: str) -> dict[str, Registered]:
     for impl in impls:
         plugin_name = impl.plugin_name
 
-        def register(name: str, obj: Any, _plugin: str = plugin_name, **extra: Any) -> None:
+        def register(name: Any, obj: Any = None, _plugin: str = plugin_name, **extra: Any) -> None:
+            if obj is None:  # register(cls): the class carries its own `name`
+                name, obj = getattr(name, "name", None) or getattr(name, "__name__", repr(name)), name
             if kind is not None and not (
                 isinstance(obj, type) and issubclass(obj, BACKEND_KINDS[kind])
             ):
@@ -132,6 +138,11 @@ def _collect(hook_name: str) -> dict[str, Registered]:
         others = [i.plugin for i in impls if i is not impl]
         pm.subset_hook_caller(hook_name, remove_plugins=others)(register=register)
     return found
+
+
+def registrations(hook_name: str) -> dict[str, Registered]:
+    """Everything registered through a `register_*` hook that takes a name and an object."""
+    return _collect(hook_name)
 
 
 def backends(kind: str) -> dict[str, Registered]:

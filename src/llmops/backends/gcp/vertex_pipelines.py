@@ -126,7 +126,7 @@ def task_state(detail: Mapping[str, Any]) -> TaskState:
 
 def run_from_resource(job: Mapping[str, Any], package: str = "") -> PipelineRun:
     """A PipelineJob resource (camelCase JSON) as a PipelineRun, with lineage from its tasks."""
-    from ..local.kfp_runner import build_lineage
+    from ...kfp_local.worker import build_lineage
 
     name = job.get("name") or ""
     spec = job.get("pipelineSpec") or {}

@@ -1,7 +1,7 @@
 """The `emulator` model provider: the emulated Vertex AI model service, in process.
 
 State (tuning jobs, tuned models, aliases, endpoints) lives in the workspace's `models/`
-folder; see `llmops.emulator.engines.model_service` for what a prediction does.
+folder; see `llmops.emulator.vertex.engine.model_service` for what a prediction does.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ class EmulatorModelProvider(ModelProvider):
 
     def __init__(self, settings: Settings):
         super().__init__(settings)
-        from ...emulator.engines.model_service import ModelService
+        from ...emulator.vertex.engine.model_service import ModelService
 
         canned = settings.canned_responses
         if canned is not None:

@@ -34,7 +34,7 @@ class DuckDBWarehouse(Warehouse):
     def engine(self):
         """The BigQueryEngine over the workspace file (created on first use)."""
         if self._engine is None:
-            from ...emulator.engines.bigquery import BigQueryEngine
+            from ...emulator.bigquery.engine import BigQueryEngine
 
             workspace = Workspace(self.settings.workspace).ensure()
             self._engine = BigQueryEngine(workspace.warehouse_path, default_project=self.project)

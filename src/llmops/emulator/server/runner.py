@@ -14,7 +14,8 @@ from typing import Any
 
 import uvicorn
 
-from .app import EmulatorConfig, create_app
+from .api import EmulatorConfig
+from .app import create_app
 
 
 def is_loopback(host: str) -> bool:

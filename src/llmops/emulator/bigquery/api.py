@@ -1,0 +1,66 @@
+"""The emulated BigQuery v2 REST API over the GoogleSQL-on-DuckDB engine."""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING
+
+from ..server.api import EmulatedApi, Emulator
+from ..server.uploads import UploadSessions
+from ..storage.api import StorageApi
+from ..storage.store import ObjectStore
+
+if TYPE_CHECKING:
+    from starlette.routing import BaseRoute
+
+    from .engine import BigQueryEngine
+
+
+class BigQueryApi(EmulatedApi):
+    """BigQuery v2: datasets, tables, tabledata, jobs and load uploads."""
+
+    name = "bigquery"
+    prefixes = ("/bigquery/v2", "/upload/bigquery/v2")
+    description = "BigQuery REST API v2 (GoogleSQL on DuckDB)"
+
+    def __init__(self, emulator: Emulator):
+        super().__init__(emulator)
+        storage = emulator.api(StorageApi)
+        self.storage: ObjectStore = storage.store
+        self.uploads: UploadSessions = storage.uploads
+        self._engine: BigQueryEngine | None = None
+        self._engine_lock = threading.Lock()
+        self.bigquery_lock = threading.RLock()
+        """Serialises calls into the engine (one DuckDB connection)."""
+
+    @property
+    def bigquery(self) -> BigQueryEngine:
+        """The engine over `<data>/bigquery/warehouse.duckdb`, opened on first use."""
+        if self._engine is None:
+            with self._engine_lock:
+                if self._engine is None:
+                    from .engine import BigQueryEngine
+
+                    folder = self.data_dir / "bigquery"
+                    folder.mkdir(parents=True, exist_ok=True)
+                    self._engine = BigQueryEngine(
+                        folder / "warehouse.duckdb",
+                        default_project=self.config.default_project,
+                        gcs_root=self.storage.root,
+                        keep_open=True,
+                    )
+        return self._engine
+
+    def routes(self) -> list[BaseRoute]:
+        from .routes import routes
+
+        return routes(self)
+
+    def start(self) -> None:
+        if self.config.warm_start:
+            threading.Thread(target=lambda: self.bigquery, name="bigquery-warm-start", daemon=True).start()
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.close()
+            self._engine = None

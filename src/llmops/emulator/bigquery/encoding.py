@@ -1,0 +1,348 @@
+"""BigQuery's REST encodings: result cells, schemas and query parameters.
+
+Cells are `{"f": [{"v": ...}, ...]}` with every scalar a string: INT64 "1", FLOAT "1.5",
+BOOL "true", TIMESTAMP integer microseconds "1700000000123456" (the clients ask for
+`useInt64Timestamp`; without it, float seconds), DATETIME "2024-01-02T03:04:05", BYTES base64,
+NULL `{"v": null}`, REPEATED `{"v": [{"v": ...}]}`, RECORD `{"v": {"f": [...]}}`.
+Top-level scalar columns are converted with Arrow compute kernels, not value by value.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import decimal
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..server.errors import bad_request
+
+LEGACY_TYPE = {"INT64": "INTEGER", "FLOAT64": "FLOAT", "BOOL": "BOOLEAN", "STRUCT": "RECORD"}
+"""Standard type name -> the name BigQuery's REST API reports in schemas."""
+
+STANDARD_TYPE = {"INTEGER": "INT64", "FLOAT": "FLOAT64", "BOOLEAN": "BOOL", "RECORD": "STRUCT",
+                 "DECIMAL": "NUMERIC", "BIGDECIMAL": "BIGNUMERIC"}
+
+
+# ---------------------------------------------------------------------------------- schemas
+
+
+def schema_to_api(fields: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Engine schema fields -> REST `schema.fields` (legacy type names, as BigQuery answers)."""
+    out = []
+    for f in fields:
+        item: dict[str, Any] = {"name": f["name"], "type": LEGACY_TYPE.get(f["type"], f["type"]),
+                                "mode": f.get("mode") or "NULLABLE"}
+        if f.get("fields"):
+            item["fields"] = schema_to_api(f["fields"])
+        if f.get("description"):
+            item["description"] = f["description"]
+        out.append(item)
+    return out
+
+
+def schema_from_api(fields: Any, *, where: str = "schema.fields") -> list[dict[str, Any]]:
+    """REST `schema.fields` -> engine fields (standard names), refusing malformed ones (400)."""
+    if not isinstance(fields, list):
+        raise bad_request(f"{where} must be a list of fields")
+    out = []
+    for i, f in enumerate(fields):
+        if not isinstance(f, dict) or not f.get("name") or not f.get("type"):
+            raise bad_request(f"{where}[{i}] needs a name and a type", "invalid")
+        t = str(f["type"]).upper()
+        item: dict[str, Any] = {"name": f["name"], "type": STANDARD_TYPE.get(t, t), "mode": (f.get("mode") or "NULLABLE").upper()}
+        if item["type"] == "STRUCT":
+            item["type"] = "RECORD"
+        if item["type"] == "RECORD":
+            item["fields"] = schema_from_api(f.get("fields") or [], where=f"{where}[{i}].fields")
+        if f.get("description"):
+            item["description"] = f["description"]
+        out.append(item)
+    return out
+
+
+# ---------------------------------------------------------------------------------- cells
+
+
+def _micros(value: dt.datetime) -> int:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    delta = value - dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+    return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def _numeric(value: Any) -> str:
+    d = value if isinstance(value, decimal.Decimal) else decimal.Decimal(str(value))
+    text = format(d, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _float(value: float) -> str:
+    if value != value:
+        return "NaN"
+    if value in (float("inf"), float("-inf")):
+        return "Infinity" if value > 0 else "-Infinity"
+    return repr(value)
+
+
+def _datetime(value: Any) -> str:
+    if isinstance(value, dt.datetime):
+        text = value.replace(tzinfo=None).isoformat()
+    else:
+        text = str(value).replace(" ", "T", 1)
+    return text
+
+
+def _time(value: Any) -> str:
+    return value.isoformat() if isinstance(value, dt.time) else str(value)
+
+
+def _interval(value: Any) -> str:
+    """BigQuery's canonical INTERVAL text, `Y-M D H:M:S[.F]` with signs (what the client parses)."""
+    months = getattr(value, "months", None)
+    if months is None:
+        return str(value)
+    days, nanos = value.days, value.nanoseconds
+    ysign = "-" if months < 0 else ""
+    years, rest = divmod(abs(months), 12)
+    tsign = "-" if nanos < 0 else ""
+    micros = abs(nanos) // 1000
+    seconds, frac = divmod(micros, 1_000_000)
+    hours, seconds = divmod(seconds, 3600)
+    minutes, seconds = divmod(seconds, 60)
+    text = f"{ysign}{years}-{rest} {days} {tsign}{hours}:{minutes}:{seconds}"
+    return text + (f".{frac:06d}".rstrip("0") if frac else "")
+
+
+def _scalar_encoder(bq_type: str, int64_timestamp: bool) -> Callable[[Any], Any]:
+    """Python value -> the string BigQuery sends for one non-null scalar of `bq_type`."""
+    t = STANDARD_TYPE.get(bq_type, bq_type)
+    if t == "INT64":
+        return lambda v: str(int(v))
+    if t == "FLOAT64":
+        return lambda v: _float(float(v))
+    if t == "BOOL":
+        return lambda v: "true" if v else "false"
+    if t in ("NUMERIC", "BIGNUMERIC"):
+        return _numeric
+    if t == "TIMESTAMP":
+        if int64_timestamp:
+            return lambda v: str(_micros(v)) if isinstance(v, dt.datetime) else str(v)
+        return lambda v: f"{_micros(v) / 1e6:.6E}" if isinstance(v, dt.datetime) else str(v)
+    if t == "DATETIME":
+        return _datetime
+    if t == "DATE":
+        return lambda v: v.isoformat() if isinstance(v, dt.date) else str(v)
+    if t == "TIME":
+        return _time
+    if t == "BYTES":
+        return lambda v: base64.b64encode(bytes(v)).decode("ascii")
+    if t == "JSON":
+        return lambda v: v if isinstance(v, str) else json.dumps(v)
+    if t == "INTERVAL":
+        return _interval
+    return lambda v: v if isinstance(v, str) else str(v)
+
+
+def _value_encoder(field: dict[str, Any], int64_timestamp: bool) -> Callable[[Any], Any]:
+    """Python value of a whole field (REPEATED / RECORD included) -> its `v`."""
+    t = STANDARD_TYPE.get(field["type"], field["type"])
+    if t in ("RECORD", "STRUCT"):
+        subs = [(f["name"], _value_encoder(f, int64_timestamp)) for f in field.get("fields", [])]
+
+        def record(v: Any) -> Any:
+            if v is None:
+                return None
+            return {"f": [{"v": enc(v.get(name))} for name, enc in subs]}
+
+        single = record
+    else:
+        scalar = _scalar_encoder(t, int64_timestamp)
+
+        def single(v: Any) -> Any:
+            return None if v is None else scalar(v)
+
+    if field.get("mode") == "REPEATED":
+        return lambda v: [{"v": single(x)} for x in (v or [])]
+    return single
+
+
+def _fast_column(column: pa.ChunkedArray, field: dict[str, Any], int64_timestamp: bool) -> list[Any] | None:
+    """A top-level scalar column converted with Arrow kernels, or None to do it value by value."""
+    if field.get("mode") == "REPEATED":
+        return None
+    t = STANDARD_TYPE.get(field["type"], field["type"])
+    typ = column.type
+    try:
+        if t == "STRING" and (pa.types.is_string(typ) or pa.types.is_large_string(typ)):
+            return column.to_pylist()
+        if t == "INT64" and pa.types.is_integer(typ):
+            return column.cast(pa.string()).to_pylist()
+        if t == "BOOL" and pa.types.is_boolean(typ):
+            return column.cast(pa.string()).to_pylist()
+        if t == "DATE" and pa.types.is_date(typ):
+            return column.cast(pa.string()).to_pylist()
+        if t == "TIMESTAMP" and pa.types.is_timestamp(typ) and int64_timestamp:
+            micros = column.cast(pa.timestamp("us", tz=typ.tz), safe=False).cast(pa.int64())
+            return micros.cast(pa.string()).to_pylist()
+        if t == "DATETIME" and pa.types.is_timestamp(typ):
+            text = column.cast(pa.timestamp("us"), safe=False).cast(pa.string())
+            text = pc.replace_substring(text, " ", "T", max_replacements=1)
+            return pc.replace_substring_regex(text, r"\.000000$", "").to_pylist()
+        if t == "FLOAT64" and pa.types.is_floating(typ):
+            if pc.any(pc.is_nan(column)).as_py() or pc.any(pc.is_inf(column)).as_py():
+                return None
+            return column.cast(pa.string()).to_pylist()
+        if t in ("NUMERIC", "BIGNUMERIC") and pa.types.is_decimal(typ):
+            text = pc.replace_substring_regex(column.cast(pa.string()), r"(\.\d*?)0+$", r"\1")
+            return pc.replace_substring_regex(text, r"\.$", "").to_pylist()
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    return None
+
+
+def encode_rows(table: pa.Table, schema: list[dict[str, Any]], *, int64_timestamp: bool = True) -> list[dict[str, Any]]:
+    """Rows of `table` as BigQuery's `rows: [{"f": [{"v": ...}]}]` for the given schema."""
+    if table.num_rows == 0:
+        return []
+    columns = []
+    for i, field in enumerate(schema):
+        column = table.column(i)
+        values = _fast_column(column, field, int64_timestamp)
+        if values is None:
+            enc = _value_encoder(field, int64_timestamp)
+            values = [enc(v) for v in column.to_pylist()]
+        columns.append(values)
+    return [{"f": [{"v": v} for v in row]} for row in zip(*columns)]
+
+
+# ---------------------------------------------------------------------------------- parameters
+
+
+def _type_sql(ptype: Mapping[str, Any], where: str) -> str:
+    """A parameterType -> GoogleSQL type text (INT64, ARRAY<STRING>, STRUCT<a INT64>)."""
+    if not isinstance(ptype, Mapping) or not ptype.get("type"):
+        raise bad_request(f"{where}.parameterType.type is missing", "required")
+    t = str(ptype["type"]).upper()
+    t = STANDARD_TYPE.get(t, t)
+    if t == "ARRAY":
+        return f"ARRAY<{_type_sql(ptype.get('arrayType') or {}, where + '.arrayType')}>"
+    if t in ("STRUCT", "RECORD"):
+        members = ptype.get("structTypes") or []
+        inner = ", ".join(
+            f"{m.get('name') or f'_field_{j + 1}'} {_type_sql(m.get('type') or {}, where + '.structTypes')}"
+            for j, m in enumerate(members)
+        )
+        return f"STRUCT<{inner}>"
+    return t
+
+
+def _scalar_param(t: str, raw: Any, where: str) -> Any:
+    if raw is None:
+        return None
+    try:
+        if t == "INT64":
+            if isinstance(raw, bool):
+                raise ValueError
+            return int(str(raw))
+        if t == "FLOAT64":
+            return float(raw)
+        if t == "BOOL":
+            if isinstance(raw, bool):
+                return raw
+            text = str(raw).lower()
+            if text not in ("true", "false"):
+                raise ValueError
+            return text == "true"
+        if t in ("NUMERIC", "BIGNUMERIC"):
+            return decimal.Decimal(str(raw))
+        if t == "BYTES":
+            return base64.b64decode(str(raw), validate=True)
+        if t == "DATE":
+            return dt.date.fromisoformat(str(raw))
+        if t == "DATETIME":
+            return dt.datetime.fromisoformat(str(raw).replace(" ", "T", 1))
+        if t == "TIME":
+            return dt.time.fromisoformat(str(raw))
+        if t == "TIMESTAMP":
+            text = str(raw).strip()
+            if text.upper().endswith(" UTC"):
+                text = text[:-4]
+            if text.endswith("Z"):
+                text = text[:-1] + "+00:00"
+            value = dt.datetime.fromisoformat(text.replace(" ", "T", 1))
+            if value.tzinfo is None:
+                value = value.replace(tzinfo=dt.timezone.utc)
+            return value.astimezone(dt.timezone.utc)
+        if t == "JSON":
+            if isinstance(raw, str):
+                json.loads(raw)
+                return raw
+            return json.dumps(raw)
+        return str(raw)
+    except (ValueError, TypeError, ArithmeticError):
+        raise bad_request(f"Invalid value for query parameter {where}: {raw!r} is not a valid {t}", "invalidQuery") from None
+
+
+def _param_value(ptype: Mapping[str, Any], pvalue: Any, where: str) -> Any:
+    t = str(ptype.get("type", "")).upper()
+    t = STANDARD_TYPE.get(t, t)
+    if pvalue is None:
+        return None
+    if not isinstance(pvalue, Mapping):
+        raise bad_request(f"{where}.parameterValue must be an object")
+    if t == "ARRAY":
+        values = pvalue.get("arrayValues")
+        if values is None:
+            return []  # BigQuery makes no difference between a NULL and an empty array
+        if not isinstance(values, list):
+            raise bad_request(f"{where}.parameterValue.arrayValues must be a list")
+        element = ptype.get("arrayType") or {}
+        return [_param_value(element, v, f"{where}[{j}]") for j, v in enumerate(values)]
+    if t in ("STRUCT", "RECORD"):
+        values = pvalue.get("structValues")
+        if values is None:
+            return None
+        members = ptype.get("structTypes") or []
+        return {
+            (m.get("name") or f"_field_{j + 1}"): _param_value(m.get("type") or {}, values.get(m.get("name")), f"{where}.{m.get('name')}")
+            for j, m in enumerate(members)
+        }
+    return _scalar_param(t, pvalue.get("value"), where)
+
+
+def decode_parameters(params: Any, mode: str | None = None) -> tuple[dict[str, Any] | list[Any] | None, dict[str, str]]:
+    """`queryParameters` -> (values: dict for NAMED / list for POSITIONAL, {name: GoogleSQL type})."""
+    if not params:
+        return None, {}
+    if not isinstance(params, list):
+        raise bad_request("queryParameters must be a list")
+    positional = (mode or "").upper() == "POSITIONAL" or all(isinstance(p, dict) and not p.get("name") for p in params)
+    named: dict[str, Any] = {}
+    ordered: list[Any] = []
+    types: dict[str, str] = {}
+    for i, p in enumerate(params):
+        if not isinstance(p, dict):
+            raise bad_request(f"queryParameters[{i}] must be an object")
+        name = p.get("name")
+        where = f"@{name}" if name else f"queryParameters[{i}]"
+        ptype = p.get("parameterType")
+        type_sql = _type_sql(ptype, where)
+        value = _param_value(ptype, p.get("parameterValue"), where)
+        if positional:
+            ordered.append(value)
+        else:
+            if not name:
+                raise bad_request(f"queryParameters[{i}] has no name but the query uses named parameters", "invalidQuery")
+            named[name] = value
+            # The engine upper-cases parameter types, which would rename STRUCT fields; a
+            # non-NULL struct value carries its own field names, so its type is left out.
+            if "STRUCT<" not in type_sql or value is None:
+                types[name] = type_sql
+    return (ordered if positional else named), types

@@ -1,0 +1,455 @@
+"""BigQuery jobs: query, load, extract and copy, run to completion when they are submitted.
+
+Every job finishes before its first response (state DONE), so clients never poll and never
+sleep. A failed job is still a job: `status.errorResult` carries the error, and getQueryResults
+answers with it. Query results are kept in memory for the most recent jobs so the clients can
+page through them (jobs.getQueryResults); older results expire like BigQuery's do.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+
+from ...core.errors import LlmopsError
+from ..storage.store import ObjectStore
+from .encoding import decode_parameters, schema_from_api, schema_to_api
+from .loads import LoadError, read_load_data
+from ..server.errors import ApiError, bad_request, from_exception, required
+
+if TYPE_CHECKING:
+    from ..server.api import BigQueryApi
+
+JOB_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,1024}$")
+NAME_RE = re.compile(r"^[^`\\\n\r]{1,1024}$")
+_DDL_OPERATION = {"CREATE": "CREATE", "DROP": "DROP", "ALTER": "ALTER", "TRUNCATE": "TRUNCATE"}
+
+
+def now_ms() -> str:
+    return str(int(time.time() * 1000))
+
+
+def table_ref(ref: Any, where: str, default_project: str) -> tuple[str, str, str]:
+    """A `{projectId, datasetId, tableId}` reference -> (project, dataset, table), validated."""
+    if not isinstance(ref, dict):
+        raise required(where)
+    project = ref.get("projectId") or default_project
+    dataset, table = ref.get("datasetId"), ref.get("tableId")
+    if not dataset:
+        raise required(f"{where}.datasetId")
+    if not table:
+        raise required(f"{where}.tableId")
+    for value in (project, dataset, table):
+        if not isinstance(value, str) or not NAME_RE.match(value):
+            raise bad_request(f"Invalid name {value!r} in {where}")
+    return project, dataset, table.split("$", 1)[0]
+
+
+def sql_table(project: str, dataset: str, table: str) -> str:
+    """A backticked GoogleSQL table name (names were checked to hold no backtick)."""
+    return f"`{project}.{dataset}.{table}`"
+
+
+@dataclass
+class Job:
+    """One job: its REST resource, and the rows of a query job while they are kept."""
+
+    project: str
+    job_id: str
+    location: str
+    resource: dict[str, Any]
+    result: Any = None  # engine QueryResult for query jobs
+    error: ApiError | None = None
+    created: float = field(default_factory=time.time)
+
+    @property
+    def reference(self) -> dict[str, str]:
+        return {"projectId": self.project, "jobId": self.job_id, "location": self.location}
+
+
+class JobStore:
+    """Jobs by (project, job id), newest last; results kept for the `keep_results` newest."""
+
+    def __init__(self, max_jobs: int = 10_000, keep_results: int = 64):
+        self._jobs: OrderedDict[tuple[str, str], Job] = OrderedDict()
+        self._lock = threading.Lock()
+        self.max_jobs = max_jobs
+        self.keep_results = keep_results
+
+    def reserve(self, project: str, job_id: str, location: str) -> None:
+        with self._lock:
+            if (project, job_id) in self._jobs:
+                raise ApiError(409, f"Already Exists: Job {project}:{location}.{job_id}", "duplicate")
+
+    def add(self, job: Job) -> None:
+        with self._lock:
+            key = (job.project, job.job_id)
+            if key in self._jobs:
+                raise ApiError(409, f"Already Exists: Job {job.project}:{job.location}.{job.job_id}", "duplicate")
+            self._jobs[key] = job
+            while len(self._jobs) > self.max_jobs:
+                self._jobs.popitem(last=False)
+            with_results = [j for j in self._jobs.values() if j.result is not None]
+            for old in with_results[: max(0, len(with_results) - self.keep_results)]:
+                old.result = None
+
+    def get(self, project: str, job_id: str) -> Job:
+        with self._lock:
+            job = self._jobs.get((project, job_id))
+        if job is None:
+            raise ApiError(404, f"Not found: Job {project}:{job_id}", "notFound")
+        return job
+
+    def delete(self, project: str, job_id: str) -> None:
+        with self._lock:
+            if self._jobs.pop((project, job_id), None) is None:
+                raise ApiError(404, f"Not found: Job {project}:{job_id}", "notFound")
+
+    def list(self, project: str) -> list[Job]:
+        with self._lock:
+            return [j for j in reversed(self._jobs.values()) if j.project == project]
+
+
+class JobRunner:
+    """Runs job configurations against the engines and records them in a JobStore."""
+
+    def __init__(self, state: BigQueryApi, store: JobStore | None = None):
+        self.state = state
+        self.store = store or JobStore()
+
+    @property
+    def engine(self) -> Any:
+        return self.state.bigquery
+
+    @property
+    def objects(self) -> ObjectStore:
+        return self.state.storage
+
+    # ------------------------------------------------------------------ entry points
+
+    def insert(self, project: str, body: dict[str, Any], *, media: bytes | None = None) -> Job:
+        """jobs.insert: run the job in `body`; a failed job is returned with its errorResult."""
+        ref = body.get("jobReference") or {}
+        if not isinstance(ref, dict):
+            raise bad_request("jobReference must be an object")
+        job_id = ref.get("jobId") or f"job_{uuid.uuid4().hex}"
+        if not isinstance(job_id, str) or not JOB_ID_RE.match(job_id):
+            raise bad_request(f"Invalid job ID {job_id!r}: use letters, digits, '_' and '-'", location="jobReference.jobId")
+        location = ref.get("location") or self.state.config.location
+        config = body.get("configuration")
+        if not isinstance(config, dict):
+            raise required("configuration")
+        kinds = [k for k in ("query", "load", "extract", "copy") if isinstance(config.get(k), dict)]
+        if len(kinds) != 1:
+            raise bad_request("The job configuration must contain exactly one of query, load, extract or copy")
+        self.store.reserve(project, job_id, location)
+        kind = kinds[0]
+        job = Job(project, job_id, location, {})
+        created = now_ms()
+        statistics: dict[str, Any] = {}
+        errors: list[dict[str, Any]] = []
+        dry_run = bool(config.get("dryRun"))
+        try:
+            if kind == "query":
+                statistics = self._query(job, config["query"], dry_run=dry_run)
+            elif kind == "load":
+                statistics, errors = self._load(project, config["load"], media)
+            elif kind == "extract":
+                statistics = self._extract(project, config["extract"])
+            else:
+                statistics = self._copy(project, config["copy"])
+        except (LlmopsError, LoadError, ApiError, ValueError) as exc:
+            job.error = _job_error(exc)
+        status: dict[str, Any] = {"state": "DONE"}
+        if job.error is not None:
+            detail = job.error.body()["error"]["errors"][0]
+            status["errorResult"] = detail
+            status["errors"] = [detail, *errors]
+            if isinstance(job.error, _LoadApiError):
+                status["errors"] = job.error.details
+        elif errors:
+            status["errors"] = errors
+        config_out = dict(config)
+        config_out["jobType"] = kind.upper()
+        job.resource = {
+            "kind": "bigquery#job",
+            "etag": base64.b64encode(uuid.uuid4().bytes[:9]).decode(),
+            "id": f"{project}:{location}.{job_id}",
+            "jobReference": job.reference,
+            "configuration": config_out,
+            "status": status,
+            "statistics": {"creationTime": created, "startTime": created, "endTime": now_ms(), **statistics},
+            "user_email": "emulator@llmops.local",
+            "principal_subject": "user:emulator@llmops.local",
+            "jobCreationReason": {"code": "REQUESTED"},
+        }
+        self.store.add(job)
+        return job
+
+    def query(self, project: str, body: dict[str, Any]) -> Job:
+        """jobs.query: the same query job, built from the request's flat fields."""
+        if not body.get("query"):
+            raise required("query")
+        config = {k: body[k] for k in (
+            "query", "useLegacySql", "queryParameters", "parameterMode", "defaultDataset", "useQueryCache",
+            "maximumBytesBilled", "labels", "createSession", "connectionProperties") if k in body}
+        job_body = {
+            "jobReference": {"projectId": project, "jobId": f"job_{uuid.uuid4().hex}",
+                             "location": body.get("location") or self.state.config.location},
+            "configuration": {"query": config, "dryRun": bool(body.get("dryRun"))},
+        }
+        return self.insert(project, job_body)
+
+    # ------------------------------------------------------------------ query
+
+    def _query(self, job: Job, config: dict[str, Any], *, dry_run: bool) -> dict[str, Any]:
+        sql = config.get("query")
+        if not isinstance(sql, str) or not sql.strip():
+            raise required("configuration.query.query")
+        if config.get("useLegacySql") is True:
+            raise ApiError(400, "Legacy SQL is not supported by the emulator; send useLegacySql: false (GoogleSQL)", "invalidQuery",
+                           location="query")
+        dd = config.get("defaultDataset") or {}
+        default_project = dd.get("projectId") or job.project
+        default_dataset = dd.get("datasetId") or None
+        params, types = decode_parameters(config.get("queryParameters"), config.get("parameterMode"))
+        if dry_run:
+            self.engine.translate(sql, default_project=default_project, default_dataset=default_dataset)
+            return {"totalBytesProcessed": "0", "query": {"totalBytesProcessed": "0", "statementType": _guess_type(sql),
+                                                          "cacheHit": False}}
+        result = self.engine.query(sql, params, default_project=default_project, default_dataset=default_dataset,
+                                   param_types=types)
+        query_stats: dict[str, Any] = {
+            "statementType": result.statement_type,
+            "totalBytesProcessed": "0",
+            "totalBytesBilled": "0",
+            "totalSlotMs": "0",
+            "cacheHit": False,
+        }
+        if result.statement_type == "SELECT" or result.schema:
+            query_stats["schema"] = {"fields": schema_to_api(result.schema)}
+            destination = config.get("destinationTable")
+            if destination:
+                self._write_query_destination(job.project, config, destination, result)
+        if result.num_dml_affected_rows is not None:
+            n = int(result.num_dml_affected_rows)
+            query_stats["numDmlAffectedRows"] = str(n)
+            key = {"INSERT": "insertedRowCount", "DELETE": "deletedRowCount", "UPDATE": "updatedRowCount"}.get(
+                result.statement_type, "updatedRowCount")
+            query_stats["dmlStats"] = {key: str(n)}
+        if result.export:
+            query_stats["exportDataStatistics"] = {"fileCount": str(result.export.get("files", 1)),
+                                                   "rowCount": str(result.export.get("rows", 0))}
+        op = result.statement_type.split("_", 1)[0]
+        if op in _DDL_OPERATION and result.statement_type not in ("CREATE_TABLE_AS_SELECT",):
+            query_stats["ddlOperationPerformed"] = _DDL_OPERATION[op]
+        job.result = result
+        return {"totalBytesProcessed": "0", "query": query_stats}
+
+    def _write_query_destination(self, project: str, config: dict[str, Any], destination: Any, result: Any) -> None:
+        p, d, t = table_ref(destination, "configuration.query.destinationTable", project)
+        mode = _write_mode(config.get("writeDisposition") or "WRITE_EMPTY")
+        exists = self._table_exists(p, d, t)
+        if not exists and (config.get("createDisposition") or "CREATE_IF_NEEDED") == "CREATE_NEVER":
+            raise ApiError(404, f"Not found: Table {p}:{d}.{t}", "notFound")
+        schema = result.schema if (not exists or mode == "replace") else None
+        self.engine.load_table(p, d, t, result.table, mode=mode, schema=schema)
+
+    def _table_exists(self, project: str, dataset: str, table: str) -> bool:
+        self.engine.get_dataset(project, dataset)  # a missing dataset is an error of its own
+        try:
+            self.engine.get_table(project, dataset, table)
+        except LlmopsError as exc:
+            if getattr(exc, "reason", None) == "notFound":
+                return False
+            raise
+        return True
+
+    # ------------------------------------------------------------------ load
+
+    def _load(self, project: str, config: dict[str, Any], media: bytes | None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        p, d, t = table_ref(config.get("destinationTable"), "configuration.load.destinationTable", project)
+        blobs = [media] if media is not None else self._read_sources(config.get("sourceUris"))
+        self.engine.get_dataset(p, d)
+        existing = None
+        try:
+            existing = self.engine.get_table(p, d, t)
+        except LlmopsError as exc:
+            if getattr(exc, "reason", None) != "notFound":
+                raise
+        create = config.get("createDisposition") or "CREATE_IF_NEEDED"
+        mode = _write_mode(config.get("writeDisposition") or "WRITE_APPEND")
+        if existing is None and create == "CREATE_NEVER":
+            raise ApiError(404, f"Not found: Table {p}:{d}.{t}", "notFound")
+        given = None
+        if isinstance(config.get("schema"), dict) and config["schema"].get("fields"):
+            given = schema_from_api(config["schema"]["fields"], where="configuration.load.schema.fields")
+        fmt = str(config.get("sourceFormat") or "CSV").upper()
+        autodetect = bool(config.get("autodetect"))
+        if given is not None:
+            target = given
+        elif existing is not None and not (autodetect and mode == "replace"):
+            target = existing["schema"]
+        elif autodetect or fmt == "PARQUET":
+            target = None
+        else:
+            raise ApiError(400, "No schema specified on job or table.", "invalid")
+        if existing is not None and given is not None and mode == "append":
+            self._maybe_add_fields(p, d, t, existing["schema"], given, config.get("schemaUpdateOptions") or [])
+        tables = []
+        bad = 0
+        errors: list[dict[str, Any]] = []
+        schema = target
+        for blob in blobs:
+            parsed = read_load_data(blob, config, target)
+            tables.append(parsed.table)
+            schema = parsed.schema or schema
+            bad += parsed.bad_records
+            errors += parsed.errors
+        data = _concat(tables)
+        engine_schema = schema if schema and (existing is None or mode == "replace") else None
+        rows = self.engine.load_table(p, d, t, data, mode=mode, schema=engine_schema)
+        stats = {"load": {
+            "inputFiles": str(len(blobs)),
+            "inputFileBytes": str(sum(len(b) for b in blobs)),
+            "outputRows": str(rows),
+            "outputBytes": str(data.nbytes),
+            "badRecords": str(bad),
+        }}
+        return stats, errors
+
+    def _maybe_add_fields(self, p: str, d: str, t: str, have: list[dict[str, Any]], given: list[dict[str, Any]],
+                          options: list[str]) -> None:
+        known = {f["name"].lower() for f in have}
+        new = [f for f in given if f["name"].lower() not in known]
+        if not new:
+            return
+        if "ALLOW_FIELD_ADDITION" not in options:
+            raise ApiError(400, f"Provided Schema does not match Table {p}:{d}.{t}. Cannot add fields (field: {new[0]['name']})",
+                           "invalid")
+        self.engine.update_table_schema(p, d, t, [*have, *new])
+
+    def _read_sources(self, uris: Any) -> list[bytes]:
+        if not isinstance(uris, list) or not uris:
+            raise required("configuration.load.sourceUris")
+        blobs = []
+        for uri in uris:
+            if not isinstance(uri, str) or not uri.startswith("gs://"):
+                raise bad_request(f"Source URI {uri!r} is not a gs:// URI; the emulator loads from its own Cloud Storage")
+            bucket, _, name = uri[5:].partition("/")
+            if "*" in name:
+                head, _, tail = name.partition("*")
+                names = [n for n in self.objects.iter_names(bucket, head) if n.endswith(tail) and not n.endswith("/")]
+                if not names:
+                    raise ApiError(404, f"Not found: URI {uri}", "notFound")
+                blobs += [self.objects.read_bytes(bucket, n) for n in names]
+            else:
+                try:
+                    blobs.append(self.objects.read_bytes(bucket, name))
+                except LlmopsError:
+                    raise ApiError(404, f"Not found: URI {uri}", "notFound") from None
+        return blobs
+
+    # ------------------------------------------------------------------ extract and copy
+
+    def _extract(self, project: str, config: dict[str, Any]) -> dict[str, Any]:
+        if config.get("sourceModel"):
+            raise ApiError(501, "Extracting models is not supported by the emulator", "notImplemented")
+        p, d, t = table_ref(config.get("sourceTable"), "configuration.extract.sourceTable", project)
+        uris = config.get("destinationUris") or ([config["destinationUri"]] if config.get("destinationUri") else [])
+        if not uris:
+            raise required("configuration.extract.destinationUris")
+        fmt = {"CSV": "CSV", "NEWLINE_DELIMITED_JSON": "JSON", "JSON": "JSON", "PARQUET": "PARQUET"}.get(
+            str(config.get("destinationFormat") or "CSV").upper())
+        if fmt is None:
+            raise bad_request(f"destinationFormat {config.get('destinationFormat')} is not supported by the emulator; "
+                              "use CSV, NEWLINE_DELIMITED_JSON or PARQUET")
+        options = [f"uri={_sql_literal(uris[0])}", f"format='{fmt}'", "overwrite=true"]
+        if fmt == "CSV":
+            options.append(f"header={'false' if config.get('printHeader') is False else 'true'}")
+            options.append(f"field_delimiter={_sql_literal(str(config.get('fieldDelimiter') or ','))}")
+        compression = str(config.get("compression") or "NONE").upper()
+        if compression != "NONE":
+            options.append(f"compression={_sql_literal(compression)}")
+        self.engine.get_table(p, d, t)
+        result = self.engine.query(f"EXPORT DATA OPTIONS({', '.join(options)}) AS SELECT * FROM {sql_table(p, d, t)}",
+                                   default_project=project)
+        files = (result.export or {}).get("files", 1)
+        return {"extract": {"destinationUriFileCounts": [str(files)], "inputBytes": "0"}}
+
+    def _copy(self, project: str, config: dict[str, Any]) -> dict[str, Any]:
+        sources = config.get("sourceTables") or ([config["sourceTable"]] if config.get("sourceTable") else [])
+        if not sources:
+            raise required("configuration.copy.sourceTables")
+        p, d, t = table_ref(config.get("destinationTable"), "configuration.copy.destinationTable", project)
+        tables, schema = [], None
+        for i, src in enumerate(sources):
+            sp, sd, st = table_ref(src, f"configuration.copy.sourceTables[{i}]", project)
+            info = self.engine.get_table(sp, sd, st)
+            schema = schema or info["schema"]
+            tables.append(self.engine.query(f"SELECT * FROM {sql_table(sp, sd, st)}", default_project=project).table)
+        data = _concat(tables)
+        mode = _write_mode(config.get("writeDisposition") or "WRITE_EMPTY")
+        exists = self._table_exists(p, d, t)
+        if not exists and (config.get("createDisposition") or "CREATE_IF_NEEDED") == "CREATE_NEVER":
+            raise ApiError(404, f"Not found: Table {p}:{d}.{t}", "notFound")
+        rows = self.engine.load_table(p, d, t, data, mode=mode, schema=schema if (not exists or mode == "replace") else None)
+        return {"copy": {"copiedRows": str(rows), "copiedLogicalBytes": str(data.nbytes)}}
+
+
+class _LoadApiError(ApiError):
+    """A failed load, with every row error for `status.errors`."""
+
+    def __init__(self, err: LoadError):
+        super().__init__(400, err.message, err.reason)
+        self.details = [{"reason": e.get("reason", "invalid"), "message": e.get("message", ""),
+                         **({"location": e["location"]} if e.get("location") else {})} for e in err.errors]
+
+
+def _job_error(exc: BaseException) -> ApiError:
+    if isinstance(exc, LoadError):
+        return _LoadApiError(exc)
+    if isinstance(exc, ValueError) and not isinstance(exc, ApiError):
+        return ApiError(400, str(exc), "invalid")
+    err = from_exception(exc)
+    if err.reason == "invalidQuery" and err.location is None:
+        err.location, err.location_type = "query", "other"
+    return err
+
+
+def _write_mode(disposition: str) -> str:
+    modes = {"WRITE_APPEND": "append", "WRITE_TRUNCATE": "replace", "WRITE_EMPTY": "empty"}
+    mode = modes.get(str(disposition).upper())
+    if mode is None:
+        raise bad_request(f"Invalid writeDisposition {disposition!r}; use WRITE_APPEND, WRITE_TRUNCATE or WRITE_EMPTY")
+    return mode
+
+
+def _concat(tables: list[pa.Table]) -> pa.Table:
+    tables = [t for t in tables if t is not None]
+    if len(tables) == 1:
+        return tables[0]
+    try:
+        return pa.concat_tables(tables, promote_options="permissive")
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        raise ApiError(400, f"The sources do not share one schema: {exc}", "invalid") from None
+
+
+def _sql_literal(text: str) -> str:
+    if "'" in text or "\\" in text or "\n" in text:
+        raise bad_request(f"Invalid value {text!r}: quotes, backslashes and newlines are not allowed")
+    return f"'{text}'"
+
+
+def _guess_type(sql: str) -> str:
+    word = (sql.lstrip().split(None, 1) or ["SELECT"])[0].upper()
+    return {"WITH": "SELECT", "SELECT": "SELECT", "INSERT": "INSERT", "UPDATE": "UPDATE", "DELETE": "DELETE",
+            "MERGE": "MERGE", "CREATE": "CREATE_TABLE", "DROP": "DROP_TABLE", "EXPORT": "EXPORT_DATA"}.get(word, "SCRIPT")

@@ -1,0 +1,177 @@
+"""BigQuery REST resources (datasets, tables) built from the engine's catalog, plus the REST-only
+metadata the engine does not keep (labels set later, friendly names, view text, expirations),
+stored in `<data>/bigquery/rest-metadata.json`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+from .encoding import schema_to_api
+
+DATASET_FIELDS = ("description", "labels", "friendlyName", "defaultTableExpirationMs", "defaultPartitionExpirationMs",
+                  "access", "defaultCollation", "maxTimeTravelHours", "isCaseInsensitive", "storageBillingModel",
+                  "resourceTags")
+TABLE_FIELDS = ("description", "labels", "friendlyName", "expirationTime", "timePartitioning", "rangePartitioning",
+                "clustering", "requirePartitionFilter", "encryptionConfiguration", "defaultCollation",
+                "resourceTags", "tableConstraints")
+
+
+def ms(value: Any) -> str:
+    """A creation time as BigQuery's milliseconds-since-epoch string."""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.timezone.utc)
+        return str(int(value.timestamp() * 1000))
+    return "0"
+
+
+def etag(doc: dict[str, Any]) -> str:
+    return hashlib.md5(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+class RestMetadata:
+    """Per dataset/table REST fields, dropped when the engine's object was recreated since."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._lock = threading.Lock()
+        try:
+            self._data: dict[str, dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
+        except (FileNotFoundError, json.JSONDecodeError):
+            self._data = {}
+
+    def _save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f".{self.path.name}.tmp")
+        tmp.write_text(json.dumps(self._data), encoding="utf-8")
+        os.replace(tmp, self.path)
+
+    def get(self, key: str, created: str) -> dict[str, Any]:
+        with self._lock:
+            doc = self._data.get(key)
+        if not doc or doc.get("_created") != created:
+            return {}
+        return {k: v for k, v in doc.items() if not k.startswith("_")}
+
+    def update(self, key: str, created: str, fields: dict[str, Any], *, merge: bool = True) -> None:
+        with self._lock:
+            doc = self._data.get(key) if merge else None
+            if not doc or doc.get("_created") != created:
+                doc = {"_created": created}
+            for k, v in fields.items():
+                if k == "labels" and isinstance(v, dict) and isinstance(doc.get("labels"), dict) and merge:
+                    labels = {**doc["labels"], **v}
+                    doc["labels"] = {a: b for a, b in labels.items() if b is not None}
+                elif v is None:
+                    doc.pop(k, None)
+                else:
+                    doc[k] = v
+            self._data[key] = doc
+            self._save()
+
+    def drop(self, key: str) -> None:
+        with self._lock:
+            prefix = key + "."
+            for k in [k for k in self._data if k == key or k.startswith(prefix)]:
+                del self._data[k]
+            self._save()
+
+
+def dataset_key(project: str, dataset: str) -> str:
+    return f"dataset:{project}.{dataset}"
+
+
+def table_key(project: str, dataset: str, table: str) -> str:
+    return f"dataset:{project}.{dataset}.table:{table}"
+
+
+def default_access() -> list[dict[str, str]]:
+    return [
+        {"role": "WRITER", "specialGroup": "projectWriters"},
+        {"role": "OWNER", "specialGroup": "projectOwners"},
+        {"role": "OWNER", "userByEmail": "emulator@llmops.local"},
+        {"role": "READER", "specialGroup": "projectReaders"},
+    ]
+
+
+def dataset_resource(info: dict[str, Any], extra: dict[str, Any], base: str) -> dict[str, Any]:
+    p, d = info["project"], info["dataset"]
+    created = ms(info.get("created"))
+    res: dict[str, Any] = {
+        "kind": "bigquery#dataset",
+        "id": f"{p}:{d}",
+        "selfLink": f"{base}/bigquery/v2/projects/{p}/datasets/{d}",
+        "datasetReference": {"projectId": p, "datasetId": d},
+        "location": info.get("location") or "US",
+        "creationTime": created,
+        "lastModifiedTime": created,
+        "access": default_access(),
+        "type": "DEFAULT",
+    }
+    if info.get("labels"):
+        res["labels"] = dict(info["labels"])
+    if info.get("description"):
+        res["description"] = info["description"]
+    res.update(extra)
+    res["etag"] = etag(res)
+    return res
+
+
+def dataset_list_item(res: dict[str, Any]) -> dict[str, Any]:
+    item = {k: res[k] for k in ("kind", "id", "datasetReference", "location") if k in res}
+    if res.get("labels"):
+        item["labels"] = res["labels"]
+    if res.get("friendlyName"):
+        item["friendlyName"] = res["friendlyName"]
+    return item
+
+
+def table_resource(info: dict[str, Any], extra: dict[str, Any], base: str, location: str) -> dict[str, Any]:
+    p, d, t = info["project"], info["dataset"], info["table"]
+    created = ms(info.get("created"))
+    kind = info.get("type") or "TABLE"
+    res: dict[str, Any] = {
+        "kind": "bigquery#table",
+        "id": f"{p}:{d}.{t}",
+        "selfLink": f"{base}/bigquery/v2/projects/{p}/datasets/{d}/tables/{t}",
+        "tableReference": {"projectId": p, "datasetId": d, "tableId": t},
+        "schema": {"fields": schema_to_api(info.get("schema") or [])},
+        "numRows": str(info.get("num_rows") or 0),
+        "numBytes": "0",
+        "numLongTermBytes": "0",
+        "creationTime": created,
+        "lastModifiedTime": created,
+        "type": kind,
+        "location": location,
+    }
+    if info.get("description"):
+        res["description"] = info["description"]
+    view_query = extra.pop("viewQuery", None)
+    if kind == "VIEW":
+        res["view"] = {"query": view_query or "", "useLegacySql": False}
+    res.update(extra)
+    res["etag"] = etag(res)
+    return res
+
+
+def table_list_item(info: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    p, d, t = info["project"], info["dataset"], info["table"]
+    item: dict[str, Any] = {
+        "kind": "bigquery#table",
+        "id": f"{p}:{d}.{t}",
+        "tableReference": {"projectId": p, "datasetId": d, "tableId": t},
+        "type": info.get("type") or "TABLE",
+        "creationTime": ms(info.get("created")),
+    }
+    for k in ("labels", "friendlyName", "expirationTime", "timePartitioning", "clustering"):
+        if extra.get(k):
+            item[k] = extra[k]
+    if item["type"] == "VIEW":
+        item["view"] = {"useLegacySql": False}
+    return item

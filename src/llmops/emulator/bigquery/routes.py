@@ -1,0 +1,653 @@
+"""BigQuery REST v2 over the GoogleSQL-on-DuckDB engine.
+
+`/bigquery/v2/projects/...`: datasets, tables, tabledata (list, insertAll), jobs (insert, get,
+list, cancel, delete), jobs.query and jobs.getQueryResults with paging;
+`/upload/bigquery/v2/projects/{p}/jobs`: multipart and resumable load uploads.
+The shapes follow what google-cloud-bigquery sends and parses (see the wire notes).
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from ...core.errors import LlmopsError
+from .encoding import encode_rows, schema_from_api, schema_to_api
+from .jobs import NAME_RE, Job, JobRunner, sql_table
+from .resources import (
+    DATASET_FIELDS,
+    TABLE_FIELDS,
+    RestMetadata,
+    dataset_key,
+    dataset_list_item,
+    dataset_resource,
+    ms,
+    table_key,
+    table_list_item,
+    table_resource,
+)
+from ..server.errors import ApiError, bad_request, required
+from ..server.http import JSONResponse, base_url, parse_json, parse_multipart_related, query_bool, query_int, read_body, read_json
+
+if TYPE_CHECKING:
+    from ..server.api import BigQueryApi
+
+PAGE_BYTES = 8 * 1024 * 1024
+"""Default page size in (estimated) bytes when the client sets no maxResults."""
+
+_COLUMN_RE = r"^[A-Za-z_][A-Za-z0-9_]*$"
+
+
+def _check_names(**names: str) -> None:
+    for what, value in names.items():
+        if not NAME_RE.match(value or ""):
+            raise bad_request(f"Invalid {what} {value!r}")
+
+
+def _page_token(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"row:{offset}".encode()).decode()
+
+
+def _offset(token: str | None, start_index: int | None) -> int:
+    if token:
+        try:
+            text = base64.urlsafe_b64decode(token.encode()).decode()
+            if not text.startswith("row:"):
+                raise ValueError
+            return int(text[4:])
+        except (ValueError, UnicodeError):
+            raise bad_request(f"Invalid page token {token!r}", location="pageToken") from None
+    return start_index or 0
+
+
+def _default_page_rows(table: Any) -> int:
+    if table.num_rows == 0:
+        return 1
+    per_row = max(1, table.nbytes // table.num_rows) * 2  # JSON is roughly twice Arrow's size
+    return max(1, min(100_000, PAGE_BYTES // per_row))
+
+
+class BigQueryHandlers:
+    """The BigQuery v2 handlers over the emulator's engines."""
+
+    def __init__(self, state: BigQueryApi):
+        self.state = state
+        self.jobs = JobRunner(state)
+        self.meta = RestMetadata(state.data_dir / "bigquery" / "rest-metadata.json")
+        self.recent_insert_ids: OrderedDict[tuple[str, str], float] = OrderedDict()
+
+    @property
+    def engine(self) -> Any:
+        return self.state.bigquery
+
+    def _call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Awaitable[Any]:
+        return run_in_threadpool(fn, *args, **kwargs)
+
+    # ------------------------------------------------------------------ projects
+
+    async def list_projects(self, request: Request) -> Response:
+        def projects() -> list[str]:
+            found = {self.state.config.default_project}
+            found.update(p for p, _, _ in self.engine.all_tables())
+            return sorted(found)
+
+        names = await self._call(projects)
+        return JSONResponse({
+            "kind": "bigquery#projectList",
+            "projects": [{"kind": "bigquery#project", "id": p, "numericId": "0", "projectReference": {"projectId": p},
+                          "friendlyName": p} for p in names],
+            "totalItems": len(names),
+        })
+
+    # ------------------------------------------------------------------ datasets
+
+    def _dataset_json(self, request: Request, info: dict[str, Any]) -> dict[str, Any]:
+        key = dataset_key(info["project"], info["dataset"])
+        return dataset_resource(info, self.meta.get(key, ms(info.get("created"))), base_url(request))
+
+    async def list_datasets(self, request: Request, project: str) -> Response:
+        infos = await self._call(self.engine.list_datasets, project)
+        items = [dataset_list_item(self._dataset_json(request, i)) for i in infos]
+        label_filter = request.query_params.get("filter")
+        if label_filter:
+            items = [i for i in items if _label_filter(label_filter, i.get("labels") or {})]
+        offset = _offset(request.query_params.get("pageToken"), 0)
+        limit = query_int(request, "maxResults", None, minimum=1)
+        body: dict[str, Any] = {"kind": "bigquery#datasetList", "etag": str(len(items))}
+        page = items[offset: offset + limit] if limit else items[offset:]
+        if page:
+            body["datasets"] = page
+        if limit and offset + limit < len(items):
+            body["nextPageToken"] = _page_token(offset + limit)
+        return JSONResponse(body)
+
+    async def insert_dataset(self, request: Request, project: str) -> Response:
+        body = await read_json(request, limit=self.state.config.max_request_bytes)
+        ref = body.get("datasetReference")
+        if not isinstance(ref, dict) or not ref.get("datasetId"):
+            raise required("datasetReference.datasetId")
+        p = ref.get("projectId") or project
+        d = ref["datasetId"]
+        _check_names(project=p, dataset=d)
+
+        def create() -> dict[str, Any]:
+            try:
+                info = self.engine.create_dataset(
+                    p, d, location=body.get("location") or self.state.config.location,
+                    description=body.get("description"), labels=body.get("labels"))
+            except LlmopsError as exc:
+                if getattr(exc, "reason", None) == "duplicate":
+                    raise ApiError(409, f"Already Exists: Dataset {p}:{d}", "duplicate") from None
+                raise
+            extra = {k: body[k] for k in DATASET_FIELDS if k in body and k not in ("description", "labels")}
+            self.meta.update(dataset_key(p, d), ms(info.get("created")), extra, merge=False)
+            return info
+
+        info = await self._call(create)
+        return JSONResponse(self._dataset_json(request, info))
+
+    async def get_dataset(self, request: Request, project: str, dataset: str) -> Response:
+        info = await self._call(self._dataset_info, project, dataset)
+        return JSONResponse(self._dataset_json(request, info))
+
+    def _dataset_info(self, project: str, dataset: str) -> dict[str, Any]:
+        try:
+            return self.engine.get_dataset(project, dataset)
+        except LlmopsError as exc:
+            if getattr(exc, "reason", None) == "notFound":
+                raise ApiError(404, f"Not found: Dataset {project}:{dataset}", "notFound") from None
+            raise
+
+    async def patch_dataset(self, request: Request, project: str, dataset: str) -> Response:
+        body = await read_json(request, limit=self.state.config.max_request_bytes)
+
+        def patch() -> dict[str, Any]:
+            info = self._dataset_info(project, dataset)
+            fields = {k: body.get(k) for k in DATASET_FIELDS if k in body}
+            if request.method == "PUT":
+                fields = {k: body.get(k) for k in DATASET_FIELDS}
+            self.meta.update(dataset_key(project, dataset), ms(info.get("created")), fields,
+                             merge=request.method == "PATCH")
+            return info
+
+        info = await self._call(patch)
+        return JSONResponse(self._dataset_json(request, info))
+
+    async def delete_dataset(self, request: Request, project: str, dataset: str) -> Response:
+        delete_contents = query_bool(request, "deleteContents")
+
+        def delete() -> None:
+            self._dataset_info(project, dataset)
+            if not delete_contents and self.engine.list_tables(project, dataset):
+                raise ApiError(400, f"Dataset {project}:{dataset} is still in use", "resourceInUse")
+            self.engine.delete_dataset(project, dataset, delete_contents=delete_contents)
+            self.meta.drop(dataset_key(project, dataset))
+
+        await self._call(delete)
+        return Response(status_code=204)
+
+    # ------------------------------------------------------------------ tables
+
+    def _table_info(self, project: str, dataset: str, table: str) -> dict[str, Any]:
+        _check_names(project=project, dataset=dataset, table=table)
+        table = table.split("$", 1)[0]
+        location = self._dataset_info(project, dataset).get("location")
+        try:
+            info = self.engine.get_table(project, dataset, table)
+        except LlmopsError as exc:
+            if getattr(exc, "reason", None) == "notFound":
+                raise ApiError(404, f"Not found: Table {project}:{dataset}.{table}", "notFound") from None
+            raise
+        return {**info, "location": location}
+
+    def _table_json(self, request: Request, info: dict[str, Any]) -> dict[str, Any]:
+        key = table_key(info["project"], info["dataset"], info["table"])
+        extra = self.meta.get(key, ms(info.get("created")))
+        return table_resource(info, extra, base_url(request), info.get("location") or self.state.config.location)
+
+    async def list_tables(self, request: Request, project: str, dataset: str) -> Response:
+        def tables() -> list[dict[str, Any]]:
+            self._dataset_info(project, dataset)
+            return self.engine.list_tables(project, dataset)
+
+        infos = await self._call(tables)
+        items = [table_list_item(i, self.meta.get(table_key(project, dataset, i["table"]), ms(i.get("created"))))
+                 for i in infos]
+        offset = _offset(request.query_params.get("pageToken"), 0)
+        limit = query_int(request, "maxResults", None, minimum=1)
+        page = items[offset: offset + limit] if limit else items[offset:]
+        body: dict[str, Any] = {"kind": "bigquery#tableList", "etag": str(len(items)), "totalItems": len(items)}
+        if page:
+            body["tables"] = page
+        if limit and offset + limit < len(items):
+            body["nextPageToken"] = _page_token(offset + limit)
+        return JSONResponse(body)
+
+    async def insert_table(self, request: Request, project: str, dataset: str) -> Response:
+        body = await read_json(request, limit=self.state.config.max_request_bytes)
+        ref = body.get("tableReference")
+        if not isinstance(ref, dict) or not ref.get("tableId"):
+            raise required("tableReference.tableId")
+        p, d, t = ref.get("projectId") or project, ref.get("datasetId") or dataset, ref["tableId"]
+        _check_names(project=p, dataset=d, table=t)
+        for unsupported in ("materializedView", "externalDataConfiguration", "snapshotDefinition", "cloneDefinition"):
+            if body.get(unsupported):
+                raise ApiError(501, f"Tables with {unsupported} are not supported by the emulator", "notImplemented")
+        view = body.get("view")
+        fields = schema_from_api((body.get("schema") or {}).get("fields") or [])
+
+        def create() -> dict[str, Any]:
+            self._dataset_info(p, d)
+            try:
+                if isinstance(view, dict) and view.get("query"):
+                    if view.get("useLegacySql") is True:
+                        raise ApiError(400, "Legacy SQL views are not supported by the emulator", "invalid")
+                    if t in [i["table"] for i in self.engine.list_tables(p, d)]:
+                        raise ApiError(409, f"Already Exists: Table {p}:{d}.{t}", "duplicate")
+                    self.engine.query(f"CREATE VIEW {sql_table(p, d, t)} AS {view['query']}", default_project=p)
+                else:
+                    if not fields:
+                        raise ApiError(
+                            400, f"The emulator needs a schema to create table {p}:{d}.{t}; give schema.fields, "
+                            "or create it with a load job or CREATE TABLE ... AS SELECT", "invalid")
+                    self.engine.create_table(p, d, t, fields, description=body.get("description"))
+            except LlmopsError as exc:
+                if getattr(exc, "reason", None) == "duplicate":
+                    raise ApiError(409, f"Already Exists: Table {p}:{d}.{t}", "duplicate") from None
+                raise
+            info = self._table_info(p, d, t)
+            extra = {k: body[k] for k in TABLE_FIELDS if k in body and k != "description"}
+            if isinstance(view, dict) and view.get("query"):
+                extra["viewQuery"] = view["query"]
+                if body.get("description"):
+                    extra["description"] = body["description"]
+            self.meta.update(table_key(p, d, t), ms(info.get("created")), extra, merge=False)
+            return info
+
+        info = await self._call(create)
+        return JSONResponse(self._table_json(request, info))
+
+    async def get_table(self, request: Request, project: str, dataset: str, table: str) -> Response:
+        info = await self._call(self._table_info, project, dataset, table)
+        res = self._table_json(request, info)
+        selected = request.query_params.get("selectedFields")
+        if selected:
+            wanted = {s.strip().split(".")[0].lower() for s in selected.split(",") if s.strip()}
+            res["schema"]["fields"] = [f for f in res["schema"]["fields"] if f["name"].lower() in wanted]
+        return JSONResponse(res)
+
+    async def patch_table(self, request: Request, project: str, dataset: str, table: str) -> Response:
+        body = await read_json(request, limit=self.state.config.max_request_bytes)
+
+        def patch() -> dict[str, Any]:
+            info = self._table_info(project, dataset, table)
+            t = info["table"]
+            if isinstance(body.get("schema"), dict) and body["schema"].get("fields") is not None:
+                new = schema_from_api(body["schema"]["fields"])
+                if info["type"] == "VIEW":
+                    raise ApiError(400, "The schema of a view cannot be changed", "invalid")
+                if _schema_differs(info["schema"], new):
+                    self.engine.update_table_schema(project, dataset, t, new)
+            if isinstance(body.get("view"), dict) and body["view"].get("query") and info["type"] == "VIEW":
+                self.engine.query(f"CREATE OR REPLACE VIEW {sql_table(project, dataset, t)} AS {body['view']['query']}",
+                                  default_project=project)
+                info = self.engine.get_table(project, dataset, t)
+                self.meta.update(table_key(project, dataset, t), ms(info.get("created")),
+                                 {"viewQuery": body["view"]["query"]})
+            fields = {k: body.get(k) for k in TABLE_FIELDS if k in body}
+            if request.method == "PUT":
+                fields = {k: body.get(k) for k in TABLE_FIELDS}
+            self.meta.update(table_key(project, dataset, t), ms(info.get("created")), fields,
+                             merge=request.method == "PATCH")
+            return self._table_info(project, dataset, t)
+
+        info = await self._call(patch)
+        return JSONResponse(self._table_json(request, info))
+
+    async def delete_table(self, request: Request, project: str, dataset: str, table: str) -> Response:
+        def delete() -> None:
+            info = self._table_info(project, dataset, table)
+            self.engine.delete_table(project, dataset, info["table"])
+            self.meta.drop(table_key(project, dataset, info["table"]))
+
+        await self._call(delete)
+        return Response(status_code=204)
+
+    # ------------------------------------------------------------------ tabledata
+
+    async def list_rows(self, request: Request, project: str, dataset: str, table: str) -> Response:
+        offset = _offset(request.query_params.get("pageToken"), query_int(request, "startIndex", 0))
+        limit = query_int(request, "maxResults", None, minimum=0)
+        int64_ts = query_bool(request, "formatOptions.useInt64Timestamp")
+        selected = [s.strip() for s in (request.query_params.get("selectedFields") or "").split(",") if s.strip()]
+        for name in selected:
+            if not re.match(_COLUMN_RE, name.split(".")[0]):
+                raise bad_request(f"Invalid selectedFields entry {name!r}", location="selectedFields")
+
+        def rows() -> dict[str, Any]:
+            info = self._table_info(project, dataset, table)
+            total = int(info["num_rows"])
+            columns = ", ".join(dict.fromkeys(f"`{s.split('.')[0]}`" for s in selected)) if selected else "*"
+            n = limit if limit is not None else None
+            if n is None:
+                n = min(max(1, total - offset), 100_000)
+            sql = f"SELECT {columns} FROM {sql_table(project, dataset, info['table'])} LIMIT {int(n)} OFFSET {int(offset)}"
+            result = self.engine.query(sql, default_project=project)
+            table_ = result.table
+            if limit is None and table_.num_rows > _default_page_rows(table_):
+                table_ = table_.slice(0, _default_page_rows(table_))
+            body: dict[str, Any] = {"kind": "bigquery#tableDataList", "etag": str(total), "totalRows": str(total)}
+            encoded = encode_rows(table_, result.schema, int64_timestamp=int64_ts)
+            if encoded:
+                body["rows"] = encoded
+            if offset + table_.num_rows < total and (table_.num_rows or limit == 0):
+                body["pageToken"] = _page_token(offset + table_.num_rows)
+            return body
+
+        return JSONResponse(await self._call(rows))
+
+    async def insert_all(self, request: Request, project: str, dataset: str, table: str) -> Response:
+        body = await read_json(request, limit=self.state.config.max_request_bytes)
+        rows = body.get("rows")
+        if not isinstance(rows, list) or not rows:
+            raise bad_request("No rows present in the request.", "invalid")
+        if body.get("templateSuffix"):
+            raise ApiError(501, "templateSuffix is not supported by the emulator", "notImplemented")
+        for i, r in enumerate(rows):
+            if not isinstance(r, dict) or not isinstance(r.get("json"), dict):
+                raise bad_request(f"rows[{i}].json must be an object", location=f"rows[{i}].json")
+
+        def insert() -> list[dict[str, Any]]:
+            info = self._table_info(project, dataset, table)
+            key = f"{project}.{dataset}.{info['table']}"
+            keep = [i for i, r in enumerate(rows) if not self._seen_insert_id(key, r.get("insertId"))]
+            errors = self.engine.insert_rows(
+                project, dataset, info["table"], [rows[i]["json"] for i in keep],
+                skip_invalid=bool(body.get("skipInvalidRows")), ignore_unknown=bool(body.get("ignoreUnknownValues")),
+            )
+            for e in errors:
+                e["index"] = keep[e["index"]]
+            if not errors or body.get("skipInvalidRows"):
+                bad = {e["index"] for e in errors}
+                self._remember_insert_ids(key, [rows[i].get("insertId") for i in keep if i not in bad])
+            return errors
+
+        errors = await self._call(insert)
+        out: dict[str, Any] = {"kind": "bigquery#tableDataInsertAllResponse"}
+        if errors:
+            out["insertErrors"] = errors
+        return JSONResponse(out)
+
+    def _seen_insert_id(self, table: str, insert_id: Any) -> bool:
+        """Best-effort de-duplication of retried rows, like BigQuery's (one minute window)."""
+        if not insert_id:
+            return False
+        cutoff = time.time() - 60
+        while self.recent_insert_ids and next(iter(self.recent_insert_ids.values())) < cutoff:
+            self.recent_insert_ids.popitem(last=False)
+        return (table, str(insert_id)) in self.recent_insert_ids
+
+    def _remember_insert_ids(self, table: str, ids: list[Any]) -> None:
+        now = time.time()
+        for i in ids:
+            if i:
+                self.recent_insert_ids[(table, str(i))] = now
+
+    # ------------------------------------------------------------------ jobs
+
+    def _job_json(self, request: Request, job: Job) -> dict[str, Any]:
+        res = dict(job.resource)
+        res["selfLink"] = f"{base_url(request)}/bigquery/v2/projects/{job.project}/jobs/{job.job_id}?location={job.location}"
+        return res
+
+    async def insert_job(self, request: Request, project: str) -> Response:
+        body = await read_json(request, limit=self.state.config.max_request_bytes)
+        job = await self._call(self.jobs.insert, project, body)
+        return JSONResponse(self._job_json(request, job))
+
+    async def get_job(self, request: Request, project: str, job_id: str) -> Response:
+        return JSONResponse(self._job_json(request, self.jobs.store.get(project, job_id)))
+
+    async def cancel_job(self, request: Request, project: str, job_id: str) -> Response:
+        job = self.jobs.store.get(project, job_id)
+        return JSONResponse({"kind": "bigquery#jobCancelResponse", "job": self._job_json(request, job)})
+
+    async def delete_job(self, request: Request, project: str, job_id: str) -> Response:
+        self.jobs.store.delete(project, job_id)
+        return Response(status_code=204)
+
+    async def list_jobs(self, request: Request, project: str) -> Response:
+        jobs = self.jobs.store.list(project)
+        states = {s.upper() for s in request.query_params.getlist("stateFilter")}
+        if states and "DONE" not in states:
+            jobs = []
+        offset = _offset(request.query_params.get("pageToken"), 0)
+        limit = query_int(request, "maxResults", None, minimum=1)
+        page = jobs[offset: offset + limit] if limit else jobs[offset:]
+        items = []
+        for job in page:
+            res = self._job_json(request, job)
+            item = {k: res[k] for k in ("kind", "id", "jobReference", "configuration", "status", "statistics",
+                                         "user_email", "principal_subject") if k in res}
+            item["state"] = "DONE"
+            if "errorResult" in res["status"]:
+                item["errorResult"] = res["status"]["errorResult"]
+            items.append(item)
+        body: dict[str, Any] = {"kind": "bigquery#jobList", "etag": str(len(jobs))}
+        if items:
+            body["jobs"] = items
+        if limit and offset + limit < len(jobs):
+            body["nextPageToken"] = _page_token(offset + limit)
+        return JSONResponse(body)
+
+    def _results_body(self, job: Job, *, offset: int, limit: int | None, int64_ts: bool) -> dict[str, Any]:
+        """The query-results part shared by jobs.query and jobs.getQueryResults."""
+        body: dict[str, Any] = {"jobReference": job.reference, "jobComplete": True, "totalBytesProcessed": "0",
+                                "cacheHit": False}
+        stats = job.resource.get("statistics", {}).get("query", {})
+        if "numDmlAffectedRows" in stats:
+            body["numDmlAffectedRows"] = stats["numDmlAffectedRows"]
+            body["dmlStats"] = stats.get("dmlStats", {})
+        result = job.result
+        if result is None:
+            if "schema" in stats:
+                raise ApiError(404, f"The results of job {job.project}:{job.job_id} have expired; run the query again",
+                               "notFound")
+            return body  # DDL, EXPORT DATA, loads: no rows and no totalRows -> an empty iterator
+        if result.statement_type != "SELECT" and not result.schema:
+            return body
+        table = result.table
+        total = table.num_rows
+        body["schema"] = {"fields": schema_to_api(result.schema)}
+        body["totalRows"] = str(total)
+        n = limit if limit is not None else _default_page_rows(table)
+        page = table.slice(offset, n)
+        encoded = encode_rows(page, result.schema, int64_timestamp=int64_ts)
+        if encoded:
+            body["rows"] = encoded
+        if offset + page.num_rows < total:
+            body["pageToken"] = _page_token(offset + page.num_rows)
+        return body
+
+    async def query(self, request: Request, project: str) -> Response:
+        body = await read_json(request, limit=self.state.config.max_request_bytes)
+        limit = body.get("maxResults")
+        if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 0):
+            raise bad_request(f"Invalid maxResults {limit!r}", location="maxResults")
+        int64_ts = bool((body.get("formatOptions") or {}).get("useInt64Timestamp"))
+
+        arrow = str(body.get("queryResultsFormat") or "").upper() == "ARROW"
+
+        def run() -> dict[str, Any]:
+            job = self.jobs.query(project, body)
+            if job.error is not None:
+                raise job.error
+            if arrow and job.result is not None and job.result.schema:
+                return _arrow_results(job)
+            out = self._results_body(job, offset=0, limit=limit, int64_ts=int64_ts)
+            out["kind"] = "bigquery#queryResponse"
+            if job.resource["configuration"].get("dryRun"):
+                out.pop("jobReference", None)
+            return out
+
+        return JSONResponse(await self._call(run))
+
+    async def get_query_results(self, request: Request, project: str, job_id: str) -> Response:
+        job = self.jobs.store.get(project, job_id)
+        if job.error is not None:
+            raise job.error
+        offset = _offset(request.query_params.get("pageToken"), query_int(request, "startIndex", 0))
+        limit = query_int(request, "maxResults", None, minimum=0)
+        int64_ts = query_bool(request, "formatOptions.useInt64Timestamp")
+        out = await self._call(self._results_body, job, offset=offset, limit=limit, int64_ts=int64_ts)
+        out["kind"] = "bigquery#getQueryResultsResponse"
+        out["etag"] = job.resource["etag"]
+        return JSONResponse(out)
+
+    # ------------------------------------------------------------------ uploads
+
+    async def upload_job(self, request: Request, project: str) -> Response:
+        upload_type = request.query_params.get("uploadType")
+        uploads = self.state.uploads
+        if upload_type == "multipart":
+            raw = await read_body(request, uploads.max_bytes)
+            parts = parse_multipart_related(raw, request.headers.get("content-type", ""))
+            if len(parts) != 2:
+                raise bad_request(f"A multipart upload has 2 parts (job, data); got {len(parts)}")
+            body = parse_json(parts[0][1], what="job part")
+            if not isinstance(body, dict):
+                raise bad_request("The job part must be a JSON object", "parseError")
+            _require_load(body)
+            job = await self._call(self.jobs.insert, project, body, media=parts[1][1])
+            return JSONResponse(self._job_json(request, job))
+        if upload_type == "resumable":
+            body = await read_json(request, limit=self.state.config.max_request_bytes)
+            _require_load(body)
+            total = request.headers.get("x-upload-content-length")
+            size = int(total) if total and total.isdigit() else None
+            session = uploads.create("bigquery", {"project": project, "job": body}, size)
+            location = f"{base_url(request)}/upload/bigquery/v2/projects/{project}/jobs?uploadType=resumable&upload_id={session.id}"
+            return Response(status_code=200, headers={"Location": location, "X-GUploader-UploadID": session.id})
+        if not upload_type:
+            raise required("uploadType")
+        raise bad_request(f"Unsupported uploadType {upload_type!r}; use multipart or resumable", location="uploadType")
+
+    async def upload_chunk(self, request: Request, project: str) -> Response:
+        uploads = self.state.uploads
+        session = uploads.get(request.query_params.get("upload_id"), "bigquery")
+        if session.info["project"] != project:
+            raise ApiError(404, f"Upload session {session.id} is for another project", "notFound")
+        done = await uploads.receive(session, request)
+        if not done:
+            return uploads.incomplete_response(session)
+        try:
+            data = await run_in_threadpool(session.data_path.read_bytes)
+            job = await self._call(self.jobs.insert, project, session.info["job"], media=data)
+        finally:
+            uploads.discard(session)
+        return JSONResponse(self._job_json(request, job))
+
+    async def cancel_upload(self, request: Request, project: str) -> Response:
+        uploads = self.state.uploads
+        uploads.discard(uploads.get(request.query_params.get("upload_id"), "bigquery"))
+        return Response(status_code=499)
+
+
+def _arrow_results(job: Job) -> dict[str, Any]:
+    """jobs.query's (beta) ARROW results: every row inline as one IPC record batch, so the
+    client never needs the BigQuery Storage read stream."""
+    table = job.result.table.combine_chunks()
+    batches = table.to_batches()
+    out: dict[str, Any] = {
+        "kind": "bigquery#queryResponse",
+        "jobReference": job.reference,
+        "jobComplete": True,
+        "schema": {"fields": schema_to_api(job.result.schema)},
+        "totalRows": str(table.num_rows),
+        "pageRowCount": str(table.num_rows),
+        "totalBytesProcessed": "0",
+        "cacheHit": False,
+        "arrowSchema": {"serializedSchema": base64.b64encode(table.schema.serialize().to_pybytes()).decode()},
+    }
+    if batches:
+        batch = batches[0] if len(batches) == 1 else pa.RecordBatch.from_struct_array(
+            table.to_struct_array().combine_chunks())
+        out["arrowRecordBatch"] = {"serializedRecordBatch": base64.b64encode(batch.serialize().to_pybytes()).decode(),
+                                   "rowCount": str(batch.num_rows)}
+    return out
+
+
+def _require_load(body: dict[str, Any]) -> None:
+    config = body.get("configuration")
+    if not isinstance(config, dict) or not isinstance(config.get("load"), dict):
+        raise required("configuration.load")
+
+
+def _schema_differs(have: list[dict[str, Any]], new: list[dict[str, Any]]) -> bool:
+    def norm(fields: list[dict[str, Any]]) -> list[Any]:
+        return [(f["name"].lower(), f["type"], f.get("mode") or "NULLABLE", norm(f.get("fields") or []),
+                 f.get("description") or None) for f in fields]
+
+    return norm(have) != norm(new)
+
+
+def _label_filter(expr: str, labels: dict[str, str]) -> bool:
+    """`labels.key[:value]` terms joined by spaces (BigQuery's dataset list filter)."""
+    for term in expr.split():
+        if not term.startswith("labels."):
+            raise bad_request(f"Invalid filter {expr!r}; use labels.KEY or labels.KEY:VALUE", location="filter")
+        key, _, value = term[len("labels."):].partition(":")
+        if key not in labels or (value and labels[key] != value):
+            return False
+    return True
+
+
+def _endpoint(handler: Callable[..., Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
+    async def endpoint(request: Request) -> Response:
+        return await handler(request, **request.path_params)
+
+    return endpoint
+
+
+def routes(state: BigQueryApi) -> list[BaseRoute]:
+    api = BigQueryHandlers(state)
+    v2 = "/bigquery/v2/projects"
+    table = v2 + "/{project}/datasets/{dataset}/tables/{table}"
+    table_list = [
+        ("/bigquery/v2/projects", "GET", api.list_projects),
+        (v2 + "/{project}/datasets", "GET", api.list_datasets),
+        (v2 + "/{project}/datasets", "POST", api.insert_dataset),
+        (v2 + "/{project}/datasets/{dataset}", "GET", api.get_dataset),
+        (v2 + "/{project}/datasets/{dataset}", "PATCH", api.patch_dataset),
+        (v2 + "/{project}/datasets/{dataset}", "PUT", api.patch_dataset),
+        (v2 + "/{project}/datasets/{dataset}", "DELETE", api.delete_dataset),
+        (v2 + "/{project}/datasets/{dataset}/tables", "GET", api.list_tables),
+        (v2 + "/{project}/datasets/{dataset}/tables", "POST", api.insert_table),
+        (table, "GET", api.get_table),
+        (table, "PATCH", api.patch_table),
+        (table, "PUT", api.patch_table),
+        (table, "DELETE", api.delete_table),
+        (table + "/data", "GET", api.list_rows),
+        (table + "/insertAll", "POST", api.insert_all),
+        (v2 + "/{project}/jobs", "GET", api.list_jobs),
+        (v2 + "/{project}/jobs", "POST", api.insert_job),
+        (v2 + "/{project}/jobs/{job_id}", "GET", api.get_job),
+        (v2 + "/{project}/jobs/{job_id}/cancel", "POST", api.cancel_job),
+        (v2 + "/{project}/jobs/{job_id}/delete", "DELETE", api.delete_job),
+        (v2 + "/{project}/queries", "POST", api.query),
+        (v2 + "/{project}/queries/{job_id}", "GET", api.get_query_results),
+        ("/upload/bigquery/v2/projects/{project}/jobs", "POST", api.upload_job),
+        ("/upload/bigquery/v2/projects/{project}/jobs", "PUT", api.upload_chunk),
+        ("/upload/bigquery/v2/projects/{project}/jobs", "DELETE", api.cancel_upload),
+    ]
+    return [Route(path, _endpoint(handler), methods=[method]) for path, method, handler in table_list]

@@ -1,1 +1,0 @@
-"""llmops.emulator.engines."""

@@ -1,0 +1,472 @@
+"""Vertex AI REST (`/v1` and `/v1beta1`) over the emulated model service and kfp's local runner.
+
+Served, under `projects/{p}/locations/{l}/` unless noted:
+
+- `publishers/google/models/{m}`: GET (also without the project prefix, as
+  `TextGenerationModel.from_pretrained` asks), `:generateContent`, `:streamGenerateContent`
+  (`?alt=sse` or a JSON array), `:countTokens`, and the legacy text models' `:predict`;
+- `models` (list, with `labels.k="v"` filters), `models/{id}` (GET, `:generateContent`,
+  `:streamGenerateContent`, `:predict`, `:mergeVersionAliases`);
+- `endpoints` (list), `endpoints/{id}` (GET, `:predict`, `:generateContent`,
+  `:streamGenerateContent`);
+- `tuningJobs` (create, list), `tuningJobs/{id}` (GET, `:cancel`): the emulated tuning on a
+  `gs://` JSONL read from the emulator's Cloud Storage;
+- `pipelineJobs` (see `vertex_pipeline_routes`).
+
+Admin (not Google's): `/emulator/v1/canned` GET/PUT/POST/DELETE the canned-responses file the
+emulated model reads (`{"responses": [...]}`, the format of `engines/canned.py`).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import BaseRoute, Route
+
+from ...core.errors import ConfigError, LlmopsError, NotFoundError
+from ...core.types import GenerationConfig, Prediction, TuningJob
+from ...core.workspace import atomic_write_text
+from .engine.base_model import canonical_base
+from .engine.model_registry import now_rfc3339
+from ..server.errors import ApiError, bad_request, not_found, required
+from ..server.http import query_int, read_json
+from ..server.routing import SegmentRouter
+from .generate import (
+    gemini_request,
+    gemini_response,
+    gemini_stream_chunks,
+    palm_request,
+    palm_response,
+    reject_unknown_verb,
+)
+from .resources import (
+    TERMINAL_JOB_STATES,
+    endpoint_resource,
+    label_filter,
+    labels_match,
+    model_id,
+    model_resource,
+    publisher_model,
+    tuning_job_resource,
+)
+
+if TYPE_CHECKING:
+    from ..server.api import VertexApi
+
+GENERATE_VERBS = ("generateContent", "streamGenerateContent", "countTokens", "predict")
+INLINE_PROMPT_CHARS = 20_000
+"""Base-model prompts up to this size are answered on the event loop (see `generate`)."""
+TUNING_WAIT_SECONDS = 30.0
+"""How long a tuning-job GET waits for a running job to end (the emulated tuning is fast)."""
+
+
+def _split_verb(segment: str) -> tuple[str, str | None]:
+    name, sep, verb = segment.partition(":")
+    return name, (verb if sep else None)
+
+
+def _prefix(project: str, location: str) -> str:
+    return f"projects/{project}/locations/{location}"
+
+
+class VertexHandlers:
+    """The Vertex AI routes of one emulator."""
+
+    def __init__(self, state: Any):
+        self.state: VertexApi = state
+        self._tuning_threads: dict[str, threading.Thread] = {}
+        self._lock = threading.Lock()
+        self.requests_dir = state.data_dir / "vertex" / "tuning-requests"
+
+    @property
+    def service(self) -> Any:
+        return self.state.model_service
+
+    # --- predictions -------------------------------------------------------------------------
+    def _predict_n(self, prompt: str, model: str, gen: GenerationConfig, safety: dict[str, str], n: int) -> list[Prediction]:
+        preds = [self.service.predict(prompt, model=model, generation=gen, safety=safety)]
+        for i in range(1, n):
+            preds.append(self.service.predict(prompt, model=model, generation=replace(gen, seed=(gen.seed or 0) + i), safety=safety))
+        return preds
+
+    async def generate(self, request: Request, model: str, verb: str, version: str, extra: dict[str, Any] | None = None) -> Response:
+        body = await read_json(request)
+        if verb == "predict":
+            prompts, gen, count = palm_request(body)
+
+            def run() -> list[Prediction]:
+                out = []
+                for p in prompts:
+                    out.extend(self._predict_n(p, model, gen, {}, count))
+                return out
+
+            preds = await run_in_threadpool(run)
+            return JSONResponse(palm_response(preds, extra))
+        if verb == "countTokens":
+            prompt, gen, _, _ = gemini_request(body)
+            from .engine.base_model import count_tokens
+
+            await run_in_threadpool(self.service.resolve, model)
+            total = count_tokens(prompt) + (count_tokens(gen.system_instruction) if gen.system_instruction else 0)
+            return JSONResponse({"totalTokens": total, "totalBillableCharacters": len(prompt)})
+        prompt, gen, safety, count = gemini_request(body)
+        if canonical_base(model) is not None and len(prompt) <= INLINE_PROMPT_CHARS and count == 1:
+            # A base-model answer takes ~0.1 ms: a thread hop would double the request's cost.
+            preds = self._predict_n(prompt, model, gen, safety, count)
+        else:
+            preds = await run_in_threadpool(self._predict_n, prompt, model, gen, safety, count)
+        if verb == "generateContent":
+            return JSONResponse(gemini_response(preds, version))
+        chunks = gemini_stream_chunks(preds, version)
+        if request.query_params.get("alt") == "sse":
+
+            async def events():
+                for chunk in chunks:
+                    yield f"data: {json.dumps(chunk)}\r\n\r\n".encode()
+
+            return StreamingResponse(events(), media_type="text/event-stream")
+        return JSONResponse(chunks)
+
+    async def publisher_model(self, request: Request, publisher: str, model: str, project: str | None = None,
+                              location: str | None = None) -> Response:
+        name, verb = _split_verb(model)
+        if publisher != "google":
+            raise not_found(f"Publisher Model `publishers/{publisher}/models/{name}` is not found.")
+        if request.method == "GET":
+            if verb:
+                raise reject_unknown_verb(verb, ())
+            found = publisher_model(name)
+            if found is None:
+                raise not_found(f"Publisher Model `publishers/google/models/{name}` is not found.")
+            return JSONResponse(found)
+        if verb not in GENERATE_VERBS:
+            raise reject_unknown_verb(verb or "(none)", GENERATE_VERBS)
+        if canonical_base(name) is None:
+            where = f"{_prefix(project, location)}/" if project else ""
+            raise not_found(f"Publisher Model `{where}publishers/google/models/{name}` was not found or your project "
+                            "does not have access to it.")
+        return await self.generate(request, f"publishers/google/models/{name}", verb, name)
+
+    async def project_publisher_model(self, request: Request, project: str, location: str, publisher: str, model: str) -> Response:
+        return await self.publisher_model(request, publisher, model, project, location)
+
+    # --- tuned models --------------------------------------------------------------------------
+    async def list_models(self, request: Request, project: str, location: str) -> Response:
+        try:
+            wanted = label_filter(request.query_params.get("filter"))
+        except ValueError as exc:
+            raise bad_request(f"Unsupported filter term {exc}: the emulator filters on labels.KEY=\"VALUE\" only",
+                              location="filter") from None
+        prefix = _prefix(project, location)
+        models = await run_in_threadpool(self.service.list_tuned_models)
+        resources = [model_resource(m, prefix) for m in models]
+        resources = [r for r in resources if labels_match(r["labels"], wanted)]
+        return JSONResponse(_page(request, resources, "models"))
+
+    async def model(self, request: Request, project: str, location: str, model: str) -> Response:
+        ident, verb = _split_verb(model)
+        prefix = _prefix(project, location)
+        ref = f"models/{ident.split('@', 1)[0]}" if ident.split("@", 1)[0].isdigit() else ident
+        if request.method == "GET":
+            if verb:
+                raise reject_unknown_verb(verb, ())
+            m = await run_in_threadpool(self._tuned, ref, f"{prefix}/models/{ident}")
+            return JSONResponse(model_resource(m, prefix))
+        if verb == "mergeVersionAliases":
+            return await self.merge_aliases(request, ref, prefix)
+        if verb not in GENERATE_VERBS:
+            raise reject_unknown_verb(verb or "(none)", (*GENERATE_VERBS, "mergeVersionAliases"))
+        m = await run_in_threadpool(self._tuned, ref, f"{prefix}/models/{ident}")
+        return await self.generate(request, m.name, verb, f"{prefix}/models/{model_id(m.name)}@1")
+
+    def _tuned(self, ref: str, full: str) -> Any:
+        try:
+            return self.service.get_tuned_model(ref)
+        except NotFoundError:
+            raise not_found(f"Model {full} does not exist.") from None
+
+    async def merge_aliases(self, request: Request, ref: str, prefix: str) -> Response:
+        body = await read_json(request)
+        aliases = body.get("versionAliases")
+        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+            raise required("versionAliases")
+        for alias in aliases:
+            if alias.startswith("-"):
+                raise bad_request(f"Removing alias {alias[1:]!r} is not supported by the emulator; set it on another model to move it")
+        model = None
+        for alias in aliases:
+            model = await run_in_threadpool(self.service.set_alias, ref, alias)
+        model = model or await run_in_threadpool(self.service.get_tuned_model, ref)
+        return JSONResponse(model_resource(model, prefix))
+
+    # --- endpoints -----------------------------------------------------------------------------
+    async def list_endpoints(self, request: Request, project: str, location: str) -> Response:
+        prefix = _prefix(project, location)
+
+        def build() -> list[dict[str, Any]]:
+            models = {m.name: m for m in self.service.list_tuned_models()}
+            return [endpoint_resource(e, models.get(e.model), prefix) for e in self.service.list_endpoints()]
+
+        return JSONResponse(_page(request, await run_in_threadpool(build), "endpoints"))
+
+    def _endpoint(self, ident: str, prefix: str) -> tuple[Any, Any]:
+        try:
+            endpoint = self.service.registry.get_endpoint(f"endpoints/{ident}")
+            model = self.service.get_tuned_model(endpoint.model)
+        except NotFoundError:
+            raise not_found(f"Endpoint `{prefix}/endpoints/{ident}` not found.") from None
+        return endpoint, model
+
+    async def endpoint(self, request: Request, project: str, location: str, endpoint: str) -> Response:
+        ident, verb = _split_verb(endpoint)
+        prefix = _prefix(project, location)
+        e, m = await run_in_threadpool(self._endpoint, ident, prefix)
+        if request.method == "GET":
+            if verb:
+                raise reject_unknown_verb(verb, ())
+            return JSONResponse(endpoint_resource(e, m, prefix))
+        if verb not in GENERATE_VERBS:
+            raise reject_unknown_verb(verb or "(none)", GENERATE_VERBS)
+        extra = {
+            "deployedModelId": ident,
+            "model": f"{prefix}/models/{model_id(m.name)}",
+            "modelDisplayName": m.display_name,
+            "modelVersionId": "1",
+        }
+        return await self.generate(request, f"endpoints/{ident}", verb, f"{prefix}/models/{model_id(m.name)}@1", extra)
+
+    # --- tuning jobs ---------------------------------------------------------------------------
+    def _local_file(self, uri: str) -> Path:
+        """The emulator's file behind a `gs://` URI; NotFoundError naming the URI if absent."""
+        if not uri.startswith("gs://"):
+            raise ConfigError(f"dataset URI {uri!r} is not a gs:// URI", fix="upload the JSONL to Cloud Storage and pass its gs:// URI")
+        bucket, _, name = uri[len("gs://"):].partition("/")
+        try:
+            return self.state.storage.open_object(bucket, name)[1]
+        except LlmopsError:
+            raise NotFoundError(f"dataset {uri} does not exist", fix="upload the JSONL file to that URI first") from None
+
+    def _save_request(self, job_name: str, body: dict[str, Any]) -> None:
+        atomic_write_text(self.requests_dir / f"{model_id(job_name)}.json", json.dumps(body))
+
+    def _request_of(self, job_name: str) -> dict[str, Any] | None:
+        path = self.requests_dir / f"{model_id(job_name)}.json"
+        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+    def _create_tuning(self, body: dict[str, Any]) -> TuningJob:
+        base = body.get("baseModel")
+        if not isinstance(base, str) or not base:
+            raise required("baseModel")
+        spec = body.get("supervisedTuningSpec")
+        if not isinstance(spec, dict) or not spec.get("trainingDatasetUri"):
+            raise required("supervisedTuningSpec.trainingDatasetUri")
+        if canonical_base(base) is None:
+            raise bad_request(f"Base model {base!r} is not supported for tuning by the emulator", location="baseModel")
+        hyper = spec.get("hyperParameters") or {}
+        try:
+            epochs = int(hyper.get("epochCount", 1))
+        except (TypeError, ValueError):
+            raise bad_request(f"Invalid epochCount {hyper.get('epochCount')!r}", location="supervisedTuningSpec.hyperParameters.epochCount") from None
+        if epochs < 1:
+            raise bad_request(f"epochCount must be positive, got {epochs}", location="supervisedTuningSpec.hyperParameters.epochCount")
+        display = body.get("tunedModelDisplayName")
+        service = self.service
+        train = valid = None
+        try:
+            train = self._local_file(spec["trainingDatasetUri"])
+            valid = self._local_file(spec["validationDatasetUri"]) if spec.get("validationDatasetUri") else None
+            job = service.tuning.create_job(base, str(train), str(valid) if valid else None, epochs=epochs, display_name=display)
+        except LlmopsError as exc:
+            # Vertex accepts the job and fails it; so does the emulator, with the reason.
+            stamp = now_rfc3339()
+            job = TuningJob(
+                name=f"tuningJobs/{service.registry.new_id()}",
+                state="JOB_STATE_FAILED",
+                base_model=canonical_base(base) or base,
+                train_uri=spec["trainingDatasetUri"],
+                eval_uri=spec.get("validationDatasetUri"),
+                display_name=display,
+                error=self._public_message(str(exc), (train, spec["trainingDatasetUri"]),
+                                           (valid, spec.get("validationDatasetUri"))),
+                created=stamp,
+                updated=stamp,
+            )
+            service.registry.save_job(job)
+            self._save_request(job.name, body)
+            return job
+        self._save_request(job.name, body)
+        thread = threading.Thread(target=self._run_tuning, args=(job.name,), name=f"tuning-{job.name}", daemon=True)
+        with self._lock:
+            self._tuning_threads[job.name] = thread
+        thread.start()
+        return job
+
+    @staticmethod
+    def _public_message(message: str, *files: tuple[Path | None, str | None]) -> str:
+        """The error with the emulator's file paths put back as the gs:// URIs the client sent."""
+        for path, uri in files:
+            if path is not None and uri:
+                message = message.replace(str(path), uri)
+        return message
+
+    def _run_tuning(self, name: str) -> None:
+        try:
+            self.service.tuning.run_job(name)
+        except Exception:  # recorded on the job as FAILED with the reason
+            pass
+        finally:
+            with self._lock:
+                self._tuning_threads.pop(name, None)
+
+    async def tuning_jobs(self, request: Request, project: str, location: str) -> Response:
+        prefix = _prefix(project, location)
+        if request.method == "POST":
+            body = await read_json(request)
+            job = await run_in_threadpool(self._create_tuning, body)
+            return JSONResponse(tuning_job_resource(job, prefix, body))
+        jobs = await run_in_threadpool(self.service.list_tuning_jobs)
+        resources = [tuning_job_resource(j, prefix, self._request_of(j.name)) for j in jobs]
+        return JSONResponse(_page(request, resources, "tuningJobs"))
+
+    async def tuning_job(self, request: Request, project: str, location: str, job: str) -> Response:
+        ident, verb = _split_verb(job)
+        prefix = _prefix(project, location)
+        name = f"tuningJobs/{ident}"
+        if request.method == "POST" and verb != "cancel":
+            raise reject_unknown_verb(verb or "(none)", ("cancel",))
+        if request.method == "GET" and verb:
+            raise reject_unknown_verb(verb, ())
+        with self._lock:
+            thread = self._tuning_threads.get(name)
+        if thread is not None:
+            await run_in_threadpool(thread.join, TUNING_WAIT_SECONDS)
+        try:
+            found = await run_in_threadpool(self.service.get_tuning_job, name)
+        except NotFoundError:
+            raise not_found(f"TuningJob `{prefix}/tuningJobs/{ident}` not found.") from None
+        if verb == "cancel":
+            if found.state in TERMINAL_JOB_STATES:
+                raise ApiError(400, f"TuningJob {prefix}/tuningJobs/{ident} is in state {found.state} and cannot be cancelled.",
+                               status="FAILED_PRECONDITION")
+            self.service.registry.save_job(replace(found, state="JOB_STATE_CANCELLED", updated=now_rfc3339()))
+            return JSONResponse({})
+        return JSONResponse(tuning_job_resource(found, prefix, self._request_of(name)))
+
+    # --- anything else -------------------------------------------------------------------------
+    async def no_project(self, request: Request, rest: str) -> Response:
+        raise not_found(
+            f"Not found: {request.method} {request.url.path}. Vertex AI paths name a project and location: "
+            "projects/{project}/locations/{location}/..."
+        )
+
+    def routers(self) -> list[SegmentRouter]:
+        from .pipeline_routes import PipelineJobsApi
+
+        pipelines = PipelineJobsApi(self.state)
+        out = []
+        loc = "projects/{project}/locations/{location}"
+        for version in ("v1", "v1beta1"):
+            r = SegmentRouter(f"/{version}")
+            r.route("publishers/{publisher}/models/{model}", "GET", "POST")(self.publisher_model)
+            r.route(f"{loc}/publishers/{{publisher}}/models/{{model}}", "GET", "POST")(self.project_publisher_model)
+            r.route(f"{loc}/models", "GET")(self.list_models)
+            r.route(f"{loc}/models/{{model}}", "GET", "POST")(self.model)
+            r.route(f"{loc}/endpoints", "GET")(self.list_endpoints)
+            r.route(f"{loc}/endpoints/{{endpoint}}", "GET", "POST")(self.endpoint)
+            r.route(f"{loc}/tuningJobs", "GET", "POST")(self.tuning_jobs)
+            r.route(f"{loc}/tuningJobs/{{job}}", "GET", "POST")(self.tuning_job)
+            r.route(f"{loc}/pipelineJobs", "GET", "POST")(pipelines.pipeline_jobs)
+            r.route(f"{loc}/pipelineJobs/{{job}}", "GET", "POST", "DELETE")(pipelines.pipeline_job)
+            r.route("{rest+}", "GET", "POST", "PATCH", "DELETE")(self.no_project)
+            out.append(r)
+        return out
+
+
+def _page(request: Request, items: list[dict[str, Any]], key: str) -> dict[str, Any]:
+    size = query_int(request, "pageSize", 100, minimum=0) or 100
+    token = request.query_params.get("pageToken") or "0"
+    try:
+        start = int(token)
+    except ValueError:
+        raise bad_request(f"Invalid pageToken {token!r}", location="pageToken") from None
+    out: dict[str, Any] = {}
+    if items[start : start + size]:
+        out[key] = items[start : start + size]
+    if start + size < len(items):
+        out["nextPageToken"] = str(start + size)
+    return out
+
+
+# --- admin: canned responses ------------------------------------------------------------------
+
+
+class CannedAdmin:
+    """`/emulator/v1/canned`: read, replace (PUT), append to (POST) or clear (DELETE) the
+    canned responses the emulated model answers with. Bodies are `{"responses": [...]}` or a
+    bare list of entries; a bad entry is refused with 400 and the file is left as it was."""
+
+    def __init__(self, state: Any):
+        self.state = state
+        self._lock = threading.Lock()
+
+    def _entries(self) -> list[Any]:
+        data = yaml.safe_load(self.state.canned_path.read_text(encoding="utf-8")) or {}
+        return list(data.get("responses") or []) if isinstance(data, dict) else list(data)
+
+    def _write(self, entries: list[Any]) -> None:
+        from .engine.canned import CannedResponses, load_canned
+
+        path = self.state.canned_path
+        service = self.state.model_service  # creates the file on first use
+        tmp = path.with_name(f".canned-{threading.get_ident()}-{time.monotonic_ns()}.json")
+        tmp.write_text(json.dumps({"responses": entries}), encoding="utf-8")
+        try:
+            load_canned(tmp)
+        except ConfigError as exc:
+            tmp.unlink()
+            raise bad_request(str(exc).replace(str(tmp), "canned responses")) from None
+        tmp.replace(path)
+        service.canned = CannedResponses(path)
+
+    async def handle(self, request: Request) -> Response:
+        self.state.model_service  # noqa: B018 - creates the file on first use
+        if request.method == "GET":
+            return JSONResponse({"responses": await run_in_threadpool(self._entries)})
+        if request.method == "DELETE":
+            entries: list[Any] = []
+        else:
+            raw = await request.body()
+            try:
+                body = json.loads(raw or b"null")
+            except json.JSONDecodeError as exc:
+                raise ApiError(400, f"Invalid JSON payload received: {exc}", "parseError") from None
+            given = body.get("responses") if isinstance(body, dict) else body
+            if not isinstance(given, list):
+                raise bad_request('Expected {"responses": [...]} or a list of canned entries')
+            entries = given if request.method == "PUT" else [*given, *await run_in_threadpool(self._entries)]
+
+        def write() -> None:
+            with self._lock:
+                self._write(entries)
+
+        await run_in_threadpool(write)
+        return JSONResponse({"responses": entries})
+
+
+def routes(state: VertexApi) -> list[BaseRoute]:
+    api = VertexHandlers(state)
+    out: list[BaseRoute] = []
+    for router in api.routers():
+        out.extend(router.starlette_routes())
+    admin = CannedAdmin(state)
+    out.append(Route("/emulator/v1/canned", admin.handle, methods=["GET", "PUT", "POST", "DELETE"]))
+    return out

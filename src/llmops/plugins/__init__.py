@@ -1,1 +1,0 @@
-"""llmops.plugins."""
