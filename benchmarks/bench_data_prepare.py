@@ -162,7 +162,9 @@ def main() -> None:
         out.mkdir()
         t = time.perf_counter()
         build_database(ws, n, args.body_chars)
-        print(f"built {n:,} questions (+ answers) in {time.perf_counter() - t:.1f}s; db {(ws / 'warehouse.duckdb').stat().st_size / 1e6:.0f} MB")
+        print(
+            f"built {n:,} questions (+ answers) in {time.perf_counter() - t:.1f}s; db {(ws / 'warehouse.duckdb').stat().st_size / 1e6:.0f} MB"
+        )
         results = {}
         for name in ("floor", "llmops", "course"):
             results[name] = measure(f"run_{name}", ws, out)
@@ -172,7 +174,16 @@ def main() -> None:
         ratio_floor = results["llmops"]["seconds"] / results["floor"]["seconds"]
         print(f"course / llmops = {ratio_course:.1f}x faster (target >= 5x)")
         print(f"llmops / floor  = {ratio_floor:.2f}x (target <= 2x)")
-        print(json.dumps({"questions": n, **{k: v for k, v in results.items()}, "course_over_llmops": ratio_course, "llmops_over_floor": ratio_floor}))
+        print(
+            json.dumps(
+                {
+                    "questions": n,
+                    **{k: v for k, v in results.items()},
+                    "course_over_llmops": ratio_course,
+                    "llmops_over_floor": ratio_floor,
+                }
+            )
+        )
     finally:
         shutil.rmtree(root, ignore_errors=True)
 

@@ -67,9 +67,13 @@ def setup_sql(copies: int, big_copies: int) -> list[str]:
 
 def start_emulator(data: Path) -> tuple[subprocess.Popen, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LLMOPS_")}
-    proc = subprocess.Popen([sys.executable, "-m", "llmops", "--quiet", "emulator", "start", "--port", "0",
-                             "--data", str(data), "--json"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                            text=True, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "llmops", "--quiet", "emulator", "start", "--port", "0", "--data", str(data), "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    )
     lines = []
     for line in proc.stdout:
         lines.append(line)
@@ -82,8 +86,9 @@ def clients(endpoint: str):
     from google.auth.credentials import AnonymousCredentials
     from google.cloud import bigquery, storage
 
-    bq = bigquery.Client(project=PROJECT, credentials=AnonymousCredentials(), client_options={"api_endpoint": endpoint},
-                         location="US")
+    bq = bigquery.Client(
+        project=PROJECT, credentials=AnonymousCredentials(), client_options={"api_endpoint": endpoint}, location="US"
+    )
     gcs = storage.Client(project=PROJECT, credentials=AnonymousCredentials(), client_options={"api_endpoint": endpoint})
     return bq, gcs
 
@@ -190,13 +195,17 @@ def main() -> None:
         for name, (t_emu, t_loc) in bench_queries(bq, engine, repeats, limit_rows).items():
             print(f"{name:<40} {t_emu:>9.3f}s {t_loc:>10.3f}s {t_emu / t_loc:>6.1f}x")
         small = bench_small_queries(endpoint, engine, seconds)
-        print(f"\nsmall queries, 8 concurrent clients: {small['rps']:.0f} requests/s "
-              f"(p50 {small['p50_ms']:.1f} ms, p95 {small['p95_ms']:.1f} ms, {small['requests']} requests); "
-              f"in-process engine {small['local_rps']:.0f}/s -> ratio {small['local_rps'] / small['rps']:.1f}x")
+        print(
+            f"\nsmall queries, 8 concurrent clients: {small['rps']:.0f} requests/s "
+            f"(p50 {small['p50_ms']:.1f} ms, p95 {small['p95_ms']:.1f} ms, {small['requests']} requests); "
+            f"in-process engine {small['local_rps']:.0f}/s -> ratio {small['local_rps'] / small['rps']:.1f}x"
+        )
         st = bench_storage(gcs, folder, megabytes, repeats)
-        print(f"\nstorage, {st['MB']} MiB file: upload {st['upload']:.0f} MB/s, download {st['download']:.0f} MB/s, "
-              f"file copy {st['copy']:.0f} MB/s -> upload {st['copy'] / st['upload']:.1f}x, "
-              f"download {st['copy'] / st['download']:.1f}x slower than a copy")
+        print(
+            f"\nstorage, {st['MB']} MiB file: upload {st['upload']:.0f} MB/s, download {st['download']:.0f} MB/s, "
+            f"file copy {st['copy']:.0f} MB/s -> upload {st['copy'] / st['upload']:.1f}x, "
+            f"download {st['copy'] / st['download']:.1f}x slower than a copy"
+        )
         engine.close()
     finally:
         proc.send_signal(signal.SIGTERM)

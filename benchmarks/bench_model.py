@@ -119,8 +119,8 @@ def main() -> None:
     from llmops.core import monitoring
     from llmops.core.config import Settings
     from llmops.core.session import Session
-    from llmops.emulator.vertex.engine.base_model import BaseModel
     from llmops.core.types import GenerationConfig
+    from llmops.emulator.vertex.engine.base_model import BaseModel
     from llmops.emulator.vertex.engine.safety import SafetyScorer
 
     pairs = sample_pairs()
@@ -139,7 +139,9 @@ def main() -> None:
             start = time.perf_counter()
             job = model.tune("text-bison@001", str(path), display_name=f"bench-{rows}")
             seconds = time.perf_counter() - start
-            print(f"  {rows:>8,} rows  {seconds:7.2f} s   ({rows / seconds:,.0f} rows/s, {path.stat().st_size / 1e6:.0f} MB)")
+            print(
+                f"  {rows:>8,} rows  {seconds:7.2f} s   ({rows / seconds:,.0f} rows/s, {path.stat().st_size / 1e6:.0f} MB)"
+            )
             results[f"tune_{rows}"] = {"seconds": seconds}
             if tuned_name is None:
                 tuned_name = job.tuned_model.name  # the smaller model serves the prediction runs
@@ -170,10 +172,14 @@ def main() -> None:
                 preds, sec = timed_batch(lambda m=name, k=threads: model.predict_batch(prompts, model=m, concurrency=k))
                 results[f"{label}_batch{threads}"] = report(
                     f"{label}: predict_batch, {threads} thread{'s' if threads > 1 else ''}",
-                    [p.latency_ms for p in preds], sec, n,
+                    [p.latency_ms for p in preds],
+                    sec,
+                    n,
                 )
-            print(f"    ratios: sequential/floor time {fl['per_s'] / seq['per_s']:.2f}x, "
-                  f"p50 {seq['p50'] / fl['p50']:.2f}x; batch(1)/floor time {fl['per_s'] / results[f'{label}_batch1']['per_s']:.2f}x")
+            print(
+                f"    ratios: sequential/floor time {fl['per_s'] / seq['per_s']:.2f}x, "
+                f"p50 {seq['p50'] / fl['p50']:.2f}x; batch(1)/floor time {fl['per_s'] / results[f'{label}_batch1']['per_s']:.2f}x"
+            )
 
         logged_n = min(n, 100)
         print(f"\nprediction log (DuckDB warehouse; {logged_n} calls, base model)")
@@ -182,6 +188,7 @@ def main() -> None:
         unlogged = report("monitoring.predict, --no-log", lat, sec, logged_n)
         lat, sec = timed_each(lambda p: monitoring.predict(s, p, log=True), prompts[:logged_n])
         logged = report("monitoring.predict, logged per call", lat, sec, logged_n)
+
         def in_batched_log() -> list[float]:
             with monitoring.batched_log():
                 return timed_once(lambda p: monitoring.predict(s, p, log=True), prompts[:logged_n])
@@ -190,15 +197,21 @@ def main() -> None:
         in_block = report("monitoring.predict in batched_log()", lat, sec, logged_n)
         _, sec = timed_batch(lambda: monitoring.predict_batch(s, prompts, log=True, concurrency=1))
         batch_logged = report(f"monitoring.predict_batch of {n}, logged", None, sec, n)
-        print(f"    ratios: per-call logging costs {unlogged['per_s'] / logged['per_s']:.1f}x, "
-              f"in batched_log() {unlogged['per_s'] / in_block['per_s']:.2f}x; "
-              f"a logged batch runs at {batch_logged['per_s'] / results['base_batch1']['per_s']:.2f}x the unlogged batch rate")
+        print(
+            f"    ratios: per-call logging costs {unlogged['per_s'] / logged['per_s']:.1f}x, "
+            f"in batched_log() {unlogged['per_s'] / in_block['per_s']:.2f}x; "
+            f"a logged batch runs at {batch_logged['per_s'] / results['base_batch1']['per_s']:.2f}x the unlogged batch rate"
+        )
 
     print("\ntargets")
-    print(f"  base p50 {results['base_seq']['p50']:.3f} ms (target < 5 ms): {'met' if results['base_seq']['p50'] < 5 else 'MISSED'}")
+    print(
+        f"  base p50 {results['base_seq']['p50']:.3f} ms (target < 5 ms): {'met' if results['base_seq']['p50'] < 5 else 'MISSED'}"
+    )
     big = f"tune_{sizes[-1]}"
-    print(f"  tuning {sizes[-1]:,} rows {results[big]['seconds']:.1f} s (target for 100,000: < 30 s): "
-          f"{'met' if results[big]['seconds'] < 30 else 'MISSED'}")
+    print(
+        f"  tuning {sizes[-1]:,} rows {results[big]['seconds']:.1f} s (target for 100,000: < 30 s): "
+        f"{'met' if results[big]['seconds'] < 30 else 'MISSED'}"
+    )
 
 
 if __name__ == "__main__":

@@ -1,18 +1,18 @@
 """Pipelines and evaluation, each against a baseline measured in the same process:
 
-  run        `llmops run` (a fresh `python -m llmops run --json` process) on the bundled sample:
-             cold in a fresh workspace, then fully cached. Ratio cached / cold (target < 0.5).
-  overhead   a chain of N trivial lightweight components run by the local orchestrator
-             (submit + wait: worker process, run record, per-task bookkeeping) against kfp.local
-             running the same compiled package directly in this process (the floor), caching
-             off, for two chain lengths: the difference splits into a fixed cost per run and a
-             cost per task.
-  eval       evaluation throughput, examples per second, answering the eval split with
-             `predict_batch` (the provider's default concurrency, and one thread) against a
-             sequential loop of `predict` (base and tuned model, prediction log on and off),
-             and the throughput of scoring the answers (ROUGE-L, BLEU, chrF ...).
+run        `llmops run` (a fresh `python -m llmops run --json` process) on the bundled sample:
+           cold in a fresh workspace, then fully cached. Ratio cached / cold (target < 0.5).
+overhead   a chain of N trivial lightweight components run by the local orchestrator
+           (submit + wait: worker process, run record, per-task bookkeeping) against kfp.local
+           running the same compiled package directly in this process (the floor), caching
+           off, for two chain lengths: the difference splits into a fixed cost per run and a
+           cost per task.
+eval       evaluation throughput, examples per second, answering the eval split with
+           `predict_batch` (the provider's default concurrency, and one thread) against a
+           sequential loop of `predict` (base and tuned model, prediction log on and off),
+           and the throughput of scoring the answers (ROUGE-L, BLEU, chrF ...).
 
-    python benchmarks/bench_pipeline.py [--quick]
+  python benchmarks/bench_pipeline.py [--quick]
 """
 
 # no `from __future__ import annotations`: kfp reads the component annotations
@@ -51,8 +51,10 @@ def bench_run(root: Path) -> dict[str, float]:
         result = json.loads(done.stdout)
     cached = all(t["cached"] for t in result["pipeline"]["tasks"])
     ev = result["evaluation"]
-    print(f"run       cold {times[0]:6.2f} s   cached {times[1]:6.2f} s   cached/cold {times[1] / times[0]:.2f}"
-          f"   (second run all cached: {cached}; ROUGE-L base {ev['base']['rougeL']} tuned {ev['tuned']['rougeL']})")
+    print(
+        f"run       cold {times[0]:6.2f} s   cached {times[1]:6.2f} s   cached/cold {times[1] / times[0]:.2f}"
+        f"   (second run all cached: {cached}; ROUGE-L base {ev['base']['rougeL']} tuned {ev['tuned']['rougeL']})"
+    )
     return {"cold_s": times[0], "cached_s": times[1]}
 
 
@@ -113,13 +115,17 @@ def bench_overhead(root: Path, lengths: tuple[int, int], repeats: int) -> dict[s
             cached.append(time.perf_counter() - t0)
         rows[n] = (statistics.median(floor), statistics.median(ours), statistics.median(cached))
         f, o, c = rows[n]
-        print(f"overhead  {n:2d} tasks   kfp.local {f:6.2f} s ({f / n:.3f} s/task)   local orchestrator {o:6.2f} s"
-              f"   ratio {o / f:.2f}   fully cached {c:5.2f} s")
+        print(
+            f"overhead  {n:2d} tasks   kfp.local {f:6.2f} s ({f / n:.3f} s/task)   local orchestrator {o:6.2f} s"
+            f"   ratio {o / f:.2f}   fully cached {c:5.2f} s"
+        )
     (n1, (f1, o1, _)), (n2, (f2, o2, _)) = sorted(rows.items())
     per_task = ((o2 - f2) - (o1 - f1)) / (n2 - n1)
     fixed = (o1 - f1) - per_task * n1
-    print(f"overhead  per run (worker start, records) {fixed:.2f} s;  per task {per_task * 1000:+.0f} ms"
-          f"  (kfp.local's own per-task cost {((f2 - f1) / (n2 - n1)) * 1000:.0f} ms)")
+    print(
+        f"overhead  per run (worker start, records) {fixed:.2f} s;  per task {per_task * 1000:+.0f} ms"
+        f"  (kfp.local's own per-task cost {((f2 - f1) / (n2 - n1)) * 1000:.0f} ms)"
+    )
     return {"fixed_s": fixed, "per_task_s": per_task}
 
 
@@ -135,7 +141,9 @@ def bench_eval(root: Path, limit: int | None) -> dict[str, float]:
             version = data.prepare(s)
             tuned = out.get("tuned_model")
             if tuned is None:
-                tuned = out["tuned_model"] = s.model.tune(s.settings.base_model, version.train.uri, version.eval.uri).tuned_model.name
+                tuned = out["tuned_model"] = s.model.tune(
+                    s.settings.base_model, version.train.uri, version.eval.uri
+                ).tuned_model.name
             examples = evaluation.read_examples(s, version.eval.uri, limit)
             prompts = [e.prompt for e in examples]
             for label, model in (("base", s.settings.base_model), ("tuned", tuned)):
@@ -154,10 +162,12 @@ def bench_eval(root: Path, limit: int | None) -> dict[str, float]:
                 evaluation.compute_metrics(batch, [e.reference for e in examples])
                 t_score = time.perf_counter() - t0
                 n = len(prompts)
-                print(f"eval      {label:5s} log {'on ' if log else 'off'} {n} examples   sequential {n / t_seq:7.1f} ex/s"
-                      f"   predict_batch {n / t_batch:7.1f} ex/s (x{t_seq / t_batch:4.2f})"
-                      f"   predict_batch(concurrency=1) {n / t_one:7.1f} ex/s (x{t_seq / t_one:4.2f})"
-                      f"   scoring {n / t_score:6.1f} ex/s")
+                print(
+                    f"eval      {label:5s} log {'on ' if log else 'off'} {n} examples   sequential {n / t_seq:7.1f} ex/s"
+                    f"   predict_batch {n / t_batch:7.1f} ex/s (x{t_seq / t_batch:4.2f})"
+                    f"   predict_batch(concurrency=1) {n / t_one:7.1f} ex/s (x{t_seq / t_one:4.2f})"
+                    f"   scoring {n / t_score:6.1f} ex/s"
+                )
                 out[f"{label}-log-{log}"] = t_seq / t_batch
     return out
 

@@ -91,7 +91,9 @@ def bench_generate(endpoint, workspace, n, concurrency=8):
         c = getattr(local_clients, "c", None)
         if c is None:
             c = local_clients.c = genai.Client(
-                vertexai=True, project="bench", location="us-central1",
+                vertexai=True,
+                project="bench",
+                location="us-central1",
                 credentials=google.oauth2.credentials.Credentials(token="emulator"),
                 http_options=types.HttpOptions(base_url=endpoint),
             )
@@ -127,11 +129,13 @@ def bench_generate(endpoint, workspace, n, concurrency=8):
         lat = list(pool.map(one, range(n)))
         elapsed = time.perf_counter() - start
     http = summary(f"google-genai -> emulator ({concurrency} clients)", lat, elapsed)
-    print(f"  emulator throughput = {http[0] / base[0]:.2f}x the in-process floor; "
-          f"p50 = {http[1] / base[1]:.1f}x in-process; "
-          f"Vertex's ~{VERTEX_FIRST_TOKEN_MS:.0f} ms first token = {VERTEX_FIRST_TOKEN_MS / single[1]:.0f}x the emulator's "
-          f"p50 with one client, {VERTEX_FIRST_TOKEN_MS / http[1]:.0f}x with {concurrency}, "
-          f"{VERTEX_FIRST_TOKEN_MS / raw_http[1]:.0f}x over raw HTTP (google-genai's own client time excluded)")
+    print(
+        f"  emulator throughput = {http[0] / base[0]:.2f}x the in-process floor; "
+        f"p50 = {http[1] / base[1]:.1f}x in-process; "
+        f"Vertex's ~{VERTEX_FIRST_TOKEN_MS:.0f} ms first token = {VERTEX_FIRST_TOKEN_MS / single[1]:.0f}x the emulator's "
+        f"p50 with one client, {VERTEX_FIRST_TOKEN_MS / http[1]:.0f}x with {concurrency}, "
+        f"{VERTEX_FIRST_TOKEN_MS / raw_http[1]:.0f}x over raw HTTP (google-genai's own client time excluded)"
+    )
 
 
 def bench_pipeline(endpoint, folder, repeats):
@@ -147,14 +151,25 @@ def bench_pipeline(endpoint, folder, repeats):
     package = folder / "hello.yaml"
     compiler.Compiler().compile(hello_pipeline, str(package))
     os.environ["STORAGE_EMULATOR_HOST"] = endpoint
-    aiplatform.init(project="bench", location="us-central1", api_endpoint=endpoint, api_transport="rest",
-                    credentials=AnonymousCredentials(), service_account="bench@bench.iam.gserviceaccount.com")
+    aiplatform.init(
+        project="bench",
+        location="us-central1",
+        api_endpoint=endpoint,
+        api_transport="rest",
+        credentials=AnonymousCredentials(),
+        service_account="bench@bench.iam.gserviceaccount.com",
+    )
     vertex = []
     for i in range(repeats):
         t = time.perf_counter()
         with emulator_project_number():
-            job = aiplatform.PipelineJob(display_name="hello", template_path=str(package), enable_caching=False,
-                                         parameter_values={"recipient": f"r{i}"}, pipeline_root="gs://bench-root/r")
+            job = aiplatform.PipelineJob(
+                display_name="hello",
+                template_path=str(package),
+                enable_caching=False,
+                parameter_values={"recipient": f"r{i}"},
+                pipeline_root="gs://bench-root/r",
+            )
             job.submit()
         job.wait()
         assert job.state == aiplatform.gapic.PipelineState.PIPELINE_STATE_SUCCEEDED
@@ -163,8 +178,20 @@ def bench_pipeline(endpoint, folder, repeats):
     for i in range(repeats):
         t = time.perf_counter()
         with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
-            code = main(["-q", "-w", str(folder / "ws"), "pipeline", "run", str(package), "--param",
-                         f"recipient=l{i}", "--no-cache", "--json"])
+            code = main(
+                [
+                    "-q",
+                    "-w",
+                    str(folder / "ws"),
+                    "pipeline",
+                    "run",
+                    str(package),
+                    "--param",
+                    f"recipient=l{i}",
+                    "--no-cache",
+                    "--json",
+                ]
+            )
         assert code == 0
         local.append(time.perf_counter() - t)
     v, lo = min(vertex), min(local)
@@ -187,8 +214,19 @@ def main_(argv=None):
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
         server = subprocess.Popen(
-            [sys.executable, "-m", "llmops", "emulator", "start", "--port", str(port), "--data", str(folder / "emulator")],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                sys.executable,
+                "-m",
+                "llmops",
+                "emulator",
+                "start",
+                "--port",
+                str(port),
+                "--data",
+                str(folder / "emulator"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         endpoint = f"http://127.0.0.1:{port}"
         try:

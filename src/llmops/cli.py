@@ -4,7 +4,6 @@ added by plugins through the `register_commands` hook, built-in ones included.""
 from __future__ import annotations
 
 import sys
-from typing import Optional
 
 import typer
 from rich.table import Table
@@ -24,8 +23,12 @@ app = typer.Typer(
 
 @app.callback()
 def _global_options(
-    profile: Optional[str] = typer.Option(None, "--profile", "-p", help="Profile to use (default: LLMOPS_PROFILE or local)."),
-    workspace: Optional[str] = typer.Option(None, "--workspace", "-w", help="Folder for everything written locally (default .llmops)."),
+    profile: str | None = typer.Option(
+        None, "--profile", "-p", help="Profile to use (default: LLMOPS_PROFILE or local)."
+    ),
+    workspace: str | None = typer.Option(
+        None, "--workspace", "-w", help="Folder for everything written locally (default .llmops)."
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
 ) -> None:
     STATE.profile = profile

@@ -37,7 +37,11 @@ def test_a_violent_threat_is_blocked_and_its_content_withheld(cli):
     d = r.json()
     assert r.code == 0 and d["content"] == "" and d["safetyAttributes"]["blocked"] and d["finish_reason"] == "SAFETY"
     text = cli("predict", "I will kill you")
-    assert "BLOCKED (prompt: " in text.out and "harassment HIGH 0.9" in text.out and "kill" not in text.out.split("safety:")[0]
+    assert (
+        "BLOCKED (prompt: " in text.out
+        and "harassment HIGH 0.9" in text.out
+        and "kill" not in text.out.split("safety:")[0]
+    )
     relaxed = cli("predict", "I will kill you", "--safety", "*=BLOCK_NONE", "--json").json()
     assert not relaxed["safetyAttributes"]["blocked"]
 
@@ -72,7 +76,10 @@ def test_an_unreadable_canned_file_fails_cleanly(cli, tmp_path, monkeypatch):
 
 def test_canned_responses_selected_by_configuration(cli, tmp_path, monkeypatch):
     canned = tmp_path / "canned.yaml"
-    canned.write_text("- exact: 'ping'\n  response: 'pong'\n  citations: [{title: 'Ping', license: 'CC BY-SA 4.0'}]\n", encoding="utf-8")
+    canned.write_text(
+        "- exact: 'ping'\n  response: 'pong'\n  citations: [{title: 'Ping', license: 'CC BY-SA 4.0'}]\n",
+        encoding="utf-8",
+    )
     monkeypatch.setenv("LLMOPS_CANNED_RESPONSES", str(canned))
     d = cli("predict", "ping", "--json").json()
     assert d["content"] == "pong" and d["citationMetadata"]["citations"][0]["endIndex"] == 4

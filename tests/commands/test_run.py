@@ -42,7 +42,11 @@ def test_run_tunes_a_model_that_beats_the_base_model(first_run):
     # the two evaluations may run side by side, so their order is not fixed
     assert [t["name"] for t in pipeline["tasks"]][:3] == ["prepare-data", "tune-model", "deploy-model"]
     assert {t["name"] for t in pipeline["tasks"]} == {
-        "prepare-data", "tune-model", "deploy-model", "evaluate-model", "evaluate-model-2"
+        "prepare-data",
+        "tune-model",
+        "deploy-model",
+        "evaluate-model",
+        "evaluate-model-2",
     }
     assert all(t["state"] == "SUCCEEDED" and not t["cached"] for t in pipeline["tasks"])
     dataset = result["dataset"]
@@ -53,10 +57,21 @@ def test_run_tunes_a_model_that_beats_the_base_model(first_run):
     evaluation = result["evaluation"]
     assert evaluation["examples"] == dataset["eval"]["rows"]  # the whole held-out split
     assert evaluation["tuned"]["rougeL"] > evaluation["base"]["rougeL"]
-    assert set(evaluation["base"]) == set(evaluation["tuned"]) == {
-        "rougeL", "bleu", "chrf", "exact_match", "mean_length", "blocked_rate", "citation_rate",
-        "latency_p50_ms", "latency_p95_ms",
-    }
+    assert (
+        set(evaluation["base"])
+        == set(evaluation["tuned"])
+        == {
+            "rougeL",
+            "bleu",
+            "chrf",
+            "exact_match",
+            "mean_length",
+            "blocked_rate",
+            "citation_rate",
+            "latency_p50_ms",
+            "latency_p95_ms",
+        }
+    )
     prediction = result["sample"]["prediction"]
     assert len(prediction["safetyAttributes"]["safetyRatings"]) == 4
     assert prediction["citationMetadata"]["citations"][0]["license"] == "CC BY-SA 4.0"
@@ -140,7 +155,15 @@ def test_a_failing_stage_is_named_and_a_rerun_resumes(tmp_path):
     assert tasks["evaluate-model"]["state"] == "SKIPPED"
 
     fixed = llmops(
-        workspace, "pipeline", "run", str(package), "--param", "base_model=text-bison@001", "--param", "eval_limit=5", "--json"
+        workspace,
+        "pipeline",
+        "run",
+        str(package),
+        "--param",
+        "base_model=text-bison@001",
+        "--param",
+        "eval_limit=5",
+        "--json",
     )
     assert fixed.returncode == 0, fixed.stderr
     tasks = {t["name"]: t for t in json.loads(fixed.stdout)["tasks"]}

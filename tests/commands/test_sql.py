@@ -47,7 +47,15 @@ def test_json_values_timestamps_and_parameters(cli):
         "--json",
     )
     assert r.code == 0, r.err
-    assert r.json() == [{"id": 10182780, "creation_date": "2012-04-16T22:47:48.030000+00:00", "n": "1.500000000", "arr": [1, 2], "s": {"a": 1}}]
+    assert r.json() == [
+        {
+            "id": 10182780,
+            "creation_date": "2012-04-16T22:47:48.030000+00:00",
+            "n": "1.500000000",
+            "arr": [1, 2],
+            "s": {"a": 1},
+        }
+    ]
 
 
 def test_table_output_and_max_rows(cli):
@@ -55,7 +63,13 @@ def test_table_output_and_max_rows(cli):
     assert r.code == 0, r.err
     assert "-500" in r.out and "-497" not in r.out
     assert "600 rows (597 not shown" in r.out
-    j = cli("sql", "SELECT id FROM `bigquery-public-data.stackoverflow.posts_questions` ORDER BY id", "--json", "--max-rows", "2")
+    j = cli(
+        "sql",
+        "SELECT id FROM `bigquery-public-data.stackoverflow.posts_questions` ORDER BY id",
+        "--json",
+        "--max-rows",
+        "2",
+    )
     assert [row["id"] for row in j.json()] == [-500, -499]
 
 

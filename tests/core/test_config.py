@@ -9,7 +9,12 @@ from llmops.core.errors import ConfigError
 def test_embedded_local_profile_needs_no_file(tmp_path):
     s = load_settings(start=tmp_path, environ={})
     assert (s.profile, s.warehouse, s.orchestrator, s.model, s.artifacts) == (
-        "local", "duckdb", "local", "emulator", "local")
+        "local",
+        "duckdb",
+        "local",
+        "emulator",
+        "local",
+    )
     assert s.workspace == (Path.cwd() / ".llmops").resolve()
 
 
@@ -25,7 +30,9 @@ def test_file_profiles_extend_and_override(tmp_path):
 
 
 def test_pyproject_tool_section_is_found_from_a_subfolder(tmp_path):
-    (tmp_path / "pyproject.toml").write_text('[tool.llmops]\ndefault_profile = "p"\n[tool.llmops.profiles.p]\nextends = "local"\nbase_model = "gemini-2.5-flash"\n')
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.llmops]\ndefault_profile = "p"\n[tool.llmops.profiles.p]\nextends = "local"\nbase_model = "gemini-2.5-flash"\n'
+    )
     sub = tmp_path / "a" / "b"
     sub.mkdir(parents=True)
     s = load_settings(start=sub, environ={})
@@ -39,7 +46,11 @@ def test_env_overrides_single_keys_and_picks_profile(tmp_path):
 
 
 def test_explicit_overrides_win_over_env(tmp_path):
-    s = load_settings(start=tmp_path, environ={"LLMOPS_WORKSPACE": str(tmp_path / "env")}, overrides={"workspace": str(tmp_path / "flag")})
+    s = load_settings(
+        start=tmp_path,
+        environ={"LLMOPS_WORKSPACE": str(tmp_path / "env")},
+        overrides={"workspace": str(tmp_path / "flag")},
+    )
     assert s.workspace == tmp_path / "flag"
 
 

@@ -116,7 +116,9 @@ def test_eval_fraction_outside_the_open_interval(session, fraction):
 
 def test_query_without_required_columns(session):
     with pytest.raises(DataError, match="no 'output_text' column"):
-        data.prepare(session, query="SELECT title AS input_text FROM `bigquery-public-data.stackoverflow.posts_questions`")
+        data.prepare(
+            session, query="SELECT title AS input_text FROM `bigquery-public-data.stackoverflow.posts_questions`"
+        )
 
 
 def test_query_returning_no_rows(session):
@@ -162,8 +164,11 @@ def test_crash_mid_export_or_publish_leaves_no_version(session, monkeypatch, ste
 
 def test_failing_script_leaves_no_version(session):
     with pytest.raises(QueryError):
-        data.prepare(session, query="SELECT IF(id > 0, ERROR('boom'), title) AS input_text, body AS output_text "
-                     "FROM `bigquery-public-data.stackoverflow.posts_questions`")
+        data.prepare(
+            session,
+            query="SELECT IF(id > 0, ERROR('boom'), title) AS input_text, body AS output_text "
+            "FROM `bigquery-public-data.stackoverflow.posts_questions`",
+        )
     _assert_no_version_and_no_files(session)
 
 

@@ -38,10 +38,20 @@ class ParrotProvider(ModelProvider):
         if model not in ("oracle", "parrot"):
             raise NotFoundError(f"unknown model {model!r}", fix="use oracle or parrot")
         if prompt == "q3":
-            return Prediction(text="", model=model, blocked=True, finish_reason="SAFETY",
-                              safety=SafetyAttributes(blocked=True), latency_ms=30.0)
+            return Prediction(
+                text="",
+                model=model,
+                blocked=True,
+                finish_reason="SAFETY",
+                safety=SafetyAttributes(blocked=True),
+                latency_ms=30.0,
+            )
         text = ANSWERS[prompt] if model == "oracle" else prompt
-        cites = [Citation(0, len(text), uri="https://stackoverflow.com/a/1", license="CC BY-SA 4.0")] if model == "oracle" else []
+        cites = (
+            [Citation(0, len(text), uri="https://stackoverflow.com/a/1", license="CC BY-SA 4.0")]
+            if model == "oracle"
+            else []
+        )
         return Prediction(text=text, model=model, citations=cites, latency_ms={"q1": 10.0, "q2": 20.0}[prompt])
 
     def predict_batch(self, prompts, **kwargs):
@@ -181,7 +191,9 @@ def test_compare_on_a_prepared_dataset(session):
     from llmops.core import data
 
     version = data.prepare(session)
-    found, results = evaluation.compare(session, ["text-bison@001", "gemini-2.5-flash"], dataset=version.version[:6], limit=5)
+    found, results = evaluation.compare(
+        session, ["text-bison@001", "gemini-2.5-flash"], dataset=version.version[:6], limit=5
+    )
     assert found.version == version.version
     assert [r.model for r in results] == ["text-bison@001", "gemini-2.5-flash"]
     assert all(r.examples == 5 and set(r.metrics) == set(evaluation.METRIC_KEYS) for r in results)

@@ -40,12 +40,19 @@ def count(session) -> int:
 
 
 def test_every_prediction_is_logged_blocked_ones_included(session):
-    ok = monitoring.predict(session, "How do I sort a list?", generation=GenerationConfig(temperature=0.3, max_output_tokens=64))
+    ok = monitoring.predict(
+        session, "How do I sort a list?", generation=GenerationConfig(temperature=0.3, max_output_tokens=64)
+    )
     blocked = monitoring.predict(session, "I will kill you")
     rows = monitoring.log_for(session).recent(10)
     assert [r["request_id"] for r in rows] == [blocked.request_id, ok.request_id]
     newest, oldest = rows
-    assert newest["blocked"] and newest["prompt_blocked"] and newest["response"] == "" and newest["finish_reason"] == "SAFETY"
+    assert (
+        newest["blocked"]
+        and newest["prompt_blocked"]
+        and newest["response"] == ""
+        and newest["finish_reason"] == "SAFETY"
+    )
     assert newest["max_safety_score"] == 0.9
     assert [r["category"] for r in newest["safety_ratings"]] == [r.category for r in blocked.safety.ratings]
     assert oldest["response"] == ok.text and oldest["model"] == "text-bison@001" and oldest["provider"] == "emulator"

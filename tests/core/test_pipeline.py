@@ -61,9 +61,18 @@ def test_datasets_models_and_metrics_travel_as_artifacts(compiled):
     out = comps["comp-prepare-data"]["outputDefinitions"]["artifacts"]
     assert out["train_data"]["artifactType"]["schemaTitle"] == "system.Dataset"
     assert out["eval_data"]["artifactType"]["schemaTitle"] == "system.Dataset"
-    assert comps["comp-tune-model"]["inputDefinitions"]["artifacts"]["train_data"]["artifactType"]["schemaTitle"] == "system.Dataset"
-    assert comps["comp-tune-model"]["outputDefinitions"]["artifacts"]["model"]["artifactType"]["schemaTitle"] == "system.Model"
-    assert comps["comp-evaluate-model"]["outputDefinitions"]["artifacts"]["metrics"]["artifactType"]["schemaTitle"] == "system.Metrics"
+    assert (
+        comps["comp-tune-model"]["inputDefinitions"]["artifacts"]["train_data"]["artifactType"]["schemaTitle"]
+        == "system.Dataset"
+    )
+    assert (
+        comps["comp-tune-model"]["outputDefinitions"]["artifacts"]["model"]["artifactType"]["schemaTitle"]
+        == "system.Model"
+    )
+    assert (
+        comps["comp-evaluate-model"]["outputDefinitions"]["artifacts"]["metrics"]["artifactType"]["schemaTitle"]
+        == "system.Metrics"
+    )
     # no component input is a path string: files move as artifacts
     for comp in comps.values():
         for name in (comp.get("inputDefinitions") or {}).get("parameters") or {}:
@@ -175,7 +184,8 @@ def test_a_correct_pipeline_passes_and_compiles(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "func, kind", [(positional, "positional-arguments"), (task_for_output, "task-instead-of-output"), (returns_task, "returns-task")]
+    "func, kind",
+    [(positional, "positional-arguments"), (task_for_output, "task-instead-of-output"), (returns_task, "returns-task")],
 )
 def test_kfp_own_errors_are_reworded(func, kind):
     """What kfp raises at @dsl.pipeline time, for the same mistakes, becomes the same message."""
@@ -218,7 +228,12 @@ def test_source_checks_pass_the_course_pipeline():
     "old, new, kind, fix",
     [
         ("say_hello(name=recipient)", "say_hello(recipient)", "positional-arguments", "say_hello(name=recipient)"),
-        ("hello_text=hello_task.output", "hello_text=hello_task", "task-instead-of-output", "hello_text=hello_task.output"),
+        (
+            "hello_text=hello_task.output",
+            "hello_text=hello_task",
+            "task-instead-of-output",
+            "hello_text=hello_task.output",
+        ),
         ("return how_task.output", "return how_task", "returns-task", "return how_task.output"),
     ],
 )

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from llmops.core import hookspecs, registry
-from llmops.core.hookspecs import hookimpl
 from llmops.core.errors import ConfigError
+from llmops.core.hookspecs import hookimpl
 from llmops.core.interfaces import Warehouse
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,7 +40,8 @@ class _Plugin:
         def export(self, sql, destination_uri, params=None, format="jsonl"): ...
         def load(self, table, data, mode="append"): ...
         def insert_rows(self, table, rows): ...
-        def tables(self): return []
+        def tables(self):
+            return []
 
     @hookspecs.hookimpl
     def register_warehouses(self, register):
@@ -175,7 +176,9 @@ def test_plugins_json_names_builtins(cli):
 
 def test_trace_switch_prints_hook_calls(tmp_path):
     env = {**os.environ, "LLMOPS_TRACE_PLUGINS": "1"}
-    out = subprocess.run([sys.executable, "-m", "llmops", "backends", "--json"], env=env, capture_output=True, text=True, cwd=tmp_path)
+    out = subprocess.run(
+        [sys.executable, "-m", "llmops", "backends", "--json"], env=env, capture_output=True, text=True, cwd=tmp_path
+    )
     assert out.returncode == 0 and "register_artifact_stores" in out.stderr
 
 
@@ -190,7 +193,8 @@ def installed_plugin(tmp_path_factory):
     shutil.copytree(src, build / "pkg")
     proc = subprocess.run(
         [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(build / "pkg")],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     return target

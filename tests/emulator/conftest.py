@@ -11,7 +11,6 @@ import httpx
 import pytest
 
 
-
 @pytest.fixture
 def http(llmops_emulator):
     """A raw HTTP client on the emulator, for requests the Google clients never send."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.table import Table
@@ -18,19 +17,27 @@ data_app = typer.Typer(help="Instruction datasets: prepare, list, show.", no_arg
 
 def _summary(v: DatasetVersion) -> None:
     m = v.manifest
-    console.print(f"dataset version [bold]{v.version}[/]  (template {m['template']['name']}@{m['template']['version']}, format {m['format']})")
+    console.print(
+        f"dataset version [bold]{v.version}[/]  (template {m['template']['name']}@{m['template']['version']}, format {m['format']})"
+    )
     console.print(f"  train  {v.train.rows:>6} rows  {v.train.uri}")
     console.print(f"  eval   {v.eval.rows:>6} rows  {v.eval.uri}")
 
 
 @data_app.command("prepare")
 def prepare_command(
-    query_file: Optional[Path] = typer.Option(None, "--query-file", help="GoogleSQL file returning input_text and output_text (default: the course's query)."),
-    template: str = typer.Option(DEFAULT_TEMPLATE, "--template", help="Registered prompt template (see `llmops data templates`)."),
-    eval_fraction: float = typer.Option(0.2, "--eval-fraction", help="Share of rows held out for evaluation, in (0, 1)."),
+    query_file: Path | None = typer.Option(
+        None, "--query-file", help="GoogleSQL file returning input_text and output_text (default: the course's query)."
+    ),
+    template: str = typer.Option(
+        DEFAULT_TEMPLATE, "--template", help="Registered prompt template (see `llmops data templates`)."
+    ),
+    eval_fraction: float = typer.Option(
+        0.2, "--eval-fraction", help="Share of rows held out for evaluation, in (0, 1)."
+    ),
     seed: int = typer.Option(42, "--seed", help="Salt of the deterministic split."),
     format: str = typer.Option("seed", "--format", help="seed (input_text_instruct/output_text) or gemini (contents)."),
-    param: Optional[list[str]] = typer.Option(None, "--param", help="Query parameter name=value (repeatable)."),
+    param: list[str] | None = typer.Option(None, "--param", help="Query parameter name=value (repeatable)."),
     json_: bool = JsonOption,
 ) -> None:
     """Query the warehouse, apply the template, split, export JSONL and version it."""
@@ -60,12 +67,16 @@ def list_command(json_: bool = JsonOption) -> None:
     table = Table("version", "created", "template", "format", "train", "eval")
     for v in versions:
         m = v.manifest
-        table.add_row(v.version, m.get("created", ""), m["template"]["name"], m["format"], str(v.train.rows), str(v.eval.rows))
+        table.add_row(
+            v.version, m.get("created", ""), m["template"]["name"], m["format"], str(v.train.rows), str(v.eval.rows)
+        )
     console.print(table)
 
 
 @data_app.command("show")
-def show_command(version: str = typer.Argument(..., help="Version id (or a unique prefix)."), json_: bool = JsonOption) -> None:
+def show_command(
+    version: str = typer.Argument(..., help="Version id (or a unique prefix)."), json_: bool = JsonOption
+) -> None:
     """Show one dataset version and its manifest."""
     v = data.get_version(session(), version)
     if json_:

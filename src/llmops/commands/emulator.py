@@ -9,7 +9,6 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
-from typing import Optional
 from urllib.parse import urlparse
 
 import typer
@@ -17,8 +16,9 @@ import typer
 from ..core.errors import ConfigError
 from .common import STATE, JsonOption, console, err_console, print_json
 
-emulator_app = typer.Typer(help="The offline Google Cloud emulator: Google's REST APIs on one local port.",
-                           no_args_is_help=True)
+emulator_app = typer.Typer(
+    help="The offline Google Cloud emulator: Google's REST APIs on one local port.", no_args_is_help=True
+)
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 9050
@@ -45,7 +45,9 @@ def resolve_address(host: str | None, port: int | None, environ: dict[str, str] 
         try:
             port = parsed.port if parsed and parsed.port else DEFAULT_PORT
         except ValueError:
-            raise ConfigError(f"LLMOPS_ENDPOINT {endpoint!r} has an invalid port", fix="write it as http://127.0.0.1:9050") from None
+            raise ConfigError(
+                f"LLMOPS_ENDPOINT {endpoint!r} has an invalid port", fix="write it as http://127.0.0.1:9050"
+            ) from None
     if not 0 <= port <= 65535:
         raise ConfigError(f"port {port} is out of range", fix="pass --port between 1 and 65535 (0 picks a free one)")
     return host, port
@@ -53,9 +55,15 @@ def resolve_address(host: str | None, port: int | None, environ: dict[str, str] 
 
 @emulator_app.command("start")
 def start_command(
-    host: Optional[str] = typer.Option(None, "--host", help="Address to bind (default 127.0.0.1; anything else must be given here explicitly)."),
-    port: Optional[int] = typer.Option(None, "--port", help="Port (default 9050, or LLMOPS_ENDPOINT's; 0 picks a free one)."),
-    data: Optional[Path] = typer.Option(None, "--data", help="Folder that keeps the emulator's state (default: a temporary folder removed at exit)."),
+    host: str | None = typer.Option(
+        None, "--host", help="Address to bind (default 127.0.0.1; anything else must be given here explicitly)."
+    ),
+    port: int | None = typer.Option(
+        None, "--port", help="Port (default 9050, or LLMOPS_ENDPOINT's; 0 picks a free one)."
+    ),
+    data: Path | None = typer.Option(
+        None, "--data", help="Folder that keeps the emulator's state (default: a temporary folder removed at exit)."
+    ),
     json_: bool = JsonOption,
 ) -> None:
     """Serve Google's REST APIs (BigQuery /bigquery/v2, Cloud Storage /storage/v1, ...) until Ctrl-C or SIGTERM."""
@@ -72,15 +80,21 @@ def start_command(
         try:
             data_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise ConfigError(f"cannot create the data folder {data_dir}: {exc.strerror}", fix="pass --data DIR that you can write") from None
+            raise ConfigError(
+                f"cannot create the data folder {data_dir}: {exc.strerror}", fix="pass --data DIR that you can write"
+            ) from None
     try:
         _configure_logging()
         try:
             server = EmulatorServer(EmulatorConfig(data_dir=data_dir, warm_start=True), host=bind_host, port=bind_port)
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
-                raise ConfigError(f"port {bind_port} on {bind_host} is already in use", fix="stop the other server or pass --port N") from None
-            raise ConfigError(f"cannot listen on {bind_host}:{bind_port}: {exc.strerror or exc}", fix="pass another --host or --port") from None
+                raise ConfigError(
+                    f"port {bind_port} on {bind_host} is already in use", fix="stop the other server or pass --port N"
+                ) from None
+            raise ConfigError(
+                f"cannot listen on {bind_host}:{bind_port}: {exc.strerror or exc}", fix="pass another --host or --port"
+            ) from None
         endpoint = server.endpoint
         env = {
             "LLMOPS_PROFILE": "emulated",
@@ -89,8 +103,16 @@ def start_command(
             "BIGQUERY_EMULATOR_HOST": endpoint,
         }
         if json_:
-            print_json({"endpoint": endpoint, "host": bind_host, "port": server.port, "data": str(data_dir),
-                        "temporary": temporary, "env": env})
+            print_json(
+                {
+                    "endpoint": endpoint,
+                    "host": bind_host,
+                    "port": server.port,
+                    "data": str(data_dir),
+                    "temporary": temporary,
+                    "env": env,
+                }
+            )
             sys.stdout.flush()
         else:
             console.print(f"llmops emulator: Google Cloud REST APIs on [bold]{endpoint}[/]")

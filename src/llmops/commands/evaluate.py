@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 import typer
 from rich.table import Table
 
@@ -30,9 +28,13 @@ def metrics_table(columns: list[tuple[str, dict[str, float]]], title: str | None
 
 
 def eval_command(
-    model: Optional[list[str]] = typer.Option(None, "--model", "-m", help="Model, tuned model, alias or endpoint (repeatable). Default: the base model."),
-    dataset: Optional[str] = typer.Option(None, "--dataset", "-d", help="Dataset version (or unique prefix). Default: the newest."),
-    limit: Optional[int] = typer.Option(None, "--limit", "-n", help="Evaluate on at most N examples."),
+    model: list[str] | None = typer.Option(
+        None, "--model", "-m", help="Model, tuned model, alias or endpoint (repeatable). Default: the base model."
+    ),
+    dataset: str | None = typer.Option(
+        None, "--dataset", "-d", help="Dataset version (or unique prefix). Default: the newest."
+    ),
+    limit: int | None = typer.Option(None, "--limit", "-n", help="Evaluate on at most N examples."),
     json_: bool = JsonOption,
 ) -> None:
     """Evaluate models on a dataset version's held-out split and compare their metrics."""

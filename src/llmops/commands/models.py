@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 import typer
 from rich.table import Column, Table
@@ -31,7 +31,9 @@ def _safety_line(p: Prediction) -> str:
     ratings = " · ".join(f"{_short(r.category)} {r.probability_score:.1f}" for r in p.safety.ratings)
     if not p.blocked:
         return f"safety: ok · {ratings}" if ratings else "safety: ok"
-    why = ", ".join(f"{_short(r.category)} {r.probability} {r.probability_score:.1f}" for r in p.safety.ratings if r.blocked)
+    why = ", ".join(
+        f"{_short(r.category)} {r.probability} {r.probability_score:.1f}" for r in p.safety.ratings if r.blocked
+    )
     where = "prompt" if p.prompt_blocked else "response"
     return f"safety: BLOCKED ({where}: {why or 'forced'}) · content withheld · {ratings}"
 
@@ -47,23 +49,34 @@ def _show_prediction(p: Prediction) -> None:
         console.print("citations:", style="dim")
         for i, c in enumerate(p.citations, 1):
             where = f" — {c.uri}" if c.uri else ""
-            console.print(f"  [{i}] chars {c.start_index}-{c.end_index} · {c.title or '(untitled)'}{where} ({c.license or 'no license'})", markup=False)
+            console.print(
+                f"  [{i}] chars {c.start_index}-{c.end_index} · {c.title or '(untitled)'}{where} ({c.license or 'no license'})",
+                markup=False,
+            )
     console.print(f"model {p.model} · {p.latency_ms:.1f} ms · finish {p.finish_reason}", markup=False, style="dim")
 
 
 def predict_command(
     prompt: str = typer.Argument(..., help="The prompt to send."),
-    model: Optional[str] = typer.Option(None, "--model", "-m", help="Base model, tuned model, alias or endpoint (default: the base_model setting)."),
+    model: str | None = typer.Option(
+        None, "--model", "-m", help="Base model, tuned model, alias or endpoint (default: the base_model setting)."
+    ),
     temperature: float = typer.Option(0.0, "--temperature", "-t", help="Sampling temperature, 0 to 2."),
     max_output_tokens: int = typer.Option(256, "--max-output-tokens", help="Cut the answer after this many tokens."),
-    system: Optional[str] = typer.Option(None, "--system", help="System instruction."),
-    safety: Optional[list[str]] = typer.Option(None, "--safety", help="Block threshold per category, e.g. harassment=BLOCK_ONLY_HIGH or '*=BLOCK_NONE' (repeatable)."),
+    system: str | None = typer.Option(None, "--system", help="System instruction."),
+    safety: list[str] | None = typer.Option(
+        None,
+        "--safety",
+        help="Block threshold per category, e.g. harassment=BLOCK_ONLY_HIGH or '*=BLOCK_NONE' (repeatable).",
+    ),
     no_log: bool = typer.Option(False, "--no-log", help="Do not write this prediction to the log."),
     json_: bool = JsonOption,
 ) -> None:
     """Send one prompt to a model; print the answer with its safety ratings and citations."""
     if not prompt.strip():
-        raise DataError("the prompt is empty", fix="pass the text to send, e.g. llmops predict \"How do I read a CSV file?\"")
+        raise DataError(
+            "the prompt is empty", fix='pass the text to send, e.g. llmops predict "How do I read a CSV file?"'
+        )
     gen = GenerationConfig(temperature=temperature, max_output_tokens=max_output_tokens, system_instruction=system)
     limits = {k: str(v) for k, v in parse_params(safety).items()} or None
     p = monitoring.predict(session(), prompt, model=model, generation=gen, safety=limits, log=False if no_log else None)
@@ -74,9 +87,11 @@ def predict_command(
 
 
 def tune_command(
-    dataset: Optional[str] = typer.Option(None, "--dataset", "-d", help="Dataset version (default: the newest)."),
-    base_model: Optional[str] = typer.Option(None, "--base-model", help="Base model to tune (default: the base_model setting)."),
-    display_name: Optional[str] = typer.Option(None, "--display-name", help="Display name of the tuned model."),
+    dataset: str | None = typer.Option(None, "--dataset", "-d", help="Dataset version (default: the newest)."),
+    base_model: str | None = typer.Option(
+        None, "--base-model", help="Base model to tune (default: the base_model setting)."
+    ),
+    display_name: str | None = typer.Option(None, "--display-name", help="Display name of the tuned model."),
     epochs: int = typer.Option(1, "--epochs", min=1, help="Training epochs (recorded; a retrieval model has none)."),
     json_: bool = JsonOption,
 ) -> None:
@@ -107,15 +122,25 @@ def tune_command(
     if tuned is None:
         console.print(f"tuning job {job.name} ended in {job.state}: {job.error or 'no model'}", markup=False)
         raise typer.Exit(1)
-    console.print(f"tuned [bold]{tuned.name}[/] ({tuned.display_name}) from {job.base_model} on dataset {version.version}")
+    console.print(
+        f"tuned [bold]{tuned.name}[/] ({tuned.display_name}) from {job.base_model} on dataset {version.version}"
+    )
     console.print(f"  job {job.name} {job.state} · endpoint {tuned.endpoint}", markup=False)
-    console.print(f"  try: llmops predict --model {tuned.name} \"<question>\"", markup=False)
+    console.print(f'  try: llmops predict --model {tuned.name} "<question>"', markup=False)
 
 
 def _model_rows(model: Any) -> list[dict[str, Any]]:
     base = getattr(model, "list_base_models", lambda: [])()
     rows = [
-        {"name": n, "kind": "base", "display_name": n, "base_model": None, "aliases": [], "endpoint": None, "created": None}
+        {
+            "name": n,
+            "kind": "base",
+            "display_name": n,
+            "base_model": None,
+            "aliases": [],
+            "endpoint": None,
+            "created": None,
+        }
         for n in base
     ]
     for m in model.list_tuned_models():
@@ -136,7 +161,18 @@ def list_command(json_: bool = JsonOption) -> None:
     for r in rows:
         if r["kind"] == "base":
             continue
-        table.add_row(*(Text(str(v)) for v in (r["name"], r["display_name"], r["base_model"] or "", ", ".join(r["aliases"]), r["endpoint"] or "")))
+        table.add_row(
+            *(
+                Text(str(v))
+                for v in (
+                    r["name"],
+                    r["display_name"],
+                    r["base_model"] or "",
+                    ", ".join(r["aliases"]),
+                    r["endpoint"] or "",
+                )
+            )
+        )
     bases = [r["name"] for r in rows if r["kind"] == "base"]
     if table.row_count:
         console.print(table)

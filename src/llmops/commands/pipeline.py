@@ -9,7 +9,7 @@ import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 from rich.live import Live
@@ -35,7 +35,12 @@ def _tasks_table(run: PipelineRun, title: str | None = None) -> Table:
     for t in run.tasks:
         colour = colours.get(t.state)
         state = f"[{colour}]{t.state}[/]" if colour else t.state
-        table.add_row(t.name, state, "yes" if t.cached else "", f"{t.seconds:.2f}" if t.state not in ("PENDING", "SKIPPED") else "")
+        table.add_row(
+            t.name,
+            state,
+            "yes" if t.cached else "",
+            f"{t.seconds:.2f}" if t.state not in ("PENDING", "SKIPPED") else "",
+        )
     return table
 
 
@@ -79,7 +84,9 @@ def raise_if_failed(run: PipelineRun) -> None:
         return
     failed = next((t for t in run.tasks if t.state in ("FAILED", "CANCELLED") and t.log_tail), None)
     if failed is not None:
-        err_console.print(f"[bold red]task {failed.name} {failed.state.lower()}[/]; last lines of its log:", highlight=False)
+        err_console.print(
+            f"[bold red]task {failed.name} {failed.state.lower()}[/]; last lines of its log:", highlight=False
+        )
         err_console.print(failed.log_tail, markup=False, highlight=False)
     raise LlmopsError(
         f"pipeline run {run.run_id} {run.state.lower()}: {run.error or 'no reason recorded'}",
@@ -118,7 +125,9 @@ def _load_user_pipeline(source: str) -> tuple[Any, Path]:
     path_text, _, name = source.partition(":") if not Path(source).exists() else (source, "", "")
     path = Path(path_text)
     if not path.is_file():
-        raise NotFoundError(f"pipeline source {path_text!r} does not exist", fix="pass a Python file defining a @dsl.pipeline")
+        raise NotFoundError(
+            f"pipeline source {path_text!r} does not exist", fix="pass a Python file defining a @dsl.pipeline"
+        )
     check_pipeline_file(path)
     spec = importlib.util.spec_from_file_location(f"_llmops_user_pipeline_{abs(hash(str(path.resolve())))}", path)
     module = importlib.util.module_from_spec(spec)
@@ -131,7 +140,9 @@ def _load_user_pipeline(source: str) -> tuple[Any, Path]:
         reworded = reword_kfp_error(exc)
         if reworded is not None:
             raise reworded from None
-        raise ConfigError(f"{path} failed to import: {type(exc).__name__}: {exc}", fix="fix the error in the file") from None
+        raise ConfigError(
+            f"{path} failed to import: {type(exc).__name__}: {exc}", fix="fix the error in the file"
+        ) from None
     finally:
         sys.path.remove(str(path.resolve().parent))
     found = {k: v for k, v in vars(module).items() if isinstance(v, GraphComponent)}
@@ -151,10 +162,10 @@ def _load_user_pipeline(source: str) -> tuple[Any, Path]:
 
 @pipeline_app.command("compile")
 def compile_command(
-    source: Optional[str] = typer.Argument(
+    source: str | None = typer.Argument(
         None, help="A Python file with a @dsl.pipeline (FILE.py or FILE.py:NAME). Default: llmops' end-to-end pipeline."
     ),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Where to write the YAML package."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Where to write the YAML package."),
     json_: bool = JsonOption,
 ) -> None:
     """Check a pipeline for the common mistakes and compile it to a KFP YAML package."""
@@ -194,10 +205,10 @@ def compile_command(
 @pipeline_app.command("run")
 def run_command(
     package: Path = typer.Argument(..., help="A compiled KFP pipeline package (YAML)."),
-    param: Optional[list[str]] = typer.Option(None, "--param", help="Pipeline parameter name=value (repeatable)."),
+    param: list[str] | None = typer.Option(None, "--param", help="Pipeline parameter name=value (repeatable)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Run every task, ignoring cached results."),
-    timeout: Optional[float] = typer.Option(None, "--timeout", help="Stop the run after this many seconds."),
-    run_name: Optional[str] = typer.Option(None, "--run-name", help="Run id to use (default: pipeline name + time)."),
+    timeout: float | None = typer.Option(None, "--timeout", help="Stop the run after this many seconds."),
+    run_name: str | None = typer.Option(None, "--run-name", help="Run id to use (default: pipeline name + time)."),
     json_: bool = JsonOption,
 ) -> None:
     """Run a compiled pipeline package and print its outputs."""
@@ -237,7 +248,14 @@ def list_command(json_: bool = JsonOption) -> None:
         return
     table = Table("run", "pipeline", "state", "created", "tasks", "cached")
     for r in runs:
-        table.add_row(r.run_id, r.pipeline_name or "", r.state, r.created or "", str(len(r.tasks)), str(sum(1 for t in r.tasks if t.cached)))
+        table.add_row(
+            r.run_id,
+            r.pipeline_name or "",
+            r.state,
+            r.created or "",
+            str(len(r.tasks)),
+            str(sum(1 for t in r.tasks if t.cached)),
+        )
     console.print(table)
 
 

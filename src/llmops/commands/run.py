@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import time
 import warnings
-from typing import Any, Optional
+from typing import Any
 
 import typer
 
@@ -42,7 +42,9 @@ def _sample(session_: Any, evaluation: dict[str, Any] | None) -> dict[str, Any] 
             for raw in f:
                 row = json.loads(raw)
                 first = first or row
-                if row["prediction"].get("citationMetadata", {}).get("citations") and not row["prediction"].get("blocked"):
+                if row["prediction"].get("citationMetadata", {}).get("citations") and not row["prediction"].get(
+                    "blocked"
+                ):
                     return row
     except (OSError, ValueError, KeyError, LlmopsError):
         return first
@@ -111,7 +113,9 @@ def _render(summary: dict[str, Any]) -> None:
         rows = f"  {ds['train']['rows']} train / {ds['eval']['rows']} eval rows"
     console.print(f"[bold]dataset[/]   {ds.get('version')}{rows}", highlight=False)
     m = summary["model"]
-    console.print(f"[bold]model[/]     {m['name']}  (tuned from {m['base_model']}, job {m['tuning_job']})", highlight=False)
+    console.print(
+        f"[bold]model[/]     {m['name']}  (tuned from {m['base_model']}, job {m['tuning_job']})", highlight=False
+    )
     console.print(f"[bold]endpoint[/]  {m['endpoint']}", highlight=False)
     ev = summary["evaluation"]
     if ev["base"] or ev["tuned"]:
@@ -128,7 +132,9 @@ def _render(summary: dict[str, Any]) -> None:
         console.print("[bold]sample prediction[/] (tuned model)")
         question = sample["prompt"].rsplit("Stackoverflow question:", 1)[-1]
         console.print(f"  question:  {_short(question, 160)}", markup=False, highlight=False)
-        console.print(f"  answer:    {_short(pred.get('content', ''), 240) or '(withheld)'}", markup=False, highlight=False)
+        console.print(
+            f"  answer:    {_short(pred.get('content', ''), 240) or '(withheld)'}", markup=False, highlight=False
+        )
         console.print(f"  safety:    {safety_line(pred)}", markup=False, highlight=False)
         for i, c in enumerate(pred.get("citationMetadata", {}).get("citations") or [], start=1):
             console.print(
@@ -148,7 +154,7 @@ def _render(summary: dict[str, Any]) -> None:
 def run_command(
     json_: bool = JsonOption,
     no_cache: bool = typer.Option(False, "--no-cache", help="Run every task, ignoring cached results."),
-    timeout: Optional[float] = typer.Option(None, "--timeout", help="Stop the run after this many seconds."),
+    timeout: float | None = typer.Option(None, "--timeout", help="Stop the run after this many seconds."),
 ) -> None:
     """Run the whole workflow: prepare data, tune, deploy, evaluate base vs tuned."""
     from ..core import pipeline as core_pipeline
@@ -166,8 +172,20 @@ def run_command(
     run = follow(orchestrator, run, timeout)
     if run.state != "SUCCEEDED":
         if json_:
-            print_json({"pipeline": {"package": str(package), "run_id": run.run_id, "state": run.state, "error": run.error,
-                                     "tasks": [{"name": t.name, "state": t.state, "cached": t.cached, "seconds": t.seconds} for t in run.tasks]}})
+            print_json(
+                {
+                    "pipeline": {
+                        "package": str(package),
+                        "run_id": run.run_id,
+                        "state": run.state,
+                        "error": run.error,
+                        "tasks": [
+                            {"name": t.name, "state": t.state, "cached": t.cached, "seconds": t.seconds}
+                            for t in run.tasks
+                        ],
+                    }
+                }
+            )
         raise_if_failed(run)
     summary = summarize(s, run, str(package), time.perf_counter() - started)
     if json_:

@@ -7,7 +7,7 @@ import datetime as dt
 import decimal
 import json
 import sys
-from typing import Any, Optional
+from typing import Any
 
 import typer
 from rich.table import Table
@@ -40,7 +40,11 @@ def _cell(value: Any) -> str:
     if value is None:
         return "NULL"
     if not isinstance(value, str):
-        value = json.dumps(json_value(value), ensure_ascii=False) if isinstance(value, (dict, list)) else str(json_value(value))
+        value = (
+            json.dumps(json_value(value), ensure_ascii=False)
+            if isinstance(value, (dict, list))
+            else str(json_value(value))
+        )
     value = value.replace("\n", "⏎")
     return value if len(value) <= CELL_WIDTH else value[: CELL_WIDTH - 1] + "…"
 
@@ -49,10 +53,14 @@ def add_commands(cli: typer.Typer) -> None:
     @cli.command("sql")
     def sql_command(
         query: str = typer.Argument(..., help="GoogleSQL (BigQuery dialect); '-' reads it from stdin."),
-        param: Optional[list[str]] = typer.Option(None, "--param", "-P", help="Query parameter @name as name=value (repeatable)."),
+        param: list[str] | None = typer.Option(
+            None, "--param", "-P", help="Query parameter @name as name=value (repeatable)."
+        ),
         json_: bool = JsonOption,
-        max_rows: Optional[int] = typer.Option(
-            None, "--max-rows", help=f"Print at most N rows (default: all with --json, {DEFAULT_TABLE_ROWS} in the table)."
+        max_rows: int | None = typer.Option(
+            None,
+            "--max-rows",
+            help=f"Print at most N rows (default: all with --json, {DEFAULT_TABLE_ROWS} in the table).",
         ),
     ) -> None:
         """Run a GoogleSQL query on the warehouse (local DuckDB by default) and print the rows."""
@@ -88,4 +96,7 @@ def add_commands(cli: typer.Typer) -> None:
             out.add_row(*(_cell(v) for v in row.values()))
         console.print(out)
         more = table.num_rows - len(rows)
-        console.print(f"{table.num_rows} row{'s' if table.num_rows != 1 else ''}" + (f" ({more} not shown; --max-rows N)" if more else ""))
+        console.print(
+            f"{table.num_rows} row{'s' if table.num_rows != 1 else ''}"
+            + (f" ({more} not shown; --max-rows N)" if more else "")
+        )

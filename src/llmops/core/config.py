@@ -58,9 +58,9 @@ class Settings(BaseModel):
     endpoint: str | None = None
     base_model: str = "text-bison@001"
     canned_responses: Path | None = None
-    safety_threshold: Literal[
-        "BLOCK_LOW_AND_ABOVE", "BLOCK_MEDIUM_AND_ABOVE", "BLOCK_ONLY_HIGH", "BLOCK_NONE"
-    ] = "BLOCK_MEDIUM_AND_ABOVE"
+    safety_threshold: Literal["BLOCK_LOW_AND_ABOVE", "BLOCK_MEDIUM_AND_ABOVE", "BLOCK_ONLY_HIGH", "BLOCK_NONE"] = (
+        "BLOCK_MEDIUM_AND_ABOVE"
+    )
     log_predictions: bool = True
     component_image: str | None = None
     kubeflow_host: str | None = None

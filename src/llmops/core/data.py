@@ -247,7 +247,9 @@ def prepare(
             raise DataError("the query returned no rows", fix="check its WHERE clause and the source tables")
         if 0 in rows.values():
             empty = "train" if rows["train"] == 0 else "eval"
-            raise DataError(f"the {empty} split is empty ({total} rows in all)", fix="use more rows or a different --eval-fraction")
+            raise DataError(
+                f"the {empty} split is empty ({total} rows in all)", fix="use more rows or a different --eval-fraction"
+            )
         hashes = {name: stats[name][0] for name in names}
         version = _version_id(request, tmpl.version, {k: hashes[k] for k in ("train", "eval")})
         existing = _find(session, version)
@@ -277,7 +279,11 @@ def prepare(
         try:
             for name, uri in files.items():
                 published.append(store.move(uri, final[name]))
-            _write_text(session, store.uri_for("datasets", version, "manifest.json"), json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+            _write_text(
+                session,
+                store.uri_for("datasets", version, "manifest.json"),
+                json.dumps(manifest, indent=2, sort_keys=True) + "\n",
+            )
         except BaseException:
             for uri in published:  # no manifest, no version: take back what was moved
                 store.delete(uri)

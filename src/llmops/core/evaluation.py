@@ -47,8 +47,16 @@ METRIC_KEYS = (
     "latency_p95_ms",
 )
 
-HIGHER_IS_BETTER = {"rougeL": True, "bleu": True, "chrf": True, "exact_match": True, "citation_rate": True,
-                    "blocked_rate": False, "latency_p50_ms": False, "latency_p95_ms": False}
+HIGHER_IS_BETTER = {
+    "rougeL": True,
+    "bleu": True,
+    "chrf": True,
+    "exact_match": True,
+    "citation_rate": True,
+    "blocked_rate": False,
+    "latency_p50_ms": False,
+    "latency_p95_ms": False,
+}
 """Which direction is an improvement, for comparisons (mean_length has none)."""
 
 
@@ -90,7 +98,9 @@ def _text_of(turn: Any) -> str:
 def parse_example(row: Any, where: str) -> EvalExample:
     """An example from one JSONL row in the course's or Gemini's format."""
     if not isinstance(row, dict):
-        raise DataError(f"{where} is not a JSON object", fix="each line must be an object with input_text_instruct and output_text")
+        raise DataError(
+            f"{where} is not a JSON object", fix="each line must be an object with input_text_instruct and output_text"
+        )
     if "input_text_instruct" in row or "output_text" in row:
         prompt, reference = row.get("input_text_instruct"), row.get("output_text")
         if not isinstance(prompt, str) or not isinstance(reference, str):
@@ -125,7 +135,9 @@ def read_examples(session: Session, uri: str, limit: int | None = None) -> list[
             try:
                 row = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise DataError(f"{name} line {lineno} is not JSON ({exc.msg})", fix="each line must be one JSON object") from None
+                raise DataError(
+                    f"{name} line {lineno} is not JSON ({exc.msg})", fix="each line must be one JSON object"
+                ) from None
             examples.append(parse_example(row, f"{name} line {lineno}"))
             if limit is not None and len(examples) >= limit:
                 break
@@ -134,7 +146,9 @@ def read_examples(session: Session, uri: str, limit: int | None = None) -> list[
     return examples
 
 
-def eval_set(session: Session, dataset: str | None = None, limit: int | None = None) -> tuple[DatasetVersion, list[EvalExample]]:
+def eval_set(
+    session: Session, dataset: str | None = None, limit: int | None = None
+) -> tuple[DatasetVersion, list[EvalExample]]:
     """A dataset version (by id or prefix; the newest when None) and its evaluation examples."""
     from . import data
 

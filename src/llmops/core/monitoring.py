@@ -21,7 +21,7 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import asdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from .errors import DataError, LlmopsError
@@ -80,7 +80,7 @@ def prediction_row(
     ratings = [r.to_vertex_dict() for r in prediction.safety.ratings]
     return {
         "request_id": prediction.request_id,
-        "created": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
         "provider": provider,
         "model": prediction.model,
         "prompt": prediction.prompt,
@@ -158,7 +158,7 @@ class PredictionLog:
                 if isinstance(row.get(col), str):
                     row[col] = json.loads(row[col])
             if isinstance(row.get("created"), datetime):
-                row["created"] = row["created"].astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+                row["created"] = row["created"].astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         return rows
 
 
@@ -188,7 +188,9 @@ def _record(session: Session, predictions: Sequence[Prediction], generation: Gen
 
 def log_for(session: Session) -> PredictionLog:
     """The prediction log of a session's warehouse."""
-    return PredictionLog(session.warehouse, key=f"{session.settings.warehouse}:{session.settings.workspace}:{session.settings.project}")
+    return PredictionLog(
+        session.warehouse, key=f"{session.settings.warehouse}:{session.settings.workspace}:{session.settings.project}"
+    )
 
 
 def _should_log(session: Session, log: bool | None) -> bool:

@@ -18,8 +18,9 @@ This module imports kfp; import it only where pipelines are built or compiled. (
 """
 
 import copy
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, NamedTuple, Optional
+from typing import Any, NamedTuple
 
 from kfp import dsl
 from kfp.dsl import Artifact, Dataset, Input, Metrics, Model, Output
@@ -65,7 +66,10 @@ def prepare_data(
     for artifact, split in ((train_data, version.train), (eval_data, version.eval)):
         artifact.uri = split.uri  # the version's own immutable file, not a copy
         artifact.metadata.update(
-            dataset_version=version.version, rows=split.rows, sha256=split.sha256, format=version.manifest.get("format", fmt)
+            dataset_version=version.version,
+            rows=split.rows,
+            sha256=split.sha256,
+            format=version.manifest.get("format", fmt),
         )
     print(f"dataset version {version.version}: {version.train.rows} train / {version.eval.rows} eval rows")
     return version.version
@@ -89,9 +93,7 @@ def tune_model(
     terminal = {"JOB_STATE_SUCCEEDED", "JOB_STATE_FAILED", "JOB_STATE_CANCELLED"}
     with llmops.Session(llmops.Settings.from_json_dict(settings)) as session:
         base = base_model or session.settings.base_model
-        job = session.model.tune(
-            base, train_data.uri, eval_data.uri, epochs=epochs, display_name=display_name or None
-        )
+        job = session.model.tune(base, train_data.uri, eval_data.uri, epochs=epochs, display_name=display_name or None)
         while job.state not in terminal:  # remote providers tune asynchronously
             time.sleep(10)
             job = session.model.get_tuning_job(job.name)
@@ -175,7 +177,7 @@ class Components(NamedTuple):
     evaluate_model: Any
 
 
-def components(base_image: Optional[str] = None) -> Components:
+def components(base_image: str | None = None) -> Components:
     """The four kfp components, built on `base_image`. kfp is not asked to pip-install itself
     or anything else: the image (or, locally, this environment) provides llmops and kfp."""
     image = base_image or DEFAULT_IMAGE
@@ -193,12 +195,12 @@ class Pipelines(NamedTuple):
     end_to_end: Any
 
 
-def build_pipeline(base_image: Optional[str] = None) -> Any:
+def build_pipeline(base_image: str | None = None) -> Any:
     """The end-to-end pipeline (a kfp pipeline function), made of three sub-pipelines."""
     return build_pipelines(base_image).end_to_end
 
 
-def build_pipelines(base_image: Optional[str] = None) -> Pipelines:
+def build_pipelines(base_image: str | None = None) -> Pipelines:
     """The three sub-pipelines (data preparation, training, evaluation) and the end-to-end
     pipeline that joins them, on components built on `base_image`."""
     c = components(base_image)
@@ -246,7 +248,9 @@ def build_pipelines(base_image: Optional[str] = None) -> Pipelines:
         )
         deployed = c.deploy_model(settings=settings, model=tuned.outputs["model"])
         outputs = NamedTuple("TrainingOutputs", model=Model, tuned_model=str, endpoint=str)
-        return outputs(model=tuned.outputs["model"], tuned_model=tuned.outputs["Output"], endpoint=deployed.outputs["Output"])
+        return outputs(
+            model=tuned.outputs["model"], tuned_model=tuned.outputs["Output"], endpoint=deployed.outputs["Output"]
+        )
 
     @dsl.pipeline(name="model-evaluation", description="Score the base and the tuned model on the held-out split.")
     def model_evaluation(
@@ -256,12 +260,8 @@ def build_pipelines(base_image: Optional[str] = None) -> Pipelines:
         base_model: str = "",
         limit: int = 0,
     ):
-        c.evaluate_model(
-            settings=settings, eval_data=eval_data, model_name=base_model, label="base", limit=limit
-        )
-        c.evaluate_model(
-            settings=settings, eval_data=eval_data, model_name=tuned_model, label="tuned", limit=limit
-        )
+        c.evaluate_model(settings=settings, eval_data=eval_data, model_name=base_model, label="base", limit=limit)
+        c.evaluate_model(settings=settings, eval_data=eval_data, model_name=tuned_model, label="tuned", limit=limit)
 
     @dsl.pipeline(
         name=PIPELINE_NAME,

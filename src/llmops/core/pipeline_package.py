@@ -43,19 +43,25 @@ def load_package(path: str | Path) -> dict[str, Any]:
     """The PipelineSpec of a compiled KFP package, or a one-line error saying it is not one."""
     path = Path(path)
     if not path.is_file():
-        raise NotFoundError(f"pipeline package {str(path)!r} does not exist", fix="compile one with `llmops pipeline compile`")
+        raise NotFoundError(
+            f"pipeline package {str(path)!r} does not exist", fix="compile one with `llmops pipeline compile`"
+        )
     fix = "pass a YAML file written by kfp's compiler (compiler.Compiler().compile(pipeline, 'pipeline.yaml'))"
     try:
         docs = [d for d in yaml.safe_load_all(path.read_text(encoding="utf-8")) if d is not None]
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise DataError(f"{path} is not a KFP pipeline package: not valid YAML ({str(exc).splitlines()[0]})", fix=fix) from None
+        raise DataError(
+            f"{path} is not a KFP pipeline package: not valid YAML ({str(exc).splitlines()[0]})", fix=fix
+        ) from None
     spec = docs[0] if docs else None
     if not isinstance(spec, dict) or not {"pipelineInfo", "root", "schemaVersion"} <= set(spec):
         raise DataError(f"{path} is not a KFP pipeline package (no pipelineInfo/root/schemaVersion)", fix=fix)
     return spec
 
 
-def bind_parameters(spec: dict[str, Any], params: Mapping[str, Any] | None, settings: dict[str, Any] | None) -> dict[str, Any]:
+def bind_parameters(
+    spec: dict[str, Any], params: Mapping[str, Any] | None, settings: dict[str, Any] | None
+) -> dict[str, Any]:
     """Check `params` against the pipeline's inputs and convert them to the declared types;
     fill `settings` when the pipeline takes it and the caller did not pass it."""
     name = (spec.get("pipelineInfo") or {}).get("name", "pipeline")

@@ -11,7 +11,7 @@ import importlib
 import os
 import sys
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any
 
@@ -106,7 +106,7 @@ def _caller_name(pm: pluggy.PluginManager, plugin: object) -> str:
     return pm.get_name(plugin) or getattr(plugin, "__name__", repr(plugin))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _collect(hook_name: str) -> dict[str, Registered]:
     pm = get_plugin_manager()
     found: dict[str, Registered] = {}
@@ -118,9 +118,7 @@ def _collect(hook_name: str) -> dict[str, Registered]:
         def register(name: Any, obj: Any = None, _plugin: str = plugin_name, **extra: Any) -> None:
             if obj is None:  # register(cls): the class carries its own `name`
                 name, obj = getattr(name, "name", None) or getattr(name, "__name__", repr(name)), name
-            if kind is not None and not (
-                isinstance(obj, type) and issubclass(obj, BACKEND_KINDS[kind])
-            ):
+            if kind is not None and not (isinstance(obj, type) and issubclass(obj, BACKEND_KINDS[kind])):
                 raise ConfigError(
                     f"plugin {_plugin!r} registered {name!r} as a {kind} backend, but it is not "
                     f"a subclass of {BACKEND_KINDS[kind].__name__}",

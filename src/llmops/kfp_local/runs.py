@@ -10,7 +10,6 @@ outputs live under `<workspace>/pipelines/root/`; kfp's task cache under
 and a re-run after a failure resumes after the last task that succeeded.
 """
 
-
 from __future__ import annotations
 
 import os
@@ -138,7 +137,8 @@ class LocalRuns:
             "cache_root": str(self.cache_root),
             "orchestrator": "local",
             "tasks": [
-                {"name": t, "state": "PENDING", "cached": False, "seconds": 0.0, "outputs": {}} for t in package_tasks(spec)
+                {"name": t, "state": "PENDING", "cached": False, "seconds": 0.0, "outputs": {}}
+                for t in package_tasks(spec)
             ],
             "outputs": {},
             "lineage": {},
@@ -177,7 +177,9 @@ class LocalRuns:
         if record["state"] not in TERMINAL_STATES and not self._worker_alive(run_id, record):
             record = read_record(run_dir)  # it may have finished between the two reads
             if record["state"] not in TERMINAL_STATES:
-                record = self._finalize(run_dir, record, "FAILED", "the worker process exited without finishing the run")
+                record = self._finalize(
+                    run_dir, record, "FAILED", "the worker process exited without finishing the run"
+                )
         return record
 
     def record(self, run_id: str) -> dict[str, Any]:
@@ -258,7 +260,9 @@ class LocalRuns:
         if len(matches) == 1:
             return matches[0]
         if len(matches) > 1:
-            raise NotFoundError(f"run {run_id!r} is ambiguous ({len(matches)} runs start with it)", fix="give more of the run id")
+            raise NotFoundError(
+                f"run {run_id!r} is ambiguous ({len(matches)} runs start with it)", fix="give more of the run id"
+            )
         raise NotFoundError(f"run {run_id!r} does not exist", fix="list runs with `llmops pipeline list`")
 
     # -- helpers

@@ -265,7 +265,9 @@ class Worker:
         self.save()
         return entry
 
-    def task_finished(self, entry: dict[str, Any], *, ok: bool, cached: bool, seconds: float, outputs: dict[str, Any]) -> None:
+    def task_finished(
+        self, entry: dict[str, Any], *, ok: bool, cached: bool, seconds: float, outputs: dict[str, Any]
+    ) -> None:
         with self.lock:
             entry.update(
                 state="SUCCEEDED" if ok else "FAILED",
@@ -288,7 +290,7 @@ class Worker:
         try:
             with contextlib.redirect_stdout(stdout):
                 outputs = self._run_kfp(stdout)
-        except BaseException as exc:  # noqa: BLE001 - every failure ends in the record
+        except BaseException as exc:
             self._fail(exc)
             return 1
         with self.lock:

@@ -23,11 +23,13 @@ def test_profile_builds_the_bigquery_warehouse(emulated):
 def test_query_binds_parameters(emulated):
     table = emulated.warehouse.query(
         f"SELECT COUNT(*) AS n FROM `{PUBLIC}.posts_answers` WHERE creation_date >= @since AND id < @max_id",
-        {"since": dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc), "max_id": 0},
+        {"since": dt.datetime(2020, 1, 1, tzinfo=dt.UTC), "max_id": 0},
     )
     assert table.column("n").to_pylist() == [500]
-    table = emulated.warehouse.query("SELECT @s AS s, @xs AS xs, @flag AS f, @r AS r",
-                                     {"s": "it's; DROP TABLE x", "xs": [1, 2], "flag": True, "r": {"a": 1}})
+    table = emulated.warehouse.query(
+        "SELECT @s AS s, @xs AS xs, @flag AS f, @r AS r",
+        {"s": "it's; DROP TABLE x", "xs": [1, 2], "flag": True, "r": {"a": 1}},
+    )
     assert table.to_pylist() == [{"s": "it's; DROP TABLE x", "xs": [1, 2], "f": True, "r": {"a": 1}}]
 
 
@@ -77,8 +79,9 @@ def test_unreachable_endpoint_is_one_line(tmp_path):
     from llmops.core.config import load_settings
     from llmops.core.session import Session
 
-    settings = load_settings("emulated", overrides={"workspace": str(tmp_path / "ws")},
-                             environ={"LLMOPS_ENDPOINT": "http://127.0.0.1:9"})
+    settings = load_settings(
+        "emulated", overrides={"workspace": str(tmp_path / "ws")}, environ={"LLMOPS_ENDPOINT": "http://127.0.0.1:9"}
+    )
     with Session(settings) as s, pytest.raises(ConfigError, match="llmops emulator start"):
         s.warehouse.query("SELECT 1")
 
@@ -87,7 +90,8 @@ def test_endpoint_without_scheme_is_refused(tmp_path):
     from llmops.core.config import load_settings
     from llmops.core.session import Session
 
-    settings = load_settings("emulated", overrides={"workspace": str(tmp_path / "ws")},
-                             environ={"LLMOPS_ENDPOINT": "127.0.0.1:9050"})
+    settings = load_settings(
+        "emulated", overrides={"workspace": str(tmp_path / "ws")}, environ={"LLMOPS_ENDPOINT": "127.0.0.1:9050"}
+    )
     with Session(settings) as s, pytest.raises(ConfigError, match="http://"):
         s.warehouse.query("SELECT 1")

@@ -44,8 +44,9 @@ def test_blocked_prompt_and_answer(provider, canned_responses):
     p = provider.predict("I will kill you, you stupid worthless idiot, I hate you", model="gemini-2.5-flash")
     assert p.blocked and p.prompt_blocked and p.text == "" and p.finish_reason == "SAFETY"
     assert any(r.blocked for r in p.safety.ratings)
-    open_ = provider.predict("I will kill you, you stupid worthless idiot, I hate you", model="gemini-2.5-flash",
-                             safety={"*": "BLOCK_NONE"})
+    open_ = provider.predict(
+        "I will kill you, you stupid worthless idiot, I hate you", model="gemini-2.5-flash", safety={"*": "BLOCK_NONE"}
+    )
     assert not open_.blocked and open_.text
     canned_responses.add(prompt="forbidden recipe", response="step one...", safety={"dangerous": 0.9}, blocked=True)
     p = provider.predict("the forbidden recipe please")
@@ -53,13 +54,30 @@ def test_blocked_prompt_and_answer(provider, canned_responses):
 
 
 def test_citations_are_kept(provider, canned_responses):
-    canned_responses.add(exact="cite me", response="Quoted answer.", citations=[
-        {"start_index": 0, "end_index": 14, "uri": "https://stackoverflow.com/a/9", "title": "T", "license": "CC BY-SA 4.0",
-         "publication_date": "2021-03-04"}])
+    canned_responses.add(
+        exact="cite me",
+        response="Quoted answer.",
+        citations=[
+            {
+                "start_index": 0,
+                "end_index": 14,
+                "uri": "https://stackoverflow.com/a/9",
+                "title": "T",
+                "license": "CC BY-SA 4.0",
+                "publication_date": "2021-03-04",
+            }
+        ],
+    )
     p = provider.predict("cite me")
     (c,) = p.citations
     assert (c.start_index, c.end_index, c.uri, c.title, c.license, c.publication_date) == (
-        0, 14, "https://stackoverflow.com/a/9", "T", "CC BY-SA 4.0", "2021-03-04")
+        0,
+        14,
+        "https://stackoverflow.com/a/9",
+        "T",
+        "CC BY-SA 4.0",
+        "2021-03-04",
+    )
 
 
 def test_tune_list_deploy_alias_and_predict_tuned(provider, train_uri):

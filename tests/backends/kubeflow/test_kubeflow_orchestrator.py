@@ -42,4 +42,7 @@ def test_bad_inputs(orchestrator, tmp_path, llmops_emulator):
     with pytest.raises(ConfigError, match="names no Kubeflow Pipelines host"):
         create_backend("orchestrator", Settings(orchestrator="kubeflow", workspace=tmp_path / "w"))
     with pytest.raises(ConfigError, match="nothing answers"):
-        create_backend("orchestrator", Settings(orchestrator="kubeflow", kubeflow_host="http://127.0.0.1:9", workspace=tmp_path / "w"))
+        create_backend(
+            "orchestrator",
+            Settings(orchestrator="kubeflow", kubeflow_host="http://127.0.0.1:9", workspace=tmp_path / "w"),
+        )

@@ -103,7 +103,9 @@ def test_failing_export_does_not_replace_an_existing_file(warehouse, tmp_path):
     dest = tmp_path / "keep.jsonl"
     dest.write_text("old\n")
     with pytest.raises(QueryError):
-        warehouse.export("SELECT CAST(title AS INT64) AS n FROM `bigquery-public-data.stackoverflow.posts_questions`", str(dest))
+        warehouse.export(
+            "SELECT CAST(title AS INT64) AS n FROM `bigquery-public-data.stackoverflow.posts_questions`", str(dest)
+        )
     assert dest.read_text() == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["keep.jsonl"]
 
@@ -154,7 +156,11 @@ def test_a_call_waits_while_another_process_holds_the_file(warehouse, settings):
     warehouse.query("SELECT 1 AS x")
     path = Workspace(settings.workspace).warehouse_path
     holder = subprocess.Popen(
-        [sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(path)!r}); print('held', flush=True); time.sleep(1); c.close()"],
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time; c = duckdb.connect({str(path)!r}); print('held', flush=True); time.sleep(1); c.close()",
+        ],
         stdout=subprocess.PIPE,
         text=True,
     )

@@ -15,7 +15,13 @@ from llmops.core.session import Session
 
 
 def write_train(path, n=6):
-    rows = [{"input_text": f"How do I use feature{i} of library{i}?", "output_text": f"<p>Call library{i}.feature{i}().</p>"} for i in range(n)]
+    rows = [
+        {
+            "input_text": f"How do I use feature{i} of library{i}?",
+            "output_text": f"<p>Call library{i}.feature{i}().</p>",
+        }
+        for i in range(n)
+    ]
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     return path
 
@@ -29,7 +35,12 @@ def test_registered_as_emulator_and_default_for_the_local_profile(session):
 def test_settings_choose_base_model_threshold_and_canned_file(tmp_path):
     canned = tmp_path / "canned.yaml"
     canned.write_text("- exact: 'ping'\n  response: 'pong'\n", encoding="utf-8")
-    settings = Settings(workspace=tmp_path / "ws", base_model="gemini-2.5-flash", safety_threshold="BLOCK_ONLY_HIGH", canned_responses=canned)
+    settings = Settings(
+        workspace=tmp_path / "ws",
+        base_model="gemini-2.5-flash",
+        safety_threshold="BLOCK_ONLY_HIGH",
+        canned_responses=canned,
+    )
     with Session(settings) as s:
         assert s.model.predict("hello there").model == "gemini-2.5-flash"
         assert s.model.predict("ping").text == "pong"

@@ -3,7 +3,6 @@ cache in the workspace, failures with log tails, resume, timeouts, parameters an
 
 (No `from __future__ import annotations`: kfp reads the components' annotations.)"""
 
-
 import json
 import os
 import subprocess
@@ -320,4 +319,3 @@ def test_record_is_valid_json_while_running(orchestrator, packages):
         time.sleep(0.01)
     orchestrator.wait(run.run_id)
     assert "SUCCEEDED" in states
-

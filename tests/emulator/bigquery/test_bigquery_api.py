@@ -70,14 +70,16 @@ def test_to_dataframe_and_query_and_wait_agree(bigquery_client):
 
 
 def test_typed_int64_and_timestamp_values(bigquery_client):
-    rows = list(bigquery_client.query_and_wait(
-        "SELECT 9007199254740993 AS big, TIMESTAMP '2024-01-02 03:04:05.123456+00' AS ts, "
-        "DATE '2024-01-02' AS d, DATETIME '2024-01-02 03:04:05' AS dtm, TIME '03:04:05.5' AS t, "
-        "1.5 AS f, TRUE AS b, NUMERIC '1.25' AS n, b'\\x00\\xff' AS by, CAST(NULL AS STRING) AS nothing"
-    ))
+    rows = list(
+        bigquery_client.query_and_wait(
+            "SELECT 9007199254740993 AS big, TIMESTAMP '2024-01-02 03:04:05.123456+00' AS ts, "
+            "DATE '2024-01-02' AS d, DATETIME '2024-01-02 03:04:05' AS dtm, TIME '03:04:05.5' AS t, "
+            "1.5 AS f, TRUE AS b, NUMERIC '1.25' AS n, b'\\x00\\xff' AS by, CAST(NULL AS STRING) AS nothing"
+        )
+    )
     row = rows[0]
     assert row["big"] == 9007199254740993 and isinstance(row["big"], int)
-    assert row["ts"] == dt.datetime(2024, 1, 2, 3, 4, 5, 123456, tzinfo=dt.timezone.utc)
+    assert row["ts"] == dt.datetime(2024, 1, 2, 3, 4, 5, 123456, tzinfo=dt.UTC)
     assert row["d"] == dt.date(2024, 1, 2)
     assert row["dtm"] == dt.datetime(2024, 1, 2, 3, 4, 5)
     assert row["t"] == dt.time(3, 4, 5, 500000)
@@ -90,8 +92,11 @@ def test_typed_int64_and_timestamp_values(bigquery_client):
 def test_interval_and_json_cells(bigquery_client):
     from dateutil.relativedelta import relativedelta
 
-    row = list(bigquery_client.query_and_wait(
-        "SELECT INTERVAL 1 DAY AS i, INTERVAL -14 MONTH AS j, INTERVAL 90061.5 SECOND AS k, JSON '{\"a\": [1]}' AS js"))[0]
+    row = list(
+        bigquery_client.query_and_wait(
+            "SELECT INTERVAL 1 DAY AS i, INTERVAL -14 MONTH AS j, INTERVAL 90061.5 SECOND AS k, JSON '{\"a\": [1]}' AS js"
+        )
+    )[0]
     assert row["i"] == relativedelta(days=1)
     assert row["j"] == relativedelta(months=-14)
     assert row["k"] == relativedelta(days=1, hours=1, minutes=1, seconds=1, microseconds=500000)
@@ -99,10 +104,12 @@ def test_interval_and_json_cells(bigquery_client):
 
 
 def test_repeated_and_record_cells(bigquery_client):
-    rows = list(bigquery_client.query_and_wait(
-        "SELECT [1, 2, 3] AS xs, STRUCT(7 AS a, 'z' AS b) AS rec, "
-        "[STRUCT(1 AS k, ['p', 'q'] AS vs)] AS nested, ARRAY<INT64>[] AS empty"
-    ))
+    rows = list(
+        bigquery_client.query_and_wait(
+            "SELECT [1, 2, 3] AS xs, STRUCT(7 AS a, 'z' AS b) AS rec, "
+            "[STRUCT(1 AS k, ['p', 'q'] AS vs)] AS nested, ARRAY<INT64>[] AS empty"
+        )
+    )
     row = rows[0]
     assert row["xs"] == [1, 2, 3]
     assert row["rec"] == {"a": 7, "b": "z"}
@@ -111,33 +118,47 @@ def test_repeated_and_record_cells(bigquery_client):
 
 
 def test_named_parameters_scalars_arrays_structs(bigquery_client):
-    config = bigquery.QueryJobConfig(query_parameters=[
-        bigquery.ScalarQueryParameter("n", "INT64", 5),
-        bigquery.ScalarQueryParameter("s", "STRING", "py"),
-        bigquery.ScalarQueryParameter("ts", "TIMESTAMP", dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc)),
-        bigquery.ArrayQueryParameter("tags", "STRING", ["a", "b"]),
-        bigquery.StructQueryParameter("st", bigquery.ScalarQueryParameter("x", "INT64", 2),
-                                      bigquery.ScalarQueryParameter("y", "STRING", "w")),
-        bigquery.ScalarQueryParameter("none", "STRING", None),
-    ])
-    row = list(bigquery_client.query_and_wait(
-        "SELECT @n + 1 AS n1, CONCAT(@s, 'thon') AS word, @ts AS ts, ARRAY_LENGTH(@tags) AS k, "
-        "@st.x AS sx, @none IS NULL AS isnull", job_config=config))[0]
+    config = bigquery.QueryJobConfig(
+        query_parameters=[
+            bigquery.ScalarQueryParameter("n", "INT64", 5),
+            bigquery.ScalarQueryParameter("s", "STRING", "py"),
+            bigquery.ScalarQueryParameter("ts", "TIMESTAMP", dt.datetime(2020, 1, 1, tzinfo=dt.UTC)),
+            bigquery.ArrayQueryParameter("tags", "STRING", ["a", "b"]),
+            bigquery.StructQueryParameter(
+                "st", bigquery.ScalarQueryParameter("x", "INT64", 2), bigquery.ScalarQueryParameter("y", "STRING", "w")
+            ),
+            bigquery.ScalarQueryParameter("none", "STRING", None),
+        ]
+    )
+    row = list(
+        bigquery_client.query_and_wait(
+            "SELECT @n + 1 AS n1, CONCAT(@s, 'thon') AS word, @ts AS ts, ARRAY_LENGTH(@tags) AS k, "
+            "@st.x AS sx, @none IS NULL AS isnull",
+            job_config=config,
+        )
+    )[0]
     assert row["n1"] == 6 and row["word"] == "python" and row["k"] == 2 and row["sx"] == 2 and row["isnull"] is True
-    assert row["ts"] == dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc)
+    assert row["ts"] == dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
 
 
 def test_named_parameter_filters_public_table(bigquery_client):
-    since = dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc)
+    since = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
     config = bigquery.QueryJobConfig(query_parameters=[bigquery.ScalarQueryParameter("since", "TIMESTAMP", since)])
-    rows = list(bigquery_client.query_and_wait(
-        f"SELECT COUNT(*) AS n FROM `{PUBLIC}.posts_answers` WHERE creation_date >= @since", job_config=config))
+    rows = list(
+        bigquery_client.query_and_wait(
+            f"SELECT COUNT(*) AS n FROM `{PUBLIC}.posts_answers` WHERE creation_date >= @since", job_config=config
+        )
+    )
     assert rows[0]["n"] >= 500
 
 
 def test_positional_parameters(bigquery_client):
-    config = bigquery.QueryJobConfig(query_parameters=[
-        bigquery.ScalarQueryParameter(None, "INT64", 2), bigquery.ScalarQueryParameter(None, "STRING", "x")])
+    config = bigquery.QueryJobConfig(
+        query_parameters=[
+            bigquery.ScalarQueryParameter(None, "INT64", 2),
+            bigquery.ScalarQueryParameter(None, "STRING", "x"),
+        ]
+    )
     row = list(bigquery_client.query_and_wait("SELECT ? * 10 AS a, ? AS b", job_config=config))[0]
     assert (row["a"], row["b"]) == (20, "x")
 
@@ -171,7 +192,9 @@ def test_job_get_and_list(bigquery_client):
 def test_ddl_dml_and_affected_rows(bigquery_client, dataset):
     t = f"{dataset.project}.{dataset.dataset_id}.items"
     bigquery_client.query_and_wait(f"CREATE TABLE `{t}` (id INT64, name STRING, tags ARRAY<STRING>)")
-    job = bigquery_client.query(f"INSERT INTO `{t}` (id, name, tags) VALUES (1, 'a', ['x']), (2, 'b', []), (3, 'c', NULL)")
+    job = bigquery_client.query(
+        f"INSERT INTO `{t}` (id, name, tags) VALUES (1, 'a', ['x']), (2, 'b', []), (3, 'c', NULL)"
+    )
     job.result()
     assert job.num_dml_affected_rows == 3
     assert job.statement_type == "INSERT"
@@ -185,7 +208,8 @@ def test_default_dataset_temp_function_and_script(bigquery_client, dataset):
     config = bigquery.QueryJobConfig(default_dataset=f"{dataset.project}.{dataset.dataset_id}")
     bigquery_client.query_and_wait("CREATE TABLE nums AS SELECT x FROM UNNEST([1, 2, 3]) AS x", job_config=config)
     rows = bigquery_client.query_and_wait(
-        "CREATE TEMP FUNCTION twice(x INT64) AS (x * 2); SELECT SUM(twice(x)) AS s FROM nums", job_config=config)
+        "CREATE TEMP FUNCTION twice(x INT64) AS (x * 2); SELECT SUM(twice(x)) AS s FROM nums", job_config=config
+    )
     assert list(rows)[0]["s"] == 12
 
 
@@ -193,8 +217,7 @@ def test_wildcard_tables(bigquery_client, dataset):
     prefix = f"{dataset.project}.{dataset.dataset_id}"
     for year in (2022, 2023):
         bigquery_client.query_and_wait(f"CREATE TABLE `{prefix}.events_{year}` AS SELECT {year} AS y")
-    rows = bigquery_client.query_and_wait(
-        f"SELECT y, _TABLE_SUFFIX AS sfx FROM `{prefix}.events_*` ORDER BY y")
+    rows = bigquery_client.query_and_wait(f"SELECT y, _TABLE_SUFFIX AS sfx FROM `{prefix}.events_*` ORDER BY y")
     assert [(r["y"], r["sfx"]) for r in rows] == [(2022, "2022"), (2023, "2023")]
 
 
@@ -277,7 +300,8 @@ def test_view_created_through_the_api(bigquery_client, dataset):
 def test_load_table_from_json_then_insert_rows_json_and_list_rows(bigquery_client, dataset):
     table_id = f"{dataset.project}.{dataset.dataset_id}.loaded"
     job = bigquery_client.load_table_from_json(
-        [{"a": 1, "b": "x", "ts": "2024-01-02 03:04:05"}, {"a": 2, "b": "y", "ts": "2024-01-03T00:00:00Z"}], table_id)
+        [{"a": 1, "b": "x", "ts": "2024-01-02 03:04:05"}, {"a": 2, "b": "y", "ts": "2024-01-03T00:00:00Z"}], table_id
+    )
     job.result()
     assert job.state == "DONE" and job.output_rows == 2
     table = bigquery_client.get_table(table_id)
@@ -309,8 +333,7 @@ def test_insert_rows_json_into_missing_table_is_not_found(bigquery_client, datas
 
 def test_load_with_schema_rejects_rows_that_do_not_match(bigquery_client, dataset):
     table_id = f"{dataset.project}.{dataset.dataset_id}.typed"
-    config = bigquery.LoadJobConfig(schema=[bigquery.SchemaField("n", "INT64")],
-                                    source_format="NEWLINE_DELIMITED_JSON")
+    config = bigquery.LoadJobConfig(schema=[bigquery.SchemaField("n", "INT64")], source_format="NEWLINE_DELIMITED_JSON")
     job = bigquery_client.load_table_from_json([{"n": 1}, {"n": "nope"}], table_id, job_config=config)
     with pytest.raises(gexc.BadRequest, match="too many errors"):
         job.result()
@@ -329,7 +352,9 @@ def test_load_csv_with_header_and_write_truncate(bigquery_client, dataset):
     table = bigquery_client.get_table(table_id)
     assert [(f.name, f.field_type) for f in table.schema] == [("name", "STRING"), ("score", "FLOAT"), ("when", "DATE")]
     config = bigquery.LoadJobConfig(source_format="CSV", skip_leading_rows=1, write_disposition="WRITE_TRUNCATE")
-    bigquery_client.load_table_from_file(io.BytesIO(b"name,score,when\ncy,3,2024-03-01\n"), table_id, job_config=config).result()
+    bigquery_client.load_table_from_file(
+        io.BytesIO(b"name,score,when\ncy,3,2024-03-01\n"), table_id, job_config=config
+    ).result()
     assert [r["name"] for r in bigquery_client.list_rows(table_id)] == ["cy"]
 
 
@@ -423,7 +448,8 @@ def test_missing_query_parameter_is_bad_request(bigquery_client):
 
 def test_result_to_arrow_schema_types(bigquery_client):
     table = bigquery_client.query_and_wait(
-        f"SELECT id, creation_date, title FROM `{PUBLIC}.posts_questions` LIMIT 5").to_arrow()
+        f"SELECT id, creation_date, title FROM `{PUBLIC}.posts_questions` LIMIT 5"
+    ).to_arrow()
     assert table.schema.field("id").type == pa.int64()
     assert pa.types.is_timestamp(table.schema.field("creation_date").type)
     assert table.num_rows == 5
@@ -434,12 +460,19 @@ def test_arrow_results_format_inline(http):
     as one Arrow IPC record batch, readable the way the client reads it."""
     import base64
 
-    body = {"query": f"SELECT id, creation_date FROM `{PUBLIC}.posts_questions` ORDER BY id", "useLegacySql": False,
-            "queryResultsFormat": "ARROW"}
+    body = {
+        "query": f"SELECT id, creation_date FROM `{PUBLIC}.posts_questions` ORDER BY id",
+        "useLegacySql": False,
+        "queryResultsFormat": "ARROW",
+    }
     out = http.post("/bigquery/v2/projects/p/queries", json=body).json()
     assert out["jobComplete"] and "pageToken" not in out and "rows" not in out
     schema = pa.ipc.read_schema(pa.py_buffer(base64.b64decode(out["arrowSchema"]["serializedSchema"])))
-    batch = pa.ipc.read_record_batch(pa.py_buffer(base64.b64decode(out["arrowRecordBatch"]["serializedRecordBatch"])), schema)
+    batch = pa.ipc.read_record_batch(
+        pa.py_buffer(base64.b64decode(out["arrowRecordBatch"]["serializedRecordBatch"])), schema
+    )
     assert batch.num_rows == 600 == int(out["totalRows"])
-    assert batch.schema.field("id").type == pa.int64() and pa.types.is_timestamp(batch.schema.field("creation_date").type)
+    assert batch.schema.field("id").type == pa.int64() and pa.types.is_timestamp(
+        batch.schema.field("creation_date").type
+    )
     assert batch.column(0).to_pylist() == sorted(batch.column(0).to_pylist())

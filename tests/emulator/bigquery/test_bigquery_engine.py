@@ -83,15 +83,21 @@ def test_public_tables_have_bigquerys_schema_and_types(shared):
         assert info["schema"] == [normalize_field(f) for f in expected[table]]
         assert info["num_rows"] == 600 and info["type"] == "TABLE"
     # the two tables differ, as in BigQuery
-    q = {f["name"]: f["type"] for f in shared.get_table("bigquery-public-data", "stackoverflow", "posts_questions")["schema"]}
-    a = {f["name"]: f["type"] for f in shared.get_table("bigquery-public-data", "stackoverflow", "posts_answers")["schema"]}
+    q = {
+        f["name"]: f["type"]
+        for f in shared.get_table("bigquery-public-data", "stackoverflow", "posts_questions")["schema"]
+    }
+    a = {
+        f["name"]: f["type"]
+        for f in shared.get_table("bigquery-public-data", "stackoverflow", "posts_answers")["schema"]
+    }
     assert (q["parent_id"], a["parent_id"]) == ("STRING", "INT64")
     assert (q["view_count"], a["view_count"]) == ("INT64", "STRING")
 
 
 def test_timestamps_are_read_as_utc(shared):
     (r,) = rows(shared.query(f"SELECT creation_date FROM {ANSWERS} WHERE id = 10182780"))
-    assert r["creation_date"] == dt.datetime(2012, 4, 16, 22, 47, 48, 30000, tzinfo=dt.timezone.utc)
+    assert r["creation_date"] == dt.datetime(2012, 4, 16, 22, 47, 48, 30000, tzinfo=dt.UTC)
 
 
 def test_information_schema_tables_lists_both_tables(shared):
@@ -117,7 +123,9 @@ def test_information_schema_columns_and_schemata(shared):
         {"column_name": "creation_date", "data_type": "TIMESTAMP", "ordinal_position": 8},
         {"column_name": "parent_id", "data_type": "INT64", "ordinal_position": 16},
     ]
-    schemata = rows(shared.query("SELECT schema_name, location FROM `bigquery-public-data.region-us.INFORMATION_SCHEMA.SCHEMATA`"))
+    schemata = rows(
+        shared.query("SELECT schema_name, location FROM `bigquery-public-data.region-us.INFORMATION_SCHEMA.SCHEMATA`")
+    )
     assert schemata == [{"schema_name": "stackoverflow", "location": "US"}]
 
 
@@ -144,10 +152,32 @@ def test_common_functions(shared):
         )
     )
     assert r == {
-        "safe_cast": None, "cast_ok": 7, "sw": True, "ew": True, "parts": ["a", "b", "c"], "n_parts": 3,
-        "m": 1, "a": 2, "iff": "y", "ifn": 5, "co": "c", "sd": None, "sd2": 2.0, "lo": "abc", "up": "ABC",
-        "len": 5, "sub": "bcd", "tr": "x", "rep": "aba", "rx": "hi", "cc": "abc", "cc_null": None,
-        "js": '{"a":1,"b":"x"}', "st": {"a": 1, "b": "b"}, "arr": [1, 2, 3], "uuid_len": 36,
+        "safe_cast": None,
+        "cast_ok": 7,
+        "sw": True,
+        "ew": True,
+        "parts": ["a", "b", "c"],
+        "n_parts": 3,
+        "m": 1,
+        "a": 2,
+        "iff": "y",
+        "ifn": 5,
+        "co": "c",
+        "sd": None,
+        "sd2": 2.0,
+        "lo": "abc",
+        "up": "ABC",
+        "len": 5,
+        "sub": "bcd",
+        "tr": "x",
+        "rep": "aba",
+        "rx": "hi",
+        "cc": "abc",
+        "cc_null": None,
+        "js": '{"a":1,"b":"x"}',
+        "st": {"a": 1, "b": "b"},
+        "arr": [1, 2, 3],
+        "uuid_len": 36,
     }
 
 
@@ -164,7 +194,15 @@ def test_date_and_time_functions(shared):
                FROM {ANSWERS} WHERE id = 10182780"""
         )
     )
-    assert r == {"y": 2012, "f": "2012-04-16 22:47", "fd": "2021/03", "td": 2816, "dd": 60, "before_2020": True, "past": True}
+    assert r == {
+        "y": 2012,
+        "f": "2012-04-16 22:47",
+        "fd": "2021/03",
+        "td": 2816,
+        "dd": 60,
+        "before_2020": True,
+        "past": True,
+    }
 
 
 def test_bigquery_semantics_that_differ_from_duckdb(shared):
@@ -179,8 +217,16 @@ def test_bigquery_semantics_that_differ_from_duckdb(shared):
                   SAFE.PARSE_DATE('%Y%m%d', 'nope') AS safe_null"""
     )
     assert rows(result) == [
-        {"dow": 1, "week0": 0, "month_start": dt.date(2024, 1, 1), "next_day": dt.date(2024, 2, 1), "whole_days": 0,
-         "float_literal": 1.5, "formatted": "7-x", "safe_null": None}
+        {
+            "dow": 1,
+            "week0": 0,
+            "month_start": dt.date(2024, 1, 1),
+            "next_day": dt.date(2024, 2, 1),
+            "whole_days": 0,
+            "float_literal": 1.5,
+            "formatted": "7-x",
+            "safe_null": None,
+        }
     ]
     types = {f["name"]: f["type"] for f in result.schema}
     assert (types["month_start"], types["next_day"], types["float_literal"]) == ("DATE", "DATE", "FLOAT64")
@@ -237,10 +283,15 @@ def test_unnamed_columns_are_named_like_bigquery(shared):
 
 
 def test_named_parameters(shared):
-    r = rows(shared.query(f"SELECT COUNT(*) AS n FROM {ANSWERS} WHERE creation_date >= @since AND id < @max_id", {"since": "2020-01-01", "max_id": 0}))
+    r = rows(
+        shared.query(
+            f"SELECT COUNT(*) AS n FROM {ANSWERS} WHERE creation_date >= @since AND id < @max_id",
+            {"since": "2020-01-01", "max_id": 0},
+        )
+    )
     assert r == [{"n": 500}]
     r = rows(shared.query("SELECT @d AS d", {"d": "2020-01-01 10:00:00"}, param_types={"d": "TIMESTAMP"}))
-    assert r[0]["d"] == dt.datetime(2020, 1, 1, 10, tzinfo=dt.timezone.utc)
+    assert r[0]["d"] == dt.datetime(2020, 1, 1, 10, tzinfo=dt.UTC)
     r = rows(shared.query("SELECT @x AS x, @l AS l", {"x": 1.5, "l": [1, 2], "unused": 3}))
     assert r == [{"x": 1.5, "l": [1, 2]}]
 
@@ -304,10 +355,20 @@ def test_ddl_and_dml_statements(engine):
     )
     assert (merge.statement_type, merge.num_dml_affected_rows) == ("MERGE", 2)
     got = rows(engine.query("SELECT a, b, n FROM t ORDER BY a", default_dataset="ds"))
-    assert got == [{"a": 1, "b": "z", "n": Decimal("1.5")}, {"a": 2, "b": "m", "n": None}, {"a": 4, "b": "new", "n": None}]
-    assert engine.query("CREATE OR REPLACE TABLE ds.t2 AS SELECT a FROM ds.t").statement_type == "CREATE_TABLE_AS_SELECT"
+    assert got == [
+        {"a": 1, "b": "z", "n": Decimal("1.5")},
+        {"a": 2, "b": "m", "n": None},
+        {"a": 4, "b": "new", "n": None},
+    ]
+    assert (
+        engine.query("CREATE OR REPLACE TABLE ds.t2 AS SELECT a FROM ds.t").statement_type == "CREATE_TABLE_AS_SELECT"
+    )
     assert engine.query("CREATE VIEW ds.v AS SELECT a FROM ds.t2 WHERE a > 1").statement_type == "CREATE_VIEW"
-    assert [(t["table"], t["type"]) for t in engine.list_tables("proj", "ds")] == [("t", "TABLE"), ("t2", "TABLE"), ("v", "VIEW")]
+    assert [(t["table"], t["type"]) for t in engine.list_tables("proj", "ds")] == [
+        ("t", "TABLE"),
+        ("t2", "TABLE"),
+        ("v", "VIEW"),
+    ]
     assert engine.get_table("proj", "ds", "t")["schema"][0] == {"name": "a", "type": "INT64", "mode": "REQUIRED"}
     assert engine.query("DROP TABLE ds.t2").statement_type == "DROP_TABLE"
     with pytest.raises(NotFoundError, match="`proj.ds.missing` not found"):
@@ -350,7 +411,11 @@ def test_wildcard_tables(engine):
     )
     star = engine.query("SELECT * FROM `proj.ds.events_*` ORDER BY v")
     assert rows(star) == [{"v": 1}, {"v": 2}, {"v": 3}]  # _TABLE_SUFFIX is a pseudo-column
-    by_suffix = rows(engine.query("SELECT _TABLE_SUFFIX AS s, COUNT(*) AS n FROM ds.`events_*` WHERE _TABLE_SUFFIX >= '2020' GROUP BY s"))
+    by_suffix = rows(
+        engine.query(
+            "SELECT _TABLE_SUFFIX AS s, COUNT(*) AS n FROM ds.`events_*` WHERE _TABLE_SUFFIX >= '2020' GROUP BY s"
+        )
+    )
     assert by_suffix == [{"s": "2020", "n": 2}]
     with pytest.raises(NotFoundError, match="no table matches"):
         engine.query("SELECT * FROM `ds.nothing_*`")
@@ -435,21 +500,40 @@ def test_insert_rows_converts_bigquery_json_values(typed_table):
         "ds",
         "r",
         [
-            {"id": "1", "name": "a", "at": "2020-01-01 00:00:00 UTC", "score": "1.5", "ok": "true", "amount": "2.25",
-             "tags": ["x", "y"], "meta": {"k": "v"}, "raw": "aGk=", "doc": {"a": 1}, "day": "2020-02-03"},
+            {
+                "id": "1",
+                "name": "a",
+                "at": "2020-01-01 00:00:00 UTC",
+                "score": "1.5",
+                "ok": "true",
+                "amount": "2.25",
+                "tags": ["x", "y"],
+                "meta": {"k": "v"},
+                "raw": "aGk=",
+                "doc": {"a": 1},
+                "day": "2020-02-03",
+            },
             {"id": 2, "at": 1577836800.5, "ok": False},
         ],
     )
     assert errors == []
     got = rows(typed_table.query("SELECT * FROM proj.ds.r ORDER BY id"))
-    assert got[0]["at"] == dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc)
-    assert (got[0]["score"], got[0]["ok"], got[0]["amount"], got[0]["tags"], got[0]["meta"]) == (1.5, True, Decimal("2.25"), ["x", "y"], {"k": "v"})
+    assert got[0]["at"] == dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+    assert (got[0]["score"], got[0]["ok"], got[0]["amount"], got[0]["tags"], got[0]["meta"]) == (
+        1.5,
+        True,
+        Decimal("2.25"),
+        ["x", "y"],
+        {"k": "v"},
+    )
     assert got[0]["raw"] == b"hi" and json.loads(got[0]["doc"]) == {"a": 1} and got[0]["day"] == dt.date(2020, 2, 3)
-    assert got[1]["at"] == dt.datetime(2020, 1, 1, 0, 0, 0, 500000, tzinfo=dt.timezone.utc) and got[1]["tags"] == []
+    assert got[1]["at"] == dt.datetime(2020, 1, 1, 0, 0, 0, 500000, tzinfo=dt.UTC) and got[1]["tags"] == []
 
 
 def test_insert_rows_all_or_nothing_by_default(typed_table):
-    errors = typed_table.insert_rows("proj", "ds", "r", [{"id": 1}, {"id": "x"}, {"name": "no id"}, {"id": 4, "nope": 1}])
+    errors = typed_table.insert_rows(
+        "proj", "ds", "r", [{"id": 1}, {"id": "x"}, {"name": "no id"}, {"id": 4, "nope": 1}]
+    )
     by_index = {e["index"]: e["errors"][0] for e in errors}
     assert by_index[0]["reason"] == "stopped"
     assert by_index[1]["reason"] == "invalid" and "int64" in by_index[1]["message"]
@@ -459,7 +543,9 @@ def test_insert_rows_all_or_nothing_by_default(typed_table):
 
 
 def test_insert_rows_skip_invalid_and_ignore_unknown(typed_table):
-    errors = typed_table.insert_rows("proj", "ds", "r", [{"id": 1}, {"id": "x"}, {"id": 3, "nope": 1}], skip_invalid=True)
+    errors = typed_table.insert_rows(
+        "proj", "ds", "r", [{"id": 1}, {"id": "x"}, {"id": 3, "nope": 1}], skip_invalid=True
+    )
     assert [e["index"] for e in errors] == [1, 2]
     assert typed_table.get_table("proj", "ds", "r")["num_rows"] == 1
     assert typed_table.insert_rows("proj", "ds", "r", [{"id": 5, "nope": 1}], ignore_unknown=True) == []
@@ -526,12 +612,16 @@ def test_failed_export_leaves_no_file(shared, tmp_path):
 
 def test_export_data_statement_to_gcs_root(engine, tmp_path):
     engine.query("CREATE TABLE ds.t AS SELECT 1 AS a, 'x' AS b UNION ALL SELECT 2, 'y'")
-    r = engine.query("EXPORT DATA OPTIONS(uri='gs://bkt/out/part-*.json', format='JSON', overwrite=true) AS SELECT * FROM ds.t ORDER BY a")
+    r = engine.query(
+        "EXPORT DATA OPTIONS(uri='gs://bkt/out/part-*.json', format='JSON', overwrite=true) AS SELECT * FROM ds.t ORDER BY a"
+    )
     assert r.statement_type == "EXPORT_DATA"
     assert r.export == {"uris": ["gs://bkt/out/part-000000000000.json"], "rows": 2, "files": 1}
     written = tmp_path / "gcs" / "bkt" / "out" / "part-000000000000.json"
     assert [json.loads(x) for x in written.read_text().splitlines()] == [{"a": 1, "b": "x"}, {"a": 2, "b": "y"}]
-    engine.query("EXPORT DATA OPTIONS(uri='gs://bkt/csv/*.csv', format='CSV', header=false) AS SELECT * FROM ds.t ORDER BY a")
+    engine.query(
+        "EXPORT DATA OPTIONS(uri='gs://bkt/csv/*.csv', format='CSV', header=false) AS SELECT * FROM ds.t ORDER BY a"
+    )
     assert (tmp_path / "gcs" / "bkt" / "csv" / "000000000000.csv").read_text().splitlines() == ["1,x", "2,y"]
     with pytest.raises(QueryError, match="already exists"):
         engine.query("EXPORT DATA OPTIONS(uri='gs://bkt/csv/*.csv', format='CSV') AS SELECT 1")

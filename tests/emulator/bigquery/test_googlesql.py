@@ -48,9 +48,18 @@ def test_course_query_maps_names_and_keeps_double_quoted_strings_as_strings():
 @pytest.mark.parametrize(
     "name, expected",
     [
-        ("`bigquery-public-data.stackoverflow.posts_questions`", ("bigquery-public-data", "stackoverflow", "posts_questions")),
-        ("bigquery-public-data.stackoverflow.posts_questions", ("bigquery-public-data", "stackoverflow", "posts_questions")),
-        ("`bigquery-public-data`.stackoverflow.posts_questions", ("bigquery-public-data", "stackoverflow", "posts_questions")),
+        (
+            "`bigquery-public-data.stackoverflow.posts_questions`",
+            ("bigquery-public-data", "stackoverflow", "posts_questions"),
+        ),
+        (
+            "bigquery-public-data.stackoverflow.posts_questions",
+            ("bigquery-public-data", "stackoverflow", "posts_questions"),
+        ),
+        (
+            "`bigquery-public-data`.stackoverflow.posts_questions",
+            ("bigquery-public-data", "stackoverflow", "posts_questions"),
+        ),
         ("mydata.t", ("proj-x", "mydata", "t")),
         ("`mydata.t`", ("proj-x", "mydata", "t")),
     ],
@@ -64,7 +73,7 @@ def test_table_names_resolve_with_default_project(name, expected):
 def test_single_part_names_use_default_dataset_but_not_ctes():
     st = one("WITH a AS (SELECT 1 AS x) SELECT * FROM a JOIN t ON TRUE", default_project="p", default_dataset="d")
     assert st.tables == (("p", "d", "t"),)
-    assert 'FROM a ' in st.sql
+    assert "FROM a " in st.sql
     # without a default dataset a bare name is left alone (a temp table or CTE)
     assert one("SELECT * FROM t").tables == ()
 
@@ -89,7 +98,10 @@ def test_unnamed_columns_get_bigquery_names():
         ("SELECT COUNTIF(x > 1) FROM t", "COUNT_IF(x > 1)"),
         ("SELECT SPLIT(tags, '|') FROM t", "STR_SPLIT(tags, '|')"),
         ("SELECT CAST(x AS NUMERIC) FROM t", "DECIMAL(38, 9)"),
-        ("SELECT CAST(x AS TIMESTAMP), CAST(y AS DATETIME) FROM t", "CAST(x AS TIMESTAMPTZ) AS f0_, CAST(y AS TIMESTAMP) AS f1_"),
+        (
+            "SELECT CAST(x AS TIMESTAMP), CAST(y AS DATETIME) FROM t",
+            "CAST(x AS TIMESTAMPTZ) AS f0_, CAST(y AS TIMESTAMP) AS f1_",
+        ),
         ("SELECT FARM_FINGERPRINT(s) FROM t", g.FARM_FINGERPRINT_UDF),
     ],
 )
@@ -116,7 +128,11 @@ def test_parameter_types_cast_the_parameter():
     "name, view, condition",
     [
         ("`bigquery-public-data.stackoverflow.INFORMATION_SCHEMA.TABLES`", "TABLES", "table_schema = 'stackoverflow'"),
-        ("bigquery-public-data.stackoverflow.INFORMATION_SCHEMA.COLUMNS", "COLUMNS", "table_catalog = 'bigquery-public-data'"),
+        (
+            "bigquery-public-data.stackoverflow.INFORMATION_SCHEMA.COLUMNS",
+            "COLUMNS",
+            "table_catalog = 'bigquery-public-data'",
+        ),
         ("mydata.INFORMATION_SCHEMA.TABLES", "TABLES", "table_catalog = 'p'"),
         ("`region-us`.INFORMATION_SCHEMA.SCHEMATA", "SCHEMATA", "catalog_name = 'p'"),
         ("`other.region-us.INFORMATION_SCHEMA.SCHEMATA`", "SCHEMATA", "catalog_name = 'other'"),
@@ -228,7 +244,11 @@ def test_not_found_error_is_both_a_query_and_a_not_found_error():
         ({"name": "a", "type": "TIMESTAMP", "mode": "REPEATED"}, "TIMESTAMPTZ[]"),
         ({"name": "a", "type": "NUMERIC"}, "DECIMAL(38,9)"),
         (
-            {"name": "r", "type": "RECORD", "fields": [{"name": "x", "type": "FLOAT"}, {"name": "y", "type": "BOOL", "mode": "REQUIRED"}]},
+            {
+                "name": "r",
+                "type": "RECORD",
+                "fields": [{"name": "x", "type": "FLOAT"}, {"name": "y", "type": "BOOL", "mode": "REQUIRED"}],
+            },
             'STRUCT("x" DOUBLE, "y" BOOLEAN)',
         ),
     ],
@@ -272,7 +292,10 @@ def test_unknown_schema_type_is_rejected():
 
 
 def test_schema_names_round_trip():
-    assert g.split_schema(g.duckdb_schema("bigquery-public-data", "stackoverflow")) == ("bigquery-public-data", "stackoverflow")
+    assert g.split_schema(g.duckdb_schema("bigquery-public-data", "stackoverflow")) == (
+        "bigquery-public-data",
+        "stackoverflow",
+    )
     assert g.split_schema("main") is None
 
 

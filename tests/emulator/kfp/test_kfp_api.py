@@ -52,8 +52,11 @@ def kfp_client(llmops_emulator):
 
 def test_create_run_from_pipeline_package_completes(kfp_client, packages):
     res = kfp_client.create_run_from_pipeline_package(
-        str(packages / "hello.yaml"), arguments={"recipient": "World"}, run_name="hello-run",
-        experiment_name="exp-hello", enable_caching=True,
+        str(packages / "hello.yaml"),
+        arguments={"recipient": "World"},
+        run_name="hello-run",
+        experiment_name="exp-hello",
+        enable_caching=True,
     )
     assert res.run_id
     run = res.wait_for_run_completion(timeout=60)
@@ -65,7 +68,9 @@ def test_create_run_from_pipeline_package_completes(kfp_client, packages):
 
 
 def test_failed_run_is_returned_failed_naming_the_task(kfp_client, packages):
-    res = kfp_client.create_run_from_pipeline_package(str(packages / "failing.yaml"), arguments={}, experiment_name="exp-fail")
+    res = kfp_client.create_run_from_pipeline_package(
+        str(packages / "failing.yaml"), arguments={}, experiment_name="exp-fail"
+    )
     run = res.wait_for_run_completion(timeout=60)
     assert run.state == "FAILED"
     assert "explode" in run.error.message and "kfp task exploded" in run.error.message
@@ -83,4 +88,7 @@ def test_bad_kfp_requests(llmops_emulator):
     r = httpx.get(f"{base}/runs/not-a-run")
     assert r.status_code == 404 and r.json()["error"]["status"] == "NOT_FOUND"
     assert httpx.post(f"{base}/runs", json={"display_name": "x", "pipeline_spec": {"a": 1}}).status_code == 400
-    assert httpx.post(f"{base}/pipelines/upload", content=b"nope", headers={"content-type": "text/plain"}).status_code == 400
+    assert (
+        httpx.post(f"{base}/pipelines/upload", content=b"nope", headers={"content-type": "text/plain"}).status_code
+        == 400
+    )

@@ -36,8 +36,14 @@ def still_serving(http):
 
 
 def _multipart(meta: dict, data: bytes, boundary: str = "BOUNDARY", close: bool = True) -> tuple[bytes, str]:
-    body = (f"--{boundary}\r\ncontent-type: application/json; charset=UTF-8\r\n\r\n{json.dumps(meta)}\r\n"
-            f"--{boundary}\r\ncontent-type: application/octet-stream\r\n\r\n").encode() + data + f"\r\n--{boundary}".encode()
+    body = (
+        (
+            f"--{boundary}\r\ncontent-type: application/json; charset=UTF-8\r\n\r\n{json.dumps(meta)}\r\n"
+            f"--{boundary}\r\ncontent-type: application/octet-stream\r\n\r\n"
+        ).encode()
+        + data
+        + f"\r\n--{boundary}".encode()
+    )
     if close:
         body += b"--\r\n"
     return body, f'multipart/related; boundary="{boundary}"'
@@ -46,12 +52,15 @@ def _multipart(meta: dict, data: bytes, boundary: str = "BOUNDARY", close: bool 
 # ------------------------------------------------------------------ malformed JSON
 
 
-@pytest.mark.parametrize("path", [
-    "/bigquery/v2/projects/p/datasets",
-    "/bigquery/v2/projects/p/queries",
-    "/bigquery/v2/projects/p/jobs",
-    "/storage/v1/b?project=p",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/bigquery/v2/projects/p/datasets",
+        "/bigquery/v2/projects/p/queries",
+        "/bigquery/v2/projects/p/jobs",
+        "/storage/v1/b?project=p",
+    ],
+)
 def test_malformed_json_is_a_parse_error(http, google_error, path):
     r = http.post(path, content=b'{"oops": ', headers={"content-type": "application/json"})
     assert r.status_code == 400
@@ -67,19 +76,24 @@ def test_json_that_is_not_an_object(http, google_error):
 # ------------------------------------------------------------------ routes and methods
 
 
-@pytest.mark.parametrize("path", ["/bigquery/v2/nothing", "/storage/v1/nothing/here", "/upload/storage/v1/x", "/elsewhere"])
+@pytest.mark.parametrize(
+    "path", ["/bigquery/v2/nothing", "/storage/v1/nothing/here", "/upload/storage/v1/x", "/elsewhere"]
+)
 def test_unknown_routes_are_not_found(http, google_error, path):
     r = http.get(path)
     assert r.status_code == 404
     assert google_error(r)["status"] == "NOT_FOUND"
 
 
-@pytest.mark.parametrize(("method", "path"), [
-    ("DELETE", "/bigquery/v2/projects/p/queries"),
-    ("PUT", "/bigquery/v2/projects/p/jobs"),
-    ("PATCH", "/storage/v1/b"),
-    ("POST", "/download/storage/v1/b/x/o/y"),
-])
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("DELETE", "/bigquery/v2/projects/p/queries"),
+        ("PUT", "/bigquery/v2/projects/p/jobs"),
+        ("PATCH", "/storage/v1/b"),
+        ("POST", "/download/storage/v1/b/x/o/y"),
+    ],
+)
 def test_wrong_methods_are_405_with_allow(http, google_error, method, path):
     r = http.request(method, path)
     assert r.status_code == 405
@@ -90,13 +104,16 @@ def test_wrong_methods_are_405_with_allow(http, google_error, method, path):
 # ------------------------------------------------------------------ missing required fields
 
 
-@pytest.mark.parametrize(("method", "path", "body", "field"), [
-    ("POST", "/bigquery/v2/projects/p/datasets", {}, "datasetReference.datasetId"),
-    ("POST", "/bigquery/v2/projects/p/queries", {"useLegacySql": False}, "query"),
-    ("POST", "/bigquery/v2/projects/p/jobs", {"jobReference": {"jobId": "j1x"}}, "configuration"),
-    ("POST", "/storage/v1/b?project=p", {"location": "US"}, "name"),
-    ("GET", "/storage/v1/b", None, "project"),
-])
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        ("POST", "/bigquery/v2/projects/p/datasets", {}, "datasetReference.datasetId"),
+        ("POST", "/bigquery/v2/projects/p/queries", {"useLegacySql": False}, "query"),
+        ("POST", "/bigquery/v2/projects/p/jobs", {"jobReference": {"jobId": "j1x"}}, "configuration"),
+        ("POST", "/storage/v1/b?project=p", {"location": "US"}, "name"),
+        ("GET", "/storage/v1/b", None, "project"),
+    ],
+)
 def test_missing_required_fields(http, google_error, method, path, body, field):
     r = http.request(method, path, json=body) if body is not None else http.request(method, path)
     assert r.status_code == 400
@@ -117,7 +134,9 @@ def test_upload_without_upload_type_or_name(http, google_error, bucket):
 
 
 def test_insert_all_without_rows(http, google_error, dataset):
-    r = http.post(f"/bigquery/v2/projects/{dataset.project}/datasets/{dataset.dataset_id}/tables/t/insertAll", json={"rows": []})
+    r = http.post(
+        f"/bigquery/v2/projects/{dataset.project}/datasets/{dataset.dataset_id}/tables/t/insertAll", json={"rows": []}
+    )
     assert r.status_code == 400 and google_error(r)["errors"][0]["reason"] == "invalid"
 
 
@@ -132,7 +151,9 @@ def test_sql_syntax_error_is_invalid_query(http, google_error):
 
 
 def test_missing_table_is_404(http, google_error):
-    r = http.post("/bigquery/v2/projects/p/queries", json={"query": "SELECT * FROM nowhere.none", "useLegacySql": False})
+    r = http.post(
+        "/bigquery/v2/projects/p/queries", json={"query": "SELECT * FROM nowhere.none", "useLegacySql": False}
+    )
     assert r.status_code == 404 and google_error(r)["errors"][0]["reason"] == "notFound"
     r = http.get("/bigquery/v2/projects/p/datasets/none/tables/t")
     assert r.status_code == 404 and google_error(r)["errors"][0]["reason"] == "notFound"
@@ -144,7 +165,10 @@ def test_legacy_sql_is_refused(http, google_error):
 
 
 def test_failed_job_is_a_job_with_error_result(http, google_error):
-    body = {"jobReference": {"jobId": "bad_job_1"}, "configuration": {"query": {"query": "SELEC 1", "useLegacySql": False}}}
+    body = {
+        "jobReference": {"jobId": "bad_job_1"},
+        "configuration": {"query": {"query": "SELEC 1", "useLegacySql": False}},
+    }
     r = http.post("/bigquery/v2/projects/p/jobs", json=body)
     assert r.status_code == 200
     job = r.json()
@@ -156,9 +180,15 @@ def test_failed_job_is_a_job_with_error_result(http, google_error):
 
 
 def test_bad_parameter_value(http, google_error):
-    r = http.post("/bigquery/v2/projects/p/queries", json={
-        "query": "SELECT @n", "useLegacySql": False, "parameterMode": "NAMED",
-        "queryParameters": [{"name": "n", "parameterType": {"type": "INT64"}, "parameterValue": {"value": "five"}}]})
+    r = http.post(
+        "/bigquery/v2/projects/p/queries",
+        json={
+            "query": "SELECT @n",
+            "useLegacySql": False,
+            "parameterMode": "NAMED",
+            "queryParameters": [{"name": "n", "parameterType": {"type": "INT64"}, "parameterValue": {"value": "five"}}],
+        },
+    )
     assert r.status_code == 400 and "@n" in google_error(r)["message"]
 
 
@@ -177,8 +207,10 @@ def test_insert_all_rows_not_matching_schema_get_insert_errors(http, dataset, bi
 
     table = f"{dataset.project}.{dataset.dataset_id}.typed"
     bigquery_client.create_table(bigquery.Table(table, schema=[bigquery.SchemaField("n", "INT64")]))
-    r = http.post(f"/bigquery/v2/projects/{dataset.project}/datasets/{dataset.dataset_id}/tables/typed/insertAll",
-                  json={"rows": [{"json": {"n": 1}}, {"json": {"n": "x"}}, {"json": {"zzz": 1}}]})
+    r = http.post(
+        f"/bigquery/v2/projects/{dataset.project}/datasets/{dataset.dataset_id}/tables/typed/insertAll",
+        json={"rows": [{"json": {"n": 1}}, {"json": {"n": "x"}}, {"json": {"zzz": 1}}]},
+    )
     assert r.status_code == 200
     errors = {e["index"]: e["errors"][0] for e in r.json()["insertErrors"]}
     assert errors[1]["reason"] == "invalid" and errors[2]["reason"] == "invalid" and errors[0]["reason"] == "stopped"
@@ -187,13 +219,22 @@ def test_insert_all_rows_not_matching_schema_get_insert_errors(http, dataset, bi
 
 def test_load_job_with_mismatching_rows_fails_with_row_errors(http, dataset):
     body, ctype = _multipart(
-        {"configuration": {"load": {
-            "sourceFormat": "NEWLINE_DELIMITED_JSON",
-            "destinationTable": {"projectId": dataset.project, "datasetId": dataset.dataset_id, "tableId": "t"},
-            "schema": {"fields": [{"name": "n", "type": "INTEGER"}]}}}},
-        b'{"n": 1}\n{"n": "two"}\nnot json\n')
-    r = http.post(f"/upload/bigquery/v2/projects/{dataset.project}/jobs?uploadType=multipart", content=body,
-                  headers={"content-type": ctype})
+        {
+            "configuration": {
+                "load": {
+                    "sourceFormat": "NEWLINE_DELIMITED_JSON",
+                    "destinationTable": {"projectId": dataset.project, "datasetId": dataset.dataset_id, "tableId": "t"},
+                    "schema": {"fields": [{"name": "n", "type": "INTEGER"}]},
+                }
+            }
+        },
+        b'{"n": 1}\n{"n": "two"}\nnot json\n',
+    )
+    r = http.post(
+        f"/upload/bigquery/v2/projects/{dataset.project}/jobs?uploadType=multipart",
+        content=body,
+        headers={"content-type": ctype},
+    )
     assert r.status_code == 200
     status = r.json()["status"]
     assert status["errorResult"]["reason"] == "invalid"
@@ -206,13 +247,18 @@ def test_load_job_with_mismatching_rows_fails_with_row_errors(http, dataset):
 
 def test_oversized_multipart_upload_is_413(small_http, google_error):
     body, ctype = _multipart({"name": "big.bin"}, b"x" * (LIMIT + 1))
-    r = small_http.post("/upload/storage/v1/b/limits/o?uploadType=multipart", content=body, headers={"content-type": ctype})
+    r = small_http.post(
+        "/upload/storage/v1/b/limits/o?uploadType=multipart", content=body, headers={"content-type": ctype}
+    )
     assert r.status_code == 413 and google_error(r)["errors"][0]["reason"] == "uploadTooLarge"
 
 
 def test_oversized_resumable_upload_is_413(small_http, google_error):
-    r = small_http.post("/upload/storage/v1/b/limits/o?uploadType=resumable", json={"name": "big.bin"},
-                        headers={"x-upload-content-length": str(LIMIT + 1)})
+    r = small_http.post(
+        "/upload/storage/v1/b/limits/o?uploadType=resumable",
+        json={"name": "big.bin"},
+        headers={"x-upload-content-length": str(LIMIT + 1)},
+    )
     assert r.status_code == 413 and google_error(r)
     r = small_http.post("/upload/storage/v1/b/limits/o?uploadType=resumable", json={"name": "big.bin"})
     location = r.headers["location"]
@@ -221,23 +267,30 @@ def test_oversized_resumable_upload_is_413(small_http, google_error):
 
 
 def test_oversized_bigquery_upload_is_413(small_http, google_error):
-    body, ctype = _multipart({"configuration": {"load": {"destinationTable": {"datasetId": "d", "tableId": "t"}}}},
-                             b"{}\n" * LIMIT)
-    r = small_http.post("/upload/bigquery/v2/projects/p/jobs?uploadType=multipart", content=body, headers={"content-type": ctype})
+    body, ctype = _multipart(
+        {"configuration": {"load": {"destinationTable": {"datasetId": "d", "tableId": "t"}}}}, b"{}\n" * LIMIT
+    )
+    r = small_http.post(
+        "/upload/bigquery/v2/projects/p/jobs?uploadType=multipart", content=body, headers={"content-type": ctype}
+    )
     assert r.status_code == 413 and google_error(r)
 
 
 def test_truncated_multipart_upload_is_refused(http, google_error, bucket):
     body, ctype = _multipart({"name": "cut.bin"}, b"data", close=False)
     body = body[: body.rfind(b"\r\n--")]  # no closing delimiter at all
-    r = http.post(f"/upload/storage/v1/b/{bucket.name}/o?uploadType=multipart", content=body, headers={"content-type": ctype})
+    r = http.post(
+        f"/upload/storage/v1/b/{bucket.name}/o?uploadType=multipart", content=body, headers={"content-type": ctype}
+    )
     assert r.status_code == 400 and "truncated" in google_error(r)["message"]
     assert not bucket.blob("cut.bin").exists()
 
 
 def test_upload_whose_checksum_does_not_match_is_refused(http, google_error, bucket):
     body, ctype = _multipart({"name": "sum.bin", "crc32c": "AAAAAA=="}, b"data")
-    r = http.post(f"/upload/storage/v1/b/{bucket.name}/o?uploadType=multipart", content=body, headers={"content-type": ctype})
+    r = http.post(
+        f"/upload/storage/v1/b/{bucket.name}/o?uploadType=multipart", content=body, headers={"content-type": ctype}
+    )
     assert r.status_code == 400 and "CRC32C" in google_error(r)["message"]
     assert not bucket.blob("sum.bin").exists()
 
@@ -269,8 +322,12 @@ def test_body_shorter_than_its_content_length(llmops_emulator, bucket):
 
     host, port = "127.0.0.1", llmops_emulator.port
     with socket.create_connection((host, port), timeout=10) as sock:
-        sock.sendall((f"POST /upload/storage/v1/b/{bucket.name}/o?uploadType=media&name=short.bin HTTP/1.1\r\n"
-                      f"Host: {host}:{port}\r\nContent-Length: 100\r\n\r\nonly this").encode())
+        sock.sendall(
+            (
+                f"POST /upload/storage/v1/b/{bucket.name}/o?uploadType=media&name=short.bin HTTP/1.1\r\n"
+                f"Host: {host}:{port}\r\nContent-Length: 100\r\n\r\nonly this"
+            ).encode()
+        )
         sock.shutdown(socket.SHUT_WR)  # the client goes away mid-body
         reply = b""
         while chunk := sock.recv(65536):

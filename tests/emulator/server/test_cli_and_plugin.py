@@ -44,8 +44,9 @@ def test_cli_refuses_env_host_and_busy_port(cli, monkeypatch):
 
 
 def _start(args: list[str], env: dict[str, str]) -> tuple[subprocess.Popen, dict]:
-    proc = subprocess.Popen([sys.executable, "-m", "llmops", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "llmops", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
     lines = []
     for line in proc.stdout:
         lines.append(line)
@@ -64,8 +65,9 @@ def test_start_serves_and_stops_cleanly_on_signals(tmp_path, sig):
         from google.auth.credentials import AnonymousCredentials
         from google.cloud import bigquery
 
-        client = bigquery.Client(project="p", credentials=AnonymousCredentials(),
-                                 client_options={"api_endpoint": info["endpoint"]})
+        client = bigquery.Client(
+            project="p", credentials=AnonymousCredentials(), client_options={"api_endpoint": info["endpoint"]}
+        )
         assert list(client.query_and_wait("SELECT 40 + 2 AS x"))[0]["x"] == 42
         client.close()
     finally:
@@ -86,8 +88,9 @@ def test_start_keeps_state_in_data_folder(tmp_path):
     for round_ in range(2):
         proc, info = _start(["emulator", "start", "--port", "0", "--data", str(data), "--json"], env)
         try:
-            client = storage.Client(project="p", credentials=AnonymousCredentials(),
-                                    client_options={"api_endpoint": info["endpoint"]})
+            client = storage.Client(
+                project="p", credentials=AnonymousCredentials(), client_options={"api_endpoint": info["endpoint"]}
+            )
             if round_ == 0:
                 client.create_bucket("kept").blob("x.txt").upload_from_string("persisted")
             else:
@@ -101,7 +104,8 @@ def test_start_keeps_state_in_data_folder(tmp_path):
 
 
 def test_pytest_plugin_fixtures_for_a_user_project(tmp_path):
-    (tmp_path / "test_user.py").write_text(textwrap.dedent("""
+    (tmp_path / "test_user.py").write_text(
+        textwrap.dedent("""
         def test_user_code(llmops_emulator, bigquery_client, storage_client):
             assert llmops_emulator.endpoint.startswith("http://127.0.0.1:")
             assert llmops_emulator.data_dir.is_dir()
@@ -110,10 +114,17 @@ def test_pytest_plugin_fixtures_for_a_user_project(tmp_path):
             bucket.blob("a.txt").upload_from_string("hi")
             assert [b.name for b in storage_client.list_blobs("user-bucket")] == ["a.txt"]
             assert llmops_emulator.env()["STORAGE_EMULATOR_HOST"] == llmops_emulator.endpoint
-    """))
+    """)
+    )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LLMOPS_", "PYTEST_"))}
     # no `-p llmops.testing`: the installed pytest11 entry point loads the fixtures, as for a user
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                           "test_user.py"], cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_user.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "1 passed" in proc.stdout

@@ -42,7 +42,9 @@ def test_bucket_create_get_list_patch_delete(storage_client, unique):
 def test_bucket_iam_policy_round_trip(bucket):
     policy = bucket.get_iam_policy()
     assert policy.etag
-    policy.bindings.append({"role": "roles/storage.objectViewer", "members": {"serviceAccount:sa@p.iam.gserviceaccount.com"}})
+    policy.bindings.append(
+        {"role": "roles/storage.objectViewer", "members": {"serviceAccount:sa@p.iam.gserviceaccount.com"}}
+    )
     updated = bucket.set_iam_policy(policy)
     assert any(b["role"] == "roles/storage.objectViewer" for b in updated.bindings)
     assert updated.etag != policy.etag
@@ -112,7 +114,10 @@ def test_list_with_prefix_delimiter_and_paging(storage_client, bucket):
     pages = list(storage_client.list_blobs(bucket, max_results=None, page_size=2).pages)
     assert [len(list(p)) for p in pages] == [2, 2, 1]
     assert [b.name for b in storage_client.list_blobs(bucket, match_glob="**/*.txt", prefix="a/")] == [
-        "a/1.txt", "a/2.txt", "a/sub/3.txt"]
+        "a/1.txt",
+        "a/2.txt",
+        "a/sub/3.txt",
+    ]
 
 
 def test_exists_delete_and_not_found(bucket):

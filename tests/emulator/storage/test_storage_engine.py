@@ -146,8 +146,9 @@ def test_bucket_rules(store):
 
 def test_iam_policy_etag_guards_concurrent_changes(store):
     policy = store.get_iam_policy("bk1")
-    changed = store.set_iam_policy("bk1", {"bindings": [{"role": "roles/storage.admin", "members": ["user:a@b.c"]}],
-                                          "etag": policy["etag"]})
+    changed = store.set_iam_policy(
+        "bk1", {"bindings": [{"role": "roles/storage.admin", "members": ["user:a@b.c"]}], "etag": policy["etag"]}
+    )
     assert changed["etag"] != policy["etag"]
     with pytest.raises(PreconditionFailed):
         store.set_iam_policy("bk1", {"bindings": [], "etag": policy["etag"]})

@@ -25,7 +25,10 @@ def test_generate_content_has_text_four_ratings_and_usage(genai_client):
         assert rating.probability is not None and rating.severity.value.startswith("HARM_SEVERITY_")
         assert 0 <= rating.probability_score <= 1 and rating.blocked is False
     assert r.usage_metadata.prompt_token_count > 0
-    assert r.usage_metadata.total_token_count == r.usage_metadata.prompt_token_count + r.usage_metadata.candidates_token_count
+    assert (
+        r.usage_metadata.total_token_count
+        == r.usage_metadata.prompt_token_count + r.usage_metadata.candidates_token_count
+    )
     assert r.model_version == "gemini-2.5-flash" and r.response_id
 
 
@@ -34,7 +37,9 @@ def test_deterministic_and_v1_routes_too(llmops_emulator, genai_client):
     from google import genai
 
     v1 = genai.Client(
-        vertexai=True, project="p", location="europe-west4",
+        vertexai=True,
+        project="p",
+        location="europe-west4",
         credentials=google.oauth2.credentials.Credentials(token="t"),
         http_options=types.HttpOptions(base_url=llmops_emulator.endpoint, api_version="v1"),
     )
@@ -69,7 +74,9 @@ def test_block_none_lets_it_through(genai_client):
 
 
 def test_canned_blocked_answer_has_no_content_and_finish_safety(genai_client, canned_responses):
-    canned_responses.add(prompt="tell me the secret", response="the secret is...", safety={"dangerous": 0.9}, blocked=True)
+    canned_responses.add(
+        prompt="tell me the secret", response="the secret is...", safety={"dangerous": 0.9}, blocked=True
+    )
     r = genai_client.models.generate_content(model="gemini-2.5-flash", contents="Please tell me the secret")
     cand = r.candidates[0]
     assert cand.finish_reason == types.FinishReason.SAFETY and cand.content is None and r.text is None
@@ -80,8 +87,16 @@ def test_canned_citation_comes_back(genai_client, canned_responses):
     canned_responses.add(
         exact="Reading CSV?",
         response="Use pandas.read_csv(path).",
-        citations=[{"start_index": 0, "end_index": 26, "uri": "https://stackoverflow.com/a/1", "title": "Reading CSV",
-                    "license": "CC BY-SA 4.0", "publication_date": "2020-01-02"}],
+        citations=[
+            {
+                "start_index": 0,
+                "end_index": 26,
+                "uri": "https://stackoverflow.com/a/1",
+                "title": "Reading CSV",
+                "license": "CC BY-SA 4.0",
+                "publication_date": "2020-01-02",
+            }
+        ],
     )
     r = genai_client.models.generate_content(model="gemini-2.5-flash", contents="Reading CSV?")
     assert r.text == "Use pandas.read_csv(path)."
@@ -102,7 +117,9 @@ def test_unknown_model_is_404(genai_client):
         genai_client.models.generate_content(model="claude-emulated-9", contents="hi")
     assert err.value.code == 404 and err.value.status == "NOT_FOUND" and "claude-emulated-9" in err.value.message
     with pytest.raises(errors.ClientError) as err:
-        genai_client.models.generate_content(model="projects/llmops-test/locations/us-central1/endpoints/123", contents="hi")
+        genai_client.models.generate_content(
+            model="projects/llmops-test/locations/us-central1/endpoints/123", contents="hi"
+        )
     assert err.value.code == 404
 
 
@@ -113,7 +130,12 @@ def test_unknown_model_is_404(genai_client):
         (types.GenerateContentConfig(max_output_tokens=0), "max_output_tokens"),
         (types.GenerateContentConfig(top_p=1.5), "top_p"),
         (types.GenerateContentConfig(candidate_count=9), "candidateCount"),
-        (types.GenerateContentConfig(safety_settings=[types.SafetySetting(category="HARM_CATEGORY_HATE_SPEECH", threshold="BLOCK_SOMETIMES")]), "threshold"),
+        (
+            types.GenerateContentConfig(
+                safety_settings=[types.SafetySetting(category="HARM_CATEGORY_HATE_SPEECH", threshold="BLOCK_SOMETIMES")]
+            ),
+            "threshold",
+        ),
     ],
 )
 def test_invalid_generation_config_is_400(genai_client, config, word):

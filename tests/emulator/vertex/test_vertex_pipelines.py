@@ -1,7 +1,6 @@
 """Vertex AI pipelineJobs through aiplatform's PipelineJob against the emulator (kfp's local
 runner underneath). No `from __future__ import annotations`: kfp reads the annotations."""
 
-
 import time
 import uuid
 
@@ -10,7 +9,6 @@ import pytest
 import yaml
 from google.api_core import exceptions as gexc
 from kfp import compiler, dsl
-
 
 
 @dsl.component(base_image="python:3.11")
@@ -78,8 +76,12 @@ def test_course_hello_pipeline_reaches_succeeded_in_seconds(aiplatform_init, pac
 def test_failing_task_makes_the_job_failed_naming_it(aiplatform_init, packages):
     from google.cloud import aiplatform
 
-    job = aiplatform.PipelineJob(display_name="boom", template_path=str(packages / "failing.yaml"),
-                                 parameter_values={"times": 3}, pipeline_root="gs://llmops-test-root/root")
+    job = aiplatform.PipelineJob(
+        display_name="boom",
+        template_path=str(packages / "failing.yaml"),
+        parameter_values={"times": 3},
+        pipeline_root="gs://llmops-test-root/root",
+    )
     job.submit()
     with pytest.raises(RuntimeError, match="explode"):
         job.wait()
@@ -101,7 +103,9 @@ def test_bad_pipeline_requests(llmops_emulator, aiplatform_init, packages):
     with pytest.raises(gexc.NotFound):
         aiplatform.PipelineJob.get("projects/llmops-test/locations/us-central1/pipelineJobs/never-ran")
     spec = yaml.safe_load((packages / "hello.yaml").read_text())
-    r = httpx.post(base, json={"pipelineSpec": spec, "runtimeConfig": {"parameterValues": {"recipient": "a", "typo": 1}}})
+    r = httpx.post(
+        base, json={"pipelineSpec": spec, "runtimeConfig": {"parameterValues": {"recipient": "a", "typo": 1}}}
+    )
     assert r.status_code == 400 and "typo" in r.json()["error"]["message"]
     r = httpx.post(base, json={"pipelineSpec": spec, "runtimeConfig": {"parameterValues": {}}})
     assert r.status_code == 400 and "recipient" in r.json()["error"]["message"]
@@ -125,8 +129,12 @@ def test_cancel_a_running_job(aiplatform_init, tmp_path):
     from google.cloud import aiplatform
 
     compiler.Compiler().compile(slow_pipeline, str(tmp_path / "slow.yaml"))
-    job = aiplatform.PipelineJob(display_name="slow", template_path=str(tmp_path / "slow.yaml"),
-                                 pipeline_root="gs://llmops-test-root/slow", enable_caching=False)
+    job = aiplatform.PipelineJob(
+        display_name="slow",
+        template_path=str(tmp_path / "slow.yaml"),
+        pipeline_root="gs://llmops-test-root/slow",
+        enable_caching=False,
+    )
     job.submit()
     job.cancel()
     job.wait()  # CANCELLED is terminal and does not raise

@@ -10,7 +10,6 @@ import pytest
 from google.api_core import exceptions as gexc
 from google.genai import errors, types
 
-
 QA = [
     ("How can I load a csv file using Pandas?", "You can use pandas.read_csv('data.csv') to load it into a DataFrame."),
     ("How do I reverse a list in Python?", "Use my_list[::-1] for a reversed copy or my_list.reverse() in place."),
@@ -35,17 +34,27 @@ def training_uri(storage_client):
 def _tune(client, base, uri, **config):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        job = client.tunings.tune(base_model=base, training_dataset=types.TuningDataset(gcs_uri=uri),
-                                  config=types.CreateTuningJobConfig(**config))
+        job = client.tunings.tune(
+            base_model=base,
+            training_dataset=types.TuningDataset(gcs_uri=uri),
+            config=types.CreateTuningJobConfig(**config),
+        )
     return client.tunings.get(name=job.name)
 
 
 def test_gemini_tuning_job_succeeds_and_its_endpoint_answers_from_training_data(genai_client, training_uri):
-    job = _tune(genai_client, "gemini-2.5-flash", f"{training_uri}/gemini/train.jsonl", epoch_count=3,
-                tuned_model_display_name="so-gemini")
+    job = _tune(
+        genai_client,
+        "gemini-2.5-flash",
+        f"{training_uri}/gemini/train.jsonl",
+        epoch_count=3,
+        tuned_model_display_name="so-gemini",
+    )
     assert job.has_succeeded and job.state == types.JobState.JOB_STATE_SUCCEEDED
     assert job.tuned_model.model.endswith("@1") and "/endpoints/" in job.tuned_model.endpoint
-    r = genai_client.models.generate_content(model=job.tuned_model.endpoint, contents="how do i reverse a list in python")
+    r = genai_client.models.generate_content(
+        model=job.tuned_model.endpoint, contents="how do i reverse a list in python"
+    )
     assert r.text == QA[1][1]
     (c,) = r.candidates[0].citation_metadata.citations
     assert c.start_index == 0 and c.end_index == len(QA[1][1]) and c.title == QA[1][0]

@@ -23,7 +23,12 @@ from ...core.interfaces import Warehouse
 from ...core.types import ExportResult
 from .clients import bigquery_client, storage_client
 
-EXPORT_FORMATS = {"jsonl": ("JSON", "jsonl"), "json": ("JSON", "jsonl"), "csv": ("CSV", "csv"), "parquet": ("PARQUET", "parquet")}
+EXPORT_FORMATS = {
+    "jsonl": ("JSON", "jsonl"),
+    "json": ("JSON", "jsonl"),
+    "csv": ("CSV", "csv"),
+    "parquet": ("PARQUET", "parquet"),
+}
 WRITE_MODES = {"append": "WRITE_APPEND", "replace": "WRITE_TRUNCATE", "empty": "WRITE_EMPTY"}
 
 
@@ -162,7 +167,9 @@ class BigQueryWarehouse(Warehouse):
             raise ConfigError(f"unknown export format {format!r}", fix=f"use one of: {', '.join(EXPORT_FORMATS)}")
         bq_format, ext = EXPORT_FORMATS[format.lower()]
         if not destination_uri.startswith("gs://"):
-            raise ConfigError(f"BigQuery exports only to gs:// URIs, not {destination_uri!r}", fix="export to gs://BUCKET/PATH")
+            raise ConfigError(
+                f"BigQuery exports only to gs:// URIs, not {destination_uri!r}", fix="export to gs://BUCKET/PATH"
+            )
         single = None
         if "*" in destination_uri:
             pattern = destination_uri
@@ -197,10 +204,12 @@ class BigQueryWarehouse(Warehouse):
         return self._storage
 
     def _list_matching(self, pattern: str) -> list[str]:
-        bucket, _, name = pattern[len("gs://"):].partition("/")
+        bucket, _, name = pattern[len("gs://") :].partition("/")
         prefix = name.split("*", 1)[0]
         return sorted(
-            f"gs://{bucket}/{b.name}" for b in self.storage.list_blobs(bucket, prefix=prefix) if fnmatch.fnmatchcase(b.name, name)
+            f"gs://{bucket}/{b.name}"
+            for b in self.storage.list_blobs(bucket, prefix=prefix)
+            if fnmatch.fnmatchcase(b.name, name)
         )
 
     def _count_rows(self, uris: list[str], bq_format: str) -> int:
@@ -212,7 +221,7 @@ class BigQueryWarehouse(Warehouse):
         return lines - (len(uris) if bq_format == "CSV" else 0)
 
     def _blob(self, uri: str) -> Any:
-        bucket, _, name = uri[len("gs://"):].partition("/")
+        bucket, _, name = uri[len("gs://") :].partition("/")
         return self.storage.bucket(bucket).blob(name)
 
     def _compose(self, shards: list[str], destination: str) -> None:
@@ -239,7 +248,9 @@ class BigQueryWarehouse(Warehouse):
             return f"{self.project}.{parts[0]}.{parts[1]}"
         if len(parts) == 3:
             return ".".join(parts)
-        raise DataError(f"table name {table!r} is not dataset.table or project.dataset.table", fix="qualify the table name")
+        raise DataError(
+            f"table name {table!r} is not dataset.table or project.dataset.table", fix="qualify the table name"
+        )
 
     def load(self, table: str, data: pa.Table, mode: str = "append") -> int:
         """Load Arrow rows as Parquet through a load job; a missing dataset is created."""
@@ -253,7 +264,9 @@ class BigQueryWarehouse(Warehouse):
         buffer = io.BytesIO()
         pq.write_table(data, buffer)
         buffer.seek(0)
-        config = bigquery.LoadJobConfig(source_format=bigquery.SourceFormat.PARQUET, write_disposition=WRITE_MODES[mode])
+        config = bigquery.LoadJobConfig(
+            source_format=bigquery.SourceFormat.PARQUET, write_disposition=WRITE_MODES[mode]
+        )
         try:
             self.client.create_dataset(table_id.rsplit(".", 1)[0], exists_ok=True)
             job = self.client.load_table_from_file(buffer, table_id, job_config=config, rewind=True)

@@ -56,9 +56,7 @@ def project_and_credentials(settings: Settings) -> tuple[str, Any]:
     from google.auth.exceptions import DefaultCredentialsError
 
     try:
-        credentials, adc_project = google.auth.default(
-            scopes=["https://www.googleapis.com/auth/cloud-platform"]
-        )
+        credentials, adc_project = google.auth.default(scopes=["https://www.googleapis.com/auth/cloud-platform"])
     except DefaultCredentialsError as exc:
         raise ConfigError(
             f"no Google Cloud credentials found ({str(exc).splitlines()[0]})",

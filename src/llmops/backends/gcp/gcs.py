@@ -19,7 +19,7 @@ def split_gs_uri(uri: str) -> tuple[str, str]:
     """`gs://bucket/name` -> (bucket, name); a one-line error for anything else."""
     if not isinstance(uri, str) or not uri.startswith("gs://"):
         raise DataError(f"{uri!r} is not a gs:// URI", fix="use gs://BUCKET/PATH with the gcs artifact store")
-    bucket, _, name = uri[len("gs://"):].partition("/")
+    bucket, _, name = uri[len("gs://") :].partition("/")
     if not bucket:
         raise DataError(f"{uri!r} names no bucket", fix="use gs://BUCKET/PATH")
     return bucket, name
@@ -29,7 +29,9 @@ def _check_parts(parts: tuple[str, ...]) -> None:
     for part in parts:
         for seg in str(part).split("/"):
             if seg in ("..", "."):
-                raise DataError(f"path {'/'.join(parts)!r} has a '.' or '..' segment", fix="use a relative name without '..'")
+                raise DataError(
+                    f"path {'/'.join(parts)!r} has a '.' or '..' segment", fix="use a relative name without '..'"
+                )
 
 
 class GcsArtifactStore(ArtifactStore):
@@ -66,8 +68,13 @@ class GcsArtifactStore(ArtifactStore):
 
     def _missing(self, uri: str, exc: Exception) -> NotFoundError:
         bucket, _ = split_gs_uri(uri)
-        if "bucket" in str(getattr(exc, "message", exc)).lower() and "does not exist" in str(getattr(exc, "message", exc)).lower():
-            return NotFoundError(f"bucket gs://{bucket} does not exist", fix=f"create it: gcloud storage buckets create gs://{bucket}")
+        if (
+            "bucket" in str(getattr(exc, "message", exc)).lower()
+            and "does not exist" in str(getattr(exc, "message", exc)).lower()
+        ):
+            return NotFoundError(
+                f"bucket gs://{bucket} does not exist", fix=f"create it: gcloud storage buckets create gs://{bucket}"
+            )
         return NotFoundError(f"artifact {uri} does not exist", fix="check the URI")
 
     def uri_for(self, *parts: str) -> str:

@@ -71,7 +71,9 @@ def _citation(c: Any) -> Citation:
 def prediction_from_response(response: Any, model: str, prompt: str, latency_ms: float) -> Prediction:
     """A Gemini `GenerateContentResponse` as a Prediction, safety ratings and citations kept."""
     usage = response.usage_metadata
-    tokens = Usage(int(getattr(usage, "prompt_token_count", 0) or 0), int(getattr(usage, "candidates_token_count", 0) or 0))
+    tokens = Usage(
+        int(getattr(usage, "prompt_token_count", 0) or 0), int(getattr(usage, "candidates_token_count", 0) or 0)
+    )
     feedback = response.prompt_feedback
     if not response.candidates:
         blocked = bool(feedback and feedback.block_reason)
@@ -197,7 +199,9 @@ class VertexModelProvider(ModelProvider):
             raise _llmops_error(exc, f"tuned model {model_name}") from None
         endpoint = next((e.name for e in (m.endpoints or []) if e.name), None)
         if not endpoint:
-            raise ConfigError(f"tuned model {model_name} is not deployed to an endpoint", fix="deploy it (`llmops models deploy`)")
+            raise ConfigError(
+                f"tuned model {model_name} is not deployed to an endpoint", fix="deploy it (`llmops models deploy`)"
+            )
         with self._lock:
             self._endpoints[model_name] = endpoint
         return endpoint
@@ -329,7 +333,11 @@ class VertexModelProvider(ModelProvider):
         if base and "@" not in base:
             head, sep, version = base.rpartition("-")
             base = f"{head}@{version}" if sep and version.isdigit() else base
-        created = m.tuned_model_info.create_time.isoformat() if m.tuned_model_info and m.tuned_model_info.create_time else None
+        created = (
+            m.tuned_model_info.create_time.isoformat()
+            if m.tuned_model_info and m.tuned_model_info.create_time
+            else None
+        )
         return TunedModel(
             name=name,
             base_model=base,
@@ -366,14 +374,20 @@ class VertexModelProvider(ModelProvider):
         name = tuned_model.name if isinstance(tuned_model, TunedModel) else tuned_model
         model = self.get_tuned_model(name)
         if not model.endpoint:
-            raise ConfigError(f"tuned model {model.name} has no endpoint", fix="Vertex AI deploys a model when its tuning job succeeds; check the job")
+            raise ConfigError(
+                f"tuned model {model.name} has no endpoint",
+                fix="Vertex AI deploys a model when its tuning job succeeds; check the job",
+            )
         return Endpoint(name=model.endpoint, model=model.name)
 
     def set_alias(self, model: str, alias: str) -> TunedModel:
         import re
 
         if not re.fullmatch(r"[a-z][a-z0-9_-]{0,62}", alias):
-            raise ConfigError(f"alias {alias!r} is not a valid alias", fix="use lower-case letters, digits, '-' and '_', starting with a letter")
+            raise ConfigError(
+                f"alias {alias!r} is not a valid alias",
+                fix="use lower-case letters, digits, '-' and '_', starting with a letter",
+            )
         tuned = self.get_tuned_model(model)
         aliases = self._aliases()
         aliases[alias] = tuned.name

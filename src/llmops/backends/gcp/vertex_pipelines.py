@@ -46,9 +46,17 @@ _STATE = {
     "PIPELINE_STATE_CANCELLED": "CANCELLED",
     "PIPELINE_STATE_PAUSED": "CANCELLED",
 }
-_TASK_STATE = {"SUCCEEDED": "SUCCEEDED", "FAILED": "FAILED", "RUNNING": "RUNNING", "PENDING": "PENDING",
-               "SKIPPED": "SKIPPED", "CANCELLED": "CANCELLED", "CANCELLING": "RUNNING", "CANCEL_PENDING": "RUNNING",
-               "NOT_TRIGGERED": "SKIPPED"}
+_TASK_STATE = {
+    "SUCCEEDED": "SUCCEEDED",
+    "FAILED": "FAILED",
+    "RUNNING": "RUNNING",
+    "PENDING": "PENDING",
+    "SKIPPED": "SKIPPED",
+    "CANCELLED": "CANCELLED",
+    "CANCELLING": "RUNNING",
+    "CANCEL_PENDING": "RUNNING",
+    "NOT_TRIGGERED": "SKIPPED",
+}
 TERMINAL = frozenset({"SUCCEEDED", "FAILED", "CANCELLED"})
 _PATCH_LOCK = threading.RLock()  # re-entrant: a test fixture may hold it around submit()
 
@@ -104,11 +112,15 @@ def task_state(detail: Mapping[str, Any]) -> TaskState:
     outputs: dict[str, Any] = {}
     for key, value in (execution.get("metadata") or {}).items():
         if key.startswith("output:"):
-            outputs[key[len("output:"):]] = value
+            outputs[key[len("output:") :]] = value
     for name, listing in (detail.get("outputs") or {}).items():
         arts = [
-            {"artifact": a.get("schemaTitle") or "system.Artifact", "name": a.get("displayName") or a.get("name") or "",
-             "uri": a.get("uri") or "", "metadata": a.get("metadata") or {}}
+            {
+                "artifact": a.get("schemaTitle") or "system.Artifact",
+                "name": a.get("displayName") or a.get("name") or "",
+                "uri": a.get("uri") or "",
+                "metadata": a.get("metadata") or {},
+            }
             for a in (listing or {}).get("artifacts") or []
         ]
         if arts:
@@ -266,5 +278,7 @@ def _llmops_error(exc: Exception, what: str) -> LlmopsError:
     if isinstance(exc, gexc.NotFound):
         return NotFoundError(f"{what}: {exc.message}", fix="check the run id (`llmops pipeline list`)")
     if isinstance(exc, gexc.GoogleAPICallError):
-        return ConfigError(f"{what}: {exc.message}", fix="check the pipeline's parameters and the profile's project and location")
+        return ConfigError(
+            f"{what}: {exc.message}", fix="check the pipeline's parameters and the profile's project and location"
+        )
     return LlmopsError(f"{what}: {type(exc).__name__}: {exc}", fix="check the endpoint and credentials of the profile")

@@ -21,9 +21,17 @@ from ...core.interfaces import Orchestrator
 from ...core.types import PipelineRun, TaskState
 
 EXPERIMENT = "llmops"
-_STATE = {"PENDING": "PENDING", "RUNNING": "RUNNING", "SUCCEEDED": "SUCCEEDED", "FAILED": "FAILED",
-          "CANCELED": "CANCELLED", "CANCELING": "RUNNING", "SKIPPED": "SUCCEEDED", "PAUSED": "RUNNING",
-          "RUNTIME_STATE_UNSPECIFIED": "PENDING"}
+_STATE = {
+    "PENDING": "PENDING",
+    "RUNNING": "RUNNING",
+    "SUCCEEDED": "SUCCEEDED",
+    "FAILED": "FAILED",
+    "CANCELED": "CANCELLED",
+    "CANCELING": "RUNNING",
+    "SKIPPED": "SUCCEEDED",
+    "PAUSED": "RUNNING",
+    "RUNTIME_STATE_UNSPECIFIED": "PENDING",
+}
 TERMINAL = frozenset({"SUCCEEDED", "FAILED", "CANCELLED"})
 
 
@@ -110,7 +118,10 @@ class KubeflowOrchestrator(Orchestrator):
             # kfp prints the experiment and run links; keep stdout for the command's own output.
             with contextlib.redirect_stdout(sys.stderr):
                 result = self.client.create_run_from_pipeline_package(
-                    str(package), arguments=bound, run_name=name, experiment_name=EXPERIMENT,
+                    str(package),
+                    arguments=bound,
+                    run_name=name,
+                    experiment_name=EXPERIMENT,
                     enable_caching=enable_caching,
                 )
         except Exception as exc:

@@ -19,7 +19,9 @@ def local_path(uri: str | Path) -> Path:
     if text.startswith("file://"):
         return Path(urlparse(text).path)
     if "://" in text:
-        raise NotFoundError(f"{text!r} is not a local path", fix="use a plain path or a file:// URI with the local artifact store")
+        raise NotFoundError(
+            f"{text!r} is not a local path", fix="use a plain path or a file:// URI with the local artifact store"
+        )
     return Path(text)
 
 

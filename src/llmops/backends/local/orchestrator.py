@@ -21,7 +21,9 @@ from ...kfp_local.runs import LocalRuns
 class LocalOrchestrator(Orchestrator):
     """Runs compiled KFP pipelines with kfp's local runner, caching tasks in the workspace."""
 
-    description = "kfp's local runner (SubprocessRunner, this Python environment); run records and task cache in the workspace."
+    description = (
+        "kfp's local runner (SubprocessRunner, this Python environment); run records and task cache in the workspace."
+    )
 
     def __init__(self, settings: Any):
         super().__init__(settings)
@@ -36,7 +38,10 @@ class LocalOrchestrator(Orchestrator):
         enable_caching: bool = True,
     ) -> PipelineRun:
         return self.runs.submit(
-            package_path, params, run_name=run_name, enable_caching=enable_caching,
+            package_path,
+            params,
+            run_name=run_name,
+            enable_caching=enable_caching,
             settings=settings_parameter(self.settings),
         )
 

@@ -65,7 +65,9 @@ class DuckDBWarehouse(Warehouse):
             return self.project, parts[0], parts[1]
         if len(parts) == 3:
             return parts[0], parts[1], parts[2]
-        raise DataError(f"table name {table!r} is not dataset.table or project.dataset.table", fix="qualify the table name")
+        raise DataError(
+            f"table name {table!r} is not dataset.table or project.dataset.table", fix="qualify the table name"
+        )
 
     def load(self, table: str, data: pa.Table, mode: str = "append") -> int:
         """Load Arrow rows; the dataset is created if missing (a local convenience)."""

@@ -24,8 +24,14 @@ from ..server.errors import bad_request
 LEGACY_TYPE = {"INT64": "INTEGER", "FLOAT64": "FLOAT", "BOOL": "BOOLEAN", "STRUCT": "RECORD"}
 """Standard type name -> the name BigQuery's REST API reports in schemas."""
 
-STANDARD_TYPE = {"INTEGER": "INT64", "FLOAT": "FLOAT64", "BOOLEAN": "BOOL", "RECORD": "STRUCT",
-                 "DECIMAL": "NUMERIC", "BIGDECIMAL": "BIGNUMERIC"}
+STANDARD_TYPE = {
+    "INTEGER": "INT64",
+    "FLOAT": "FLOAT64",
+    "BOOLEAN": "BOOL",
+    "RECORD": "STRUCT",
+    "DECIMAL": "NUMERIC",
+    "BIGDECIMAL": "BIGNUMERIC",
+}
 
 
 # ---------------------------------------------------------------------------------- schemas
@@ -35,8 +41,11 @@ def schema_to_api(fields: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Engine schema fields -> REST `schema.fields` (legacy type names, as BigQuery answers)."""
     out = []
     for f in fields:
-        item: dict[str, Any] = {"name": f["name"], "type": LEGACY_TYPE.get(f["type"], f["type"]),
-                                "mode": f.get("mode") or "NULLABLE"}
+        item: dict[str, Any] = {
+            "name": f["name"],
+            "type": LEGACY_TYPE.get(f["type"], f["type"]),
+            "mode": f.get("mode") or "NULLABLE",
+        }
         if f.get("fields"):
             item["fields"] = schema_to_api(f["fields"])
         if f.get("description"):
@@ -54,7 +63,11 @@ def schema_from_api(fields: Any, *, where: str = "schema.fields") -> list[dict[s
         if not isinstance(f, dict) or not f.get("name") or not f.get("type"):
             raise bad_request(f"{where}[{i}] needs a name and a type", "invalid")
         t = str(f["type"]).upper()
-        item: dict[str, Any] = {"name": f["name"], "type": STANDARD_TYPE.get(t, t), "mode": (f.get("mode") or "NULLABLE").upper()}
+        item: dict[str, Any] = {
+            "name": f["name"],
+            "type": STANDARD_TYPE.get(t, t),
+            "mode": (f.get("mode") or "NULLABLE").upper(),
+        }
         if item["type"] == "STRUCT":
             item["type"] = "RECORD"
         if item["type"] == "RECORD":
@@ -70,8 +83,8 @@ def schema_from_api(fields: Any, *, where: str = "schema.fields") -> list[dict[s
 
 def _micros(value: dt.datetime) -> int:
     if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
-    delta = value - dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+        value = value.replace(tzinfo=dt.UTC)
+    delta = value - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
     return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
@@ -278,8 +291,8 @@ def _scalar_param(t: str, raw: Any, where: str) -> Any:
                 text = text[:-1] + "+00:00"
             value = dt.datetime.fromisoformat(text.replace(" ", "T", 1))
             if value.tzinfo is None:
-                value = value.replace(tzinfo=dt.timezone.utc)
-            return value.astimezone(dt.timezone.utc)
+                value = value.replace(tzinfo=dt.UTC)
+            return value.astimezone(dt.UTC)
         if t == "JSON":
             if isinstance(raw, str):
                 json.loads(raw)
@@ -287,7 +300,9 @@ def _scalar_param(t: str, raw: Any, where: str) -> Any:
             return json.dumps(raw)
         return str(raw)
     except (ValueError, TypeError, ArithmeticError):
-        raise bad_request(f"Invalid value for query parameter {where}: {raw!r} is not a valid {t}", "invalidQuery") from None
+        raise bad_request(
+            f"Invalid value for query parameter {where}: {raw!r} is not a valid {t}", "invalidQuery"
+        ) from None
 
 
 def _param_value(ptype: Mapping[str, Any], pvalue: Any, where: str) -> Any:
@@ -311,7 +326,9 @@ def _param_value(ptype: Mapping[str, Any], pvalue: Any, where: str) -> Any:
             return None
         members = ptype.get("structTypes") or []
         return {
-            (m.get("name") or f"_field_{j + 1}"): _param_value(m.get("type") or {}, values.get(m.get("name")), f"{where}.{m.get('name')}")
+            (m.get("name") or f"_field_{j + 1}"): _param_value(
+                m.get("type") or {}, values.get(m.get("name")), f"{where}.{m.get('name')}"
+            )
             for j, m in enumerate(members)
         }
     return _scalar_param(t, pvalue.get("value"), where)
@@ -339,7 +356,9 @@ def decode_parameters(params: Any, mode: str | None = None) -> tuple[dict[str, A
             ordered.append(value)
         else:
             if not name:
-                raise bad_request(f"queryParameters[{i}] has no name but the query uses named parameters", "invalidQuery")
+                raise bad_request(
+                    f"queryParameters[{i}] has no name but the query uses named parameters", "invalidQuery"
+                )
             named[name] = value
             # The engine upper-cases parameter types, which would rename STRUCT fields; a
             # non-NULL struct value carries its own field names, so its type is left out.

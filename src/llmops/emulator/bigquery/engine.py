@@ -93,7 +93,7 @@ EMPTY = pa.table({})
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 class BigQueryEngine:
@@ -234,8 +234,15 @@ class BigQueryEngine:
                 )
             self._record_table(con, PUBLIC_PROJECT, PUBLIC_DATASET, table)
 
-    def _record_dataset(self, con, project: str, dataset: str, location: str | None, labels: dict | None = None,
-                        description: str | None = None) -> None:
+    def _record_dataset(
+        self,
+        con,
+        project: str,
+        dataset: str,
+        location: str | None,
+        labels: dict | None = None,
+        description: str | None = None,
+    ) -> None:
         con.execute(
             f"INSERT OR IGNORE INTO {CATALOG_SCHEMA}.datasets VALUES (?, ?, ?, ?, ?)",
             [duckdb_schema(project, dataset), location or "US", _now(), json.dumps(labels or {}), description],
@@ -251,7 +258,9 @@ class BigQueryEngine:
 
     def translate(self, sql: str, *, default_project: str | None = None, default_dataset: str | None = None) -> str:
         """The DuckDB SQL a GoogleSQL query runs as."""
-        return translate(sql, default_project=default_project or self.default_project, default_dataset=default_dataset).sql
+        return translate(
+            sql, default_project=default_project or self.default_project, default_dataset=default_dataset
+        ).sql
 
     def query(
         self,
@@ -295,7 +304,9 @@ class BigQueryEngine:
         `destination` is a plain path, a file:// URI, or gs://B/NAME when the engine has a
         gcs_root; a '*' in its name becomes the shard number 000000000000.
         """
-        script = translate(sql, default_project=default_project or self.default_project, default_dataset=default_dataset)
+        script = translate(
+            sql, default_project=default_project or self.default_project, default_dataset=default_dataset
+        )
         if len(script.statements) != 1 or script.statements[0].statement_type != "SELECT":
             raise BigQueryError("export needs a single SELECT query", fix="pass one SELECT statement")
         bound = _bind(script, params)
@@ -341,7 +352,9 @@ class BigQueryEngine:
                 affected = int(rows[0][0]) if rows else 0
             if stmt.target is not None and stmt.statement_type.startswith(("CREATE_TABLE", "CREATE_VIEW")):
                 self._record_table(con, *stmt.target)
-            return QueryResult(table=EMPTY, schema=[], statement_type=stmt.statement_type, num_dml_affected_rows=affected)
+            return QueryResult(
+                table=EMPTY, schema=[], statement_type=stmt.statement_type, num_dml_affected_rows=affected
+            )
         except duckdb.Error as exc:
             raise self._reword(con, exc, stmt) from None
 
@@ -350,7 +363,9 @@ class BigQueryEngine:
         exists = self._dataset_exists(con, project, dataset)
         if stmt.statement_type == "CREATE_SCHEMA":
             if exists and "IF NOT EXISTS" not in stmt.sql.upper():
-                raise BigQueryDuplicate(f"dataset `{project}.{dataset}` already exists", fix="use CREATE SCHEMA IF NOT EXISTS")
+                raise BigQueryDuplicate(
+                    f"dataset `{project}.{dataset}` already exists", fix="use CREATE SCHEMA IF NOT EXISTS"
+                )
             con.execute(stmt.sql)
             self._record_dataset(con, project, dataset, stmt.options.get("location"))
         else:
@@ -358,10 +373,13 @@ class BigQueryEngine:
                 raise BigQueryNotFound(f"dataset `{project}.{dataset}` not found", fix=LIST_DATASETS_FIX)
             if exists and " CASCADE" not in stmt.sql.upper() and self._table_names(con, project, dataset):
                 raise BigQueryError(
-                    f"dataset `{project}.{dataset}` is not empty", fix="use DROP SCHEMA ... CASCADE to delete its tables"
+                    f"dataset `{project}.{dataset}` is not empty",
+                    fix="use DROP SCHEMA ... CASCADE to delete its tables",
                 )
             con.execute(stmt.sql)
-            con.execute(f"DELETE FROM {CATALOG_SCHEMA}.datasets WHERE schema_name = ?", [duckdb_schema(project, dataset)])
+            con.execute(
+                f"DELETE FROM {CATALOG_SCHEMA}.datasets WHERE schema_name = ?", [duckdb_schema(project, dataset)]
+            )
         return QueryResult(table=EMPTY, schema=[], statement_type=stmt.statement_type)
 
     def _reword(self, con: duckdb.DuckDBPyConnection, exc: duckdb.Error, stmt: Statement | None) -> LlmopsError:
@@ -410,7 +428,9 @@ class BigQueryEngine:
         if isinstance(exc, duckdb.BinderException):
             m = re.search(r'Referenced column "?([^"\s]+)"? not found', first)
             if m:
-                return BigQueryError(f"unrecognized name: {m.group(1)}", fix=hint or "check the column names in the query")
+                return BigQueryError(
+                    f"unrecognized name: {m.group(1)}", fix=hint or "check the column names in the query"
+                )
             return BigQueryError(first, fix=hint or "check the query's names and types")
         if isinstance(exc, duckdb.ParserException):
             return BigQueryError(
@@ -456,12 +476,17 @@ class BigQueryEngine:
             by_table: dict[tuple[str, str, str], list[str]] = {}
             for project, dataset, table, column, _, field in columns:
                 not_null = " NOT NULL" if field["mode"] == "REQUIRED" else ""
-                by_table.setdefault((project, dataset, table), []).append(f"  {column} {field_type_sql(field)}{not_null}")
+                by_table.setdefault((project, dataset, table), []).append(
+                    f"  {column} {field_type_sql(field)}{not_null}"
+                )
             ddl = pa.table(
                 {
                     "schema_name": [duckdb_schema(p, d) for p, d, _ in by_table],
                     "table_name": [t for _, _, t in by_table],
-                    "ddl": [f"CREATE TABLE `{bq_name(*key)}`\n(\n" + ",\n".join(cols) + "\n);" for key, cols in by_table.items()],
+                    "ddl": [
+                        f"CREATE TABLE `{bq_name(*key)}`\n(\n" + ",\n".join(cols) + "\n);"
+                        for key, cols in by_table.items()
+                    ],
                 }
             )
             ddl_name = INFO_SCHEMA_VIEWS["TABLES"] + "_ddl"
@@ -493,14 +518,39 @@ class BigQueryEngine:
             )
         if "COLUMNS" in views:
             names = (
-                "table_catalog", "table_schema", "table_name", "column_name", "ordinal_position", "is_nullable",
-                "data_type", "is_hidden", "is_system_defined", "is_partitioning_column",
-                "clustering_ordinal_position", "collation_name", "column_default", "rounding_mode",
+                "table_catalog",
+                "table_schema",
+                "table_name",
+                "column_name",
+                "ordinal_position",
+                "is_nullable",
+                "data_type",
+                "is_hidden",
+                "is_system_defined",
+                "is_partitioning_column",
+                "clustering_ordinal_position",
+                "collation_name",
+                "column_default",
+                "rounding_mode",
             )
             out: dict[str, list] = {k: [] for k in names}
             for project, dataset, table, column, index, field in columns:
-                values = (project, dataset, table, column, index, "NO" if field["mode"] == "REQUIRED" else "YES",
-                          field_type_sql(field), "NO", "NO", "NO", None, "NULL", "NULL", None)
+                values = (
+                    project,
+                    dataset,
+                    table,
+                    column,
+                    index,
+                    "NO" if field["mode"] == "REQUIRED" else "YES",
+                    field_type_sql(field),
+                    "NO",
+                    "NO",
+                    "NO",
+                    None,
+                    "NULL",
+                    "NULL",
+                    None,
+                )
                 for key, value in zip(names, values):
                     out[key].append(value)
             ints = ("ordinal_position", "clustering_ordinal_position")
@@ -517,7 +567,7 @@ class BigQueryEngine:
                 fix=LIST_TABLES_FIX.format(project=wc.project, dataset=wc.dataset),
             )
         parts = [
-            f"SELECT *, {_sql_string(n[len(wc.prefix):])} AS _TABLE_SUFFIX FROM {duckdb_table(wc.project, wc.dataset, n)}"
+            f"SELECT *, {_sql_string(n[len(wc.prefix) :])} AS _TABLE_SUFFIX FROM {duckdb_table(wc.project, wc.dataset, n)}"
             for n in names
         ]
         con.execute(f"CREATE OR REPLACE TEMP VIEW {quote_ident(wc.relation)} AS " + " UNION ALL BY NAME ".join(parts))
@@ -582,7 +632,9 @@ class BigQueryEngine:
                 raise BigQueryError(f"unknown export compression {compression!r}", fix="use GZIP, SNAPPY or ZSTD")
             options += f", COMPRESSION {compression.lower()}"
         if path.exists() and not overwrite:
-            raise BigQueryDuplicate(f"export destination {reported} already exists", fix="add overwrite=true to OPTIONS")
+            raise BigQueryDuplicate(
+                f"export destination {reported} already exists", fix="add overwrite=true to OPTIONS"
+            )
         tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -597,7 +649,9 @@ class BigQueryEngine:
             ) from None
         except duckdb.IOException as exc:
             first = str(exc).splitlines()[0]
-            raise BigQueryError(f"cannot write export to {reported}: {first}", fix="choose a destination folder you can write") from None
+            raise BigQueryError(
+                f"cannot write export to {reported}: {first}", fix="choose a destination folder you can write"
+            ) from None
         except duckdb.Error as exc:
             raise self._reword(con, exc, stmt) from None
         finally:
@@ -660,14 +714,24 @@ class BigQueryEngine:
             "description": description,
         }
 
-    def create_dataset(self, project: str, dataset: str, *, exists_ok: bool = False, location: str = "US",
-                       description: str | None = None, labels: dict | None = None) -> dict:
+    def create_dataset(
+        self,
+        project: str,
+        dataset: str,
+        *,
+        exists_ok: bool = False,
+        location: str = "US",
+        description: str | None = None,
+        labels: dict | None = None,
+    ) -> dict:
         """Create dataset `project.dataset`; BigQueryDuplicate if it exists and not exists_ok."""
         check_dataset_name(dataset)
         with self.connection() as con:
             if self._dataset_exists(con, project, dataset):
                 if not exists_ok:
-                    raise BigQueryDuplicate(f"dataset `{project}.{dataset}` already exists", fix="pass exists_ok or choose another name")
+                    raise BigQueryDuplicate(
+                        f"dataset `{project}.{dataset}` already exists", fix="pass exists_ok or choose another name"
+                    )
                 return self._dataset_info(con, project, dataset)
             con.execute(f"CREATE SCHEMA {quote_ident(duckdb_schema(project, dataset))}")
             self._record_dataset(con, project, dataset, location, labels, description)
@@ -735,7 +799,11 @@ class BigQueryEngine:
             if col_comment:
                 f["description"] = col_comment
             fields.append(f)
-        num_rows = con.execute(f"SELECT count(*) FROM {duckdb_table(project, dataset, table)}").fetchall()[0][0] if kind == "TABLE" else 0
+        num_rows = (
+            con.execute(f"SELECT count(*) FROM {duckdb_table(project, dataset, table)}").fetchall()[0][0]
+            if kind == "TABLE"
+            else 0
+        )
         created = con.execute(
             f"SELECT created FROM {CATALOG_SCHEMA}.tables WHERE schema_name = ? AND table_name = ?", [schema, table]
         ).fetchall()[:1]
@@ -750,8 +818,16 @@ class BigQueryEngine:
             "description": comment or None,
         }
 
-    def create_table(self, project: str, dataset: str, table: str, schema: list[dict], *, exists_ok: bool = False,
-                     description: str | None = None) -> dict:
+    def create_table(
+        self,
+        project: str,
+        dataset: str,
+        table: str,
+        schema: list[dict],
+        *,
+        exists_ok: bool = False,
+        description: str | None = None,
+    ) -> dict:
         """Create an empty table with a BigQuery schema; BigQueryDuplicate if it exists."""
         check_table_name(table)
         fields = [normalize_field(f) for f in schema]
@@ -759,16 +835,23 @@ class BigQueryEngine:
             self._require_dataset(con, project, dataset)
             if table in self._table_names(con, project, dataset):
                 if not exists_ok:
-                    raise BigQueryDuplicate(f"table `{bq_name(project, dataset, table)}` already exists", fix="pass exists_ok or choose another name")
+                    raise BigQueryDuplicate(
+                        f"table `{bq_name(project, dataset, table)}` already exists",
+                        fix="pass exists_ok or choose another name",
+                    )
                 return self._table_info(con, project, dataset, table)
             self._create_table(con, project, dataset, table, fields)
             if description:
                 con.execute(f"COMMENT ON TABLE {duckdb_table(project, dataset, table)} IS {_sql_string(description)}")
             return self._table_info(con, project, dataset, table)
 
-    def _create_table(self, con, project: str, dataset: str, table: str, fields: list[dict], *, replace: bool = False) -> None:
+    def _create_table(
+        self, con, project: str, dataset: str, table: str, fields: list[dict], *, replace: bool = False
+    ) -> None:
         if not fields:
-            raise BigQueryInvalid(f"table `{bq_name(project, dataset, table)}` needs at least one field", fix="give a schema")
+            raise BigQueryInvalid(
+                f"table `{bq_name(project, dataset, table)}` needs at least one field", fix="give a schema"
+            )
         cols = ", ".join(f"{quote_ident(f['name'])} {bq_field_to_duckdb(f)}" for f in fields)
         verb = "CREATE OR REPLACE TABLE" if replace else "CREATE TABLE"
         con.execute(f"{verb} {duckdb_table(project, dataset, table)} ({cols})")
@@ -855,13 +938,23 @@ class BigQueryEngine:
                         fix="a schema update may only add fields or relax REQUIRED to NULLABLE",
                     )
                 if f.get("description") and f.get("description") != (old or {}).get("description"):
-                    con.execute(f"COMMENT ON COLUMN {target}.{quote_ident(f['name'])} IS {_sql_string(f['description'])}")
+                    con.execute(
+                        f"COMMENT ON COLUMN {target}.{quote_ident(f['name'])} IS {_sql_string(f['description'])}"
+                    )
             return self._table_info(con, project, dataset, table)
 
     # ------------------------------------------------------------------ rows
 
-    def insert_rows(self, project: str, dataset: str, table: str, rows: list[dict], *,
-                    skip_invalid: bool = False, ignore_unknown: bool = False) -> list[dict]:
+    def insert_rows(
+        self,
+        project: str,
+        dataset: str,
+        table: str,
+        rows: list[dict],
+        *,
+        skip_invalid: bool = False,
+        ignore_unknown: bool = False,
+    ) -> list[dict]:
         """Stream JSON rows (BigQuery's JSON representation) into a table; return per-row errors.
 
         As BigQuery's insertAll: an invalid row gets reason "invalid"; unless `skip_invalid`, one
@@ -878,13 +971,24 @@ class BigQueryEngine:
                 try:
                     good.append(convert_row(row, fields, ignore_unknown=ignore_unknown))
                 except RowError as exc:
-                    errors.append({"index": i, "errors": [{"reason": "invalid", "location": exc.location, "message": exc.message}]})
+                    errors.append(
+                        {
+                            "index": i,
+                            "errors": [{"reason": "invalid", "location": exc.location, "message": exc.message}],
+                        }
+                    )
             if errors and not skip_invalid:
                 bad = {e["index"] for e in errors}
-                stopped = [{"index": i, "errors": [{"reason": "stopped", "location": "", "message": ""}]} for i in range(len(rows)) if i not in bad]
+                stopped = [
+                    {"index": i, "errors": [{"reason": "stopped", "location": "", "message": ""}]}
+                    for i in range(len(rows))
+                    if i not in bad
+                ]
                 return sorted(errors + stopped, key=lambda e: e["index"])
             if good:
-                arrow = pa.Table.from_pylist(good, schema=pa.schema([pa.field(f["name"], bq_field_to_arrow(f)) for f in fields]))
+                arrow = pa.Table.from_pylist(
+                    good, schema=pa.schema([pa.field(f["name"], bq_field_to_arrow(f)) for f in fields])
+                )
                 self._insert_arrow(con, project, dataset, table, arrow)
             return errors
 
@@ -893,12 +997,15 @@ class BigQueryEngine:
         con.register(name, data)
         try:
             cols = ", ".join(quote_ident(c) for c in data.column_names)
-            con.execute(f"INSERT INTO {duckdb_table(project, dataset, table)} ({cols}) SELECT {cols} FROM {quote_ident(name)}")
+            con.execute(
+                f"INSERT INTO {duckdb_table(project, dataset, table)} ({cols}) SELECT {cols} FROM {quote_ident(name)}"
+            )
         except duckdb.BinderException as exc:
             first = str(exc).splitlines()[0]
             m = re.search(r'column with name "?([^"\s]+)"?', first) or re.search(r'column "([^"]+)"', first)
             raise BigQueryInvalid(
-                f"cannot load into `{bq_name(project, dataset, table)}`: " + (f"no such field: {m.group(1)}" if m else first),
+                f"cannot load into `{bq_name(project, dataset, table)}`: "
+                + (f"no such field: {m.group(1)}" if m else first),
                 fix="match the data's columns to the table schema",
             ) from None
         except (duckdb.ConversionException, duckdb.ConstraintException) as exc:
@@ -910,8 +1017,16 @@ class BigQueryEngine:
             with contextlib.suppress(duckdb.Error):
                 con.unregister(name)
 
-    def load_table(self, project: str, dataset: str, table: str, data: pa.Table, *, mode: str = "append",
-                   schema: list[dict] | None = None) -> int:
+    def load_table(
+        self,
+        project: str,
+        dataset: str,
+        table: str,
+        data: pa.Table,
+        *,
+        mode: str = "append",
+        schema: list[dict] | None = None,
+    ) -> int:
         """Load an Arrow table; mode append | replace | empty (BigQuery's WRITE_APPEND,
         WRITE_TRUNCATE, WRITE_EMPTY). A missing table is created from `schema` or the data."""
         if mode not in ("append", "replace", "empty"):
@@ -927,7 +1042,8 @@ class BigQueryEngine:
                     n = con.execute(f"SELECT count(*) FROM {duckdb_table(project, dataset, table)}").fetchall()[0][0]
                     if n:
                         raise BigQueryDuplicate(
-                            f"table `{bq_name(project, dataset, table)}` already has data", fix="load with mode append or replace"
+                            f"table `{bq_name(project, dataset, table)}` already has data",
+                            fix="load with mode append or replace",
                         )
                 if exists and mode == "replace":
                     if fields:
@@ -941,7 +1057,9 @@ class BigQueryEngine:
                         name = f"__bq_load_{uuid.uuid4().hex[:8]}"
                         con.register(name, data)
                         try:
-                            con.execute(f"CREATE TABLE {duckdb_table(project, dataset, table)} AS SELECT * FROM {quote_ident(name)}")
+                            con.execute(
+                                f"CREATE TABLE {duckdb_table(project, dataset, table)} AS SELECT * FROM {quote_ident(name)}"
+                            )
                         finally:
                             con.unregister(name)
                         self._record_table(con, project, dataset, table)
@@ -975,7 +1093,9 @@ def _int64_hugeints(table: pa.Table, types: list) -> pa.Table:
             try:
                 table = table.set_column(i, table.schema.field(i).name, table.column(i).cast(pa.int64()))
             except pa.ArrowInvalid:
-                raise BigQueryError(f"integer overflow in column {table.schema.field(i).name}", fix="cast to NUMERIC") from None
+                raise BigQueryError(
+                    f"integer overflow in column {table.schema.field(i).name}", fix="cast to NUMERIC"
+                ) from None
     return table
 
 
@@ -999,7 +1119,9 @@ def _bind(script: Script, params: Mapping[str, Any] | Sequence[Any] | None) -> l
             )
         missing = [p for p in script.named_params if p not in params]
         if missing:
-            raise BigQueryError(f"query parameter @{missing[0]} has no value", fix=f"pass it, e.g. --param {missing[0]}=VALUE")
+            raise BigQueryError(
+                f"query parameter @{missing[0]} has no value", fix=f"pass it, e.g. --param {missing[0]}=VALUE"
+            )
     if script.positional_params:
         if params is None or isinstance(params, (Mapping, str, bytes)) or len(params) != script.positional_params:
             given = 0 if params is None or isinstance(params, (Mapping, str, bytes)) else len(params)
@@ -1034,9 +1156,7 @@ def _register_farm_fingerprint(con: duckdb.DuckDBPyConnection) -> None:
     try:
         import farmhash
     except ImportError:
-        raise BigQueryError(
-            "FARM_FINGERPRINT needs the pyfarmhash package", fix="pip install pyfarmhash"
-        ) from None
+        raise BigQueryError("FARM_FINGERPRINT needs the pyfarmhash package", fix="pip install pyfarmhash") from None
 
     def fingerprint(value: str | None) -> int | None:
         if value is None:
@@ -1126,7 +1246,9 @@ def _convert_value(value: Any, f: dict, *, ignore_unknown: bool, location: str) 
             d = decimal.Decimal(str(value))
             if not d.is_finite():
                 raise ValueError
-            return d.quantize(decimal.Decimal(1).scaleb(-(9 if t == "NUMERIC" else 18)), rounding=decimal.ROUND_HALF_EVEN)
+            return d.quantize(
+                decimal.Decimal(1).scaleb(-(9 if t == "NUMERIC" else 18)), rounding=decimal.ROUND_HALF_EVEN
+            )
         if t == "TIMESTAMP":
             return _parse_timestamp(value)
         if t == "DATETIME":
@@ -1148,7 +1270,9 @@ def _convert_value(value: Any, f: dict, *, ignore_unknown: bool, location: str) 
             return str(value)
     except (ValueError, TypeError, ArithmeticError, decimal.InvalidOperation, json.JSONDecodeError):
         pass
-    raise RowError(location, f"Cannot convert value to {t.lower()}: {json.dumps(value, default=str)[:80]} (field {location}).")
+    raise RowError(
+        location, f"Cannot convert value to {t.lower()}: {json.dumps(value, default=str)[:80]} (field {location})."
+    )
 
 
 _TZ_SUFFIX = re.compile(r"\s*(UTC|Z)$", re.IGNORECASE)
@@ -1156,20 +1280,19 @@ _TZ_SUFFIX = re.compile(r"\s*(UTC|Z)$", re.IGNORECASE)
 
 def _parse_timestamp(value: Any) -> dt.datetime:
     if isinstance(value, dt.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return dt.datetime.fromtimestamp(float(value), tz=dt.timezone.utc)
+        return dt.datetime.fromtimestamp(float(value), tz=dt.UTC)
     text = str(value).strip()
     try:
-        return dt.datetime.fromtimestamp(float(text), tz=dt.timezone.utc)
+        return dt.datetime.fromtimestamp(float(text), tz=dt.UTC)
     except ValueError:
         pass
     had_utc = bool(_TZ_SUFFIX.search(text))
     text = _TZ_SUFFIX.sub("", text).replace(" ", "T", 1)
     parsed = dt.datetime.fromisoformat(text)
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.timezone.utc)
+        parsed = parsed.replace(tzinfo=dt.UTC)
     elif had_utc:
         raise ValueError
-    return parsed.astimezone(dt.timezone.utc)
-
+    return parsed.astimezone(dt.UTC)

@@ -178,7 +178,9 @@ def normalize_field(f: dict[str, Any]) -> dict[str, Any]:
         )
     mode = str(f.get("mode") or "NULLABLE").upper()
     if mode not in ("NULLABLE", "REQUIRED", "REPEATED"):
-        raise BigQueryInvalid(f"unknown mode {f.get('mode')!r} for field {f['name']!r}", fix="use NULLABLE, REQUIRED or REPEATED")
+        raise BigQueryInvalid(
+            f"unknown mode {f.get('mode')!r} for field {f['name']!r}", fix="use NULLABLE, REQUIRED or REPEATED"
+        )
     out: dict[str, Any] = {"name": f["name"], "type": t, "mode": mode}
     if t == "RECORD":
         sub = f.get("fields") or []
@@ -240,7 +242,18 @@ def _scalar_type(type_id: str, text: str) -> str:
     upper = text.upper()
     if upper == "JSON":
         return "JSON"
-    if type_id in ("bigint", "integer", "smallint", "tinyint", "ubigint", "uinteger", "usmallint", "utinyint", "hugeint", "uhugeint"):
+    if type_id in (
+        "bigint",
+        "integer",
+        "smallint",
+        "tinyint",
+        "ubigint",
+        "uinteger",
+        "usmallint",
+        "utinyint",
+        "hugeint",
+        "uhugeint",
+    ):
         return "INT64"
     if type_id in ("double", "float"):
         return "FLOAT64"
@@ -300,7 +313,9 @@ def bq_type_to_duckdb(type_name: str) -> str:
     try:
         return exp.DataType.build(type_name, dialect="bigquery").sql("duckdb")
     except SqlglotError:
-        raise BigQueryError(f"unknown parameter type {type_name!r}", fix="use a BigQuery type such as STRING or INT64") from None
+        raise BigQueryError(
+            f"unknown parameter type {type_name!r}", fix="use a BigQuery type such as STRING or INT64"
+        ) from None
 
 
 # ----------------------------------------------------------------------------- translation
@@ -503,8 +518,16 @@ def _generate(node: exp.Expression) -> str:
 _GOOGLESQL_STATEMENTS = tuple(
     cls
     for cls in (
-        exp.Query, exp.Insert, exp.Update, exp.Delete, exp.Merge, exp.Create, exp.Drop,
-        getattr(exp, "Alter", None), getattr(exp, "AlterTable", None), getattr(exp, "TruncateTable", None),
+        exp.Query,
+        exp.Insert,
+        exp.Update,
+        exp.Delete,
+        exp.Merge,
+        exp.Create,
+        exp.Drop,
+        getattr(exp, "Alter", None),
+        getattr(exp, "AlterTable", None),
+        getattr(exp, "TruncateTable", None),
         exp.Export,
     )
     if cls is not None
@@ -513,9 +536,26 @@ _GOOGLESQL_STATEMENTS = tuple(
 # DuckDB functions that reach outside the database (files, settings, catalogs). GoogleSQL has
 # none of them; passing them through would let any client of the emulator read local files.
 _HOST_FUNCTION_PREFIXES = (
-    "READ_", "PARQUET_", "DUCKDB_", "PRAGMA_", "GLOB", "SNIFF_CSV", "CURRENT_SETTING", "GETENV",
-    "QUERY_TABLE", "ICEBERG_", "DELTA_", "SQLITE_", "POSTGRES_", "MYSQL_", "WHICH_SECONDARY",
-    "LOAD_", "INSTALL_", "TEST_", "ENABLE_", "DISABLE_",
+    "READ_",
+    "PARQUET_",
+    "DUCKDB_",
+    "PRAGMA_",
+    "GLOB",
+    "SNIFF_CSV",
+    "CURRENT_SETTING",
+    "GETENV",
+    "QUERY_TABLE",
+    "ICEBERG_",
+    "DELTA_",
+    "SQLITE_",
+    "POSTGRES_",
+    "MYSQL_",
+    "WHICH_SECONDARY",
+    "LOAD_",
+    "INSTALL_",
+    "TEST_",
+    "ENABLE_",
+    "DISABLE_",
 )
 
 
@@ -566,7 +606,9 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
         elif len(names) == 2:
             project, dataset = names
         else:
-            raise BigQueryError(f"invalid dataset name {'.'.join(names)!r}", fix="write it as project.dataset or dataset")
+            raise BigQueryError(
+                f"invalid dataset name {'.'.join(names)!r}", fix="write it as project.dataset or dataset"
+            )
         check_dataset_name(dataset)
         schema_node = exp.Table(this=exp.to_identifier(duckdb_schema(project, dataset), quoted=True))
         if isinstance(stmt, exp.Create):
@@ -639,7 +681,11 @@ def _statement_type(stmt: exp.Expression) -> str:
 
 
 def _target_of(stmt: exp.Expression, ctx: _Context) -> tuple[str, str, str] | None:
-    node = stmt.this if isinstance(stmt, (exp.Create, exp.Drop, exp.Insert, exp.Update, exp.Delete, exp.Merge, exp.Alter)) else None
+    node = (
+        stmt.this
+        if isinstance(stmt, (exp.Create, exp.Drop, exp.Insert, exp.Update, exp.Delete, exp.Merge, exp.Alter))
+        else None
+    )
     if isinstance(stmt, exp.TruncateTable):
         node = stmt.expressions[0] if stmt.expressions else None
     if isinstance(stmt, exp.Drop) and stmt.args.get("tables"):
@@ -668,7 +714,11 @@ def _check_unsupported_nodes(stmt: exp.Expression) -> None:
             head = node.this.name.upper()
             if head in ("ML", "AI", "KEYS", "AEAD", "NET", "HLL_COUNT", "S2", "ST"):
                 fn = node.expression
-                name = fn.sql_name() if isinstance(fn, exp.Func) and not isinstance(fn, exp.Anonymous) else getattr(fn, "name", "")
+                name = (
+                    fn.sql_name()
+                    if isinstance(fn, exp.Func) and not isinstance(fn, exp.Anonymous)
+                    else getattr(fn, "name", "")
+                )
                 name = str(name).upper()
                 raise _unsupported(f"{head}.{name.removeprefix(head + '_')}")
         if isinstance(node, exp.Anonymous):
@@ -758,7 +808,10 @@ def _replace_info_schema(table: exp.Table, names: list[str], at: int, ctx: _Cont
     elif len(qualifier) == 0:
         dataset = ctx.dataset
     else:
-        raise BigQueryError(f"invalid INFORMATION_SCHEMA name {'.'.join(names)!r}", fix="write `project.dataset.INFORMATION_SCHEMA.TABLES`")
+        raise BigQueryError(
+            f"invalid INFORMATION_SCHEMA name {'.'.join(names)!r}",
+            fix="write `project.dataset.INFORMATION_SCHEMA.TABLES`",
+        )
     if view == "SCHEMATA" and dataset is not None and len(qualifier) != 0:
         raise BigQueryError(
             "INFORMATION_SCHEMA.SCHEMATA is qualified by project or region, not by dataset",
@@ -820,7 +873,12 @@ def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
         if part == "DAYOFWEEK":  # BigQuery counts Sunday as 1, DuckDB as 0
             node.replace(exp.paren(exp.Add(this=node.copy(), expression=exp.Literal.number(1))))
         elif part == "WEEK":  # BigQuery's WEEK starts on Sunday (0-53), DuckDB's is the ISO week
-            node.replace(exp.cast(exp.Anonymous(this="STRFTIME", expressions=[node.expression, exp.Literal.string("%U")]), exp.DataType.build("BIGINT")))
+            node.replace(
+                exp.cast(
+                    exp.Anonymous(this="STRFTIME", expressions=[node.expression, exp.Literal.string("%U")]),
+                    exp.DataType.build("BIGINT"),
+                )
+            )
     for node in list(stmt.find_all(exp.Literal)):
         # GoogleSQL's 1.5 and 1e3 are FLOAT64; DuckDB would type them DECIMAL
         if not node.is_string and any(c in node.this for c in ".eE") and not isinstance(node.parent, exp.DataTypeParam):
@@ -834,7 +892,10 @@ def _fix_types(stmt: exp.Expression) -> None:
     # sqlglot turns NUMERIC into a bare DECIMAL, which DuckDB reads as DECIMAL(18,3).
     for dt in stmt.find_all(exp.DataType):
         if dt.this == exp.DataType.Type.DECIMAL and not dt.expressions:
-            dt.set("expressions", [exp.DataTypeParam(this=exp.Literal.number(38)), exp.DataTypeParam(this=exp.Literal.number(9))])
+            dt.set(
+                "expressions",
+                [exp.DataTypeParam(this=exp.Literal.number(38)), exp.DataTypeParam(this=exp.Literal.number(9))],
+            )
 
 
 def _name_unnamed_columns(query: exp.Query) -> None:

@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from ...core.errors import LlmopsError
+from ..server.errors import ApiError, bad_request, from_exception, required
 from ..storage.store import ObjectStore
 from .encoding import decode_parameters, schema_from_api, schema_to_api
 from .loads import LoadError, read_load_data
-from ..server.errors import ApiError, bad_request, from_exception, required
 
 if TYPE_CHECKING:
     from ..server.api import BigQueryApi
@@ -142,7 +142,9 @@ class JobRunner:
             raise bad_request("jobReference must be an object")
         job_id = ref.get("jobId") or f"job_{uuid.uuid4().hex}"
         if not isinstance(job_id, str) or not JOB_ID_RE.match(job_id):
-            raise bad_request(f"Invalid job ID {job_id!r}: use letters, digits, '_' and '-'", location="jobReference.jobId")
+            raise bad_request(
+                f"Invalid job ID {job_id!r}: use letters, digits, '_' and '-'", location="jobReference.jobId"
+            )
         location = ref.get("location") or self.state.config.location
         config = body.get("configuration")
         if not isinstance(config, dict):
@@ -198,12 +200,28 @@ class JobRunner:
         """jobs.query: the same query job, built from the request's flat fields."""
         if not body.get("query"):
             raise required("query")
-        config = {k: body[k] for k in (
-            "query", "useLegacySql", "queryParameters", "parameterMode", "defaultDataset", "useQueryCache",
-            "maximumBytesBilled", "labels", "createSession", "connectionProperties") if k in body}
+        config = {
+            k: body[k]
+            for k in (
+                "query",
+                "useLegacySql",
+                "queryParameters",
+                "parameterMode",
+                "defaultDataset",
+                "useQueryCache",
+                "maximumBytesBilled",
+                "labels",
+                "createSession",
+                "connectionProperties",
+            )
+            if k in body
+        }
         job_body = {
-            "jobReference": {"projectId": project, "jobId": f"job_{uuid.uuid4().hex}",
-                             "location": body.get("location") or self.state.config.location},
+            "jobReference": {
+                "projectId": project,
+                "jobId": f"job_{uuid.uuid4().hex}",
+                "location": body.get("location") or self.state.config.location,
+            },
             "configuration": {"query": config, "dryRun": bool(body.get("dryRun"))},
         }
         return self.insert(project, job_body)
@@ -215,18 +233,25 @@ class JobRunner:
         if not isinstance(sql, str) or not sql.strip():
             raise required("configuration.query.query")
         if config.get("useLegacySql") is True:
-            raise ApiError(400, "Legacy SQL is not supported by the emulator; send useLegacySql: false (GoogleSQL)", "invalidQuery",
-                           location="query")
+            raise ApiError(
+                400,
+                "Legacy SQL is not supported by the emulator; send useLegacySql: false (GoogleSQL)",
+                "invalidQuery",
+                location="query",
+            )
         dd = config.get("defaultDataset") or {}
         default_project = dd.get("projectId") or job.project
         default_dataset = dd.get("datasetId") or None
         params, types = decode_parameters(config.get("queryParameters"), config.get("parameterMode"))
         if dry_run:
             self.engine.translate(sql, default_project=default_project, default_dataset=default_dataset)
-            return {"totalBytesProcessed": "0", "query": {"totalBytesProcessed": "0", "statementType": _guess_type(sql),
-                                                          "cacheHit": False}}
-        result = self.engine.query(sql, params, default_project=default_project, default_dataset=default_dataset,
-                                   param_types=types)
+            return {
+                "totalBytesProcessed": "0",
+                "query": {"totalBytesProcessed": "0", "statementType": _guess_type(sql), "cacheHit": False},
+            }
+        result = self.engine.query(
+            sql, params, default_project=default_project, default_dataset=default_dataset, param_types=types
+        )
         query_stats: dict[str, Any] = {
             "statementType": result.statement_type,
             "totalBytesProcessed": "0",
@@ -243,11 +268,14 @@ class JobRunner:
             n = int(result.num_dml_affected_rows)
             query_stats["numDmlAffectedRows"] = str(n)
             key = {"INSERT": "insertedRowCount", "DELETE": "deletedRowCount", "UPDATE": "updatedRowCount"}.get(
-                result.statement_type, "updatedRowCount")
+                result.statement_type, "updatedRowCount"
+            )
             query_stats["dmlStats"] = {key: str(n)}
         if result.export:
-            query_stats["exportDataStatistics"] = {"fileCount": str(result.export.get("files", 1)),
-                                                   "rowCount": str(result.export.get("rows", 0))}
+            query_stats["exportDataStatistics"] = {
+                "fileCount": str(result.export.get("files", 1)),
+                "rowCount": str(result.export.get("rows", 0)),
+            }
         op = result.statement_type.split("_", 1)[0]
         if op in _DDL_OPERATION and result.statement_type not in ("CREATE_TABLE_AS_SELECT",):
             query_stats["ddlOperationPerformed"] = _DDL_OPERATION[op]
@@ -275,7 +303,9 @@ class JobRunner:
 
     # ------------------------------------------------------------------ load
 
-    def _load(self, project: str, config: dict[str, Any], media: bytes | None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    def _load(
+        self, project: str, config: dict[str, Any], media: bytes | None
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         p, d, t = table_ref(config.get("destinationTable"), "configuration.load.destinationTable", project)
         blobs = [media] if media is not None else self._read_sources(config.get("sourceUris"))
         self.engine.get_dataset(p, d)
@@ -317,24 +347,30 @@ class JobRunner:
         data = _concat(tables)
         engine_schema = schema if schema and (existing is None or mode == "replace") else None
         rows = self.engine.load_table(p, d, t, data, mode=mode, schema=engine_schema)
-        stats = {"load": {
-            "inputFiles": str(len(blobs)),
-            "inputFileBytes": str(sum(len(b) for b in blobs)),
-            "outputRows": str(rows),
-            "outputBytes": str(data.nbytes),
-            "badRecords": str(bad),
-        }}
+        stats = {
+            "load": {
+                "inputFiles": str(len(blobs)),
+                "inputFileBytes": str(sum(len(b) for b in blobs)),
+                "outputRows": str(rows),
+                "outputBytes": str(data.nbytes),
+                "badRecords": str(bad),
+            }
+        }
         return stats, errors
 
-    def _maybe_add_fields(self, p: str, d: str, t: str, have: list[dict[str, Any]], given: list[dict[str, Any]],
-                          options: list[str]) -> None:
+    def _maybe_add_fields(
+        self, p: str, d: str, t: str, have: list[dict[str, Any]], given: list[dict[str, Any]], options: list[str]
+    ) -> None:
         known = {f["name"].lower() for f in have}
         new = [f for f in given if f["name"].lower() not in known]
         if not new:
             return
         if "ALLOW_FIELD_ADDITION" not in options:
-            raise ApiError(400, f"Provided Schema does not match Table {p}:{d}.{t}. Cannot add fields (field: {new[0]['name']})",
-                           "invalid")
+            raise ApiError(
+                400,
+                f"Provided Schema does not match Table {p}:{d}.{t}. Cannot add fields (field: {new[0]['name']})",
+                "invalid",
+            )
         self.engine.update_table_schema(p, d, t, [*have, *new])
 
     def _read_sources(self, uris: Any) -> list[bytes]:
@@ -343,7 +379,9 @@ class JobRunner:
         blobs = []
         for uri in uris:
             if not isinstance(uri, str) or not uri.startswith("gs://"):
-                raise bad_request(f"Source URI {uri!r} is not a gs:// URI; the emulator loads from its own Cloud Storage")
+                raise bad_request(
+                    f"Source URI {uri!r} is not a gs:// URI; the emulator loads from its own Cloud Storage"
+                )
             bucket, _, name = uri[5:].partition("/")
             if "*" in name:
                 head, _, tail = name.partition("*")
@@ -368,10 +406,13 @@ class JobRunner:
         if not uris:
             raise required("configuration.extract.destinationUris")
         fmt = {"CSV": "CSV", "NEWLINE_DELIMITED_JSON": "JSON", "JSON": "JSON", "PARQUET": "PARQUET"}.get(
-            str(config.get("destinationFormat") or "CSV").upper())
+            str(config.get("destinationFormat") or "CSV").upper()
+        )
         if fmt is None:
-            raise bad_request(f"destinationFormat {config.get('destinationFormat')} is not supported by the emulator; "
-                              "use CSV, NEWLINE_DELIMITED_JSON or PARQUET")
+            raise bad_request(
+                f"destinationFormat {config.get('destinationFormat')} is not supported by the emulator; "
+                "use CSV, NEWLINE_DELIMITED_JSON or PARQUET"
+            )
         options = [f"uri={_sql_literal(uris[0])}", f"format='{fmt}'", "overwrite=true"]
         if fmt == "CSV":
             options.append(f"header={'false' if config.get('printHeader') is False else 'true'}")
@@ -380,8 +421,9 @@ class JobRunner:
         if compression != "NONE":
             options.append(f"compression={_sql_literal(compression)}")
         self.engine.get_table(p, d, t)
-        result = self.engine.query(f"EXPORT DATA OPTIONS({', '.join(options)}) AS SELECT * FROM {sql_table(p, d, t)}",
-                                   default_project=project)
+        result = self.engine.query(
+            f"EXPORT DATA OPTIONS({', '.join(options)}) AS SELECT * FROM {sql_table(p, d, t)}", default_project=project
+        )
         files = (result.export or {}).get("files", 1)
         return {"extract": {"destinationUriFileCounts": [str(files)], "inputBytes": "0"}}
 
@@ -401,7 +443,9 @@ class JobRunner:
         exists = self._table_exists(p, d, t)
         if not exists and (config.get("createDisposition") or "CREATE_IF_NEEDED") == "CREATE_NEVER":
             raise ApiError(404, f"Not found: Table {p}:{d}.{t}", "notFound")
-        rows = self.engine.load_table(p, d, t, data, mode=mode, schema=schema if (not exists or mode == "replace") else None)
+        rows = self.engine.load_table(
+            p, d, t, data, mode=mode, schema=schema if (not exists or mode == "replace") else None
+        )
         return {"copy": {"copiedRows": str(rows), "copiedLogicalBytes": str(data.nbytes)}}
 
 
@@ -410,8 +454,14 @@ class _LoadApiError(ApiError):
 
     def __init__(self, err: LoadError):
         super().__init__(400, err.message, err.reason)
-        self.details = [{"reason": e.get("reason", "invalid"), "message": e.get("message", ""),
-                         **({"location": e["location"]} if e.get("location") else {})} for e in err.errors]
+        self.details = [
+            {
+                "reason": e.get("reason", "invalid"),
+                "message": e.get("message", ""),
+                **({"location": e["location"]} if e.get("location") else {}),
+            }
+            for e in err.errors
+        ]
 
 
 def _job_error(exc: BaseException) -> ApiError:
@@ -451,5 +501,14 @@ def _sql_literal(text: str) -> str:
 
 def _guess_type(sql: str) -> str:
     word = (sql.lstrip().split(None, 1) or ["SELECT"])[0].upper()
-    return {"WITH": "SELECT", "SELECT": "SELECT", "INSERT": "INSERT", "UPDATE": "UPDATE", "DELETE": "DELETE",
-            "MERGE": "MERGE", "CREATE": "CREATE_TABLE", "DROP": "DROP_TABLE", "EXPORT": "EXPORT_DATA"}.get(word, "SCRIPT")
+    return {
+        "WITH": "SELECT",
+        "SELECT": "SELECT",
+        "INSERT": "INSERT",
+        "UPDATE": "UPDATE",
+        "DELETE": "DELETE",
+        "MERGE": "MERGE",
+        "CREATE": "CREATE_TABLE",
+        "DROP": "DROP_TABLE",
+        "EXPORT": "EXPORT_DATA",
+    }.get(word, "SCRIPT")

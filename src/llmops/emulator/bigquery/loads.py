@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 # The engine's converter from BigQuery's JSON row representation to Python values, shared so
 # that load jobs and insertAll accept exactly the same values. It is private to the engine;
 # see the report: it should become public API there.
-from .engine import convert_row, RowError
+from .engine import RowError, convert_row
 from .googlesql import bq_field_to_arrow, normalize_field
 
 SUPPORTED_FORMATS = ("NEWLINE_DELIMITED_JSON", "CSV", "PARQUET")
@@ -58,7 +58,9 @@ def read_load_data(
     """
     fmt = str(config.get("sourceFormat") or "CSV").upper()
     if fmt not in SUPPORTED_FORMATS:
-        raise LoadError(f"sourceFormat {fmt} is not supported by the emulator; use NEWLINE_DELIMITED_JSON, CSV or PARQUET")
+        raise LoadError(
+            f"sourceFormat {fmt} is not supported by the emulator; use NEWLINE_DELIMITED_JSON, CSV or PARQUET"
+        )
     fields = [normalize_field(f) for f in schema] if schema else None
     if fmt == "PARQUET":
         return _read_parquet(data, fields)
@@ -79,12 +81,19 @@ def read_load_data(
         try:
             good.append(convert_row(row, fields, ignore_unknown=ignore_unknown))
         except RowError as exc:
-            errors.append({"reason": "invalid", "location": exc.location,
-                           "message": f"Error while reading data, error message: {exc.message} Row {line}."})
+            errors.append(
+                {
+                    "reason": "invalid",
+                    "location": exc.location,
+                    "message": f"Error while reading data, error message: {exc.message} Row {line}.",
+                }
+            )
     if len(errors) > max_bad:
         kind = "JSON" if fmt == "NEWLINE_DELIMITED_JSON" else "CSV"
-        summary = (f"Error while reading data, error message: {kind} table encountered too many errors, giving up. "
-                   f"Rows: {len(rows)}; errors: {len(errors)}. Please look into the errors[] collection for more details.")
+        summary = (
+            f"Error while reading data, error message: {kind} table encountered too many errors, giving up. "
+            f"Rows: {len(rows)}; errors: {len(errors)}. Please look into the errors[] collection for more details."
+        )
         raise LoadError(summary, [{"reason": "invalid", "message": summary}, *errors[:100]])
     table = pa.Table.from_pylist(good, schema=arrow_schema(fields))
     return LoadData(table, fields, bad_records=len(errors), errors=errors)
@@ -107,21 +116,35 @@ def _json_rows(data: bytes) -> tuple[list[tuple[int, Any]], list[dict[str, Any]]
             try:
                 row = json.loads(stripped)
             except json.JSONDecodeError as exc:
-                errors.append({"reason": "invalid", "message": (
-                    f"Error while reading data, error message: JSON parsing error in row starting at position "
-                    f"{position}: {exc.msg}. Row {number}.")})
+                errors.append(
+                    {
+                        "reason": "invalid",
+                        "message": (
+                            f"Error while reading data, error message: JSON parsing error in row starting at position "
+                            f"{position}: {exc.msg}. Row {number}."
+                        ),
+                    }
+                )
             else:
                 if isinstance(row, dict):
                     rows.append((number, row))
                 else:
-                    errors.append({"reason": "invalid", "message": (
-                        f"Error while reading data, error message: JSON parsing error in row starting at position "
-                        f"{position}: the row is not a JSON object. Row {number}.")})
+                    errors.append(
+                        {
+                            "reason": "invalid",
+                            "message": (
+                                f"Error while reading data, error message: JSON parsing error in row starting at position "
+                                f"{position}: the row is not a JSON object. Row {number}."
+                            ),
+                        }
+                    )
         position += len(line.encode("utf-8")) + 1
     return rows, errors
 
 
-_TIMESTAMP_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?\s*(Z|UTC|[+-]\d{2}:?\d{2})?$", re.IGNORECASE)
+_TIMESTAMP_RE = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?\s*(Z|UTC|[+-]\d{2}:?\d{2})?$", re.IGNORECASE
+)
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TIME_RE = re.compile(r"^\d{2}:\d{2}:\d{2}(\.\d{1,6})?$")
 
@@ -200,7 +223,9 @@ def infer_json_schema(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------------------- CSV
 
 
-def _csv_rows(data: bytes, config: dict[str, Any], fields: list[dict[str, Any]] | None) -> tuple[list[tuple[int, list[str]]], list[dict[str, Any]], list[str] | None]:
+def _csv_rows(
+    data: bytes, config: dict[str, Any], fields: list[dict[str, Any]] | None
+) -> tuple[list[tuple[int, list[str]]], list[dict[str, Any]], list[str] | None]:
     encoding = str(config.get("encoding") or "UTF-8").lower().replace("iso-8859-1", "latin-1")
     try:
         text = data.decode("utf-8-sig" if encoding in ("utf-8", "utf8") else encoding)
@@ -210,9 +235,13 @@ def _csv_rows(data: bytes, config: dict[str, Any], fields: list[dict[str, Any]] 
     if delimiter in ("\\t", "tab"):
         delimiter = "\t"
     quote = config.get("quote", '"')
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter[0],
-                        quotechar=quote[0] if quote else None, quoting=csv.QUOTE_MINIMAL if quote else csv.QUOTE_NONE,
-                        strict=False)
+    reader = csv.reader(
+        io.StringIO(text, newline=""),
+        delimiter=delimiter[0],
+        quotechar=quote[0] if quote else None,
+        quoting=csv.QUOTE_MINIMAL if quote else csv.QUOTE_NONE,
+        strict=False,
+    )
     skip = config.get("skipLeadingRows")
     rows = []
     try:
@@ -278,16 +307,24 @@ def _infer_csv_schema(rows: list[tuple[int, list[str]]], header: list[str] | Non
     return fields
 
 
-def _csv_to_dicts(rows: list[tuple[int, list[str]]], fields: list[dict[str, Any]], config: dict[str, Any]) -> tuple[list[tuple[int, dict[str, Any]]], list[dict[str, Any]]]:
+def _csv_to_dicts(
+    rows: list[tuple[int, list[str]]], fields: list[dict[str, Any]], config: dict[str, Any]
+) -> tuple[list[tuple[int, dict[str, Any]]], list[dict[str, Any]]]:
     null_marker = config.get("nullMarker", "")
     jagged = bool(config.get("allowJaggedRows"))
     out: list[tuple[int, dict[str, Any]]] = []
     errors: list[dict[str, Any]] = []
     for number, row in rows:
         if len(row) > len(fields) or (len(row) < len(fields) and not jagged):
-            errors.append({"reason": "invalid", "message": (
-                f"Error while reading data, error message: CSV table references column position {len(fields)}, "
-                f"but line {number} has {len(row)} columns (expected {len(fields)}).")})
+            errors.append(
+                {
+                    "reason": "invalid",
+                    "message": (
+                        f"Error while reading data, error message: CSV table references column position {len(fields)}, "
+                        f"but line {number} has {len(row)} columns (expected {len(fields)})."
+                    ),
+                }
+            )
             continue
         record = {}
         for f, value in zip(fields, row):
@@ -317,7 +354,9 @@ def _read_parquet(data: bytes, fields: list[dict[str, Any]] | None) -> LoadData:
         name = by_name.get(f["name"].lower())
         if name is None:
             if f["mode"] == "REQUIRED":
-                raise LoadError(f"Error while reading data, error message: required field {f['name']} is missing from the Parquet data")
+                raise LoadError(
+                    f"Error while reading data, error message: required field {f['name']} is missing from the Parquet data"
+                )
             columns.append(pa.nulls(table.num_rows, type=target))
             continue
         column = table.column(name)

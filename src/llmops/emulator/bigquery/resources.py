@@ -14,19 +14,40 @@ from typing import Any
 
 from .encoding import schema_to_api
 
-DATASET_FIELDS = ("description", "labels", "friendlyName", "defaultTableExpirationMs", "defaultPartitionExpirationMs",
-                  "access", "defaultCollation", "maxTimeTravelHours", "isCaseInsensitive", "storageBillingModel",
-                  "resourceTags")
-TABLE_FIELDS = ("description", "labels", "friendlyName", "expirationTime", "timePartitioning", "rangePartitioning",
-                "clustering", "requirePartitionFilter", "encryptionConfiguration", "defaultCollation",
-                "resourceTags", "tableConstraints")
+DATASET_FIELDS = (
+    "description",
+    "labels",
+    "friendlyName",
+    "defaultTableExpirationMs",
+    "defaultPartitionExpirationMs",
+    "access",
+    "defaultCollation",
+    "maxTimeTravelHours",
+    "isCaseInsensitive",
+    "storageBillingModel",
+    "resourceTags",
+)
+TABLE_FIELDS = (
+    "description",
+    "labels",
+    "friendlyName",
+    "expirationTime",
+    "timePartitioning",
+    "rangePartitioning",
+    "clustering",
+    "requirePartitionFilter",
+    "encryptionConfiguration",
+    "defaultCollation",
+    "resourceTags",
+    "tableConstraints",
+)
 
 
 def ms(value: Any) -> str:
     """A creation time as BigQuery's milliseconds-since-epoch string."""
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
-            value = value.replace(tzinfo=dt.timezone.utc)
+            value = value.replace(tzinfo=dt.UTC)
         return str(int(value.timestamp() * 1000))
     return "0"
 

@@ -22,6 +22,17 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from ...core.errors import LlmopsError
+from ..server.errors import ApiError, bad_request, required
+from ..server.http import (
+    JSONResponse,
+    base_url,
+    parse_json,
+    parse_multipart_related,
+    query_bool,
+    query_int,
+    read_body,
+    read_json,
+)
 from .encoding import encode_rows, schema_from_api, schema_to_api
 from .jobs import NAME_RE, Job, JobRunner, sql_table
 from .resources import (
@@ -36,8 +47,6 @@ from .resources import (
     table_list_item,
     table_resource,
 )
-from ..server.errors import ApiError, bad_request, required
-from ..server.http import JSONResponse, base_url, parse_json, parse_multipart_related, query_bool, query_int, read_body, read_json
 
 if TYPE_CHECKING:
     from ..server.api import BigQueryApi
@@ -102,12 +111,22 @@ class BigQueryHandlers:
             return sorted(found)
 
         names = await self._call(projects)
-        return JSONResponse({
-            "kind": "bigquery#projectList",
-            "projects": [{"kind": "bigquery#project", "id": p, "numericId": "0", "projectReference": {"projectId": p},
-                          "friendlyName": p} for p in names],
-            "totalItems": len(names),
-        })
+        return JSONResponse(
+            {
+                "kind": "bigquery#projectList",
+                "projects": [
+                    {
+                        "kind": "bigquery#project",
+                        "id": p,
+                        "numericId": "0",
+                        "projectReference": {"projectId": p},
+                        "friendlyName": p,
+                    }
+                    for p in names
+                ],
+                "totalItems": len(names),
+            }
+        )
 
     # ------------------------------------------------------------------ datasets
 
@@ -124,7 +143,7 @@ class BigQueryHandlers:
         offset = _offset(request.query_params.get("pageToken"), 0)
         limit = query_int(request, "maxResults", None, minimum=1)
         body: dict[str, Any] = {"kind": "bigquery#datasetList", "etag": str(len(items))}
-        page = items[offset: offset + limit] if limit else items[offset:]
+        page = items[offset : offset + limit] if limit else items[offset:]
         if page:
             body["datasets"] = page
         if limit and offset + limit < len(items):
@@ -143,8 +162,12 @@ class BigQueryHandlers:
         def create() -> dict[str, Any]:
             try:
                 info = self.engine.create_dataset(
-                    p, d, location=body.get("location") or self.state.config.location,
-                    description=body.get("description"), labels=body.get("labels"))
+                    p,
+                    d,
+                    location=body.get("location") or self.state.config.location,
+                    description=body.get("description"),
+                    labels=body.get("labels"),
+                )
             except LlmopsError as exc:
                 if getattr(exc, "reason", None) == "duplicate":
                     raise ApiError(409, f"Already Exists: Dataset {p}:{d}", "duplicate") from None
@@ -176,8 +199,9 @@ class BigQueryHandlers:
             fields = {k: body.get(k) for k in DATASET_FIELDS if k in body}
             if request.method == "PUT":
                 fields = {k: body.get(k) for k in DATASET_FIELDS}
-            self.meta.update(dataset_key(project, dataset), ms(info.get("created")), fields,
-                             merge=request.method == "PATCH")
+            self.meta.update(
+                dataset_key(project, dataset), ms(info.get("created")), fields, merge=request.method == "PATCH"
+            )
             return info
 
         info = await self._call(patch)
@@ -221,11 +245,13 @@ class BigQueryHandlers:
             return self.engine.list_tables(project, dataset)
 
         infos = await self._call(tables)
-        items = [table_list_item(i, self.meta.get(table_key(project, dataset, i["table"]), ms(i.get("created"))))
-                 for i in infos]
+        items = [
+            table_list_item(i, self.meta.get(table_key(project, dataset, i["table"]), ms(i.get("created"))))
+            for i in infos
+        ]
         offset = _offset(request.query_params.get("pageToken"), 0)
         limit = query_int(request, "maxResults", None, minimum=1)
-        page = items[offset: offset + limit] if limit else items[offset:]
+        page = items[offset : offset + limit] if limit else items[offset:]
         body: dict[str, Any] = {"kind": "bigquery#tableList", "etag": str(len(items)), "totalItems": len(items)}
         if page:
             body["tables"] = page
@@ -258,8 +284,11 @@ class BigQueryHandlers:
                 else:
                     if not fields:
                         raise ApiError(
-                            400, f"The emulator needs a schema to create table {p}:{d}.{t}; give schema.fields, "
-                            "or create it with a load job or CREATE TABLE ... AS SELECT", "invalid")
+                            400,
+                            f"The emulator needs a schema to create table {p}:{d}.{t}; give schema.fields, "
+                            "or create it with a load job or CREATE TABLE ... AS SELECT",
+                            "invalid",
+                        )
                     self.engine.create_table(p, d, t, fields, description=body.get("description"))
             except LlmopsError as exc:
                 if getattr(exc, "reason", None) == "duplicate":
@@ -299,16 +328,20 @@ class BigQueryHandlers:
                 if _schema_differs(info["schema"], new):
                     self.engine.update_table_schema(project, dataset, t, new)
             if isinstance(body.get("view"), dict) and body["view"].get("query") and info["type"] == "VIEW":
-                self.engine.query(f"CREATE OR REPLACE VIEW {sql_table(project, dataset, t)} AS {body['view']['query']}",
-                                  default_project=project)
+                self.engine.query(
+                    f"CREATE OR REPLACE VIEW {sql_table(project, dataset, t)} AS {body['view']['query']}",
+                    default_project=project,
+                )
                 info = self.engine.get_table(project, dataset, t)
-                self.meta.update(table_key(project, dataset, t), ms(info.get("created")),
-                                 {"viewQuery": body["view"]["query"]})
+                self.meta.update(
+                    table_key(project, dataset, t), ms(info.get("created")), {"viewQuery": body["view"]["query"]}
+                )
             fields = {k: body.get(k) for k in TABLE_FIELDS if k in body}
             if request.method == "PUT":
                 fields = {k: body.get(k) for k in TABLE_FIELDS}
-            self.meta.update(table_key(project, dataset, t), ms(info.get("created")), fields,
-                             merge=request.method == "PATCH")
+            self.meta.update(
+                table_key(project, dataset, t), ms(info.get("created")), fields, merge=request.method == "PATCH"
+            )
             return self._table_info(project, dataset, t)
 
         info = await self._call(patch)
@@ -372,8 +405,12 @@ class BigQueryHandlers:
             key = f"{project}.{dataset}.{info['table']}"
             keep = [i for i, r in enumerate(rows) if not self._seen_insert_id(key, r.get("insertId"))]
             errors = self.engine.insert_rows(
-                project, dataset, info["table"], [rows[i]["json"] for i in keep],
-                skip_invalid=bool(body.get("skipInvalidRows")), ignore_unknown=bool(body.get("ignoreUnknownValues")),
+                project,
+                dataset,
+                info["table"],
+                [rows[i]["json"] for i in keep],
+                skip_invalid=bool(body.get("skipInvalidRows")),
+                ignore_unknown=bool(body.get("ignoreUnknownValues")),
             )
             for e in errors:
                 e["index"] = keep[e["index"]]
@@ -407,7 +444,9 @@ class BigQueryHandlers:
 
     def _job_json(self, request: Request, job: Job) -> dict[str, Any]:
         res = dict(job.resource)
-        res["selfLink"] = f"{base_url(request)}/bigquery/v2/projects/{job.project}/jobs/{job.job_id}?location={job.location}"
+        res["selfLink"] = (
+            f"{base_url(request)}/bigquery/v2/projects/{job.project}/jobs/{job.job_id}?location={job.location}"
+        )
         return res
 
     async def insert_job(self, request: Request, project: str) -> Response:
@@ -433,12 +472,24 @@ class BigQueryHandlers:
             jobs = []
         offset = _offset(request.query_params.get("pageToken"), 0)
         limit = query_int(request, "maxResults", None, minimum=1)
-        page = jobs[offset: offset + limit] if limit else jobs[offset:]
+        page = jobs[offset : offset + limit] if limit else jobs[offset:]
         items = []
         for job in page:
             res = self._job_json(request, job)
-            item = {k: res[k] for k in ("kind", "id", "jobReference", "configuration", "status", "statistics",
-                                         "user_email", "principal_subject") if k in res}
+            item = {
+                k: res[k]
+                for k in (
+                    "kind",
+                    "id",
+                    "jobReference",
+                    "configuration",
+                    "status",
+                    "statistics",
+                    "user_email",
+                    "principal_subject",
+                )
+                if k in res
+            }
             item["state"] = "DONE"
             if "errorResult" in res["status"]:
                 item["errorResult"] = res["status"]["errorResult"]
@@ -452,8 +503,12 @@ class BigQueryHandlers:
 
     def _results_body(self, job: Job, *, offset: int, limit: int | None, int64_ts: bool) -> dict[str, Any]:
         """The query-results part shared by jobs.query and jobs.getQueryResults."""
-        body: dict[str, Any] = {"jobReference": job.reference, "jobComplete": True, "totalBytesProcessed": "0",
-                                "cacheHit": False}
+        body: dict[str, Any] = {
+            "jobReference": job.reference,
+            "jobComplete": True,
+            "totalBytesProcessed": "0",
+            "cacheHit": False,
+        }
         stats = job.resource.get("statistics", {}).get("query", {})
         if "numDmlAffectedRows" in stats:
             body["numDmlAffectedRows"] = stats["numDmlAffectedRows"]
@@ -461,8 +516,9 @@ class BigQueryHandlers:
         result = job.result
         if result is None:
             if "schema" in stats:
-                raise ApiError(404, f"The results of job {job.project}:{job.job_id} have expired; run the query again",
-                               "notFound")
+                raise ApiError(
+                    404, f"The results of job {job.project}:{job.job_id} have expired; run the query again", "notFound"
+                )
             return body  # DDL, EXPORT DATA, loads: no rows and no totalRows -> an empty iterator
         if result.statement_type != "SELECT" and not result.schema:
             return body
@@ -580,10 +636,15 @@ def _arrow_results(job: Job) -> dict[str, Any]:
         "arrowSchema": {"serializedSchema": base64.b64encode(table.schema.serialize().to_pybytes()).decode()},
     }
     if batches:
-        batch = batches[0] if len(batches) == 1 else pa.RecordBatch.from_struct_array(
-            table.to_struct_array().combine_chunks())
-        out["arrowRecordBatch"] = {"serializedRecordBatch": base64.b64encode(batch.serialize().to_pybytes()).decode(),
-                                   "rowCount": str(batch.num_rows)}
+        batch = (
+            batches[0]
+            if len(batches) == 1
+            else pa.RecordBatch.from_struct_array(table.to_struct_array().combine_chunks())
+        )
+        out["arrowRecordBatch"] = {
+            "serializedRecordBatch": base64.b64encode(batch.serialize().to_pybytes()).decode(),
+            "rowCount": str(batch.num_rows),
+        }
     return out
 
 
@@ -595,8 +656,16 @@ def _require_load(body: dict[str, Any]) -> None:
 
 def _schema_differs(have: list[dict[str, Any]], new: list[dict[str, Any]]) -> bool:
     def norm(fields: list[dict[str, Any]]) -> list[Any]:
-        return [(f["name"].lower(), f["type"], f.get("mode") or "NULLABLE", norm(f.get("fields") or []),
-                 f.get("description") or None) for f in fields]
+        return [
+            (
+                f["name"].lower(),
+                f["type"],
+                f.get("mode") or "NULLABLE",
+                norm(f.get("fields") or []),
+                f.get("description") or None,
+            )
+            for f in fields
+        ]
 
     return norm(have) != norm(new)
 
@@ -606,7 +675,7 @@ def _label_filter(expr: str, labels: dict[str, str]) -> bool:
     for term in expr.split():
         if not term.startswith("labels."):
             raise bad_request(f"Invalid filter {expr!r}; use labels.KEY or labels.KEY:VALUE", location="filter")
-        key, _, value = term[len("labels."):].partition(":")
+        key, _, value = term[len("labels.") :].partition(":")
         if key not in labels or (value and labels[key] != value):
             return False
     return True

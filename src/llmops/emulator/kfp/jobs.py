@@ -24,8 +24,8 @@ from starlette.concurrency import run_in_threadpool
 
 from ...core.config import Settings
 from ...core.errors import LlmopsError, NotFoundError
-from ...core.types import PipelineRun
 from ...core.pipeline_package import settings_parameter
+from ...core.types import PipelineRun
 from ...core.workspace import atomic_write_text
 from ...kfp_local.runs import LocalRuns
 
@@ -71,8 +71,9 @@ class PipelineJobs:
         except NotFoundError:
             return False
 
-    def create(self, job_id: str, spec: dict[str, Any], params: dict[str, Any], *, enable_caching: bool,
-               meta: dict[str, Any]) -> PipelineRun:
+    def create(
+        self, job_id: str, spec: dict[str, Any], params: dict[str, Any], *, enable_caching: bool, meta: dict[str, Any]
+    ) -> PipelineRun:
         """Write the spec and start its run. Parameter errors raise (the API answers 400);
         a spec that kfp cannot run makes a FAILED job."""
         folder = self.job_dir(job_id)
@@ -80,8 +81,9 @@ class PipelineJobs:
         package = folder / "pipeline.yaml"
         atomic_write_text(package, yaml.safe_dump(spec, sort_keys=False))
         try:
-            run = self.runs.submit(package, params, run_name=job_id, enable_caching=enable_caching,
-                                       settings=self.settings)
+            run = self.runs.submit(
+                package, params, run_name=job_id, enable_caching=enable_caching, settings=self.settings
+            )
         except BaseException:
             for p in folder.iterdir():
                 p.unlink()
@@ -146,7 +148,7 @@ class PipelineJobs:
             return uri
         root = str(self.storage.root) + "/"
         path = uri.removeprefix("file://")
-        return f"gs://{path[len(root):]}" if path.startswith(root) else uri
+        return f"gs://{path[len(root) :]}" if path.startswith(root) else uri
 
     def close(self) -> None:
         for job_id in self.list():
@@ -155,7 +157,6 @@ class PipelineJobs:
                     self.runs.cancel(job_id)
             except (LlmopsError, OSError, ValueError):
                 continue
-
 
 
 def failed_task(run: PipelineRun) -> str | None:

@@ -28,14 +28,20 @@ from ...core.types import PipelineRun
 from ...core.workspace import atomic_write_text
 from ..server.errors import ApiError, bad_request, not_found
 from ..server.http import parse_json, read_body, read_json
-from .jobs import TERMINAL, caching_enabled, failure_message
 from ..server.routing import SegmentRouter
+from .jobs import TERMINAL, caching_enabled, failure_message
 
 if TYPE_CHECKING:
     from ..server.api import KfpApi
 
-_RUN_STATE = {"PENDING": "PENDING", "RUNNING": "RUNNING", "SUCCEEDED": "SUCCEEDED", "FAILED": "FAILED",
-              "CANCELLED": "CANCELED", "SKIPPED": "SKIPPED"}
+_RUN_STATE = {
+    "PENDING": "PENDING",
+    "RUNNING": "RUNNING",
+    "SUCCEEDED": "SUCCEEDED",
+    "FAILED": "FAILED",
+    "CANCELLED": "CANCELED",
+    "SKIPPED": "SKIPPED",
+}
 _MAX_PIPELINE_BYTES = 20 * 1024 * 1024
 
 
@@ -86,8 +92,14 @@ class KfpHandlers:
                     all_ = self._load("experiments")
                     if any(e["display_name"] == name for e in all_.values()):
                         raise ApiError(409, f"Experiment {name!r} already exists", "duplicate")
-                    exp = {"experiment_id": str(uuid.uuid4()), "display_name": name, "namespace": body.get("namespace") or "",
-                           "description": body.get("description") or "", "created_at": _now(), "storage_state": "AVAILABLE"}
+                    exp = {
+                        "experiment_id": str(uuid.uuid4()),
+                        "display_name": name,
+                        "namespace": body.get("namespace") or "",
+                        "description": body.get("description") or "",
+                        "created_at": _now(),
+                        "storage_state": "AVAILABLE",
+                    }
                     all_[exp["experiment_id"]] = exp
                     self._save("experiments", all_)
                     return exp
@@ -121,7 +133,11 @@ class KfpHandlers:
                         "display_name": t.name,
                         "create_time": run.created,
                         "state": _RUN_STATE.get(t.state, "PENDING"),
-                        **({"error": {"code": 9, "message": (t.log_tail or "the task failed")[-2000:]}} if t.state == "FAILED" else {}),
+                        **(
+                            {"error": {"code": 9, "message": (t.log_tail or "the task failed")[-2000:]}}
+                            if t.state == "FAILED"
+                            else {}
+                        ),
                     }
                     for i, t in enumerate(run.tasks, start=1)
                 ]
@@ -156,7 +172,9 @@ class KfpHandlers:
         if spec is None and ref.get("pipeline_id"):
             spec = self._uploaded_spec(ref["pipeline_id"])
         if not isinstance(spec, dict) or not {"pipelineInfo", "root", "schemaVersion"} <= set(spec):
-            raise bad_request("pipeline_spec is not a compiled KFP pipeline (it needs pipelineInfo, root and schemaVersion)")
+            raise bad_request(
+                "pipeline_spec is not a compiled KFP pipeline (it needs pipelineInfo, root and schemaVersion)"
+            )
         runtime = body.get("runtime_config") or {}
         params = dict(runtime.get("parameters") or {})
         run_id = str(uuid.uuid4())
@@ -207,7 +225,9 @@ class KfpHandlers:
                 if part.get_param("name", header="content-disposition") == "uploadfile":
                     payload = part.get_payload(decode=True)
         if payload is None:
-            raise bad_request("Expected a multipart/form-data body with an 'uploadfile' field holding the pipeline YAML")
+            raise bad_request(
+                "Expected a multipart/form-data body with an 'uploadfile' field holding the pipeline YAML"
+            )
         try:
             docs = [d for d in yaml.safe_load_all(payload) if d is not None]
         except yaml.YAMLError as exc:
@@ -225,8 +245,12 @@ class KfpHandlers:
                 if any(p["display_name"] == name for p in all_.values()):
                     raise ApiError(409, f"Pipeline {name!r} already exists", "duplicate")
                 pid = str(uuid.uuid4())
-                resource = {"pipeline_id": pid, "display_name": name, "created_at": _now(),
-                            "description": request.query_params.get("description") or ""}
+                resource = {
+                    "pipeline_id": pid,
+                    "display_name": name,
+                    "created_at": _now(),
+                    "description": request.query_params.get("description") or "",
+                }
                 all_[pid] = {**resource, "spec": spec}
                 self._save("pipelines", all_)
                 return resource

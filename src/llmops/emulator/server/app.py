@@ -10,12 +10,9 @@ Google's shape.
 from __future__ import annotations
 
 import contextlib
-import importlib
 import logging
-import threading
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode

@@ -123,7 +123,9 @@ def from_exception(exc: BaseException) -> ApiError:
             return ApiError(404, "Not Found: no such API method", "notFound")
         if exc.status_code == 405:
             allow = (exc.headers or {}).get("Allow", "")
-            return ApiError(405, f"Method not allowed here; allowed: {allow}", "methodNotAllowed", headers={"Allow": allow})
+            return ApiError(
+                405, f"Method not allowed here; allowed: {allow}", "methodNotAllowed", headers={"Allow": allow}
+            )
         return ApiError(exc.status_code, str(exc.detail))
     if isinstance(exc, LlmopsError):
         reason = getattr(exc, "reason", None)

@@ -165,7 +165,7 @@ def _split_part(raw: bytes) -> tuple[dict[str, str], bytes]:
     for sep in (b"\r\n\r\n", b"\n\n"):
         cut = raw.find(sep)
         if cut >= 0:
-            head, payload = raw[:cut], raw[cut + len(sep):]
+            head, payload = raw[:cut], raw[cut + len(sep) :]
             break
     else:
         if raw.startswith(b"\r\n") or raw.startswith(b"\n"):  # a part with no headers
@@ -234,5 +234,5 @@ def raw_segments(request: Request, prefix: str) -> list[str]:
     path = path.split("?", 1)[0]
     if not path.startswith(prefix):
         return []
-    rest = path[len(prefix):].strip("/") if path[len(prefix):] != "/" else ""
+    rest = path[len(prefix) :].strip("/") if path[len(prefix) :] != "/" else ""
     return [unquote(s, encoding="utf-8", errors="strict") for s in rest.split("/")] if rest else []

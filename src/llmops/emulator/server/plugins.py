@@ -24,8 +24,10 @@ def emulated_apis() -> dict[str, type[EmulatedApi]]:
                 fix="subclass llmops.emulator.server.api.EmulatedApi",
             )
         if not cls.prefixes:
-            raise ConfigError(f"emulated API {name!r} of plugin {reg.plugin!r} declares no path prefixes",
-                              fix="set the class attribute `prefixes`, e.g. ('/v3/projects',)")
+            raise ConfigError(
+                f"emulated API {name!r} of plugin {reg.plugin!r} declares no path prefixes",
+                fix="set the class attribute `prefixes`, e.g. ('/v3/projects',)",
+            )
         for prefix in cls.prefixes:
             if prefix in owners:
                 other_api, other_plugin = owners[prefix]

@@ -62,7 +62,7 @@ class SegmentRouter:
             elif part != seg:
                 return None
         if greedy:
-            params[parts[-1][1:-2]] = "/".join(segments[len(fixed):])
+            params[parts[-1][1:-2]] = "/".join(segments[len(fixed) :])
         return params
 
     async def dispatch(self, request: Request) -> Response:
@@ -85,7 +85,9 @@ class SegmentRouter:
             return await handler(request, **params)
         if allowed:
             allow = ", ".join(sorted(allowed))
-            raise ApiError(405, f"Method {request.method} is not allowed here; allowed: {allow}", headers={"Allow": allow})
+            raise ApiError(
+                405, f"Method {request.method} is not allowed here; allowed: {allow}", headers={"Allow": allow}
+            )
         raise ApiError(404, f"Not Found: no such API method {request.method} {request.url.path}", "notFound")
 
     def starlette_routes(self) -> list[BaseRoute]:

@@ -73,8 +73,13 @@ class EmulatorServer:
             self.socket.close()
             raise
         self.port: int = self.socket.getsockname()[1]
-        options = {"log_config": None, "access_log": False, "lifespan": "on", "timeout_graceful_shutdown": 5,
-                   **uvicorn_options}
+        options = {
+            "log_config": None,
+            "access_log": False,
+            "lifespan": "on",
+            "timeout_graceful_shutdown": 5,
+            **uvicorn_options,
+        }
         self.server = _Server(uvicorn.Config(self.app, **options))
         self._thread: threading.Thread | None = None
 

@@ -69,12 +69,16 @@ class UploadSessions:
 
     def get(self, sid: str | None, kind: str) -> UploadSession:
         if not sid or not _ID_RE.match(sid):
-            raise bad_request("Missing or malformed upload_id", "required" if not sid else "invalid", location="upload_id")
+            raise bad_request(
+                "Missing or malformed upload_id", "required" if not sid else "invalid", location="upload_id"
+            )
         meta = self.folder / f"{sid}.json"
         try:
             doc = json.loads(meta.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            raise ApiError(404, f"No such upload session: {sid} (finished, cancelled or never started)", "notFound") from None
+            raise ApiError(
+                404, f"No such upload session: {sid} (finished, cancelled or never started)", "notFound"
+            ) from None
         if doc["kind"] != kind:
             raise ApiError(404, f"Upload session {sid} belongs to another API", "notFound")
         return UploadSession(sid, doc["kind"], doc["info"], doc["total"], self.folder / f"{sid}.data")
@@ -118,7 +122,8 @@ class UploadSessions:
                     raise too_large(out.tell(), self.max_bytes)
         if first is not None and last is not None and received != last - first + 1:
             raise bad_request(
-                f"The chunk has {received} bytes but Content-Range says {last - first + 1} (truncated upload)", "badRequest"
+                f"The chunk has {received} bytes but Content-Range says {last - first + 1} (truncated upload)",
+                "badRequest",
             )
         now = session.received
         if total is not None and now > total:

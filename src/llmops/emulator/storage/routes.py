@@ -18,7 +18,6 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute
 
-from .store import HashingWriter, ObjectStore, iter_file, validate_bucket_name, validate_object_name
 from ..server.errors import ApiError, bad_request, required
 from ..server.http import (
     JSONResponse,
@@ -34,6 +33,7 @@ from ..server.http import (
 )
 from ..server.routing import SegmentRouter
 from ..server.uploads import UploadSessions
+from .store import HashingWriter, ObjectStore, iter_file, validate_bucket_name, validate_object_name
 
 if TYPE_CHECKING:
     from ..server.api import StorageApi
@@ -89,7 +89,9 @@ class StorageHandlers:
         project = request.query_params.get("project")
         if not project:
             raise required("project")
-        docs = await run_in_threadpool(self.store.list_buckets, project=project, prefix=request.query_params.get("prefix"))
+        docs = await run_in_threadpool(
+            self.store.list_buckets, project=project, prefix=request.query_params.get("prefix")
+        )
         max_results = query_int(request, "maxResults", None, minimum=1)
         token = request.query_params.get("pageToken")
         if token:
@@ -170,15 +172,21 @@ class StorageHandlers:
         if request.query_params.get("alt") not in (None, "", "json"):
             raise bad_request(f"Unsupported alt={request.query_params['alt']!r}; use json or media", location="alt")
         doc = await run_in_threadpool(
-            self.store.get_object, bucket, object,
-            generation=request.query_params.get("generation"), preconditions=_preconditions(request),
+            self.store.get_object,
+            bucket,
+            object,
+            generation=request.query_params.get("generation"),
+            preconditions=_preconditions(request),
         )
         return JSONResponse(self.object_json(request, doc))
 
     async def download(self, request: Request, bucket: str, object: str) -> Response:
         doc, path = await run_in_threadpool(
-            self.store.open_object, bucket, object,
-            generation=request.query_params.get("generation"), preconditions=_preconditions(request),
+            self.store.open_object,
+            bucket,
+            object,
+            generation=request.query_params.get("generation"),
+            preconditions=_preconditions(request),
         )
         size = int(doc["size"])
         headers = {
@@ -191,8 +199,11 @@ class StorageHandlers:
             "x-goog-stored-content-encoding": doc.get("contentEncoding") or "identity",
             "x-goog-storage-class": doc.get("storageClass", "STANDARD"),
         }
-        for key, header in (("contentDisposition", "Content-Disposition"), ("cacheControl", "Cache-Control"),
-                            ("contentLanguage", "Content-Language")):
+        for key, header in (
+            ("contentDisposition", "Content-Disposition"),
+            ("cacheControl", "Cache-Control"),
+            ("contentLanguage", "Content-Language"),
+        ):
             if doc.get(key):
                 headers[header] = doc[key]
         if doc.get("contentEncoding") == "gzip":
@@ -217,15 +228,22 @@ class StorageHandlers:
     async def patch_object(self, request: Request, bucket: str, object: str) -> Response:
         body = await read_json(request, limit=self.max_request_bytes)
         doc = await run_in_threadpool(
-            self.store.update_object, bucket, object, body,
-            replace=request.method == "PUT", preconditions=_preconditions(request),
+            self.store.update_object,
+            bucket,
+            object,
+            body,
+            replace=request.method == "PUT",
+            preconditions=_preconditions(request),
         )
         return JSONResponse(self.object_json(request, doc))
 
     async def delete_object(self, request: Request, bucket: str, object: str) -> Response:
         await run_in_threadpool(
-            self.store.delete_object, bucket, object,
-            generation=request.query_params.get("generation"), preconditions=_preconditions(request),
+            self.store.delete_object,
+            bucket,
+            object,
+            generation=request.query_params.get("generation"),
+            preconditions=_preconditions(request),
         )
         return Response(status_code=204)
 
@@ -237,24 +255,32 @@ class StorageHandlers:
     async def rewrite_object(self, request: Request, bucket: str, object: str, dbucket: str, dobject: str) -> Response:
         metadata = await read_json(request, allow_empty=True, limit=self.max_request_bytes)
         doc = await self._copy(request, bucket, object, dbucket, dobject, metadata)
-        return JSONResponse({
-            "kind": "storage#rewriteResponse",
-            "totalBytesRewritten": doc["size"],
-            "objectSize": doc["size"],
-            "done": True,
-            "resource": self.object_json(request, doc),
-        })
+        return JSONResponse(
+            {
+                "kind": "storage#rewriteResponse",
+                "totalBytesRewritten": doc["size"],
+                "objectSize": doc["size"],
+                "done": True,
+                "resource": self.object_json(request, doc),
+            }
+        )
 
-    async def _copy(self, request: Request, bucket: str, object: str, dbucket: str, dobject: str,
-                    metadata: dict[str, Any]) -> dict[str, Any]:
+    async def _copy(
+        self, request: Request, bucket: str, object: str, dbucket: str, dobject: str, metadata: dict[str, Any]
+    ) -> dict[str, Any]:
         validate_bucket_name(dbucket)
         validate_object_name(dobject)
         src_pre = _source_preconditions(request)
         if src_pre:
             await run_in_threadpool(self.store.get_object, bucket, object, preconditions=src_pre)
         return await run_in_threadpool(
-            self.store.copy_object, bucket, object, dbucket, dobject,
-            metadata=metadata, source_generation=request.query_params.get("sourceGeneration"),
+            self.store.copy_object,
+            bucket,
+            object,
+            dbucket,
+            dobject,
+            metadata=metadata,
+            source_generation=request.query_params.get("sourceGeneration"),
             preconditions=_preconditions(request),
         )
 
@@ -270,7 +296,12 @@ class StorageHandlers:
             names.append(src["name"])
         destination = body.get("destination") or {}
         doc = await run_in_threadpool(
-            self.store.compose, bucket, object, names, metadata=destination, preconditions=_preconditions(request),
+            self.store.compose,
+            bucket,
+            object,
+            names,
+            metadata=destination,
+            preconditions=_preconditions(request),
         )
         return JSONResponse(self.object_json(request, doc))
 
@@ -292,7 +323,9 @@ class StorageHandlers:
             return await self._store_stream(request, bucket, meta, stream_body(request, self.uploads.max_bytes))
         if not upload_type:
             raise required("uploadType")
-        raise bad_request(f"Unsupported uploadType {upload_type!r}; use media, multipart or resumable", location="uploadType")
+        raise bad_request(
+            f"Unsupported uploadType {upload_type!r}; use media, multipart or resumable", location="uploadType"
+        )
 
     async def _store_stream(self, request: Request, bucket: str, meta: dict[str, Any], chunks: Any) -> Response:
         name = meta.get("name") or request.query_params.get("name")
@@ -309,11 +342,22 @@ class StorageHandlers:
             raise
         return await self._commit(request, bucket, name, writer, meta, _preconditions(request))
 
-    async def _commit(self, request: Request, bucket: str, name: str, writer: HashingWriter, meta: dict[str, Any],
-                      preconditions: dict[str, Any], hash_header: str | None = None) -> Response:
+    async def _commit(
+        self,
+        request: Request,
+        bucket: str,
+        name: str,
+        writer: HashingWriter,
+        meta: dict[str, Any],
+        preconditions: dict[str, Any],
+        hash_header: str | None = None,
+    ) -> Response:
         expected = _hash_header(hash_header)
         doc = await run_in_threadpool(
-            self.store.commit, bucket, name, writer,
+            self.store.commit,
+            bucket,
+            name,
+            writer,
             metadata=meta,
             expected_md5=meta.get("md5Hash") or expected.get("md5"),
             expected_crc32c=meta.get("crc32c") or expected.get("crc32c"),
@@ -369,8 +413,15 @@ class StorageHandlers:
         writer = await run_in_threadpool(self.store.adopt_file, session.data_path)
         meta = session.info["metadata"]
         try:
-            return await self._commit(request, bucket, meta["name"], writer, meta, session.info["preconditions"],
-                                      hash_header=request.headers.get("x-goog-hash"))
+            return await self._commit(
+                request,
+                bucket,
+                meta["name"],
+                writer,
+                meta,
+                session.info["preconditions"],
+                hash_header=request.headers.get("x-goog-hash"),
+            )
         finally:
             self.uploads.discard(session)
 

@@ -26,7 +26,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -75,7 +75,7 @@ class InvalidName(StorageError):
 
 def rfc3339(seconds: float) -> str:
     """Cloud Storage's timestamp format, millisecond precision, UTC."""
-    dt = datetime.fromtimestamp(seconds, tz=timezone.utc)
+    dt = datetime.fromtimestamp(seconds, tz=UTC)
     return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
 
 
@@ -110,7 +110,9 @@ def validate_object_name(name: str) -> str:
     if any(c in name for c in "\r\n\x00"):
         raise InvalidName(f"Object name {name!r} contains a CR, LF or NUL character", fix="remove them")
     if name.startswith("/"):
-        raise InvalidName(f"Object name {name!r} is absolute", fix="use a name relative to the bucket, without a leading '/'")
+        raise InvalidName(
+            f"Object name {name!r} is absolute", fix="use a name relative to the bucket, without a leading '/'"
+        )
     if any(seg in (".", "..") for seg in name.split("/")):
         raise InvalidName(
             f"Object name {name!r} contains a '.' or '..' segment, which would escape the bucket",
@@ -159,7 +161,12 @@ class HashingWriter:
     def finish(self) -> dict[str, Any]:
         """Close the file; return {path, size, md5Hash, crc32c}."""
         self._file.close()
-        return {"path": self.path, "size": self.size, "md5Hash": b64(self._md5.digest()), "crc32c": b64(self._crc.digest())}
+        return {
+            "path": self.path,
+            "size": self.size,
+            "md5Hash": b64(self._md5.digest()),
+            "crc32c": b64(self._crc.digest()),
+        }
 
     def discard(self) -> None:
         with contextlib.suppress(OSError):
@@ -291,7 +298,9 @@ class ObjectStore:
         self._db.execute("INSERT OR REPLACE INTO buckets (name, doc) VALUES (?, ?)", (doc["name"], json.dumps(doc)))
         return doc
 
-    def create_bucket(self, name: str, *, project: str | None = None, settings: dict[str, Any] | None = None) -> dict[str, Any]:
+    def create_bucket(
+        self, name: str, *, project: str | None = None, settings: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         """Create a bucket; Conflict if it exists."""
         folder = self._bucket_dir(name)
         with self._lock:
@@ -382,7 +391,9 @@ class ObjectStore:
             not isinstance(b, dict) or not isinstance(b.get("role"), str) or not isinstance(b.get("members", []), list)
             for b in bindings
         ):
-            raise StorageError("IAM policy bindings must be a list of {role, members}", fix="send bindings as [{role, members: [...]}]")
+            raise StorageError(
+                "IAM policy bindings must be a list of {role, members}", fix="send bindings as [{role, members: [...]}]"
+            )
         with self._lock:
             doc = self._bucket_doc(validate_bucket_name(name))
             if doc is None:
@@ -451,8 +462,16 @@ class ObjectStore:
         size, md5, crc = hash_file(path)
         old = rec[0] if rec else None
         generation = max(st.st_mtime_ns // 1000, int(old["generation"]) + 1 if old else 0)
-        doc = self._new_object_doc(bucket, name, size=size, md5=md5, crc=crc, generation=generation,
-                                   content_type=_guess_content_type(name), created=st.st_mtime)
+        doc = self._new_object_doc(
+            bucket,
+            name,
+            size=size,
+            md5=md5,
+            crc=crc,
+            generation=generation,
+            content_type=_guess_content_type(name),
+            created=st.st_mtime,
+        )
         self._put_record(doc, None, st.st_mtime_ns)
         return doc, path
 
@@ -463,8 +482,17 @@ class ObjectStore:
         )
 
     @staticmethod
-    def _new_object_doc(bucket: str, name: str, *, size: int, md5: str, crc: str, generation: int,
-                        content_type: str | None, created: float | None = None) -> dict[str, Any]:
+    def _new_object_doc(
+        bucket: str,
+        name: str,
+        *,
+        size: int,
+        md5: str,
+        crc: str,
+        generation: int,
+        content_type: str | None,
+        created: float | None = None,
+    ) -> dict[str, Any]:
         now = rfc3339(time.time() if created is None else created)
         return {
             "kind": "storage#object",
@@ -552,8 +580,13 @@ class ObjectStore:
                 if current and generation <= int(current[0]["generation"]):
                     generation = int(current[0]["generation"]) + 1
                 doc = self._new_object_doc(
-                    bucket, name, size=info["size"], md5=info["md5Hash"], crc=info["crc32c"],
-                    generation=generation, content_type=meta.get("contentType") or _guess_content_type(name),
+                    bucket,
+                    name,
+                    size=info["size"],
+                    md5=info["md5Hash"],
+                    crc=info["crc32c"],
+                    generation=generation,
+                    content_type=meta.get("contentType") or _guess_content_type(name),
                 )
                 _apply_object_fields(doc, meta)
                 blob, mtime_ns = self._place(bucket, name, info["path"], current)
@@ -562,7 +595,9 @@ class ObjectStore:
         finally:
             Path(info["path"]).unlink(missing_ok=True)
 
-    def _place(self, bucket: str, name: str, tmp: Path, current: tuple[dict[str, Any], Path] | None) -> tuple[str | None, int | None]:
+    def _place(
+        self, bucket: str, name: str, tmp: Path, current: tuple[dict[str, Any], Path] | None
+    ) -> tuple[str | None, int | None]:
         """Move `tmp` to where the object's bytes live; return (blob path or None, mtime_ns)."""
         target: Path | None = None
         if _directly_mappable(name):
@@ -594,13 +629,25 @@ class ObjectStore:
                 break
             parent = parent.parent
 
-    def get_object(self, bucket: str, name: str, *, generation: str | int | None = None,
-                   preconditions: dict[str, Any] | None = None) -> dict[str, Any]:
+    def get_object(
+        self,
+        bucket: str,
+        name: str,
+        *,
+        generation: str | int | None = None,
+        preconditions: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
         """Metadata of the live object; ObjectNotFound if absent (or not that generation)."""
         return self.open_object(bucket, name, generation=generation, preconditions=preconditions)[0]
 
-    def open_object(self, bucket: str, name: str, *, generation: str | int | None = None,
-                    preconditions: dict[str, Any] | None = None) -> tuple[dict[str, Any], Path]:
+    def open_object(
+        self,
+        bucket: str,
+        name: str,
+        *,
+        generation: str | int | None = None,
+        preconditions: dict[str, Any] | None = None,
+    ) -> tuple[dict[str, Any], Path]:
         """Metadata and the file holding the bytes (read it, never write it)."""
         validate_object_name(name)
         with self._lock:
@@ -621,16 +668,29 @@ class ObjectStore:
             return False
         return True
 
-    def delete_object(self, bucket: str, name: str, *, generation: str | int | None = None,
-                      preconditions: dict[str, Any] | None = None) -> None:
+    def delete_object(
+        self,
+        bucket: str,
+        name: str,
+        *,
+        generation: str | int | None = None,
+        preconditions: dict[str, Any] | None = None,
+    ) -> None:
         validate_object_name(name)
         with self._lock:
             doc, path = self.open_object(bucket, name, generation=generation, preconditions=preconditions)
             self._db.execute("DELETE FROM objects WHERE bucket = ? AND name = ?", (bucket, name))
             self._drop_bytes(bucket, path)
 
-    def update_object(self, bucket: str, name: str, patch: dict[str, Any], *, replace: bool = False,
-                      preconditions: dict[str, Any] | None = None) -> dict[str, Any]:
+    def update_object(
+        self,
+        bucket: str,
+        name: str,
+        patch: dict[str, Any],
+        *,
+        replace: bool = False,
+        preconditions: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
         """Change writable metadata (PATCH merges; PUT replaces); bumps the metageneration."""
         validate_object_name(name)
         with self._lock:
@@ -653,9 +713,17 @@ class ObjectStore:
             self._put_record(doc, rec[1] if rec else None, rec[2] if rec else None)
             return _public(doc)
 
-    def copy_object(self, src_bucket: str, src_name: str, dst_bucket: str, dst_name: str, *,
-                    metadata: dict[str, Any] | None = None, source_generation: str | int | None = None,
-                    preconditions: dict[str, Any] | None = None) -> dict[str, Any]:
+    def copy_object(
+        self,
+        src_bucket: str,
+        src_name: str,
+        dst_bucket: str,
+        dst_name: str,
+        *,
+        metadata: dict[str, Any] | None = None,
+        source_generation: str | int | None = None,
+        preconditions: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
         """Copy an object; the copy keeps the source's metadata unless `metadata` overrides it."""
         src_doc, src_path = self.open_object(src_bucket, src_name, generation=source_generation)
         meta = {k: src_doc[k] for k in _OBJECT_FIELDS if k in src_doc}
@@ -663,8 +731,15 @@ class ObjectStore:
             meta.update({k: v for k, v in metadata.items() if k in _OBJECT_FIELDS})
         return self.put_file(dst_bucket, dst_name, src_path, metadata=meta, preconditions=preconditions)
 
-    def compose(self, bucket: str, name: str, sources: list[str], *, metadata: dict[str, Any] | None = None,
-                preconditions: dict[str, Any] | None = None) -> dict[str, Any]:
+    def compose(
+        self,
+        bucket: str,
+        name: str,
+        sources: list[str],
+        *,
+        metadata: dict[str, Any] | None = None,
+        preconditions: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
         """Concatenate up to 32 objects of `bucket` into `name`."""
         if not sources:
             raise StorageError("compose needs at least one source object", fix="list sourceObjects")
@@ -758,7 +833,9 @@ class ObjectStore:
             for dirpath, dirnames, filenames in os.walk(start):
                 rel_dir = os.path.relpath(dirpath, folder)
                 base = "" if rel_dir == "." else rel_dir.replace(os.sep, "/") + "/"
-                dirnames[:] = [d for d in dirnames if (base + d + "/").startswith(prefix) or prefix.startswith(base + d + "/")]
+                dirnames[:] = [
+                    d for d in dirnames if (base + d + "/").startswith(prefix) or prefix.startswith(base + d + "/")
+                ]
                 for f in filenames:
                     name = base + f
                     if name.startswith(prefix) and not _ATOMIC_TMP_RE.match(f):
@@ -852,7 +929,7 @@ def _decode_token(token: str) -> str:
         text = ""
     if not text.startswith(_PAGE_TOKEN_PREFIX):
         raise StorageError(f"Invalid page token {token!r}", fix="pass the nextPageToken of the previous page")
-    return text[len(_PAGE_TOKEN_PREFIX):]
+    return text[len(_PAGE_TOKEN_PREFIX) :]
 
 
 def _glob_regex(pattern: str) -> re.Pattern[str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from ...core.types import Citation, GenerationConfig, Prediction, SafetyRating
@@ -37,7 +37,9 @@ def _text_parts(content: Any, field: str) -> str:
         raise bad_request(f"Invalid value at '{field}': expected a Content object", location=field)
     parts = content.get("parts")
     if not isinstance(parts, list) or not parts:
-        raise bad_request(f"Invalid value at '{field}.parts': a content needs at least one part", location=f"{field}.parts")
+        raise bad_request(
+            f"Invalid value at '{field}.parts': a content needs at least one part", location=f"{field}.parts"
+        )
     texts = []
     for i, part in enumerate(parts):
         if not isinstance(part, dict):
@@ -136,7 +138,7 @@ def _gemini_citation(c: Citation) -> dict[str, Any]:
 
 
 def now_rfc3339() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def gemini_candidate(pred: Prediction, index: int = 0) -> dict[str, Any]:
@@ -182,7 +184,9 @@ def gemini_stream_chunks(preds: list[Prediction], model_version: str) -> list[di
         return [final]
     words = first.text.split(" ")
     step = max(1, len(words) // 4)
-    pieces = [" ".join(words[i : i + step]) + (" " if i + step < len(words) else "") for i in range(0, len(words), step)]
+    pieces = [
+        " ".join(words[i : i + step]) + (" " if i + step < len(words) else "") for i in range(0, len(words), step)
+    ]
     chunks = [
         {
             "candidates": [{"index": 0, "content": {"role": "model", "parts": [{"text": piece}]}}],
@@ -201,9 +205,22 @@ def gemini_stream_chunks(preds: list[Prediction], model_version: str) -> list[di
 
 # --- legacy PaLM text models ---------------------------------------------------------------
 
-_PALM_PARAMS = {"maxDecodeSteps", "maxOutputTokens", "temperature", "topP", "topK", "candidateCount", "seed",
-                "stopSequences", "logprobs", "presencePenalty", "frequencyPenalty", "logitBias", "groundingConfig",
-                "echo"}
+_PALM_PARAMS = {
+    "maxDecodeSteps",
+    "maxOutputTokens",
+    "temperature",
+    "topP",
+    "topK",
+    "candidateCount",
+    "seed",
+    "stopSequences",
+    "logprobs",
+    "presencePenalty",
+    "frequencyPenalty",
+    "logitBias",
+    "groundingConfig",
+    "echo",
+}
 
 
 def palm_request(body: Mapping[str, Any]) -> tuple[list[str], GenerationConfig, int]:
@@ -223,11 +240,15 @@ def palm_request(body: Mapping[str, Any]) -> tuple[list[str], GenerationConfig, 
     unknown = sorted(set(params) - _PALM_PARAMS)
     if unknown:
         raise bad_request(f"Invalid parameter {unknown[0]!r} for a text model", location="parameters")
-    max_tokens = _number(params.get("maxDecodeSteps", params.get("maxOutputTokens")), "parameters.maxDecodeSteps", integer=True)
+    max_tokens = _number(
+        params.get("maxDecodeSteps", params.get("maxOutputTokens")), "parameters.maxDecodeSteps", integer=True
+    )
     temperature = _number(params.get("temperature"), "parameters.temperature")
     count = _number(params.get("candidateCount"), "parameters.candidateCount", integer=True) or 1
     if not 1 <= count <= MAX_CANDIDATES:
-        raise bad_request(f"candidateCount must be in the range [1, {MAX_CANDIDATES}]; got {count}", location="parameters")
+        raise bad_request(
+            f"candidateCount must be in the range [1, {MAX_CANDIDATES}]; got {count}", location="parameters"
+        )
     top_k = _number(params.get("topK"), "parameters.topK", integer=True)
     gen = GenerationConfig(
         temperature=0.0 if temperature is None else temperature,

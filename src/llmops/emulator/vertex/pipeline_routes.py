@@ -19,9 +19,9 @@ from starlette.responses import JSONResponse, Response
 
 from ...core.errors import NotFoundError
 from ...core.types import PipelineRun
+from ..kfp.jobs import TERMINAL, caching_enabled, failure_message
 from ..server.errors import ApiError, bad_request, not_found, required
 from ..server.http import read_json
-from ..kfp.jobs import TERMINAL, caching_enabled, failure_message, spec_tasks
 
 if TYPE_CHECKING:
     from ..server.api import VertexApi
@@ -33,10 +33,22 @@ _PIPELINE_STATE = {
     "FAILED": "PIPELINE_STATE_FAILED",
     "CANCELLED": "PIPELINE_STATE_CANCELLED",
 }
-_TASK_STATE = {"PENDING": "PENDING", "RUNNING": "RUNNING", "SUCCEEDED": "SUCCEEDED", "FAILED": "FAILED",
-               "SKIPPED": "SKIPPED", "CANCELLED": "CANCELLED"}
-_EXECUTION_STATE = {"RUNNING": "RUNNING", "SUCCEEDED": "COMPLETE", "FAILED": "FAILED", "CANCELLED": "CANCELLED",
-                    "PENDING": "NEW", "SKIPPED": "NEW"}
+_TASK_STATE = {
+    "PENDING": "PENDING",
+    "RUNNING": "RUNNING",
+    "SUCCEEDED": "SUCCEEDED",
+    "FAILED": "FAILED",
+    "SKIPPED": "SKIPPED",
+    "CANCELLED": "CANCELLED",
+}
+_EXECUTION_STATE = {
+    "RUNNING": "RUNNING",
+    "SUCCEEDED": "COMPLETE",
+    "FAILED": "FAILED",
+    "CANCELLED": "CANCELLED",
+    "PENDING": "NEW",
+    "SKIPPED": "NEW",
+}
 
 
 def runtime_parameters(runtime: dict[str, Any]) -> dict[str, Any]:
@@ -90,8 +102,9 @@ def task_details(run: PipelineRun, created: str | None, public_uri: Any = str) -
     return out
 
 
-def pipeline_job_resource(run: PipelineRun, meta: dict[str, Any], spec: dict[str, Any] | None,
-                          public_uri: Any = str) -> dict[str, Any]:
+def pipeline_job_resource(
+    run: PipelineRun, meta: dict[str, Any], spec: dict[str, Any] | None, public_uri: Any = str
+) -> dict[str, Any]:
     out: dict[str, Any] = {
         "name": meta["name"],
         "displayName": meta.get("displayName") or run.run_id,
@@ -128,6 +141,7 @@ class PipelineJobsApi:
     async def pipeline_jobs(self, request: Request, project: str, location: str) -> Response:
         prefix = f"projects/{project}/locations/{location}"
         if request.method == "GET":
+
             def build() -> list[dict[str, Any]]:
                 out = []
                 for job_id in self.jobs.list():
@@ -143,8 +157,10 @@ class PipelineJobsApi:
         if spec is None:
             raise required("pipelineSpec")
         if not isinstance(spec, dict) or not {"pipelineInfo", "root", "schemaVersion"} <= set(spec):
-            raise bad_request("pipelineSpec is not a compiled KFP pipeline (it needs pipelineInfo, root and schemaVersion)",
-                              location="pipelineSpec")
+            raise bad_request(
+                "pipelineSpec is not a compiled KFP pipeline (it needs pipelineInfo, root and schemaVersion)",
+                location="pipelineSpec",
+            )
         runtime = body.get("runtimeConfig") or {}
         if not isinstance(runtime, dict):
             raise bad_request("runtimeConfig must be an object", location="runtimeConfig")
@@ -162,7 +178,9 @@ class PipelineJobsApi:
         def create() -> PipelineRun:
             if self.jobs.exists(job_id):
                 raise ApiError(409, f"PipelineJob {name} already exists.", "duplicate")
-            return self.jobs.create(job_id, spec, runtime_parameters(runtime), enable_caching=caching_enabled(spec), meta=meta)
+            return self.jobs.create(
+                job_id, spec, runtime_parameters(runtime), enable_caching=caching_enabled(spec), meta=meta
+            )
 
         run = await run_in_threadpool(create)
         return JSONResponse(pipeline_job_resource(run, meta, spec, self.jobs.public_uri))

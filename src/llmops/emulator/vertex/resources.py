@@ -9,8 +9,6 @@ Resource names: the model service keeps relative names (`models/<id>`, `endpoint
 
 from __future__ import annotations
 
-import threading
-from pathlib import Path
 from typing import Any
 
 from ...core.types import Endpoint, TunedModel, TuningJob
@@ -23,6 +21,7 @@ TEXT_INSTANCE_SCHEMA = "gs://google-cloud-aiplatform/schema/predict/instance/tex
 _SCHEMA_ROOT = "gs://google-cloud-aiplatform/schema/predict"
 TERMINAL_JOB_STATES = frozenset({"JOB_STATE_SUCCEEDED", "JOB_STATE_FAILED", "JOB_STATE_CANCELLED"})
 DEPLOYED_CREATE_TIME = "2023-08-01T00:00:00Z"
+
 
 def base_label(base_model: str) -> str:
     """`text-bison@001` -> `text-bison-001` (labels cannot hold `@`)."""
@@ -116,7 +115,7 @@ def label_filter(expression: str | None) -> dict[str, str | None]:
             key, value = key.strip(), raw.strip().strip('"')
         if not key.startswith("labels.") or len(key) <= len("labels."):
             raise ValueError(term)
-        out[key[len("labels."):]] = value
+        out[key[len("labels.") :]] = value
     return out
 
 

@@ -35,11 +35,11 @@ from starlette.routing import BaseRoute, Route
 from ...core.errors import ConfigError, LlmopsError, NotFoundError
 from ...core.types import GenerationConfig, Prediction, TuningJob
 from ...core.workspace import atomic_write_text
-from .engine.base_model import canonical_base
-from .engine.model_registry import now_rfc3339
 from ..server.errors import ApiError, bad_request, not_found, required
 from ..server.http import query_int, read_json
 from ..server.routing import SegmentRouter
+from .engine.base_model import canonical_base
+from .engine.model_registry import now_rfc3339
 from .generate import (
     gemini_request,
     gemini_response,
@@ -92,13 +92,21 @@ class VertexHandlers:
         return self.state.model_service
 
     # --- predictions -------------------------------------------------------------------------
-    def _predict_n(self, prompt: str, model: str, gen: GenerationConfig, safety: dict[str, str], n: int) -> list[Prediction]:
+    def _predict_n(
+        self, prompt: str, model: str, gen: GenerationConfig, safety: dict[str, str], n: int
+    ) -> list[Prediction]:
         preds = [self.service.predict(prompt, model=model, generation=gen, safety=safety)]
         for i in range(1, n):
-            preds.append(self.service.predict(prompt, model=model, generation=replace(gen, seed=(gen.seed or 0) + i), safety=safety))
+            preds.append(
+                self.service.predict(
+                    prompt, model=model, generation=replace(gen, seed=(gen.seed or 0) + i), safety=safety
+                )
+            )
         return preds
 
-    async def generate(self, request: Request, model: str, verb: str, version: str, extra: dict[str, Any] | None = None) -> Response:
+    async def generate(
+        self, request: Request, model: str, verb: str, version: str, extra: dict[str, Any] | None = None
+    ) -> Response:
         body = await read_json(request)
         if verb == "predict":
             prompts, gen, count = palm_request(body)
@@ -136,8 +144,9 @@ class VertexHandlers:
             return StreamingResponse(events(), media_type="text/event-stream")
         return JSONResponse(chunks)
 
-    async def publisher_model(self, request: Request, publisher: str, model: str, project: str | None = None,
-                              location: str | None = None) -> Response:
+    async def publisher_model(
+        self, request: Request, publisher: str, model: str, project: str | None = None, location: str | None = None
+    ) -> Response:
         name, verb = _split_verb(model)
         if publisher != "google":
             raise not_found(f"Publisher Model `publishers/{publisher}/models/{name}` is not found.")
@@ -152,11 +161,15 @@ class VertexHandlers:
             raise reject_unknown_verb(verb or "(none)", GENERATE_VERBS)
         if canonical_base(name) is None:
             where = f"{_prefix(project, location)}/" if project else ""
-            raise not_found(f"Publisher Model `{where}publishers/google/models/{name}` was not found or your project "
-                            "does not have access to it.")
+            raise not_found(
+                f"Publisher Model `{where}publishers/google/models/{name}` was not found or your project "
+                "does not have access to it."
+            )
         return await self.generate(request, f"publishers/google/models/{name}", verb, name)
 
-    async def project_publisher_model(self, request: Request, project: str, location: str, publisher: str, model: str) -> Response:
+    async def project_publisher_model(
+        self, request: Request, project: str, location: str, publisher: str, model: str
+    ) -> Response:
         return await self.publisher_model(request, publisher, model, project, location)
 
     # --- tuned models --------------------------------------------------------------------------
@@ -164,8 +177,9 @@ class VertexHandlers:
         try:
             wanted = label_filter(request.query_params.get("filter"))
         except ValueError as exc:
-            raise bad_request(f"Unsupported filter term {exc}: the emulator filters on labels.KEY=\"VALUE\" only",
-                              location="filter") from None
+            raise bad_request(
+                f'Unsupported filter term {exc}: the emulator filters on labels.KEY="VALUE" only', location="filter"
+            ) from None
         prefix = _prefix(project, location)
         models = await run_in_threadpool(self.service.list_tuned_models)
         resources = [model_resource(m, prefix) for m in models]
@@ -201,7 +215,9 @@ class VertexHandlers:
             raise required("versionAliases")
         for alias in aliases:
             if alias.startswith("-"):
-                raise bad_request(f"Removing alias {alias[1:]!r} is not supported by the emulator; set it on another model to move it")
+                raise bad_request(
+                    f"Removing alias {alias[1:]!r} is not supported by the emulator; set it on another model to move it"
+                )
         model = None
         for alias in aliases:
             model = await run_in_threadpool(self.service.set_alias, ref, alias)
@@ -248,12 +264,17 @@ class VertexHandlers:
     def _local_file(self, uri: str) -> Path:
         """The emulator's file behind a `gs://` URI; NotFoundError naming the URI if absent."""
         if not uri.startswith("gs://"):
-            raise ConfigError(f"dataset URI {uri!r} is not a gs:// URI", fix="upload the JSONL to Cloud Storage and pass its gs:// URI")
-        bucket, _, name = uri[len("gs://"):].partition("/")
+            raise ConfigError(
+                f"dataset URI {uri!r} is not a gs:// URI",
+                fix="upload the JSONL to Cloud Storage and pass its gs:// URI",
+            )
+        bucket, _, name = uri[len("gs://") :].partition("/")
         try:
             return self.state.storage.open_object(bucket, name)[1]
         except LlmopsError:
-            raise NotFoundError(f"dataset {uri} does not exist", fix="upload the JSONL file to that URI first") from None
+            raise NotFoundError(
+                f"dataset {uri} does not exist", fix="upload the JSONL file to that URI first"
+            ) from None
 
     def _save_request(self, job_name: str, body: dict[str, Any]) -> None:
         atomic_write_text(self.requests_dir / f"{model_id(job_name)}.json", json.dumps(body))
@@ -275,16 +296,23 @@ class VertexHandlers:
         try:
             epochs = int(hyper.get("epochCount", 1))
         except (TypeError, ValueError):
-            raise bad_request(f"Invalid epochCount {hyper.get('epochCount')!r}", location="supervisedTuningSpec.hyperParameters.epochCount") from None
+            raise bad_request(
+                f"Invalid epochCount {hyper.get('epochCount')!r}",
+                location="supervisedTuningSpec.hyperParameters.epochCount",
+            ) from None
         if epochs < 1:
-            raise bad_request(f"epochCount must be positive, got {epochs}", location="supervisedTuningSpec.hyperParameters.epochCount")
+            raise bad_request(
+                f"epochCount must be positive, got {epochs}", location="supervisedTuningSpec.hyperParameters.epochCount"
+            )
         display = body.get("tunedModelDisplayName")
         service = self.service
         train = valid = None
         try:
             train = self._local_file(spec["trainingDatasetUri"])
             valid = self._local_file(spec["validationDatasetUri"]) if spec.get("validationDatasetUri") else None
-            job = service.tuning.create_job(base, str(train), str(valid) if valid else None, epochs=epochs, display_name=display)
+            job = service.tuning.create_job(
+                base, str(train), str(valid) if valid else None, epochs=epochs, display_name=display
+            )
         except LlmopsError as exc:
             # Vertex accepts the job and fails it; so does the emulator, with the reason.
             stamp = now_rfc3339()
@@ -295,8 +323,9 @@ class VertexHandlers:
                 train_uri=spec["trainingDatasetUri"],
                 eval_uri=spec.get("validationDatasetUri"),
                 display_name=display,
-                error=self._public_message(str(exc), (train, spec["trainingDatasetUri"]),
-                                           (valid, spec.get("validationDatasetUri"))),
+                error=self._public_message(
+                    str(exc), (train, spec["trainingDatasetUri"]), (valid, spec.get("validationDatasetUri"))
+                ),
                 created=stamp,
                 updated=stamp,
             )
@@ -355,8 +384,11 @@ class VertexHandlers:
             raise not_found(f"TuningJob `{prefix}/tuningJobs/{ident}` not found.") from None
         if verb == "cancel":
             if found.state in TERMINAL_JOB_STATES:
-                raise ApiError(400, f"TuningJob {prefix}/tuningJobs/{ident} is in state {found.state} and cannot be cancelled.",
-                               status="FAILED_PRECONDITION")
+                raise ApiError(
+                    400,
+                    f"TuningJob {prefix}/tuningJobs/{ident} is in state {found.state} and cannot be cancelled.",
+                    status="FAILED_PRECONDITION",
+                )
             self.service.registry.save_job(replace(found, state="JOB_STATE_CANCELLED", updated=now_rfc3339()))
             return JSONResponse({})
         return JSONResponse(tuning_job_resource(found, prefix, self._request_of(name)))

@@ -58,7 +58,18 @@ def write_split(folder: Path, *, sidecar: bool = False, fake_positive_ids: bool 
                 aid = -r["answer_id"] if fake_positive_ids else r["answer_id"]
                 qid = -r["question_id"] if fake_positive_ids else r["question_id"]
                 uri = f"https://stackoverflow.com/a/{aid}" if aid > 0 else None
-                fh.write(json.dumps({"question_id": qid, "answer_id": aid, "title": r["title"], "uri": uri, "license": "CC BY-SA 4.0"}) + "\n")
+                fh.write(
+                    json.dumps(
+                        {
+                            "question_id": qid,
+                            "answer_id": aid,
+                            "title": r["title"],
+                            "uri": uri,
+                            "license": "CC BY-SA 4.0",
+                        }
+                    )
+                    + "\n"
+                )
     return folder / "train.jsonl", folder / "eval.jsonl"
 
 

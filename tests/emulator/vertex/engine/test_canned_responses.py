@@ -105,7 +105,10 @@ def test_json_files_are_accepted(tmp_path):
         ("- regex: '(('\n  response: 'y'\n", "entry 1: bad regex"),
         ("- prompt: 'x'\n  response: 'y'\n  safety: {violence: 0.5}\n", "unknown harm category 'violence'"),
         ("- prompt: 'x'\n  response: 'y'\n  safety: {hate: 2}\n", "score 2 is not a number in"),
-        ("- prompt: 'x'\n  response: 'short'\n  citations: [{start_index: 0, end_index: 99}]\n", r"span 0..99 is outside the response \(0..5\)"),
+        (
+            "- prompt: 'x'\n  response: 'short'\n  citations: [{start_index: 0, end_index: 99}]\n",
+            r"span 0..99 is outside the response \(0..5\)",
+        ),
         ("- prompt: 'x'\n  response: 'y'\n  blocked: maybe\n", "'blocked' must be true or false"),
         ("just a string\n", "must hold a list of entries"),
     ],

@@ -66,7 +66,9 @@ def test_bad_requests(service):
 
 
 def test_predict_batch_keeps_order_and_matches_single_predictions(service):
-    prompts = [f"How do I sort a list of {w}?" for w in ("ints", "strings", "tuples", "dicts", "dates")] + ["I will kill you"]
+    prompts = [f"How do I sort a list of {w}?" for w in ("ints", "strings", "tuples", "dicts", "dates")] + [
+        "I will kill you"
+    ]
     single = [service.predict(p).to_vertex_dict() for p in prompts]
     assert [p.to_vertex_dict() for p in service.predict_batch(prompts)] == single
     assert [p.to_vertex_dict() for p in service.predict_batch(prompts, concurrency=4)] == single
@@ -91,7 +93,9 @@ def test_tuned_answers_reproduce_training_text_and_cite_cc_by_sa_sources(tuned, 
     svc, job = tuned
     train = eval_rows(cited_split[0])
     sources = [json.loads(line) for line in cited_split[0].with_name("train.sources.jsonl").read_text().splitlines()]
-    p = svc.predict(train[3]["input_text_instruct"], model=job.tuned_model.name, generation=GenerationConfig(max_output_tokens=8192))
+    p = svc.predict(
+        train[3]["input_text_instruct"], model=job.tuned_model.name, generation=GenerationConfig(max_output_tokens=8192)
+    )
     assert p.text == train[3]["output_text"]
     (c,) = p.citations
     assert (c.start_index, c.end_index) == (0, len(p.text))
@@ -128,8 +132,12 @@ def test_temperature_draws_among_near_answers_deterministically(tuned):
     name = job.tuned_model.name
     prompt = "How do I merge two pandas dataframes on a column?"
     greedy = svc.predict(prompt, model=name).text
-    warm = [svc.predict(prompt, model=name, generation=GenerationConfig(temperature=1.5, seed=s)).text for s in range(12)]
-    assert warm == [svc.predict(prompt, model=name, generation=GenerationConfig(temperature=1.5, seed=s)).text for s in range(12)]
+    warm = [
+        svc.predict(prompt, model=name, generation=GenerationConfig(temperature=1.5, seed=s)).text for s in range(12)
+    ]
+    assert warm == [
+        svc.predict(prompt, model=name, generation=GenerationConfig(temperature=1.5, seed=s)).text for s in range(12)
+    ]
     assert len(set(warm) | {greedy}) > 1
 
 

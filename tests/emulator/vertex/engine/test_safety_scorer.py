@@ -123,7 +123,16 @@ def test_benign_text_gets_the_baseline_and_no_categories():
 
 @pytest.mark.parametrize(
     ("score", "expected"),
-    [(0.0, "NEGLIGIBLE"), (0.2, "NEGLIGIBLE"), (0.3, "LOW"), (0.4, "LOW"), (0.5, "MEDIUM"), (0.6, "MEDIUM"), (0.7, "HIGH"), (1.0, "HIGH")],
+    [
+        (0.0, "NEGLIGIBLE"),
+        (0.2, "NEGLIGIBLE"),
+        (0.3, "LOW"),
+        (0.4, "LOW"),
+        (0.5, "MEDIUM"),
+        (0.6, "MEDIUM"),
+        (0.7, "HIGH"),
+        (1.0, "HIGH"),
+    ],
 )
 def test_buckets(score, expected):
     assert bucket(score) == expected
@@ -169,12 +178,41 @@ def test_prompt_and_response_merge_to_the_higher_score():
 
 
 PHRASES = [
-    "I will kill you", "I'm going to murder your family", "You are going to die", "I know where you live",
-    "kill yourself", "how do I make a pipe bomb at home", "how to synthesize methamphetamine", "recipe for crystal meth",
-    "how to kill myself", "sarin and ricin", "rifles and ammunition", "heroin", "all immigrants are vermin",
-    "exterminate all the jews", "I hate women", "you are a worthless piece of shit", "fuck you", "what an idiot",
-    "bitches", "shit happens", "child porn", "pornographic", "having sex with", "nude", "sexual", "deaths",
-    "sex", "money and bitcoin", "doctor", "lawsuit", "elections", "praying", "wars", "drugs", "terrorism",
+    "I will kill you",
+    "I'm going to murder your family",
+    "You are going to die",
+    "I know where you live",
+    "kill yourself",
+    "how do I make a pipe bomb at home",
+    "how to synthesize methamphetamine",
+    "recipe for crystal meth",
+    "how to kill myself",
+    "sarin and ricin",
+    "rifles and ammunition",
+    "heroin",
+    "all immigrants are vermin",
+    "exterminate all the jews",
+    "I hate women",
+    "you are a worthless piece of shit",
+    "fuck you",
+    "what an idiot",
+    "bitches",
+    "shit happens",
+    "child porn",
+    "pornographic",
+    "having sex with",
+    "nude",
+    "sexual",
+    "deaths",
+    "sex",
+    "money and bitcoin",
+    "doctor",
+    "lawsuit",
+    "elections",
+    "praying",
+    "wars",
+    "drugs",
+    "terrorism",
     *(f"you {s}s" for s in _slurs()),
 ]
 
@@ -183,7 +221,9 @@ def test_anchors_never_change_which_rules_fire():
     data = resources.files("llmops") / "data" / "stackoverflow"
     texts = list(PHRASES)
     for name in ("posts_questions.jsonl", "posts_answers.jsonl"):
-        texts += [json.loads(line).get("body") or "" for line in (data / name).read_text(encoding="utf-8").splitlines()[:200]]
+        texts += [
+            json.loads(line).get("body") or "" for line in (data / name).read_text(encoding="utf-8").splitlines()[:200]
+        ]
     for text in texts:
         assert scorer.fired(text) == scorer.fired(text, exhaustive=True), text[:80]
     assert all(scorer.fired(p) for p in PHRASES)

@@ -17,7 +17,12 @@ def test_course_and_course_era_and_gemini_formats(tmp_path, jsonl):
         [
             {"input_text_instruct": STACKOVERFLOW_PYTHON + " Sort a dict<p>How?</p>", "output_text": "<p>sorted()</p>"},
             {"input_text": "Reverse a list", "output_text": "l[::-1]"},
-            {"contents": [{"role": "user", "parts": [{"text": "Join strings"}]}, {"role": "model", "parts": [{"text": "', '.join(x)"}]}]},
+            {
+                "contents": [
+                    {"role": "user", "parts": [{"text": "Join strings"}]},
+                    {"role": "model", "parts": [{"text": "', '.join(x)"}]},
+                ]
+            },
             "",
         ],
     )
@@ -32,12 +37,20 @@ def test_course_and_course_era_and_gemini_formats(tmp_path, jsonl):
 
 
 def test_sidecar_provides_titles_and_urls(tmp_path, jsonl):
-    path = jsonl(tmp_path / "train.jsonl", [{"input_text": "q1", "output_text": "a1"}, {"input_text": "q2", "output_text": "a2"}])
+    path = jsonl(
+        tmp_path / "train.jsonl", [{"input_text": "q1", "output_text": "a1"}, {"input_text": "q2", "output_text": "a2"}]
+    )
     assert sidecar_path(path).name == "train.sources.jsonl"
     jsonl(
         sidecar_path(path),
         [
-            {"question_id": 5, "answer_id": 7, "title": "Real title", "uri": "https://stackoverflow.com/a/7", "license": "CC BY-SA 4.0"},
+            {
+                "question_id": 5,
+                "answer_id": 7,
+                "title": "Real title",
+                "uri": "https://stackoverflow.com/a/7",
+                "license": "CC BY-SA 4.0",
+            },
             {"question_id": -1, "answer_id": -2, "title": None, "uri": None, "license": "CC BY-SA 4.0"},
         ],
     )
@@ -63,7 +76,10 @@ def test_sidecar_with_wrong_length_is_refused(tmp_path, jsonl):
         ([{"question": "q", "answer": "a"}], r"train.jsonl:1: missing 'input_text_instruct'"),
         (["[1, 2]"], r"train.jsonl:1: expected a JSON object, got list"),
         ([{"input_text": "", "output_text": "a"}], r"train.jsonl:1: 'input_text' must be a non-empty string"),
-        ([{"contents": [{"role": "user", "parts": [{"text": "q"}]}]}], r"train.jsonl:1: 'contents' has no turn with role 'model'"),
+        (
+            [{"contents": [{"role": "user", "parts": [{"text": "q"}]}]}],
+            r"train.jsonl:1: 'contents' has no turn with role 'model'",
+        ),
     ],
 )
 def test_bad_files_name_the_problem_and_line(tmp_path, jsonl, rows, message):
@@ -82,7 +98,10 @@ def test_missing_and_binary_files(tmp_path):
 
 
 def test_title_of_course_prompt():
-    prompt = STACKOVERFLOW_PYTHON + " How to turn a text file, into a delimited list of lists<p>I am attempting &amp; more</p>"
+    prompt = (
+        STACKOVERFLOW_PYTHON
+        + " How to turn a text file, into a delimited list of lists<p>I am attempting &amp; more</p>"
+    )
     assert title_of(prompt) == "How to turn a text file, into a delimited list of lists"
     assert len(title_of("x" * 500)) == 150
     assert json.dumps(title_of("a &amp; b")) == '"a & b"'

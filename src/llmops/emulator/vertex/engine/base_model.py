@@ -82,16 +82,14 @@ _ADVICE_FEW = (
     "Start with a small, self-contained example around {terms}; once it runs, extend it one step "
     "at a time towards your case.",
     "Split the task into small steps around {terms} and check each step's output before the next.",
-    "Search the reference documentation for {terms} and write a test that pins down the "
-    "behaviour you expect.",
+    "Search the reference documentation for {terms} and write a test that pins down the behaviour you expect.",
 )
 _ADVICE = (
     "A good way in: look up {a} in the documentation of {b}, reproduce the problem in a minimal "
     "example that uses {c}, then adapt that example to your own data.",
     "Start with a small, self-contained example around {a} and {b}; once it runs, extend it one "
     "step at a time towards your case ({c}).",
-    "Split the task into steps: first {a}, then {b}; check each step's output before you bring "
-    "in {c}.",
+    "Split the task into steps: first {a}, then {b}; check each step's output before you bring in {c}.",
     "Search the reference documentation for {a}, compare its examples with how you use {b}, and "
     "write a test that pins down the behaviour of {c}.",
 )
@@ -125,7 +123,15 @@ def truncate_tokens(text: str, limit: int) -> tuple[str, bool]:
 def derive_seed(model: str, prompt: str, gen: GenerationConfig) -> int:
     """The sampling seed: a hash of everything that may change the answer."""
     key = "\x00".join(
-        (model, prompt, gen.system_instruction or "", f"{gen.temperature:.3f}", str(gen.top_p), str(gen.top_k), str(gen.seed))
+        (
+            model,
+            prompt,
+            gen.system_instruction or "",
+            f"{gen.temperature:.3f}",
+            str(gen.top_p),
+            str(gen.top_k),
+            str(gen.seed),
+        )
     )
     return int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big")
 
@@ -195,7 +201,8 @@ class BaseModel:
                 lines.append(f"Key terms: {_quoted(terms)}.")
             lines.append(advice)
             lines.append(
-                "(emulated answer, greedy)" if greedy
+                "(emulated answer, greedy)"
+                if greedy
                 else f"(emulated answer, temperature {gen.temperature:g}, seed {seed % 10**8:08d})"
             )
         text = "\n\n".join(lines)

@@ -85,7 +85,9 @@ def _entry(raw: Any, where: str) -> CannedResponse:
         raise ConfigError(f"{where}: unknown key {unknown[0]!r}", fix=f"known keys: {', '.join(sorted(_KEYS))}")
     given = [k for k in _MATCHERS if raw.get(k) is not None]
     if len(given) != 1:
-        raise ConfigError(f"{where}: needs exactly one of {', '.join(_MATCHERS)}", fix="say which prompts the entry answers")
+        raise ConfigError(
+            f"{where}: needs exactly one of {', '.join(_MATCHERS)}", fix="say which prompts the entry answers"
+        )
     if not isinstance(raw.get("response"), str):
         raise ConfigError(f"{where}: 'response' must be a string", fix="give the text to answer with ('' is allowed)")
     response = raw["response"]
@@ -97,7 +99,9 @@ def _entry(raw: Any, where: str) -> CannedResponse:
         try:
             regex = re.compile(raw["regex"])
         except re.error as exc:
-            raise ConfigError(f"{where}: bad regex {raw['regex']!r} ({exc})", fix="fix the regular expression") from None
+            raise ConfigError(
+                f"{where}: bad regex {raw['regex']!r} ({exc})", fix="fix the regular expression"
+            ) from None
     safety: dict[str, tuple[float, float]] = {}
     for cat, value in (raw.get("safety") or {}).items():
         at = f"{where}: safety.{cat}"
@@ -108,7 +112,9 @@ def _entry(raw: Any, where: str) -> CannedResponse:
         if isinstance(value, dict):
             extra = set(value) - {"probability", "severity"}
             if extra or "probability" not in value:
-                raise ConfigError(f"{at}: expected {{probability, severity}}", fix="give probability (and optionally severity)")
+                raise ConfigError(
+                    f"{at}: expected {{probability, severity}}", fix="give probability (and optionally severity)"
+                )
             p = _score(value["probability"], at)
             safety[name] = (p, _score(value.get("severity", p), at))
         else:
@@ -129,7 +135,10 @@ def _entry(raw: Any, where: str) -> CannedResponse:
             raise ConfigError(f"{at}: expected a mapping", fix="give start_index, end_index, uri, title, license")
         start, end = c.get("start_index", 0), c.get("end_index", len(response))
         if not (isinstance(start, int) and isinstance(end, int) and 0 <= start <= end <= len(response)):
-            raise ConfigError(f"{at}: span {start}..{end} is outside the response (0..{len(response)})", fix="fix start_index/end_index")
+            raise ConfigError(
+                f"{at}: span {start}..{end} is outside the response (0..{len(response)})",
+                fix="fix start_index/end_index",
+            )
         citations.append(
             Citation(start, end, c.get("uri"), c.get("title"), c.get("license"), _date(c.get("publication_date"), at))
         )
@@ -161,22 +170,36 @@ def load_canned(path: str | Path) -> list[CannedResponse]:
     try:
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(f"canned responses file {p} does not exist", fix="fix canned_responses in llmops.toml or LLMOPS_CANNED_RESPONSES") from None
+        raise ConfigError(
+            f"canned responses file {p} does not exist",
+            fix="fix canned_responses in llmops.toml or LLMOPS_CANNED_RESPONSES",
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"canned responses file {p} cannot be read ({getattr(exc, 'strerror', None) or exc})", fix="check the file's permissions and encoding") from None
+        raise ConfigError(
+            f"canned responses file {p} cannot be read ({getattr(exc, 'strerror', None) or exc})",
+            fix="check the file's permissions and encoding",
+        ) from None
     try:
         data = json.loads(text) if p.suffix.lower() == ".json" else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ConfigError(f"canned responses file {p} is not valid {'JSON' if p.suffix.lower() == '.json' else 'YAML'}: {msg}", fix="fix the file's syntax") from None
+        raise ConfigError(
+            f"canned responses file {p} is not valid {'JSON' if p.suffix.lower() == '.json' else 'YAML'}: {msg}",
+            fix="fix the file's syntax",
+        ) from None
     if isinstance(data, dict):
         if set(data) - {"responses"}:
-            raise ConfigError(f"canned responses file {p}: unknown top-level key {sorted(set(data) - {'responses'})[0]!r}", fix="put the entries under 'responses:'")
+            raise ConfigError(
+                f"canned responses file {p}: unknown top-level key {sorted(set(data) - {'responses'})[0]!r}",
+                fix="put the entries under 'responses:'",
+            )
         data = data.get("responses") or []
     if data is None:
         data = []
     if not isinstance(data, list):
-        raise ConfigError(f"canned responses file {p} must hold a list of entries", fix="put the entries under 'responses:'")
+        raise ConfigError(
+            f"canned responses file {p} must hold a list of entries", fix="put the entries under 'responses:'"
+        )
     return [_entry(raw, f"{p} entry {i + 1}") for i, raw in enumerate(data)]
 
 

@@ -31,7 +31,7 @@ import re
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +47,7 @@ _ID = re.compile(r"^\d{1,20}$")
 
 def now_rfc3339() -> str:
     """The current UTC time as Vertex writes it."""
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,10 @@ class ModelRegistry:
         """A fresh numeric id, unused by any job, model or endpoint here."""
         while True:
             ident = str(10**9 + secrets.randbelow(9 * 10**9))
-            if not any((d / ident).exists() or (d / f"{ident}.json").exists() for d in (self.jobs_dir, self.tuned_dir, self.endpoints_dir)):
+            if not any(
+                (d / ident).exists() or (d / f"{ident}.json").exists()
+                for d in (self.jobs_dir, self.tuned_dir, self.endpoints_dir)
+            ):
                 return ident
 
     @contextlib.contextmanager
@@ -125,7 +128,9 @@ class ModelRegistry:
             train_uri=data["train_uri"],
             eval_uri=data.get("eval_uri"),
             display_name=data.get("display_name"),
-            tuned_model=self.get_model(tuned["name"]) if tuned and (self.model_dir(tuned["name"]) / "model.json").is_file() else None,
+            tuned_model=self.get_model(tuned["name"])
+            if tuned and (self.model_dir(tuned["name"]) / "model.json").is_file()
+            else None,
             error=data.get("error"),
             created=data.get("created"),
             updated=data.get("updated"),
@@ -201,7 +206,10 @@ class ModelRegistry:
             raise ConfigError(f"alias {alias!r} is a base model name", fix="choose an alias that names no base model")
         target = self.resolve(model)
         if target.kind != "tuned":
-            raise ConfigError(f"{model!r} is a base model; aliases name tuned models", fix="give a tuned model from `llmops models list`")
+            raise ConfigError(
+                f"{model!r} is a base model; aliases name tuned models",
+                fix="give a tuned model from `llmops models list`",
+            )
         with self.locked():
             aliases = self.aliases()
             aliases[alias] = target.name

@@ -29,7 +29,15 @@ from pathlib import Path
 
 from ....core.errors import DataError, NotFoundError
 from ....core.types import Citation, Endpoint, GenerationConfig, Prediction, TunedModel, TuningJob, Usage
-from .base_model import DEFAULT_BASE_MODEL, GEMINI_MODELS, PALM_MODELS, BaseModel, count_tokens, derive_seed, truncate_tokens
+from .base_model import (
+    DEFAULT_BASE_MODEL,
+    GEMINI_MODELS,
+    PALM_MODELS,
+    BaseModel,
+    count_tokens,
+    derive_seed,
+    truncate_tokens,
+)
 from .canned import CannedResponse, CannedResponses
 from .model_registry import ModelRegistry, Target
 from .retrieval import RetrievalIndex
@@ -186,7 +194,9 @@ class ModelService:
         hits = index.search(prompt, k)
         if not hits:
             record = self.registry.model_record(model_name)
-            generated = self.base.generate(prompt, f"{model_name}: no training example matched; base {record['base_model']}", gen)
+            generated = self.base.generate(
+                prompt, f"{model_name}: no training example matched; base {record['base_model']}", gen
+            )
             return generated.text, generated.finish_reason, []
         if greedy or len(hits) == 1:
             hit = hits[0]
@@ -246,7 +256,10 @@ def _check_prompt(prompt: object, what: str = "prompt") -> None:
 def _check_generation(gen: GenerationConfig | None) -> GenerationConfig:
     gen = gen or GenerationConfig()
     if not 0 <= gen.temperature <= MAX_TEMPERATURE:
-        raise DataError(f"temperature {gen.temperature} is outside [0, {MAX_TEMPERATURE:g}]", fix="pass a temperature between 0 and 2")
+        raise DataError(
+            f"temperature {gen.temperature} is outside [0, {MAX_TEMPERATURE:g}]",
+            fix="pass a temperature between 0 and 2",
+        )
     if not 1 <= gen.max_output_tokens <= MAX_OUTPUT_TOKENS:
         raise DataError(
             f"max_output_tokens {gen.max_output_tokens} is outside [1, {MAX_OUTPUT_TOKENS}]",

@@ -21,13 +21,16 @@ INDEX_DIR = "index"
 EXAMPLES_FILE = "examples.arrow"
 
 SEARCHABLE_CHARS = 1000
-UNICODE_SPACES = "\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+UNICODE_SPACES = (
+    "\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
 """The characters above ASCII that Python's `str.split()` splits at."""
 # ASCII punctuation and every whitespace become a plain space, so that splitting at " " (what
 # Arrow does for a whole corpus, at ASCII whitespace) and `str.split()` (what a query does)
 # give the same words.
 _SEPARATORS = str.maketrans(
-    {chr(i): " " for i in range(128) if not (chr(i).isalnum() or chr(i) == "_")} | dict.fromkeys(map(ord, UNICODE_SPACES), " ")
+    {chr(i): " " for i in range(128) if not (chr(i).isalnum() or chr(i) == "_")}
+    | dict.fromkeys(map(ord, UNICODE_SPACES), " ")
 )
 
 

@@ -100,8 +100,7 @@ class Scores:
     def merge(self, other: Scores) -> Scores:
         """Per category, the higher of the two (prompt vs response)."""
         rated = {
-            c: (max(self.probability(c), other.probability(c)), max(self.severity(c), other.severity(c)))
-            for c in RATED
+            c: (max(self.probability(c), other.probability(c)), max(self.severity(c), other.severity(c))) for c in RATED
         }
         topics = dict(self.topics)
         for t, s in other.topics.items():

@@ -90,7 +90,9 @@ def _a(words: str) -> tuple[str, ...]:
     return tuple(words.split())
 
 
-_SLURS = _rot13("avttre", "avttn", "xvxr", "fcvp", "tbbx", "snttbg", "genaal", "jrgonpx", "enturnq", "gbjryurnq", "xnssve", "ornare")
+_SLURS = _rot13(
+    "avttre", "avttn", "xvxr", "fcvp", "tbbx", "snttbg", "genaal", "jrgonpx", "enturnq", "gbjryurnq", "xnssve", "ornare"
+)
 
 
 _I_WILL = r"(?:i|we)(?:'ll|\s+will|\s+shall|'m\s+going\s+to|\s+am\s+going\s+to|'re\s+going\s+to|\s+are\s+going\s+to|'m\s+gonna|\s+am\s+gonna|\s+gonna)"
@@ -280,15 +282,69 @@ RULES: tuple[Rule, ...] = (
         _a("nude naked sexy sexual erotic"),
     ),
     # --- topics only: reported in categories/scores, never blocked -------------------------------
-    Rule("topic-death", r"\b(?:death|deaths|died|suicide|murder\w*|funeral|killed)\b", {}, {"Death, Harm & Tragedy": 0.4}, _a("death died suicide murder funeral killed")),
+    Rule(
+        "topic-death",
+        r"\b(?:death|deaths|died|suicide|murder\w*|funeral|killed)\b",
+        {},
+        {"Death, Harm & Tragedy": 0.4},
+        _a("death died suicide murder funeral killed"),
+    ),
     Rule("topic-sex", r"\bsex\b", {}, {"Sexual": 0.2}, _a("sex")),
-    Rule("topic-finance", r"\b(?:money|bank\w*|stocks?|invest\w*|loans?|taxes|tax|payments?|bitcoin|finance|financial|salary|prices?)\b", {}, {"Finance": 0.2}, _a("money bank stock invest loan tax payment bitcoin financ salary price")),
-    Rule("topic-health", r"\b(?:health|doctors?|medicine|medical|disease|hospital|patients?|symptoms?|covid)\b", {}, {"Health": 0.2}, _a("health doctor medicine medical disease hospital patient symptom covid")),
-    Rule("topic-legal", r"\b(?:lawyers?|lawsuits?|court|illegal|legally|attorney)\b", {}, {"Legal": 0.2}, _a("lawyer lawsuit court illegal legally attorney")),
-    Rule("topic-politics", r"\b(?:elections?|president|government|politic\w*|votes?|voting|senator|parliament)\b", {}, {"Politics": 0.2}, _a("election president government politic vote voting senator parliament")),
-    Rule("topic-religion", r"\b(?:god|church|religion|religious|bible|quran|pray\w*|mosque|synagogue)\b", {}, {"Religion & Belief": 0.2}, _a("god church religion religious bible quran pray mosque synagogue")),
-    Rule("topic-war", r"\b(?:war|wars|army|military|soldiers?|missiles?|invasion)\b", {}, {"War & Conflict": 0.2}, _a("war army military soldier missile invasion")),
-    Rule("topic-drugs", r"\b(?:drugs?|marijuana|cannabis|weed)\b", {}, {"Illicit Drugs": 0.2}, _a("drug marijuana cannabis weed")),
-    Rule("topic-public-safety", r"\b(?:police|emergency|firefighters?|terroris\w*|shooting)\b", {}, {"Public Safety": 0.3}, _a("police emergency firefighter terroris shooting")),
+    Rule(
+        "topic-finance",
+        r"\b(?:money|bank\w*|stocks?|invest\w*|loans?|taxes|tax|payments?|bitcoin|finance|financial|salary|prices?)\b",
+        {},
+        {"Finance": 0.2},
+        _a("money bank stock invest loan tax payment bitcoin financ salary price"),
+    ),
+    Rule(
+        "topic-health",
+        r"\b(?:health|doctors?|medicine|medical|disease|hospital|patients?|symptoms?|covid)\b",
+        {},
+        {"Health": 0.2},
+        _a("health doctor medicine medical disease hospital patient symptom covid"),
+    ),
+    Rule(
+        "topic-legal",
+        r"\b(?:lawyers?|lawsuits?|court|illegal|legally|attorney)\b",
+        {},
+        {"Legal": 0.2},
+        _a("lawyer lawsuit court illegal legally attorney"),
+    ),
+    Rule(
+        "topic-politics",
+        r"\b(?:elections?|president|government|politic\w*|votes?|voting|senator|parliament)\b",
+        {},
+        {"Politics": 0.2},
+        _a("election president government politic vote voting senator parliament"),
+    ),
+    Rule(
+        "topic-religion",
+        r"\b(?:god|church|religion|religious|bible|quran|pray\w*|mosque|synagogue)\b",
+        {},
+        {"Religion & Belief": 0.2},
+        _a("god church religion religious bible quran pray mosque synagogue"),
+    ),
+    Rule(
+        "topic-war",
+        r"\b(?:war|wars|army|military|soldiers?|missiles?|invasion)\b",
+        {},
+        {"War & Conflict": 0.2},
+        _a("war army military soldier missile invasion"),
+    ),
+    Rule(
+        "topic-drugs",
+        r"\b(?:drugs?|marijuana|cannabis|weed)\b",
+        {},
+        {"Illicit Drugs": 0.2},
+        _a("drug marijuana cannabis weed"),
+    ),
+    Rule(
+        "topic-public-safety",
+        r"\b(?:police|emergency|firefighters?|terroris\w*|shooting)\b",
+        {},
+        {"Public Safety": 0.3},
+        _a("police emergency firefighter terroris shooting"),
+    ),
 )
 """Every rule, in the order they are reported when tracing a score."""

@@ -81,15 +81,23 @@ def parse_example(obj: Any, where: str) -> tuple[str, str]:
     if "contents" in obj:
         contents = obj["contents"]
         if not isinstance(contents, list) or not contents:
-            raise DataError(f"{where}: 'contents' must be a non-empty list of turns", fix="see the Gemini tuning format")
-        last_model = max((i for i, t in enumerate(contents) if isinstance(t, dict) and t.get("role") == "model"), default=None)
+            raise DataError(
+                f"{where}: 'contents' must be a non-empty list of turns", fix="see the Gemini tuning format"
+            )
+        last_model = max(
+            (i for i, t in enumerate(contents) if isinstance(t, dict) and t.get("role") == "model"), default=None
+        )
         if last_model is None:
-            raise DataError(f"{where}: 'contents' has no turn with role 'model'", fix="add the expected answer as a model turn")
+            raise DataError(
+                f"{where}: 'contents' has no turn with role 'model'", fix="add the expected answer as a model turn"
+            )
         user = [_text_of(t) for t in contents[:last_model] if isinstance(t, dict) and t.get("role", "user") == "user"]
         answer = _text_of(contents[last_model])
         question = "\n".join(u for u in user if u)
         if not question:
-            raise DataError(f"{where}: 'contents' has no user text before the model turn", fix="add a user turn with text parts")
+            raise DataError(
+                f"{where}: 'contents' has no user text before the model turn", fix="add a user turn with text parts"
+            )
         if not answer:
             raise DataError(f"{where}: the model turn has no text parts", fix="give the model turn parts with 'text'")
         return question, answer
@@ -122,7 +130,9 @@ def read_pairs(path: str | Path) -> list[tuple[str, str]]:
                 try:
                     obj = json.loads(line)
                 except json.JSONDecodeError as exc:
-                    raise DataError(f"{p}:{lineno}: not JSON ({exc.msg})", fix="the file must be JSONL, one object per line") from None
+                    raise DataError(
+                        f"{p}:{lineno}: not JSON ({exc.msg})", fix="the file must be JSONL, one object per line"
+                    ) from None
                 pairs.append(parse_example(obj, f"{p}:{lineno}"))
     except UnicodeDecodeError:
         raise DataError(f"{p} is not UTF-8 text", fix="the file must be JSONL in UTF-8") from None
