@@ -4,6 +4,7 @@ model, publisher and tuned models, endpoints, tuningJobs and pipelineJobs."""
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..kfp.api import KfpApi
@@ -34,7 +35,8 @@ class VertexApi(EmulatedApi):
         self._lock = threading.Lock()
 
     @property
-    def canned_path(self):  # type: ignore[no-untyped-def]
+    def canned_path(self) -> Path:
+        """Where the canned responses of `/emulator/v1/canned` are kept."""
         return self.data_dir / "vertex" / CANNED_FILE
 
     @property

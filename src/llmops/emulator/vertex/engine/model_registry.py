@@ -246,7 +246,7 @@ class ModelRegistry:
             ident = self.new_id()
             data = {"name": f"endpoints/{ident}", "model": target.name, "uri": None, "created": now_rfc3339()}
             atomic_write_text(self.endpoints_dir / f"{ident}.json", json.dumps(data, indent=2))
-        return Endpoint(name=data["name"], model=target.name)
+        return Endpoint(name=str(data["name"]), model=target.name)
 
     # --- resolution ----------------------------------------------------------------------------
     def resolve(self, reference: str) -> Target:

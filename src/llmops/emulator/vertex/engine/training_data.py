@@ -70,7 +70,7 @@ def sidecar_path(train_path: str | Path) -> Path:
 def _text_of(turn: Any) -> str | None:
     if not isinstance(turn, dict) or not isinstance(turn.get("parts"), list):
         return None
-    texts = [p.get("text") for p in turn["parts"] if isinstance(p, dict) and isinstance(p.get("text"), str)]
+    texts = [str(p["text"]) for p in turn["parts"] if isinstance(p, dict) and isinstance(p.get("text"), str)]
     return "".join(texts) if texts else None
 
 
@@ -177,6 +177,7 @@ def read_examples(path: str | Path) -> list[Example]:
         src = sources[i] if sources else {}
         uri = src.get("uri") if isinstance(src.get("uri"), str) and src.get("uri") else None
         title = src.get("title") if isinstance(src.get("title"), str) and src.get("title") else None
-        lic = src.get("license") if isinstance(src.get("license"), str) and src.get("license") else DEFAULT_LICENSE
+        lic = src.get("license")
+        lic = lic if isinstance(lic, str) and lic else DEFAULT_LICENSE
         examples.append(Example(q, a, title, uri, lic))
     return examples
