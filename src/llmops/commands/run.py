@@ -5,9 +5,12 @@ sample prediction with its safety line and citations."""
 
 from __future__ import annotations
 
+import copy
 import json
+import os
 import time
 import warnings
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -151,24 +154,70 @@ def _render(summary: dict[str, Any]) -> None:
     )
 
 
+def _compile(settings: Any, package: Path) -> None:
+    """Compile the end-to-end pipeline unless the package is current (importing kfp and
+    building the pipeline is most of a cached run)."""
+    from ..kfp_local.compiled import compile_if_changed
+
+    def compile_(path: Path) -> None:
+        from ..core import pipeline as core_pipeline
+
+        if show_progress():
+            err_console.print(f"compiling the end-to-end pipeline to {path}", highlight=False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            core_pipeline.compile_default(settings, path)
+
+    core_dir = Path(__file__).resolve().parent.parent / "core"
+    sources = [core_dir / name for name in ("pipeline.py", "pipeline_checks.py", "prompts.py")]
+    compile_if_changed(package, sources, {"component_image": getattr(settings, "component_image", None)}, compile_)
+
+
+def _parameters(settings: Any) -> dict[str, Any]:
+    """core.pipeline.default_parameters without importing kfp (it must stay in step)."""
+    params: dict[str, Any] = {
+        "settings": {k: v for k, v in copy.deepcopy(settings.to_json_dict()).items() if v is not None},
+        "base_model": settings.base_model,
+    }
+    return params
+
+
+def _since_process_start() -> float | None:
+    """Seconds since this process started (Linux), to report start-up time."""
+    try:
+        with open("/proc/self/stat", encoding="ascii") as f:
+            start_ticks = int(f.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/uptime", encoding="ascii") as f:
+            uptime = float(f.read().split()[0])
+        return max(0.0, uptime - start_ticks / os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _cache_lookup_seconds(orchestrator: Any, run_id: str) -> float | None:
+    record = getattr(orchestrator, "record", None)
+    if record is None:
+        return None
+    try:
+        return record(run_id).get("cache_lookup_seconds")
+    except LlmopsError:
+        return None
+
+
 def run_command(
     json_: bool = JsonOption,
     no_cache: bool = typer.Option(False, "--no-cache", help="Run every task, ignoring cached results."),
     timeout: float | None = typer.Option(None, "--timeout", help="Stop the run after this many seconds."),
 ) -> None:
     """Run the whole workflow: prepare data, tune, deploy, evaluate base vs tuned."""
-    from ..core import pipeline as core_pipeline
-
     started = time.perf_counter()
     s = session()
     package = s.workspace.pipelines / DEFAULT_PACKAGE
-    if show_progress():
-        err_console.print(f"compiling the end-to-end pipeline to {package}", highlight=False)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)
-        core_pipeline.compile_default(s.settings, package)
+    _compile(s.settings, package)
     orchestrator = s.orchestrator
-    run = orchestrator.submit(package, core_pipeline.default_parameters(s.settings), enable_caching=not no_cache)
+    params = _parameters(s.settings)
+    startup = _since_process_start() or (time.perf_counter() - started)
+    run = orchestrator.submit(package, params, enable_caching=not no_cache)
     run = follow(orchestrator, run, timeout)
     if run.state != "SUCCEEDED":
         if json_:
@@ -188,6 +237,8 @@ def run_command(
             )
         raise_if_failed(run)
     summary = summarize(s, run, str(package), time.perf_counter() - started)
+    summary["pipeline"]["startup_seconds"] = round(startup, 3)
+    summary["pipeline"]["cache_lookup_seconds"] = _cache_lookup_seconds(orchestrator, run.run_id)
     if json_:
         print_json(summary)
     else:

@@ -115,11 +115,10 @@ def failure_reason(tail: str | None) -> str | None:
 def serialize_value(value: Any) -> Any:
     """A task or pipeline output, JSON-ready: parameters as they are, artifacts as
     `{"artifact": schema_title, "name", "uri", "metadata"}`."""
-    from kfp import dsl
-
-    if isinstance(value, dsl.Artifact):
+    title = getattr(value, "schema_title", None)  # a kfp artifact, or a CachedArtifact (no kfp import)
+    if isinstance(title, str) and hasattr(value, "uri") and hasattr(value, "metadata"):
         return {
-            "artifact": type(value).schema_title,
+            "artifact": title,
             "name": value.name,
             "uri": value.uri,
             "metadata": json.loads(json.dumps(value.metadata or {}, default=str)),
@@ -228,8 +227,11 @@ class Worker:
         self.logs = self.run_dir / TASK_LOGS
         self.logs.mkdir(exist_ok=True)
         self.started_tasks = 0
+        self.autosave = True
 
     def save(self) -> None:
+        if not self.autosave:
+            return
         with self.lock:
             write_record(self.run_dir, self.record)
 
@@ -293,6 +295,12 @@ class Worker:
         except BaseException as exc:
             self._fail(exc)
             return 1
+        self.succeed(outputs)
+        return 0
+
+    def succeed(self, outputs: dict[str, Any]) -> None:
+        """End the run SUCCEEDED with the pipeline's `outputs`."""
+        rec = self.record
         with self.lock:
             rec["outputs"] = serialize_value(outputs)
             for t in rec["tasks"]:
@@ -300,8 +308,8 @@ class Worker:
                     t["state"] = "SKIPPED"  # a branch a condition did not take
             rec.update(state="SUCCEEDED", finished=now_iso())
             rec["lineage"] = build_lineage(rec)
+        self.autosave = True
         self.save()
-        return 0
 
     def _run_kfp(self, stdout: _ThreadStdout) -> dict[str, Any]:
         import kfp
