@@ -8,6 +8,7 @@ import sys
 import time
 import warnings
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -259,15 +260,62 @@ def list_command(json_: bool = JsonOption) -> None:
     console.print(table)
 
 
+def _seconds_between(start: str | None, end: str | None) -> float | None:
+    if not start or not end:
+        return None
+    parse = datetime.fromisoformat
+    return round((parse(end.replace("Z", "+00:00")) - parse(start.replace("Z", "+00:00"))).total_seconds(), 3)
+
+
+def _timings(record: dict[str, Any]) -> dict[str, Any]:
+    """Where a run's time went: the worker's start-up (or the in-process cache answer), each
+    task's start offset and duration, and the wall time."""
+    created = record.get("created")
+    tasks = [
+        {
+            "name": t["name"],
+            "cached": bool(t.get("cached")),
+            "start_seconds": _seconds_between(created, t.get("started")),
+            "seconds": float(t.get("seconds") or 0.0),
+        }
+        for t in record.get("tasks", [])
+        if t.get("started")
+    ]
+    return {
+        "served_from_cache": bool(record.get("served_from_cache")),
+        "cache_lookup_seconds": record.get("cache_lookup_seconds"),
+        # to the first task: the worker's start, kfp's import and loading the package
+        "startup_seconds": _seconds_between(created, min(t["started"] for t in record["tasks"] if t.get("started")))
+        if tasks
+        else _seconds_between(created, record.get("started")),
+        "task_seconds": round(sum(t["seconds"] for t in tasks), 3),
+        "wall_seconds": _seconds_between(created, record.get("finished")),
+        "tasks": tasks,
+    }
+
+
+def _timings_table(timings: dict[str, Any]) -> Table:
+    startup = timings["startup_seconds"]
+    how = "answered from the cache in-process" if timings["served_from_cache"] else f"start-up {startup} s"
+    title = f"timings · wall {timings['wall_seconds']} s · {how} · tasks {timings['task_seconds']} s"
+    table = Table("task", "starts at (s)", "seconds", "cached", title=title, title_justify="left")
+    for t in timings["tasks"]:
+        table.add_row(t["name"], f"{t['start_seconds']:.2f}", f"{t['seconds']:.2f}", "yes" if t["cached"] else "")
+    return table
+
+
 @pipeline_app.command("show")
 def show_command(
     run_id: str = typer.Argument(..., help="Run id, a unique prefix of one, or 'latest'."),
     json_: bool = JsonOption,
 ) -> None:
     """Show a run: state, tasks, outputs and lineage."""
-    run = session().orchestrator.get(run_id)
+    orchestrator = session().orchestrator
+    run = orchestrator.get(run_id)
+    record_of = getattr(orchestrator, "record", None)
+    timings = _timings(record_of(run.run_id)) if record_of is not None else None
     if json_:
-        print_json(run.to_dict())
+        print_json({**run.to_dict(), **({"timings": timings} if timings else {})})
         return
     console.print(f"run [bold]{run.run_id}[/] · pipeline {run.pipeline_name} · {run.state}", highlight=False)
     console.print(f"  created {run.created}  finished {run.finished or '-'}", highlight=False)
@@ -277,6 +325,8 @@ def show_command(
     for k, v in _params_for_display(run.parameters).items():
         console.print(f"  param {k} = {v!r}", markup=False, highlight=False)
     console.print(_tasks_table(run))
+    if timings:
+        console.print(_timings_table(timings))
     for t in run.tasks:
         if t.log_tail and t.state in ("FAILED", "CANCELLED"):
             console.print(f"[red]{t.name}[/] log tail:")
