@@ -169,3 +169,14 @@ def test_a_failing_stage_is_named_and_a_rerun_resumes(tmp_path):
     tasks = {t["name"]: t for t in json.loads(fixed.stdout)["tasks"]}
     assert tasks["prepare-data"]["cached"] is True  # resumed after the stage that had succeeded
     assert tasks["tune-model"]["cached"] is False and tasks["tune-model"]["state"] == "SUCCEEDED"
+
+
+@pytest.mark.parametrize("image", [None, "europe-docker.pkg.dev/p/r/llmops:1"])
+def test_run_parameters_match_the_pipeline_modules(tmp_path, image):
+    """`llmops run` builds the parameters without importing kfp; they must stay in step."""
+    from llmops.commands.run import _parameters
+    from llmops.core.config import Settings
+    from llmops.core.pipeline import default_parameters
+
+    settings = Settings(workspace=tmp_path, component_image=image)
+    assert _parameters(settings) == default_parameters(settings)
