@@ -53,12 +53,11 @@ def _settings_for(kind: str, name: str, emulator: Any | None, tmp: Path) -> Sett
     """The settings that build backend `name` of `kind` here. The one place that knows the
     profile keys of the built-in backends: Google ones point at the emulator (and take the
     `gcs` artifact store as their native store), local ones need only a workspace."""
-    base: dict[str, Any] = {"workspace": tmp / "ws", kind: name}
+    base: dict[str, Any] = {"workspace": tmp / "ws"}
     if emulator is None:
-        return Settings(**base)
+        return Settings(**base, **{kind: name})
     return Settings(
-        **base,
-        artifacts="gcs" if kind != "artifacts" else name,
+        **{**base, "artifacts": "gcs", kind: name},
         project=PROJECT,
         bucket=BUCKET,
         endpoint=emulator.endpoint,
