@@ -152,6 +152,35 @@ def known_break(request: pytest.FixtureRequest) -> Any:
     return mark
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Keep each backend's tests together under xdist: an `xdist_group` per backend (honoured
+    by `-n N --dist loadgroup`), and, within the slots this folder's tests already hold, the
+    orchestrator tests first, backend by backend, those sharing the pipeline runs leading.
+    Plain `-n N` hands out leading chunks of consecutive tests, so the tests that share one
+    backend's pipeline runs then land on one worker instead of running the pipelines on both."""
+    here = Path(__file__).parent
+    slots = [i for i, item in enumerate(items) if Path(str(item.path)).is_relative_to(here)]
+    ours = [items[i] for i in slots]
+    for item in ours:
+        backend = _backend_of(item)
+        if backend:
+            item.add_marker(pytest.mark.xdist_group(backend))
+    ours.sort(key=lambda item: 0 if "orchestrator_backend" in getattr(item, "fixturenames", ()) else 1)
+    for i, item in zip(slots, ours, strict=True):
+        items[i] = item
+
+
+def _backend_of(item: pytest.Item) -> str | None:
+    callspec = getattr(item, "callspec", None)
+    if callspec is None:
+        return None
+    for kind in KINDS:
+        name = callspec.params.get(f"{kind}_backend")
+        if name is not None:
+            return f"{kind}-{name}"
+    return None
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "course_data: needs the course's bundled Stack Overflow sample (deselect for a bare backend)"
