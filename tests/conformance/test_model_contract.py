@@ -14,6 +14,12 @@ import pytest
 from llmops.core import interfaces
 from llmops.core.types import HARM_CATEGORIES, PROBABILITY_BUCKETS, Citation, GenerationConfig, Prediction, Usage
 
+BREAKS = {
+    ("openai", "safety"): "predictions carry no safety ratings, but the provider does not declare them absent "
+    "(`reports_safety = False`), so callers cannot tell 'not rated' from 'rated safe'",
+}
+"""(backend, case) -> how the provider differs from the contract; each a strict xfail."""
+
 PROMPTS = ["How do I sort a list in Python?", "How do I read a JSON file?", "What does a decorator do?"]
 
 
@@ -40,7 +46,8 @@ def test_predict_returns_a_full_prediction(provider):
     assert set(as_vertex) == {"content", "safetyAttributes", "citationMetadata"}
 
 
-def test_safety_ratings_are_present_or_declared_absent(provider):
+def test_safety_ratings_are_present_or_declared_absent(known_break, model_backend, provider):
+    known_break(BREAKS, model_backend.name, "safety")
     p = provider.predict(PROMPTS[1])
     if getattr(provider, "reports_safety", True) is False:
         # A provider whose server sends no ratings says so, and invents none.
@@ -62,7 +69,7 @@ def test_predict_batch_keeps_order_and_length(model_backend, provider):
 
 
 def test_generation_settings_are_accepted_and_max_tokens_honoured(provider):
-    config = GenerationConfig(temperature=0.3, max_output_tokens=8, top_p=0.9, top_k=20, seed=11)
+    config = GenerationConfig(temperature=0.3, max_output_tokens=8, seed=11)
     p = provider.predict("Explain Python list comprehensions in detail, with many examples.", generation=config)
     assert 0 < p.usage.output_tokens <= 8
     assert p.finish_reason == "MAX_TOKENS"

@@ -11,6 +11,7 @@ import pytest
 from kfp import dsl
 
 from llmops.core.errors import ConfigError
+from llmops.core.pipeline import compile_pipeline
 from llmops.core.types import PipelineRun
 
 BREAKS = {
@@ -42,8 +43,10 @@ def conformance_pipeline(a: int, b: int = 1) -> str:
 
 
 @pytest.fixture(scope="module")
-def package(orchestrator_backend, tmp_path_factory):
-    path = orchestrator_backend.backend.compile(conformance_pipeline, tmp_path_factory.mktemp("pkg") / "conf.yaml")
+def package(tmp_path_factory):
+    """The pipeline compiled once by llmops' compiler (kfp's, after llmops' checks): every
+    orchestrator runs the same package."""
+    path = compile_pipeline(conformance_pipeline, tmp_path_factory.mktemp("pkg") / "conf.yaml")
     assert path.is_file()
     return path
 
