@@ -15,9 +15,9 @@ from llmops.core.pipeline import compile_pipeline
 from llmops.core.types import PipelineRun
 
 BREAKS = {
-    ("kubeflow", "task-outputs"): "task outputs are empty (the v2beta1 run detail's tasks carry no output parameters)",
-    ("kubeflow", "run-outputs"): "the run's outputs are empty (the pipeline's own output is not read back)",
-    ("vertex", "run-outputs"): "the run's outputs are empty (only the tasks carry outputs)",
+    ("kubeflow", "task-outputs"): "the finished run's tasks carry no outputs (empty dicts)",
+    ("kubeflow", "run-outputs"): "the finished run's outputs are empty (the pipeline's own output is missing)",
+    ("vertex", "run-outputs"): "the finished run's outputs are empty (its tasks do carry theirs)",
 }
 """(backend, case) -> how the orchestrator differs from the contract; each a strict xfail."""
 
