@@ -290,7 +290,7 @@ def completion_chunks(req: ChatRequest, preds: list[Prediction]) -> Iterator[dic
     """The same answer as `chat.completion.chunk` objects: each choice's text in word-sized
     deltas, its finish reason on its last chunk, then the usage if the request asked for it."""
     choices = _choices(preds, req.stop)
-    base = {"id": f"chatcmpl-{preds[0].request_id or ''}", "object": "chat.completion.chunk"}
+    base: dict[str, Any] = {"id": f"chatcmpl-{preds[0].request_id or ''}", "object": "chat.completion.chunk"}
     base |= {"created": int(time.time()), "model": req.model}
     for i, c in enumerate(choices):
         pieces = _pieces(c.text) if c.text else [""]
