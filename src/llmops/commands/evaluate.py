@@ -29,7 +29,11 @@ def metrics_table(columns: list[tuple[str, dict[str, float]]], title: str | None
 
 def eval_command(
     model: list[str] | None = typer.Option(
-        None, "--model", "-m", help="Model, tuned model, alias or endpoint (repeatable). Default: the base model."
+        None,
+        "--model",
+        "-m",
+        help="Model, tuned model, alias or endpoint; PROVIDER:MODEL to answer with another model provider, "
+        "e.g. openai:google/gemini-2.0-flash-001 (repeatable). Default: the base model.",
     ),
     dataset: str | None = typer.Option(
         None, "--dataset", "-d", help="Dataset version (or unique prefix). Default: the newest."
@@ -40,6 +44,8 @@ def eval_command(
     """Evaluate models on a dataset version's held-out split and compare their metrics."""
     s = session()
     models = list(model or [s.settings.base_model])
+    for name in models:
+        evaluation.split_model(s, name)  # an unknown provider fails before any model runs
     version, examples = evaluation.eval_set(s, dataset, limit)
     results: list[EvaluationResult] = []
     for name in models:

@@ -12,6 +12,12 @@ Metrics (keys of `EvaluationResult.metrics`):
 - `citation_rate`: share of answers carrying at least one citation, 0..1.
 - `latency_p50_ms`, `latency_p95_ms`: percentiles of the model-reported latency.
 
+A model is named as the active provider knows it (`models/123`, `gemini-2.0-flash`), or as
+`PROVIDER:MODEL` to answer with another registered model provider of the same profile, so one
+evaluation can compare e.g. `openai:google/gemini-2.0-flash-001` with `emulator:models/123`.
+The text before the first colon is always read as a provider: a model whose own name has a
+colon (Ollama's `llama3:8b`) is written with its provider (`openai:llama3:8b`).
+
 Evaluation examples come from a dataset version's eval JSONL, in the course's format
 (`input_text_instruct` prompt, `output_text` reference) or Gemini's supervised-tuning format
 (`contents` with a user turn and a model turn).
@@ -26,13 +32,14 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from . import monitoring
-from .errors import DataError
+from .errors import ConfigError, DataError
 from .types import DatasetVersion, Prediction
 
 if TYPE_CHECKING:
+    from .interfaces import ModelProvider
     from .session import Session
 
 METRIC_KEYS = (
@@ -196,7 +203,7 @@ def compute_metrics(predictions: Sequence[Prediction], references: Sequence[str]
         raise DataError("no predictions to score", fix="evaluate on a non-empty evaluation set")
     texts = ["" if p.blocked else (p.text or "") for p in predictions]
     scorer = _rouge()
-    rouge = sum(scorer.score(ref, hyp)["rougeL"].fmeasure for ref, hyp in zip(references, texts)) / n
+    rouge = sum(scorer.score(ref, hyp)["rougeL"].fmeasure for ref, hyp in zip(references, texts, strict=True)) / n
     bleu = sacrebleu.corpus_bleu(texts, [list(references)]).score
     chrf = sacrebleu.corpus_chrf(texts, [list(references)]).score
     latencies = [float(p.latency_ms) for p in predictions]
@@ -204,7 +211,9 @@ def compute_metrics(predictions: Sequence[Prediction], references: Sequence[str]
         "rougeL": round(rouge, 4),
         "bleu": round(bleu, 2),
         "chrf": round(chrf, 2),
-        "exact_match": round(sum(_normalize(t) == _normalize(r) for t, r in zip(texts, references)) / n, 4),
+        "exact_match": round(
+            sum(_normalize(t) == _normalize(r) for t, r in zip(texts, references, strict=True)) / n, 4
+        ),
         "mean_length": round(sum(len(t.split()) for t in texts) / n, 2),
         "blocked_rate": round(sum(1 for p in predictions if p.blocked) / n, 4),
         "citation_rate": round(sum(1 for p in predictions if p.citations) / n, 4),
@@ -216,6 +225,42 @@ def compute_metrics(predictions: Sequence[Prediction], references: Sequence[str]
 # ---------------------------------------------------------------- running models
 
 
+def split_model(session: Session, spec: str | None) -> tuple[str | None, str | None]:
+    """`(provider, model)` of a model spec: `PROVIDER:MODEL` names a registered model provider
+    (an empty MODEL is that provider's default); a spec without a colon has no provider."""
+    if spec is None or ":" not in spec:
+        return None, spec
+    from . import registry
+
+    provider, _, model = spec.partition(":")
+    known = registry.backends("model")
+    if provider not in known:
+        raise ConfigError(
+            f"unknown model provider {provider!r} in model {spec!r}",
+            fix=f"write PROVIDER:MODEL with one of: {', '.join(sorted(known))} "
+            f"(a model name with a colon needs its provider first, e.g. {session.settings.model}:{spec})",
+        )
+    return provider, model or None
+
+
+def _predict_all(session: Session, prompts: list[str], spec: str | None, extra: dict[str, Any]) -> list[Prediction]:
+    provider, model = split_model(session, spec)
+    if provider is None or provider == session.settings.model:
+        return monitoring.predict_batch(session, prompts, model=model, **extra)  # logged, like every prediction
+    from . import registry
+
+    backend = cast(
+        "ModelProvider", registry.create_backend("model", session.settings.model_copy(update={"model": provider}))
+    )
+    try:
+        predictions = backend.predict_batch(prompts, model=model, **extra)
+    finally:
+        backend.close()
+    if session.settings.log_predictions:
+        monitoring.log_for(session).record(predictions, provider=provider)
+    return predictions
+
+
 def evaluate(
     session: Session,
     examples: Sequence[EvalExample],
@@ -224,13 +269,14 @@ def evaluate(
     concurrency: int | None = None,
     dataset_version: str | None = None,
 ) -> EvaluationResult:
-    """Answer every example with `model` (the provider's default when None) through
-    `predict_batch`, and score the answers. `concurrency` defaults to the provider's own
-    choice (threads help a remote service, not an in-process emulator)."""
+    """Answer every example with `model` (the provider's default when None; `PROVIDER:MODEL`
+    for another provider) through `predict_batch`, and score the answers. `concurrency`
+    defaults to the provider's own choice (threads help a remote service, not an in-process
+    emulator)."""
     prompts = [e.prompt for e in examples]
-    extra = {} if concurrency is None else {"concurrency": concurrency}
+    extra: dict[str, Any] = {} if concurrency is None else {"concurrency": concurrency}
     t0 = time.perf_counter()
-    predictions = monitoring.predict_batch(session, prompts, model=model, **extra)  # logged, like every prediction
+    predictions = _predict_all(session, prompts, model, extra)
     seconds = time.perf_counter() - t0
     references = [e.reference for e in examples]
     name = model or (predictions[0].model if predictions else None) or session.settings.base_model
@@ -268,7 +314,7 @@ def write_predictions(result: EvaluationResult, path: str | Path, examples: Sequ
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", encoding="utf-8") as f:
-        for example, pred in zip(examples, result.predictions):
+        for example, pred in zip(examples, result.predictions, strict=True):
             row = {"prompt": example.prompt, "reference": example.reference, "prediction": pred.to_dict()}
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
     return path

@@ -160,8 +160,7 @@ class ModelProvider(Backend):
         with ThreadPoolExecutor(max_workers=concurrency) as pool:
             return list(pool.map(one, prompts))
 
-    @abstractmethod
-    def tune(
+    def tune(  # type: ignore[empty-body]  # temporary: capability ABCs replace these
         self,
         base_model: str,
         train_uri: str,
@@ -172,20 +171,16 @@ class ModelProvider(Backend):
     ) -> TuningJob:
         """Start supervised tuning of `base_model` on a JSONL training file."""
 
-    @abstractmethod
-    def get_tuning_job(self, name: str) -> TuningJob:
+    def get_tuning_job(self, name: str) -> TuningJob:  # type: ignore[empty-body]
         """A tuning job by name."""
 
-    @abstractmethod
-    def list_tuned_models(self) -> list[TunedModel]:
+    def list_tuned_models(self) -> list[TunedModel]:  # type: ignore[empty-body]
         """Registered tuned models, newest first."""
 
-    @abstractmethod
-    def deploy(self, tuned_model: TunedModel | str) -> Endpoint:
+    def deploy(self, tuned_model: TunedModel | str) -> Endpoint:  # type: ignore[empty-body]
         """Make a tuned model answer predictions; return its endpoint."""
 
-    @abstractmethod
-    def set_alias(self, model: str, alias: str) -> TunedModel:
+    def set_alias(self, model: str, alias: str) -> TunedModel:  # type: ignore[empty-body]
         """Point `alias` at a tuned model, moving it from any other model."""
 
 

@@ -9,6 +9,7 @@ Served, under `projects/{p}/locations/{l}/` unless noted:
   `:streamGenerateContent`, `:predict`, `:mergeVersionAliases`);
 - `endpoints` (list), `endpoints/{id}` (GET, `:predict`, `:generateContent`,
   `:streamGenerateContent`);
+- `endpoints/openapi/chat/completions`: the OpenAI-compatible Chat Completions (see `openai_compat`);
 - `tuningJobs` (create, list), `tuningJobs/{id}` (GET, `:cancel`): the emulated tuning on a
   `gs://` JSONL read from the emulator's Cloud Storage;
 - `pipelineJobs` (see `vertex_pipeline_routes`).
@@ -401,9 +402,11 @@ class VertexHandlers:
         )
 
     def routers(self) -> list[SegmentRouter]:
+        from .openai_compat import ChatCompletions
         from .pipeline_routes import PipelineJobsApi
 
         pipelines = PipelineJobsApi(self.state)
+        chat = ChatCompletions(lambda: self.service)
         out = []
         loc = "projects/{project}/locations/{location}"
         for version in ("v1", "v1beta1"):
@@ -414,6 +417,7 @@ class VertexHandlers:
             r.route(f"{loc}/models/{{model}}", "GET", "POST")(self.model)
             r.route(f"{loc}/endpoints", "GET")(self.list_endpoints)
             r.route(f"{loc}/endpoints/{{endpoint}}", "GET", "POST")(self.endpoint)
+            r.route(f"{loc}/endpoints/openapi/chat/completions", "POST")(chat.handle)
             r.route(f"{loc}/tuningJobs", "GET", "POST")(self.tuning_jobs)
             r.route(f"{loc}/tuningJobs/{{job}}", "GET", "POST")(self.tuning_job)
             r.route(f"{loc}/pipelineJobs", "GET", "POST")(pipelines.pipeline_jobs)
