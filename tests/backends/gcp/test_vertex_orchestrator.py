@@ -64,7 +64,7 @@ def test_bad_inputs(orchestrator, tmp_path, emulated_settings):
 
 @pytest.mark.slow
 def test_llmops_run_on_the_emulated_profile(cli, llmops_emulator, monkeypatch):
-    monkeypatch.setenv("LLMOPS_ENDPOINT", llmops_emulator.endpoint)
+    monkeypatch.setenv("LLMOPS_GCP_ENDPOINT", llmops_emulator.endpoint)
     result = cli("--profile", "emulated", "run", "--json")
     assert result.code == 0, result.err
     summary = result.json()
