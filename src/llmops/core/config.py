@@ -443,8 +443,8 @@ def resolve_settings(
         name, profile_source = profile, override_source
     elif env.get("LLMOPS_PROFILE"):
         name, profile_source = env["LLMOPS_PROFILE"], "env LLMOPS_PROFILE"
-    elif (file_data or {}).get("default_profile"):
-        name, profile_source = file_data["default_profile"], f"{source} default_profile"  # type: ignore[index]
+    elif file_data and file_data.get("default_profile"):
+        name, profile_source = str(file_data["default_profile"]), f"{source} default_profile"
     else:
         name, profile_source = DEFAULT_PROFILE, "default"
     values = _resolve(name, profiles, sections)
@@ -455,8 +455,8 @@ def resolve_settings(
             continue
         if key in legacy:
             key = ".".join(legacy[key])
-        sec, _, sub = key.rpartition(".")
-        if key not in CORE_KEYS and not (sec in sections and sub in sections[sec].model.model_fields):
+        owner, _, sub = key.rpartition(".")
+        if key not in CORE_KEYS and not (owner in sections and sub in sections[owner].model.model_fields):
             raise ConfigError(f"unknown setting {key!r}", fix=f"known keys: {_known_keys(sections)}")
         values[key] = (value, override_source)
     if "workspace" in values and found_file and values["workspace"][1].startswith(source + " "):
@@ -465,8 +465,9 @@ def resolve_settings(
             values["workspace"] = (found_file[0].parent / ws, values["workspace"][1])
     settings = _build(name, values, sections)
     sources = {k: values[k][1] if k in values else "default" for k in CORE_KEYS}
-    for sec in sections.values():
-        sources.update({f"{sec.name}.{k}": values.get(f"{sec.name}.{k}", (None, "default"))[1] for k in sec.keys})
+    for section in sections.values():
+        for k in section.keys:
+            sources[f"{section.name}.{k}"] = values.get(f"{section.name}.{k}", (None, "default"))[1]
     return ResolvedSettings(settings, sources, profile_source, found_file[0] if found_file else None, sections)
 
 
@@ -502,8 +503,8 @@ def _build(profile: str, values: Sourced, sections: Mapping[str, Section]) -> Se
     raw: dict[str, dict[str, Any]] = {}
     for key, (value, _) in values.items():
         if "." in key:
-            sec, sub = key.split(".", 1)
-            raw.setdefault(sec, {})[sub] = value
+            owner, sub = key.split(".", 1)
+            raw.setdefault(owner, {})[sub] = value
     checked: dict[str, dict[str, Any]] = {}
     for sec_name, body in raw.items():
         sec = sections[sec_name]
