@@ -50,7 +50,7 @@ class RunningEmulator:
         return {
             "STORAGE_EMULATOR_HOST": self.endpoint,
             "BIGQUERY_EMULATOR_HOST": self.endpoint,
-            "LLMOPS_ENDPOINT": self.endpoint,
+            "LLMOPS_GCP_ENDPOINT": self.endpoint,
         }
 
 

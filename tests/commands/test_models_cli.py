@@ -69,7 +69,7 @@ def test_bad_input_fails_with_one_line(cli, workspace, args, message):
 def test_an_unreadable_canned_file_fails_cleanly(cli, tmp_path, monkeypatch):
     bad = tmp_path / "canned.yaml"
     bad.write_text("responses: [", encoding="utf-8")
-    monkeypatch.setenv("LLMOPS_CANNED_RESPONSES", str(bad))
+    monkeypatch.setenv("LLMOPS_EMULATOR_CANNED_RESPONSES", str(bad))
     r = cli("predict", "hi")
     assert r.code == 1 and "is not valid YAML" in r.err and r.err.count("\n") == 1
 
@@ -80,7 +80,7 @@ def test_canned_responses_selected_by_configuration(cli, tmp_path, monkeypatch):
         "- exact: 'ping'\n  response: 'pong'\n  citations: [{title: 'Ping', license: 'CC BY-SA 4.0'}]\n",
         encoding="utf-8",
     )
-    monkeypatch.setenv("LLMOPS_CANNED_RESPONSES", str(canned))
+    monkeypatch.setenv("LLMOPS_EMULATOR_CANNED_RESPONSES", str(canned))
     d = cli("predict", "ping", "--json").json()
     assert d["content"] == "pong" and d["citationMetadata"]["citations"][0]["endIndex"] == 4
 

@@ -201,7 +201,8 @@ def installed_plugin(tmp_path_factory):
 
 
 def _run_with(target, *args, **env):
-    environ = {**os.environ, "PYTHONPATH": str(target), **env}
+    path = os.pathsep.join(p for p in (str(target), os.environ.get("PYTHONPATH", "")) if p)
+    environ = {**os.environ, "PYTHONPATH": path, **env}
     environ.pop("LLMOPS_LOAD_PLUGINS", None) if "LLMOPS_LOAD_PLUGINS" not in env else None
     return subprocess.run([sys.executable, "-m", "llmops", *args], env=environ, capture_output=True, text=True)
 

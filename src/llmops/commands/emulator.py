@@ -25,28 +25,30 @@ DEFAULT_PORT = 9050
 
 
 def resolve_address(host: str | None, port: int | None, environ: dict[str, str] | None = None) -> tuple[str, int]:
-    """The address to bind: --host/--port, else LLMOPS_ENDPOINT's, else 127.0.0.1:9050.
+    """The address to bind: --host/--port, else LLMOPS_GCP_ENDPOINT's (or the older
+    LLMOPS_ENDPOINT's), else 127.0.0.1:9050.
 
     A host that is not loopback is only ever taken from an explicit --host.
     """
     from ..emulator.server.runner import is_loopback
 
     env = os.environ if environ is None else environ
-    endpoint = env.get("LLMOPS_ENDPOINT") or ""
+    var = "LLMOPS_GCP_ENDPOINT" if env.get("LLMOPS_GCP_ENDPOINT") else "LLMOPS_ENDPOINT"
+    endpoint = env.get(var) or ""
     parsed = urlparse(endpoint) if "://" in endpoint else None
     if host is None:
         host = (parsed.hostname if parsed and parsed.hostname else None) or DEFAULT_HOST
         if not is_loopback(host):
             raise ConfigError(
-                f"LLMOPS_ENDPOINT names host {host!r}, which is not this machine's loopback address",
-                fix=f"pass --host {host} explicitly to serve beyond this machine, or point LLMOPS_ENDPOINT at 127.0.0.1",
+                f"{var} names host {host!r}, which is not this machine's loopback address",
+                fix=f"pass --host {host} explicitly to serve beyond this machine, or point {var} at 127.0.0.1",
             )
     if port is None:
         try:
             port = parsed.port if parsed and parsed.port else DEFAULT_PORT
         except ValueError:
             raise ConfigError(
-                f"LLMOPS_ENDPOINT {endpoint!r} has an invalid port", fix="write it as http://127.0.0.1:9050"
+                f"{var} {endpoint!r} has an invalid port", fix="write it as http://127.0.0.1:9050"
             ) from None
     if not 0 <= port <= 65535:
         raise ConfigError(f"port {port} is out of range", fix="pass --port between 1 and 65535 (0 picks a free one)")
@@ -59,7 +61,7 @@ def start_command(
         None, "--host", help="Address to bind (default 127.0.0.1; anything else must be given here explicitly)."
     ),
     port: int | None = typer.Option(
-        None, "--port", help="Port (default 9050, or LLMOPS_ENDPOINT's; 0 picks a free one)."
+        None, "--port", help="Port (default 9050, or LLMOPS_GCP_ENDPOINT's; 0 picks a free one)."
     ),
     data: Path | None = typer.Option(
         None, "--data", help="Folder that keeps the emulator's state (default: a temporary folder removed at exit)."
@@ -98,7 +100,7 @@ def start_command(
         endpoint = server.endpoint
         env = {
             "LLMOPS_PROFILE": "emulated",
-            "LLMOPS_ENDPOINT": endpoint,
+            "LLMOPS_GCP_ENDPOINT": endpoint,
             "STORAGE_EMULATOR_HOST": endpoint,
             "BIGQUERY_EMULATOR_HOST": endpoint,
         }

@@ -45,5 +45,10 @@ def register_emulator_apis(register: Register) -> None:
 
 
 @hookspec
+def register_settings(register: Register) -> None:
+    """Register a settings section: `register("gcp", GcpSettings)`, a pydantic model with defaults."""
+
+
+@hookspec
 def register_commands(cli: Any) -> None:
     """Add sub-commands to the typer app `cli` (`cli.command()(fn)` or `cli.add_typer(...)`)."""

@@ -189,7 +189,8 @@ def _record(session: Session, predictions: Sequence[Prediction], generation: Gen
 def log_for(session: Session) -> PredictionLog:
     """The prediction log of a session's warehouse."""
     return PredictionLog(
-        session.warehouse, key=f"{session.settings.warehouse}:{session.settings.workspace}:{session.settings.project}"
+        session.warehouse,
+        key=f"{session.settings.warehouse}:{session.settings.workspace}:{getattr(session.warehouse, 'project', '')}",
     )
 
 

@@ -80,7 +80,7 @@ def test_unreachable_endpoint_is_one_line(tmp_path):
     from llmops.core.session import Session
 
     settings = load_settings(
-        "emulated", overrides={"workspace": str(tmp_path / "ws")}, environ={"LLMOPS_ENDPOINT": "http://127.0.0.1:9"}
+        "emulated", overrides={"workspace": str(tmp_path / "ws")}, environ={"LLMOPS_GCP_ENDPOINT": "http://127.0.0.1:9"}
     )
     with Session(settings) as s, pytest.raises(ConfigError, match="llmops emulator start"):
         s.warehouse.query("SELECT 1")
@@ -91,7 +91,7 @@ def test_endpoint_without_scheme_is_refused(tmp_path):
     from llmops.core.session import Session
 
     settings = load_settings(
-        "emulated", overrides={"workspace": str(tmp_path / "ws")}, environ={"LLMOPS_ENDPOINT": "127.0.0.1:9050"}
+        "emulated", overrides={"workspace": str(tmp_path / "ws")}, environ={"LLMOPS_GCP_ENDPOINT": "127.0.0.1:9050"}
     )
     with Session(settings) as s, pytest.raises(ConfigError, match="http://"):
         s.warehouse.query("SELECT 1")

@@ -26,7 +26,7 @@ def test_prepare_on_emulated_profile_matches_local(emulated, settings):
 
 
 def test_cli_prepare_with_profile_emulated(cli, llmops_emulator, monkeypatch):
-    monkeypatch.setenv("LLMOPS_ENDPOINT", llmops_emulator.endpoint)
+    monkeypatch.setenv("LLMOPS_GCP_ENDPOINT", llmops_emulator.endpoint)
     result = cli("--profile", "emulated", "data", "prepare", "--json")
     assert result.code == 0, result.err
     out = result.json()

@@ -58,13 +58,14 @@ def test_bad_inputs(orchestrator, tmp_path, emulated_settings):
         orchestrator.submit(package, {"a": 1, "c": 2})
     with pytest.raises(ConfigError, match="needs parameter 'a'"):
         orchestrator.submit(package, {})
-    with pytest.raises(ConfigError, match="needs 'bucket'"):
-        create_backend("orchestrator", emulated_settings.model_copy(update={"bucket": None})).submit(package, {"a": 1})
+    no_bucket = {"sections": {"gcp": {**emulated_settings.sections["gcp"], "bucket": None}}}
+    with pytest.raises(ConfigError, match="needs 'gcp.bucket'"):
+        create_backend("orchestrator", emulated_settings.model_copy(update=no_bucket)).submit(package, {"a": 1})
 
 
 @pytest.mark.slow
 def test_llmops_run_on_the_emulated_profile(cli, llmops_emulator, monkeypatch):
-    monkeypatch.setenv("LLMOPS_ENDPOINT", llmops_emulator.endpoint)
+    monkeypatch.setenv("LLMOPS_GCP_ENDPOINT", llmops_emulator.endpoint)
     result = cli("--profile", "emulated", "run", "--json")
     assert result.code == 0, result.err
     summary = result.json()

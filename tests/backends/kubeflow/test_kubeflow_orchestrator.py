@@ -21,7 +21,9 @@ def shout_pipeline(word: str, times: int = 2) -> str:
 
 @pytest.fixture
 def orchestrator(llmops_emulator, tmp_path):
-    settings = Settings(orchestrator="kubeflow", kubeflow_host=llmops_emulator.endpoint, workspace=tmp_path / "ws")
+    settings = Settings(
+        orchestrator="kubeflow", sections={"kubeflow": {"host": llmops_emulator.endpoint}}, workspace=tmp_path / "ws"
+    )
     return create_backend("orchestrator", settings)
 
 
@@ -44,5 +46,7 @@ def test_bad_inputs(orchestrator, tmp_path, llmops_emulator):
     with pytest.raises(ConfigError, match="nothing answers"):
         create_backend(
             "orchestrator",
-            Settings(orchestrator="kubeflow", kubeflow_host="http://127.0.0.1:9", workspace=tmp_path / "w"),
+            Settings(
+                orchestrator="kubeflow", sections={"kubeflow": {"host": "http://127.0.0.1:9"}}, workspace=tmp_path / "w"
+            ),
         )

@@ -139,7 +139,7 @@ def test_load_insert_and_tables(warehouse):
 
 
 def test_settings_project_is_the_default_project(workspace):
-    with Session(Settings(workspace=workspace, project="my-proj")) as s:
+    with Session(Settings(workspace=workspace, sections={"duckdb": {"project": "my-proj"}})) as s:
         s.warehouse.load("d.t", pa.table({"a": [1]}))
         assert s.warehouse.query("SELECT a FROM `my-proj.d.t`").to_pylist() == [{"a": 1}]
 

@@ -39,7 +39,7 @@ def test_settings_choose_base_model_threshold_and_canned_file(tmp_path):
         workspace=tmp_path / "ws",
         base_model="gemini-2.5-flash",
         safety_threshold="BLOCK_ONLY_HIGH",
-        canned_responses=canned,
+        sections={"emulator": {"canned_responses": str(canned)}},
     )
     with Session(settings) as s:
         assert s.model.predict("hello there").model == "gemini-2.5-flash"
@@ -51,7 +51,7 @@ def test_settings_choose_base_model_threshold_and_canned_file(tmp_path):
 def test_bad_canned_file_fails_when_the_provider_is_built(tmp_path):
     bad = tmp_path / "canned.yaml"
     bad.write_text("responses: [", encoding="utf-8")
-    with Session(Settings(workspace=tmp_path / "ws", canned_responses=bad)) as s:
+    with Session(Settings(workspace=tmp_path / "ws", sections={"emulator": {"canned_responses": str(bad)}})) as s:
         with pytest.raises(ConfigError, match="is not valid YAML"):
             s.model  # noqa: B018
 

@@ -1,8 +1,8 @@
 """Google Cloud clients built from settings.
 
 On Google Cloud: Application Default Credentials (`gcloud auth application-default login`, a
-service account, or the metadata server) and the profile's project. When `settings.endpoint`
-is set (the `emulated` profile, or LLMOPS_ENDPOINT), the clients talk to that endpoint with
+service account, or the metadata server) and the profile's project. When the `gcp` section's
+`endpoint` is set (the `emulated` profile, or LLMOPS_GCP_ENDPOINT), the clients talk to that endpoint with
 anonymous credentials and no credential lookup at all.
 """
 
@@ -14,10 +14,16 @@ from urllib.parse import urlparse
 
 from ...core.config import Settings
 from ...core.errors import ConfigError
+from .plugin import GcpSettings
+
+
+def gcp_settings(settings: Settings) -> GcpSettings:
+    """The profile's `[gcp]` section (project, location, bucket, endpoint)."""
+    return settings.section(GcpSettings)
 
 
 def _endpoint(settings: Settings) -> str | None:
-    endpoint = (settings.endpoint or "").strip().rstrip("/")
+    endpoint = (gcp_settings(settings).endpoint or "").strip().rstrip("/")
     if not endpoint:
         return None
     if "://" not in endpoint:
@@ -25,7 +31,7 @@ def _endpoint(settings: Settings) -> str | None:
         # plain-http emulator, so refuse early.
         raise ConfigError(
             f"endpoint {endpoint!r} has no scheme",
-            fix=f"write it as http://{endpoint} (LLMOPS_ENDPOINT or endpoint in llmops.toml)",
+            fix=f"write it as http://{endpoint} (LLMOPS_GCP_ENDPOINT or endpoint in [profiles.NAME.gcp])",
         )
     return endpoint
 
@@ -41,7 +47,7 @@ def check_reachable(endpoint: str, timeout: float = 3.0) -> None:
     except OSError as exc:
         raise ConfigError(
             f"nothing answers at {endpoint} ({exc.strerror or exc})",
-            fix="start the emulator with `llmops emulator start`, or set LLMOPS_ENDPOINT to where it runs",
+            fix="start the emulator with `llmops emulator start`, or set LLMOPS_GCP_ENDPOINT to where it runs",
         ) from None
 
 
@@ -51,7 +57,7 @@ def project_and_credentials(settings: Settings) -> tuple[str, Any]:
         from google.auth.credentials import AnonymousCredentials
 
         check_reachable(endpoint)
-        return settings.project or "llmops-emulated", AnonymousCredentials()
+        return gcp_settings(settings).project or "llmops-emulated", AnonymousCredentials()
     import google.auth
     from google.auth.exceptions import DefaultCredentialsError
 
@@ -62,11 +68,11 @@ def project_and_credentials(settings: Settings) -> tuple[str, Any]:
             f"no Google Cloud credentials found ({str(exc).splitlines()[0]})",
             fix="run `gcloud auth application-default login`, or use the emulated profile (--profile emulated)",
         ) from None
-    project = settings.project or adc_project
+    project = gcp_settings(settings).project or adc_project
     if not project:
         raise ConfigError(
             f"profile {settings.profile!r} names no Google Cloud project",
-            fix=f"set project in llmops.toml [profiles.{settings.profile}] or LLMOPS_PROJECT",
+            fix=f"set project in llmops.toml [profiles.{settings.profile}.gcp] or LLMOPS_GCP_PROJECT",
         )
     return project, credentials
 
@@ -111,13 +117,14 @@ def genai_client(settings: Settings) -> Any:
         check_reachable(endpoint)
         return genai.Client(
             vertexai=True,
-            project=settings.project or "llmops-emulated",
-            location=settings.location,
+            project=gcp_settings(settings).project or "llmops-emulated",
+            location=gcp_settings(settings).location,
             credentials=google.oauth2.credentials.Credentials(token=EMULATOR_TOKEN),
             http_options=types.HttpOptions(base_url=endpoint),
         )
     project, credentials = project_and_credentials(settings)
-    return genai.Client(vertexai=True, project=project, location=settings.location, credentials=credentials)
+    location = gcp_settings(settings).location
+    return genai.Client(vertexai=True, project=project, location=location, credentials=credentials)
 
 
 def aiplatform_init(settings: Settings, **extra: Any) -> str:
@@ -127,7 +134,8 @@ def aiplatform_init(settings: Settings, **extra: Any) -> str:
     from google.cloud import aiplatform
 
     project, credentials = project_and_credentials(settings)
-    kwargs: dict[str, Any] = {"project": project, "location": settings.location, "credentials": credentials, **extra}
+    location = gcp_settings(settings).location
+    kwargs: dict[str, Any] = {"project": project, "location": location, "credentials": credentials, **extra}
     if endpoint := _endpoint(settings):
         kwargs.update(api_endpoint=endpoint, api_transport="rest")
     aiplatform.init(**kwargs)

@@ -12,7 +12,7 @@ from typing import IO, Any
 from ...core.errors import ConfigError, DataError, NotFoundError
 from ...core.interfaces import ArtifactStore
 from ...core.workspace import atomic_path
-from .clients import is_emulated, storage_client
+from .clients import gcp_settings, is_emulated, storage_client
 
 
 def split_gs_uri(uri: str) -> tuple[str, str]:
@@ -41,8 +41,9 @@ class GcsArtifactStore(ArtifactStore):
 
     def __init__(self, settings):
         super().__init__(settings)
-        settings.require("bucket")
-        root = settings.bucket if settings.bucket.startswith("gs://") else f"gs://{settings.bucket}"
+        settings.require("gcp.bucket")
+        bucket = str(gcp_settings(settings).bucket)
+        root = bucket if bucket.startswith("gs://") else f"gs://{bucket}"
         self.root = root.rstrip("/")
         self.bucket_name, self.prefix = split_gs_uri(self.root)
         self._client = None

@@ -3,7 +3,29 @@ backend is built, so `pip install llmops` without the `gcp` extra still lists th
 
 from __future__ import annotations
 
+from ...core.config import PluginSettings
 from ...core.hookspecs import hookimpl
+
+
+class GcpSettings(PluginSettings):
+    """`[profiles.NAME.gcp]`: where the Google backends work (LLMOPS_GCP_<KEY>)."""
+
+    project: str | None = None
+    """The Google Cloud project (default: the credentials' project; `llmops-emulated` with an endpoint)."""
+    location: str = "us-central1"
+    bucket: str | None = None
+    """`gs://bucket/prefix` for artifacts and pipeline roots."""
+    endpoint: str | None = None
+    """An emulator's address (`llmops emulator start`); every Google client talks to it."""
+
+
+@hookimpl
+def register_settings(register):
+    register(
+        "gcp",
+        GcpSettings,
+        legacy_keys={"project": "project", "location": "location", "bucket": "bucket", "endpoint": "endpoint"},
+    )
 
 
 @hookimpl

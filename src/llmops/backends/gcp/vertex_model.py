@@ -39,7 +39,7 @@ from ...core.types import (
     Usage,
 )
 from ...core.workspace import Workspace, atomic_write_text
-from .clients import genai_client
+from .clients import gcp_settings, genai_client
 
 BASE_MODEL_LABEL = "google-vertex-llm-tuning-base-model-id"
 TERMINAL_JOB_STATES = frozenset({"JOB_STATE_SUCCEEDED", "JOB_STATE_FAILED", "JOB_STATE_CANCELLED"})
@@ -149,7 +149,7 @@ def _llmops_error(exc: Exception, what: str) -> LlmopsError:
 
 
 class VertexModelProvider(ModelProvider):
-    """Gemini and tuned models on Vertex AI (or the emulator at `settings.endpoint`)."""
+    """Gemini and tuned models on Vertex AI (or the emulator at the `gcp` section's `endpoint`)."""
 
     description = "Vertex AI generative models through google-genai (Vertex mode)"
     tuning_format = "seed"
@@ -157,8 +157,9 @@ class VertexModelProvider(ModelProvider):
     def __init__(self, settings: Settings):
         super().__init__(settings)
         self.client = genai_client(settings)
-        project = settings.project or getattr(self.client._api_client, "project", None)
-        self.prefix = f"projects/{project}/locations/{settings.location}"
+        gcp = gcp_settings(settings)
+        project = gcp.project or getattr(self.client._api_client, "project", None)
+        self.prefix = f"projects/{project}/locations/{gcp.location}"
         base = settings.base_model.removeprefix("publishers/google/models/")
         # Gemini tuning reads `contents` turns; the PaLM-era models read input/output text.
         self.tuning_format = "gemini" if base.startswith("gemini") else "seed"

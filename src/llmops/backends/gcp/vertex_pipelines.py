@@ -1,13 +1,13 @@
 """The `vertex` orchestrator: compiled KFP packages run as Vertex AI Pipelines jobs through
 aiplatform's `PipelineJob` (REST transport), with the pipeline root on Cloud Storage
-(`settings.bucket` + `/pipeline-root`) and kfp's task caching switch.
+(the `gcp` section's `bucket` + `/pipeline-root`) and kfp's task caching switch.
 
 Components run in `settings.component_image` (an image with llmops installed; see
 docs/vertex.md); compile with that setting so the package names it. A pipeline input named
 `settings` that the caller leaves out receives this profile's settings, as on the local
 orchestrator, so the components use the same backends.
 
-Against an emulator (`settings.endpoint`): `PipelineJob.submit()` first checks the pipeline
+Against an emulator (the `gcp` section's `endpoint`): `PipelineJob.submit()` first checks the pipeline
 root's bucket with google-cloud-storage, and for a bucket that exists asks Cloud Resource
 Manager (gRPC, no endpoint override) for the project number, which offline costs a minute of
 retries. While submitting to an emulator, that one lookup answers the emulator's project number
@@ -31,7 +31,7 @@ from ...core.config import Settings
 from ...core.errors import ConfigError, LlmopsError, NotFoundError
 from ...core.interfaces import Orchestrator
 from ...core.types import PipelineRun, TaskState
-from .clients import aiplatform_init, is_emulated
+from .clients import aiplatform_init, gcp_settings, is_emulated
 
 EMULATOR_PROJECT_NUMBER = "0"
 """The project number the llmops emulator reports for every bucket."""
@@ -170,7 +170,7 @@ def run_from_resource(job: Mapping[str, Any], package: str = "") -> PipelineRun:
 
 
 class VertexOrchestrator(Orchestrator):
-    """Vertex AI Pipelines (or the emulator at `settings.endpoint`) through aiplatform."""
+    """Vertex AI Pipelines (or the emulator at the `gcp` section's `endpoint`) through aiplatform."""
 
     description = "Vertex AI Pipelines through aiplatform's PipelineJob (REST)"
 
@@ -180,14 +180,16 @@ class VertexOrchestrator(Orchestrator):
         self.service_account = os.environ.get("LLMOPS_SERVICE_ACCOUNT") or None
         if self.emulated and not self.service_account:
             # Naming one keeps submit() from looking up the Compute Engine default account.
-            self.service_account = f"llmops-pipelines@{settings.project or 'llmops-emulated'}.iam.gserviceaccount.com"
+            project = gcp_settings(settings).project or "llmops-emulated"
+            self.service_account = f"llmops-pipelines@{project}.iam.gserviceaccount.com"
         self.project = aiplatform_init(settings, service_account=self.service_account)
-        self.prefix = f"projects/{self.project}/locations/{settings.location}"
+        self.location = gcp_settings(settings).location
+        self.prefix = f"projects/{self.project}/locations/{self.location}"
 
     @property
     def pipeline_root(self) -> str:
-        self.settings.require("bucket")
-        bucket = str(self.settings.bucket).rstrip("/")
+        self.settings.require("gcp.bucket")
+        bucket = str(gcp_settings(self.settings).bucket).rstrip("/")
         if not bucket.startswith("gs://"):
             raise ConfigError(f"bucket {bucket!r} is not a gs:// URI", fix="set bucket to gs://BUCKET[/PREFIX]")
         return f"{bucket}/pipeline-root"
@@ -217,9 +219,9 @@ class VertexOrchestrator(Orchestrator):
             parameter_values=bound,
             enable_caching=enable_caching,
             project=self.project,
-            location=self.settings.location,
+            location=self.location,
         )
-        endpoint = (self.settings.endpoint or "").rstrip("/")
+        endpoint = (gcp_settings(self.settings).endpoint or "").rstrip("/")
         patch = emulator_project_number(endpoint) if self.emulated else contextlib.nullcontext()
         try:
             with patch:
@@ -260,7 +262,7 @@ class VertexOrchestrator(Orchestrator):
     def list_runs(self) -> list[PipelineRun]:
         from google.cloud import aiplatform
 
-        jobs = aiplatform.PipelineJob.list(project=self.project, location=self.settings.location)
+        jobs = aiplatform.PipelineJob.list(project=self.project, location=self.location)
         return [run_from_resource(_resource_dict(j.gca_resource)) for j in jobs]
 
 

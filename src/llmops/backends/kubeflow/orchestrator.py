@@ -1,5 +1,5 @@
 """The `kubeflow` orchestrator: compiled KFP packages run on a Kubeflow Pipelines endpoint
-through `kfp.Client(host=settings.kubeflow_host or settings.endpoint)` (the v2beta1 REST API;
+through `kfp.Client(host=...)`, the `kubeflow` section's `host` (the v2beta1 REST API;
 the llmops emulator serves it too).
 
 Runs go to the experiment `llmops` (created on first use). A pipeline input named `settings`
@@ -19,6 +19,7 @@ from ...core.config import Settings
 from ...core.errors import ConfigError, LlmopsError, NotFoundError
 from ...core.interfaces import Orchestrator
 from ...core.types import PipelineRun, TaskState
+from .plugin import KubeflowSettings
 
 EXPERIMENT = "llmops"
 _STATE = {
@@ -79,11 +80,11 @@ class KubeflowOrchestrator(Orchestrator):
 
     def __init__(self, settings: Settings):
         super().__init__(settings)
-        host = (settings.kubeflow_host or settings.endpoint or "").strip().rstrip("/")
+        host = (settings.section(KubeflowSettings).host or "").strip().rstrip("/")
         if not host:
             raise ConfigError(
                 f"profile {settings.profile!r} names no Kubeflow Pipelines host",
-                fix="set kubeflow_host (or endpoint) in llmops.toml or LLMOPS_KUBEFLOW_HOST",
+                fix=f"set host in llmops.toml [profiles.{settings.profile}.kubeflow] or LLMOPS_KUBEFLOW_HOST",
             )
         if "://" not in host:
             raise ConfigError(f"kubeflow host {host!r} has no scheme", fix=f"write it as http://{host}")
@@ -163,4 +164,6 @@ def _llmops_error(exc: Exception, what: str) -> LlmopsError:
         return NotFoundError(f"{what}: not found", fix="check the run id (`llmops pipeline list`)")
     if status is not None:
         return ConfigError(f"{what}: HTTP {status}: {str(body)[:300]}", fix="check the pipeline and its parameters")
-    return LlmopsError(f"{what}: {type(exc).__name__}: {exc}", fix="check kubeflow_host and that the endpoint is up")
+    return LlmopsError(
+        f"{what}: {type(exc).__name__}: {exc}", fix="check the kubeflow host setting and that the endpoint is up"
+    )

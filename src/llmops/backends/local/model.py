@@ -13,6 +13,7 @@ from ...core.config import Settings
 from ...core.interfaces import ModelProvider
 from ...core.types import Endpoint, GenerationConfig, Prediction, TunedModel, TuningJob
 from ...core.workspace import Workspace
+from .plugin import EmulatorModelSettings
 
 
 class EmulatorModelProvider(ModelProvider):
@@ -25,7 +26,7 @@ class EmulatorModelProvider(ModelProvider):
         super().__init__(settings)
         from ...emulator.vertex.engine.model_service import ModelService
 
-        canned = settings.canned_responses
+        canned = settings.section(EmulatorModelSettings).canned_responses
         if canned is not None:
             canned = Path(canned).expanduser().resolve()
         self.service = ModelService(

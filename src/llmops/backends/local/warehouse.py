@@ -16,8 +16,7 @@ from ...core.errors import DataError
 from ...core.interfaces import Warehouse
 from ...core.types import ExportResult
 from ...core.workspace import Workspace
-
-DEFAULT_PROJECT = "llmops-local"
+from .plugin import DuckDBSettings
 
 
 class DuckDBWarehouse(Warehouse):
@@ -27,7 +26,7 @@ class DuckDBWarehouse(Warehouse):
 
     def __init__(self, settings):
         super().__init__(settings)
-        self.project = settings.project or DEFAULT_PROJECT
+        self.project = settings.section(DuckDBSettings).project
         self._engine = None
 
     @property

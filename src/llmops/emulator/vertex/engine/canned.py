@@ -172,7 +172,7 @@ def load_canned(path: str | Path) -> list[CannedResponse]:
     except FileNotFoundError:
         raise ConfigError(
             f"canned responses file {p} does not exist",
-            fix="fix canned_responses in llmops.toml or LLMOPS_CANNED_RESPONSES",
+            fix="fix canned_responses in [profiles.NAME.emulator] of llmops.toml or LLMOPS_EMULATOR_CANNED_RESPONSES",
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(
