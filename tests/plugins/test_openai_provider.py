@@ -37,11 +37,17 @@ def plugin(monkeypatch, fresh_registry, base_url):
     return llmops_openai.plugin
 
 
+def _settings(workspace):
+    from llmops.core.config import load_settings
+
+    return load_settings(overrides={"workspace": workspace})
+
+
 @pytest.fixture
-def provider(plugin, settings):
+def provider(plugin, workspace):
     from llmops.core import registry
 
-    p = registry.backend_class("model", "openai")(settings)
+    p = registry.backend_class("model", "openai")(_settings(workspace))
     yield p
     p.close()
 
@@ -88,26 +94,35 @@ def test_refuses_what_openai_cannot_carry(provider):
         provider.predict("hi", generation=GenerationConfig(top_k=3))
 
 
-def test_settings_from_a_profile_section_and_bad_values(plugin, monkeypatch):
+def test_settings_from_a_profile_section_and_bad_values(plugin, monkeypatch, tmp_path):
+    from llmops.core.config import load_settings
     from llmops_openai.settings import OpenAISettings, read_settings
 
-    profile = types.SimpleNamespace(section=lambda name: {"base_url": "http://h:1/v1/", "model": "m"})
-    assert read_settings(profile) == OpenAISettings(base_url="http://h:1/v1", model="m")
-    with pytest.raises(ConfigError, match=r"plugin 'openai': invalid value for 'base_url'.*\(fix base_url"):
-        read_settings(types.SimpleNamespace(section=lambda name: {"base_url": "h:1"}))
-    with pytest.raises(ConfigError, match="plugin 'openai': invalid value for 'timeout'.*LLMOPS_OPENAI_TIMEOUT"):
-        read_settings(object(), {"LLMOPS_OPENAI_TIMEOUT": "soon"})
+    monkeypatch.delenv("LLMOPS_OPENAI_BASE_URL")
+    monkeypatch.delenv("LLMOPS_OPENAI_MODEL")
+    monkeypatch.delenv("LLMOPS_OPENAI_MAX_RETRIES")
+    (tmp_path / "llmops.toml").write_text(
+        '[profiles.o]\nmodel = "openai"\n[profiles.o.openai]\nbase_url = "http://h:1/v1/"\nmodel = "m"\n'
+    )
+    s = load_settings("o", start=tmp_path)
+    assert read_settings(s) == OpenAISettings(base_url="http://h:1/v1", model="m")
+    (tmp_path / "llmops.toml").write_text('[profiles.o.openai]\nbase_url = "h:1"\n')
+    with pytest.raises(ConfigError, match=r"'openai.base_url'.*plugin 'openai'"):
+        load_settings("o", start=tmp_path)
+    monkeypatch.setenv("LLMOPS_OPENAI_TIMEOUT", "soon")
+    with pytest.raises(ConfigError, match=r"'openai.timeout'.*plugin 'openai'"):
+        load_settings(start=tmp_path / "nowhere")
 
 
-def test_missing_model_or_key_variable_is_one_config_error(plugin, settings, monkeypatch):
+def test_missing_model_or_key_variable_is_one_config_error(plugin, workspace, monkeypatch):
     from llmops_openai.provider import OpenAIModelProvider
 
     monkeypatch.delenv("LLMOPS_OPENAI_MODEL")
     with pytest.raises(ConfigError, match="no model to ask"):
-        OpenAIModelProvider(settings).predict("hi")
+        OpenAIModelProvider(_settings(workspace)).predict("hi")
     monkeypatch.setenv("LLMOPS_OPENAI_API_KEY_ENV", "NO_SUCH_KEY_VAR")
     with pytest.raises(ConfigError, match="NO_SUCH_KEY_VAR named by api_key_env is not set"):
-        OpenAIModelProvider(settings).predict("hi", model=GEMINI)
+        OpenAIModelProvider(_settings(workspace)).predict("hi", model=GEMINI)
 
 
 def test_cli_refuses_safety_thresholds_in_one_line(plugin, cli, monkeypatch):

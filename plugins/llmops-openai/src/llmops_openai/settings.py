@@ -3,25 +3,12 @@ the API key (its name only: the key itself is never stored or logged), and the t
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-
-from llmops.core.errors import ConfigError
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 SECTION = "openai"
 """The profile table the settings live in: `[profiles.NAME.openai]`."""
-
-ENV_VARS = {
-    "base_url": "LLMOPS_OPENAI_BASE_URL",
-    "model": "LLMOPS_OPENAI_MODEL",
-    "api_key_env": "LLMOPS_OPENAI_API_KEY_ENV",
-    "timeout": "LLMOPS_OPENAI_TIMEOUT",
-    "max_retries": "LLMOPS_OPENAI_MAX_RETRIES",
-}
-"""Environment variables read when llmops has no plugin settings sections yet."""
 
 
 class OpenAISettings(BaseModel):
@@ -48,27 +35,9 @@ class OpenAISettings(BaseModel):
         return v.rstrip("/")
 
 
-def _validate(values: Mapping[str, Any], where: str) -> OpenAISettings:
-    try:
-        return OpenAISettings.model_validate(dict(values))
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        key = ".".join(str(p) for p in err["loc"]) or "?"
-        env = ENV_VARS.get(key)
-        raise ConfigError(
-            f"plugin 'openai': invalid value for {key!r} in {where}: {err['msg']}",
-            fix=f"fix {key} in [profiles.NAME.openai]" + (f" or {env}" if env else ""),
-        ) from None
-
-
-def read_settings(settings: Any, environ: Mapping[str, str] | None = None) -> OpenAISettings:
-    """The provider's settings for a resolved llmops `Settings`: its `openai` section where
-    llmops has plugin sections, else the `LLMOPS_OPENAI_*` environment variables."""
-    section = getattr(settings, "section", None)
-    if callable(section):
-        found = section(SECTION)
-        if isinstance(found, OpenAISettings):
-            return found
-        return _validate(found or {}, "[profiles.NAME.openai]")
-    env = os.environ if environ is None else environ
-    return _validate({k: env[v] for k, v in ENV_VARS.items() if env.get(v)}, "the environment")
+def read_settings(settings: Any) -> OpenAISettings:
+    """The provider's validated `[profiles.NAME.openai]` section (environment:
+    `LLMOPS_OPENAI_<KEY>`, e.g. `LLMOPS_OPENAI_BASE_URL`)."""
+    found = settings.section(OpenAISettings)
+    assert isinstance(found, OpenAISettings)
+    return found
