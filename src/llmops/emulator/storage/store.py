@@ -33,6 +33,7 @@ from typing import Any, BinaryIO
 import google_crc32c
 
 from ...core.errors import LlmopsError, NotFoundError
+from .glob import Glob
 
 META_DIR = ".llmops-storage"
 """Internal folder under the root; bucket names cannot start with '.', so it never collides."""
@@ -776,7 +777,7 @@ class ObjectStore:
         """
         prefix = prefix or ""
         after = _decode_token(page_token) if page_token else None
-        glob_re = _glob_regex(match_glob) if match_glob else None
+        glob = Glob(match_glob) if match_glob else None
         with self._lock:
             self._require_bucket(bucket)
             names = self._names(bucket, prefix)
@@ -787,7 +788,7 @@ class ObjectStore:
                     continue
                 if end_offset and name >= end_offset:
                     continue
-                if glob_re and not glob_re.match(name):
+                if glob and not glob.match(name):
                     continue
                 if delimiter:
                     cut = name.find(delimiter, len(prefix))
@@ -930,43 +931,6 @@ def _decode_token(token: str) -> str:
     if not text.startswith(_PAGE_TOKEN_PREFIX):
         raise StorageError(f"Invalid page token {token!r}", fix="pass the nextPageToken of the previous page")
     return text[len(_PAGE_TOKEN_PREFIX) :]
-
-
-def _glob_regex(pattern: str) -> re.Pattern[str]:
-    """Cloud Storage's matchGlob: `*` within a segment, `**` across, `?` one char, `[...]`, `{a,b}`."""
-    out, i = [], 0
-    while i < len(pattern):
-        c = pattern[i]
-        if pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif c == "*":
-            out.append("[^/]*")
-            i += 1
-        elif c == "?":
-            out.append("[^/]")
-            i += 1
-        elif c == "[":
-            end = pattern.find("]", i + 1)
-            if end < 0:
-                out.append(re.escape(c))
-                i += 1
-            else:
-                body = pattern[i + 1 : end]
-                out.append("[" + ("^" + body[1:] if body.startswith("!") else body) + "]")
-                i = end + 1
-        elif c == "{":
-            end = pattern.find("}", i + 1)
-            if end < 0:
-                out.append(re.escape(c))
-                i += 1
-            else:
-                out.append("(?:" + "|".join(re.escape(a) for a in pattern[i + 1 : end].split(",")) + ")")
-                i = end + 1
-        else:
-            out.append(re.escape(c))
-            i += 1
-    return re.compile("^" + "".join(out) + "$")
 
 
 _CONTENT_TYPES = {
