@@ -126,6 +126,10 @@ def create_app(
             HTTPException: handle_exception,
             ApiError: handle_exception,
             LlmopsError: handle_exception,
+            # Client mistakes that surface deep in an engine (lone surrogates, text no header can
+            # hold, nesting): answered as 400 without going through the server-error path.
+            UnicodeError: handle_exception,
+            RecursionError: handle_exception,
             Exception: handle_exception,
         },
         lifespan=lifespan,
