@@ -32,7 +32,7 @@ from ..server.routing import SegmentRouter
 from .jobs import TERMINAL, caching_enabled, failure_message
 
 if TYPE_CHECKING:
-    from ..server.api import KfpApi
+    from .api import KfpApi
 
 _RUN_STATE = {
     "PENDING": "PENDING",

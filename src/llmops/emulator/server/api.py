@@ -57,10 +57,10 @@ class EmulatedApi(ABC):
     def routes(self) -> list[BaseRoute]:
         """The starlette routes of this API."""
 
-    def start(self) -> None:
+    def start(self) -> None:  # noqa: B027 - optional hook
         """Called once the server is up (e.g. to warm an engine); the default does nothing."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional hook
         """Release files and connections; safe to call twice."""
 
 

@@ -147,13 +147,13 @@ def from_exception(exc: BaseException) -> ApiError:
     if isinstance(exc, UnicodeError):
         # Text from the request that cannot be encoded: lone surrogates, or a character that
         # cannot go into a response header.
-        return ApiError(400, f"The request contains text that cannot be encoded: {exc.reason}", "invalid")
+        return ApiError(
+            400, f"The request contains text that cannot be encoded: {getattr(exc, 'reason', exc)}", "invalid"
+        )
     # Not "backendError"/"internalError": Google's clients retry those for up to ten minutes,
     # and an emulator bug does not heal by waiting.
     # The exception's text may name host paths: it goes to the emulator's log only.
-    return ApiError(
-        500, f"Internal error in the emulator ({type(exc).__name__}); see its log", "internalEmulatorError"
-    )
+    return ApiError(500, f"Internal error in the emulator ({type(exc).__name__}); see its log", "internalEmulatorError")
 
 
 async def handle_exception(request: Request, exc: Exception) -> Response:

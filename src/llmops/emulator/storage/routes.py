@@ -43,7 +43,7 @@ from .store import (
 )
 
 if TYPE_CHECKING:
-    from ..server.api import StorageApi
+    from .api import StorageApi
 
 _PRECONDITIONS = ("ifGenerationMatch", "ifGenerationNotMatch", "ifMetagenerationMatch", "ifMetagenerationNotMatch")
 _SOURCE_PRECONDITIONS = {
