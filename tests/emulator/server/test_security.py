@@ -395,7 +395,9 @@ def test_unsafe_value_echoed_into_a_header_is_400_not_a_dropped_connection(http,
     for project in ("p%0D%0AX-Evil:%201", "%E6%96%87"):
         r = http.post(
             f"/upload/bigquery/v2/projects/{project}/jobs?uploadType=resumable",
-            json={"configuration": {"load": {"destinationTable": {"projectId": "p", "datasetId": "d", "tableId": "t"}}}},
+            json={
+                "configuration": {"load": {"destinationTable": {"projectId": "p", "datasetId": "d", "tableId": "t"}}}
+            },
         )
         assert r.status_code in (400, 404), r.text
         google_error(r)
@@ -436,3 +438,16 @@ def test_api_errors_carry_the_problem_not_the_cli_hint(http, google_error):
     assert r.status_code == 404
     message = google_error(r)["message"]
     assert message == "The specified bucket does not exist: no-such-bucket-here"
+
+
+def test_unknown_query_parameter_type_is_400(http, google_error):
+    body = {
+        "query": "SELECT @x AS x",
+        "useLegacySql": False,
+        "parameterMode": "NAMED",
+        "queryParameters": [
+            {"name": "x", "parameterType": {"type": "INT64) ; SELECT 1 --"}, "parameterValue": {"value": "1"}}
+        ],
+    }
+    r = http.post("/bigquery/v2/projects/p/queries", json=body)
+    assert r.status_code == 400 and "not a BigQuery type" in google_error(r)["message"]
