@@ -141,10 +141,10 @@ def start_command(
                 console.print(f"    export {key}={value}")
             console.print("  Ctrl-C to stop.")
         if explicit_host and not is_loopback(bind_host):
-            err_console.print(wide_bind_warning(bind_host, data_dir), markup=False, highlight=False)
+            err_console.print(wide_bind_warning(bind_host, data_dir), markup=False, highlight=False, soft_wrap=True)
         if generated:
             # Printed once, to stderr only (never logged, never in --json output).
-            err_console.print(f"access token: {token}", markup=False, highlight=False)
+            err_console.print(f"access token: {token}", markup=False, highlight=False, soft_wrap=True)
         server.run()
         if not json_:
             console.print("llmops emulator: stopped")
