@@ -4,7 +4,6 @@ its one-line errors."""
 
 from __future__ import annotations
 
-import types
 from pathlib import Path
 
 import openai
@@ -95,8 +94,9 @@ def test_refuses_what_openai_cannot_carry(provider):
 
 
 def test_settings_from_a_profile_section_and_bad_values(plugin, monkeypatch, tmp_path):
-    from llmops.core.config import load_settings
     from llmops_openai.settings import OpenAISettings, read_settings
+
+    from llmops.core.config import load_settings
 
     monkeypatch.delenv("LLMOPS_OPENAI_BASE_URL")
     monkeypatch.delenv("LLMOPS_OPENAI_MODEL")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import secrets
 import shutil
 import sys
 import tempfile
@@ -66,6 +67,14 @@ def start_command(
     data: Path | None = typer.Option(
         None, "--data", help="Folder that keeps the emulator's state (default: a temporary folder removed at exit)."
     ),
+    token: str | None = typer.Option(
+        None,
+        "--token",
+        help="Access token clients must send as 'Authorization: Bearer TOKEN' (generated when serving beyond loopback).",
+    ),
+    allow_origin: list[str] = typer.Option(
+        [], "--allow-origin", help="A web origin (http://localhost:3000) allowed to call the emulator; repeatable."
+    ),
     json_: bool = JsonOption,
 ) -> None:
     """Serve Google's REST APIs (BigQuery /bigquery/v2, Cloud Storage /storage/v1, ...) until Ctrl-C or SIGTERM."""
@@ -74,6 +83,15 @@ def start_command(
 
     explicit_host = host is not None
     bind_host, bind_port = resolve_address(host, port)
+    origins = tuple(check_origin(o) for o in allow_origin)
+    if token is not None and (len(token) < 16 or not token.isprintable() or " " in token):
+        raise ConfigError(
+            "--token is too short or holds spaces or control characters",
+            fix="use at least 16 printable characters, e.g. the output of `python -c 'import secrets; print(secrets.token_urlsafe())'`",
+        )
+    generated = token is None and not is_loopback(bind_host)
+    if generated:
+        token = secrets.token_urlsafe(32)
     temporary = data is None
     if data is None:
         data_dir = Path(tempfile.mkdtemp(prefix="llmops-emulator-"))
@@ -88,7 +106,8 @@ def start_command(
     try:
         _configure_logging()
         try:
-            server = EmulatorServer(EmulatorConfig(data_dir=data_dir, warm_start=True), host=bind_host, port=bind_port)
+            config = EmulatorConfig(data_dir=data_dir, warm_start=True, token=token, allowed_origins=origins)
+            server = EmulatorServer(config, host=bind_host, port=bind_port)
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
                 raise ConfigError(
@@ -124,10 +143,10 @@ def start_command(
                 console.print(f"    export {key}={value}")
             console.print("  Ctrl-C to stop.")
         if explicit_host and not is_loopback(bind_host):
-            err_console.print(
-                f"warning: serving on {bind_host}: anyone who can reach this address can read and change "
-                "the emulator's data (it accepts any credentials)"
-            )
+            err_console.print(wide_bind_warning(bind_host, data_dir), markup=False, highlight=False, soft_wrap=True)
+        if generated:
+            # Printed once, to stderr only (never logged, never in --json output).
+            err_console.print(f"access token: {token}", markup=False, highlight=False, soft_wrap=True)
         server.run()
         if not json_:
             console.print("llmops emulator: stopped")
@@ -135,6 +154,43 @@ def start_command(
         _remove_logging()
         if temporary:
             shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def wide_bind_warning(host: str, data_dir: Path) -> str:
+    """What serving beyond loopback exposes, for the warning printed at start."""
+    return (
+        f"warning: serving on {host}, beyond this machine. Requests need the access token "
+        "(Authorization: Bearer TOKEN); without it, anyone who can reach this address could read and "
+        f"write every file in the data folder {data_dir} and run code on this machine through pipeline jobs. "
+        "Keep the token secret and prefer 127.0.0.1."
+    )
+
+
+def check_origin(origin: str) -> str:
+    """`origin` if it is a web origin (`scheme://host[:port]`, no path), else a ConfigError."""
+    parsed = urlparse(origin)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc or parsed.path not in ("", "/") or parsed.query:
+        raise ConfigError(
+            f"--allow-origin {origin!r} is not a web origin",
+            fix="give scheme, host and port only, e.g. --allow-origin http://localhost:3000",
+        )
+    return origin.rstrip("/")
+
+
+@emulator_app.command("apis")
+def apis_command(json_: bool = JsonOption) -> None:
+    """List the emulated Google APIs: name, URL path prefixes, plugin and description."""
+    from ..emulator.server.plugins import api_info
+
+    info = api_info()
+    if json_:
+        print_json(info)
+        return
+    for api in info:
+        prefixes = ", ".join(str(p) for p in api["prefixes"])  # type: ignore[attr-defined]
+        console.print(f"[bold]{api['name']}[/]  {prefixes}  (plugin {api['plugin']})", highlight=False)
+        if api["description"]:
+            console.print(f"  {api['description']}", highlight=False)
 
 
 def _configure_logging() -> None:

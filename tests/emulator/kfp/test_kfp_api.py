@@ -88,7 +88,10 @@ def test_bad_kfp_requests(llmops_emulator):
     r = httpx.get(f"{base}/runs/not-a-run")
     assert r.status_code == 404 and r.json()["error"]["status"] == "NOT_FOUND"
     assert httpx.post(f"{base}/runs", json={"display_name": "x", "pipeline_spec": {"a": 1}}).status_code == 400
+    # text/plain is what a web page can send without a preflight: refused before the route.
     assert (
         httpx.post(f"{base}/pipelines/upload", content=b"nope", headers={"content-type": "text/plain"}).status_code
-        == 400
+        == 403
     )
+    assert httpx.post(f"{base}/pipelines/upload", files={"other": ("p.yaml", b"x: 1")}).status_code == 400
+    assert httpx.post(f"{base}/pipelines/upload", files={"uploadfile": ("p.yaml", b"a: [")}).status_code == 400

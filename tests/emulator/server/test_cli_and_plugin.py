@@ -128,3 +128,16 @@ def test_pytest_plugin_fixtures_for_a_user_project(tmp_path):
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "1 passed" in proc.stdout
+
+
+def test_emulator_apis_lists_every_api(cli):
+    human = cli("emulator", "apis")
+    assert human.code == 0
+    for name, prefix in (("storage", "/storage/v1"), ("bigquery", "/bigquery/v2"), ("kfp", "/apis/v2beta1")):
+        assert name in human.out and prefix in human.out
+    as_json = cli("emulator", "apis", "--json")
+    assert as_json.code == 0
+    apis = {a["name"]: a for a in json.loads(as_json.out)}
+    assert {"storage", "bigquery", "vertex", "kfp"} <= set(apis)
+    assert "/upload/storage/v1" in apis["storage"]["prefixes"]
+    assert apis["bigquery"]["plugin"] == "llmops.emulator.bigquery.plugin" and apis["bigquery"]["description"]

@@ -244,6 +244,8 @@ def _type_sql(ptype: Mapping[str, Any], where: str) -> str:
         raise bad_request(f"{where}.parameterType.type is missing", "required")
     t = str(ptype["type"]).upper()
     t = STANDARD_TYPE.get(t, t)
+    if t not in {"INT64", "FLOAT64", "BOOL", "STRING", "BYTES", "NUMERIC", "BIGNUMERIC", "DATE", "DATETIME", "TIME", "TIMESTAMP", "JSON", "GEOGRAPHY", "INTERVAL", "ARRAY", "STRUCT"}:  # fmt: skip
+        raise bad_request(f"{where}.parameterType.type {t[:40]!r} is not a BigQuery type", location=where)
     if t == "ARRAY":
         return f"ARRAY<{_type_sql(ptype.get('arrayType') or {}, where + '.arrayType')}>"
     if t in ("STRUCT", "RECORD"):

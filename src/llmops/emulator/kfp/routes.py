@@ -17,7 +17,6 @@ import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-import yaml
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -26,13 +25,14 @@ from starlette.routing import BaseRoute
 from ...core.errors import NotFoundError
 from ...core.types import PipelineRun
 from ...core.workspace import atomic_write_text
+from ..server import safe_yaml
 from ..server.errors import ApiError, bad_request, not_found
 from ..server.http import parse_json, read_body, read_json
 from ..server.routing import SegmentRouter
 from .jobs import TERMINAL, caching_enabled, failure_message
 
 if TYPE_CHECKING:
-    from ..server.api import KfpApi
+    from .api import KfpApi
 
 _RUN_STATE = {
     "PENDING": "PENDING",
@@ -49,14 +49,26 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _object(body: dict[str, Any], key: str, where: str | None = None) -> dict[str, Any]:
+    """`body[key]` when it is a JSON object, {} when absent; 400 for any other type."""
+    value = body.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise bad_request(f"{where or key} must be a JSON object", location=where or key)
+    return value
+
+
 def _filter_display_name(raw: str | None) -> str | None:
     """The display name of a kfp `filter` (`{"predicates": [{"key": "display_name", ...}]}`)."""
     if not raw:
         return None
-    data = parse_json(raw.encode(), what="filter")
-    for pred in (data or {}).get("predicates") or []:
-        if pred.get("key") in ("display_name", "name"):
-            return pred.get("string_value", pred.get("stringValue"))
+    data = parse_json(raw.encode("utf-8", "surrogatepass"), what="filter")
+    predicates = data.get("predicates") if isinstance(data, dict) else None
+    for pred in predicates if isinstance(predicates, list) else []:
+        if isinstance(pred, dict) and pred.get("key") in ("display_name", "name"):
+            value = pred.get("string_value", pred.get("stringValue"))
+            return value if isinstance(value, str) else None
     return None
 
 
@@ -86,6 +98,9 @@ class KfpHandlers:
             name = body.get("display_name")
             if not isinstance(name, str) or not name:
                 raise bad_request("display_name is required")
+            for key in ("namespace", "description"):
+                if not isinstance(body.get(key) or "", str):
+                    raise bad_request(f"{key} must be a string", location=key)
 
             def create() -> dict[str, Any]:
                 with self._lock:
@@ -168,15 +183,21 @@ class KfpHandlers:
             return JSONResponse({"runs": items, "total_size": len(items)} if items else {})
         body = await read_json(request)
         spec = body.get("pipeline_spec")
-        ref = body.get("pipeline_version_reference") or {}
+        ref = _object(body, "pipeline_version_reference")
+        runtime = _object(body, "runtime_config")
+        parameters = _object(runtime, "parameters", "runtime_config.parameters")
+        for key in ("display_name", "experiment_id"):
+            if not isinstance(body.get(key) or "", str):
+                raise bad_request(f"{key} must be a string", location=key)
         if spec is None and ref.get("pipeline_id"):
+            if not isinstance(ref["pipeline_id"], str):
+                raise bad_request("pipeline_version_reference.pipeline_id must be a string")
             spec = self._uploaded_spec(ref["pipeline_id"])
         if not isinstance(spec, dict) or not {"pipelineInfo", "root", "schemaVersion"} <= set(spec):
             raise bad_request(
                 "pipeline_spec is not a compiled KFP pipeline (it needs pipelineInfo, root and schemaVersion)"
             )
-        runtime = body.get("runtime_config") or {}
-        params = dict(runtime.get("parameters") or {})
+        params = dict(parameters)
         run_id = str(uuid.uuid4())
         meta = {
             "api": "kfp",
@@ -228,10 +249,9 @@ class KfpHandlers:
             raise bad_request(
                 "Expected a multipart/form-data body with an 'uploadfile' field holding the pipeline YAML"
             )
-        try:
-            docs = [d for d in yaml.safe_load_all(payload) if d is not None]
-        except yaml.YAMLError as exc:
-            raise bad_request(f"The uploaded pipeline is not valid YAML: {str(exc).splitlines()[0]}") from None
+        if not isinstance(payload, bytes):
+            raise bad_request("The 'uploadfile' field must hold the pipeline YAML file")
+        docs = await run_in_threadpool(safe_yaml.load_all, payload, limit=_MAX_PIPELINE_BYTES, what="uploaded pipeline")
         spec = docs[0] if docs else None
         if isinstance(spec, dict) and "pipelineSpec" in spec:
             spec = spec["pipelineSpec"]

@@ -29,6 +29,14 @@ class EmulatorConfig:
     location: str = "US"
     warm_start: bool = False
     """Open the BigQuery engine (and its public tables) at startup rather than on first use."""
+    bind_host: str = "127.0.0.1"
+    """The address served; a `Host` header may name it or a loopback name (DNS rebinding guard)."""
+    allowed_origins: tuple[str, ...] = ()
+    """Browser origins (`http://localhost:3000`) allowed to call the emulator cross-origin."""
+    token: str | None = None
+    """When set, every request must carry `Authorization: Bearer <token>` (required off loopback)."""
+    request_deadline_s: float = 120.0
+    """Longest time a request other than an upload, a download or a BigQuery job may take to answer."""
 
 
 class EmulatedApi(ABC):
@@ -49,10 +57,10 @@ class EmulatedApi(ABC):
     def routes(self) -> list[BaseRoute]:
         """The starlette routes of this API."""
 
-    def start(self) -> None:
+    def start(self) -> None:  # noqa: B027 - optional hook
         """Called once the server is up (e.g. to warm an engine); the default does nothing."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional hook
         """Release files and connections; safe to call twice."""
 
 

@@ -27,6 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ...core.errors import LlmopsError
 from .api import EmulatedApi, Emulator, EmulatorConfig
 from .errors import ApiError, handle_exception
+from .guard import Guard
 
 log = logging.getLogger("llmops.emulator")
 
@@ -79,8 +80,11 @@ def _core_routes(emulator: Emulator) -> list[BaseRoute]:
 
     async def token(request: Request) -> JSONResponse:
         # For clients that need credentials: a service-account file whose token_uri points here
-        # gets a token that the emulator accepts (it accepts any bearer token).
-        return JSONResponse({"access_token": "llmops-emulator", "expires_in": 3600, "token_type": "Bearer"})
+        # gets a token that the emulator accepts (without --token it accepts any bearer token;
+        # with one, this route is behind the token too, so it never hands it out).
+        return JSONResponse(
+            {"access_token": emulator.config.token or "llmops-emulator", "expires_in": 3600, "token_type": "Bearer"}
+        )
 
     return [Route("/", index, methods=["GET"]), Route("/token", token, methods=["POST"])]
 
@@ -122,10 +126,15 @@ def create_app(
             HTTPException: handle_exception,
             ApiError: handle_exception,
             LlmopsError: handle_exception,
+            # Client mistakes that surface deep in an engine (lone surrogates, text no header can
+            # hold, nesting): answered as 400 without going through the server-error path.
+            UnicodeError: handle_exception,
+            RecursionError: handle_exception,
             Exception: handle_exception,
         },
         lifespan=lifespan,
     )
     app.state.emulator = emulator
+    app.add_middleware(Guard, config=config)
     app.add_middleware(RequestLog)
     return app

@@ -33,6 +33,7 @@ STATUS_FOR_CODE = {
     500: "INTERNAL",
     501: "UNIMPLEMENTED",
     503: "UNAVAILABLE",
+    504: "DEADLINE_EXCEEDED",
 }
 
 REASON_FOR_CODE = {
@@ -139,10 +140,20 @@ def from_exception(exc: BaseException) -> ApiError:
         code = CODE_FOR_REASON.get(reason)
         if code is None:
             code = 404 if isinstance(exc, NotFoundError) else 400
-        return ApiError(code, str(exc), reason)
+        # Only the problem: the fix is advice for the CLI's user (`llmops models list`), not an API answer.
+        return ApiError(code, exc.problem, reason)
+    if isinstance(exc, RecursionError):
+        return ApiError(400, "The request is nested too deeply", "invalid")
+    if isinstance(exc, UnicodeError):
+        # Text from the request that cannot be encoded: lone surrogates, or a character that
+        # cannot go into a response header.
+        return ApiError(
+            400, f"The request contains text that cannot be encoded: {getattr(exc, 'reason', exc)}", "invalid"
+        )
     # Not "backendError"/"internalError": Google's clients retry those for up to ten minutes,
     # and an emulator bug does not heal by waiting.
-    return ApiError(500, f"Internal error in the emulator: {type(exc).__name__}: {exc}", "internalEmulatorError")
+    # The exception's text may name host paths: it goes to the emulator's log only.
+    return ApiError(500, f"Internal error in the emulator ({type(exc).__name__}); see its log", "internalEmulatorError")
 
 
 async def handle_exception(request: Request, exc: Exception) -> Response:

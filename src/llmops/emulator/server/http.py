@@ -28,11 +28,65 @@ def base_url(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
 
+MAX_JSON_DEPTH = 100
+"""Deepest nesting of a JSON body (Google's JSON-to-protobuf converter stops at 100 too)."""
+
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
 def parse_json(raw: bytes, *, what: str = "request body") -> Any:
+    """`raw` as JSON; 400 parseError when malformed, nested deeper than MAX_JSON_DEPTH or holding
+    a lone surrogate (text no encoder can write back)."""
     try:
-        return json.loads(raw)
+        data = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ApiError(400, f"Invalid JSON payload received in the {what}: {exc}", "parseError") from None
+    except RecursionError:
+        raise _too_deep(what) from None
+    # Cheap tests first: a body with few brackets cannot be deep, and without a `\uD8xx` escape
+    # it cannot hold a lone surrogate (raw surrogate bytes already fail UTF-8 decoding).
+    deep = raw.count(b"[") + raw.count(b"{") > MAX_JSON_DEPTH
+    if deep or _SURROGATE_ESCAPE.search(raw):
+        _check_json_value(data, what)
+    return data
+
+
+def _too_deep(what: str) -> ApiError:
+    return ApiError(
+        400, f"Invalid JSON payload received in the {what}: nested deeper than {MAX_JSON_DEPTH} levels", "parseError"
+    )
+
+
+def _check_json_value(data: Any, what: str) -> None:
+    stack = [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            if depth > MAX_JSON_DEPTH:
+                raise _too_deep(what)
+            for key, value in node.items():
+                _check_text(key, what)
+                if isinstance(value, dict | list):
+                    stack.append((value, depth + 1))
+                elif isinstance(value, str):
+                    _check_text(value, what)
+        elif isinstance(node, list):
+            if depth > MAX_JSON_DEPTH:
+                raise _too_deep(what)
+            for value in node:
+                if isinstance(value, dict | list):
+                    stack.append((value, depth + 1))
+                elif isinstance(value, str):
+                    _check_text(value, what)
+
+
+def _check_text(text: str, what: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ApiError(
+            400, f"Invalid JSON payload received in the {what}: a string holds a lone UTF-16 surrogate", "parseError"
+        ) from None
 
 
 async def read_json(request: Request, *, allow_empty: bool = False, limit: int = 100 * 1024 * 1024) -> dict[str, Any]:

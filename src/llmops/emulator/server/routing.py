@@ -54,7 +54,7 @@ class SegmentRouter:
                 return None
         elif len(segments) != len(parts):
             return None
-        for part, seg in zip(fixed, segments):
+        for part, seg in zip(fixed, segments, strict=False):
             if part.startswith("{") and part.endswith("}"):
                 if seg == "":
                     return None

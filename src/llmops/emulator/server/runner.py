@@ -4,7 +4,7 @@ it cleanly) or in a background thread (the pytest plugin)."""
 from __future__ import annotations
 
 import contextlib
-import ipaddress
+import dataclasses
 import signal
 import socket
 import threading
@@ -14,18 +14,12 @@ from typing import Any
 
 import uvicorn
 
+from ...core.errors import ConfigError
 from .api import EmulatorConfig
 from .app import create_app
+from .guard import is_loopback
 
-
-def is_loopback(host: str) -> bool:
-    """Whether `host` names this machine only (127.0.0.0/8, ::1, localhost)."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
+__all__ = ["EmulatorServer", "is_loopback"]
 
 
 class _Server(uvicorn.Server):
@@ -58,6 +52,14 @@ class EmulatorServer:
     """One emulator app on one socket. Port 0 picks a free port (see `port` once bound)."""
 
     def __init__(self, config: EmulatorConfig, *, host: str = "127.0.0.1", port: int = 9050, **uvicorn_options: Any):
+        if not is_loopback(host.strip("[]")) and config.token is None:
+            raise ConfigError(
+                f"serving on {host} needs an access token: anyone on the network could otherwise read and "
+                "write the files in the emulator's data folder and run code through pipeline jobs",
+                fix="set a token (llmops emulator start --token TOKEN, or EmulatorConfig(token=...))",
+            )
+        if config.bind_host != host:
+            config = dataclasses.replace(config, bind_host=host)
         self.config = config
         self.host = host
         self.app = create_app(config)

@@ -33,10 +33,17 @@ from ..server.http import (
 )
 from ..server.routing import SegmentRouter
 from ..server.uploads import UploadSessions
-from .store import HashingWriter, ObjectStore, iter_file, validate_bucket_name, validate_object_name
+from .store import (
+    HashingWriter,
+    ObjectStore,
+    iter_file,
+    validate_bucket_name,
+    validate_object_fields,
+    validate_object_name,
+)
 
 if TYPE_CHECKING:
-    from ..server.api import StorageApi
+    from .api import StorageApi
 
 _PRECONDITIONS = ("ifGenerationMatch", "ifGenerationNotMatch", "ifMetagenerationMatch", "ifMetagenerationNotMatch")
 _SOURCE_PRECONDITIONS = {
@@ -190,22 +197,23 @@ class StorageHandlers:
         )
         size = int(doc["size"])
         headers = {
-            "Content-Type": doc.get("contentType") or "application/octet-stream",
+            "Content-Type": _header_value(doc.get("contentType")) or "application/octet-stream",
             "Accept-Ranges": "bytes",
             "ETag": doc["etag"],
             "x-goog-generation": doc["generation"],
             "x-goog-metageneration": doc["metageneration"],
             "x-goog-stored-content-length": doc["size"],
-            "x-goog-stored-content-encoding": doc.get("contentEncoding") or "identity",
-            "x-goog-storage-class": doc.get("storageClass", "STANDARD"),
+            "x-goog-stored-content-encoding": _header_value(doc.get("contentEncoding")) or "identity",
+            "x-goog-storage-class": _header_value(doc.get("storageClass")) or "STANDARD",
         }
         for key, header in (
             ("contentDisposition", "Content-Disposition"),
             ("cacheControl", "Cache-Control"),
             ("contentLanguage", "Content-Language"),
         ):
-            if doc.get(key):
-                headers[header] = doc[key]
+            value = _header_value(doc.get(key))
+            if value:
+                headers[header] = value
         if doc.get("contentEncoding") == "gzip":
             headers["Content-Encoding"] = "gzip"
         rng = parse_range(request.headers.get("range"), size)
@@ -293,8 +301,12 @@ class StorageHandlers:
         for src in sources:
             if not isinstance(src, dict) or not src.get("name"):
                 raise required("sourceObjects.name")
+            if not isinstance(src["name"], str):
+                raise bad_request("sourceObjects.name must be a string", location="sourceObjects.name")
             names.append(src["name"])
         destination = body.get("destination") or {}
+        if not isinstance(destination, dict):
+            raise bad_request("destination must be a JSON object", location="destination")
         doc = await run_in_threadpool(
             self.store.compose,
             bucket,
@@ -331,8 +343,11 @@ class StorageHandlers:
         name = meta.get("name") or request.query_params.get("name")
         if not name:
             raise required("name")
+        if not isinstance(name, str):
+            raise bad_request("The object name must be a string", location="name")
         validate_bucket_name(bucket)
         validate_object_name(name)
+        validate_object_fields(meta)
         writer = self.store.new_writer()
         try:
             async for chunk in chunks:
@@ -387,9 +402,12 @@ class StorageHandlers:
         name = meta.get("name") or request.query_params.get("name")
         if not name:
             raise required("name")
+        if not isinstance(name, str):
+            raise bad_request("The object name must be a string", location="name")
         await run_in_threadpool(self.store.get_bucket, bucket)
         validate_object_name(name)
         meta["name"] = name
+        validate_object_fields(meta)
         if not meta.get("contentType") and request.headers.get("x-upload-content-type"):
             meta["contentType"] = request.headers["x-upload-content-type"]
         total = request.headers.get("x-upload-content-length")
@@ -431,6 +449,18 @@ class StorageHandlers:
         return Response(status_code=499)
 
 
+def _header_value(value: Any) -> str | None:
+    """A stored metadata value as a header value, or None when it cannot be one (metadata stored
+    before it was validated must not make the object undownloadable)."""
+    if not isinstance(value, str) or any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+        return None
+    try:
+        # Starlette writes header values as latin-1: this sends the UTF-8 bytes unchanged.
+        return value.encode("utf-8").decode("latin-1")
+    except UnicodeEncodeError:
+        return None
+
+
 def _read_range(path: Any, start: int, length: int) -> bytes:
     with open(path, "rb") as f:
         f.seek(start)
@@ -453,9 +483,12 @@ def _encode_name_token(name: str) -> str:
 
 def _decode_name_token(token: str) -> str:
     try:
-        return json.loads(base64.urlsafe_b64decode(token.encode()))["after"]
-    except (ValueError, KeyError, TypeError):
-        raise bad_request(f"Invalid page token {token!r}", location="pageToken") from None
+        after = json.loads(base64.urlsafe_b64decode(token.encode()))["after"]
+    except (ValueError, KeyError, TypeError, RecursionError):
+        after = None
+    if not isinstance(after, str):
+        raise bad_request(f"Invalid page token {token[:100]!r}", location="pageToken")
+    return after
 
 
 def routes(state: StorageApi) -> list[BaseRoute]:

@@ -33,6 +33,7 @@ from typing import Any, BinaryIO
 import google_crc32c
 
 from ...core.errors import LlmopsError, NotFoundError
+from .glob import Glob
 
 META_DIR = ".llmops-storage"
 """Internal folder under the root; bucket names cannot start with '.', so it never collides."""
@@ -122,7 +123,9 @@ def validate_object_name(name: str) -> str:
 
 
 def _directly_mappable(name: str) -> bool:
-    return "" not in name.split("/")  # no empty segment, no trailing '/'
+    # No empty segment, no trailing '/', and every segment a legal file name (most file systems
+    # stop at 255 bytes; Cloud Storage does not): other names keep their bytes in the blob folder.
+    return all(seg and len(seg.encode("utf-8")) <= 255 for seg in name.split("/"))
 
 
 class HashingWriter:
@@ -776,7 +779,7 @@ class ObjectStore:
         """
         prefix = prefix or ""
         after = _decode_token(page_token) if page_token else None
-        glob_re = _glob_regex(match_glob) if match_glob else None
+        glob = Glob(match_glob) if match_glob else None
         with self._lock:
             self._require_bucket(bucket)
             names = self._names(bucket, prefix)
@@ -787,7 +790,7 @@ class ObjectStore:
                     continue
                 if end_offset and name >= end_offset:
                     continue
-                if glob_re and not glob_re.match(name):
+                if glob and not glob.match(name):
                     continue
                 if delimiter:
                     cut = name.find(delimiter, len(prefix))
@@ -866,7 +869,66 @@ def _default_bindings(project: str | None) -> list[dict[str, Any]]:
     ]
 
 
+_TEXT_FIELDS = (
+    "contentType",
+    "contentEncoding",
+    "contentDisposition",
+    "contentLanguage",
+    "cacheControl",
+    "customTime",
+    "storageClass",
+)
+_MAX_FIELD_BYTES = 2048
+_MAX_CUSTOM_METADATA_BYTES = 8 * 1024
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _invalid_field(key: str, why: str) -> StorageError:
+    return StorageError(f"Invalid value for {key}: {why}", reason="invalid", fix=f"send {key} as a short plain string")
+
+
+def _check_text(key: str, value: Any) -> int:
+    """The UTF-8 size of a metadata text value; raises if it is not one Cloud Storage accepts."""
+    if not isinstance(value, str):
+        raise _invalid_field(key, f"expected a string, got {type(value).__name__}")
+    if _CONTROL_CHARS.search(value):
+        raise _invalid_field(key, "control characters are not allowed")
+    try:
+        size = len(value.encode("utf-8"))
+    except UnicodeEncodeError:
+        raise _invalid_field(key, "not valid Unicode text") from None
+    if size > _MAX_FIELD_BYTES:
+        raise _invalid_field(key, f"{size} bytes long; the limit is {_MAX_FIELD_BYTES}")
+    return size
+
+
+def validate_object_fields(meta: dict[str, Any]) -> None:
+    """Refuse writable object metadata Cloud Storage would refuse: non-strings, control
+    characters, over-long values (they would later break the object's download headers)."""
+    for key in _TEXT_FIELDS:
+        if meta.get(key) is not None:
+            _check_text(key, meta[key])
+    for key in ("temporaryHold", "eventBasedHold"):
+        if meta.get(key) is not None and not isinstance(meta[key], bool):
+            raise _invalid_field(key, "expected true or false")
+    custom = meta.get("metadata")
+    if custom is None:
+        return
+    if not isinstance(custom, dict):
+        raise StorageError("object metadata must be a map of strings", fix="send metadata as {key: value}")
+    total = 0
+    for k, v in custom.items():
+        if not k:
+            raise _invalid_field("metadata", "a key is empty")
+        total += _check_text(f"metadata key {k[:64]!r}", k)
+        if v is not None:
+            total += _check_text(f"metadata[{k[:64]!r}]", v)
+    if total > _MAX_CUSTOM_METADATA_BYTES:
+        raise _invalid_field("metadata", f"{total} bytes of keys and values; the limit is {_MAX_CUSTOM_METADATA_BYTES}")
+
+
 def _apply_object_fields(doc: dict[str, Any], meta: dict[str, Any], *, merge_metadata: bool = False) -> None:
+    validate_object_fields(meta)
     for key in _OBJECT_FIELDS:
         if key not in meta:
             continue
@@ -930,43 +992,6 @@ def _decode_token(token: str) -> str:
     if not text.startswith(_PAGE_TOKEN_PREFIX):
         raise StorageError(f"Invalid page token {token!r}", fix="pass the nextPageToken of the previous page")
     return text[len(_PAGE_TOKEN_PREFIX) :]
-
-
-def _glob_regex(pattern: str) -> re.Pattern[str]:
-    """Cloud Storage's matchGlob: `*` within a segment, `**` across, `?` one char, `[...]`, `{a,b}`."""
-    out, i = [], 0
-    while i < len(pattern):
-        c = pattern[i]
-        if pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif c == "*":
-            out.append("[^/]*")
-            i += 1
-        elif c == "?":
-            out.append("[^/]")
-            i += 1
-        elif c == "[":
-            end = pattern.find("]", i + 1)
-            if end < 0:
-                out.append(re.escape(c))
-                i += 1
-            else:
-                body = pattern[i + 1 : end]
-                out.append("[" + ("^" + body[1:] if body.startswith("!") else body) + "]")
-                i = end + 1
-        elif c == "{":
-            end = pattern.find("}", i + 1)
-            if end < 0:
-                out.append(re.escape(c))
-                i += 1
-            else:
-                out.append("(?:" + "|".join(re.escape(a) for a in pattern[i + 1 : end].split(",")) + ")")
-                i = end + 1
-        else:
-            out.append(re.escape(c))
-            i += 1
-    return re.compile("^" + "".join(out) + "$")
 
 
 _CONTENT_TYPES = {

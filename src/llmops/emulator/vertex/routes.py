@@ -37,7 +37,7 @@ from ...core.errors import ConfigError, LlmopsError, NotFoundError
 from ...core.types import GenerationConfig, Prediction, TuningJob
 from ...core.workspace import atomic_write_text
 from ..server.errors import ApiError, bad_request, not_found, required
-from ..server.http import query_int, read_json
+from ..server.http import parse_json, query_int, read_body, read_json
 from ..server.routing import SegmentRouter
 from .engine.base_model import canonical_base
 from .engine.model_registry import now_rfc3339
@@ -480,11 +480,8 @@ class CannedAdmin:
         if request.method == "DELETE":
             entries: list[Any] = []
         else:
-            raw = await request.body()
-            try:
-                body = json.loads(raw or b"null")
-            except json.JSONDecodeError as exc:
-                raise ApiError(400, f"Invalid JSON payload received: {exc}", "parseError") from None
+            raw = await read_body(request, self.state.config.max_request_bytes)
+            body = parse_json(raw) if raw.strip() else None
             given = body.get("responses") if isinstance(body, dict) else body
             if not isinstance(given, list):
                 raise bad_request('Expected {"responses": [...]} or a list of canned entries')
