@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 
-from ..core.config import Settings, load_settings
-from ..core.session import Session
+if TYPE_CHECKING:
+    from ..core.config import Settings
+    from ..core.session import Session
 
 
 @dataclass
@@ -28,6 +29,9 @@ class CliState:
 
     def session(self) -> Session:
         if self._session is None:
+            from ..core.config import load_settings
+            from ..core.session import Session
+
             overrides = {"workspace": self.workspace} if self.workspace else {}
             self._session = Session(load_settings(self.profile, overrides=overrides))
         return self._session

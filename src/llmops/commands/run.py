@@ -158,9 +158,12 @@ def run_command(
 ) -> None:
     """Run the whole workflow: prepare data, tune, deploy, evaluate base vs tuned."""
     from ..core import pipeline as core_pipeline
+    from ..core.interfaces import Deployer, Tuner, require
 
     started = time.perf_counter()
     s = session()
+    require(s.model, Tuner)  # the pipeline tunes and deploys: say so before compiling anything
+    require(s.model, Deployer)
     package = s.workspace.pipelines / DEFAULT_PACKAGE
     if show_progress():
         err_console.print(f"compiling the end-to-end pipeline to {package}", highlight=False)

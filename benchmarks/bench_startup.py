@@ -1,0 +1,95 @@
+"""Start-up cost of the command line and of the pytest plugin, as ratios against baselines
+measured in the same run (so a slow or busy machine moves both sides).
+
+  python -c pass                      the interpreter alone
+  python -c "import pluggy, typer"    the CLI's own frameworks (the floor for any typer CLI)
+  python -c "import pytest"           what every pytest session already pays
+
+  llmops --help                        target < 0.3 s
+  llmops backends --json               target < 0.3 s (imports every backend class)
+  import llmops.testing                the pytest11 plugin, timed inside a process that has
+                                       already imported pytest (as a pytest session has);
+                                       target < 50 ms, as a ratio of `import pytest`
+
+The commands run round-robin, N rounds; the best of N is reported (the least disturbed by
+other load on the machine).
+
+    python benchmarks/bench_startup.py [-n 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+PY = sys.executable
+
+CASES: dict[str, list[str]] = {
+    "python -c pass": [PY, "-c", "pass"],
+    "import pluggy, typer": [PY, "-c", "import pluggy, typer"],
+    "import pytest": [PY, "-c", "import pytest"],
+    "llmops --help": [PY, "-m", "llmops", "--help"],
+    "llmops backends --json": [PY, "-m", "llmops", "backends", "--json"],
+    "import llmops.testing": [PY, "-c", "import llmops.testing"],
+}
+
+PLUGIN_COST = (
+    "import time, pytest\nt = time.perf_counter(); import llmops.testing; a = time.perf_counter() - t\nprint(a)"
+)
+"""The plugin's own import time, in a process that has pytest loaded already."""
+
+PYTEST_COST = "import time; t = time.perf_counter(); import pytest; print(time.perf_counter() - t)"
+
+
+def run(argv: list[str], cwd: str) -> tuple[float, str]:
+    """Wall time of one run and its stdout; a failing command stops the benchmark."""
+    started = time.perf_counter()
+    proc = subprocess.run(argv, cwd=cwd, capture_output=True, env={**os.environ, "LLMOPS_LOAD_PLUGINS": ""})
+    elapsed = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)} failed: {proc.stderr.decode()[-500:]}")
+    return elapsed, proc.stdout.decode()
+
+
+def measure(n: int, cwd: str) -> dict[str, float]:
+    """Best of `n` round-robin rounds for every case, plus the in-process import costs."""
+    best: dict[str, float] = {}
+    for _ in range(n):
+        for name, argv in CASES.items():
+            best[name] = min(best.get(name, float("inf")), run(argv, cwd)[0])
+        for name, code in (("plugin import", PLUGIN_COST), ("pytest import", PYTEST_COST)):
+            best[name] = min(best.get(name, float("inf")), float(run([PY, "-c", code], cwd)[1]))
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=7, help="runs per command (best of N)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as cwd:  # no llmops.toml or workspace of the caller
+        t = measure(args.n, cwd)
+    print(f"best of {args.n} runs, seconds:")
+    for name, seconds in t.items():
+        print(f"  {name:<32} {seconds:7.3f}")
+    base, frameworks = t["python -c pass"], t["import pluggy, typer"]
+    plugin = t["plugin import"]
+    print("ratios:")
+    for name in ("llmops --help", "llmops backends --json"):
+        print(
+            f"  {name:<32} {t[name] / base:5.1f}x python -c pass, {t[name] / frameworks:4.2f}x import pluggy+typer,"
+            f" over the frameworks {1000 * (t[name] - frameworks):.0f} ms"
+            f" ({'under' if t[name] < 0.3 else 'OVER'} the 0.3 s target)"
+        )
+    print(
+        f"  {'pytest plugin (llmops.testing)':<32} {1000 * plugin:.1f} ms with pytest loaded,"
+        f" {plugin / t['pytest import']:.2f}x the import of pytest itself"
+        f" ({'under' if plugin < 0.05 else 'OVER'} the 50 ms target)"
+    )
+
+
+if __name__ == "__main__":
+    main()
