@@ -134,7 +134,7 @@ def tune_command(
 
 def _model_rows(model: ModelProvider) -> list[dict[str, Any]]:
     base = model.list_base_models()
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "name": n,
             "kind": "base",

@@ -14,9 +14,9 @@ and `errors`: the rest of core imports it, never the other way round.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
+from typing import IO, TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar, cast
 
 from .errors import ConfigError
 from .types import (
@@ -328,11 +328,14 @@ def capabilities(backend: Backend | type[Backend]) -> list[str]:
     return names
 
 
-def require(backend: Backend, capability: type[C], name: str | None = None) -> C:
-    """`backend` as a `capability`, or a one-line `MissingCapability` naming the backend and
-    what it lacks. `name` is the backend's registered name (default: its settings' choice)."""
+def require(backend: Backend, wanted: Callable[..., C], name: str | None = None) -> C:
+    """`backend` as the capability `wanted` (a `Capability` subclass), or a one-line
+    `MissingCapability` naming the backend and what it lacks. `name` is the backend's registered
+    name (default: its settings' choice)."""
+    # Typed as a callable: mypy refuses abstract classes where `type[C]` is expected.
+    capability = cast("type[Capability]", wanted)
     if isinstance(backend, capability):
-        return backend
+        return cast(C, backend)
     if name is None:
         name = getattr(backend.settings, backend.kind, None) or type(backend).__name__
     kind = "model provider" if backend.kind == "model" else f"{backend.kind} backend"
