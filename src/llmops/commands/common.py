@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from ..core.config import Settings
     from ..core.session import Session
 
@@ -44,8 +45,25 @@ class CliState:
 
 STATE = CliState()
 
-console = Console(stderr=False, highlight=False, soft_wrap=True)
-err_console = Console(stderr=True, highlight=False)
+
+class LazyConsole:
+    """A rich `Console` built on first use: rich costs tens of milliseconds to import, which
+    commands that only print JSON (`llmops backends --json`) need not pay."""
+
+    def __init__(self, **options: Any):
+        self._options = options
+        self._console: Console | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return getattr(self._console, name)
+
+
+console: Console = LazyConsole(stderr=False, highlight=False, soft_wrap=True)  # type: ignore[assignment]
+err_console: Console = LazyConsole(stderr=True, highlight=False)  # type: ignore[assignment]
 
 
 def session() -> Session:
