@@ -29,25 +29,12 @@ import threading
 import time
 from pathlib import Path
 
+from llmops.core import data
+
 PROJECT = "bench-project"
 PUBLIC = "bigquery-public-data.stackoverflow"
-COURSE_QUERY = f"""
-SELECT
-    CONCAT(q.title, q.body) as input_text,
-    a.body AS output_text
-FROM
-    `{PROJECT}.bench.posts_questions` q
-JOIN
-    `{PROJECT}.bench.posts_answers` a
-ON
-    q.accepted_answer_id = a.id
-WHERE
-    q.accepted_answer_id IS NOT NULL AND
-    REGEXP_CONTAINS(q.tags, "python") AND
-    a.creation_date >= "2020-01-01"
-LIMIT
-    10000
-"""
+COURSE_QUERY = data.COURSE_QUERY.replace(f"`{PUBLIC}.", f"`{PROJECT}.bench.")
+"""The course's query on the benchmark's scaled-up copies of the public tables."""
 
 
 def setup_sql(copies: int, big_copies: int) -> list[str]:

@@ -4,13 +4,16 @@ added by plugins through the `register_commands` hook, built-in ones included.""
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import typer
-from rich.table import Table
 
 from .commands.common import STATE, JsonOption, console, err_console, print_json
 from .core import registry
 from .core.errors import LlmopsError
+
+# The built-in commands are a plugin of the CLI, not of core: core never names the CLI.
+registry.add_default_plugin("llmops.commands")
 
 app = typer.Typer(
     name="llmops",
@@ -39,6 +42,8 @@ def _global_options(
 @app.command("plugins")
 def plugins_command(json_: bool = JsonOption) -> None:
     """List loaded plugins, where they come from and the hooks they implement."""
+    from rich.table import Table
+
     info = registry.plugin_info()
     if json_:
         print_json(info)
@@ -49,17 +54,36 @@ def plugins_command(json_: bool = JsonOption) -> None:
     console.print(table)
 
 
+def backends_info() -> dict[str, dict[str, dict[str, Any]]]:
+    """Per kind, each registered backend's capabilities, plugin and description."""
+    from .core.interfaces import capabilities
+
+    return {
+        kind: {
+            name: {
+                "capabilities": capabilities(reg.obj),
+                "plugin": reg.plugin,
+                "description": reg.obj.description,
+            }
+            for name, reg in sorted(registry.backends(kind).items())
+        }
+        for kind in registry.all_backends()
+    }
+
+
 @app.command("backends")
 def backends_command(json_: bool = JsonOption) -> None:
-    """List backend names per kind (warehouse, orchestrator, model, artifacts)."""
-    found = registry.all_backends()
+    """List the backends of each kind (warehouse, orchestrator, model, artifacts) with what
+    each can do, e.g. `model: emulator [predict, tune, deploy, alias]`."""
+    info = backends_info()
     if json_:
-        print_json(found)
+        print_json(info)
         return
-    table = Table("kind", "backends")
-    for kind, names in found.items():
-        table.add_row(kind, ", ".join(names))
-    console.print(table)
+    for kind, found in info.items():
+        for name, b in found.items():
+            console.print(f"{kind}: {name} [{', '.join(b['capabilities'])}]", markup=False, highlight=False)
+        if not found:
+            console.print(f"{kind}: (none)", markup=False, highlight=False)
 
 
 _commands_registered = False

@@ -7,21 +7,7 @@ import os
 import subprocess
 import sys
 
-COURSE_QUERY = """SELECT
-    CONCAT(q.title, q.body) as input_text,
-    a.body AS output_text
-FROM
-    `bigquery-public-data.stackoverflow.posts_questions` q
-JOIN
-    `bigquery-public-data.stackoverflow.posts_answers` a
-ON
-    q.accepted_answer_id = a.id
-WHERE
-    q.accepted_answer_id IS NOT NULL AND
-    REGEXP_CONTAINS(q.tags, "python") AND
-    a.creation_date >= "2020-01-01"
-LIMIT
-    10000"""
+from llmops.core.data import COURSE_QUERY
 
 
 def test_course_query_as_json(cli):

@@ -58,21 +58,6 @@ class ParrotProvider(ModelProvider):
         self.batches += 1
         return super().predict_batch(prompts, **kwargs)
 
-    def tune(self, base_model, train_uri, eval_uri=None, *, epochs=1, display_name=None):
-        raise NotImplementedError("not needed here")
-
-    def get_tuning_job(self, name):
-        raise NotImplementedError("not needed here")
-
-    def list_tuned_models(self):
-        return []
-
-    def deploy(self, tuned_model):
-        raise NotImplementedError("not needed here")
-
-    def set_alias(self, model, alias):
-        raise NotImplementedError("not needed here")
-
 
 class _Plugin:
     @hookimpl

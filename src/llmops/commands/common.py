@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
 
-from ..core.config import Settings, load_settings
-from ..core.session import Session
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from ..core.config import Settings
+    from ..core.session import Session
 
 
 @dataclass
@@ -28,6 +30,9 @@ class CliState:
 
     def session(self) -> Session:
         if self._session is None:
+            from ..core.config import load_settings
+            from ..core.session import Session
+
             overrides = {"workspace": self.workspace} if self.workspace else {}
             self._session = Session(load_settings(self.profile, overrides=overrides))
         return self._session
@@ -40,8 +45,25 @@ class CliState:
 
 STATE = CliState()
 
-console = Console(stderr=False, highlight=False, soft_wrap=True)
-err_console = Console(stderr=True, highlight=False)
+
+class LazyConsole:
+    """A rich `Console` built on first use: rich costs tens of milliseconds to import, which
+    commands that only print JSON (`llmops backends --json`) need not pay."""
+
+    def __init__(self, **options: Any):
+        self._options = options
+        self._console: Console | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return getattr(self._console, name)
+
+
+console: Console = LazyConsole(stderr=False, highlight=False, soft_wrap=True)  # type: ignore[assignment]
+err_console: Console = LazyConsole(stderr=True, highlight=False)  # type: ignore[assignment]
 
 
 def session() -> Session:

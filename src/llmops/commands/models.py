@@ -5,11 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import typer
-from rich.table import Column, Table
-from rich.text import Text
 
-from ..core import data, monitoring
 from ..core.errors import DataError
+from ..core.interfaces import Aliaser, Deployer, ModelProvider, Tuner, require
 from ..core.types import GenerationConfig, Prediction
 from .common import JsonOption, console, err_console, parse_params, print_json, session, show_progress
 
@@ -73,6 +71,8 @@ def predict_command(
     json_: bool = JsonOption,
 ) -> None:
     """Send one prompt to a model; print the answer with its safety ratings and citations."""
+    from ..core import monitoring
+
     if not prompt.strip():
         raise DataError(
             "the prompt is empty", fix='pass the text to send, e.g. llmops predict "How do I read a CSV file?"'
@@ -96,15 +96,18 @@ def tune_command(
     json_: bool = JsonOption,
 ) -> None:
     """Tune a base model on a dataset version's training split, register and deploy it."""
+    from ..core import data
+
     s = session()
+    tuner = require(s.model, Tuner)
     version = data.get_version(s, dataset) if dataset else data.latest_version(s)
     base = base_model or s.settings.base_model
     display_name = display_name or f"{base} tuned on dataset {version.version}"
     if show_progress() and not json_:
         with err_console.status(f"tuning {base} on dataset {version.version} ({version.train.rows} rows)"):
-            job = s.model.tune(base, version.train.uri, version.eval.uri, epochs=epochs, display_name=display_name)
+            job = tuner.tune(base, version.train.uri, version.eval.uri, epochs=epochs, display_name=display_name)
     else:
-        job = s.model.tune(base, version.train.uri, version.eval.uri, epochs=epochs, display_name=display_name)
+        job = tuner.tune(base, version.train.uri, version.eval.uri, epochs=epochs, display_name=display_name)
     tuned = job.tuned_model
     out = {
         "job": job.name,
@@ -129,9 +132,9 @@ def tune_command(
     console.print(f'  try: llmops predict --model {tuned.name} "<question>"', markup=False)
 
 
-def _model_rows(model: Any) -> list[dict[str, Any]]:
-    base = getattr(model, "list_base_models", lambda: [])()
-    rows = [
+def _model_rows(model: ModelProvider) -> list[dict[str, Any]]:
+    base = model.list_base_models()
+    rows: list[dict[str, Any]] = [
         {
             "name": n,
             "kind": "base",
@@ -143,7 +146,7 @@ def _model_rows(model: Any) -> list[dict[str, Any]]:
         }
         for n in base
     ]
-    for m in model.list_tuned_models():
+    for m in model.list_tuned_models() if isinstance(model, Tuner) else []:
         rows.append({"name": m.name, "kind": "tuned", **{k: v for k, v in m.to_dict().items() if k != "name"}})
     return rows
 
@@ -151,6 +154,9 @@ def _model_rows(model: Any) -> list[dict[str, Any]]:
 @models_app.command("list")
 def list_command(json_: bool = JsonOption) -> None:
     """List base models and tuned models (newest first) with aliases and endpoints."""
+    from rich.table import Column, Table
+    from rich.text import Text
+
     rows = _model_rows(session().model)
     if json_:
         print_json(rows)
@@ -189,7 +195,7 @@ def alias_command(
     json_: bool = JsonOption,
 ) -> None:
     """Point an alias at a tuned model."""
-    model = session().model.set_alias(name, alias)
+    model = require(session().model, Aliaser).set_alias(name, alias)
     if json_:
         print_json(model.to_dict())
     else:
@@ -202,7 +208,7 @@ def deploy_command(
     json_: bool = JsonOption,
 ) -> None:
     """Deploy a tuned model to an endpoint (tuning already deploys; this is idempotent)."""
-    endpoint = session().model.deploy(name)
+    endpoint = require(session().model, Deployer).deploy(name)
     if json_:
         print_json({"endpoint": endpoint.name, "model": endpoint.model, "uri": endpoint.uri})
     else:
@@ -219,6 +225,11 @@ def logs_command(
     json_: bool = JsonOption,
 ) -> None:
     """Show the newest logged predictions."""
+    from rich.table import Column, Table
+    from rich.text import Text
+
+    from ..core import monitoring
+
     rows = monitoring.log_for(session()).recent(n)
     if json_:
         print_json(rows)

@@ -10,16 +10,17 @@ import warnings
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.live import Live
-from rich.table import Table
 
 from ..core.errors import ConfigError, LlmopsError, NotFoundError
-from ..core.interfaces import Orchestrator
+from ..core.interfaces import Canceller, Orchestrator
 from ..core.types import PipelineRun
 from .common import STATE, JsonOption, console, err_console, parse_params, print_json, session, show_progress
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 pipeline_app = typer.Typer(help="Kubeflow pipelines: compile, run, list and show runs.", no_args_is_help=True)
 
@@ -31,6 +32,8 @@ DEFAULT_PACKAGE = "llmops-end-to-end.yaml"
 
 
 def _tasks_table(run: PipelineRun, title: str | None = None) -> Table:
+    from rich.table import Table
+
     table = Table("task", "state", "cached", "seconds", title=title, title_justify="left")
     colours = {"SUCCEEDED": "green", "FAILED": "red", "RUNNING": "yellow", "CANCELLED": "red"}
     for t in run.tasks:
@@ -49,7 +52,9 @@ def follow(orchestrator: Orchestrator, run: PipelineRun, timeout: float | None =
     """Wait for a run to end, showing its tasks live on a terminal. On timeout or Ctrl-C the
     run is stopped (where the orchestrator can) and returned as it ended."""
     deadline = None if timeout is None else time.monotonic() + timeout
-    cancel: Callable[..., PipelineRun] | None = getattr(orchestrator, "cancel", None)
+    from rich.live import Live
+
+    cancel: Callable[..., PipelineRun] | None = orchestrator.cancel if isinstance(orchestrator, Canceller) else None
     live = Live(console=err_console, transient=True, refresh_per_second=8) if show_progress() else None
     interval = 0.05
     try:
@@ -247,6 +252,8 @@ def list_command(json_: bool = JsonOption) -> None:
             ]
         )
         return
+    from rich.table import Table
+
     table = Table("run", "pipeline", "state", "created", "tasks", "cached")
     for r in runs:
         table.add_row(

@@ -210,8 +210,12 @@ def run_command(
     timeout: float | None = typer.Option(None, "--timeout", help="Stop the run after this many seconds."),
 ) -> None:
     """Run the whole workflow: prepare data, tune, deploy, evaluate base vs tuned."""
+    from ..core.interfaces import Deployer, Tuner, require
+
     started = time.perf_counter()
     s = session()
+    require(s.model, Tuner)  # the pipeline tunes and deploys: say so before compiling anything
+    require(s.model, Deployer)
     package = s.workspace.pipelines / DEFAULT_PACKAGE
     _compile(s.settings, package)
     orchestrator = s.orchestrator

@@ -10,9 +10,9 @@ import sys
 from typing import Any
 
 import typer
-from rich.table import Table
 
 from ..core.errors import ConfigError
+from ..core.interfaces import StatementResult, StatementRunner
 from .common import JsonOption, console, parse_params, print_json, session
 
 CELL_WIDTH = 80
@@ -70,8 +70,8 @@ def add_commands(cli: typer.Typer) -> None:
             raise ConfigError(f"--max-rows must be 0 or more, not {max_rows}", fix="pass --max-rows N with N >= 0")
         warehouse = session().warehouse
         params = parse_params(param) or None
-        result = None
-        if hasattr(warehouse, "query_result"):
+        result: StatementResult | None = None
+        if isinstance(warehouse, StatementRunner):
             result = warehouse.query_result(query, params)
             table = result.table
         else:
@@ -84,13 +84,15 @@ def add_commands(cli: typer.Typer) -> None:
             return
         if table.num_columns == 0:
             kind = result.statement_type if result is not None else "statement"
-            affected = getattr(result, "num_dml_affected_rows", None)
-            export = getattr(result, "export", None)
+            affected = result.num_dml_affected_rows if result is not None else None
+            export = result.export if result is not None else None
             detail = f", {affected} rows affected" if affected is not None else ""
             if export:
                 detail = f", {export['rows']} rows written to {', '.join(export['uris'])}"
             console.print(f"{kind} done{detail}")
             return
+        from rich.table import Table
+
         out = Table(*table.column_names, show_lines=False)
         for row in rows:
             out.add_row(*(_cell(v) for v in row.values()))

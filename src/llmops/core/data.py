@@ -29,10 +29,7 @@ from .types import DatasetSplit, DatasetVersion
 if TYPE_CHECKING:
     from .session import Session
 
-COURSE_QUERY = """\
-SELECT
-    CONCAT(q.title, q.body) as input_text,
-    a.body AS output_text
+_COURSE_SOURCE = """\
 FROM
     `bigquery-public-data.stackoverflow.posts_questions` q
 JOIN
@@ -46,28 +43,28 @@ WHERE
 LIMIT
     10000
 """
-"""The LLMOps course's query, verbatim."""
 
-DEFAULT_QUERY = """\
+COURSE_QUERY = (
+    """\
+SELECT
+    CONCAT(q.title, q.body) as input_text,
+    a.body AS output_text
+"""
+    + _COURSE_SOURCE
+)
+"""The LLMOps course's query, verbatim: the one copy every test, benchmark and doc refers to."""
+
+DEFAULT_QUERY = (
+    """\
 SELECT
     CONCAT(q.title, q.body) AS input_text,
     a.body AS output_text,
     q.id AS question_id,
     a.id AS answer_id,
     q.title AS title
-FROM
-    `bigquery-public-data.stackoverflow.posts_questions` q
-JOIN
-    `bigquery-public-data.stackoverflow.posts_answers` a
-ON
-    q.accepted_answer_id = a.id
-WHERE
-    q.accepted_answer_id IS NOT NULL AND
-    REGEXP_CONTAINS(q.tags, "python") AND
-    a.creation_date >= "2020-01-01"
-LIMIT
-    10000
 """
+    + _COURSE_SOURCE
+)
 """The course's query plus the provenance columns (ids, title) that let a tuned model cite
 its sources. The extra columns do not reach the training files."""
 

@@ -1,15 +1,24 @@
-"""The four backend contracts. Every backend, built in or third party, implements one of these
-ABCs and is registered by name through a `register_*` hook (see hookspecs.py)."""
+"""The four backend contracts, and the optional capabilities a backend may add.
+
+Every backend, built in or third party, implements one of the four kind ABCs (`Warehouse`,
+`ArtifactStore`, `ModelProvider`, `Orchestrator`) and is registered by name through a
+`register_*` hook (see hookspecs.py). A kind's ABC holds only what every backend of that kind
+can do; more (tuning, deployment, aliases, cancelling runs...) is a `Capability` ABC the backend
+also subclasses, which commands check with `isinstance` (or `require`) and `llmops backends`
+reports. A backend never carries a method whose body only says "not supported".
+
+This module imports nothing heavy (no pyarrow, no kfp) and no other core module but `types`
+and `errors`: the rest of core imports it, never the other way round.
+"""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, ClassVar
+from typing import IO, TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar, cast
 
-import pyarrow as pa
-
+from .errors import ConfigError
 from .types import (
     Endpoint,
     ExportResult,
@@ -21,10 +30,12 @@ from .types import (
 )
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from .config import Settings
 
 
-class Backend(ABC):
+class Backend(ABC):  # noqa: B024 - abstract through its kinds; never built itself
     """Common base: a backend is built from the resolved settings of the active profile."""
 
     kind: ClassVar[str] = ""
@@ -120,7 +131,8 @@ class ArtifactStore(Backend):
 
 
 class ModelProvider(Backend):
-    """Foundation and tuned models: predictions, tuning, registry and deployment."""
+    """A model that answers prompts. Tuning, deployment and aliases are capabilities a provider
+    may also implement (`Tuner`, `Deployer`, `Aliaser`)."""
 
     kind = "model"
     tuning_format: ClassVar[str] = "seed"
@@ -160,41 +172,17 @@ class ModelProvider(Backend):
         with ThreadPoolExecutor(max_workers=concurrency) as pool:
             return list(pool.map(one, prompts))
 
-    def tune(  # type: ignore[empty-body]  # temporary: capability ABCs replace these
-        self,
-        base_model: str,
-        train_uri: str,
-        eval_uri: str | None = None,
-        *,
-        epochs: int = 1,
-        display_name: str | None = None,
-    ) -> TuningJob:
-        """Start supervised tuning of `base_model` on a JSONL training file."""
-
-    def get_tuning_job(self, name: str) -> TuningJob:  # type: ignore[empty-body]
-        """A tuning job by name."""
-
-    def list_tuned_models(self) -> list[TunedModel]:  # type: ignore[empty-body]
-        """Registered tuned models, newest first."""
-
-    def deploy(self, tuned_model: TunedModel | str) -> Endpoint:  # type: ignore[empty-body]
-        """Make a tuned model answer predictions; return its endpoint."""
-
-    def set_alias(self, model: str, alias: str) -> TunedModel:  # type: ignore[empty-body]
-        """Point `alias` at a tuned model, moving it from any other model."""
+    def list_base_models(self) -> list[str]:
+        """Names of the foundation models the provider answers with; by default the profile's
+        `base_model`."""
+        return [self.settings.base_model]
 
 
 class Orchestrator(Backend):
-    """Compiles and runs Kubeflow pipelines."""
+    """Runs compiled Kubeflow pipeline packages (compile them with
+    `llmops.core.pipeline.compile_pipeline`). Stopping a run is the `Canceller` capability."""
 
     kind = "orchestrator"
-
-    def compile(self, pipeline_func: Callable[..., Any], package_path: str | Path) -> Path:
-        """Check a kfp pipeline function for the common mistakes, then compile it to a YAML
-        package with kfp's compiler (written atomically)."""
-        from .pipeline import compile_pipeline
-
-        return compile_pipeline(pipeline_func, package_path)
 
     @abstractmethod
     def submit(
@@ -215,9 +203,149 @@ class Orchestrator(Backend):
     def wait(self, run_id: str, timeout: float | None = None) -> PipelineRun:
         """Block until the run reaches a terminal state (or `timeout` seconds pass)."""
 
+    @abstractmethod
     def list_runs(self) -> list[PipelineRun]:
         """Known runs, newest first."""
-        return []
+
+
+# ---------------------------------------------------------------- capabilities
+
+
+class Capability(ABC):  # noqa: B024 - a marker base; its subclasses hold the methods
+    """Something a backend can do beyond its kind's interface. A backend declares it by also
+    subclassing the capability (`class MyProvider(ModelProvider, Tuner)`); callers check it
+    with `isinstance` or `require`."""
+
+    capability: ClassVar[str] = ""
+    """The capability's short name, as `llmops backends` reports it and errors name it."""
+    fix: ClassVar[str] = ""
+    """What a user can do instead, for the one-line error of a missing capability."""
+
+
+class Tuner(Capability):
+    """Supervised tuning of a base model, and the registry of tuned models it produces."""
+
+    capability = "tune"
+    fix = 'choose a model provider that can tune (e.g. `model = "emulator"` or `"vertex"` in the profile)'
+
+    @abstractmethod
+    def tune(
+        self,
+        base_model: str,
+        train_uri: str,
+        eval_uri: str | None = None,
+        *,
+        epochs: int = 1,
+        display_name: str | None = None,
+    ) -> TuningJob:
+        """Start supervised tuning of `base_model` on a JSONL training file."""
+
+    @abstractmethod
+    def get_tuning_job(self, name: str) -> TuningJob:
+        """A tuning job by name."""
+
+    @abstractmethod
+    def list_tuned_models(self) -> list[TunedModel]:
+        """Registered tuned models, newest first."""
+
+
+class Deployer(Capability):
+    """Serving a tuned model from an endpoint."""
+
+    capability = "deploy"
+    fix = 'choose a model provider that can deploy (e.g. `model = "emulator"` or `"vertex"` in the profile)'
+
+    @abstractmethod
+    def deploy(self, tuned_model: TunedModel | str) -> Endpoint:
+        """Make a tuned model answer predictions; return its endpoint."""
+
+
+class Aliaser(Capability):
+    """Named aliases that point at tuned models."""
+
+    capability = "alias"
+    fix = 'choose a model provider with aliases (e.g. `model = "emulator"` or `"vertex"` in the profile)'
+
+    @abstractmethod
+    def set_alias(self, model: str, alias: str) -> TunedModel:
+        """Point `alias` at a tuned model, moving it from any other model."""
+
+
+class Canceller(Capability):
+    """Stopping a pipeline run before it ends."""
+
+    capability = "cancel"
+    fix = "stop the run where the orchestrator runs it"
+
+    @abstractmethod
+    def cancel(self, run_id: str, reason: str | None = None) -> PipelineRun:
+        """Stop a running run; with a `reason` it ends FAILED, without one CANCELLED."""
+
+
+class StatementResult(Protocol):
+    """What `StatementRunner.query_result` returns: the rows plus what the statement did."""
+
+    table: pa.Table
+    statement_type: str
+    num_dml_affected_rows: int | None
+    export: dict[str, Any] | None
+
+
+class StatementRunner(Capability):
+    """Statement details beyond the rows: the statement type, rows a DML statement changed,
+    files an `EXPORT DATA` wrote."""
+
+    capability = "statements"
+
+    @abstractmethod
+    def query_result(self, sql: str, params: Mapping[str, Any] | Sequence[Any] | None = None) -> StatementResult:
+        """Run a query or script and return its result with the statement's details."""
+
+
+CAPABILITIES: tuple[type[Capability], ...] = (Tuner, Deployer, Aliaser, Canceller, StatementRunner)
+"""The built-in capabilities, in the order `llmops backends` lists them."""
+
+BASE_CAPABILITY = {"warehouse": "query", "orchestrator": "run", "model": "predict", "artifacts": "files"}
+"""What every backend of a kind can do, listed first among its capabilities."""
+
+C = TypeVar("C", bound=Capability)
+
+
+class MissingCapability(ConfigError):
+    """A command needs a capability the configured backend does not have."""
+
+
+def capabilities(backend: Backend | type[Backend]) -> list[str]:
+    """The capability names of a backend class or instance, its kind's own first."""
+    cls = backend if isinstance(backend, type) else type(backend)
+    names = [BASE_CAPABILITY.get(cls.kind, cls.kind)] if cls.kind else []
+    names += [c.capability for c in CAPABILITIES if issubclass(cls, c)]
+    names += sorted(
+        c.capability
+        for c in cls.__mro__
+        if issubclass(c, Capability) and c not in CAPABILITIES and c.__dict__.get("capability")
+    )
+    return names
+
+
+def require(backend: Backend, wanted: Callable[..., C], name: str | None = None) -> C:
+    """`backend` as the capability `wanted` (a `Capability` subclass), or a one-line
+    `MissingCapability` naming the backend and what it lacks. `name` is the backend's registered
+    name (default: its settings' choice)."""
+    # Typed as a callable: mypy refuses abstract classes where `type[C]` is expected.
+    capability = cast("type[Capability]", wanted)
+    if isinstance(backend, capability):
+        return cast(C, backend)
+    if name is None:
+        name = getattr(backend.settings, backend.kind, None) or type(backend).__name__
+    kind = "model provider" if backend.kind == "model" else f"{backend.kind} backend"
+    verb = {"tune": "tune", "deploy": "deploy", "alias": "set aliases", "cancel": "cancel runs"}.get(
+        capability.capability, f"do {capability.capability!r}"
+    )
+    raise MissingCapability(
+        f"{kind} {name!r} cannot {verb} (it has no {capability.capability!r} capability)",
+        fix=capability.fix or f"choose a {backend.kind} backend with it (see `llmops backends`)",
+    )
 
 
 BACKEND_KINDS: dict[str, type[Backend]] = {

@@ -92,11 +92,12 @@ def tune_model(
 
     terminal = {"JOB_STATE_SUCCEEDED", "JOB_STATE_FAILED", "JOB_STATE_CANCELLED"}
     with llmops.Session(llmops.Settings.from_json_dict(settings)) as session:
+        tuner = llmops.require(session.model, llmops.Tuner)
         base = base_model or session.settings.base_model
-        job = session.model.tune(base, train_data.uri, eval_data.uri, epochs=epochs, display_name=display_name or None)
+        job = tuner.tune(base, train_data.uri, eval_data.uri, epochs=epochs, display_name=display_name or None)
         while job.state not in terminal:  # remote providers tune asynchronously
             time.sleep(10)
-            job = session.model.get_tuning_job(job.name)
+            job = tuner.get_tuning_job(job.name)
         if job.state != "JOB_STATE_SUCCEEDED" or job.tuned_model is None:
             raise RuntimeError(f"tuning job {job.name} ended {job.state}: {job.error or 'no tuned model'}")
         tuned = job.tuned_model
@@ -120,7 +121,7 @@ def deploy_model(settings: dict, model: Input[Model], endpoint: Output[Artifact]
     import llmops
 
     with llmops.Session(llmops.Settings.from_json_dict(settings)) as session:
-        deployed = session.model.deploy(model.metadata["tuned_model"])
+        deployed = llmops.require(session.model, llmops.Deployer).deploy(model.metadata["tuned_model"])
     endpoint.metadata.update(endpoint=deployed.name, tuned_model=deployed.model, endpoint_uri=deployed.uri or "")
     with open(endpoint.path, "w", encoding="utf-8") as f:
         json.dump({"name": deployed.name, "model": deployed.model, "uri": deployed.uri}, f, indent=2)
@@ -222,7 +223,7 @@ def build_pipelines(base_image: str | None = None) -> Pipelines:
             seed=seed,
             data_format=data_format,
         )
-        outputs = NamedTuple("DataOutputs", train_data=Dataset, eval_data=Dataset, dataset_version=str)
+        outputs = NamedTuple("DataOutputs", train_data=Dataset, eval_data=Dataset, dataset_version=str)  # noqa: UP014 - kfp reads the functional form
         return outputs(
             train_data=prepared.outputs["train_data"],
             eval_data=prepared.outputs["eval_data"],
@@ -247,7 +248,7 @@ def build_pipelines(base_image: str | None = None) -> Pipelines:
             display_name=display_name,
         )
         deployed = c.deploy_model(settings=settings, model=tuned.outputs["model"])
-        outputs = NamedTuple("TrainingOutputs", model=Model, tuned_model=str, endpoint=str)
+        outputs = NamedTuple("TrainingOutputs", model=Model, tuned_model=str, endpoint=str)  # noqa: UP014 - kfp reads the functional form
         return outputs(
             model=tuned.outputs["model"], tuned_model=tuned.outputs["Output"], endpoint=deployed.outputs["Output"]
         )
@@ -302,7 +303,7 @@ def build_pipelines(base_image: str | None = None) -> Pipelines:
             base_model=base_model,
             limit=eval_limit,
         )
-        outputs = NamedTuple("Outputs", dataset_version=str, tuned_model=str, endpoint=str)
+        outputs = NamedTuple("Outputs", dataset_version=str, tuned_model=str, endpoint=str)  # noqa: UP014 - kfp reads the functional form
         return outputs(
             dataset_version=prepared.outputs["dataset_version"],
             tuned_model=trained.outputs["tuned_model"],

@@ -13,10 +13,9 @@ import difflib
 import hashlib
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from .errors import ConfigError, DataError, NotFoundError
 
@@ -39,8 +38,34 @@ def settings_parameter(settings: Any) -> dict[str, Any]:
     return {k: v for k, v in settings.to_json_dict().items() if v is not None}
 
 
+@dataclass(frozen=True)
+class Submission:
+    """A run about to start: the package, its PipelineSpec, the checked and converted
+    parameters, and the pipeline's name."""
+
+    package: Path
+    spec: dict[str, Any]
+    parameters: dict[str, Any]
+    pipeline_name: str
+
+
+def prepare_submission(package_path: str | Path, params: Mapping[str, Any] | None, settings: Any) -> Submission:
+    """The opening every orchestrator's `submit` shares: load the package, check and bind
+    `params`, and fill a `settings` input the caller left out from `settings` (a `Settings`, its
+    `settings_parameter` dict, or None for no filling)."""
+    package = Path(package_path).expanduser().resolve()
+    spec = load_package(package)
+    if settings is not None and not isinstance(settings, dict):
+        settings = settings_parameter(settings)
+    bound = bind_parameters(spec, params, settings)
+    name = (spec.get("pipelineInfo") or {}).get("name") or package.stem
+    return Submission(package, spec, bound, name)
+
+
 def load_package(path: str | Path) -> dict[str, Any]:
     """The PipelineSpec of a compiled KFP package, or a one-line error saying it is not one."""
+    import yaml
+
     path = Path(path)
     if not path.is_file():
         raise NotFoundError(

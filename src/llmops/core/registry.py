@@ -33,9 +33,11 @@ DEFAULT_PLUGINS = (
     "llmops.emulator.vertex.plugin",
     "llmops.emulator.kfp.plugin",
     "llmops.core.prompts",
-    "llmops.commands",
 )
-"""Built-in plugins, named as modules so that `core` never imports a backend at import time."""
+"""Built-in plugins, named as modules so that `core` never imports a backend at import time.
+Front ends add their own (the CLI its commands) with `add_default_plugin`."""
+
+_FRONT_END_PLUGINS: list[str] = []
 
 ENTRY_POINT_GROUP = "llmops"
 
@@ -60,7 +62,7 @@ class Registered:
 def _new_manager() -> pluggy.PluginManager:
     pm = pluggy.PluginManager("llmops")
     pm.add_hookspecs(hookspecs)
-    for module_name in DEFAULT_PLUGINS:
+    for module_name in _default_plugins():
         pm.register(importlib.import_module(module_name), name=module_name)
     wanted = os.environ.get("LLMOPS_LOAD_PLUGINS")
     allowed = None if wanted is None else {n.strip() for n in wanted.split(",") if n.strip()}
@@ -89,6 +91,23 @@ def _new_manager() -> pluggy.PluginManager:
 _DISTRIBUTIONS: dict[str, str] = {}
 
 
+def _default_plugins() -> tuple[str, ...]:
+    return (*DEFAULT_PLUGINS, *_FRONT_END_PLUGINS)
+
+
+def add_default_plugin(module_name: str) -> None:
+    """Load the module `module_name` as a built-in plugin from now on (it survives `reset`);
+    how a front end such as the CLI adds its own hook implementations without core naming it."""
+    if module_name in _FRONT_END_PLUGINS:
+        return
+    _FRONT_END_PLUGINS.append(module_name)
+    if get_plugin_manager.cache_info().currsize:
+        pm = get_plugin_manager()
+        if pm.get_plugin(module_name) is None:
+            pm.register(importlib.import_module(module_name), name=module_name)
+            _collect.cache_clear()
+
+
 @lru_cache(maxsize=1)
 def get_plugin_manager() -> pluggy.PluginManager:
     """The process-wide plugin manager, built on first use."""
@@ -103,7 +122,7 @@ def reset() -> None:
 
 
 def _caller_name(pm: pluggy.PluginManager, plugin: object) -> str:
-    return pm.get_name(plugin) or getattr(plugin, "__name__", repr(plugin))
+    return pm.get_name(plugin) or str(getattr(plugin, "__name__", repr(plugin)))
 
 
 @cache
@@ -179,6 +198,6 @@ def plugin_info() -> list[dict[str, Any]]:
     for plugin in pm.get_plugins():
         name = _caller_name(pm, plugin)
         hooks = sorted(h.name for h in pm.get_hookcallers(plugin) or [])
-        source = "built-in" if name in DEFAULT_PLUGINS else _DISTRIBUTIONS.get(name, "entry point")
+        source = "built-in" if name in _default_plugins() else _DISTRIBUTIONS.get(name, "entry point")
         out.append({"name": name, "source": source, "module": getattr(plugin, "__name__", None), "hooks": hooks})
     return sorted(out, key=lambda p: (p["source"] != "built-in", p["name"]))

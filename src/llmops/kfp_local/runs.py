@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import ConfigError, NotFoundError
-from ..core.pipeline_package import bind_parameters, load_package, package_tasks, sha256_file
+from ..core.pipeline_package import package_tasks, prepare_submission, sha256_file
 from ..core.types import PipelineRun, TaskState
 from ..core.workspace import Workspace, atomic_path
 from . import cached
@@ -109,13 +109,12 @@ class LocalRuns:
         *,
         run_name: str | None = None,
         enable_caching: bool = True,
-        settings: dict[str, Any] | None = None,
+        settings: Any = None,
     ) -> PipelineRun:
-        """Start a run; `settings` fills a pipeline input named `settings` left unset."""
-        package = Path(package_path).expanduser().resolve()
-        spec = load_package(package)
-        bound = bind_parameters(spec, params, settings)
-        pipeline_name = (spec.get("pipelineInfo") or {}).get("name") or package.stem
+        """Start a run; `settings` (a `Settings` or its JSON dict) fills a pipeline input named
+        `settings` left unset."""
+        sub = prepare_submission(package_path, params, settings)
+        package, spec, bound, pipeline_name = sub.package, sub.spec, sub.parameters, sub.pipeline_name
         run_id = run_name or f"{pipeline_name}-{datetime.now(UTC).strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
         if not _RUN_ID.match(run_id):
             raise ConfigError(f"run name {run_id!r} is not usable", fix="use letters, digits, '.', '_' and '-'")

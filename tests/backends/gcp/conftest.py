@@ -15,7 +15,9 @@ from llmops.core.session import Session
 def emulated_settings(llmops_emulator, tmp_path):
     """The built-in `emulated` profile, pointed at this session's emulator by LLMOPS_GCP_ENDPOINT."""
     return load_settings(
-        "emulated", overrides={"workspace": str(tmp_path / "ws")}, environ={"LLMOPS_GCP_ENDPOINT": llmops_emulator.endpoint}
+        "emulated",
+        overrides={"workspace": str(tmp_path / "ws")},
+        environ={"LLMOPS_GCP_ENDPOINT": llmops_emulator.endpoint},
     )
 
 

@@ -6,6 +6,7 @@ import pytest
 from kfp import dsl
 
 from llmops.core.errors import ConfigError
+from llmops.core.pipeline import compile_pipeline
 from llmops.core.registry import create_backend
 
 
@@ -33,7 +34,7 @@ def orchestrator(emulated_settings):
 
 
 def test_submit_wait_tasks_and_outputs(orchestrator, tmp_path):
-    package = orchestrator.compile(sum_pipeline, tmp_path / "sum.yaml")
+    package = compile_pipeline(sum_pipeline, tmp_path / "sum.yaml")
     run = orchestrator.submit(package, {"a": 2, "b": 3}, run_name="sum-run")
     assert run.run_id == "sum-run" and run.state in ("PENDING", "RUNNING", "SUCCEEDED")
     done = orchestrator.wait(run.run_id, timeout=60)
@@ -45,7 +46,7 @@ def test_submit_wait_tasks_and_outputs(orchestrator, tmp_path):
 
 
 def test_failed_task_is_named(orchestrator, tmp_path):
-    package = orchestrator.compile(sum_pipeline, tmp_path / "sum.yaml")
+    package = compile_pipeline(sum_pipeline, tmp_path / "sum.yaml")
     done = orchestrator.wait(orchestrator.submit(package, {"a": -5}).run_id, timeout=60)
     assert done.state == "FAILED"
     assert "check-positive" in done.error and "negative total -4" in done.error
@@ -53,7 +54,7 @@ def test_failed_task_is_named(orchestrator, tmp_path):
 
 
 def test_bad_inputs(orchestrator, tmp_path, emulated_settings):
-    package = orchestrator.compile(sum_pipeline, tmp_path / "sum.yaml")
+    package = compile_pipeline(sum_pipeline, tmp_path / "sum.yaml")
     with pytest.raises(ConfigError, match="has no parameter 'c'"):
         orchestrator.submit(package, {"a": 1, "c": 2})
     with pytest.raises(ConfigError, match="needs parameter 'a'"):

@@ -6,6 +6,7 @@ from kfp import dsl
 
 from llmops.core.config import Settings
 from llmops.core.errors import ConfigError
+from llmops.core.pipeline import compile_pipeline
 from llmops.core.registry import create_backend
 
 
@@ -28,7 +29,7 @@ def orchestrator(llmops_emulator, tmp_path):
 
 
 def test_submit_and_wait(orchestrator, tmp_path):
-    package = orchestrator.compile(shout_pipeline, tmp_path / "shout.yaml")
+    package = compile_pipeline(shout_pipeline, tmp_path / "shout.yaml")
     run = orchestrator.submit(package, {"word": "hi", "times": 3}, run_name="shout")
     done = orchestrator.wait(run.run_id, timeout=60)
     assert done.state == "SUCCEEDED" and [t.name for t in done.tasks] == ["shout"]
@@ -38,7 +39,7 @@ def test_submit_and_wait(orchestrator, tmp_path):
 
 
 def test_bad_inputs(orchestrator, tmp_path, llmops_emulator):
-    package = orchestrator.compile(shout_pipeline, tmp_path / "shout.yaml")
+    package = compile_pipeline(shout_pipeline, tmp_path / "shout.yaml")
     with pytest.raises(ConfigError, match="has no parameter 'tims'"):
         orchestrator.submit(package, {"word": "x", "tims": 2})
     with pytest.raises(ConfigError, match="names no Kubeflow Pipelines host"):

@@ -12,26 +12,11 @@ import pytest
 from llmops.backends.local.warehouse import DuckDBWarehouse
 from llmops.core import registry
 from llmops.core.config import Settings
+from llmops.core.data import COURSE_QUERY
 from llmops.core.errors import ConfigError, DataError, NotFoundError, QueryError
 from llmops.core.session import Session
 from llmops.core.types import ExportResult
 from llmops.core.workspace import Workspace
-
-COURSE_QUERY = """SELECT
-    CONCAT(q.title, q.body) as input_text,
-    a.body AS output_text
-FROM
-    `bigquery-public-data.stackoverflow.posts_questions` q
-JOIN
-    `bigquery-public-data.stackoverflow.posts_answers` a
-ON
-    q.accepted_answer_id = a.id
-WHERE
-    q.accepted_answer_id IS NOT NULL AND
-    REGEXP_CONTAINS(q.tags, "python") AND
-    a.creation_date >= "2020-01-01"
-LIMIT
-    10000"""
 
 
 @pytest.fixture

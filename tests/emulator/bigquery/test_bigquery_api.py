@@ -13,25 +13,9 @@ import pytest
 from google.api_core import exceptions as gexc
 from google.cloud import bigquery
 
-PUBLIC = "bigquery-public-data.stackoverflow"
+from llmops.core.data import COURSE_QUERY
 
-COURSE_QUERY = """
-SELECT
-    CONCAT(q.title, q.body) as input_text,
-    a.body AS output_text
-FROM
-    `bigquery-public-data.stackoverflow.posts_questions` q
-JOIN
-    `bigquery-public-data.stackoverflow.posts_answers` a
-ON
-    q.accepted_answer_id = a.id
-WHERE
-    q.accepted_answer_id IS NOT NULL AND
-    REGEXP_CONTAINS(q.tags, "python") AND
-    a.creation_date >= "2020-01-01"
-LIMIT
-    10000
-"""
+PUBLIC = "bigquery-public-data.stackoverflow"
 
 
 # ------------------------------------------------------------------ the course's L2 notebook

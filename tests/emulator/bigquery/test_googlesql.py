@@ -5,25 +5,10 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from llmops.core.data import COURSE_QUERY
 from llmops.core.errors import NotFoundError, QueryError
 from llmops.emulator.bigquery import googlesql as g
 from llmops.emulator.bigquery.googlesql import BigQueryError, translate
-
-COURSE_QUERY = """SELECT
-    CONCAT(q.title, q.body) as input_text,
-    a.body AS output_text
-FROM
-    `bigquery-public-data.stackoverflow.posts_questions` q
-JOIN
-    `bigquery-public-data.stackoverflow.posts_answers` a
-ON
-    q.accepted_answer_id = a.id
-WHERE
-    q.accepted_answer_id IS NOT NULL AND
-    REGEXP_CONTAINS(q.tags, "python") AND
-    a.creation_date >= "2020-01-01"
-LIMIT
-    10000"""
 
 
 def one(sql: str, **kw) -> g.Statement:

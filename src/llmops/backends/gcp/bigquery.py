@@ -14,14 +14,15 @@ import fnmatch
 import io
 import uuid
 from collections.abc import Mapping, Sequence
-from typing import Any
-
-import pyarrow as pa
+from typing import TYPE_CHECKING, Any
 
 from ...core.errors import ConfigError, DataError, NotFoundError, QueryError
 from ...core.interfaces import Warehouse
 from ...core.types import ExportResult
 from .clients import bigquery_client, storage_client
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 EXPORT_FORMATS = {
     "jsonl": ("JSON", "jsonl"),

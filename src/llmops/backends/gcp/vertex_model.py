@@ -25,7 +25,7 @@ from typing import Any
 
 from ...core.config import Settings
 from ...core.errors import ConfigError, DataError, LlmopsError, NotFoundError
-from ...core.interfaces import ModelProvider
+from ...core.interfaces import Aliaser, Deployer, ModelProvider, Tuner
 from ...core.types import (
     HARM_CATEGORIES,
     Citation,
@@ -148,7 +148,7 @@ def _llmops_error(exc: Exception, what: str) -> LlmopsError:
     return LlmopsError(f"{what}: {message}", fix="retry; if it persists check the endpoint setting")
 
 
-class VertexModelProvider(ModelProvider):
+class VertexModelProvider(ModelProvider, Tuner, Deployer, Aliaser):
     """Gemini and tuned models on Vertex AI (or the emulator at the `gcp` section's `endpoint`)."""
 
     description = "Vertex AI generative models through google-genai (Vertex mode)"

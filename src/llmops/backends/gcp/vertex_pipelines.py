@@ -29,7 +29,7 @@ from typing import Any
 
 from ...core.config import Settings
 from ...core.errors import ConfigError, LlmopsError, NotFoundError
-from ...core.interfaces import Orchestrator
+from ...core.interfaces import Canceller, Orchestrator
 from ...core.types import PipelineRun, TaskState
 from .clients import aiplatform_init, gcp_settings, is_emulated
 
@@ -169,7 +169,7 @@ def run_from_resource(job: Mapping[str, Any], package: str = "") -> PipelineRun:
     )
 
 
-class VertexOrchestrator(Orchestrator):
+class VertexOrchestrator(Orchestrator, Canceller):
     """Vertex AI Pipelines (or the emulator at the `gcp` section's `endpoint`) through aiplatform."""
 
     description = "Vertex AI Pipelines through aiplatform's PipelineJob (REST)"
@@ -204,19 +204,17 @@ class VertexOrchestrator(Orchestrator):
     ) -> PipelineRun:
         from google.cloud import aiplatform
 
-        from ...core.pipeline_package import bind_parameters, load_package, settings_parameter
+        from ...core.pipeline_package import prepare_submission
 
-        package = Path(package_path).expanduser().resolve()
-        spec = load_package(package)
-        bound = bind_parameters(spec, params, settings_parameter(self.settings))
-        pipeline_name = (spec.get("pipelineInfo") or {}).get("name") or package.stem
+        run = prepare_submission(package_path, params, self.settings)
+        package, pipeline_name = run.package, run.pipeline_name
         job_id = _job_id(run_name or f"{pipeline_name}-{datetime.now(UTC):%Y%m%d%H%M%S}-{os.urandom(2).hex()}")
         job = aiplatform.PipelineJob(
             display_name=run_name or pipeline_name,
             template_path=str(package),
             job_id=job_id,
             pipeline_root=self.pipeline_root,
-            parameter_values=bound,
+            parameter_values=run.parameters,
             enable_caching=enable_caching,
             project=self.project,
             location=self.location,

@@ -17,7 +17,7 @@ from typing import Any
 
 from ...core.config import Settings
 from ...core.errors import ConfigError, LlmopsError, NotFoundError
-from ...core.interfaces import Orchestrator
+from ...core.interfaces import Canceller, Orchestrator
 from ...core.types import PipelineRun, TaskState
 from .plugin import KubeflowSettings
 
@@ -73,7 +73,7 @@ def run_from_api(run: Any, package: str = "") -> PipelineRun:
     )
 
 
-class KubeflowOrchestrator(Orchestrator):
+class KubeflowOrchestrator(Orchestrator, Canceller):
     """A self-hosted Kubeflow Pipelines (v2) endpoint through kfp.Client."""
 
     description = "Kubeflow Pipelines through kfp.Client (v2beta1 REST)"
@@ -109,18 +109,16 @@ class KubeflowOrchestrator(Orchestrator):
         run_name: str | None = None,
         enable_caching: bool = True,
     ) -> PipelineRun:
-        from ...core.pipeline_package import bind_parameters, load_package, settings_parameter
+        from ...core.pipeline_package import prepare_submission
 
-        package = Path(package_path).expanduser().resolve()
-        spec = load_package(package)
-        bound = bind_parameters(spec, params, settings_parameter(self.settings))
-        name = run_name or (spec.get("pipelineInfo") or {}).get("name") or package.stem
+        run = prepare_submission(package_path, params, self.settings)
+        package, name = run.package, run_name or run.pipeline_name
         try:
             # kfp prints the experiment and run links; keep stdout for the command's own output.
             with contextlib.redirect_stdout(sys.stderr):
                 result = self.client.create_run_from_pipeline_package(
                     str(package),
-                    arguments=bound,
+                    arguments=run.parameters,
                     run_name=name,
                     experiment_name=EXPERIMENT,
                     enable_caching=enable_caching,

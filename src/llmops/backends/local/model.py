@@ -2,21 +2,45 @@
 
 State (tuning jobs, tuned models, aliases, endpoints) lives in the workspace's `models/`
 folder; see `llmops.emulator.vertex.engine.model_service` for what a prediction does.
+
+The provider is an adapter: the interface's and capabilities' methods are the model service's
+own (same names and signatures), answered by `ServiceMethod`. The model service (numpy,
+pyarrow) is imported when a provider is built, not when this module is, so listing backends
+stays cheap.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from ...core.config import Settings
-from ...core.interfaces import ModelProvider
-from ...core.types import Endpoint, GenerationConfig, Prediction, TunedModel, TuningJob
+from ...core.interfaces import Aliaser, Deployer, ModelProvider, Tuner
 from ...core.workspace import Workspace
 from .plugin import EmulatorModelSettings
 
+if TYPE_CHECKING:
+    from ...core.config import Settings
+    from ...emulator.vertex.engine.model_service import ModelService
 
-class EmulatorModelProvider(ModelProvider):
+
+class ServiceMethod:
+    """A provider method answered by the method of the same name (or `target`) of the
+    provider's `service`."""
+
+    def __init__(self, target: str | None = None):
+        self.target = target
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.target = self.target or name
+        self.__doc__ = f"`ModelService.{self.target}` of the emulated model service."
+
+    def __get__(self, provider: Any, owner: type | None = None) -> Any:
+        if provider is None:
+            return self
+        return getattr(provider.service, self.target or "")
+
+
+class EmulatorModelProvider(ModelProvider, Tuner, Deployer, Aliaser):
     """Deterministic stand-ins for Vertex AI's foundation and tuned models, offline."""
 
     description = "Emulated Vertex AI models: deterministic base model, BM25 retrieval tuning, lexicon safety"
@@ -29,71 +53,26 @@ class EmulatorModelProvider(ModelProvider):
         canned = settings.section(EmulatorModelSettings).canned_responses
         if canned is not None:
             canned = Path(canned).expanduser().resolve()
-        self.service = ModelService(
+        self.service: ModelService = ModelService(
             Workspace(settings.workspace).models,
             default_model=settings.base_model,
             safety_threshold=settings.safety_threshold,
             canned_responses=canned,
         )
 
-    def predict(
-        self,
-        prompt: str,
-        *,
-        model: str | None = None,
-        generation: GenerationConfig | None = None,
-        safety: Mapping[str, str] | None = None,
-    ) -> Prediction:
-        return self.service.predict(prompt, model=model, generation=generation, safety=safety)
-
-    def predict_batch(
-        self,
-        prompts: Iterable[str],
-        *,
-        model: str | None = None,
-        generation: GenerationConfig | None = None,
-        safety: Mapping[str, str] | None = None,
-        concurrency: int = 1,
-    ) -> list[Prediction]:
-        """Many predictions in order; the model is resolved once. In process the work is
-        CPU-bound Python, where threads only contend for the interpreter (the benchmark shows
-        lower throughput and a far worse p99 with 8), so the default is 1; `concurrency` > 1
-        spreads the prompts over that many threads."""
-        return self.service.predict_batch(
-            list(prompts), model=model, generation=generation, safety=safety, concurrency=concurrency
-        )
-
-    def tune(
-        self,
-        base_model: str,
-        train_uri: str,
-        eval_uri: str | None = None,
-        *,
-        epochs: int = 1,
-        display_name: str | None = None,
-    ) -> TuningJob:
-        return self.service.tune(base_model, train_uri, eval_uri, epochs=epochs, display_name=display_name)
-
-    def get_tuning_job(self, name: str) -> TuningJob:
-        return self.service.get_tuning_job(name)
-
-    def list_tuning_jobs(self) -> list[TuningJob]:
-        return self.service.list_tuning_jobs()
-
-    def list_tuned_models(self) -> list[TunedModel]:
-        return self.service.list_tuned_models()
-
-    def get_tuned_model(self, name: str) -> TunedModel:
-        return self.service.get_tuned_model(name)
-
-    def list_base_models(self) -> list[str]:
-        return self.service.base_models()
-
-    def deploy(self, tuned_model: TunedModel | str) -> Endpoint:
-        return self.service.deploy(tuned_model)
-
-    def set_alias(self, model: str, alias: str) -> TunedModel:
-        return self.service.set_alias(model, alias)
-
-    def list_endpoints(self) -> list[Endpoint]:
-        return self.service.list_endpoints()
+    # ModelProvider (predict_batch's default concurrency is 1: in process the work is
+    # CPU-bound Python, where threads only contend for the interpreter)
+    predict = ServiceMethod()
+    predict_batch = ServiceMethod()
+    list_base_models = ServiceMethod("base_models")
+    # Tuner
+    tune = ServiceMethod()
+    get_tuning_job = ServiceMethod()
+    list_tuned_models = ServiceMethod()
+    list_tuning_jobs = ServiceMethod()
+    get_tuned_model = ServiceMethod()
+    # Deployer
+    deploy = ServiceMethod()
+    list_endpoints = ServiceMethod()
+    # Aliaser
+    set_alias = ServiceMethod()

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ...core.interfaces import Orchestrator
-from ...core.pipeline_package import settings_parameter
+from ...core.interfaces import Canceller, Orchestrator
 from ...core.types import PipelineRun
-from ...kfp_local.runs import LocalRuns
+
+if TYPE_CHECKING:
+    from ...kfp_local.runs import LocalRuns
 
 
-class LocalOrchestrator(Orchestrator):
+class LocalOrchestrator(Orchestrator, Canceller):
     """Runs compiled KFP pipelines with kfp's local runner, caching tasks in the workspace."""
 
     description = (
@@ -27,7 +28,9 @@ class LocalOrchestrator(Orchestrator):
 
     def __init__(self, settings: Any):
         super().__init__(settings)
-        self.runs = LocalRuns(settings.workspace)
+        from ...kfp_local.runs import LocalRuns
+
+        self.runs: LocalRuns = LocalRuns(settings.workspace)
 
     def submit(
         self,
@@ -42,7 +45,7 @@ class LocalOrchestrator(Orchestrator):
             params,
             run_name=run_name,
             enable_caching=enable_caching,
-            settings=settings_parameter(self.settings),
+            settings=self.settings,
         )
 
     def get(self, run_id: str) -> PipelineRun:

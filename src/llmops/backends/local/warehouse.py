@@ -8,18 +8,19 @@ pipeline components in other processes can use the same workspace.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
-
-import pyarrow as pa
+from typing import TYPE_CHECKING, Any
 
 from ...core.errors import DataError
-from ...core.interfaces import Warehouse
+from ...core.interfaces import StatementRunner, Warehouse
 from ...core.types import ExportResult
 from ...core.workspace import Workspace
 from .plugin import DuckDBSettings
 
+if TYPE_CHECKING:
+    import pyarrow as pa
 
-class DuckDBWarehouse(Warehouse):
+
+class DuckDBWarehouse(Warehouse, StatementRunner):
     """BigQuery's SQL dialect on a local DuckDB file, with the Stack Overflow sample preloaded."""
 
     description = "GoogleSQL (BigQuery dialect) on a local DuckDB file in the workspace."

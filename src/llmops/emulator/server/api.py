@@ -57,10 +57,10 @@ class EmulatedApi(ABC):
     def routes(self) -> list[BaseRoute]:
         """The starlette routes of this API."""
 
-    def start(self) -> None:  # noqa: B027 - optional hook
+    def start(self) -> None:
         """Called once the server is up (e.g. to warm an engine); the default does nothing."""
 
-    def close(self) -> None:  # noqa: B027 - optional hook
+    def close(self) -> None:
         """Release files and connections; safe to call twice."""
 
 
