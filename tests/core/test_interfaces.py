@@ -72,9 +72,14 @@ def test_public_names_resolve_lazily():
 
 
 def _core_imports(path: Path) -> set[str]:
-    """The core modules `path` imports, at any depth (a function-level import counts too)."""
+    """The core modules `path` imports at run time, at any depth (a function-level import
+    counts too; imports for type checkers only, under `if TYPE_CHECKING:`, do not)."""
     found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
+            node.body = []
+    for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom):
             if node.level == 1:
                 found |= {node.module.split(".")[0]} if node.module else {a.name for a in node.names}

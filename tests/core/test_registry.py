@@ -103,7 +103,7 @@ def test_hook_register_emulator_apis(fresh_registry, tmp_path):
     info = {a["name"]: a for a in api_info()}
     assert info["projects-test"]["plugin"] == "projects-plugin"
     assert info["bigquery"]["plugin"] == "llmops.emulator.bigquery.plugin"
-    with TestClient(create_app(data_dir=tmp_path)) as client:
+    with TestClient(create_app(data_dir=tmp_path), base_url="http://127.0.0.1") as client:
         assert client.get("/v1/projects/p1").json() == {"projectId": "p1"}
         # the longer prefix goes first, and Vertex AI still answers the rest of /v1
         assert client.get("/v1/projects/p1/locations/l/models").status_code == 200

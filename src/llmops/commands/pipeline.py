@@ -305,6 +305,8 @@ def _timings_table(timings: dict[str, Any]) -> Table:
     startup = timings["startup_seconds"]
     how = "answered from the cache in-process" if timings["served_from_cache"] else f"start-up {startup} s"
     title = f"timings · wall {timings['wall_seconds']} s · {how} · tasks {timings['task_seconds']} s"
+    from rich.table import Table
+
     table = Table("task", "starts at (s)", "seconds", "cached", title=title, title_justify="left")
     for t in timings["tasks"]:
         table.add_row(t["name"], f"{t['start_seconds']:.2f}", f"{t['seconds']:.2f}", "yes" if t["cached"] else "")

@@ -13,16 +13,13 @@ import sys
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib.metadata import entry_points
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pluggy
 
 from . import hookspecs
 from .errors import ConfigError
 from .interfaces import BACKEND_KINDS, Backend
-
-if TYPE_CHECKING:
-    from .config import Settings
 
 DEFAULT_PLUGINS = (
     "llmops.backends.local.plugin",
@@ -185,8 +182,9 @@ def backend_class(kind: str, name: str) -> type[Backend]:
     return found[name].obj
 
 
-def create_backend(kind: str, settings: Settings) -> Backend:
-    """Build the backend the settings name for `kind`."""
+def create_backend(kind: str, settings: Any) -> Backend:
+    """Build the backend `settings` (a `Settings`; not imported here, since config reads the
+    registry for plugin settings) names for `kind`."""
     name = getattr(settings, kind)
     return backend_class(kind, name)(settings)
 
