@@ -14,6 +14,8 @@ COMMAND_MODULES = (
     "llmops.commands.evaluate",
     "llmops.commands.run",
     "llmops.commands.emulator",
+    "llmops.commands.monitor",
+    "llmops.commands.embed",
 )
 """Each module defines `add_commands(cli)`."""
 

@@ -216,10 +216,15 @@ def _clip(text: str | None, width: int) -> str:
 
 def logs_command(
     n: int = typer.Option(20, "-n", "--count", help="How many predictions, newest first."),
+    request_id: str | None = typer.Option(None, "--id", help="Only the prediction with this request id."),
     json_: bool = JsonOption,
 ) -> None:
-    """Show the newest logged predictions."""
-    rows = monitoring.log_for(session()).recent(n)
+    """Show the newest logged predictions (or one by request id)."""
+    rows = monitoring.log_for(session()).recent(n, request_id=request_id)
+    if request_id and not rows:
+        from ..core.errors import NotFoundError
+
+        raise NotFoundError(f"no logged prediction has request id {request_id!r}", fix="list ids with llmops logs --json")
     if json_:
         print_json(rows)
         return
