@@ -29,6 +29,8 @@ MMD_SIDE = 400
 SEED = 0
 TEXT_CHARS = 1000
 """Texts are embedded on their first TEXT_CHARS characters (HTML bodies can be very long)."""
+TEXT_ROWS = 2000
+"""Texts per side embedded for text drift (a seeded subsample beyond that)."""
 
 
 @dataclass
@@ -178,13 +180,21 @@ def mmd_test(
 
 
 def text_drift(reference: Sequence[str], current: Sequence[str], alpha: float = ALPHA) -> list[DriftResult]:
-    """Centroid and MMD tests on the texts' embeddings (needs the `embeddings` extra)."""
+    """Centroid and MMD tests on the texts' embeddings (needs the `embeddings` extra), on at
+    most TEXT_ROWS texts a side, each cut to TEXT_CHARS characters."""
     from ..embeddings import embed
 
     short = _too_few("text", "centroid", len(reference), len(current))
     if short:
         return [short, _too_few("text", "mmd", len(reference), len(current)) or short]
-    a, b = embed([t[:TEXT_CHARS] for t in reference]), embed([t[:TEXT_CHARS] for t in current])
+    rng = np.random.default_rng(SEED)
+    ref = [reference[i][:TEXT_CHARS] for i in sorted(rng.permutation(len(reference))[:TEXT_ROWS])]
+    cur = [current[i][:TEXT_CHARS] for i in sorted(rng.permutation(len(current))[:TEXT_ROWS])]
+    unique = sorted(set(ref) | set(cur))  # prompts from templates repeat: embed each text once
+    vectors = embed(unique)
+    index = {t: i for i, t in enumerate(unique)}
+    a = vectors[[index[t] for t in ref]]
+    b = vectors[[index[t] for t in cur]]
     return [centroid_test(a, b, alpha=alpha), mmd_test(a, b, alpha=alpha)]
 
 

@@ -256,7 +256,8 @@ def _drift(fig: dict[str, Any]) -> str:
         f"<p>baseline {d['baseline']['since']} – {d['baseline']['until']}. Drift when p &lt; {d['alpha']}. "
         "Numeric columns: two-sample Kolmogorov–Smirnov (asymptotic p-value, Stephens' correction) with the "
         "Wasserstein distance; categories: chi-squared (Wilson–Hilferty p-value); prompt text: WordLlama embeddings, "
-        f"centroid distance and RBF-kernel MMD, each with a {d['permutations']}-permutation p-value (seed {d['seed']}). "
+        f"centroid distance and RBF-kernel MMD, each with a {d['permutations']}-permutation p-value (seed {d['seed']}; "
+        f"at most {drift.TEXT_ROWS} texts a side, MMD on {drift.MMD_SIDE}). "
         f"No p-value below {d['min_rows']} rows a side.</p>"
     )
     rows = [
