@@ -6,33 +6,23 @@ import pytest
 
 from llmops.core import monitoring
 from llmops.core.errors import DataError
-from llmops.core.interfaces import Warehouse
 from llmops.core.session import Session
 from llmops.core.types import GenerationConfig
+from llmops.monitoring import store
 
 
-class CountingWarehouse(Warehouse):
-    """The real warehouse, counting the inserts that reach it."""
+@pytest.fixture
+def appends(monkeypatch):
+    """How many writes reach the segment store."""
+    calls = []
+    real = store.SegmentWriter.append
 
-    def __init__(self, inner: Warehouse):
-        super().__init__(inner.settings)
-        self.inner, self.inserts = inner, 0
+    def counting(self, rows):
+        calls.append(len(rows))
+        return real(self, rows)
 
-    def query(self, sql, params=None):
-        return self.inner.query(sql, params)
-
-    def export(self, sql, destination_uri, params=None, format="jsonl"):
-        return self.inner.export(sql, destination_uri, params, format)
-
-    def load(self, table, data, mode="append"):
-        return self.inner.load(table, data, mode)
-
-    def insert_rows(self, table, rows):
-        self.inserts += 1
-        return self.inner.insert_rows(table, rows)
-
-    def tables(self):
-        return self.inner.tables()
+    monkeypatch.setattr(store.SegmentWriter, "append", counting)
+    return calls
 
 
 def count(session) -> int:
@@ -62,12 +52,10 @@ def test_every_prediction_is_logged_blocked_ones_included(session):
     assert oldest["created"].endswith("Z") and oldest["created"] <= newest["created"]
 
 
-def test_a_batch_is_written_with_one_insert(session):
-    counting = CountingWarehouse(session.warehouse)
-    session.__dict__["warehouse"] = counting  # the session's cached backend, wrapped
+def test_a_batch_is_written_with_one_append(session, appends):
     prompts = [f"How do I parse date format {i}?" for i in range(25)] + ["I will kill you"]
     preds = monitoring.predict_batch(session, prompts)
-    assert counting.inserts == 1
+    assert appends == [26]
     assert count(session) == 26
     assert sum(r["blocked"] for r in monitoring.log_for(session).recent(100)) == 1
     assert {r["request_id"] for r in monitoring.log_for(session).recent(100)} == {p.request_id for p in preds}
@@ -89,22 +77,21 @@ def test_recent_on_an_empty_log_and_bad_n(session):
         monitoring.log_for(session).recent(0)
 
 
-def test_the_table_is_recreated_if_dropped(session):
+def test_the_view_is_recreated_if_dropped(session):
     monitoring.predict(session, "one")
-    session.warehouse.query(f"DROP TABLE `{monitoring.PREDICTIONS_TABLE}`")
+    monitoring.log_for(session).ensure_table()
+    session.warehouse.query(f"DROP VIEW `{monitoring.PREDICTIONS_TABLE}`")
     monitoring.predict(session, "two")
-    assert [r["prompt"] for r in monitoring.log_for(session).recent(5)] == ["two"]
+    assert [r["prompt"] for r in monitoring.log_for(session).recent(5)] == ["two", "one"]
 
 
-def test_batched_log_writes_a_loop_of_predictions_with_one_insert(session):
-    counting = CountingWarehouse(session.warehouse)
-    session.__dict__["warehouse"] = counting
+def test_batched_log_writes_a_loop_of_predictions_with_one_append(session, appends):
     with monitoring.batched_log():
         for i in range(5):
             monitoring.predict(session, f"question {i}")
         monitoring.predict_batch(session, ["x", "y"])
-        assert counting.inserts == 0
-    assert counting.inserts == 1 and count(session) == 7
+        assert appends == []
+    assert appends == [7] and count(session) == 7
 
 
 def test_batched_log_still_writes_when_the_block_fails(session):

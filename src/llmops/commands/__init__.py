@@ -15,6 +15,8 @@ COMMAND_MODULES = (
     "llmops.commands.run",
     "llmops.commands.emulator",
     "llmops.commands.config",
+    "llmops.commands.monitor",
+    "llmops.commands.embed",
 )
 """Each module defines `add_commands(cli)`."""
 

@@ -222,15 +222,20 @@ def _clip(text: str | None, width: int) -> str:
 
 def logs_command(
     n: int = typer.Option(20, "-n", "--count", help="How many predictions, newest first."),
+    request_id: str | None = typer.Option(None, "--id", help="Only the prediction with this request id."),
     json_: bool = JsonOption,
 ) -> None:
-    """Show the newest logged predictions."""
+    """Show the newest logged predictions (or one by request id)."""
     from rich.table import Column, Table
     from rich.text import Text
 
     from ..core import monitoring
 
-    rows = monitoring.log_for(session()).recent(n)
+    rows = monitoring.log_for(session()).recent(n, request_id=request_id)
+    if request_id and not rows:
+        from ..core.errors import NotFoundError
+
+        raise NotFoundError(f"no logged prediction has request id {request_id!r}", fix="list ids with llmops logs --json")
     if json_:
         print_json(rows)
         return

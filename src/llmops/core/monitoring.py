@@ -1,31 +1,34 @@
-"""The prediction log: every prediction made through llmops, appended to a table in the
-workspace's warehouse (in the spirit of simonw/llm's logs.db), whatever the model provider.
+"""The prediction log: every prediction made through llmops, whatever the model provider
+(in the spirit of simonw/llm's logs.db), readable in GoogleSQL as `llmops.predictions`.
 
 `predict` and `predict_batch` here are the logged way to call `session.model`: they log one
-row per prediction, blocked ones included, unless `log=False` or the setting
-`log_predictions` is off. A batch is written with one insert; so is everything logged inside
-a `with batched_log():` block (written when the block ends), for loops of single predictions
-where one insert per call would cost more than the prediction. The table is created on first
-use, through the `Warehouse` interface in GoogleSQL, so the log works on DuckDB and BigQuery
-alike: `llmops.predictions` (dataset `llmops` in the warehouse's default project).
+row per prediction, blocked and failed ones included, unless `log=False` or the setting
+`log_predictions` is off. With the local `duckdb` warehouse rows go to the append-only segment
+store (`llmops.monitoring.store`: well under a millisecond per prediction, from any number of
+processes), which the warehouse reads through a view; with any other warehouse (BigQuery) they
+are inserted into the table through the `Warehouse` interface. A batch is written at once; so
+is everything logged inside a `with batched_log():` block (written when the block ends).
 
-Monitoring reports (latency, blocking, safety scores, drift) read this table; they are not
-part of this module yet.
+Prompt and response text are logged unless `log_text` is off (setting `log_text = false` or
+`LLMOPS_LOG_TEXT=0`); their SHA-256 and lengths are logged always.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
+import os
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import asdict
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import DataError, LlmopsError
-from .types import GenerationConfig, Prediction
+from .types import HARM_CATEGORIES, GenerationConfig, Prediction
 
 if TYPE_CHECKING:
     from .interfaces import Warehouse
@@ -34,32 +37,55 @@ if TYPE_CHECKING:
 PREDICTIONS_TABLE = "llmops.predictions"
 """`dataset.table` of the log, in the warehouse's default project."""
 
+SCHEMA_VERSION = 2
+"""Version of the row layout below (1: the DuckDB table before the segment store)."""
+
+SAFETY_COLUMNS: tuple[tuple[str, str], ...] = tuple(
+    (f"{c.removeprefix('HARM_CATEGORY_').lower()}_{kind}", c) for c in HARM_CATEGORIES for kind in ("prob", "sev")
+)
+"""Flattened per-category safety scores: (column, Vertex harm category)."""
+
 COLUMNS: tuple[tuple[str, str], ...] = (
+    ("schema_version", "INT64"),
     ("request_id", "STRING"),
     ("created", "TIMESTAMP"),
     ("provider", "STRING"),
     ("model", "STRING"),
+    ("endpoint", "STRING"),
+    ("prompt_template", "STRING"),
+    ("prompt_version", "STRING"),
     ("prompt", "STRING"),
     ("response", "STRING"),
+    ("prompt_sha256", "STRING"),
+    ("response_sha256", "STRING"),
+    ("prompt_chars", "INT64"),
+    ("response_chars", "INT64"),
     ("blocked", "BOOL"),
     ("prompt_blocked", "BOOL"),
     ("finish_reason", "STRING"),
+    ("error", "STRING"),
     ("latency_ms", "FLOAT64"),
     ("prompt_tokens", "INT64"),
     ("output_tokens", "INT64"),
     ("temperature", "FLOAT64"),
     ("max_output_tokens", "INT64"),
     ("max_safety_score", "FLOAT64"),
+    *((name, "FLOAT64") for name, _ in SAFETY_COLUMNS),
     ("safety_ratings", "STRING"),
     ("safety_categories", "STRING"),
     ("citations_count", "INT64"),
     ("citations", "STRING"),
+    ("grounding_score", "FLOAT64"),
+    ("trace_id", "STRING"),
+    ("span_id", "STRING"),
 )
 """The log's columns. JSON-valued columns are STRING so that every warehouse takes them."""
 
+JSON_COLUMNS = ("safety_ratings", "safety_categories", "citations")
+
 _ensured: set[tuple[str, str]] = set()
 _ensured_lock = threading.Lock()
-_pending: ContextVar[dict[tuple[str, str], tuple[PredictionLog, list[dict[str, Any]]]] | None] = ContextVar(
+_pending: ContextVar[dict[tuple[str, str], tuple[Any, list[dict[str, Any]]]] | None] = ContextVar(
     "llmops_pending_log_rows", default=None
 )
 
@@ -71,38 +97,113 @@ def create_table_sql(table: str = PREDICTIONS_TABLE) -> str:
     return f"CREATE SCHEMA IF NOT EXISTS `{dataset}`;\nCREATE TABLE IF NOT EXISTS `{table}` (\n  {cols}\n);"
 
 
+def _sha(text: str | None) -> str | None:
+    return None if text is None else hashlib.sha256(text.encode()).hexdigest()
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 def prediction_row(
-    prediction: Prediction, *, provider: str, generation: GenerationConfig | None = None
+    prediction: Prediction,
+    *,
+    provider: str,
+    generation: GenerationConfig | None = None,
+    log_text: bool = True,
+    context: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """One log row: what was asked, what came back (empty when blocked), and all safety and
-    citation data, JSON-encoded."""
+    """One log row: what was asked, what came back (empty when blocked), all safety and
+    citation data; `context` adds endpoint, prompt_template/version and trace/span ids."""
     gen = generation or GenerationConfig()
-    ratings = [r.to_vertex_dict() for r in prediction.safety.ratings]
-    return {
+    ratings = {r.category: r for r in prediction.safety.ratings}
+    response = "" if prediction.blocked else prediction.text
+    row: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
         "request_id": prediction.request_id,
-        "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "created": _now(),
         "provider": provider,
         "model": prediction.model,
-        "prompt": prediction.prompt,
-        "response": "" if prediction.blocked else prediction.text,
+        "endpoint": None,
+        "prompt_template": None,
+        "prompt_version": None,
+        "prompt": prediction.prompt if log_text else None,
+        "response": response if log_text else None,
+        "prompt_sha256": _sha(prediction.prompt),
+        "response_sha256": _sha(response),
+        "prompt_chars": None if prediction.prompt is None else len(prediction.prompt),
+        "response_chars": len(response or ""),
         "blocked": prediction.blocked,
         "prompt_blocked": prediction.prompt_blocked,
         "finish_reason": prediction.finish_reason,
+        "error": None,
         "latency_ms": round(prediction.latency_ms, 3),
         "prompt_tokens": prediction.usage.prompt_tokens,
         "output_tokens": prediction.usage.output_tokens,
         "temperature": gen.temperature,
         "max_output_tokens": gen.max_output_tokens,
         "max_safety_score": max((r.probability_score for r in prediction.safety.ratings), default=None),
-        "safety_ratings": json.dumps(ratings),
+        "safety_ratings": json.dumps([r.to_vertex_dict() for r in prediction.safety.ratings]),
         "safety_categories": json.dumps(dict(zip(prediction.safety.categories, prediction.safety.scores))),
         "citations_count": len(prediction.citations),
         "citations": json.dumps([asdict(c) for c in prediction.citations]),
+        "grounding_score": getattr(prediction, "grounding_score", None),
+        "trace_id": None,
+        "span_id": None,
     }
+    for column, category in SAFETY_COLUMNS:
+        r = ratings.get(category)
+        row[column] = None if r is None else (r.probability_score if column.endswith("_prob") else r.severity_score)
+    row.update({k: v for k, v in (context or {}).items() if k in row})
+    return row
+
+
+def error_row(
+    prompt: str,
+    error: BaseException,
+    *,
+    provider: str,
+    model: str | None,
+    log_text: bool = True,
+    context: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A log row for a prediction that failed (counted in the error rate)."""
+    row = dict.fromkeys((name for name, _ in COLUMNS), None)
+    row.update(
+        schema_version=SCHEMA_VERSION,
+        created=_now(),
+        provider=provider,
+        model=model,
+        prompt=prompt if log_text else None,
+        prompt_sha256=_sha(prompt),
+        prompt_chars=len(prompt),
+        blocked=False,
+        prompt_blocked=False,
+        finish_reason="ERROR",
+        citations_count=0,
+        error=f"{type(error).__name__}: {error}"[:500],
+    )
+    row.update({k: v for k, v in (context or {}).items() if k in row})
+    return row
+
+
+def _decode(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    for row in rows:
+        for col in JSON_COLUMNS:
+            if isinstance(row.get(col), str):
+                row[col] = json.loads(row[col])
+        if isinstance(row.get("created"), datetime):
+            row["created"] = row["created"].astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return rows
+
+
+def _check_n(n: int) -> None:
+    if n < 1:
+        raise DataError(f"-n must be at least 1, got {n}", fix="pass -n 1 or more")
 
 
 class PredictionLog:
-    """The prediction table of one warehouse."""
+    """The prediction table of a warehouse (BigQuery and any non-local warehouse)."""
 
     def __init__(self, warehouse: Warehouse, *, table: str = PREDICTIONS_TABLE, key: str = ""):
         self.warehouse = warehouse
@@ -134,39 +235,86 @@ class PredictionLog:
             return self.warehouse.insert_rows(self.table, rows)
 
     def record(
-        self,
-        predictions: Iterable[Prediction],
-        *,
-        provider: str,
-        generation: GenerationConfig | None = None,
+        self, predictions: Iterable[Prediction], *, provider: str, generation: GenerationConfig | None = None
     ) -> int:
-        """Log predictions (one insert for all of them)."""
+        """Log predictions (one write for all of them)."""
         return self.write([prediction_row(p, provider=provider, generation=generation) for p in predictions])
 
-    def recent(self, n: int = 20) -> list[dict[str, Any]]:
-        """The newest `n` logged predictions, newest first; [] before anything was logged."""
-        if n < 1:
-            raise DataError(f"-n must be at least 1, got {n}", fix="pass -n 1 or more")
-        self.ensure_table()
+    def _recent_sql(self, where: str = "") -> str:
         names = ", ".join(name for name, _ in COLUMNS)
-        table = self.warehouse.query(
-            f"SELECT {names} FROM `{self.table}` ORDER BY created DESC, request_id LIMIT @n", {"n": n}
-        )
-        rows = table.to_pylist()
-        for row in rows:
-            for col in ("safety_ratings", "safety_categories", "citations"):
-                if isinstance(row.get(col), str):
-                    row[col] = json.loads(row[col])
-            if isinstance(row.get("created"), datetime):
-                row["created"] = row["created"].astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        return rows
+        return f"SELECT {names} FROM `{self.table}` {where} ORDER BY created DESC, request_id LIMIT @n"
+
+    def recent(self, n: int = 20, *, request_id: str | None = None) -> list[dict[str, Any]]:
+        """The newest `n` logged predictions (or the one with `request_id`), newest first;
+        [] before anything was logged."""
+        _check_n(n)
+        self.ensure_table()
+        where, params = ("WHERE request_id = @id", {"n": n, "id": request_id}) if request_id else ("", {"n": n})
+        return _decode(self.warehouse.query(self._recent_sql(where), params).to_pylist())
+
+
+class SegmentLog(PredictionLog):
+    """The local warehouse's log: rows go to the segment store, reads go through the view."""
+
+    def __init__(self, warehouse: Warehouse, workspace: str | os.PathLike[str], *, key: str = ""):
+        super().__init__(warehouse, key=key)
+        from ..monitoring import store
+
+        self.directory = store.log_dir(workspace)
+        self._writer = store.writer(self.directory)
+        self._migrated = False
+
+    def ensure_table(self) -> None:
+        """Apply pending migrations and (re)create the view (once per process and warehouse)."""
+        with _ensured_lock:
+            if self._key in _ensured:
+                return
+        from ..emulator.bigquery.googlesql import duckdb_table
+        from ..monitoring import store
+
+        engine = self.warehouse.engine  # type: ignore[attr-defined]
+        dataset, name = self.table.split(".")
+        engine.create_dataset(engine.default_project, dataset, exists_ok=True)
+        with engine.connection() as con:
+            store.ensure_view(con, self.directory, duckdb_table(engine.default_project, dataset, name))
+        with _ensured_lock:
+            _ensured.add(self._key)
+
+    def write(self, rows: Sequence[Mapping[str, Any]]) -> int:
+        """Append rows to this process's segment with one write; the first write to a new
+        workspace also creates the view, so SQL sees the log from the start."""
+        if not self._migrated:
+            from ..monitoring import store
+
+            if len(store.applied_migrations(self.directory)) < len(store.MIGRATIONS):
+                self.ensure_table()
+            self._migrated = True
+        return self._writer.append(rows)
+
+    def compact(self) -> int:
+        """Move finished segments into a Parquet part; return the rows moved."""
+        from ..monitoring import store
+
+        self.ensure_table()
+        with self.warehouse.engine.connection() as con:  # type: ignore[attr-defined]
+            return store.compact(con, self.directory)
+
+    def recent(self, n: int = 20, *, request_id: str | None = None) -> list[dict[str, Any]]:
+        _check_n(n)
+        try:
+            return super().recent(n, request_id=request_id)
+        except LlmopsError:
+            # the view was dropped or the workspace moved: recreate it once
+            with _ensured_lock:
+                _ensured.discard(self._key)
+            return super().recent(n, request_id=request_id)
 
 
 @contextlib.contextmanager
 def batched_log() -> Iterator[None]:
-    """Hold the rows logged inside the block and write them with one insert per warehouse when
-    it ends, also when it ends with an error. Worker threads started inside do not share it."""
-    pending: dict[tuple[str, str], tuple[PredictionLog, list[dict[str, Any]]]] = {}
+    """Hold the rows logged inside the block and write them at once per log when it ends,
+    also when it ends with an error. Worker threads started inside do not share it."""
+    pending: dict[tuple[str, str], tuple[Any, list[dict[str, Any]]]] = {}
     token = _pending.set(pending)
     try:
         yield
@@ -176,9 +324,16 @@ def batched_log() -> Iterator[None]:
             log.write(rows)
 
 
-def _record(session: Session, predictions: Sequence[Prediction], generation: GenerationConfig | None) -> None:
+def log_text_enabled(session: Session) -> bool:
+    """Whether prompt and response text are logged (else only their hashes and lengths)."""
+    env = os.environ.get("LLMOPS_LOG_TEXT")
+    if env is not None:
+        return env.strip().lower() not in ("0", "false", "no", "off")
+    return bool(getattr(session.settings, "log_text", True))
+
+
+def _write(session: Session, rows: list[dict[str, Any]]) -> None:
     log = log_for(session)
-    rows = [prediction_row(p, provider=session.settings.model, generation=generation) for p in predictions]
     pending = _pending.get()
     if pending is None:
         log.write(rows)
@@ -186,16 +341,47 @@ def _record(session: Session, predictions: Sequence[Prediction], generation: Gen
         pending.setdefault(log._key, (log, []))[1].extend(rows)
 
 
+def _record(
+    session: Session,
+    predictions: Sequence[Prediction],
+    generation: GenerationConfig | None,
+    context: Mapping[str, Any] | None = None,
+) -> None:
+    text = log_text_enabled(session)
+    provider = session.settings.model
+    _write(
+        session,
+        [
+            prediction_row(p, provider=provider, generation=generation, log_text=text, context=context)
+            for p in predictions
+        ],
+    )
+
+
+_logs: dict[tuple[str, ...], PredictionLog] = {}
+
+
 def log_for(session: Session) -> PredictionLog:
     """The prediction log of a session's warehouse."""
-    return PredictionLog(
-        session.warehouse,
-        key=f"{session.settings.warehouse}:{session.settings.workspace}:{getattr(session.warehouse, 'project', '')}",
-    )
+    s = session.settings
+    project = str(getattr(session.warehouse, "project", ""))
+    key = (s.warehouse, str(s.workspace), project, str(id(session.warehouse)))
+    log = _logs.get(key)
+    if log is None or log.warehouse is not session.warehouse:
+        if s.warehouse == "duckdb" and hasattr(session.warehouse, "engine"):
+            log = SegmentLog(session.warehouse, Path(s.workspace), key=f"{s.warehouse}:{s.workspace}:{project}")
+        else:
+            log = PredictionLog(session.warehouse, key=f"{s.warehouse}:{s.workspace}:{project}")
+        _logs[key] = log
+    return log
 
 
 def _should_log(session: Session, log: bool | None) -> bool:
     return session.settings.log_predictions if log is None else log
+
+
+LOG_CONTEXT_KEYS = ("endpoint", "prompt_template", "prompt_version", "trace_id", "span_id")
+"""Optional per-call context logged with a prediction."""
 
 
 def predict(
@@ -206,11 +392,27 @@ def predict(
     generation: GenerationConfig | None = None,
     safety: Mapping[str, str] | None = None,
     log: bool | None = None,
+    context: Mapping[str, Any] | None = None,
 ) -> Prediction:
-    """`session.model.predict`, logged (unless `log=False` or `log_predictions` is off)."""
-    prediction = session.model.predict(prompt, model=model, generation=generation, safety=safety)
+    """`session.model.predict`, logged (unless `log=False` or `log_predictions` is off); a
+    failed prediction is logged with its error, then raised. `context` may carry
+    LOG_CONTEXT_KEYS."""
+    try:
+        prediction = session.model.predict(prompt, model=model, generation=generation, safety=safety)
+    except LlmopsError as exc:
+        if _should_log(session, log):
+            row = error_row(
+                prompt,
+                exc,
+                provider=session.settings.model,
+                model=model or session.settings.base_model,
+                log_text=log_text_enabled(session),
+                context=context,
+            )
+            _write(session, [row])
+        raise
     if _should_log(session, log):
-        _record(session, [prediction], generation)
+        _record(session, [prediction], generation, context)
     return prediction
 
 
@@ -223,11 +425,12 @@ def predict_batch(
     safety: Mapping[str, str] | None = None,
     concurrency: int | None = None,
     log: bool | None = None,
+    context: Mapping[str, Any] | None = None,
 ) -> list[Prediction]:
-    """`session.model.predict_batch`, logged with one insert for the whole batch; `concurrency`
+    """`session.model.predict_batch`, logged with one write for the whole batch; `concurrency`
     None leaves the provider its own default."""
     extra = {} if concurrency is None else {"concurrency": concurrency}
     predictions = session.model.predict_batch(prompts, model=model, generation=generation, safety=safety, **extra)
     if _should_log(session, log):
-        _record(session, predictions, generation)
+        _record(session, predictions, generation, context)
     return predictions

@@ -1,0 +1,50 @@
+"""Text embeddings that work offline: WordLlama's 256-d model, whose weights ship inside the
+`wordllama` wheel (extra `embeddings`). `embed(texts)` returns L2-normalised float32 rows."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .core.errors import ConfigError
+
+DIMENSIONS = 256
+MODEL = "wordllama l2_supercat 256-d"
+_model: Any = None
+_lock = threading.Lock()
+
+
+class EmbeddingsMissing(ConfigError):
+    """The `embeddings` extra is not installed."""
+
+
+def _load() -> Any:
+    global _model
+    if _model is None:
+        with _lock:
+            if _model is None:
+                try:
+                    import wordllama
+                    from wordllama import WordLlama
+                except ImportError:
+                    raise EmbeddingsMissing(
+                        "text embeddings need the wordllama package", fix="pip install 'llmops[embeddings]'"
+                    ) from None
+                from pathlib import Path
+
+                # the wheel carries the weights and tokenizer; never reach for the network
+                _model = WordLlama.load(cache_dir=Path(wordllama.__file__).parent, disable_download=True)
+    return _model
+
+
+def embed(texts: Sequence[str]) -> np.ndarray:
+    """One L2-normalised row per text, shape (len(texts), 256), float32; deterministic."""
+    texts = [t or "" for t in texts]
+    if not texts:
+        return np.zeros((0, DIMENSIONS), dtype=np.float32)
+    vectors = np.asarray(_load().embed(texts), dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.where(norms == 0, 1, norms)
