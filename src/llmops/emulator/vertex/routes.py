@@ -40,10 +40,9 @@ from ..server.http import query_int, read_json
 from ..server.routing import SegmentRouter
 from .engine.base_model import canonical_base
 from .engine.model_registry import now_rfc3339
+from .features import prepare
 from .generate import (
     gemini_request,
-    gemini_response,
-    gemini_stream_chunks,
     palm_request,
     palm_response,
     reject_unknown_verb,
@@ -58,11 +57,12 @@ from .resources import (
     publisher_model,
     tuning_job_resource,
 )
+from .tokens import compute_response, count_response
 
 if TYPE_CHECKING:
     from ..server.api import VertexApi
 
-GENERATE_VERBS = ("generateContent", "streamGenerateContent", "countTokens", "predict")
+GENERATE_VERBS = ("generateContent", "streamGenerateContent", "countTokens", "computeTokens", "predict")
 INLINE_PROMPT_CHARS = 20_000
 """Base-model prompts up to this size are answered on the event loop (see `generate`)."""
 TUNING_WAIT_SECONDS = 30.0
@@ -119,13 +119,12 @@ class VertexHandlers:
 
             preds = await run_in_threadpool(run)
             return JSONResponse(palm_response(preds, extra))
-        if verb == "countTokens":
-            prompt, gen, _, _ = gemini_request(body)
-            from .engine.base_model import count_tokens
-
+        body, feats = prepare(body, model)
+        if verb in ("countTokens", "computeTokens"):
+            _, gen, _, _ = gemini_request(body)
             await run_in_threadpool(self.service.resolve, model)
-            total = count_tokens(prompt) + (count_tokens(gen.system_instruction) if gen.system_instruction else 0)
-            return JSONResponse({"totalTokens": total, "totalBillableCharacters": len(prompt)})
+            tokens = count_response if verb == "countTokens" else compute_response
+            return JSONResponse(tokens(body, gen.system_instruction))
         prompt, gen, safety, count = gemini_request(body)
         if canonical_base(model) is not None and len(prompt) <= INLINE_PROMPT_CHARS and count == 1:
             # A base-model answer takes ~0.1 ms: a thread hop would double the request's cost.
@@ -133,8 +132,8 @@ class VertexHandlers:
         else:
             preds = await run_in_threadpool(self._predict_n, prompt, model, gen, safety, count)
         if verb == "generateContent":
-            return JSONResponse(gemini_response(preds, version))
-        chunks = gemini_stream_chunks(preds, version)
+            return JSONResponse(feats.response(preds, version, gen.max_output_tokens))
+        chunks = feats.stream(preds, version, gen.max_output_tokens)
         if request.query_params.get("alt") == "sse":
 
             async def events():
