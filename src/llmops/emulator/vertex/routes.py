@@ -38,6 +38,10 @@ from ...core.workspace import atomic_write_text
 from ..server.errors import ApiError, bad_request, not_found, required
 from ..server.http import query_int, read_json
 from ..server.routing import SegmentRouter
+from .embeddings import embed_content_response as embed_content
+from .embeddings import is_embedding_model
+from .embeddings import predict_response as embed_predict
+from .embeddings import publisher_resource as embedding_publisher_model
 from .engine.base_model import canonical_base
 from .engine.model_registry import now_rfc3339
 from .features import prepare
@@ -149,6 +153,8 @@ class VertexHandlers:
         name, verb = _split_verb(model)
         if publisher != "google":
             raise not_found(f"Publisher Model `publishers/{publisher}/models/{name}` is not found.")
+        if is_embedding_model(name):
+            return await self.embeddings(request, name, verb)
         if request.method == "GET":
             if verb:
                 raise reject_unknown_verb(verb, ())
@@ -165,6 +171,18 @@ class VertexHandlers:
                 "does not have access to it."
             )
         return await self.generate(request, f"publishers/google/models/{name}", verb, name)
+
+    async def embeddings(self, request: Request, name: str, verb: str | None) -> Response:
+        if request.method == "GET":
+            if verb:
+                raise reject_unknown_verb(verb, ())
+            return JSONResponse(embedding_publisher_model(name))
+        body = await read_json(request)
+        if verb == "predict":
+            return JSONResponse(await run_in_threadpool(embed_predict, body, name))
+        if verb == "embedContent":
+            return JSONResponse(await run_in_threadpool(embed_content, body, name))
+        raise reject_unknown_verb(verb or "(none)", ("predict", "embedContent"))
 
     async def project_publisher_model(
         self, request: Request, project: str, location: str, publisher: str, model: str
