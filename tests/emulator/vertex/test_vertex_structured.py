@@ -129,3 +129,21 @@ def test_bad_schemas_are_400_and_the_server_keeps_serving(llmops_emulator, genai
     err = r.json()["error"]
     assert r.status_code == 400 and err["status"] == "INVALID_ARGUMENT" and needle in err["message"], err
     assert genai_client.models.generate_content(model="gemini-2.0-flash", contents="still there?").text
+
+
+def test_vertexai_generative_model_numeric_enums(aiplatform_init):
+    from vertexai.generative_models import GenerationConfig, GenerativeModel, HarmBlockThreshold, HarmCategory
+
+    model = GenerativeModel("gemini-2.0-flash")
+    r = model.generate_content(
+        "Pick one: a is hello, b is 5",
+        generation_config=GenerationConfig(
+            response_mime_type="application/json",
+            response_schema={"type": "object", "properties": {"a": {"type": "string"}, "b": {"type": "integer"}}},
+        ),
+        safety_settings={HarmCategory.HARM_CATEGORY_HARASSMENT: HarmBlockThreshold.BLOCK_NONE},
+    )
+    assert json.loads(r.text) == {"a": "hello", "b": 5}
+    assert model.count_tokens("why is the sky blue?").total_tokens == 5
+    info = model.compute_tokens("why is the sky blue?").tokens_info
+    assert len(info[0].token_ids) == 5
