@@ -159,7 +159,7 @@ def _get(obj: dict[str, Any], camel: str, snake: str) -> Any:
     return obj.get(camel, obj.get(snake))
 
 
-def _enum(value: Any, names: dict[int, str]) -> Any:
+def _enum(value: Any, names: dict[int, str] | dict[int, str | None]) -> Any:
     return names.get(value, value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 

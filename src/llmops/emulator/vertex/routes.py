@@ -38,6 +38,7 @@ from ...core.workspace import atomic_write_text
 from ..server.errors import ApiError, bad_request, not_found, required
 from ..server.http import query_int, read_json
 from ..server.routing import SegmentRouter
+from .caches import CachedContents
 from .embeddings import embed_content_response as embed_content
 from .embeddings import is_embedding_model
 from .embeddings import predict_response as embed_predict
@@ -90,6 +91,7 @@ class VertexHandlers:
         self._tuning_threads: dict[str, threading.Thread] = {}
         self._lock = threading.Lock()
         self.requests_dir = state.data_dir / "vertex" / "tuning-requests"
+        self.caches = CachedContents(state.data_dir / "vertex" / "cachedContents")
 
     @property
     def service(self) -> Any:
@@ -123,7 +125,8 @@ class VertexHandlers:
 
             preds = await run_in_threadpool(run)
             return JSONResponse(palm_response(preds, extra))
-        body, feats = prepare(body, model)
+        cached = self.caches.for_request(body["cachedContent"]) if body.get("cachedContent") else None
+        body, feats = prepare(body, model, cached)
         if verb in ("countTokens", "computeTokens"):
             _, gen, _, _ = gemini_request(body)
             await run_in_threadpool(self.service.resolve, model)
@@ -410,6 +413,22 @@ class VertexHandlers:
             return JSONResponse({})
         return JSONResponse(tuning_job_resource(found, prefix, self._request_of(name)))
 
+    # --- context caches ----------------------------------------------------------------------
+    async def cached_contents(self, request: Request, project: str, location: str) -> Response:
+        if request.method == "POST":
+            body = await read_json(request)
+            return JSONResponse(await run_in_threadpool(self.caches.create, body, _prefix(project, location)))
+        return JSONResponse(_page(request, await run_in_threadpool(self.caches.list), "cachedContents"))
+
+    async def cached_content(self, request: Request, project: str, location: str, cache: str) -> Response:
+        if request.method == "DELETE":
+            await run_in_threadpool(self.caches.delete, cache)
+            return JSONResponse({})
+        if request.method == "PATCH":
+            body = await read_json(request)
+            return JSONResponse(await run_in_threadpool(self.caches.update, cache, body))
+        return JSONResponse(await run_in_threadpool(self.caches.get, cache))
+
     # --- anything else -------------------------------------------------------------------------
     async def no_project(self, request: Request, rest: str) -> Response:
         raise not_found(
@@ -433,6 +452,8 @@ class VertexHandlers:
             r.route(f"{loc}/endpoints/{{endpoint}}", "GET", "POST")(self.endpoint)
             r.route(f"{loc}/tuningJobs", "GET", "POST")(self.tuning_jobs)
             r.route(f"{loc}/tuningJobs/{{job}}", "GET", "POST")(self.tuning_job)
+            r.route(f"{loc}/cachedContents", "GET", "POST")(self.cached_contents)
+            r.route(f"{loc}/cachedContents/{{cache}}", "GET", "PATCH", "DELETE")(self.cached_content)
             r.route(f"{loc}/pipelineJobs", "GET", "POST")(pipelines.pipeline_jobs)
             r.route(f"{loc}/pipelineJobs/{{job}}", "GET", "POST", "DELETE")(pipelines.pipeline_job)
             r.route("{rest+}", "GET", "POST", "PATCH", "DELETE")(self.no_project)

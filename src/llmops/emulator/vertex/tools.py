@@ -77,8 +77,8 @@ def _declaration(raw: Any, where: str) -> Function:
             f"got {(schema.type or 'untyped').upper()}",
             location=f"{where}.parameters",
         )
-    description = raw.get("description") if isinstance(raw.get("description"), str) else ""
-    return Function(name, description, schema)
+    description = raw.get("description")
+    return Function(name, description if isinstance(description, str) else "", schema)
 
 
 def parse_tools(body: dict[str, Any]) -> ToolUse:
