@@ -27,7 +27,9 @@ def test_generate_content_has_text_four_ratings_and_usage(genai_client):
     assert r.usage_metadata.prompt_token_count > 0
     assert (
         r.usage_metadata.total_token_count
-        == r.usage_metadata.prompt_token_count + r.usage_metadata.candidates_token_count
+        == r.usage_metadata.prompt_token_count
+        + r.usage_metadata.candidates_token_count
+        + r.usage_metadata.thoughts_token_count  # gemini-2.5 thinks by default
     )
     assert r.model_version == "gemini-2.5-flash" and r.response_id
 

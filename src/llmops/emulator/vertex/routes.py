@@ -39,12 +39,16 @@ from ...core.workspace import atomic_write_text
 from ..server.errors import ApiError, bad_request, not_found, required
 from ..server.http import parse_json, query_int, read_body, read_json
 from ..server.routing import SegmentRouter
+from .caches import CachedContents
+from .embeddings import embed_content_response as embed_content
+from .embeddings import is_embedding_model
+from .embeddings import predict_response as embed_predict
+from .embeddings import publisher_resource as embedding_publisher_model
 from .engine.base_model import canonical_base
 from .engine.model_registry import now_rfc3339
+from .features import prepare
 from .generate import (
     gemini_request,
-    gemini_response,
-    gemini_stream_chunks,
     palm_request,
     palm_response,
     reject_unknown_verb,
@@ -59,11 +63,12 @@ from .resources import (
     publisher_model,
     tuning_job_resource,
 )
+from .tokens import compute_response, count_response
 
 if TYPE_CHECKING:
     from ..server.api import VertexApi
 
-GENERATE_VERBS = ("generateContent", "streamGenerateContent", "countTokens", "predict")
+GENERATE_VERBS = ("generateContent", "streamGenerateContent", "countTokens", "computeTokens", "predict")
 INLINE_PROMPT_CHARS = 20_000
 """Base-model prompts up to this size are answered on the event loop (see `generate`)."""
 TUNING_WAIT_SECONDS = 30.0
@@ -87,6 +92,7 @@ class VertexHandlers:
         self._tuning_threads: dict[str, threading.Thread] = {}
         self._lock = threading.Lock()
         self.requests_dir = state.data_dir / "vertex" / "tuning-requests"
+        self.caches = CachedContents(state.data_dir / "vertex" / "cachedContents")
 
     @property
     def service(self) -> Any:
@@ -120,13 +126,13 @@ class VertexHandlers:
 
             preds = await run_in_threadpool(run)
             return JSONResponse(palm_response(preds, extra))
-        if verb == "countTokens":
-            prompt, gen, _, _ = gemini_request(body)
-            from .engine.base_model import count_tokens
-
+        cached = self.caches.for_request(body["cachedContent"]) if body.get("cachedContent") else None
+        body, feats = prepare(body, model, cached)
+        if verb in ("countTokens", "computeTokens"):
+            _, gen, _, _ = gemini_request(body)
             await run_in_threadpool(self.service.resolve, model)
-            total = count_tokens(prompt) + (count_tokens(gen.system_instruction) if gen.system_instruction else 0)
-            return JSONResponse({"totalTokens": total, "totalBillableCharacters": len(prompt)})
+            tokens = count_response if verb == "countTokens" else compute_response
+            return JSONResponse(tokens(body, gen.system_instruction))
         prompt, gen, safety, count = gemini_request(body)
         if canonical_base(model) is not None and len(prompt) <= INLINE_PROMPT_CHARS and count == 1:
             # A base-model answer takes ~0.1 ms: a thread hop would double the request's cost.
@@ -134,8 +140,8 @@ class VertexHandlers:
         else:
             preds = await run_in_threadpool(self._predict_n, prompt, model, gen, safety, count)
         if verb == "generateContent":
-            return JSONResponse(gemini_response(preds, version))
-        chunks = gemini_stream_chunks(preds, version)
+            return JSONResponse(feats.response(preds, version, gen.max_output_tokens))
+        chunks = feats.stream(preds, version, gen.max_output_tokens)
         if request.query_params.get("alt") == "sse":
 
             async def events():
@@ -151,6 +157,8 @@ class VertexHandlers:
         name, verb = _split_verb(model)
         if publisher != "google":
             raise not_found(f"Publisher Model `publishers/{publisher}/models/{name}` is not found.")
+        if is_embedding_model(name):
+            return await self.embeddings(request, name, verb)
         if request.method == "GET":
             if verb:
                 raise reject_unknown_verb(verb, ())
@@ -167,6 +175,18 @@ class VertexHandlers:
                 "does not have access to it."
             )
         return await self.generate(request, f"publishers/google/models/{name}", verb, name)
+
+    async def embeddings(self, request: Request, name: str, verb: str | None) -> Response:
+        if request.method == "GET":
+            if verb:
+                raise reject_unknown_verb(verb, ())
+            return JSONResponse(embedding_publisher_model(name))
+        body = await read_json(request)
+        if verb == "predict":
+            return JSONResponse(await run_in_threadpool(embed_predict, body, name))
+        if verb == "embedContent":
+            return JSONResponse(await run_in_threadpool(embed_content, body, name))
+        raise reject_unknown_verb(verb or "(none)", ("predict", "embedContent"))
 
     async def project_publisher_model(
         self, request: Request, project: str, location: str, publisher: str, model: str
@@ -394,6 +414,22 @@ class VertexHandlers:
             return JSONResponse({})
         return JSONResponse(tuning_job_resource(found, prefix, self._request_of(name)))
 
+    # --- context caches ----------------------------------------------------------------------
+    async def cached_contents(self, request: Request, project: str, location: str) -> Response:
+        if request.method == "POST":
+            body = await read_json(request)
+            return JSONResponse(await run_in_threadpool(self.caches.create, body, _prefix(project, location)))
+        return JSONResponse(_page(request, await run_in_threadpool(self.caches.list), "cachedContents"))
+
+    async def cached_content(self, request: Request, project: str, location: str, cache: str) -> Response:
+        if request.method == "DELETE":
+            await run_in_threadpool(self.caches.delete, cache)
+            return JSONResponse({})
+        if request.method == "PATCH":
+            body = await read_json(request)
+            return JSONResponse(await run_in_threadpool(self.caches.update, cache, body))
+        return JSONResponse(await run_in_threadpool(self.caches.get, cache))
+
     # --- anything else -------------------------------------------------------------------------
     async def no_project(self, request: Request, rest: str) -> Response:
         raise not_found(
@@ -420,6 +456,8 @@ class VertexHandlers:
             r.route(f"{loc}/endpoints/openapi/chat/completions", "POST")(chat.handle)
             r.route(f"{loc}/tuningJobs", "GET", "POST")(self.tuning_jobs)
             r.route(f"{loc}/tuningJobs/{{job}}", "GET", "POST")(self.tuning_job)
+            r.route(f"{loc}/cachedContents", "GET", "POST")(self.cached_contents)
+            r.route(f"{loc}/cachedContents/{{cache}}", "GET", "PATCH", "DELETE")(self.cached_content)
             r.route(f"{loc}/pipelineJobs", "GET", "POST")(pipelines.pipeline_jobs)
             r.route(f"{loc}/pipelineJobs/{{job}}", "GET", "POST", "DELETE")(pipelines.pipeline_job)
             r.route("{rest+}", "GET", "POST", "PATCH", "DELETE")(self.no_project)
