@@ -21,7 +21,8 @@ class EmbeddingsMissing(ConfigError):
     """The `embeddings` extra is not installed."""
 
 
-def _load() -> Any:
+def load_model() -> Any:
+    """The WordLlama model, loaded once per process from the wheel (never from the network)."""
     global _model
     if _model is None:
         with _lock:
@@ -36,15 +37,19 @@ def _load() -> Any:
                 from pathlib import Path
 
                 # the wheel carries the weights and tokenizer; never reach for the network
-                _model = WordLlama.load(cache_dir=Path(wordllama.__file__).parent, disable_download=True)
+                _model = WordLlama.load(
+                    cache_dir=Path(wordllama.__file__).parent, disable_download=True, dim=DIMENSIONS
+                )
     return _model
 
 
-def embed(texts: Sequence[str]) -> np.ndarray:
-    """One L2-normalised row per text, shape (len(texts), 256), float32; deterministic."""
+def embed(texts: Sequence[str], dimensions: int = DIMENSIONS) -> np.ndarray:
+    """One L2-normalised row per text, shape (len(texts), min(dimensions, 256)), float32;
+    deterministic. WordLlama is Matryoshka-trained, so fewer dimensions are a cut of the first."""
     texts = [t or "" for t in texts]
+    width = min(dimensions, DIMENSIONS)
     if not texts:
-        return np.zeros((0, DIMENSIONS), dtype=np.float32)
-    vectors = np.asarray(_load().embed(texts), dtype=np.float32)
+        return np.zeros((0, width), dtype=np.float32)
+    vectors = np.asarray(load_model().embed(texts, norm=False, batch_size=64), dtype=np.float32)[:, :width]
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return vectors / np.where(norms == 0, 1, norms)
