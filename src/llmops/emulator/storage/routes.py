@@ -16,7 +16,7 @@ from urllib.parse import quote
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
-from starlette.routing import BaseRoute
+from starlette.routing import BaseRoute, Route
 
 from ..server.errors import ApiError, bad_request, required
 from ..server.http import (
@@ -31,8 +31,9 @@ from ..server.http import (
     read_json,
     stream_body,
 )
-from ..server.routing import SegmentRouter
+from ..server.routing import ALL_METHODS, SegmentRouter
 from ..server.uploads import UploadSessions
+from .batch import BatchHandler
 from .store import (
     HashingWriter,
     ObjectStore,
@@ -41,6 +42,7 @@ from .store import (
     validate_object_fields,
     validate_object_name,
 )
+from .xml_api import PathStyleHandler
 
 if TYPE_CHECKING:
     from .api import StorageApi
@@ -521,4 +523,24 @@ def routes(state: StorageApi) -> list[BaseRoute]:
     for pattern in ("b/{bucket}/o/{object}", "b/{bucket}/o/{object+}"):
         download_api.route(pattern, "GET")(api.download)
 
-    return [*json_api.starlette_routes(), *upload_api.starlette_routes(), *download_api.starlette_routes()]
+    batch = BatchHandler(json_api, state.config.max_request_bytes)
+    path_style = PathStyleHandler(api, state.signing_keys)
+
+    async def register_signing_key(request: Request) -> Response:
+        body = await read_json(request, limit=64 * 1024)
+        return JSONResponse(
+            await run_in_threadpool(state.signing_keys.register, body.get("clientEmail"), body.get("publicKeyPem"))
+        )
+
+    async def list_signing_keys(request: Request) -> Response:
+        return JSONResponse({"clientEmails": state.signing_keys.accounts()})
+
+    return [
+        *json_api.starlette_routes(),
+        *upload_api.starlette_routes(),
+        *download_api.starlette_routes(),
+        Route("/batch/storage/v1", batch.handle, methods=["POST"]),
+        Route("/emulator/v1/signing-keys", register_signing_key, methods=["POST"]),
+        Route("/emulator/v1/signing-keys", list_signing_keys, methods=["GET"]),
+        Route("/{bucket}/{object:path}", path_style.handle, methods=ALL_METHODS),
+    ]
