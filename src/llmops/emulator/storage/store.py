@@ -34,6 +34,7 @@ from typing import Any, BinaryIO
 import google_crc32c
 
 from ...core.errors import LlmopsError, NotFoundError
+from .acl import validate_acl
 from .glob import Glob
 from .index import BucketIndex
 
@@ -204,6 +205,7 @@ _OBJECT_FIELDS = (
     "storageClass",
     "temporaryHold",
     "eventBasedHold",
+    "acl",
 )
 """Writable object metadata kept as given."""
 
@@ -227,6 +229,8 @@ _BUCKET_FIELDS = (
     "hierarchicalNamespace",
     "customPlacementConfig",
     "rpo",
+    "acl",
+    "defaultObjectAcl",
 )
 """Writable bucket settings kept as given (and echoed back); none changes behaviour here."""
 
@@ -347,7 +351,7 @@ class ObjectStore:
             doc = self._new_bucket_doc(name, project=project)
             for key in _BUCKET_FIELDS:
                 if settings and key in settings:
-                    doc[key] = settings[key]
+                    doc[key] = _bucket_field(key, settings[key])
             if isinstance(doc.get("location"), str):
                 doc["location"] = doc["location"].upper()
             folder.mkdir(parents=True, exist_ok=True)
@@ -394,7 +398,7 @@ class ObjectStore:
                         labels = {**doc["labels"], **patch["labels"]}
                         doc["labels"] = {k: v for k, v in labels.items() if v is not None}
                     else:
-                        doc[key] = patch[key]
+                        doc[key] = _bucket_field(key, patch[key])
             doc["metageneration"] = str(int(doc["metageneration"]) + 1)
             doc["updated"] = rfc3339(time.time())
             return _public(self._save_bucket(doc))
@@ -955,6 +959,8 @@ def validate_object_fields(meta: dict[str, Any]) -> None:
     for key in _TEXT_FIELDS:
         if meta.get(key) is not None:
             _check_text(key, meta[key])
+    if meta.get("acl") is not None:
+        validate_acl(meta["acl"])
     for key in ("temporaryHold", "eventBasedHold"):
         if meta.get(key) is not None and not isinstance(meta[key], bool):
             raise _invalid_field(key, "expected true or false")
@@ -974,13 +980,21 @@ def validate_object_fields(meta: dict[str, Any]) -> None:
         raise _invalid_field("metadata", f"{total} bytes of keys and values; the limit is {_MAX_CUSTOM_METADATA_BYTES}")
 
 
+def _bucket_field(key: str, value: Any) -> Any:
+    if key in ("acl", "defaultObjectAcl") and value is not None:
+        return validate_acl(value, field=key, bucket_level=key == "acl")
+    return value
+
+
 def _apply_object_fields(doc: dict[str, Any], meta: dict[str, Any], *, merge_metadata: bool = False) -> None:
     validate_object_fields(meta)
     for key in _OBJECT_FIELDS:
         if key not in meta:
             continue
         value = meta[key]
-        if key == "metadata":
+        if key == "acl" and value is not None:
+            doc["acl"] = validate_acl(value)
+        elif key == "metadata":
             if value is None:
                 doc.pop("metadata", None)
                 continue
