@@ -45,6 +45,7 @@ from .store import (
     validate_object_fields,
     validate_object_name,
 )
+from .xml_api import PATH as PATH_STYLE
 from .xml_api import PathStyleHandler
 
 if TYPE_CHECKING:
@@ -572,5 +573,5 @@ def routes(state: StorageApi) -> list[BaseRoute]:
         Route("/batch/storage/v1", batch.handle, methods=["POST"]),
         Route("/emulator/v1/signing-keys", register_signing_key, methods=["POST"]),
         Route("/emulator/v1/signing-keys", list_signing_keys, methods=["GET"]),
-        Route("/{bucket}/{object:path}", path_style.handle, methods=ALL_METHODS),
+        Route(PATH_STYLE, path_style.handle, methods=ALL_METHODS),
     ]

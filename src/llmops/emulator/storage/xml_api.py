@@ -18,8 +18,10 @@ from urllib.parse import unquote
 from xml.sax.saxutils import escape
 
 from starlette.concurrency import run_in_threadpool
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Match
 
 from ..server.errors import ApiError, from_exception
 from ..server.http import stream_body
@@ -27,6 +29,9 @@ from .signing import SignedUrlError, SigningKeys, is_signed, verify_v4
 
 if TYPE_CHECKING:
     from .routes import StorageHandlers
+
+PATH = "/{bucket}/{object:objectpath}"
+"""The route's path (tried after every route with a longer literal prefix)."""
 
 _XML_CODES = {
     400: "InvalidArgument",
@@ -62,6 +67,38 @@ def xml_error(err: ApiError, method: str) -> Response:
     )
 
 
+class NonEmptyPath(Convertor[str]):
+    """A `path` parameter of at least one character, so `/{bucket}/{object}` never matches
+    `/name/` (which would make starlette redirect `/name` there instead of answering 404)."""
+
+    regex = ".+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("objectpath", NonEmptyPath())
+
+
+def _not_ours(request: Request) -> ApiError:
+    """What the app would answer had this route not existed: 405 when another route serves the
+    path with other methods, else 404."""
+    allowed: set[str] = set()
+    for route in request.app.router.routes:
+        if getattr(route, "endpoint", None) is not None and getattr(route, "path", "") == PATH:
+            continue
+        match, _ = route.matches({**request.scope, "method": request.method})
+        if match == Match.PARTIAL:
+            allowed.update(getattr(route, "methods", None) or ())
+    if allowed:
+        allow = ", ".join(sorted(allowed))
+        return ApiError(405, f"Method not allowed here; allowed: {allow}", "methodNotAllowed", headers={"Allow": allow})
+    return ApiError(404, f"Not Found: no such API method {request.method} {request.url.path}", "notFound")
+
+
 class PathStyleHandler:
     """`/{bucket}/{object}` requests, signed (V4) or not."""
 
@@ -80,7 +117,7 @@ class PathStyleHandler:
         except UnicodeDecodeError:
             bucket, name = "", ""
         if not name or not await run_in_threadpool(self.store.bucket_exists, bucket):
-            raise ApiError(404, f"Not Found: no such API method {request.method} {request.url.path}", "notFound")
+            raise _not_ours(request)
         try:
             qs = request.scope.get("query_string", b"").decode("latin-1")
             if is_signed(qs):
