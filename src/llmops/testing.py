@@ -7,6 +7,8 @@ Fixtures (session-scoped):
   variables that point Google clients at it).
 - `bigquery_client`: a `google.cloud.bigquery.Client` on the emulator (anonymous credentials).
 - `storage_client`: a `google.cloud.storage.Client` on the emulator (anonymous credentials).
+- `signing_credentials`: service-account credentials whose key the emulator accepts for V4
+  signed URLs (`blob.generate_signed_url(version="v4", credentials=signing_credentials)`).
 - `genai_client`: a `google.genai.Client` in Vertex mode on the emulator (static bearer token).
 
 Per test:
@@ -108,6 +110,45 @@ def storage_client(llmops_emulator: RunningEmulator) -> Iterator[Any]:
         yield client
     finally:
         client.close()
+
+
+SIGNING_SERVICE_ACCOUNT = f"llmops-signer@{EMULATOR_PROJECT}.iam.gserviceaccount.com"
+
+
+@pytest.fixture(scope="session")
+def signing_credentials(llmops_emulator: RunningEmulator) -> Any:
+    """Service-account credentials with a fresh RSA key whose public half is registered with the
+    emulator, so `blob.generate_signed_url(version="v4", credentials=...)` URLs verify there."""
+    import httpx
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from google.oauth2 import service_account
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode("ascii")
+    public_pem = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode("ascii")
+    )
+    response = httpx.post(
+        f"{llmops_emulator.endpoint}/emulator/v1/signing-keys",
+        json={"clientEmail": SIGNING_SERVICE_ACCOUNT, "publicKeyPem": public_pem},
+        timeout=30,
+    )
+    response.raise_for_status()
+    return service_account.Credentials.from_service_account_info(
+        {
+            "type": "service_account",
+            "project_id": EMULATOR_PROJECT,
+            "private_key_id": "llmops-emulator",
+            "private_key": private_pem,
+            "client_email": SIGNING_SERVICE_ACCOUNT,
+            "token_uri": f"{llmops_emulator.endpoint}/token",
+        }
+    )
 
 
 # --- Vertex AI -----------------------------------------------------------------------------------

@@ -100,6 +100,37 @@ def test_listing_with_delimiter_offsets_glob_and_pages(store):
         store.list_objects("bk1", page_token="garbage!")
 
 
+def test_listing_index_follows_files_changed_behind_the_store(store):
+    store.put_bytes("bk1", "x/a", b"a")
+    assert [i["name"] for i in store.list_objects("bk1")[0]] == ["x/a"]  # index built
+    folder = store.root / "bk1"
+    (folder / "x" / "b").write_bytes(b"bb")
+    (folder / "y" / "z").mkdir(parents=True)
+    (folder / "y" / "z" / "c").write_bytes(b"ccc")
+    items = store.list_objects("bk1")[0]
+    assert [(i["name"], i["size"]) for i in items] == [("x/a", "1"), ("x/b", "2"), ("y/z/c", "3")]
+    (folder / "x" / "a").write_bytes(b"rewritten in place")
+    os.utime(folder / "x" / "a", ns=(1, 10**18))
+    (folder / "x" / "b").unlink()
+    (folder / "y" / "z" / "c").unlink()
+    (folder / "y" / "z").rmdir()
+    items, prefixes, _ = store.list_objects("bk1", delimiter="/")
+    assert items == [] and prefixes == ["x/"]
+    assert [(i["name"], i["size"]) for i in store.list_objects("bk1")[0]] == [("x/a", "18")]
+
+
+def test_delimiter_pages_do_not_repeat_prefixes(store):
+    for n in ["a/1", "a/2", "b", "c/1", "c/2", "d"]:
+        store.put_bytes("bk1", n, b"x")
+    seen, token = [], None
+    while True:
+        items, prefixes, token = store.list_objects("bk1", delimiter="/", max_results=1, page_token=token)
+        seen += prefixes + [i["name"] for i in items]
+        if not token:
+            break
+    assert seen == ["a/", "b", "c/", "d"]
+
+
 def test_delete_removes_empty_parent_folders(store):
     store.put_bytes("bk1", "deep/er/x", b"x")
     store.delete_object("bk1", "deep/er/x")

@@ -16,8 +16,9 @@ from urllib.parse import quote
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
-from starlette.routing import BaseRoute
+from starlette.routing import BaseRoute, Route
 
+from ...core.errors import LlmopsError
 from ..server.errors import ApiError, bad_request, required
 from ..server.http import (
     JSONResponse,
@@ -31,8 +32,11 @@ from ..server.http import (
     read_json,
     stream_body,
 )
-from ..server.routing import SegmentRouter
+from ..server.routing import ALL_METHODS, SegmentRouter
 from ..server.uploads import UploadSessions
+from .acl import default_acl, predefined_acl
+from .acl_routes import add_acl_routes
+from .batch import BatchHandler
 from .store import (
     HashingWriter,
     ObjectStore,
@@ -41,6 +45,8 @@ from .store import (
     validate_object_fields,
     validate_object_name,
 )
+from .xml_api import PATH as PATH_STYLE
+from .xml_api import PathStyleHandler
 
 if TYPE_CHECKING:
     from .api import StorageApi
@@ -81,12 +87,28 @@ class StorageHandlers:
         base = base_url(request)
         b, n = doc["bucket"], doc["name"]
         out = dict(doc)
+        if request.query_params.get("projection") == "full":
+            out.setdefault("acl", default_acl(self._bucket_project(b)))
+        else:
+            out.pop("acl", None)
         out["selfLink"] = f"{base}/storage/v1/b/{_q(b)}/o/{_q(n)}"
         out["mediaLink"] = f"{base}/download/storage/v1/b/{_q(b)}/o/{_q(n)}?generation={doc['generation']}&alt=media"
         return out
 
+    def _bucket_project(self, bucket: str) -> str | None:
+        try:
+            return self.store.get_bucket(bucket).get("project")
+        except LlmopsError:
+            return None
+
     def bucket_json(self, request: Request, doc: dict[str, Any]) -> dict[str, Any]:
         out = {k: v for k, v in doc.items() if v is not None}
+        if request.query_params.get("projection") == "full":
+            out.setdefault("acl", default_acl(doc.get("project")))
+            out.setdefault("defaultObjectAcl", default_acl(doc.get("project")))
+        else:
+            out.pop("acl", None)
+            out.pop("defaultObjectAcl", None)
         out["selfLink"] = f"{base_url(request)}/storage/v1/b/{_q(doc['name'])}"
         return out
 
@@ -127,6 +149,10 @@ class StorageHandlers:
 
     async def patch_bucket(self, request: Request, bucket: str) -> Response:
         body = await read_json(request, limit=self.max_request_bytes)
+        project = await run_in_threadpool(self._bucket_project, bucket)
+        for param, field in (("predefinedAcl", "acl"), ("predefinedDefaultObjectAcl", "defaultObjectAcl")):
+            if request.query_params.get(param):
+                body[field] = predefined_acl(request.query_params[param], project, bucket_level=field == "acl")
         doc = await run_in_threadpool(self.store.update_bucket, bucket, body, replace=request.method == "PUT")
         return JSONResponse(self.bucket_json(request, doc))
 
@@ -235,6 +261,9 @@ class StorageHandlers:
 
     async def patch_object(self, request: Request, bucket: str, object: str) -> Response:
         body = await read_json(request, limit=self.max_request_bytes)
+        if request.query_params.get("predefinedAcl"):
+            project = await run_in_threadpool(self._bucket_project, bucket)
+            body["acl"] = predefined_acl(request.query_params["predefinedAcl"], project)
         doc = await run_in_threadpool(
             self.store.update_object,
             bucket,
@@ -347,6 +376,9 @@ class StorageHandlers:
             raise bad_request("The object name must be a string", location="name")
         validate_bucket_name(bucket)
         validate_object_name(name)
+        if request.query_params.get("predefinedAcl"):
+            project = await run_in_threadpool(self._bucket_project, bucket)
+            meta["acl"] = predefined_acl(request.query_params["predefinedAcl"], project)
         validate_object_fields(meta)
         writer = self.store.new_writer()
         try:
@@ -504,6 +536,7 @@ def routes(state: StorageApi) -> list[BaseRoute]:
     json_api.route("b/{bucket}/iam", "PUT")(api.set_iam)
     json_api.route("b/{bucket}/iam/testPermissions", "GET")(api.test_iam)
     json_api.route("b/{bucket}/o", "GET")(api.list_objects)
+    add_acl_routes(json_api, state.store)
     for pattern in ("b/{bucket}/o/{object}", "b/{bucket}/o/{object+}"):
         json_api.route(pattern, "GET")(api.get_object)
         json_api.route(pattern, "PATCH", "PUT")(api.patch_object)
@@ -521,4 +554,24 @@ def routes(state: StorageApi) -> list[BaseRoute]:
     for pattern in ("b/{bucket}/o/{object}", "b/{bucket}/o/{object+}"):
         download_api.route(pattern, "GET")(api.download)
 
-    return [*json_api.starlette_routes(), *upload_api.starlette_routes(), *download_api.starlette_routes()]
+    batch = BatchHandler(json_api, state.config.max_request_bytes)
+    path_style = PathStyleHandler(api, state.signing_keys)
+
+    async def register_signing_key(request: Request) -> Response:
+        body = await read_json(request, limit=64 * 1024)
+        return JSONResponse(
+            await run_in_threadpool(state.signing_keys.register, body.get("clientEmail"), body.get("publicKeyPem"))
+        )
+
+    async def list_signing_keys(request: Request) -> Response:
+        return JSONResponse({"clientEmails": state.signing_keys.accounts()})
+
+    return [
+        *json_api.starlette_routes(),
+        *upload_api.starlette_routes(),
+        *download_api.starlette_routes(),
+        Route("/batch/storage/v1", batch.handle, methods=["POST"]),
+        Route("/emulator/v1/signing-keys", register_signing_key, methods=["POST"]),
+        Route("/emulator/v1/signing-keys", list_signing_keys, methods=["GET"]),
+        Route(PATH_STYLE, path_style.handle, methods=ALL_METHODS),
+    ]

@@ -8,7 +8,8 @@ beside an object `a`) keep their bytes in an internal folder instead. Records (b
 IAM policies, object metadata) are kept in SQLite under `<root>/.llmops-storage/`; bucket names
 cannot start with a dot, so that folder never collides with a bucket.
 
-Only the live generation of an object is kept (no object versioning).
+Only the live generation of an object is kept (no object versioning). Listing reads a sorted
+name index per bucket (`index.BucketIndex`), not the folder.
 """
 
 from __future__ import annotations
@@ -33,7 +34,9 @@ from typing import Any, BinaryIO
 import google_crc32c
 
 from ...core.errors import LlmopsError, NotFoundError
+from .acl import validate_acl
 from .glob import Glob
+from .index import BucketIndex
 
 META_DIR = ".llmops-storage"
 """Internal folder under the root; bucket names cannot start with '.', so it never collides."""
@@ -41,6 +44,7 @@ META_DIR = ".llmops-storage"
 _BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$")
 _ATOMIC_TMP_RE = re.compile(r"^\..+\.tmp$")  # core.workspace.atomic_path's temporary files
 _PAGE_TOKEN_PREFIX = "o:"
+_MAX_CACHED_DOCS = 200_000
 
 
 class StorageError(LlmopsError):
@@ -201,6 +205,7 @@ _OBJECT_FIELDS = (
     "storageClass",
     "temporaryHold",
     "eventBasedHold",
+    "acl",
 )
 """Writable object metadata kept as given."""
 
@@ -224,6 +229,8 @@ _BUCKET_FIELDS = (
     "hierarchicalNamespace",
     "customPlacementConfig",
     "rpo",
+    "acl",
+    "defaultObjectAcl",
 )
 """Writable bucket settings kept as given (and echoed back); none changes behaviour here."""
 
@@ -250,7 +257,36 @@ class ObjectStore:
                 blob TEXT, mtime_ns INTEGER, PRIMARY KEY (bucket, name));
             """
         )
+        self._indexes: dict[str, BucketIndex] = {}
+        # (bucket, name) -> (metadata, blob, mtime_ns) of objects written or listed: listing
+        # pages answer from it without decoding records again.
+        self._docs: dict[tuple[str, str], tuple[dict[str, Any], str | None, int | None]] = {}
         self._clean_tmp()
+
+    def _index(self, bucket: str) -> BucketIndex:
+        """The bucket's name index, built on first use and brought up to date with its folder."""
+        index = self._indexes.get(bucket)
+        if index is None:
+            kept = [
+                r[0]
+                for r in self._db.execute("SELECT name FROM objects WHERE bucket = ? AND blob IS NOT NULL", (bucket,))
+            ]
+            index = self._indexes[bucket] = BucketIndex(self.root / bucket, kept)
+        else:
+            index.refresh(lambda name: self._has_blob(bucket, name))
+        return index
+
+    def _has_blob(self, bucket: str, name: str) -> bool:
+        row = self._db.execute("SELECT blob FROM objects WHERE bucket = ? AND name = ?", (bucket, name)).fetchone()
+        return bool(row and row[0])
+
+    def _indexed(self, bucket: str, name: str, present: bool) -> None:
+        index = self._indexes.get(bucket)
+        if index is not None:
+            if present:
+                index.add(name)
+            else:
+                index.discard(name)
 
     def _clean_tmp(self) -> None:
         for p in self.tmp_dir.glob("upload-*.tmp"):
@@ -315,7 +351,7 @@ class ObjectStore:
             doc = self._new_bucket_doc(name, project=project)
             for key in _BUCKET_FIELDS:
                 if settings and key in settings:
-                    doc[key] = settings[key]
+                    doc[key] = _bucket_field(key, settings[key])
             if isinstance(doc.get("location"), str):
                 doc["location"] = doc["location"].upper()
             folder.mkdir(parents=True, exist_ok=True)
@@ -362,7 +398,7 @@ class ObjectStore:
                         labels = {**doc["labels"], **patch["labels"]}
                         doc["labels"] = {k: v for k, v in labels.items() if v is not None}
                     else:
-                        doc[key] = patch[key]
+                        doc[key] = _bucket_field(key, patch[key])
             doc["metageneration"] = str(int(doc["metageneration"]) + 1)
             doc["updated"] = rfc3339(time.time())
             return _public(self._save_bucket(doc))
@@ -376,6 +412,8 @@ class ObjectStore:
                 raise Conflict("The bucket you tried to delete is not empty.", fix="delete its objects first")
             self._db.execute("DELETE FROM buckets WHERE name = ?", (name,))
             self._db.execute("DELETE FROM objects WHERE bucket = ?", (name,))
+            self._docs.clear()
+            self._indexes.pop(name, None)
             shutil.rmtree(self.root / name, ignore_errors=True)
             shutil.rmtree(self.blob_dir / name, ignore_errors=True)
 
@@ -446,7 +484,8 @@ class ObjectStore:
             path = self.meta_dir / rec[1]
             if path.is_file():
                 return rec[0], path
-            self._db.execute("DELETE FROM objects WHERE bucket = ? AND name = ?", (bucket, name))
+            self._forget_record(bucket, name)
+            self._indexed(bucket, name, False)
             return None
         if not _directly_mappable(name):
             return None
@@ -455,7 +494,8 @@ class ObjectStore:
             st = path.stat()
         except (FileNotFoundError, NotADirectoryError):
             if rec is not None:
-                self._db.execute("DELETE FROM objects WHERE bucket = ? AND name = ?", (bucket, name))
+                self._forget_record(bucket, name)
+            self._indexed(bucket, name, False)
             return None
         if not path.is_file():
             return None
@@ -478,7 +518,14 @@ class ObjectStore:
         self._put_record(doc, None, st.st_mtime_ns)
         return doc, path
 
+    def _forget_record(self, bucket: str, name: str) -> None:
+        self._db.execute("DELETE FROM objects WHERE bucket = ? AND name = ?", (bucket, name))
+        self._docs.pop((bucket, name), None)
+
     def _put_record(self, doc: dict[str, Any], blob: str | None, mtime_ns: int | None) -> None:
+        if len(self._docs) >= _MAX_CACHED_DOCS:
+            self._docs.clear()
+        self._docs[(doc["bucket"], doc["name"])] = (_public(doc), blob, mtime_ns)
         self._db.execute(
             "INSERT OR REPLACE INTO objects (bucket, name, doc, blob, mtime_ns) VALUES (?, ?, ?, ?, ?)",
             (doc["bucket"], doc["name"], json.dumps(doc), blob, mtime_ns),
@@ -594,6 +641,7 @@ class ObjectStore:
                 _apply_object_fields(doc, meta)
                 blob, mtime_ns = self._place(bucket, name, info["path"], current)
                 self._put_record(doc, blob, mtime_ns)
+                self._indexed(bucket, name, True)
             return _public(doc)
         finally:
             Path(info["path"]).unlink(missing_ok=True)
@@ -682,7 +730,8 @@ class ObjectStore:
         validate_object_name(name)
         with self._lock:
             doc, path = self.open_object(bucket, name, generation=generation, preconditions=preconditions)
-            self._db.execute("DELETE FROM objects WHERE bucket = ? AND name = ?", (bucket, name))
+            self._forget_record(bucket, name)
+            self._indexed(bucket, name, False)
             self._drop_bytes(bucket, path)
 
     def update_object(
@@ -780,77 +829,79 @@ class ObjectStore:
         prefix = prefix or ""
         after = _decode_token(page_token) if page_token else None
         glob = Glob(match_glob) if match_glob else None
+        limit = max_results if max_results and max_results > 0 else 1000
         with self._lock:
             self._require_bucket(bucket)
-            names = self._names(bucket, prefix)
-            entries: list[tuple[str, bool]] = []  # (name or prefix, is_prefix)
-            seen_prefixes: set[str] = set()
-            for name in sorted(names):
-                if start_offset and name < start_offset:
-                    continue
-                if end_offset and name >= end_offset:
-                    continue
-                if glob and not glob.match(name):
+            index = self._index(bucket)
+            entries: list[tuple[str, bool]] = []  # (name or prefix, is_prefix), in Cloud Storage's order
+            all_names = index.names
+            count = len(all_names)
+            i = index.position(max(prefix, start_offset or "", after or ""))
+            while len(entries) <= limit and i < count:
+                name = all_names[i]
+                if not name.startswith(prefix) or (end_offset and name >= end_offset):
+                    break
+                i += 1
+                if (after is not None and name <= after) or (glob and not glob.match(name)):
                     continue
                 if delimiter:
                     cut = name.find(delimiter, len(prefix))
                     if cut >= 0:
-                        pre = name[: cut + len(delimiter)]
-                        if pre not in seen_prefixes:
-                            seen_prefixes.add(pre)
-                            entries.append((pre, True))
-                        if not (include_trailing_delimiter and name == pre):
-                            continue
+                        group = name[: cut + len(delimiter)]
+                        if after is None or group > after:
+                            entries.append((group, True))
+                            if include_trailing_delimiter and name == group:
+                                entries.append((name, False))
+                        i = index.position_after_group(group)
+                        continue
                 entries.append((name, False))
-            entries.sort(key=lambda e: (e[0], not e[1]))
-            if after is not None:
-                entries = [e for e in entries if e[0] > after]
-            limit = max_results if max_results and max_results > 0 else 1000
-            page, rest = entries[:limit], entries[limit:]
-            items: list[dict[str, Any]] = []
-            prefixes: list[str] = []
-            for entry, is_prefix in page:
-                if is_prefix:
-                    prefixes.append(entry)
-                    continue
-                current = self._current(bucket, entry)
-                if current is not None:
-                    items.append(_public(current[0]))
-            token = _encode_token(page[-1][0]) if rest and page else None
+            page, more = entries[:limit], len(entries) > limit
+            prefixes = [e for e, is_prefix in page if is_prefix]
+            items = self._listed_docs(bucket, [e for e, is_prefix in page if not is_prefix])
+            token = _encode_token(page[-1][0]) if more and page else None
         return items, prefixes, token
 
-    def _names(self, bucket: str, prefix: str) -> set[str]:
-        """Every object name under `prefix`: files on disk plus records kept elsewhere."""
-        names = {
-            r[0]
-            for r in self._db.execute(
-                "SELECT name FROM objects WHERE bucket = ? AND substr(name, 1, ?) = ?", (bucket, len(prefix), prefix)
-            )
-        }
-        folder = self.root / bucket
-        start = folder
-        head = prefix.rsplit("/", 1)[0] if "/" in prefix else ""
-        if head and _directly_mappable(head) and ".." not in head.split("/"):
-            start = folder / head
-        if start.is_dir() and not start.is_symlink():
-            for dirpath, dirnames, filenames in os.walk(start):
-                rel_dir = os.path.relpath(dirpath, folder)
-                base = "" if rel_dir == "." else rel_dir.replace(os.sep, "/") + "/"
-                dirnames[:] = [
-                    d for d in dirnames if (base + d + "/").startswith(prefix) or prefix.startswith(base + d + "/")
-                ]
-                for f in filenames:
-                    name = base + f
-                    if name.startswith(prefix) and not _ATOMIC_TMP_RE.match(f):
-                        names.add(name)
-        return names
+    def _listed_docs(self, bucket: str, names: list[str]) -> list[dict[str, Any]]:
+        """Metadata of listed objects: records read in bulk; a file changed or removed behind the
+        store's back is reconciled one by one."""
+        cache = self._docs
+        missing = [n for n in names if (bucket, n) not in cache]
+        for chunk in range(0, len(missing), 500):
+            part = missing[chunk : chunk + 500]
+            marks = ",".join("?" * len(part))
+            for row in self._db.execute(
+                f"SELECT name, doc, blob, mtime_ns FROM objects WHERE bucket = ? AND name IN ({marks})",
+                (bucket, *part),
+            ):
+                cache[(bucket, row[0])] = (_public(json.loads(row[1])), row[2], row[3])
+        folder = f"{self.root / bucket}{os.sep}"
+        stat = os.stat
+        out: list[dict[str, Any]] = []
+        for name in names:
+            rec = cache.get((bucket, name))
+            if rec is not None and rec[1] is None:
+                try:
+                    st = stat(folder + name)
+                except OSError:
+                    st = None
+                if st is not None and st.st_mtime_ns == rec[2] and int(rec[0]["size"]) == st.st_size:
+                    out.append(dict(rec[0]))
+                    continue
+            current = self._current(bucket, name)
+            if current is not None:
+                out.append(_public(current[0]))
+        return out
+
+    def _names(self, bucket: str, prefix: str) -> list[str]:
+        """Every object name under `prefix`, sorted."""
+        return self._index(bucket).prefixed(prefix)
 
     def iter_names(self, bucket: str, prefix: str = "") -> Iterator[str]:
         """Every object name under `prefix`, sorted (no metadata work)."""
         with self._lock:
             self._require_bucket(bucket)
             names = self._names(bucket, prefix)
-        yield from sorted(names)
+        yield from names
 
 
 def _public(doc: dict[str, Any]) -> dict[str, Any]:
@@ -908,6 +959,8 @@ def validate_object_fields(meta: dict[str, Any]) -> None:
     for key in _TEXT_FIELDS:
         if meta.get(key) is not None:
             _check_text(key, meta[key])
+    if meta.get("acl") is not None:
+        validate_acl(meta["acl"])
     for key in ("temporaryHold", "eventBasedHold"):
         if meta.get(key) is not None and not isinstance(meta[key], bool):
             raise _invalid_field(key, "expected true or false")
@@ -927,13 +980,21 @@ def validate_object_fields(meta: dict[str, Any]) -> None:
         raise _invalid_field("metadata", f"{total} bytes of keys and values; the limit is {_MAX_CUSTOM_METADATA_BYTES}")
 
 
+def _bucket_field(key: str, value: Any) -> Any:
+    if key in ("acl", "defaultObjectAcl") and value is not None:
+        return validate_acl(value, field=key, bucket_level=key == "acl")
+    return value
+
+
 def _apply_object_fields(doc: dict[str, Any], meta: dict[str, Any], *, merge_metadata: bool = False) -> None:
     validate_object_fields(meta)
     for key in _OBJECT_FIELDS:
         if key not in meta:
             continue
         value = meta[key]
-        if key == "metadata":
+        if key == "acl" and value is not None:
+            doc["acl"] = validate_acl(value)
+        elif key == "metadata":
             if value is None:
                 doc.pop("metadata", None)
                 continue
