@@ -14,6 +14,7 @@ COMMAND_MODULES = (
     "llmops.commands.evaluate",
     "llmops.commands.run",
     "llmops.commands.emulator",
+    "llmops.commands.rag",
 )
 """Each module defines `add_commands(cli)`."""
 
