@@ -101,7 +101,9 @@ class Corpus:
         n = len(self._texts)
         ids = [self._vocab[w] for w in tokenize(query, self._stopwords) if w in self._vocab]
         bm25 = self._retriever.get_scores_from_ids(ids) if ids else np.zeros(n, dtype=np.float32)
-        cosine = self._vectors @ self.embedder.embed([query])[0]
+        # einsum, not `@`: a BLAS matrix-vector product spreads over threads and is many times
+        # slower when the cores are busy (33 ms against 2 ms for 10,000 x 256 on a loaded host).
+        cosine = np.einsum("ij,j->i", self._vectors, self.embedder.embed([query])[0])
         fused: dict[int, float] = {}
         for scores, positive_only in ((bm25, True), (cosine, False)):
             for rank, i in enumerate(_top(scores, CANDIDATES)):
