@@ -15,6 +15,8 @@ COMMAND_MODULES = (
     "llmops.commands.run",
     "llmops.commands.emulator",
     "llmops.commands.rag",
+    "llmops.commands.chat",
+    "llmops.commands.conversations",
 )
 """Each module defines `add_commands(cli)`."""
 
