@@ -17,6 +17,9 @@ COMMAND_MODULES = (
     "llmops.commands.config",
     "llmops.commands.monitor",
     "llmops.commands.embed",
+    "llmops.commands.rag",
+    "llmops.commands.chat",
+    "llmops.commands.conversations",
 )
 """Each module defines `add_commands(cli)`."""
 

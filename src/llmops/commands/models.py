@@ -68,6 +68,8 @@ def predict_command(
         help="Block threshold per category, e.g. harassment=BLOCK_ONLY_HIGH or '*=BLOCK_NONE' (repeatable).",
     ),
     no_log: bool = typer.Option(False, "--no-log", help="Do not write this prediction to the log."),
+    ground: str | None = typer.Option(None, "--ground", help="Ground the answer on this retrieval corpus."),
+    top_k: int = typer.Option(5, "--top-k", help="Chunks retrieved for --ground."),
     json_: bool = JsonOption,
 ) -> None:
     """Send one prompt to a model; print the answer with its safety ratings and citations."""
@@ -79,6 +81,21 @@ def predict_command(
         )
     gen = GenerationConfig(temperature=temperature, max_output_tokens=max_output_tokens, system_instruction=system)
     limits = {k: str(v) for k, v in parse_params(safety).items()} or None
+    if ground:
+        from .grounded import grounded_predict_command
+
+        grounded_predict_command(
+            prompt,
+            ground,
+            model=model,
+            generation=gen,
+            safety=limits,
+            top_k=top_k,
+            log=False if no_log else None,
+            json_=json_,
+            show=_show_prediction,
+        )
+        return
     p = monitoring.predict(session(), prompt, model=model, generation=gen, safety=limits, log=False if no_log else None)
     if json_:
         print_json(p.to_dict())
