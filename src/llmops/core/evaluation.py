@@ -2,9 +2,10 @@
 
 Metrics (keys of `EvaluationResult.metrics`):
 
-- `rougeL`: mean ROUGE-L F-measure (rouge-score, Porter stemming), 0..1.
-- `bleu`, `chrf`: corpus BLEU and chrF (sacrebleu, its default settings), 0..100 as sacrebleu
-  reports them.
+- `rougeL`: mean ROUGE-L F-measure, 0..1, equal to rouge-score's with Porter stemming
+  (`llmops.evaluation.rouge`, compiled LCS).
+- `bleu`, `chrf`: corpus BLEU and chrF, 0..100, equal to sacrebleu's with its default settings
+  (`llmops.evaluation.corpus`, vectorised n-gram counts).
 - `exact_match`: share of answers equal to the reference after trimming and collapsing
   whitespace, 0..1.
 - `mean_length`: mean answer length in words (whitespace-separated; a blocked answer is 0).
@@ -34,6 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from ..evaluation.corpus import corpus_bleu, corpus_chrf
+from ..evaluation.rouge import rouge_l
 from . import monitoring
 from .errors import ConfigError, DataError
 from .types import DatasetVersion, Prediction
@@ -180,32 +183,17 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
 
 
-_ROUGE = None
-
-
-def _rouge():
-    global _ROUGE
-    if _ROUGE is None:
-        from rouge_score import rouge_scorer
-
-        _ROUGE = rouge_scorer.RougeScorer(["rougeL"], use_stemmer=True)
-    return _ROUGE
-
-
 def compute_metrics(predictions: Sequence[Prediction], references: Sequence[str]) -> dict[str, float]:
     """Every metric of METRIC_KEYS for answers and their references, in order."""
-    import sacrebleu
-
     if len(predictions) != len(references):
         raise ValueError(f"{len(predictions)} predictions for {len(references)} references")
     n = len(predictions)
     if n == 0:
         raise DataError("no predictions to score", fix="evaluate on a non-empty evaluation set")
     texts = ["" if p.blocked else (p.text or "") for p in predictions]
-    scorer = _rouge()
-    rouge = sum(scorer.score(ref, hyp)["rougeL"].fmeasure for ref, hyp in zip(references, texts, strict=True)) / n
-    bleu = sacrebleu.corpus_bleu(texts, [list(references)]).score
-    chrf = sacrebleu.corpus_chrf(texts, [list(references)]).score
+    rouge = sum(rouge_l(references, texts)) / n
+    bleu = corpus_bleu(texts, references)
+    chrf = corpus_chrf(texts, references)
     latencies = [float(p.latency_ms) for p in predictions]
     return {
         "rougeL": round(rouge, 4),
