@@ -10,6 +10,7 @@ from rich.text import Text
 
 from ..core import data, monitoring
 from ..core.errors import DataError
+from ..core.prompts import active_prompt, get_template
 from ..core.types import GenerationConfig, Prediction
 from .common import JsonOption, console, err_console, parse_params, print_json, session, show_progress
 
@@ -70,6 +71,12 @@ def predict_command(
         help="Block threshold per category, e.g. harassment=BLOCK_ONLY_HIGH or '*=BLOCK_NONE' (repeatable).",
     ),
     no_log: bool = typer.Option(False, "--no-log", help="Do not write this prediction to the log."),
+    template: str | None = typer.Option(
+        None,
+        "--template",
+        help="Put the prompt into this template: a registered name or prompts:/NAME[@VERSION|@ALIAS] "
+        "(the log records a registry prompt's name and version).",
+    ),
     json_: bool = JsonOption,
 ) -> None:
     """Send one prompt to a model; print the answer with its safety ratings and citations."""
@@ -79,7 +86,17 @@ def predict_command(
         )
     gen = GenerationConfig(temperature=temperature, max_output_tokens=max_output_tokens, system_instruction=system)
     limits = {k: str(v) for k, v in parse_params(safety).items()} or None
-    p = monitoring.predict(session(), prompt, model=model, generation=gen, safety=limits, log=False if no_log else None)
+    s = session()
+    tmpl = get_template(template, s.settings.workspace) if template else None
+    with active_prompt(tmpl):
+        p = monitoring.predict(
+            s,
+            tmpl.render(prompt) if tmpl else prompt,
+            model=model,
+            generation=gen,
+            safety=limits,
+            log=False if no_log else None,
+        )
     if json_:
         print_json(p.to_dict())
     else:

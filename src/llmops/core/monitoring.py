@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from .errors import DataError, LlmopsError
+from .prompts import current_prompt
 from .types import GenerationConfig, Prediction
 
 if TYPE_CHECKING:
@@ -54,6 +55,8 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("safety_categories", "STRING"),
     ("citations_count", "INT64"),
     ("citations", "STRING"),
+    ("prompt_name", "STRING"),
+    ("prompt_version", "STRING"),
 )
 """The log's columns. JSON-valued columns are STRING so that every warehouse takes them."""
 
@@ -98,6 +101,7 @@ def prediction_row(
         "safety_categories": json.dumps(dict(zip(prediction.safety.categories, prediction.safety.scores))),
         "citations_count": len(prediction.citations),
         "citations": json.dumps([asdict(c) for c in prediction.citations]),
+        **dict(zip(("prompt_name", "prompt_version"), current_prompt(), strict=True)),
     }
 
 
