@@ -7,6 +7,7 @@ from rich.table import Table
 
 from ..core import evaluation
 from ..core.evaluation import HIGHER_IS_BETTER, METRIC_KEYS, EvaluationResult
+from ..core.prompts import PromptTemplate
 from .common import JsonOption, console, err_console, print_json, session, show_progress
 
 
@@ -39,6 +40,13 @@ def eval_command(
         None, "--dataset", "-d", help="Dataset version (or unique prefix). Default: the newest."
     ),
     limit: int | None = typer.Option(None, "--limit", "-n", help="Evaluate on at most N examples."),
+    prompt: list[str] | None = typer.Option(
+        None,
+        "--prompt",
+        "-p",
+        help="Ask with this template instead of the dataset's: a registered template name or "
+        "prompts:/NAME[@VERSION|@ALIAS] (repeatable: every model × prompt version is evaluated).",
+    ),
     json_: bool = JsonOption,
 ) -> None:
     """Evaluate models on a dataset version's held-out split and compare their metrics."""
@@ -46,25 +54,37 @@ def eval_command(
     models = list(model or [s.settings.base_model])
     for name in models:
         evaluation.split_model(s, name)  # an unknown provider fails before any model runs
+    templates: list[PromptTemplate | None] = [evaluation.prompt_template(s, p) for p in prompt or []] or [None]
     version, examples = evaluation.eval_set(s, dataset, limit)
     results: list[EvaluationResult] = []
-    for name in models:
-        if show_progress():
-            with err_console.status(f"evaluating {name} on {len(examples)} examples"):
-                results.append(evaluation.evaluate(s, examples, model=name, dataset_version=version.version))
-        else:
-            results.append(evaluation.evaluate(s, examples, model=name, dataset_version=version.version))
+    v = version.version
+    for template in templates:
+        asked = examples if template is None else evaluation.reprompt(s, version, examples, template)
+        for name in models:
+            if show_progress():
+                with err_console.status(f"evaluating {name} on {len(examples)} examples"):
+                    results.append(evaluation.evaluate(s, asked, model=name, dataset_version=v, prompt=template))
+            else:
+                results.append(evaluation.evaluate(s, asked, model=name, dataset_version=v, prompt=template))
     if json_:
         print_json(
             {
                 "dataset": {"version": version.version, "eval": {"uri": version.eval.uri, "rows": version.eval.rows}},
                 "examples": len(examples),
-                "models": [{"model": r.model, "metrics": r.metrics, "seconds": r.seconds} for r in results],
+                "models": [
+                    {
+                        "model": r.model,
+                        **({"prompt": r.prompt} if r.prompt else {}),
+                        "metrics": r.metrics,
+                        "seconds": r.seconds,
+                    }
+                    for r in results
+                ],
             }
         )
         return
     title = f"dataset {version.version} · {len(examples)} evaluation examples"
-    console.print(metrics_table([(r.model, r.metrics) for r in results], title))
+    console.print(metrics_table([(r.label, r.metrics) for r in results], title))
 
 
 def add_commands(cli: typer.Typer) -> None:

@@ -8,6 +8,7 @@ import typer
 
 from ..core.errors import DataError
 from ..core.interfaces import Aliaser, Deployer, ModelProvider, Tuner, require
+from ..core.prompts import active_prompt, get_template
 from ..core.types import GenerationConfig, Prediction
 from .common import JsonOption, console, err_console, parse_params, print_json, session, show_progress
 
@@ -70,6 +71,12 @@ def predict_command(
     no_log: bool = typer.Option(False, "--no-log", help="Do not write this prediction to the log."),
     ground: str | None = typer.Option(None, "--ground", help="Ground the answer on this retrieval corpus."),
     top_k: int = typer.Option(5, "--top-k", help="Chunks retrieved for --ground."),
+    template: str | None = typer.Option(
+        None,
+        "--template",
+        help="Put the prompt into this template: a registered name or prompts:/NAME[@VERSION|@ALIAS] "
+        "(the log records a registry prompt's name and version).",
+    ),
     json_: bool = JsonOption,
 ) -> None:
     """Send one prompt to a model; print the answer with its safety ratings and citations."""
@@ -81,11 +88,13 @@ def predict_command(
         )
     gen = GenerationConfig(temperature=temperature, max_output_tokens=max_output_tokens, system_instruction=system)
     limits = {k: str(v) for k, v in parse_params(safety).items()} or None
+    s = session()
+    tmpl = get_template(template, s.settings.workspace) if template else None
     if ground:
         from .grounded import grounded_predict_command
 
         grounded_predict_command(
-            prompt,
+            tmpl.render(prompt) if tmpl else prompt,
             ground,
             model=model,
             generation=gen,
@@ -96,7 +105,15 @@ def predict_command(
             show=_show_prediction,
         )
         return
-    p = monitoring.predict(session(), prompt, model=model, generation=gen, safety=limits, log=False if no_log else None)
+    with active_prompt(tmpl):
+        p = monitoring.predict(
+            s,
+            tmpl.render(prompt) if tmpl else prompt,
+            model=model,
+            generation=gen,
+            safety=limits,
+            log=False if no_log else None,
+        )
     if json_:
         print_json(p.to_dict())
     else:
@@ -252,7 +269,9 @@ def logs_command(
     if request_id and not rows:
         from ..core.errors import NotFoundError
 
-        raise NotFoundError(f"no logged prediction has request id {request_id!r}", fix="list ids with llmops logs --json")
+        raise NotFoundError(
+            f"no logged prediction has request id {request_id!r}", fix="list ids with llmops logs --json"
+        )
     if json_:
         print_json(rows)
         return

@@ -213,7 +213,7 @@ def prepare(
     """Build (or find) the dataset version for a query, template, split and format."""
     request = PrepareRequest(_strip(query or DEFAULT_QUERY), template, eval_fraction, seed, format)
     request.validate()
-    tmpl = get_template(template)
+    tmpl = get_template(template, session.settings.workspace)
     user_params = dict(params or {})
     columns = _columns(session, request.query, user_params)
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]

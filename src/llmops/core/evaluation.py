@@ -2,9 +2,10 @@
 
 Metrics (keys of `EvaluationResult.metrics`):
 
-- `rougeL`: mean ROUGE-L F-measure (rouge-score, Porter stemming), 0..1.
-- `bleu`, `chrf`: corpus BLEU and chrF (sacrebleu, its default settings), 0..100 as sacrebleu
-  reports them.
+- `rougeL`: mean ROUGE-L F-measure, 0..1, equal to rouge-score's with Porter stemming
+  (`llmops.evaluation.rouge`, compiled LCS).
+- `bleu`, `chrf`: corpus BLEU and chrF, 0..100, equal to sacrebleu's with its default settings
+  (`llmops.evaluation.corpus`, vectorised n-gram counts).
 - `exact_match`: share of answers equal to the reference after trimming and collapsing
   whitespace, 0..1.
 - `mean_length`: mean answer length in words (whitespace-separated; a blocked answer is 0).
@@ -34,8 +35,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from ..evaluation.corpus import corpus_bleu, corpus_chrf
+from ..evaluation.rouge import rouge_l
 from . import monitoring
 from .errors import ConfigError, DataError
+from .prompts import PromptTemplate, active_prompt, get_template
 from .types import DatasetVersion, Prediction
 
 if TYPE_CHECKING:
@@ -86,11 +90,20 @@ class EvaluationResult:
     predictions: list[Prediction] = field(default_factory=list, repr=False)
     references: list[str] = field(default_factory=list, repr=False)
     dataset_version: str | None = None
+    prompt: str | None = None
+    """`prompts:/NAME@VERSION` when the examples were re-rendered with a registry prompt."""
+
+    @property
+    def label(self) -> str:
+        """The model, and the prompt version when one was set."""
+        return f"{self.model} · {self.prompt.removeprefix('prompts:/')}" if self.prompt else self.model
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"model": self.model, "metrics": dict(self.metrics), "examples": self.examples}
         if self.dataset_version:
             out["dataset_version"] = self.dataset_version
+        if self.prompt:
+            out["prompt"] = self.prompt
         return out
 
 
@@ -163,6 +176,28 @@ def eval_set(
     return version, read_examples(session, version.eval.uri, limit)
 
 
+def prompt_template(session: Session, spec: str) -> PromptTemplate:
+    """A template by hook name or `prompts:/NAME[@VERSION|@ALIAS]` reference."""
+    return get_template(spec, session.settings.workspace)
+
+
+def reprompt(
+    session: Session, version: DatasetVersion, examples: Sequence[EvalExample], template: PromptTemplate
+) -> list[EvalExample]:
+    """The examples asked with another template: the dataset's own template prefix is taken off
+    each prompt and the new one put on."""
+    recorded = version.manifest.get("template") or {}
+    name, ver = recorded.get("name"), recorded.get("version")
+    if not name:
+        raise DataError(
+            f"dataset version {version.version} does not record its template",
+            fix="prepare the dataset again with llmops data prepare",
+        )
+    old = prompt_template(session, f"{name}@{ver}" if str(name).startswith("prompts:/") else name)
+    prefix = old.text + old.separator
+    return [EvalExample(template.render(e.prompt.removeprefix(prefix)), e.reference) for e in examples]
+
+
 # ---------------------------------------------------------------- metrics
 
 
@@ -180,32 +215,17 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
 
 
-_ROUGE = None
-
-
-def _rouge():
-    global _ROUGE
-    if _ROUGE is None:
-        from rouge_score import rouge_scorer
-
-        _ROUGE = rouge_scorer.RougeScorer(["rougeL"], use_stemmer=True)
-    return _ROUGE
-
-
 def compute_metrics(predictions: Sequence[Prediction], references: Sequence[str]) -> dict[str, float]:
     """Every metric of METRIC_KEYS for answers and their references, in order."""
-    import sacrebleu
-
     if len(predictions) != len(references):
         raise ValueError(f"{len(predictions)} predictions for {len(references)} references")
     n = len(predictions)
     if n == 0:
         raise DataError("no predictions to score", fix="evaluate on a non-empty evaluation set")
     texts = ["" if p.blocked else (p.text or "") for p in predictions]
-    scorer = _rouge()
-    rouge = sum(scorer.score(ref, hyp)["rougeL"].fmeasure for ref, hyp in zip(references, texts, strict=True)) / n
-    bleu = sacrebleu.corpus_bleu(texts, [list(references)]).score
-    chrf = sacrebleu.corpus_chrf(texts, [list(references)]).score
+    rouge = sum(rouge_l(references, texts)) / n
+    bleu = corpus_bleu(texts, references)
+    chrf = corpus_chrf(texts, references)
     latencies = [float(p.latency_ms) for p in predictions]
     return {
         "rougeL": round(rouge, 4),
@@ -268,15 +288,18 @@ def evaluate(
     model: str | None = None,
     concurrency: int | None = None,
     dataset_version: str | None = None,
+    prompt: PromptTemplate | None = None,
 ) -> EvaluationResult:
     """Answer every example with `model` (the provider's default when None; `PROVIDER:MODEL`
     for another provider) through `predict_batch`, and score the answers. `concurrency`
     defaults to the provider's own choice (threads help a remote service, not an in-process
-    emulator)."""
+    emulator). `prompt` labels the result and the logged predictions with the registry prompt
+    the examples were rendered with (see `reprompt`)."""
     prompts = [e.prompt for e in examples]
     extra: dict[str, Any] = {} if concurrency is None else {"concurrency": concurrency}
     t0 = time.perf_counter()
-    predictions = _predict_all(session, prompts, model, extra)
+    with active_prompt(prompt):
+        predictions = _predict_all(session, prompts, model, extra)
     seconds = time.perf_counter() - t0
     references = [e.reference for e in examples]
     name = model or (predictions[0].model if predictions else None) or session.settings.base_model
@@ -288,6 +311,7 @@ def evaluate(
         predictions=list(predictions),
         references=references,
         dataset_version=dataset_version,
+        prompt=f"{prompt.name}@{prompt.version}" if prompt is not None and prompt.registry_version else None,
     )
 
 
@@ -298,14 +322,25 @@ def compare(
     dataset: str | None = None,
     limit: int | None = None,
     concurrency: int | None = None,
+    prompts: Sequence[str] = (),
 ) -> tuple[DatasetVersion, list[EvaluationResult]]:
-    """Evaluate several models on the same examples of one dataset version."""
+    """Evaluate several models on the same examples of one dataset version; with `prompts`
+    (template names or `prompts:/` references), every model × prompt version of the grid."""
     if not models:
         raise DataError("no model to evaluate", fix="pass --model NAME (repeatable)")
+    # A bad reference fails before any model runs.
+    templates: list[PromptTemplate | None] = [prompt_template(session, p) for p in prompts] or [None]
     version, examples = eval_set(session, dataset, limit)
-    return version, [
-        evaluate(session, examples, model=m, concurrency=concurrency, dataset_version=version.version) for m in models
-    ]
+    results = []
+    for template in templates:
+        asked = examples if template is None else reprompt(session, version, examples, template)
+        for m in models:
+            results.append(
+                evaluate(
+                    session, asked, model=m, concurrency=concurrency, dataset_version=version.version, prompt=template
+                )
+            )
+    return version, results
 
 
 def write_predictions(result: EvaluationResult, path: str | Path, examples: Sequence[EvalExample]) -> Path:

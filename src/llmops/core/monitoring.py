@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import DataError, LlmopsError
+from .prompts import current_prompt
 from .types import HARM_CATEGORIES, GenerationConfig, Prediction
 
 if TYPE_CHECKING:
@@ -125,8 +126,7 @@ def prediction_row(
         "provider": provider,
         "model": prediction.model,
         "endpoint": None,
-        "prompt_template": None,
-        "prompt_version": None,
+        **dict(zip(("prompt_template", "prompt_version"), current_prompt(), strict=True)),
         "prompt": prediction.prompt if log_text else None,
         "response": response if log_text else None,
         "prompt_sha256": _sha(prediction.prompt),

@@ -1,0 +1,1 @@
+"""Evaluation metrics: fast n-gram scores, model-based judges and gates."""
