@@ -112,3 +112,23 @@ def test_cli_bad_input_is_one_line(cli, docs):
     assert r.code == 1 and "not valid" in r.err
     r = cli("rag", "create", "c2", "--files", str(docs / "csv.md"), "--chunk-size", "10", "--chunk-overlap", "10")
     assert r.code == 1 and "overlap" in r.err
+
+
+def test_files_corpus_from_gs_uris_through_the_profiles_artifact_store(llmops_emulator, storage_client, tmp_path):
+    from llmops.core.config import load_settings
+    from llmops.core.session import Session
+
+    bucket = storage_client.create_bucket(f"rag-{tmp_path.name[-8:].lower().replace('_', '-')}")
+    bucket.blob("kb/csv.md").upload_from_string("# Reading CSV\n\nUse pandas.read_csv to load a CSV file.\n")
+    bucket.blob("kb/skip.bin").upload_from_string(b"\x00\x01")
+    settings = load_settings(
+        "emulated",
+        overrides={"workspace": str(tmp_path / "ws")},
+        environ={"LLMOPS_GCP_ENDPOINT": llmops_emulator.endpoint},
+    )
+    with Session(settings) as s:
+        manifest = rag.create(s, "kb", files=[f"gs://{bucket.name}/kb/"])
+        assert manifest["documents"] == 1
+        assert rag.open_corpus(s, "kb").search("load a csv", 1)[0].uri == f"gs://{bucket.name}/kb/csv.md"
+        with pytest.raises(NotFoundError, match="does not exist"):
+            rag.create(s, "missing", files=[f"gs://{bucket.name}/kb/nope.md"])

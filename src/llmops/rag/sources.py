@@ -126,21 +126,22 @@ def _read_all(session: Session, uri: str) -> list[tuple[str, bytes]]:
 
 
 def _read_gcs(session: Session, uri: str) -> list[tuple[str, bytes]]:
-    from ..backends.gcp.clients import storage_client
-    from ..backends.gcp.gcs import split_gs_uri
-
-    bucket_name, name = split_gs_uri(uri)
-    client = storage_client(session.settings)
-    if not name or name.endswith("/"):
-        blobs = [b for b in client.list_blobs(bucket_name, prefix=name) if Path(b.name).suffix.lower() in TEXT_SUFFIXES]
-        if not blobs:
+    """gs:// files through the profile's artifact store (`gcs` on the gcp and emulated profiles)."""
+    store = session.artifacts
+    if not uri.removeprefix("gs://").partition("/")[2] or uri.endswith("/"):
+        uris = [u for u in store.list(uri) if Path(u).suffix.lower() in TEXT_SUFFIXES]
+        if not uris:
             raise DataError(f"{uri} holds no text files", fix=f"upload {', '.join(sorted(TEXT_SUFFIXES))} files there")
-        return [(f"gs://{bucket_name}/{b.name}", b.download_as_bytes()) for b in blobs]
-    _kind(name)
-    blob = client.bucket(bucket_name).get_blob(name)
-    if blob is None:
-        raise NotFoundError(f"file {uri} does not exist", fix="check the bucket and object name")
-    return [(uri, blob.download_as_bytes())]
+    else:
+        _kind(uri)
+        if not store.exists(uri):
+            raise NotFoundError(f"file {uri} does not exist", fix="check the bucket and object name")
+        uris = [uri]
+    out = []
+    for u in uris:
+        with store.open(u, "rb") as f:
+            out.append((u, f.read()))
+    return out
 
 
 def _parse(name: str, data: bytes) -> list[Document]:
