@@ -119,6 +119,18 @@ def test_a_plugin_reads_its_own_section_from_a_profile(with_hello, cli, monkeypa
     assert shown["backends"]["warehouse"] == {"name": "hello", "plugin": "hello"}
 
 
+def test_a_third_party_provider_reads_its_key_and_lacks_tuning_in_one_line(with_hello, cli):
+    (Path.cwd() / "llmops.toml").write_text('[profiles.x]\nmodel = "hello"\n[profiles.x.hello]\ngreeting = "hi"\n')
+    res = cli("--profile", "x", "predict", "How do I sort a list?", "--json", "--no-log")
+    assert res.code == 0, res.err
+    assert "hi: How do I sort a list?" in res.out
+    tuned = cli("--profile", "x", "tune")
+    assert tuned.code == 1 and "model provider 'hello' cannot tune" in tuned.err
+    assert len(tuned.err.strip().splitlines()) == 1
+    backends = cli("backends", "--json").json()
+    assert backends["model"]["hello"]["capabilities"] == ["predict"]
+
+
 def test_a_wrong_type_for_a_plugin_key_is_one_line(hello_plugin, tmp_path):
     (tmp_path / "llmops.toml").write_text('[profiles.x]\nwarehouse = "hello"\n[profiles.x.hello]\ngreeting = 5\n')
     out = _llmops(hello_plugin, tmp_path, "--profile", "x", "sql", "SELECT 1", "--json")
