@@ -39,6 +39,14 @@ def warehouse(session):
     return session.warehouse
 
 
+@pytest.fixture
+def ws_dir(settings):
+    """A folder inside the workspace: the only place the local warehouse exports to."""
+    folder = Workspace(settings.workspace).root / "exports-test"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def test_duckdb_is_the_registered_local_warehouse(session):
     assert "duckdb" in registry.all_backends()["warehouse"]
     assert isinstance(session.warehouse, DuckDBWarehouse)
@@ -65,8 +73,8 @@ def test_the_warehouse_lives_in_the_workspace_and_is_not_held_open(warehouse, se
     assert out.stdout.strip() == "600"
 
 
-def test_export_writes_jsonl_inside_duckdb(warehouse, tmp_path):
-    dest = tmp_path / "out" / "train.jsonl"
+def test_export_writes_jsonl_inside_duckdb(warehouse, ws_dir):
+    dest = ws_dir / "out" / "train.jsonl"
     result = warehouse.export(COURSE_QUERY, str(dest))
     assert result == ExportResult(uris=[str(dest)], rows=500)
     lines = dest.read_text(encoding="utf-8").splitlines()
@@ -75,8 +83,8 @@ def test_export_writes_jsonl_inside_duckdb(warehouse, tmp_path):
     assert [p.name for p in dest.parent.iterdir()] == ["train.jsonl"]  # no temporary left behind
 
 
-def test_export_with_parameters_and_file_uri(warehouse, tmp_path):
-    dest = tmp_path / "q.jsonl"
+def test_export_with_parameters_and_file_uri(warehouse, ws_dir):
+    dest = ws_dir / "q.jsonl"
     result = warehouse.export(
         "SELECT id FROM `bigquery-public-data.stackoverflow.posts_questions` WHERE id < @below ORDER BY id LIMIT 2",
         f"file://{dest}",
@@ -86,28 +94,28 @@ def test_export_with_parameters_and_file_uri(warehouse, tmp_path):
     assert [json.loads(x)["id"] for x in dest.read_text().splitlines()] == [-500, -499]
 
 
-def test_export_to_unwritable_destination_is_one_line_and_leaves_nothing(warehouse, tmp_path):
-    tmp_path = tmp_path / "exports"
-    tmp_path.mkdir()
-    blocker = tmp_path / "a-file"
+def test_export_to_unwritable_destination_is_one_line_and_leaves_nothing(warehouse, ws_dir):
+    ws_dir = ws_dir / "exports"
+    ws_dir.mkdir()
+    blocker = ws_dir / "a-file"
     blocker.write_text("")
     with pytest.raises(QueryError) as info:
         warehouse.export("SELECT 1 AS x", str(blocker / "out.jsonl"))
     assert "cannot write export" in str(info.value) and "\n" not in str(info.value)
-    assert [p.name for p in tmp_path.iterdir()] == ["a-file"]
+    assert [p.name for p in ws_dir.iterdir()] == ["a-file"]
 
 
-def test_failing_export_does_not_replace_an_existing_file(warehouse, tmp_path):
-    tmp_path = tmp_path / "exports"
-    tmp_path.mkdir()
-    dest = tmp_path / "keep.jsonl"
+def test_failing_export_does_not_replace_an_existing_file(warehouse, ws_dir):
+    ws_dir = ws_dir / "exports"
+    ws_dir.mkdir()
+    dest = ws_dir / "keep.jsonl"
     dest.write_text("old\n")
     with pytest.raises(QueryError):
         warehouse.export(
             "SELECT CAST(title AS INT64) AS n FROM `bigquery-public-data.stackoverflow.posts_questions`", str(dest)
         )
     assert dest.read_text() == "old\n"
-    assert [p.name for p in tmp_path.iterdir()] == ["keep.jsonl"]
+    assert [p.name for p in ws_dir.iterdir()] == ["keep.jsonl"]
 
 
 def test_bad_queries_fail_with_one_line(warehouse):

@@ -458,6 +458,7 @@ class BigQueryHandlers:
         return JSONResponse(self._job_json(request, self.jobs.store.get(project, job_id)))
 
     async def cancel_job(self, request: Request, project: str, job_id: str) -> Response:
+        await self._call(self.jobs.cancel, project, job_id)
         job = self.jobs.store.get(project, job_id)
         return JSONResponse({"kind": "bigquery#jobCancelResponse", "job": self._job_json(request, job)})
 
