@@ -178,3 +178,59 @@ def test_a_call_waits_while_another_process_holds_the_file(warehouse, settings):
         assert table.to_pylist() == [{"n": 600}]
     finally:
         holder.wait(timeout=60)
+
+
+# ---------------------------------------------------------------------- sandbox (issue 14)
+
+
+@pytest.fixture
+def host_file(tmp_path_factory):
+    """A file outside the workspace whose content must never come back."""
+    path = tmp_path_factory.mktemp("host") / "secret.txt"
+    path.write_text("HOST-SECRET-7f3a\n")
+    return path
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        """SELECT * FROM json_execute_serialized_sql(json_serialize_sql("SELECT content FROM read_text('{p}')"))""",
+        "SELECT content FROM read_text('{p}')",
+        "SELECT * FROM glob('{d}/*')",
+        "SELECT current_setting('temp_directory') AS t",
+        "SELECT * FROM duckdb_settings",
+    ],
+)
+def test_llmops_sql_cannot_read_host_files(cli, host_file, sql):
+    r = cli("sql", sql.format(p=host_file, d=host_file.parent))
+    assert r.code != 0 and "HOST-SECRET" not in r.out + r.err
+    assert "Traceback" not in r.err and len(r.err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("kind", ["file", "plain", "relative-escape", "overwrite"])
+def test_llmops_sql_cannot_write_outside_the_workspace(cli, host_file, kind):
+    folder = host_file.parent
+    uri = {
+        "file": f"file://{folder}/new-*.json",
+        "plain": f"{folder}/new-*.json",
+        "relative-escape": "../../new-*.json",
+        "overwrite": f"file://{host_file}",
+    }[kind]
+    r = cli("sql", f"EXPORT DATA OPTIONS(uri='{uri}', format='JSON', overwrite=true) AS SELECT 1 AS x")
+    assert r.code != 0 and len(r.err.strip().splitlines()) == 1 and "Traceback" not in r.err
+    assert sorted(p.name for p in folder.iterdir()) == ["secret.txt"]
+    assert host_file.read_text() == "HOST-SECRET-7f3a\n"
+
+
+def test_llmops_sql_exports_inside_the_workspace(cli, workspace):
+    r = cli("sql", "EXPORT DATA OPTIONS(uri='exports/x-*.json', format='JSON') AS SELECT 1 AS x")
+    assert r.code == 0, r.err
+    assert (workspace / "exports" / "x-000000000000.json").read_text() == '{"x":1}\n'
+
+
+def test_symlink_out_of_the_workspace_is_refused(warehouse, settings, host_file):
+    root = Workspace(settings.workspace).root
+    (root / "link").symlink_to(host_file.parent, target_is_directory=True)
+    with pytest.raises(QueryError, match="outside the workspace"):
+        warehouse.export("SELECT 1 AS x", str(root / "link" / "out.jsonl"))
+    assert sorted(p.name for p in host_file.parent.iterdir()) == ["secret.txt"]

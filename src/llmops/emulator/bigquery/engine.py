@@ -305,6 +305,7 @@ class BigQueryEngine:
             with self.connection() as con:
                 control.attach(con)
                 try:
+                    control.check()
                     yield con, control
                 except (LlmopsError, duckdb.Error):
                     if control.reason is not None:

@@ -806,9 +806,6 @@ def _check_unsupported_nodes(stmt: exp.Expression) -> None:
                 raise _unsupported(name)
 
 
-_BARE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
 def _rewrite_tables(stmt: exp.Expression, ctx: _Context, cte_names: set[str], tables: list) -> None:
     for table in list(stmt.find_all(exp.Table)):
         if not isinstance(table.this, exp.Identifier):
@@ -821,13 +818,13 @@ def _rewrite_tables(stmt: exp.Expression, ctx: _Context, cte_names: set[str], ta
             if low in cte_names or low in ctx.script_temp_tables:
                 continue  # a CTE or a temp table of this script
             if ctx.dataset is None:
-                if not _BARE_NAME.fullmatch(names[0]):
-                    # DuckDB would read a bare 'file.csv' or '/path' as a file (a replacement scan)
-                    raise BigQueryError(
-                        f'Table "{names[0]}" must be qualified with a dataset (e.g. dataset.table)',
-                        fix="write `dataset.table` or `project.dataset.table`, or set a default dataset",
-                    )
-                continue  # a temp table or CTE of the session: leave it alone
+                # As BigQuery: each call is a fresh session, so a bare name can only be a CTE or a
+                # temp table of this script; on DuckDB it would reach a system view
+                # (duckdb_settings, pragma_database_list) or a file (a replacement scan).
+                raise BigQueryError(
+                    f'Table "{names[0]}" must be qualified with a dataset (e.g. dataset.table)',
+                    fix="write `dataset.table` or `project.dataset.table`, or set a default dataset",
+                )
             if low.upper() == "INFORMATION_SCHEMA":
                 continue
         upper = [n.upper() for n in names]

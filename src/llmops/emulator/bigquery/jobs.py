@@ -127,7 +127,14 @@ class JobRunner:
         self.state = state
         self.store = store or JobStore()
         self._running: dict[tuple[str, str], tuple[QueryControl, threading.Event]] = {}
+        self._running_jobs: dict[tuple[str, str], Job] = {}
         self._running_lock = threading.Lock()
+
+    def get(self, project: str, job_id: str) -> Job:
+        """A finished job, or a running one (state RUNNING); 404 if neither."""
+        with self._running_lock:
+            running = self._running_jobs.get((project, job_id))
+        return running if running is not None else self.store.get(project, job_id)
 
     def cancel(self, project: str, job_id: str, *, wait_s: float = 10.0) -> None:
         """Interrupt a running job and wait (up to `wait_s`) until it is recorded as done."""
@@ -180,6 +187,19 @@ class JobRunner:
             if (project, job_id) in self._running:
                 raise ApiError(409, f"Already Exists: Job {project}:{location}.{job_id}", "duplicate")
             self._running[(project, job_id)] = (control, finished)
+            self._running_jobs[(project, job_id)] = Job(
+                project,
+                job_id,
+                location,
+                {
+                    "kind": "bigquery#job",
+                    "id": f"{project}:{location}.{job_id}",
+                    "jobReference": {"projectId": project, "jobId": job_id, "location": location},
+                    "configuration": {**config, "jobType": kind.upper()},
+                    "status": {"state": "RUNNING"},
+                    "statistics": {"creationTime": created, "startTime": created},
+                },
+            )
         try:
             if kind == "query":
                 statistics = self._query(job, config["query"], dry_run=dry_run, control=control)
@@ -226,6 +246,7 @@ class JobRunner:
     def _forget(self, project: str, job_id: str, finished: threading.Event) -> None:
         with self._running_lock:
             self._running.pop((project, job_id), None)
+            self._running_jobs.pop((project, job_id), None)
         finished.set()
 
     def query(self, project: str, body: dict[str, Any]) -> Job:

@@ -149,8 +149,6 @@ class QueryControl:
         """Interrupt `con` on cancel; a cancel that came first interrupts it at once."""
         with self._lock:
             self._cons.append(con)
-            if self.reason is not None:
-                con.interrupt()
             if self._timer is None and self.timeout_s is not None:
                 self._timer = threading.Timer(self.timeout_s, self._expire)
                 self._timer.daemon = True
@@ -164,13 +162,24 @@ class QueryControl:
     def cancel(self, reason: str = "cancelled") -> None:
         """Stop the query; later statements of the same script do not start."""
         with self._lock:
-            if self.reason is None:
+            first = self.reason is None
+            if first:
                 self.reason = reason
-            for con in self._cons:
-                try:
-                    con.interrupt()
-                except duckdb.Error:  # closed meanwhile
-                    pass
+        if first:
+            # An interrupt that lands between two statements (or before DuckDB starts one) is
+            # lost, so keep interrupting until the query has returned.
+            threading.Thread(target=self._interrupt_until_done, name="query-cancel", daemon=True).start()
+
+    def _interrupt_until_done(self) -> None:
+        while True:
+            with self._lock:
+                for con in self._cons:
+                    try:
+                        con.interrupt()
+                    except duckdb.Error:  # closed meanwhile
+                        pass
+            if self.done.wait(0.05):
+                return
 
     def _expire(self) -> None:
         self.cancel("timeout")
@@ -182,10 +191,11 @@ class QueryControl:
 
     def error(self) -> BigQueryError:
         if self.reason == "timeout":
+            # BigQuery reports a job past its jobTimeoutMs as a cancelled job (reason "stopped")
             return BigQueryError(
-                f"Query exceeded the time limit of {self.timeout_s:g} s and was stopped",
-                fix="make the query cheaper, or raise the limit (emulator --query-timeout, or jobTimeoutMs)",
-                reason="timeout",
+                f"Job execution was cancelled: Job timed out after {self.timeout_s:g}s (the query time limit)",
+                fix="make the query cheaper, or raise the limit (EmulatorConfig.query_timeout_s, or jobTimeoutMs)",
+                reason="stopped",
             )
         return BigQueryError(
             "Job execution was cancelled: User requested cancellation", fix="run the query again", reason="stopped"
