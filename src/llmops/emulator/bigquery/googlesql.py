@@ -561,7 +561,10 @@ def _flatten_table_name(table: exp.Table) -> list[str]:
     return parts
 
 
-class _CheckedGenerator(DuckDB.Generator):  # type: ignore[name-defined,misc]
+_DuckDBGenerator: Any = DuckDB.Generator
+
+
+class _CheckedGenerator(_DuckDBGenerator):
     """DuckDB's generator, recording every function name it writes a call to: user-given names
     (anonymous functions) and sqlglot's renamings of known ones all pass through `func`."""
 
