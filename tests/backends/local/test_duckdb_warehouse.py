@@ -24,6 +24,14 @@ def warehouse(session):
     return session.warehouse
 
 
+@pytest.fixture
+def ws_dir(settings):
+    """A folder inside the workspace: the only place the local warehouse exports to."""
+    folder = Workspace(settings.workspace).root / "exports-test"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def test_duckdb_is_the_registered_local_warehouse(session):
     assert "duckdb" in registry.all_backends()["warehouse"]
     assert isinstance(session.warehouse, DuckDBWarehouse)
@@ -50,8 +58,8 @@ def test_the_warehouse_lives_in_the_workspace_and_is_not_held_open(warehouse, se
     assert out.stdout.strip() == "600"
 
 
-def test_export_writes_jsonl_inside_duckdb(warehouse, tmp_path):
-    dest = tmp_path / "out" / "train.jsonl"
+def test_export_writes_jsonl_inside_duckdb(warehouse, ws_dir):
+    dest = ws_dir / "out" / "train.jsonl"
     result = warehouse.export(COURSE_QUERY, str(dest))
     assert result == ExportResult(uris=[str(dest)], rows=500)
     lines = dest.read_text(encoding="utf-8").splitlines()
@@ -60,8 +68,8 @@ def test_export_writes_jsonl_inside_duckdb(warehouse, tmp_path):
     assert [p.name for p in dest.parent.iterdir()] == ["train.jsonl"]  # no temporary left behind
 
 
-def test_export_with_parameters_and_file_uri(warehouse, tmp_path):
-    dest = tmp_path / "q.jsonl"
+def test_export_with_parameters_and_file_uri(warehouse, ws_dir):
+    dest = ws_dir / "q.jsonl"
     result = warehouse.export(
         "SELECT id FROM `bigquery-public-data.stackoverflow.posts_questions` WHERE id < @below ORDER BY id LIMIT 2",
         f"file://{dest}",
@@ -71,28 +79,28 @@ def test_export_with_parameters_and_file_uri(warehouse, tmp_path):
     assert [json.loads(x)["id"] for x in dest.read_text().splitlines()] == [-500, -499]
 
 
-def test_export_to_unwritable_destination_is_one_line_and_leaves_nothing(warehouse, tmp_path):
-    tmp_path = tmp_path / "exports"
-    tmp_path.mkdir()
-    blocker = tmp_path / "a-file"
+def test_export_to_unwritable_destination_is_one_line_and_leaves_nothing(warehouse, ws_dir):
+    ws_dir = ws_dir / "exports"
+    ws_dir.mkdir()
+    blocker = ws_dir / "a-file"
     blocker.write_text("")
     with pytest.raises(QueryError) as info:
         warehouse.export("SELECT 1 AS x", str(blocker / "out.jsonl"))
     assert "cannot write export" in str(info.value) and "\n" not in str(info.value)
-    assert [p.name for p in tmp_path.iterdir()] == ["a-file"]
+    assert [p.name for p in ws_dir.iterdir()] == ["a-file"]
 
 
-def test_failing_export_does_not_replace_an_existing_file(warehouse, tmp_path):
-    tmp_path = tmp_path / "exports"
-    tmp_path.mkdir()
-    dest = tmp_path / "keep.jsonl"
+def test_failing_export_does_not_replace_an_existing_file(warehouse, ws_dir):
+    ws_dir = ws_dir / "exports"
+    ws_dir.mkdir()
+    dest = ws_dir / "keep.jsonl"
     dest.write_text("old\n")
     with pytest.raises(QueryError):
         warehouse.export(
             "SELECT CAST(title AS INT64) AS n FROM `bigquery-public-data.stackoverflow.posts_questions`", str(dest)
         )
     assert dest.read_text() == "old\n"
-    assert [p.name for p in tmp_path.iterdir()] == ["keep.jsonl"]
+    assert [p.name for p in ws_dir.iterdir()] == ["keep.jsonl"]
 
 
 def test_bad_queries_fail_with_one_line(warehouse):
@@ -155,3 +163,59 @@ def test_a_call_waits_while_another_process_holds_the_file(warehouse, settings):
         assert table.to_pylist() == [{"n": 600}]
     finally:
         holder.wait(timeout=60)
+
+
+# ---------------------------------------------------------------------- sandbox (issue 14)
+
+
+@pytest.fixture
+def host_file(tmp_path_factory):
+    """A file outside the workspace whose content must never come back."""
+    path = tmp_path_factory.mktemp("host") / "secret.txt"
+    path.write_text("HOST-SECRET-7f3a\n")
+    return path
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        """SELECT * FROM json_execute_serialized_sql(json_serialize_sql("SELECT content FROM read_text('{p}')"))""",
+        "SELECT content FROM read_text('{p}')",
+        "SELECT * FROM glob('{d}/*')",
+        "SELECT current_setting('temp_directory') AS t",
+        "SELECT * FROM duckdb_settings",
+    ],
+)
+def test_llmops_sql_cannot_read_host_files(cli, host_file, sql):
+    r = cli("sql", sql.format(p=host_file, d=host_file.parent))
+    assert r.code != 0 and "HOST-SECRET" not in r.out + r.err
+    assert "Traceback" not in r.err and len(r.err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("kind", ["file", "plain", "relative-escape", "overwrite"])
+def test_llmops_sql_cannot_write_outside_the_workspace(cli, host_file, kind):
+    folder = host_file.parent
+    uri = {
+        "file": f"file://{folder}/new-*.json",
+        "plain": f"{folder}/new-*.json",
+        "relative-escape": "../../new-*.json",
+        "overwrite": f"file://{host_file}",
+    }[kind]
+    r = cli("sql", f"EXPORT DATA OPTIONS(uri='{uri}', format='JSON', overwrite=true) AS SELECT 1 AS x")
+    assert r.code != 0 and len(r.err.strip().splitlines()) == 1 and "Traceback" not in r.err
+    assert sorted(p.name for p in folder.iterdir()) == ["secret.txt"]
+    assert host_file.read_text() == "HOST-SECRET-7f3a\n"
+
+
+def test_llmops_sql_exports_inside_the_workspace(cli, workspace):
+    r = cli("sql", "EXPORT DATA OPTIONS(uri='exports/x-*.json', format='JSON') AS SELECT 1 AS x")
+    assert r.code == 0, r.err
+    assert (workspace / "exports" / "x-000000000000.json").read_text() == '{"x":1}\n'
+
+
+def test_symlink_out_of_the_workspace_is_refused(warehouse, settings, host_file):
+    root = Workspace(settings.workspace).root
+    (root / "link").symlink_to(host_file.parent, target_is_directory=True)
+    with pytest.raises(QueryError, match="outside the workspace"):
+        warehouse.export("SELECT 1 AS x", str(root / "link" / "out.jsonl"))
+    assert sorted(p.name for p in host_file.parent.iterdir()) == ["secret.txt"]

@@ -30,6 +30,13 @@ def shared():
 
 
 @pytest.fixture
+def local(tmp_path):
+    """An engine that may export under tmp_path (as the CLI's may under its workspace)."""
+    with BigQueryEngine(local_root=tmp_path) as e:
+        yield e
+
+
+@pytest.fixture
 def engine(tmp_path):
     with BigQueryEngine(default_project="proj", gcs_root=tmp_path / "gcs") as e:
         e.create_dataset("proj", "ds")
@@ -564,34 +571,34 @@ def test_load_table_modes(engine):
 # ----------------------------------------------------------------------- exports
 
 
-def test_export_formats(shared, tmp_path):
+def test_export_formats(local, tmp_path):
     sql = f"SELECT id, title FROM {QUESTIONS} WHERE id BETWEEN @lo AND @hi ORDER BY id"
-    info = shared.export(sql, tmp_path / "out.jsonl", params={"lo": -3, "hi": -1})
+    info = local.export(sql, tmp_path / "out.jsonl", params={"lo": -3, "hi": -1})
     assert info == {"uris": [str(tmp_path / "out.jsonl")], "rows": 3, "files": 1}
     lines = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
     assert [r["id"] for r in lines] == [-3, -2, -1]
-    shared.export(sql, f"file://{tmp_path}/out.csv", format="csv", params={"lo": -3, "hi": -1})
+    local.export(sql, f"file://{tmp_path}/out.csv", format="csv", params={"lo": -3, "hi": -1})
     assert (tmp_path / "out.csv").read_text().splitlines()[0] == "id,title"
-    shared.export(sql, tmp_path / "out.parquet", format="parquet", params={"lo": -3, "hi": -1})
+    local.export(sql, tmp_path / "out.parquet", format="parquet", params={"lo": -3, "hi": -1})
     assert pq.read_table(tmp_path / "out.parquet").num_rows == 3
-    shared.export(sql, tmp_path / "out.jsonl.gz", params={"lo": -3, "hi": -1})
+    local.export(sql, tmp_path / "out.jsonl.gz", params={"lo": -3, "hi": -1})
     assert len(gzip.decompress((tmp_path / "out.jsonl.gz").read_bytes()).splitlines()) == 3
     names = sorted(p.name for p in tmp_path.iterdir())
     assert names == ["out.csv", "out.jsonl", "out.jsonl.gz", "out.parquet"]  # no temp files left
 
 
-def test_export_to_unwritable_destination_leaves_nothing(shared, tmp_path):
+def test_export_to_unwritable_destination_leaves_nothing(local, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
     with pytest.raises(QueryError, match="cannot write export") as info:
-        shared.export(f"SELECT id FROM {QUESTIONS}", blocker / "sub" / "out.jsonl")
+        local.export(f"SELECT id FROM {QUESTIONS}", blocker / "sub" / "out.jsonl")
     assert "\n" not in str(info.value)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
 
 
-def test_failed_export_leaves_no_file(shared, tmp_path):
+def test_failed_export_leaves_no_file(local, tmp_path):
     with pytest.raises(QueryError):
-        shared.export("SELECT CAST(title AS INT64) AS x FROM " + QUESTIONS, tmp_path / "out.jsonl")
+        local.export("SELECT CAST(title AS INT64) AS x FROM " + QUESTIONS, tmp_path / "out.jsonl")
     assert list(tmp_path.iterdir()) == []
 
 

@@ -12,6 +12,7 @@ from llmops.emulator.bigquery.googlesql import BigQueryError, translate
 
 
 def one(sql: str, **kw) -> g.Statement:
+    kw.setdefault("default_dataset", "d")  # bare names in these tests are tables of dataset d
     script = translate(sql, **kw)
     assert len(script.statements) == 1
     return script.statements[0]
@@ -59,8 +60,13 @@ def test_single_part_names_use_default_dataset_but_not_ctes():
     st = one("WITH a AS (SELECT 1 AS x) SELECT * FROM a JOIN t ON TRUE", default_project="p", default_dataset="d")
     assert st.tables == (("p", "d", "t"),)
     assert "FROM a " in st.sql
-    # without a default dataset a bare name is left alone (a temp table or CTE)
-    assert one("SELECT * FROM t").tables == ()
+    # without a default dataset a bare name must be a CTE or a temp table of the script (as on
+    # BigQuery); DuckDB would otherwise resolve it to a system view or a file
+    with pytest.raises(BigQueryError, match='Table "t" must be qualified with a dataset'):
+        one("SELECT * FROM t", default_dataset=None)
+    with pytest.raises(BigQueryError, match="must be qualified"):
+        one("SELECT * FROM duckdb_settings", default_dataset=None)
+    assert len(translate("CREATE TEMP TABLE t AS SELECT 1 AS x; SELECT * FROM t").statements) == 2
 
 
 def test_translation_is_cached():
@@ -182,7 +188,7 @@ def test_export_data_options():
     [
         ("SELECT * FROM ML.PREDICT(MODEL `p.d.m`, (SELECT 1))", "ML.PREDICT"),
         ("SELECT ML.GENERATE_EMBEDDING(1)", "ML.GENERATE_EMBEDDING"),
-        ("SELECT ARRAY_AGG(x LIMIT 1) FROM t", "LIMIT inside ARRAY_AGG"),
+        ("SELECT ARRAY_AGG(x LIMIT 1) FROM d.t", "LIMIT inside ARRAY_AGG"),
         ("SELECT * FROM d.t FOR SYSTEM_TIME AS OF CURRENT_TIMESTAMP()", "FOR SYSTEM_TIME AS OF"),
         ("DECLARE x INT64; SELECT x", "DECLARE"),
         ("CREATE TEMP FUNCTION f(x STRING) RETURNS STRING LANGUAGE js AS 'return x'", "js user-defined functions"),

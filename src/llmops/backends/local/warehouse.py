@@ -37,7 +37,10 @@ class DuckDBWarehouse(Warehouse, StatementRunner):
             from ...emulator.bigquery.engine import BigQueryEngine
 
             workspace = Workspace(self.settings.workspace).ensure()
-            self._engine = BigQueryEngine(workspace.warehouse_path, default_project=self.project)
+            # Exports (data preparation, EXPORT DATA) may write only inside the workspace.
+            self._engine = BigQueryEngine(
+                workspace.warehouse_path, default_project=self.project, local_root=workspace.root
+            )
         return self._engine
 
     def query(self, sql: str, params: Mapping[str, Any] | Sequence[Any] | None = None) -> pa.Table:
@@ -54,8 +57,8 @@ class DuckDBWarehouse(Warehouse, StatementRunner):
         params: Mapping[str, Any] | Sequence[Any] | None = None,
         format: str = "jsonl",
     ) -> ExportResult:
-        """COPY the query's rows to a local path or file:// URI inside DuckDB (no rows pass
-        through Python), written under a temporary name and renamed when complete."""
+        """Write the query's rows to a path or file:// URI inside the workspace (rows stream as
+        Arrow, never as Python objects), under a temporary name renamed when complete."""
         info = self.engine.export(sql, destination_uri, format=format, params=params)
         return ExportResult(uris=list(info["uris"]), rows=int(info["rows"]))
 

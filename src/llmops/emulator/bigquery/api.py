@@ -30,8 +30,6 @@ class BigQueryApi(EmulatedApi):
         self.uploads: UploadSessions = storage.uploads
         self._engine: BigQueryEngine | None = None
         self._engine_lock = threading.Lock()
-        self.bigquery_lock = threading.RLock()
-        """Serialises calls into the engine (one DuckDB connection)."""
 
     @property
     def bigquery(self) -> BigQueryEngine:
@@ -39,15 +37,24 @@ class BigQueryApi(EmulatedApi):
         if self._engine is None:
             with self._engine_lock:
                 if self._engine is None:
-                    from .engine import BigQueryEngine
+                    from .engine import BigQueryEngine, QueryLimits
 
                     folder = self.data_dir / "bigquery"
                     folder.mkdir(parents=True, exist_ok=True)
+                    cfg = self.config
+                    # Each call gets its own cursor on the held database: queries run in
+                    # parallel, and nothing serialises them (a long one delays no other request).
                     self._engine = BigQueryEngine(
                         folder / "warehouse.duckdb",
-                        default_project=self.config.default_project,
+                        default_project=cfg.default_project,
                         gcs_root=self.storage.root,
                         keep_open=True,
+                        limits=QueryLimits(
+                            max_query_bytes=cfg.max_query_bytes,
+                            max_query_tokens=cfg.max_query_tokens,
+                            timeout_s=cfg.query_timeout_s,
+                            memory_limit=cfg.query_memory_limit,
+                        ),
                     )
         return self._engine
 

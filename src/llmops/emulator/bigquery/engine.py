@@ -11,6 +11,11 @@ one database open and gives each call its own cursor.
 
 The public tables `bigquery-public-data.stackoverflow.posts_questions` and `posts_answers` are
 created from the package data on first open if missing.
+
+Sandbox (see sandbox.py): once that bootstrap is done, the database is locked down (no file,
+network or extension access, configuration locked), so user SQL cannot reach the host. Exports
+are written by the engine's ExportWriter, only under `gcs_root` (gs:// URIs) or `local_root`
+(paths and file:// URIs; None refuses them, as the emulator's HTTP API does).
 """
 
 from __future__ import annotations
@@ -60,6 +65,7 @@ from .googlesql import (
     split_schema,
     translate,
 )
+from .sandbox import ExportWriter, QueryControl, QueryLimits, lock_down
 
 __all__ = [
     "BigQueryDuplicate",
@@ -67,7 +73,9 @@ __all__ = [
     "BigQueryError",
     "BigQueryInvalid",
     "BigQueryNotFound",
+    "QueryControl",
     "QueryError",
+    "QueryLimits",
     "QueryResult",
 ]
 
@@ -105,11 +113,16 @@ class BigQueryEngine:
         *,
         default_project: str = "llmops-local",
         gcs_root: str | Path | None = None,
+        local_root: str | Path | None = None,
         keep_open: bool = False,
+        limits: QueryLimits | None = None,
     ):
         self.path = Path(path).expanduser().resolve() if path is not None else None
         self.default_project = default_project
         self.gcs_root = Path(gcs_root).expanduser().resolve() if gcs_root is not None else None
+        self.local_root = Path(local_root).expanduser().resolve() if local_root is not None else None
+        self.limits = limits or QueryLimits()
+        self._writer = ExportWriter(r for r in (self.gcs_root, self.local_root) if r is not None)
         self._db: duckdb.DuckDBPyConnection | None = None
         self._ready = False
         self._udfs_on_db = False
@@ -142,28 +155,32 @@ class BigQueryEngine:
 
     @contextlib.contextmanager
     def connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A DuckDB connection for one call (UTC time zone), closed afterwards."""
-        if self._db is not None:
-            con = self._db.cursor()
+        """A sandboxed DuckDB connection for one call (UTC time zone), closed afterwards."""
+        held = self._db
+        if held is not None:
+            con = held.cursor()
         else:
             if self.path is None:
                 raise BigQueryError("the engine is closed", fix="create a new BigQueryEngine")
             self.path.parent.mkdir(parents=True, exist_ok=True)
             con = self._open_file()
         try:
-            # BigQuery's TIMESTAMP is UTC; and never fetch extensions from the network mid-query
-            con.execute("SET TimeZone = 'UTC'; SET autoinstall_known_extensions = false")
             if not self._ready:
                 with self._lock:
                     if not self._ready:
                         self._ensure_ready(con)
+                        if held is not None:
+                            lock_down(held, self.limits)
                         self._ready = True
+            if held is None:
+                lock_down(con, self.limits)  # a freshly opened file is a fresh database
             yield con
         finally:
             con.close()
 
     def close(self) -> None:
         """Close the held database, if any; safe to call twice."""
+        self._writer.close()
         if self._db is not None:
             self._db.close()
             self._db = None
@@ -258,9 +275,44 @@ class BigQueryEngine:
 
     def translate(self, sql: str, *, default_project: str | None = None, default_dataset: str | None = None) -> str:
         """The DuckDB SQL a GoogleSQL query runs as."""
+        return self._translate(sql, default_project=default_project, default_dataset=default_dataset).sql
+
+    def _translate(
+        self,
+        sql: str,
+        *,
+        default_project: str | None,
+        default_dataset: str | None,
+        param_types: Mapping[str, str] | None = None,
+    ) -> Script:
         return translate(
-            sql, default_project=default_project or self.default_project, default_dataset=default_dataset
-        ).sql
+            sql,
+            default_project=default_project or self.default_project,
+            default_dataset=default_dataset,
+            param_types=dict(param_types or {}),
+            max_bytes=self.limits.max_query_bytes,
+            max_tokens=self.limits.max_query_tokens,
+        )
+
+    @contextlib.contextmanager
+    def _controlled(self, control: QueryControl | None) -> Iterator[tuple[duckdb.DuckDBPyConnection, QueryControl]]:
+        """A connection whose query `control` can interrupt, under the engine's time limit."""
+        control = control or QueryControl()
+        limit = self.limits.timeout_s
+        if limit is not None and (control.timeout_s is None or control.timeout_s > limit):
+            control.timeout_s = limit
+        try:
+            with self.connection() as con:
+                control.attach(con)
+                try:
+                    control.check()
+                    yield con, control
+                except (LlmopsError, duckdb.Error):
+                    if control.reason is not None:
+                        raise control.error() from None
+                    raise
+        finally:
+            control.finish()
 
     def query(
         self,
@@ -270,20 +322,22 @@ class BigQueryEngine:
         default_project: str | None = None,
         default_dataset: str | None = None,
         param_types: Mapping[str, str] | None = None,
+        control: QueryControl | None = None,
     ) -> QueryResult:
-        """Run a GoogleSQL query or script; the result of its last statement."""
-        script = translate(
-            sql,
-            default_project=default_project or self.default_project,
-            default_dataset=default_dataset,
-            param_types=dict(param_types or {}),
+        """Run a GoogleSQL query or script; the result of its last statement.
+
+        `control` cancels it from another thread; the engine's time limit (or a shorter one on
+        `control`) stops it with a `timeout` error."""
+        script = self._translate(
+            sql, default_project=default_project, default_dataset=default_dataset, param_types=param_types
         )
         bound = _bind(script, params)
-        with self.connection() as con:
+        with self._controlled(control) as (con, ctl):
             self._prepare(con, script)
             result: QueryResult | None = None
             for stmt, values in zip(script.statements, bound):
-                result = self._run(con, stmt, values)
+                ctl.check()
+                result = self._run(con, stmt, values, ctl)
         assert result is not None
         if len(script.statements) > 1:
             result.statement_type = script.statement_type
@@ -299,20 +353,18 @@ class BigQueryEngine:
         default_project: str | None = None,
         default_dataset: str | None = None,
     ) -> dict:
-        """Write a query's rows to one file with DuckDB's COPY, atomically: {"uris", "rows", "files"}.
+        """Write a query's rows to one file, atomically: {"uris", "rows", "files"}.
 
-        `destination` is a plain path, a file:// URI, or gs://B/NAME when the engine has a
-        gcs_root; a '*' in its name becomes the shard number 000000000000.
+        `destination` is gs://B/NAME when the engine has a gcs_root, or a plain path or file://
+        URI under its local_root; a '*' in its name becomes the shard number 000000000000.
         """
-        script = translate(
-            sql, default_project=default_project or self.default_project, default_dataset=default_dataset
-        )
+        script = self._translate(sql, default_project=default_project, default_dataset=default_dataset)
         if len(script.statements) != 1 or script.statements[0].statement_type != "SELECT":
             raise BigQueryError("export needs a single SELECT query", fix="pass one SELECT statement")
         bound = _bind(script, params)
-        with self.connection() as con:
+        with self._controlled(None) as (con, ctl):
             self._prepare(con, script)
-            return self._copy_to(con, script.statements[0], bound[0], str(destination), format=format)
+            return self._copy_to(con, script.statements[0], bound[0], str(destination), ctl, format=format)
 
     # ------------------------------------------------------------------ execution
 
@@ -332,10 +384,10 @@ class BigQueryEngine:
         for wc in script.wildcards:
             self._define_wildcard(con, wc)
 
-    def _run(self, con: duckdb.DuckDBPyConnection, stmt: Statement, values: Any) -> QueryResult:
+    def _run(self, con: duckdb.DuckDBPyConnection, stmt: Statement, values: Any, control: QueryControl) -> QueryResult:
         try:
             if stmt.statement_type == "EXPORT_DATA":
-                return self._export_data(con, stmt, values)
+                return self._export_data(con, stmt, values, control)
             if stmt.statement_type == "SELECT":
                 rel = con.sql(stmt.sql, params=values) if values else con.sql(stmt.sql)
                 schema = [duckdb_type_to_field(n, t) for n, t in zip(rel.columns, rel.types)]
@@ -388,6 +440,13 @@ class BigQueryEngine:
         first = text.splitlines()[0] if text else type(exc).__name__
         first = re.sub(r"^[A-Za-z ]+ Error: ", "", first).strip()
         hint = next((ln.strip() for ln in text.splitlines()[1:] if ln.strip().startswith("Did you mean")), None)
+        if isinstance(exc, duckdb.PermissionException):
+            return BigQueryError(
+                "the local warehouse cannot read or write host files, change settings or load extensions",
+                fix="query tables by name; export with EXPORT DATA to gs:// (or the workspace from the CLI)",
+            )
+        if isinstance(exc, duckdb.InterruptException):
+            return BigQueryError("the query was interrupted", fix="run it again", reason="stopped")
         ext = re.search(r"extension '?\"?([A-Za-z0-9_]+)", first) if "extension" in first.lower() else None
         if ext:
             return BigQueryError(
@@ -575,30 +634,38 @@ class BigQueryEngine:
     # ------------------------------------------------------------------ exports
 
     def _resolve_destination(self, uri: str) -> tuple[Path, str]:
-        """(local file path, the URI to report) for an export destination."""
+        """(local file path, the URI to report) for an export destination, which must fall
+        under gcs_root (gs://) or local_root (a path or file://); BigQueryError otherwise."""
         shard = "000000000000"
         if uri.startswith("gs://"):
             if self.gcs_root is None:
                 raise BigQueryError(
                     f"cannot export to {uri}: this local warehouse has no object storage",
-                    fix="export to a local path or file:// URI",
+                    fix="export to a path in the workspace",
                 )
             reported = uri.replace("*", shard, 1)
             bucket, _, name = reported[len("gs://") :].partition("/")
-            if not _BUCKET_NAME.fullmatch(bucket) or not name or ".." in Path(name).parts or name.startswith("/"):
+            if not _BUCKET_NAME.fullmatch(bucket) or not _safe_relative(name):
                 raise BigQueryError(f"invalid export uri {uri!r}", fix="write gs://BUCKET/path/file-*.json")
-            path = (self.gcs_root / bucket / name).resolve()
-            if Path(self.gcs_root).resolve() not in path.parents:
-                raise BigQueryError(f"invalid export uri {uri!r}", fix="write gs://BUCKET/path/file-*.json")
-            return path, reported
+            return _inside(self.gcs_root, self.gcs_root / bucket / name, uri), reported
+        if self.local_root is None:
+            raise BigQueryError(
+                f"cannot export to {uri!r}: the emulator exports only to its Cloud Storage",
+                fix="write uri='gs://BUCKET/path/file-*.json'",
+            )
         if uri.startswith("file://"):
             parsed = urlparse(uri)
             if parsed.netloc not in ("", "localhost"):
                 raise BigQueryError(f"cannot export to {uri}: not a local file URI", fix="write file:///absolute/path")
             uri = unquote(parsed.path)
         if "://" in uri:
-            raise BigQueryError(f"cannot export to {uri}: unsupported scheme", fix="use a local path, file:// or gs://")
-        path = Path(uri.replace("*", shard, 1)).expanduser().resolve()
+            raise BigQueryError(f"cannot export to {uri}: unsupported scheme", fix="use a workspace path or gs://")
+        given = Path(uri.replace("*", shard, 1)).expanduser()
+        if ".." in given.parts or "\0" in uri:
+            raise BigQueryError(
+                f"invalid export path {uri!r}: '..' is not allowed", fix="write a path in the workspace"
+            )
+        path = _inside(self.local_root, given if given.is_absolute() else self.local_root / given, uri)
         return path, str(path)
 
     def _copy_to(
@@ -607,6 +674,7 @@ class BigQueryEngine:
         stmt: Statement,
         values: Any,
         destination: str,
+        control: QueryControl,
         *,
         format: str = "jsonl",
         header: bool = True,
@@ -635,12 +703,15 @@ class BigQueryEngine:
             raise BigQueryDuplicate(
                 f"export destination {reported} already exists", fix="add overwrite=true to OPTIONS"
             )
+        if path.is_dir() or path.is_symlink():
+            raise BigQueryError(f"export destination {reported} is not a file", fix="choose another name")
         tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            sql = f"COPY ({query_sql or stmt.sql}) TO {_sql_string(str(tmp))} ({options})"
-            cur = con.execute(sql, values) if values else con.execute(sql)
-            rows = int(cur.fetchall()[0][0])
+            sql = query_sql or stmt.sql
+            rel = con.sql(sql, params=values) if values else con.sql(sql)
+            json_columns = [c for c, t in zip(rel.columns, rel.types, strict=True) if str(t).upper() == "JSON"]
+            rows = self._writer.write(rel, tmp, options, control, json_columns=json_columns)
             os.replace(tmp, path)
         except OSError as exc:
             raise BigQueryError(
@@ -659,13 +730,16 @@ class BigQueryEngine:
                 tmp.unlink()
         return {"uris": [reported], "rows": rows, "files": 1}
 
-    def _export_data(self, con: duckdb.DuckDBPyConnection, stmt: Statement, values: Any) -> QueryResult:
+    def _export_data(
+        self, con: duckdb.DuckDBPyConnection, stmt: Statement, values: Any, control: QueryControl
+    ) -> QueryResult:
         o = stmt.export_options
         info = self._copy_to(
             con,
             stmt,
             values,
             str(o["uri"]),
+            control,
             format=o["format"],
             header=_truthy(o.get("header", True)),
             delimiter=str(o.get("field_delimiter", ",")),
@@ -1150,6 +1224,21 @@ def _param_value(value: Any) -> Any:
 
 _BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]")
 """Cloud Storage bucket names: no leading dot, so no `..` and no hidden folders."""
+
+
+def _safe_relative(name: str) -> bool:
+    """An object name that stays where it is put: no empty, `.` or `..` segment, not absolute."""
+    parts = name.split("/")
+    return bool(name) and "\0" not in name and "\\" not in name and all(p not in ("", ".", "..") for p in parts)
+
+
+def _inside(root: Path, path: Path, uri: str) -> Path:
+    """`path` with symlinks resolved, if it stays under `root`; BigQueryError otherwise."""
+    resolved = path.resolve()
+    if resolved == root or root not in resolved.parents:
+        where = "the workspace" if uri[:5] != "gs://" else "its bucket"
+        raise BigQueryError(f"cannot export to {uri!r}: it leads outside {where}", fix="write a path inside it")
+    return resolved
 
 
 def _register_farm_fingerprint(con: duckdb.DuckDBPyConnection) -> None:

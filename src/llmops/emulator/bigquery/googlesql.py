@@ -26,6 +26,7 @@ from typing import Any
 
 import sqlglot
 from sqlglot import ErrorLevel, exp
+from sqlglot.dialects.duckdb import DuckDB
 from sqlglot.errors import ParseError, SqlglotError, TokenError, UnsupportedError
 
 from ...core.errors import NotFoundError, QueryError
@@ -387,6 +388,11 @@ class Script:
 
 FARM_FINGERPRINT_UDF = "__bq_farm_fingerprint"
 
+DEFAULT_MAX_QUERY_BYTES = 1024 * 1024
+"""BigQuery's own limit on GoogleSQL query text (1,024K characters)."""
+DEFAULT_MAX_QUERY_TOKENS = 100_000
+"""Far more than hand-written SQL has; bounds the translator's time and memory (about 5 s)."""
+
 _UNSUPPORTED_STATEMENTS = {
     exp.Declare: "DECLARE (procedural scripting)",
     exp.Set: "SET (procedural scripting)",
@@ -406,14 +412,62 @@ def translate(
     default_project: str = "llmops-local",
     default_dataset: str | None = None,
     param_types: dict[str, str] | None = None,
+    max_bytes: int | None = DEFAULT_MAX_QUERY_BYTES,
+    max_tokens: int | None = DEFAULT_MAX_QUERY_TOKENS,
 ) -> Script:
-    """Translate a GoogleSQL script to DuckDB; raises BigQueryError naming what is wrong."""
+    """Translate a GoogleSQL script to DuckDB; raises BigQueryError naming what is wrong.
+
+    Text over `max_bytes` (UTF-8) or with more than about `max_tokens` tokens is refused before
+    it is parsed, so the cost of translation stays bounded."""
+    check_query_size(sql, max_bytes=max_bytes, max_tokens=max_tokens)
     types_key = tuple(sorted((k, v.upper()) for k, v in (param_types or {}).items()))
+    if len(sql) > _CACHE_MAX_CHARS:
+        return _translate(sql, default_project, default_dataset, types_key)
     return _translate_cached(sql, default_project, default_dataset, types_key)
 
 
-@lru_cache(maxsize=512)
-def _translate_cached(
+_CACHE_MAX_CHARS = 64 * 1024
+"""Longer queries are not cached: 512 cached megabyte-sized keys would hold half a gigabyte."""
+_STRINGS_AND_COMMENTS = re.compile(
+    r"""'{3}.*?'{3}|"{3}.*?"{3}|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|--[^\n]*|#[^\n]*|/\*.*?\*/""",
+    re.DOTALL,
+)
+_TOKENS = re.compile(r"\w+|[^\w\s]")
+
+
+def check_query_size(sql: str, *, max_bytes: int | None, max_tokens: int | None) -> None:
+    """Refuse query text that is too long, or has too many tokens, without parsing it."""
+    if max_bytes is not None and len(sql) > max_bytes // 4 and len(sql.encode("utf-8", "surrogatepass")) > max_bytes:
+        raise BigQueryError(
+            f"The query is too large. The maximum query length is {max_bytes // 1024}K characters "
+            "(UTF-8 bytes), including comments and white space",
+            fix="shorten the query, e.g. load long value lists into a table and join it",
+        )
+    if max_tokens is not None and len(sql) > max_tokens:
+        # Strings and comments are one token each; count what remains (regexes run in C).
+        count = len(_TOKENS.findall(_STRINGS_AND_COMMENTS.sub("''", sql)))
+        if count > max_tokens:
+            raise BigQueryError(
+                f"The query has too many tokens ({count:,}; the limit is {max_tokens:,})",
+                fix="shorten the query, e.g. load long value lists into a table and join it",
+            )
+
+
+def _translate(
+    sql: str, default_project: str, default_dataset: str | None, param_types: tuple[tuple[str, str], ...]
+) -> Script:
+    try:
+        return _translate_parsed(sql, default_project, default_dataset, param_types)
+    except RecursionError:
+        raise BigQueryError(
+            "The query is nested too deeply to translate", fix="flatten nested expressions or subqueries"
+        ) from None
+
+
+_translate_cached = lru_cache(maxsize=512)(_translate)
+
+
+def _translate_parsed(
     sql: str, default_project: str, default_dataset: str | None, param_types: tuple[tuple[str, str], ...]
 ) -> Script:
     if not sql or not sql.strip():
@@ -507,12 +561,37 @@ def _flatten_table_name(table: exp.Table) -> list[str]:
     return parts
 
 
-def _generate(node: exp.Expression) -> str:
+_DuckDBGenerator: Any = DuckDB.Generator
+
+
+class _CheckedGenerator(_DuckDBGenerator):
+    """DuckDB's generator, recording every function name it writes a call to: user-given names
+    (anonymous functions) and sqlglot's renamings of known ones all pass through `func`."""
+
+    called: list[str]
+
+    def func(self, name: str, *args: Any, **kwargs: Any) -> str:
+        self.called.append(name)
+        return super().func(name, *args, **kwargs)
+
+
+_DUCKDB = DuckDB()
+
+
+def _generate(node: exp.Expression, allowed: frozenset[str] = frozenset()) -> str:
+    """DuckDB SQL for a translated node; every function it calls must be allowed (see sandbox.py)."""
+    from .sandbox import check_function_name
+
+    gen = _CheckedGenerator(dialect=_DUCKDB, unsupported_level=ErrorLevel.RAISE)
+    gen.called = []
     try:
-        return node.sql(dialect="duckdb", unsupported_level=ErrorLevel.RAISE)
+        sql = gen.generate(node)
     except UnsupportedError as exc:
         what = re.sub(r"\s*(is )?not supported.*$", "", str(exc).splitlines()[0]).rstrip(".")
         raise _unsupported(what or "a construct in this query") from None
+    for name in dict.fromkeys(gen.called):
+        check_function_name(name, allowed | {FARM_FINGERPRINT_UDF})
+    return sql
 
 
 _GOOGLESQL_STATEMENTS = tuple(
@@ -533,41 +612,37 @@ _GOOGLESQL_STATEMENTS = tuple(
     if cls is not None
 )
 
-# DuckDB functions that reach outside the database (files, settings, catalogs). GoogleSQL has
-# none of them; passing them through would let any client of the emulator read local files.
-_HOST_FUNCTION_PREFIXES = (
-    "READ_",
-    "PARQUET_",
-    "DUCKDB_",
-    "PRAGMA_",
-    "GLOB",
-    "SNIFF_CSV",
-    "CURRENT_SETTING",
-    "GETENV",
-    "QUERY_TABLE",
-    "ICEBERG_",
-    "DELTA_",
-    "SQLITE_",
-    "POSTGRES_",
-    "MYSQL_",
-    "WHICH_SECONDARY",
-    "LOAD_",
-    "INSTALL_",
-    "TEST_",
-    "ENABLE_",
-    "DISABLE_",
-)
+_ALLOWED_KINDS = {
+    exp.Create: ("TABLE", "VIEW", "SCHEMA", "FUNCTION"),
+    exp.Drop: ("TABLE", "VIEW", "SCHEMA", "FUNCTION"),
+}
 
 
-def _check_host_access(stmt: exp.Expression) -> None:
-    for node in stmt.walk():
-        if isinstance(node, exp.Func):
-            name = (node.name if isinstance(node, exp.Anonymous) else node.sql_name()).upper()
-            if name.startswith(_HOST_FUNCTION_PREFIXES) or name in ("QUERY", "SUMMARIZE"):
-                raise BigQueryError(
-                    f"function {name} is not a GoogleSQL function",
-                    fix="query tables by name; load files with `bq load`-style loads instead",
-                )
+def _check_statement_kind(stmt: exp.Expression) -> None:
+    for cls, kinds in _ALLOWED_KINDS.items():
+        if isinstance(stmt, cls):
+            kind = str(stmt.args.get("kind") or "TABLE").upper()
+            if kind not in kinds:
+                raise _unsupported(f"{type(stmt).__name__.upper()} {kind}")
+    if isinstance(stmt, exp.Insert) and not isinstance(stmt.this, (exp.Table, exp.Schema)):
+        raise _unsupported("INSERT into anything but a table")
+
+
+def _check_table_functions(stmt: exp.Expression) -> None:
+    """GoogleSQL reads tables by name and arrays with UNNEST; a function in FROM would be a
+    DuckDB table function (read_csv, glob, query...), which the local warehouse never runs."""
+    for table in stmt.find_all(exp.Table):
+        this = table.this
+        if this is None or isinstance(this, exp.Identifier):
+            continue
+        fn = this if isinstance(this, exp.Func) else this.find(exp.Func)
+        if fn is None:
+            continue
+        name = fn.name if isinstance(fn, exp.Anonymous) else fn.sql_name()
+        raise BigQueryError(
+            f"table function {str(name).upper()} is not supported by the local warehouse",
+            fix="query tables by name (`dataset.table`) and arrays with UNNEST",
+        )
 
 
 def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
@@ -579,7 +654,7 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
         raise _unsupported(f"the {word} statement")
     if not isinstance(stmt, _GOOGLESQL_STATEMENTS):
         raise _unsupported(f"the {type(stmt).__name__.upper()} statement")
-    _check_host_access(stmt)
+    _check_statement_kind(stmt)
 
     if isinstance(stmt, exp.Create) and stmt.kind == "FUNCTION":
         return _translate_function(stmt, ctx)
@@ -621,6 +696,7 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
         return Statement(sql=_generate(stmt), statement_type=kind, target=target, options=options)
 
     _check_unsupported_nodes(stmt)
+    _check_table_functions(stmt)
     _rewrite_tables(stmt, ctx, cte_names, tables)
     _rewrite_parameters(stmt, ctx)
     _rewrite_functions(stmt, ctx)
@@ -635,7 +711,13 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
         # BigQuery-only table options (OPTIONS, PARTITION BY, CLUSTER BY) have no DuckDB meaning.
         keep = [p for p in stmt.args["properties"].expressions if isinstance(p, exp.TemporaryProperty)]
         stmt.set("properties", exp.Properties(expressions=keep) if keep else None)
-    return Statement(sql=_generate(stmt), statement_type=kind, target=target, tables=tuple(tables), options=options)
+    return Statement(
+        sql=_generate(stmt, frozenset(ctx.temp_functions)),
+        statement_type=kind,
+        target=target,
+        tables=tuple(tables),
+        options=options,
+    )
 
 
 def _ddl_options(stmt: exp.Expression) -> dict[str, Any]:
@@ -736,8 +818,16 @@ def _rewrite_tables(stmt: exp.Expression, ctx: _Context, cte_names: set[str], ta
             continue
         if len(names) == 1:
             low = names[0].lower()
-            if low in cte_names or low in ctx.script_temp_tables or ctx.dataset is None:
-                continue  # a CTE, temp table or unqualified DuckDB name: leave it alone
+            if low in cte_names or low in ctx.script_temp_tables:
+                continue  # a CTE or a temp table of this script
+            if ctx.dataset is None:
+                # As BigQuery: each call is a fresh session, so a bare name can only be a CTE or a
+                # temp table of this script; on DuckDB it would reach a system view
+                # (duckdb_settings, pragma_database_list) or a file (a replacement scan).
+                raise BigQueryError(
+                    f'Table "{names[0]}" must be qualified with a dataset (e.g. dataset.table)',
+                    fix="write `dataset.table` or `project.dataset.table`, or set a default dataset",
+                )
             if low.upper() == "INFORMATION_SCHEMA":
                 continue
         upper = [n.upper() for n in names]
@@ -934,11 +1024,12 @@ def _translate_function(stmt: exp.Create, ctx: _Context) -> Statement:
     params = [p.name for p in udf.expressions]
     body = stmt.expression
     _check_unsupported_nodes(body)
+    _check_table_functions(body)
     _rewrite_parameters(body, ctx)
     _rewrite_functions(body, ctx)
     _fix_types(body)
     returns = next((p for p in plist if isinstance(p, exp.ReturnsProperty)), None)
-    body_sql = _generate(body)
+    body_sql = _generate(body, frozenset(ctx.temp_functions))
     if returns is not None and isinstance(returns.this, exp.DataType):
         body_sql = f"CAST({body_sql} AS {_generate(returns.this)})"
     ctx.temp_functions.add(name.lower())

@@ -1,7 +1,8 @@
 """BigQuery jobs: query, load, extract and copy, run to completion when they are submitted.
 
 Every job finishes before its first response (state DONE), so clients never poll and never
-sleep. A failed job is still a job: `status.errorResult` carries the error, and getQueryResults
+sleep. While a query or extract job runs, jobs.cancel (from another request) interrupts it: the
+job ends DONE with errorResult reason `stopped`, as BigQuery's do. A failed job is still a job: `status.errorResult` carries the error, and getQueryResults
 answers with it. Query results are kept in memory for the most recent jobs so the clients can
 page through them (jobs.getQueryResults); older results expire like BigQuery's do.
 """
@@ -24,6 +25,7 @@ from ..server.errors import ApiError, bad_request, from_exception, required
 from ..storage.store import ObjectStore
 from .encoding import decode_parameters, schema_from_api, schema_to_api
 from .loads import LoadError, read_load_data
+from .sandbox import QueryControl
 
 if TYPE_CHECKING:
     from ..server.api import BigQueryApi
@@ -124,6 +126,24 @@ class JobRunner:
     def __init__(self, state: BigQueryApi, store: JobStore | None = None):
         self.state = state
         self.store = store or JobStore()
+        self._running: dict[tuple[str, str], tuple[QueryControl, threading.Event]] = {}
+        self._running_jobs: dict[tuple[str, str], Job] = {}
+        self._running_lock = threading.Lock()
+
+    def get(self, project: str, job_id: str) -> Job:
+        """A finished job, or a running one (state RUNNING); 404 if neither."""
+        with self._running_lock:
+            running = self._running_jobs.get((project, job_id))
+        return running if running is not None else self.store.get(project, job_id)
+
+    def cancel(self, project: str, job_id: str, *, wait_s: float = 10.0) -> None:
+        """Interrupt a running job and wait (up to `wait_s`) until it is recorded as done."""
+        with self._running_lock:
+            entry = self._running.get((project, job_id))
+        if entry is not None:
+            control, finished = entry
+            control.cancel()
+            finished.wait(wait_s)
 
     @property
     def engine(self) -> Any:
@@ -152,24 +172,48 @@ class JobRunner:
         kinds = [k for k in ("query", "load", "extract", "copy") if isinstance(config.get(k), dict)]
         if len(kinds) != 1:
             raise bad_request("The job configuration must contain exactly one of query, load, extract or copy")
-        self.store.reserve(project, job_id, location)
         kind = kinds[0]
+        if kind == "extract":
+            _extract_uris(config["extract"])  # a bad destination is a bad request, not a failed job
+        self.store.reserve(project, job_id, location)
         job = Job(project, job_id, location, {})
         created = now_ms()
         statistics: dict[str, Any] = {}
         errors: list[dict[str, Any]] = []
         dry_run = bool(config.get("dryRun"))
+        control = QueryControl(_job_timeout_s(config.get("jobTimeoutMs")))
+        finished = threading.Event()
+        with self._running_lock:
+            if (project, job_id) in self._running:
+                raise ApiError(409, f"Already Exists: Job {project}:{location}.{job_id}", "duplicate")
+            self._running[(project, job_id)] = (control, finished)
+            self._running_jobs[(project, job_id)] = Job(
+                project,
+                job_id,
+                location,
+                {
+                    "kind": "bigquery#job",
+                    "id": f"{project}:{location}.{job_id}",
+                    "jobReference": {"projectId": project, "jobId": job_id, "location": location},
+                    "configuration": {**config, "jobType": kind.upper()},
+                    "status": {"state": "RUNNING"},
+                    "statistics": {"creationTime": created, "startTime": created},
+                },
+            )
         try:
             if kind == "query":
-                statistics = self._query(job, config["query"], dry_run=dry_run)
+                statistics = self._query(job, config["query"], dry_run=dry_run, control=control)
             elif kind == "load":
                 statistics, errors = self._load(project, config["load"], media)
             elif kind == "extract":
-                statistics = self._extract(project, config["extract"])
+                statistics = self._extract(project, config["extract"], control)
             else:
                 statistics = self._copy(project, config["copy"])
         except (LlmopsError, LoadError, ApiError, ValueError) as exc:
             job.error = _job_error(exc)
+        except BaseException:
+            self._forget(project, job_id, finished)
+            raise
         status: dict[str, Any] = {"state": "DONE"}
         if job.error is not None:
             detail = job.error.body()["error"]["errors"][0]
@@ -193,8 +237,17 @@ class JobRunner:
             "principal_subject": "user:emulator@llmops.local",
             "jobCreationReason": {"code": "REQUESTED"},
         }
-        self.store.add(job)
+        try:
+            self.store.add(job)
+        finally:
+            self._forget(project, job_id, finished)
         return job
+
+    def _forget(self, project: str, job_id: str, finished: threading.Event) -> None:
+        with self._running_lock:
+            self._running.pop((project, job_id), None)
+            self._running_jobs.pop((project, job_id), None)
+        finished.set()
 
     def query(self, project: str, body: dict[str, Any]) -> Job:
         """jobs.query: the same query job, built from the request's flat fields."""
@@ -216,19 +269,24 @@ class JobRunner:
             )
             if k in body
         }
+        timeout_ms = body.get("jobTimeoutMs")
         job_body = {
             "jobReference": {
                 "projectId": project,
                 "jobId": f"job_{uuid.uuid4().hex}",
                 "location": body.get("location") or self.state.config.location,
             },
-            "configuration": {"query": config, "dryRun": bool(body.get("dryRun"))},
+            "configuration": {
+                "query": config,
+                "dryRun": bool(body.get("dryRun")),
+                **({"jobTimeoutMs": timeout_ms} if timeout_ms is not None else {}),
+            },
         }
         return self.insert(project, job_body)
 
     # ------------------------------------------------------------------ query
 
-    def _query(self, job: Job, config: dict[str, Any], *, dry_run: bool) -> dict[str, Any]:
+    def _query(self, job: Job, config: dict[str, Any], *, dry_run: bool, control: QueryControl) -> dict[str, Any]:
         sql = config.get("query")
         if not isinstance(sql, str) or not sql.strip():
             raise required("configuration.query.query")
@@ -250,7 +308,12 @@ class JobRunner:
                 "query": {"totalBytesProcessed": "0", "statementType": _guess_type(sql), "cacheHit": False},
             }
         result = self.engine.query(
-            sql, params, default_project=default_project, default_dataset=default_dataset, param_types=types
+            sql,
+            params,
+            default_project=default_project,
+            default_dataset=default_dataset,
+            param_types=types,
+            control=control,
         )
         query_stats: dict[str, Any] = {
             "statementType": result.statement_type,
@@ -398,13 +461,11 @@ class JobRunner:
 
     # ------------------------------------------------------------------ extract and copy
 
-    def _extract(self, project: str, config: dict[str, Any]) -> dict[str, Any]:
+    def _extract(self, project: str, config: dict[str, Any], control: QueryControl) -> dict[str, Any]:
         if config.get("sourceModel"):
             raise ApiError(501, "Extracting models is not supported by the emulator", "notImplemented")
         p, d, t = table_ref(config.get("sourceTable"), "configuration.extract.sourceTable", project)
-        uris = config.get("destinationUris") or ([config["destinationUri"]] if config.get("destinationUri") else [])
-        if not uris:
-            raise required("configuration.extract.destinationUris")
+        uris = _extract_uris(config)
         fmt = {"CSV": "CSV", "NEWLINE_DELIMITED_JSON": "JSON", "JSON": "JSON", "PARQUET": "PARQUET"}.get(
             str(config.get("destinationFormat") or "CSV").upper()
         )
@@ -422,7 +483,9 @@ class JobRunner:
             options.append(f"compression={_sql_literal(compression)}")
         self.engine.get_table(p, d, t)
         result = self.engine.query(
-            f"EXPORT DATA OPTIONS({', '.join(options)}) AS SELECT * FROM {sql_table(p, d, t)}", default_project=project
+            f"EXPORT DATA OPTIONS({', '.join(options)}) AS SELECT * FROM {sql_table(p, d, t)}",
+            default_project=project,
+            control=control,
         )
         files = (result.export or {}).get("files", 1)
         return {"extract": {"destinationUriFileCounts": [str(files)], "inputBytes": "0"}}
@@ -473,6 +536,33 @@ def _job_error(exc: BaseException) -> ApiError:
     if err.reason == "invalidQuery" and err.location is None:
         err.location, err.location_type = "query", "other"
     return err
+
+
+def _extract_uris(config: dict[str, Any]) -> list[str]:
+    """An extract job's destination URIs: gs:// only (the emulator never writes host files)."""
+    uris = config.get("destinationUris") or ([config["destinationUri"]] if config.get("destinationUri") else [])
+    if not uris or not isinstance(uris, list):
+        raise required("configuration.extract.destinationUris")
+    for uri in uris:
+        if not isinstance(uri, str) or not uri.startswith("gs://"):
+            raise bad_request(
+                f"Invalid extract destination URI {str(uri)[:200]!r}: the emulator extracts only to its Cloud Storage",
+                location="configuration.extract.destinationUris",
+            )
+    return uris
+
+
+def _job_timeout_s(value: Any) -> float | None:
+    """configuration.jobTimeoutMs (an int64 as a string, or a number) in seconds; None if unset."""
+    if value is None:
+        return None
+    try:
+        ms = int(str(value))
+    except ValueError:
+        raise bad_request(f"Invalid jobTimeoutMs {value!r}", location="configuration.jobTimeoutMs") from None
+    if ms <= 0:
+        raise bad_request(f"Invalid jobTimeoutMs {value!r}: must be positive", location="configuration.jobTimeoutMs")
+    return ms / 1000
 
 
 def _write_mode(disposition: str) -> str:

@@ -455,10 +455,11 @@ class BigQueryHandlers:
         return JSONResponse(self._job_json(request, job))
 
     async def get_job(self, request: Request, project: str, job_id: str) -> Response:
-        return JSONResponse(self._job_json(request, self.jobs.store.get(project, job_id)))
+        return JSONResponse(self._job_json(request, self.jobs.get(project, job_id)))
 
     async def cancel_job(self, request: Request, project: str, job_id: str) -> Response:
-        job = self.jobs.store.get(project, job_id)
+        await self._call(self.jobs.cancel, project, job_id)
+        job = self.jobs.get(project, job_id)
         return JSONResponse({"kind": "bigquery#jobCancelResponse", "job": self._job_json(request, job)})
 
     async def delete_job(self, request: Request, project: str, job_id: str) -> Response:

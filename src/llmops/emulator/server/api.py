@@ -37,6 +37,14 @@ class EmulatorConfig:
     """When set, every request must carry `Authorization: Bearer <token>` (required off loopback)."""
     request_deadline_s: float = 120.0
     """Longest time a request other than an upload, a download or a BigQuery job may take to answer."""
+    max_query_bytes: int = 1024 * 1024
+    """Longest GoogleSQL text accepted (BigQuery's limit); longer answers 400 before parsing."""
+    max_query_tokens: int = 100_000
+    """Most tokens in one query's text; bounds translation time and memory."""
+    query_timeout_s: float | None = 600.0
+    """Wall-time limit of one query (a job's jobTimeoutMs may set a shorter one); None: no limit."""
+    query_memory_limit: str | None = None
+    """DuckDB memory_limit of the BigQuery database ("4GB"); None keeps DuckDB's 80% of RAM."""
 
 
 class EmulatedApi(ABC):

@@ -1,0 +1,270 @@
+"""What user SQL may do on the local BigQuery, and the limits it runs under.
+
+The sandbox is built by construction, in two layers:
+
+1. DuckDB itself: every database that runs user SQL has `enable_external_access = false` and
+   `lock_configuration = true` (set once the engine's own bootstrap is done), so no statement can
+   read, write, attach, install or load anything on the host, nor change a setting back.
+2. The translator: only the GoogleSQL statement kinds it knows are translated, and the DuckDB
+   SQL it generates may call only the functions in `allowed_functions()` (DuckDB's scalar,
+   aggregate and window functions, less those that reveal the host or the session). Table
+   functions are refused outright; GoogleSQL's only table-valued form is UNNEST.
+
+The engine's own file I/O (EXPORT DATA, extract jobs) goes through `ExportWriter`: the rows stream
+as Arrow from the sandboxed database into a separate in-memory DuckDB whose only allowed folders
+are the export roots (the emulated Cloud Storage, or the CLI's workspace).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import duckdb
+
+from .googlesql import DEFAULT_MAX_QUERY_BYTES, DEFAULT_MAX_QUERY_TOKENS, BigQueryError
+
+DEFAULT_QUERY_TIMEOUT_S = 6 * 3600.0
+"""BigQuery's job execution limit; the emulator and the CLI may set a shorter one."""
+
+
+@dataclass(frozen=True)
+class QueryLimits:
+    """Bounds on one query: text size, token count, wall time, and the database's memory."""
+
+    max_query_bytes: int = DEFAULT_MAX_QUERY_BYTES
+    max_query_tokens: int = DEFAULT_MAX_QUERY_TOKENS
+    timeout_s: float | None = DEFAULT_QUERY_TIMEOUT_S
+    memory_limit: str | None = None
+    """DuckDB's memory_limit for the whole database ("4GB"); None keeps DuckDB's (80% of RAM)."""
+    threads: int | None = None
+
+
+# ---------------------------------------------------------------------- DuckDB configuration
+
+
+def lock_down(con: duckdb.DuckDBPyConnection, limits: QueryLimits, *, allowed_directories: Iterable[Path] = ()) -> None:
+    """Turn off host access on the database of `con` and lock its configuration (for good)."""
+    locked = con.execute("SELECT current_setting('lock_configuration')").fetchall()[0][0]
+    if locked:
+        return
+    statements = [
+        "SET GLOBAL TimeZone = 'UTC'",  # BigQuery's TIMESTAMP is UTC
+        "SET autoinstall_known_extensions = false",
+        "SET autoload_known_extensions = false",
+    ]
+    if limits.memory_limit:
+        statements.append(f"SET memory_limit = {_literal(limits.memory_limit)}")
+    if limits.threads:
+        statements.append(f"SET threads = {int(limits.threads)}")
+    dirs = [str(Path(d).resolve()) for d in allowed_directories]
+    if dirs:
+        statements.append("SET allowed_directories = [" + ", ".join(_literal(d) for d in dirs) + "]")
+    statements += ["SET enable_external_access = false", "SET lock_configuration = true"]
+    try:
+        for sql in statements:
+            con.execute(sql)
+    except duckdb.Error as exc:
+        raise BigQueryError(
+            f"cannot configure the local warehouse: {str(exc).splitlines()[0]}",
+            fix="check the query memory limit setting (e.g. 4GB)",
+        ) from None
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+# ---------------------------------------------------------------------- function allowlist
+
+# Parser-level forms DuckDB does not list in duckdb_functions(); the translator emits them.
+_SPECIAL_FORMS = frozenset(
+    {"cast", "try_cast", "try", "coalesce", "ifnull", "extract", "grouping", "columns", "exists", "unnest"}
+)
+_REFUSED_PREFIXES = ("__", "pg_", "has_", "current_", "json_serialize", "json_deserialize", "json_execute")
+_REFUSED = frozenset(
+    {
+        "getvariable",
+        "in_search_path",
+        "version",
+        "sleep_ms",
+        "write_log",
+        "parse_duckdb_log_message",
+        "txid_current",
+        "nextval",
+        "currval",
+        "format_pg_type",
+        "map_to_pg_oid",
+        "map_type_id_to_pg_oid",
+        "stats",
+    }
+)
+
+
+@lru_cache(maxsize=1)
+def allowed_functions() -> frozenset[str]:
+    """Lower-case names of the DuckDB functions translated GoogleSQL may call."""
+    with duckdb.connect(":memory:") as con:
+        rows = con.execute(
+            "SELECT DISTINCT function_name FROM duckdb_functions() "
+            "WHERE function_type IN ('scalar', 'aggregate', 'window', 'macro')"
+        ).fetchall()
+    names = {str(r[0]).lower() for r in rows}
+    # A name that is also a table function must be refused there; the translator refuses every
+    # table function call, so the scalar meaning is the only one left.
+    return frozenset(n for n in names if n not in _REFUSED and not n.startswith(_REFUSED_PREFIXES)) | _SPECIAL_FORMS
+
+
+def check_function_name(name: str, extra: frozenset[str] = frozenset()) -> None:
+    """Raise BigQueryError unless `name` (as the generator wrote it) is an allowed function."""
+    bare = name.strip().strip('"').lower()
+    if bare in extra or bare in allowed_functions():
+        return
+    shown = bare.upper() if bare.isidentifier() else repr(name[:100])
+    raise BigQueryError(
+        f"function {shown} is not supported by the local warehouse",
+        fix="use a GoogleSQL function the local warehouse supports (it runs none that read files or settings)",
+    )
+
+
+# ---------------------------------------------------------------------- cancellation and time limits
+
+
+class QueryControl:
+    """A handle on one running query: `cancel()` interrupts it from any thread; a time limit
+    interrupts it the same way and says so."""
+
+    def __init__(self, timeout_s: float | None = None):
+        self.timeout_s = timeout_s
+        self.reason: str | None = None
+        self.done = threading.Event()
+        self._cons: list[duckdb.DuckDBPyConnection] = []
+        self._lock = threading.Lock()
+        self._timer: threading.Timer | None = None
+
+    def attach(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Interrupt `con` on cancel; a cancel that came first interrupts it at once."""
+        with self._lock:
+            self._cons.append(con)
+            if self._timer is None and self.timeout_s is not None:
+                self._timer = threading.Timer(self.timeout_s, self._expire)
+                self._timer.daemon = True
+                self._timer.start()
+
+    def detach(self, con: duckdb.DuckDBPyConnection) -> None:
+        with self._lock:
+            if con in self._cons:
+                self._cons.remove(con)
+
+    def cancel(self, reason: str = "cancelled") -> None:
+        """Stop the query; later statements of the same script do not start."""
+        with self._lock:
+            first = self.reason is None
+            if first:
+                self.reason = reason
+        if first:
+            # An interrupt that lands between two statements (or before DuckDB starts one) is
+            # lost, so keep interrupting until the query has returned.
+            threading.Thread(target=self._interrupt_until_done, name="query-cancel", daemon=True).start()
+
+    def _interrupt_until_done(self) -> None:
+        while True:
+            with self._lock:
+                for con in self._cons:
+                    try:
+                        con.interrupt()
+                    except duckdb.Error:  # closed meanwhile
+                        pass
+            if self.done.wait(0.05):
+                return
+
+    def _expire(self) -> None:
+        self.cancel("timeout")
+
+    def check(self) -> None:
+        """Raise the error for a cancelled or timed-out query, if it was."""
+        if self.reason is not None:
+            raise self.error()
+
+    def error(self) -> BigQueryError:
+        if self.reason == "timeout":
+            # BigQuery reports a job past its jobTimeoutMs as a cancelled job (reason "stopped")
+            return BigQueryError(
+                f"Job execution was cancelled: Job timed out after {self.timeout_s:g}s (the query time limit)",
+                fix="make the query cheaper, or raise the limit (EmulatorConfig.query_timeout_s, or jobTimeoutMs)",
+                reason="stopped",
+            )
+        return BigQueryError(
+            "Job execution was cancelled: User requested cancellation", fix="run the query again", reason="stopped"
+        )
+
+    def finish(self) -> None:
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+            self._cons.clear()
+        self.done.set()
+
+
+# ---------------------------------------------------------------------- trusted export writer
+
+
+class ExportWriter:
+    """A separate in-memory DuckDB that may write only under `roots`; the engine streams a
+    sandboxed query's rows into it as Arrow and COPYs them to a file it chose and checked."""
+
+    def __init__(self, roots: Iterable[Path]):
+        self.roots = [Path(r).resolve() for r in roots]
+        self._db: duckdb.DuckDBPyConnection | None = None
+        self._lock = threading.Lock()
+
+    def _database(self) -> duckdb.DuckDBPyConnection:
+        with self._lock:
+            if self._db is None:
+                db = duckdb.connect(":memory:")
+                lock_down(db, QueryLimits(), allowed_directories=self.roots)
+                self._db = db
+            return self._db
+
+    def write(
+        self,
+        rel: duckdb.DuckDBPyRelation,
+        path: Path,
+        options: str,
+        control: QueryControl | None = None,
+        *,
+        json_columns: Iterable[str] = (),
+    ) -> int:
+        """COPY the relation's rows to `path` (already checked to be under a root); the row count."""
+        if not any(path == r or r in path.parents for r in self.roots):
+            raise BigQueryError(f"cannot export to {path.name}: outside the export folders", fix="export to gs://")
+        con = self._database().cursor()
+        if control is not None:
+            control.attach(con)
+        name = "__bq_export_source"
+        try:
+            con.register(name, rel.to_arrow_reader(64 * 1024))
+            json_set = set(json_columns)
+            # JSON columns cross Arrow as text; cast them back so they are written as JSON values
+            select = ", ".join(
+                f"CAST({_ident(c)} AS JSON) AS {_ident(c)}" if c in json_set else _ident(c) for c in rel.columns
+            )
+            cur = con.execute(f"COPY (SELECT {select} FROM {_ident(name)}) TO {_literal(str(path))} ({options})")
+            return int(cur.fetchall()[0][0])
+        finally:
+            if control is not None:
+                control.detach(con)
+            con.close()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
