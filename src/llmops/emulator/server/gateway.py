@@ -13,7 +13,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .errors import ApiError, error_response
 
-_SCOPED = re.compile(r"^/(?:v1|v1beta1)/(?:projects/[^/]+/locations/[^/]+/|publishers/)")
+_VERTEX_ROOT = re.compile(r"^/(?:v1|v1beta1)/")  # the Vertex API answers its own unknown paths
 _VERTEX_METHOD = re.compile(r":(?:generateContent|streamGenerateContent|predict|rawPredict|countTokens|embedContent)$")
 
 
@@ -27,7 +27,7 @@ class Gateway:
         if scope["type"] == "http":
             path: str = scope.get("path", "")
             root_post = path == "/" and scope["method"] == "POST"
-            if root_post or (_VERTEX_METHOD.search(path) and not _SCOPED.match(path)):
+            if root_post or (_VERTEX_METHOD.search(path) and not _VERTEX_ROOT.match(path)):
                 host = _header(scope, b"host") or "127.0.0.1:9050"
                 what = "a POST to the root (google-genai without project and location)" if root_post else path
                 message = (
