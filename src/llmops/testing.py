@@ -16,6 +16,10 @@ Per test:
 - `aiplatform_init`: aiplatform and vertexai initialised against the emulator (REST, anonymous,
   a service account; `STORAGE_EMULATOR_HOST` set), e.g. for `PipelineJob` and
   `TextGenerationModel`.
+- `google_cloud_env`: the environment variables and fake Application Default Credentials that
+  make clients your code builds from the environment (`bigquery.Client()`, `storage.Client()`,
+  `genai.Client(vertexai=True)`, `vertexai.init()`, `PipelineJob(...).submit()`) reach the
+  emulator; restored afterwards.
 - `canned_responses`: `.add(prompt=..., response=..., safety=..., blocked=..., citations=...)`
   forces the emulated model's answer (the emulator's `/emulator/v1/canned` admin route).
 
@@ -32,6 +36,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from .offline import offline_authenticate
+
+__all__ = ["offline_authenticate", "start_emulator", "RunningEmulator", "CannedResponses", "GoogleCloudEnv"]
 
 EMULATOR_PROJECT = "llmops-test"
 """The project id the client fixtures use (the emulator accepts any)."""
@@ -220,6 +228,46 @@ def aiplatform_init(llmops_emulator: RunningEmulator) -> Iterator[VertexInit]:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
+
+
+@dataclass(frozen=True)
+class GoogleCloudEnv:
+    """What `google_cloud_env` set: the project, location, endpoint, the fake credentials file
+    and every environment variable."""
+
+    project: str
+    location: str
+    endpoint: str
+    credentials_file: Path
+    environ: dict[str, str]
+
+
+@pytest.fixture
+def google_cloud_env(
+    llmops_emulator: RunningEmulator, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[GoogleCloudEnv]:
+    """Clients built from the environment by the code under test reach the emulator: project
+    `llmops-test`, fake Application Default Credentials, the emulator variables, and
+    aiplatform/vertexai initialised on it (REST). Restored after the test."""
+    from google.cloud.aiplatform import initializer
+
+    from . import offline
+
+    adc = offline.write_fake_adc(
+        tmp_path_factory.mktemp("adc") / "adc.json", llmops_emulator.endpoint, EMULATOR_PROJECT
+    )
+    environ = offline.environment(llmops_emulator.endpoint, EMULATOR_PROJECT, EMULATOR_LOCATION, adc)
+    for key, value in environ.items():
+        monkeypatch.setenv(key, value)
+    offline.genai_project_from_environment()
+    config = initializer.global_config  # `aiplatform.init` is bound to this object: restore its fields
+    saved = dict(vars(config))
+    offline.init_vertex(llmops_emulator.endpoint, project=EMULATOR_PROJECT, location=EMULATOR_LOCATION)
+    try:
+        yield GoogleCloudEnv(EMULATOR_PROJECT, EMULATOR_LOCATION, llmops_emulator.endpoint, adc, environ)
+    finally:
+        vars(config).clear()
+        vars(config).update(saved)
 
 
 class CannedResponses:

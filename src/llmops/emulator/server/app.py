@@ -27,6 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ...core.errors import LlmopsError
 from .api import EmulatedApi, Emulator, EmulatorConfig
 from .errors import ApiError, handle_exception
+from .gateway import Gateway
 from .guard import Guard
 
 log = logging.getLogger("llmops.emulator")
@@ -135,6 +136,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.emulator = emulator
+    app.add_middleware(Gateway)
     app.add_middleware(Guard, config=config)
     app.add_middleware(RequestLog)
     return app

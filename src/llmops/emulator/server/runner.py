@@ -18,6 +18,7 @@ from ...core.errors import ConfigError
 from .api import EmulatorConfig
 from .app import create_app
 from .guard import is_loopback
+from .sniff import SniffingProtocol
 
 __all__ = ["EmulatorServer", "is_loopback"]
 
@@ -80,6 +81,8 @@ class EmulatorServer:
             "access_log": False,
             "lifespan": "on",
             "timeout_graceful_shutdown": 5,
+            # TLS, HTTP/2 and gRPC clients get a one-line hint instead of "Invalid HTTP request".
+            "http": SniffingProtocol,
             **uvicorn_options,
         }
         self.server = _Server(uvicorn.Config(self.app, **options))
