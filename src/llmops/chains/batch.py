@@ -44,6 +44,7 @@ def run_chain_batch(
         counts = {"OK": 0, "BLOCKED": 0, "ERROR": 0}
         scores: list[float] = []
         latencies: list[float] = []
+        traces: list[str] = []
         with open(results.path, "w", encoding="utf-8") as f:
             for ex in examples:
                 question = question_of(session, version, ex.prompt)
@@ -54,6 +55,8 @@ def run_chain_batch(
                 except llmops.LlmopsError as exc:  # one failed example does not stop the batch
                     row = {"chain": c.name, "status": "ERROR", "input": question, "error": str(exc)}
                 counts[row["status"]] += 1
+                if row.get("trace_id"):
+                    traces.append(row["trace_id"])
                 if row.get("grounding_score") is not None:
                     scores.append(row["grounding_score"])
                 if row.get("latency_ms") is not None:
@@ -67,6 +70,7 @@ def run_chain_batch(
         "errors": counts["ERROR"],
         "mean_grounding_score": round(sum(scores) / len(scores), 4) if scores else None,
         "mean_latency_ms": round(sum(latencies) / len(latencies), 3) if latencies else None,
+        "trace_ids": traces[:5],
     }
     for key, value in summary.items():
         if isinstance(value, int | float) and not isinstance(value, bool):

@@ -96,7 +96,7 @@ def require_grounding(*, min_score: float = 0.5, name: str = "require-grounding"
 
 def output_format(
     *, format: str = "text", pattern: str | None = None, max_chars: int | None = None, name: str = "output-format"
-) -> Step:  # noqa: A002 - the TOML key
+) -> Step:
     """Block unless the answer is non-empty and, with `format = "json"`, parses as JSON (a
     Markdown ```json fence is accepted and removed); with `pattern`, matches that regular
     expression somewhere; with `max_chars`, is at most that long."""
@@ -105,7 +105,9 @@ def output_format(
     try:
         regex = re.compile(pattern) if pattern else None
     except re.error as exc:
-        raise ConfigError(f"output_format: pattern is not a regular expression ({exc})", fix="fix the pattern") from None
+        raise ConfigError(
+            f"output_format: pattern is not a regular expression ({exc})", fix="fix the pattern"
+        ) from None
     params: dict[str, Any] = {"format": format}
     if pattern:
         params["pattern"] = pattern

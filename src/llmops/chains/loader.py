@@ -67,7 +67,9 @@ def _build_step(spec: Any, where: str, position: int) -> Step:
     try:
         return factory(**settings)
     except TypeError as exc:
-        raise ConfigError(f"{where}: step {position} ({use}): {exc}", fix=f"{use} takes {', '.join(accepted)}") from None
+        raise ConfigError(
+            f"{where}: step {position} ({use}): {exc}", fix=f"{use} takes {', '.join(accepted)}"
+        ) from None
     except ConfigError as exc:
         raise ConfigError(f"{where}: step {position}: {exc.problem}", fix=exc.fix) from None
 
@@ -80,13 +82,15 @@ def from_toml(text: str, *, source: str, default_name: str | None = None) -> Cha
         raise ConfigError(f"{source} is not valid TOML ({exc})", fix="fix the file") from None
     unknown = sorted(set(doc) - {"name", "description", "steps"})
     if unknown:
-        raise ConfigError(f"{source}: unknown key {unknown[0]!r}", fix="a chain file has name, description, [[steps]]")
+        raise ConfigError(
+            f"{source}: unknown key {unknown[0]!r}", fix="a chain file has name, description and steps tables"
+        )
     name = doc.get("name") or default_name
     if not name:
         raise ConfigError(f"{source} has no name", fix='set name = "..." at the top')
     specs = doc.get("steps")
     if not isinstance(specs, list) or not specs:
-        raise ConfigError(f"{source} has no [[steps]]", fix="add at least one [[steps]] table with use = ...")
+        raise ConfigError(f"{source} has no steps", fix="add at least one steps table, each with use = ...")
     built = [_build_step(spec, source, i) for i, spec in enumerate(specs, 1)]
     return Chain(str(name), built, str(doc.get("description", "")), source)
 

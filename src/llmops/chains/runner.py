@@ -196,7 +196,10 @@ def run(session: Session, chain: Chain, text: str, *, log: bool | None = None, v
             run_started,
             total,
             (shown(state.input, state.redacted), output),
-            (status, None if failure is None else f"step {failure[0]}: {type(failure[1]).__name__}: {failure[1]}"[:500]),
+            (
+                status,
+                None if failure is None else f"step {failure[0]}: {type(failure[1]).__name__}: {failure[1]}"[:500],
+            ),
             root_attrs,
             text_on,
         ),
@@ -210,14 +213,14 @@ def run(session: Session, chain: Chain, text: str, *, log: bool | None = None, v
             monitoring.log_for(session).write(state.rows)
         span_log(session).write(spans)
     if failure is not None:
-        name, exc = failure
-        problem = exc.problem if isinstance(exc, LlmopsError) else f"{type(exc).__name__}: {exc}"
-        fix = exc.fix if isinstance(exc, LlmopsError) and exc.fix else None
+        name, cause = failure
+        problem = cause.problem if isinstance(cause, LlmopsError) else f"{type(cause).__name__}: {cause}"
+        fix = cause.fix if isinstance(cause, LlmopsError) and cause.fix else None
         where = f"see llmops logs --trace {state.trace_id[:12]}" if logging_on else "fix the step"
         raise ChainStepError(
             f"chain {chain.name!r} stopped at step {name!r}: {problem}",
             fix=f"{fix}; {where}" if fix else where,
-        ) from exc
+        ) from cause
     meta = None
     if state.chunks:
         from ..rag.grounding import GroundedAnswer

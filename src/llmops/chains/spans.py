@@ -89,7 +89,9 @@ class SpanLog:
             if self.key in _ensured:
                 return
         cols = ",\n  ".join(f"{n} {k}" for n, k in COLUMNS)
-        self.warehouse.query(f"CREATE SCHEMA IF NOT EXISTS `llmops`;\nCREATE TABLE IF NOT EXISTS `{SPANS_TABLE}` ({cols});")
+        self.warehouse.query(
+            f"CREATE SCHEMA IF NOT EXISTS `llmops`;\nCREATE TABLE IF NOT EXISTS `{SPANS_TABLE}` ({cols});"
+        )
         with _lock:
             _ensured.add(self.key)
 

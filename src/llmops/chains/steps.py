@@ -117,7 +117,7 @@ def _fields(fmt: str) -> list[str]:
         raise ConfigError(f"prompt format is not valid: {exc}", fix="escape literal braces as {{ and }}") from None
 
 
-def prompt(*, template: str | None = None, format: str | None = None, name: str = "prompt") -> Step:  # noqa: A002 - the TOML key
+def prompt(*, template: str | None = None, format: str | None = None, name: str = "prompt") -> Step:
     """Build the prompt from the current text: with `template` (a registered template or
     `prompts:/NAME@ALIAS`) the text goes into the template, after a ground step as the
     grounded question (numbered sources, instruction, question: `rag.build_prompt`); with `format`, `{input}`, `{text}` and `{STEP}` (the
@@ -257,7 +257,7 @@ def generate(
             )
         return answer
 
-    params = {"temperature": temperature, "max_output_tokens": max_output_tokens}
+    params: dict[str, Any] = {"temperature": temperature, "max_output_tokens": max_output_tokens}
     if system:
         params["system"] = system
     if limits:

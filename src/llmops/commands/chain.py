@@ -22,7 +22,7 @@ def list_command(json_: bool = JsonOption) -> None:
     from ..chains import all_chains
 
     found = all_chains(session())
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"name": c.name, "steps": len(c.steps), "models": c.models, "source": c.source, "description": c.description}
         for c in sorted(found.values(), key=lambda c: c.name)
     ]
@@ -50,7 +50,9 @@ def _load(name: str | None, file: Path | None) -> Any:
 
 @chain_app.command("show")
 def show_command(
-    name: str | None = typer.Argument(None, help="Chain name."), file: Path | None = FileOption, json_: bool = JsonOption
+    name: str | None = typer.Argument(None, help="Chain name."),
+    file: Path | None = FileOption,
+    json_: bool = JsonOption,
 ) -> None:
     """Show a chain's steps and settings (it is checked against the workspace first)."""
     chain = _load(name, file)
@@ -101,7 +103,9 @@ def run_command(
         for s in result.spans[1:]:
             extra = f" {s['model']}" if s["model"] else ""
             console.print(
-                f"  {s['step']} [{s['kind']}]{extra} · {s['latency_ms']:.2f} ms · {s['status']}", markup=False, style="dim"
+                f"  {s['step']} [{s['kind']}]{extra} · {s['latency_ms']:.2f} ms · {s['status']}",
+                markup=False,
+                style="dim",
             )
         score = f" · grounding {result.grounding_score:.2f}" if result.grounding_score is not None else ""
         console.print(
