@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "llmops.commands.rag",
     "llmops.commands.chat",
     "llmops.commands.conversations",
+    "llmops.commands.chain",
 )
 """Each module defines `add_commands(cli)`."""
 

@@ -257,9 +257,17 @@ def _clip(text: str | None, width: int) -> str:
 def logs_command(
     n: int = typer.Option(20, "-n", "--count", help="How many predictions, newest first."),
     request_id: str | None = typer.Option(None, "--id", help="Only the prediction with this request id."),
+    trace: str | None = typer.Option(
+        None, "--trace", help="Show the span tree of this chain run (trace id or prefix)."
+    ),
     json_: bool = JsonOption,
 ) -> None:
-    """Show the newest logged predictions (or one by request id)."""
+    """Show the newest logged predictions (or one by request id, or a chain run's span tree)."""
+    if trace is not None:
+        from .chain import show_trace
+
+        show_trace(trace, json_)
+        return
     from rich.table import Column, Table
     from rich.text import Text
 

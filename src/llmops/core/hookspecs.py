@@ -52,3 +52,8 @@ def register_settings(register: Register) -> None:
 @hookspec
 def register_commands(cli: Any) -> None:
     """Add sub-commands to the typer app `cli` (`cli.command()(fn)` or `cli.add_typer(...)`)."""
+
+
+@hookspec
+def register_chains(register: Register) -> None:
+    """Register chains: `register(Chain("so-answer", [steps...]))`, or `register(name, [steps...])`."""
