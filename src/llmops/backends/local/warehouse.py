@@ -37,9 +37,13 @@ class DuckDBWarehouse(Warehouse, StatementRunner):
             from ...emulator.bigquery.engine import BigQueryEngine
 
             workspace = Workspace(self.settings.workspace).ensure()
-            # Exports (data preparation, EXPORT DATA) may write only inside the workspace.
+            # Exports (data preparation, EXPORT DATA) may write only inside the workspace; the
+            # database itself may read and write only the log folder (its views over the
+            # prediction and span segment files).
+            logs = workspace.root / "logs"
+            logs.mkdir(parents=True, exist_ok=True)
             self._engine = BigQueryEngine(
-                workspace.warehouse_path, default_project=self.project, local_root=workspace.root
+                workspace.warehouse_path, default_project=self.project, local_root=workspace.root, data_roots=(logs,)
             )
         return self._engine
 

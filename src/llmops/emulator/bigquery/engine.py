@@ -116,8 +116,12 @@ class BigQueryEngine:
         local_root: str | Path | None = None,
         keep_open: bool = False,
         limits: QueryLimits | None = None,
+        data_roots: tuple[str | Path, ...] = (),
     ):
         self.path = Path(path).expanduser().resolve() if path is not None else None
+        self.data_roots = tuple(Path(r).expanduser().resolve() for r in data_roots)
+        """Folders the engine's own views read and write (the prediction log's segment files).
+        User SQL still cannot name a file: the translator refuses every table function."""
         self.default_project = default_project
         self.gcs_root = Path(gcs_root).expanduser().resolve() if gcs_root is not None else None
         self.local_root = Path(local_root).expanduser().resolve() if local_root is not None else None
@@ -170,10 +174,10 @@ class BigQueryEngine:
                     if not self._ready:
                         self._ensure_ready(con)
                         if held is not None:
-                            lock_down(held, self.limits)
+                            lock_down(held, self.limits, allowed_directories=self.data_roots)
                         self._ready = True
             if held is None:
-                lock_down(con, self.limits)  # a freshly opened file is a fresh database
+                lock_down(con, self.limits, allowed_directories=self.data_roots)  # a fresh database
             yield con
         finally:
             con.close()
