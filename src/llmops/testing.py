@@ -105,9 +105,9 @@ def bigquery_client(llmops_emulator: RunningEmulator) -> Iterator[Any]:
 @pytest.fixture(scope="session")
 def storage_client(llmops_emulator: RunningEmulator) -> Iterator[Any]:
     """A real Cloud Storage client talking to the emulator."""
+    import google.cloud.storage as storage  # the `from google.cloud import` form trips mypy on this untyped package
     from google.api_core.client_options import ClientOptions
     from google.auth.credentials import AnonymousCredentials
-    from google.cloud import storage
 
     client = storage.Client(
         project=EMULATOR_PROJECT,

@@ -220,3 +220,12 @@ def test_compile_a_user_file_with_several_pipelines_needs_a_name(cli, tmp_path):
     named = cli("pipeline", "compile", f"{source}:other", "--json")
     assert named.code == 0, named.err
     assert named.json()["pipeline_name"] == "other"
+
+
+def test_compile_a_pipeline_source_that_is_not_a_python_file(cli, tmp_path):
+    source = tmp_path / "hello.txt"
+    source.write_text(COURSE_HELLO)
+    result = cli("pipeline", "compile", str(source))
+    assert result.code == 1
+    assert "is not a Python file" in result.err and "pass a .py file" in result.err
+    assert len(result.err.strip().splitlines()) == 1

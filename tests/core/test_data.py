@@ -40,7 +40,7 @@ def test_prepare_reproduces_the_course_training_text_byte_for_byte(prepared):
     course = Path(__file__).resolve().parents[2] / "src/llmops/data/stackoverflow/posts_questions.jsonl"
     assert course.exists()
     rows = _rows(prepared.train.uri) + _rows(prepared.eval.uri)
-    questions = {json.loads(l)["id"]: json.loads(l) for l in course.read_text().splitlines()}
+    questions = {json.loads(line)["id"]: json.loads(line) for line in course.read_text().splitlines()}
     q = questions[-1]
     expected = STACKOVERFLOW_PYTHON + " " + q["title"] + q["body"]
     assert expected in {r["input_text_instruct"] for r in rows}

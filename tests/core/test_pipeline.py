@@ -243,7 +243,7 @@ def test_source_checks_catch_each_mistake_before_import(old, new, kind, fix):
         check_pipeline_source(source, "pipeline.py")
     assert err.value.kind == kind
     assert fix in err.value.fix
-    assert err.value.line == source.splitlines().index(next(l for l in source.splitlines() if new in l)) + 1
+    assert err.value.line == source.splitlines().index(next(line for line in source.splitlines() if new in line)) + 1
     assert "pipeline.py" in str(err.value)
 
 

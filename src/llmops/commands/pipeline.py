@@ -136,6 +136,10 @@ def _load_user_pipeline(source: str) -> tuple[Any, Path]:
         )
     check_pipeline_file(path)
     spec = importlib.util.spec_from_file_location(f"_llmops_user_pipeline_{abs(hash(str(path.resolve())))}", path)
+    if spec is None or spec.loader is None:
+        raise ConfigError(
+            f"pipeline source {path} is not a Python file", fix="pass a .py file defining a @dsl.pipeline"
+        )
     module = importlib.util.module_from_spec(spec)
     sys.path.insert(0, str(path.resolve().parent))
     try:

@@ -135,7 +135,7 @@ class ModelProvider(Backend):
     may also implement (`Tuner`, `Deployer`, `Aliaser`)."""
 
     kind = "model"
-    tuning_format: ClassVar[str] = "seed"
+    tuning_format: str = "seed"
     """Training file format the provider's tuning reads: "seed" (input_text_instruct /
     output_text, the course's) or "gemini" (contents with user and model turns)."""
 

@@ -196,6 +196,25 @@ class Pipelines(NamedTuple):
     end_to_end: Any
 
 
+# The sub-pipelines' outputs: kfp reads these classes' field annotations as the output types.
+class DataOutputs(NamedTuple):
+    train_data: Dataset
+    eval_data: Dataset
+    dataset_version: str
+
+
+class TrainingOutputs(NamedTuple):
+    model: Model
+    tuned_model: str
+    endpoint: str
+
+
+class Outputs(NamedTuple):
+    dataset_version: str
+    tuned_model: str
+    endpoint: str
+
+
 def build_pipeline(base_image: str | None = None) -> Any:
     """The end-to-end pipeline (a kfp pipeline function), made of three sub-pipelines."""
     return build_pipelines(base_image).end_to_end
@@ -214,7 +233,7 @@ def build_pipelines(base_image: str | None = None) -> Pipelines:
         eval_fraction: float = 0.2,
         seed: int = 42,
         data_format: str = "",
-    ) -> NamedTuple("DataOutputs", train_data=Dataset, eval_data=Dataset, dataset_version=str):
+    ) -> DataOutputs:
         prepared = c.prepare_data(
             settings=settings,
             query=query,
@@ -223,8 +242,7 @@ def build_pipelines(base_image: str | None = None) -> Pipelines:
             seed=seed,
             data_format=data_format,
         )
-        outputs = NamedTuple("DataOutputs", train_data=Dataset, eval_data=Dataset, dataset_version=str)  # noqa: UP014 - kfp reads the functional form
-        return outputs(
+        return DataOutputs(
             train_data=prepared.outputs["train_data"],
             eval_data=prepared.outputs["eval_data"],
             dataset_version=prepared.outputs["Output"],
@@ -238,7 +256,7 @@ def build_pipelines(base_image: str | None = None) -> Pipelines:
         base_model: str = "",
         epochs: int = 1,
         display_name: str = "",
-    ) -> NamedTuple("TrainingOutputs", model=Model, tuned_model=str, endpoint=str):
+    ) -> TrainingOutputs:
         tuned = c.tune_model(
             settings=settings,
             train_data=train_data,
@@ -248,8 +266,7 @@ def build_pipelines(base_image: str | None = None) -> Pipelines:
             display_name=display_name,
         )
         deployed = c.deploy_model(settings=settings, model=tuned.outputs["model"])
-        outputs = NamedTuple("TrainingOutputs", model=Model, tuned_model=str, endpoint=str)  # noqa: UP014 - kfp reads the functional form
-        return outputs(
+        return TrainingOutputs(
             model=tuned.outputs["model"], tuned_model=tuned.outputs["Output"], endpoint=deployed.outputs["Output"]
         )
 
@@ -279,7 +296,7 @@ def build_pipelines(base_image: str | None = None) -> Pipelines:
         epochs: int = 1,
         display_name: str = "",
         eval_limit: int = 0,
-    ) -> NamedTuple("Outputs", dataset_version=str, tuned_model=str, endpoint=str):
+    ) -> Outputs:
         prepared = data_preparation(
             settings=settings,
             query=query,
@@ -303,8 +320,7 @@ def build_pipelines(base_image: str | None = None) -> Pipelines:
             base_model=base_model,
             limit=eval_limit,
         )
-        outputs = NamedTuple("Outputs", dataset_version=str, tuned_model=str, endpoint=str)  # noqa: UP014 - kfp reads the functional form
-        return outputs(
+        return Outputs(
             dataset_version=prepared.outputs["dataset_version"],
             tuned_model=trained.outputs["tuned_model"],
             endpoint=trained.outputs["endpoint"],

@@ -74,7 +74,7 @@ def _analyze(
     pipeline = fdef.name
     tasks: set[str] = set()
 
-    def line(node: ast.AST) -> int:
+    def line(node: ast.stmt | ast.expr) -> int:
         return node.lineno + line_offset
 
     def src(node: ast.AST) -> str:

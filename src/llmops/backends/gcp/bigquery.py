@@ -41,7 +41,8 @@ def _scalar_type(value: Any) -> str:
     if isinstance(value, float):
         return "FLOAT64"
     if isinstance(value, decimal.Decimal):
-        return "NUMERIC" if abs(value.as_tuple().exponent) <= 9 and abs(value) < 10**29 else "BIGNUMERIC"
+        exponent = value.as_tuple().exponent  # a str for NaN and infinities
+        return "NUMERIC" if isinstance(exponent, int) and abs(exponent) <= 9 and abs(value) < 10**29 else "BIGNUMERIC"
     if isinstance(value, dt.datetime):
         return "TIMESTAMP" if value.tzinfo is not None else "DATETIME"
     if isinstance(value, dt.date):

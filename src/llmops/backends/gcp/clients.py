@@ -88,7 +88,7 @@ def bigquery_client(settings: Settings) -> Any:
 
 def storage_client(settings: Settings) -> Any:
     """A google-cloud-storage Client for the profile."""
-    from google.cloud import storage
+    import google.cloud.storage as storage  # the `from google.cloud import` form trips mypy on this untyped package
 
     project, credentials = project_and_credentials(settings)
     options = {"api_endpoint": endpoint} if (endpoint := _endpoint(settings)) else None

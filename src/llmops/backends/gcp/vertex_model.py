@@ -133,7 +133,11 @@ def safety_settings(safety: Mapping[str, str] | None, default: str | None) -> li
     out = dict.fromkeys(HARM_CATEGORIES, every) if every else {}
     for cat, threshold in items.items():
         out[_category(cat)] = threshold
-    return [types.SafetySetting(category=c, threshold=str(t).upper()) for c, t in out.items() if t]
+    return [
+        types.SafetySetting(category=types.HarmCategory(c), threshold=types.HarmBlockThreshold(str(t).upper()))
+        for c, t in out.items()
+        if t
+    ]
 
 
 def _llmops_error(exc: Exception, what: str) -> LlmopsError:

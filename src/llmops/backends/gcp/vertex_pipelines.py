@@ -147,8 +147,9 @@ def run_from_resource(job: Mapping[str, Any], package: str = "") -> PipelineRun:
     pipeline_name = (spec.get("pipelineInfo") or {}).get("name")
     tasks = [t for t in tasks if t.name != pipeline_name] or tasks
     params = dict((job.get("runtimeConfig") or {}).get("parameterValues") or {})
+    package = package or job.get("templateUri") or name
     record = {
-        "package": package or job.get("templateUri") or name,
+        "package": package,
         "package_sha256": None,
         "parameters": params,
         "tasks": [{"name": t.name, "outputs": t.outputs} for t in tasks],
@@ -157,7 +158,7 @@ def run_from_resource(job: Mapping[str, Any], package: str = "") -> PipelineRun:
     return PipelineRun(
         run_id=name.rsplit("/", 1)[-1],
         state=state,
-        package=record["package"],
+        package=package,
         pipeline_name=pipeline_name,
         parameters={k: v for k, v in params.items() if k != "settings"},
         tasks=tasks,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal, overload
 
 from ...core.types import Citation, GenerationConfig, Prediction, SafetyRating
 from ..server.errors import ApiError, bad_request
@@ -20,6 +20,10 @@ from ..server.errors import ApiError, bad_request
 MAX_CANDIDATES = 8
 
 
+@overload
+def _number(value: Any, field: str, *, integer: Literal[True]) -> int | None: ...
+@overload
+def _number(value: Any, field: str, *, integer: Literal[False] = ...) -> float | None: ...
 def _number(value: Any, field: str, *, integer: bool = False) -> float | int | None:
     if value is None:
         return None

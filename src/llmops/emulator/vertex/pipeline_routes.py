@@ -24,7 +24,7 @@ from ..server.errors import ApiError, bad_request, not_found, required
 from ..server.http import read_json
 
 if TYPE_CHECKING:
-    from ..server.api import VertexApi
+    from .api import VertexApi
 
 _PIPELINE_STATE = {
     "PENDING": "PIPELINE_STATE_PENDING",

@@ -66,7 +66,7 @@ from .resources import (
 from .tokens import compute_response, count_response
 
 if TYPE_CHECKING:
-    from ..server.api import VertexApi
+    from .api import VertexApi
 
 GENERATE_VERBS = ("generateContent", "streamGenerateContent", "countTokens", "computeTokens", "predict")
 INLINE_PROMPT_CHARS = 20_000
@@ -169,7 +169,7 @@ class VertexHandlers:
         if verb not in GENERATE_VERBS:
             raise reject_unknown_verb(verb or "(none)", GENERATE_VERBS)
         if canonical_base(name) is None:
-            where = f"{_prefix(project, location)}/" if project else ""
+            where = f"{_prefix(project, location)}/" if project and location else ""
             raise not_found(
                 f"Publisher Model `{where}publishers/google/models/{name}` was not found or your project "
                 "does not have access to it."
@@ -239,10 +239,8 @@ class VertexHandlers:
                 raise bad_request(
                     f"Removing alias {alias[1:]!r} is not supported by the emulator; set it on another model to move it"
                 )
-        model = None
-        for alias in aliases:
-            model = await run_in_threadpool(self.service.set_alias, ref, alias)
-        model = model or await run_in_threadpool(self.service.get_tuned_model, ref)
+        updated = [await run_in_threadpool(self.service.set_alias, ref, alias) for alias in aliases]
+        model = updated[-1] if updated else await run_in_threadpool(self.service.get_tuned_model, ref)
         return JSONResponse(model_resource(model, prefix))
 
     # --- endpoints -----------------------------------------------------------------------------
