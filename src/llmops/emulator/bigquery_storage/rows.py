@@ -98,11 +98,16 @@ def proto_row(msg: message.Message, fields: list[dict]) -> dict[str, Any]:
     row: dict[str, Any] = {}
     for fd, value in msg.ListFields():
         f = by_name[fd.name.lower()]
-        if fd.label == FieldDescriptor.LABEL_REPEATED:
+        if _repeated(fd):
             row[f["name"]] = [_value(fd, v, f) for v in value]
         else:
             row[f["name"]] = _value(fd, value, f)
     return row
+
+
+def _repeated(fd: Any) -> bool:
+    flag = getattr(fd, "is_repeated", None)  # protobuf >= 6; `label` is deprecated there
+    return bool(flag) if flag is not None else fd.label == FieldDescriptor.LABEL_REPEATED
 
 
 def _value(fd: Any, value: Any, f: dict) -> Any:

@@ -21,7 +21,7 @@ from google.protobuf import message as pb_message
 from google.protobuf import timestamp_pb2
 
 from ..bigquery.engine import RowError, convert_row
-from .errors import invalid, not_found
+from .errors import RpcError, invalid, not_found
 from .rows import arrow_rows, extra_fields, message_class, proto_row
 from .tables import TableRef, Tables, parse_table
 
@@ -95,7 +95,7 @@ class WriteService:
         return stream
 
     def _resource(self, stream: Stream) -> Any:
-        out = WriteStream(name=stream.name, type=stream.type, location=self.location)
+        out = WriteStream(name=stream.name, type_=stream.type, location=self.location)
         out.write_mode = types.WriteStream.WriteMode.INSERT
         out.create_time.CopyFrom(_timestamp(stream.created))
         if stream.committed:
@@ -107,7 +107,7 @@ class WriteService:
     def create_write_stream(self, request: Any, context: grpc.ServicerContext) -> Any:
         ref = parse_table(request.parent, "parent")
         self.tables.info(ref)
-        kind = request.write_stream.type
+        kind = request.write_stream.type_
         if kind not in (StreamType.COMMITTED, StreamType.PENDING):
             raise invalid(
                 f"write_stream.type {StreamType(kind).name} is not emulated; use COMMITTED or PENDING "
@@ -180,8 +180,13 @@ class WriteService:
         arrow_schema = b""
         for request in requests:
             if request.write_stream and (stream is None or request.write_stream != stream.name):
-                stream = self._stream(request.write_stream)
-                fields = self.tables.info(stream.ref)["schema"]
+                try:
+                    stream = self._stream(request.write_stream)
+                    fields = self.tables.info(stream.ref)["schema"]
+                except RpcError as exc:  # answered in-band, so the writer's future carries it
+                    stream = None
+                    yield _error(request.write_stream, exc.code, exc.message)
+                    continue
             if stream is None:
                 raise invalid("the first AppendRowsRequest must name write_stream")
             which = request.WhichOneof("rows")
@@ -270,8 +275,8 @@ class WriteService:
         return out
 
 
-def _error(stream: Stream, code: grpc.StatusCode, message: str) -> Any:
-    out = AppendRowsResponse(write_stream=stream.name)
+def _error(stream: Stream | str, code: grpc.StatusCode, message: str) -> Any:
+    out = AppendRowsResponse(write_stream=stream if isinstance(stream, str) else stream.name)
     out.error.code = code.value[0]
     out.error.message = message
     return out
@@ -279,7 +284,9 @@ def _error(stream: Stream, code: grpc.StatusCode, message: str) -> Any:
 
 def _field_schema(f: dict) -> Any:
     kind = {"FLOAT64": "DOUBLE", "RECORD": "STRUCT"}.get(f["type"], f["type"])
-    out = TableFieldSchema.pb()(name=f["name"], type=TableFieldSchema.Type[kind], mode=TableFieldSchema.Mode[f["mode"]])
+    type_enum: Any = TableFieldSchema.Type
+    mode_enum: Any = TableFieldSchema.Mode
+    out = TableFieldSchema.pb()(name=f["name"], type_=type_enum[kind], mode=mode_enum[f["mode"]])
     for sub in f.get("fields", []):
         out.fields.append(_field_schema(sub))
     return out
