@@ -165,8 +165,8 @@ def _grpc_endpoint(server: Any) -> str | None:
     """`host:port` of the BigQuery Storage API's gRPC server, when that API is served."""
     from ..emulator.bigquery_storage.api import BigQueryStorageApi
 
-    emulator = server.app.state.emulator
-    if BigQueryStorageApi not in emulator.api_classes.values():
+    emulator = getattr(getattr(getattr(server, "app", None), "state", None), "emulator", None)
+    if emulator is None or BigQueryStorageApi not in emulator.api_classes.values():
         return None
     return emulator.api(BigQueryStorageApi).endpoint
 
