@@ -5,7 +5,11 @@ Fixtures (session-scoped):
 - `llmops_emulator`: the emulator, started once per test session on a free loopback port with a
   temporary data folder; has `.endpoint`, `.port`, `.data_dir` and `.env()` (the environment
   variables that point Google clients at it).
-- `bigquery_client`: a `google.cloud.bigquery.Client` on the emulator (anonymous credentials).
+- `bigquery_client`: a `google.cloud.bigquery.Client` on the emulator (anonymous credentials);
+  with google-cloud-bigquery-storage installed, its `to_dataframe()`/`to_arrow()` read through
+  the emulator's Storage Read API.
+- `bigquery_read_client` / `bigquery_write_client`: `BigQueryReadClient` / `BigQueryWriteClient`
+  on the emulator's BigQuery Storage API (gRPC).
 - `storage_client`: a `google.cloud.storage.Client` on the emulator (anonymous credentials).
 - `signing_credentials`: service-account credentials whose key the emulator accepts for V4
   signed URLs (`blob.generate_signed_url(version="v4", credentials=signing_credentials)`).
@@ -96,10 +100,56 @@ def bigquery_client(llmops_emulator: RunningEmulator) -> Iterator[Any]:
         client_options=ClientOptions(api_endpoint=llmops_emulator.endpoint),
         location="US",
     )
+    _read_through_emulator(client, llmops_emulator)
     try:
         yield client
     finally:
         client.close()
+
+
+def bigquery_storage_endpoint(running: RunningEmulator) -> str:
+    """`host:port` of a running emulator's BigQuery Storage API (gRPC)."""
+    from .emulator.bigquery_storage.api import BigQueryStorageApi
+
+    api = running.server.app.state.emulator.api(BigQueryStorageApi)
+    if api.endpoint is None:
+        pytest.skip(f"BigQuery Storage API not served: {api.unavailable}")
+    return api.endpoint
+
+
+def _read_through_emulator(client: Any, running: RunningEmulator) -> None:
+    """Make the storage client that `to_dataframe()`/`to_arrow()` create by default talk to the
+    emulator's Read API (it would otherwise dial bigquerystorage.googleapis.com)."""
+    ensure = client._ensure_bqstorage_client
+
+    def ensure_on_emulator(bqstorage_client: Any = None, *args: Any, **kwargs: Any) -> Any:
+        if bqstorage_client is None and not args and not kwargs:
+            try:
+                from .emulator.bigquery_storage.clients import read_client
+
+                return read_client(bigquery_storage_endpoint(running), running.server.config.token)
+            except ImportError:
+                return None
+        return ensure(bqstorage_client, *args, **kwargs)
+
+    client._ensure_bqstorage_client = ensure_on_emulator
+
+
+@pytest.fixture(scope="session")
+def bigquery_read_client(llmops_emulator: RunningEmulator) -> Any:
+    """A `BigQueryReadClient` on the emulator's Storage Read API (gRPC, insecure channel);
+    pass it as `to_dataframe(bqstorage_client=...)`."""
+    from .emulator.bigquery_storage.clients import read_client
+
+    return read_client(bigquery_storage_endpoint(llmops_emulator), llmops_emulator.server.config.token)
+
+
+@pytest.fixture(scope="session")
+def bigquery_write_client(llmops_emulator: RunningEmulator) -> Any:
+    """A `BigQueryWriteClient` on the emulator's Storage Write API (gRPC, insecure channel)."""
+    from .emulator.bigquery_storage.clients import write_client
+
+    return write_client(bigquery_storage_endpoint(llmops_emulator), llmops_emulator.server.config.token)
 
 
 @pytest.fixture(scope="session")

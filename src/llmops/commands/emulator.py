@@ -10,6 +10,7 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import typer
@@ -117,6 +118,7 @@ def start_command(
                 f"cannot listen on {bind_host}:{bind_port}: {exc.strerror or exc}", fix="pass another --host or --port"
             ) from None
         endpoint = server.endpoint
+        grpc_endpoint = _grpc_endpoint(server)
         env = {
             "LLMOPS_PROFILE": "emulated",
             "LLMOPS_GCP_ENDPOINT": endpoint,
@@ -132,11 +134,14 @@ def start_command(
                     "data": str(data_dir),
                     "temporary": temporary,
                     "env": env,
+                    "grpc_endpoint": grpc_endpoint,
                 }
             )
             sys.stdout.flush()
         else:
             console.print(f"llmops emulator: Google Cloud REST APIs on [bold]{endpoint}[/]")
+            if grpc_endpoint:
+                console.print(f"  BigQuery Storage API (gRPC) on [bold]{grpc_endpoint}[/]")
             console.print(f"  data: {data_dir}" + ("  (temporary, removed at exit)" if temporary else ""))
             console.print("  use it with:")
             for key, value in env.items():
@@ -154,6 +159,16 @@ def start_command(
         _remove_logging()
         if temporary:
             shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def _grpc_endpoint(server: Any) -> str | None:
+    """`host:port` of the BigQuery Storage API's gRPC server, when that API is served."""
+    from ..emulator.bigquery_storage.api import BigQueryStorageApi
+
+    emulator = getattr(getattr(getattr(server, "app", None), "state", None), "emulator", None)
+    if emulator is None or BigQueryStorageApi not in emulator.api_classes.values():
+        return None
+    return emulator.api(BigQueryStorageApi).endpoint
 
 
 def wide_bind_warning(host: str, data_dir: Path) -> str:

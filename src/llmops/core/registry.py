@@ -29,6 +29,7 @@ DEFAULT_PLUGINS = (
     "llmops.emulator.bigquery.plugin",
     "llmops.emulator.vertex.plugin",
     "llmops.emulator.kfp.plugin",
+    "llmops.emulator.bigquery_storage.plugin",
     "llmops.core.prompts",
 )
 """Built-in plugins, named as modules so that `core` never imports a backend at import time.

@@ -1,0 +1,134 @@
+"""The Storage API's view of the emulator's BigQuery tables: resource names, schemas, reads and
+appends, through the engine's public methods only."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+import sqlglot
+from sqlglot.errors import SqlglotError
+
+from ...core.errors import LlmopsError
+from ..bigquery.googlesql import bq_field_to_arrow
+from .errors import from_engine, invalid
+
+if TYPE_CHECKING:
+    from ..bigquery.api import BigQueryApi
+
+_NAME = r"[^/`\\\s]+"
+TABLE_RE = re.compile(rf"^projects/({_NAME})/datasets/({_NAME})/tables/({_NAME})$")
+COLUMN_RE = re.compile(r"^[^`\\\n\r.]{1,300}$")
+
+
+@dataclass(frozen=True)
+class TableRef:
+    """One table by BigQuery Storage resource name: projects/P/datasets/D/tables/T."""
+
+    project: str
+    dataset: str
+    table: str
+
+    @property
+    def path(self) -> str:
+        return f"projects/{self.project}/datasets/{self.dataset}/tables/{self.table}"
+
+    @property
+    def sql(self) -> str:
+        return f"`{self.project}.{self.dataset}.{self.table}`"
+
+
+def parse_table(path: str, where: str = "table") -> TableRef:
+    """A table resource name, or INVALID_ARGUMENT naming the expected form."""
+    m = TABLE_RE.match(path or "")
+    if not m:
+        raise invalid(f"{where} {path!r} is not a table name; use projects/PROJECT/datasets/DATASET/tables/TABLE")
+    table = m.group(3)
+    if "$" in table or "@" in table:
+        raise invalid(f"{where} {path!r} names a partition or snapshot decorator; read the table itself")
+    return TableRef(m.group(1), m.group(2), table)
+
+
+def arrow_field(f: dict[str, Any]) -> pa.Field:
+    """The Arrow field the Read API sends for a BigQuery schema field."""
+    return pa.field(f["name"], bq_field_to_arrow(f), nullable=f.get("mode") != "REQUIRED")
+
+
+class Tables:
+    """Table metadata, reads and appends on the emulator's BigQuery engine."""
+
+    def __init__(self, bigquery: BigQueryApi):
+        self.bigquery = bigquery
+
+    def info(self, ref: TableRef) -> dict[str, Any]:
+        """engine.get_table's metadata; NOT_FOUND for a missing dataset or table."""
+        try:
+            info = self.bigquery.bigquery.get_table(ref.project, ref.dataset, ref.table)
+        except LlmopsError as exc:
+            raise from_engine(exc) from None
+        return info
+
+    def read(self, ref: TableRef, selected: list[str], restriction: str) -> tuple[list[dict], pa.Table]:
+        """The table's (selected) fields in table order and its rows matching `restriction`
+        (a GoogleSQL boolean expression), as one consistent snapshot."""
+        info = self.info(ref)
+        if info["type"] != "TABLE":
+            raise invalid(f"{ref.path} is a {info['type'].lower()}; the Read API reads tables (query the view instead)")
+        fields: list[dict] = info["schema"]
+        if selected:
+            by_name = {f["name"].lower(): f for f in fields}
+            for name in selected:
+                if "." in name:
+                    raise invalid(
+                        f"selected field {name!r} names a nested field; the emulator selects top-level columns "
+                        f"(select {name.split('.', 1)[0]!r})"
+                    )
+                if name.lower() not in by_name:
+                    raise invalid(f"selected field {name!r} is not a column of {ref.path}; use one of its columns")
+            wanted = {n.lower() for n in selected}
+            fields = [f for f in fields if f["name"].lower() in wanted]
+        for f in fields:
+            if not COLUMN_RE.match(f["name"]):
+                raise invalid(f"column {f['name']!r} of {ref.path} cannot be read through the emulator's Read API")
+        cols = ", ".join(f"`{f['name']}`" for f in fields)
+        sql = f"SELECT {cols} FROM {ref.sql}"
+        if restriction.strip():
+            sql += f" WHERE ({restriction})"
+            _single_select(sql, restriction)
+        try:
+            result = self.bigquery.bigquery.query(sql, default_project=ref.project)
+        except LlmopsError as exc:
+            if restriction.strip() and getattr(exc, "reason", "") != "notFound":
+                raise invalid(f"row_restriction {restriction!r} is not a valid filter: {exc}") from None
+            raise from_engine(exc) from None
+        schema = pa.schema([arrow_field(f) for f in fields])
+        table = result.table
+        try:
+            table = pa.Table.from_arrays(
+                [table.column(i).cast(schema.field(i).type) for i in range(len(fields))], schema=schema
+            )
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+            pass  # a type the engine holds differently: send its own
+        return fields, table
+
+    def insert(self, ref: TableRef, rows: list[dict]) -> list[dict]:
+        """Append rows (BigQuery's JSON row values); insertAll's per-row errors, nothing written on any."""
+        try:
+            with self.bigquery.bigquery_lock:
+                return self.bigquery.bigquery.insert_rows(ref.project, ref.dataset, ref.table, rows)
+        except LlmopsError as exc:
+            raise from_engine(exc) from None
+
+
+def _single_select(sql: str, restriction: str) -> None:
+    """Refuse a row restriction that is more than one boolean expression (e.g. `1=1); DROP ...`)."""
+    try:
+        parsed = sqlglot.parse(sql, read="bigquery")
+    except SqlglotError:
+        raise invalid(f"row_restriction {restriction!r} is not a valid GoogleSQL filter expression") from None
+    if len(parsed) != 1 or not isinstance(parsed[0], sqlglot.exp.Select):
+        raise invalid(f"row_restriction {restriction!r} must be a single boolean expression")
+    if any(node is not parsed[0] for node in parsed[0].find_all(sqlglot.exp.Select)):
+        raise invalid(f"row_restriction {restriction!r} may not hold a subquery")
