@@ -116,8 +116,7 @@ class Tables:
     def insert(self, ref: TableRef, rows: list[dict]) -> list[dict]:
         """Append rows (BigQuery's JSON row values); insertAll's per-row errors, nothing written on any."""
         try:
-            with self.bigquery.bigquery_lock:
-                return self.bigquery.bigquery.insert_rows(ref.project, ref.dataset, ref.table, rows)
+            return self.bigquery.bigquery.insert_rows(ref.project, ref.dataset, ref.table, rows)
         except LlmopsError as exc:
             raise from_engine(exc) from None
 
