@@ -120,8 +120,17 @@ def build(
     table: str = PREDICTIONS_TABLE,
     text_drift: bool = True,
     alpha: float = drift.ALPHA,
+    source: str = "llmops",
 ) -> dict[str, Any]:
-    """Every figure of the report, JSON-ready."""
+    """Every figure of the report, JSON-ready. `source` `vertex-log` reads `table` as a Vertex
+    AI request-response logging table (see `vertex_log`)."""
+    name = table
+    if source == "vertex-log":
+        from . import vertex_log
+
+        name = vertex_log.check_table_name(table)
+        vertex_log.check_schema(warehouse, name)
+        table = vertex_log.relation(name)
     window = resolve_window(warehouse, since, until, model, table)
     summary = _rows(warehouse, queries.summary(window.since, window.until, model, table))[0]
     if not summary["requests"]:
@@ -133,7 +142,8 @@ def build(
     bucket = queries.bucket_seconds(window.since, window.until)
     series = _rows(warehouse, queries.timeseries(window.since, window.until, bucket, model, table))
     out: dict[str, Any] = {
-        "table": table,
+        "source": source,
+        "table": name,
         "model": model,
         "window": window.to_dict(),
         "bucket_seconds": bucket,
