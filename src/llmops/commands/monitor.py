@@ -17,7 +17,11 @@ monitor_app = typer.Typer(help="Monitor logged predictions: report, check, watch
 SinceOption = typer.Option(None, "--since", help="Window start: ISO time (UTC) or a duration back, e.g. 6h.")
 UntilOption = typer.Option(None, "--until", help="Window end (exclusive): ISO time or a duration back.")
 ModelOption = typer.Option(None, "--model", help="Only this model's predictions.")
-BaselineOption = typer.Option(None, "--baseline", help="Reference window for drift: 'previous' or SINCE..UNTIL.")
+BaselineOption = typer.Option(
+    None,
+    "--baseline",
+    help="Reference for drift: 'previous', SINCE..UNTIL, or eval:VERSION (a dataset version's eval split; eval:latest).",
+)
 TableOption = typer.Option(
     None, "--table", help="Read this table instead of llmops.predictions (profile: monitor.table)."
 )
@@ -46,6 +50,7 @@ def _figures(
     source: str | None = None,
 ) -> dict[str, Any]:
     from ..core.monitoring import PREDICTIONS_TABLE, log_for
+    from ..monitoring import baseline as baseline_mod
     from ..monitoring import drift, report
 
     s = session()
@@ -61,6 +66,9 @@ def _figures(
         )
     if not table:
         log_for(s).ensure_table()
+    ref = None
+    if baseline_mod.is_eval(baseline):
+        ref, baseline = baseline_mod.eval_columns(s, baseline or ""), None
     return report.build(
         s.warehouse,
         since=report.parse_time(since, "--since") if since else None,
@@ -70,6 +78,7 @@ def _figures(
         table=table or PREDICTIONS_TABLE,
         alpha=alpha if alpha is not None else drift.ALPHA,
         source=source,
+        baseline_columns=ref,
     )
 
 
