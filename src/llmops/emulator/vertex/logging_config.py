@@ -36,8 +36,8 @@ from ..server.http import read_json
 
 if TYPE_CHECKING:
     from ...core.types import Prediction
-    from ..server.api import VertexApi
     from ..server.routing import Handler
+    from .api import VertexApi
 
 LOG_SCHEMA: list[dict[str, str]] = [
     {"name": "endpoint", "type": "STRING", "mode": "NULLABLE"},
@@ -302,11 +302,10 @@ class RequestResponseLogging:
                     )
                 body = await read_json(request)
                 raw = _get(body, "predictRequestResponseLoggingConfig", "predict_request_response_logging_config")
-                config = normalise_config(raw or {}, "predictRequestResponseLoggingConfig")
-                fake = _Get(request)
-                current = await inner(fake, project, location, endpoint)  # 404 when there is none
-                await run_in_threadpool(self.set, resource, config)
-                return JSONResponse({**json.loads(bytes(current.body)), "predictRequestResponseLoggingConfig": config})
+                new = normalise_config(raw or {}, "predictRequestResponseLoggingConfig")
+                current = await inner(_Get(request), project, location, endpoint)  # 404 when there is none
+                await run_in_threadpool(self.set, resource, new)
+                return JSONResponse({**json.loads(bytes(current.body)), "predictRequestResponseLoggingConfig": new})
             response = await inner(request, project, location, endpoint)
             config = self.get(resource)
             if request.method != "GET" or ":" in endpoint or not config:
