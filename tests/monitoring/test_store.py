@@ -77,10 +77,10 @@ def test_a_v1_table_is_migrated_into_the_store(settings):
         assert store.applied_migrations(store.log_dir(settings.workspace)) == [m for m, _ in store.MIGRATIONS]
 
 
-def test_log_text_off_keeps_hashes_and_lengths_only(session, monkeypatch):
-    monkeypatch.setenv("LLMOPS_LOG_TEXT", "false")
-    pred = monitoring.predict(session, "a secret question")
-    row = monitoring.log_for(session).recent(1)[0]
+def test_log_text_off_keeps_hashes_and_lengths_only(settings):
+    with Session(settings.model_copy(update={"log_text": False})) as s:
+        pred = monitoring.predict(s, "a secret question")
+        row = monitoring.log_for(s).recent(1)[0]
     assert row["prompt"] is None and row["response"] is None
     assert row["prompt_sha256"] == hashlib.sha256(b"a secret question").hexdigest()
     assert row["response_sha256"] == hashlib.sha256(pred.text.encode()).hexdigest()

@@ -17,8 +17,27 @@ monitor_app = typer.Typer(help="Monitor logged predictions: report, check, watch
 SinceOption = typer.Option(None, "--since", help="Window start: ISO time (UTC) or a duration back, e.g. 6h.")
 UntilOption = typer.Option(None, "--until", help="Window end (exclusive): ISO time or a duration back.")
 ModelOption = typer.Option(None, "--model", help="Only this model's predictions.")
-BaselineOption = typer.Option(None, "--baseline", help="Reference window for drift: 'previous' or SINCE..UNTIL.")
-TableOption = typer.Option(None, "--table", help="Read this table instead of llmops.predictions.")
+BaselineOption = typer.Option(
+    None,
+    "--baseline",
+    help="Reference for drift: 'previous', SINCE..UNTIL, or eval:VERSION (a dataset version's eval split; eval:latest).",
+)
+TableOption = typer.Option(
+    None, "--table", help="Read this table instead of llmops.predictions (profile: monitor.table)."
+)
+SourceOption = typer.Option(
+    None,
+    "--source",
+    help="llmops (the llmops prediction log) or vertex-log (a Vertex AI request-response logging "
+    "table, given by --table); profile: monitor.source.",
+)
+SOURCES = ("llmops", "vertex-log")
+
+
+def _monitor_settings():
+    from ..monitoring.plugin import MonitorSettings
+
+    return session().settings.section(MonitorSettings)
 
 
 def _figures(
@@ -28,13 +47,28 @@ def _figures(
     baseline: str | None,
     table: str | None,
     alpha: float | None = None,
+    source: str | None = None,
 ) -> dict[str, Any]:
     from ..core.monitoring import PREDICTIONS_TABLE, log_for
+    from ..monitoring import baseline as baseline_mod
     from ..monitoring import drift, report
 
     s = session()
+    conf = _monitor_settings()
+    source = source or conf.source
+    if source not in SOURCES:
+        raise ConfigError(f"--source {source!r} is not a log source", fix=f"pass one of: {', '.join(SOURCES)}")
+    table = table or conf.table
+    if source == "vertex-log" and not table:
+        raise ConfigError(
+            "--source vertex-log needs the logging table",
+            fix="pass --table project.dataset.table (or set table in the profile's monitor table)",
+        )
     if not table:
         log_for(s).ensure_table()
+    ref = None
+    if baseline_mod.is_eval(baseline):
+        ref, baseline = baseline_mod.eval_columns(s, baseline or ""), None
     return report.build(
         s.warehouse,
         since=report.parse_time(since, "--since") if since else None,
@@ -43,6 +77,8 @@ def _figures(
         baseline=baseline,
         table=table or PREDICTIONS_TABLE,
         alpha=alpha if alpha is not None else drift.ALPHA,
+        source=source,
+        baseline_columns=ref,
     )
 
 
@@ -54,6 +90,7 @@ def report_command(
     model: str | None = ModelOption,
     baseline: str | None = BaselineOption,
     table: str | None = TableOption,
+    source: str | None = SourceOption,
     json_: bool = JsonOption,
 ) -> None:
     """Write a self-contained HTML report (and/or print its figures as JSON)."""
@@ -61,7 +98,7 @@ def report_command(
 
     if not out and not json_:
         raise ConfigError("nothing to write", fix="pass --out report.html and/or --json")
-    figures = _figures(since, until, model, baseline, table)
+    figures = _figures(since, until, model, baseline, table, source=source)
     if out:
         path = report.write_atomic(out, report.render_html(figures))
         figures["html"] = str(path)
@@ -75,21 +112,34 @@ def report_command(
         )
 
 
-def _thresholds(**kw: float | None):
+def _thresholds(**flags: float | None):
+    """The flags given, the rest from the profile's `monitor` section."""
+    from dataclasses import fields
+
     from ..monitoring.checks import Thresholds
 
-    t = Thresholds(**kw)
+    conf = _monitor_settings()
+    t = Thresholds(
+        **{
+            f.name: flags[f.name] if flags.get(f.name) is not None else getattr(conf, f.name)
+            for f in fields(Thresholds)
+        }
+    )
     if not t.any():
-        raise ConfigError("no thresholds given", fix="pass e.g. --max-blocked-rate 0.05 --max-p95-ms 800")
+        raise ConfigError(
+            "no thresholds given",
+            fix="pass e.g. --max-blocked-rate 0.05 --max-p95-ms 800, or set them in the profile's monitor table "
+            "(max_p95_ms = 800) or LLMOPS_MONITOR_MAX_P95_MS",
+        )
     return t
 
 
-def _check(t, since, until, model, baseline, table) -> tuple[dict[str, Any], list]:
+def _check(t, since, until, model, baseline, table, source=None) -> tuple[dict[str, Any], list]:
     from ..monitoring.checks import evaluate
 
     if t.needs_baseline() and not baseline:
         baseline = "previous"
-    figures = _figures(since, until, model, baseline, table, alpha=t.max_drift_p)
+    figures = _figures(since, until, model, baseline, table, alpha=t.max_drift_p, source=source)
     return figures, evaluate(figures, t)
 
 
@@ -126,9 +176,11 @@ def check_command(
     model: str | None = ModelOption,
     baseline: str | None = BaselineOption,
     table: str | None = TableOption,
+    source: str | None = SourceOption,
     json_: bool = JsonOption,
 ) -> None:
-    """Exit 3 and name every broken threshold (for cron and CI); exit 0 when all hold."""
+    """Exit 3 and name every broken threshold (for cron and CI); exit 0 when all hold.
+    Thresholds not given as flags come from the profile's `[profiles.NAME.monitor]`."""
     t = _thresholds(
         max_blocked_rate=max_blocked_rate,
         max_error_rate=max_error_rate,
@@ -138,7 +190,7 @@ def check_command(
         min_grounding=min_grounding,
         max_drift_p=max_drift_p,
     )
-    figures, breaches = _check(t, since, until, model, baseline, table)
+    figures, breaches = _check(t, since, until, model, baseline, table, source)
     _report_check(figures, breaches, json_)
     if breaches:
         raise typer.Exit(3)
@@ -161,6 +213,7 @@ def watch_command(
     max_drift_p: float | None = MaxDriftP,
     model: str | None = ModelOption,
     table: str | None = TableOption,
+    source: str | None = SourceOption,
     json_: bool = JsonOption,
 ) -> None:
     """Re-check the thresholds every --interval seconds over the last --window; run --on-breach
@@ -184,7 +237,7 @@ def watch_command(
             time.sleep(interval)
         n += 1
         try:
-            figures, breaches = _check(t, window, None, model, None, table)
+            figures, breaches = _check(t, window, None, model, None, table, source)
         except LlmopsError as exc:  # an empty window is not an error while watching
             err_console.print(f"check {n}: {exc}", markup=False)
             breaches = []
@@ -210,6 +263,30 @@ def compact_command(json_: bool = JsonOption) -> None:
         print_json({"rows": moved})
     else:
         console.print(f"compacted {moved} rows", markup=False)
+
+
+@monitor_app.command("enable")
+def enable_command(
+    model: str = typer.Option(..., "--model", help="Base model (gemini-2.5-flash) or endpoint (endpoints/ID)."),
+    table: str = typer.Option(..., "--table", help="BigQuery table for the log: project.dataset.table."),
+    sampling_rate: float = typer.Option(1.0, "--sampling-rate", help="Share of requests logged, in (0, 1]."),
+    disable: bool = typer.Option(False, "--disable", help="Turn the logging off instead."),
+    json_: bool = JsonOption,
+) -> None:
+    """Turn on Vertex AI request-response logging for a model or endpoint (vertex provider);
+    read it back with `llmops monitor report --source vertex-log --table TABLE`."""
+    from ..monitoring import vertex_log
+
+    result = vertex_log.enable(session(), model, table, sampling_rate, enabled=not disable)
+    if json_:
+        print_json(result)
+    else:
+        state = "on" if result["enabled"] else "off"
+        console.print(
+            f"request-response logging {state} for {model}: {result['sampling_rate']:g} of requests "
+            f"-> bq://{result['table']}",
+            markup=False,
+        )
 
 
 def add_commands(cli: typer.Typer) -> None:

@@ -73,8 +73,9 @@ class Settings(BaseModel):
     Only keys that the core reads, or that plugins of different kinds read, live here: the
     backend per kind (the registry), `workspace` (every local backend), `base_model` (the
     pipeline, evaluation and every model provider), `safety_threshold` (every model provider),
-    `log_predictions` (the prediction log) and `component_image` (the pipeline's components,
-    for every container orchestrator). The rest belongs to plugins, in `sections`.
+    `log_predictions` and `log_text` (the prediction log, whatever the model provider) and
+    `component_image` (the pipeline's components, for every container orchestrator). The rest
+    belongs to plugins, in `sections`.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
@@ -88,6 +89,8 @@ class Settings(BaseModel):
     base_model: str = "text-bison@001"
     safety_threshold: SafetyThreshold = "BLOCK_MEDIUM_AND_ABOVE"
     log_predictions: bool = True
+    log_text: bool = True
+    """Log prompt and response text; when off, only their SHA-256 and lengths."""
     component_image: str | None = None
     sections: dict[str, dict[str, Any]] = Field(default_factory=dict)
     """Plugin sections as given (JSON values); read them with `section()`."""

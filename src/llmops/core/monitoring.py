@@ -9,8 +9,8 @@ processes), which the warehouse reads through a view; with any other warehouse (
 are inserted into the table through the `Warehouse` interface. A batch is written at once; so
 is everything logged inside a `with batched_log():` block (written when the block ends).
 
-Prompt and response text are logged unless `log_text` is off (setting `log_text = false` or
-`LLMOPS_LOG_TEXT=0`); their SHA-256 and lengths are logged always.
+Prompt and response text are logged unless the setting `log_text` is off (`log_text = false`
+in the profile, or `LLMOPS_LOG_TEXT=false`); their SHA-256 and lengths are logged always.
 """
 
 from __future__ import annotations
@@ -325,11 +325,9 @@ def batched_log() -> Iterator[None]:
 
 
 def log_text_enabled(session: Session) -> bool:
-    """Whether prompt and response text are logged (else only their hashes and lengths)."""
-    env = os.environ.get("LLMOPS_LOG_TEXT")
-    if env is not None:
-        return env.strip().lower() not in ("0", "false", "no", "off")
-    return bool(getattr(session.settings, "log_text", True))
+    """Whether prompt and response text are logged (the setting `log_text`; else only their
+    hashes and lengths)."""
+    return session.settings.log_text
 
 
 def _write(session: Session, rows: list[dict[str, Any]]) -> None:

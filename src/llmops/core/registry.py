@@ -31,6 +31,7 @@ DEFAULT_PLUGINS = (
     "llmops.emulator.kfp.plugin",
     "llmops.emulator.bigquery_storage.plugin",
     "llmops.core.prompts",
+    "llmops.monitoring.plugin",
 )
 """Built-in plugins, named as modules so that `core` never imports a backend at import time.
 Front ends add their own (the CLI its commands) with `add_default_plugin`."""

@@ -1,7 +1,8 @@
 """Every monitoring figure as one GoogleSQL query, run through `Warehouse.query`: the same text
 runs on DuckDB (the local warehouse translates it) and on BigQuery (or the emulator).
 
-Each function returns `(sql, params)`. Windows are half-open `[@since, @until)`; a model filter
+Each function returns `(sql, params)`; `table` is a `dataset.table` name or a parenthesised
+query with the log's columns (`vertex_log.relation`: Vertex AI's request-response log). Windows are half-open `[@since, @until)`; a model filter
 is added to the WHERE clause only when one is given (BigQuery needs typed NULL parameters, so
 optional filters are spelled in SQL, not bound as NULL).
 """
@@ -25,6 +26,11 @@ def bucket_seconds(since: datetime, until: datetime) -> int:
     """A bucket size that draws the window in at most MAX_BUCKETS points."""
     span = max((until - since).total_seconds(), 1)
     return next((b for b in BUCKETS if span / b <= MAX_BUCKETS), BUCKETS[-1])
+
+
+def _from(table: str) -> str:
+    """A table name, quoted; a parenthesised query (e.g. `vertex_log.relation`) as it is."""
+    return f"{table} AS predictions" if table.startswith("(") else f"`{table}`"
 
 
 def _where(model: str | None, prompt_version: str | None = None) -> str:
@@ -70,7 +76,7 @@ def summary(
     """One row: every figure over the whole window, plus its first and last prediction."""
     sql = f"""SELECT {_figures()},
   MIN(created) AS first_created, MAX(created) AS last_created
-FROM `{table}`
+FROM {_from(table)}
 WHERE {_where(model)}"""
     return sql, _params(since, until, model)
 
@@ -81,7 +87,7 @@ def timeseries(
     """Every figure per time bucket of `bucket` seconds, oldest first."""
     sql = f"""SELECT TIMESTAMP_SECONDS(DIV(UNIX_SECONDS(created), @bucket) * @bucket) AS bucket,
   {_figures()}
-FROM `{table}`
+FROM {_from(table)}
 WHERE {_where(model)}
 GROUP BY bucket
 ORDER BY bucket"""
@@ -94,7 +100,7 @@ def by_group(
     """Every figure per model and prompt version, busiest first."""
     sql = f"""SELECT model, IFNULL(prompt_version, '') AS prompt_version,
   {_figures()}
-FROM `{table}`
+FROM {_from(table)}
 WHERE {_where(model)}
 GROUP BY model, prompt_version
 ORDER BY requests DESC, model, prompt_version"""
@@ -122,7 +128,7 @@ def worst(
     cond, order = WORST[kind].split(" ORDER BY ")
     sql = f"""SELECT request_id, created, model, prompt_version, latency_ms, blocked, max_safety_score,
   grounding_score, finish_reason, error, SUBSTR(prompt, 1, 160) AS prompt, SUBSTR(response, 1, 160) AS response
-FROM `{table}`
+FROM {_from(table)}
 WHERE {_where(model)} AND {cond}
 ORDER BY {order}
 LIMIT @limit"""
@@ -137,7 +143,7 @@ def sample(
     safety = ", ".join(f"{c}_prob, {c}_sev" for c in CATEGORIES)
     sql = f"""SELECT prompt_chars, response_chars, prompt_tokens, output_tokens, finish_reason, blocked,
   {safety}, prompt
-FROM `{table}`
+FROM {_from(table)}
 WHERE {_where(model)}
 ORDER BY MOD(UNIX_MICROS(created), 9973), created, request_id
 LIMIT @limit"""
@@ -148,6 +154,6 @@ def models(table: str = PREDICTIONS_TABLE) -> tuple[str, dict[str, Any]]:
     """Every model in the log with its first and last prediction."""
     return (
         f"SELECT model, COUNT(*) AS requests, MIN(created) AS first_created, MAX(created) AS last_created "
-        f"FROM `{table}` GROUP BY model ORDER BY model",
+        f"FROM {_from(table)} GROUP BY model ORDER BY model",
         {},
     )

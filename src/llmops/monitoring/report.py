@@ -120,8 +120,19 @@ def build(
     table: str = PREDICTIONS_TABLE,
     text_drift: bool = True,
     alpha: float = drift.ALPHA,
+    source: str = "llmops",
+    baseline_columns: tuple[dict[str, Any], dict[str, list[Any]]] | None = None,
 ) -> dict[str, Any]:
-    """Every figure of the report, JSON-ready."""
+    """Every figure of the report, JSON-ready. `source` `vertex-log` reads `table` as a Vertex
+    AI request-response logging table (see `vertex_log`). `baseline_columns` (a label and
+    sample columns, e.g. `baseline.eval_columns`) replaces a baseline window."""
+    name = table
+    if source == "vertex-log":
+        from . import vertex_log
+
+        name = vertex_log.check_table_name(table)
+        vertex_log.check_schema(warehouse, name)
+        table = vertex_log.relation(name)
     window = resolve_window(warehouse, since, until, model, table)
     summary = _rows(warehouse, queries.summary(window.since, window.until, model, table))[0]
     if not summary["requests"]:
@@ -133,7 +144,8 @@ def build(
     bucket = queries.bucket_seconds(window.since, window.until)
     series = _rows(warehouse, queries.timeseries(window.since, window.until, bucket, model, table))
     out: dict[str, Any] = {
-        "table": table,
+        "source": source,
+        "table": name,
         "model": model,
         "window": window.to_dict(),
         "bucket_seconds": bucket,
@@ -146,7 +158,16 @@ def build(
         },
         "drift": None,
     }
-    if baseline:
+    if baseline_columns is not None:
+        label, ref_cols = baseline_columns
+        n_ref = len(ref_cols["prompt"])
+        where = f"eval split of dataset version {label.get('eval')}"
+        if n_ref < drift.MIN_ROWS:
+            raise DataError(
+                f"the baseline {where} has {n_ref} examples; drift tests need at least {drift.MIN_ROWS}",
+                fix="choose a dataset version with a larger eval split",
+            )
+    elif baseline:
         ref_w = baseline_window(baseline, window)
         ref = _rows(warehouse, queries.sample(ref_w.since, ref_w.until, model, SAMPLE_ROWS, table))
         if len(ref) < drift.MIN_ROWS:
@@ -155,10 +176,12 @@ def build(
                 f"drift tests need at least {drift.MIN_ROWS}",
                 fix="choose a longer --baseline window",
             )
+        label, ref_cols = ref_w.to_dict(), _columns(ref)
+    if baseline_columns is not None or baseline:
         cur = _rows(warehouse, queries.sample(window.since, window.until, model, SAMPLE_ROWS, table))
-        results = drift.compare(_columns(ref), _columns(cur), text=text_drift, alpha=alpha)
+        results = drift.compare(ref_cols, _columns(cur), text=text_drift, alpha=alpha)
         out["drift"] = {
-            "baseline": ref_w.to_dict(),
+            "baseline": label,
             "alpha": alpha,
             "min_rows": drift.MIN_ROWS,
             "permutations": drift.PERMUTATIONS,
@@ -246,6 +269,12 @@ def _worst(fig: dict[str, Any]) -> str:
     return "".join(parts) or "<p>none</p>"
 
 
+def _baseline_label(b: dict[str, Any]) -> str:
+    if "eval" in b:
+        return f"the eval split of dataset version {html.escape(str(b['eval']))} ({b['examples']} examples)"
+    return f"{b['since']} – {b['until']}"
+
+
 def _drift(fig: dict[str, Any]) -> str:
     d = fig["drift"]
     if not d:
@@ -253,7 +282,7 @@ def _drift(fig: dict[str, Any]) -> str:
             "<p>no baseline given (pass <code>--baseline previous</code> or <code>--baseline SINCE..UNTIL</code>)</p>"
         )
     intro = (
-        f"<p>baseline {d['baseline']['since']} – {d['baseline']['until']}. Drift when p &lt; {d['alpha']}. "
+        f"<p>baseline {_baseline_label(d['baseline'])}. Drift when p &lt; {d['alpha']}. "
         "Numeric columns: two-sample Kolmogorov–Smirnov (asymptotic p-value, Stephens' correction) with the "
         "Wasserstein distance; categories: chi-squared (Wilson–Hilferty p-value); prompt text: WordLlama embeddings, "
         f"centroid distance and RBF-kernel MMD, each with a {d['permutations']}-permutation p-value (seed {d['seed']}; "

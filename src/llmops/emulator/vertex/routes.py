@@ -53,6 +53,7 @@ from .generate import (
     palm_response,
     reject_unknown_verb,
 )
+from .logging_config import RequestResponseLogging
 from .resources import (
     TERMINAL_JOB_STATES,
     endpoint_resource,
@@ -93,6 +94,7 @@ class VertexHandlers:
         self._lock = threading.Lock()
         self.requests_dir = state.data_dir / "vertex" / "tuning-requests"
         self.caches = CachedContents(state.data_dir / "vertex" / "cachedContents")
+        self.request_logs = RequestResponseLogging(state)
 
     @property
     def service(self) -> Any:
@@ -140,8 +142,11 @@ class VertexHandlers:
         else:
             preds = await run_in_threadpool(self._predict_n, prompt, model, gen, safety, count)
         if verb == "generateContent":
-            return JSONResponse(feats.response(preds, version, gen.max_output_tokens))
+            out = feats.response(preds, version, gen.max_output_tokens)
+            await self.request_logs.record(request, model, verb, body, out, preds)
+            return JSONResponse(out)
         chunks = feats.stream(preds, version, gen.max_output_tokens)
+        await self.request_logs.record(request, model, verb, body, chunks, preds)
         if request.query_params.get("alt") == "sse":
 
             async def events():
@@ -446,11 +451,15 @@ class VertexHandlers:
         for version in ("v1", "v1beta1"):
             r = SegmentRouter(f"/{version}")
             r.route("publishers/{publisher}/models/{model}", "GET", "POST")(self.publisher_model)
-            r.route(f"{loc}/publishers/{{publisher}}/models/{{model}}", "GET", "POST")(self.project_publisher_model)
+            r.route(f"{loc}/publishers/{{publisher}}/models/{{model}}", "GET", "POST")(
+                self.request_logs.publisher_routes(self.project_publisher_model)
+            )
             r.route(f"{loc}/models", "GET")(self.list_models)
             r.route(f"{loc}/models/{{model}}", "GET", "POST")(self.model)
             r.route(f"{loc}/endpoints", "GET")(self.list_endpoints)
-            r.route(f"{loc}/endpoints/{{endpoint}}", "GET", "POST")(self.endpoint)
+            r.route(f"{loc}/endpoints/{{endpoint}}", "GET", "POST", "PATCH")(
+                self.request_logs.endpoint_routes(self.endpoint)
+            )
             r.route(f"{loc}/endpoints/openapi/chat/completions", "POST")(chat.handle)
             r.route(f"{loc}/tuningJobs", "GET", "POST")(self.tuning_jobs)
             r.route(f"{loc}/tuningJobs/{{job}}", "GET", "POST")(self.tuning_job)
