@@ -46,7 +46,7 @@ def test_eval_task_returns_vertex_summary_keys_offline(aiplatform_init, dataset)
         custom,
         MetricPromptTemplateExamples.Pairwise.FLUENCY,
     ]
-    result = EvalTask(dataset=dataset, metrics=metrics, experiment=None).evaluate()
+    result = EvalTask(dataset=dataset, metrics=metrics, experiment=None).evaluate(evaluation_service_qps=1000)
     s = result.summary_metrics
     assert s["row_count"] == 2
     for name in ("exact_match", "bleu", "rouge_l_sum", "rouge_1", "fluency", "groundedness", "safety", "conciseness"):
