@@ -238,6 +238,10 @@ def test_pairwise_cli_with_win_rates_a_cache_and_byte_identical_reruns(bot, ws_c
     assert again.json()["judge"] == {"name": "emulator", "calls": 0, "cached": 24}
     assert (tmp_path / "a.jsonl").read_bytes() == (tmp_path / "b.jsonl").read_bytes()
     assert (tmp_path / "a.html").read_bytes() == (tmp_path / "b.html").read_bytes()
+    page = (tmp_path / "a.html").read_text()
+    assert "<svg" in page and "95% CI (1000 resamples, seed 0)" in page and "candidate wins" in page
+    assert "<script" not in page and "http" not in page.replace("http://www.w3.org/2000/svg", "")
+    assert "repetition" in page  # the judges' explanations, per example
     rows = [json.loads(line) for line in (tmp_path / "a.jsonl").read_text().splitlines()]
     assert {r["metric"] for r in rows} == {"fluency", "pairwise_fluency"} and all("explanation" in r for r in rows)
 
@@ -275,6 +279,7 @@ def test_human_labels_give_kappa(bot, ws_cli, tmp_path):
     "args, message",
     [
         (["--metric", "fluent"], "unknown metric 'fluent'"),
+        (["--metric", "fluency", "--samples", "0"], "--samples must be at least 1"),
         (["--metric", "pairwise_quality"], "a pairwise metric needs two models"),
         (["--metric", "fluency", "--judge", "nosuch:model"], "unknown model provider 'nosuch'"),
         (["--rubric", "missing.txt"], "rubric file missing.txt does not exist"),

@@ -88,6 +88,10 @@ def eval_command(
     if judge_metrics or computed:
         judging.make_judge(s, judge)
     labels = judged.read_labels(human_labels) if human_labels else []
+    if samples < 1:
+        from ..core.errors import ConfigError
+
+        raise ConfigError(f"--samples must be at least 1, got {samples}", fix="pass a positive number")
     if any(m.pairwise for m in judge_metrics) and len(models) * len(prompt or [None]) < 2:
         from ..core.errors import ConfigError
 
