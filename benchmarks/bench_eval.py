@@ -13,12 +13,20 @@ reference, repeated up to --examples pairs; `--words N` clips every text to its 
 examples/s for each, the ratios (ROUGE-L target >= 20x) and the all-metrics rate (target
 >= 1,000/s), and checks that every score equals the reference implementation's.
 
-    python benchmarks/bench_eval.py [--examples 2000] [--words N] [--quick]
+`--judge`: the emulated judge (fluency and position-swapped pairwise fluency) on the same pairs,
+cold (empty cache) against warm (a new process's cache read from the workspace file; goal:
+1,000 examples under 1 s). `--evaltask ROWS`: `vertexai.evaluation.EvalTask` against the
+emulator's `evaluateInstances` (one request per row per metric), requests/s against the same
+request bodies evaluated in process (the service's own cost). EvalTask limits itself to 10
+requests/s by default; the benchmark lifts that (`evaluation_service_qps`).
+
+    python benchmarks/bench_eval.py [--examples 2000] [--words N] [--quick] [--judge] [--evaltask 50]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import tempfile
 import time
 from pathlib import Path
@@ -53,8 +61,14 @@ def main() -> None:
     parser.add_argument("--examples", type=int, default=2000)
     parser.add_argument("--words", type=int, default=None, help="clip texts to their first N words")
     parser.add_argument("--quick", action="store_true", help="300 examples")
+    parser.add_argument("--judge", action="store_true", help="also time the emulated judge, cold and cached")
+    parser.add_argument("--evaltask", type=int, default=0, metavar="ROWS", help="also time EvalTask on ROWS rows")
     args = parser.parse_args()
     n = 300 if args.quick else args.examples
+    if args.judge:
+        bench_judge(bundled_pairs(n, args.words))
+    if args.evaltask:
+        bench_evaltask(bundled_pairs(args.evaltask, args.words or 60))
 
     import sacrebleu
     from rouge_score import rouge_scorer
@@ -98,6 +112,93 @@ def main() -> None:
     )
     if mismatches or ref_bleu != our_bleu or ref_chrf != our_chrf:
         raise SystemExit("scores differ from the reference implementations")
+
+
+def bench_judge(pairs: list[tuple[str, str]]) -> None:
+    from llmops.evaluation import judged
+    from llmops.evaluation.judges import CachedJudge, EmulatedJudge
+    from llmops.evaluation.rubrics import builtin_metrics
+
+    metrics = builtin_metrics()
+    items = [judged.Item("", t) for t, _ in pairs]
+    cand, base = [p for _, p in pairs], [t for t, _ in pairs]
+    n = len(pairs)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "cache.jsonl"
+
+        def run() -> tuple[list, CachedJudge]:
+            judge = CachedJudge(EmulatedJudge(), path)  # a new judge reads the cache file, as a new run does
+            out = [
+                judged.pointwise(judge, metrics["fluency"], "m", items, cand).summary(),
+                judged.pairwise(judge, metrics["pairwise_fluency"], "c", "b", items, cand, base).summary(),
+            ]
+            return out, judge
+
+        (cold, j1), t_cold = timed(run)
+        (warm, j2), t_warm = timed(run)
+    assert cold == warm and j2.calls == 0, "a cached re-run must give the same results without judge calls"
+    print(f"emulated judge, {n} examples (fluency + pairwise fluency in both positions = {3 * n} verdicts):")
+    print(f"  cold {rate(n, t_cold):,.0f} ex/s ({j1.calls} judge calls); warm cache {rate(n, t_warm):,.0f} ex/s")
+    print(f"  ({j2.calls} calls, {t_warm:.2f} s, {t_cold / t_warm:.1f}x faster; goal: 1,000 examples under 1 s)")
+
+
+def bench_evaltask(pairs: list[tuple[str, str]]) -> None:
+    import logging
+
+    import pandas as pd
+    import vertexai
+    from google.auth.credentials import AnonymousCredentials
+    from vertexai.evaluation import EvalTask, MetricPromptTemplateExamples
+
+    from llmops.emulator.vertex.evaluation import evaluate
+    from llmops.testing import start_emulator
+
+    logging.disable(logging.INFO)
+    df = pd.DataFrame(
+        {"prompt": [p for _, p in pairs], "response": [p for _, p in pairs], "reference": [t for t, _ in pairs]}
+    )
+    df["baseline_model_response"] = df["reference"]
+    metrics = ["exact_match", "bleu", "rouge_l_sum", MetricPromptTemplateExamples.Pointwise.FLUENCY]
+    requests = len(df) * len(metrics)
+    fluency = MetricPromptTemplateExamples.Pointwise.FLUENCY.metric_prompt_template
+    bodies = []
+    for _, row in df.iterrows():
+        inst = {"prediction": row["response"], "reference": row["reference"]}
+        bodies += [
+            {"exactMatchInput": {"instances": [inst]}},
+            {"bleuInput": {"instances": [inst]}},
+            {"rougeInput": {"metricSpec": {"rougeType": "rougeLsum"}, "instances": [inst]}},
+            {
+                "pointwiseMetricInput": {
+                    "metricSpec": {"metricPromptTemplate": fluency},
+                    "instance": {"jsonInstance": json.dumps({"prompt": row["prompt"], "response": row["response"]})},
+                }
+            },
+        ]
+    for b in bodies[:4]:
+        evaluate(b)  # imports and the stemmer's first words, outside the timing
+    _, t_direct = timed(lambda: [evaluate(b) for b in bodies])
+    with tempfile.TemporaryDirectory() as tmp:
+        emulator = start_emulator(tmp)
+        try:
+            vertexai.init(
+                project="bench",
+                location="us-central1",
+                credentials=AnonymousCredentials(),
+                api_endpoint=emulator.endpoint,
+                api_transport="rest",
+            )
+            result, t_task = timed(
+                lambda: EvalTask(dataset=df, metrics=metrics, experiment=None).evaluate(evaluation_service_qps=10_000)
+            )
+        finally:
+            emulator.server.stop()
+    assert result.summary_metrics["row_count"] == len(df)
+    print(f"EvalTask, {len(df)} rows x {len(metrics)} metrics = {requests} evaluateInstances requests:")
+    print(
+        f"  through EvalTask {rate(requests, t_task):,.0f} requests/s; in process {rate(requests, t_direct):,.0f}/s "
+        f"({t_task / t_direct:.1f}x the service's own cost)"
+    )
 
 
 if __name__ == "__main__":

@@ -73,10 +73,12 @@ HIGHER_IS_BETTER = {
 
 @dataclass(frozen=True)
 class EvalExample:
-    """One evaluation question and its reference answer."""
+    """One evaluation question, its reference answer and, when the row has one, the context the
+    answer should be grounded in."""
 
     prompt: str
     reference: str
+    context: str = ""
 
 
 @dataclass
@@ -115,8 +117,16 @@ def _text_of(turn: Any) -> str:
     return "".join(p.get("text", "") for p in parts if isinstance(p, dict))
 
 
+def _context(row: dict[str, Any]) -> str:
+    value = row.get("context")
+    if isinstance(value, list):
+        return "\n\n".join(str(v) for v in value)
+    return value if isinstance(value, str) else ""
+
+
 def parse_example(row: Any, where: str) -> EvalExample:
-    """An example from one JSONL row in the course's or Gemini's format."""
+    """An example from one JSONL row in the course's or Gemini's format (an optional `context`,
+    text or a list of texts, is kept for grounding metrics)."""
     if not isinstance(row, dict):
         raise DataError(
             f"{where} is not a JSON object", fix="each line must be an object with input_text_instruct and output_text"
@@ -128,13 +138,13 @@ def parse_example(row: Any, where: str) -> EvalExample:
                 f"{where} lacks input_text_instruct or output_text as text",
                 fix="use the course's format (input_text_instruct, output_text) or Gemini's (contents)",
             )
-        return EvalExample(prompt, reference)
+        return EvalExample(prompt, reference, _context(row))
     contents = row.get("contents")
     if isinstance(contents, list):
         user = [c for c in contents if isinstance(c, dict) and c.get("role") == "user"]
         model = [c for c in contents if isinstance(c, dict) and c.get("role") == "model"]
         if user and model:
-            return EvalExample(_text_of(user[-1]), _text_of(model[-1]))
+            return EvalExample(_text_of(user[-1]), _text_of(model[-1]), _context(row))
     raise DataError(
         f"{where} has neither input_text_instruct/output_text nor contents with user and model turns",
         fix="use the course's format (input_text_instruct, output_text) or Gemini's (contents)",
@@ -195,7 +205,7 @@ def reprompt(
         )
     old = prompt_template(session, f"{name}@{ver}" if str(name).startswith("prompts:/") else name)
     prefix = old.text + old.separator
-    return [EvalExample(template.render(e.prompt.removeprefix(prefix)), e.reference) for e in examples]
+    return [EvalExample(template.render(e.prompt.removeprefix(prefix)), e.reference, e.context) for e in examples]
 
 
 # ---------------------------------------------------------------- metrics

@@ -441,6 +441,7 @@ class VertexHandlers:
         )
 
     def routers(self) -> list[SegmentRouter]:
+        from . import evaluation
         from .openai_compat import ChatCompletions
         from .pipeline_routes import PipelineJobsApi
 
@@ -467,6 +468,8 @@ class VertexHandlers:
             r.route(f"{loc}/cachedContents/{{cache}}", "GET", "PATCH", "DELETE")(self.cached_content)
             r.route(f"{loc}/pipelineJobs", "GET", "POST")(pipelines.pipeline_jobs)
             r.route(f"{loc}/pipelineJobs/{{job}}", "GET", "POST", "DELETE")(pipelines.pipeline_job)
+            r.route(loc, "POST")(evaluation.location_verb)  # {location} is `us-central1:evaluateInstances`
+            r.route(f"{loc}/:evaluateInstances", "POST")(evaluation.slash_verb)
             r.route("{rest+}", "GET", "POST", "PATCH", "DELETE")(self.no_project)
             out.append(r)
         return out
