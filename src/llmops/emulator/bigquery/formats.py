@@ -9,6 +9,7 @@ format that is not a literal goes to strftime as written (DuckDB names an elemen
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from sqlglot import exp
 
@@ -145,6 +146,7 @@ def compile_format(
 
 def rewrite_format_calls(stmt: exp.Expression) -> None:
     """FORMAT_* with BigQuery's elements and time zones, and FORMAT with %t %T %'d."""
+    node: Any
     for node in reversed(list(stmt.find_all(exp.TimeToStr))):
         fmt = node.args.get("format")
         if not isinstance(fmt, exp.Literal) or not fmt.is_string:

@@ -9,6 +9,8 @@ which DuckDB folds to a constant when it binds the query.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlglot import exp
 
 from .formats import rewrite_format_calls
@@ -43,7 +45,7 @@ def type_is(value: exp.Expression, *names: str) -> exp.Expression:
     return exp.In(this=call("typeof", value.copy()), expressions=[lit(n) for n in names])
 
 
-def case(*whens: tuple[exp.Expression, exp.Expression], default: exp.Expression | None = None) -> exp.Case:
+def case(*whens: tuple[Any, Any], default: Any = None) -> exp.Case:
     node = exp.Case(ifs=[exp.If(this=c, true=v) for c, v in whens])
     if default is not None:
         node.set("default", default)
@@ -54,6 +56,7 @@ def rewrite_semantics(stmt: exp.Expression) -> None:
     """Rewrite every node of `stmt` whose DuckDB answer differs from BigQuery's."""
     _integer_types(stmt)
     rewrite_format_calls(stmt)
+    node: Any
     for node in reversed(list(stmt.find_all(exp.Cast, exp.TryCast))):
         if isinstance(node.this, (exp.Parameter, exp.Placeholder)) or (
             isinstance(node.this, exp.Literal) and not node.this.is_string and node.this.this.isdigit()
