@@ -49,6 +49,23 @@ def _cell(value: Any) -> str:
     return value if len(value) <= CELL_WIDTH else value[: CELL_WIDTH - 1] + "…"
 
 
+def unique_column_names(names: list[str]) -> list[str]:
+    """Result column names made unique as BigQuery does for `SELECT a.id, b.id`: later
+    duplicates get `_1`, `_2`... (`id`, `id_1`), so rows keyed by name keep every column."""
+    taken = {n.lower() for n in names}  # a later column's own name is not free either
+    used: set[str] = set()
+    out = []
+    for name in names:
+        new = name
+        i = 0
+        while new.lower() in used or (new != name and new.lower() in taken):
+            i += 1
+            new = f"{name}_{i}"
+        used.add(new.lower())
+        out.append(new)
+    return out
+
+
 def add_commands(cli: typer.Typer) -> None:
     @cli.command("sql")
     def sql_command(
@@ -76,6 +93,8 @@ def add_commands(cli: typer.Typer) -> None:
             table = result.table
         else:
             table = warehouse.query(query, params)
+        if len(set(n.lower() for n in table.column_names)) != table.num_columns:
+            table = table.rename_columns(unique_column_names(table.column_names))
         limit = max_rows if max_rows is not None else (None if json_ else DEFAULT_TABLE_ROWS)
         shown = table if limit is None else table.slice(0, limit)
         rows = shown.to_pylist()

@@ -322,7 +322,7 @@ def test_unknown_dataset(shared):
     [
         (f"SELECT nope FROM {ANSWERS}", "unrecognized name: nope"),
         ("SELECT foo_bar(1)", "function FOO_BAR is not supported by the local warehouse"),
-        ("SELECT CAST('x' AS INT64)", "Could not convert string 'x'"),
+        ("SELECT CAST('x' AS INT64)", "Bad int64 value: x"),
     ],
 )
 def test_duckdb_errors_are_reworded_to_one_line(shared, sql, fragment):

@@ -30,6 +30,7 @@ from sqlglot.dialects.duckdb import DuckDB
 from sqlglot.errors import ParseError, SqlglotError, TokenError, UnsupportedError
 
 from ...core.errors import NotFoundError, QueryError
+from .semantics import rewrite_semantics
 
 # sqlglot logs a warning for every BigQuery-only table option it drops (PARTITION BY, CLUSTER BY,
 # OPTIONS); those have no meaning on DuckDB and the noise would reach the user's terminal.
@@ -940,6 +941,7 @@ def _rewrite_parameters(stmt: exp.Expression, ctx: _Context) -> None:
 
 
 def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
+    rewrite_semantics(stmt)
     for node in list(stmt.find_all(exp.TimestampDiff)):
         # BigQuery counts whole elapsed intervals (DuckDB's date_sub), not boundaries crossed
         # (DuckDB's date_diff): 23:59 -> 00:01 next day is 0 days.
@@ -951,9 +953,6 @@ def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
     for node in list(stmt.find_all(exp.SafeFunc)):
         # SAFE.f(...) returns NULL instead of failing: DuckDB's TRY(expression)
         node.replace(exp.Anonymous(this="TRY", expressions=[node.this]))
-    for node in list(stmt.find_all(exp.Format)):
-        # GoogleSQL's FORMAT is printf-style; DuckDB's FORMAT is fmt-style ({}), its PRINTF matches
-        node.replace(exp.Anonymous(this="PRINTF", expressions=[node.this, *node.expressions]))
     for node in list(stmt.find_all(exp.DateTrunc, exp.DateAdd, exp.DateSub)):
         # DATE_TRUNC/DATE_ADD/DATE_SUB return DATE in BigQuery; DuckDB's date arithmetic gives TIMESTAMP
         if not isinstance(node.parent, exp.Cast):

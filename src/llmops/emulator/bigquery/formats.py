@@ -1,0 +1,235 @@
+"""GoogleSQL format strings on DuckDB: FORMAT_DATE/DATETIME/TIME/TIMESTAMP elements DuckDB's
+strftime lacks (%E3S %E*S %E4Y %Ez %k %l %e %R %C %Q %n %t), their time-zone argument, and
+FORMAT's %t / %T / %'d.
+
+A literal format string is compiled into a concatenation of strftime pieces and expressions; a
+format that is not a literal goes to strftime as written (DuckDB names an element it lacks).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlglot import exp
+
+_ELEMENT = re.compile(r"%(E\*S|E4Y|E\dS|Ez|-d|[A-Za-z%])")
+
+
+def _call(name: str, *args: exp.Expression) -> exp.Expression:
+    return exp.Anonymous(this=name, expressions=list(args))
+
+
+def _lit(text: str) -> exp.Literal:
+    return exp.Literal.string(text)
+
+
+def _concat(parts: list[exp.Expression]) -> exp.Expression:
+    if not parts:
+        return _lit("")
+    out = parts[0]
+    for p in parts[1:]:
+        out = exp.DPipe(this=out, expression=p, safe=True)
+    return out
+
+
+def _pad(value: exp.Expression, width: int, fill: str) -> exp.Expression:
+    return _call("lpad", exp.cast(value, "VARCHAR"), exp.Literal.number(width), _lit(fill))
+
+
+def _part(part: str, value: exp.Expression) -> exp.Expression:
+    return _call("date_part", _lit(part), value.copy())
+
+
+def _offset_seconds(original: exp.Expression, zone: exp.Expression | None) -> exp.Expression:
+    if zone is None:
+        return exp.Literal.number(0)
+    local = _call("epoch", _call("timezone", zone.copy(), original.copy()))
+    return exp.Sub(this=local, expression=_call("epoch", original.copy()))
+
+
+def _offset(seconds: exp.Expression, sep: str) -> exp.Expression:
+    sign = exp.Case(
+        ifs=[exp.If(this=exp.LT(this=seconds.copy(), expression=exp.Literal.number(0)), true=_lit("-"))],
+        default=_lit("+"),
+    )
+    absolute = _call("abs", exp.cast(seconds.copy(), "BIGINT"))
+    hours = exp.IntDiv(this=absolute.copy(), expression=exp.Literal.number(3600))
+    minutes = exp.IntDiv(
+        this=exp.Mod(this=absolute, expression=exp.Literal.number(3600)), expression=exp.Literal.number(60)
+    )
+    return _concat([sign, _pad(hours, 2, "0"), _lit(sep), _pad(minutes, 2, "0")])
+
+
+def compile_format(
+    fmt: str, value: exp.Expression, *, original: exp.Expression | None = None, zone: exp.Expression | None = None
+) -> exp.Expression:
+    """An expression formatting `value` (a DuckDB TIMESTAMP or DATE) with format `fmt` (already
+    through sqlglot's BigQuery->strftime mapping, which turns %e into %-d)."""
+    parts: list[exp.Expression] = []
+    plain: list[str] = []
+
+    def flush() -> None:
+        if plain:
+            parts.append(_call("strftime", value.copy(), _lit("".join(plain))))
+            plain.clear()
+
+    def special(expr: exp.Expression) -> None:
+        flush()
+        parts.append(expr)
+
+    pos = 0
+    for m in _ELEMENT.finditer(fmt):
+        literal = fmt[pos : m.start()]
+        if literal:
+            plain.append(literal.replace("%", "%%"))
+        pos = m.end()
+        el = m.group(1)
+        micros = _call("strftime", value.copy(), _lit("%f"))
+        if el in ("-d", "e"):
+            special(_pad(_part("day", value), 2, " "))
+        elif el == "k":
+            special(_pad(_part("hour", value), 2, " "))
+        elif el == "l":
+            hour12 = exp.Add(
+                this=exp.Mod(
+                    this=exp.paren(exp.Add(this=_part("hour", value), expression=exp.Literal.number(11))),
+                    expression=exp.Literal.number(12),
+                ),
+                expression=exp.Literal.number(1),
+            )
+            special(_pad(hour12, 2, " "))
+        elif el == "R":
+            plain.append("%H:%M")
+        elif el == "E4Y":
+            special(_pad(_part("year", value), 4, "0"))
+        elif el == "C":
+            special(_pad(exp.IntDiv(this=_part("year", value), expression=exp.Literal.number(100)), 2, "0"))
+        elif el == "Q":
+            special(exp.cast(_part("quarter", value), "VARCHAR"))
+        elif el == "n":
+            plain.append("\n")
+        elif el == "t":
+            plain.append("\t")
+        elif el == "s":
+            special(exp.cast(_call("epoch", exp.cast(original or value, "TIMESTAMPTZ")), "BIGINT"))
+        elif el == "E*S":
+            plain.append("%S")
+            special(_call("rtrim", _concat([_lit("."), _call("rtrim", micros, _lit("0"))]), _lit(".")))
+        elif el.startswith("E") and el.endswith("S"):
+            digits = int(el[1:-1])
+            plain.append("%S")
+            if digits:
+                special(_concat([_lit("."), _call("left", micros, exp.Literal.number(min(digits, 6)))]))
+                if digits > 6:
+                    special(_lit("0" * (digits - 6)))
+        elif el == "Ez":
+            special(_offset(_offset_seconds(original or value, zone), ":"))
+        elif el == "z":
+            special(_offset(_offset_seconds(original or value, zone), ""))
+        elif el == "Z":
+            if zone is not None and not (isinstance(zone, exp.Literal) and zone.name.upper() in ("UTC", "ETC/UTC")):
+                from .googlesql import BigQueryError
+
+                raise BigQueryError(
+                    "%Z with a time zone other than UTC is not supported by the local warehouse",
+                    fix="use %Ez or %z (the numeric offset) instead of the zone abbreviation",
+                )
+            special(_lit("UTC"))
+        else:
+            plain.append("%" + el)
+    if fmt[pos:]:
+        plain.append(fmt[pos:].replace("%", "%%"))
+    flush()
+    return _concat(parts)
+
+
+def rewrite_format_calls(stmt: exp.Expression) -> None:
+    """FORMAT_* with BigQuery's elements and time zones, and FORMAT with %t %T %'d."""
+    node: Any
+    for node in reversed(list(stmt.find_all(exp.TimeToStr))):
+        fmt = node.args.get("format")
+        if not isinstance(fmt, exp.Literal) or not fmt.is_string:
+            continue
+        this = node.this
+        zone = node.args.get("zone")
+        if isinstance(this, exp.TsOrDsToTime) or (
+            isinstance(this, exp.Cast) and this.to.this == exp.DataType.Type.TIME
+        ):
+            time = exp.cast(this.this if isinstance(this, exp.TsOrDsToTime) else this, "TIME")
+            value: exp.Expression = exp.Add(this=exp.cast(_lit("1970-01-01"), "DATE"), expression=time)
+        elif zone is not None:
+            if isinstance(this, exp.TsOrDsToTimestamp):
+                this = exp.cast(this.this, "TIMESTAMPTZ")
+            value = _call("timezone", zone.copy(), this.copy())
+        else:
+            value = exp.cast(this.copy(), "TIMESTAMP")
+        node.replace(compile_format(fmt.name, value, original=this, zone=zone))
+    for node in reversed(list(stmt.find_all(exp.StrToTime, exp.StrToDate))):
+        fmt = node.args.get("format")
+        if isinstance(fmt, exp.Literal) and fmt.is_string:
+            node.set("format", _lit(_parse_format(fmt.name)))
+    for node in reversed(list(stmt.find_all(exp.Format))):
+        node.replace(_printf(node))
+
+
+def _parse_format(fmt: str) -> str:
+    """PARSE_*: BigQuery's elements as DuckDB strptime ones."""
+    fmt = re.sub(r"%E[*\d]S", "%S.%f", fmt)
+    return fmt.replace("%E4Y", "%Y").replace("%Ez", "%z").replace("%R", "%H:%M").replace("%k", "%-H")
+
+
+_PRINTF_SPEC = re.compile(r"%([-+ #0']*)(\d+|\*)?(?:\.(\d+|\*))?([a-zA-Z%])")
+
+
+def _printf(node: exp.Format) -> exp.Expression:
+    """GoogleSQL's FORMAT is printf-style (DuckDB's PRINTF) plus %t (text), %T (literal) and
+    %'d (digit grouping)."""
+    args = list(node.expressions)
+    fmt = node.this
+    if not isinstance(fmt, exp.Literal) or not fmt.is_string:
+        return _call("printf", fmt, *args)
+    out: list[str] = []
+    new_args: list[exp.Expression] = []
+    pos = 0
+    i = 0
+    text = fmt.name
+    for m in _PRINTF_SPEC.finditer(text):
+        out.append(text[pos : m.start()])
+        pos = m.end()
+        flags, width, _prec, conv = m.groups()
+        if conv == "%":
+            out.append("%%")
+            continue
+        if i >= len(args):
+            out.append(m.group(0))
+            continue
+        arg = args[i]
+        i += 1
+        if conv == "t":
+            out.append(f"%{flags or ''}{width or ''}s")
+            new_args.append(exp.cast(arg, "VARCHAR"))
+        elif conv == "T":
+            out.append(f"%{flags or ''}{width or ''}s")
+            new_args.append(_sql_literal(arg))
+        elif "'" in (flags or "") and conv in "di":
+            out.append(f"%{(flags or '').replace(chr(39), '')}{width or ''}s")
+            new_args.append(_call("format", _lit("{:,}"), arg))
+        else:
+            out.append(m.group(0))
+            new_args.append(arg)
+    out.append(text[pos:])
+    new_args.extend(args[i:])
+    return _call("printf", _lit("".join(out)), *new_args)
+
+
+def _sql_literal(arg: exp.Expression) -> exp.Expression:
+    """%T: a value as a GoogleSQL literal (strings double-quoted, others as text)."""
+    quoted = _concat([_lit('"'), _call("replace", exp.cast(arg.copy(), "VARCHAR"), _lit('"'), _lit('\\"')), _lit('"')])
+    return exp.Case(
+        ifs=[
+            exp.If(this=exp.Is(this=arg.copy(), expression=exp.Null()), true=_lit("NULL")),
+            exp.If(this=exp.EQ(this=_call("typeof", arg.copy()), expression=_lit("VARCHAR")), true=quoted),
+        ],
+        default=exp.cast(arg.copy(), "VARCHAR"),
+    )

@@ -1,0 +1,235 @@
+"""GoogleSQL value semantics that DuckDB answers differently, rewritten on the parsed query.
+
+Each rewrite replaces a node whose DuckDB meaning would give a silently different answer (a
+rounding mode, an offset base, a NULL where BigQuery errors, a type name) with DuckDB SQL that
+gives BigQuery's answer or BigQuery's error. Where the right answer depends on the operand's
+type, which the translator does not know, the generated SQL branches on DuckDB's `typeof()`,
+which DuckDB folds to a constant when it binds the query.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlglot import exp
+
+from .formats import rewrite_format_calls
+
+_INT_TYPES = {
+    exp.DataType.Type.INT,
+    exp.DataType.Type.SMALLINT,
+    exp.DataType.Type.TINYINT,
+    exp.DataType.Type.BIGINT,
+}
+_INT64_STRING = r"^\s*[+-]?(0[xX][0-9a-fA-F]+|[0-9]+)\s*$"
+
+
+def call(name: str, *args: exp.Expression) -> exp.Expression:
+    return exp.Anonymous(this=name, expressions=list(args))
+
+
+def lit(text: str) -> exp.Literal:
+    return exp.Literal.string(text)
+
+
+def fail(*parts: exp.Expression | str) -> exp.Expression:
+    """DuckDB's error(message): a query error with BigQuery's wording."""
+    pieces = [lit(p) if isinstance(p, str) else exp.cast(p.copy(), "VARCHAR") for p in parts]
+    message: exp.Expression = pieces[0]
+    for p in pieces[1:]:
+        message = exp.DPipe(this=message, expression=p, safe=True)
+    return call("error", message)
+
+
+def type_is(value: exp.Expression, *names: str) -> exp.Expression:
+    return exp.In(this=call("typeof", value.copy()), expressions=[lit(n) for n in names])
+
+
+def case(*whens: tuple[Any, Any], default: Any = None) -> exp.Case:
+    node = exp.Case(ifs=[exp.If(this=c, true=v) for c, v in whens])
+    if default is not None:
+        node.set("default", default)
+    return node
+
+
+def rewrite_semantics(stmt: exp.Expression) -> None:
+    """Rewrite every node of `stmt` whose DuckDB answer differs from BigQuery's."""
+    _integer_types(stmt)
+    rewrite_format_calls(stmt)
+    node: Any
+    for node in reversed(list(stmt.find_all(exp.Cast, exp.TryCast))):
+        if isinstance(node.this, (exp.Parameter, exp.Placeholder)) or (
+            isinstance(node.this, exp.Literal) and not node.this.is_string and node.this.this.isdigit()
+        ):
+            continue
+        if node.to.this in _INT_TYPES:
+            node.replace(_int64_cast(node.this, safe=isinstance(node, exp.TryCast) or bool(node.args.get("safe"))))
+        elif node.to.this in (exp.DataType.Type.VARCHAR, exp.DataType.Type.TEXT) and not isinstance(node, exp.TryCast):
+            node.replace(_string_cast(node))
+    for node in reversed(list(stmt.find_all(exp.Div))):
+        if not node.args.get("safe"):
+            node.set("expression", _nonzero(node.expression))
+    for node in reversed(list(stmt.find_all(exp.Anonymous))):
+        if node.name.upper() == "IEEE_DIVIDE" and len(node.expressions) == 2:
+            # IEEE 754 division: x/0 is +/-inf and 0/0 is NaN (DuckDB's DOUBLE division)
+            a, b = node.expressions
+            node.replace(exp.Div(this=exp.cast(a, "DOUBLE"), expression=exp.cast(b, "DOUBLE")))
+    for node in reversed(list(stmt.find_all(exp.Bracket))):
+        if node.args.get("offset") is not None and len(node.expressions) == 1:
+            node.replace(_checked_subscript(node))
+    for node in list(stmt.find_all(exp.Unnest)):
+        if node.args.get("offset") is not None:
+            _zero_based_offset(node)
+    for node in reversed(list(stmt.find_all(exp.JSONType))):
+        node.replace(_json_type(node.this))
+    for node in reversed(list(stmt.find_all(exp.JSONFormat))):
+        if not node.args.get("options"):
+            node.replace(_to_json_string(node.this))
+    for node in reversed(list(stmt.find_all(exp.CountIf))):
+        # DuckDB's count_if is NULL over only NULLs; COUNT of a CASE is 0, like COUNTIF
+        node.replace(exp.Count(this=case((node.this.copy(), exp.Literal.number(1)))))
+
+
+def _integer_types(stmt: exp.Expression) -> None:
+    # GoogleSQL's INT, INTEGER, SMALLINT, TINYINT, BYTEINT are all INT64
+    for dt in stmt.find_all(exp.DataType):
+        if dt.this in _INT_TYPES and dt.this != exp.DataType.Type.BIGINT:
+            dt.set("this", exp.DataType.Type.BIGINT)
+
+
+def _int64_cast(value: exp.Expression, *, safe: bool) -> exp.Expression:
+    """CAST(x AS INT64): floats round half away from zero; strings must be integer literals."""
+    to = exp.DataType.build("BIGINT")
+    as_double = exp.cast(value.copy(), "DOUBLE")
+    as_text = exp.cast(value.copy(), "VARCHAR")
+    is_int_text = call("regexp_full_match", as_text, lit(_INT64_STRING))
+    if safe:
+        from_float: exp.Expression = exp.TryCast(this=call("round", as_double), to=to)
+        from_text: exp.Expression = case((is_int_text, exp.TryCast(this=as_text.copy(), to=to)))
+        other: exp.Expression = exp.TryCast(this=value.copy(), to=to)
+    else:
+        from_float = exp.cast(call("round", as_double), to)
+        from_text = exp.cast(
+            case((is_int_text, as_text.copy()), default=fail("Bad int64 value: ", as_text.copy())),
+            to,
+        )
+        other = exp.cast(value.copy(), to)
+    return case(
+        (type_is(value, "DOUBLE", "FLOAT"), from_float),
+        (type_is(value, "VARCHAR"), from_text),
+        default=other,
+    )
+
+
+def _string_cast(node: exp.Cast) -> exp.Expression:
+    """CAST(FLOAT64 AS STRING) writes 1.0 as "1", as BigQuery does; other types are unchanged."""
+    value = node.this
+    plain = node.copy()
+    trimmed = call("regexp_replace", exp.cast(value.copy(), "VARCHAR"), lit(r"\.0$"), lit(""))
+    return case((type_is(value, "DOUBLE", "FLOAT"), trimmed), default=plain)
+
+
+def _nonzero(divisor: exp.Expression) -> exp.Expression:
+    """The divisor, or BigQuery's error when it is zero (DuckDB answers inf)."""
+    zero = exp.EQ(this=divisor.copy(), expression=exp.Literal.number(0))
+    return exp.paren(case((zero, fail("division by zero")), default=divisor.copy()), copy=False)
+
+
+def _checked_subscript(node: exp.Bracket) -> exp.Expression:
+    """arr[OFFSET(i)] / arr[ORDINAL(i)]: an error past the end; SAFE_ forms NULL."""
+    array = node.this
+    index = node.expressions[0]
+    base = int(node.args.get("offset") or 0)  # 0 for OFFSET, 1 for ORDINAL
+    zero_based = index.copy() if base == 0 else exp.Sub(this=index.copy(), expression=exp.Literal.number(1))
+    zero_based = exp.paren(zero_based, copy=False)
+    inside = exp.and_(
+        exp.GTE(this=zero_based.copy(), expression=exp.Literal.number(0)),
+        exp.LT(this=zero_based.copy(), expression=call("len", array.copy())),
+    )
+    element = call("list_extract", array.copy(), exp.Add(this=zero_based.copy(), expression=exp.Literal.number(1)))
+    if node.args.get("safe"):
+        return case((inside, element))
+    is_null = exp.or_(
+        exp.Is(this=array.copy(), expression=exp.Null()), exp.Is(this=index.copy(), expression=exp.Null())
+    )
+    word = "OFFSET" if base == 0 else "ORDINAL"
+    return case(
+        (inside, element),
+        (is_null, exp.Null()),
+        default=fail("Array index ", index.copy(), f" is out of bounds ({word})"),
+    )
+
+
+def _zero_based_offset(unnest: exp.Unnest) -> None:
+    """UNNEST ... WITH OFFSET counts from 0; DuckDB's WITH ORDINALITY counts from 1.
+
+    The ordinality column gets a hidden name and every reference to the offset alias in the
+    enclosing SELECT reads it minus one."""
+    offset = unnest.args["offset"]
+    name = offset.name if isinstance(offset, exp.Identifier) and offset.name else "offset"
+    hidden = f"__bq_ordinality_{name}"
+    unnest.set("offset", exp.to_identifier(hidden))
+    scope = unnest.find_ancestor(exp.Select)
+    if scope is None:
+        return
+    for col in list(scope.find_all(exp.Column)):
+        if col.name.lower() == name.lower() and not col.table:
+            if col.find_ancestor(exp.Select) is not scope:
+                continue
+            minus = exp.paren(exp.Sub(this=exp.column(hidden), expression=exp.Literal.number(1)), copy=False)
+            if isinstance(col.parent, exp.Select) and col.arg_key == "expressions":
+                col.replace(exp.alias_(minus, name))
+            else:
+                col.replace(minus)
+    for star in scope.expressions:
+        if isinstance(star, exp.Star):
+            raise_on_star(star, hidden, name)
+
+
+def raise_on_star(star: exp.Star, hidden: str, name: str) -> None:
+    """`SELECT *` over UNNEST WITH OFFSET: show the 0-based offset under its name."""
+    select = star.parent
+    assert isinstance(select, exp.Select)
+    excepts = list(star.args.get("except_") or star.args.get("except") or [])
+    excepts.append(exp.column(hidden))
+    key = "except_" if "except_" in star.arg_types else "except"
+    star.set(key, excepts)
+    minus = exp.Sub(this=exp.column(hidden), expression=exp.Literal.number(1))
+    select.append("expressions", exp.alias_(minus, name))
+
+
+_JSON_TYPE_NAMES = {
+    "OBJECT": "object",
+    "ARRAY": "array",
+    "VARCHAR": "string",
+    "BIGINT": "number",
+    "UBIGINT": "number",
+    "HUGEINT": "number",
+    "DOUBLE": "number",
+    "BOOLEAN": "boolean",
+    "NULL": "null",
+}
+
+
+def _json_type(value: exp.Expression) -> exp.Expression:
+    """JSON_TYPE answers object, array, string, number, boolean or null."""
+    duck = call("json_type", value.copy())
+    return case(*((exp.EQ(this=duck.copy(), expression=lit(k)), lit(v)) for k, v in _JSON_TYPE_NAMES.items()))
+
+
+_TS_WITH_ZONE = r'"(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d(?:\.\d+)?)\+00"'
+_TS_NAIVE = r'"(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d(?:\.\d+)?)"'
+
+
+def _to_json_string(value: exp.Expression) -> exp.Expression:
+    """TO_JSON_STRING writes TIMESTAMP as RFC 3339 with Z and DATETIME with a T."""
+    text = exp.cast(call("to_json", value.copy()), "VARCHAR")
+    zoned = call("regexp_replace", text.copy(), lit(_TS_WITH_ZONE), lit(r'"\1T\2Z"'), lit("g"))
+    naive = call("regexp_replace", text.copy(), lit(_TS_NAIVE), lit(r'"\1T\2"'), lit("g"))
+    typ = call("typeof", value.copy())
+    zoned = call("regexp_replace", zoned, lit(_TS_NAIVE), lit(r'"\1T\2"'), lit("g"))
+    return case(
+        (call("contains", typ.copy(), lit("TIME ZONE")), zoned),
+        (call("contains", typ, lit("TIMESTAMP")), naive),
+        default=text,
+    )

@@ -1,0 +1,153 @@
+"""GoogleSQL conformance: each family's documented results, through the local warehouse
+(`llmops sql`'s path) and through the real BigQuery client against the emulator.
+
+Expected values are the documented results of Google's GoogleSQL reference (function pages
+and the format-elements page); the issue's "silently wrong" table is the first family.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from llmops.backends.local.warehouse import DuckDBWarehouse
+from llmops.core.config import Settings
+from llmops.core.errors import QueryError
+
+# (SQL, expected row as a tuple, expected BigQuery types)
+SILENTLY_WRONG = [
+    ("SELECT CAST(2.5 AS INT64), CAST(-2.5 AS INT64), CAST(0.5 AS INT64)", (3, -3, 1), ["INTEGER"] * 3),
+    ("SELECT CAST(NUMERIC '2.5' AS INT64), CAST(' 0x1A' AS INT64), CAST(TRUE AS INT64)", (3, 26, 1), ["INTEGER"] * 3),
+    ("SELECT SAFE_CAST('2.5' AS INT64), SAFE_CAST('7' AS INT64), SAFE_CAST(1e30 AS INT64)", (None, 7, None), None),
+    ("SELECT CAST(CAST(1 AS INTEGER) * 3000000000 AS STRING)", ("3000000000",), ["STRING"]),
+    ("SELECT SAFE_DIVIDE(1, 0), IEEE_DIVIDE(20.0, 0.0), 7 / 2, DIV(-7, 2)", (None, math.inf, 3.5, -3), None),
+    ("SELECT [10, 20][SAFE_OFFSET(5)], [10, 20][OFFSET(1)], [10, 20][ORDINAL(1)]", (None, 20, 10), None),
+    (
+        "SELECT ARRAY_AGG(o ORDER BY o) FROM UNNEST(['a', 'b', 'c']) AS x WITH OFFSET AS o",
+        ([0, 1, 2],),
+        None,
+    ),
+    (
+        "SELECT JSON_TYPE(JSON '1'), JSON_TYPE(JSON '\"str\"'), JSON_TYPE(JSON 'true'), JSON_TYPE(JSON 'null'), "
+        "JSON_TYPE(JSON '[1, 2]'), JSON_TYPE(JSON '{\"a\": 1}'), JSON_TYPE(JSON '1.5')",
+        ("number", "string", "boolean", "null", "array", "object", "number"),
+        ["STRING"] * 7,
+    ),
+    (
+        "SELECT TO_JSON_STRING(TIMESTAMP '2024-03-04 05:06:07'), "
+        "TO_JSON_STRING(STRUCT(DATETIME '2017-01-01 12:00:00' AS d))",
+        ('"2024-03-04T05:06:07Z"', '{"d":"2017-01-01T12:00:00"}'),
+        ["STRING", "STRING"],
+    ),
+    ("SELECT COUNTIF(x < 0) FROM UNNEST([CAST(NULL AS INT64)]) AS x", (0,), ["INTEGER"]),
+    ("SELECT CAST(1.0 AS STRING), CAST(1.5 AS STRING), CAST(-3 AS STRING)", ("1", "1.5", "-3"), None),
+]
+
+FORMAT_ELEMENTS = [
+    ('SELECT FORMAT_DATE("%x", DATE "2008-12-25")', ("12/25/08",), ["STRING"]),
+    ('SELECT FORMAT_DATE("%b-%d-%Y", DATE "2008-12-25")', ("Dec-25-2008",), None),
+    ('SELECT FORMAT_DATETIME("%c", DATETIME "2008-12-25 15:30:00")', ("Thu Dec 25 15:30:00 2008",), None),
+    ('SELECT FORMAT_TIME("%R", TIME "15:30:00")', ("15:30",), None),
+    ('SELECT FORMAT_TIMESTAMP("%c", TIMESTAMP "2050-12-25 15:30:55+00", "UTC")', ("Sun Dec 25 15:30:55 2050",), None),
+    (
+        'SELECT FORMAT_TIMESTAMP("%Y-%m-%dT%H:%M:%SZ", TIMESTAMP "2050-12-25 15:30:55", "UTC")',
+        ("2050-12-25T15:30:55Z",),
+        None,
+    ),
+    (
+        "SELECT FORMAT_TIMESTAMP('%E3S|%E6S|%E*S|%E4Y|%Ez|%k|%l|%e', TIMESTAMP '2008-12-05 09:30:05.12+00')",
+        ("05.120|05.120000|05.12|2008|+00:00| 9| 9| 5",),
+        None,
+    ),
+    (
+        "SELECT FORMAT_TIMESTAMP('%H:%M %Ez', TIMESTAMP '2008-12-25 15:30:00+00', 'America/Los_Angeles')",
+        ("07:30 -08:00",),
+        None,
+    ),
+    (
+        "SELECT PARSE_TIMESTAMP('%Y-%m-%d %H:%M:%E*S', '2008-12-25 15:30:00.5') = TIMESTAMP '2008-12-25 15:30:00.5+00'",
+        (True,),
+        None,
+    ),
+    ("SELECT FORMAT('%t|%T|%T', 1.0, 'abc', 2)", ('1|"abc"|2',), None),
+    ("SELECT FORMAT(\"%'d\", 123456789), FORMAT('%5.2f', 3.14159)", ("123,456,789", " 3.14"), None),
+]
+
+ERRORS = [
+    ("SELECT 1 / 0", "division by zero"),
+    ("SELECT 1.5 / 0.0", "division by zero"),
+    ("SELECT [10, 20][OFFSET(5)]", "out of bounds"),
+    ("SELECT [10, 20][ORDINAL(0)]", "out of bounds"),
+    ("SELECT CAST('2.5' AS INT64)", "Bad int64 value: 2.5"),
+    ("SELECT 9223372036854775807 + 1", "Overflow"),
+    ("SELECT FORMAT_TIMESTAMP('%Z', CURRENT_TIMESTAMP(), 'America/Los_Angeles')", "%Z"),
+]
+
+CASES = [pytest.param(*c, id=f"silent-{i}") for i, c in enumerate(SILENTLY_WRONG)] + [
+    pytest.param(*c, id=f"format-{i}") for i, c in enumerate(FORMAT_ELEMENTS)
+]
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory):
+    wh = DuckDBWarehouse(Settings(workspace=tmp_path_factory.mktemp("conformance") / "ws"))
+    yield wh
+    wh.close()
+
+
+def _same(got, want) -> bool:
+    if isinstance(want, float) and isinstance(got, float):
+        return got == want or (math.isnan(got) and math.isnan(want))
+    return got == want
+
+
+@pytest.mark.parametrize("sql, expected, types", CASES)
+def test_local_warehouse(warehouse, sql, expected, types):
+    result = warehouse.query_result(sql)
+    rows = [tuple(r.values()) for r in result.table.to_pylist()]
+    assert len(rows) == 1 and all(_same(g, w) for g, w in zip(rows[0], expected, strict=True)), rows
+    if types:
+        assert [
+            {"INT64": "INTEGER", "FLOAT64": "FLOAT", "BOOL": "BOOLEAN"}.get(f["type"], f["type"]) for f in result.schema
+        ] == types
+
+
+@pytest.mark.parametrize("sql, expected, types", CASES)
+def test_bigquery_client(bigquery_client, sql, expected, types):
+    result = bigquery_client.query_and_wait(sql)
+    rows = [tuple(r.values()) for r in result]
+    assert len(rows) == 1 and all(_same(g, w) for g, w in zip(rows[0], expected, strict=True)), rows
+    if types:
+        assert [f.field_type for f in result.schema] == types
+
+
+@pytest.mark.parametrize("sql, fragment", ERRORS)
+def test_errors_local_warehouse(warehouse, sql, fragment):
+    with pytest.raises(QueryError) as info:
+        warehouse.query_result(sql)
+    assert fragment in str(info.value)
+
+
+@pytest.mark.parametrize("sql, fragment", ERRORS)
+def test_errors_bigquery_client(bigquery_client, sql, fragment):
+    from google.api_core.exceptions import BadRequest
+
+    with pytest.raises(BadRequest) as info:
+        bigquery_client.query_and_wait(sql)
+    assert fragment in str(info.value)
+
+
+def test_llmops_sql_json_keeps_same_named_columns(cli):
+    import json
+
+    r = cli("sql", "--json", "SELECT 1 AS id, 2 AS id, 3 AS id_1, 'x' AS Name, 'y' AS name")
+    assert r.code == 0
+    assert json.loads(r.out) == [{"id": 1, "id_2": 2, "id_1": 3, "Name": "x", "name_1": "y"}]
+
+
+def test_unique_column_names():
+    from llmops.commands.sql import unique_column_names
+
+    assert unique_column_names(["a", "b"]) == ["a", "b"]
+    assert unique_column_names(["f0_", "x", "x", "x"]) == ["f0_", "x", "x_1", "x_2"]
