@@ -352,6 +352,8 @@ def decode_parameters(params: Any, mode: str | None = None) -> tuple[dict[str, A
         name = p.get("name")
         where = f"@{name}" if name else f"queryParameters[{i}]"
         ptype = p.get("parameterType")
+        if not isinstance(ptype, dict):
+            raise bad_request(f"{where}: parameterType must be an object such as {{'type': 'INT64'}}")
         type_sql = _type_sql(ptype, where)
         value = _param_value(ptype, p.get("parameterValue"), where)
         if positional:

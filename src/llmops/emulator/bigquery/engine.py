@@ -1211,7 +1211,7 @@ def _bind(script: Script, params: Mapping[str, Any] | Sequence[Any] | None) -> l
     position = 0
     for stmt in script.statements:
         if stmt.params:
-            out.append({n: _param_value(params[n]) for n in stmt.params})  # type: ignore[index]
+            out.append({n: _param_value(params[n]) for n in stmt.params})  # type: ignore[index,call-overload]
         elif stmt.positional:
             out.append([_param_value(v) for v in list(params)[position : position + stmt.positional]])  # type: ignore[arg-type]
             position += stmt.positional
@@ -1259,7 +1259,8 @@ def _register_farm_fingerprint(con: duckdb.DuckDBPyConnection) -> None:
 
     with contextlib.suppress(duckdb.Error):
         con.remove_function(FARM_FINGERPRINT_UDF)
-    con.create_function(FARM_FINGERPRINT_UDF, fingerprint, ["VARCHAR"], "BIGINT", null_handling="special")
+    # duckdb's stubs want DuckDBPyType objects; the type names work the same
+    con.create_function(FARM_FINGERPRINT_UDF, fingerprint, ["VARCHAR"], "BIGINT", null_handling="special")  # type: ignore[call-overload]
 
 
 class RowError(Exception):

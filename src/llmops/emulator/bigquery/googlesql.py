@@ -22,7 +22,7 @@ import logging
 import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 import sqlglot
 from sqlglot import ErrorLevel, exp
@@ -492,7 +492,7 @@ def _translate_parsed(
     statements = []
     for s in parsed:
         named_before, positional_before = len(ctx.named_params), ctx.positional
-        stmt = _translate_statement(s, ctx)
+        stmt = _translate_statement(cast(exp.Expression, s), ctx)
         statements.append(
             replace(
                 stmt,
@@ -835,6 +835,7 @@ def _rewrite_tables(stmt: exp.Expression, ctx: _Context, cte_names: set[str], ta
         if "INFORMATION_SCHEMA" in upper:
             _replace_info_schema(table, names, upper.index("INFORMATION_SCHEMA"), ctx)
             continue
+        dataset: str | None
         if len(names) == 3:
             project, dataset, name = names
         elif len(names) == 2:
@@ -845,6 +846,10 @@ def _rewrite_tables(stmt: exp.Expression, ctx: _Context, cte_names: set[str], ta
             raise BigQueryError(
                 f"invalid table name {'.'.join(names)!r}",
                 fix="write it as `project.dataset.table` or `dataset.table`",
+            )
+        if dataset is None:
+            raise BigQueryError(
+                f"table name {name!r} names no dataset", fix="write `dataset.table` or set a default dataset"
             )
         if name.endswith("*"):
             wc = Wildcard(f"__bq_wildcard_{len(ctx.wildcards)}", project, dataset, name[:-1])
@@ -910,6 +915,7 @@ def _replace_info_schema(table: exp.Table, names: list[str], at: int, ctx: _Cont
         )
     ctx.info_schema.add(view)
     relation = INFO_SCHEMA_VIEWS[view]
+    cond: exp.Expr
     if view == "SCHEMATA":
         cond = exp.column("catalog_name").eq(exp.Literal.string(project))
     else:
@@ -942,10 +948,12 @@ def _rewrite_parameters(stmt: exp.Expression, ctx: _Context) -> None:
 
 def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
     rewrite_semantics(stmt)
+    node: exp.Expr
     for node in list(stmt.find_all(exp.TimestampDiff)):
         # BigQuery counts whole elapsed intervals (DuckDB's date_sub), not boundaries crossed
         # (DuckDB's date_diff): 23:59 -> 00:01 next day is 0 days.
-        unit = (node.args.get("unit").name if node.args.get("unit") is not None else "DAY").lower()
+        unit_arg = node.args.get("unit")
+        unit = (unit_arg.name if unit_arg is not None else "DAY").lower()
         node.replace(exp.Anonymous(this="DATE_SUB", expressions=[exp.Literal.string(unit), node.expression, node.this]))
     for node in list(stmt.find_all(exp.NetFunc)):
         inner = node.this
@@ -989,7 +997,7 @@ def _fix_types(stmt: exp.Expression) -> None:
 
 def _name_unnamed_columns(query: exp.Query) -> None:
     """BigQuery names an unnamed result column `f<i>_` (i counting unnamed columns from 0)."""
-    select = query
+    select: exp.Expr = query
     while isinstance(select, exp.SetOperation):
         select = select.this
     if isinstance(select, exp.Subquery):
@@ -997,7 +1005,7 @@ def _name_unnamed_columns(query: exp.Query) -> None:
     if not isinstance(select, exp.Select):
         return
     i = 0
-    new = []
+    new: list[exp.Expr] = []
     for e in select.expressions:
         if isinstance(e, (exp.Alias, exp.Column, exp.Star)) or (isinstance(e, exp.Dot) and e.name):
             new.append(e)

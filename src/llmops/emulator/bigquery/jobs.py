@@ -28,7 +28,7 @@ from .loads import LoadError, read_load_data
 from .sandbox import QueryControl
 
 if TYPE_CHECKING:
-    from ..server.api import BigQueryApi
+    from .api import BigQueryApi
 
 JOB_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,1024}$")
 NAME_RE = re.compile(r"^[^`\\\n\r]{1,1024}$")

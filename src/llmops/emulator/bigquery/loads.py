@@ -326,7 +326,7 @@ def _csv_to_dicts(
                 }
             )
             continue
-        record = {}
+        record: dict[str, Any] = {}
         for f, value in zip(fields, row):
             if value == null_marker or (value == "" and f["type"] not in ("STRING", "BYTES")):
                 record[f["name"]] = None

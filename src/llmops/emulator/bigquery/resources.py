@@ -145,7 +145,7 @@ def dataset_resource(info: dict[str, Any], extra: dict[str, Any], base: str) -> 
 
 
 def dataset_list_item(res: dict[str, Any]) -> dict[str, Any]:
-    item = {k: res[k] for k in ("kind", "id", "datasetReference", "location") if k in res}
+    item: dict[str, Any] = {k: res[k] for k in ("kind", "id", "datasetReference", "location") if k in res}
     if res.get("labels"):
         item["labels"] = res["labels"]
     if res.get("friendlyName"):

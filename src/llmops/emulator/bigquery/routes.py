@@ -49,7 +49,7 @@ from .resources import (
 )
 
 if TYPE_CHECKING:
-    from ..server.api import BigQueryApi
+    from .api import BigQueryApi
 
 PAGE_BYTES = 8 * 1024 * 1024
 """Default page size in (estimated) bytes when the client sets no maxResults."""
@@ -477,7 +477,7 @@ class BigQueryHandlers:
         items = []
         for job in page:
             res = self._job_json(request, job)
-            item = {
+            item: dict[str, Any] = {
                 k: res[k]
                 for k in (
                     "kind",
@@ -693,7 +693,7 @@ def routes(state: BigQueryApi) -> list[BaseRoute]:
     api = BigQueryHandlers(state)
     v2 = "/bigquery/v2/projects"
     table = v2 + "/{project}/datasets/{dataset}/tables/{table}"
-    table_list = [
+    table_list: list[tuple[str, str, Callable[..., Awaitable[Response]]]] = [
         ("/bigquery/v2/projects", "GET", api.list_projects),
         (v2 + "/{project}/datasets", "GET", api.list_datasets),
         (v2 + "/{project}/datasets", "POST", api.insert_dataset),
