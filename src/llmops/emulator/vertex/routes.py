@@ -44,6 +44,7 @@ from .embeddings import embed_content_response as embed_content
 from .embeddings import is_embedding_model
 from .embeddings import predict_response as embed_predict
 from .embeddings import publisher_resource as embedding_publisher_model
+from .endpoints import EndpointsApi
 from .engine.base_model import canonical_base
 from .engine.model_registry import now_rfc3339
 from .features import prepare
@@ -53,13 +54,12 @@ from .generate import (
     palm_response,
     reject_unknown_verb,
 )
+from .models import ModelsApi, full_model_resource
 from .resources import (
     TERMINAL_JOB_STATES,
-    endpoint_resource,
     label_filter,
     labels_match,
     model_id,
-    model_resource,
     publisher_model,
     tuning_job_resource,
 )
@@ -93,6 +93,8 @@ class VertexHandlers:
         self._lock = threading.Lock()
         self.requests_dir = state.data_dir / "vertex" / "tuning-requests"
         self.caches = CachedContents(state.data_dir / "vertex" / "cachedContents")
+        self.models = ModelsApi(self)
+        self.endpoints = EndpointsApi(self)
 
     @property
     def service(self) -> Any:
@@ -203,7 +205,7 @@ class VertexHandlers:
             ) from None
         prefix = _prefix(project, location)
         models = await run_in_threadpool(self.service.list_tuned_models)
-        resources = [model_resource(m, prefix) for m in models]
+        resources = [full_model_resource(self, m, prefix) for m in models]
         resources = [r for r in resources if labels_match(r["labels"], wanted)]
         return JSONResponse(_page(request, resources, "models"))
 
@@ -215,9 +217,9 @@ class VertexHandlers:
             if verb:
                 raise reject_unknown_verb(verb, ())
             m = await run_in_threadpool(self._tuned, ref, f"{prefix}/models/{ident}")
-            return JSONResponse(model_resource(m, prefix))
+            return JSONResponse(await run_in_threadpool(full_model_resource, self, m, prefix))
         if verb == "mergeVersionAliases":
-            return await self.merge_aliases(request, ref, prefix)
+            return await self.models.merge_aliases(request, ref, prefix)
         if verb not in GENERATE_VERBS:
             raise reject_unknown_verb(verb or "(none)", (*GENERATE_VERBS, "mergeVersionAliases"))
         m = await run_in_threadpool(self._tuned, ref, f"{prefix}/models/{ident}")
@@ -228,58 +230,6 @@ class VertexHandlers:
             return self.service.get_tuned_model(ref)
         except NotFoundError:
             raise not_found(f"Model {full} does not exist.") from None
-
-    async def merge_aliases(self, request: Request, ref: str, prefix: str) -> Response:
-        body = await read_json(request)
-        aliases = body.get("versionAliases")
-        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
-            raise required("versionAliases")
-        for alias in aliases:
-            if alias.startswith("-"):
-                raise bad_request(
-                    f"Removing alias {alias[1:]!r} is not supported by the emulator; set it on another model to move it"
-                )
-        model = None
-        for alias in aliases:
-            model = await run_in_threadpool(self.service.set_alias, ref, alias)
-        model = model or await run_in_threadpool(self.service.get_tuned_model, ref)
-        return JSONResponse(model_resource(model, prefix))
-
-    # --- endpoints -----------------------------------------------------------------------------
-    async def list_endpoints(self, request: Request, project: str, location: str) -> Response:
-        prefix = _prefix(project, location)
-
-        def build() -> list[dict[str, Any]]:
-            models = {m.name: m for m in self.service.list_tuned_models()}
-            return [endpoint_resource(e, models.get(e.model), prefix) for e in self.service.list_endpoints()]
-
-        return JSONResponse(_page(request, await run_in_threadpool(build), "endpoints"))
-
-    def _endpoint(self, ident: str, prefix: str) -> tuple[Any, Any]:
-        try:
-            endpoint = self.service.registry.get_endpoint(f"endpoints/{ident}")
-            model = self.service.get_tuned_model(endpoint.model)
-        except NotFoundError:
-            raise not_found(f"Endpoint `{prefix}/endpoints/{ident}` not found.") from None
-        return endpoint, model
-
-    async def endpoint(self, request: Request, project: str, location: str, endpoint: str) -> Response:
-        ident, verb = _split_verb(endpoint)
-        prefix = _prefix(project, location)
-        e, m = await run_in_threadpool(self._endpoint, ident, prefix)
-        if request.method == "GET":
-            if verb:
-                raise reject_unknown_verb(verb, ())
-            return JSONResponse(endpoint_resource(e, m, prefix))
-        if verb not in GENERATE_VERBS:
-            raise reject_unknown_verb(verb or "(none)", GENERATE_VERBS)
-        extra = {
-            "deployedModelId": ident,
-            "model": f"{prefix}/models/{model_id(m.name)}",
-            "modelDisplayName": m.display_name,
-            "modelVersionId": "1",
-        }
-        return await self.generate(request, f"endpoints/{ident}", verb, f"{prefix}/models/{model_id(m.name)}@1", extra)
 
     # --- tuning jobs ---------------------------------------------------------------------------
     def _local_file(self, uri: str) -> Path:
@@ -451,8 +401,8 @@ class VertexHandlers:
             r.route(f"{loc}/publishers/{{publisher}}/models/{{model}}", "GET", "POST")(self.project_publisher_model)
             r.route(f"{loc}/models", "GET")(self.list_models)
             r.route(f"{loc}/models/{{model}}", "GET", "POST")(self.model)
-            r.route(f"{loc}/endpoints", "GET")(self.list_endpoints)
-            r.route(f"{loc}/endpoints/{{endpoint}}", "GET", "POST")(self.endpoint)
+            r.route(f"{loc}/endpoints", "GET", "POST")(self.endpoints.endpoints)
+            r.route(f"{loc}/endpoints/{{endpoint}}", "GET", "POST", "DELETE")(self.endpoints.endpoint)
             r.route(f"{loc}/endpoints/openapi/chat/completions", "POST")(chat.handle)
             r.route(f"{loc}/tuningJobs", "GET", "POST")(self.tuning_jobs)
             r.route(f"{loc}/tuningJobs/{{job}}", "GET", "POST")(self.tuning_job)
@@ -460,9 +410,26 @@ class VertexHandlers:
             r.route(f"{loc}/cachedContents/{{cache}}", "GET", "PATCH", "DELETE")(self.cached_content)
             r.route(f"{loc}/pipelineJobs", "GET", "POST")(pipelines.pipeline_jobs)
             r.route(f"{loc}/pipelineJobs/{{job}}", "GET", "POST", "DELETE")(pipelines.pipeline_job)
+            r.route("publishers/{publisher}/models", "GET")(self.models.list_publisher_models)
+            r.route(f"{loc}/models/{{model}}", "PATCH")(self.models.update)
+            r.route(f"{loc}/endpoints/{{endpoint}}/operations/{{op}}", "GET", "DELETE")(self._operation)
+            r.route(f"{loc}/operations/{{op}}", "GET", "DELETE")(self._operation)
             r.route("{rest+}", "GET", "POST", "PATCH", "DELETE")(self.no_project)
             out.append(r)
+        ui = SegmentRouter("/ui")  # where aiplatform's REST transport polls operations
+        ui.route("{name+}", "GET", "DELETE")(self._ui_operation)
+        out.append(ui)
         return out
+
+    async def _operation(
+        self, request: Request, project: str, location: str, op: str, endpoint: str | None = None
+    ) -> Response:
+        where = f"endpoints/{endpoint}/" if endpoint else ""
+        name = f"{_prefix(project, location)}/{where}operations/{op}"
+        return await self.endpoints.operation(request, name)
+
+    async def _ui_operation(self, request: Request, name: str) -> Response:
+        return await self.endpoints.operation(request, name)
 
 
 def _page(request: Request, items: list[dict[str, Any]], key: str) -> dict[str, Any]:
