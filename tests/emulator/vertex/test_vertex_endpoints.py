@@ -129,3 +129,32 @@ def test_operations_and_bad_requests(http, tuned_model):
     assert http.post(f"{V1}/endpoints/{ident}:undeployModel", json={"deployedModelId": "1"}).status_code == 400
     assert http.delete(f"{V1}/endpoints/{ident}").json()["done"]
     assert http.get(f"{V1}/endpoints/{ident}").status_code == 404
+
+
+def test_vertex_provider_aliases_and_deploy_are_vertex_calls(llmops_emulator, tmp_path, tuned_model):
+    from google.cloud import aiplatform
+
+    from llmops.core.config import load_settings
+    from llmops.core.registry import create_backend
+
+    settings = load_settings(
+        "emulated",
+        overrides={"workspace": str(tmp_path / "ws")},
+        environ={"LLMOPS_GCP_ENDPOINT": llmops_emulator.endpoint},
+    )
+    provider = create_backend("model", settings)
+    # The tuning job deployed the model; take it off its endpoint so deploy has work to do.
+    tuned = provider.get_tuned_model(tuned_model.replace("llmops-test", "llmops-emulated"))
+    old = aiplatform.Endpoint(tuned.endpoint)
+    old.undeploy_all()
+    assert provider.get_tuned_model(tuned.name).endpoint is None
+    endpoint = provider.deploy(tuned.name)
+    assert endpoint.name != tuned.endpoint
+    assert [d.model for d in aiplatform.Endpoint(endpoint.name).list_models()] == [tuned.name]
+    assert provider.predict("What is the capital of Peru?", model=tuned.name).text == "Lima is the capital."
+
+    assert "canary" in provider.set_alias(tuned.name, "canary").aliases
+    assert "canary" in aiplatform.Model(tuned.name).version_aliases  # a real Vertex alias
+    assert provider.predict("What is the capital of Peru?", model="canary").text == "Lima is the capital."
+    with pytest.raises(Exception, match="alias"):
+        provider.set_alias(tuned.name, "default")
