@@ -39,6 +39,7 @@ from ...core.workspace import atomic_write_text
 from ..server.errors import ApiError, bad_request, not_found, required
 from ..server.http import parse_json, query_int, read_body, read_json
 from ..server.routing import SegmentRouter
+from .batch import BatchJobs
 from .caches import CachedContents
 from .embeddings import embed_content_response as embed_content
 from .embeddings import is_embedding_model
@@ -95,6 +96,7 @@ class VertexHandlers:
         self.caches = CachedContents(state.data_dir / "vertex" / "cachedContents")
         self.models = ModelsApi(self)
         self.endpoints = EndpointsApi(self)
+        self.batch = BatchJobs(self)
 
     @property
     def service(self) -> Any:
@@ -414,6 +416,8 @@ class VertexHandlers:
             r.route(f"{loc}/models/{{model}}", "PATCH")(self.models.update)
             r.route(f"{loc}/endpoints/{{endpoint}}/operations/{{op}}", "GET", "DELETE")(self._operation)
             r.route(f"{loc}/operations/{{op}}", "GET", "DELETE")(self._operation)
+            r.route(f"{loc}/batchPredictionJobs", "GET", "POST")(self.batch.jobs)
+            r.route(f"{loc}/batchPredictionJobs/{{job}}", "GET", "POST", "DELETE")(self.batch.job)
             r.route("{rest+}", "GET", "POST", "PATCH", "DELETE")(self.no_project)
             out.append(r)
         ui = SegmentRouter("/ui")  # where aiplatform's REST transport polls operations
