@@ -112,3 +112,36 @@ def test_bad_batch_jobs(genai_client, http, bucket):
     deleted = genai_client.batches.delete(name=done["name"])
     assert deleted.done
     assert http.get(f"/v1beta1/{done['name']}").status_code == 404
+
+
+def _prompts(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text(
+        '{"prompt": "Name a fruit that is yellow", "id": 1}\n"What is 2 + 2?"\n{"nothing": true}\n', encoding="utf-8"
+    )
+    return src
+
+
+def test_cli_batch_in_process_and_as_a_vertex_job(cli, tmp_path, llmops_emulator, monkeypatch):
+    src = _prompts(tmp_path)
+    local = cli("predict", "--batch", str(src), "--output", str(tmp_path / "local.jsonl"), "--json")
+    assert local.code == 0 and local.json()["succeeded"] == 2 and local.json()["failed"] == 1
+    monkeypatch.setenv("LLMOPS_GCP_ENDPOINT", llmops_emulator.endpoint)
+    remote = cli(
+        "--profile", "emulated", "predict", "--batch", str(src), "-o", str(tmp_path / "vertex.jsonl"),
+        "-m", "gemini-2.5-flash", "--json",
+    )  # fmt: skip
+    assert remote.code == 0, remote.err
+    summary = remote.json()
+    assert summary["state"] == "JOB_STATE_SUCCEEDED" and summary["succeeded"] == 2 and summary["failed"] == 1
+    rows = [json.loads(x) for x in (tmp_path / "vertex.jsonl").read_text().splitlines()]
+    assert [r.get("id") for r in rows] == [1, None, None]
+    assert rows[0]["status"] == "" and rows[0]["prediction"]["content"] and rows[2]["status"].startswith("Bad Request")
+
+    again = cli("predict", "--batch", str(src), "--output", str(tmp_path / "local.jsonl"))
+    assert again.code == 1 and "already exists" in again.err and "Traceback" not in again.err
+    missing = cli("predict", "--batch", str(tmp_path / "nope.jsonl"), "--output", str(tmp_path / "o.jsonl"))
+    assert missing.code == 1 and "does not exist" in missing.err
+    remote_local = cli("predict", "--batch", "gs://vertex-batch/in.jsonl", "--output", "gs://vertex-batch/o")
+    assert remote_local.code == 1 and "vertex" in remote_local.err
+    assert not (tmp_path / "o.jsonl").exists()

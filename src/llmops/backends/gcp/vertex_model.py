@@ -19,6 +19,7 @@ is not deployed yet.
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
@@ -447,3 +448,133 @@ class VertexModelProvider(ModelProvider, Tuner, Deployer, Aliaser):
 
     def list_endpoints(self) -> list[Endpoint]:
         return [Endpoint(name=m.endpoint, model=m.name) for m in self.list_tuned_models() if m.endpoint]
+
+    # --- batch prediction --------------------------------------------------------------------
+    def run_batch_job(self, src: str, dest: str, model: str | None = None) -> dict[str, Any]:
+        """Run a Vertex AI batch prediction job from `src` to `dest` (`gs://` JSONL or `bq://`
+        tables, Vertex's formats) and wait for it; its name, state, counts and output."""
+        from google.genai import types
+
+        target = self._full(self._alias_target((model or self.settings.base_model).strip()))
+        if target.startswith("projects/") and "/publishers/" not in target:
+            target = target.split("@", 1)[0]
+        try:
+            job = self.client.batches.create(model=target, src=src, config=types.CreateBatchJobConfig(dest=dest))
+            delay = 1.0
+            while True:
+                job = self.client.batches.get(name=job.name)
+                if job.done:
+                    break
+                time.sleep(delay)
+                delay = min(delay * 1.5, 30.0)
+        except Exception as exc:
+            if getattr(exc, "code", None) is None:
+                raise
+            raise _llmops_error(exc, f"batch prediction from {src}") from None
+        stats = job.completion_stats
+        out: dict[str, Any] = {
+            "job": job.name,
+            "state": _enum(job.state),
+            "succeeded": int(stats.successful_count or 0) if stats else 0,
+            "failed": int(stats.failed_count or 0) if stats else 0,
+        }
+        if job.error and job.error.message:
+            out["error"] = job.error.message
+        return out
+
+    def predict_batch_file(
+        self,
+        prompts: list[str | None],
+        *,
+        model: str | None = None,
+        generation: GenerationConfig | None = None,
+        safety: Mapping[str, str] | None = None,
+    ) -> tuple[list[tuple[Prediction | None, str]], dict[str, Any]]:
+        """Answer `prompts` with one batch prediction job (staged under the profile's bucket);
+        per prompt the prediction or the row's error status (None prompts: skipped rows)."""
+        import uuid
+
+        from .clients import storage_client
+
+        gen = generation or GenerationConfig()
+        config: dict[str, Any] = {
+            k: v
+            for k, v in {
+                "temperature": gen.temperature,
+                "maxOutputTokens": gen.max_output_tokens,
+                "topP": gen.top_p,
+                "topK": gen.top_k,
+                "seed": gen.seed,
+            }.items()
+            if v is not None
+        }
+        settings = [
+            {"category": _enum(s.category), "threshold": _enum(s.threshold)}
+            for s in safety_settings(safety, self.settings.safety_threshold)
+        ]
+        lines = []
+        for i, p in enumerate(prompts):
+            if p is None:
+                continue
+            request: dict[str, Any] = {
+                "contents": [{"role": "user", "parts": [{"text": p}]}],
+                "generationConfig": config,
+            }
+            if gen.system_instruction:
+                request["systemInstruction"] = {"parts": [{"text": gen.system_instruction}]}
+            if settings:
+                request["safetySettings"] = settings
+            lines.append(json.dumps({"request": request, "llmops_row": i}))
+        bucket_uri = gcp_settings(self.settings).bucket or ""
+        if not bucket_uri.startswith("gs://"):
+            raise ConfigError(
+                "Vertex batch prediction stages its files in Cloud Storage, and the profile has no bucket",
+                fix='set `bucket = "gs://BUCKET/PREFIX"` in the profile',
+            )
+        bucket_name, _, base = bucket_uri[len("gs://") :].partition("/")
+        folder = "/".join(x for x in (base.strip("/"), "batch-predictions", uuid.uuid4().hex[:12]) if x)
+        storage = storage_client(self.settings)
+        bucket = storage.bucket(bucket_name)
+        if not bucket.exists() and gcp_settings(self.settings).endpoint:
+            bucket = storage.create_bucket(bucket_name)
+        bucket.blob(f"{folder}/input.jsonl").upload_from_string("\n".join(lines))
+        label = model or self.settings.base_model
+        summary = self.run_batch_job(
+            f"gs://{bucket_name}/{folder}/input.jsonl", f"gs://{bucket_name}/{folder}/output", model
+        )
+        results = []
+        for blob in storage.list_blobs(bucket_name, prefix=f"{folder}/output/"):
+            if blob.name.endswith(".jsonl"):
+                results.extend(json.loads(x) for x in blob.download_as_text().splitlines() if x.strip())
+        from google.genai import types
+
+        # Vertex does not keep the input order: match rows by their key, else by their prompt.
+        by_key = {r["llmops_row"]: r for r in results if isinstance(r.get("llmops_row"), int)}
+        by_prompt = {prompt_text(r.get("request")): r for r in results}
+        answers: list[tuple[Prediction | None, str]] = []
+        for i, p in enumerate(prompts):
+            if p is None:
+                answers.append((None, 'Bad Request: the line has no "prompt" (or Vertex "request")'))
+                continue
+            row = by_key.get(i) or by_prompt.get(p)
+            if row is None:
+                answers.append((None, "Cancelled: the batch job ended before this row"))
+            elif row.get("response"):
+                response = types.GenerateContentResponse.model_validate(row["response"])
+                answers.append((prediction_from_response(response, label, p, 0.0), ""))
+            else:
+                answers.append((None, str(row.get("status") or "failed")))
+        summary["staged"] = f"gs://{bucket_name}/{folder}"
+        return answers, summary
+
+
+def prompt_text(request: Any) -> str:
+    """The user text of a GenerateContentRequest dict."""
+    if not isinstance(request, dict):
+        return ""
+    return "".join(
+        part.get("text", "")
+        for content in request.get("contents") or []
+        for part in (content.get("parts") or [] if isinstance(content, dict) else [])
+        if isinstance(part, dict)
+    )
