@@ -55,6 +55,7 @@ from .generate import (
     palm_response,
     reject_unknown_verb,
 )
+from .legacy_chat import chat_predict, is_chat_request, stream_predict
 from .models import ModelsApi, full_model_resource
 from .resources import (
     TERMINAL_JOB_STATES,
@@ -69,7 +70,14 @@ from .tokens import compute_response, count_response
 if TYPE_CHECKING:
     from ..server.api import VertexApi
 
-GENERATE_VERBS = ("generateContent", "streamGenerateContent", "countTokens", "computeTokens", "predict")
+GENERATE_VERBS = (
+    "generateContent",
+    "streamGenerateContent",
+    "countTokens",
+    "computeTokens",
+    "predict",
+    "serverStreamingPredict",
+)
 INLINE_PROMPT_CHARS = 20_000
 """Base-model prompts up to this size are answered on the event loop (see `generate`)."""
 TUNING_WAIT_SECONDS = 30.0
@@ -118,7 +126,11 @@ class VertexHandlers:
     async def generate(
         self, request: Request, model: str, verb: str, version: str, extra: dict[str, Any] | None = None
     ) -> Response:
+        if verb == "serverStreamingPredict":
+            return await stream_predict(self, request, model)
         body = await read_json(request)
+        if verb == "predict" and is_chat_request(body):
+            return await chat_predict(self, request, model, body)
         if verb == "predict":
             prompts, gen, count = palm_request(body)
 
