@@ -516,11 +516,18 @@ class CannedAdmin:
         return JSONResponse({"responses": entries})
 
 
+async def _serve_template(request: Request) -> Response:
+    from .templates import serve_template  # imports kfp: only when a template is asked for
+
+    return await serve_template(request)
+
+
 def routes(state: VertexApi) -> list[BaseRoute]:
     api = VertexHandlers(state)
     out: list[BaseRoute] = []
     for router in api.routers():
         out.extend(router.starlette_routes())
+    out.append(Route("/kfp-templates/{path:path}", _serve_template, methods=["GET"]))
     admin = CannedAdmin(state)
     out.append(Route("/emulator/v1/canned", admin.handle, methods=["GET", "PUT", "POST", "DELETE"]))
     return out
