@@ -542,7 +542,7 @@ class VertexModelProvider(ModelProvider, Tuner, Deployer, Aliaser):
         summary = self.run_batch_job(
             f"gs://{bucket_name}/{folder}/input.jsonl", f"gs://{bucket_name}/{folder}/output", model
         )
-        results = []
+        results: list[dict[str, Any]] = []
         for blob in storage.list_blobs(bucket_name, prefix=f"{folder}/output/"):
             if blob.name.endswith(".jsonl"):
                 results.extend(json.loads(x) for x in blob.download_as_text().splitlines() if x.strip())

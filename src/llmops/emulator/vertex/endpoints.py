@@ -136,7 +136,7 @@ class EndpointsApi:
             if self.record(ident) is not None:
                 raise ApiError(409, f"Endpoint {prefix}/endpoints/{ident} already exists.", "conflict")
             stamp = now_rfc3339()
-            record = {
+            record: dict[str, Any] = {
                 "displayName": display,
                 "description": body.get("description") or "",
                 "labels": labels,

@@ -25,7 +25,7 @@ from ..server.http import read_json
 from .templates import with_endpoint
 
 if TYPE_CHECKING:
-    from ..server.api import VertexApi
+    from .api import VertexApi
 
 _PIPELINE_STATE = {
     "PENDING": "PIPELINE_STATE_PENDING",

@@ -7,8 +7,11 @@ Served, under `projects/{p}/locations/{l}/` unless noted:
   (`?alt=sse` or a JSON array), `:countTokens`, and the legacy text models' `:predict`;
 - `models` (list, with `labels.k="v"` filters), `models/{id}` (GET, `:generateContent`,
   `:streamGenerateContent`, `:predict`, `:mergeVersionAliases`);
-- `endpoints` (list), `endpoints/{id}` (GET, `:predict`, `:generateContent`,
-  `:streamGenerateContent`);
+- `endpoints` (list, create), `endpoints/{id}` (GET, DELETE, `:predict`, `:generateContent`,
+  `:streamGenerateContent`, `:deployModel`, `:undeployModel`; see `endpoints`), `operations`;
+- `publishers/google/models` without a project (list), `models/{id}` PATCH (see `models`);
+- `batchPredictionJobs` (see `batch`); chat-bison `:predict` and `:serverStreamingPredict`
+  (see `legacy_chat`); `/kfp-templates/...` (see `templates`);
 - `endpoints/openapi/chat/completions`: the OpenAI-compatible Chat Completions (see `openai_compat`);
 - `tuningJobs` (create, list), `tuningJobs/{id}` (GET, `:cancel`): the emulated tuning on a
   `gs://` JSONL read from the emulator's Cloud Storage;
@@ -68,7 +71,7 @@ from .resources import (
 from .tokens import compute_response, count_response
 
 if TYPE_CHECKING:
-    from ..server.api import VertexApi
+    from .api import VertexApi
 
 GENERATE_VERBS = (
     "generateContent",

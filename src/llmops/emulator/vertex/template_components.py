@@ -1,7 +1,9 @@
 """The kfp components and pipeline of the `tune-large-model` stand-in (see `templates`);
 `compile_template()` writes what `tune-large-model-v2.0.0.yaml` holds."""
 
-# No `from __future__ import annotations`: kfp reads the components' annotations as types.
+# No `from __future__ import annotations`: kfp reads the components' annotations as types, and
+# kfp's `NamedTuple("Outputs", [...])` return annotations are not types to mypy.
+# mypy: ignore-errors
 import tempfile
 from pathlib import Path
 from typing import NamedTuple
@@ -78,7 +80,8 @@ def tune_and_evaluate(
         evaluation_metrics.log_metric("token_f1", f1_sum / len(examples))
     evaluation_metrics.log_metric("evaluated_examples", len(examples))
     evaluation_metrics.log_metric("training_examples", len(rows))
-    return namedtuple("Outputs", ["tuned_model", "tuning_job"])(model, job["name"])
+    outputs = namedtuple("Outputs", ["tuned_model", "tuning_job"])
+    return outputs(model, job["name"])
 
 
 def upload_llm_model(api_endpoint: str, project: str, location: str, tuned_model: str) -> NamedTuple(
@@ -94,7 +97,8 @@ def upload_llm_model(api_endpoint: str, project: str, location: str, tuned_model
     with urllib.request.urlopen(f"{api_endpoint}/v1/{name}", timeout=60) as r:
         model = json.loads(r.read())
     endpoint = (model.get("deployedModels") or [{}])[0].get("endpoint", "")
-    return namedtuple("Outputs", ["model_resource_name", "endpoint_resource_name"])(model["name"], endpoint)
+    outputs = namedtuple("Outputs", ["model_resource_name", "endpoint_resource_name"])
+    return outputs(model["name"], endpoint)
 
 
 def compile_template() -> str:
