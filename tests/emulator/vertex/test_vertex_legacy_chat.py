@@ -34,9 +34,12 @@ def test_chat_model_conversation(aiplatform_init, canned_responses):
     assert second.text and second.text != first.text
     assert [m.author for m in chat.message_history] == ["user", "bot", "user", "bot"]
     again = ChatModel.from_pretrained("chat-bison@001").start_chat(context="You are a Python expert.")
-    assert again.send_message("Explain list comprehensions").text == (
-        ChatModel.from_pretrained("chat-bison@001").start_chat(context="You are a Python expert.")
-    ).send_message("Explain list comprehensions").text  # deterministic
+    assert (
+        again.send_message("Explain list comprehensions").text
+        == (ChatModel.from_pretrained("chat-bison@001").start_chat(context="You are a Python expert."))
+        .send_message("Explain list comprehensions")
+        .text
+    )  # deterministic
 
 
 def test_predict_streaming(aiplatform_init):
@@ -55,13 +58,17 @@ def test_bad_chat_and_stream_requests(llmops_emulator):
         assert r.status_code == 400 and "messages" in r.json()["error"]["message"]
         r = http.post(
             f"{V1}/chat-bison@001:predict",
-            json={"instances": [{"messages": [{"author": "user", "content": "hi"}, {"author": "bot", "content": "x"}]}]},
+            json={
+                "instances": [{"messages": [{"author": "user", "content": "hi"}, {"author": "bot", "content": "x"}]}]
+            },
         )
         assert r.status_code == 400
         r = http.post(f"{V1}/text-bison@001:serverStreamingPredict", json={"inputs": [{"nothing": 1}]})
         assert r.status_code == 400 and r.json()["error"]["status"] == "INVALID_ARGUMENT"
         r = http.post(f"{V1}/nope@001:serverStreamingPredict", json={"inputs": []})
         assert r.status_code == 404
-        assert http.get("/v1/publishers/google/models/chat-bison@001").json()["predictSchemata"][
-            "instanceSchemaUri"
-        ].endswith("chat_generation_1.0.0.yaml")
+        assert (
+            http.get("/v1/publishers/google/models/chat-bison@001")
+            .json()["predictSchemata"]["instanceSchemaUri"]
+            .endswith("chat_generation_1.0.0.yaml")
+        )
