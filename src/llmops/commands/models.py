@@ -56,7 +56,7 @@ def _show_prediction(p: Prediction) -> None:
 
 
 def predict_command(
-    prompt: str = typer.Argument(..., help="The prompt to send."),
+    prompt: str | None = typer.Argument(None, help="The prompt to send (not with --batch)."),
     model: str | None = typer.Option(
         None, "--model", "-m", help="Base model, tuned model, alias or endpoint (default: the base_model setting)."
     ),
@@ -77,12 +77,21 @@ def predict_command(
         help="Put the prompt into this template: a registered name or prompts:/NAME[@VERSION|@ALIAS] "
         "(the log records a registry prompt's name and version).",
     ),
+    batch: str | None = typer.Option(
+        None, "--batch", help="Answer every line of this JSONL file (or, on vertex, a gs:// or bq:// source)."
+    ),
+    output: str | None = typer.Option(None, "--output", "-o", help="Where --batch writes its answers."),
     json_: bool = JsonOption,
 ) -> None:
     """Send one prompt to a model; print the answer with its safety ratings and citations."""
     from ..core import monitoring
 
-    if not prompt.strip():
+    if batch is not None or output is not None:
+        from .batch_predict import batch_predict_command
+
+        batch_predict_command(prompt, batch, output, model, temperature, max_output_tokens, system, safety, json_)
+        return
+    if prompt is None or not prompt.strip():
         raise DataError(
             "the prompt is empty", fix='pass the text to send, e.g. llmops predict "How do I read a CSV file?"'
         )

@@ -10,14 +10,17 @@ Names: tuned models and endpoints are full resource names
 `endpoints/<id>` are expanded. Vertex serves a tuned model from its endpoint, so a prediction
 on a tuned model goes to the endpoint its Model resource lists.
 
-Aliases: Vertex has no cross-model alias that google-genai can set, so `set_alias` keeps a
-local record, `<workspace>/models/vertex-aliases.json` (alias -> model resource name), which
-`predict(model=alias)` resolves.
+Aliases and deployment go through aiplatform (google-genai can do neither): an alias is a Vertex
+version alias on the tuned model's version (`:mergeVersionAliases`), moved off any other model
+that had it, and `predict(model=alias)` finds the model carrying it (the alias map is cached for
+`ALIAS_CACHE_SECONDS`); `deploy` creates an endpoint and deploys the model to it when the model
+is not deployed yet.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Mapping
@@ -38,11 +41,12 @@ from ...core.types import (
     TuningJob,
     Usage,
 )
-from ...core.workspace import Workspace, atomic_write_text
-from .clients import gcp_settings, genai_client
+from .clients import aiplatform_init, gcp_settings, genai_client
 
 BASE_MODEL_LABEL = "google-vertex-llm-tuning-base-model-id"
 TERMINAL_JOB_STATES = frozenset({"JOB_STATE_SUCCEEDED", "JOB_STATE_FAILED", "JOB_STATE_CANCELLED"})
+VERTEX_ALIAS = re.compile(r"[a-z][a-zA-Z0-9-]{0,126}[a-z0-9]")
+ALIAS_CACHE_SECONDS = 30.0
 
 
 def _enum(value: Any) -> str:
@@ -167,9 +171,10 @@ class VertexModelProvider(ModelProvider, Tuner, Deployer, Aliaser):
         base = settings.base_model.removeprefix("publishers/google/models/")
         # Gemini tuning reads `contents` turns; the PaLM-era models read input/output text.
         self.tuning_format = "gemini" if base.startswith("gemini") else "seed"
-        self._aliases_path = Workspace(settings.workspace).models / "vertex-aliases.json"
         self._endpoints: dict[str, str] = {}
         self._lock = threading.Lock()
+        self._alias_map: tuple[float, dict[str, str]] | None = None
+        self._aiplatform_ready = False
 
     # --- names ---------------------------------------------------------------------------------
     def _full(self, name: str) -> str:
@@ -178,17 +183,48 @@ class VertexModelProvider(ModelProvider, Tuner, Deployer, Aliaser):
             return f"{self.prefix}/{name}"
         return name
 
-    def _aliases(self) -> dict[str, str]:
+    def _aiplatform(self) -> Any:
+        from google.cloud import aiplatform
+
+        with self._lock:
+            if not self._aiplatform_ready:
+                aiplatform_init(self.settings)
+                self._aiplatform_ready = True
+        return aiplatform
+
+    def _aliases(self, *, fresh: bool = False) -> dict[str, str]:
+        """alias -> tuned model name, from the Vertex version aliases of the project's models."""
+        with self._lock:
+            cached = self._alias_map
+        if cached and not fresh and time.monotonic() - cached[0] < ALIAS_CACHE_SECONDS:
+            return cached[1]
+        aiplatform = self._aiplatform()
         try:
-            return json.loads(self._aliases_path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return {}
+            models = aiplatform.Model.list()
+        except Exception as exc:
+            if getattr(exc, "code", None) is None:
+                raise
+            raise _llmops_error(exc, "listing model aliases") from None
+        found = {
+            alias: m.resource_name.split("@", 1)[0]
+            for m in models
+            for alias in (m.version_aliases or [])
+            if alias != "default"
+        }
+        with self._lock:
+            self._alias_map = (time.monotonic(), found)
+        return found
+
+    def _alias_target(self, ref: str) -> str:
+        """The tuned model an alias names, or `ref` itself when it is no alias."""
+        if "/" in ref or "@" in ref or ref == self.settings.base_model or not VERTEX_ALIAS.fullmatch(ref):
+            return ref
+        return self._aliases().get(ref, ref)
 
     def _target(self, model: str | None) -> str:
         """What to send as genai's `model`: a base model name, or a tuned model's endpoint."""
         ref = (model or self.settings.base_model).strip()
-        ref = self._aliases().get(ref, ref)
-        full = self._full(ref)
+        full = self._full(self._alias_target(ref))
         if "/models/" in full and full.startswith("projects/") and "/publishers/" not in full:
             return self._endpoint_of(full.split("@", 1)[0])
         return full
@@ -366,7 +402,7 @@ class VertexModelProvider(ModelProvider, Tuner, Deployer, Aliaser):
         return sorted(out, key=lambda m: (m.created or "", m.name), reverse=True)
 
     def get_tuned_model(self, name: str) -> TunedModel:
-        ref = self._aliases().get(name, name)
+        ref = self._alias_target(name)
         try:
             return self._tuned(self.client.models.get(model=self._full(ref).split("@", 1)[0]))
         except Exception as exc:
@@ -375,29 +411,174 @@ class VertexModelProvider(ModelProvider, Tuner, Deployer, Aliaser):
             raise _llmops_error(exc, f"tuned model {name}") from None
 
     def deploy(self, tuned_model: TunedModel | str) -> Endpoint:
-        """The endpoint a tuning job deployed its model to (Vertex deploys tuned models itself)."""
+        """The model's endpoint: the one it is deployed to, else a new endpoint it is deployed to
+        (aiplatform's `Model.deploy`, on automatic resources)."""
         name = tuned_model.name if isinstance(tuned_model, TunedModel) else tuned_model
         model = self.get_tuned_model(name)
-        if not model.endpoint:
-            raise ConfigError(
-                f"tuned model {model.name} has no endpoint",
-                fix="Vertex AI deploys a model when its tuning job succeeds; check the job",
-            )
-        return Endpoint(name=model.endpoint, model=model.name)
+        if model.endpoint:
+            return Endpoint(name=model.endpoint, model=model.name)
+        aiplatform = self._aiplatform()
+        try:
+            endpoint = aiplatform.Model(model.name).deploy()
+        except Exception as exc:
+            if getattr(exc, "code", None) is None:
+                raise
+            raise _llmops_error(exc, f"deploying {model.name}") from None
+        with self._lock:
+            self._endpoints[model.name] = endpoint.resource_name
+        return Endpoint(name=endpoint.resource_name, model=model.name)
 
     def set_alias(self, model: str, alias: str) -> TunedModel:
-        import re
-
-        if not re.fullmatch(r"[a-z][a-z0-9_-]{0,62}", alias):
+        """Make `alias` a Vertex version alias of the tuned model, removing it from any other."""
+        if not VERTEX_ALIAS.fullmatch(alias) or alias == "default":
             raise ConfigError(
-                f"alias {alias!r} is not a valid alias",
-                fix="use lower-case letters, digits, '-' and '_', starting with a letter",
+                f"alias {alias!r} is not a valid Vertex version alias",
+                fix="use 2-128 letters, digits and '-', starting with a lower-case letter and ending with one "
+                "or a digit (not `default`)",
             )
         tuned = self.get_tuned_model(model)
-        aliases = self._aliases()
-        aliases[alias] = tuned.name
-        atomic_write_text(self._aliases_path, json.dumps(dict(sorted(aliases.items())), indent=2))
+        aiplatform = self._aiplatform()
+        try:
+            holder = self._aliases(fresh=True).get(alias)
+            if holder and holder != tuned.name:
+                aiplatform.models.ModelRegistry(holder).remove_version_aliases([alias], version="1")
+            aiplatform.models.ModelRegistry(tuned.name).add_version_aliases([alias], version="1")
+        except Exception as exc:
+            if getattr(exc, "code", None) is None:
+                raise
+            raise _llmops_error(exc, f"setting alias {alias!r}") from None
+        self._aliases(fresh=True)
         return self.get_tuned_model(tuned.name)
 
     def list_endpoints(self) -> list[Endpoint]:
         return [Endpoint(name=m.endpoint, model=m.name) for m in self.list_tuned_models() if m.endpoint]
+
+    # --- batch prediction --------------------------------------------------------------------
+    def run_batch_job(self, src: str, dest: str, model: str | None = None) -> dict[str, Any]:
+        """Run a Vertex AI batch prediction job from `src` to `dest` (`gs://` JSONL or `bq://`
+        tables, Vertex's formats) and wait for it; its name, state, counts and output."""
+        from google.genai import types
+
+        target = self._full(self._alias_target((model or self.settings.base_model).strip()))
+        if target.startswith("projects/") and "/publishers/" not in target:
+            target = target.split("@", 1)[0]
+        try:
+            job = self.client.batches.create(model=target, src=src, config=types.CreateBatchJobConfig(dest=dest))
+            delay = 1.0
+            while True:
+                job = self.client.batches.get(name=job.name)
+                if job.done:
+                    break
+                time.sleep(delay)
+                delay = min(delay * 1.5, 30.0)
+        except Exception as exc:
+            if getattr(exc, "code", None) is None:
+                raise
+            raise _llmops_error(exc, f"batch prediction from {src}") from None
+        stats = job.completion_stats
+        out: dict[str, Any] = {
+            "job": job.name,
+            "state": _enum(job.state),
+            "succeeded": int(stats.successful_count or 0) if stats else 0,
+            "failed": int(stats.failed_count or 0) if stats else 0,
+        }
+        if job.error and job.error.message:
+            out["error"] = job.error.message
+        return out
+
+    def predict_batch_file(
+        self,
+        prompts: list[str | None],
+        *,
+        model: str | None = None,
+        generation: GenerationConfig | None = None,
+        safety: Mapping[str, str] | None = None,
+    ) -> tuple[list[tuple[Prediction | None, str]], dict[str, Any]]:
+        """Answer `prompts` with one batch prediction job (staged under the profile's bucket);
+        per prompt the prediction or the row's error status (None prompts: skipped rows)."""
+        import uuid
+
+        from .clients import storage_client
+
+        gen = generation or GenerationConfig()
+        config: dict[str, Any] = {
+            k: v
+            for k, v in {
+                "temperature": gen.temperature,
+                "maxOutputTokens": gen.max_output_tokens,
+                "topP": gen.top_p,
+                "topK": gen.top_k,
+                "seed": gen.seed,
+            }.items()
+            if v is not None
+        }
+        settings = [
+            {"category": _enum(s.category), "threshold": _enum(s.threshold)}
+            for s in safety_settings(safety, self.settings.safety_threshold)
+        ]
+        lines = []
+        for i, p in enumerate(prompts):
+            if p is None:
+                continue
+            request: dict[str, Any] = {
+                "contents": [{"role": "user", "parts": [{"text": p}]}],
+                "generationConfig": config,
+            }
+            if gen.system_instruction:
+                request["systemInstruction"] = {"parts": [{"text": gen.system_instruction}]}
+            if settings:
+                request["safetySettings"] = settings
+            lines.append(json.dumps({"request": request, "llmops_row": i}))
+        bucket_uri = gcp_settings(self.settings).bucket or ""
+        if not bucket_uri.startswith("gs://"):
+            raise ConfigError(
+                "Vertex batch prediction stages its files in Cloud Storage, and the profile has no bucket",
+                fix='set `bucket = "gs://BUCKET/PREFIX"` in the profile',
+            )
+        bucket_name, _, base = bucket_uri[len("gs://") :].partition("/")
+        folder = "/".join(x for x in (base.strip("/"), "batch-predictions", uuid.uuid4().hex[:12]) if x)
+        storage = storage_client(self.settings)
+        bucket = storage.bucket(bucket_name)
+        if not bucket.exists() and gcp_settings(self.settings).endpoint:
+            bucket = storage.create_bucket(bucket_name)
+        bucket.blob(f"{folder}/input.jsonl").upload_from_string("\n".join(lines))
+        label = model or self.settings.base_model
+        summary = self.run_batch_job(
+            f"gs://{bucket_name}/{folder}/input.jsonl", f"gs://{bucket_name}/{folder}/output", model
+        )
+        results: list[dict[str, Any]] = []
+        for blob in storage.list_blobs(bucket_name, prefix=f"{folder}/output/"):
+            if blob.name.endswith(".jsonl"):
+                results.extend(json.loads(x) for x in blob.download_as_text().splitlines() if x.strip())
+        from google.genai import types
+
+        # Vertex does not keep the input order: match rows by their key, else by their prompt.
+        by_key = {r["llmops_row"]: r for r in results if isinstance(r.get("llmops_row"), int)}
+        by_prompt = {prompt_text(r.get("request")): r for r in results}
+        answers: list[tuple[Prediction | None, str]] = []
+        for i, p in enumerate(prompts):
+            if p is None:
+                answers.append((None, 'Bad Request: the line has no "prompt" (or Vertex "request")'))
+                continue
+            row = by_key.get(i) or by_prompt.get(p)
+            if row is None:
+                answers.append((None, "Cancelled: the batch job ended before this row"))
+            elif row.get("response"):
+                response = types.GenerateContentResponse.model_validate(row["response"])
+                answers.append((prediction_from_response(response, label, p, 0.0), ""))
+            else:
+                answers.append((None, str(row.get("status") or "failed")))
+        summary["staged"] = f"gs://{bucket_name}/{folder}"
+        return answers, summary
+
+
+def prompt_text(request: Any) -> str:
+    """The user text of a GenerateContentRequest dict."""
+    if not isinstance(request, dict):
+        return ""
+    return "".join(
+        part.get("text", "")
+        for content in request.get("contents") or []
+        for part in (content.get("parts") or [] if isinstance(content, dict) else [])
+        if isinstance(part, dict)
+    )

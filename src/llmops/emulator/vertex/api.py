@@ -25,7 +25,7 @@ class VertexApi(EmulatedApi):
     """Vertex AI v1 and v1beta1, plus the emulator's canned-responses admin route."""
 
     name = "vertex"
-    prefixes = ("/v1", "/v1beta1", "/emulator/v1/canned")
+    prefixes = ("/v1", "/v1beta1", "/ui", "/kfp-templates", "/emulator/v1/canned")
     description = "Vertex AI API v1/v1beta1 (emulated model service, tuning, pipelines)"
 
     def __init__(self, emulator: Emulator):
@@ -58,6 +58,11 @@ class VertexApi(EmulatedApi):
     @property
     def pipeline_jobs(self) -> PipelineJobs:
         return self.emulator.api(KfpApi).jobs
+
+    def start(self) -> None:
+        from .templates import install
+
+        install(self.storage)  # the course's tuning template, at gs://ml-pipeline/...
 
     def routes(self) -> list[BaseRoute]:
         from .routes import routes

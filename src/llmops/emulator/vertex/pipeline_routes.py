@@ -22,6 +22,7 @@ from ...core.types import PipelineRun
 from ..kfp.jobs import TERMINAL, caching_enabled, failure_message
 from ..server.errors import ApiError, bad_request, not_found, required
 from ..server.http import read_json
+from .templates import with_endpoint
 
 if TYPE_CHECKING:
     from .api import VertexApi
@@ -178,9 +179,8 @@ class PipelineJobsApi:
         def create() -> PipelineRun:
             if self.jobs.exists(job_id):
                 raise ApiError(409, f"PipelineJob {name} already exists.", "duplicate")
-            return self.jobs.create(
-                job_id, spec, runtime_parameters(runtime), enable_caching=caching_enabled(spec), meta=meta
-            )
+            params = with_endpoint(spec, runtime_parameters(runtime), str(request.base_url))
+            return self.jobs.create(job_id, spec, params, enable_caching=caching_enabled(spec), meta=meta)
 
         run = await run_in_threadpool(create)
         return JSONResponse(pipeline_job_resource(run, meta, spec, self.jobs.public_uri))

@@ -51,11 +51,12 @@ def publisher_model(model: str) -> dict[str, Any] | None:
         "versionState": "VERSION_STATE_STABLE",
         "publisherModelTemplate": f"projects/{{user-project}}/locations/{{location}}/publishers/google/models/{base}",
     }
-    if base in PALM_MODELS and short.startswith("text-"):
+    if base in PALM_MODELS and short.startswith(("text-", "chat-")):
+        kind = "text_generation" if short.startswith("text-") else "chat_generation"
         out["predictSchemata"] = {
-            "instanceSchemaUri": TEXT_INSTANCE_SCHEMA,
-            "parametersSchemaUri": f"{_SCHEMA_ROOT}/params/text_generation_1.0.0.yaml",
-            "predictionSchemaUri": f"{_SCHEMA_ROOT}/prediction/text_generation_1.0.0.yaml",
+            "instanceSchemaUri": f"{_SCHEMA_ROOT}/instance/{kind}_1.0.0.yaml",
+            "parametersSchemaUri": f"{_SCHEMA_ROOT}/params/{kind}_1.0.0.yaml",
+            "predictionSchemaUri": f"{_SCHEMA_ROOT}/prediction/{kind}_1.0.0.yaml",
         }
     return out
 

@@ -7,8 +7,11 @@ Served, under `projects/{p}/locations/{l}/` unless noted:
   (`?alt=sse` or a JSON array), `:countTokens`, and the legacy text models' `:predict`;
 - `models` (list, with `labels.k="v"` filters), `models/{id}` (GET, `:generateContent`,
   `:streamGenerateContent`, `:predict`, `:mergeVersionAliases`);
-- `endpoints` (list), `endpoints/{id}` (GET, `:predict`, `:generateContent`,
-  `:streamGenerateContent`);
+- `endpoints` (list, create), `endpoints/{id}` (GET, DELETE, `:predict`, `:generateContent`,
+  `:streamGenerateContent`, `:deployModel`, `:undeployModel`; see `endpoints`), `operations`;
+- `publishers/google/models` without a project (list), `models/{id}` PATCH (see `models`);
+- `batchPredictionJobs` (see `batch`); chat-bison `:predict` and `:serverStreamingPredict`
+  (see `legacy_chat`); `/kfp-templates/...` (see `templates`);
 - `endpoints/openapi/chat/completions`: the OpenAI-compatible Chat Completions (see `openai_compat`);
 - `tuningJobs` (create, list), `tuningJobs/{id}` (GET, `:cancel`): the emulated tuning on a
   `gs://` JSONL read from the emulator's Cloud Storage;
@@ -39,11 +42,13 @@ from ...core.workspace import atomic_write_text
 from ..server.errors import ApiError, bad_request, not_found, required
 from ..server.http import parse_json, query_int, read_body, read_json
 from ..server.routing import SegmentRouter
+from .batch import BatchJobs
 from .caches import CachedContents
 from .embeddings import embed_content_response as embed_content
 from .embeddings import is_embedding_model
 from .embeddings import predict_response as embed_predict
 from .embeddings import publisher_resource as embedding_publisher_model
+from .endpoints import EndpointsApi
 from .engine.base_model import canonical_base
 from .engine.model_registry import now_rfc3339
 from .features import prepare
@@ -53,14 +58,14 @@ from .generate import (
     palm_response,
     reject_unknown_verb,
 )
+from .legacy_chat import chat_predict, is_chat_request, stream_predict
 from .logging_config import RequestResponseLogging
+from .models import ModelsApi, full_model_resource
 from .resources import (
     TERMINAL_JOB_STATES,
-    endpoint_resource,
     label_filter,
     labels_match,
     model_id,
-    model_resource,
     publisher_model,
     tuning_job_resource,
 )
@@ -69,7 +74,14 @@ from .tokens import compute_response, count_response
 if TYPE_CHECKING:
     from .api import VertexApi
 
-GENERATE_VERBS = ("generateContent", "streamGenerateContent", "countTokens", "computeTokens", "predict")
+GENERATE_VERBS = (
+    "generateContent",
+    "streamGenerateContent",
+    "countTokens",
+    "computeTokens",
+    "predict",
+    "serverStreamingPredict",
+)
 INLINE_PROMPT_CHARS = 20_000
 """Base-model prompts up to this size are answered on the event loop (see `generate`)."""
 TUNING_WAIT_SECONDS = 30.0
@@ -95,6 +107,9 @@ class VertexHandlers:
         self.requests_dir = state.data_dir / "vertex" / "tuning-requests"
         self.caches = CachedContents(state.data_dir / "vertex" / "cachedContents")
         self.request_logs = RequestResponseLogging(state)
+        self.models = ModelsApi(self)
+        self.endpoints = EndpointsApi(self)
+        self.batch = BatchJobs(self)
 
     @property
     def service(self) -> Any:
@@ -116,7 +131,11 @@ class VertexHandlers:
     async def generate(
         self, request: Request, model: str, verb: str, version: str, extra: dict[str, Any] | None = None
     ) -> Response:
+        if verb == "serverStreamingPredict":
+            return await stream_predict(self, request, model)
         body = await read_json(request)
+        if verb == "predict" and is_chat_request(body):
+            return await chat_predict(self, request, model, body)
         if verb == "predict":
             prompts, gen, count = palm_request(body)
 
@@ -208,7 +227,7 @@ class VertexHandlers:
             ) from None
         prefix = _prefix(project, location)
         models = await run_in_threadpool(self.service.list_tuned_models)
-        resources = [model_resource(m, prefix) for m in models]
+        resources = [full_model_resource(self, m, prefix) for m in models]
         resources = [r for r in resources if labels_match(r["labels"], wanted)]
         return JSONResponse(_page(request, resources, "models"))
 
@@ -220,9 +239,9 @@ class VertexHandlers:
             if verb:
                 raise reject_unknown_verb(verb, ())
             m = await run_in_threadpool(self._tuned, ref, f"{prefix}/models/{ident}")
-            return JSONResponse(model_resource(m, prefix))
+            return JSONResponse(await run_in_threadpool(full_model_resource, self, m, prefix))
         if verb == "mergeVersionAliases":
-            return await self.merge_aliases(request, ref, prefix)
+            return await self.models.merge_aliases(request, ref, prefix)
         if verb not in GENERATE_VERBS:
             raise reject_unknown_verb(verb or "(none)", (*GENERATE_VERBS, "mergeVersionAliases"))
         m = await run_in_threadpool(self._tuned, ref, f"{prefix}/models/{ident}")
@@ -233,56 +252,6 @@ class VertexHandlers:
             return self.service.get_tuned_model(ref)
         except NotFoundError:
             raise not_found(f"Model {full} does not exist.") from None
-
-    async def merge_aliases(self, request: Request, ref: str, prefix: str) -> Response:
-        body = await read_json(request)
-        aliases = body.get("versionAliases")
-        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
-            raise required("versionAliases")
-        for alias in aliases:
-            if alias.startswith("-"):
-                raise bad_request(
-                    f"Removing alias {alias[1:]!r} is not supported by the emulator; set it on another model to move it"
-                )
-        updated = [await run_in_threadpool(self.service.set_alias, ref, alias) for alias in aliases]
-        model = updated[-1] if updated else await run_in_threadpool(self.service.get_tuned_model, ref)
-        return JSONResponse(model_resource(model, prefix))
-
-    # --- endpoints -----------------------------------------------------------------------------
-    async def list_endpoints(self, request: Request, project: str, location: str) -> Response:
-        prefix = _prefix(project, location)
-
-        def build() -> list[dict[str, Any]]:
-            models = {m.name: m for m in self.service.list_tuned_models()}
-            return [endpoint_resource(e, models.get(e.model), prefix) for e in self.service.list_endpoints()]
-
-        return JSONResponse(_page(request, await run_in_threadpool(build), "endpoints"))
-
-    def _endpoint(self, ident: str, prefix: str) -> tuple[Any, Any]:
-        try:
-            endpoint = self.service.registry.get_endpoint(f"endpoints/{ident}")
-            model = self.service.get_tuned_model(endpoint.model)
-        except NotFoundError:
-            raise not_found(f"Endpoint `{prefix}/endpoints/{ident}` not found.") from None
-        return endpoint, model
-
-    async def endpoint(self, request: Request, project: str, location: str, endpoint: str) -> Response:
-        ident, verb = _split_verb(endpoint)
-        prefix = _prefix(project, location)
-        e, m = await run_in_threadpool(self._endpoint, ident, prefix)
-        if request.method == "GET":
-            if verb:
-                raise reject_unknown_verb(verb, ())
-            return JSONResponse(endpoint_resource(e, m, prefix))
-        if verb not in GENERATE_VERBS:
-            raise reject_unknown_verb(verb or "(none)", GENERATE_VERBS)
-        extra = {
-            "deployedModelId": ident,
-            "model": f"{prefix}/models/{model_id(m.name)}",
-            "modelDisplayName": m.display_name,
-            "modelVersionId": "1",
-        }
-        return await self.generate(request, f"endpoints/{ident}", verb, f"{prefix}/models/{model_id(m.name)}@1", extra)
 
     # --- tuning jobs ---------------------------------------------------------------------------
     def _local_file(self, uri: str) -> Path:
@@ -457,9 +426,9 @@ class VertexHandlers:
             )
             r.route(f"{loc}/models", "GET")(self.list_models)
             r.route(f"{loc}/models/{{model}}", "GET", "POST")(self.model)
-            r.route(f"{loc}/endpoints", "GET")(self.list_endpoints)
-            r.route(f"{loc}/endpoints/{{endpoint}}", "GET", "POST", "PATCH")(
-                self.request_logs.endpoint_routes(self.endpoint)
+            r.route(f"{loc}/endpoints", "GET", "POST")(self.endpoints.endpoints)
+            r.route(f"{loc}/endpoints/{{endpoint}}", "GET", "POST", "PATCH", "DELETE")(
+                self.request_logs.endpoint_routes(self.endpoints.endpoint)
             )
             r.route(f"{loc}/endpoints/openapi/chat/completions", "POST")(chat.handle)
             r.route(f"{loc}/tuningJobs", "GET", "POST")(self.tuning_jobs)
@@ -470,9 +439,28 @@ class VertexHandlers:
             r.route(f"{loc}/pipelineJobs/{{job}}", "GET", "POST", "DELETE")(pipelines.pipeline_job)
             r.route(loc, "POST")(evaluation.location_verb)  # {location} is `us-central1:evaluateInstances`
             r.route(f"{loc}/:evaluateInstances", "POST")(evaluation.slash_verb)
+            r.route("publishers/{publisher}/models", "GET")(self.models.list_publisher_models)
+            r.route(f"{loc}/models/{{model}}", "PATCH")(self.models.update)
+            r.route(f"{loc}/endpoints/{{endpoint}}/operations/{{op}}", "GET", "DELETE")(self._operation)
+            r.route(f"{loc}/operations/{{op}}", "GET", "DELETE")(self._operation)
+            r.route(f"{loc}/batchPredictionJobs", "GET", "POST")(self.batch.jobs)
+            r.route(f"{loc}/batchPredictionJobs/{{job}}", "GET", "POST", "DELETE")(self.batch.job)
             r.route("{rest+}", "GET", "POST", "PATCH", "DELETE")(self.no_project)
             out.append(r)
+        ui = SegmentRouter("/ui")  # where aiplatform's REST transport polls operations
+        ui.route("{name+}", "GET", "DELETE")(self._ui_operation)
+        out.append(ui)
         return out
+
+    async def _operation(
+        self, request: Request, project: str, location: str, op: str, endpoint: str | None = None
+    ) -> Response:
+        where = f"endpoints/{endpoint}/" if endpoint else ""
+        name = f"{_prefix(project, location)}/{where}operations/{op}"
+        return await self.endpoints.operation(request, name)
+
+    async def _ui_operation(self, request: Request, name: str) -> Response:
+        return await self.endpoints.operation(request, name)
 
 
 def _page(request: Request, items: list[dict[str, Any]], key: str) -> dict[str, Any]:
@@ -543,11 +531,18 @@ class CannedAdmin:
         return JSONResponse({"responses": entries})
 
 
+async def _serve_template(request: Request) -> Response:
+    from .templates import serve_template  # imports kfp: only when a template is asked for
+
+    return await serve_template(request)
+
+
 def routes(state: VertexApi) -> list[BaseRoute]:
     api = VertexHandlers(state)
     out: list[BaseRoute] = []
     for router in api.routers():
         out.extend(router.starlette_routes())
+    out.append(Route("/kfp-templates/{path:path}", _serve_template, methods=["GET"]))
     admin = CannedAdmin(state)
     out.append(Route("/emulator/v1/canned", admin.handle, methods=["GET", "PUT", "POST", "DELETE"]))
     return out

@@ -216,7 +216,43 @@ class ModelRegistry:
             atomic_write_text(self.aliases_path, json.dumps(dict(sorted(aliases.items())), indent=2))
         return self.get_model(target.name)
 
+    def remove_alias(self, alias: str) -> None:
+        """Drop `alias` (from whichever model has it)."""
+        with self.locked():
+            aliases = self.aliases()
+            if aliases.pop(alias, None) is not None:
+                atomic_write_text(self.aliases_path, json.dumps(dict(sorted(aliases.items())), indent=2))
+
+    def update_model(self, name: str, changes: dict[str, Any]) -> dict[str, Any]:
+        """Set `display_name`, `description` and/or `labels` (the user's labels) of a tuned
+        model's record; the updated record."""
+        target = self.resolve(name)
+        if target.kind != "tuned":
+            raise ConfigError(f"{name!r} is a base model; only tuned models are updated", fix="give a tuned model")
+        path = self.model_dir(target.name) / "model.json"
+        with self.locked():
+            record = json.loads(path.read_text(encoding="utf-8"))
+            record.update({k: v for k, v in changes.items() if k in ("display_name", "description", "labels")})
+            record["updated"] = now_rfc3339()
+            atomic_write_text(path, json.dumps(record, indent=2))
+        return record
+
     # --- endpoints ---------------------------------------------------------------------------
+    def bind_endpoint(self, ident: str, model: str | None) -> None:
+        """Make `endpoints/<ident>` serve tuned model `model` (None: serve nothing)."""
+        path = self.endpoints_dir / f"{_id_of(ident, 'endpoints')}.json"
+        with self.locked():
+            if model is None:
+                path.unlink(missing_ok=True)
+                return
+            data = {
+                "name": f"endpoints/{ident}",
+                "model": self.resolve(model).name,
+                "uri": None,
+                "created": now_rfc3339(),
+            }
+            atomic_write_text(path, json.dumps(data, indent=2))
+
     def list_endpoints(self) -> list[Endpoint]:
         if not self.endpoints_dir.is_dir():
             return []
