@@ -165,7 +165,7 @@ class RequestResponseLogging:
         from ..bigquery.engine import BigQueryNotFound
 
         bq = self._bigquery()
-        with bq.bigquery_lock:
+        with self._lock:  # two first requests must not both create the table
             engine = bq.bigquery
             engine.create_dataset(project, dataset, exists_ok=True)
             try:
@@ -213,9 +213,7 @@ class RequestResponseLogging:
         project, dataset, table = parse_destination(config["bigqueryDestination"]["outputUri"], "outputUri")
 
         def insert() -> None:
-            bq = self._bigquery()
-            with bq.bigquery_lock:
-                bq.bigquery.insert_rows(project, dataset, table, [row])
+            self._bigquery().bigquery.insert_rows(project, dataset, table, [row])
 
         await run_in_threadpool(insert)
 
