@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,7 @@ class CliState:
     profile: str | None = None
     workspace: str | None = None
     quiet: bool = False
+    json: bool = False
     _session: Session | None = field(default=None, repr=False)
 
     def settings(self) -> Settings:
@@ -38,11 +40,57 @@ class CliState:
         return self._session
 
     def close(self) -> None:
+        JSON_STDOUT.stop()
         if self._session is not None:
             self._session.close()
             self._session = None
 
 
+class JsonStdout:
+    """While a `--json` command runs, everything but its JSON goes to stderr: Python-level
+    prints, logging handlers bound to sys.stdout, and (when stdout is fd 1) subprocesses and C
+    code. `print_json` writes to the real stdout."""
+
+    def __init__(self) -> None:
+        self._saved: Any = None
+        self._saved_fd: int | None = None
+        self._real: Any = None
+
+    @property
+    def active(self) -> bool:
+        return self._saved is not None
+
+    def start(self) -> None:
+        if self.active:
+            return
+        self._saved = self._real = sys.stdout
+        try:
+            sys.stdout.flush()
+            fd = sys.stdout.fileno()
+        except (AttributeError, OSError, ValueError):
+            fd = None
+        if fd == 1:
+            self._saved_fd = os.dup(1)
+            os.dup2(sys.stderr.fileno(), 1)
+            self._real = open(self._saved_fd, "w", encoding="utf-8", closefd=False)
+        sys.stdout = sys.stderr
+
+    def stream(self) -> Any:
+        return self._real if self.active else sys.stdout
+
+    def stop(self) -> None:
+        if not self.active:
+            return
+        sys.stdout = self._saved
+        if self._saved_fd is not None:
+            self._real.flush()
+            sys.stdout.flush()
+            os.dup2(self._saved_fd, 1)
+            os.close(self._saved_fd)
+        self._saved = self._real = self._saved_fd = None
+
+
+JSON_STDOUT = JsonStdout()
 STATE = CliState()
 
 
@@ -73,7 +121,16 @@ def session() -> Session:
 
 def print_json(data: Any) -> None:
     """Machine-readable output on stdout, one JSON document."""
-    sys.stdout.write(json.dumps(data, indent=2, default=str, ensure_ascii=False) + "\n")
+    out = JSON_STDOUT.stream()
+    out.write(json.dumps(data, indent=2, default=str, ensure_ascii=False) + "\n")
+    out.flush()
+
+
+def print_error(exc: BaseException) -> None:
+    """`error: MESSAGE` on stderr, the message printed as written (brackets included)."""
+    from rich.markup import escape
+
+    err_console.print(f"[bold red]error:[/] {escape(str(exc))}", markup=True, highlight=False, soft_wrap=True)
 
 
 def show_progress() -> bool:
@@ -100,4 +157,13 @@ def parse_params(values: list[str] | None) -> dict[str, Any]:
     return out
 
 
-JsonOption = typer.Option(False, "--json", help="Print machine-readable JSON.")
+def _json_flag(value: bool) -> bool:
+    if value or STATE.json:
+        JSON_STDOUT.start()
+        return True
+    return False
+
+
+JsonOption = typer.Option(False, "--json", help="Print machine-readable JSON.", callback=_json_flag)
+"""Every command's `--json` (also accepted as a global option): from here on, only the JSON
+goes to stdout."""

@@ -78,6 +78,10 @@ def start_command(
     json_: bool = JsonOption,
 ) -> None:
     """Serve Google's REST APIs (BigQuery /bigquery/v2, Cloud Storage /storage/v1, ...) until Ctrl-C or SIGTERM."""
+    from ..core.extras import require_extra
+
+    for module in ("starlette", "uvicorn"):
+        require_extra(module, "emulator")
     from ..emulator.server.api import EmulatorConfig
     from ..emulator.server.runner import EmulatorServer, is_loopback
 
