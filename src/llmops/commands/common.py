@@ -6,6 +6,7 @@ import json
 import os
 import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -26,17 +27,26 @@ class CliState:
     quiet: bool = False
     json: bool = False
     _session: Session | None = field(default=None, repr=False)
+    _scratch: str | None = field(default=None, repr=False)
 
     def settings(self) -> Settings:
         return self.session().settings
 
-    def session(self) -> Session:
+    def session(self, read_only: bool = False) -> Session:
         if self._session is None:
             from ..core.config import load_settings
             from ..core.session import Session
 
             overrides = {"workspace": self.workspace} if self.workspace else {}
-            self._session = Session(load_settings(self.profile, overrides=overrides))
+            settings = load_settings(self.profile, overrides=overrides)
+            if read_only and not settings.workspace.exists():
+                # Nothing local to read, and a read must not create the user's workspace: an
+                # empty stand-in keeps the backends' code paths (and remote listings) unchanged.
+                import tempfile
+
+                self._scratch = tempfile.mkdtemp(prefix="llmops-readonly-")
+                settings = settings.model_copy(update={"workspace": Path(self._scratch)})
+            self._session = Session(settings)
         return self._session
 
     def close(self) -> None:
@@ -44,6 +54,11 @@ class CliState:
         if self._session is not None:
             self._session.close()
             self._session = None
+        if self._scratch is not None:
+            import shutil
+
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None
 
 
 class JsonStdout:
@@ -114,9 +129,10 @@ console: Console = LazyConsole(stderr=False, highlight=False, soft_wrap=True)  #
 err_console: Console = LazyConsole(stderr=True, highlight=False)  # type: ignore[assignment]
 
 
-def session() -> Session:
-    """The session for this invocation (profile and workspace from the global options)."""
-    return STATE.session()
+def session(read_only: bool = False) -> Session:
+    """The session for this invocation (profile and workspace from the global options). A
+    `read_only` command (list, show, logs) never creates the workspace."""
+    return STATE.session(read_only)
 
 
 def print_json(data: Any) -> None:

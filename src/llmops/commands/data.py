@@ -60,7 +60,7 @@ def prepare_command(
 @data_app.command("list")
 def list_command(json_: bool = JsonOption) -> None:
     """List dataset versions, newest first."""
-    versions = data.list_versions(session())
+    versions = data.list_versions(session(read_only=True))
     if json_:
         print_json([v.to_dict() for v in versions])
         return
@@ -78,7 +78,7 @@ def show_command(
     version: str = typer.Argument(..., help="Version id (or a unique prefix)."), json_: bool = JsonOption
 ) -> None:
     """Show one dataset version and its manifest."""
-    v = data.get_version(session(), version)
+    v = data.get_version(session(read_only=True), version)
     if json_:
         print_json(v.to_dict())
         return

@@ -234,7 +234,7 @@ def run_command(
 @pipeline_app.command("list")
 def list_command(json_: bool = JsonOption) -> None:
     """List pipeline runs, newest first."""
-    runs = session().orchestrator.list_runs()
+    runs = session(read_only=True).orchestrator.list_runs()
     if json_:
         print_json(
             [
@@ -319,7 +319,7 @@ def show_command(
     json_: bool = JsonOption,
 ) -> None:
     """Show a run: state, tasks, outputs and lineage."""
-    orchestrator = session().orchestrator
+    orchestrator = session(read_only=True).orchestrator
     run = orchestrator.get(run_id)
     record_of = getattr(orchestrator, "record", None)
     timings = _timings(record_of(run.run_id)) if record_of is not None else None

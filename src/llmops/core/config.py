@@ -317,6 +317,18 @@ def find_config_file(start: Path | None = None) -> tuple[Path, dict[str, Any]] |
     return None
 
 
+def default_workspace(config_file: Path | None, start: Path | None = None) -> tuple[Path, str]:
+    """(`.llmops` folder, why) when no profile, variable or flag names one: next to the config
+    file found upward, else at the root of the git checkout around `start`, else in the cwd."""
+    if config_file is not None:
+        return config_file.parent / ".llmops", f"default: next to {config_file.name} in {config_file.parent}"
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / ".git").exists():
+            return folder / ".llmops", f"default: at the git root {folder}"
+    return Path.cwd() / ".llmops", "default: in the current folder (no llmops.toml or git root above it)"
+
+
 Sourced = dict[str, tuple[Any, str]]
 """`key` or `section.key` -> (value, where it came from)."""
 
@@ -463,6 +475,8 @@ def resolve_settings(
         ws = Path(str(values["workspace"][0])).expanduser()
         if not ws.is_absolute():  # relative to the config file, not the cwd
             values["workspace"] = (found_file[0].parent / ws, values["workspace"][1])
+    if "workspace" not in values:
+        values["workspace"] = default_workspace(found_file[0] if found_file else None, start)
     settings = _build(name, values, sections)
     sources = {k: values[k][1] if k in values else "default" for k in CORE_KEYS}
     for section in sections.values():
