@@ -180,6 +180,41 @@ def _json_flag(value: bool) -> bool:
     return False
 
 
+def did_you_mean(name: str, known: list[str] | set[str]) -> str:
+    """`did you mean 'X'? ` for the closest of `known`, else ''."""
+    import difflib
+
+    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}? " if close else ""
+
+
+def check_models(s: Session, specs: list[str]) -> None:
+    """Fail before any work on a model name the session's provider does not know, suggesting
+    the closest known name. Resource names (with '/') and PROVIDER:MODEL specs are left to
+    the provider."""
+    from ..core.errors import NotFoundError
+    from ..core.interfaces import Tuner
+
+    plain = [m for m in specs if "/" not in m and ":" not in m]
+    if not plain:
+        return
+    model = s.model
+    base = set(model.list_base_models())
+    known = set(base)
+    if isinstance(model, Tuner):
+        for m in model.list_tuned_models():
+            d = m.to_dict()
+            known.update(str(v) for v in (m.name, d.get("display_name"), d.get("endpoint")) if v)
+            known.update(d.get("aliases") or [])
+    for name in plain:
+        if name in known or name.split("@", 1)[0] in base:
+            continue
+        raise NotFoundError(
+            f"unknown model {name!r}",
+            fix=f"{did_you_mean(name, known)}see `llmops models list` for base and tuned models, aliases and endpoints",
+        )
+
+
 JsonOption = typer.Option(False, "--json", help="Print machine-readable JSON.", callback=_json_flag)
 """Every command's `--json` (also accepted as a global option): from here on, only the JSON
 goes to stdout."""

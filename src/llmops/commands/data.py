@@ -41,6 +41,15 @@ def prepare_command(
     json_: bool = JsonOption,
 ) -> None:
     """Query the warehouse, apply the template, split, export JSONL and version it."""
+    if not template.startswith("prompts:") and template not in templates():
+        from ..core.errors import NotFoundError
+        from .common import did_you_mean
+
+        raise NotFoundError(
+            f"unknown prompt template {template!r}",
+            fix=f"{did_you_mean(template, set(templates()))}see `llmops data templates`, "
+            "or a registry prompt as prompts:/NAME@ALIAS",
+        )
     query = data.read_query_file(query_file) if query_file else None
     version = data.prepare(
         session(),

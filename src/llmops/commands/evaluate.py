@@ -8,7 +8,7 @@ from rich.table import Table
 from ..core import evaluation
 from ..core.evaluation import HIGHER_IS_BETTER, METRIC_KEYS, EvaluationResult
 from ..core.prompts import PromptTemplate
-from .common import JsonOption, console, err_console, print_json, session, show_progress
+from .common import JsonOption, check_models, console, err_console, print_json, session, show_progress
 
 
 def metrics_table(columns: list[tuple[str, dict[str, float]]], title: str | None = None) -> Table:
@@ -54,6 +54,7 @@ def eval_command(
     models = list(model or [s.settings.base_model])
     for name in models:
         evaluation.split_model(s, name)  # an unknown provider fails before any model runs
+    check_models(s, models)  # so does a typo in any model name
     templates: list[PromptTemplate | None] = [evaluation.prompt_template(s, p) for p in prompt or []] or [None]
     version, examples = evaluation.eval_set(s, dataset, limit)
     results: list[EvaluationResult] = []

@@ -218,6 +218,13 @@ def run_command(
     json_: bool = JsonOption,
 ) -> None:
     """Run a compiled pipeline package and print its outputs."""
+    if package.suffix == ".py":
+        from ..core.errors import ConfigError
+
+        raise ConfigError(
+            f"{package} is Python source, not a compiled pipeline package",
+            fix=f"compile it first: llmops pipeline compile {package}, then run the YAML it writes",
+        )
     orchestrator = session().orchestrator
     run = orchestrator.submit(package, parse_params(param), run_name=run_name, enable_caching=not no_cache)
     run = follow(orchestrator, run, timeout)

@@ -399,7 +399,11 @@ def _resolve(
     seen: tuple[str, ...] = (),
 ) -> Sourced:
     if name not in profiles:
-        raise ConfigError(f"unknown profile {name!r}", fix=f"choose one of: {', '.join(sorted(profiles))}")
+        import difflib
+
+        close = difflib.get_close_matches(name, sorted(profiles), n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise ConfigError(f"unknown profile {name!r}", fix=f"{hint}choose one of: {', '.join(sorted(profiles))}")
     if name in seen:
         raise ConfigError(f"profile {name!r} extends itself through {' -> '.join(seen)}", fix="break the cycle")
     body: Sourced = {}
