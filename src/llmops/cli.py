@@ -13,7 +13,7 @@ from .core import registry
 from .core.errors import LlmopsError
 
 if TYPE_CHECKING:
-    from typer._click.core import Command, Option  # typer vendors its own click
+    from typer._click.core import Command, Parameter  # typer vendors its own click
 
 # The built-in commands are a plugin of the CLI, not of core: core never names the CLI.
 registry.add_default_plugin("llmops.commands")
@@ -150,7 +150,8 @@ def hoist_global_options(argv: list[str], root: Command) -> list[str]:
             continue
         rest.append(tok)
         i += 1
-        if own is not None and not own.is_flag and not own.count and "=" not in tok and i < len(argv):
+        takes_value = own is not None and not getattr(own, "is_flag", False) and not getattr(own, "count", False)
+        if takes_value and "=" not in tok and i < len(argv):
             rest.append(argv[i])  # the option's value, whatever it looks like
             i += 1
         elif not tok.startswith("-") and tok in (getattr(cmd, "commands", None) or {}):
@@ -158,10 +159,10 @@ def hoist_global_options(argv: list[str], root: Command) -> list[str]:
     return front + rest
 
 
-def _own_option(cmd: Command, name: str) -> Option | None:
+def _own_option(cmd: Command, name: str) -> Parameter | None:
     for param in cmd.params:
         if param.param_type_name == "option" and name in (*param.opts, *param.secondary_opts):
-            return param  # type: ignore[return-value]
+            return param
     return None
 
 
