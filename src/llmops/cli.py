@@ -4,13 +4,16 @@ added by plugins through the `register_commands` hook, built-in ones included.""
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from .commands.common import STATE, JsonOption, console, err_console, print_json
+from .commands.common import STATE, JsonOption, console, err_console, print_error, print_json
 from .core import registry
 from .core.errors import LlmopsError
+
+if TYPE_CHECKING:
+    from typer._click.core import Command, Parameter  # typer vendors its own click
 
 # The built-in commands are a plugin of the CLI, not of core: core never names the CLI.
 registry.add_default_plugin("llmops.commands")
@@ -19,9 +22,18 @@ app = typer.Typer(
     name="llmops",
     help="LLMOps on Google Cloud, offline first.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: no `<bool>` after flags, `[...]` in help text kept
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        sys.stdout.write(f"llmops {__version__}\n")
+        raise typer.Exit()
 
 
 @app.callback()
@@ -30,13 +42,19 @@ def _global_options(
         None, "--profile", "-p", help="Profile to use (default: LLMOPS_PROFILE or local)."
     ),
     workspace: str | None = typer.Option(
-        None, "--workspace", "-w", help="Folder for everything written locally (default .llmops)."
+        None, "--workspace", "-w", help="Folder for everything written locally (default: next to llmops.toml)."
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
+    json_: bool = typer.Option(False, "--json", help="Print machine-readable JSON (any command)."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
 ) -> None:
+    """Global options go before or after the command: `llmops run --profile emulated`."""
     STATE.profile = profile
     STATE.workspace = workspace
     STATE.quiet = quiet
+    STATE.json = json_
 
 
 @app.command("plugins")
@@ -89,27 +107,87 @@ def backends_command(json_: bool = JsonOption) -> None:
 _commands_registered = False
 
 
+def _plain_help(t: typer.Typer) -> None:
+    t.rich_markup_mode = None
+    for group in t.registered_groups:
+        if group.typer_instance is not None:
+            _plain_help(group.typer_instance)
+
+
 def build_app() -> typer.Typer:
     """The app with every plugin's commands added."""
     global _commands_registered
     if not _commands_registered:
         registry.get_plugin_manager().hook.register_commands(cli=app)
+        _plain_help(app)
         _commands_registered = True
     return app
+
+
+GLOBAL_VALUE_OPTIONS = ("--profile", "-p", "--workspace", "-w")
+GLOBAL_FLAGS = ("--quiet", "-q", "--json")
+
+
+def hoist_global_options(argv: list[str], root: Command) -> list[str]:
+    """`argv` with the global options found after the command name moved to the front, so
+    that `llmops run --profile emulated` means `llmops --profile emulated run`. An option the
+    command defines itself (`rag build -q SQL`) stays its own; nothing after `--` moves."""
+    front: list[str] = []
+    rest: list[str] = []
+    cmd = root
+    i = 0
+    while i < len(argv):
+        tok = argv[i]
+        if tok == "--":
+            rest.extend(argv[i:])
+            break
+        name = tok.split("=", 1)[0] if tok.startswith("--") else tok
+        own = _own_option(cmd, name)
+        if cmd is not root and own is None and name in GLOBAL_VALUE_OPTIONS + GLOBAL_FLAGS:
+            takes_value = name in GLOBAL_VALUE_OPTIONS and "=" not in tok
+            front.extend(argv[i : i + 2] if takes_value else [tok])
+            i += 2 if takes_value else 1
+            continue
+        rest.append(tok)
+        i += 1
+        takes_value = own is not None and not getattr(own, "is_flag", False) and not getattr(own, "count", False)
+        if takes_value and "=" not in tok and i < len(argv):
+            rest.append(argv[i])  # the option's value, whatever it looks like
+            i += 1
+        elif not tok.startswith("-") and tok in (getattr(cmd, "commands", None) or {}):
+            cmd = cmd.commands[tok]  # type: ignore[attr-defined]
+    return front + rest
+
+
+def _own_option(cmd: Command, name: str) -> Parameter | None:
+    for param in cmd.params:
+        if param.param_type_name == "option" and name in (*param.opts, *param.secondary_opts):
+            return param
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point: expected errors become one line on stderr and exit 1;
     usage errors are click's (usage line, exit 2)."""
+    from .core.extras import explain
+
+    args = sys.argv[1:] if argv is None else list(argv)
     try:
-        build_app()(args=argv, prog_name="llmops", standalone_mode=True)
+        command = typer.main.get_command(build_app())
+        command.main(args=hoist_global_options(args, command), prog_name="llmops", standalone_mode=True)
         return 0
     except SystemExit as exc:  # click's standalone mode ends every invocation this way
         code = exc.code
         return code if isinstance(code, int) else (0 if code is None else 1)
     except LlmopsError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
+        print_error(exc)
         return exc.exit_code
+    except ImportError as exc:
+        missing = explain(exc)
+        if missing is None:
+            raise
+        print_error(missing)
+        return missing.exit_code
     except KeyboardInterrupt:
         err_console.print("interrupted")
         return 130

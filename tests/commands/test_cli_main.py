@@ -11,7 +11,7 @@ def test_unknown_option_is_a_usage_error_without_traceback(capsys):
 
 def test_no_arguments_prints_help_and_exits_2(capsys):
     assert main([]) == 2
-    assert "Usage: llmops" in capsys.readouterr().out
+    assert "Usage: llmops" in capsys.readouterr().err  # click: help for a usage error goes to stderr
 
 
 def test_help_exits_0(capsys):

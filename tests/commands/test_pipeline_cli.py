@@ -119,6 +119,11 @@ def test_a_file_that_is_not_a_kfp_package(cli, tmp_path):
     script.write_text(COURSE_HELLO)
     result = cli("pipeline", "run", str(script))
     assert result.code == 1
+    assert "is Python source" in result.err and "llmops pipeline compile" in result.err
+    other = tmp_path / "hello.txt"
+    other.write_text(COURSE_HELLO)
+    result = cli("pipeline", "run", str(other))
+    assert result.code == 1
     assert "is not a KFP pipeline package" in result.err
     missing = cli("pipeline", "run", str(tmp_path / "nope.yaml"))
     assert missing.code == 1 and "does not exist" in missing.err

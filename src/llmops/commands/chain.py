@@ -21,7 +21,7 @@ def list_command(json_: bool = JsonOption) -> None:
     """List the chains: registered by plugins (the examples included) and in WORKSPACE/chains/*.toml."""
     from ..chains import all_chains
 
-    found = all_chains(session())
+    found = all_chains(session(read_only=True))
     rows: list[dict[str, Any]] = [
         {"name": c.name, "steps": len(c.steps), "models": c.models, "source": c.source, "description": c.description}
         for c in sorted(found.values(), key=lambda c: c.name)
@@ -186,7 +186,7 @@ def show_trace(trace_id: str, json_: bool) -> None:
 
     if len(trace_id) < 6:
         raise ConfigError(f"trace id {trace_id!r} is too short", fix="give at least 6 hex digits of the trace id")
-    spans = span_log(session()).trace(trace_id.lower())
+    spans = span_log(session(read_only=True)).trace(trace_id.lower())
     traces = sorted({s["trace_id"] for s in spans})
     if not spans:
         raise NotFoundError(f"no spans logged for trace {trace_id!r}", fix="take the id from llmops chain run's output")

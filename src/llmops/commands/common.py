@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -23,26 +25,87 @@ class CliState:
     profile: str | None = None
     workspace: str | None = None
     quiet: bool = False
+    json: bool = False
     _session: Session | None = field(default=None, repr=False)
+    _scratch: str | None = field(default=None, repr=False)
 
     def settings(self) -> Settings:
         return self.session().settings
 
-    def session(self) -> Session:
+    def session(self, read_only: bool = False) -> Session:
         if self._session is None:
             from ..core.config import load_settings
             from ..core.session import Session
 
             overrides = {"workspace": self.workspace} if self.workspace else {}
-            self._session = Session(load_settings(self.profile, overrides=overrides))
+            settings = load_settings(self.profile, overrides=overrides)
+            if read_only and not settings.workspace.exists():
+                # Nothing local to read, and a read must not create the user's workspace: an
+                # empty stand-in keeps the backends' code paths (and remote listings) unchanged.
+                import tempfile
+
+                self._scratch = tempfile.mkdtemp(prefix="llmops-readonly-")
+                settings = settings.model_copy(update={"workspace": Path(self._scratch)})
+            self._session = Session(settings)
         return self._session
 
     def close(self) -> None:
+        JSON_STDOUT.stop()
         if self._session is not None:
             self._session.close()
             self._session = None
+        if self._scratch is not None:
+            import shutil
+
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None
 
 
+class JsonStdout:
+    """While a `--json` command runs, everything but its JSON goes to stderr: Python-level
+    prints, logging handlers bound to sys.stdout, and (when stdout is fd 1) subprocesses and C
+    code. `print_json` writes to the real stdout."""
+
+    def __init__(self) -> None:
+        self._saved: Any = None
+        self._saved_fd: int | None = None
+        self._real: Any = None
+
+    @property
+    def active(self) -> bool:
+        return self._saved is not None
+
+    def start(self) -> None:
+        if self.active:
+            return
+        self._saved = self._real = sys.stdout
+        try:
+            sys.stdout.flush()
+            fd = sys.stdout.fileno()
+        except (AttributeError, OSError, ValueError):
+            fd = None
+        if fd == 1:
+            self._saved_fd = os.dup(1)
+            os.dup2(sys.stderr.fileno(), 1)
+            self._real = open(self._saved_fd, "w", encoding="utf-8", closefd=False)
+        sys.stdout = sys.stderr
+
+    def stream(self) -> Any:
+        return self._real if self.active else sys.stdout
+
+    def stop(self) -> None:
+        if not self.active:
+            return
+        sys.stdout = self._saved
+        if self._saved_fd is not None:
+            self._real.flush()
+            sys.stdout.flush()
+            os.dup2(self._saved_fd, 1)
+            os.close(self._saved_fd)
+        self._saved = self._real = self._saved_fd = None
+
+
+JSON_STDOUT = JsonStdout()
 STATE = CliState()
 
 
@@ -66,14 +129,24 @@ console: Console = LazyConsole(stderr=False, highlight=False, soft_wrap=True)  #
 err_console: Console = LazyConsole(stderr=True, highlight=False)  # type: ignore[assignment]
 
 
-def session() -> Session:
-    """The session for this invocation (profile and workspace from the global options)."""
-    return STATE.session()
+def session(read_only: bool = False) -> Session:
+    """The session for this invocation (profile and workspace from the global options). A
+    `read_only` command (list, show, logs) never creates the workspace."""
+    return STATE.session(read_only)
 
 
 def print_json(data: Any) -> None:
     """Machine-readable output on stdout, one JSON document."""
-    sys.stdout.write(json.dumps(data, indent=2, default=str, ensure_ascii=False) + "\n")
+    out = JSON_STDOUT.stream()
+    out.write(json.dumps(data, indent=2, default=str, ensure_ascii=False) + "\n")
+    out.flush()
+
+
+def print_error(exc: BaseException) -> None:
+    """`error: MESSAGE` on stderr, the message printed as written (brackets included)."""
+    from rich.markup import escape
+
+    err_console.print(f"[bold red]error:[/] {escape(str(exc))}", markup=True, highlight=False, soft_wrap=True)
 
 
 def show_progress() -> bool:
@@ -100,4 +173,48 @@ def parse_params(values: list[str] | None) -> dict[str, Any]:
     return out
 
 
-JsonOption = typer.Option(False, "--json", help="Print machine-readable JSON.")
+def _json_flag(value: bool) -> bool:
+    if value or STATE.json:
+        JSON_STDOUT.start()
+        return True
+    return False
+
+
+def did_you_mean(name: str, known: list[str] | set[str]) -> str:
+    """`did you mean 'X'? ` for the closest of `known`, else ''."""
+    import difflib
+
+    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}? " if close else ""
+
+
+def check_models(s: Session, specs: list[str]) -> None:
+    """Fail before any work on a model name the session's provider does not know, suggesting
+    the closest known name. Resource names (with '/') and PROVIDER:MODEL specs are left to
+    the provider."""
+    from ..core.errors import NotFoundError
+    from ..core.interfaces import Tuner
+
+    plain = [m for m in specs if "/" not in m and ":" not in m]
+    if not plain:
+        return
+    model = s.model
+    base = set(model.list_base_models())
+    known = set(base)
+    if isinstance(model, Tuner):
+        for m in model.list_tuned_models():
+            d = m.to_dict()
+            known.update(str(v) for v in (m.name, d.get("display_name"), d.get("endpoint")) if v)
+            known.update(d.get("aliases") or [])
+    for name in plain:
+        if name in known or name.split("@", 1)[0] in base:
+            continue
+        raise NotFoundError(
+            f"unknown model {name!r}",
+            fix=f"{did_you_mean(name, known)}see `llmops models list` for base and tuned models, aliases and endpoints",
+        )
+
+
+JsonOption = typer.Option(False, "--json", help="Print machine-readable JSON.", callback=_json_flag)
+"""Every command's `--json` (also accepted as a global option): from here on, only the JSON
+goes to stdout."""

@@ -4,6 +4,7 @@ workspace, the config file and the backend chosen per kind."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -39,6 +40,7 @@ def describe(resolved: ResolvedSettings) -> dict[str, Any]:
         "profile_source": resolved.profile_source,
         "config_file": str(resolved.config_file) if resolved.config_file else None,
         "workspace": str(settings.workspace),
+        "workspace_exists": settings.workspace.is_dir(),
         "backends": backends,
         "settings": values,
     }
@@ -64,7 +66,9 @@ def show_command(json_: bool = JsonOption) -> None:
         return
     console.print(f"profile      {data['profile']} ({data['profile_source']})")
     console.print(f"config file  {data['config_file'] or '(none: embedded profiles only)'}")
-    console.print(f"workspace    {data['workspace']}")
+    ws = data["settings"]["workspace"]
+    made = "" if Path(data["workspace"]).is_dir() else ", not created yet"
+    console.print(f"workspace    {data['workspace']} ({ws['source']}{made})", markup=False)
     backends = Table("kind", "backend", "plugin", title="backends", title_justify="left")
     for kind, b in data["backends"].items():
         backends.add_row(kind, b["name"], b["plugin"] or "(not registered)")

@@ -41,6 +41,15 @@ def prepare_command(
     json_: bool = JsonOption,
 ) -> None:
     """Query the warehouse, apply the template, split, export JSONL and version it."""
+    if not template.startswith("prompts:") and template not in templates():
+        from ..core.errors import NotFoundError
+        from .common import did_you_mean
+
+        raise NotFoundError(
+            f"unknown prompt template {template!r}",
+            fix=f"{did_you_mean(template, set(templates()))}see `llmops data templates`, "
+            "or a registry prompt as prompts:/NAME@ALIAS",
+        )
     query = data.read_query_file(query_file) if query_file else None
     version = data.prepare(
         session(),
@@ -60,7 +69,7 @@ def prepare_command(
 @data_app.command("list")
 def list_command(json_: bool = JsonOption) -> None:
     """List dataset versions, newest first."""
-    versions = data.list_versions(session())
+    versions = data.list_versions(session(read_only=True))
     if json_:
         print_json([v.to_dict() for v in versions])
         return
@@ -78,7 +87,7 @@ def show_command(
     version: str = typer.Argument(..., help="Version id (or a unique prefix)."), json_: bool = JsonOption
 ) -> None:
     """Show one dataset version and its manifest."""
-    v = data.get_version(session(), version)
+    v = data.get_version(session(read_only=True), version)
     if json_:
         print_json(v.to_dict())
         return

@@ -76,9 +76,17 @@ def start_command(
     allow_origin: list[str] = typer.Option(
         [], "--allow-origin", help="A web origin (http://localhost:3000) allowed to call the emulator; repeatable."
     ),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No request lines on the terminal (warnings still show)."),
+    log_file: Path | None = typer.Option(
+        None, "--log-file", help="Append one line per request to this file instead of the terminal."
+    ),
     json_: bool = JsonOption,
 ) -> None:
     """Serve Google's REST APIs (BigQuery /bigquery/v2, Cloud Storage /storage/v1, ...) until Ctrl-C or SIGTERM."""
+    from ..core.extras import require_extra
+
+    for module in ("starlette", "uvicorn"):
+        require_extra(module, "emulator")
     from ..emulator.server.api import EmulatorConfig
     from ..emulator.server.runner import EmulatorServer, is_loopback
 
@@ -105,7 +113,7 @@ def start_command(
                 f"cannot create the data folder {data_dir}: {exc.strerror}", fix="pass --data DIR that you can write"
             ) from None
     try:
-        _configure_logging()
+        _configure_logging(quiet or STATE.quiet, log_file)
         try:
             config = EmulatorConfig(data_dir=data_dir, warm_start=True, token=token, allowed_origins=origins)
             server = EmulatorServer(config, host=bind_host, port=bind_port)
@@ -208,14 +216,25 @@ def apis_command(json_: bool = JsonOption) -> None:
             console.print(f"  {api['description']}", highlight=False)
 
 
-def _configure_logging() -> None:
+def _configure_logging(quiet: bool = False, log_file: Path | None = None) -> None:
+    """One line per request: to `log_file` if given, else to the terminal unless `quiet`.
+    Warnings (wrong protocol, deadlines, internal errors) always reach the terminal."""
     logger = logging.getLogger("llmops.emulator")
-    if STATE.quiet:
-        logger.setLevel(logging.WARNING)
-        return
-    if not any(getattr(h, "_llmops_cli", False) for h in logger.handlers):
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+    _remove_logging()
+    formatter = logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S")
+    handlers: list[logging.Handler] = []
+    if log_file is not None:
+        try:
+            handlers.append(logging.FileHandler(log_file.expanduser(), encoding="utf-8"))
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot write the log file {log_file}: {exc.strerror or exc}", fix="pass --log-file PATH you can write"
+            ) from None
+    terminal = logging.StreamHandler(sys.stderr)
+    terminal.setLevel(logging.WARNING if quiet or log_file is not None else logging.INFO)
+    handlers.append(terminal)
+    for handler in handlers:
+        handler.setFormatter(formatter)
         handler._llmops_cli = True  # type: ignore[attr-defined]
         logger.addHandler(handler)
     logger.setLevel(logging.INFO)
@@ -227,6 +246,7 @@ def _remove_logging() -> None:
     logger = logging.getLogger("llmops.emulator")
     for handler in [h for h in logger.handlers if getattr(h, "_llmops_cli", False)]:
         logger.removeHandler(handler)
+        handler.close()
 
 
 def add_commands(cli: typer.Typer) -> None:

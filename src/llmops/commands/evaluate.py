@@ -10,7 +10,7 @@ from rich.table import Table
 from ..core import evaluation
 from ..core.evaluation import HIGHER_IS_BETTER, METRIC_KEYS, EvaluationResult
 from ..core.prompts import PromptTemplate
-from .common import JsonOption, console, err_console, print_json, session, show_progress
+from .common import JsonOption, check_models, console, err_console, print_json, session, show_progress
 
 if TYPE_CHECKING:
     from ..evaluation import judging
@@ -83,6 +83,7 @@ def eval_command(
     models = list(model or [s.settings.base_model])
     for name in models:
         evaluation.split_model(s, name)  # an unknown provider fails before any model runs
+    check_models(s, models)  # so does a typo in any model name
     # Bad metrics, rubrics, judges and label files fail before any model runs too.
     judge_metrics, computed = judged.resolve_metrics(metric or [], rubric or [])
     if judge_metrics or computed:

@@ -200,7 +200,7 @@ def list_command(json_: bool = JsonOption) -> None:
     from rich.table import Column, Table
     from rich.text import Text
 
-    rows = _model_rows(session().model)
+    rows = _model_rows(session(read_only=True).model)
     if json_:
         print_json(rows)
         return
@@ -282,7 +282,7 @@ def logs_command(
 
     from ..core import monitoring
 
-    rows = monitoring.log_for(session()).recent(n, request_id=request_id)
+    rows = monitoring.log_for(session(read_only=True)).recent(n, request_id=request_id)
     if request_id and not rows:
         from ..core.errors import NotFoundError
 

@@ -222,6 +222,13 @@ def run_command(
     json_: bool = JsonOption,
 ) -> None:
     """Run a compiled pipeline package and print its outputs."""
+    if package.suffix == ".py":
+        from ..core.errors import ConfigError
+
+        raise ConfigError(
+            f"{package} is Python source, not a compiled pipeline package",
+            fix=f"compile it first: llmops pipeline compile {package}, then run the YAML it writes",
+        )
     orchestrator = session().orchestrator
     run = orchestrator.submit(package, parse_params(param), run_name=run_name, enable_caching=not no_cache)
     run = follow(orchestrator, run, timeout)
@@ -238,7 +245,7 @@ def run_command(
 @pipeline_app.command("list")
 def list_command(json_: bool = JsonOption) -> None:
     """List pipeline runs, newest first."""
-    runs = session().orchestrator.list_runs()
+    runs = session(read_only=True).orchestrator.list_runs()
     if json_:
         print_json(
             [
@@ -323,7 +330,7 @@ def show_command(
     json_: bool = JsonOption,
 ) -> None:
     """Show a run: state, tasks, outputs and lineage."""
-    orchestrator = session().orchestrator
+    orchestrator = session(read_only=True).orchestrator
     run = orchestrator.get(run_id)
     record_of = getattr(orchestrator, "record", None)
     timings = _timings(record_of(run.run_id)) if record_of is not None else None

@@ -54,7 +54,7 @@ def list_command(json_: bool = JsonOption) -> None:
     """List the corpora in the workspace."""
     from .. import rag
 
-    rows = rag.list_corpora(session())
+    rows = rag.list_corpora(session(read_only=True))
     if json_:
         print_json(rows)
         return
@@ -73,7 +73,7 @@ def show_command(name: str = typer.Argument(..., help="Corpus name."), json_: bo
     """Show a corpus's manifest: source, chunking, counts, index settings."""
     from .. import rag
 
-    manifest = rag.open_corpus(session(), name).manifest
+    manifest = rag.open_corpus(session(read_only=True), name).manifest
     if json_:
         print_json(manifest)
         return

@@ -320,6 +320,18 @@ def find_config_file(start: Path | None = None) -> tuple[Path, dict[str, Any]] |
     return None
 
 
+def default_workspace(config_file: Path | None, start: Path | None = None) -> tuple[Path, str]:
+    """(`.llmops` folder, why) when no profile, variable or flag names one: next to the config
+    file found upward, else at the root of the git checkout around `start`, else in the cwd."""
+    if config_file is not None:
+        return config_file.parent / ".llmops", f"default: next to {config_file.name} in {config_file.parent}"
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / ".git").exists():
+            return folder / ".llmops", f"default: at the git root {folder}"
+    return Path.cwd() / ".llmops", "default: in the current folder (no llmops.toml or git root above it)"
+
+
 Sourced = dict[str, tuple[Any, str]]
 """`key` or `section.key` -> (value, where it came from)."""
 
@@ -390,7 +402,11 @@ def _resolve(
     seen: tuple[str, ...] = (),
 ) -> Sourced:
     if name not in profiles:
-        raise ConfigError(f"unknown profile {name!r}", fix=f"choose one of: {', '.join(sorted(profiles))}")
+        import difflib
+
+        close = difflib.get_close_matches(name, sorted(profiles), n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise ConfigError(f"unknown profile {name!r}", fix=f"{hint}choose one of: {', '.join(sorted(profiles))}")
     if name in seen:
         raise ConfigError(f"profile {name!r} extends itself through {' -> '.join(seen)}", fix="break the cycle")
     body: Sourced = {}
@@ -466,6 +482,8 @@ def resolve_settings(
         ws = Path(str(values["workspace"][0])).expanduser()
         if not ws.is_absolute():  # relative to the config file, not the cwd
             values["workspace"] = (found_file[0].parent / ws, values["workspace"][1])
+    if "workspace" not in values:
+        values["workspace"] = default_workspace(found_file[0] if found_file else None, start)
     settings = _build(name, values, sections)
     sources = {k: values[k][1] if k in values else "default" for k in CORE_KEYS}
     for section in sections.values():
