@@ -20,7 +20,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .errors import ConfigError, DataError, NotFoundError
 from .prompts import DEFAULT_TEMPLATE, get_template
@@ -339,7 +339,7 @@ def _stream_files(
         select += f", {_source(columns)}"
     sql = f"{select}\nFROM (\n{_examples(query, columns)}\n) AS llmops_examples"
     return ds.write_splits(
-        session.warehouse,
+        cast("ds.JsonLineStream", session.warehouse),
         sql,
         params,
         lines=lines,

@@ -205,5 +205,6 @@ def write_splits(
                 for name, rows in (("train", train), ("eval", [i for i in order if bucket.in_eval[i]])):
                     save((outputs[name], outputs[name].write(record, starts, rows)))
                 if "sources" in outputs:
-                    save((outputs["sources"], outputs["sources"].write(*bucket.lines[SOURCE].read(), train)))
+                    sources, source_starts = bucket.lines[SOURCE].read()
+                    save((outputs["sources"], outputs["sources"].write(sources, source_starts, train)))
     return {name: (o.digest.hexdigest(), o.rows) for name, o in outputs.items()}
