@@ -176,7 +176,7 @@ def _assert_no_version_and_no_files(session):
     "owner, step, crash_at",
     [
         (data_stream._Buckets, "__call__", 1),  # while the rows stream in
-        (data_stream._Output, "save", 2),  # between two files
+        (data_stream._Lines, "read", 2),  # while the files are written
         (data, "_hash_and_count", 2),  # the BigQuery script's path
         (data, "_write_text", 1),  # publishing the manifest
     ],

@@ -17,7 +17,7 @@ import threading
 from array import array
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from itertools import accumulate, groupby
+from itertools import groupby
 from typing import IO, Any, Protocol
 
 import pyarrow as pa
@@ -64,11 +64,14 @@ class _Lines:
         self.chunks.append((_CODEC.compress(data[begin:end], asbytes=True), end - begin))
         self.lengths.extend([b - a for a, b in zip(bounds[start:stop], bounds[start + 1 : stop + 1])])
 
-    def read(self) -> tuple[bytes, list[int]]:
-        """All the bytes, and where each line starts (plus the end)."""
+    def read(self) -> pa.LargeStringArray:
+        """Every line, in the order added."""
         data = b"".join([_CODEC.decompress(c, size, asbytes=True) for c, size in self.chunks])
         self.chunks = []
-        return data, list(accumulate(self.lengths, initial=0))
+        n = len(self.lengths)
+        ends = pc.cumulative_sum(pa.Array.from_buffers(pa.int64(), n, [None, pa.py_buffer(self.lengths)]))
+        offsets = pa.concat_arrays([pa.array([0], pa.int64()), ends])
+        return pa.Array.from_buffers(pa.large_string(), n, [None, offsets.buffers()[1], pa.py_buffer(data)])
 
 
 class _Bucket:
@@ -150,26 +153,30 @@ class _Output:
     def __init__(self, f: IO[bytes]) -> None:
         self.file, self.digest, self.rows = f, hashlib.sha256(), 0
 
-    def write(self, data: bytes, starts: list[int], rows: list[int]) -> bytes:
-        view = memoryview(data)
-        self.rows += len(rows)
-        return b"".join([view[starts[i] : starts[i + 1]] for i in rows])
 
-    def save(self, out: bytes) -> None:
-        self.file.write(out)
-        self.digest.update(out)
-
-
-def _order(hashes: array, record: bytes, starts: list[int], tie_key: Callable[[bytes], Any]) -> list[int]:
+def _order(hashes: array, record: pa.LargeStringArray, tie_key: Callable[[bytes], Any]) -> pa.Array:
     """Row numbers by split hash; rows sharing a hash (one question, several answers) by
     `tie_key` of their RECORD line."""
+    values = pa.Array.from_buffers(pa.int64(), len(hashes), [None, pa.py_buffer(hashes)])
+    order = pc.sort_indices(values)
+    ranked = pc.take(values, order)
+    if len(ranked) < 2 or not pc.any(pc.equal(ranked[1:], ranked[:-1])).as_py():
+        return order
     ordered: list[int] = []
-    for _, run in groupby(sorted(range(len(hashes)), key=hashes.__getitem__), key=hashes.__getitem__):
+    for _, run in groupby(order.to_pylist(), key=hashes.__getitem__):
         rows = list(run)
         if len(rows) > 1:
-            rows.sort(key=lambda i: tie_key(record[starts[i] : starts[i + 1]]))
+            rows.sort(key=lambda i: tie_key(record[i].as_py().encode()))
         ordered.extend(rows)
-    return ordered
+    return pa.array(ordered, pa.int64())
+
+
+def _joined(lines: pa.Array) -> pa.Buffer:
+    """A string array's values back to back."""
+    _, offsets, data = lines.buffers()
+    bounds = pa.Array.from_buffers(pa.int64(), len(lines) + 1, [None, offsets], offset=lines.offset)
+    start, end = bounds[0].as_py(), bounds[-1].as_py()
+    return data.slice(start, end - start) if data is not None else pa.py_buffer(b"")
 
 
 def write_splits(
@@ -197,14 +204,25 @@ def write_splits(
         outputs = {"train": _Output(train_file), "eval": _Output(eval_file)}
         if sources_file is not None:
             outputs["sources"] = _Output(sources_file)
-        with _Background(lambda item: item[0].save(item[1])) as save:
+        # Writing and hashing each run on their own thread while the next bucket is decompressed
+        # and ordered: the three overlap.
+        with (
+            _Background(lambda item: item[0].file.write(item[1])) as write,
+            _Background(lambda item: item[0].digest.update(item[1])) as digest,
+        ):
             for bucket in buckets.in_order():
-                record, starts = bucket.lines[RECORD].read()
-                order = _order(bucket.hashes, record, starts, tie_key)
-                train = [i for i in order if not bucket.in_eval[i]]
-                for name, rows in (("train", train), ("eval", [i for i in order if bucket.in_eval[i]])):
-                    save((outputs[name], outputs[name].write(record, starts, rows)))
+                record = bucket.lines[RECORD].read()
+                order = _order(bucket.hashes, record, tie_key)
+                in_eval = pa.Array.from_buffers(pa.int8(), len(bucket.in_eval), [None, pa.py_buffer(bucket.in_eval)])
+                flags = pc.cast(pc.take(in_eval, order), pa.bool_())
+                train = pc.filter(order, pc.invert(flags))
+                parts = [("train", record, train), ("eval", record, pc.filter(order, flags))]
                 if "sources" in outputs:
-                    sources, source_starts = bucket.lines[SOURCE].read()
-                    save((outputs["sources"], outputs["sources"].write(sources, source_starts, train)))
+                    parts.append(("sources", bucket.lines[SOURCE].read(), train))
+                for name, lines, rows in parts:
+                    out = outputs[name]
+                    data = _joined(pc.take(lines, rows))
+                    out.rows += len(rows)
+                    write((out, data))
+                    digest((out, data))
     return {name: (o.digest.hexdigest(), o.rows) for name, o in outputs.items()}
