@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from llmops.core import data
+from llmops.core import data, data_stream
 from llmops.core.errors import ConfigError, DataError, NotFoundError, QueryError
 from llmops.core.prompts import STACKOVERFLOW_PYTHON
 
@@ -53,6 +53,35 @@ def test_same_inputs_same_version_and_nothing_rewritten(session, prepared):
     assert again.manifest["created"] == prepared.manifest["created"]
     assert Path(again.train.uri).stat().st_mtime_ns == before
     assert [v.version for v in data.list_versions(session)] == [prepared.version]
+
+
+def test_default_version_on_the_bundled_sample_is_pinned(prepared):
+    # The id covers the query, the template, the split and every exported byte; it changes only
+    # when one of those does (a new template text, say), never with how the files are written.
+    assert prepared.version == "234c14c7bba4"
+    assert (prepared.train.rows, prepared.eval.rows) == (388, 112)
+
+
+_TIES = (
+    "SELECT CONCAT(q.title, q.body) AS input_text, CONCAT(a.body, x) AS output_text, q.id AS question_id "
+    "FROM `bigquery-public-data.stackoverflow.posts_questions` q "
+    "JOIN `bigquery-public-data.stackoverflow.posts_answers` a ON q.accepted_answer_id = a.id, "
+    "UNNEST(['b', 'a', 'é', 'B', 'a']) AS x"
+)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{}, {"format": "gemini"}, {"eval_fraction": 0.3, "seed": 7}, {"query": data.COURSE_QUERY}, {"query": _TIES}],
+)
+def test_streamed_files_equal_the_bigquery_scripts_byte_for_byte(session, monkeypatch, change):
+    streamed = data.prepare(session, **change)
+    with monkeypatch.context() as m:
+        m.setattr(data, "_can_stream", lambda s: False)
+        m.setattr(data, "_find", lambda s, v: None)  # write the script's files even for the same id
+        scripted = data.prepare(session, **change)
+    assert scripted.version == streamed.version
+    assert scripted.manifest["files"] == streamed.manifest["files"]  # the sources sidecar's hash too
 
 
 @pytest.mark.parametrize(
@@ -143,22 +172,33 @@ def _assert_no_version_and_no_files(session):
     assert not datasets.exists() or list(datasets.iterdir()) == []
 
 
-@pytest.mark.parametrize("step", ["_hash_and_count", "_write_text"])
-def test_crash_mid_export_or_publish_leaves_no_version(session, monkeypatch, step):
-    real = getattr(data, step)
+@pytest.mark.parametrize(
+    "owner, step, crash_at",
+    [
+        (data_stream._Buckets, "__call__", 1),  # while the rows stream in
+        (data_stream._Lines, "read", 2),  # while the files are written
+        (data, "_hash_and_count", 2),  # the BigQuery script's path
+        (data, "_write_text", 1),  # publishing the manifest
+    ],
+)
+def test_crash_mid_export_or_publish_leaves_no_version(session, monkeypatch, owner, step, crash_at):
+    if owner is data and step == "_hash_and_count":
+        monkeypatch.setattr(data, "_can_stream", lambda s: False)
+    real = getattr(owner, step)
     calls = []
 
-    def crash_on_second(*args, **kwargs):
+    def crash(*args, **kwargs):
         calls.append(args)
-        if len(calls) == (2 if step == "_hash_and_count" else 1):
+        if len(calls) == crash_at:
             raise KeyboardInterrupt("simulated crash")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(data, step, crash_on_second)
+    monkeypatch.setattr(owner, step, crash)
     with pytest.raises(KeyboardInterrupt):
         data.prepare(session)
+    assert calls
     _assert_no_version_and_no_files(session)
-    monkeypatch.setattr(data, step, real)
+    monkeypatch.setattr(owner, step, real)
     assert data.prepare(session).train.rows > 0  # and a re-run succeeds
 
 

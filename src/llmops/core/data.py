@@ -20,7 +20,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .errors import ConfigError, DataError, NotFoundError
 from .prompts import DEFAULT_TEMPLATE, get_template
@@ -122,42 +122,60 @@ def _literal(text: str) -> str:
     return exp.Literal.string(text).sql(dialect="bigquery")
 
 
-def _prepare_script(query: str, columns: list[str], fmt: str, uris: dict[str, str]) -> str:
-    """One GoogleSQL script: template, split hash and provenance computed once into a temp
-    table, then one EXPORT DATA per file. It runs as a single job on BigQuery too."""
+def _examples(query: str, columns: list[str]) -> str:
+    """The examples: templated instruction, answer, split hash and provenance of every row."""
     key = "COALESCE(CAST(question_id AS STRING), input_text)" if "question_id" in columns else "input_text"
     provenance = "".join(f",\n    {c}" for c in PROVENANCE_COLUMNS if c in columns)
-    examples = (
-        "CREATE TEMP TABLE llmops_examples AS\n"
+    return (
         "SELECT\n"
         "    CONCAT(@template_prefix, input_text) AS input_text_instruct,\n"
         "    output_text,\n"
         f"    FARM_FINGERPRINT(CONCAT(@split_salt, {key})) AS split_hash{provenance}\n"
         f"FROM (\n{query}\n) AS source\n"
-        "WHERE input_text IS NOT NULL AND output_text IS NOT NULL;\n"
+        "WHERE input_text IS NOT NULL AND output_text IS NOT NULL"
     )
+
+
+def _record(fmt: str) -> tuple[str, list[str]]:
+    """The select list of one training line, and the columns it names."""
     if fmt == "gemini":
-        record = (
+        return (
             "[STRUCT('user' AS role, [STRUCT(input_text_instruct AS text)] AS parts),\n"
             "     STRUCT('model' AS role, [STRUCT(output_text AS text)] AS parts)] AS contents"
-        )
-    else:
-        record = "input_text_instruct, output_text"
-    in_eval = f"MOD(ABS(split_hash), {SPLIT_BUCKETS}) < @eval_buckets"
-    order = "ORDER BY split_hash, input_text_instruct, output_text"
+        ), ["contents"]
+    return "input_text_instruct, output_text", ["input_text_instruct", "output_text"]
+
+
+SOURCE_FIELDS = ["question_id", "answer_id", "title", "uri", "license"]
+
+
+def _source(columns: list[str]) -> str:
+    """The select list of one line of the sources sidecar."""
+    qid = "question_id" if "question_id" in columns else "CAST(NULL AS INT64)"
+    aid = "answer_id" if "answer_id" in columns else "CAST(NULL AS INT64)"
+    title = "title" if "title" in columns else "CAST(NULL AS STRING)"
+    return (
+        f"{qid} AS question_id, {aid} AS answer_id, {title} AS title, "
+        f"IF({aid} > 0, CONCAT('https://stackoverflow.com/a/', CAST({aid} AS STRING)), NULL) AS uri, "
+        f"'{LICENSE}' AS license"
+    )
+
+
+_IN_EVAL = f"MOD(ABS(split_hash), {SPLIT_BUCKETS}) < @eval_buckets"
+_ORDER = "ORDER BY split_hash, input_text_instruct, output_text"
+
+
+def _prepare_script(query: str, columns: list[str], fmt: str, uris: dict[str, str]) -> str:
+    """One GoogleSQL script: template, split hash and provenance computed once into a temp
+    table, then one EXPORT DATA per file. It runs as a single job on BigQuery too."""
+    examples = f"CREATE TEMP TABLE llmops_examples AS\n{_examples(query, columns)};\n"
+    record = _record(fmt)[0]
     selects = {
-        "train": f"SELECT {record} FROM llmops_examples WHERE NOT ({in_eval}) {order}",
-        "eval": f"SELECT {record} FROM llmops_examples WHERE {in_eval} {order}",
+        "train": f"SELECT {record} FROM llmops_examples WHERE NOT ({_IN_EVAL}) {_ORDER}",
+        "eval": f"SELECT {record} FROM llmops_examples WHERE {_IN_EVAL} {_ORDER}",
     }
     if "sources" in uris:
-        qid = "question_id" if "question_id" in columns else "CAST(NULL AS INT64)"
-        aid = "answer_id" if "answer_id" in columns else "CAST(NULL AS INT64)"
-        title = "title" if "title" in columns else "CAST(NULL AS STRING)"
-        selects["sources"] = (
-            f"SELECT {qid} AS question_id, {aid} AS answer_id, {title} AS title, "
-            f"IF({aid} > 0, CONCAT('https://stackoverflow.com/a/', CAST({aid} AS STRING)), NULL) AS uri, "
-            f"'{LICENSE}' AS license FROM llmops_examples WHERE NOT ({in_eval}) {order}"
-        )
+        selects["sources"] = f"SELECT {_source(columns)} FROM llmops_examples WHERE NOT ({_IN_EVAL}) {_ORDER}"
     exports = "".join(
         f"EXPORT DATA OPTIONS(uri={_literal(uris[name])}, format='JSON', overwrite=true) AS\n{sql};\n"
         for name, sql in selects.items()
@@ -235,9 +253,13 @@ def prepare(
         names["sources"] = "train.sources.jsonl"
     shards = {name: f"{staging}/{name}-*.jsonl" for name in names}
     try:
-        session.warehouse.query(_prepare_script(request.query, columns, format, shards), bound)
-        files = {name: _gather(session, staging, name) for name in names}
-        stats = {name: _hash_and_count(session, uri) for name, uri in files.items()}
+        if _can_stream(session):
+            files = {name: f"{staging}/{name}.jsonl" for name in names}
+            stats = _stream_files(session, request.query, columns, format, bound, files)
+        else:
+            session.warehouse.query(_prepare_script(request.query, columns, format, shards), bound)
+            files = {name: _gather(session, staging, name) for name in names}
+            stats = {name: _hash_and_count(session, uri) for name, uri in files.items()}
         rows = {split: stats[split][1] for split in ("train", "eval")}
         total = rows["train"] + rows["eval"]
         if total == 0:
@@ -291,6 +313,54 @@ def prepare(
         for uri in store.list(staging):
             store.delete(uri)
         _remove_local_dir(staging)
+
+
+def _can_stream(session: Session) -> bool:
+    """Whether the warehouse streams rendered lines (a local one) and the files are local too."""
+    return hasattr(session.warehouse, "stream_json_lines") and "://" not in session.artifacts.uri_for("datasets")
+
+
+def _stream_files(
+    session: Session,
+    query: str,
+    columns: list[str],
+    fmt: str,
+    params: dict[str, Any],
+    files: dict[str, str],
+) -> dict[str, tuple[str, int]]:
+    """The script's files, byte for byte, from one scan (`data_stream`): {name: (sha256, rows)}."""
+    from . import data_stream as ds
+
+    record, record_columns = _record(fmt)
+    lines = {ds.RECORD: record_columns}
+    select = f"SELECT split_hash, {_IN_EVAL} AS {ds.IN_EVAL}, {record}"
+    if "sources" in files:
+        lines[ds.SOURCE] = SOURCE_FIELDS
+        select += f", {_source(columns)}"
+    sql = f"{select}\nFROM (\n{_examples(query, columns)}\n) AS llmops_examples"
+    return ds.write_splits(
+        cast("ds.JsonLineStream", session.warehouse),
+        sql,
+        params,
+        lines=lines,
+        open_file=lambda name: session.artifacts.open(files[name], "wb"),
+        tie_key=_TIE_KEYS[fmt],
+    )
+
+
+def _seed_key(line: bytes) -> tuple[str, str]:
+    row = json.loads(line)
+    return row["input_text_instruct"], row["output_text"]
+
+
+def _gemini_key(line: bytes) -> tuple[str, str]:
+    turns = json.loads(line)["contents"]
+    return turns[0]["parts"][0]["text"], turns[1]["parts"][0]["text"]
+
+
+_TIE_KEYS = {"seed": _seed_key, "gemini": _gemini_key}
+"""The script's order after the split hash (instruction, then answer) read back from a line;
+Python compares strings by code point, as DuckDB and BigQuery compare UTF-8 bytes."""
 
 
 def _gather(session: Session, staging: str, name: str) -> str:

@@ -7,7 +7,7 @@ pipeline components in other processes can use the same workspace.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ...core.errors import DataError
@@ -65,6 +65,20 @@ class DuckDBWarehouse(Warehouse, StatementRunner):
         Arrow, never as Python objects), under a temporary name renamed when complete."""
         info = self.engine.export(sql, destination_uri, format=format, params=params)
         return ExportResult(uris=list(info["uris"]), rows=int(info["rows"]))
+
+    def stream_json_lines(
+        self,
+        sql: str,
+        consume: Callable[[pa.RecordBatch], None],
+        *,
+        lines: Mapping[str, Sequence[str]],
+        params: Mapping[str, Any] | Sequence[Any] | None = None,
+    ) -> None:
+        """Hand the query's rows to `consume` as Arrow batches, each `lines` entry (output name ->
+        columns) rendered as the JSON line an EXPORT DATA in JSON format writes for those columns,
+        byte for byte; for a caller that splits one scan into several files and writes them
+        itself."""
+        self.engine.stream_json_lines(sql, consume, lines=lines, params=params)
 
     def _split(self, table: str) -> tuple[str, str, str]:
         parts = table.strip("`").split(".")

@@ -30,7 +30,7 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -65,7 +65,7 @@ from .googlesql import (
     split_schema,
     translate,
 )
-from .sandbox import ExportWriter, QueryControl, QueryLimits, lock_down
+from .sandbox import ExportWriter, QueryControl, QueryLimits, json_line_batches, lock_down
 
 __all__ = [
     "BigQueryDuplicate",
@@ -369,6 +369,32 @@ class BigQueryEngine:
         with self._controlled(None) as (con, ctl):
             self._prepare(con, script)
             return self._copy_to(con, script.statements[0], bound[0], str(destination), ctl, format=format)
+
+    def stream_json_lines(
+        self,
+        sql: str,
+        consume: Callable[[pa.RecordBatch], None],
+        *,
+        lines: Mapping[str, Sequence[str]],
+        params: Mapping[str, Any] | Sequence[Any] | None = None,
+        batch_rows: int = 2048,
+    ) -> None:
+        """Hand a SELECT's rows to `consume` as Arrow batches, each `lines` entry rendered as the
+        JSON line EXPORT DATA would write (`sandbox.json_line_batches`), for trusted code that
+        writes the files itself (data preparation splits one scan into several files)."""
+        script = self._translate(sql, default_project=None, default_dataset=None)
+        if len(script.statements) != 1 or script.statements[0].statement_type != "SELECT":
+            raise BigQueryError("streaming needs a single SELECT query", fix="pass one SELECT statement")
+        stmt, values = script.statements[0], _bind(script, params)[0]
+        with self._controlled(None) as (con, ctl):
+            self._prepare(con, script)
+            try:
+                rel = con.sql(stmt.sql, params=values) if values else con.sql(stmt.sql)
+                for batch in json_line_batches(rel, lines, batch_rows):
+                    ctl.check()
+                    consume(batch)
+            except duckdb.Error as exc:
+                raise self._reword(con, exc, stmt) from None
 
     # ------------------------------------------------------------------ execution
 

@@ -18,12 +18,13 @@ are the export roots (the emulated Cloud Storage, or the CLI's workspace).
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from .googlesql import DEFAULT_MAX_QUERY_BYTES, DEFAULT_MAX_QUERY_TOKENS, BigQueryError
 
@@ -264,6 +265,21 @@ class ExportWriter:
             if self._db is not None:
                 self._db.close()
                 self._db = None
+
+
+def json_line_batches(
+    rel: duckdb.DuckDBPyRelation, lines: Mapping[str, Sequence[str]], batch_rows: int = 2048
+) -> pa.RecordBatchReader:
+    """The relation's rows as Arrow batches in which each `lines` entry (output name -> columns)
+    replaces its columns by one string column: the line, newline included, that an export in
+    JSON format writes for them (DuckDB's COPY ... (FORMAT json) renders each row with to_json
+    the same way). Columns in no entry pass through unchanged."""
+    used = {c for cols in lines.values() for c in cols}
+    select = [_ident(c) for c in rel.columns if c not in used]
+    for name, cols in lines.items():
+        fields = ", ".join(f"{_ident(c)} := {_ident(c)}" for c in cols)
+        select.append(f"to_json(struct_pack({fields})) || chr(10) AS {_ident(name)}")
+    return rel.project(", ".join(select)).to_arrow_reader(batch_rows)
 
 
 def _ident(name: str) -> str:

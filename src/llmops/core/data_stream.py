@@ -1,0 +1,228 @@
+"""Train, eval and sources files from one streamed scan of a local warehouse.
+
+The warehouse renders each row's lines exactly as `EXPORT DATA` (format JSON) writes them and
+streams them in whatever order the scan produces. As they arrive the rows are dealt into
+buckets by the top bits of their split hash and kept LZ4-compressed in memory; since the files
+are ordered by split hash first, the buckets are then written one after the other, each sorted
+on its own (split hash, then instruction, then answer: the BigQuery script's order) and hashed
+while written. So the bytes, and the version ids, are the script's, with one scan, no temporary
+table, no second read of the files, and only one bucket uncompressed at a time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import queue
+import threading
+from array import array
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from itertools import groupby
+from typing import IO, Any, Protocol
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+HASH, IN_EVAL, RECORD, SOURCE = "split_hash", "llmops_in_eval", "llmops_record", "llmops_source"
+"""The column names the streamed query returns (RECORD and SOURCE are rendered lines)."""
+
+_BITS = 5  # 32 buckets
+_CODEC = pa.Codec("lz4")
+
+
+class JsonLineStream(Protocol):
+    """A warehouse that streams query rows with some columns rendered as export lines."""
+
+    def stream_json_lines(
+        self,
+        sql: str,
+        consume: Callable[[pa.RecordBatch], None],
+        *,
+        lines: Mapping[str, Sequence[str]],
+        params: Mapping[str, Any] | Sequence[Any] | None = None,
+    ) -> None: ...
+
+
+def _values(column: pa.Array) -> tuple[memoryview, list[int]]:
+    """A string column's values back to back (its lines, newlines included), and where each
+    one starts in them (plus the end)."""
+    _, offsets, data = column.buffers()
+    width = pa.int64() if pa.types.is_large_string(column.type) else pa.int32()
+    bounds: list[int] = pa.Array.from_buffers(width, len(column) + 1, [None, offsets], offset=column.offset).to_pylist()
+    return memoryview(data if data is not None else b""), bounds
+
+
+class _Lines:
+    """Lines appended in order, kept compressed, with their lengths."""
+
+    def __init__(self) -> None:
+        self.chunks: list[tuple[bytes, int]] = []
+        self.lengths = array("q")
+
+    def add(self, data: memoryview, bounds: list[int], start: int, stop: int) -> None:
+        begin, end = bounds[start], bounds[stop]
+        self.chunks.append((_CODEC.compress(data[begin:end], asbytes=True), end - begin))
+        self.lengths.extend([b - a for a, b in zip(bounds[start:stop], bounds[start + 1 : stop + 1])])
+
+    def read(self) -> pa.LargeStringArray:
+        """Every line, in the order added."""
+        data = b"".join([_CODEC.decompress(c, size, asbytes=True) for c, size in self.chunks])
+        self.chunks = []
+        n = len(self.lengths)
+        ends = pc.cumulative_sum(pa.Array.from_buffers(pa.int64(), n, [None, pa.py_buffer(self.lengths)]))
+        offsets = pa.concat_arrays([pa.array([0], pa.int64()), ends])
+        return pa.Array.from_buffers(pa.large_string(), n, [None, offsets.buffers()[1], pa.py_buffer(data)])
+
+
+class _Bucket:
+    def __init__(self, names: Sequence[str]) -> None:
+        self.hashes = array("q")
+        self.in_eval = array("b")
+        self.lines = {n: _Lines() for n in names}
+
+
+class _Buckets:
+    """The consumer of the streamed batches: deals each batch's rows into buckets."""
+
+    def __init__(self, names: Sequence[str]) -> None:
+        self.names = list(names)
+        self.buckets: dict[int, _Bucket] = {}
+
+    def __call__(self, batch: pa.RecordBatch) -> None:
+        ids = pc.shift_right(batch.column(HASH), 64 - _BITS)  # signed: the buckets sort as the hashes do
+        order = pc.sort_indices(ids)
+        batch = batch.take(order)
+        hashes, in_eval = batch.column(HASH).to_pylist(), batch.column(IN_EVAL).to_pylist()
+        lines = {name: _values(batch.column(name)) for name in self.names}
+        start = 0
+        for entry in pc.value_counts(pc.take(ids, order)).to_pylist():
+            stop = start + entry["counts"]
+            bucket = self.buckets.get(entry["values"])
+            if bucket is None:
+                bucket = self.buckets[entry["values"]] = _Bucket(self.names)
+            bucket.hashes.extend(hashes[start:stop])
+            bucket.in_eval.extend(in_eval[start:stop])
+            for name, (data, bounds) in lines.items():
+                bucket.lines[name].add(data, bounds, start, stop)
+            start = stop
+
+    def in_order(self):
+        for key in sorted(self.buckets):
+            yield self.buckets.pop(key)
+
+
+class _Background:
+    """`consume` on a worker thread, a couple of items behind the caller, so the warehouse goes
+    on producing rows (and the next bucket is prepared) meanwhile; its error is raised in the
+    caller at the next item or on leaving."""
+
+    def __init__(self, consume: Callable[[Any], None]) -> None:
+        self._consume = consume
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=2)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="llmops-data-prepare", daemon=True)
+
+    def _run(self) -> None:
+        while (item := self._queue.get()) is not _DONE:
+            if self._error is None:
+                try:
+                    self._consume(item)
+                except BaseException as exc:  # handed to the caller
+                    self._error = exc
+
+    def __call__(self, item: Any) -> None:
+        if self._error is not None:
+            raise self._error
+        self._queue.put(item)
+
+    def __enter__(self) -> _Background:
+        self._thread.start()
+        return self
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        self._queue.put(_DONE)
+        self._thread.join()
+        if self._error is not None and exc_type is None:
+            raise self._error
+
+
+_DONE = object()
+
+
+class _Output:
+    def __init__(self, f: IO[bytes]) -> None:
+        self.file, self.digest, self.rows = f, hashlib.sha256(), 0
+
+
+def _order(hashes: array, record: pa.LargeStringArray, tie_key: Callable[[bytes], Any]) -> pa.Array:
+    """Row numbers by split hash; rows sharing a hash (one question, several answers) by
+    `tie_key` of their RECORD line."""
+    values = pa.Array.from_buffers(pa.int64(), len(hashes), [None, pa.py_buffer(hashes)])
+    order = pc.sort_indices(values)
+    ranked = pc.take(values, order)
+    if len(ranked) < 2 or not pc.any(pc.equal(ranked[1:], ranked[:-1])).as_py():
+        return order
+    ordered: list[int] = []
+    for _, run in groupby(order.to_pylist(), key=hashes.__getitem__):
+        rows = list(run)
+        if len(rows) > 1:
+            rows.sort(key=lambda i: tie_key(record[i].as_py().encode()))
+        ordered.extend(rows)
+    return pa.array(ordered, pa.int64())
+
+
+def _joined(lines: pa.Array) -> pa.Buffer:
+    """A string array's values back to back."""
+    _, offsets, data = lines.buffers()
+    bounds = pa.Array.from_buffers(pa.int64(), len(lines) + 1, [None, offsets], offset=lines.offset)
+    start, end = bounds[0].as_py(), bounds[-1].as_py()
+    return data.slice(start, end - start) if data is not None else pa.py_buffer(b"")
+
+
+def write_splits(
+    warehouse: JsonLineStream,
+    sql: str,
+    params: Mapping[str, Any],
+    *,
+    lines: Mapping[str, Sequence[str]],
+    open_file: Callable[[str], AbstractContextManager[IO[bytes]]],
+    tie_key: Callable[[bytes], Any],
+) -> dict[str, tuple[str, int]]:
+    """Run `sql` (columns HASH, IN_EVAL and those of `lines`, keyed RECORD and optionally
+    SOURCE) and write the files "train", "eval" (RECORD lines) and "sources" (SOURCE lines of
+    the train rows) through `open_file(name)`; {name: (sha256, rows)}. `tie_key` orders rows
+    that share a split hash, given the RECORD line."""
+    buckets = _Buckets(list(lines))
+    with _Background(buckets) as consume:
+        warehouse.stream_json_lines(sql, consume, lines=lines, params=params)
+    names = ["train", "eval", *(["sources"] if SOURCE in lines else [])]
+    with (
+        open_file("train") as train_file,
+        open_file("eval") as eval_file,
+        open_file("sources") if "sources" in names else nullcontext() as sources_file,
+    ):
+        outputs = {"train": _Output(train_file), "eval": _Output(eval_file)}
+        if sources_file is not None:
+            outputs["sources"] = _Output(sources_file)
+        # Writing and hashing each run on their own thread while the next bucket is decompressed
+        # and ordered: the three overlap.
+        with (
+            _Background(lambda item: item[0].file.write(item[1])) as write,
+            _Background(lambda item: item[0].digest.update(item[1])) as digest,
+        ):
+            for bucket in buckets.in_order():
+                record = bucket.lines[RECORD].read()
+                order = _order(bucket.hashes, record, tie_key)
+                in_eval = pa.Array.from_buffers(pa.int8(), len(bucket.in_eval), [None, pa.py_buffer(bucket.in_eval)])
+                flags = pc.cast(pc.take(in_eval, order), pa.bool_())
+                train = pc.filter(order, pc.invert(flags))
+                parts = [("train", record, train), ("eval", record, pc.filter(order, flags))]
+                if "sources" in outputs:
+                    parts.append(("sources", bucket.lines[SOURCE].read(), train))
+                for name, lines, rows in parts:
+                    out = outputs[name]
+                    data = _joined(pc.take(lines, rows))
+                    out.rows += len(rows)
+                    write((out, data))
+                    digest((out, data))
+    return {name: (o.digest.hexdigest(), o.rows) for name, o in outputs.items()}
