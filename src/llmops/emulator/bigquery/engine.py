@@ -41,6 +41,7 @@ import duckdb
 import pyarrow as pa
 
 from ...core.errors import LlmopsError, QueryError
+from . import ml
 from .googlesql import (
     FARM_FINGERPRINT_UDF,
     INFO_SCHEMA_VIEWS,
@@ -130,6 +131,8 @@ class BigQueryEngine:
         self._db: duckdb.DuckDBPyConnection | None = None
         self._ready = False
         self._udfs_on_db = False
+        self._ml = ml.ModelCatalog()
+        self._ml_on_db = False
         self._lock = threading.Lock()
         if self.path is None:
             self._db = duckdb.connect(":memory:")
@@ -409,6 +412,14 @@ class BigQueryEngine:
                     if not self._udfs_on_db:
                         _register_farm_fingerprint(self._db)
                         self._udfs_on_db = True
+        if ml.ML_UDFS & script.udfs:
+            if self._db is None:
+                self._ml.register(con)
+            else:
+                with self._lock:
+                    if not self._ml_on_db:
+                        self._ml.register(self._db)
+                        self._ml_on_db = True
         if script.info_schema:
             self._register_information_schema(con, script.info_schema)
         for wc in script.wildcards:
@@ -416,6 +427,8 @@ class BigQueryEngine:
 
     def _run(self, con: duckdb.DuckDBPyConnection, stmt: Statement, values: Any, control: QueryControl) -> QueryResult:
         try:
+            if stmt.models:
+                self._check_models(con, stmt.models)
             if stmt.statement_type == "EXPORT_DATA":
                 return self._export_data(con, stmt, values, control)
             if stmt.statement_type == "SELECT":
@@ -425,6 +438,8 @@ class BigQueryEngine:
                 return QueryResult(table=table, schema=schema, statement_type="SELECT")
             if stmt.statement_type in ("CREATE_SCHEMA", "DROP_SCHEMA"):
                 return self._schema_statement(con, stmt)
+            if stmt.statement_type in ("CREATE_MODEL", "DROP_MODEL"):
+                return self._model_statement(con, stmt)
             if stmt.target is not None and stmt.statement_type.startswith(("CREATE_TABLE", "CREATE_VIEW")):
                 self._require_dataset(con, stmt.target[0], stmt.target[1])
             cur = con.execute(stmt.sql, values) if values else con.execute(stmt.sql)
@@ -439,6 +454,61 @@ class BigQueryEngine:
             )
         except duckdb.Error as exc:
             raise self._reword(con, exc, stmt) from None
+
+    def _models_table(self, con: duckdb.DuckDBPyConnection) -> None:
+        con.execute(
+            f"CREATE TABLE IF NOT EXISTS {CATALOG_SCHEMA}.models (schema_name VARCHAR, model_name VARCHAR, "
+            "endpoint VARCHAR, connection VARCHAR, created TIMESTAMPTZ, PRIMARY KEY (schema_name, model_name))"
+        )
+
+    def _model_statement(self, con: duckdb.DuckDBPyConnection, stmt: Statement) -> QueryResult:
+        """CREATE MODEL ... REMOTE WITH CONNECTION, DROP MODEL: rows of the engine's model catalog."""
+        project, dataset, model = stmt.target  # type: ignore[misc]
+        self._require_dataset(con, project, dataset)
+        self._models_table(con)
+        key = [duckdb_schema(project, dataset), model]
+        found = con.execute(
+            f"SELECT count(*) FROM {CATALOG_SCHEMA}.models WHERE schema_name = ? AND model_name = ?", key
+        ).fetchall()[0][0]
+        name = f"{project}.{dataset}.{model}"
+        if stmt.statement_type == "DROP_MODEL":
+            if not found and not stmt.options.get("if_exists"):
+                raise BigQueryNotFound(
+                    f"Not found: Model {name}", fix="check the model name, or use DROP MODEL IF EXISTS"
+                )
+            con.execute(f"DELETE FROM {CATALOG_SCHEMA}.models WHERE schema_name = ? AND model_name = ?", key)
+        elif found and stmt.options.get("if_not_exists"):
+            pass
+        elif found and not stmt.options.get("replace"):
+            raise BigQueryDuplicate(f"Already Exists: Model {name}", fix="use CREATE OR REPLACE MODEL")
+        else:
+            con.execute(
+                f"INSERT OR REPLACE INTO {CATALOG_SCHEMA}.models VALUES (?, ?, ?, ?, ?)",
+                [*key, stmt.options["endpoint"], stmt.options.get("connection"), _now()],
+            )
+        return QueryResult(table=EMPTY, schema=[], statement_type=stmt.statement_type)
+
+    def _check_models(self, con: duckdb.DuckDBPyConnection, uses: tuple[ml.ModelUse, ...]) -> None:
+        """Every model a statement calls exists and is of the kind its function needs."""
+        self._models_table(con)
+        for use in uses:
+            rows = con.execute(
+                f"SELECT endpoint FROM {CATALOG_SCHEMA}.models WHERE schema_name = ? AND model_name = ?",
+                [duckdb_schema(use.project, use.dataset), use.model],
+            ).fetchall()
+            if not rows:
+                raise BigQueryNotFound(
+                    f"Not found: Model {use.ref}",
+                    fix="create it first: CREATE MODEL ... REMOTE WITH CONNECTION `us.conn` OPTIONS(endpoint = '...')",
+                )
+            endpoint = str(rows[0][0])
+            if ml.endpoint_kind(endpoint) != use.kind:
+                need = "an embedding model (text-embedding-*)" if use.kind == "embedding" else "a Gemini model"
+                raise BigQueryInvalid(
+                    f"Model {use.ref} (endpoint {endpoint}) cannot be used here: this function needs {need}",
+                    fix="create a model with a suitable endpoint and call that",
+                )
+            self._ml.endpoints[use.ref] = endpoint
 
     def _schema_statement(self, con: duckdb.DuckDBPyConnection, stmt: Statement) -> QueryResult:
         project, dataset, _ = stmt.target  # type: ignore[misc]

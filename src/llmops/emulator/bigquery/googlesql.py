@@ -361,6 +361,8 @@ class Statement:
     """Named parameters the statement uses, in order of first use."""
     positional: int = 0
     """How many positional (?) parameters the statement uses."""
+    models: tuple[Any, ...] = ()
+    """Remote models (`ml.ModelUse`) the statement calls; the engine checks them first."""
 
 
 @dataclass(frozen=True)
@@ -614,8 +616,8 @@ _GOOGLESQL_STATEMENTS = tuple(
 )
 
 _ALLOWED_KINDS = {
-    exp.Create: ("TABLE", "VIEW", "SCHEMA", "FUNCTION"),
-    exp.Drop: ("TABLE", "VIEW", "SCHEMA", "FUNCTION"),
+    exp.Create: ("TABLE", "VIEW", "SCHEMA", "FUNCTION", "MODEL"),
+    exp.Drop: ("TABLE", "VIEW", "SCHEMA", "FUNCTION", "MODEL"),
 }
 
 
@@ -662,6 +664,14 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
 
     if isinstance(stmt, exp.Export):
         return _translate_export(stmt, ctx)
+
+    from . import ml
+
+    if isinstance(stmt, (exp.Create, exp.Drop)) and str(stmt.args.get("kind") or "").upper() == "MODEL":
+        return ml.translate_model_ddl(stmt, ctx.project, ctx.dataset)
+    models = ml.rewrite_calls(stmt, ctx.project, ctx.dataset)
+    if models:
+        ctx.udfs.update(ml.ML_UDFS)
 
     cte_names = {cte.alias_or_name.lower() for cte in stmt.find_all(exp.CTE)}
     tables: list[tuple[str, str, str]] = []
@@ -718,6 +728,7 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
         target=target,
         tables=tuple(tables),
         options=options,
+        models=models,
     )
 
 

@@ -27,6 +27,7 @@ import duckdb
 import pyarrow as pa
 
 from .googlesql import DEFAULT_MAX_QUERY_BYTES, DEFAULT_MAX_QUERY_TOKENS, BigQueryError
+from .ml import ML_UDFS
 
 DEFAULT_QUERY_TIMEOUT_S = 6 * 3600.0
 """BigQuery's job execution limit; the emulator and the CLI may set a shorter one."""
@@ -105,6 +106,11 @@ _REFUSED = frozenset(
 )
 
 
+ENGINE_UDFS = ML_UDFS
+"""Python functions the engine itself registers (trusted code): BigQuery ML's embeddings and
+text generation. They read no files or settings."""
+
+
 @lru_cache(maxsize=1)
 def allowed_functions() -> frozenset[str]:
     """Lower-case names of the DuckDB functions translated GoogleSQL may call."""
@@ -122,7 +128,7 @@ def allowed_functions() -> frozenset[str]:
 def check_function_name(name: str, extra: frozenset[str] = frozenset()) -> None:
     """Raise BigQueryError unless `name` (as the generator wrote it) is an allowed function."""
     bare = name.strip().strip('"').lower()
-    if bare in extra or bare in allowed_functions():
+    if bare in extra or bare in allowed_functions() or bare in ENGINE_UDFS:
         return
     shown = bare.upper() if bare.isidentifier() else repr(name[:100])
     raise BigQueryError(
