@@ -469,7 +469,7 @@ class ModelCatalog:
         for name in ML_UDFS:
             try:
                 con.remove_function(name)
-            except Exception:  # noqa: BLE001 - not defined yet
+            except Exception:  # not defined yet
                 pass
         con.create_function(
             EMBED_UDF, self.embed, ["VARCHAR", "VARCHAR", "BIGINT"], "DOUBLE[]", type="arrow", null_handling="special"
