@@ -174,7 +174,7 @@ def _model(call: exp.Expression, project: str, dataset: str | None, kind: str, u
 def _params(call: exp.Expression, what: str) -> dict[str, Any]:
     struct = call.args.get("params_struct")
     out: dict[str, Any] = {}
-    for e in struct.expressions if struct is not None else []:
+    for e in struct.expressions if isinstance(struct, exp.Struct) else []:
         if not isinstance(e, exp.PropertyEQ):
             raise BigQueryError(
                 f"{what}'s settings must be named (STRUCT(256 AS output_dimensionality))", fix="name each"
