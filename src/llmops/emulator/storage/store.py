@@ -1177,7 +1177,7 @@ def _generation(value: str | int | None) -> int | None:
     if value in (None, ""):
         return None
     try:
-        gen = int(value)  # type: ignore[arg-type]
+        gen = int(value)
     except (TypeError, ValueError):
         gen = -1
     if gen < 0:
