@@ -96,6 +96,8 @@ class QueryResult:
     statement_type: str
     num_dml_affected_rows: int | None = None
     export: dict | None = None
+    target: tuple[str, str, str] | None = None
+    """(project, dataset, table) a DDL or DML statement wrote."""
 
 
 EMPTY = pa.table({})
@@ -450,7 +452,11 @@ class BigQueryEngine:
             if stmt.target is not None and stmt.statement_type.startswith(("CREATE_TABLE", "CREATE_VIEW")):
                 self._record_table(con, *stmt.target)
             return QueryResult(
-                table=EMPTY, schema=[], statement_type=stmt.statement_type, num_dml_affected_rows=affected
+                table=EMPTY,
+                schema=[],
+                statement_type=stmt.statement_type,
+                num_dml_affected_rows=affected,
+                target=stmt.target,
             )
         except duckdb.Error as exc:
             raise self._reword(con, exc, stmt) from None

@@ -342,6 +342,9 @@ class JobRunner:
         op = result.statement_type.split("_", 1)[0]
         if op in _DDL_OPERATION and result.statement_type not in ("CREATE_TABLE_AS_SELECT",):
             query_stats["ddlOperationPerformed"] = _DDL_OPERATION[op]
+        if result.target and result.target[2] and (op in _DDL_OPERATION or result.statement_type.startswith("CREATE")):
+            p, d, t = result.target
+            query_stats["ddlTargetTable"] = {"projectId": p, "datasetId": d, "tableId": t}
         job.result = result
         return {"totalBytesProcessed": "0", "query": query_stats}
 

@@ -189,6 +189,8 @@ class StorageHandlers:
             end_offset=qp.get("endOffset") or None,
             include_trailing_delimiter=query_bool(request, "includeTrailingDelimiter"),
             match_glob=qp.get("matchGlob") or None,
+            versions=query_bool(request, "versions"),
+            soft_deleted=query_bool(request, "softDeleted"),
         )
         body: dict[str, Any] = {"kind": "storage#objects"}
         if items:
@@ -210,6 +212,7 @@ class StorageHandlers:
             object,
             generation=request.query_params.get("generation"),
             preconditions=_preconditions(request),
+            soft_deleted=query_bool(request, "softDeleted"),
         )
         return JSONResponse(self.object_json(request, doc))
 
@@ -220,6 +223,7 @@ class StorageHandlers:
             object,
             generation=request.query_params.get("generation"),
             preconditions=_preconditions(request),
+            soft_deleted=query_bool(request, "softDeleted"),
         )
         size = int(doc["size"])
         headers = {
@@ -283,6 +287,15 @@ class StorageHandlers:
             preconditions=_preconditions(request),
         )
         return Response(status_code=204)
+
+    async def restore_object(self, request: Request, bucket: str, object: str) -> Response:
+        generation = request.query_params.get("generation")
+        if not generation:
+            raise required("generation")
+        doc = await run_in_threadpool(
+            self.store.restore_object, bucket, object, generation, preconditions=_preconditions(request)
+        )
+        return JSONResponse(self.object_json(request, doc))
 
     async def copy_object(self, request: Request, bucket: str, object: str, dbucket: str, dobject: str) -> Response:
         metadata = await read_json(request, allow_empty=True, limit=self.max_request_bytes)
@@ -544,6 +557,7 @@ def routes(state: StorageApi) -> list[BaseRoute]:
     json_api.route("b/{bucket}/o/{object}/copyTo/b/{dbucket}/o/{dobject}", "POST")(api.copy_object)
     json_api.route("b/{bucket}/o/{object}/rewriteTo/b/{dbucket}/o/{dobject}", "POST")(api.rewrite_object)
     json_api.route("b/{bucket}/o/{object}/compose", "POST")(api.compose_object)
+    json_api.route("b/{bucket}/o/{object}/restore", "POST")(api.restore_object)
 
     upload_api = SegmentRouter("/upload/storage/v1")
     upload_api.route("b/{bucket}/o", "POST")(api.upload)

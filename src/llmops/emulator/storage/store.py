@@ -8,8 +8,9 @@ beside an object `a`) keep their bytes in an internal folder instead. Records (b
 IAM policies, object metadata) are kept in SQLite under `<root>/.llmops-storage/`; bucket names
 cannot start with a dot, so that folder never collides with a bucket.
 
-Only the live generation of an object is kept (no object versioning). Listing reads a sorted
-name index per bucket (`index.BucketIndex`), not the folder.
+The bucket's folder holds live generations only; noncurrent (object versioning) and
+soft-deleted generations are kept aside by `versions.Versions`. Listing reads a sorted name index
+per bucket (`index.BucketIndex`), not the folder.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from ...core.errors import LlmopsError, NotFoundError
 from .acl import validate_acl
 from .glob import Glob
 from .index import BucketIndex
+from .versions import Versions
 
 META_DIR = ".llmops-storage"
 """Internal folder under the root; bucket names cannot start with '.', so it never collides."""
@@ -257,6 +259,9 @@ class ObjectStore:
                 blob TEXT, mtime_ns INTEGER, PRIMARY KEY (bucket, name));
             """
         )
+        self._versions = Versions(self._db, self.meta_dir)
+        self.clock = time.time
+        """Wall clock of soft-delete expiry (replaceable in tests)."""
         self._indexes: dict[str, BucketIndex] = {}
         # (bucket, name) -> (metadata, blob, mtime_ns) of objects written or listed: listing
         # pages answer from it without decoding records again.
@@ -408,9 +413,13 @@ class ObjectStore:
         with self._lock:
             self.get_bucket(name)
             items, prefixes, _ = self.list_objects(name, max_results=1)
-            if items or prefixes:
-                raise Conflict("The bucket you tried to delete is not empty.", fix="delete its objects first")
+            if items or prefixes or self._versions.has_noncurrent(name):
+                raise Conflict(
+                    "The bucket you tried to delete is not empty.",
+                    fix="delete its objects first (noncurrent versions too: list them with versions=true)",
+                )
             self._db.execute("DELETE FROM buckets WHERE name = ?", (name,))
+            self._versions.drop_bucket(name)
             self._db.execute("DELETE FROM objects WHERE bucket = ?", (name,))
             self._docs.clear()
             self._indexes.pop(name, None)
@@ -639,7 +648,9 @@ class ObjectStore:
                     content_type=meta.get("contentType") or _guess_content_type(name),
                 )
                 _apply_object_fields(doc, meta)
-                blob, mtime_ns = self._place(bucket, name, info["path"], current)
+                if current is not None:
+                    self._retire(bucket, current[0], current[1], versioned=True)
+                blob, mtime_ns = self._place(bucket, name, info["path"], None)
                 self._put_record(doc, blob, mtime_ns)
                 self._indexed(bucket, name, True)
             return _public(doc)
@@ -687,9 +698,12 @@ class ObjectStore:
         *,
         generation: str | int | None = None,
         preconditions: dict[str, Any] | None = None,
+        soft_deleted: bool = False,
     ) -> dict[str, Any]:
-        """Metadata of the live object; ObjectNotFound if absent (or not that generation)."""
-        return self.open_object(bucket, name, generation=generation, preconditions=preconditions)[0]
+        """Metadata of an object (see `open_object`); ObjectNotFound if absent."""
+        return self.open_object(
+            bucket, name, generation=generation, preconditions=preconditions, soft_deleted=soft_deleted
+        )[0]
 
     def open_object(
         self,
@@ -698,16 +712,81 @@ class ObjectStore:
         *,
         generation: str | int | None = None,
         preconditions: dict[str, Any] | None = None,
+        soft_deleted: bool = False,
     ) -> tuple[dict[str, Any], Path]:
-        """Metadata and the file holding the bytes (read it, never write it)."""
+        """Metadata and the file holding the bytes (read it, never write it): the live
+        generation, a noncurrent one (`generation`), or a soft-deleted one (`soft_deleted`)."""
         validate_object_name(name)
+        gen = _generation(generation)
+        if soft_deleted and gen is None:
+            raise StorageError(
+                "softDeleted=true needs a generation", fix="pass the generation of the soft-deleted object"
+            )
         with self._lock:
             self._require_bucket(bucket)
+            found = self._find(bucket, name, gen, soft_deleted)
+            if found is None:
+                what = f"{bucket}/{name}" + (f" generation {gen}" if gen is not None else "")
+                raise ObjectNotFound(
+                    f"No such object: {what}",
+                    fix="list generations with versions=true (soft-deleted ones with softDeleted=true)",
+                )
+            _check_preconditions(found[0], preconditions)
+            return _public(found[0]), found[1]
+
+    def _find(
+        self, bucket: str, name: str, generation: int | None, soft_deleted: bool
+    ) -> tuple[dict[str, Any], Path] | None:
+        if soft_deleted:
+            self._versions.purge_expired(self.clock())
+            return self._versions.get(bucket, name, generation or 0, soft=True)
+        current = self._current(bucket, name)
+        if generation is None or (current is not None and int(current[0]["generation"]) == generation):
+            return current
+        return self._versions.get(bucket, name, generation, soft=False)
+
+    def _policy(self, bucket: str) -> tuple[bool, int]:
+        """(versioning enabled, soft-delete retention in seconds) of a bucket."""
+        doc = self._bucket_doc(bucket) or {}
+        versioning = bool((doc.get("versioning") or {}).get("enabled"))
+        retention = int((doc.get("softDeletePolicy") or {}).get("retentionDurationSeconds") or 0)
+        return versioning, retention
+
+    def _retire(self, bucket: str, doc: dict[str, Any], path: Path, *, versioned: bool) -> None:
+        """Take a live generation out of the folder: noncurrent when the bucket keeps versions
+        (and `versioned`), soft-deleted when it has a retention, else gone."""
+        versioning, retention = self._policy(bucket)
+        now = self.clock()
+        if versioning and versioned:
+            self._versions.keep(doc, path, expires=None, stamps={"timeDeleted": rfc3339(now)})
+        elif retention > 0:
+            self._versions.keep(doc, path, expires=now + retention, stamps=_soft_stamps(now, retention))
+        else:
+            self._drop_bytes(bucket, path)
+            return
+        self._drop_bytes(bucket, path)  # only tidies the emptied parent folders
+
+    def restore_object(
+        self,
+        bucket: str,
+        name: str,
+        generation: str | int | None,
+        *,
+        preconditions: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Make a soft-deleted generation live again (as a new generation, metadata kept)."""
+        validate_object_name(name)
+        gen = _generation(generation)
+        if gen is None:
+            raise StorageError("restore needs a generation", fix="pass the generation of the soft-deleted object")
+        with self._lock:
+            doc, path = self.open_object(bucket, name, generation=gen, soft_deleted=True)
             current = self._current(bucket, name)
-            if current is None or (generation not in (None, "") and str(generation) != current[0]["generation"]):
-                raise ObjectNotFound(f"No such object: {bucket}/{name}", fix="check the bucket and object name")
-            _check_preconditions(current[0], preconditions)
-            return _public(current[0]), current[1]
+            _check_preconditions(current[0] if current else None, preconditions)
+            meta = {k: doc[k] for k in _OBJECT_FIELDS if k in doc}
+            restored = self.put_file(bucket, name, path, metadata=meta)
+            self._versions.remove(bucket, name, gen)
+            return restored
 
     def read_bytes(self, bucket: str, name: str) -> bytes:
         return self.open_object(bucket, name)[1].read_bytes()
@@ -728,11 +807,23 @@ class ObjectStore:
         preconditions: dict[str, Any] | None = None,
     ) -> None:
         validate_object_name(name)
+        gen = _generation(generation)
         with self._lock:
-            doc, path = self.open_object(bucket, name, generation=generation, preconditions=preconditions)
+            doc, path = self.open_object(bucket, name, generation=gen, preconditions=preconditions)
+            current = self._current(bucket, name)
+            if current is None or current[0]["generation"] != doc["generation"]:  # a noncurrent version
+                _, retention = self._policy(bucket)
+                if retention > 0:
+                    now = self.clock()
+                    stamps = _soft_stamps(now, retention)
+                    self._versions.soften(bucket, name, int(doc["generation"]), expires=now + retention, stamps=stamps)
+                else:
+                    self._versions.remove(bucket, name, int(doc["generation"]))
+                return
             self._forget_record(bucket, name)
             self._indexed(bucket, name, False)
-            self._drop_bytes(bucket, path)
+            # Naming the live generation deletes it for good, as Cloud Storage does (soft delete aside).
+            self._retire(bucket, current[0], path, versioned=gen is None)
 
     def update_object(
         self,
@@ -821,12 +912,27 @@ class ObjectStore:
         end_offset: str | None = None,
         include_trailing_delimiter: bool = False,
         match_glob: str | None = None,
+        versions: bool = False,
+        soft_deleted: bool = False,
     ) -> tuple[list[dict[str, Any]], list[str], str | None]:
         """(objects, prefixes, next page token), sorted by name like Cloud Storage.
 
-        `max_results` bounds objects and prefixes together.
+        `max_results` bounds objects and prefixes together. `versions` lists every generation
+        (noncurrent ones first, by generation); `soft_deleted` lists only soft-deleted ones.
         """
         prefix = prefix or ""
+        if versions or soft_deleted:
+            return self._list_generations(
+                bucket,
+                prefix=prefix,
+                delimiter=delimiter,
+                page_token=page_token,
+                limit=max_results if max_results and max_results > 0 else 1000,
+                start_offset=start_offset,
+                end_offset=end_offset,
+                glob=Glob(match_glob) if match_glob else None,
+                soft_deleted=soft_deleted,
+            )
         after = _decode_token(page_token) if page_token else None
         glob = Glob(match_glob) if match_glob else None
         limit = max_results if max_results and max_results > 0 else 1000
@@ -859,6 +965,66 @@ class ObjectStore:
             prefixes = [e for e, is_prefix in page if is_prefix]
             items = self._listed_docs(bucket, [e for e, is_prefix in page if not is_prefix])
             token = _encode_token(page[-1][0]) if more and page else None
+        return items, prefixes, token
+
+    def _list_generations(
+        self,
+        bucket: str,
+        *,
+        prefix: str,
+        delimiter: str | None,
+        page_token: str | None,
+        limit: int,
+        start_offset: str | None,
+        end_offset: str | None,
+        glob: Glob | None,
+        soft_deleted: bool,
+    ) -> tuple[list[dict[str, Any]], list[str], str | None]:
+        after = _decode_generation_token(page_token) if page_token else None
+        start = max(start_offset or "", after[0] if after else "")
+        with self._lock:
+            self._require_bucket(bucket)
+            if soft_deleted:
+                self._versions.purge_expired(self.clock())
+            kept = self._versions.rows(bucket, soft=soft_deleted, start=start, prefix=prefix)
+            live: Iterator[str] = iter(())
+            if not soft_deleted:
+                index = self._index(bucket)
+                names = index.names
+                live = (names[i] for i in range(index.position(max(prefix, start)), index.position_after_group(prefix)))
+            # (name, generation or None for the live one, metadata or None) in listing order: a
+            # live generation is newer than every noncurrent one of its name.
+            merged = _merge_generations(kept, live, start)
+            entries: list[tuple[str, int | None, dict[str, Any] | None, bool]] = []
+            group: str | None = None
+            for name, gen, doc in merged:
+                if len(entries) > limit or (end_offset and name >= end_offset):
+                    break
+                if after is not None and _generation_key(name, gen) <= _generation_key(*after):
+                    continue
+                if glob and not glob.match(name):
+                    continue
+                if delimiter:
+                    cut = name.find(delimiter, len(prefix))
+                    if cut >= 0:
+                        g = name[: cut + len(delimiter)]
+                        if g != group:
+                            group = g
+                            if after is None or g > after[0]:
+                                entries.append((g, None, None, True))
+                        continue
+                entries.append((name, gen, doc, False))
+            page, more = entries[:limit], len(entries) > limit
+            prefixes = [e[0] for e in page if e[3]]
+            live_docs = {
+                d["name"]: d for d in self._listed_docs(bucket, [e[0] for e in page if not e[3] and e[2] is None])
+            }
+            items = [
+                _public(e[2]) if e[2] is not None else live_docs[e[0]]
+                for e in page
+                if not e[3] and (e[2] is not None or e[0] in live_docs)
+            ]
+            token = _encode_generation_token(page[-1][0], page[-1][1]) if more and page else None
         return items, prefixes, token
 
     def _listed_docs(self, bucket: str, names: list[str]) -> list[dict[str, Any]]:
@@ -980,10 +1146,47 @@ def validate_object_fields(meta: dict[str, Any]) -> None:
         raise _invalid_field("metadata", f"{total} bytes of keys and values; the limit is {_MAX_CUSTOM_METADATA_BYTES}")
 
 
+_MIN_SOFT_DELETE_S = 7 * 86400
+_MAX_SOFT_DELETE_S = 90 * 86400
+
+
 def _bucket_field(key: str, value: Any) -> Any:
     if key in ("acl", "defaultObjectAcl") and value is not None:
         return validate_acl(value, field=key, bucket_level=key == "acl")
+    if key == "versioning" and value is not None:
+        if not isinstance(value, dict) or not isinstance(value.get("enabled", False), bool):
+            raise StorageError('versioning must be {"enabled": true|false}', fix="send versioning.enabled as a boolean")
+        return {"enabled": bool(value.get("enabled"))}
+    if key == "softDeletePolicy" and value is not None:
+        raw = value.get("retentionDurationSeconds") if isinstance(value, dict) else None
+        try:
+            seconds = int(raw)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            seconds = -1
+        if seconds != 0 and not _MIN_SOFT_DELETE_S <= seconds <= _MAX_SOFT_DELETE_S:
+            raise StorageError(
+                f"softDeletePolicy.retentionDurationSeconds must be 0 or between {_MIN_SOFT_DELETE_S} and "
+                f"{_MAX_SOFT_DELETE_S}, got {raw!r}",
+                fix="use 0 to turn soft delete off, or 7 to 90 days in seconds",
+            )
+        return {"retentionDurationSeconds": str(seconds), "effectiveTime": rfc3339(time.time())}
     return value
+
+
+def _generation(value: str | int | None) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        gen = int(value)
+    except (TypeError, ValueError):
+        gen = -1
+    if gen < 0:
+        raise StorageError(f"Invalid generation {value!r}", fix="send the object's generation as a number")
+    return gen
+
+
+def _soft_stamps(now: float, retention: int) -> dict[str, str]:
+    return {"timeDeleted": rfc3339(now), "softDeleteTime": rfc3339(now), "hardDeleteTime": rfc3339(now + retention)}
 
 
 def _apply_object_fields(doc: dict[str, Any], meta: dict[str, Any], *, merge_metadata: bool = False) -> None:
@@ -1039,6 +1242,39 @@ def _check_preconditions(doc: dict[str, Any] | None, pre: dict[str, Any] | None)
                 "At least one of the pre-conditions you specified did not hold.",
                 fix=f"{key}={value} does not hold for the object's current state",
             )
+
+
+def _merge_generations(
+    kept: Iterator[tuple[str, int, dict[str, Any]]], live: Iterator[str], start: str
+) -> Iterator[tuple[str, int | None, dict[str, Any] | None]]:
+    live_names = (n for n in live if n >= start)
+    nxt_live = next(live_names, None)
+    for name, gen, doc in kept:
+        while nxt_live is not None and nxt_live < name:
+            yield nxt_live, None, None
+            nxt_live = next(live_names, None)
+        yield name, gen, doc
+    while nxt_live is not None:
+        yield nxt_live, None, None
+        nxt_live = next(live_names, None)
+
+
+def _generation_key(name: str, gen: int | None) -> tuple[str, float]:
+    return (name, float("inf") if gen is None else gen)
+
+
+def _encode_generation_token(name: str, gen: int | None) -> str:
+    return _encode_token(json.dumps([name, gen]))
+
+
+def _decode_generation_token(token: str) -> tuple[str, int | None]:
+    try:
+        name, gen = json.loads(_decode_token(token))
+        if isinstance(name, str) and (gen is None or isinstance(gen, int)):
+            return name, gen
+    except (ValueError, TypeError):
+        pass
+    raise StorageError(f"Invalid page token {token!r}", fix="pass the nextPageToken of the previous page")
 
 
 def _encode_token(name: str) -> str:
