@@ -74,6 +74,63 @@ FORMAT_ELEMENTS = [
     ("SELECT FORMAT(\"%'d\", 123456789), FORMAT('%5.2f', 3.14159)", ("123,456,789", " 3.14"), None),
 ]
 
+STRINGS = [
+    (
+        "SELECT NORMALIZE('\\u00e9') = NORMALIZE('e\\u0301'), NORMALIZE_AND_CASEFOLD('The Red Barn'), "
+        "NORMALIZE('abc', NFKC)",
+        (True, "the red barn", "abc"),
+        ["BOOLEAN", "STRING", "STRING"],
+    ),
+    (
+        "SELECT TO_CODE_POINTS('foo'), TO_CODE_POINTS(b'\\x66\\x6f\\xff'), TO_CODE_POINTS('')",
+        ([102, 111, 111], [102, 111, 255], []),
+        None,
+    ),
+    (
+        "SELECT CODE_POINTS_TO_STRING([65, 255, 513, 1024]), CODE_POINTS_TO_BYTES([65, 98, 67, 100]), "
+        "CODE_POINTS_TO_STRING([65, NULL])",
+        ("A\u00ff\u0201\u0400", b"AbCd", None),
+        ["STRING", "BYTES", "STRING"],
+    ),
+    (
+        "SELECT SOUNDEX('Ashcraft'), SOUNDEX('Robert'), SOUNDEX('Tymczak'), SOUNDEX('')",
+        ("A261", "R163", "T522", ""),
+        None,
+    ),
+    ("SELECT INITCAP('Hello World-everyone!')", ("Hello World-Everyone!",), ["STRING"]),
+    (
+        "SELECT INSTR('banana', 'an'), INSTR('banana', 'an', 3), INSTR('banana', 'an', 1, 2), "
+        "INSTR('banana', 'ann', 1, 1), INSTR('banana', 'an', -1, 1), INSTR('banana', 'ana', 1, 2)",
+        (2, 4, 4, 0, 4, 4),
+        ["INTEGER"] * 6,
+    ),
+    (
+        "SELECT LEFT(b'apple', 3), RIGHT(b'apple', 3), LPAD(b'abc', 5, b'xy'), RPAD(b'abc', 5), REVERSE(b'abc'), "
+        "LENGTH(b'abc'), LPAD(b'abcdef', 3)",
+        (b"app", b"ple", b"xyabc", b"abc  ", b"cba", 3, b"abc"),
+        ["BYTES"] * 5 + ["INTEGER", "BYTES"],
+    ),
+    ("SELECT t, len FROM UNNEST([STRUCT('abc' AS t, 5 AS len)])", ("abc", 5), ["STRING", "INTEGER"]),
+]
+
+AGGREGATES = [
+    ("SELECT STRING_AGG(x, ',' LIMIT 2) FROM UNNEST(['a', 'b', 'c']) AS x", ("a,b",), ["STRING"]),
+    ("SELECT ARRAY_AGG(x IGNORE NULLS ORDER BY x DESC LIMIT 2) FROM UNNEST([1, NULL, 3, 2]) AS x", ([3, 2],), None),
+    ("SELECT ARRAY_AGG(x RESPECT NULLS ORDER BY x LIMIT 2) FROM UNNEST([2, 1, 3]) AS x", ([1, 2],), None),
+    ("SELECT APPROX_QUANTILES(x, 2) FROM UNNEST([1, 1, 1, 4, 5, 6, 7, 8, 9, 10]) AS x", ([1, 5, 10],), None),
+    (
+        "SELECT APPROX_TOP_COUNT(x, 2) FROM UNNEST(['apple', 'apple', 'pear', 'pear', 'pear', 'banana']) AS x",
+        ([{"value": "pear", "count": 3}, {"value": "apple", "count": 2}],),
+        ["RECORD"],
+    ),
+    (
+        "CREATE TEMP FUNCTION AddFourAndDivide(x INT64, y INT64) RETURNS FLOAT64 AS ((x + 4) / y); "
+        "SELECT AddFourAndDivide(3, 2)",
+        (3.5,),
+        ["FLOAT"],
+    ),
+]
+
 ERRORS = [
     ("SELECT 1 / 0", "division by zero"),
     ("SELECT 1.5 / 0.0", "division by zero"),
@@ -82,11 +139,18 @@ ERRORS = [
     ("SELECT CAST('2.5' AS INT64)", "Bad int64 value: 2.5"),
     ("SELECT 9223372036854775807 + 1", "Overflow"),
     ("SELECT FORMAT_TIMESTAMP('%Z', CURRENT_TIMESTAMP(), 'America/Los_Angeles')", "%Z"),
+    ("SELECT TO_HEX(SHA512('abc'))", "SHA512 is not supported"),
+    ("SELECT CODE_POINTS_TO_BYTES([256])", "Invalid byte value 256"),
+    ("SELECT INSTR('banana', 'an', 0)", "must not be 0"),
+    ("SELECT NORMALIZE_AND_CASEFOLD('Stra\\u00dfe')", "NORMALIZE_AND_CASEFOLD"),
+    ("SELECT NORMALIZE('\\u00e9', NFKD)", "NFKD"),
 ]
 
 CASES = [pytest.param(*c, id=f"silent-{i}") for i, c in enumerate(SILENTLY_WRONG)] + [
     pytest.param(*c, id=f"format-{i}") for i, c in enumerate(FORMAT_ELEMENTS)
 ]
+CASES += [pytest.param(*c, id=f"string-{i}") for i, c in enumerate(STRINGS)]
+CASES += [pytest.param(*c, id=f"aggregate-{i}") for i, c in enumerate(AGGREGATES)]
 
 
 @pytest.fixture(scope="module")
