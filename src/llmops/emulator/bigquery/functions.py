@@ -24,7 +24,7 @@ def _unsupported(what: str) -> Exception:
 
 
 @functools.cache
-def _parsed(template: str) -> exp.Expression:
+def _parsed(template: str) -> Any:
     return sqlglot.parse_one(template, read="duckdb")
 
 
@@ -225,7 +225,7 @@ def rewrite_function_calls(stmt: exp.Expression) -> None:
         length = node.args.get("length")
         if length is not None and length.name != "256":
             raise _unsupported(f"SHA{length.name}")
-    simple = {
+    simple: dict[type, Any] = {
         exp.Normalize: _normalize,
         exp.ToCodePoints: _to_code_points,
         exp.CodePointsToString: _code_points_to_string,
@@ -243,9 +243,162 @@ def rewrite_function_calls(stmt: exp.Expression) -> None:
         new = simple[type(node)](node)
         if new is not None:
             node.replace(new)
+    rewrite_date_calls(stmt)
+    rewrite_json_calls(stmt)
     for node in list(stmt.find_all(exp.UnixToTime)):
         # TIMESTAMP_SECONDS/MILLIS/MICROS are TIMESTAMPs (DuckDB's epoch_ms is naive)
         scale = node.args.get("scale")
         per_second = {None: 1, 0: 1, 3: 1000, 6: 1000000}.get(int(scale.this) if scale is not None else None)
         if per_second is not None and per_second != 1:
             node.replace(_t(f"make_timestamptz((_A * {1000000 // per_second})::BIGINT)", node.this))
+
+
+_EXTRACT_FUNCTIONS = {"ISOWEEK": "week", "ISOYEAR": "isoyear", "DAYOFYEAR": "dayofyear"}
+
+
+def _extract(node: exp.Extract) -> exp.Expression | None:
+    part = node.this
+    if isinstance(part, exp.WeekStart):
+        raise _unsupported(f"EXTRACT(WEEK({part.name.upper()}))")
+    name = part.name.upper() if isinstance(part, (exp.Var, exp.Identifier)) else ""
+    if name in _EXTRACT_FUNCTIONS:
+        return exp.Anonymous(this=_EXTRACT_FUNCTIONS[name], expressions=[node.expression.copy()])
+    return None
+
+
+def _time_trunc(node: exp.TimeTrunc) -> exp.Expression:
+    unit = node.args["unit"]
+    return _t(f"(date_trunc('{unit.name.lower()}', DATE '1970-01-01' + _A))::TIME", node.this)
+
+
+def _current_datetime(node: exp.CurrentDatetime) -> exp.Expression:
+    return _t("timezone(_A, now())", node.this or exp.Literal.string("UTC"))
+
+
+_TIMESTAMP_CALLS = (exp.CurrentTimestamp, exp.UnixToTime, exp.TimestampTrunc, exp.StrToTime, exp.TimestampAdd)
+
+
+def _date_trunc(node: exp.DateTrunc) -> exp.Expression | None:
+    """DATE_TRUNC of a TIMESTAMP or DATETIME keeps its type; of a DATE it is a DATE."""
+    value = node.this
+    if isinstance(value, exp.Cast) and value.to.this in (exp.DataType.Type.TIMESTAMPTZ, exp.DataType.Type.TIMESTAMP):
+        return exp.Cast(this=node.copy(), to=value.to.copy())
+    if isinstance(value, _TIMESTAMP_CALLS):
+        return exp.Cast(this=node.copy(), to=exp.DataType.build("TIMESTAMPTZ"))
+    if isinstance(node.parent, exp.Cast) and node.parent.to.this == exp.DataType.Type.DATE:
+        return None
+    # a column's type is known only to DuckDB: a DATE answers DATE; a TIMESTAMP is refused
+    # (its DATE_TRUNC is a TIMESTAMP, and one expression cannot have both types)
+    return _t(
+        "CASE WHEN typeof(_A) LIKE 'TIMESTAMP%' THEN error('DATE_TRUNC of a TIMESTAMP or DATETIME column is not "
+        "supported by the local warehouse; use TIMESTAMP_TRUNC or DATETIME_TRUNC') ELSE _B END",
+        value,
+        exp.Cast(this=node.copy(), to=exp.DataType.build("DATE")),
+    )
+
+
+def rewrite_date_calls(stmt: exp.Expression) -> None:
+    """Rewrite GoogleSQL date and time calls that DuckDB lacks or types differently."""
+    calls: dict[type, Any] = {
+        exp.Extract: _extract,
+        exp.TimeTrunc: _time_trunc,
+        exp.CurrentDatetime: _current_datetime,
+        exp.DateTrunc: _date_trunc,
+    }
+    node: Any
+    for node in reversed(list(stmt.find_all(*calls))):
+        new = calls[type(node)](node)
+        if new is not None:
+            node.replace(new)
+
+
+_RAW = "CAST(_A AS VARCHAR)"
+_TEXT = "json_extract_string(_A, '$')"
+_NUMBER = "('BIGINT', 'UBIGINT', 'DOUBLE')"
+_JSON_TEMPLATES: dict[type, str] = {
+    exp.LaxBool: (
+        "CASE json_type(_A) WHEN 'BOOLEAN' THEN CAST(_A AS BOOLEAN) "
+        f"WHEN 'VARCHAR' THEN CASE lower({_TEXT}) WHEN 'true' THEN true WHEN 'false' THEN false END "
+        "WHEN 'BIGINT' THEN CAST(_A AS DOUBLE) <> 0 WHEN 'UBIGINT' THEN true WHEN 'DOUBLE' THEN CAST(_A AS DOUBLE) <> 0 END"
+    ),
+    exp.LaxInt64: (
+        "CASE json_type(_A) WHEN 'BOOLEAN' THEN CASE WHEN CAST(_A AS BOOLEAN) THEN 1 ELSE 0 END "
+        f"WHEN 'BIGINT' THEN TRY_CAST({_RAW} AS BIGINT) WHEN 'UBIGINT' THEN TRY_CAST({_RAW} AS BIGINT) "
+        "WHEN 'DOUBLE' THEN TRY_CAST(round(CAST(_A AS DOUBLE)) AS BIGINT) "
+        f"WHEN 'VARCHAR' THEN coalesce(TRY_CAST({_TEXT} AS BIGINT), TRY_CAST(round(TRY_CAST({_TEXT} AS DOUBLE)) AS BIGINT)) END"
+    ),
+    exp.LaxFloat64: (
+        f"CASE WHEN json_type(_A) IN {_NUMBER} THEN CAST(_A AS DOUBLE) "
+        f"WHEN json_type(_A) = 'VARCHAR' THEN TRY_CAST({_TEXT} AS DOUBLE) END"
+    ),
+    exp.LaxString: (
+        f"CASE json_type(_A) WHEN 'VARCHAR' THEN {_TEXT} WHEN 'BOOLEAN' THEN {_RAW} "
+        f"WHEN 'BIGINT' THEN {_RAW} WHEN 'UBIGINT' THEN {_RAW} "
+        f"WHEN 'DOUBLE' THEN CASE WHEN regexp_full_match({_RAW}, '-?[0-9]+\\.[0-9]*[1-9]') THEN {_RAW} "
+        "ELSE error('LAX_STRING of the JSON number ' || _A || ' is not supported by the local warehouse') END END"
+    ),
+    exp.JSONBool: (
+        "CASE WHEN _A IS NULL THEN NULL WHEN json_type(_A) = 'BOOLEAN' THEN CAST(_A AS BOOLEAN) "
+        "ELSE error('The provided JSON input is not a boolean') END"
+    ),
+    exp.Int64: (
+        "CASE WHEN _A IS NULL THEN NULL "
+        f"WHEN json_type(_A) IN ('BIGINT', 'UBIGINT') THEN coalesce(TRY_CAST({_RAW} AS BIGINT), "
+        "error('The provided JSON number ' || _A || ' is out of range of INT64')) "
+        "WHEN json_type(_A) = 'DOUBLE' AND CAST(_A AS DOUBLE) = round(CAST(_A AS DOUBLE)) "
+        "THEN coalesce(TRY_CAST(CAST(_A AS DOUBLE) AS BIGINT), error('The provided JSON number is out of range of INT64')) "
+        "ELSE error('The provided JSON input is not an integer') END"
+    ),
+    exp.Float64: (
+        "CASE WHEN _A IS NULL THEN NULL "
+        "WHEN json_type(_A) IN ('BIGINT', 'UBIGINT') AND abs(CAST(_A AS DOUBLE)) > 9007199254740992 AND _B <> 'round' "
+        "THEN error('The provided JSON number ' || _A || ' cannot be converted to FLOAT64 without loss of precision') "
+        f"WHEN json_type(_A) IN {_NUMBER} THEN CAST(_A AS DOUBLE) "
+        "ELSE error('The provided JSON input is not a number') END"
+    ),
+}
+
+
+def _json_call(node: exp.Expression) -> exp.Expression | None:
+    if isinstance(node, exp.String):
+        # STRING(json) unquotes a JSON string; STRING of other types is CAST AS STRING
+        return _t(
+            "CASE WHEN typeof(_A) <> 'JSON' THEN _B WHEN _A IS NULL THEN NULL "
+            "WHEN json_type(CAST(_A AS JSON)) = 'VARCHAR' THEN json_extract_string(CAST(_A AS JSON), '$') "
+            "ELSE error('The provided JSON input is not a string') END",
+            node.this,
+            exp.cast(node.this.copy(), "VARCHAR"),
+        )
+    mode = exp.Literal.string("exact")
+    kwarg = node.args.get("expression")
+    if isinstance(node, exp.Float64) and isinstance(kwarg, exp.Kwarg):
+        mode = kwarg.expression
+    return _t(_JSON_TEMPLATES[type(node)], node.this, mode)
+
+
+def _is_string(node: exp.Expression) -> bool:
+    return (isinstance(node, exp.Literal) and node.is_string) or (
+        isinstance(node, exp.Cast) and node.to.this in (exp.DataType.Type.VARCHAR, exp.DataType.Type.TEXT)
+    )
+
+
+def _json_extract(node: exp.Expression) -> exp.Expression | None:
+    """JSON_QUERY/JSON_EXTRACT (and their _ARRAY forms) of a STRING answer STRING, not JSON."""
+    if not _is_string(node.this):
+        return None
+    to = "VARCHAR[]" if isinstance(node, exp.JSONExtractArray) else "VARCHAR"
+    return exp.cast(node.copy(), to)
+
+
+def rewrite_json_calls(stmt: exp.Expression) -> None:
+    """Rewrite GoogleSQL's JSON conversion functions as DuckDB SQL."""
+    node: Any
+    for node in reversed(list(stmt.find_all(exp.JSONExtract, exp.JSONExtractArray))):
+        if not isinstance(node.parent, exp.Cast):
+            new = _json_extract(node)
+            if new is not None:
+                node.replace(new)
+    for node in reversed(list(stmt.find_all(exp.String, *_JSON_TEMPLATES))):
+        new = _json_call(node)
+        if new is not None:
+            node.replace(new)
