@@ -184,6 +184,13 @@ JSONS = [
 ]
 
 AGGREGATES = [
+    (
+        "SELECT REGEXP_INSTR('ab@cd-ef', '@[^-]*'), REGEXP_INSTR('a@cd-ef b@cd-ef', '@[^-]*', 1, 2), "
+        "REGEXP_INSTR('a@cd-ef', '@[^-]*', 1, 1, 1), REGEXP_INSTR('abc-ef', '@[^-]*')",
+        (3, 10, 5, 0),
+        ["INTEGER"] * 4,
+    ),
+    ("SELECT CHR(0) = CODE_POINTS_TO_STRING([0]), LENGTH(CHR(0)), CHR(65)", (True, 1, "A"), None),
     ("SELECT STRING_AGG(x, ',' LIMIT 2) FROM UNNEST(['a', 'b', 'c']) AS x", ("a,b",), ["STRING"]),
     ("SELECT ARRAY_AGG(x IGNORE NULLS ORDER BY x DESC LIMIT 2) FROM UNNEST([1, NULL, 3, 2]) AS x", ([3, 2],), None),
     ("SELECT ARRAY_AGG(x RESPECT NULLS ORDER BY x LIMIT 2) FROM UNNEST([2, 1, 3]) AS x", ([1, 2],), None),
@@ -217,6 +224,9 @@ ERRORS = [
     ("SELECT DATE_TRUNC(d, MONTH) FROM UNNEST([TIMESTAMP '2008-12-25']) AS d", "TIMESTAMP_TRUNC"),
     ("SELECT EXTRACT(WEEK(MONDAY) FROM DATE '2017-01-01')", "WEEK(MONDAY)"),
     ("SELECT INT64(JSON '10.5')", "not an integer"),
+    ("SELECT REGEXP_INSTR('a@cd-ef', '@([^-]*)')", "capturing group"),
+    ("SELECT TO_BASE32(b'abc')", "TO_BASE32 is not supported"),
+    ("SELECT APPROX_TOP_SUM(x, 1, 2) FROM UNNEST(['a']) AS x", "APPROX_TOP_SUM is not supported"),
     ("SELECT BOOL(JSON '\"true\"')", "not a boolean"),
     ("SELECT STRING(JSON '1')", "not a string"),
     ("SELECT FLOAT64(JSON '18446744073709551615')", "loss of precision"),

@@ -210,6 +210,16 @@ def _null_treatment(node: exp.IgnoreNulls | exp.RespectNulls) -> exp.Expression 
     return exp.Filter(this=agg, expression=exp.Where(this=keep))
 
 
+def _regexp_instr(node: exp.RegexpInstr) -> exp.Expression:
+    # with a capturing group BigQuery answers the group's position, which DuckDB cannot find
+    return _t(
+        "CASE WHEN regexp_matches(regexp_replace(_B, '\\\\.', '', 'g'), '\\((?:[^?]|$)') "
+        "THEN error('REGEXP_INSTR with a capturing group is not supported by the local warehouse') ELSE _A END",
+        node,
+        node.expression,
+    )
+
+
 def rewrite_function_calls(stmt: exp.Expression) -> None:
     """Rewrite every GoogleSQL call in `stmt` that DuckDB lacks or answers differently."""
     node: Any
@@ -238,6 +248,7 @@ def rewrite_function_calls(stmt: exp.Expression) -> None:
         exp.Pad: _bytes_call,
         exp.ApproxQuantiles: _approx_quantiles,
         exp.ApproxTopK: _approx_top_count,
+        exp.RegexpInstr: _regexp_instr,
     }
     for node in reversed(list(stmt.find_all(*simple))):
         new = simple[type(node)](node)
