@@ -54,10 +54,13 @@ def _is_bytes(node: exp.Expression | None) -> bool:
     )
 
 
-# Characters whose Unicode case folding differs from lower-casing (ß -> ss, ...).
-_FOLD_DIFFERS = "".join(
-    c for c in map(chr, range(sys.maxunicode + 1)) if c.casefold() != c.lower() and not 0xD800 <= ord(c) < 0xE000
-)
+@functools.cache
+def _fold_differs_class() -> str:
+    """A regex class of the characters whose Unicode case folding is not lower-casing (ß -> ss)."""
+    chars = (chr(i) for i in range(sys.maxunicode + 1) if not 0xD800 <= i < 0xE000)
+    return "[" + "".join(f"\\x{{{ord(c):X}}}" for c in chars if c.casefold() != c.lower()) + "]"
+
+
 _NON_ASCII = "[^\\x00-\\x7F]"
 
 
@@ -68,7 +71,7 @@ def _normalize(node: exp.Normalize) -> exp.Expression:
     what = "NORMALIZE_AND_CASEFOLD" if folded else "NORMALIZE"
     value = node.this
     if folded:
-        cls = "[" + "".join(f"\\x{{{ord(c):X}}}" for c in _FOLD_DIFFERS) + "]"
+        cls = _fold_differs_class()
         value = _t(
             f"CASE WHEN regexp_matches(_A, '{cls}') THEN error('{what} of a character whose case folding "
             "is not its lower case is not supported by the local warehouse') ELSE lower(_A) END",
