@@ -7,6 +7,7 @@ and the format-elements page); the issue's "silently wrong" table is the first f
 
 from __future__ import annotations
 
+import datetime
 import math
 
 import pytest
@@ -74,6 +75,139 @@ FORMAT_ELEMENTS = [
     ("SELECT FORMAT(\"%'d\", 123456789), FORMAT('%5.2f', 3.14159)", ("123,456,789", " 3.14"), None),
 ]
 
+STRINGS = [
+    (
+        "SELECT NORMALIZE('\\u00e9') = NORMALIZE('e\\u0301'), NORMALIZE_AND_CASEFOLD('The Red Barn'), "
+        "NORMALIZE('abc', NFKC)",
+        (True, "the red barn", "abc"),
+        ["BOOLEAN", "STRING", "STRING"],
+    ),
+    (
+        "SELECT TO_CODE_POINTS('foo'), TO_CODE_POINTS(b'\\x66\\x6f\\xff'), TO_CODE_POINTS('')",
+        ([102, 111, 111], [102, 111, 255], []),
+        None,
+    ),
+    (
+        "SELECT CODE_POINTS_TO_STRING([65, 255, 513, 1024]), CODE_POINTS_TO_BYTES([65, 98, 67, 100]), "
+        "CODE_POINTS_TO_STRING([65, NULL])",
+        ("A\u00ff\u0201\u0400", b"AbCd", None),
+        ["STRING", "BYTES", "STRING"],
+    ),
+    (
+        "SELECT SOUNDEX('Ashcraft'), SOUNDEX('Robert'), SOUNDEX('Tymczak'), SOUNDEX('')",
+        ("A261", "R163", "T522", ""),
+        None,
+    ),
+    ("SELECT INITCAP('Hello World-everyone!')", ("Hello World-Everyone!",), ["STRING"]),
+    (
+        "SELECT INSTR('banana', 'an'), INSTR('banana', 'an', 3), INSTR('banana', 'an', 1, 2), "
+        "INSTR('banana', 'ann', 1, 1), INSTR('banana', 'an', -1, 1), INSTR('banana', 'ana', 1, 2)",
+        (2, 4, 4, 0, 4, 4),
+        ["INTEGER"] * 6,
+    ),
+    (
+        "SELECT LEFT(b'apple', 3), RIGHT(b'apple', 3), LPAD(b'abc', 5, b'xy'), RPAD(b'abc', 5), REVERSE(b'abc'), "
+        "LENGTH(b'abc'), LPAD(b'abcdef', 3)",
+        (b"app", b"ple", b"xyabc", b"abc  ", b"cba", 3, b"abc"),
+        ["BYTES"] * 5 + ["INTEGER", "BYTES"],
+    ),
+    ("SELECT t, len FROM UNNEST([STRUCT('abc' AS t, 5 AS len)])", ("abc", 5), ["STRING", "INTEGER"]),
+]
+
+DATES = [
+    (
+        "SELECT EXTRACT(ISOWEEK FROM DATE '2015-12-31'), EXTRACT(ISOYEAR FROM DATE '2017-01-01'), "
+        "EXTRACT(DAYOFYEAR FROM DATE '2015-12-31'), EXTRACT(QUARTER FROM DATE '2015-12-31'), EXTRACT(WEEK FROM DATE '2017-01-01')",
+        (53, 2016, 365, 4, 1),
+        ["INTEGER"] * 5,
+    ),
+    (
+        "SELECT TIME_TRUNC(TIME '15:30:00', HOUR), FORMAT_TIME('%R', TIME '15:30:00')",
+        (datetime.time(15), "15:30"),
+        ["TIME", "STRING"],
+    ),
+    (
+        "SELECT CURRENT_DATETIME('America/Los_Angeles') < CURRENT_DATETIME('Asia/Tokyo'), "
+        "DATE(TIMESTAMP '2008-12-25 05:30:00+00', 'America/Los_Angeles'), "
+        "DATETIME(TIMESTAMP '2008-12-25 05:30:00+00', 'America/Los_Angeles')",
+        (True, datetime.date(2008, 12, 24), datetime.datetime(2008, 12, 24, 21, 30)),
+        ["BOOLEAN", "DATE", "DATETIME"],
+    ),
+    (
+        "SELECT TIMESTAMP_MILLIS(1230219000000), TIMESTAMP_MICROS(1230219000000000), TIMESTAMP_SECONDS(1230219000)",
+        (datetime.datetime(2008, 12, 25, 15, 30, tzinfo=datetime.UTC),) * 3,
+        ["TIMESTAMP"] * 3,
+    ),
+    (
+        "SELECT DATE_TRUNC(TIMESTAMP '2008-12-25 15:30:00+00', DAY), DATE_TRUNC(DATE '2008-12-25', MONTH), "
+        "DATE_TRUNC(DATETIME '2008-12-25 15:30:00', DAY), CAST(DATE_TRUNC(DATE '2008-12-25', MONTH) AS STRING)",
+        (
+            datetime.datetime(2008, 12, 25, tzinfo=datetime.UTC),
+            datetime.date(2008, 12, 1),
+            datetime.datetime(2008, 12, 25),
+            "2008-12-01",
+        ),
+        ["TIMESTAMP", "DATE", "DATETIME", "STRING"],
+    ),
+]
+
+JSONS = [
+    (
+        "SELECT LAX_BOOL(JSON '\"true\"'), LAX_BOOL(JSON '10'), LAX_BOOL(JSON '0.0'), LAX_BOOL(JSON '\"foo\"')",
+        (True, True, False, None),
+        ["BOOLEAN"] * 4,
+    ),
+    (
+        "SELECT LAX_INT64(JSON '\"10\"'), LAX_INT64(JSON '10.6'), LAX_INT64(JSON 'true'), LAX_INT64(JSON '\"1.1e2\"'), "
+        "LAX_INT64(JSON '\"foo\"'), LAX_INT64(JSON '1e100')",
+        (10, 11, 1, 110, None, None),
+        ["INTEGER"] * 6,
+    ),
+    (
+        "SELECT LAX_FLOAT64(JSON '\"1.5\"'), LAX_FLOAT64(JSON '9'), LAX_FLOAT64(JSON 'true'), LAX_STRING(JSON '1'), "
+        "LAX_STRING(JSON '\"purple\"'), LAX_STRING(JSON 'true'), LAX_STRING(JSON '123.4')",
+        (1.5, 9.0, None, "1", "purple", "true", "123.4"),
+        ["FLOAT"] * 3 + ["STRING"] * 4,
+    ),
+    (
+        "SELECT BOOL(JSON 'true'), INT64(JSON '2005'), FLOAT64(JSON '9.8'), STRING(JSON '\"purple\"'), "
+        "FLOAT64(JSON '18446744073709551615', wide_number_mode=>'round')",
+        (True, 2005, 9.8, "purple", 1.8446744073709552e19),
+        ["BOOLEAN", "INTEGER", "FLOAT", "STRING", "FLOAT"],
+    ),
+    (
+        "SELECT JSON_EXTRACT('{\"a\": {\"b\": 1}}', '$.a'), JSON_QUERY('{\"a\": \"x\"}', '$.a'), "
+        "JSON_QUERY_ARRAY('[1, \"a\"]')",
+        ('{"b":1}', '"x"', ["1", '"a"']),
+        ["STRING", "STRING", "STRING"],
+    ),
+]
+
+AGGREGATES = [
+    (
+        "SELECT REGEXP_INSTR('ab@cd-ef', '@[^-]*'), REGEXP_INSTR('a@cd-ef b@cd-ef', '@[^-]*', 1, 2), "
+        "REGEXP_INSTR('a@cd-ef', '@[^-]*', 1, 1, 1), REGEXP_INSTR('abc-ef', '@[^-]*')",
+        (3, 10, 5, 0),
+        ["INTEGER"] * 4,
+    ),
+    ("SELECT CHR(0) = CODE_POINTS_TO_STRING([0]), LENGTH(CHR(0)), CHR(65)", (True, 1, "A"), None),
+    ("SELECT STRING_AGG(x, ',' LIMIT 2) FROM UNNEST(['a', 'b', 'c']) AS x", ("a,b",), ["STRING"]),
+    ("SELECT ARRAY_AGG(x IGNORE NULLS ORDER BY x DESC LIMIT 2) FROM UNNEST([1, NULL, 3, 2]) AS x", ([3, 2],), None),
+    ("SELECT ARRAY_AGG(x RESPECT NULLS ORDER BY x LIMIT 2) FROM UNNEST([2, 1, 3]) AS x", ([1, 2],), None),
+    ("SELECT APPROX_QUANTILES(x, 2) FROM UNNEST([1, 1, 1, 4, 5, 6, 7, 8, 9, 10]) AS x", ([1, 5, 10],), None),
+    (
+        "SELECT APPROX_TOP_COUNT(x, 2) FROM UNNEST(['apple', 'apple', 'pear', 'pear', 'pear', 'banana']) AS x",
+        ([{"value": "pear", "count": 3}, {"value": "apple", "count": 2}],),
+        ["RECORD"],
+    ),
+    (
+        "CREATE TEMP FUNCTION AddFourAndDivide(x INT64, y INT64) RETURNS FLOAT64 AS ((x + 4) / y); "
+        "SELECT AddFourAndDivide(3, 2)",
+        (3.5,),
+        ["FLOAT"],
+    ),
+]
+
 ERRORS = [
     ("SELECT 1 / 0", "division by zero"),
     ("SELECT 1.5 / 0.0", "division by zero"),
@@ -82,11 +216,29 @@ ERRORS = [
     ("SELECT CAST('2.5' AS INT64)", "Bad int64 value: 2.5"),
     ("SELECT 9223372036854775807 + 1", "Overflow"),
     ("SELECT FORMAT_TIMESTAMP('%Z', CURRENT_TIMESTAMP(), 'America/Los_Angeles')", "%Z"),
+    ("SELECT TO_HEX(SHA512('abc'))", "SHA512 is not supported"),
+    ("SELECT CODE_POINTS_TO_BYTES([256])", "Invalid byte value 256"),
+    ("SELECT INSTR('banana', 'an', 0)", "must not be 0"),
+    ("SELECT NORMALIZE_AND_CASEFOLD('Stra\\u00dfe')", "NORMALIZE_AND_CASEFOLD"),
+    ("SELECT NORMALIZE('\\u00e9', NFKD)", "NFKD"),
+    ("SELECT DATE_TRUNC(d, MONTH) FROM UNNEST([TIMESTAMP '2008-12-25']) AS d", "TIMESTAMP_TRUNC"),
+    ("SELECT EXTRACT(WEEK(MONDAY) FROM DATE '2017-01-01')", "WEEK(MONDAY)"),
+    ("SELECT INT64(JSON '10.5')", "not an integer"),
+    ("SELECT REGEXP_INSTR('a@cd-ef', '@([^-]*)')", "capturing group"),
+    ("SELECT TO_BASE32(b'abc')", "TO_BASE32 is not supported"),
+    ("SELECT APPROX_TOP_SUM(x, 1, 2) FROM UNNEST(['a']) AS x", "APPROX_TOP_SUM is not supported"),
+    ("SELECT BOOL(JSON '\"true\"')", "not a boolean"),
+    ("SELECT STRING(JSON '1')", "not a string"),
+    ("SELECT FLOAT64(JSON '18446744073709551615')", "loss of precision"),
 ]
 
 CASES = [pytest.param(*c, id=f"silent-{i}") for i, c in enumerate(SILENTLY_WRONG)] + [
     pytest.param(*c, id=f"format-{i}") for i, c in enumerate(FORMAT_ELEMENTS)
 ]
+CASES += [pytest.param(*c, id=f"string-{i}") for i, c in enumerate(STRINGS)]
+CASES += [pytest.param(*c, id=f"date-{i}") for i, c in enumerate(DATES)]
+CASES += [pytest.param(*c, id=f"json-{i}") for i, c in enumerate(JSONS)]
+CASES += [pytest.param(*c, id=f"aggregate-{i}") for i, c in enumerate(AGGREGATES)]
 
 
 @pytest.fixture(scope="module")

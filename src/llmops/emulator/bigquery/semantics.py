@@ -14,6 +14,7 @@ from typing import Any
 from sqlglot import exp
 
 from .formats import rewrite_format_calls
+from .functions import rewrite_function_calls
 
 _INT_TYPES = {
     exp.DataType.Type.INT,
@@ -78,7 +79,7 @@ def rewrite_semantics(stmt: exp.Expression) -> None:
         if node.args.get("offset") is not None and len(node.expressions) == 1:
             node.replace(_checked_subscript(node))
     for node in list(stmt.find_all(exp.Unnest)):
-        if node.args.get("offset") is not None:
+        if node.args.get("offset"):  # sqlglot sets False for a plain UNNEST
             _zero_based_offset(node)
     for node in reversed(list(stmt.find_all(exp.JSONType))):
         node.replace(_json_type(node.this))
@@ -88,6 +89,7 @@ def rewrite_semantics(stmt: exp.Expression) -> None:
     for node in reversed(list(stmt.find_all(exp.CountIf))):
         # DuckDB's count_if is NULL over only NULLs; COUNT of a CASE is 0, like COUNTIF
         node.replace(exp.Count(this=case((node.this.copy(), exp.Literal.number(1)))))
+    rewrite_function_calls(stmt)
 
 
 def _integer_types(stmt: exp.Expression) -> None:

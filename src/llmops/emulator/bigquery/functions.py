@@ -1,0 +1,418 @@
+"""GoogleSQL functions that DuckDB lacks or answers differently, rewritten as DuckDB SQL.
+
+Each rewrite is a DuckDB SQL template (no Python UDF); `_A`, `_B`, ... in a template stand for
+the call's arguments. A case the rewrite cannot answer as BigQuery does raises a named error.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from typing import Any
+
+import sqlglot
+from sqlglot import exp
+
+
+def _unsupported(what: str) -> Exception:
+    from .googlesql import BigQueryError
+
+    return BigQueryError(
+        f"{what} is not supported by the local warehouse",
+        fix="rewrite the query without it, or run it on BigQuery (profile gcp)",
+    )
+
+
+@functools.cache
+def _parsed(template: str) -> Any:
+    return sqlglot.parse_one(template, read="duckdb")
+
+
+def _t(template: str, *args: exp.Expression | None) -> exp.Expression:
+    """The template with `_A`, `_B`, ... replaced by copies of `args`."""
+    names = {f"_{chr(ord('A') + i)}": a for i, a in enumerate(args)}
+
+    def put(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Column) and not node.table and node.name in names:
+            arg = names[node.name]
+            return arg.copy() if arg is not None else exp.Null()
+        return node
+
+    return exp.paren(_parsed(template).copy().transform(put), copy=False)
+
+
+def _is_bytes(node: exp.Expression | None) -> bool:
+    """Whether `node` is BYTES as far as the query text shows (literals, casts, byte functions)."""
+    if isinstance(node, exp.ByteString):
+        return True
+    if isinstance(node, (exp.Cast, exp.TryCast)):
+        return node.to.this in (exp.DataType.Type.VARBINARY, exp.DataType.Type.BINARY, exp.DataType.Type.BLOB)
+    if isinstance(node, exp.Paren):
+        return _is_bytes(node.this)
+    return isinstance(node, (exp.FromBase64, exp.MD5Digest, exp.SHA, exp.SHA2, exp.Unhex)) or (
+        isinstance(node, exp.CodePointsToBytes)
+    )
+
+
+@functools.cache
+def _fold_differs_class() -> str:
+    """A regex class of the characters whose Unicode case folding is not lower-casing (ß -> ss)."""
+    chars = (chr(i) for i in range(sys.maxunicode + 1) if not 0xD800 <= i < 0xE000)
+    return "[" + "".join(f"\\x{{{ord(c):X}}}" for c in chars if c.casefold() != c.lower()) + "]"
+
+
+_NON_ASCII = "[^\\x00-\\x7F]"
+
+
+def _normalize(node: exp.Normalize) -> exp.Expression:
+    form = node.args.get("form")
+    mode = form.name.upper() if isinstance(form, exp.Expression) else "NFC"
+    folded = bool(node.args.get("is_casefold"))
+    what = "NORMALIZE_AND_CASEFOLD" if folded else "NORMALIZE"
+    value = node.this
+    if folded:
+        cls = _fold_differs_class()
+        value = _t(
+            f"CASE WHEN regexp_matches(_A, '{cls}') THEN error('{what} of a character whose case folding "
+            "is not its lower case is not supported by the local warehouse') ELSE lower(_A) END",
+            value,
+        )
+    if mode == "NFC":
+        return _t("nfc_normalize(_A)", value)
+    if mode in ("NFKC", "NFD", "NFKD"):
+        # normalization leaves ASCII text unchanged; other text would need ICU's other forms
+        return _t(
+            f"CASE WHEN regexp_matches(_A, '{_NON_ASCII}') THEN error('{what} with {mode} of non-ASCII text "
+            "is not supported by the local warehouse') ELSE _A END",
+            value,
+        )
+    raise _unsupported(f"{what} mode {mode}")
+
+
+def _to_code_points(node: exp.ToCodePoints) -> exp.Expression:
+    if _is_bytes(node.this):
+        return _t(
+            "list_transform(range(octet_length(_A)), i -> ('0x' || substr(hex(_A), 2 * i + 1, 2))::BIGINT)", node.this
+        )
+    return _t("list_transform(range(length(_A)), i -> unicode(substr(_A, i + 1, 1))::BIGINT)", node.this)
+
+
+_NULL_IF_ANY_NULL = "CASE WHEN _A IS NULL OR list_count(_A) < len(_A) THEN NULL ELSE {} END"
+
+
+def _code_points_to_string(node: exp.CodePointsToString) -> exp.Expression:
+    body = "array_to_string(list_transform(_A, c -> CASE WHEN c < 0 OR c > 1114111 OR c BETWEEN 55296 AND 57343 THEN error('Invalid code point ' || c) ELSE chr(c::INTEGER) END), '')"
+    return _t(_NULL_IF_ANY_NULL.format(body), node.this)
+
+
+def _code_points_to_bytes(node: exp.CodePointsToBytes) -> exp.Expression:
+    body = "unhex(array_to_string(list_transform(_A, c -> CASE WHEN c < 0 OR c > 255 THEN error('Invalid byte value ' || c) ELSE lpad(hex(c), 2, '0') END), ''))"
+    return _t(_NULL_IF_ANY_NULL.format(body), node.this)
+
+
+def _soundex(node: exp.Soundex) -> exp.Expression:
+    # letters only; H and W are dropped without separating; vowels separate equal codes
+    letters = "regexp_replace(upper(_A), '[^A-Z]', '', 'g')"
+    codes = f"translate({letters}, 'AEIOUYBFPVCGJKQSXZDTLMNRHW', '000000111122222222334556')"
+    runs = codes
+    for d in "0123456":
+        runs = f"regexp_replace({runs}, '{d}+', '{d}', 'g')"
+    tail = f"replace(substr({runs}, 2), '0', '')"
+    return _t(
+        f"CASE WHEN {letters} = '' THEN '' ELSE rpad(left({letters}, 1) || left({tail}, 3), 4, '0') END",
+        node.this,
+    )
+
+
+def _instr(node: exp.StrPosition) -> exp.Expression | None:
+    position, occurrence = node.args.get("position"), node.args.get("occurrence")
+    if position is None and occurrence is None:
+        return None
+    position = position or exp.Literal.number(1)
+    occurrence = occurrence or exp.Literal.number(1)
+    # every start of `search` (overlapping), forwards from position or backwards from -position
+    return _t(
+        "CASE WHEN _C = 0 THEN error('The position argument of INSTR must not be 0') "
+        "WHEN _D <= 0 THEN error('The occurrence argument of INSTR must be positive') "
+        "WHEN _C > 0 THEN coalesce(list_extract(list_filter(range(_C, length(_A) + 2), i -> substr(_A, i, length(_B)) = _B), _D), 0) "
+        "ELSE coalesce(list_extract(list_filter(range(length(_A) + _C + 1, 0, -1), i -> substr(_A, i, length(_B)) = _B), _D), 0) END",
+        node.this,
+        node.args.get("substr"),
+        position,
+        occurrence,
+    )
+
+
+def _bytes_call(node: exp.Expression) -> exp.Expression | None:
+    """LEFT/RIGHT/LPAD/RPAD/REVERSE of BYTES through the hex text (two digits a byte)."""
+    if not _is_bytes(node.this):
+        return None
+    if isinstance(node, exp.Left):
+        return _t("unhex(left(hex(_A), 2 * _B))", node.this, node.expression)
+    if isinstance(node, exp.Right):
+        return _t("unhex(right(hex(_A), 2 * _B))", node.this, node.expression)
+    if isinstance(node, exp.Reverse):
+        return _t(
+            "unhex(array_to_string(list_reverse(list_transform(range(octet_length(_A)), i -> substr(hex(_A), 2 * i + 1, 2))), ''))",
+            node.this,
+        )
+    if isinstance(node, exp.Pad):
+        fill = node.args.get("fill_pattern")
+        pad = "lpad" if node.args.get("is_left") else "rpad"
+        fill_hex = _t("hex(_A)", fill) if fill is not None else exp.Literal.string("20")
+        return _t(f"unhex({pad}(hex(_A), 2 * _B, _C))", node.this, node.expression, fill_hex)
+    return None
+
+
+def _approx_quantiles(node: exp.ApproxQuantiles) -> exp.Expression:
+    # exact quantiles (BigQuery's answer for small inputs): the value at floor((n-1)*i/k)
+    k = node.expression
+    if not (isinstance(k, exp.Literal) and k.is_int and int(k.this) > 0):
+        raise _unsupported("APPROX_QUANTILES with a number of quantiles that is not a positive integer literal")
+    n = int(k.this)
+    points = exp.Array(expressions=[exp.Literal.number(repr(i / n)) for i in range(n + 1)])
+    return exp.Anonymous(this="quantile_disc", expressions=[node.this.copy(), points])
+
+
+def _approx_top_count(node: exp.ApproxTopK) -> exp.Expression:
+    return _t(
+        "list_transform(list_slice(list_sort(list_transform(map_entries(histogram(_A)), e -> {'c': e.value, 'v': e.key}), 'DESC'), 1, _B), "
+        "e -> {'value': e.v, 'count': e.c::BIGINT})",
+        node.this,
+        node.expression,
+    )
+
+
+def _agg_limit(node: exp.Expression) -> exp.Expression | None:
+    """STRING_AGG(... LIMIT n) and ARRAY_AGG(... LIMIT n): the aggregate's list, sliced."""
+    limit = node.this
+    if not isinstance(limit, exp.Limit):
+        return None
+    count = limit.expression
+    node.set("this", limit.this)
+    if isinstance(node, exp.GroupConcat):
+        sep = node.args.get("separator") or exp.Literal.string(",")
+        return _t("array_to_string(list_slice(list(_A), 1, _C), _B)", node.this, sep, count)
+    whole = node.parent if isinstance(node.parent, exp.Filter) else node
+    new = _t("list_slice(_A, 1, _B)", whole, count)
+    whole.replace(new)
+    return None
+
+
+def _null_treatment(node: exp.IgnoreNulls | exp.RespectNulls) -> exp.Expression | None:
+    """ARRAY_AGG(x IGNORE NULLS ...) is DuckDB's array_agg with a filter; RESPECT NULLS is the default."""
+    agg = node.this
+    if not isinstance(agg, exp.ArrayAgg):
+        return None
+    if isinstance(node, exp.RespectNulls):
+        return agg
+    value = agg.this.this if isinstance(agg.this, (exp.Order, exp.Limit)) else agg.this
+    if isinstance(value, (exp.Order, exp.Limit)):
+        value = value.this
+    keep = exp.Not(this=exp.Is(this=value.copy(), expression=exp.Null()))
+    return exp.Filter(this=agg, expression=exp.Where(this=keep))
+
+
+def _regexp_instr(node: exp.RegexpInstr) -> exp.Expression:
+    # with a capturing group BigQuery answers the group's position, which DuckDB cannot find
+    return _t(
+        "CASE WHEN regexp_matches(regexp_replace(_B, '\\\\.', '', 'g'), '\\((?:[^?]|$)') "
+        "THEN error('REGEXP_INSTR with a capturing group is not supported by the local warehouse') ELSE _A END",
+        node,
+        node.expression,
+    )
+
+
+def rewrite_function_calls(stmt: exp.Expression) -> None:
+    """Rewrite every GoogleSQL call in `stmt` that DuckDB lacks or answers differently."""
+    node: Any
+    for node in reversed(list(stmt.find_all(exp.IgnoreNulls, exp.RespectNulls))):
+        new = _null_treatment(node)
+        if new is not None:
+            node.replace(new)
+    for node in reversed(list(stmt.find_all(exp.GroupConcat, exp.ArrayAgg))):
+        new = _agg_limit(node)
+        if new is not None:
+            node.replace(new)
+    for node in reversed(list(stmt.find_all(exp.SHA2Digest, exp.SHA2))):
+        length = node.args.get("length")
+        if length is not None and length.name != "256":
+            raise _unsupported(f"SHA{length.name}")
+    simple: dict[type, Any] = {
+        exp.Normalize: _normalize,
+        exp.ToCodePoints: _to_code_points,
+        exp.CodePointsToString: _code_points_to_string,
+        exp.CodePointsToBytes: _code_points_to_bytes,
+        exp.Soundex: _soundex,
+        exp.StrPosition: _instr,
+        exp.Left: _bytes_call,
+        exp.Right: _bytes_call,
+        exp.Reverse: _bytes_call,
+        exp.Pad: _bytes_call,
+        exp.ApproxQuantiles: _approx_quantiles,
+        exp.ApproxTopK: _approx_top_count,
+        exp.RegexpInstr: _regexp_instr,
+    }
+    for node in reversed(list(stmt.find_all(*simple))):
+        new = simple[type(node)](node)
+        if new is not None:
+            node.replace(new)
+    rewrite_date_calls(stmt)
+    rewrite_json_calls(stmt)
+    for node in list(stmt.find_all(exp.UnixToTime)):
+        # TIMESTAMP_SECONDS/MILLIS/MICROS are TIMESTAMPs (DuckDB's epoch_ms is naive)
+        scale = node.args.get("scale")
+        per_second = {None: 1, 0: 1, 3: 1000, 6: 1000000}.get(int(scale.this) if scale is not None else None)
+        if per_second is not None and per_second != 1:
+            node.replace(_t(f"make_timestamptz((_A * {1000000 // per_second})::BIGINT)", node.this))
+
+
+_EXTRACT_FUNCTIONS = {"ISOWEEK": "week", "ISOYEAR": "isoyear", "DAYOFYEAR": "dayofyear"}
+
+
+def _extract(node: exp.Extract) -> exp.Expression | None:
+    part = node.this
+    if isinstance(part, exp.WeekStart):
+        raise _unsupported(f"EXTRACT(WEEK({part.name.upper()}))")
+    name = part.name.upper() if isinstance(part, (exp.Var, exp.Identifier)) else ""
+    if name in _EXTRACT_FUNCTIONS:
+        return exp.Anonymous(this=_EXTRACT_FUNCTIONS[name], expressions=[node.expression.copy()])
+    return None
+
+
+def _time_trunc(node: exp.TimeTrunc) -> exp.Expression:
+    unit = node.args["unit"]
+    return _t(f"(date_trunc('{unit.name.lower()}', DATE '1970-01-01' + _A))::TIME", node.this)
+
+
+def _current_datetime(node: exp.CurrentDatetime) -> exp.Expression:
+    return _t("timezone(_A, now())", node.this or exp.Literal.string("UTC"))
+
+
+_TIMESTAMP_CALLS = (exp.CurrentTimestamp, exp.UnixToTime, exp.TimestampTrunc, exp.StrToTime, exp.TimestampAdd)
+
+
+def _date_trunc(node: exp.DateTrunc) -> exp.Expression | None:
+    """DATE_TRUNC of a TIMESTAMP or DATETIME keeps its type; of a DATE it is a DATE."""
+    value = node.this
+    if isinstance(value, exp.Cast) and value.to.this in (exp.DataType.Type.TIMESTAMPTZ, exp.DataType.Type.TIMESTAMP):
+        return exp.Cast(this=node.copy(), to=value.to.copy())
+    if isinstance(value, _TIMESTAMP_CALLS):
+        return exp.Cast(this=node.copy(), to=exp.DataType.build("TIMESTAMPTZ"))
+    if isinstance(node.parent, exp.Cast) and node.parent.to.this == exp.DataType.Type.DATE:
+        return None
+    # a column's type is known only to DuckDB: a DATE answers DATE; a TIMESTAMP is refused
+    # (its DATE_TRUNC is a TIMESTAMP, and one expression cannot have both types)
+    return _t(
+        "CASE WHEN typeof(_A) LIKE 'TIMESTAMP%' THEN error('DATE_TRUNC of a TIMESTAMP or DATETIME column is not "
+        "supported by the local warehouse; use TIMESTAMP_TRUNC or DATETIME_TRUNC') ELSE _B END",
+        value,
+        exp.Cast(this=node.copy(), to=exp.DataType.build("DATE")),
+    )
+
+
+def rewrite_date_calls(stmt: exp.Expression) -> None:
+    """Rewrite GoogleSQL date and time calls that DuckDB lacks or types differently."""
+    calls: dict[type, Any] = {
+        exp.Extract: _extract,
+        exp.TimeTrunc: _time_trunc,
+        exp.CurrentDatetime: _current_datetime,
+        exp.DateTrunc: _date_trunc,
+    }
+    node: Any
+    for node in reversed(list(stmt.find_all(*calls))):
+        new = calls[type(node)](node)
+        if new is not None:
+            node.replace(new)
+
+
+_RAW = "CAST(_A AS VARCHAR)"
+_TEXT = "json_extract_string(_A, '$')"
+_NUMBER = "('BIGINT', 'UBIGINT', 'DOUBLE')"
+_JSON_TEMPLATES: dict[type, str] = {
+    exp.LaxBool: (
+        "CASE json_type(_A) WHEN 'BOOLEAN' THEN CAST(_A AS BOOLEAN) "
+        f"WHEN 'VARCHAR' THEN CASE lower({_TEXT}) WHEN 'true' THEN true WHEN 'false' THEN false END "
+        "WHEN 'BIGINT' THEN CAST(_A AS DOUBLE) <> 0 WHEN 'UBIGINT' THEN true WHEN 'DOUBLE' THEN CAST(_A AS DOUBLE) <> 0 END"
+    ),
+    exp.LaxInt64: (
+        "CASE json_type(_A) WHEN 'BOOLEAN' THEN CASE WHEN CAST(_A AS BOOLEAN) THEN 1 ELSE 0 END "
+        f"WHEN 'BIGINT' THEN TRY_CAST({_RAW} AS BIGINT) WHEN 'UBIGINT' THEN TRY_CAST({_RAW} AS BIGINT) "
+        "WHEN 'DOUBLE' THEN TRY_CAST(round(CAST(_A AS DOUBLE)) AS BIGINT) "
+        f"WHEN 'VARCHAR' THEN coalesce(TRY_CAST({_TEXT} AS BIGINT), TRY_CAST(round(TRY_CAST({_TEXT} AS DOUBLE)) AS BIGINT)) END"
+    ),
+    exp.LaxFloat64: (
+        f"CASE WHEN json_type(_A) IN {_NUMBER} THEN CAST(_A AS DOUBLE) "
+        f"WHEN json_type(_A) = 'VARCHAR' THEN TRY_CAST({_TEXT} AS DOUBLE) END"
+    ),
+    exp.LaxString: (
+        f"CASE json_type(_A) WHEN 'VARCHAR' THEN {_TEXT} WHEN 'BOOLEAN' THEN {_RAW} "
+        f"WHEN 'BIGINT' THEN {_RAW} WHEN 'UBIGINT' THEN {_RAW} "
+        f"WHEN 'DOUBLE' THEN CASE WHEN regexp_full_match({_RAW}, '-?[0-9]+\\.[0-9]*[1-9]') THEN {_RAW} "
+        "ELSE error('LAX_STRING of the JSON number ' || _A || ' is not supported by the local warehouse') END END"
+    ),
+    exp.JSONBool: (
+        "CASE WHEN _A IS NULL THEN NULL WHEN json_type(_A) = 'BOOLEAN' THEN CAST(_A AS BOOLEAN) "
+        "ELSE error('The provided JSON input is not a boolean') END"
+    ),
+    exp.Int64: (
+        "CASE WHEN _A IS NULL THEN NULL "
+        f"WHEN json_type(_A) IN ('BIGINT', 'UBIGINT') THEN coalesce(TRY_CAST({_RAW} AS BIGINT), "
+        "error('The provided JSON number ' || _A || ' is out of range of INT64')) "
+        "WHEN json_type(_A) = 'DOUBLE' AND CAST(_A AS DOUBLE) = round(CAST(_A AS DOUBLE)) "
+        "THEN coalesce(TRY_CAST(CAST(_A AS DOUBLE) AS BIGINT), error('The provided JSON number is out of range of INT64')) "
+        "ELSE error('The provided JSON input is not an integer') END"
+    ),
+    exp.Float64: (
+        "CASE WHEN _A IS NULL THEN NULL "
+        "WHEN json_type(_A) IN ('BIGINT', 'UBIGINT') AND abs(CAST(_A AS DOUBLE)) > 9007199254740992 AND _B <> 'round' "
+        "THEN error('The provided JSON number ' || _A || ' cannot be converted to FLOAT64 without loss of precision') "
+        f"WHEN json_type(_A) IN {_NUMBER} THEN CAST(_A AS DOUBLE) "
+        "ELSE error('The provided JSON input is not a number') END"
+    ),
+}
+
+
+def _json_call(node: exp.Expression) -> exp.Expression | None:
+    if isinstance(node, exp.String):
+        # STRING(json) unquotes a JSON string; STRING of other types is CAST AS STRING
+        return _t(
+            "CASE WHEN typeof(_A) <> 'JSON' THEN _B WHEN _A IS NULL THEN NULL "
+            "WHEN json_type(CAST(_A AS JSON)) = 'VARCHAR' THEN json_extract_string(CAST(_A AS JSON), '$') "
+            "ELSE error('The provided JSON input is not a string') END",
+            node.this,
+            exp.cast(node.this.copy(), "VARCHAR"),
+        )
+    mode = exp.Literal.string("exact")
+    kwarg = node.args.get("expression")
+    if isinstance(node, exp.Float64) and isinstance(kwarg, exp.Kwarg):
+        mode = kwarg.expression
+    return _t(_JSON_TEMPLATES[type(node)], node.this, mode)
+
+
+def _is_string(node: exp.Expression) -> bool:
+    return (isinstance(node, exp.Literal) and node.is_string) or (
+        isinstance(node, exp.Cast) and node.to.this in (exp.DataType.Type.VARCHAR, exp.DataType.Type.TEXT)
+    )
+
+
+def _json_extract(node: exp.Expression) -> exp.Expression | None:
+    """JSON_QUERY/JSON_EXTRACT (and their _ARRAY forms) of a STRING answer STRING, not JSON."""
+    if not _is_string(node.this):
+        return None
+    to = "VARCHAR[]" if isinstance(node, exp.JSONExtractArray) else "VARCHAR"
+    return exp.cast(node.copy(), to)
+
+
+def rewrite_json_calls(stmt: exp.Expression) -> None:
+    """Rewrite GoogleSQL's JSON conversion functions as DuckDB SQL."""
+    node: Any
+    for node in reversed(list(stmt.find_all(exp.JSONExtract, exp.JSONExtractArray))):
+        if not isinstance(node.parent, exp.Cast):
+            new = _json_extract(node)
+            if new is not None:
+                node.replace(new)
+    for node in reversed(list(stmt.find_all(exp.String, *_JSON_TEMPLATES))):
+        new = _json_call(node)
+        if new is not None:
+            node.replace(new)
