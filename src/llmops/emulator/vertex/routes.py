@@ -61,6 +61,7 @@ from .generate import (
 from .legacy_chat import chat_predict, is_chat_request, stream_predict
 from .logging_config import RequestResponseLogging
 from .models import ModelsApi, full_model_resource
+from .rag_engine import RagEngine
 from .resources import (
     TERMINAL_JOB_STATES,
     label_filter,
@@ -110,6 +111,7 @@ class VertexHandlers:
         self.models = ModelsApi(self)
         self.endpoints = EndpointsApi(self)
         self.batch = BatchJobs(self)
+        self.rag = RagEngine(state)
 
     @property
     def service(self) -> Any:
@@ -437,7 +439,13 @@ class VertexHandlers:
             r.route(f"{loc}/cachedContents/{{cache}}", "GET", "PATCH", "DELETE")(self.cached_content)
             r.route(f"{loc}/pipelineJobs", "GET", "POST")(pipelines.pipeline_jobs)
             r.route(f"{loc}/pipelineJobs/{{job}}", "GET", "POST", "DELETE")(pipelines.pipeline_job)
-            r.route(loc, "POST")(evaluation.location_verb)  # {location} is `us-central1:evaluateInstances`
+            r.route(loc, "POST")(self.location_verb)  # {location} is `us-central1:VERB`
+            r.route(f"{loc}/ragCorpora", "GET", "POST")(self.rag.corpora_route)
+            r.route(f"{loc}/ragCorpora/{{corpus}}", "GET", "DELETE")(self.rag.corpus_route)
+            r.route(f"{loc}/ragCorpora/{{corpus}}/ragFiles", "GET")(self.rag.files_route)
+            r.route(f"{loc}/ragCorpora/{{corpus}}/ragFiles:import", "POST")(self.rag.import_route)
+            r.route(f"{loc}/ragCorpora/{{corpus}}/ragFiles/{{file}}", "GET", "DELETE")(self.rag.file_route)
+            r.route(f"{loc}/ragCorpora/{{corpus}}/operations/{{op}}", "GET")(self.rag.operation_route)
             r.route(f"{loc}/:evaluateInstances", "POST")(evaluation.slash_verb)
             r.route("publishers/{publisher}/models", "GET")(self.models.list_publisher_models)
             r.route(f"{loc}/models/{{model}}", "PATCH")(self.models.update)
@@ -451,6 +459,14 @@ class VertexHandlers:
         ui.route("{name+}", "GET", "DELETE")(self._ui_operation)
         out.append(ui)
         return out
+
+    async def location_verb(self, request: Request, project: str, location: str) -> Response:
+        """`POST projects/{p}/locations/{l}:VERB`, dispatched by verb."""
+        from . import evaluation
+
+        if location.partition(":")[2] == "retrieveContexts":
+            return await self.rag.retrieve_route(request)
+        return await evaluation.location_verb(request, project, location)
 
     async def _operation(
         self, request: Request, project: str, location: str, op: str, endpoint: str | None = None
