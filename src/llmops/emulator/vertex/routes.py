@@ -58,6 +58,7 @@ from .generate import (
     palm_response,
     reject_unknown_verb,
 )
+from .grounding_tools import GroundingTools
 from .legacy_chat import chat_predict, is_chat_request, stream_predict
 from .logging_config import RequestResponseLogging
 from .models import ModelsApi, full_model_resource
@@ -112,6 +113,7 @@ class VertexHandlers:
         self.endpoints = EndpointsApi(self)
         self.batch = BatchJobs(self)
         self.rag = RagEngine(state)
+        self.grounding = GroundingTools(state, self.rag)
 
     @property
     def service(self) -> Any:
@@ -150,6 +152,9 @@ class VertexHandlers:
             preds = await run_in_threadpool(run)
             return JSONResponse(palm_response(preds, extra))
         cached = self.caches.for_request(body["cachedContent"]) if body.get("cachedContent") else None
+        grounding = None
+        if body.get("tools") and verb in ("generateContent", "streamGenerateContent"):
+            body, grounding = await run_in_threadpool(self.grounding.prepare, body)
         body, feats = prepare(body, model, cached)
         if verb in ("countTokens", "computeTokens"):
             _, gen, _, _ = gemini_request(body)
@@ -164,9 +169,13 @@ class VertexHandlers:
             preds = await run_in_threadpool(self._predict_n, prompt, model, gen, safety, count)
         if verb == "generateContent":
             out = feats.response(preds, version, gen.max_output_tokens)
+            if grounding is not None:
+                grounding.annotate(out)
             await self.request_logs.record(request, model, verb, body, out, preds)
             return JSONResponse(out)
         chunks = feats.stream(preds, version, gen.max_output_tokens)
+        if grounding is not None:
+            grounding.annotate_stream(chunks)
         await self.request_logs.record(request, model, verb, body, chunks, preds)
         if request.query_params.get("alt") == "sse":
 
