@@ -71,6 +71,7 @@ from .resources import (
     publisher_model,
     tuning_job_resource,
 )
+from .sessions import Sessions
 from .tokens import compute_response, count_response
 
 if TYPE_CHECKING:
@@ -114,6 +115,7 @@ class VertexHandlers:
         self.batch = BatchJobs(self)
         self.rag = RagEngine(state)
         self.grounding = GroundingTools(state, self.rag)
+        self.sessions = Sessions(state.data_dir)
 
     @property
     def service(self) -> Any:
@@ -455,6 +457,11 @@ class VertexHandlers:
             r.route(f"{loc}/ragCorpora/{{corpus}}/ragFiles:import", "POST")(self.rag.import_route)
             r.route(f"{loc}/ragCorpora/{{corpus}}/ragFiles/{{file}}", "GET", "DELETE")(self.rag.file_route)
             r.route(f"{loc}/ragCorpora/{{corpus}}/operations/{{op}}", "GET")(self.rag.operation_route)
+            engine = f"{loc}/reasoningEngines/{{engine}}"
+            r.route(f"{engine}/sessions", "GET", "POST")(self.sessions.sessions_route)
+            r.route(f"{engine}/sessions/{{session}}", "GET", "POST", "DELETE")(self.sessions.session_route)
+            r.route(f"{engine}/sessions/{{session}}/events", "GET")(self.sessions.events_route)
+            r.route(f"{engine}/sessions/{{session}}/operations/{{op}}", "GET")(self.sessions.operation_route)
             r.route(f"{loc}/:evaluateInstances", "POST")(evaluation.slash_verb)
             r.route("publishers/{publisher}/models", "GET")(self.models.list_publisher_models)
             r.route(f"{loc}/models/{{model}}", "PATCH")(self.models.update)
