@@ -131,9 +131,13 @@ class RagEngine:
         ident = str(10**18 + secrets.randbelow(9 * 10**18))
         stamp = now_rfc3339()
         db = _get(body, "vectorDbConfig", "vector_db_config") or {}
-        model = _get(_get(db, "ragEmbeddingModelConfig", "rag_embedding_model_config"), "vertexPredictionEndpoint", "")
+        model = _get(
+            _get(db, "ragEmbeddingModelConfig", "rag_embedding_model_config"),
+            "vertexPredictionEndpoint",
+            "vertex_prediction_endpoint",
+        )
         endpoint = _get(model, "endpoint", "endpoint") or f"{parent}/{DEFAULT_EMBEDDING_MODEL}"
-        corpus = {
+        corpus: dict[str, Any] = {
             "name": f"{parent}/ragCorpora/{ident}",
             "displayName": display,
             "createTime": stamp,

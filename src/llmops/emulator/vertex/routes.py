@@ -15,7 +15,10 @@ Served, under `projects/{p}/locations/{l}/` unless noted:
 - `endpoints/openapi/chat/completions`: the OpenAI-compatible Chat Completions (see `openai_compat`);
 - `tuningJobs` (create, list), `tuningJobs/{id}` (GET, `:cancel`): the emulated tuning on a
   `gs://` JSONL read from the emulator's Cloud Storage;
-- `pipelineJobs` (see `vertex_pipeline_routes`).
+- `pipelineJobs` (see `vertex_pipeline_routes`);
+- `ragCorpora`, `ragCorpora/{c}/ragFiles` and `{location}:retrieveContexts` (see `rag_engine`), the
+  grounding tools on `generateContent` (see `grounding_tools`), and
+  `reasoningEngines/{e}/sessions` (see `sessions`).
 
 Admin (not Google's): `/emulator/v1/canned` GET/PUT/POST/DELETE the canned-responses file the
 emulated model reads (`{"responses": [...]}`, the format of `engines/canned.py`).

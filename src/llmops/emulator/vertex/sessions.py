@@ -85,7 +85,7 @@ class Sessions:
             metadata_type=any_type(version, "CreateSessionOperationMetadata"),
         )
 
-    def list(self, engine_name: str, user: str | None = None) -> list[dict[str, Any]]:
+    def list_sessions(self, engine_name: str, user: str | None = None) -> list[dict[str, Any]]:
         folder = self.root / engine_name.rsplit("/", 1)[-1]
         if not folder.is_dir():
             return []
@@ -148,7 +148,7 @@ class Sessions:
             body = await read_json(request)
             return JSONResponse(await run_in_threadpool(self.create, name, body, version_of(request.url.path)))
         user = _user_filter(request.query_params.get("filter"))
-        return JSONResponse(_page(request, await run_in_threadpool(self.list, name, user), "sessions"))
+        return JSONResponse(_page(request, await run_in_threadpool(self.list_sessions, name, user), "sessions"))
 
     async def session_route(self, request: Request, project: str, location: str, engine: str, session: str) -> Response:
         name = f"projects/{project}/locations/{location}/reasoningEngines/{engine}"
