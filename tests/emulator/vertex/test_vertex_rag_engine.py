@@ -219,3 +219,21 @@ def test_vertex_ai_search_datastore_is_a_rag_corpus(genai_client, corpus):
     with pytest.raises(errors.ClientError) as err:
         ask(ds + "nope")
     assert err.value.code == 404 and "display name is 'nope'" in err.value.message
+
+
+def test_vertexai_generative_model_with_rag_retrieval_tool(aiplatform_init, bucket, corpus):
+    from vertexai import rag
+    from vertexai.generative_models import GenerativeModel, Tool
+
+    tool = Tool.from_retrieval(
+        rag.Retrieval(
+            source=rag.VertexRagStore(
+                rag_resources=[rag.RagResource(rag_corpus=corpus.name)],
+                rag_retrieval_config=rag.RagRetrievalConfig(top_k=1),
+            )
+        )
+    )
+    r = GenerativeModel("gemini-2.0-flash", tools=[tool]).generate_content("How do I read a CSV file with pandas?")
+    meta = r.candidates[0].grounding_metadata
+    assert [c.retrieved_context.uri for c in meta.grounding_chunks] == [f"gs://{bucket}/docs/pandas.md"]
+    assert list(meta.retrieval_queries) == ["How do I read a CSV file with pandas?"]
