@@ -63,6 +63,14 @@ def test_corpus_lifecycle_import_and_retrieval(aiplatform_init, bucket, corpus):
     assert contexts[0].source_uri == f"gs://{bucket}/docs/pandas.md" and "read_csv" in contexts[0].text
     assert contexts[0].source_display_name == "pandas.md" and 0 <= contexts[0].score <= 2
 
+    venv = next(f for f in files if f.display_name == "venv.md")
+    only = rag.retrieval_query(
+        rag_resources=[rag.RagResource(rag_corpus=corpus.name, rag_file_ids=[venv.name.rsplit("/", 1)[-1]])],
+        text="how do I load a csv file with pandas",
+        rag_retrieval_config=rag.RagRetrievalConfig(top_k=5),
+    )
+    assert {c.source_display_name for c in only.contexts.contexts} == {"venv.md"}
+
     git = next(f for f in files if f.display_name == "git.txt")
     rag.delete_file(git.name)
     assert sorted(f.display_name for f in rag.list_files(corpus.name)) == ["pandas.md", "venv.md"]

@@ -79,7 +79,10 @@ class RagEngine:
         path = self._dir(ident) / "corpus.json"
         if not ident.isdigit() or not path.is_file():
             raise not_found(f"RagCorpus {name} is not found.")
-        return json.loads(path.read_text(encoding="utf-8"))
+        corpus = json.loads(path.read_text(encoding="utf-8"))
+        if "/" in name and corpus["name"] != name.rstrip("/"):
+            raise not_found(f"RagCorpus {name} is not found.")
+        return corpus
 
     def corpora(self) -> list[dict[str, Any]]:
         if not self.root.is_dir():
@@ -332,15 +335,19 @@ class RagEngine:
             ident = corpus["name"].rsplit("/", 1)[-1]
             wanted = _get(res, "ragFileIds", "rag_file_ids") or []
             files = self._files(ident)
-            uris = {f["gcsSource"]["uris"][0] for f in files if not wanted or f["name"].rsplit("/", 1)[-1] in wanted}
+            # A JSONL row keeps its own uri, so the chunks of the wanted files give the uris.
+            uris = {
+                d.uri
+                for f in files
+                if f["name"].rsplit("/", 1)[-1] in wanted
+                for d in self._chunks(ident, f["name"].rsplit("/", 1)[-1])
+            }
             idx = self.index(ident)
             if idx is None:
                 continue
             for chunk in idx.search(text, min(len(idx), max(top_k * 4, 20))):
                 distance = round(1.0 - chunk.cosine, 6)
-                if (chunk.uri.split("#", 1)[0] not in uris and chunk.uri not in uris) or (
-                    max_distance is not None and distance > max_distance
-                ):
+                if (wanted and chunk.uri not in uris) or (max_distance is not None and distance > max_distance):
                     continue
                 if min_similarity is not None and chunk.cosine < min_similarity:
                     continue
