@@ -144,6 +144,11 @@ def _read_gcs(session: Session, uri: str) -> list[tuple[str, bytes]]:
     return out
 
 
+def parse_bytes(name: str, data: bytes) -> list[Document]:
+    """The documents of one file's bytes, its kind taken from `name`'s suffix."""
+    return _parse(name, data)
+
+
 def _parse(name: str, data: bytes) -> list[Document]:
     kind = _kind(name)
     text = _decode(name, data)

@@ -15,7 +15,10 @@ Served, under `projects/{p}/locations/{l}/` unless noted:
 - `endpoints/openapi/chat/completions`: the OpenAI-compatible Chat Completions (see `openai_compat`);
 - `tuningJobs` (create, list), `tuningJobs/{id}` (GET, `:cancel`): the emulated tuning on a
   `gs://` JSONL read from the emulator's Cloud Storage;
-- `pipelineJobs` (see `vertex_pipeline_routes`).
+- `pipelineJobs` (see `vertex_pipeline_routes`);
+- `ragCorpora`, `ragCorpora/{c}/ragFiles` and `{location}:retrieveContexts` (see `rag_engine`), the
+  grounding tools on `generateContent` (see `grounding_tools`), and
+  `reasoningEngines/{e}/sessions` (see `sessions`).
 
 Admin (not Google's): `/emulator/v1/canned` GET/PUT/POST/DELETE the canned-responses file the
 emulated model reads (`{"responses": [...]}`, the format of `engines/canned.py`).
@@ -58,9 +61,11 @@ from .generate import (
     palm_response,
     reject_unknown_verb,
 )
+from .grounding_tools import GroundingTools
 from .legacy_chat import chat_predict, is_chat_request, stream_predict
 from .logging_config import RequestResponseLogging
 from .models import ModelsApi, full_model_resource
+from .rag_engine import RagEngine
 from .resources import (
     TERMINAL_JOB_STATES,
     label_filter,
@@ -69,6 +74,7 @@ from .resources import (
     publisher_model,
     tuning_job_resource,
 )
+from .sessions import Sessions
 from .tokens import compute_response, count_response
 
 if TYPE_CHECKING:
@@ -110,6 +116,9 @@ class VertexHandlers:
         self.models = ModelsApi(self)
         self.endpoints = EndpointsApi(self)
         self.batch = BatchJobs(self)
+        self.rag = RagEngine(state)
+        self.grounding = GroundingTools(state, self.rag)
+        self.sessions = Sessions(state.data_dir)
 
     @property
     def service(self) -> Any:
@@ -148,6 +157,9 @@ class VertexHandlers:
             preds = await run_in_threadpool(run)
             return JSONResponse(palm_response(preds, extra))
         cached = self.caches.for_request(body["cachedContent"]) if body.get("cachedContent") else None
+        grounding = None
+        if body.get("tools") and verb in ("generateContent", "streamGenerateContent"):
+            body, grounding = await run_in_threadpool(self.grounding.prepare, body)
         body, feats = prepare(body, model, cached)
         if verb in ("countTokens", "computeTokens"):
             _, gen, _, _ = gemini_request(body)
@@ -162,9 +174,13 @@ class VertexHandlers:
             preds = await run_in_threadpool(self._predict_n, prompt, model, gen, safety, count)
         if verb == "generateContent":
             out = feats.response(preds, version, gen.max_output_tokens)
+            if grounding is not None:
+                grounding.annotate(out)
             await self.request_logs.record(request, model, verb, body, out, preds)
             return JSONResponse(out)
         chunks = feats.stream(preds, version, gen.max_output_tokens)
+        if grounding is not None:
+            grounding.annotate_stream(chunks)
         await self.request_logs.record(request, model, verb, body, chunks, preds)
         if request.query_params.get("alt") == "sse":
 
@@ -437,7 +453,18 @@ class VertexHandlers:
             r.route(f"{loc}/cachedContents/{{cache}}", "GET", "PATCH", "DELETE")(self.cached_content)
             r.route(f"{loc}/pipelineJobs", "GET", "POST")(pipelines.pipeline_jobs)
             r.route(f"{loc}/pipelineJobs/{{job}}", "GET", "POST", "DELETE")(pipelines.pipeline_job)
-            r.route(loc, "POST")(evaluation.location_verb)  # {location} is `us-central1:evaluateInstances`
+            r.route(loc, "POST")(self.location_verb)  # {location} is `us-central1:VERB`
+            r.route(f"{loc}/ragCorpora", "GET", "POST")(self.rag.corpora_route)
+            r.route(f"{loc}/ragCorpora/{{corpus}}", "GET", "DELETE")(self.rag.corpus_route)
+            r.route(f"{loc}/ragCorpora/{{corpus}}/ragFiles", "GET")(self.rag.files_route)
+            r.route(f"{loc}/ragCorpora/{{corpus}}/ragFiles:import", "POST")(self.rag.import_route)
+            r.route(f"{loc}/ragCorpora/{{corpus}}/ragFiles/{{file}}", "GET", "DELETE")(self.rag.file_route)
+            r.route(f"{loc}/ragCorpora/{{corpus}}/operations/{{op}}", "GET")(self.rag.operation_route)
+            engine = f"{loc}/reasoningEngines/{{engine}}"
+            r.route(f"{engine}/sessions", "GET", "POST")(self.sessions.sessions_route)
+            r.route(f"{engine}/sessions/{{session}}", "GET", "POST", "DELETE")(self.sessions.session_route)
+            r.route(f"{engine}/sessions/{{session}}/events", "GET")(self.sessions.events_route)
+            r.route(f"{engine}/sessions/{{session}}/operations/{{op}}", "GET")(self.sessions.operation_route)
             r.route(f"{loc}/:evaluateInstances", "POST")(evaluation.slash_verb)
             r.route("publishers/{publisher}/models", "GET")(self.models.list_publisher_models)
             r.route(f"{loc}/models/{{model}}", "PATCH")(self.models.update)
@@ -451,6 +478,14 @@ class VertexHandlers:
         ui.route("{name+}", "GET", "DELETE")(self._ui_operation)
         out.append(ui)
         return out
+
+    async def location_verb(self, request: Request, project: str, location: str) -> Response:
+        """`POST projects/{p}/locations/{l}:VERB`, dispatched by verb."""
+        from . import evaluation
+
+        if location.partition(":")[2] == "retrieveContexts":
+            return await self.rag.retrieve_route(request)
+        return await evaluation.location_verb(request, project, location)
 
     async def _operation(
         self, request: Request, project: str, location: str, op: str, endpoint: str | None = None
