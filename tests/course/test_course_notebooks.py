@@ -24,7 +24,8 @@ def test_the_three_notebooks_run_offline(llmops_emulator, tmp_path):
     assert summary["l3_demo_output"] == "Hello, Erwin!"
     assert summary["l3_state"] == "PIPELINE_STATE_SUCCEEDED"
     # L4: the tuned model answers with the course's safety attributes and citations.
-    assert summary["tuning_state"] == "JOB_STATE_SUCCEEDED" and len(summary["l4_tuned_models"]) == 1
+    # (the session's emulator is shared with other tests, which may have tuned models too)
+    assert summary["tuning_state"] == "JOB_STATE_SUCCEEDED" and len(summary["l4_tuned_models"]) >= 1
     assert "csv" in summary["l4_content"].lower()  # retrieved from the tuning data
     assert summary["l4_blocked"] is False
     assert {r["category"] for r in summary["l4_safety_ratings"]} >= {"Dangerous Content", "Harassment"}

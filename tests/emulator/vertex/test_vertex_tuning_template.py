@@ -23,11 +23,11 @@ QA = [
 
 @pytest.fixture(scope="module")
 def data(storage_client):
-    bucket = storage_client.create_bucket("course-tuning-data")
+    bucket = storage_client.create_bucket("template-tuning-data")
     lines = "\n".join(json.dumps({"input_text": q, "output_text": a}) for q, a in QA)
     bucket.blob("train.jsonl").upload_from_string(lines)
     bucket.blob("eval.jsonl").upload_from_string(lines)
-    return "gs://course-tuning-data/train.jsonl", "gs://course-tuning-data/eval.jsonl"
+    return "gs://template-tuning-data/train.jsonl", "gs://template-tuning-data/eval.jsonl"
 
 
 def test_shipped_template_is_the_compiled_components():
@@ -70,7 +70,7 @@ def test_course_l3_cell_then_l4_finds_the_tuned_model(aiplatform_init, data, llm
         display_name="tune-python-qa",
         parameter_values=pipeline_arguments,
         location="us-central1",
-        pipeline_root="gs://course-tuning-data/pipeline-root",
+        pipeline_root="gs://template-tuning-data/pipeline-root",
         enable_caching=False,
     )
     job.submit(service_account=aiplatform_init.service_account)
