@@ -50,7 +50,7 @@ ELSEWHERE = {
     "pipeline show": "needs a run id (tests/commands/test_pipeline_cli.py)",
     "monitor check": "exits 1 without configured checks",
     "monitor watch": "runs until stopped",
-    "monitor enable": "needs the vertex provider; tests/monitoring/test_vertex_log.py runs it",
+    "monitor enable": "needs the vertex provider on an emulator; tests/monitoring/test_vertex_log.py covers what it calls",
 }
 
 
