@@ -567,8 +567,8 @@ def _run_executor(out_fd: int, program_path: str, source: str, args: list[str], 
         os.dup2(out_fd, 1)
         os.dup2(out_fd, 2)
         os.close(out_fd)
-        sys.stdout = sys.__stdout__ = open(1, "w", encoding="utf-8", buffering=1, closefd=False)
-        sys.stderr = sys.__stderr__ = open(2, "w", encoding="utf-8", buffering=1, closefd=False)
+        sys.stdout = sys.__stdout__  # both write to fds 1 and 2, now the pipe
+        sys.stderr = sys.__stderr__
         sys.stdin = open(os.devnull, encoding="utf-8")
         builtins.print = _PRINT
         import logging
