@@ -532,12 +532,15 @@ def _quiet_import(fn: Any, *args: Any) -> None:
 def forked_executor(full_command: list[str], env_vars: dict[str, str] | None = None) -> int | None:
     """Run a lightweight component's task as kfp's command would, in a child forked from this
     process: its output printed line by line as kfp prints a task's output, its exit status
-    returned. None (nothing run) when the command is not one this can run, or fork is missing."""
+    returned. None (nothing run) when the command is not one this can run, fork is missing, or
+    this process has other threads."""
     call = lightweight_call(full_command)
     if call is None or not hasattr(os, "fork"):
         return None
     source, args = call
     preload(source)
+    if threading.active_count() > 1:  # a fork copies locks other threads may hold: kfp's way then
+        return None
     program_path = tempfile.mkdtemp()
     read_fd, write_fd = os.pipe()
     for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
