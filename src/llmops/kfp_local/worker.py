@@ -13,8 +13,13 @@ What is kfp's and what is ours:
   `kfp.local.init(enable_caching=True, cache_root=...)`, a file per task keyed on the component
   name, image, command — which embeds the component's source — the resolved arguments and env).
 - ours: the run record (per-task state, cache hits, seconds, outputs, log files and tails,
-  lineage), running in a process of its own so a caller can time a run out or cancel it, and
-  `PIP_NO_INDEX` so a component's `pip install` never reaches the network.
+  lineage), running in a process of its own so a caller can time a run out or cancel it,
+  `PIP_NO_INDEX` so a component's `pip install` never reaches the network, and starting a
+  lightweight component's task process by forking this one (see `forked_executor`) instead of
+  `sh -ec ... python3 -m kfp.dsl.executor_main`, so a task skips importing kfp and what its
+  function imports: kfp's executor still runs in a process of its own, with the same
+  arguments, environment, output and exit status, in this worker's process group.
+  `LLMOPS_KFP_FORK=0` in the worker's environment turns this off (kfp's own subprocess).
 
 Per-task detail comes from wrapping two kfp.local functions inside this process only
 (`task_executor.execute_single_task`, through which every task of a pipeline goes, and
@@ -24,12 +29,14 @@ If a kfp release moves them, the run still works and records pipeline-level stat
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import inspect
 import io
 import json
 import os
 import re
+import shutil
 import sys
 import tempfile
 import threading
@@ -53,6 +60,7 @@ LOG_TAIL_LINES = 25
 LINEAGE_KEYS = ("dataset_version", "base_model", "tuning_job", "tuned_model", "endpoint")
 """Artifact metadata keys collected into a run's lineage, wherever a task sets them."""
 
+_PRINT = builtins.print  # kfp indents a task's output by swapping print; a forked task must not inherit that
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _KFP_LOGGER_LINE = re.compile(r"^\d\d:\d\d:\d\d\.\d+ - [A-Z]+ - ")
 _KFP_EXECUTOR_LINE = re.compile(r"^\[KFP Executor [^]]*\]")
@@ -340,6 +348,7 @@ class Worker:
             from kfp.local.orchestrator import task_executor
         except ImportError:
             task_executor = None
+        self._fork_tasks()
         names = ("execute_single_task", "run_single_task_implementation", "run_importer")
         if task_executor is None or not all(
             hasattr(m, n) for m, n in zip((task_executor, task_dispatcher, importer_handler), names)
@@ -398,6 +407,25 @@ class Worker:
             task_dispatcher.run_single_task_implementation = orig_run
             importer_handler.run_importer = orig_import
 
+    @staticmethod
+    def _fork_tasks() -> None:
+        """Run lightweight components through `forked_executor` (for the rest of this process)."""
+        if os.environ.get("LLMOPS_KFP_FORK", "1") == "0":
+            return
+        try:
+            from kfp.local import subprocess_task_handler
+        except ImportError:
+            return
+        original = getattr(subprocess_task_handler, "run_local_subprocess", None)
+        if original is None:
+            return
+
+        def run_local_subprocess(full_command: list[str], env_vars: dict[str, str] | None = None) -> int:
+            code = forked_executor(full_command, env_vars)
+            return original(full_command=full_command, env_vars=env_vars) if code is None else code
+
+        subprocess_task_handler.run_local_subprocess = run_local_subprocess
+
     def _fail(self, exc: BaseException) -> None:
         rec = self.record
         with self.lock:
@@ -420,6 +448,159 @@ class Worker:
             rec["lineage"] = build_lineage(rec)
         self.save()
         sys.stderr.write(traceback.format_exc())
+
+
+# ---------------------------------------------------------------- forked task processes
+
+_EXECUTOR_SCRIPT = re.compile(
+    r'program_path=\$\(mktemp -d\)\s+printf "%s" "\$0" > "\$program_path/ephemeral_component\.py"\s+'
+    r"_KFP_RUNTIME=true \S+ -m kfp\.dsl\.executor_main\s+--component_module_path\s+"
+    r'"\$program_path/ephemeral_component\.py"\s+"\$@"\s*'
+)
+
+
+def lightweight_call(full_command: list[str]) -> tuple[str, list[str]] | None:
+    """The component source and executor arguments of a lightweight component's command
+    (`sh -ec SCRIPT SOURCE ARGS...` with kfp's script and no `pip install`), else None."""
+    if len(full_command) < 3 or full_command[:2] != ["sh", "-ec"]:
+        return None
+    if not _EXECUTOR_SCRIPT.fullmatch(full_command[2]):
+        return None
+    return (full_command[3], full_command[4:]) if len(full_command) > 3 else None
+
+
+_preloaded: set[str] = set()
+_packages: set[str] = set()  # top-level packages components import (llmops, say)
+_MODULES_FILE = "imported-modules.txt"
+
+
+def preload(source: str) -> None:
+    """Import in this process what a component's source imports, the attributes it uses of them
+    (so lazily exported names load too), and the modules of those packages that earlier tasks
+    went on to import, so a forked task finds them already imported. What fails to import is
+    left for the task to report."""
+    import ast
+    import importlib
+
+    if source not in _preloaded:
+        _preloaded.add(source)
+        _quiet_import(importlib.import_module, "kfp.dsl.executor_main")
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            tree = ast.Module(body=[], type_ignores=[])
+        aliases: dict[str, str] = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for a in node.names:
+                    aliases[a.asname or a.name.split(".")[0]] = a.name if a.asname else a.name.split(".")[0]
+                    _packages.add(a.name.split(".")[0])
+                    _quiet_import(importlib.import_module, a.name)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                _packages.add(node.module.split(".")[0])
+                _quiet_import(importlib.import_module, node.module)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in aliases:
+                module = sys.modules.get(aliases[node.value.id])
+                if module is not None:
+                    _quiet_import(getattr, module, node.attr)
+    for name in _learned:
+        if name not in sys.modules:
+            _quiet_import(importlib.import_module, name)
+    _learned.clear()
+
+
+_learned: list[str] = []
+
+
+def _learn(program_path: str) -> None:
+    try:
+        text = Path(program_path, _MODULES_FILE).read_text(encoding="utf-8")
+    except OSError:
+        return
+    _learned.extend(name for name in text.splitlines() if name.split(".")[0] in _packages)
+
+
+def _quiet_import(fn: Any, *args: Any) -> None:
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            fn(*args)
+    except Exception:
+        pass
+
+
+def forked_executor(full_command: list[str], env_vars: dict[str, str] | None = None) -> int | None:
+    """Run a lightweight component's task as kfp's command would, in a child forked from this
+    process: its output printed line by line as kfp prints a task's output, its exit status
+    returned. None (nothing run) when the command is not one this can run, fork is missing, or
+    this process has other threads."""
+    call = lightweight_call(full_command)
+    if call is None or not hasattr(os, "fork"):
+        return None
+    source, args = call
+    preload(source)
+    if threading.active_count() > 1:  # a fork copies locks other threads may hold: kfp's way then
+        return None
+    program_path = tempfile.mkdtemp()
+    read_fd, write_fd = os.pipe()
+    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+        if stream is not None:
+            stream.flush()
+    pid = os.fork()
+    if pid == 0:  # the task process
+        os.close(read_fd)
+        _run_executor(write_fd, program_path, source, args, env_vars or {})  # never returns
+    os.close(write_fd)
+    try:
+        with os.fdopen(read_fd, encoding="utf-8", errors="replace") as pipe:
+            for line in pipe:
+                print(line, end="")
+        print("\n")  # as kfp does after a task's output
+        _, status = os.waitpid(pid, 0)
+        _learn(program_path)
+    finally:
+        shutil.rmtree(program_path, ignore_errors=True)
+    return os.waitstatus_to_exitcode(status)
+
+
+def _run_executor(out_fd: int, program_path: str, source: str, args: list[str], env_vars: dict[str, str]) -> None:
+    code = 1
+    before = set(sys.modules)
+    try:
+        os.dup2(out_fd, 1)
+        os.dup2(out_fd, 2)
+        os.close(out_fd)
+        sys.stdout = sys.__stdout__  # both write to fds 1 and 2, now the pipe
+        sys.stderr = sys.__stderr__
+        sys.stdin = open(os.devnull, encoding="utf-8")
+        builtins.print = _PRINT
+        import logging
+
+        for handler in logging.root.handlers[:]:  # kfp's executor configures logging afresh
+            logging.root.removeHandler(handler)
+        logging.root.setLevel(logging.WARNING)
+        os.environ.update(env_vars)
+        os.environ["_KFP_RUNTIME"] = "true"
+        module_path = os.path.join(program_path, "ephemeral_component.py")
+        with open(module_path, "w", encoding="utf-8") as f:
+            f.write(source)
+        sys.argv = ["executor_main", "--component_module_path", module_path, *args]
+        from kfp.dsl import executor_main
+
+        executor_main.executor_main()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except BaseException:
+        traceback.print_exc()
+    finally:
+        try:
+            with open(os.path.join(program_path, _MODULES_FILE), "w", encoding="utf-8") as f:
+                f.write("\n".join(sorted(set(sys.modules) - before)))
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:
