@@ -15,7 +15,8 @@ Served, under `projects/{p}/locations/{l}/` unless noted:
 - `endpoints/openapi/chat/completions`: the OpenAI-compatible Chat Completions (see `openai_compat`);
 - `tuningJobs` (create, list), `tuningJobs/{id}` (GET, `:cancel`): the emulated tuning on a
   `gs://` JSONL read from the emulator's Cloud Storage;
-- `pipelineJobs` (see `vertex_pipeline_routes`).
+- `pipelineJobs` (see `vertex_pipeline_routes`);
+- `datasets` and `datasets/{d}/datasetVersions`: Vertex AI prompt management (see `datasets`).
 
 Admin (not Google's): `/emulator/v1/canned` GET/PUT/POST/DELETE the canned-responses file the
 emulated model reads (`{"responses": [...]}`, the format of `engines/canned.py`).
@@ -411,11 +412,13 @@ class VertexHandlers:
 
     def routers(self) -> list[SegmentRouter]:
         from . import evaluation
+        from .datasets import DatasetsApi
         from .openai_compat import ChatCompletions
         from .pipeline_routes import PipelineJobsApi
 
         pipelines = PipelineJobsApi(self.state)
         chat = ChatCompletions(lambda: self.service)
+        datasets = DatasetsApi(self)
         out = []
         loc = "projects/{project}/locations/{location}"
         for version in ("v1", "v1beta1"):
@@ -445,6 +448,11 @@ class VertexHandlers:
             r.route(f"{loc}/operations/{{op}}", "GET", "DELETE")(self._operation)
             r.route(f"{loc}/batchPredictionJobs", "GET", "POST")(self.batch.jobs)
             r.route(f"{loc}/batchPredictionJobs/{{job}}", "GET", "POST", "DELETE")(self.batch.job)
+            r.route(f"{loc}/datasets", "GET", "POST")(datasets.datasets)
+            r.route(f"{loc}/datasets/{{dataset}}", "GET", "PATCH", "DELETE")(datasets.dataset)
+            r.route(f"{loc}/datasets/{{dataset}}/datasetVersions", "GET", "POST")(datasets.versions)
+            r.route(f"{loc}/datasets/{{dataset}}/datasetVersions/{{version}}", "GET", "DELETE")(datasets.version)
+            r.route(f"{loc}/datasets/{{dataset}}/operations/{{op}}", "GET")(datasets.operation)
             r.route("{rest+}", "GET", "POST", "PATCH", "DELETE")(self.no_project)
             out.append(r)
         ui = SegmentRouter("/ui")  # where aiplatform's REST transport polls operations
