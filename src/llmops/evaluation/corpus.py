@@ -25,6 +25,33 @@ def _metrics() -> tuple[Any, Any]:
     return BLEU(), CHRF()
 
 
+@lru_cache(maxsize=1)
+def _tokenizer_13a() -> Any:
+    """sacrebleu's 13a tokenizer with its first rule (a space either side of every ASCII symbol,
+    one character at a time) done by `str.translate`, which gives the same string faster."""
+    from sacrebleu.tokenizers.tokenizer_13a import Tokenizer13a
+
+    rules = Tokenizer13a()._post_tokenizer._re
+    symbols, _ = rules[0]
+    table = str.maketrans({chr(i): f" {chr(i)} " for i in range(128) if symbols.fullmatch(chr(i))})
+    dots, dash = rules[1:3], rules[3:]
+
+    def tokenize(line: str) -> str:
+        line = line.replace("<skipped>", "").replace("-\n", "").replace("\n", " ")
+        if "&" in line:
+            line = line.replace("&quot;", '"').replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+        line = f" {line} ".translate(table)
+        if "." in line or "," in line:
+            for rule, repl in dots:
+                line = rule.sub(repl, line)
+        if "-" in line:
+            for rule, repl in dash:
+                line = rule.sub(repl, line)
+        return " ".join(line.split())
+
+    return tokenize
+
+
 def _concat(seqs: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """All sequences end to end and each position's sentence index."""
     lengths = np.fromiter((len(s) for s in seqs), dtype=np.int64, count=len(seqs))
@@ -34,7 +61,8 @@ def _concat(seqs: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
 
 def _count(ids: np.ndarray, side: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
     """Clipped matches of n-grams named by `ids` (>= 0) seen on side 0 (hypothesis) and side 1
-    (reference); per position, whether its n-gram is on both sides, and the n-gram's dense rank.
+    (reference); per position, whether its n-gram is on both sides, and a name for the n-gram
+    below 4 * len(ids) + 1024.
 
     A small id range is counted with `bincount`; otherwise one sort of the ids with their
     positions packed into the low bits (a plain sort is about twice as fast as an argsort)."""
@@ -55,14 +83,11 @@ def _count(ids: np.ndarray, side: np.ndarray) -> tuple[int, np.ndarray, np.ndarr
             start = np.ones(len(ids), dtype=bool)
             start[1:] = sorted_ids[1:] != sorted_ids[:-1]
             ng = np.empty(len(ids), dtype=np.int64)
-            ng[order] = np.cumsum(start) - 1
+            ng[order] = np.cumsum(start.view(np.int8), dtype=np.int64) - 1
             top = int(start.sum())
         h = np.bincount(ng[side == 0], minlength=top)
         r = np.bincount(ng[side == 1], minlength=top)
-    present = (h > 0) | (r > 0)
-    both = (h > 0) & (r > 0)
-    dense = np.cumsum(present) - 1
-    return int(np.minimum(h, r).sum()), both[ng], dense[ng]
+    return int(np.minimum(h, r).sum()), ((h > 0) & (r > 0))[ng], ng
 
 
 def _matches(hyps: Sequence[np.ndarray], refs: Sequence[np.ndarray], max_order: int) -> list[int]:
@@ -118,9 +143,10 @@ def corpus_bleu(hypotheses: Sequence[str], references: Sequence[str]) -> float:
     bleu, _ = _metrics()
     vocab = _Vocab()
     order = bleu.max_ngram_order
+    tokenize = _tokenizer_13a() if bleu.tokenizer.signature() == "13a" else bleu.tokenizer
 
     def encode(texts: Sequence[str]) -> list[np.ndarray]:
-        return [np.fromiter(map(vocab.__getitem__, bleu.tokenizer(t.rstrip()).split()), dtype=np.int64) for t in texts]
+        return [np.fromiter(map(vocab.__getitem__, tokenize(t.rstrip()).split()), dtype=np.int64) for t in texts]
 
     hyps, refs = encode(hypotheses), encode(references)
     h_len = np.fromiter((len(s) for s in hyps), dtype=np.int64, count=len(hyps))
