@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -52,11 +53,11 @@ def _tokenizer_13a() -> Any:
     return tokenize
 
 
-def _concat(seqs: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """All sequences end to end and each position's sentence index."""
-    lengths = np.fromiter((len(s) for s in seqs), dtype=np.int64, count=len(seqs))
-    flat = np.concatenate(seqs).astype(np.int64) if seqs else np.zeros(0, dtype=np.int64)
-    return flat, np.repeat(np.arange(len(seqs), dtype=np.int64), lengths)
+def _flat(pieces: Sequence[Sequence[Any]], ids: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Every piece's items mapped by `ids`, end to end, and each piece's length."""
+    lengths = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
+    flat = np.fromiter(map(ids, chain.from_iterable(pieces)), dtype=np.int64, count=int(lengths.sum()))
+    return flat, lengths
 
 
 def _count(ids: np.ndarray, side: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
@@ -90,18 +91,19 @@ def _count(ids: np.ndarray, side: np.ndarray) -> tuple[int, np.ndarray, np.ndarr
     return int(np.minimum(h, r).sum()), ((h > 0) & (r > 0))[ng], ng
 
 
-def _matches(hyps: Sequence[np.ndarray], refs: Sequence[np.ndarray], max_order: int) -> list[int]:
+def _matches(h: np.ndarray, h_len: np.ndarray, r: np.ndarray, r_len: np.ndarray, max_order: int) -> list[int]:
     """For each order 1..max_order: the clipped n-gram matches summed over sentence pairs.
 
-    Tokens must be dense ids (0..V-1). One sort per order counts every (pair, n-gram, side) at
+    `h` and `r` are the hypotheses' and references' tokens end to end, as dense ids (0..V-1),
+    and `h_len`, `r_len` each sentence's length. One sort per order counts every (pair, n-gram, side) at
     once. An n-gram can only match when the two (n-1)-grams inside it occur on both sides of
     its pair, so each order looks only at those positions (few, past the first orders), and
     names each n-gram by its (n-1)-gram's rank and its last token, which never overflows."""
-    h, h_pair = _concat(hyps)
-    r, r_pair = _concat(refs)
+    h_pair = np.repeat(np.arange(len(h_len), dtype=np.int64), h_len)
+    r_pair = np.repeat(np.arange(len(r_len), dtype=np.int64), r_len)
     tokens = np.concatenate([h, r])
     side = np.concatenate([np.zeros(len(h), dtype=np.int64), np.ones(len(r), dtype=np.int64)])
-    segment = np.concatenate([h_pair, r_pair + len(hyps)])
+    segment = np.concatenate([h_pair, r_pair + len(h_len)])
     base = int(tokens.max()) + 1 if len(tokens) else 1
     ids = np.concatenate([h_pair, r_pair]) * base + tokens  # (pair, n-gram) names at order 1
     positions = np.arange(len(tokens))
@@ -125,13 +127,13 @@ def _matches(hyps: Sequence[np.ndarray], refs: Sequence[np.ndarray], max_order: 
     return out
 
 
-def _dense_chars(texts: Sequence[str]) -> list[np.ndarray]:
-    codes = [np.frombuffer("".join(t.split()).encode("utf-32-le"), dtype=np.uint32) for t in texts]
-    if not codes:
-        return codes
-    present = np.bincount(np.concatenate(codes), minlength=1) > 0
-    table = np.cumsum(present) - 1
-    return [table[c] for c in codes]
+def _dense_chars(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The texts' characters but whitespace, end to end as dense ids, and each text's length."""
+    stripped = ["".join(t.split()) for t in texts]
+    lengths = np.fromiter(map(len, stripped), dtype=np.int64, count=len(stripped))
+    codes = np.frombuffer("".join(stripped).encode("utf-32-le"), dtype=np.uint32)
+    present = np.bincount(codes, minlength=1) > 0
+    return (np.cumsum(present) - 1)[codes], lengths
 
 
 def _ngram_totals(lengths: np.ndarray, n: int) -> np.ndarray:
@@ -145,13 +147,9 @@ def corpus_bleu(hypotheses: Sequence[str], references: Sequence[str]) -> float:
     order = bleu.max_ngram_order
     tokenize = _tokenizer_13a() if bleu.tokenizer.signature() == "13a" else bleu.tokenizer
 
-    def encode(texts: Sequence[str]) -> list[np.ndarray]:
-        return [np.fromiter(map(vocab.__getitem__, tokenize(t.rstrip()).split()), dtype=np.int64) for t in texts]
-
-    hyps, refs = encode(hypotheses), encode(references)
-    h_len = np.fromiter((len(s) for s in hyps), dtype=np.int64, count=len(hyps))
-    r_len = np.fromiter((len(s) for s in refs), dtype=np.int64, count=len(refs))
-    correct = _matches(hyps, refs, order)
+    h, h_len = _flat([tokenize(t.rstrip()).split() for t in hypotheses], vocab.__getitem__)
+    r, r_len = _flat([tokenize(t.rstrip()).split() for t in references], vocab.__getitem__)
+    correct = _matches(h, h_len, r, r_len, order)
     total = [int(_ngram_totals(h_len, n).sum()) for n in range(1, order + 1)]
     stats = [int(h_len.sum()), int(r_len.sum()), *correct, *total]
     return float(bleu._compute_score_from_stats(stats).score)
@@ -162,11 +160,10 @@ def corpus_chrf(hypotheses: Sequence[str], references: Sequence[str]) -> float:
     _, chrf = _metrics()
     order = chrf.char_order
 
-    chars = _dense_chars([*hypotheses, *references])
-    hyps, refs = chars[: len(hypotheses)], chars[len(hypotheses) :]
-    h_len = np.fromiter((len(s) for s in hyps), dtype=np.int64, count=len(hyps))
-    r_len = np.fromiter((len(s) for s in refs), dtype=np.int64, count=len(refs))
-    matches = _matches(hyps, refs, order)
+    chars, lengths = _dense_chars([*hypotheses, *references])
+    cut = int(lengths[: len(hypotheses)].sum())
+    h_len, r_len = lengths[: len(hypotheses)], lengths[len(hypotheses) :]
+    matches = _matches(chars[:cut], h_len, chars[cut:], r_len, order)
     stats: list[int] = []
     for n in range(1, order + 1):
         h_n, r_n = _ngram_totals(h_len, n), _ngram_totals(r_len, n)
