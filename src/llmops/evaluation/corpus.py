@@ -37,6 +37,7 @@ def _tokenizer_13a() -> Any:
     table = str.maketrans({chr(i): f" {chr(i)} " for i in range(128) if symbols.fullmatch(chr(i))})
     dots, dash = rules[1:3], rules[3:]
 
+    @lru_cache(maxsize=2**16)  # as sacrebleu's own: references repeat across models and prompts
     def tokenize(line: str) -> str:
         line = line.replace("<skipped>", "").replace("-\n", "").replace("\n", " ")
         if "&" in line:
