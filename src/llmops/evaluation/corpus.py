@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -25,60 +26,115 @@ def _metrics() -> tuple[Any, Any]:
     return BLEU(), CHRF()
 
 
-def _concat(seqs: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """All sequences end to end and each position's sentence index."""
-    lengths = np.fromiter((len(s) for s in seqs), dtype=np.int64, count=len(seqs))
-    flat = np.concatenate(seqs).astype(np.int64) if seqs else np.zeros(0, dtype=np.int64)
-    return flat, np.repeat(np.arange(len(seqs), dtype=np.int64), lengths)
+@lru_cache(maxsize=1)
+def _tokenizer_13a() -> Any:
+    """sacrebleu's 13a tokenizer with its first rule (a space either side of every ASCII symbol,
+    one character at a time) done by `str.translate`, which gives the same string faster."""
+    from sacrebleu.tokenizers.tokenizer_13a import Tokenizer13a
+
+    rules = Tokenizer13a()._post_tokenizer._re
+    symbols, _ = rules[0]
+    table = str.maketrans({chr(i): f" {chr(i)} " for i in range(128) if symbols.fullmatch(chr(i))})
+    dots, dash = rules[1:3], rules[3:]
+
+    @lru_cache(maxsize=2**16)  # as sacrebleu's own: references repeat across models and prompts
+    def tokenize(line: str) -> str:
+        line = line.replace("<skipped>", "").replace("-\n", "").replace("\n", " ")
+        if "&" in line:
+            line = line.replace("&quot;", '"').replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+        line = f" {line} ".translate(table)
+        if "." in line or "," in line:
+            for rule, repl in dots:
+                line = rule.sub(repl, line)
+        if "-" in line:
+            for rule, repl in dash:
+                line = rule.sub(repl, line)
+        return " ".join(line.split())
+
+    return tokenize
 
 
-_LIMIT = 1 << 62
+def _flat(pieces: Sequence[Sequence[Any]], ids: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Every piece's items mapped by `ids`, end to end, and each piece's length."""
+    lengths = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
+    flat = np.fromiter(map(ids, chain.from_iterable(pieces)), dtype=np.int64, count=int(lengths.sum()))
+    return flat, lengths
 
 
-def _matches(hyps: Sequence[np.ndarray], refs: Sequence[np.ndarray], max_order: int) -> list[int]:
+def _count(ids: np.ndarray, side: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
+    """Clipped matches of n-grams named by `ids` (>= 0) seen on side 0 (hypothesis) and side 1
+    (reference); per position, whether its n-gram is on both sides, and a name for the n-gram
+    below 4 * len(ids) + 1024.
+
+    A small id range is counted with `bincount`; otherwise one sort of the ids with their
+    positions packed into the low bits (a plain sort is about twice as fast as an argsort)."""
+    top = int(ids.max()) + 1
+    if top <= 4 * len(ids) + 1024:
+        h = np.bincount(ids[side == 0], minlength=top)
+        r = np.bincount(ids[side == 1], minlength=top)
+        ng = ids
+    else:
+        bits = max(int(len(ids)).bit_length(), 1)
+        if top.bit_length() + bits > 62:
+            unique, ng = np.unique(ids, return_inverse=True)
+            top = len(unique)
+        else:
+            packed = np.sort((ids << bits) | np.arange(len(ids), dtype=np.int64))
+            order = packed & ((1 << bits) - 1)
+            sorted_ids = packed >> bits
+            start = np.ones(len(ids), dtype=bool)
+            start[1:] = sorted_ids[1:] != sorted_ids[:-1]
+            ng = np.empty(len(ids), dtype=np.int64)
+            ng[order] = np.cumsum(start.view(np.int8), dtype=np.int64) - 1
+            top = int(start.sum())
+        h = np.bincount(ng[side == 0], minlength=top)
+        r = np.bincount(ng[side == 1], minlength=top)
+    return int(np.minimum(h, r).sum()), ((h > 0) & (r > 0))[ng], ng
+
+
+def _matches(h: np.ndarray, h_len: np.ndarray, r: np.ndarray, r_len: np.ndarray, max_order: int) -> list[int]:
     """For each order 1..max_order: the clipped n-gram matches summed over sentence pairs.
 
-    Tokens must be dense ids (0..V-1). An n-gram's id is its tokens packed in base V while that
-    fits in 62 bits with the sentence pair and side; past that the ids are re-densified by a sort.
-    One sort per order then counts every (pair, n-gram, side) at once."""
-    h, h_pair = _concat(hyps)
-    r, r_pair = _concat(refs)
+    `h` and `r` are the hypotheses' and references' tokens end to end, as dense ids (0..V-1),
+    and `h_len`, `r_len` each sentence's length. One sort per order counts every (pair, n-gram, side) at
+    once. An n-gram can only match when the two (n-1)-grams inside it occur on both sides of
+    its pair, so each order looks only at those positions (few, past the first orders), and
+    names each n-gram by its (n-1)-gram's rank and its last token, which never overflows."""
+    h_pair = np.repeat(np.arange(len(h_len), dtype=np.int64), h_len)
+    r_pair = np.repeat(np.arange(len(r_len), dtype=np.int64), r_len)
     tokens = np.concatenate([h, r])
-    pair = np.concatenate([h_pair, r_pair])
-    segment = np.concatenate([h_pair, r_pair + len(hyps)])
-    side = (np.arange(len(tokens)) >= len(h)).astype(np.int64)
+    side = np.concatenate([np.zeros(len(h), dtype=np.int64), np.ones(len(r), dtype=np.int64)])
+    segment = np.concatenate([h_pair, r_pair + len(h_len)])
     base = int(tokens.max()) + 1 if len(tokens) else 1
-    room = _LIMIT // (2 * max(len(hyps), 1))
-    ids = tokens
-    width = base
-    out = []
+    ids = np.concatenate([h_pair, r_pair]) * base + tokens  # (pair, n-gram) names at order 1
+    positions = np.arange(len(tokens))
+    shared = np.zeros(len(tokens) + 1, dtype=bool)
+    rank = np.zeros(len(tokens), dtype=np.int64)
+    out: list[int] = []
     for n in range(1, max_order + 1):
-        count = len(tokens) - n + 1
-        if count <= 0:
-            out.append(0)
-            continue
         if n > 1:
-            if width * base >= room:
-                ids, inverse = np.unique(ids, return_inverse=True)
-                width, ids = len(ids), inverse.astype(np.int64)
-            ids = ids[:-1] * base + tokens[n - 1 :]
-            width *= base
-        valid = segment[:count] == segment[n - 1 : n - 1 + count]
-        keys = ((pair[:count] * width + ids) * 2 + side[:count])[valid]
-        unique, counts = np.unique(keys, return_counts=True)
-        # A hypothesis key (side 0) directly followed by the same n-gram's reference key (side 1).
-        both = (unique[:-1] >> 1) == (unique[1:] >> 1)
-        out.append(int(np.minimum(counts[:-1][both], counts[1:][both]).sum()))
+            count = len(tokens) - n + 1
+            alive = np.flatnonzero(shared[:count] & shared[1 : count + 1]) if count > 0 else positions[:0]
+            positions = alive[segment[alive] == segment[alive + n - 1]]
+            ids = rank[positions] * base + tokens[positions + n - 1]
+        if not len(positions):
+            out += [0] * (max_order - n + 1)
+            break
+        matches, on_both, ranks = _count(ids, side[positions])
+        out.append(matches)
+        shared[:] = False
+        shared[positions] = on_both
+        rank[positions] = ranks
     return out
 
 
-def _dense_chars(texts: Sequence[str]) -> list[np.ndarray]:
-    codes = [np.frombuffer("".join(t.split()).encode("utf-32-le"), dtype=np.uint32) for t in texts]
-    if not codes:
-        return codes
-    present = np.bincount(np.concatenate(codes), minlength=1) > 0
-    table = np.cumsum(present) - 1
-    return [table[c] for c in codes]
+def _dense_chars(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The texts' characters but whitespace, end to end as dense ids, and each text's length."""
+    stripped = ["".join(t.split()) for t in texts]
+    lengths = np.fromiter(map(len, stripped), dtype=np.int64, count=len(stripped))
+    codes = np.frombuffer("".join(stripped).encode("utf-32-le"), dtype=np.uint32)
+    present = np.bincount(codes, minlength=1) > 0
+    return (np.cumsum(present) - 1)[codes], lengths
 
 
 def _ngram_totals(lengths: np.ndarray, n: int) -> np.ndarray:
@@ -90,14 +146,11 @@ def corpus_bleu(hypotheses: Sequence[str], references: Sequence[str]) -> float:
     bleu, _ = _metrics()
     vocab = _Vocab()
     order = bleu.max_ngram_order
+    tokenize = _tokenizer_13a() if bleu.tokenizer.signature() == "13a" else bleu.tokenizer
 
-    def encode(texts: Sequence[str]) -> list[np.ndarray]:
-        return [np.fromiter(map(vocab.__getitem__, bleu.tokenizer(t.rstrip()).split()), dtype=np.int64) for t in texts]
-
-    hyps, refs = encode(hypotheses), encode(references)
-    h_len = np.fromiter((len(s) for s in hyps), dtype=np.int64, count=len(hyps))
-    r_len = np.fromiter((len(s) for s in refs), dtype=np.int64, count=len(refs))
-    correct = _matches(hyps, refs, order)
+    h, h_len = _flat([tokenize(t.rstrip()).split() for t in hypotheses], vocab.__getitem__)
+    r, r_len = _flat([tokenize(t.rstrip()).split() for t in references], vocab.__getitem__)
+    correct = _matches(h, h_len, r, r_len, order)
     total = [int(_ngram_totals(h_len, n).sum()) for n in range(1, order + 1)]
     stats = [int(h_len.sum()), int(r_len.sum()), *correct, *total]
     return float(bleu._compute_score_from_stats(stats).score)
@@ -108,11 +161,10 @@ def corpus_chrf(hypotheses: Sequence[str], references: Sequence[str]) -> float:
     _, chrf = _metrics()
     order = chrf.char_order
 
-    chars = _dense_chars([*hypotheses, *references])
-    hyps, refs = chars[: len(hypotheses)], chars[len(hypotheses) :]
-    h_len = np.fromiter((len(s) for s in hyps), dtype=np.int64, count=len(hyps))
-    r_len = np.fromiter((len(s) for s in refs), dtype=np.int64, count=len(refs))
-    matches = _matches(hyps, refs, order)
+    chars, lengths = _dense_chars([*hypotheses, *references])
+    cut = int(lengths[: len(hypotheses)].sum())
+    h_len, r_len = lengths[: len(hypotheses)], lengths[len(hypotheses) :]
+    matches = _matches(chars[:cut], h_len, chars[cut:], r_len, order)
     stats: list[int] = []
     for n in range(1, order + 1):
         h_n, r_n = _ngram_totals(h_len, n), _ngram_totals(r_len, n)

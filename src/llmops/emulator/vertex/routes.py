@@ -19,6 +19,7 @@ Served, under `projects/{p}/locations/{l}/` unless noted:
 - `ragCorpora`, `ragCorpora/{c}/ragFiles` and `{location}:retrieveContexts` (see `rag_engine`), the
   grounding tools on `generateContent` (see `grounding_tools`), and
   `reasoningEngines/{e}/sessions` (see `sessions`).
+- `datasets` and `datasets/{d}/datasetVersions`: Vertex AI prompt management (see `datasets`).
 
 Admin (not Google's): `/emulator/v1/canned` GET/PUT/POST/DELETE the canned-responses file the
 emulated model reads (`{"responses": [...]}`, the format of `engines/canned.py`).
@@ -427,11 +428,13 @@ class VertexHandlers:
 
     def routers(self) -> list[SegmentRouter]:
         from . import evaluation
+        from .datasets import DatasetsApi
         from .openai_compat import ChatCompletions
         from .pipeline_routes import PipelineJobsApi
 
         pipelines = PipelineJobsApi(self.state)
         chat = ChatCompletions(lambda: self.service)
+        datasets = DatasetsApi(self)
         out = []
         loc = "projects/{project}/locations/{location}"
         for version in ("v1", "v1beta1"):
@@ -472,6 +475,11 @@ class VertexHandlers:
             r.route(f"{loc}/operations/{{op}}", "GET", "DELETE")(self._operation)
             r.route(f"{loc}/batchPredictionJobs", "GET", "POST")(self.batch.jobs)
             r.route(f"{loc}/batchPredictionJobs/{{job}}", "GET", "POST", "DELETE")(self.batch.job)
+            r.route(f"{loc}/datasets", "GET", "POST")(datasets.datasets)
+            r.route(f"{loc}/datasets/{{dataset}}", "GET", "PATCH", "DELETE")(datasets.dataset)
+            r.route(f"{loc}/datasets/{{dataset}}/datasetVersions", "GET", "POST")(datasets.versions)
+            r.route(f"{loc}/datasets/{{dataset}}/datasetVersions/{{version}}", "GET", "DELETE")(datasets.version)
+            r.route(f"{loc}/datasets/{{dataset}}/operations/{{op}}", "GET")(datasets.operation)
             r.route("{rest+}", "GET", "POST", "PATCH", "DELETE")(self.no_project)
             out.append(r)
         ui = SegmentRouter("/ui")  # where aiplatform's REST transport polls operations
