@@ -124,7 +124,7 @@ def predict_command(
             log=False if no_log else None,
         )
     if json_:
-        print_json(p.to_dict())
+        print_json(p.to_cli_dict())
     else:
         _show_prediction(p)
 
