@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from ..core import data
+from ..core.errors import QueryError
 from ..core.prompts import DEFAULT_TEMPLATE, templates
 from ..core.types import DatasetVersion
 from .common import JsonOption, console, parse_params, print_json, session
@@ -51,15 +52,21 @@ def prepare_command(
             "or a registry prompt as prompts:/NAME@ALIAS",
         )
     query = data.read_query_file(query_file) if query_file else None
-    version = data.prepare(
-        session(),
-        query=query,
-        template=template,
-        eval_fraction=eval_fraction,
-        seed=seed,
-        format=format,
-        params=parse_params(param),
-    )
+    try:
+        version = data.prepare(
+            session(),
+            query=query,
+            template=template,
+            eval_fraction=eval_fraction,
+            seed=seed,
+            format=format,
+            params=parse_params(param),
+        )
+    except QueryError as exc:
+        line = getattr(exc, "line", None)
+        if query_file and line is not None:
+            raise type(exc)(exc.problem, fix=f"check line {line} of {query_file}") from None
+        raise
     if json_:
         print_json(version.to_dict())
     else:
