@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from .errors import ConfigError, DataError, LlmopsError, NotFoundError, QueryError
-from .prompts import DEFAULT_TEMPLATE, get_template
+from .prompts import DEFAULT_TEMPLATE, PromptTemplate, get_template
 from .types import DatasetSplit, DatasetVersion
 
 if TYPE_CHECKING:
@@ -110,6 +110,43 @@ def read_query_file(path: str | Path) -> str:
     if not text.strip():
         raise DataError(f"query file {p} is empty", fix="write a SELECT statement into it")
     return text
+
+
+PLACEHOLDER = "{question}"
+
+
+def is_template_file(name: str) -> bool:
+    """Whether `--template NAME` names a file rather than a registered template."""
+    return not name.startswith("prompts:") and (
+        "/" in name or "\\" in name or Path(name).suffix != "" or Path(name).is_file()
+    )
+
+
+def template_from_file(path: str | Path) -> PromptTemplate:
+    """A template written in a text file: the instruction, ending in `{question}`."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8").rstrip("\n")
+    except FileNotFoundError:
+        raise NotFoundError(f"template file {p} does not exist", fix="check the path given to --template") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(f"template file {p} cannot be read: {exc}", fix="pass a UTF-8 text file") from None
+    if PLACEHOLDER not in text:
+        raise DataError(
+            f"template file {p} has no {PLACEHOLDER} placeholder",
+            fix=f"end the instruction with {PLACEHOLDER} where each question goes",
+        )
+    if text.count(PLACEHOLDER) > 1 or not text.endswith(PLACEHOLDER):
+        raise DataError(
+            f"template file {p} has text after {PLACEHOLDER}",
+            fix=f"put {PLACEHOLDER} once, at the end of the file",
+        )
+    return PromptTemplate(f"file:{p.name}", text.removesuffix(PLACEHOLDER), f"from {p}", "")
+
+
+def load_template(name: str, workspace: str | Path | None) -> PromptTemplate:
+    """A template file, a registered template or a `prompts:/` reference."""
+    return template_from_file(name) if is_template_file(name) else get_template(name, workspace)
 
 
 def _strip(sql: str) -> str:
@@ -260,7 +297,7 @@ def prepare(
     """Build (or find) the dataset version for a query, template, split and format."""
     request = PrepareRequest(_strip(query or DEFAULT_QUERY), template, eval_fraction, seed, format)
     request.validate()
-    tmpl = get_template(template, session.settings.workspace)
+    tmpl = load_template(template, session.settings.workspace)
     user_params = dict(params or {})
     raw = query or DEFAULT_QUERY
     lead_lines = raw[: len(raw) - len(raw.lstrip())].count("\n")
