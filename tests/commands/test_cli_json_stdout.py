@@ -19,11 +19,13 @@ LOCAL = [
     ("data prepare", []),
     ("data list", []),
     ("data show", ["{version}"]),
+    ("data diff", ["{version}", "{version}"]),
     ("data templates", []),
     ("sql", ["SELECT 1 AS x"]),
     ("predict", ["How do I sort a list in Python?"]),
     ("logs", []),
     ("models list", []),
+    ("models show", ["text-bison@001"]),
     ("tune", []),
     ("eval", ["--limit", "2"]),
     ("embed", ["hello"]),
@@ -50,6 +52,7 @@ ELSEWHERE = {
     "pipeline show": "needs a run id (tests/commands/test_pipeline_cli.py)",
     "monitor check": "exits 1 without configured checks",
     "monitor watch": "runs until stopped",
+    "monitor enable": "needs the vertex provider (tests/monitoring/test_vertex_log.py)",
 }
 
 

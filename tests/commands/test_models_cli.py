@@ -88,7 +88,10 @@ def test_a_violent_threat_is_blocked_and_its_content_withheld(cli):
         (("tune",), "no dataset version exists yet"),
         (("tune", "--dataset", "feedfacecafe"), "dataset version 'feedfacecafe' does not exist"),
         (("models", "alias", "models/123", "prod"), "unknown model 'models/123'"),
-        (("logs", "-n", "0"), "at least 1"),
+        (("logs", "-n", "-1"), "-n must be 0 (all) or more"),
+        (("logs", "--since", "yesterday"), "--since 'yesterday' is neither a duration nor a date"),
+        (("logs", "--format", "xml"), "unknown format 'xml'"),
+        (("models", "show", "text-bisn@001"), "did you mean 'text-bison@001'?"),
     ],
 )
 def test_bad_input_fails_with_one_line(cli, workspace, args, message):
@@ -152,10 +155,19 @@ def test_tune_list_alias_predict_and_logs(cli, workspace):
     assert sum(r["citations_count"] for r in logs) == 4
     assert "not logged" not in {r["prompt"] for r in logs}
     assert len(cli("logs", "--json", "-n", "2").json()) == 2
-    table = cli("logs")
+    table = cli("logs", "--format", "table")
     assert table.code == 0 and "BLOCKED" in table.out
+    assert len(cli("logs", "-n", "0", "--json").json()) == 5
+    tuned_only = cli("logs", "-n", "0", "--model", out["tuned_model"], "--since", "1h", "--json").json()
+    assert len(tuned_only) == 4 and {r["model"] for r in tuned_only} == {out["tuned_model"]}
+    assert cli("logs", "--since", "2999-01-01", "--json").json() == []
+    piped = cli("logs", "-n", "0").out.splitlines()  # not a terminal: CSV with a header
+    assert piped[0].startswith("schema_version,request_id,created") and len(piped) >= 6
+    shown = cli("models", "show", "prod", "--json").json()
+    assert shown["name"] == out["tuned_model"] and shown["aliases"] == ["prod"]
+    assert cli("models", "list", "--format", "csv").out.splitlines()[0].startswith("name,kind,")
 
 
 def test_logs_before_any_prediction(cli):
     assert cli("logs", "--json").json() == []
-    assert "no predictions logged yet" in cli("logs").out
+    assert "no predictions logged yet" in cli("logs", "--format", "table").out
