@@ -252,7 +252,8 @@ class PredictionLog:
         `request_id`, one `model` or those `since` a time; [] before anything was logged."""
         _check_n(n)
         self.ensure_table()
-        clauses, params = [], {"n": n} if n else {}
+        clauses: list[str] = []
+        params: dict[str, Any] = {"n": n} if n else {}
         for column, value in (("request_id", request_id), ("model", model)):
             if value is not None:
                 clauses.append(f"{column} = @{column}")
