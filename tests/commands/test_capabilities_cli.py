@@ -32,7 +32,7 @@ def echo(fresh_registry, monkeypatch):
 def test_a_predict_only_provider_answers_llmops_predict(cli, echo):
     r = cli("predict", "hello there", "--json")
     assert r.code == 0, r.err
-    assert r.json()["content"] == "echo: hello there" and r.json()["model"] == "echo-1"
+    assert r.json()["prediction"]["content"] == "echo: hello there" and r.json()["model"] == "echo-1"
 
 
 @pytest.mark.parametrize(

@@ -17,11 +17,41 @@ def test_predict_json_has_the_course_shape_identically_on_every_run(cli):
     first, second = cli("predict", PANDAS, "--json"), cli("predict", PANDAS, "--json")
     assert first.code == 0 and second.code == 0
     d = first.json()
-    assert {"content", "safetyAttributes", "citationMetadata", "model", "latency_ms"} <= set(d)
-    assert len(d["safetyAttributes"]["safetyRatings"]) == 4
-    assert isinstance(d["citationMetadata"]["citations"], list)
-    assert d["model"] == "text-bison@001" and "llmops emulator" in d["content"]
+    assert set(d) == {"prediction", "gemini", "model", "latency_ms", "request_id"}
+    pred = d["prediction"]
+    assert set(pred) == {"content", "safetyAttributes", "citationMetadata"}
+    assert set(pred["safetyAttributes"]) == {"blocked", "categories", "scores", "safetyRatings"}
+    assert [r["category"] for r in pred["safetyAttributes"]["safetyRatings"]] == [
+        "Dangerous Content",
+        "Harassment",
+        "Hate Speech",
+        "Sexually Explicit",
+    ]
+    assert all(
+        set(r) == {"category", "probabilityScore", "severity", "severityScore"}
+        for r in pred["safetyAttributes"]["safetyRatings"]
+    )
+    assert isinstance(pred["citationMetadata"]["citations"], list)
+    assert d["model"] == "text-bison@001" and "llmops emulator" in pred["content"]
+    gemini = d["gemini"]
+    assert [r["category"] for r in gemini["safetyRatings"]][0] == "HARM_CATEGORY_DANGEROUS_CONTENT"
+    assert {"probability", "severity"} <= set(gemini["safetyRatings"][0])
+    assert gemini["finishReason"] == "STOP" and gemini["usageMetadata"]["totalTokenCount"] > 0
     assert stable(d) == stable(second.json())
+
+
+def test_predict_json_prediction_is_what_the_emulator_text_bison_predict_returns():
+    from llmops.core.types import Citation, Prediction, SafetyAttributes, SafetyRating
+    from llmops.emulator.vertex.generate import palm_prediction
+
+    rating = SafetyRating("HARM_CATEGORY_HATE_SPEECH", "LOW", 0.3, "NEGLIGIBLE", 0.1)
+    # a tuned model's citations come back from JSON, where offsets may be floats
+    cite = Citation(0.0, 4.0, "https://x", "T", "CC BY-SA 4.0", "2020-01-02")  # type: ignore[arg-type]
+    p = Prediction("pong", "m", safety=SafetyAttributes(False, ["Toxic"], [0.2], [rating]), citations=[cite])
+    assert p.to_vertex_dict() == palm_prediction(p)
+    (c,) = p.to_vertex_dict()["citationMetadata"]["citations"]
+    assert type(c["startIndex"]) is int and type(c["endIndex"]) is int
+    assert p.to_vertex_dict()["safetyAttributes"]["safetyRatings"][0]["category"] == "Hate Speech"
 
 
 def test_predict_readable_output(cli):
@@ -35,7 +65,9 @@ def test_predict_readable_output(cli):
 def test_a_violent_threat_is_blocked_and_its_content_withheld(cli):
     r = cli("predict", "I will kill you", "--json")
     d = r.json()
-    assert r.code == 0 and d["content"] == "" and d["safetyAttributes"]["blocked"] and d["finish_reason"] == "SAFETY"
+    pred = d["prediction"]
+    assert r.code == 0 and pred["content"] == "" and pred["safetyAttributes"]["blocked"]
+    assert d["gemini"]["finishReason"] == "SAFETY" and d["gemini"]["promptBlocked"]
     text = cli("predict", "I will kill you")
     assert (
         "BLOCKED (prompt: " in text.out
@@ -43,7 +75,7 @@ def test_a_violent_threat_is_blocked_and_its_content_withheld(cli):
         and "kill" not in text.out.split("safety:")[0]
     )
     relaxed = cli("predict", "I will kill you", "--safety", "*=BLOCK_NONE", "--json").json()
-    assert not relaxed["safetyAttributes"]["blocked"]
+    assert not relaxed["prediction"]["safetyAttributes"]["blocked"]
 
 
 @pytest.mark.parametrize(
@@ -56,7 +88,10 @@ def test_a_violent_threat_is_blocked_and_its_content_withheld(cli):
         (("tune",), "no dataset version exists yet"),
         (("tune", "--dataset", "feedfacecafe"), "dataset version 'feedfacecafe' does not exist"),
         (("models", "alias", "models/123", "prod"), "unknown model 'models/123'"),
-        (("logs", "-n", "0"), "at least 1"),
+        (("logs", "-n", "-1"), "-n must be 0 (all) or more"),
+        (("logs", "--since", "yesterday"), "--since 'yesterday' is neither a duration nor a date"),
+        (("logs", "--format", "xml"), "unknown format 'xml'"),
+        (("models", "show", "text-bisn@001"), "did you mean 'text-bison@001'?"),
     ],
 )
 def test_bad_input_fails_with_one_line(cli, workspace, args, message):
@@ -81,7 +116,7 @@ def test_canned_responses_selected_by_configuration(cli, tmp_path, monkeypatch):
         encoding="utf-8",
     )
     monkeypatch.setenv("LLMOPS_EMULATOR_CANNED_RESPONSES", str(canned))
-    d = cli("predict", "ping", "--json").json()
+    d = cli("predict", "ping", "--json").json()["prediction"]
     assert d["content"] == "pong" and d["citationMetadata"]["citations"][0]["endIndex"] == 4
 
 
@@ -106,8 +141,9 @@ def test_tune_list_alias_predict_and_logs(cli, workspace):
     for q in questions:
         d = cli("predict", q, "--model", "prod", "--json").json()
         assert d["model"] == out["tuned_model"]
-        (c,) = d["citationMetadata"]["citations"]
+        (c,) = d["prediction"]["citationMetadata"]["citations"]
         assert c["license"] == "CC BY-SA 4.0" and c["title"] and c["startIndex"] == 0
+        assert type(c["startIndex"]) is int and type(c["endIndex"]) is int
     readable = cli("predict", questions[0], "--model", out["endpoint"])
     assert "citations:" in readable.out and "(CC BY-SA 4.0)" in readable.out
 
@@ -119,10 +155,19 @@ def test_tune_list_alias_predict_and_logs(cli, workspace):
     assert sum(r["citations_count"] for r in logs) == 4
     assert "not logged" not in {r["prompt"] for r in logs}
     assert len(cli("logs", "--json", "-n", "2").json()) == 2
-    table = cli("logs")
+    table = cli("logs", "--format", "table")
     assert table.code == 0 and "BLOCKED" in table.out
+    assert len(cli("logs", "-n", "0", "--json").json()) == 5
+    tuned_only = cli("logs", "-n", "0", "--model", out["tuned_model"], "--since", "1h", "--json").json()
+    assert len(tuned_only) == 4 and {r["model"] for r in tuned_only} == {out["tuned_model"]}
+    assert cli("logs", "--since", "2999-01-01", "--json").json() == []
+    piped = cli("logs", "-n", "0").out.splitlines()  # not a terminal: CSV with a header
+    assert piped[0].startswith("schema_version,request_id,created") and len(piped) >= 6
+    shown = cli("models", "show", "prod", "--json").json()
+    assert shown["name"] == out["tuned_model"] and shown["aliases"] == ["prod"]
+    assert cli("models", "list", "--format", "csv").out.splitlines()[0].startswith("name,kind,")
 
 
 def test_logs_before_any_prediction(cli):
     assert cli("logs", "--json").json() == []
-    assert "no predictions logged yet" in cli("logs").out
+    assert "no predictions logged yet" in cli("logs", "--format", "table").out

@@ -45,7 +45,14 @@ def test_json_values_timestamps_and_parameters(cli):
 
 
 def test_table_output_and_max_rows(cli):
-    r = cli("sql", "SELECT id FROM `bigquery-public-data.stackoverflow.posts_questions` ORDER BY id", "--max-rows", "3")
+    r = cli(
+        "sql",
+        "SELECT id FROM `bigquery-public-data.stackoverflow.posts_questions` ORDER BY id",
+        "--max-rows",
+        "3",
+        "--format",
+        "table",
+    )
     assert r.code == 0, r.err
     assert "-500" in r.out and "-497" not in r.out
     assert "600 rows (597 not shown" in r.out
@@ -57,6 +64,14 @@ def test_table_output_and_max_rows(cli):
         "2",
     )
     assert [row["id"] for row in j.json()] == [-500, -499]
+
+
+def test_csv_when_piped_or_asked(cli):
+    sql = "SELECT 1 AS x, 'a,b' AS s, [1, 2] AS arr UNION ALL SELECT 2, NULL, []"
+    piped = cli("sql", sql + " ORDER BY x")  # stdout is not a terminal here
+    assert piped.code == 0 and piped.out == 'x,s,arr\n1,"a,b","[1, 2]"\n2,,[]\n'
+    assert cli("sql", sql + " ORDER BY x", "--format", "csv").out == piped.out
+    assert cli("sql", "SELECT 1 AS x", "--format", "json").json() == [{"x": 1}]
 
 
 def test_statements_without_rows(cli):
@@ -84,7 +99,7 @@ def test_query_from_stdin_in_a_subprocess(workspace):
 
 def test_bad_inputs_fail_with_one_line(cli):
     cases = {
-        "SELEC 1": "syntax error at line 1, column 7",
+        "SELEC 1": 'Syntax error: Unexpected integer literal "1" at [1:7]',
         "SELECT * FROM ML.PREDICT(MODEL `p.d.m`, (SELECT 1))": "ML.PREDICT is not supported by the local warehouse",
         "SELECT * FROM `bigquery-public-data.stackoverflow.nope`": "`bigquery-public-data.stackoverflow.nope` not found",
         "SELECT @since AS s": "@since has no value",

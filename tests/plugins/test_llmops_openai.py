@@ -86,7 +86,8 @@ def test_backends_and_plugins_show_openai(llmops):
 def test_predict_answers_through_the_openai_endpoint(llmops, genai_client):
     proc = llmops("predict", PANDAS, "--json")
     assert proc.returncode == 0, proc.stderr
-    d = json.loads(proc.stdout)
+    out = json.loads(proc.stdout)
+    d, gem = out["prediction"], out["gemini"]
     # The same emulated Gemini answer as generateContent gives, so it went through the emulator.
     gemini = genai_client.models.generate_content(
         model="gemini-2.0-flash-001",
@@ -94,9 +95,9 @@ def test_predict_answers_through_the_openai_endpoint(llmops, genai_client):
         config=types.GenerateContentConfig(temperature=0, max_output_tokens=256),
     )
     assert d["content"] == gemini.text and "llmops emulator" in d["content"]
-    assert d["model"] == GEMINI and d["finish_reason"] == "STOP" and not d["blocked"]
-    assert d["usage"]["prompt_tokens"] > 0 and d["usage"]["output_tokens"] > 0
-    assert d["request_id"].startswith("chatcmpl-")
+    assert out["model"] == GEMINI and gem["finishReason"] == "STOP" and not gem["blocked"]
+    assert gem["usageMetadata"]["promptTokenCount"] > 0 and gem["usageMetadata"]["candidatesTokenCount"] > 0
+    assert out["request_id"].startswith("chatcmpl-")
     # Not rated: the OpenAI-compatible endpoint sends no safety ratings and no citations.
     assert d["safetyAttributes"] == {"blocked": False, "categories": [], "scores": [], "safetyRatings": []}
     assert d["citationMetadata"] == {"citations": []}

@@ -218,3 +218,65 @@ def check_models(s: Session, specs: list[str]) -> None:
 JsonOption = typer.Option(False, "--json", help="Print machine-readable JSON.", callback=_json_flag)
 """Every command's `--json` (also accepted as a global option): from here on, only the JSON
 goes to stdout."""
+
+
+FORMATS = ("table", "json", "csv")
+
+
+def _format_flag(value: str | None) -> str | None:
+    from ..core.errors import ConfigError
+
+    if value is not None and value not in FORMATS:
+        raise ConfigError(f"unknown format {value!r}", fix=f"pass --format {', '.join(FORMATS)}")
+    if value == "json":
+        JSON_STDOUT.start()
+    return value
+
+
+FormatOption = typer.Option(
+    None, "--format", help="table, json or csv (default: table on a terminal, csv when piped).", callback=_format_flag
+)
+"""A list command's `--format`."""
+
+
+def output_format(fmt: str | None, json_: bool) -> str:
+    """The format to print in: --json wins, then --format, then table on a terminal, else CSV."""
+    if json_:
+        return "json"
+    if fmt:
+        return fmt
+    return "table" if sys.stdout.isatty() else "csv"
+
+
+def print_csv(rows: list[dict[str, Any]], columns: list[str] | None = None) -> None:
+    """Rows as CSV with a header line on stdout (nested values as JSON)."""
+    import csv
+
+    names = columns or (list(rows[0]) if rows else [])
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(names)
+    for r in rows:
+        writer.writerow(
+            ["" if r.get(c) is None else json.dumps(r[c]) if isinstance(r.get(c), dict | list) else r[c] for c in names]
+        )
+    sys.stdout.flush()
+
+
+def parse_since(text: str) -> Any:
+    """`--since`: a duration back from now (30s, 15m, 1h, 2d, 1w) or an ISO date/time."""
+    import re
+    from datetime import UTC, datetime, timedelta
+
+    from ..core.errors import ConfigError
+
+    m = re.fullmatch(r"\s*(\d+)\s*([smhdw])\s*", text)
+    if m:
+        unit = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}[m.group(2)]
+        return datetime.now(UTC) - timedelta(**{unit: int(m.group(1))})
+    try:
+        when = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ConfigError(
+            f"--since {text!r} is neither a duration nor a date", fix="pass e.g. --since 1h, 30m, 2d or 2026-01-31"
+        ) from None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)

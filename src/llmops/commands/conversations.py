@@ -11,16 +11,16 @@ from .common import JsonOption, console, print_json, session
 conversations_app = typer.Typer(help="Stored chat conversations: list, show, fork, delete.", no_args_is_help=True)
 
 
-def _store():
+def _store(read_only: bool = False):
     from ..conversations import open_store
 
-    return open_store(session())
+    return open_store(session(read_only=read_only))
 
 
 @conversations_app.command("list")
 def list_command(json_: bool = JsonOption) -> None:
     """Conversations, most recently updated first."""
-    store = _store()
+    store = _store(read_only=True)
     try:
         rows = store.all()
     finally:
@@ -47,7 +47,7 @@ def list_command(json_: bool = JsonOption) -> None:
 @conversations_app.command("show")
 def show_command(cid: str = typer.Argument(..., help="Conversation id."), json_: bool = JsonOption) -> None:
     """The conversation's messages, oldest first, with their ids."""
-    store = _store()
+    store = _store(read_only=True)
     try:
         conv, messages = store.get(cid), store.messages(cid)
     finally:

@@ -8,9 +8,10 @@ import typer
 from rich.table import Table
 
 from ..core import data
+from ..core.errors import QueryError
 from ..core.prompts import DEFAULT_TEMPLATE, templates
 from ..core.types import DatasetVersion
-from .common import JsonOption, console, parse_params, print_json, session
+from .common import FormatOption, JsonOption, console, output_format, parse_params, print_csv, print_json, session
 
 data_app = typer.Typer(help="Instruction datasets: prepare, list, show.", no_args_is_help=True)
 
@@ -30,7 +31,9 @@ def prepare_command(
         None, "--query-file", help="GoogleSQL file returning input_text and output_text (default: the course's query)."
     ),
     template: str = typer.Option(
-        DEFAULT_TEMPLATE, "--template", help="Registered prompt template (see `llmops data templates`)."
+        DEFAULT_TEMPLATE,
+        "--template",
+        help="Registered prompt template (see `llmops data templates`) or a text file ending in {question}.",
     ),
     eval_fraction: float = typer.Option(
         0.2, "--eval-fraction", help="Share of rows held out for evaluation, in (0, 1)."
@@ -41,7 +44,9 @@ def prepare_command(
     json_: bool = JsonOption,
 ) -> None:
     """Query the warehouse, apply the template, split, export JSONL and version it."""
-    if not template.startswith("prompts:") and template not in templates():
+    if data.is_template_file(template):
+        data.template_from_file(template)
+    elif not template.startswith("prompts:") and template not in templates():
         from ..core.errors import NotFoundError
         from .common import did_you_mean
 
@@ -51,15 +56,21 @@ def prepare_command(
             "or a registry prompt as prompts:/NAME@ALIAS",
         )
     query = data.read_query_file(query_file) if query_file else None
-    version = data.prepare(
-        session(),
-        query=query,
-        template=template,
-        eval_fraction=eval_fraction,
-        seed=seed,
-        format=format,
-        params=parse_params(param),
-    )
+    try:
+        version = data.prepare(
+            session(),
+            query=query,
+            template=template,
+            eval_fraction=eval_fraction,
+            seed=seed,
+            format=format,
+            params=parse_params(param),
+        )
+    except QueryError as exc:
+        line = getattr(exc, "line", None)
+        if query_file and line is not None:
+            raise type(exc)(exc.problem, fix=f"check line {line} of {query_file}") from None
+        raise
     if json_:
         print_json(version.to_dict())
     else:
@@ -67,11 +78,28 @@ def prepare_command(
 
 
 @data_app.command("list")
-def list_command(json_: bool = JsonOption) -> None:
+def list_command(json_: bool = JsonOption, fmt: str | None = FormatOption) -> None:
     """List dataset versions, newest first."""
     versions = data.list_versions(session(read_only=True))
-    if json_:
+    shape = output_format(fmt, json_)
+    if shape == "json":
         print_json([v.to_dict() for v in versions])
+        return
+    if shape == "csv":
+        print_csv(
+            [
+                {
+                    "version": v.version,
+                    "created": v.manifest.get("created", ""),
+                    "template": v.manifest["template"]["name"],
+                    "format": v.manifest["format"],
+                    "train": v.train.rows,
+                    "eval": v.eval.rows,
+                }
+                for v in versions
+            ],
+            ["version", "created", "template", "format", "train", "eval"],
+        )
         return
     table = Table("version", "created", "template", "format", "train", "eval")
     for v in versions:
@@ -96,6 +124,30 @@ def show_command(
     console.print(f"  created {m['created']}; split {m['split']}; source tables {', '.join(m['source_tables'])}")
     console.print("  query:")
     console.print(m["query"], markup=False)
+
+
+@data_app.command("diff")
+def diff_command(
+    old: str = typer.Argument(..., help="The earlier version id (or unique prefix)."),
+    new: str = typer.Argument(..., help="The later version id (or unique prefix)."),
+    json_: bool = JsonOption,
+) -> None:
+    """Rows added, removed and changed from one dataset version to another."""
+    from ..core.dataset_diff import diff_versions
+
+    d = diff_versions(session(read_only=True), old, new)
+    if json_:
+        print_json(d)
+        return
+    c = d["counts"]
+    console.print(
+        f"{d['from']} -> {d['to']}: {c['added']} added, {c['removed']} removed, {c['changed']} changed, "
+        f"{c['unchanged']} unchanged",
+        markup=False,
+    )
+    for mark, kind in (("+", "added"), ("-", "removed"), ("~", "changed")):
+        for r in d[kind]:
+            console.print(f"{mark} [{r['split']}] {' '.join(r['question'].split())[:100]}", markup=False)
 
 
 @data_app.command("templates")

@@ -10,7 +10,19 @@ from ..core.errors import DataError
 from ..core.interfaces import Aliaser, Deployer, ModelProvider, Tuner, require
 from ..core.prompts import active_prompt, get_template
 from ..core.types import GenerationConfig, Prediction
-from .common import JsonOption, console, err_console, parse_params, print_json, session, show_progress
+from .common import (
+    FormatOption,
+    JsonOption,
+    console,
+    err_console,
+    output_format,
+    parse_params,
+    parse_since,
+    print_csv,
+    print_json,
+    session,
+    show_progress,
+)
 
 models_app = typer.Typer(help="Models: list base and tuned models, set aliases, deploy.", no_args_is_help=True)
 
@@ -124,7 +136,7 @@ def predict_command(
             log=False if no_log else None,
         )
     if json_:
-        print_json(p.to_dict())
+        print_json(p.to_cli_dict())
     else:
         _show_prediction(p)
 
@@ -195,14 +207,18 @@ def _model_rows(model: ModelProvider) -> list[dict[str, Any]]:
 
 
 @models_app.command("list")
-def list_command(json_: bool = JsonOption) -> None:
+def list_command(json_: bool = JsonOption, fmt: str | None = FormatOption) -> None:
     """List base models and tuned models (newest first) with aliases and endpoints."""
     from rich.table import Column, Table
     from rich.text import Text
 
     rows = _model_rows(session(read_only=True).model)
-    if json_:
+    shape = output_format(fmt, json_)
+    if shape == "json":
         print_json(rows)
+        return
+    if shape == "csv":
+        print_csv(rows)
         return
     table = Table(
         Column("name", no_wrap=True), "display name", "base model", "aliases", Column("endpoint", no_wrap=True)
@@ -229,6 +245,31 @@ def list_command(json_: bool = JsonOption) -> None:
         console.print("no tuned models yet (create one with `llmops tune`)", markup=False)
     if bases:
         console.print(f"base models: {', '.join(bases)}", markup=False, style="dim")
+
+
+@models_app.command("show")
+def show_command(
+    name: str = typer.Argument(..., help="Base or tuned model: name, alias, endpoint or display name."),
+    json_: bool = JsonOption,
+) -> None:
+    """Show one model: kind, base model, aliases, endpoint and what else is known of it."""
+    from ..core.errors import NotFoundError
+    from .common import did_you_mean
+
+    rows = _model_rows(session(read_only=True).model)
+    for r in rows:
+        names = {r.get("name"), r.get("endpoint"), r.get("display_name"), *(r.get("aliases") or [])}
+        if name in names:
+            break
+    else:
+        known = {str(v) for r in rows for v in (r.get("name"), *(r.get("aliases") or [])) if v}
+        raise NotFoundError(f"unknown model {name!r}", fix=f"{did_you_mean(name, known)}see `llmops models list`")
+    if json_:
+        print_json(r)
+        return
+    for key, value in r.items():
+        shown = ", ".join(map(str, value)) if isinstance(value, list) else value
+        console.print(f"{key + ':':<14}{'' if shown is None else shown}", markup=False)
 
 
 @models_app.command("alias")
@@ -264,12 +305,15 @@ def _clip(text: str | None, width: int) -> str:
 
 
 def logs_command(
-    n: int = typer.Option(20, "-n", "--count", help="How many predictions, newest first."),
+    n: int = typer.Option(20, "-n", "--count", help="How many predictions, newest first (0: all)."),
+    model: str | None = typer.Option(None, "--model", "-m", help="Only predictions of this model."),
+    since: str | None = typer.Option(None, "--since", help="Only predictions since: 1h, 30m, 2d or an ISO date."),
     request_id: str | None = typer.Option(None, "--id", help="Only the prediction with this request id."),
     trace: str | None = typer.Option(
         None, "--trace", help="Show the span tree of this chain run (trace id or prefix)."
     ),
     json_: bool = JsonOption,
+    fmt: str | None = FormatOption,
 ) -> None:
     """Show the newest logged predictions (or one by request id, or a chain run's span tree)."""
     if trace is not None:
@@ -282,15 +326,20 @@ def logs_command(
 
     from ..core import monitoring
 
-    rows = monitoring.log_for(session(read_only=True)).recent(n, request_id=request_id)
+    when = parse_since(since) if since else None
+    rows = monitoring.log_for(session(read_only=True)).recent(n, request_id=request_id, model=model, since=when)
     if request_id and not rows:
         from ..core.errors import NotFoundError
 
         raise NotFoundError(
             f"no logged prediction has request id {request_id!r}", fix="list ids with llmops logs --json"
         )
-    if json_:
+    shape = output_format(fmt, json_)
+    if shape == "json":
         print_json(rows)
+        return
+    if shape == "csv":
+        print_csv(rows)
         return
     if not rows:
         console.print("no predictions logged yet", markup=False)

@@ -17,8 +17,8 @@ prompts_app = typer.Typer(
 )
 
 
-def _registry() -> PromptRegistry:
-    return registry_for(session().settings.workspace)
+def _registry(read_only: bool = False) -> PromptRegistry:
+    return registry_for(session(read_only=read_only).settings.workspace)
 
 
 class GateFailed(LlmopsError):
@@ -56,7 +56,7 @@ def create_command(
 @prompts_app.command("list")
 def list_command(json_: bool = JsonOption) -> None:
     """Every prompt with its newest version and aliases."""
-    reg = _registry()
+    reg = _registry(read_only=True)
     rows: list[dict[str, Any]] = []
     for name in reg.names():
         versions = reg.versions(name)
@@ -80,7 +80,7 @@ def show_command(
     json_: bool = JsonOption,
 ) -> None:
     """A version's text, variables and message; for a bare NAME, also every version."""
-    reg = _registry()
+    reg = _registry(read_only=True)
     pv = reg.get(spec)
     name = pv.name
     versions = reg.versions(name)
@@ -106,7 +106,7 @@ def diff_command(
     b: str = typer.Argument(..., help="NAME@VERSION or NAME@ALIAS."),
 ) -> None:
     """A unified diff of two versions' texts."""
-    out = _registry().diff(a, b)
+    out = _registry(read_only=True).diff(a, b)
     console.print(out.rstrip("\n") if out else "identical", markup=False)
 
 

@@ -13,7 +13,7 @@ import typer
 
 from ..core.errors import ConfigError
 from ..core.interfaces import StatementResult, StatementRunner
-from .common import JsonOption, console, parse_params, print_json, session
+from .common import FormatOption, JsonOption, console, output_format, parse_params, print_csv, print_json, session
 
 CELL_WIDTH = 80
 DEFAULT_TABLE_ROWS = 100
@@ -74,6 +74,7 @@ def add_commands(cli: typer.Typer) -> None:
             None, "--param", "-P", help="Query parameter @name as name=value (repeatable)."
         ),
         json_: bool = JsonOption,
+        fmt: str | None = FormatOption,
         max_rows: int | None = typer.Option(
             None,
             "--max-rows",
@@ -95,11 +96,15 @@ def add_commands(cli: typer.Typer) -> None:
             table = warehouse.query(query, params)
         if len(set(n.lower() for n in table.column_names)) != table.num_columns:
             table = table.rename_columns(unique_column_names(table.column_names))
-        limit = max_rows if max_rows is not None else (None if json_ else DEFAULT_TABLE_ROWS)
+        shape = output_format(fmt, json_)
+        limit = max_rows if max_rows is not None else (DEFAULT_TABLE_ROWS if shape == "table" else None)
         shown = table if limit is None else table.slice(0, limit)
         rows = shown.to_pylist()
-        if json_:
+        if shape == "json":
             print_json([{k: json_value(v) for k, v in row.items()} for row in rows])
+            return
+        if shape == "csv" and table.num_columns:
+            print_csv([{k: json_value(v) for k, v in row.items()} for row in rows], list(table.column_names))
             return
         if table.num_columns == 0:
             kind = result.statement_type if result is not None else "statement"

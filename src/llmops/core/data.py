@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import uuid
 from dataclasses import dataclass
@@ -22,8 +23,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from .errors import ConfigError, DataError, NotFoundError
-from .prompts import DEFAULT_TEMPLATE, get_template
+from .errors import ConfigError, DataError, LlmopsError, NotFoundError, QueryError
+from .prompts import DEFAULT_TEMPLATE, PromptTemplate, get_template
 from .types import DatasetSplit, DatasetVersion
 
 if TYPE_CHECKING:
@@ -109,6 +110,43 @@ def read_query_file(path: str | Path) -> str:
     if not text.strip():
         raise DataError(f"query file {p} is empty", fix="write a SELECT statement into it")
     return text
+
+
+PLACEHOLDER = "{question}"
+
+
+def is_template_file(name: str) -> bool:
+    """Whether `--template NAME` names a file rather than a registered template."""
+    return not name.startswith("prompts:") and (
+        "/" in name or "\\" in name or Path(name).suffix != "" or Path(name).is_file()
+    )
+
+
+def template_from_file(path: str | Path) -> PromptTemplate:
+    """A template written in a text file: the instruction, ending in `{question}`."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8").rstrip("\n")
+    except FileNotFoundError:
+        raise NotFoundError(f"template file {p} does not exist", fix="check the path given to --template") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(f"template file {p} cannot be read: {exc}", fix="pass a UTF-8 text file") from None
+    if PLACEHOLDER not in text:
+        raise DataError(
+            f"template file {p} has no {PLACEHOLDER} placeholder",
+            fix=f"end the instruction with {PLACEHOLDER} where each question goes",
+        )
+    if text.count(PLACEHOLDER) > 1 or not text.endswith(PLACEHOLDER):
+        raise DataError(
+            f"template file {p} has text after {PLACEHOLDER}",
+            fix=f"put {PLACEHOLDER} once, at the end of the file",
+        )
+    return PromptTemplate(f"file:{p.name}", text.removesuffix(PLACEHOLDER), f"from {p}", "")
+
+
+def load_template(name: str, workspace: str | Path | None) -> PromptTemplate:
+    """A template file, a registered template or a `prompts:/` reference."""
+    return template_from_file(name) if is_template_file(name) else get_template(name, workspace)
 
 
 def _strip(sql: str) -> str:
@@ -213,9 +251,37 @@ def _version_id(request: PrepareRequest, template_version: str, file_hashes: dic
     return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:12]
 
 
-def _columns(session: Session, query: str, params: dict[str, Any]) -> list[str]:
-    probe = session.warehouse.query(f"SELECT * FROM (\n{query}\n) AS source LIMIT 0", params or None)
+_PROBE_HEAD = "SELECT * FROM (\n"
+_AT = re.compile(r" at \[(\d+):(\d+)\]")
+
+
+def _columns(session: Session, query: str, params: dict[str, Any], lead_lines: int = 0) -> list[str]:
+    try:
+        probe = session.warehouse.query(f"{_PROBE_HEAD}{query}\n) AS source LIMIT 0", params or None)
+    except QueryError as exc:
+        raise _at_query_line(exc, query, _PROBE_HEAD.count("\n") - lead_lines) from None
     return list(probe.column_names)
+
+
+def _at_query_line(exc: QueryError, query: str, offset: int) -> LlmopsError:
+    """The error with its `at [line:column]` moved from the wrapping script to the user's text,
+    which starts `offset` lines further down the script."""
+    m = _AT.search(exc.problem)
+    if not m:
+        return exc
+    line, column = int(m.group(1)) - offset, int(m.group(2))
+    last = query.count("\n") + 1 + (1 - offset)  # the query's last line, counted as the error counts
+    problem = exc.problem[: m.start()] + f" at [{line}:{column}]" + exc.problem[m.end() :]
+    if line > last and problem.startswith("Syntax error:"):
+        # the parser ran into the wrapping script's text: the user's query ended too early
+        line, column = last, len(query.rsplit("\n", 1)[-1]) + 1
+        problem = f"Syntax error: Unexpected end of script at [{line}:{column}]"
+    if problem.startswith('Syntax error: Expected ")" but got') and query.count("(") == query.count(")"):
+        # the `)` expected closes the wrapping script's subquery: the user's query ran on
+        problem = problem.replace('Expected ")"', "Expected end of input", 1)
+    out = type(exc)(problem, fix=f"check line {line}, column {column} of the query")
+    out.line = line  # type: ignore[attr-defined]
+    return out
 
 
 def prepare(
@@ -231,9 +297,11 @@ def prepare(
     """Build (or find) the dataset version for a query, template, split and format."""
     request = PrepareRequest(_strip(query or DEFAULT_QUERY), template, eval_fraction, seed, format)
     request.validate()
-    tmpl = get_template(template, session.settings.workspace)
+    tmpl = load_template(template, session.settings.workspace)
     user_params = dict(params or {})
-    columns = _columns(session, request.query, user_params)
+    raw = query or DEFAULT_QUERY
+    lead_lines = raw[: len(raw) - len(raw.lstrip())].count("\n")
+    columns = _columns(session, request.query, user_params, lead_lines)
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
         raise DataError(

@@ -198,8 +198,8 @@ def _decode(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _check_n(n: int) -> None:
-    if n < 1:
-        raise DataError(f"-n must be at least 1, got {n}", fix="pass -n 1 or more")
+    if n < 0:
+        raise DataError(f"-n must be 0 (all) or more, got {n}", fix="pass -n 0 for all, or a count")
 
 
 class PredictionLog:
@@ -240,17 +240,29 @@ class PredictionLog:
         """Log predictions (one write for all of them)."""
         return self.write([prediction_row(p, provider=provider, generation=generation) for p in predictions])
 
-    def _recent_sql(self, where: str = "") -> str:
+    def _recent_sql(self, where: str = "", limit: bool = True) -> str:
         names = ", ".join(name for name, _ in COLUMNS)
-        return f"SELECT {names} FROM `{self.table}` {where} ORDER BY created DESC, request_id LIMIT @n"
+        tail = " LIMIT @n" if limit else ""
+        return f"SELECT {names} FROM `{self.table}` {where} ORDER BY created DESC, request_id{tail}"
 
-    def recent(self, n: int = 20, *, request_id: str | None = None) -> list[dict[str, Any]]:
-        """The newest `n` logged predictions (or the one with `request_id`), newest first;
-        [] before anything was logged."""
+    def recent(
+        self, n: int = 20, *, request_id: str | None = None, model: str | None = None, since: datetime | None = None
+    ) -> list[dict[str, Any]]:
+        """The newest `n` (0: all) logged predictions, newest first, optionally only one
+        `request_id`, one `model` or those `since` a time; [] before anything was logged."""
         _check_n(n)
         self.ensure_table()
-        where, params = ("WHERE request_id = @id", {"n": n, "id": request_id}) if request_id else ("", {"n": n})
-        return _decode(self.warehouse.query(self._recent_sql(where), params).to_pylist())
+        clauses: list[str] = []
+        params: dict[str, Any] = {"n": n} if n else {}
+        for column, value in (("request_id", request_id), ("model", model)):
+            if value is not None:
+                clauses.append(f"{column} = @{column}")
+                params[column] = value
+        if since is not None:
+            clauses.append("created >= TIMESTAMP(@since)")
+            params["since"] = since.isoformat()
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        return _decode(self.warehouse.query(self._recent_sql(where, limit=n > 0), params or None).to_pylist())
 
 
 class SegmentLog(PredictionLog):
@@ -299,15 +311,17 @@ class SegmentLog(PredictionLog):
         with self.warehouse.engine.connection() as con:  # type: ignore[attr-defined]
             return store.compact(con, self.directory)
 
-    def recent(self, n: int = 20, *, request_id: str | None = None) -> list[dict[str, Any]]:
+    def recent(
+        self, n: int = 20, *, request_id: str | None = None, model: str | None = None, since: datetime | None = None
+    ) -> list[dict[str, Any]]:
         _check_n(n)
         try:
-            return super().recent(n, request_id=request_id)
+            return super().recent(n, request_id=request_id, model=model, since=since)
         except LlmopsError:
             # the view was dropped or the workspace moved: recreate it once
             with _ensured_lock:
                 _ensured.discard(self._key)
-            return super().recent(n, request_id=request_id)
+            return super().recent(n, request_id=request_id, model=model, since=since)
 
 
 @contextlib.contextmanager

@@ -44,6 +44,20 @@ class SafetyRating:
             "blocked": self.blocked,
         }
 
+    def to_palm_dict(self) -> dict[str, Any]:
+        """text-bison's rating: display category name, scores and severity bucket."""
+        return {
+            "category": palm_category(self.category),
+            "probabilityScore": self.probability_score,
+            "severity": self.severity,
+            "severityScore": self.severity_score,
+        }
+
+
+def palm_category(category: str) -> str:
+    """text-bison's name for a Gemini harm category: HARM_CATEGORY_HATE_SPEECH -> Hate Speech."""
+    return category.removeprefix("HARM_CATEGORY_").replace("_", " ").title()
+
 
 @dataclass(frozen=True)
 class SafetyAttributes:
@@ -62,6 +76,15 @@ class SafetyAttributes:
             "safetyRatings": [r.to_vertex_dict() for r in self.ratings],
         }
 
+    def to_palm_dict(self, blocked: bool) -> dict[str, Any]:
+        """text-bison's `safetyAttributes`, as the course prints them."""
+        return {
+            "blocked": blocked,
+            "categories": list(self.categories),
+            "scores": list(self.scores),
+            "safetyRatings": [r.to_palm_dict() for r in self.ratings],
+        }
+
 
 @dataclass(frozen=True)
 class Citation:
@@ -76,8 +99,8 @@ class Citation:
 
     def to_vertex_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "startIndex": self.start_index,
-            "endIndex": self.end_index,
+            "startIndex": int(self.start_index),
+            "endIndex": int(self.end_index),
             "uri": self.uri,
             "title": self.title,
             "license": self.license,
@@ -87,6 +110,17 @@ class Citation:
             y, m, d = (int(p) for p in self.publication_date.split("-"))
             out["publicationDate"] = {"year": y, "month": m, "day": d}
         return out
+
+    def to_palm_dict(self) -> dict[str, Any]:
+        """text-bison's citation: integer offsets, url, title, license and date as strings."""
+        return {
+            "startIndex": int(self.start_index),
+            "endIndex": int(self.end_index),
+            "url": self.uri or "",
+            "title": self.title or "",
+            "license": self.license or "",
+            "publicationDate": self.publication_date or "",
+        }
 
 
 @dataclass(frozen=True)
@@ -118,15 +152,40 @@ class Prediction:
     prompt_blocked: bool = False  # blocked on the prompt's ratings, before any generation
 
     def to_vertex_dict(self) -> dict[str, Any]:
-        """The course's response shape: content, safetyAttributes, citationMetadata."""
+        """The course's (text-bison's) prediction: content, safetyAttributes, citationMetadata."""
         return {
             "content": "" if self.blocked else self.text,
-            "safetyAttributes": self.safety.to_vertex_dict(),
+            "safetyAttributes": self.safety.to_palm_dict(self.blocked),
+            "citationMetadata": {"citations": [] if self.blocked else [c.to_palm_dict() for c in self.citations]},
+        }
+
+    def to_gemini_dict(self) -> dict[str, Any]:
+        """Gemini's detail for the same answer: HARM_CATEGORY_* ratings, finish reason, usage."""
+        return {
+            "finishReason": self.finish_reason,
+            "blocked": self.blocked,
+            "promptBlocked": self.prompt_blocked,
+            "safetyRatings": [r.to_vertex_dict() for r in self.safety.ratings],
             "citationMetadata": {"citations": [c.to_vertex_dict() for c in self.citations]},
+            "usageMetadata": {
+                "promptTokenCount": self.usage.prompt_tokens,
+                "candidatesTokenCount": self.usage.output_tokens,
+                "totalTokenCount": self.usage.total_tokens,
+            },
+        }
+
+    def to_cli_dict(self) -> dict[str, Any]:
+        """`llmops predict --json`: the course's shape under `prediction`, Gemini's under `gemini`."""
+        return {
+            "prediction": self.to_vertex_dict(),
+            "gemini": self.to_gemini_dict(),
+            "model": self.model,
+            "latency_ms": round(self.latency_ms, 3),
+            "request_id": self.request_id,
         }
 
     def to_dict(self) -> dict[str, Any]:
-        """Everything, JSON-ready: the Vertex shape plus model, latency, usage and finish reason."""
+        """Everything, JSON-ready: the course's shape plus model, latency, usage, finish reason and Gemini's detail."""
         out = self.to_vertex_dict()
         out.update(
             model=self.model,
@@ -139,6 +198,7 @@ class Prediction:
                 "total_tokens": self.usage.total_tokens,
             },
             request_id=self.request_id,
+            gemini=self.to_gemini_dict(),
         )
         return out
 

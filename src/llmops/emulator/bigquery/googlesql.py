@@ -481,7 +481,7 @@ def _translate_parsed(
         ml = _ML_CALL.search(sql)
         if ml:
             raise _unsupported(f"{ml.group(1).upper()}.{ml.group(2).upper()}") from None
-        raise BigQueryError(_parse_error_line(exc), fix="check the SQL syntax near that position") from None
+        raise BigQueryError(_parse_error_line(exc, sql), fix="check the SQL syntax near that position") from None
     except TokenError as exc:
         raise BigQueryError(f"syntax error: {str(exc).splitlines()[0]}", fix="check quotes and brackets") from None
     if not parsed:
@@ -516,15 +516,45 @@ _ML_CALL = re.compile(r"\b(ML|AI|VECTOR_SEARCH)\s*\.\s*([A-Za-z_]+)\s*\(", re.IG
 _TOKEN_REPR = re.compile(r"<Token token_type: [^,]+, text: (.*?), line: .*?>")
 
 
-def _parse_error_line(exc: ParseError) -> str:
+def _describe_token(text: str) -> str:
+    """A token as GoogleSQL's errors name it: keyword WHERE, integer literal "3", identifier x."""
+    from sqlglot.tokens import Tokenizer
+
+    if re.fullmatch(r"\d+", text):
+        return f'integer literal "{text}"'
+    if re.fullmatch(r"\d*\.\d+(e[+-]?\d+)?|\d+e[+-]?\d+", text, re.IGNORECASE):
+        return f'floating point literal "{text}"'
+    if text[:1] in ("'", '"'):
+        return f"string literal {text}"
+    if re.fullmatch(r"[A-Za-z_]\w*", text):
+        return f"keyword {text.upper()}" if text.upper() in Tokenizer.KEYWORDS else f"identifier {text}"
+    return f'"{text}"'
+
+
+def _parse_error_line(exc: ParseError, sql: str = "") -> str:
+    """BigQuery's wording for a parse error: `Syntax error: Unexpected keyword FROM at [2:1]`."""
     errs = getattr(exc, "errors", None) or []
-    if errs:
-        e = errs[0]
-        near = (e.get("highlight") or "").strip()
-        where = f"line {e.get('line')}, column {e.get('col')}"
-        description = _TOKEN_REPR.sub(lambda m: repr(m.group(1)), str(e.get("description")))
-        return f"syntax error at {where}: {description}" + (f" near {near!r}" if near else "")
-    return f"syntax error: {str(exc).splitlines()[0]}"
+    if not errs:
+        return f"Syntax error: {str(exc).splitlines()[0]}"
+    e = errs[0]
+    near = (e.get("highlight") or "").strip()
+    line, col = int(e.get("line") or 1), int(e.get("col") or 1)
+    start = max(col - len(near) + 1, 1)  # sqlglot reports the token's last column, BigQuery its first
+    description = str(e.get("description"))
+    lines = sql.splitlines()
+    rest = "\n".join([lines[line - 1][col:]] + lines[line:]) if 0 < line <= len(lines) else ""
+    if description.startswith("Expecting "):
+        what = description.removeprefix("Expecting ").strip()
+        got = _describe_token(near) if near else "end of input"
+        text = f'Expected "{what}" but got {got}'
+    elif description.startswith("Required keyword") and not rest.strip():
+        text = "Unexpected end of script"
+    elif description.startswith(("Required keyword", "Invalid expression")) and near:
+        text = f"Unexpected {_describe_token(near)}"
+    else:
+        text = _TOKEN_REPR.sub(lambda m: repr(m.group(1)), description).replace("'SENTINEL'", "end of input")
+        text = re.sub(r"\s*for <class '[^']*'>", "", text)
+    return f"Syntax error: {text} at [{line}:{start}]"
 
 
 def _is_temporary(create: exp.Create) -> bool:

@@ -47,7 +47,7 @@ def test_exact_and_substring_matches_with_citations(svc):
     assert svc.predict("Say hi!").text != "hi"
     p = svc.predict("How do I load a CSV?")
     assert p.text == "Use pandas.read_csv()."
-    d = p.to_vertex_dict()["citationMetadata"]["citations"][0]
+    d = p.to_gemini_dict()["citationMetadata"]["citations"][0]
     assert d == {
         "startIndex": 4,
         "endIndex": 21,
