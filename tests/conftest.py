@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -72,3 +75,41 @@ def cli(capsys, workspace):
         return CliResult(code, captured.out, captured.err)
 
     return run
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def pip_install(source: Path, target: Path, build: Path, *, isolated: bool = True) -> Path:
+    """`source` (a plugin project) installed with pip into `target`, as a user would: from a copy
+    (pip writes build files next to the sources), without dependencies. `isolated=False` builds
+    with the backend already installed (hatchling comes with the test extra), needing no index."""
+    shutil.copytree(source, build / "pkg")
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps"]
+        + ([] if isolated else ["--no-build-isolation"])
+        + ["--target", str(target), str(build / "pkg")],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return target
+
+
+@pytest.fixture(scope="session")
+def install_plugin(tmp_path_factory):
+    """`install_plugin(source, isolated=True)`: `pip_install` into fresh folders of this session."""
+
+    def install(source: Path, *, isolated: bool = True) -> Path:
+        return pip_install(source, tmp_path_factory.mktemp("site"), tmp_path_factory.mktemp("build"), isolated=isolated)
+
+    return install
+
+
+@pytest.fixture(scope="session")
+def hello_plugin(tmp_path_factory) -> Path:
+    """The fixture plugin (llmops_hello: a warehouse, a model provider, a settings section and a
+    command) pip-installed once per session into its own folder."""
+    return pip_install(
+        FIXTURES / "thirdparty_plugin", tmp_path_factory.mktemp("site"), tmp_path_factory.mktemp("build")
+    )

@@ -2,7 +2,6 @@
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -67,21 +66,6 @@ def test_legacy_env_endpoint_still_works_with_a_note_on_stderr_only(cli, monkeyp
     assert res.code == 0
     assert json.loads(res.out)["settings"]["gcp.endpoint"]["value"] == "http://127.0.0.1:9876"
     assert "LLMOPS_ENDPOINT is deprecated; use LLMOPS_GCP_ENDPOINT" in res.err
-
-
-@pytest.fixture(scope="module")
-def hello_plugin(tmp_path_factory):
-    """The fixture plugin (llmops_hello, with its `hello` settings section) pip-installed."""
-    target = tmp_path_factory.mktemp("site")
-    build = tmp_path_factory.mktemp("build")
-    shutil.copytree(ROOT / "tests" / "fixtures" / "thirdparty_plugin", build / "pkg")
-    proc = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(build / "pkg")],
-        capture_output=True,
-        text=True,
-    )
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    return target
 
 
 def _llmops(site, cwd, *args, **env):

@@ -182,22 +182,10 @@ def test_trace_switch_prints_hook_calls(tmp_path):
     assert out.returncode == 0 and "register_artifact_stores" in out.stderr
 
 
-@pytest.fixture(scope="module")
-def installed_plugin(tmp_path_factory):
+@pytest.fixture
+def installed_plugin(hello_plugin):
     """The fixture plugin installed with pip into its own folder, as a user would."""
-    target = tmp_path_factory.mktemp("site")
-    src = ROOT / "tests" / "fixtures" / "thirdparty_plugin"
-    build = tmp_path_factory.mktemp("build")
-    import shutil
-
-    shutil.copytree(src, build / "pkg")
-    proc = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(build / "pkg")],
-        capture_output=True,
-        text=True,
-    )
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    return target
+    return hello_plugin
 
 
 def _run_with(target, *args, **env):

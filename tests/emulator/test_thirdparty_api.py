@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -18,17 +17,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def crm_plugin(tmp_path_factory):
-    target = tmp_path_factory.mktemp("site")
-    build = tmp_path_factory.mktemp("build")
-    shutil.copytree(ROOT / "tests" / "fixtures" / "thirdparty_api", build / "pkg")
-    proc = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(build / "pkg")],
-        capture_output=True,
-        text=True,
-    )
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    return target
+def crm_plugin(install_plugin):
+    return install_plugin(ROOT / "tests" / "fixtures" / "thirdparty_api")
 
 
 def _env(target: Path) -> dict[str, str]:

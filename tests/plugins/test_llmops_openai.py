@@ -19,18 +19,10 @@ GEMINI = "google/gemini-2.0-flash-001"
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory):
+def installed(install_plugin):
     """The plugin installed with pip into its own folder (no build isolation: hatchling comes
     with the test extra, so this works offline)."""
-    target = tmp_path_factory.mktemp("site")
-    proc = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation"]
-        + ["--target", str(target), str(PLUGIN)],
-        capture_output=True,
-        text=True,
-    )
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    return target
+    return install_plugin(PLUGIN, isolated=False)
 
 
 @pytest.fixture(scope="module")

@@ -290,3 +290,19 @@ def raw_segments(request: Request, prefix: str) -> list[str]:
         return []
     rest = path[len(prefix) :].strip("/") if path[len(prefix) :] != "/" else ""
     return [unquote(s, encoding="utf-8", errors="strict") for s in rest.split("/")] if rest else []
+
+
+def page_of(request: Request, items: list[dict[str, Any]], key: str) -> dict[str, Any]:
+    """One page of `items` under `key`, by Google's `pageSize`/`pageToken` (an offset here),
+    with `nextPageToken` when more follow; a token that is not an offset is a 400."""
+    size = query_int(request, "pageSize", 100, minimum=0) or 100
+    token = request.query_params.get("pageToken") or "0"
+    if not token.isdigit():
+        raise bad_request(f"Invalid pageToken {token!r}", location="pageToken")
+    start = int(token)
+    out: dict[str, Any] = {}
+    if items[start : start + size]:
+        out[key] = items[start : start + size]
+    if start + size < len(items):
+        out["nextPageToken"] = str(start + size)
+    return out

@@ -403,10 +403,10 @@ class BatchJobs:
             found.sort(key=lambda j: j["createTime"], reverse=True)
             return [{**self.public(j), "name": f"{prefix}/batchPredictionJobs/{model_id(j['name'])}"} for j in found]
 
-        from .routes import _page
+        from ..server.http import page_of
 
         return JSONResponse(
-            _page(request, await run_in_threadpool(build) if self.root.is_dir() else [], "batchPredictionJobs")
+            page_of(request, await run_in_threadpool(build) if self.root.is_dir() else [], "batchPredictionJobs")
         )
 
     async def job(self, request: Request, project: str, location: str, job: str) -> Response:

@@ -29,7 +29,7 @@ from starlette.responses import JSONResponse, Response
 
 from ...core.workspace import atomic_write_text
 from ..server.errors import bad_request, not_found, required
-from ..server.http import query_int, read_json
+from ..server.http import page_of, read_json
 from .engine.model_registry import now_rfc3339
 from .generate import reject_unknown_verb
 from .operations import EMPTY, Operations, any_type, version_of
@@ -80,20 +80,6 @@ def _matches(resource: dict[str, Any], terms: list[tuple[str, str]]) -> bool:
         if found != value:
             return False
     return True
-
-
-def _page(request: Request, items: list[dict[str, Any]], key: str) -> dict[str, Any]:
-    size = query_int(request, "pageSize", 100, minimum=0) or 100
-    token = request.query_params.get("pageToken") or "0"
-    if not token.isdigit():
-        raise bad_request(f"Invalid pageToken {token!r}", location="pageToken")
-    start = int(token)
-    out: dict[str, Any] = {}
-    if items[start : start + size]:
-        out[key] = items[start : start + size]
-    if start + size < len(items):
-        out["nextPageToken"] = str(start + size)
-    return out
 
 
 class DatasetStore:
@@ -286,7 +272,7 @@ class DatasetsApi:
             return JSONResponse(await run_in_threadpool(self.store.create, body, prefix, api))
         terms = _filter(request.query_params.get("filter"))
         found = await run_in_threadpool(self.store.list_datasets, prefix, terms)
-        return JSONResponse(_page(request, found, "datasets"))
+        return JSONResponse(page_of(request, found, "datasets"))
 
     async def dataset(self, request: Request, project: str, location: str, dataset: str) -> Response:
         prefix = f"projects/{project}/locations/{location}"
@@ -307,7 +293,7 @@ class DatasetsApi:
             api = version_of(request.url.path)
             return JSONResponse(await run_in_threadpool(self.store.create_version, dataset, body, prefix, api))
         found = await run_in_threadpool(self.store.list_versions, dataset, prefix)
-        return JSONResponse(_page(request, found, "datasetVersions"))
+        return JSONResponse(page_of(request, found, "datasetVersions"))
 
     async def version(self, request: Request, project: str, location: str, dataset: str, version: str) -> Response:
         prefix = f"projects/{project}/locations/{location}"

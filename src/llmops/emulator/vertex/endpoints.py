@@ -170,9 +170,9 @@ class EndpointsApi:
                     out.append(self.resource(ident, record, prefix))
             return out
 
-        from .routes import _page
+        from ..server.http import page_of
 
-        return JSONResponse(_page(request, await run_in_threadpool(build), "endpoints"))
+        return JSONResponse(page_of(request, await run_in_threadpool(build), "endpoints"))
 
     # --- one endpoint ----------------------------------------------------------------------
     async def endpoint(self, request: Request, project: str, location: str, endpoint: str) -> Response:

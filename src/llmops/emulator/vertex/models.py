@@ -72,9 +72,9 @@ class ModelsApi:
                 "The emulator's publisher model list takes no filter; list all and filter client-side",
                 location="filter",
             )
-        from .routes import _page
+        from ..server.http import page_of
 
-        return JSONResponse(_page(request, publisher_models(), "publisherModels"))
+        return JSONResponse(page_of(request, publisher_models(), "publisherModels"))
 
     async def update(self, request: Request, project: str, location: str, model: str) -> Response:
         prefix = f"projects/{project}/locations/{location}"

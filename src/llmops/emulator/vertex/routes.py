@@ -44,7 +44,7 @@ from ...core.errors import ConfigError, LlmopsError, NotFoundError
 from ...core.types import GenerationConfig, Prediction, TuningJob
 from ...core.workspace import atomic_write_text
 from ..server.errors import ApiError, bad_request, not_found, required
-from ..server.http import parse_json, query_int, read_body, read_json
+from ..server.http import page_of, parse_json, read_body, read_json
 from ..server.routing import SegmentRouter
 from .batch import BatchJobs
 from .caches import CachedContents
@@ -246,7 +246,7 @@ class VertexHandlers:
         models = await run_in_threadpool(self.service.list_tuned_models)
         resources = [full_model_resource(self, m, prefix) for m in models]
         resources = [r for r in resources if labels_match(r["labels"], wanted)]
-        return JSONResponse(_page(request, resources, "models"))
+        return JSONResponse(page_of(request, resources, "models"))
 
     async def model(self, request: Request, project: str, location: str, model: str) -> Response:
         ident, verb = _split_verb(model)
@@ -374,7 +374,7 @@ class VertexHandlers:
             return JSONResponse(tuning_job_resource(job, prefix, body))
         jobs = await run_in_threadpool(self.service.list_tuning_jobs)
         resources = [tuning_job_resource(j, prefix, self._request_of(j.name)) for j in jobs]
-        return JSONResponse(_page(request, resources, "tuningJobs"))
+        return JSONResponse(page_of(request, resources, "tuningJobs"))
 
     async def tuning_job(self, request: Request, project: str, location: str, job: str) -> Response:
         ident, verb = _split_verb(job)
@@ -408,7 +408,7 @@ class VertexHandlers:
         if request.method == "POST":
             body = await read_json(request)
             return JSONResponse(await run_in_threadpool(self.caches.create, body, _prefix(project, location)))
-        return JSONResponse(_page(request, await run_in_threadpool(self.caches.list), "cachedContents"))
+        return JSONResponse(page_of(request, await run_in_threadpool(self.caches.list), "cachedContents"))
 
     async def cached_content(self, request: Request, project: str, location: str, cache: str) -> Response:
         if request.method == "DELETE":
@@ -504,21 +504,6 @@ class VertexHandlers:
 
     async def _ui_operation(self, request: Request, name: str) -> Response:
         return await self.endpoints.operation(request, name)
-
-
-def _page(request: Request, items: list[dict[str, Any]], key: str) -> dict[str, Any]:
-    size = query_int(request, "pageSize", 100, minimum=0) or 100
-    token = request.query_params.get("pageToken") or "0"
-    try:
-        start = int(token)
-    except ValueError:
-        raise bad_request(f"Invalid pageToken {token!r}", location="pageToken") from None
-    out: dict[str, Any] = {}
-    if items[start : start + size]:
-        out[key] = items[start : start + size]
-    if start + size < len(items):
-        out["nextPageToken"] = str(start + size)
-    return out
 
 
 # --- admin: canned responses ------------------------------------------------------------------

@@ -21,7 +21,7 @@ from starlette.responses import JSONResponse, Response
 
 from ...core.workspace import atomic_write_text
 from ..server.errors import bad_request, not_found, required
-from ..server.http import query_int, read_json
+from ..server.http import page_of, read_json
 from .engine.model_registry import now_rfc3339
 from .operations import EMPTY, Operations, any_type, version_of
 
@@ -148,7 +148,7 @@ class Sessions:
             body = await read_json(request)
             return JSONResponse(await run_in_threadpool(self.create, name, body, version_of(request.url.path)))
         user = _user_filter(request.query_params.get("filter"))
-        return JSONResponse(_page(request, await run_in_threadpool(self.list_sessions, name, user), "sessions"))
+        return JSONResponse(page_of(request, await run_in_threadpool(self.list_sessions, name, user), "sessions"))
 
     async def session_route(self, request: Request, project: str, location: str, engine: str, session: str) -> Response:
         name = f"projects/{project}/locations/{location}/reasoningEngines/{engine}"
@@ -166,7 +166,7 @@ class Sessions:
 
     async def events_route(self, request: Request, project: str, location: str, engine: str, session: str) -> Response:
         name = f"projects/{project}/locations/{location}/reasoningEngines/{engine}"
-        return JSONResponse(_page(request, await run_in_threadpool(self.events, name, session), "sessionEvents"))
+        return JSONResponse(page_of(request, await run_in_threadpool(self.events, name, session), "sessionEvents"))
 
     async def operation_route(
         self, request: Request, project: str, location: str, engine: str, session: str, op: str
@@ -183,17 +183,3 @@ def _user_filter(text: str | None) -> str | None:
     if not sep or key.strip() not in ("user_id", "userId") or not value.strip().strip('"'):
         raise bad_request(f'Unsupported filter {text!r}: the emulator filters sessions on user_id="ID" only')
     return value.strip().strip('"')
-
-
-def _page(request: Request, items: list[dict[str, Any]], key: str) -> dict[str, Any]:
-    size = query_int(request, "pageSize", 100, minimum=0) or 100
-    token = request.query_params.get("pageToken") or "0"
-    if not token.isdigit():
-        raise bad_request(f"Invalid pageToken {token!r}", location="pageToken")
-    start = int(token)
-    out: dict[str, Any] = {}
-    if items[start : start + size]:
-        out[key] = items[start : start + size]
-    if start + size < len(items):
-        out["nextPageToken"] = str(start + size)
-    return out
