@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 
 import pytest
 
@@ -147,3 +149,21 @@ def test_embed_command(cli):
     d = r.json()
     assert r.code == 0 and d["dimensions"] == 256 and len(d["embeddings"]) == 1
     assert abs(sum(x * x for x in d["embeddings"][0]) - 1) < 1e-3
+
+
+@pytest.mark.skipif(
+    shutil.which("chromium") is None,
+    reason="needs a headless Chromium (apt-get install chromium); the report's own test above checks it has no "
+    "script and no external src/href",
+)
+def test_report_renders_offline_in_headless_chromium(mcli, tmp_path):
+    out = tmp_path / "report.html"
+    assert mcli("monitor", "report", *SECOND_HALF, "--out", str(out)).code == 0
+    # Every host name resolves to nothing: a report that fetched anything would render without it.
+    proc = subprocess.run(
+        ["chromium", "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         "--host-resolver-rules=MAP * ~NOTFOUND", "--dump-dom", out.as_uri()],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.count("<svg") == 8 and "llmops monitoring" in proc.stdout
