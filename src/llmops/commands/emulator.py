@@ -80,6 +80,11 @@ def start_command(
     log_file: Path | None = typer.Option(
         None, "--log-file", help="Append one line per request to this file instead of the terminal."
     ),
+    local_files: Path | None = typer.Option(
+        None,
+        "--local-files",
+        help="Folder whose files a tuning pipeline may name by relative path (the course's ./train.jsonl).",
+    ),
     json_: bool = JsonOption,
 ) -> None:
     """Serve Google's REST APIs (BigQuery /bigquery/v2, Cloud Storage /storage/v1, ...) until Ctrl-C or SIGTERM."""
@@ -112,10 +117,21 @@ def start_command(
             raise ConfigError(
                 f"cannot create the data folder {data_dir}: {exc.strerror}", fix="pass --data DIR that you can write"
             ) from None
+    files_root = None
+    if local_files is not None:
+        files_root = local_files.expanduser().resolve()
+        if not files_root.is_dir():
+            raise ConfigError(f"--local-files {local_files} is not a folder", fix="pass the folder holding your files")
     try:
         _configure_logging(quiet or STATE.quiet, log_file)
         try:
-            config = EmulatorConfig(data_dir=data_dir, warm_start=True, token=token, allowed_origins=origins)
+            config = EmulatorConfig(
+                data_dir=data_dir,
+                warm_start=True,
+                token=token,
+                allowed_origins=origins,
+                local_files_root=files_root,
+            )
             server = EmulatorServer(config, host=bind_host, port=bind_port)
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
@@ -143,6 +159,7 @@ def start_command(
                     "temporary": temporary,
                     "env": env,
                     "grpc_endpoint": grpc_endpoint,
+                    "local_files": str(files_root) if files_root else None,
                 }
             )
             sys.stdout.flush()
@@ -151,6 +168,8 @@ def start_command(
             if grpc_endpoint:
                 console.print(f"  BigQuery Storage API (gRPC) on [bold]{grpc_endpoint}[/]")
             console.print(f"  data: {data_dir}" + ("  (temporary, removed at exit)" if temporary else ""))
+            if files_root:
+                console.print(f"  local files (tuning pipelines may read): {files_root}")
             console.print("  use it with:")
             for key, value in env.items():
                 console.print(f"    export {key}={value}")

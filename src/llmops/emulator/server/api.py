@@ -45,6 +45,9 @@ class EmulatorConfig:
     """Wall-time limit of one query (a job's jobTimeoutMs may set a shorter one); None: no limit."""
     query_memory_limit: str | None = None
     """DuckDB memory_limit of the BigQuery database ("4GB"); None keeps DuckDB's 80% of RAM."""
+    local_files_root: Path | None = None
+    """Folder whose files a tuning template's `dataset_uri` may name by relative path (the course
+    passes `./train.jsonl`); None: only `gs://` URIs."""
 
 
 class EmulatedApi(ABC):

@@ -22,7 +22,7 @@ from ...core.types import PipelineRun
 from ..kfp.jobs import TERMINAL, caching_enabled, failure_message
 from ..server.errors import ApiError, bad_request, not_found, required
 from ..server.http import read_json
-from .templates import with_endpoint
+from .templates import stage_local_files, with_endpoint
 
 if TYPE_CHECKING:
     from .api import VertexApi
@@ -180,6 +180,9 @@ class PipelineJobsApi:
             if self.jobs.exists(job_id):
                 raise ApiError(409, f"PipelineJob {name} already exists.", "duplicate")
             params = with_endpoint(spec, runtime_parameters(runtime), str(request.base_url))
+            params = stage_local_files(
+                spec, params, self.state.storage, self.state.config.local_files_root, project
+            )
             return self.jobs.create(job_id, spec, params, enable_caching=caching_enabled(spec), meta=meta)
 
         run = await run_in_threadpool(create)

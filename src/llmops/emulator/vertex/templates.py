@@ -18,6 +18,7 @@ The emulator's address is the hidden parameter `llmops_emulator_endpoint`, which
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..server.errors import not_found
+from ..server.errors import bad_request, not_found
 
 TEMPLATE_PATH = "ml-pipeline/large-language-model-pipelines/tune-large-model/v2.0.0"
 TEMPLATE_BUCKET = "ml-pipeline"
@@ -59,3 +60,51 @@ def with_endpoint(spec: dict[str, Any], params: dict[str, Any], endpoint: str) -
     if ENDPOINT_PARAMETER in declared and not params.get(ENDPOINT_PARAMETER):
         return {**params, ENDPOINT_PARAMETER: endpoint.rstrip("/")}
     return params
+
+
+LOCAL_FILE_PARAMETERS = ("dataset_uri", "evaluation_data_uri")
+STAGING_BUCKET_SUFFIX = "-llmops-local-files"
+
+
+def stage_local_files(
+    spec: dict[str, Any], params: dict[str, Any], storage: Any, root: Path | None, project: str
+) -> dict[str, Any]:
+    """`params` with the template's dataset paths that name local files (`./train.jsonl`, as the
+    course passes them) copied into the emulator's Cloud Storage and replaced by their `gs://` URIs.
+
+    Only for the stand-in template, and only files under `root` (`llmops emulator start
+    --local-files DIR`): an absolute path or one leaving `root` is refused."""
+    declared = ((spec.get("root") or {}).get("inputDefinitions") or {}).get("parameters") or {}
+    if ENDPOINT_PARAMETER not in declared:
+        return params
+    staged = dict(params)
+    for key in LOCAL_FILE_PARAMETERS:
+        value = params.get(key)
+        if not isinstance(value, str) or not value or value.startswith("gs://"):
+            continue
+        where = f"runtimeConfig.parameterValues.{key}"
+        if root is None:
+            raise bad_request(
+                f"{key} {value!r} is a local path; upload it to gs:// or start the emulator with "
+                "--local-files DIR (the folder holding it)",
+                location=where,
+            )
+        base = root.resolve()
+        path = (base / value).resolve()
+        if Path(value).is_absolute() or not path.is_relative_to(base):
+            raise bad_request(
+                f"{key} {value!r} is outside the emulator's local files folder {base}; "
+                "name a file under it by a relative path",
+                location=where,
+            )
+        if not path.is_file():
+            raise bad_request(f"{key} {value!r}: no such file under {base}", location=where)
+        data = path.read_bytes()
+        bucket = f"{project}{STAGING_BUCKET_SUFFIX}"
+        if not storage.bucket_exists(bucket):
+            storage.create_bucket(bucket)
+        name = f"{hashlib.sha256(data).hexdigest()[:16]}/{path.name}"
+        if not storage.exists(bucket, name):
+            storage.put_bytes(bucket, name, data)
+        staged[key] = f"gs://{bucket}/{name}"
+    return staged
