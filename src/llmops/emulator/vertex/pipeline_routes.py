@@ -180,9 +180,7 @@ class PipelineJobsApi:
             if self.jobs.exists(job_id):
                 raise ApiError(409, f"PipelineJob {name} already exists.", "duplicate")
             params = with_endpoint(spec, runtime_parameters(runtime), str(request.base_url))
-            params = stage_local_files(
-                spec, params, self.state.storage, self.state.config.local_files_root, project
-            )
+            params = stage_local_files(spec, params, self.state.storage, self.state.config.local_files_root, project)
             return self.jobs.create(job_id, spec, params, enable_caching=caching_enabled(spec), meta=meta)
 
         run = await run_in_threadpool(create)
