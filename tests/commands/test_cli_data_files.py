@@ -74,3 +74,22 @@ def test_list_commands_do_not_create_the_workspace(cli, workspace, args):
     r = cli(*args, "--json")
     assert r.code == 0, r.err
     assert not workspace.exists()
+
+
+def test_save_keeps_a_template_file_in_the_prompt_registry(cli, tmp_path):
+    template = tmp_path / "expert.txt"
+    template.write_text("Answer like a Python expert: {question}\n", encoding="utf-8")
+    saved = cli("data", "prepare", "--template", str(template), "--save", "expert", "--json").json()
+    ref = saved["manifest"]["template"]
+    assert ref["name"] == "prompts:/expert"
+    listed = cli("prompts", "list", "--json").json()
+    assert [(p["name"], p["latest"]) for p in listed] == [("expert", ref["version"])]
+    # Saving the same text again is the same version; using the saved prompt gives the same data.
+    again = cli("data", "prepare", "--template", str(template), "--save", "expert", "--json").json()
+    by_ref = cli("data", "prepare", "--template", f"prompts:/expert@{ref['version']}", "--json").json()
+    assert saved["version"] == again["version"] == by_ref["version"]
+
+
+def test_save_without_a_template_file_is_one_line(cli):
+    r = cli("data", "prepare", "--save", "expert")
+    assert r.code == 1 and "--save expert needs a template file" in r.err and "Traceback" not in r.err

@@ -8,10 +8,21 @@ import typer
 from rich.table import Table
 
 from ..core import data
-from ..core.errors import QueryError
+from ..core.errors import ConfigError, QueryError
 from ..core.prompts import DEFAULT_TEMPLATE, templates
 from ..core.types import DatasetVersion
-from .common import FormatOption, JsonOption, console, output_format, parse_params, print_csv, print_json, session
+from .common import (
+    STATE,
+    FormatOption,
+    JsonOption,
+    console,
+    err_console,
+    output_format,
+    parse_params,
+    print_csv,
+    print_json,
+    session,
+)
 
 data_app = typer.Typer(help="Instruction datasets: prepare, list, show.", no_args_is_help=True)
 
@@ -41,11 +52,20 @@ def prepare_command(
     seed: int = typer.Option(42, "--seed", help="Salt of the deterministic split."),
     format: str = typer.Option("seed", "--format", help="seed (input_text_instruct/output_text) or gemini (contents)."),
     param: list[str] | None = typer.Option(None, "--param", help="Query parameter name=value (repeatable)."),
+    save: str | None = typer.Option(
+        None, "--save", help="Save the --template file in the prompt registry as NAME and use prompts:/NAME@VERSION."
+    ),
     json_: bool = JsonOption,
 ) -> None:
     """Query the warehouse, apply the template, split, export JSONL and version it."""
+    if save is not None and not data.is_template_file(template):
+        raise ConfigError(
+            f"--save {save} needs a template file", fix="pass --template FILE (a text file ending in {question})"
+        )
     if data.is_template_file(template):
         data.template_from_file(template)
+        if save is not None:
+            template = _save_template(template, save)
     elif not template.startswith("prompts:") and template not in templates():
         from ..core.errors import NotFoundError
         from .common import did_you_mean
@@ -75,6 +95,18 @@ def prepare_command(
         print_json(version.to_dict())
     else:
         _summary(version)
+
+
+def _save_template(path: str, name: str) -> str:
+    """Store the template file as a version of registry prompt `name`; its reference."""
+    from ..core.prompt_registry import registry_for
+
+    text = Path(path).read_text(encoding="utf-8").rstrip("\n")
+    saved, created = registry_for(session().settings.workspace).create(name, text, message=f"saved from {path}")
+    if not STATE.quiet:
+        what = "saved" if created else "unchanged"
+        err_console.print(f"template {what} as {saved.reference}", markup=False, highlight=False)
+    return f"prompts:/{saved.name}@{saved.version}"
 
 
 @data_app.command("list")
