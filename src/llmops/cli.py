@@ -51,6 +51,11 @@ def _global_options(
     ),
 ) -> None:
     """Global options go before or after the command: `llmops run --profile emulated`."""
+    if profile is not None:
+        # Checked here too, so that commands which read no settings (`backends`) refuse it as well.
+        from .core.config import resolve_settings
+
+        resolve_settings(profile)
     STATE.profile = profile
     STATE.workspace = workspace
     STATE.quiet = quiet

@@ -130,3 +130,9 @@ def test_missing_extra_is_one_line(tmp_path: Path, blocked, args, expected):
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and expected in done.stderr
+
+
+@pytest.mark.parametrize("args", [("--profile", "nope", "backends"), ("plugins", "--profile", "nope")])
+def test_an_unknown_profile_is_refused_by_commands_that_read_no_settings(cli, args):
+    r = cli(*args)
+    assert r.code == 1 and "unknown profile 'nope'" in r.err and "emulated" in r.err
