@@ -1,6 +1,7 @@
 """Cloud Storage's `matchGlob` in linear time.
 
-`*` matches within one path segment, `**` across segments, `?` one character other than `/`,
+`*` matches within one path segment, `**` across segments (a `**` segment also matches no
+segment: `a/**/c` matches `a/c`), `?` one character other than `/`,
 `[abc]`, `[a-z]` and `[!a]` one character of a set, `{a,b}` one of several literal alternatives,
 and `\\` escapes the next character. A pattern is matched by simulating its automaton over the
 set of reachable positions (no backtracking), so every name costs O(len(name) * len(pattern))
@@ -25,7 +26,7 @@ class GlobError(LlmopsError):
 
 @dataclass(frozen=True)
 class _Token:
-    kind: str  # "lit", "any" (?), "set", "star" (*), "dstar" (**)
+    kind: str  # "lit", "any" (?), "set", "star" (*), "dstar" (**), "skip" (before a `**/` segment)
     chars: frozenset[str] = frozenset()
     ranges: tuple[tuple[str, str], ...] = ()
     negate: bool = False
@@ -52,6 +53,9 @@ class Glob:
 
     def match(self, name: str) -> bool:
         return any(_run(tokens, name) for tokens in self.alternatives)
+
+
+_SLASH = _Token("lit", frozenset("/"))
 
 
 def _bad(pattern: str, why: str) -> GlobError:
@@ -93,9 +97,15 @@ def _tokens(pattern: str) -> list[_Token]:
         c = pattern[i]
         if c == "*":
             if pattern.startswith("**", i):
+                j = i
+                while pattern.startswith("*", j):
+                    j += 1
+                segment = (not tokens or tokens[-1] == _SLASH) and pattern.startswith("/", j)
                 if not (tokens and tokens[-1].kind == "dstar"):
+                    if segment:
+                        tokens.append(_Token("skip"))
                     tokens.append(_Token("dstar"))
-                i += 2
+                i = j
             else:
                 if not (tokens and tokens[-1].kind in ("star", "dstar")):
                     tokens.append(_Token("star"))
@@ -152,12 +162,20 @@ def _run(tokens: list[_Token], name: str) -> bool:
     end = len(tokens)
 
     def closure(states: set[int]) -> set[int]:
-        # A star may match nothing: being before it means being after it too.
+        # A star may match nothing: being before it means being after it too. A "skip" marks a
+        # `**` that is a whole path segment: it may also match no segment, jumping past `**/`.
         out = set(states)
-        for s in sorted(states):
-            while s < end and tokens[s].kind in ("star", "dstar"):
-                s += 1
-                out.add(s)
+        todo = list(states)
+        while todo:
+            s = todo.pop()
+            if s >= end:
+                continue
+            kind = tokens[s].kind
+            nexts = (s + 1, s + 3) if kind == "skip" else (s + 1,) if kind in ("star", "dstar") else ()
+            for n in nexts:
+                if n not in out:
+                    out.add(n)
+                    todo.append(n)
         return out
 
     states = closure({0})
@@ -169,7 +187,7 @@ def _run(tokens: list[_Token], name: str) -> bool:
             tok = tokens[s]
             if tok.kind == "dstar" or (tok.kind == "star" and c != "/"):
                 nxt.add(s)
-            elif tok.kind not in ("star", "dstar") and tok.accepts(c):
+            elif tok.kind not in ("star", "dstar", "skip") and tok.accepts(c):
                 nxt.add(s + 1)
         if not nxt:
             return False
