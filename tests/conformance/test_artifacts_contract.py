@@ -7,9 +7,7 @@ import pytest
 
 from llmops.core.errors import NotFoundError
 
-BREAKS = {
-    ("local", "move"): "moving a missing object raises FileNotFoundError, not NotFoundError",
-}
+BREAKS: dict[tuple[str, str], str] = {}
 """(backend, case) -> how the store differs from the contract; each a strict xfail."""
 
 PAYLOAD = bytes(range(256)) * 64 + b"\r\n\x00end"

@@ -37,9 +37,11 @@ class LocalArtifactStore(ArtifactStore):
         local_path(uri).unlink(missing_ok=True)
 
     def move(self, src_uri: str, dst_uri: str) -> str:
-        dst = local_path(dst_uri)
+        src, dst = local_path(src_uri), local_path(dst_uri)
+        if not src.is_file():
+            raise NotFoundError(f"artifact {src_uri} does not exist", fix="check the URI")
         dst.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(local_path(src_uri), dst)
+        os.replace(src, dst)
         return str(dst)
 
     def put(self, local_path_: str | Path, uri: str) -> str:
