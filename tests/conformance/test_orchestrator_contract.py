@@ -17,7 +17,6 @@ from llmops.core.types import PipelineRun
 BREAKS = {
     ("kubeflow", "task-outputs"): "the finished run's tasks carry no outputs (empty dicts)",
     ("kubeflow", "run-outputs"): "the finished run's outputs are empty (the pipeline's own output is missing)",
-    ("vertex", "run-outputs"): "the finished run's outputs are empty (its tasks do carry theirs)",
 }
 """(backend, case) -> how the orchestrator differs from the contract; each a strict xfail."""
 

@@ -68,8 +68,11 @@ def test_course_hello_pipeline_reaches_succeeded_in_seconds(aiplatform_init, pac
     assert job.state == aiplatform.gapic.PipelineState.PIPELINE_STATE_SUCCEEDED
     assert time.perf_counter() - started < 30  # the first poll after the run ends is terminal: no 5 s sleeps
     details = {t.task_name: t for t in job.gca_resource.job_detail.task_details}
-    assert set(details) == {"say-hello", "how-are-you"}
+    # The pipeline's own DAG is listed first, named after it and holding the pipeline's output.
+    assert set(details) == {"hello-pipeline", "say-hello", "how-are-you"}
     assert details["how-are-you"].execution.metadata["output:Output"] == "Hello, World!. How are you?"
+    assert details["hello-pipeline"].execution.metadata["output:Output"] == "Hello, World!. How are you?"
+    assert details["say-hello"].parent_task_id == details["hello-pipeline"].task_id
     assert job.gca_resource.runtime_config.parameter_values["recipient"] == "World"
 
 

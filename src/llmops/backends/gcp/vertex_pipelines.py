@@ -145,6 +145,7 @@ def run_from_resource(job: Mapping[str, Any], package: str = "") -> PipelineRun:
     tasks = [task_state(d) for d in ((job.get("jobDetail") or {}).get("taskDetails") or [])]
     # Vertex lists the pipeline's own DAG as a task named after it; the tasks are its children.
     pipeline_name = (spec.get("pipelineInfo") or {}).get("name")
+    dag = next((t for t in tasks if t.name == pipeline_name), None)
     tasks = [t for t in tasks if t.name != pipeline_name] or tasks
     params = dict((job.get("runtimeConfig") or {}).get("parameterValues") or {})
     package = package or job.get("templateUri") or name
@@ -162,7 +163,7 @@ def run_from_resource(job: Mapping[str, Any], package: str = "") -> PipelineRun:
         pipeline_name=pipeline_name,
         parameters={k: v for k, v in params.items() if k != "settings"},
         tasks=tasks,
-        outputs={},
+        outputs=dict(dag.outputs) if dag is not None else {},
         lineage=build_lineage(record),
         error=(job.get("error") or {}).get("message") if state == "FAILED" else None,
         created=job.get("createTime"),

@@ -71,20 +71,44 @@ def _artifact(value: dict[str, Any], public_uri: Any) -> dict[str, Any]:
     }
 
 
+def _outputs(outputs: dict[str, Any], public_uri: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Parameters as execution `output:<name>` metadata, and artifacts as task `outputs`."""
+    metadata: dict[str, Any] = {}
+    artifacts: dict[str, Any] = {}
+    for name, value in (outputs or {}).items():
+        items = value if isinstance(value, list) else [value]
+        arts = [v for v in items if isinstance(v, dict) and "artifact" in v]
+        if arts:
+            artifacts[name] = {"artifacts": [_artifact(a, public_uri) for a in arts]}
+        else:
+            metadata[f"output:{name}"] = value
+    return metadata, artifacts
+
+
 def task_details(run: PipelineRun, created: str | None, public_uri: Any = str) -> list[dict[str, Any]]:
-    out = []
-    for i, task in enumerate(run.tasks, start=1):
-        metadata: dict[str, Any] = {}
-        artifacts: dict[str, Any] = {}
-        for name, value in (task.outputs or {}).items():
-            items = value if isinstance(value, list) else [value]
-            arts = [v for v in items if isinstance(v, dict) and "artifact" in v]
-            if arts:
-                artifacts[name] = {"artifacts": [_artifact(a, public_uri) for a in arts]}
-            else:
-                metadata[f"output:{name}"] = value
+    """The run's tasks, after the pipeline's own DAG task (named after the pipeline and holding
+    its outputs), as Vertex lists them."""
+    metadata, artifacts = _outputs(run.outputs, public_uri)
+    root: dict[str, Any] = {
+        "taskId": "1",
+        "taskName": run.pipeline_name or "pipeline",
+        "state": _TASK_STATE.get(run.state, "PENDING"),
+        "createTime": created,
+        "execution": {
+            "displayName": run.pipeline_name or "pipeline",
+            "schemaTitle": "system.DagExecution",
+            "state": _EXECUTION_STATE.get(run.state, "NEW"),
+            "metadata": metadata,
+        },
+    }
+    if artifacts:
+        root["outputs"] = artifacts
+    out = [root]
+    for i, task in enumerate(run.tasks, start=2):
+        metadata, artifacts = _outputs(task.outputs, public_uri)
         detail: dict[str, Any] = {
             "taskId": str(i),
+            "parentTaskId": "1",
             "taskName": task.name,
             "state": _TASK_STATE.get(task.state, "PENDING"),
             "createTime": created,
