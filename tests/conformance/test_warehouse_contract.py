@@ -15,10 +15,7 @@ from llmops.core.errors import LlmopsError, NotFoundError, QueryError
 
 QUESTIONS = "bigquery-public-data.stackoverflow.posts_questions"
 
-BREAKS = {
-    ("duckdb", "n"): "an INT64 parameter comes back as Arrow int32 (BigQuery's INT64 is always int64)",
-    ("duckdb", "xs"): "an ARRAY<INT64> parameter comes back as list<int32>",
-}
+BREAKS: dict[tuple[str, str], str] = {}
 """(backend, case) -> how the backend differs from the contract; each a strict xfail."""
 
 

@@ -246,6 +246,13 @@ def _type_sql(ptype: Mapping[str, Any], where: str) -> str:
     t = STANDARD_TYPE.get(t, t)
     if t not in {"INT64", "FLOAT64", "BOOL", "STRING", "BYTES", "NUMERIC", "BIGNUMERIC", "DATE", "DATETIME", "TIME", "TIMESTAMP", "JSON", "GEOGRAPHY", "INTERVAL", "ARRAY", "STRUCT"}:  # fmt: skip
         raise bad_request(f"{where}.parameterType.type {t[:40]!r} is not a BigQuery type", location=where)
+    if t == "GEOGRAPHY":
+        raise bad_request(
+            f"{where}: GEOGRAPHY query parameters are not supported by the emulator (it has no GEOGRAPHY type); "
+            "pass the WKT text as a STRING parameter",
+            "invalidQuery",
+            location=where,
+        )
     if t == "ARRAY":
         return f"ARRAY<{_type_sql(ptype.get('arrayType') or {}, where + '.arrayType')}>"
     if t in ("STRUCT", "RECORD"):
@@ -364,8 +371,5 @@ def decode_parameters(params: Any, mode: str | None = None) -> tuple[dict[str, A
                     f"queryParameters[{i}] has no name but the query uses named parameters", "invalidQuery"
                 )
             named[name] = value
-            # The engine upper-cases parameter types, which would rename STRUCT fields; a
-            # non-NULL struct value carries its own field names, so its type is left out.
-            if "STRUCT<" not in type_sql or value is None:
-                types[name] = type_sql
+            types[name] = type_sql
     return (ordered if positional else named), types

@@ -41,7 +41,7 @@ import duckdb
 import pyarrow as pa
 
 from ...core.errors import LlmopsError, QueryError
-from . import ml
+from . import dryrun, ml
 from .googlesql import (
     FARM_FINGERPRINT_UDF,
     INFO_SCHEMA_VIEWS,
@@ -351,6 +351,40 @@ class BigQueryEngine:
         if len(script.statements) > 1:
             result.statement_type = script.statement_type
         return result
+
+    def dry_run(
+        self,
+        sql: str,
+        params: Mapping[str, Any] | Sequence[Any] | None = None,
+        *,
+        default_project: str | None = None,
+        default_dataset: str | None = None,
+        param_types: Mapping[str, str] | None = None,
+    ) -> dryrun.DryRun:
+        """Check a query without running it: its result schema (a single SELECT) and an
+        estimate of the bytes it reads (see dryrun.py); missing tables are errors."""
+        script = self._translate(
+            sql, default_project=default_project, default_dataset=default_dataset, param_types=param_types
+        )
+        bound = _bind(script, params)
+        with self._controlled(None) as (con, _):
+            self._prepare(con, script)
+            schema: list[dict] = []
+            last = script.statements[-1]
+            try:
+                if len(script.statements) == 1 and last.statement_type == "SELECT":
+                    schema = dryrun.describe(con, last.sql, bound[-1])
+                total, tables = dryrun.estimate_bytes(con, script, sql, self._table_names)
+            except duckdb.Error as exc:
+                raise self._reword(con, exc, last) from None
+            created: set[tuple[str, str, str] | None] = set()
+            for stmt in script.statements:
+                if stmt.statement_type.startswith("CREATE"):
+                    created.add(stmt.target)
+                for ref in stmt.tables:
+                    if ref not in created and not ref[2].endswith("*"):
+                        self._table_info(con, *ref)  # a missing table: the real run's error
+        return dryrun.DryRun(schema, script.statement_type, total, tables)
 
     def export(
         self,
@@ -1324,7 +1358,24 @@ def _bind(script: Script, params: Mapping[str, Any] | Sequence[Any] | None) -> l
 
 def _param_value(value: Any) -> Any:
     if isinstance(value, tuple):
-        return list(value)
+        value = list(value)
+    return _int64_value(value)
+
+
+def _is_int64(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and -(1 << 63) <= value < (1 << 63)
+
+
+def _int64_value(value: Any) -> Any:
+    """Python ints (and lists of them) bound as BIGINT: DuckDB would bind a small int as a 32-bit
+    INTEGER, and GoogleSQL's integers are all INT64."""
+    from duckdb.value.constant import Value
+
+    if _is_int64(value):
+        return Value(value, duckdb.sqltype("BIGINT"))
+    if isinstance(value, list) and value and all(v is None or _is_int64(v) for v in value):
+        if any(v is not None for v in value):
+            return Value(value, duckdb.list_type(duckdb.sqltype("BIGINT")))
     return value
 
 

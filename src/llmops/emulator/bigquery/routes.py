@@ -515,6 +515,11 @@ class BigQueryHandlers:
             body["numDmlAffectedRows"] = stats["numDmlAffectedRows"]
             body["dmlStats"] = stats.get("dmlStats", {})
         result = job.result
+        if result is None and job.resource.get("configuration", {}).get("dryRun"):
+            body["totalBytesProcessed"] = stats.get("totalBytesProcessed", "0")
+            if "schema" in stats:
+                body["schema"] = stats["schema"]
+            return body
         if result is None:
             if "schema" in stats:
                 raise ApiError(
