@@ -765,10 +765,7 @@ class BigQueryEngine:
                 f"no table matches `{bq_name(wc.project, wc.dataset, wc.prefix + '*')}`",
                 fix=LIST_TABLES_FIX.format(project=wc.project, dataset=wc.dataset),
             )
-        parts = [
-            f"SELECT *, {_sql_string(n[len(wc.prefix) :])} AS _TABLE_SUFFIX FROM {duckdb_table(wc.project, wc.dataset, n)}"
-            for n in names
-        ]
+        parts = _wildcard_parts(con, wc.project, wc.dataset, wc.prefix, names)
         con.execute(f"CREATE OR REPLACE TEMP VIEW {quote_ident(wc.relation)} AS " + " UNION ALL BY NAME ".join(parts))
 
     # ------------------------------------------------------------------ exports
@@ -1311,6 +1308,46 @@ def _int64_hugeints(table: pa.Table, types: list) -> pa.Table:
                     f"integer overflow in column {table.schema.field(i).name}", fix="cast to NUMERIC"
                 ) from None
     return table
+
+
+def _wildcard_parts(con, project: str, dataset: str, prefix: str, names: list[str]) -> list[str]:
+    """One SELECT per table a wildcard matches, each with the columns of the most recently
+    created one (BigQuery's wildcard schema; a column an older table lacks is NULL there) and
+    the rest of the name as `_TABLE_SUFFIX`. A view among them is an error, as on BigQuery."""
+    schema = duckdb_schema(project, dataset)
+    views = {
+        r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE schema_name = ?", [schema]).fetchall()
+    }
+    view = next((n for n in names if n in views), None)
+    if view is not None:
+        raise BigQueryError(
+            f"Views cannot be queried through prefix. First view {project}:{dataset}.{view}.",
+            fix="use a longer prefix that matches tables only, or query the view by name",
+        )
+    created = dict(
+        con.execute(
+            f"SELECT table_name, created FROM {CATALOG_SCHEMA}.tables WHERE schema_name = ?", [schema]
+        ).fetchall()
+    )
+    oldest = dt.datetime.min.replace(tzinfo=dt.UTC)
+    newest = max(names, key=lambda n: (created.get(n) or oldest, n))
+    columns: dict[str, list[str]] = {}
+    for table, column in con.execute(
+        "SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = ? "
+        "AND database_name = current_database() ORDER BY column_index",
+        [schema],
+    ).fetchall():
+        columns.setdefault(table, []).append(column)
+    parts = []
+    for n in names:
+        have = {c.lower() for c in columns.get(n, [])}
+        cols = ", ".join(
+            quote_ident(c) if c.lower() in have else f"NULL AS {quote_ident(c)}" for c in columns.get(newest, [])
+        )
+        parts.append(
+            f"SELECT {cols}, {_sql_string(n[len(prefix) :])} AS _TABLE_SUFFIX FROM {duckdb_table(project, dataset, n)}"
+        )
+    return parts
 
 
 def _sql_string(value: str) -> str:

@@ -1007,7 +1007,8 @@ def _rewrite_system_variables(stmt: exp.Expression, ctx: _Context) -> None:
     for fn in stmt.find_all(*_SESSION_FUNCTIONS):
         name = fn.sql_name()
         raise BigQueryError(
-            f"Function not found: {name} (GoogleSQL has no such function)",
+            f"Function not found: {name} (GoogleSQL has none; @@project_id and @@dataset_id name the "
+            "project and the default dataset)",
             fix="use @@project_id for the project and @@dataset_id for the default dataset",
         )
     for node in list(stmt.find_all(exp.Parameter)):

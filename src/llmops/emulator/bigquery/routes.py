@@ -282,6 +282,8 @@ class BigQueryHandlers:
                         raise ApiError(409, f"Already Exists: Table {p}:{d}.{t}", "duplicate")
                     self.engine.query(f"CREATE VIEW {sql_table(p, d, t)} AS {view['query']}", default_project=p)
                 else:
+                    if not fields and t in [i["table"] for i in self.engine.list_tables(p, d)]:
+                        raise ApiError(409, f"Already Exists: Table {p}:{d}.{t}", "duplicate")
                     if not fields:
                         raise ApiError(
                             400,
