@@ -344,3 +344,12 @@ def test_create_table_exists_ok_without_a_schema_returns_the_existing_table(bigq
         bigquery_client.create_table(table)
     with pytest.raises(gexc.BadRequest, match="needs a schema"):
         bigquery_client.create_table(f"{table}_{uuid.uuid4().hex[:6]}")
+
+
+def test_tables_report_their_logical_size_and_billed_queries_their_bytes(bigquery_client, table):
+    assert bigquery_client.get_table(table).num_bytes == 2 * 8 + (2 + 2) + (2 + 3)
+    job = bigquery_client.query(
+        f"SELECT n FROM `{table}`", job_config=bigquery.QueryJobConfig(maximum_bytes_billed=10**9)
+    )
+    job.result()
+    assert (job.total_bytes_processed, job.total_bytes_billed) == (16, 10 * 1024 * 1024)

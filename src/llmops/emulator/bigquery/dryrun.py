@@ -105,6 +105,11 @@ def _table_bytes(
     return int(con.execute(sql).fetchall()[0][0] or 0)
 
 
+def table_bytes(con: duckdb.DuckDBPyConnection, project: str, dataset: str, table: str) -> int:
+    """The logical bytes of every column of a base table (0 for a view or a missing table)."""
+    return _table_bytes(con, project, dataset, table, set(), True)
+
+
 def estimate_bytes(
     con: duckdb.DuckDBPyConnection, script: Script, sql: str, table_names: Any
 ) -> tuple[int, list[tuple[str, str, str]]]:

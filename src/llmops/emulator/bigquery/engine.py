@@ -1079,6 +1079,11 @@ class BigQueryEngine:
         with self.connection() as con:
             return self._table_info(con, project, dataset, table)
 
+    def table_bytes(self, project: str, dataset: str, table: str) -> int:
+        """A table's logical size as BigQuery counts it (see dryrun.py); 0 for a view."""
+        with self.connection() as con:
+            return dryrun.table_bytes(con, project, dataset, table)
+
     def list_tables(self, project: str, dataset: str) -> list[dict]:
         """The tables and views of a dataset, sorted by name: {project, dataset, table, type, created}."""
         with self.connection() as con:

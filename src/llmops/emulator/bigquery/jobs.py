@@ -305,6 +305,7 @@ class JobRunner:
         default_project, default_dataset = job.project, _default_dataset(config.get("defaultDataset"), job.project)
         params, types = decode_parameters(config.get("queryParameters"), config.get("parameterMode"))
         limit = _max_bytes_billed(config.get("maximumBytesBilled"))
+        processed = 0  # measured only for dry runs and queries with a billing limit
         if dry_run or limit is not None:
             plan = self.engine.dry_run(
                 sql, params, default_project=default_project, default_dataset=default_dataset, param_types=types
@@ -312,6 +313,7 @@ class JobRunner:
             if dry_run:
                 return _dry_run_statistics(plan)
             _check_bytes_billed(plan.total_bytes, limit)
+            processed = plan.total_bytes
         result = self.engine.query(
             sql,
             params,
@@ -322,8 +324,8 @@ class JobRunner:
         )
         query_stats: dict[str, Any] = {
             "statementType": result.statement_type,
-            "totalBytesProcessed": "0",
-            "totalBytesBilled": "0",
+            "totalBytesProcessed": str(processed),
+            "totalBytesBilled": str(billed_bytes(processed)),
             "totalSlotMs": "0",
             "cacheHit": False,
         }
@@ -351,7 +353,7 @@ class JobRunner:
             p, d, t = result.target
             query_stats["ddlTargetTable"] = {"projectId": p, "datasetId": d, "tableId": t}
         job.result = result
-        return {"totalBytesProcessed": "0", "query": query_stats}
+        return {"totalBytesProcessed": str(processed), "query": query_stats}
 
     def _write_query_destination(self, project: str, config: dict[str, Any], destination: Any, result: Any) -> None:
         p, d, t = table_ref(destination, "configuration.query.destinationTable", project)

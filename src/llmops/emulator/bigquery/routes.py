@@ -232,6 +232,8 @@ class BigQueryHandlers:
             if getattr(exc, "reason", None) == "notFound":
                 raise ApiError(404, f"Not found: Table {project}:{dataset}.{table}", "notFound") from None
             raise
+        if info.get("type") == "TABLE":
+            info["num_bytes"] = self.engine.table_bytes(project, dataset, table)
         return {**info, "location": location}
 
     def _table_json(self, request: Request, info: dict[str, Any]) -> dict[str, Any]:
