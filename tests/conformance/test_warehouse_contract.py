@@ -59,6 +59,14 @@ def test_typed_parameter_round_trips_with_its_arrow_type(
     assert table.column("v").to_pylist() == [expected]
 
 
+def test_struct_parameter_keeps_its_field_names_and_int64(wh):
+    table = wh.query("SELECT @s AS s, @s.camelCase AS c", {"s": {"camelCase": 7, "Name": "x"}})
+    field_type = table.schema.field("s").type
+    assert [field_type.field(i).name for i in range(field_type.num_fields)] == ["camelCase", "Name"]
+    assert field_type.field("camelCase").type == pa.int64() and table.schema.field("c").type == pa.int64()
+    assert table.to_pylist() == [{"s": {"camelCase": 7, "Name": "x"}, "c": 7}]
+
+
 def test_timestamp_parameter_is_a_utc_timestamp(wh):
     when = dt.datetime(2021, 3, 4, 5, 6, 7, 123456, tzinfo=dt.UTC)
     table = wh.query("SELECT @t AS t", {"t": when})

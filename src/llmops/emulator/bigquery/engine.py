@@ -337,6 +337,8 @@ class BigQueryEngine:
 
         `control` cancels it from another thread; the engine's time limit (or a shorter one on
         `control`) stops it with a `timeout` error."""
+        if param_types is None and isinstance(params, Mapping):
+            param_types = _struct_param_types(params)
         script = self._translate(
             sql, default_project=default_project, default_dataset=default_dataset, param_types=param_types
         )
@@ -1402,6 +1404,50 @@ def _param_value(value: Any) -> Any:
     if isinstance(value, tuple):
         value = list(value)
     return _int64_value(value)
+
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _python_type_sql(value: Any) -> str | None:
+    """The GoogleSQL type of a Python parameter value (as the bigquery backend sends it), or
+    None where it cannot be told (a None, an empty list, a field name that needs quoting)."""
+    if isinstance(value, bool):
+        return "BOOL"
+    if isinstance(value, int):
+        return "INT64"
+    simple = {float: "FLOAT64", str: "STRING", bytes: "BYTES", dt.date: "DATE", dt.time: "TIME"}
+    if isinstance(value, dt.datetime):
+        return "TIMESTAMP" if value.tzinfo is not None else "DATETIME"
+    if isinstance(value, decimal.Decimal):
+        exponent = value.as_tuple().exponent
+        small = isinstance(exponent, int) and -9 <= exponent and abs(value) < 10**29
+        return "NUMERIC" if small else "BIGNUMERIC"
+    if type(value) in simple:
+        return simple[type(value)]
+    if isinstance(value, Mapping):
+        fields = [(k, _python_type_sql(v)) for k, v in value.items()]
+        if not fields or any(t is None or not _IDENTIFIER.match(str(k)) for k, t in fields):
+            return None
+        return "STRUCT<" + ", ".join(f"{k} {t}" for k, t in fields) + ">"
+    if isinstance(value, (list, tuple)):
+        items = [v for v in value if v is not None]
+        inner = _python_type_sql(items[0]) if items else None
+        return f"ARRAY<{inner}>" if inner and not inner.startswith("ARRAY") else None
+    return None
+
+
+def _struct_param_types(params: Mapping[str, Any]) -> dict[str, str] | None:
+    """Types for STRUCT parameters (dicts, lists of dicts) given as plain Python values, so
+    their INT64 fields are not bound as DuckDB's 32-bit INTEGER."""
+    types = {}
+    for name, value in params.items():
+        first = next((v for v in value if v is not None), None) if isinstance(value, (list, tuple)) else value
+        if isinstance(first, Mapping):
+            t = _python_type_sql(value)
+            if t is not None:
+                types[str(name)] = t
+    return types or None
 
 
 def _is_int64(value: Any) -> bool:
