@@ -353,3 +353,25 @@ def test_tables_report_their_logical_size_and_billed_queries_their_bytes(bigquer
     )
     job.result()
     assert (job.total_bytes_processed, job.total_bytes_billed) == (16, 10 * 1024 * 1024)
+
+
+def test_update_with_a_stale_etag_is_a_failed_precondition(bigquery_client, table):
+    fetched = bigquery_client.get_table(table)
+    bigquery_client.query_and_wait(f"INSERT INTO `{table}` (w, n) VALUES ('x', 3)")  # changes numRows, so the etag
+    fetched.description = "late"
+    with pytest.raises(gexc.PreconditionFailed):
+        bigquery_client.update_table(fetched, ["description"])
+    fresh = bigquery_client.get_table(table)
+    fresh.description = "now"
+    assert bigquery_client.update_table(fresh, ["description"]).description == "now"
+    ds = bigquery_client.get_dataset(table.rsplit(".", 1)[0])
+    ds.description = "d"
+    ds = bigquery_client.update_dataset(ds, ["description"])  # an unchanged etag passes
+    ds._properties["etag"] = "stale"
+    with pytest.raises(gexc.PreconditionFailed):
+        bigquery_client.update_dataset(ds, ["description"])
+
+
+def test_sessions_are_refused_by_name(bigquery_client):
+    with pytest.raises(gexc.GoogleAPICallError, match="Sessions .* are not supported by the emulator"):
+        rows(bigquery_client, "SELECT 1", create_session=True)

@@ -302,6 +302,7 @@ class JobRunner:
                 "invalidQuery",
                 location="query",
             )
+        _refuse_sessions(config)
         default_project, default_dataset = job.project, _default_dataset(config.get("defaultDataset"), job.project)
         params, types = decode_parameters(config.get("queryParameters"), config.get("parameterMode"))
         limit = _max_bytes_billed(config.get("maximumBytesBilled"))
@@ -585,6 +586,19 @@ def _check_labels(labels: Any) -> None:
                 f"Invalid value {value!r} of label {key!r}: use lowercase letters, digits, '_' and '-'",
                 location="configuration.labels",
             )
+
+
+def _refuse_sessions(config: dict[str, Any]) -> None:
+    """Sessions keep temporary tables and variables between jobs, which the emulator does not."""
+    props = config.get("connectionProperties") or []
+    in_session = any(isinstance(p, dict) and p.get("key") == "session_id" for p in props)
+    if config.get("createSession") or in_session:
+        raise ApiError(
+            501,
+            "Sessions (createSession, the session_id connection property) are not supported by the emulator; "
+            "run the statements as one multi-statement query",
+            "notImplemented",
+        )
 
 
 def _dry_run_statistics(plan: DryRun) -> dict[str, Any]:

@@ -196,6 +196,7 @@ class BigQueryHandlers:
 
         def patch() -> dict[str, Any]:
             info = self._dataset_info(project, dataset)
+            _check_etag(request, self._dataset_json(request, info))
             fields = {k: body.get(k) for k in DATASET_FIELDS if k in body}
             if request.method == "PUT":
                 fields = {k: body.get(k) for k in DATASET_FIELDS}
@@ -324,6 +325,7 @@ class BigQueryHandlers:
 
         def patch() -> dict[str, Any]:
             info = self._table_info(project, dataset, table)
+            _check_etag(request, self._table_json(request, info))
             t = info["table"]
             if isinstance(body.get("schema"), dict) and body["schema"].get("fields") is not None:
                 new = schema_from_api(body["schema"]["fields"])
@@ -656,6 +658,13 @@ def _arrow_results(job: Job) -> dict[str, Any]:
             "rowCount": str(batch.num_rows),
         }
     return out
+
+
+def _check_etag(request: Request, current: dict[str, Any]) -> None:
+    """`If-Match` (what the client sends from a fetched resource's etag): 412 if it changed since."""
+    wanted = request.headers.get("if-match")
+    if wanted and wanted.strip() not in ("*", current.get("etag")):
+        raise ApiError(412, "Precondition check failed.", "conditionNotMet")
 
 
 def _require_load(body: dict[str, Any]) -> None:
