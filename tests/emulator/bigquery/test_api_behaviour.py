@@ -72,6 +72,12 @@ def test_system_variables_name_the_jobs_project_and_default_dataset(bigquery_cli
     assert got == [{"d": dataset.dataset_id}]
 
 
+def test_session_user_is_the_jobs_principal_not_duckdbs(bigquery_client):
+    job = bigquery_client.query("SELECT SESSION_USER() AS u")
+    assert [dict(r) for r in job.result()] == [{"u": job.user_email}]
+    assert job.user_email != "duckdb"
+
+
 @pytest.mark.parametrize("fn", ["current_catalog()", "current_schema()", "current_database()"])
 def test_duckdb_catalog_functions_are_refused_not_answered_with_internal_names(bigquery_client, fn):
     with pytest.raises(gexc.BadRequest, match=rf"Function not found: {fn[:-2].upper()}.*@@project_id"):

@@ -996,6 +996,8 @@ def _replace_info_schema(table: exp.Table, names: list[str], at: int, ctx: _Cont
     table.replace(exp.Subquery(this=sub, alias=alias))
 
 
+SESSION_USER = "emulator@llmops.local"
+"""What SESSION_USER() answers: the principal the emulator's jobs report (`user_email`)."""
 _SYSTEM_VARIABLES = {"project_id", "dataset_id", "time_zone"}
 _SESSION_FUNCTIONS = (exp.CurrentCatalog, exp.CurrentSchema, exp.CurrentDatabase, exp.CurrentUser)
 
@@ -1011,6 +1013,8 @@ def _rewrite_system_variables(stmt: exp.Expression, ctx: _Context) -> None:
             "project and the default dataset)",
             fix="use @@project_id for the project and @@dataset_id for the default dataset",
         )
+    for user in list(stmt.find_all(exp.SessionUser)):
+        user.replace(exp.Literal.string(SESSION_USER))  # DuckDB's would answer 'duckdb'
     for node in list(stmt.find_all(exp.Parameter)):
         if not isinstance(node.this, exp.Parameter):
             continue

@@ -25,6 +25,7 @@ from ..server.errors import ApiError, bad_request, from_exception, required
 from ..storage.store import ObjectStore
 from .dryrun import DryRun, billed_bytes
 from .encoding import decode_parameters, schema_from_api, schema_to_api
+from .googlesql import SESSION_USER
 from .loads import LoadError, read_load_data
 from .sandbox import QueryControl
 
@@ -238,8 +239,8 @@ class JobRunner:
             "configuration": config_out,
             "status": status,
             "statistics": {"creationTime": created, "startTime": created, "endTime": now_ms(), **statistics},
-            "user_email": "emulator@llmops.local",
-            "principal_subject": "user:emulator@llmops.local",
+            "user_email": SESSION_USER,
+            "principal_subject": f"user:{SESSION_USER}",
             "jobCreationReason": {"code": "REQUESTED"},
         }
         try:
