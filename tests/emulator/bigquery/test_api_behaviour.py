@@ -381,3 +381,17 @@ def test_update_with_a_stale_etag_is_a_failed_precondition(bigquery_client, tabl
 def test_sessions_are_refused_by_name(bigquery_client):
     with pytest.raises(gexc.GoogleAPICallError, match="Sessions .* are not supported by the emulator"):
         rows(bigquery_client, "SELECT 1", create_session=True)
+
+
+@pytest.mark.parametrize(
+    ("param", "problem"),
+    [
+        (P("v", "BIGNUMERIC", decimal.Decimal("1.1234567890123456789")), "more than 18 decimal digits"),
+        (P("v", "NUMERIC", decimal.Decimal("0.1234567891")), "more than 9 decimal digits"),
+        (P("v", "BIGNUMERIC", decimal.Decimal("1" * 21)), "out of the emulator's BIGNUMERIC range"),
+        (P("v", "INT64", "x"), "is not a valid INT64"),
+    ],
+)
+def test_a_parameter_the_engine_cannot_hold_exactly_is_a_bad_request(bigquery_client, param, problem):
+    with pytest.raises(gexc.BadRequest, match=problem):
+        rows(bigquery_client, "SELECT @v AS v", query_parameters=[param])

@@ -283,7 +283,7 @@ def _scalar_param(t: str, raw: Any, where: str) -> Any:
                 raise ValueError
             return text == "true"
         if t in ("NUMERIC", "BIGNUMERIC"):
-            return decimal.Decimal(str(raw))
+            return _decimal_param(t, decimal.Decimal(str(raw)), where)
         if t == "BYTES":
             return base64.b64decode(str(raw), validate=True)
         if t == "DATE":
@@ -312,6 +312,32 @@ def _scalar_param(t: str, raw: Any, where: str) -> Any:
         raise bad_request(
             f"Invalid value for query parameter {where}: {raw!r} is not a valid {t}", "invalidQuery"
         ) from None
+
+
+_DECIMAL_DIGITS = {"NUMERIC": (29, 9), "BIGNUMERIC": (20, 18)}
+"""Integer and fraction digits the engine's DECIMAL(38, 9) / DECIMAL(38, 18) hold."""
+
+
+def _decimal_param(t: str, value: decimal.Decimal, where: str) -> decimal.Decimal:
+    """A NUMERIC/BIGNUMERIC value the engine holds exactly; one it would round is refused."""
+    if not value.is_finite():
+        raise ValueError
+    whole, fraction = _DECIMAL_DIGITS[t]
+    exponent = int(value.as_tuple().exponent)
+    digits = len(value.as_tuple().digits)
+    if -exponent > fraction and value != value.quantize(decimal.Decimal(1).scaleb(-fraction)):
+        raise bad_request(
+            f"Invalid value for query parameter {where}: {value} has more than {fraction} decimal digits, "
+            f"which the emulator's {t} cannot hold exactly",
+            "invalidQuery",
+        )
+    if digits + exponent > whole:
+        raise bad_request(
+            f"Invalid value for query parameter {where}: {value} is out of the emulator's {t} range "
+            f"(at most {whole} integer digits)",
+            "invalidQuery",
+        )
+    return value
 
 
 def _param_value(ptype: Mapping[str, Any], pvalue: Any, where: str) -> Any:
