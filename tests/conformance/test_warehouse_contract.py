@@ -15,10 +15,7 @@ from llmops.core.errors import LlmopsError, NotFoundError, QueryError
 
 QUESTIONS = "bigquery-public-data.stackoverflow.posts_questions"
 
-BREAKS = {
-    ("duckdb", "n"): "an INT64 parameter comes back as Arrow int32 (BigQuery's INT64 is always int64)",
-    ("duckdb", "xs"): "an ARRAY<INT64> parameter comes back as list<int32>",
-}
+BREAKS: dict[tuple[str, str], str] = {}
 """(backend, case) -> how the backend differs from the contract; each a strict xfail."""
 
 
@@ -60,6 +57,14 @@ def test_typed_parameter_round_trips_with_its_arrow_type(
     else:
         assert got == arrow_type
     assert table.column("v").to_pylist() == [expected]
+
+
+def test_struct_parameter_keeps_its_field_names_and_int64(wh):
+    table = wh.query("SELECT @s AS s, @s.camelCase AS c", {"s": {"camelCase": 7, "Name": "x"}})
+    field_type = table.schema.field("s").type
+    assert [field_type.field(i).name for i in range(field_type.num_fields)] == ["camelCase", "Name"]
+    assert field_type.field("camelCase").type == pa.int64() and table.schema.field("c").type == pa.int64()
+    assert table.to_pylist() == [{"s": {"camelCase": 7, "Name": "x"}, "c": 7}]
 
 
 def test_timestamp_parameter_is_a_utc_timestamp(wh):

@@ -246,6 +246,13 @@ def _type_sql(ptype: Mapping[str, Any], where: str) -> str:
     t = STANDARD_TYPE.get(t, t)
     if t not in {"INT64", "FLOAT64", "BOOL", "STRING", "BYTES", "NUMERIC", "BIGNUMERIC", "DATE", "DATETIME", "TIME", "TIMESTAMP", "JSON", "GEOGRAPHY", "INTERVAL", "ARRAY", "STRUCT"}:  # fmt: skip
         raise bad_request(f"{where}.parameterType.type {t[:40]!r} is not a BigQuery type", location=where)
+    if t == "GEOGRAPHY":
+        raise bad_request(
+            f"{where}: GEOGRAPHY query parameters are not supported by the emulator (it has no GEOGRAPHY type); "
+            "pass the WKT text as a STRING parameter",
+            "invalidQuery",
+            location=where,
+        )
     if t == "ARRAY":
         return f"ARRAY<{_type_sql(ptype.get('arrayType') or {}, where + '.arrayType')}>"
     if t in ("STRUCT", "RECORD"):
@@ -276,7 +283,7 @@ def _scalar_param(t: str, raw: Any, where: str) -> Any:
                 raise ValueError
             return text == "true"
         if t in ("NUMERIC", "BIGNUMERIC"):
-            return decimal.Decimal(str(raw))
+            return _decimal_param(t, decimal.Decimal(str(raw)), where)
         if t == "BYTES":
             return base64.b64decode(str(raw), validate=True)
         if t == "DATE":
@@ -305,6 +312,32 @@ def _scalar_param(t: str, raw: Any, where: str) -> Any:
         raise bad_request(
             f"Invalid value for query parameter {where}: {raw!r} is not a valid {t}", "invalidQuery"
         ) from None
+
+
+_DECIMAL_DIGITS = {"NUMERIC": (29, 9), "BIGNUMERIC": (20, 18)}
+"""Integer and fraction digits the engine's DECIMAL(38, 9) / DECIMAL(38, 18) hold."""
+
+
+def _decimal_param(t: str, value: decimal.Decimal, where: str) -> decimal.Decimal:
+    """A NUMERIC/BIGNUMERIC value the engine holds exactly; one it would round is refused."""
+    if not value.is_finite():
+        raise ValueError
+    whole, fraction = _DECIMAL_DIGITS[t]
+    exponent = int(value.as_tuple().exponent)
+    digits = len(value.as_tuple().digits)
+    if -exponent > fraction and value != value.quantize(decimal.Decimal(1).scaleb(-fraction)):
+        raise bad_request(
+            f"Invalid value for query parameter {where}: {value} has more than {fraction} decimal digits, "
+            f"which the emulator's {t} cannot hold exactly",
+            "invalidQuery",
+        )
+    if digits + exponent > whole:
+        raise bad_request(
+            f"Invalid value for query parameter {where}: {value} is out of the emulator's {t} range "
+            f"(at most {whole} integer digits)",
+            "invalidQuery",
+        )
+    return value
 
 
 def _param_value(ptype: Mapping[str, Any], pvalue: Any, where: str) -> Any:
@@ -364,8 +397,5 @@ def decode_parameters(params: Any, mode: str | None = None) -> tuple[dict[str, A
                     f"queryParameters[{i}] has no name but the query uses named parameters", "invalidQuery"
                 )
             named[name] = value
-            # The engine upper-cases parameter types, which would rename STRUCT fields; a
-            # non-NULL struct value carries its own field names, so its type is left out.
-            if "STRUCT<" not in type_sql or value is None:
-                types[name] = type_sql
+            types[name] = type_sql
     return (ordered if positional else named), types

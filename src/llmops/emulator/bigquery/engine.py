@@ -41,7 +41,7 @@ import duckdb
 import pyarrow as pa
 
 from ...core.errors import LlmopsError, QueryError
-from . import ml
+from . import dryrun, ml
 from .googlesql import (
     FARM_FINGERPRINT_UDF,
     INFO_SCHEMA_VIEWS,
@@ -337,6 +337,8 @@ class BigQueryEngine:
 
         `control` cancels it from another thread; the engine's time limit (or a shorter one on
         `control`) stops it with a `timeout` error."""
+        if param_types is None and isinstance(params, Mapping):
+            param_types = _struct_param_types(params)
         script = self._translate(
             sql, default_project=default_project, default_dataset=default_dataset, param_types=param_types
         )
@@ -351,6 +353,40 @@ class BigQueryEngine:
         if len(script.statements) > 1:
             result.statement_type = script.statement_type
         return result
+
+    def dry_run(
+        self,
+        sql: str,
+        params: Mapping[str, Any] | Sequence[Any] | None = None,
+        *,
+        default_project: str | None = None,
+        default_dataset: str | None = None,
+        param_types: Mapping[str, str] | None = None,
+    ) -> dryrun.DryRun:
+        """Check a query without running it: its result schema (a single SELECT) and an
+        estimate of the bytes it reads (see dryrun.py); missing tables are errors."""
+        script = self._translate(
+            sql, default_project=default_project, default_dataset=default_dataset, param_types=param_types
+        )
+        bound = _bind(script, params)
+        with self._controlled(None) as (con, _):
+            self._prepare(con, script)
+            schema: list[dict] = []
+            last = script.statements[-1]
+            try:
+                if len(script.statements) == 1 and last.statement_type == "SELECT":
+                    schema = dryrun.describe(con, last.sql, bound[-1])
+                total, tables = dryrun.estimate_bytes(con, script, sql, self._table_names)
+            except duckdb.Error as exc:
+                raise self._reword(con, exc, last) from None
+            created: set[tuple[str, str, str] | None] = set()
+            for stmt in script.statements:
+                if stmt.statement_type.startswith("CREATE"):
+                    created.add(stmt.target)
+                for ref in stmt.tables:
+                    if ref not in created and not ref[2].endswith("*"):
+                        self._table_info(con, *ref)  # a missing table: the real run's error
+        return dryrun.DryRun(schema, script.statement_type, total, tables)
 
     def export(
         self,
@@ -731,10 +767,7 @@ class BigQueryEngine:
                 f"no table matches `{bq_name(wc.project, wc.dataset, wc.prefix + '*')}`",
                 fix=LIST_TABLES_FIX.format(project=wc.project, dataset=wc.dataset),
             )
-        parts = [
-            f"SELECT *, {_sql_string(n[len(wc.prefix) :])} AS _TABLE_SUFFIX FROM {duckdb_table(wc.project, wc.dataset, n)}"
-            for n in names
-        ]
+        parts = _wildcard_parts(con, wc.project, wc.dataset, wc.prefix, names)
         con.execute(f"CREATE OR REPLACE TEMP VIEW {quote_ident(wc.relation)} AS " + " UNION ALL BY NAME ".join(parts))
 
     # ------------------------------------------------------------------ exports
@@ -1048,6 +1081,11 @@ class BigQueryEngine:
         with self.connection() as con:
             return self._table_info(con, project, dataset, table)
 
+    def table_bytes(self, project: str, dataset: str, table: str) -> int:
+        """A table's logical size as BigQuery counts it (see dryrun.py); 0 for a view."""
+        with self.connection() as con:
+            return dryrun.table_bytes(con, project, dataset, table)
+
     def list_tables(self, project: str, dataset: str) -> list[dict]:
         """The tables and views of a dataset, sorted by name: {project, dataset, table, type, created}."""
         with self.connection() as con:
@@ -1279,6 +1317,46 @@ def _int64_hugeints(table: pa.Table, types: list) -> pa.Table:
     return table
 
 
+def _wildcard_parts(con, project: str, dataset: str, prefix: str, names: list[str]) -> list[str]:
+    """One SELECT per table a wildcard matches, each with the columns of the most recently
+    created one (BigQuery's wildcard schema; a column an older table lacks is NULL there) and
+    the rest of the name as `_TABLE_SUFFIX`. A view among them is an error, as on BigQuery."""
+    schema = duckdb_schema(project, dataset)
+    views = {
+        r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE schema_name = ?", [schema]).fetchall()
+    }
+    view = next((n for n in names if n in views), None)
+    if view is not None:
+        raise BigQueryError(
+            f"Views cannot be queried through prefix. First view {project}:{dataset}.{view}.",
+            fix="use a longer prefix that matches tables only, or query the view by name",
+        )
+    created = dict(
+        con.execute(
+            f"SELECT table_name, created FROM {CATALOG_SCHEMA}.tables WHERE schema_name = ?", [schema]
+        ).fetchall()
+    )
+    oldest = dt.datetime.min.replace(tzinfo=dt.UTC)
+    newest = max(names, key=lambda n: (created.get(n) or oldest, n))
+    columns: dict[str, list[str]] = {}
+    for table, column in con.execute(
+        "SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = ? "
+        "AND database_name = current_database() ORDER BY column_index",
+        [schema],
+    ).fetchall():
+        columns.setdefault(table, []).append(column)
+    parts = []
+    for n in names:
+        have = {c.lower() for c in columns.get(n, [])}
+        cols = ", ".join(
+            quote_ident(c) if c.lower() in have else f"NULL AS {quote_ident(c)}" for c in columns.get(newest, [])
+        )
+        parts.append(
+            f"SELECT {cols}, {_sql_string(n[len(prefix) :])} AS _TABLE_SUFFIX FROM {duckdb_table(project, dataset, n)}"
+        )
+    return parts
+
+
 def _sql_string(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
@@ -1324,7 +1402,68 @@ def _bind(script: Script, params: Mapping[str, Any] | Sequence[Any] | None) -> l
 
 def _param_value(value: Any) -> Any:
     if isinstance(value, tuple):
-        return list(value)
+        value = list(value)
+    return _int64_value(value)
+
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _python_type_sql(value: Any) -> str | None:
+    """The GoogleSQL type of a Python parameter value (as the bigquery backend sends it), or
+    None where it cannot be told (a None, an empty list, a field name that needs quoting)."""
+    if isinstance(value, bool):
+        return "BOOL"
+    if isinstance(value, int):
+        return "INT64"
+    simple = {float: "FLOAT64", str: "STRING", bytes: "BYTES", dt.date: "DATE", dt.time: "TIME"}
+    if isinstance(value, dt.datetime):
+        return "TIMESTAMP" if value.tzinfo is not None else "DATETIME"
+    if isinstance(value, decimal.Decimal):
+        exponent = value.as_tuple().exponent
+        small = isinstance(exponent, int) and -9 <= exponent and abs(value) < 10**29
+        return "NUMERIC" if small else "BIGNUMERIC"
+    if type(value) in simple:
+        return simple[type(value)]
+    if isinstance(value, Mapping):
+        fields = [(k, _python_type_sql(v)) for k, v in value.items()]
+        if not fields or any(t is None or not _IDENTIFIER.match(str(k)) for k, t in fields):
+            return None
+        return "STRUCT<" + ", ".join(f"{k} {t}" for k, t in fields) + ">"
+    if isinstance(value, (list, tuple)):
+        items = [v for v in value if v is not None]
+        inner = _python_type_sql(items[0]) if items else None
+        return f"ARRAY<{inner}>" if inner and not inner.startswith("ARRAY") else None
+    return None
+
+
+def _struct_param_types(params: Mapping[str, Any]) -> dict[str, str] | None:
+    """Types for STRUCT parameters (dicts, lists of dicts) given as plain Python values, so
+    their INT64 fields are not bound as DuckDB's 32-bit INTEGER."""
+    types = {}
+    for name, value in params.items():
+        first = next((v for v in value if v is not None), None) if isinstance(value, (list, tuple)) else value
+        if isinstance(first, Mapping):
+            t = _python_type_sql(value)
+            if t is not None:
+                types[str(name)] = t
+    return types or None
+
+
+def _is_int64(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and -(1 << 63) <= value < (1 << 63)
+
+
+def _int64_value(value: Any) -> Any:
+    """Python ints (and lists of them) bound as BIGINT: DuckDB would bind a small int as a 32-bit
+    INTEGER, and GoogleSQL's integers are all INT64."""
+    from duckdb.value.constant import Value
+
+    if _is_int64(value):
+        return Value(value, duckdb.sqltype("BIGINT"))
+    if isinstance(value, list) and value and all(v is None or _is_int64(v) for v in value):
+        if any(v is not None for v in value):
+            return Value(value, duckdb.list_type(duckdb.sqltype("BIGINT")))
     return value
 
 

@@ -423,7 +423,7 @@ def translate(
     Text over `max_bytes` (UTF-8) or with more than about `max_tokens` tokens is refused before
     it is parsed, so the cost of translation stays bounded."""
     check_query_size(sql, max_bytes=max_bytes, max_tokens=max_tokens)
-    types_key = tuple(sorted((k, v.upper()) for k, v in (param_types or {}).items()))
+    types_key = tuple(sorted((param_types or {}).items()))  # STRUCT field names keep their case
     if len(sql) > _CACHE_MAX_CHARS:
         return _translate(sql, default_project, default_dataset, types_key)
     return _translate_cached(sql, default_project, default_dataset, types_key)
@@ -565,7 +565,11 @@ def _is_temporary(create: exp.Create) -> bool:
 class _Context:
     def __init__(self, project: str, dataset: str | None, param_types: dict[str, str]):
         self.project = project
-        self.dataset = dataset
+        # A default dataset in another project than the job's comes as "project.dataset"; it
+        # qualifies bare table names only (`dataset.table` stays in the job's project).
+        dataset_project, _, dataset_name = (dataset or "").rpartition(".")
+        self.dataset_project = dataset_project or project
+        self.dataset: str | None = dataset_name or None
         self.param_types = param_types
         self.named_params: list[str] = []
         self.positional = 0
@@ -739,6 +743,7 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     _check_unsupported_nodes(stmt)
     _check_table_functions(stmt)
     _rewrite_tables(stmt, ctx, cte_names, tables)
+    _order_unpivot_columns(stmt)
     _rewrite_parameters(stmt, ctx)
     _rewrite_functions(stmt, ctx)
     _fix_types(stmt)
@@ -882,7 +887,7 @@ def _rewrite_tables(stmt: exp.Expression, ctx: _Context, cte_names: set[str], ta
         elif len(names) == 2:
             project, (dataset, name) = ctx.project, names
         elif len(names) == 1:
-            project, dataset, name = ctx.project, ctx.dataset, names[0]
+            project, dataset, name = ctx.dataset_project, ctx.dataset, names[0]
         else:
             raise BigQueryError(
                 f"invalid table name {'.'.join(names)!r}",
@@ -907,6 +912,29 @@ def _rewrite_tables(stmt: exp.Expression, ctx: _Context, cte_names: set[str], ta
         table.set("catalog", None)
         table.set("db", exp.to_identifier(duckdb_schema(project, dataset), quoted=True))
         table.set("this", exp.to_identifier(name, quoted=True))
+
+
+def _order_unpivot_columns(stmt: exp.Expression) -> None:
+    """BigQuery's UNPIVOT puts the value columns before the name column, DuckDB's after it:
+    `x UNPIVOT(v FOR n IN (...)) AS u` becomes `(SELECT * EXCLUDE (n), n FROM x UNPIVOT(...)) AS u`."""
+    for pivot in list(stmt.find_all(exp.Pivot)):
+        source = pivot.parent
+        fields = pivot.args.get("fields") or []
+        if not pivot.args.get("unpivot") or not isinstance(source, (exp.Table, exp.Subquery)) or len(fields) != 1:
+            continue
+        name = fields[0].this
+        if not isinstance(name, exp.Identifier):
+            continue
+        alias = pivot.args.get("alias") or source.args.get("alias")
+        alias_name = alias.name if alias is not None else (source.name if isinstance(source, exp.Table) else "")
+        pivot.set("alias", None)
+        inner = source.copy()
+        inner.set("alias", None)
+        star = exp.Star(**{"except_" if "except_" in exp.Star.arg_types else "except": [exp.column(name.copy())]})
+        sub = exp.select(star, exp.column(name.copy())).from_(inner)
+        source.replace(
+            exp.Subquery(this=sub, alias=exp.TableAlias(this=exp.to_identifier(alias_name)) if alias_name else None)
+        )
 
 
 def _exclude_table_suffix_from_star(table: exp.Table) -> None:
@@ -943,7 +971,7 @@ def _replace_info_schema(table: exp.Table, names: list[str], at: int, ctx: _Cont
         if not qualifier[1].lower().startswith("region-"):
             dataset = qualifier[1]
     elif len(qualifier) == 0:
-        dataset = ctx.dataset
+        project, dataset = ctx.dataset_project, ctx.dataset
     else:
         raise BigQueryError(
             f"invalid INFORMATION_SCHEMA name {'.'.join(names)!r}",
@@ -968,7 +996,39 @@ def _replace_info_schema(table: exp.Table, names: list[str], at: int, ctx: _Cont
     table.replace(exp.Subquery(this=sub, alias=alias))
 
 
+SESSION_USER = "emulator@llmops.local"
+"""What SESSION_USER() answers: the principal the emulator's jobs report (`user_email`)."""
+_SYSTEM_VARIABLES = {"project_id", "dataset_id", "time_zone"}
+_SESSION_FUNCTIONS = (exp.CurrentCatalog, exp.CurrentSchema, exp.CurrentDatabase, exp.CurrentUser)
+
+
+def _rewrite_system_variables(stmt: exp.Expression, ctx: _Context) -> None:
+    """`@@project_id` (the job's project), `@@dataset_id` (the default dataset, else NULL),
+    `@@time_zone` ('UTC'); DuckDB's catalog functions (which would answer its internal names)
+    and other system variables are refused by name."""
+    for fn in stmt.find_all(*_SESSION_FUNCTIONS):
+        name = fn.sql_name()
+        raise BigQueryError(
+            f"Function not found: {name} (GoogleSQL has none; @@project_id and @@dataset_id name the "
+            "project and the default dataset)",
+            fix="use @@project_id for the project and @@dataset_id for the default dataset",
+        )
+    for user in list(stmt.find_all(exp.SessionUser)):
+        user.replace(exp.Literal.string(SESSION_USER))  # DuckDB's would answer 'duckdb'
+    for node in list(stmt.find_all(exp.Parameter)):
+        if not isinstance(node.this, exp.Parameter):
+            continue
+        name = node.this.name.lower()
+        if name not in _SYSTEM_VARIABLES:
+            raise _unsupported(f"the system variable @@{name}")
+        value = {"project_id": ctx.project, "dataset_id": ctx.dataset, "time_zone": "UTC"}[name]
+        node.replace(
+            exp.cast(exp.null(), exp.DataType.build("VARCHAR")) if value is None else exp.Literal.string(value)
+        )
+
+
 def _rewrite_parameters(stmt: exp.Expression, ctx: _Context) -> None:
+    _rewrite_system_variables(stmt, ctx)
     for node in list(stmt.find_all(exp.Parameter, exp.Placeholder)):
         if isinstance(node, exp.Placeholder):
             if node.name and node.name != "?":

@@ -23,7 +23,9 @@ import pyarrow as pa
 from ...core.errors import LlmopsError
 from ..server.errors import ApiError, bad_request, from_exception, required
 from ..storage.store import ObjectStore
+from .dryrun import DryRun, billed_bytes
 from .encoding import decode_parameters, schema_from_api, schema_to_api
+from .googlesql import SESSION_USER
 from .loads import LoadError, read_load_data
 from .sandbox import QueryControl
 
@@ -173,6 +175,7 @@ class JobRunner:
         if len(kinds) != 1:
             raise bad_request("The job configuration must contain exactly one of query, load, extract or copy")
         kind = kinds[0]
+        _check_labels(config.get("labels"))
         if kind == "extract":
             _extract_uris(config["extract"])  # a bad destination is a bad request, not a failed job
         self.store.reserve(project, job_id, location)
@@ -214,6 +217,9 @@ class JobRunner:
         except BaseException:
             self._forget(project, job_id, finished)
             raise
+        if dry_run and job.error is not None:
+            self._forget(project, job_id, finished)
+            raise job.error  # BigQuery answers an invalid dry run with the error itself, not a job
         status: dict[str, Any] = {"state": "DONE"}
         if job.error is not None:
             detail = job.error.body()["error"]["errors"][0]
@@ -233,8 +239,8 @@ class JobRunner:
             "configuration": config_out,
             "status": status,
             "statistics": {"creationTime": created, "startTime": created, "endTime": now_ms(), **statistics},
-            "user_email": "emulator@llmops.local",
-            "principal_subject": "user:emulator@llmops.local",
+            "user_email": SESSION_USER,
+            "principal_subject": f"user:{SESSION_USER}",
             "jobCreationReason": {"code": "REQUESTED"},
         }
         try:
@@ -263,7 +269,6 @@ class JobRunner:
                 "defaultDataset",
                 "useQueryCache",
                 "maximumBytesBilled",
-                "labels",
                 "createSession",
                 "connectionProperties",
             )
@@ -279,6 +284,7 @@ class JobRunner:
             "configuration": {
                 "query": config,
                 "dryRun": bool(body.get("dryRun")),
+                **({"labels": body["labels"]} if body.get("labels") else {}),
                 **({"jobTimeoutMs": timeout_ms} if timeout_ms is not None else {}),
             },
         }
@@ -297,16 +303,19 @@ class JobRunner:
                 "invalidQuery",
                 location="query",
             )
-        dd = config.get("defaultDataset") or {}
-        default_project = dd.get("projectId") or job.project
-        default_dataset = dd.get("datasetId") or None
+        _refuse_sessions(config)
+        default_project, default_dataset = job.project, _default_dataset(config.get("defaultDataset"), job.project)
         params, types = decode_parameters(config.get("queryParameters"), config.get("parameterMode"))
-        if dry_run:
-            self.engine.translate(sql, default_project=default_project, default_dataset=default_dataset)
-            return {
-                "totalBytesProcessed": "0",
-                "query": {"totalBytesProcessed": "0", "statementType": _guess_type(sql), "cacheHit": False},
-            }
+        limit = _max_bytes_billed(config.get("maximumBytesBilled"))
+        processed = 0  # measured only for dry runs and queries with a billing limit
+        if dry_run or limit is not None:
+            plan = self.engine.dry_run(
+                sql, params, default_project=default_project, default_dataset=default_dataset, param_types=types
+            )
+            if dry_run:
+                return _dry_run_statistics(plan)
+            _check_bytes_billed(plan.total_bytes, limit)
+            processed = plan.total_bytes
         result = self.engine.query(
             sql,
             params,
@@ -317,8 +326,8 @@ class JobRunner:
         )
         query_stats: dict[str, Any] = {
             "statementType": result.statement_type,
-            "totalBytesProcessed": "0",
-            "totalBytesBilled": "0",
+            "totalBytesProcessed": str(processed),
+            "totalBytesBilled": str(billed_bytes(processed)),
             "totalSlotMs": "0",
             "cacheHit": False,
         }
@@ -346,7 +355,7 @@ class JobRunner:
             p, d, t = result.target
             query_stats["ddlTargetTable"] = {"projectId": p, "datasetId": d, "tableId": t}
         job.result = result
-        return {"totalBytesProcessed": "0", "query": query_stats}
+        return {"totalBytesProcessed": str(processed), "query": query_stats}
 
     def _write_query_destination(self, project: str, config: dict[str, Any], destination: Any, result: Any) -> None:
         p, d, t = table_ref(destination, "configuration.query.destinationTable", project)
@@ -555,6 +564,98 @@ def _extract_uris(config: dict[str, Any]) -> list[str]:
     return uris
 
 
+_LABEL_KEY = re.compile(r"^[\w-]{1,63}$")
+_LABEL_VALUE = re.compile(r"^[\w-]{0,63}$")
+
+
+def _check_labels(labels: Any) -> None:
+    """Job labels as BigQuery accepts them: at most 64; keys start with a lowercase letter; keys
+    and values are lowercase letters, digits, '_' and '-', up to 63 characters."""
+    if labels is None:
+        return
+    if not isinstance(labels, dict) or len(labels) > 64:
+        raise bad_request("labels must be an object of at most 64 key/value pairs", location="configuration.labels")
+    for key, value in labels.items():
+        ok_key = isinstance(key, str) and _LABEL_KEY.match(key) and key[0].isalpha() and key == key.lower()
+        if not ok_key:
+            raise bad_request(
+                f"Invalid label key {key!r}: use lowercase letters, digits, '_' and '-', starting with a letter",
+                location="configuration.labels",
+            )
+        if not isinstance(value, str) or not _LABEL_VALUE.match(value) or value != value.lower():
+            raise bad_request(
+                f"Invalid value {value!r} of label {key!r}: use lowercase letters, digits, '_' and '-'",
+                location="configuration.labels",
+            )
+
+
+def _refuse_sessions(config: dict[str, Any]) -> None:
+    """Sessions keep temporary tables and variables between jobs, which the emulator does not."""
+    props = config.get("connectionProperties") or []
+    in_session = any(isinstance(p, dict) and p.get("key") == "session_id" for p in props)
+    if config.get("createSession") or in_session:
+        raise ApiError(
+            501,
+            "Sessions (createSession, the session_id connection property) are not supported by the emulator; "
+            "run the statements as one multi-statement query",
+            "notImplemented",
+        )
+
+
+def _dry_run_statistics(plan: DryRun) -> dict[str, Any]:
+    """A dry run's statistics: the estimate, the result schema and the tables it reads."""
+    total = str(plan.total_bytes)
+    query: dict[str, Any] = {
+        "totalBytesProcessed": total,
+        "totalBytesProcessedAccuracy": "PRECISE",
+        "estimatedBytesProcessed": total,
+        "totalBytesBilled": "0",
+        "statementType": plan.statement_type,
+        "cacheHit": False,
+        "referencedTables": [{"projectId": p, "datasetId": d, "tableId": t} for p, d, t in plan.tables],
+    }
+    if plan.schema:
+        query["schema"] = {"fields": schema_to_api(plan.schema)}
+    return {"totalBytesProcessed": total, "query": query}
+
+
+def _max_bytes_billed(value: Any) -> int | None:
+    """configuration.query.maximumBytesBilled (an int64 as a string); None if unset."""
+    if value is None or value == "":
+        return None
+    try:
+        return int(str(value))
+    except ValueError:
+        raise bad_request(
+            f"Invalid maximumBytesBilled {value!r}", location="configuration.query.maximumBytesBilled"
+        ) from None
+
+
+def _check_bytes_billed(processed: int, limit: int | None) -> None:
+    billed = billed_bytes(processed)
+    if limit is not None and billed > limit:
+        raise ApiError(
+            400,
+            f"Query exceeded limit for bytes billed: {limit}. {billed} or higher required.",
+            "bytesBilledLimitExceeded",
+        )
+
+
+def _default_dataset(ref: Any, project: str) -> str | None:
+    """configuration.query.defaultDataset as the translator takes it: "dataset", or
+    "project.dataset" when it is in another project than the job (it qualifies bare table
+    names only; `dataset.table` and `CREATE SCHEMA d` stay in the job's project)."""
+    if not ref:
+        return None
+    if not isinstance(ref, dict) or not ref.get("datasetId"):
+        raise required("configuration.query.defaultDataset.datasetId")
+    dataset, dataset_project = ref["datasetId"], ref.get("projectId") or project
+    for value in (dataset, dataset_project):
+        if not isinstance(value, str) or not NAME_RE.match(value) or (value is dataset and "." in value):
+            raise bad_request(f"Invalid name {value!r} in defaultDataset", location="defaultDataset")
+    return dataset if dataset_project == project else f"{dataset_project}.{dataset}"
+
+
 def _job_timeout_s(value: Any) -> float | None:
     """configuration.jobTimeoutMs (an int64 as a string, or a number) in seconds; None if unset."""
     if value is None:
@@ -590,18 +691,3 @@ def _sql_literal(text: str) -> str:
     if "'" in text or "\\" in text or "\n" in text:
         raise bad_request(f"Invalid value {text!r}: quotes, backslashes and newlines are not allowed")
     return f"'{text}'"
-
-
-def _guess_type(sql: str) -> str:
-    word = (sql.lstrip().split(None, 1) or ["SELECT"])[0].upper()
-    return {
-        "WITH": "SELECT",
-        "SELECT": "SELECT",
-        "INSERT": "INSERT",
-        "UPDATE": "UPDATE",
-        "DELETE": "DELETE",
-        "MERGE": "MERGE",
-        "CREATE": "CREATE_TABLE",
-        "DROP": "DROP_TABLE",
-        "EXPORT": "EXPORT_DATA",
-    }.get(word, "SCRIPT")

@@ -164,7 +164,7 @@ def table_resource(info: dict[str, Any], extra: dict[str, Any], base: str, locat
         "tableReference": {"projectId": p, "datasetId": d, "tableId": t},
         "schema": {"fields": schema_to_api(info.get("schema") or [])},
         "numRows": str(info.get("num_rows") or 0),
-        "numBytes": "0",
+        "numBytes": str(info.get("num_bytes") or 0),
         "numLongTermBytes": "0",
         "creationTime": created,
         "lastModifiedTime": created,

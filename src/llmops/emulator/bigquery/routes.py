@@ -196,6 +196,7 @@ class BigQueryHandlers:
 
         def patch() -> dict[str, Any]:
             info = self._dataset_info(project, dataset)
+            _check_etag(request, self._dataset_json(request, info))
             fields = {k: body.get(k) for k in DATASET_FIELDS if k in body}
             if request.method == "PUT":
                 fields = {k: body.get(k) for k in DATASET_FIELDS}
@@ -232,6 +233,8 @@ class BigQueryHandlers:
             if getattr(exc, "reason", None) == "notFound":
                 raise ApiError(404, f"Not found: Table {project}:{dataset}.{table}", "notFound") from None
             raise
+        if info.get("type") == "TABLE":
+            info["num_bytes"] = self.engine.table_bytes(project, dataset, table)
         return {**info, "location": location}
 
     def _table_json(self, request: Request, info: dict[str, Any]) -> dict[str, Any]:
@@ -282,6 +285,8 @@ class BigQueryHandlers:
                         raise ApiError(409, f"Already Exists: Table {p}:{d}.{t}", "duplicate")
                     self.engine.query(f"CREATE VIEW {sql_table(p, d, t)} AS {view['query']}", default_project=p)
                 else:
+                    if not fields and t in [i["table"] for i in self.engine.list_tables(p, d)]:
+                        raise ApiError(409, f"Already Exists: Table {p}:{d}.{t}", "duplicate")
                     if not fields:
                         raise ApiError(
                             400,
@@ -320,6 +325,7 @@ class BigQueryHandlers:
 
         def patch() -> dict[str, Any]:
             info = self._table_info(project, dataset, table)
+            _check_etag(request, self._table_json(request, info))
             t = info["table"]
             if isinstance(body.get("schema"), dict) and body["schema"].get("fields") is not None:
                 new = schema_from_api(body["schema"]["fields"])
@@ -515,6 +521,11 @@ class BigQueryHandlers:
             body["numDmlAffectedRows"] = stats["numDmlAffectedRows"]
             body["dmlStats"] = stats.get("dmlStats", {})
         result = job.result
+        if result is None and job.resource.get("configuration", {}).get("dryRun"):
+            body["totalBytesProcessed"] = stats.get("totalBytesProcessed", "0")
+            if "schema" in stats:
+                body["schema"] = stats["schema"]
+            return body
         if result is None:
             if "schema" in stats:
                 raise ApiError(
@@ -647,6 +658,13 @@ def _arrow_results(job: Job) -> dict[str, Any]:
             "rowCount": str(batch.num_rows),
         }
     return out
+
+
+def _check_etag(request: Request, current: dict[str, Any]) -> None:
+    """`If-Match` (what the client sends from a fetched resource's etag): 412 if it changed since."""
+    wanted = request.headers.get("if-match")
+    if wanted and wanted.strip() not in ("*", current.get("etag")):
+        raise ApiError(412, "Precondition check failed.", "conditionNotMet")
 
 
 def _require_load(body: dict[str, Any]) -> None:
