@@ -41,7 +41,7 @@ import duckdb
 import pyarrow as pa
 
 from ...core.errors import LlmopsError, QueryError
-from . import ml
+from . import history, ml, tablekinds
 from .googlesql import (
     FARM_FINGERPRINT_UDF,
     INFO_SCHEMA_VIEWS,
@@ -279,6 +279,8 @@ class BigQueryEngine:
             f"INSERT OR REPLACE INTO {CATALOG_SCHEMA}.tables VALUES (?, ?, ?)",
             [duckdb_schema(project, dataset), table, _now()],
         )
+        if project != PUBLIC_PROJECT:
+            tablekinds.on_created(con, project, dataset, table)
 
     # ------------------------------------------------------------------ SQL
 
@@ -426,6 +428,8 @@ class BigQueryEngine:
             self._register_information_schema(con, script.info_schema)
         for wc in script.wildcards:
             self._define_wildcard(con, wc)
+        tablekinds.drop_expired(self, con, {t for s in script.statements for t in s.tables})
+        history.define_views(con, script.time_travel)
 
     def _run(self, con: duckdb.DuckDBPyConnection, stmt: Statement, values: Any, control: QueryControl) -> QueryResult:
         try:
@@ -442,6 +446,10 @@ class BigQueryEngine:
                 return self._schema_statement(con, stmt)
             if stmt.statement_type in ("CREATE_MODEL", "DROP_MODEL"):
                 return self._model_statement(con, stmt)
+            if stmt.statement_type in tablekinds.STATEMENTS:
+                return tablekinds.run(self, con, stmt)
+            if stmt.target is not None and stmt.target[2]:
+                tablekinds.before_statement(self, con, stmt)
             if stmt.target is not None and stmt.statement_type.startswith(("CREATE_TABLE", "CREATE_VIEW")):
                 self._require_dataset(con, stmt.target[0], stmt.target[1])
             cur = con.execute(stmt.sql, values) if values else con.execute(stmt.sql)
@@ -451,6 +459,8 @@ class BigQueryEngine:
                 affected = int(rows[0][0]) if rows else 0
             if stmt.target is not None and stmt.statement_type.startswith(("CREATE_TABLE", "CREATE_VIEW")):
                 self._record_table(con, *stmt.target)
+            if stmt.target is not None and stmt.target[2]:
+                tablekinds.after_statement(self, con, stmt)
             return QueryResult(
                 table=EMPTY,
                 schema=[],
@@ -950,8 +960,10 @@ class BigQueryEngine:
             con.execute(f"DROP SCHEMA {quote_ident(schema)} CASCADE")
             con.execute(f"DELETE FROM {CATALOG_SCHEMA}.datasets WHERE schema_name = ?", [schema])
             con.execute(f"DELETE FROM {CATALOG_SCHEMA}.tables WHERE schema_name = ?", [schema])
+            history.forget(con, project, dataset)
 
     def _table_info(self, con, project: str, dataset: str, table: str) -> dict:
+        tablekinds.drop_expired(self, con, [(project, dataset, table)])
         schema = duckdb_schema(project, dataset)
         kind_row = con.execute(
             "SELECT 'TABLE', comment, estimated_size FROM duckdb_tables() WHERE schema_name = ? AND table_name = ? "
@@ -996,6 +1008,7 @@ class BigQueryEngine:
             "num_rows": int(num_rows),
             "created": created[0][0] if created else None,
             "description": comment or None,
+            "features": tablekinds.describe(con, project, dataset, table),
         }
 
     def create_table(
@@ -1052,6 +1065,8 @@ class BigQueryEngine:
         """The tables and views of a dataset, sorted by name: {project, dataset, table, type, created}."""
         with self.connection() as con:
             self._require_dataset(con, project, dataset)
+            tablekinds.drop_expired(self, con, [(project, dataset, None)])
+            features = tablekinds.kinds(con, project, dataset)
             schema = duckdb_schema(project, dataset)
             rows = con.execute(
                 "SELECT r.name, r.kind, m.created FROM ("
@@ -1062,7 +1077,10 @@ class BigQueryEngine:
                 f"LEFT JOIN {CATALOG_SCHEMA}.tables m ON m.schema_name = $s AND m.table_name = r.name ORDER BY r.name",
                 {"s": schema},
             ).fetchall()
-            return [{"project": project, "dataset": dataset, "table": n, "type": k, "created": c} for n, k, c in rows]
+            return [
+                {"project": project, "dataset": dataset, "table": n, "type": k, "created": c, "features": features.get(n, {})}
+                for n, k, c in rows
+            ]
 
     def all_tables(self) -> list[tuple[str, str, str]]:
         """(project, dataset, table) of every table and view, sorted."""
@@ -1084,10 +1102,7 @@ class BigQueryEngine:
         with self.connection() as con:
             info = self._table_info(con, project, dataset, table)
             con.execute(f"DROP {'VIEW' if info['type'] == 'VIEW' else 'TABLE'} {duckdb_table(project, dataset, table)}")
-            con.execute(
-                f"DELETE FROM {CATALOG_SCHEMA}.tables WHERE schema_name = ? AND table_name = ?",
-                [duckdb_schema(project, dataset), table],
-            )
+            tablekinds.forget(con, project, dataset, table)
 
     def update_table_schema(self, project: str, dataset: str, table: str, schema: list[dict]) -> dict:
         """Add the new columns of `schema` (BigQuery only allows adding NULLABLE/REPEATED
