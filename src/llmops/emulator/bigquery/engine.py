@@ -1078,7 +1078,14 @@ class BigQueryEngine:
                 {"s": schema},
             ).fetchall()
             return [
-                {"project": project, "dataset": dataset, "table": n, "type": k, "created": c, "features": features.get(n, {})}
+                {
+                    "project": project,
+                    "dataset": dataset,
+                    "table": n,
+                    "type": k,
+                    "created": c,
+                    "features": features.get(n, {}),
+                }
                 for n, k, c in rows
             ]
 
@@ -1159,6 +1166,7 @@ class BigQueryEngine:
             info = self._table_info(con, project, dataset, table)
             if info["type"] != "TABLE":
                 raise BigQueryInvalid(f"`{bq_name(project, dataset, table)}` is a view", fix="insert into a table")
+            tablekinds.check_writable(con, project, dataset, table)
             fields = info["schema"]
             good: list[dict] = []
             errors: list[dict] = []
@@ -1231,6 +1239,8 @@ class BigQueryEngine:
         with self.connection() as con:
             self._require_dataset(con, project, dataset)
             exists = table in self._table_names(con, project, dataset)
+            if exists:
+                tablekinds.check_writable(con, project, dataset, table)
             con.execute("BEGIN TRANSACTION")
             try:
                 if exists and mode == "empty":

@@ -71,7 +71,9 @@ def before_change(con: duckdb.DuckDBPyConnection, project: str, dataset: str, ta
     _ensure(con)
     now = _now()
     copy = f"v_{uuid.uuid4().hex}"
-    con.execute(f"CREATE TABLE {HISTORY_SCHEMA}.{quote_ident(copy)} AS SELECT * FROM {duckdb_table(project, dataset, table)}")
+    con.execute(
+        f"CREATE TABLE {HISTORY_SCHEMA}.{quote_ident(copy)} AS SELECT * FROM {duckdb_table(project, dataset, table)}"
+    )
     con.execute(f"INSERT INTO {CATALOG}.table_versions VALUES (?, ?, ?, ?)", [schema, table, copy, now])
     _prune(con, now - WINDOW)
 

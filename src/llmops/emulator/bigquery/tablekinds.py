@@ -158,7 +158,9 @@ def translate_ddl(stmt: exp.Expression, ctx: Any) -> Statement | None:
     if rest.strip():
         opts = _OPTIONS.match(rest)
         if not opts:
-            raise BigQueryError(f"unexpected text after the table to clone: {rest.strip()[:60]}", fix="check the syntax")
+            raise BigQueryError(
+                f"unexpected text after the table to clone: {rest.strip()[:60]}", fix="check the syntax"
+            )
         options.update(_options(opts.group("body"), ctx))
         if options.get("expiration_timestamp"):
             options["expiration_sql"] = _expression_sql(options["expiration_timestamp"], ctx, "expiration_timestamp")
@@ -203,7 +205,9 @@ def _ensure(con: duckdb.DuckDBPyConnection) -> None:
 
 def _set(con: duckdb.DuckDBPyConnection, schema: str, table: str, **values: Any) -> None:
     _ensure(con)
-    con.execute(f"INSERT OR IGNORE INTO {CATALOG}.table_features (schema_name, table_name) VALUES (?, ?)", [schema, table])
+    con.execute(
+        f"INSERT OR IGNORE INTO {CATALOG}.table_features (schema_name, table_name) VALUES (?, ?)", [schema, table]
+    )
     sets = ", ".join(f"{k} = ?" for k in values)
     con.execute(
         f"UPDATE {CATALOG}.table_features SET {sets} WHERE schema_name = ? AND table_name = ?",
@@ -283,21 +287,33 @@ def forget(con: duckdb.DuckDBPyConnection, project: str, dataset: str, table: st
     history.forget(con, project, dataset, table)
 
 
+def parse_ms(value: Any, field: str, minimum: int = 0) -> int | None:
+    """A REST int64 milliseconds field (None when unset); BigQueryInvalid naming a bad one."""
+    if value in (None, ""):
+        return None
+    try:
+        n = int(value)
+    except (TypeError, ValueError):
+        n = None
+    if n is None or isinstance(value, bool) or n < minimum:
+        raise BigQueryInvalid(
+            f"Invalid value for {field}: {value!r}",
+            fix=f"give an integer number of milliseconds (at least {minimum})",
+        )
+    return n
+
+
 def set_expiration(engine: BigQueryEngine, project: str, dataset: str, table: str, expires_ms: Any) -> None:
     """Set (or clear, with None) a table's expirationTime (milliseconds since the epoch)."""
-    expires = None if expires_ms in (None, "") else dt.datetime.fromtimestamp(int(expires_ms) / 1000, dt.UTC)
+    n = parse_ms(expires_ms, "expirationTime")
+    expires = None if n is None else dt.datetime.fromtimestamp(n / 1000, dt.UTC)
     with engine.connection() as con:
         _set(con, duckdb_schema(project, dataset), table, expires=expires)
 
 
 def set_default_expiration(engine: BigQueryEngine, project: str, dataset: str, ms: Any) -> None:
     """Set (or clear) a dataset's defaultTableExpirationMs; tables created later get it."""
-    value = None if ms in (None, "") else int(ms)
-    if value is not None and value < 3_600_000:
-        raise BigQueryInvalid(
-            f"defaultTableExpirationMs {value} is below the minimum of 3600000 (one hour)",
-            fix="give at least 3600000",
-        )
+    value = parse_ms(ms, "defaultTableExpirationMs", 3_600_000)
     with engine.connection() as con:
         _set(con, duckdb_schema(project, dataset), "", default_expiration_ms=value)
 
@@ -314,15 +330,22 @@ def before_statement(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, stm
     project, dataset, table = stmt.target  # type: ignore[misc]
     kind = stmt.statement_type
     if kind in history.CHANGING and not kind.startswith("CREATE"):
-        row = _row(con, duckdb_schema(project, dataset), table)
-        if row and row["kind"] == "SNAPSHOT":
-            raise BigQueryInvalid(
-                f"Table snapshot {project}:{dataset}.{table} cannot be modified: table snapshots are read-only",
-                fix="clone it (CREATE TABLE c CLONE snapshot) and change the clone",
-                reason="invalidQuery",
-            )
+        check_writable(con, project, dataset, table, reason="invalidQuery")
     if kind in history.CHANGING and (not kind.startswith("CREATE") or stmt.options.get("replace") or _replaces(stmt)):
         history.before_change(con, project, dataset, table)
+
+
+def check_writable(
+    con: duckdb.DuckDBPyConnection, project: str, dataset: str, table: str, *, reason: str = "invalid"
+) -> None:
+    """Refuse writes to a table snapshot (BigQuery's snapshots are read-only)."""
+    row = _row(con, duckdb_schema(project, dataset), table)
+    if row and row["kind"] == "SNAPSHOT":
+        raise BigQueryInvalid(
+            f"Table snapshot {project}:{dataset}.{table} cannot be modified: table snapshots are read-only",
+            fix="clone it (CREATE TABLE c CLONE snapshot) and change the clone",
+            reason=reason,
+        )
 
 
 def _replaces(stmt: Statement) -> bool:
@@ -350,7 +373,8 @@ def run(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, stmt: Statement)
     engine._require_dataset(con, project, dataset)
     exists = table in engine._table_names(con, project, dataset)
     o = stmt.options
-    done = QueryResult(table=EMPTY, schema=[], statement_type=stmt.statement_type, target=stmt.target)
+    reported = "CREATE_TABLE" if stmt.statement_type.startswith("CREATE_TABLE_") else stmt.statement_type
+    done = QueryResult(table=EMPTY, schema=[], statement_type=reported, target=stmt.target)
     if stmt.statement_type == "CREATE_MATERIALIZED_VIEW":
         if exists and not _replaces(stmt):
             raise BigQueryDuplicate(
@@ -391,13 +415,20 @@ def run(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, stmt: Statement)
     return done
 
 
-def copy_job_sql(operation: str, source: str, destination: str, write_disposition: str, expires_ms: Any) -> str:
+def copy_job_sql(operation: str, source: str, destination: str, write_disposition: str, expires: Any) -> str:
     """The DDL a copy job with operationType SNAPSHOT, CLONE or RESTORE runs."""
     replace_ = "OR REPLACE " if write_disposition == "WRITE_TRUNCATE" else ""
     options = ""
-    if expires_ms not in (None, ""):
-        at = dt.datetime.fromtimestamp(int(expires_ms) / 1000, dt.UTC).isoformat(sep=" ")
-        options = f" OPTIONS(expiration_timestamp = TIMESTAMP '{at}')"
+    if expires not in (None, ""):
+        text = str(expires)
+        try:
+            at = dt.datetime.fromisoformat(text.replace("Z", "+00:00")) if not text.isdigit() else None
+        except ValueError:
+            raise BigQueryInvalid(
+                f"Invalid destinationExpirationTime {text!r}", fix="give an RFC 3339 timestamp"
+            ) from None
+        at = at or dt.datetime.fromtimestamp(int(text) / 1000, dt.UTC)
+        options = f" OPTIONS(expiration_timestamp = TIMESTAMP '{at.isoformat(sep=' ')}')"
     if operation == "SNAPSHOT":
         return f"CREATE {replace_}SNAPSHOT TABLE {destination} CLONE {source}{options}"
     verb = "COPY" if operation == "RESTORE" else "CLONE"
