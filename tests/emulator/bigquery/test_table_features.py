@@ -4,6 +4,8 @@ the Storage Read API, through google-cloud-bigquery against the emulator."""
 from __future__ import annotations
 
 import datetime as dt
+import decimal
+import io
 import time
 
 import pytest
@@ -225,3 +227,109 @@ def test_table_to_dataframe_reads_through_the_read_api(bigquery_client, people, 
     frame = bigquery_client.list_rows(people).to_dataframe()
     assert sorted(frame["id"]) == [1, 2, 3, 4, 5]
     assert read_counters().get(f"projects/{project}/datasets/{ds}/tables/{table}") == 1
+
+
+def avro_file(records: list[dict]) -> bytes:
+    import fastavro
+
+    schema = {
+        "type": "record",
+        "name": "Row",
+        "fields": [
+            {"name": "id", "type": "long"},
+            {"name": "name", "type": ["null", "string"]},
+            {"name": "at", "type": {"type": "long", "logicalType": "timestamp-micros"}},
+            {"name": "day", "type": {"type": "int", "logicalType": "date"}},
+            {"name": "price", "type": {"type": "bytes", "logicalType": "decimal", "precision": 10, "scale": 2}},
+            {"name": "tags", "type": {"type": "array", "items": "string"}},
+            {"name": "pos", "type": {"type": "record", "name": "Pos", "fields": [{"name": "x", "type": "double"}]}},
+        ],
+    }
+    out = io.BytesIO()
+    fastavro.writer(out, fastavro.parse_schema(schema), records)
+    return out.getvalue()
+
+
+AVRO_ROWS = [
+    {
+        "id": i,
+        "name": None if i == 2 else f"n{i}",
+        "at": dt.datetime(2024, 1, 1, 0, 0, i, tzinfo=dt.UTC),
+        "day": dt.date(2024, 1, i),
+        "price": decimal.Decimal(f"{i}.25"),
+        "tags": ["a", "b"][:i],
+        "pos": {"x": i / 2},
+    }
+    for i in (1, 2, 3)
+]
+
+
+def test_avro_load_from_file_takes_the_schema_from_the_file(bigquery_client, dataset):
+    table_id = f"{dataset.project}.{dataset.dataset_id}.avro_logical"
+    config = bigquery.LoadJobConfig(source_format="AVRO", use_avro_logical_types=True)
+    job = bigquery_client.load_table_from_file(io.BytesIO(avro_file(AVRO_ROWS)), table_id, job_config=config)
+    job.result()
+    assert job.output_rows == 3
+    table = bigquery_client.get_table(table_id)
+    types = {f.name: (f.field_type, f.mode) for f in table.schema}
+    assert types == {
+        "id": ("INTEGER", "REQUIRED"),
+        "name": ("STRING", "NULLABLE"),
+        "at": ("TIMESTAMP", "REQUIRED"),
+        "day": ("DATE", "REQUIRED"),
+        "price": ("NUMERIC", "REQUIRED"),
+        "tags": ("STRING", "REPEATED"),
+        "pos": ("RECORD", "REQUIRED"),
+    }
+    rows = run(bigquery_client, f"SELECT * FROM `{table_id}` ORDER BY id")
+    assert rows[1]["name"] is None and rows[2]["at"] == dt.datetime(2024, 1, 1, 0, 0, 3, tzinfo=dt.UTC)
+    assert rows[0]["day"] == dt.date(2024, 1, 1) and rows[2]["price"] == decimal.Decimal("3.25")
+    assert rows[2]["tags"] == ["a", "b"] and rows[1]["pos"] == {"x": 1.0}
+
+    raw_id = f"{dataset.project}.{dataset.dataset_id}.avro_raw"
+    raw = bigquery.LoadJobConfig(source_format="AVRO")
+    bigquery_client.load_table_from_file(io.BytesIO(avro_file(AVRO_ROWS)), raw_id, job_config=raw).result()
+    types = {f.name: f.field_type for f in bigquery_client.get_table(raw_id).schema}
+    assert types["at"] == "INTEGER" and types["day"] == "INTEGER"
+    rows = run(bigquery_client, f"SELECT at, day FROM `{raw_id}` ORDER BY id")
+    assert rows[0] == {"at": 1704067201000000, "day": 19723}
+
+
+def test_avro_and_orc_loads_from_cloud_storage(bigquery_client, storage_client, bucket, dataset):
+    import pyarrow as pa
+    import pyarrow.orc as orc
+
+    bucket.blob("rows.avro").upload_from_string(avro_file(AVRO_ROWS))
+    orc_bytes = io.BytesIO()
+    orc.write_table(pa.table({"id": [1, 2, 3, 4], "word": ["a", "b", None, "d"]}), orc_bytes)
+    bucket.blob("rows.orc").upload_from_string(orc_bytes.getvalue())
+    ds = f"{dataset.project}.{dataset.dataset_id}"
+    avro_job = bigquery_client.load_table_from_uri(
+        f"gs://{bucket.name}/rows.avro",
+        f"{ds}.from_avro",
+        job_config=bigquery.LoadJobConfig(source_format="AVRO", use_avro_logical_types=True),
+    )
+    avro_job.result()
+    orc_job = bigquery_client.load_table_from_uri(
+        f"gs://{bucket.name}/rows.orc", f"{ds}.from_orc", job_config=bigquery.LoadJobConfig(source_format="ORC")
+    )
+    orc_job.result()
+    assert run(bigquery_client, f"SELECT COUNT(*) AS n FROM `{ds}.from_avro`") == [{"n": 3}]
+    assert run(bigquery_client, f"SELECT COUNTIF(word IS NULL) AS nulls, SUM(id) AS s FROM `{ds}.from_orc`") == [
+        {"nulls": 1, "s": 10}
+    ]
+    assert {f.name: f.field_type for f in bigquery_client.get_table(f"{ds}.from_orc").schema} == {
+        "id": "INTEGER",
+        "word": "STRING",
+    }
+
+
+def test_bad_avro_fails_the_load_job_with_a_400(bigquery_client, dataset):
+    config = bigquery.LoadJobConfig(source_format="AVRO")
+    job = bigquery_client.load_table_from_file(
+        io.BytesIO(b"not an avro file"), f"{dataset.project}.{dataset.dataset_id}.bad", job_config=config
+    )
+    with pytest.raises(exceptions.BadRequest, match="Avro data cannot be read"):
+        job.result()
+    with pytest.raises(exceptions.NotFound):
+        bigquery_client.get_table(f"{dataset.project}.{dataset.dataset_id}.bad")

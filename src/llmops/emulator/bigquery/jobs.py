@@ -25,7 +25,7 @@ from ..server.errors import ApiError, bad_request, from_exception, required
 from ..storage.store import ObjectStore
 from . import anonymous, tablekinds
 from .encoding import decode_parameters, schema_from_api, schema_to_api
-from .loads import LoadError, read_load_data
+from .loads import SELF_DESCRIBING, LoadError, read_load_data
 from .sandbox import QueryControl
 
 if TYPE_CHECKING:
@@ -397,7 +397,7 @@ class JobRunner:
             target = given
         elif existing is not None and not (autodetect and mode == "replace"):
             target = existing["schema"]
-        elif autodetect or fmt == "PARQUET":
+        elif autodetect or fmt in SELF_DESCRIBING:
             target = None
         else:
             raise ApiError(400, "No schema specified on job or table.", "invalid")
