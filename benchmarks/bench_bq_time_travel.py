@@ -59,9 +59,11 @@ def measure(rows: int, runs: int) -> dict[str, Any]:
             engine_best = min(engine_best, time.perf_counter() - start)
             growth.append((Path(tmp) / "warehouse.duckdb").stat().st_size - size)
             start = time.perf_counter()
-            n = engine.query(
-                f"SELECT COUNT(*) AS n FROM d.t FOR SYSTEM_TIME AS OF TIMESTAMP '{before.isoformat()}'"
-            ).table.column(0)[0].as_py()
+            n = (
+                engine.query(f"SELECT COUNT(*) AS n FROM d.t FOR SYSTEM_TIME AS OF TIMESTAMP '{before.isoformat()}'")
+                .table.column(0)[0]
+                .as_py()
+            )
             travel_best = min(travel_best, time.perf_counter() - start)
             assert n == rows
         engine.close()

@@ -333,3 +333,14 @@ def test_bad_avro_fails_the_load_job_with_a_400(bigquery_client, dataset):
         job.result()
     with pytest.raises(exceptions.NotFound):
         bigquery_client.get_table(f"{dataset.project}.{dataset.dataset_id}.bad")
+
+
+def test_time_travel_before_a_load_job_sees_the_rows_before_it(bigquery_client, people):
+    before = dt.datetime.now(dt.UTC)
+    wait_past(before)
+    config = bigquery.LoadJobConfig(source_format="NEWLINE_DELIMITED_JSON")
+    rows = io.BytesIO(b'{"id": 6, "name": "loaded"}\n')
+    bigquery_client.load_table_from_file(rows, people, job_config=config).result()
+    at = before.isoformat()
+    assert run(bigquery_client, f"SELECT COUNT(*) AS n FROM `{people}` FOR SYSTEM_TIME AS OF '{at}'") == [{"n": 5}]
+    assert run(bigquery_client, f"SELECT COUNT(*) AS n FROM `{people}`") == [{"n": 6}]

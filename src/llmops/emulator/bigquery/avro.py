@@ -116,7 +116,7 @@ def read_avro(data: bytes, *, logical_types: bool) -> tuple[pa.Table, list[dict[
         if not isinstance(schema, dict) or schema.get("type") != "record":
             raise ValueError("the file's top-level schema is not a record")
         subs = [_field(f["name"], f["type"], logical_types, "REQUIRED") for f in schema["fields"]]
-        records = list(reader)
+        records = [r for r in reader if isinstance(r, dict)]
     except (fastavro.read.SchemaResolutionError, EOFError, KeyError, TypeError) as exc:
         raise ValueError(str(exc) or type(exc).__name__) from None
     except ValueError:

@@ -1243,6 +1243,8 @@ class BigQueryEngine:
                 tablekinds.check_writable(con, project, dataset, table)
             con.execute("BEGIN TRANSACTION")
             try:
+                if exists:
+                    history.before_change(con, project, dataset, table)
                 if exists and mode == "empty":
                     n = con.execute(f"SELECT count(*) FROM {duckdb_table(project, dataset, table)}").fetchall()[0][0]
                     if n:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import duckdb
 import sqlglot
@@ -71,7 +71,7 @@ def _expression_sql(text: str, ctx: Any, what: str) -> str:
             f"query parameters in {what} are not supported by the local warehouse",
             fix="write the timestamp as a literal or an expression of CURRENT_TIMESTAMP()",
         )
-    return _translate_statement(node, ctx).sql
+    return _translate_statement(cast(exp.Expression, node), ctx).sql
 
 
 def rewrite_time_travel(table: exp.Table, project: str, dataset: str, name: str, ctx: Any) -> None:
@@ -132,7 +132,8 @@ def translate_ddl(stmt: exp.Expression, ctx: Any) -> Statement | None:
     if isinstance(stmt, exp.Command) and str(stmt.this).upper() == "DROP":
         m = _DROP_SNAPSHOT.match(f"DROP {stmt.expression}")
         if m:
-            inner = _translate_statement(sqlglot.parse_one(f"DROP TABLE {m.group('rest')}", read="bigquery"), ctx)
+            drop = sqlglot.parse_one(f"DROP TABLE {m.group('rest')}", read="bigquery")
+            inner = _translate_statement(cast(exp.Expression, drop), ctx)
             return replace(inner, statement_type="DROP_SNAPSHOT_TABLE")
         return None
     if isinstance(stmt, exp.Command) and str(stmt.this).upper() == "CREATE":
