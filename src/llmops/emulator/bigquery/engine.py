@@ -178,6 +178,7 @@ class BigQueryEngine:
                 with self._lock:
                     if not self._ready:
                         self._ensure_ready(con)
+                        tablekinds.ensure_catalog(con)
                         if held is not None:
                             lock_down(held, self.limits, allowed_directories=self.data_roots)
                         self._ready = True

@@ -45,7 +45,8 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _ensure(con: duckdb.DuckDBPyConnection) -> None:
+def ensure_catalog(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the history schema and its catalog table if missing."""
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {HISTORY_SCHEMA}")
     con.execute(
         f"CREATE TABLE IF NOT EXISTS {CATALOG}.table_versions (schema_name VARCHAR, table_name VARCHAR, "
@@ -68,7 +69,6 @@ def before_change(con: duckdb.DuckDBPyConnection, project: str, dataset: str, ta
     schema = duckdb_schema(project, dataset)
     if not _exists(con, schema, table):
         return
-    _ensure(con)
     now = _now()
     copy = f"v_{uuid.uuid4().hex}"
     con.execute(
@@ -88,8 +88,6 @@ def _prune(con: duckdb.DuckDBPyConnection, before: dt.datetime) -> None:
 
 def forget(con: duckdb.DuckDBPyConnection, project: str, dataset: str, table: str | None = None) -> None:
     """Drop the versions of a dropped table (or of every table of a dropped dataset)."""
-    if not _exists(con, CATALOG, "table_versions"):
-        return
     where, args = "schema_name = ?", [duckdb_schema(project, dataset)]
     if table is not None:
         where, args = where + " AND table_name = ?", [*args, table]
@@ -148,14 +146,13 @@ def resolve(con: duckdb.DuckDBPyConnection, project: str, dataset: str, table: s
             fix="time travel reaches back to the table's creation, at most 7 days",
             reason="invalidQuery",
         )
-    if _exists(con, CATALOG, "table_versions"):
-        row = con.execute(
-            f"SELECT copy_name FROM {CATALOG}.table_versions WHERE schema_name = ? AND table_name = ? "
-            "AND valid_to > ? ORDER BY valid_to LIMIT 1",
-            [schema, table, at],
-        ).fetchall()
-        if row:
-            return f"{HISTORY_SCHEMA}.{quote_ident(row[0][0])}"
+    row = con.execute(
+        f"SELECT copy_name FROM {CATALOG}.table_versions WHERE schema_name = ? AND table_name = ? "
+        "AND valid_to > ? ORDER BY valid_to LIMIT 1",
+        [schema, table, at],
+    ).fetchall()
+    if row:
+        return f"{HISTORY_SCHEMA}.{quote_ident(row[0][0])}"
     return duckdb_table(project, dataset, table)
 
 
@@ -168,6 +165,4 @@ def define_views(con: duckdb.DuckDBPyConnection, travels: Iterable[TimeTravel]) 
 
 def version_count(con: duckdb.DuckDBPyConnection) -> int:
     """How many table versions are kept (for tests and the emulator's status)."""
-    if not _exists(con, CATALOG, "table_versions"):
-        return 0
     return int(con.execute(f"SELECT count(*) FROM {CATALOG}.table_versions").fetchall()[0][0])

@@ -196,7 +196,9 @@ def _translate_materialized_view(stmt: exp.Create, ctx: Any) -> Statement:
 # ---------------------------------------------------------------------- catalog
 
 
-def _ensure(con: duckdb.DuckDBPyConnection) -> None:
+def ensure_catalog(con: duckdb.DuckDBPyConnection) -> None:
+    """Create this module's and history's catalog tables (once per engine, when it opens)."""
+    history.ensure_catalog(con)
     con.execute(
         f"CREATE TABLE IF NOT EXISTS {CATALOG}.table_features (schema_name VARCHAR, table_name VARCHAR, "
         "kind VARCHAR, base VARCHAR, snapshot_time TIMESTAMPTZ, mview_query VARCHAR, expires TIMESTAMPTZ, "
@@ -205,7 +207,6 @@ def _ensure(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _set(con: duckdb.DuckDBPyConnection, schema: str, table: str, **values: Any) -> None:
-    _ensure(con)
     con.execute(
         f"INSERT OR IGNORE INTO {CATALOG}.table_features (schema_name, table_name) VALUES (?, ?)", [schema, table]
     )
@@ -217,7 +218,6 @@ def _set(con: duckdb.DuckDBPyConnection, schema: str, table: str, **values: Any)
 
 
 def _row(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> dict[str, Any] | None:
-    _ensure(con)
     cur = con.execute(
         f"SELECT kind, base, snapshot_time, mview_query, expires, default_expiration_ms FROM {CATALOG}.table_features "
         "WHERE schema_name = ? AND table_name = ?",
@@ -233,7 +233,6 @@ def _row(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> dict[str, A
 def on_created(con: duckdb.DuckDBPyConnection, project: str, dataset: str, table: str) -> None:
     """A (re)created table: forget what the old one was; start the dataset's default expiration."""
     schema = duckdb_schema(project, dataset)
-    _ensure(con)
     con.execute(f"DELETE FROM {CATALOG}.table_features WHERE schema_name = ? AND table_name = ?", [schema, table])
     default = _row(con, schema, "")
     if default and default["default_expiration_ms"]:
@@ -254,7 +253,6 @@ def describe(con: duckdb.DuckDBPyConnection, project: str, dataset: str, table: 
 
 def kinds(con: duckdb.DuckDBPyConnection, project: str, dataset: str) -> dict[str, dict[str, Any]]:
     """describe() of every table of a dataset that has features."""
-    _ensure(con)
     rows = con.execute(
         f"SELECT table_name FROM {CATALOG}.table_features WHERE schema_name = ? AND table_name <> ''",
         [duckdb_schema(project, dataset)],
@@ -265,24 +263,27 @@ def kinds(con: duckdb.DuckDBPyConnection, project: str, dataset: str) -> dict[st
 def drop_expired(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, tables: Any) -> None:
     """Drop those of `tables` ((project, dataset, table) or (project, dataset, None) for all of a
     dataset's) whose expiration time has passed, as BigQuery deletes expired tables."""
-    _ensure(con)
-    for project, dataset, table in tables:
-        schema = duckdb_schema(project, dataset)
-        where, args = "schema_name = ? AND table_name <> '' AND expires <= ?", [schema, _now()]
-        if table is not None:
-            where, args = where + " AND table_name = ?", [*args, table]
-        for (name,) in con.execute(f"SELECT table_name FROM {CATALOG}.table_features WHERE {where}", args).fetchall():
-            is_view = con.execute(
-                "SELECT count(*) FROM duckdb_views() WHERE schema_name = ? AND view_name = ?", [schema, name]
-            ).fetchall()[0][0]
-            con.execute(f"DROP {'VIEW' if is_view else 'TABLE'} IF EXISTS {duckdb_table(project, dataset, name)}")
-            forget(con, project, dataset, name)
+    expired = con.execute(
+        f"SELECT schema_name, table_name FROM {CATALOG}.table_features WHERE table_name <> '' AND expires <= ?",
+        [_now()],
+    ).fetchall()
+    if not expired:
+        return
+    wanted = {(duckdb_schema(p, d), t) for p, d, t in tables}
+    for schema, name in expired:
+        if (schema, name) not in wanted and (schema, None) not in wanted:
+            continue
+        project, dataset = schema.rsplit(".", 1)
+        is_view = con.execute(
+            "SELECT count(*) FROM duckdb_views() WHERE schema_name = ? AND view_name = ?", [schema, name]
+        ).fetchall()[0][0]
+        con.execute(f"DROP {'VIEW' if is_view else 'TABLE'} IF EXISTS {duckdb_table(project, dataset, name)}")
+        forget(con, project, dataset, name)
 
 
 def forget(con: duckdb.DuckDBPyConnection, project: str, dataset: str, table: str) -> None:
     """A dropped table: its catalog rows and its history."""
     schema = duckdb_schema(project, dataset)
-    _ensure(con)
     con.execute(f"DELETE FROM {CATALOG}.table_features WHERE schema_name = ? AND table_name = ?", [schema, table])
     con.execute(f"DELETE FROM {CATALOG}.tables WHERE schema_name = ? AND table_name = ?", [schema, table])
     history.forget(con, project, dataset, table)
