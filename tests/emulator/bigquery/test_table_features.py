@@ -344,3 +344,22 @@ def test_time_travel_before_a_load_job_sees_the_rows_before_it(bigquery_client, 
     at = before.isoformat()
     assert run(bigquery_client, f"SELECT COUNT(*) AS n FROM `{people}` FOR SYSTEM_TIME AS OF '{at}'") == [{"n": 5}]
     assert run(bigquery_client, f"SELECT COUNT(*) AS n FROM `{people}`") == [{"n": 6}]
+
+
+def test_bad_table_feature_statements_answer_4xx(bigquery_client, dataset, people):
+    ds = f"{dataset.project}.{dataset.dataset_id}"
+    run(bigquery_client, f"CREATE VIEW `{ds}.v` AS SELECT id FROM `{people}`")
+    run(bigquery_client, f"CREATE MATERIALIZED VIEW `{ds}.mv` AS SELECT id FROM `{people}`")
+    bad = {
+        f"SELECT * FROM `{ds}.v` FOR SYSTEM_TIME AS OF CURRENT_TIMESTAMP()": (exceptions.BadRequest, "is a view"),
+        f"SELECT * FROM `{ds}.nope` FOR SYSTEM_TIME AS OF CURRENT_TIMESTAMP()": (exceptions.NotFound, "Not found"),
+        f"SELECT * FROM `{people}` FOR SYSTEM_TIME AS OF 'yesterday'": (exceptions.BadRequest, "needs a TIMESTAMP"),
+        f"INSERT INTO `{ds}.mv` VALUES (1)": (exceptions.BadRequest, "Cannot modify materialized view"),
+        f"CREATE TABLE `{ds}.c` CLONE `{ds}.v`": (exceptions.BadRequest, "only tables can be cloned"),
+        f"CREATE TABLE `{ds}.people` CLONE `{people}`": (exceptions.Conflict, "Already Exists"),
+        f"CREATE SNAPSHOT TABLE `{ds}.s` COPY `{people}`": (exceptions.BadRequest, "takes CLONE"),
+    }
+    for sql, (error, message) in bad.items():
+        with pytest.raises(error, match=message):
+            run(bigquery_client, sql)
+    assert {t.table_id for t in bigquery_client.list_tables(ds)} == {"people", "v", "mv"}

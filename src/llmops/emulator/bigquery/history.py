@@ -126,11 +126,7 @@ def resolve(con: duckdb.DuckDBPyConnection, project: str, dataset: str, table: s
         f"SELECT created FROM {CATALOG}.tables WHERE schema_name = ? AND table_name = ?", [schema, table]
     ).fetchall()
     if not _exists(con, schema, table):
-        from .googlesql import BigQueryNotFound
-
-        raise BigQueryNotFound(
-            f"Not found: Table {project}:{dataset}.{table}", fix="check the table name; time travel reads live tables"
-        )
+        _not_a_table(con, project, dataset, table)
     name = f"{project}:{dataset}.{table}"
     if at > now + dt.timedelta(seconds=1):
         raise BigQueryInvalid(
@@ -154,6 +150,26 @@ def resolve(con: duckdb.DuckDBPyConnection, project: str, dataset: str, table: s
     if row:
         return f"{HISTORY_SCHEMA}.{quote_ident(row[0][0])}"
     return duckdb_table(project, dataset, table)
+
+
+def _not_a_table(con: duckdb.DuckDBPyConnection, project: str, dataset: str, table: str) -> None:
+    from .googlesql import LIST_DATASETS_FIX, LIST_TABLES_FIX, BigQueryNotFound
+
+    schema = duckdb_schema(project, dataset)
+    if not con.execute("SELECT count(*) FROM duckdb_schemas() WHERE schema_name = ?", [schema]).fetchall()[0][0]:
+        raise BigQueryNotFound(f"Not found: Dataset {project}:{dataset}", fix=LIST_DATASETS_FIX)
+    views = con.execute(
+        "SELECT count(*) FROM duckdb_views() WHERE schema_name = ? AND view_name = ?", [schema, table]
+    ).fetchall()[0][0]
+    if views:
+        raise BigQueryInvalid(
+            f"FOR SYSTEM_TIME AS OF reads tables; {project}:{dataset}.{table} is a view",
+            fix="read the view's tables AS OF the time instead",
+            reason="invalidQuery",
+        )
+    raise BigQueryNotFound(
+        f"Not found: Table {project}:{dataset}.{table}", fix=LIST_TABLES_FIX.format(project=project, dataset=dataset)
+    )
 
 
 def define_views(con: duckdb.DuckDBPyConnection, travels: Iterable[TimeTravel]) -> None:

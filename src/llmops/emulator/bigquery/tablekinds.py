@@ -340,8 +340,14 @@ def before_statement(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, stm
 def check_writable(
     con: duckdb.DuckDBPyConnection, project: str, dataset: str, table: str, *, reason: str = "invalid"
 ) -> None:
-    """Refuse writes to a table snapshot (BigQuery's snapshots are read-only)."""
+    """Refuse writes to a table snapshot (BigQuery's snapshots are read-only) or a materialized view."""
     row = _row(con, duckdb_schema(project, dataset), table)
+    if row and row["kind"] == "MATERIALIZED_VIEW":
+        raise BigQueryInvalid(
+            f"Cannot modify materialized view {project}:{dataset}.{table}: it is computed from its query",
+            fix="change the tables it reads; it shows their current rows",
+            reason=reason,
+        )
     if row and row["kind"] == "SNAPSHOT":
         raise BigQueryInvalid(
             f"Table snapshot {project}:{dataset}.{table} cannot be modified: table snapshots are read-only",
