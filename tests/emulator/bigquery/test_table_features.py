@@ -103,6 +103,13 @@ def test_snapshot_is_read_only_and_clone_is_independent(bigquery_client, dataset
     assert copy.num_rows == 4 and copy.clone_definition is None and copy.snapshot_definition is None
     kinds = {t.table_id: t.table_type for t in bigquery_client.list_tables(ds)}
     assert kinds == {"people": "TABLE", "snap": "SNAPSHOT", "clone": "TABLE", "copy": "TABLE"}
+    info = run(bigquery_client, f"SELECT table_name, table_type, base_table_name FROM `{ds}.INFORMATION_SCHEMA.TABLES`")
+    assert {r["table_name"]: (r["table_type"], r["base_table_name"]) for r in info} == {
+        "people": ("BASE TABLE", None),
+        "snap": ("SNAPSHOT", "people"),
+        "clone": ("CLONE", "people"),
+        "copy": ("BASE TABLE", None),
+    }
     run(bigquery_client, f"DROP SNAPSHOT TABLE `{ds}.snap`")
     with pytest.raises(exceptions.NotFound):
         bigquery_client.get_table(f"{ds}.snap")

@@ -670,15 +670,18 @@ class BigQueryEngine:
             con.execute(
                 f"CREATE OR REPLACE TEMP VIEW {quote_ident(INFO_SCHEMA_VIEWS['TABLES'])} AS "
                 f"SELECT {split.format('r.', 1)} AS table_catalog, {split.format('r.', 2)} AS table_schema, r.table_name, "
-                f"r.table_type, CASE r.table_type WHEN 'BASE TABLE' THEN 'YES' ELSE 'NO' END AS is_insertable_into, "
+                f"{tablekinds.INFO_SCHEMA_TYPE} AS table_type, "
+                f"CASE WHEN r.table_type = 'BASE TABLE' AND f.kind IS DISTINCT FROM 'SNAPSHOT' THEN 'YES' ELSE 'NO' END "
+                f"AS is_insertable_into, "
                 f"'NO' AS is_typed, 'NO' AS is_change_history_enabled, m.created AS creation_time, "
-                f"CAST(NULL AS VARCHAR) AS base_table_catalog, CAST(NULL AS VARCHAR) AS base_table_schema, "
-                f"CAST(NULL AS VARCHAR) AS base_table_name, CAST(NULL AS BIGINT) AS snapshot_time_ms, "
+                f"{tablekinds.INFO_SCHEMA_BASE}, "
                 f"CASE r.table_type WHEN 'BASE TABLE' THEN d.ddl END AS ddl, "
                 f"CAST(NULL AS VARCHAR) AS default_collation_name "
                 f"FROM ({relations}) r LEFT JOIN {CATALOG_SCHEMA}.tables m "
                 f"ON m.schema_name = r.schema_name AND m.table_name = r.table_name "
                 f"LEFT JOIN {quote_ident(ddl_name)} d ON d.schema_name = r.schema_name AND d.table_name = r.table_name "
+                f"LEFT JOIN {tablekinds.CATALOG}.table_features f "
+                f"ON f.schema_name = r.schema_name AND f.table_name = r.table_name "
                 f"ORDER BY table_catalog, table_schema, r.table_name"
             )
         if "SCHEMATA" in views:

@@ -40,6 +40,19 @@ CATALOG = "_llmops_catalog"
 STATEMENTS = frozenset({"CREATE_SNAPSHOT_TABLE", "CREATE_TABLE_CLONE", "CREATE_TABLE_COPY", "CREATE_MATERIALIZED_VIEW"})
 """Statement types `run` executes."""
 
+INFO_SCHEMA_TYPE = (
+    "CASE f.kind WHEN 'SNAPSHOT' THEN 'SNAPSHOT' WHEN 'MATERIALIZED_VIEW' THEN 'MATERIALIZED VIEW' "
+    "WHEN 'CLONE' THEN 'CLONE' ELSE r.table_type END"
+)
+"""INFORMATION_SCHEMA.TABLES.table_type over the relation `r` joined to table_features `f`."""
+INFO_SCHEMA_BASE = (
+    "regexp_extract(f.base, '^(.*)\\.([^.]*)\\.([^.]*)$', 1) AS base_table_catalog, "
+    "regexp_extract(f.base, '^(.*)\\.([^.]*)\\.([^.]*)$', 2) AS base_table_schema, "
+    "regexp_extract(f.base, '^(.*)\\.([^.]*)\\.([^.]*)$', 3) AS base_table_name, "
+    "CASE WHEN f.kind = 'SNAPSHOT' THEN epoch_ms(f.snapshot_time) END AS snapshot_time_ms"
+)
+"""INFORMATION_SCHEMA.TABLES' base table and snapshot time columns, from table_features `f`."""
+
 _NAME = r"`[^`]+`|[\w.\-:]+"
 _CLONE = re.compile(
     rf"^\s*CREATE\s+(?P<replace>OR\s+REPLACE\s+)?(?P<snapshot>SNAPSHOT\s+)?TABLE\s+(?P<ifnot>IF\s+NOT\s+EXISTS\s+)?"
