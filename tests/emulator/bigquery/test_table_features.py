@@ -55,6 +55,17 @@ def test_time_travel_after_an_update_returns_the_old_rows(bigquery_client, peopl
     assert latest == [{"n": 2}]
 
 
+def test_time_travel_in_a_script_sees_the_scripts_earlier_changes(bigquery_client, people):
+    before = dt.datetime.now(dt.UTC)
+    wait_past(before)
+    script = (
+        f"DELETE FROM `{people}` WHERE id > 1; "
+        f"SELECT COUNT(*) AS n FROM `{people}` FOR SYSTEM_TIME AS OF '{before.isoformat()}'"
+    )
+    assert run(bigquery_client, script) == [{"n": 5}]
+    assert run(bigquery_client, f"SELECT COUNT(*) AS n FROM `{people}`") == [{"n": 1}]
+
+
 @pytest.mark.parametrize(
     "at, message",
     [

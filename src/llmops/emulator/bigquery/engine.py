@@ -349,6 +349,9 @@ class BigQueryEngine:
             result: QueryResult | None = None
             for stmt, values in zip(script.statements, bound):
                 ctl.check()
+                if len(script.statements) > 1 and script.time_travel:
+                    # AS OF is resolved when its statement runs, after the script's earlier changes
+                    history.define_views(con, script.time_travel, used_by=stmt)
                 result = self._run(con, stmt, values, ctl)
         assert result is not None
         if len(script.statements) > 1:
@@ -430,7 +433,8 @@ class BigQueryEngine:
         for wc in script.wildcards:
             self._define_wildcard(con, wc)
         tablekinds.drop_expired(self, con, {t for s in script.statements for t in s.tables})
-        history.define_views(con, script.time_travel)
+        if len(script.statements) == 1:
+            history.define_views(con, script.time_travel)
 
     def _run(self, con: duckdb.DuckDBPyConnection, stmt: Statement, values: Any, control: QueryControl) -> QueryResult:
         try:

@@ -172,9 +172,13 @@ def _not_a_table(con: duckdb.DuckDBPyConnection, project: str, dataset: str, tab
     )
 
 
-def define_views(con: duckdb.DuckDBPyConnection, travels: Iterable[TimeTravel]) -> None:
-    """Define each time-travel placeholder relation on this connection."""
+def define_views(con: duckdb.DuckDBPyConnection, travels: Iterable[TimeTravel], used_by: Any = None) -> None:
+    """Define each time-travel placeholder relation on this connection (only those the
+    statement `used_by` reads, when given)."""
+    text = None if used_by is None else (used_by.sql or "") + (used_by.export_query or "")
     for tt in travels:
+        if text is not None and quote_ident(tt.relation) not in text:
+            continue
         source = resolve(con, tt.project, tt.dataset, tt.table, timestamp(con, tt.at_sql))
         con.execute(f"CREATE OR REPLACE TEMP VIEW {quote_ident(tt.relation)} AS SELECT * FROM {source}")
 
