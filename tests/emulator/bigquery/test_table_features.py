@@ -381,3 +381,17 @@ def test_bad_table_feature_statements_answer_4xx(bigquery_client, dataset, peopl
         with pytest.raises(error, match=message):
             run(bigquery_client, sql)
     assert {t.table_id for t in bigquery_client.list_tables(ds)} == {"people", "v", "mv"}
+
+
+def test_a_recreated_dataset_forgets_the_old_ones_expiration(bigquery_client, unique):
+    name = f"{bigquery_client.project}.again_{unique}"
+    ds = bigquery.Dataset(name)
+    ds.default_table_expiration_ms = 3_600_000
+    bigquery_client.create_dataset(ds)
+    bigquery_client.delete_dataset(name)
+    bigquery_client.create_dataset(name)
+    try:
+        run(bigquery_client, f"CREATE TABLE `{name}.t` (x INT64)")
+        assert bigquery_client.get_table(f"{name}.t").expires is None
+    finally:
+        bigquery_client.delete_dataset(name, delete_contents=True)

@@ -553,6 +553,7 @@ class BigQueryEngine:
             con.execute(
                 f"DELETE FROM {CATALOG_SCHEMA}.datasets WHERE schema_name = ?", [duckdb_schema(project, dataset)]
             )
+            tablekinds.forget_dataset(con, project, dataset)
         return QueryResult(table=EMPTY, schema=[], statement_type=stmt.statement_type)
 
     def _reword(self, con: duckdb.DuckDBPyConnection, exc: duckdb.Error, stmt: Statement | None) -> LlmopsError:
@@ -968,7 +969,7 @@ class BigQueryEngine:
             con.execute(f"DROP SCHEMA {quote_ident(schema)} CASCADE")
             con.execute(f"DELETE FROM {CATALOG_SCHEMA}.datasets WHERE schema_name = ?", [schema])
             con.execute(f"DELETE FROM {CATALOG_SCHEMA}.tables WHERE schema_name = ?", [schema])
-            history.forget(con, project, dataset)
+            tablekinds.forget_dataset(con, project, dataset)
 
     def _table_info(self, con, project: str, dataset: str, table: str) -> dict:
         tablekinds.drop_expired(self, con, [(project, dataset, table)])

@@ -302,6 +302,12 @@ def forget(con: duckdb.DuckDBPyConnection, project: str, dataset: str, table: st
     history.forget(con, project, dataset, table)
 
 
+def forget_dataset(con: duckdb.DuckDBPyConnection, project: str, dataset: str) -> None:
+    """A dropped dataset: its tables' catalog rows and history, and its default expiration."""
+    con.execute(f"DELETE FROM {CATALOG}.table_features WHERE schema_name = ?", [duckdb_schema(project, dataset)])
+    history.forget(con, project, dataset)
+
+
 def parse_ms(value: Any, field: str, minimum: int = 0) -> int | None:
     """A REST int64 milliseconds field (None when unset); BigQueryInvalid naming a bad one."""
     if value in (None, ""):
