@@ -41,7 +41,7 @@ import duckdb
 import pyarrow as pa
 
 from ...core.errors import LlmopsError, QueryError
-from . import dryrun, ml
+from . import dryrun, history, ml, tablekinds
 from .googlesql import (
     FARM_FINGERPRINT_UDF,
     INFO_SCHEMA_VIEWS,
@@ -178,6 +178,7 @@ class BigQueryEngine:
                 with self._lock:
                     if not self._ready:
                         self._ensure_ready(con)
+                        tablekinds.ensure_catalog(con)
                         if held is not None:
                             lock_down(held, self.limits, allowed_directories=self.data_roots)
                         self._ready = True
@@ -279,6 +280,8 @@ class BigQueryEngine:
             f"INSERT OR REPLACE INTO {CATALOG_SCHEMA}.tables VALUES (?, ?, ?)",
             [duckdb_schema(project, dataset), table, _now()],
         )
+        if project != PUBLIC_PROJECT:
+            tablekinds.on_created(con, project, dataset, table)
 
     # ------------------------------------------------------------------ SQL
 
@@ -348,6 +351,9 @@ class BigQueryEngine:
             result: QueryResult | None = None
             for stmt, values in zip(script.statements, bound):
                 ctl.check()
+                if len(script.statements) > 1 and script.time_travel:
+                    # AS OF is resolved when its statement runs, after the script's earlier changes
+                    history.define_views(con, script.time_travel, used_by=stmt)
                 result = self._run(con, stmt, values, ctl)
         assert result is not None
         if len(script.statements) > 1:
@@ -462,6 +468,9 @@ class BigQueryEngine:
             self._register_information_schema(con, script.info_schema)
         for wc in script.wildcards:
             self._define_wildcard(con, wc)
+        tablekinds.drop_expired(self, con, {t for s in script.statements for t in s.tables})
+        if len(script.statements) == 1:
+            history.define_views(con, script.time_travel)
 
     def _run(self, con: duckdb.DuckDBPyConnection, stmt: Statement, values: Any, control: QueryControl) -> QueryResult:
         try:
@@ -478,6 +487,10 @@ class BigQueryEngine:
                 return self._schema_statement(con, stmt)
             if stmt.statement_type in ("CREATE_MODEL", "DROP_MODEL"):
                 return self._model_statement(con, stmt)
+            if stmt.statement_type in tablekinds.STATEMENTS:
+                return tablekinds.run(self, con, stmt)
+            if stmt.target is not None and stmt.target[2]:
+                tablekinds.before_statement(self, con, stmt)
             if stmt.target is not None and stmt.statement_type.startswith(("CREATE_TABLE", "CREATE_VIEW")):
                 self._require_dataset(con, stmt.target[0], stmt.target[1])
             cur = con.execute(stmt.sql, values) if values else con.execute(stmt.sql)
@@ -487,6 +500,8 @@ class BigQueryEngine:
                 affected = int(rows[0][0]) if rows else 0
             if stmt.target is not None and stmt.statement_type.startswith(("CREATE_TABLE", "CREATE_VIEW")):
                 self._record_table(con, *stmt.target)
+            if stmt.target is not None and stmt.target[2]:
+                tablekinds.after_statement(self, con, stmt)
             return QueryResult(
                 table=EMPTY,
                 schema=[],
@@ -574,6 +589,7 @@ class BigQueryEngine:
             con.execute(
                 f"DELETE FROM {CATALOG_SCHEMA}.datasets WHERE schema_name = ?", [duckdb_schema(project, dataset)]
             )
+            tablekinds.forget_dataset(con, project, dataset)
         return QueryResult(table=EMPTY, schema=[], statement_type=stmt.statement_type)
 
     def _reword(self, con: duckdb.DuckDBPyConnection, exc: duckdb.Error, stmt: Statement | None) -> LlmopsError:
@@ -695,15 +711,18 @@ class BigQueryEngine:
             con.execute(
                 f"CREATE OR REPLACE TEMP VIEW {quote_ident(INFO_SCHEMA_VIEWS['TABLES'])} AS "
                 f"SELECT {split.format('r.', 1)} AS table_catalog, {split.format('r.', 2)} AS table_schema, r.table_name, "
-                f"r.table_type, CASE r.table_type WHEN 'BASE TABLE' THEN 'YES' ELSE 'NO' END AS is_insertable_into, "
+                f"{tablekinds.INFO_SCHEMA_TYPE} AS table_type, "
+                f"CASE WHEN r.table_type = 'BASE TABLE' AND f.kind IS DISTINCT FROM 'SNAPSHOT' THEN 'YES' ELSE 'NO' END "
+                f"AS is_insertable_into, "
                 f"'NO' AS is_typed, 'NO' AS is_change_history_enabled, m.created AS creation_time, "
-                f"CAST(NULL AS VARCHAR) AS base_table_catalog, CAST(NULL AS VARCHAR) AS base_table_schema, "
-                f"CAST(NULL AS VARCHAR) AS base_table_name, CAST(NULL AS BIGINT) AS snapshot_time_ms, "
+                f"{tablekinds.INFO_SCHEMA_BASE}, "
                 f"CASE r.table_type WHEN 'BASE TABLE' THEN d.ddl END AS ddl, "
                 f"CAST(NULL AS VARCHAR) AS default_collation_name "
                 f"FROM ({relations}) r LEFT JOIN {CATALOG_SCHEMA}.tables m "
                 f"ON m.schema_name = r.schema_name AND m.table_name = r.table_name "
                 f"LEFT JOIN {quote_ident(ddl_name)} d ON d.schema_name = r.schema_name AND d.table_name = r.table_name "
+                f"LEFT JOIN {tablekinds.CATALOG}.table_features f "
+                f"ON f.schema_name = r.schema_name AND f.table_name = r.table_name "
                 f"ORDER BY table_catalog, table_schema, r.table_name"
             )
         if "SCHEMATA" in views:
@@ -983,8 +1002,10 @@ class BigQueryEngine:
             con.execute(f"DROP SCHEMA {quote_ident(schema)} CASCADE")
             con.execute(f"DELETE FROM {CATALOG_SCHEMA}.datasets WHERE schema_name = ?", [schema])
             con.execute(f"DELETE FROM {CATALOG_SCHEMA}.tables WHERE schema_name = ?", [schema])
+            tablekinds.forget_dataset(con, project, dataset)
 
     def _table_info(self, con, project: str, dataset: str, table: str) -> dict:
+        tablekinds.drop_expired(self, con, [(project, dataset, table)])
         schema = duckdb_schema(project, dataset)
         kind_row = con.execute(
             "SELECT 'TABLE', comment, estimated_size FROM duckdb_tables() WHERE schema_name = ? AND table_name = ? "
@@ -1029,6 +1050,7 @@ class BigQueryEngine:
             "num_rows": int(num_rows),
             "created": created[0][0] if created else None,
             "description": comment or None,
+            "features": tablekinds.describe(con, project, dataset, table),
         }
 
     def create_table(
@@ -1090,6 +1112,8 @@ class BigQueryEngine:
         """The tables and views of a dataset, sorted by name: {project, dataset, table, type, created}."""
         with self.connection() as con:
             self._require_dataset(con, project, dataset)
+            tablekinds.drop_expired(self, con, [(project, dataset, None)])
+            features = tablekinds.kinds(con, project, dataset)
             schema = duckdb_schema(project, dataset)
             rows = con.execute(
                 "SELECT r.name, r.kind, m.created FROM ("
@@ -1100,7 +1124,17 @@ class BigQueryEngine:
                 f"LEFT JOIN {CATALOG_SCHEMA}.tables m ON m.schema_name = $s AND m.table_name = r.name ORDER BY r.name",
                 {"s": schema},
             ).fetchall()
-            return [{"project": project, "dataset": dataset, "table": n, "type": k, "created": c} for n, k, c in rows]
+            return [
+                {
+                    "project": project,
+                    "dataset": dataset,
+                    "table": n,
+                    "type": k,
+                    "created": c,
+                    "features": features.get(n, {}),
+                }
+                for n, k, c in rows
+            ]
 
     def all_tables(self) -> list[tuple[str, str, str]]:
         """(project, dataset, table) of every table and view, sorted."""
@@ -1122,10 +1156,7 @@ class BigQueryEngine:
         with self.connection() as con:
             info = self._table_info(con, project, dataset, table)
             con.execute(f"DROP {'VIEW' if info['type'] == 'VIEW' else 'TABLE'} {duckdb_table(project, dataset, table)}")
-            con.execute(
-                f"DELETE FROM {CATALOG_SCHEMA}.tables WHERE schema_name = ? AND table_name = ?",
-                [duckdb_schema(project, dataset), table],
-            )
+            tablekinds.forget(con, project, dataset, table)
 
     def update_table_schema(self, project: str, dataset: str, table: str, schema: list[dict]) -> dict:
         """Add the new columns of `schema` (BigQuery only allows adding NULLABLE/REPEATED
@@ -1182,6 +1213,7 @@ class BigQueryEngine:
             info = self._table_info(con, project, dataset, table)
             if info["type"] != "TABLE":
                 raise BigQueryInvalid(f"`{bq_name(project, dataset, table)}` is a view", fix="insert into a table")
+            tablekinds.check_writable(con, project, dataset, table)
             fields = info["schema"]
             good: list[dict] = []
             errors: list[dict] = []
@@ -1254,8 +1286,12 @@ class BigQueryEngine:
         with self.connection() as con:
             self._require_dataset(con, project, dataset)
             exists = table in self._table_names(con, project, dataset)
+            if exists:
+                tablekinds.check_writable(con, project, dataset, table)
             con.execute("BEGIN TRANSACTION")
             try:
+                if exists:
+                    history.before_change(con, project, dataset, table)
                 if exists and mode == "empty":
                     n = con.execute(f"SELECT count(*) FROM {duckdb_table(project, dataset, table)}").fetchall()[0][0]
                     if n:

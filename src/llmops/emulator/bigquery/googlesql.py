@@ -376,6 +376,8 @@ class Script:
     wildcards: tuple[Wildcard, ...]
     udfs: frozenset[str]
     """Python functions to register on the connection (e.g. farm_fingerprint)."""
+    time_travel: tuple[Any, ...] = ()
+    """Tables read FOR SYSTEM_TIME AS OF (`history.TimeTravel`); the engine defines each relation."""
 
     @property
     def sql(self) -> str:
@@ -509,6 +511,7 @@ def _translate_parsed(
         info_schema=frozenset(ctx.info_schema),
         wildcards=tuple(ctx.wildcards),
         udfs=frozenset(ctx.udfs),
+        time_travel=tuple(ctx.time_travel),
     )
 
 
@@ -578,6 +581,7 @@ class _Context:
         self.udfs: set[str] = set()
         self.script_temp_tables: set[str] = set()
         self.temp_functions: set[str] = set()
+        self.time_travel: list[Any] = []
 
 
 def _flatten_table_name(table: exp.Table) -> list[str]:
@@ -686,6 +690,11 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     for cls, what in _UNSUPPORTED_STATEMENTS.items():
         if isinstance(stmt, cls):
             raise _unsupported(what)
+    from . import tablekinds
+
+    special = tablekinds.translate_ddl(stmt, ctx)
+    if special is not None:
+        return special
     if isinstance(stmt, exp.Command):
         word = str(stmt.this).upper()
         raise _unsupported(f"the {word} statement")
@@ -835,8 +844,9 @@ def _check_unsupported_nodes(stmt: exp.Expression) -> None:
         raise _unsupported("ML.PREDICT")
     for node in stmt.walk():
         if isinstance(node, exp.Table):
-            if node.args.get("version") is not None:
-                raise _unsupported("FOR SYSTEM_TIME AS OF (time travel)")
+            version = node.args.get("version")
+            if version is not None and str(version.args.get("kind") or "").upper() != "AS OF":
+                raise _unsupported(f"FOR SYSTEM_TIME {version.args.get('kind')}")
             if node.db.upper() in ("ML", "AI", "VECTOR_SEARCH") and not node.catalog:
                 raise _unsupported(f"{node.db.upper()}.{node.name.upper()}")
         if isinstance(node, exp.Dot) and isinstance(node.this, exp.Identifier | exp.Column):
@@ -909,6 +919,11 @@ def _rewrite_tables(stmt: exp.Expression, ctx: _Context, cte_names: set[str], ta
             _exclude_table_suffix_from_star(table)
             continue
         tables.append((project, dataset, name))
+        if table.args.get("version") is not None:
+            from .tablekinds import rewrite_time_travel
+
+            rewrite_time_travel(table, project, dataset, name, ctx)
+            continue
         table.set("catalog", None)
         table.set("db", exp.to_identifier(duckdb_schema(project, dataset), quoted=True))
         table.set("this", exp.to_identifier(name, quoted=True))

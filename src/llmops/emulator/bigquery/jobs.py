@@ -23,10 +23,11 @@ import pyarrow as pa
 from ...core.errors import LlmopsError
 from ..server.errors import ApiError, bad_request, from_exception, required
 from ..storage.store import ObjectStore
+from . import anonymous, tablekinds
 from .dryrun import DryRun, billed_bytes
 from .encoding import decode_parameters, schema_from_api, schema_to_api
 from .googlesql import SESSION_USER
-from .loads import LoadError, read_load_data
+from .loads import SELF_DESCRIBING, LoadError, read_load_data
 from .sandbox import QueryControl
 
 if TYPE_CHECKING:
@@ -336,6 +337,8 @@ class JobRunner:
             destination = config.get("destinationTable")
             if destination:
                 self._write_query_destination(job.project, config, destination, result)
+            elif result.statement_type == "SELECT":
+                config["destinationTable"] = anonymous.of(self.state).add(job.project, job.job_id, result)
         if result.num_dml_affected_rows is not None:
             n = int(result.num_dml_affected_rows)
             query_stats["numDmlAffectedRows"] = str(n)
@@ -403,7 +406,7 @@ class JobRunner:
             target = given
         elif existing is not None and not (autodetect and mode == "replace"):
             target = existing["schema"]
-        elif autodetect or fmt == "PARQUET":
+        elif autodetect or fmt in SELF_DESCRIBING:
             target = None
         else:
             raise ApiError(400, "No schema specified on job or table.", "invalid")
@@ -507,6 +510,9 @@ class JobRunner:
         if not sources:
             raise required("configuration.copy.sourceTables")
         p, d, t = table_ref(config.get("destinationTable"), "configuration.copy.destinationTable", project)
+        operation = config.get("operationType") or "COPY"
+        if operation != "COPY":
+            return self._copy_operation(project, config, operation, sources, (p, d, t))
         tables, schema = [], None
         for i, src in enumerate(sources):
             sp, sd, st = table_ref(src, f"configuration.copy.sourceTables[{i}]", project)
@@ -522,6 +528,29 @@ class JobRunner:
             p, d, t, data, mode=mode, schema=schema if (not exists or mode == "replace") else None
         )
         return {"copy": {"copiedRows": str(rows), "copiedLogicalBytes": str(data.nbytes)}}
+
+    def _copy_operation(
+        self, project: str, config: dict[str, Any], operation: str, sources: list, dest: tuple[str, str, str]
+    ) -> dict[str, Any]:
+        """A copy job that makes a snapshot, a clone, or restores a snapshot into a table."""
+        if operation not in ("SNAPSHOT", "CLONE", "RESTORE"):
+            raise bad_request(
+                f"Invalid operationType {operation!r}: use COPY, SNAPSHOT, CLONE or RESTORE",
+                location="configuration.copy.operationType",
+            )
+        if len(sources) != 1:
+            raise bad_request(f"A {operation} copy job takes exactly one source table")
+        sp, sd, st = table_ref(sources[0], "configuration.copy.sourceTables[0]", project)
+        info = self.engine.get_table(sp, sd, st)
+        if operation == "RESTORE" and info.get("features", {}).get("type") != "SNAPSHOT":
+            raise bad_request(f"RESTORE needs a table snapshot as its source; {sp}:{sd}.{st} is not one")
+        disposition = config.get("writeDisposition") or "WRITE_EMPTY"
+        sql = tablekinds.copy_job_sql(
+            operation, sql_table(sp, sd, st), sql_table(*dest), disposition, config.get("destinationExpirationTime")
+        )
+        self.engine.query(sql, default_project=project)
+        rows = self.engine.get_table(*dest)["num_rows"]
+        return {"copy": {"copiedRows": str(rows), "copiedLogicalBytes": "0"}}
 
 
 class _LoadApiError(ApiError):

@@ -1,5 +1,6 @@
-"""Reading load-job data (newline-delimited JSON, CSV, Parquet) into Arrow tables that match a
-BigQuery schema, with BigQuery's per-row errors and `maxBadRecords`, and schema autodetection."""
+"""Reading load-job data (newline-delimited JSON, CSV, Parquet, Avro, ORC) into Arrow tables that
+match a BigQuery schema, with BigQuery's per-row errors and `maxBadRecords`, and schema
+autodetection. Parquet, Avro and ORC files carry their own schema (see avro.py for Avro's)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,9 @@ import pyarrow.parquet as pq
 from .engine import RowError, convert_row
 from .googlesql import bq_field_to_arrow, normalize_field
 
-SUPPORTED_FORMATS = ("NEWLINE_DELIMITED_JSON", "CSV", "PARQUET")
+SUPPORTED_FORMATS = ("NEWLINE_DELIMITED_JSON", "CSV", "PARQUET", "AVRO", "ORC")
+SELF_DESCRIBING = ("PARQUET", "AVRO", "ORC")
+"""Formats whose files carry their schema: a load needs no schema and no autodetect."""
 
 
 class LoadError(Exception):
@@ -59,11 +62,21 @@ def read_load_data(
     fmt = str(config.get("sourceFormat") or "CSV").upper()
     if fmt not in SUPPORTED_FORMATS:
         raise LoadError(
-            f"sourceFormat {fmt} is not supported by the emulator; use NEWLINE_DELIMITED_JSON, CSV or PARQUET"
+            f"sourceFormat {fmt} is not supported by the emulator; use NEWLINE_DELIMITED_JSON, CSV, PARQUET, AVRO or ORC"
         )
     fields = [normalize_field(f) for f in schema] if schema else None
     if fmt == "PARQUET":
         return _read_parquet(data, fields)
+    if fmt == "ORC":
+        return _read_orc(data, fields)
+    if fmt == "AVRO":
+        from .avro import read_avro
+
+        try:
+            table, own = read_avro(data, logical_types=bool(config.get("useAvroLogicalTypes")))
+        except ValueError as exc:
+            raise LoadError(f"Error while reading data, error message: the Avro data cannot be read: {exc}") from None
+        return LoadData(table, own) if fields is None else _fit(table, fields, "Avro")
     max_bad = int(config.get("maxBadRecords") or 0)
     ignore_unknown = bool(config.get("ignoreUnknownValues"))
     if fmt == "NEWLINE_DELIMITED_JSON":
@@ -347,6 +360,23 @@ def _read_parquet(data: bytes, fields: list[dict[str, Any]] | None) -> LoadData:
     table = table.select([c for c in table.column_names if not c.startswith("__index_level_")])
     if fields is None:
         return LoadData(table, [])  # the engine creates the table from the Parquet types
+    return _fit(table, fields, "Parquet")
+
+
+def _read_orc(data: bytes, fields: list[dict[str, Any]] | None) -> LoadData:
+    import pyarrow.orc as orc
+
+    try:
+        table = orc.ORCFile(io.BytesIO(data)).read()
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OSError) as exc:
+        raise LoadError(f"Error while reading data, error message: the ORC data cannot be read: {exc}") from None
+    if fields is None:
+        return LoadData(table, [])  # the engine creates the table from the ORC types
+    return _fit(table, fields, "ORC")
+
+
+def _fit(table: pa.Table, fields: list[dict[str, Any]], kind: str) -> LoadData:
+    """A self-describing file's columns cast to the target schema, matched by name."""
     by_name = {c.lower(): c for c in table.column_names}
     columns = []
     for f in fields:
@@ -355,7 +385,7 @@ def _read_parquet(data: bytes, fields: list[dict[str, Any]] | None) -> LoadData:
         if name is None:
             if f["mode"] == "REQUIRED":
                 raise LoadError(
-                    f"Error while reading data, error message: required field {f['name']} is missing from the Parquet data"
+                    f"Error while reading data, error message: required field {f['name']} is missing from the {kind} data"
                 )
             columns.append(pa.nulls(table.num_rows, type=target))
             continue
@@ -364,7 +394,7 @@ def _read_parquet(data: bytes, fields: list[dict[str, Any]] | None) -> LoadData:
             columns.append(column.cast(target) if column.type != target else column)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
             raise LoadError(
-                f"Error while reading data, error message: Parquet column {name!r} of type {column.type} "
+                f"Error while reading data, error message: {kind} column {name!r} of type {column.type} "
                 f"cannot be loaded as {f['type']}: {exc}"
             ) from None
     return LoadData(pa.Table.from_arrays(columns, schema=arrow_schema(fields)), fields)

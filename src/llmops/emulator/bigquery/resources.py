@@ -156,7 +156,7 @@ def dataset_list_item(res: dict[str, Any]) -> dict[str, Any]:
 def table_resource(info: dict[str, Any], extra: dict[str, Any], base: str, location: str) -> dict[str, Any]:
     p, d, t = info["project"], info["dataset"], info["table"]
     created = ms(info.get("created"))
-    kind = info.get("type") or "TABLE"
+    kind = (info.get("features") or {}).get("type") or info.get("type") or "TABLE"
     res: dict[str, Any] = {
         "kind": "bigquery#table",
         "id": f"{p}:{d}.{t}",
@@ -177,6 +177,7 @@ def table_resource(info: dict[str, Any], extra: dict[str, Any], base: str, locat
     if kind == "VIEW":
         res["view"] = {"query": view_query or "", "useLegacySql": False}
     res.update(extra)
+    res.update(feature_fields(info))
     res["etag"] = etag(res)
     return res
 
@@ -193,6 +194,38 @@ def table_list_item(info: dict[str, Any], extra: dict[str, Any]) -> dict[str, An
     for k in ("labels", "friendlyName", "expirationTime", "timePartitioning", "clustering"):
         if extra.get(k):
             item[k] = extra[k]
+    features = feature_fields(info)
+    for k in ("type", "expirationTime"):
+        if k in features:
+            item[k] = features[k]
     if item["type"] == "VIEW":
         item["view"] = {"useLegacySql": False}
     return item
+
+
+def feature_fields(info: dict[str, Any]) -> dict[str, Any]:
+    """The tables resource fields of a snapshot, clone, materialized view or expiring table."""
+    f = info.get("features") or {}
+    out: dict[str, Any] = {}
+    if f.get("type"):
+        out["type"] = f["type"]
+    if f.get("expires"):
+        out["expirationTime"] = ms(f["expires"])
+    base = str(f.get("base") or "")
+    if base.count(".") >= 2:
+        p, d, t = base.rsplit(".", 2)
+        ref = {"projectId": p, "datasetId": d, "tableId": t}
+        at = dt.datetime.fromtimestamp(int(ms(f["snapshot_time"])) / 1000, dt.UTC)
+        stamp = at.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        if f.get("kind") == "SNAPSHOT":
+            out["snapshotDefinition"] = {"baseTableReference": ref, "snapshotTime": stamp}
+        elif f.get("kind") == "CLONE":
+            out["cloneDefinition"] = {"baseTableReference": ref, "cloneTime": stamp}
+    if f.get("kind") == "MATERIALIZED_VIEW":
+        out["materializedView"] = {
+            "query": f.get("mview_query") or "",
+            "enableRefresh": True,
+            "refreshIntervalMs": "1800000",
+            "lastRefreshTime": ms(dt.datetime.now(dt.UTC)),
+        }
+    return out

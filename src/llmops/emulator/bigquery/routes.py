@@ -33,6 +33,7 @@ from ..server.http import (
     read_body,
     read_json,
 )
+from . import tablekinds
 from .encoding import encode_rows, schema_from_api, schema_to_api
 from .jobs import NAME_RE, Job, JobRunner, sql_table
 from .resources import (
@@ -160,6 +161,7 @@ class BigQueryHandlers:
         _check_names(project=p, dataset=d)
 
         def create() -> dict[str, Any]:
+            tablekinds.parse_ms(body.get("defaultTableExpirationMs"), "defaultTableExpirationMs", 3_600_000)
             try:
                 info = self.engine.create_dataset(
                     p,
@@ -173,6 +175,8 @@ class BigQueryHandlers:
                     raise ApiError(409, f"Already Exists: Dataset {p}:{d}", "duplicate") from None
                 raise
             extra = {k: body[k] for k in DATASET_FIELDS if k in body and k not in ("description", "labels")}
+            if body.get("defaultTableExpirationMs"):
+                tablekinds.set_default_expiration(self.engine, p, d, body["defaultTableExpirationMs"])
             self.meta.update(dataset_key(p, d), ms(info.get("created")), extra, merge=False)
             return info
 
@@ -200,6 +204,8 @@ class BigQueryHandlers:
             fields = {k: body.get(k) for k in DATASET_FIELDS if k in body}
             if request.method == "PUT":
                 fields = {k: body.get(k) for k in DATASET_FIELDS}
+            if "defaultTableExpirationMs" in fields:
+                tablekinds.set_default_expiration(self.engine, project, dataset, fields["defaultTableExpirationMs"])
             self.meta.update(
                 dataset_key(project, dataset), ms(info.get("created")), fields, merge=request.method == "PATCH"
             )
@@ -269,13 +275,15 @@ class BigQueryHandlers:
             raise required("tableReference.tableId")
         p, d, t = ref.get("projectId") or project, ref.get("datasetId") or dataset, ref["tableId"]
         _check_names(project=p, dataset=d, table=t)
-        for unsupported in ("materializedView", "externalDataConfiguration", "snapshotDefinition", "cloneDefinition"):
+        for unsupported in ("externalDataConfiguration", "snapshotDefinition", "cloneDefinition"):
             if body.get(unsupported):
                 raise ApiError(501, f"Tables with {unsupported} are not supported by the emulator", "notImplemented")
         view = body.get("view")
+        mview = body.get("materializedView")
         fields = schema_from_api((body.get("schema") or {}).get("fields") or [])
 
         def create() -> dict[str, Any]:
+            tablekinds.parse_ms(body.get("expirationTime"), "expirationTime")
             self._dataset_info(p, d)
             try:
                 if isinstance(view, dict) and view.get("query"):
@@ -284,6 +292,10 @@ class BigQueryHandlers:
                     if t in [i["table"] for i in self.engine.list_tables(p, d)]:
                         raise ApiError(409, f"Already Exists: Table {p}:{d}.{t}", "duplicate")
                     self.engine.query(f"CREATE VIEW {sql_table(p, d, t)} AS {view['query']}", default_project=p)
+                elif isinstance(mview, dict) and mview.get("query"):
+                    self.engine.query(
+                        f"CREATE MATERIALIZED VIEW {sql_table(p, d, t)} AS {mview['query']}", default_project=p
+                    )
                 else:
                     if not fields and t in [i["table"] for i in self.engine.list_tables(p, d)]:
                         raise ApiError(409, f"Already Exists: Table {p}:{d}.{t}", "duplicate")
@@ -299,6 +311,8 @@ class BigQueryHandlers:
                 if getattr(exc, "reason", None) == "duplicate":
                     raise ApiError(409, f"Already Exists: Table {p}:{d}.{t}", "duplicate") from None
                 raise
+            if body.get("expirationTime"):
+                tablekinds.set_expiration(self.engine, p, d, t, body["expirationTime"])
             info = self._table_info(p, d, t)
             extra = {k: body[k] for k in TABLE_FIELDS if k in body and k != "description"}
             if isinstance(view, dict) and view.get("query"):
@@ -345,6 +359,8 @@ class BigQueryHandlers:
             fields = {k: body.get(k) for k in TABLE_FIELDS if k in body}
             if request.method == "PUT":
                 fields = {k: body.get(k) for k in TABLE_FIELDS}
+            if "expirationTime" in fields:
+                tablekinds.set_expiration(self.engine, project, dataset, t, fields["expirationTime"])
             self.meta.update(
                 table_key(project, dataset, t), ms(info.get("created")), fields, merge=request.method == "PATCH"
             )

@@ -12,8 +12,9 @@ import sqlglot
 from sqlglot.errors import SqlglotError
 
 from ...core.errors import LlmopsError
+from ..bigquery import anonymous
 from ..bigquery.googlesql import bq_field_to_arrow
-from .errors import from_engine, invalid
+from .errors import from_engine, invalid, not_found
 
 if TYPE_CHECKING:
     from ..bigquery.api import BigQueryApi
@@ -62,8 +63,20 @@ class Tables:
     def __init__(self, bigquery: BigQueryApi):
         self.bigquery = bigquery
 
+    def _anonymous(self, ref: TableRef) -> Any:
+        """A query's anonymous result table (the job's destinationTable), or None."""
+        if not anonymous.is_anonymous(ref.dataset):
+            return None
+        result = anonymous.of(self.bigquery).get(ref.project, ref.dataset, ref.table)
+        if result is None:
+            raise not_found(f"Not found: Table {ref.project}:{ref.dataset}.{ref.table} (query results expire)")
+        return result
+
     def info(self, ref: TableRef) -> dict[str, Any]:
         """engine.get_table's metadata; NOT_FOUND for a missing dataset or table."""
+        result = self._anonymous(ref)
+        if result is not None:
+            return {"type": "TABLE", "schema": result.schema, "num_rows": result.table.num_rows}
         try:
             info = self.bigquery.bigquery.get_table(ref.project, ref.dataset, ref.table)
         except LlmopsError as exc:
@@ -74,6 +87,8 @@ class Tables:
         """The table's (selected) fields in table order and its rows matching `restriction`
         (a GoogleSQL boolean expression), as one consistent snapshot."""
         info = self.info(ref)
+        if info.get("features", {}).get("type") == "MATERIALIZED_VIEW":
+            info = {**info, "type": "TABLE"}  # refreshed on read: the query below reads its view
         if info["type"] != "TABLE":
             raise invalid(f"{ref.path} is a {info['type'].lower()}; the Read API reads tables (query the view instead)")
         fields: list[dict] = info["schema"]
@@ -92,6 +107,12 @@ class Tables:
         for f in fields:
             if not COLUMN_RE.match(f["name"]):
                 raise invalid(f"column {f['name']!r} of {ref.path} cannot be read through the emulator's Read API")
+        result = self._anonymous(ref)
+        if result is not None:
+            if restriction.strip():
+                raise invalid(f"row_restriction is not supported on query results ({ref.path}); read it whole")
+            table = result.table.select([f["name"] for f in fields])
+            return fields, self._typed(fields, table)
         cols = ", ".join(f"`{f['name']}`" for f in fields)
         sql = f"SELECT {cols} FROM {ref.sql}"
         if restriction.strip():
@@ -103,15 +124,17 @@ class Tables:
             if restriction.strip() and getattr(exc, "reason", "") != "notFound":
                 raise invalid(f"row_restriction {restriction!r} is not a valid filter: {exc}") from None
             raise from_engine(exc) from None
+        return fields, self._typed(fields, result.table)
+
+    def _typed(self, fields: list[dict], table: pa.Table) -> pa.Table:
         schema = pa.schema([arrow_field(f) for f in fields])
-        table = result.table
         try:
             table = pa.Table.from_arrays(
                 [table.column(i).cast(schema.field(i).type) for i in range(len(fields))], schema=schema
             )
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
             pass  # a type the engine holds differently: send its own
-        return fields, table
+        return table
 
     def insert(self, ref: TableRef, rows: list[dict]) -> list[dict]:
         """Append rows (BigQuery's JSON row values); insertAll's per-row errors, nothing written on any."""

@@ -1,0 +1,188 @@
+"""Table history for time travel (`FOR SYSTEM_TIME AS OF`), kept as BigQuery keeps it: 7 days.
+
+Copy-on-write: before a DML or DDL statement changes a table, the engine copies the table as it
+is into the schema `_llmops_history` and records until when that copy was the table's content
+(`valid_to`). A read AS OF time T uses the first copy whose `valid_to` is after T, or the live
+table if none is. Copies whose `valid_to` is over 7 days old are dropped when the table next
+changes. The cost is one full copy of the table per changing statement (see docs/emulator.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+
+from .googlesql import BigQueryInvalid, duckdb_schema, duckdb_table, quote_ident
+
+CATALOG = "_llmops_catalog"
+HISTORY_SCHEMA = "_llmops_history"
+WINDOW = dt.timedelta(days=7)
+
+CHANGING = frozenset(
+    {"INSERT", "UPDATE", "DELETE", "MERGE", "TRUNCATE_TABLE", "ALTER_TABLE", "CREATE_TABLE", "CREATE_TABLE_AS_SELECT"}
+)
+"""Statement types that change an existing table's rows or schema (CREATE only with OR REPLACE)."""
+
+
+@dataclass(frozen=True)
+class TimeTravel:
+    """A table read AS OF a time: the engine defines `relation` as the table at `at_sql`'s value."""
+
+    relation: str
+    project: str
+    dataset: str
+    table: str
+    at_sql: str
+    """A DuckDB `SELECT <timestamp expression>`."""
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def ensure_catalog(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the history schema and its catalog table if missing."""
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {HISTORY_SCHEMA}")
+    con.execute(
+        f"CREATE TABLE IF NOT EXISTS {CATALOG}.table_versions (schema_name VARCHAR, table_name VARCHAR, "
+        "copy_name VARCHAR, valid_to TIMESTAMPTZ)"
+    )
+
+
+def _exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ? "
+            "AND database_name = current_database()",
+            [schema, table],
+        ).fetchall()[0][0]
+    )
+
+
+def before_change(con: duckdb.DuckDBPyConnection, project: str, dataset: str, table: str) -> None:
+    """Keep the table's current content as a version, if the table exists; prune old versions."""
+    schema = duckdb_schema(project, dataset)
+    if not _exists(con, schema, table):
+        return
+    now = _now()
+    copy = f"v_{uuid.uuid4().hex}"
+    con.execute(
+        f"CREATE TABLE {HISTORY_SCHEMA}.{quote_ident(copy)} AS SELECT * FROM {duckdb_table(project, dataset, table)}"
+    )
+    con.execute(f"INSERT INTO {CATALOG}.table_versions VALUES (?, ?, ?, ?)", [schema, table, copy, now])
+    _prune(con, now - WINDOW)
+
+
+def _prune(con: duckdb.DuckDBPyConnection, before: dt.datetime) -> None:
+    old = con.execute(f"SELECT copy_name FROM {CATALOG}.table_versions WHERE valid_to < ?", [before]).fetchall()
+    for (name,) in old:
+        con.execute(f"DROP TABLE IF EXISTS {HISTORY_SCHEMA}.{quote_ident(name)}")
+    if old:
+        con.execute(f"DELETE FROM {CATALOG}.table_versions WHERE valid_to < ?", [before])
+
+
+def forget(con: duckdb.DuckDBPyConnection, project: str, dataset: str, table: str | None = None) -> None:
+    """Drop the versions of a dropped table (or of every table of a dropped dataset)."""
+    where, args = "schema_name = ?", [duckdb_schema(project, dataset)]
+    if table is not None:
+        where, args = where + " AND table_name = ?", [*args, table]
+    for (name,) in con.execute(f"SELECT copy_name FROM {CATALOG}.table_versions WHERE {where}", args).fetchall():
+        con.execute(f"DROP TABLE IF EXISTS {HISTORY_SCHEMA}.{quote_ident(name)}")
+    con.execute(f"DELETE FROM {CATALOG}.table_versions WHERE {where}", args)
+
+
+def timestamp(con: duckdb.DuckDBPyConnection, at_sql: str) -> dt.datetime:
+    """The value of a translated `SELECT <timestamp expression>`, in UTC."""
+    try:
+        value: Any = con.execute(f"SELECT CAST(({at_sql}) AS TIMESTAMPTZ)").fetchall()[0][0]
+    except duckdb.Error as exc:
+        raise BigQueryInvalid(
+            f"FOR SYSTEM_TIME AS OF needs a TIMESTAMP: {str(exc).splitlines()[0]}",
+            fix="write e.g. FOR SYSTEM_TIME AS OF TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL 1 HOUR)",
+            reason="invalidQuery",
+        ) from None
+    if not isinstance(value, dt.datetime):
+        raise BigQueryInvalid(
+            "FOR SYSTEM_TIME AS OF needs a non-NULL TIMESTAMP", fix="give a timestamp", reason="invalidQuery"
+        )
+    return value.astimezone(dt.UTC) if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def _ms(t: dt.datetime) -> int:
+    return int(t.timestamp() * 1000)
+
+
+def resolve(con: duckdb.DuckDBPyConnection, project: str, dataset: str, table: str, at: dt.datetime) -> str:
+    """The quoted DuckDB relation holding the table's rows as they were at `at`; BigQuery's
+    "Invalid snapshot time" error for a time before the table existed, over 7 days ago or ahead."""
+    schema = duckdb_schema(project, dataset)
+    now = _now()
+    created_row = con.execute(
+        f"SELECT created FROM {CATALOG}.tables WHERE schema_name = ? AND table_name = ?", [schema, table]
+    ).fetchall()
+    if not _exists(con, schema, table):
+        _not_a_table(con, project, dataset, table)
+    name = f"{project}:{dataset}.{table}"
+    if at > now + dt.timedelta(seconds=1):
+        raise BigQueryInvalid(
+            f"Invalid snapshot time {_ms(at)} for table {name}. Cannot read after {_ms(now)}",
+            fix="give a time in the past",
+            reason="invalidQuery",
+        )
+    created = created_row[0][0] if created_row else None
+    floor = max(now - WINDOW, created) if created is not None else now - WINDOW
+    if at < floor:
+        raise BigQueryInvalid(
+            f"Invalid snapshot time {_ms(at)} for table {name}. Cannot read before {_ms(floor)}",
+            fix="time travel reaches back to the table's creation, at most 7 days",
+            reason="invalidQuery",
+        )
+    row = con.execute(
+        f"SELECT copy_name FROM {CATALOG}.table_versions WHERE schema_name = ? AND table_name = ? "
+        "AND valid_to > ? ORDER BY valid_to LIMIT 1",
+        [schema, table, at],
+    ).fetchall()
+    if row:
+        return f"{HISTORY_SCHEMA}.{quote_ident(row[0][0])}"
+    return duckdb_table(project, dataset, table)
+
+
+def _not_a_table(con: duckdb.DuckDBPyConnection, project: str, dataset: str, table: str) -> None:
+    from .googlesql import LIST_DATASETS_FIX, LIST_TABLES_FIX, BigQueryNotFound
+
+    schema = duckdb_schema(project, dataset)
+    if not con.execute("SELECT count(*) FROM duckdb_schemas() WHERE schema_name = ?", [schema]).fetchall()[0][0]:
+        raise BigQueryNotFound(f"Not found: Dataset {project}:{dataset}", fix=LIST_DATASETS_FIX)
+    views = con.execute(
+        "SELECT count(*) FROM duckdb_views() WHERE schema_name = ? AND view_name = ?", [schema, table]
+    ).fetchall()[0][0]
+    if views:
+        raise BigQueryInvalid(
+            f"FOR SYSTEM_TIME AS OF reads tables; {project}:{dataset}.{table} is a view",
+            fix="read the view's tables AS OF the time instead",
+            reason="invalidQuery",
+        )
+    raise BigQueryNotFound(
+        f"Not found: Table {project}:{dataset}.{table}", fix=LIST_TABLES_FIX.format(project=project, dataset=dataset)
+    )
+
+
+def define_views(con: duckdb.DuckDBPyConnection, travels: Iterable[TimeTravel], used_by: Any = None) -> None:
+    """Define each time-travel placeholder relation on this connection (only those the
+    statement `used_by` reads, when given)."""
+    text = None if used_by is None else (used_by.sql or "") + (used_by.export_query or "")
+    for tt in travels:
+        if text is not None and quote_ident(tt.relation) not in text:
+            continue
+        source = resolve(con, tt.project, tt.dataset, tt.table, timestamp(con, tt.at_sql))
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {quote_ident(tt.relation)} AS SELECT * FROM {source}")
+
+
+def version_count(con: duckdb.DuckDBPyConnection) -> int:
+    """How many table versions are kept (for tests and the emulator's status)."""
+    return int(con.execute(f"SELECT count(*) FROM {CATALOG}.table_versions").fetchall()[0][0])
