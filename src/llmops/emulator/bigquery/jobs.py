@@ -346,7 +346,44 @@ class JobRunner:
             p, d, t = result.target
             query_stats["ddlTargetTable"] = {"projectId": p, "datasetId": d, "tableId": t}
         job.result = result
+        if result.children:
+            self._record_children(job, config, result.children)
+            return {"totalBytesProcessed": "0", "numChildJobs": str(len(result.children)), "query": query_stats}
         return {"totalBytesProcessed": "0", "query": query_stats}
+
+    def _record_children(self, parent: Job, config: dict[str, Any], children: Any) -> None:
+        """A script's statements as BigQuery's child jobs (`jobs.list(parentJobId=...)`)."""
+        stamp = now_ms()
+        for i, child in enumerate(children):
+            job = Job(parent.project, f"{parent.job_id}_{i}", parent.location, {}, result=child.result)
+            stats: dict[str, Any] = {"statementType": "SCRIPT" if child.result is None else child.result.statement_type}
+            if child.result is not None and child.result.schema:
+                stats["schema"] = {"fields": schema_to_api(child.result.schema)}
+            status: dict[str, Any] = {"state": "DONE"}
+            if child.error is not None:
+                job.error = _job_error(child.error)
+                status["errorResult"] = job.error.body()["error"]["errors"][0]
+                status["errors"] = [status["errorResult"]]
+            job.resource = {
+                "kind": "bigquery#job",
+                "id": f"{job.project}:{job.location}.{job.job_id}",
+                "jobReference": job.reference,
+                "configuration": {
+                    "jobType": "QUERY",
+                    "query": {**{k: v for k, v in config.items() if k != "query"}, "query": child.sql},
+                },
+                "status": status,
+                "statistics": {
+                    "creationTime": stamp,
+                    "startTime": stamp,
+                    "endTime": stamp,
+                    "parentJobId": parent.job_id,
+                    "scriptStatistics": {"evaluationKind": "STATEMENT", "stackFrames": [{"text": child.sql}]},
+                    "query": {**stats, "totalBytesProcessed": "0", "cacheHit": False},
+                },
+                "user_email": "emulator@llmops.local",
+            }
+            self.store.add(job)
 
     def _write_query_destination(self, project: str, config: dict[str, Any], destination: Any, result: Any) -> None:
         p, d, t = table_ref(destination, "configuration.query.destinationTable", project)
