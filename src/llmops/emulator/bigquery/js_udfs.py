@@ -95,9 +95,14 @@ class JsFunction:
     def register(self, con: Any, name: str) -> None:
         import duckdb
 
+        # DuckDB counts the callable's parameters, so give it one of the exact arity (names a0..aN
+        # are ours, never user text)
+        args = ", ".join(f"a{i}" for i in range(len(self.params)))
+        scope: dict[str, Any] = {"call": self}
+        exec(f"def udf({args}):\n    return call({args})", scope)
         con.create_function(
             name,
-            self,
+            scope["udf"],
             [_DUCKDB_TYPES[t] for _, t in self.params],
             _DUCKDB_TYPES[self.returns],
             null_handling="special",

@@ -61,10 +61,8 @@ def routine_routes(state: BigQueryApi) -> list[BaseRoute]:
     async def update(request: Request) -> Response:
         p, d, r = (request.path_params[k] for k in ("project", "dataset", "routine"))
         body = await body_of(request, p, d, r)
-        if request.method == "PATCH":
-            body = {**await run_in_threadpool(routines.get_routine, engine(), p, d, r), **body}
-        else:
-            await run_in_threadpool(routines.get_routine, engine(), p, d, r)  # 404 if absent
+        # the Python client's update_routine sends only the fields it changes, so PUT merges too
+        body = {**await run_in_threadpool(routines.get_routine, engine(), p, d, r), **body}
         stored = await run_in_threadpool(routines.put_routine, engine(), body, replace=True)
         return JSONResponse(_json(request, stored))
 

@@ -227,7 +227,15 @@ def _create_macro(
         ddl = f"CREATE TEMP FUNCTION __llmops_routine({typed}){f' RETURNS {ret}' if ret else ''} AS ({body})"
         stmt = translate(ddl).statements[0]
         macro_body = stmt.sql.split(" AS ", 1)[1]
-    con.execute(f"CREATE OR REPLACE MACRO {target}({', '.join(quote_ident(n) for n in names)}) AS {macro_body}")
+    import duckdb
+
+    try:
+        con.execute(f"CREATE OR REPLACE MACRO {target}({', '.join(quote_ident(n) for n in names)}) AS {macro_body}")
+    except duckdb.Error as exc:
+        raise BigQueryError(
+            f"Invalid function body of {project}.{dataset}.{routine}: {str(exc).splitlines()[0][:200]}",
+            fix="refer only to the function's arguments and to tables by name",
+        ) from None
 
 
 def _register(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, name: str, fn: Any) -> None:
