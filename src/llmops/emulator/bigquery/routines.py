@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import sqlglot
 from sqlglot import exp
@@ -60,7 +60,7 @@ def _type_node(node: exp.DataType) -> dict[str, Any]:
         fields = []
         for f in node.expressions:
             kind = f.args.get("kind") if isinstance(f, exp.ColumnDef) else f
-            fields.append({"name": f.name, "type": _type_node(kind)})
+            fields.append({"name": f.name, "type": _type_node(cast(exp.DataType, kind))})
         return {"typeKind": "STRUCT", "structType": {"fields": fields}}
     return {"typeKind": node.sql("bigquery").upper()}
 

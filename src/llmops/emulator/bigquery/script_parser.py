@@ -449,7 +449,9 @@ class Parser:
     def _create_procedure(self) -> Node:
         start = self.peek()
         self.i += 1
-        replace = self.accept("OR") and (self.expect("REPLACE") is None)
+        replace = self.accept("OR")
+        if replace:
+            self.expect("REPLACE")
         self.expect("PROCEDURE")
         if_not_exists = False
         if self.accept("IF"):

@@ -183,7 +183,7 @@ class Interpreter:
         out = QueryResult(
             table=last.table if last else EMPTY, schema=last.schema if last else [], statement_type="SCRIPT"
         )
-        out.children = tuple(self.children)  # type: ignore[attr-defined]
+        out.children = tuple(self.children)
         return out
 
     # ------------------------------------------------------------------ variables
@@ -465,13 +465,13 @@ class Interpreter:
 
         parts = _split_commas(Span(inner, span.source))
         text = ", ".join(self.bind(p)[0] for p in parts)
-        params: dict[str, Any] = {}
+        values: dict[str, Any] = {}
         ptypes: dict[str, str] = {}
         for p in parts:
             _, pp, pt = self.bind(p)
-            params.update(pp)
+            values.update(pp)
             ptypes.update(pt)
-        res = self.sql(f"SELECT {text}", params, ptypes, child=False)
+        res = self.sql(f"SELECT {text}", values, ptypes, child=False)
         return list(res.table.to_pylist()[0].values()), [field_type(f) for f in res.schema]
 
     def _if(self, node: Node) -> None:
