@@ -135,3 +135,25 @@ def test_routines_rest_error_shape(http, google_error, bigquery_client, dataset)
     response = http.post(base, json={"routineReference": {"routineId": "r"}, "routineType": "SCALAR_FUNCTION"})
     assert response.status_code == 400
     google_error(response)
+
+
+def test_procedure_created_through_the_api_is_callable(bigquery_client, dataset):
+    from google.cloud import bigquery
+
+    ds = dataset.dataset_id
+    proc = bigquery.Routine(
+        f"{bigquery_client.project}.{ds}.double_it",
+        type_="PROCEDURE",
+        language="SQL",
+        body="SET n = n * 2;",
+        arguments=[
+            bigquery.RoutineArgument(
+                name="n",
+                mode="INOUT",
+                data_type=bigquery.StandardSqlDataType(type_kind=bigquery.StandardSqlTypeNames.INT64),
+            )
+        ],
+    )
+    bigquery_client.create_routine(proc)
+    rows = bigquery_client.query(f"DECLARE v INT64 DEFAULT 21; CALL {ds}.double_it(v); SELECT v").result()
+    assert [tuple(r.values()) for r in rows] == [(42,)]

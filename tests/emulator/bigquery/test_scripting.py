@@ -132,3 +132,23 @@ def test_script_job_has_child_jobs(bigquery_client):
     assert job.job_id not in {j.job_id for j in bigquery_client.list_jobs(parent_job=job.job_id)}
     top = {j.job_id for j in bigquery_client.list_jobs(max_results=50)}
     assert job.job_id in top and not top & {c.job_id for c in children}
+
+
+def test_error_in_a_transaction_rolls_it_back(env):
+    run, ds, _ = env
+    run(f"CREATE TABLE {ds}.t (a INT64)")
+    script = (
+        f"BEGIN BEGIN TRANSACTION; INSERT INTO {ds}.t VALUES (1); SELECT 1 / 0; COMMIT TRANSACTION; "
+        f"EXCEPTION WHEN ERROR THEN SELECT 'handled'; END; SELECT COUNT(*) FROM {ds}.t"
+    )
+    assert run(script) == [(0,)]
+
+
+def test_dry_run_of_a_script(bigquery_client):
+    from google.cloud import bigquery
+
+    config = bigquery.QueryJobConfig(dry_run=True)
+    job = bigquery_client.query("DECLARE x INT64 DEFAULT 1; SELECT x", job_config=config)
+    assert job.statement_type == "SCRIPT" and job.error_result is None
+    bad = bigquery_client.query("IF TRUE THEN SELECT 1;", job_config=config)
+    assert "Expected keyword END" in bad.error_result["message"]

@@ -302,7 +302,12 @@ class JobRunner:
         default_dataset = dd.get("datasetId") or None
         params, types = decode_parameters(config.get("queryParameters"), config.get("parameterMode"))
         if dry_run:
-            self.engine.translate(sql, default_project=default_project, default_dataset=default_dataset)
+            from .script_parser import Parser, needs_interpreter
+
+            if needs_interpreter(sql):
+                Parser(sql).parse()  # a script's statements are translated as they run
+            else:
+                self.engine.translate(sql, default_project=default_project, default_dataset=default_dataset)
             return {
                 "totalBytesProcessed": "0",
                 "query": {"totalBytesProcessed": "0", "statementType": _guess_type(sql), "cacheHit": False},

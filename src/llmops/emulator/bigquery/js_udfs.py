@@ -13,7 +13,7 @@ import base64
 import hashlib
 import json
 import threading
-from collections.abc import Callable
+from collections import OrderedDict
 from typing import Any
 
 from ...core.extras import require_extra
@@ -140,14 +140,20 @@ def _from_js(value: Any, t: str) -> Any:
     return value
 
 
-_compiled: dict[str, JsFunction] = {}
+_compiled: OrderedDict[str, JsFunction] = OrderedDict()
 _compiled_lock = threading.Lock()
+_CACHE_SIZE = 256
 
 
-def compiled(name: str, params: list[tuple[str, str]], returns: str, body: str) -> Callable[..., Any]:
-    """The JsFunction for `name`, compiled once per process."""
+def compiled(name: str, params: list[tuple[str, str]], returns: str, body: str) -> JsFunction:
+    """The JsFunction for `name`, compiled once per process (the newest `_CACHE_SIZE` are kept;
+    a UDF already registered keeps its own reference)."""
     with _compiled_lock:
         fn = _compiled.get(name)
         if fn is None:
             fn = _compiled[name] = JsFunction(params, returns, body)
+            while len(_compiled) > _CACHE_SIZE:
+                _compiled.popitem(last=False)
+        else:
+            _compiled.move_to_end(name)
         return fn

@@ -180,7 +180,7 @@ def install(
     if kind == "SCALAR_FUNCTION":
         _create_macro(engine, con, project, dataset, routine, args, resource.get("returnType"), language, body)
     else:
-        Parser(body if body.lstrip().upper().startswith("BEGIN") else f"BEGIN\n{body}\nEND").parse()
+        Parser(_procedure_body(body)).parse()
     now = str(int(dt.datetime.now(dt.UTC).timestamp() * 1000))
     stored = {
         **{k: v for k, v in resource.items() if k not in ("etag", "creationTime", "lastModifiedTime")},
@@ -238,6 +238,15 @@ def _create_macro(
         ) from None
 
 
+def _procedure_body(body: str) -> str:
+    """A procedure body as one BEGIN ... END block (the REST resource may hold bare statements)."""
+    return body if body.lstrip().upper().startswith("BEGIN") else f"BEGIN\n{body}\nEND"
+
+
+MAX_JS_FUNCTIONS = 256
+"""Distinct JavaScript functions one emulator process keeps compiled (each holds a V8 context)."""
+
+
 def _register(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, name: str, fn: Any) -> None:
     """Register a JavaScript UDF where later statements see it: once on a held database (a
     function registered on a cursor dies with it), else on this connection."""
@@ -249,6 +258,11 @@ def _register(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, name: str,
     with engine._lock:
         done: set[str] = engine.__dict__.setdefault("_js_udfs_on_db", set())
         if name not in done:
+            if len(done) >= MAX_JS_FUNCTIONS:
+                raise BigQueryError(
+                    f"Too many distinct JavaScript functions in this emulator (the limit is {MAX_JS_FUNCTIONS})",
+                    fix="reuse functions, or restart the emulator",
+                )
             fn.register(held, name)
             done.add(name)
 
@@ -481,7 +495,7 @@ def call_procedure(interp: Interpreter, node: Node) -> None:
             outs.append((p["name"].lower(), target))
         value, vtype = interp.evaluate(span) if mode != "OUT" else (None, None)
         inner.scopes[0][p["name"].lower()] = Var(ptype, coerce(value, vtype, ptype, span.text))
-    body = Parser(found["definitionBody"]).parse()
+    body = Parser(_procedure_body(found["definitionBody"])).parse()
     try:
         inner.block(body)
     except _Return:

@@ -540,6 +540,9 @@ class Interpreter:
         except LlmopsError as exc:
             if self.ctl.reason is not None:
                 raise
+            if self.root.in_transaction:  # an error inside a transaction rolls it back
+                self.con.execute("ROLLBACK")
+                self.root.in_transaction = False
             outer = self.error
             self.error = exc
             try:
