@@ -69,6 +69,8 @@ def test_bad_routines(env):
     assert "Syntax error" in str(info.value)
     if error is not QueryError:
         assert info.value.code == 400
+    with pytest.raises(error, match="table functions"):
+        run(f"CREATE TABLE FUNCTION {ds}.tf(n INT64) AS SELECT n")
     run(f"CREATE FUNCTION {ds}.once(x INT64) AS (x)")
     with pytest.raises(error, match="Already Exists"):
         run(f"CREATE FUNCTION {ds}.once(x INT64) AS (x)")

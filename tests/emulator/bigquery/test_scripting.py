@@ -127,7 +127,7 @@ def test_script_job_has_child_jobs(bigquery_client):
     assert [tuple(r.values()) for r in job.result()] == [(200,)]
     assert job.statement_type == "SCRIPT" and job.num_child_jobs == 2
     children = list(bigquery_client.list_jobs(parent_job=job.job_id))
-    assert sorted(c.query for c in children) == ["SELECT @_v_x * 10 AS v", "SELECT @_v_x * 100 AS w"]
+    assert sorted(c.query for c in children) == ["SELECT x * 10 AS v", "SELECT x * 100 AS w"]
     assert all(c.parent_job_id == job.job_id for c in children)
     assert job.job_id not in {j.job_id for j in bigquery_client.list_jobs(parent_job=job.job_id)}
     top = {j.job_id for j in bigquery_client.list_jobs(max_results=50)}
@@ -152,3 +152,12 @@ def test_dry_run_of_a_script(bigquery_client):
     assert job.statement_type == "SCRIPT" and job.error_result is None
     bad = bigquery_client.query("IF TRUE THEN SELECT 1;", job_config=config)
     assert "Expected keyword END" in bad.error_result["message"]
+
+
+def test_a_column_shadows_a_variable_of_the_same_name(env):
+    run, ds, _ = env
+    run(f"CREATE TABLE {ds}.people AS SELECT 'ann' AS name, 30 AS age")
+    script = "DECLARE name STRING DEFAULT 'variable'; DECLARE limit_age INT64 DEFAULT 18; "
+    script += f"SELECT name FROM {ds}.people WHERE age > limit_age"
+    assert run(script) == [("ann",)]
+    assert run("DECLARE n INT64 DEFAULT 5; SELECT n FROM UNNEST([1]) AS n") == [(1,)]

@@ -341,6 +341,11 @@ def run_ddl(interp: Interpreter, span: Span) -> None:
         name = "".join(t.text for t in span.tokens[4 if if_exists else 2 :])
         drop(interp, name, "FUNCTION", if_exists=if_exists)
         return
+    if "TABLE" in head[: head.index("FUNCTION")]:
+        raise BigQueryError(
+            "table functions (CREATE TABLE FUNCTION) are not supported by the local warehouse",
+            fix="use a view, or a procedure that writes a table",
+        )
     try:
         node = sqlglot.parse_one(text, read="bigquery")
     except SqlglotError as exc:

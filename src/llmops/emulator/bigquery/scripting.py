@@ -238,6 +238,11 @@ class Interpreter:
         types: dict[str, str] = {}
         pieces: list[str] = []
         pos = toks[0].start if toks else 0
+        shadowed = (
+            self._columns_in_scope(toks)
+            if any(t.kind == "word" and self.lookup(t.text.lower()) for t in toks)
+            else set()
+        )
         i = 0
         depth = 0
         select_list: set[int] = set()  # paren depths whose SELECT list is being read
@@ -270,6 +275,7 @@ class Interpreter:
                 t.kind == "word"
                 and (prev is None or (prev.text != "." and prev.upper != "AS"))
                 and (nxt is None or nxt.text != "(")
+                and t.text.lower() not in shadowed
                 and (var := self.lookup(t.text.lower())) is not None
             ):
                 name = t.text.lower()
@@ -308,11 +314,71 @@ class Interpreter:
             pieces.append(span.source[pos : toks[-1].end])
         return "".join(pieces), params, types
 
+    def _columns_in_scope(self, toks: list[Token]) -> set[str]:
+        """Lower-case names a statement's tables and UNNEST aliases bring into scope: in
+        BigQuery a column shadows a variable of the same name."""
+        from .googlesql import duckdb_schema
+
+        names: set[str] = set()
+        i = 0
+        while i < len(toks):
+            if toks[i].upper not in ("FROM", "JOIN", "UPDATE", "MERGE", "USING") and not (
+                toks[i].upper == "DELETE" or (toks[i].upper == "INTO" and i and toks[i - 1].upper == "MERGE")
+            ):
+                i += 1
+                continue
+            i += 1
+            if i < len(toks) and toks[i].upper == "FROM":  # DELETE FROM
+                i += 1
+            if i < len(toks) and toks[i].upper == "UNNEST":
+                depth, i = 0, i + 1
+                while i < len(toks):
+                    depth += {"(": 1, ")": -1}.get(toks[i].text, 0)
+                    i += 1
+                    if depth == 0:
+                        break
+                if i < len(toks) and toks[i].upper == "AS":
+                    i += 1
+                if i < len(toks) and toks[i].kind in ("word", "quoted"):
+                    names.add(toks[i].text.strip("`").lower())
+                continue
+            parts: list[str] = []
+            while i < len(toks) and toks[i].kind in ("word", "quoted"):
+                parts.extend(toks[i].text.strip("`").split("."))
+                if i + 1 < len(toks) and toks[i + 1].text == ".":
+                    i += 2
+                    continue
+                i += 1
+                break
+            if len(parts) == 3:
+                project, dataset, table = parts
+            elif len(parts) == 2:
+                project, dataset, table = self.project, parts[0], parts[1]
+            elif len(parts) == 1 and self.dataset:
+                project, dataset, table = self.project, self.dataset, parts[0]
+            else:
+                continue
+            rows = self.con.execute(
+                "SELECT lower(column_name) FROM duckdb_columns() WHERE schema_name = ? AND table_name = ?",
+                [duckdb_schema(project, dataset), table],
+            ).fetchall()
+            names.update(r[0] for r in rows)
+        return names
+
     # ------------------------------------------------------------------ running SQL
 
     def sql(
-        self, text: str, params: dict[str, Any] | list | None, types: dict[str, str], *, child: bool
+        self,
+        text: str,
+        params: dict[str, Any] | list | None,
+        types: dict[str, str],
+        *,
+        child: bool,
+        shown: str | None = None,
     ) -> QueryResult:
+        """Run SQL on the script's connection; a `child` is recorded (as `shown`, the statement
+        as the script wrote it) like BigQuery's child jobs."""
+        shown = shown or text
         try:
             res = self.engine._execute(
                 self.con,
@@ -325,12 +391,12 @@ class Interpreter:
                 functions=frozenset(self.root.temp_functions),
             )
         except LlmopsError as exc:
-            exc.statement_text = text  # type: ignore[attr-defined]
+            exc.statement_text = shown  # type: ignore[attr-defined]
             if child:
-                self.root.children.append(ChildStatement(text, None, exc))
+                self.root.children.append(ChildStatement(shown, None, exc))
             raise
         if child:
-            self.root.children.append(ChildStatement(text, res))
+            self.root.children.append(ChildStatement(shown, res))
             self.row_count = res.num_dml_affected_rows
         return res
 
@@ -399,7 +465,7 @@ class Interpreter:
             routines.run_ddl(self, node.span)
             return
         text, params, types = self.bind(node.span)
-        self.sql(text, params, types, child=True)
+        self.sql(text, params, types, child=True, shown=node.span.text)
         temp = routines.temp_function_name(node.span)
         if temp:
             self.root.temp_functions.add(temp)
@@ -518,7 +584,7 @@ class Interpreter:
         if toks and toks[0].text == "(" and toks[-1].text == ")":
             span = Span(toks[1:-1], span.source)
         text, params, types = self.bind(span)
-        res = self.sql(text, params, types, child=True)
+        res = self.sql(text, params, types, child=True, shown=span.text)
         fields = {f["name"]: field_type(f) for f in res.schema}
         for row in res.table.to_pylist():
             self.step()
