@@ -17,18 +17,26 @@ from llmops.core.errors import QueryError
 pytest.importorskip("py_mini_racer")
 
 
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory):
+    """One local warehouse for the module (each test gets its own dataset in it)."""
+    wh = DuckDBWarehouse(Settings(workspace=tmp_path_factory.mktemp("scripts") / "ws"))
+    yield wh
+    wh.close()
+
+
 @pytest.fixture(params=["local", "client"])
-def env(request, tmp_path):
+def env(request):
     ds = f"ds_{uuid.uuid4().hex[:8]}"
     if request.param == "local":
-        wh = DuckDBWarehouse(Settings(workspace=tmp_path / "ws"))
+        wh = request.getfixturevalue("warehouse")
         wh.query_result(f"CREATE SCHEMA {ds}")
 
         def run(sql):
             return [tuple(r.values()) for r in wh.query_result(sql).table.to_pylist()]
 
         yield run, ds, QueryError
-        wh.close()
+        wh.query_result(f"DROP SCHEMA {ds} CASCADE")
         return
     from google.api_core.exceptions import GoogleAPICallError
 
@@ -80,7 +88,10 @@ BAD = [
 
 
 @pytest.mark.parametrize("sql, fragment", BAD, ids=["int64-arg", "syntax", "timeout", "throws"])
-def test_bad_js_udfs(env, sql, fragment):
+def test_bad_js_udfs(env, monkeypatch, sql, fragment):
+    from llmops.emulator.bigquery import js_udfs
+
+    monkeypatch.setattr(js_udfs, "TIMEOUT_S", 0.2)
     run, _, error = env
     with pytest.raises(error) as info:
         run(sql)

@@ -12,18 +12,26 @@ from llmops.core.config import Settings
 from llmops.core.errors import QueryError
 
 
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory):
+    """One local warehouse for the module (each test gets its own dataset in it)."""
+    wh = DuckDBWarehouse(Settings(workspace=tmp_path_factory.mktemp("scripts") / "ws"))
+    yield wh
+    wh.close()
+
+
 @pytest.fixture(params=["local", "client"])
-def env(request, tmp_path):
+def env(request):
     ds = f"ds_{uuid.uuid4().hex[:8]}"
     if request.param == "local":
-        wh = DuckDBWarehouse(Settings(workspace=tmp_path / "ws"))
+        wh = request.getfixturevalue("warehouse")
         wh.query_result(f"CREATE SCHEMA {ds}")
 
         def run(sql):
             return [tuple(r.values()) for r in wh.query_result(sql).table.to_pylist()]
 
         yield run, ds, QueryError
-        wh.close()
+        wh.query_result(f"DROP SCHEMA {ds} CASCADE")
         return
     from google.api_core.exceptions import GoogleAPICallError
 
@@ -159,3 +167,14 @@ def test_procedure_created_through_the_api_is_callable(bigquery_client, dataset)
     bigquery_client.create_routine(proc)
     rows = bigquery_client.query(f"DECLARE v INT64 DEFAULT 21; CALL {ds}.double_it(v); SELECT v").result()
     assert [tuple(r.values()) for r in rows] == [(42,)]
+
+
+def test_a_dropped_dataset_takes_its_routines(env):
+    run, ds, error = env
+    run(f"CREATE FUNCTION {ds}.gone(x INT64) AS (x)")
+    run(f"DROP SCHEMA {ds} CASCADE")
+    run(f"CREATE SCHEMA {ds}")
+    with pytest.raises(error, match="Function not found"):
+        run(f"SELECT {ds}.gone(1)")
+    run(f"CREATE FUNCTION {ds}.gone(x INT64) AS (x + 1)")
+    assert run(f"SELECT {ds}.gone(1)") == [(2,)]

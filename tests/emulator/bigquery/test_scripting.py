@@ -13,19 +13,27 @@ from llmops.core.errors import QueryError
 from llmops.emulator.bigquery import scripting
 
 
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory):
+    """One local warehouse for the module (each test gets its own dataset in it)."""
+    wh = DuckDBWarehouse(Settings(workspace=tmp_path_factory.mktemp("scripts") / "ws"))
+    yield wh
+    wh.close()
+
+
 @pytest.fixture(params=["local", "client"])
-def env(request, tmp_path):
+def env(request):
     """(run(sql) -> rows, dataset name, error type) for each path."""
     ds = f"ds_{uuid.uuid4().hex[:8]}"
     if request.param == "local":
-        wh = DuckDBWarehouse(Settings(workspace=tmp_path / "ws"))
+        wh = request.getfixturevalue("warehouse")
         wh.query_result(f"CREATE SCHEMA {ds}")
 
         def run(sql):
             return [tuple(r.values()) for r in wh.query_result(sql).table.to_pylist()]
 
         yield run, ds, QueryError
-        wh.close()
+        wh.query_result(f"DROP SCHEMA {ds} CASCADE")
         return
     from google.api_core.exceptions import GoogleAPICallError
 

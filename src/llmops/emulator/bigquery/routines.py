@@ -89,10 +89,18 @@ def _table(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+_LIVE = (
+    "CAST(json_extract_string(resource, '$.creationTime') AS BIGINT) >= (SELECT max(epoch_ms(created)) FROM "
+    f"_llmops_catalog.datasets d WHERE d.schema_name = {CATALOG}.schema_name)"
+)
+"""A routine row of the dataset as it exists now: one left from a dropped dataset (or one of
+the same name dropped and created again) is ignored, as BigQuery deletes a dataset's routines."""
+
+
 def find(con: duckdb.DuckDBPyConnection, project: str, dataset: str, routine: str) -> dict[str, Any] | None:
     _table(con)
     rows = con.execute(
-        f"SELECT resource FROM {CATALOG} WHERE schema_name = ? AND lower(routine_id) = lower(?)",
+        f"SELECT resource FROM {CATALOG} WHERE schema_name = ? AND lower(routine_id) = lower(?) AND {_LIVE}",
         [duckdb_schema(project, dataset), routine],
     ).fetchall()
     return json.loads(rows[0][0]) if rows else None
@@ -110,7 +118,7 @@ def list_routines(engine: BigQueryEngine, project: str, dataset: str) -> list[di
         engine._require_dataset(con, project, dataset)
         _table(con)
         rows = con.execute(
-            f"SELECT resource FROM {CATALOG} WHERE schema_name = ? ORDER BY routine_id",
+            f"SELECT resource FROM {CATALOG} WHERE schema_name = ? AND {_LIVE} ORDER BY routine_id",
             [duckdb_schema(project, dataset)],
         ).fetchall()
     return [json.loads(r[0]) for r in rows]
