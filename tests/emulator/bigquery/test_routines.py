@@ -77,8 +77,8 @@ def test_bad_routines(env):
     assert "Syntax error" in str(info.value)
     if error is not QueryError:
         assert info.value.code == 400
-    with pytest.raises(error, match="table functions"):
-        run(f"CREATE TABLE FUNCTION {ds}.tf(n INT64) AS SELECT n")
+    with pytest.raises(error, match="must be a SQL query"):
+        run(f"CREATE TABLE FUNCTION {ds}.tf(n INT64) AS (n + 1)")
     run(f"CREATE FUNCTION {ds}.once(x INT64) AS (x)")
     with pytest.raises(error, match="Already Exists"):
         run(f"CREATE FUNCTION {ds}.once(x INT64) AS (x)")
@@ -111,6 +111,9 @@ def test_routines_rest_api(bigquery_client, dataset):
     bigquery_client.query(f"CREATE PROCEDURE {ds}.noop() BEGIN SELECT 1; END").result()
     got = bigquery_client.get_routine(f"{ds}.noop")
     assert got.type_ == "PROCEDURE" and got.language == "SQL" and "SELECT 1" in got.body
+    bigquery_client.query(f"CREATE TABLE FUNCTION {ds}.ones(n INT64) AS SELECT n AS one").result()
+    assert bigquery_client.get_routine(f"{ds}.ones").type_ == "TABLE_VALUED_FUNCTION"
+    bigquery_client.delete_routine(f"{ds}.ones")
     fetched = bigquery_client.get_routine(f"{ds}.multiply")
     assert [a.name for a in fetched.arguments] == ["x", "y"]
     assert fetched.arguments[0].data_type.type_kind.name == "INT64" and fetched.return_type.type_kind.name == "INT64"
@@ -178,3 +181,18 @@ def test_a_dropped_dataset_takes_its_routines(env):
         run(f"SELECT {ds}.gone(1)")
     run(f"CREATE FUNCTION {ds}.gone(x INT64) AS (x + 1)")
     assert run(f"SELECT {ds}.gone(1)") == [(2,)]
+
+
+def test_table_function(env):
+    run, ds, error = env
+    run(f"CREATE TABLE {ds}.t AS SELECT 1 AS a, 'x' AS b UNION ALL SELECT 2, 'y'")
+    run(f"CREATE TABLE FUNCTION {ds}.at_least(n INT64) AS SELECT a, b FROM {ds}.t WHERE a >= n")
+    assert run(f"SELECT b FROM {ds}.at_least(2)") == [("y",)]
+    assert run(f"SELECT x.a FROM {ds}.at_least(0) AS x ORDER BY x.a") == [(1,), (2,)]
+    run(f"DROP FUNCTION {ds}.at_least")
+    with pytest.raises(error, match="Function not found"):
+        run(f"SELECT * FROM {ds}.at_least(2)")
+    with pytest.raises(error, match="not supported"):
+        run("SELECT * FROM read_csv('/etc/passwd')")
+    with pytest.raises(error, match="Function not found"):
+        run(f"SELECT * FROM {ds}.query('SELECT 1')")  # not DuckDB's table function

@@ -678,8 +678,8 @@ def _check_table_functions(stmt: exp.Expression) -> None:
     DuckDB table function (read_csv, glob, query...), which the local warehouse never runs."""
     for table in stmt.find_all(exp.Table):
         this = table.this
-        if this is None or isinstance(this, exp.Identifier):
-            continue
+        if this is None or isinstance(this, exp.Identifier) or table.meta.get("routine:"):
+            continue  # (a routine: a persistent table function, see routines.rewrite_calls)
         fn = this if isinstance(this, exp.Func) else this.find(exp.Func)
         if fn is None:
             continue

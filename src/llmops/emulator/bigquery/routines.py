@@ -165,12 +165,12 @@ def install(
     engine._require_dataset(con, project, dataset)
     kind = str(resource.get("routineType") or "SCALAR_FUNCTION").upper()
     language = str(resource.get("language") or "SQL").upper()
-    if kind not in ("SCALAR_FUNCTION", "PROCEDURE"):
+    if kind not in ("SCALAR_FUNCTION", "TABLE_VALUED_FUNCTION", "PROCEDURE"):
         raise BigQueryError(
             f"routineType {kind} is not supported by the local warehouse",
-            fix="use SCALAR_FUNCTION or PROCEDURE",
+            fix="use SCALAR_FUNCTION, TABLE_VALUED_FUNCTION or PROCEDURE",
         )
-    if language not in ("SQL", "JAVASCRIPT") or (kind == "PROCEDURE" and language != "SQL"):
+    if language not in ("SQL", "JAVASCRIPT") or (kind != "SCALAR_FUNCTION" and language != "SQL"):
         raise BigQueryError(f"language {language} is not supported for a {kind}", fix="use SQL or JAVASCRIPT")
     body = resource.get("definitionBody")
     if not isinstance(body, str) or not body.strip():
@@ -187,6 +187,8 @@ def install(
         args.append(a)
     if kind == "SCALAR_FUNCTION":
         _create_macro(engine, con, project, dataset, routine, args, resource.get("returnType"), language, body)
+    elif kind == "TABLE_VALUED_FUNCTION":
+        _create_table_macro(con, project, dataset, routine, args, body)
     else:
         Parser(_procedure_body(body)).parse()
     now = str(int(dt.datetime.now(dt.UTC).timestamp() * 1000))
@@ -233,12 +235,33 @@ def _create_macro(
         typed = ", ".join(f"{n} {type_text(a.get('dataType')) or 'ANY TYPE'}" for n, a in zip(names, args))
         ret = type_text(returns)
         ddl = f"CREATE TEMP FUNCTION __llmops_routine({typed}){f' RETURNS {ret}' if ret else ''} AS ({body})"
-        stmt = translate(ddl).statements[0]
+        stmt = translate(ddl, default_project=project, default_dataset=dataset).statements[0]
         macro_body = stmt.sql.split(" AS ", 1)[1]
+    _define(con, f"{target}({', '.join(quote_ident(n) for n in names)}) AS {macro_body}", project, dataset, routine)
+
+
+def _create_table_macro(
+    con: duckdb.DuckDBPyConnection, project: str, dataset: str, routine: str, args: list[dict[str, Any]], body: str
+) -> None:
+    """A table-valued function: a DuckDB table macro over the translated query."""
+    script = translate(body, default_project=project, default_dataset=dataset)
+    if len(script.statements) != 1 or script.statements[0].statement_type != "SELECT":
+        raise BigQueryError("A table function's body must be one query", fix="write AS SELECT ...")
+    if script.udfs or script.info_schema or script.wildcards:
+        raise BigQueryError(
+            "A table function's body may not call ML, INFORMATION_SCHEMA, wildcard tables or other routines",
+            fix="use a view or a procedure",
+        )
+    target = f"{quote_ident(duckdb_schema(project, dataset))}.{quote_ident(routine)}"
+    names = ", ".join(quote_ident(str(a["name"])) for a in args)
+    _define(con, f"{target}({names}) AS TABLE {script.statements[0].sql}", project, dataset, routine)
+
+
+def _define(con: duckdb.DuckDBPyConnection, macro: str, project: str, dataset: str, routine: str) -> None:
     import duckdb
 
     try:
-        con.execute(f"CREATE OR REPLACE MACRO {target}({', '.join(quote_ident(n) for n in names)}) AS {macro_body}")
+        con.execute(f"CREATE OR REPLACE MACRO {macro}")
     except duckdb.Error as exc:
         raise BigQueryError(
             f"Invalid function body of {project}.{dataset}.{routine}: {str(exc).splitlines()[0][:200]}",
@@ -289,9 +312,11 @@ def _drop(
         raise _not_found(
             project, dataset, routine, {"PROCEDURE": "Procedure", "FUNCTION": "Function"}.get(kind or "", "Routine")
         )
-    if found["routineType"] == "SCALAR_FUNCTION":
+    if found["routineType"] != "PROCEDURE":
+        table = " TABLE" if found["routineType"] == "TABLE_VALUED_FUNCTION" else ""
         con.execute(
-            f"DROP MACRO IF EXISTS {quote_ident(duckdb_schema(project, dataset))}.{quote_ident(found['routineReference']['routineId'])}"
+            f"DROP MACRO{table} IF EXISTS {quote_ident(duckdb_schema(project, dataset))}."
+            f"{quote_ident(found['routineReference']['routineId'])}"
         )
     con.execute(
         f"DELETE FROM {CATALOG} WHERE schema_name = ? AND lower(routine_id) = lower(?)",
@@ -349,11 +374,7 @@ def run_ddl(interp: Interpreter, span: Span) -> None:
         name = "".join(t.text for t in span.tokens[4 if if_exists else 2 :])
         drop(interp, name, "FUNCTION", if_exists=if_exists)
         return
-    if "TABLE" in head[: head.index("FUNCTION")]:
-        raise BigQueryError(
-            "table functions (CREATE TABLE FUNCTION) are not supported by the local warehouse",
-            fix="use a view, or a procedure that writes a table",
-        )
+    table_function = "TABLE" in head[: head.index("FUNCTION")]
     try:
         node = sqlglot.parse_one(text, read="bigquery")
     except SqlglotError as exc:
@@ -375,8 +396,6 @@ def run_ddl(interp: Interpreter, span: Span) -> None:
                 p.name.upper(), p.name.upper()
             )
         elif isinstance(p, exp.ReturnsProperty):
-            if p.args.get("is_table"):
-                raise BigQueryError("table functions are not supported by the local warehouse", fix="use a view")
             returns = p.this
         elif isinstance(p, exp.TemporaryProperty):
             temp = True
@@ -392,11 +411,20 @@ def run_ddl(interp: Interpreter, span: Span) -> None:
     body_node = node.expression
     if body_node is None:
         raise BigQueryError("CREATE FUNCTION needs a body", fix="add AS (expression)")
-    if language == "JAVASCRIPT":
+    if table_function:
+        if language != "SQL" or not isinstance(body_node, exp.Query):
+            raise BigQueryError("A table function's body must be a SQL query", fix="write AS SELECT ...")
+        body = body_node.sql("bigquery")
+    elif language == "JAVASCRIPT":
         body = body_node.name if isinstance(body_node, exp.Literal | exp.RawString) else body_node.sql("bigquery")
     else:
         body = (body_node.this if isinstance(body_node, exp.Paren) else body_node).sql("bigquery")
     return_json = _type_node(returns) if isinstance(returns, exp.DataType) else None
+    return_table = (
+        {"columns": [{"name": c.name, "type": _type_node(c.args["kind"])} for c in returns.expressions]}
+        if isinstance(returns, exp.Schema)
+        else None
+    )
     name_node = udf.this
     if temp:
         _temp_js(interp, name_node.name, args, return_json, body)
@@ -406,13 +434,15 @@ def run_ddl(interp: Interpreter, span: Span) -> None:
     )
     resource = {
         "routineReference": {"projectId": project, "datasetId": dataset, "routineId": routine},
-        "routineType": "SCALAR_FUNCTION",
+        "routineType": "TABLE_VALUED_FUNCTION" if table_function else "SCALAR_FUNCTION",
         "language": language,
         "arguments": args,
         "definitionBody": body,
     }
     if return_json:
         resource["returnType"] = return_json
+    if return_table:
+        resource["returnTableType"] = return_table
     install(
         interp.engine,
         interp.con,
@@ -524,6 +554,21 @@ def call_procedure(interp: Interpreter, node: Node) -> None:
 def rewrite_calls(stmt: exp.Expression, ctx: Any) -> None:
     """`dataset.f(...)` / `project.dataset.f(...)` calls -> the routine's DuckDB macro, noted in
     `ctx.udfs` so the engine checks the routine exists (404 otherwise) before running."""
+    for table in list(stmt.find_all(exp.Table)):
+        fn = table.this
+        if not isinstance(fn, exp.Anonymous):
+            continue
+        parts = [p.name for p in (table.args.get("catalog"), table.args.get("db")) if p is not None]
+        parts = [x for p in [*parts, str(fn.name)] for x in p.split(".")]
+        if len(parts) not in (2, 3) or parts[0].upper() in _NAMESPACES:
+            continue
+        project, dataset = (ctx.project, parts[0]) if len(parts) == 2 else (parts[0], parts[1])
+        table.set("this", exp.Anonymous(this=exp.to_identifier(parts[-1], quoted=True), expressions=fn.expressions))
+        table.set("db", exp.to_identifier(duckdb_schema(project, dataset), quoted=True))
+        table.set("catalog", None)
+        table.meta[ROUTINE_MARK] = True
+        ctx.temp_functions.add(parts[-1].lower())
+        ctx.udfs.add(f"{ROUTINE_MARK}{project}\x1f{dataset}\x1f{parts[-1]}")
     for node in list(stmt.find_all(exp.Dot)):
         fn = node.expression
         if not isinstance(fn, exp.Anonymous):
@@ -541,6 +586,8 @@ def rewrite_calls(stmt: exp.Expression, ctx: Any) -> None:
         _replace_call(node, fn, project, dataset, str(fn.name), ctx)
     for fn in list(stmt.find_all(exp.Anonymous)):
         name = fn.this
+        if isinstance(fn.parent, exp.Table) and fn.parent.meta.get(ROUTINE_MARK):
+            continue
         if isinstance(name, exp.Identifier) and name.quoted and name.name.count(".") in (1, 2):
             parts = name.name.split(".")
             project, dataset = (ctx.project, parts[0]) if len(parts) == 2 else (parts[0], parts[1])
@@ -562,7 +609,7 @@ def prepare(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, udfs: frozen
             continue
         project, dataset, routine = mark[len(ROUTINE_MARK) :].split("\x1f")
         found = find(con, project, dataset, routine)
-        if found is None or found["routineType"] != "SCALAR_FUNCTION":
+        if found is None or found["routineType"] == "PROCEDURE":
             raise BigQueryNotFound(
                 f"Function not found: {dataset}.{routine}",
                 fix=f"create it first: CREATE FUNCTION {dataset}.{routine}(...) AS (...)",
