@@ -432,7 +432,7 @@ def run_ddl(interp: Interpreter, span: Span) -> None:
     project, dataset, routine = _split_name(
         ".".join(p.name for p in name_node.parts) if isinstance(name_node, exp.Table) else str(name_node), interp
     )
-    resource = {
+    resource: dict[str, Any] = {
         "routineReference": {"projectId": project, "datasetId": dataset, "routineId": routine},
         "routineType": "TABLE_VALUED_FUNCTION" if table_function else "SCALAR_FUNCTION",
         "language": language,
