@@ -169,3 +169,14 @@ def test_a_column_shadows_a_variable_of_the_same_name(env):
     script += f"SELECT name FROM {ds}.people WHERE age > limit_age"
     assert run(script) == [("ann",)]
     assert run("DECLARE n INT64 DEFAULT 5; SELECT n FROM UNNEST([1]) AS n") == [(1,)]
+
+
+def test_a_failed_script_lists_its_child_jobs(bigquery_client):
+    from google.api_core.exceptions import BadRequest
+
+    job = bigquery_client.query("DECLARE x INT64 DEFAULT 0; SELECT 1 AS a; SELECT 1 / x")
+    with pytest.raises(BadRequest, match="division by zero"):
+        job.result()
+    children = sorted(bigquery_client.list_jobs(parent_job=job.job_id), key=lambda j: j.job_id)
+    assert [c.query for c in children] == ["SELECT 1 AS a", "SELECT 1 / x"]
+    assert children[0].error_result is None and "division by zero" in children[1].error_result["message"]

@@ -312,14 +312,18 @@ class JobRunner:
                 "totalBytesProcessed": "0",
                 "query": {"totalBytesProcessed": "0", "statementType": _guess_type(sql), "cacheHit": False},
             }
-        result = self.engine.query(
-            sql,
-            params,
-            default_project=default_project,
-            default_dataset=default_dataset,
-            param_types=types,
-            control=control,
-        )
+        try:
+            result = self.engine.query(
+                sql,
+                params,
+                default_project=default_project,
+                default_dataset=default_dataset,
+                param_types=types,
+                control=control,
+            )
+        except LlmopsError as exc:  # a failed script still lists the statements it ran
+            self._record_children(job, config, getattr(exc, "script_children", ()))
+            raise
         query_stats: dict[str, Any] = {
             "statementType": result.statement_type,
             "totalBytesProcessed": "0",

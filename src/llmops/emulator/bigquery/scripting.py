@@ -128,9 +128,11 @@ def run_script(
             raise BigQueryError(
                 "BREAK or CONTINUE outside of a loop", fix="use them inside LOOP, WHILE, REPEAT or FOR"
             ) from None
-        except BaseException:
+        except BaseException as exc:
             if run.in_transaction:
                 con.execute("ROLLBACK")
+            if isinstance(exc, LlmopsError):
+                exc.script_children = tuple(run.children)  # type: ignore[attr-defined]
             raise
         if run.in_transaction:
             con.execute("ROLLBACK")
