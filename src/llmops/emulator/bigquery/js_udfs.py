@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import inspect
 import json
 import threading
 from collections import OrderedDict
@@ -95,14 +96,17 @@ class JsFunction:
     def register(self, con: Any, name: str) -> None:
         import duckdb
 
-        # DuckDB counts the callable's parameters, so give it one of the exact arity (names a0..aN
-        # are ours, never user text)
-        args = ", ".join(f"a{i}" for i in range(len(self.params)))
-        scope: dict[str, Any] = {"call": self}
-        exec(f"def udf({args}):\n    return call({args})", scope)
+        # DuckDB counts the callable's parameters: give the call exactly one per argument
+        def udf(*args: Any) -> Any:
+            return self(*args)
+
+        positional = inspect.Parameter.POSITIONAL_ONLY
+        udf.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+            [inspect.Parameter(f"a{i}", positional) for i in range(len(self.params))]
+        )
         con.create_function(
             name,
-            scope["udf"],
+            udf,
             [_DUCKDB_TYPES[t] for _, t in self.params],
             _DUCKDB_TYPES[self.returns],
             null_handling="special",

@@ -402,7 +402,7 @@ class Interpreter:
             self.row_count = res.num_dml_affected_rows
         return res
 
-    def evaluate(self, span: Span, *, want: str | None = None) -> tuple[Any, str | None]:
+    def evaluate(self, span: Span) -> tuple[Any, str | None]:
         """An expression's value and type."""
         fast = self._literal(span.tokens)
         if fast is not None:
