@@ -22,6 +22,18 @@ def warehouse(tmp_path_factory):
 
 
 @pytest.fixture(params=["local", "client"])
+def runner(request):
+    """(run(sql) -> rows, error type) for each path, without a dataset (cheaper)."""
+    if request.param == "local":
+        wh = request.getfixturevalue("warehouse")
+        return (lambda sql: [tuple(r.values()) for r in wh.query_result(sql).table.to_pylist()]), QueryError
+    from google.api_core.exceptions import GoogleAPICallError
+
+    client = request.getfixturevalue("bigquery_client")
+    return (lambda sql: [tuple(r.values()) for r in client.query(sql).result()]), GoogleAPICallError
+
+
+@pytest.fixture(params=["local", "client"])
 def env(request):
     """(run(sql) -> rows, dataset name, error type) for each path."""
     ds = f"ds_{uuid.uuid4().hex[:8]}"
@@ -87,8 +99,8 @@ CASES = [
 
 
 @pytest.mark.parametrize("sql, expected", CASES, ids=[f"case-{i}" for i in range(len(CASES))])
-def test_script(env, sql, expected):
-    run, _, _ = env
+def test_script(runner, sql, expected):
+    run, _ = runner
     assert run(sql) == expected
 
 
@@ -120,8 +132,8 @@ BAD = [
 
 
 @pytest.mark.parametrize("sql, fragment", BAD, ids=[f"bad-{i}" for i in range(len(BAD))])
-def test_bad_scripts(env, monkeypatch, sql, fragment):
-    run, _, error = env
+def test_bad_scripts(runner, monkeypatch, sql, fragment):
+    run, error = runner
     monkeypatch.setattr(scripting, "MAX_STEPS", 200)
     with pytest.raises(error) as info:
         run(sql)
