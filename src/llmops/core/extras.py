@@ -22,6 +22,7 @@ EXTRA_MODULES: dict[str, str] = {
     "vertexai": "gcp",
     "db_dtypes": "gcp",
     "wordllama": "embeddings",
+    "py_mini_racer": "js",
 }
 """Top-level (or dotted) module -> the extra of pyproject.toml that installs it."""
 
@@ -29,6 +30,7 @@ FEATURES = {
     "emulator": "the emulator needs",
     "gcp": "the Google Cloud backends (profile gcp or emulated) need",
     "embeddings": "embeddings need",
+    "js": "JavaScript UDFs need",
 }
 """Extra -> what needs it, as the start of the error line."""
 

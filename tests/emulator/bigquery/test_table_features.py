@@ -177,14 +177,14 @@ def test_materialized_view_is_fresh_on_read(bigquery_client, dataset, people):
 def test_expired_tables_are_gone(bigquery_client, dataset, people):
     ds = f"{dataset.project}.{dataset.dataset_id}"
     table = bigquery_client.get_table(people)
-    soon = dt.datetime.now(dt.UTC) + dt.timedelta(milliseconds=300)
+    soon = dt.datetime.now(dt.UTC) + dt.timedelta(milliseconds=1500)
     table.expires = soon
     updated = bigquery_client.update_table(table, ["expires"])
     assert abs((updated.expires - soon).total_seconds()) < 0.01
     run(
         bigquery_client,
         f"CREATE TABLE `{ds}.short` (x INT64) "
-        "OPTIONS(expiration_timestamp = TIMESTAMP_ADD(CURRENT_TIMESTAMP(), INTERVAL 300 MILLISECOND))",
+        "OPTIONS(expiration_timestamp = TIMESTAMP_ADD(CURRENT_TIMESTAMP(), INTERVAL 1600 MILLISECOND))",
     )
     short_expires = bigquery_client.get_table(f"{ds}.short").expires
     assert short_expires > soon

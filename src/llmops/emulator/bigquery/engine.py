@@ -41,7 +41,7 @@ import duckdb
 import pyarrow as pa
 
 from ...core.errors import LlmopsError, QueryError
-from . import dryrun, history, ml, tablekinds
+from . import dryrun, history, ml, routines, tablekinds
 from .googlesql import (
     FARM_FINGERPRINT_UDF,
     INFO_SCHEMA_VIEWS,
@@ -98,6 +98,8 @@ class QueryResult:
     export: dict | None = None
     target: tuple[str, str, str] | None = None
     """(project, dataset, table) a DDL or DML statement wrote."""
+    children: tuple = ()
+    """For a procedural script: the `scripting.ChildStatement`s it ran (BigQuery's child jobs)."""
 
 
 EMPTY = pa.table({})
@@ -296,12 +298,14 @@ class BigQueryEngine:
         default_project: str | None,
         default_dataset: str | None,
         param_types: Mapping[str, str] | None = None,
+        functions: frozenset[str] = frozenset(),
     ) -> Script:
         return translate(
             sql,
             default_project=default_project or self.default_project,
             default_dataset=default_dataset,
             param_types=dict(param_types or {}),
+            functions=functions,
             max_bytes=self.limits.max_query_bytes,
             max_tokens=self.limits.max_query_tokens,
         )
@@ -336,25 +340,68 @@ class BigQueryEngine:
         param_types: Mapping[str, str] | None = None,
         control: QueryControl | None = None,
     ) -> QueryResult:
-        """Run a GoogleSQL query or script; the result of its last statement.
+        """Run a GoogleSQL query or script; the result of its last statement (of a procedural
+        script: its last SELECT's, see scripting.py).
 
         `control` cancels it from another thread; the engine's time limit (or a shorter one on
         `control`) stops it with a `timeout` error."""
         if param_types is None and isinstance(params, Mapping):
             param_types = _struct_param_types(params)
+
+        from . import scripting
+        from .script_parser import needs_interpreter
+
+        if needs_interpreter(sql):
+            return scripting.run_script(
+                self,
+                sql,
+                params,
+                default_project=default_project,
+                default_dataset=default_dataset,
+                param_types=param_types,
+                control=control,
+            )
+        with self._controlled(control) as (con, ctl):
+            return self._execute(
+                con,
+                ctl,
+                sql,
+                params,
+                default_project=default_project,
+                default_dataset=default_dataset,
+                param_types=param_types,
+            )
+
+    def _execute(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        ctl: QueryControl,
+        sql: str,
+        params: Mapping[str, Any] | Sequence[Any] | None,
+        *,
+        default_project: str | None,
+        default_dataset: str | None,
+        param_types: Mapping[str, str] | None,
+        functions: frozenset[str] = frozenset(),
+    ) -> QueryResult:
+        """Translate and run SQL statements on `con`; `functions` are temporary functions an
+        earlier statement of the same script created."""
         script = self._translate(
-            sql, default_project=default_project, default_dataset=default_dataset, param_types=param_types
+            sql,
+            default_project=default_project,
+            default_dataset=default_dataset,
+            param_types=param_types,
+            functions=functions,
         )
         bound = _bind(script, params)
-        with self._controlled(control) as (con, ctl):
-            self._prepare(con, script)
-            result: QueryResult | None = None
-            for stmt, values in zip(script.statements, bound):
-                ctl.check()
-                if len(script.statements) > 1 and script.time_travel:
-                    # AS OF is resolved when its statement runs, after the script's earlier changes
-                    history.define_views(con, script.time_travel, used_by=stmt)
-                result = self._run(con, stmt, values, ctl)
+        self._prepare(con, script)
+        result: QueryResult | None = None
+        for stmt, values in zip(script.statements, bound):
+            ctl.check()
+            if len(script.statements) > 1 and script.time_travel:
+                # AS OF is resolved when its statement runs, after the script's earlier changes
+                history.define_views(con, script.time_travel, used_by=stmt)
+            result = self._run(con, stmt, values, ctl)
         assert result is not None
         if len(script.statements) > 1:
             result.statement_type = script.statement_type
@@ -464,6 +511,8 @@ class BigQueryEngine:
                     if not self._ml_on_db:
                         self._ml.register(self._db)
                         self._ml_on_db = True
+        if any(u.startswith(routines.ROUTINE_MARK) for u in script.udfs):
+            routines.prepare(self, con, script.udfs)
         if script.info_schema:
             self._register_information_schema(con, script.info_schema)
         for wc in script.wildcards:

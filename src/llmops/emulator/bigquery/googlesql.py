@@ -419,16 +419,19 @@ def translate(
     param_types: dict[str, str] | None = None,
     max_bytes: int | None = DEFAULT_MAX_QUERY_BYTES,
     max_tokens: int | None = DEFAULT_MAX_QUERY_TOKENS,
+    functions: frozenset[str] = frozenset(),
 ) -> Script:
     """Translate a GoogleSQL script to DuckDB; raises BigQueryError naming what is wrong.
+
+    `functions`: temporary functions an earlier statement of the same script created.
 
     Text over `max_bytes` (UTF-8) or with more than about `max_tokens` tokens is refused before
     it is parsed, so the cost of translation stays bounded."""
     check_query_size(sql, max_bytes=max_bytes, max_tokens=max_tokens)
     types_key = tuple(sorted((param_types or {}).items()))  # STRUCT field names keep their case
     if len(sql) > _CACHE_MAX_CHARS:
-        return _translate(sql, default_project, default_dataset, types_key)
-    return _translate_cached(sql, default_project, default_dataset, types_key)
+        return _translate(sql, default_project, default_dataset, types_key, functions)
+    return _translate_cached(sql, default_project, default_dataset, types_key, functions)
 
 
 _CACHE_MAX_CHARS = 64 * 1024
@@ -459,10 +462,14 @@ def check_query_size(sql: str, *, max_bytes: int | None, max_tokens: int | None)
 
 
 def _translate(
-    sql: str, default_project: str, default_dataset: str | None, param_types: tuple[tuple[str, str], ...]
+    sql: str,
+    default_project: str,
+    default_dataset: str | None,
+    param_types: tuple[tuple[str, str], ...],
+    functions: frozenset[str] = frozenset(),
 ) -> Script:
     try:
-        return _translate_parsed(sql, default_project, default_dataset, param_types)
+        return _translate_parsed(sql, default_project, default_dataset, param_types, functions)
     except RecursionError:
         raise BigQueryError(
             "The query is nested too deeply to translate", fix="flatten nested expressions or subqueries"
@@ -473,7 +480,11 @@ _translate_cached = lru_cache(maxsize=512)(_translate)
 
 
 def _translate_parsed(
-    sql: str, default_project: str, default_dataset: str | None, param_types: tuple[tuple[str, str], ...]
+    sql: str,
+    default_project: str,
+    default_dataset: str | None,
+    param_types: tuple[tuple[str, str], ...],
+    functions: frozenset[str] = frozenset(),
 ) -> Script:
     if not sql or not sql.strip():
         raise BigQueryError("the query is empty", fix="write a SELECT statement")
@@ -489,6 +500,7 @@ def _translate_parsed(
     if not parsed:
         raise BigQueryError("the query is empty", fix="write a SELECT statement")
     ctx = _Context(default_project, default_dataset, dict(param_types))
+    ctx.temp_functions.update(functions)
     for s in parsed:
         if isinstance(s, exp.Create) and str(s.kind).upper() == "TABLE" and _is_temporary(s):
             node = s.this.this if isinstance(s.this, exp.Schema) else s.this
@@ -674,8 +686,8 @@ def _check_table_functions(stmt: exp.Expression) -> None:
     DuckDB table function (read_csv, glob, query...), which the local warehouse never runs."""
     for table in stmt.find_all(exp.Table):
         this = table.this
-        if this is None or isinstance(this, exp.Identifier):
-            continue
+        if this is None or isinstance(this, exp.Identifier) or table.meta.get("routine:"):
+            continue  # (a routine: a persistent table function, see routines.rewrite_calls)
         fn = this if isinstance(this, exp.Func) else this.find(exp.Func)
         if fn is None:
             continue
@@ -715,6 +727,10 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     models = ml.rewrite_calls(stmt, ctx.project, ctx.dataset)
     if models:
         ctx.udfs.update(ml.ML_UDFS)
+    from . import ddl, routines
+
+    routines.rewrite_calls(stmt, ctx)
+    ddl.ctas_with_columns(stmt)
 
     cte_names = {cte.alias_or_name.lower() for cte in stmt.find_all(exp.CTE)}
     tables: list[tuple[str, str, str]] = []

@@ -309,7 +309,16 @@ class JobRunner:
         params, types = decode_parameters(config.get("queryParameters"), config.get("parameterMode"))
         limit = _max_bytes_billed(config.get("maximumBytesBilled"))
         processed = 0  # measured only for dry runs and queries with a billing limit
-        if dry_run or limit is not None:
+        from .script_parser import Parser, needs_interpreter
+
+        script = needs_interpreter(sql)
+        if dry_run and script:
+            Parser(sql).parse()  # a script's statements are translated as they run
+            return {
+                "totalBytesProcessed": "0",
+                "query": {"totalBytesProcessed": "0", "statementType": "SCRIPT", "cacheHit": False},
+            }
+        if not script and (dry_run or limit is not None):
             plan = self.engine.dry_run(
                 sql, params, default_project=default_project, default_dataset=default_dataset, param_types=types
             )
@@ -317,14 +326,18 @@ class JobRunner:
                 return _dry_run_statistics(plan)
             _check_bytes_billed(plan.total_bytes, limit)
             processed = plan.total_bytes
-        result = self.engine.query(
-            sql,
-            params,
-            default_project=default_project,
-            default_dataset=default_dataset,
-            param_types=types,
-            control=control,
-        )
+        try:
+            result = self.engine.query(
+                sql,
+                params,
+                default_project=default_project,
+                default_dataset=default_dataset,
+                param_types=types,
+                control=control,
+            )
+        except LlmopsError as exc:  # a failed script still lists the statements it ran
+            self._record_children(job, config, getattr(exc, "script_children", ()))
+            raise
         query_stats: dict[str, Any] = {
             "statementType": result.statement_type,
             "totalBytesProcessed": str(processed),
@@ -358,7 +371,48 @@ class JobRunner:
             p, d, t = result.target
             query_stats["ddlTargetTable"] = {"projectId": p, "datasetId": d, "tableId": t}
         job.result = result
+        if result.children:
+            self._record_children(job, config, result.children)
+            return {
+                "totalBytesProcessed": str(processed),
+                "numChildJobs": str(len(result.children)),
+                "query": query_stats,
+            }
         return {"totalBytesProcessed": str(processed), "query": query_stats}
+
+    def _record_children(self, parent: Job, config: dict[str, Any], children: Any) -> None:
+        """A script's statements as BigQuery's child jobs (`jobs.list(parentJobId=...)`)."""
+        stamp = now_ms()
+        for i, child in enumerate(children):
+            job = Job(parent.project, f"{parent.job_id}_{i}", parent.location, {}, result=child.result)
+            stats: dict[str, Any] = {"statementType": "SCRIPT" if child.result is None else child.result.statement_type}
+            if child.result is not None and child.result.schema:
+                stats["schema"] = {"fields": schema_to_api(child.result.schema)}
+            status: dict[str, Any] = {"state": "DONE"}
+            if child.error is not None:
+                job.error = _job_error(child.error)
+                status["errorResult"] = job.error.body()["error"]["errors"][0]
+                status["errors"] = [status["errorResult"]]
+            job.resource = {
+                "kind": "bigquery#job",
+                "id": f"{job.project}:{job.location}.{job.job_id}",
+                "jobReference": job.reference,
+                "configuration": {
+                    "jobType": "QUERY",
+                    "query": {**{k: v for k, v in config.items() if k != "query"}, "query": child.sql},
+                },
+                "status": status,
+                "statistics": {
+                    "creationTime": stamp,
+                    "startTime": stamp,
+                    "endTime": stamp,
+                    "parentJobId": parent.job_id,
+                    "scriptStatistics": {"evaluationKind": "STATEMENT", "stackFrames": [{"text": child.sql}]},
+                    "query": {**stats, "totalBytesProcessed": "0", "cacheHit": False},
+                },
+                "user_email": "emulator@llmops.local",
+            }
+            self.store.add(job)
 
     def _write_query_destination(self, project: str, config: dict[str, Any], destination: Any, result: Any) -> None:
         p, d, t = table_ref(destination, "configuration.query.destinationTable", project)

@@ -490,6 +490,8 @@ class BigQueryHandlers:
 
     async def list_jobs(self, request: Request, project: str) -> Response:
         jobs = self.jobs.store.list(project)
+        parent = request.query_params.get("parentJobId")  # children of a script, else top-level jobs
+        jobs = [j for j in jobs if j.resource.get("statistics", {}).get("parentJobId") == parent]
         states = {s.upper() for s in request.query_params.getlist("stateFilter")}
         if states and "DONE" not in states:
             jobs = []
@@ -754,4 +756,8 @@ def routes(state: BigQueryApi) -> list[BaseRoute]:
         ("/upload/bigquery/v2/projects/{project}/jobs", "PUT", api.upload_chunk),
         ("/upload/bigquery/v2/projects/{project}/jobs", "DELETE", api.cancel_upload),
     ]
-    return [Route(path, _endpoint(handler), methods=[method]) for path, method, handler in table_list]
+    from .routine_routes import routine_routes
+
+    return [Route(path, _endpoint(handler), methods=[method]) for path, method, handler in table_list] + routine_routes(
+        state
+    )
