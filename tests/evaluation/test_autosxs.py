@@ -99,8 +99,20 @@ def test_autosxs_cli_on_the_local_orchestrator(cli, eval_file, tmp_path):
     assert summary["autosxs_model_b_win_rate"] == round(sum(j["choice"] == "B" for j in lines) / 3, 4) > 0
     assert "cohens_kappa" in summary
 
-    bad = cli("autosxs", "-d", str(eval_file), "--task", "poetry")
-    assert bad.code == 1 and "unknown AutoSxS task 'poetry'" in bad.err and "Traceback" not in bad.err
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--task", "poetry"], "unknown AutoSxS task 'poetry'"),
+        (["-d", "missing.jsonl"], "evaluation dataset missing.jsonl does not exist"),
+        (["-n", "-1"], "--limit -1 is below 0"),
+        (["--candidate", "nosuch:model"], "unknown model provider 'nosuch'"),
+    ],
+)
+def test_bad_autosxs_cli_input_is_one_line_before_any_run(cli, eval_file, args, message):
+    r = cli("autosxs", "-d", str(eval_file), *args)
+    assert r.code == 1 and message in r.err and "Traceback" not in r.err
+    assert not cli("pipeline", "list", "--json").json()
 
 
 @pytest.mark.slow

@@ -31,6 +31,13 @@ def vertex_session(llmops_emulator, tmp_path):
         yield s
 
 
+@pytest.fixture
+def service(vertex_session):
+    judge, _ = judging.make_judge(vertex_session, None)
+    yield judge
+    judge.close()
+
+
 def test_the_vertex_judge_is_the_evaluation_service(vertex_session):
     judge, name = judging.make_judge(vertex_session, None)
     assert isinstance(judge, VertexEvalJudge) and name == "vertex:evaluation-service"
@@ -38,10 +45,10 @@ def test_the_vertex_judge_is_the_evaluation_service(vertex_session):
     model_judge, label = judging.make_judge(vertex_session, "vertex:gemini-2.0-flash")
     assert isinstance(model_judge, ModelJudge) and label == "vertex:gemini-2.0-flash"
     model_judge.provider.close()
+    judge.close()
 
 
-def test_pointwise_and_pairwise_verdicts_come_from_evaluate_instances(vertex_session):
-    service, _ = judging.make_judge(vertex_session, None)
+def test_pointwise_and_pairwise_verdicts_come_from_evaluate_instances(service):
     remote, local = CachedJudge(service, None), CachedJudge(EmulatedJudge(), None)
     metrics = builtin_metrics()
     texts = [GOOD, RAMBLING]
@@ -60,8 +67,7 @@ def test_pointwise_and_pairwise_verdicts_come_from_evaluate_instances(vertex_ses
     assert service.calls == 2 + 1 + 2 + 2 * 2
 
 
-def test_a_refused_request_is_an_error_on_its_example(vertex_session):
-    service, _ = judging.make_judge(vertex_session, None)
+def test_a_refused_request_is_an_error_on_its_example(service):
     # The emulator answers 400 for an input its service does not take; here: no template text.
     blank = JudgeMetric("blank", " ", (1, 5), builtin=False)
     row = judged.pointwise(CachedJudge(service, None), blank, "m", ITEMS[:1], [GOOD]).rows[0]

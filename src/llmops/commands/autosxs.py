@@ -34,7 +34,8 @@ def autosxs_command(
 ) -> None:
     """Compare a candidate with a baseline model as Google's AutoSxS does, as a pipeline run."""
     from ..core import data
-    from ..core.errors import ConfigError
+    from ..core.errors import ConfigError, DataError
+    from ..core.evaluation import split_model
     from ..core.workspace import atomic_write_text
     from ..evaluation.autosxs import compile_autosxs, metric_of, parameters, read_published
     from .pipeline import follow, raise_if_failed
@@ -43,13 +44,23 @@ def autosxs_command(
     if limit < 0:
         raise ConfigError(f"--limit {limit} is below 0", fix="pass 0 for all examples or a positive number")
     metric_of(task)
-    check_models(s, [m for m, col in ((baseline, response_column_a), (candidate, response_column_b)) if m and not col])
+    models = [m for m, col in ((baseline, response_column_a), (candidate, response_column_b)) if m and not col]
+    for m in models:
+        split_model(s, m)  # an unknown PROVIDER: fails here
+    check_models(s, models)
     if dataset is None:
         dataset = data.latest_version(s).version
     elif "/" not in dataset and not dataset.endswith(".jsonl"):
         dataset = data.get_version(s, dataset).version
-    elif "://" not in dataset:
-        dataset = str(Path(dataset).expanduser().resolve())
+    destination = s.artifacts.uri_for("eval", "autosxs", uuid.uuid4().hex[:12])
+    if "://" not in dataset and ("/" in dataset or dataset.endswith(".jsonl")):
+        local = Path(dataset).expanduser()
+        if not local.is_file():
+            raise DataError(
+                f"evaluation dataset {dataset} does not exist", fix="pass a JSONL file or a dataset version"
+            )
+        # The components may run elsewhere (Vertex AI): they read the copy in the artifact store.
+        dataset = s.artifacts.put(local, f"{destination}/evaluation_dataset.jsonl")
     params = parameters(
         s.settings,
         evaluation_dataset=dataset,
@@ -62,7 +73,7 @@ def autosxs_command(
         human_preference_column=human_preference_column,
         judge=judge,
         limit=limit,
-        judgments_destination=(destination := s.artifacts.uri_for("eval", "autosxs", uuid.uuid4().hex[:12])),
+        judgments_destination=destination,
     )
     run = follow(s.orchestrator, s.orchestrator.submit(compile_autosxs(s), params, enable_caching=False))
     raise_if_failed(run)

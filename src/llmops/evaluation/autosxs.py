@@ -212,7 +212,8 @@ def read_rows(session: Any, evaluation_dataset: str, limit: int = 0) -> list[dic
         uri = data.get_version(session, evaluation_dataset).eval.uri
     name = uri.rsplit("/", 1)[-1]
     rows: list[dict[str, Any]] = []
-    with session.artifacts.open(uri, "rb") as f:
+    local = "://" not in uri and Path(uri).is_file()  # a path on this machine, whatever the store
+    with open(uri, "rb") if local else session.artifacts.open(uri, "rb") as f:
         for n, raw in enumerate(f, start=1):
             line = raw.decode("utf-8", errors="replace").strip()
             if not line:
@@ -312,6 +313,7 @@ def compare(
     from .judges import CachedJudge, ModelJudge
     from .judging import CACHE_FILE, make_judge
     from .rubrics import builtin_metrics
+    from .vertex_judge import VertexEvalJudge
 
     metric = builtin_metrics()[metric_of(task)]
     params = dict(prompt_parameters or {})
@@ -346,6 +348,8 @@ def compare(
     finally:
         if isinstance(inner, ModelJudge):
             inner.provider.close()
+        elif isinstance(inner, VertexEvalJudge):
+            inner.close()
     to_ab = {"CANDIDATE": "B", "BASELINE": "A", "TIE": "TIE"}
     out = []
     for i, (r, it, row) in enumerate(zip(rows, items, result.rows, strict=True)):

@@ -13,6 +13,7 @@ from ..core.workspace import atomic_write_text
 from . import judged as jd
 from .judges import CachedJudge, EmulatedJudge, Judge, ModelJudge
 from .rubrics import JudgeMetric
+from .vertex_judge import VertexEvalJudge
 
 if TYPE_CHECKING:
     from ..core.evaluation import EvalExample, EvaluationResult
@@ -117,6 +118,8 @@ def run(
     finally:
         if isinstance(inner, ModelJudge):
             inner.provider.close()
+        elif isinstance(inner, VertexEvalJudge):
+            inner.close()
     for j in out.judged:
         s = j.summary()
         if not j.pairwise and s.get("mean") is not None:

@@ -32,6 +32,10 @@ class VertexEvalJudge(Judge):
         super().__init__()
         self.client, self.location = client, location
 
+    def close(self) -> None:
+        """Close the client's HTTP session."""
+        self.client.transport.close()
+
     def _judge(self, metric: JudgeMetric, variables: Mapping[str, str], sample: int) -> Verdict:
         from google.cloud import aiplatform_v1 as v1
 
