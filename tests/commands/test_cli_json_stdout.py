@@ -50,6 +50,7 @@ ELSEWHERE = {
     "pipeline compile": "needs a pipeline source file (tests/commands/test_pipeline_cli.py)",
     "pipeline run": "needs a compiled package (tests/commands/test_pipeline_cli.py)",
     "pipeline show": "needs a run id (tests/commands/test_pipeline_cli.py)",
+    "autosxs": "runs a pipeline; tests/evaluation/test_autosxs.py parses its --json",
     "monitor check": "exits 1 without configured checks",
     "monitor watch": "runs until stopped",
     "monitor enable": "needs the vertex provider on an emulator; tests/monitoring/test_vertex_log.py covers what it calls",

@@ -12,6 +12,7 @@ COMMAND_MODULES = (
     "llmops.commands.models",
     "llmops.commands.pipeline",
     "llmops.commands.evaluate",
+    "llmops.commands.autosxs",
     "llmops.commands.prompts",
     "llmops.commands.run",
     "llmops.commands.emulator",

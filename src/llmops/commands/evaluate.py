@@ -64,7 +64,10 @@ def eval_command(
         None, "--rubric", help="Custom judge metric from a template file (text, or YAML {name, template, scale})."
     ),
     judge: str | None = typer.Option(
-        None, "--judge", help="PROVIDER[:MODEL] that judges (default: the profile's; emulator = deterministic rules)."
+        None,
+        "--judge",
+        help="PROVIDER[:MODEL] that judges (default: the profile's; emulator = deterministic rules; "
+        "vertex = Vertex AI's evaluation service, vertex:MODEL = that model).",
     ),
     samples: int = typer.Option(1, "--samples", help="Ask the judge N times: mean, spread and flip rate."),
     human_labels: str | None = typer.Option(

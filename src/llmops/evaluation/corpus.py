@@ -128,6 +128,45 @@ def _matches(h: np.ndarray, h_len: np.ndarray, r: np.ndarray, r_len: np.ndarray,
     return out
 
 
+def _packed_matches(chars: np.ndarray, lengths: np.ndarray, pairs: int, order: int) -> list[int] | None:
+    """`_matches` for characters with one sort: each position's `order`-gram (characters past
+    its text's end as 0), its pair and its side packed into one integer, first character most
+    significant, so the sorted keys are sorted by every shorter prefix as well and each order's
+    n-grams are runs of equal prefixes. None when the key would not fit in 63 bits."""
+    n_chars = len(chars)
+    if not n_chars:
+        return [0] * order
+    width = (int(chars.max()) + 1).bit_length()  # ids 1..V; 0 = past the text's end
+    if max(pairs - 1, 1).bit_length() + order * width + 1 > 63:
+        return None
+    text = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+    left = np.cumsum(lengths)[text] - np.arange(n_chars, dtype=np.int64)  # characters to the text's end
+    key = np.where(text < pairs, text, text - pairs)
+    ids = chars.astype(np.int64) + 1
+    for k in range(order):
+        nxt = np.zeros(n_chars, dtype=np.int64)
+        if k < n_chars:
+            nxt[: n_chars - k] = ids[k:]
+            nxt[left <= k] = 0
+        key = (key << width) | nxt
+    key = np.sort((key << 1) | (text >= pairs))
+    refs_before = np.concatenate(([0], np.cumsum(key & 1)))  # reference n-grams before each position
+    start = np.zeros(n_chars, dtype=bool)
+    start[0] = True
+    start[1:] = (key[1:] >> (1 + width * order)) != (key[:-1] >> (1 + width * order))  # a new pair
+    out: list[int] = []
+    for n in range(1, order + 1):
+        char = (key >> (1 + width * (order - n))) & ((1 << width) - 1)
+        start[1:] |= char[1:] != char[:-1]  # runs of equal n-character prefixes
+        bounds = np.append(np.flatnonzero(start), n_chars)
+        starts = bounds[:-1]
+        ref = np.diff(refs_before[bounds])
+        hyp = np.diff(bounds) - ref
+        inside = char[starts] != 0  # a run past a text's end is no n-gram
+        out.append(int(np.minimum(hyp, ref)[inside].sum()))
+    return out
+
+
 def _dense_chars(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """The texts' characters but whitespace, end to end as dense ids, and each text's length."""
     stripped = ["".join(t.split()) for t in texts]
@@ -164,7 +203,9 @@ def corpus_chrf(hypotheses: Sequence[str], references: Sequence[str]) -> float:
     chars, lengths = _dense_chars([*hypotheses, *references])
     cut = int(lengths[: len(hypotheses)].sum())
     h_len, r_len = lengths[: len(hypotheses)], lengths[len(hypotheses) :]
-    matches = _matches(chars[:cut], h_len, chars[cut:], r_len, order)
+    matches = _packed_matches(chars, lengths, len(hypotheses), order)
+    if matches is None:  # too many distinct characters or pairs to pack
+        matches = _matches(chars[:cut], h_len, chars[cut:], r_len, order)
     stats: list[int] = []
     for n in range(1, order + 1):
         h_n, r_n = _ngram_totals(h_len, n), _ngram_totals(r_len, n)

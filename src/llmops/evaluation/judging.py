@@ -13,6 +13,7 @@ from ..core.workspace import atomic_write_text
 from . import judged as jd
 from .judges import CachedJudge, EmulatedJudge, Judge, ModelJudge
 from .rubrics import JudgeMetric
+from .vertex_judge import VertexEvalJudge
 
 if TYPE_CHECKING:
     from ..core.evaluation import EvalExample, EvaluationResult
@@ -43,7 +44,8 @@ class Judgments:
 
 def make_judge(session: Session, spec: str | None) -> tuple[Judge, str]:
     """The judge of `--judge PROVIDER[:MODEL]` (default: the profile's provider and base model);
-    the `emulator` provider is the rule-based `EmulatedJudge`."""
+    the `emulator` provider is the rule-based `EmulatedJudge`, and `vertex` without a model is
+    Vertex AI's evaluation service (`evaluateInstances`); `vertex:MODEL` is that model as judge."""
     from ..core import registry
     from ..core.evaluation import split_model
 
@@ -51,6 +53,11 @@ def make_judge(session: Session, spec: str | None) -> tuple[Judge, str]:
     provider = provider or session.settings.model
     if provider == "emulator":
         return EmulatedJudge(), "emulator"
+    if provider == "vertex" and not model:
+        from .vertex_judge import service_judge
+
+        service = service_judge(session)
+        return service, service.name
     backend = cast(
         "ModelProvider", registry.create_backend("model", session.settings.model_copy(update={"model": provider}))
     )
@@ -111,6 +118,8 @@ def run(
     finally:
         if isinstance(inner, ModelJudge):
             inner.provider.close()
+        elif isinstance(inner, VertexEvalJudge):
+            inner.close()
     for j in out.judged:
         s = j.summary()
         if not j.pairwise and s.get("mean") is not None:
