@@ -52,6 +52,7 @@ from .embeddings import embed_content_response as embed_content
 from .embeddings import is_embedding_model
 from .embeddings import predict_response as embed_predict
 from .embeddings import publisher_resource as embedding_publisher_model
+from .embeddings import to_json as embeddings_json
 from .endpoints import EndpointsApi
 from .engine.base_model import canonical_base
 from .engine.model_registry import now_rfc3339
@@ -224,10 +225,12 @@ class VertexHandlers:
             return JSONResponse(embedding_publisher_model(name))
         body = await read_json(request)
         if verb == "predict":
-            return JSONResponse(await run_in_threadpool(embed_predict, body, name))
-        if verb == "embedContent":
-            return JSONResponse(await run_in_threadpool(embed_content, body, name))
-        raise reject_unknown_verb(verb or "(none)", ("predict", "embedContent"))
+            doc = await run_in_threadpool(embed_predict, body, name)
+        elif verb == "embedContent":
+            doc = await run_in_threadpool(embed_content, body, name)
+        else:
+            raise reject_unknown_verb(verb or "(none)", ("predict", "embedContent"))
+        return Response(await run_in_threadpool(embeddings_json, doc), media_type="application/json")
 
     async def project_publisher_model(
         self, request: Request, project: str, location: str, publisher: str, model: str
