@@ -91,7 +91,8 @@ def encode(texts: Sequence[str], dimensions: int = DIMENSIONS, max_tokens: int |
     table = _table[:, :width]
     lens = np.fromiter(map(len, ids), dtype=np.int64, count=n)
     truncated = lens > max_tokens if max_tokens is not None else np.zeros(n, dtype=bool)
-    sums = np.zeros((n, width), dtype=np.float32)
+    out = np.zeros((n, max(dimensions, width)), dtype=np.float32)
+    sums = out[:, :width]  # past the encoder's width the output stays zero
     pad_id = table.shape[0] - 1
     for i in np.flatnonzero(truncated):
         ids[i] = ids[i][:max_tokens]
@@ -115,9 +116,7 @@ def encode(texts: Sequence[str], dimensions: int = DIMENSIONS, max_tokens: int |
         sums[rows] = block
     norms = np.linalg.norm(sums, axis=1, keepdims=True)
     sums /= np.where(norms == 0, 1, norms)
-    if dimensions > width:
-        sums = np.hstack([sums, np.zeros((n, dimensions - width), dtype=np.float32)])
-    return Encoded(sums, lens, truncated)
+    return Encoded(out, lens, truncated)
 
 
 def embed(texts: Sequence[str], dimensions: int = DIMENSIONS) -> np.ndarray:
