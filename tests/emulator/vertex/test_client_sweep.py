@@ -112,7 +112,8 @@ def test_model_versions_listed_addressed_and_the_default_kept(aiplatform_init, t
     assert [v.version_id for v in registry.list_versions()] == ["1"]
     ident = tuned_model.rsplit("/", 1)[-1]
     assert http.get(f"{V1}/models/{ident}@2:generateContent").status_code == 404
-    assert http.delete(f"{V1}/models/{ident}").status_code == 404  # only :deleteVersion is served
+    refused = http.delete(f"{V1}/models/{ident}")  # the tuning job's endpoint still serves it
+    assert refused.status_code == 400 and "undeploy" in refused.json()["error"]["message"]
 
 
 def test_model_upload_is_refused_by_name(aiplatform_init, tuned_model):
@@ -195,3 +196,34 @@ def test_embedding_json_carries_the_encoder_vectors(genai_client):
         model="text-embedding-005", contents=texts[:1], config=types.EmbedContentConfig(output_dimensionality=5)
     )
     assert np.abs(np.array(cut.embeddings[0].values) - embed(texts[:1], 5)[0]).max() <= 5e-10
+
+
+def test_model_delete_refused_while_deployed_then_done(aiplatform_init, genai_client, storage_client, http):
+    from google.cloud import aiplatform
+
+    storage_client.bucket("vertex-client-sweep").blob("d.jsonl").upload_from_string(
+        json.dumps({"input_text": "Name a primary colour.", "output_text": "Red."})
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        job = genai_client.tunings.tune(
+            base_model="text-bison@001",
+            training_dataset=types.TuningDataset(gcs_uri="gs://vertex-client-sweep/d.jsonl"),
+        )
+    job = genai_client.tunings.get(name=job.name)
+    name = job.tuned_model.model.split("@")[0]
+    aiplatform.models.ModelRegistry(name).add_version_aliases(["doomed"], version="1")
+    model = aiplatform.Model(name)
+    with pytest.raises(exceptions.BadRequest, match="undeploy"):
+        model.delete()
+    aiplatform.Endpoint(job.tuned_model.endpoint).undeploy_all()
+    model.delete()
+    with pytest.raises(exceptions.NotFound):
+        aiplatform.Model(name)
+    assert name not in [m.resource_name for m in aiplatform.Model.list()]
+    assert genai_client.tunings.get(name=job.name).has_succeeded  # the job stays
+    with pytest.raises(errors.ClientError) as caught:
+        genai_client.models.delete(model=name)
+    assert caught.value.code == 404
+    answer = http.post(f"/v1/{name}:generateContent", json={"contents": [{"role": "user", "parts": [{"text": "x"}]}]})
+    assert answer.status_code == 404

@@ -128,6 +128,32 @@ class ModelsApi:
             raise not_found(f"Model {prefix}/models/{model_id(m.name)}@{version} does not exist.")
         return m
 
+    def delete(self, ref: str, prefix: str, version: str) -> dict[str, Any]:
+        """`models.delete`: a finished operation; 400 while any endpoint has the model deployed."""
+        from .endpoints import failed_precondition
+        from .operations import EMPTY, any_type
+
+        m = self.handlers._tuned(ref, f"{prefix}/{ref}")
+        endpoints = self.handlers.endpoints
+        with endpoints._lock:
+            idents = {p.stem for p in endpoints.root.glob("*.json")} if endpoints.root.is_dir() else set()
+            idents |= {model_id(e.name) for e in self.handlers.service.registry.list_endpoints()}
+            serving = sorted(
+                ident
+                for ident in idents
+                if any(d["model"] == m.name for d in (endpoints.record(ident) or {}).get("deployedModels", []))
+            )
+            if serving:
+                raise failed_precondition(
+                    f"Model {prefix}/models/{model_id(m.name)} is deployed to "
+                    + ", ".join(f"{prefix}/endpoints/{i}" for i in serving)
+                    + "; undeploy it from every endpoint before deleting it"
+                )
+            self.handlers.service.registry.delete_model(m.name)
+        return endpoints.operations.finish(
+            prefix, response_type=EMPTY, metadata_type=any_type(version, "DeleteOperationMetadata")
+        )
+
     @staticmethod
     def upload_refused(prefix: str) -> ApiError:
         """`models:upload` (a model from a serving container): not something the emulator runs."""

@@ -67,6 +67,7 @@ from .grounding_tools import GroundingTools
 from .legacy_chat import chat_predict, is_chat_request, stream_predict
 from .logging_config import RequestResponseLogging
 from .models import ModelsApi, full_model_resource
+from .operations import version_of
 from .rag_engine import RagEngine
 from .resources import (
     TERMINAL_JOB_STATES,
@@ -272,6 +273,10 @@ class VertexHandlers:
         bare, _, version = ident.partition("@")
         ref = f"models/{bare}" if bare.isdigit() else ident
         if request.method == "DELETE":
+            if verb is None and not version:
+                return JSONResponse(
+                    await run_in_threadpool(self.models.delete, ref, prefix, version_of(request.url.path))
+                )
             if verb != "deleteVersion":
                 raise reject_unknown_verb(verb or "(none)", ("deleteVersion",))
             await run_in_threadpool(self.models.version_of, ref, version or "1", prefix)
