@@ -227,3 +227,54 @@ def test_model_delete_refused_while_deployed_then_done(aiplatform_init, genai_cl
     assert caught.value.code == 404
     answer = http.post(f"/v1/{name}:generateContent", json={"contents": [{"role": "user", "parts": [{"text": "x"}]}]})
     assert answer.status_code == 404
+
+
+# --- vertexai generative models ------------------------------------------------------------------
+
+
+def test_vertexai_chat_session_calls_a_declared_function_and_uses_its_result(aiplatform_init):
+    from vertexai.generative_models import FunctionDeclaration, GenerativeModel, Part, Tool
+
+    weather = FunctionDeclaration(
+        name="get_weather",
+        description="Weather for a city",
+        parameters={"type": "object", "properties": {"location": {"type": "string"}}, "required": ["location"]},
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = GenerativeModel(
+            "gemini-2.0-flash", system_instruction="Be terse", tools=[Tool.from_function_declarations([weather])]
+        )
+        chat = model.start_chat()
+        first = chat.send_message("What is the weather in Lima?")
+        (call,) = first.candidates[0].function_calls
+        assert call.name == "get_weather" and dict(call.args) == {"location": "Lima"}
+        second = chat.send_message(Part.from_function_response(name="get_weather", response={"content": "sunny"}))
+        assert "sunny" in second.text and len(chat.history) == 4
+        counted = model.count_tokens("What is the weather in Lima?")
+        assert counted.total_tokens == first.usage_metadata.prompt_token_count > 0
+
+
+def test_system_instruction_tools_and_a_json_schema_together(genai_client):
+    from pydantic import BaseModel
+
+    class City(BaseModel):
+        city: str
+        population: int
+
+    def weather(location: str) -> str:
+        """Returns the weather in a city."""
+        return "sunny"
+
+    answer = genai_client.models.generate_content(
+        model="gemini-2.0-flash",
+        contents="What is the capital of Peru?",
+        config=types.GenerateContentConfig(
+            system_instruction="Answer in JSON.",
+            tools=[weather],
+            automatic_function_calling=types.AutomaticFunctionCallingConfig(disable=True),
+            response_mime_type="application/json",
+            response_schema=City,
+        ),
+    )
+    assert isinstance(answer.parsed, City) and answer.parsed.city
