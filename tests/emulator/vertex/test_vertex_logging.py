@@ -121,5 +121,5 @@ def test_endpoint_patch_needs_an_endpoint_and_the_logging_mask(llmops_emulator):
         httpx.patch(f"{base}/endpoints/424242?updateMask=predictRequestResponseLoggingConfig", json=body).status_code
         == 404
     )
-    bad_mask = httpx.patch(f"{base}/endpoints/424242?updateMask=displayName", json=body)
+    bad_mask = httpx.patch(f"{base}/endpoints/424242?updateMask=etag", json=body)
     assert bad_mask.status_code == 400 and bad_mask.json()["error"]["status"] == "INVALID_ARGUMENT"

@@ -10,7 +10,10 @@ similarities and dot products are those of the encoder; a shorter one is its Mat
 
 from __future__ import annotations
 
+import json
 from typing import Any
+
+import numpy as np
 
 from ...core.errors import ConfigError
 from ..server.errors import ApiError, bad_request
@@ -93,33 +96,26 @@ def _task(value: Any, where: str) -> str | None:
     return str(value)
 
 
-def _encode(texts: list[str], dim: int, auto_truncate: bool) -> tuple[list[list[float]], list[int], list[bool]]:
+def _encode(texts: list[str], dim: int, auto_truncate: bool) -> tuple[np.ndarray, list[int], list[bool]]:
     from .engine import embedder
 
     try:
-        counts = embedder.token_counts(texts)
+        out = embedder.encode(texts, dim, max_tokens=MAX_INPUT_TOKENS)
     except ConfigError as exc:
         raise ApiError(501, str(exc), "notImplemented") from None
-    truncated = [c > MAX_INPUT_TOKENS for c in counts]
-    for i, cut in enumerate(truncated):
-        if cut and not auto_truncate:
-            raise bad_request(
-                f"Unable to submit request because input {i} has {counts[i]} tokens, more than the maximum of "
-                f"{MAX_INPUT_TOKENS}; shorten it or set autoTruncate to true",
-                location=f"instances[{i}].content",
-            )
-        if cut:
-            texts[i] = embedder.truncate(texts[i], MAX_INPUT_TOKENS)
-            counts[i] = MAX_INPUT_TOKENS
-    vectors = embedder.embed(texts, dim).tolist()
-    if dim > embedder.DIMENSIONS:
-        pad = [0.0] * (dim - embedder.DIMENSIONS)
-        vectors = [v + pad for v in vectors]
-    return vectors, counts, truncated
+    if not auto_truncate and out.truncated.any():
+        i = int(out.truncated.argmax())
+        raise bad_request(
+            f"Unable to submit request because input {i} has {int(out.token_counts[i])} tokens, more than the "
+            f"maximum of {MAX_INPUT_TOKENS}; shorten it or set autoTruncate to true",
+            location=f"instances[{i}].content",
+        )
+    counts = np.minimum(out.token_counts, MAX_INPUT_TOKENS).tolist()
+    return out.vectors, counts, out.truncated.tolist()
 
 
 def predict_response(body: dict[str, Any], model: str) -> dict[str, Any]:
-    """The `PredictResponse` of a text-embedding `:predict`."""
+    """The `PredictResponse` of a text-embedding `:predict`; `values` are numpy rows (`to_json`)."""
     instances = body.get("instances")
     if not isinstance(instances, list) or not instances:
         raise bad_request("Invalid request: 'instances' must be a non-empty list", location="instances")
@@ -157,7 +153,8 @@ def predict_response(body: dict[str, Any], model: str) -> dict[str, Any]:
 
 
 def embed_content_response(body: dict[str, Any], model: str) -> dict[str, Any]:
-    """The `EmbedContentResponse` of a Gemini embedding model's `:embedContent`."""
+    """The `EmbedContentResponse` of a Gemini embedding model's `:embedContent`; `values` is a
+    numpy row (`to_json`)."""
     content = body.get("content")
     parts = content.get("parts") if isinstance(content, dict) else None
     if not isinstance(parts, list) or not parts or not all(isinstance(p, dict) and "text" in p for p in parts):
@@ -173,3 +170,46 @@ def embed_content_response(body: dict[str, Any], model: str) -> dict[str, Any]:
         "usageMetadata": {"promptTokenCount": counts[0]},
         "truncated": truncated[0],
     }
+
+
+_MARKER = "@@llmops-embedding@@"
+_DIGITS = 9  # every digit a float32 component in [-1, 1] carries that matters
+_POWERS = 10 ** np.arange(_DIGITS - 1, -1, -1, dtype=np.int64)
+
+
+def _arrays(matrix: np.ndarray) -> list[bytes]:
+    """Each row of unit vectors as a JSON array of fixed-point numbers (` 0.012345679`), built
+    in numpy: Python's float repr is most of a large response's cost. Zero padding past the
+    encoder's width is written as `0.0`."""
+    from .engine import embedder
+
+    real = min(matrix.shape[1], embedder.DIMENSIONS)
+    values = matrix[:, :real].astype(np.float64)
+    scaled = np.rint(np.abs(values) * 10**_DIGITS).astype(np.int64)
+    chars = np.empty((*scaled.shape, _DIGITS + 4), dtype=np.uint8)
+    chars[..., 0] = np.where((values < 0) & (scaled > 0), ord("-"), ord(" "))
+    chars[..., 1] = ord("0") + scaled // 10**_DIGITS
+    chars[..., 2] = ord(".")
+    chars[..., 3:-1] = ord("0") + (scaled[..., None] // _POWERS) % 10
+    chars[..., -1] = ord(",")
+    tail = b",0.0" * (matrix.shape[1] - real)
+    return [b"[" + row.tobytes()[:-1] + tail + b"]" for row in chars.reshape(len(matrix), -1)]
+
+
+def to_json(doc: dict[str, Any]) -> bytes:
+    """`doc` (a `predict_response` or `embed_content_response`) as compact JSON bytes."""
+    rows: list[np.ndarray] = []
+
+    def vector(value: Any) -> str:
+        if not isinstance(value, np.ndarray):
+            raise TypeError(f"{type(value).__name__} is not JSON serializable")
+        rows.append(value)
+        return _MARKER
+
+    text = json.dumps(doc, ensure_ascii=True, allow_nan=False, separators=(",", ":"), default=vector)
+    pieces = text.encode("ascii").split(f'"{_MARKER}"'.encode("ascii"))
+    arrays = _arrays(np.vstack(rows)) if rows else []
+    out = [pieces[0]]
+    for array, piece in zip(arrays, pieces[1:]):
+        out += (array, piece)
+    return b"".join(out)

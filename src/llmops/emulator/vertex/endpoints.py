@@ -26,7 +26,7 @@ from ..server.http import read_json
 from .engine.model_registry import now_rfc3339
 from .generate import reject_unknown_verb
 from .operations import EMPTY, Operations, any_type, version_of
-from .resources import DEPLOYED_CREATE_TIME, model_id
+from .resources import DEPLOYED_CREATE_TIME, label_filter, labels_match, model_id
 
 if TYPE_CHECKING:
     from .routes import VertexHandlers
@@ -159,6 +159,14 @@ class EndpointsApi:
             version = version_of(request.url.path)
             wanted = request.query_params.get("endpointId") or request.query_params.get("endpoint_id")
             return JSONResponse(await run_in_threadpool(self._create, body, wanted, prefix, version))
+        try:
+            terms = label_filter(request.query_params.get("filter"))
+        except ValueError as exc:
+            raise bad_request(
+                f'Unsupported filter term {exc}: the emulator filters on labels.KEY="VALUE", labels.KEY:* and '
+                'display_name="NAME"',
+                location="filter",
+            ) from None
 
         def build() -> list[dict[str, Any]]:
             idents = {p.stem for p in self.root.glob("*.json")} if self.root.is_dir() else set()
@@ -166,8 +174,8 @@ class EndpointsApi:
             out = []
             for ident in sorted(idents):
                 record = self.record(ident)
-                if record is not None:
-                    out.append(self.resource(ident, record, prefix))
+                if record is not None and labels_match(resource := self.resource(ident, record, prefix), terms):
+                    out.append(resource)
             return out
 
         from ..server.http import page_of
@@ -186,6 +194,12 @@ class EndpointsApi:
             return JSONResponse(self.resource(ident, record, prefix))
         if request.method == "DELETE":
             return JSONResponse(await run_in_threadpool(self._delete, ident, prefix, version))
+        if request.method == "PATCH":
+            if sep:
+                raise reject_unknown_verb(verb, ())
+            body = await read_json(request)
+            mask = request.query_params.get("updateMask") or request.query_params.get("update_mask") or ""
+            return JSONResponse(await run_in_threadpool(self._update, ident, body, mask, prefix))
         if verb not in ENDPOINT_VERBS:
             raise reject_unknown_verb(verb or "(none)", ENDPOINT_VERBS)
         if verb in ("deployModel", "undeployModel"):
@@ -284,6 +298,50 @@ class EndpointsApi:
             metadata_type=any_type(version, "DeleteOperationMetadata"),
         )
 
+    def _update(self, ident: str, body: dict[str, Any], mask: str, prefix: str) -> dict[str, Any]:
+        """`endpoints.patch`: display name, description, labels and traffic split (the fields
+        named in `mask`; the request logging config is `logging_config`'s)."""
+        paths = [p.strip() for p in mask.split(",") if p.strip()]
+        fields = []
+        for path in paths:
+            key = _UPDATABLE.get(path)
+            if key is None:
+                raise bad_request(
+                    f"update_mask path {path!r} cannot be updated; updatable: display_name, description, labels, "
+                    "traffic_split, predict_request_response_logging_config",
+                    location="update_mask",
+                )
+            if key:
+                fields.append(key)
+        if not paths:
+            raise required("update_mask")
+        with self._lock:
+            record = self._existing(ident, prefix)
+            for key in fields:
+                value = body.get(key, body.get(_SNAKE[key]))
+                if key == "displayName":
+                    if not isinstance(value, str) or not value.strip():
+                        raise bad_request("display_name must be a non-empty string", location="endpoint.display_name")
+                    record["displayName"] = value
+                elif key == "description":
+                    if value is not None and not isinstance(value, str):
+                        raise bad_request("description must be a string", location="endpoint.description")
+                    record["description"] = value or ""
+                elif key == "labels":
+                    from .models import _labels
+
+                    record["labels"] = _labels(value or {})
+                else:
+                    ids = [d["id"] for d in record["deployedModels"]]
+                    split = _traffic({"trafficSplit": value or {}}, None, ids)
+                    if split is None and ids:
+                        raise bad_request(
+                            "trafficSplit percentages must add up to 100, got 0", location="traffic_split"
+                        )
+                    record["trafficSplit"] = split or {}
+            self._save(ident, record)
+        return self.resource(ident, record, prefix)
+
     # --- operations ----------------------------------------------------------------------------
     async def operation(self, request: Request, name: str) -> Response:
         if request.method == "DELETE":
@@ -292,6 +350,20 @@ class EndpointsApi:
         if not name.startswith("projects/") or "/operations/" not in name:
             raise not_found(f"Operation {name} is not found.")
         return JSONResponse(await run_in_threadpool(self.operations.get, name))
+
+
+_UPDATABLE = {
+    **{k: k for k in ("displayName", "description", "labels", "trafficSplit")},
+    **{"display_name": "displayName", "traffic_split": "trafficSplit"},
+    "predictRequestResponseLoggingConfig": "",
+    "predict_request_response_logging_config": "",
+}
+_SNAKE = {
+    "displayName": "display_name",
+    "description": "description",
+    "labels": "labels",
+    "trafficSplit": "traffic_split",
+}
 
 
 def _traffic(body: dict[str, Any], new_id: str | None, ids: list[str]) -> dict[str, int] | None:

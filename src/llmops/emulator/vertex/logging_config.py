@@ -31,7 +31,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from ..server.errors import ApiError, bad_request
+from ..server.errors import ApiError, bad_request, required
 from ..server.http import read_json
 
 if TYPE_CHECKING:
@@ -293,11 +293,24 @@ class RequestResponseLogging:
                 mask = request.query_params.get("updateMask", request.query_params.get("update_mask", ""))
                 paths = {p.strip() for p in mask.split(",") if p.strip()}
                 allowed = {"predictRequestResponseLoggingConfig", "predict_request_response_logging_config"}
-                if not paths or paths - allowed:
-                    raise bad_request(
-                        f"Unsupported updateMask {mask!r}: the emulator updates predictRequestResponseLoggingConfig only",
-                        location="updateMask",
+                if paths - allowed:  # the endpoint's own fields: its handler updates them
+                    response = await inner(request, project, location, endpoint)
+                    if paths & allowed:
+                        raw = _get(
+                            await read_json(request),
+                            "predictRequestResponseLoggingConfig",
+                            "predict_request_response_logging_config",
+                        )
+                        new = normalise_config(raw or {}, "predictRequestResponseLoggingConfig")
+                        await run_in_threadpool(self.set, resource, new)
+                    config = self.get(resource)
+                    if not config:
+                        return response
+                    return JSONResponse(
+                        {**json.loads(bytes(response.body)), "predictRequestResponseLoggingConfig": config}
                     )
+                if not paths:
+                    raise required("update_mask")
                 body = await read_json(request)
                 raw = _get(body, "predictRequestResponseLoggingConfig", "predict_request_response_logging_config")
                 new = normalise_config(raw or {}, "predictRequestResponseLoggingConfig")

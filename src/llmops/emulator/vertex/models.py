@@ -15,11 +15,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from ..server.errors import bad_request, not_found, required
+from ..server.errors import ApiError, bad_request, not_found, required
 from ..server.http import read_json
 from .embeddings import MODELS as EMBEDDING_MODELS
 from .embeddings import publisher_resource as embedding_publisher_model
-from .resources import BASE_MODEL_LABEL, base_model_names, model_resource, publisher_model
+from .resources import BASE_MODEL_LABEL, base_model_names, model_id, model_resource, publisher_model
 
 if TYPE_CHECKING:
     from .routes import VertexHandlers
@@ -119,6 +119,52 @@ class ModelsApi:
             return full_model_resource(self.handlers, m, prefix)
 
         return JSONResponse(await run_in_threadpool(apply))
+
+    def version_of(self, ref: str, version: str, prefix: str) -> Any:
+        """The tuned model `ref` at `version` (`1`, `default` or one of its aliases: each tuned
+        model has one version); 404 for any other version."""
+        m = self.handlers._tuned(ref, f"{prefix}/{ref}")
+        if version not in ("1", "default", *m.aliases):
+            raise not_found(f"Model {prefix}/models/{model_id(m.name)}@{version} does not exist.")
+        return m
+
+    def delete(self, ref: str, prefix: str, version: str) -> dict[str, Any]:
+        """`models.delete`: a finished operation; 400 while any endpoint has the model deployed."""
+        from .endpoints import failed_precondition
+        from .operations import EMPTY, any_type
+
+        m = self.handlers._tuned(ref, f"{prefix}/{ref}")
+        endpoints = self.handlers.endpoints
+        with endpoints._lock:
+            idents = {p.stem for p in endpoints.root.glob("*.json")} if endpoints.root.is_dir() else set()
+            idents |= {model_id(e.name) for e in self.handlers.service.registry.list_endpoints()}
+            serving = sorted(
+                ident
+                for ident in idents
+                if any(d["model"] == m.name for d in (endpoints.record(ident) or {}).get("deployedModels", []))
+            )
+            if serving:
+                raise failed_precondition(
+                    f"Model {prefix}/models/{model_id(m.name)} is deployed to "
+                    + ", ".join(f"{prefix}/endpoints/{i}" for i in serving)
+                    + "; undeploy it from every endpoint before deleting it"
+                )
+            self.handlers.service.registry.delete_model(m.name)
+        return endpoints.operations.finish(
+            prefix, response_type=EMPTY, metadata_type=any_type(version, "DeleteOperationMetadata")
+        )
+
+    @staticmethod
+    def upload_refused(prefix: str) -> ApiError:
+        """`models:upload` (a model from a serving container): not something the emulator runs."""
+        return ApiError(
+            400,
+            f"models:upload under {prefix} is not emulated: the emulator cannot run serving containers, so "
+            "its models (and their versions) come from tuning jobs; tune a model (tunings.tune, "
+            "`llmops tune`) or upload to Vertex AI itself",
+            "failedPrecondition",
+            status="FAILED_PRECONDITION",
+        )
 
     async def merge_aliases(self, request: Request, ref: str, prefix: str) -> Response:
         body = await read_json(request)

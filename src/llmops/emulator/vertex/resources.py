@@ -101,8 +101,9 @@ def endpoint_resource(e: Endpoint, model: TunedModel | None, prefix: str) -> dic
 
 
 def label_filter(expression: str | None) -> dict[str, str | None]:
-    """`labels.k="v" AND labels.k2:*` -> {k: v, k2: None} (None: the label is present);
-    ValueError naming the first term that is anything else."""
+    """`labels.k="v" AND labels.k2:* AND display_name="x"` -> {"labels.k": v, "labels.k2": None,
+    "displayName": "x"} (None: the label is present); ValueError naming the first term that is
+    anything else."""
     if not expression or not expression.strip():
         return {}
     out: dict[str, str | None] = {}
@@ -114,14 +115,25 @@ def label_filter(expression: str | None) -> dict[str, str | None]:
             if not sep:
                 raise ValueError(term)
             key, value = key.strip(), raw.strip().strip('"')
-        if not key.startswith("labels.") or len(key) <= len("labels."):
+        if key == "display_name" and value is not None:
+            out["displayName"] = value
+        elif key.startswith("labels.") and len(key) > len("labels."):
+            out[key] = value
+        else:
             raise ValueError(term)
-        out[key[len("labels.") :]] = value
     return out
 
 
-def labels_match(labels: dict[str, str], wanted: dict[str, str | None]) -> bool:
-    return all((k in labels) if v is None else labels.get(k) == v for k, v in wanted.items())
+def labels_match(resource: dict[str, Any], wanted: dict[str, str | None]) -> bool:
+    """Whether `resource` (with `labels` and `displayName`) satisfies a `label_filter`."""
+    labels = resource.get("labels") or {}
+    for key, value in wanted.items():
+        if key == "displayName":
+            if resource.get("displayName") != value:
+                return False
+        elif not ((key[7:] in labels) if value is None else labels.get(key[7:]) == value):
+            return False
+    return True
 
 
 # --- tuning jobs ---------------------------------------------------------------------------

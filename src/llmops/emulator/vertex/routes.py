@@ -52,7 +52,8 @@ from .embeddings import embed_content_response as embed_content
 from .embeddings import is_embedding_model
 from .embeddings import predict_response as embed_predict
 from .embeddings import publisher_resource as embedding_publisher_model
-from .endpoints import EndpointsApi
+from .embeddings import to_json as embeddings_json
+from .endpoints import EndpointsApi, failed_precondition
 from .engine.base_model import canonical_base
 from .engine.model_registry import now_rfc3339
 from .features import prepare
@@ -66,6 +67,7 @@ from .grounding_tools import GroundingTools
 from .legacy_chat import chat_predict, is_chat_request, stream_predict
 from .logging_config import RequestResponseLogging
 from .models import ModelsApi, full_model_resource
+from .operations import version_of
 from .rag_engine import RagEngine
 from .resources import (
     TERMINAL_JOB_STATES,
@@ -93,6 +95,10 @@ INLINE_PROMPT_CHARS = 20_000
 """Base-model prompts up to this size are answered on the event loop (see `generate`)."""
 TUNING_WAIT_SECONDS = 30.0
 """How long a tuning-job GET waits for a running job to end (the emulated tuning is fast)."""
+
+
+NOT_EMULATED_FAMILIES = ("imagen-", "imagegeneration", "imagetext", "veo-", "virtual-try-on", "chirp")
+"""Publisher model families Vertex serves that the emulator answers with a named 400."""
 
 
 def _split_verb(segment: str) -> tuple[str, str | None]:
@@ -211,6 +217,15 @@ class VertexHandlers:
             raise reject_unknown_verb(verb or "(none)", GENERATE_VERBS)
         if canonical_base(name) is None:
             where = f"{_prefix(project, location)}/" if project and location else ""
+            if name.startswith(NOT_EMULATED_FAMILIES):
+                raise ApiError(
+                    400,
+                    f"Publisher Model `{where}publishers/google/models/{name}` (image and video generation) is "
+                    "not emulated: the llmops emulator serves Gemini, PaLM text/chat and embedding models; call "
+                    "Vertex AI itself for this model",
+                    "failedPrecondition",
+                    status="FAILED_PRECONDITION",
+                )
             raise not_found(
                 f"Publisher Model `{where}publishers/google/models/{name}` was not found or your project "
                 "does not have access to it."
@@ -224,10 +239,12 @@ class VertexHandlers:
             return JSONResponse(embedding_publisher_model(name))
         body = await read_json(request)
         if verb == "predict":
-            return JSONResponse(await run_in_threadpool(embed_predict, body, name))
-        if verb == "embedContent":
-            return JSONResponse(await run_in_threadpool(embed_content, body, name))
-        raise reject_unknown_verb(verb or "(none)", ("predict", "embedContent"))
+            doc = await run_in_threadpool(embed_predict, body, name)
+        elif verb == "embedContent":
+            doc = await run_in_threadpool(embed_content, body, name)
+        else:
+            raise reject_unknown_verb(verb or "(none)", ("predict", "embedContent"))
+        return Response(await run_in_threadpool(embeddings_json, doc), media_type="application/json")
 
     async def project_publisher_model(
         self, request: Request, project: str, location: str, publisher: str, model: str
@@ -240,29 +257,48 @@ class VertexHandlers:
             wanted = label_filter(request.query_params.get("filter"))
         except ValueError as exc:
             raise bad_request(
-                f'Unsupported filter term {exc}: the emulator filters on labels.KEY="VALUE" only', location="filter"
+                f'Unsupported filter term {exc}: the emulator filters on labels.KEY="VALUE", labels.KEY:* and '
+                'display_name="NAME"',
+                location="filter",
             ) from None
         prefix = _prefix(project, location)
         models = await run_in_threadpool(self.service.list_tuned_models)
         resources = [full_model_resource(self, m, prefix) for m in models]
-        resources = [r for r in resources if labels_match(r["labels"], wanted)]
+        resources = [r for r in resources if labels_match(r, wanted)]
         return JSONResponse(page_of(request, resources, "models"))
 
     async def model(self, request: Request, project: str, location: str, model: str) -> Response:
         ident, verb = _split_verb(model)
         prefix = _prefix(project, location)
-        ref = f"models/{ident.split('@', 1)[0]}" if ident.split("@", 1)[0].isdigit() else ident
+        bare, _, version = ident.partition("@")
+        ref = f"models/{bare}" if bare.isdigit() else ident
+        if request.method == "DELETE":
+            if verb is None and not version:
+                return JSONResponse(
+                    await run_in_threadpool(self.models.delete, ref, prefix, version_of(request.url.path))
+                )
+            if verb != "deleteVersion":
+                raise reject_unknown_verb(verb or "(none)", ("deleteVersion",))
+            await run_in_threadpool(self.models.version_of, ref, version or "1", prefix)
+            raise failed_precondition(
+                f"Model version {prefix}/models/{ident} is the model's default (and only) version; the default "
+                "version cannot be deleted: delete the model instead"
+            )
         if request.method == "GET":
-            if verb:
-                raise reject_unknown_verb(verb, ())
-            m = await run_in_threadpool(self._tuned, ref, f"{prefix}/models/{ident}")
-            return JSONResponse(await run_in_threadpool(full_model_resource, self, m, prefix))
+            if verb not in (None, "listVersions"):
+                raise reject_unknown_verb(verb, ("listVersions",))
+            m = await run_in_threadpool(self.models.version_of, ref, version or "1", prefix)
+            resource = await run_in_threadpool(full_model_resource, self, m, prefix)
+            return JSONResponse({"models": [resource]} if verb else resource)
         if verb == "mergeVersionAliases":
             return await self.models.merge_aliases(request, ref, prefix)
         if verb not in GENERATE_VERBS:
             raise reject_unknown_verb(verb or "(none)", (*GENERATE_VERBS, "mergeVersionAliases"))
-        m = await run_in_threadpool(self._tuned, ref, f"{prefix}/models/{ident}")
+        m = await run_in_threadpool(self.models.version_of, ref, version or "1", prefix)
         return await self.generate(request, m.name, verb, f"{prefix}/models/{model_id(m.name)}@1")
+
+    async def upload_model(self, request: Request, project: str, location: str) -> Response:
+        raise self.models.upload_refused(_prefix(project, location))
 
     def _tuned(self, ref: str, full: str) -> Any:
         try:
@@ -444,7 +480,8 @@ class VertexHandlers:
                 self.request_logs.publisher_routes(self.project_publisher_model)
             )
             r.route(f"{loc}/models", "GET")(self.list_models)
-            r.route(f"{loc}/models/{{model}}", "GET", "POST")(self.model)
+            r.route(f"{loc}/models:upload", "POST")(self.upload_model)
+            r.route(f"{loc}/models/{{model}}", "GET", "POST", "DELETE")(self.model)
             r.route(f"{loc}/endpoints", "GET", "POST")(self.endpoints.endpoints)
             r.route(f"{loc}/endpoints/{{endpoint}}", "GET", "POST", "PATCH", "DELETE")(
                 self.request_logs.endpoint_routes(self.endpoints.endpoint)

@@ -9,15 +9,14 @@ and grounding; this module adds what the Vertex API needs (token counts, truncat
 
 from __future__ import annotations
 
-from ....embeddings import DIMENSIONS, embed, load_model
+from ....embeddings import DIMENSIONS, embed, encode, load_model, token_ids
 
-__all__ = ["DIMENSIONS", "embed", "token_counts", "truncate"]
+__all__ = ["DIMENSIONS", "embed", "encode", "token_counts", "truncate"]
 
 
 def token_counts(texts: list[str]) -> list[int]:
     """The encoder's token count of each text (its tokenizer, without special tokens)."""
-    encoded = load_model().tokenizer.encode_batch(texts, add_special_tokens=False)
-    return [sum(e.attention_mask) for e in encoded]  # the batch is padded
+    return [len(ids) for ids in token_ids(texts)]
 
 
 def truncate(text: str, limit: int) -> str:

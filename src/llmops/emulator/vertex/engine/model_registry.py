@@ -29,6 +29,7 @@ import fcntl
 import json
 import re
 import secrets
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -236,6 +237,17 @@ class ModelRegistry:
             record["updated"] = now_rfc3339()
             atomic_write_text(path, json.dumps(record, indent=2))
         return record
+
+    def delete_model(self, name: str) -> None:
+        """Remove a tuned model (its record, weights and aliases); its tuning job stays, with no
+        tuned model. The caller checks that no endpoint serves it."""
+        target = self.resolve(name)
+        if target.kind != "tuned":
+            raise ConfigError(f"{name!r} is a base model; only tuned models are deleted", fix="give a tuned model")
+        with self.locked():
+            aliases = {a: m for a, m in self.aliases().items() if m != target.name}
+            atomic_write_text(self.aliases_path, json.dumps(dict(sorted(aliases.items())), indent=2))
+            shutil.rmtree(self.model_dir(target.name))
 
     # --- endpoints ---------------------------------------------------------------------------
     def bind_endpoint(self, ident: str, model: str | None) -> None:
