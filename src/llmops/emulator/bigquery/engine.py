@@ -41,7 +41,7 @@ import duckdb
 import pyarrow as pa
 
 from ...core.errors import LlmopsError, QueryError
-from . import ml
+from . import ml, udfs
 from .googlesql import (
     FARM_FINGERPRINT_UDF,
     INFO_SCHEMA_VIEWS,
@@ -135,6 +135,7 @@ class BigQueryEngine:
         self._udfs_on_db = False
         self._ml = ml.ModelCatalog()
         self._ml_on_db = False
+        self._googlesql_udfs_on_db = False
         self._lock = threading.Lock()
         if self.path is None:
             self._db = duckdb.connect(":memory:")
@@ -422,6 +423,14 @@ class BigQueryEngine:
                     if not self._ml_on_db:
                         self._ml.register(self._db)
                         self._ml_on_db = True
+        if udfs.GOOGLESQL_UDFS & script.udfs:
+            if self._db is None:
+                udfs.register(con)
+            else:
+                with self._lock:
+                    if not self._googlesql_udfs_on_db:
+                        udfs.register(self._db)
+                        self._googlesql_udfs_on_db = True
         if script.info_schema:
             self._register_information_schema(con, script.info_schema)
         for wc in script.wildcards:
