@@ -247,8 +247,8 @@ def _approx_top_sum(node: exp.ApproxTopSum) -> exp.Expression:
 
 _HLL_TAG = "llmops-hll:"
 _HLL_VALUES = (
-    f"CAST(substr(CASE WHEN starts_with(decode(_A), '{_HLL_TAG}') THEN decode(_A) ELSE error('HLL_COUNT got a sketch "
-    f"that the local warehouse did not make (its sketches are exact value sets)') END, {len(_HLL_TAG) + 1}) AS JSON[])"
+    f"CAST(substr(decode(CASE WHEN NOT starts_with(hex(_A), '{_HLL_TAG.encode().hex().upper()}') THEN error('HLL_COUNT got a "
+    f"sketch that the local warehouse did not make (its sketches are exact value sets)') ELSE _A END), {len(_HLL_TAG) + 1}) AS JSON[])"
 )
 _HLL_TEMPLATES = {
     # a sketch is the set of distinct values as JSON text: counts are exact

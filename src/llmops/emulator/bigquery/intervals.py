@@ -1,0 +1,172 @@
+"""GoogleSQL's INTERVAL type on DuckDB: range literals, JUSTIFY_*, datetime subtraction.
+
+A GoogleSQL INTERVAL, like DuckDB's, keeps months, days and a time part separately; these
+rewrites build DuckDB intervals with BigQuery's parts (`to_months(m) + to_days(d) +
+to_microseconds(u)` adds each part without normalising).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlglot import exp
+
+from .functions import _invalid, _t
+
+_UNITS = ("YEAR", "MONTH", "DAY", "HOUR", "MINUTE", "SECOND")
+_MONTHS = "(datepart('year', _A) * 12 + datepart('month', _A))"
+_DAYS = "datepart('day', _A)"
+_MICROS = "(datepart('hour', _A) * 3600000000 + datepart('minute', _A) * 60000000 + datepart('microsecond', _A))"
+_DAY_US = 86400000000
+
+
+def _parts(text: str, fields: list[str]) -> tuple[int, int, int]:
+    """(months, days, microseconds) of a range literal such as '1-2 3 4:5:6.7' YEAR TO SECOND."""
+    ym = [f for f in fields if f in ("YEAR", "MONTH")]
+    hms = [f for f in fields if f in ("HOUR", "MINUTE", "SECOND")]
+    groups = text.split()
+    want = (1 if ym else 0) + (1 if "DAY" in fields else 0) + (1 if hms else 0)
+    if len(groups) != want:
+        raise ValueError
+    months = days = micros = 0
+    if ym:
+        group = groups.pop(0)
+        sign = -1 if group.startswith("-") else 1
+        numbers = [int(v) for v in group.lstrip("+-").split("-")]
+        if len(numbers) != len(ym):
+            raise ValueError
+        whole = dict(zip(ym, numbers, strict=True))
+        months = sign * (whole.get("YEAR", 0) * 12 + whole.get("MONTH", 0))
+    if "DAY" in fields:
+        days = int(groups.pop(0))
+    if hms:
+        group = groups.pop(0)
+        sign = -1 if group.startswith("-") else 1
+        values = [Decimal(v) for v in group.lstrip("+-").split(":")]
+        if (
+            len(values) != len(hms)
+            or any(v != int(v) for v in values[:-1])
+            or ("SECOND" not in hms and values[-1] != int(values[-1]))
+        ):
+            raise ValueError
+        named = dict(zip(hms, values, strict=True))
+        zero = Decimal(0)
+        seconds = named.get("HOUR", zero) * 3600 + named.get("MINUTE", zero) * 60 + named.get("SECOND", zero)
+        micros = sign * int(seconds * 1000000)
+    return months, days, micros
+
+
+def _range_literal(node: exp.Interval) -> exp.Expression | None:
+    span = node.args.get("unit")
+    if not isinstance(span, exp.IntervalSpan) or not isinstance(node.this, exp.Literal):
+        return None
+    start, end = span.this.name.upper(), span.expression.name.upper()
+    if start not in _UNITS or end not in _UNITS or _UNITS.index(start) >= _UNITS.index(end):
+        raise _invalid(f"INTERVAL ... {start} TO {end} is not a valid interval range")
+    fields = list(_UNITS[_UNITS.index(start) : _UNITS.index(end) + 1])
+    try:
+        months, days, micros = _parts(node.this.this.strip(), fields)
+    except (ValueError, InvalidOperation):
+        raise _invalid(
+            f"Invalid interval literal {node.this.this!r} for {start} TO {end}; write it as e.g. '1-2 3 4:5:6' YEAR TO SECOND"
+        ) from None
+    return _t(f"to_months({months}) + to_days({days}) + to_microseconds({micros}::BIGINT)")
+
+
+def _justify(node: exp.Expression) -> exp.Expression:
+    months, days, micros = _MONTHS, _DAYS, _MICROS
+    if isinstance(node, exp.JustifyDays):
+        template = f"to_months({months} + {days} // 30) + to_days({days} % 30) + to_microseconds({micros})"
+    elif isinstance(node, exp.JustifyHours):
+        template = (
+            f"to_months({months}) + to_days({days} + {micros} // {_DAY_US}) + to_microseconds({micros} % {_DAY_US})"
+        )
+    else:
+        # hours into days, then days into months; then every part takes the sign of the whole
+        d = f"({days} + {micros} // {_DAY_US})"
+        u = f"({micros} % {_DAY_US})"
+        m2, d2 = f"({months} + {d} // 30)", f"({d} % 30)"
+        total = f"({m2} * 30 * {_DAY_US} + {d2} * {_DAY_US} + {u})"
+        template = (
+            f"CASE WHEN {total} > 0 AND {u} < 0 THEN to_months(({m2} * 30 + {d2} - 1) // 30) + to_days(({m2} * 30 + {d2} - 1) % 30) + to_microseconds({u} + {_DAY_US}) "
+            f"WHEN {total} < 0 AND {u} > 0 THEN to_months(({m2} * 30 + {d2} + 1) // 30) + to_days(({m2} * 30 + {d2} + 1) % 30) + to_microseconds({u} - {_DAY_US}) "
+            f"ELSE to_months({m2} + CASE WHEN {m2} > 0 AND {d2} < 0 THEN -1 WHEN {m2} < 0 AND {d2} > 0 THEN 1 ELSE 0 END) "
+            f"+ to_days({d2} + CASE WHEN {m2} > 0 AND {d2} < 0 THEN 30 WHEN {m2} < 0 AND {d2} > 0 THEN -30 ELSE 0 END) + to_microseconds({u}) END"
+        )
+    return _t(template, node.this)
+
+
+def _visible_type(node: exp.Expression) -> str | None:
+    """DATE or TIMESTAMP when the query text shows `node`'s type (a literal, a CAST, CURRENT_*)."""
+    if isinstance(node, exp.Paren):
+        return _visible_type(node.this)
+    if isinstance(node, (exp.Cast, exp.TryCast)):
+        kind = node.to.this
+        if kind == exp.DataType.Type.DATE:
+            return "DATE"
+        if kind in (exp.DataType.Type.TIMESTAMP, exp.DataType.Type.TIMESTAMPTZ, exp.DataType.Type.DATETIME):
+            return "TIMESTAMP"
+    if isinstance(node, exp.CurrentDate):
+        return "DATE"
+    if isinstance(node, (exp.CurrentTimestamp, exp.CurrentDatetime)):
+        return "TIMESTAMP"
+    return None
+
+
+def _is_number(node: exp.Expression) -> bool:
+    return isinstance(node, exp.Literal) and not node.is_string or isinstance(node, exp.Interval)
+
+
+def _subtraction(node: exp.Sub) -> exp.Expression | None:
+    """DATE - DATE and TIMESTAMP - TIMESTAMP are INTERVALs: whole days, or only a time part."""
+    left, right = _visible_type(node.this), _visible_type(node.expression)
+    if left == right == "DATE":
+        return _t("to_days(CAST(_A - _B AS INTEGER))", node.this, node.expression)
+    if left == right == "TIMESTAMP":
+        return _t("to_microseconds(epoch_us(_A) - epoch_us(_B))", node.this, node.expression)
+    if _is_number(node.this) or _is_number(node.expression) or left or right:
+        return None
+    # two operands of unknown type: DuckDB's DATE - DATE is INT64 days, BigQuery's an INTERVAL
+    return _t(
+        "CASE WHEN typeof(_A) = 'DATE' AND typeof(_B) = 'DATE' THEN error('DATE - DATE of columns is not supported "
+        "by the local warehouse; use DATE_DIFF(a, b, DAY) or CAST the operands') ELSE _C END",
+        node.this,
+        node.expression,
+        exp.Sub(this=node.this.copy(), expression=node.expression.copy()),
+    )
+
+
+_EXTRACT_WITHIN = {"MILLISECOND": 1000, "MICROSECOND": 1000000}
+
+
+def rewrite_interval_calls(stmt: exp.Expression) -> None:
+    """Rewrite INTERVAL literals, JUSTIFY_* and datetime subtraction as BigQuery answers them."""
+    node: Any
+    for node in list(stmt.find_all(exp.Interval)):
+        new = _range_literal(node)
+        if new is not None:
+            node.replace(new)
+    for node in reversed(list(stmt.find_all(exp.JustifyDays, exp.JustifyHours, exp.JustifyInterval))):
+        node.replace(_justify(node))
+    for node in reversed(list(stmt.find_all(exp.Sub))):
+        new = _subtraction(node)
+        if new is not None:
+            node.replace(new)
+    for node in list(stmt.find_all(exp.Extract)):
+        # BigQuery's MILLISECOND/MICROSECOND are the part within the second (DuckDB's include the seconds)
+        part = node.this.name.upper() if isinstance(node.this, (exp.Var, exp.Identifier)) else ""
+        if part in _EXTRACT_WITHIN:
+            node.replace(_t(f"date_part('{part.lower()}', _A) % {_EXTRACT_WITHIN[part]}", node.expression))
+
+
+def canonical_text(value: exp.Expression) -> exp.Expression:
+    """BigQuery's text of an INTERVAL (`CAST(i AS STRING)`): `Y-M D H:M:S[.F]`, signs on each part."""
+    m, d, u = _MONTHS, _DAYS, _MICROS
+    return _t(
+        f"(CASE WHEN {m} < 0 THEN '-' ELSE '' END) || abs({m}) // 12 || '-' || abs({m}) % 12 || ' ' || {d} || ' ' "
+        f"|| (CASE WHEN {u} < 0 THEN '-' ELSE '' END) || abs({u}) // 3600000000 || ':' || abs({u}) // 60000000 % 60 "
+        f"|| ':' || abs({u}) // 1000000 % 60 "
+        f"|| CASE WHEN abs({u}) % 1000000 = 0 THEN '' ELSE '.' || rtrim(lpad(CAST(abs({u}) % 1000000 AS VARCHAR), 6, '0'), '0') END",
+        value,
+    )
