@@ -287,6 +287,13 @@ NET = [
 
 SKETCHES = [
     (
+        # a column named like a rewrite's lambda parameter (i, e) keeps its meaning
+        "SELECT APPROX_TOP_SUM(e, i, 1), ARRAY_LENGTH(ARRAY_AGG(INSTR(s, 'an', 1, 2))) FROM "
+        "UNNEST([STRUCT('x' AS e, 2 AS i, 'banana' AS s), STRUCT('y', 1, 'b'), STRUCT('x', 3, 'c')])",
+        ([{"value": "x", "sum": 5}], 3),
+        ["RECORD", "INTEGER"],
+    ),
+    (
         "SELECT APPROX_TOP_SUM(x, weight, 2) FROM UNNEST([STRUCT('apple' AS x, 3 AS weight), STRUCT('pear', 2), "
         "STRUCT('apple', 0), STRUCT('banana', 5), STRUCT('pear', 4)])",
         ([{"value": "pear", "sum": 6}, {"value": "banana", "sum": 5}],),
@@ -357,6 +364,15 @@ INTERVALS = [
         "DATE_TRUNC(d, WEEK(MONDAY)), DATE_TRUNC(d, WEEK(SATURDAY)) FROM UNNEST([DATE '2017-11-05']) AS d",
         (45, 44, 0, datetime.date(2017, 10, 30), datetime.date(2017, 11, 4)),
         ["INTEGER"] * 3 + ["DATE"] * 2,
+    ),
+]
+
+INTERVALS += [
+    (
+        "SELECT CAST(d - DATE '2020-01-01' AS STRING), CAST(DATE '2020-01-03' - CAST(d AS DATE) AS STRING), "
+        "DATE '2020-01-03' - n FROM UNNEST([DATE '2020-01-02']) AS d, UNNEST([1]) AS n",
+        ("0-0 1 0:0:0", "0-0 1 0:0:0", datetime.date(2020, 1, 2)),
+        ["STRING", "STRING", "DATE"],
     ),
 ]
 

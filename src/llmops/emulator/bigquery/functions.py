@@ -25,7 +25,18 @@ def _unsupported(what: str) -> Exception:
 
 @functools.cache
 def _parsed(template: str) -> Any:
-    return sqlglot.parse_one(template, read="duckdb")
+    tree = sqlglot.parse_one(template, read="duckdb")
+    # a lambda parameter named like a column of the query (`i`, `e`) would hide that column
+    for fn in tree.find_all(exp.Lambda):
+        params = {p.name for p in fn.expressions}
+        for ident in fn.find_all(exp.Identifier):
+            parent = ident.parent
+            if ident.name not in params or isinstance(parent, exp.Column | exp.PropertyEQ):
+                continue
+            if isinstance(parent, exp.Dot) and parent.expression is ident:
+                continue
+            ident.set("this", f"__lambda_{ident.name}")
+    return tree
 
 
 def _t(template: str, *args: exp.Expression | None) -> exp.Expression:
@@ -224,21 +235,13 @@ def _regexp_instr(node: exp.RegexpInstr) -> exp.Expression:
 
 
 def _approx_top_sum(node: exp.ApproxTopSum) -> exp.Expression:
-    # exact sums: sort (value, weight) pairs, sum each run of equal values, keep the largest;
-    # a NULL sum (only NULL weights) ranks last, as SUM of NULLs does in BigQuery
-    pairs = "list_sort(list({'v': _A, 'w': _B}))"
-    starts = f"list_filter(range(1, len({pairs}) + 1), i -> i = 1 OR {pairs}[i].v IS DISTINCT FROM {pairs}[greatest(i - 1, 1)].v)"
-    groups = f"list_transform({starts}, (s, k) -> {{'n': sum_ IS NOT NULL, 's': sum_, 'v': {pairs}[s].v}})".replace(
-        "sum_",
-        # summed in the weight's own type (list_sum would widen INT64 to a 128-bit integer)
-        "CASE WHEN list_count(ws_) = 0 THEN NULL ELSE "
-        "list_reduce(list_prepend(0, list_filter(ws_, w -> w IS NOT NULL)), (a, b) -> a + b) END".replace(
-            "ws_",
-            f"list_transform(list_slice({pairs}, s, coalesce({starts}[k + 1] - 1, len({pairs}))), e -> e.w)",
-        ),
-    )
+    # exact sums: the group's (value, weight) pairs, regrouped by value in a correlated subquery;
+    # summed in the weight's own type (DuckDB's sum widens INT64); a NULL sum ranks last
     return _t(
-        f"list_transform(list_slice(list_sort({groups}, 'DESC'), 1, _C), e -> {{'value': e.v, 'sum': e.s}})",
+        "(SELECT list_slice(list({'value': __top_v, 'sum': __top_s} ORDER BY __top_s IS NULL, __top_s DESC, __top_v DESC), 1, _C) "
+        "FROM (SELECT __top_u.__top_e.v AS __top_v, CASE WHEN count(__top_u.__top_e.w) = 0 THEN NULL ELSE list_reduce("
+        "list_prepend(0, list(__top_u.__top_e.w) FILTER (WHERE __top_u.__top_e.w IS NOT NULL)), (a, b) -> a + b) END AS __top_s "
+        "FROM (SELECT unnest(list({'v': _A, 'w': _B})) AS __top_e) AS __top_u GROUP BY __top_u.__top_e.v))",
         node.this,
         node.expression,
         node.args.get("count"),

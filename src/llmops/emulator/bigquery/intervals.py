@@ -121,16 +121,17 @@ def _is_number(node: exp.Expression) -> bool:
 def _subtraction(node: exp.Sub) -> exp.Expression | None:
     """DATE - DATE and TIMESTAMP - TIMESTAMP are INTERVALs: whole days, or only a time part."""
     left, right = _visible_type(node.this), _visible_type(node.expression)
-    if left == right == "DATE":
+    if right == "DATE" and left in ("DATE", None):
+        # BigQuery subtracts a DATE only from a DATE, giving an INTERVAL of whole days
         return _t("to_days(CAST(_A - _B AS INTEGER))", node.this, node.expression)
-    if left == right == "TIMESTAMP":
+    if right == "TIMESTAMP" and left in ("TIMESTAMP", None):
         return _t("to_microseconds(epoch_us(_A) - epoch_us(_B))", node.this, node.expression)
-    if _is_number(node.this) or _is_number(node.expression) or left or right:
+    if _is_number(node.this) or _is_number(node.expression) or (left and left != "DATE") or right:
         return None
-    # two operands of unknown type: DuckDB's DATE - DATE is INT64 days, BigQuery's an INTERVAL
+    # the subtrahend's type is unknown: DuckDB's DATE - DATE is INT64 days, BigQuery's an INTERVAL
     return _t(
-        "CASE WHEN typeof(_A) = 'DATE' AND typeof(_B) = 'DATE' THEN error('DATE - DATE of columns is not supported "
-        "by the local warehouse; use DATE_DIFF(a, b, DAY) or CAST the operands') ELSE _C END",
+        "CASE WHEN typeof(_A) = 'DATE' AND typeof(_B) = 'DATE' THEN error('DATE - DATE with a column on the right "
+        "is not supported by the local warehouse; write CAST(b AS DATE), or DATE_DIFF(a, b, DAY) for a number') ELSE _C END",
         node.this,
         node.expression,
         exp.Sub(this=node.this.copy(), expression=node.expression.copy()),
