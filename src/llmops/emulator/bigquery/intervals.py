@@ -15,9 +15,6 @@ from sqlglot import exp
 from .functions import _invalid, _t
 
 _UNITS = ("YEAR", "MONTH", "DAY", "HOUR", "MINUTE", "SECOND")
-_MONTHS = "(datepart('year', _A) * 12 + datepart('month', _A))"
-_DAYS = "datepart('day', _A)"
-_MICROS = "(datepart('hour', _A) * 3600000000 + datepart('minute', _A) * 60000000 + datepart('microsecond', _A))"
 _DAY_US = 86400000000
 
 
@@ -74,27 +71,38 @@ def _range_literal(node: exp.Interval) -> exp.Expression | None:
     return _t(f"to_months({months}) + to_days({days}) + to_microseconds({micros}::BIGINT)")
 
 
+def _with_parts(body: str) -> str:
+    """A template that evaluates `_A` once and `body` over its parts `q.m` (months), `q.d` (days)
+    and `q.u` (microseconds), so nested interval rewrites do not repeat their operand."""
+    parts = (
+        "{'m': datepart('year', p) * 12 + datepart('month', p), 'd': datepart('day', p), "
+        "'u': datepart('hour', p) * 3600000000 + datepart('minute', p) * 60000000 + datepart('microsecond', p)}"
+    )
+    return f"list_extract(list_transform([_A], p -> list_extract(list_transform([{parts}], q -> {body}), 1)), 1)"
+
+
 def _justify(node: exp.Expression) -> exp.Expression:
-    months, days, micros = _MONTHS, _DAYS, _MICROS
+    day = _DAY_US
     if isinstance(node, exp.JustifyDays):
-        template = f"to_months({months} + {days} // 30) + to_days({days} % 30) + to_microseconds({micros})"
+        body = "to_months(q.m + q.d // 30) + to_days(q.d % 30) + to_microseconds(q.u)"
     elif isinstance(node, exp.JustifyHours):
-        template = (
-            f"to_months({months}) + to_days({days} + {micros} // {_DAY_US}) + to_microseconds({micros} % {_DAY_US})"
-        )
+        body = f"to_months(q.m) + to_days(q.d + q.u // {day}) + to_microseconds(q.u % {day})"
     else:
         # hours into days, then days into months; then every part takes the sign of the whole
-        d = f"({days} + {micros} // {_DAY_US})"
-        u = f"({micros} % {_DAY_US})"
-        m2, d2 = f"({months} + {d} // 30)", f"({d} % 30)"
-        total = f"({m2} * 30 * {_DAY_US} + {d2} * {_DAY_US} + {u})"
-        template = (
-            f"CASE WHEN {total} > 0 AND {u} < 0 THEN to_months(({m2} * 30 + {d2} - 1) // 30) + to_days(({m2} * 30 + {d2} - 1) % 30) + to_microseconds({u} + {_DAY_US}) "
-            f"WHEN {total} < 0 AND {u} > 0 THEN to_months(({m2} * 30 + {d2} + 1) // 30) + to_days(({m2} * 30 + {d2} + 1) % 30) + to_microseconds({u} - {_DAY_US}) "
-            f"ELSE to_months({m2} + CASE WHEN {m2} > 0 AND {d2} < 0 THEN -1 WHEN {m2} < 0 AND {d2} > 0 THEN 1 ELSE 0 END) "
-            f"+ to_days({d2} + CASE WHEN {m2} > 0 AND {d2} < 0 THEN 30 WHEN {m2} < 0 AND {d2} > 0 THEN -30 ELSE 0 END) + to_microseconds({u}) END"
+        total = f"(r.m * 30 * {day} + r.d * {day} + r.u)"
+        body = (
+            f"list_extract(list_transform([{{'m': q.m + (q.d + q.u // {day}) // 30, 'd': (q.d + q.u // {day}) % 30, "
+            f"'u': q.u % {day}}}], r -> CASE "
+            f"WHEN {total} > 0 AND r.u < 0 THEN to_months((r.m * 30 + r.d - 1) // 30) + to_days((r.m * 30 + r.d - 1) % 30) "
+            f"+ to_microseconds(r.u + {day}) "
+            f"WHEN {total} < 0 AND r.u > 0 THEN to_months((r.m * 30 + r.d + 1) // 30) + to_days((r.m * 30 + r.d + 1) % 30) "
+            f"+ to_microseconds(r.u - {day}) "
+            "ELSE to_months(r.m + CASE WHEN r.m > 0 AND r.d < 0 THEN -1 WHEN r.m < 0 AND r.d > 0 THEN 1 ELSE 0 END) "
+            "+ to_days(r.d + CASE WHEN r.m > 0 AND r.d < 0 THEN 30 WHEN r.m < 0 AND r.d > 0 THEN -30 ELSE 0 END) "
+            "+ to_microseconds(r.u) END), 1)"
         )
-    return _t(template, node.this)
+    # DuckDB's // and % on integers truncate toward zero, as BigQuery's JUSTIFY_* do
+    return _t(_with_parts(body), node.this)
 
 
 def _visible_type(node: exp.Expression) -> str | None:
@@ -163,11 +171,12 @@ def rewrite_interval_calls(stmt: exp.Expression) -> None:
 
 def canonical_text(value: exp.Expression) -> exp.Expression:
     """BigQuery's text of an INTERVAL (`CAST(i AS STRING)`): `Y-M D H:M:S[.F]`, signs on each part."""
-    m, d, u = _MONTHS, _DAYS, _MICROS
     return _t(
-        f"(CASE WHEN {m} < 0 THEN '-' ELSE '' END) || abs({m}) // 12 || '-' || abs({m}) % 12 || ' ' || {d} || ' ' "
-        f"|| (CASE WHEN {u} < 0 THEN '-' ELSE '' END) || abs({u}) // 3600000000 || ':' || abs({u}) // 60000000 % 60 "
-        f"|| ':' || abs({u}) // 1000000 % 60 "
-        f"|| CASE WHEN abs({u}) % 1000000 = 0 THEN '' ELSE '.' || rtrim(lpad(CAST(abs({u}) % 1000000 AS VARCHAR), 6, '0'), '0') END",
+        _with_parts(
+            "(CASE WHEN q.m < 0 THEN '-' ELSE '' END) || abs(q.m) // 12 || '-' || abs(q.m) % 12 || ' ' || q.d || ' ' "
+            "|| (CASE WHEN q.u < 0 THEN '-' ELSE '' END) || abs(q.u) // 3600000000 || ':' || abs(q.u) // 60000000 % 60 "
+            "|| ':' || abs(q.u) // 1000000 % 60 || CASE WHEN abs(q.u) % 1000000 = 0 THEN '' "
+            "ELSE '.' || rtrim(lpad(CAST(abs(q.u) % 1000000 AS VARCHAR), 6, '0'), '0') END"
+        ),
         value,
     )
