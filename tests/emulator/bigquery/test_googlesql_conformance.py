@@ -423,6 +423,7 @@ ERRORS = [
     ("SELECT SHA384('abc')", "SHA384"),
     ("SELECT HLL_COUNT.EXTRACT(b'not a sketch')", "did not make"),
     ("SELECT HLL_COUNT.INIT(x, 30) FROM UNNEST([1]) AS x", "precision"),
+    ("SELECT HLL_COUNT.INIT(x) FROM UNNEST([1.5]) AS x", "HLL_COUNT.INIT takes INT64"),
     ("SELECT d1 - d2 FROM UNNEST([STRUCT(DATE '2021-01-02' AS d1, DATE '2021-01-01' AS d2)])", "DATE_DIFF"),
     ("SELECT INTERVAL '1 2' YEAR TO SECOND", "Invalid interval literal"),
 ]

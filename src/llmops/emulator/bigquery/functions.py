@@ -255,7 +255,11 @@ _HLL_VALUES = (
 )
 _HLL_TEMPLATES = {
     # a sketch is the set of distinct values as JSON text: counts are exact
-    "INIT": f"encode('{_HLL_TAG}' || CAST(to_json(list(DISTINCT _A) FILTER (WHERE _A IS NOT NULL)) AS VARCHAR))",
+    "INIT": (
+        "CASE WHEN typeof(any_value(_A)) NOT SIMILAR TO '(BIGINT|INTEGER|SMALLINT|TINYINT|HUGEINT|DECIMAL.*|VARCHAR|BLOB)' "
+        "THEN error('HLL_COUNT.INIT takes INT64, NUMERIC, BIGNUMERIC, STRING or BYTES, not ' || typeof(any_value(_A))) "
+        f"ELSE encode('{_HLL_TAG}' || CAST(to_json(list(DISTINCT _A) FILTER (WHERE _A IS NOT NULL)) AS VARCHAR)) END"
+    ),
     "MERGE_PARTIAL": f"encode('{_HLL_TAG}' || CAST(to_json(list_distinct(flatten(list({_HLL_VALUES})))) AS VARCHAR))",
     "MERGE": f"coalesce(len(list_distinct(flatten(list({_HLL_VALUES})))), 0)",
     "EXTRACT": f"coalesce(len({_HLL_VALUES}), 0)",
