@@ -370,9 +370,10 @@ INTERVALS = [
 INTERVALS += [
     (
         "SELECT CAST(d - DATE '2020-01-01' AS STRING), CAST(DATE '2020-01-03' - CAST(d AS DATE) AS STRING), "
-        "DATE '2020-01-03' - n FROM UNNEST([DATE '2020-01-02']) AS d, UNNEST([1]) AS n",
-        ("0-0 1 0:0:0", "0-0 1 0:0:0", datetime.date(2020, 1, 2)),
-        ["STRING", "STRING", "DATE"],
+        "DATE '2020-01-03' - n, CAST(TIME '10:00:00' - TIME '08:30:00.5' AS STRING) "
+        "FROM UNNEST([DATE '2020-01-02']) AS d, UNNEST([1]) AS n",
+        ("0-0 1 0:0:0", "0-0 1 0:0:0", datetime.date(2020, 1, 2), "0-0 0 1:29:59.5"),
+        ["STRING", "STRING", "DATE", "STRING"],
     ),
 ]
 

@@ -106,7 +106,7 @@ def _justify(node: exp.Expression) -> exp.Expression:
 
 
 def _visible_type(node: exp.Expression) -> str | None:
-    """DATE or TIMESTAMP when the query text shows `node`'s type (a literal, a CAST, CURRENT_*)."""
+    """DATE, TIMESTAMP or TIME when the query text shows `node`'s type (a literal, a CAST, CURRENT_*)."""
     if isinstance(node, exp.Paren):
         return _visible_type(node.this)
     if isinstance(node, (exp.Cast, exp.TryCast)):
@@ -115,6 +115,8 @@ def _visible_type(node: exp.Expression) -> str | None:
             return "DATE"
         if kind in (exp.DataType.Type.TIMESTAMP, exp.DataType.Type.TIMESTAMPTZ, exp.DataType.Type.DATETIME):
             return "TIMESTAMP"
+        if kind == exp.DataType.Type.TIME:
+            return "TIME"
     if isinstance(node, exp.CurrentDate):
         return "DATE"
     if isinstance(node, (exp.CurrentTimestamp, exp.CurrentDatetime)):
@@ -127,13 +129,19 @@ def _is_number(node: exp.Expression) -> bool:
 
 
 def _subtraction(node: exp.Sub) -> exp.Expression | None:
-    """DATE - DATE and TIMESTAMP - TIMESTAMP are INTERVALs: whole days, or only a time part."""
+    """DATE - DATE, TIMESTAMP - TIMESTAMP and TIME - TIME are INTERVALs: whole days, or only a time part."""
     left, right = _visible_type(node.this), _visible_type(node.expression)
     if right == "DATE" and left in ("DATE", None):
         # BigQuery subtracts a DATE only from a DATE, giving an INTERVAL of whole days
         return _t("to_days(CAST(_A - _B AS INTEGER))", node.this, node.expression)
     if right == "TIMESTAMP" and left in ("TIMESTAMP", None):
         return _t("to_microseconds(epoch_us(_A) - epoch_us(_B))", node.this, node.expression)
+    if right == "TIME" and left in ("TIME", None):
+        return _t(
+            "to_microseconds(epoch_us(DATE '1970-01-01' + _A) - epoch_us(DATE '1970-01-01' + _B))",
+            node.this,
+            node.expression,
+        )
     if _is_number(node.this) or _is_number(node.expression) or (left and left != "DATE") or right:
         return None
     # the subtrahend's type is unknown: DuckDB's DATE - DATE is INT64 days, BigQuery's an INTERVAL
