@@ -1,7 +1,7 @@
-"""Cost of the GoogleSQL semantic rewrites on a 1,000,000-row table, as a ratio to the DuckDB
-native expression they replace (same data, same connection, median of 5 runs).
+"""Cost of the GoogleSQL semantic rewrites and Python UDFs on a 1,000,000-row table, as a ratio
+to the closest DuckDB native expression (same data, same connection, median of 5 runs).
 
-    python benchmarks/bench_googlesql_udfs.py [--rows N]
+    python benchmarks/bench_googlesql_udfs.py [--rows N] [--only NAME]
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import argparse
 import statistics
 import time
 
+from llmops.emulator.bigquery import udfs
 from llmops.emulator.bigquery.engine import BigQueryEngine
 
 CASES = [
@@ -29,6 +30,47 @@ CASES = [
         "SELECT MAX(TO_JSON_STRING(ts)) FROM b.t",
         "SELECT MAX(CAST(to_json(ts) AS VARCHAR)) FROM b.t",
     ),
+    # Python UDFs (udfs.py), each against the nearest DuckDB built-in
+    ("SHA512 (UDF)", "SELECT MAX(SHA512(s)) FROM b.t", "SELECT MAX(sha256(s)) FROM b.t"),
+    ("TO_BASE32 (UDF)", "SELECT MAX(TO_BASE32(bs)) FROM b.t", "SELECT MAX(to_base64(bs)) FROM b.t"),
+    (
+        "NET.HOST (UDF)",
+        "SELECT MAX(NET.HOST(url)) FROM b.t",
+        "SELECT MAX(regexp_extract(url, '//([^/:]+)', 1)) FROM b.t",
+    ),
+    (
+        "NET.REG_DOMAIN (UDF)",
+        "SELECT MAX(NET.REG_DOMAIN(url)) FROM b.t",
+        "SELECT MAX(regexp_extract(url, '//([^/:]+)', 1)) FROM b.t",
+    ),
+    (
+        "NET.IP_FROM_STRING (UDF)",
+        "SELECT MAX(NET.IP_FROM_STRING(ip)) FROM b.t",
+        "SELECT MAX(CAST(ip AS BLOB)) FROM b.t",
+    ),
+    (
+        "NET.IPV4_TO_INT64 (UDF)",
+        "SELECT SUM(NET.IPV4_TO_INT64(NET.IPV4_FROM_INT64(i))) FROM b.t",
+        "SELECT SUM(i) FROM b.t",
+    ),
+    # DuckDB SQL rewrites
+    (
+        "APPROX_TOP_SUM",
+        "SELECT APPROX_TOP_SUM(g, i, 5) FROM b.t",
+        "SELECT g, SUM(i) AS s FROM b.t GROUP BY g ORDER BY s DESC LIMIT 5",
+    ),
+    (
+        "HLL_COUNT.EXTRACT(INIT)",
+        "SELECT HLL_COUNT.EXTRACT(HLL_COUNT.INIT(g)) FROM b.t",
+        "SELECT approx_count_distinct(g) FROM b.t",
+    ),
+    ("EXTRACT(WEEK(MONDAY))", "SELECT SUM(EXTRACT(WEEK(MONDAY) FROM d)) FROM b.t", "SELECT SUM(week(d)) FROM b.t"),
+    (
+        "DATE - DATE (INTERVAL)",
+        "SELECT MAX(d - DATE '2020-01-01') FROM b.t",
+        "SELECT MAX(to_days(CAST(d - DATE '2020-01-01' AS INTEGER))) FROM b.t",
+    ),
+    ("col - col (DATE guard)", "SELECT SUM(i - g) FROM b.t", "SELECT SUM(i - g) FROM b.t"),
 ]
 
 
@@ -44,17 +86,25 @@ def _median(fn, runs: int = 5) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=1_000_000)
-    n = ap.parse_args().rows
+    ap.add_argument("--only", default="", help="run only the cases whose name contains this text")
+    args = ap.parse_args()
+    n = args.rows
     engine = BigQueryEngine()
     engine.create_dataset("llmops-local", "b")
     engine.query(
         f"CREATE TABLE b.t AS SELECT x AS i, x * 1.5 AS f, CAST(x AS STRING) AS s, [x, x + 1] AS a, "
-        f"TIMESTAMP_ADD(TIMESTAMP '2024-01-01', INTERVAL x MILLISECOND) AS ts "
+        f"TIMESTAMP_ADD(TIMESTAMP '2024-01-01', INTERVAL x MILLISECOND) AS ts, CAST(CAST(x AS STRING) AS BYTES) AS bs, "
+        f"CONCAT('http://www.h', CAST(MOD(x, 1000) AS STRING), '.example.co.uk/p?q=1') AS url, "
+        f"CONCAT('10.0.', CAST(MOD(x, 256) AS STRING), '.1') AS ip, MOD(x, 1000) AS g, "
+        f"DATE_ADD(DATE '2020-01-01', INTERVAL MOD(x, 3000) DAY) AS d "
         f"FROM UNNEST(GENERATE_ARRAY(1, {n})) AS x"
     )
     with engine.connection() as con:
+        udfs.register(con)
         print(f"{'rewrite':28} {'GoogleSQL s':>12} {'native s':>10} {'ratio':>6}")
         for name, googlesql, native in CASES:
+            if args.only not in name:
+                continue
             translated = engine.translate(googlesql, default_project="llmops-local")
             native_sql = native.replace("b.t", '"llmops-local.b"."t"')
             ours = _median(lambda sql=translated: con.execute(sql).fetchall())

@@ -41,7 +41,7 @@ import duckdb
 import pyarrow as pa
 
 from ...core.errors import LlmopsError, QueryError
-from . import dryrun, history, ml, routines, tablekinds
+from . import dryrun, history, ml, routines, tablekinds, udfs
 from .googlesql import (
     FARM_FINGERPRINT_UDF,
     INFO_SCHEMA_VIEWS,
@@ -137,6 +137,7 @@ class BigQueryEngine:
         self._udfs_on_db = False
         self._ml = ml.ModelCatalog()
         self._ml_on_db = False
+        self._googlesql_udfs_on_db = False
         self._lock = threading.Lock()
         if self.path is None:
             self._db = duckdb.connect(":memory:")
@@ -513,6 +514,14 @@ class BigQueryEngine:
                         self._ml_on_db = True
         if any(u.startswith(routines.ROUTINE_MARK) for u in script.udfs):
             routines.prepare(self, con, script.udfs)
+        if udfs.GOOGLESQL_UDFS & script.udfs:
+            if self._db is None:
+                udfs.register(con)
+            else:
+                with self._lock:
+                    if not self._googlesql_udfs_on_db:
+                        udfs.register(self._db)
+                        self._googlesql_udfs_on_db = True
         if script.info_schema:
             self._register_information_schema(con, script.info_schema)
         for wc in script.wildcards:

@@ -25,7 +25,18 @@ def _unsupported(what: str) -> Exception:
 
 @functools.cache
 def _parsed(template: str) -> Any:
-    return sqlglot.parse_one(template, read="duckdb")
+    tree = sqlglot.parse_one(template, read="duckdb")
+    # a lambda parameter named like a column of the query (`i`, `e`) would hide that column
+    for fn in tree.find_all(exp.Lambda):
+        params = {p.name for p in fn.expressions}
+        for ident in fn.find_all(exp.Identifier):
+            parent = ident.parent
+            if ident.name not in params or isinstance(parent, exp.Column | exp.PropertyEQ):
+                continue
+            if isinstance(parent, exp.Dot) and parent.expression is ident:
+                continue
+            ident.set("this", f"__lambda_{ident.name}")
+    return tree
 
 
 def _t(template: str, *args: exp.Expression | None) -> exp.Expression:
@@ -223,6 +234,122 @@ def _regexp_instr(node: exp.RegexpInstr) -> exp.Expression:
     )
 
 
+def _approx_top_sum(node: exp.ApproxTopSum) -> exp.Expression:
+    # exact sums: the group's (value, weight) pairs, regrouped by value in a correlated subquery;
+    # summed in the weight's own type (DuckDB's sum widens INT64); a NULL sum ranks last
+    return _t(
+        "(SELECT list_slice(list({'value': __top_v, 'sum': __top_s} ORDER BY __top_s IS NULL, __top_s DESC, __top_v DESC), 1, _C) "
+        "FROM (SELECT __top_u.__top_e.v AS __top_v, CASE WHEN count(__top_u.__top_e.w) = 0 THEN NULL ELSE list_reduce("
+        "list_prepend(0, list(__top_u.__top_e.w) FILTER (WHERE __top_u.__top_e.w IS NOT NULL)), (a, b) -> a + b) END AS __top_s "
+        "FROM (SELECT unnest(list({'v': _A, 'w': _B})) AS __top_e) AS __top_u GROUP BY __top_u.__top_e.v))",
+        node.this,
+        node.expression,
+        node.args.get("count"),
+    )
+
+
+_HLL_TAG = "llmops-hll:"
+_HLL_VALUES = (
+    f"CAST(substr(decode(CASE WHEN NOT starts_with(hex(_A), '{_HLL_TAG.encode().hex().upper()}') THEN error('HLL_COUNT got a "
+    f"sketch that the local warehouse did not make (its sketches are exact value sets)') ELSE _A END), {len(_HLL_TAG) + 1}) AS JSON[])"
+)
+_HLL_TEMPLATES = {
+    # a sketch is the set of distinct values as JSON text: counts are exact
+    "INIT": (
+        "CASE WHEN typeof(any_value(_A)) NOT SIMILAR TO '(BIGINT|INTEGER|SMALLINT|TINYINT|HUGEINT|DECIMAL.*|VARCHAR|BLOB)' "
+        "THEN error('HLL_COUNT.INIT takes INT64, NUMERIC, BIGNUMERIC, STRING or BYTES, not ' || typeof(any_value(_A))) "
+        f"ELSE encode('{_HLL_TAG}' || CAST(to_json(list(DISTINCT _A) FILTER (WHERE _A IS NOT NULL)) AS VARCHAR)) END"
+    ),
+    "MERGE_PARTIAL": f"encode('{_HLL_TAG}' || CAST(to_json(list_distinct(flatten(list({_HLL_VALUES})))) AS VARCHAR))",
+    "MERGE": f"coalesce(len(list_distinct(flatten(list({_HLL_VALUES})))), 0)",
+    "EXTRACT": f"coalesce(len({_HLL_VALUES}), 0)",
+}
+
+
+def hll_supported(name: str) -> bool:
+    """Whether HLL_COUNT.<name> is answered by the local warehouse."""
+    return name.upper() in _HLL_TEMPLATES
+
+
+def _hll_count(node: exp.Dot) -> exp.Expression | None:
+    fn = node.expression
+    if not (isinstance(node.this, exp.Identifier) and node.this.name.upper() == "HLL_COUNT"):
+        return None
+    name = fn.name.upper() if isinstance(fn, exp.Anonymous) else ""
+    if name not in _HLL_TEMPLATES:
+        raise _unsupported(f"HLL_COUNT.{name or fn.sql()}")
+    args = list(fn.expressions)
+    if name == "INIT" and len(args) == 2:
+        precision = args[1]
+        if not (isinstance(precision, exp.Literal) and precision.is_int and 10 <= int(precision.this) <= 24):
+            raise _invalid("HLL_COUNT.INIT's precision must be an integer literal from 10 to 24")
+    elif len(args) != 1:
+        raise _invalid(f"HLL_COUNT.{name} takes {'one or two arguments' if name == 'INIT' else 'one argument'}")
+    return _t(_HLL_TEMPLATES[name], args[0])
+
+
+def _invalid(message: str) -> Exception:
+    from .googlesql import BigQueryError
+
+    return BigQueryError(message, fix="see the GoogleSQL reference for the function's arguments")
+
+
+_NET_ARITY = {
+    "HOST": 1,
+    "PUBLIC_SUFFIX": 1,
+    "REG_DOMAIN": 1,
+    "IP_FROM_STRING": 1,
+    "SAFE_IP_FROM_STRING": 1,
+    "IP_TO_STRING": 1,
+    "IPV4_FROM_INT64": 1,
+    "IPV4_TO_INT64": 1,
+    "IP_NET_MASK": 2,
+    "IP_TRUNC": 2,
+}
+
+
+def _net_call(node: exp.NetFunc) -> exp.Expression:
+    from .udfs import NET_UDFS_BY_NAME
+
+    inner = node.this
+    if isinstance(inner, exp.Anonymous):
+        name, args = inner.name.upper(), list(inner.expressions)
+    else:
+        name = inner.sql_name().upper() if isinstance(inner, exp.Func) else ""
+        args = [a for a in (inner.args.get("this"), *inner.args.get("expressions", [])) if a is not None]
+    if name not in NET_UDFS_BY_NAME:
+        raise _unsupported(f"NET.{name or 'functions'}")
+    if len(args) != _NET_ARITY[name]:
+        raise _invalid(f"NET.{name} takes {_NET_ARITY[name]} argument{'s' if _NET_ARITY[name] > 1 else ''}")
+    return exp.Anonymous(this=NET_UDFS_BY_NAME[name], expressions=[a.copy() for a in args])
+
+
+def _sha512(node: exp.Expression) -> exp.Expression | None:
+    from .udfs import SHA512_UDF
+
+    length = node.args.get("length")
+    if length is None or length.name == "256":
+        return None
+    if length.name != "512":
+        raise _unsupported(f"SHA{length.name}")
+    # STRING input is hashed as its UTF-8 bytes
+    return exp.Anonymous(this=SHA512_UDF, expressions=[_t("CAST(_A AS BLOB)", node.this)])
+
+
+def _base32(node: exp.Expression) -> exp.Expression:
+    from .udfs import FROM_BASE32_UDF, TO_BASE32_UDF
+
+    name = TO_BASE32_UDF if isinstance(node, exp.ToBase32) else FROM_BASE32_UDF
+    return exp.Anonymous(this=name, expressions=[node.this.copy()])
+
+
+def used_udfs(stmt: exp.Expression) -> set[str]:
+    """Names of `udfs.py` functions that `stmt` (after rewriting) calls."""
+    from .udfs import GOOGLESQL_UDFS
+
+    return {str(n.this) for n in stmt.find_all(exp.Anonymous) if str(n.this) in GOOGLESQL_UDFS}
+
+
 def rewrite_function_calls(stmt: exp.Expression) -> None:
     """Rewrite every GoogleSQL call in `stmt` that DuckDB lacks or answers differently."""
     node: Any
@@ -234,10 +361,10 @@ def rewrite_function_calls(stmt: exp.Expression) -> None:
         new = _agg_limit(node)
         if new is not None:
             node.replace(new)
-    for node in reversed(list(stmt.find_all(exp.SHA2Digest, exp.SHA2))):
-        length = node.args.get("length")
-        if length is not None and length.name != "256":
-            raise _unsupported(f"SHA{length.name}")
+    for node in reversed(list(stmt.find_all(exp.Dot))):
+        new = _hll_count(node)
+        if new is not None:
+            node.replace(new)
     simple: dict[type, Any] = {
         exp.Normalize: _normalize,
         exp.ToCodePoints: _to_code_points,
@@ -252,6 +379,12 @@ def rewrite_function_calls(stmt: exp.Expression) -> None:
         exp.ApproxQuantiles: _approx_quantiles,
         exp.ApproxTopK: _approx_top_count,
         exp.RegexpInstr: _regexp_instr,
+        exp.ApproxTopSum: _approx_top_sum,
+        exp.NetFunc: _net_call,
+        exp.SHA2Digest: _sha512,
+        exp.SHA2: _sha512,
+        exp.ToBase32: _base32,
+        exp.FromBase32: _base32,
     }
     for node in reversed(list(stmt.find_all(*simple))):
         new = simple[type(node)](node)
@@ -267,13 +400,21 @@ def rewrite_function_calls(stmt: exp.Expression) -> None:
             node.replace(_t(f"make_timestamptz((_A * {1000000 // per_second})::BIGINT)", node.this))
 
 
+_WEEKDAYS = ("SUNDAY", "MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY")
 _EXTRACT_FUNCTIONS = {"ISOWEEK": "week", "ISOYEAR": "isoyear", "DAYOFYEAR": "dayofyear"}
 
 
 def _extract(node: exp.Extract) -> exp.Expression | None:
     part = node.this
     if isinstance(part, exp.WeekStart):
-        raise _unsupported(f"EXTRACT(WEEK({part.name.upper()}))")
+        day = part.name.upper()
+        if day not in _WEEKDAYS:
+            raise _invalid(f"WEEK({day}) is not a week part; name a weekday, e.g. WEEK(MONDAY)")
+        # weeks start on `day`; the days before the year's first such day are week 0
+        return _t(
+            f"CAST((dayofyear(_A) - 1 - (({_WEEKDAYS.index(day)} - dayofweek(date_trunc('year', _A)) + 7) % 7) + 7) // 7 AS BIGINT)",
+            node.expression,
+        )
     name = part.name.upper() if isinstance(part, (exp.Var, exp.Identifier)) else ""
     if name in _EXTRACT_FUNCTIONS:
         return exp.Anonymous(this=_EXTRACT_FUNCTIONS[name], expressions=[node.expression.copy()])

@@ -30,6 +30,7 @@ from sqlglot.dialects.duckdb import DuckDB
 from sqlglot.errors import ParseError, SqlglotError, TokenError, UnsupportedError
 
 from ...core.errors import NotFoundError, QueryError
+from .functions import hll_supported, used_udfs
 from .semantics import rewrite_semantics
 
 # sqlglot logs a warning for every BigQuery-only table option it drops (PARTITION BY, CLUSTER BY,
@@ -771,6 +772,7 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     _order_unpivot_columns(stmt)
     _rewrite_parameters(stmt, ctx)
     _rewrite_functions(stmt, ctx)
+    ctx.udfs.update(used_udfs(stmt))
     _fix_types(stmt)
     if isinstance(stmt, exp.Query):
         _name_unnamed_columns(stmt)
@@ -875,6 +877,8 @@ def _check_unsupported_nodes(stmt: exp.Expression) -> None:
                     else getattr(fn, "name", "")
                 )
                 name = str(name).upper()
+                if head == "HLL_COUNT" and hll_supported(name):
+                    continue  # rewritten by functions.rewrite_function_calls
                 raise _unsupported(f"{head}.{name.removeprefix(head + '_')}")
         if isinstance(node, exp.Anonymous):
             name = str(node.this).upper()

@@ -28,6 +28,7 @@ import pyarrow as pa
 
 from .googlesql import DEFAULT_MAX_QUERY_BYTES, DEFAULT_MAX_QUERY_TOKENS, BigQueryError
 from .ml import ML_UDFS
+from .udfs import GOOGLESQL_UDFS
 
 DEFAULT_QUERY_TIMEOUT_S = 6 * 3600.0
 """BigQuery's job execution limit; the emulator and the CLI may set a shorter one."""
@@ -106,9 +107,9 @@ _REFUSED = frozenset(
 )
 
 
-ENGINE_UDFS = ML_UDFS
+ENGINE_UDFS = ML_UDFS | GOOGLESQL_UDFS
 """Python functions the engine itself registers (trusted code): BigQuery ML's embeddings and
-text generation. They read no files or settings."""
+text generation, and the GoogleSQL functions DuckDB lacks (`udfs.py`: SHA512, BASE32, NET.*). They read no files or settings."""
 
 
 @lru_cache(maxsize=1)

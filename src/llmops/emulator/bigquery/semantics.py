@@ -15,6 +15,7 @@ from sqlglot import exp
 
 from .formats import rewrite_format_calls
 from .functions import rewrite_function_calls
+from .intervals import canonical_text, rewrite_interval_calls
 
 _INT_TYPES = {
     exp.DataType.Type.INT,
@@ -56,6 +57,7 @@ def case(*whens: tuple[Any, Any], default: Any = None) -> exp.Case:
 def rewrite_semantics(stmt: exp.Expression) -> None:
     """Rewrite every node of `stmt` whose DuckDB answer differs from BigQuery's."""
     _integer_types(stmt)
+    rewrite_interval_calls(stmt)
     rewrite_format_calls(stmt)
     node: Any
     for node in reversed(list(stmt.find_all(exp.Cast, exp.TryCast))):
@@ -90,6 +92,34 @@ def rewrite_semantics(stmt: exp.Expression) -> None:
         # DuckDB's count_if is NULL over only NULLs; COUNT of a CASE is 0, like COUNTIF
         node.replace(exp.Count(this=case((node.this.copy(), exp.Literal.number(1)))))
     rewrite_function_calls(stmt)
+    for node in list(stmt.find_all(exp.Select)):
+        _star_column_order(node)
+
+
+def _plain_star(select: exp.Select) -> bool:
+    star = select.expressions[0] if len(select.expressions) == 1 else None
+    return isinstance(star, exp.Star) and not any(star.args.values())
+
+
+def _star_column_order(select: exp.Select) -> None:
+    """`SELECT *` lists BigQuery's column order: a JOIN's USING columns first, and UNPIVOT's value
+    columns before its name column (DuckDB keeps the left table's order, and names first)."""
+    if not _plain_star(select):
+        return
+    using: list[str] = []
+    for join in select.args.get("joins") or []:
+        using += [i.name for i in join.args.get("using") or [] if i.name.lower() not in map(str.lower, using)]
+    if using:
+        columns = [exp.column(n, quoted=True) for n in using]
+        select.set("expressions", [*columns, exp.Star(except_=[c.copy() for c in columns])])
+        return
+    source = select.args.get("from_")
+    pivots = source.this.args.get("pivots") if source is not None else None
+    if pivots and not select.args.get("joins") and len(pivots) == 1 and pivots[0].args.get("unpivot"):
+        names = [f.this.name for f in pivots[0].args.get("fields") or [] if isinstance(f, exp.In)]
+        if len(names) == 1:
+            name = exp.column(names[0], quoted=True)
+            select.set("expressions", [exp.Star(except_=[name.copy()]), name])
 
 
 def _integer_types(stmt: exp.Expression) -> None:
@@ -124,11 +154,18 @@ def _int64_cast(value: exp.Expression, *, safe: bool) -> exp.Expression:
 
 
 def _string_cast(node: exp.Cast) -> exp.Expression:
-    """CAST(FLOAT64 AS STRING) writes 1.0 as "1", as BigQuery does; other types are unchanged."""
+    """CAST(FLOAT64 AS STRING) writes 1.0 as "1", an INTERVAL as `0-0 1 2:3:4`, as BigQuery does."""
     value = node.this
     plain = node.copy()
     trimmed = call("regexp_replace", exp.cast(value.copy(), "VARCHAR"), lit(r"\.0$"), lit(""))
-    return case((type_is(value, "DOUBLE", "FLOAT"), trimmed), default=plain)
+    return case(
+        (type_is(value, "DOUBLE", "FLOAT"), trimmed),
+        (
+            type_is(value, "INTERVAL"),
+            canonical_text(exp.TryCast(this=exp.cast(value.copy(), "VARCHAR"), to=exp.DataType.build("INTERVAL"))),
+        ),
+        default=plain,
+    )
 
 
 def _nonzero(divisor: exp.Expression) -> exp.Expression:

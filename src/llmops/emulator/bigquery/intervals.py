@@ -1,0 +1,190 @@
+"""GoogleSQL's INTERVAL type on DuckDB: range literals, JUSTIFY_*, datetime subtraction.
+
+A GoogleSQL INTERVAL, like DuckDB's, keeps months, days and a time part separately; these
+rewrites build DuckDB intervals with BigQuery's parts (`to_months(m) + to_days(d) +
+to_microseconds(u)` adds each part without normalising).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlglot import exp
+
+from .functions import _invalid, _t
+
+_UNITS = ("YEAR", "MONTH", "DAY", "HOUR", "MINUTE", "SECOND")
+_DAY_US = 86400000000
+
+
+def _parts(text: str, fields: list[str]) -> tuple[int, int, int]:
+    """(months, days, microseconds) of a range literal such as '1-2 3 4:5:6.7' YEAR TO SECOND."""
+    ym = [f for f in fields if f in ("YEAR", "MONTH")]
+    hms = [f for f in fields if f in ("HOUR", "MINUTE", "SECOND")]
+    groups = text.split()
+    want = (1 if ym else 0) + (1 if "DAY" in fields else 0) + (1 if hms else 0)
+    if len(groups) != want:
+        raise ValueError
+    months = days = micros = 0
+    if ym:
+        group = groups.pop(0)
+        sign = -1 if group.startswith("-") else 1
+        numbers = [int(v) for v in group.lstrip("+-").split("-")]
+        if len(numbers) != len(ym):
+            raise ValueError
+        whole = dict(zip(ym, numbers, strict=True))
+        months = sign * (whole.get("YEAR", 0) * 12 + whole.get("MONTH", 0))
+    if "DAY" in fields:
+        days = int(groups.pop(0))
+    if hms:
+        group = groups.pop(0)
+        sign = -1 if group.startswith("-") else 1
+        values = [Decimal(v) for v in group.lstrip("+-").split(":")]
+        if (
+            len(values) != len(hms)
+            or any(v != int(v) for v in values[:-1])
+            or ("SECOND" not in hms and values[-1] != int(values[-1]))
+        ):
+            raise ValueError
+        named = dict(zip(hms, values, strict=True))
+        zero = Decimal(0)
+        seconds = named.get("HOUR", zero) * 3600 + named.get("MINUTE", zero) * 60 + named.get("SECOND", zero)
+        micros = sign * int(seconds * 1000000)
+    return months, days, micros
+
+
+def _range_literal(node: exp.Interval) -> exp.Expression | None:
+    span = node.args.get("unit")
+    if not isinstance(span, exp.IntervalSpan) or not isinstance(node.this, exp.Literal):
+        return None
+    start, end = span.this.name.upper(), span.expression.name.upper()
+    if start not in _UNITS or end not in _UNITS or _UNITS.index(start) >= _UNITS.index(end):
+        raise _invalid(f"INTERVAL ... {start} TO {end} is not a valid interval range")
+    fields = list(_UNITS[_UNITS.index(start) : _UNITS.index(end) + 1])
+    try:
+        months, days, micros = _parts(node.this.this.strip(), fields)
+    except (ValueError, InvalidOperation):
+        raise _invalid(
+            f"Invalid interval literal {node.this.this!r} for {start} TO {end}; write it as e.g. '1-2 3 4:5:6' YEAR TO SECOND"
+        ) from None
+    return _t(f"to_months({months}) + to_days({days}) + to_microseconds({micros}::BIGINT)")
+
+
+def _with_parts(body: str) -> str:
+    """A template that evaluates `_A` once and `body` over its parts `q.m` (months), `q.d` (days)
+    and `q.u` (microseconds), so nested interval rewrites do not repeat their operand."""
+    parts = (
+        "{'m': datepart('year', p) * 12 + datepart('month', p), 'd': datepart('day', p), "
+        "'u': datepart('hour', p) * 3600000000 + datepart('minute', p) * 60000000 + datepart('microsecond', p)}"
+    )
+    return f"list_extract(list_transform([_A], p -> list_extract(list_transform([{parts}], q -> {body}), 1)), 1)"
+
+
+def _justify(node: exp.Expression) -> exp.Expression:
+    day = _DAY_US
+    if isinstance(node, exp.JustifyDays):
+        body = "to_months(q.m + q.d // 30) + to_days(q.d % 30) + to_microseconds(q.u)"
+    elif isinstance(node, exp.JustifyHours):
+        body = f"to_months(q.m) + to_days(q.d + q.u // {day}) + to_microseconds(q.u % {day})"
+    else:
+        # hours into days, then days into months; then every part takes the sign of the whole
+        total = f"(r.m * 30 * {day} + r.d * {day} + r.u)"
+        body = (
+            f"list_extract(list_transform([{{'m': q.m + (q.d + q.u // {day}) // 30, 'd': (q.d + q.u // {day}) % 30, "
+            f"'u': q.u % {day}}}], r -> CASE "
+            f"WHEN {total} > 0 AND r.u < 0 THEN to_months((r.m * 30 + r.d - 1) // 30) + to_days((r.m * 30 + r.d - 1) % 30) "
+            f"+ to_microseconds(r.u + {day}) "
+            f"WHEN {total} < 0 AND r.u > 0 THEN to_months((r.m * 30 + r.d + 1) // 30) + to_days((r.m * 30 + r.d + 1) % 30) "
+            f"+ to_microseconds(r.u - {day}) "
+            "ELSE to_months(r.m + CASE WHEN r.m > 0 AND r.d < 0 THEN -1 WHEN r.m < 0 AND r.d > 0 THEN 1 ELSE 0 END) "
+            "+ to_days(r.d + CASE WHEN r.m > 0 AND r.d < 0 THEN 30 WHEN r.m < 0 AND r.d > 0 THEN -30 ELSE 0 END) "
+            "+ to_microseconds(r.u) END), 1)"
+        )
+    # DuckDB's // and % on integers truncate toward zero, as BigQuery's JUSTIFY_* do
+    return _t(_with_parts(body), node.this)
+
+
+def _visible_type(node: exp.Expression) -> str | None:
+    """DATE, TIMESTAMP or TIME when the query text shows `node`'s type (a literal, a CAST, CURRENT_*)."""
+    if isinstance(node, exp.Paren):
+        return _visible_type(node.this)
+    if isinstance(node, (exp.Cast, exp.TryCast)):
+        kind = node.to.this
+        if kind == exp.DataType.Type.DATE:
+            return "DATE"
+        if kind in (exp.DataType.Type.TIMESTAMP, exp.DataType.Type.TIMESTAMPTZ, exp.DataType.Type.DATETIME):
+            return "TIMESTAMP"
+        if kind == exp.DataType.Type.TIME:
+            return "TIME"
+    if isinstance(node, exp.CurrentDate):
+        return "DATE"
+    if isinstance(node, (exp.CurrentTimestamp, exp.CurrentDatetime)):
+        return "TIMESTAMP"
+    return None
+
+
+def _is_number(node: exp.Expression) -> bool:
+    return isinstance(node, exp.Literal) and not node.is_string or isinstance(node, exp.Interval)
+
+
+def _subtraction(node: exp.Sub) -> exp.Expression | None:
+    """DATE - DATE, TIMESTAMP - TIMESTAMP and TIME - TIME are INTERVALs: whole days, or only a time part."""
+    left, right = _visible_type(node.this), _visible_type(node.expression)
+    if right == "DATE" and left in ("DATE", None):
+        # BigQuery subtracts a DATE only from a DATE, giving an INTERVAL of whole days
+        return _t("to_days(CAST(_A - _B AS INTEGER))", node.this, node.expression)
+    if right == "TIMESTAMP" and left in ("TIMESTAMP", None):
+        return _t("to_microseconds(epoch_us(_A) - epoch_us(_B))", node.this, node.expression)
+    if right == "TIME" and left in ("TIME", None):
+        return _t(
+            "to_microseconds(epoch_us(DATE '1970-01-01' + _A) - epoch_us(DATE '1970-01-01' + _B))",
+            node.this,
+            node.expression,
+        )
+    if _is_number(node.this) or _is_number(node.expression) or (left and left != "DATE") or right:
+        return None
+    # the subtrahend's type is unknown: DuckDB's DATE - DATE is INT64 days, BigQuery's an INTERVAL
+    return _t(
+        "CASE WHEN typeof(_A) = 'DATE' AND typeof(_B) = 'DATE' THEN error('DATE - DATE with a column on the right "
+        "is not supported by the local warehouse; write CAST(b AS DATE), or DATE_DIFF(a, b, DAY) for a number') ELSE _C END",
+        node.this,
+        node.expression,
+        exp.Sub(this=node.this.copy(), expression=node.expression.copy()),
+    )
+
+
+_EXTRACT_WITHIN = {"MILLISECOND": 1000, "MICROSECOND": 1000000}
+
+
+def rewrite_interval_calls(stmt: exp.Expression) -> None:
+    """Rewrite INTERVAL literals, JUSTIFY_* and datetime subtraction as BigQuery answers them."""
+    node: Any
+    for node in list(stmt.find_all(exp.Interval)):
+        new = _range_literal(node)
+        if new is not None:
+            node.replace(new)
+    for node in reversed(list(stmt.find_all(exp.JustifyDays, exp.JustifyHours, exp.JustifyInterval))):
+        node.replace(_justify(node))
+    for node in reversed(list(stmt.find_all(exp.Sub))):
+        new = _subtraction(node)
+        if new is not None:
+            node.replace(new)
+    for node in list(stmt.find_all(exp.Extract)):
+        # BigQuery's MILLISECOND/MICROSECOND are the part within the second (DuckDB's include the seconds)
+        part = node.this.name.upper() if isinstance(node.this, (exp.Var, exp.Identifier)) else ""
+        if part in _EXTRACT_WITHIN:
+            node.replace(_t(f"date_part('{part.lower()}', _A) % {_EXTRACT_WITHIN[part]}", node.expression))
+
+
+def canonical_text(value: exp.Expression) -> exp.Expression:
+    """BigQuery's text of an INTERVAL (`CAST(i AS STRING)`): `Y-M D H:M:S[.F]`, signs on each part."""
+    return _t(
+        _with_parts(
+            "(CASE WHEN q.m < 0 THEN '-' ELSE '' END) || abs(q.m) // 12 || '-' || abs(q.m) % 12 || ' ' || q.d || ' ' "
+            "|| (CASE WHEN q.u < 0 THEN '-' ELSE '' END) || abs(q.u) // 3600000000 || ':' || abs(q.u) // 60000000 % 60 "
+            "|| ':' || abs(q.u) // 1000000 % 60 || CASE WHEN abs(q.u) % 1000000 = 0 THEN '' "
+            "ELSE '.' || rtrim(lpad(CAST(abs(q.u) % 1000000 AS VARCHAR), 6, '0'), '0') END"
+        ),
+        value,
+    )

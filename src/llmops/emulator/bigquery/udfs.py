@@ -1,0 +1,224 @@
+"""GoogleSQL functions DuckDB SQL cannot express (SHA512, BASE32, NET.*), as vectorised
+Python UDFs the engine registers on its own connections.
+
+Each UDF takes and returns Arrow arrays (one call per batch, not per row). A value the function
+rejects raises `ValueError` with BigQuery's message; SAFE variants answer NULL instead.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import hashlib
+import ipaddress
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pyarrow as pa
+
+SHA512_UDF = "__bq_sha512"
+TO_BASE32_UDF = "__bq_to_base32"
+FROM_BASE32_UDF = "__bq_from_base32"
+NET_UDFS_BY_NAME = {
+    "HOST": "__bq_net_host",
+    "PUBLIC_SUFFIX": "__bq_net_public_suffix",
+    "REG_DOMAIN": "__bq_net_reg_domain",
+    "IP_FROM_STRING": "__bq_net_ip_from_string",
+    "SAFE_IP_FROM_STRING": "__bq_net_safe_ip_from_string",
+    "IP_TO_STRING": "__bq_net_ip_to_string",
+    "IPV4_FROM_INT64": "__bq_net_ipv4_from_int64",
+    "IPV4_TO_INT64": "__bq_net_ipv4_to_int64",
+    "IP_NET_MASK": "__bq_net_ip_net_mask",
+    "IP_TRUNC": "__bq_net_ip_trunc",
+}
+
+
+# ---------------------------------------------------------------------- hashing and encoding
+
+
+def _sha512(value: bytes) -> bytes:
+    return hashlib.sha512(value).digest()
+
+
+def _to_base32(value: bytes) -> str:
+    return base64.b32encode(value).decode("ascii")
+
+
+def _from_base32(value: str) -> bytes:
+    text = value.strip().upper()
+    try:
+        return base64.b32decode(text + "=" * (-len(text) % 8))
+    except (binascii.Error, ValueError):
+        raise ValueError(f"Failed to decode invalid base32 string: {value!r}") from None
+
+
+# ---------------------------------------------------------------------- NET.* host names
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:(?=//)")
+
+
+def _host(url: str) -> str | None:
+    """The host of a URL as BigQuery's NET.HOST parses it (scheme optional, case kept)."""
+    text = url.strip()
+    text = _SCHEME.sub("", text, count=1)
+    if text.startswith("//"):
+        text = text[2:]
+    text = re.split(r"[/?#]", text, maxsplit=1)[0]
+    text = text.rsplit("@", 1)[-1]
+    if text.startswith("["):
+        end = text.find("]")
+        return text[: end + 1] if end > 0 else None
+    text = text.split(":", 1)[0]
+    return text or None
+
+
+@functools.cache
+def _suffix_list() -> Any:
+    try:
+        from publicsuffixlist import PublicSuffixList
+    except ImportError:
+        from .googlesql import BigQueryError
+
+        raise BigQueryError(
+            "NET.PUBLIC_SUFFIX and NET.REG_DOMAIN need the publicsuffixlist package",
+            fix="pip install publicsuffixlist",
+        ) from None
+    # BigQuery uses only the ICANN section (private domains such as appspot.com are not suffixes)
+    return PublicSuffixList(only_icann=True, accept_unknown=False)
+
+
+def _labels(url: str) -> list[str] | None:
+    host = _host(url)
+    if host is None or host.startswith("["):
+        return None
+    labels = host.strip(".").split(".")
+    return None if any(not part for part in labels) else labels
+
+
+def _public_suffix_length(labels: list[str]) -> int:
+    suffix = _suffix_list().publicsuffix(".".join(labels).lower())
+    return 0 if suffix is None else suffix.count(".") + 1
+
+
+def _public_suffix(url: str) -> str | None:
+    labels = _labels(url)
+    n = _public_suffix_length(labels) if labels else 0
+    return ".".join(labels[-n:]) if labels and n else None
+
+
+def _reg_domain(url: str) -> str | None:
+    labels = _labels(url)
+    n = _public_suffix_length(labels) if labels else 0
+    return ".".join(labels[-n - 1 :]) if labels and n and len(labels) > n else None
+
+
+# ---------------------------------------------------------------------- NET.* addresses
+
+
+def _ip_from_string(text: str) -> bytes:
+    try:
+        return ipaddress.ip_address(text).packed
+    except ValueError:
+        raise ValueError(f"Unparseable IP address: {text!r}") from None
+
+
+def _safe_ip_from_string(text: str) -> bytes | None:
+    try:
+        return ipaddress.ip_address(text).packed
+    except ValueError:
+        return None
+
+
+def _ip_to_string(value: bytes) -> str:
+    if len(value) == 4:
+        return str(ipaddress.IPv4Address(value))
+    if len(value) == 16:
+        address = ipaddress.IPv6Address(value)
+        mapped = address.ipv4_mapped
+        return f"::ffff:{mapped}" if mapped is not None else str(address)
+    raise ValueError(f"NET.IP_TO_STRING() encountered a non-IPv4/IPv6 address of {len(value)} bytes")
+
+
+def _ipv4_from_int64(value: int) -> bytes:
+    if not -0x80000000 <= value <= 0xFFFFFFFF:
+        raise ValueError(f"NET.IPV4_FROM_INT64() encountered an integer out of IPv4 range: {value}")
+    return (value & 0xFFFFFFFF).to_bytes(4, "big")
+
+
+def _ipv4_to_int64(value: bytes) -> int:
+    if len(value) != 4:
+        raise ValueError(f"NET.IPV4_TO_INT64() encountered a non-IPv4 address of {len(value)} bytes")
+    return int.from_bytes(value, "big")
+
+
+def _mask(length: int, prefix: int) -> int:
+    bits = 8 * length
+    return ((1 << bits) - 1) ^ ((1 << (bits - prefix)) - 1)
+
+
+def _ip_net_mask(length: int, prefix: int) -> bytes:
+    if length not in (4, 16) or not 0 <= prefix <= 8 * length:
+        raise ValueError(f"NET.IP_NET_MASK() got an invalid output length {length} or prefix length {prefix}")
+    return _mask(length, prefix).to_bytes(length, "big")
+
+
+def _ip_trunc(value: bytes, prefix: int) -> bytes:
+    n = len(value)
+    if n not in (4, 16) or not 0 <= prefix <= 8 * n:
+        raise ValueError(f"NET.IP_TRUNC() got an invalid address of {n} bytes or prefix length {prefix}")
+    return (int.from_bytes(value, "big") & _mask(n, prefix)).to_bytes(n, "big")
+
+
+# ---------------------------------------------------------------------- registration
+
+
+def _vectorised(fn: Callable[..., Any], out: pa.DataType) -> Callable[..., pa.Array]:
+    """`fn` applied to each row of Arrow arrays; a NULL argument gives NULL."""
+
+    def run(*columns: pa.Array) -> pa.Array:
+        rows = zip(*(c.to_pylist() for c in columns), strict=True)
+        return pa.array([None if None in row else fn(*row) for row in rows], type=out)
+
+    # DuckDB reads the arity from the signature
+    def one(a: pa.Array) -> pa.Array:
+        return run(a)
+
+    def two(a: pa.Array, b: pa.Array) -> pa.Array:
+        return run(a, b)
+
+    return one if fn.__code__.co_argcount == 1 else two
+
+
+# name: (function, DuckDB argument types, DuckDB result type, Arrow result type)
+_UDFS: dict[str, tuple[Callable[..., Any], list[str], str, pa.DataType]] = {
+    SHA512_UDF: (_sha512, ["BLOB"], "BLOB", pa.binary()),
+    TO_BASE32_UDF: (_to_base32, ["BLOB"], "VARCHAR", pa.string()),
+    FROM_BASE32_UDF: (_from_base32, ["VARCHAR"], "BLOB", pa.binary()),
+    NET_UDFS_BY_NAME["HOST"]: (_host, ["VARCHAR"], "VARCHAR", pa.string()),
+    NET_UDFS_BY_NAME["PUBLIC_SUFFIX"]: (_public_suffix, ["VARCHAR"], "VARCHAR", pa.string()),
+    NET_UDFS_BY_NAME["REG_DOMAIN"]: (_reg_domain, ["VARCHAR"], "VARCHAR", pa.string()),
+    NET_UDFS_BY_NAME["IP_FROM_STRING"]: (_ip_from_string, ["VARCHAR"], "BLOB", pa.binary()),
+    NET_UDFS_BY_NAME["SAFE_IP_FROM_STRING"]: (_safe_ip_from_string, ["VARCHAR"], "BLOB", pa.binary()),
+    NET_UDFS_BY_NAME["IP_TO_STRING"]: (_ip_to_string, ["BLOB"], "VARCHAR", pa.string()),
+    NET_UDFS_BY_NAME["IPV4_FROM_INT64"]: (_ipv4_from_int64, ["BIGINT"], "BLOB", pa.binary()),
+    NET_UDFS_BY_NAME["IPV4_TO_INT64"]: (_ipv4_to_int64, ["BLOB"], "BIGINT", pa.int64()),
+    NET_UDFS_BY_NAME["IP_NET_MASK"]: (_ip_net_mask, ["BIGINT", "BIGINT"], "BLOB", pa.binary()),
+    NET_UDFS_BY_NAME["IP_TRUNC"]: (_ip_trunc, ["BLOB", "BIGINT"], "BLOB", pa.binary()),
+}
+
+GOOGLESQL_UDFS = frozenset(_UDFS)
+"""Names of the UDFs this module defines (allowlisted in `sandbox.ENGINE_UDFS`)."""
+
+
+def register(con: Any) -> None:
+    """Define every GoogleSQL UDF on a DuckDB connection (replacing earlier definitions)."""
+    for name, (fn, args, result, arrow_type) in _UDFS.items():
+        try:
+            con.remove_function(name)
+        except Exception:  # not defined yet
+            pass
+        con.create_function(
+            name, _vectorised(fn, arrow_type), args, result, type="arrow", null_handling="special", side_effects=False
+        )
