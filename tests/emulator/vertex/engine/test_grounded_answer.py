@@ -28,10 +28,10 @@ def test_grounded_answer_quotes_and_cites_the_matching_sources():
     question = "How do I read a CSV file into a list of rows?"
     answer = _answer(build_prompt(question, _chunks()))
     cited = [line for line in answer.split("\n\n") if line.endswith("].")]
-    assert [c[-3] for c in cited] == ["2", "1"], "best match first; the Docker chunk shares no word"
+    assert [c[-3] for c in cited] == ["1", "2"], "the top source first; the Docker chunk shares no word"
     report = assess(answer, CHUNKS)
     supported = [s for s in report.sentences if s.supported]
-    assert [s.chunk for s in supported] == [1, 0]
+    assert [s.chunk for s in supported] == [0, 1]
     assert report.score == round(2 / 3, 4)  # only the emulator's header sentence is unsupported
     assert len(sentences(answer)) > len(report.sentences)  # short lines are not scored
 

@@ -29,7 +29,7 @@ def parse(prompt: str) -> tuple[str, list[tuple[int, str]]] | None:
     sources = []
     for i, m in enumerate(heads):
         end = heads[i + 1].start() if i + 1 < len(heads) else len(body)
-        sources.append((int(m.group(1)), " ".join(body[m.end() : end].split())))
+        sources.append((int(m.group(1)), body[m.end() : end].strip()))
     return question.strip(), sources
 
 
@@ -40,7 +40,8 @@ def _stems(text: str) -> set[str]:
 
 
 def answer_lines(question: str, sources: list[tuple[int, str]], brief: bool = False) -> list[str]:
-    """The answer's lines: the best-matching sentence of each of the best sources, cited."""
+    """The answer's lines: the best-matching sentence of the top source, then of the sources
+    whose best sentence matches the question most, each cited."""
     from ....rag.grounding import sentences  # the splitter the grounding score uses
 
     wanted = _stems(question)
@@ -56,7 +57,8 @@ def answer_lines(question: str, sources: list[tuple[int, str]], brief: bool = Fa
                 found.append((-overlap, n, sentence))
         if found:
             best.append(min(found, key=lambda f: f[0]))  # the first of the best in this source
-    best.sort(key=lambda f: (f[0], f[1]))
+    # The retriever's top source leads when it has a matching sentence; then the best matches.
+    best.sort(key=lambda f: (f[1] != sources[0][0], f[0], f[1]))
     picked = best[: 1 if brief else MAX_SENTENCES]
     if not picked:
         return ["The sources above do not answer this question."]
