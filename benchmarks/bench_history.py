@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from llmops.conversations import ConversationStore
+from llmops.conversations import LocalConversationStore as ConversationStore
 
 
 def size(path: Path) -> int:

@@ -7,15 +7,15 @@ from datetime import timedelta
 
 import pytest
 
-from llmops.conversations import ConversationStore, HistoryPolicy, parse_age
+from llmops.conversations import HistoryPolicy, LocalConversationStore, parse_age
+from llmops.conversations.base import message_id
 from llmops.conversations.history import select
-from llmops.conversations.store import message_id
 from llmops.core.errors import ConfigError, NotFoundError
 
 
 @pytest.fixture
 def store(tmp_path):
-    s = ConversationStore(tmp_path / "c.db")
+    s = LocalConversationStore(tmp_path / "c.db")
     yield s
     s.close()
 

@@ -23,12 +23,15 @@ def run_chain_batch(
     chain_toml: str,
     dataset_version: str,
     limit: int,
+    summary_uri: str,
     results: Output[Dataset],
     metrics: Output[Metrics],
 ) -> str:
     """Run `chain` (by name, or defined by the TOML text `chain_toml`) on each eval example of
-    `dataset_version`; write one JSON line per example; return the summary as JSON."""
+    `dataset_version`; write one JSON line per example; return the summary as JSON (and, with
+    `summary_uri`, also write it there in the profile's artifact store)."""
     import json
+    import os
 
     import llmops
     from llmops import chains
@@ -62,16 +65,23 @@ def run_chain_batch(
                 if row.get("latency_ms") is not None:
                     latencies.append(row["latency_ms"])
                 f.write(json.dumps(row, ensure_ascii=False) + "\n")
-    summary = {
-        "chain": c.name,
-        "examples": len(examples),
-        "ok": counts["OK"],
-        "blocked": counts["BLOCKED"],
-        "errors": counts["ERROR"],
-        "mean_grounding_score": round(sum(scores) / len(scores), 4) if scores else None,
-        "mean_latency_ms": round(sum(latencies) / len(latencies), 3) if latencies else None,
-        "trace_ids": traces[:5],
-    }
+        summary = {
+            "chain": c.name,
+            "examples": len(examples),
+            "ok": counts["OK"],
+            "blocked": counts["BLOCKED"],
+            "errors": counts["ERROR"],
+            "mean_grounding_score": round(sum(scores) / len(scores), 4) if scores else None,
+            "mean_latency_ms": round(sum(latencies) / len(latencies), 3) if latencies else None,
+            "trace_ids": traces[:5],
+        }
+        if summary_uri:  # orchestrators that do not hand the pipeline's output back read it here
+            import tempfile
+
+            local = os.path.join(tempfile.mkdtemp(), "summary.json")
+            with open(local, "w", encoding="utf-8") as out:
+                json.dump(summary, out)
+            session.artifacts.put(local, summary_uri)
     for key, value in summary.items():
         if isinstance(value, int | float) and not isinstance(value, bool):
             metrics.log_metric(key, value)
@@ -107,9 +117,16 @@ def build_pipeline(base_image: str | None = None) -> Any:
     )
 
     @dsl.pipeline(name=PIPELINE_NAME, description="llmops: run a chain over a dataset version's eval split.")
-    def chain_batch(settings: dict, chain: str, dataset_version: str, chain_toml: str = "", limit: int = 0) -> str:
+    def chain_batch(
+        settings: dict, chain: str, dataset_version: str, chain_toml: str = "", limit: int = 0, summary_uri: str = ""
+    ) -> str:
         task = component(
-            settings=settings, chain=chain, chain_toml=chain_toml, dataset_version=dataset_version, limit=limit
+            settings=settings,
+            chain=chain,
+            chain_toml=chain_toml,
+            dataset_version=dataset_version,
+            limit=limit,
+            summary_uri=summary_uri,
         )
         return task.outputs["Output"]
 
@@ -125,7 +142,9 @@ def compile_batch(session: Any) -> Path:
     return compile_pipeline(build_pipeline(getattr(session.settings, "component_image", None)), target)
 
 
-def parameters(settings: Any, chain: str, chain_toml: str, dataset_version: str, limit: int) -> dict:
+def parameters(
+    settings: Any, chain: str, chain_toml: str, dataset_version: str, limit: int, summary_uri: str = ""
+) -> dict:
     """The batch pipeline's run parameters."""
     return {
         "settings": {k: v for k, v in copy.deepcopy(settings.to_json_dict()).items() if v is not None},
@@ -133,4 +152,5 @@ def parameters(settings: Any, chain: str, chain_toml: str, dataset_version: str,
         "chain_toml": chain_toml,
         "dataset_version": dataset_version,
         "limit": limit,
+        "summary_uri": summary_uri,
     }

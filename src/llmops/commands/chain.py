@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -129,12 +130,14 @@ def _run_batch(chain: Any, file: Path | None, dataset: str, limit: int, json_: b
     version = data.get_version(s, dataset)
     package = compile_batch(s)
     source = file.read_text(encoding="utf-8") if file is not None else ""
-    params = parameters(s.settings, chain.name, source, version.version, limit)
+    summary_uri = s.artifacts.uri_for("chains", "batch", f"{uuid.uuid4().hex[:12]}.json")
+    params = parameters(s.settings, chain.name, source, version.version, limit, summary_uri)
     orchestrator = s.orchestrator
     run = follow(orchestrator, orchestrator.submit(package, params, enable_caching=False))
     raise_if_failed(run)
     summary = dict(run.outputs.get("Output") or {}) if isinstance(run.outputs.get("Output"), Mapping) else {}
-    summary = summary or _summary_from(run.outputs)
+    summary = summary or _summary_from(run.outputs) or _summary_at(s, summary_uri)
+    s.artifacts.delete(summary_uri)
     if json_:
         print_json({"run_id": run.run_id, "state": run.state, "dataset_version": version.version, **summary})
         return
@@ -143,6 +146,17 @@ def _run_batch(chain: Any, file: Path | None, dataset: str, limit: int, json_: b
     )
     for k, v in summary.items():
         console.print(f"  {k}: {v}", markup=False)
+
+
+def _summary_at(s: Any, uri: str) -> dict[str, Any]:
+    """The summary the batch component wrote to the artifact store (for orchestrators whose
+    finished runs do not carry the pipeline's output: Vertex AI Pipelines, Kubeflow)."""
+    import json
+
+    if not s.artifacts.exists(uri):
+        return {}
+    with s.artifacts.open(uri, "rb") as f:
+        return dict(json.loads(f.read()))
 
 
 def _summary_from(outputs: Mapping[str, Any]) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 from rich.text import Text
 
 from .common import JsonOption, console, print_json, session
@@ -31,7 +31,16 @@ def list_command(json_: bool = JsonOption) -> None:
     if not rows:
         console.print('no conversations yet (start one with llmops chat "<message>")', markup=False)
         return
-    table = Table("id", "updated (UTC)", "messages", "model", "forked from", "first message")
+    # Agent Engine session ids have 19 digits: keep ids whole (they are what users copy) and
+    # let the first message give way on a narrow terminal.
+    table = Table(
+        Column("id", no_wrap=True, min_width=max(len(r["id"]) for r in rows)),
+        Column("updated (UTC)", no_wrap=True),
+        Column("msgs", no_wrap=True, justify="right", min_width=4),
+        Column("model", no_wrap=True, min_width=5, max_width=16),
+        Column("forked from", no_wrap=True, min_width=6, max_width=12),
+        Column("first message", no_wrap=True, min_width=10, max_width=40),
+    )
     for r in rows:
         table.add_row(
             r["id"],

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..core.types import GenerationConfig, Prediction
+from .base import ConversationStore, Message, parse_age
 from .history import STRATEGIES, HistoryPolicy, select
-from .store import ConversationStore, Message, parse_age
+from .store import LocalConversationStore
+from .stores import open_store, store_classes
 
 if TYPE_CHECKING:
     from ..core.session import Session
@@ -19,16 +21,13 @@ __all__ = [
     "ChatReply",
     "ConversationStore",
     "HistoryPolicy",
+    "LocalConversationStore",
     "Message",
     "chat",
     "open_store",
     "parse_age",
+    "store_classes",
 ]
-
-
-def open_store(session: Session) -> ConversationStore:
-    """The workspace's conversation store."""
-    return ConversationStore(session.workspace.path("conversations.db"))
 
 
 @dataclass(frozen=True)

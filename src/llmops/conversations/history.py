@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..core.errors import ConfigError
-from .store import Message
+from .base import Message
 
 STRATEGIES = ("last", "budget", "summary")
 CHARS_PER_TOKEN = 4

@@ -1,4 +1,5 @@
-"""Conversations stored content-addressed in SQLite (`WORKSPACE/conversations.db`).
+"""The `local` conversation store: content-addressed messages in SQLite
+(`WORKSPACE/conversations.db`).
 
 A message's id is the SHA-256 of its parent's id, role and text, and it points at its parent;
 a conversation is a name for its newest message (its head). So a history shared by several
@@ -8,15 +9,17 @@ appending a turn writes two small rows: growth is linear in the text, never quad
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.errors import ConfigError, NotFoundError
+from .base import ConversationStore, Message, message_id
+
+if TYPE_CHECKING:
+    from ..core.session import Session
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS messages (
@@ -38,29 +41,19 @@ SELECT id, parent, role, text, model, created FROM chain ORDER BY depth DESC
 """
 
 
-@dataclass(frozen=True)
-class Message:
-    """One stored message: content hash, parent hash, role (user, model, system), text."""
-
-    id: str
-    parent: str | None
-    role: str
-    text: str
-    model: str | None
-    created: str
-
-
-def message_id(parent: str | None, role: str, text: str) -> str:
-    """The content address of a message: it changes if anything before it changes."""
-    return hashlib.sha256(f"{parent or ''}\x00{role}\x00{text}".encode()).hexdigest()
-
-
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
-class ConversationStore:
+class LocalConversationStore(ConversationStore):
     """Conversations and their messages in one SQLite file."""
+
+    name = "local"
+    description = "content-addressed messages in WORKSPACE/conversations.db (SQLite)"
+
+    @classmethod
+    def open(cls, session: Session) -> LocalConversationStore:
+        return cls(session.workspace.path("conversations.db"))
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
@@ -175,12 +168,3 @@ class ConversationStore:
                      SELECT id FROM live)"""
             )
         return ids
-
-
-def parse_age(text: str) -> timedelta:
-    """`30d`, `12h`, `45m` or `90s` to a timedelta."""
-    units = {"d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
-    number, unit = text[:-1], text[-1:].lower()
-    if unit not in units or not number.isdigit():
-        raise ConfigError(f"age {text!r} is not understood", fix="write it as 30d, 12h, 45m or 90s")
-    return timedelta(**{units[unit]: int(number)})

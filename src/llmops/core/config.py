@@ -44,6 +44,7 @@ EMBEDDED_PROFILES: dict[str, dict[str, Any]] = {
         "orchestrator": "vertex",
         "model": "vertex",
         "artifacts": "gcs",
+        "conversations": {"store": "agent-engine"},
     },
     # The Google backends pointed at `llmops emulator start`; LLMOPS_GCP_ENDPOINT moves the port.
     "emulated": {

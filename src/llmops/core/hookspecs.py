@@ -57,3 +57,8 @@ def register_commands(cli: Any) -> None:
 @hookspec
 def register_chains(register: Register) -> None:
     """Register chains: `register(Chain("so-answer", [steps...]))`, or `register(name, [steps...])`."""
+
+
+@hookspec
+def register_conversation_stores(register: Register) -> None:
+    """Register conversation stores: `register("local", LocalConversationStore)`, a `ConversationStore` subclass."""

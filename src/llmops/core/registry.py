@@ -32,6 +32,7 @@ DEFAULT_PLUGINS = (
     "llmops.emulator.bigquery_storage.plugin",
     "llmops.core.prompts",
     "llmops.monitoring.plugin",
+    "llmops.conversations.plugin",
 )
 """Built-in plugins, named as modules so that `core` never imports a backend at import time.
 Front ends add their own (the CLI its commands) with `add_default_plugin`."""

@@ -26,6 +26,17 @@ def register_settings(register):
         GcpSettings,
         legacy_keys={"project": "project", "location": "location", "bucket": "bucket", "endpoint": "endpoint"},
     )
+    register("agent_engine", AgentEngineSettings)
+
+
+class AgentEngineSettings(PluginSettings):
+    """`[profiles.NAME.agent_engine]`: the Agent Engine whose sessions keep `llmops chat`
+    history (conversation store `agent-engine`; LLMOPS_AGENT_ENGINE_<KEY>)."""
+
+    id: str | None = None
+    """A reasoning engine id or resource name (default on an emulator endpoint: `1`)."""
+    user: str | None = None
+    """The sessions' user id (default: the login name)."""
 
 
 @hookimpl
@@ -54,3 +65,10 @@ def register_orchestrators(register):
     from .vertex_pipelines import VertexOrchestrator
 
     register("vertex", VertexOrchestrator)
+
+
+@hookimpl
+def register_conversation_stores(register):
+    from .agent_engine import AgentEngineConversationStore
+
+    register("agent-engine", AgentEngineConversationStore)

@@ -218,13 +218,12 @@ def _embedding(call: exp.Expression, project: str, dataset: str | None, uses: li
     query = _input_query(call.expression, "ML.GENERATE_EMBEDDING")
     _check_content_column(query, "content", "ML.GENERATE_EMBEDDING")
     content = _col("__ml_in", "content")
-    words = exp.Anonymous(
-        this="len",
-        expressions=[
-            exp.Anonymous(
-                this="string_split_regex", expressions=[exp.func("trim", content), exp.Literal.string(r"\s+")]
-            )
-        ],
+    from ..vertex.engine.base_model import CHARS_PER_TOKEN
+
+    # The Vertex emulator's countTokens rule (`count_tokens`): a token per CHARS_PER_TOKEN characters.
+    words = exp.cast(
+        exp.Ceil(this=exp.Div(this=exp.Length(this=content), expression=exp.Literal.number(f"{CHARS_PER_TOKEN}.0"))),
+        "BIGINT",
     )
     stats = exp.cast(
         exp.Anonymous(

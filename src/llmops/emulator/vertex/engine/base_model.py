@@ -10,6 +10,10 @@ top_p, top_k, seed). At temperature 0 (greedy) the seed is ignored and the first
 always used; above 0, a seed derived from all of these picks the phrasing and rotates the key
 terms, so each temperature gives its own, repeatable answer.
 
+A grounded prompt (numbered sources, the grounding instruction, the question; see
+`grounded.py`) is answered from the sources instead: the header, then the source sentences that
+best match the question, each cited as `[n]`, then the closing line.
+
 System instruction: echoed on its own line; one asking for brevity ("brief", "concise",
 "short", "one sentence") drops everything but the header and advice; one asking for upper case
 ("uppercase", "capital letters") upper-cases the answer.
@@ -27,6 +31,7 @@ import re
 from dataclasses import dataclass
 
 from ....core.types import GenerationConfig
+from . import grounded as _grounded
 from .training_data import question_text
 
 DEFAULT_BASE_MODEL = "text-bison@001"
@@ -163,6 +168,14 @@ def _quoted(terms: list[str]) -> str:
     return q[0] if len(q) == 1 else ", ".join(q[:-1]) + " and " + q[-1]
 
 
+def _closing(gen: GenerationConfig, greedy: bool, seed: int) -> str:
+    return (
+        "(emulated answer, greedy)"
+        if greedy
+        else f"(emulated answer, temperature {gen.temperature:g}, seed {seed % 10**8:08d})"
+    )
+
+
 class BaseModel:
     """The emulated foundation model behind every base name (text-bison, Gemini)."""
 
@@ -187,7 +200,13 @@ class BaseModel:
         else:
             advice = "The prompt has no content words to build an answer from; ask a question with some detail."
         system = gen.system_instruction.strip() if gen.system_instruction else ""
-        if system and _BRIEF.search(system):
+        grounded = _grounded.parse(prompt)
+        if grounded is not None:
+            brief = bool(system and _BRIEF.search(system))
+            lines = [header, "From the sources:", *_grounded.answer_lines(*grounded, brief=brief)]
+            if not brief:
+                lines.append(_closing(gen, greedy, seed))
+        elif system and _BRIEF.search(system):
             lines = [header, advice]
         else:
             question = " ".join(html.unescape(_TAG.sub(" ", question_text(prompt))).split())
@@ -200,11 +219,7 @@ class BaseModel:
             if terms:
                 lines.append(f"Key terms: {_quoted(terms)}.")
             lines.append(advice)
-            lines.append(
-                "(emulated answer, greedy)"
-                if greedy
-                else f"(emulated answer, temperature {gen.temperature:g}, seed {seed % 10**8:08d})"
-            )
+            lines.append(_closing(gen, greedy, seed))
         text = "\n\n".join(lines)
         if system and _UPPER.search(system):
             text = text.upper()
