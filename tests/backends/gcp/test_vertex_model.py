@@ -114,3 +114,9 @@ def test_bad_inputs(provider, train_uri):
         provider.get_tuned_model("models/12345")
     with pytest.raises(ConfigError, match="alias"):
         provider.set_alias("models/12345", "Bad Alias")
+
+
+def test_base_models_are_the_publisher_models_vertex_lists(provider):
+    names = provider.list_base_models()
+    assert names[0] == "text-bison@001"  # the profile's base model first
+    assert "gemini-2.0-flash" in names and len(names) == len(set(names))

@@ -175,6 +175,28 @@ class VertexModelProvider(ModelProvider, Tuner, Deployer, Aliaser):
         self._lock = threading.Lock()
         self._alias_map: tuple[float, dict[str, str]] | None = None
         self._aiplatform_ready = False
+        self._base_models: list[str] | None = None
+
+    def list_base_models(self) -> list[str]:
+        """The profile's base model, then the publisher models Vertex lists (Gemini, PaLM...)."""
+        with self._lock:
+            cached = self._base_models
+        if cached is not None:
+            return cached
+        try:
+            listed = [m.name or "" for m in self.client.models.list(config={"query_base": True})]
+        except Exception as exc:
+            if getattr(exc, "code", None) is None:
+                raise
+            raise _llmops_error(exc, "listing Vertex's publisher models") from None
+        names = [self.settings.base_model.removeprefix("publishers/google/models/")]
+        for name in listed:
+            short = name.rsplit("/", 1)[-1]
+            if short and short not in names:
+                names.append(short)
+        with self._lock:
+            self._base_models = names
+        return names
 
     # --- names ---------------------------------------------------------------------------------
     def _full(self, name: str) -> str:
