@@ -125,6 +125,7 @@ def test_starting_the_cli_and_the_pytest_plugin_imports_nothing_heavy():
         "import llmops.testing, llmops.cli\n"
         "from llmops.core import registry\n"
         "registry.all_backends()\n"
+        "llmops.cli.build_app()\n"  # every command module, as `llmops --help` loads them
         f"print(' '.join(m for m in {HEAVY!r} if m in sys.modules and m not in before))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

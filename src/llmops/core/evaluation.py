@@ -35,7 +35,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from ..evaluation.corpus import corpus_bleu, corpus_chrf
 from ..evaluation.rouge import rouge_l
 from . import monitoring
 from .errors import ConfigError, DataError
@@ -232,6 +231,8 @@ def compute_metrics(predictions: Sequence[Prediction], references: Sequence[str]
     n = len(predictions)
     if n == 0:
         raise DataError("no predictions to score", fix="evaluate on a non-empty evaluation set")
+    from ..evaluation.corpus import corpus_bleu, corpus_chrf  # numpy: only when scoring
+
     texts = ["" if p.blocked else (p.text or "") for p in predictions]
     rouge = sum(rouge_l(references, texts)) / n
     bleu = corpus_bleu(texts, references)
