@@ -6,7 +6,7 @@ buckets by the top bits of their split hash and kept LZ4-compressed in memory; s
 are ordered by split hash first, the buckets are then written one after the other, each sorted
 on its own (split hash, then instruction, then answer: the BigQuery script's order) and hashed
 while written. So the bytes, and the version ids, are the script's, with one scan, no temporary
-table, no second read of the files, and only a few buckets uncompressed at a time.
+table, no second read of the files, and only one bucket uncompressed at a time.
 """
 
 from __future__ import annotations
@@ -14,15 +14,14 @@ from __future__ import annotations
 import hashlib
 import queue
 import threading
-from collections import deque
+from array import array
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from itertools import groupby
 from typing import IO, Any, Protocol
 
-import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 HASH, IN_EVAL, RECORD, SOURCE = "split_hash", "llmops_in_eval", "llmops_record", "llmops_source"
 """The column names the streamed query returns (RECORD and SOURCE are rendered lines)."""
@@ -44,13 +43,13 @@ class JsonLineStream(Protocol):
     ) -> None: ...
 
 
-def _values(column: pa.Array) -> tuple[pa.Buffer, np.ndarray]:
+def _values(column: pa.Array) -> tuple[memoryview, list[int]]:
     """A string column's values back to back (its lines, newlines included), and where each
     one starts in them (plus the end)."""
     _, offsets, data = column.buffers()
-    width = np.dtype(np.int64 if pa.types.is_large_string(column.type) else np.int32)
-    bounds = np.frombuffer(offsets, width, len(column) + 1, column.offset * width.itemsize)
-    return (data if data is not None else pa.py_buffer(b"")), bounds.astype(np.int64)
+    width = pa.int64() if pa.types.is_large_string(column.type) else pa.int32()
+    bounds: list[int] = pa.Array.from_buffers(width, len(column) + 1, [None, offsets], offset=column.offset).to_pylist()
+    return memoryview(data if data is not None else b""), bounds
 
 
 class _Lines:
@@ -58,28 +57,27 @@ class _Lines:
 
     def __init__(self) -> None:
         self.chunks: list[tuple[bytes, int]] = []
-        self.lengths: list[np.ndarray] = []
+        self.lengths = array("q")
 
-    def add(self, data: pa.Buffer, bounds: np.ndarray) -> None:
-        """The lines between bounds[0] and bounds[-1] of `data`, split at `bounds`."""
-        begin, end = int(bounds[0]), int(bounds[-1])
-        self.chunks.append((_CODEC.compress(data.slice(begin, end - begin), asbytes=True), end - begin))
-        self.lengths.append(np.diff(bounds))
+    def add(self, data: memoryview, bounds: list[int], start: int, stop: int) -> None:
+        begin, end = bounds[start], bounds[stop]
+        self.chunks.append((_CODEC.compress(data[begin:end], asbytes=True), end - begin))
+        self.lengths.extend([b - a for a, b in zip(bounds[start:stop], bounds[start + 1 : stop + 1])])
 
     def read(self) -> pa.LargeStringArray:
         """Every line, in the order added."""
-        data = b"".join([_CODEC.decompress(c, size, asbytes=False) for c, size in self.chunks])
+        data = b"".join([_CODEC.decompress(c, size, asbytes=True) for c, size in self.chunks])
         self.chunks = []
-        lengths = np.concatenate(self.lengths) if self.lengths else np.zeros(0, np.int64)
-        offsets = np.zeros(len(lengths) + 1, np.int64)
-        np.cumsum(lengths, out=offsets[1:])
-        return pa.Array.from_buffers(pa.large_string(), len(lengths), [None, pa.py_buffer(offsets), pa.py_buffer(data)])
+        n = len(self.lengths)
+        ends = pc.cumulative_sum(pa.Array.from_buffers(pa.int64(), n, [None, pa.py_buffer(self.lengths)]))
+        offsets = pa.concat_arrays([pa.array([0], pa.int64()), ends])
+        return pa.Array.from_buffers(pa.large_string(), n, [None, offsets.buffers()[1], pa.py_buffer(data)])
 
 
 class _Bucket:
     def __init__(self, names: Sequence[str]) -> None:
-        self.hashes: list[np.ndarray] = []
-        self.in_eval: list[np.ndarray] = []
+        self.hashes = array("q")
+        self.in_eval = array("b")
         self.lines = {n: _Lines() for n in names}
 
 
@@ -91,24 +89,21 @@ class _Buckets:
         self.buckets: dict[int, _Bucket] = {}
 
     def __call__(self, batch: pa.RecordBatch) -> None:
-        hashes = batch.column(HASH).to_numpy()
-        ids = (hashes >> (64 - _BITS)) + (1 << (_BITS - 1))  # arithmetic shift: the buckets sort as the hashes do
-        order = np.argsort(ids, kind="stable")
-        counts = np.bincount(ids, minlength=1 << _BITS)
-        batch = batch.take(pa.array(order))
-        hashes = hashes[order]
-        in_eval = batch.column(IN_EVAL).to_numpy(zero_copy_only=False)
+        ids = pc.shift_right(batch.column(HASH), 64 - _BITS)  # signed: the buckets sort as the hashes do
+        order = pc.sort_indices(ids)
+        batch = batch.take(order)
+        hashes, in_eval = batch.column(HASH).to_pylist(), batch.column(IN_EVAL).to_pylist()
         lines = {name: _values(batch.column(name)) for name in self.names}
         start = 0
-        for key in np.flatnonzero(counts).tolist():
-            stop = start + int(counts[key])
-            bucket = self.buckets.get(key)
+        for entry in pc.value_counts(pc.take(ids, order)).to_pylist():
+            stop = start + entry["counts"]
+            bucket = self.buckets.get(entry["values"])
             if bucket is None:
-                bucket = self.buckets[key] = _Bucket(self.names)
-            bucket.hashes.append(hashes[start:stop])
-            bucket.in_eval.append(in_eval[start:stop])
+                bucket = self.buckets[entry["values"]] = _Bucket(self.names)
+            bucket.hashes.extend(hashes[start:stop])
+            bucket.in_eval.extend(in_eval[start:stop])
             for name, (data, bounds) in lines.items():
-                bucket.lines[name].add(data, bounds[start : stop + 1])
+                bucket.lines[name].add(data, bounds, start, stop)
             start = stop
 
     def in_order(self):
@@ -159,42 +154,29 @@ class _Output:
         self.file, self.digest, self.rows = f, hashlib.sha256(), 0
 
 
-def _order(hashes: np.ndarray, record: pa.LargeStringArray, tie_key: Callable[[bytes], Any]) -> np.ndarray:
+def _order(hashes: array, record: pa.LargeStringArray, tie_key: Callable[[bytes], Any]) -> pa.Array:
     """Row numbers by split hash; rows sharing a hash (one question, several answers) by
     `tie_key` of their RECORD line."""
-    order = np.argsort(hashes, kind="stable")
-    ranked = hashes[order]
-    if not (ranked[1:] == ranked[:-1]).any():
+    values = pa.Array.from_buffers(pa.int64(), len(hashes), [None, pa.py_buffer(hashes)])
+    order = pc.sort_indices(values)
+    ranked = pc.take(values, order)
+    if len(ranked) < 2 or not pc.any(pc.equal(ranked[1:], ranked[:-1])).as_py():
         return order
-    keys = hashes.tolist()
     ordered: list[int] = []
-    for _, run in groupby(order.tolist(), key=keys.__getitem__):
+    for _, run in groupby(order.to_pylist(), key=hashes.__getitem__):
         rows = list(run)
         if len(rows) > 1:
             rows.sort(key=lambda i: tie_key(record[i].as_py().encode()))
         ordered.extend(rows)
-    return np.array(ordered, np.int64)
+    return pa.array(ordered, pa.int64())
 
 
 def _joined(lines: pa.Array) -> pa.Buffer:
     """A string array's values back to back."""
-    data, bounds = _values(lines)
-    return data.slice(int(bounds[0]), int(bounds[-1] - bounds[0]))
-
-
-_AHEAD = 3  # buckets being gathered or waiting to be written: bounds the memory in use
-
-
-def _gathered(bucket: _Bucket, tie_key: Callable[[bytes], Any], sources: bool) -> list[tuple[str, pa.Buffer, int]]:
-    """The bucket's part of each file, in the files' order: (name, bytes, rows)."""
-    record = bucket.lines[RECORD].read()
-    order = _order(np.concatenate(bucket.hashes), record, tie_key)
-    flags = np.concatenate(bucket.in_eval)[order]
-    train = pa.array(order[~flags])
-    parts = [("train", record, train), ("eval", record, pa.array(order[flags]))]
-    if sources:
-        parts.append(("sources", bucket.lines[SOURCE].read(), train))
-    return [(name, _joined(lines.take(rows)), len(rows)) for name, lines, rows in parts]
+    _, offsets, data = lines.buffers()
+    bounds = pa.Array.from_buffers(pa.int64(), len(lines) + 1, [None, offsets], offset=lines.offset)
+    start, end = bounds[0].as_py(), bounds[-1].as_py()
+    return data.slice(start, end - start) if data is not None else pa.py_buffer(b"")
 
 
 def write_splits(
@@ -222,23 +204,25 @@ def write_splits(
         outputs = {"train": _Output(train_file), "eval": _Output(eval_file)}
         if sources_file is not None:
             outputs["sources"] = _Output(sources_file)
-        # Buckets are ordered and gathered two at a time on a pool (Arrow and LZ4 let go of the
-        # GIL), a couple ahead of the writing and the hashing, which run on their own threads.
+        # Writing and hashing each run on their own thread while the next bucket is decompressed
+        # and ordered: the three overlap.
         with (
-            ThreadPoolExecutor(2, thread_name_prefix="llmops-data-prepare") as pool,
             _Background(lambda item: item[0].file.write(item[1])) as write,
             _Background(lambda item: item[0].digest.update(item[1])) as digest,
         ):
-            ahead: deque[Future[list[tuple[str, pa.Buffer, int]]]] = deque()
-            buckets_left = buckets.in_order()
-            while True:
-                while len(ahead) < _AHEAD and (bucket := next(buckets_left, None)) is not None:
-                    ahead.append(pool.submit(_gathered, bucket, tie_key, "sources" in outputs))
-                if not ahead:
-                    break
-                for name, data, rows in ahead.popleft().result():
+            for bucket in buckets.in_order():
+                record = bucket.lines[RECORD].read()
+                order = _order(bucket.hashes, record, tie_key)
+                in_eval = pa.Array.from_buffers(pa.int8(), len(bucket.in_eval), [None, pa.py_buffer(bucket.in_eval)])
+                flags = pc.cast(pc.take(in_eval, order), pa.bool_())
+                train = pc.filter(order, pc.invert(flags))
+                parts = [("train", record, train), ("eval", record, pc.filter(order, flags))]
+                if "sources" in outputs:
+                    parts.append(("sources", bucket.lines[SOURCE].read(), train))
+                for name, lines, rows in parts:
                     out = outputs[name]
-                    out.rows += rows
+                    data = _joined(pc.take(lines, rows))
+                    out.rows += len(rows)
                     write((out, data))
                     digest((out, data))
     return {name: (o.digest.hexdigest(), o.rows) for name, o in outputs.items()}
