@@ -212,6 +212,21 @@ def test_failing_script_leaves_no_version(session):
     _assert_no_version_and_no_files(session)
 
 
+@pytest.mark.parametrize("stream", [True, False])
+def test_warehouse_gets_a_probe_and_one_job(session, monkeypatch, stream):
+    # On BigQuery every warehouse call is a job: a column probe and one script (or one scan), so
+    # the job count does not grow with the number of files written.
+    monkeypatch.setattr(data, "_can_stream", lambda s: stream)
+    calls = []
+    for name in ("query", "stream_json_lines"):
+        real = getattr(session.warehouse, name)
+        monkeypatch.setattr(
+            session.warehouse, name, lambda *a, _real=real, _name=name, **k: (calls.append(_name), _real(*a, **k))[1]
+        )
+    data.prepare(session)
+    assert calls == ["query", "stream_json_lines" if stream else "query"]
+
+
 # --- the CLI ---------------------------------------------------------------------------------
 
 

@@ -43,6 +43,11 @@ class JsonLineStream(Protocol):
     ) -> None: ...
 
 
+def _int64s(values: list[int]) -> pa.Array:
+    """An int64 array built from its buffer: `pa.array` imports pandas on first use."""
+    return pa.Array.from_buffers(pa.int64(), len(values), [None, pa.py_buffer(array("q", values))])
+
+
 def _values(column: pa.Array) -> tuple[memoryview, list[int]]:
     """A string column's values back to back (its lines, newlines included), and where each
     one starts in them (plus the end)."""
@@ -70,7 +75,7 @@ class _Lines:
         self.chunks = []
         n = len(self.lengths)
         ends = pc.cumulative_sum(pa.Array.from_buffers(pa.int64(), n, [None, pa.py_buffer(self.lengths)]))
-        offsets = pa.concat_arrays([pa.array([0], pa.int64()), ends])
+        offsets = pa.concat_arrays([_int64s([0]), ends])
         return pa.Array.from_buffers(pa.large_string(), n, [None, offsets.buffers()[1], pa.py_buffer(data)])
 
 
@@ -89,7 +94,8 @@ class _Buckets:
         self.buckets: dict[int, _Bucket] = {}
 
     def __call__(self, batch: pa.RecordBatch) -> None:
-        ids = pc.shift_right(batch.column(HASH), 64 - _BITS)  # signed: the buckets sort as the hashes do
+        # a scalar argument would go through pa.scalar, which imports pandas (half a second)
+        ids = pc.shift_right(batch.column(HASH), _int64s([64 - _BITS] * len(batch)))  # signed: sorts as the hashes
         order = pc.sort_indices(ids)
         batch = batch.take(order)
         hashes, in_eval = batch.column(HASH).to_pylist(), batch.column(IN_EVAL).to_pylist()
@@ -168,7 +174,7 @@ def _order(hashes: array, record: pa.LargeStringArray, tie_key: Callable[[bytes]
         if len(rows) > 1:
             rows.sort(key=lambda i: tie_key(record[i].as_py().encode()))
         ordered.extend(rows)
-    return pa.array(ordered, pa.int64())
+    return _int64s(ordered)
 
 
 def _joined(lines: pa.Array) -> pa.Buffer:
