@@ -58,6 +58,9 @@ def lock_down(con: duckdb.DuckDBPyConnection, limits: QueryLimits, *, allowed_di
         "SET GLOBAL TimeZone = 'UTC'",  # BigQuery's TIMESTAMP is UTC
         "SET autoinstall_known_extensions = false",
         "SET autoload_known_extensions = false",
+        # DuckDB's progress bar writes to the process's stdout (a `--json` command's); cursors
+        # inherit this, and it cannot be changed once the configuration is locked.
+        "SET enable_progress_bar = false",
     ]
     if limits.memory_limit:
         statements.append(f"SET memory_limit = {_literal(limits.memory_limit)}")
