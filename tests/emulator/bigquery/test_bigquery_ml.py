@@ -135,8 +135,8 @@ BAD = [
         "distance_type",
     ),
     (
-        "SELECT * FROM ML.GENERATE_EMBEDDING(MODEL bad.emb, (SELECT 'x' AS content), STRUCT(768 AS output_dimensionality))",
-        "output_dimensionality 768",
+        "SELECT * FROM ML.GENERATE_EMBEDDING(MODEL bad.emb, (SELECT 'x' AS content), STRUCT(4096 AS output_dimensionality))",
+        "output_dimensionality 4096",
     ),
     ("CREATE MODEL bad.m2 REMOTE WITH CONNECTION `us.c` OPTIONS (endpoint = 'gpt-4')", "not a model"),
     ("CREATE MODEL bad.emb REMOTE WITH CONNECTION `us.c` OPTIONS (endpoint = 'text-embedding-005')", "Already Exists"),
@@ -180,3 +180,18 @@ def test_no_table_function_reaches_duckdb(warehouse):
     assert "__llmops_embed(" in sql.lower() and "list_distance(" in sql.lower()
     # the generated SQL reads only tables, subqueries and the two engine UDFs
     assert "read_" not in sql.lower() and "query(" not in sql.lower()
+
+
+def test_embeddings_as_wide_as_googles_models(warehouse):
+    warehouse.query_result(
+        "CREATE SCHEMA IF NOT EXISTS rag_wide; CREATE OR REPLACE MODEL rag_wide.e REMOTE WITH CONNECTION `us.c` "
+        "OPTIONS (endpoint = 'text-embedding-005')"
+    )
+    sql = (
+        "SELECT ml_generate_embedding_result AS v FROM ML.GENERATE_EMBEDDING(MODEL rag_wide.e, "
+        "(SELECT 'how do I install a Python package' AS content), STRUCT({n} AS output_dimensionality))"
+    )
+    wide = warehouse.query_result(sql.format(n=768)).table.to_pylist()[0]["v"]
+    narrow = warehouse.query_result(sql.format(n=256)).table.to_pylist()[0]["v"]
+    # 768 values: the local 256-d unit vector, zero-padded (as the Vertex emulator's embeddings)
+    assert len(wide) == 768 and wide[:256] == pytest.approx(narrow) and not any(wide[256:])

@@ -26,6 +26,9 @@ ML_UDFS = frozenset({EMBED_UDF, GENERATE_UDF})
 
 EMBEDDING_DIMENSIONS = 256
 """The local embedding model's width (WordLlama); also the default output_dimensionality."""
+MAX_OUTPUT_DIMENSIONALITY = 3072
+"""The widest Google embedding (gemini-embedding-001); past 256 the local vectors are zero-padded,
+as the Vertex emulator's are (cosine similarities unchanged)."""
 DISTANCES = {
     "EUCLIDEAN": "list_distance",
     "COSINE": "list_cosine_distance",
@@ -210,10 +213,10 @@ def _embedding(call: exp.Expression, project: str, dataset: str | None, uses: li
     model = _model(call, project, dataset, "embedding", uses)
     params = _params(call, "ML.GENERATE_EMBEDDING")
     dims = params.get("output_dimensionality", EMBEDDING_DIMENSIONS)
-    if not isinstance(dims, float | int) or dims != int(dims) or not 1 <= dims <= EMBEDDING_DIMENSIONS:
+    if not isinstance(dims, float | int) or dims != int(dims) or not 1 <= dims <= MAX_OUTPUT_DIMENSIONALITY:
         raise BigQueryInvalid(
-            f"output_dimensionality {dims} is outside 1..{EMBEDDING_DIMENSIONS} (the local embedding model's width)",
-            fix=f"ask for at most {EMBEDDING_DIMENSIONS} dimensions",
+            f"output_dimensionality {dims} is outside 1..{MAX_OUTPUT_DIMENSIONALITY}",
+            fix=f"ask for 1 to {MAX_OUTPUT_DIMENSIONALITY} dimensions",
         )
     query = _input_query(call.expression, "ML.GENERATE_EMBEDDING")
     _check_content_column(query, "content", "ML.GENERATE_EMBEDDING")
