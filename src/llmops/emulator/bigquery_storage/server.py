@@ -42,6 +42,10 @@ def _streaming(fn: Callable[[Any, grpc.ServicerContext], Iterator[Any]]) -> Call
             yield from fn(request, context)
         except RpcError as exc:
             context.abort(exc.code, exc.message)
+        except grpc.RpcError:
+            if context.is_active():
+                raise
+            return  # the client closed or cancelled its stream (AppendRowsStream.close): not a failure
         except Exception:
             log.exception("Storage API stream failed")
             context.abort(grpc.StatusCode.INTERNAL, "the emulator failed on this stream; see its log")
