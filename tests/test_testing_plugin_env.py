@@ -42,6 +42,19 @@ def test_clients_built_from_the_environment_reach_the_emulator(google_cloud_env)
     assert google_cloud_env.project == "llmops-test"
 
 
+def test_query_results_read_through_the_emulators_read_api(google_cloud_env):
+    """With google-cloud-bigquery-storage installed, `to_dataframe()` reads a query's result
+    table through the Storage Read API, from the emulator rather than Google's host."""
+    import httpx
+    from google.cloud import bigquery
+
+    status = f"{google_cloud_env.endpoint}/emulator/v1/bigquerystorage"
+    before = httpx.get(status, timeout=30).json()["read"]["sessions"]
+    frame = bigquery.Client().query("SELECT x FROM UNNEST(GENERATE_ARRAY(1, 3000)) AS x").result().to_dataframe()
+    assert sorted(frame["x"]) == list(range(1, 3001))
+    assert httpx.get(status, timeout=30).json()["read"]["sessions"] == before + 1
+
+
 def test_vertexai_init_from_the_environment(google_cloud_env):
     import vertexai
     from vertexai.generative_models import GenerativeModel

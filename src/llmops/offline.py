@@ -142,6 +142,58 @@ def genai_project_from_environment() -> None:
     genai.Client.__init__ = __init__  # type: ignore[method-assign]
 
 
+_STORAGE_ENDPOINTS: dict[str, str | None] = {}
+
+
+def _read_api_endpoint(rest_endpoint: str) -> str | None:
+    """The gRPC `host:port` of the emulator at `rest_endpoint`'s BigQuery Storage API (asked
+    once, from `GET /emulator/v1/bigquerystorage`); None when it is not served or needs a token."""
+    if rest_endpoint not in _STORAGE_ENDPOINTS:
+        import urllib.request
+
+        found: str | None = None
+        try:
+            url = rest_endpoint.rstrip("/") + "/emulator/v1/bigquerystorage"
+            with urllib.request.urlopen(url, timeout=10) as r:
+                status = json.loads(r.read())
+            if status.get("serving") and not status.get("tokenRequired"):
+                found = status.get("endpoint")
+        except (OSError, ValueError):
+            found = None
+        _STORAGE_ENDPOINTS[rest_endpoint] = found
+    return _STORAGE_ENDPOINTS[rest_endpoint]
+
+
+def bigquery_storage_on_emulator() -> None:
+    """Make the BigQuery Storage read client that google-cloud-bigquery creates by itself (in
+    `to_dataframe()`/`to_arrow()` when google-cloud-bigquery-storage is installed) talk to the
+    emulator's gRPC endpoint when the BigQuery client talks to an `http://` (emulator) endpoint;
+    it would otherwise dial bigquerystorage.googleapis.com. Talking to Google, nothing changes.
+    Idempotent."""
+    try:
+        from google.cloud import bigquery
+    except ImportError:
+        return
+    original = bigquery.Client._ensure_bqstorage_client
+    if getattr(original, "_llmops_emulator", False):
+        return
+
+    def _ensure_bqstorage_client(self: Any, bqstorage_client: Any = None, *args: Any, **kwargs: Any) -> Any:
+        base = str(getattr(getattr(self, "_connection", None), "API_BASE_URL", "") or "")
+        if bqstorage_client is None and not args and not kwargs and base.startswith("http://"):
+            endpoint = _read_api_endpoint(base)
+            if endpoint:
+                try:
+                    from .emulator.bigquery_storage.clients import read_client
+                except ImportError:
+                    return None
+                return read_client(endpoint)
+        return original(self, bqstorage_client, *args, **kwargs)
+
+    _ensure_bqstorage_client._llmops_emulator = True  # type: ignore[attr-defined]
+    bigquery.Client._ensure_bqstorage_client = _ensure_bqstorage_client  # type: ignore[method-assign]
+
+
 def init_vertex(
     endpoint: str,
     *,
@@ -193,6 +245,7 @@ def offline_authenticate(
     adc = write_fake_adc(Path(tempfile.mkdtemp(prefix="llmops-adc-")) / "adc.json", endpoint, project)
     os.environ.update(environment(endpoint, project, location, adc))
     genai_project_from_environment()
+    bigquery_storage_on_emulator()
     credentials, _ = google.auth.default(scopes=["https://www.googleapis.com/auth/cloud-platform"])
     init_vertex(endpoint, project=project, location=location, credentials=credentials)
     if kfp_local:

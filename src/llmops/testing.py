@@ -310,6 +310,7 @@ def google_cloud_env(
     for key, value in environ.items():
         monkeypatch.setenv(key, value)
     offline.genai_project_from_environment()
+    offline.bigquery_storage_on_emulator()
     config = initializer.global_config  # `aiplatform.init` is bound to this object: restore its fields
     saved = dict(vars(config))
     offline.init_vertex(llmops_emulator.endpoint, project=EMULATOR_PROJECT, location=EMULATOR_LOCATION)
