@@ -374,6 +374,8 @@ class StorageHandlers:
             if not name:
                 raise required("name")
             meta = {"name": name, "contentType": request.headers.get("content-type")}
+            if request.query_params.get("contentEncoding"):
+                meta["contentEncoding"] = request.query_params["contentEncoding"]
             return await self._store_stream(request, bucket, meta, stream_body(request, self.uploads.max_bytes))
         if not upload_type:
             raise required("uploadType")

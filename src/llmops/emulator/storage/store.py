@@ -848,6 +848,7 @@ class ObjectStore:
                     if key not in ("contentType", "storageClass"):
                         doc.pop(key, None)
             _apply_object_fields(doc, patch, merge_metadata=not replace)
+            _hold_custom_time(current[0], doc)
             meta_gen = int(doc["metageneration"]) + 1
             doc["metageneration"] = str(meta_gen)
             doc["etag"] = _etag(int(doc["generation"]), meta_gen)
@@ -889,16 +890,21 @@ class ObjectStore:
         if len(sources) > 32:
             raise StorageError(f"compose takes at most 32 source objects, got {len(sources)}", fix="compose in steps")
         writer = self.new_writer()
+        meta = dict(metadata or {})
         try:
             for src in sources:
-                _, path = self.open_object(bucket, src)
+                src_doc, path = self.open_object(bucket, src)
+                # A destination that names no type takes the first source's, as gsutil/gcloud compose does.
+                meta.setdefault("contentType", src_doc.get("contentType"))
                 with path.open("rb") as f:
                     while chunk := f.read(1 << 20):
                         writer.write(chunk)
         except BaseException:
             writer.discard()
             raise
-        return self.commit(bucket, name, writer, metadata=metadata, preconditions=preconditions)
+        if meta.get("contentType") is None:
+            meta.pop("contentType", None)
+        return self.commit(bucket, name, writer, metadata=meta, preconditions=preconditions)
 
     def list_objects(
         self,
@@ -1125,6 +1131,12 @@ def validate_object_fields(meta: dict[str, Any]) -> None:
     for key in _TEXT_FIELDS:
         if meta.get(key) is not None:
             _check_text(key, meta[key])
+    if meta.get("customTime") is not None and _rfc3339_time(meta["customTime"]) is None:
+        raise StorageError(
+            f"Invalid value for customTime: {str(meta['customTime'])[:64]!r} is not an RFC 3339 date-time",
+            reason="invalid",
+            fix="send customTime like 2024-05-01T12:00:00Z",
+        )
     if meta.get("acl") is not None:
         validate_acl(meta["acl"])
     for key in ("temporaryHold", "eventBasedHold"):
@@ -1216,6 +1228,28 @@ def _apply_object_fields(doc: dict[str, Any], meta: dict[str, Any], *, merge_met
                 doc.pop(key, None)
         else:
             doc[key] = value
+
+
+def _rfc3339_time(value: Any) -> datetime | None:
+    """The instant an RFC 3339 date-time names (with a zone), or None if `value` is not one."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
+def _hold_custom_time(before: dict[str, Any], after: dict[str, Any]) -> None:
+    """Keep an object's customTime from being removed or moved earlier by a metadata update:
+    Cloud Storage documents that once set it only moves forward (a new upload resets it)."""
+    old = _rfc3339_time(before.get("customTime"))
+    if old is None:
+        return
+    new = _rfc3339_time(after.get("customTime"))
+    if new is None or new < old:
+        after["customTime"] = before["customTime"]
 
 
 def _check_preconditions(doc: dict[str, Any] | None, pre: dict[str, Any] | None) -> None:
