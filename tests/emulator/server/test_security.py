@@ -71,6 +71,14 @@ def test_simple_content_type_refused_even_without_origin(http, google_error, uni
         assert r.status_code == 403 and "application/json" in google_error(r)["message"]
 
 
+def test_a_text_put_is_served_since_browsers_preflight_every_put(http, unique):
+    bucket = f"put-{unique}"
+    assert http.post("/storage/v1/b?project=p", json={"name": bucket}).status_code == 200
+    r = http.put(f"/{bucket}/note.txt", content=b"hi", headers={"content-type": "text/plain"})
+    assert r.status_code == 200
+    assert http.get(f"/{bucket}/note.txt").content == b"hi"
+
+
 def test_media_upload_keeps_its_own_content_type(http, unique):
     """Uploads carry the object's bytes: a text/plain object is sent as text/plain."""
     http.post("/storage/v1/b?project=p", json={"name": f"media-{unique}"})

@@ -6,8 +6,10 @@
 - Cross-site requests: an `Origin` other than the server's own, or `Sec-Fetch-Site: cross-site`
   / `same-site`, is refused unless the origin was allowed (`--allow-origin`); allowed origins
   get CORS headers and preflight answers.
-- Simple-request content types (`text/plain`, form encodings) on state-changing methods are
-  refused where the real API takes JSON: browsers send those cross-site without a preflight.
+- Simple-request content types (`text/plain`, form encodings) on POST are refused where the real
+  API takes JSON: browsers send those cross-site without a preflight. (PUT, PATCH and DELETE are
+  never sent cross-site without a preflight, so a signed-URL or path-style `PUT` of a text object
+  is served.)
 - An access token (`Authorization: Bearer ...`, compared in constant time) when one is set;
   it is required when serving beyond loopback.
 - A per-request deadline for everything but uploads, downloads and BigQuery jobs, and response
@@ -34,7 +36,6 @@ from .errors import ApiError, error_response
 
 log = logging.getLogger("llmops.emulator")
 
-STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 SIMPLE_CONTENT_TYPES = frozenset({"text/plain", "application/x-www-form-urlencoded", "multipart/form-data"})
 """Content types a browser sends cross-site without a CORS preflight."""
 
@@ -166,7 +167,7 @@ class Guard:
             )
 
     def _check_content_type(self, scope: Scope, headers: Headers) -> None:
-        if scope["method"] not in STATE_CHANGING:
+        if scope["method"] != "POST":  # the only state-changing method a browser sends unasked
             return
         ctype = headers.get("content-type", "").split(";", 1)[0].strip().lower()
         if ctype not in SIMPLE_CONTENT_TYPES:
