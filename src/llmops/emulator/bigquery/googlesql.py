@@ -439,13 +439,14 @@ def translate(
     check_query_size(sql, max_bytes=max_bytes, max_tokens=max_tokens)
     types_key = tuple(sorted((param_types or {}).items()))  # STRUCT field names keep their case
     run = _translate if len(sql) > _CACHE_MAX_CHARS else _translate_cached
-    script = run(sql, default_project, default_dataset, types_key, functions)
-    if script.wants_types and column_types is not None:
-        tables = tuple(dict.fromkeys(t for s in script.statements for t in s.tables))
-        found = column_types(tables)
-        if found:
-            script = run(sql, default_project, default_dataset, types_key, functions, found)
-    return script
+    if column_types is None:
+        return run(sql, default_project, default_dataset, types_key, functions)
+    # a first pass stops each statement that needs its tables' column types at that point
+    script = run(sql, default_project, default_dataset, types_key, functions, None, True)
+    if not script.wants_types:
+        return script
+    found = column_types(tuple(dict.fromkeys(t for s in script.statements for t in s.tables)))
+    return run(sql, default_project, default_dataset, types_key, functions, found)
 
 
 _CACHE_MAX_CHARS = 64 * 1024
@@ -482,9 +483,10 @@ def _translate(
     param_types: tuple[tuple[str, str], ...],
     functions: frozenset[str] = frozenset(),
     table_types: TableTypes | None = None,
+    ask_types: bool = False,
 ) -> Script:
     try:
-        return _translate_parsed(sql, default_project, default_dataset, param_types, functions, table_types)
+        return _translate_parsed(sql, default_project, default_dataset, param_types, functions, table_types, ask_types)
     except RecursionError:
         raise BigQueryError(
             "The query is nested too deeply to translate", fix="flatten nested expressions or subqueries"
@@ -501,6 +503,7 @@ def _translate_parsed(
     param_types: tuple[tuple[str, str], ...],
     functions: frozenset[str] = frozenset(),
     table_types: TableTypes | None = None,
+    ask_types: bool = False,
 ) -> Script:
     if not sql or not sql.strip():
         raise BigQueryError("the query is empty", fix="write a SELECT statement")
@@ -517,7 +520,7 @@ def _translate_parsed(
         raise BigQueryError("the query is empty", fix="write a SELECT statement")
     ctx = _Context(default_project, default_dataset, dict(param_types))
     ctx.temp_functions.update(functions)
-    ctx.table_types = table_types
+    ctx.table_types, ctx.ask_types = table_types, ask_types
     for s in parsed:
         if isinstance(s, exp.Create) and str(s.kind).upper() == "TABLE" and _is_temporary(s):
             node = s.this.this if isinstance(s.this, exp.Schema) else s.this
@@ -614,6 +617,7 @@ class _Context:
         self.time_travel: list[Any] = []
         self.table_types: TableTypes | None = None
         self.wants_types = False
+        self.ask_types = False
 
 
 def _flatten_table_name(table: exp.Table) -> list[str]:
@@ -790,7 +794,9 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     _rewrite_tables(stmt, ctx, cte_names, tables)
     _order_unpivot_columns(stmt)
     _rewrite_parameters(stmt, ctx)
-    _infer_types(stmt, ctx, tables)
+    if _infer_types(stmt, ctx, tables):
+        # its column types are asked for, then the script is translated again (see `translate`)
+        return Statement(sql="", statement_type=_statement_type(stmt), tables=tuple(tables))
     _rewrite_functions(stmt, ctx)
     ctx.udfs.update(used_udfs(stmt))
     _fix_types(stmt)
@@ -1102,15 +1108,16 @@ def _rewrite_parameters(stmt: exp.Expression, ctx: _Context) -> None:
         raise BigQueryError("the query mixes @named and ? positional parameters", fix="use one kind of parameter")
 
 
-def _infer_types(stmt: exp.Expression, ctx: _Context, tables: list[tuple[str, str, str]]) -> None:
-    """Learn the argument types that type-dependent rewrites need (see coltypes.py); a statement
-    that reads tables waits for their schemas (`Script.wants_types`)."""
+def _infer_types(stmt: exp.Expression, ctx: _Context, tables: list[tuple[str, str, str]]) -> bool:
+    """Learn the argument types that type-dependent rewrites need (see coltypes.py). True when
+    the statement reads tables whose column types are to be asked for first (`Script.wants_types`)."""
     if not needs_types(stmt):
-        return
+        return False
     if tables and ctx.table_types is None:
-        ctx.wants_types = True
-        return
+        ctx.wants_types = ctx.wants_types or ctx.ask_types
+        return ctx.ask_types  # without a way to ask, the types stay unknown (named refusals)
     annotate(stmt, schema_mapping(ctx.table_types or ()))
+    return False
 
 
 def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:

@@ -149,7 +149,7 @@ def _typed_subtraction(node: exp.Sub, left: str | None, right: str | None) -> ex
     """DATE - DATE, TIMESTAMP - TIMESTAMP and TIME - TIME are INTERVALs: whole days, or only a time part."""
     if right == "DATE" and left in ("DATE", None):
         # BigQuery subtracts a DATE only from a DATE, giving an INTERVAL of whole days
-        return _t("to_days(CAST(_A - _B AS INTEGER))", node.this, node.expression)
+        return _t("to_days(_A - _B)", node.this, node.expression)  # DuckDB: BIGINT days
     if right == "TIMESTAMP" and left in ("TIMESTAMP", None):
         return _t("to_microseconds(epoch_us(_A) - epoch_us(_B))", node.this, node.expression)
     if right == "TIME" and left in ("TIME", None):
