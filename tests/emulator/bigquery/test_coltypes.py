@@ -35,3 +35,16 @@ def test_a_wrong_inference_is_an_error_not_an_answer():
     sql = translate("SELECT DATE_TRUNC(d, MONTH) FROM ds.t", column_types=lambda tables: lying).sql
     with pytest.raises(duckdb.Error, match="inferred a wrong argument type"):
         con.execute(sql).fetchall()
+
+
+def test_dry_run_schema_uses_the_column_types():
+    from llmops.emulator.bigquery.engine import BigQueryEngine
+
+    engine = BigQueryEngine(None, keep_open=True)
+    try:
+        engine.query("CREATE SCHEMA ds")
+        engine.query("CREATE TABLE ds.t AS SELECT TIMESTAMP '2008-12-25 15:30:00+00' AS ts, DATE '2021-01-01' AS d")
+        schema = engine.dry_run("SELECT DATE_TRUNC(ts, MONTH) AS m, d - d AS i FROM ds.t").schema
+    finally:
+        engine.close()
+    assert [f["type"] for f in schema] == ["TIMESTAMP", "INTERVAL"]

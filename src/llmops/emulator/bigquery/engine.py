@@ -424,11 +424,11 @@ class BigQueryEngine:
     ) -> dryrun.DryRun:
         """Check a query without running it: its result schema (a single SELECT) and an
         estimate of the bytes it reads (see dryrun.py); missing tables are errors."""
-        script = self._translate(
-            sql, default_project=default_project, default_dataset=default_dataset, param_types=param_types
-        )
-        bound = _bind(script, params)
         with self._controlled(None) as (con, _):
+            script = self._translate(
+                sql, default_project=default_project, default_dataset=default_dataset, param_types=param_types, con=con
+            )
+            bound = _bind(script, params)
             self._prepare(con, script)
             schema: list[dict] = []
             last = script.statements[-1]
