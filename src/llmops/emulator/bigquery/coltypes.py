@@ -109,7 +109,7 @@ def annotate(stmt: exp.Expression, schemas: Mapping[str, Mapping[str, Mapping[st
             identify=False,
         )
         annotate_types(copy, schema=schema, dialect="bigquery")
-    except (SqlglotError, KeyError, ValueError, TypeError, AttributeError):
+    except (SqlglotError, KeyError, ValueError, TypeError, AttributeError, IndexError, AssertionError):
         return  # the types stay unknown: the rewrites keep their named refusals
     finally:
         for node in originals:
@@ -146,10 +146,19 @@ def _columns_of_one_table(
             return False
         found.append(t)
     for arg, t in zip(args, found, strict=True):
-        kind = _KINDS.get(exp.DataType.build(t, dialect="bigquery").this)
+        kind = _kind_of(t)
         if kind is not None:
             arg.meta[TYPE_KEY] = kind
     return True
+
+
+def _kind_of(type_text: str) -> str | None:
+    from sqlglot.errors import SqlglotError
+
+    try:
+        return _KINDS.get(exp.DataType.build(type_text, dialect="bigquery").this)
+    except (SqlglotError, ValueError):
+        return None
 
 
 def checked(new: exp.Expression, *operands: tuple[exp.Expression, str]) -> exp.Expression:
