@@ -41,7 +41,7 @@ import duckdb
 import pyarrow as pa
 
 from ...core.errors import LlmopsError, QueryError
-from . import dryrun, history, ml, routines, tablekinds, udfs
+from . import coltypes, dryrun, history, ml, routines, tablekinds, udfs
 from .googlesql import (
     FARM_FINGERPRINT_UDF,
     INFO_SCHEMA_VIEWS,
@@ -300,7 +300,10 @@ class BigQueryEngine:
         default_dataset: str | None,
         param_types: Mapping[str, str] | None = None,
         functions: frozenset[str] = frozenset(),
+        con: duckdb.DuckDBPyConnection | None = None,
     ) -> Script:
+        """`con`: where the column types of the tables a statement reads are looked up when a
+        rewrite depends on them (coltypes.py); without it those rewrites keep their refusals."""
         return translate(
             sql,
             default_project=default_project or self.default_project,
@@ -309,6 +312,7 @@ class BigQueryEngine:
             functions=functions,
             max_bytes=self.limits.max_query_bytes,
             max_tokens=self.limits.max_query_tokens,
+            column_types=(lambda tables: coltypes.column_types(con, tables)) if con is not None else None,
         )
 
     @contextlib.contextmanager
@@ -393,6 +397,7 @@ class BigQueryEngine:
             default_dataset=default_dataset,
             param_types=param_types,
             functions=functions,
+            con=con,
         )
         bound = _bind(script, params)
         self._prepare(con, script)
@@ -419,11 +424,11 @@ class BigQueryEngine:
     ) -> dryrun.DryRun:
         """Check a query without running it: its result schema (a single SELECT) and an
         estimate of the bytes it reads (see dryrun.py); missing tables are errors."""
-        script = self._translate(
-            sql, default_project=default_project, default_dataset=default_dataset, param_types=param_types
-        )
-        bound = _bind(script, params)
         with self._controlled(None) as (con, _):
+            script = self._translate(
+                sql, default_project=default_project, default_dataset=default_dataset, param_types=param_types, con=con
+            )
+            bound = _bind(script, params)
             self._prepare(con, script)
             schema: list[dict] = []
             last = script.statements[-1]

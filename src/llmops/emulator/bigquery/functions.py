@@ -13,6 +13,8 @@ from typing import Any
 import sqlglot
 from sqlglot import exp
 
+from .coltypes import checked, known_type
+
 
 def _unsupported(what: str) -> Exception:
     from .googlesql import BigQueryError
@@ -100,11 +102,17 @@ def _normalize(node: exp.Normalize) -> exp.Expression:
     raise _unsupported(f"{what} mode {mode}")
 
 
+def _known_bytes(node: exp.Expression | None) -> bool:
+    """Whether `node` is BYTES only as inferred from the tables' schemas (the rewrite is checked)."""
+    return not _is_bytes(node) and known_type(node) == "BYTES"
+
+
 def _to_code_points(node: exp.ToCodePoints) -> exp.Expression:
-    if _is_bytes(node.this):
-        return _t(
+    if _is_bytes(node.this) or _known_bytes(node.this):
+        new = _t(
             "list_transform(range(octet_length(_A)), i -> ('0x' || substr(hex(_A), 2 * i + 1, 2))::BIGINT)", node.this
         )
+        return checked(new, (node.this, "BYTES")) if _known_bytes(node.this) else new
     return _t("list_transform(range(length(_A)), i -> unicode(substr(_A, i + 1, 1))::BIGINT)", node.this)
 
 
@@ -135,8 +143,23 @@ def _soundex(node: exp.Soundex) -> exp.Expression:
     )
 
 
+_BYTES_INSTR = (
+    "CASE WHEN _C = 0 THEN error('The position argument of INSTR must not be 0') "
+    "WHEN _D <= 0 THEN error('The occurrence argument of INSTR must be positive') "
+    "WHEN _C > 0 THEN coalesce(list_extract(list_filter(range(_C, octet_length(_A) + 2), "
+    "i -> substr(hex(_A), 2 * i - 1, 2 * octet_length(_B)) = hex(_B)), _D), 0) "
+    "ELSE coalesce(list_extract(list_filter(range(octet_length(_A) + _C + 1, 0, -1), "
+    "i -> substr(hex(_A), 2 * i - 1, 2 * octet_length(_B)) = hex(_B)), _D), 0) END"
+)
+
+
 def _instr(node: exp.StrPosition) -> exp.Expression | None:
     position, occurrence = node.args.get("position"), node.args.get("occurrence")
+    value, search = node.this, node.args.get("substr")
+    if _is_bytes(value) or _known_bytes(value):
+        # byte positions, compared as two hex digits a byte
+        new = _t(_BYTES_INSTR, value, search, position or exp.Literal.number(1), occurrence or exp.Literal.number(1))
+        return checked(new, (value, "BYTES")) if _known_bytes(value) else new
     if position is None and occurrence is None:
         return None
     position = position or exp.Literal.number(1)
@@ -154,9 +177,12 @@ def _instr(node: exp.StrPosition) -> exp.Expression | None:
     )
 
 
-def _bytes_call(node: exp.Expression) -> exp.Expression | None:
+def _bytes_call(node: exp.Expression, visible: bool = False) -> exp.Expression | None:
     """LEFT/RIGHT/LPAD/RPAD/REVERSE of BYTES through the hex text (two digits a byte)."""
-    if not _is_bytes(node.this):
+    if not visible and _known_bytes(node.this):
+        new = _bytes_call(node, visible=True)
+        return checked(new, (node.this, "BYTES")) if new is not None else None
+    if not (visible or _is_bytes(node.this)):
         return None
     if isinstance(node, exp.Left):
         return _t("unhex(left(hex(_A), 2 * _B))", node.this, node.expression)
@@ -440,6 +466,10 @@ def _date_trunc(node: exp.DateTrunc) -> exp.Expression | None:
         return exp.Cast(this=node.copy(), to=value.to.copy())
     if isinstance(value, _TIMESTAMP_CALLS):
         return exp.Cast(this=node.copy(), to=exp.DataType.build("TIMESTAMPTZ"))
+    kind = known_type(value)
+    if kind in ("TIMESTAMP", "DATETIME", "DATE"):
+        to = {"TIMESTAMP": "TIMESTAMPTZ", "DATETIME": "TIMESTAMP", "DATE": "DATE"}[kind]
+        return checked(exp.Cast(this=node.copy(), to=exp.DataType.build(to)), (value, kind))
     if isinstance(node.parent, exp.Cast) and node.parent.to.this == exp.DataType.Type.DATE:
         return None
     # a column's type is known only to DuckDB: a DATE answers DATE; a TIMESTAMP is refused
@@ -539,10 +569,12 @@ def _is_string(node: exp.Expression) -> bool:
 
 def _json_extract(node: exp.Expression) -> exp.Expression | None:
     """JSON_QUERY/JSON_EXTRACT (and their _ARRAY forms) of a STRING answer STRING, not JSON."""
-    if not _is_string(node.this):
+    known = not _is_string(node.this) and known_type(node.this) == "STRING"
+    if not (known or _is_string(node.this)):
         return None
     to = "VARCHAR[]" if isinstance(node, exp.JSONExtractArray) else "VARCHAR"
-    return exp.cast(node.copy(), to)
+    new = exp.cast(node.copy(), to)
+    return checked(new, (node.this, "STRING")) if known else new
 
 
 def rewrite_json_calls(stmt: exp.Expression) -> None:

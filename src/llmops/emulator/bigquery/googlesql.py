@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, cast
@@ -30,6 +31,7 @@ from sqlglot.dialects.duckdb import DuckDB
 from sqlglot.errors import ParseError, SqlglotError, TokenError, UnsupportedError
 
 from ...core.errors import NotFoundError, QueryError
+from .coltypes import TableTypes, annotate, needs_types, schema_mapping
 from .functions import hll_supported, used_udfs
 from .semantics import rewrite_semantics
 
@@ -379,6 +381,9 @@ class Script:
     """Python functions to register on the connection (e.g. farm_fingerprint)."""
     time_travel: tuple[Any, ...] = ()
     """Tables read FOR SYSTEM_TIME AS OF (`history.TimeTravel`); the engine defines each relation."""
+    wants_types: bool = False
+    """A rewrite depends on the type of a table's column, which translating without the tables'
+    schemas left unknown (see `translate`'s `column_types`)."""
 
     @property
     def sql(self) -> str:
@@ -421,18 +426,27 @@ def translate(
     max_bytes: int | None = DEFAULT_MAX_QUERY_BYTES,
     max_tokens: int | None = DEFAULT_MAX_QUERY_TOKENS,
     functions: frozenset[str] = frozenset(),
+    column_types: Callable[[tuple[tuple[str, str, str], ...]], TableTypes] | None = None,
 ) -> Script:
     """Translate a GoogleSQL script to DuckDB; raises BigQueryError naming what is wrong.
 
     `functions`: temporary functions an earlier statement of the same script created.
+    `column_types`: the BigQuery column types of tables (`coltypes.column_types`), asked only
+    when the script calls a function whose answer depends on a column's type.
 
     Text over `max_bytes` (UTF-8) or with more than about `max_tokens` tokens is refused before
     it is parsed, so the cost of translation stays bounded."""
     check_query_size(sql, max_bytes=max_bytes, max_tokens=max_tokens)
     types_key = tuple(sorted((param_types or {}).items()))  # STRUCT field names keep their case
-    if len(sql) > _CACHE_MAX_CHARS:
-        return _translate(sql, default_project, default_dataset, types_key, functions)
-    return _translate_cached(sql, default_project, default_dataset, types_key, functions)
+    run = _translate if len(sql) > _CACHE_MAX_CHARS else _translate_cached
+    if column_types is None:
+        return run(sql, default_project, default_dataset, types_key, functions)
+    # a first pass stops each statement that needs its tables' column types at that point
+    script = run(sql, default_project, default_dataset, types_key, functions, None, True)
+    if not script.wants_types:
+        return script
+    found = column_types(tuple(dict.fromkeys(t for s in script.statements for t in s.tables)))
+    return run(sql, default_project, default_dataset, types_key, functions, found)
 
 
 _CACHE_MAX_CHARS = 64 * 1024
@@ -468,9 +482,11 @@ def _translate(
     default_dataset: str | None,
     param_types: tuple[tuple[str, str], ...],
     functions: frozenset[str] = frozenset(),
+    table_types: TableTypes | None = None,
+    ask_types: bool = False,
 ) -> Script:
     try:
-        return _translate_parsed(sql, default_project, default_dataset, param_types, functions)
+        return _translate_parsed(sql, default_project, default_dataset, param_types, functions, table_types, ask_types)
     except RecursionError:
         raise BigQueryError(
             "The query is nested too deeply to translate", fix="flatten nested expressions or subqueries"
@@ -486,6 +502,8 @@ def _translate_parsed(
     default_dataset: str | None,
     param_types: tuple[tuple[str, str], ...],
     functions: frozenset[str] = frozenset(),
+    table_types: TableTypes | None = None,
+    ask_types: bool = False,
 ) -> Script:
     if not sql or not sql.strip():
         raise BigQueryError("the query is empty", fix="write a SELECT statement")
@@ -502,6 +520,7 @@ def _translate_parsed(
         raise BigQueryError("the query is empty", fix="write a SELECT statement")
     ctx = _Context(default_project, default_dataset, dict(param_types))
     ctx.temp_functions.update(functions)
+    ctx.table_types, ctx.ask_types = table_types, ask_types
     for s in parsed:
         if isinstance(s, exp.Create) and str(s.kind).upper() == "TABLE" and _is_temporary(s):
             node = s.this.this if isinstance(s.this, exp.Schema) else s.this
@@ -525,6 +544,7 @@ def _translate_parsed(
         wildcards=tuple(ctx.wildcards),
         udfs=frozenset(ctx.udfs),
         time_travel=tuple(ctx.time_travel),
+        wants_types=ctx.wants_types,
     )
 
 
@@ -595,6 +615,9 @@ class _Context:
         self.script_temp_tables: set[str] = set()
         self.temp_functions: set[str] = set()
         self.time_travel: list[Any] = []
+        self.table_types: TableTypes | None = None
+        self.wants_types = False
+        self.ask_types = False
 
 
 def _flatten_table_name(table: exp.Table) -> list[str]:
@@ -771,6 +794,9 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     _rewrite_tables(stmt, ctx, cte_names, tables)
     _order_unpivot_columns(stmt)
     _rewrite_parameters(stmt, ctx)
+    if _infer_types(stmt, ctx, tables):
+        # its column types are asked for, then the script is translated again (see `translate`)
+        return Statement(sql="", statement_type=_statement_type(stmt), tables=tuple(tables))
     _rewrite_functions(stmt, ctx)
     ctx.udfs.update(used_udfs(stmt))
     _fix_types(stmt)
@@ -1080,6 +1106,18 @@ def _rewrite_parameters(stmt: exp.Expression, ctx: _Context) -> None:
         node.replace(new)
     if ctx.positional and ctx.named_params:
         raise BigQueryError("the query mixes @named and ? positional parameters", fix="use one kind of parameter")
+
+
+def _infer_types(stmt: exp.Expression, ctx: _Context, tables: list[tuple[str, str, str]]) -> bool:
+    """Learn the argument types that type-dependent rewrites need (see coltypes.py). True when
+    the statement reads tables whose column types are to be asked for first (`Script.wants_types`)."""
+    if not needs_types(stmt):
+        return False
+    if tables and ctx.table_types is None:
+        ctx.wants_types = ctx.wants_types or ctx.ask_types
+        return ctx.ask_types  # without a way to ask, the types stay unknown (named refusals)
+    annotate(stmt, schema_mapping(ctx.table_types or ()))
+    return False
 
 
 def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlglot import exp
 
+from .coltypes import checked, known_type
 from .functions import _invalid, _t
 
 _UNITS = ("YEAR", "MONTH", "DAY", "HOUR", "MINUTE", "SECOND")
@@ -124,16 +125,31 @@ def _visible_type(node: exp.Expression) -> str | None:
     return None
 
 
+_OPERAND_KINDS = {"DATE": "DATE", "TIMESTAMP": "TIMESTAMP", "DATETIME": "TIMESTAMP", "TIME": "TIME"}
+
+
+def _subtraction(node: exp.Sub) -> exp.Expression | None:
+    """`_typed_subtraction`, with DATE/DATETIME/TIMESTAMP/TIME operand types inferred from the
+    tables' schemas where the text does not show them (then checked by DuckDB when it binds)."""
+    left, right = node.this, node.expression
+    shown = (_visible_type(left), _visible_type(right))
+    inferred = [(v, str(known_type(v))) for v, t in zip((left, right), shown) if t is None and known_type(v)]
+    if not inferred or not all(k in _OPERAND_KINDS for _, k in inferred):
+        return _typed_subtraction(node, *shown)  # other types keep the typeof() guard
+    kinds = {id(v): _OPERAND_KINDS[k] for v, k in inferred}
+    new = _typed_subtraction(node, kinds.get(id(left), shown[0]), kinds.get(id(right), shown[1]))
+    return checked(new, *inferred) if new is not None else None
+
+
 def _is_number(node: exp.Expression) -> bool:
     return isinstance(node, exp.Literal) and not node.is_string or isinstance(node, exp.Interval)
 
 
-def _subtraction(node: exp.Sub) -> exp.Expression | None:
+def _typed_subtraction(node: exp.Sub, left: str | None, right: str | None) -> exp.Expression | None:
     """DATE - DATE, TIMESTAMP - TIMESTAMP and TIME - TIME are INTERVALs: whole days, or only a time part."""
-    left, right = _visible_type(node.this), _visible_type(node.expression)
     if right == "DATE" and left in ("DATE", None):
         # BigQuery subtracts a DATE only from a DATE, giving an INTERVAL of whole days
-        return _t("to_days(CAST(_A - _B AS INTEGER))", node.this, node.expression)
+        return _t("to_days(_A - _B)", node.this, node.expression)  # DuckDB: BIGINT days
     if right == "TIMESTAMP" and left in ("TIMESTAMP", None):
         return _t("to_microseconds(epoch_us(_A) - epoch_us(_B))", node.this, node.expression)
     if right == "TIME" and left in ("TIME", None):

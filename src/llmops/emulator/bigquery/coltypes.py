@@ -1,0 +1,221 @@
+"""The types of the arguments of GoogleSQL calls whose answer depends on them.
+
+Some GoogleSQL functions answer differently by argument type where DuckDB has one function
+(`DATE_TRUNC` keeps a TIMESTAMP's type; `DATE - DATE` is an INTERVAL; `JSON_QUERY` of a STRING is
+a STRING; `LEFT` of BYTES counts bytes). When the query text does not show an argument's type,
+sqlglot's optimizer (`qualify` + `annotate_types`) infers it from the schemas of the tables the
+statement reads (given by the engine, BigQuery types) and the types of query parameters. The
+inferred type is kept on the argument node (`known_type`), and a rewrite that relies on it is
+wrapped in a `typeof()` check (`checked`) that DuckDB folds when it binds the query: an inference
+that were ever wrong is an error, never a different answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlglot import exp
+
+TYPE_KEY = "bq_type"
+_TAG = "bq_type_tag"
+
+# DuckDB's typeof() of each BigQuery type a rewrite may rely on
+DUCKDB_TYPEOF = {
+    "TIMESTAMP": "TIMESTAMP WITH TIME ZONE",
+    "DATETIME": "TIMESTAMP",
+    "DATE": "DATE",
+    "TIME": "TIME",
+    "BYTES": "BLOB",
+    "STRING": "VARCHAR",
+    "JSON": "JSON",
+    "INT64": "BIGINT",
+}
+
+_T = exp.DataType.Type
+_KINDS = {
+    _T.TIMESTAMPTZ: "TIMESTAMP",
+    _T.TIMESTAMPLTZ: "TIMESTAMP",
+    _T.TIMESTAMP: "DATETIME",
+    _T.DATETIME: "DATETIME",
+    _T.DATE: "DATE",
+    _T.TIME: "TIME",
+    _T.VARBINARY: "BYTES",
+    _T.BINARY: "BYTES",
+    _T.BLOB: "BYTES",
+    _T.VARCHAR: "STRING",
+    _T.TEXT: "STRING",
+    _T.CHAR: "STRING",
+    _T.NCHAR: "STRING",
+    _T.NVARCHAR: "STRING",
+    _T.JSON: "JSON",
+    _T.BIGINT: "INT64",
+    _T.INT: "INT64",
+}
+
+_BYTES_CALLS = (exp.Left, exp.Right, exp.Pad, exp.Reverse, exp.ToCodePoints, exp.StrPosition)
+_JSON_CALLS = (exp.JSONExtract, exp.JSONExtractArray)
+
+
+def _candidates(stmt: exp.Expression) -> list[exp.Expression]:
+    """Arguments whose type would choose a rewrite and that are not literals."""
+    out: list[exp.Expression] = []
+    for node in stmt.find_all(exp.DateTrunc, exp.Sub, *_BYTES_CALLS, *_JSON_CALLS):
+        if isinstance(node, exp.Sub):
+            if any(isinstance(a, (exp.Literal, exp.Interval)) for a in (node.this, node.expression)):
+                continue  # a number or an interval: the subtraction's meaning is plain
+            args = [node.this, node.expression]
+        else:
+            args = [node.this]
+        if isinstance(node, exp.StrPosition):
+            args.append(node.args.get("substr"))
+        out += [a for a in args if isinstance(a, exp.Expression) and not isinstance(a, exp.Literal)]
+    return out
+
+
+def needs_types(stmt: exp.Expression) -> bool:
+    """Whether `stmt` calls a function whose rewrite depends on a non-literal argument's type."""
+    return bool(_candidates(stmt))
+
+
+def known_type(node: exp.Expression | None) -> str | None:
+    """The BigQuery type `annotate` inferred for `node` (TIMESTAMP, DATE, BYTES, ...), or None."""
+    return node.meta.get(TYPE_KEY) if isinstance(node, exp.Expression) and node._meta else None
+
+
+def annotate(stmt: exp.Expression, schemas: Mapping[str, Mapping[str, Mapping[str, str]]]) -> None:
+    """Record on the candidate arguments of `stmt` the types sqlglot infers for them.
+
+    `schemas`: DuckDB schema name ("project.dataset") -> table -> column -> BigQuery type. A
+    statement the optimizer cannot follow leaves every type unknown."""
+    from sqlglot.errors import SqlglotError
+    from sqlglot.optimizer.annotate_types import annotate_types
+    from sqlglot.optimizer.qualify import qualify
+    from sqlglot.schema import MappingSchema
+
+    originals = _candidates(stmt)
+    if _columns_of_one_table(stmt, originals, schemas):
+        return
+    for i, node in enumerate(originals):
+        node.meta[_TAG] = i
+    try:
+        schema = MappingSchema(dict(schemas), dialect="bigquery")
+        copy = qualify(
+            stmt.copy(),
+            schema=schema,
+            dialect="bigquery",
+            validate_qualify_columns=False,
+            quote_identifiers=False,
+            identify=False,
+        )
+        annotate_types(copy, schema=schema, dialect="bigquery")
+    except (SqlglotError, KeyError, ValueError, TypeError, AttributeError, IndexError, AssertionError):
+        return  # the types stay unknown: the rewrites keep their named refusals
+    finally:
+        for node in originals:
+            node.meta.pop(_TAG, None)
+    for typed in copy.walk():
+        tag = typed.meta.get(_TAG) if typed._meta else None
+        if tag is None:
+            continue
+        kind = _KINDS.get(typed.type.this) if typed.type is not None else None
+        if kind is not None:
+            originals[tag].meta[TYPE_KEY] = kind
+
+
+def _columns_of_one_table(
+    stmt: exp.Expression, args: list[exp.Expression], schemas: Mapping[str, Mapping[str, Mapping[str, str]]]
+) -> bool:
+    """The common case without the optimizer (which copies and scopes the whole statement): a
+    single SELECT over one table whose candidate arguments are all its columns. True when done."""
+    if not isinstance(stmt, exp.Select) or not all(isinstance(a, exp.Column) for a in args):
+        return False
+    tables = list(stmt.find_all(exp.Table))
+    if len(tables) != 1 or any(True for _ in stmt.find_all(exp.Subquery, exp.Unnest, exp.Join, exp.Lateral)):
+        return False
+    if sum(1 for _ in stmt.find_all(exp.Select)) != 1:
+        return False
+    table = tables[0]
+    columns = {c.lower(): t for c, t in (schemas.get(table.db, {}).get(table.name) or {}).items()}
+    names = {table.name.lower(), table.alias_or_name.lower()}
+    found = []
+    for arg in args:
+        assert isinstance(arg, exp.Column)
+        t = columns.get(arg.name.lower())
+        if t is None or (arg.table and arg.table.lower() not in names):
+            return False
+        found.append(t)
+    for arg, t in zip(args, found, strict=True):
+        kind = _kind_of(t)
+        if kind is not None:
+            arg.meta[TYPE_KEY] = kind
+    return True
+
+
+def _kind_of(type_text: str) -> str | None:
+    from sqlglot.errors import SqlglotError
+
+    try:
+        return _KINDS.get(exp.DataType.build(type_text, dialect="bigquery").this)
+    except (SqlglotError, ValueError):
+        return None
+
+
+def checked(new: exp.Expression, *operands: tuple[exp.Expression, str]) -> exp.Expression:
+    """`new`, guarded by DuckDB checking that each operand has the inferred BigQuery type."""
+    conds = [
+        exp.EQ(
+            this=exp.Anonymous(this="typeof", expressions=[value.copy()]),
+            expression=exp.Literal.string(DUCKDB_TYPEOF[kind]),
+        )
+        for value, kind in operands
+    ]
+    message = exp.Literal.string("the local warehouse inferred a wrong argument type; please report this query")
+    return exp.Case(
+        ifs=[exp.If(this=exp.and_(*conds), true=new)],
+        default=exp.Anonymous(this="error", expressions=[message]),
+    )
+
+
+def field_type(field: Mapping[str, Any]) -> str:
+    """A BigQuery schema field's type as GoogleSQL writes it (`ARRAY<STRUCT<a INT64>>`)."""
+    if field["type"] == "RECORD":
+        inner = ", ".join(f"`{f['name']}` {field_type(f)}" for f in field["fields"])
+        base = f"STRUCT<{inner}>"
+    else:
+        base = field["type"]
+    return f"ARRAY<{base}>" if field.get("mode") == "REPEATED" else base
+
+
+TableTypes = tuple[tuple[str, str, str, tuple[tuple[str, str], ...]], ...]
+"""((project, dataset, table, ((column, BigQuery type), ...)), ...): hashable, for the cache."""
+
+
+def column_types(con: Any, tables: Iterable[tuple[str, str, str]]) -> TableTypes:
+    """The BigQuery column types of `tables` (those that exist) in DuckDB connection `con`."""
+    import duckdb
+
+    from .googlesql import duckdb_table, duckdb_type_to_field
+
+    out = []
+    for project, dataset, table in dict.fromkeys(tables):
+        if not table or table.endswith("*"):
+            continue
+        try:
+            # binding the relation reads only the catalog (10x cheaper than duckdb_columns())
+            rel = con.table(duckdb_table(project, dataset, table))
+            cols = tuple(
+                (c, field_type(duckdb_type_to_field(c, t))) for c, t in zip(rel.columns, rel.types, strict=True)
+            )
+        except (duckdb.Error, KeyError, ValueError):
+            continue  # a missing table: the statement's own error comes when it runs
+        out.append((project, dataset, table, cols))
+    return tuple(out)
+
+
+def schema_mapping(types: TableTypes) -> dict[str, dict[str, dict[str, str]]]:
+    """`column_types`' answer as `annotate`'s schema mapping (keyed by DuckDB schema name)."""
+    out: dict[str, dict[str, dict[str, str]]] = {}
+    for project, dataset, table, cols in types:
+        out.setdefault(f"{project}.{dataset}", {})[table] = dict(cols)
+    return out

@@ -1,0 +1,50 @@
+"""Type-dependent GoogleSQL rewrites: column types are asked for only when needed, and a rewrite
+chosen from an inferred type is checked by DuckDB (a wrong inference is an error, not an answer)."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from llmops.emulator.bigquery.googlesql import translate
+
+TABLE = ("llmops-local", "ds", "t")
+
+
+def _never(tables):
+    raise AssertionError(f"column types asked for {tables}")
+
+
+def test_no_lookup_without_a_type_dependent_call():
+    script = translate("SELECT a + b, a - 1, UPPER(s) FROM ds.t WHERE s = 'x'", column_types=_never)
+    assert not script.wants_types
+
+
+def test_lookup_names_the_tables_and_unknown_types_keep_the_refusal():
+    asked = []
+    script = translate("SELECT d1 - d2 FROM ds.t", column_types=lambda tables: asked.append(tables) or ())
+    assert asked == [(TABLE,)]
+    assert "DATE_DIFF" in script.sql  # no schema found: the named refusal stays
+
+
+def test_a_wrong_inference_is_an_error_not_an_answer():
+    con = duckdb.connect()
+    con.execute('CREATE SCHEMA "llmops-local.ds"')
+    con.execute("""CREATE TABLE "llmops-local.ds".t AS SELECT DATE '2021-05-20' AS d""")
+    lying = ((*TABLE, (("d", "TIMESTAMP"),)),)
+    sql = translate("SELECT DATE_TRUNC(d, MONTH) FROM ds.t", column_types=lambda tables: lying).sql
+    with pytest.raises(duckdb.Error, match="inferred a wrong argument type"):
+        con.execute(sql).fetchall()
+
+
+def test_dry_run_schema_uses_the_column_types():
+    from llmops.emulator.bigquery.engine import BigQueryEngine
+
+    engine = BigQueryEngine(None, keep_open=True)
+    try:
+        engine.query("CREATE SCHEMA ds")
+        engine.query("CREATE TABLE ds.t AS SELECT TIMESTAMP '2008-12-25 15:30:00+00' AS ts, DATE '2021-01-01' AS d")
+        schema = engine.dry_run("SELECT DATE_TRUNC(ts, MONTH) AS m, d - d AS i FROM ds.t").schema
+    finally:
+        engine.close()
+    assert [f["type"] for f in schema] == ["TIMESTAMP", "INTERVAL"]
