@@ -560,15 +560,22 @@ class BigQueryEngine:
                 self._record_table(con, *stmt.target)
             if stmt.target is not None and stmt.target[2]:
                 tablekinds.after_statement(self, con, stmt)
+            created = self._created_table_schema(con, stmt)
             return QueryResult(
-                table=EMPTY,
-                schema=[],
+                table=_empty_table(created),
+                schema=created,
                 statement_type=stmt.statement_type,
                 num_dml_affected_rows=affected,
                 target=stmt.target,
             )
         except duckdb.Error as exc:
             raise self._reword(con, exc, stmt) from None
+
+    def _created_table_schema(self, con: duckdb.DuckDBPyConnection, stmt: Statement) -> list[dict]:
+        """CREATE TABLE (and CTAS) answer with the new table's columns and no rows, as BigQuery does."""
+        if stmt.target is None or stmt.statement_type not in ("CREATE_TABLE", "CREATE_TABLE_AS_SELECT"):
+            return []
+        return list(self._table_info(con, *stmt.target)["schema"])
 
     def _models_table(self, con: duckdb.DuckDBPyConnection) -> None:
         con.execute(
@@ -640,8 +647,9 @@ class BigQueryEngine:
                 raise BigQueryNotFound(f"dataset `{project}.{dataset}` not found", fix=LIST_DATASETS_FIX)
             if exists and " CASCADE" not in stmt.sql.upper() and self._table_names(con, project, dataset):
                 raise BigQueryError(
-                    f"dataset `{project}.{dataset}` is not empty",
+                    f"Dataset {project}:{dataset} is still in use",
                     fix="use DROP SCHEMA ... CASCADE to delete its tables",
+                    reason="resourceInUse",
                 )
             con.execute(stmt.sql)
             con.execute(
@@ -1396,6 +1404,13 @@ def field_type_sql(f: dict) -> str:
     else:
         base = f["type"]
     return f"ARRAY<{base}>" if f.get("mode") == "REPEATED" else base
+
+
+def _empty_table(fields: list[dict]) -> pa.Table:
+    """No rows, with one column per BigQuery field (an encoder walks the columns the schema names)."""
+    if not fields:
+        return EMPTY
+    return pa.schema([pa.field(f["name"], bq_field_to_arrow(f)) for f in fields]).empty_table()
 
 
 def _int64_hugeints(table: pa.Table, types: list) -> pa.Table:

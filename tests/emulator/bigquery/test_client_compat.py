@@ -1,0 +1,103 @@
+"""Job results for DDL as BigQuery reports them through the real client: the schema a
+CREATE TABLE answers with, the statement type of a lone routine statement, and the error
+for dropping a dataset that still holds tables."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+
+@pytest.fixture
+def dataset(bigquery_client):
+    name = f"{bigquery_client.project}.compat_{uuid.uuid4().hex[:8]}"
+    bigquery_client.create_dataset(name)
+    yield name
+    bigquery_client.delete_dataset(name, delete_contents=True, not_found_ok=True)
+
+
+def test_create_table_answers_with_its_columns_and_no_rows(bigquery_client, dataset):
+    job = bigquery_client.query(f"CREATE TABLE `{dataset}.events` (n INT64, label STRING, at TIMESTAMP)")
+    rows = job.result()
+    assert list(rows) == []
+    assert [(f.name, f.field_type) for f in rows.schema] == [("n", "INTEGER"), ("label", "STRING"), ("at", "TIMESTAMP")]
+    assert (job.statement_type, job.ddl_operation_performed) == ("CREATE_TABLE", "CREATE")
+
+
+def test_create_table_as_select_answers_with_the_select_columns(bigquery_client, dataset):
+    job = bigquery_client.query(f"CREATE TABLE `{dataset}.copy` AS SELECT 7 AS k, 'v' AS val UNION ALL SELECT 8, 'w'")
+    rows = job.result()
+    assert list(rows) == []
+    assert [f.name for f in rows.schema] == ["k", "val"]
+    assert bigquery_client.get_table(f"{dataset}.copy").num_rows == 2
+
+
+def test_drop_table_answers_with_nothing(bigquery_client, dataset):
+    bigquery_client.query(f"CREATE TABLE `{dataset}.gone` (n INT64)").result()
+    job = bigquery_client.query(f"DROP TABLE `{dataset}.gone`")
+    rows = job.result()
+    assert list(rows) == [] and not rows.schema
+    assert job.ddl_operation_performed == "DROP"
+
+
+@pytest.mark.parametrize(
+    ("sql", "kind"),
+    [
+        ("CREATE FUNCTION `{ds}.twice`(x INT64) RETURNS INT64 AS (x * 2)", "CREATE_FUNCTION"),
+        (
+            "CREATE TABLE FUNCTION `{ds}.upto`(n INT64) AS SELECT x FROM UNNEST(GENERATE_ARRAY(1, n)) AS x",
+            "CREATE_TABLE_FUNCTION",
+        ),
+        ("CREATE PROCEDURE `{ds}.nothing`() BEGIN SELECT 1; END", "SCRIPT"),
+    ],
+)
+def test_a_lone_routine_statement_reports_its_own_type(bigquery_client, dataset, sql, kind):
+    job = bigquery_client.query(sql.format(ds=dataset))
+    job.result()
+    assert job.statement_type == kind
+
+
+def test_dropping_routines_reports_each_kind_and_removes_them(bigquery_client, dataset):
+    from google.api_core.exceptions import NotFound
+
+    for sql in (
+        f"CREATE FUNCTION `{dataset}.inc`(x INT64) RETURNS INT64 AS (x + 1)",
+        f"CREATE TABLE FUNCTION `{dataset}.rows_of`(n INT64) AS SELECT n AS v",
+        f"CREATE PROCEDURE `{dataset}.idle`() BEGIN SELECT 1; END",
+    ):
+        bigquery_client.query(sql).result()
+    assert list(bigquery_client.query(f"SELECT v FROM `{dataset}.rows_of`(5)").result())[0]["v"] == 5
+    for sql, kind in (
+        (f"DROP FUNCTION `{dataset}.inc`", "DROP_FUNCTION"),
+        (f"DROP TABLE FUNCTION `{dataset}.rows_of`", "DROP_TABLE_FUNCTION"),
+        (f"DROP PROCEDURE `{dataset}.idle`", "DROP_PROCEDURE"),
+    ):
+        job = bigquery_client.query(sql)
+        job.result()
+        assert job.statement_type == kind
+    assert list(bigquery_client.list_routines(dataset)) == []
+    with pytest.raises(NotFound, match="rows_of"):
+        bigquery_client.query(f"SELECT v FROM `{dataset}.rows_of`(5)").result()
+
+
+def test_a_script_of_routine_ddl_stays_a_script(bigquery_client, dataset):
+    job = bigquery_client.query(
+        f"CREATE FUNCTION `{dataset}.neg`(x INT64) RETURNS INT64 AS (-x); SELECT `{dataset}.neg`(3) AS r"
+    )
+    assert [r["r"] for r in job.result()] == [-3]
+    assert job.statement_type == "SCRIPT"
+
+
+def test_drop_schema_of_a_dataset_with_tables_is_refused_as_in_use(bigquery_client, dataset):
+    from google.api_core.exceptions import BadRequest
+
+    bigquery_client.query(f"CREATE TABLE `{dataset}.kept` (n INT64)").result()
+    with pytest.raises(BadRequest) as raised:
+        bigquery_client.query(f"DROP SCHEMA `{dataset}`").result()
+    project, ds = dataset.split(".")
+    assert f"Dataset {project}:{ds} is still in use" in str(raised.value)
+    assert raised.value.errors[0]["reason"] == "resourceInUse"
+    assert bigquery_client.get_table(f"{dataset}.kept").table_id == "kept"
+    bigquery_client.query(f"DROP SCHEMA `{dataset}` CASCADE").result()
+    assert [d.dataset_id for d in bigquery_client.list_datasets()].count(ds) == 0
