@@ -101,3 +101,20 @@ def test_drop_schema_of_a_dataset_with_tables_is_refused_as_in_use(bigquery_clie
     assert bigquery_client.get_table(f"{dataset}.kept").table_id == "kept"
     bigquery_client.query(f"DROP SCHEMA `{dataset}` CASCADE").result()
     assert [d.dataset_id for d in bigquery_client.list_datasets()].count(ds) == 0
+
+
+def test_information_schema_lists_materialized_views_only(bigquery_client, dataset):
+    bigquery_client.query(f"CREATE TABLE `{dataset}.sales` AS SELECT 'a' AS k, 2 AS n").result()
+    bigquery_client.query(f"CREATE VIEW `{dataset}.plain` AS SELECT k FROM `{dataset}.sales`").result()
+    bigquery_client.query(
+        f"CREATE MATERIALIZED VIEW `{dataset}.totals` AS SELECT k, SUM(n) AS n FROM `{dataset}.sales` GROUP BY k"
+    ).result()
+    rows = list(
+        bigquery_client.query(
+            "SELECT table_schema, table_name, last_refresh_time IS NOT NULL AS refreshed, last_refresh_status "
+            f"FROM `{dataset}`.INFORMATION_SCHEMA.MATERIALIZED_VIEWS"
+        ).result()
+    )
+    assert [(r["table_schema"], r["table_name"], r["refreshed"], r["last_refresh_status"]) for r in rows] == [
+        (dataset.split(".")[1], "totals", True, None)
+    ]

@@ -746,6 +746,8 @@ class BigQueryEngine:
         return out
 
     def _register_information_schema(self, con: duckdb.DuckDBPyConnection, views: frozenset[str]) -> None:
+        if "MATERIALIZED_VIEWS" in views:
+            views = views | {"TABLES"}
         split = "regexp_extract({}schema_name, '^(.*)\\.([^.]*)$', {})"
         relations = (
             "SELECT schema_name, table_name, 'BASE TABLE' AS table_type, comment FROM duckdb_tables() "
@@ -791,6 +793,8 @@ class BigQueryEngine:
                 f"ON f.schema_name = r.schema_name AND f.table_name = r.table_name "
                 f"ORDER BY table_catalog, table_schema, r.table_name"
             )
+        if "MATERIALIZED_VIEWS" in views:
+            _register_materialized_views(con)
         if "SCHEMATA" in views:
             con.execute(
                 f"CREATE OR REPLACE TEMP VIEW {quote_ident(INFO_SCHEMA_VIEWS['SCHEMATA'])} AS "
@@ -1404,6 +1408,19 @@ def field_type_sql(f: dict) -> str:
     else:
         base = f["type"]
     return f"ARRAY<{base}>" if f.get("mode") == "REPEATED" else base
+
+
+def _register_materialized_views(con: duckdb.DuckDBPyConnection) -> None:
+    """INFORMATION_SCHEMA.MATERIALIZED_VIEWS over the TABLES view; a materialized view is refreshed
+    whenever it is read, so its refresh time and watermark are now."""
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW {quote_ident(INFO_SCHEMA_VIEWS['MATERIALIZED_VIEWS'])} AS "
+        "SELECT table_catalog, table_schema, table_name, current_timestamp AS last_refresh_time, "
+        "current_timestamp AS refresh_watermark, "
+        "CAST(NULL AS STRUCT(reason VARCHAR, location VARCHAR, debug_info VARCHAR, message VARCHAR)) "
+        "AS last_refresh_status "
+        f"FROM {quote_ident(INFO_SCHEMA_VIEWS['TABLES'])} WHERE table_type = 'MATERIALIZED VIEW'"
+    )
 
 
 def _empty_table(fields: list[dict]) -> pa.Table:

@@ -327,6 +327,7 @@ INFO_SCHEMA_VIEWS = {
     "TABLES": "__bq_information_schema_tables",
     "COLUMNS": "__bq_information_schema_columns",
     "SCHEMATA": "__bq_information_schema_schemata",
+    "MATERIALIZED_VIEWS": "__bq_information_schema_materialized_views",
 }
 """INFORMATION_SCHEMA view -> the relation name the engine registers on its connection."""
 
@@ -992,7 +993,7 @@ def _replace_info_schema(table: exp.Table, names: list[str], at: int, ctx: _Cont
         view = ".".join(rest) or "(none)"
         raise BigQueryError(
             f"INFORMATION_SCHEMA.{view.upper()} is not supported by the local warehouse",
-            fix="use INFORMATION_SCHEMA.TABLES, COLUMNS or SCHEMATA",
+            fix="use INFORMATION_SCHEMA.TABLES, COLUMNS, SCHEMATA or MATERIALIZED_VIEWS",
         )
     view = rest[0].upper()
     project, dataset = ctx.project, None
