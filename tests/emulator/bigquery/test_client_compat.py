@@ -118,3 +118,70 @@ def test_information_schema_lists_materialized_views_only(bigquery_client, datas
     assert [(r["table_schema"], r["table_name"], r["refreshed"], r["last_refresh_status"]) for r in rows] == [
         (dataset.split(".")[1], "totals", True, None)
     ]
+
+
+@pytest.fixture
+def typed_source(bigquery_client, dataset):
+    table_id = f"{dataset}.typed_rows"
+    bigquery_client.query(
+        f"CREATE TABLE `{table_id}` AS SELECT n, CONCAT('r', CAST(n AS STRING)) AS label, "
+        "DATE_ADD(DATE '2024-02-27', INTERVAL n DAY) AS day, TIME '10:11:12' AS t, "
+        "DATETIME '2024-01-02 03:04:05' AS dt, TIMESTAMP '2024-01-02 03:04:05+00' AS ts, "
+        "CAST(n AS NUMERIC) / 4 AS amount, IF(n = 2, NULL, [n, n * 10]) AS pair, STRUCT(n AS k) AS info "
+        "FROM UNNEST([1, 2]) AS n"
+    ).result()
+    return table_id
+
+
+def _avro_records(storage_client, uri: str) -> tuple[dict, list[dict]]:
+    import io
+
+    import fastavro
+
+    bucket, _, name = uri.removeprefix("gs://").partition("/")
+    reader = fastavro.reader(io.BytesIO(storage_client.bucket(bucket).blob(name).download_as_bytes()))
+    return reader.writer_schema, sorted(reader, key=lambda r: r["n"])
+
+
+def test_extract_to_avro_writes_bigquery_types(bigquery_client, storage_client, typed_source):
+    import datetime as dt
+    import decimal
+
+    from google.cloud import bigquery
+
+    bucket = storage_client.create_bucket(f"avro-{uuid.uuid4().hex[:8]}")
+    uri = f"gs://{bucket.name}/out/rows.avro"
+    config = bigquery.ExtractJobConfig(destination_format="AVRO")
+    bigquery_client.extract_table(typed_source, uri, job_config=config).result()
+    schema, rows = _avro_records(storage_client, uri)
+    assert [f["name"] for f in schema["fields"]] == ["n", "label", "day", "t", "dt", "ts", "amount", "pair", "info"]
+    first, second = rows
+    # without useAvroLogicalTypes DATE, TIME and DATETIME are text; TIMESTAMP is always timestamp-micros
+    assert (first["day"], first["t"], first["dt"]) == ("2024-02-28", "10:11:12", "2024-01-02T03:04:05")
+    assert first["ts"] == dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+    assert first["amount"] == decimal.Decimal("0.25") and first["pair"] == [1, 10] and first["info"] == {"k": 1}
+    assert second["pair"] == [] and second["label"] == "r2"
+
+    logical = f"gs://{bucket.name}/out/logical.avro"
+    config = bigquery.ExtractJobConfig(destination_format="AVRO", use_avro_logical_types=True, compression="DEFLATE")
+    bigquery_client.extract_table(typed_source, logical, job_config=config).result()
+    _, rows = _avro_records(storage_client, logical)
+    assert (rows[0]["day"], rows[0]["t"]) == (dt.date(2024, 2, 28), dt.time(10, 11, 12))
+
+
+def test_export_data_as_avro_and_its_refused_compression(bigquery_client, storage_client, typed_source):
+    from google.api_core.exceptions import BadRequest
+
+    bucket = storage_client.create_bucket(f"avro-{uuid.uuid4().hex[:8]}")
+    uri = f"gs://{bucket.name}/export.avro"
+    bigquery_client.query(
+        f"EXPORT DATA OPTIONS(uri='{uri}', format='AVRO') AS SELECT n, label FROM `{typed_source}`"
+    ).result()
+    schema, rows = _avro_records(storage_client, uri)
+    assert rows == [{"n": 1, "label": "r1"}, {"n": 2, "label": "r2"}]
+    with pytest.raises(BadRequest, match="Avro export compression 'SNAPPY'"):
+        bigquery_client.query(
+            f"EXPORT DATA OPTIONS(uri='gs://{bucket.name}/x.avro', format='AVRO', compression='SNAPPY') "
+            f"AS SELECT n FROM `{typed_source}`"
+        ).result()
+    assert [b.name for b in bucket.list_blobs()] == ["export.avro"]

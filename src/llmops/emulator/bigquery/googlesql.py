@@ -1181,7 +1181,13 @@ def _translate_function(stmt: exp.Create, ctx: _Context) -> Statement:
     return Statement(sql=sql, statement_type="CREATE_FUNCTION")
 
 
-EXPORT_FORMATS = {"CSV": "csv", "JSON": "jsonl", "NEWLINE_DELIMITED_JSON": "jsonl", "PARQUET": "parquet"}
+EXPORT_FORMATS = {
+    "CSV": "csv",
+    "JSON": "jsonl",
+    "NEWLINE_DELIMITED_JSON": "jsonl",
+    "PARQUET": "parquet",
+    "AVRO": "avro",
+}
 
 
 def _translate_export(stmt: exp.Export, ctx: _Context) -> Statement:
@@ -1204,7 +1210,7 @@ def _translate_export(stmt: exp.Export, ctx: _Context) -> Statement:
         raise BigQueryError("EXPORT DATA needs OPTIONS(uri='...')", fix="add uri='gs://bucket/path/*.json' to OPTIONS")
     fmt = str(opts.get("format") or "CSV").upper()
     if fmt not in EXPORT_FORMATS:
-        raise _unsupported(f"EXPORT DATA format {fmt!r} (CSV, JSON and PARQUET are)")
+        raise _unsupported(f"EXPORT DATA format {fmt!r} (CSV, JSON, PARQUET and AVRO are)")
     opts["format"] = EXPORT_FORMATS[fmt]
     query = stmt.this
     inner = _translate_statement(query, ctx)

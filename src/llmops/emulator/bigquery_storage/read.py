@@ -100,7 +100,7 @@ class ReadService:
         now = dt.datetime.now(dt.UTC)
         session = Session(name, ref.path, rows, rows.schema.serialize().to_pybytes(), now + SESSION_TTL)
         if asked.data_format == types.DataFormat.AVRO:
-            from .avro_rows import AvroEncoder
+            from ..bigquery.avro_out import AvroEncoder
 
             session.avro = AvroEncoder(fields)
         wanted = request.max_stream_count or DEFAULT_STREAMS
