@@ -170,3 +170,12 @@ def test_buffered_stream_rows_appear_as_they_are_flushed(bigquery_client, bigque
     assert ids() == [0, 1, 2, 3]
     with pytest.raises(exceptions.InvalidArgument, match="FlushRows applies to BUFFERED streams"):
         bigquery_write_client.flush_rows(request={"write_stream": f"{path}/streams/_default", "offset": 0})
+
+
+def test_missing_value_interpretations_are_refused_in_the_response(bigquery_client, bigquery_write_client, table):
+    table_id, path = table
+    request = proto_request([ROW(id=1)])
+    request.default_missing_value_interpretation = types.AppendRowsRequest.MissingValueInterpretation.DEFAULT_VALUE
+    with pytest.raises(exceptions.InvalidArgument, match="missing_value_interpretations are not emulated"):
+        append(bigquery_write_client, f"{path}/streams/_default", request)
+    assert bigquery_client.get_table(table_id).num_rows == 0

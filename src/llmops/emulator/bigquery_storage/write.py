@@ -213,6 +213,13 @@ class WriteService:
                     continue
             if stream is None:
                 raise invalid("the first AppendRowsRequest must name write_stream")
+            if request.missing_value_interpretations or request.default_missing_value_interpretation:
+                yield _error(
+                    stream,
+                    grpc.StatusCode.INVALID_ARGUMENT,
+                    "missing_value_interpretations are not emulated; send every column's value (NULL for none)",
+                )
+                continue
             which = request.WhichOneof("rows")
             rows: list[Any] = []
             bad: dict[int, str] = {}
