@@ -377,8 +377,9 @@ def test_schema_statements(engine):
     assert info.value.reason == "duplicate"
     engine.query("CREATE SCHEMA IF NOT EXISTS other")
     engine.query("CREATE TABLE other.t (a INT64)")
-    with pytest.raises(QueryError, match="not empty"):
+    with pytest.raises(QueryError, match="Dataset proj:other is still in use") as info:
         engine.query("DROP SCHEMA other")
+    assert info.value.reason == "resourceInUse"
     engine.query("DROP SCHEMA other CASCADE")
     with pytest.raises(NotFoundError):
         engine.get_dataset("proj", "other")

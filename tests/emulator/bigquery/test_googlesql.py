@@ -192,7 +192,7 @@ def test_export_data_options():
         ("SELECT * FROM d.t FOR SYSTEM_TIME AS OF @ts", "query parameters in FOR SYSTEM_TIME AS OF"),
         ("DECLARE x INT64; SELECT x", "DECLARE"),
         ("CREATE TEMP FUNCTION f(x STRING) RETURNS STRING LANGUAGE js AS 'return x'", "js user-defined functions"),
-        ("EXPORT DATA OPTIONS(uri='x.avro', format='AVRO') AS SELECT 1", "format 'AVRO'"),
+        ("EXPORT DATA OPTIONS(uri='x.orc', format='ORC') AS SELECT 1", "format 'ORC'"),
     ],
 )
 def test_untranslatable_constructs_are_named(sql, construct):

@@ -108,10 +108,31 @@ def test_bad_read_options_are_invalid_argument(bigquery_client, bigquery_read_cl
     assert bigquery_client.get_table(typed_table).num_rows == 3000
 
 
-def test_avro_is_refused_with_the_format_to_use(bigquery_read_client, typed_table):
-    asked = types.ReadSession(table=storage_path(typed_table), data_format=types.DataFormat.AVRO)
-    with pytest.raises(exceptions.InvalidArgument, match="use ARROW"):
-        bigquery_read_client.create_read_session(parent="projects/p", read_session=asked)
+def test_avro_sessions_decode_in_the_client_to_the_rows_arrow_reads(bigquery_read_client, typed_table):
+    options = types.ReadSession.TableReadOptions(row_restriction="id <= 40 AND MOD(id, 7) = 0")
+    asked = types.ReadSession(table=storage_path(typed_table), data_format=types.DataFormat.AVRO, read_options=options)
+    s = bigquery_read_client.create_read_session(parent="projects/p", read_session=asked, max_stream_count=1)
+    assert s.data_format == types.DataFormat.AVRO and '"name": "day"' in s.avro_schema.schema
+    avro = [row for stream in s.streams for row in bigquery_read_client.read_rows(stream.name).rows(s)]
+    arrow = read_all(
+        bigquery_read_client, session(bigquery_read_client, typed_table, row_restriction=options.row_restriction)
+    )
+    assert [r["id"] for r in avro] == [7, 14, 21, 28, 35]
+    assert sorted(avro, key=lambda r: r["id"]) == sorted(arrow, key=lambda r: r["id"])
+
+
+def test_avro_rows_carry_datetime_json_and_nulls(bigquery_client, bigquery_read_client, dataset):
+    table_id = f"{dataset.project}.{dataset.dataset_id}.odd_types"
+    bigquery_client.query(
+        f"CREATE TABLE `{table_id}` AS SELECT DATETIME '2024-05-06 07:08:09.250' AS dt, JSON '{{\"a\": [1]}}' AS doc, "
+        "CAST(NULL AS STRING) AS missing, TIME '01:02:03' AS t"
+    ).result()
+    asked = types.ReadSession(table=storage_path(table_id), data_format=types.DataFormat.AVRO)
+    s = bigquery_read_client.create_read_session(parent="projects/p", read_session=asked, max_stream_count=1)
+    (row,) = [r for stream in s.streams for r in bigquery_read_client.read_rows(stream.name).rows(s)]
+    assert row["dt"] == "2024-05-06T07:08:09.250000"
+    assert row["missing"] is None and str(row["t"]) == "01:02:03"
+    assert row["doc"].replace(" ", "") == '{"a":[1]}'
 
 
 def test_a_token_protected_emulator_refuses_calls_without_it(tmp_path):

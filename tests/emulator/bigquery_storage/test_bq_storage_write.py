@@ -142,7 +142,40 @@ def test_unknown_streams_and_tables_are_not_found(bigquery_write_client, table):
         )
     with pytest.raises(exceptions.NotFound):
         append(bigquery_write_client, f"{path}_missing/streams/_default", proto_request([ROW(id=1)]))
-    with pytest.raises(exceptions.InvalidArgument, match="BUFFERED"):
+    with pytest.raises(exceptions.InvalidArgument, match="COMMITTED, PENDING or BUFFERED"):
         bigquery_write_client.create_write_stream(
-            parent=path, write_stream=types.WriteStream(type_=types.WriteStream.Type.BUFFERED)
+            parent=path, write_stream=types.WriteStream(type_=types.WriteStream.Type.TYPE_UNSPECIFIED)
         )
+
+
+def test_buffered_stream_rows_appear_as_they_are_flushed(bigquery_client, bigquery_write_client, table):
+    table_id, path = table
+    stream = bigquery_write_client.create_write_stream(
+        parent=path, write_stream=types.WriteStream(type_=types.WriteStream.Type.BUFFERED)
+    )
+    append(bigquery_write_client, stream.name, proto_request([ROW(id=i) for i in range(4)], offset=0))
+    assert bigquery_client.get_table(table_id).num_rows == 0
+
+    def ids() -> list[int]:
+        return [r.id for r in bigquery_client.query(f"SELECT id FROM `{table_id}` ORDER BY id").result()]
+
+    # FlushRows' offset is inclusive: rows 0..1 become visible
+    assert bigquery_write_client.flush_rows(request={"write_stream": stream.name, "offset": 1}).offset == 1
+    assert ids() == [0, 1]
+    assert bigquery_write_client.flush_rows(request={"write_stream": stream.name, "offset": 0}).offset == 0
+    assert ids() == [0, 1]
+    with pytest.raises(exceptions.OutOfRange, match="beyond the 4 rows"):
+        bigquery_write_client.flush_rows(request={"write_stream": stream.name, "offset": 4})
+    bigquery_write_client.flush_rows(request={"write_stream": stream.name, "offset": 3})
+    assert ids() == [0, 1, 2, 3]
+    with pytest.raises(exceptions.InvalidArgument, match="FlushRows applies to BUFFERED streams"):
+        bigquery_write_client.flush_rows(request={"write_stream": f"{path}/streams/_default", "offset": 0})
+
+
+def test_missing_value_interpretations_are_refused_in_the_response(bigquery_client, bigquery_write_client, table):
+    table_id, path = table
+    request = proto_request([ROW(id=1)])
+    request.default_missing_value_interpretation = types.AppendRowsRequest.MissingValueInterpretation.DEFAULT_VALUE
+    with pytest.raises(exceptions.InvalidArgument, match="missing_value_interpretations are not emulated"):
+        append(bigquery_write_client, f"{path}/streams/_default", request)
+    assert bigquery_client.get_table(table_id).num_rows == 0

@@ -565,15 +565,22 @@ class BigQueryEngine:
                 self._record_table(con, *stmt.target)
             if stmt.target is not None and stmt.target[2]:
                 tablekinds.after_statement(self, con, stmt)
+            created = self._created_table_schema(con, stmt)
             return QueryResult(
-                table=EMPTY,
-                schema=[],
+                table=_empty_table(created),
+                schema=created,
                 statement_type=stmt.statement_type,
                 num_dml_affected_rows=affected,
                 target=stmt.target,
             )
         except duckdb.Error as exc:
             raise self._reword(con, exc, stmt) from None
+
+    def _created_table_schema(self, con: duckdb.DuckDBPyConnection, stmt: Statement) -> list[dict]:
+        """CREATE TABLE (and CTAS) answer with the new table's columns and no rows, as BigQuery does."""
+        if stmt.target is None or stmt.statement_type not in ("CREATE_TABLE", "CREATE_TABLE_AS_SELECT"):
+            return []
+        return list(self._table_info(con, *stmt.target)["schema"])
 
     def _models_table(self, con: duckdb.DuckDBPyConnection) -> None:
         con.execute(
@@ -645,8 +652,9 @@ class BigQueryEngine:
                 raise BigQueryNotFound(f"dataset `{project}.{dataset}` not found", fix=LIST_DATASETS_FIX)
             if exists and " CASCADE" not in stmt.sql.upper() and self._table_names(con, project, dataset):
                 raise BigQueryError(
-                    f"dataset `{project}.{dataset}` is not empty",
+                    f"Dataset {project}:{dataset} is still in use",
                     fix="use DROP SCHEMA ... CASCADE to delete its tables",
+                    reason="resourceInUse",
                 )
             con.execute(stmt.sql)
             con.execute(
@@ -743,6 +751,8 @@ class BigQueryEngine:
         return out
 
     def _register_information_schema(self, con: duckdb.DuckDBPyConnection, views: frozenset[str]) -> None:
+        if "MATERIALIZED_VIEWS" in views:
+            views = views | {"TABLES"}
         split = "regexp_extract({}schema_name, '^(.*)\\.([^.]*)$', {})"
         relations = (
             "SELECT schema_name, table_name, 'BASE TABLE' AS table_type, comment FROM duckdb_tables() "
@@ -788,6 +798,8 @@ class BigQueryEngine:
                 f"ON f.schema_name = r.schema_name AND f.table_name = r.table_name "
                 f"ORDER BY table_catalog, table_schema, r.table_name"
             )
+        if "MATERIALIZED_VIEWS" in views:
+            _register_materialized_views(con)
         if "SCHEMATA" in views:
             con.execute(
                 f"CREATE OR REPLACE TEMP VIEW {quote_ident(INFO_SCHEMA_VIEWS['SCHEMATA'])} AS "
@@ -903,6 +915,7 @@ class BigQueryEngine:
         compression: str | None = None,
         overwrite: bool = True,
         query_sql: str | None = None,
+        avro_logical_types: bool = False,
     ) -> dict:
         fmt = format.lower()
         options = {
@@ -910,13 +923,15 @@ class BigQueryEngine:
             "json": "FORMAT json",
             "csv": f"FORMAT csv, HEADER {'true' if header else 'false'}, DELIMITER {_sql_string(delimiter)}",
             "parquet": "FORMAT parquet",
+            "avro": "",
         }.get(fmt)
         if options is None:
-            raise BigQueryError(f"unknown export format {format!r}", fix="use jsonl, csv or parquet")
+            raise BigQueryError(f"unknown export format {format!r}", fix="use jsonl, csv, parquet or avro")
         path, reported = self._resolve_destination(destination)
-        if not compression and fmt != "parquet" and path.suffix.lower() == ".gz":
+        if not compression and fmt not in ("parquet", "avro") and path.suffix.lower() == ".gz":
             compression = "GZIP"  # the temporary name hides the suffix DuckDB would go by
-        if compression and compression.upper() not in ("NONE", ""):
+        codec = _avro_codec(compression) if fmt == "avro" else "null"
+        if fmt != "avro" and compression and compression.upper() not in ("NONE", ""):
             if compression.upper() not in ("GZIP", "SNAPPY", "ZSTD"):
                 raise BigQueryError(f"unknown export compression {compression!r}", fix="use GZIP, SNAPPY or ZSTD")
             options += f", COMPRESSION {compression.lower()}"
@@ -932,7 +947,10 @@ class BigQueryEngine:
             sql = query_sql or stmt.sql
             rel = con.sql(sql, params=values) if values else con.sql(sql)
             json_columns = [c for c, t in zip(rel.columns, rel.types, strict=True) if str(t).upper() == "JSON"]
-            rows = self._writer.write(rel, tmp, options, control, json_columns=json_columns)
+            if fmt == "avro":
+                rows = self._write_avro(rel, tmp, control, logical_types=avro_logical_types, codec=codec)
+            else:
+                rows = self._writer.write(rel, tmp, options, control, json_columns=json_columns)
             os.replace(tmp, path)
         except OSError as exc:
             raise BigQueryError(
@@ -951,6 +969,18 @@ class BigQueryEngine:
                 tmp.unlink()
         return {"uris": [reported], "rows": rows, "files": 1}
 
+    def _write_avro(
+        self, rel: duckdb.DuckDBPyRelation, path: Path, control: QueryControl, *, logical_types: bool, codec: str
+    ) -> int:
+        """An Avro object container file of the relation's rows, BigQuery's Avro types (avro_out.py)."""
+        from .avro_out import write_file
+
+        if not any(path == r or r in path.parents for r in self._writer.roots):
+            raise BigQueryError(f"cannot export to {path.name}: outside the export folders", fix="export to gs://")
+        fields = [duckdb_type_to_field(n, t) for n, t in zip(rel.columns, rel.types)]
+        control.check()
+        return write_file(path, rel.to_arrow_reader(64 * 1024), fields, logical_types=logical_types, codec=codec)
+
     def _export_data(
         self, con: duckdb.DuckDBPyConnection, stmt: Statement, values: Any, control: QueryControl
     ) -> QueryResult:
@@ -967,6 +997,7 @@ class BigQueryEngine:
             compression=o.get("compression"),
             overwrite=_truthy(o.get("overwrite", False)),
             query_sql=stmt.export_query,
+            avro_logical_types=_truthy(o.get("use_avro_logical_types", False)),
         )
         return QueryResult(table=EMPTY, schema=[], statement_type="EXPORT_DATA", export=info)
 
@@ -1401,6 +1432,39 @@ def field_type_sql(f: dict) -> str:
     else:
         base = f["type"]
     return f"ARRAY<{base}>" if f.get("mode") == "REPEATED" else base
+
+
+def _avro_codec(compression: str | None) -> str:
+    """fastavro's codec for an Avro export's compression (BigQuery offers DEFLATE and SNAPPY)."""
+    name = (compression or "NONE").upper()
+    if name in ("NONE", ""):
+        return "null"
+    if name == "DEFLATE":
+        return "deflate"
+    raise BigQueryError(
+        f"Avro export compression {compression!r} is not supported by the emulator",
+        fix="use DEFLATE or no compression",
+    )
+
+
+def _register_materialized_views(con: duckdb.DuckDBPyConnection) -> None:
+    """INFORMATION_SCHEMA.MATERIALIZED_VIEWS over the TABLES view; a materialized view is refreshed
+    whenever it is read, so its refresh time and watermark are now."""
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW {quote_ident(INFO_SCHEMA_VIEWS['MATERIALIZED_VIEWS'])} AS "
+        "SELECT table_catalog, table_schema, table_name, current_timestamp AS last_refresh_time, "
+        "current_timestamp AS refresh_watermark, "
+        "CAST(NULL AS STRUCT(reason VARCHAR, location VARCHAR, debug_info VARCHAR, message VARCHAR)) "
+        "AS last_refresh_status "
+        f"FROM {quote_ident(INFO_SCHEMA_VIEWS['TABLES'])} WHERE table_type = 'MATERIALIZED VIEW'"
+    )
+
+
+def _empty_table(fields: list[dict]) -> pa.Table:
+    """No rows, with one column per BigQuery field (an encoder walks the columns the schema names)."""
+    if not fields:
+        return EMPTY
+    return pa.schema([pa.field(f["name"], bq_field_to_arrow(f)) for f in fields]).empty_table()
 
 
 def _int64_hugeints(table: pa.Table, types: list) -> pa.Table:

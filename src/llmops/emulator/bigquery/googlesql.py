@@ -329,6 +329,7 @@ INFO_SCHEMA_VIEWS = {
     "TABLES": "__bq_information_schema_tables",
     "COLUMNS": "__bq_information_schema_columns",
     "SCHEMATA": "__bq_information_schema_schemata",
+    "MATERIALIZED_VIEWS": "__bq_information_schema_materialized_views",
 }
 """INFORMATION_SCHEMA view -> the relation name the engine registers on its connection."""
 
@@ -1018,7 +1019,7 @@ def _replace_info_schema(table: exp.Table, names: list[str], at: int, ctx: _Cont
         view = ".".join(rest) or "(none)"
         raise BigQueryError(
             f"INFORMATION_SCHEMA.{view.upper()} is not supported by the local warehouse",
-            fix="use INFORMATION_SCHEMA.TABLES, COLUMNS or SCHEMATA",
+            fix="use INFORMATION_SCHEMA.TABLES, COLUMNS, SCHEMATA or MATERIALIZED_VIEWS",
         )
     view = rest[0].upper()
     project, dataset = ctx.project, None
@@ -1218,7 +1219,13 @@ def _translate_function(stmt: exp.Create, ctx: _Context) -> Statement:
     return Statement(sql=sql, statement_type="CREATE_FUNCTION")
 
 
-EXPORT_FORMATS = {"CSV": "csv", "JSON": "jsonl", "NEWLINE_DELIMITED_JSON": "jsonl", "PARQUET": "parquet"}
+EXPORT_FORMATS = {
+    "CSV": "csv",
+    "JSON": "jsonl",
+    "NEWLINE_DELIMITED_JSON": "jsonl",
+    "PARQUET": "parquet",
+    "AVRO": "avro",
+}
 
 
 def _translate_export(stmt: exp.Export, ctx: _Context) -> Statement:
@@ -1241,7 +1248,7 @@ def _translate_export(stmt: exp.Export, ctx: _Context) -> Statement:
         raise BigQueryError("EXPORT DATA needs OPTIONS(uri='...')", fix="add uri='gs://bucket/path/*.json' to OPTIONS")
     fmt = str(opts.get("format") or "CSV").upper()
     if fmt not in EXPORT_FORMATS:
-        raise _unsupported(f"EXPORT DATA format {fmt!r} (CSV, JSON and PARQUET are)")
+        raise _unsupported(f"EXPORT DATA format {fmt!r} (CSV, JSON, PARQUET and AVRO are)")
     opts["format"] = EXPORT_FORMATS[fmt]
     query = stmt.this
     inner = _translate_statement(query, ctx)

@@ -535,18 +535,24 @@ class JobRunner:
             raise ApiError(501, "Extracting models is not supported by the emulator", "notImplemented")
         p, d, t = table_ref(config.get("sourceTable"), "configuration.extract.sourceTable", project)
         uris = _extract_uris(config)
-        fmt = {"CSV": "CSV", "NEWLINE_DELIMITED_JSON": "JSON", "JSON": "JSON", "PARQUET": "PARQUET"}.get(
-            str(config.get("destinationFormat") or "CSV").upper()
-        )
+        fmt = {
+            "CSV": "CSV",
+            "NEWLINE_DELIMITED_JSON": "JSON",
+            "JSON": "JSON",
+            "PARQUET": "PARQUET",
+            "AVRO": "AVRO",
+        }.get(str(config.get("destinationFormat") or "CSV").upper())
         if fmt is None:
             raise bad_request(
                 f"destinationFormat {config.get('destinationFormat')} is not supported by the emulator; "
-                "use CSV, NEWLINE_DELIMITED_JSON or PARQUET"
+                "use CSV, NEWLINE_DELIMITED_JSON, PARQUET or AVRO"
             )
         options = [f"uri={_sql_literal(uris[0])}", f"format='{fmt}'", "overwrite=true"]
         if fmt == "CSV":
             options.append(f"header={'false' if config.get('printHeader') is False else 'true'}")
             options.append(f"field_delimiter={_sql_literal(str(config.get('fieldDelimiter') or ','))}")
+        if fmt == "AVRO" and config.get("useAvroLogicalTypes"):
+            options.append("use_avro_logical_types=true")
         compression = str(config.get("compression") or "NONE").upper()
         if compression != "NONE":
             options.append(f"compression={_sql_literal(compression)}")

@@ -349,7 +349,10 @@ def handles(span: Span) -> bool:
     functions; TEMP SQL functions stay with the translator)."""
     head = _head(span)
     if head[:2] == ["DROP", "FUNCTION"]:
-        return any(t.text == "." for t in span.tokens[:8])
+        # qualified as ds.f, `ds`.`f` or `project.ds.f` (one quoted token)
+        return any(t.text == "." or (t.text.startswith("`") and "." in t.text) for t in span.tokens[:8])
+    if head[:3] == ["DROP", "TABLE", "FUNCTION"]:
+        return True
     if head[:1] != ["CREATE"] or "FUNCTION" not in head:
         return False
     temp = "TEMP" in head or "TEMPORARY" in head
@@ -373,6 +376,11 @@ def run_ddl(interp: Interpreter, span: Span) -> None:
         if_exists = head[2:4] == ["IF", "EXISTS"]
         name = "".join(t.text for t in span.tokens[4 if if_exists else 2 :])
         drop(interp, name, "FUNCTION", if_exists=if_exists)
+        return
+    if head[:3] == ["DROP", "TABLE", "FUNCTION"]:
+        if_exists = head[3:5] == ["IF", "EXISTS"]
+        name = "".join(t.text for t in span.tokens[5 if if_exists else 3 :])
+        drop(interp, name, "FUNCTION", if_exists=if_exists, statement_type="DROP_TABLE_FUNCTION")
         return
     table_function = "TABLE" in head[: head.index("FUNCTION")]
     try:
@@ -450,7 +458,7 @@ def run_ddl(interp: Interpreter, span: Span) -> None:
         replace=bool(node.args.get("replace")),
         if_not_exists=bool(node.args.get("exists")),
     )
-    _record(interp, text, "CREATE_FUNCTION")
+    _record(interp, text, "CREATE_TABLE_FUNCTION" if table_function else "CREATE_FUNCTION")
 
 
 def _temp_js(interp: Interpreter, name: str, args: list[dict], returns: dict | None, body: str) -> None:
@@ -474,11 +482,11 @@ def _record(interp: Interpreter, text: str, kind: str) -> None:
     interp.root.children.append(ChildStatement(text, QueryResult(table=EMPTY, schema=[], statement_type=kind)))
 
 
-def drop(interp: Interpreter, name: str, kind: str, *, if_exists: bool) -> None:
+def drop(interp: Interpreter, name: str, kind: str, *, if_exists: bool, statement_type: str | None = None) -> None:
     project, dataset, routine = _split_name(name, interp)
     interp.engine._require_dataset(interp.con, project, dataset)
     _drop(interp.con, project, dataset, routine, kind, if_exists=if_exists)
-    _record(interp, f"DROP {kind} {name}", f"DROP_{kind}")
+    _record(interp, f"DROP {kind} {name}", statement_type or f"DROP_{kind}")
 
 
 def create_procedure(interp: Interpreter, node: Node) -> None:

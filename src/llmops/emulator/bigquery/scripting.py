@@ -140,7 +140,21 @@ def run_script(
                 "Transaction was not committed by the end of the script (it was rolled back)",
                 fix="end it with COMMIT TRANSACTION",
             )
-    return run.result()
+    out = run.result()
+    out.statement_type = _lone_statement_type(nodes, run.children) or out.statement_type
+    return out
+
+
+_ROUTINE_DDL = {"CREATE_FUNCTION", "CREATE_TABLE_FUNCTION", "DROP_FUNCTION", "DROP_TABLE_FUNCTION", "DROP_PROCEDURE"}
+
+
+def _lone_statement_type(nodes: list[Node], children: list[ChildStatement]) -> str | None:
+    """A job of one routine DDL statement reports that statement's type, as BigQuery does
+    (CREATE PROCEDURE, like any script, stays SCRIPT)."""
+    if len(nodes) != 1 or len(children) != 1 or children[0].result is None:
+        return None
+    kind = children[0].result.statement_type
+    return kind if kind in _ROUTINE_DDL else None
 
 
 class Interpreter:

@@ -1,4 +1,4 @@
-"""BigQueryRead: read sessions over a snapshot of a table, streams of row ranges, Arrow batches.
+"""BigQueryRead: read sessions over a snapshot of a table, streams of row ranges, Arrow batches or Avro rows.
 
 A session runs its (selected fields, row restriction) read once, when it is created, so every
 stream reads the same snapshot, as on BigQuery. Streams are contiguous row ranges; a split gives
@@ -14,6 +14,7 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import grpc
 import pyarrow as pa
@@ -45,6 +46,8 @@ class Session:
     schema_bytes: bytes
     expires: dt.datetime
     streams: dict[str, tuple[int, int]] = field(default_factory=dict)
+    avro: Any = None
+    """The session's `avro_rows.AvroEncoder` when it reads AVRO; None for ARROW."""
 
 
 @dataclass
@@ -77,10 +80,14 @@ class ReadService:
             raise invalid(f"parent {parent!r} is not a project; use projects/PROJECT")
         asked = request.read_session
         ref = parse_table(asked.table, "read_session.table")
-        if asked.data_format not in (types.DataFormat.ARROW, types.DataFormat.DATA_FORMAT_UNSPECIFIED):
+        if asked.data_format not in (
+            types.DataFormat.ARROW,
+            types.DataFormat.AVRO,
+            types.DataFormat.DATA_FORMAT_UNSPECIFIED,
+        ):
             raise invalid(
                 f"read_session.data_format {types.DataFormat(asked.data_format).name} is not served by the "
-                "emulator; use ARROW"
+                "emulator; use ARROW or AVRO"
             )
         if asked.HasField("table_modifiers") and asked.table_modifiers.HasField("snapshot_time"):
             raise invalid("read_session.table_modifiers.snapshot_time is not emulated; read the current table")
@@ -92,6 +99,10 @@ class ReadService:
         name = f"projects/{ref.project}/locations/{self.location}/sessions/{session_id}"
         now = dt.datetime.now(dt.UTC)
         session = Session(name, ref.path, rows, rows.schema.serialize().to_pybytes(), now + SESSION_TTL)
+        if asked.data_format == types.DataFormat.AVRO:
+            from ..bigquery.avro_out import AvroEncoder
+
+            session.avro = AvroEncoder(fields)
         wanted = request.max_stream_count or DEFAULT_STREAMS
         n = 0 if rows.num_rows == 0 else max(1, min(wanted, math.ceil(rows.num_rows / MIN_ROWS_PER_STREAM)))
         bounds = [round(i * rows.num_rows / n) for i in range(n + 1)] if n else []
@@ -105,9 +116,13 @@ class ReadService:
         out = ReadSession()
         out.CopyFrom(asked)
         out.name = name
-        out.data_format = types.DataFormat.ARROW
         out.expire_time.CopyFrom(_timestamp(session.expires))
-        out.arrow_schema.serialized_schema = session.schema_bytes
+        if session.avro is not None:
+            out.data_format = types.DataFormat.AVRO
+            out.avro_schema.schema = session.avro.schema_json
+        else:
+            out.data_format = types.DataFormat.ARROW
+            out.arrow_schema.serialized_schema = session.schema_bytes
         out.estimated_row_count = rows.num_rows
         out.estimated_total_bytes_scanned = rows.nbytes
         for stream_name in session.streams:
@@ -154,13 +169,17 @@ class ReadService:
         for batch in rows.to_batches(max_chunksize=chunk):
             if not context.is_active():
                 return
-            payload = batch.serialize().to_pybytes()
             out = ReadRowsResponse(row_count=batch.num_rows)
-            out.arrow_record_batch.serialized_record_batch = payload
-            out.arrow_record_batch.row_count = batch.num_rows
-            if first:
-                out.arrow_schema.serialized_schema = session.schema_bytes
-                first = False
+            if session.avro is not None:
+                payload = session.avro.encode(batch)
+                out.avro_rows.serialized_binary_rows = payload
+            else:
+                payload = batch.serialize().to_pybytes()
+                out.arrow_record_batch.serialized_record_batch = payload
+                out.arrow_record_batch.row_count = batch.num_rows
+                if first:
+                    out.arrow_schema.serialized_schema = session.schema_bytes
+            first = False
             out.stats.progress.at_response_start = done / total if total else 1.0
             done += batch.num_rows
             out.stats.progress.at_response_end = done / total if total else 1.0

@@ -1,5 +1,6 @@
-"""BigQueryWrite: the default stream (rows visible at once), COMMITTED streams (offsets checked)
-and PENDING streams (rows held until FinalizeWriteStream and BatchCommitWriteStreams).
+"""BigQueryWrite: the default stream (rows visible at once), COMMITTED streams (offsets checked),
+PENDING streams (rows held until FinalizeWriteStream and BatchCommitWriteStreams) and BUFFERED
+streams (rows held until FlushRows publishes them up to and including an offset).
 
 An append is all or nothing, as on BigQuery: one row that does not fit the table schema answers
 the request with `row_errors` (FIELDS_ERROR, the row's index) and writes none of its rows.
@@ -36,6 +37,7 @@ WriteStream = types.WriteStream.pb()
 AppendRowsResponse = types.AppendRowsResponse.pb()
 FinalizeWriteStreamResponse = types.FinalizeWriteStreamResponse.pb()
 BatchCommitWriteStreamsResponse = types.BatchCommitWriteStreamsResponse.pb()
+FlushRowsResponse = types.FlushRowsResponse.pb()
 TableFieldSchema = types.TableFieldSchema
 StreamType = types.WriteStream.Type
 StorageCode = types.StorageError.StorageErrorCode
@@ -43,7 +45,7 @@ StorageCode = types.StorageError.StorageErrorCode
 
 @dataclass
 class Stream:
-    """A created write stream: its table, type, rows held (PENDING) and lifecycle times."""
+    """A created write stream: its table, type, rows held (PENDING, BUFFERED) and lifecycle times."""
 
     name: str
     ref: TableRef
@@ -53,6 +55,8 @@ class Stream:
     row_count: int = 0
     finalized: dt.datetime | None = None
     committed: dt.datetime | None = None
+    flushed: int = 0
+    """BUFFERED: rows before this offset are in the table; `rows` holds those from it on."""
 
 
 @dataclass
@@ -108,10 +112,10 @@ class WriteService:
         ref = parse_table(request.parent, "parent")
         self.tables.info(ref)
         kind = request.write_stream.type_
-        if kind not in (StreamType.COMMITTED, StreamType.PENDING):
+        if kind not in (StreamType.COMMITTED, StreamType.PENDING, StreamType.BUFFERED):
             raise invalid(
-                f"write_stream.type {StreamType(kind).name} is not emulated; use COMMITTED or PENDING "
-                "(or append to the _default stream)"
+                f"write_stream.type {StreamType(kind).name} is not a stream type to create; use COMMITTED, "
+                "PENDING or BUFFERED (or append to the _default stream)"
             )
         stream = Stream(f"{ref.path}/streams/{uuid.uuid4().hex}", ref, kind, dt.datetime.now(dt.UTC))
         with self._lock:
@@ -168,7 +172,27 @@ class WriteService:
         return out
 
     def flush_rows(self, request: Any, context: grpc.ServicerContext) -> Any:
-        raise invalid("FlushRows applies to BUFFERED streams, which the emulator does not serve; use COMMITTED")
+        stream = self._stream(request.write_stream)
+        if stream.type != StreamType.BUFFERED or stream.name.endswith("/" + DEFAULT):
+            raise invalid(f"FlushRows applies to BUFFERED streams; {stream.name} is {StreamType(stream.type).name}")
+        offset = request.offset.value if request.HasField("offset") else None
+        with self._lock:
+            if offset is None:
+                offset = stream.row_count - 1
+            if offset < 0 or offset >= stream.row_count:
+                raise RpcError(
+                    grpc.StatusCode.OUT_OF_RANGE,
+                    f"offset {offset} is beyond the {stream.row_count} rows appended to {stream.name}; "
+                    "flush up to an offset already appended",
+                )
+            if offset >= stream.flushed:
+                publish = stream.rows[: offset + 1 - stream.flushed]
+                errors = self.tables.insert(stream.ref, publish) if publish else []
+                if errors:
+                    raise invalid(f"flushing the rows failed: {errors[0]['errors'][0]['message']}")
+                del stream.rows[: len(publish)]
+                stream.flushed = offset + 1
+        return FlushRowsResponse(offset=offset)
 
     # ------------------------------------------------------------------ appends
 
@@ -189,6 +213,13 @@ class WriteService:
                     continue
             if stream is None:
                 raise invalid("the first AppendRowsRequest must name write_stream")
+            if request.missing_value_interpretations or request.default_missing_value_interpretation:
+                yield _error(
+                    stream,
+                    grpc.StatusCode.INVALID_ARGUMENT,
+                    "missing_value_interpretations are not emulated; send every column's value (NULL for none)",
+                )
+                continue
             which = request.WhichOneof("rows")
             rows: list[Any] = []
             bad: dict[int, str] = {}
@@ -260,7 +291,7 @@ class WriteService:
                 for i in sorted(bad):
                     out.row_errors.add(index=i, code=types.RowError.RowErrorCode.FIELDS_ERROR, message=bad[i])
                 return out
-            if stream.type == StreamType.PENDING:
+            if stream.type in (StreamType.PENDING, StreamType.BUFFERED):
                 stream.rows.extend(rows)
             elif rows:
                 errors = self.tables.insert(stream.ref, rows)

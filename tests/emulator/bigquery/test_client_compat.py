@@ -1,0 +1,187 @@
+"""Job results for DDL as BigQuery reports them through the real client: the schema a
+CREATE TABLE answers with, the statement type of a lone routine statement, and the error
+for dropping a dataset that still holds tables."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+
+@pytest.fixture
+def dataset(bigquery_client):
+    name = f"{bigquery_client.project}.compat_{uuid.uuid4().hex[:8]}"
+    bigquery_client.create_dataset(name)
+    yield name
+    bigquery_client.delete_dataset(name, delete_contents=True, not_found_ok=True)
+
+
+def test_create_table_answers_with_its_columns_and_no_rows(bigquery_client, dataset):
+    job = bigquery_client.query(f"CREATE TABLE `{dataset}.events` (n INT64, label STRING, at TIMESTAMP)")
+    rows = job.result()
+    assert list(rows) == []
+    assert [(f.name, f.field_type) for f in rows.schema] == [("n", "INTEGER"), ("label", "STRING"), ("at", "TIMESTAMP")]
+    assert (job.statement_type, job.ddl_operation_performed) == ("CREATE_TABLE", "CREATE")
+
+
+def test_create_table_as_select_answers_with_the_select_columns(bigquery_client, dataset):
+    job = bigquery_client.query(f"CREATE TABLE `{dataset}.copy` AS SELECT 7 AS k, 'v' AS val UNION ALL SELECT 8, 'w'")
+    rows = job.result()
+    assert list(rows) == []
+    assert [f.name for f in rows.schema] == ["k", "val"]
+    assert bigquery_client.get_table(f"{dataset}.copy").num_rows == 2
+
+
+def test_drop_table_answers_with_nothing(bigquery_client, dataset):
+    bigquery_client.query(f"CREATE TABLE `{dataset}.gone` (n INT64)").result()
+    job = bigquery_client.query(f"DROP TABLE `{dataset}.gone`")
+    rows = job.result()
+    assert list(rows) == [] and not rows.schema
+    assert job.ddl_operation_performed == "DROP"
+
+
+@pytest.mark.parametrize(
+    ("sql", "kind"),
+    [
+        ("CREATE FUNCTION `{ds}.twice`(x INT64) RETURNS INT64 AS (x * 2)", "CREATE_FUNCTION"),
+        (
+            "CREATE TABLE FUNCTION `{ds}.upto`(n INT64) AS SELECT x FROM UNNEST(GENERATE_ARRAY(1, n)) AS x",
+            "CREATE_TABLE_FUNCTION",
+        ),
+        ("CREATE PROCEDURE `{ds}.nothing`() BEGIN SELECT 1; END", "SCRIPT"),
+    ],
+)
+def test_a_lone_routine_statement_reports_its_own_type(bigquery_client, dataset, sql, kind):
+    job = bigquery_client.query(sql.format(ds=dataset))
+    job.result()
+    assert job.statement_type == kind
+
+
+def test_dropping_routines_reports_each_kind_and_removes_them(bigquery_client, dataset):
+    from google.api_core.exceptions import NotFound
+
+    for sql in (
+        f"CREATE FUNCTION `{dataset}.inc`(x INT64) RETURNS INT64 AS (x + 1)",
+        f"CREATE TABLE FUNCTION `{dataset}.rows_of`(n INT64) AS SELECT n AS v",
+        f"CREATE PROCEDURE `{dataset}.idle`() BEGIN SELECT 1; END",
+    ):
+        bigquery_client.query(sql).result()
+    assert list(bigquery_client.query(f"SELECT v FROM `{dataset}.rows_of`(5)").result())[0]["v"] == 5
+    for sql, kind in (
+        (f"DROP FUNCTION `{dataset}.inc`", "DROP_FUNCTION"),
+        (f"DROP TABLE FUNCTION `{dataset}.rows_of`", "DROP_TABLE_FUNCTION"),
+        (f"DROP PROCEDURE `{dataset}.idle`", "DROP_PROCEDURE"),
+    ):
+        job = bigquery_client.query(sql)
+        job.result()
+        assert job.statement_type == kind
+    assert list(bigquery_client.list_routines(dataset)) == []
+    with pytest.raises(NotFound, match="rows_of"):
+        bigquery_client.query(f"SELECT v FROM `{dataset}.rows_of`(5)").result()
+
+
+def test_a_script_of_routine_ddl_stays_a_script(bigquery_client, dataset):
+    job = bigquery_client.query(
+        f"CREATE FUNCTION `{dataset}.neg`(x INT64) RETURNS INT64 AS (-x); SELECT `{dataset}.neg`(3) AS r"
+    )
+    assert [r["r"] for r in job.result()] == [-3]
+    assert job.statement_type == "SCRIPT"
+
+
+def test_drop_schema_of_a_dataset_with_tables_is_refused_as_in_use(bigquery_client, dataset):
+    from google.api_core.exceptions import BadRequest
+
+    bigquery_client.query(f"CREATE TABLE `{dataset}.kept` (n INT64)").result()
+    with pytest.raises(BadRequest) as raised:
+        bigquery_client.query(f"DROP SCHEMA `{dataset}`").result()
+    project, ds = dataset.split(".")
+    assert f"Dataset {project}:{ds} is still in use" in str(raised.value)
+    assert raised.value.errors[0]["reason"] == "resourceInUse"
+    assert bigquery_client.get_table(f"{dataset}.kept").table_id == "kept"
+    bigquery_client.query(f"DROP SCHEMA `{dataset}` CASCADE").result()
+    assert [d.dataset_id for d in bigquery_client.list_datasets()].count(ds) == 0
+
+
+def test_information_schema_lists_materialized_views_only(bigquery_client, dataset):
+    bigquery_client.query(f"CREATE TABLE `{dataset}.sales` AS SELECT 'a' AS k, 2 AS n").result()
+    bigquery_client.query(f"CREATE VIEW `{dataset}.plain` AS SELECT k FROM `{dataset}.sales`").result()
+    bigquery_client.query(
+        f"CREATE MATERIALIZED VIEW `{dataset}.totals` AS SELECT k, SUM(n) AS n FROM `{dataset}.sales` GROUP BY k"
+    ).result()
+    rows = list(
+        bigquery_client.query(
+            "SELECT table_schema, table_name, last_refresh_time IS NOT NULL AS refreshed, last_refresh_status "
+            f"FROM `{dataset}`.INFORMATION_SCHEMA.MATERIALIZED_VIEWS"
+        ).result()
+    )
+    assert [(r["table_schema"], r["table_name"], r["refreshed"], r["last_refresh_status"]) for r in rows] == [
+        (dataset.split(".")[1], "totals", True, None)
+    ]
+
+
+@pytest.fixture
+def typed_source(bigquery_client, dataset):
+    table_id = f"{dataset}.typed_rows"
+    bigquery_client.query(
+        f"CREATE TABLE `{table_id}` AS SELECT n, CONCAT('r', CAST(n AS STRING)) AS label, "
+        "DATE_ADD(DATE '2024-02-27', INTERVAL n DAY) AS day, TIME '10:11:12' AS t, "
+        "DATETIME '2024-01-02 03:04:05' AS dt, TIMESTAMP '2024-01-02 03:04:05+00' AS ts, "
+        "CAST(n AS NUMERIC) / 4 AS amount, IF(n = 2, NULL, [n, n * 10]) AS pair, STRUCT(n AS k) AS info "
+        "FROM UNNEST([1, 2]) AS n"
+    ).result()
+    return table_id
+
+
+def _avro_records(storage_client, uri: str) -> tuple[dict, list[dict]]:
+    import io
+
+    import fastavro
+
+    bucket, _, name = uri.removeprefix("gs://").partition("/")
+    reader = fastavro.reader(io.BytesIO(storage_client.bucket(bucket).blob(name).download_as_bytes()))
+    return reader.writer_schema, sorted(reader, key=lambda r: r["n"])
+
+
+def test_extract_to_avro_writes_bigquery_types(bigquery_client, storage_client, typed_source):
+    import datetime as dt
+    import decimal
+
+    from google.cloud import bigquery
+
+    bucket = storage_client.create_bucket(f"avro-{uuid.uuid4().hex[:8]}")
+    uri = f"gs://{bucket.name}/out/rows.avro"
+    config = bigquery.ExtractJobConfig(destination_format="AVRO")
+    bigquery_client.extract_table(typed_source, uri, job_config=config).result()
+    schema, rows = _avro_records(storage_client, uri)
+    assert [f["name"] for f in schema["fields"]] == ["n", "label", "day", "t", "dt", "ts", "amount", "pair", "info"]
+    first, second = rows
+    # without useAvroLogicalTypes DATE, TIME and DATETIME are text; TIMESTAMP is always timestamp-micros
+    assert (first["day"], first["t"], first["dt"]) == ("2024-02-28", "10:11:12", "2024-01-02T03:04:05")
+    assert first["ts"] == dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+    assert first["amount"] == decimal.Decimal("0.25") and first["pair"] == [1, 10] and first["info"] == {"k": 1}
+    assert second["pair"] == [] and second["label"] == "r2"
+
+    logical = f"gs://{bucket.name}/out/logical.avro"
+    config = bigquery.ExtractJobConfig(destination_format="AVRO", use_avro_logical_types=True, compression="DEFLATE")
+    bigquery_client.extract_table(typed_source, logical, job_config=config).result()
+    _, rows = _avro_records(storage_client, logical)
+    assert (rows[0]["day"], rows[0]["t"]) == (dt.date(2024, 2, 28), dt.time(10, 11, 12))
+
+
+def test_export_data_as_avro_and_its_refused_compression(bigquery_client, storage_client, typed_source):
+    from google.api_core.exceptions import BadRequest
+
+    bucket = storage_client.create_bucket(f"avro-{uuid.uuid4().hex[:8]}")
+    uri = f"gs://{bucket.name}/export.avro"
+    bigquery_client.query(
+        f"EXPORT DATA OPTIONS(uri='{uri}', format='AVRO') AS SELECT n, label FROM `{typed_source}`"
+    ).result()
+    schema, rows = _avro_records(storage_client, uri)
+    assert rows == [{"n": 1, "label": "r1"}, {"n": 2, "label": "r2"}]
+    with pytest.raises(BadRequest, match="Avro export compression 'SNAPPY'"):
+        bigquery_client.query(
+            f"EXPORT DATA OPTIONS(uri='gs://{bucket.name}/x.avro', format='AVRO', compression='SNAPPY') "
+            f"AS SELECT n FROM `{typed_source}`"
+        ).result()
+    assert [b.name for b in bucket.list_blobs()] == ["export.avro"]
