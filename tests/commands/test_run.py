@@ -99,6 +99,7 @@ def test_run_prints_what_a_user_wants_to_see(first_run):
     assert first["model"]["endpoint"] in out
     assert "rougeL" in out and "citation_rate" in out
     assert "sample prediction" in out and "safety:" in out and "CC BY-SA 4.0" in out
+    assert "dangerous content NEGLIGIBLE 0.1" in out
     assert "5 cached" in out
 
 
@@ -180,3 +181,13 @@ def test_run_parameters_match_the_pipeline_modules(tmp_path, image):
 
     settings = Settings(workspace=tmp_path, component_image=image)
     assert _parameters(settings) == default_parameters(settings)
+
+
+def test_the_safety_line_names_each_bucket_or_leaves_it_out():
+    from llmops.commands.run import safety_line
+
+    bison = {"category": "Dangerous Content", "probabilityScore": 0.1, "severity": "NEGLIGIBLE"}
+    gemini = {"category": "HARM_CATEGORY_DANGEROUS_CONTENT", "probability": "LOW", "probabilityScore": 0.3}
+    assert safety_line({"safetyAttributes": {"safetyRatings": [bison]}}) == "not blocked · dangerous content 0.1"
+    both = {"safetyAttributes": {"blocked": True, "safetyRatings": [bison]}, "gemini": {"safetyRatings": [gemini]}}
+    assert safety_line(both) == "BLOCKED · dangerous content LOW 0.3"

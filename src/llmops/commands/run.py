@@ -103,9 +103,12 @@ def safety_line(prediction: dict[str, Any]) -> str:
     """`blocked` plus each rated category's probability bucket and score, on one line."""
     attrs = prediction.get("safetyAttributes") or {}
     parts = ["BLOCKED" if attrs.get("blocked") or prediction.get("blocked") else "not blocked"]
-    for r in attrs.get("safetyRatings") or []:
+    # text-bison's ratings carry no probability bucket; Gemini's (under `gemini`) do.
+    ratings = (prediction.get("gemini") or {}).get("safetyRatings") or attrs.get("safetyRatings") or []
+    for r in ratings:
         name = str(r.get("category", "")).removeprefix("HARM_CATEGORY_").replace("_", " ").lower()
-        parts.append(f"{name} {r.get('probability', '?')} {r.get('probabilityScore', 0):g}")
+        bucket = r.get("probability")
+        parts.append(" ".join(x for x in (name, bucket, f"{r.get('probabilityScore', 0):g}") if x))
     return " · ".join(parts)
 
 
