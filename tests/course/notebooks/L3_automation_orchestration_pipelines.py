@@ -3,7 +3,7 @@
 # the notebook authenticates, so the import cell (with its call) comes first. The tuning cells
 # run as written but for the template's address (one line; see docs/course-offline.md), on an
 # emulator started with `--local-files` in the notebook's folder.
-from llmops.testing import offline_authenticate as authenticate  # was: from utils import authenticate
+from llmops.offline import offline_authenticate as authenticate  # was: from utils import authenticate
 
 authenticate()
 

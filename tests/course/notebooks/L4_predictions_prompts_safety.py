@@ -1,7 +1,7 @@
 # ruff: noqa  (the course's code as written)
 # The course's L4 notebook (predictions, prompts and safety), cell by cell; only the
 # authenticate import differs.
-from llmops.testing import offline_authenticate as authenticate  # was: from utils import authenticate
+from llmops.offline import offline_authenticate as authenticate  # was: from utils import authenticate
 
 credentials, PROJECT_ID = authenticate()
 
