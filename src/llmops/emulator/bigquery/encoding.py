@@ -14,7 +14,7 @@ import datetime as dt
 import decimal
 import json
 from collections.abc import Callable, Mapping
-from json.encoder import encode_basestring_ascii as _escape  # type: ignore[attr-defined]
+from json.encoder import encode_basestring_ascii as _escape
 from typing import Any
 
 import pyarrow as pa

@@ -389,7 +389,7 @@ class BigQueryHandlers:
             if not re.match(_COLUMN_RE, name.split(".")[0]):
                 raise bad_request(f"Invalid selectedFields entry {name!r}", location="selectedFields")
 
-        def rows() -> dict[str, Any]:
+        def rows() -> Response:
             info = self._table_info(project, dataset, table)
             total = int(info["num_rows"])
             columns = ", ".join(dict.fromkeys(f"`{s.split('.')[0]}`" for s in selected)) if selected else "*"
