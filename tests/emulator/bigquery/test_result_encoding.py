@@ -1,5 +1,4 @@
-"""Result pages written column-wise as JSON bytes say exactly what the per-cell encoding says;
-the job store keeps the newest results."""
+"""Result pages written column-wise as JSON bytes say exactly what the per-cell encoding says."""
 
 from __future__ import annotations
 
@@ -50,17 +49,3 @@ def test_a_slice_and_an_empty_page(engine):
     assert json.loads(encode_rows_json(page, result.schema)) == encode_rows(page, result.schema)
     assert json.loads(encode_rows_json(page, result.schema))[0] == {"f": [{"v": "11"}, {"v": "11"}]}
     assert encode_rows_json(result.table.slice(0, 0), result.schema) == b"[]"
-
-
-def test_the_job_store_keeps_the_newest_results_only():
-    from llmops.emulator.bigquery.jobs import Job, JobStore
-
-    store = JobStore(max_jobs=5, keep_results=2)
-    jobs = [Job("p", f"j{i}", "US", {}, result=object() if i != 2 else None) for i in range(7)]
-    for job in jobs:
-        store.add(job)
-    assert [j.job_id for j in store.list("p")] == ["j6", "j5", "j4", "j3", "j2"]
-    assert [j.job_id for j in jobs if j.result is not None] == ["j5", "j6"]
-    store.delete("p", "j6")
-    store.add(Job("p", "j7", "US", {}, result=object()))
-    assert jobs[5].result is not None  # j6's deletion freed its place

@@ -165,7 +165,7 @@ class _Deadlines:
                 heapq.heapify(self._heap)
                 self._sweep_at = max(64, 2 * len(self._heap))
             heapq.heappush(self._heap, (time.monotonic() + timeout_s, next(self._order), control))
-            if self._thread is None:
+            if self._thread is None or not self._thread.is_alive():  # first use, or a forked child
                 self._thread = threading.Thread(target=self._loop, name="query-deadlines", daemon=True)
                 self._thread.start()
             if self._heap[0][2] is control:
