@@ -14,6 +14,7 @@ import datetime as dt
 import decimal
 import json
 from collections.abc import Callable, Mapping
+from json.encoder import encode_basestring_ascii as _escape
 from typing import Any
 
 import pyarrow as pa
@@ -186,38 +187,45 @@ def _value_encoder(field: dict[str, Any], int64_timestamp: bool) -> Callable[[An
     return single
 
 
-def _fast_column(column: pa.ChunkedArray, field: dict[str, Any], int64_timestamp: bool) -> list[Any] | None:
-    """A top-level scalar column converted with Arrow kernels, or None to do it value by value."""
+def _fast_text(column: pa.ChunkedArray, field: dict[str, Any], int64_timestamp: bool) -> pa.ChunkedArray | None:
+    """A top-level scalar column as Arrow strings (the `v` texts, nulls kept), or None to do it
+    value by value."""
     if field.get("mode") == "REPEATED":
         return None
     t = STANDARD_TYPE.get(field["type"], field["type"])
     typ = column.type
     try:
         if t == "STRING" and (pa.types.is_string(typ) or pa.types.is_large_string(typ)):
-            return column.to_pylist()
+            return column
         if t == "INT64" and pa.types.is_integer(typ):
-            return column.cast(pa.string()).to_pylist()
+            return column.cast(pa.string())
         if t == "BOOL" and pa.types.is_boolean(typ):
-            return column.cast(pa.string()).to_pylist()
+            return column.cast(pa.string())
         if t == "DATE" and pa.types.is_date(typ):
-            return column.cast(pa.string()).to_pylist()
+            return column.cast(pa.string())
         if t == "TIMESTAMP" and pa.types.is_timestamp(typ) and int64_timestamp:
             micros = column.cast(pa.timestamp("us", tz=typ.tz), safe=False).cast(pa.int64())
-            return micros.cast(pa.string()).to_pylist()
+            return micros.cast(pa.string())
         if t == "DATETIME" and pa.types.is_timestamp(typ):
             text = column.cast(pa.timestamp("us"), safe=False).cast(pa.string())
             text = pc.replace_substring(text, " ", "T", max_replacements=1)
-            return pc.replace_substring_regex(text, r"\.000000$", "").to_pylist()
+            return pc.replace_substring_regex(text, r"\.000000$", "")
         if t == "FLOAT64" and pa.types.is_floating(typ):
             if pc.any(pc.is_nan(column)).as_py() or pc.any(pc.is_inf(column)).as_py():
                 return None
-            return column.cast(pa.string()).to_pylist()
+            return column.cast(pa.string())
         if t in ("NUMERIC", "BIGNUMERIC") and pa.types.is_decimal(typ):
             text = pc.replace_substring_regex(column.cast(pa.string()), r"(\.\d*?)0+$", r"\1")
-            return pc.replace_substring_regex(text, r"\.$", "").to_pylist()
+            return pc.replace_substring_regex(text, r"\.$", "")
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
     return None
+
+
+def _fast_column(column: pa.ChunkedArray, field: dict[str, Any], int64_timestamp: bool) -> list[Any] | None:
+    """A top-level scalar column converted with Arrow kernels, or None to do it value by value."""
+    text = _fast_text(column, field, int64_timestamp)
+    return None if text is None else text.to_pylist()
 
 
 def encode_rows(table: pa.Table, schema: list[dict[str, Any]], *, int64_timestamp: bool = True) -> list[dict[str, Any]]:
@@ -233,6 +241,53 @@ def encode_rows(table: pa.Table, schema: list[dict[str, Any]], *, int64_timestam
             values = [enc(v) for v in column.to_pylist()]
         columns.append(values)
     return [{"f": [{"v": v} for v in row]} for row in zip(*columns)]
+
+
+_dumps = json.JSONEncoder(ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode
+
+
+def _text(value: str) -> pa.Scalar:
+    return pa.scalar(value, pa.large_string())
+
+
+_PLAIN_TEXT = {"INT64", "BOOL", "DATE", "TIMESTAMP", "DATETIME", "FLOAT64", "NUMERIC", "BIGNUMERIC"}
+"""Types whose Arrow text (digits, signs, `.:-T`, `e`) needs no JSON escaping."""
+
+
+def _json_strings(text: pa.ChunkedArray) -> pa.Array:
+    """Arrow strings as JSON string literals, quotes included (nulls stay null), escaped by the
+    json module's C encoder exactly as the rest of the response is."""
+    return pa.array([None if v is None else _escape(v) for v in text.to_pylist()], pa.large_string())
+
+
+def _cells(column: pa.ChunkedArray, field: dict[str, Any], int64_timestamp: bool) -> pa.Array:
+    """One column as its JSON cells, `{"v":...}` per row."""
+    text = _fast_text(column, field, int64_timestamp)
+    if text is None:
+        enc = _value_encoder(field, int64_timestamp)
+        return pa.array([_dumps({"v": enc(v)}) for v in column.to_pylist()], pa.large_string())
+    text = text.cast(pa.large_string()).combine_chunks()
+    if STANDARD_TYPE.get(field["type"], field["type"]) in _PLAIN_TEXT:
+        literal = pc.binary_join_element_wise(_text('"'), text, _text('"'), _text(""))
+    else:
+        literal = _json_strings(text)
+    return pc.fill_null(
+        pc.binary_join_element_wise(_text('{"v":'), literal, _text("}"), _text("")), _text('{"v":null}')
+    )
+
+
+def encode_rows_json(table: pa.Table, schema: list[dict[str, Any]], *, int64_timestamp: bool = True) -> bytes:
+    """encode_rows() as the bytes of its compact, ASCII-only JSON array, built column by column with Arrow
+    kernels instead of a dict per cell (pages of results are megabytes)."""
+    if table.num_rows == 0 or not schema:
+        return _dumps(encode_rows(table, schema, int64_timestamp=int64_timestamp)).encode("ascii")
+    cells = [_cells(table.column(i), field, int64_timestamp) for i, field in enumerate(schema)]
+    joined = pc.binary_join_element_wise(*cells, _text(","))
+    rows = pc.binary_join_element_wise(_text('{"f":['), joined, _text("]},"), _text(""))
+    offsets = pa.Array.from_buffers(pa.int64(), len(rows) + 1, [None, rows.buffers()[1]], offset=rows.offset)
+    start, end = offsets[0].as_py(), offsets[len(rows)].as_py()
+    data = rows.buffers()[2].slice(start, end - start - 1)  # without the last row's comma
+    return b"".join((b"[", data.to_pybytes(), b"]"))
 
 
 # ---------------------------------------------------------------------------------- parameters

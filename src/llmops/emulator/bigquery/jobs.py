@@ -85,6 +85,7 @@ class JobStore:
 
     def __init__(self, max_jobs: int = 10_000, keep_results: int = 64):
         self._jobs: OrderedDict[tuple[str, str], Job] = OrderedDict()
+        self._with_results: OrderedDict[tuple[str, str], Job] = OrderedDict()
         self._lock = threading.Lock()
         self.max_jobs = max_jobs
         self.keep_results = keep_results
@@ -101,9 +102,12 @@ class JobStore:
                 raise ApiError(409, f"Already Exists: Job {job.project}:{job.location}.{job.job_id}", "duplicate")
             self._jobs[key] = job
             while len(self._jobs) > self.max_jobs:
-                self._jobs.popitem(last=False)
-            with_results = [j for j in self._jobs.values() if j.result is not None]
-            for old in with_results[: max(0, len(with_results) - self.keep_results)]:
+                dropped, _ = self._jobs.popitem(last=False)
+                self._with_results.pop(dropped, None)
+            if job.result is not None:
+                self._with_results[key] = job
+            while len(self._with_results) > self.keep_results:
+                _, old = self._with_results.popitem(last=False)
                 old.result = None
 
     def get(self, project: str, job_id: str) -> Job:
@@ -115,6 +119,7 @@ class JobStore:
 
     def delete(self, project: str, job_id: str) -> None:
         with self._lock:
+            self._with_results.pop((project, job_id), None)
             if self._jobs.pop((project, job_id), None) is None:
                 raise ApiError(404, f"Not found: Job {project}:{job_id}", "notFound")
 

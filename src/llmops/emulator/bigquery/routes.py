@@ -34,7 +34,7 @@ from ..server.http import (
     read_json,
 )
 from . import tablekinds
-from .encoding import encode_rows, schema_from_api, schema_to_api
+from .encoding import encode_rows_json, schema_from_api, schema_to_api
 from .jobs import NAME_RE, Job, JobRunner, sql_table
 from .resources import (
     DATASET_FIELDS,
@@ -389,7 +389,7 @@ class BigQueryHandlers:
             if not re.match(_COLUMN_RE, name.split(".")[0]):
                 raise bad_request(f"Invalid selectedFields entry {name!r}", location="selectedFields")
 
-        def rows() -> dict[str, Any]:
+        def rows() -> Response:
             info = self._table_info(project, dataset, table)
             total = int(info["num_rows"])
             columns = ", ".join(dict.fromkeys(f"`{s.split('.')[0]}`" for s in selected)) if selected else "*"
@@ -402,14 +402,13 @@ class BigQueryHandlers:
             if limit is None and table_.num_rows > _default_page_rows(table_):
                 table_ = table_.slice(0, _default_page_rows(table_))
             body: dict[str, Any] = {"kind": "bigquery#tableDataList", "etag": str(total), "totalRows": str(total)}
-            encoded = encode_rows(table_, result.schema, int64_timestamp=int64_ts)
-            if encoded:
-                body["rows"] = encoded
+            if table_.num_rows:
+                body["rows"] = encode_rows_json(table_, result.schema, int64_timestamp=int64_ts)
             if offset + table_.num_rows < total and (table_.num_rows or limit == 0):
                 body["pageToken"] = _page_token(offset + table_.num_rows)
-            return body
+            return _json_response(body)
 
-        return JSONResponse(await self._call(rows))
+        return await self._call(rows)
 
     async def insert_all(self, request: Request, project: str, dataset: str, table: str) -> Response:
         body = await read_json(request, limit=self.state.config.max_request_bytes)
@@ -558,9 +557,8 @@ class BigQueryHandlers:
         body["totalRows"] = str(total)
         n = limit if limit is not None else _default_page_rows(table)
         page = table.slice(offset, n)
-        encoded = encode_rows(page, result.schema, int64_timestamp=int64_ts)
-        if encoded:
-            body["rows"] = encoded
+        if page.num_rows:
+            body["rows"] = encode_rows_json(page, result.schema, int64_timestamp=int64_ts)
         if offset + page.num_rows < total:
             body["pageToken"] = _page_token(offset + page.num_rows)
         return body
@@ -574,19 +572,19 @@ class BigQueryHandlers:
 
         arrow = str(body.get("queryResultsFormat") or "").upper() == "ARROW"
 
-        def run() -> dict[str, Any]:
+        def run() -> Response:
             job = self.jobs.query(project, body)
             if job.error is not None:
                 raise job.error
             if arrow and job.result is not None and job.result.schema:
-                return _arrow_results(job)
+                return JSONResponse(_arrow_results(job))
             out = self._results_body(job, offset=0, limit=limit, int64_ts=int64_ts)
             out["kind"] = "bigquery#queryResponse"
             if job.resource["configuration"].get("dryRun"):
                 out.pop("jobReference", None)
-            return out
+            return _json_response(out)
 
-        return JSONResponse(await self._call(run))
+        return await self._call(run)
 
     async def get_query_results(self, request: Request, project: str, job_id: str) -> Response:
         job = self.jobs.store.get(project, job_id)
@@ -595,10 +593,14 @@ class BigQueryHandlers:
         offset = _offset(request.query_params.get("pageToken"), query_int(request, "startIndex", 0))
         limit = query_int(request, "maxResults", None, minimum=0)
         int64_ts = query_bool(request, "formatOptions.useInt64Timestamp")
-        out = await self._call(self._results_body, job, offset=offset, limit=limit, int64_ts=int64_ts)
-        out["kind"] = "bigquery#getQueryResultsResponse"
-        out["etag"] = job.resource["etag"]
-        return JSONResponse(out)
+
+        def results() -> Response:
+            out = self._results_body(job, offset=offset, limit=limit, int64_ts=int64_ts)
+            out["kind"] = "bigquery#getQueryResultsResponse"
+            out["etag"] = job.resource["etag"]
+            return _json_response(out)
+
+        return await self._call(results)
 
     # ------------------------------------------------------------------ uploads
 
@@ -647,6 +649,15 @@ class BigQueryHandlers:
         uploads = self.state.uploads
         uploads.discard(uploads.get(request.query_params.get("upload_id"), "bigquery"))
         return Response(status_code=499)
+
+
+def _json_response(body: dict[str, Any]) -> Response:
+    """`body` as JSONResponse writes it, its "rows" (JSON bytes from encode_rows_json) spliced in."""
+    rows = body.pop("rows", None)
+    content = JSONResponse(body).body
+    if rows is not None:
+        content = b"".join((content[:-1], b',"rows":' if len(content) > 2 else b'"rows":', rows, b"}"))
+    return Response(content, media_type="application/json")
 
 
 def _arrow_results(job: Job) -> dict[str, Any]:

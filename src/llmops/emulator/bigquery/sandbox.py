@@ -17,7 +17,10 @@ are the export roots (the emulated Cloud Storage, or the CLI's workspace).
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import threading
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -144,6 +147,50 @@ def check_function_name(name: str, extra: frozenset[str] = frozenset()) -> None:
 # ---------------------------------------------------------------------- cancellation and time limits
 
 
+class _Deadlines:
+    """One daemon thread that expires every QueryControl's time limit: a thread started per
+    query cost milliseconds of a small query's latency under load."""
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[float, int, QueryControl]] = []
+        self._order = itertools.count()
+        self._wake = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self._sweep_at = 64
+
+    def add(self, control: QueryControl, timeout_s: float) -> None:
+        with self._wake:
+            if len(self._heap) >= self._sweep_at:  # drop finished queries; amortised O(1)
+                self._heap = [e for e in self._heap if not e[2].done.is_set()]
+                heapq.heapify(self._heap)
+                self._sweep_at = max(64, 2 * len(self._heap))
+            heapq.heappush(self._heap, (time.monotonic() + timeout_s, next(self._order), control))
+            if self._thread is None or not self._thread.is_alive():  # first use, or a forked child
+                self._thread = threading.Thread(target=self._loop, name="query-deadlines", daemon=True)
+                self._thread.start()
+            if self._heap[0][2] is control:
+                self._wake.notify()
+
+    def _loop(self) -> None:
+        while True:
+            with self._wake:
+                while self._heap and self._heap[0][2].done.is_set():
+                    heapq.heappop(self._heap)  # finished in time
+                if not self._heap:
+                    self._wake.wait()
+                    continue
+                deadline, _, control = self._heap[0]
+                wait = deadline - time.monotonic()
+                if wait > 0:
+                    self._wake.wait(wait)
+                    continue
+                heapq.heappop(self._heap)
+            control._expire()
+
+
+_DEADLINES = _Deadlines()
+
+
 class QueryControl:
     """A handle on one running query: `cancel()` interrupts it from any thread; a time limit
     interrupts it the same way and says so."""
@@ -154,16 +201,15 @@ class QueryControl:
         self.done = threading.Event()
         self._cons: list[duckdb.DuckDBPyConnection] = []
         self._lock = threading.Lock()
-        self._timer: threading.Timer | None = None
+        self._timed = False
 
     def attach(self, con: duckdb.DuckDBPyConnection) -> None:
         """Interrupt `con` on cancel; a cancel that came first interrupts it at once."""
         with self._lock:
             self._cons.append(con)
-            if self._timer is None and self.timeout_s is not None:
-                self._timer = threading.Timer(self.timeout_s, self._expire)
-                self._timer.daemon = True
-                self._timer.start()
+            if not self._timed and self.timeout_s is not None:
+                self._timed = True
+                _DEADLINES.add(self, self.timeout_s)
 
     def detach(self, con: duckdb.DuckDBPyConnection) -> None:
         with self._lock:
@@ -214,8 +260,6 @@ class QueryControl:
 
     def finish(self) -> None:
         with self._lock:
-            if self._timer is not None:
-                self._timer.cancel()
             self._cons.clear()
         self.done.set()
 

@@ -276,6 +276,8 @@ def kinds(con: duckdb.DuckDBPyConnection, project: str, dataset: str) -> dict[st
 def drop_expired(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, tables: Any) -> None:
     """Drop those of `tables` ((project, dataset, table) or (project, dataset, None) for all of a
     dataset's) whose expiration time has passed, as BigQuery deletes expired tables."""
+    if not tables:
+        return
     expired = con.execute(
         f"SELECT schema_name, table_name FROM {CATALOG}.table_features WHERE table_name <> '' AND expires <= ?",
         [_now()],
