@@ -84,6 +84,22 @@ def test_streamed_files_equal_the_bigquery_scripts_byte_for_byte(session, monkey
     assert scripted.manifest["files"] == streamed.manifest["files"]  # the sources sidecar's hash too
 
 
+def test_streamed_files_are_the_same_when_rows_arrive_in_many_small_batches(session, monkeypatch):
+    # Small batches leave each bucket in many compressed chunks, with rows sharing a split hash
+    # (one question, five answers) spread over several of them.
+    whole = data.prepare(session, query=_TIES)
+    real = session.warehouse.stream_json_lines
+
+    def in_slices(sql, consume, **kwargs):
+        real(sql, lambda batch: [consume(batch.slice(i, 7)) for i in range(0, len(batch), 7)], **kwargs)
+
+    monkeypatch.setattr(session.warehouse, "stream_json_lines", in_slices)
+    monkeypatch.setattr(data, "_find", lambda s, v: None)
+    sliced = data.prepare(session, query=_TIES)
+    assert sliced.version == whole.version
+    assert sliced.manifest["files"] == whole.manifest["files"]
+
+
 @pytest.mark.parametrize(
     "change",
     [{"eval_fraction": 0.3}, {"seed": 7}, {"format": "gemini"}, {"query": data.COURSE_QUERY}],

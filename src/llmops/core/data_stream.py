@@ -58,25 +58,28 @@ def _values(column: pa.Array) -> tuple[memoryview, list[int]]:
 
 
 class _Lines:
-    """Lines appended in order, kept compressed, with their lengths."""
+    """Lines appended in order, kept compressed, each chunk with its lines' offsets."""
 
     def __init__(self) -> None:
-        self.chunks: list[tuple[bytes, int]] = []
-        self.lengths = array("q")
+        self.chunks: list[tuple[bytes, int, array]] = []
 
     def add(self, data: memoryview, bounds: list[int], start: int, stop: int) -> None:
         begin, end = bounds[start], bounds[stop]
-        self.chunks.append((_CODEC.compress(data[begin:end], asbytes=True), end - begin))
-        self.lengths.extend([b - a for a, b in zip(bounds[start:stop], bounds[start + 1 : stop + 1])])
+        offsets = array("q", [b - begin for b in bounds[start : stop + 1]])
+        self.chunks.append((_CODEC.compress(data[begin:end], asbytes=True), end - begin, offsets))
 
-    def read(self) -> pa.LargeStringArray:
+    def read(self) -> pa.ChunkedArray:
         """Every line, in the order added."""
-        data = b"".join([_CODEC.decompress(c, size, asbytes=True) for c, size in self.chunks])
+        # Each chunk is decompressed into an Arrow buffer and left where it is: joining them
+        # into one bytes object first cost a fresh, page-faulted copy of every line.
+        arrays = [
+            pa.Array.from_buffers(
+                pa.large_string(), len(offsets) - 1, [None, pa.py_buffer(offsets), _CODEC.decompress(c, size)]
+            )
+            for c, size, offsets in self.chunks
+        ]
         self.chunks = []
-        n = len(self.lengths)
-        ends = pc.cumulative_sum(pa.Array.from_buffers(pa.int64(), n, [None, pa.py_buffer(self.lengths)]))
-        offsets = pa.concat_arrays([_int64s([0]), ends])
-        return pa.Array.from_buffers(pa.large_string(), n, [None, offsets.buffers()[1], pa.py_buffer(data)])
+        return pa.chunked_array(arrays, pa.large_string())
 
 
 class _Bucket:
@@ -160,7 +163,7 @@ class _Output:
         self.file, self.digest, self.rows = f, hashlib.sha256(), 0
 
 
-def _order(hashes: array, record: pa.LargeStringArray, tie_key: Callable[[bytes], Any]) -> pa.Array:
+def _order(hashes: array, record: pa.ChunkedArray, tie_key: Callable[[bytes], Any]) -> pa.Array:
     """Row numbers by split hash; rows sharing a hash (one question, several answers) by
     `tie_key` of their RECORD line."""
     values = pa.Array.from_buffers(pa.int64(), len(hashes), [None, pa.py_buffer(hashes)])
@@ -177,8 +180,9 @@ def _order(hashes: array, record: pa.LargeStringArray, tie_key: Callable[[bytes]
     return _int64s(ordered)
 
 
-def _joined(lines: pa.Array) -> pa.Buffer:
+def _joined(taken: pa.ChunkedArray) -> pa.Buffer:
     """A string array's values back to back."""
+    lines = taken.chunk(0) if taken.num_chunks == 1 else taken.combine_chunks()
     _, offsets, data = lines.buffers()
     bounds = pa.Array.from_buffers(pa.int64(), len(lines) + 1, [None, offsets], offset=lines.offset)
     start, end = bounds[0].as_py(), bounds[-1].as_py()
