@@ -201,14 +201,15 @@ def test_embedding_json_carries_the_encoder_vectors(genai_client):
 def test_model_delete_refused_while_deployed_then_done(aiplatform_init, genai_client, storage_client, http):
     from google.cloud import aiplatform
 
-    storage_client.bucket("vertex-client-sweep").blob("d.jsonl").upload_from_string(
+    # A bucket of its own: under xdist the module's tuned_model fixture may not have run here.
+    storage_client.create_bucket("vertex-client-sweep-delete").blob("d.jsonl").upload_from_string(
         json.dumps({"input_text": "Name a primary colour.", "output_text": "Red."})
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         job = genai_client.tunings.tune(
             base_model="text-bison@001",
-            training_dataset=types.TuningDataset(gcs_uri="gs://vertex-client-sweep/d.jsonl"),
+            training_dataset=types.TuningDataset(gcs_uri="gs://vertex-client-sweep-delete/d.jsonl"),
         )
     job = genai_client.tunings.get(name=job.name)
     name = job.tuned_model.model.split("@")[0]
