@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 
 import pytest
 
@@ -291,3 +293,22 @@ def test_bad_judge_input_is_one_line_before_any_model_runs(bot, ws_cli, args, me
     assert r.code != 0 and message in r.err and "Traceback" not in r.err
     assert JudgeBot.calls == 0
     assert len([line for line in r.err.splitlines() if re.search(r"\w", line)]) <= 3
+
+
+@pytest.mark.skipif(
+    shutil.which("chromium") is None,
+    reason="needs a headless Chromium (apt-get install chromium); the CLI test above checks the report has no "
+    "script and no external src/href",
+)
+def test_eval_report_renders_offline_in_headless_chromium(bot, ws_cli, tmp_path):
+    out = tmp_path / "eval.html"
+    args = ["eval", "-n", "4", "-m", "judgebot:rambling", "-m", "judgebot:good", "--metric", "fluency"]
+    assert ws_cli(*args, "--metric", "pairwise_fluency", "--judge", "emulator", "--report", str(out)).code == 0
+    # Every host name resolves to nothing: a report that fetched anything would render without it.
+    proc = subprocess.run(
+        ["chromium", "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         "--host-resolver-rules=MAP * ~NOTFOUND", "--dump-dom", out.as_uri()],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "<svg" in proc.stdout and "candidate wins" in proc.stdout and "judgebot:good" in proc.stdout
