@@ -467,6 +467,7 @@ TYPED_COLUMNS = [
 ]
 
 ERRORS = [
+    ("SELECT NET.HOST(1)", "No matching signature for function NET.HOST"),  # not the engine UDF's name
     ("SELECT 1 / 0", "division by zero"),
     ("SELECT 1.5 / 0.0", "division by zero"),
     ("SELECT [10, 20][OFFSET(5)]", "out of bounds"),

@@ -719,6 +719,14 @@ class BigQueryEngine:
                 return BigQueryError(
                     f"unrecognized name: {m.group(1)}", fix=hint or "check the column names in the query"
                 )
+            m = re.search(r"No function matches the given name and argument types '(\w+)\((.*?)\)'", first)
+            if m and m.group(1) in udfs.GOOGLESQL_NAME:
+                # An engine UDF's own name means nothing to the user: name the GoogleSQL function.
+                return BigQueryError(
+                    f"No matching signature for function {udfs.GOOGLESQL_NAME[m.group(1)]} "
+                    f"for argument types: {m.group(2)}",
+                    fix=hint or "check the argument types (see the GoogleSQL function reference)",
+                )
             return BigQueryError(first, fix=hint or "check the query's names and types")
         if isinstance(exc, duckdb.ParserException):
             return BigQueryError(

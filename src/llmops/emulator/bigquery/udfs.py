@@ -33,6 +33,13 @@ NET_UDFS_BY_NAME = {
     "IP_NET_MASK": "__bq_net_ip_net_mask",
     "IP_TRUNC": "__bq_net_ip_trunc",
 }
+GOOGLESQL_NAME = {
+    SHA512_UDF: "SHA512",
+    TO_BASE32_UDF: "TO_BASE32",
+    FROM_BASE32_UDF: "FROM_BASE32",
+    **{udf: f"NET.{name}" for name, udf in NET_UDFS_BY_NAME.items()},
+}
+"""The GoogleSQL function each engine UDF implements (for error messages)."""
 
 
 # ---------------------------------------------------------------------- hashing and encoding
