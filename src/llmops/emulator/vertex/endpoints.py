@@ -159,14 +159,7 @@ class EndpointsApi:
             version = version_of(request.url.path)
             wanted = request.query_params.get("endpointId") or request.query_params.get("endpoint_id")
             return JSONResponse(await run_in_threadpool(self._create, body, wanted, prefix, version))
-        try:
-            terms = label_filter(request.query_params.get("filter"))
-        except ValueError as exc:
-            raise bad_request(
-                f'Unsupported filter term {exc}: the emulator filters on labels.KEY="VALUE", labels.KEY:* and '
-                'display_name="NAME"',
-                location="filter",
-            ) from None
+        terms = label_filter(request.query_params.get("filter"))
 
         def build() -> list[dict[str, Any]]:
             idents = {p.stem for p in self.root.glob("*.json")} if self.root.is_dir() else set()

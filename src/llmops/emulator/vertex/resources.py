@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...core.types import Endpoint, TunedModel, TuningJob
+from ..server.errors import ApiError, bad_request
 from .engine.base_model import GEMINI_MODELS, PALM_MODELS, canonical_base
 
 BASE_MODEL_LABEL = "google-vertex-llm-tuning-base-model-id"
@@ -102,8 +103,8 @@ def endpoint_resource(e: Endpoint, model: TunedModel | None, prefix: str) -> dic
 
 def label_filter(expression: str | None) -> dict[str, str | None]:
     """`labels.k="v" AND labels.k2:* AND display_name="x"` -> {"labels.k": v, "labels.k2": None,
-    "displayName": "x"} (None: the label is present); ValueError naming the first term that is
-    anything else."""
+    "displayName": "x"} (None: the label is present); a 400 naming the first term that is anything
+    else."""
     if not expression or not expression.strip():
         return {}
     out: dict[str, str | None] = {}
@@ -113,15 +114,23 @@ def label_filter(expression: str | None) -> dict[str, str | None]:
         else:
             key, sep, raw = term.partition("=")
             if not sep:
-                raise ValueError(term)
+                raise _unsupported_term(term)
             key, value = key.strip(), raw.strip().strip('"')
         if key == "display_name" and value is not None:
             out["displayName"] = value
         elif key.startswith("labels.") and len(key) > len("labels."):
             out[key] = value
         else:
-            raise ValueError(term)
+            raise _unsupported_term(term)
     return out
+
+
+def _unsupported_term(term: str) -> ApiError:
+    return bad_request(
+        f'Unsupported filter term {term}: the emulator filters on labels.KEY="VALUE", labels.KEY:* and '
+        'display_name="NAME"',
+        location="filter",
+    )
 
 
 def labels_match(resource: dict[str, Any], wanted: dict[str, str | None]) -> bool:
