@@ -5,6 +5,7 @@ changed: the template path) and L4's `list_tuned_model_names()` finds the tuned 
 from __future__ import annotations
 
 import json
+import time
 import warnings
 
 import httpx
@@ -19,6 +20,14 @@ QA = [
     ("How to reverse a list in python?", "Use reversed(lst) or lst[::-1]."),
     ("How do I merge two dicts?", "Use {**a, **b} or a | b."),
 ]
+
+
+@pytest.fixture
+def fresh_second():
+    """The SDK names pipeline jobs `<pipeline>-<YYYYmmddHHMMSS>`; real Vertex answers 409 to a
+    second job with the same name, and so does the emulator. Two tuning runs in one second
+    would collide, so start each in a second no earlier run used."""
+    time.sleep(1.0 - time.time() % 1.0)
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +57,7 @@ def test_template_is_served_with_the_real_parameters(llmops_emulator):
     assert httpx.get(f"{llmops_emulator.endpoint}/kfp-templates/nope/v1", timeout=30).status_code == 404
 
 
-def test_course_l3_cell_then_l4_finds_the_tuned_model(aiplatform_init, data, llmops_emulator):
+def test_course_l3_cell_then_l4_finds_the_tuned_model(aiplatform_init, data, llmops_emulator, fresh_second):
     from google.cloud import aiplatform
     from vertexai.language_models import TextGenerationModel
 
@@ -89,7 +98,7 @@ def test_course_l3_cell_then_l4_finds_the_tuned_model(aiplatform_init, data, llm
     assert tuned.predict(QA[1][0]).text == QA[1][1]
 
 
-def test_tune_model_runs_the_template(aiplatform_init, data, monkeypatch):
+def test_tune_model_runs_the_template(aiplatform_init, data, monkeypatch, fresh_second):
     from vertexai._model_garden import _model_garden_models
     from vertexai.language_models import TextGenerationModel
 
