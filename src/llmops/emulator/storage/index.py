@@ -4,19 +4,28 @@ Listing walks this index (a binary search to the first name, then names in order
 whole `delimiter` groups by binary search too), never the folder. Writes and deletes through the
 store update it directly. Files that other writers put in the bucket's folder (BigQuery's
 `EXPORT DATA`, the Kubeflow runner) are found by comparing each indexed directory's mtime with
-the one last seen: only directories whose entries changed are read again.
+the one last seen: only directories whose entries changed are read again, and the files in them
+become `suspects` whose metadata the store checks against the disk before trusting its record
+(a file replaced by rename, the way atomic writers do, changes its directory's mtime too).
+
+A directory whose mtime is within `_RACY_NS` of the moment it was read may still change within
+the same timestamp tick (coarse file-system clocks), so it is read again on every refresh until
+its mtime is older than that.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import time
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 _ATOMIC_TMP_RE = re.compile(r"^\..+\.tmp$")  # core.workspace.atomic_path's temporary files
 _MAX_CHAR = "\U0010ffff"
+_RACY_NS = 2_000_000_000  # the coarsest common file-system timestamp (FAT: 2 s)
+_RECHECK = -1  # recorded mtime of a directory read too soon after it changed
 
 
 class BucketIndex:
@@ -27,6 +36,9 @@ class BucketIndex:
         self._names: list[str] = []
         self._set: set[str] = set()
         self._dirs: dict[str, int] = {}  # directory relative to the bucket ("" is the bucket) -> mtime_ns
+        self.suspects: set[str] = set()
+        """Names of files on disk whose records the store has not checked since their directory
+        was read (the store discards a name once it has checked it)."""
         found = set(names)
         found.update(self._scan_tree(""))
         self._names = sorted(found)
@@ -43,6 +55,7 @@ class BucketIndex:
     def discard(self, name: str) -> None:
         if name in self._set:
             self._set.discard(name)
+            self.suspects.discard(name)
             i = bisect_left(self._names, name)
             if i < len(self._names) and self._names[i] == name:
                 del self._names[i]
@@ -106,7 +119,7 @@ class BucketIndex:
             entries = list(os.scandir(path))
         except OSError:
             return None, []
-        self._dirs[rel] = mtime
+        self._dirs[rel] = _RECHECK if time.time_ns() - mtime < _RACY_NS else mtime
         files: list[str] = []
         subdirs: list[str] = []
         for entry in entries:
@@ -119,6 +132,7 @@ class BucketIndex:
                     files.append(base + entry.name)
             except OSError:
                 continue
+        self.suspects.update(files)
         return files, subdirs
 
     def _direct_children(self, rel: str) -> list[str]:

@@ -45,6 +45,7 @@ from .store import (
     validate_object_fields,
     validate_object_name,
 )
+from .wire import objects_page
 from .xml_api import PATH as PATH_STYLE
 from .xml_api import PathStyleHandler
 
@@ -178,19 +179,26 @@ class StorageHandlers:
 
     async def list_objects(self, request: Request, bucket: str) -> Response:
         qp = request.query_params
+        options: dict[str, Any] = {
+            "prefix": qp.get("prefix", ""),
+            "delimiter": qp.get("delimiter") or None,
+            "page_token": qp.get("pageToken") or None,
+            "max_results": query_int(request, "maxResults", None, minimum=1),
+            "start_offset": qp.get("startOffset") or None,
+            "end_offset": qp.get("endOffset") or None,
+            "include_trailing_delimiter": query_bool(request, "includeTrailingDelimiter"),
+            "match_glob": qp.get("matchGlob") or None,
+        }
+        versions, soft_deleted = query_bool(request, "versions"), query_bool(request, "softDeleted")
+        if not versions and not soft_deleted and qp.get("projection") != "full":
+            base = base_url(request)
+
+            def live_page() -> bytes:
+                return objects_page(*self.store.list_live(bucket, **options), base)
+
+            return Response(await run_in_threadpool(live_page), media_type="application/json")
         items, prefixes, token = await run_in_threadpool(
-            self.store.list_objects,
-            bucket,
-            prefix=qp.get("prefix", ""),
-            delimiter=qp.get("delimiter") or None,
-            page_token=qp.get("pageToken") or None,
-            max_results=query_int(request, "maxResults", None, minimum=1),
-            start_offset=qp.get("startOffset") or None,
-            end_offset=qp.get("endOffset") or None,
-            include_trailing_delimiter=query_bool(request, "includeTrailingDelimiter"),
-            match_glob=qp.get("matchGlob") or None,
-            versions=query_bool(request, "versions"),
-            soft_deleted=query_bool(request, "softDeleted"),
+            self.store.list_objects, bucket, **options, versions=versions, soft_deleted=soft_deleted
         )
         body: dict[str, Any] = {"kind": "storage#objects"}
         if items:

@@ -237,6 +237,22 @@ _BUCKET_FIELDS = (
 """Writable bucket settings kept as given (and echoed back); none changes behaviour here."""
 
 
+class ListedObject:
+    """A live object's metadata as the store last checked it (read it, never change it).
+
+    `wire` is free for the HTTP layer to keep this object's encoded resource in: a changed
+    object is a new ListedObject, so whatever is kept there never goes stale.
+    """
+
+    __slots__ = ("doc", "blob", "mtime_ns", "wire")
+
+    def __init__(self, doc: dict[str, Any], blob: str | None, mtime_ns: int | None):
+        self.doc = doc
+        self.blob = blob
+        self.mtime_ns = mtime_ns
+        self.wire: Any = None
+
+
 class ObjectStore:
     """Buckets and objects under a root folder; thread-safe within one process."""
 
@@ -263,9 +279,9 @@ class ObjectStore:
         self.clock = time.time
         """Wall clock of soft-delete expiry (replaceable in tests)."""
         self._indexes: dict[str, BucketIndex] = {}
-        # (bucket, name) -> (metadata, blob, mtime_ns) of objects written or listed: listing
-        # pages answer from it without decoding records again.
-        self._docs: dict[tuple[str, str], tuple[dict[str, Any], str | None, int | None]] = {}
+        # (bucket, name) -> objects written or listed: listing pages answer from it without
+        # decoding records again.
+        self._docs: dict[tuple[str, str], ListedObject] = {}
         self._clean_tmp()
 
     def _index(self, bucket: str) -> BucketIndex:
@@ -534,7 +550,7 @@ class ObjectStore:
     def _put_record(self, doc: dict[str, Any], blob: str | None, mtime_ns: int | None) -> None:
         if len(self._docs) >= _MAX_CACHED_DOCS:
             self._docs.clear()
-        self._docs[(doc["bucket"], doc["name"])] = (_public(doc), blob, mtime_ns)
+        self._docs[(doc["bucket"], doc["name"])] = ListedObject(_public(doc), blob, mtime_ns)
         self._db.execute(
             "INSERT OR REPLACE INTO objects (bucket, name, doc, blob, mtime_ns) VALUES (?, ?, ?, ?, ?)",
             (doc["bucket"], doc["name"], json.dumps(doc), blob, mtime_ns),
@@ -939,6 +955,34 @@ class ObjectStore:
                 glob=Glob(match_glob) if match_glob else None,
                 soft_deleted=soft_deleted,
             )
+        items, prefixes, token = self.list_live(
+            bucket,
+            prefix=prefix,
+            delimiter=delimiter,
+            page_token=page_token,
+            max_results=max_results,
+            start_offset=start_offset,
+            end_offset=end_offset,
+            include_trailing_delimiter=include_trailing_delimiter,
+            match_glob=match_glob,
+        )
+        return [dict(o.doc) for o in items], prefixes, token
+
+    def list_live(
+        self,
+        bucket: str,
+        *,
+        prefix: str = "",
+        delimiter: str | None = None,
+        page_token: str | None = None,
+        max_results: int | None = None,
+        start_offset: str | None = None,
+        end_offset: str | None = None,
+        include_trailing_delimiter: bool = False,
+        match_glob: str | None = None,
+    ) -> tuple[list[ListedObject], list[str], str | None]:
+        """`list_objects` of live generations, answering the store's own ListedObjects (no copy)."""
+        prefix = prefix or ""
         after = _decode_token(page_token) if page_token else None
         glob = Glob(match_glob) if match_glob else None
         limit = max_results if max_results and max_results > 0 else 1000
@@ -969,7 +1013,7 @@ class ObjectStore:
                 entries.append((name, False))
             page, more = entries[:limit], len(entries) > limit
             prefixes = [e for e, is_prefix in page if is_prefix]
-            items = self._listed_docs(bucket, [e for e, is_prefix in page if not is_prefix])
+            items = self._listed(bucket, index, [e for e, is_prefix in page if not is_prefix])
             token = _encode_token(page[-1][0]) if more and page else None
         return items, prefixes, token
 
@@ -994,6 +1038,7 @@ class ObjectStore:
                 self._versions.purge_expired(self.clock())
             kept = self._versions.rows(bucket, soft=soft_deleted, start=start, prefix=prefix)
             live: Iterator[str] = iter(())
+            index: BucketIndex | None = None
             if not soft_deleted:
                 index = self._index(bucket)
                 names = index.names
@@ -1022,9 +1067,9 @@ class ObjectStore:
                 entries.append((name, gen, doc, False))
             page, more = entries[:limit], len(entries) > limit
             prefixes = [e[0] for e in page if e[3]]
-            live_docs = {
-                d["name"]: d for d in self._listed_docs(bucket, [e[0] for e in page if not e[3] and e[2] is None])
-            }
+            live_names = [e[0] for e in page if not e[3] and e[2] is None]
+            listed = self._listed(bucket, index, live_names) if index is not None else []
+            live_docs = {o.doc["name"]: dict(o.doc) for o in listed}
             items = [
                 _public(e[2]) if e[2] is not None else live_docs[e[0]]
                 for e in page
@@ -1033,9 +1078,10 @@ class ObjectStore:
             token = _encode_generation_token(page[-1][0], page[-1][1]) if more and page else None
         return items, prefixes, token
 
-    def _listed_docs(self, bucket: str, names: list[str]) -> list[dict[str, Any]]:
-        """Metadata of listed objects: records read in bulk; a file changed or removed behind the
-        store's back is reconciled one by one."""
+    def _listed(self, bucket: str, index: BucketIndex, names: list[str]) -> list[ListedObject]:
+        """Metadata of listed objects: records read in bulk and trusted, except for files in
+        directories that changed since they were last read (`index.suspects`), checked against
+        the disk one by one (a changed file's metadata is computed again)."""
         cache = self._docs
         missing = [n for n in names if (bucket, n) not in cache]
         for chunk in range(0, len(missing), 500):
@@ -1045,23 +1091,29 @@ class ObjectStore:
                 f"SELECT name, doc, blob, mtime_ns FROM objects WHERE bucket = ? AND name IN ({marks})",
                 (bucket, *part),
             ):
-                cache[(bucket, row[0])] = (_public(json.loads(row[1])), row[2], row[3])
+                cache[(bucket, row[0])] = ListedObject(_public(json.loads(row[1])), row[2], row[3])
+        suspects = index.suspects
         folder = f"{self.root / bucket}{os.sep}"
-        stat = os.stat
-        out: list[dict[str, Any]] = []
+        out: list[ListedObject] = []
         for name in names:
             rec = cache.get((bucket, name))
-            if rec is not None and rec[1] is None:
+            if rec is not None and rec.blob is None:
+                if name not in suspects:
+                    out.append(rec)
+                    continue
                 try:
-                    st = stat(folder + name)
+                    st = os.stat(folder + name)
                 except OSError:
                     st = None
-                if st is not None and st.st_mtime_ns == rec[2] and int(rec[0]["size"]) == st.st_size:
-                    out.append(dict(rec[0]))
+                if st is not None and st.st_mtime_ns == rec.mtime_ns and int(rec.doc["size"]) == st.st_size:
+                    suspects.discard(name)
+                    out.append(rec)
                     continue
             current = self._current(bucket, name)
+            suspects.discard(name)
             if current is not None:
-                out.append(_public(current[0]))
+                listed = cache.get((bucket, name))
+                out.append(listed if listed is not None else ListedObject(_public(current[0]), None, None))
         return out
 
     def _names(self, bucket: str, prefix: str) -> list[str]:
