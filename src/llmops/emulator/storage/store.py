@@ -30,7 +30,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 import google_crc32c
 
@@ -279,9 +279,9 @@ class ObjectStore:
         self.clock = time.time
         """Wall clock of soft-delete expiry (replaceable in tests)."""
         self._indexes: dict[str, BucketIndex] = {}
-        # (bucket, name) -> objects written or listed: listing pages answer from it without
+        # bucket -> name -> objects written or listed: listing pages answer from it without
         # decoding records again.
-        self._docs: dict[tuple[str, str], ListedObject] = {}
+        self._docs: dict[str, dict[str, ListedObject]] = {}
         self._clean_tmp()
 
     def _index(self, bucket: str) -> BucketIndex:
@@ -437,7 +437,7 @@ class ObjectStore:
             self._db.execute("DELETE FROM buckets WHERE name = ?", (name,))
             self._versions.drop_bucket(name)
             self._db.execute("DELETE FROM objects WHERE bucket = ?", (name,))
-            self._docs.clear()
+            self._docs.pop(name, None)
             self._indexes.pop(name, None)
             shutil.rmtree(self.root / name, ignore_errors=True)
             shutil.rmtree(self.blob_dir / name, ignore_errors=True)
@@ -545,12 +545,13 @@ class ObjectStore:
 
     def _forget_record(self, bucket: str, name: str) -> None:
         self._db.execute("DELETE FROM objects WHERE bucket = ? AND name = ?", (bucket, name))
-        self._docs.pop((bucket, name), None)
+        self._docs.get(bucket, {}).pop(name, None)
 
     def _put_record(self, doc: dict[str, Any], blob: str | None, mtime_ns: int | None) -> None:
-        if len(self._docs) >= _MAX_CACHED_DOCS:
-            self._docs.clear()
-        self._docs[(doc["bucket"], doc["name"])] = ListedObject(_public(doc), blob, mtime_ns)
+        cache = self._docs.setdefault(doc["bucket"], {})
+        if len(cache) >= _MAX_CACHED_DOCS:
+            cache.clear()
+        cache[doc["name"]] = ListedObject(_public(doc), blob, mtime_ns)
         self._db.execute(
             "INSERT OR REPLACE INTO objects (bucket, name, doc, blob, mtime_ns) VALUES (?, ?, ?, ?, ?)",
             (doc["bucket"], doc["name"], json.dumps(doc), blob, mtime_ns),
@@ -989,10 +990,20 @@ class ObjectStore:
         with self._lock:
             self._require_bucket(bucket)
             index = self._index(bucket)
-            entries: list[tuple[str, bool]] = []  # (name or prefix, is_prefix), in Cloud Storage's order
             all_names = index.names
             count = len(all_names)
             i = index.position(max(prefix, start_offset or "", after or ""))
+            if not delimiter and not glob:  # a slice of the index
+                stop = index.position_after_group(prefix) if prefix else count
+                if end_offset:
+                    stop = min(stop, index.position(end_offset))
+                if after is not None and i < stop and all_names[i] == after:
+                    i += 1
+                window = all_names[i : min(stop, i + limit + 1)]
+                names = window[:limit]
+                token = _encode_token(names[-1]) if len(window) > limit and names else None
+                return self._listed(bucket, index, names), [], token
+            entries: list[tuple[str, bool]] = []  # (name or prefix, is_prefix), in Cloud Storage's order
             while len(entries) <= limit and i < count:
                 name = all_names[i]
                 if not name.startswith(prefix) or (end_offset and name >= end_offset):
@@ -1080,23 +1091,29 @@ class ObjectStore:
 
     def _listed(self, bucket: str, index: BucketIndex, names: list[str]) -> list[ListedObject]:
         """Metadata of listed objects: records read in bulk and trusted, except for files in
-        directories that changed since they were last read (`index.suspects`), checked against
-        the disk one by one (a changed file's metadata is computed again)."""
-        cache = self._docs
-        missing = [n for n in names if (bucket, n) not in cache]
-        for chunk in range(0, len(missing), 500):
-            part = missing[chunk : chunk + 500]
-            marks = ",".join("?" * len(part))
-            for row in self._db.execute(
-                f"SELECT name, doc, blob, mtime_ns FROM objects WHERE bucket = ? AND name IN ({marks})",
-                (bucket, *part),
-            ):
-                cache[(bucket, row[0])] = ListedObject(_public(json.loads(row[1])), row[2], row[3])
+        directories that changed since they were last read (`index.suspects`) and bytes kept in
+        the blob folder, checked against the disk one by one (a changed file is hashed again)."""
+        cache = self._docs.setdefault(bucket, {})
+        listed = list(map(cache.get, names))
+        if None in listed:
+            missing = [n for n, o in zip(names, listed, strict=True) if o is None]
+            for chunk in range(0, len(missing), 500):
+                part = missing[chunk : chunk + 500]
+                marks = ",".join("?" * len(part))
+                for row in self._db.execute(
+                    f"SELECT name, doc, blob, mtime_ns FROM objects WHERE bucket = ? AND name IN ({marks})",
+                    (bucket, *part),
+                ):
+                    cache[row[0]] = ListedObject(_public(json.loads(row[1])), row[2], row[3])
+            listed = list(map(cache.get, names))
         suspects = index.suspects
+        if None not in listed and suspects.isdisjoint(names):
+            found = cast(list[ListedObject], listed)
+            if not any(o.blob for o in found):
+                return found
         folder = f"{self.root / bucket}{os.sep}"
         out: list[ListedObject] = []
-        for name in names:
-            rec = cache.get((bucket, name))
+        for name, rec in zip(names, listed, strict=True):
             if rec is not None and rec.blob is None:
                 if name not in suspects:
                     out.append(rec)
@@ -1112,8 +1129,8 @@ class ObjectStore:
             current = self._current(bucket, name)
             suspects.discard(name)
             if current is not None:
-                listed = cache.get((bucket, name))
-                out.append(listed if listed is not None else ListedObject(_public(current[0]), None, None))
+                kept = cache.get(name)
+                out.append(kept if kept is not None else ListedObject(_public(current[0]), None, None))
         return out
 
     def _names(self, bucket: str, prefix: str) -> list[str]:

@@ -3,8 +3,9 @@
 A listing page of 1,000 objects is most of the cost of `objects.list`: building 1,000 resource
 dicts and encoding them again on every request. Instead each object's resource (projection
 `noAcl`) is encoded once into three pieces around the two places the client's base URL goes
-(`selfLink`, `mediaLink`), kept on its `ListedObject`, and a page is those pieces joined with
-the base URL. The result is the same JSON `StorageHandlers.object_json` gives, compactly written.
+(`selfLink`, `mediaLink`) and kept on its `ListedObject`, with the whole resource for the base
+URL last used; a page is those resources joined. The result is the same JSON
+`StorageHandlers.object_json` gives, compactly written.
 """
 
 from __future__ import annotations
@@ -36,22 +37,26 @@ def object_pieces(doc: dict[str, Any]) -> tuple[bytes, bytes, bytes]:
     )
 
 
-def _pieces(obj: ListedObject) -> tuple[bytes, bytes, bytes]:
-    pieces = obj.wire
-    if pieces is None:
-        pieces = obj.wire = object_pieces(obj.doc)
-    return pieces
+def _encoded(obj: ListedObject, base: bytes) -> bytes:
+    """The object's resource with links on `base`, kept with its pieces for the next page."""
+    pieces = obj.wire[2] if obj.wire is not None else object_pieces(obj.doc)
+    full = base.join(pieces)
+    obj.wire = (base, full, pieces)
+    return full
 
 
 def objects_page(items: list[ListedObject], prefixes: list[str], token: str | None, base_url: str) -> bytes:
     """The body of an `objects.list` response (`storage#objects`) for projection `noAcl`."""
     base = _dumps(base_url)[1:-1].encode("ascii")
-    parts = [b'{"kind":"storage#objects"']
-    if items:
-        parts += (b',"items":[', b",".join([base.join(_pieces(o)) for o in items]), b"]")
+    tail = b""
     if prefixes:
-        parts.append(b',"prefixes":' + _dumps(prefixes).encode("ascii"))
+        tail += b',"prefixes":' + _dumps(prefixes).encode("ascii")
     if token:
-        parts.append(b',"nextPageToken":' + _dumps(token).encode("ascii"))
-    parts.append(b"}")
-    return b"".join(parts)
+        tail += b',"nextPageToken":' + _dumps(token).encode("ascii")
+    if not items:
+        return b'{"kind":"storage#objects"' + tail + b"}"
+    encoded = [w[1] if (w := o.wire) is not None and w[0] == base else _encoded(o, base) for o in items]
+    # One join copies the page once: the head and tail ride on the first and last resource.
+    encoded[0] = b'{"kind":"storage#objects","items":[' + encoded[0]
+    encoded[-1] += b"]" + tail + b"}"
+    return b",".join(encoded)
