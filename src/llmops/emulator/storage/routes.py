@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -480,7 +481,7 @@ class StorageHandlers:
         session = self.uploads.get(request.query_params.get("upload_id"), "storage")
         if session.info["bucket"] != bucket:
             raise ApiError(404, f"Upload session {session.id} is for another bucket", "notFound")
-        done = await self.uploads.receive(session, request)
+        done = await self.uploads.receive(session, _closed_range(request))
         if not done:
             return self.uploads.incomplete_response(session)
         writer = await run_in_threadpool(self.store.adopt_file, session.data_path)
@@ -502,6 +503,39 @@ class StorageHandlers:
         session = self.uploads.get(request.query_params.get("upload_id"), "storage")
         self.uploads.discard(session)
         return Response(status_code=499)
+
+
+_OPEN_RANGE_RE = re.compile(r"^bytes\s+(\d+)-\*/(\d+|\*)$", re.IGNORECASE)
+
+
+def _closed_range(request: Request) -> Request:
+    """The request with `Content-Range: bytes A-*/TOTAL` written in a documented form.
+
+    Google's Node.js client sends that open-ended range when it streams the rest of an object in
+    one request (`bytes 0-*/*` when it does not know the size): the body is everything from byte
+    A to the end, so the upload ends with it. That is `bytes A-(TOTAL-1)/TOTAL`; with an unknown
+    total, the body's `Content-Length` gives it. A chunked body of unknown total stays refused.
+    """
+    value = request.headers.get("content-range")
+    match = _OPEN_RANGE_RE.match(value.strip()) if value else None
+    if match is None:
+        return request
+    first, total = int(match.group(1)), match.group(2)
+    length = request.headers.get("content-length")
+    if total == "*":
+        if length is None or not length.isdigit():
+            raise bad_request(
+                f"Content-Range {value!r} with a body of unknown length leaves the object's size unknown",
+                location="Content-Range",
+            )
+        total = str(first + int(length))
+    size = int(total)
+    if first > size:
+        raise bad_request(f"Content-Range {value!r} starts past the object's total size", location="Content-Range")
+    closed = f"bytes {first}-{size - 1}/{size}" if first < size else f"bytes */{size}"
+    headers = [(k, v) for k, v in request.scope["headers"] if k.lower() != b"content-range"]
+    headers.append((b"content-range", closed.encode("latin-1")))
+    return Request({**request.scope, "headers": headers}, request.receive)
 
 
 def _header_value(value: Any) -> str | None:
