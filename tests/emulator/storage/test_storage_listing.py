@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from urllib.parse import quote
 
@@ -130,3 +131,36 @@ def test_files_present_when_the_store_opens_are_checked_once(tmp_path):
         assert [(i["name"], i["size"]) for i in again.list_objects("bk1")[0]] == [("x/a", "21")]
     finally:
         again.close()
+
+
+def _fresh_mtime(path):
+    """Give a folder an mtime unlike any it had (file-system clocks can be coarser than a test)."""
+    _fresh_mtime.tick = getattr(_fresh_mtime, "tick", 0) + 10**9
+    when = time.time_ns() + _fresh_mtime.tick
+    os.utime(path, ns=(when, when))
+
+
+def test_pages_pick_up_folders_changed_in_their_range(store, monkeypatch):
+    monkeypatch.setattr(index, "_RACY_NS", 0)
+    for name in ["a/1", "b/1", "c/1", "d/1"]:
+        store.put_bytes("bk1", name, b"x")
+    assert list(_sizes(store)) == ["a/1", "b/1", "c/1", "d/1"]
+    folder = store.root / "bk1"
+    (folder / "d" / "2").write_bytes(b"22")
+    _fresh_mtime(folder / "d")
+    (folder / "e").mkdir()
+    (folder / "e" / "1").write_bytes(b"1")
+    _fresh_mtime(folder)
+    items, prefixes, token = store.list_objects("bk1", delimiter="/")
+    assert items == [] and prefixes == ["a/", "b/", "c/", "d/", "e/"] and token is None
+    assert [i["name"] for i in store.list_objects("bk1", prefix="d/")[0]] == ["d/1", "d/2"]
+    shutil.rmtree(folder / "b")  # a page that covers the vanished folder is made again without it
+    _fresh_mtime(folder)
+    items, _, token = store.list_objects("bk1", max_results=2)
+    assert [i["name"] for i in items] == ["a/1", "c/1"] and token
+    seen = [i["name"] for i in items]
+    while token:
+        items, _, token = store.list_objects("bk1", max_results=2, page_token=token)
+        seen += [i["name"] for i in items]
+    assert seen == ["a/1", "c/1", "d/1", "d/2", "e/1"]
+    assert [n for n in store.iter_names("bk1", "c")] == ["c/1"]

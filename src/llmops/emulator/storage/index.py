@@ -4,7 +4,8 @@ Listing walks this index (a binary search to the first name, then names in order
 whole `delimiter` groups by binary search too), never the folder. Writes and deletes through the
 store update it directly. Files that other writers put in the bucket's folder (BigQuery's
 `EXPORT DATA`, the Kubeflow runner) are found by comparing each indexed directory's mtime with
-the one last seen: only directories whose entries changed are read again, and the files in them
+the one last seen (`refresh_range` checks only the directories that can hold names of the page
+being listed): only directories whose entries changed are read again, and the files in them
 become `suspects` whose metadata the store checks against the disk before trusting its record
 (a file replaced by rename, the way atomic writers do, changes its directory's mtime too).
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import time
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Callable, Iterable
@@ -36,6 +38,8 @@ class BucketIndex:
         self._names: list[str] = []
         self._set: set[str] = set()
         self._dirs: dict[str, int] = {}  # directory relative to the bucket ("" is the bucket) -> mtime_ns
+        self._dir_keys: list[str] = []  # "d/" of every directory in _dirs but the bucket's, sorted
+        self._changes = 0  # names added or removed so far
         self.suspects: set[str] = set()
         """Names of files on disk whose records the store has not checked since their directory
         was read (the store discards a name once it has checked it)."""
@@ -50,12 +54,14 @@ class BucketIndex:
     def add(self, name: str) -> None:
         if name not in self._set:
             self._set.add(name)
+            self._changes += 1
             insort(self._names, name)
 
     def discard(self, name: str) -> None:
         if name in self._set:
             self._set.discard(name)
             self.suspects.discard(name)
+            self._changes += 1
             i = bisect_left(self._names, name)
             if i < len(self._names) and self._names[i] == name:
                 del self._names[i]
@@ -63,21 +69,38 @@ class BucketIndex:
     def refresh(self, keep: Callable[[str], bool]) -> None:
         """Pick up files written or removed behind the store's back; `keep(name)` says whether a
         name no longer on disk still exists elsewhere (its bytes in the blob folder)."""
-        for rel, mtime in list(self._dirs.items()):
-            if rel not in self._dirs:
-                continue  # dropped as part of a vanished parent
-            path = self.folder / rel if rel else self.folder
-            try:
-                st = path.stat()
-                current = st.st_mtime_ns if path.is_dir() and not path.is_symlink() else None
-            except OSError:
-                current = None
-            if current == mtime:
-                continue
-            if current is None:
-                self._forget_dir(rel, keep)
-            else:
-                self._rescan_dir(rel, keep)
+        for rel in list(self._dirs):
+            self._check_dir(rel, keep)
+
+    def refresh_range(self, low: str, high: str | None, keep: Callable[[str], bool]) -> bool:
+        """`refresh` only the directories that can hold names from `low` to `high` (inclusive;
+        None: no end): the bucket's, those `low` is in, those whose names start in the range.
+        True when that added or removed names."""
+        changes = self._changes
+        parts = low.split("/")
+        rels = [""] + ["/".join(parts[:k]) for k in range(1, len(parts))]
+        keys = self._dir_keys
+        end = len(keys) if high is None else bisect_right(keys, high)
+        rels += [key[:-1] for key in keys[bisect_left(keys, low) : end]]
+        for rel in rels:
+            self._check_dir(rel, keep)
+        return self._changes != changes
+
+    def _check_dir(self, rel: str, keep: Callable[[str], bool]) -> None:
+        mtime = self._dirs.get(rel)
+        if mtime is None:
+            return  # not a directory of the bucket (or dropped with a vanished parent)
+        try:
+            st = os.lstat(f"{self.folder}{os.sep}{rel}" if rel else self.folder)
+            current = st.st_mtime_ns if stat.S_ISDIR(st.st_mode) else None  # a symlink is not followed
+        except OSError:
+            current = None
+        if current == mtime:
+            return
+        if current is None:
+            self._forget_dir(rel, keep)
+        else:
+            self._rescan_dir(rel, keep)
 
     @property
     def names(self) -> list[str]:
@@ -119,6 +142,8 @@ class BucketIndex:
             entries = list(os.scandir(path))
         except OSError:
             return None, []
+        if rel and rel not in self._dirs:
+            insort(self._dir_keys, rel + "/")
         self._dirs[rel] = _RECHECK if time.time_ns() - mtime < _RACY_NS else mtime
         files: list[str] = []
         subdirs: list[str] = []
@@ -157,8 +182,12 @@ class BucketIndex:
 
     def _forget_dir(self, rel: str, keep: Callable[[str], bool]) -> None:
         base = f"{rel}/" if rel else ""
-        for d in [d for d in self._dirs if d == rel or d.startswith(base)]:
-            del self._dirs[d]
+        keys = self._dir_keys
+        low, high = bisect_left(keys, base), bisect_right(keys, base + _MAX_CHAR)
+        for key in keys[low:high]:
+            self._dirs.pop(key[:-1], None)
+        del keys[low:high]
+        self._dirs.pop(rel, None)
         for name in self.prefixed(base):
             if not keep(name):
                 self.discard(name)

@@ -27,7 +27,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO, cast
@@ -47,6 +47,7 @@ _BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$")
 _ATOMIC_TMP_RE = re.compile(r"^\..+\.tmp$")  # core.workspace.atomic_path's temporary files
 _PAGE_TOKEN_PREFIX = "o:"
 _MAX_CACHED_DOCS = 200_000
+_MAX_CHAR = "\U0010ffff"
 
 
 class StorageError(LlmopsError):
@@ -284,8 +285,9 @@ class ObjectStore:
         self._docs: dict[str, dict[str, ListedObject]] = {}
         self._clean_tmp()
 
-    def _index(self, bucket: str) -> BucketIndex:
-        """The bucket's name index, built on first use and brought up to date with its folder."""
+    def _index(self, bucket: str, *, refresh: bool = True) -> BucketIndex:
+        """The bucket's name index, built on first use and (`refresh`) brought up to date with
+        its folder."""
         index = self._indexes.get(bucket)
         if index is None:
             kept = [
@@ -293,9 +295,12 @@ class ObjectStore:
                 for r in self._db.execute("SELECT name FROM objects WHERE bucket = ? AND blob IS NOT NULL", (bucket,))
             ]
             index = self._indexes[bucket] = BucketIndex(self.root / bucket, kept)
-        else:
-            index.refresh(lambda name: self._has_blob(bucket, name))
+        elif refresh:
+            index.refresh(self._keeper(bucket))
         return index
+
+    def _keeper(self, bucket: str) -> Callable[[str], bool]:
+        return lambda name: self._has_blob(bucket, name)
 
     def _has_blob(self, bucket: str, name: str) -> bool:
         row = self._db.execute("SELECT blob FROM objects WHERE bucket = ? AND name = ?", (bucket, name)).fetchone()
@@ -987,42 +992,23 @@ class ObjectStore:
         after = _decode_token(page_token) if page_token else None
         glob = Glob(match_glob) if match_glob else None
         limit = max_results if max_results and max_results > 0 else 1000
+        low = max(prefix, start_offset or "", after or "")
+        high = prefix + _MAX_CHAR if prefix else None
+        if end_offset:
+            high = min(high, end_offset) if high is not None else end_offset
         with self._lock:
             self._require_bucket(bucket)
-            index = self._index(bucket)
-            all_names = index.names
-            count = len(all_names)
-            i = index.position(max(prefix, start_offset or "", after or ""))
-            if not delimiter and not glob:  # a slice of the index
-                stop = index.position_after_group(prefix) if prefix else count
-                if end_offset:
-                    stop = min(stop, index.position(end_offset))
-                if after is not None and i < stop and all_names[i] == after:
-                    i += 1
-                window = all_names[i : min(stop, i + limit + 1)]
-                names = window[:limit]
-                token = _encode_token(names[-1]) if len(window) > limit and names else None
-                return self._listed(bucket, index, names), [], token
-            entries: list[tuple[str, bool]] = []  # (name or prefix, is_prefix), in Cloud Storage's order
-            while len(entries) <= limit and i < count:
-                name = all_names[i]
-                if not name.startswith(prefix) or (end_offset and name >= end_offset):
-                    break
-                i += 1
-                if (after is not None and name <= after) or (glob and not glob.match(name)):
-                    continue
-                if delimiter:
-                    cut = name.find(delimiter, len(prefix))
-                    if cut >= 0:
-                        group = name[: cut + len(delimiter)]
-                        if after is None or group > after:
-                            entries.append((group, True))
-                            if include_trailing_delimiter and name == group:
-                                entries.append((name, False))
-                        i = index.position_after_group(group)
-                        continue
-                entries.append((name, False))
-            page, more = entries[:limit], len(entries) > limit
+            checks = 3 if bucket in self._indexes else 0  # a new index has just read the folder
+            index = self._index(bucket, refresh=False)
+            keep = self._keeper(bucket)
+            options = (prefix, delimiter, after, glob, limit, end_offset, include_trailing_delimiter)
+            page, more, seen = _live_page(index, low, *options)
+            # Only the folders that can hold names this page looked at are checked; when that
+            # changes names the page is made again (a few times at most: a folder that keeps
+            # changing under a listing does not hold it up).
+            while checks and index.refresh_range(low, seen if more else high, keep):
+                page, more, seen = _live_page(index, low, *options)
+                checks -= 1
             prefixes = [e for e, is_prefix in page if is_prefix]
             items = self._listed(bucket, index, [e for e, is_prefix in page if not is_prefix])
             token = _encode_token(page[-1][0]) if more and page else None
@@ -1135,7 +1121,11 @@ class ObjectStore:
 
     def _names(self, bucket: str, prefix: str) -> list[str]:
         """Every object name under `prefix`, sorted."""
-        return self._index(bucket).prefixed(prefix)
+        fresh = bucket not in self._indexes
+        index = self._index(bucket, refresh=False)
+        if not fresh:
+            index.refresh_range(prefix, prefix + _MAX_CHAR if prefix else None, self._keeper(bucket))
+        return index.prefixed(prefix)
 
     def iter_names(self, bucket: str, prefix: str = "") -> Iterator[str]:
         """Every object name under `prefix`, sorted (no metadata work)."""
@@ -1143,6 +1133,55 @@ class ObjectStore:
             self._require_bucket(bucket)
             names = self._names(bucket, prefix)
         yield from names
+
+
+def _live_page(
+    index: BucketIndex,
+    low: str,
+    prefix: str,
+    delimiter: str | None,
+    after: str | None,
+    glob: Glob | None,
+    limit: int,
+    end_offset: str | None,
+    include_trailing_delimiter: bool,
+) -> tuple[list[tuple[str, bool]], bool, str]:
+    """(entries of a page: (name or prefix, is_prefix) in Cloud Storage's order, whether more
+    follow, the last name looked at) from the index as it is."""
+    all_names = index.names
+    count = len(all_names)
+    i = index.position(low)
+    if not delimiter and not glob:  # a slice of the index
+        stop = index.position_after_group(prefix) if prefix else count
+        if end_offset:
+            stop = min(stop, index.position(end_offset))
+        if after is not None and i < stop and all_names[i] == after:
+            i += 1
+        window = all_names[i : min(stop, i + limit + 1)]
+        more = len(window) > limit
+        return [(n, False) for n in window[:limit]], more, window[-1] if more else ""
+    entries: list[tuple[str, bool]] = []
+    name = ""
+    while len(entries) <= limit and i < count:
+        name = all_names[i]
+        if not name.startswith(prefix) or (end_offset and name >= end_offset):
+            break
+        i += 1
+        if (after is not None and name <= after) or (glob and not glob.match(name)):
+            continue
+        if delimiter:
+            cut = name.find(delimiter, len(prefix))
+            if cut >= 0:
+                group = name[: cut + len(delimiter)]
+                if after is None or group > after:
+                    entries.append((group, True))
+                    if include_trailing_delimiter and name == group:
+                        entries.append((name, False))
+                i = index.position_after_group(group)
+                continue
+        entries.append((name, False))
+    more = len(entries) > limit
+    return entries[:limit], more, name
 
 
 def _public(doc: dict[str, Any]) -> dict[str, Any]:
