@@ -10,12 +10,14 @@
                    p50/p95 latency and the server's CPU time per request, against a second
                    emulator on uvicorn's pure-Python h11 parser (the baseline; rounds alternate
                    between the two), and the in-process engine's rate for the same query
+  http             the HTTP protocol alone (parse, trivial app, answer), in-process: CPU per
+                   request on httptools vs h11
   storage          upload and download MB/s of one file through google-cloud-storage vs a
                    plain file copy (shutil.copyfile) of the same file
 
 The emulator runs as `llmops emulator start` in a subprocess, as users run it.
 
-    python benchmarks/bench_emulator.py [--quick] [--only queries,small,storage] [--rows N] [--seconds S]
+    python benchmarks/bench_emulator.py [--quick] [--only queries,small,http,storage] [--rows N] [--seconds S]
 """
 
 from __future__ import annotations
@@ -191,6 +193,69 @@ def bench_small_queries(endpoints: dict[str, str], engine, seconds: float, worke
     return out
 
 
+def bench_http_parsers(requests: int = 3000, repeats: int = 3) -> dict[str, float]:
+    """CPU microseconds per request of the emulator's HTTP protocol alone (parse a jobs.query
+    request as google-cloud-bigquery sends it, run a trivial ASGI app, write its answer), on
+    httptools and on h11, in this process; best of `repeats`."""
+    import asyncio
+
+    import uvicorn
+    from uvicorn.server import ServerState
+
+    from llmops.emulator.server.sniff import protocol_class
+
+    body = json.dumps({"query": "SELECT @x + 1 AS y", "useLegacySql": False, "location": "US"}).encode()
+    request = (
+        b"POST /bigquery/v2/projects/p/queries?prettyPrint=false HTTP/1.1\r\nHost: 127.0.0.1:9050\r\n"
+        b"User-Agent: gcloud-python/3.47.0\r\nAccept-Encoding: gzip, deflate\r\nAccept: */*\r\n"
+        b"Connection: keep-alive\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
+    ) % (len(body), body)
+    answer = b'{"kind":"bigquery#queryResponse","jobComplete":true,"totalRows":"1","rows":[{"f":[{"v":"42"}]}]}'
+
+    async def app(scope, receive, send):
+        if scope["type"] == "http":
+            await receive()
+            headers = [(b"content-type", b"application/json"), (b"content-length", str(len(answer)).encode())]
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+            await send({"type": "http.response.body", "body": answer})
+
+    class Transport(asyncio.Transport):
+        answered = 0
+
+        def write(self, data):
+            self.answered += data.startswith(b"HTTP/1.1 200")
+
+        def get_extra_info(self, name, default=None):
+            return ("127.0.0.1", 9050) if name in ("sockname", "peername") else default
+
+        def is_closing(self):
+            return False
+
+    async def run(parser: str) -> float:
+        config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="off")
+        config.load()
+        protocol = protocol_class(parser)(config=config, server_state=ServerState(), app_state={})
+        transport = Transport()
+        protocol.connection_made(transport)
+        start = time.process_time()
+        for _ in range(requests):
+            protocol.data_received(request)
+            await asyncio.sleep(0)  # the request's task runs the app
+            await asyncio.sleep(0)
+        spent = time.process_time() - start
+        assert transport.answered == requests, (parser, transport.answered)
+        return 1e6 * spent / requests
+
+    async def best() -> dict[str, float]:
+        times: dict[str, list[float]] = {"httptools": [], "h11": []}
+        for _ in range(repeats):
+            for parser in times:
+                times[parser].append(await run(parser))
+        return {parser: min(t) for parser, t in times.items()}
+
+    return asyncio.run(best())
+
+
 _PIDS: dict[str, int] = {}
 """Emulator process ids by endpoint (for their CPU time)."""
 
@@ -217,7 +282,7 @@ def bench_storage(gcs, folder: Path, megabytes: int, repeats: int) -> dict:
     return {"MB": megabytes, "copy": megabytes / t_copy, "upload": megabytes / t_up, "download": megabytes / t_down}
 
 
-SECTIONS = ("queries", "small", "storage")
+SECTIONS = ("queries", "small", "http", "storage")
 
 
 def main() -> None:
@@ -277,6 +342,13 @@ def main() -> None:
                 f"  httptools vs h11: p50 {old['p50_ms'] / new['p50_ms']:.2f}x lower, "
                 f"server CPU {old['server_cpu_ms'] / new['server_cpu_ms']:.2f}x lower; "
                 f"in-process engine {new['local_rps']:.0f}/s -> ratio {new['local_rps'] / new['rps']:.1f}x"
+            )
+        if "http" in only:
+            parsers = bench_http_parsers()
+            print(
+                f"\nHTTP protocol alone (parse a jobs.query request, trivial app, write the answer): "
+                f"httptools {parsers['httptools']:.0f} us, h11 {parsers['h11']:.0f} us CPU per request "
+                f"-> {parsers['h11'] / parsers['httptools']:.1f}x"
             )
         if "storage" in only:
             st = bench_storage(gcs, folder, megabytes, repeats)
