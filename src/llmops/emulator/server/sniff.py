@@ -7,9 +7,9 @@ for minutes. The first bytes of each connection are checked here: the emulator l
 saying what to change, and answers in the client's own protocol where it can carry text (an
 HTTP/2 GOAWAY with the hint as debug data; a TLS alert otherwise) before closing.
 
-httptools (llhttp, in C) parses requests; uvicorn's pure-Python h11 parser costs about a
-millisecond more per request. `LLMOPS_EMULATOR_HTTP=h11` selects it instead (a baseline for
-benchmarks, or a way around a parser problem).
+httptools (llhttp, in C) parses requests: about a quarter of the CPU time of uvicorn's
+pure-Python h11 parser (`benchmarks/bench_emulator.py --only http`). `LLMOPS_EMULATOR_HTTP=h11`
+selects h11 instead (a baseline for benchmarks, or a way around a parser problem).
 """
 
 from __future__ import annotations
