@@ -7,13 +7,17 @@
                    pages fetched as bytes without parsing the rows (the emulator's share; the
                    rest is the client's own JSON parsing and conversion)
   small queries    `query_and_wait("SELECT @x + 1")` from 8 concurrent clients: requests/s,
-                   p50/p95 latency, vs the in-process engine's rate for the same query
+                   p50/p95 latency and the server's CPU time per request, against a second
+                   emulator on uvicorn's pure-Python h11 parser (the baseline; rounds alternate
+                   between the two), and the in-process engine's rate for the same query
+  http             the HTTP protocol alone (parse, trivial app, answer), in-process: CPU per
+                   request on httptools vs h11
   storage          upload and download MB/s of one file through google-cloud-storage vs a
                    plain file copy (shutil.copyfile) of the same file
 
 The emulator runs as `llmops emulator start` in a subprocess, as users run it.
 
-    python benchmarks/bench_emulator.py [--quick]
+    python benchmarks/bench_emulator.py [--quick] [--only queries,small,http,storage] [--rows N] [--seconds S]
 """
 
 from __future__ import annotations
@@ -54,8 +58,9 @@ def setup_sql(copies: int, big_copies: int) -> list[str]:
     ]
 
 
-def start_emulator(data: Path) -> tuple[subprocess.Popen, str]:
+def start_emulator(data: Path, http: str = "httptools") -> tuple[subprocess.Popen, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LLMOPS_")}
+    env["LLMOPS_EMULATOR_HTTP"] = http
     proc = subprocess.Popen(
         [sys.executable, "-m", "llmops", "--quiet", "emulator", "start", "--port", "0", "--data", str(data), "--json"],
         stdout=subprocess.PIPE,
@@ -68,7 +73,9 @@ def start_emulator(data: Path) -> tuple[subprocess.Popen, str]:
         lines.append(line)
         if line.startswith("}"):
             break
-    return proc, json.loads("".join(lines))["endpoint"]
+    endpoint = json.loads("".join(lines))["endpoint"]
+    _PIDS[endpoint] = proc.pid
+    return proc, endpoint
 
 
 def clients(endpoint: str):
@@ -130,17 +137,23 @@ def fetch_raw_pages(endpoint: str, job) -> int:
             token = found.group(1).decode()
 
 
-def bench_small_queries(endpoint: str, engine, seconds: float, workers: int = 8) -> dict:
+def bench_small_queries(endpoints: dict[str, str], engine, seconds: float, workers: int = 8, rounds: int = 3) -> dict:
+    """`query_and_wait("SELECT @x + 1")` from `workers` concurrent clients against each emulator
+    in `endpoints`, in alternating rounds (so a change in the machine's load hits every one alike):
+    requests/s, p50/p95 latency and the server's CPU time per request, per endpoint."""
     from google.cloud import bigquery
 
     config = bigquery.QueryJobConfig(query_parameters=[bigquery.ScalarQueryParameter("x", "INT64", 41)])
-    latencies: list[float] = []
+    pool = {name: [clients(url)[0] for _ in range(workers)] for name, url in endpoints.items()}
+    for bqs in pool.values():
+        for bq in bqs:
+            list(bq.query_and_wait("SELECT @x + 1 AS y", job_config=config))  # warm the connection
+    latencies: dict[str, list[float]] = {name: [] for name in endpoints}
+    elapsed = dict.fromkeys(endpoints, 0.0)
+    cpu = dict.fromkeys(endpoints, 0.0)
     lock = threading.Lock()
-    stop = time.perf_counter() + seconds
 
-    def worker() -> None:
-        bq, _ = clients(endpoint)
-        list(bq.query_and_wait("SELECT @x + 1 AS y", job_config=config))  # warm the connection
+    def worker(bq, name: str, stop: float) -> None:
         mine = []
         while time.perf_counter() < stop:
             start = time.perf_counter()
@@ -148,28 +161,114 @@ def bench_small_queries(endpoint: str, engine, seconds: float, workers: int = 8)
             mine.append(time.perf_counter() - start)
             assert rows[0]["y"] == 42
         with lock:
-            latencies.extend(mine)
+            latencies[name].extend(mine)
 
-    threads = [threading.Thread(target=worker) for _ in range(workers)]
-    began = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - began
+    for _ in range(rounds):
+        for name, bqs in pool.items():
+            stop = time.perf_counter() + seconds / rounds
+            threads = [threading.Thread(target=worker, args=(bq, name, stop)) for bq in bqs]
+            began, cpu_before = time.perf_counter(), _server_cpu(endpoints[name])
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            elapsed[name] += time.perf_counter() - began
+            cpu[name] += _server_cpu(endpoints[name]) - cpu_before
     n_local, start = 0, time.perf_counter()
     while time.perf_counter() - start < min(seconds, 2.0):
         engine.query("SELECT @x + 1 AS y", {"x": 41}, param_types={"x": "INT64"})
         n_local += 1
     local_rate = n_local / (time.perf_counter() - start)
-    latencies.sort()
-    return {
-        "requests": len(latencies),
-        "rps": len(latencies) / elapsed,
-        "p50_ms": 1000 * statistics.median(latencies),
-        "p95_ms": 1000 * latencies[int(0.95 * (len(latencies) - 1))],
-        "local_rps": local_rate,
-    }
+    out = {}
+    for name, lat in latencies.items():
+        lat.sort()
+        out[name] = {
+            "requests": len(lat),
+            "rps": len(lat) / elapsed[name],
+            "p50_ms": 1000 * statistics.median(lat),
+            "p95_ms": 1000 * lat[int(0.95 * (len(lat) - 1))],
+            "server_cpu_ms": 1000 * cpu[name] / len(lat),
+            "local_rps": local_rate,
+        }
+    return out
+
+
+def bench_http_parsers(requests: int = 3000, repeats: int = 3) -> dict[str, float]:
+    """CPU microseconds per request of the emulator's HTTP protocol alone (parse a jobs.query
+    request as google-cloud-bigquery sends it, run a trivial ASGI app, write its answer), on
+    httptools and on h11, in this process; best of `repeats`."""
+    import asyncio
+
+    import uvicorn
+    from uvicorn.server import ServerState
+
+    from llmops.emulator.server.sniff import protocol_class
+
+    body = json.dumps({"query": "SELECT @x + 1 AS y", "useLegacySql": False, "location": "US"}).encode()
+    request = (
+        b"POST /bigquery/v2/projects/p/queries?prettyPrint=false HTTP/1.1\r\nHost: 127.0.0.1:9050\r\n"
+        b"User-Agent: gcloud-python/3.47.0\r\nAccept-Encoding: gzip, deflate\r\nAccept: */*\r\n"
+        b"Connection: keep-alive\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
+    ) % (len(body), body)
+    answer = b'{"kind":"bigquery#queryResponse","jobComplete":true,"totalRows":"1","rows":[{"f":[{"v":"42"}]}]}'
+
+    async def app(scope, receive, send):
+        if scope["type"] == "http":
+            await receive()
+            headers = [(b"content-type", b"application/json"), (b"content-length", str(len(answer)).encode())]
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+            await send({"type": "http.response.body", "body": answer})
+
+    class Transport(asyncio.Transport):
+        answered = 0
+
+        def write(self, data):
+            self.answered += data.startswith(b"HTTP/1.1 200")
+
+        def get_extra_info(self, name, default=None):
+            return ("127.0.0.1", 9050) if name in ("sockname", "peername") else default
+
+        def is_closing(self):
+            return False
+
+    async def run(parser: str) -> float:
+        config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="off")
+        config.load()
+        protocol = protocol_class(parser)(config=config, server_state=ServerState(), app_state={})
+        transport = Transport()
+        protocol.connection_made(transport)
+        start = time.process_time()
+        for _ in range(requests):
+            protocol.data_received(request)
+            await asyncio.sleep(0)  # the request's task runs the app
+            await asyncio.sleep(0)
+        spent = time.process_time() - start
+        assert transport.answered == requests, (parser, transport.answered)
+        return 1e6 * spent / requests
+
+    async def best() -> dict[str, float]:
+        times: dict[str, list[float]] = {"httptools": [], "h11": []}
+        for _ in range(repeats):
+            for parser in times:
+                times[parser].append(await run(parser))
+        return {parser: min(t) for parser, t in times.items()}
+
+    return asyncio.run(best())
+
+
+_PIDS: dict[str, int] = {}
+"""Emulator process ids by endpoint (for their CPU time)."""
+
+
+def _server_cpu(endpoint: str) -> float:
+    """CPU seconds (user + system) the emulator serving `endpoint` has used so far (NaN where
+    there is no /proc)."""
+    try:
+        with open(f"/proc/{_PIDS[endpoint]}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def bench_storage(gcs, folder: Path, megabytes: int, repeats: int) -> dict:
@@ -183,47 +282,87 @@ def bench_storage(gcs, folder: Path, megabytes: int, repeats: int) -> dict:
     return {"MB": megabytes, "copy": megabytes / t_copy, "upload": megabytes / t_up, "download": megabytes / t_down}
 
 
+SECTIONS = ("queries", "small", "http", "storage")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller data, fewer repeats (for CI)")
+    parser.add_argument(
+        "--only", default=",".join(SECTIONS), help=f"comma-separated sections to run (default: all of {SECTIONS})"
+    )
+    parser.add_argument("--rows", type=int, help="rows of the SELECT * query (default 100,000; 20,000 with --quick)")
+    parser.add_argument(
+        "--seconds", type=float, help="seconds of small queries per emulator (default 6; 3 with --quick)"
+    )
     args = parser.parse_args()
-    copies, limit_rows, repeats, seconds, megabytes = (25, 100_000, 3, 5.0, 64)
+    only = {s.strip() for s in args.only.split(",") if s.strip()}
+    if only - set(SECTIONS):
+        parser.error(f"--only takes {', '.join(SECTIONS)}")
+    copies, limit_rows, repeats, seconds, megabytes = (25, 100_000, 3, 6.0, 64)
     if args.quick:
-        copies, limit_rows, repeats, seconds, megabytes = (21, 20_000, 1, 2.0, 16)
+        copies, limit_rows, repeats, seconds, megabytes = (21, 20_000, 1, 3.0, 16)
+    limit_rows = args.rows or limit_rows
+    seconds = args.seconds or seconds
     big_copies = -(-limit_rows // (600 * copies))
 
     from llmops.emulator.bigquery.engine import BigQueryEngine
 
     folder = Path(tempfile.mkdtemp(prefix="bench-emulator-"))
-    proc, endpoint = start_emulator(folder / "emulator")
+    procs = []
     try:
+        proc, endpoint = start_emulator(folder / "emulator")
+        procs.append(proc)
         bq, gcs = clients(endpoint)
         engine = BigQueryEngine(folder / "local.duckdb", default_project=PROJECT, keep_open=True)
-        bq.create_dataset("bench", exists_ok=True)
-        engine.create_dataset(PROJECT, "bench", exists_ok=True)
-        for sql in setup_sql(copies, big_copies):
-            bq.query_and_wait(sql)
-            engine.query(sql)
-        print(f"emulator at {endpoint}; {copies * 600:,} questions, {big_copies * copies * 600:,} rows in bench.big\n")
-        print(f"{'query (real BigQuery client)':<40} {'emulator':>10} {'in-process':>11} {'ratio':>7}")
-        for name, (t_emu, t_loc) in bench_queries(bq, endpoint, engine, repeats, limit_rows).items():
-            print(f"{name:<40} {t_emu:>9.3f}s {t_loc:>10.3f}s {t_emu / t_loc:>6.1f}x")
-        small = bench_small_queries(endpoint, engine, seconds)
-        print(
-            f"\nsmall queries, 8 concurrent clients: {small['rps']:.0f} requests/s "
-            f"(p50 {small['p50_ms']:.1f} ms, p95 {small['p95_ms']:.1f} ms, {small['requests']} requests); "
-            f"in-process engine {small['local_rps']:.0f}/s -> ratio {small['local_rps'] / small['rps']:.1f}x"
-        )
-        st = bench_storage(gcs, folder, megabytes, repeats)
-        print(
-            f"\nstorage, {st['MB']} MiB file: upload {st['upload']:.0f} MB/s, download {st['download']:.0f} MB/s, "
-            f"file copy {st['copy']:.0f} MB/s -> upload {st['copy'] / st['upload']:.1f}x, "
-            f"download {st['copy'] / st['download']:.1f}x slower than a copy"
-        )
+        print(f"emulator at {endpoint}; load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+        if "queries" in only:
+            bq.create_dataset("bench", exists_ok=True)
+            engine.create_dataset(PROJECT, "bench", exists_ok=True)
+            for sql in setup_sql(copies, big_copies):
+                bq.query_and_wait(sql)
+                engine.query(sql)
+            print(f"{copies * 600:,} questions, {big_copies * copies * 600:,} rows in bench.big\n")
+            print(f"{'query (real BigQuery client)':<40} {'emulator':>10} {'in-process':>11} {'ratio':>7}")
+            for name, (t_emu, t_loc) in bench_queries(bq, endpoint, engine, repeats, limit_rows).items():
+                print(f"{name:<40} {t_emu:>9.3f}s {t_loc:>10.3f}s {t_emu / t_loc:>6.1f}x")
+        if "small" in only:
+            # The baseline: the same emulator on uvicorn's pure-Python h11 parser.
+            baseline, baseline_endpoint = start_emulator(folder / "emulator-h11", http="h11")
+            procs.append(baseline)
+            small = bench_small_queries({"httptools": endpoint, "h11 (baseline)": baseline_endpoint}, engine, seconds)
+            print("\nsmall queries (query_and_wait), 8 concurrent clients, alternating rounds:")
+            for name, r in small.items():
+                print(
+                    f"  {name:<15} {r['rps']:>5.0f} requests/s  p50 {r['p50_ms']:5.1f} ms  p95 {r['p95_ms']:5.1f} ms  "
+                    f"server CPU {r['server_cpu_ms']:.2f} ms/request  ({r['requests']} requests)"
+                )
+            new, old = small["httptools"], small["h11 (baseline)"]
+            print(
+                f"  httptools vs h11: p50 {old['p50_ms'] / new['p50_ms']:.2f}x lower, "
+                f"server CPU {old['server_cpu_ms'] / new['server_cpu_ms']:.2f}x lower; "
+                f"in-process engine {new['local_rps']:.0f}/s -> ratio {new['local_rps'] / new['rps']:.1f}x"
+            )
+        if "http" in only:
+            parsers = bench_http_parsers()
+            print(
+                f"\nHTTP protocol alone (parse a jobs.query request, trivial app, write the answer): "
+                f"httptools {parsers['httptools']:.0f} us, h11 {parsers['h11']:.0f} us CPU per request "
+                f"-> {parsers['h11'] / parsers['httptools']:.1f}x"
+            )
+        if "storage" in only:
+            st = bench_storage(gcs, folder, megabytes, repeats)
+            print(
+                f"\nstorage, {st['MB']} MiB file: upload {st['upload']:.0f} MB/s, download {st['download']:.0f} MB/s, "
+                f"file copy {st['copy']:.0f} MB/s -> upload {st['copy'] / st['upload']:.1f}x, "
+                f"download {st['copy'] / st['download']:.1f}x slower than a copy"
+            )
         engine.close()
     finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=30)
+        for proc in procs:
+            proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            proc.wait(timeout=30)
         shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -413,7 +413,7 @@ def test_unsafe_value_echoed_into_a_header_is_400_not_a_dropped_connection(http,
 
 
 def test_bad_content_length_is_answered_and_the_server_keeps_serving(llmops_emulator):
-    """uvicorn (h11) answers an unparsable Content-Length itself, before the app: a plain-text 400."""
+    """uvicorn (httptools) answers an unparsable Content-Length itself, before the app: a plain-text 400."""
     import socket
 
     with socket.create_connection(("127.0.0.1", llmops_emulator.port), timeout=10) as s:

@@ -1,5 +1,5 @@
-"""Clients speaking TLS, HTTP/2 or gRPC to the plain-HTTP emulator get a hint at once, and a
-Vertex call on a wrong path is answered with the base URL that works."""
+"""Clients speaking TLS, HTTP/2 or gRPC to the plain-HTTP emulator get a hint at once, on either
+HTTP parser, and a Vertex call on a wrong path is answered with the base URL that works."""
 
 import logging
 import socket
@@ -10,7 +10,11 @@ import pytest
 from google import genai
 from google.genai import errors, types
 
-from llmops.emulator.server.sniff import H2_PREFACE, HINT
+from llmops.core.errors import ConfigError
+from llmops.emulator.server.api import EmulatorConfig
+from llmops.emulator.server.runner import EmulatorServer
+from llmops.emulator.server.sniff import H2_PREFACE, HINT, HTTP_ENV, Sniffing
+from llmops.testing import start_emulator
 
 
 def _address(endpoint):
@@ -36,6 +40,45 @@ def test_http2_preface_gets_a_goaway_carrying_the_hint(llmops_emulator):
     assert data[3:4] == b"\x04" and b"\x07" in data[9:13]  # SETTINGS, then GOAWAY
     assert data.endswith(HINT.encode())
     assert httpx.get(f"{llmops_emulator.endpoint}/").status_code == 200  # still serving
+
+
+def _goaway_hint(endpoint):
+    with socket.create_connection(_address(endpoint), timeout=10) as s:
+        s.sendall(H2_PREFACE)
+        data = b""
+        while chunk := s.recv(4096):
+            data += chunk
+    return data
+
+
+def test_the_emulator_parses_http_with_httptools(llmops_emulator):
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    protocol = llmops_emulator.server.server.config.http
+    assert issubclass(protocol, HttpToolsProtocol) and issubclass(protocol, Sniffing)
+
+
+def test_the_h11_parser_still_refuses_tls_and_http2(tmp_path, monkeypatch):
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    monkeypatch.setenv(HTTP_ENV, "h11")
+    running = start_emulator(tmp_path)
+    try:
+        assert issubclass(running.server.server.config.http, H11Protocol)
+        assert _goaway_hint(running.endpoint).endswith(HINT.encode())
+        with socket.create_connection(_address(running.endpoint), timeout=10) as raw:
+            with pytest.raises(ssl.SSLError, match="PROTOCOL_VERSION"):
+                ssl.create_default_context().wrap_socket(raw, server_hostname="localhost")
+        assert httpx.get(f"{running.endpoint}/").status_code == 200
+    finally:
+        running.server.stop()
+
+
+def test_an_unknown_http_parser_is_a_config_error_before_any_port_is_bound(tmp_path, monkeypatch):
+    monkeypatch.setenv(HTTP_ENV, "spdy")
+    with pytest.raises(ConfigError, match=HTTP_ENV) as err:
+        EmulatorServer(EmulatorConfig(data_dir=tmp_path), port=0)
+    assert "httptools or h11" in err.value.fix
 
 
 def test_genai_without_project_and_location_gets_the_set_up_that_works(llmops_emulator):

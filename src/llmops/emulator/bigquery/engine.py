@@ -24,6 +24,7 @@ import base64
 import contextlib
 import datetime as dt
 import decimal
+import functools
 import json
 import os
 import re
@@ -1631,11 +1632,18 @@ def _int64_value(value: Any) -> Any:
     from duckdb.value.constant import Value
 
     if _is_int64(value):
-        return Value(value, duckdb.sqltype("BIGINT"))
+        return Value(value, _bigint_types()[0])
     if isinstance(value, list) and value and all(v is None or _is_int64(v) for v in value):
         if any(v is not None for v in value):
-            return Value(value, duckdb.list_type(duckdb.sqltype("BIGINT")))
+            return Value(value, _bigint_types()[1])
     return value
+
+
+@functools.cache
+def _bigint_types() -> tuple[Any, Any]:
+    """DuckDB's BIGINT and BIGINT[] types, made once: `duckdb.sqltype` parses its text on every
+    call (about 80 µs, paid by every INT64 query parameter)."""
+    return duckdb.sqltype("BIGINT"), duckdb.list_type(duckdb.sqltype("BIGINT"))
 
 
 _BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]")

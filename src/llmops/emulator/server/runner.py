@@ -18,7 +18,7 @@ from ...core.errors import ConfigError
 from .api import EmulatorConfig
 from .app import create_app
 from .guard import is_loopback
-from .sniff import SniffingProtocol
+from .sniff import protocol_class
 
 __all__ = ["EmulatorServer", "is_loopback"]
 
@@ -63,6 +63,8 @@ class EmulatorServer:
             config = dataclasses.replace(config, bind_host=host)
         self.config = config
         self.host = host
+        # TLS, HTTP/2 and gRPC clients get a one-line hint instead of "Invalid HTTP request".
+        protocol = protocol_class()
         self.app = create_app(config)
         family = socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET
         self.socket = socket.socket(family, socket.SOCK_STREAM)
@@ -81,8 +83,7 @@ class EmulatorServer:
             "access_log": False,
             "lifespan": "on",
             "timeout_graceful_shutdown": 5,
-            # TLS, HTTP/2 and gRPC clients get a one-line hint instead of "Invalid HTTP request".
-            "http": SniffingProtocol,
+            "http": protocol,
             **uvicorn_options,
         }
         self.server = _Server(uvicorn.Config(self.app, **options))

@@ -1,25 +1,33 @@
-"""Recognise clients that speak the wrong protocol to the plain-HTTP emulator.
+"""The emulator's HTTP/1.1 protocol: uvicorn's httptools parser, refusing clients that speak the
+wrong protocol.
 
 A client left on its defaults (https, or gRPC, which is HTTP/2) sends a TLS handshake or an
 HTTP/2 preface; uvicorn would log only "Invalid HTTP request received" while the client retries
 for minutes. The first bytes of each connection are checked here: the emulator logs one line
 saying what to change, and answers in the client's own protocol where it can carry text (an
 HTTP/2 GOAWAY with the hint as debug data; a TLS alert otherwise) before closing.
+
+httptools (llhttp, in C) parses requests: about a quarter of the CPU time of uvicorn's
+pure-Python h11 parser (`benchmarks/bench_emulator.py --only http`). `LLMOPS_EMULATOR_HTTP=h11`
+selects h11 instead (a baseline for benchmarks, or a way around a parser problem).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
+import os
 import struct
 import time
 from typing import Any
 
-from uvicorn.protocols.http.auto import AutoHTTPProtocol
+from ...core.errors import ConfigError
 
 log = logging.getLogger("llmops.emulator")
 
 HINT = "this is a plain-HTTP emulator: use api_transport='rest' and an http:// endpoint"
 H2_PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+HTTP_ENV = "LLMOPS_EMULATOR_HTTP"
 _TLS_HANDSHAKE = b"\x16\x03"
 # TLS alert record: fatal (2) protocol_version (70), TLS 1.0 record version.
 _TLS_ALERT = b"\x15\x03\x01\x00\x02\x02\x46"
@@ -45,10 +53,11 @@ def goaway(message: str) -> bytes:
     return settings + frame
 
 
-class SniffingProtocol(AutoHTTPProtocol):  # type: ignore[misc, valid-type]
-    """uvicorn's HTTP/1.1 protocol, refusing TLS and HTTP/2 on a connection's first bytes."""
+class Sniffing:
+    """Mixin for a uvicorn HTTP/1.1 protocol: refuse TLS and HTTP/2 on a connection's first bytes."""
 
     _sniffed = False
+    transport: Any
 
     def data_received(self, data: bytes) -> None:
         if not self._sniffed:
@@ -56,7 +65,7 @@ class SniffingProtocol(AutoHTTPProtocol):  # type: ignore[misc, valid-type]
             if kind := wrong_protocol(data):
                 self._refuse(kind, data)
                 return
-        super().data_received(data)
+        super().data_received(data)  # type: ignore[misc]
 
     def _refuse(self, kind: str, data: bytes) -> None:
         peer: Any = self.transport.get_extra_info("peername")
@@ -67,3 +76,30 @@ class SniffingProtocol(AutoHTTPProtocol):  # type: ignore[misc, valid-type]
             log.warning("%s from %s: %s", kind, where, HINT)
         self.transport.write(_TLS_ALERT if data.startswith(_TLS_HANDSHAKE) else goaway(HINT))
         self.transport.close()
+
+
+def protocol_class(name: str | None = None) -> type:
+    """The sniffing protocol on the parser `name` ("httptools" or "h11"; default: the
+    LLMOPS_EMULATOR_HTTP environment variable, else httptools)."""
+    return _protocol_class((name or os.environ.get(HTTP_ENV) or "httptools").strip().lower())
+
+
+@functools.cache
+def _protocol_class(name: str) -> type:
+    if name == "h11":
+        from uvicorn.protocols.http.h11_impl import H11Protocol
+
+        return type("H11SniffingProtocol", (Sniffing, H11Protocol), {})
+    if name != "httptools":
+        raise ConfigError(
+            f"{HTTP_ENV}={name!r} is not an HTTP parser the emulator knows",
+            fix=f"set {HTTP_ENV} to httptools or h11, or unset it",
+        )
+    try:
+        from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+    except ImportError:
+        raise ConfigError(
+            "the emulator's HTTP parser (httptools) is not installed",
+            fix="pip install 'llmops[emulator]' (or set LLMOPS_EMULATOR_HTTP=h11)",
+        ) from None
+    return type("SniffingProtocol", (Sniffing, HttpToolsProtocol), {})
