@@ -3,12 +3,16 @@ added by plugins through the `register_commands` hook, built-in ones included.""
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import typer
+from typer.core import TyperGroup
 
-from .commands.common import STATE, JsonOption, console, err_console, print_error, print_json
+from .commands.common import JSON_STDOUT, STATE, JsonOption, console, err_console, print_error, print_json
 from .core import registry
 from .core.errors import LlmopsError
 
@@ -18,7 +22,42 @@ if TYPE_CHECKING:
 # The built-in commands are a plugin of the CLI, not of core: core never names the CLI.
 registry.add_default_plugin("llmops.commands")
 
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's last flush does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (AttributeError, OSError, ValueError):
+        pass
+
+
+class _Group(TyperGroup):
+    """The root group: a reader that stops early (`llmops logs | head -1`) ends the command
+    quietly with status 0, as `head` and `grep -q` expect; click's own answer is exit 1."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        with _reader_gone_is_success():  # `--help` and `--version` print while parsing
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: Any) -> Any:
+        with _reader_gone_is_success():
+            return super().invoke(ctx)
+
+
+@contextmanager
+def _reader_gone_is_success() -> Iterator[None]:
+    try:
+        yield
+    except BrokenPipeError:
+        JSON_STDOUT.abandon()
+        _silence_stdout()
+        raise typer.Exit(0) from None
+
+
 app = typer.Typer(
+    cls=_Group,
     name="llmops",
     help="LLMOps on Google Cloud, offline first.",
     no_args_is_help=True,
@@ -198,6 +237,10 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     finally:
         STATE.close()
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:  # the reader left after the last write
+            _silence_stdout()
 
 
 if __name__ == "__main__":  # pragma: no cover

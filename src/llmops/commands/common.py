@@ -93,6 +93,14 @@ class JsonStdout:
     def stream(self) -> Any:
         return self._real if self.active else sys.stdout
 
+    def abandon(self) -> None:
+        """The reader of stdout is gone (a broken pipe): what is left to write goes nowhere."""
+        if self._saved_fd is not None:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self._saved_fd)
+            os.close(devnull)
+        self.stop()
+
     def stop(self) -> None:
         if not self.active:
             return
@@ -121,7 +129,12 @@ class LazyConsole:
         if self._console is None:
             from rich.console import Console
 
-            self._console = Console(**self._options)
+            class _Console(Console):
+                def on_broken_pipe(self) -> None:
+                    # rich exits 1 here; the CLI's entry point ends a closed pipe with 0.
+                    raise BrokenPipeError
+
+            self._console = _Console(**self._options)
         return getattr(self._console, name)
 
 
