@@ -31,13 +31,13 @@ def list_command(json_: bool = JsonOption) -> None:
     if not rows:
         console.print('no conversations yet (start one with llmops chat "<message>")', markup=False)
         return
-    # Agent Engine session ids have 19 digits: keep ids whole (they are what users copy) and
-    # let the first message give way on a narrow terminal.
+    # Agent Engine session ids have 19 digits: keep ids and model names whole (they are what
+    # users copy) and let the first message give way on a narrow terminal.
     table = Table(
         Column("id", no_wrap=True, min_width=max(len(r["id"]) for r in rows)),
         Column("updated (UTC)", no_wrap=True),
         Column("msgs", no_wrap=True, justify="right", min_width=4),
-        Column("model", no_wrap=True, min_width=5, max_width=16),
+        Column("model", no_wrap=True, min_width=min(30, max(7, *(len(r["model"] or "") for r in rows)))),
         Column("forked from", no_wrap=True, min_width=6, max_width=12),
         Column("first message", no_wrap=True, min_width=10, max_width=40),
     )
@@ -46,7 +46,7 @@ def list_command(json_: bool = JsonOption) -> None:
             r["id"],
             r["updated"][:19].replace("T", " "),
             str(r["messages"]),
-            r["model"] or "",
+            r["model"] or "default",  # conversations stored before models were named
             r["forked_from"] or "",
             Text(" ".join(r["first"].split())[:50]),
         )
