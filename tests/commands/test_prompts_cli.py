@@ -20,6 +20,15 @@ def create(cli, text, message=""):
     return r.json()
 
 
+def test_an_empty_registry_says_how_to_add_a_prompt(cli):
+    r = cli("prompts", "list")
+    assert (r.code, r.out) == (
+        0,
+        'no prompts yet (add one: llmops prompts create NAME --text "Answer briefly: {question}")\n',
+    )
+    assert cli("prompts", "list", "--json").json() == []
+
+
 def test_versions_are_content_hashed_and_immutable(cli, tmp_path):
     v1 = create(cli, SHORT, "first")
     again = create(cli, SHORT, "a different message")

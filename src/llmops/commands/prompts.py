@@ -66,6 +66,11 @@ def list_command(json_: bool = JsonOption) -> None:
     if json_:
         print_json(rows)
         return
+    if not rows:
+        console.print(
+            'no prompts yet (add one: llmops prompts create NAME --text "Answer briefly: {question}")', markup=False
+        )
+        return
     table = Table("prompt", "versions", "latest", "aliases")
     for r in rows:
         table.add_row(
