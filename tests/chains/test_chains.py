@@ -182,6 +182,9 @@ def test_draft_critique_example_uses_two_models(cli):
     refine = next(s for s in spans if s["step"] == "refine")
     draft = next(s for s in spans if s["step"] == "draft")
     assert draft["output"] in refine["input"], "the critic sees the draft"
+    # The reviewer's instructions are the system instruction: the critic answers the question
+    # (the emulated model's key terms are the question's, not the instructions').
+    assert "Key terms: `reverse`, `list`" in out["output"] and "`review`" not in out["output"]
 
 
 def test_logs_trace_bad_input(cli):
