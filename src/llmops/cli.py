@@ -168,6 +168,16 @@ def build_app() -> typer.Typer:
     return app
 
 
+def cli_command() -> Command:
+    """The click command behind `llmops`, with a metavar saying what to type for every option
+    and argument."""
+    from .commands.metavars import name_metavars
+
+    command = typer.main.get_command(build_app())
+    name_metavars(command)
+    return command
+
+
 GLOBAL_VALUE_OPTIONS = ("--profile", "-p", "--workspace", "-w")
 GLOBAL_FLAGS = ("--quiet", "-q", "--json")
 
@@ -217,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args = sys.argv[1:] if argv is None else list(argv)
     try:
-        command = typer.main.get_command(build_app())
+        command = cli_command()
         command.main(args=hoist_global_options(args, command), prog_name="llmops", standalone_mode=True)
         return 0
     except SystemExit as exc:  # click's standalone mode ends every invocation this way
