@@ -73,7 +73,10 @@ def test_aliases_move_and_protect_their_version(cli):
         (("prompts", "create", "../x", "--text", "x"), "invalid prompt name"),
         (("prompts", "show", "nothing"), "no prompt named 'nothing'"),
         (("prompts", "alias", "so", "production", "abcdef"), "no version or alias 'abcdef'"),
-        (("prompts", "show", "so@staging"), "no version or alias 'staging'"),
+        (
+            ("prompts", "show", "so@staging"),
+            "no version or alias 'staging' (point the alias at a version first: llmops prompts alias so staging ",
+        ),
         (("predict", "--template", "prompts:/two", "hi"), "a template can only fill a final {question}"),
         (("prompts", "promote", "so", "latest", "--gate", "rougeL>>base"), "gate clause 'rougeL>>base' does not parse"),
         (("prompts", "promote", "so", "latest", "--gate", "nope>=1"), "unknown metric"),

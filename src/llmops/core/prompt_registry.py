@@ -191,10 +191,15 @@ class PromptRegistry:
                 return matches[0]
             if len(matches) > 1:
                 raise DataError(f"version prefix {which!r} of prompt {name!r} is ambiguous", fix="give more digits")
+        known = f"versions: {', '.join(v.version for v in versions)}" + (
+            f"; aliases: {', '.join(sorted(aliases))}" if aliases else "; no aliases yet"
+        )
         raise NotFoundError(
             f"prompt {name!r} has no version or alias {which!r}",
-            fix=f"versions: {', '.join(v.version for v in versions)}"
-            + (f"; aliases: {', '.join(sorted(aliases))}" if aliases else "; no aliases yet"),
+            fix=known
+            if _VERSION.match(which)
+            else f"point the alias at a version first: llmops prompts alias {name} {which} "
+            f"{versions[-1].version} ({known})",
         )
 
     @staticmethod
