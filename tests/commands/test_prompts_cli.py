@@ -41,6 +41,7 @@ def test_versions_are_content_hashed_and_immutable(cli, tmp_path):
     assert v2["version"] != v1["version"] and v2["variables"] == ["question"]
     shown = cli("prompts", "show", "so", "--json").json()
     assert shown["version"] == v2["version"]  # a bare name is the newest version
+    assert cli("prompts", "show", "so@latest", "--json").json()["version"] == v2["version"]
     assert shown["versions"] == [v1["version"], v2["version"]]
     assert cli("prompts", "show", f"so@{v1['version'][:6]}", "--json").json()["text"] == SHORT
     diff = cli("prompts", "diff", f"so@{v1['version']}", "so").out
@@ -73,6 +74,7 @@ def test_aliases_move_and_protect_their_version(cli):
         (("prompts", "create", "../x", "--text", "x"), "invalid prompt name"),
         (("prompts", "show", "nothing"), "no prompt named 'nothing'"),
         (("prompts", "alias", "so", "production", "abcdef"), "no version or alias 'abcdef'"),
+        (("prompts", "alias", "so", "latest", "so"), "invalid alias 'latest'"),
         (
             ("prompts", "show", "so@staging"),
             "no version or alias 'staging' (point the alias at a version first: llmops prompts alias so staging ",
