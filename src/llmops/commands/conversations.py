@@ -35,16 +35,16 @@ def list_command(json_: bool = JsonOption) -> None:
     # users copy) and let the first message give way on a narrow terminal.
     table = Table(
         Column("id", no_wrap=True, min_width=max(len(r["id"]) for r in rows)),
-        Column("updated (UTC)", no_wrap=True),
+        Column("updated (UTC)", no_wrap=True, min_width=14),
         Column("msgs", no_wrap=True, justify="right", min_width=4),
         Column("model", no_wrap=True, min_width=min(30, max(7, *(len(r["model"] or "") for r in rows)))),
-        Column("forked from", no_wrap=True, min_width=6, max_width=12),
+        Column("forked from", no_wrap=True, min_width=max(6, *(len(r["forked_from"] or "") for r in rows))),
         Column("first message", no_wrap=True, min_width=10, max_width=40),
     )
     for r in rows:
         table.add_row(
             r["id"],
-            r["updated"][:19].replace("T", " "),
+            r["updated"][5:19].replace("T", " "),  # as `llmops logs` shows times: 12-01 19:42:52
             str(r["messages"]),
             r["model"] or "default",  # conversations stored before models were named
             r["forked_from"] or "",
