@@ -167,18 +167,19 @@ def show_progress() -> bool:
     return not STATE.quiet and sys.stderr.isatty()
 
 
-def parse_params(values: list[str] | None) -> dict[str, Any]:
-    """`name=value` pairs to a dict; values that parse as JSON keep their JSON type."""
+def parse_params(values: list[str] | None, option: str = "--param", shape: str = "name=value") -> dict[str, Any]:
+    """`name=value` pairs (given as `option`) to a dict; values that parse as JSON keep their
+    JSON type."""
     from ..core.errors import ConfigError
 
     out: dict[str, Any] = {}
     for item in values or []:
         if "=" not in item:
-            raise ConfigError(f"parameter {item!r} is not name=value", fix="write it as --param name=value")
+            raise ConfigError(f"{option} {item!r} is not {shape}", fix=f"write it as {option} {shape}")
         name, raw = item.split("=", 1)
         name = name.strip()
         if not name:
-            raise ConfigError(f"parameter {item!r} has no name", fix="write it as --param name=value")
+            raise ConfigError(f"{option} {item!r} has no name", fix=f"write it as {option} {shape}")
         try:
             out[name] = json.loads(raw)
         except json.JSONDecodeError:

@@ -108,7 +108,7 @@ def predict_command(
             "the prompt is empty", fix='pass the text to send, e.g. llmops predict "How do I read a CSV file?"'
         )
     gen = GenerationConfig(temperature=temperature, max_output_tokens=max_output_tokens, system_instruction=system)
-    limits = {k: str(v) for k, v in parse_params(safety).items()} or None
+    limits = {k: str(v) for k, v in parse_params(safety, "--safety", "CATEGORY=THRESHOLD").items()} or None
     s = session()
     tmpl = get_template(template, s.settings.workspace) if template else None
     if ground:
