@@ -97,6 +97,7 @@ def delete_command(
     older_than: str | None = typer.Option(
         None, "--older-than", help="Delete every conversation idle this long (30d, 12h)."
     ),
+    json_: bool = JsonOption,
 ) -> None:
     """Delete a conversation, or all idle longer than --older-than."""
     from ..conversations import parse_age
@@ -107,7 +108,10 @@ def delete_command(
         ids = store.delete(cid, older_than=age)
     finally:
         store.close()
-    console.print(f"deleted {len(ids)} conversation{'s' if len(ids) != 1 else ''}", markup=False)
+    if json_:
+        print_json({"deleted": ids})
+    else:
+        console.print(f"deleted {len(ids)} conversation{'s' if len(ids) != 1 else ''}", markup=False)
 
 
 def add_commands(cli: typer.Typer) -> None:
