@@ -229,6 +229,19 @@ def check_models(s: Session, specs: list[str]) -> None:
         )
 
 
+def logged_model_name(s: Session, name: str) -> str:
+    """The name the prediction log records for `name`: a tuned model's alias, endpoint or
+    display name becomes the model's name; any other name is returned as given."""
+    from ..core.interfaces import Tuner
+
+    if isinstance(s.model, Tuner):
+        for m in s.model.list_tuned_models():
+            d = m.to_dict()
+            if name in (d.get("aliases") or []) or name in (d.get("endpoint"), d.get("display_name")):
+                return str(m.name)
+    return name
+
+
 JsonOption = typer.Option(False, "--json", help="Print machine-readable JSON.", callback=_json_flag)
 """Every command's `--json` (also accepted as a global option): from here on, only the JSON
 goes to stdout."""
