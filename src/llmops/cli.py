@@ -33,9 +33,40 @@ def _silence_stdout() -> None:
         pass
 
 
+HELP_ORDER = (
+    "run",
+    "data",
+    "sql",
+    "predict",
+    "tune",
+    "models",
+    "logs",
+    "eval",
+    "autosxs",
+    "pipeline",
+    "prompts",
+    "rag",
+    "chain",
+    "chat",
+    "conversations",
+    "embed",
+    "monitor",
+    "emulator",
+    "config",
+    "plugins",
+    "backends",
+)
+
+
 class _Group(TyperGroup):
     """The root group: a reader that stops early (`llmops logs | head -1`) ends the command
     quietly with status 0, as `head` and `grep -q` expect; click's own answer is exit 1."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        """The workflow's order in `llmops --help` (the main job first); plugins' commands after."""
+        names = super().list_commands(ctx)
+        rank = {name: i for i, name in enumerate(HELP_ORDER)}
+        return sorted(names, key=lambda n: rank.get(n, len(rank)))
 
     def make_context(self, *args: Any, **kwargs: Any) -> Any:
         with _reader_gone_is_success():  # `--help` and `--version` print while parsing

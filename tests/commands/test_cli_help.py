@@ -41,3 +41,12 @@ def test_help_and_usage_show_the_metavars(capsys):
     assert "-n, --count N" in capsys.readouterr().out
     assert main(["conversations", "show"]) == 2
     assert "Missing argument 'ID'" in capsys.readouterr().err
+
+
+def test_commands_are_listed_in_the_workflows_order(capsys):
+    from llmops.cli import main
+
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    listed = [line.split()[0] for line in out.split("Commands:\n", 1)[1].splitlines() if line.startswith("  ")]
+    assert listed[:3] == ["run", "data", "sql"] and listed.index("predict") < listed.index("eval")
