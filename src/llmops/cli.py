@@ -3,12 +3,16 @@ added by plugins through the `register_commands` hook, built-in ones included.""
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import typer
+from typer.core import TyperGroup
 
-from .commands.common import STATE, JsonOption, console, err_console, print_error, print_json
+from .commands.common import JSON_STDOUT, STATE, JsonOption, console, err_console, print_error, print_json
 from .core import registry
 from .core.errors import LlmopsError
 
@@ -18,7 +22,73 @@ if TYPE_CHECKING:
 # The built-in commands are a plugin of the CLI, not of core: core never names the CLI.
 registry.add_default_plugin("llmops.commands")
 
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's last flush does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (AttributeError, OSError, ValueError):
+        pass
+
+
+HELP_ORDER = (
+    "run",
+    "data",
+    "sql",
+    "predict",
+    "tune",
+    "models",
+    "logs",
+    "eval",
+    "autosxs",
+    "pipeline",
+    "prompts",
+    "rag",
+    "chain",
+    "chat",
+    "conversations",
+    "embed",
+    "monitor",
+    "emulator",
+    "config",
+    "plugins",
+    "backends",
+)
+
+
+class _Group(TyperGroup):
+    """The root group: a reader that stops early (`llmops logs | head -1`) ends the command
+    quietly with status 0, as `head` and `grep -q` expect; click's own answer is exit 1."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        """The workflow's order in `llmops --help` (the main job first); plugins' commands after."""
+        names = super().list_commands(ctx)
+        rank = {name: i for i, name in enumerate(HELP_ORDER)}
+        return sorted(names, key=lambda n: rank.get(n, len(rank)))
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        with _reader_gone_is_success():  # `--help` and `--version` print while parsing
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: Any) -> Any:
+        with _reader_gone_is_success():
+            return super().invoke(ctx)
+
+
+@contextmanager
+def _reader_gone_is_success() -> Iterator[None]:
+    try:
+        yield
+    except BrokenPipeError:
+        JSON_STDOUT.abandon()
+        _silence_stdout()
+        raise typer.Exit(0) from None
+
+
 app = typer.Typer(
+    cls=_Group,
     name="llmops",
     help="LLMOps on Google Cloud, offline first.",
     no_args_is_help=True,
@@ -129,6 +199,16 @@ def build_app() -> typer.Typer:
     return app
 
 
+def cli_command() -> Command:
+    """The click command behind `llmops`, with a metavar saying what to type for every option
+    and argument."""
+    from .commands.metavars import name_metavars
+
+    command = typer.main.get_command(build_app())
+    name_metavars(command)
+    return command
+
+
 GLOBAL_VALUE_OPTIONS = ("--profile", "-p", "--workspace", "-w")
 GLOBAL_FLAGS = ("--quiet", "-q", "--json")
 
@@ -178,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args = sys.argv[1:] if argv is None else list(argv)
     try:
-        command = typer.main.get_command(build_app())
+        command = cli_command()
         command.main(args=hoist_global_options(args, command), prog_name="llmops", standalone_mode=True)
         return 0
     except SystemExit as exc:  # click's standalone mode ends every invocation this way
@@ -198,6 +278,10 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     finally:
         STATE.close()
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:  # the reader left after the last write
+            _silence_stdout()
 
 
 if __name__ == "__main__":  # pragma: no cover

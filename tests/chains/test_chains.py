@@ -168,6 +168,9 @@ def test_grounded_example_chain_and_its_span_tree(cli):
         seg = sup["segment"]
         assert answer[seg.get("startIndex", 0) : seg["endIndex"]].decode() == seg["text"]
     assert "Sources:\n[1] " in out["output"] and "https://stackoverflow.com/questions/" in out["output"]
+    # The model is asked the templated question after the sources (build_prompt's shape), so it
+    # answers from them, not from a question that starts with "Sources:".
+    assert "From the sources:" in out["output"] and "Key terms" not in out["output"]
     tree = cli("logs", "--trace", out["trace_id"])
     assert tree.code == 0
     for name in ("so-grounded [chain]", "ground [ground]", "generate [generate] · gemini-2.0-flash", "list-sources"):
@@ -182,6 +185,9 @@ def test_draft_critique_example_uses_two_models(cli):
     refine = next(s for s in spans if s["step"] == "refine")
     draft = next(s for s in spans if s["step"] == "draft")
     assert draft["output"] in refine["input"], "the critic sees the draft"
+    # The reviewer's instructions are the system instruction: the critic answers the question
+    # (the emulated model's key terms are the question's, not the instructions').
+    assert "Key terms: `reverse`, `list`" in out["output"] and "`review`" not in out["output"]
 
 
 def test_logs_trace_bad_input(cli):

@@ -78,6 +78,37 @@ def test_every_json_command_is_covered():
     assert not missing, f"add these to LOCAL or ELSEWHERE: {sorted(missing)}"
 
 
+def test_every_command_takes_json():
+    """`--json` is a global option "for any command": each one must honour it."""
+    without: list[str] = []
+
+    def walk(cmd, path):
+        subs = getattr(cmd, "commands", None)
+        if subs:
+            for name, sub in subs.items():
+                walk(sub, [*path, name])
+        elif not any("--json" in p.opts for p in cmd.params):
+            without.append(" ".join(path))
+
+    walk(typer.main.get_command(build_app()), [])
+    assert without == []
+
+
+def test_deleting_and_diffing_print_json(cli, tmp_path):
+    assert cli("prompts", "create", "so", "--text", "A: {question}").code == 0
+    assert cli("prompts", "create", "so", "--text", "B: {question}").code == 0
+    assert cli("prompts", "alias", "so", "production", "latest").code == 0
+    diff = cli("prompts", "diff", "so@production", "so", "--json").json()
+    assert diff["identical"] is True and diff["diff"] == ""
+    assert cli("prompts", "delete", "so@production", "--json").json() == {"deleted": "alias so@production"}
+    cid = cli("chat", "hello", "--json").json()["conversation"]
+    assert cli("--json", "conversations", "delete", cid).json() == {"deleted": [cid]}
+    docs = tmp_path / "docs.jsonl"
+    docs.write_text(json.dumps({"uri": "doc:1", "title": "t", "text": "Lists sort in place with list.sort()."}) + "\n")
+    assert cli("rag", "create", "tiny", "--files", str(docs)).code == 0
+    assert cli("rag", "delete", "tiny", "--json").json() == {"deleted": "tiny"}
+
+
 _NEEDS_NAMES = {
     "models alias",
     "models deploy",
@@ -92,6 +123,10 @@ _NEEDS_NAMES = {
     "conversations fork",
     "chain show",
     "chain run",
+    "prompts diff",
+    "prompts delete",
+    "conversations delete",
+    "rag delete",
 }
 """Commands that act on a named thing; their --json output is parsed in their own tests."""
 

@@ -22,3 +22,22 @@ def test_expected_error_is_one_line_exit_1(capsys):
     assert main(["--profile", "nope", "data", "list"]) == 1
     err = capsys.readouterr().err.strip()
     assert err == "error: unknown profile 'nope' (choose one of: emulated, gcp, local)"
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly_with_0():
+    """`llmops config show | head -1`: the closed pipe is the reader's choice, not an error
+    (rich's tables, output while parsing (`--version`) and --json output alike)."""
+    import os
+    import subprocess
+    import sys
+
+    for args in (["config", "show"], ["--version"], ["backends", "--json"]):
+        read, write = os.pipe()
+        os.close(read)  # the reader is gone before the first write
+        try:
+            done = subprocess.run(
+                [sys.executable, "-m", "llmops", *args], stdout=write, stderr=subprocess.PIPE, text=True, timeout=60
+            )
+        finally:
+            os.close(write)
+        assert (done.returncode, done.stderr) == (0, ""), args

@@ -160,6 +160,8 @@ def test_tune_list_alias_predict_and_logs(cli, workspace):
     assert len(cli("logs", "-n", "0", "--json").json()) == 5
     tuned_only = cli("logs", "-n", "0", "--model", out["tuned_model"], "--since", "1h", "--json").json()
     assert len(tuned_only) == 4 and {r["model"] for r in tuned_only} == {out["tuned_model"]}
+    for other_name in ("prod", out["endpoint"], "so-python"):  # alias, endpoint, display name
+        assert cli("logs", "-n", "0", "--model", other_name, "--json").json() == tuned_only
     assert cli("logs", "--since", "2999-01-01", "--json").json() == []
     piped = cli("logs", "-n", "0").out.splitlines()  # not a terminal: CSV with a header
     assert piped[0].startswith("schema_version,request_id,created") and len(piped) >= 6

@@ -91,6 +91,7 @@ def test_list_and_show(cli, hello_package):
     listed = cli("pipeline", "list", "--json").json()
     assert [r["run_id"] for r in listed] == [run["run_id"]]
     assert listed[0]["state"] == "SUCCEEDED" and listed[0]["tasks"] == 2
+    assert run["run_id"] in cli("pipeline", "list").out  # whole, even at 80 columns: `pipeline show` takes it
     shown = cli("pipeline", "show", run["run_id"], "--json").json()
     assert shown["lineage"]["package"]["path"] == str(hello_package.resolve())
     text = cli("pipeline", "show", "latest")

@@ -20,6 +20,15 @@ def create(cli, text, message=""):
     return r.json()
 
 
+def test_an_empty_registry_says_how_to_add_a_prompt(cli):
+    r = cli("prompts", "list")
+    assert (r.code, r.out) == (
+        0,
+        'no prompts yet (add one: llmops prompts create NAME --text "Answer briefly: {question}")\n',
+    )
+    assert cli("prompts", "list", "--json").json() == []
+
+
 def test_versions_are_content_hashed_and_immutable(cli, tmp_path):
     v1 = create(cli, SHORT, "first")
     again = create(cli, SHORT, "a different message")
@@ -32,6 +41,7 @@ def test_versions_are_content_hashed_and_immutable(cli, tmp_path):
     assert v2["version"] != v1["version"] and v2["variables"] == ["question"]
     shown = cli("prompts", "show", "so", "--json").json()
     assert shown["version"] == v2["version"]  # a bare name is the newest version
+    assert cli("prompts", "show", "so@latest", "--json").json()["version"] == v2["version"]
     assert shown["versions"] == [v1["version"], v2["version"]]
     assert cli("prompts", "show", f"so@{v1['version'][:6]}", "--json").json()["text"] == SHORT
     diff = cli("prompts", "diff", f"so@{v1['version']}", "so").out
@@ -64,7 +74,11 @@ def test_aliases_move_and_protect_their_version(cli):
         (("prompts", "create", "../x", "--text", "x"), "invalid prompt name"),
         (("prompts", "show", "nothing"), "no prompt named 'nothing'"),
         (("prompts", "alias", "so", "production", "abcdef"), "no version or alias 'abcdef'"),
-        (("prompts", "show", "so@staging"), "no version or alias 'staging'"),
+        (("prompts", "alias", "so", "latest", "so"), "invalid alias 'latest'"),
+        (
+            ("prompts", "show", "so@staging"),
+            "no version or alias 'staging' (point the alias at a version first: llmops prompts alias so staging ",
+        ),
         (("predict", "--template", "prompts:/two", "hi"), "a template can only fill a final {question}"),
         (("prompts", "promote", "so", "latest", "--gate", "rougeL>>base"), "gate clause 'rougeL>>base' does not parse"),
         (("prompts", "promote", "so", "latest", "--gate", "nope>=1"), "unknown metric"),

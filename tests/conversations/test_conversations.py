@@ -103,7 +103,10 @@ def test_chat_cli_continues_forks_and_truncates(cli, workspace):
     assert len(cli("conversations", "show", fork, "--json").json()["messages"]) == 4
     prompts = sqlite3.connect(workspace / "conversations.db").execute("SELECT COUNT(*) FROM messages").fetchone()[0]
     assert prompts == 6
-    assert cli("conversations", "list", "--json").json()[0]["id"] == fork
+    listed = cli("conversations", "list", "--json").json()
+    assert listed[0]["id"] == fork
+    assert {r["model"] for r in listed} == {"text-bison@001"}  # no --model: the base model, named
+    assert "text-bison@001" in cli("conversations", "list").out
     r = cli("chat", "--cid", "nope", "hi")
     assert r.code == 1 and r.err.strip() == "error: no conversation 'nope' (see `llmops conversations list`)"
     assert cli("conversations", "delete", cid).code == 0

@@ -119,9 +119,10 @@ def _fields(fmt: str) -> list[str]:
 
 def prompt(*, template: str | None = None, format: str | None = None, name: str = "prompt") -> Step:
     """Build the prompt from the current text: with `template` (a registered template or
-    `prompts:/NAME@ALIAS`) the text goes into the template, after a ground step as the
-    grounded question (numbered sources, instruction, question: `rag.build_prompt`); with `format`, `{input}`, `{text}` and `{STEP}` (the
-    text after an earlier step) are filled in."""
+    `prompts:/NAME@ALIAS`) the text goes into the template, and after a ground step the
+    templated question goes into the grounded prompt (numbered sources, instruction, question:
+    `rag.build_prompt`); with `format`, `{input}`, `{text}` and `{STEP}` (the text after an
+    earlier step) are filled in."""
     if (template is None) == (format is None):
         raise ConfigError("a prompt step needs exactly one of template or format", fix="set template= or format=")
     if format is not None:
@@ -158,7 +159,9 @@ def prompt(*, template: str | None = None, format: str | None = None, name: str 
             return t.render(state.text)
         from ..rag.grounding import build_prompt
 
-        return t.render(build_prompt(state.text, state.chunks))
+        # The template wraps the question; the sources and the grounding instruction wrap both,
+        # so the prompt keeps build_prompt's shape (sources first, the question last).
+        return build_prompt(t.render(state.text), state.chunks)
 
     return Step(name, "prompt", run_template, {"template": template}, validate=check_template)
 

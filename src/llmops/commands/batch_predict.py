@@ -127,7 +127,7 @@ def batch_predict_command(
     if not input_ or not output:
         raise ConfigError("--batch and --output go together", fix="llmops predict --batch in.jsonl --output out.jsonl")
     gen = GenerationConfig(temperature=temperature, max_output_tokens=max_output_tokens, system_instruction=system)
-    limits = {k: str(v) for k, v in parse_params(safety).items()} or None
+    limits = {k: str(v) for k, v in parse_params(safety, "--safety", "CATEGORY=THRESHOLD").items()} or None
     provider = session().model
     remote = input_.startswith(("gs://", "bq://"))
     if remote or output.startswith(("gs://", "bq://")):

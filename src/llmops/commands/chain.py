@@ -145,7 +145,9 @@ def _run_batch(chain: Any, file: Path | None, dataset: str, limit: int, json_: b
         f"chain {chain.name} over dataset {version.version} (eval split) · run {run.run_id} {run.state}", markup=False
     )
     for k, v in summary.items():
-        console.print(f"  {k}: {v}", markup=False)
+        if k == "trace_ids":
+            v = f"{len(v)} traces; see one with llmops logs --trace {v[0]}" if v else "none"
+        console.print(f"  {k}: {'-' if v is None else v}", markup=False)  # None: no ground step
 
 
 def _summary_at(s: Any, uri: str) -> dict[str, Any]:

@@ -93,6 +93,14 @@ class JsonStdout:
     def stream(self) -> Any:
         return self._real if self.active else sys.stdout
 
+    def abandon(self) -> None:
+        """The reader of stdout is gone (a broken pipe): what is left to write goes nowhere."""
+        if self._saved_fd is not None:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self._saved_fd)
+            os.close(devnull)
+        self.stop()
+
     def stop(self) -> None:
         if not self.active:
             return
@@ -121,7 +129,12 @@ class LazyConsole:
         if self._console is None:
             from rich.console import Console
 
-            self._console = Console(**self._options)
+            class _Console(Console):
+                def on_broken_pipe(self) -> None:
+                    # rich exits 1 here; the CLI's entry point ends a closed pipe with 0.
+                    raise BrokenPipeError
+
+            self._console = _Console(**self._options)
         return getattr(self._console, name)
 
 
@@ -154,18 +167,19 @@ def show_progress() -> bool:
     return not STATE.quiet and sys.stderr.isatty()
 
 
-def parse_params(values: list[str] | None) -> dict[str, Any]:
-    """`name=value` pairs to a dict; values that parse as JSON keep their JSON type."""
+def parse_params(values: list[str] | None, option: str = "--param", shape: str = "name=value") -> dict[str, Any]:
+    """`name=value` pairs (given as `option`) to a dict; values that parse as JSON keep their
+    JSON type."""
     from ..core.errors import ConfigError
 
     out: dict[str, Any] = {}
     for item in values or []:
         if "=" not in item:
-            raise ConfigError(f"parameter {item!r} is not name=value", fix="write it as --param name=value")
+            raise ConfigError(f"{option} {item!r} is not {shape}", fix=f"write it as {option} {shape}")
         name, raw = item.split("=", 1)
         name = name.strip()
         if not name:
-            raise ConfigError(f"parameter {item!r} has no name", fix="write it as --param name=value")
+            raise ConfigError(f"{option} {item!r} has no name", fix=f"write it as {option} {shape}")
         try:
             out[name] = json.loads(raw)
         except json.JSONDecodeError:
@@ -213,6 +227,19 @@ def check_models(s: Session, specs: list[str]) -> None:
             f"unknown model {name!r}",
             fix=f"{did_you_mean(name, known)}see `llmops models list` for base and tuned models, aliases and endpoints",
         )
+
+
+def logged_model_name(s: Session, name: str) -> str:
+    """The name the prediction log records for `name`: a tuned model's alias, endpoint or
+    display name becomes the model's name; any other name is returned as given."""
+    from ..core.interfaces import Tuner
+
+    if isinstance(s.model, Tuner):
+        for m in s.model.list_tuned_models():
+            d = m.to_dict()
+            if name in (d.get("aliases") or []) or name in (d.get("endpoint"), d.get("display_name")):
+                return str(m.name)
+    return name
 
 
 JsonOption = typer.Option(False, "--json", help="Print machine-readable JSON.", callback=_json_flag)

@@ -31,22 +31,22 @@ def list_command(json_: bool = JsonOption) -> None:
     if not rows:
         console.print('no conversations yet (start one with llmops chat "<message>")', markup=False)
         return
-    # Agent Engine session ids have 19 digits: keep ids whole (they are what users copy) and
-    # let the first message give way on a narrow terminal.
+    # Agent Engine session ids have 19 digits: keep ids and model names whole (they are what
+    # users copy) and let the first message give way on a narrow terminal.
     table = Table(
         Column("id", no_wrap=True, min_width=max(len(r["id"]) for r in rows)),
-        Column("updated (UTC)", no_wrap=True),
+        Column("updated (UTC)", no_wrap=True, min_width=14),
         Column("msgs", no_wrap=True, justify="right", min_width=4),
-        Column("model", no_wrap=True, min_width=5, max_width=16),
-        Column("forked from", no_wrap=True, min_width=6, max_width=12),
+        Column("model", no_wrap=True, min_width=min(30, max(7, *(len(r["model"] or "") for r in rows)))),
+        Column("forked from", no_wrap=True, min_width=max(6, *(len(r["forked_from"] or "") for r in rows))),
         Column("first message", no_wrap=True, min_width=10, max_width=40),
     )
     for r in rows:
         table.add_row(
             r["id"],
-            r["updated"][:19].replace("T", " "),
+            r["updated"][5:19].replace("T", " "),  # as `llmops logs` shows times: 12-01 19:42:52
             str(r["messages"]),
-            r["model"] or "",
+            r["model"] or "default",  # conversations stored before models were named
             r["forked_from"] or "",
             Text(" ".join(r["first"].split())[:50]),
         )
@@ -97,6 +97,7 @@ def delete_command(
     older_than: str | None = typer.Option(
         None, "--older-than", help="Delete every conversation idle this long (30d, 12h)."
     ),
+    json_: bool = JsonOption,
 ) -> None:
     """Delete a conversation, or all idle longer than --older-than."""
     from ..conversations import parse_age
@@ -107,7 +108,10 @@ def delete_command(
         ids = store.delete(cid, older_than=age)
     finally:
         store.close()
-    console.print(f"deleted {len(ids)} conversation{'s' if len(ids) != 1 else ''}", markup=False)
+    if json_:
+        print_json({"deleted": ids})
+    else:
+        console.print(f"deleted {len(ids)} conversation{'s' if len(ids) != 1 else ''}", markup=False)
 
 
 def add_commands(cli: typer.Typer) -> None:

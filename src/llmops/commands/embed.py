@@ -12,8 +12,12 @@ def embed_command(
     json_: bool = JsonOption,
 ) -> None:
     """Embed texts (256-d, L2-normalised) with the offline model of the `embeddings` extra."""
+    from ..core.errors import DataError
     from ..embeddings import MODEL, embed
 
+    empty = [i for i, t in enumerate(texts, 1) if not t.strip()]
+    if empty:
+        raise DataError(f"text {empty[0]} of {len(texts)} is empty", fix="pass the texts to embed, each non-empty")
     vectors = embed(texts)
     if json_:
         print_json({"model": MODEL, "dimensions": int(vectors.shape[1]), "embeddings": vectors.round(6).tolist()})

@@ -89,8 +89,10 @@ def eval_command(
     check_models(s, models)  # so does a typo in any model name
     # Bad metrics, rubrics, judges and label files fail before any model runs too.
     judge_metrics, computed = judged.resolve_metrics(metric or [], rubric or [])
-    if judge_metrics or computed:
+    if judge_metrics or computed or judge is not None:
         judging.make_judge(s, judge)
+    if judge is not None and not (judge_metrics or computed):
+        err_console.print(f"note: --judge {judge} judges nothing without a --metric or --rubric", markup=False)
     labels = judged.read_labels(human_labels) if human_labels else []
     if samples < 1:
         from ..core.errors import ConfigError

@@ -15,6 +15,7 @@ from .common import (
     JsonOption,
     console,
     err_console,
+    logged_model_name,
     output_format,
     parse_params,
     parse_since,
@@ -108,7 +109,7 @@ def predict_command(
             "the prompt is empty", fix='pass the text to send, e.g. llmops predict "How do I read a CSV file?"'
         )
     gen = GenerationConfig(temperature=temperature, max_output_tokens=max_output_tokens, system_instruction=system)
-    limits = {k: str(v) for k, v in parse_params(safety).items()} or None
+    limits = {k: str(v) for k, v in parse_params(safety, "--safety", "CATEGORY=THRESHOLD").items()} or None
     s = session()
     tmpl = get_template(template, s.settings.workspace) if template else None
     if ground:
@@ -327,7 +328,10 @@ def logs_command(
     from ..core import monitoring
 
     when = parse_since(since) if since else None
-    rows = monitoring.log_for(session(read_only=True)).recent(n, request_id=request_id, model=model, since=when)
+    s = session(read_only=True)
+    if model is not None:
+        model = logged_model_name(s, model)  # `--model prod` finds what the alias answered with
+    rows = monitoring.log_for(s).recent(n, request_id=request_id, model=model, since=when)
     if request_id and not rows:
         from ..core.errors import NotFoundError
 

@@ -263,15 +263,22 @@ def list_command(json_: bool = JsonOption) -> None:
             ]
         )
         return
-    from rich.table import Table
+    from rich.table import Column, Table
 
-    table = Table("run", "pipeline", "state", "created", "tasks", "cached")
+    # Run ids stay whole (they are what `pipeline show` takes). A generated id already says the
+    # pipeline and the time (`NAME-YYYYMMDD-HHMMSS-XXXXXX`): only named runs need those columns.
+    named = any(not (r.pipeline_name and r.run_id.startswith(r.pipeline_name)) for r in runs)
+    columns = [Column("run", no_wrap=True, min_width=max((len(r.run_id) for r in runs), default=3))]
+    columns += [Column("pipeline", no_wrap=True), Column("created (UTC)", no_wrap=True)] if named else []
+    columns += [Column("state", no_wrap=True, min_width=9)]
+    columns += [Column(n, justify="right", no_wrap=True, min_width=len(n)) for n in ("tasks", "cached")]
+    table = Table(*columns)
     for r in runs:
+        when = (r.created or "")[:16].replace("T", " ")
         table.add_row(
             r.run_id,
-            r.pipeline_name or "",
+            *([r.pipeline_name or "", when] if named else []),
             r.state,
-            r.created or "",
             str(len(r.tasks)),
             str(sum(1 for t in r.tasks if t.cached)),
         )

@@ -66,6 +66,11 @@ def list_command(json_: bool = JsonOption) -> None:
     if json_:
         print_json(rows)
         return
+    if not rows:
+        console.print(
+            'no prompts yet (add one: llmops prompts create NAME --text "Answer briefly: {question}")', markup=False
+        )
+        return
     table = Table("prompt", "versions", "latest", "aliases")
     for r in rows:
         table.add_row(
@@ -104,10 +109,14 @@ def show_command(
 def diff_command(
     a: str = typer.Argument(..., help="NAME@VERSION or NAME@ALIAS."),
     b: str = typer.Argument(..., help="NAME@VERSION or NAME@ALIAS."),
+    json_: bool = JsonOption,
 ) -> None:
     """A unified diff of two versions' texts."""
     out = _registry(read_only=True).diff(a, b)
-    console.print(out.rstrip("\n") if out else "identical", markup=False)
+    if json_:
+        print_json({"a": a, "b": b, "identical": not out, "diff": out})
+    else:
+        console.print(out.rstrip("\n") if out else "identical", markup=False)
 
 
 @prompts_app.command("alias")
@@ -126,9 +135,15 @@ def alias_command(
 
 
 @prompts_app.command("delete")
-def delete_command(spec: str = typer.Argument(..., help="NAME (everything), NAME@VERSION or NAME@ALIAS.")) -> None:
+def delete_command(
+    spec: str = typer.Argument(..., help="NAME (everything), NAME@VERSION or NAME@ALIAS."), json_: bool = JsonOption
+) -> None:
     """Delete a prompt, one unaliased version, or an alias."""
-    console.print(f"deleted {_registry().delete(spec)}", markup=False)
+    deleted = _registry().delete(spec)
+    if json_:
+        print_json({"deleted": deleted})
+    else:
+        console.print(f"deleted {deleted}", markup=False)
 
 
 @prompts_app.command("promote")

@@ -82,12 +82,15 @@ def show_command(name: str = typer.Argument(..., help="Corpus name."), json_: bo
 
 
 @rag_app.command("delete")
-def delete_command(name: str = typer.Argument(..., help="Corpus name.")) -> None:
+def delete_command(name: str = typer.Argument(..., help="Corpus name."), json_: bool = JsonOption) -> None:
     """Delete a corpus."""
     from .. import rag
 
     rag.delete(session(), name)
-    console.print(f"deleted corpus {name}", markup=False)
+    if json_:
+        print_json({"deleted": name})
+    else:
+        console.print(f"deleted corpus {name}", markup=False)
 
 
 @rag_app.command("query")

@@ -77,7 +77,9 @@ def chat(
         if continue_latest and cid is None:
             cid = store.latest()
         if cid is None:
-            cid = store.create(model=model, system=system, ground=ground)
+            # The conversation keeps the model it started with, named, not "the default": a
+            # later change of base_model must not switch models mid-conversation.
+            cid = store.create(model=model or session.settings.base_model, system=system, ground=ground)
         conv = store.get(cid)
         model = model or conv["model"]
         system = system or conv["system"]

@@ -32,6 +32,8 @@ from .workspace import atomic_write_text
 SCHEME = "prompts:/"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _VERSION = re.compile(r"^[0-9a-f]{4,12}$")
+LATEST = "latest"
+"""`NAME@latest`: the newest version, always (so it cannot be an alias)."""
 
 
 def is_reference(text: str | None) -> bool:
@@ -175,12 +177,12 @@ class PromptRegistry:
 
     def get(self, spec: str) -> PromptVersion:
         """The version named by `NAME`, `NAME@VERSION` (or a unique prefix) or `NAME@ALIAS`
-        (a `prompts:/` prefix is accepted); `NAME` alone is the newest version."""
+        (a `prompts:/` prefix is accepted); `NAME` alone, or `NAME@latest`, is the newest version."""
         if spec.startswith(SCHEME):
             spec = spec[len(SCHEME) :]
         name, _, which = spec.partition("@")
         versions = self.versions(name)
-        if not which:
+        if not which or which == LATEST:
             return versions[-1]
         aliases = self.aliases(name)
         if which in aliases:
@@ -191,10 +193,15 @@ class PromptRegistry:
                 return matches[0]
             if len(matches) > 1:
                 raise DataError(f"version prefix {which!r} of prompt {name!r} is ambiguous", fix="give more digits")
+        known = f"versions: {', '.join(v.version for v in versions)}" + (
+            f"; aliases: {', '.join(sorted(aliases))}" if aliases else "; no aliases yet"
+        )
         raise NotFoundError(
             f"prompt {name!r} has no version or alias {which!r}",
-            fix=f"versions: {', '.join(v.version for v in versions)}"
-            + (f"; aliases: {', '.join(sorted(aliases))}" if aliases else "; no aliases yet"),
+            fix=known
+            if _VERSION.match(which)
+            else f"point the alias at a version first: llmops prompts alias {name} {which} "
+            f"{versions[-1].version} ({known})",
         )
 
     @staticmethod
@@ -208,10 +215,10 @@ class PromptRegistry:
 
     def set_alias(self, name: str, alias: str, version: str) -> PromptVersion:
         """Point `alias` at a version (an existing version id or prefix, or another alias)."""
-        if not _NAME.match(alias) or _VERSION.fullmatch(alias):
+        if not _NAME.match(alias) or _VERSION.fullmatch(alias) or alias == LATEST:
             raise DataError(
                 f"invalid alias {alias!r}",
-                fix="use a word such as production or staging (not something that looks like a version id)",
+                fix="use a word such as production or staging (not 'latest', nor something that looks like a version id)",
             )
         target = self.get(f"{name}@{version}")
         aliases = self.aliases(name)
