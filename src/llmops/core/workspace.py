@@ -79,12 +79,30 @@ def safe_join(root: Path, *parts: str) -> Path:
     return candidate
 
 
+def _read_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+# Read once at import, while no other thread can be creating files.
+NEW_FILE_MODE = 0o666 & ~_read_umask()
+
+
+def make_temp_file(final: Path) -> tuple[int, str]:
+    """A temporary file next to `final`, with the mode a plain `open(final, "w")` would give
+    (mkstemp's 0600 would otherwise outlive the rename)."""
+    fd, name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
+    os.fchmod(fd, NEW_FILE_MODE)
+    return fd, name
+
+
 @contextlib.contextmanager
 def atomic_path(final: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary file path next to `final`; rename it into place on success."""
     final = Path(final)
     final.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
+    fd, tmp_name = make_temp_file(final)
     os.close(fd)
     tmp = Path(tmp_name)
     try:

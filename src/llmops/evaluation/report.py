@@ -236,4 +236,4 @@ def write_report(
     judgments: Judgments | None,
 ) -> Path:
     """Render and write the report atomically."""
-    return write_atomic(path, render_html(dataset, examples, results, judgments))
+    return write_atomic(path, render_html(dataset, examples, results, judgments), option="--report")

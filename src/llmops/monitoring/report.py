@@ -7,7 +7,6 @@ import html
 import math
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 from ..core.errors import ConfigError, DataError
 from ..core.interfaces import Warehouse
 from ..core.monitoring import PREDICTIONS_TABLE
+from ..core.workspace import make_temp_file
 from . import drift, queries
 from .svg import line_chart
 
@@ -349,19 +349,23 @@ def render_html(fig: dict[str, Any]) -> str:
     )
 
 
-def write_atomic(path: str | os.PathLike[str], text: str) -> Path:
+def write_atomic(path: str | os.PathLike[str], text: str, *, option: str = "--out") -> Path:
     """Write a file under a temporary name in its folder, then rename; ConfigError when the
     folder cannot be written."""
     target = Path(path).expanduser().resolve()
     try:
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        fd, tmp = make_temp_file(target)
     except OSError as exc:
-        raise ConfigError(f"cannot write {target}: {exc.strerror or exc}", fix="choose a writable --out path") from None
+        raise ConfigError(
+            f"cannot write {target}: {exc.strerror or exc}", fix=f"choose a writable {option} path"
+        ) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
         os.replace(tmp, target)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise ConfigError(f"cannot write {target}: {exc.strerror or exc}", fix="choose a writable --out path") from None
+        raise ConfigError(
+            f"cannot write {target}: {exc.strerror or exc}", fix=f"choose a writable {option} path"
+        ) from None
     return target
