@@ -284,6 +284,10 @@ def test_human_labels_give_kappa(bot, ws_cli, tmp_path):
         (["--metric", "fluency", "--samples", "0"], "--samples must be at least 1"),
         (["--metric", "pairwise_quality"], "a pairwise metric needs two models"),
         (["--metric", "fluency", "--judge", "nosuch:model"], "unknown model provider 'nosuch'"),
+        (
+            ["--metric", "fluency", "--judge", "nosuch"],
+            "unknown judge provider 'nosuch' (--judge takes PROVIDER[:MODEL]",
+        ),
         (["--rubric", "missing.txt"], "rubric file missing.txt does not exist"),
         (["--metric", "fluency", "--human-labels", "nope.jsonl"], "human labels file nope.jsonl does not exist"),
     ],

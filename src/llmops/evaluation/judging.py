@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from ..core.errors import ConfigError
 from ..core.workspace import atomic_write_text
 from . import judged as jd
 from .judges import CachedJudge, EmulatedJudge, Judge, ModelJudge
@@ -49,6 +50,11 @@ def make_judge(session: Session, spec: str | None) -> tuple[Judge, str]:
     from ..core import registry
     from ..core.evaluation import split_model
 
+    if spec is not None and ":" not in spec and spec not in registry.backends("model"):
+        raise ConfigError(
+            f"unknown judge provider {spec!r}",
+            fix=f"--judge takes PROVIDER[:MODEL] with one of: {', '.join(sorted(registry.backends('model')))}",
+        )
     provider, model = split_model(session, spec if spec is None or ":" in spec else f"{spec}:")
     provider = provider or session.settings.model
     if provider == "emulator":
