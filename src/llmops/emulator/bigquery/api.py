@@ -60,8 +60,10 @@ class BigQueryApi(EmulatedApi):
 
     def routes(self) -> list[BaseRoute]:
         from .routes import routes
+        from .rowaccess_routes import rowaccess_routes
+        from .schemaless import wrap_insert_table
 
-        return routes(self)
+        return wrap_insert_table(routes(self), self.config.max_request_bytes) + rowaccess_routes(self)
 
     def start(self) -> None:
         if self.config.warm_start:

@@ -41,7 +41,7 @@ import duckdb
 import pyarrow as pa
 
 from ...core.errors import LlmopsError, QueryError
-from . import coltypes, dryrun, history, ml, routines, tablekinds, udfs
+from . import coltypes, dryrun, history, ml, routines, rowaccess, tablekinds, udfs
 from .googlesql import (
     FARM_FINGERPRINT_UDF,
     INFO_SCHEMA_VIEWS,
@@ -352,6 +352,8 @@ class BigQueryEngine:
         `control`) stops it with a `timeout` error."""
         if param_types is None and isinstance(params, Mapping):
             param_types = _struct_param_types(params)
+        if rowaccess.is_policy_ddl(sql):
+            return rowaccess.run_ddl(self, sql, default_project=default_project, default_dataset=default_dataset)
 
         from . import scripting
         from .script_parser import needs_interpreter
@@ -542,7 +544,8 @@ class BigQueryEngine:
             if stmt.statement_type == "EXPORT_DATA":
                 return self._export_data(con, stmt, values, control)
             if stmt.statement_type == "SELECT":
-                rel = con.sql(stmt.sql, params=values) if values else con.sql(stmt.sql)
+                sql = rowaccess.guard(con, stmt)
+                rel = con.sql(sql, params=values) if values else con.sql(sql)
                 schema = [duckdb_type_to_field(n, t) for n, t in zip(rel.columns, rel.types)]
                 table = _int64_hugeints(rel.to_arrow_table(), rel.types)
                 return QueryResult(table=table, schema=schema, statement_type="SELECT")
@@ -1131,6 +1134,8 @@ class BigQueryEngine:
         ).fetchall()
         fields = []
         for name, data_type, nullable, col_comment in cols:
+            if name == tablekinds.NO_SCHEMA_COLUMN:
+                continue
             f = duckdb_type_to_field(name, duckdb.sqltype(data_type), nullable=nullable)
             if col_comment:
                 f["description"] = col_comment
@@ -1183,12 +1188,18 @@ class BigQueryEngine:
             return self._table_info(con, project, dataset, table)
 
     def _create_table(
-        self, con, project: str, dataset: str, table: str, fields: list[dict], *, replace: bool = False
+        self,
+        con,
+        project: str,
+        dataset: str,
+        table: str,
+        fields: list[dict],
+        *,
+        replace: bool = False,
+        record: bool = True,
     ) -> None:
         if not fields:
-            raise BigQueryInvalid(
-                f"table `{bq_name(project, dataset, table)}` needs at least one field", fix="give a schema"
-            )
+            fields = [tablekinds.NO_SCHEMA_FIELD]
         cols = ", ".join(f"{quote_ident(f['name'])} {bq_field_to_duckdb(f)}" for f in fields)
         verb = "CREATE OR REPLACE TABLE" if replace else "CREATE TABLE"
         con.execute(f"{verb} {duckdb_table(project, dataset, table)} ({cols})")
@@ -1198,7 +1209,8 @@ class BigQueryEngine:
                     f"COMMENT ON COLUMN {duckdb_table(project, dataset, table)}.{quote_ident(f['name'])} "
                     f"IS {_sql_string(f['description'])}"
                 )
-        self._record_table(con, project, dataset, table)
+        if record:
+            self._record_table(con, project, dataset, table)
 
     def get_table(self, project: str, dataset: str, table: str) -> dict:
         """Table metadata: schema (BigQuery fields), num_rows, type TABLE|VIEW, created, description."""
@@ -1266,6 +1278,10 @@ class BigQueryEngine:
         fields = [normalize_field(f) for f in schema]
         with self.connection() as con:
             info = self._table_info(con, project, dataset, table)
+            if fields and tablekinds.has_no_schema(con, project, dataset, table):
+                # its first schema may be anything (the table has no rows); the table keeps its identity
+                self._create_table(con, project, dataset, table, fields, replace=True, record=False)
+                return self._table_info(con, project, dataset, table)
             have = {f["name"].lower(): f for f in info["schema"]}
             given = {f["name"].lower() for f in fields}
             dropped = [n for n in have if n not in given]
@@ -1392,6 +1408,10 @@ class BigQueryEngine:
                 tablekinds.check_writable(con, project, dataset, table)
             con.execute("BEGIN TRANSACTION")
             try:
+                if exists and tablekinds.has_no_schema(con, project, dataset, table):
+                    # a table created without a schema takes the load's (BigQuery's tables.insert allows none)
+                    con.execute(f"DROP TABLE {duckdb_table(project, dataset, table)}")
+                    exists = False
                 if exists:
                     history.before_change(con, project, dataset, table)
                 if exists and mode == "empty":
