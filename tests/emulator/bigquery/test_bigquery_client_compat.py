@@ -185,3 +185,56 @@ def test_export_data_as_avro_and_its_refused_compression(bigquery_client, storag
             f"AS SELECT n FROM `{typed_source}`"
         ).result()
     assert [b.name for b in bucket.list_blobs()] == ["export.avro"]
+
+
+def test_insert_errors_list_the_invalid_rows_first_then_the_rows_they_stopped(bigquery_client, dataset):
+    from google.cloud import bigquery
+
+    table = bigquery_client.create_table(
+        bigquery.Table(
+            f"{dataset}.people",
+            schema=[bigquery.SchemaField("name", "STRING", mode="REQUIRED"), bigquery.SchemaField("age", "INT64")],
+        )
+    )
+    rows = [{"name": "a", "age": 1}, {"name": "b", "extra": 1}, {"name": "c"}, {"age": 4}]
+    errors = bigquery_client.insert_rows_json(table, rows)
+    assert [(e["index"], e["errors"][0]["reason"]) for e in errors] == [
+        (1, "invalid"),
+        (3, "invalid"),
+        (0, "stopped"),
+        (2, "stopped"),
+    ]
+    assert errors[0]["errors"][0] == {
+        "reason": "invalid",
+        "location": "extra",
+        "debugInfo": "",
+        "message": "no such field: extra.",
+    }
+    assert errors[2]["errors"][0] == {"reason": "stopped", "location": "", "debugInfo": "", "message": ""}
+    assert bigquery_client.get_table(table).num_rows == 0
+
+
+@pytest.mark.parametrize(
+    ("skip", "data", "names", "rows"),
+    [
+        # skipLeadingRows 0: no header, even one that looks like it
+        (0, b"id,word\n1,x\n", ["string_field_0", "string_field_1"], 2),
+        # unset: the first row is a header when it looks like one
+        (None, b"id,word\n1,x\n", ["id", "word"], 1),
+        # N > 0: row N names the columns only if it looks like a header, and is skipped either way
+        (2, b"junk\nid,word\n1,x\n", ["id", "word"], 1),
+        (1, b"7,y\nz,x\n", ["string_field_0", "string_field_1"], 1),
+    ],
+)
+def test_csv_autodetect_reads_a_header_as_skip_leading_rows_says(bigquery_client, dataset, skip, data, names, rows):
+    import io
+
+    from google.cloud import bigquery
+
+    config = bigquery.LoadJobConfig(source_format="CSV", autodetect=True, allow_jagged_rows=True)
+    if skip is not None:
+        config.skip_leading_rows = skip
+    target = f"{dataset}.csv_{uuid.uuid4().hex[:6]}"
+    bigquery_client.load_table_from_file(io.BytesIO(data), target, job_config=config).result()
+    table = bigquery_client.get_table(target)
+    assert [f.name for f in table.schema] == names and table.num_rows == rows

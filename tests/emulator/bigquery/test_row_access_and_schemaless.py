@@ -108,6 +108,16 @@ def test_policies_filter_queries_and_tabledata_list_to_the_union_of_their_filter
     assert ids(bigquery_client, f"SELECT id FROM `{cities}` ORDER BY id") == [1, 2, 3, 4]
 
 
+def test_policies_apply_through_views_and_under_the_tables_own_name(bigquery_client, cities):
+    dataset = cities.rsplit(".", 1)[0]
+    bigquery_client.query(f"CREATE VIEW `{dataset}.eu_view` AS SELECT cities.id FROM `{cities}` WHERE id < 10").result()
+    bigquery_client.query(f"CREATE VIEW `{dataset}.outer_view` AS SELECT id FROM `{dataset}.eu_view`").result()
+    bigquery_client.query(f"CREATE ROW ACCESS POLICY us ON `{cities}` FILTER USING (region = 'US')").result()
+    assert ids(bigquery_client, f"SELECT id FROM `{dataset}.outer_view`") == [3]
+    assert ids(bigquery_client, f"SELECT cities.id FROM `{cities}`") == [3]
+    assert ids(bigquery_client, f"SELECT c.id FROM `{cities}` AS c") == [3]
+
+
 def test_replacing_a_table_drops_its_policies(bigquery_client, cities):
     bigquery_client.query(f"CREATE ROW ACCESS POLICY none ON `{cities}` FILTER USING (FALSE)").result()
     assert ids(bigquery_client, f"SELECT id FROM `{cities}`") == []

@@ -1342,17 +1342,20 @@ class BigQueryEngine:
                     errors.append(
                         {
                             "index": i,
-                            "errors": [{"reason": "invalid", "location": exc.location, "message": exc.message}],
+                            "errors": [
+                                {"reason": "invalid", "location": exc.location, "debugInfo": "", "message": exc.message}
+                            ],
                         }
                     )
             if errors and not skip_invalid:
+                # BigQuery lists the invalid rows first, then the rows they stopped
                 bad = {e["index"] for e in errors}
                 stopped = [
-                    {"index": i, "errors": [{"reason": "stopped", "location": "", "message": ""}]}
+                    {"index": i, "errors": [{"reason": "stopped", "location": "", "debugInfo": "", "message": ""}]}
                     for i in range(len(rows))
                     if i not in bad
                 ]
-                return sorted(errors + stopped, key=lambda e: e["index"])
+                return errors + stopped
             if good:
                 arrow = pa.Table.from_pylist(
                     good, schema=pa.schema([pa.field(f["name"], bq_field_to_arrow(f)) for f in fields])

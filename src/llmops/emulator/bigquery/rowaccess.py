@@ -7,8 +7,8 @@ ON t`; the REST `rowAccessPolicies` collection reads and writes the same catalog
 Who the caller is: the emulator has no identities, so its one caller is taken to be a grantee of
 every policy. A table with policies therefore shows the rows that match any of its filters (the
 union BigQuery gives a principal granted all of them) and hides the rest; grantees are stored
-and listed, not checked. The filter applies where a query names the table (SELECT statements,
-`tabledata.list`); reads through a view, DML and the Storage Read API see every row.
+and listed, not checked. The filter applies wherever a SELECT statement reads the table, directly
+or through views, and so to `tabledata.list`; DML and the Storage Read API see every row.
 """
 
 from __future__ import annotations
@@ -222,28 +222,86 @@ def _filtered_sql(
 
 
 def guard(con: duckdb.DuckDBPyConnection, stmt: Statement) -> str:
-    """`stmt.sql` with each table that has policies read through the union of their filters."""
+    """`stmt.sql` with each table that has policies read through the union of their filters,
+    also where it is read through views (as BigQuery enforces policies through views)."""
     if not stmt.tables:
         return stmt.sql
-    keys = {(duckdb_schema(p, d), t) for p, d, t in stmt.tables}
-    rows = con.execute(
+    policies: dict[tuple[str, str], list[str]] = {}
+    for schema, table, condition in con.execute(
         f"SELECT schema_name, table_name, duckdb_filter FROM {CATALOG}.row_access_policies ORDER BY policy_id"
-    ).fetchall()
-    filters: dict[tuple[str, str], list[str]] = {}
-    for schema, table, condition in rows:
-        if (schema, table) in keys:
-            filters.setdefault((schema, table), []).append(f"({condition})")
-    sql = stmt.sql
-    for (schema, table), conditions in filters.items():
-        project, dataset = schema.rsplit(".", 1)
-        name = duckdb_table(project, dataset, table)
-        relation = "__llmops_rap_" + hashlib.sha1(f"{schema}\0{table}".encode()).hexdigest()[:16]
-        con.execute(
-            f"CREATE OR REPLACE TEMP VIEW {quote_ident(relation)} AS SELECT * FROM {name} "
-            f"WHERE COALESCE({' OR '.join(conditions)}, FALSE)"
-        )
-        sql = sql.replace(name, quote_ident(relation))
+    ).fetchall():
+        policies.setdefault((schema, table), []).append(f"({condition})")
+    if not policies:
+        return stmt.sql
+    views = {
+        (schema, name): sql
+        for schema, name, sql in con.execute(
+            "SELECT schema_name, view_name, sql FROM duckdb_views() WHERE NOT internal AND NOT temporary "
+            "AND database_name = current_database()"
+        ).fetchall()
+    }
+    named = [(duckdb_schema(p, d), t) for p, d, t in stmt.tables]
+    return _guarded(con, stmt.sql, named, policies, views, 0)
+
+
+_VIEW_BODY = re.compile(
+    r'^\s*CREATE\s+(?:OR\s+REPLACE\s+)?VIEW\s+(?:"(?:[^"]|"")*"|[\w$]+)\s*\.\s*(?:"(?:[^"]|"")*"|[\w$]+)'
+    r"\s+AS\s+(?P<body>.*?);?\s*$",
+    re.IGNORECASE | re.DOTALL,
+)
+_MAX_VIEW_DEPTH = 16
+
+
+def _guarded(
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    named: Any,
+    policies: dict[tuple[str, str], list[str]],
+    views: dict[tuple[str, str], str],
+    depth: int,
+) -> str:
+    for schema, table in dict.fromkeys(named):
+        pattern = _reference(schema, table)
+        if not pattern.search(sql):
+            continue
+        key = f"{schema}\0{table}"
+        if (schema, table) in policies:
+            relation = "__llmops_rap_" + hashlib.sha1(key.encode()).hexdigest()[:16]
+            project, dataset = schema.rsplit(".", 1)
+            body = (
+                f"SELECT * FROM {duckdb_table(project, dataset, table)} "
+                f"WHERE COALESCE({' OR '.join(policies[(schema, table)])}, FALSE)"
+            )
+        elif (schema, table) in views and depth < _MAX_VIEW_DEPTH:
+            m = _VIEW_BODY.match(views[(schema, table)])
+            if not m:
+                continue
+            inner = _guarded(con, m.group("body"), [*policies, *views], policies, views, depth + 1)
+            if inner == m.group("body"):
+                continue
+            relation = "__llmops_rap_view_" + hashlib.sha1(key.encode()).hexdigest()[:16]
+            body = inner
+        else:
+            continue
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {quote_ident(relation)} AS {body}")
+        sql = pattern.sub(lambda m, r=relation, t=table: _aliased(m, r, t), sql)  # type: ignore[misc]
     return sql
+
+
+def _aliased(m: re.Match[str], relation: str, table: str) -> str:
+    """The guarded relation under the name the query gave the table (its own, without an alias)."""
+    return quote_ident(relation) + (m.group("alias") or f" AS {quote_ident(table)}")
+
+
+def _reference(schema: str, table: str) -> re.Pattern[str]:
+    """How a table is written in DuckDB SQL: the engine quotes both parts; DuckDB's stored view
+    text leaves a plain lower-case name unquoted."""
+    spellings = [re.escape(quote_ident(table))]
+    if re.fullmatch(r"[a-z_][a-z0-9_]*", table):
+        spellings.append(re.escape(table) + r'(?![\w$"])')
+    return re.compile(
+        re.escape(quote_ident(schema)) + r"\s*\.\s*(?:" + "|".join(spellings) + r")(?!\s*\.)(?P<alias>\s+(?i:AS)\b)?"
+    )
 
 
 # ---------------------------------------------------------------------- DDL
