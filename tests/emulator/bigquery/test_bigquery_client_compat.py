@@ -238,3 +238,42 @@ def test_csv_autodetect_reads_a_header_as_skip_leading_rows_says(bigquery_client
     bigquery_client.load_table_from_file(io.BytesIO(data), target, job_config=config).result()
     table = bigquery_client.get_table(target)
     assert [f.name for f in table.schema] == names and table.num_rows == rows
+
+
+def test_rows_take_iso_8601_intervals_wrapped_base64_and_numeric_at_its_limits(bigquery_client, dataset):
+    import decimal
+
+    from google.cloud import bigquery
+
+    schema = [
+        bigquery.SchemaField("i", "INTERVAL"),
+        bigquery.SchemaField("b", "BYTES"),
+        bigquery.SchemaField("n", "NUMERIC"),
+        bigquery.SchemaField("k", "INT64"),
+    ]
+    target = f"{dataset}.limits"
+    rows = [
+        {"i": "P7Y11M9DT4H15M37.123456S", "b": "DQo=\n", "n": "9.9999999999999999999999999999999999999E+28", "k": 1},
+        {"i": "P-1Y0M-2DT-3H0M0S", "b": "SGk=", "n": "-9.9999999999999999999999999999999999999E+28", "k": 2},
+        {"i": "1-2 3 4:5:6.5", "k": 3},
+    ]
+    config = bigquery.LoadJobConfig(schema=schema)
+    bigquery_client.load_table_from_json(rows[:2], target, job_config=config).result()
+    assert bigquery_client.insert_rows_json(target, rows[2:]) == []
+    got = {r["k"]: r for r in bigquery_client.query(f"SELECT k, i, b, n FROM `{target}`").result()}
+    assert got[1]["b"] == b"\r\n" and got[2]["b"] == b"Hi"
+    assert got[1]["n"] == decimal.Decimal("99999999999999999999999999999.999999999")
+    assert got[2]["n"] == decimal.Decimal("-99999999999999999999999999999.999999999")
+    first = bigquery_client.query(f"SELECT CAST(i AS STRING) AS s FROM `{target}` ORDER BY k").result()
+    assert [r["s"] for r in first] == ["7-11 9 4:15:37.123456", "-1-0 -2 -3:0:0", "1-2 3 4:5:6.5"]
+
+
+def test_a_bignumeric_beyond_the_emulators_range_is_a_row_error_naming_it(bigquery_client, dataset):
+    from google.cloud import bigquery
+
+    table = bigquery_client.create_table(
+        bigquery.Table(f"{dataset}.big", schema=[bigquery.SchemaField("v", "BIGNUMERIC")])
+    )
+    errors = bigquery_client.insert_rows_json(table, [{"v": "1E+25"}, {"v": "12345678901234567890.5"}])
+    assert [(e["index"], e["errors"][0]["reason"]) for e in errors] == [(0, "invalid"), (1, "stopped")]
+    assert "DECIMAL(38, 18)" in errors[0]["errors"][0]["message"]

@@ -1775,8 +1775,17 @@ def _convert_value(value: Any, f: dict, *, ignore_unknown: bool, location: str) 
             d = decimal.Decimal(str(value))
             if not d.is_finite():
                 raise ValueError
+            if t == "BIGNUMERIC" and d.adjusted() >= 20:
+                raise RowError(
+                    location,
+                    f"BIGNUMERIC value {str(value)[:80]} is beyond the emulator's BIGNUMERIC, DECIMAL(38, 18) "
+                    f"(20 digits before the point) (field {location}).",
+                )
+            # the default 28-digit context cannot hold NUMERIC's 38 digits (BIGNUMERIC's 77)
             return d.quantize(
-                decimal.Decimal(1).scaleb(-(9 if t == "NUMERIC" else 18)), rounding=decimal.ROUND_HALF_EVEN
+                decimal.Decimal(1).scaleb(-(9 if t == "NUMERIC" else 18)),
+                rounding=decimal.ROUND_HALF_EVEN,
+                context=decimal.Context(prec=100),
             )
         if t == "TIMESTAMP":
             return _parse_timestamp(value)
@@ -1789,18 +1798,50 @@ def _convert_value(value: Any, f: dict, *, ignore_unknown: bool, location: str) 
         if t == "BYTES":
             if isinstance(value, (bytes, bytearray)):
                 return bytes(value)
-            return base64.b64decode(str(value), validate=True)
+            # BigQuery's base64 reader skips white space (line breaks of wrapped base64)
+            return base64.b64decode("".join(str(value).split()), validate=True)
         if t == "JSON":
             if isinstance(value, str):
                 json.loads(value)
                 return value
             return json.dumps(value)
         if t == "INTERVAL":
-            return str(value)
+            return _interval_text(str(value))
     except (ValueError, TypeError, ArithmeticError, decimal.InvalidOperation, json.JSONDecodeError):
         pass
     raise RowError(
         location, f"Cannot convert value to {t.lower()}: {json.dumps(value, default=str)[:80]} (field {location})."
+    )
+
+
+_ISO_DURATION = re.compile(
+    r"^P(?:(?P<Y>[+-]?\d+)Y)?(?:(?P<M>[+-]?\d+)M)?(?:(?P<D>[+-]?\d+)D)?"
+    r"(?:T(?:(?P<h>[+-]?\d+)H)?(?:(?P<m>[+-]?\d+)M)?(?:(?P<s>[+-]?\d+(?:\.\d{1,9})?)S)?)?$"
+)
+_CANONICAL_INTERVAL = re.compile(
+    r"^(?P<Y>[+-]?\d+)-(?P<M>\d+) (?P<D>[+-]?\d+) (?P<sign>[+-]?)(?P<h>\d+):(?P<m>\d+):(?P<s>\d+(?:\.\d{1,9})?)$"
+)
+
+
+def _interval_text(value: str) -> str:
+    """An INTERVAL as BigQuery reads it in rows and loads (ISO 8601 `P1Y2M3DT4H5M6.5S` with signed
+    parts, or its canonical `Y-M D H:M:S[.F]`) in a form DuckDB casts."""
+    text = value.strip()
+    m = _ISO_DURATION.match(text)
+    if m and text != "P" and not text.endswith("T"):
+        parts = {k: v or "0" for k, v in m.groupdict().items()}
+    elif c := _CANONICAL_INTERVAL.match(text):
+        parts = c.groupdict()
+        sign = parts.pop("sign")
+        months = int(parts["Y"]) * 12 + (-1 if parts["Y"].startswith("-") else 1) * int(parts["M"])
+        parts["Y"], parts["M"] = "0", str(months)
+        if sign == "-":
+            parts = {**parts, "h": f"-{parts['h']}", "m": f"-{parts['m']}", "s": f"-{parts['s']}"}
+    else:
+        return text  # DuckDB's own interval text ("3 days") still casts
+    return (
+        f"{parts['Y']} years {parts['M']} months {parts['D']} days "
+        f"{parts['h']} hours {parts['m']} minutes {parts['s']} seconds"
     )
 
 
