@@ -277,3 +277,32 @@ def test_a_bignumeric_beyond_the_emulators_range_is_a_row_error_naming_it(bigque
     errors = bigquery_client.insert_rows_json(table, [{"v": "1E+25"}, {"v": "12345678901234567890.5"}])
     assert [(e["index"], e["errors"][0]["reason"]) for e in errors] == [(0, "invalid"), (1, "stopped")]
     assert "DECIMAL(38, 18)" in errors[0]["errors"][0]["message"]
+
+
+def test_numeric_rows_round_half_away_from_zero_as_bigquery_does_by_default(bigquery_client, dataset):
+    import decimal
+
+    from google.cloud import bigquery
+
+    made = bigquery_client.create_table(
+        bigquery.Table(f"{dataset}.money", schema=[bigquery.SchemaField("v", "NUMERIC")])
+    )
+    values = ["0.0000000025", "-0.0000000025", "0.0000000035"]
+    assert bigquery_client.insert_rows_json(made, [{"v": v} for v in values]) == []
+    got = sorted(r["v"] for r in bigquery_client.list_rows(made))
+    assert got == [decimal.Decimal("-0.000000003"), decimal.Decimal("0.000000003"), decimal.Decimal("0.000000004")]
+
+
+def test_default_rounding_modes_of_tables_and_datasets_are_kept(bigquery_client, dataset):
+    p, d = dataset.split(".")
+    resource = {
+        "tableReference": {"projectId": p, "datasetId": d, "tableId": "money"},
+        "schema": {"fields": [{"name": "v", "type": "NUMERIC"}]},
+        "defaultRoundingMode": "ROUND_HALF_EVEN",
+    }
+    bigquery_client._connection.api_request(method="POST", path=f"/projects/{p}/datasets/{d}/tables", data=resource)
+    assert bigquery_client.get_table(f"{dataset}.money")._properties["defaultRoundingMode"] == "ROUND_HALF_EVEN"
+    ds = bigquery_client.get_dataset(dataset)
+    ds.default_rounding_mode = "ROUND_HALF_AWAY_FROM_ZERO"
+    updated = bigquery_client.update_dataset(ds, ["default_rounding_mode"])
+    assert updated.default_rounding_mode == "ROUND_HALF_AWAY_FROM_ZERO"

@@ -59,11 +59,13 @@ class BigQueryApi(EmulatedApi):
         return self._engine
 
     def routes(self) -> list[BaseRoute]:
+        from .iam_routes import iam_routes
         from .routes import routes
         from .rowaccess_routes import rowaccess_routes
         from .schemaless import wrap_insert_table
 
-        return wrap_insert_table(routes(self), self.config.max_request_bytes) + rowaccess_routes(self)
+        own = wrap_insert_table(routes(self), self.config.max_request_bytes)
+        return own + rowaccess_routes(self) + iam_routes(self)
 
     def start(self) -> None:
         if self.config.warm_start:

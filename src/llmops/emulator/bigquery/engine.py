@@ -1781,10 +1781,11 @@ def _convert_value(value: Any, f: dict, *, ignore_unknown: bool, location: str) 
                     f"BIGNUMERIC value {str(value)[:80]} is beyond the emulator's BIGNUMERIC, DECIMAL(38, 18) "
                     f"(20 digits before the point) (field {location}).",
                 )
-            # the default 28-digit context cannot hold NUMERIC's 38 digits (BIGNUMERIC's 77)
+            # BigQuery rounds half away from zero (ROUNDING_MODE_UNSPECIFIED); the default 28-digit
+            # context cannot hold NUMERIC's 38 digits (BIGNUMERIC's 77)
             return d.quantize(
                 decimal.Decimal(1).scaleb(-(9 if t == "NUMERIC" else 18)),
-                rounding=decimal.ROUND_HALF_EVEN,
+                rounding=decimal.ROUND_HALF_UP,
                 context=decimal.Context(prec=100),
             )
         if t == "TIMESTAMP":

@@ -26,6 +26,7 @@ DATASET_FIELDS = (
     "isCaseInsensitive",
     "storageBillingModel",
     "resourceTags",
+    "defaultRoundingMode",
 )
 TABLE_FIELDS = (
     "description",
@@ -40,6 +41,7 @@ TABLE_FIELDS = (
     "defaultCollation",
     "resourceTags",
     "tableConstraints",
+    "defaultRoundingMode",
 )
 
 

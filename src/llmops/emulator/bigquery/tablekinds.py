@@ -22,7 +22,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
-from . import history, rowaccess
+from . import history, iam, rowaccess
 from .googlesql import (
     BigQueryDuplicate,
     BigQueryError,
@@ -230,6 +230,7 @@ def ensure_catalog(con: duckdb.DuckDBPyConnection) -> None:
     """Create this module's and history's catalog tables (once per engine, when it opens)."""
     history.ensure_catalog(con)
     rowaccess.ensure_catalog(con)
+    iam.ensure_catalog(con)
     con.execute(
         f"CREATE TABLE IF NOT EXISTS {CATALOG}.table_features (schema_name VARCHAR, table_name VARCHAR, "
         "kind VARCHAR, base VARCHAR, snapshot_time TIMESTAMPTZ, mview_query VARCHAR, expires TIMESTAMPTZ, "
@@ -266,6 +267,7 @@ def on_created(con: duckdb.DuckDBPyConnection, project: str, dataset: str, table
     schema = duckdb_schema(project, dataset)
     con.execute(f"DELETE FROM {CATALOG}.table_features WHERE schema_name = ? AND table_name = ?", [schema, table])
     rowaccess.forget(con, project, dataset, table)
+    iam.forget(con, project, dataset, table)
     default = _row(con, schema, "")
     if default and default["default_expiration_ms"]:
         expires = _now() + dt.timedelta(milliseconds=int(default["default_expiration_ms"]))
@@ -321,6 +323,7 @@ def forget(con: duckdb.DuckDBPyConnection, project: str, dataset: str, table: st
     con.execute(f"DELETE FROM {CATALOG}.table_features WHERE schema_name = ? AND table_name = ?", [schema, table])
     con.execute(f"DELETE FROM {CATALOG}.tables WHERE schema_name = ? AND table_name = ?", [schema, table])
     rowaccess.forget(con, project, dataset, table)
+    iam.forget(con, project, dataset, table)
     history.forget(con, project, dataset, table)
 
 
@@ -328,6 +331,7 @@ def forget_dataset(con: duckdb.DuckDBPyConnection, project: str, dataset: str) -
     """A dropped dataset: its tables' catalog rows and history, and its default expiration."""
     con.execute(f"DELETE FROM {CATALOG}.table_features WHERE schema_name = ?", [duckdb_schema(project, dataset)])
     rowaccess.forget(con, project, dataset)
+    iam.forget(con, project, dataset)
     history.forget(con, project, dataset)
 
 
