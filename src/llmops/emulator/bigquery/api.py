@@ -62,9 +62,9 @@ class BigQueryApi(EmulatedApi):
         from .iam_routes import iam_routes
         from .routes import routes
         from .rowaccess_routes import rowaccess_routes
-        from .schemaless import wrap_insert_table
+        from .table_writes import wrap_table_writes
 
-        own = wrap_insert_table(routes(self), self.config.max_request_bytes)
+        own = wrap_table_writes(routes(self), self)
         return own + rowaccess_routes(self) + iam_routes(self)
 
     def start(self) -> None:

@@ -41,7 +41,7 @@ import duckdb
 import pyarrow as pa
 
 from ...core.errors import LlmopsError, QueryError
-from . import coltypes, dryrun, history, ml, routines, rowaccess, tablekinds, udfs
+from . import coltypes, dryrun, fieldopts, history, ml, routines, rowaccess, tablekinds, udfs
 from .googlesql import (
     FARM_FINGERPRINT_UDF,
     INFO_SCHEMA_VIEWS,
@@ -1334,10 +1334,12 @@ class BigQueryEngine:
             tablekinds.check_writable(con, project, dataset, table)
             fields = info["schema"]
             good: list[dict] = []
+            given: list[dict] = []
             errors: list[dict] = []
             for i, row in enumerate(rows):
                 try:
                     good.append(convert_row(row, fields, ignore_unknown=ignore_unknown))
+                    given.append(row)
                 except RowError as exc:
                     errors.append(
                         {
@@ -1357,6 +1359,7 @@ class BigQueryEngine:
                 ]
                 return errors + stopped
             if good:
+                fieldopts.fill_defaults(con, project, dataset, table, given, good)
                 arrow = pa.Table.from_pylist(
                     good, schema=pa.schema([pa.field(f["name"], bq_field_to_arrow(f)) for f in fields])
                 )

@@ -22,7 +22,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
-from . import history, iam, rowaccess
+from . import fieldopts, history, iam, rowaccess
 from .googlesql import (
     BigQueryDuplicate,
     BigQueryError,
@@ -231,6 +231,7 @@ def ensure_catalog(con: duckdb.DuckDBPyConnection) -> None:
     history.ensure_catalog(con)
     rowaccess.ensure_catalog(con)
     iam.ensure_catalog(con)
+    fieldopts.ensure_catalog(con)
     con.execute(
         f"CREATE TABLE IF NOT EXISTS {CATALOG}.table_features (schema_name VARCHAR, table_name VARCHAR, "
         "kind VARCHAR, base VARCHAR, snapshot_time TIMESTAMPTZ, mview_query VARCHAR, expires TIMESTAMPTZ, "
@@ -268,6 +269,7 @@ def on_created(con: duckdb.DuckDBPyConnection, project: str, dataset: str, table
     con.execute(f"DELETE FROM {CATALOG}.table_features WHERE schema_name = ? AND table_name = ?", [schema, table])
     rowaccess.forget(con, project, dataset, table)
     iam.forget(con, project, dataset, table)
+    fieldopts.forget(con, project, dataset, table)
     default = _row(con, schema, "")
     if default and default["default_expiration_ms"]:
         expires = _now() + dt.timedelta(milliseconds=int(default["default_expiration_ms"]))
@@ -277,11 +279,12 @@ def on_created(con: duckdb.DuckDBPyConnection, project: str, dataset: str, table
 def describe(con: duckdb.DuckDBPyConnection, project: str, dataset: str, table: str) -> dict[str, Any]:
     """What the tables resource shows beyond the engine's info: {type, expires, base, ...}."""
     row = _row(con, duckdb_schema(project, dataset), table)
-    if not row:
-        return {}
-    out = {k: v for k, v in row.items() if v is not None and k != "default_expiration_ms"}
-    if row["kind"] in ("SNAPSHOT", "MATERIALIZED_VIEW"):
+    out = {k: v for k, v in (row or {}).items() if v is not None and k != "default_expiration_ms"}
+    if row and row["kind"] in ("SNAPSHOT", "MATERIALIZED_VIEW"):
         out["type"] = row["kind"]
+    options = fieldopts.stored(con, project, dataset, table)
+    if options:
+        out["field_options"] = options
     return out
 
 
@@ -324,6 +327,7 @@ def forget(con: duckdb.DuckDBPyConnection, project: str, dataset: str, table: st
     con.execute(f"DELETE FROM {CATALOG}.tables WHERE schema_name = ? AND table_name = ?", [schema, table])
     rowaccess.forget(con, project, dataset, table)
     iam.forget(con, project, dataset, table)
+    fieldopts.forget(con, project, dataset, table)
     history.forget(con, project, dataset, table)
 
 
@@ -332,6 +336,7 @@ def forget_dataset(con: duckdb.DuckDBPyConnection, project: str, dataset: str) -
     con.execute(f"DELETE FROM {CATALOG}.table_features WHERE schema_name = ?", [duckdb_schema(project, dataset)])
     rowaccess.forget(con, project, dataset)
     iam.forget(con, project, dataset)
+    fieldopts.forget(con, project, dataset)
     history.forget(con, project, dataset)
 
 
