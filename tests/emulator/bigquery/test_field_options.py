@@ -66,3 +66,18 @@ def test_a_default_that_does_not_run_is_refused_and_nothing_is_created(bigquery_
         bigquery_client.create_table(bigquery.Table(f"{dataset}.t", schema=bad))
     with pytest.raises(gexc.NotFound):
         bigquery_client.get_table(f"{dataset}.t")
+
+
+def test_a_schema_update_removes_the_descriptions_and_options_it_leaves_out(bigquery_client, dataset):
+    tags = bigquery.PolicyTagList(["projects/p/locations/us/taxonomies/1/policyTags/2"])
+    table = bigquery_client.create_table(
+        bigquery.Table(
+            f"{dataset}.t",
+            schema=[bigquery.SchemaField("secret", "INTEGER", description="numeric", policy_tags=tags)],
+        )
+    )
+    assert table.schema[0].policy_tags == tags
+    table.schema = [bigquery.SchemaField("secret", "INTEGER", policy_tags=bigquery.PolicyTagList())]
+    updated = bigquery_client.update_table(table, ["schema"])
+    assert not updated.schema[0].description and updated.schema[0].policy_tags is None
+    assert bigquery_client.get_table(table).schema[0].description is None

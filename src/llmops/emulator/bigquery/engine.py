@@ -1308,6 +1308,9 @@ class BigQueryEngine:
                     con.execute(
                         f"COMMENT ON COLUMN {target}.{quote_ident(f['name'])} IS {_sql_string(f['description'])}"
                     )
+                elif old and old.get("description") and not f.get("description"):
+                    # the new schema replaces the old one: a description it leaves out is removed
+                    con.execute(f"COMMENT ON COLUMN {target}.{quote_ident(old['name'])} IS NULL")
             return self._table_info(con, project, dataset, table)
 
     # ------------------------------------------------------------------ rows

@@ -56,11 +56,18 @@ def of_fields(fields: Any, prefix: str = "") -> dict[str, dict[str, Any]]:
         if not isinstance(f, dict) or not isinstance(f.get("name"), str):
             continue
         path = prefix + f["name"].lower()
-        opts = {k: f[k] for k in OPTIONS if f.get(k) not in (None, "", [], {})}
+        opts = {k: f[k] for k in OPTIONS if not _empty(f.get(k))}
         if opts:
             out[path] = opts
         out.update(of_fields(f.get("fields"), path + "."))
     return out
+
+
+def _empty(value: Any) -> bool:
+    """Unset, as BigQuery reads it: `policyTags: {names: []}` clears the tags."""
+    if isinstance(value, dict):
+        return all(_empty(v) for v in value.values())
+    return value in (None, "", [])
 
 
 def stored(con: duckdb.DuckDBPyConnection, project: str, dataset: str, table: str) -> dict[str, dict[str, Any]]:
