@@ -65,11 +65,15 @@ def test_an_engine_load_into_a_table_without_a_schema_gives_it_the_data_schema()
 
     with BigQueryEngine() as engine:
         engine.query("CREATE SCHEMA p.ds", default_project="p")
-        engine.create_table("p", "ds", "landing", [])
+        made = engine.create_table("p", "ds", "landing", [])
         engine.load_table("p", "ds", "landing", pa.table({"id": [5], "v": [0.5]}))
         got = engine.get_table("p", "ds", "landing")
+        engine.create_table("p", "ds", "typed", [])
+        engine.load_table("p", "ds", "typed", pa.table({"n": [1]}), schema=[{"name": "n", "type": "NUMERIC"}])
+        typed = engine.get_table("p", "ds", "typed")
     assert [(f["name"], f["type"]) for f in got["schema"]] == [("id", "INT64"), ("v", "FLOAT64")]
-    assert got["num_rows"] == 1
+    assert got["num_rows"] == 1 and got["created"] == made["created"]  # the same table: REST metadata stays
+    assert [f["type"] for f in typed["schema"]] == ["NUMERIC"] and typed["num_rows"] == 1
 
 
 def test_streaming_into_a_table_without_a_schema_names_the_unknown_field(bigquery_client, dataset):

@@ -1417,8 +1417,9 @@ class BigQueryEngine:
                 tablekinds.check_writable(con, project, dataset, table)
             con.execute("BEGIN TRANSACTION")
             try:
-                if exists and tablekinds.has_no_schema(con, project, dataset, table):
-                    # a table created without a schema takes the load's (BigQuery's tables.insert allows none)
+                # a table created without a schema takes the load's, keeping its identity (labels, expiration)
+                keep = exists and tablekinds.has_no_schema(con, project, dataset, table)
+                if keep:
                     con.execute(f"DROP TABLE {duckdb_table(project, dataset, table)}")
                     exists = False
                 if exists:
@@ -1437,7 +1438,7 @@ class BigQueryEngine:
                         con.execute(f"DELETE FROM {duckdb_table(project, dataset, table)}")
                 elif not exists:
                     if fields:
-                        self._create_table(con, project, dataset, table, fields)
+                        self._create_table(con, project, dataset, table, fields, record=not keep)
                     else:
                         name = f"__bq_load_{uuid.uuid4().hex[:8]}"
                         con.register(name, data)
@@ -1447,7 +1448,8 @@ class BigQueryEngine:
                             )
                         finally:
                             con.unregister(name)
-                        self._record_table(con, project, dataset, table)
+                        if not keep:
+                            self._record_table(con, project, dataset, table)
                         con.execute("COMMIT")
                         return data.num_rows
                 self._insert_arrow(con, project, dataset, table, data)
