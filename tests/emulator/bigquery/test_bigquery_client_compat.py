@@ -306,3 +306,12 @@ def test_default_rounding_modes_of_tables_and_datasets_are_kept(bigquery_client,
     ds.default_rounding_mode = "ROUND_HALF_AWAY_FROM_ZERO"
     updated = bigquery_client.update_dataset(ds, ["default_rounding_mode"])
     assert updated.default_rounding_mode == "ROUND_HALF_AWAY_FROM_ZERO"
+
+
+def test_ddl_options_description_is_the_tables_description(bigquery_client, dataset):
+    bigquery_client.query(f"CREATE TABLE `{dataset}.described` (n INT64) OPTIONS(description='daily counts')").result()
+    bigquery_client.query(f'CREATE VIEW `{dataset}.seen` OPTIONS(description="it\'s a view") AS SELECT 1 AS n').result()
+    assert bigquery_client.get_table(f"{dataset}.described").description == "daily counts"
+    assert bigquery_client.get_table(f"{dataset}.seen").description == "it's a view"
+    bigquery_client.query(f"CREATE OR REPLACE TABLE `{dataset}.described` (n INT64)").result()
+    assert bigquery_client.get_table(f"{dataset}.described").description is None

@@ -412,11 +412,16 @@ def _replaces(stmt: Statement) -> bool:
 
 
 def after_statement(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, stmt: Statement) -> None:
-    """Forget dropped tables; apply OPTIONS(expiration_timestamp=...) of a CREATE."""
+    """Forget dropped tables; apply OPTIONS(expiration_timestamp=..., description=...) of a CREATE."""
     project, dataset, table = stmt.target  # type: ignore[misc]
     if stmt.statement_type.startswith("DROP_"):
         forget(con, project, dataset, table)
-    elif stmt.statement_type.startswith("CREATE") and stmt.options.get("expiration_timestamp"):
+        return
+    if stmt.statement_type.startswith(("CREATE_TABLE", "CREATE_VIEW")) and stmt.options.get("description"):
+        kind = "VIEW" if stmt.statement_type.startswith("CREATE_VIEW") else "TABLE"
+        text = str(stmt.options["description"]).replace("'", "''")
+        con.execute(f"COMMENT ON {kind} {duckdb_table(project, dataset, table)} IS '{text}'")
+    if stmt.statement_type.startswith("CREATE") and stmt.options.get("expiration_timestamp"):
         from .googlesql import translate
 
         sql = translate(f"SELECT {stmt.options['expiration_timestamp']}").statements[0].sql
