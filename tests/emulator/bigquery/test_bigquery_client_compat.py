@@ -185,3 +185,133 @@ def test_export_data_as_avro_and_its_refused_compression(bigquery_client, storag
             f"AS SELECT n FROM `{typed_source}`"
         ).result()
     assert [b.name for b in bucket.list_blobs()] == ["export.avro"]
+
+
+def test_insert_errors_list_the_invalid_rows_first_then_the_rows_they_stopped(bigquery_client, dataset):
+    from google.cloud import bigquery
+
+    table = bigquery_client.create_table(
+        bigquery.Table(
+            f"{dataset}.people",
+            schema=[bigquery.SchemaField("name", "STRING", mode="REQUIRED"), bigquery.SchemaField("age", "INT64")],
+        )
+    )
+    rows = [{"name": "a", "age": 1}, {"name": "b", "extra": 1}, {"name": "c"}, {"age": 4}]
+    errors = bigquery_client.insert_rows_json(table, rows)
+    assert [(e["index"], e["errors"][0]["reason"]) for e in errors] == [
+        (1, "invalid"),
+        (3, "invalid"),
+        (0, "stopped"),
+        (2, "stopped"),
+    ]
+    assert errors[0]["errors"][0] == {
+        "reason": "invalid",
+        "location": "extra",
+        "debugInfo": "",
+        "message": "no such field: extra.",
+    }
+    assert errors[2]["errors"][0] == {"reason": "stopped", "location": "", "debugInfo": "", "message": ""}
+    assert bigquery_client.get_table(table).num_rows == 0
+
+
+@pytest.mark.parametrize(
+    ("skip", "data", "names", "rows"),
+    [
+        # skipLeadingRows 0: no header, even one that looks like it
+        (0, b"id,word\n1,x\n", ["string_field_0", "string_field_1"], 2),
+        # unset: the first row is a header when it looks like one
+        (None, b"id,word\n1,x\n", ["id", "word"], 1),
+        # N > 0: row N names the columns only if it looks like a header, and is skipped either way
+        (2, b"junk\nid,word\n1,x\n", ["id", "word"], 1),
+        (1, b"7,y\nz,x\n", ["string_field_0", "string_field_1"], 1),
+    ],
+)
+def test_csv_autodetect_reads_a_header_as_skip_leading_rows_says(bigquery_client, dataset, skip, data, names, rows):
+    import io
+
+    from google.cloud import bigquery
+
+    config = bigquery.LoadJobConfig(source_format="CSV", autodetect=True, allow_jagged_rows=True)
+    if skip is not None:
+        config.skip_leading_rows = skip
+    target = f"{dataset}.csv_{uuid.uuid4().hex[:6]}"
+    bigquery_client.load_table_from_file(io.BytesIO(data), target, job_config=config).result()
+    table = bigquery_client.get_table(target)
+    assert [f.name for f in table.schema] == names and table.num_rows == rows
+
+
+def test_rows_take_iso_8601_intervals_wrapped_base64_and_numeric_at_its_limits(bigquery_client, dataset):
+    import decimal
+
+    from google.cloud import bigquery
+
+    schema = [
+        bigquery.SchemaField("i", "INTERVAL"),
+        bigquery.SchemaField("b", "BYTES"),
+        bigquery.SchemaField("n", "NUMERIC"),
+        bigquery.SchemaField("k", "INT64"),
+    ]
+    target = f"{dataset}.limits"
+    rows = [
+        {"i": "P7Y11M9DT4H15M37.123456S", "b": "DQo=\n", "n": "9.9999999999999999999999999999999999999E+28", "k": 1},
+        {"i": "P-1Y0M-2DT-3H0M0S", "b": "SGk=", "n": "-9.9999999999999999999999999999999999999E+28", "k": 2},
+        {"i": "1-2 3 4:5:6.5", "k": 3},
+    ]
+    config = bigquery.LoadJobConfig(schema=schema)
+    bigquery_client.load_table_from_json(rows[:2], target, job_config=config).result()
+    assert bigquery_client.insert_rows_json(target, rows[2:]) == []
+    got = {r["k"]: r for r in bigquery_client.query(f"SELECT k, i, b, n FROM `{target}`").result()}
+    assert got[1]["b"] == b"\r\n" and got[2]["b"] == b"Hi"
+    assert got[1]["n"] == decimal.Decimal("99999999999999999999999999999.999999999")
+    assert got[2]["n"] == decimal.Decimal("-99999999999999999999999999999.999999999")
+    first = bigquery_client.query(f"SELECT CAST(i AS STRING) AS s FROM `{target}` ORDER BY k").result()
+    assert [r["s"] for r in first] == ["7-11 9 4:15:37.123456", "-1-0 -2 -3:0:0", "1-2 3 4:5:6.5"]
+
+
+def test_a_bignumeric_beyond_the_emulators_range_is_a_row_error_naming_it(bigquery_client, dataset):
+    from google.cloud import bigquery
+
+    table = bigquery_client.create_table(
+        bigquery.Table(f"{dataset}.big", schema=[bigquery.SchemaField("v", "BIGNUMERIC")])
+    )
+    errors = bigquery_client.insert_rows_json(table, [{"v": "1E+25"}, {"v": "12345678901234567890.5"}])
+    assert [(e["index"], e["errors"][0]["reason"]) for e in errors] == [(0, "invalid"), (1, "stopped")]
+    assert "DECIMAL(38, 18)" in errors[0]["errors"][0]["message"]
+
+
+def test_numeric_rows_round_half_away_from_zero_as_bigquery_does_by_default(bigquery_client, dataset):
+    import decimal
+
+    from google.cloud import bigquery
+
+    made = bigquery_client.create_table(
+        bigquery.Table(f"{dataset}.money", schema=[bigquery.SchemaField("v", "NUMERIC")])
+    )
+    values = ["0.0000000025", "-0.0000000025", "0.0000000035"]
+    assert bigquery_client.insert_rows_json(made, [{"v": v} for v in values]) == []
+    got = sorted(r["v"] for r in bigquery_client.list_rows(made))
+    assert got == [decimal.Decimal("-0.000000003"), decimal.Decimal("0.000000003"), decimal.Decimal("0.000000004")]
+
+
+def test_default_rounding_modes_of_tables_and_datasets_are_kept(bigquery_client, dataset):
+    p, d = dataset.split(".")
+    resource = {
+        "tableReference": {"projectId": p, "datasetId": d, "tableId": "money"},
+        "schema": {"fields": [{"name": "v", "type": "NUMERIC"}]},
+        "defaultRoundingMode": "ROUND_HALF_EVEN",
+    }
+    bigquery_client._connection.api_request(method="POST", path=f"/projects/{p}/datasets/{d}/tables", data=resource)
+    assert bigquery_client.get_table(f"{dataset}.money")._properties["defaultRoundingMode"] == "ROUND_HALF_EVEN"
+    ds = bigquery_client.get_dataset(dataset)
+    ds.default_rounding_mode = "ROUND_HALF_AWAY_FROM_ZERO"
+    updated = bigquery_client.update_dataset(ds, ["default_rounding_mode"])
+    assert updated.default_rounding_mode == "ROUND_HALF_AWAY_FROM_ZERO"
+
+
+def test_ddl_options_description_is_the_tables_description(bigquery_client, dataset):
+    bigquery_client.query(f"CREATE TABLE `{dataset}.described` (n INT64) OPTIONS(description='daily counts')").result()
+    bigquery_client.query(f'CREATE VIEW `{dataset}.seen` OPTIONS(description="it\'s a view") AS SELECT 1 AS n').result()
+    assert bigquery_client.get_table(f"{dataset}.described").description == "daily counts"
+    assert bigquery_client.get_table(f"{dataset}.seen").description == "it's a view"
+    bigquery_client.query(f"CREATE OR REPLACE TABLE `{dataset}.described` (n INT64)").result()
+    assert bigquery_client.get_table(f"{dataset}.described").description is None

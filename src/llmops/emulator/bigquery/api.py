@@ -59,9 +59,13 @@ class BigQueryApi(EmulatedApi):
         return self._engine
 
     def routes(self) -> list[BaseRoute]:
+        from .iam_routes import iam_routes
         from .routes import routes
+        from .rowaccess_routes import rowaccess_routes
+        from .table_writes import wrap_table_writes
 
-        return routes(self)
+        own = wrap_table_writes(routes(self), self)
+        return own + rowaccess_routes(self) + iam_routes(self)
 
     def start(self) -> None:
         if self.config.warm_start:

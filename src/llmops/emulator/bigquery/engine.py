@@ -42,7 +42,7 @@ import duckdb
 import pyarrow as pa
 
 from ...core.errors import LlmopsError, QueryError
-from . import coltypes, dryrun, history, ml, routines, tablekinds, udfs
+from . import coltypes, dryrun, fieldopts, history, ml, routines, rowaccess, tablekinds, udfs
 from .googlesql import (
     FARM_FINGERPRINT_UDF,
     INFO_SCHEMA_VIEWS,
@@ -353,6 +353,8 @@ class BigQueryEngine:
         `control`) stops it with a `timeout` error."""
         if param_types is None and isinstance(params, Mapping):
             param_types = _struct_param_types(params)
+        if rowaccess.is_policy_ddl(sql):
+            return rowaccess.run_ddl(self, sql, default_project=default_project, default_dataset=default_dataset)
 
         from . import scripting
         from .script_parser import needs_interpreter
@@ -543,7 +545,8 @@ class BigQueryEngine:
             if stmt.statement_type == "EXPORT_DATA":
                 return self._export_data(con, stmt, values, control)
             if stmt.statement_type == "SELECT":
-                rel = con.sql(stmt.sql, params=values) if values else con.sql(stmt.sql)
+                sql = rowaccess.guard(con, stmt)
+                rel = con.sql(sql, params=values) if values else con.sql(sql)
                 schema = [duckdb_type_to_field(n, t) for n, t in zip(rel.columns, rel.types)]
                 table = _int64_hugeints(rel.to_arrow_table(), rel.types)
                 return QueryResult(table=table, schema=schema, statement_type="SELECT")
@@ -1132,6 +1135,8 @@ class BigQueryEngine:
         ).fetchall()
         fields = []
         for name, data_type, nullable, col_comment in cols:
+            if name == tablekinds.NO_SCHEMA_COLUMN:
+                continue
             f = duckdb_type_to_field(name, duckdb.sqltype(data_type), nullable=nullable)
             if col_comment:
                 f["description"] = col_comment
@@ -1184,12 +1189,18 @@ class BigQueryEngine:
             return self._table_info(con, project, dataset, table)
 
     def _create_table(
-        self, con, project: str, dataset: str, table: str, fields: list[dict], *, replace: bool = False
+        self,
+        con,
+        project: str,
+        dataset: str,
+        table: str,
+        fields: list[dict],
+        *,
+        replace: bool = False,
+        record: bool = True,
     ) -> None:
         if not fields:
-            raise BigQueryInvalid(
-                f"table `{bq_name(project, dataset, table)}` needs at least one field", fix="give a schema"
-            )
+            fields = [tablekinds.NO_SCHEMA_FIELD]
         cols = ", ".join(f"{quote_ident(f['name'])} {bq_field_to_duckdb(f)}" for f in fields)
         verb = "CREATE OR REPLACE TABLE" if replace else "CREATE TABLE"
         con.execute(f"{verb} {duckdb_table(project, dataset, table)} ({cols})")
@@ -1199,7 +1210,8 @@ class BigQueryEngine:
                     f"COMMENT ON COLUMN {duckdb_table(project, dataset, table)}.{quote_ident(f['name'])} "
                     f"IS {_sql_string(f['description'])}"
                 )
-        self._record_table(con, project, dataset, table)
+        if record:
+            self._record_table(con, project, dataset, table)
 
     def get_table(self, project: str, dataset: str, table: str) -> dict:
         """Table metadata: schema (BigQuery fields), num_rows, type TABLE|VIEW, created, description."""
@@ -1267,6 +1279,10 @@ class BigQueryEngine:
         fields = [normalize_field(f) for f in schema]
         with self.connection() as con:
             info = self._table_info(con, project, dataset, table)
+            if fields and tablekinds.has_no_schema(con, project, dataset, table):
+                # its first schema may be anything (the table has no rows); the table keeps its identity
+                self._create_table(con, project, dataset, table, fields, replace=True, record=False)
+                return self._table_info(con, project, dataset, table)
             have = {f["name"].lower(): f for f in info["schema"]}
             given = {f["name"].lower() for f in fields}
             dropped = [n for n in have if n not in given]
@@ -1293,6 +1309,9 @@ class BigQueryEngine:
                     con.execute(
                         f"COMMENT ON COLUMN {target}.{quote_ident(f['name'])} IS {_sql_string(f['description'])}"
                     )
+                elif old and old.get("description") and not f.get("description"):
+                    # the new schema replaces the old one: a description it leaves out is removed
+                    con.execute(f"COMMENT ON COLUMN {target}.{quote_ident(old['name'])} IS NULL")
             return self._table_info(con, project, dataset, table)
 
     # ------------------------------------------------------------------ rows
@@ -1319,26 +1338,32 @@ class BigQueryEngine:
             tablekinds.check_writable(con, project, dataset, table)
             fields = info["schema"]
             good: list[dict] = []
+            given: list[dict] = []
             errors: list[dict] = []
             for i, row in enumerate(rows):
                 try:
                     good.append(convert_row(row, fields, ignore_unknown=ignore_unknown))
+                    given.append(row)
                 except RowError as exc:
                     errors.append(
                         {
                             "index": i,
-                            "errors": [{"reason": "invalid", "location": exc.location, "message": exc.message}],
+                            "errors": [
+                                {"reason": "invalid", "location": exc.location, "debugInfo": "", "message": exc.message}
+                            ],
                         }
                     )
             if errors and not skip_invalid:
+                # BigQuery lists the invalid rows first, then the rows they stopped
                 bad = {e["index"] for e in errors}
                 stopped = [
-                    {"index": i, "errors": [{"reason": "stopped", "location": "", "message": ""}]}
+                    {"index": i, "errors": [{"reason": "stopped", "location": "", "debugInfo": "", "message": ""}]}
                     for i in range(len(rows))
                     if i not in bad
                 ]
-                return sorted(errors + stopped, key=lambda e: e["index"])
+                return errors + stopped
             if good:
+                fieldopts.fill_defaults(con, project, dataset, table, given, good)
                 arrow = pa.Table.from_pylist(
                     good, schema=pa.schema([pa.field(f["name"], bq_field_to_arrow(f)) for f in fields])
                 )
@@ -1393,6 +1418,11 @@ class BigQueryEngine:
                 tablekinds.check_writable(con, project, dataset, table)
             con.execute("BEGIN TRANSACTION")
             try:
+                # a table created without a schema takes the load's, keeping its identity (labels, expiration)
+                keep = exists and tablekinds.has_no_schema(con, project, dataset, table)
+                if keep:
+                    con.execute(f"DROP TABLE {duckdb_table(project, dataset, table)}")
+                    exists = False
                 if exists:
                     history.before_change(con, project, dataset, table)
                 if exists and mode == "empty":
@@ -1409,7 +1439,7 @@ class BigQueryEngine:
                         con.execute(f"DELETE FROM {duckdb_table(project, dataset, table)}")
                 elif not exists:
                     if fields:
-                        self._create_table(con, project, dataset, table, fields)
+                        self._create_table(con, project, dataset, table, fields, record=not keep)
                     else:
                         name = f"__bq_load_{uuid.uuid4().hex[:8]}"
                         con.register(name, data)
@@ -1419,7 +1449,8 @@ class BigQueryEngine:
                             )
                         finally:
                             con.unregister(name)
-                        self._record_table(con, project, dataset, table)
+                        if not keep:
+                            self._record_table(con, project, dataset, table)
                         con.execute("COMMIT")
                         return data.num_rows
                 self._insert_arrow(con, project, dataset, table, data)
@@ -1760,8 +1791,18 @@ def _convert_value(value: Any, f: dict, *, ignore_unknown: bool, location: str) 
             d = decimal.Decimal(str(value))
             if not d.is_finite():
                 raise ValueError
+            if t == "BIGNUMERIC" and d.adjusted() >= 20:
+                raise RowError(
+                    location,
+                    f"BIGNUMERIC value {str(value)[:80]} is beyond the emulator's BIGNUMERIC, DECIMAL(38, 18) "
+                    f"(20 digits before the point) (field {location}).",
+                )
+            # BigQuery rounds half away from zero (ROUNDING_MODE_UNSPECIFIED); the default 28-digit
+            # context cannot hold NUMERIC's 38 digits (BIGNUMERIC's 77)
             return d.quantize(
-                decimal.Decimal(1).scaleb(-(9 if t == "NUMERIC" else 18)), rounding=decimal.ROUND_HALF_EVEN
+                decimal.Decimal(1).scaleb(-(9 if t == "NUMERIC" else 18)),
+                rounding=decimal.ROUND_HALF_UP,
+                context=decimal.Context(prec=100),
             )
         if t == "TIMESTAMP":
             return _parse_timestamp(value)
@@ -1774,18 +1815,50 @@ def _convert_value(value: Any, f: dict, *, ignore_unknown: bool, location: str) 
         if t == "BYTES":
             if isinstance(value, (bytes, bytearray)):
                 return bytes(value)
-            return base64.b64decode(str(value), validate=True)
+            # BigQuery's base64 reader skips white space (line breaks of wrapped base64)
+            return base64.b64decode("".join(str(value).split()), validate=True)
         if t == "JSON":
             if isinstance(value, str):
                 json.loads(value)
                 return value
             return json.dumps(value)
         if t == "INTERVAL":
-            return str(value)
+            return _interval_text(str(value))
     except (ValueError, TypeError, ArithmeticError, decimal.InvalidOperation, json.JSONDecodeError):
         pass
     raise RowError(
         location, f"Cannot convert value to {t.lower()}: {json.dumps(value, default=str)[:80]} (field {location})."
+    )
+
+
+_ISO_DURATION = re.compile(
+    r"^P(?:(?P<Y>[+-]?\d+)Y)?(?:(?P<M>[+-]?\d+)M)?(?:(?P<D>[+-]?\d+)D)?"
+    r"(?:T(?:(?P<h>[+-]?\d+)H)?(?:(?P<m>[+-]?\d+)M)?(?:(?P<s>[+-]?\d+(?:\.\d{1,9})?)S)?)?$"
+)
+_CANONICAL_INTERVAL = re.compile(
+    r"^(?P<Y>[+-]?\d+)-(?P<M>\d+) (?P<D>[+-]?\d+) (?P<sign>[+-]?)(?P<h>\d+):(?P<m>\d+):(?P<s>\d+(?:\.\d{1,9})?)$"
+)
+
+
+def _interval_text(value: str) -> str:
+    """An INTERVAL as BigQuery reads it in rows and loads (ISO 8601 `P1Y2M3DT4H5M6.5S` with signed
+    parts, or its canonical `Y-M D H:M:S[.F]`) in a form DuckDB casts."""
+    text = value.strip()
+    m = _ISO_DURATION.match(text)
+    if m and text != "P" and not text.endswith("T"):
+        parts = {k: v or "0" for k, v in m.groupdict().items()}
+    elif c := _CANONICAL_INTERVAL.match(text):
+        parts = c.groupdict()
+        sign = parts.pop("sign")
+        months = int(parts["Y"]) * 12 + (-1 if parts["Y"].startswith("-") else 1) * int(parts["M"])
+        parts["Y"], parts["M"] = "0", str(months)
+        if sign == "-":
+            parts = {**parts, "h": f"-{parts['h']}", "m": f"-{parts['m']}", "s": f"-{parts['s']}"}
+    else:
+        return text  # DuckDB's own interval text ("3 days") still casts
+    return (
+        f"{parts['Y']} years {parts['M']} months {parts['D']} days "
+        f"{parts['h']} hours {parts['m']} minutes {parts['s']} seconds"
     )
 
 

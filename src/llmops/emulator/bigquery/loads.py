@@ -267,7 +267,8 @@ def _csv_rows(
     header: list[str] | None = None
     if skip is not None:
         skip = int(skip)
-        if fields is None and skip >= 1 and rows:
+        # BigQuery: autodetect skips N-1 rows and reads row N as the header only if it looks like one
+        if fields is None and 1 <= skip <= len(rows) and _looks_like_header(rows[skip - 1 :]):
             header = rows[skip - 1][1]
         rows = rows[skip:]
     elif fields is None and rows and _looks_like_header(rows):

@@ -12,6 +12,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from . import fieldopts
 from .encoding import schema_to_api
 
 DATASET_FIELDS = (
@@ -26,6 +27,7 @@ DATASET_FIELDS = (
     "isCaseInsensitive",
     "storageBillingModel",
     "resourceTags",
+    "defaultRoundingMode",
 )
 TABLE_FIELDS = (
     "description",
@@ -40,6 +42,7 @@ TABLE_FIELDS = (
     "defaultCollation",
     "resourceTags",
     "tableConstraints",
+    "defaultRoundingMode",
 )
 
 
@@ -162,7 +165,7 @@ def table_resource(info: dict[str, Any], extra: dict[str, Any], base: str, locat
         "id": f"{p}:{d}.{t}",
         "selfLink": f"{base}/bigquery/v2/projects/{p}/datasets/{d}/tables/{t}",
         "tableReference": {"projectId": p, "datasetId": d, "tableId": t},
-        "schema": {"fields": schema_to_api(info.get("schema") or [])},
+        "schema": {"fields": _fields(info)},
         "numRows": str(info.get("num_rows") or 0),
         "numBytes": str(info.get("num_bytes") or 0),
         "numLongTermBytes": "0",
@@ -180,6 +183,12 @@ def table_resource(info: dict[str, Any], extra: dict[str, Any], base: str, locat
     res.update(feature_fields(info))
     res["etag"] = etag(res)
     return res
+
+
+def _fields(info: dict[str, Any]) -> list[dict[str, Any]]:
+    fields = schema_to_api(info.get("schema") or [])
+    fieldopts.merge(fields, (info.get("features") or {}).get("field_options") or {})
+    return fields
 
 
 def table_list_item(info: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:

@@ -22,7 +22,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
-from . import history
+from . import fieldopts, history, iam, rowaccess
 from .googlesql import (
     BigQueryDuplicate,
     BigQueryError,
@@ -62,6 +62,23 @@ _CLONE = re.compile(
 _AS_OF = re.compile(r"^\s*FOR\s+SYSTEM_TIME\s+AS\s+OF\s+(?P<expr>.*?)\s*(?=\bOPTIONS\s*\(|$)", re.I | re.S)
 _OPTIONS = re.compile(r"^\s*OPTIONS\s*\((?P<body>.*)\)\s*$", re.I | re.S)
 _DROP_SNAPSHOT = re.compile(r"^\s*DROP\s+SNAPSHOT\s+TABLE\s+(?P<rest>.+?)\s*;?\s*$", re.I | re.S)
+
+
+NO_SCHEMA_COLUMN = "_llmops_no_schema"
+"""The one DuckDB column of a table created without a schema (DuckDB has no zero-column tables);
+the tables resource hides it, and the first schema update or load replaces the table."""
+NO_SCHEMA_FIELD = {"name": NO_SCHEMA_COLUMN, "type": "BOOL", "mode": "NULLABLE"}
+
+
+def has_no_schema(con: duckdb.DuckDBPyConnection, project: str, dataset: str, table: str) -> bool:
+    """Whether the table was created without a schema and has had none given since."""
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? AND column_name = ? "
+            "AND database_name = current_database()",
+            [duckdb_schema(project, dataset), table, NO_SCHEMA_COLUMN],
+        ).fetchall()[0][0]
+    )
 
 
 def _now() -> dt.datetime:
@@ -212,6 +229,9 @@ def _translate_materialized_view(stmt: exp.Create, ctx: Any) -> Statement:
 def ensure_catalog(con: duckdb.DuckDBPyConnection) -> None:
     """Create this module's and history's catalog tables (once per engine, when it opens)."""
     history.ensure_catalog(con)
+    rowaccess.ensure_catalog(con)
+    iam.ensure_catalog(con)
+    fieldopts.ensure_catalog(con)
     con.execute(
         f"CREATE TABLE IF NOT EXISTS {CATALOG}.table_features (schema_name VARCHAR, table_name VARCHAR, "
         "kind VARCHAR, base VARCHAR, snapshot_time TIMESTAMPTZ, mview_query VARCHAR, expires TIMESTAMPTZ, "
@@ -247,6 +267,9 @@ def on_created(con: duckdb.DuckDBPyConnection, project: str, dataset: str, table
     """A (re)created table: forget what the old one was; start the dataset's default expiration."""
     schema = duckdb_schema(project, dataset)
     con.execute(f"DELETE FROM {CATALOG}.table_features WHERE schema_name = ? AND table_name = ?", [schema, table])
+    rowaccess.forget(con, project, dataset, table)
+    iam.forget(con, project, dataset, table)
+    fieldopts.forget(con, project, dataset, table)
     default = _row(con, schema, "")
     if default and default["default_expiration_ms"]:
         expires = _now() + dt.timedelta(milliseconds=int(default["default_expiration_ms"]))
@@ -256,11 +279,12 @@ def on_created(con: duckdb.DuckDBPyConnection, project: str, dataset: str, table
 def describe(con: duckdb.DuckDBPyConnection, project: str, dataset: str, table: str) -> dict[str, Any]:
     """What the tables resource shows beyond the engine's info: {type, expires, base, ...}."""
     row = _row(con, duckdb_schema(project, dataset), table)
-    if not row:
-        return {}
-    out = {k: v for k, v in row.items() if v is not None and k != "default_expiration_ms"}
-    if row["kind"] in ("SNAPSHOT", "MATERIALIZED_VIEW"):
+    out = {k: v for k, v in (row or {}).items() if v is not None and k != "default_expiration_ms"}
+    if row and row["kind"] in ("SNAPSHOT", "MATERIALIZED_VIEW"):
         out["type"] = row["kind"]
+    options = fieldopts.stored(con, project, dataset, table)
+    if options:
+        out["field_options"] = options
     return out
 
 
@@ -301,12 +325,18 @@ def forget(con: duckdb.DuckDBPyConnection, project: str, dataset: str, table: st
     schema = duckdb_schema(project, dataset)
     con.execute(f"DELETE FROM {CATALOG}.table_features WHERE schema_name = ? AND table_name = ?", [schema, table])
     con.execute(f"DELETE FROM {CATALOG}.tables WHERE schema_name = ? AND table_name = ?", [schema, table])
+    rowaccess.forget(con, project, dataset, table)
+    iam.forget(con, project, dataset, table)
+    fieldopts.forget(con, project, dataset, table)
     history.forget(con, project, dataset, table)
 
 
 def forget_dataset(con: duckdb.DuckDBPyConnection, project: str, dataset: str) -> None:
     """A dropped dataset: its tables' catalog rows and history, and its default expiration."""
     con.execute(f"DELETE FROM {CATALOG}.table_features WHERE schema_name = ?", [duckdb_schema(project, dataset)])
+    rowaccess.forget(con, project, dataset)
+    iam.forget(con, project, dataset)
+    fieldopts.forget(con, project, dataset)
     history.forget(con, project, dataset)
 
 
@@ -382,11 +412,16 @@ def _replaces(stmt: Statement) -> bool:
 
 
 def after_statement(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, stmt: Statement) -> None:
-    """Forget dropped tables; apply OPTIONS(expiration_timestamp=...) of a CREATE."""
+    """Forget dropped tables; apply OPTIONS(expiration_timestamp=..., description=...) of a CREATE."""
     project, dataset, table = stmt.target  # type: ignore[misc]
     if stmt.statement_type.startswith("DROP_"):
         forget(con, project, dataset, table)
-    elif stmt.statement_type.startswith("CREATE") and stmt.options.get("expiration_timestamp"):
+        return
+    if stmt.statement_type.startswith(("CREATE_TABLE", "CREATE_VIEW")) and stmt.options.get("description"):
+        kind = "VIEW" if stmt.statement_type.startswith("CREATE_VIEW") else "TABLE"
+        text = str(stmt.options["description"]).replace("'", "''")
+        con.execute(f"COMMENT ON {kind} {duckdb_table(project, dataset, table)} IS '{text}'")
+    if stmt.statement_type.startswith("CREATE") and stmt.options.get("expiration_timestamp"):
         from .googlesql import translate
 
         sql = translate(f"SELECT {stmt.options['expiration_timestamp']}").statements[0].sql
