@@ -56,24 +56,19 @@ def test_a_table_created_without_a_schema_has_none_until_an_update_gives_one(big
     assert ids(bigquery_client, f"SELECT id FROM `{dataset}.later`") == [1]
 
 
-def test_an_engine_load_into_a_table_without_a_schema_gives_it_the_data_schema():
-    # The load job's route keeps the empty schema as the table's until jobs.py hands such a table
-    # to the engine as a new one; the engine's part is tested here.
-    import pyarrow as pa
+def test_a_load_job_into_a_table_without_a_schema_gives_it_the_data_schema(bigquery_client, dataset):
+    made = bigquery_client.create_table(bigquery.Table(f"{dataset}.landing", schema=None))
+    config = bigquery.LoadJobConfig(source_format="NEWLINE_DELIMITED_JSON", autodetect=True)
+    bigquery_client.load_table_from_json([{"id": 5, "v": 0.5}], f"{dataset}.landing", job_config=config).result()
+    got = bigquery_client.get_table(f"{dataset}.landing")
+    assert [(f.name, f.field_type) for f in got.schema] == [("id", "INTEGER"), ("v", "FLOAT")]
+    assert got.num_rows == 1 and got.created == made.created  # the same table: its REST metadata stays
 
-    from llmops.emulator.bigquery.engine import BigQueryEngine
-
-    with BigQueryEngine() as engine:
-        engine.query("CREATE SCHEMA p.ds", default_project="p")
-        made = engine.create_table("p", "ds", "landing", [])
-        engine.load_table("p", "ds", "landing", pa.table({"id": [5], "v": [0.5]}))
-        got = engine.get_table("p", "ds", "landing")
-        engine.create_table("p", "ds", "typed", [])
-        engine.load_table("p", "ds", "typed", pa.table({"n": [1]}), schema=[{"name": "n", "type": "NUMERIC"}])
-        typed = engine.get_table("p", "ds", "typed")
-    assert [(f["name"], f["type"]) for f in got["schema"]] == [("id", "INT64"), ("v", "FLOAT64")]
-    assert got["num_rows"] == 1 and got["created"] == made["created"]  # the same table: REST metadata stays
-    assert [f["type"] for f in typed["schema"]] == ["NUMERIC"] and typed["num_rows"] == 1
+    bigquery_client.create_table(f"{dataset}.typed")
+    typed_config = bigquery.LoadJobConfig(schema=[bigquery.SchemaField("n", "NUMERIC")])
+    bigquery_client.load_table_from_json([{"n": "1.5"}], f"{dataset}.typed", job_config=typed_config).result()
+    typed = bigquery_client.get_table(f"{dataset}.typed")
+    assert [f.field_type for f in typed.schema] == ["NUMERIC"] and typed.num_rows == 1
 
 
 def test_streaming_into_a_table_without_a_schema_names_the_unknown_field(bigquery_client, dataset):

@@ -456,6 +456,8 @@ class JobRunner:
         mode = _write_mode(config.get("writeDisposition") or "WRITE_APPEND")
         if existing is None and create == "CREATE_NEVER":
             raise ApiError(404, f"Not found: Table {p}:{d}.{t}", "notFound")
+        if existing is not None and existing.get("type") == "TABLE" and not existing["schema"]:
+            existing = None  # a table created without a schema takes the load's
         given = None
         if isinstance(config.get("schema"), dict) and config["schema"].get("fields"):
             given = schema_from_api(config["schema"]["fields"], where="configuration.load.schema.fields")
