@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from google.cloud import bigquery
 
 
 @pytest.fixture
@@ -315,3 +316,13 @@ def test_ddl_options_description_is_the_tables_description(bigquery_client, data
     assert bigquery_client.get_table(f"{dataset}.seen").description == "it's a view"
     bigquery_client.query(f"CREATE OR REPLACE TABLE `{dataset}.described` (n INT64)").result()
     assert bigquery_client.get_table(f"{dataset}.described").description is None
+
+
+def test_rows_with_a_repeated_insert_id_are_kept_once_within_a_request_and_across_retries(bigquery_client, dataset):
+    table = bigquery_client.create_table(bigquery.Table(f"{dataset}.dedup", [bigquery.SchemaField("n", "INT64")]))
+    rows = [{"n": 1}, {"n": 2}, {"n": 3}]
+    assert bigquery_client.insert_rows_json(table, rows, row_ids=["a", "a", "b"]) == []
+    assert bigquery_client.insert_rows_json(table, rows[:1], row_ids=["b"]) == []  # a retry of row "b"
+    assert bigquery_client.insert_rows_json(table, rows[:1], row_ids=[None]) == []  # no id: always kept
+    got = sorted(r["n"] for r in bigquery_client.query(f"SELECT n FROM `{dataset}.dedup`").result())
+    assert got == [1, 1, 3]

@@ -429,7 +429,14 @@ class BigQueryHandlers:
         def insert() -> list[dict[str, Any]]:
             info = self._table_info(project, dataset, table)
             key = f"{project}.{dataset}.{info['table']}"
-            keep = [i for i, r in enumerate(rows) if not self._seen_insert_id(key, r.get("insertId"))]
+            keep, in_request = [], set()
+            for i, r in enumerate(rows):
+                insert_id = r.get("insertId")
+                if insert_id and str(insert_id) in in_request or self._seen_insert_id(key, insert_id):
+                    continue  # a row repeated within one request is de-duplicated too
+                keep.append(i)
+                if insert_id:
+                    in_request.add(str(insert_id))
             errors = self.engine.insert_rows(
                 project,
                 dataset,
