@@ -76,6 +76,15 @@ def build_database(workspace: Path, questions: int, body_chars: int) -> None:
 
 
 def _peak_mb() -> float:
+    """This process's resident-memory high-water mark. Not getrusage's ru_maxrss: a spawned
+    child starts with its parent's (the database builder's) high-water mark there."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

@@ -68,10 +68,11 @@ class _Lines:
         offsets = array("q", [b - begin for b in bounds[start : stop + 1]])
         self.chunks.append((_CODEC.compress(data[begin:end], asbytes=True), end - begin, offsets))
 
-    def read(self) -> pa.ChunkedArray:
-        """Every line, in the order added."""
-        # Each chunk is decompressed into an Arrow buffer and left where it is: joining them
-        # into one bytes object first cost a fresh, page-faulted copy of every line.
+    def read(self) -> pa.Array:
+        """Every line, in the order added, as one array."""
+        # Chunks are decompressed into Arrow buffers and concatenated into one array: joining
+        # bytes objects page-faulted a fresh copy of every line, and `take` from a chunked
+        # array was ten times slower than concatenating and taking from one array.
         arrays = [
             pa.Array.from_buffers(
                 pa.large_string(), len(offsets) - 1, [None, pa.py_buffer(offsets), _CODEC.decompress(c, size)]
@@ -79,7 +80,7 @@ class _Lines:
             for c, size, offsets in self.chunks
         ]
         self.chunks = []
-        return pa.chunked_array(arrays, pa.large_string())
+        return arrays[0] if len(arrays) == 1 else pa.concat_arrays(arrays)
 
 
 class _Bucket:
@@ -163,7 +164,7 @@ class _Output:
         self.file, self.digest, self.rows = f, hashlib.sha256(), 0
 
 
-def _order(hashes: array, record: pa.ChunkedArray, tie_key: Callable[[bytes], Any]) -> pa.Array:
+def _order(hashes: array, record: pa.Array, tie_key: Callable[[bytes], Any]) -> pa.Array:
     """Row numbers by split hash; rows sharing a hash (one question, several answers) by
     `tie_key` of their RECORD line."""
     values = pa.Array.from_buffers(pa.int64(), len(hashes), [None, pa.py_buffer(hashes)])
@@ -180,9 +181,8 @@ def _order(hashes: array, record: pa.ChunkedArray, tie_key: Callable[[bytes], An
     return _int64s(ordered)
 
 
-def _joined(taken: pa.ChunkedArray) -> pa.Buffer:
+def _joined(lines: pa.Array) -> pa.Buffer:
     """A string array's values back to back."""
-    lines = taken.chunk(0) if taken.num_chunks == 1 else taken.combine_chunks()
     _, offsets, data = lines.buffers()
     bounds = pa.Array.from_buffers(pa.int64(), len(lines) + 1, [None, offsets], offset=lines.offset)
     start, end = bounds[0].as_py(), bounds[-1].as_py()
