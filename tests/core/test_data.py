@@ -55,11 +55,21 @@ def test_same_inputs_same_version_and_nothing_rewritten(session, prepared):
     assert [v.version for v in data.list_versions(session)] == [prepared.version]
 
 
-def test_default_version_on_the_bundled_sample_is_pinned(prepared):
+@pytest.mark.parametrize(
+    ("change", "version", "rows"),
+    [
+        ({}, "234c14c7bba4", (388, 112)),
+        ({"format": "gemini"}, "1e153791d445", (388, 112)),
+        ({"eval_fraction": 0.3, "seed": 7}, "6d2f376f9342", None),
+    ],
+)
+def test_versions_on_the_bundled_sample_are_pinned(session, change, version, rows):
     # The id covers the query, the template, the split and every exported byte; it changes only
     # when one of those does (a new template text, say), never with how the files are written.
-    assert prepared.version == "234c14c7bba4"
-    assert (prepared.train.rows, prepared.eval.rows) == (388, 112)
+    prepared = data.prepare(session, **change)
+    assert prepared.version == version
+    if rows is not None:
+        assert (prepared.train.rows, prepared.eval.rows) == rows
 
 
 _TIES = (

@@ -1,8 +1,9 @@
 """Train, eval and sources files from one streamed scan of a local warehouse.
 
-The warehouse renders each row's lines exactly as `EXPORT DATA` (format JSON) writes them and
-streams them in whatever order the scan produces. As they arrive the rows are dealt into
-buckets by the top bits of their split hash and kept LZ4-compressed in memory; since the files
+The warehouse renders each row's lines exactly as `EXPORT DATA` (format JSON) writes them (the
+newline is appended here) and streams them in whatever order the scan produces. As they arrive
+the rows are dealt into buckets by the top bits of their split hash and kept LZ4-compressed in
+memory; since the files
 are ordered by split hash first, the buckets are then written one after the other, each sorted
 on its own (split hash, then instruction, then answer: the BigQuery script's order) and hashed
 while written. So the bytes, and the version ids, are the script's, with one scan, no temporary
@@ -21,12 +22,18 @@ from itertools import groupby
 from typing import IO, Any, Protocol
 
 import pyarrow as pa
-import pyarrow.compute as pc
+
+# The kernels are called by name: importing pyarrow.compute builds a wrapper for every kernel
+# (about 0.05 CPU-s, several times that in wall time on a loaded machine) and `Array.take`
+# imports it.
+from pyarrow._compute import CastOptions, ReplaceSliceOptions, call_function
 
 HASH, IN_EVAL, RECORD, SOURCE = "split_hash", "llmops_in_eval", "llmops_record", "llmops_source"
 """The column names the streamed query returns (RECORD and SOURCE are rendered lines)."""
 
 _BITS = 5  # 32 buckets
+_NEWLINE = ReplaceSliceOptions(1 << 62, 1 << 62, "\n")
+"""Appends a newline to each line (a slice past the end, replaced)."""
 _CODEC = pa.Codec("lz4")
 
 
@@ -72,7 +79,9 @@ class _Lines:
         """Every line, in the order added, as one array."""
         # Chunks are decompressed into Arrow buffers and concatenated into one array: joining
         # bytes objects page-faulted a fresh copy of every line, and `take` from a chunked
-        # array was ten times slower than concatenating and taking from one array.
+        # array was ten times slower than concatenating and taking from one array. (One LZ4
+        # frame per bucket, written as a stream, saved the concatenation but compressed at a
+        # third of the speed.)
         arrays = [
             pa.Array.from_buffers(
                 pa.large_string(), len(offsets) - 1, [None, pa.py_buffer(offsets), _CODEC.decompress(c, size)]
@@ -99,13 +108,17 @@ class _Buckets:
 
     def __call__(self, batch: pa.RecordBatch) -> None:
         # a scalar argument would go through pa.scalar, which imports pandas (half a second)
-        ids = pc.shift_right(batch.column(HASH), _int64s([64 - _BITS] * len(batch)))  # signed: sorts as the hashes
-        order = pc.sort_indices(ids)
-        batch = batch.take(order)
+        ids = call_function(
+            "shift_right", [batch.column(HASH), _int64s([64 - _BITS] * len(batch))]
+        )  # signed: sorts as the hashes
+        order = call_function("sort_indices", [ids])
+        batch = call_function("take", [batch, order])
         hashes, in_eval = batch.column(HASH).to_pylist(), batch.column(IN_EVAL).to_pylist()
-        lines = {name: _values(batch.column(name)) for name in self.names}
+        lines = {
+            name: _values(call_function("binary_replace_slice", [batch.column(name)], _NEWLINE)) for name in self.names
+        }
         start = 0
-        for entry in pc.value_counts(pc.take(ids, order)).to_pylist():
+        for entry in call_function("value_counts", [call_function("take", [ids, order])]).to_pylist():
             stop = start + entry["counts"]
             bucket = self.buckets.get(entry["values"])
             if bucket is None:
@@ -159,6 +172,9 @@ class _Background:
 _DONE = object()
 
 
+_TO_BOOL = CastOptions.safe(pa.bool_())
+
+
 class _Output:
     def __init__(self, f: IO[bytes]) -> None:
         self.file, self.digest, self.rows = f, hashlib.sha256(), 0
@@ -168,9 +184,9 @@ def _order(hashes: array, record: pa.Array, tie_key: Callable[[bytes], Any]) -> 
     """Row numbers by split hash; rows sharing a hash (one question, several answers) by
     `tie_key` of their RECORD line."""
     values = pa.Array.from_buffers(pa.int64(), len(hashes), [None, pa.py_buffer(hashes)])
-    order = pc.sort_indices(values)
-    ranked = pc.take(values, order)
-    if len(ranked) < 2 or not pc.any(pc.equal(ranked[1:], ranked[:-1])).as_py():
+    order = call_function("sort_indices", [values])
+    ranked = call_function("take", [values, order])
+    if len(ranked) < 2 or not call_function("any", [call_function("equal", [ranked[1:], ranked[:-1]])]).as_py():
         return order
     ordered: list[int] = []
     for _, run in groupby(order.to_pylist(), key=hashes.__getitem__):
@@ -224,14 +240,14 @@ def write_splits(
                 record = bucket.lines[RECORD].read()
                 order = _order(bucket.hashes, record, tie_key)
                 in_eval = pa.Array.from_buffers(pa.int8(), len(bucket.in_eval), [None, pa.py_buffer(bucket.in_eval)])
-                flags = pc.cast(pc.take(in_eval, order), pa.bool_())
-                train = pc.filter(order, pc.invert(flags))
-                parts = [("train", record, train), ("eval", record, pc.filter(order, flags))]
+                flags = call_function("cast", [call_function("take", [in_eval, order])], _TO_BOOL)
+                train = call_function("filter", [order, call_function("invert", [flags])])
+                parts = [("train", record, train), ("eval", record, call_function("filter", [order, flags]))]
                 if "sources" in outputs:
                     parts.append(("sources", bucket.lines[SOURCE].read(), train))
                 for name, lines, rows in parts:
                     out = outputs[name]
-                    data = _joined(pc.take(lines, rows))
+                    data = _joined(call_function("take", [lines, rows]))
                     out.rows += len(rows)
                     write((out, data))
                     digest((out, data))
