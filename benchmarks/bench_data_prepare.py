@@ -5,10 +5,11 @@
              train_test_split -> to_json(lines=True), train and eval files
   floor      a bare DuckDB `COPY (query) TO ... (FORMAT json)` of the same templated rows
 
-Prints wall time, peak memory (RSS high-water mark of a child process per path), the dataset
-version id llmops made (it must not change when the implementation does), and the ratios
-llmops/floor for time and for memory (goals <= 1.5 and <= 1.5; with --runs, the median of the
-per-run ratios) and course/llmops.
+Prints wall time, CPU time (user + system, all threads), peak memory (VmHWM of a child process
+per path), the dataset version id llmops made (it must not change when the implementation does),
+and the ratios llmops/floor for time and for memory (goals <= 1.5 and <= 1.5), and for CPU time
+(which says more than wall time on a loaded machine); with --runs, the median of the per-run
+ratios; and course/llmops.
 
     python benchmarks/bench_data_prepare.py [--sizes 200000,1000000] [--runs 3] [--body-chars 2000] [--quick] [--no-course]
 """
