@@ -96,7 +96,8 @@ def test_streamed_files_equal_the_bigquery_scripts_byte_for_byte(session, monkey
 
 def test_streamed_files_are_the_same_when_rows_arrive_in_many_small_batches(session, monkeypatch):
     # Small batches leave each bucket in many compressed chunks, with rows sharing a split hash
-    # (one question, five answers) spread over several of them.
+    # (one question, five answers) spread over several of them; and each row is written as a
+    # piece of its own.
     whole = data.prepare(session, query=_TIES)
     real = session.warehouse.stream_json_lines
 
@@ -104,6 +105,7 @@ def test_streamed_files_are_the_same_when_rows_arrive_in_many_small_batches(sess
         real(sql, lambda batch: [consume(batch.slice(i, 7)) for i in range(0, len(batch), 7)], **kwargs)
 
     monkeypatch.setattr(session.warehouse, "stream_json_lines", in_slices)
+    monkeypatch.setattr(data_stream, "_PIECE_BYTES", 1)
     monkeypatch.setattr(data, "_find", lambda s, v: None)
     sliced = data.prepare(session, query=_TIES)
     assert sliced.version == whole.version

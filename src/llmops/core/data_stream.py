@@ -136,8 +136,8 @@ class _Buckets:
 
 class _Background:
     """`consume` on a worker thread, a couple of items behind the caller, so the warehouse goes
-    on producing rows (and the next bucket is prepared) meanwhile; its error is raised in the
-    caller at the next item or on leaving."""
+    on producing rows meanwhile; its error is raised in the caller at the next item or on
+    leaving."""
 
     def __init__(self, consume: Callable[[Any], None]) -> None:
         self._consume = consume
@@ -175,9 +175,28 @@ _DONE = object()
 _TO_BOOL = CastOptions.safe(pa.bool_())
 
 
+_PIECE_BYTES = 256 * 1024
+
+
 class _Output:
+    """One file, written and hashed in order."""
+
     def __init__(self, f: IO[bytes]) -> None:
         self.file, self.digest, self.rows = f, hashlib.sha256(), 0
+
+    def write(self, lines: pa.Array, rows: pa.Array) -> None:
+        """Append `lines[rows]`, gathered, written and hashed a few hundred KB at a time on this
+        thread: each piece is still in the CPU cache when the kernel copies it and SHA-256 reads
+        it. Gathering a whole bucket and handing it to a writer and a hasher thread cost about a
+        fifth more CPU time (paired fresh-process runs), more than the overlap gained."""
+        self.rows += len(rows)
+        data = lines.buffers()[2]
+        average = max(1, (data.size if data is not None else 0) // max(1, len(lines)))
+        step = max(1, _PIECE_BYTES // average)
+        for start in range(0, len(rows), step):
+            piece = _joined(call_function("take", [lines, rows[start : start + step]]))
+            self.file.write(piece)
+            self.digest.update(piece)
 
 
 def _order(hashes: array, record: pa.Array, tie_key: Callable[[bytes], Any]) -> pa.Array:
@@ -230,25 +249,15 @@ def write_splits(
         outputs = {"train": _Output(train_file), "eval": _Output(eval_file)}
         if sources_file is not None:
             outputs["sources"] = _Output(sources_file)
-        # Writing and hashing each run on their own thread while the next bucket is decompressed
-        # and ordered: the three overlap.
-        with (
-            _Background(lambda item: item[0].file.write(item[1])) as write,
-            _Background(lambda item: item[0].digest.update(item[1])) as digest,
-        ):
-            for bucket in buckets.in_order():
-                record = bucket.lines[RECORD].read()
-                order = _order(bucket.hashes, record, tie_key)
-                in_eval = pa.Array.from_buffers(pa.int8(), len(bucket.in_eval), [None, pa.py_buffer(bucket.in_eval)])
-                flags = call_function("cast", [call_function("take", [in_eval, order])], _TO_BOOL)
-                train = call_function("filter", [order, call_function("invert", [flags])])
-                parts = [("train", record, train), ("eval", record, call_function("filter", [order, flags]))]
-                if "sources" in outputs:
-                    parts.append(("sources", bucket.lines[SOURCE].read(), train))
-                for name, lines, rows in parts:
-                    out = outputs[name]
-                    data = _joined(call_function("take", [lines, rows]))
-                    out.rows += len(rows)
-                    write((out, data))
-                    digest((out, data))
+        for bucket in buckets.in_order():
+            record = bucket.lines[RECORD].read()
+            order = _order(bucket.hashes, record, tie_key)
+            in_eval = pa.Array.from_buffers(pa.int8(), len(bucket.in_eval), [None, pa.py_buffer(bucket.in_eval)])
+            flags = call_function("cast", [call_function("take", [in_eval, order])], _TO_BOOL)
+            train = call_function("filter", [order, call_function("invert", [flags])])
+            parts = [("train", record, train), ("eval", record, call_function("filter", [order, flags]))]
+            if "sources" in outputs:
+                parts.append(("sources", bucket.lines[SOURCE].read(), train))
+            for name, lines, rows in parts:
+                outputs[name].write(lines, rows)
     return {name: (o.digest.hexdigest(), o.rows) for name, o in outputs.items()}
