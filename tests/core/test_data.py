@@ -55,11 +55,21 @@ def test_same_inputs_same_version_and_nothing_rewritten(session, prepared):
     assert [v.version for v in data.list_versions(session)] == [prepared.version]
 
 
-def test_default_version_on_the_bundled_sample_is_pinned(prepared):
+@pytest.mark.parametrize(
+    ("change", "version", "rows"),
+    [
+        ({}, "234c14c7bba4", (388, 112)),
+        ({"format": "gemini"}, "1e153791d445", (388, 112)),
+        ({"eval_fraction": 0.3, "seed": 7}, "6d2f376f9342", None),
+    ],
+)
+def test_versions_on_the_bundled_sample_are_pinned(session, change, version, rows):
     # The id covers the query, the template, the split and every exported byte; it changes only
     # when one of those does (a new template text, say), never with how the files are written.
-    assert prepared.version == "234c14c7bba4"
-    assert (prepared.train.rows, prepared.eval.rows) == (388, 112)
+    prepared = data.prepare(session, **change)
+    assert prepared.version == version
+    if rows is not None:
+        assert (prepared.train.rows, prepared.eval.rows) == rows
 
 
 _TIES = (
@@ -86,7 +96,8 @@ def test_streamed_files_equal_the_bigquery_scripts_byte_for_byte(session, monkey
 
 def test_streamed_files_are_the_same_when_rows_arrive_in_many_small_batches(session, monkeypatch):
     # Small batches leave each bucket in many compressed chunks, with rows sharing a split hash
-    # (one question, five answers) spread over several of them.
+    # (one question, five answers) spread over several of them; and each row is written as a
+    # piece of its own.
     whole = data.prepare(session, query=_TIES)
     real = session.warehouse.stream_json_lines
 
@@ -94,6 +105,7 @@ def test_streamed_files_are_the_same_when_rows_arrive_in_many_small_batches(sess
         real(sql, lambda batch: [consume(batch.slice(i, 7)) for i in range(0, len(batch), 7)], **kwargs)
 
     monkeypatch.setattr(session.warehouse, "stream_json_lines", in_slices)
+    monkeypatch.setattr(data_stream, "_PIECE_BYTES", 1)
     monkeypatch.setattr(data, "_find", lambda s, v: None)
     sliced = data.prepare(session, query=_TIES)
     assert sliced.version == whole.version

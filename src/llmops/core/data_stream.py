@@ -1,8 +1,9 @@
 """Train, eval and sources files from one streamed scan of a local warehouse.
 
-The warehouse renders each row's lines exactly as `EXPORT DATA` (format JSON) writes them and
-streams them in whatever order the scan produces. As they arrive the rows are dealt into
-buckets by the top bits of their split hash and kept LZ4-compressed in memory; since the files
+The warehouse renders each row's lines exactly as `EXPORT DATA` (format JSON) writes them (the
+newline is appended here) and streams them in whatever order the scan produces. As they arrive
+the rows are dealt into buckets by the top bits of their split hash and kept LZ4-compressed in
+memory; since the files
 are ordered by split hash first, the buckets are then written one after the other, each sorted
 on its own (split hash, then instruction, then answer: the BigQuery script's order) and hashed
 while written. So the bytes, and the version ids, are the script's, with one scan, no temporary
@@ -21,12 +22,18 @@ from itertools import groupby
 from typing import IO, Any, Protocol
 
 import pyarrow as pa
-import pyarrow.compute as pc
+
+# The kernels are called by name: importing pyarrow.compute builds a wrapper for every kernel
+# (about 0.05 CPU-s, several times that in wall time on a loaded machine) and `Array.take`
+# imports it.
+from pyarrow._compute import CastOptions, ReplaceSliceOptions, call_function
 
 HASH, IN_EVAL, RECORD, SOURCE = "split_hash", "llmops_in_eval", "llmops_record", "llmops_source"
 """The column names the streamed query returns (RECORD and SOURCE are rendered lines)."""
 
 _BITS = 5  # 32 buckets
+_NEWLINE = ReplaceSliceOptions(1 << 62, 1 << 62, "\n")
+"""Appends a newline to each line (a slice past the end, replaced)."""
 _CODEC = pa.Codec("lz4")
 
 
@@ -68,10 +75,13 @@ class _Lines:
         offsets = array("q", [b - begin for b in bounds[start : stop + 1]])
         self.chunks.append((_CODEC.compress(data[begin:end], asbytes=True), end - begin, offsets))
 
-    def read(self) -> pa.ChunkedArray:
-        """Every line, in the order added."""
-        # Each chunk is decompressed into an Arrow buffer and left where it is: joining them
-        # into one bytes object first cost a fresh, page-faulted copy of every line.
+    def read(self) -> pa.Array:
+        """Every line, in the order added, as one array."""
+        # Chunks are decompressed into Arrow buffers and concatenated into one array: joining
+        # bytes objects page-faulted a fresh copy of every line, and `take` from a chunked
+        # array was ten times slower than concatenating and taking from one array. (One LZ4
+        # frame per bucket, written as a stream, saved the concatenation but compressed at a
+        # third of the speed.)
         arrays = [
             pa.Array.from_buffers(
                 pa.large_string(), len(offsets) - 1, [None, pa.py_buffer(offsets), _CODEC.decompress(c, size)]
@@ -79,7 +89,7 @@ class _Lines:
             for c, size, offsets in self.chunks
         ]
         self.chunks = []
-        return pa.chunked_array(arrays, pa.large_string())
+        return arrays[0] if len(arrays) == 1 else pa.concat_arrays(arrays)
 
 
 class _Bucket:
@@ -98,13 +108,17 @@ class _Buckets:
 
     def __call__(self, batch: pa.RecordBatch) -> None:
         # a scalar argument would go through pa.scalar, which imports pandas (half a second)
-        ids = pc.shift_right(batch.column(HASH), _int64s([64 - _BITS] * len(batch)))  # signed: sorts as the hashes
-        order = pc.sort_indices(ids)
-        batch = batch.take(order)
+        ids = call_function(
+            "shift_right", [batch.column(HASH), _int64s([64 - _BITS] * len(batch))]
+        )  # signed: sorts as the hashes
+        order = call_function("sort_indices", [ids])
+        batch = call_function("take", [batch, order])
         hashes, in_eval = batch.column(HASH).to_pylist(), batch.column(IN_EVAL).to_pylist()
-        lines = {name: _values(batch.column(name)) for name in self.names}
+        lines = {
+            name: _values(call_function("binary_replace_slice", [batch.column(name)], _NEWLINE)) for name in self.names
+        }
         start = 0
-        for entry in pc.value_counts(pc.take(ids, order)).to_pylist():
+        for entry in call_function("value_counts", [call_function("take", [ids, order])]).to_pylist():
             stop = start + entry["counts"]
             bucket = self.buckets.get(entry["values"])
             if bucket is None:
@@ -122,8 +136,8 @@ class _Buckets:
 
 class _Background:
     """`consume` on a worker thread, a couple of items behind the caller, so the warehouse goes
-    on producing rows (and the next bucket is prepared) meanwhile; its error is raised in the
-    caller at the next item or on leaving."""
+    on producing rows meanwhile; its error is raised in the caller at the next item or on
+    leaving."""
 
     def __init__(self, consume: Callable[[Any], None]) -> None:
         self._consume = consume
@@ -158,18 +172,40 @@ class _Background:
 _DONE = object()
 
 
+_TO_BOOL = CastOptions.safe(pa.bool_())
+
+
+_PIECE_BYTES = 256 * 1024
+
+
 class _Output:
+    """One file, written and hashed in order."""
+
     def __init__(self, f: IO[bytes]) -> None:
         self.file, self.digest, self.rows = f, hashlib.sha256(), 0
 
+    def write(self, lines: pa.Array, rows: pa.Array) -> None:
+        """Append `lines[rows]`, gathered, written and hashed a few hundred KB at a time on this
+        thread: each piece is still in the CPU cache when the kernel copies it and SHA-256 reads
+        it. Gathering a whole bucket and handing it to a writer and a hasher thread cost about a
+        fifth more CPU time (paired fresh-process runs), more than the overlap gained."""
+        self.rows += len(rows)
+        data = lines.buffers()[2]
+        average = max(1, (data.size if data is not None else 0) // max(1, len(lines)))
+        step = max(1, _PIECE_BYTES // average)
+        for start in range(0, len(rows), step):
+            piece = _joined(call_function("take", [lines, rows[start : start + step]]))
+            self.file.write(piece)
+            self.digest.update(piece)
 
-def _order(hashes: array, record: pa.ChunkedArray, tie_key: Callable[[bytes], Any]) -> pa.Array:
+
+def _order(hashes: array, record: pa.Array, tie_key: Callable[[bytes], Any]) -> pa.Array:
     """Row numbers by split hash; rows sharing a hash (one question, several answers) by
     `tie_key` of their RECORD line."""
     values = pa.Array.from_buffers(pa.int64(), len(hashes), [None, pa.py_buffer(hashes)])
-    order = pc.sort_indices(values)
-    ranked = pc.take(values, order)
-    if len(ranked) < 2 or not pc.any(pc.equal(ranked[1:], ranked[:-1])).as_py():
+    order = call_function("sort_indices", [values])
+    ranked = call_function("take", [values, order])
+    if len(ranked) < 2 or not call_function("any", [call_function("equal", [ranked[1:], ranked[:-1]])]).as_py():
         return order
     ordered: list[int] = []
     for _, run in groupby(order.to_pylist(), key=hashes.__getitem__):
@@ -180,9 +216,8 @@ def _order(hashes: array, record: pa.ChunkedArray, tie_key: Callable[[bytes], An
     return _int64s(ordered)
 
 
-def _joined(taken: pa.ChunkedArray) -> pa.Buffer:
+def _joined(lines: pa.Array) -> pa.Buffer:
     """A string array's values back to back."""
-    lines = taken.chunk(0) if taken.num_chunks == 1 else taken.combine_chunks()
     _, offsets, data = lines.buffers()
     bounds = pa.Array.from_buffers(pa.int64(), len(lines) + 1, [None, offsets], offset=lines.offset)
     start, end = bounds[0].as_py(), bounds[-1].as_py()
@@ -214,25 +249,15 @@ def write_splits(
         outputs = {"train": _Output(train_file), "eval": _Output(eval_file)}
         if sources_file is not None:
             outputs["sources"] = _Output(sources_file)
-        # Writing and hashing each run on their own thread while the next bucket is decompressed
-        # and ordered: the three overlap.
-        with (
-            _Background(lambda item: item[0].file.write(item[1])) as write,
-            _Background(lambda item: item[0].digest.update(item[1])) as digest,
-        ):
-            for bucket in buckets.in_order():
-                record = bucket.lines[RECORD].read()
-                order = _order(bucket.hashes, record, tie_key)
-                in_eval = pa.Array.from_buffers(pa.int8(), len(bucket.in_eval), [None, pa.py_buffer(bucket.in_eval)])
-                flags = pc.cast(pc.take(in_eval, order), pa.bool_())
-                train = pc.filter(order, pc.invert(flags))
-                parts = [("train", record, train), ("eval", record, pc.filter(order, flags))]
-                if "sources" in outputs:
-                    parts.append(("sources", bucket.lines[SOURCE].read(), train))
-                for name, lines, rows in parts:
-                    out = outputs[name]
-                    data = _joined(pc.take(lines, rows))
-                    out.rows += len(rows)
-                    write((out, data))
-                    digest((out, data))
+        for bucket in buckets.in_order():
+            record = bucket.lines[RECORD].read()
+            order = _order(bucket.hashes, record, tie_key)
+            in_eval = pa.Array.from_buffers(pa.int8(), len(bucket.in_eval), [None, pa.py_buffer(bucket.in_eval)])
+            flags = call_function("cast", [call_function("take", [in_eval, order])], _TO_BOOL)
+            train = call_function("filter", [order, call_function("invert", [flags])])
+            parts = [("train", record, train), ("eval", record, call_function("filter", [order, flags]))]
+            if "sources" in outputs:
+                parts.append(("sources", bucket.lines[SOURCE].read(), train))
+            for name, lines, rows in parts:
+                outputs[name].write(lines, rows)
     return {name: (o.digest.hexdigest(), o.rows) for name, o in outputs.items()}

@@ -76,8 +76,8 @@ class DuckDBWarehouse(Warehouse, StatementRunner):
     ) -> None:
         """Hand the query's rows to `consume` as Arrow batches, each `lines` entry (output name ->
         columns) rendered as the JSON line an EXPORT DATA in JSON format writes for those columns,
-        byte for byte; for a caller that splits one scan into several files and writes them
-        itself."""
+        byte for byte less the newline; for a caller that splits one scan into several files and
+        writes them itself."""
         self.engine.stream_json_lines(sql, consume, lines=lines, params=params)
 
     def _split(self, table: str) -> tuple[str, str, str]:

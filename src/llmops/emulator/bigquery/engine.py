@@ -483,8 +483,9 @@ class BigQueryEngine:
         batch_rows: int = 2048,
     ) -> None:
         """Hand a SELECT's rows to `consume` as Arrow batches, each `lines` entry rendered as the
-        JSON line EXPORT DATA would write (`sandbox.json_line_batches`), for trusted code that
-        writes the files itself (data preparation splits one scan into several files)."""
+        JSON line EXPORT DATA would write, less its newline (`sandbox.json_line_batches`), for
+        trusted code that writes the files itself (data preparation splits one scan into several
+        files)."""
         script = self._translate(sql, default_project=None, default_dataset=None)
         if len(script.statements) != 1 or script.statements[0].statement_type != "SELECT":
             raise BigQueryError("streaming needs a single SELECT query", fix="pass one SELECT statement")
