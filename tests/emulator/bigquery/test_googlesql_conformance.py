@@ -71,7 +71,7 @@ FORMAT_ELEMENTS = [
         (True,),
         None,
     ),
-    ("SELECT FORMAT('%t|%T|%T', 1.0, 'abc', 2)", ('1|"abc"|2',), None),
+    ("SELECT FORMAT('%t|%T|%T', 1.0, 'abc', 2)", ('1.0|"abc"|2',), None),  # FLOAT64 "always with .0"
     ("SELECT FORMAT(\"%'d\", 123456789), FORMAT('%5.2f', 3.14159)", ("123,456,789", " 3.14"), None),
 ]
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlglot import exp
 
-from .formats import rewrite_format_calls
+from .formats import float_text, numeric_text, rewrite_format_calls
 from .functions import rewrite_function_calls
 from .intervals import canonical_text, rewrite_interval_calls
 
@@ -153,13 +153,18 @@ def _int64_cast(value: exp.Expression, *, safe: bool) -> exp.Expression:
     )
 
 
+def _decimal(value: exp.Expression) -> exp.Expression:
+    return exp.Like(this=call("typeof", value.copy()), expression=lit("DECIMAL%"))
+
+
 def _string_cast(node: exp.Cast) -> exp.Expression:
-    """CAST(FLOAT64 AS STRING) writes 1.0 as "1", an INTERVAL as `0-0 1 2:3:4`, as BigQuery does."""
+    """CAST(FLOAT64 AS STRING) writes 1.0 as "1" and 1e20 as "1e+20", a NUMERIC without trailing
+    zeros, an INTERVAL as `0-0 1 2:3:4`, as BigQuery does."""
     value = node.this
     plain = node.copy()
-    trimmed = call("regexp_replace", exp.cast(value.copy(), "VARCHAR"), lit(r"\.0$"), lit(""))
     return case(
-        (type_is(value, "DOUBLE", "FLOAT"), trimmed),
+        (type_is(value, "DOUBLE", "FLOAT"), float_text(value)),
+        (_decimal(value), numeric_text(value)),
         (
             type_is(value, "INTERVAL"),
             canonical_text(exp.TryCast(this=exp.cast(value.copy(), "VARCHAR"), to=exp.DataType.build("INTERVAL"))),
