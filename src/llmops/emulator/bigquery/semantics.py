@@ -16,6 +16,7 @@ from sqlglot import exp
 from .formats import float_text, numeric_text, rewrite_format_calls
 from .functions import rewrite_function_calls
 from .intervals import canonical_text, rewrite_interval_calls
+from .mathfuncs import rewrite_math_calls
 
 _INT_TYPES = {
     exp.DataType.Type.INT,
@@ -92,6 +93,7 @@ def rewrite_semantics(stmt: exp.Expression) -> None:
         # DuckDB's count_if is NULL over only NULLs; COUNT of a CASE is 0, like COUNTIF
         node.replace(exp.Count(this=case((node.this.copy(), exp.Literal.number(1)))))
     rewrite_function_calls(stmt)
+    rewrite_math_calls(stmt)
     for node in list(stmt.find_all(exp.Select)):
         _star_column_order(node)
 
@@ -272,7 +274,52 @@ def _to_json_string(value: exp.Expression) -> exp.Expression:
     naive = call("regexp_replace", text.copy(), lit(_TS_NAIVE), lit(r'"\1T\2"'), lit("g"))
     typ = call("typeof", value.copy())
     zoned = call("regexp_replace", zoned, lit(_TS_NAIVE), lit(r'"\1T\2"'), lit("g"))
+    # every branch reads the JSON text (a VARCHAR), so the CASE binds for any argument type
+    as_double = exp.TryCast(this=text.copy(), to=exp.DataType.build("DOUBLE"))
+    double = case(
+        (exp.EQ(this=text.copy(), expression=lit("NaN")), lit('"NaN"')),
+        (exp.EQ(this=text.copy(), expression=lit("Infinity")), lit('"Infinity"')),
+        (exp.EQ(this=text.copy(), expression=lit("-Infinity")), lit('"-Infinity"')),
+        default=float_text(as_double),
+    )
+    wide = exp.GT(this=call("abs", as_double.copy()), expression=exp.Literal.number(2**53))
+    as_int = exp.TryCast(this=text.copy(), to=exp.DataType.build("HUGEINT"))
+    wide_int = exp.GT(this=call("abs", as_int), expression=exp.Literal.number(2**53))
+    quoted_text = exp.DPipe(
+        this=exp.DPipe(this=lit('"'), expression=text.copy(), safe=True), expression=lit('"'), safe=True
+    )
+    decimal = numeric_text(text)
+    decimal = case(
+        (
+            exp.Or(this=wide.copy(), expression=call("contains", decimal.copy(), lit("."))),
+            exp.DPipe(
+                this=exp.DPipe(this=lit('"'), expression=decimal.copy(), safe=True), expression=lit('"'), safe=True
+            ),
+        ),
+        default=decimal,
+    )
+    raw = exp.TryCast(this=call("json_extract_string", text.copy(), lit("$")), to=exp.DataType.build("BLOB"))
+    blob = exp.DPipe(
+        this=exp.DPipe(this=lit('"'), expression=call("to_base64", raw), safe=True), expression=lit('"'), safe=True
+    )
+    nested = call("regexp_matches", typ.copy(), lit(r"\[\]|STRUCT|MAP"))
     return case(
+        (exp.Is(this=text.copy(), expression=exp.Null()), lit("null")),
+        (type_is(value, "DOUBLE", "FLOAT"), double),
+        (type_is(value, "BIGINT", "HUGEINT", "UBIGINT"), case((wide_int, quoted_text), default=text.copy())),
+        (_decimal(value), decimal),
+        (type_is(value, "BLOB"), blob),
+        (
+            exp.And(this=nested.copy(), expression=call("regexp_matches", typ.copy(), lit(r"DECIMAL|BLOB|HUGEINT"))),
+            fail(
+                "TO_JSON_STRING of a STRUCT or ARRAY holding NUMERIC or BYTES values is not supported by the local warehouse"
+            ),
+        ),
+        (
+            exp.And(this=nested, expression=call("contains", typ.copy(), lit("DOUBLE"))),
+            # a nested FLOAT64 1.0 is 1, as BigQuery writes it (DuckDB writes 1.0)
+            call("regexp_replace", text.copy(), lit(r"([0-9])\.0([,}\]])"), lit(r"\1\2"), lit("g")),
+        ),
         (call("contains", typ.copy(), lit("TIME ZONE")), zoned),
         (call("contains", typ, lit("TIMESTAMP")), naive),
         default=text,
