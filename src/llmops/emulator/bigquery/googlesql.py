@@ -1140,8 +1140,12 @@ def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
         inner = node.this
         raise _unsupported(f"NET.{inner.sql_name() if isinstance(inner, exp.Func) else 'functions'}")
     for node in list(stmt.find_all(exp.SafeFunc)):
-        # SAFE.f(...) returns NULL instead of failing: DuckDB's TRY(expression)
-        node.replace(exp.Anonymous(this="TRY", expressions=[node.this]))
+        # SAFE.f(...) returns NULL instead of failing: DuckDB's TRY(expression); the errors the
+        # rewrites raise with error() (which TRY refuses, being volatile) become NULLs
+        inner = node.this.transform(
+            lambda n: exp.Null() if isinstance(n, exp.Anonymous) and n.name.lower() == "error" else n
+        )
+        node.replace(exp.Anonymous(this="TRY", expressions=[inner]))
     for node in list(stmt.find_all(exp.DateTrunc, exp.DateAdd, exp.DateSub)):
         # DATE_TRUNC/DATE_ADD/DATE_SUB return DATE in BigQuery; DuckDB's date arithmetic gives TIMESTAMP
         if not isinstance(node.parent, exp.Cast):
