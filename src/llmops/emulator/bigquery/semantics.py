@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlglot import exp
 
+from .datecalls import rewrite_datetime_calls
 from .formats import float_text, numeric_text, rewrite_format_calls
 from .functions import rewrite_function_calls
 from .intervals import canonical_text, rewrite_interval_calls
@@ -94,6 +95,7 @@ def rewrite_semantics(stmt: exp.Expression) -> None:
         node.replace(exp.Count(this=case((node.this.copy(), exp.Literal.number(1)))))
     rewrite_function_calls(stmt)
     rewrite_math_calls(stmt)
+    rewrite_datetime_calls(stmt)
     for node in list(stmt.find_all(exp.Select)):
         _star_column_order(node)
 
