@@ -33,7 +33,7 @@ def _date_array(node: exp.GenerateDateArray) -> exp.Expression | None:
     unit = step.args.get("unit") if isinstance(step, exp.Interval) else None
     months = _MONTHS.get(unit.name.upper()) if unit is not None else None
     start, end = node.args["start"], node.args["end"]
-    if months is None:
+    if months is None or not isinstance(step, exp.Interval):
         return exp.cast(node.copy(), "DATE[]") if not isinstance(node.parent, exp.Cast) else None
     count = exp.cast(step.this.copy(), "BIGINT")
     return _t(

@@ -63,7 +63,7 @@ _CALLS: dict[type, Any] = {
     exp.SafeNegate: lambda n: _t("TRY(0 - _A)", n.this),  # -x of INT64's minimum widens in DuckDB
     exp.RangeBucket: lambda n: _t(
         "CASE WHEN _A IS NULL OR isnan(_A) OR _B IS NULL THEN NULL "
-        "WHEN list_contains(_B, NULL) THEN error('Elements in input array to RANGE_BUCKET cannot be null.') "
+        "WHEN len(list_filter(_B, lambda e: e IS NULL)) > 0 THEN error('Elements in input array to RANGE_BUCKET cannot be null.') "
         "ELSE len(list_filter(_B, lambda e: e <= _A)) END",
         n.this,
         n.expression,

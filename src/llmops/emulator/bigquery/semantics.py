@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlglot import exp
 
+from .arraycalls import rewrite_array_calls
 from .datecalls import rewrite_datetime_calls
 from .formats import float_text, numeric_text, rewrite_format_calls
 from .functions import rewrite_function_calls
@@ -69,8 +70,21 @@ def rewrite_semantics(stmt: exp.Expression) -> None:
             continue
         if node.to.this in _INT_TYPES:
             node.replace(_int64_cast(node.this, safe=isinstance(node, exp.TryCast) or bool(node.args.get("safe"))))
-        elif node.to.this in (exp.DataType.Type.VARCHAR, exp.DataType.Type.TEXT) and not isinstance(node, exp.TryCast):
-            node.replace(_string_cast(node))
+        elif node.to.this in (exp.DataType.Type.VARCHAR, exp.DataType.Type.TEXT) and (
+            not isinstance(node, exp.TryCast) or node.args.get("safe")  # SAFE_CAST, not the rewrites' TRY_CASTs
+        ):
+            node.replace(_string_cast(node, safe=isinstance(node, exp.TryCast)))
+        elif node.to.this == exp.DataType.Type.BOOLEAN:
+            node.replace(_bool_cast(node, safe=isinstance(node, exp.TryCast)))
+    for node in reversed(list(stmt.find_all(exp.Like))):
+        # GoogleSQL's LIKE escapes with a backslash ('a\_c' matches 'a_c'); DuckDB's has no escape
+        if not isinstance(node.parent, exp.Escape):
+            node.replace(exp.Escape(this=node.copy(), expression=lit("\\")))
+    for node in list(stmt.find_all(exp.BitwiseCount, exp.BitwiseLeftShift, exp.BitwiseRightShift)):
+        # an INT64 literal is DuckDB's 32-bit INTEGER: BIT_COUNT(-1) would be 32, 1 << 40 an error
+        arg = node.this
+        if isinstance(arg, exp.Literal | exp.Neg) and not (isinstance(arg, exp.Literal) and arg.is_string):
+            node.set("this", exp.cast(arg.copy(), "BIGINT"))
     for node in reversed(list(stmt.find_all(exp.Div))):
         if not node.args.get("safe"):
             node.set("expression", _nonzero(node.expression))
@@ -96,6 +110,7 @@ def rewrite_semantics(stmt: exp.Expression) -> None:
     rewrite_function_calls(stmt)
     rewrite_math_calls(stmt)
     rewrite_datetime_calls(stmt)
+    rewrite_array_calls(stmt)
     for node in list(stmt.find_all(exp.Select)):
         _star_column_order(node)
 
@@ -161,12 +176,32 @@ def _decimal(value: exp.Expression) -> exp.Expression:
     return exp.Like(this=call("typeof", value.copy()), expression=lit("DECIMAL%"))
 
 
-def _string_cast(node: exp.Cast) -> exp.Expression:
+def _bool_cast(node: exp.Cast, *, safe: bool) -> exp.Expression:
+    """CAST(STRING AS BOOL) reads only 'true' and 'false' (any case); DuckDB also 'yes', 't', '1'."""
+    value = node.this
+    text = call("lower", exp.cast(value.copy(), "VARCHAR"))
+    bad = exp.Null() if safe else fail("Bad bool value: ", exp.cast(value.copy(), "VARCHAR"))
+    from_text = case(
+        (exp.EQ(this=text.copy(), expression=lit("true")), exp.true()),
+        (exp.EQ(this=text, expression=lit("false")), exp.false()),
+        (exp.Is(this=value.copy(), expression=exp.Null()), exp.Null()),
+        default=bad,
+    )
+    return case((type_is(value, "VARCHAR"), from_text), default=node.copy())
+
+
+def _string_cast(node: exp.Cast, *, safe: bool = False) -> exp.Expression:
     """CAST(FLOAT64 AS STRING) writes 1.0 as "1" and 1e20 as "1e+20", a NUMERIC without trailing
-    zeros, an INTERVAL as `0-0 1 2:3:4`, as BigQuery does."""
+    zeros, an INTERVAL as `0-0 1 2:3:4`, BYTES as their UTF-8 text (DuckDB writes escapes), as
+    BigQuery does."""
     value = node.this
     plain = node.copy()
+    # the BYTES text is DuckDB's escaped form read back as bytes, so this binds for any type
+    utf8: exp.Expression = call("decode", exp.cast(exp.cast(value.copy(), "VARCHAR"), "BLOB"))
+    if safe:
+        utf8 = call("TRY", utf8)
     return case(
+        (type_is(value, "BLOB"), utf8),
         (type_is(value, "DOUBLE", "FLOAT"), float_text(value)),
         (_decimal(value), numeric_text(value)),
         (
