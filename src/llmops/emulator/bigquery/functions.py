@@ -411,6 +411,12 @@ def rewrite_function_calls(stmt: exp.Expression) -> None:
         exp.SHA2: _sha512,
         exp.ToBase32: _base32,
         exp.FromBase32: _base32,
+        exp.SafeConvertBytesToString: lambda n: _t(
+            "CASE WHEN _A IS NOT NULL AND TRY(decode(_A)) IS NULL THEN error('SAFE_CONVERT_BYTES_TO_STRING of bytes "
+            "that are not UTF-8 is not supported by the local warehouse (BigQuery writes U+FFFD for them)') "
+            "ELSE decode(_A) END",
+            n.this,
+        ),
     }
     for node in reversed(list(stmt.find_all(*simple))):
         new = simple[type(node)](node)
