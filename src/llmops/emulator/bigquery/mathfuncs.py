@@ -83,10 +83,29 @@ def _negative_checked(node: exp.Expression, key: str, message: str) -> None:
     node.set(key, _t(f"CASE WHEN _A < 0 THEN error('{message}') ELSE _A END", exp.paren(arg.copy(), copy=False)))
 
 
+def _int_text(node: exp.Expression) -> bool:
+    """Whether the query text shows `node` is an INT64 (a literal or a cast)."""
+    if isinstance(node, exp.Neg):
+        node = node.this
+    if isinstance(node, exp.Literal):
+        return not node.is_string and node.this.lstrip("-").isdigit()
+    return isinstance(node, exp.Cast) and node.to.this == exp.DataType.Type.BIGINT
+
+
 def rewrite_math_calls(stmt: exp.Expression) -> None:
     """Rewrite the mathematical calls of `stmt` whose DuckDB answer differs from BigQuery's, and
     check the counts of SUBSTR and REPEAT."""
     node: Any
+    for node in list(stmt.find_all(exp.Round, exp.Trunc)):
+        # ROUND/TRUNC of an INT64 is a FLOAT64 (DuckDB keeps the integer type)
+        if _int_text(node.this):
+            node.set("this", exp.cast(node.this.copy(), "DOUBLE"))
+    for node in reversed(list(stmt.find_all(exp.Round, exp.Trunc, exp.Ceil, exp.Floor))):
+        # DuckDB's ROUND of a DECIMAL(38, 9) is a DECIMAL(38, 0) (a BIGNUMERIC by its digits);
+        # adding 0 of the argument's type keeps BigQuery's NUMERIC (and is 0 for inf and NaN)
+        if not isinstance(node.this, exp.Literal):
+            arg = exp.paren(node.this.copy(), copy=False)
+            node.replace(_t("_A + 0 * least(abs(_B), 1)", node.copy(), arg))
     for node in list(stmt.find_all(exp.Substring)):
         _negative_checked(node, "length", "Third argument in SUBSTR() cannot be negative")
     for node in list(stmt.find_all(exp.Repeat)):
