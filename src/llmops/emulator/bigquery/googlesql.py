@@ -1192,8 +1192,11 @@ def _name_unnamed_columns(query: exp.Query) -> None:
     i = 0
     new: list[exp.Expr] = []
     for e in select.expressions:
-        if isinstance(e, (exp.Alias, exp.Column, exp.Star)) or (isinstance(e, exp.Dot) and e.name):
+        if isinstance(e, (exp.Alias, exp.Column, exp.Star)):
             new.append(e)
+            continue
+        if isinstance(e, exp.Dot) and e.name:
+            new.append(exp.alias_(e, e.name, quoted=True))  # `expr.field` is named `field`
             continue
         new.append(exp.alias_(e, f"f{i}_", quoted=False))
         i += 1
