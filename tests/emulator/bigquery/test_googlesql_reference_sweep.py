@@ -143,9 +143,13 @@ MATH = [
     ("ROUND(2.4)", 2.0, F),
     ("ROUND(123.456, 2)", 123.46, F),
     ("ROUND(123.456, -1)", 120.0, F),
-    ("ROUND(NUMERIC '2.5')", Decimal("3"), None),
-    ("ROUND(NUMERIC '-2.5')", Decimal("-3"), None),
-    ("ROUND(NUMERIC '3.14159', 3)", Decimal("3.142"), None),
+    ("ROUND(NUMERIC '2.5')", Decimal("3"), N),
+    ("ROUND(NUMERIC '-2.5')", Decimal("-3"), N),
+    ("ROUND(NUMERIC '3.14159', 3)", Decimal("3.142"), N),
+    ("TRUNC(NUMERIC '2.7')", Decimal("2"), N),
+    ("CEIL(NUMERIC '2.1')", Decimal("3"), N),
+    ("ROUND(5)", 5.0, F),
+    ("TRUNC(-5)", -5.0, F),
     ("TRUNC(2.7)", 2.0, F),
     ("TRUNC(-2.7)", -2.0, F),
     ("TRUNC(123.456, 1)", 123.4, F),
@@ -663,6 +667,20 @@ def test_bigquery_client(bigquery_client, family):
             assert _same(got, want), (q, got)
             if typ:
                 assert field.field_type == typ, (q, field.field_type)
+
+
+NAMES = (
+    "SELECT STRUCT(1 AS a, 'x' AS b).a, [STRUCT(2 AS c)][OFFSET(0)].c, 3, s.d, 4 FROM (SELECT STRUCT(5 AS d) AS s)",
+    ["a", "c", "f0_", "d", "f1_"],
+)
+
+
+def test_column_names_local_warehouse(warehouse):
+    assert [f["name"] for f in warehouse.query_result(NAMES[0]).schema] == NAMES[1]
+
+
+def test_column_names_bigquery_client(bigquery_client):
+    assert [f.name for f in bigquery_client.query_and_wait(NAMES[0]).schema] == NAMES[1]
 
 
 @pytest.mark.parametrize("sql, fragment", ERRORS)
