@@ -529,7 +529,10 @@ def _translate_parsed(
     statements = []
     for s in parsed:
         named_before, positional_before = len(ctx.named_params), ctx.positional
+        created = s.copy() if isinstance(s, exp.Create) and str(s.kind).upper() == "TABLE" else None
         stmt = _translate_statement(cast(exp.Expression, s), ctx)
+        if created is not None:
+            _learn_created_table(created, stmt, ctx)
         statements.append(
             replace(
                 stmt,
@@ -614,6 +617,8 @@ class _Context:
         self.wildcards: list[Wildcard] = []
         self.udfs: set[str] = set()
         self.script_temp_tables: set[str] = set()
+        # schema ("project.dataset"; "" for temp tables) -> table -> column -> BigQuery type
+        self.created_types: dict[str, dict[str, dict[str, str]]] = {}
         self.temp_functions: set[str] = set()
         self.time_travel: list[Any] = []
         self.table_types: TableTypes | None = None
@@ -1120,11 +1125,59 @@ def _infer_types(stmt: exp.Expression, ctx: _Context, tables: list[tuple[str, st
     the statement reads tables whose column types are to be asked for first (`Script.wants_types`)."""
     if not needs_types(stmt):
         return False
-    if tables and ctx.table_types is None:
+    created = ctx.created_types
+    unknown = [t for t in tables if t[2] not in created.get(f"{t[0]}.{t[1]}", {})]
+    if unknown and ctx.table_types is None:
         ctx.wants_types = ctx.wants_types or ctx.ask_types
         return ctx.ask_types  # without a way to ask, the types stay unknown (named refusals)
-    annotate(stmt, schema_mapping(ctx.table_types or ()))
+    mapping = schema_mapping(ctx.table_types or ())
+    for schema, by_table in created.items():
+        mapping.setdefault(schema, {}).update(by_table)
+    for wc in ctx.wildcards:
+        # the statement reads a wildcard as a bare relation named after it
+        cols = mapping.get(f"{wc.project}.{wc.dataset}", {}).get(f"{wc.prefix}*")
+        if cols:
+            mapping.setdefault("", {})[wc.relation] = cols
+    annotate(stmt, mapping)
     return False
+
+
+def _learn_created_table(original: exp.Create, stmt: Statement, ctx: _Context) -> None:
+    """Record the BigQuery column types of a table the script creates (its column list, or what
+    sqlglot infers for its query's columns), so later statements of the same script that call
+    type-dependent functions on its columns know them (the table does not exist yet when the
+    script is translated). A temporary table is keyed by its bare name."""
+    from sqlglot.errors import SqlglotError
+    from sqlglot.optimizer.annotate_types import annotate_types
+    from sqlglot.schema import MappingSchema
+
+    target = original.this
+    cols: dict[str, str] = {}
+    if isinstance(target, exp.Schema):
+        for col in target.expressions:
+            kind = col.args.get("kind") if isinstance(col, exp.ColumnDef) else None
+            if isinstance(kind, exp.DataType):
+                cols[col.name] = kind.sql("bigquery")
+    query = original.expression
+    if not cols and isinstance(query, exp.Query):
+        mapping: dict[str, Any] = dict(schema_mapping(ctx.table_types or ()))
+        for schema, by_table in ctx.created_types.items():
+            mapping.setdefault(schema, {}).update(by_table)
+        try:
+            typed = annotate_types(
+                query.copy(), schema=MappingSchema(dict(mapping), dialect="bigquery"), dialect="bigquery"
+            )
+        except (SqlglotError, ValueError, KeyError):
+            return
+        for sel in typed.selects if isinstance(typed, exp.Query) else []:
+            if sel.type is not None and sel.type.this != exp.DataType.Type.UNKNOWN and sel.alias_or_name:
+                cols[sel.alias_or_name] = sel.type.sql("bigquery")
+    table = target.this if isinstance(target, exp.Schema) else target
+    if not cols or not isinstance(table, exp.Table):
+        return
+    key = f"{stmt.target[0]}.{stmt.target[1]}" if stmt.target else ""
+    name = stmt.target[2] if stmt.target else table.name
+    ctx.created_types.setdefault(key, {})[name] = cols
 
 
 def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
@@ -1204,6 +1257,24 @@ def _name_unnamed_columns(query: exp.Query) -> None:
         select.set("expressions", new)
 
 
+def _type_arguments(body: exp.Expression, params: list[exp.Expression]) -> None:
+    """Each use of a typed argument in a function body reads it cast to its declared type: the
+    argument coerces as in BigQuery (a STRING literal to a TIMESTAMP argument), and the rewrites
+    that depend on an argument's type (DATE_TRUNC, LEFT of BYTES, ...) know it."""
+    declared = {
+        p.name.lower(): p.args["kind"]
+        for p in params
+        if isinstance(p.args.get("kind"), exp.DataType)
+        and p.args["kind"].this not in (exp.DataType.Type.UNKNOWN, exp.DataType.Type.VARIANT)  # ANY TYPE
+    }
+    if not declared:
+        return
+    for col in list(body.find_all(exp.Column)):
+        kind = declared.get(col.name.lower())
+        if kind is not None and not col.table and not isinstance(col.parent, exp.Dot):
+            col.replace(exp.Cast(this=col.copy(), to=kind.copy()))
+
+
 def _translate_function(stmt: exp.Create, ctx: _Context) -> Statement:
     udf = stmt.this
     props = stmt.args.get("properties")
@@ -1218,6 +1289,7 @@ def _translate_function(stmt: exp.Create, ctx: _Context) -> Statement:
     name = udf.this.name if isinstance(udf.this, exp.Expression) else str(udf.this)
     params = [p.name for p in udf.expressions]
     body = stmt.expression
+    _type_arguments(body, udf.expressions)
     _check_unsupported_nodes(body)
     _check_table_functions(body)
     _rewrite_parameters(body, ctx)
