@@ -53,7 +53,7 @@ _KINDS = {
     _T.INT: "INT64",
 }
 
-_BYTES_CALLS = (exp.Left, exp.Right, exp.Pad, exp.Reverse, exp.ToCodePoints, exp.StrPosition)
+_BYTES_CALLS = (exp.Left, exp.Right, exp.Pad, exp.Reverse, exp.ToCodePoints, exp.StrPosition, exp.ByteLength)
 _JSON_CALLS = (exp.JSONExtract, exp.JSONExtractArray)
 
 

@@ -433,6 +433,7 @@ def rewrite_function_calls(stmt: exp.Expression) -> None:
 
 
 _WEEKDAYS = ("SUNDAY", "MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY")
+_EXTRACT_CASTS = {"DATE": "DATE", "TIME": "TIME", "DATETIME": "TIMESTAMP"}  # of a TIMESTAMP or DATETIME
 _EXTRACT_FUNCTIONS = {"ISOWEEK": "week", "ISOYEAR": "isoyear", "DAYOFYEAR": "dayofyear"}
 
 
@@ -448,6 +449,11 @@ def _extract(node: exp.Extract) -> exp.Expression | None:
             node.expression,
         )
     name = part.name.upper() if isinstance(part, (exp.Var, exp.Identifier)) else ""
+    if name in _EXTRACT_CASTS:  # EXTRACT(DATE / TIME / DATETIME FROM ...) is a cast (the session is UTC)
+        value: exp.Expression = exp.paren(node.expression.copy(), copy=False)
+        if name == "TIME":  # DuckDB casts a TIMESTAMPTZ to TIME only through TIMESTAMP
+            value = exp.cast(value, "TIMESTAMP")
+        return exp.cast(value, _EXTRACT_CASTS[name])
     if name in _EXTRACT_FUNCTIONS:
         return exp.Anonymous(this=_EXTRACT_FUNCTIONS[name], expressions=[node.expression.copy()])
     return None

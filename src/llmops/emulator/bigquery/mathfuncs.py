@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlglot import exp
 
+from .coltypes import checked, known_type
 from .functions import _t
 
 
@@ -106,6 +107,12 @@ def rewrite_math_calls(stmt: exp.Expression) -> None:
         if not isinstance(node.this, exp.Literal):
             arg = exp.paren(node.this.copy(), copy=False)
             node.replace(_t("_A + 0 * least(abs(_B), 1)", node.copy(), arg))
+    for node in list(stmt.find_all(exp.ByteLength)):
+        # DuckDB's octet_length takes only BLOB: a STRING's bytes are its strlen
+        arg = node.this
+        if (isinstance(arg, exp.Literal) and arg.is_string) or known_type(arg) == "STRING":
+            new: exp.Expression = exp.Anonymous(this="strlen", expressions=[arg.copy()])
+            node.replace(checked(new, (arg, "STRING")) if known_type(arg) else new)
     for node in list(stmt.find_all(exp.Substring)):
         _negative_checked(node, "length", "Third argument in SUBSTR() cannot be negative")
     for node in list(stmt.find_all(exp.Repeat)):
