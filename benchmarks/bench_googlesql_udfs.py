@@ -87,6 +87,11 @@ CASES = [
         "SELECT MAX(TO_JSON_STRING(f)) FROM b.t",
         "SELECT MAX(CAST(to_json(f) AS VARCHAR)) FROM b.t",
     ),
+    (
+        "TO_JSON_STRING(STRUCT) (UDF)",
+        "SELECT MAX(TO_JSON_STRING(STRUCT(i, f, s))) FROM b.t",
+        "SELECT MAX(CAST(to_json({'i': i, 'f': f, 's': s}) AS VARCHAR)) FROM b.t",
+    ),
     ("SQRT (domain check)", "SELECT SUM(SQRT(f)) FROM b.t", "SELECT SUM(sqrt(f)) FROM b.t"),
     (
         "LIKE (backslash escape)",
