@@ -44,7 +44,34 @@ def _concat(node: exp.ArrayConcat) -> exp.Expression | None:
     return exp.Case(ifs=[exp.If(this=any_null, true=exp.Null())], default=node.copy())
 
 
+def _is_float(node: exp.Expression | None) -> bool:
+    if isinstance(node, exp.Neg):
+        node = node.this
+    if isinstance(node, exp.Literal):
+        return not node.is_string and any(c in node.this for c in ".eE")
+    return isinstance(node, exp.Cast) and node.to.this in (exp.DataType.Type.DOUBLE, exp.DataType.Type.FLOAT)
+
+
+def _float_series(node: exp.GenerateSeries) -> exp.Expression | None:
+    """GENERATE_ARRAY of FLOAT64s: start + i * step up to end (DuckDB's range is integers only)."""
+    start, end, step = (node.args.get(k) for k in ("start", "end", "step"))
+    if not any(_is_float(a) for a in (start, end, step)):
+        return None
+    return _t(
+        "CASE WHEN _A IS NULL OR _B IS NULL OR _C IS NULL THEN NULL "
+        "WHEN _C = 0 THEN error('Sequence step cannot be 0.') "
+        "WHEN (_B - _A) / _C < 0 THEN CAST([] AS DOUBLE[]) ELSE "
+        "list_filter(list_transform(range(0, CAST(floor((_B - _A) / _C) AS BIGINT) + 2), lambda i: _A + i * _C), "
+        "lambda v: CASE WHEN _C > 0 THEN v <= _B ELSE v >= _B END) END",
+        *(
+            exp.cast(exp.paren(a.copy(), copy=False), "DOUBLE") if a is not None else exp.Literal.number(1)
+            for a in (start, end, step)
+        ),
+    )
+
+
 _CALLS: dict[type, Any] = {
+    exp.GenerateSeries: _float_series,
     exp.ArrayFirst: _end("ARRAY_FIRST", "first"),
     exp.ArrayLast: _end("ARRAY_LAST", "last"),
     exp.ArraySlice: _slice,

@@ -424,6 +424,8 @@ def rewrite_function_calls(stmt: exp.Expression) -> None:
             node.replace(new)
     rewrite_date_calls(stmt)
     rewrite_json_calls(stmt)
+    if stmt.find(exp.JSONKeysAtDepth) is not None:  # BigQuery lists nested keys too ("a.b")
+        raise _unsupported("JSON_KEYS")
     for node in list(stmt.find_all(exp.UnixToTime)):
         # TIMESTAMP_SECONDS/MILLIS/MICROS are TIMESTAMPs (DuckDB's epoch_ms is naive)
         scale = node.args.get("scale")

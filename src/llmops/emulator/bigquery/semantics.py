@@ -104,7 +104,8 @@ def rewrite_semantics(stmt: exp.Expression) -> None:
         node.replace(_json_type(node.this))
     for node in reversed(list(stmt.find_all(exp.JSONFormat))):
         if not node.args.get("options"):
-            node.replace(_to_json_string(node.this))
+            text = _to_json_string(node.this)
+            node.replace(exp.cast(text, "JSON") if node.args.get("to_json") else text)  # TO_JSON is JSON-typed
     for node in reversed(list(stmt.find_all(exp.CountIf))):
         # DuckDB's count_if is NULL over only NULLs; COUNT of a CASE is 0, like COUNTIF
         node.replace(exp.Count(this=case((node.this.copy(), exp.Literal.number(1)))))
