@@ -93,10 +93,43 @@ def _int_text(node: exp.Expression) -> bool:
     return isinstance(node, exp.Cast) and node.to.this == exp.DataType.Type.BIGINT
 
 
+def _numeric_text(node: exp.Expression) -> bool:
+    """Whether the query text shows `node` is a NUMERIC (a literal or a cast; not BIGNUMERIC)."""
+    if isinstance(node, exp.Paren):
+        node = node.this
+    if not isinstance(node, exp.Cast) or node.to.this != exp.DataType.Type.DECIMAL:
+        return False
+    params = node.to.expressions
+    return not params or [p.this.name for p in params if isinstance(p.this, exp.Literal)] == ["38", "9"]
+
+
+def _numeric_division(node: exp.Div | exp.IntDiv) -> exp.Expression | None:
+    """NUMERIC / NUMERIC (or INT64) is a NUMERIC, and DIV of NUMERICs truncates; DuckDB divides
+    DECIMALs as DOUBLEs (DIV(NUMERIC '7', 2) was 3.5)."""
+    a, b = node.this, node.expression
+    if isinstance(b, exp.Paren) and isinstance(b.this, exp.Case) and b.this.args.get("default") is not None:
+        b = b.this.args["default"]  # the divisor inside semantics.py's zero check
+    if not ((_numeric_text(a) or _int_text(a)) and (_numeric_text(b) or _int_text(b))):
+        return None
+    if not (_numeric_text(a) or _numeric_text(b)):
+        return None
+    quotient = exp.Div(this=exp.paren(a.copy(), copy=False), expression=exp.paren(node.expression.copy(), copy=False))
+    if isinstance(node, exp.IntDiv):
+        return exp.cast(exp.Anonymous(this="trunc", expressions=[quotient]), "DECIMAL(38, 9)")
+    return exp.cast(quotient, "DECIMAL(38, 9)")
+
+
 def rewrite_math_calls(stmt: exp.Expression) -> None:
     """Rewrite the mathematical calls of `stmt` whose DuckDB answer differs from BigQuery's, and
     check the counts of SUBSTR and REPEAT."""
     node: Any
+    for node in reversed(list(stmt.find_all(exp.Div, exp.IntDiv))):
+        new = _numeric_division(node)
+        if new is None and isinstance(node, exp.IntDiv):
+            # DuckDB's // of DECIMALs is a DOUBLE division (3.5); trunc keeps an integer's type
+            new = exp.Anonymous(this="trunc", expressions=[node.copy()])
+        if new is not None:
+            node.replace(new)
     for node in list(stmt.find_all(exp.Round, exp.Trunc)):
         # ROUND/TRUNC of an INT64 is a FLOAT64 (DuckDB keeps the integer type)
         if _int_text(node.this):
@@ -111,8 +144,8 @@ def rewrite_math_calls(stmt: exp.Expression) -> None:
         # DuckDB's octet_length takes only BLOB: a STRING's bytes are its strlen
         arg = node.this
         if (isinstance(arg, exp.Literal) and arg.is_string) or known_type(arg) == "STRING":
-            new: exp.Expression = exp.Anonymous(this="strlen", expressions=[arg.copy()])
-            node.replace(checked(new, (arg, "STRING")) if known_type(arg) else new)
+            strlen = exp.Anonymous(this="strlen", expressions=[arg.copy()])
+            node.replace(checked(strlen, (arg, "STRING")) if known_type(arg) else strlen)
     for node in list(stmt.find_all(exp.Substring)):
         _negative_checked(node, "length", "Third argument in SUBSTR() cannot be negative")
     for node in list(stmt.find_all(exp.Repeat)):
