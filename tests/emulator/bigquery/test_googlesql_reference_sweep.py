@@ -705,6 +705,25 @@ NAMES = (
 )
 
 
+SUBQUERY_NAMES = (
+    "SELECT 5, * FROM (SELECT 1 AS a, 2) CROSS JOIN (WITH t AS (SELECT 3, 'x' AS b) SELECT * FROM t)",
+    ["f0_", "a", "f1_", "f2_", "b"],
+)
+
+
+def test_subquery_column_names_local_warehouse(warehouse):
+    """A subquery's unnamed columns reach the result as f<i>_, as BigQuery's $colN do."""
+    assert [f["name"] for f in warehouse.query_result(SUBQUERY_NAMES[0]).schema] == SUBQUERY_NAMES[1]
+
+
+def test_subquery_column_names_bigquery_client(bigquery_client):
+    from google.cloud import bigquery
+
+    assert [f.name for f in bigquery_client.query_and_wait(SUBQUERY_NAMES[0]).schema] == SUBQUERY_NAMES[1]
+    dry = bigquery_client.query(SUBQUERY_NAMES[0], job_config=bigquery.QueryJobConfig(dry_run=True))
+    assert [f.name for f in dry.schema] == SUBQUERY_NAMES[1]
+
+
 def test_column_names_local_warehouse(warehouse):
     assert [f["name"] for f in warehouse.query_result(NAMES[0]).schema] == NAMES[1]
 

@@ -813,6 +813,7 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     ctx.udfs.update(used_udfs(stmt))
     _fix_types(stmt)
     if isinstance(stmt, exp.Query):
+        _name_nested_unnamed_columns(stmt)
         _name_unnamed_columns(stmt)
 
     kind = _statement_type(stmt)
@@ -1231,6 +1232,44 @@ def _fix_types(stmt: exp.Expression) -> None:
                 "expressions",
                 [exp.DataTypeParam(this=exp.Literal.number(38)), exp.DataTypeParam(this=exp.Literal.number(9))],
             )
+
+
+ANONYMOUS_COLUMN = re.compile(r"^(\$col\d+|f\d+_)$")
+
+
+def output_names(names: list[str]) -> list[str]:
+    """A result's column names as BigQuery reports them: the anonymous columns of a subquery that
+    `SELECT *` passes through (`$colN`) are `f<i>_`, i counting the anonymous columns in order."""
+    if not any(n.startswith("$col") for n in names):
+        return names
+    out, i = [], 0
+    for name in names:
+        if ANONYMOUS_COLUMN.match(name):
+            name, i = f"f{i}_", i + 1
+        out.append(name)
+    return out
+
+
+def _name_nested_unnamed_columns(query: exp.Query) -> None:
+    """A subquery's or CTE's unnamed columns are `$col1`, `$col2`, ... (BigQuery's internal names;
+    DuckDB would name them after their text, which a `SELECT *` above would show)."""
+    for select in query.find_all(exp.Select):
+        if select is query or select.parent is None or select.args.get("kind"):
+            continue  # the outermost SELECT is named below; SELECT AS STRUCT keeps its own names
+        if isinstance(select.parent, exp.SetOperation) and select.parent is query:
+            continue
+        exprs = select.expressions
+        if not any(not isinstance(e, (exp.Alias, exp.Column, exp.Star, exp.Dot)) for e in exprs):
+            continue
+        select.set(
+            "expressions",
+            [
+                e
+                if isinstance(e, (exp.Alias, exp.Column, exp.Star, exp.Dot))
+                else exp.alias_(e, f"$col{i}", quoted=True)
+                for i, e in enumerate(exprs, start=1)
+            ],
+        )
 
 
 def _name_unnamed_columns(query: exp.Query) -> None:
