@@ -453,6 +453,7 @@ AGGREGATES = [
     ("SELECT ARRAY_AGG(DISTINCT x ORDER BY x) FROM UNNEST([2, 1, 3, 1]) AS x", [1, 2, 3], INT),
     ("SELECT ARRAY_AGG(x IGNORE NULLS) FROM UNNEST([1, NULL, 2]) AS x", [1, 2], INT),
     ("SELECT COUNT(DISTINCT x) FROM UNNEST([2, 1, 3, 1]) AS x", 3, INT),
+    ("SELECT ARRAY_AGG(offset ORDER BY offset) FROM UNNEST(['a', 'b']) WITH OFFSET", [0, 1], INT),
     ("SELECT AVG(x) FROM UNNEST([1, 2, 4, NULL]) AS x", 7 / 3, F),
     ("SELECT SUM(x) FROM UNNEST([1, 2, 4, NULL]) AS x", 7, INT),
     ("SELECT COUNT(x) FROM UNNEST([1, 2, 4, NULL]) AS x", 3, INT),
@@ -706,8 +707,9 @@ NAMES = (
 
 
 SUBQUERY_NAMES = (
-    "SELECT 5, * FROM (SELECT 1 AS a, 2) CROSS JOIN (WITH t AS (SELECT 3, 'x' AS b) SELECT * FROM t)",
-    ["f0_", "a", "f1_", "f2_", "b"],
+    "SELECT 5, * FROM (SELECT 1 AS a, 2) CROSS JOIN (WITH t AS (SELECT 3, 'x' AS b) SELECT * FROM t) "
+    "CROSS JOIN UNNEST([7]) WITH OFFSET",
+    ["f0_", "a", "f1_", "f2_", "b", "f3_", "offset"],
 )
 
 

@@ -254,6 +254,13 @@ def _zero_based_offset(unnest: exp.Unnest) -> None:
     name = offset.name if isinstance(offset, exp.Identifier) and offset.name else "offset"
     hidden = f"__bq_ordinality_{name}"
     unnest.set("offset", exp.to_identifier(hidden))
+    alias = unnest.args.get("alias")
+    values = unnest.expressions
+    if alias is None and len(values) == 1 and not (isinstance(values[0], exp.Array) and values[0].find(exp.Struct)):
+        # without a column alias DuckDB names the ordinality "ordinality"; BigQuery names an
+        # unaliased UNNEST's values f0_ (`$col1`, see googlesql.output_names)
+        names = [exp.to_identifier("$col1", quoted=True), exp.to_identifier(hidden)]
+        unnest.set("alias", exp.TableAlias(this=exp.to_identifier("__bq_unnest"), columns=names))
     scope = unnest.find_ancestor(exp.Select)
     if scope is None:
         return
