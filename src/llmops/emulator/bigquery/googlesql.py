@@ -1181,6 +1181,41 @@ def _learn_created_table(original: exp.Create, stmt: Statement, ctx: _Context) -
     ctx.created_types.setdefault(key, {})[name] = cols
 
 
+_INT32 = 2**31 - 1
+
+
+def _literal_value(node: exp.Expression | None) -> int | None:
+    """The value of integer-literal arithmetic (`2147483647 + 1`), or None."""
+    if isinstance(node, exp.Paren):
+        return _literal_value(node.this)
+    if isinstance(node, exp.Neg):
+        inner = _literal_value(node.this)
+        return None if inner is None else -inner
+    if isinstance(node, exp.Literal):
+        return int(node.this) if not node.is_string and node.this.isdigit() else None
+    if isinstance(node, exp.Add | exp.Sub | exp.Mul):
+        a, b = _literal_value(node.this), _literal_value(node.expression)
+        if a is None or b is None:
+            return None
+        return a + b if isinstance(node, exp.Add) else a - b if isinstance(node, exp.Sub) else a * b
+    return None
+
+
+def _int64_operand(node: exp.Literal) -> bool:
+    """Whether an integer literal is an operand of literal arithmetic whose value leaves 32 bits
+    (DuckDB types `100000 * 100000` INTEGER and overflows; BigQuery's INT64 does not)."""
+    parent = node.parent
+    while isinstance(parent, exp.Neg | exp.Paren):
+        parent = parent.parent
+    if not isinstance(parent, exp.Add | exp.Sub | exp.Mul):
+        return False
+    top: exp.Expression = parent
+    while isinstance(top.parent, exp.Add | exp.Sub | exp.Mul | exp.Neg | exp.Paren):
+        top = top.parent
+    value = _literal_value(top)
+    return value is not None and abs(value) > _INT32
+
+
 def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
     rewrite_semantics(stmt)
     node: exp.Expr
@@ -1219,6 +1254,10 @@ def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
         # GoogleSQL's 1.5 and 1e3 are FLOAT64; DuckDB would type them DECIMAL
         if not node.is_string and any(c in node.this for c in ".eE") and not isinstance(node.parent, exp.DataTypeParam):
             node.replace(exp.cast(node.copy(), exp.DataType.build("DOUBLE")))
+        elif not node.is_string and node.this.isdigit() and _int64_operand(node):
+            # GoogleSQL's 100000 is an INT64; DuckDB's INTEGER literal would overflow 32 bits in
+            # arithmetic (100000 * 100000) and type an array literal INTEGER[]
+            node.replace(exp.cast(node.copy(), exp.DataType.build("BIGINT")))
     for node in list(stmt.find_all(exp.FarmFingerprint)):
         ctx.udfs.add(FARM_FINGERPRINT_UDF)
         node.replace(exp.Anonymous(this=FARM_FINGERPRINT_UDF, expressions=list(node.expressions)))
