@@ -270,7 +270,11 @@ def _value_text(arg: exp.Expression, *, literal: bool) -> exp.Expression:
     double = point(float_text(arg), r"-?[0-9]+")
     if literal:
         double = exp.Case(
-            ifs=[exp.If(this=exp.Not(this=finite), true=_concat([_lit('CAST("'), float_text(arg), _lit('" AS FLOAT64)')]))],
+            ifs=[
+                exp.If(
+                    this=exp.Not(this=finite), true=_concat([_lit('CAST("'), float_text(arg), _lit('" AS FLOAT64)')])
+                )
+            ],
             default=double,
         )
     decimal = point(numeric_text(arg), r"-?[0-9]+")
@@ -299,6 +303,14 @@ def _value_text(arg: exp.Expression, *, literal: bool) -> exp.Expression:
     )
     element = "%T" if literal else "%t"
     ifs.append(
-        (nested, _call("error", _lit(f"FORMAT {element} of a STRUCT or of an ARRAY other than ARRAY<INT64> or ARRAY<BOOL> is not supported by the local warehouse; format its fields")))
+        (
+            nested,
+            _call(
+                "error",
+                _lit(
+                    f"FORMAT {element} of a STRUCT or of an ARRAY other than ARRAY<INT64> or ARRAY<BOOL> is not supported by the local warehouse; format its fields"
+                ),
+            ),
+        )
     )
     return exp.Case(ifs=[exp.If(this=c, true=v) for c, v in ifs], default=text)
