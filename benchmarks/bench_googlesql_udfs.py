@@ -71,6 +71,35 @@ CASES = [
         "SELECT MAX(to_days(CAST(d - DATE '2020-01-01' AS INTEGER))) FROM b.t",
     ),
     ("col - col (DATE guard)", "SELECT SUM(i - g) FROM b.t", "SELECT SUM(i - g) FROM b.t"),
+    # the reference sweep's rewrites (DuckDB SQL)
+    (
+        "CAST(FLOAT64 AS STRING)",
+        "SELECT MAX(CAST(f / 7 AS STRING)) FROM b.t",
+        "SELECT MAX(CAST(f / 7 AS VARCHAR)) FROM b.t",
+    ),
+    (
+        "CAST(NUMERIC AS STRING)",
+        "SELECT MAX(CAST(CAST(i AS NUMERIC) / 8 AS STRING)) FROM b.t",
+        "SELECT MAX(CAST(CAST(i AS DECIMAL(38, 9)) / 8 AS VARCHAR)) FROM b.t",
+    ),
+    (
+        "TO_JSON_STRING(FLOAT64)",
+        "SELECT MAX(TO_JSON_STRING(f)) FROM b.t",
+        "SELECT MAX(CAST(to_json(f) AS VARCHAR)) FROM b.t",
+    ),
+    (
+        "TO_JSON_STRING(STRUCT) (UDF)",
+        "SELECT MAX(TO_JSON_STRING(STRUCT(i, f, s))) FROM b.t",
+        "SELECT MAX(CAST(to_json({'i': i, 'f': f, 's': s}) AS VARCHAR)) FROM b.t",
+    ),
+    ("SQRT (domain check)", "SELECT SUM(SQRT(f)) FROM b.t", "SELECT SUM(sqrt(f)) FROM b.t"),
+    (
+        "LIKE (backslash escape)",
+        "SELECT COUNTIF(s LIKE '1%') FROM b.t",
+        "SELECT COUNT(*) FILTER (s LIKE '1%') FROM b.t",
+    ),
+    ("ROUND(col) (type kept)", "SELECT SUM(ROUND(f)) FROM b.t", "SELECT SUM(round(f)) FROM b.t"),
+    ("CAST(BYTES AS STRING)", "SELECT MAX(CAST(bs AS STRING)) FROM b.t", "SELECT MAX(CAST(bs AS VARCHAR)) FROM b.t"),
 ]
 
 

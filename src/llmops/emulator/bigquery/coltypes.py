@@ -53,7 +53,7 @@ _KINDS = {
     _T.INT: "INT64",
 }
 
-_BYTES_CALLS = (exp.Left, exp.Right, exp.Pad, exp.Reverse, exp.ToCodePoints, exp.StrPosition)
+_BYTES_CALLS = (exp.Left, exp.Right, exp.Pad, exp.Reverse, exp.ToCodePoints, exp.StrPosition, exp.ByteLength)
 _JSON_CALLS = (exp.JSONExtract, exp.JSONExtractArray)
 
 
@@ -197,9 +197,12 @@ def column_types(con: Any, tables: Iterable[tuple[str, str, str]]) -> TableTypes
 
     from .googlesql import duckdb_table, duckdb_type_to_field
 
-    out = []
+    out: list[tuple[str, str, str, tuple[tuple[str, str], ...]]] = []
     for project, dataset, table in dict.fromkeys(tables):
-        if not table or table.endswith("*"):
+        if table.endswith("*"):
+            out += _wildcard_types(con, project, dataset, table)
+            continue
+        if not table:
             continue
         try:
             # binding the relation reads only the catalog (10x cheaper than duckdb_columns())
@@ -211,6 +214,32 @@ def column_types(con: Any, tables: Iterable[tuple[str, str, str]]) -> TableTypes
             continue  # a missing table: the statement's own error comes when it runs
         out.append((project, dataset, table, cols))
     return tuple(out)
+
+
+def _wildcard_types(con: Any, project: str, dataset: str, pattern: str) -> TableTypes:
+    """A wildcard table's column types: those its matching tables agree on (a column whose type
+    differs between them stays unknown), and `_TABLE_SUFFIX` (STRING)."""
+    import duckdb
+
+    from .googlesql import duckdb_schema
+
+    try:
+        names = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE schema_name = ? AND starts_with(table_name, ?)",
+                [duckdb_schema(project, dataset), pattern[:-1]],
+            ).fetchall()
+        ]
+    except duckdb.Error:
+        return ()
+    found = column_types(con, [(project, dataset, n) for n in names])
+    merged: dict[str, str | None] = {}
+    for *_, cols in found:
+        for c, t in cols:
+            merged[c] = t if merged.get(c, t) == t else None
+    cols = tuple((c, t) for c, t in merged.items() if t is not None) + (("_TABLE_SUFFIX", "STRING"),)
+    return ((project, dataset, pattern, cols),) if found else ()
 
 
 def schema_mapping(types: TableTypes) -> dict[str, dict[str, dict[str, str]]]:

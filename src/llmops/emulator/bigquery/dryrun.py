@@ -17,7 +17,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
-from .googlesql import Script, duckdb_table, duckdb_type_to_field, quote_ident
+from .googlesql import Script, duckdb_table, duckdb_type_to_field, output_names, quote_ident
 
 if TYPE_CHECKING:
     import duckdb
@@ -144,4 +144,6 @@ def estimate_bytes(
 def describe(con: duckdb.DuckDBPyConnection, sql: str, values: Any) -> list[dict[str, Any]]:
     """The result schema of one translated SELECT, bound (names checked) but not run."""
     cur = con.execute(f"DESCRIBE {sql}", values) if values else con.execute(f"DESCRIBE {sql}")
-    return [duckdb_type_to_field(name, data_type) for name, data_type, *_ in cur.fetchall()]
+    rows = cur.fetchall()
+    names = output_names([r[0] for r in rows])
+    return [duckdb_type_to_field(name, row[1]) for name, row in zip(names, rows, strict=True)]

@@ -63,6 +63,7 @@ from .googlesql import (
     duckdb_table,
     duckdb_type_to_field,
     normalize_field,
+    output_names,
     quote_ident,
     split_schema,
     translate,
@@ -548,8 +549,9 @@ class BigQueryEngine:
             if stmt.statement_type == "SELECT":
                 sql = rowaccess.guard(con, stmt)
                 rel = con.sql(sql, params=values) if values else con.sql(sql)
-                schema = [duckdb_type_to_field(n, t) for n, t in zip(rel.columns, rel.types)]
-                table = _int64_hugeints(rel.to_arrow_table(), rel.types)
+                names = output_names(rel.columns)
+                schema = [duckdb_type_to_field(n, t) for n, t in zip(names, rel.types)]
+                table = _int64_hugeints(rel.to_arrow_table(), rel.types).rename_columns(names)
                 return QueryResult(table=table, schema=schema, statement_type="SELECT")
             if stmt.statement_type in ("CREATE_SCHEMA", "DROP_SCHEMA"):
                 return self._schema_statement(con, stmt)

@@ -33,6 +33,27 @@ def _concat(parts: list[exp.Expression]) -> exp.Expression:
     return out
 
 
+def _text(value: exp.Expression) -> exp.Expression:
+    # TRY_CAST: the cast rewrite of semantics.py leaves it alone (a cast to VARCHAR cannot fail)
+    return exp.TryCast(this=value.copy(), to=exp.DataType.build("VARCHAR"))
+
+
+def float_text(value: exp.Expression) -> exp.Expression:
+    """A FLOAT64 as BigQuery writes it: 15 significant digits, or 17 where 15 do not round-trip
+    (`%.15g` / `%.17g`: 1e+20, 0.1, 0.33333333333333331, nan, inf)."""
+    as_double = exp.cast(value.copy(), "DOUBLE")
+    short = _call("printf", _lit("%.15g"), as_double)
+    exact = exp.EQ(this=exp.cast(short.copy(), "DOUBLE"), expression=as_double.copy())
+    return exp.Case(ifs=[exp.If(this=exact, true=short)], default=_call("printf", _lit("%.17g"), as_double.copy()))
+
+
+def numeric_text(value: exp.Expression) -> exp.Expression:
+    """A NUMERIC or BIGNUMERIC without trailing fractional zeros (1.50 is "1.5", 100.0 "100")."""
+    text = _text(value)
+    trimmed = _call("rtrim", _call("rtrim", text.copy(), _lit("0")), _lit("."))
+    return exp.Case(ifs=[exp.If(this=_call("contains", text, _lit(".")), true=trimmed)], default=text.copy())
+
+
 def _pad(value: exp.Expression, width: int, fill: str) -> exp.Expression:
     return _call("lpad", exp.cast(value, "VARCHAR"), exp.Literal.number(width), _lit(fill))
 
@@ -208,10 +229,10 @@ def _printf(node: exp.Format) -> exp.Expression:
         i += 1
         if conv == "t":
             out.append(f"%{flags or ''}{width or ''}s")
-            new_args.append(exp.cast(arg, "VARCHAR"))
+            new_args.append(_value_text(arg, literal=False))
         elif conv == "T":
             out.append(f"%{flags or ''}{width or ''}s")
-            new_args.append(_sql_literal(arg))
+            new_args.append(_value_text(arg, literal=True))
         elif "'" in (flags or "") and conv in "di":
             out.append(f"%{(flags or '').replace(chr(39), '')}{width or ''}s")
             new_args.append(_call("format", _lit("{:,}"), arg))
@@ -223,13 +244,73 @@ def _printf(node: exp.Format) -> exp.Expression:
     return _call("printf", _lit("".join(out)), *new_args)
 
 
-def _sql_literal(arg: exp.Expression) -> exp.Expression:
-    """%T: a value as a GoogleSQL literal (strings double-quoted, others as text)."""
-    quoted = _concat([_lit('"'), _call("replace", exp.cast(arg.copy(), "VARCHAR"), _lit('"'), _lit('\\"')), _lit('"')])
-    return exp.Case(
-        ifs=[
-            exp.If(this=exp.Is(this=arg.copy(), expression=exp.Null()), true=_lit("NULL")),
-            exp.If(this=exp.EQ(this=_call("typeof", arg.copy()), expression=_lit("VARCHAR")), true=quoted),
-        ],
-        default=exp.cast(arg.copy(), "VARCHAR"),
+_SCALAR_LISTS = ("BIGINT[]", "INTEGER[]", "BOOLEAN[]")
+
+
+def _value_text(arg: exp.Expression, *, literal: bool) -> exp.Expression:
+    """FORMAT's %t (a value as text) and %T (as a GoogleSQL literal), per BigQuery's table:
+    FLOAT64 and NUMERIC always with `.0`, strings and bytes quoted under %T, dates and
+    timestamps with their type name under %T. Arrays of other than INT64/BOOL and structs are
+    refused by name (DuckDB writes them differently)."""
+    typ = _call("typeof", arg.copy())
+    text = _text(arg)
+
+    def is_(*names: str) -> exp.Expression:
+        return exp.In(this=typ.copy(), expressions=[_lit(n) for n in names])
+
+    def point(t: exp.Expression, digits: str) -> exp.Expression:
+        bare = _call("regexp_full_match", t.copy(), _lit(digits))
+        return exp.Case(ifs=[exp.If(this=bare, true=_concat([t.copy(), _lit(".0")]))], default=t.copy())
+
+    def quoted(prefix: str, t: exp.Expression, q: str = '"') -> exp.Expression:
+        escaped = _call("replace", _call("replace", t, _lit("\\"), _lit("\\\\")), _lit(q), _lit("\\" + q))
+        return _concat([_lit(prefix + q), escaped, _lit(q)])
+
+    finite = _call("isfinite", exp.cast(arg.copy(), "DOUBLE"))
+    double = point(float_text(arg), r"-?[0-9]+")
+    if literal:
+        double = exp.Case(
+            ifs=[
+                exp.If(
+                    this=exp.Not(this=finite), true=_concat([_lit('CAST("'), float_text(arg), _lit('" AS FLOAT64)')])
+                )
+            ],
+            default=double,
+        )
+    decimal = point(numeric_text(arg), r"-?[0-9]+")
+    ifs = [
+        (exp.Is(this=arg.copy(), expression=exp.Null()), _lit("NULL")),
+        (is_("DOUBLE", "FLOAT"), double),
+    ]
+    if literal:
+        big = exp.Like(this=typ.copy(), expression=_lit("DECIMAL(%,18)"))
+        ifs += [
+            (big, _concat([_lit('BIGNUMERIC "'), decimal.copy(), _lit('"')])),
+            (exp.Like(this=typ.copy(), expression=_lit("DECIMAL%")), _concat([_lit('NUMERIC "'), decimal, _lit('"')])),
+            (is_("VARCHAR"), quoted("", text.copy())),
+            (is_("BLOB"), quoted("b", text.copy())),
+            (is_("DATE"), quoted("DATE ", text.copy())),
+            (is_("TIMESTAMP WITH TIME ZONE"), quoted("TIMESTAMP ", text.copy())),
+            (is_("TIMESTAMP"), quoted("DATETIME ", text.copy())),
+            (is_("TIME"), quoted("TIME ", text.copy())),
+            (is_("JSON"), quoted("JSON ", text.copy(), "'")),
+        ]
+    else:
+        ifs.append((exp.Like(this=typ.copy(), expression=_lit("DECIMAL%")), decimal))
+    nested = exp.And(
+        this=_call("regexp_matches", typ.copy(), _lit(r"\[\]|STRUCT|MAP|UNION")),
+        expression=exp.Not(this=is_(*_SCALAR_LISTS)),
     )
+    element = "%T" if literal else "%t"
+    ifs.append(
+        (
+            nested,
+            _call(
+                "error",
+                _lit(
+                    f"FORMAT {element} of a STRUCT or of an ARRAY other than ARRAY<INT64> or ARRAY<BOOL> is not supported by the local warehouse; format its fields"
+                ),
+            ),
+        )
+    )
+    return exp.Case(ifs=[exp.If(this=c, true=v) for c, v in ifs], default=text)

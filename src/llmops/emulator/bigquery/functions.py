@@ -411,6 +411,12 @@ def rewrite_function_calls(stmt: exp.Expression) -> None:
         exp.SHA2: _sha512,
         exp.ToBase32: _base32,
         exp.FromBase32: _base32,
+        exp.SafeConvertBytesToString: lambda n: _t(
+            "CASE WHEN _A IS NOT NULL AND TRY(decode(_A)) IS NULL THEN error('SAFE_CONVERT_BYTES_TO_STRING of bytes "
+            "that are not UTF-8 is not supported by the local warehouse (BigQuery writes U+FFFD for them)') "
+            "ELSE decode(_A) END",
+            n.this,
+        ),
     }
     for node in reversed(list(stmt.find_all(*simple))):
         new = simple[type(node)](node)
@@ -418,6 +424,8 @@ def rewrite_function_calls(stmt: exp.Expression) -> None:
             node.replace(new)
     rewrite_date_calls(stmt)
     rewrite_json_calls(stmt)
+    if stmt.find(exp.JSONKeysAtDepth) is not None:  # BigQuery lists nested keys too ("a.b")
+        raise _unsupported("JSON_KEYS")
     for node in list(stmt.find_all(exp.UnixToTime)):
         # TIMESTAMP_SECONDS/MILLIS/MICROS are TIMESTAMPs (DuckDB's epoch_ms is naive)
         scale = node.args.get("scale")
@@ -427,6 +435,7 @@ def rewrite_function_calls(stmt: exp.Expression) -> None:
 
 
 _WEEKDAYS = ("SUNDAY", "MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY")
+_EXTRACT_CASTS = {"DATE": "DATE", "TIME": "TIME", "DATETIME": "TIMESTAMP"}  # of a TIMESTAMP or DATETIME
 _EXTRACT_FUNCTIONS = {"ISOWEEK": "week", "ISOYEAR": "isoyear", "DAYOFYEAR": "dayofyear"}
 
 
@@ -442,6 +451,11 @@ def _extract(node: exp.Extract) -> exp.Expression | None:
             node.expression,
         )
     name = part.name.upper() if isinstance(part, (exp.Var, exp.Identifier)) else ""
+    if name in _EXTRACT_CASTS:  # EXTRACT(DATE / TIME / DATETIME FROM ...) is a cast (the session is UTC)
+        value: exp.Expression = exp.paren(node.expression.copy(), copy=False)
+        if name == "TIME":  # DuckDB casts a TIMESTAMPTZ to TIME only through TIMESTAMP
+            value = exp.cast(value, "TIMESTAMP")
+        return exp.cast(value, _EXTRACT_CASTS[name])
     if name in _EXTRACT_FUNCTIONS:
         return exp.Anonymous(this=_EXTRACT_FUNCTIONS[name], expressions=[node.expression.copy()])
     return None
@@ -546,6 +560,9 @@ _JSON_TEMPLATES: dict[type, str] = {
 
 def _json_call(node: exp.Expression) -> exp.Expression | None:
     if isinstance(node, exp.String):
+        zone = node.args.get("zone")
+        if zone is not None and not (isinstance(zone, exp.Literal) and zone.name.upper() in ("UTC", "+00", "Z")):
+            raise _unsupported("STRING(timestamp, time_zone) with a zone other than UTC (use FORMAT_TIMESTAMP)")
         # STRING(json) unquotes a JSON string; STRING of other types is CAST AS STRING
         return _t(
             "CASE WHEN typeof(_A) <> 'JSON' THEN _B WHEN _A IS NULL THEN NULL "

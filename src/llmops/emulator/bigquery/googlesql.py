@@ -529,7 +529,10 @@ def _translate_parsed(
     statements = []
     for s in parsed:
         named_before, positional_before = len(ctx.named_params), ctx.positional
+        created = s.copy() if isinstance(s, exp.Create) and str(s.kind).upper() == "TABLE" else None
         stmt = _translate_statement(cast(exp.Expression, s), ctx)
+        if created is not None:
+            _learn_created_table(created, stmt, ctx)
         statements.append(
             replace(
                 stmt,
@@ -614,6 +617,8 @@ class _Context:
         self.wildcards: list[Wildcard] = []
         self.udfs: set[str] = set()
         self.script_temp_tables: set[str] = set()
+        # schema ("project.dataset"; "" for temp tables) -> table -> column -> BigQuery type
+        self.created_types: dict[str, dict[str, dict[str, str]]] = {}
         self.temp_functions: set[str] = set()
         self.time_travel: list[Any] = []
         self.table_types: TableTypes | None = None
@@ -649,8 +654,14 @@ class _CheckedGenerator(_DuckDBGenerator):
     called: list[str]
 
     def func(self, name: str, *args: Any, **kwargs: Any) -> str:
-        self.called.append(name)
+        if not (name.upper() == "ARRAY" and len(args) == 1 and isinstance(args[0], exp.Query | exp.Subquery)):
+            self.called.append(name)  # ARRAY(subquery) is syntax, not a function call
         return super().func(name, *args, **kwargs)
+
+    def unsupported(self, message: str) -> None:
+        # The session's time zone is UTC (sandbox.py), so EXTRACT from a TIMESTAMP is BigQuery's.
+        if not message.startswith("EXTRACT from TIMESTAMPTZ"):
+            super().unsupported(message)
 
 
 _DUCKDB = DuckDB()
@@ -802,6 +813,7 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     ctx.udfs.update(used_udfs(stmt))
     _fix_types(stmt)
     if isinstance(stmt, exp.Query):
+        _name_nested_unnamed_columns(stmt)
         _name_unnamed_columns(stmt)
 
     kind = _statement_type(stmt)
@@ -1114,11 +1126,94 @@ def _infer_types(stmt: exp.Expression, ctx: _Context, tables: list[tuple[str, st
     the statement reads tables whose column types are to be asked for first (`Script.wants_types`)."""
     if not needs_types(stmt):
         return False
-    if tables and ctx.table_types is None:
+    created = ctx.created_types
+    unknown = [t for t in tables if t[2] not in created.get(f"{t[0]}.{t[1]}", {})]
+    if unknown and ctx.table_types is None:
         ctx.wants_types = ctx.wants_types or ctx.ask_types
         return ctx.ask_types  # without a way to ask, the types stay unknown (named refusals)
-    annotate(stmt, schema_mapping(ctx.table_types or ()))
+    mapping = schema_mapping(ctx.table_types or ())
+    for schema, by_table in created.items():
+        mapping.setdefault(schema, {}).update(by_table)
+    for wc in ctx.wildcards:
+        # the statement reads a wildcard as a bare relation named after it
+        cols = mapping.get(f"{wc.project}.{wc.dataset}", {}).get(f"{wc.prefix}*")
+        if cols:
+            mapping.setdefault("", {})[wc.relation] = cols
+    annotate(stmt, mapping)
     return False
+
+
+def _learn_created_table(original: exp.Create, stmt: Statement, ctx: _Context) -> None:
+    """Record the BigQuery column types of a table the script creates (its column list, or what
+    sqlglot infers for its query's columns), so later statements of the same script that call
+    type-dependent functions on its columns know them (the table does not exist yet when the
+    script is translated). A temporary table is keyed by its bare name."""
+    from sqlglot.errors import SqlglotError
+    from sqlglot.optimizer.annotate_types import annotate_types
+    from sqlglot.schema import MappingSchema
+
+    target = original.this
+    cols: dict[str, str] = {}
+    if isinstance(target, exp.Schema):
+        for col in target.expressions:
+            kind = col.args.get("kind") if isinstance(col, exp.ColumnDef) else None
+            if isinstance(kind, exp.DataType):
+                cols[col.name] = kind.sql("bigquery")
+    query = original.expression
+    if not cols and isinstance(query, exp.Query):
+        mapping: dict[str, Any] = dict(schema_mapping(ctx.table_types or ()))
+        for schema, by_table in ctx.created_types.items():
+            mapping.setdefault(schema, {}).update(by_table)
+        try:
+            typed = annotate_types(
+                query.copy(), schema=MappingSchema(dict(mapping), dialect="bigquery"), dialect="bigquery"
+            )
+        except (SqlglotError, ValueError, KeyError):
+            return
+        for sel in typed.selects if isinstance(typed, exp.Query) else []:
+            if sel.type is not None and sel.type.this != exp.DataType.Type.UNKNOWN and sel.alias_or_name:
+                cols[sel.alias_or_name] = sel.type.sql("bigquery")
+    table = target.this if isinstance(target, exp.Schema) else target
+    if not cols or not isinstance(table, exp.Table):
+        return
+    key = f"{stmt.target[0]}.{stmt.target[1]}" if stmt.target else ""
+    name = stmt.target[2] if stmt.target else table.name
+    ctx.created_types.setdefault(key, {})[name] = cols
+
+
+_INT32 = 2**31 - 1
+
+
+def _literal_value(node: exp.Expression | None) -> int | None:
+    """The value of integer-literal arithmetic (`2147483647 + 1`), or None."""
+    if isinstance(node, exp.Paren):
+        return _literal_value(node.this)
+    if isinstance(node, exp.Neg):
+        inner = _literal_value(node.this)
+        return None if inner is None else -inner
+    if isinstance(node, exp.Literal):
+        return int(node.this) if not node.is_string and node.this.isdigit() else None
+    if isinstance(node, exp.Add | exp.Sub | exp.Mul):
+        a, b = _literal_value(node.this), _literal_value(node.expression)
+        if a is None or b is None:
+            return None
+        return a + b if isinstance(node, exp.Add) else a - b if isinstance(node, exp.Sub) else a * b
+    return None
+
+
+def _int64_operand(node: exp.Literal) -> bool:
+    """Whether an integer literal is an operand of literal arithmetic whose value leaves 32 bits
+    (DuckDB types `100000 * 100000` INTEGER and overflows; BigQuery's INT64 does not)."""
+    parent = node.parent
+    while isinstance(parent, exp.Neg | exp.Paren):
+        parent = parent.parent
+    if not isinstance(parent, exp.Add | exp.Sub | exp.Mul):
+        return False
+    top: exp.Expression = parent
+    while isinstance(top.parent, exp.Add | exp.Sub | exp.Mul | exp.Neg | exp.Paren):
+        top = top.parent
+    value = _literal_value(top)
+    return value is not None and abs(value) > _INT32
 
 
 def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
@@ -1134,8 +1229,12 @@ def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
         inner = node.this
         raise _unsupported(f"NET.{inner.sql_name() if isinstance(inner, exp.Func) else 'functions'}")
     for node in list(stmt.find_all(exp.SafeFunc)):
-        # SAFE.f(...) returns NULL instead of failing: DuckDB's TRY(expression)
-        node.replace(exp.Anonymous(this="TRY", expressions=[node.this]))
+        # SAFE.f(...) returns NULL instead of failing: DuckDB's TRY(expression); the errors the
+        # rewrites raise with error() (which TRY refuses, being volatile) become NULLs
+        inner = node.this.transform(
+            lambda n: exp.Null() if isinstance(n, exp.Anonymous) and n.name.lower() == "error" else n
+        )
+        node.replace(exp.Anonymous(this="TRY", expressions=[inner]))
     for node in list(stmt.find_all(exp.DateTrunc, exp.DateAdd, exp.DateSub)):
         # DATE_TRUNC/DATE_ADD/DATE_SUB return DATE in BigQuery; DuckDB's date arithmetic gives TIMESTAMP
         if not isinstance(node.parent, exp.Cast):
@@ -1155,6 +1254,10 @@ def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
         # GoogleSQL's 1.5 and 1e3 are FLOAT64; DuckDB would type them DECIMAL
         if not node.is_string and any(c in node.this for c in ".eE") and not isinstance(node.parent, exp.DataTypeParam):
             node.replace(exp.cast(node.copy(), exp.DataType.build("DOUBLE")))
+        elif not node.is_string and node.this.isdigit() and _int64_operand(node):
+            # GoogleSQL's 100000 is an INT64; DuckDB's INTEGER literal would overflow 32 bits in
+            # arithmetic (100000 * 100000) and type an array literal INTEGER[]
+            node.replace(exp.cast(node.copy(), exp.DataType.build("BIGINT")))
     for node in list(stmt.find_all(exp.FarmFingerprint)):
         ctx.udfs.add(FARM_FINGERPRINT_UDF)
         node.replace(exp.Anonymous(this=FARM_FINGERPRINT_UDF, expressions=list(node.expressions)))
@@ -1170,6 +1273,44 @@ def _fix_types(stmt: exp.Expression) -> None:
             )
 
 
+ANONYMOUS_COLUMN = re.compile(r"^(\$col\d+|f\d+_)$")
+
+
+def output_names(names: list[str]) -> list[str]:
+    """A result's column names as BigQuery reports them: the anonymous columns of a subquery that
+    `SELECT *` passes through (`$colN`) are `f<i>_`, i counting the anonymous columns in order."""
+    if not any(n.startswith("$col") for n in names):
+        return names
+    out, i = [], 0
+    for name in names:
+        if ANONYMOUS_COLUMN.match(name):
+            name, i = f"f{i}_", i + 1
+        out.append(name)
+    return out
+
+
+def _name_nested_unnamed_columns(query: exp.Query) -> None:
+    """A subquery's or CTE's unnamed columns are `$col1`, `$col2`, ... (BigQuery's internal names;
+    DuckDB would name them after their text, which a `SELECT *` above would show)."""
+    for select in query.find_all(exp.Select):
+        if select is query or select.parent is None or select.args.get("kind"):
+            continue  # the outermost SELECT is named below; SELECT AS STRUCT keeps its own names
+        if isinstance(select.parent, exp.SetOperation) and select.parent is query:
+            continue
+        exprs = select.expressions
+        if not any(not isinstance(e, (exp.Alias, exp.Column, exp.Star, exp.Dot)) for e in exprs):
+            continue
+        select.set(
+            "expressions",
+            [
+                e
+                if isinstance(e, (exp.Alias, exp.Column, exp.Star, exp.Dot))
+                else exp.alias_(e, f"$col{i}", quoted=True)
+                for i, e in enumerate(exprs, start=1)
+            ],
+        )
+
+
 def _name_unnamed_columns(query: exp.Query) -> None:
     """BigQuery names an unnamed result column `f<i>_` (i counting unnamed columns from 0)."""
     select: exp.Expr = query
@@ -1182,13 +1323,34 @@ def _name_unnamed_columns(query: exp.Query) -> None:
     i = 0
     new: list[exp.Expr] = []
     for e in select.expressions:
-        if isinstance(e, (exp.Alias, exp.Column, exp.Star)) or (isinstance(e, exp.Dot) and e.name):
+        if isinstance(e, (exp.Alias, exp.Column, exp.Star)):
             new.append(e)
+            continue
+        if isinstance(e, exp.Dot) and e.name:
+            new.append(exp.alias_(e, e.name, quoted=True))  # `expr.field` is named `field`
             continue
         new.append(exp.alias_(e, f"f{i}_", quoted=False))
         i += 1
     if i:
         select.set("expressions", new)
+
+
+def _type_arguments(body: exp.Expression, params: list[exp.Expression]) -> None:
+    """Each use of a typed argument in a function body reads it cast to its declared type: the
+    argument coerces as in BigQuery (a STRING literal to a TIMESTAMP argument), and the rewrites
+    that depend on an argument's type (DATE_TRUNC, LEFT of BYTES, ...) know it."""
+    declared = {
+        p.name.lower(): p.args["kind"]
+        for p in params
+        if isinstance(p.args.get("kind"), exp.DataType)
+        and p.args["kind"].this not in (exp.DataType.Type.UNKNOWN, exp.DataType.Type.VARIANT)  # ANY TYPE
+    }
+    if not declared:
+        return
+    for col in list(body.find_all(exp.Column)):
+        kind = declared.get(col.name.lower())
+        if kind is not None and not col.table and not isinstance(col.parent, exp.Dot):
+            col.replace(exp.Cast(this=col.copy(), to=kind.copy()))
 
 
 def _translate_function(stmt: exp.Create, ctx: _Context) -> Statement:
@@ -1205,6 +1367,7 @@ def _translate_function(stmt: exp.Create, ctx: _Context) -> Statement:
     name = udf.this.name if isinstance(udf.this, exp.Expression) else str(udf.this)
     params = [p.name for p in udf.expressions]
     body = stmt.expression
+    _type_arguments(body, udf.expressions)
     _check_unsupported_nodes(body)
     _check_table_functions(body)
     _rewrite_parameters(body, ctx)

@@ -13,9 +13,13 @@ from typing import Any
 
 from sqlglot import exp
 
-from .formats import rewrite_format_calls
+from .arraycalls import rewrite_array_calls
+from .datecalls import rewrite_datetime_calls
+from .formats import float_text, numeric_text, rewrite_format_calls
 from .functions import rewrite_function_calls
 from .intervals import canonical_text, rewrite_interval_calls
+from .mathfuncs import rewrite_math_calls
+from .udfs import TO_JSON_STRING_UDF
 
 _INT_TYPES = {
     exp.DataType.Type.INT,
@@ -67,8 +71,21 @@ def rewrite_semantics(stmt: exp.Expression) -> None:
             continue
         if node.to.this in _INT_TYPES:
             node.replace(_int64_cast(node.this, safe=isinstance(node, exp.TryCast) or bool(node.args.get("safe"))))
-        elif node.to.this in (exp.DataType.Type.VARCHAR, exp.DataType.Type.TEXT) and not isinstance(node, exp.TryCast):
-            node.replace(_string_cast(node))
+        elif node.to.this in (exp.DataType.Type.VARCHAR, exp.DataType.Type.TEXT) and (
+            not isinstance(node, exp.TryCast) or node.args.get("safe")  # SAFE_CAST, not the rewrites' TRY_CASTs
+        ):
+            node.replace(_string_cast(node, safe=isinstance(node, exp.TryCast)))
+        elif node.to.this == exp.DataType.Type.BOOLEAN:
+            node.replace(_bool_cast(node, safe=isinstance(node, exp.TryCast)))
+    for node in reversed(list(stmt.find_all(exp.Like))):
+        # GoogleSQL's LIKE escapes with a backslash ('a\_c' matches 'a_c'); DuckDB's has no escape
+        if not isinstance(node.parent, exp.Escape):
+            node.replace(exp.Escape(this=node.copy(), expression=lit("\\")))
+    for node in list(stmt.find_all(exp.BitwiseCount, exp.BitwiseLeftShift, exp.BitwiseRightShift)):
+        # an INT64 literal is DuckDB's 32-bit INTEGER: BIT_COUNT(-1) would be 32, 1 << 40 an error
+        arg = node.this
+        if isinstance(arg, exp.Literal | exp.Neg) and not (isinstance(arg, exp.Literal) and arg.is_string):
+            node.set("this", exp.cast(arg.copy(), "BIGINT"))
     for node in reversed(list(stmt.find_all(exp.Div))):
         if not node.args.get("safe"):
             node.set("expression", _nonzero(node.expression))
@@ -87,11 +104,15 @@ def rewrite_semantics(stmt: exp.Expression) -> None:
         node.replace(_json_type(node.this))
     for node in reversed(list(stmt.find_all(exp.JSONFormat))):
         if not node.args.get("options"):
-            node.replace(_to_json_string(node.this))
+            text = _to_json_string(node.this)
+            node.replace(exp.cast(text, "JSON") if node.args.get("to_json") else text)  # TO_JSON is JSON-typed
     for node in reversed(list(stmt.find_all(exp.CountIf))):
         # DuckDB's count_if is NULL over only NULLs; COUNT of a CASE is 0, like COUNTIF
         node.replace(exp.Count(this=case((node.this.copy(), exp.Literal.number(1)))))
     rewrite_function_calls(stmt)
+    rewrite_math_calls(stmt)
+    rewrite_datetime_calls(stmt)
+    rewrite_array_calls(stmt)
     for node in list(stmt.find_all(exp.Select)):
         _star_column_order(node)
 
@@ -153,13 +174,38 @@ def _int64_cast(value: exp.Expression, *, safe: bool) -> exp.Expression:
     )
 
 
-def _string_cast(node: exp.Cast) -> exp.Expression:
-    """CAST(FLOAT64 AS STRING) writes 1.0 as "1", an INTERVAL as `0-0 1 2:3:4`, as BigQuery does."""
+def _decimal(value: exp.Expression) -> exp.Expression:
+    return exp.Like(this=call("typeof", value.copy()), expression=lit("DECIMAL%"))
+
+
+def _bool_cast(node: exp.Cast, *, safe: bool) -> exp.Expression:
+    """CAST(STRING AS BOOL) reads only 'true' and 'false' (any case); DuckDB also 'yes', 't', '1'."""
+    value = node.this
+    text = call("lower", exp.cast(value.copy(), "VARCHAR"))
+    bad = exp.Null() if safe else fail("Bad bool value: ", exp.cast(value.copy(), "VARCHAR"))
+    from_text = case(
+        (exp.EQ(this=text.copy(), expression=lit("true")), exp.true()),
+        (exp.EQ(this=text, expression=lit("false")), exp.false()),
+        (exp.Is(this=value.copy(), expression=exp.Null()), exp.Null()),
+        default=bad,
+    )
+    return case((type_is(value, "VARCHAR"), from_text), default=node.copy())
+
+
+def _string_cast(node: exp.Cast, *, safe: bool = False) -> exp.Expression:
+    """CAST(FLOAT64 AS STRING) writes 1.0 as "1" and 1e20 as "1e+20", a NUMERIC without trailing
+    zeros, an INTERVAL as `0-0 1 2:3:4`, BYTES as their UTF-8 text (DuckDB writes escapes), as
+    BigQuery does."""
     value = node.this
     plain = node.copy()
-    trimmed = call("regexp_replace", exp.cast(value.copy(), "VARCHAR"), lit(r"\.0$"), lit(""))
+    # the BYTES text is DuckDB's escaped form read back as bytes, so this binds for any type
+    utf8: exp.Expression = call("decode", exp.cast(exp.cast(value.copy(), "VARCHAR"), "BLOB"))
+    if safe:
+        utf8 = call("TRY", utf8)
     return case(
-        (type_is(value, "DOUBLE", "FLOAT"), trimmed),
+        (type_is(value, "BLOB"), utf8),
+        (type_is(value, "DOUBLE", "FLOAT"), float_text(value)),
+        (_decimal(value), numeric_text(value)),
         (
             type_is(value, "INTERVAL"),
             canonical_text(exp.TryCast(this=exp.cast(value.copy(), "VARCHAR"), to=exp.DataType.build("INTERVAL"))),
@@ -208,6 +254,13 @@ def _zero_based_offset(unnest: exp.Unnest) -> None:
     name = offset.name if isinstance(offset, exp.Identifier) and offset.name else "offset"
     hidden = f"__bq_ordinality_{name}"
     unnest.set("offset", exp.to_identifier(hidden))
+    alias = unnest.args.get("alias")
+    values = unnest.expressions
+    if alias is None and len(values) == 1 and not (isinstance(values[0], exp.Array) and values[0].find(exp.Struct)):
+        # without a column alias DuckDB names the ordinality "ordinality"; BigQuery names an
+        # unaliased UNNEST's values f0_ (`$col1`, see googlesql.output_names)
+        names = [exp.to_identifier("$col1", quoted=True), exp.to_identifier(hidden)]
+        unnest.set("alias", exp.TableAlias(this=exp.to_identifier("__bq_unnest"), columns=names))
     scope = unnest.find_ancestor(exp.Select)
     if scope is None:
         return
@@ -267,7 +320,53 @@ def _to_json_string(value: exp.Expression) -> exp.Expression:
     naive = call("regexp_replace", text.copy(), lit(_TS_NAIVE), lit(r'"\1T\2"'), lit("g"))
     typ = call("typeof", value.copy())
     zoned = call("regexp_replace", zoned, lit(_TS_NAIVE), lit(r'"\1T\2"'), lit("g"))
+    # every branch reads the JSON text (a VARCHAR), so the CASE binds for any argument type
+    as_double = exp.TryCast(this=text.copy(), to=exp.DataType.build("DOUBLE"))
+    double = case(
+        (exp.EQ(this=text.copy(), expression=lit("NaN")), lit('"NaN"')),
+        (exp.EQ(this=text.copy(), expression=lit("Infinity")), lit('"Infinity"')),
+        (exp.EQ(this=text.copy(), expression=lit("-Infinity")), lit('"-Infinity"')),
+        default=float_text(as_double),
+    )
+    wide = exp.GT(this=call("abs", as_double.copy()), expression=exp.Literal.number(2**53))
+    as_int = exp.TryCast(this=text.copy(), to=exp.DataType.build("HUGEINT"))
+    wide_int = exp.GT(this=call("abs", as_int), expression=exp.Literal.number(2**53))
+    quoted_text = exp.DPipe(
+        this=exp.DPipe(this=lit('"'), expression=text.copy(), safe=True), expression=lit('"'), safe=True
+    )
+    decimal = numeric_text(text)
+    decimal = case(
+        (
+            exp.Or(this=wide.copy(), expression=call("contains", decimal.copy(), lit("."))),
+            exp.DPipe(
+                this=exp.DPipe(this=lit('"'), expression=decimal.copy(), safe=True), expression=lit('"'), safe=True
+            ),
+        ),
+        default=decimal,
+    )
+    raw = exp.TryCast(this=call("json_extract_string", text.copy(), lit("$")), to=exp.DataType.build("BLOB"))
+    blob = exp.DPipe(
+        this=exp.DPipe(this=lit('"'), expression=call("to_base64", raw), safe=True), expression=lit('"'), safe=True
+    )
+    nested = call("regexp_matches", typ.copy(), lit(r"\[\]|STRUCT|MAP"))
     return case(
+        (exp.Is(this=text.copy(), expression=exp.Null()), lit("null")),
+        (type_is(value, "DOUBLE", "FLOAT"), double),
+        (type_is(value, "BIGINT", "HUGEINT", "UBIGINT"), case((wide_int, quoted_text), default=text.copy())),
+        (_decimal(value), decimal),
+        (type_is(value, "BLOB"), blob),
+        # a STRUCT or ARRAY: re-encoded from DuckDB's JSON with its type (jsonout.py, a Python UDF)
+        # (only where DuckDB's text differs: other fields and INT64s below 2^53 are written alike)
+        (
+            exp.And(
+                this=nested,
+                expression=exp.Or(
+                    this=call("regexp_matches", typ.copy(), lit("DOUBLE|FLOAT|DECIMAL|BLOB|TIME|HUGEINT|INTERVAL|MAP")),
+                    expression=call("regexp_matches", text.copy(), lit("[0-9]{16}")),
+                ),
+            ),
+            call(TO_JSON_STRING_UDF, text.copy(), typ.copy()),
+        ),
         (call("contains", typ.copy(), lit("TIME ZONE")), zoned),
         (call("contains", typ, lit("TIMESTAMP")), naive),
         default=text,

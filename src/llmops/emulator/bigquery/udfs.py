@@ -1,4 +1,5 @@
-"""GoogleSQL functions DuckDB SQL cannot express (SHA512, BASE32, NET.*), as vectorised
+"""GoogleSQL functions DuckDB SQL cannot express (SHA512, BASE32, NET.*, TO_JSON_STRING of
+nested values), as vectorised
 Python UDFs the engine registers on its own connections.
 
 Each UDF takes and returns Arrow arrays (one call per batch, not per row). A value the function
@@ -18,9 +19,12 @@ from typing import Any
 
 import pyarrow as pa
 
+from .jsonout import to_json_string
+
 SHA512_UDF = "__bq_sha512"
 TO_BASE32_UDF = "__bq_to_base32"
 FROM_BASE32_UDF = "__bq_from_base32"
+TO_JSON_STRING_UDF = "__bq_to_json_string"
 NET_UDFS_BY_NAME = {
     "HOST": "__bq_net_host",
     "PUBLIC_SUFFIX": "__bq_net_public_suffix",
@@ -37,6 +41,7 @@ GOOGLESQL_NAME = {
     SHA512_UDF: "SHA512",
     TO_BASE32_UDF: "TO_BASE32",
     FROM_BASE32_UDF: "FROM_BASE32",
+    TO_JSON_STRING_UDF: "TO_JSON_STRING",
     **{udf: f"NET.{name}" for name, udf in NET_UDFS_BY_NAME.items()},
 }
 """The GoogleSQL function each engine UDF implements (for error messages)."""
@@ -203,6 +208,7 @@ _UDFS: dict[str, tuple[Callable[..., Any], list[str], str, pa.DataType]] = {
     SHA512_UDF: (_sha512, ["BLOB"], "BLOB", pa.binary()),
     TO_BASE32_UDF: (_to_base32, ["BLOB"], "VARCHAR", pa.string()),
     FROM_BASE32_UDF: (_from_base32, ["VARCHAR"], "BLOB", pa.binary()),
+    TO_JSON_STRING_UDF: (to_json_string, ["VARCHAR", "VARCHAR"], "VARCHAR", pa.string()),
     NET_UDFS_BY_NAME["HOST"]: (_host, ["VARCHAR"], "VARCHAR", pa.string()),
     NET_UDFS_BY_NAME["PUBLIC_SUFFIX"]: (_public_suffix, ["VARCHAR"], "VARCHAR", pa.string()),
     NET_UDFS_BY_NAME["REG_DOMAIN"]: (_reg_domain, ["VARCHAR"], "VARCHAR", pa.string()),

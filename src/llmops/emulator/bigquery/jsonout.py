@@ -1,0 +1,155 @@
+"""TO_JSON_STRING of STRUCT and ARRAY values, as BigQuery encodes them.
+
+DuckDB's `to_json` writes a nested value with its own number and text forms; this module reads
+that JSON back with the value's DuckDB type (`typeof`) and writes BigQuery's encoding: FLOAT64
+with 15 (else 17) significant digits, NaN and infinities as strings, NUMERIC with a fraction and
+INT64 beyond 2^53 quoted, BYTES as base64, TIMESTAMP as RFC 3339 with `Z`, DATETIME with a `T`.
+"""
+
+from __future__ import annotations
+
+import base64
+import decimal
+import functools
+import json
+import math
+import re
+from typing import Any
+
+_MAX_EXACT = 2**53
+
+
+def _split_top(text: str) -> list[str]:
+    """`text` split at the commas outside parentheses and quotes."""
+    parts, depth, quoted, start = [], 0, False, 0
+    for i, ch in enumerate(text):
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch == "(":
+            depth += 1
+        elif not quoted and ch == ")":
+            depth -= 1
+        elif not quoted and ch == "," and depth == 0:
+            parts.append(text[start:i].strip())
+            start = i + 1
+    parts.append(text[start:].strip())
+    return parts
+
+
+@functools.lru_cache(maxsize=256)
+def parse_type(text: str) -> Any:
+    """A DuckDB type name as a tree: `("list", T)`, `("struct", [(name, T)])` or the scalar name."""
+    text = text.strip()
+    if text.endswith("[]"):
+        return ("list", parse_type(text[:-2]))
+    if text.upper().startswith("STRUCT(") and text.endswith(")"):
+        fields = []
+        for part in _split_top(text[7:-1]):
+            if part.startswith('"'):
+                end = part.index('"', 1)
+                while end + 1 < len(part) and part[end + 1] == '"':  # "" inside a quoted name
+                    end = part.index('"', end + 2)
+                name, rest = part[1:end].replace('""', '"'), part[end + 1 :]
+            else:
+                name, _, rest = part.partition(" ")
+            fields.append((name, parse_type(rest)))
+        return ("struct", tuple(fields))
+    return text.upper()
+
+
+def _float(value: Any) -> str:
+    if isinstance(value, str):  # DuckDB writes non-finite doubles as NaN / Infinity
+        value = float(value)
+    number = float(value)
+    if math.isnan(number):
+        return '"NaN"'
+    if math.isinf(number):
+        return '"Infinity"' if number > 0 else '"-Infinity"'
+    short = f"{number:.15g}"
+    return short if float(short) == number else f"{number:.17g}"
+
+
+def _fraction(text: str, digits: int) -> str:
+    """A time's fraction padded to 3 or 6 digits, or dropped when zero (BigQuery's scales)."""
+    head, _, frac = text.partition(".")
+    frac = frac.rstrip("0")
+    if not frac:
+        return head
+    return f"{head}.{frac.ljust(3 if len(frac) <= 3 else 6, '0')[:digits]}"
+
+
+_BLOB_ESCAPE = re.compile(r"\\x([0-9A-Fa-f]{2})")
+
+
+_INTS = ("BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT", "UBIGINT", "UINTEGER", "USMALLINT", "UTINYINT")
+_dumps = functools.partial(json.dumps, ensure_ascii=False)
+
+
+def _int(value: Any) -> str:
+    number = int(value)
+    return f'"{number}"' if abs(number) > _MAX_EXACT else str(number)
+
+
+def _decimal(value: Any) -> str:
+    number = decimal.Decimal(str(value))
+    text = format(number.normalize(), "f") if number != 0 else "0"
+    return f'"{text}"' if "." in text or abs(number) > _MAX_EXACT else text
+
+
+def _blob(value: Any) -> str:
+    raw = _BLOB_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), str(value)).encode("latin-1")
+    return '"' + base64.b64encode(raw).decode("ascii") + '"'
+
+
+def _timestamp(value: Any) -> str:
+    day, _, clock = str(value).partition(" ")
+    return _dumps(f"{day}T{_fraction(clock.removesuffix('+00'), 6)}Z")
+
+
+def _datetime(value: Any) -> str:
+    day, _, clock = str(value).replace("T", " ").partition(" ")
+    return _dumps(f"{day}T{_fraction(clock, 6)}")
+
+
+_SCALARS: dict[str, Any] = {
+    "DOUBLE": _float,
+    "FLOAT": _float,
+    "BOOLEAN": lambda v: "true" if v else "false",
+    "BLOB": _blob,
+    "TIMESTAMP WITH TIME ZONE": _timestamp,
+    "TIMESTAMP": _datetime,
+    "TIME": lambda v: _dumps(_fraction(str(v), 6)),
+    "JSON": lambda v: json.dumps(v, ensure_ascii=False, separators=(",", ":")),
+    "VARCHAR": _dumps,
+    "DATE": _dumps,
+    "UUID": lambda v: _dumps(str(v)),
+    "NULL": lambda v: "null",
+    **dict.fromkeys(_INTS, _int),
+}
+
+
+@functools.lru_cache(maxsize=256)
+def _encoder(typ: Any) -> Any:
+    """A function writing a value of DuckDB type `typ` (parsed) as BigQuery's JSON."""
+    if isinstance(typ, tuple) and typ[0] == "list":
+        item = _encoder(typ[1])
+        return lambda v: "[" + ",".join("null" if e is None else item(e) for e in v) + "]"
+    if isinstance(typ, tuple) and typ[0] == "struct":
+        fields = tuple((n, _dumps(n) + ":", _encoder(t)) for n, t in typ[1])
+        return lambda v: "{" + ",".join(k + ("null" if v.get(n) is None else f(v[n])) for n, k, f in fields) + "}"
+    if typ.startswith("DECIMAL"):
+        return _decimal
+    if typ in _SCALARS:
+        return _SCALARS[typ]
+
+    def refuse(value: Any) -> str:
+        raise ValueError(f"TO_JSON_STRING of a {typ} inside a STRUCT or ARRAY is not supported by the local warehouse")
+
+    return refuse
+
+
+def to_json_string(duck_json: str, duck_type: str) -> str:
+    """BigQuery's TO_JSON_STRING of a value, from DuckDB's `to_json` text and `typeof` name."""
+    exact = decimal.Decimal if "DECIMAL" in duck_type else float
+    value = json.loads(duck_json, parse_float=exact, parse_constant=str)
+    return "null" if value is None else _encoder(parse_type(duck_type))(value)
