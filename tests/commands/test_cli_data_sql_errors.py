@@ -20,6 +20,8 @@ SOURCE = "FROM `bigquery-public-data.stackoverflow.posts_questions`\n"
         ),
         ("SELECT title AS input_text,\nbody AS output_text\n" + SOURCE + "WHERE\n", "Unexpected end of script at [4:"),
         ("SELECT (title AS input_text\n" + SOURCE, 'Syntax error: Expected ")" but got keyword FROM at [2:1]'),
+        ("SELECT title AS input_text, body AS output_text\nFROM " + SOURCE, "Unexpected keyword FROM at [2:6]"),
+        ("SELECT title AS input_text, body AS output_text\nFROM FROM x\n", "Unexpected keyword FROM at [2:6]"),
     ],
 )
 def test_query_file_syntax_errors_name_the_files_line(cli, tmp_path, text, message):

@@ -519,6 +519,7 @@ def _translate_parsed(
         raise BigQueryError(f"syntax error: {str(exc).splitlines()[0]}", fix="check quotes and brackets") from None
     if not parsed:
         raise BigQueryError("the query is empty", fix="write a SELECT statement")
+    _refuse_bare_from_query(sql, parsed)
     ctx = _Context(default_project, default_dataset, dict(param_types))
     ctx.temp_functions.update(functions)
     ctx.table_types, ctx.ask_types = table_types, ask_types
@@ -595,6 +596,24 @@ def _parse_error_line(exc: ParseError, sql: str = "") -> str:
         text = _TOKEN_REPR.sub(lambda m: repr(m.group(1)), description).replace("'SENTINEL'", "end of input")
         text = re.sub(r"\s*for <class '[^']*'>", "", text)
     return f"Syntax error: {text} at [{line}:{start}]"
+
+
+def _refuse_bare_from_query(sql: str, parsed: list[Any]) -> None:
+    """`FROM FROM t`: sqlglot reads the second FROM as a FROM-first query (`SELECT * FROM t`)
+    standing as a table; BigQuery allows a query there only in parentheses and says so."""
+    if not any(isinstance(n.this, exp.Query) for s in parsed for n in s.find_all(exp.From, exp.Join)):
+        return
+    from sqlglot.tokens import TokenType
+
+    tokens = sqlglot.Dialect.get_or_raise("bigquery").tokenize(sql)
+    for before, tok in zip(tokens, tokens[1:], strict=False):
+        if tok.token_type == TokenType.FROM and before.token_type in (TokenType.FROM, TokenType.JOIN):
+            line = sql.count("\n", 0, tok.start) + 1
+            column = tok.start - sql.rfind("\n", 0, tok.start)
+            raise BigQueryError(
+                f"Syntax error: Unexpected keyword FROM at [{line}:{column}]",
+                fix="write one FROM before the table, or put a subquery in parentheses",
+            )
 
 
 def _is_temporary(create: exp.Create) -> bool:
