@@ -11,6 +11,8 @@ from __future__ import annotations
 import base64
 import json
 import re
+import zlib
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -61,6 +63,7 @@ _SOURCE_PRECONDITIONS = {
     "ifSourceMetagenerationNotMatch": "ifMetagenerationNotMatch",
 }
 _SMALL_READ = 8 * 1024 * 1024
+_HEADER_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 
 def _q(name: str) -> str:
@@ -163,7 +166,8 @@ class StorageHandlers:
         return Response(status_code=204)
 
     async def get_iam(self, request: Request, bucket: str) -> Response:
-        return JSONResponse(await run_in_threadpool(self.store.get_iam_policy, bucket))
+        version = query_int(request, "optionsRequestedPolicyVersion", None, minimum=1)
+        return JSONResponse(await run_in_threadpool(self.store.get_iam_policy, bucket, version))
 
     async def set_iam(self, request: Request, bucket: str) -> Response:
         body = await read_json(request, limit=self.max_request_bytes)
@@ -253,7 +257,13 @@ class StorageHandlers:
             value = _header_value(doc.get(key))
             if value:
                 headers[header] = value
+        for key, value in (doc.get("metadata") or {}).items():
+            header_value = _header_value(value)
+            if header_value is not None and _HEADER_TOKEN.fullmatch(key):
+                headers[f"x-goog-meta-{key}"] = header_value
         if doc.get("contentEncoding") == "gzip":
+            if _transcodes(request, doc) and await run_in_threadpool(_read_range, path, 0, 2) == b"\x1f\x8b":
+                return _decompressed(request, path, headers)
             headers["Content-Encoding"] = "gzip"
         rng = parse_range(request.headers.get("range"), size)
         if rng is None:
@@ -548,6 +558,44 @@ def _header_value(value: Any) -> str | None:
         return value.encode("utf-8").decode("latin-1")
     except UnicodeEncodeError:
         return None
+
+
+def _transcodes(request: Request, doc: dict[str, Any]) -> bool:
+    """Whether a gzip-encoded object is served decompressed: the request does not accept gzip
+    and the object's Cache-Control does not say no-transform (Cloud Storage's transcoding rules)."""
+    accepted = {part.split(";")[0].strip().lower() for part in request.headers.get("accept-encoding", "").split(",")}
+    if "gzip" in accepted or "*" in accepted:
+        return False
+    return "no-transform" not in str(doc.get("cacheControl") or "").lower()
+
+
+def _decompressed(request: Request, path: Any, headers: dict[str, str]) -> Response:
+    """The whole object, gunzipped as it streams: no Content-Length, Content-Encoding or hashes
+    (they describe the stored bytes), and any Range ignored, as Cloud Storage does."""
+    headers.pop("Accept-Ranges", None)
+    if request.method == "HEAD":
+        return Response(status_code=200, headers=headers)
+
+    def gunzip() -> Iterator[bytes]:
+        inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        with open(path, "rb") as f:
+            while chunk := f.read(1024 * 1024):
+                while chunk:
+                    try:
+                        out = inflater.decompress(chunk)
+                    except zlib.error:
+                        return  # corrupt gzip: the headers are sent, so the body just ends
+                    if out:
+                        yield out
+                    # A file of several gzip members: start the next one on what is left.
+                    chunk = inflater.unused_data if inflater.eof else b""
+                    if inflater.eof:
+                        inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        tail = inflater.flush()
+        if tail:
+            yield tail
+
+    return StreamingResponse(gunzip(), status_code=200, headers=headers)
 
 
 def _read_range(path: Any, start: int, length: int) -> bytes:
