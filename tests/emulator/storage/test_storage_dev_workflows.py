@@ -113,6 +113,17 @@ def test_listing_versions_fields_and_pages(storage_client, bucket):
     assert slim[1].content_type is None and slim[1].generation is None
 
 
+def test_fields_selects_members_and_a_malformed_one_is_400(http, google_error, bucket):
+    bucket.blob("a/b.txt").upload_from_string("abc")
+    got = http.get(f"/storage/v1/b/{bucket.name}/o/a%2Fb.txt", params={"fields": "name,size"})
+    assert got.json() == {"name": "a/b.txt", "size": "3"}
+    listed = http.get(f"/storage/v1/b/{bucket.name}/o", params={"fields": "items/name,kind"})
+    assert listed.json() == {"kind": "storage#objects", "items": [{"name": "a/b.txt"}]}
+    bad = http.get(f"/storage/v1/b/{bucket.name}/o", params={"fields": "items(name"})
+    assert bad.status_code == 400
+    assert "items(name" in google_error(bad)["message"]
+
+
 def test_copy_across_buckets_and_rename(storage_client, bucket, unique):
     other = storage_client.create_bucket(f"other-{unique}")
     source = bucket.blob("a/model.bin")

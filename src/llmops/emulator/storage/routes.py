@@ -40,6 +40,7 @@ from ..server.uploads import UploadSessions
 from .acl import default_acl, predefined_acl
 from .acl_routes import add_acl_routes
 from .batch import BatchHandler
+from .fields import apply_fields, parse_fields
 from .store import (
     HashingWriter,
     ObjectStore,
@@ -135,7 +136,7 @@ class StorageHandlers:
             docs = docs[:max_results]
             body["nextPageToken"] = _encode_name_token(docs[-1]["name"])
         body["items"] = [self.bucket_json(request, d) for d in docs]
-        return JSONResponse(body)
+        return _json(request, body)
 
     async def insert_bucket(self, request: Request) -> Response:
         project = request.query_params.get("project")
@@ -146,11 +147,11 @@ class StorageHandlers:
         if not name:
             raise required("name")
         doc = await run_in_threadpool(self.store.create_bucket, name, project=project, settings=body)
-        return JSONResponse(self.bucket_json(request, doc))
+        return _json(request, self.bucket_json(request, doc))
 
     async def get_bucket(self, request: Request, bucket: str) -> Response:
         doc = await run_in_threadpool(self.store.get_bucket, bucket)
-        return JSONResponse(self.bucket_json(request, doc))
+        return _json(request, self.bucket_json(request, doc))
 
     async def patch_bucket(self, request: Request, bucket: str) -> Response:
         body = await read_json(request, limit=self.max_request_bytes)
@@ -159,7 +160,7 @@ class StorageHandlers:
             if request.query_params.get(param):
                 body[field] = predefined_acl(request.query_params[param], project, bucket_level=field == "acl")
         doc = await run_in_threadpool(self.store.update_bucket, bucket, body, replace=request.method == "PUT")
-        return JSONResponse(self.bucket_json(request, doc))
+        return _json(request, self.bucket_json(request, doc))
 
     async def delete_bucket(self, request: Request, bucket: str) -> Response:
         await run_in_threadpool(self.store.delete_bucket, bucket)
@@ -167,18 +168,18 @@ class StorageHandlers:
 
     async def get_iam(self, request: Request, bucket: str) -> Response:
         version = query_int(request, "optionsRequestedPolicyVersion", None, minimum=1)
-        return JSONResponse(await run_in_threadpool(self.store.get_iam_policy, bucket, version))
+        return _json(request, await run_in_threadpool(self.store.get_iam_policy, bucket, version))
 
     async def set_iam(self, request: Request, bucket: str) -> Response:
         body = await read_json(request, limit=self.max_request_bytes)
-        return JSONResponse(await run_in_threadpool(self.store.set_iam_policy, bucket, body))
+        return _json(request, await run_in_threadpool(self.store.set_iam_policy, bucket, body))
 
     async def test_iam(self, request: Request, bucket: str) -> Response:
         await run_in_threadpool(self.store.get_bucket, bucket)
         permissions = request.query_params.getlist("permissions")
         if not permissions:
             raise required("permissions")
-        return JSONResponse({"kind": "storage#testIamPermissionsResponse", "permissions": permissions})
+        return _json(request, {"kind": "storage#testIamPermissionsResponse", "permissions": permissions})
 
     # ---------------------------------------------------------------- objects
 
@@ -201,7 +202,10 @@ class StorageHandlers:
             def live_page() -> bytes:
                 return objects_page(*self.store.list_live(bucket, **options), base)
 
-            return Response(await run_in_threadpool(live_page), media_type="application/json")
+            page = await run_in_threadpool(live_page)
+            if qp.get("fields"):
+                return _json(request, json.loads(page))
+            return Response(page, media_type="application/json")
         items, prefixes, token = await run_in_threadpool(
             self.store.list_objects, bucket, **options, versions=versions, soft_deleted=soft_deleted
         )
@@ -212,7 +216,7 @@ class StorageHandlers:
             body["prefixes"] = prefixes
         if token:
             body["nextPageToken"] = token
-        return JSONResponse(body)
+        return _json(request, body)
 
     async def get_object(self, request: Request, bucket: str, object: str) -> Response:
         if request.query_params.get("alt") == "media":
@@ -227,7 +231,7 @@ class StorageHandlers:
             preconditions=_preconditions(request),
             soft_deleted=query_bool(request, "softDeleted"),
         )
-        return JSONResponse(self.object_json(request, doc))
+        return _json(request, self.object_json(request, doc))
 
     async def download(self, request: Request, bucket: str, object: str) -> Response:
         doc, path = await run_in_threadpool(
@@ -295,7 +299,7 @@ class StorageHandlers:
             replace=request.method == "PUT",
             preconditions=_preconditions(request),
         )
-        return JSONResponse(self.object_json(request, doc))
+        return _json(request, self.object_json(request, doc))
 
     async def delete_object(self, request: Request, bucket: str, object: str) -> Response:
         await run_in_threadpool(
@@ -314,24 +318,25 @@ class StorageHandlers:
         doc = await run_in_threadpool(
             self.store.restore_object, bucket, object, generation, preconditions=_preconditions(request)
         )
-        return JSONResponse(self.object_json(request, doc))
+        return _json(request, self.object_json(request, doc))
 
     async def copy_object(self, request: Request, bucket: str, object: str, dbucket: str, dobject: str) -> Response:
         metadata = await read_json(request, allow_empty=True, limit=self.max_request_bytes)
         doc = await self._copy(request, bucket, object, dbucket, dobject, metadata)
-        return JSONResponse(self.object_json(request, doc))
+        return _json(request, self.object_json(request, doc))
 
     async def rewrite_object(self, request: Request, bucket: str, object: str, dbucket: str, dobject: str) -> Response:
         metadata = await read_json(request, allow_empty=True, limit=self.max_request_bytes)
         doc = await self._copy(request, bucket, object, dbucket, dobject, metadata)
-        return JSONResponse(
+        return _json(
+            request,
             {
                 "kind": "storage#rewriteResponse",
                 "totalBytesRewritten": doc["size"],
                 "objectSize": doc["size"],
                 "done": True,
                 "resource": self.object_json(request, doc),
-            }
+            },
         )
 
     async def _copy(
@@ -376,7 +381,7 @@ class StorageHandlers:
             metadata=destination,
             preconditions=_preconditions(request),
         )
-        return JSONResponse(self.object_json(request, doc))
+        return _json(request, self.object_json(request, doc))
 
     # ---------------------------------------------------------------- uploads
 
@@ -444,7 +449,7 @@ class StorageHandlers:
             expected_crc32c=meta.get("crc32c") or expected.get("crc32c"),
             preconditions=preconditions,
         )
-        return JSONResponse(self.object_json(request, doc))
+        return _json(request, self.object_json(request, doc))
 
     async def _multipart(self, request: Request, bucket: str) -> Response:
         body = await read_body(request, self.uploads.max_bytes)
@@ -560,6 +565,14 @@ def _header_value(value: Any) -> str | None:
         return None
 
 
+def _json(request: Request, body: Any) -> Response:
+    """A JSON answer, cut down to the members named by `fields` when the request has one."""
+    spec = request.query_params.get("fields")
+    if spec:
+        body = apply_fields(body, parse_fields(spec))
+    return JSONResponse(body)
+
+
 def _transcodes(request: Request, doc: dict[str, Any]) -> bool:
     """Whether a gzip-encoded object is served decompressed: the request does not accept gzip
     and the object's Cache-Control does not say no-transform (Cloud Storage's transcoding rules)."""
@@ -665,12 +678,13 @@ def routes(state: StorageApi) -> list[BaseRoute]:
 
     async def register_signing_key(request: Request) -> Response:
         body = await read_json(request, limit=64 * 1024)
-        return JSONResponse(
-            await run_in_threadpool(state.signing_keys.register, body.get("clientEmail"), body.get("publicKeyPem"))
+        return _json(
+            request,
+            await run_in_threadpool(state.signing_keys.register, body.get("clientEmail"), body.get("publicKeyPem")),
         )
 
     async def list_signing_keys(request: Request) -> Response:
-        return JSONResponse({"clientEmails": state.signing_keys.accounts()})
+        return _json(request, {"clientEmails": state.signing_keys.accounts()})
 
     return [
         *json_api.starlette_routes(),
