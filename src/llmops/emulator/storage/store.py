@@ -819,7 +819,8 @@ class ObjectStore:
         *,
         preconditions: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """Make a soft-deleted generation live again (as a new generation, metadata kept)."""
+        """Make a soft-deleted generation live again as a new generation with its metadata; the
+        soft-deleted generation stays until its hardDeleteTime (restore makes a copy)."""
         validate_object_name(name)
         gen = _generation(generation)
         if gen is None:
@@ -829,9 +830,7 @@ class ObjectStore:
             current = self._current(bucket, name)
             _check_preconditions(current[0] if current else None, preconditions)
             meta = {k: doc[k] for k in _OBJECT_FIELDS if k in doc}
-            restored = self.put_file(bucket, name, path, metadata=meta)
-            self._versions.remove(bucket, name, gen)
-            return restored
+            return self.put_file(bucket, name, path, metadata=meta)
 
     def read_bytes(self, bucket: str, name: str) -> bytes:
         return self.open_object(bucket, name)[1].read_bytes()
