@@ -254,3 +254,22 @@ def test_iam_policy_v3_conditions_round_trip(bucket):
     # A policy with conditions cannot be read as version 1.
     with pytest.raises(gexc.BadRequest):
         bucket.get_iam_policy()
+
+
+def test_json_api_without_the_storage_v1_prefix(http, unique):
+    """Older Node.js clients send JSON API calls to STORAGE_EMULATOR_HOST + /b/..."""
+    name = f"node-{unique}"
+    created = http.post("/b", params={"project": "p"}, json={"name": name})
+    assert created.status_code == 200 and created.json()["name"] == name
+    assert http.get(f"/b/{name}").json()["name"] == name
+    http.post(f"/upload/storage/v1/b/{name}/o", params={"uploadType": "media", "name": "x/y.txt"}, content=b"hi")
+    assert http.get(f"/b/{name}/o/x%2Fy.txt", params={"alt": "media"}).content == b"hi"
+    assert [item["name"] for item in http.get(f"/b/{name}/o").json()["items"]] == ["x/y.txt"]
+    assert http.get(f"/b/{name}/o/missing").status_code == 404
+
+
+def test_an_upload_sent_to_the_metadata_path_is_400(http, google_error, bucket):
+    response = http.post(f"/storage/v1/b/{bucket.name}/o", params={"uploadType": "media", "name": "a"}, content=b"x")
+    assert response.status_code == 400
+    assert "/upload/" in google_error(response)["message"]
+    assert bucket.get_blob("a") is None

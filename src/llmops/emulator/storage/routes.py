@@ -407,6 +407,13 @@ class StorageHandlers:
             f"Unsupported uploadType {upload_type!r}; use media, multipart or resumable", location="uploadType"
         )
 
+    async def upload_without_upload_path(self, request: Request, bucket: str) -> Response:
+        raise bad_request(
+            "Upload requests must include an uploadType URL parameter and a URL path beginning with /upload/ "
+            f"(send it to /upload/storage/v1/b/{bucket}/o)",
+            location="uploadType",
+        )
+
     async def _store_stream(self, request: Request, bucket: str, meta: dict[str, Any], chunks: Any) -> Response:
         name = meta.get("name") or request.query_params.get("name")
         if not name:
@@ -654,6 +661,7 @@ def routes(state: StorageApi) -> list[BaseRoute]:
     json_api.route("b/{bucket}/iam", "PUT")(api.set_iam)
     json_api.route("b/{bucket}/iam/testPermissions", "GET")(api.test_iam)
     json_api.route("b/{bucket}/o", "GET")(api.list_objects)
+    json_api.route("b/{bucket}/o", "POST")(api.upload_without_upload_path)
     add_acl_routes(json_api, state.store)
     for pattern in ("b/{bucket}/o/{object}", "b/{bucket}/o/{object+}"):
         json_api.route(pattern, "GET")(api.get_object)
@@ -683,6 +691,14 @@ def routes(state: StorageApi) -> list[BaseRoute]:
             await run_in_threadpool(state.signing_keys.register, body.get("clientEmail"), body.get("publicKeyPem")),
         )
 
+    async def unprefixed(request: Request) -> Response:
+        # Older Node.js clients use STORAGE_EMULATOR_HOST itself as the JSON API base URL, so their
+        # calls arrive as /b/... with no /storage/v1 ("b" cannot be a bucket name: no clash).
+        scope = {**request.scope, "path": "/storage/v1" + request.scope["path"]}
+        if scope.get("raw_path"):
+            scope["raw_path"] = b"/storage/v1" + scope["raw_path"]
+        return await json_api.dispatch(Request(scope, request.receive))
+
     async def list_signing_keys(request: Request) -> Response:
         return _json(request, {"clientEmails": state.signing_keys.accounts()})
 
@@ -691,6 +707,8 @@ def routes(state: StorageApi) -> list[BaseRoute]:
         *upload_api.starlette_routes(),
         *download_api.starlette_routes(),
         Route("/batch/storage/v1", batch.handle, methods=["POST"]),
+        Route("/b", unprefixed, methods=ALL_METHODS),
+        Route("/b/{rest:path}", unprefixed, methods=ALL_METHODS),
         Route("/emulator/v1/signing-keys", register_signing_key, methods=["POST"]),
         Route("/emulator/v1/signing-keys", list_signing_keys, methods=["GET"]),
         Route(PATH_STYLE, path_style.handle, methods=ALL_METHODS),
