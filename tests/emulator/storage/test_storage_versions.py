@@ -105,9 +105,12 @@ def test_soft_delete_lists_and_restores(bucket):
     restored = bucket.restore_blob("s.txt", generation=blob.generation)
     assert restored.generation != blob.generation and restored.content_type == "text/plain"
     assert bucket.blob("s.txt").download_as_bytes() == b"keep me"
-    assert list(bucket.list_blobs(soft_deleted=True)) == []
-    with pytest.raises(gexc.NotFound):
-        bucket.restore_blob("s.txt", generation=blob.generation)
+    # Restore is a copy: the soft-deleted generation stays, and can be restored again.
+    assert [b.generation for b in bucket.list_blobs(soft_deleted=True)] == [blob.generation]
+    again = bucket.restore_blob("s.txt", generation=blob.generation)
+    assert again.generation > restored.generation
+    # The live generation it replaced is soft-deleted in turn (no versioning here).
+    assert {b.generation for b in bucket.list_blobs(soft_deleted=True)} == {blob.generation, restored.generation}
 
 
 def test_soft_delete_bad_inputs(bucket, storage_client):

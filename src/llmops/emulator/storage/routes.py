@@ -11,6 +11,8 @@ from __future__ import annotations
 import base64
 import json
 import re
+import zlib
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -38,6 +40,7 @@ from ..server.uploads import UploadSessions
 from .acl import default_acl, predefined_acl
 from .acl_routes import add_acl_routes
 from .batch import BatchHandler
+from .fields import apply_fields, parse_fields
 from .store import (
     HashingWriter,
     ObjectStore,
@@ -61,6 +64,7 @@ _SOURCE_PRECONDITIONS = {
     "ifSourceMetagenerationNotMatch": "ifMetagenerationNotMatch",
 }
 _SMALL_READ = 8 * 1024 * 1024
+_HEADER_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 
 def _q(name: str) -> str:
@@ -132,7 +136,7 @@ class StorageHandlers:
             docs = docs[:max_results]
             body["nextPageToken"] = _encode_name_token(docs[-1]["name"])
         body["items"] = [self.bucket_json(request, d) for d in docs]
-        return JSONResponse(body)
+        return _json(request, body)
 
     async def insert_bucket(self, request: Request) -> Response:
         project = request.query_params.get("project")
@@ -143,11 +147,11 @@ class StorageHandlers:
         if not name:
             raise required("name")
         doc = await run_in_threadpool(self.store.create_bucket, name, project=project, settings=body)
-        return JSONResponse(self.bucket_json(request, doc))
+        return _json(request, self.bucket_json(request, doc))
 
     async def get_bucket(self, request: Request, bucket: str) -> Response:
         doc = await run_in_threadpool(self.store.get_bucket, bucket)
-        return JSONResponse(self.bucket_json(request, doc))
+        return _json(request, self.bucket_json(request, doc))
 
     async def patch_bucket(self, request: Request, bucket: str) -> Response:
         body = await read_json(request, limit=self.max_request_bytes)
@@ -156,25 +160,26 @@ class StorageHandlers:
             if request.query_params.get(param):
                 body[field] = predefined_acl(request.query_params[param], project, bucket_level=field == "acl")
         doc = await run_in_threadpool(self.store.update_bucket, bucket, body, replace=request.method == "PUT")
-        return JSONResponse(self.bucket_json(request, doc))
+        return _json(request, self.bucket_json(request, doc))
 
     async def delete_bucket(self, request: Request, bucket: str) -> Response:
         await run_in_threadpool(self.store.delete_bucket, bucket)
         return Response(status_code=204)
 
     async def get_iam(self, request: Request, bucket: str) -> Response:
-        return JSONResponse(await run_in_threadpool(self.store.get_iam_policy, bucket))
+        version = query_int(request, "optionsRequestedPolicyVersion", None, minimum=1)
+        return _json(request, await run_in_threadpool(self.store.get_iam_policy, bucket, version))
 
     async def set_iam(self, request: Request, bucket: str) -> Response:
         body = await read_json(request, limit=self.max_request_bytes)
-        return JSONResponse(await run_in_threadpool(self.store.set_iam_policy, bucket, body))
+        return _json(request, await run_in_threadpool(self.store.set_iam_policy, bucket, body))
 
     async def test_iam(self, request: Request, bucket: str) -> Response:
         await run_in_threadpool(self.store.get_bucket, bucket)
         permissions = request.query_params.getlist("permissions")
         if not permissions:
             raise required("permissions")
-        return JSONResponse({"kind": "storage#testIamPermissionsResponse", "permissions": permissions})
+        return _json(request, {"kind": "storage#testIamPermissionsResponse", "permissions": permissions})
 
     # ---------------------------------------------------------------- objects
 
@@ -197,7 +202,10 @@ class StorageHandlers:
             def live_page() -> bytes:
                 return objects_page(*self.store.list_live(bucket, **options), base)
 
-            return Response(await run_in_threadpool(live_page), media_type="application/json")
+            page = await run_in_threadpool(live_page)
+            if qp.get("fields"):
+                return _json(request, json.loads(page))
+            return Response(page, media_type="application/json")
         items, prefixes, token = await run_in_threadpool(
             self.store.list_objects, bucket, **options, versions=versions, soft_deleted=soft_deleted
         )
@@ -208,7 +216,7 @@ class StorageHandlers:
             body["prefixes"] = prefixes
         if token:
             body["nextPageToken"] = token
-        return JSONResponse(body)
+        return _json(request, body)
 
     async def get_object(self, request: Request, bucket: str, object: str) -> Response:
         if request.query_params.get("alt") == "media":
@@ -223,7 +231,7 @@ class StorageHandlers:
             preconditions=_preconditions(request),
             soft_deleted=query_bool(request, "softDeleted"),
         )
-        return JSONResponse(self.object_json(request, doc))
+        return _json(request, self.object_json(request, doc))
 
     async def download(self, request: Request, bucket: str, object: str) -> Response:
         doc, path = await run_in_threadpool(
@@ -253,7 +261,13 @@ class StorageHandlers:
             value = _header_value(doc.get(key))
             if value:
                 headers[header] = value
+        for key, value in (doc.get("metadata") or {}).items():
+            header_value = _header_value(value)
+            if header_value is not None and _HEADER_TOKEN.fullmatch(key):
+                headers[f"x-goog-meta-{key}"] = header_value
         if doc.get("contentEncoding") == "gzip":
+            if _transcodes(request, doc) and await run_in_threadpool(_read_range, path, 0, 2) == b"\x1f\x8b":
+                return _decompressed(request, path, headers)
             headers["Content-Encoding"] = "gzip"
         rng = parse_range(request.headers.get("range"), size)
         if rng is None:
@@ -285,7 +299,7 @@ class StorageHandlers:
             replace=request.method == "PUT",
             preconditions=_preconditions(request),
         )
-        return JSONResponse(self.object_json(request, doc))
+        return _json(request, self.object_json(request, doc))
 
     async def delete_object(self, request: Request, bucket: str, object: str) -> Response:
         await run_in_threadpool(
@@ -304,24 +318,25 @@ class StorageHandlers:
         doc = await run_in_threadpool(
             self.store.restore_object, bucket, object, generation, preconditions=_preconditions(request)
         )
-        return JSONResponse(self.object_json(request, doc))
+        return _json(request, self.object_json(request, doc))
 
     async def copy_object(self, request: Request, bucket: str, object: str, dbucket: str, dobject: str) -> Response:
         metadata = await read_json(request, allow_empty=True, limit=self.max_request_bytes)
         doc = await self._copy(request, bucket, object, dbucket, dobject, metadata)
-        return JSONResponse(self.object_json(request, doc))
+        return _json(request, self.object_json(request, doc))
 
     async def rewrite_object(self, request: Request, bucket: str, object: str, dbucket: str, dobject: str) -> Response:
         metadata = await read_json(request, allow_empty=True, limit=self.max_request_bytes)
         doc = await self._copy(request, bucket, object, dbucket, dobject, metadata)
-        return JSONResponse(
+        return _json(
+            request,
             {
                 "kind": "storage#rewriteResponse",
                 "totalBytesRewritten": doc["size"],
                 "objectSize": doc["size"],
                 "done": True,
                 "resource": self.object_json(request, doc),
-            }
+            },
         )
 
     async def _copy(
@@ -366,7 +381,7 @@ class StorageHandlers:
             metadata=destination,
             preconditions=_preconditions(request),
         )
-        return JSONResponse(self.object_json(request, doc))
+        return _json(request, self.object_json(request, doc))
 
     # ---------------------------------------------------------------- uploads
 
@@ -390,6 +405,13 @@ class StorageHandlers:
             raise required("uploadType")
         raise bad_request(
             f"Unsupported uploadType {upload_type!r}; use media, multipart or resumable", location="uploadType"
+        )
+
+    async def upload_without_upload_path(self, request: Request, bucket: str) -> Response:
+        raise bad_request(
+            "Upload requests must include an uploadType URL parameter and a URL path beginning with /upload/ "
+            f"(send it to /upload/storage/v1/b/{bucket}/o)",
+            location="uploadType",
         )
 
     async def _store_stream(self, request: Request, bucket: str, meta: dict[str, Any], chunks: Any) -> Response:
@@ -434,7 +456,7 @@ class StorageHandlers:
             expected_crc32c=meta.get("crc32c") or expected.get("crc32c"),
             preconditions=preconditions,
         )
-        return JSONResponse(self.object_json(request, doc))
+        return _json(request, self.object_json(request, doc))
 
     async def _multipart(self, request: Request, bucket: str) -> Response:
         body = await read_body(request, self.uploads.max_bytes)
@@ -550,6 +572,52 @@ def _header_value(value: Any) -> str | None:
         return None
 
 
+def _json(request: Request, body: Any) -> Response:
+    """A JSON answer, cut down to the members named by `fields` when the request has one."""
+    spec = request.query_params.get("fields")
+    if spec:
+        body = apply_fields(body, parse_fields(spec))
+    return JSONResponse(body)
+
+
+def _transcodes(request: Request, doc: dict[str, Any]) -> bool:
+    """Whether a gzip-encoded object is served decompressed: the request does not accept gzip
+    and the object's Cache-Control does not say no-transform (Cloud Storage's transcoding rules)."""
+    accepted = {part.split(";")[0].strip().lower() for part in request.headers.get("accept-encoding", "").split(",")}
+    if "gzip" in accepted or "*" in accepted:
+        return False
+    return "no-transform" not in str(doc.get("cacheControl") or "").lower()
+
+
+def _decompressed(request: Request, path: Any, headers: dict[str, str]) -> Response:
+    """The whole object, gunzipped as it streams: no Content-Length, Content-Encoding or hashes
+    (they describe the stored bytes), and any Range ignored, as Cloud Storage does."""
+    headers.pop("Accept-Ranges", None)
+    if request.method == "HEAD":
+        return Response(status_code=200, headers=headers)
+
+    def gunzip() -> Iterator[bytes]:
+        inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        with open(path, "rb") as f:
+            while chunk := f.read(1024 * 1024):
+                while chunk:
+                    try:
+                        out = inflater.decompress(chunk)
+                    except zlib.error:
+                        return  # corrupt gzip: the headers are sent, so the body just ends
+                    if out:
+                        yield out
+                    # A file of several gzip members: start the next one on what is left.
+                    chunk = inflater.unused_data if inflater.eof else b""
+                    if inflater.eof:
+                        inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        tail = inflater.flush()
+        if tail:
+            yield tail
+
+    return StreamingResponse(gunzip(), status_code=200, headers=headers)
+
+
 def _read_range(path: Any, start: int, length: int) -> bytes:
     with open(path, "rb") as f:
         f.seek(start)
@@ -593,6 +661,7 @@ def routes(state: StorageApi) -> list[BaseRoute]:
     json_api.route("b/{bucket}/iam", "PUT")(api.set_iam)
     json_api.route("b/{bucket}/iam/testPermissions", "GET")(api.test_iam)
     json_api.route("b/{bucket}/o", "GET")(api.list_objects)
+    json_api.route("b/{bucket}/o", "POST")(api.upload_without_upload_path)
     add_acl_routes(json_api, state.store)
     for pattern in ("b/{bucket}/o/{object}", "b/{bucket}/o/{object+}"):
         json_api.route(pattern, "GET")(api.get_object)
@@ -617,18 +686,29 @@ def routes(state: StorageApi) -> list[BaseRoute]:
 
     async def register_signing_key(request: Request) -> Response:
         body = await read_json(request, limit=64 * 1024)
-        return JSONResponse(
-            await run_in_threadpool(state.signing_keys.register, body.get("clientEmail"), body.get("publicKeyPem"))
+        return _json(
+            request,
+            await run_in_threadpool(state.signing_keys.register, body.get("clientEmail"), body.get("publicKeyPem")),
         )
 
+    async def unprefixed(request: Request) -> Response:
+        # Older Node.js clients use STORAGE_EMULATOR_HOST itself as the JSON API base URL, so their
+        # calls arrive as /b/... with no /storage/v1 ("b" cannot be a bucket name: no clash).
+        scope = {**request.scope, "path": "/storage/v1" + request.scope["path"]}
+        if scope.get("raw_path"):
+            scope["raw_path"] = b"/storage/v1" + scope["raw_path"]
+        return await json_api.dispatch(Request(scope, request.receive))
+
     async def list_signing_keys(request: Request) -> Response:
-        return JSONResponse({"clientEmails": state.signing_keys.accounts()})
+        return _json(request, {"clientEmails": state.signing_keys.accounts()})
 
     return [
         *json_api.starlette_routes(),
         *upload_api.starlette_routes(),
         *download_api.starlette_routes(),
         Route("/batch/storage/v1", batch.handle, methods=["POST"]),
+        Route("/b", unprefixed, methods=ALL_METHODS),
+        Route("/b/{rest:path}", unprefixed, methods=ALL_METHODS),
         Route("/emulator/v1/signing-keys", register_signing_key, methods=["POST"]),
         Route("/emulator/v1/signing-keys", list_signing_keys, methods=["GET"]),
         Route(PATH_STYLE, path_style.handle, methods=ALL_METHODS),

@@ -356,6 +356,8 @@ class ObjectStore:
                 "uniformBucketLevelAccess": {"enabled": False},
                 "publicAccessPrevention": "inherited",
             },
+            # Cloud Storage gives every new bucket a 7-day soft delete policy unless one is named.
+            "softDeletePolicy": {"retentionDurationSeconds": str(_MIN_SOFT_DELETE_S), "effectiveTime": rfc3339(now)},
             "_iam": {"version": 1, "etag": "CAE=", "bindings": _default_bindings(project)},
         }
 
@@ -447,12 +449,19 @@ class ObjectStore:
             shutil.rmtree(self.root / name, ignore_errors=True)
             shutil.rmtree(self.blob_dir / name, ignore_errors=True)
 
-    def get_iam_policy(self, name: str) -> dict[str, Any]:
+    def get_iam_policy(self, name: str, requested_version: int | None = None) -> dict[str, Any]:
+        """The bucket's IAM policy; one with conditions only when version 3 is asked for."""
         with self._lock:
             doc = self._bucket_doc(validate_bucket_name(name))
             if doc is None:
                 raise BucketNotFound(f"The specified bucket does not exist: {name}", fix="create it first")
             policy = doc.get("_iam") or {"version": 1, "etag": "CAE=", "bindings": []}
+        if (requested_version or 1) < 3 and _has_conditions(policy["bindings"]):
+            raise StorageError(
+                f"The IAM policy of bucket {name} has conditions, which policy version {requested_version or 1} "
+                "cannot express",
+                fix="request it with optionsRequestedPolicyVersion=3 (requested_policy_version=3)",
+            )
         return {"kind": "storage#policy", "resourceId": f"projects/_/buckets/{name}", **policy}
 
     def set_iam_policy(self, name: str, policy: dict[str, Any]) -> dict[str, Any]:
@@ -465,6 +474,20 @@ class ObjectStore:
             raise StorageError(
                 "IAM policy bindings must be a list of {role, members}", fix="send bindings as [{role, members: [...]}]"
             )
+        if _has_conditions(bindings):
+            if int(policy.get("version") or 1) < 3:
+                raise StorageError(
+                    "An IAM policy with conditions must be version 3", fix="set the policy's version to 3"
+                )
+            if any(
+                not isinstance(b["condition"], dict) or not isinstance(b["condition"].get("expression"), str)
+                for b in bindings
+                if b.get("condition") is not None
+            ):
+                raise StorageError(
+                    "An IAM condition must be an object with a string expression",
+                    fix='send condition as {"title": ..., "expression": "..."}',
+                )
         with self._lock:
             doc = self._bucket_doc(validate_bucket_name(name))
             if doc is None:
@@ -796,7 +819,8 @@ class ObjectStore:
         *,
         preconditions: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """Make a soft-deleted generation live again (as a new generation, metadata kept)."""
+        """Make a soft-deleted generation live again as a new generation with its metadata; the
+        soft-deleted generation stays until its hardDeleteTime (restore makes a copy)."""
         validate_object_name(name)
         gen = _generation(generation)
         if gen is None:
@@ -806,9 +830,7 @@ class ObjectStore:
             current = self._current(bucket, name)
             _check_preconditions(current[0] if current else None, preconditions)
             meta = {k: doc[k] for k in _OBJECT_FIELDS if k in doc}
-            restored = self.put_file(bucket, name, path, metadata=meta)
-            self._versions.remove(bucket, name, gen)
-            return restored
+            return self.put_file(bucket, name, path, metadata=meta)
 
     def read_bytes(self, bucket: str, name: str) -> bytes:
         return self.open_object(bucket, name)[1].read_bytes()
@@ -1291,6 +1313,10 @@ def _bucket_field(key: str, value: Any) -> Any:
             )
         return {"retentionDurationSeconds": str(seconds), "effectiveTime": rfc3339(time.time())}
     return value
+
+
+def _has_conditions(bindings: list[dict[str, Any]]) -> bool:
+    return any(b.get("condition") is not None for b in bindings)
 
 
 def _generation(value: str | int | None) -> int | None:
