@@ -42,7 +42,7 @@ import duckdb
 import pyarrow as pa
 
 from ...core.errors import LlmopsError, QueryError
-from . import coltypes, dryrun, fieldopts, history, ml, routines, rowaccess, tablekinds, udfs
+from . import coltypes, dryrun, fieldopts, history, ml, ranges, routines, rowaccess, tablekinds, udfs
 from .googlesql import (
     FARM_FINGERPRINT_UDF,
     INFO_SCHEMA_VIEWS,
@@ -1755,6 +1755,8 @@ def _convert_value(value: Any, f: dict, *, ignore_unknown: bool, location: str) 
     try:
         if t == "RECORD":
             return convert_row(value, f["fields"], ignore_unknown=ignore_unknown, prefix=location + ".")
+        if t == "RANGE":
+            return ranges.parse_value(value, f["rangeElementType"]["type"])
         if isinstance(value, (list, dict)) and t != "JSON":
             raise ValueError
         if t in ("STRING", "GEOGRAPHY"):

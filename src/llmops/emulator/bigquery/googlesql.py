@@ -31,6 +31,7 @@ from sqlglot.dialects.duckdb import DuckDB
 from sqlglot.errors import ParseError, SqlglotError, TokenError, UnsupportedError
 
 from ...core.errors import NotFoundError, QueryError
+from . import ranges
 from .coltypes import TableTypes, annotate, needs_types, schema_mapping
 from .functions import hll_supported, used_udfs
 from .semantics import rewrite_semantics
@@ -176,7 +177,7 @@ def normalize_field(f: dict[str, Any]) -> dict[str, Any]:
         raise BigQueryInvalid(f"schema field {f!r} needs a name and a type", fix="give every field name and type")
     t = str(f["type"]).upper()
     t = STANDARD_TYPE.get(t, t)
-    if t not in _BQ_TO_DUCKDB and t != "RECORD":
+    if t not in _BQ_TO_DUCKDB and t not in ("RECORD", "RANGE"):
         raise BigQueryInvalid(
             f"unknown type {f['type']!r} for field {f['name']!r}",
             fix="use a BigQuery type: STRING INT64 FLOAT64 BOOL NUMERIC BIGNUMERIC BYTES DATE DATETIME TIME TIMESTAMP JSON RECORD",
@@ -192,6 +193,8 @@ def normalize_field(f: dict[str, Any]) -> dict[str, Any]:
         if not sub:
             raise BigQueryInvalid(f"RECORD field {f['name']!r} has no fields", fix="list its fields")
         out["fields"] = [normalize_field(s) for s in sub]
+    if t == "RANGE":
+        out.update(ranges.field_extras(f))
     if f.get("description"):
         out["description"] = f["description"]
     return out
@@ -203,6 +206,8 @@ def bq_field_to_duckdb(f: dict[str, Any], *, top_level: bool = True) -> str:
     if f["type"] == "RECORD":
         inner = ", ".join(f"{quote_ident(s['name'])} {bq_field_to_duckdb(s, top_level=False)}" for s in f["fields"])
         base = f"STRUCT({inner})"
+    elif f["type"] == "RANGE":
+        base = ranges.duckdb_type(ranges.element_of_field(f))
     else:
         base = _BQ_TO_DUCKDB[f["type"]]
     if f.get("mode") == "REPEATED":
@@ -234,6 +239,8 @@ def duckdb_type_to_field(name: str, dtype: Any, *, nullable: bool = True) -> dic
         inner["mode"] = "REPEATED"
         return inner
     if type_id == "struct":
+        if (range_field := ranges.field_of_struct(name, dtype, nullable)) is not None:
+            return range_field
         fields = [duckdb_type_to_field(n, t) for n, t in dtype.children]
         return {"name": name, "type": "RECORD", "mode": "NULLABLE" if nullable else "REQUIRED", "fields": fields}
     if type_id == "map":
@@ -290,6 +297,8 @@ def bq_field_to_arrow(f: dict[str, Any]):
     t = f["type"]
     if t == "RECORD":
         base = pa.struct([pa.field(s["name"], bq_field_to_arrow(s)) for s in f["fields"]])
+    elif t == "RANGE":
+        base = ranges.arrow_type(f)
     else:
         base = {
             "STRING": pa.string(),
@@ -315,6 +324,8 @@ def bq_type_to_duckdb(type_name: str) -> str:
     t = STANDARD_TYPE.get(type_name.upper(), type_name.upper())
     if t in _BQ_TO_DUCKDB:
         return _BQ_TO_DUCKDB[t]
+    if (element := ranges.element_of_type(t)) is not None:
+        return ranges.duckdb_type(element)
     try:
         return exp.DataType.build(type_name, dialect="bigquery").sql("duckdb")
     except SqlglotError:
@@ -511,6 +522,7 @@ def _translate_parsed(
     try:
         parsed = [s for s in sqlglot.parse(sql, read="bigquery") if s is not None]
     except ParseError as exc:
+        ranges.check_sessionize(sql)
         ml = _ML_CALL.search(sql)
         if ml:
             raise _unsupported(f"{ml.group(1).upper()}.{ml.group(2).upper()}") from None
@@ -798,6 +810,7 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     if _infer_types(stmt, ctx, tables):
         # its column types are asked for, then the script is translated again (see `translate`)
         return Statement(sql="", statement_type=_statement_type(stmt), tables=tuple(tables))
+    ranges.rewrite(stmt)
     _rewrite_functions(stmt, ctx)
     ctx.udfs.update(used_udfs(stmt))
     _fix_types(stmt)

@@ -15,6 +15,7 @@ from sqlglot import exp
 
 from .formats import rewrite_format_calls
 from .functions import rewrite_function_calls
+from . import ranges
 from .intervals import canonical_text, rewrite_interval_calls
 
 _INT_TYPES = {
@@ -164,6 +165,7 @@ def _string_cast(node: exp.Cast) -> exp.Expression:
             type_is(value, "INTERVAL"),
             canonical_text(exp.TryCast(this=exp.cast(value.copy(), "VARCHAR"), to=exp.DataType.build("INTERVAL"))),
         ),
+        (type_is(value, *ranges.typeof_names()), ranges.text_of(value)),
         default=plain,
     )
 
