@@ -488,7 +488,14 @@ def _cast(node: exp.Cast, element: str) -> exp.Expression:
         return exp.cast(exp.Null(), duckdb_type(element))
     if _element_of(value) == element:
         return value.copy()
-    return _from_text(value, element, safe)
+    # a value of unknown type: text is parsed, a struct (a range) is cast; both bind
+    cast = exp.TryCast if safe else exp.Cast
+    return _t(
+        "CASE WHEN typeof(_A) = 'VARCHAR' THEN _B ELSE _C END",
+        value,
+        _from_text(value, element, safe),
+        cast(this=value.copy(), to=exp.DataType.build(duckdb_type(element), dialect="duckdb")),
+    )
 
 
 def _unsupported_sessionize() -> Exception:
