@@ -160,6 +160,15 @@ def test_range_table_rest_roundtrip(bigquery_client):
         fields = {f.name: f for f in job.result().schema}
         assert fields["r"].field_type == "RANGE" and fields["r"].range_element_type.element_type == "DATE"
 
+        import io
+
+        csv = b'4,"[2022-01-01, 2022-02-01)",\n'
+        load = bigquery.LoadJobConfig(source_format="CSV", schema=schema)
+        client.load_table_from_file(io.BytesIO(csv), table, job_config=load).result()
+        client.load_table_from_json([{"id": 5, "r": "[UNBOUNDED, 2023-01-01)"}], table).result()
+        loaded = client.query_and_wait(f"SELECT r FROM `{ds.dataset_id}.events` WHERE id > 3 ORDER BY id")
+        assert [r["r"] for r in loaded] == [rng(D(2022, 1, 1), D(2022, 2, 1)), rng(None, D(2023, 1, 1))]
+
         client.query_and_wait(
             f"CREATE TABLE `{ds.dataset_id}.ddl` (r RANGE<DATETIME>) AS "
             "SELECT RANGE<DATETIME> '[2020-01-01 10:00:00, UNBOUNDED)'"
@@ -193,3 +202,24 @@ def test_range_parameter_and_schema_bad_input(bigquery_client):
         assert "rangeElementType" in str(info.value)
     finally:
         client.delete_dataset(ds, delete_contents=True, not_found_ok=True)
+
+
+def test_range_column_through_the_read_api(bigquery_client, bigquery_read_client, dataset):
+    """The Read API sends a RANGE column as Arrow struct<start, end>, as the REST rows read."""
+    import pyarrow as pa
+
+    table_id = f"{dataset.project}.{dataset.dataset_id}.spans"
+    bigquery_client.query_and_wait(
+        f"CREATE TABLE `{table_id}` AS SELECT x AS id, "
+        "RANGE(DATE_ADD(DATE '2024-01-01', INTERVAL x DAY), IF(x = 2, NULL, DATE_ADD(DATE '2024-01-01', INTERVAL x + 7 DAY))) AS r "
+        "FROM UNNEST([1, 2]) AS x"
+    )
+    through_grpc = bigquery_client.list_rows(table_id).to_arrow(bqstorage_client=bigquery_read_client)
+    assert through_grpc.schema.field("r").type == pa.struct([("start", pa.date32()), ("end", pa.date32())])
+    rows = sorted(through_grpc.to_pylist(), key=lambda r: r["id"])
+    assert rows == [
+        {"id": 1, "r": rng(D(2024, 1, 2), D(2024, 1, 9))},
+        {"id": 2, "r": rng(D(2024, 1, 3), None)},
+    ]
+    rest = sorted((tuple(r.values()) for r in bigquery_client.list_rows(table_id)), key=lambda r: r[0])
+    assert rest == [(row["id"], row["r"]) for row in rows]

@@ -61,6 +61,7 @@ def _kind(dtype: exp.DataType) -> str | None:
         return f"RANGE<{dtype.expressions[0].sql('bigquery').upper()}>"
     return _KINDS.get(dtype.this)
 
+
 _BYTES_CALLS = (exp.Left, exp.Right, exp.Pad, exp.Reverse, exp.ToCodePoints, exp.StrPosition)
 _JSON_CALLS = (exp.JSONExtract, exp.JSONExtractArray)
 

@@ -182,11 +182,13 @@ def _value_encoder(field: dict[str, Any], int64_timestamp: bool) -> Callable[[An
 
         single = record
     elif t == "RANGE":
-        single = ranges.rest_encoder(
-            field["rangeElementType"]["type"], _scalar_encoder(field["rangeElementType"]["type"], int64_timestamp)
-        )
-        if field.get("mode") != "REPEATED":
-            return lambda v: None if v is None else single(v)
+        element = field["rangeElementType"]["type"]
+        range_text = ranges.rest_encoder(element, _scalar_encoder(element, int64_timestamp))
+
+        def one_range(v: Any) -> Any:
+            return None if v is None else range_text(v)
+
+        single = one_range
     else:
         scalar = _scalar_encoder(t, int64_timestamp)
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 import sqlglot
 from sqlglot import exp
@@ -160,7 +160,7 @@ def parse_value(value: Any, element: str) -> dict[str, Any]:
     return parse_text(value, element)
 
 
-def param_value(pvalue: dict[str, Any], element: str, where: str) -> dict[str, Any] | None:
+def param_value(pvalue: Mapping[str, Any], element: str, where: str) -> dict[str, Any] | None:
     """A RANGE query parameter's `parameterValue` ({"rangeValue": {"start": {"value"}, ...}})."""
     from ..server.errors import bad_request
 
@@ -198,7 +198,7 @@ _FIELD = re.compile(r'\b(_[A-Z])\."?(start|end)"?')
 
 @lru_cache(maxsize=64)
 def _parsed(template: str) -> exp.Expression:
-    return sqlglot.parse_one(template, read="duckdb")
+    return cast(exp.Expression, sqlglot.parse_one(template, read="duckdb"))
 
 
 def _t(template: str, *args: exp.Expression) -> exp.Expression:
@@ -250,8 +250,8 @@ def _from_text(value: exp.Expression, element: str, safe: bool) -> exp.Expressio
     """CAST(text AS RANGE<element>) of a text known only when the query runs."""
     d = ELEMENTS[element]
     bad = "NULL" if safe else f"error('Invalid RANGE<{element}> literal: ' || _A)"
-    cast = "TRY_CAST" if safe else "CAST"
-    bound = f"CASE WHEN upper(m.{{k}}) IN ('UNBOUNDED', 'NULL') THEN NULL ELSE {cast}(m.{{k}} AS {d}) END"
+    caster = "TRY_CAST" if safe else "CAST"
+    bound = f"CASE WHEN upper(m.{{k}}) IN ('UNBOUNDED', 'NULL') THEN NULL ELSE {caster}(m.{{k}} AS {d}) END"
     check = "NULL" if safe else f"error({_lit(_START_BEFORE_END)})"
     pattern = _lit(_TEXT.pattern)
     return _t(
@@ -367,7 +367,7 @@ def _call(node: exp.Anonymous) -> exp.Expression:
     a, b = args[0], args[1]
     if name == "RANGE_OVERLAPS":
         return _t(
-            "CASE WHEN _A IS NULL OR _B IS NULL THEN NULL ELSE coalesce(_A.start < _B.\"end\", TRUE) "
+            'CASE WHEN _A IS NULL OR _B IS NULL THEN NULL ELSE coalesce(_A.start < _B."end", TRUE) '
             'AND coalesce(_B.start < _A."end", TRUE) END',
             a,
             b,
@@ -375,7 +375,7 @@ def _call(node: exp.Anonymous) -> exp.Expression:
     if name == "RANGE_INTERSECT":
         return _t(
             "list_extract(list_transform([{'a': _A, 'b': _B}], p -> CASE WHEN p.a IS NULL OR p.b IS NULL THEN NULL "
-            "WHEN NOT (coalesce(p.a.start < p.b.\"end\", TRUE) AND coalesce(p.b.start < p.a.\"end\", TRUE)) "
+            'WHEN NOT (coalesce(p.a.start < p.b."end", TRUE) AND coalesce(p.b.start < p.a."end", TRUE)) '
             "THEN error('RANGE_INTERSECT: the ranges do not overlap') "
             "ELSE {'start': greatest(p.a.start, p.b.start), 'end': least(p.a.\"end\", p.b.\"end\")} END), 1)",
             a,
@@ -417,11 +417,11 @@ def _generate_array(r: exp.Expression, step: exp.Expression, last: exp.Expressio
     return _t(
         f"list_extract(list_transform([{{'r': _A, 'i': _B, 'l': _C}}], p -> CASE "
         "WHEN p.r IS NULL OR p.i IS NULL OR p.l IS NULL THEN NULL "
-        "WHEN p.r.start IS NULL OR p.r.\"end\" IS NULL THEN "
+        'WHEN p.r.start IS NULL OR p.r."end" IS NULL THEN '
         "error('GENERATE_RANGE_ARRAY does not support unbounded ranges') "
         f"WHEN CAST(p.r.start AS {base}) + p.i <= CAST(p.r.start AS {base}) THEN "
         "error('GENERATE_RANGE_ARRAY: the step interval must be positive') "
-        f"ELSE list_transform(list_filter(range(CAST(p.r.start AS {base}), CAST(p.r.\"end\" AS {base}), p.i), "
+        f'ELSE list_transform(list_filter(range(CAST(p.r.start AS {base}), CAST(p.r."end" AS {base}), p.i), '
         f'x -> p.l OR x + p.i <= p.r."end"), '
         f"x -> {{'start': CAST(x AS {d}), 'end': CAST(least(x + p.i, CAST(p.r.\"end\" AS {base})) AS {d})}}) END), 1)",
         r,
@@ -489,12 +489,12 @@ def _cast(node: exp.Cast, element: str) -> exp.Expression:
     if _element_of(value) == element:
         return value.copy()
     # a value of unknown type: text is parsed, a struct (a range) is cast; both bind
-    cast = exp.TryCast if safe else exp.Cast
+    to_struct = exp.TryCast if safe else exp.Cast
     return _t(
         "CASE WHEN typeof(_A) = 'VARCHAR' THEN _B ELSE _C END",
         value,
         _from_text(value, element, safe),
-        cast(this=value.copy(), to=exp.DataType.build(duckdb_type(element), dialect="duckdb")),
+        to_struct(this=value.copy(), to=exp.DataType.build(duckdb_type(element), dialect="duckdb")),
     )
 
 
@@ -528,3 +528,17 @@ def param_type_sql(ptype: Any, where: str) -> str:
             "invalidQuery",
         )
     return f"RANGE<{element}>"
+
+
+def _bound_text(v: Any) -> str:
+    if isinstance(v, dt.datetime) and v.tzinfo is not None:
+        return v.astimezone(dt.UTC).isoformat(sep=" ").replace("+00:00", "+00")
+    return v.isoformat(sep=" ") if isinstance(v, dt.datetime) else v.isoformat()
+
+
+def python_text(value: Any) -> str:
+    """A range value ({"start", "end"}) as GoogleSQL's CAST(range AS STRING) writes it."""
+    start, end = (value.get(k) for k in ("start", "end"))
+    return (
+        f"[{'UNBOUNDED' if start is None else _bound_text(start)}, {'UNBOUNDED' if end is None else _bound_text(end)})"
+    )

@@ -13,9 +13,9 @@ from typing import Any
 
 from sqlglot import exp
 
+from . import ranges
 from .formats import rewrite_format_calls
 from .functions import rewrite_function_calls
-from . import ranges
 from .intervals import canonical_text, rewrite_interval_calls
 
 _INT_TYPES = {
