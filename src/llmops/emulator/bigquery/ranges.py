@@ -223,12 +223,26 @@ def _make(start: exp.Expression, end: exp.Expression, element: str | None) -> ex
     """A range of two bound expressions (NULL: unbounded), an error when start >= end."""
     if element is not None:
         start, end = (exp.cast(b, ELEMENTS[element]) for b in (start, end))
+    if _cheap(start) and _cheap(end):
+        # repeating a column or a literal costs less than binding it once in a lambda (18x)
+        return _t(
+            f"CASE WHEN _A >= _B THEN error({_lit(_START_BEFORE_END)}) ELSE {{'start': _A, 'end': _B}} END", start, end
+        )
     return _t(
         "list_extract(list_transform([{'start': _A, 'end': _B}], r -> CASE WHEN r.start >= r.\"end\" "
         f"THEN error({_lit(_START_BEFORE_END)}) ELSE r END), 1)",
         start,
         end,
     )
+
+
+def _cheap(node: exp.Expression) -> bool:
+    """Whether repeating `node` in the SQL costs about nothing (a column, literal, parameter)."""
+    if isinstance(node, (exp.Paren, exp.Cast)) and not isinstance(node, exp.TryCast):
+        return _cheap(node.this)
+    if isinstance(node, exp.Struct):
+        return all(_cheap(e.expression if isinstance(e, exp.PropertyEQ) else e) for e in node.expressions)
+    return isinstance(node, (exp.Column, exp.Literal, exp.Null, exp.Parameter, exp.Placeholder, exp.Boolean))
 
 
 def _literal(text: str, element: str) -> exp.Expression:
@@ -373,6 +387,15 @@ def _call(node: exp.Anonymous) -> exp.Expression:
             b,
         )
     if name == "RANGE_INTERSECT":
+        if _cheap(a) and _cheap(b):
+            return _t(
+                "CASE WHEN _A IS NULL OR _B IS NULL THEN NULL "
+                'WHEN NOT (coalesce(_A.start < _B."end", TRUE) AND coalesce(_B.start < _A."end", TRUE)) '
+                "THEN error('RANGE_INTERSECT: the ranges do not overlap') "
+                "ELSE {'start': greatest(_A.start, _B.start), 'end': least(_A.\"end\", _B.\"end\")} END",
+                a,
+                b,
+            )
         return _t(
             "list_extract(list_transform([{'a': _A, 'b': _B}], p -> CASE WHEN p.a IS NULL OR p.b IS NULL THEN NULL "
             'WHEN NOT (coalesce(p.a.start < p.b."end", TRUE) AND coalesce(p.b.start < p.a."end", TRUE)) '
