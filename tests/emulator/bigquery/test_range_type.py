@@ -223,3 +223,13 @@ def test_range_column_through_the_read_api(bigquery_client, bigquery_read_client
     ]
     rest = sorted((tuple(r.values()) for r in bigquery_client.list_rows(table_id)), key=lambda r: r[0])
     assert rest == [(row["id"], row["r"]) for row in rows]
+
+    from google.cloud.bigquery_storage_v1 import types
+
+    path = f"projects/{dataset.project}/datasets/{dataset.dataset_id}/tables/spans"
+    asked = types.ReadSession(table=path, data_format=types.DataFormat.AVRO)
+    s = bigquery_read_client.create_read_session(parent="projects/p", read_session=asked, max_stream_count=1)
+    avro = sorted(
+        (r for st in s.streams for r in bigquery_read_client.read_rows(st.name).rows(s)), key=lambda r: r["id"]
+    )
+    assert [r["r"] for r in avro] == ["[2024-01-02, 2024-01-09)", "[2024-01-03, UNBOUNDED)"]
