@@ -233,3 +233,15 @@ def test_range_column_through_the_read_api(bigquery_client, bigquery_read_client
         (r for st in s.streams for r in bigquery_read_client.read_rows(st.name).rows(s)), key=lambda r: r["id"]
     )
     assert [r["r"] for r in avro] == ["[2024-01-02, 2024-01-09)", "[2024-01-03, UNBOUNDED)"]
+
+
+def test_range_column_ddl_and_information_schema(env):
+    run, ds, _ = env
+    run(f"CREATE TABLE {ds}.spans (id INT64, r RANGE<TIMESTAMP>)")
+    run(f"INSERT INTO {ds}.spans VALUES (1, RANGE<TIMESTAMP> '[2024-01-01 00:00:00+00, UNBOUNDED)')")
+    assert run(f"SELECT data_type FROM {ds}.INFORMATION_SCHEMA.COLUMNS WHERE column_name = 'r'") == [
+        ("RANGE<TIMESTAMP>",)
+    ]
+    assert run(f"SELECT RANGE_START(r), CAST(r AS STRING) FROM {ds}.spans") == [
+        (dt.datetime(2024, 1, 1, tzinfo=UTC), "[2024-01-01 00:00:00+00, UNBOUNDED)")
+    ]

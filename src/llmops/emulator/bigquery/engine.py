@@ -1469,6 +1469,8 @@ def field_type_sql(f: dict) -> str:
     if f["type"] == "RECORD":
         inner = ", ".join(f"{s['name']} {field_type_sql(s)}" for s in f["fields"])
         base = f"STRUCT<{inner}>"
+    elif f["type"] == "RANGE":
+        base = ranges.type_sql(ranges.element_of_field(f))
     else:
         base = f["type"]
     return f"ARRAY<{base}>" if f.get("mode") == "REPEATED" else base
