@@ -183,7 +183,7 @@ def _value_encoder(field: dict[str, Any], int64_timestamp: bool) -> Callable[[An
         single = record
     elif t == "RANGE":
         element = field["rangeElementType"]["type"]
-        range_text = ranges.rest_encoder(element, _scalar_encoder(element, int64_timestamp))
+        range_text = ranges.rest_encoder(_scalar_encoder(element, int64_timestamp))
 
         def one_range(v: Any) -> Any:
             return None if v is None else range_text(v)
@@ -313,7 +313,7 @@ def _type_sql(ptype: Mapping[str, Any], where: str) -> str:
     t = str(ptype["type"]).upper()
     t = STANDARD_TYPE.get(t, t)
     if t == "RANGE":
-        return ranges.param_type_sql(ptype, where)
+        return f"RANGE<{ranges.param_element(ptype, where)}>"
     if t not in {"INT64", "FLOAT64", "BOOL", "STRING", "BYTES", "NUMERIC", "BIGNUMERIC", "DATE", "DATETIME", "TIME", "TIMESTAMP", "JSON", "GEOGRAPHY", "INTERVAL", "ARRAY", "STRUCT"}:  # fmt: skip
         raise bad_request(f"{where}.parameterType.type {t[:40]!r} is not a BigQuery type", location=where)
     if t == "GEOGRAPHY":
@@ -418,7 +418,7 @@ def _param_value(ptype: Mapping[str, Any], pvalue: Any, where: str) -> Any:
     if not isinstance(pvalue, Mapping):
         raise bad_request(f"{where}.parameterValue must be an object")
     if t == "RANGE":
-        return ranges.param_value(pvalue, ranges.param_type_sql(ptype, where)[6:-1], where)
+        return ranges.param_value(pvalue, ranges.param_element(ptype, where), where)
     if t == "ARRAY":
         values = pvalue.get("arrayValues")
         if values is None:

@@ -23,8 +23,8 @@ ELEMENTS = {"DATE": "DATE", "DATETIME": "TIMESTAMP", "TIMESTAMP": "TIMESTAMPTZ"}
 """RANGE element type -> the DuckDB type of its bounds."""
 
 _DUCKDB_ELEMENT = {"DATE": "DATE", "TIMESTAMP": "DATETIME", "TIMESTAMP WITH TIME ZONE": "TIMESTAMP"}
-_TYPEOF = {e: f'STRUCT("start" {_d}, "end" {_d})' for e, _d in (("DATE", "DATE"), ("DATETIME", "TIMESTAMP"), ("TIMESTAMP", "TIMESTAMP WITH TIME ZONE"))}  # fmt: skip
-"""DuckDB's typeof() of each RANGE type."""
+_TYPEOF = [f'STRUCT("start" {d}, "end" {d})' for d in _DUCKDB_ELEMENT]
+"""DuckDB's typeof() of the three RANGE types."""
 
 _ELEMENT = "bq_range_element"
 _FIX = "write RANGE<DATE>, RANGE<DATETIME> or RANGE<TIMESTAMP>"
@@ -76,6 +76,7 @@ def field_extras(f: dict[str, Any]) -> dict[str, Any]:
 
 
 def element_of_field(f: dict[str, Any]) -> str:
+    """The element type of a normalized RANGE schema field."""
     return str(f["rangeElementType"]["type"]).upper()
 
 
@@ -108,6 +109,7 @@ def arrow_type(f: dict[str, Any]) -> Any:
 
 
 def type_sql(element: str) -> str:
+    """RANGE<element> as GoogleSQL writes the type."""
     return f"RANGE<{check_element(element)}>"
 
 
@@ -180,7 +182,7 @@ def param_value(pvalue: Mapping[str, Any], element: str, where: str) -> dict[str
         raise bad_request(f"Invalid value for query parameter {where}: {exc}", "invalidQuery") from None
 
 
-def rest_encoder(element: str, bound: Callable[[Any], Any]) -> Callable[[Any], str]:
+def rest_encoder(bound: Callable[[Any], Any]) -> Callable[[Any], str]:
     """A range value -> its REST text, each bound written by `bound` (the element's encoder)."""
 
     def encode(v: Any) -> str:
@@ -466,7 +468,7 @@ def text_of(value: exp.Expression) -> exp.Expression:
 
 def typeof_names() -> list[str]:
     """DuckDB's typeof() texts of the three RANGE types."""
-    return list(_TYPEOF.values())
+    return list(_TYPEOF)
 
 
 def rewrite(stmt: exp.Expression) -> None:
@@ -539,18 +541,18 @@ def check_sessionize(sql: str) -> None:
         raise _unsupported_sessionize()
 
 
-def param_type_sql(ptype: Any, where: str) -> str:
-    """A RANGE `parameterType` as GoogleSQL type text (`RANGE<DATE>`), a 400 when malformed."""
+def param_element(ptype: Any, where: str) -> str:
+    """The element type of a RANGE `parameterType`, a 400 when malformed."""
     from ..server.errors import bad_request
 
-    inner = ptype.get("rangeElementType") if isinstance(ptype, dict) else None
-    element = str(inner.get("type") or "").upper() if isinstance(inner, dict) else ""
+    inner = ptype.get("rangeElementType") if isinstance(ptype, Mapping) else None
+    element = str(inner.get("type") or "").upper() if isinstance(inner, Mapping) else ""
     if element not in ELEMENTS:
         raise bad_request(
             f"{where}: a RANGE parameter's rangeElementType.type is DATE, DATETIME or TIMESTAMP, not {element or 'missing'}",
             "invalidQuery",
         )
-    return f"RANGE<{element}>"
+    return element
 
 
 def _bound_text(v: Any) -> str:
