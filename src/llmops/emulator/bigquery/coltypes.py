@@ -56,12 +56,6 @@ _KINDS = {
 }
 
 
-def _kind(dtype: exp.DataType) -> str | None:
-    if dtype.this == _T.RANGE and dtype.expressions:
-        return f"RANGE<{dtype.expressions[0].sql('bigquery').upper()}>"
-    return _KINDS.get(dtype.this)
-
-
 _BYTES_CALLS = (exp.Left, exp.Right, exp.Pad, exp.Reverse, exp.ToCodePoints, exp.StrPosition)
 _JSON_CALLS = (exp.JSONExtract, exp.JSONExtractArray)
 
@@ -159,6 +153,12 @@ def _columns_of_one_table(
         if kind is not None:
             arg.meta[TYPE_KEY] = kind
     return True
+
+
+def _kind(dtype: exp.DataType) -> str | None:
+    if dtype.this == _T.RANGE and dtype.expressions:
+        return f"RANGE<{dtype.expressions[0].sql('bigquery').upper()}>"
+    return _KINDS.get(dtype.this)
 
 
 def _kind_of(type_text: str) -> str | None:

@@ -810,8 +810,8 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     if _infer_types(stmt, ctx, tables):
         # its column types are asked for, then the script is translated again (see `translate`)
         return Statement(sql="", statement_type=_statement_type(stmt), tables=tuple(tables))
-    ranges.rewrite(stmt)
     _rewrite_functions(stmt, ctx)
+    ranges.rewrite(stmt)
     ctx.udfs.update(used_udfs(stmt))
     _fix_types(stmt)
     if isinstance(stmt, exp.Query):
