@@ -55,7 +55,6 @@ _KINDS = {
     _T.INT: "INT64",
 }
 
-
 _BYTES_CALLS = (exp.Left, exp.Right, exp.Pad, exp.Reverse, exp.ToCodePoints, exp.StrPosition)
 _JSON_CALLS = (exp.JSONExtract, exp.JSONExtractArray)
 

@@ -42,7 +42,7 @@ import duckdb
 import pyarrow as pa
 
 from ...core.errors import LlmopsError, QueryError
-from . import coltypes, dryrun, fieldopts, history, ml, ranges, routines, rowaccess, tablekinds, udfs
+from . import coltypes, dryrun, fieldopts, history, ml, routines, rowaccess, tablekinds, udfs
 from .googlesql import (
     FARM_FINGERPRINT_UDF,
     INFO_SCHEMA_VIEWS,
@@ -1470,6 +1470,8 @@ def field_type_sql(f: dict) -> str:
         inner = ", ".join(f"{s['name']} {field_type_sql(s)}" for s in f["fields"])
         base = f"STRUCT<{inner}>"
     elif f["type"] == "RANGE":
+        from . import ranges
+
         base = ranges.type_sql(ranges.element_of_field(f))
     else:
         base = f["type"]
@@ -1758,6 +1760,8 @@ def _convert_value(value: Any, f: dict, *, ignore_unknown: bool, location: str) 
         if t == "RECORD":
             return convert_row(value, f["fields"], ignore_unknown=ignore_unknown, prefix=location + ".")
         if t == "RANGE":
+            from . import ranges
+
             return ranges.parse_value(value, f["rangeElementType"]["type"])
         if isinstance(value, (list, dict)) and t != "JSON":
             raise ValueError

@@ -31,7 +31,6 @@ from sqlglot.dialects.duckdb import DuckDB
 from sqlglot.errors import ParseError, SqlglotError, TokenError, UnsupportedError
 
 from ...core.errors import NotFoundError, QueryError
-from . import ranges
 from .coltypes import TableTypes, annotate, needs_types, schema_mapping
 from .functions import hll_supported, used_udfs
 from .semantics import rewrite_semantics
@@ -194,6 +193,8 @@ def normalize_field(f: dict[str, Any]) -> dict[str, Any]:
             raise BigQueryInvalid(f"RECORD field {f['name']!r} has no fields", fix="list its fields")
         out["fields"] = [normalize_field(s) for s in sub]
     if t == "RANGE":
+        from . import ranges
+
         out.update(ranges.field_extras(f))
     if f.get("description"):
         out["description"] = f["description"]
@@ -207,6 +208,8 @@ def bq_field_to_duckdb(f: dict[str, Any], *, top_level: bool = True) -> str:
         inner = ", ".join(f"{quote_ident(s['name'])} {bq_field_to_duckdb(s, top_level=False)}" for s in f["fields"])
         base = f"STRUCT({inner})"
     elif f["type"] == "RANGE":
+        from . import ranges
+
         base = ranges.duckdb_type(ranges.element_of_field(f))
     else:
         base = _BQ_TO_DUCKDB[f["type"]]
@@ -239,6 +242,8 @@ def duckdb_type_to_field(name: str, dtype: Any, *, nullable: bool = True) -> dic
         inner["mode"] = "REPEATED"
         return inner
     if type_id == "struct":
+        from . import ranges
+
         if (range_field := ranges.field_of_struct(name, dtype, nullable)) is not None:
             return range_field
         fields = [duckdb_type_to_field(n, t) for n, t in dtype.children]
@@ -298,6 +303,8 @@ def bq_field_to_arrow(f: dict[str, Any]):
     if t == "RECORD":
         base = pa.struct([pa.field(s["name"], bq_field_to_arrow(s)) for s in f["fields"]])
     elif t == "RANGE":
+        from . import ranges
+
         base = ranges.arrow_type(f)
     else:
         base = {
@@ -324,6 +331,8 @@ def bq_type_to_duckdb(type_name: str) -> str:
     t = STANDARD_TYPE.get(type_name.upper(), type_name.upper())
     if t in _BQ_TO_DUCKDB:
         return _BQ_TO_DUCKDB[t]
+    from . import ranges
+
     if (element := ranges.element_of_type(t)) is not None:
         return ranges.duckdb_type(element)
     try:
@@ -522,6 +531,8 @@ def _translate_parsed(
     try:
         parsed = [s for s in sqlglot.parse(sql, read="bigquery") if s is not None]
     except ParseError as exc:
+        from . import ranges
+
         ranges.check_sessionize(sql)
         ml = _ML_CALL.search(sql)
         if ml:
@@ -811,6 +822,8 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
         # its column types are asked for, then the script is translated again (see `translate`)
         return Statement(sql="", statement_type=_statement_type(stmt), tables=tuple(tables))
     _rewrite_functions(stmt, ctx)
+    from . import ranges
+
     ranges.rewrite(stmt)
     ctx.udfs.update(used_udfs(stmt))
     _fix_types(stmt)

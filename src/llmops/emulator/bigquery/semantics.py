@@ -13,7 +13,6 @@ from typing import Any
 
 from sqlglot import exp
 
-from . import ranges
 from .formats import rewrite_format_calls
 from .functions import rewrite_function_calls
 from .intervals import canonical_text, rewrite_interval_calls
@@ -156,6 +155,8 @@ def _int64_cast(value: exp.Expression, *, safe: bool) -> exp.Expression:
 
 def _string_cast(node: exp.Cast) -> exp.Expression:
     """CAST(FLOAT64 AS STRING) writes 1.0 as "1", an INTERVAL as `0-0 1 2:3:4`, as BigQuery does."""
+    from . import ranges
+
     value = node.this
     plain = node.copy()
     trimmed = call("regexp_replace", exp.cast(value.copy(), "VARCHAR"), lit(r"\.0$"), lit(""))
