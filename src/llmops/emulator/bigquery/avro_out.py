@@ -22,6 +22,8 @@ from typing import Any
 import fastavro
 import pyarrow as pa
 
+from . import ranges
+
 _PRIMITIVE: dict[str, Any] = {
     "BOOL": "boolean",
     "BOOLEAN": "boolean",
@@ -97,6 +99,9 @@ def _converter(f: dict, logical: bool = True) -> Callable[[Any], Any] | None:
 
         def one(v: Any) -> Any:
             return v if isinstance(v, str) else json.dumps(v)
+
+    elif kind == "RANGE":
+        one = ranges.python_text
 
     elif kind in ("RECORD", "STRUCT"):
         subs = {s["name"]: c for s in f.get("fields", []) if (c := _converter(s, logical)) is not None}

@@ -17,6 +17,8 @@ from typing import Any
 
 from sqlglot import exp
 
+from . import ranges
+
 TYPE_KEY = "bq_type"
 _TAG = "bq_type_tag"
 
@@ -70,7 +72,7 @@ def _candidates(stmt: exp.Expression) -> list[exp.Expression]:
         if isinstance(node, exp.StrPosition):
             args.append(node.args.get("substr"))
         out += [a for a in args if isinstance(a, exp.Expression) and not isinstance(a, exp.Literal)]
-    return out
+    return out + ranges.typed_arguments(stmt)
 
 
 def needs_types(stmt: exp.Expression) -> bool:
@@ -118,7 +120,7 @@ def annotate(stmt: exp.Expression, schemas: Mapping[str, Mapping[str, Mapping[st
         tag = typed.meta.get(_TAG) if typed._meta else None
         if tag is None:
             continue
-        kind = _KINDS.get(typed.type.this) if typed.type is not None else None
+        kind = _kind(typed.type) if typed.type is not None else None
         if kind is not None:
             originals[tag].meta[TYPE_KEY] = kind
 
@@ -152,11 +154,17 @@ def _columns_of_one_table(
     return True
 
 
+def _kind(dtype: exp.DataType) -> str | None:
+    if dtype.this == _T.RANGE and dtype.expressions:
+        return f"RANGE<{dtype.expressions[0].sql('bigquery').upper()}>"
+    return _KINDS.get(dtype.this)
+
+
 def _kind_of(type_text: str) -> str | None:
     from sqlglot.errors import SqlglotError
 
     try:
-        return _KINDS.get(exp.DataType.build(type_text, dialect="bigquery").this)
+        return _kind(exp.DataType.build(type_text, dialect="bigquery"))
     except (SqlglotError, ValueError):
         return None
 
@@ -182,6 +190,8 @@ def field_type(field: Mapping[str, Any]) -> str:
     if field["type"] == "RECORD":
         inner = ", ".join(f"`{f['name']}` {field_type(f)}" for f in field["fields"])
         base = f"STRUCT<{inner}>"
+    elif field["type"] == "RANGE":
+        base = f"RANGE<{field['rangeElementType']['type']}>"
     else:
         base = field["type"]
     return f"ARRAY<{base}>" if field.get("mode") == "REPEATED" else base

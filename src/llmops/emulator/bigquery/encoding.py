@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..server.errors import bad_request
+from . import ranges
 
 LEGACY_TYPE = {"INT64": "INTEGER", "FLOAT64": "FLOAT", "BOOL": "BOOLEAN", "STRUCT": "RECORD"}
 """Standard type name -> the name BigQuery's REST API reports in schemas."""
@@ -49,6 +50,8 @@ def schema_to_api(fields: list[dict[str, Any]]) -> list[dict[str, Any]]:
         }
         if f.get("fields"):
             item["fields"] = schema_to_api(f["fields"])
+        if f.get("rangeElementType"):
+            item["rangeElementType"] = dict(f["rangeElementType"])
         if f.get("description"):
             item["description"] = f["description"]
         out.append(item)
@@ -73,6 +76,8 @@ def schema_from_api(fields: Any, *, where: str = "schema.fields") -> list[dict[s
             item["type"] = "RECORD"
         if item["type"] == "RECORD":
             item["fields"] = schema_from_api(f.get("fields") or [], where=f"{where}[{i}].fields")
+        if f.get("rangeElementType") is not None:
+            item["rangeElementType"] = f["rangeElementType"]
         if f.get("description"):
             item["description"] = f["description"]
         out.append(item)
@@ -176,6 +181,14 @@ def _value_encoder(field: dict[str, Any], int64_timestamp: bool) -> Callable[[An
             return {"f": [{"v": enc(v.get(name))} for name, enc in subs]}
 
         single = record
+    elif t == "RANGE":
+        element = field["rangeElementType"]["type"]
+        range_text = ranges.rest_encoder(_scalar_encoder(element, int64_timestamp))
+
+        def one_range(v: Any) -> Any:
+            return None if v is None else range_text(v)
+
+        single = one_range
     else:
         scalar = _scalar_encoder(t, int64_timestamp)
 
@@ -299,6 +312,8 @@ def _type_sql(ptype: Mapping[str, Any], where: str) -> str:
         raise bad_request(f"{where}.parameterType.type is missing", "required")
     t = str(ptype["type"]).upper()
     t = STANDARD_TYPE.get(t, t)
+    if t == "RANGE":
+        return f"RANGE<{ranges.param_element(ptype, where)}>"
     if t not in {"INT64", "FLOAT64", "BOOL", "STRING", "BYTES", "NUMERIC", "BIGNUMERIC", "DATE", "DATETIME", "TIME", "TIMESTAMP", "JSON", "GEOGRAPHY", "INTERVAL", "ARRAY", "STRUCT"}:  # fmt: skip
         raise bad_request(f"{where}.parameterType.type {t[:40]!r} is not a BigQuery type", location=where)
     if t == "GEOGRAPHY":
@@ -402,6 +417,8 @@ def _param_value(ptype: Mapping[str, Any], pvalue: Any, where: str) -> Any:
         return None
     if not isinstance(pvalue, Mapping):
         raise bad_request(f"{where}.parameterValue must be an object")
+    if t == "RANGE":
+        return ranges.param_value(pvalue, ranges.param_element(ptype, where), where)
     if t == "ARRAY":
         values = pvalue.get("arrayValues")
         if values is None:

@@ -1472,6 +1472,10 @@ def field_type_sql(f: dict) -> str:
     if f["type"] == "RECORD":
         inner = ", ".join(f"{s['name']} {field_type_sql(s)}" for s in f["fields"])
         base = f"STRUCT<{inner}>"
+    elif f["type"] == "RANGE":
+        from . import ranges
+
+        base = ranges.type_sql(ranges.element_of_field(f))
     else:
         base = f["type"]
     return f"ARRAY<{base}>" if f.get("mode") == "REPEATED" else base
@@ -1758,6 +1762,10 @@ def _convert_value(value: Any, f: dict, *, ignore_unknown: bool, location: str) 
     try:
         if t == "RECORD":
             return convert_row(value, f["fields"], ignore_unknown=ignore_unknown, prefix=location + ".")
+        if t == "RANGE":
+            from . import ranges
+
+            return ranges.parse_value(value, f["rangeElementType"]["type"])
         if isinstance(value, (list, dict)) and t != "JSON":
             raise ValueError
         if t in ("STRING", "GEOGRAPHY"):

@@ -176,7 +176,7 @@ def normalize_field(f: dict[str, Any]) -> dict[str, Any]:
         raise BigQueryInvalid(f"schema field {f!r} needs a name and a type", fix="give every field name and type")
     t = str(f["type"]).upper()
     t = STANDARD_TYPE.get(t, t)
-    if t not in _BQ_TO_DUCKDB and t != "RECORD":
+    if t not in _BQ_TO_DUCKDB and t not in ("RECORD", "RANGE"):
         raise BigQueryInvalid(
             f"unknown type {f['type']!r} for field {f['name']!r}",
             fix="use a BigQuery type: STRING INT64 FLOAT64 BOOL NUMERIC BIGNUMERIC BYTES DATE DATETIME TIME TIMESTAMP JSON RECORD",
@@ -192,6 +192,10 @@ def normalize_field(f: dict[str, Any]) -> dict[str, Any]:
         if not sub:
             raise BigQueryInvalid(f"RECORD field {f['name']!r} has no fields", fix="list its fields")
         out["fields"] = [normalize_field(s) for s in sub]
+    if t == "RANGE":
+        from . import ranges
+
+        out.update(ranges.field_extras(f))
     if f.get("description"):
         out["description"] = f["description"]
     return out
@@ -203,6 +207,10 @@ def bq_field_to_duckdb(f: dict[str, Any], *, top_level: bool = True) -> str:
     if f["type"] == "RECORD":
         inner = ", ".join(f"{quote_ident(s['name'])} {bq_field_to_duckdb(s, top_level=False)}" for s in f["fields"])
         base = f"STRUCT({inner})"
+    elif f["type"] == "RANGE":
+        from . import ranges
+
+        base = ranges.duckdb_type(ranges.element_of_field(f))
     else:
         base = _BQ_TO_DUCKDB[f["type"]]
     if f.get("mode") == "REPEATED":
@@ -234,6 +242,10 @@ def duckdb_type_to_field(name: str, dtype: Any, *, nullable: bool = True) -> dic
         inner["mode"] = "REPEATED"
         return inner
     if type_id == "struct":
+        from . import ranges
+
+        if (range_field := ranges.field_of_struct(name, dtype, nullable)) is not None:
+            return range_field
         fields = [duckdb_type_to_field(n, t) for n, t in dtype.children]
         return {"name": name, "type": "RECORD", "mode": "NULLABLE" if nullable else "REQUIRED", "fields": fields}
     if type_id == "map":
@@ -290,6 +302,10 @@ def bq_field_to_arrow(f: dict[str, Any]):
     t = f["type"]
     if t == "RECORD":
         base = pa.struct([pa.field(s["name"], bq_field_to_arrow(s)) for s in f["fields"]])
+    elif t == "RANGE":
+        from . import ranges
+
+        base = ranges.arrow_type(f)
     else:
         base = {
             "STRING": pa.string(),
@@ -315,6 +331,10 @@ def bq_type_to_duckdb(type_name: str) -> str:
     t = STANDARD_TYPE.get(type_name.upper(), type_name.upper())
     if t in _BQ_TO_DUCKDB:
         return _BQ_TO_DUCKDB[t]
+    from . import ranges
+
+    if (element := ranges.element_of_type(t)) is not None:
+        return ranges.duckdb_type(element)
     try:
         return exp.DataType.build(type_name, dialect="bigquery").sql("duckdb")
     except SqlglotError:
@@ -511,6 +531,9 @@ def _translate_parsed(
     try:
         parsed = [s for s in sqlglot.parse(sql, read="bigquery") if s is not None]
     except ParseError as exc:
+        from . import ranges
+
+        ranges.check_sessionize(sql)
         ml = _ML_CALL.search(sql)
         if ml:
             raise _unsupported(f"{ml.group(1).upper()}.{ml.group(2).upper()}") from None
@@ -829,6 +852,9 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
         # its column types are asked for, then the script is translated again (see `translate`)
         return Statement(sql="", statement_type=_statement_type(stmt), tables=tuple(tables))
     _rewrite_functions(stmt, ctx)
+    from . import ranges
+
+    ranges.rewrite(stmt)
     ctx.udfs.update(used_udfs(stmt))
     _fix_types(stmt)
     if isinstance(stmt, exp.Query):

@@ -196,6 +196,8 @@ def _string_cast(node: exp.Cast, *, safe: bool = False) -> exp.Expression:
     """CAST(FLOAT64 AS STRING) writes 1.0 as "1" and 1e20 as "1e+20", a NUMERIC without trailing
     zeros, an INTERVAL as `0-0 1 2:3:4`, BYTES as their UTF-8 text (DuckDB writes escapes), as
     BigQuery does."""
+    from . import ranges
+
     value = node.this
     plain = node.copy()
     # the BYTES text is DuckDB's escaped form read back as bytes, so this binds for any type
@@ -210,6 +212,7 @@ def _string_cast(node: exp.Cast, *, safe: bool = False) -> exp.Expression:
             type_is(value, "INTERVAL"),
             canonical_text(exp.TryCast(this=exp.cast(value.copy(), "VARCHAR"), to=exp.DataType.build("INTERVAL"))),
         ),
+        (type_is(value, *ranges.typeof_names()), ranges.text_of(value)),
         default=plain,
     )
 

@@ -1,0 +1,82 @@
+"""Cost of the RANGE rewrites (ranges.py) on a table with a RANGE<DATE> column, as a ratio to the
+same work written as plain DuckDB struct expressions without BigQuery's checks (same data, same
+connection, median of 5 runs).
+
+    python benchmarks/bench_googlesql_ranges.py [--rows N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+from llmops.emulator.bigquery.engine import BigQueryEngine
+
+T = '"llmops-local.b"."t"'
+CASES = [
+    # (name, GoogleSQL through the translator, DuckDB native baseline)
+    (
+        "RANGE(a, b) (start < end check)",
+        "SELECT MAX(RANGE(d, DATE_ADD(d, INTERVAL 3 DAY))) FROM b.t",
+        f"SELECT MAX({{'start': d, 'end': CAST(d + INTERVAL 3 DAY AS DATE)}}) FROM {T}",
+    ),
+    (
+        "RANGE_CONTAINS(r, date)",
+        "SELECT COUNTIF(RANGE_CONTAINS(r, DATE '2021-01-01')) FROM b.t",
+        f"SELECT COUNT(*) FILTER (r.start <= DATE '2021-01-01' AND DATE '2021-01-01' < r.\"end\") FROM {T}",
+    ),
+    (
+        "RANGE_OVERLAPS(r, literal)",
+        "SELECT COUNTIF(RANGE_OVERLAPS(r, RANGE<DATE> '[2021-01-01, 2021-02-01)')) FROM b.t",
+        f"SELECT COUNT(*) FILTER (r.start < DATE '2021-02-01' AND DATE '2021-01-01' < r.\"end\") FROM {T}",
+    ),
+    (
+        "RANGE_INTERSECT(r, r)",
+        "SELECT MAX(RANGE_INTERSECT(r, r)) FROM b.t",
+        f"SELECT MAX({{'start': greatest(r.start, r.start), 'end': least(r.\"end\", r.\"end\")}}) FROM {T}",
+    ),
+    (
+        "CAST(r AS STRING)",
+        "SELECT MAX(CAST(r AS STRING)) FROM b.t",
+        f"SELECT MAX('[' || r.start || ', ' || r.\"end\" || ')') FROM {T}",
+    ),
+    (
+        "CAST(text AS RANGE<DATE>)",
+        "SELECT MAX(CAST(s AS RANGE<DATE>)) FROM b.t",
+        f"SELECT MAX({{'start': CAST(s[2:11] AS DATE), 'end': CAST(s[14:23] AS DATE)}}) FROM {T}",
+    ),
+]
+
+
+def _median(fn, runs: int = 5) -> float:
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, default=300_000)
+    n = ap.parse_args().rows
+    engine = BigQueryEngine()
+    engine.create_dataset("llmops-local", "b")
+    engine.query(
+        "CREATE TABLE b.t AS SELECT d, RANGE(d, DATE_ADD(d, INTERVAL 30 DAY)) AS r, "
+        "CAST(RANGE(d, DATE_ADD(d, INTERVAL 30 DAY)) AS STRING) AS s FROM "
+        f"(SELECT DATE_ADD(DATE '2020-01-01', INTERVAL MOD(x, 3000) DAY) AS d FROM UNNEST(GENERATE_ARRAY(1, {n})) AS x)"
+    )
+    with engine.connection() as con:
+        print(f"{'rewrite':34} {'GoogleSQL s':>12} {'native s':>10} {'ratio':>6}")
+        for name, googlesql, native in CASES:
+            translated = engine.translate(googlesql, default_project="llmops-local")
+            ours = _median(lambda sql=translated: con.execute(sql).fetchall())
+            base = _median(lambda sql=native: con.execute(sql).fetchall())
+            print(f"{name:34} {ours:12.4f} {base:10.4f} {ours / base:6.2f}")
+
+
+if __name__ == "__main__":
+    main()
