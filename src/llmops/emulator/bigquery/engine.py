@@ -105,6 +105,13 @@ class QueryResult:
 
 EMPTY = pa.table({})
 
+_CATALOG_PROBE = (
+    f"(SELECT 'policies' FROM {rowaccess.CATALOG}.row_access_policies LIMIT 1) UNION ALL "
+    f"(SELECT 'expired' FROM {tablekinds.CATALOG}.table_features WHERE table_name <> '' AND expires <= ? LIMIT 1)"
+)
+"""Rows 'policies' (a row access policy exists) and 'expired' (a table has expired, see
+tablekinds.drop_expired), in one catalog read: two cost a small query about 0.3 ms more."""
+
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
@@ -403,14 +410,14 @@ class BigQueryEngine:
             con=con,
         )
         bound = _bind(script, params)
-        self._prepare(con, script)
+        policies = self._prepare(con, script)
         result: QueryResult | None = None
         for stmt, values in zip(script.statements, bound):
             ctl.check()
             if len(script.statements) > 1 and script.time_travel:
                 # AS OF is resolved when its statement runs, after the script's earlier changes
                 history.define_views(con, script.time_travel, used_by=stmt)
-            result = self._run(con, stmt, values, ctl)
+            result = self._run(con, stmt, values, ctl, policies=policies or len(script.statements) > 1)
         assert result is not None
         if len(script.statements) > 1:
             result.statement_type = script.statement_type
@@ -501,7 +508,9 @@ class BigQueryEngine:
 
     # ------------------------------------------------------------------ execution
 
-    def _prepare(self, con: duckdb.DuckDBPyConnection, script: Script) -> None:
+    def _prepare(self, con: duckdb.DuckDBPyConnection, script: Script) -> bool:
+        """Register what `script` needs on `con` and drop the expired tables it reads; whether
+        any row access policy exists (when it reads tables), for `_run`."""
         if FARM_FINGERPRINT_UDF in script.udfs:
             if self._db is None:
                 _register_farm_fingerprint(con)
@@ -534,18 +543,35 @@ class BigQueryEngine:
             self._register_information_schema(con, script.info_schema)
         for wc in script.wildcards:
             self._define_wildcard(con, wc)
-        tablekinds.drop_expired(self, con, {t for s in script.statements for t in s.tables})
+        tables = {t for s in script.statements for t in s.tables}
+        policies = False
+        if tables:
+            found = {r[0] for r in con.execute(_CATALOG_PROBE, [_now()]).fetchall()}
+            policies = "policies" in found
+            if "expired" in found:
+                tablekinds.drop_expired(self, con, tables)
         if len(script.statements) == 1:
             history.define_views(con, script.time_travel)
+        return bool(policies)
 
-    def _run(self, con: duckdb.DuckDBPyConnection, stmt: Statement, values: Any, control: QueryControl) -> QueryResult:
+    def _run(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        stmt: Statement,
+        values: Any,
+        control: QueryControl,
+        *,
+        policies: bool = True,
+    ) -> QueryResult:
+        """`policies`: False when the caller found no row access policy just before (the
+        filters are then not looked up again)."""
         try:
             if stmt.models:
                 self._check_models(con, stmt.models)
             if stmt.statement_type == "EXPORT_DATA":
                 return self._export_data(con, stmt, values, control)
             if stmt.statement_type == "SELECT":
-                sql = rowaccess.guard(con, stmt)
+                sql = rowaccess.guard(con, stmt) if policies else stmt.sql
                 rel = con.sql(sql, params=values) if values else con.sql(sql)
                 schema = [duckdb_type_to_field(n, t) for n, t in zip(rel.columns, rel.types)]
                 table = _int64_hugeints(rel.to_arrow_table(), rel.types)
