@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
-from llmops.core.errors import QueryError
+from llmops.core.errors import NotFoundError, QueryError
 from llmops.emulator.bigquery import engine as engine_module
+from llmops.emulator.bigquery import tablekinds
 from llmops.emulator.bigquery.engine import BigQueryEngine
 
 
@@ -56,3 +59,25 @@ def test_words_that_make_rows_take_the_general_path():
     for sql in ("SELECT * FROM t", "SELECT unnest(range(10))", "select x from(select 1 x)", 'SELECT 1 AS "from"'):
         assert engine_module._ROW_SOURCE.search(sql)
     assert not engine_module._ROW_SOURCE.search("SELECT $1 + 1 AS y, from_base64('') AS fromage")
+
+
+def test_a_policy_or_an_expiration_set_after_queries_applies_to_the_next_query(tmp_path):
+    """The engine keeps its last catalog probe between queries; every write path drops it."""
+    with BigQueryEngine(tmp_path / "w.duckdb", default_project="p", keep_open=True) as e:
+        e.create_dataset("p", "ds")
+        e.query("CREATE TABLE `p.ds.t` AS SELECT x FROM UNNEST([1, 2, 3]) AS x")
+        read = "SELECT x FROM `p.ds.t` ORDER BY x"
+        assert e.query(read).table.column("x").to_pylist() == [1, 2, 3]
+        assert e.query(read).table.column("x").to_pylist() == [1, 2, 3]  # from the kept probe
+        e.query("CREATE ROW ACCESS POLICY small ON `p.ds.t` FILTER USING (x < 3)")
+        assert e.query(read).table.column("x").to_pylist() == [1, 2]
+        e.query("DROP ALL ROW ACCESS POLICIES ON `p.ds.t`")
+        assert e.query(read).table.column("x").to_pylist() == [1, 2, 3]
+        day = int((time.time() + 86400) * 1000)
+        tablekinds.set_expiration(e, "p", "ds", "t", str(day))  # as tables.patch does
+        assert e.query(read).table.num_rows == 3
+        tablekinds.set_expiration(e, "p", "ds", "t", str(int(time.time() * 1000) + 300))
+        assert e.query(read).table.num_rows == 3
+        time.sleep(0.4)
+        with pytest.raises(NotFoundError, match="t"):
+            e.query(read)
