@@ -13,7 +13,7 @@
   engine           the in-process engine's fixed cost per small query (a constant SELECT, a
                    parameterized one, a WHERE on a 1,000-row table) against the same SQL on a bare
                    DuckDB cursor (`cur.sql(sql, params=...).to_arrow_table()`), alternating rounds
-                   -> microseconds each and the ratio
+                   -> CPU microseconds each and the ratio
   http             the HTTP protocol alone (parse, trivial app, answer), in-process: CPU per
                    request on httptools vs h11
   storage          upload and download MB/s of one file through google-cloud-storage vs a
@@ -212,8 +212,9 @@ ENGINE_QUERIES = (
 
 
 def bench_engine_overhead(folder: Path, n: int = 300, rounds: int = 5) -> dict[str, tuple[float, float]]:
-    """Seconds per query of `ENGINE_QUERIES` on the in-process engine and on a bare DuckDB cursor
-    of a plain database holding the same table, best of `rounds` alternating rounds of `n`."""
+    """CPU seconds per query (this process, all its threads: steadier than wall time on a busy
+    machine) of `ENGINE_QUERIES` on the in-process engine and on a bare DuckDB cursor of a plain
+    database holding the same table, best of `rounds` alternating rounds of `n`."""
     import duckdb
 
     from llmops.emulator.bigquery.engine import BigQueryEngine
@@ -244,10 +245,10 @@ def bench_engine_overhead(folder: Path, n: int = 300, rounds: int = 5) -> dict[s
             for name, sql, params, types, bare_sql, bare_params in ENGINE_QUERIES:
                 calls = ((on_engine, (sql, params, types)), (on_bare, (bare_sql, bare_params)))
                 for side, (run, args) in enumerate(calls):
-                    start = time.perf_counter()
+                    start = time.process_time()
                     for _ in range(n):
                         run(*args)
-                    best[name][side] = min(best[name][side], (time.perf_counter() - start) / n)
+                    best[name][side] = min(best[name][side], (time.process_time() - start) / n)
     finally:
         engine.close()
         bare.close()
@@ -405,7 +406,7 @@ def main() -> None:
                 f"in-process engine {new['local_rps']:.0f}/s -> ratio {new['local_rps'] / new['rps']:.1f}x"
             )
         if "engine" in only:
-            print("\nengine per small query, in process, vs a bare DuckDB cursor (best of alternating rounds):")
+            print("\nengine CPU per small query, in process, vs a bare DuckDB cursor (best of alternating rounds):")
             for name, (t_eng, t_bare) in bench_engine_overhead(folder, n=100 if args.quick else 300).items():
                 print(
                     f"  {name:<15} engine {1e6 * t_eng:6.0f} us  bare DuckDB {1e6 * t_bare:6.0f} us  -> {t_eng / t_bare:.2f}x"
