@@ -10,6 +10,10 @@
                    p50/p95 latency and the server's CPU time per request, against a second
                    emulator on uvicorn's pure-Python h11 parser (the baseline; rounds alternate
                    between the two), and the in-process engine's rate for the same query
+  engine           the in-process engine's fixed cost per small query (a constant SELECT, a
+                   parameterized one, a WHERE on a 1,000-row table) against the same SQL on a bare
+                   DuckDB cursor (`cur.sql(sql, params=...).to_arrow_table()`), alternating rounds
+                   -> CPU microseconds each and the ratio
   http             the HTTP protocol alone (parse, trivial app, answer), in-process: CPU per
                    request on httptools vs h11
   storage          upload and download MB/s of one file through google-cloud-storage vs a
@@ -17,7 +21,7 @@
 
 The emulator runs as `llmops emulator start` in a subprocess, as users run it.
 
-    python benchmarks/bench_emulator.py [--quick] [--only queries,small,http,storage] [--rows N] [--seconds S]
+    python benchmarks/bench_emulator.py [--quick] [--only queries,small,engine,http,storage] [--rows N] [--seconds S]
 """
 
 from __future__ import annotations
@@ -193,6 +197,64 @@ def bench_small_queries(endpoints: dict[str, str], engine, seconds: float, worke
     return out
 
 
+ENGINE_QUERIES = (
+    ("constant", "SELECT 41 + 1 AS y", None, None, "SELECT 41 + 1 AS y", None),
+    ("parameterized", "SELECT @x + 1 AS y", {"x": 41}, {"x": "INT64"}, "SELECT $1 + 1 AS y", [41]),
+    (
+        "table, WHERE",
+        f"SELECT id, name FROM `{PROJECT}.small.t` WHERE id = @x",
+        {"x": 41},
+        {"x": "INT64"},
+        "SELECT id, name FROM t WHERE id = $1",
+        [41],
+    ),
+)
+
+
+def bench_engine_overhead(folder: Path, n: int = 300, rounds: int = 5) -> dict[str, tuple[float, float]]:
+    """CPU seconds per query (this process, all its threads: steadier than wall time on a busy
+    machine) of `ENGINE_QUERIES` on the in-process engine and on a bare DuckDB cursor of a plain
+    database holding the same table, best of `rounds` alternating rounds of `n`."""
+    import duckdb
+
+    from llmops.emulator.bigquery.engine import BigQueryEngine
+
+    make = "SELECT x AS id, CAST(x AS STRING) AS name FROM UNNEST(GENERATE_ARRAY(1, 1000)) AS x"
+    engine = BigQueryEngine(folder / "overhead.duckdb", default_project=PROJECT, keep_open=True)
+    engine.create_dataset(PROJECT, "small", exists_ok=True)
+    engine.query(f"CREATE OR REPLACE TABLE `{PROJECT}.small.t` AS {make}")
+    bare = duckdb.connect(str(folder / "bare.duckdb"))
+    bare.execute("CREATE OR REPLACE TABLE t AS SELECT range AS id, CAST(range AS VARCHAR) AS name FROM range(1, 1001)")
+
+    def on_engine(sql, params, types):
+        return engine.query(sql, params, param_types=types).table
+
+    def on_bare(sql, params):
+        cur = bare.cursor()
+        try:
+            return (cur.sql(sql, params=params) if params else cur.sql(sql)).to_arrow_table()
+        finally:
+            cur.close()
+
+    best: dict[str, list[float]] = {}
+    try:
+        for name, sql, params, types, bare_sql, bare_params in ENGINE_QUERIES:
+            assert on_engine(sql, params, types).to_pylist() == on_bare(bare_sql, bare_params).to_pylist()
+            best[name] = [float("inf"), float("inf")]
+        for _ in range(rounds):
+            for name, sql, params, types, bare_sql, bare_params in ENGINE_QUERIES:
+                calls = ((on_engine, (sql, params, types)), (on_bare, (bare_sql, bare_params)))
+                for side, (run, args) in enumerate(calls):
+                    start = time.process_time()
+                    for _ in range(n):
+                        run(*args)
+                    best[name][side] = min(best[name][side], (time.process_time() - start) / n)
+    finally:
+        engine.close()
+        bare.close()
+    return {name: (t[0], t[1]) for name, t in best.items()}
+
+
 def bench_http_parsers(requests: int = 3000, repeats: int = 3) -> dict[str, float]:
     """CPU microseconds per request of the emulator's HTTP protocol alone (parse a jobs.query
     request as google-cloud-bigquery sends it, run a trivial ASGI app, write its answer), on
@@ -282,7 +344,7 @@ def bench_storage(gcs, folder: Path, megabytes: int, repeats: int) -> dict:
     return {"MB": megabytes, "copy": megabytes / t_copy, "upload": megabytes / t_up, "download": megabytes / t_down}
 
 
-SECTIONS = ("queries", "small", "http", "storage")
+SECTIONS = ("queries", "small", "engine", "http", "storage")
 
 
 def main() -> None:
@@ -343,6 +405,12 @@ def main() -> None:
                 f"server CPU {old['server_cpu_ms'] / new['server_cpu_ms']:.2f}x lower; "
                 f"in-process engine {new['local_rps']:.0f}/s -> ratio {new['local_rps'] / new['rps']:.1f}x"
             )
+        if "engine" in only:
+            print("\nengine CPU per small query, in process, vs a bare DuckDB cursor (best of alternating rounds):")
+            for name, (t_eng, t_bare) in bench_engine_overhead(folder, n=100 if args.quick else 300).items():
+                print(
+                    f"  {name:<15} engine {1e6 * t_eng:6.0f} us  bare DuckDB {1e6 * t_bare:6.0f} us  -> {t_eng / t_bare:.2f}x"
+                )
         if "http" in only:
             parsers = bench_http_parsers()
             print(
