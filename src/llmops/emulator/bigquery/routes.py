@@ -33,7 +33,7 @@ from ..server.http import (
     read_body,
     read_json,
 )
-from . import tablekinds
+from . import ddlopts, tablekinds
 from .encoding import encode_rows, encode_rows_json, schema_from_api, schema_to_api
 from .jobs import NAME_RE, Job, JobRunner, sql_table
 from .resources import (
@@ -138,7 +138,8 @@ class BigQueryHandlers:
 
     def _dataset_json(self, request: Request, info: dict[str, Any]) -> dict[str, Any]:
         key = dataset_key(info["project"], info["dataset"])
-        return dataset_resource(info, self.meta.get(key, ms(info.get("created"))), base_url(request))
+        ddl = ddlopts.fields_of(self.engine, info["project"], info["dataset"])
+        return dataset_resource(info, self.meta.get(key, ms(info.get("created"))), base_url(request), ddl)
 
     async def list_datasets(self, request: Request, project: str) -> Response:
         infos = await self._call(self.engine.list_datasets, project)
@@ -211,6 +212,7 @@ class BigQueryHandlers:
                 fields = {k: body.get(k) for k in DATASET_FIELDS}
             if "defaultTableExpirationMs" in fields:
                 tablekinds.set_default_expiration(self.engine, project, dataset, fields["defaultTableExpirationMs"])
+            ddlopts.forget_fields(self.engine, project, dataset, "", fields)
             self.meta.update(
                 dataset_key(project, dataset), ms(info.get("created")), fields, merge=request.method == "PATCH"
             )
@@ -366,6 +368,7 @@ class BigQueryHandlers:
                 fields = {k: body.get(k) for k in TABLE_FIELDS}
             if "expirationTime" in fields:
                 tablekinds.set_expiration(self.engine, project, dataset, t, fields["expirationTime"])
+            ddlopts.forget_fields(self.engine, project, dataset, t, fields)
             self.meta.update(
                 table_key(project, dataset, t), ms(info.get("created")), fields, merge=request.method == "PATCH"
             )
