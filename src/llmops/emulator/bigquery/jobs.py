@@ -10,6 +10,7 @@ page through them (jobs.getQueryResults); older results expire like BigQuery's d
 from __future__ import annotations
 
 import base64
+import json
 import re
 import threading
 import time
@@ -182,6 +183,13 @@ class JobRunner:
             raise bad_request("The job configuration must contain exactly one of query, load, extract or copy")
         kind = kinds[0]
         _check_labels(config.get("labels"))
+        if kind == "query" and isinstance(config["query"].get("queryParameters"), list):
+            # parameterValue.value is a string in BigQuery's resource, whatever JSON type was sent
+            params = config["query"]["queryParameters"]
+            config = {**config, "query": {**config["query"], "queryParameters": [_as_sent(p) for p in params]}}
+        explicit = ref.get("location") if isinstance(ref.get("location"), str) else None
+        if explicit and kind != "query":
+            self._check_location(explicit, _job_datasets(kind, config[kind], project))
         if kind == "extract":
             _extract_uris(config["extract"])  # a bad destination is a bad request, not a failed job
         self.store.reserve(project, job_id, location)
@@ -211,7 +219,7 @@ class JobRunner:
             )
         try:
             if kind == "query":
-                statistics = self._query(job, config["query"], dry_run=dry_run, control=control)
+                statistics = self._query(job, config["query"], dry_run=dry_run, control=control, located=explicit)
             elif kind == "load":
                 statistics, errors = self._load(project, config["load"], media)
             elif kind == "extract":
@@ -298,7 +306,25 @@ class JobRunner:
 
     # ------------------------------------------------------------------ query
 
-    def _query(self, job: Job, config: dict[str, Any], *, dry_run: bool, control: QueryControl) -> dict[str, Any]:
+    def _check_location(self, location: str, datasets: set[tuple[str, str]]) -> None:
+        """404 as BigQuery answers a job run in a location other than its datasets'."""
+        for p, d in sorted(datasets):
+            try:
+                have = str(self.engine.get_dataset(p, d).get("location") or "")
+            except LlmopsError:
+                continue  # a missing dataset is the job's own error
+            if have.lower() != location.lower():
+                raise ApiError(404, f"Not found: Dataset {p}:{d} was not found in location {location}", "notFound")
+
+    def _query(
+        self,
+        job: Job,
+        config: dict[str, Any],
+        *,
+        dry_run: bool,
+        control: QueryControl,
+        located: str | None = None,
+    ) -> dict[str, Any]:
         sql = config.get("query")
         if not isinstance(sql, str) or not sql.strip():
             raise required("configuration.query.query")
@@ -328,6 +354,8 @@ class JobRunner:
                 sql, params, default_project=default_project, default_dataset=default_dataset, param_types=types
             )
             if dry_run:
+                if located:
+                    self._check_location(located, {(p, d) for p, d, _ in plan.tables})
                 return _dry_run_statistics(plan)
             _check_bytes_billed(plan.total_bytes, limit)
             processed = plan.total_bytes
@@ -696,6 +724,35 @@ def _refuse_sessions(config: dict[str, Any]) -> None:
             "run the statements as one multi-statement query",
             "notImplemented",
         )
+
+
+def _as_sent(value: Any) -> Any:
+    """A query parameter with every scalar `value` as BigQuery's JSON string (arrays, structs inside)."""
+    if isinstance(value, list):
+        return [_as_sent(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out = {}
+    for k, v in value.items():
+        if k == "value" and isinstance(v, bool):
+            out[k] = "true" if v else "false"
+        elif k == "value" and isinstance(v, (int, float)):
+            out[k] = json.dumps(v)
+        else:
+            out[k] = _as_sent(v)
+    return out
+
+
+def _job_datasets(kind: str, config: Any, project: str) -> set[tuple[str, str]]:
+    """The datasets a load, copy or extract job names (bad references are left to the job)."""
+    if not isinstance(config, dict):
+        return set()
+    refs = [config.get("destinationTable"), config.get("sourceTable"), *(config.get("sourceTables") or [])]
+    out = set()
+    for ref in refs:
+        if isinstance(ref, dict) and isinstance(ref.get("datasetId"), str):
+            out.add((ref.get("projectId") or project, ref["datasetId"]))
+    return out
 
 
 def _dry_run_statistics(plan: DryRun) -> dict[str, Any]:

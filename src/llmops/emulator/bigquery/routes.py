@@ -490,10 +490,19 @@ class BigQueryHandlers:
         job = await self._call(self.jobs.insert, project, body)
         return JSONResponse(self._job_json(request, job))
 
+    def _located_job(self, request: Request, project: str, job_id: str) -> Job:
+        """The job, or 404 as BigQuery answers when `?location=` names another location than its own."""
+        job = self.jobs.get(project, job_id)
+        location = request.query_params.get("location")
+        if location and location.lower() != str(job.location).lower():
+            raise ApiError(404, f"Not found: Job {project}:{location}.{job_id}", "notFound")
+        return job
+
     async def get_job(self, request: Request, project: str, job_id: str) -> Response:
-        return JSONResponse(self._job_json(request, self.jobs.get(project, job_id)))
+        return JSONResponse(self._job_json(request, self._located_job(request, project, job_id)))
 
     async def cancel_job(self, request: Request, project: str, job_id: str) -> Response:
+        self._located_job(request, project, job_id)
         await self._call(self.jobs.cancel, project, job_id)
         job = self.jobs.get(project, job_id)
         return JSONResponse({"kind": "bigquery#jobCancelResponse", "job": self._job_json(request, job)})
@@ -596,7 +605,8 @@ class BigQueryHandlers:
             out = self._results_body(job, offset=0, limit=limit, int64_ts=int64_ts)
             out["kind"] = "bigquery#queryResponse"
             if job.resource["configuration"].get("dryRun"):
-                out.pop("jobReference", None)
+                # a dry run creates no job: BigQuery's reference names no jobId
+                out["jobReference"] = {"projectId": job.project, "location": job.location}
             return _json_response(out)
 
         return await self._call(run)
