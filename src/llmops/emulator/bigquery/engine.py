@@ -738,6 +738,9 @@ class BigQueryEngine:
                 fix="the construct is probably not supported locally; simplify the query or run on BigQuery",
             )
         if isinstance(exc, duckdb.ConstraintException):
+            raised = re.search(r"\(Error: (.+)\)$", first)  # ERROR() in a CHECK: ddlopts' type parameters
+            if raised:
+                return BigQueryInvalid(raised.group(1), fix="shorten the value or widen the column's type parameters")
             return BigQueryInvalid(first, fix="check the values against the table's REQUIRED fields")
         if isinstance(exc, duckdb.InvalidInputException) and "parameter" in first.lower():
             return BigQueryError(first, fix="pass a value for every @parameter")

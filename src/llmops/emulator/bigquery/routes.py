@@ -440,16 +440,31 @@ class BigQueryHandlers:
                 keep.append(i)
                 if insert_id:
                     in_request.add(str(insert_id))
-            errors = self.engine.insert_rows(
-                project,
-                dataset,
-                info["table"],
-                [rows[i]["json"] for i in keep],
-                skip_invalid=bool(body.get("skipInvalidRows")),
-                ignore_unknown=bool(body.get("ignoreUnknownValues")),
+            refused = _limit_errors(info, rows, keep)
+            if refused and not body.get("skipInvalidRows"):
+                bad = {e["index"] for e in refused}
+                stopped = [
+                    {"index": i, "errors": [{"reason": "stopped", "location": "", "debugInfo": "", "message": ""}]}
+                    for i in keep
+                    if i not in bad
+                ]
+                return refused + stopped
+            keep = [i for i in keep if i not in {e["index"] for e in refused}]
+            errors = (
+                self.engine.insert_rows(
+                    project,
+                    dataset,
+                    info["table"],
+                    [rows[i]["json"] for i in keep],
+                    skip_invalid=bool(body.get("skipInvalidRows")),
+                    ignore_unknown=bool(body.get("ignoreUnknownValues")),
+                )
+                if keep
+                else []
             )
             for e in errors:
                 e["index"] = keep[e["index"]]
+            errors = sorted(refused + errors, key=lambda e: e["index"]) if refused else errors
             if not errors or body.get("skipInvalidRows"):
                 bad = {e["index"] for e in errors}
                 self._remember_insert_ids(key, [rows[i].get("insertId") for i in keep if i not in bad])
@@ -805,3 +820,25 @@ def routes(state: BigQueryApi) -> list[BaseRoute]:
     return [Route(path, _endpoint(handler), methods=[method]) for path, method, handler in table_list] + routine_routes(
         state
     )
+
+
+def _limit_errors(info: dict[str, Any], rows: list[Any], keep: list[int]) -> list[dict[str, Any]]:
+    """insertAll errors for rows whose values their fields' maxLength or precision refuse."""
+    options = (info.get("features") or {}).get("field_options") or {}
+    limited = {
+        path: {**o, "_bytes": types.get(path) == "BYTES"}
+        for path, o in options.items()
+        if "maxLength" in o or "precision" in o
+        for types in [{f["name"].lower(): f["type"] for f in info.get("schema") or []}]
+    }
+    if not limited:
+        return []
+    out = []
+    for i in keep:
+        hit = ddlopts.limit_error(rows[i]["json"], limited)
+        if hit:
+            field, message = hit
+            out.append(
+                {"index": i, "errors": [{"reason": "invalid", "location": field, "debugInfo": "", "message": message}]}
+            )
+    return out
