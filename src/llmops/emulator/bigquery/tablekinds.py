@@ -163,9 +163,9 @@ def translate_ddl(stmt: exp.Expression, ctx: Any) -> Statement | None:
     from .googlesql import _translate_statement
 
     if not (isinstance(stmt, exp.Create) and stmt.args.get("clone") is not None):
-        options = ddlopts.translate(stmt, ctx)
-        if options is not None:
-            return options
+        handled = ddlopts.translate(stmt, ctx)
+        if handled is not None:
+            return handled
     if isinstance(stmt, exp.Command) and str(stmt.this).upper() == "DROP":
         m = _DROP_SNAPSHOT.match(f"DROP {stmt.expression}")
         if m:
@@ -231,6 +231,17 @@ def _translate_materialized_view(stmt: exp.Create, ctx: Any) -> Statement:
 
 
 # ---------------------------------------------------------------------- catalog
+
+
+def register_row_access_policies(con: duckdb.DuckDBPyConnection, relation: str) -> None:
+    """INFORMATION_SCHEMA.ROW_ACCESS_POLICIES (BigQuery's columns) over the row access policy catalog."""
+    split = "regexp_extract(schema_name, '^(.*)\\.([^.]*)$', {})"
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW {quote_ident(relation)} AS SELECT {split.format(1)} AS table_catalog, "
+        f"{split.format(2)} AS table_schema, table_name, policy_id AS row_access_policy_name, filter_predicate, "
+        "created AS creation_time, modified AS last_modified_time "
+        f"FROM {CATALOG}.row_access_policies ORDER BY table_schema, table_name, row_access_policy_name"
+    )
 
 
 def ensure_catalog(con: duckdb.DuckDBPyConnection) -> None:
