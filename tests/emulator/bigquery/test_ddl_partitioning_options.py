@@ -4,6 +4,7 @@ shown by tables.get and datasets.get."""
 
 from __future__ import annotations
 
+import io
 import uuid
 
 import pytest
@@ -183,3 +184,20 @@ def test_rename_to_keeps_rows_and_options(bigquery_client, dataset):
     assert bigquery_client.get_table(f"{dataset}.new").clustering_fields == ["x"]
     with pytest.raises(gexc.NotFound):
         bigquery_client.get_table(f"{dataset}.old")
+
+
+def test_a_partition_decorator_is_taken_by_appending_loads_and_refused_elsewhere(bigquery_client, dataset):
+    run(bigquery_client, f"CREATE TABLE `{dataset}.daily` (day DATE, n INT64) PARTITION BY day")
+    csv = bigquery.LoadJobConfig(source_format="CSV")
+    bigquery_client.load_table_from_file(
+        io.BytesIO(b"2024-01-01,1\n"), f"{dataset}.daily$20240101", job_config=csv
+    ).result()
+    assert [r.n for r in bigquery_client.query(f"SELECT n FROM `{dataset}.daily`").result()] == [1]
+    truncate = bigquery.LoadJobConfig(source_format="CSV", write_disposition="WRITE_TRUNCATE")
+    with pytest.raises(gexc.BadRequest, match="Partition decorators are not supported"):
+        bigquery_client.load_table_from_file(
+            io.BytesIO(b"2024-01-01,2\n"), f"{dataset}.daily$20240101", job_config=truncate
+        ).result()
+    with pytest.raises(gexc.BadRequest, match="Partition decorators are not supported"):
+        bigquery_client.copy_table(f"{dataset}.daily$20240101", f"{dataset}.copy").result()
+    assert [r.n for r in bigquery_client.query(f"SELECT n FROM `{dataset}.daily`").result()] == [1]

@@ -187,6 +187,7 @@ class JobRunner:
             # parameterValue.value is a string in BigQuery's resource, whatever JSON type was sent
             params = config["query"]["queryParameters"]
             config = {**config, "query": {**config["query"], "queryParameters": [_as_sent(p) for p in params]}}
+        _refuse_decorators(kind, config[kind])
         explicit = ref.get("location") if isinstance(ref.get("location"), str) else None
         if explicit and kind != "query":
             self._check_location(explicit, _job_datasets(kind, config[kind], project))
@@ -741,6 +742,26 @@ def _as_sent(value: Any) -> Any:
         else:
             out[k] = _as_sent(v)
     return out
+
+
+def _refuse_decorators(kind: str, config: Any) -> None:
+    """A partition decorator (`t$20240101`) is taken as its table where that means the same: as a
+    load's destination when appending. Reading or replacing one partition is refused by name."""
+    if not isinstance(config, dict):
+        return
+    refs = [("configuration.copy.destinationTable", config.get("destinationTable"))] if kind == "copy" else []
+    refs += [(f"configuration.{kind}.sourceTable", config.get("sourceTable"))]
+    refs += [(f"configuration.{kind}.sourceTables", r) for r in config.get("sourceTables") or []]
+    if kind == "load" and config.get("writeDisposition") == "WRITE_TRUNCATE":
+        refs.append(("configuration.load.destinationTable", config.get("destinationTable")))
+    for where, ref in refs:
+        table = ref.get("tableId") if isinstance(ref, dict) else None
+        if isinstance(table, str) and "$" in table:
+            raise bad_request(
+                f"Partition decorators are not supported by the emulator here: {table!r} in {where} "
+                "(only appending loads take one)",
+                location=where,
+            )
 
 
 def _job_datasets(kind: str, config: Any, project: str) -> set[tuple[str, str]]:
