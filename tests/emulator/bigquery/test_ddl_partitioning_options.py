@@ -201,3 +201,18 @@ def test_a_partition_decorator_is_taken_by_appending_loads_and_refused_elsewhere
     with pytest.raises(gexc.BadRequest, match="Partition decorators are not supported"):
         bigquery_client.copy_table(f"{dataset}.daily$20240101", f"{dataset}.copy").result()
     assert [r.n for r in bigquery_client.query(f"SELECT n FROM `{dataset}.daily`").result()] == [1]
+
+
+def test_create_if_not_exists_leaves_an_existing_table_as_it_was(bigquery_client, dataset):
+    run(bigquery_client, f"CREATE TABLE `{dataset}.keep` (n INT64) CLUSTER BY n")
+    run(bigquery_client, f"INSERT INTO `{dataset}.keep` VALUES (1)")
+    before = bigquery_client.get_table(f"{dataset}.keep")
+    before.labels = {"set": "by-rest"}
+    bigquery_client.update_table(before, ["labels"])
+    run(
+        bigquery_client,
+        f"CREATE TABLE IF NOT EXISTS `{dataset}.keep` PARTITION BY DATE(ts) AS SELECT TIMESTAMP '2024-01-01' AS ts",
+    )
+    table = bigquery_client.get_table(f"{dataset}.keep")
+    assert table.clustering_fields == ["n"] and table.time_partitioning is None and table.num_rows == 1
+    assert table.created == before.created and table.labels == {"set": "by-rest"}

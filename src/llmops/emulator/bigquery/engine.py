@@ -566,7 +566,8 @@ class BigQueryEngine:
                 rows = cur.fetchall()
                 affected = int(rows[0][0]) if rows else 0
             if stmt.target is not None and stmt.statement_type.startswith(("CREATE_TABLE", "CREATE_VIEW")):
-                self._record_table(con, *stmt.target)
+                if not tablekinds.kept(con, stmt):  # IF NOT EXISTS on an existing table changes nothing
+                    self._record_table(con, *stmt.target)
             if stmt.target is not None and stmt.target[2]:
                 tablekinds.after_statement(self, con, stmt)
             created = self._created_table_schema(con, stmt)

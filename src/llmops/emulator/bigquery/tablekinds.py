@@ -404,10 +404,23 @@ def _evaluate(con: duckdb.DuckDBPyConnection, sql: str) -> dt.datetime:
     return history.timestamp(con, sql)
 
 
+_IF_NOT_EXISTS = re.compile(r"^\s*CREATE\s+(?:TEMP\w*\s+)?(?:TABLE|VIEW)\s+IF\s+NOT\s+EXISTS\b", re.I)
+_KEPT: set[tuple[int, tuple[str, str, str]]] = set()
+"""(connection, table) of a CREATE ... IF NOT EXISTS that found its table, which it leaves as it was."""
+
+
+def kept(con: duckdb.DuckDBPyConnection, stmt: Statement) -> bool:
+    """Whether this CREATE ... IF NOT EXISTS found its table (so nothing about the table changes)."""
+    return (id(con), stmt.target) in _KEPT
+
+
 def before_statement(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, stmt: Statement) -> None:
     """Refuse changes to a snapshot; keep the table's version before a change (time travel)."""
     project, dataset, table = stmt.target  # type: ignore[misc]
     kind = stmt.statement_type
+    if kind.startswith(("CREATE_TABLE", "CREATE_VIEW")) and _IF_NOT_EXISTS.match(stmt.sql):
+        if table in engine._table_names(con, project, dataset):
+            _KEPT.add((id(con), (project, dataset, table)))
     if kind in history.CHANGING and not kind.startswith("CREATE"):
         check_writable(con, project, dataset, table, reason="invalidQuery")
     if kind in history.CHANGING and (not kind.startswith("CREATE") or stmt.options.get("replace") or _replaces(stmt)):
@@ -442,6 +455,10 @@ def after_statement(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, stmt
     project, dataset, table = stmt.target  # type: ignore[misc]
     if stmt.statement_type.startswith("DROP_"):
         forget(con, project, dataset, table)
+        return
+    key = (id(con), (project, dataset, table))
+    if key in _KEPT:
+        _KEPT.discard(key)
         return
     if stmt.statement_type.startswith("CREATE_TABLE"):
         ddlopts.after_create(engine, con, stmt)
