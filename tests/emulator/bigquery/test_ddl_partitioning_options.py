@@ -216,3 +216,29 @@ def test_create_if_not_exists_leaves_an_existing_table_as_it_was(bigquery_client
     table = bigquery_client.get_table(f"{dataset}.keep")
     assert table.clustering_fields == ["n"] and table.time_partitioning is None and table.num_rows == 1
     assert table.created == before.created and table.labels == {"set": "by-rest"}
+
+
+def test_information_schema_partitions_counts_rows_per_partition(bigquery_client, dataset):
+    for sql in (
+        f"CREATE TABLE `{dataset}.by_day` (ts TIMESTAMP, n INT64) PARTITION BY DATE(ts)",
+        f"INSERT INTO `{dataset}.by_day` VALUES (TIMESTAMP '2024-01-01 23:00:00+00', 1), "
+        "(TIMESTAMP '2024-01-01 01:00:00+00', 2), (TIMESTAMP '2024-01-02 00:00:00+00', 3), (NULL, 4)",
+        f"CREATE TABLE `{dataset}.by_range` (n INT64) PARTITION BY RANGE_BUCKET(n, GENERATE_ARRAY(0, 100, 10))",
+        f"INSERT INTO `{dataset}.by_range` VALUES (5), (15), (17), (500)",
+        f"CREATE TABLE `{dataset}.plain` (n INT64)",
+        f"INSERT INTO `{dataset}.plain` VALUES (1), (2)",
+    ):
+        run(bigquery_client, sql)
+    rows = bigquery_client.query(
+        f"SELECT table_name, partition_id, total_rows FROM `{dataset}.INFORMATION_SCHEMA.PARTITIONS` "
+        "ORDER BY table_name, partition_id"
+    ).result()
+    assert [tuple(r.values()) for r in rows] == [
+        ("by_day", "20240101", 2),
+        ("by_day", "20240102", 1),
+        ("by_day", "__NULL__", 1),
+        ("by_range", "0", 1),
+        ("by_range", "10", 2),
+        ("by_range", "__UNPARTITIONED__", 1),
+        ("plain", None, 2),
+    ]

@@ -818,6 +818,8 @@ class BigQueryEngine:
             _register_materialized_views(con)
         if "ROW_ACCESS_POLICIES" in views:
             tablekinds.register_row_access_policies(con, INFO_SCHEMA_VIEWS["ROW_ACCESS_POLICIES"])
+        if "PARTITIONS" in views:
+            tablekinds.register_partitions(con, INFO_SCHEMA_VIEWS["PARTITIONS"])
         if "SCHEMATA" in views:
             con.execute(
                 f"CREATE OR REPLACE TEMP VIEW {quote_ident(INFO_SCHEMA_VIEWS['SCHEMATA'])} AS "

@@ -331,6 +331,7 @@ INFO_SCHEMA_VIEWS = {
     "SCHEMATA": "__bq_information_schema_schemata",
     "MATERIALIZED_VIEWS": "__bq_information_schema_materialized_views",
     "ROW_ACCESS_POLICIES": "__bq_information_schema_row_access_policies",
+    "PARTITIONS": "__bq_information_schema_partitions",
 }
 """INFORMATION_SCHEMA view -> the relation name the engine registers on its connection."""
 
@@ -1020,7 +1021,7 @@ def _replace_info_schema(table: exp.Table, names: list[str], at: int, ctx: _Cont
         view = ".".join(rest) or "(none)"
         raise BigQueryError(
             f"INFORMATION_SCHEMA.{view.upper()} is not supported by the local warehouse",
-            fix="use INFORMATION_SCHEMA.TABLES, COLUMNS, SCHEMATA, MATERIALIZED_VIEWS or ROW_ACCESS_POLICIES",
+            fix="use INFORMATION_SCHEMA.TABLES, COLUMNS, SCHEMATA, MATERIALIZED_VIEWS, ROW_ACCESS_POLICIES or PARTITIONS",
         )
     view = rest[0].upper()
     project, dataset = ctx.project, None

@@ -4,12 +4,13 @@ local warehouse scans whole tables; partition pruning changes no result)."""
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
 from sqlglot import exp
 
-from .googlesql import BigQueryInvalid
+from .googlesql import BigQueryInvalid, quote_ident, split_schema
 
 PARTITION_FORMS = (
     "PARTITION BY expression must be _PARTITIONDATE, DATE(_PARTITIONTIME), DATE(<timestamp_column>), "
@@ -136,3 +137,76 @@ def options_fields(options: dict[str, Any], fields: dict[str, Any]) -> dict[str,
             )
         out["requirePartitionFilter"] = bool(options["require_partition_filter"])
     return out
+
+
+_FORMATS = {"HOUR": "%Y%m%d%H", "DAY": "%Y%m%d", "MONTH": "%Y%m", "YEAR": "%Y"}
+
+
+def _partition_id_sql(fields: dict[str, Any], columns: dict[str, tuple[str, str]]) -> str:
+    """The DuckDB expression of a row's partition_id as BigQuery writes it ('20240101',
+    '__NULL__', '__UNPARTITIONED__'); NULL for a table without partitioning. `columns` maps lower
+    case names to (name, DuckDB type)."""
+    time, rng = fields.get("timePartitioning"), fields.get("rangePartitioning")
+    if rng and str(rng.get("field") or "").lower() in columns:
+        col = quote_ident(columns[rng["field"].lower()][0])
+        start, end, step = (int(rng["range"][k]) for k in ("start", "end", "interval"))
+        return (
+            f"CASE WHEN {col} IS NULL THEN '__NULL__' WHEN {col} < {start} OR {col} >= {end} "
+            f"THEN '__UNPARTITIONED__' ELSE CAST({start} + (({col} - {start}) // {step}) * {step} AS VARCHAR) END"
+        )
+    if time and str(time.get("field") or "").lower() in columns:
+        name, kind = columns[time["field"].lower()]
+        col = quote_ident(name)
+        value = f"timezone('UTC', {col})" if "TIME ZONE" in kind.upper() else col
+        fmt = _FORMATS.get(str(time.get("type") or "DAY").upper(), "%Y%m%d")
+        return f"CASE WHEN {col} IS NULL THEN '__NULL__' ELSE strftime({value}, '{fmt}') END"
+    if time:
+        return "'__UNPARTITIONED__'"  # ingestion time: no row is ever assigned an ingestion partition here
+    return "CAST(NULL AS VARCHAR)"
+
+
+def register_view(con: Any, relation: str) -> None:
+    """INFORMATION_SCHEMA.PARTITIONS over every table: one row per partition (one per table when it
+    is not partitioned), counted when queried."""
+    options = {
+        (s, t): json.loads(o)
+        for s, t, o in con.execute(
+            "SELECT schema_name, table_name, options FROM _llmops_catalog.ddl_options"
+        ).fetchall()
+    }
+    cols = con.execute(
+        "SELECT c.schema_name, c.table_name, c.column_name, c.data_type FROM duckdb_columns() c "
+        "JOIN duckdb_tables() t ON t.schema_name = c.schema_name AND t.table_name = c.table_name "
+        "AND t.database_name = c.database_name WHERE c.database_name = current_database() "
+        "AND NOT t.temporary AND c.schema_name LIKE '%.%' ORDER BY c.schema_name, c.table_name, c.column_index"
+    ).fetchall()
+    tables: dict[tuple[str, str], dict[str, tuple[str, str]]] = {}
+    for schema, table, column, data_type in cols:
+        tables.setdefault((schema, table), {})[column.lower()] = (column, str(data_type))
+    parts = []
+    for (schema, table), columns in tables.items():
+        split = split_schema(schema)
+        if split is None:
+            continue
+        pid = _partition_id_sql(options.get((schema, table)) or {}, columns)
+        parts.append(
+            f"SELECT '{_quote(split[0])}' AS table_catalog, '{_quote(split[1])}' AS table_schema, "
+            f"'{_quote(table)}' AS table_name, {pid} AS partition_id, count(*) AS total_rows "
+            f"FROM {quote_ident(schema)}.{quote_ident(table)} GROUP BY ALL"
+        )
+    body = " UNION ALL ".join(parts) or (
+        "SELECT NULL::VARCHAR AS table_catalog, NULL::VARCHAR AS table_schema, NULL::VARCHAR AS table_name, "
+        "NULL::VARCHAR AS partition_id, 0::BIGINT AS total_rows WHERE false"
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW {quote_ident(relation)} AS SELECT p.table_catalog, p.table_schema, "
+        "p.table_name, p.partition_id, p.total_rows, CAST(NULL AS BIGINT) AS total_logical_bytes, "
+        "CAST(NULL AS BIGINT) AS total_billable_bytes, m.created AS last_modified_time, "
+        "'ACTIVE' AS storage_tier "
+        f"FROM ({body}) p LEFT JOIN _llmops_catalog.tables m "
+        "ON m.schema_name = p.table_catalog || '.' || p.table_schema AND m.table_name = p.table_name"
+    )
+
+
+def _quote(text: str) -> str:
+    return text.replace("'", "''")

@@ -244,6 +244,13 @@ def register_row_access_policies(con: duckdb.DuckDBPyConnection, relation: str) 
     )
 
 
+def register_partitions(con: duckdb.DuckDBPyConnection, relation: str) -> None:
+    """INFORMATION_SCHEMA.PARTITIONS, from the partitioning DDL kept by ddlopts."""
+    from . import partitioning
+
+    partitioning.register_view(con, relation)
+
+
 def ensure_catalog(con: duckdb.DuckDBPyConnection) -> None:
     """Create this module's and history's catalog tables (once per engine, when it opens)."""
     history.ensure_catalog(con)
