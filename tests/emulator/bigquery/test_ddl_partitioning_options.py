@@ -242,3 +242,17 @@ def test_information_schema_partitions_counts_rows_per_partition(bigquery_client
         ("by_range", "__UNPARTITIONED__", 1),
         ("plain", None, 2),
     ]
+
+
+def test_alter_statements_dry_run_with_bigquery_statement_types(bigquery_client, dataset):
+    run(bigquery_client, f"CREATE TABLE `{dataset}.t` (x INT64)")
+    dry = bigquery.QueryJobConfig(dry_run=True)
+    for sql, kind in [
+        (f"ALTER TABLE `{dataset}.t` SET OPTIONS(description = 'x')", "ALTER_TABLE"),
+        (f"ALTER TABLE `{dataset}.t` ALTER COLUMN x SET OPTIONS(description = 'x')", "ALTER_TABLE"),
+        (f"ALTER TABLE `{dataset}.t` RENAME TO u", "ALTER_TABLE"),
+        (f"ALTER SCHEMA `{dataset}` SET OPTIONS(description = 'x')", "ALTER_SCHEMA"),
+    ]:
+        assert bigquery_client.query(sql, job_config=dry).statement_type == kind
+    table = bigquery_client.get_table(f"{dataset}.t")
+    assert table.description is None and table.schema[0].description is None

@@ -40,8 +40,23 @@ if TYPE_CHECKING:
     from .engine import BigQueryEngine
 
 CATALOG = "_llmops_catalog"
-STATEMENTS = frozenset({"ALTER_SET_OPTIONS", "ALTER_COLUMN_SET_OPTIONS", "ALTER_TABLE_RENAME"})
-"""Statement types `run` executes."""
+REPORTED = {
+    "ALTER_TABLE_SET_OPTIONS": "ALTER_TABLE",
+    "ALTER_VIEW_SET_OPTIONS": "ALTER_VIEW",
+    "ALTER_MATERIALIZED_VIEW_SET_OPTIONS": "ALTER_MATERIALIZED_VIEW",
+    "ALTER_SCHEMA_SET_OPTIONS": "ALTER_SCHEMA",
+    "ALTER_COLUMN_SET_OPTIONS": "ALTER_TABLE",
+    "ALTER_TABLE_RENAME": "ALTER_TABLE",
+}
+"""Statement types `run` executes -> the statementType BigQuery reports for them."""
+STATEMENTS = frozenset(REPORTED)
+
+
+def reported(statement_type: str) -> str:
+    """The statementType a job shows for a statement (this module's own types are internal)."""
+    return REPORTED.get(statement_type, statement_type)
+
+
 _MARK = "llmops:ddlopts"
 
 _COMMON = {"description", "friendly_name", "labels", "expiration_timestamp", "tags"}
@@ -274,7 +289,7 @@ def _alter(name: str, kind: str, if_exists: bool, options: dict[str, Any], ctx: 
         fields["defaultTableExpirationMs"] = None if days is None else str(extra["default_expiration_ms"])
     return Statement(
         sql="",
-        statement_type="ALTER_SET_OPTIONS",
+        statement_type=f"ALTER_{kind.replace(' ', '_')}_SET_OPTIONS",
         target=target,
         tables=(target,) if target[2] else (),
         options=extra,
@@ -469,8 +484,7 @@ def run(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, stmt: Statement)
     project, dataset, table = stmt.target  # type: ignore[misc]
     o = stmt.options
     kind = o.get("kind", "TABLE")
-    reported = {"SCHEMA": "ALTER_SCHEMA", "VIEW": "ALTER_VIEW", "MATERIALIZED VIEW": "ALTER_MATERIALIZED_VIEW"}
-    done = QueryResult(table=EMPTY, schema=[], statement_type=reported.get(kind, "ALTER_TABLE"), target=stmt.target)
+    done = QueryResult(table=EMPTY, schema=[], statement_type=reported(stmt.statement_type), target=stmt.target)
     if kind == "SCHEMA":
         if not engine._dataset_exists(con, project, dataset):
             if o.get("if_exists"):

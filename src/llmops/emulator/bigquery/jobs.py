@@ -24,7 +24,7 @@ import pyarrow as pa
 from ...core.errors import LlmopsError
 from ..server.errors import ApiError, bad_request, from_exception, required
 from ..storage.store import ObjectStore
-from . import anonymous, tablekinds
+from . import anonymous, ddlopts, tablekinds
 from .dryrun import DryRun, billed_bytes
 from .encoding import decode_parameters, schema_from_api, schema_to_api
 from .googlesql import SESSION_USER
@@ -784,7 +784,7 @@ def _dry_run_statistics(plan: DryRun) -> dict[str, Any]:
         "totalBytesProcessedAccuracy": "PRECISE",
         "estimatedBytesProcessed": total,
         "totalBytesBilled": "0",
-        "statementType": plan.statement_type,
+        "statementType": ddlopts.reported(plan.statement_type),
         "cacheHit": False,
         "referencedTables": [{"projectId": p, "datasetId": d, "tableId": t} for p, d, t in plan.tables],
     }
