@@ -12,9 +12,6 @@ of a field forgets the DDL's value of it, so the later change wins either way.
 
 from __future__ import annotations
 
-import base64
-import datetime as dt
-import decimal
 import json
 import re
 from dataclasses import replace
@@ -25,7 +22,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
-from . import history, partitioning
+from . import history, partitioning, typeparams
 from .googlesql import (
     BigQueryDuplicate,
     BigQueryError,
@@ -310,7 +307,7 @@ def _translate_create(stmt: exp.Create, ctx: Any) -> Statement | None:
     by = next((p for p in items if isinstance(p, exp.PartitionedByProperty)), None)
     cluster = next((p for p in items if isinstance(p, exp.ClusterProperty)), None)
     names = {p.name.lower() for p in items if isinstance(p, exp.Property) and p.args.get("value") is not None}
-    params = _typed_columns(stmt)
+    params = typeparams.typed_columns(stmt)
     if by is None and cluster is None and not names and not params:
         return None
     options = parse_options([p for p in items if isinstance(p, exp.Property)], "TABLE")
@@ -328,58 +325,6 @@ def _translate_create(stmt: exp.Create, ctx: Any) -> Statement | None:
     inner = _translate_statement(stmt, ctx)
     extra = {"ddl_fields": fields, "ddl_check": spec.get("_columns"), "field_params": params}
     return replace(inner, options={**inner.options, **extra})
-
-
-_PARAM_TYPE = re.compile(r"^(STRING|BYTES|NUMERIC|BIGNUMERIC|DECIMAL|BIGDECIMAL)\((\d+)(?:,\s*(\d+))?\)$", re.I)
-_NUMERIC_LIMITS = {"NUMERIC": (9, 29), "BIGNUMERIC": (38, 38)}
-"""Per type: the largest scale S, and how many digits precision P may exceed S by."""
-
-
-def _typed_columns(stmt: exp.Create) -> dict[str, dict[str, str]]:
-    """Top-level columns of STRING(L), BYTES(L), NUMERIC(P[, S]), BIGNUMERIC(P[, S]): their type
-    parameters become the REST field's maxLength/precision/scale, the column takes the plain type
-    and a CHECK that refuses values the parameters do not allow (BigQuery's enforcement)."""
-    if not isinstance(stmt.this, exp.Schema):
-        return {}
-    out: dict[str, dict[str, str]] = {}
-    for col in stmt.this.expressions:
-        if not isinstance(col, exp.ColumnDef) or col.args.get("kind") is None:
-            continue
-        m = _PARAM_TYPE.match(col.args["kind"].sql("bigquery"))
-        if not m:
-            continue
-        base = {"DECIMAL": "NUMERIC", "BIGDECIMAL": "BIGNUMERIC"}.get(m.group(1).upper(), m.group(1).upper())
-        first, second = int(m.group(2)), m.group(3)
-        name = col.name
-        shown = f"{base}({first}{', ' + second if second is not None else ''})"
-        if base in ("STRING", "BYTES"):
-            if second is not None or first < 1:
-                raise BigQueryInvalid(
-                    f"Invalid type parameters for {shown} (column {name})", fix=f"write {base}(L) with L >= 1"
-                )
-            out[name.lower()] = {"maxLength": str(first)}
-            fn = "LENGTH" if base == "STRING" else "BYTE_LENGTH"
-            test = f"{fn}({_ident(name)}) > {first}"
-            message = f"Field {name}: the value is longer than the maximum length {first} of {shown}"
-        else:
-            scale = int(second) if second is not None else 0
-            max_scale, extra_digits = _NUMERIC_LIMITS[base]
-            if not (0 <= scale <= max_scale and max(1, scale) <= first <= scale + extra_digits):
-                raise BigQueryInvalid(
-                    f"Invalid type parameters for {shown} (column {name})",
-                    fix=f"{base}(P, S) takes 0 <= S <= {max_scale} and max(1, S) <= P <= S + {extra_digits}",
-                )
-            out[name.lower()] = {"precision": str(first), **({"scale": str(scale)} if second is not None else {})}
-            test = f"ABS({_ident(name)}) >= 1e{first - scale}"
-            message = f"Field {name}: the value is out of range for {shown}"
-        col.set("kind", exp.DataType.build(base, dialect="bigquery"))
-        check = sqlglot.parse_one(f"CASE WHEN {test} THEN ERROR('{message}') ELSE TRUE END", read="bigquery")
-        col.append("constraints", exp.ColumnConstraint(kind=exp.CheckColumnConstraint(this=check)))
-    return out
-
-
-def _ident(name: str) -> str:
-    return "`" + name.replace("`", "\\`") + "`"
 
 
 # ---------------------------------------------------------------------- catalog
@@ -562,10 +507,6 @@ def run(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, stmt: Statement)
         con.execute(f"COMMENT ON {word} {duckdb_table(project, dataset, table)} IS {text}")
     if "expiration_sql" in o:
         expires = None if o["expiration_sql"] is None else history.timestamp(con, o["expiration_sql"])
-        if expires is not None and expires <= dt.datetime.now(dt.UTC):
-            raise BigQueryInvalid(
-                f"Expiration time {expires.isoformat()} is in the past", fix="give a future expiration_timestamp"
-            )
         _set(con, duckdb_schema(project, dataset), table, expires=expires)
     if actual == "SNAPSHOT" and set(fields) - {"description", "labels", "friendlyName"}:
         check_writable(con, project, dataset, table)
@@ -597,33 +538,3 @@ def _rename(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, stmt: Statem
             [new, schema, table],
         )
     return replace(done, target=(project, dataset, new))
-
-
-def limit_error(row: dict[str, Any], options: dict[str, dict[str, Any]]) -> tuple[str, str] | None:
-    """(field, message) for the first top-level value of an insertAll row that its field's
-    maxLength or precision/scale refuses; None when they all fit (or cannot be read: the row's
-    own conversion reports those)."""
-    lowered = {k.lower(): v for k, v in row.items()}
-    for path, opts in options.items():
-        value = lowered.get(path)
-        if value is None or "." in path:
-            continue
-        if "maxLength" in opts and isinstance(value, str):
-            limit = int(opts["maxLength"])
-            size = len(value)
-            if opts.get("_bytes"):
-                try:
-                    size = len(base64.b64decode(value, validate=False))
-                except ValueError:
-                    continue
-            if size > limit:
-                return path, f"Field {path}: the value is longer than the maximum length {limit}"
-        if "precision" in opts:
-            try:
-                number = decimal.Decimal(str(value))
-            except decimal.InvalidOperation:
-                continue
-            digits = int(opts["precision"]) - int(opts.get("scale") or 0)
-            if number.is_finite() and abs(number) >= decimal.Decimal(10) ** digits:
-                return path, f"Field {path}: the value is out of range for precision {opts['precision']}"
-    return None

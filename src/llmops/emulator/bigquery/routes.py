@@ -33,7 +33,7 @@ from ..server.http import (
     read_body,
     read_json,
 )
-from . import ddlopts, tablekinds
+from . import ddlopts, tablekinds, typeparams
 from .encoding import encode_rows, encode_rows_json, schema_from_api, schema_to_api
 from .jobs import NAME_RE, Job, JobRunner, sql_table
 from .resources import (
@@ -835,7 +835,7 @@ def _limit_errors(info: dict[str, Any], rows: list[Any], keep: list[int]) -> lis
         return []
     out = []
     for i in keep:
-        hit = ddlopts.limit_error(rows[i]["json"], limited)
+        hit = typeparams.limit_error(rows[i]["json"], limited)
         if hit:
             field, message = hit
             out.append(
