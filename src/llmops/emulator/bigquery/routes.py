@@ -825,11 +825,11 @@ def routes(state: BigQueryApi) -> list[BaseRoute]:
 def _limit_errors(info: dict[str, Any], rows: list[Any], keep: list[int]) -> list[dict[str, Any]]:
     """insertAll errors for rows whose values their fields' maxLength or precision refuse."""
     options = (info.get("features") or {}).get("field_options") or {}
+    types = {f["name"].lower(): f["type"] for f in info.get("schema") or []}
     limited = {
         path: {**o, "_bytes": types.get(path) == "BYTES"}
         for path, o in options.items()
         if "maxLength" in o or "precision" in o
-        for types in [{f["name"].lower(): f["type"] for f in info.get("schema") or []}]
     }
     if not limited:
         return []
