@@ -63,3 +63,12 @@ def test_insert_all_reports_the_rows_that_do_not_fit(bigquery_client, typed):
 def test_parameters_out_of_range_are_a_400(bigquery_client, dataset, bad):
     with pytest.raises(gexc.BadRequest, match="Invalid type parameters"):
         bigquery_client.query(f"CREATE TABLE `{dataset.project}.{dataset.dataset_id}.bad` (c {bad})").result()
+
+
+def test_add_column_keeps_type_parameters_in_the_schema(bigquery_client, typed):
+    bigquery_client.query(f"ALTER TABLE `{typed}` ADD COLUMN extra BYTES(8)").result()
+    bigquery_client.query(f"ALTER TABLE `{typed}` ADD COLUMN IF NOT EXISTS s STRING(50)").result()
+    fields = {f.name: f for f in bigquery_client.get_table(typed).schema}
+    assert fields["extra"].max_length == 8 and fields["s"].max_length == 3
+    errors = bigquery_client.insert_rows(bigquery_client.get_table(typed), [{"extra": "AAAAAAAAAAAAAA=="}])
+    assert errors[0]["errors"][0]["location"] == "extra"

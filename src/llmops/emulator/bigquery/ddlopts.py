@@ -194,6 +194,8 @@ def rest_fields(options: dict[str, Any]) -> dict[str, Any]:
 
 def translate(stmt: exp.Expression, ctx: Any) -> Statement | None:
     """A Statement for the DDL this module handles; None for any other statement."""
+    from .googlesql import _translate_statement
+
     if isinstance(stmt, exp.Create) and str(stmt.kind).upper() == "TABLE" and not stmt.meta.get(_MARK):
         return _translate_create(stmt, ctx)
     if isinstance(stmt, exp.Alter):
@@ -204,6 +206,13 @@ def translate(stmt: exp.Expression, ctx: Any) -> Statement | None:
             if isinstance(props, exp.Properties):
                 options = parse_options(list(props.expressions), kind)
                 return _alter(stmt.this.sql("bigquery"), kind, bool(stmt.args.get("exists")), options, ctx)
+        if actions and all(isinstance(a, exp.ColumnDef) for a in actions):
+            # ADD COLUMN c STRING(10): the parameters are kept for the schema (DuckDB cannot add a CHECK)
+            params = typeparams.typed_columns(actions, check=False)
+            if params:
+                inner = _translate_statement(stmt, ctx)
+                return replace(inner, options={**inner.options, "added_params": params})
+            return None
         if len(actions) == 1 and isinstance(actions[0], exp.AlterRename) and kind == "TABLE":
             new = actions[0].this
             if not isinstance(new, exp.Table) or new.args.get("db") is not None:
@@ -307,7 +316,7 @@ def _translate_create(stmt: exp.Create, ctx: Any) -> Statement | None:
     by = next((p for p in items if isinstance(p, exp.PartitionedByProperty)), None)
     cluster = next((p for p in items if isinstance(p, exp.ClusterProperty)), None)
     names = {p.name.lower() for p in items if isinstance(p, exp.Property) and p.args.get("value") is not None}
-    params = typeparams.typed_columns(stmt)
+    params = typeparams.typed_columns(stmt.this.expressions if isinstance(stmt.this, exp.Schema) else [])
     if by is None and cluster is None and not names and not params:
         return None
     options = parse_options([p for p in items if isinstance(p, exp.Property)], "TABLE")
@@ -419,6 +428,23 @@ def after_create(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, stmt: S
             forget_table(con, project, dataset, table)
             raise
     store(con, project, dataset, table, fields)
+
+
+def after_alter(con: duckdb.DuckDBPyConnection, stmt: Statement) -> None:
+    """Keep the type parameters of columns an ALTER TABLE ... ADD COLUMN added."""
+    added = stmt.options.get("added_params")
+    if not added:
+        return
+    project, dataset, table = stmt.target  # type: ignore[misc]
+    schema = duckdb_schema(project, dataset)
+    rows = con.execute(
+        f"SELECT options FROM {CATALOG}.field_options WHERE schema_name = ? AND table_name = ?", [schema, table]
+    ).fetchall()
+    options = json.loads(rows[0][0]) if rows else {}
+    options.update({k: v for k, v in added.items() if k not in options})  # IF NOT EXISTS keeps a column's own
+    con.execute(
+        f"INSERT OR REPLACE INTO {CATALOG}.field_options VALUES (?, ?, ?)", [schema, table, json.dumps(options)]
+    )
 
 
 def run(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, stmt: Statement) -> Any:

@@ -469,6 +469,8 @@ def after_statement(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, stmt
         return
     if stmt.statement_type.startswith("CREATE_TABLE"):
         ddlopts.after_create(engine, con, stmt)
+    if stmt.statement_type == "ALTER_TABLE":
+        ddlopts.after_alter(con, stmt)
     if stmt.statement_type.startswith(("CREATE_TABLE", "CREATE_VIEW")) and stmt.options.get("description"):
         kind = "VIEW" if stmt.statement_type.startswith("CREATE_VIEW") else "TABLE"
         text = str(stmt.options["description"]).replace("'", "''")

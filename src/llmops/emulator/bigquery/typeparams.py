@@ -20,14 +20,12 @@ _NUMERIC_LIMITS = {"NUMERIC": (9, 29), "BIGNUMERIC": (38, 38)}
 """Per type: the largest scale S, and how many digits precision P may exceed S by."""
 
 
-def typed_columns(stmt: exp.Create) -> dict[str, dict[str, str]]:
+def typed_columns(columns: list[exp.Expression], *, check: bool = True) -> dict[str, dict[str, str]]:
     """Top-level columns of STRING(L), BYTES(L), NUMERIC(P[, S]), BIGNUMERIC(P[, S]): their type
     parameters become the REST field's maxLength/precision/scale, the column takes the plain type
     and a CHECK that refuses values the parameters do not allow (BigQuery's enforcement)."""
-    if not isinstance(stmt.this, exp.Schema):
-        return {}
     out: dict[str, dict[str, str]] = {}
-    for col in stmt.this.expressions:
+    for col in columns:
         if not isinstance(col, exp.ColumnDef) or col.args.get("kind") is None:
             continue
         m = _PARAM_TYPE.match(col.args["kind"].sql("bigquery"))
@@ -58,8 +56,10 @@ def typed_columns(stmt: exp.Create) -> dict[str, dict[str, str]]:
             test = f"ABS({_ident(name)}) >= 1e{first - scale}"
             message = f"Field {name}: the value is out of range for {shown}"
         col.set("kind", exp.DataType.build(base, dialect="bigquery"))
-        check = sqlglot.parse_one(f"CASE WHEN {test} THEN ERROR('{message}') ELSE TRUE END", read="bigquery")
-        col.append("constraints", exp.ColumnConstraint(kind=exp.CheckColumnConstraint(this=check)))
+        if not check:
+            continue
+        refuse = sqlglot.parse_one(f"CASE WHEN {test} THEN ERROR('{message}') ELSE TRUE END", read="bigquery")
+        col.append("constraints", exp.ColumnConstraint(kind=exp.CheckColumnConstraint(this=refuse)))
     return out
 
 
