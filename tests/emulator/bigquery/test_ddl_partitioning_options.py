@@ -151,6 +151,15 @@ def test_alter_statements_bad_inputs(bigquery_client, dataset):
         run(bigquery_client, f"ALTER TABLE `{dataset}.t` SET OPTIONS(require_partition_filter = TRUE)")
     with pytest.raises(gexc.Conflict):
         run(bigquery_client, f"ALTER TABLE `{dataset}.t` RENAME TO v")
+    for options, message in [
+        ("description = 5", "description option must be a STRING"),
+        ("expiration_timestamp = 'soon'", "expiration_timestamp must be a TIMESTAMP"),
+        ("require_partition_filter = 'yes'", "must be a BOOL"),
+    ]:
+        with pytest.raises(gexc.BadRequest, match=message):
+            run(bigquery_client, f"ALTER TABLE `{dataset}.t` SET OPTIONS({options})")
+    with pytest.raises(gexc.BadRequest, match="must be a FLOAT64"):
+        run(bigquery_client, f"ALTER SCHEMA `{dataset}` SET OPTIONS(default_table_expiration_days = 'x')")
 
 
 def test_views_materialized_views_and_datasets_take_set_options(bigquery_client, dataset):

@@ -143,8 +143,41 @@ def parse_options(props: list[exp.Expression], kind: str) -> dict[str, Any]:
                 fix=f"use one of {', '.join(sorted(KNOWN_OPTIONS[kind]))}",
                 reason="invalidQuery",
             )
-        out[name] = _value(p.args["value"])
+        value = _value(p.args["value"])
+        if name == "expiration_timestamp" and value is not None:
+            value = p.args["value"].sql("bigquery")  # an expression, evaluated when the statement runs
+        wanted = _OPTION_TYPES.get(name)
+        if value is not None and wanted is not None and not _is(value, wanted):
+            raise BigQueryInvalid(
+                f"{kind.lower().capitalize()} option {name} must be a {wanted}, not {p.args['value'].sql('bigquery')}",
+                fix=f"write {name} = <{wanted}>",
+                reason="invalidQuery",
+            )
+        out[name] = value
     return out
+
+
+_OPTION_TYPES = {
+    "require_partition_filter": "BOOL",
+    "enable_refresh": "BOOL",
+    "allow_non_incremental_definition": "BOOL",
+    "is_case_insensitive": "BOOL",
+    "enable_change_history": "BOOL",
+    "enable_fine_grained_mutations": "BOOL",
+    "partition_expiration_days": "FLOAT64",
+    "default_table_expiration_days": "FLOAT64",
+    "default_partition_expiration_days": "FLOAT64",
+    "refresh_interval_minutes": "FLOAT64",
+    "max_time_travel_hours": "INT64",
+}
+
+
+def _is(value: Any, wanted: str) -> bool:
+    if wanted == "BOOL":
+        return isinstance(value, bool)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return wanted == "FLOAT64" or isinstance(value, int)
 
 
 def _parse_body(body: str, kind: str) -> dict[str, Any]:
@@ -532,7 +565,12 @@ def run(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, stmt: Statement)
         text = "NULL" if fields["description"] is None else "'" + fields["description"].replace("'", "''") + "'"
         con.execute(f"COMMENT ON {word} {duckdb_table(project, dataset, table)} IS {text}")
     if "expiration_sql" in o:
-        expires = None if o["expiration_sql"] is None else history.timestamp(con, o["expiration_sql"])
+        try:
+            expires = None if o["expiration_sql"] is None else history.timestamp(con, o["expiration_sql"])
+        except BigQueryError:
+            raise BigQueryInvalid(
+                "expiration_timestamp must be a TIMESTAMP", fix="write expiration_timestamp = TIMESTAMP '2030-01-01'"
+            ) from None
         _set(con, duckdb_schema(project, dataset), table, expires=expires)
     if actual == "SNAPSHOT" and set(fields) - {"description", "labels", "friendlyName"}:
         check_writable(con, project, dataset, table)
