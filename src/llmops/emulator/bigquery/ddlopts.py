@@ -67,6 +67,9 @@ KNOWN_OPTIONS = {
         "enable_change_history",
         "max_staleness",
         "enable_fine_grained_mutations",
+        "storage_uri",
+        "file_format",
+        "table_format",
     },
     "VIEW": _COMMON | {"privacy_policy"},
     "MATERIALIZED VIEW": _COMMON
