@@ -640,7 +640,8 @@ class BigQueryEngine:
                 rows = cur.fetchall()
                 affected = int(rows[0][0]) if rows else 0
             if stmt.target is not None and stmt.statement_type.startswith(("CREATE_TABLE", "CREATE_VIEW")):
-                self._record_table(con, *stmt.target)
+                if not tablekinds.kept(con, stmt):  # IF NOT EXISTS on an existing table changes nothing
+                    self._record_table(con, *stmt.target)
             if stmt.target is not None and stmt.target[2]:
                 tablekinds.after_statement(self, con, stmt)
             created = self._created_table_schema(con, stmt)
@@ -812,6 +813,9 @@ class BigQueryEngine:
                 fix="the construct is probably not supported locally; simplify the query or run on BigQuery",
             )
         if isinstance(exc, duckdb.ConstraintException):
+            raised = re.search(r"\(Error: (.+)\)$", first)  # ERROR() in a CHECK: ddlopts' type parameters
+            if raised:
+                return BigQueryInvalid(raised.group(1), fix="shorten the value or widen the column's type parameters")
             return BigQueryInvalid(first, fix="check the values against the table's REQUIRED fields")
         if isinstance(exc, duckdb.InvalidInputException) and "parameter" in first.lower():
             return BigQueryError(first, fix="pass a value for every @parameter")
@@ -886,6 +890,10 @@ class BigQueryEngine:
             )
         if "MATERIALIZED_VIEWS" in views:
             _register_materialized_views(con)
+        if "ROW_ACCESS_POLICIES" in views:
+            tablekinds.register_row_access_policies(con, INFO_SCHEMA_VIEWS["ROW_ACCESS_POLICIES"])
+        if "PARTITIONS" in views:
+            tablekinds.register_partitions(con, INFO_SCHEMA_VIEWS["PARTITIONS"])
         if "SCHEMATA" in views:
             con.execute(
                 f"CREATE OR REPLACE TEMP VIEW {quote_ident(INFO_SCHEMA_VIEWS['SCHEMATA'])} AS "

@@ -350,6 +350,8 @@ INFO_SCHEMA_VIEWS = {
     "COLUMNS": "__bq_information_schema_columns",
     "SCHEMATA": "__bq_information_schema_schemata",
     "MATERIALIZED_VIEWS": "__bq_information_schema_materialized_views",
+    "ROW_ACCESS_POLICIES": "__bq_information_schema_row_access_policies",
+    "PARTITIONS": "__bq_information_schema_partitions",
 }
 """INFORMATION_SCHEMA view -> the relation name the engine registers on its connection."""
 
@@ -1076,7 +1078,7 @@ def _replace_info_schema(table: exp.Table, names: list[str], at: int, ctx: _Cont
         view = ".".join(rest) or "(none)"
         raise BigQueryError(
             f"INFORMATION_SCHEMA.{view.upper()} is not supported by the local warehouse",
-            fix="use INFORMATION_SCHEMA.TABLES, COLUMNS, SCHEMATA or MATERIALIZED_VIEWS",
+            fix="use INFORMATION_SCHEMA.TABLES, COLUMNS, SCHEMATA, MATERIALIZED_VIEWS, ROW_ACCESS_POLICIES or PARTITIONS",
         )
     view = rest[0].upper()
     project, dataset = ctx.project, None

@@ -10,6 +10,7 @@ page through them (jobs.getQueryResults); older results expire like BigQuery's d
 from __future__ import annotations
 
 import base64
+import json
 import re
 import threading
 import time
@@ -23,7 +24,7 @@ import pyarrow as pa
 from ...core.errors import LlmopsError
 from ..server.errors import ApiError, bad_request, from_exception, required
 from ..storage.store import ObjectStore
-from . import anonymous, tablekinds
+from . import anonymous, ddlopts, tablekinds
 from .dryrun import DryRun, billed_bytes
 from .encoding import decode_parameters, schema_from_api, schema_to_api
 from .googlesql import SESSION_USER
@@ -182,6 +183,14 @@ class JobRunner:
             raise bad_request("The job configuration must contain exactly one of query, load, extract or copy")
         kind = kinds[0]
         _check_labels(config.get("labels"))
+        if kind == "query" and isinstance(config["query"].get("queryParameters"), list):
+            # parameterValue.value is a string in BigQuery's resource, whatever JSON type was sent
+            params = config["query"]["queryParameters"]
+            config = {**config, "query": {**config["query"], "queryParameters": [_as_sent(p) for p in params]}}
+        _refuse_decorators(kind, config[kind])
+        explicit = ref.get("location") if isinstance(ref.get("location"), str) else None
+        if explicit and kind != "query":
+            self._check_location(explicit, _job_datasets(kind, config[kind], project))
         if kind == "extract":
             _extract_uris(config["extract"])  # a bad destination is a bad request, not a failed job
         self.store.reserve(project, job_id, location)
@@ -211,7 +220,7 @@ class JobRunner:
             )
         try:
             if kind == "query":
-                statistics = self._query(job, config["query"], dry_run=dry_run, control=control)
+                statistics = self._query(job, config["query"], dry_run=dry_run, control=control, located=explicit)
             elif kind == "load":
                 statistics, errors = self._load(project, config["load"], media)
             elif kind == "extract":
@@ -298,7 +307,25 @@ class JobRunner:
 
     # ------------------------------------------------------------------ query
 
-    def _query(self, job: Job, config: dict[str, Any], *, dry_run: bool, control: QueryControl) -> dict[str, Any]:
+    def _check_location(self, location: str, datasets: set[tuple[str, str]]) -> None:
+        """404 as BigQuery answers a job run in a location other than its datasets'."""
+        for p, d in sorted(datasets):
+            try:
+                have = str(self.engine.get_dataset(p, d).get("location") or "")
+            except LlmopsError:
+                continue  # a missing dataset is the job's own error
+            if have.lower() != location.lower():
+                raise ApiError(404, f"Not found: Dataset {p}:{d} was not found in location {location}", "notFound")
+
+    def _query(
+        self,
+        job: Job,
+        config: dict[str, Any],
+        *,
+        dry_run: bool,
+        control: QueryControl,
+        located: str | None = None,
+    ) -> dict[str, Any]:
         sql = config.get("query")
         if not isinstance(sql, str) or not sql.strip():
             raise required("configuration.query.query")
@@ -328,6 +355,8 @@ class JobRunner:
                 sql, params, default_project=default_project, default_dataset=default_dataset, param_types=types
             )
             if dry_run:
+                if located:
+                    self._check_location(located, {(p, d) for p, d, _ in plan.tables})
                 return _dry_run_statistics(plan)
             _check_bytes_billed(plan.total_bytes, limit)
             processed = plan.total_bytes
@@ -698,6 +727,55 @@ def _refuse_sessions(config: dict[str, Any]) -> None:
         )
 
 
+def _as_sent(value: Any) -> Any:
+    """A query parameter with every scalar `value` as BigQuery's JSON string (arrays, structs inside)."""
+    if isinstance(value, list):
+        return [_as_sent(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out = {}
+    for k, v in value.items():
+        if k == "value" and isinstance(v, bool):
+            out[k] = "true" if v else "false"
+        elif k == "value" and isinstance(v, (int, float)):
+            out[k] = json.dumps(v)
+        else:
+            out[k] = _as_sent(v)
+    return out
+
+
+def _refuse_decorators(kind: str, config: Any) -> None:
+    """A partition decorator (`t$20240101`) is taken as its table where that means the same: as a
+    load's destination when appending. Reading or replacing one partition is refused by name."""
+    if not isinstance(config, dict):
+        return
+    refs = [("configuration.copy.destinationTable", config.get("destinationTable"))] if kind == "copy" else []
+    refs += [(f"configuration.{kind}.sourceTable", config.get("sourceTable"))]
+    refs += [(f"configuration.{kind}.sourceTables", r) for r in config.get("sourceTables") or []]
+    if kind == "load" and config.get("writeDisposition") == "WRITE_TRUNCATE":
+        refs.append(("configuration.load.destinationTable", config.get("destinationTable")))
+    for where, ref in refs:
+        table = ref.get("tableId") if isinstance(ref, dict) else None
+        if isinstance(table, str) and "$" in table:
+            raise bad_request(
+                f"Partition decorators are not supported by the emulator here: {table!r} in {where} "
+                "(only appending loads take one)",
+                location=where,
+            )
+
+
+def _job_datasets(kind: str, config: Any, project: str) -> set[tuple[str, str]]:
+    """The datasets a load, copy or extract job names (bad references are left to the job)."""
+    if not isinstance(config, dict):
+        return set()
+    refs = [config.get("destinationTable"), config.get("sourceTable"), *(config.get("sourceTables") or [])]
+    out = set()
+    for ref in refs:
+        if isinstance(ref, dict) and isinstance(ref.get("datasetId"), str):
+            out.add((ref.get("projectId") or project, ref["datasetId"]))
+    return out
+
+
 def _dry_run_statistics(plan: DryRun) -> dict[str, Any]:
     """A dry run's statistics: the estimate, the result schema and the tables it reads."""
     total = str(plan.total_bytes)
@@ -706,7 +784,7 @@ def _dry_run_statistics(plan: DryRun) -> dict[str, Any]:
         "totalBytesProcessedAccuracy": "PRECISE",
         "estimatedBytesProcessed": total,
         "totalBytesBilled": "0",
-        "statementType": plan.statement_type,
+        "statementType": ddlopts.reported(plan.statement_type),
         "cacheHit": False,
         "referencedTables": [{"projectId": p, "datasetId": d, "tableId": t} for p, d, t in plan.tables],
     }

@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from . import fieldopts
+from . import ddlopts, fieldopts
 from .encoding import schema_to_api
 
 DATASET_FIELDS = (
@@ -124,7 +124,9 @@ def default_access() -> list[dict[str, str]]:
     ]
 
 
-def dataset_resource(info: dict[str, Any], extra: dict[str, Any], base: str) -> dict[str, Any]:
+def dataset_resource(
+    info: dict[str, Any], extra: dict[str, Any], base: str, ddl: dict[str, Any] | None = None
+) -> dict[str, Any]:
     p, d = info["project"], info["dataset"]
     created = ms(info.get("created"))
     res: dict[str, Any] = {
@@ -143,6 +145,7 @@ def dataset_resource(info: dict[str, Any], extra: dict[str, Any], base: str) -> 
     if info.get("description"):
         res["description"] = info["description"]
     res.update(extra)
+    ddlopts.apply(res, ddl or {})
     res["etag"] = etag(res)
     return res
 
@@ -181,6 +184,7 @@ def table_resource(info: dict[str, Any], extra: dict[str, Any], base: str, locat
         res["view"] = {"query": view_query or "", "useLegacySql": False}
     res.update(extra)
     res.update(feature_fields(info))
+    ddlopts.apply(res, (info.get("features") or {}).get("ddl_fields") or {})
     res["etag"] = etag(res)
     return res
 
@@ -200,9 +204,10 @@ def table_list_item(info: dict[str, Any], extra: dict[str, Any]) -> dict[str, An
         "type": info.get("type") or "TABLE",
         "creationTime": ms(info.get("created")),
     }
+    shown = {**extra, **((info.get("features") or {}).get("ddl_fields") or {})}
     for k in ("labels", "friendlyName", "expirationTime", "timePartitioning", "clustering"):
-        if extra.get(k):
-            item[k] = extra[k]
+        if shown.get(k):
+            item[k] = shown[k]
     features = feature_fields(info)
     for k in ("type", "expirationTime"):
         if k in features:

@@ -33,7 +33,7 @@ from ..server.http import (
     read_body,
     read_json,
 )
-from . import tablekinds
+from . import ddlopts, tablekinds, typeparams
 from .encoding import encode_rows, encode_rows_json, schema_from_api, schema_to_api
 from .jobs import NAME_RE, Job, JobRunner, sql_table
 from .resources import (
@@ -138,7 +138,8 @@ class BigQueryHandlers:
 
     def _dataset_json(self, request: Request, info: dict[str, Any]) -> dict[str, Any]:
         key = dataset_key(info["project"], info["dataset"])
-        return dataset_resource(info, self.meta.get(key, ms(info.get("created"))), base_url(request))
+        ddl = ddlopts.fields_of(self.engine, info["project"], info["dataset"])
+        return dataset_resource(info, self.meta.get(key, ms(info.get("created"))), base_url(request), ddl)
 
     async def list_datasets(self, request: Request, project: str) -> Response:
         infos = await self._call(self.engine.list_datasets, project)
@@ -211,6 +212,7 @@ class BigQueryHandlers:
                 fields = {k: body.get(k) for k in DATASET_FIELDS}
             if "defaultTableExpirationMs" in fields:
                 tablekinds.set_default_expiration(self.engine, project, dataset, fields["defaultTableExpirationMs"])
+            ddlopts.forget_fields(self.engine, project, dataset, "", fields)
             self.meta.update(
                 dataset_key(project, dataset), ms(info.get("created")), fields, merge=request.method == "PATCH"
             )
@@ -366,6 +368,7 @@ class BigQueryHandlers:
                 fields = {k: body.get(k) for k in TABLE_FIELDS}
             if "expirationTime" in fields:
                 tablekinds.set_expiration(self.engine, project, dataset, t, fields["expirationTime"])
+            ddlopts.forget_fields(self.engine, project, dataset, t, fields)
             self.meta.update(
                 table_key(project, dataset, t), ms(info.get("created")), fields, merge=request.method == "PATCH"
             )
@@ -437,16 +440,31 @@ class BigQueryHandlers:
                 keep.append(i)
                 if insert_id:
                     in_request.add(str(insert_id))
-            errors = self.engine.insert_rows(
-                project,
-                dataset,
-                info["table"],
-                [rows[i]["json"] for i in keep],
-                skip_invalid=bool(body.get("skipInvalidRows")),
-                ignore_unknown=bool(body.get("ignoreUnknownValues")),
+            refused = _limit_errors(info, rows, keep)
+            if refused and not body.get("skipInvalidRows"):
+                bad = {e["index"] for e in refused}
+                stopped = [
+                    {"index": i, "errors": [{"reason": "stopped", "location": "", "debugInfo": "", "message": ""}]}
+                    for i in keep
+                    if i not in bad
+                ]
+                return refused + stopped
+            keep = [i for i in keep if i not in {e["index"] for e in refused}]
+            errors = (
+                self.engine.insert_rows(
+                    project,
+                    dataset,
+                    info["table"],
+                    [rows[i]["json"] for i in keep],
+                    skip_invalid=bool(body.get("skipInvalidRows")),
+                    ignore_unknown=bool(body.get("ignoreUnknownValues")),
+                )
+                if keep
+                else []
             )
             for e in errors:
                 e["index"] = keep[e["index"]]
+            errors = sorted(refused + errors, key=lambda e: e["index"]) if refused else errors
             if not errors or body.get("skipInvalidRows"):
                 bad = {e["index"] for e in errors}
                 self._remember_insert_ids(key, [rows[i].get("insertId") for i in keep if i not in bad])
@@ -487,10 +505,19 @@ class BigQueryHandlers:
         job = await self._call(self.jobs.insert, project, body)
         return JSONResponse(self._job_json(request, job))
 
+    def _located_job(self, request: Request, project: str, job_id: str) -> Job:
+        """The job, or 404 as BigQuery answers when `?location=` names another location than its own."""
+        job = self.jobs.get(project, job_id)
+        location = request.query_params.get("location")
+        if location and location.lower() != str(job.location).lower():
+            raise ApiError(404, f"Not found: Job {project}:{location}.{job_id}", "notFound")
+        return job
+
     async def get_job(self, request: Request, project: str, job_id: str) -> Response:
-        return JSONResponse(self._job_json(request, self.jobs.get(project, job_id)))
+        return JSONResponse(self._job_json(request, self._located_job(request, project, job_id)))
 
     async def cancel_job(self, request: Request, project: str, job_id: str) -> Response:
+        self._located_job(request, project, job_id)
         await self._call(self.jobs.cancel, project, job_id)
         job = self.jobs.get(project, job_id)
         return JSONResponse({"kind": "bigquery#jobCancelResponse", "job": self._job_json(request, job)})
@@ -593,7 +620,8 @@ class BigQueryHandlers:
             out = self._results_body(job, offset=0, limit=limit, int64_ts=int64_ts)
             out["kind"] = "bigquery#queryResponse"
             if job.resource["configuration"].get("dryRun"):
-                out.pop("jobReference", None)
+                # a dry run creates no job: BigQuery's reference names no jobId
+                out["jobReference"] = {"projectId": job.project, "location": job.location}
             return _json_response(out)
 
         return await self._call(run)
@@ -792,3 +820,25 @@ def routes(state: BigQueryApi) -> list[BaseRoute]:
     return [Route(path, _endpoint(handler), methods=[method]) for path, method, handler in table_list] + routine_routes(
         state
     )
+
+
+def _limit_errors(info: dict[str, Any], rows: list[Any], keep: list[int]) -> list[dict[str, Any]]:
+    """insertAll errors for rows whose values their fields' maxLength or precision refuse."""
+    options = (info.get("features") or {}).get("field_options") or {}
+    types = {f["name"].lower(): f["type"] for f in info.get("schema") or []}
+    limited = {
+        path: {**o, "_bytes": types.get(path) == "BYTES"}
+        for path, o in options.items()
+        if "maxLength" in o or "precision" in o
+    }
+    if not limited:
+        return []
+    out = []
+    for i in keep:
+        hit = typeparams.limit_error(rows[i]["json"], limited)
+        if hit:
+            field, message = hit
+            out.append(
+                {"index": i, "errors": [{"reason": "invalid", "location": field, "debugInfo": "", "message": message}]}
+            )
+    return out

@@ -22,7 +22,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
-from . import fieldopts, history, iam, rowaccess
+from . import ddlopts, fieldopts, history, iam, rowaccess
 from .googlesql import (
     BigQueryDuplicate,
     BigQueryError,
@@ -37,7 +37,10 @@ if TYPE_CHECKING:
     from .engine import BigQueryEngine
 
 CATALOG = "_llmops_catalog"
-STATEMENTS = frozenset({"CREATE_SNAPSHOT_TABLE", "CREATE_TABLE_CLONE", "CREATE_TABLE_COPY", "CREATE_MATERIALIZED_VIEW"})
+STATEMENTS = (
+    frozenset({"CREATE_SNAPSHOT_TABLE", "CREATE_TABLE_CLONE", "CREATE_TABLE_COPY", "CREATE_MATERIALIZED_VIEW"})
+    | ddlopts.STATEMENTS
+)
 """Statement types `run` executes."""
 
 INFO_SCHEMA_TYPE = (
@@ -159,6 +162,10 @@ def translate_ddl(stmt: exp.Expression, ctx: Any) -> Statement | None:
     """A Statement for the table DDL this module runs; None for any other statement."""
     from .googlesql import _translate_statement
 
+    if not (isinstance(stmt, exp.Create) and stmt.args.get("clone") is not None):
+        handled = ddlopts.translate(stmt, ctx)
+        if handled is not None:
+            return handled
     if isinstance(stmt, exp.Command) and str(stmt.this).upper() == "DROP":
         m = _DROP_SNAPSHOT.match(f"DROP {stmt.expression}")
         if m:
@@ -226,12 +233,31 @@ def _translate_materialized_view(stmt: exp.Create, ctx: Any) -> Statement:
 # ---------------------------------------------------------------------- catalog
 
 
+def register_row_access_policies(con: duckdb.DuckDBPyConnection, relation: str) -> None:
+    """INFORMATION_SCHEMA.ROW_ACCESS_POLICIES (BigQuery's columns) over the row access policy catalog."""
+    split = "regexp_extract(schema_name, '^(.*)\\.([^.]*)$', {})"
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW {quote_ident(relation)} AS SELECT {split.format(1)} AS table_catalog, "
+        f"{split.format(2)} AS table_schema, table_name, policy_id AS row_access_policy_name, filter_predicate, "
+        "created AS creation_time, modified AS last_modified_time "
+        f"FROM {CATALOG}.row_access_policies ORDER BY table_schema, table_name, row_access_policy_name"
+    )
+
+
+def register_partitions(con: duckdb.DuckDBPyConnection, relation: str) -> None:
+    """INFORMATION_SCHEMA.PARTITIONS, from the partitioning DDL kept by ddlopts."""
+    from . import partitioning
+
+    partitioning.register_view(con, relation)
+
+
 def ensure_catalog(con: duckdb.DuckDBPyConnection) -> None:
     """Create this module's and history's catalog tables (once per engine, when it opens)."""
     history.ensure_catalog(con)
     rowaccess.ensure_catalog(con)
     iam.ensure_catalog(con)
     fieldopts.ensure_catalog(con)
+    ddlopts.ensure_catalog(con)
     con.execute(
         f"CREATE TABLE IF NOT EXISTS {CATALOG}.table_features (schema_name VARCHAR, table_name VARCHAR, "
         "kind VARCHAR, base VARCHAR, snapshot_time TIMESTAMPTZ, mview_query VARCHAR, expires TIMESTAMPTZ, "
@@ -270,6 +296,7 @@ def on_created(con: duckdb.DuckDBPyConnection, project: str, dataset: str, table
     rowaccess.forget(con, project, dataset, table)
     iam.forget(con, project, dataset, table)
     fieldopts.forget(con, project, dataset, table)
+    ddlopts.forget(con, project, dataset, table)
     default = _row(con, schema, "")
     if default and default["default_expiration_ms"]:
         expires = _now() + dt.timedelta(milliseconds=int(default["default_expiration_ms"]))
@@ -285,14 +312,18 @@ def describe(con: duckdb.DuckDBPyConnection, project: str, dataset: str, table: 
     options = fieldopts.stored(con, project, dataset, table)
     if options:
         out["field_options"] = options
+    ddl = ddlopts.stored(con, project, dataset, table)
+    if ddl:
+        out["ddl_fields"] = ddl
     return out
 
 
 def kinds(con: duckdb.DuckDBPyConnection, project: str, dataset: str) -> dict[str, dict[str, Any]]:
     """describe() of every table of a dataset that has features."""
     rows = con.execute(
-        f"SELECT table_name FROM {CATALOG}.table_features WHERE schema_name = ? AND table_name <> ''",
-        [duckdb_schema(project, dataset)],
+        f"SELECT table_name FROM {CATALOG}.table_features WHERE schema_name = $s AND table_name <> '' "
+        f"UNION SELECT table_name FROM {CATALOG}.ddl_options WHERE schema_name = $s AND table_name <> ''",
+        {"s": duckdb_schema(project, dataset)},
     ).fetchall()
     return {t: describe(con, project, dataset, t) for (t,) in rows}
 
@@ -328,6 +359,7 @@ def forget(con: duckdb.DuckDBPyConnection, project: str, dataset: str, table: st
     rowaccess.forget(con, project, dataset, table)
     iam.forget(con, project, dataset, table)
     fieldopts.forget(con, project, dataset, table)
+    ddlopts.forget(con, project, dataset, table)
     history.forget(con, project, dataset, table)
 
 
@@ -337,6 +369,7 @@ def forget_dataset(con: duckdb.DuckDBPyConnection, project: str, dataset: str) -
     rowaccess.forget(con, project, dataset)
     iam.forget(con, project, dataset)
     fieldopts.forget(con, project, dataset)
+    ddlopts.forget(con, project, dataset)
     history.forget(con, project, dataset)
 
 
@@ -378,10 +411,23 @@ def _evaluate(con: duckdb.DuckDBPyConnection, sql: str) -> dt.datetime:
     return history.timestamp(con, sql)
 
 
+_IF_NOT_EXISTS = re.compile(r"^\s*CREATE\s+(?:TEMP\w*\s+)?(?:TABLE|VIEW)\s+IF\s+NOT\s+EXISTS\b", re.I)
+_KEPT: set[tuple[int, tuple[str, str, str]]] = set()
+"""(connection, table) of a CREATE ... IF NOT EXISTS that found its table, which it leaves as it was."""
+
+
+def kept(con: duckdb.DuckDBPyConnection, stmt: Statement) -> bool:
+    """Whether this CREATE ... IF NOT EXISTS found its table (so nothing about the table changes)."""
+    return (id(con), stmt.target) in _KEPT
+
+
 def before_statement(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, stmt: Statement) -> None:
     """Refuse changes to a snapshot; keep the table's version before a change (time travel)."""
     project, dataset, table = stmt.target  # type: ignore[misc]
     kind = stmt.statement_type
+    if kind.startswith(("CREATE_TABLE", "CREATE_VIEW")) and _IF_NOT_EXISTS.match(stmt.sql):
+        if table in engine._table_names(con, project, dataset):
+            _KEPT.add((id(con), (project, dataset, table)))
     if kind in history.CHANGING and not kind.startswith("CREATE"):
         check_writable(con, project, dataset, table, reason="invalidQuery")
     if kind in history.CHANGING and (not kind.startswith("CREATE") or stmt.options.get("replace") or _replaces(stmt)):
@@ -417,6 +463,14 @@ def after_statement(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, stmt
     if stmt.statement_type.startswith("DROP_"):
         forget(con, project, dataset, table)
         return
+    key = (id(con), (project, dataset, table))
+    if key in _KEPT:
+        _KEPT.discard(key)
+        return
+    if stmt.statement_type.startswith("CREATE_TABLE"):
+        ddlopts.after_create(engine, con, stmt)
+    if stmt.statement_type == "ALTER_TABLE":
+        ddlopts.after_alter(con, stmt)
     if stmt.statement_type.startswith(("CREATE_TABLE", "CREATE_VIEW")) and stmt.options.get("description"):
         kind = "VIEW" if stmt.statement_type.startswith("CREATE_VIEW") else "TABLE"
         text = str(stmt.options["description"]).replace("'", "''")
@@ -432,6 +486,8 @@ def run(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, stmt: Statement)
     """Execute a snapshot, clone, copy or materialized-view statement."""
     from .engine import EMPTY, QueryResult
 
+    if stmt.statement_type in ddlopts.STATEMENTS:
+        return ddlopts.run(engine, con, stmt)
     project, dataset, table = stmt.target  # type: ignore[misc]
     schema = duckdb_schema(project, dataset)
     engine._require_dataset(con, project, dataset)

@@ -27,6 +27,8 @@ from .rows import arrow_rows, extra_fields, message_class, proto_row
 from .tables import TableRef, Tables, parse_table
 
 DEFAULT = "_default"
+MAX_APPEND_BYTES = 10 * 1024 * 1024
+"""BigQuery's limit on one AppendRowsRequest (its quotas page: 10 MB)."""
 STREAM_RE = re.compile(r"^(projects/[^/]+/datasets/[^/]+/tables/[^/]+)/streams/([^/]+)$")
 ROWS_ERROR = (
     "Errors found while processing rows. Please refer to the row_errors field for details. "
@@ -213,6 +215,14 @@ class WriteService:
                     continue
             if stream is None:
                 raise invalid("the first AppendRowsRequest must name write_stream")
+            size = request.ByteSize()
+            if size > MAX_APPEND_BYTES:
+                yield _error(
+                    stream,
+                    grpc.StatusCode.INVALID_ARGUMENT,
+                    f"AppendRows request too large: {size} limit {MAX_APPEND_BYTES} Entity: {stream.name}",
+                )
+                continue
             if request.missing_value_interpretations or request.default_missing_value_interpretation:
                 yield _error(
                     stream,

@@ -1,0 +1,607 @@
+"""Table, view and dataset options set by DDL, shown by the tables and datasets resources.
+
+Translation: `CREATE TABLE ... PARTITION BY ... CLUSTER BY ... OPTIONS(...)` (its BigQuery-only
+parts), `ALTER {TABLE|VIEW|MATERIALIZED VIEW|SCHEMA} ... SET OPTIONS(...)`, `ALTER TABLE ...
+ALTER COLUMN c SET OPTIONS(description = ...)` and `ALTER TABLE ... RENAME TO t`.
+
+Catalog: `_llmops_catalog.ddl_options` holds, per table (per dataset with table_name ''), the REST
+fields the DDL set (`labels`, `friendlyName`, `description`, `timePartitioning`, ...; a null
+value hides the field). The resources apply them over what REST calls stored, and a REST update
+of a field forgets the DDL's value of it, so the later change wins either way.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+
+from . import history, partitioning, typeparams
+from .googlesql import (
+    BigQueryDuplicate,
+    BigQueryError,
+    BigQueryInvalid,
+    Statement,
+    duckdb_schema,
+    duckdb_table,
+    quote_ident,
+)
+
+if TYPE_CHECKING:
+    from .engine import BigQueryEngine
+
+CATALOG = "_llmops_catalog"
+REPORTED = {
+    "ALTER_TABLE_SET_OPTIONS": "ALTER_TABLE",
+    "ALTER_VIEW_SET_OPTIONS": "ALTER_VIEW",
+    "ALTER_MATERIALIZED_VIEW_SET_OPTIONS": "ALTER_MATERIALIZED_VIEW",
+    "ALTER_SCHEMA_SET_OPTIONS": "ALTER_SCHEMA",
+    "ALTER_COLUMN_SET_OPTIONS": "ALTER_TABLE",
+    "ALTER_TABLE_RENAME": "ALTER_TABLE",
+}
+"""Statement types `run` executes -> the statementType BigQuery reports for them."""
+STATEMENTS = frozenset(REPORTED)
+
+
+def reported(statement_type: str) -> str:
+    """The statementType a job shows for a statement (this module's own types are internal)."""
+    return REPORTED.get(statement_type, statement_type)
+
+
+_MARK = "llmops:ddlopts"
+
+_COMMON = {"description", "friendly_name", "labels", "expiration_timestamp", "tags"}
+KNOWN_OPTIONS = {
+    "TABLE": _COMMON
+    | {
+        "partition_expiration_days",
+        "require_partition_filter",
+        "kms_key_name",
+        "default_rounding_mode",
+        "enable_change_history",
+        "max_staleness",
+        "enable_fine_grained_mutations",
+        "storage_uri",
+        "file_format",
+        "table_format",
+    },
+    "VIEW": _COMMON | {"privacy_policy"},
+    "MATERIALIZED VIEW": _COMMON
+    | {
+        "enable_refresh",
+        "refresh_interval_minutes",
+        "max_staleness",
+        "allow_non_incremental_definition",
+        "kms_key_name",
+    },
+    "SCHEMA": {
+        "description",
+        "friendly_name",
+        "labels",
+        "tags",
+        "default_table_expiration_days",
+        "default_partition_expiration_days",
+        "default_kms_key_name",
+        "default_rounding_mode",
+        "is_case_insensitive",
+        "max_time_travel_hours",
+        "storage_billing_model",
+        "location",
+    },
+}
+"""The options BigQuery takes per object; those not mapped to a REST field are accepted and kept out."""
+_REST_NAMES = {"description": "description", "friendly_name": "friendlyName", "labels": "labels"}
+_LABEL = re.compile(r"^[\w-]{0,63}$")
+_ALTER_COMMAND = re.compile(
+    r"^\s*(?P<kind>MATERIALIZED\s+VIEW|SCHEMA|TABLE|VIEW)\s+(?P<exists>IF\s+EXISTS\s+)?(?P<name>`[^`]+`|[\w.\-:]+)\s+"
+    r"(?P<rest>.*?)\s*;?\s*$",
+    re.I | re.S,
+)
+_COLUMN_OPTIONS = re.compile(
+    r"^ALTER\s+COLUMN\s+(?P<ifexists>IF\s+EXISTS\s+)?(?P<col>`[^`]+`|\w+)\s+SET\s+OPTIONS\s*\((?P<body>.*)\)$",
+    re.I | re.S,
+)
+_SET_OPTIONS = re.compile(r"^SET\s+OPTIONS\s*\((?P<body>.*)\)$", re.I | re.S)
+
+
+# ---------------------------------------------------------------------- values
+
+
+def _value(node: exp.Expression) -> Any:
+    """A literal OPTIONS value as Python; any other expression as its GoogleSQL text."""
+    if isinstance(node, exp.Null):
+        return None
+    if isinstance(node, exp.Boolean):
+        return bool(node.this)
+    if isinstance(node, exp.Literal):
+        if node.is_string:
+            return node.name
+        text = node.name
+        return float(text) if any(c in text for c in ".eE") else int(text)
+    if isinstance(node, exp.Neg) and isinstance(node.this, exp.Literal):
+        return -_value(node.this)
+    if isinstance(node, exp.Array):
+        return [_value(e) for e in node.expressions]
+    if isinstance(node, (exp.Tuple, exp.Struct)):
+        return tuple(_value(e) for e in node.expressions)
+    return node.sql("bigquery")
+
+
+def parse_options(props: list[exp.Expression], kind: str) -> dict[str, Any]:
+    """OPTIONS(name = value, ...) as {name: value}; BigQueryInvalid naming an option `kind` lacks."""
+    out: dict[str, Any] = {}
+    for p in props:
+        if not isinstance(p, exp.Property) or p.args.get("value") is None:
+            continue
+        name = p.name.lower()
+        if name not in KNOWN_OPTIONS[kind]:
+            raise BigQueryInvalid(
+                f"Invalid {kind.lower()} option: {name}",
+                fix=f"use one of {', '.join(sorted(KNOWN_OPTIONS[kind]))}",
+                reason="invalidQuery",
+            )
+        value = _value(p.args["value"])
+        if name == "expiration_timestamp" and value is not None:
+            value = p.args["value"].sql("bigquery")  # an expression, evaluated when the statement runs
+        wanted = _OPTION_TYPES.get(name)
+        if value is not None and wanted is not None and not _is(value, wanted):
+            raise BigQueryInvalid(
+                f"{kind.lower().capitalize()} option {name} must be a {wanted}, not {p.args['value'].sql('bigquery')}",
+                fix=f"write {name} = <{wanted}>",
+                reason="invalidQuery",
+            )
+        out[name] = value
+    return out
+
+
+_OPTION_TYPES = {
+    "require_partition_filter": "BOOL",
+    "enable_refresh": "BOOL",
+    "allow_non_incremental_definition": "BOOL",
+    "is_case_insensitive": "BOOL",
+    "enable_change_history": "BOOL",
+    "enable_fine_grained_mutations": "BOOL",
+    "partition_expiration_days": "FLOAT64",
+    "default_table_expiration_days": "FLOAT64",
+    "default_partition_expiration_days": "FLOAT64",
+    "refresh_interval_minutes": "FLOAT64",
+    "max_time_travel_hours": "INT64",
+}
+
+
+def _is(value: Any, wanted: str) -> bool:
+    if wanted == "BOOL":
+        return isinstance(value, bool)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return wanted == "FLOAT64" or isinstance(value, int)
+
+
+def _parse_body(body: str, kind: str) -> dict[str, Any]:
+    try:
+        node = sqlglot.parse_one(f"CREATE TABLE _o._o (x INT64) OPTIONS({body})", read="bigquery")
+    except SqlglotError:
+        raise BigQueryError(f"invalid OPTIONS({body.strip()[:80]})", fix="write OPTIONS(name = value, ...)") from None
+    props = node.args.get("properties")
+    return parse_options(list(props.expressions) if props else [], kind)
+
+
+def labels_of(value: Any) -> dict[str, str] | None:
+    """OPTIONS(labels = [('k', 'v'), ...]) as a dict; BigQueryInvalid for a malformed one."""
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(
+        isinstance(t, tuple) and len(t) == 2 and all(isinstance(x, str) for x in t) for t in value
+    ):
+        raise BigQueryInvalid(
+            "labels option must be an array of (STRING, STRING) pairs", fix="write labels = [('key', 'value')]"
+        )
+    for k, v in value:
+        if not k or not _LABEL.match(k) or not _LABEL.match(v) or k != k.lower() or v != v.lower():
+            raise BigQueryInvalid(
+                f"Invalid label ({k!r}, {v!r})",
+                fix="keys and values are lowercase letters, digits, '_' or '-', up to 63 characters",
+            )
+    return dict(value)
+
+
+def rest_fields(options: dict[str, Any]) -> dict[str, Any]:
+    """The REST fields that description, friendly_name and labels options set (None clears)."""
+    out: dict[str, Any] = {}
+    for name, field in _REST_NAMES.items():
+        if name in options:
+            value = options[name]
+            if name == "labels":
+                value = labels_of(value)
+            elif value is not None and not isinstance(value, str):
+                raise BigQueryInvalid(f"{name} option must be a STRING", fix=f"write {name} = '...'")
+            out[field] = value
+    return out
+
+
+# ---------------------------------------------------------------------- translation
+
+
+def translate(stmt: exp.Expression, ctx: Any) -> Statement | None:
+    """A Statement for the DDL this module handles; None for any other statement."""
+    from .googlesql import _translate_statement
+
+    if isinstance(stmt, exp.Create) and str(stmt.kind).upper() == "TABLE" and not stmt.meta.get(_MARK):
+        return _translate_create(stmt, ctx)
+    if isinstance(stmt, exp.Alter):
+        actions = stmt.args.get("actions") or []
+        kind = str(stmt.args.get("kind") or "TABLE").upper()
+        if len(actions) == 1 and isinstance(actions[0], exp.AlterSet) and actions[0].expressions:
+            props = actions[0].expressions[0]
+            if isinstance(props, exp.Properties):
+                options = parse_options(list(props.expressions), kind)
+                return _alter(stmt.this.sql("bigquery"), kind, bool(stmt.args.get("exists")), options, ctx)
+        if actions and all(isinstance(a, exp.ColumnDef) for a in actions):
+            # ADD COLUMN c STRING(10): the parameters are kept for the schema (DuckDB cannot add a CHECK)
+            params = typeparams.typed_columns(actions, check=False)
+            if params:
+                inner = _translate_statement(stmt, ctx)
+                return replace(inner, options={**inner.options, "added_params": params})
+            return None
+        if len(actions) == 1 and isinstance(actions[0], exp.AlterRename) and kind == "TABLE":
+            new = actions[0].this
+            if not isinstance(new, exp.Table) or new.args.get("db") is not None:
+                raise BigQueryInvalid(
+                    "ALTER TABLE ... RENAME TO takes a table name without a dataset",
+                    fix="write RENAME TO new_name (the table stays in its dataset)",
+                )
+            target = _resolve(stmt.this.sql("bigquery"), ctx)
+            return Statement(
+                sql="",
+                statement_type="ALTER_TABLE_RENAME",
+                target=target,
+                tables=(target,),
+                options={"new_name": new.name, "if_exists": bool(stmt.args.get("exists"))},
+            )
+        return None
+    if isinstance(stmt, exp.Command) and str(stmt.this).upper() == "ALTER":
+        m = _ALTER_COMMAND.match(str(stmt.expression))
+        if not m:
+            return None
+        kind = re.sub(r"\s+", " ", m.group("kind").upper())
+        rest = m.group("rest")
+        set_opts = _SET_OPTIONS.match(rest)
+        if set_opts:
+            options = _parse_body(set_opts.group("body"), kind)
+            return _alter(m.group("name"), kind, bool(m.group("exists")), options, ctx)
+        col = _COLUMN_OPTIONS.match(rest)
+        if col and kind == "TABLE":
+            options = _parse_body(col.group("body"), "TABLE")
+            unknown = set(options) - {"description"}
+            if unknown:
+                raise BigQueryInvalid(
+                    f"Invalid column option: {sorted(unknown)[0]}",
+                    fix="ALTER COLUMN ... SET OPTIONS takes description (the emulator's only column option)",
+                )
+            target = _resolve(m.group("name"), ctx)
+            return Statement(
+                sql="",
+                statement_type="ALTER_COLUMN_SET_OPTIONS",
+                target=target,
+                tables=(target,),
+                options={
+                    "column": col.group("col").strip("`"),
+                    "description": options.get("description"),
+                    "if_exists": bool(m.group("exists")),
+                    "column_if_exists": bool(col.group("ifexists")),
+                },
+            )
+    return None
+
+
+def _resolve(text: str, ctx: Any) -> tuple[str, str, str]:
+    from .tablekinds import _resolve_name
+
+    return _resolve_name(text, ctx)
+
+
+def _alter(name: str, kind: str, if_exists: bool, options: dict[str, Any], ctx: Any) -> Statement:
+    if kind == "SCHEMA":
+        parts = [p for p in name.strip("`").split(".") if p]
+        if len(parts) == 1:
+            target = (ctx.project, parts[0], "")
+        elif len(parts) == 2:
+            target = (parts[0], parts[1], "")
+        else:
+            raise BigQueryError(f"invalid dataset name {name!r}", fix="write it as project.dataset or dataset")
+    else:
+        target = _resolve(name, ctx)
+    fields = rest_fields(options)
+    extra: dict[str, Any] = {"kind": kind, "if_exists": if_exists, "fields": fields}
+    if "expiration_timestamp" in options:
+        value = options["expiration_timestamp"]
+        extra["expiration_sql"] = None if value is None else _timestamp_sql(str(value), ctx)
+    if kind == "TABLE":
+        part = {k: options[k] for k in ("partition_expiration_days", "require_partition_filter") if k in options}
+        extra["partition_options"] = part
+    if kind == "SCHEMA" and "default_table_expiration_days" in options:
+        days = options["default_table_expiration_days"]
+        extra["default_expiration_ms"] = None if days is None else round(float(days) * 86_400_000)
+        fields["defaultTableExpirationMs"] = None if days is None else str(extra["default_expiration_ms"])
+    return Statement(
+        sql="",
+        statement_type=f"ALTER_{kind.replace(' ', '_')}_SET_OPTIONS",
+        target=target,
+        tables=(target,) if target[2] else (),
+        options=extra,
+    )
+
+
+def _timestamp_sql(text: str, ctx: Any) -> str:
+    from .tablekinds import _expression_sql
+
+    return _expression_sql(text, ctx, "expiration_timestamp")
+
+
+def _translate_create(stmt: exp.Create, ctx: Any) -> Statement | None:
+    from .googlesql import _translate_statement
+
+    props = stmt.args.get("properties")
+    items = list(props.expressions) if props else []
+    by = next((p for p in items if isinstance(p, exp.PartitionedByProperty)), None)
+    cluster = next((p for p in items if isinstance(p, exp.ClusterProperty)), None)
+    names = {p.name.lower() for p in items if isinstance(p, exp.Property) and p.args.get("value") is not None}
+    params = typeparams.typed_columns(stmt.this.expressions if isinstance(stmt.this, exp.Schema) else [])
+    if by is None and cluster is None and not names and not params:
+        return None
+    options = parse_options([p for p in items if isinstance(p, exp.Property)], "TABLE")
+    columns = [c.name for c in cluster.expressions] if cluster is not None else []
+    spec = partitioning.spec(by.this if by is not None else None, columns)
+    fields = {**partitioning.options_fields(options, spec), **rest_fields(options)}
+    fields.pop("description", None)  # a CREATE's description is the table's comment
+    if isinstance(stmt.this, exp.Schema) and stmt.expression is None:
+        defs = {c.name: c.args["kind"].sql("bigquery") for c in stmt.this.expressions if isinstance(c, exp.ColumnDef)}
+        partitioning.check(spec, defs)
+        spec.pop("_columns", None)
+    keep = [p for p in items if not isinstance(p, (exp.PartitionedByProperty, exp.ClusterProperty))]
+    stmt.set("properties", exp.Properties(expressions=keep) if keep else None)
+    stmt.meta[_MARK] = True
+    inner = _translate_statement(stmt, ctx)
+    extra = {"ddl_fields": fields, "ddl_check": spec.get("_columns"), "field_params": params}
+    return replace(inner, options={**inner.options, **extra})
+
+
+# ---------------------------------------------------------------------- catalog
+
+
+def ensure_catalog(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the options table (once per engine, when it opens)."""
+    con.execute(
+        f"CREATE TABLE IF NOT EXISTS {CATALOG}.ddl_options (schema_name VARCHAR, table_name VARCHAR, "
+        "options JSON, PRIMARY KEY (schema_name, table_name))"
+    )
+
+
+def stored(con: duckdb.DuckDBPyConnection, project: str, dataset: str, table: str = "") -> dict[str, Any]:
+    """The REST fields DDL set on a table (a dataset with table '')."""
+    rows = con.execute(
+        f"SELECT options FROM {CATALOG}.ddl_options WHERE schema_name = ? AND table_name = ?",
+        [duckdb_schema(project, dataset), table],
+    ).fetchall()
+    return json.loads(rows[0][0]) if rows else {}
+
+
+def store(con: duckdb.DuckDBPyConnection, project: str, dataset: str, table: str, fields: dict[str, Any]) -> None:
+    """Set REST fields (None hides the field) over those stored before."""
+    merged = {**stored(con, project, dataset, table), **fields}
+    con.execute(
+        f"INSERT OR REPLACE INTO {CATALOG}.ddl_options VALUES (?, ?, ?)",
+        [duckdb_schema(project, dataset), table, json.dumps(merged)],
+    )
+
+
+def forget(con: duckdb.DuckDBPyConnection, project: str, dataset: str, table: str | None = None) -> None:
+    """A dropped or recreated table (a dropped dataset, `table` None) loses its DDL options."""
+    where, args = "schema_name = ?", [duckdb_schema(project, dataset)]
+    if table is not None:
+        where += " AND table_name = ?"
+        args.append(table)
+    con.execute(f"DELETE FROM {CATALOG}.ddl_options WHERE {where}", args)
+
+
+def forget_fields(engine: BigQueryEngine, project: str, dataset: str, table: str, names: Any) -> None:
+    """A REST update set these fields: the DDL's values of them no longer apply."""
+    with engine.connection() as con:
+        have = stored(con, project, dataset, table)
+        if not any(n in have for n in names):
+            return
+        kept = {k: v for k, v in have.items() if k not in names}
+        forget(con, project, dataset, table)
+        if kept:
+            store(con, project, dataset, table, kept)
+
+
+def fields_of(engine: BigQueryEngine, project: str, dataset: str, table: str = "") -> dict[str, Any]:
+    """stored() through the engine's connection (for the REST resources)."""
+    with engine.connection() as con:
+        return stored(con, project, dataset, table)
+
+
+def apply(resource: dict[str, Any], fields: dict[str, Any]) -> None:
+    """Set DDL fields on a REST resource; a None value removes the field."""
+    for k, v in fields.items():
+        if v is None or v == {}:
+            resource.pop(k, None)
+        else:
+            resource[k] = v
+
+
+# ---------------------------------------------------------------------- execution
+
+
+def after_create(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, stmt: Statement) -> None:
+    """Keep a CREATE TABLE's partitioning, clustering, labels and friendly name."""
+    fields = stmt.options.get("ddl_fields")
+    project, dataset, table = stmt.target  # type: ignore[misc]
+    params = stmt.options.get("field_params")
+    if params:
+        con.execute(
+            f"INSERT OR REPLACE INTO {CATALOG}.field_options VALUES (?, ?, ?)",
+            [duckdb_schema(project, dataset), table, json.dumps(params)],
+        )
+    if not fields:
+        return
+    needs = stmt.options.get("ddl_check")
+    if needs:  # CREATE TABLE ... AS SELECT: the columns are known only now
+        info = engine._table_info(con, project, dataset, table)
+        try:
+            partitioning.check({**fields, "_columns": needs}, {f["name"]: f["type"] for f in info["schema"]})
+        except BigQueryError:
+            con.execute(f"DROP TABLE IF EXISTS {duckdb_table(project, dataset, table)}")
+            from .tablekinds import forget as forget_table
+
+            forget_table(con, project, dataset, table)
+            raise
+    store(con, project, dataset, table, fields)
+
+
+def after_alter(con: duckdb.DuckDBPyConnection, stmt: Statement) -> None:
+    """Keep the type parameters of columns an ALTER TABLE ... ADD COLUMN added."""
+    added = stmt.options.get("added_params")
+    if not added:
+        return
+    project, dataset, table = stmt.target  # type: ignore[misc]
+    schema = duckdb_schema(project, dataset)
+    rows = con.execute(
+        f"SELECT options FROM {CATALOG}.field_options WHERE schema_name = ? AND table_name = ?", [schema, table]
+    ).fetchall()
+    options = json.loads(rows[0][0]) if rows else {}
+    options.update({k: v for k, v in added.items() if k not in options})  # IF NOT EXISTS keeps a column's own
+    con.execute(
+        f"INSERT OR REPLACE INTO {CATALOG}.field_options VALUES (?, ?, ?)", [schema, table, json.dumps(options)]
+    )
+
+
+def run(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, stmt: Statement) -> Any:
+    """Execute ALTER ... SET OPTIONS, ALTER COLUMN ... SET OPTIONS or ALTER TABLE ... RENAME TO."""
+    from .engine import EMPTY, QueryResult
+    from .tablekinds import _set, check_writable
+
+    project, dataset, table = stmt.target  # type: ignore[misc]
+    o = stmt.options
+    kind = o.get("kind", "TABLE")
+    done = QueryResult(table=EMPTY, schema=[], statement_type=reported(stmt.statement_type), target=stmt.target)
+    if kind == "SCHEMA":
+        if not engine._dataset_exists(con, project, dataset):
+            if o.get("if_exists"):
+                return done
+            engine._require_dataset(con, project, dataset)
+        if "default_expiration_ms" in o:
+            ms = o["default_expiration_ms"]
+            if ms is not None and ms < 3_600_000:
+                raise BigQueryInvalid(
+                    "default_table_expiration_days must be at least 1/24 (one hour)", fix="give a longer expiration"
+                )
+            _set(con, duckdb_schema(project, dataset), "", default_expiration_ms=ms)
+        store(con, project, dataset, "", o["fields"])
+        return done
+    engine._require_dataset(con, project, dataset)
+    if table not in engine._table_names(con, project, dataset):
+        if o.get("if_exists"):
+            return done
+        engine._table_info(con, project, dataset, table)  # raises Not found
+    info = engine._table_info(con, project, dataset, table)
+    actual = (info.get("features") or {}).get("type") or info["type"]
+    if stmt.statement_type == "ALTER_TABLE_RENAME":
+        return _rename(engine, con, stmt, actual, done)
+    wanted = {"TABLE": ("TABLE", "SNAPSHOT"), "VIEW": ("VIEW",), "MATERIALIZED VIEW": ("MATERIALIZED_VIEW",)}[kind]
+    if actual not in wanted:
+        shown = actual.replace("_", " ").lower()
+        raise BigQueryInvalid(
+            f"ALTER {kind} cannot be used on {project}:{dataset}.{table}, which is a {shown}",
+            fix=f"use ALTER {shown.upper()}",
+            reason="invalidQuery",
+        )
+    if stmt.statement_type == "ALTER_COLUMN_SET_OPTIONS":
+        names = {f["name"].lower(): f["name"] for f in info["schema"]}
+        column = names.get(str(o["column"]).lower())
+        if column is None:
+            if o.get("column_if_exists"):
+                return done
+            raise BigQueryInvalid(
+                f"Column not found: {o['column']} in table {project}:{dataset}.{table}",
+                fix="name a column of the table",
+                reason="invalidQuery",
+            )
+        text = "NULL" if o["description"] is None else "'" + str(o["description"]).replace("'", "''") + "'"
+        con.execute(f"COMMENT ON COLUMN {duckdb_table(project, dataset, table)}.{quote_ident(column)} IS {text}")
+        return done
+    fields = dict(o["fields"])
+    part = o.get("partition_options") or {}
+    if part:
+        have = (info.get("features") or {}).get("ddl_fields") or {}
+        if not have.get("timePartitioning") and not have.get("rangePartitioning"):
+            raise BigQueryInvalid(
+                "partition options are only allowed on a partitioned table",
+                fix="create the table with PARTITION BY",
+                reason="invalidQuery",
+            )
+        if "partition_expiration_days" in part:
+            tp = dict(have.get("timePartitioning") or {})
+            if not tp:
+                raise BigQueryInvalid(
+                    "partition_expiration_days is only allowed on a time-partitioned table",
+                    fix="leave the option out",
+                    reason="invalidQuery",
+                )
+            days = part["partition_expiration_days"]
+            tp.pop("expirationMs", None)
+            if days is not None:
+                tp["expirationMs"] = str(round(float(days) * 86_400_000))
+            fields["timePartitioning"] = tp
+        if "require_partition_filter" in part:
+            value = part["require_partition_filter"]
+            fields["requirePartitionFilter"] = None if value is None else bool(value)
+    if "description" in fields and actual in ("TABLE", "SNAPSHOT", "VIEW", "MATERIALIZED_VIEW"):
+        word = "VIEW" if info["type"] == "VIEW" else "TABLE"
+        text = "NULL" if fields["description"] is None else "'" + fields["description"].replace("'", "''") + "'"
+        con.execute(f"COMMENT ON {word} {duckdb_table(project, dataset, table)} IS {text}")
+    if "expiration_sql" in o:
+        try:
+            expires = None if o["expiration_sql"] is None else history.timestamp(con, o["expiration_sql"])
+        except BigQueryError:
+            raise BigQueryInvalid(
+                "expiration_timestamp must be a TIMESTAMP", fix="write expiration_timestamp = TIMESTAMP '2030-01-01'"
+            ) from None
+        _set(con, duckdb_schema(project, dataset), table, expires=expires)
+    if actual == "SNAPSHOT" and set(fields) - {"description", "labels", "friendlyName"}:
+        check_writable(con, project, dataset, table)
+    store(con, project, dataset, table, fields)
+    return done
+
+
+def _rename(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, stmt: Statement, actual: str, done: Any) -> Any:
+    project, dataset, table = stmt.target  # type: ignore[misc]
+    new = str(stmt.options["new_name"])
+    if actual != "TABLE":
+        raise BigQueryInvalid(
+            f"ALTER TABLE ... RENAME TO cannot rename {project}:{dataset}.{table}, which is a {actual.lower()}",
+            fix="rename tables only; recreate a view under the new name",
+            reason="invalidQuery",
+        )
+    if new in engine._table_names(con, project, dataset):
+        raise BigQueryDuplicate(f"Already Exists: Table {project}:{dataset}.{new}", fix="choose another name")
+    schema = duckdb_schema(project, dataset)
+    con.execute(f"ALTER TABLE {duckdb_table(project, dataset, table)} RENAME TO {quote_ident(new)}")
+    catalogs = con.execute(
+        "SELECT table_name FROM duckdb_columns() WHERE schema_name = ? AND column_name IN ('schema_name', 'table_name') "
+        "AND database_name = current_database() GROUP BY table_name HAVING count(*) = 2",
+        [CATALOG],
+    ).fetchall()
+    for (catalog,) in catalogs:
+        con.execute(
+            f"UPDATE {CATALOG}.{quote_ident(catalog)} SET table_name = ? WHERE schema_name = ? AND table_name = ?",
+            [new, schema, table],
+        )
+    return replace(done, target=(project, dataset, new))
