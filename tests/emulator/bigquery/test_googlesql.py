@@ -155,7 +155,12 @@ def test_dml_statement_types_and_targets():
     delete = one("DELETE d.t WHERE a = 1", default_project="p")
     assert delete.sql.startswith('DELETE FROM "p.d"."t"') and delete.statement_type == "DELETE"
     assert one("CREATE OR REPLACE TABLE d.t AS SELECT 1 AS a").statement_type == "CREATE_TABLE_AS_SELECT"
-    assert one("CREATE TABLE d.t (a INT64) PARTITION BY RANGE_BUCKET(a, GENERATE_ARRAY(0, 10)) CLUSTER BY a").statement_type == "CREATE_TABLE"
+    assert (
+        one(
+            "CREATE TABLE d.t (a INT64) PARTITION BY RANGE_BUCKET(a, GENERATE_ARRAY(0, 10)) CLUSTER BY a"
+        ).statement_type
+        == "CREATE_TABLE"
+    )
     assert one("DROP TABLE d.t", default_project="p").target == ("p", "d", "t")
 
 
