@@ -95,7 +95,9 @@ def _table_bytes(
             terms.append(f"count({col}) * {_FIXED_BYTES[field['type']]}")
         elif field["mode"] != "REPEATED" and field["type"] == "BYTES":
             terms.append(f"coalesce(sum(octet_length({col}) + 2), 0)")
-        elif field["mode"] != "REPEATED" and field["type"] in ("STRING", "GEOGRAPHY"):
+        elif field["mode"] != "REPEATED" and field["type"] == "GEOGRAPHY":
+            terms.append(f"coalesce(sum(octet_length(st_aswkb({col}))), 0)")
+        elif field["mode"] != "REPEATED" and field["type"] == "STRING":
             terms.append(f"coalesce(sum(strlen({col}) + 2), 0)")
         else:
             terms.append(f"coalesce(sum(strlen(CAST({col} AS VARCHAR))), 0)")

@@ -42,7 +42,7 @@ import duckdb
 import pyarrow as pa
 
 from ...core.errors import LlmopsError, QueryError
-from . import coltypes, dryrun, fieldopts, history, ml, routines, rowaccess, tablekinds, udfs
+from . import coltypes, dryrun, fieldopts, geography, history, ml, routines, rowaccess, tablekinds, udfs
 from .googlesql import (
     FARM_FINGERPRINT_UDF,
     INFO_SCHEMA_VIEWS,
@@ -139,6 +139,7 @@ class BigQueryEngine:
         self._ml = ml.ModelCatalog()
         self._ml_on_db = False
         self._googlesql_udfs_on_db = False
+        self._geography_udfs_on_db = False
         self._lock = threading.Lock()
         if self.path is None:
             self._db = duckdb.connect(":memory:")
@@ -530,6 +531,14 @@ class BigQueryEngine:
                     if not self._googlesql_udfs_on_db:
                         udfs.register(self._db)
                         self._googlesql_udfs_on_db = True
+        if geography.udf_names() & script.udfs:
+            if self._db is None:
+                geography.register(con)
+            else:
+                with self._lock:
+                    if not self._geography_udfs_on_db:
+                        geography.register(self._db)
+                        self._geography_udfs_on_db = True
         if script.info_schema:
             self._register_information_schema(con, script.info_schema)
         for wc in script.wildcards:
@@ -548,6 +557,7 @@ class BigQueryEngine:
                 sql = rowaccess.guard(con, stmt)
                 rel = con.sql(sql, params=values) if values else con.sql(sql)
                 schema = [duckdb_type_to_field(n, t) for n, t in zip(rel.columns, rel.types)]
+                rel = geography.text_relation(rel)
                 table = _int64_hugeints(rel.to_arrow_table(), rel.types)
                 return QueryResult(table=table, schema=schema, statement_type="SELECT")
             if stmt.statement_type in ("CREATE_SCHEMA", "DROP_SCHEMA"):
@@ -1760,7 +1770,7 @@ def _convert_value(value: Any, f: dict, *, ignore_unknown: bool, location: str) 
         if t in ("STRING", "GEOGRAPHY"):
             if isinstance(value, bool):
                 raise ValueError
-            return str(value)
+            return geography.to_wkt(str(value)) if t == "GEOGRAPHY" else str(value)
         if t == "INT64":
             if isinstance(value, bool):
                 raise ValueError
