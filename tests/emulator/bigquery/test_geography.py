@@ -45,6 +45,7 @@ CASES = [
         "SELECT CAST(ST_GEOGPOINT(1, 2) AS STRING), ST_ASGEOJSON(ST_GEOGPOINT(1, 2))",
         ("POINT(1 2)", '{ "type": "Point", "coordinates": [1, 2] }'),
     ),
+    ("SELECT TO_JSON_STRING(ST_GEOGPOINT(1, 2.5))", ('{"type":"Point","coordinates":[1,2.5]}',)),
     # accessors
     (
         "SELECT ST_X(ST_GEOGPOINT(1, 2)), ST_Y(ST_GEOGPOINT(1, 2)), "
@@ -132,6 +133,8 @@ def test_table_round_trip(env):
     run(f"INSERT INTO {ds}.places VALUES ('a', ST_GEOGPOINT(0, 0)), ('b', ST_GEOGFROMTEXT('POINT(3 0)')), ('c', NULL)")
     rows = run(f"SELECT name, g, ST_DISTANCE(g, ST_GEOGPOINT(1, 0)) < 111200 FROM {ds}.places ORDER BY name")
     assert rows == [("a", "POINT(0 0)", True), ("b", "POINT(3 0)", False), ("c", None, None)]
+    texts = run(f"SELECT CAST(g AS STRING), CAST(name AS STRING) FROM {ds}.places WHERE name = 'b'")
+    assert texts == [("POINT(3 0)", "b")]
 
 
 def test_bad_latitude_is_an_error(env):
@@ -188,3 +191,32 @@ def test_missing_extra_names_it():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "shapely" in out and "pip install 'llmops[geo]'" in out
+
+
+def test_load_jobs_take_wkt_and_geojson_and_reject_bad_text(bigquery_client, dataset):
+    from google.cloud import bigquery
+
+    schema = [bigquery.SchemaField("id", "INT64"), bigquery.SchemaField("g", "GEOGRAPHY")]
+    dest = f"{dataset.project}.{dataset.dataset_id}.loaded"
+    config = bigquery.LoadJobConfig(schema=schema)
+    rows = [{"id": 1, "g": "POINT(1 2)"}, {"id": 2, "g": '{"type": "Point", "coordinates": [3, 4]}'}]
+    bigquery_client.load_table_from_json(rows, dest, job_config=config).result()
+    got = bigquery_client.query_and_wait(f"SELECT id, g FROM `{dataset.dataset_id}.loaded` ORDER BY id")
+    assert [tuple(r.values()) for r in got] == [(1, "POINT(1 2)"), (2, "POINT(3 4)")]
+
+    job = bigquery_client.load_table_from_json([{"id": 3, "g": "POINT(1"}], dest, job_config=config)
+    with pytest.raises(Exception, match="POINT"):
+        job.result()
+    assert bigquery_client.get_table(dest).num_rows == 2
+
+
+def test_storage_read_api_gives_wkt(bigquery_client, bigquery_read_client, dataset):
+    bigquery_client.query_and_wait(
+        f"CREATE TABLE `{dataset.dataset_id}.pts` AS SELECT 1 AS id, ST_GEOGPOINT(5, 6) AS g"
+    )
+    table = bigquery_client.get_table(f"{dataset.project}.{dataset.dataset_id}.pts")
+    assert [f.field_type for f in table.schema] == ["INTEGER", "GEOGRAPHY"]
+    rows = list(bigquery_client.list_rows(table))
+    assert [tuple(r.values()) for r in rows] == [(1, "POINT(5 6)")]
+    frame = bigquery_client.list_rows(table).to_arrow(bqstorage_client=bigquery_read_client)
+    assert frame.column("g").to_pylist() == ["POINT(5 6)"]

@@ -682,6 +682,7 @@ class BigQueryEngine:
         text = str(exc)
         first = text.splitlines()[0] if text else type(exc).__name__
         first = re.sub(r"^[A-Za-z ]+ Error: ", "", first).strip()
+        first = re.sub(r"^Python exception occurred while executing the UDF: ValueError: ", "", first)
         hint = next((ln.strip() for ln in text.splitlines()[1:] if ln.strip().startswith("Did you mean")), None)
         if isinstance(exc, duckdb.PermissionException):
             return BigQueryError(
@@ -734,10 +735,11 @@ class BigQueryEngine:
                     f"unrecognized name: {m.group(1)}", fix=hint or "check the column names in the query"
                 )
             m = re.search(r"No function matches the given name and argument types '(\w+)\((.*?)\)'", first)
-            if m and m.group(1) in udfs.GOOGLESQL_NAME:
+            names = {**udfs.GOOGLESQL_NAME, **geography.googlesql_names()}
+            if m and m.group(1) in names:
                 # An engine UDF's own name means nothing to the user: name the GoogleSQL function.
                 return BigQueryError(
-                    f"No matching signature for function {udfs.GOOGLESQL_NAME[m.group(1)]} "
+                    f"No matching signature for function {names[m.group(1)]} "
                     f"for argument types: {m.group(2)}",
                     fix=hint or "check the argument types (see the GoogleSQL function reference)",
                 )

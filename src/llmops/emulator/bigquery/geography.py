@@ -87,6 +87,11 @@ def _geojson(geom: Any) -> str:
     return f'{{ "type": "{mapping["type"]}", "coordinates": {_geojson_coords(mapping["coordinates"])} }}'
 
 
+def _geojson_compact(geom: Any) -> str:
+    """TO_JSON_STRING's GeoJSON: the same object without spaces."""
+    return json.dumps(json.loads(_geojson(geom)), separators=(",", ":"))
+
+
 _TYPE_NAMES = {
     0: "ST_Point",
     1: "ST_LineString",
@@ -441,6 +446,7 @@ def _udfs() -> dict[tuple[str, int], tuple[str, str, str, Callable[..., Any], bo
         ("ST_MAKEPOLYGON", 1): ("g", _G, _makepolygon, False),
         ("ST_MAKEPOLYGON", 2): ("gG", _G, _makepolygon, False),
         ("ST_ASGEOJSON", 1): ("g", "VARCHAR", _geojson, False),
+        ("TO_JSON_STRING", 1): ("g", "VARCHAR", _geojson_compact, False),
         ("ST_X", 1): ("g", "DOUBLE", lambda g: _point_coord(g, 0), False),
         ("ST_Y", 1): ("g", "DOUBLE", lambda g: _point_coord(g, 1), False),
         ("ST_NUMPOINTS", 1): ("g", "BIGINT", lambda g: int(shapely_module().get_num_coordinates(g)), False),
@@ -477,7 +483,7 @@ def _udfs() -> dict[tuple[str, int], tuple[str, str, str, Callable[..., Any], bo
         out = "BOOLEAN" if name in shp_ufunc else _G
         table[(name, 2)] = ("gg", out, _binary(ufunc), True)
     return {
-        key: (f"{_PREFIX}{key[0][3:].lower()}_{key[1]}", kinds, out, fn, vec)
+        key: (f"{_PREFIX}{key[0].lower().removeprefix('st_')}_{key[1]}", kinds, out, fn, vec)
         for key, (kinds, out, fn, vec) in table.items()
     }
 
@@ -500,7 +506,12 @@ def _flat(fn: str, measure: Callable[..., float]) -> Callable[..., float]:
 
 def served() -> list[str]:
     """The GoogleSQL geography functions the local warehouse runs."""
-    return sorted({name for name, _ in _udfs()} | {"ST_ASTEXT"})
+    return sorted({name for name, _ in _udfs() if name.startswith("ST_")} | {"ST_ASTEXT"})
+
+
+def googlesql_names() -> dict[str, str]:
+    """UDF name -> the GoogleSQL function it implements (for error messages)."""
+    return {spec[0]: name for (name, _), spec in _udfs().items()}
 
 
 def udf_names() -> frozenset[str]:
@@ -629,6 +640,7 @@ def rewrite_calls(stmt: exp.Expression) -> set[str]:
     used: set[str] = set()
     calls = [n for n in stmt.find_all(exp.Anonymous, exp.StDistance) if _name_of(n)]
     if not calls:
+        _rewrite_texts(stmt)
         return used
     shapely_module()
     for node in reversed(calls):
@@ -655,11 +667,30 @@ def rewrite_calls(stmt: exp.Expression) -> set[str]:
             call_args = [exp.Anonymous(this="list", expressions=call_args)]
         node.replace(exp.Anonymous(this=udf, expressions=call_args))
         used.add(udf)
-    # CAST(<geography call> AS STRING) and TO_JSON_STRING(<geography call>) take BigQuery's texts
-    for cast in list(stmt.find_all(exp.Cast)):
-        if cast.to.is_type("text", "varchar") and _is_geo_udf(cast.this):
-            cast.replace(_astext(cast.this))
+    _rewrite_texts(stmt)
     return used
+
+
+def _rewrite_texts(stmt: exp.Expression) -> None:
+    """CAST(geography AS STRING) as BigQuery's WKT, TO_JSON_STRING(geography) as GeoJSON.
+
+    A column's type is not known here: its CAST is chosen by DuckDB's `typeof()`, which it folds
+    when it binds the query (both branches bind for every type).
+    """
+    for cast in list(stmt.find_all(exp.Cast)):
+        if not cast.to.is_type("text", "varchar"):
+            continue
+        if _is_geo_udf(cast.this):
+            cast.replace(_astext(cast.this))
+        elif isinstance(cast.this, exp.Column) and not isinstance(cast.parent, exp.If):
+            is_geo = exp.EQ(
+                this=exp.Anonymous(this="typeof", expressions=[cast.this.copy()]), expression=exp.Literal.string(_G)
+            )
+            cast.replace(exp.If(this=is_geo, true=_astext(cast.this), false=cast.copy()))
+    for node in list(stmt.find_all(exp.JSONFormat)):
+        if _is_geo_udf(node.this):
+            udf = _udfs()[("TO_JSON_STRING", 1)][0]
+            node.replace(exp.Anonymous(this=udf, expressions=[node.this.copy()]))
 
 
 def _is_geo_udf(node: exp.Expression) -> bool:
