@@ -50,9 +50,26 @@ def shapely_module() -> Any:
 
 
 def _geoms(column: Any) -> Any:
-    """Arrow WKB values -> a numpy array of shapely geometries (None for NULL)."""
+    """Arrow WKB values -> a numpy array of shapely geometries (None for NULL).
+
+    Each distinct value is parsed once (a constant argument arrives once per row) and, when it
+    repeats, prepared, which makes shapely's predicates much faster.
+    """
+    import numpy as np
+    import pyarrow.compute as pc
+
     shp = shapely_module()
-    return shp.from_wkb(column.to_numpy(zero_copy_only=False))
+    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    encoded = pc.dictionary_encode(arr)
+    unique = shp.from_wkb(encoded.dictionary.to_numpy(zero_copy_only=False))
+    if len(unique) < len(arr):
+        shp.prepare(unique)
+    out = np.empty(len(arr), dtype=object)
+    valid = ~arr.is_null().to_numpy(zero_copy_only=False)
+    if len(unique):
+        indices = pc.fill_null(encoded.indices, 0).to_numpy(zero_copy_only=False)
+        out[valid] = unique[indices[valid]]
+    return out
 
 
 def _check_coords(geom: Any, fn: str) -> Any:
@@ -207,22 +224,31 @@ def _max_distance(a: Any, b: Any) -> float:
     return float(_angle(xa[:, None, :], xb[None, :, :]).max()) * EARTH_RADIUS_M
 
 
-def _line_length(line: Any) -> float:
+def _line_lengths(geoms: Any, *, rings: bool) -> Any:
+    """Per geometry: the great-circle length of its linestrings, or of its polygons' rings."""
+    import numpy as np
+
     shp = shapely_module()
-    c = shp.get_coordinates(line)
-    if len(c) < 2:
-        return 0.0
-    return float(haversine(c[:-1, 0], c[:-1, 1], c[1:, 0], c[1:, 1]).sum())
+    parts, owner = shp.get_parts(geoms, return_index=True)
+    kinds = shp.get_type_id(parts)
+    if rings:
+        lines, line_owner = shp.get_rings(parts[kinds == 3], return_index=True)
+        line_owner = owner[kinds == 3][line_owner]
+    else:
+        lines, line_owner = parts[kinds == 1], owner[kinds == 1]
+    coords, index = shp.get_coordinates(lines, return_index=True)
+    same = index[:-1] == index[1:]
+    seg = haversine(coords[:-1, 0], coords[:-1, 1], coords[1:, 0], coords[1:, 1])
+    per_line = np.bincount(index[:-1][same], weights=seg[same], minlength=len(lines))
+    return np.bincount(line_owner, weights=per_line, minlength=len(geoms)).astype(float)
 
 
-def _length(geom: Any) -> float:
-    return sum(_line_length(line) for line in _lines(geom, rings=False))
+def _lengths(geoms: Any) -> Any:
+    return _line_lengths(geoms, rings=False)
 
 
-def _perimeter(geom: Any) -> float:
-    shp = shapely_module()
-    rings = [r for r in _lines(geom, rings=True) if shp.is_closed(r) and shp.get_type_id(r) == 2]
-    return sum(_line_length(r) for r in rings)
+def _perimeters(geoms: Any) -> Any:
+    return _line_lengths(geoms, rings=True)
 
 
 def _ring_area(ring: Any) -> float:
@@ -251,6 +277,116 @@ def _area(geom: Any) -> float:
         elif kind in (6, 7):
             total += _area(part) / EARTH_RADIUS_M**2
     return total * EARTH_RADIUS_M**2
+
+
+# ---------------------------------------------------------------------- points without shapely
+
+_POINT_WKB_SIZE = 21  # byte order, type 1, x, y (little-endian ISO WKB, as DuckDB writes it)
+
+
+def _point_dtype() -> Any:
+    import numpy as np
+
+    return np.dtype([("order", "u1"), ("kind", "<u4"), ("x", "<f8"), ("y", "<f8")])
+
+
+def points_xy(column: Any) -> tuple[Any, Any] | None:
+    """(longitudes, latitudes) of an Arrow column whose values are all points (NULL as NaN),
+    read straight from the WKB bytes; None when any value is another shape."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if len(arr) == 0:
+        return None
+    filler = pa.scalar(_point_wkb(np.array([np.nan]), np.array([np.nan]))[0], pa.binary())
+    arr = pc.fill_null(arr.cast(pa.binary()), filler)
+    if pc.min_max(pc.binary_length(arr)).as_py() != {"min": _POINT_WKB_SIZE, "max": _POINT_WKB_SIZE}:
+        return None
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset : arr.offset + len(arr) + 1]
+    data = arr.buffers()[2].to_pybytes()[offsets[0] : offsets[-1]]
+    rec = np.frombuffer(data, dtype=_point_dtype())
+    if (rec["order"] != 1).any() or (rec["kind"] != 1).any():
+        return None
+    return rec["x"], rec["y"]
+
+
+def _point_wkb(x: Any, y: Any) -> list[bytes]:
+    import numpy as np
+
+    rec = np.empty(len(x), dtype=_point_dtype())
+    rec["order"], rec["kind"], rec["x"], rec["y"] = 1, 1, x, y
+    raw = rec.tobytes()
+    return [raw[i : i + _POINT_WKB_SIZE] for i in range(0, len(raw), _POINT_WKB_SIZE)]
+
+
+def _points_array(x: Any, y: Any, mask: Any) -> pa.Array:
+    """A binary Arrow array of point WKB, built without per-row Python objects."""
+    import numpy as np
+
+    rec = np.empty(len(x), dtype=_point_dtype())
+    rec["order"], rec["kind"], rec["x"], rec["y"] = 1, 1, x, y
+    offsets = np.arange(0, _POINT_WKB_SIZE * (len(x) + 1), _POINT_WKB_SIZE, dtype=np.int32)
+    validity = pa.array(~mask).buffers()[1] if mask.any() else None
+    buffers = [validity, pa.py_buffer(offsets.tobytes()), pa.py_buffer(rec.tobytes())]
+    return pa.Array.from_buffers(pa.binary(), len(x), buffers, null_count=int(mask.sum()))
+
+
+def _fast_geogpoint(mask: Any, lng_col: Any, lat_col: Any) -> pa.Array:
+    import numpy as np
+
+    lng = lng_col.to_numpy(zero_copy_only=False).astype(float)
+    lat = lat_col.to_numpy(zero_copy_only=False).astype(float)
+    if np.any(np.abs(lat[~mask]) > 90):
+        raise ValueError("ST_GEOGPOINT: latitude must be in range [-90, 90]")
+    # BigQuery takes a longitude outside [-180, 180] modulo 360
+    wrapped = np.where(np.abs(lng) > 180, (lng + 180) % 360 - 180, lng)
+    return _points_array(wrapped, lat, mask)
+
+
+def _fast_coordinate(axis: int) -> Callable[..., pa.Array | None]:
+    def run(mask: Any, column: Any) -> pa.Array | None:
+        import numpy as np
+
+        xy = points_xy(column)
+        if xy is None:
+            return None
+        values = xy[axis]
+        if np.isnan(values[~mask]).any():
+            raise ValueError(f"{'ST_X' if axis == 0 else 'ST_Y'} takes a single point geography")
+        return pa.array(values, type=pa.float64(), mask=mask)
+
+    return run
+
+
+def _fast_distance(mask: Any, a: Any, b: Any, *rest: Any) -> pa.Array | None:
+    import numpy as np
+
+    xa, xb = points_xy(a), points_xy(b)
+    if xa is None or xb is None:
+        return None
+    meters = haversine(xa[0], xa[1], xb[0], xb[1])
+    if rest and rest[0].type == pa.bool_():
+        if rest[0].to_numpy(zero_copy_only=False).astype(bool).any():
+            raise ValueError("ST_DISTANCE with use_spheroid TRUE is not supported by the local warehouse")
+        rest = ()
+    if rest:
+        with np.errstate(invalid="ignore"):
+            near = meters <= rest[0].to_numpy(zero_copy_only=False).astype(float)
+        return pa.array(near, type=pa.bool_(), mask=mask | np.isnan(meters))
+    return pa.array(meters, type=pa.float64(), mask=mask | np.isnan(meters))
+
+
+_FAST: dict[tuple[str, int], Callable[..., pa.Array | None]] = {
+    ("ST_GEOGPOINT", 2): _fast_geogpoint,
+    ("ST_X", 1): _fast_coordinate(0),
+    ("ST_Y", 1): _fast_coordinate(1),
+    ("ST_DISTANCE", 2): _fast_distance,
+    ("ST_DISTANCE", 3): _fast_distance,
+    ("ST_DWITHIN", 3): _fast_distance,
+}
+"""Arrow-level bodies for columns of points (no shapely objects); None hands over to the
+general body."""
 
 
 # ---------------------------------------------------------------------- function bodies
@@ -349,12 +485,39 @@ def _line_end(geom: Any, last: bool) -> Any:
     return shp.get_point(geom, -1 if last else 0)
 
 
-def _point_coord(geom: Any, axis: int) -> float:
+def _coordinate(axis: int) -> Callable[[Any], Any]:
+    """ST_X / ST_Y over a column of geographies (each must be one point)."""
+
+    def run(geoms: Any) -> Any:
+        shp = shapely_module()
+        kinds = shp.get_type_id(geoms)
+        if ((kinds != 0) & (kinds != -1)).any() or shp.is_empty(geoms).any():
+            raise ValueError(f"{'ST_X' if axis == 0 else 'ST_Y'} takes a single point geography")
+        return shp.get_x(geoms) if axis == 0 else shp.get_y(geoms)
+
+    return run
+
+
+def _distances(a: Any, b: Any) -> Any:
+    """ST_DISTANCE over two columns: point pairs at once (haversine), other shapes one by one."""
+    import numpy as np
+
     shp = shapely_module()
-    if shp.get_type_id(geom) != 0 or shp.is_empty(geom):
-        name = "ST_X" if axis == 0 else "ST_Y"
-        raise ValueError(f"{name} takes a single point geography")
-    return float(shp.get_coordinates(geom)[0][axis])
+    out = np.full(len(a), np.nan)
+    kind_a, kind_b = shp.get_type_id(a), shp.get_type_id(b)
+    points = (kind_a == 0) & (kind_b == 0) & ~shp.is_empty(a) & ~shp.is_empty(b)
+    pa_, pb = a[points], b[points]
+    out[points] = haversine(shp.get_x(pa_), shp.get_y(pa_), shp.get_x(pb), shp.get_y(pb))
+    for i in np.flatnonzero(~points & (kind_a >= 0) & (kind_b >= 0)):
+        out[i] = _distance(a[i], b[i])
+    return out
+
+
+def _within_distance(a: Any, b: Any, meters: Any) -> Any:
+    import numpy as np
+
+    with np.errstate(invalid="ignore"):
+        return _distances(a, b) <= meters
 
 
 def _dimension(geom: Any) -> int:
@@ -447,8 +610,8 @@ def _udfs() -> dict[tuple[str, int], tuple[str, str, str, Callable[..., Any], bo
         ("ST_MAKEPOLYGON", 2): ("gG", _G, _makepolygon, False),
         ("ST_ASGEOJSON", 1): ("g", "VARCHAR", _geojson, False),
         ("TO_JSON_STRING", 1): ("g", "VARCHAR", _geojson_compact, False),
-        ("ST_X", 1): ("g", "DOUBLE", lambda g: _point_coord(g, 0), False),
-        ("ST_Y", 1): ("g", "DOUBLE", lambda g: _point_coord(g, 1), False),
+        ("ST_X", 1): ("g", "DOUBLE", _coordinate(0), True),
+        ("ST_Y", 1): ("g", "DOUBLE", _coordinate(1), True),
         ("ST_NUMPOINTS", 1): ("g", "BIGINT", lambda g: int(shapely_module().get_num_coordinates(g)), False),
         ("ST_NPOINTS", 1): ("g", "BIGINT", lambda g: int(shapely_module().get_num_coordinates(g)), False),
         ("ST_GEOMETRYTYPE", 1): ("g", "VARCHAR", lambda g: _TYPE_NAMES[int(shapely_module().get_type_id(g))], False),
@@ -457,16 +620,16 @@ def _udfs() -> dict[tuple[str, int], tuple[str, str, str, Callable[..., Any], bo
         ("ST_STARTPOINT", 1): ("g", _G, lambda g: _line_end(g, False), False),
         ("ST_ENDPOINT", 1): ("g", _G, lambda g: _line_end(g, True), False),
         ("ST_POINTN", 2): ("gi", _G, _pointn, False),
-        ("ST_DISTANCE", 2): ("gg", "DOUBLE", _distance, False),
-        ("ST_DISTANCE", 3): ("ggb", "DOUBLE", _flat("ST_DISTANCE", _distance), False),
+        ("ST_DISTANCE", 2): ("gg", "DOUBLE", _distances, True),
+        ("ST_DISTANCE", 3): ("ggb", "DOUBLE", _flat("ST_DISTANCE", _distances), True),
         ("ST_MAXDISTANCE", 2): ("gg", "DOUBLE", _max_distance, False),
-        ("ST_DWITHIN", 3): ("ggd", "BOOLEAN", lambda a, b, d: _distance(a, b) <= d, False),
-        ("ST_LENGTH", 1): ("g", "DOUBLE", _length, False),
-        ("ST_LENGTH", 2): ("gb", "DOUBLE", _flat("ST_LENGTH", _length), False),
+        ("ST_DWITHIN", 3): ("ggd", "BOOLEAN", _within_distance, True),
+        ("ST_LENGTH", 1): ("g", "DOUBLE", _lengths, True),
+        ("ST_LENGTH", 2): ("gb", "DOUBLE", _flat("ST_LENGTH", _lengths), True),
         ("ST_AREA", 1): ("g", "DOUBLE", _area, False),
         ("ST_AREA", 2): ("gb", "DOUBLE", _flat("ST_AREA", _area), False),
-        ("ST_PERIMETER", 1): ("g", "DOUBLE", _perimeter, False),
-        ("ST_PERIMETER", 2): ("gb", "DOUBLE", _flat("ST_PERIMETER", _perimeter), False),
+        ("ST_PERIMETER", 1): ("g", "DOUBLE", _perimeters, True),
+        ("ST_PERIMETER", 2): ("gb", "DOUBLE", _flat("ST_PERIMETER", _perimeters), True),
         ("ST_CENTROID", 1): ("g", _G, _centroid, False),
         ("ST_UNION", 1): ("G", _G, _union_list, False),
         ("ST_UNION", 2): ("gg", _G, _binary("union"), True),
@@ -493,11 +656,11 @@ AGGREGATES = frozenset({"ST_UNION_AGG", "ST_EXTENT", "ST_CENTROID_AGG"})
 REFUSED = {"ST_BUFFER": "ST_BUFFER needs geodesic buffering, which shapely's planar buffer does not give"}
 
 
-def _flat(fn: str, measure: Callable[..., float]) -> Callable[..., float]:
+def _flat(fn: str, measure: Callable[..., Any]) -> Callable[..., Any]:
     """`measure` taking BigQuery's trailing `use_spheroid` argument, which must be FALSE."""
 
-    def run(*args: Any) -> float:
-        if args[-1]:
+    def run(*args: Any) -> Any:
+        if getattr(args[-1], "any", lambda: args[-1])():
             raise ValueError(f"{fn} with use_spheroid TRUE is not supported by the local warehouse")
         return measure(*args[:-1])
 
@@ -538,39 +701,45 @@ def _to_arrow(values: Any, out: str, mask: Any) -> pa.Array:
 
     shp = shapely_module()
     if out == _G:
+        geoms = np.empty(len(mask), dtype=object)
+        geoms[:] = list(values)
         # BigQuery keeps a polygon's interior on the left: exteriors counter-clockwise
-        geoms = shp.orient_polygons(np.asarray(values, dtype=object), exterior_cw=False)
-        wkb = shp.to_wkb(geoms, output_dimension=2)
-        return pa.array(list(wkb), type=pa.binary(), mask=mask)
-    arr = list(values)
-    return pa.array([None if m else v for v, m in zip(arr, mask, strict=True)], type=_ARROW_OUT[out])
+        geoms = shp.orient_polygons(geoms, exterior_cw=False)
+        mask = mask | shp.is_missing(geoms)
+        return pa.array(shp.to_wkb(geoms, output_dimension=2), type=pa.binary(), mask=mask)
+    if out == "DOUBLE":
+        numbers = values if isinstance(values, np.ndarray) else np.array([np.nan if v is None else v for v in values])
+        numbers = numbers.astype(float)
+        return pa.array(numbers, type=pa.float64(), mask=mask | np.isnan(numbers))
+    if isinstance(values, np.ndarray) and values.dtype != object:
+        return pa.array(values, type=_ARROW_OUT[out], mask=mask)
+    items = list(values)
+    return pa.array([None if m or v is None else v for v, m in zip(items, mask, strict=True)], type=_ARROW_OUT[out])
 
 
-def _arrow_udf(kinds: str, out: str, fn: Callable[..., Any], vectorised: bool) -> Callable[..., pa.Array]:
+def _arrow_udf(
+    kinds: str, out: str, fn: Callable[..., Any], vectorised: bool, fast: Callable[..., Any] | None = None
+) -> Callable[..., pa.Array]:
     import numpy as np
 
     def run(*columns: Any) -> pa.Array:
-        n = len(columns[0])
-        mask = np.zeros(n, dtype=bool)
+        mask = np.zeros(len(columns[0]), dtype=bool)
         for c in columns:
             mask |= c.is_null().to_numpy(zero_copy_only=False)
+        done = fast(mask, *columns) if fast is not None else None
+        if done is not None:
+            return done
         args = [_column_values(c, k) for c, k in zip(columns, kinds, strict=True)]
         if vectorised:
             values = fn(*args)
         else:
             values = [None if m else fn(*row) for m, row in zip(mask, zip(*args, strict=True), strict=True)]
-        if out == "BOOLEAN" or out == "DOUBLE":
-            values = [None if v is None or (isinstance(v, float) and math.isnan(v)) else v for v in values]
-            mask = mask | np.array([v is None for v in values], dtype=bool)
-        elif out == _G or out == _EXTENT_TYPE:
-            mask = mask | np.array([v is None for v in values], dtype=bool)
         return _to_arrow(values, out, mask)
 
-    arity = len(kinds)
     # DuckDB reads the arity from the signature
-    if arity == 1:
+    if len(kinds) == 1:
         return lambda a: run(a)
-    if arity == 2:
+    if len(kinds) == 2:
         return lambda a, b: run(a, b)
     return lambda a, b, c: run(a, b, c)
 
@@ -578,14 +747,14 @@ def _arrow_udf(kinds: str, out: str, fn: Callable[..., Any], vectorised: bool) -
 def register(con: Any) -> None:
     """Define every geography UDF on a DuckDB connection (replacing earlier definitions)."""
     shapely_module()
-    for kinds, out, fn, vec, name in ((s[1], s[2], s[3], s[4], s[0]) for s in _udfs().values()):
+    for key, (name, kinds, out, fn, vec) in _udfs().items():
         try:
             con.remove_function(name)
         except Exception:  # not defined yet
             pass
         con.create_function(
             name,
-            _arrow_udf(kinds, out, fn, vec),
+            _arrow_udf(kinds, out, fn, vec, _FAST.get(key)),
             [_DUCK[k] for k in kinds],
             out,
             type="arrow",
