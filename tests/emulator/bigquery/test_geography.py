@@ -180,17 +180,34 @@ def test_client_schema_insert_all_and_parameters(bigquery_client, dataset):
     assert [tuple(r.values()) for r in result] == [(1, "POINT(1 2)", True), (2, "LINESTRING(0 0, 1 1)", False)]
 
 
-def test_missing_extra_names_it():
+def test_without_the_extra_columns_work_and_functions_name_it(tmp_path):
     code = (
         "import sys; sys.modules['shapely'] = None\n"
-        "from llmops.emulator.bigquery.googlesql import translate, BigQueryError\n"
+        "from llmops.backends.local.warehouse import DuckDBWarehouse\n"
+        "from llmops.core.config import Settings\n"
+        "from llmops.core.errors import QueryError\n"
+        f"wh = DuckDBWarehouse(Settings(workspace=r'{tmp_path}'))\n"
+        "wh.query_result('CREATE SCHEMA d')\n"
+        "wh.query_result(\"CREATE TABLE d.t AS SELECT CAST('POINT(1 2)' AS GEOGRAPHY) AS g\")\n"
+        "r = wh.query_result('SELECT g FROM d.t')\n"
+        "print(r.schema[0]['type'], r.table.to_pylist())\n"
         "try:\n"
-        "    translate('SELECT ST_GEOGPOINT(1, 2)')\n"
-        "except BigQueryError as e:\n"
+        "    wh.query_result('SELECT ST_GEOGPOINT(1, 2)')\n"
+        "except QueryError as e:\n"
         "    print(e, '|', e.fix)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert "shapely" in out and "pip install 'llmops[geo]'" in out
+    lines = out.splitlines()
+    assert lines[0] == "GEOGRAPHY [{'g': 'POINT(1 2)'}]"
+    assert "shapely" in lines[1] and "pip install 'llmops[geo]'" in lines[1]
+
+
+def test_bad_text_is_an_error(env):
+    run, _, error = env
+    with pytest.raises(error, match="invalid WKT"):
+        run("SELECT ST_GEOGFROMTEXT('POINT(1')")
+    with pytest.raises(error, match="GeoJSON geometry objects"):
+        run("""SELECT ST_GEOGFROMGEOJSON('{"type": "Feature", "geometry": null}')""")
 
 
 def test_load_jobs_take_wkt_and_geojson_and_reject_bad_text(bigquery_client, dataset):

@@ -177,4 +177,5 @@ def to_wkt(text: str) -> str:
         if _WKT_START.match(text):
             return text
         raise
-    return str(shp.to_wkt(parse(text), rounding_precision=-1, trim=True))
+    geom = shp.orient_polygons(parse(text), exterior_cw=False)
+    return str(shp.to_wkt(geom, rounding_precision=-1, trim=True))
