@@ -33,6 +33,13 @@ CASES = [
         ("POINT(-121 41)", "POINT(-121 41)"),
     ),
     (
+        # make_valid splits a bow tie into its two triangles
+        "SELECT ST_NUMPOINTS(ST_GEOGFROMTEXT('POLYGON((0 0, 2 2, 2 0, 0 2, 0 0))', make_valid => TRUE)), "
+        "ST_GEOGFROMTEXT('POINT(1 2)', oriented => FALSE, planar => TRUE), "
+        "ST_GEOGFROMWKB(ST_ASBINARY(ST_GEOGPOINT(3, 4)))",
+        (8, "POINT(1 2)", "POINT(3 4)"),
+    ),
+    (
         "SELECT ST_MAKELINE(ST_GEOGPOINT(1, 1), ST_GEOGPOINT(2, 2)), "
         "ST_MAKELINE([ST_GEOGPOINT(1, 1), ST_GEOGPOINT(2, 2), ST_GEOGPOINT(3, 3)])",
         ("LINESTRING(1 1, 2 2)", "LINESTRING(1 1, 2 2, 3 3)"),
@@ -206,6 +213,8 @@ def test_bad_text_is_an_error(env):
     run, _, error = env
     with pytest.raises(error, match="invalid WKT"):
         run("SELECT ST_GEOGFROMTEXT('POINT(1')")
+    with pytest.raises(error, match="invalid polygon"):
+        run("SELECT ST_GEOGFROMTEXT('POLYGON((0 0, 2 2, 2 0, 0 2, 0 0))')")
     with pytest.raises(error, match="GeoJSON geometry objects"):
         run("""SELECT ST_GEOGFROMGEOJSON('{"type": "Feature", "geometry": null}')""")
 

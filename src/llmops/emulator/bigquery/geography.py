@@ -89,14 +89,12 @@ def rewrite_calls(stmt: exp.Expression) -> set[str]:
         name = _name_of(node)
         assert name is not None
         args = _args_of(node)
-        for a in args:
-            if isinstance(a, exp.Kwarg):
-                raise _error(
-                    f"{name} with named argument {a.this.name} is not supported by the local warehouse",
-                    "pass only the positional arguments, or run it on BigQuery (profile gcp)",
-                )
+        args = _with_options(name, args)
         if name == "ST_ASTEXT" and len(args) == 1:
             node.replace(_astext(args[0]))
+            continue
+        if name == "ST_ASBINARY" and len(args) == 1:
+            node.replace(exp.Anonymous(this="st_aswkb", expressions=[args[0].copy()]))
             continue
         spec = _udfs().get((name, len(args)))
         if spec is None:
@@ -111,6 +109,29 @@ def rewrite_calls(stmt: exp.Expression) -> set[str]:
         used.add(udf)
     _rewrite_texts(stmt)
     return used
+
+
+_OPTIONS = {"ST_GEOGFROMTEXT": ("oriented", "planar", "make_valid"), "ST_GEOGFROMGEOJSON": ("make_valid",)}
+"""The optional arguments of the parsers, in order (ST_GEOGFROMTEXT's second positional one is
+`oriented`)."""
+
+
+def _with_options(name: str, args: list[exp.Expression]) -> list[exp.Expression]:
+    """`args` with a parser's options given in full (FALSE where not given); named arguments of
+    any other function are refused."""
+    named = {a.this.name.lower(): a.expression for a in args if isinstance(a, exp.Kwarg)}
+    positional = [a for a in args if not isinstance(a, exp.Kwarg)]
+    options = _OPTIONS.get(name)
+    if options is None or (len(args) == 1 and not named):
+        if named:
+            raise _error(f"{name} has no named argument {next(iter(named))}", "pass its arguments by position")
+        return args
+    unknown = set(named) - set(options)
+    if unknown or len(positional) > 1 + len(options):
+        what = f"named argument {sorted(unknown)[0]}" if unknown else "that many arguments"
+        raise _error(f"{name} has no {what}", "its options are " + ", ".join(f"{o} => TRUE" for o in options))
+    values = dict(zip(options, positional[1:], strict=False)) | named
+    return [positional[0], *(values.get(o, exp.false()) for o in options)]
 
 
 def _rewrite_texts(stmt: exp.Expression) -> None:

@@ -119,16 +119,38 @@ def _geogpoint(lng: Any, lat: Any) -> Any:
     return shapely_module().points(wrapped, lat)
 
 
-def _parse_text(text: str, fn: str) -> Any:
+def _parse_text(text: str, fn: str, make_valid: bool = False) -> Any:
     shp = shapely_module()
     try:
         geom = shp.from_wkt(text)
     except Exception:  # shapely.errors.GEOSException and friends
         raise ValueError(f"{fn}: invalid WKT {text[:80]!r}") from None
-    return _check_coords(geom, fn)
+    return _check_coords(shp.make_valid(geom) if make_valid else geom, fn)
 
 
-def _parse_geojson(text: str, fn: str) -> Any:
+def _from_text_options(text: str, oriented: bool, planar: bool, make_valid: bool) -> Any:
+    """ST_GEOGFROMTEXT with its options; `planar` edges are kept as written (predicates here are
+    planar anyway)."""
+    shp = shapely_module()
+    geom = _parse_text(text, "ST_GEOGFROMTEXT", make_valid)
+    if oriented and any(
+        shp.get_type_id(p) == 3 and not shp.is_ccw(shp.get_exterior_ring(p)) for p in shp.get_parts(geom)
+    ):
+        # an oriented clockwise ring bounds the rest of the globe
+        raise ValueError("ST_GEOGFROMTEXT: oriented polygons larger than a hemisphere are not supported locally")
+    return geom
+
+
+def _from_wkb(value: bytes) -> Any:
+    shp = shapely_module()
+    try:
+        geom = shp.from_wkb(value)
+    except Exception:
+        raise ValueError("ST_GEOGFROMWKB: invalid WKB") from None
+    return _check_coords(geom, "ST_GEOGFROMWKB")
+
+
+def _parse_geojson(text: str, fn: str, make_valid: bool = False) -> Any:
     shp = shapely_module()
     try:
         kind = json.loads(text).get("type")
@@ -140,7 +162,7 @@ def _parse_geojson(text: str, fn: str) -> Any:
         geom = shp.from_geojson(text)
     except Exception:
         raise ValueError(f"{fn}: invalid GeoJSON {text[:80]!r}") from None
-    return _check_coords(geom, fn)
+    return _check_coords(shp.make_valid(geom) if make_valid else geom, fn)
 
 
 def parse(text: str, fn: str = "GEOGRAPHY") -> Any:
@@ -288,7 +310,7 @@ def _binary(name: str) -> Callable[[Any, Any], Any]:
 # ---------------------------------------------------------------------- UDF table
 
 # Argument kinds: "g" geography, "d" double, "b" boolean, "s" string, "i" integer, "G" array of geographies.
-_DUCK = {"g": _G, "d": "DOUBLE", "b": "BOOLEAN", "s": "VARCHAR", "i": "BIGINT", "G": f"{_G}[]"}
+_DUCK = {"y": "BLOB", "g": _G, "d": "DOUBLE", "b": "BOOLEAN", "s": "VARCHAR", "i": "BIGINT", "G": f"{_G}[]"}
 _ARROW_OUT = {
     _G: pa.binary(),
     "DOUBLE": pa.float64(),
@@ -319,7 +341,10 @@ def udfs() -> dict[tuple[str, int], tuple[str, str, str, Callable[..., Any], boo
     table: dict[tuple[str, int], tuple[str, str, Callable[..., Any], bool]] = {
         ("ST_GEOGPOINT", 2): ("dd", _G, _geogpoint, True),
         ("ST_GEOGFROMTEXT", 1): ("s", _G, lambda t: _parse_text(t, "ST_GEOGFROMTEXT"), False),
+        ("ST_GEOGFROMTEXT", 4): ("sbbb", _G, _from_text_options, False),
         ("ST_GEOGFROMGEOJSON", 1): ("s", _G, lambda t: _parse_geojson(t, "ST_GEOGFROMGEOJSON"), False),
+        ("ST_GEOGFROMGEOJSON", 2): ("sb", _G, lambda t, v: _parse_geojson(t, "ST_GEOGFROMGEOJSON", v), False),
+        ("ST_GEOGFROMWKB", 1): ("y", _G, _from_wkb, False),
         ("ST_GEOGFROM", 1): ("s", _G, lambda t: parse(t, "ST_GEOGFROM"), False),
         ("ST_MAKELINE", 1): ("G", _G, _makeline, False),
         ("ST_MAKELINE", 2): ("gg", _G, _makeline, False),
@@ -386,7 +411,7 @@ def _flat(fn: str, measure: Callable[..., Any]) -> Callable[..., Any]:
 
 def served() -> list[str]:
     """The GoogleSQL geography functions the local warehouse runs."""
-    return sorted({name for name, _ in udfs() if name.startswith("ST_")} | {"ST_ASTEXT"})
+    return sorted({name for name, _ in udfs() if name.startswith("ST_")} | {"ST_ASTEXT", "ST_ASBINARY"})
 
 
 def googlesql_names() -> dict[str, str]:
@@ -458,7 +483,9 @@ def _arrow_udf(
         return lambda a: run(a)
     if len(kinds) == 2:
         return lambda a, b: run(a, b)
-    return lambda a, b, c: run(a, b, c)
+    if len(kinds) == 3:
+        return lambda a, b, c: run(a, b, c)
+    return lambda a, b, c, d: run(a, b, c, d)
 
 
 def register(con: Any) -> None:
