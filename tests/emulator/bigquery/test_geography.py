@@ -123,6 +123,12 @@ CASES = [
         "ST_CLOSESTPOINT(ST_GEOGFROMTEXT('LINESTRING(0 0, 2 0)'), ST_GEOGPOINT(1, 1))",
         ("POINT(1.23 2.35)", "POINT(1 0)"),
     ),
+    # geographies inside arrays and structs leave as WKT too
+    (
+        "SELECT [ST_GEOGPOINT(1, 2)], STRUCT(ST_GEOGPOINT(1, 2) AS p, 3 AS n), "
+        "ARRAY_AGG(g ORDER BY ST_X(g)) FROM UNNEST([ST_GEOGPOINT(2, 0), ST_GEOGPOINT(1, 0)]) AS g",
+        (["POINT(1 2)"], {"p": "POINT(1 2)", "n": 3}, ["POINT(1 0)", "POINT(2 0)"]),
+    ),
     # NULL in, NULL out
     ("SELECT ST_DISTANCE(NULL, ST_GEOGPOINT(1, 0)), ST_GEOGPOINT(NULL, 1)", (None, None)),
 ]

@@ -162,23 +162,35 @@ def _is_geo_udf(node: exp.Expression) -> bool:
 
 
 def text_relation(rel: Any) -> Any:
-    """`rel` with its GEOMETRY columns (top level and arrays of them) as BigQuery's WKT text."""
-    ids = [t.id for t in rel.types]
-    if "geometry" not in ids and not any("GEOMETRY" in str(t) for t in rel.types):
+    """`rel` with its GEOMETRY values, also inside arrays and structs, as BigQuery's WKT text."""
+    if not any("GEOMETRY" in str(t) for t in rel.types):
         return rel
     from .googlesql import quote_ident
 
-    cols = []
-    for name, t in zip(rel.columns, rel.types, strict=True):
-        col = quote_ident(name)
-        if t.id == "geometry":
-            cols.append(f"regexp_replace(CAST({col} AS VARCHAR), '{_WKT_SPACE}', '\\1(', 'g') AS {col}")
-        elif str(t) == "GEOMETRY[]":
-            inner = f"regexp_replace(CAST(__g AS VARCHAR), '{_WKT_SPACE}', '\\1(', 'g')"
-            cols.append(f"list_transform({col}, __g -> {inner}) AS {col}")
-        else:
-            cols.append(col)
+    cols = [
+        f"{_as_text(quote_ident(name), t, 0)} AS {quote_ident(name)}" if "GEOMETRY" in str(t) else quote_ident(name)
+        for name, t in zip(rel.columns, rel.types, strict=True)
+    ]
     return rel.project(", ".join(cols))
+
+
+def _as_text(sql: str, dtype: Any, depth: int) -> str:
+    """A DuckDB expression giving `sql` (of type `dtype`) with each GEOMETRY inside it as WKT."""
+    from .googlesql import quote_ident
+
+    if "GEOMETRY" not in str(dtype):
+        return sql
+    if dtype.id == "geometry":
+        return f"regexp_replace(CAST({sql} AS VARCHAR), '{_WKT_SPACE}', '\\1(', 'g')"
+    if dtype.id in ("list", "array"):
+        var = f"__g{depth}"
+        return f"list_transform({sql}, lambda {var}: {_as_text(var, dtype.children[0][1], depth + 1)})"
+    if dtype.id == "struct":
+        fields = ", ".join(
+            f"{quote_ident(n)} := {_as_text(f'{sql}.{quote_ident(n)}', t, depth + 1)}" for n, t in dtype.children
+        )
+        return f"CASE WHEN {sql} IS NULL THEN NULL ELSE struct_pack({fields}) END"
+    return sql
 
 
 _WKT_START = re.compile(
