@@ -202,9 +202,12 @@ def test_struct_parameters_keep_their_field_names_case(bigquery_client):
     )
 
 
-def test_a_geography_parameter_is_refused_by_name(bigquery_client):
-    with pytest.raises(gexc.BadRequest, match="GEOGRAPHY query parameters are not supported"):
-        rows(bigquery_client, "SELECT @g AS g", query_parameters=[P("g", "GEOGRAPHY", "POINT(1 2)")])
+def test_a_geography_parameter_takes_wkt_and_refuses_bad_text(bigquery_client):
+    pytest.importorskip("shapely")
+    got = rows(bigquery_client, "SELECT @g AS g", query_parameters=[P("g", "GEOGRAPHY", "POINT(1 2)")])
+    assert got == [{"g": "POINT(1 2)"}]
+    with pytest.raises(gexc.BadRequest, match="not a valid GEOGRAPHY"):
+        rows(bigquery_client, "SELECT @g AS g", query_parameters=[P("g", "GEOGRAPHY", "POINT(1")])
 
 
 # ------------------------------------------------------------------ wildcard tables

@@ -95,7 +95,10 @@ def _table_bytes(
             terms.append(f"count({col}) * {_FIXED_BYTES[field['type']]}")
         elif field["mode"] != "REPEATED" and field["type"] == "BYTES":
             terms.append(f"coalesce(sum(octet_length({col}) + 2), 0)")
-        elif field["mode"] != "REPEATED" and field["type"] in ("STRING", "GEOGRAPHY"):
+        elif field["mode"] != "REPEATED" and field["type"] == "GEOGRAPHY":
+            # BigQuery: 16 bytes + 24 per vertex; a vertex is 16 of the WKB's bytes
+            terms.append(f"coalesce(sum(16 + 24 * (octet_length(st_aswkb({col})) // 16)), 0)")
+        elif field["mode"] != "REPEATED" and field["type"] == "STRING":
             terms.append(f"coalesce(sum(strlen({col}) + 2), 0)")
         else:
             terms.append(f"coalesce(sum(strlen(CAST({col} AS VARCHAR))), 0)")

@@ -316,13 +316,6 @@ def _type_sql(ptype: Mapping[str, Any], where: str) -> str:
         return f"RANGE<{ranges.param_element(ptype, where)}>"
     if t not in {"INT64", "FLOAT64", "BOOL", "STRING", "BYTES", "NUMERIC", "BIGNUMERIC", "DATE", "DATETIME", "TIME", "TIMESTAMP", "JSON", "GEOGRAPHY", "INTERVAL", "ARRAY", "STRUCT"}:  # fmt: skip
         raise bad_request(f"{where}.parameterType.type {t[:40]!r} is not a BigQuery type", location=where)
-    if t == "GEOGRAPHY":
-        raise bad_request(
-            f"{where}: GEOGRAPHY query parameters are not supported by the emulator (it has no GEOGRAPHY type); "
-            "pass the WKT text as a STRING parameter",
-            "invalidQuery",
-            location=where,
-        )
     if t == "ARRAY":
         return f"ARRAY<{_type_sql(ptype.get('arrayType') or {}, where + '.arrayType')}>"
     if t in ("STRUCT", "RECORD"):
@@ -372,6 +365,10 @@ def _scalar_param(t: str, raw: Any, where: str) -> Any:
             if value.tzinfo is None:
                 value = value.replace(tzinfo=dt.UTC)
             return value.astimezone(dt.UTC)
+        if t == "GEOGRAPHY":
+            from .geography import to_wkt
+
+            return to_wkt(str(raw))
         if t == "JSON":
             if isinstance(raw, str):
                 json.loads(raw)

@@ -43,7 +43,7 @@ import duckdb
 import pyarrow as pa
 
 from ...core.errors import LlmopsError, QueryError
-from . import coltypes, dryrun, fieldopts, history, ml, routines, rowaccess, tablekinds, udfs
+from . import coltypes, dryrun, fieldopts, geography, history, ml, routines, rowaccess, tablekinds, udfs
 from .googlesql import (
     FARM_FINGERPRINT_UDF,
     INFO_SCHEMA_VIEWS,
@@ -148,6 +148,7 @@ class BigQueryEngine:
         self._ml = ml.ModelCatalog()
         self._ml_on_db = False
         self._googlesql_udfs_on_db = False
+        self._geography_udfs_on_db = False
         self._lock = threading.Lock()
         self._catalog_generation = 0
         """Bumped before and after every use of a connection that may write the catalog."""
@@ -571,6 +572,14 @@ class BigQueryEngine:
                     if not self._googlesql_udfs_on_db:
                         udfs.register(self._db)
                         self._googlesql_udfs_on_db = True
+        if geography.udf_names() & script.udfs:
+            if self._db is None:
+                geography.register(con)
+            else:
+                with self._lock:
+                    if not self._geography_udfs_on_db:
+                        geography.register(self._db)
+                        self._geography_udfs_on_db = True
         if script.info_schema:
             self._register_information_schema(con, script.info_schema)
         for wc in script.wildcards:
@@ -618,10 +627,13 @@ class BigQueryEngine:
             if stmt.statement_type == "SELECT":
                 sql = rowaccess.guard(con, stmt) if policies else stmt.sql
                 if _FAST_ROWS and not _ROW_SOURCE.search(sql):
-                    return _sourceless_select(con, sql, values)
+                    fast = _sourceless_select(con, sql, values)
+                    if fast is not None:
+                        return fast
                 rel = con.sql(sql, params=values) if values else con.sql(sql)
                 names = output_names(rel.columns)
                 schema = [duckdb_type_to_field(n, t) for n, t in zip(names, rel.types)]
+                rel = geography.text_relation(rel)
                 table = _int64_hugeints(rel.to_arrow_table(), rel.types).rename_columns(names)
                 return QueryResult(table=table, schema=schema, statement_type="SELECT")
             if stmt.statement_type in ("CREATE_SCHEMA", "DROP_SCHEMA"):
@@ -747,6 +759,7 @@ class BigQueryEngine:
         text = str(exc)
         first = text.splitlines()[0] if text else type(exc).__name__
         first = re.sub(r"^[A-Za-z ]+ Error: ", "", first).strip()
+        first = re.sub(r"^Python exception occurred while executing the UDF: ValueError: ", "", first)
         hint = next((ln.strip() for ln in text.splitlines()[1:] if ln.strip().startswith("Did you mean")), None)
         if isinstance(exc, duckdb.PermissionException):
             return BigQueryError(
@@ -799,11 +812,11 @@ class BigQueryEngine:
                     f"unrecognized name: {m.group(1)}", fix=hint or "check the column names in the query"
                 )
             m = re.search(r"No function matches the given name and argument types '(\w+)\((.*?)\)'", first)
-            if m and m.group(1) in udfs.GOOGLESQL_NAME:
+            names = {**udfs.GOOGLESQL_NAME, **geography.googlesql_names()}
+            if m and m.group(1) in names:
                 # An engine UDF's own name means nothing to the user: name the GoogleSQL function.
                 return BigQueryError(
-                    f"No matching signature for function {udfs.GOOGLESQL_NAME[m.group(1)]} "
-                    f"for argument types: {m.group(2)}",
+                    f"No matching signature for function {names[m.group(1)]} for argument types: {m.group(2)}",
                     fix=hint or "check the argument types (see the GoogleSQL function reference)",
                 )
             return BigQueryError(first, fix=hint or "check the query's names and types")
@@ -1604,12 +1617,15 @@ _PLAIN_ARROW = {
 warnings.filterwarnings("ignore", message="Arrow output on a DB-API result makes an extra copy", category=UserWarning)
 
 
-def _sourceless_select(con: duckdb.DuckDBPyConnection, sql: str, values: Any) -> QueryResult:
+def _sourceless_select(con: duckdb.DuckDBPyConnection, sql: str, values: Any) -> QueryResult | None:
     """A SELECT without FROM or UNNEST, run as one statement: DuckDB's Arrow output of a
-    relation costs a bind and a second statement, a fixed ~0.2 ms of a small query."""
+    relation costs a bind and a second statement, a fixed ~0.2 ms of a small query. None when
+    a GEOGRAPHY value needs the relation path (its WKT text is written there)."""
     cur = con.execute(sql, values) if values else con.execute(sql)
-    names = [d[0] for d in cur.description]
     types = [d[1] for d in cur.description]
+    if any("GEOMETRY" in str(t) for t in types):
+        return None
+    names = output_names([d[0] for d in cur.description])
     arrow = [_PLAIN_ARROW.get(str(t)) for t in types]
     if all(a is not None for a in arrow):
         rows = cur.fetchall()
@@ -1884,7 +1900,7 @@ def _convert_value(value: Any, f: dict, *, ignore_unknown: bool, location: str) 
         if t in ("STRING", "GEOGRAPHY"):
             if isinstance(value, bool):
                 raise ValueError
-            return str(value)
+            return geography.to_wkt(str(value)) if t == "GEOGRAPHY" else str(value)
         if t == "INT64":
             if isinstance(value, bool):
                 raise ValueError

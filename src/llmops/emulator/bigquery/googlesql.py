@@ -31,6 +31,7 @@ from sqlglot.dialects.duckdb import DuckDB
 from sqlglot.errors import ParseError, SqlglotError, TokenError, UnsupportedError
 
 from ...core.errors import NotFoundError, QueryError
+from . import geography
 from .coltypes import TableTypes, annotate, needs_types, schema_mapping
 from .functions import hll_supported, used_udfs
 from .semantics import rewrite_semantics
@@ -155,8 +156,8 @@ _BQ_TO_DUCKDB = {
     "TIME": "TIME",
     "JSON": "JSON",
     "INTERVAL": "INTERVAL",
-    # No geography type in core DuckDB: GEOGRAPHY values are kept as WKT text.
-    "GEOGRAPHY": "VARCHAR",
+    # DuckDB's core GEOMETRY (WKB); results leave as WKT text (geography.text_relation)
+    "GEOGRAPHY": "GEOMETRY",
 }
 
 STANDARD_TYPE = {
@@ -292,6 +293,8 @@ def _scalar_type(type_id: str, text: str) -> str:
         return "BYTES"
     if type_id == "interval":
         return "INTERVAL"
+    if type_id == "geometry":
+        return "GEOGRAPHY"
     return "STRING"
 
 
@@ -853,6 +856,7 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     if _infer_types(stmt, ctx, tables):
         # its column types are asked for, then the script is translated again (see `translate`)
         return Statement(sql="", statement_type=_statement_type(stmt), tables=tuple(tables))
+    ctx.udfs.update(geography.rewrite_calls(stmt))
     _rewrite_functions(stmt, ctx)
     from . import ranges
 
@@ -968,7 +972,7 @@ def _check_unsupported_nodes(stmt: exp.Expression) -> None:
                 raise _unsupported(f"{head}.{name.removeprefix(head + '_')}")
         if isinstance(node, exp.Anonymous):
             name = str(node.this).upper()
-            if name.startswith(("ML.", "AI.", "ST_", "NET.", "KEYS.", "AEAD.", "HLL_COUNT.")):
+            if name.startswith(("ML.", "AI.", "NET.", "KEYS.", "AEAD.", "HLL_COUNT.")):
                 raise _unsupported(name)
 
 
@@ -1311,6 +1315,9 @@ def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
 
 
 def _fix_types(stmt: exp.Expression) -> None:
+    for dt in list(stmt.find_all(exp.DataType)):
+        if dt.this == exp.DataType.Type.GEOGRAPHY:
+            dt.replace(exp.DataType.build("GEOMETRY"))
     # sqlglot turns NUMERIC into a bare DECIMAL, which DuckDB reads as DECIMAL(18,3).
     for dt in stmt.find_all(exp.DataType):
         if dt.this == exp.DataType.Type.DECIMAL and not dt.expressions:

@@ -29,6 +29,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from . import geography
 from .googlesql import DEFAULT_MAX_QUERY_BYTES, DEFAULT_MAX_QUERY_TOKENS, BigQueryError
 from .ml import ML_UDFS
 from .udfs import GOOGLESQL_UDFS
@@ -113,7 +114,7 @@ _REFUSED = frozenset(
 )
 
 
-ENGINE_UDFS = ML_UDFS | GOOGLESQL_UDFS
+ENGINE_UDFS = ML_UDFS | GOOGLESQL_UDFS | geography.udf_names()
 """Python functions the engine itself registers (trusted code): BigQuery ML's embeddings and
 text generation, and the GoogleSQL functions DuckDB lacks (`udfs.py`: SHA512, BASE32, NET.*). They read no files or settings."""
 

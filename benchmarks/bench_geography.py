@@ -1,0 +1,90 @@
+"""Cost of the GEOGRAPHY functions (shapely UDFs over Arrow batches, geography.py) on a
+200,000-row table, as a ratio to the closest DuckDB native expression on the same data
+(same connection, median of 5 runs). Needs the `geo` extra.
+
+    python benchmarks/bench_geography.py [--rows N] [--only NAME]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+from llmops.emulator.bigquery.engine import BigQueryEngine
+
+HAVERSINE = (
+    "2 * 6371008.8 * asin(sqrt(pow(sin(radians(lat - 47.6) / 2), 2) + "
+    "cos(radians(lat)) * cos(radians(47.6)) * pow(sin(radians(lng + 122.3) / 2), 2)))"
+)
+CASES = [
+    # (name, GoogleSQL through the translator, DuckDB native baseline)
+    (
+        "ST_GEOGPOINT (vectorised)",
+        "SELECT COUNT(ST_GEOGPOINT(lng, lat)) FROM b.t",
+        "SELECT COUNT(CAST(concat('POINT(', lng, ' ', lat, ')') AS GEOMETRY)) FROM b.t",
+    ),
+    ("ST_X (vectorised)", "SELECT SUM(ST_X(p)) FROM b.t", "SELECT SUM(lng) FROM b.t"),
+    (
+        "ST_DISTANCE points (vectorised)",
+        "SELECT SUM(ST_DISTANCE(p, ST_GEOGPOINT(-122.3, 47.6))) FROM b.t",
+        f"SELECT SUM({HAVERSINE}) FROM b.t",
+    ),
+    (
+        "ST_DWITHIN points (vectorised)",
+        "SELECT COUNTIF(ST_DWITHIN(p, ST_GEOGPOINT(-122.3, 47.6), 5000)) FROM b.t",
+        f"SELECT COUNT_IF({HAVERSINE} <= 5000) FROM b.t",
+    ),
+    (
+        "ST_CONTAINS (vectorised)",
+        "SELECT COUNTIF(ST_CONTAINS(ST_GEOGFROMTEXT('POLYGON((-123 47, -122 47, -122 48, -123 48, -123 47))'), p)) "
+        "FROM b.t",
+        "SELECT COUNT_IF(lng > -123 AND lng < -122 AND lat > 47 AND lat < 48) FROM b.t",
+    ),
+    ("ST_ASTEXT (native)", "SELECT MAX(ST_ASTEXT(p)) FROM b.t", "SELECT MAX(CAST(p AS VARCHAR)) FROM b.t"),
+    ("ST_ASGEOJSON (per row)", "SELECT MAX(ST_ASGEOJSON(p)) FROM b.t", "SELECT MAX(st_asgeojson(p)) FROM b.t"),
+    (
+        "ST_MAKELINE (per row) + ST_LENGTH",
+        "SELECT SUM(ST_LENGTH(ST_MAKELINE(p, ST_GEOGPOINT(-122.3, 47.6)))) FROM b.t",
+        f"SELECT SUM({HAVERSINE}) FROM b.t",
+    ),
+]
+
+
+def _median(fn, runs: int = 5) -> float:
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, default=200_000)
+    ap.add_argument("--only", default="", help="run only the cases whose name contains this text")
+    args = ap.parse_args()
+    engine = BigQueryEngine()
+    engine.create_dataset("llmops-local", "b")
+    engine.query(
+        "CREATE TABLE b.t AS SELECT lng, lat, ST_GEOGPOINT(lng, lat) AS p FROM ("
+        "SELECT -123 + MOD(x, 1000) / 500 AS lng, 47 + MOD(x * 7, 1000) / 500 AS lat "
+        f"FROM UNNEST(GENERATE_ARRAY(1, {args.rows})) AS x)"
+    )
+    with engine.connection() as con:
+        # the CREATE TABLE above registered the geography UDFs on the engine's database
+        print(f"{'function':34} {'GoogleSQL s':>12} {'native s':>10} {'ratio':>6} {'us/row':>7}")
+        for name, googlesql, native in CASES:
+            if args.only not in name:
+                continue
+            translated = engine.translate(googlesql, default_project="llmops-local")
+            native_sql = native.replace("b.t", '"llmops-local.b"."t"')
+            ours = _median(lambda sql=translated: con.execute(sql).fetchall())
+            base = _median(lambda sql=native_sql: con.execute(sql).fetchall())
+            per_row = (ours - base) / args.rows * 1e6
+            print(f"{name:34} {ours:12.4f} {base:10.4f} {ours / base:6.1f} {per_row:7.2f}")
+
+
+if __name__ == "__main__":
+    main()
