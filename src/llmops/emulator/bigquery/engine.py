@@ -1624,6 +1624,9 @@ def _sourceless_select(con: duckdb.DuckDBPyConnection, sql: str, values: Any) ->
     cur = con.execute(sql, values) if values else con.execute(sql)
     types = [d[1] for d in cur.description]
     if any("GEOMETRY" in str(t) for t in types):
+        abort = getattr(con, "abort", None)  # duckdb 2 refuses other work while a result is pending
+        if abort is not None:
+            abort()
         return None
     names = output_names([d[0] for d in cur.description])
     arrow = [_PLAIN_ARROW.get(str(t)) for t in types]

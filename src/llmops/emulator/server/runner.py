@@ -74,6 +74,9 @@ class EmulatorServer:
         self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         try:
             self.socket.bind((host.strip("[]"), port))
+            # Listening now, not when uvicorn's loop starts: a client that read the printed
+            # endpoint waits in the backlog instead of being refused.
+            self.socket.listen(2048)
         except OSError:
             self.socket.close()
             raise
