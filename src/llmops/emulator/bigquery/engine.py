@@ -31,7 +31,6 @@ import re
 import threading
 import time
 import uuid
-import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -1613,28 +1612,23 @@ _PLAIN_ARROW = {
 }
 """DuckDB column types whose Python values become the Arrow column DuckDB's own Arrow output gives."""
 
-# The Arrow output of an executed cursor copies its rows once more; here they are a few.
-warnings.filterwarnings("ignore", message="Arrow output on a DB-API result makes an extra copy", category=UserWarning)
-
 
 def _sourceless_select(con: duckdb.DuckDBPyConnection, sql: str, values: Any) -> QueryResult | None:
     """A SELECT without FROM or UNNEST, run as one statement: DuckDB's Arrow output of a
-    relation costs a bind and a second statement, a fixed ~0.2 ms of a small query. None when
-    a GEOGRAPHY value needs the relation path (its WKT text is written there)."""
+    relation costs a bind and a second statement, a fixed ~0.2 ms of a small query. None when a
+    column is not of a plain type (INT64, FLOAT64, BOOL, STRING): the relation path converts
+    those (GEOGRAPHY's WKT text, for one)."""
     cur = con.execute(sql, values) if values else con.execute(sql)
     types = [d[1] for d in cur.description]
-    if any("GEOMETRY" in str(t) for t in types):
+    arrow = [_PLAIN_ARROW.get(str(t)) for t in types]
+    if any(a is None for a in arrow):
         abort = getattr(con, "abort", None)  # duckdb 2 refuses other work while a result is pending
         if abort is not None:
             abort()
         return None
     names = output_names([d[0] for d in cur.description])
-    arrow = [_PLAIN_ARROW.get(str(t)) for t in types]
-    if all(a is not None for a in arrow):
-        rows = cur.fetchall()
-        table = pa.Table.from_arrays([pa.array([r[i] for r in rows], type=a) for i, a in enumerate(arrow)], names=names)
-    else:
-        table = _int64_hugeints(cur.to_arrow_table(), types)
+    rows = cur.fetchall()
+    table = pa.Table.from_arrays([pa.array([r[i] for r in rows], type=a) for i, a in enumerate(arrow)], names=names)
     schema = [duckdb_type_to_field(n, t) for n, t in zip(names, types)]
     return QueryResult(table=table, schema=schema, statement_type="SELECT")
 
