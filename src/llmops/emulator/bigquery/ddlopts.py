@@ -23,6 +23,7 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from . import history, partitioning, typeparams
+from .catalog import CATALOG, forget_rows
 from .googlesql import (
     BigQueryDuplicate,
     BigQueryError,
@@ -36,7 +37,6 @@ from .googlesql import (
 if TYPE_CHECKING:
     from .engine import BigQueryEngine
 
-CATALOG = "_llmops_catalog"
 REPORTED = {
     "ALTER_TABLE_SET_OPTIONS": "ALTER_TABLE",
     "ALTER_VIEW_SET_OPTIONS": "ALTER_VIEW",
@@ -403,11 +403,7 @@ def store(con: duckdb.DuckDBPyConnection, project: str, dataset: str, table: str
 
 def forget(con: duckdb.DuckDBPyConnection, project: str, dataset: str, table: str | None = None) -> None:
     """A dropped or recreated table (a dropped dataset, `table` None) loses its DDL options."""
-    where, args = "schema_name = ?", [duckdb_schema(project, dataset)]
-    if table is not None:
-        where += " AND table_name = ?"
-        args.append(table)
-    con.execute(f"DELETE FROM {CATALOG}.ddl_options WHERE {where}", args)
+    forget_rows(con, "ddl_options", project, dataset, table)
 
 
 def forget_fields(engine: BigQueryEngine, project: str, dataset: str, table: str, names: Any) -> None:

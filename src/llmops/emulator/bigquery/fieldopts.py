@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from .catalog import CATALOG, forget_rows
 from .googlesql import BigQueryError, BigQueryInvalid, duckdb_schema, duckdb_table, quote_ident
 
 if TYPE_CHECKING:
     from .engine import BigQueryEngine
 
-CATALOG = "_llmops_catalog"
 OPTIONS = (
     "defaultValueExpression",
     "policyTags",
@@ -42,11 +42,7 @@ def ensure_catalog(con: duckdb.DuckDBPyConnection) -> None:
 
 def forget(con: duckdb.DuckDBPyConnection, project: str, dataset: str, table: str | None = None) -> None:
     """A dropped or recreated table (or dropped dataset, `table` None) loses its field options."""
-    where, args = "schema_name = ?", [duckdb_schema(project, dataset)]
-    if table is not None:
-        where += " AND table_name = ?"
-        args.append(table)
-    con.execute(f"DELETE FROM {CATALOG}.field_options WHERE {where}", args)
+    forget_rows(con, "field_options", project, dataset, table)
 
 
 def of_fields(fields: Any, prefix: str = "") -> dict[str, dict[str, Any]]:

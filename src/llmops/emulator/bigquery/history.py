@@ -17,9 +17,9 @@ from typing import Any
 
 import duckdb
 
+from .catalog import CATALOG, forget_rows
 from .googlesql import BigQueryInvalid, duckdb_schema, duckdb_table, quote_ident
 
-CATALOG = "_llmops_catalog"
 HISTORY_SCHEMA = "_llmops_history"
 WINDOW = dt.timedelta(days=7)
 
@@ -88,12 +88,7 @@ def _prune(con: duckdb.DuckDBPyConnection, before: dt.datetime) -> None:
 
 def forget(con: duckdb.DuckDBPyConnection, project: str, dataset: str, table: str | None = None) -> None:
     """Drop the versions of a dropped table (or of every table of a dropped dataset)."""
-    where, args = "schema_name = ?", [duckdb_schema(project, dataset)]
-    if table is not None:
-        where, args = where + " AND table_name = ?", [*args, table]
-    for (name,) in con.execute(f"SELECT copy_name FROM {CATALOG}.table_versions WHERE {where}", args).fetchall():
-        con.execute(f"DROP TABLE IF EXISTS {HISTORY_SCHEMA}.{quote_ident(name)}")
-    con.execute(f"DELETE FROM {CATALOG}.table_versions WHERE {where}", args)
+    forget_rows(con, "table_versions", project, dataset, table)
 
 
 def timestamp(con: duckdb.DuckDBPyConnection, at_sql: str) -> dt.datetime:

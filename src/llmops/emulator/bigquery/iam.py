@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-from .googlesql import duckdb_schema
-
-CATALOG = "_llmops_catalog"
+from .catalog import CATALOG, forget_rows
 
 
 def ensure_catalog(con: duckdb.DuckDBPyConnection) -> None:
@@ -19,8 +17,4 @@ def ensure_catalog(con: duckdb.DuckDBPyConnection) -> None:
 
 def forget(con: duckdb.DuckDBPyConnection, project: str, dataset: str, table: str | None = None) -> None:
     """A dropped or recreated table (or dropped dataset, `table` None) loses its policy."""
-    where, args = "schema_name = ?", [duckdb_schema(project, dataset)]
-    if table is not None:
-        where += " AND table_name = ?"
-        args.append(table)
-    con.execute(f"DELETE FROM {CATALOG}.table_iam_policies WHERE {where}", args)
+    forget_rows(con, "table_iam_policies", project, dataset, table)
