@@ -42,7 +42,7 @@ import duckdb
 import pyarrow as pa
 
 from ...core.errors import LlmopsError, QueryError
-from . import coltypes, dryrun, fieldopts, geography, history, ml, routines, rowaccess, tablekinds, udfs
+from . import catalog, coltypes, dryrun, fieldopts, geography, history, ml, routines, rowaccess, tablekinds, udfs
 from .googlesql import (
     FARM_FINGERPRINT_UDF,
     INFO_SCHEMA_VIEWS,
@@ -85,7 +85,7 @@ __all__ = [
 PUBLIC_PROJECT = "bigquery-public-data"
 PUBLIC_DATASET = "stackoverflow"
 PUBLIC_TABLES = ("posts_questions", "posts_answers")
-CATALOG_SCHEMA = "_llmops_catalog"
+CATALOG_SCHEMA = catalog.CATALOG
 LOCK_WAIT_SECONDS = 60.0
 
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from .catalog import CATALOG
 from .googlesql import (
     BigQueryDuplicate,
     BigQueryError,
@@ -36,7 +37,6 @@ from .googlesql import (
 if TYPE_CHECKING:
     from .engine import BigQueryEngine, QueryResult
 
-CATALOG = "_llmops_catalog"
 _NAME = r"`[^`]+`|[\w.\-:]+"
 _POLICY_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,255}$")
 _CREATE = re.compile(

@@ -23,6 +23,7 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from . import ddlopts, fieldopts, history, iam, rowaccess
+from .catalog import CATALOG
 from .googlesql import (
     BigQueryDuplicate,
     BigQueryError,
@@ -36,7 +37,6 @@ from .googlesql import (
 if TYPE_CHECKING:
     from .engine import BigQueryEngine
 
-CATALOG = "_llmops_catalog"
 STATEMENTS = (
     frozenset({"CREATE_SNAPSHOT_TABLE", "CREATE_TABLE_CLONE", "CREATE_TABLE_COPY", "CREATE_MATERIALIZED_VIEW"})
     | ddlopts.STATEMENTS
