@@ -33,6 +33,7 @@ from ..server.http import (
     read_body,
     read_json,
 )
+from ..server.threads import in_thread
 from . import ddlopts, tablekinds, typeparams
 from .encoding import encode_rows, encode_rows_json, schema_from_api, schema_to_api
 from .jobs import NAME_RE, Job, JobRunner, sql_table
@@ -106,7 +107,7 @@ class BigQueryHandlers:
         return self.state.bigquery
 
     def _call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Awaitable[Any]:
-        return run_in_threadpool(fn, *args, **kwargs)
+        return in_thread(fn, *args, **kwargs)
 
     # ------------------------------------------------------------------ projects
 
