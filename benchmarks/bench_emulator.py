@@ -9,7 +9,8 @@
   small queries    `query_and_wait("SELECT @x + 1")` from 8 concurrent clients: requests/s,
                    p50/p95 latency and the server's CPU time per request, against a second
                    emulator on uvicorn's pure-Python h11 parser (the baseline; rounds alternate
-                   between the two), and the in-process engine's rate for the same query
+                   between the two), against the client's floor (`canned_bigquery.py`: a server
+                   answering one fixed response at once), and the in-process engine's rate
   engine           the in-process engine's fixed cost per small query (a constant SELECT, a
                    parameterized one, a WHERE on a 1,000-row table) against the same SQL on a bare
                    DuckDB cursor (`cur.sql(sql, params=...).to_arrow_table()`), alternating rounds
@@ -78,6 +79,16 @@ def start_emulator(data: Path, http: str = "httptools") -> tuple[subprocess.Pope
         if line.startswith("}"):
             break
     endpoint = json.loads("".join(lines))["endpoint"]
+    _PIDS[endpoint] = proc.pid
+    return proc, endpoint
+
+
+def start_canned() -> tuple[subprocess.Popen, str]:
+    """The client's floor: `canned_bigquery.py`, which answers every request with one fixed response."""
+    script = Path(__file__).with_name("canned_bigquery.py")
+    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    endpoint = json.loads(proc.stdout.readline())["endpoint"]
     _PIDS[endpoint] = proc.pid
     return proc, endpoint
 
@@ -392,7 +403,13 @@ def main() -> None:
             # The baseline: the same emulator on uvicorn's pure-Python h11 parser.
             baseline, baseline_endpoint = start_emulator(folder / "emulator-h11", http="h11")
             procs.append(baseline)
-            small = bench_small_queries({"httptools": endpoint, "h11 (baseline)": baseline_endpoint}, engine, seconds)
+            canned, canned_endpoint = start_canned()
+            procs.append(canned)
+            small = bench_small_queries(
+                {"httptools": endpoint, "h11 (baseline)": baseline_endpoint, "client floor": canned_endpoint},
+                engine,
+                seconds,
+            )
             print("\nsmall queries (query_and_wait), 8 concurrent clients, alternating rounds:")
             for name, r in small.items():
                 print(
@@ -404,6 +421,12 @@ def main() -> None:
                 f"  httptools vs h11: p50 {old['p50_ms'] / new['p50_ms']:.2f}x lower, "
                 f"server CPU {old['server_cpu_ms'] / new['server_cpu_ms']:.2f}x lower; "
                 f"in-process engine {new['local_rps']:.0f}/s -> ratio {new['local_rps'] / new['rps']:.1f}x"
+            )
+            floor = small["client floor"]
+            print(
+                f"  client floor (a canned answer, no work): p50 {floor['p50_ms']:.1f} ms, so the emulator adds "
+                f"{new['p50_ms'] - floor['p50_ms']:.1f} ms ({new['p50_ms'] / floor['p50_ms']:.2f}x the floor); the goal "
+                f"p50 < 10 ms is {'met' if new['p50_ms'] < 10 else 'NOT met'}"
             )
         if "engine" in only:
             print("\nengine CPU per small query, in process, vs a bare DuckDB cursor (best of alternating rounds):")

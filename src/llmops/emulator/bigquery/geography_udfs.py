@@ -419,6 +419,7 @@ def googlesql_names() -> dict[str, str]:
     return {spec[0]: name for (name, _), spec in udfs().items()}
 
 
+@functools.cache
 def udf_names() -> frozenset[str]:
     """Names of every geography UDF (for the sandbox's allowlist)."""
     return frozenset(spec[0] for spec in udfs().values())
