@@ -3,7 +3,10 @@
   course query     the course's query (10,000-row limit) on a Stack Overflow-shaped dataset,
                    `client.query(sql).result().to_arrow()` vs the same SQL on the in-process
                    BigQuery engine (the `duckdb` warehouse's engine) -> ratio
-  SELECT *         100,000 rows x 20 columns the same two ways -> ratio; and the same result
+  SELECT *         100,000 rows x 20 columns the same two ways -> ratio; where
+                   google-cloud-bigquery-storage is installed, the same `to_arrow()` reading the
+                   result through the Read API, as the client then does by default (the REST
+                   rows above are forced with create_bqstorage_client=False); and the same result
                    pages fetched as bytes without parsing the rows (the emulator's share; the
                    rest is the client's own JSON parsing and conversion)
   small queries    `query_and_wait("SELECT @x + 1")` from 8 concurrent clients: requests/s,
@@ -124,6 +127,19 @@ def bench_queries(bq, endpoint: str, engine, repeats: int, limit_rows: int) -> d
     t_loc, local = best_of(repeats, lambda: engine.query(sql).table)
     assert table.num_rows == local.num_rows == limit_rows and table.num_columns == 20
     results[f"SELECT * ({limit_rows:,} rows x 20 columns)"] = (t_emu, t_loc)
+    try:
+        import google.cloud.bigquery_storage  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        # What the client does by default where google-cloud-bigquery-storage is installed: read
+        # the result table through the Read API (the emulator's gRPC port) instead of REST pages.
+        from llmops.offline import bigquery_storage_on_emulator
+
+        bigquery_storage_on_emulator()
+        t_read, table = best_of(repeats, lambda: bq.query(sql).result().to_arrow())
+        assert table.num_rows == limit_rows and table.num_columns == 20
+        results["  the same through the Read API"] = (t_read, t_loc)
     job = bq.query(sql)
     job.result()
     t_raw, n = best_of(repeats, lambda: fetch_raw_pages(endpoint, job))
