@@ -37,10 +37,24 @@ def test_json_values_timestamps_and_parameters(cli):
         {
             "id": 10182780,
             "creation_date": "2012-04-16T22:47:48.030000+00:00",
-            "n": "1.500000000",
+            "n": "1.5",
             "arr": [1, 2],
             "s": {"a": 1},
         }
+    ]
+
+
+def test_json_intervals_and_numerics_are_written_as_bigquery_writes_them(cli):
+    r = cli(
+        "sql",
+        "SELECT DATE '2024-03-01' - DATE '2024-01-01' AS d, INTERVAL -5 DAY AS i, "
+        "MAKE_INTERVAL(1, 2, 3, 4, 5, 6) AS m, [INTERVAL 90 MINUTE] AS a, "
+        "CAST(100 AS NUMERIC) AS n, CAST(-0.25 AS BIGNUMERIC) AS b",
+        "--json",
+    )
+    assert r.code == 0, r.err
+    assert r.json() == [
+        {"d": "0-0 60 0:0:0", "i": "0-0 -5 0:0:0", "m": "1-2 3 4:5:6", "a": ["0-0 0 1:30:0"], "n": "100", "b": "-0.25"}
     ]
 
 

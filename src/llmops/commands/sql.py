@@ -7,6 +7,7 @@ import datetime as dt
 import decimal
 import json
 import sys
+from types import SimpleNamespace
 from typing import Any
 
 import typer
@@ -20,15 +21,27 @@ DEFAULT_TABLE_ROWS = 100
 
 
 def json_value(value: Any) -> Any:
-    """A cell as JSON: timestamps and dates as ISO strings, NUMERIC as a string, BYTES base64."""
+    """A cell as JSON: timestamps and dates as ISO strings, NUMERIC as a string, BYTES base64,
+    INTERVAL as BigQuery's canonical text (`0-0 60 0:0:0`)."""
     if isinstance(value, (dt.datetime, dt.date, dt.time)):
         return value.isoformat()
-    if isinstance(value, decimal.Decimal):
-        return str(value)
+    if isinstance(value, decimal.Decimal):  # as BigQuery writes NUMERIC: 1.5, not the local 1.500000000
+        return format(value.normalize(), "f") if value.is_finite() else str(value)
     if isinstance(value, (bytes, bytearray)):
         return base64.b64encode(value).decode("ascii")
     if isinstance(value, dt.timedelta):
         return str(value)
+    if hasattr(value, "nanoseconds") and hasattr(value, "months"):  # an INTERVAL from the local warehouse
+        from ..emulator.bigquery.encoding import interval_text
+
+        return interval_text(value)
+    if type(value).__name__ == "relativedelta":  # an INTERVAL from google-cloud-bigquery
+        from ..emulator.bigquery.encoding import interval_text
+
+        months = 12 * value.years + value.months
+        seconds = 3600 * value.hours + 60 * value.minutes + value.seconds
+        nanos = 1000 * (1_000_000 * seconds + value.microseconds)
+        return interval_text(SimpleNamespace(months=months, days=value.days, nanoseconds=nanos))
     if isinstance(value, dict):
         return {k: json_value(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

@@ -122,7 +122,7 @@ def _time(value: Any) -> str:
     return value.isoformat() if isinstance(value, dt.time) else str(value)
 
 
-def _interval(value: Any) -> str:
+def interval_text(value: Any) -> str:
     """BigQuery's canonical INTERVAL text, `Y-M D H:M:S[.F]` with signs (what the client parses)."""
     months = getattr(value, "months", None)
     if months is None:
@@ -165,7 +165,7 @@ def _scalar_encoder(bq_type: str, int64_timestamp: bool) -> Callable[[Any], Any]
     if t == "JSON":
         return lambda v: v if isinstance(v, str) else json.dumps(v)
     if t == "INTERVAL":
-        return _interval
+        return interval_text
     return lambda v: v if isinstance(v, str) else str(v)
 
 
