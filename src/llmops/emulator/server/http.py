@@ -233,11 +233,12 @@ def _split_part(raw: bytes) -> tuple[dict[str, str], bytes]:
     return headers, payload
 
 
-_CONTENT_RANGE_RE = re.compile(r"^bytes\s+(?:(\d+)-(\d+)|\*)/(\d+|\*)$", re.IGNORECASE)
+_CONTENT_RANGE_RE = re.compile(r"^bytes\s+(?:(\d+)-(\d+|\*)|\*)/(\d+|\*)$", re.IGNORECASE)
 
 
 def parse_content_range(value: str | None) -> tuple[int | None, int | None, int | None]:
-    """`bytes a-b/total` -> (a, b, total); `*` parts are None; no header -> (None, None, None)."""
+    """`bytes a-b/total` -> (a, b, total); `*` parts are None (`bytes a-*/*`: this request holds
+    the rest from byte a, of a size not known before it ends); no header -> (None, None, None)."""
     if value is None:
         return None, None, None
     match = _CONTENT_RANGE_RE.match(value.strip())
@@ -245,7 +246,7 @@ def parse_content_range(value: str | None) -> tuple[int | None, int | None, int 
         raise bad_request(f"Invalid Content-Range header {value!r}; expected 'bytes a-b/total'")
     first, last, total = match.groups()
     a = int(first) if first is not None else None
-    b = int(last) if last is not None else None
+    b = int(last) if last not in (None, "*") else None
     t = int(total) if total not in (None, "*") else None
     if a is not None and b is not None and b < a:
         raise bad_request(f"Invalid Content-Range header {value!r}: the range ends before it starts")

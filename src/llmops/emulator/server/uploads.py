@@ -126,6 +126,10 @@ class UploadSessions:
                 "badRequest",
             )
         now = session.received
+        if first is not None and last is None:  # `bytes a-*/...`: the rest of the upload, now ended
+            if total is not None and now != total:
+                raise bad_request(f"Received {now} bytes, but Content-Range declared a total of {total}")
+            total = now
         if total is not None and now > total:
             raise bad_request(f"Received {now} bytes, more than the declared total of {total}")
         if total is None and session.total is None:

@@ -536,7 +536,8 @@ def _closed_range(request: Request) -> Request:
     Google's Node.js client sends that open-ended range when it streams the rest of an object in
     one request (`bytes 0-*/*` when it does not know the size): the body is everything from byte
     A to the end, so the upload ends with it. That is `bytes A-(TOTAL-1)/TOTAL`; with an unknown
-    total, the body's `Content-Length` gives it. A chunked body of unknown total stays refused.
+    total, the body's `Content-Length` gives it. A chunked body of unknown total goes on as sent:
+    the upload ends, and its size is known, when the body ends.
     """
     value = request.headers.get("content-range")
     match = _OPEN_RANGE_RE.match(value.strip()) if value else None
@@ -546,10 +547,7 @@ def _closed_range(request: Request) -> Request:
     length = request.headers.get("content-length")
     if total == "*":
         if length is None or not length.isdigit():
-            raise bad_request(
-                f"Content-Range {value!r} with a body of unknown length leaves the object's size unknown",
-                location="Content-Range",
-            )
+            return request
         total = str(first + int(length))
     size = int(total)
     if first > size:
