@@ -54,14 +54,19 @@ def _streaming(fn: Callable[[Any, grpc.ServicerContext], Iterator[Any]]) -> Call
 
 
 def _handler(kind: str, fn: Callable[..., Any], request_type: Any, response_type: Any) -> grpc.RpcMethodHandler:
-    pb_in, pb_out = request_type.pb(), response_type.pb()
+    pb_in = request_type.pb()  # responses: `_serialized` (response_type names what the handler returns)
     make = {
         "unary": grpc.unary_unary_rpc_method_handler,
         "server_stream": grpc.unary_stream_rpc_method_handler,
         "bidi": grpc.stream_stream_rpc_method_handler,
     }[kind]
     wrapped = _unary(fn) if kind == "unary" else _streaming(fn)
-    return make(wrapped, request_deserializer=pb_in.FromString, response_serializer=pb_out.SerializeToString)
+    return make(wrapped, request_deserializer=pb_in.FromString, response_serializer=_serialized)
+
+
+def _serialized(message: Any) -> bytes:
+    """A response message's wire bytes; a handler may hand them over already encoded."""
+    return message if isinstance(message, bytes) else message.SerializeToString()
 
 
 def read_handler(service: ReadService) -> grpc.GenericRpcHandler:
