@@ -246,6 +246,22 @@ def _printf(node: exp.Format) -> exp.Expression:
 
 _SCALAR_LISTS = ("BIGINT[]", "INTEGER[]", "BOOLEAN[]")
 
+# DuckDB writes a BLOB's bytes other than printable ASCII, and its quotes and backslash, as
+# \xHH (upper case); a GoogleSQL bytes literal has \xhh (lower case) for the unprintable ones
+# only and escapes the backslash, the double quote and the backtick.
+_BYTES_ESCAPES = (
+    r"array_to_string(list_transform(regexp_extract_all(_A, '\\x[0-9A-F]{2}|[^\\]+'), lambda t: "
+    r"CASE WHEN t = '\x5C' THEN '\\' WHEN t = '\x22' THEN '\"' WHEN t = '\x27' THEN '''' "
+    r"WHEN t = '\x60' THEN '\`' WHEN starts_with(t, '\x') THEN lower(t) ELSE replace(t, '`', '\`') END), '')"
+)
+
+
+def _bytes_escapes(text: exp.Expression) -> exp.Expression:
+    """BYTES as DuckDB's text, re-escaped as the body of a GoogleSQL bytes literal (FORMAT %T)."""
+    from .functions import _t
+
+    return _t(_BYTES_ESCAPES, text)
+
 
 def _value_text(arg: exp.Expression, *, literal: bool) -> exp.Expression:
     """FORMAT's %t (a value as text) and %T (as a GoogleSQL literal), per BigQuery's table:
@@ -288,7 +304,7 @@ def _value_text(arg: exp.Expression, *, literal: bool) -> exp.Expression:
             (big, _concat([_lit('BIGNUMERIC "'), decimal.copy(), _lit('"')])),
             (exp.Like(this=typ.copy(), expression=_lit("DECIMAL%")), _concat([_lit('NUMERIC "'), decimal, _lit('"')])),
             (is_("VARCHAR"), quoted("", text.copy())),
-            (is_("BLOB"), quoted("b", text.copy())),
+            (is_("BLOB"), _concat([_lit('b"'), _bytes_escapes(text.copy()), _lit('"')])),
             (is_("DATE"), quoted("DATE ", text.copy())),
             (is_("TIMESTAMP WITH TIME ZONE"), quoted("TIMESTAMP ", text.copy())),
             (is_("TIMESTAMP"), quoted("DATETIME ", text.copy())),
