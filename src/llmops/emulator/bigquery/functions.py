@@ -591,7 +591,15 @@ def _json_extract(node: exp.Expression) -> exp.Expression | None:
         return None
     to = "VARCHAR[]" if isinstance(node, exp.JSONExtractArray) else "VARCHAR"
     new = exp.cast(node.copy(), to)
+    if to == "VARCHAR":
+        new = _json_null_as_sql_null(new)
     return checked(new, (node.this, "STRING")) if known else new
+
+
+def _json_null_as_sql_null(text: exp.Expression) -> exp.Expression:
+    """Of a JSON-formatted STRING, a JSON null found at the path is SQL NULL (a JSON input keeps
+    JSON 'null'); a JSON string "null" is written with its quotes, so it stays."""
+    return exp.Nullif(this=text, expression=exp.Literal.string("null"))
 
 
 def rewrite_json_calls(stmt: exp.Expression) -> None:
