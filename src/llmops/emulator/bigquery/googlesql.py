@@ -859,6 +859,9 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     if _infer_types(stmt, ctx, tables):
         # its column types are asked for, then the script is translated again (see `translate`)
         return Statement(sql="", statement_type=_statement_type(stmt), tables=tuple(tables))
+    from .jsonaccess import mark_json_subscripts
+
+    mark_json_subscripts(stmt)
     ctx.udfs.update(geography.rewrite_calls(stmt))
     _rewrite_functions(stmt, ctx)
     from . import ranges
