@@ -130,21 +130,25 @@ def _code_points_to_bytes(node: exp.CodePointsToBytes) -> exp.Expression:
 
 
 def _soundex(node: exp.Soundex) -> exp.Expression:
-    # letters only; H and W are dropped without separating; vowels separate equal codes
-    letters = "regexp_replace(upper(_A), '[^A-Z]', '', 'g')"
-    codes = f"translate({letters}, 'AEIOUYBFPVCGJKQSXZDTLMNRHW', '000000111122222222334556')"
+    # letters only; H and W are dropped without separating; vowels separate equal codes; the
+    # first letter keeps its case and its code (an H or W first has none: 7 joins no run)
+    kept = "regexp_replace(_A, '[^A-Za-z]', '', 'g')"
+    letters = f"upper({kept})"
+    first = f"translate(left({letters}, 1), 'AEIOUYBFPVCGJKQSXZDTLMNRHW', '00000011112222222233455677')"
+    rest = f"translate(substr({letters}, 2), 'AEIOUYBFPVCGJKQSXZDTLMNRHW', '000000111122222222334556')"
+    codes = f"{first} || {rest}"
     runs = codes
     for d in "0123456":
         runs = f"regexp_replace({runs}, '{d}+', '{d}', 'g')"
     tail = f"replace(substr({runs}, 2), '0', '')"
     return _t(
-        f"CASE WHEN {letters} = '' THEN '' ELSE rpad(left({letters}, 1) || left({tail}, 3), 4, '0') END",
+        f"CASE WHEN {letters} = '' THEN '' ELSE rpad(left({kept}, 1) || left({tail}, 3), 4, '0') END",
         node.this,
     )
 
 
 _BYTES_INSTR = (
-    "CASE WHEN _C = 0 THEN error('The position argument of INSTR must not be 0') "
+    "CASE WHEN _A IS NULL OR _B IS NULL OR _C IS NULL OR _D IS NULL THEN NULL WHEN _C = 0 THEN error('The position argument of INSTR must not be 0') "
     "WHEN _D <= 0 THEN error('The occurrence argument of INSTR must be positive') "
     "WHEN _C > 0 THEN coalesce(list_extract(list_filter(range(_C, octet_length(_A) + 2), "
     "i -> substr(hex(_A), 2 * i - 1, 2 * octet_length(_B)) = hex(_B)), _D), 0) "
@@ -166,7 +170,7 @@ def _instr(node: exp.StrPosition) -> exp.Expression | None:
     occurrence = occurrence or exp.Literal.number(1)
     # every start of `search` (overlapping), forwards from position or backwards from -position
     return _t(
-        "CASE WHEN _C = 0 THEN error('The position argument of INSTR must not be 0') "
+        "CASE WHEN _A IS NULL OR _B IS NULL OR _C IS NULL OR _D IS NULL THEN NULL WHEN _C = 0 THEN error('The position argument of INSTR must not be 0') "
         "WHEN _D <= 0 THEN error('The occurrence argument of INSTR must be positive') "
         "WHEN _C > 0 THEN coalesce(list_extract(list_filter(range(_C, length(_A) + 2), i -> substr(_A, i, length(_B)) = _B), _D), 0) "
         "ELSE coalesce(list_extract(list_filter(range(length(_A) + _C + 1, 0, -1), i -> substr(_A, i, length(_B)) = _B), _D), 0) END",
@@ -397,6 +401,7 @@ def rewrite_function_calls(stmt: exp.Expression) -> None:
         exp.CodePointsToString: _code_points_to_string,
         exp.CodePointsToBytes: _code_points_to_bytes,
         exp.Soundex: _soundex,
+        exp.Unicode: lambda n: _t("CASE WHEN _A = '' THEN 0 ELSE unicode(_A) END", n.this),
         exp.StrPosition: _instr,
         exp.Left: _bytes_call,
         exp.Right: _bytes_call,
