@@ -217,7 +217,9 @@ def _approx_quantiles(node: exp.ApproxQuantiles) -> exp.Expression:
 
 def _approx_top_count(node: exp.ApproxTopK) -> exp.Expression:
     return _t(
-        "list_transform(list_slice(list_sort(list_transform(map_entries(histogram(_A)), e -> {'c': e.value, 'v': e.key}), 'DESC'), 1, _B), "
+        "list_transform(list_slice(list_sort(list_concat(list_transform(map_entries(histogram(_A)), e -> {'c': e.value, 'v': e.key}), "
+        # NULL is a value that APPROX_TOP_COUNT counts too (histogram skips it)
+        "CASE WHEN count(*) > count(_A) THEN [{'c': (count(*) - count(_A))::UBIGINT, 'v': NULL}] ELSE [] END), 'DESC'), 1, _B), "
         "e -> {'value': e.v, 'count': e.c::BIGINT})",
         node.this,
         node.expression,
