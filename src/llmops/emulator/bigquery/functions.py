@@ -215,6 +215,14 @@ def _approx_quantiles(node: exp.ApproxQuantiles) -> exp.Expression:
     return exp.Anonymous(this="quantile_disc", expressions=[node.this.copy(), points])
 
 
+def _concat_number(node: exp.Concat) -> exp.Expression | None:
+    """CONCAT of one number is its STRING (DuckDB's CONCAT of one argument is that argument)."""
+    args = node.expressions
+    if len(args) == 1 and isinstance(args[0], exp.Literal) and not args[0].is_string:
+        return exp.cast(args[0].copy(), "VARCHAR")
+    return None
+
+
 def _approx_top_count(node: exp.ApproxTopK) -> exp.Expression:
     return _t(
         "list_transform(list_slice(list_sort(list_concat(list_transform(map_entries(histogram(_A)), e -> {'c': e.value, 'v': e.key}), "
@@ -404,6 +412,7 @@ def rewrite_function_calls(stmt: exp.Expression) -> None:
         exp.CodePointsToBytes: _code_points_to_bytes,
         exp.Soundex: _soundex,
         exp.Unicode: lambda n: _t("CASE WHEN _A = '' THEN 0 ELSE unicode(_A) END", n.this),
+        exp.Concat: _concat_number,
         exp.StrPosition: _instr,
         exp.Left: _bytes_call,
         exp.Right: _bytes_call,
