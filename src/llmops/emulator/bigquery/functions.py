@@ -618,9 +618,28 @@ def _json_null_as_sql_null(text: exp.Expression) -> exp.Expression:
     return exp.Nullif(this=text, expression=exp.Literal.string("null"))
 
 
+def _json_array_guard(node: exp.JSONExtractArray | exp.JSONValueArray) -> exp.Expression:
+    """The _ARRAY extractors are NULL where the value at the path is not an array (the _VALUE_ and
+    _STRING_ forms also where it holds an object or array), not a DuckDB cast error or a value."""
+    path = node.expression if node.expression is not None else exp.Literal.string("$")
+    test = "json_type(json_extract(CAST(_A AS JSON), _B)) = 'ARRAY'"
+    if isinstance(node, exp.JSONValueArray):
+        test += (
+            " AND NOT list_has_any(list_transform(CAST(json_extract(CAST(_A AS JSON), _B) AS JSON[]), "
+            "e -> json_type(e)), ['OBJECT', 'ARRAY'])"
+        )
+    return _t(f"CASE WHEN {test} THEN _C END", node.this, path, node.copy())
+
+
 def rewrite_json_calls(stmt: exp.Expression) -> None:
     """Rewrite GoogleSQL's JSON conversion functions as DuckDB SQL."""
     node: Any
+    for node in reversed(list(stmt.find_all(exp.JSONExtractArray, exp.JSONValueArray))):
+        if not node.meta.get("guarded"):
+            new = _json_array_guard(node)
+            for inner in new.find_all(exp.JSONExtractArray, exp.JSONValueArray):
+                inner.meta["guarded"] = True
+            node.replace(new)
     for node in reversed(list(stmt.find_all(exp.JSONExtract, exp.JSONExtractArray))):
         if not isinstance(node.parent, exp.Cast):
             new = _json_extract(node)
