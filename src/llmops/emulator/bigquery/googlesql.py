@@ -851,8 +851,10 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     _check_unsupported_nodes(stmt)
     _check_table_functions(stmt)
     from .arrayliterals import tuples_as_structs
+    from .bytescast import strings_to_bytes
 
     tuples_as_structs(stmt)
+    strings_to_bytes(stmt)
     _rewrite_tables(stmt, ctx, cte_names, tables)
     _order_unpivot_columns(stmt)
     _rewrite_parameters(stmt, ctx)
