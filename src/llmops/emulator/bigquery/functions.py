@@ -215,6 +215,14 @@ def _approx_quantiles(node: exp.ApproxQuantiles) -> exp.Expression:
     return exp.Anonymous(this="quantile_disc", expressions=[node.this.copy(), points])
 
 
+def _split_null_delimiter(node: exp.Split) -> exp.Expression | None:
+    """SPLIT with a NULL delimiter is NULL (DuckDB's str_split answers the whole string)."""
+    delimiter = node.expression
+    if delimiter is None or (isinstance(delimiter, exp.Literal) and delimiter.is_string):
+        return None
+    return _t("CASE WHEN _A IS NULL THEN NULL ELSE _B END", delimiter, node.copy())
+
+
 def _concat_number(node: exp.Concat) -> exp.Expression | None:
     """CONCAT of one number is its STRING (DuckDB's CONCAT of one argument is that argument)."""
     args = node.expressions
@@ -413,6 +421,7 @@ def rewrite_function_calls(stmt: exp.Expression) -> None:
         exp.Soundex: _soundex,
         exp.Unicode: lambda n: _t("CASE WHEN _A = '' THEN 0 ELSE unicode(_A) END", n.this),
         exp.Concat: _concat_number,
+        exp.Split: _split_null_delimiter,
         exp.StrPosition: _instr,
         exp.Left: _bytes_call,
         exp.Right: _bytes_call,
