@@ -190,6 +190,7 @@ def rewrite_format_calls(stmt: exp.Expression) -> None:
         fmt = node.args.get("format")
         if isinstance(fmt, exp.Literal) and fmt.is_string:
             node.set("format", _lit(_parse_format(fmt.name)))
+    _parse_formats_in_parts(stmt)
     for node in reversed(list(stmt.find_all(exp.Format))):
         node.replace(_printf(node))
 
@@ -197,7 +198,21 @@ def rewrite_format_calls(stmt: exp.Expression) -> None:
 def _parse_format(fmt: str) -> str:
     """PARSE_*: BigQuery's elements as DuckDB strptime ones."""
     fmt = re.sub(r"%E[*\d]S", "%S.%f", fmt)
-    return fmt.replace("%E4Y", "%Y").replace("%Ez", "%z").replace("%R", "%H:%M").replace("%k", "%-H")
+    fmt = fmt.replace("%E4Y", "%Y").replace("%Ez", "%z").replace("%R", "%H:%M").replace("%k", "%-H")
+    return fmt.replace("%l", "%-I")
+
+
+def _parse_formats_in_parts(stmt: exp.Expression) -> None:
+    """PARSE_TIME's format, and PARSE_TIMESTAMP's where sqlglot prefixed a default year to it
+    (`'%Y ' || fmt`): BigQuery's elements in each literal part as DuckDB's."""
+    for node in reversed(list(stmt.find_all(exp.StrToTime, exp.StrToDate, exp.ParseTime))):
+        fmt = node.args.get("format")
+        if isinstance(fmt, exp.Literal) and fmt.is_string and isinstance(node, exp.ParseTime):
+            node.set("format", _lit(_parse_format(fmt.name)))
+        elif isinstance(fmt, exp.DPipe):
+            for part in fmt.find_all(exp.Literal):
+                if part.is_string:
+                    part.replace(_lit(_parse_format(part.name)))
 
 
 _PRINTF_SPEC = re.compile(r"%([-+ #0']*)(\d+|\*)?(?:\.(\d+|\*))?([a-zA-Z%])")
