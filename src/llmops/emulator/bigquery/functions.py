@@ -223,6 +223,20 @@ def _split_null_delimiter(node: exp.Split) -> exp.Expression | None:
     return _t("CASE WHEN _A IS NULL THEN NULL ELSE _B END", delimiter, node.copy())
 
 
+def _initcap_no_delimiters(node: exp.Initcap) -> exp.Expression | None:
+    """INITCAP(value, '') capitalises only the first character (sqlglot's regex class of the
+    delimiters is `[]`, which DuckDB refuses)."""
+    delimiters = node.expression
+    if delimiters is None or isinstance(delimiters, exp.Literal):
+        return None
+    return _t(
+        "CASE WHEN _B = '' THEN upper(left(_A, 1)) || lower(substr(_A, 2)) ELSE _C END",
+        node.this,
+        delimiters,
+        node.copy(),
+    )
+
+
 def _concat_number(node: exp.Concat) -> exp.Expression | None:
     """CONCAT of one number is its STRING (DuckDB's CONCAT of one argument is that argument)."""
     args = node.expressions
@@ -422,6 +436,9 @@ def rewrite_function_calls(stmt: exp.Expression) -> None:
         exp.Unicode: lambda n: _t("CASE WHEN _A = '' THEN 0 ELSE unicode(_A) END", n.this),
         exp.Concat: _concat_number,
         exp.Split: _split_null_delimiter,
+        exp.Initcap: _initcap_no_delimiters,
+        # BYTE_LENGTH(NULL): DuckDB cannot choose octet_length's STRING or BYTES form
+        exp.ByteLength: lambda n: exp.cast(exp.Null(), "BIGINT") if isinstance(n.this, exp.Null) else None,
         exp.StrPosition: _instr,
         exp.Left: _bytes_call,
         exp.Right: _bytes_call,
