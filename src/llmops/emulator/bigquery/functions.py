@@ -632,7 +632,7 @@ def _json_extract(node: exp.Expression) -> exp.Expression | None:
     if not (known or _is_string(node.this)):
         return None
     to = "VARCHAR[]" if isinstance(node, exp.JSONExtractArray) else "VARCHAR"
-    new = exp.cast(node.copy(), to)
+    new: exp.Expression = exp.cast(node.copy(), to)
     if to == "VARCHAR":
         new = _json_null_as_sql_null(new)
     return checked(new, (node.this, "STRING")) if known else new
@@ -662,10 +662,10 @@ def rewrite_json_calls(stmt: exp.Expression) -> None:
     node: Any
     for node in reversed(list(stmt.find_all(exp.JSONExtractArray, exp.JSONValueArray))):
         if not node.meta.get("guarded"):
-            new = _json_array_guard(node)
-            for inner in new.find_all(exp.JSONExtractArray, exp.JSONValueArray):
+            guarded = _json_array_guard(node)
+            for inner in guarded.find_all(exp.JSONExtractArray, exp.JSONValueArray):
                 inner.meta["guarded"] = True
-            node.replace(new)
+            node.replace(guarded)
     for node in reversed(list(stmt.find_all(exp.JSONExtract, exp.JSONExtractArray))):
         if not isinstance(node.parent, exp.Cast):
             new = _json_extract(node)
