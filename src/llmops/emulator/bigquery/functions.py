@@ -215,10 +215,22 @@ def _approx_quantiles(node: exp.ApproxQuantiles) -> exp.Expression:
     return exp.Anonymous(this="quantile_disc", expressions=[node.this.copy(), points])
 
 
+def _positional(node: exp.Expression) -> bool:
+    """Whether `node` holds a positional `?` parameter, which a template must not copy."""
+    return any(p.name in ("", "?") for p in node.find_all(exp.Placeholder))
+
+
+def _unicode_empty(node: exp.Unicode) -> exp.Expression | None:
+    """UNICODE('') is 0 (DuckDB's unicode answers -1)."""
+    if _positional(node):
+        return None
+    return _t("CASE WHEN _A = '' THEN 0 ELSE unicode(_A) END", node.this)
+
+
 def _split_null_delimiter(node: exp.Split) -> exp.Expression | None:
     """SPLIT with a NULL delimiter is NULL (DuckDB's str_split answers the whole string)."""
     delimiter = node.expression
-    if delimiter is None or (isinstance(delimiter, exp.Literal) and delimiter.is_string):
+    if delimiter is None or (isinstance(delimiter, exp.Literal) and delimiter.is_string) or _positional(node):
         return None
     return _t("CASE WHEN _A IS NULL THEN NULL ELSE _B END", delimiter, node.copy())
 
@@ -227,7 +239,7 @@ def _initcap_no_delimiters(node: exp.Initcap) -> exp.Expression | None:
     """INITCAP(value, '') capitalises only the first character (sqlglot's regex class of the
     delimiters is `[]`, which DuckDB refuses)."""
     delimiters = node.expression
-    if delimiters is None or isinstance(delimiters, exp.Literal):
+    if delimiters is None or isinstance(delimiters, exp.Literal) or _positional(node):
         return None
     return _t(
         "CASE WHEN _B = '' THEN upper(left(_A, 1)) || lower(substr(_A, 2)) ELSE _C END",
@@ -433,7 +445,7 @@ def rewrite_function_calls(stmt: exp.Expression) -> None:
         exp.CodePointsToString: _code_points_to_string,
         exp.CodePointsToBytes: _code_points_to_bytes,
         exp.Soundex: _soundex,
-        exp.Unicode: lambda n: _t("CASE WHEN _A = '' THEN 0 ELSE unicode(_A) END", n.this),
+        exp.Unicode: _unicode_empty,
         exp.Concat: _concat_number,
         exp.Split: _split_null_delimiter,
         exp.Initcap: _initcap_no_delimiters,
@@ -661,7 +673,7 @@ def rewrite_json_calls(stmt: exp.Expression) -> None:
     """Rewrite GoogleSQL's JSON conversion functions as DuckDB SQL."""
     node: Any
     for node in reversed(list(stmt.find_all(exp.JSONExtractArray, exp.JSONValueArray))):
-        if not node.meta.get("guarded"):
+        if not node.meta.get("guarded") and not _positional(node):
             guarded = _json_array_guard(node)
             for inner in guarded.find_all(exp.JSONExtractArray, exp.JSONValueArray):
                 inner.meta["guarded"] = True
