@@ -150,3 +150,19 @@ def test_bigquery_client(bigquery_client, family):
             assert _same(got, want), (q, got)
             if typ:
                 assert field.field_type == typ, (q, field.field_type)
+
+
+def test_bytes_cast_of_parameters_local_warehouse(warehouse):
+    """A STRING parameter cast to BYTES is its UTF-8; a positional one is not duplicated."""
+    named = warehouse.query_result("SELECT CAST(@p AS BYTES)", {"p": "é"}).table.to_pylist()
+    positional = warehouse.query_result("SELECT CAST(? AS BYTES), ?", ["e", 2]).table.to_pylist()
+    assert list(named[0].values()) == [b"\xc3\xa9"]
+    assert list(positional[0].values()) == [b"e", 2]
+
+
+def test_bytes_cast_of_parameter_bigquery_client(bigquery_client):
+    from google.cloud import bigquery
+
+    config = bigquery.QueryJobConfig(query_parameters=[bigquery.ScalarQueryParameter("p", "STRING", "ü")])
+    rows = list(bigquery_client.query_and_wait("SELECT CAST(@p AS BYTES) AS b", job_config=config))
+    assert rows[0]["b"] == b"\xc3\xbc"
