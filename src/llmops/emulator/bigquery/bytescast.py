@@ -19,7 +19,8 @@ def _utf8(value: exp.Expression) -> exp.Expression:
 
 
 def strings_to_bytes(stmt: exp.Expression) -> None:
-    """Rewrite the query's CAST/SAFE_CAST(... AS BYTES) (run before the function rewrites add casts of their own)."""
+    """Rewrite the query's own CAST/SAFE_CAST(... AS BYTES) (run before the parameters and the
+    function rewrites add casts of their own)."""
     for node in reversed(list(stmt.find_all(exp.Cast, exp.TryCast))):
         if node.to.this not in _BLOB or isinstance(node.this, exp.ByteString):
             continue
