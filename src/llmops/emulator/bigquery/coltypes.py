@@ -72,7 +72,16 @@ def _candidates(stmt: exp.Expression) -> list[exp.Expression]:
         if isinstance(node, exp.StrPosition):
             args.append(node.args.get("substr"))
         out += [a for a in args if isinstance(a, exp.Expression) and not isinstance(a, exp.Literal)]
-    return out + ranges.typed_arguments(stmt)
+    return out + _subscript_bases(stmt) + ranges.typed_arguments(stmt)
+
+
+def _subscript_bases(stmt: exp.Expression) -> list[exp.Expression]:
+    """The bases of bare subscripts (`x[0]`): on JSON they count from 0 (see jsonaccess.py)."""
+    return [
+        b.this
+        for b in stmt.find_all(exp.Bracket)
+        if b.args.get("offset") is None and isinstance(b.this, (exp.Column, exp.Dot))
+    ]
 
 
 def needs_types(stmt: exp.Expression) -> bool:

@@ -190,6 +190,7 @@ def rewrite_format_calls(stmt: exp.Expression) -> None:
         fmt = node.args.get("format")
         if isinstance(fmt, exp.Literal) and fmt.is_string:
             node.set("format", _lit(_parse_format(fmt.name)))
+    _parse_formats_in_parts(stmt)
     for node in reversed(list(stmt.find_all(exp.Format))):
         node.replace(_printf(node))
 
@@ -197,7 +198,21 @@ def rewrite_format_calls(stmt: exp.Expression) -> None:
 def _parse_format(fmt: str) -> str:
     """PARSE_*: BigQuery's elements as DuckDB strptime ones."""
     fmt = re.sub(r"%E[*\d]S", "%S.%f", fmt)
-    return fmt.replace("%E4Y", "%Y").replace("%Ez", "%z").replace("%R", "%H:%M").replace("%k", "%-H")
+    fmt = fmt.replace("%E4Y", "%Y").replace("%Ez", "%z").replace("%R", "%H:%M").replace("%k", "%-H")
+    return fmt.replace("%l", "%-I")
+
+
+def _parse_formats_in_parts(stmt: exp.Expression) -> None:
+    """PARSE_TIME's format, and PARSE_TIMESTAMP's where sqlglot prefixed a default year to it
+    (`'%Y ' || fmt`): BigQuery's elements in each literal part as DuckDB's."""
+    for node in reversed(list(stmt.find_all(exp.StrToTime, exp.StrToDate, exp.ParseTime))):
+        fmt = node.args.get("format")
+        if isinstance(fmt, exp.Literal) and fmt.is_string and isinstance(node, exp.ParseTime):
+            node.set("format", _lit(_parse_format(fmt.name)))
+        elif isinstance(fmt, exp.DPipe):
+            for part in fmt.find_all(exp.Literal):
+                if part.is_string:
+                    part.replace(_lit(_parse_format(part.name)))
 
 
 _PRINTF_SPEC = re.compile(r"%([-+ #0']*)(\d+|\*)?(?:\.(\d+|\*))?([a-zA-Z%])")
@@ -246,6 +261,22 @@ def _printf(node: exp.Format) -> exp.Expression:
 
 _SCALAR_LISTS = ("BIGINT[]", "INTEGER[]", "BOOLEAN[]")
 
+# DuckDB writes a BLOB's bytes other than printable ASCII, and its quotes and backslash, as
+# \xHH (upper case); a GoogleSQL bytes literal has \xhh (lower case) for the unprintable ones
+# only and escapes the backslash, the double quote and the backtick.
+_BYTES_ESCAPES = (
+    r"array_to_string(list_transform(regexp_extract_all(_A, '\\x[0-9A-F]{2}|[^\\]+'), lambda t: "
+    r"CASE WHEN t = '\x5C' THEN '\\' WHEN t = '\x22' THEN '\"' WHEN t = '\x27' THEN '''' "
+    r"WHEN t = '\x60' THEN '\`' WHEN starts_with(t, '\x') THEN lower(t) ELSE replace(t, '`', '\`') END), '')"
+)
+
+
+def _bytes_escapes(text: exp.Expression) -> exp.Expression:
+    """BYTES as DuckDB's text, re-escaped as the body of a GoogleSQL bytes literal (FORMAT %T)."""
+    from .functions import _t
+
+    return _t(_BYTES_ESCAPES, text)
+
 
 def _value_text(arg: exp.Expression, *, literal: bool) -> exp.Expression:
     """FORMAT's %t (a value as text) and %T (as a GoogleSQL literal), per BigQuery's table:
@@ -288,7 +319,7 @@ def _value_text(arg: exp.Expression, *, literal: bool) -> exp.Expression:
             (big, _concat([_lit('BIGNUMERIC "'), decimal.copy(), _lit('"')])),
             (exp.Like(this=typ.copy(), expression=_lit("DECIMAL%")), _concat([_lit('NUMERIC "'), decimal, _lit('"')])),
             (is_("VARCHAR"), quoted("", text.copy())),
-            (is_("BLOB"), quoted("b", text.copy())),
+            (is_("BLOB"), _concat([_lit('b"'), _bytes_escapes(text.copy()), _lit('"')])),
             (is_("DATE"), quoted("DATE ", text.copy())),
             (is_("TIMESTAMP WITH TIME ZONE"), quoted("TIMESTAMP ", text.copy())),
             (is_("TIMESTAMP"), quoted("DATETIME ", text.copy())),

@@ -130,21 +130,25 @@ def _code_points_to_bytes(node: exp.CodePointsToBytes) -> exp.Expression:
 
 
 def _soundex(node: exp.Soundex) -> exp.Expression:
-    # letters only; H and W are dropped without separating; vowels separate equal codes
-    letters = "regexp_replace(upper(_A), '[^A-Z]', '', 'g')"
-    codes = f"translate({letters}, 'AEIOUYBFPVCGJKQSXZDTLMNRHW', '000000111122222222334556')"
+    # letters only; H and W are dropped without separating; vowels separate equal codes; the
+    # first letter keeps its case and its code (an H or W first has none: 7 joins no run)
+    kept = "regexp_replace(_A, '[^A-Za-z]', '', 'g')"
+    letters = f"upper({kept})"
+    first = f"translate(left({letters}, 1), 'AEIOUYBFPVCGJKQSXZDTLMNRHW', '00000011112222222233455677')"
+    rest = f"translate(substr({letters}, 2), 'AEIOUYBFPVCGJKQSXZDTLMNRHW', '000000111122222222334556')"
+    codes = f"{first} || {rest}"
     runs = codes
     for d in "0123456":
         runs = f"regexp_replace({runs}, '{d}+', '{d}', 'g')"
     tail = f"replace(substr({runs}, 2), '0', '')"
     return _t(
-        f"CASE WHEN {letters} = '' THEN '' ELSE rpad(left({letters}, 1) || left({tail}, 3), 4, '0') END",
+        f"CASE WHEN {letters} = '' THEN '' ELSE rpad(left({kept}, 1) || left({tail}, 3), 4, '0') END",
         node.this,
     )
 
 
 _BYTES_INSTR = (
-    "CASE WHEN _C = 0 THEN error('The position argument of INSTR must not be 0') "
+    "CASE WHEN _A IS NULL OR _B IS NULL OR _C IS NULL OR _D IS NULL THEN NULL WHEN _C = 0 THEN error('The position argument of INSTR must not be 0') "
     "WHEN _D <= 0 THEN error('The occurrence argument of INSTR must be positive') "
     "WHEN _C > 0 THEN coalesce(list_extract(list_filter(range(_C, octet_length(_A) + 2), "
     "i -> substr(hex(_A), 2 * i - 1, 2 * octet_length(_B)) = hex(_B)), _D), 0) "
@@ -166,7 +170,7 @@ def _instr(node: exp.StrPosition) -> exp.Expression | None:
     occurrence = occurrence or exp.Literal.number(1)
     # every start of `search` (overlapping), forwards from position or backwards from -position
     return _t(
-        "CASE WHEN _C = 0 THEN error('The position argument of INSTR must not be 0') "
+        "CASE WHEN _A IS NULL OR _B IS NULL OR _C IS NULL OR _D IS NULL THEN NULL WHEN _C = 0 THEN error('The position argument of INSTR must not be 0') "
         "WHEN _D <= 0 THEN error('The occurrence argument of INSTR must be positive') "
         "WHEN _C > 0 THEN coalesce(list_extract(list_filter(range(_C, length(_A) + 2), i -> substr(_A, i, length(_B)) = _B), _D), 0) "
         "ELSE coalesce(list_extract(list_filter(range(length(_A) + _C + 1, 0, -1), i -> substr(_A, i, length(_B)) = _B), _D), 0) END",
@@ -211,9 +215,53 @@ def _approx_quantiles(node: exp.ApproxQuantiles) -> exp.Expression:
     return exp.Anonymous(this="quantile_disc", expressions=[node.this.copy(), points])
 
 
+def _positional(node: exp.Expression) -> bool:
+    """Whether `node` holds a positional `?` parameter, which a template must not copy."""
+    return any(p.name in ("", "?") for p in node.find_all(exp.Placeholder))
+
+
+def _unicode_empty(node: exp.Unicode) -> exp.Expression | None:
+    """UNICODE('') is 0 (DuckDB's unicode answers -1)."""
+    if _positional(node):
+        return None
+    return _t("CASE WHEN _A = '' THEN 0 ELSE unicode(_A) END", node.this)
+
+
+def _split_null_delimiter(node: exp.Split) -> exp.Expression | None:
+    """SPLIT with a NULL delimiter is NULL (DuckDB's str_split answers the whole string)."""
+    delimiter = node.expression
+    if delimiter is None or (isinstance(delimiter, exp.Literal) and delimiter.is_string) or _positional(node):
+        return None
+    return _t("CASE WHEN _A IS NULL THEN NULL ELSE _B END", delimiter, node.copy())
+
+
+def _initcap_no_delimiters(node: exp.Initcap) -> exp.Expression | None:
+    """INITCAP(value, '') capitalises only the first character (sqlglot's regex class of the
+    delimiters is `[]`, which DuckDB refuses)."""
+    delimiters = node.expression
+    if delimiters is None or isinstance(delimiters, exp.Literal) or _positional(node):
+        return None
+    return _t(
+        "CASE WHEN _B = '' THEN upper(left(_A, 1)) || lower(substr(_A, 2)) ELSE _C END",
+        node.this,
+        delimiters,
+        node.copy(),
+    )
+
+
+def _concat_number(node: exp.Concat) -> exp.Expression | None:
+    """CONCAT of one number is its STRING (DuckDB's CONCAT of one argument is that argument)."""
+    args = node.expressions
+    if len(args) == 1 and isinstance(args[0], exp.Literal) and not args[0].is_string:
+        return exp.cast(args[0].copy(), "VARCHAR")
+    return None
+
+
 def _approx_top_count(node: exp.ApproxTopK) -> exp.Expression:
     return _t(
-        "list_transform(list_slice(list_sort(list_transform(map_entries(histogram(_A)), e -> {'c': e.value, 'v': e.key}), 'DESC'), 1, _B), "
+        "list_transform(list_slice(list_sort(list_concat(list_transform(map_entries(histogram(_A)), e -> {'c': e.value, 'v': e.key}), "
+        # NULL is a value that APPROX_TOP_COUNT counts too (histogram skips it)
+        "CASE WHEN count(*) > count(_A) THEN [{'c': (count(*) - count(_A))::UBIGINT, 'v': NULL}] ELSE [] END), 'DESC'), 1, _B), "
         "e -> {'value': e.v, 'count': e.c::BIGINT})",
         node.this,
         node.expression,
@@ -397,6 +445,12 @@ def rewrite_function_calls(stmt: exp.Expression) -> None:
         exp.CodePointsToString: _code_points_to_string,
         exp.CodePointsToBytes: _code_points_to_bytes,
         exp.Soundex: _soundex,
+        exp.Unicode: _unicode_empty,
+        exp.Concat: _concat_number,
+        exp.Split: _split_null_delimiter,
+        exp.Initcap: _initcap_no_delimiters,
+        # BYTE_LENGTH(NULL): DuckDB cannot choose octet_length's STRING or BYTES form
+        exp.ByteLength: lambda n: exp.cast(exp.Null(), "BIGINT") if isinstance(n.this, exp.Null) else None,
         exp.StrPosition: _instr,
         exp.Left: _bytes_call,
         exp.Right: _bytes_call,
@@ -590,13 +644,40 @@ def _json_extract(node: exp.Expression) -> exp.Expression | None:
     if not (known or _is_string(node.this)):
         return None
     to = "VARCHAR[]" if isinstance(node, exp.JSONExtractArray) else "VARCHAR"
-    new = exp.cast(node.copy(), to)
+    new: exp.Expression = exp.cast(node.copy(), to)
+    if to == "VARCHAR":
+        new = _json_null_as_sql_null(new)
     return checked(new, (node.this, "STRING")) if known else new
+
+
+def _json_null_as_sql_null(text: exp.Expression) -> exp.Expression:
+    """Of a JSON-formatted STRING, a JSON null found at the path is SQL NULL (a JSON input keeps
+    JSON 'null'); a JSON string "null" is written with its quotes, so it stays."""
+    return exp.Nullif(this=text, expression=exp.Literal.string("null"))
+
+
+def _json_array_guard(node: exp.JSONExtractArray | exp.JSONValueArray) -> exp.Expression:
+    """The _ARRAY extractors are NULL where the value at the path is not an array (the _VALUE_ and
+    _STRING_ forms also where it holds an object or array), not a DuckDB cast error or a value."""
+    path = node.expression if node.expression is not None else exp.Literal.string("$")
+    test = "json_type(json_extract(CAST(_A AS JSON), _B)) = 'ARRAY'"
+    if isinstance(node, exp.JSONValueArray):
+        test += (
+            " AND NOT list_has_any(list_transform(CAST(json_extract(CAST(_A AS JSON), _B) AS JSON[]), "
+            "e -> json_type(e)), ['OBJECT', 'ARRAY'])"
+        )
+    return _t(f"CASE WHEN {test} THEN _C END", node.this, path, node.copy())
 
 
 def rewrite_json_calls(stmt: exp.Expression) -> None:
     """Rewrite GoogleSQL's JSON conversion functions as DuckDB SQL."""
     node: Any
+    for node in reversed(list(stmt.find_all(exp.JSONExtractArray, exp.JSONValueArray))):
+        if not node.meta.get("guarded") and not _positional(node):
+            guarded = _json_array_guard(node)
+            for inner in guarded.find_all(exp.JSONExtractArray, exp.JSONValueArray):
+                inner.meta["guarded"] = True
+            node.replace(guarded)
     for node in reversed(list(stmt.find_all(exp.JSONExtract, exp.JSONExtractArray))):
         if not isinstance(node.parent, exp.Cast):
             new = _json_extract(node)

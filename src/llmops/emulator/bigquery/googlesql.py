@@ -850,12 +850,24 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
 
     _check_unsupported_nodes(stmt)
     _check_table_functions(stmt)
+    from .arrayliterals import tuples_as_structs
+    from .bytescast import strings_to_bytes
+    from .intervaltext import canonical_interval_literals
+    from .truncliterals import coerce_trunc_literals
+
+    tuples_as_structs(stmt)
+    strings_to_bytes(stmt)
+    coerce_trunc_literals(stmt)
+    canonical_interval_literals(stmt)
     _rewrite_tables(stmt, ctx, cte_names, tables)
     _order_unpivot_columns(stmt)
     _rewrite_parameters(stmt, ctx)
     if _infer_types(stmt, ctx, tables):
         # its column types are asked for, then the script is translated again (see `translate`)
         return Statement(sql="", statement_type=_statement_type(stmt), tables=tuple(tables))
+    from .jsonaccess import mark_json_subscripts
+
+    mark_json_subscripts(stmt)
     ctx.udfs.update(geography.rewrite_calls(stmt))
     _rewrite_functions(stmt, ctx)
     from . import ranges
