@@ -1,0 +1,80 @@
+"""Anonymous STRUCT values as BigQuery builds them.
+
+GoogleSQL's tuple syntax `(a, b)` is a STRUCT wherever a value is expected (a select item, an
+array element, a function argument), and a STRUCT field without a name is reported as
+`_field_1`, `_field_2`, ... (its 1-based position). sqlglot leaves a tuple as DuckDB's unnamed
+row, which the result encoding cannot type, and names anonymous fields `_0`, `_1`.
+Comparisons (`(a, b) = (1, 2)`, `IN`), `VALUES` rows and `GROUP BY` lists keep their tuples.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+
+def _struct_cast_above(node: exp.Expression) -> bool:
+    """Whether a CAST to a STRUCT type (or an array of them) encloses `node`: sqlglot builds that
+    struct by position (`ROW(...)`), which needs the fields left unnamed."""
+    cast = node.find_ancestor(exp.Cast)
+    return cast is not None and any(t.is_type(exp.DataType.Type.STRUCT) for t in cast.to.find_all(exp.DataType))
+
+
+def _value_position(node: exp.Tuple) -> bool:
+    parent = node.parent
+    if isinstance(parent, exp.Alias):
+        return isinstance(parent.parent, exp.Select)
+    return isinstance(parent, exp.Array | exp.Select | exp.Struct | exp.PropertyEQ) or (
+        isinstance(parent, exp.Func) and not isinstance(parent, exp.Values)
+    )
+
+
+def _explode_unnest(parent: exp.Expression | None) -> None:
+    # sqlglot's parser marks an UNNEST of an array of STRUCTs so that its fields become columns;
+    # it sees a tuple's array as untyped
+    if isinstance(parent, exp.Array) and isinstance(parent.parent, exp.Unnest):
+        parent.parent.set("explode_array", True)
+
+
+def _field_named(expr: exp.Expression) -> bool:
+    # sqlglot takes a field's name from `x AS name` and from a column path (`t.col` is `col`)
+    return isinstance(expr, exp.PropertyEQ) or isinstance(expr.this, exp.Identifier)
+
+
+def _name_of(expr: exp.Expression) -> exp.Identifier:
+    return expr.this if isinstance(expr, exp.PropertyEQ) else exp.to_identifier(expr.name)
+
+
+def _inherit_field_names(array: exp.Array) -> None:
+    """`[STRUCT(1 AS a), (2)]`: an array's element type is its first STRUCT's, names included."""
+    first = array.expressions[0] if array.expressions else None
+    if not isinstance(first, exp.Struct) or not all(_field_named(e) for e in first.expressions):
+        return
+    names = [_name_of(e) for e in first.expressions]
+    for struct in array.expressions[1:]:
+        if isinstance(struct, exp.Struct) and len(struct.expressions) == len(names):
+            struct.set(
+                "expressions",
+                [
+                    e if _field_named(e) else exp.PropertyEQ(this=names[i].copy(), expression=e.copy())
+                    for i, e in enumerate(struct.expressions)
+                ],
+            )
+
+
+def rewrite_anonymous_structs(stmt: exp.Expression) -> None:
+    """Tuples in value positions become STRUCTs, and unnamed STRUCT fields get BigQuery's names."""
+    for node in reversed(list(stmt.find_all(exp.Tuple))):
+        if _value_position(node) and not _struct_cast_above(node):
+            parent = node.parent
+            node.replace(exp.Struct(expressions=[e.copy() for e in node.expressions]))
+            _explode_unnest(parent)
+    for array in list(stmt.find_all(exp.Array)):
+        _inherit_field_names(array)
+    for struct in list(stmt.find_all(exp.Struct)):
+        if _struct_cast_above(struct) or all(_field_named(e) for e in struct.expressions):
+            continue
+        fields = [
+            e if _field_named(e) else exp.PropertyEQ(this=exp.to_identifier(f"_field_{i + 1}"), expression=e.copy())
+            for i, e in enumerate(struct.expressions)
+        ]
+        struct.set("expressions", fields)

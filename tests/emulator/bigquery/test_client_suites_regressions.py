@@ -1,0 +1,45 @@
+"""Through google-cloud-bigquery: behaviours other emulators' client suites exercised and the
+emulator got wrong (see "Other emulators' client suites" in docs/emulator.md), as BigQuery
+documents them."""
+
+from __future__ import annotations
+
+import datetime
+
+from google.cloud import bigquery
+
+
+def _rows(client, sql, params=()):
+    job = client.query(sql, job_config=bigquery.QueryJobConfig(query_parameters=list(params)))
+    result = job.result()
+    return [dict(r) for r in result], result.schema
+
+
+def test_a_tuple_is_an_anonymous_struct_with_positional_field_names(bigquery_client):
+    point = bigquery.StructQueryParameter(
+        "pt", bigquery.ScalarQueryParameter("x", "INT64", 3), bigquery.ScalarQueryParameter("label", "STRING", "p")
+    )
+    rows, schema = _rows(bigquery_client, "SELECT (@pt.label, @pt.x) AS pair, STRUCT(7, 'q' AS tag) AS mixed", [point])
+    assert rows == [{"pair": {"_field_1": "p", "_field_2": 3}, "mixed": {"_field_1": 7, "tag": "q"}}]
+    assert [(f.name, f.field_type) for f in schema[0].fields] == [("_field_1", "STRING"), ("_field_2", "INTEGER")]
+
+
+def test_unnest_of_tuples_gives_their_fields_as_columns(bigquery_client):
+    rows, schema = _rows(bigquery_client, "SELECT * FROM UNNEST([(10, 'a'), (20, 'b')]) ORDER BY 1")
+    assert [tuple(r.values()) for r in rows] == [(10, "a"), (20, "b")]
+    assert [f.field_type for f in schema] == ["INTEGER", "STRING"]
+
+
+def test_array_elements_take_the_first_structs_field_names(bigquery_client, dataset):
+    table = f"{dataset.project}.{dataset.dataset_id}.scores"
+    bigquery_client.query(f"CREATE TABLE `{table}` (tags ARRAY<STRUCT<who STRING, n INT64>>)").result()
+    bigquery_client.query(
+        f"INSERT INTO `{table}` VALUES ([STRUCT('ann' AS who, 1 AS n), STRUCT('bob', 2), ('cy', 3)])"
+    ).result()
+    rows, _ = _rows(bigquery_client, f"SELECT t.who, t.n FROM `{table}`, UNNEST(tags) AS t ORDER BY t.n")
+    assert rows == [{"who": "ann", "n": 1}, {"who": "bob", "n": 2}, {"who": "cy", "n": 3}]
+
+
+def test_comparisons_and_in_lists_keep_their_tuples(bigquery_client):
+    rows, _ = _rows(bigquery_client, "SELECT (1, 'a') = (1, 'a') AS same, (2, 'b') IN ((1, 'a'), (2, 'b')) AS found")
+    assert rows == [{"same": True, "found": True}]
