@@ -43,3 +43,24 @@ def test_array_elements_take_the_first_structs_field_names(bigquery_client, data
 def test_comparisons_and_in_lists_keep_their_tuples(bigquery_client):
     rows, _ = _rows(bigquery_client, "SELECT (1, 'a') = (1, 'a') AS same, (2, 'b') IN ((1, 'a'), (2, 'b')) AS found")
     assert rows == [{"same": True, "found": True}]
+
+
+def test_a_timestamp_casts_to_its_utc_time_of_day(bigquery_client):
+    moment = bigquery.ScalarQueryParameter(
+        "at", "TIMESTAMP", datetime.datetime(2024, 3, 1, 22, 15, 30, 250000, tzinfo=datetime.UTC)
+    )
+    rows, schema = _rows(
+        bigquery_client,
+        "SELECT CAST(@at AS TIME) AS c, SAFE_CAST(TIMESTAMP '2024-03-01 10:00:00-03:00' AS TIME) AS s, "
+        "TIME(TIMESTAMP '2024-03-01 00:30:00+01:00') AS f, CAST(DATETIME '2024-03-01 07:08:09' AS TIME) AS d",
+        [moment],
+    )
+    assert rows == [
+        {
+            "c": datetime.time(22, 15, 30, 250000),
+            "s": datetime.time(13, 0),
+            "f": datetime.time(23, 30),
+            "d": datetime.time(7, 8, 9),
+        }
+    ]
+    assert {f.field_type for f in schema} == {"TIME"}

@@ -36,6 +36,7 @@ from .coltypes import TableTypes, annotate, needs_types, schema_mapping
 from .functions import hll_supported, used_udfs
 from .semantics import rewrite_semantics
 from .structs import rewrite_anonymous_structs
+from .timecasts import rewrite_time_casts
 
 # sqlglot logs a warning for every BigQuery-only table option it drops (PARTITION BY, CLUSTER BY,
 # OPTIONS); those have no meaning on DuckDB and the noise would reach the user's terminal.
@@ -1271,6 +1272,7 @@ def _int64_operand(node: exp.Literal) -> bool:
 def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
     rewrite_semantics(stmt)
     rewrite_anonymous_structs(stmt)
+    rewrite_time_casts(stmt)
     node: exp.Expr
     for node in list(stmt.find_all(exp.TimestampDiff)):
         # BigQuery counts whole elapsed intervals (DuckDB's date_sub), not boundaries crossed
