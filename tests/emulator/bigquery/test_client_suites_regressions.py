@@ -64,3 +64,44 @@ def test_a_timestamp_casts_to_its_utc_time_of_day(bigquery_client):
         }
     ]
     assert {f.field_type for f in schema} == {"TIME"}
+
+
+def test_unnest_of_a_struct_array_column_gives_its_fields_as_columns(bigquery_client, dataset):
+    table = f"{dataset.project}.{dataset.dataset_id}.orders"
+    bigquery_client.query(f"CREATE TABLE `{table}` (id INT64, items ARRAY<STRUCT<sku STRING, qty INT64>>)").result()
+    bigquery_client.query(
+        f"INSERT INTO `{table}` VALUES (1, [STRUCT('k1' AS sku, 2 AS qty), STRUCT('k2', 5)]), (2, [])"
+    ).result()
+    rows, schema = _rows(bigquery_client, f"SELECT * FROM `{table}`, UNNEST(items) ORDER BY qty")
+    assert [f.name for f in schema] == ["id", "items", "sku", "qty"]
+    assert [(r["sku"], r["qty"]) for r in rows] == [("k1", 2), ("k2", 5)]
+    rows, _ = _rows(
+        bigquery_client,
+        f"SELECT id, sku, it.qty FROM `{table}` AS o LEFT JOIN UNNEST(o.items) AS it ORDER BY id, qty",
+    )
+    assert rows == [
+        {"id": 1, "sku": "k1", "qty": 2},
+        {"id": 1, "sku": "k2", "qty": 5},
+        {"id": 2, "sku": None, "qty": None},
+    ]
+    rows, _ = _rows(bigquery_client, f"SELECT it FROM `{table}`, UNNEST(items) AS it WHERE it.qty > 2")
+    assert rows == [{"it": {"sku": "k2", "qty": 5}}]
+    rows, _ = _rows(
+        bigquery_client, f"SELECT it.sku, pos FROM `{table}`, UNNEST(items) AS it WITH OFFSET pos ORDER BY pos"
+    )
+    assert rows == [{"sku": "k1", "pos": 0}, {"sku": "k2", "pos": 1}]
+
+
+def test_unnest_of_a_struct_array_parameter_gives_its_fields_as_columns(bigquery_client):
+    pairs = bigquery.ArrayQueryParameter(
+        "pairs",
+        "STRUCT",
+        [
+            bigquery.StructQueryParameter(
+                None, bigquery.ScalarQueryParameter("k", "STRING", k), bigquery.ScalarQueryParameter("v", "INT64", v)
+            )
+            for k, v in (("a", 1), ("b", 2))
+        ],
+    )
+    rows, schema = _rows(bigquery_client, "SELECT * FROM UNNEST(@pairs) WHERE v > 1", [pairs])
+    assert rows == [{"k": "b", "v": 2}] and [f.name for f in schema] == ["k", "v"]

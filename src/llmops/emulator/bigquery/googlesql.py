@@ -35,7 +35,7 @@ from . import geography
 from .coltypes import TableTypes, annotate, needs_types, schema_mapping
 from .functions import hll_supported, used_udfs
 from .semantics import rewrite_semantics
-from .structs import rewrite_anonymous_structs
+from .structs import explode_struct_unnests, rewrite_anonymous_structs
 from .timecasts import rewrite_time_casts
 
 # sqlglot logs a warning for every BigQuery-only table option it drops (PARTITION BY, CLUSTER BY,
@@ -1272,6 +1272,7 @@ def _int64_operand(node: exp.Literal) -> bool:
 def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
     rewrite_semantics(stmt)
     rewrite_anonymous_structs(stmt)
+    explode_struct_unnests(stmt)
     rewrite_time_casts(stmt)
     node: exp.Expr
     for node in list(stmt.find_all(exp.TimestampDiff)):

@@ -28,7 +28,7 @@ def _value_position(node: exp.Tuple) -> bool:
     )
 
 
-def _explode_unnest(parent: exp.Expression | None) -> None:
+def _explode_unnest(parent: exp.Expr | None) -> None:
     # sqlglot's parser marks an UNNEST of an array of STRUCTs so that its fields become columns;
     # it sees a tuple's array as untyped
     if isinstance(parent, exp.Array) and isinstance(parent.parent, exp.Unnest):
@@ -78,3 +78,42 @@ def rewrite_anonymous_structs(stmt: exp.Expression) -> None:
             for i, e in enumerate(struct.expressions)
         ]
         struct.set("expressions", fields)
+
+
+def _in_from(unnest: exp.Unnest) -> bool:
+    return isinstance(unnest.parent, exp.From | exp.Join) and bool(unnest.expressions)
+
+
+def unnest_arguments(stmt: exp.Expression) -> list[exp.Expression]:
+    """The columns UNNESTed in FROM: whether each is an array of STRUCTs decides the columns."""
+    return [
+        u.expressions[0] for u in stmt.find_all(exp.Unnest) if _in_from(u) and isinstance(u.expressions[0], exp.Column)
+    ]
+
+
+def _struct_array(node: exp.Expression) -> bool:
+    from .coltypes import known_type
+
+    if known_type(node) == "ARRAY<STRUCT>":
+        return True
+    # a query parameter, cast to its DuckDB type by then
+    to = node.to if isinstance(node, exp.Cast) else None
+    return (
+        to is not None
+        and to.is_type(exp.DataType.Type.ARRAY)
+        and bool(to.expressions)
+        and to.expressions[0].is_type(exp.DataType.Type.STRUCT)
+    )
+
+
+def explode_struct_unnests(stmt: exp.Expression) -> None:
+    """`FROM t, UNNEST(t.structs) AS e`: the STRUCTs' fields are columns (`a`, `e.a`; `e` the whole
+    value), as sqlglot already does for an array literal whose type it sees. WITH OFFSET keeps the
+    STRUCT as one column (`e.a`): DuckDB has no ordinality with that expansion."""
+    for unnest in list(stmt.find_all(exp.Unnest)):
+        if not _in_from(unnest):
+            continue
+        if unnest.args.get("offset"):
+            unnest.set("explode_array", False)
+        elif _struct_array(unnest.expressions[0]):
+            unnest.set("explode_array", True)
