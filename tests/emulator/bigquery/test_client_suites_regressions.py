@@ -5,6 +5,7 @@ documents them."""
 from __future__ import annotations
 
 import datetime
+import decimal
 
 from google.cloud import bigquery
 
@@ -105,3 +106,16 @@ def test_unnest_of_a_struct_array_parameter_gives_its_fields_as_columns(bigquery
     )
     rows, schema = _rows(bigquery_client, "SELECT * FROM UNNEST(@pairs) WHERE v > 1", [pairs])
     assert rows == [{"k": "b", "v": 2}] and [f.name for f in schema] == ["k", "v"]
+
+
+def test_bignumeric_columns_and_casts_keep_eighteen_decimals(bigquery_client, dataset):
+    table = f"{dataset.project}.{dataset.dataset_id}.amounts"
+    bigquery_client.query(f"CREATE TABLE `{table}` (amount BIGNUMERIC)").result()
+    bigquery_client.query(f"INSERT INTO `{table}` VALUES (0.000000001234567891)").result()
+    rows, _ = _rows(
+        bigquery_client,
+        f"SELECT amount, CAST('7.123456789012345678' AS BIGNUMERIC) AS cast_text FROM `{table}`",
+    )
+    assert rows == [
+        {"amount": decimal.Decimal("0.000000001234567891"), "cast_text": decimal.Decimal("7.123456789012345678")}
+    ]

@@ -1323,6 +1323,9 @@ def _fix_types(stmt: exp.Expression) -> None:
     for dt in list(stmt.find_all(exp.DataType)):
         if dt.this == exp.DataType.Type.GEOGRAPHY:
             dt.replace(exp.DataType.build("GEOMETRY"))
+        elif dt.this == exp.DataType.Type.BIGDECIMAL:
+            # sqlglot's DuckDB BIGNUMERIC is DECIMAL(38, 5); the emulator's is DECIMAL(38, 18) everywhere
+            dt.replace(exp.DataType.build(_BQ_TO_DUCKDB["BIGNUMERIC"]))
     # sqlglot turns NUMERIC into a bare DECIMAL, which DuckDB reads as DECIMAL(18,3).
     for dt in stmt.find_all(exp.DataType):
         if dt.this == exp.DataType.Type.DECIMAL and not dt.expressions:
