@@ -119,3 +119,17 @@ def test_bignumeric_columns_and_casts_keep_eighteen_decimals(bigquery_client, da
     assert rows == [
         {"amount": decimal.Decimal("0.000000001234567891"), "cast_text": decimal.Decimal("7.123456789012345678")}
     ]
+
+
+def test_db_api_parameters_with_names_that_need_backticks(bigquery_client):
+    from google.cloud.bigquery import dbapi
+
+    cursor = dbapi.connect(bigquery_client).cursor()
+    cursor.execute(
+        'SELECT %(unit price)s * 2 AS doubled, %(odd `quoted` "name")s AS flag',
+        {
+            "unit price": 21,
+            'odd `quoted` "name"': False,
+        },
+    )
+    assert cursor.fetchall()[0].values() == (42, False)

@@ -1154,6 +1154,11 @@ def _rewrite_system_variables(stmt: exp.Expression, ctx: _Context) -> None:
         )
 
 
+def _parameter_name(name: str) -> exp.Expression:
+    # a backticked name (`@\`a b\``, as the DB-API sends every name) is DuckDB's $"a b"
+    return exp.var(name) if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) else exp.to_identifier(name, quoted=True)
+
+
 def _rewrite_parameters(stmt: exp.Expression, ctx: _Context) -> None:
     _rewrite_system_variables(stmt, ctx)
     for node in list(stmt.find_all(exp.Parameter, exp.Placeholder)):
@@ -1166,7 +1171,7 @@ def _rewrite_parameters(stmt: exp.Expression, ctx: _Context) -> None:
         else:
             name = node.name
         ctx.named_params.append(name)
-        new: exp.Expression = exp.Parameter(this=exp.var(name))
+        new: exp.Expression = exp.Parameter(this=_parameter_name(name))
         if name in ctx.param_types:
             new = exp.cast(new, exp.DataType.build(bq_type_to_duckdb(ctx.param_types[name]), dialect="duckdb"))
         node.replace(new)
