@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import io
 
 from google.cloud import bigquery
 
@@ -133,3 +134,16 @@ def test_db_api_parameters_with_names_that_need_backticks(bigquery_client):
         },
     )
     assert cursor.fetchall()[0].values() == (42, False)
+
+
+def test_an_empty_line_of_a_one_column_csv_is_a_null_row(bigquery_client, dataset):
+    table = f"{dataset.project}.{dataset.dataset_id}.single"
+    config = bigquery.LoadJobConfig(
+        source_format="CSV", schema=[bigquery.SchemaField("day", "DATE")], write_disposition="WRITE_TRUNCATE"
+    )
+    bigquery_client.load_table_from_file(io.BytesIO(b"2024-05-01\n\n2024-05-03\n"), table, job_config=config).result()
+    assert [r["day"] for r in bigquery_client.list_rows(table)] == [
+        datetime.date(2024, 5, 1),
+        None,
+        datetime.date(2024, 5, 3),
+    ]
