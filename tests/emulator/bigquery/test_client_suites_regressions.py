@@ -26,6 +26,11 @@ def test_a_tuple_is_an_anonymous_struct_with_positional_field_names(bigquery_cli
     assert [(f.name, f.field_type) for f in schema[0].fields] == [("_field_1", "STRING"), ("_field_2", "INTEGER")]
 
 
+def test_tuples_nest(bigquery_client):
+    rows, _ = _rows(bigquery_client, "SELECT (('a', 1), 2) AS outer_pair")
+    assert rows == [{"outer_pair": {"_field_1": {"_field_1": "a", "_field_2": 1}, "_field_2": 2}}]
+
+
 def test_unnest_of_tuples_gives_their_fields_as_columns(bigquery_client):
     rows, schema = _rows(bigquery_client, "SELECT * FROM UNNEST([(10, 'a'), (20, 'b')]) ORDER BY 1")
     assert [tuple(r.values()) for r in rows] == [(10, "a"), (20, "b")]

@@ -63,14 +63,17 @@ def _inherit_field_names(array: exp.Array) -> None:
 
 def rewrite_anonymous_structs(stmt: exp.Expression) -> None:
     """Tuples in value positions become STRUCTs, and unnamed STRUCT fields get BigQuery's names."""
-    for node in reversed(list(stmt.find_all(exp.Tuple))):
-        if _value_position(node) and not _struct_cast_above(node):
+    while todo := [t for t in stmt.find_all(exp.Tuple) if _value_position(t) and not _struct_cast_above(t)]:
+        # again until none is left: a tuple in a tuple, ((1, 2), 3), is in a value position once
+        # the outer one is a STRUCT
+        for node in reversed(todo):
             parent = node.parent
             node.replace(exp.Struct(expressions=[e.copy() for e in node.expressions]))
             _explode_unnest(parent)
-    for array in list(stmt.find_all(exp.Array)):
+    # innermost first: naming a STRUCT's fields copies them, so an inner STRUCT is named before
+    for array in reversed(list(stmt.find_all(exp.Array))):
         _inherit_field_names(array)
-    for struct in list(stmt.find_all(exp.Struct)):
+    for struct in reversed(list(stmt.find_all(exp.Struct))):
         if _struct_cast_above(struct) or all(_field_named(e) for e in struct.expressions):
             continue
         fields = [
