@@ -152,3 +152,17 @@ def test_an_empty_line_of_a_one_column_csv_is_a_null_row(bigquery_client, datase
         None,
         datetime.date(2024, 5, 3),
     ]
+
+
+def test_an_anonymous_struct_fills_a_struct_column_by_position(bigquery_client, dataset):
+    table = f"{dataset.project}.{dataset.dataset_id}.points"
+    bigquery_client.query(
+        f"CREATE TABLE `{table}` (id INT64, p STRUCT<x INT64, tag STRING>, ps ARRAY<STRUCT<x INT64>>)"
+    ).result()
+    bigquery_client.query(f"INSERT INTO `{table}` VALUES (1, STRUCT(4, 'a'), [STRUCT(7), STRUCT(8)])").result()
+    bigquery_client.query(f"INSERT INTO `{table}` (id, p) SELECT 2, (5, 'b')").result()
+    rows, _ = _rows(bigquery_client, f"SELECT id, p, ps FROM `{table}` ORDER BY id")
+    assert rows == [
+        {"id": 1, "p": {"x": 4, "tag": "a"}, "ps": [{"x": 7}, {"x": 8}]},
+        {"id": 2, "p": {"x": 5, "tag": "b"}, "ps": []},
+    ]

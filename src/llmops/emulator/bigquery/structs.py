@@ -2,7 +2,8 @@
 
 GoogleSQL's tuple syntax `(a, b)` is a STRUCT wherever a value is expected (a select item, an
 array element, a function argument), and a STRUCT field without a name is reported as
-`_field_1`, `_field_2`, ... (its 1-based position). sqlglot leaves a tuple as DuckDB's unnamed
+`_field_1`, `_field_2`, ... (its 1-based position); stored into a STRUCT column (INSERT) it takes the
+column's field names by position. sqlglot leaves a tuple as DuckDB's unnamed
 row, which the result encoding cannot type, and names anonymous fields `_0`, `_1`.
 Comparisons (`(a, b) = (1, 2)`, `IN`), `VALUES` rows and `GROUP BY` lists keep their tuples.
 """
@@ -75,6 +76,11 @@ def rewrite_anonymous_structs(stmt: exp.Expression) -> None:
         _inherit_field_names(array)
     for struct in reversed(list(stmt.find_all(exp.Struct))):
         if _struct_cast_above(struct) or all(_field_named(e) for e in struct.expressions):
+            continue
+        if isinstance(stmt, exp.Insert) and not any(_field_named(e) for e in struct.expressions):
+            # a value for a STRUCT column takes the column's field names by position: DuckDB's
+            # unnamed ROW casts so, a STRUCT with other field names does not
+            struct.replace(exp.Anonymous(this="ROW", expressions=[e.copy() for e in struct.expressions]))
             continue
         fields = [
             e if _field_named(e) else exp.PropertyEQ(this=exp.to_identifier(f"_field_{i + 1}"), expression=e.copy())
