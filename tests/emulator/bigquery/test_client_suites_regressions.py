@@ -166,3 +166,35 @@ def test_an_anonymous_struct_fills_a_struct_column_by_position(bigquery_client, 
         {"id": 1, "p": {"x": 4, "tag": "a"}, "ps": [{"x": 7}, {"x": 8}]},
         {"id": 2, "p": {"x": 5, "tag": "b"}, "ps": []},
     ]
+
+
+def test_sql_functions_take_range_arguments(bigquery_client, dataset):
+    date = bigquery.StandardSqlDataType(type_kind=bigquery.StandardSqlTypeNames.DATE)
+    routine = bigquery.Routine(
+        f"{dataset.project}.{dataset.dataset_id}.first_day",
+        type_="SCALAR_FUNCTION",
+        language="SQL",
+        body="RANGE_START(span)",
+        arguments=[
+            bigquery.RoutineArgument(
+                name="span",
+                data_type=bigquery.StandardSqlDataType(
+                    type_kind=bigquery.StandardSqlTypeNames.RANGE, range_element_type=date
+                ),
+            )
+        ],
+        return_type=date,
+    )
+    bigquery_client.create_routine(routine)
+    stored = bigquery_client.get_routine(routine.reference)
+    assert stored.arguments[0].data_type.to_api_repr() == {
+        "typeKind": "RANGE",
+        "rangeElementType": {"typeKind": "DATE"},
+    }
+    rows, _ = _rows(
+        bigquery_client,
+        f"CREATE TEMP FUNCTION last_day(s RANGE<DATE>) AS (RANGE_END(s)); "
+        f"SELECT `{routine.reference}`(RANGE<DATE> '[2021-02-03, UNBOUNDED)') AS a, "
+        f"last_day(RANGE<DATE> '[2021-01-01, 2021-03-01)') AS b",
+    )
+    assert rows == [{"a": datetime.date(2021, 2, 3), "b": datetime.date(2021, 3, 1)}]

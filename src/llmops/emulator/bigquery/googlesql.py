@@ -1439,6 +1439,9 @@ def _translate_function(stmt: exp.Create, ctx: _Context) -> Statement:
     _check_table_functions(body)
     _rewrite_parameters(body, ctx)
     _rewrite_functions(body, ctx)
+    from . import ranges
+
+    ranges.rewrite(body)  # RANGE arguments and range functions, as in a query
     _fix_types(body)
     returns = next((p for p in plist if isinstance(p, exp.ReturnsProperty)), None)
     body_sql = _generate(body, frozenset(ctx.temp_functions))
