@@ -91,6 +91,8 @@ def test_unnest_of_a_struct_array_column_gives_its_fields_as_columns(bigquery_cl
         {"id": 1, "sku": "k2", "qty": 5},
         {"id": 2, "sku": None, "qty": None},
     ]
+    rows, _ = _rows(bigquery_client, f"SELECT id, it FROM `{table}` LEFT JOIN UNNEST(items) AS it WHERE id = 2")
+    assert rows == [{"id": 2, "it": None}]
     rows, _ = _rows(bigquery_client, f"SELECT it FROM `{table}`, UNNEST(items) AS it WHERE it.qty > 2")
     assert rows == [{"it": {"sku": "k2", "qty": 5}}]
     rows, _ = _rows(

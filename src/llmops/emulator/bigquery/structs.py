@@ -118,11 +118,25 @@ def _struct_array(node: exp.Expression) -> bool:
 def explode_struct_unnests(stmt: exp.Expression) -> None:
     """`FROM t, UNNEST(t.structs) AS e`: the STRUCTs' fields are columns (`a`, `e.a`; `e` the whole
     value), as sqlglot already does for an array literal whose type it sees. WITH OFFSET keeps the
-    STRUCT as one column (`e.a`): DuckDB has no ordinality with that expansion."""
+    STRUCT as one column (`e.a`): DuckDB has no ordinality with that expansion; so does an outer
+    join that selects the whole `e`."""
     for unnest in list(stmt.find_all(exp.Unnest)):
         if not _in_from(unnest):
             continue
-        if unnest.args.get("offset"):
+        if unnest.args.get("offset") or _whole_value_of_outer_join(stmt, unnest):
             unnest.set("explode_array", False)
         elif _struct_array(unnest.expressions[0]):
             unnest.set("explode_array", True)
+
+
+def _whole_value_of_outer_join(stmt: exp.Expression, unnest: exp.Unnest) -> bool:
+    """`LEFT JOIN UNNEST(a) AS e ... SELECT e`: the expanded form's `e` is a STRUCT of NULLs
+    where BigQuery's is NULL, so such an UNNEST keeps its STRUCT as one column."""
+    join = unnest.parent
+    if not isinstance(join, exp.Join) or not join.side:
+        return False
+    alias = unnest.args.get("alias")
+    names = [alias.name] if alias is not None and alias.name else []
+    names += [c.name for c in alias.columns] if alias is not None else []
+    wanted = {n.lower() for n in names}
+    return any(c.name.lower() in wanted and not c.table for c in stmt.find_all(exp.Column))
