@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlglot import exp
 
-from . import ranges
+from . import ranges, structs
 
 TYPE_KEY = "bq_type"
 _TAG = "bq_type_tag"
@@ -72,7 +72,7 @@ def _candidates(stmt: exp.Expression) -> list[exp.Expression]:
         if isinstance(node, exp.StrPosition):
             args.append(node.args.get("substr"))
         out += [a for a in args if isinstance(a, exp.Expression) and not isinstance(a, exp.Literal)]
-    return out + _subscript_bases(stmt) + ranges.typed_arguments(stmt)
+    return out + _subscript_bases(stmt) + ranges.typed_arguments(stmt) + structs.unnest_arguments(stmt)
 
 
 def _subscript_bases(stmt: exp.Expression) -> list[exp.Expression]:
@@ -166,6 +166,8 @@ def _columns_of_one_table(
 def _kind(dtype: exp.DataType) -> str | None:
     if dtype.this == _T.RANGE and dtype.expressions:
         return f"RANGE<{dtype.expressions[0].sql('bigquery').upper()}>"
+    if dtype.this == _T.ARRAY and dtype.expressions and dtype.expressions[0].this == _T.STRUCT:
+        return "ARRAY<STRUCT>"  # an UNNEST whose fields become columns (structs.py)
     return _KINDS.get(dtype.this)
 
 

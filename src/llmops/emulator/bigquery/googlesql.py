@@ -35,6 +35,8 @@ from . import geography
 from .coltypes import TableTypes, annotate, needs_types, schema_mapping
 from .functions import hll_supported, used_udfs
 from .semantics import rewrite_semantics
+from .structs import explode_struct_unnests, rewrite_anonymous_structs
+from .timecasts import rewrite_time_casts
 
 # sqlglot logs a warning for every BigQuery-only table option it drops (PARTITION BY, CLUSTER BY,
 # OPTIONS); those have no meaning on DuckDB and the noise would reach the user's terminal.
@@ -1164,6 +1166,11 @@ def _rewrite_system_variables(stmt: exp.Expression, ctx: _Context) -> None:
         )
 
 
+def _parameter_name(name: str) -> exp.Expression:
+    # a backticked name (`@\`a b\``, as the DB-API sends every name) is DuckDB's $"a b"
+    return exp.var(name) if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) else exp.to_identifier(name, quoted=True)
+
+
 def _rewrite_parameters(stmt: exp.Expression, ctx: _Context) -> None:
     _rewrite_system_variables(stmt, ctx)
     for node in list(stmt.find_all(exp.Parameter, exp.Placeholder)):
@@ -1176,7 +1183,7 @@ def _rewrite_parameters(stmt: exp.Expression, ctx: _Context) -> None:
         else:
             name = node.name
         ctx.named_params.append(name)
-        new: exp.Expression = exp.Parameter(this=exp.var(name))
+        new: exp.Expression = exp.Parameter(this=_parameter_name(name))
         if name in ctx.param_types:
             new = exp.cast(new, exp.DataType.build(bq_type_to_duckdb(ctx.param_types[name]), dialect="duckdb"))
         node.replace(new)
@@ -1281,6 +1288,9 @@ def _int64_operand(node: exp.Literal) -> bool:
 
 def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
     rewrite_semantics(stmt)
+    rewrite_anonymous_structs(stmt)
+    explode_struct_unnests(stmt)
+    rewrite_time_casts(stmt)
     node: exp.Expr
     for node in list(stmt.find_all(exp.TimestampDiff)):
         # BigQuery counts whole elapsed intervals (DuckDB's date_sub), not boundaries crossed
@@ -1330,6 +1340,9 @@ def _fix_types(stmt: exp.Expression) -> None:
     for dt in list(stmt.find_all(exp.DataType)):
         if dt.this == exp.DataType.Type.GEOGRAPHY:
             dt.replace(exp.DataType.build("GEOMETRY"))
+        elif dt.this == exp.DataType.Type.BIGDECIMAL:
+            # sqlglot's DuckDB BIGNUMERIC is DECIMAL(38, 5); the emulator's is DECIMAL(38, 18) everywhere
+            dt.replace(exp.DataType.build(_BQ_TO_DUCKDB["BIGNUMERIC"]))
     # sqlglot turns NUMERIC into a bare DECIMAL, which DuckDB reads as DECIMAL(18,3).
     for dt in stmt.find_all(exp.DataType):
         if dt.this == exp.DataType.Type.DECIMAL and not dt.expressions:
@@ -1438,6 +1451,9 @@ def _translate_function(stmt: exp.Create, ctx: _Context) -> Statement:
     _check_table_functions(body)
     _rewrite_parameters(body, ctx)
     _rewrite_functions(body, ctx)
+    from . import ranges
+
+    ranges.rewrite(body)  # RANGE arguments and range functions, as in a query
     _fix_types(body)
     returns = next((p for p in plist if isinstance(p, exp.ReturnsProperty)), None)
     body_sql = _generate(body, frozenset(ctx.temp_functions))

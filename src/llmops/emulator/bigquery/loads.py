@@ -260,6 +260,8 @@ def _csv_rows(
     try:
         for number, row in enumerate(reader, start=1):
             if row == []:
+                if fields is not None and len(fields) == 1:
+                    rows.append((number, [""]))  # a one-column table: an empty line is an empty (NULL) field
                 continue
             rows.append((number, row))
     except csv.Error as exc:

@@ -62,6 +62,8 @@ def _type_node(node: exp.DataType) -> dict[str, Any]:
             kind = f.args.get("kind") if isinstance(f, exp.ColumnDef) else f
             fields.append({"name": f.name, "type": _type_node(cast(exp.DataType, kind))})
         return {"typeKind": "STRUCT", "structType": {"fields": fields}}
+    if node.this == exp.DataType.Type.RANGE and node.expressions:
+        return {"typeKind": "RANGE", "rangeElementType": _type_node(node.expressions[0])}
     return {"typeKind": node.sql("bigquery").upper()}
 
 
@@ -75,6 +77,8 @@ def type_text(t: dict[str, Any] | None) -> str | None:
     if kind == "STRUCT":
         fields = (t.get("structType") or {}).get("fields") or []
         return "STRUCT<" + ", ".join(f"{f.get('name', '')} {type_text(f.get('type'))}".strip() for f in fields) + ">"
+    if kind == "RANGE":
+        return f"RANGE<{type_text(t.get('rangeElementType'))}>"
     aliases = {"INTEGER": "INT64", "FLOAT": "FLOAT64", "BOOLEAN": "BOOL"}
     return aliases.get(kind, kind) or None
 

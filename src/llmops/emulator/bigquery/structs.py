@@ -1,0 +1,142 @@
+"""Anonymous STRUCT values as BigQuery builds them.
+
+GoogleSQL's tuple syntax `(a, b)` is a STRUCT wherever a value is expected (a select item, an
+array element, a function argument), and a STRUCT field without a name is reported as
+`_field_1`, `_field_2`, ... (its 1-based position); stored into a STRUCT column (INSERT) it takes the
+column's field names by position. sqlglot leaves a tuple as DuckDB's unnamed
+row, which the result encoding cannot type, and names anonymous fields `_0`, `_1`.
+Comparisons (`(a, b) = (1, 2)`, `IN`), `VALUES` rows and `GROUP BY` lists keep their tuples.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+
+def _struct_cast_above(node: exp.Expression) -> bool:
+    """Whether a CAST to a STRUCT type (or an array of them) encloses `node`: sqlglot builds that
+    struct by position (`ROW(...)`), which needs the fields left unnamed."""
+    cast = node.find_ancestor(exp.Cast)
+    return cast is not None and any(t.is_type(exp.DataType.Type.STRUCT) for t in cast.to.find_all(exp.DataType))
+
+
+def _value_position(node: exp.Tuple) -> bool:
+    parent = node.parent
+    if isinstance(parent, exp.Alias):
+        return isinstance(parent.parent, exp.Select)
+    return isinstance(parent, exp.Array | exp.Select | exp.Struct | exp.PropertyEQ) or (
+        isinstance(parent, exp.Func) and not isinstance(parent, exp.Values)
+    )
+
+
+def _explode_unnest(parent: exp.Expr | None) -> None:
+    # sqlglot's parser marks an UNNEST of an array of STRUCTs so that its fields become columns;
+    # it sees a tuple's array as untyped
+    if isinstance(parent, exp.Array) and isinstance(parent.parent, exp.Unnest):
+        parent.parent.set("explode_array", True)
+
+
+def _field_named(expr: exp.Expression) -> bool:
+    # sqlglot takes a field's name from `x AS name` and from a column path (`t.col` is `col`)
+    return isinstance(expr, exp.PropertyEQ) or isinstance(expr.this, exp.Identifier)
+
+
+def _name_of(expr: exp.Expression) -> exp.Identifier:
+    return expr.this if isinstance(expr, exp.PropertyEQ) else exp.to_identifier(expr.name)
+
+
+def _inherit_field_names(array: exp.Array) -> None:
+    """`[STRUCT(1 AS a), (2)]`: an array's element type is its first STRUCT's, names included."""
+    first = array.expressions[0] if array.expressions else None
+    if not isinstance(first, exp.Struct) or not all(_field_named(e) for e in first.expressions):
+        return
+    names = [_name_of(e) for e in first.expressions]
+    for struct in array.expressions[1:]:
+        if isinstance(struct, exp.Struct) and len(struct.expressions) == len(names):
+            struct.set(
+                "expressions",
+                [
+                    e if _field_named(e) else exp.PropertyEQ(this=names[i].copy(), expression=e.copy())
+                    for i, e in enumerate(struct.expressions)
+                ],
+            )
+
+
+def rewrite_anonymous_structs(stmt: exp.Expression) -> None:
+    """Tuples in value positions become STRUCTs, and unnamed STRUCT fields get BigQuery's names."""
+    while todo := [t for t in stmt.find_all(exp.Tuple) if _value_position(t) and not _struct_cast_above(t)]:
+        # again until none is left: a tuple in a tuple, ((1, 2), 3), is in a value position once
+        # the outer one is a STRUCT
+        for node in reversed(todo):
+            parent = node.parent
+            node.replace(exp.Struct(expressions=[e.copy() for e in node.expressions]))
+            _explode_unnest(parent)
+    # innermost first: naming a STRUCT's fields copies them, so an inner STRUCT is named before
+    for array in reversed(list(stmt.find_all(exp.Array))):
+        _inherit_field_names(array)
+    for struct in reversed(list(stmt.find_all(exp.Struct))):
+        if _struct_cast_above(struct) or all(_field_named(e) for e in struct.expressions):
+            continue
+        if isinstance(stmt, exp.Insert) and not any(_field_named(e) for e in struct.expressions):
+            # a value for a STRUCT column takes the column's field names by position: DuckDB's
+            # unnamed ROW casts so, a STRUCT with other field names does not
+            struct.replace(exp.Anonymous(this="ROW", expressions=[e.copy() for e in struct.expressions]))
+            continue
+        fields = [
+            e if _field_named(e) else exp.PropertyEQ(this=exp.to_identifier(f"_field_{i + 1}"), expression=e.copy())
+            for i, e in enumerate(struct.expressions)
+        ]
+        struct.set("expressions", fields)
+
+
+def _in_from(unnest: exp.Unnest) -> bool:
+    return isinstance(unnest.parent, exp.From | exp.Join) and bool(unnest.expressions)
+
+
+def unnest_arguments(stmt: exp.Expression) -> list[exp.Expression]:
+    """The columns UNNESTed in FROM: whether each is an array of STRUCTs decides the columns."""
+    return [
+        u.expressions[0] for u in stmt.find_all(exp.Unnest) if _in_from(u) and isinstance(u.expressions[0], exp.Column)
+    ]
+
+
+def _struct_array(node: exp.Expression) -> bool:
+    from .coltypes import known_type
+
+    if known_type(node) == "ARRAY<STRUCT>":
+        return True
+    # a query parameter, cast to its DuckDB type by then
+    to = node.to if isinstance(node, exp.Cast) else None
+    return (
+        to is not None
+        and to.is_type(exp.DataType.Type.ARRAY)
+        and bool(to.expressions)
+        and to.expressions[0].is_type(exp.DataType.Type.STRUCT)
+    )
+
+
+def explode_struct_unnests(stmt: exp.Expression) -> None:
+    """`FROM t, UNNEST(t.structs) AS e`: the STRUCTs' fields are columns (`a`, `e.a`; `e` the whole
+    value), as sqlglot already does for an array literal whose type it sees. WITH OFFSET keeps the
+    STRUCT as one column (`e.a`): DuckDB has no ordinality with that expansion; so does an outer
+    join that selects the whole `e`."""
+    for unnest in list(stmt.find_all(exp.Unnest)):
+        if not _in_from(unnest):
+            continue
+        if unnest.args.get("offset") or _whole_value_of_outer_join(stmt, unnest):
+            unnest.set("explode_array", False)
+        elif _struct_array(unnest.expressions[0]):
+            unnest.set("explode_array", True)
+
+
+def _whole_value_of_outer_join(stmt: exp.Expression, unnest: exp.Unnest) -> bool:
+    """`LEFT JOIN UNNEST(a) AS e ... SELECT e`: the expanded form's `e` is a STRUCT of NULLs
+    where BigQuery's is NULL, so such an UNNEST keeps its STRUCT as one column."""
+    join = unnest.parent
+    if not isinstance(join, exp.Join) or not join.side:
+        return False
+    alias = unnest.args.get("alias")
+    names = [alias.name] if alias is not None and alias.name else []
+    names += [c.name for c in alias.columns] if alias is not None else []
+    wanted = {n.lower() for n in names}
+    return any(c.name.lower() in wanted and not c.table for c in stmt.find_all(exp.Column))
