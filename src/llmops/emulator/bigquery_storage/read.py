@@ -227,7 +227,11 @@ def _with_arrow_batch(head: Any, batch: pa.Buffer, rows: int) -> bytes:
     in protobuf's wire format (a field may follow the others). The batch is copied once, into
     the result, where setting it on the message and serializing copied it three times: the
     copies were most of a large read's server time."""
-    inner = [b"\x0a" + _varint(batch.size), memoryview(batch), bytes([_ROW_COUNT << 3]) + _varint(rows)]
+    inner: list[bytes | memoryview] = [
+        bytes([_SERIALIZED_RECORD_BATCH << 3 | 2]) + _varint(batch.size),
+        memoryview(batch),
+        bytes([_ROW_COUNT << 3]) + _varint(rows),
+    ]
     length = sum(len(part) for part in inner)
     tag = bytes([_ARROW_RECORD_BATCH << 3 | 2])
     return b"".join([head.SerializeToString(), tag, _varint(length), *inner])
