@@ -205,6 +205,7 @@ def _assert_no_version_and_no_files(session):
     [
         (data_stream._Buckets, "__call__", 1),  # while the rows stream in
         (data_stream._Lines, "read", 2),  # while the files are written
+        (data_stream._Output, "write", 2),  # on the thread that writes and hashes the files
         (data, "_hash_and_count", 2),  # the BigQuery script's path
         (data, "_write_text", 1),  # publishing the manifest
     ],
