@@ -19,6 +19,7 @@ import queue
 import threading
 from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from itertools import groupby
 from typing import IO, Any, Protocol
@@ -232,20 +233,41 @@ def _joined(lines: pa.Array) -> pa.Buffer:
     return data.slice(start, end - start) if data is not None else pa.py_buffer(b"")
 
 
+def _sorted(bucket: _Bucket, tie_key: Callable[[bytes], Any]) -> list[tuple[str, pa.Array, pa.Array]]:
+    """A bucket's (file name, lines, rows to write, in order) for the files "train", "eval" and,
+    if it has SOURCE lines, "sources"."""
+    record = bucket.lines[RECORD].read()
+    order = _order(bucket.hashes, record, tie_key)
+    in_eval = pa.Array.from_buffers(pa.int8(), len(bucket.in_eval), [None, pa.py_buffer(bucket.in_eval)])
+    flags = call_function("cast", [call_function("take", [in_eval, order])], _TO_BOOL)
+    train = call_function("filter", [order, call_function("invert", [flags])])
+    parts = [("train", record, train), ("eval", record, call_function("filter", [order, flags]))]
+    if SOURCE in bucket.lines:
+        parts.append(("sources", bucket.lines[SOURCE].read(), train))
+    return parts
+
+
+def _one_ahead(items: Iterator[Any], prepare: Callable[[Any], Any]) -> Iterator[Any]:
+    """`prepare(item)` for each item, the next one on a worker thread while the caller uses the
+    current one (so at most two are prepared at a time); its error is raised in the caller."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="llmops-data-prepare") as pool:
+        pending = None
+        for item in items:
+            ready = pending.result() if pending is not None else None
+            pending = pool.submit(prepare, item)
+            if ready is not None:
+                yield ready
+                del ready
+        if pending is not None:
+            yield pending.result()
+
+
 def _write_buckets(buckets: _Buckets, outputs: dict[str, _Output], tie_key: Callable[[bytes], Any]) -> None:
     """Each bucket sorted and its rows written to the outputs "train", "eval" and "sources"."""
-    # Writing and hashing a piece release the GIL, and take about as long as decompressing,
-    # sorting and gathering it: a second thread does them, a few pieces behind.
+    # Three threads: the next bucket is decompressed and sorted while this one's rows are gathered
+    # into pieces and the pieces before them are written and hashed (all release the GIL).
     with _Background(_write, depth=_PIECES_AHEAD) as write:
-        for bucket in buckets.in_order():
-            record = bucket.lines[RECORD].read()
-            order = _order(bucket.hashes, record, tie_key)
-            in_eval = pa.Array.from_buffers(pa.int8(), len(bucket.in_eval), [None, pa.py_buffer(bucket.in_eval)])
-            flags = call_function("cast", [call_function("take", [in_eval, order])], _TO_BOOL)
-            train = call_function("filter", [order, call_function("invert", [flags])])
-            parts = [("train", record, train), ("eval", record, call_function("filter", [order, flags]))]
-            if "sources" in outputs:
-                parts.append(("sources", bucket.lines[SOURCE].read(), train))
+        for parts in _one_ahead(buckets.in_order(), lambda bucket: _sorted(bucket, tie_key)):
             for name, lines, rows in parts:
                 for piece in outputs[name].pieces(lines, rows):
                     write((outputs[name], piece))
