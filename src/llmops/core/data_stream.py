@@ -68,31 +68,41 @@ def _values(column: pa.Array) -> tuple[memoryview, list[int]]:
 
 
 class _Lines:
-    """Lines appended in order, kept compressed, each chunk with its lines' offsets."""
+    """Lines appended in order, kept as LZ4 frames (one per chunk added), with where each line
+    ends."""
 
     def __init__(self) -> None:
-        self.chunks: list[tuple[bytes, int, array]] = []
+        self.frames: list[bytes] = []
+        self.sizes: list[int] = []
+        self.ends = array("q", [0])
 
     def add(self, data: memoryview, bounds: list[int], start: int, stop: int) -> None:
         begin, end = bounds[start], bounds[stop]
-        offsets = array("q", [b - begin for b in bounds[start : stop + 1]])
-        self.chunks.append((_CODEC.compress(data[begin:end], asbytes=True), end - begin, offsets))
+        shift = self.ends[-1] - begin
+        self.ends.extend([b + shift for b in bounds[start + 1 : stop + 1]])
+        self.frames.append(_CODEC.compress(data[begin:end], asbytes=True))
+        self.sizes.append(end - begin)
 
     def read(self) -> pa.Array:
         """Every line, in the order added, as one array."""
-        # Chunks are decompressed into Arrow buffers and concatenated into one array: joining
-        # bytes objects page-faulted a fresh copy of every line, and `take` from a chunked
-        # array was ten times slower than concatenating and taking from one array. (One LZ4
-        # frame per bucket, written as a stream, saved the concatenation but compressed at a
-        # third of the speed.)
-        arrays = [
-            pa.Array.from_buffers(
-                pa.large_string(), len(offsets) - 1, [None, pa.py_buffer(offsets), _CODEC.decompress(c, size)]
-            )
-            for c, size, offsets in self.chunks
-        ]
-        self.chunks = []
-        return arrays[0] if len(arrays) == 1 else pa.concat_arrays(arrays)
+        frames, sizes, ends = self.frames, self.sizes, self.ends
+        self.frames, self.sizes, self.ends = [], [], array("q", [0])
+        if all(f[:6] in _FRAME_STARTS and f[-4:] == _FRAME_END for f in frames):
+            # The chunks' blocks spliced into one frame decompress straight into one buffer:
+            # decompressing each chunk and concatenating the arrays copied every line once more
+            # into fresh memory (and `take` from a chunked array was ten times slower).
+            spliced = b"".join([_FRAME_HEAD, *(memoryview(f)[7:-4] for f in frames), _FRAME_END])
+            data = _CODEC.decompress(spliced, ends[-1])
+        else:  # frames of another layout (another Arrow version): each on its own
+            data = pa.py_buffer(b"".join(_CODEC.decompress(f, n, asbytes=True) for f, n in zip(frames, sizes)))
+        return pa.Array.from_buffers(pa.large_string(), len(ends) - 1, [None, pa.py_buffer(ends), data])
+
+
+_FRAME_HEAD = bytes.fromhex("04224d184040c0")
+"""An LZ4 frame header: blocks of up to 64 KB that may refer to the ones before, no checksums,
+no content size; Arrow's frames have it (or the same with independent blocks)."""
+_FRAME_STARTS = (_FRAME_HEAD[:6], bytes.fromhex("04224d186040"))
+_FRAME_END = bytes(4)
 
 
 class _Bucket:
