@@ -19,7 +19,6 @@ import queue
 import threading
 from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from itertools import groupby
 from typing import IO, Any, Protocol
@@ -257,28 +256,15 @@ def _sorted(bucket: _Bucket, tie_key: Callable[[bytes], Any]) -> list[tuple[str,
     return parts
 
 
-def _one_ahead(items: Iterator[Any], prepare: Callable[[Any], Any]) -> Iterator[Any]:
-    """`prepare(item)` for each item, the next one on a worker thread while the caller uses the
-    current one (so at most two are prepared at a time); its error is raised in the caller."""
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="llmops-data-prepare") as pool:
-        pending = None
-        for item in items:
-            ready = pending.result() if pending is not None else None
-            pending = pool.submit(prepare, item)
-            if ready is not None:
-                yield ready
-                del ready
-        if pending is not None:
-            yield pending.result()
-
-
 def _write_buckets(buckets: _Buckets, outputs: dict[str, _Output], tie_key: Callable[[bytes], Any]) -> None:
     """Each bucket sorted and its rows written to the outputs "train", "eval" and "sources"."""
-    # Three threads: the next bucket is decompressed and sorted while this one's rows are gathered
-    # into pieces and the pieces before them are written and hashed (all release the GIL).
+    # Writing and hashing a piece release the GIL and take longer than the rest (decompressing,
+    # sorting, gathering): a second thread does them, a few pieces behind. (Decompressing and
+    # sorting the next bucket on a third thread as well saved nothing once the decompression
+    # had become cheap, and took more CPU.)
     with _Background(_write, depth=_PIECES_AHEAD) as write:
-        for parts in _one_ahead(buckets.in_order(), lambda bucket: _sorted(bucket, tie_key)):
-            for name, lines, rows in parts:
+        for bucket in buckets.in_order():
+            for name, lines, rows in _sorted(bucket, tie_key):
                 for piece in outputs[name].pieces(lines, rows):
                     write((outputs[name], piece))
 
