@@ -112,6 +112,16 @@ def test_streamed_files_are_the_same_when_rows_arrive_in_many_small_batches(sess
     assert sliced.manifest["files"] == whole.manifest["files"]
 
 
+def test_streamed_files_are_the_same_when_each_compressed_chunk_is_read_on_its_own(session, monkeypatch):
+    # The chunks of a bucket are read as one spliced LZ4 frame when they are frames of the layout
+    # Arrow writes; of any other layout, each is decompressed on its own.
+    whole = data.prepare(session, query=_TIES)
+    monkeypatch.setattr(data_stream, "_FRAME_STARTS", ())
+    monkeypatch.setattr(data, "_find", lambda s, v: None)
+    one_by_one = data.prepare(session, query=_TIES)
+    assert one_by_one.manifest["files"] == whole.manifest["files"]
+
+
 @pytest.mark.parametrize(
     "change",
     [{"eval_fraction": 0.3}, {"seed": 7}, {"format": "gemini"}, {"query": data.COURSE_QUERY}],
@@ -205,6 +215,7 @@ def _assert_no_version_and_no_files(session):
     [
         (data_stream._Buckets, "__call__", 1),  # while the rows stream in
         (data_stream._Lines, "read", 2),  # while the files are written
+        (data_stream._Output, "write", 2),  # on the thread that writes and hashes the files
         (data, "_hash_and_count", 2),  # the BigQuery script's path
         (data, "_write_text", 1),  # publishing the manifest
     ],

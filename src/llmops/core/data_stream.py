@@ -7,7 +7,9 @@ memory; since the files
 are ordered by split hash first, the buckets are then written one after the other, each sorted
 on its own (split hash, then instruction, then answer: the BigQuery script's order) and hashed
 while written. So the bytes, and the version ids, are the script's, with one scan, no temporary
-table, no second read of the files, and only one bucket uncompressed at a time.
+table, no second read of the files, and only one bucket uncompressed at a time. Both phases use
+two threads: the warehouse produces rows while a worker deals them, and the rows are gathered
+into pieces while a worker writes and hashes the pieces before them.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import hashlib
 import queue
 import threading
 from array import array
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from itertools import groupby
 from typing import IO, Any, Protocol
@@ -65,31 +67,41 @@ def _values(column: pa.Array) -> tuple[memoryview, list[int]]:
 
 
 class _Lines:
-    """Lines appended in order, kept compressed, each chunk with its lines' offsets."""
+    """Lines appended in order, kept as LZ4 frames (one per chunk added), with where each line
+    ends."""
 
     def __init__(self) -> None:
-        self.chunks: list[tuple[bytes, int, array]] = []
+        self.frames: list[bytes] = []
+        self.sizes: list[int] = []
+        self.ends = array("q", [0])
 
     def add(self, data: memoryview, bounds: list[int], start: int, stop: int) -> None:
         begin, end = bounds[start], bounds[stop]
-        offsets = array("q", [b - begin for b in bounds[start : stop + 1]])
-        self.chunks.append((_CODEC.compress(data[begin:end], asbytes=True), end - begin, offsets))
+        shift = self.ends[-1] - begin
+        self.ends.extend([b + shift for b in bounds[start + 1 : stop + 1]])
+        self.frames.append(_CODEC.compress(data[begin:end], asbytes=True))
+        self.sizes.append(end - begin)
 
     def read(self) -> pa.Array:
         """Every line, in the order added, as one array."""
-        # Chunks are decompressed into Arrow buffers and concatenated into one array: joining
-        # bytes objects page-faulted a fresh copy of every line, and `take` from a chunked
-        # array was ten times slower than concatenating and taking from one array. (One LZ4
-        # frame per bucket, written as a stream, saved the concatenation but compressed at a
-        # third of the speed.)
-        arrays = [
-            pa.Array.from_buffers(
-                pa.large_string(), len(offsets) - 1, [None, pa.py_buffer(offsets), _CODEC.decompress(c, size)]
-            )
-            for c, size, offsets in self.chunks
-        ]
-        self.chunks = []
-        return arrays[0] if len(arrays) == 1 else pa.concat_arrays(arrays)
+        frames, sizes, ends = self.frames, self.sizes, self.ends
+        self.frames, self.sizes, self.ends = [], [], array("q", [0])
+        if all(f[:6] in _FRAME_STARTS and f[-4:] == _FRAME_END for f in frames):
+            # The chunks' blocks spliced into one frame decompress straight into one buffer:
+            # decompressing each chunk and concatenating the arrays copied every line once more
+            # into fresh memory (and `take` from a chunked array was ten times slower).
+            spliced = b"".join([_FRAME_HEAD, *(memoryview(f)[7:-4] for f in frames), _FRAME_END])
+            data = _CODEC.decompress(spliced, ends[-1])
+        else:  # frames of another layout (another Arrow version): each on its own
+            data = pa.py_buffer(b"".join(_CODEC.decompress(f, n, asbytes=True) for f, n in zip(frames, sizes)))
+        return pa.Array.from_buffers(pa.large_string(), len(ends) - 1, [None, pa.py_buffer(ends), data])
+
+
+_FRAME_HEAD = bytes.fromhex("04224d184040c0")
+"""An LZ4 frame header: blocks of up to 64 KB that may refer to the ones before, no checksums,
+no content size; Arrow's frames have it (or the same with independent blocks)."""
+_FRAME_STARTS = (_FRAME_HEAD[:6], bytes.fromhex("04224d186040"))
+_FRAME_END = bytes(4)
 
 
 class _Bucket:
@@ -135,13 +147,13 @@ class _Buckets:
 
 
 class _Background:
-    """`consume` on a worker thread, a couple of items behind the caller, so the warehouse goes
-    on producing rows meanwhile; its error is raised in the caller at the next item or on
+    """`consume` on a worker thread, up to `depth` items behind the caller, so the caller goes
+    on producing items meanwhile; its error is raised in the caller at the next item or on
     leaving."""
 
-    def __init__(self, consume: Callable[[Any], None]) -> None:
+    def __init__(self, consume: Callable[[Any], None], depth: int = 2) -> None:
         self._consume = consume
-        self._queue: queue.Queue[Any] = queue.Queue(maxsize=2)
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=depth)
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="llmops-data-prepare", daemon=True)
 
@@ -176,6 +188,7 @@ _TO_BOOL = CastOptions.safe(pa.bool_())
 
 
 _PIECE_BYTES = 256 * 1024
+_PIECES_AHEAD = 8
 
 
 class _Output:
@@ -184,19 +197,24 @@ class _Output:
     def __init__(self, f: IO[bytes]) -> None:
         self.file, self.digest, self.rows = f, hashlib.sha256(), 0
 
-    def write(self, lines: pa.Array, rows: pa.Array) -> None:
-        """Append `lines[rows]`, gathered, written and hashed a few hundred KB at a time on this
-        thread: each piece is still in the CPU cache when the kernel copies it and SHA-256 reads
-        it. Gathering a whole bucket and handing it to a writer and a hasher thread cost about a
-        fifth more CPU time (paired fresh-process runs), more than the overlap gained."""
+    def pieces(self, lines: pa.Array, rows: pa.Array) -> Iterator[pa.Buffer]:
+        """`lines[rows]` gathered a few hundred KB at a time, for `write` in order: each piece
+        is still in the CPU cache when it is written and hashed. (Gathering whole buckets and
+        handing them to a writer and a hasher thread cost about a fifth more CPU time.)"""
         self.rows += len(rows)
         data = lines.buffers()[2]
         average = max(1, (data.size if data is not None else 0) // max(1, len(lines)))
         step = max(1, _PIECE_BYTES // average)
         for start in range(0, len(rows), step):
-            piece = _joined(call_function("take", [lines, rows[start : start + step]]))
-            self.file.write(piece)
-            self.digest.update(piece)
+            yield _joined(call_function("take", [lines, rows[start : start + step]]))
+
+    def write(self, piece: pa.Buffer) -> None:
+        self.file.write(piece)
+        self.digest.update(piece)
+
+
+def _write(item: tuple[_Output, pa.Buffer]) -> None:
+    item[0].write(item[1])
 
 
 def _order(hashes: array, record: pa.Array, tie_key: Callable[[bytes], Any]) -> pa.Array:
@@ -224,6 +242,33 @@ def _joined(lines: pa.Array) -> pa.Buffer:
     return data.slice(start, end - start) if data is not None else pa.py_buffer(b"")
 
 
+def _sorted(bucket: _Bucket, tie_key: Callable[[bytes], Any]) -> list[tuple[str, pa.Array, pa.Array]]:
+    """A bucket's (file name, lines, rows to write, in order) for the files "train", "eval" and,
+    if it has SOURCE lines, "sources"."""
+    record = bucket.lines[RECORD].read()
+    order = _order(bucket.hashes, record, tie_key)
+    in_eval = pa.Array.from_buffers(pa.int8(), len(bucket.in_eval), [None, pa.py_buffer(bucket.in_eval)])
+    flags = call_function("cast", [call_function("take", [in_eval, order])], _TO_BOOL)
+    train = call_function("filter", [order, call_function("invert", [flags])])
+    parts = [("train", record, train), ("eval", record, call_function("filter", [order, flags]))]
+    if SOURCE in bucket.lines:
+        parts.append(("sources", bucket.lines[SOURCE].read(), train))
+    return parts
+
+
+def _write_buckets(buckets: _Buckets, outputs: dict[str, _Output], tie_key: Callable[[bytes], Any]) -> None:
+    """Each bucket sorted and its rows written to the outputs "train", "eval" and "sources"."""
+    # Writing and hashing a piece release the GIL and take longer than the rest (decompressing,
+    # sorting, gathering): a second thread does them, a few pieces behind. (Decompressing and
+    # sorting the next bucket on a third thread as well saved nothing once the decompression
+    # had become cheap, and took more CPU.)
+    with _Background(_write, depth=_PIECES_AHEAD) as write:
+        for bucket in buckets.in_order():
+            for name, lines, rows in _sorted(bucket, tie_key):
+                for piece in outputs[name].pieces(lines, rows):
+                    write((outputs[name], piece))
+
+
 def write_splits(
     warehouse: JsonLineStream,
     sql: str,
@@ -249,15 +294,5 @@ def write_splits(
         outputs = {"train": _Output(train_file), "eval": _Output(eval_file)}
         if sources_file is not None:
             outputs["sources"] = _Output(sources_file)
-        for bucket in buckets.in_order():
-            record = bucket.lines[RECORD].read()
-            order = _order(bucket.hashes, record, tie_key)
-            in_eval = pa.Array.from_buffers(pa.int8(), len(bucket.in_eval), [None, pa.py_buffer(bucket.in_eval)])
-            flags = call_function("cast", [call_function("take", [in_eval, order])], _TO_BOOL)
-            train = call_function("filter", [order, call_function("invert", [flags])])
-            parts = [("train", record, train), ("eval", record, call_function("filter", [order, flags]))]
-            if "sources" in outputs:
-                parts.append(("sources", bucket.lines[SOURCE].read(), train))
-            for name, lines, rows in parts:
-                outputs[name].write(lines, rows)
+        _write_buckets(buckets, outputs, tie_key)
     return {name: (o.digest.hexdigest(), o.rows) for name, o in outputs.items()}
