@@ -93,3 +93,20 @@ def test_vertex_call_under_a_wrong_base_path_names_the_right_base_url(llmops_emu
     r = httpx.post(f"{llmops_emulator.endpoint}/vertex/v1/models/gemini:generateContent", json={})
     assert r.status_code == 404
     assert f"base_url='{llmops_emulator.endpoint}'" in r.json()["error"]["message"]
+
+
+def test_forwarded_headers_do_not_rewrite_the_scheme_of_the_urls_it_hands_out(llmops_emulator):
+    # No proxy sits in front of an emulator: a local client's X-Forwarded-Proto must not turn the
+    # resumable upload URL (or mediaLink, selfLink) into an https:// one nothing listens on.
+    endpoint = llmops_emulator.endpoint
+    headers = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
+    with httpx.Client(base_url=endpoint) as http:
+        assert http.post("/storage/v1/b", params={"project": "p"}, json={"name": "fwd-bucket"}).status_code == 200
+        started = http.post(
+            "/upload/storage/v1/b/fwd-bucket/o",
+            params={"uploadType": "resumable", "name": "a.txt"},
+            json={},
+            headers=headers,
+        )
+    assert started.status_code == 200, started.text
+    assert started.headers["location"].startswith(f"{endpoint}/upload/storage/v1/b/fwd-bucket/o?")

@@ -87,6 +87,9 @@ class EmulatorServer:
             "lifespan": "on",
             "timeout_graceful_shutdown": 5,
             "http": protocol,
+            # No proxy sits in front of an emulator: a local client's X-Forwarded-* headers
+            # must not rewrite the request's client and scheme (uvicorn trusts 127.0.0.1's).
+            "proxy_headers": False,
             **uvicorn_options,
         }
         self.server = _Server(uvicorn.Config(self.app, **options))
