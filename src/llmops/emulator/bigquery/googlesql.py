@@ -1318,6 +1318,10 @@ def _fix_types(stmt: exp.Expression) -> None:
     for dt in list(stmt.find_all(exp.DataType)):
         if dt.this == exp.DataType.Type.GEOGRAPHY:
             dt.replace(exp.DataType.build("GEOMETRY"))
+    for dt in list(stmt.find_all(exp.DataType)):
+        # sqlglot writes a bare BIGNUMERIC as DECIMAL(38, 5): BigQuery's 38 digits take scale 18 here
+        if dt.this == exp.DataType.Type.BIGDECIMAL and not dt.expressions:
+            dt.replace(exp.DataType.build("DECIMAL(38, 18)"))
     # sqlglot turns NUMERIC into a bare DECIMAL, which DuckDB reads as DECIMAL(18,3).
     for dt in stmt.find_all(exp.DataType):
         if dt.this == exp.DataType.Type.DECIMAL and not dt.expressions:

@@ -1,0 +1,119 @@
+"""Former known differences and named refusals of the GoogleSQL translator, now answered as
+Google's GoogleSQL reference documents (value and result type), through the local warehouse
+(`llmops sql`'s path) and through the real BigQuery client against the emulator; and the errors
+BigQuery raises for them.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from llmops.backends.local.warehouse import DuckDBWarehouse
+from llmops.core.config import Settings
+from llmops.core.errors import QueryError
+
+INT, F, S, N, BN = "INTEGER", "FLOAT", "STRING", "NUMERIC", "BIGNUMERIC"
+_LOCAL_TYPES = {"INT64": INT, "FLOAT64": F, "BOOL": "BOOLEAN"}
+
+SETUP = [
+    "CREATE SCHEMA IF NOT EXISTS diffs",
+    "CREATE OR REPLACE TABLE diffs.nums (n NUMERIC, b BIGNUMERIC, i INT64, f FLOAT64)",
+    "INSERT diffs.nums VALUES (1, 1, 1, 1.5), (1, 1, 3, 1.5), (2, 2, 2, 2.5), (NULL, NULL, 4, NULL)",
+]
+
+# (query, BigQuery's answer, its type)
+CASES = [
+    # AVG of NUMERIC is NUMERIC, of BIGNUMERIC BIGNUMERIC (rounded at the type's scale); of INT64 FLOAT64
+    ("SELECT AVG(n) FROM diffs.nums", Decimal("1.333333333"), N),
+    ("SELECT AVG(n) FROM diffs.nums WHERE i <= 2", Decimal("1.5"), N),
+    ("SELECT AVG(b) FROM diffs.nums", Decimal("1.333333333333333333"), BN),
+    ("SELECT AVG(-n) FROM diffs.nums", Decimal("-1.333333333"), N),
+    ("SELECT AVG(DISTINCT n) FROM diffs.nums", Decimal("1.5"), N),
+    ("SELECT AVG(n) FROM diffs.nums WHERE FALSE", None, N),
+    ("SELECT AVG(i) FROM diffs.nums", 2.5, F),
+    ("SELECT AVG(f) FROM diffs.nums", 11 / 6, F),
+    ("SELECT AVG(n) OVER (PARTITION BY n) FROM diffs.nums WHERE i = 3", Decimal("1"), N),
+    (
+        "SELECT AVG(x) FROM UNNEST([NUMERIC '12345678901234567890.123456789', NUMERIC '2.000000001']) x",
+        Decimal("6172839450617283946.061728395"),
+        N,
+    ),
+    # `/`, DIV and SAFE_DIVIDE of NUMERIC columns (with INT64 ones) are NUMERIC, exact to 9 digits
+    ("SELECT n / i FROM diffs.nums WHERE i = 3", Decimal("0.333333333"), N),
+    ("SELECT -n / 3 FROM diffs.nums WHERE i = 2", Decimal("-0.666666667"), N),
+    ("SELECT b / n FROM diffs.nums WHERE i = 3", Decimal("1"), BN),
+    ("SELECT b / 3 FROM diffs.nums WHERE i = 3", Decimal("0.333333333333333333"), BN),
+    ("SELECT DIV(n + 5, n) FROM diffs.nums WHERE i = 2", Decimal("3"), N),
+    ("SELECT SAFE_DIVIDE(n, i - 1) FROM diffs.nums WHERE i = 1", None, N),
+    ("SELECT SAFE_DIVIDE(n, i) FROM diffs.nums WHERE i = 2", Decimal("1"), N),
+    ("SELECT n / f FROM diffs.nums WHERE i = 1", 1 / 1.5, F),
+    ("SELECT i / i FROM diffs.nums WHERE i = 1", 1.0, F),
+    ("SELECT NUMERIC '12345678901234567890.123456789' / 7", Decimal("1763668414462081127.160493827"), N),
+    ("SELECT DIV(NUMERIC '-7', 2)", Decimal("-3"), N),
+    # ROUND/TRUNC/CEIL/FLOOR of an INT64 column are FLOAT64
+    ("SELECT ROUND(i) FROM diffs.nums WHERE i = 3", 3.0, F),
+    ("SELECT TRUNC(i) FROM diffs.nums WHERE i = 3", 3.0, F),
+    ("SELECT CEIL(i) FROM diffs.nums WHERE i = 3", 3.0, F),
+    ("SELECT FLOOR(i) FROM diffs.nums WHERE i = 3", 3.0, F),
+    ("SELECT ROUND(n) FROM diffs.nums WHERE i = 3", Decimal("1"), N),
+]
+
+ERRORS = [
+    ("SELECT n / (i - 1) FROM diffs.nums WHERE i = 1", "division by zero"),
+]
+
+
+def _same(got, want) -> bool:
+    if isinstance(want, float) and isinstance(got, float):
+        return abs(got - want) <= 1e-12 * max(1.0, abs(want))
+    return type(got) is type(want) and got == want if want is not None else got is None
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory):
+    wh = DuckDBWarehouse(Settings(workspace=tmp_path_factory.mktemp("diffs") / "ws"))
+    for sql in SETUP:
+        wh.query_result(sql)
+    yield wh
+    wh.close()
+
+
+@pytest.fixture(scope="module")
+def client(bigquery_client):
+    for sql in SETUP:
+        bigquery_client.query_and_wait(sql)
+    return bigquery_client
+
+
+@pytest.mark.parametrize("sql, want, typ", CASES)
+def test_local_warehouse(warehouse, sql, want, typ):
+    result = warehouse.query_result(sql)
+    rows = [list(r.values()) for r in result.table.to_pylist()]
+    assert len(rows) == 1 and len(rows[0]) == 1 and _same(rows[0][0], want), rows
+    assert _LOCAL_TYPES.get(result.schema[0]["type"], result.schema[0]["type"]) == typ
+
+
+def test_bigquery_client(client):
+    for sql, want, typ in CASES:
+        result = client.query_and_wait(sql)
+        rows = [list(r.values()) for r in result]
+        assert len(rows) == 1 and _same(rows[0][0], want), (sql, rows)
+        assert result.schema[0].field_type == typ, (sql, result.schema[0].field_type)
+
+
+@pytest.mark.parametrize("sql, fragment", ERRORS)
+def test_errors_local_warehouse(warehouse, sql, fragment):
+    with pytest.raises(QueryError) as info:
+        warehouse.query_result(sql)
+    assert fragment in str(info.value)
+
+
+@pytest.mark.parametrize("sql, fragment", ERRORS)
+def test_errors_bigquery_client(client, sql, fragment):
+    from google.api_core.exceptions import BadRequest
+
+    with pytest.raises(BadRequest) as info:
+        client.query_and_wait(sql)
+    assert fragment in str(info.value)
