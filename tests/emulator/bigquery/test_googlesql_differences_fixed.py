@@ -58,10 +58,20 @@ CASES = [
     ("SELECT CEIL(i) FROM diffs.nums WHERE i = 3", 3.0, F),
     ("SELECT FLOOR(i) FROM diffs.nums WHERE i = 3", 3.0, F),
     ("SELECT ROUND(n) FROM diffs.nums WHERE i = 3", Decimal("1"), N),
+    # an array with a NULL element is fine inside the query (only a result's arrays are checked)
+    ("SELECT ARRAY_LENGTH([1, NULL])", 2, INT),
+    ("SELECT COUNT(*) FROM UNNEST([1, NULL])", 2, INT),
+    ("SELECT ARRAY_LENGTH(ARRAY_AGG(n)) FROM diffs.nums", 4, INT),
+    ("SELECT ARRAY_AGG(n IGNORE NULLS ORDER BY n)[OFFSET(2)] FROM diffs.nums", Decimal("2"), N),
 ]
 
+NULL_ELEMENT = "Array cannot have a null element; error in writing field"
 ERRORS = [
     ("SELECT n / (i - 1) FROM diffs.nums WHERE i = 1", "division by zero"),
+    ("SELECT [1, NULL]", f"{NULL_ELEMENT} f0_"),
+    ("SELECT ARRAY_AGG(n) AS ns FROM diffs.nums", f"{NULL_ELEMENT} ns"),
+    ("SELECT STRUCT(['a', NULL] AS arr) AS s", f"{NULL_ELEMENT} s.arr"),
+    ("SELECT i, [n] AS ns FROM diffs.nums", f"{NULL_ELEMENT} ns"),
 ]
 
 
@@ -117,3 +127,9 @@ def test_errors_bigquery_client(client, sql, fragment):
     with pytest.raises(BadRequest) as info:
         client.query_and_wait(sql)
     assert fragment in str(info.value)
+
+
+def test_null_array_element_is_one_line_in_llmops_sql(cli):
+    r = cli("sql", "SELECT 1 AS a, [1, NULL] AS arr")
+    assert r.code == 1 and r.out == ""
+    assert f"{NULL_ELEMENT} arr" in r.err and len(r.err.strip().splitlines()) == 1
