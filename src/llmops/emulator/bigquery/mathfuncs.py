@@ -19,6 +19,12 @@ def _domain(name: str, bad: str, good: str) -> str:
     return f"CASE WHEN {bad} THEN error('Floating point error in function: {name}(' || CAST(_A AS VARCHAR) || ')') ELSE {good} END"
 
 
+def _overflow(result: str, *args: str) -> str:
+    """Whether a finite argument gave an infinite result (BigQuery's overflow error; DuckDB: inf)."""
+    finite = " AND ".join(f"NOT isinf(CAST({a} AS DOUBLE))" for a in args)
+    return f"isinf(CAST({result} AS DOUBLE)) AND {finite}"
+
+
 # A NUMERIC text as PARSE_NUMERIC reads it: a sign before or after the number (spaces allowed
 # between), digits with an optional fraction and exponent.
 _PARSE = r"^\s*([+-]?)\s*([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\s*([+-]?)\s*$"
@@ -52,9 +58,16 @@ _CALLS: dict[type, Any] = {
     exp.Log: _log,
     exp.Pow: lambda n: _t(
         "CASE WHEN (_A < 0 AND _B <> floor(_B)) OR (_A = 0 AND _B < 0) THEN error('Floating point error in "
-        "function: POW(' || CAST(_A AS VARCHAR) || ', ' || CAST(_B AS VARCHAR) || ')') ELSE power(_A, _B) END",
+        "function: POW(' || CAST(_A AS VARCHAR) || ', ' || CAST(_B AS VARCHAR) || ')') "
+        f"WHEN {_overflow('power(_A, _B)', '_A', '_B')} THEN error('Floating point overflow in function: POW(' || "
+        "CAST(_A AS VARCHAR) || ', ' || CAST(_B AS VARCHAR) || ')') ELSE power(_A, _B) END",
         n.this,
         n.expression,
+    ),
+    exp.Exp: lambda n: _t(
+        f"CASE WHEN {_overflow('exp(_A)', '_A')} THEN error('Floating point overflow in function: EXP(' || "
+        "CAST(_A AS VARCHAR) || ')') ELSE exp(_A) END",
+        n.this,
     ),
     # the sign in the argument's type: 0 * least(abs(x), 1) is 0 of that type (and keeps inf's sign)
     exp.Sign: lambda n: _t("CASE WHEN isnan(_A) THEN _A ELSE sign(_A) + 0 * least(abs(_A), 1) END", n.this),
