@@ -23,6 +23,19 @@ CASES = [
     ("NUMERIC / INT64 exact", "SELECT MAX(n / (i + 1)) FROM b.t", "SELECT MAX(n / (i + 1)) FROM b.t"),
     ("DIV(NUMERIC, INT64)", "SELECT MAX(DIV(n, g + 1)) FROM b.t", "SELECT MAX(n // (g + 1)) FROM b.t"),
     ("ROUND(INT64) FLOAT64", "SELECT SUM(ROUND(i)) FROM b.t", "SELECT SUM(round(i)) FROM b.t"),
+    # Python UDFs (udfs.py) on non-ASCII text (every row), and the ASCII rows that skip them
+    ("SHA384 (UDF)", "SELECT MAX(SHA384(s)) FROM b.t", "SELECT MAX(sha256(s)) FROM b.t"),
+    ("NORMALIZE NFKC (UDF)", "SELECT MAX(NORMALIZE(s, NFKC)) FROM b.t", "SELECT MAX(nfc_normalize(s)) FROM b.t"),
+    (
+        "NORMALIZE_AND_CASEFOLD (UDF)",
+        "SELECT MAX(NORMALIZE_AND_CASEFOLD(s)) FROM b.t",
+        "SELECT MAX(lower(nfc_normalize(s))) FROM b.t",
+    ),
+    (
+        "NORMALIZE NFKC ASCII rows",
+        "SELECT MAX(NORMALIZE(CAST(i AS STRING), NFKC)) FROM b.t",
+        "SELECT MAX(nfc_normalize(CAST(i AS VARCHAR))) FROM b.t",
+    ),
 ]
 
 

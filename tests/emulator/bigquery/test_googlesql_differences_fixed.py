@@ -6,6 +6,7 @@ BigQuery raises for them.
 
 from __future__ import annotations
 
+import hashlib
 from decimal import Decimal
 
 import pytest
@@ -70,6 +71,22 @@ CASES = [
     ("SELECT POW(CAST('inf' AS FLOAT64), 2)", float("inf"), F),
     ("SELECT EXP(-1000)", 0.0, F),
     ("SELECT POW(f, 2) FROM diffs.nums WHERE i = 3", 2.25, F),
+    # SHA384 (STRING hashed as UTF-8); NORMALIZE's forms of non-ASCII text; Unicode case folding
+    ("SELECT TO_HEX(SHA384('abc'))", hashlib.sha384(b"abc").hexdigest(), S),
+    ("SELECT SHA384(b'abc')", hashlib.sha384(b"abc").digest(), "BYTES"),
+    ("SELECT SHA384(CAST(NULL AS STRING))", None, "BYTES"),
+    ("SELECT TO_HEX(SHA384('\u00e9'))", hashlib.sha384("é".encode()).hexdigest(), S),
+    ("SELECT TO_HEX(SHA512('\u00e9'))", hashlib.sha512("é".encode()).hexdigest(), S),
+    ("SELECT NORMALIZE('\uff21\uff22\uff23', NFKC)", "ABC", S),
+    ("SELECT CHAR_LENGTH(NORMALIZE('\u00e9', NFD))", 2, INT),
+    ("SELECT NORMALIZE('\u00e9', NFD) = 'e\u0301'", True, "BOOLEAN"),
+    ("SELECT NORMALIZE('\ufb01', NFKD)", "fi", S),
+    ("SELECT NORMALIZE('abc', NFKD)", "abc", S),
+    ("SELECT NORMALIZE_AND_CASEFOLD('Stra\u00dfe')", "strasse", S),
+    ("SELECT NORMALIZE_AND_CASEFOLD('The Red Barn')", "the red barn", S),
+    ("SELECT NORMALIZE_AND_CASEFOLD('\uff21BC', NFKC)", "abc", S),
+    ("SELECT NORMALIZE_AND_CASEFOLD('\u00c9') = NORMALIZE_AND_CASEFOLD('E\u0301')", True, "BOOLEAN"),
+    ("SELECT NORMALIZE_AND_CASEFOLD('\u00c9', NFD) = NORMALIZE_AND_CASEFOLD('e\u0301', NFD)", True, "BOOLEAN"),
 ]
 
 NULL_ELEMENT = "Array cannot have a null element; error in writing field"
@@ -82,6 +99,9 @@ ERRORS = [
     ("SELECT POW(10, 400)", "Floating point overflow in function: POW"),
     ("SELECT POWER(f, 10000) FROM diffs.nums WHERE i = 3", "Floating point overflow in function: POW"),
     ("SELECT EXP(1000)", "Floating point overflow in function: EXP"),
+    ("SELECT NORMALIZE('x', NFX)", "NORMALIZE mode NFX is not one of NFC, NFKC, NFD, NFKD"),
+    ("SELECT NORMALIZE_AND_CASEFOLD('x', BOGUS)", "NORMALIZE_AND_CASEFOLD mode BOGUS is not one of"),
+    ("SELECT SHA384('a', 'b')", "SHA384 takes 1 argument"),
 ]
 
 

@@ -1,5 +1,5 @@
-"""GoogleSQL functions DuckDB SQL cannot express (SHA512, BASE32, NET.*, TO_JSON_STRING of
-nested values), as vectorised
+"""GoogleSQL functions DuckDB SQL cannot express (SHA384, SHA512, BASE32, NET.*, NORMALIZE's
+NFKC/NFD/NFKD forms and Unicode case folding, TO_JSON_STRING of nested values), as vectorised
 Python UDFs the engine registers on its own connections.
 
 Each UDF takes and returns Arrow arrays (one call per batch, not per row). A value the function
@@ -14,6 +14,7 @@ import functools
 import hashlib
 import ipaddress
 import re
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
@@ -22,6 +23,9 @@ import pyarrow as pa
 from .jsonout import to_json_string
 
 SHA512_UDF = "__bq_sha512"
+SHA384_UDF = "__bq_sha384"
+NORMALIZE_UDF = "__bq_normalize"
+NORMALIZE_CASEFOLD_UDF = "__bq_normalize_casefold"
 TO_BASE32_UDF = "__bq_to_base32"
 FROM_BASE32_UDF = "__bq_from_base32"
 TO_JSON_STRING_UDF = "__bq_to_json_string"
@@ -39,6 +43,9 @@ NET_UDFS_BY_NAME = {
 }
 GOOGLESQL_NAME = {
     SHA512_UDF: "SHA512",
+    SHA384_UDF: "SHA384",
+    NORMALIZE_UDF: "NORMALIZE",
+    NORMALIZE_CASEFOLD_UDF: "NORMALIZE_AND_CASEFOLD",
     TO_BASE32_UDF: "TO_BASE32",
     FROM_BASE32_UDF: "FROM_BASE32",
     TO_JSON_STRING_UDF: "TO_JSON_STRING",
@@ -52,6 +59,19 @@ GOOGLESQL_NAME = {
 
 def _sha512(value: bytes) -> bytes:
     return hashlib.sha512(value).digest()
+
+
+def _sha384(value: bytes) -> bytes:
+    return hashlib.sha384(value).digest()
+
+
+def _normalize(value: str, mode: str) -> str:
+    return unicodedata.normalize(mode, value)  # type: ignore[arg-type]  # the translator checks the mode
+
+
+def _normalize_casefold(value: str, mode: str) -> str:
+    # ZetaSQL normalizes, then applies ICU's default full case folding (Python's str.casefold)
+    return unicodedata.normalize(mode, value).casefold()  # type: ignore[arg-type]
 
 
 def _to_base32(value: bytes) -> str:
@@ -206,6 +226,9 @@ def _vectorised(fn: Callable[..., Any], out: pa.DataType) -> Callable[..., pa.Ar
 # name: (function, DuckDB argument types, DuckDB result type, Arrow result type)
 _UDFS: dict[str, tuple[Callable[..., Any], list[str], str, pa.DataType]] = {
     SHA512_UDF: (_sha512, ["BLOB"], "BLOB", pa.binary()),
+    SHA384_UDF: (_sha384, ["BLOB"], "BLOB", pa.binary()),
+    NORMALIZE_UDF: (_normalize, ["VARCHAR", "VARCHAR"], "VARCHAR", pa.string()),
+    NORMALIZE_CASEFOLD_UDF: (_normalize_casefold, ["VARCHAR", "VARCHAR"], "VARCHAR", pa.string()),
     TO_BASE32_UDF: (_to_base32, ["BLOB"], "VARCHAR", pa.string()),
     FROM_BASE32_UDF: (_from_base32, ["VARCHAR"], "BLOB", pa.binary()),
     TO_JSON_STRING_UDF: (to_json_string, ["VARCHAR", "VARCHAR"], "VARCHAR", pa.string()),
