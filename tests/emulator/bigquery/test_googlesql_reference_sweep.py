@@ -639,7 +639,6 @@ ERRORS = [
     ("SELECT CAST('9223372036854775808' AS INT64)", "INT64"),
     ("SELECT [1, 2][OFFSET(5)]", "out of bounds"),
     ("SELECT 1 / 0", "division by zero"),
-    ('SELECT JSON_KEYS(JSON \'{"a": {"b": 1}}\')', "JSON_KEYS is not supported"),
     ("SELECT GENERATE_ARRAY(0, 1, 0.0)", "step cannot be 0"),
     ("SELECT CAST('yes' AS BOOL)", "Bad bool value: yes"),
     ("SELECT CAST(b'\\xc2' AS STRING)", "UTF8"),

@@ -351,6 +351,24 @@ def _sha512(node: exp.Expression) -> exp.Expression | None:
     return exp.Anonymous(this=SHA512_UDF, expressions=[_utf8_bytes(node.this)])
 
 
+def _json_keys(node: exp.JSONKeysAtDepth) -> exp.Expression:
+    """JSON_KEYS(json[, max_depth][, mode => ...]): nested keys as `a.b`, sorted (udfs.py; DuckDB's
+    json_keys lists only the top level)."""
+    from .udfs import JSON_KEYS_UDF
+
+    depth: exp.Expression = exp.cast(exp.Null(), "BIGINT")
+    mode: exp.Expression = exp.Literal.string("strict")
+    for arg in (node.args.get("expression"), node.args.get("mode")):
+        if isinstance(arg, exp.Kwarg):
+            if arg.this.name.lower() != "mode":
+                raise _invalid(f"JSON_KEYS has no argument named {arg.this.name}; write mode => 'lax'")
+            mode = arg.expression.copy()
+        elif arg is not None:
+            depth = exp.cast(arg.copy(), "BIGINT")
+    text = exp.cast(node.this.copy(), "VARCHAR")
+    return exp.Anonymous(this=JSON_KEYS_UDF, expressions=[text, depth, exp.cast(mode, "VARCHAR")])
+
+
 def _sha384(value: exp.Expression) -> exp.Expression:
     from .udfs import SHA384_UDF
 
@@ -430,8 +448,8 @@ def rewrite_function_calls(stmt: exp.Expression) -> None:
             node.replace(_sha384(node.expressions[0]))
     rewrite_date_calls(stmt)
     rewrite_json_calls(stmt)
-    if stmt.find(exp.JSONKeysAtDepth) is not None:  # BigQuery lists nested keys too ("a.b")
-        raise _unsupported("JSON_KEYS")
+    for node in reversed(list(stmt.find_all(exp.JSONKeysAtDepth))):
+        node.replace(_json_keys(node))
     for node in list(stmt.find_all(exp.UnixToTime)):
         # TIMESTAMP_SECONDS/MILLIS/MICROS are TIMESTAMPs (DuckDB's epoch_ms is naive)
         scale = node.args.get("scale")
