@@ -113,6 +113,17 @@ CASES = [
     ("SELECT JSON_KEYS(JSON 'null')", [], S),
     ("SELECT JSON_KEYS(CAST(NULL AS JSON))", None, S),
     ("""SELECT JSON_KEYS(JSON '{"a": {"b": 1}}', mode => TRIM(' lax'))""", ["a", "a.b"], S),
+    # %Z is ZetaSQL's `UTC` plus the offset at that instant (ExpandPercentZQJ), not an abbreviation
+    ("SELECT FORMAT_TIMESTAMP('%Z', TIMESTAMP '2008-12-25 15:30:00+00', 'America/Los_Angeles')", "UTC-8", S),
+    ("SELECT FORMAT_TIMESTAMP('%Z', TIMESTAMP '2008-07-25 15:30:00+00', 'America/Los_Angeles')", "UTC-7", S),
+    ("SELECT FORMAT_TIMESTAMP('%Z', TIMESTAMP '2008-12-25 15:30:00+00', 'Asia/Kolkata')", "UTC+0530", S),
+    ("SELECT FORMAT_TIMESTAMP('%H:%M %Z', TIMESTAMP '2008-12-25 15:30:00+00', 'Europe/Paris')", "16:30 UTC+1", S),
+    ("SELECT FORMAT_TIMESTAMP('%Z', TIMESTAMP '2008-12-25 15:30:00+00', 'UTC')", "UTC", S),
+    # STRING(timestamp, zone): the local time and the zone's offset (hours alone when whole)
+    ("SELECT STRING(TIMESTAMP '2008-12-25 15:30:00+00', 'America/Los_Angeles')", "2008-12-25 07:30:00-08", S),
+    ("SELECT STRING(TIMESTAMP '2008-06-25 15:30:00+00', 'America/St_Johns')", "2008-06-25 13:00:00-02:30", S),
+    ("SELECT STRING(TIMESTAMP '2008-12-25 15:30:00.5+00', 'Asia/Kolkata')", "2008-12-25 21:00:00.5+05:30", S),
+    ("SELECT STRING(CAST(NULL AS TIMESTAMP), 'America/Los_Angeles')", None, S),
 ]
 
 NULL_ELEMENT = "Array cannot have a null element; error in writing field"
@@ -131,6 +142,8 @@ ERRORS = [
     ("""SELECT JSON_KEYS(JSON '{"a": 1}', 0)""", "max_depth must be positive"),
     ("""SELECT JSON_KEYS(JSON '{"a": 1}', 1, mode => 'invalid')""", "Invalid JSON mode specified"),
     ("""SELECT JSON_KEYS(CAST(NULL AS JSON), -1)""", "max_depth must be positive"),
+    ("SELECT STRING(TIMESTAMP '2008-12-25 15:30:00+00', 'Bogus/Zone')", "Bogus/Zone"),
+    ("SELECT FORMAT_TIMESTAMP('%Z', TIMESTAMP '2008-12-25 15:30:00+00', 'Bogus/Zone')", "Bogus/Zone"),
 ]
 
 

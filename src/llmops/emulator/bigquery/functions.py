@@ -586,7 +586,9 @@ def _json_call(node: exp.Expression) -> exp.Expression | None:
     if isinstance(node, exp.String):
         zone = node.args.get("zone")
         if zone is not None and not (isinstance(zone, exp.Literal) and zone.name.upper() in ("UTC", "+00", "Z")):
-            raise _unsupported("STRING(timestamp, time_zone) with a zone other than UTC (use FORMAT_TIMESTAMP)")
+            from .formats import timestamp_text
+
+            return timestamp_text(node.this.copy(), zone.copy())
         # STRING(json) unquotes a JSON string; STRING of other types is CAST AS STRING
         return _t(
             "CASE WHEN typeof(_A) <> 'JSON' THEN _B WHEN _A IS NULL THEN NULL "
