@@ -207,3 +207,32 @@ def test_null_array_element_is_one_line_in_llmops_sql(cli):
     r = cli("sql", "SELECT 1 AS a, [1, NULL] AS arr")
     assert r.code == 1 and r.out == ""
     assert f"{NULL_ELEMENT} arr" in r.err and len(r.err.strip().splitlines()) == 1
+
+
+GEO_SETUP = [
+    "CREATE SCHEMA IF NOT EXISTS diffs",
+    "CREATE OR REPLACE TABLE diffs.places (g GEOGRAPHY, n INT64)",
+    "INSERT diffs.places VALUES (ST_GEOGPOINT(-122.35, 47.62), 1), "
+    "(ST_GEOGFROMTEXT('POLYGON((0 0, 1 0, 1 1, 0 0))'), 2), (NULL, 3)",
+]
+GEO_QUERY = "SELECT TO_JSON_STRING(g) AS j, TO_JSON_STRING(n) AS k FROM diffs.places ORDER BY n"
+GEO_ROWS = [
+    ['{"type":"Point","coordinates":[-122.35,47.62]}', "1"],
+    ['{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}', "2"],
+    ["null", "3"],
+]
+
+
+def test_to_json_string_of_a_geography_column_is_geojson_local_warehouse(warehouse):
+    """TO_JSON_STRING of a GEOGRAPHY column is GeoJSON, as of a geography function's result."""
+    pytest.importorskip("shapely")
+    for sql in GEO_SETUP:
+        warehouse.query_result(sql)
+    assert [list(r.values()) for r in warehouse.query_result(GEO_QUERY).table.to_pylist()] == GEO_ROWS
+
+
+def test_to_json_string_of_a_geography_column_is_geojson_bigquery_client(client):
+    pytest.importorskip("shapely")
+    for sql in GEO_SETUP:
+        client.query_and_wait(sql)
+    assert [list(r.values()) for r in client.query_and_wait(GEO_QUERY)] == GEO_ROWS
