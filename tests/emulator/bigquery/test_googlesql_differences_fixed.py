@@ -6,6 +6,7 @@ BigQuery raises for them.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from decimal import Decimal
 
@@ -124,6 +125,50 @@ CASES = [
     ("SELECT STRING(TIMESTAMP '2008-06-25 15:30:00+00', 'America/St_Johns')", "2008-06-25 13:00:00-02:30", S),
     ("SELECT STRING(TIMESTAMP '2008-12-25 15:30:00.5+00', 'Asia/Kolkata')", "2008-12-25 21:00:00.5+05:30", S),
     ("SELECT STRING(CAST(NULL AS TIMESTAMP), 'America/Los_Angeles')", None, S),
+    # CAST ... FORMAT (the reference's "Format elements" for dates, times and bytes)
+    ("SELECT CAST(DATE '2008-12-25' AS STRING FORMAT 'YYYY-MM-DD')", "2008-12-25", S),
+    ("SELECT CAST(DATE '2008-12-25' AS STRING FORMAT 'DD-MON-YYYY')", "25-DEC-2008", S),
+    ("SELECT CAST(DATE '2008-12-25' AS STRING FORMAT 'Month DD, YYYY')", "December 25, 2008", S),
+    ("SELECT CAST(DATE '2008-12-25' AS STRING FORMAT 'MONTH')", "DECEMBER", S),
+    ("SELECT CAST(DATE '2008-12-25' AS STRING FORMAT 'mon')", "dec", S),
+    ("SELECT CAST(DATE '2008-12-25' AS STRING FORMAT 'DAY DY D DDD YY Y')", "THURSDAY THU 5 360 08 8", S),
+    ("SELECT CAST(DATE '2008-12-25' AS STRING FORMAT 'YYYY\"Q\"MM')", "2008Q12", S),
+    ("SELECT CAST(TIME '21:30:00.123456' AS STRING FORMAT 'HH12:MI:SS.FF3 A.M.')", "09:30:00.123 P.M.", S),
+    ("SELECT CAST(TIME '21:30:00' AS STRING FORMAT 'HH24:MI SSSSS')", "21:30 77400", S),
+    ("SELECT CAST(DATETIME '2008-12-25 15:30:00' AS STRING FORMAT 'YYYY-MM-DD HH24:MI:SS')", "2008-12-25 15:30:00", S),
+    (
+        "SELECT CAST(TIMESTAMP '2008-12-25 15:30:00+00' AS STRING FORMAT 'YYYY-MM-DD HH24:MI TZH:TZM')",
+        "2008-12-25 15:30 +00:00",
+        S,
+    ),
+    (
+        "SELECT CAST(TIMESTAMP '2008-12-25 15:30:00+00' AS STRING FORMAT 'YYYY-MM-DD HH24:MI TZH' AT TIME ZONE 'Asia/Kolkata')",
+        "2008-12-25 21:00 +05",
+        S,
+    ),
+    ("SELECT CAST(CAST(NULL AS DATE) AS STRING FORMAT 'YYYY')", None, S),
+    ("SELECT CAST('25-Dec-2008' AS DATE FORMAT 'DD-MON-YYYY')", dt.date(2008, 12, 25), "DATE"),
+    (
+        "SELECT CAST('2008-12-25 03:30:00 PM' AS DATETIME FORMAT 'YYYY-MM-DD HH:MI:SS AM')",
+        dt.datetime(2008, 12, 25, 15, 30),
+        "DATETIME",
+    ),
+    (
+        "SELECT CAST('2008-12-25 15:30:00.5' AS TIMESTAMP FORMAT 'YYYY-MM-DD HH24:MI:SS.FF1')",
+        dt.datetime(2008, 12, 25, 15, 30, 0, 500000, tzinfo=dt.UTC),
+        "TIMESTAMP",
+    ),
+    (
+        "SELECT CAST('2008-12-25 21:00+05:30' AS TIMESTAMP FORMAT 'YYYY-MM-DD HH24:MITZH:TZM')",
+        dt.datetime(2008, 12, 25, 15, 30, tzinfo=dt.UTC),
+        "TIMESTAMP",
+    ),
+    ("SELECT CAST('15:30' AS TIME FORMAT 'HH24:MI')", dt.time(15, 30), "TIME"),
+    ("SELECT SAFE_CAST('nope' AS DATE FORMAT 'YYYY-MM-DD')", None, "DATE"),
+    ("SELECT CAST(b'abc' AS STRING FORMAT 'BASE64')", "YWJj", S),
+    ("SELECT CAST(b'abc' AS STRING FORMAT 'HEX')", "616263", S),
+    ("SELECT CAST('YWJj' AS BYTES FORMAT 'BASE64')", b"abc", "BYTES"),
+    ("SELECT CAST('\u00e9' AS BYTES FORMAT 'UTF-8')", "é".encode(), "BYTES"),
 ]
 
 NULL_ELEMENT = "Array cannot have a null element; error in writing field"
@@ -144,6 +189,12 @@ ERRORS = [
     ("""SELECT JSON_KEYS(CAST(NULL AS JSON), -1)""", "max_depth must be positive"),
     ("SELECT STRING(TIMESTAMP '2008-12-25 15:30:00+00', 'Bogus/Zone')", "Bogus/Zone"),
     ("SELECT FORMAT_TIMESTAMP('%Z', TIMESTAMP '2008-12-25 15:30:00+00', 'Bogus/Zone')", "Bogus/Zone"),
+    ("SELECT CAST(1.5 AS STRING FORMAT '999.99')", "FORMAT '999.99' of a number is not supported"),
+    ("SELECT CAST(DATE '2008-12-25' AS STRING FORMAT 'HH24')", "not supported for DATE"),
+    ("SELECT CAST(DATE '2008-12-25' AS STRING FORMAT 'YYYY-QQ')", "Cannot find matched format element at 5"),
+    ("SELECT CAST('2008' AS DATE FORMAT 'YYYY')", "without a year and a month is not supported"),
+    ("SELECT CAST(b'abc' AS STRING FORMAT 'BASE2')", "FORMAT 'BASE2' between BYTES and STRING is not supported"),
+    ("SELECT CAST('1' AS INT64 FORMAT '9')", "CAST AS INT64 FORMAT is not supported"),
 ]
 
 

@@ -533,8 +533,10 @@ def _translate_parsed(
 ) -> Script:
     if not sql or not sql.strip():
         raise BigQueryError("the query is empty", fix="write a SELECT statement")
+    from .castformat import protect
+
     try:
-        parsed = [s for s in sqlglot.parse(sql, read="bigquery") if s is not None]
+        parsed = [s for s in sqlglot.parse(protect(sql), read="bigquery") if s is not None]
     except ParseError as exc:
         from . import ranges
 
@@ -1268,6 +1270,9 @@ def _int64_operand(node: exp.Literal) -> bool:
 
 
 def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
+    from . import castformat
+
+    castformat.rewrite(stmt)
     rewrite_semantics(stmt)
     node: exp.Expr
     for node in list(stmt.find_all(exp.TimestampDiff)):
