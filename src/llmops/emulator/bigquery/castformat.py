@@ -86,7 +86,8 @@ def _cased(element: str, text_sql: str) -> str:
 def _piece(element: str, ts: str, offset: str) -> str:
     """DuckDB SQL writing one element of TIMESTAMP `ts` (local time); `offset` its zone's seconds."""
     e = element.upper()
-    year = f"CAST(year({ts}) AS VARCHAR)"
+    # printf, not CAST AS VARCHAR: semantics.py's CAST AS STRING rewrite copies its value per type
+    year = f"printf('%d', year({ts}))"
     simple = {
         "YYYY": f"lpad({year}, 4, '0')",
         "RRRR": f"lpad({year}, 4, '0')",
@@ -97,15 +98,15 @@ def _piece(element: str, ts: str, offset: str) -> str:
         "MM": f"strftime({ts}, '%m')",
         "DD": f"strftime({ts}, '%d')",
         "DDD": f"strftime({ts}, '%j')",
-        "D": f"CAST(dayofweek({ts}) + 1 AS VARCHAR)",
+        "D": f"printf('%d', dayofweek({ts}) + 1)",
         "HH": f"strftime({ts}, '%I')",
         "HH12": f"strftime({ts}, '%I')",
         "HH24": f"strftime({ts}, '%H')",
         "MI": f"strftime({ts}, '%M')",
         "SS": f"strftime({ts}, '%S')",
-        "SSSSS": f"lpad(CAST(CAST(epoch({ts}) AS BIGINT) % 86400 AS VARCHAR), 5, '0')",
-        "TZH": f"CASE WHEN {offset} < 0 THEN '-' ELSE '+' END || lpad(CAST(abs({offset}) // 3600 AS VARCHAR), 2, '0')",
-        "TZM": f"lpad(CAST(abs({offset}) % 3600 // 60 AS VARCHAR), 2, '0')",
+        "SSSSS": f"lpad(printf('%d', hour({ts}) * 3600 + minute({ts}) * 60 + second({ts})), 5, '0')",
+        "TZH": f"CASE WHEN {offset} < 0 THEN '-' ELSE '+' END || lpad(printf('%d', abs({offset}) // 3600), 2, '0')",
+        "TZM": f"lpad(printf('%d', abs({offset}) % 3600 // 60), 2, '0')",
     }
     if e in simple:
         return simple[e]
@@ -138,7 +139,7 @@ def _to_string(node: exp.Cast, fmt: str, zone: exp.Expression | None) -> exp.Exp
         )
     parts = _elements(fmt)
     kinds = {p.upper() for p in parts}
-    text = "CAST(_A AS VARCHAR)"
+    text = "printf('%s', _A)"
     ts = (
         "CASE typeof(_A) "
         f"WHEN 'TIMESTAMP WITH TIME ZONE' THEN timezone(_B, TRY_CAST({text} AS TIMESTAMPTZ)) "
@@ -148,7 +149,8 @@ def _to_string(node: exp.Cast, fmt: str, zone: exp.Expression | None) -> exp.Exp
     offset = (
         f"CAST(epoch(timezone(_B, TRY_CAST({text} AS TIMESTAMPTZ))) - epoch(TRY_CAST({text} AS TIMESTAMPTZ)) AS BIGINT)"
     )
-    body = " || ".join(_piece(p, "(" + ts + ")", f"({offset})") for p in parts) or "''"
+    pieces = " || ".join(_piece(p, "v.t", "v.o") for p in parts) or "''"
+    body = f"list_transform([{{'t': {ts}, 'o': {offset}}}], lambda v: {pieces})[1]"
     checks = ["WHEN _A IS NULL THEN NULL"]
     if kinds & _TIME_ELEMENTS:
         checks.append("WHEN typeof(_A) = 'DATE' THEN error('A time format element is not supported for DATE')")

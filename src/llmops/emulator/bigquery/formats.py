@@ -87,10 +87,11 @@ def zone_name(seconds: exp.Expression) -> exp.Expression:
     instant, hours alone when whole (`UTC-8`), else hours and minutes (`UTC+0530`)."""
     from .functions import _t
 
+    # printf, not CAST AS VARCHAR: semantics.py's CAST AS STRING rewrite would copy the offset per type
     return _t(
         "CASE WHEN _A = 0 THEN 'UTC' ELSE 'UTC' || CASE WHEN _A < 0 THEN '-' ELSE '+' END || "
-        "CASE WHEN abs(_A) % 3600 = 0 THEN CAST(abs(_A) // 3600 AS VARCHAR) "
-        "ELSE lpad(CAST(abs(_A) // 3600 AS VARCHAR), 2, '0') || lpad(CAST(abs(_A) % 3600 // 60 AS VARCHAR), 2, '0') END END",
+        "CASE WHEN abs(_A) % 3600 = 0 THEN printf('%d', abs(_A) // 3600) "
+        "ELSE lpad(printf('%d', abs(_A) // 3600), 2, '0') || lpad(printf('%d', abs(_A) % 3600 // 60), 2, '0') END END",
         exp.cast(seconds, "BIGINT"),
     )
 
@@ -102,8 +103,8 @@ def timestamp_text(ts: exp.Expression, zone: exp.Expression) -> exp.Expression:
 
     return _t(
         "CAST(timezone(_B, _A) AS VARCHAR) || CASE WHEN _C < 0 THEN '-' ELSE '+' END || "
-        "lpad(CAST(abs(_C) // 3600 AS VARCHAR), 2, '0') || "
-        "CASE WHEN abs(_C) % 3600 = 0 THEN '' ELSE ':' || lpad(CAST(abs(_C) % 3600 // 60 AS VARCHAR), 2, '0') END",
+        "lpad(printf('%d', abs(_C) // 3600), 2, '0') || "
+        "CASE WHEN abs(_C) % 3600 = 0 THEN '' ELSE ':' || lpad(printf('%d', abs(_C) % 3600 // 60), 2, '0') END",
         exp.cast(ts, "TIMESTAMPTZ"),
         zone,
         exp.cast(_offset_seconds(exp.cast(ts, "TIMESTAMPTZ"), zone), "BIGINT"),
