@@ -193,7 +193,6 @@ def test_export_data_options():
     [
         ("SELECT * FROM ML.PREDICT(MODEL `p.d.m`, (SELECT 1))", "ML.PREDICT"),
         ("SELECT ML.GENERATE_EMBEDDING(1)", "ML.GENERATE_EMBEDDING"),
-        ("SELECT SHA384(x) FROM d.t", "SHA384"),
         ("SELECT * FROM d.t FOR SYSTEM_TIME AS OF @ts", "query parameters in FOR SYSTEM_TIME AS OF"),
         ("DECLARE x INT64; SELECT x", "DECLARE"),
         ("CREATE TEMP FUNCTION f(x STRING) RETURNS STRING LANGUAGE js AS 'return x'", "js user-defined functions"),

@@ -32,6 +32,9 @@ DUCKDB_TYPEOF = {
     "STRING": "VARCHAR",
     "JSON": "JSON",
     "INT64": "BIGINT",
+    "FLOAT64": "DOUBLE",
+    "NUMERIC": "DECIMAL(38,9)",
+    "BIGNUMERIC": "DECIMAL(38,18)",
 }
 
 _T = exp.DataType.Type
@@ -53,17 +56,35 @@ _KINDS = {
     _T.JSON: "JSON",
     _T.BIGINT: "INT64",
     _T.INT: "INT64",
+    _T.DOUBLE: "FLOAT64",
+    _T.FLOAT: "FLOAT64",
+    _T.DECIMAL: "NUMERIC",
+    _T.BIGDECIMAL: "BIGNUMERIC",
 }
 
 _BYTES_CALLS = (exp.Left, exp.Right, exp.Pad, exp.Reverse, exp.ToCodePoints, exp.StrPosition, exp.ByteLength)
 _JSON_CALLS = (exp.JSONExtract, exp.JSONExtractArray)
+# NUMERIC in, NUMERIC out (DuckDB answers DOUBLE); INT64 in, FLOAT64 out (DuckDB keeps BIGINT)
+_NUMERIC_CALLS = (exp.Avg, exp.Div, exp.IntDiv, exp.SafeDivide, exp.Round, exp.Trunc, exp.Ceil, exp.Floor)
+
+
+def _numeric_arguments(node: exp.Expression) -> list[exp.Expression]:
+    if isinstance(node, exp.Div | exp.IntDiv | exp.SafeDivide):
+        return [node.this, node.expression]
+    arg = node.this
+    if isinstance(node, exp.Avg) and isinstance(arg, exp.Distinct) and arg.expressions:
+        arg = arg.expressions[0]
+    return [arg]
 
 
 def _candidates(stmt: exp.Expression) -> list[exp.Expression]:
     """Arguments whose type would choose a rewrite and that are not literals."""
     out: list[exp.Expression] = []
-    for node in stmt.find_all(exp.DateTrunc, exp.Sub, *_BYTES_CALLS, *_JSON_CALLS):
-        if isinstance(node, exp.Sub):
+    for node in stmt.find_all(exp.DateTrunc, exp.Sub, *_BYTES_CALLS, *_JSON_CALLS, *_NUMERIC_CALLS):
+        args: list[Any]
+        if isinstance(node, _NUMERIC_CALLS):
+            args = list(_numeric_arguments(node))
+        elif isinstance(node, exp.Sub):
             if any(isinstance(a, (exp.Literal, exp.Interval)) for a in (node.this, node.expression)):
                 continue  # a number or an interval: the subtraction's meaning is plain
             args = [node.this, node.expression]

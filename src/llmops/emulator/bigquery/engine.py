@@ -634,6 +634,9 @@ class BigQueryEngine:
                 schema = [duckdb_type_to_field(n, t) for n, t in zip(names, rel.types)]
                 rel = geography.text_relation(rel)
                 table = _int64_hugeints(rel.to_arrow_table(), rel.types).rename_columns(names)
+                from . import nullarrays
+
+                nullarrays.check(table)
                 return QueryResult(table=table, schema=schema, statement_type="SELECT")
             if stmt.statement_type in ("CREATE_SCHEMA", "DROP_SCHEMA"):
                 return self._schema_statement(con, stmt)

@@ -82,6 +82,35 @@ def _offset(seconds: exp.Expression, sep: str) -> exp.Expression:
     return _concat([sign, _pad(hours, 2, "0"), _lit(sep), _pad(minutes, 2, "0")])
 
 
+def zone_name(seconds: exp.Expression) -> exp.Expression:
+    """%Z as ZetaSQL writes it (ExpandPercentZQJ): `UTC`, or `UTC` and the offset at that
+    instant, hours alone when whole (`UTC-8`), else hours and minutes (`UTC+0530`)."""
+    from .functions import _t
+
+    # printf, not CAST AS VARCHAR: semantics.py's CAST AS STRING rewrite would copy the offset per type
+    return _t(
+        "CASE WHEN _A = 0 THEN 'UTC' ELSE 'UTC' || CASE WHEN _A < 0 THEN '-' ELSE '+' END || "
+        "CASE WHEN abs(_A) % 3600 = 0 THEN printf('%d', abs(_A) // 3600) "
+        "ELSE lpad(printf('%d', abs(_A) // 3600), 2, '0') || lpad(printf('%d', abs(_A) % 3600 // 60), 2, '0') END END",
+        exp.cast(seconds, "BIGINT"),
+    )
+
+
+def timestamp_text(ts: exp.Expression, zone: exp.Expression) -> exp.Expression:
+    """STRING(timestamp, zone): the local time in `zone` as CAST(... AS STRING) writes it, and the
+    zone's offset at that instant (`-08`, `+05:30`)."""
+    from .functions import _t
+
+    return _t(
+        "CAST(timezone(_B, _A) AS VARCHAR) || CASE WHEN _C < 0 THEN '-' ELSE '+' END || "
+        "lpad(printf('%d', abs(_C) // 3600), 2, '0') || "
+        "CASE WHEN abs(_C) % 3600 = 0 THEN '' ELSE ':' || lpad(printf('%d', abs(_C) % 3600 // 60), 2, '0') END",
+        exp.cast(ts, "TIMESTAMPTZ"),
+        zone,
+        exp.cast(_offset_seconds(exp.cast(ts, "TIMESTAMPTZ"), zone), "BIGINT"),
+    )
+
+
 def compile_format(
     fmt: str, value: exp.Expression, *, original: exp.Expression | None = None, zone: exp.Expression | None = None
 ) -> exp.Expression:
@@ -150,13 +179,9 @@ def compile_format(
             special(_offset(_offset_seconds(original or value, zone), ""))
         elif el == "Z":
             if zone is not None and not (isinstance(zone, exp.Literal) and zone.name.upper() in ("UTC", "ETC/UTC")):
-                from .googlesql import BigQueryError
-
-                raise BigQueryError(
-                    "%Z with a time zone other than UTC is not supported by the local warehouse",
-                    fix="use %Ez or %z (the numeric offset) instead of the zone abbreviation",
-                )
-            special(_lit("UTC"))
+                special(zone_name(_offset_seconds(original or value, zone)))
+            else:
+                special(_lit("UTC"))
         else:
             plain.append("%" + el)
     if fmt[pos:]:

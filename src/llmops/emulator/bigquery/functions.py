@@ -7,7 +7,6 @@ the call's arguments. A case the rewrite cannot answer as BigQuery does raises a
 from __future__ import annotations
 
 import functools
-import sys
 from typing import Any
 
 import sqlglot
@@ -67,39 +66,28 @@ def _is_bytes(node: exp.Expression | None) -> bool:
     )
 
 
-@functools.cache
-def _fold_differs_class() -> str:
-    """A regex class of the characters whose Unicode case folding is not lower-casing (ß -> ss)."""
-    chars = (chr(i) for i in range(sys.maxunicode + 1) if not 0xD800 <= i < 0xE000)
-    return "[" + "".join(f"\\x{{{ord(c):X}}}" for c in chars if c.casefold() != c.lower()) + "]"
-
-
-_NON_ASCII = "[^\\x00-\\x7F]"
+_NORMALIZE_MODES = ("NFC", "NFKC", "NFD", "NFKD")
 
 
 def _normalize(node: exp.Normalize) -> exp.Expression:
+    """NORMALIZE / NORMALIZE_AND_CASEFOLD: ASCII text in DuckDB SQL (it is its own normal form,
+    folded by lower()), other text through Python's unicodedata and str.casefold (udfs.py)."""
+    from .udfs import NORMALIZE_CASEFOLD_UDF, NORMALIZE_UDF
+
     form = node.args.get("form")
     mode = form.name.upper() if isinstance(form, exp.Expression) else "NFC"
     folded = bool(node.args.get("is_casefold"))
     what = "NORMALIZE_AND_CASEFOLD" if folded else "NORMALIZE"
-    value = node.this
-    if folded:
-        cls = _fold_differs_class()
-        value = _t(
-            f"CASE WHEN regexp_matches(_A, '{cls}') THEN error('{what} of a character whose case folding "
-            "is not its lower case is not supported by the local warehouse') ELSE lower(_A) END",
-            value,
-        )
-    if mode == "NFC":
-        return _t("nfc_normalize(_A)", value)
-    if mode in ("NFKC", "NFD", "NFKD"):
-        # normalization leaves ASCII text unchanged; other text would need ICU's other forms
-        return _t(
-            f"CASE WHEN regexp_matches(_A, '{_NON_ASCII}') THEN error('{what} with {mode} of non-ASCII text "
-            "is not supported by the local warehouse') ELSE _A END",
-            value,
-        )
-    raise _unsupported(f"{what} mode {mode}")
+    if mode not in _NORMALIZE_MODES:
+        raise _invalid(f"{what} mode {mode} is not one of {', '.join(_NORMALIZE_MODES)}")
+    if mode == "NFC" and not folded:
+        return _t("nfc_normalize(_A)", node.this)
+    udf = NORMALIZE_CASEFOLD_UDF if folded else NORMALIZE_UDF
+    ascii_form = "lower(_A)" if folded else "_A"
+    return _t(
+        f"CASE WHEN strlen(_A) <> length(_A) THEN {udf}(_A, '{mode}') ELSE {ascii_form} END",  # non-ASCII
+        node.this,
+    )
 
 
 def _known_bytes(node: exp.Expression | None) -> bool:
@@ -404,10 +392,41 @@ def _sha512(node: exp.Expression) -> exp.Expression | None:
     length = node.args.get("length")
     if length is None or length.name == "256":
         return None
+    if length.name == "384":
+        return _sha384(node.this)
     if length.name != "512":
         raise _unsupported(f"SHA{length.name}")
-    # STRING input is hashed as its UTF-8 bytes
-    return exp.Anonymous(this=SHA512_UDF, expressions=[_t("CAST(_A AS BLOB)", node.this)])
+    return exp.Anonymous(this=SHA512_UDF, expressions=[_utf8_bytes(node.this)])
+
+
+def _json_keys(node: exp.JSONKeysAtDepth) -> exp.Expression:
+    """JSON_KEYS(json[, max_depth][, mode => ...]): nested keys as `a.b`, sorted (udfs.py; DuckDB's
+    json_keys lists only the top level)."""
+    from .udfs import JSON_KEYS_UDF
+
+    depth: exp.Expression = exp.cast(exp.Null(), "BIGINT")
+    mode: exp.Expression = exp.Literal.string("strict")
+    for arg in (node.args.get("expression"), node.args.get("mode")):
+        if isinstance(arg, exp.Kwarg):
+            if arg.this.name.lower() != "mode":
+                raise _invalid(f"JSON_KEYS has no argument named {arg.this.name}; write mode => 'lax'")
+            mode = arg.expression.copy()
+        elif arg is not None:
+            depth = exp.cast(arg.copy(), "BIGINT")
+    text = exp.cast(node.this.copy(), "VARCHAR")
+    return exp.Anonymous(this=JSON_KEYS_UDF, expressions=[text, depth, exp.cast(mode, "VARCHAR")])
+
+
+def _sha384(value: exp.Expression) -> exp.Expression:
+    from .udfs import SHA384_UDF
+
+    return exp.Anonymous(this=SHA384_UDF, expressions=[_utf8_bytes(value)])
+
+
+def _utf8_bytes(value: exp.Expression) -> exp.Expression:
+    """BYTES as they are, a STRING as its UTF-8 bytes (DuckDB's CAST to BLOB refuses non-ASCII
+    text); the branch is chosen by typeof(), which DuckDB folds when it binds the query."""
+    return _t("CASE WHEN typeof(_A) = 'VARCHAR' THEN encode(CAST(_A AS VARCHAR)) ELSE CAST(_A AS BLOB) END", value)
 
 
 def _base32(node: exp.Expression) -> exp.Expression:
@@ -476,10 +495,15 @@ def rewrite_function_calls(stmt: exp.Expression) -> None:
         new = simple[type(node)](node)
         if new is not None:
             node.replace(new)
+    for node in list(stmt.find_all(exp.Anonymous)):
+        if node.name.upper() == "SHA384":
+            if len(node.expressions) != 1:
+                raise _invalid("SHA384 takes 1 argument")
+            node.replace(_sha384(node.expressions[0]))
     rewrite_date_calls(stmt)
     rewrite_json_calls(stmt)
-    if stmt.find(exp.JSONKeysAtDepth) is not None:  # BigQuery lists nested keys too ("a.b")
-        raise _unsupported("JSON_KEYS")
+    for node in reversed(list(stmt.find_all(exp.JSONKeysAtDepth))):
+        node.replace(_json_keys(node))
     for node in list(stmt.find_all(exp.UnixToTime)):
         # TIMESTAMP_SECONDS/MILLIS/MICROS are TIMESTAMPs (DuckDB's epoch_ms is naive)
         scale = node.args.get("scale")
@@ -616,7 +640,9 @@ def _json_call(node: exp.Expression) -> exp.Expression | None:
     if isinstance(node, exp.String):
         zone = node.args.get("zone")
         if zone is not None and not (isinstance(zone, exp.Literal) and zone.name.upper() in ("UTC", "+00", "Z")):
-            raise _unsupported("STRING(timestamp, time_zone) with a zone other than UTC (use FORMAT_TIMESTAMP)")
+            from .formats import timestamp_text
+
+            return timestamp_text(node.this.copy(), zone.copy())
         # STRING(json) unquotes a JSON string; STRING of other types is CAST AS STRING
         return _t(
             "CASE WHEN typeof(_A) <> 'JSON' THEN _B WHEN _A IS NULL THEN NULL "

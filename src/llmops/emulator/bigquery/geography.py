@@ -154,6 +154,29 @@ def _rewrite_texts(stmt: exp.Expression) -> None:
         if _is_geo_udf(node.this):
             udf = _udfs()[("TO_JSON_STRING", 1)][0]
             node.replace(exp.Anonymous(this=udf, expressions=[node.this.copy()]))
+        elif isinstance(node.this, exp.Column) and not node.args.get("options") and not isinstance(node.parent, exp.If):
+            is_geo = exp.EQ(
+                this=exp.Anonymous(this="typeof", expressions=[node.this.copy()]), expression=exp.Literal.string(_G)
+            )
+            node.replace(exp.If(this=is_geo, true=_geojson_text(node.this), false=node.copy()))
+
+
+def _geojson_text(column: exp.Expression) -> exp.Expression:
+    """TO_JSON_STRING of a GEOGRAPHY column: DuckDB's GeoJSON with whole numbers written as
+    integers (`[1,2]`, as the geography UDFs write them). The column goes through its WKT text so
+    that this branch binds for a column of any type (DuckDB folds the typeof() test)."""
+    geometry = exp.cast(exp.cast(column.copy(), "VARCHAR"), exp.DataType.build("GEOMETRY"))
+    geojson = exp.Anonymous(this="st_asgeojson", expressions=[geometry])
+    text = exp.Anonymous(
+        this="regexp_replace",
+        expressions=[
+            geojson,
+            exp.Literal.string(r"(\d)\.0([,\]])"),
+            exp.Literal.string("\\1\\2"),
+            exp.Literal.string("g"),
+        ],
+    )
+    return exp.Coalesce(this=text, expressions=[exp.Literal.string("null")])  # a NULL is JSON null
 
 
 def _is_geo_udf(node: exp.Expression) -> bool:

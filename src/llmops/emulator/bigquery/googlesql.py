@@ -535,8 +535,10 @@ def _translate_parsed(
 ) -> Script:
     if not sql or not sql.strip():
         raise BigQueryError("the query is empty", fix="write a SELECT statement")
+    from .castformat import protect
+
     try:
-        parsed = [s for s in sqlglot.parse(sql, read="bigquery") if s is not None]
+        parsed = [s for s in sqlglot.parse(protect(sql), read="bigquery") if s is not None]
     except ParseError as exc:
         from . import ranges
 
@@ -1287,6 +1289,9 @@ def _int64_operand(node: exp.Literal) -> bool:
 
 
 def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
+    from . import castformat
+
+    castformat.rewrite(stmt)
     rewrite_semantics(stmt)
     rewrite_anonymous_structs(stmt)
     explode_struct_unnests(stmt)

@@ -11,12 +11,18 @@ from typing import Any
 
 from sqlglot import exp
 
-from .coltypes import checked, known_type
+from .coltypes import DUCKDB_TYPEOF, checked, known_type
 from .functions import _t
 
 
 def _domain(name: str, bad: str, good: str) -> str:
     return f"CASE WHEN {bad} THEN error('Floating point error in function: {name}(' || CAST(_A AS VARCHAR) || ')') ELSE {good} END"
+
+
+def _overflow(result: str, *args: str) -> str:
+    """Whether a finite argument gave an infinite result (BigQuery's overflow error; DuckDB: inf)."""
+    finite = " AND ".join(f"NOT isinf(CAST({a} AS DOUBLE))" for a in args)
+    return f"isinf(CAST({result} AS DOUBLE)) AND {finite}"
 
 
 # A NUMERIC text as PARSE_NUMERIC reads it: a sign before or after the number (spaces allowed
@@ -52,9 +58,16 @@ _CALLS: dict[type, Any] = {
     exp.Log: _log,
     exp.Pow: lambda n: _t(
         "CASE WHEN (_A < 0 AND _B <> floor(_B)) OR (_A = 0 AND _B < 0) THEN error('Floating point error in "
-        "function: POW(' || CAST(_A AS VARCHAR) || ', ' || CAST(_B AS VARCHAR) || ')') ELSE power(_A, _B) END",
+        "function: POW(' || CAST(_A AS VARCHAR) || ', ' || CAST(_B AS VARCHAR) || ')') "
+        f"WHEN {_overflow('power(_A, _B)', '_A', '_B')} THEN error('Floating point overflow in function: POW(' || "
+        "CAST(_A AS VARCHAR) || ', ' || CAST(_B AS VARCHAR) || ')') ELSE power(_A, _B) END",
         n.this,
         n.expression,
+    ),
+    exp.Exp: lambda n: _t(
+        f"CASE WHEN {_overflow('exp(_A)', '_A')} THEN error('Floating point overflow in function: EXP(' || "
+        "CAST(_A AS VARCHAR) || ')') ELSE exp(_A) END",
+        n.this,
     ),
     # the sign in the argument's type: 0 * least(abs(x), 1) is 0 of that type (and keeps inf's sign)
     exp.Sign: lambda n: _t("CASE WHEN isnan(_A) THEN _A ELSE sign(_A) + 0 * least(abs(_A), 1) END", n.this),
@@ -103,37 +116,191 @@ def _numeric_text(node: exp.Expression) -> bool:
     return not params or [p.this.name for p in params if isinstance(p.this, exp.Literal)] == ["38", "9"]
 
 
-def _numeric_division(node: exp.Div | exp.IntDiv) -> exp.Expression | None:
-    """NUMERIC / NUMERIC (or INT64) is a NUMERIC, and DIV of NUMERICs truncates; DuckDB divides
-    DECIMALs as DOUBLEs (DIV(NUMERIC '7', 2) was 3.5)."""
+_DECIMALS = {"NUMERIC": "DECIMAL(38, 9)", "BIGNUMERIC": "DECIMAL(38, 18)"}
+
+
+def _operand_kind(node: exp.Expression) -> str | None:
+    """An operand's BigQuery type, from the query text or as coltypes inferred it."""
+    if isinstance(node, exp.Paren) and isinstance(node.this, exp.Case) and node.this.args.get("default") is not None:
+        node = node.this.args["default"]  # the divisor inside semantics.py's zero check
+    if _int_text(node):
+        return "INT64"
+    if _numeric_text(node):
+        return "NUMERIC"
+    if isinstance(node, exp.Literal) and not node.is_string:
+        return "FLOAT64"
+    return known_type(node)
+
+
+def _decimal_kind(*kinds: str | None) -> str | None:
+    """NUMERIC when the operands are NUMERIC or INT64 (at least one NUMERIC); BIGNUMERIC with a
+    BIGNUMERIC among NUMERIC/INT64 ones; else None (a FLOAT64 operand makes a FLOAT64)."""
+    if not all(k in ("INT64", "NUMERIC", "BIGNUMERIC") for k in kinds):
+        return None
+    return "BIGNUMERIC" if "BIGNUMERIC" in kinds else "NUMERIC" if "NUMERIC" in kinds else None
+
+
+# DuckDB's integer types an INT64 operand may have (array literals hold INTEGERs, SUM a HUGEINT)
+_INTEGER_TYPEOF = ("BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT")
+
+
+def _guarded(new: exp.Expression, operands: list[exp.Expression]) -> exp.Expression:
+    """`new`, guarded by DuckDB checking the inferred types of the operands that are not literal
+    text (see coltypes.checked): an inference that were wrong is an error, not another type."""
+    conds: list[exp.Expression] = []
+    for op in operands:
+        kind = known_type(op)
+        if kind is None or kind not in DUCKDB_TYPEOF:
+            continue
+        typeof = exp.Anonymous(this="typeof", expressions=[op.copy()])
+        names = _INTEGER_TYPEOF if kind == "INT64" else (DUCKDB_TYPEOF[kind],)
+        conds.append(exp.In(this=typeof, expressions=[exp.Literal.string(n) for n in names]))
+    if not conds:
+        return new
+    message = exp.Literal.string("the local warehouse inferred a wrong argument type; please report this query")
+    return exp.Case(
+        ifs=[exp.If(this=exp.and_(*conds), true=new)],
+        default=exp.Anonymous(this="error", expressions=[message]),
+    )
+
+
+def _scaled(operand: str, kind: str) -> str:
+    """The digits of a decimal (or integer) at `kind`'s scale as one HUGEINT (exact; no DOUBLE)."""
+    return f"CAST(replace(CAST(CAST({operand} AS {_DECIMALS[kind]}) AS VARCHAR), '.', '') AS HUGEINT)"
+
+
+def _from_scaled(whole: str, digits: str, kind: str) -> str:
+    """`whole` + `digits` / 10^scale as a decimal of `kind` (both HUGEINTs)."""
+    k = 9 if kind == "NUMERIC" else 18
+    unit = f"CAST('0.{'0' * (k - 1)}1' AS {_DECIMALS[kind]})"
+    return f"CAST(CAST({whole} AS DECIMAL(38, 0)) + CAST({digits} AS DECIMAL(38, 0)) * {unit} AS {_DECIMALS[kind]})"
+
+
+def _exact_mean(kind: str) -> str:
+    """SUM / COUNT (`_A`, `_B`) as a decimal of `kind`, rounded half away from zero: the sum's
+    digits as one HUGEINT divided by the count (DuckDB divides DECIMALs as DOUBLEs)."""
+    scale = f"1{'0' * (9 if kind == 'NUMERIC' else 18)}"
+    rounded = "v.s // v.n + CASE WHEN 2 * abs(v.s % v.n) >= v.n THEN (CASE WHEN v.s < 0 THEN -1 ELSE 1 END) ELSE 0 END"
+    value = _from_scaled(f"q // {scale}", f"q % {scale}", kind)
+    return (
+        f"CASE WHEN _B = 0 THEN NULL ELSE list_transform([{{'s': {_scaled('_A', kind)}, 'n': _B}}], "
+        f"lambda v: list_transform([{rounded}], lambda q: {value})[1])[1] END"
+    )
+
+
+# a divisor at least this large (in magnitude) would overflow the HUGEINT long division
+_EXACT_DIVISOR = {"NUMERIC": "100000000000000000000", "BIGNUMERIC": "100000000000"}
+
+
+def _long_division(kind: str, integer: bool) -> str:
+    """`_A / _B` (or DIV) as a decimal of `kind`, rounded half away from zero at its scale: both
+    operands' digits as HUGEINTs, then long division, 9 digits a step (about 1 µs a value)."""
+    pair = f"{{'a': {_scaled('_A', kind)}, 'b': {_scaled('_B', kind)}}}"
+    if integer:
+        return f"list_transform([{pair}], lambda x0: CAST(x0.a // x0.b AS {_DECIMALS[kind]}))[1]"
+    sign = "CASE WHEN (x0.a < 0) <> (x0.b < 0) THEN -1 ELSE 1 END"
+    body = f"{{'q': x0.a // x0.b, 'f': CAST(0 AS HUGEINT), 'r': x0.a % x0.b, 'b': x0.b, 's': {sign}}}"
+    for i in range(1, (2 if kind == "NUMERIC" else 3)):
+        x = f"x{i}"
+        step = (
+            f"{{'q': {x}.q, 'f': {x}.f * 1000000000 + ({x}.r * 1000000000) // {x}.b, "
+            f"'r': ({x}.r * 1000000000) % {x}.b, 'b': {x}.b, 's': {x}.s}}"
+        )
+        body = f"list_transform([{body}], lambda {x}: {step})[1]"
+    digits = "xe.f + CASE WHEN 2 * abs(xe.r) >= abs(xe.b) THEN xe.s ELSE 0 END"
+    value = _from_scaled("xe.q", digits, kind)
+    return f"list_transform([{pair}], lambda x0: list_transform([{body}], lambda xe: {value})[1])[1]"
+
+
+def _exact_quotient(kind: str, integer: bool) -> str:
+    """`_A / _B` (or DIV) as a decimal of `kind`, exact. NUMERIC operands below 10^19: the
+    DOUBLE quotient rounded to the scale where its remainder proves it right (DuckDB's CASE runs
+    the long division only for the other values); otherwise the long division, and past its
+    range (a huge divisor) the DOUBLE quotient."""
+    dec = _DECIMALS[kind]
+    a, b = f"CAST(_A AS {dec})", f"CAST(_B AS {dec})"
+    ratio = "CAST(_A AS DOUBLE) / CAST(_B AS DOUBLE)"
+    if integer:
+        rough = f"CAST(trunc({ratio}) AS {dec})"
+        rest = f"({a} - {rough} * {b})"
+        proof = f"abs({rest}) < abs({b}) AND ({rest} = 0 OR ({rest} < 0) = ({a} < 0))"
+    else:
+        rough = f"CAST({ratio} AS {dec})"
+        proof = f"2 * abs({a} - {rough} * {b}) < abs({b}) * CAST('0.000000001' AS {dec})"
+    exact = _long_division(kind, integer)
+    slow = f"CASE WHEN abs(_B) < {_EXACT_DIVISOR[kind]} THEN {exact} ELSE {rough} END"
+    if kind != "NUMERIC":
+        return slow
+    # below 10^19 the product `rough * b` (a DECIMAL(38, 18)) cannot overflow
+    small = "abs(_A) < 10000000000000000000 AND abs(_B) < 10000000000000000000"
+    return f"CASE WHEN {small} THEN (CASE WHEN {proof} THEN {rough} ELSE {exact} END) ELSE {slow} END"
+
+
+def _typed_division(node: exp.Div | exp.IntDiv | exp.SafeDivide) -> exp.Expression | None:
+    """A quotient (or DIV) of NUMERIC / BIGNUMERIC operands (with INT64 ones) keeps that type,
+    exact to its scale; DuckDB divides DECIMALs as DOUBLEs (DIV(NUMERIC '7', 2) was 3.5)."""
     a, b = node.this, node.expression
     if isinstance(b, exp.Paren) and isinstance(b.this, exp.Case) and b.this.args.get("default") is not None:
         b = b.this.args["default"]  # the divisor inside semantics.py's zero check
-    if not ((_numeric_text(a) or _int_text(a)) and (_numeric_text(b) or _int_text(b))):
+    kind = _decimal_kind(_operand_kind(a), _operand_kind(b))
+    if kind is None:
         return None
-    if not (_numeric_text(a) or _numeric_text(b)):
-        return None
-    quotient = exp.Div(this=exp.paren(a.copy(), copy=False), expression=exp.paren(node.expression.copy(), copy=False))
-    if isinstance(node, exp.IntDiv):
-        return exp.cast(exp.Anonymous(this="trunc", expressions=[quotient]), "DECIMAL(38, 9)")
-    return exp.cast(quotient, "DECIMAL(38, 9)")
+    template = _exact_quotient(kind, isinstance(node, exp.IntDiv))
+    if node.args.get("safe") or isinstance(node, exp.SafeDivide):
+        template = f"CASE WHEN _B = 0 THEN NULL ELSE {template} END"
+    quotient = _t(template, exp.paren(a.copy(), copy=False), exp.paren(node.expression.copy(), copy=False))
+    for call in list(quotient.find_all(exp.Trunc)):  # DuckDB's trunc of a DOUBLE, not BigQuery's
+        call.replace(exp.Anonymous(this="trunc", expressions=[call.this]))
+    return _guarded(quotient, [a, b])
+
+
+def _typed_avg(node: exp.Avg) -> None:
+    """AVG of a NUMERIC / BIGNUMERIC column is of that type, exact to its scale (DuckDB's avg
+    answers a DOUBLE)."""
+    holder = node.this if isinstance(node.this, exp.Distinct) and node.this.expressions else None
+    arg = holder.expressions[0] if holder is not None else node.this
+    kind = _operand_kind(arg)
+    if kind not in _DECIMALS:
+        return
+    if known_type(arg) is not None:  # the type check goes inside the aggregate, on each value
+        guarded = _guarded(arg.copy(), [arg])
+        if holder is not None:
+            holder.set("expressions", [guarded, *holder.expressions[1:]])
+        else:
+            node.set("this", guarded)
+    target: exp.Expression = node
+    if isinstance(node.parent, exp.Window) and node.parent.this is node:
+        target = node.parent  # `AVG(x) OVER (...)`: SUM and COUNT over the same window
+
+    target.replace(_t(_exact_mean(kind), _over(target, exp.Sum), _over(target, exp.Count)))
+
+
+def _over(target: exp.Expression, cls: Any) -> exp.Expression:
+    """`target` (an AVG call, or an AVG window) with the AVG changed to `cls` of its argument."""
+    if isinstance(target, exp.Window):
+        window = target.copy()
+        window.set("this", cls(this=target.this.this.copy()))
+        return window
+    return cls(this=target.this.copy())
 
 
 def rewrite_math_calls(stmt: exp.Expression) -> None:
     """Rewrite the mathematical calls of `stmt` whose DuckDB answer differs from BigQuery's, and
     check the counts of SUBSTR and REPEAT."""
     node: Any
-    for node in reversed(list(stmt.find_all(exp.Div, exp.IntDiv))):
-        new = _numeric_division(node)
+    for node in reversed(list(stmt.find_all(exp.Div, exp.IntDiv, exp.SafeDivide))):
+        new = _typed_division(node)
         if new is None and isinstance(node, exp.IntDiv):
             # DuckDB's // of DECIMALs is a DOUBLE division (3.5); trunc keeps an integer's type
             new = exp.Anonymous(this="trunc", expressions=[node.copy()])
         if new is not None:
             node.replace(new)
-    for node in list(stmt.find_all(exp.Round, exp.Trunc)):
-        # ROUND/TRUNC of an INT64 is a FLOAT64 (DuckDB keeps the integer type)
+    for node in list(stmt.find_all(exp.Round, exp.Trunc, exp.Ceil, exp.Floor)):
+        # ROUND/TRUNC/CEIL/FLOOR of an INT64 is a FLOAT64 (DuckDB keeps the integer type)
         if _int_text(node.this):
             node.set("this", exp.cast(node.this.copy(), "DOUBLE"))
+        elif known_type(node.this) == "INT64":
+            node.set("this", _guarded(exp.cast(node.this.copy(), "DOUBLE"), [node.this]))
     for node in reversed(list(stmt.find_all(exp.Round, exp.Trunc, exp.Ceil, exp.Floor))):
         # DuckDB's ROUND of a DECIMAL(38, 9) is a DECIMAL(38, 0) (a BIGNUMERIC by its digits);
         # adding 0 of the argument's type keeps BigQuery's NUMERIC (and is 0 for inf and NaN)
@@ -155,3 +322,5 @@ def rewrite_math_calls(stmt: exp.Expression) -> None:
             if isinstance(arg, exp.Expression) and not isinstance(arg, exp.Literal | exp.Column | exp.Paren):
                 node.set(key, exp.paren(arg, copy=False))  # the templates paste arguments as operands
         node.replace(_CALLS[type(node)](node))
+    for node in list(stmt.find_all(exp.Avg)):  # last: its SQL uses trunc and sign as DuckDB's
+        _typed_avg(node)

@@ -1,5 +1,5 @@
-"""GoogleSQL functions DuckDB SQL cannot express (SHA512, BASE32, NET.*, TO_JSON_STRING of
-nested values), as vectorised
+"""GoogleSQL functions DuckDB SQL cannot express (SHA384, SHA512, BASE32, NET.*, NORMALIZE's
+NFKC/NFD/NFKD forms and Unicode case folding, TO_JSON_STRING of nested values), as vectorised
 Python UDFs the engine registers on its own connections.
 
 Each UDF takes and returns Arrow arrays (one call per batch, not per row). A value the function
@@ -13,7 +13,9 @@ import binascii
 import functools
 import hashlib
 import ipaddress
+import json
 import re
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
@@ -22,6 +24,10 @@ import pyarrow as pa
 from .jsonout import to_json_string
 
 SHA512_UDF = "__bq_sha512"
+SHA384_UDF = "__bq_sha384"
+NORMALIZE_UDF = "__bq_normalize"
+NORMALIZE_CASEFOLD_UDF = "__bq_normalize_casefold"
+JSON_KEYS_UDF = "__bq_json_keys"
 TO_BASE32_UDF = "__bq_to_base32"
 FROM_BASE32_UDF = "__bq_from_base32"
 TO_JSON_STRING_UDF = "__bq_to_json_string"
@@ -39,6 +45,10 @@ NET_UDFS_BY_NAME = {
 }
 GOOGLESQL_NAME = {
     SHA512_UDF: "SHA512",
+    SHA384_UDF: "SHA384",
+    NORMALIZE_UDF: "NORMALIZE",
+    NORMALIZE_CASEFOLD_UDF: "NORMALIZE_AND_CASEFOLD",
+    JSON_KEYS_UDF: "JSON_KEYS",
     TO_BASE32_UDF: "TO_BASE32",
     FROM_BASE32_UDF: "FROM_BASE32",
     TO_JSON_STRING_UDF: "TO_JSON_STRING",
@@ -54,6 +64,19 @@ def _sha512(value: bytes) -> bytes:
     return hashlib.sha512(value).digest()
 
 
+def _sha384(value: bytes) -> bytes:
+    return hashlib.sha384(value).digest()
+
+
+def _normalize(value: str, mode: str) -> str:
+    return unicodedata.normalize(mode, value)  # type: ignore[arg-type]  # the translator checks the mode
+
+
+def _normalize_casefold(value: str, mode: str) -> str:
+    # ZetaSQL normalizes, then applies ICU's default full case folding (Python's str.casefold)
+    return unicodedata.normalize(mode, value).casefold()  # type: ignore[arg-type]
+
+
 def _to_base32(value: bytes) -> str:
     return base64.b32encode(value).decode("ascii")
 
@@ -64,6 +87,59 @@ def _from_base32(value: str) -> bytes:
         return base64.b32decode(text + "=" * (-len(text) % 8))
     except (binascii.Error, ValueError):
         raise ValueError(f"Failed to decode invalid base32 string: {value!r}") from None
+
+
+# ---------------------------------------------------------------------- JSON_KEYS
+
+_JSON_KEYS_MODES = ("strict", "lax", "lax recursive")
+
+
+def _json_key(key: str) -> str:
+    """A key as JSON_KEYS writes it: quoted and escaped (JSON) when it holds a '.', a quote, a
+    backslash, a control character or U+2028/U+2029 (ZetaSQL's JsonKeysTreeWalker)."""
+    if "." in key or '"' in key or "\\" in key or "\u2028" in key or "\u2029" in key or any(ord(c) < 0x20 for c in key):
+        return json.dumps(key, ensure_ascii=False).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return key
+
+
+def json_keys(doc: Any, max_depth: int | None, mode: str) -> list[str]:
+    """The sorted, distinct keys of a parsed JSON document, nested ones as `a.b`: `strict`
+    descends only objects, `lax` also the arrays directly inside them (one level), `lax
+    recursive` arrays at any nesting; only objects count toward `max_depth`."""
+    keys: set[str] = set()
+    stack: list[tuple[Any, float, str]] = [(doc, max_depth if max_depth is not None else float("inf"), "")]
+    while stack:
+        value, depth, prefix = stack.pop()
+        if isinstance(value, dict):
+            for key, child in value.items():
+                path = f"{prefix}.{_json_key(key)}" if prefix else _json_key(key)
+                keys.add(path)
+                if depth - 1 > 0:
+                    stack.append((child, depth - 1, path))
+        elif isinstance(value, list) and mode != "strict":
+            for element in value:
+                if isinstance(element, dict) or (isinstance(element, list) and mode == "lax recursive"):
+                    stack.append((element, depth, prefix))
+    return sorted(keys)
+
+
+def _json_keys_batch(docs: pa.Array, depths: pa.Array, modes: pa.Array) -> pa.Array:
+    out: list[list[str] | None] = []
+    seen: dict[tuple[str, int | None, str], list[str]] = {}  # a batch often repeats documents
+    for text, depth, mode in zip(docs.to_pylist(), depths.to_pylist(), modes.to_pylist(), strict=True):
+        if depth is not None and depth <= 0:
+            raise ValueError("max_depth must be positive.")
+        if mode is not None and mode.strip().lower() not in _JSON_KEYS_MODES:
+            raise ValueError(f"Invalid JSON mode specified: {mode!r} (use 'strict', 'lax' or 'lax recursive')")
+        if text is None or mode is None:
+            out.append(None)
+            continue
+        key = (text, depth, mode)
+        found = seen.get(key)
+        if found is None:
+            found = seen[key] = json_keys(json.loads(text), depth, mode.strip().lower())
+        out.append(found)
+    return pa.array(out, type=pa.list_(pa.string()))
 
 
 # ---------------------------------------------------------------------- NET.* host names
@@ -206,6 +282,9 @@ def _vectorised(fn: Callable[..., Any], out: pa.DataType) -> Callable[..., pa.Ar
 # name: (function, DuckDB argument types, DuckDB result type, Arrow result type)
 _UDFS: dict[str, tuple[Callable[..., Any], list[str], str, pa.DataType]] = {
     SHA512_UDF: (_sha512, ["BLOB"], "BLOB", pa.binary()),
+    SHA384_UDF: (_sha384, ["BLOB"], "BLOB", pa.binary()),
+    NORMALIZE_UDF: (_normalize, ["VARCHAR", "VARCHAR"], "VARCHAR", pa.string()),
+    NORMALIZE_CASEFOLD_UDF: (_normalize_casefold, ["VARCHAR", "VARCHAR"], "VARCHAR", pa.string()),
     TO_BASE32_UDF: (_to_base32, ["BLOB"], "VARCHAR", pa.string()),
     FROM_BASE32_UDF: (_from_base32, ["VARCHAR"], "BLOB", pa.binary()),
     TO_JSON_STRING_UDF: (to_json_string, ["VARCHAR", "VARCHAR"], "VARCHAR", pa.string()),
@@ -221,7 +300,13 @@ _UDFS: dict[str, tuple[Callable[..., Any], list[str], str, pa.DataType]] = {
     NET_UDFS_BY_NAME["IP_TRUNC"]: (_ip_trunc, ["BLOB", "BIGINT"], "BLOB", pa.binary()),
 }
 
-GOOGLESQL_UDFS = frozenset(_UDFS)
+# name: (function over Arrow arrays, DuckDB argument types, DuckDB result type); NULLs are the
+# function's to handle (JSON_KEYS: a NULL max_depth is no limit)
+_BATCH_UDFS: dict[str, tuple[Callable[..., pa.Array], list[str], str]] = {
+    JSON_KEYS_UDF: (_json_keys_batch, ["VARCHAR", "BIGINT", "VARCHAR"], "VARCHAR[]"),
+}
+
+GOOGLESQL_UDFS = frozenset(_UDFS) | frozenset(_BATCH_UDFS)
 """Names of the UDFs this module defines (allowlisted in `sandbox.ENGINE_UDFS`)."""
 
 
@@ -235,3 +320,9 @@ def register(con: Any) -> None:
         con.create_function(
             name, _vectorised(fn, arrow_type), args, result, type="arrow", null_handling="special", side_effects=False
         )
+    for name, (batch, args, result) in _BATCH_UDFS.items():
+        try:
+            con.remove_function(name)
+        except Exception:  # not defined yet
+            pass
+        con.create_function(name, batch, args, result, type="arrow", null_handling="special", side_effects=False)

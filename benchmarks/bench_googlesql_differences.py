@@ -1,0 +1,90 @@
+"""Cost of the rewrites that removed known differences (docs/googlesql.md, "Cost of the
+rewrites"), each as a ratio to the DuckDB native expression it replaced (same data, same
+connection, median of 5 runs), and of the NULL-array-element check on a result with an ARRAY
+column (the query with the check vs without it).
+
+    python benchmarks/bench_googlesql_differences.py [--rows N] [--only NAME]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from unittest import mock
+
+from llmops.emulator.bigquery import nullarrays
+from llmops.emulator.bigquery.engine import BigQueryEngine
+
+CASES = [
+    # (name, GoogleSQL through the translator with the table's column types, DuckDB native baseline)
+    ("AVG(NUMERIC) exact", "SELECT AVG(n) FROM b.t", "SELECT avg(n) FROM b.t"),
+    ("AVG(NUMERIC) GROUP BY", "SELECT g, AVG(n) FROM b.t GROUP BY g", "SELECT g, avg(n) FROM b.t GROUP BY g"),
+    ("NUMERIC / INT64 exact", "SELECT MAX(n / (i + 1)) FROM b.t", "SELECT MAX(n / (i + 1)) FROM b.t"),
+    ("DIV(NUMERIC, INT64)", "SELECT MAX(DIV(n, g + 1)) FROM b.t", "SELECT MAX(n // (g + 1)) FROM b.t"),
+    ("ROUND(INT64) FLOAT64", "SELECT SUM(ROUND(i)) FROM b.t", "SELECT SUM(round(i)) FROM b.t"),
+    # Python UDFs (udfs.py) on non-ASCII text (every row), and the ASCII rows that skip them
+    ("SHA384 (UDF)", "SELECT MAX(SHA384(s)) FROM b.t", "SELECT MAX(sha256(s)) FROM b.t"),
+    ("NORMALIZE NFKC (UDF)", "SELECT MAX(NORMALIZE(s, NFKC)) FROM b.t", "SELECT MAX(nfc_normalize(s)) FROM b.t"),
+    (
+        "NORMALIZE_AND_CASEFOLD (UDF)",
+        "SELECT MAX(NORMALIZE_AND_CASEFOLD(s)) FROM b.t",
+        "SELECT MAX(lower(nfc_normalize(s))) FROM b.t",
+    ),
+    (
+        "JSON_KEYS (UDF)",
+        "SELECT MAX(ARRAY_LENGTH(JSON_KEYS(j))) FROM b.t",
+        "SELECT MAX(len(json_keys(j))) FROM b.t",
+    ),
+    (
+        "NORMALIZE NFKC ASCII rows",
+        "SELECT MAX(NORMALIZE(CAST(i AS STRING), NFKC)) FROM b.t",
+        "SELECT MAX(nfc_normalize(CAST(i AS VARCHAR))) FROM b.t",
+    ),
+]
+
+
+def _median(fn, runs: int = 5) -> float:
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--only", default="", help="run only the cases whose name contains this text")
+    args = ap.parse_args()
+    n = args.rows
+    engine = BigQueryEngine()
+    engine.create_dataset("llmops-local", "b")
+    engine.query(
+        f"CREATE TABLE b.t AS SELECT x AS i, CAST(x AS NUMERIC) / 7 AS n, MOD(x, 1000) AS g, "
+        f"[x, x + 1, x + 2] AS a, CONCAT('Ｃａｆé ', CAST(x AS STRING)) AS s, "
+        f"TO_JSON(STRUCT(x AS id, STRUCT(x AS b, 'c' AS c) AS a)) AS j "
+        f"FROM UNNEST(GENERATE_ARRAY(1, {n})) AS x"
+    )
+    print(f"{'rewrite':28} {'GoogleSQL s':>12} {'native s':>10} {'ratio':>6}")
+    with engine.connection() as con:
+        for name, googlesql, native in CASES:
+            if args.only not in name:
+                continue
+            script = engine._translate(googlesql, default_project="llmops-local", default_dataset=None, con=con)
+            translated = script.statements[-1].sql
+            native_sql = native.replace("b.t", '"llmops-local.b"."t"')
+            ours = _median(lambda sql=translated: con.execute(sql).fetchall())
+            base = _median(lambda sql=native_sql: con.execute(sql).fetchall())
+            print(f"{name:28} {ours:12.4f} {base:10.4f} {ours / base:6.2f}")
+    if "null" in args.only.lower() or not args.only:
+        query = "SELECT i, a FROM b.t"
+        ours = _median(lambda: engine.query(query))
+        with mock.patch.object(nullarrays, "check", lambda table: None):
+            base = _median(lambda: engine.query(query))
+        print(f"{'NULL-element check (query)':28} {ours:12.4f} {base:10.4f} {ours / base:6.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,299 @@
+"""`CAST(x AS STRING FORMAT '...')` of dates and times and `CAST(text AS DATE|DATETIME|TIMESTAMP|TIME
+FORMAT '...')`: BigQuery's format model (`YYYY-MM-DD HH24:MI:SS.FF3 TZH:TZM`, `DD-MON-YYYY`,
+`"text"`), written as DuckDB strftime/strptime pieces.
+
+sqlglot turns a CAST to a date/time type with FORMAT into strptime with its own, lossy reading of
+the format (the target type and elements such as `FF3`, `DDD`, `A.M.` are lost), so `protect`
+hides those formats from it before parsing (as digits, which sqlglot's format mapping leaves
+alone) and `rewrite` reads them back. Numbers formatted as text (`FORMAT '999.99'`) are refused
+by name.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlglot import exp
+
+_SENTINEL = "7777777777"
+_TARGETS = {"DATE": "1", "DATETIME": "2", "TIMESTAMP": "3", "TIME": "4"}
+_TARGET_OF = {v: k for k, v in _TARGETS.items()}
+_CAST_FORMAT = re.compile(r"\bAS\s+(DATE|DATETIME|TIMESTAMP|TIME)\s+FORMAT\s+'([^'\\]*)'", re.IGNORECASE)
+
+_ELEMENT = re.compile(
+    r'"[^"]*"|YYYY|YYY|YY|Y|RRRR|RR|MONTH|MON|MM|DDD|DD|DAY|DY|D|HH24|HH12|HH|MI|SSSSS|SS|FF[1-9]|'
+    r"A\.M\.|P\.M\.|AM|PM|TZH|TZM|[-./,';: ]",
+    re.IGNORECASE,
+)
+# a numeric format model: digits 0/9 (or X for hexadecimal), with signs, separators, currency
+_NUMBER_FORMAT = re.compile(r"^\s*(FM)?[-+$SBVCLMIPRDGEXN.,0-9 ]*[09X][-+$SBVCLMIPRDGEXN.,0-9 ]*$", re.IGNORECASE)
+_TIME_ELEMENTS = {"HH24", "HH12", "HH", "MI", "SSSSS", "SS", "A.M.", "P.M.", "AM", "PM"}
+_DATE_ELEMENTS = {"YYYY", "YYY", "YY", "Y", "RRRR", "RR", "MONTH", "MON", "MM", "DDD", "DD", "DAY", "DY", "D"}
+
+
+def _error(message: str, fix: str) -> Exception:
+    from .googlesql import BigQueryError
+
+    return BigQueryError(message, fix=fix)
+
+
+def protect(sql: str) -> str:
+    """`sql` with each `AS <date/time type> FORMAT '<format>'` format encoded as digits."""
+
+    def encode(m: re.Match[str]) -> str:
+        codes = "".join(f"{ord(c):07d}" for c in m.group(2))
+        return f"AS {m.group(1)} FORMAT '{_SENTINEL}{_TARGETS[m.group(1).upper()]}{codes}'"
+
+    return _CAST_FORMAT.sub(encode, sql) if "FORMAT" in sql.upper() else sql
+
+
+def _decoded(fmt: str) -> tuple[str, str] | None:
+    """(target type, the original format) of a format `protect` encoded, else None."""
+    if not (fmt.startswith(_SENTINEL) and len(fmt) > len(_SENTINEL) and fmt[len(_SENTINEL)] in _TARGET_OF):
+        return None
+    codes = fmt[len(_SENTINEL) + 1 :]
+    if len(codes) % 7 or not codes.isdigit():
+        return None
+    text = "".join(chr(int(codes[i : i + 7])) for i in range(0, len(codes), 7))
+    return _TARGET_OF[fmt[len(_SENTINEL)]], text
+
+
+def _elements(fmt: str) -> list[str]:
+    out, pos = [], 0
+    while pos < len(fmt):
+        m = _ELEMENT.match(fmt, pos)
+        if m is None:
+            raise _error(
+                f"Cannot find matched format element at {pos} in the format string '{fmt}'",
+                "use BigQuery's format elements (YYYY, MM, DD, HH24, MI, SS, FFn, TZH...) and quote literal text",
+            )
+        out.append(m.group(0))
+        pos = m.end()
+    return out
+
+
+def _cased(element: str, text_sql: str) -> str:
+    """A name element's text in the element's case: MON -> JAN, Mon -> Jan, mon -> jan."""
+    letters = element.replace(".", "")
+    if letters.isupper():
+        return f"upper({text_sql})"
+    if letters.islower():
+        return f"lower({text_sql})"
+    return f"upper(left({text_sql}, 1)) || lower(substr({text_sql}, 2))"
+
+
+def _piece(element: str, ts: str, offset: str) -> str:
+    """DuckDB SQL writing one element of TIMESTAMP `ts` (local time); `offset` its zone's seconds."""
+    e = element.upper()
+    # printf, not CAST AS VARCHAR: semantics.py's CAST AS STRING rewrite copies its value per type
+    year = f"printf('%d', year({ts}))"
+    simple = {
+        "YYYY": f"lpad({year}, 4, '0')",
+        "RRRR": f"lpad({year}, 4, '0')",
+        "YYY": f"right(lpad({year}, 4, '0'), 3)",
+        "YY": f"right(lpad({year}, 4, '0'), 2)",
+        "RR": f"right(lpad({year}, 4, '0'), 2)",
+        "Y": f"right({year}, 1)",
+        "MM": f"strftime({ts}, '%m')",
+        "DD": f"strftime({ts}, '%d')",
+        "DDD": f"strftime({ts}, '%j')",
+        "D": f"printf('%d', dayofweek({ts}) + 1)",
+        "HH": f"strftime({ts}, '%I')",
+        "HH12": f"strftime({ts}, '%I')",
+        "HH24": f"strftime({ts}, '%H')",
+        "MI": f"strftime({ts}, '%M')",
+        "SS": f"strftime({ts}, '%S')",
+        "SSSSS": f"lpad(printf('%d', hour({ts}) * 3600 + minute({ts}) * 60 + second({ts})), 5, '0')",
+        "TZH": f"CASE WHEN {offset} < 0 THEN '-' ELSE '+' END || lpad(printf('%d', abs({offset}) // 3600), 2, '0')",
+        "TZM": f"lpad(printf('%d', abs({offset}) % 3600 // 60), 2, '0')",
+    }
+    if e in simple:
+        return simple[e]
+    names = {"MONTH": "%B", "MON": "%b", "DAY": "%A", "DY": "%a"}
+    if e in names:
+        return _cased(element, f"strftime({ts}, '{names[e]}')")
+    if e in ("AM", "PM"):
+        return _cased(element, f"strftime({ts}, '%p')")
+    if e in ("A.M.", "P.M."):
+        return _cased(element, f"CASE WHEN hour({ts}) < 12 THEN 'A.M.' ELSE 'P.M.' END")
+    if e.startswith("FF"):
+        digits = int(e[2:])
+        micros = f"strftime({ts}, '%f')"
+        return f"left({micros}, {digits})" if digits <= 6 else f"{micros} || '{'0' * (digits - 6)}'"
+    if element.startswith('"'):
+        return "'" + element[1:-1].replace("'", "''") + "'"
+    return "'" + element.replace("'", "''") + "'"
+
+
+def _to_string(node: exp.Cast, fmt: str, zone: exp.Expression | None) -> exp.Expression:
+    """CAST(date/time AS STRING FORMAT fmt [AT TIME ZONE zone]); the value's type is chosen by
+    typeof(), which DuckDB folds when it binds (each branch reads the value through its text, so
+    it binds for any type)."""
+    from .functions import _t
+
+    if _NUMBER_FORMAT.match(fmt):
+        raise _error(
+            f"CAST AS STRING FORMAT '{fmt}' of a number is not supported by the local warehouse",
+            "use FORMAT('%.2f', x) or CAST(x AS STRING)",
+        )
+    parts = _elements(fmt)
+    kinds = {p.upper() for p in parts}
+    text = "printf('%s', _A)"
+    ts = (
+        "CASE typeof(_A) "
+        f"WHEN 'TIMESTAMP WITH TIME ZONE' THEN timezone(_B, TRY_CAST({text} AS TIMESTAMPTZ)) "
+        f"WHEN 'TIME' THEN DATE '1970-01-01' + TRY_CAST({text} AS TIME) "
+        f"ELSE TRY_CAST({text} AS TIMESTAMP) END"
+    )
+    offset = (
+        f"CAST(epoch(timezone(_B, TRY_CAST({text} AS TIMESTAMPTZ))) - epoch(TRY_CAST({text} AS TIMESTAMPTZ)) AS BIGINT)"
+    )
+    pieces = " || ".join(_piece(p, "v.t", "v.o") for p in parts) or "''"
+    body = f"list_transform([{{'t': {ts}, 'o': {offset}}}], lambda v: {pieces})[1]"
+    checks = ["WHEN _A IS NULL THEN NULL"]
+    if kinds & _TIME_ELEMENTS:
+        checks.append("WHEN typeof(_A) = 'DATE' THEN error('A time format element is not supported for DATE')")
+    if kinds & _DATE_ELEMENTS:
+        checks.append("WHEN typeof(_A) = 'TIME' THEN error('A date format element is not supported for TIME')")
+    if kinds & {"TZH", "TZM"}:
+        checks.append(
+            "WHEN typeof(_A) <> 'TIMESTAMP WITH TIME ZONE' THEN error('TZH and TZM are only supported for TIMESTAMP')"
+        )
+    checks.append(
+        "WHEN typeof(_A) NOT IN ('DATE', 'TIME', 'TIMESTAMP', 'TIMESTAMP WITH TIME ZONE') THEN "
+        "error('CAST AS STRING FORMAT of a number or other non-date value is not supported by the local warehouse')"
+    )
+    template = f"CASE {' '.join(checks)} ELSE {body} END"
+    return _t(
+        template, exp.paren(node.this.copy(), copy=False), zone if zone is not None else exp.Literal.string("UTC")
+    )
+
+
+_PARSE = {
+    "YYYY": "%Y",
+    "RRRR": "%Y",
+    "YY": "%y",
+    "RR": "%y",
+    "MM": "%m",
+    "MON": "%b",
+    "MONTH": "%B",
+    "DD": "%d",
+    "DDD": "%j",
+    "HH": "%I",
+    "HH12": "%I",
+    "HH24": "%H",
+    "MI": "%M",
+    "SS": "%S",
+    "AM": "%p",
+    "PM": "%p",
+}
+
+
+def _from_string(node: exp.Expression, target: str, fmt: str) -> exp.Expression:
+    """CAST(text AS DATE/DATETIME/TIMESTAMP/TIME FORMAT fmt) through strptime."""
+    from .functions import _t
+
+    parts = _elements(fmt)
+    pattern: list[str] = []
+    zoned = False
+    for i, part in enumerate(parts):
+        e = part.upper()
+        if e in _PARSE:
+            pattern.append(_PARSE[e])
+        elif e.startswith("FF"):
+            if not pattern or pattern[-1] != ".":
+                raise _error(f"{part} is supported only after '.' by the local warehouse", "write SS.FFn")
+            pattern.append("%f")
+        elif e == "TZH" and i + 2 < len(parts) and parts[i + 1] == ":" and parts[i + 2].upper() == "TZM":
+            pattern.append("%z")
+            zoned = True
+        elif e == "TZM" and zoned:
+            pattern.pop()  # the ':' before it, which %z reads
+        elif part.startswith('"'):
+            pattern.append(part[1:-1].replace("%", "%%"))
+        elif e in _DATE_ELEMENTS | _TIME_ELEMENTS | {"TZH", "TZM", "A.M.", "P.M."}:
+            raise _error(
+                f"CAST AS {target} FORMAT with {part} is not supported by the local warehouse",
+                "use PARSE_DATE / PARSE_DATETIME / PARSE_TIMESTAMP / PARSE_TIME with a strftime format",
+            )
+        else:
+            pattern.append(part.replace("%", "%%"))
+    kinds = {p.upper() for p in parts}
+    if target != "TIME" and not (kinds & {"YYYY", "RRRR", "YY", "RR"} and kinds & {"MM", "MON", "MONTH", "DDD"}):
+        raise _error(
+            f"CAST AS {target} FORMAT without a year and a month is not supported by the local warehouse",
+            "give the year and month (and day) in the format, or use PARSE_DATE",
+        )
+    strptime = f"strptime(_A, '{''.join(pattern).replace(chr(39), chr(39) * 2)}')"
+    safe = bool(node.args.get("safe"))
+    if safe:
+        strptime = f"TRY({strptime})"
+    result = {
+        "DATE": f"CAST({strptime} AS DATE)",
+        "DATETIME": f"CAST({strptime} AS TIMESTAMP)",
+        "TIME": f"CAST({strptime} AS TIME)",
+        # without TZH:TZM the text is read in UTC (the session's zone)
+        "TIMESTAMP": f"CAST({strptime} AS TIMESTAMPTZ)",
+    }[target]
+    return _t(result, node.this)
+
+
+_BYTES_TO_TEXT = {
+    "HEX": "lower(hex(_A))",
+    "BASE64": "to_base64(_A)",
+    "UTF-8": "decode(_A)",
+    "UTF8": "decode(_A)",
+    "ASCII": "CASE WHEN regexp_matches(decode(_A), '[^\\x00-\\x7F]') THEN error('Invalid ASCII bytes') ELSE decode(_A) END",
+}
+_TEXT_TO_BYTES = {
+    "HEX": "unhex(_A)",
+    "BASE64": "from_base64(_A)",
+    "UTF-8": "encode(_A)",
+    "UTF8": "encode(_A)",
+    "ASCII": "CASE WHEN regexp_matches(_A, '[^\\x00-\\x7F]') THEN error('Invalid ASCII string') ELSE encode(_A) END",
+}
+
+
+def _bytes_format(cast: exp.Cast, fmt: str, to_text: bool) -> exp.Expression:
+    """CAST(BYTES AS STRING FORMAT 'HEX' | 'BASE64' | 'UTF-8' | 'ASCII') and back."""
+    from .functions import _t
+
+    table = _BYTES_TO_TEXT if to_text else _TEXT_TO_BYTES
+    template = table.get(fmt.strip().upper())
+    if template is None:
+        raise _error(
+            f"CAST FORMAT '{fmt}' between BYTES and STRING is not supported by the local warehouse",
+            "use FORMAT 'HEX', 'BASE64', 'UTF-8' or 'ASCII'",
+        )
+    return _t(template, exp.paren(cast.this.copy(), copy=False))
+
+
+def rewrite(stmt: exp.Expression) -> None:
+    """Rewrite the CAST ... FORMAT calls of `stmt` (see the module docstring)."""
+    node: Any
+    for node in reversed(list(stmt.find_all(exp.StrToDate, exp.StrToTime))):
+        fmt = node.args.get("format")
+        decoded = _decoded(fmt.name) if isinstance(fmt, exp.Literal) and fmt.is_string else None
+        if decoded is not None:
+            node.replace(_from_string(node, *decoded))
+    for cast in reversed(list(stmt.find_all(exp.Cast))):
+        fmt = cast.args.get("format")
+        if fmt is None:
+            continue
+        zone = None
+        if isinstance(fmt, exp.AtTimeZone):
+            fmt, zone = fmt.this, fmt.args.get("zone")
+        if not (isinstance(fmt, exp.Literal) and fmt.is_string):
+            raise _error("CAST ... FORMAT with a format that is not a literal", "write the format as a string literal")
+        if fmt.name.strip().upper() in {*_BYTES_TO_TEXT, "BASE2", "BASE8", "BASE64M"} and cast.to.is_type(
+            "text", "varchar", "varbinary", "binary", "blob"
+        ):
+            cast.replace(_bytes_format(cast, fmt.name, to_text=cast.to.is_type("text", "varchar")))
+            continue
+        if not cast.to.is_type("text", "varchar"):
+            raise _error(
+                f"CAST AS {cast.to.sql('bigquery')} FORMAT is not supported by the local warehouse",
+                "CAST to STRING, DATE, DATETIME, TIMESTAMP or TIME takes a FORMAT here",
+            )
+        cast.replace(_to_string(cast, fmt.name, zone))
