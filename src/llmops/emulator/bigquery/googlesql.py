@@ -533,6 +533,9 @@ def _translate_parsed(
 ) -> Script:
     if not sql or not sql.strip():
         raise BigQueryError("the query is empty", fix="write a SELECT statement")
+    from .keywordnames import quote_operator_words
+
+    sql = quote_operator_words(sql)
     try:
         parsed = [s for s in sqlglot.parse(sql, read="bigquery") if s is not None]
     except ParseError as exc:
