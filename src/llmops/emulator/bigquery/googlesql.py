@@ -1284,6 +1284,36 @@ def _int64_operand(node: exp.Literal) -> bool:
     return value is not None and abs(value) > _INT32
 
 
+_CALENDAR_PARTS = frozenset({"WEEK", "ISOWEEK", "MONTH", "QUARTER", "YEAR", "ISOYEAR"})
+
+
+def _calendar_part(unit: exp.Expression | None) -> bool:
+    """WEEK(<weekday>), WEEK, MONTH, ...: parts TIMESTAMP_DIFF takes only with DATETIME arguments."""
+    return isinstance(unit, exp.WeekStart) or (unit is not None and unit.name.upper() in _CALENDAR_PARTS)
+
+
+def _timestamp_diff_by_calendar(node: exp.TimestampDiff) -> exp.Expression:
+    """TIMESTAMP_DIFF of DATETIMEs by a calendar part is DATETIME_DIFF; of TIMESTAMPs BigQuery fails."""
+    unit = node.args["unit"]
+    part = unit.sql("bigquery").upper()
+    by_datetime = exp.DatetimeDiff(
+        this=node.this.copy(), expression=node.expression.copy(), unit=unit.copy(), date_part_boundary=True
+    )
+    message = (
+        f"TIMESTAMP_DIFF does not support the {part} date part for TIMESTAMP arguments; use DATE_DIFF or DATETIME_DIFF"
+    )
+    is_datetime = exp.and_(
+        *(
+            exp.EQ(
+                this=exp.Anonymous(this="typeof", expressions=[a.copy()]), expression=exp.Literal.string("TIMESTAMP")
+            )
+            for a in (node.this, node.expression)
+        )
+    )
+    failed = exp.Anonymous(this="error", expressions=[exp.Literal.string(message)])
+    return exp.Case(ifs=[exp.If(this=is_datetime, true=by_datetime)], default=failed)
+
+
 def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
     rewrite_semantics(stmt)
     node: exp.Expr
@@ -1291,6 +1321,9 @@ def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
         # BigQuery counts whole elapsed intervals (DuckDB's date_sub), not boundaries crossed
         # (DuckDB's date_diff): 23:59 -> 00:01 next day is 0 days.
         unit_arg = node.args.get("unit")
+        if _calendar_part(unit_arg):
+            node.replace(_timestamp_diff_by_calendar(node))
+            continue
         unit = (unit_arg.name if unit_arg is not None else "DAY").lower()
         node.replace(exp.Anonymous(this="DATE_SUB", expressions=[exp.Literal.string(unit), node.expression, node.this]))
     for node in list(stmt.find_all(exp.NetFunc)):
