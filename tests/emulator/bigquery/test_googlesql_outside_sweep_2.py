@@ -50,7 +50,20 @@ WEEK_DIFFS = [
     ("SELECT TIMESTAMP_DIFF(TIMESTAMP '2024-01-14 00:00:00', TIMESTAMP '2024-01-06 00:00:00', DAY)", 8, INT),
 ]
 
-FAMILIES = {"json_subscripts": JSON_SUBSCRIPTS, "names": NAMES, "week_diffs": WEEK_DIFFS}
+BAD_ARGUMENTS = [
+    ("SELECT SAFE.LEFT('apple', -1)", None, S),
+    ("SELECT SAFE.RIGHT(s, n) FROM (SELECT 'apple' AS s, -2 AS n)", None, S),
+    ("SELECT LEFT(s, n) FROM (SELECT 'apple' AS s, 2 AS n)", "ap", S),
+    ("SELECT RIGHT(b'apple', 2)", b"le", "BYTES"),
+    ("SELECT SAFE.COT(0)", None, "FLOAT"),
+]
+
+FAMILIES = {
+    "json_subscripts": JSON_SUBSCRIPTS,
+    "names": NAMES,
+    "week_diffs": WEEK_DIFFS,
+    "bad_arguments": BAD_ARGUMENTS,
+}
 
 ROWS = [
     pytest.param(q, want, typ, id=f"{name}-{i}")
@@ -59,11 +72,20 @@ ROWS = [
 ]
 _LOCAL_TYPES = {"INT64": INT, "BOOL": "BOOLEAN", "FLOAT64": "FLOAT"}
 
-# a TIMESTAMP has no calendar weeks or months to count in TIMESTAMP_DIFF: BigQuery fails the query
+# LEFT/RIGHT of a negative length and COT of 0 fail in BigQuery (SAFE.: NULL)
 FAILING = [
-    "SELECT TIMESTAMP_DIFF(TIMESTAMP '2024-01-14', TIMESTAMP '2024-01-06', WEEK)",
-    "SELECT TIMESTAMP_DIFF(TIMESTAMP '2024-01-14', TIMESTAMP '2024-01-06', WEEK(SUNDAY))",
-    "SELECT TIMESTAMP_DIFF(TIMESTAMP '2024-03-14', TIMESTAMP '2024-01-06', MONTH)",
+    ("SELECT LEFT('apple', -1)", "LEFT: the length must not be negative"),
+    ("SELECT RIGHT(s, n) FROM (SELECT 'apple' AS s, -1 AS n)", "RIGHT: the length must not be negative"),
+    ("SELECT COT(x) FROM (SELECT 0.0 AS x)", "COT: division by zero"),
+]
+# a TIMESTAMP has no calendar weeks or months to count in TIMESTAMP_DIFF: BigQuery fails the query
+FAILING += [
+    (q, "TIMESTAMP_DIFF does not support")
+    for q in [
+        "SELECT TIMESTAMP_DIFF(TIMESTAMP '2024-01-14', TIMESTAMP '2024-01-06', WEEK)",
+        "SELECT TIMESTAMP_DIFF(TIMESTAMP '2024-01-14', TIMESTAMP '2024-01-06', WEEK(SUNDAY))",
+        "SELECT TIMESTAMP_DIFF(TIMESTAMP '2024-03-14', TIMESTAMP '2024-01-06', MONTH)",
+    ]
 ]
 
 
@@ -87,11 +109,11 @@ def test_local_warehouse(warehouse, sql, want, typ):
         assert _LOCAL_TYPES.get(result.schema[0]["type"], result.schema[0]["type"]) == typ
 
 
-@pytest.mark.parametrize("sql", FAILING)
-def test_local_warehouse_fails(warehouse, sql):
+@pytest.mark.parametrize("sql, message", FAILING)
+def test_local_warehouse_fails(warehouse, sql, message):
     from llmops.core.errors import LlmopsError
 
-    with pytest.raises(LlmopsError, match="TIMESTAMP_DIFF does not support"):
+    with pytest.raises(LlmopsError, match=message):
         warehouse.query_result(sql)
 
 
@@ -116,5 +138,6 @@ def test_bigquery_client(bigquery_client, family):
 def test_bigquery_client_fails(bigquery_client):
     from google.api_core.exceptions import BadRequest
 
-    with pytest.raises(BadRequest, match="TIMESTAMP_DIFF does not support"):
-        bigquery_client.query_and_wait(FAILING[1])
+    for sql, message in (FAILING[0], FAILING[-2]):
+        with pytest.raises(BadRequest, match=message):
+            bigquery_client.query_and_wait(sql)

@@ -1316,6 +1316,9 @@ def _timestamp_diff_by_calendar(node: exp.TimestampDiff) -> exp.Expression:
 
 def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
     rewrite_semantics(stmt)
+    from .argchecks import check_arguments
+
+    check_arguments(stmt)
     node: exp.Expr
     for node in list(stmt.find_all(exp.TimestampDiff)):
         # BigQuery counts whole elapsed intervals (DuckDB's date_sub), not boundaries crossed
