@@ -7,6 +7,7 @@ emulator.
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 import pytest
 
@@ -58,11 +59,18 @@ BAD_ARGUMENTS = [
     ("SELECT SAFE.COT(0)", None, "FLOAT"),
 ]
 
+BIGNUMERICS = [
+    ("SELECT CAST('1.111111111111111111' AS BIGNUMERIC)", Decimal("1.111111111111111111"), "BIGNUMERIC"),
+    ("SELECT BIGNUMERIC '0.123456789012345678'", Decimal("0.123456789012345678"), "BIGNUMERIC"),
+    ("SELECT CAST([0.5] AS ARRAY<BIGNUMERIC>)[OFFSET(0)] + BIGNUMERIC '0.000001'", Decimal("0.500001"), "BIGNUMERIC"),
+]
+
 FAMILIES = {
     "json_subscripts": JSON_SUBSCRIPTS,
     "names": NAMES,
     "week_diffs": WEEK_DIFFS,
     "bad_arguments": BAD_ARGUMENTS,
+    "bignumeric": BIGNUMERICS,
 }
 
 ROWS = [

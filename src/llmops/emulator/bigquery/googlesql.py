@@ -1319,6 +1319,9 @@ def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
     from .argchecks import check_arguments
 
     check_arguments(stmt)
+    from .decimaltypes import widen_bignumeric
+
+    widen_bignumeric(stmt)
     node: exp.Expr
     for node in list(stmt.find_all(exp.TimestampDiff)):
         # BigQuery counts whole elapsed intervals (DuckDB's date_sub), not boundaries crossed
