@@ -27,6 +27,9 @@ JSON_SUBSCRIPTS = [
     (f"SELECT t.doc.n[0] FROM {_DOC} AS t", "10", "JSON"),
     (f"SELECT s.arr[0] FROM {_DOC}", 5, INT),
     (f"SELECT t.s.arr[1] FROM {_DOC} AS t", 6, INT),
+    # a repeated key keeps its first value
+    ("SELECT JSON_OBJECT('a', 10, 'b', 1, 'a', 'foo')['a']", "10", "JSON"),
+    ("SELECT TO_JSON_STRING(JSON_OBJECT('a', 10, 'a', 'foo'))", '{"a":10}', S),
 ]
 
 NAMES = [

@@ -856,10 +856,11 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     from .arrayliterals import tuples_as_structs
     from .bytescast import strings_to_bytes
     from .intervaltext import canonical_interval_literals
-    from .jsonaccess import lift_json_literal_paths
+    from .jsonaccess import first_json_object_keys, lift_json_literal_paths
     from .truncliterals import coerce_trunc_literals
 
     lift_json_literal_paths(stmt)
+    first_json_object_keys(stmt)
     tuples_as_structs(stmt)
     strings_to_bytes(stmt)
     coerce_trunc_literals(stmt)

@@ -83,3 +83,20 @@ def _is_field_access(node: exp.Expression) -> bool:
     if isinstance(node, exp.Dot):
         return True
     return isinstance(node, exp.Column) and bool(node.table) and known_type(node) is None
+
+
+def first_json_object_keys(stmt: exp.Expression) -> None:
+    """`JSON_OBJECT('a', 1, 'a', 2)` is `{"a":1}` in GoogleSQL (the first pair of a repeated key
+    is kept); DuckDB wrote both pairs. Keys written as string literals only."""
+    for node in stmt.find_all(exp.JSONObject):
+        seen: set[str] = set()
+        kept = []
+        for pair in node.expressions:
+            key = pair.this if isinstance(pair, exp.JSONKeyValue) else None
+            if isinstance(key, exp.Literal) and key.is_string:
+                if key.this in seen:
+                    continue
+                seen.add(key.this)
+            kept.append(pair)
+        if len(kept) != len(node.expressions):
+            node.set("expressions", kept)
