@@ -68,12 +68,32 @@ BIGNUMERICS = [
     ("SELECT CAST([0.5] AS ARRAY<BIGNUMERIC>)[OFFSET(0)] + BIGNUMERIC '0.000001'", Decimal("0.500001"), "BIGNUMERIC"),
 ]
 
+_NAN = "CAST('nan' AS FLOAT64)"
+NAN_MINIMUMS = [
+    # MIN is NaN when a NaN is among its values (MAX already was); else the least value
+    (f"SELECT IS_NAN(MIN(x)) FROM UNNEST([1.0, {_NAN}, CAST('-inf' AS FLOAT64)]) AS x", True, "BOOLEAN"),
+    ("SELECT MIN(x) FROM UNNEST([2.5, -1.0]) AS x", -1.0, "FLOAT"),
+    (
+        f"SELECT ARRAY_AGG(IS_NAN(m) ORDER BY k) FROM (SELECT k, MIN(v) AS m "
+        f"FROM UNNEST([STRUCT(1 AS k, 2.5 AS v), (1, {_NAN}), (2, 3.0)]) GROUP BY k)",
+        [True, False],
+        "BOOLEAN",
+    ),
+    (
+        f"SELECT COUNTIF(IS_NAN(m)) FROM (SELECT MIN(v) OVER (PARTITION BY k) AS m "
+        f"FROM UNNEST([STRUCT(1 AS k, 2.5 AS v), (1, {_NAN}), (2, 3.0)]))",
+        2,
+        INT,
+    ),
+]
+
 FAMILIES = {
     "json_subscripts": JSON_SUBSCRIPTS,
     "names": NAMES,
     "week_diffs": WEEK_DIFFS,
     "bad_arguments": BAD_ARGUMENTS,
     "bignumeric": BIGNUMERICS,
+    "nan_minimums": NAN_MINIMUMS,
 }
 
 ROWS = [

@@ -1323,6 +1323,9 @@ def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
     from .decimaltypes import widen_bignumeric
 
     widen_bignumeric(stmt)
+    from .nanaggregates import nan_minimums
+
+    nan_minimums(stmt)
     node: exp.Expr
     for node in list(stmt.find_all(exp.TimestampDiff)):
         # BigQuery counts whole elapsed intervals (DuckDB's date_sub), not boundaries crossed
