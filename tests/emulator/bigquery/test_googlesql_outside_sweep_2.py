@@ -60,6 +60,9 @@ BAD_ARGUMENTS = [
     ("SELECT LEFT(s, n) FROM (SELECT 'apple' AS s, 2 AS n)", "ap", S),
     ("SELECT RIGHT(b'apple', 2)", b"le", "BYTES"),
     ("SELECT SAFE.COT(0)", None, "FLOAT"),
+    ("SELECT SAFE.LPAD('abc', -15)", None, S),
+    ("SELECT RPAD(s, n, '-') FROM (SELECT 'abc' AS s, 5 AS n)", "abc--", S),
+    ("SELECT LPAD(b'abc', 5)", b"  abc", "BYTES"),
 ]
 
 BIGNUMERICS = [
@@ -108,6 +111,7 @@ FAILING = [
     ("SELECT LEFT('apple', -1)", "LEFT: the length must not be negative"),
     ("SELECT RIGHT(s, n) FROM (SELECT 'apple' AS s, -1 AS n)", "RIGHT: the length must not be negative"),
     ("SELECT COT(x) FROM (SELECT 0.0 AS x)", "COT: division by zero"),
+    ("SELECT LPAD('abc', -15)", "LPAD: the length must not be negative"),
 ]
 # a TIMESTAMP has no calendar weeks or months to count in TIMESTAMP_DIFF: BigQuery fails the query
 FAILING += [

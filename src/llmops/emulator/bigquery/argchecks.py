@@ -16,12 +16,20 @@ def _is_literal_at_least(node: exp.Expression, low: float) -> bool:
 
 
 def check_arguments(stmt: exp.Expression) -> None:
-    """LEFT/RIGHT of a negative length and COT of 0 are errors in BigQuery (DuckDB: text, inf)."""
+    """LEFT/RIGHT/LPAD/RPAD of a negative length and COT of 0 are errors in BigQuery (DuckDB: text,
+    '', inf)."""
     for node in list(stmt.find_all(exp.Left, exp.Right)):
         length = node.expression
         if length is None or _is_literal_at_least(length, 0):
             continue
         name = "LEFT" if isinstance(node, exp.Left) else "RIGHT"
+        bad = exp.LT(this=length.copy(), expression=exp.Literal.number(0))
+        node.set("expression", _fail_when(length.copy(), bad, f"{name}: the length must not be negative"))
+    for node in list(stmt.find_all(exp.Pad)):
+        length = node.expression
+        if length is None or _is_literal_at_least(length, 0):
+            continue
+        name = "LPAD" if node.args.get("is_left") else "RPAD"
         bad = exp.LT(this=length.copy(), expression=exp.Literal.number(0))
         node.set("expression", _fail_when(length.copy(), bad, f"{name}: the length must not be negative"))
     for node in list(stmt.find_all(exp.Cot)):
