@@ -16,8 +16,8 @@ def _is_literal_at_least(node: exp.Expression, low: float) -> bool:
 
 
 def check_arguments(stmt: exp.Expression) -> None:
-    """LEFT/RIGHT/LPAD/RPAD of a negative length and COT of 0 are errors in BigQuery (DuckDB: text,
-    '', inf)."""
+    """LEFT/RIGHT/LPAD/RPAD of a negative length, GENERATE_ARRAY by a step of 0 and COT of 0 are
+    errors in BigQuery (DuckDB: text, '', an empty array, inf)."""
     for node in list(stmt.find_all(exp.Left, exp.Right)):
         length = node.expression
         if length is None or _is_literal_at_least(length, 0):
@@ -32,6 +32,12 @@ def check_arguments(stmt: exp.Expression) -> None:
         name = "LPAD" if node.args.get("is_left") else "RPAD"
         bad = exp.LT(this=length.copy(), expression=exp.Literal.number(0))
         node.set("expression", _fail_when(length.copy(), bad, f"{name}: the length must not be negative"))
+    for node in list(stmt.find_all(exp.GenerateSeries)):
+        step = node.args.get("step")
+        if step is None or (isinstance(step, exp.Literal) and not step.is_string and float(step.this) != 0):
+            continue
+        bad = exp.EQ(this=step.copy(), expression=exp.Literal.number(0))
+        node.set("step", _fail_when(step.copy(), bad, "GENERATE_ARRAY: the step must not be 0"))
     for node in list(stmt.find_all(exp.Cot)):
         arg = node.this
         if _is_literal_at_least(arg, 1e-300):
