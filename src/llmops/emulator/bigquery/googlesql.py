@@ -536,7 +536,9 @@ def _translate_parsed(
     if not sql or not sql.strip():
         raise BigQueryError("the query is empty", fix="write a SELECT statement")
     from .castformat import protect
+    from .keywordnames import quote_operator_words
 
+    sql = quote_operator_words(sql)
     try:
         parsed = [s for s in sqlglot.parse(protect(sql), read="bigquery") if s is not None]
     except ParseError as exc:
@@ -857,8 +859,11 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     from .arrayliterals import tuples_as_structs
     from .bytescast import strings_to_bytes
     from .intervaltext import canonical_interval_literals
+    from .jsonaccess import first_json_object_keys, lift_json_literal_paths
     from .truncliterals import coerce_trunc_literals
 
+    lift_json_literal_paths(stmt)
+    first_json_object_keys(stmt)
     tuples_as_structs(stmt)
     strings_to_bytes(stmt)
     coerce_trunc_literals(stmt)
@@ -1288,6 +1293,36 @@ def _int64_operand(node: exp.Literal) -> bool:
     return value is not None and abs(value) > _INT32
 
 
+_CALENDAR_PARTS = frozenset({"WEEK", "ISOWEEK", "MONTH", "QUARTER", "YEAR", "ISOYEAR"})
+
+
+def _calendar_part(unit: exp.Expression | None) -> bool:
+    """WEEK(<weekday>), WEEK, MONTH, ...: parts TIMESTAMP_DIFF takes only with DATETIME arguments."""
+    return isinstance(unit, exp.WeekStart) or (unit is not None and unit.name.upper() in _CALENDAR_PARTS)
+
+
+def _timestamp_diff_by_calendar(node: exp.TimestampDiff) -> exp.Expression:
+    """TIMESTAMP_DIFF of DATETIMEs by a calendar part is DATETIME_DIFF; of TIMESTAMPs BigQuery fails."""
+    unit = node.args["unit"]
+    part = unit.sql("bigquery").upper()
+    by_datetime = exp.DatetimeDiff(
+        this=node.this.copy(), expression=node.expression.copy(), unit=unit.copy(), date_part_boundary=True
+    )
+    message = (
+        f"TIMESTAMP_DIFF does not support the {part} date part for TIMESTAMP arguments; use DATE_DIFF or DATETIME_DIFF"
+    )
+    is_datetime = exp.and_(
+        *(
+            exp.EQ(
+                this=exp.Anonymous(this="typeof", expressions=[a.copy()]), expression=exp.Literal.string("TIMESTAMP")
+            )
+            for a in (node.this, node.expression)
+        )
+    )
+    failed = exp.Anonymous(this="error", expressions=[exp.Literal.string(message)])
+    return exp.Case(ifs=[exp.If(this=is_datetime, true=by_datetime)], default=failed)
+
+
 def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
     from . import castformat
 
@@ -1296,11 +1331,20 @@ def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
     rewrite_anonymous_structs(stmt)
     explode_struct_unnests(stmt)
     rewrite_time_casts(stmt)
+    from .argchecks import check_arguments
+
+    check_arguments(stmt)
+    from .nanaggregates import nan_minimums
+
+    nan_minimums(stmt)
     node: exp.Expr
     for node in list(stmt.find_all(exp.TimestampDiff)):
         # BigQuery counts whole elapsed intervals (DuckDB's date_sub), not boundaries crossed
         # (DuckDB's date_diff): 23:59 -> 00:01 next day is 0 days.
         unit_arg = node.args.get("unit")
+        if _calendar_part(unit_arg):
+            node.replace(_timestamp_diff_by_calendar(node))
+            continue
         unit = (unit_arg.name if unit_arg is not None else "DAY").lower()
         node.replace(exp.Anonymous(this="DATE_SUB", expressions=[exp.Literal.string(unit), node.expression, node.this]))
     for node in list(stmt.find_all(exp.NetFunc)):

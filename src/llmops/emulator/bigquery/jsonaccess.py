@@ -20,9 +20,41 @@ def _chain(node: exp.Bracket) -> list[exp.Bracket]:
     return chain
 
 
+def lift_json_literal_paths(stmt: exp.Expression) -> None:
+    """`JSON '{...}'.a[0]` is parsed as the JSON of `'{...}'.a[0]`: make it the field and
+    subscripts of the JSON literal."""
+    for node in list(stmt.find_all(exp.ParseJSON)):
+        inner = node.this
+        if not node.args.get("is_literal") or not isinstance(inner, (exp.Dot, exp.Bracket)):
+            continue
+        base = inner
+        while isinstance(base.this, (exp.Dot, exp.Bracket)):
+            base = base.this
+        if not isinstance(base.this, exp.Literal):
+            continue
+        base.set("this", exp.paren(exp.ParseJSON(this=base.this, is_literal=True), copy=False))
+        node.replace(inner)
+
+
+def _index_by_type(bracket: exp.Bracket) -> None:
+    """A bare index whose base's type is unknown (`json_col.a[0]`, `s.arr[0]`): counted from 0 on
+    JSON and from 1 on a DuckDB list, chosen by DuckDB's `typeof` (folded when it binds)."""
+    base = bracket.this
+    indexes = []
+    for index in bracket.expressions:
+        is_json = exp.EQ(
+            this=exp.Anonymous(this="typeof", expressions=[base.copy()]), expression=exp.Literal.string("JSON")
+        )
+        shifted = exp.Add(this=exp.paren(index.copy(), copy=False), expression=exp.Literal.number(1))
+        indexes.append(exp.Case(ifs=[exp.If(this=is_json, true=index.copy())], default=shifted))
+    bracket.set("expressions", indexes)
+    bracket.set("json_access", True)
+
+
 def mark_json_subscripts(stmt: exp.Expression) -> None:
     """Keep the indexes of subscript chains on JSON values as written: a chain with a string key
-    (only JSON takes one) or whose base is known to be JSON."""
+    (only JSON takes one) or whose base is known to be JSON. A chain on a field reached with a dot
+    whose type is unknown chooses by the type DuckDB sees."""
     seen: set[int] = set()
     for bracket in list(stmt.find_all(exp.Bracket)):
         if id(bracket) in seen:
@@ -36,7 +68,35 @@ def mark_json_subscripts(stmt: exp.Expression) -> None:
             if b.args.get("offset") is None
         )
         if not keyed and known_type(chain[-1].this) != "JSON":
+            if _is_field_access(chain[-1].this):
+                for b in chain:
+                    if b.args.get("offset") is None and len(b.expressions) == 1:
+                        _index_by_type(b)
             continue
         for b in chain:
             if b.args.get("offset") is None:
                 b.set("json_access", True)
+
+
+def _is_field_access(node: exp.Expression) -> bool:
+    """`a.b` (a column with a qualifier, which may be a field) or a `.field` of an expression."""
+    if isinstance(node, exp.Dot):
+        return True
+    return isinstance(node, exp.Column) and bool(node.table) and known_type(node) is None
+
+
+def first_json_object_keys(stmt: exp.Expression) -> None:
+    """`JSON_OBJECT('a', 1, 'a', 2)` is `{"a":1}` in GoogleSQL (the first pair of a repeated key
+    is kept); DuckDB wrote both pairs. Keys written as string literals only."""
+    for node in stmt.find_all(exp.JSONObject):
+        seen: set[str] = set()
+        kept = []
+        for pair in node.expressions:
+            key = pair.this if isinstance(pair, exp.JSONKeyValue) else None
+            if isinstance(key, exp.Literal) and key.is_string:
+                if key.this in seen:
+                    continue
+                seen.add(key.this)
+            kept.append(pair)
+        if len(kept) != len(node.expressions):
+            node.set("expressions", kept)
