@@ -401,7 +401,12 @@ class JobRunner:
         op = result.statement_type.split("_", 1)[0]
         if op in _DDL_OPERATION and result.statement_type not in ("CREATE_TABLE_AS_SELECT",):
             query_stats["ddlOperationPerformed"] = _DDL_OPERATION[op]
-        if result.target and result.target[2] and (op in _DDL_OPERATION or result.statement_type.startswith("CREATE")):
+        if result.target and result.target[2] and result.statement_type.endswith(("FUNCTION", "PROCEDURE")):
+            p, d, r = result.target
+            query_stats["ddlTargetRoutine"] = {"projectId": p, "datasetId": d, "routineId": r}
+        elif (
+            result.target and result.target[2] and (op in _DDL_OPERATION or result.statement_type.startswith("CREATE"))
+        ):
             p, d, t = result.target
             query_stats["ddlTargetTable"] = {"projectId": p, "datasetId": d, "tableId": t}
         job.result = result

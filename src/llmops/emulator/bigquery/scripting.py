@@ -141,7 +141,10 @@ def run_script(
                 fix="end it with COMMIT TRANSACTION",
             )
     out = run.result()
-    out.statement_type = _lone_statement_type(nodes, run.children) or out.statement_type
+    lone = _lone_statement_type(nodes, run.children)
+    if lone:
+        out.statement_type = lone
+        out.target = run.children[0].result.target  # the routine, for the job's ddlTargetRoutine
     return out
 
 
