@@ -142,9 +142,10 @@ def run_script(
             )
     out = run.result()
     lone = _lone_statement_type(nodes, run.children)
-    if lone:
+    child = run.children[0].result if lone else None
+    if lone and child is not None:
         out.statement_type = lone
-        out.target = run.children[0].result.target  # the routine, for the job's ddlTargetRoutine
+        out.target = child.target  # the routine, for the job's ddlTargetRoutine
     return out
 
 
