@@ -162,6 +162,16 @@ class StorageHandlers:
         doc = await run_in_threadpool(self.store.update_bucket, bucket, body, replace=request.method == "PUT")
         return _json(request, self.bucket_json(request, doc))
 
+    async def lock_retention(self, request: Request, bucket: str) -> Response:
+        match = request.query_params.get("ifMetagenerationMatch")
+        doc = await run_in_threadpool(self.store.lock_retention_policy, bucket, match)
+        return _json(request, self.bucket_json(request, doc))
+
+    async def service_account(self, request: Request, project: str) -> Response:
+        # Cloud Storage's service agent for the project (the emulator's projects are all number 0).
+        email = "service-0@gs-project-accounts.iam.gserviceaccount.com"
+        return _json(request, {"kind": "storage#serviceAccount", "email_address": email})
+
     async def delete_bucket(self, request: Request, bucket: str) -> Response:
         await run_in_threadpool(self.store.delete_bucket, bucket)
         return Response(status_code=204)
@@ -655,6 +665,8 @@ def routes(state: StorageApi) -> list[BaseRoute]:
     json_api.route("b/{bucket}", "GET")(api.get_bucket)
     json_api.route("b/{bucket}", "PATCH", "PUT")(api.patch_bucket)
     json_api.route("b/{bucket}", "DELETE")(api.delete_bucket)
+    json_api.route("b/{bucket}/lockRetentionPolicy", "POST")(api.lock_retention)
+    json_api.route("projects/{project}/serviceAccount", "GET")(api.service_account)
     json_api.route("b/{bucket}/iam", "GET")(api.get_iam)
     json_api.route("b/{bucket}/iam", "PUT")(api.set_iam)
     json_api.route("b/{bucket}/iam/testPermissions", "GET")(api.test_iam)
