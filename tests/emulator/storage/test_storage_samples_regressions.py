@@ -1,0 +1,105 @@
+"""Through google-cloud-storage: what Google's own python-storage documentation samples do and
+the emulator got wrong (see "Other emulators' client suites" in docs/emulator.md), as Cloud
+Storage documents it."""
+
+from __future__ import annotations
+
+import pytest
+from google.api_core import exceptions
+
+
+def test_a_retention_policy_has_an_effective_time_and_can_be_locked(bucket):
+    bucket.retention_period = 60
+    bucket.patch()
+    assert bucket.retention_policy_effective_time is not None
+    assert bucket.retention_policy_locked is None
+    bucket.lock_retention_policy()
+    bucket.reload()
+    assert bucket.retention_policy_locked is True
+    bucket.retention_period = 30
+    with pytest.raises(exceptions.Forbidden, match="locked"):
+        bucket.patch()
+    bucket.reload()
+    assert bucket.retention_period == 60
+
+
+def test_locking_needs_the_current_metageneration(storage_client, bucket, http):
+    bucket.retention_period = 60
+    bucket.patch()
+    stale = int(bucket.metageneration) - 1
+    answer = http.post(f"/storage/v1/b/{bucket.name}/lockRetentionPolicy", params={"ifMetagenerationMatch": stale})
+    assert answer.status_code == 412
+    assert http.post(f"/storage/v1/b/{bucket.name}/lockRetentionPolicy").status_code == 400
+    assert storage_client.get_bucket(bucket.name).retention_policy_locked is None
+
+
+def test_objects_under_retention_cannot_be_deleted_until_the_policy_goes(bucket):
+    bucket.retention_period = 3600
+    bucket.patch()
+    blob = bucket.blob("kept.txt")
+    blob.upload_from_string(b"x")
+    assert blob.retention_expiration_time is not None
+    with pytest.raises(exceptions.Forbidden, match="retention"):
+        blob.delete()
+    bucket.retention_period = None
+    bucket.patch()
+    blob.delete()
+
+
+def test_default_event_based_hold_holds_new_objects_until_released(bucket):
+    bucket.default_event_based_hold = True
+    bucket.patch()
+    blob = bucket.blob("held.txt")
+    blob.upload_from_string(b"x")
+    assert blob.event_based_hold is True
+    with pytest.raises(exceptions.Forbidden, match="hold"):
+        blob.delete()
+    blob.event_based_hold = False
+    blob.patch()
+    blob.delete()
+
+
+def test_a_temporary_hold_blocks_deletion(bucket):
+    blob = bucket.blob("temp-held.txt")
+    blob.upload_from_string(b"x")
+    blob.temporary_hold = True
+    blob.patch()
+    with pytest.raises(exceptions.Forbidden, match="Temporary hold"):
+        blob.delete()
+    blob.temporary_hold = False
+    blob.patch()
+    blob.delete()
+
+
+def test_multi_and_dual_region_buckets_report_default_rpo(storage_client, unique):
+    multi = storage_client.create_bucket(f"multi-{unique}", location="US")
+    assert multi.rpo == "DEFAULT"
+    dual = storage_client.bucket(f"dual-{unique}")
+    storage_client.create_bucket(dual, location="US", data_locations=["US-EAST1", "US-WEST1"])
+    assert dual.location_type == "dual-region"
+    assert dual.data_locations == ["US-EAST1", "US-WEST1"]
+
+
+def test_autoclass_gets_a_terminal_storage_class(storage_client, unique):
+    bucket = storage_client.bucket(f"autoclass-{unique}")
+    bucket.autoclass_enabled = True
+    bucket = storage_client.create_bucket(bucket)
+    assert bucket.autoclass_terminal_storage_class == "NEARLINE"
+    assert bucket.autoclass_toggle_time is not None
+    bucket.autoclass_terminal_storage_class = "ARCHIVE"
+    bucket.patch()
+    assert bucket.autoclass_terminal_storage_class == "ARCHIVE"
+    bucket.autoclass_terminal_storage_class = "COLDLINE"
+    with pytest.raises(exceptions.BadRequest, match="terminalStorageClass"):
+        bucket.patch()
+
+
+def test_a_bad_retention_period_is_refused(bucket):
+    bucket.retention_period = -5
+    with pytest.raises(exceptions.BadRequest, match="retentionPeriod"):
+        bucket.patch()
+
+
+def test_the_project_has_a_cloud_storage_service_agent(storage_client):
+    email = storage_client.get_service_account_email()
+    assert email.endswith("@gs-project-accounts.iam.gserviceaccount.com")
