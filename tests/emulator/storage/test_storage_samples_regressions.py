@@ -103,3 +103,22 @@ def test_a_bad_retention_period_is_refused(bucket):
 def test_the_project_has_a_cloud_storage_service_agent(storage_client):
     email = storage_client.get_service_account_email()
     assert email.endswith("@gs-project-accounts.iam.gserviceaccount.com")
+
+
+def test_an_object_moves_to_a_new_name_in_one_step(bucket):
+    source = bucket.blob("draft.txt")
+    source.upload_from_string(b"body", content_type="text/plain")
+    moved = bucket.move_blob(source, "final.txt", if_source_generation_match=source.generation)
+    assert moved.name == "final.txt" and moved.download_as_bytes() == b"body"
+    assert moved.content_type == "text/plain"
+    assert bucket.get_blob("draft.txt") is None
+
+
+def test_a_move_with_a_stale_source_generation_changes_nothing(bucket):
+    source = bucket.blob("a.txt")
+    source.upload_from_string(b"1")
+    with pytest.raises(exceptions.PreconditionFailed):
+        bucket.move_blob(source, "b.txt", if_source_generation_match=int(source.generation) + 1)
+    assert bucket.get_blob("a.txt") is not None and bucket.get_blob("b.txt") is None
+    with pytest.raises(exceptions.BadRequest, match="onto itself"):
+        bucket.move_blob(source, "a.txt")

@@ -368,6 +368,18 @@ class StorageHandlers:
             preconditions=_preconditions(request),
         )
 
+    async def move_object(self, request: Request, bucket: str, object: str, dobject: str) -> Response:
+        validate_object_name(dobject)
+        doc = await run_in_threadpool(
+            self.store.move_object,
+            bucket,
+            object,
+            dobject,
+            source_preconditions=_source_preconditions(request),
+            preconditions=_preconditions(request),
+        )
+        return _json(request, self.object_json(request, doc))
+
     async def compose_object(self, request: Request, bucket: str, object: str) -> Response:
         body = await read_json(request, limit=self.max_request_bytes)
         sources = body.get("sourceObjects")
@@ -680,6 +692,7 @@ def routes(state: StorageApi) -> list[BaseRoute]:
     json_api.route("b/{bucket}/o/{object}/copyTo/b/{dbucket}/o/{dobject}", "POST")(api.copy_object)
     json_api.route("b/{bucket}/o/{object}/rewriteTo/b/{dbucket}/o/{dobject}", "POST")(api.rewrite_object)
     json_api.route("b/{bucket}/o/{object}/compose", "POST")(api.compose_object)
+    json_api.route("b/{bucket}/o/{object}/moveTo/o/{dobject}", "POST")(api.move_object)
     json_api.route("b/{bucket}/o/{object}/restore", "POST")(api.restore_object)
 
     upload_api = SegmentRouter("/upload/storage/v1")

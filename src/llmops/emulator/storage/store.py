@@ -936,6 +936,26 @@ class ObjectStore:
             meta.update({k: v for k, v in metadata.items() if k in _OBJECT_FIELDS})
         return self.put_file(dst_bucket, dst_name, src_path, metadata=meta, preconditions=preconditions)
 
+    def move_object(
+        self,
+        bucket: str,
+        src_name: str,
+        dst_name: str,
+        *,
+        source_preconditions: dict[str, Any] | None = None,
+        preconditions: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Rename an object within its bucket in one step (Cloud Storage's objects.move): the
+        destination is written and the source deleted, or neither."""
+        if src_name == dst_name:
+            raise StorageError(f"Cannot move object {src_name!r} onto itself", fix="give a different destination name")
+        with self._lock:
+            src_doc, _ = self.open_object(bucket, src_name, preconditions=source_preconditions)
+            bucket_rules.check_deletable(self._bucket_doc(bucket) or {}, src_doc)
+            doc = self.copy_object(bucket, src_name, bucket, dst_name, preconditions=preconditions)
+            self.delete_object(bucket, src_name, generation=src_doc["generation"])
+            return doc
+
     def compose(
         self,
         bucket: str,
