@@ -122,3 +122,42 @@ def test_a_move_with_a_stale_source_generation_changes_nothing(bucket):
     assert bucket.get_blob("a.txt") is not None and bucket.get_blob("b.txt") is None
     with pytest.raises(exceptions.BadRequest, match="onto itself"):
         bucket.move_blob(source, "a.txt")
+
+
+def test_transfer_manager_uploads_a_file_in_parallel_parts(bucket, tmp_path):
+    from google.cloud.storage import transfer_manager
+
+    data = bytes(range(256)) * 9000  # about 2.2 MiB: three 1 MiB parts
+    path = tmp_path / "big.bin"
+    path.write_bytes(data)
+    blob = bucket.blob("big.bin")
+    blob.metadata = {"origin": "parts"}
+    transfer_manager.upload_chunks_concurrently(
+        str(path), blob, chunk_size=1024 * 1024, max_workers=3, worker_type=transfer_manager.THREAD
+    )
+    stored = bucket.get_blob("big.bin")
+    assert stored.size == len(data) and stored.metadata == {"origin": "parts"}
+    assert stored.download_as_bytes() == data
+
+
+def test_a_multipart_upload_is_completed_only_from_parts_it_has(bucket, http):
+    url = f"/{bucket.name}/joined.txt"
+    started = http.post(url + "?uploads", headers={"content-type": "text/plain"})
+    assert started.status_code == 200
+    upload_id = started.text.split("<UploadId>")[1].split("</UploadId>")[0]
+    part = http.put(url, params={"uploadId": upload_id, "partNumber": "1"}, content=b"hello ")
+    assert part.status_code == 200 and part.headers["etag"]
+    assert http.put(url, params={"uploadId": upload_id, "partNumber": "0"}, content=b"x").status_code == 400
+    missing = "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber></Part><Part><PartNumber>2</PartNumber></Part></CompleteMultipartUpload>"
+    answer = http.post(url, params={"uploadId": upload_id}, content=missing)
+    assert answer.status_code == 400 and "Part 2" in answer.text
+    assert bucket.get_blob("joined.txt") is None
+    http.put(url, params={"uploadId": upload_id, "partNumber": "2"}, content=b"world")
+    assert http.post(url, params={"uploadId": upload_id}, content=missing).status_code == 200
+    assert bucket.blob("joined.txt").download_as_bytes() == b"hello world"
+    assert bucket.get_blob("joined.txt").content_type == "text/plain"
+    # a completed upload is gone; an aborted one too
+    assert http.post(url, params={"uploadId": upload_id}, content=missing).status_code == 404
+    other = http.post(url + "?uploads").text.split("<UploadId>")[1].split("</UploadId>")[0]
+    assert http.delete(url, params={"uploadId": other}).status_code == 204
+    assert http.put(url, params={"uploadId": other, "partNumber": "1"}, content=b"x").status_code == 404
