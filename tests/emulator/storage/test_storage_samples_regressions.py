@@ -161,3 +161,22 @@ def test_a_multipart_upload_is_completed_only_from_parts_it_has(bucket, http):
     other = http.post(url + "?uploads").text.split("<UploadId>")[1].split("</UploadId>")[0]
     assert http.delete(url, params={"uploadId": other}).status_code == 204
     assert http.put(url, params={"uploadId": other, "partNumber": "1"}, content=b"x").status_code == 404
+
+
+def test_hmac_keys_live_through_create_deactivate_delete(storage_client, unique):
+    email = f"hmac-{unique}@llmops-test.iam.gserviceaccount.com"
+    key, secret = storage_client.create_hmac_key(service_account_email=email)
+    assert key.access_id.startswith("GOOG1E") and len(secret) == 40 and key.state == "ACTIVE"
+    listed = {k.access_id for k in storage_client.list_hmac_keys(service_account_email=email)}
+    assert listed == {key.access_id}
+    with pytest.raises(exceptions.BadRequest, match="ACTIVE"):
+        key.delete()
+    key.state = "INACTIVE"
+    key.update()
+    assert storage_client.get_hmac_key_metadata(key.access_id).state == "INACTIVE"
+    key.delete()
+    assert list(storage_client.list_hmac_keys(service_account_email=email)) == []
+    shown = list(storage_client.list_hmac_keys(service_account_email=email, show_deleted_keys=True))
+    assert [k.state for k in shown] == ["DELETED"]
+    with pytest.raises(exceptions.NotFound):
+        storage_client.get_hmac_key_metadata("GOOG1ENOSUCHKEY")

@@ -41,6 +41,7 @@ from .acl import default_acl, predefined_acl
 from .acl_routes import add_acl_routes
 from .batch import BatchHandler
 from .fields import apply_fields, parse_fields
+from .hmac_keys import add_hmac_routes
 from .store import (
     HashingWriter,
     ObjectStore,
@@ -685,6 +686,7 @@ def routes(state: StorageApi) -> list[BaseRoute]:
     json_api.route("b/{bucket}/o", "GET")(api.list_objects)
     json_api.route("b/{bucket}/o", "POST")(api.upload_without_upload_path)
     add_acl_routes(json_api, state.store)
+    add_hmac_routes(json_api, state.store)
     for pattern in ("b/{bucket}/o/{object}", "b/{bucket}/o/{object+}"):
         json_api.route(pattern, "GET")(api.get_object)
         json_api.route(pattern, "PATCH", "PUT")(api.patch_object)
