@@ -401,7 +401,12 @@ class JobRunner:
         op = result.statement_type.split("_", 1)[0]
         if op in _DDL_OPERATION and result.statement_type not in ("CREATE_TABLE_AS_SELECT",):
             query_stats["ddlOperationPerformed"] = _DDL_OPERATION[op]
-        if result.target and result.target[2] and (op in _DDL_OPERATION or result.statement_type.startswith("CREATE")):
+        if result.target and result.target[2] and result.statement_type.endswith(("FUNCTION", "PROCEDURE")):
+            p, d, r = result.target
+            query_stats["ddlTargetRoutine"] = {"projectId": p, "datasetId": d, "routineId": r}
+        elif (
+            result.target and result.target[2] and (op in _DDL_OPERATION or result.statement_type.startswith("CREATE"))
+        ):
             p, d, t = result.target
             query_stats["ddlTargetTable"] = {"projectId": p, "datasetId": d, "tableId": t}
         job.result = result
@@ -455,6 +460,12 @@ class JobRunner:
         if not exists and (config.get("createDisposition") or "CREATE_IF_NEEDED") == "CREATE_NEVER":
             raise ApiError(404, f"Not found: Table {p}:{d}.{t}", "notFound")
         schema = result.schema if (not exists or mode == "replace") else None
+        if exists and mode == "append":
+            have = self.engine.get_table(p, d, t)
+            if have.get("type") == "TABLE" and have["schema"]:
+                self._maybe_add_fields(
+                    p, d, t, have["schema"], result.schema, config.get("schemaUpdateOptions") or [], partial=True
+                )
         self.engine.load_table(p, d, t, result.table, mode=mode, schema=schema)
 
     def _table_exists(self, project: str, dataset: str, table: str) -> bool:
@@ -527,19 +538,50 @@ class JobRunner:
         return stats, errors
 
     def _maybe_add_fields(
-        self, p: str, d: str, t: str, have: list[dict[str, Any]], given: list[dict[str, Any]], options: list[str]
+        self,
+        p: str,
+        d: str,
+        t: str,
+        have: list[dict[str, Any]],
+        given: list[dict[str, Any]],
+        options: list[str],
+        *,
+        partial: bool = False,
     ) -> None:
+        """Apply an appending job's schema update options: new fields need ALLOW_FIELD_ADDITION;
+        REQUIRED fields a load's schema makes NULLABLE, or a query's result (`partial`) leaves
+        out, need ALLOW_FIELD_RELAXATION, which relaxes every REQUIRED field the job gives as
+        NULLABLE; without them the job fails as BigQuery's does."""
+        by_name = {f["name"].lower(): f for f in given}
         known = {f["name"].lower() for f in have}
-        new = [f for f in given if f["name"].lower() not in known]
-        if not new:
-            return
-        if "ALLOW_FIELD_ADDITION" not in options:
+        new = [{**f, "mode": f.get("mode") or "NULLABLE"} for f in given if f["name"].lower() not in known]
+        nullable = [
+            f
+            for f in have
+            if f.get("mode") == "REQUIRED"
+            and (by_name.get(f["name"].lower(), {}).get("mode") or "NULLABLE") == "NULLABLE"
+        ]
+        # a query's columns are all NULLABLE yet may fill REQUIRED fields: only the ones it leaves out need the option
+        forced = [f for f in nullable if f["name"].lower() not in by_name] if partial else nullable
+        relax = nullable if "ALLOW_FIELD_RELAXATION" in options else []
+        if new and "ALLOW_FIELD_ADDITION" not in options:
             raise ApiError(
                 400,
                 f"Provided Schema does not match Table {p}:{d}.{t}. Cannot add fields (field: {new[0]['name']})",
                 "invalid",
             )
-        self.engine.update_table_schema(p, d, t, [*have, *new])
+        if forced and "ALLOW_FIELD_RELAXATION" not in options:
+            raise ApiError(
+                400,
+                f"Provided Schema does not match Table {p}:{d}.{t}. Field {forced[0]['name']} has changed mode "
+                "from REQUIRED to NULLABLE",
+                "invalid",
+            )
+        if not new and not relax:
+            return
+        relaxed = {f["name"].lower() for f in relax}
+        merged = [{**f, "mode": "NULLABLE"} if f["name"].lower() in relaxed else f for f in have]
+        self.engine.update_table_schema(p, d, t, [*merged, *new])
 
     def _read_sources(self, uris: Any) -> list[bytes]:
         if not isinstance(uris, list) or not uris:

@@ -182,10 +182,17 @@ def table_resource(info: dict[str, Any], extra: dict[str, Any], base: str, locat
     view_query = extra.pop("viewQuery", None)
     if kind == "VIEW":
         res["view"] = {"query": view_query or "", "useLegacySql": False}
+    refresh = extra.pop("mviewRefresh", None)
     res.update(extra)
     res.update(feature_fields(info))
+    if refresh and "materializedView" in res:
+        res["materializedView"].update(refresh)
     ddlopts.apply(res, (info.get("features") or {}).get("ddl_fields") or {})
-    res["etag"] = etag(res)
+    # a materialized view is always fresh (lastRefreshTime is now): the etag leaves it out to stay stable
+    stable = res
+    if "materializedView" in res:
+        stable = {**res, "materializedView": {**res["materializedView"], "lastRefreshTime": ""}}
+    res["etag"] = etag(stable)
     return res
 
 

@@ -288,6 +288,7 @@ class BigQueryHandlers:
                 raise ApiError(501, f"Tables with {unsupported} are not supported by the emulator", "notImplemented")
         view = body.get("view")
         mview = body.get("materializedView")
+        refresh = _mview_refresh(mview) if isinstance(mview, dict) and mview.get("query") else None
         fields = schema_from_api((body.get("schema") or {}).get("fields") or [])
 
         def create() -> dict[str, Any]:
@@ -323,6 +324,8 @@ class BigQueryHandlers:
                 tablekinds.set_expiration(self.engine, p, d, t, body["expirationTime"])
             info = self._table_info(p, d, t)
             extra = {k: body[k] for k in TABLE_FIELDS if k in body and k != "description"}
+            if refresh:
+                extra["mviewRefresh"] = refresh
             if isinstance(view, dict) and view.get("query"):
                 extra["viewQuery"] = view["query"]
                 if body.get("description"):
@@ -367,6 +370,11 @@ class BigQueryHandlers:
             fields = {k: body.get(k) for k in TABLE_FIELDS if k in body}
             if request.method == "PUT":
                 fields = {k: body.get(k) for k in TABLE_FIELDS}
+            if (
+                isinstance(body.get("materializedView"), dict)
+                and (info.get("features") or {}).get("kind") == "MATERIALIZED_VIEW"
+            ):
+                fields["mviewRefresh"] = _mview_refresh(body["materializedView"])
             if "expirationTime" in fields:
                 tablekinds.set_expiration(self.engine, project, dataset, t, fields["expirationTime"])
             ddlopts.forget_fields(self.engine, project, dataset, t, fields)
@@ -842,4 +850,26 @@ def _limit_errors(info: dict[str, Any], rows: list[Any], keep: list[int]) -> lis
             out.append(
                 {"index": i, "errors": [{"reason": "invalid", "location": field, "debugInfo": "", "message": message}]}
             )
+    return out
+
+
+def _mview_refresh(mview: dict[str, Any]) -> dict[str, Any]:
+    """The refresh settings a tables.insert/patch gives a materialized view (BigQuery keeps them)."""
+    out: dict[str, Any] = {}
+    if isinstance(mview.get("enableRefresh"), bool):
+        out["enableRefresh"] = mview["enableRefresh"]
+    if mview.get("refreshIntervalMs") is not None:
+        try:
+            interval = int(mview["refreshIntervalMs"])
+        except (TypeError, ValueError):
+            raise bad_request(
+                f"Invalid materializedView.refreshIntervalMs {mview['refreshIntervalMs']!r}: give milliseconds",
+                location="materializedView.refreshIntervalMs",
+            ) from None
+        if not 60_000 <= interval <= 7 * 24 * 3_600_000:
+            raise bad_request(
+                "materializedView.refreshIntervalMs must be between 1 minute and 7 days",
+                location="materializedView.refreshIntervalMs",
+            )
+        out["refreshIntervalMs"] = str(interval)
     return out

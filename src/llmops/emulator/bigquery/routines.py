@@ -462,7 +462,8 @@ def run_ddl(interp: Interpreter, span: Span) -> None:
         replace=bool(node.args.get("replace")),
         if_not_exists=bool(node.args.get("exists")),
     )
-    _record(interp, text, "CREATE_TABLE_FUNCTION" if table_function else "CREATE_FUNCTION")
+    kind = "CREATE_TABLE_FUNCTION" if table_function else "CREATE_FUNCTION"
+    _record(interp, text, kind, (project, dataset, routine))
 
 
 def _temp_js(interp: Interpreter, name: str, args: list[dict], returns: dict | None, body: str) -> None:
@@ -479,18 +480,19 @@ def _temp_js(interp: Interpreter, name: str, args: list[dict], returns: dict | N
     interp.root.temp_functions.add(name.lower())
 
 
-def _record(interp: Interpreter, text: str, kind: str) -> None:
+def _record(interp: Interpreter, text: str, kind: str, routine: tuple[str, str, str] | None = None) -> None:
     from .engine import EMPTY, QueryResult
     from .scripting import ChildStatement
 
-    interp.root.children.append(ChildStatement(text, QueryResult(table=EMPTY, schema=[], statement_type=kind)))
+    result = QueryResult(table=EMPTY, schema=[], statement_type=kind, target=routine)
+    interp.root.children.append(ChildStatement(text, result))
 
 
 def drop(interp: Interpreter, name: str, kind: str, *, if_exists: bool, statement_type: str | None = None) -> None:
     project, dataset, routine = _split_name(name, interp)
     interp.engine._require_dataset(interp.con, project, dataset)
     _drop(interp.con, project, dataset, routine, kind, if_exists=if_exists)
-    _record(interp, f"DROP {kind} {name}", statement_type or f"DROP_{kind}")
+    _record(interp, f"DROP {kind} {name}", statement_type or f"DROP_{kind}", (project, dataset, routine))
 
 
 def create_procedure(interp: Interpreter, node: Node) -> None:
@@ -516,7 +518,7 @@ def create_procedure(interp: Interpreter, node: Node) -> None:
     install(
         interp.engine, interp.con, resource, replace=node.extra["replace"], if_not_exists=node.extra["if_not_exists"]
     )
-    _record(interp, node.extra["text"], "CREATE_PROCEDURE")
+    _record(interp, node.extra["text"], "CREATE_PROCEDURE", (project, dataset, routine))
 
 
 def call_procedure(interp: Interpreter, node: Node) -> None:

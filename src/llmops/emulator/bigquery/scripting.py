@@ -141,7 +141,11 @@ def run_script(
                 fix="end it with COMMIT TRANSACTION",
             )
     out = run.result()
-    out.statement_type = _lone_statement_type(nodes, run.children) or out.statement_type
+    lone = _lone_statement_type(nodes, run.children)
+    child = run.children[0].result if lone else None
+    if lone and child is not None:
+        out.statement_type = lone
+        out.target = child.target  # the routine, for the job's ddlTargetRoutine
     return out
 
 

@@ -62,6 +62,7 @@ CODE_FOR_REASON = {
     "notFound": 404,
     "duplicate": 409,
     "conflict": 409,
+    "forbidden": 403,
     "conditionNotMet": 412,
     "uploadTooLarge": 413,
     "notImplemented": 501,

@@ -41,6 +41,7 @@ from .acl import default_acl, predefined_acl
 from .acl_routes import add_acl_routes
 from .batch import BatchHandler
 from .fields import apply_fields, parse_fields
+from .hmac_keys import add_hmac_routes
 from .store import (
     HashingWriter,
     ObjectStore,
@@ -161,6 +162,16 @@ class StorageHandlers:
                 body[field] = predefined_acl(request.query_params[param], project, bucket_level=field == "acl")
         doc = await run_in_threadpool(self.store.update_bucket, bucket, body, replace=request.method == "PUT")
         return _json(request, self.bucket_json(request, doc))
+
+    async def lock_retention(self, request: Request, bucket: str) -> Response:
+        match = request.query_params.get("ifMetagenerationMatch")
+        doc = await run_in_threadpool(self.store.lock_retention_policy, bucket, match)
+        return _json(request, self.bucket_json(request, doc))
+
+    async def service_account(self, request: Request, project: str) -> Response:
+        # Cloud Storage's service agent for the project (the emulator's projects are all number 0).
+        email = "service-0@gs-project-accounts.iam.gserviceaccount.com"
+        return _json(request, {"kind": "storage#serviceAccount", "email_address": email})
 
     async def delete_bucket(self, request: Request, bucket: str) -> Response:
         await run_in_threadpool(self.store.delete_bucket, bucket)
@@ -357,6 +368,18 @@ class StorageHandlers:
             source_generation=request.query_params.get("sourceGeneration"),
             preconditions=_preconditions(request),
         )
+
+    async def move_object(self, request: Request, bucket: str, object: str, dobject: str) -> Response:
+        validate_object_name(dobject)
+        doc = await run_in_threadpool(
+            self.store.move_object,
+            bucket,
+            object,
+            dobject,
+            source_preconditions=_source_preconditions(request),
+            preconditions=_preconditions(request),
+        )
+        return _json(request, self.object_json(request, doc))
 
     async def compose_object(self, request: Request, bucket: str, object: str) -> Response:
         body = await read_json(request, limit=self.max_request_bytes)
@@ -655,12 +678,15 @@ def routes(state: StorageApi) -> list[BaseRoute]:
     json_api.route("b/{bucket}", "GET")(api.get_bucket)
     json_api.route("b/{bucket}", "PATCH", "PUT")(api.patch_bucket)
     json_api.route("b/{bucket}", "DELETE")(api.delete_bucket)
+    json_api.route("b/{bucket}/lockRetentionPolicy", "POST")(api.lock_retention)
+    json_api.route("projects/{project}/serviceAccount", "GET")(api.service_account)
     json_api.route("b/{bucket}/iam", "GET")(api.get_iam)
     json_api.route("b/{bucket}/iam", "PUT")(api.set_iam)
     json_api.route("b/{bucket}/iam/testPermissions", "GET")(api.test_iam)
     json_api.route("b/{bucket}/o", "GET")(api.list_objects)
     json_api.route("b/{bucket}/o", "POST")(api.upload_without_upload_path)
     add_acl_routes(json_api, state.store)
+    add_hmac_routes(json_api, state.store)
     for pattern in ("b/{bucket}/o/{object}", "b/{bucket}/o/{object+}"):
         json_api.route(pattern, "GET")(api.get_object)
         json_api.route(pattern, "PATCH", "PUT")(api.patch_object)
@@ -668,6 +694,7 @@ def routes(state: StorageApi) -> list[BaseRoute]:
     json_api.route("b/{bucket}/o/{object}/copyTo/b/{dbucket}/o/{dobject}", "POST")(api.copy_object)
     json_api.route("b/{bucket}/o/{object}/rewriteTo/b/{dbucket}/o/{dobject}", "POST")(api.rewrite_object)
     json_api.route("b/{bucket}/o/{object}/compose", "POST")(api.compose_object)
+    json_api.route("b/{bucket}/o/{object}/moveTo/o/{dobject}", "POST")(api.move_object)
     json_api.route("b/{bucket}/o/{object}/restore", "POST")(api.restore_object)
 
     upload_api = SegmentRouter("/upload/storage/v1")

@@ -35,6 +35,7 @@ from typing import Any, BinaryIO, cast
 import google_crc32c
 
 from ...core.errors import LlmopsError, NotFoundError
+from . import bucket_rules
 from .acl import validate_acl
 from .glob import Glob
 from .index import BucketIndex
@@ -382,6 +383,7 @@ class ObjectStore:
                     doc[key] = _bucket_field(key, settings[key])
             if isinstance(doc.get("location"), str):
                 doc["location"] = doc["location"].upper()
+            bucket_rules.settle(doc, None)
             folder.mkdir(parents=True, exist_ok=True)
             return _public(self._save_bucket(doc))
 
@@ -414,6 +416,7 @@ class ObjectStore:
             doc = self._bucket_doc(validate_bucket_name(name))
             if doc is None:
                 raise BucketNotFound(f"The specified bucket does not exist: {name}", fix="create it first")
+            before = json.loads(json.dumps(doc))
             if replace:
                 for key in _BUCKET_FIELDS:
                     if key not in ("location", "locationType", "storageClass", "iamConfiguration"):
@@ -427,6 +430,18 @@ class ObjectStore:
                         doc["labels"] = {k: v for k, v in labels.items() if v is not None}
                     else:
                         doc[key] = _bucket_field(key, patch[key])
+            bucket_rules.settle(doc, before)
+            doc["metageneration"] = str(int(doc["metageneration"]) + 1)
+            doc["updated"] = rfc3339(time.time())
+            return _public(self._save_bucket(doc))
+
+    def lock_retention_policy(self, name: str, metageneration: str | None) -> dict[str, Any]:
+        """Lock the bucket's retention policy for good (`ifMetagenerationMatch` required)."""
+        with self._lock:
+            doc = self._bucket_doc(validate_bucket_name(name))
+            if doc is None:
+                raise BucketNotFound(f"The specified bucket does not exist: {name}", fix="create it first")
+            bucket_rules.lock_retention(doc, metageneration)
             doc["metageneration"] = str(int(doc["metageneration"]) + 1)
             doc["updated"] = rfc3339(time.time())
             return _public(self._save_bucket(doc))
@@ -693,6 +708,7 @@ class ObjectStore:
                     content_type=meta.get("contentType") or _guess_content_type(name),
                 )
                 _apply_object_fields(doc, meta)
+                bucket_rules.stamp_new_object(self._bucket_doc(bucket) or {}, doc, meta)
                 if current is not None:
                     self._retire(bucket, current[0], current[1], versioned=True)
                 blob, mtime_ns = self._place(bucket, name, info["path"], None)
@@ -854,6 +870,7 @@ class ObjectStore:
         gen = _generation(generation)
         with self._lock:
             doc, path = self.open_object(bucket, name, generation=gen, preconditions=preconditions)
+            bucket_rules.check_deletable(self._bucket_doc(bucket) or {}, doc)
             current = self._current(bucket, name)
             if current is None or current[0]["generation"] != doc["generation"]:  # a noncurrent version
                 _, retention = self._policy(bucket)
@@ -918,6 +935,26 @@ class ObjectStore:
         if metadata:
             meta.update({k: v for k, v in metadata.items() if k in _OBJECT_FIELDS})
         return self.put_file(dst_bucket, dst_name, src_path, metadata=meta, preconditions=preconditions)
+
+    def move_object(
+        self,
+        bucket: str,
+        src_name: str,
+        dst_name: str,
+        *,
+        source_preconditions: dict[str, Any] | None = None,
+        preconditions: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Rename an object within its bucket in one step (Cloud Storage's objects.move): the
+        destination is written and the source deleted, or neither."""
+        if src_name == dst_name:
+            raise StorageError(f"Cannot move object {src_name!r} onto itself", fix="give a different destination name")
+        with self._lock:
+            src_doc, _ = self.open_object(bucket, src_name, preconditions=source_preconditions)
+            bucket_rules.check_deletable(self._bucket_doc(bucket) or {}, src_doc)
+            doc = self.copy_object(bucket, src_name, bucket, dst_name, preconditions=preconditions)
+            self.delete_object(bucket, src_name, generation=src_doc["generation"])
+            return doc
 
     def compose(
         self,

@@ -3,7 +3,8 @@ signed URLs that use them.
 
 `GET`/`HEAD` download (ranges, `generation`, `response-content-type`), `PUT` uploads the body as
 the object, `DELETE` deletes it; `x-goog-if-generation-match` and
-`x-goog-if-metageneration-match` are the preconditions (412). Errors are answered as the XML API
+`x-goog-if-metageneration-match` are the preconditions (412); `?uploads`/`?uploadId=` are the
+multipart uploads of `xml_mpu`. Errors are answered as the XML API
 answers them: `<Error><Code>NoSuchKey</Code><Message>...</Message></Error>`.
 
 The route is `/{bucket}/{object}`, tried after every API's longer literal prefix, and it only
@@ -26,6 +27,7 @@ from starlette.routing import Match
 from ..server.errors import ApiError, from_exception
 from ..server.http import stream_body
 from .signing import SignedUrlError, SigningKeys, is_signed, verify_v4
+from .xml_mpu import MultipartUploads
 
 if TYPE_CHECKING:
     from .routes import StorageHandlers
@@ -48,6 +50,10 @@ _XML_PRECONDITIONS = {
     "x-goog-if-generation-match": "ifGenerationMatch",
     "x-goog-if-metageneration-match": "ifMetagenerationMatch",
 }
+
+
+def _xml_ok(body: str) -> Response:
+    return Response(body, status_code=200, media_type="application/xml")
 
 
 def xml_error(err: ApiError, method: str) -> Response:
@@ -106,6 +112,7 @@ class PathStyleHandler:
         self.handlers = handlers
         self.store = handlers.store
         self.keys = keys
+        self.uploads = MultipartUploads(handlers.store)
 
     async def handle(self, request: Request) -> Response:
         raw = request.scope.get("raw_path") or request.url.path.encode("utf-8")
@@ -140,6 +147,12 @@ class PathStyleHandler:
                 if value and value.isprintable():
                     response.headers[header] = value
             return response
+        qp = request.query_params
+        if method == "POST" and "uploads" in qp:
+            headers = {k.lower(): v for k, v in request.headers.items()}
+            return _xml_ok(await run_in_threadpool(self.uploads.initiate, bucket, name, headers))
+        if "uploadId" in qp and method in ("PUT", "POST", "DELETE"):
+            return await self._multipart(request, bucket, name, qp["uploadId"])
         preconditions = {v: request.headers[k] for k, v in _XML_PRECONDITIONS.items() if request.headers.get(k)}
         if method == "PUT":
             return await self._put(request, bucket, name, preconditions)
@@ -149,6 +162,19 @@ class PathStyleHandler:
         raise ApiError(
             405, f"Method {method} is not served on object URLs", headers={"Allow": "GET, HEAD, PUT, DELETE"}
         )
+
+    async def _multipart(self, request: Request, bucket: str, name: str, upload_id: str) -> Response:
+        if request.method == "DELETE":
+            await run_in_threadpool(self.uploads.abort, bucket, name, upload_id)
+            return Response(status_code=204)
+        body = bytearray()
+        async for chunk in stream_body(request, self.handlers.uploads.max_bytes):
+            body += chunk
+        if request.method == "PUT":
+            part = request.query_params.get("partNumber")
+            headers = await run_in_threadpool(self.uploads.put_part, bucket, name, upload_id, part, bytes(body))
+            return Response(status_code=200, headers=headers)
+        return _xml_ok(await run_in_threadpool(self.uploads.complete, bucket, name, upload_id, bytes(body)))
 
     async def _put(self, request: Request, bucket: str, name: str, preconditions: dict[str, str]) -> Response:
         from .store import validate_object_fields, validate_object_name
