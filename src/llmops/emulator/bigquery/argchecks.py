@@ -23,7 +23,7 @@ def check_arguments(stmt: exp.Expression) -> None:
         if length is None or _is_literal_at_least(length, 0):
             continue
         name = "LEFT" if isinstance(node, exp.Left) else "RIGHT"
-        bad = exp.LT(this=length.copy(), expression=exp.Literal.number(0))
+        bad: exp.Expression = exp.LT(this=length.copy(), expression=exp.Literal.number(0))
         node.set("expression", _fail_when(length.copy(), bad, f"{name}: the length must not be negative"))
     for node in list(stmt.find_all(exp.Pad)):
         length = node.expression
