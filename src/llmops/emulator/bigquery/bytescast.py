@@ -22,8 +22,8 @@ def strings_to_bytes(stmt: exp.Expression) -> None:
     """Rewrite the query's own CAST/SAFE_CAST(... AS BYTES) (run before the parameters and the
     function rewrites add casts of their own)."""
     for node in reversed(list(stmt.find_all(exp.Cast, exp.TryCast))):
-        if node.to.this not in _BLOB or isinstance(node.this, exp.ByteString):
-            continue
+        if node.to.this not in _BLOB or isinstance(node.this, exp.ByteString) or node.args.get("format"):
+            continue  # CAST ... FORMAT 'BASE64' and the like are castformat.py's
         if any(p.name in ("", "?") for p in node.this.find_all(exp.Placeholder)):
             continue  # a positional ? cannot be copied: DuckDB's own cast
         node.replace(exp.paren(_utf8(node.this), copy=False))
