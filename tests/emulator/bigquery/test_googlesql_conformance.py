@@ -11,10 +11,10 @@ import datetime
 import math
 
 import pytest
+from googlesql_cases import assert_fails_locally, assert_fails_through_client
 
 from llmops.backends.local.warehouse import DuckDBWarehouse
 from llmops.core.config import Settings
-from llmops.core.errors import QueryError
 
 # (SQL, expected row as a tuple, expected BigQuery types)
 SILENTLY_WRONG = [
@@ -586,18 +586,12 @@ def test_parameter_types_bigquery_client(bigquery_client):
 
 @pytest.mark.parametrize("sql, fragment", ERRORS)
 def test_errors_local_warehouse(warehouse, sql, fragment):
-    with pytest.raises(QueryError) as info:
-        warehouse.query_result(sql)
-    assert fragment in str(info.value)
+    assert_fails_locally(warehouse, sql, fragment)
 
 
 @pytest.mark.parametrize("sql, fragment", ERRORS)
 def test_errors_bigquery_client(bigquery_client, sql, fragment):
-    from google.api_core.exceptions import BadRequest
-
-    with pytest.raises(BadRequest) as info:
-        bigquery_client.query_and_wait(sql)
-    assert fragment in str(info.value)
+    assert_fails_through_client(bigquery_client, sql, fragment)
 
 
 def test_llmops_sql_json_keeps_same_named_columns(cli):

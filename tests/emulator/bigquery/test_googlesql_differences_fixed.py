@@ -11,13 +11,12 @@ import hashlib
 from decimal import Decimal
 
 import pytest
+from googlesql_cases import assert_fails_locally, assert_fails_through_client, same_type, single_value
 
 from llmops.backends.local.warehouse import DuckDBWarehouse
 from llmops.core.config import Settings
-from llmops.core.errors import QueryError
 
 INT, F, S, N, BN = "INTEGER", "FLOAT", "STRING", "NUMERIC", "BIGNUMERIC"
-_LOCAL_TYPES = {"INT64": INT, "FLOAT64": F, "BOOL": "BOOLEAN"}
 
 SETUP = [
     "CREATE SCHEMA IF NOT EXISTS diffs",
@@ -222,10 +221,9 @@ def client(bigquery_client):
 
 @pytest.mark.parametrize("sql, want, typ", CASES)
 def test_local_warehouse(warehouse, sql, want, typ):
-    result = warehouse.query_result(sql)
-    rows = [list(r.values()) for r in result.table.to_pylist()]
-    assert len(rows) == 1 and len(rows[0]) == 1 and _same(rows[0][0], want), rows
-    assert _LOCAL_TYPES.get(result.schema[0]["type"], result.schema[0]["type"]) == typ
+    got, kind = single_value(warehouse, sql)
+    assert _same(got, want), got
+    assert same_type(kind, typ), kind
 
 
 def test_bigquery_client(client):
@@ -235,23 +233,17 @@ def test_bigquery_client(client):
         if want is None and result.schema[0].mode == "REPEATED":
             want = []  # BigQuery returns a NULL array as an empty one
         assert len(rows) == 1 and _same(rows[0][0], want), (sql, rows)
-        assert result.schema[0].field_type == typ, (sql, result.schema[0].field_type)
+        assert same_type(result.schema[0].field_type, typ), (sql, result.schema[0].field_type)
 
 
 @pytest.mark.parametrize("sql, fragment", ERRORS)
 def test_errors_local_warehouse(warehouse, sql, fragment):
-    with pytest.raises(QueryError) as info:
-        warehouse.query_result(sql)
-    assert fragment in str(info.value)
+    assert_fails_locally(warehouse, sql, fragment)
 
 
 @pytest.mark.parametrize("sql, fragment", ERRORS)
 def test_errors_bigquery_client(client, sql, fragment):
-    from google.api_core.exceptions import BadRequest
-
-    with pytest.raises(BadRequest) as info:
-        client.query_and_wait(sql)
-    assert fragment in str(info.value)
+    assert_fails_through_client(client, sql, fragment)
 
 
 def test_null_array_element_is_one_line_in_llmops_sql(cli):

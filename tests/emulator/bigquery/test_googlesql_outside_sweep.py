@@ -11,6 +11,7 @@ import datetime as dt
 import json
 
 import pytest
+from googlesql_cases import as_query, client_queries, same_type, single_value
 
 from llmops.backends.local.warehouse import DuckDBWarehouse
 from llmops.core.config import Settings
@@ -100,16 +101,11 @@ FAMILIES = {
 }
 
 
-def _query(text: str) -> str:
-    return text if text.lstrip().upper().startswith(("SELECT", "WITH")) else f"SELECT {text}"
-
-
 ROWS = [
-    pytest.param(_query(q), want, typ, id=f"{name}-{i}")
+    pytest.param(as_query(q), want, typ, id=f"{name}-{i}")
     for name, rows in FAMILIES.items()
     for i, (q, want, typ) in enumerate(rows)
 ]
-_LOCAL_TYPES = {"INT64": INT, "BOOL": "BOOLEAN", "FLOAT64": "FLOAT"}
 
 
 def _same(got, want) -> bool:
@@ -127,29 +123,22 @@ def warehouse(tmp_path_factory):
 
 @pytest.mark.parametrize("sql, want, typ", ROWS)
 def test_local_warehouse(warehouse, sql, want, typ):
-    result = warehouse.query_result(sql)
-    rows = [list(r.values()) for r in result.table.to_pylist()]
-    assert len(rows) == 1 and len(rows[0]) == 1 and _same(rows[0][0], want), rows
-    if typ:
-        assert _LOCAL_TYPES.get(result.schema[0]["type"], result.schema[0]["type"]) == typ
+    got, kind = single_value(warehouse, sql)
+    assert _same(got, want), got
+    assert same_type(kind, typ), kind
 
 
 @pytest.mark.parametrize("family", list(FAMILIES))
 def test_bigquery_client(bigquery_client, family):
     """Each family's FROM-less rows as the columns of one query; a row with a FROM on its own."""
-    rows = FAMILIES[family]
-    scalar = [(q, w, t) for q, w, t in rows if not q.lstrip().upper().startswith(("SELECT", "WITH"))]
-    queries = [(", ".join(f"{q} AS c{i}" for i, (q, _, _) in enumerate(scalar)), scalar)] if scalar else []
-    queries += [(q[len("SELECT") :], [(q, w, t)]) for q, w, t in rows if (q, w, t) not in scalar]
-    for select, cases in queries:
-        result = bigquery_client.query_and_wait(f"SELECT {select}")
+    for sql, cases in client_queries(FAMILIES[family]):
+        result = bigquery_client.query_and_wait(sql)
         values = list(next(iter(result)).values())
         for (q, want, typ), got, field in zip(cases, values, result.schema, strict=True):
             if field.field_type == "JSON":
                 want = json.loads(want)  # the client reads the JSON value
             assert _same(got, want), (q, got)
-            if typ:
-                assert field.field_type == typ, (q, field.field_type)
+            assert same_type(field.field_type, typ), (q, field.field_type)
 
 
 def test_bytes_cast_of_parameters_local_warehouse(warehouse):

@@ -10,6 +10,7 @@ import json
 from decimal import Decimal
 
 import pytest
+from googlesql_cases import same_type, single_value
 
 from llmops.backends.local.warehouse import DuckDBWarehouse
 from llmops.core.config import Settings
@@ -106,7 +107,6 @@ ROWS = [
     for name, rows in FAMILIES.items()
     for i, (q, want, typ) in enumerate(rows)
 ]
-_LOCAL_TYPES = {"INT64": INT, "BOOL": "BOOLEAN", "FLOAT64": "FLOAT"}
 
 # LEFT/RIGHT of a negative length and COT of 0 fail in BigQuery (SAFE.: NULL)
 FAILING = [
@@ -142,11 +142,9 @@ def warehouse(tmp_path_factory):
 
 @pytest.mark.parametrize("sql, want, typ", ROWS)
 def test_local_warehouse(warehouse, sql, want, typ):
-    result = warehouse.query_result(sql)
-    rows = [list(r.values()) for r in result.table.to_pylist()]
-    assert len(rows) == 1 and len(rows[0]) == 1 and _same(rows[0][0], want), rows
-    if typ:
-        assert _LOCAL_TYPES.get(result.schema[0]["type"], result.schema[0]["type"]) == typ
+    got, kind = single_value(warehouse, sql)
+    assert _same(got, want), got
+    assert same_type(kind, typ), kind
 
 
 @pytest.mark.parametrize("sql, message", FAILING)
@@ -171,8 +169,7 @@ def test_bigquery_client(bigquery_client, family):
         if field.field_type == "JSON":
             want = json.loads(want)  # the client reads the JSON value
         assert _same(got, want), (q, got)
-        if typ:
-            assert field.field_type == typ, (q, field.field_type)
+        assert same_type(field.field_type, typ), (q, field.field_type)
 
 
 def test_bigquery_client_fails(bigquery_client):

@@ -13,10 +13,17 @@ import math
 from decimal import Decimal
 
 import pytest
+from googlesql_cases import (
+    as_query,
+    assert_fails_locally,
+    assert_fails_through_client,
+    client_queries,
+    same_type,
+    single_value,
+)
 
 from llmops.backends.local.warehouse import DuckDBWarehouse
 from llmops.core.config import Settings
-from llmops.core.errors import QueryError
 
 UTC = dt.UTC
 INT, F, S, B, N, D = "INTEGER", "FLOAT", "STRING", "BOOLEAN", "NUMERIC", "DATE"
@@ -646,16 +653,11 @@ ERRORS = [
 ]
 
 
-def _query(text: str) -> str:
-    return text if text.lstrip().upper().startswith(("SELECT", "WITH")) else f"SELECT {text}"
-
-
 ROWS = [
-    pytest.param(_query(q), want, typ, id=f"{name}-{i}")
+    pytest.param(as_query(q), want, typ, id=f"{name}-{i}")
     for name, rows in FAMILIES.items()
     for i, (q, want, typ) in enumerate(rows)
 ]
-_LOCAL_TYPES = {"INT64": INT, "FLOAT64": F, "BOOL": B}
 
 
 def _same(got, want) -> bool:
@@ -677,29 +679,22 @@ def warehouse(tmp_path_factory):
 
 @pytest.mark.parametrize("sql, want, typ", ROWS)
 def test_local_warehouse(warehouse, sql, want, typ):
-    result = warehouse.query_result(sql)
-    rows = [list(r.values()) for r in result.table.to_pylist()]
-    assert len(rows) == 1 and len(rows[0]) == 1 and _same(rows[0][0], want), rows
-    if typ:
-        assert _LOCAL_TYPES.get(result.schema[0]["type"], result.schema[0]["type"]) == typ
+    got, kind = single_value(warehouse, sql)
+    assert _same(got, want), got
+    assert same_type(kind, typ), kind
 
 
 @pytest.mark.parametrize("family", list(FAMILIES))
 def test_bigquery_client(bigquery_client, family):
     """Each family's rows as the columns of one query (or one query per row that has a FROM)."""
-    rows = FAMILIES[family]
-    scalar = [(q, w, t) for q, w, t in rows if not q.lstrip().upper().startswith(("SELECT", "WITH"))]
-    queries = [(", ".join(f"{q} AS c{i}" for i, (q, _, _) in enumerate(scalar)), scalar)] if scalar else []
-    queries += [(q[len("SELECT") :], [(q, w, t)]) for q, w, t in rows if (q, w, t) not in scalar]
-    for select, cases in queries:
-        result = bigquery_client.query_and_wait(f"SELECT {select}")
+    for sql, cases in client_queries(FAMILIES[family]):
+        result = bigquery_client.query_and_wait(sql)
         values = list(next(iter(result)).values())
         for (q, want, typ), got, field in zip(cases, values, result.schema, strict=True):
             if want is None and field.mode == "REPEATED":
                 want = []  # BigQuery returns a NULL array as an empty one
             assert _same(got, want), (q, got)
-            if typ:
-                assert field.field_type == typ, (q, field.field_type)
+            assert same_type(field.field_type, typ), (q, field.field_type)
 
 
 NAMES = (
@@ -738,15 +733,9 @@ def test_column_names_bigquery_client(bigquery_client):
 
 @pytest.mark.parametrize("sql, fragment", ERRORS)
 def test_errors_local_warehouse(warehouse, sql, fragment):
-    with pytest.raises(QueryError) as info:
-        warehouse.query_result(sql)
-    assert fragment in str(info.value)
+    assert_fails_locally(warehouse, sql, fragment)
 
 
 @pytest.mark.parametrize("sql, fragment", ERRORS)
 def test_errors_bigquery_client(bigquery_client, sql, fragment):
-    from google.api_core.exceptions import BadRequest
-
-    with pytest.raises(BadRequest) as info:
-        bigquery_client.query_and_wait(sql)
-    assert fragment in str(info.value)
+    assert_fails_through_client(bigquery_client, sql, fragment)

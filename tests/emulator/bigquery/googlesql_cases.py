@@ -1,0 +1,58 @@
+"""Running the GoogleSQL case tables (query or expression, BigQuery's value, its type) both ways:
+on the local warehouse (`llmops sql`'s path) and through the real BigQuery client."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from llmops.core.errors import QueryError
+
+# BigQuery's type names where the local warehouse's schema names them the legacy way
+LOCAL_TYPES = {"INTEGER": "INT64", "FLOAT": "FLOAT64", "BOOLEAN": "BOOL"}
+
+
+def as_query(text: str) -> str:
+    """An expression as a FROM-less SELECT; a query as it is."""
+    return text if has_select(text) else f"SELECT {text}"
+
+
+def has_select(text: str) -> bool:
+    return text.lstrip().upper().startswith(("SELECT", "WITH"))
+
+
+def single_value(warehouse, sql: str) -> tuple[Any, str]:
+    """The one value of a one-row, one-column query on the local warehouse, and its BigQuery type."""
+    result = warehouse.query_result(sql)
+    rows = [list(r.values()) for r in result.table.to_pylist()]
+    assert len(rows) == 1 and len(rows[0]) == 1, rows
+    kind = result.schema[0]["type"]
+    return rows[0][0], LOCAL_TYPES.get(kind, kind)
+
+
+def client_queries(rows: list[tuple[str, Any, Any]]) -> list[tuple[str, list[tuple[str, Any, Any]]]]:
+    """The rows as few client queries: the FROM-less expressions as the columns of one SELECT, each
+    row that is a query of its own alone."""
+    scalar = [row for row in rows if not has_select(row[0])]
+    queries = [("SELECT " + ", ".join(f"{q} AS c{i}" for i, (q, _, _) in enumerate(scalar)), scalar)] if scalar else []
+    return queries + [(row[0], [row]) for row in rows if has_select(row[0])]
+
+
+def same_type(bigquery_type: str, want: str | None) -> bool:
+    """Whether a result's type is the case's (None: the case names no type)."""
+    return want is None or LOCAL_TYPES.get(want, want) == LOCAL_TYPES.get(bigquery_type, bigquery_type)
+
+
+def assert_fails_locally(warehouse, sql: str, fragment: str) -> None:
+    with pytest.raises(QueryError) as info:
+        warehouse.query_result(sql)
+    assert fragment in str(info.value)
+
+
+def assert_fails_through_client(client, sql: str, fragment: str) -> None:
+    from google.api_core.exceptions import BadRequest
+
+    with pytest.raises(BadRequest) as info:
+        client.query_and_wait(sql)
+    assert fragment in str(info.value)
