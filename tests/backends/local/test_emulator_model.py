@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -79,3 +81,20 @@ def test_predict_batch_through_the_provider(session):
     assert [p.prompt for p in batch] == prompts
     assert [p.blocked for p in batch] == [False, True, False]
     assert [p.to_vertex_dict() for p in batch] == [session.model.predict(p).to_vertex_dict() for p in prompts]
+
+
+def test_building_the_provider_imports_no_model_service(tmp_path):
+    """A fully cached `llmops run` builds the provider to check its capabilities and predicts
+    nothing: the model service (numpy, retrieval) is imported on first use only."""
+    code = (
+        "import sys\n"
+        "from llmops.core.config import Settings\n"
+        "from llmops.core.session import Session\n"
+        f"s = Session(Settings(workspace={str(tmp_path / 'ws')!r}))\n"
+        "s.model\n"
+        "print('llmops.emulator.vertex.engine.model_service' in sys.modules)\n"
+        "s.model.list_base_models()\n"
+        "print('llmops.emulator.vertex.engine.model_service' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "True"]

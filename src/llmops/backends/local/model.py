@@ -5,12 +5,13 @@ folder; see `llmops.emulator.vertex.engine.model_service` for what a prediction 
 
 The provider is an adapter: the interface's and capabilities' methods are the model service's
 own (same names and signatures), answered by `ServiceMethod`. The model service (numpy,
-pyarrow) is imported when a provider is built, not when this module is, so listing backends
-stays cheap.
+pyarrow) is imported when a provider first calls it, not when this module is or a provider is
+built, so listing backends and a fully cached `llmops run` stay cheap.
 """
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -48,12 +49,19 @@ class EmulatorModelProvider(ModelProvider, Tuner, Deployer, Aliaser):
 
     def __init__(self, settings: Settings):
         super().__init__(settings)
+        if settings.section(EmulatorModelSettings).canned_responses is not None:
+            self.service  # noqa: B018 -- a bad canned-responses file fails when the provider is built
+
+    @functools.cached_property
+    def service(self) -> ModelService:
+        """The in-process model service, built on first use (a fully cached `llmops run` needs none)."""
         from ...emulator.vertex.engine.model_service import ModelService
 
+        settings = self.settings
         canned = settings.section(EmulatorModelSettings).canned_responses
         if canned is not None:
             canned = Path(canned).expanduser().resolve()
-        self.service: ModelService = ModelService(
+        return ModelService(
             Workspace(settings.workspace).models,
             default_model=settings.base_model,
             safety_threshold=settings.safety_threshold,
