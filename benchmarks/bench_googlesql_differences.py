@@ -36,6 +36,22 @@ CASES = [
         "SELECT MAX(ARRAY_LENGTH(JSON_KEYS(j))) FROM b.t",
         "SELECT MAX(len(json_keys(j))) FROM b.t",
     ),
+    # aggforms.py: RESPECT NULLS and LIMIT forms vs DuckDB's form without them
+    (
+        "APPROX_QUANTILES RESPECT NULLS",
+        "SELECT APPROX_QUANTILES(NULLIF(g, 0), 4 RESPECT NULLS)[OFFSET(2)] FROM b.t",
+        "SELECT quantile_disc(NULLIF(g, 0), [0, 0.25, 0.5, 0.75, 1])[3] FROM b.t",
+    ),
+    (
+        "PERCENTILE_CONT RESPECT NULLS",
+        "SELECT SUM(m) FROM (SELECT PERCENTILE_CONT(NULLIF(i % 7, 0), 0.5 RESPECT NULLS) OVER (PARTITION BY g) AS m FROM b.t)",
+        "SELECT SUM(m) FROM (SELECT quantile_cont(NULLIF(i % 7, 0), 0.5) OVER (PARTITION BY g) AS m FROM b.t)",
+    ),
+    (
+        "ARRAY_CONCAT_AGG LIMIT",
+        "SELECT SUM(ARRAY_LENGTH(c)) FROM (SELECT ARRAY_CONCAT_AGG(a ORDER BY i LIMIT 10) AS c FROM b.t GROUP BY g)",
+        "SELECT SUM(len(c)) FROM (SELECT flatten(list(a ORDER BY i)) AS c FROM b.t GROUP BY g)",
+    ),
     (
         "NORMALIZE NFKC ASCII rows",
         "SELECT MAX(NORMALIZE(CAST(i AS STRING), NFKC)) FROM b.t",

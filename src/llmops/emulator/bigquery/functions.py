@@ -193,16 +193,6 @@ def _bytes_call(node: exp.Expression, visible: bool = False) -> exp.Expression |
     return None
 
 
-def _approx_quantiles(node: exp.ApproxQuantiles) -> exp.Expression:
-    # exact quantiles (BigQuery's answer for small inputs): the value at floor((n-1)*i/k)
-    k = node.expression
-    if not (isinstance(k, exp.Literal) and k.is_int and int(k.this) > 0):
-        raise _unsupported("APPROX_QUANTILES with a number of quantiles that is not a positive integer literal")
-    n = int(k.this)
-    points = exp.Array(expressions=[exp.Literal.number(repr(i / n)) for i in range(n + 1)])
-    return exp.Anonymous(this="quantile_disc", expressions=[node.this.copy(), points])
-
-
 def _positional(node: exp.Expression) -> bool:
     """Whether `node` holds a positional `?` parameter, which a template must not copy."""
     return any(p.name in ("", "?") for p in node.find_all(exp.Placeholder))
@@ -287,11 +277,29 @@ def _null_treatment(node: exp.IgnoreNulls | exp.RespectNulls) -> exp.Expression 
 
 
 def _regexp_instr(node: exp.RegexpInstr) -> exp.Expression:
+    value: exp.Expression = node
+    option = node.args.get("option")
+    if option is not None and not isinstance(option, exp.Literal):
+        # sqlglot answers the end of the match only for a literal occurrence_position of 1
+        if _positional(node):
+            raise _unsupported("REGEXP_INSTR with a positional occurrence_position parameter")
+        start, end = node.copy(), node.copy()
+        start.set("option", exp.Literal.number(0))
+        end.set("option", exp.Literal.number(1))
+        value = _t(
+            "CASE WHEN _A IS NULL THEN NULL WHEN _A = 0 THEN _B WHEN _A = 1 THEN _C "
+            "ELSE error('REGEXP_INSTR: occurrence_position must be 0 or 1') END",
+            option,
+            start,
+            end,
+        )
+    elif option is not None and str(option.this) not in ("0", "1"):
+        raise _invalid("REGEXP_INSTR: occurrence_position must be 0 or 1")
     # with a capturing group BigQuery answers the group's position, which DuckDB cannot find
     return _t(
         "CASE WHEN regexp_matches(regexp_replace(_B, '\\\\.', '', 'g'), '\\((?:[^?]|$)') "
         "THEN error('REGEXP_INSTR with a capturing group is not supported by the local warehouse') ELSE _A END",
-        node,
+        value,
         node.expression,
     )
 
@@ -445,7 +453,10 @@ def used_udfs(stmt: exp.Expression) -> set[str]:
 
 def rewrite_function_calls(stmt: exp.Expression) -> None:
     """Rewrite every GoogleSQL call in `stmt` that DuckDB lacks or answers differently."""
+    from .aggforms import rewrite_aggregate_forms
+
     node: Any
+    rewrite_aggregate_forms(stmt)
     for node in reversed(list(stmt.find_all(exp.IgnoreNulls, exp.RespectNulls))):
         new = _null_treatment(node)
         if new is not None:
@@ -475,7 +486,6 @@ def rewrite_function_calls(stmt: exp.Expression) -> None:
         exp.Right: _bytes_call,
         exp.Reverse: _bytes_call,
         exp.Pad: _bytes_call,
-        exp.ApproxQuantiles: _approx_quantiles,
         exp.ApproxTopK: _approx_top_count,
         exp.RegexpInstr: _regexp_instr,
         exp.ApproxTopSum: _approx_top_sum,

@@ -1,0 +1,132 @@
+"""Aggregate forms sqlglot cannot write for DuckDB: APPROX_QUANTILES with DISTINCT or RESPECT NULLS,
+PERCENTILE_DISC / PERCENTILE_CONT with RESPECT NULLS, and ARRAY_CONCAT_AGG with LIMIT."""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+
+def _null_first(value: exp.Expression) -> exp.Expression:
+    """A STRUCT that orders like `value` with NULL first and is itself never NULL (so that an
+    aggregate keeps the NULLs); its field `v` is the value."""
+    from .functions import _t
+
+    return _t("{'n': _A IS NOT NULL, 'v': _A}", value)
+
+
+def _quantile_count(k: exp.Expression | None) -> int:
+    from .functions import _unsupported
+
+    if not (isinstance(k, exp.Literal) and k.is_int and int(k.this) > 0):
+        raise _unsupported("APPROX_QUANTILES with a number of quantiles that is not a positive integer literal")
+    return int(k.this)
+
+
+def approx_quantiles(node: exp.ApproxQuantiles, respect_nulls: bool = False) -> exp.Expression:
+    """APPROX_QUANTILES(x, n), also with DISTINCT and RESPECT NULLS (NULLs sorted first): exact
+    quantiles, BigQuery's answer for small inputs (the value at floor((count-1)*i/n))."""
+    value, k = node.this, node.expression
+    distinct = isinstance(value, exp.Distinct)
+    if distinct:
+        if len(value.expressions) != 2:
+            raise _unsupported_distinct()
+        value, k = value.expressions
+    n = _quantile_count(k)
+    points = exp.Array(expressions=[exp.Literal.number(repr(i / n)) for i in range(n + 1)])
+    arg = _null_first(value) if respect_nulls else value.copy()
+    if distinct:
+        arg = exp.Distinct(expressions=[arg])
+    quantiles: exp.Expression = exp.Anonymous(this="quantile_disc", expressions=[arg, points])
+    if respect_nulls:
+        from .functions import _t
+
+        quantiles = _t("list_transform(_A, lambda e: e.v)", quantiles)
+    return quantiles
+
+
+def _unsupported_distinct() -> Exception:
+    from .functions import _unsupported
+
+    return _unsupported("APPROX_QUANTILES(DISTINCT ...) with other than one value and the number of quantiles")
+
+
+def percentile_respect_nulls(node: exp.RespectNulls) -> exp.Expression | None:
+    """PERCENTILE_DISC / PERCENTILE_CONT(x, p RESPECT NULLS) OVER (...), NULLs taking part, first:
+    the expression that replaces the window call."""
+    from .functions import _t
+
+    fn = node.this
+    window = node.parent
+    if not isinstance(fn, exp.PercentileDisc | exp.PercentileCont) or not isinstance(window, exp.Window):
+        return None
+    value, p = fn.this, fn.expression
+
+    def over(call: exp.Expression) -> exp.Expression:
+        copy = window.copy()
+        copy.set("this", call)
+        return copy
+
+    def disc(key: exp.Expression, q: exp.Expression) -> exp.Expression:
+        return _t("(_A).v", over(exp.Anonymous(this="quantile_disc", expressions=[key, q])))
+
+    if isinstance(fn, exp.PercentileDisc):
+        return disc(_null_first(value), p.copy())
+    # PERCENTILE_CONT interpolates at (count-1)*p of the values, NULLs first: past the NULLs it is
+    # DuckDB's over the values with each NULL a -inf; between the last NULL and the least value it is
+    # that value (BigQuery's documented 0.01 percentile of 0, 3, NULL, 1, 2 is 0); among NULLs, NULL
+    count = over(exp.Count(this=exp.Star()))
+    nulls = _t("_A - _B", count, over(exp.Count(this=value.copy())))
+    position = _t("(_A - 1) * _B", count, p)
+    filled = _t("coalesce(CAST(_A AS DOUBLE), CAST('-inf' AS DOUBLE))", value)
+    return _t(
+        "CASE WHEN typeof(_A) LIKE 'DECIMAL%' THEN error('PERCENTILE_CONT of NUMERIC with RESPECT NULLS is not "
+        "supported by the local warehouse (cast the value to FLOAT64)') WHEN floor(_B) >= _C THEN _D "
+        "WHEN ceil(_B) >= _C THEN _E END",
+        value,
+        position,
+        nulls,
+        over(exp.Anonymous(this="quantile_cont", expressions=[filled, p.copy()])),
+        over(exp.Min(this=value.copy())),
+    )
+
+
+def array_concat_agg_limit(node: exp.ArrayConcatAgg) -> exp.Expression | None:
+    """ARRAY_CONCAT_AGG(x [ORDER BY ...] LIMIT n): the first n non-NULL input arrays, concatenated."""
+    from .functions import _t
+
+    limit = node.this
+    if not isinstance(limit, exp.Limit):
+        return None
+    count = limit.expression
+    if not (isinstance(count, exp.Literal) and count.is_int):
+        from .functions import _invalid
+
+        raise _invalid("ARRAY_CONCAT_AGG: LIMIT must be a non-negative INT64 literal")
+    node.set("this", limit.this)
+    values = node.this.this if isinstance(node.this, exp.Order) else node.this
+    ordered = node.this.copy()
+    agg = exp.Filter(
+        this=exp.ArrayAgg(this=ordered),
+        expression=exp.Where(this=exp.Not(this=exp.Is(this=values.copy(), expression=exp.Null()))),
+    )
+    return _t("flatten(list_slice(_A, 1, _B))", agg, count)
+
+
+def rewrite_aggregate_forms(stmt: exp.Expression) -> None:
+    """Rewrite the forms above in `stmt`; the plain APPROX_QUANTILES is rewritten too."""
+    node: exp.Expression
+    for node in reversed(list(stmt.find_all(exp.RespectNulls))):
+        if isinstance(node.this, exp.ApproxQuantiles):
+            node.replace(approx_quantiles(node.this, respect_nulls=True))
+        elif isinstance(node.this, exp.PercentileDisc | exp.PercentileCont):
+            window, new = node.parent, percentile_respect_nulls(node)
+            if window is not None and new is not None:
+                window.replace(new)
+    for node in reversed(list(stmt.find_all(exp.ApproxQuantiles))):
+        new = approx_quantiles(node)
+        target = node.parent if isinstance(node.parent, exp.IgnoreNulls) else node
+        target.replace(new)
+    for node in reversed(list(stmt.find_all(exp.ArrayConcatAgg))):
+        new = array_concat_agg_limit(node)
+        if new is not None:
+            node.replace(new)
