@@ -62,7 +62,17 @@ _KINDS = {
     _T.BIGDECIMAL: "BIGNUMERIC",
 }
 
-_BYTES_CALLS = (exp.Left, exp.Right, exp.Pad, exp.Reverse, exp.ToCodePoints, exp.StrPosition, exp.ByteLength)
+_BYTES_CALLS = (
+    exp.Left,
+    exp.Right,
+    exp.Pad,
+    exp.Reverse,
+    exp.ToCodePoints,
+    exp.StrPosition,
+    exp.ByteLength,
+    exp.BitwiseCount,
+    exp.Split,
+)
 _JSON_CALLS = (exp.JSONExtract, exp.JSONExtractArray)
 # NUMERIC in, NUMERIC out (DuckDB answers DOUBLE); INT64 in, FLOAT64 out (DuckDB keeps BIGINT)
 _NUMERIC_CALLS = (exp.Avg, exp.Div, exp.IntDiv, exp.SafeDivide, exp.Round, exp.Trunc, exp.Ceil, exp.Floor)

@@ -42,7 +42,20 @@ import duckdb
 import pyarrow as pa
 
 from ...core.errors import LlmopsError, QueryError
-from . import catalog, coltypes, dryrun, fieldopts, geography, history, ml, routines, rowaccess, tablekinds, udfs
+from . import (
+    bytescalls,
+    catalog,
+    coltypes,
+    dryrun,
+    fieldopts,
+    geography,
+    history,
+    ml,
+    routines,
+    rowaccess,
+    tablekinds,
+    udfs,
+)
 from .googlesql import (
     FARM_FINGERPRINT_UDF,
     INFO_SCHEMA_VIEWS,
@@ -813,6 +826,9 @@ class BigQueryEngine:
                 return BigQueryError(
                     f"unrecognized name: {m.group(1)}", fix=hint or "check the column names in the query"
                 )
+            unknown_bytes = bytescalls.unknown_bytes_error(first)
+            if unknown_bytes is not None:
+                return unknown_bytes
             m = re.search(r"No function matches the given name and argument types '(\w+)\((.*?)\)'", first)
             names = {**udfs.GOOGLESQL_NAME, **geography.googlesql_names()}
             if m and m.group(1) in names:

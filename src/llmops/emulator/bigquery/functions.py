@@ -12,6 +12,7 @@ from typing import Any
 import sqlglot
 from sqlglot import exp
 
+from .bytescalls import rewrite_bytes_calls
 from .coltypes import checked, known_type
 
 
@@ -494,13 +495,13 @@ def rewrite_function_calls(stmt: exp.Expression) -> None:
         exp.SHA2: _sha512,
         exp.ToBase32: _base32,
         exp.FromBase32: _base32,
+        # bytes that are not UTF-8: one U+FFFD a byte of each ill-formed sequence (a Python UDF)
         exp.SafeConvertBytesToString: lambda n: _t(
-            "CASE WHEN _A IS NOT NULL AND TRY(decode(_A)) IS NULL THEN error('SAFE_CONVERT_BYTES_TO_STRING of bytes "
-            "that are not UTF-8 is not supported by the local warehouse (BigQuery writes U+FFFD for them)') "
-            "ELSE decode(_A) END",
+            "CASE WHEN _A IS NOT NULL AND TRY(decode(_A)) IS NULL THEN __bq_safe_convert_bytes(_A) ELSE decode(_A) END",
             n.this,
         ),
     }
+    rewrite_bytes_calls(stmt)
     for node in reversed(list(stmt.find_all(*simple))):
         new = simple[type(node)](node)
         if new is not None:
@@ -707,6 +708,9 @@ def _json_array_guard(node: exp.JSONExtractArray | exp.JSONValueArray) -> exp.Ex
 
 def rewrite_json_calls(stmt: exp.Expression) -> None:
     """Rewrite GoogleSQL's JSON conversion functions as DuckDB SQL."""
+    from .jsontext import null_invalid_json
+
+    null_invalid_json(stmt)
     node: Any
     for node in reversed(list(stmt.find_all(exp.JSONExtractArray, exp.JSONValueArray))):
         if not node.meta.get("guarded") and not _positional(node):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import codecs
 import functools
 import hashlib
 import ipaddress
@@ -31,6 +32,7 @@ JSON_KEYS_UDF = "__bq_json_keys"
 TO_BASE32_UDF = "__bq_to_base32"
 FROM_BASE32_UDF = "__bq_from_base32"
 TO_JSON_STRING_UDF = "__bq_to_json_string"
+SAFE_CONVERT_BYTES_UDF = "__bq_safe_convert_bytes"
 NET_UDFS_BY_NAME = {
     "HOST": "__bq_net_host",
     "PUBLIC_SUFFIX": "__bq_net_public_suffix",
@@ -52,6 +54,7 @@ GOOGLESQL_NAME = {
     TO_BASE32_UDF: "TO_BASE32",
     FROM_BASE32_UDF: "FROM_BASE32",
     TO_JSON_STRING_UDF: "TO_JSON_STRING",
+    SAFE_CONVERT_BYTES_UDF: "SAFE_CONVERT_BYTES_TO_STRING",
     **{udf: f"NET.{name}" for name, udf in NET_UDFS_BY_NAME.items()},
 }
 """The GoogleSQL function each engine UDF implements (for error messages)."""
@@ -75,6 +78,21 @@ def _normalize(value: str, mode: str) -> str:
 def _normalize_casefold(value: str, mode: str) -> str:
     # ZetaSQL normalizes, then applies ICU's default full case folding (Python's str.casefold)
     return unicodedata.normalize(mode, value).casefold()  # type: ignore[arg-type]
+
+
+def _each_byte_replaced(error: UnicodeError) -> tuple[str, int]:
+    assert isinstance(error, UnicodeDecodeError)
+    return "\ufffd" * (error.end - error.start), error.end
+
+
+codecs.register_error("bq_each_byte", _each_byte_replaced)
+
+
+def _safe_convert_bytes(value: bytes) -> str:
+    # ZetaSQL's SafeConvertBytes: one U+FFFD for each byte of an ill-formed sequence (ICU's
+    # U8_NEXT and Python's decoder stop at the same maximal subpart; Python's "replace" would
+    # write one U+FFFD for the whole subpart: b"\xe2\x82(" is "\ufffd\ufffd(" in BigQuery)
+    return value.decode("utf-8", "bq_each_byte")
 
 
 def _to_base32(value: bytes) -> str:
@@ -288,6 +306,7 @@ _UDFS: dict[str, tuple[Callable[..., Any], list[str], str, pa.DataType]] = {
     TO_BASE32_UDF: (_to_base32, ["BLOB"], "VARCHAR", pa.string()),
     FROM_BASE32_UDF: (_from_base32, ["VARCHAR"], "BLOB", pa.binary()),
     TO_JSON_STRING_UDF: (to_json_string, ["VARCHAR", "VARCHAR"], "VARCHAR", pa.string()),
+    SAFE_CONVERT_BYTES_UDF: (_safe_convert_bytes, ["BLOB"], "VARCHAR", pa.string()),
     NET_UDFS_BY_NAME["HOST"]: (_host, ["VARCHAR"], "VARCHAR", pa.string()),
     NET_UDFS_BY_NAME["PUBLIC_SUFFIX"]: (_public_suffix, ["VARCHAR"], "VARCHAR", pa.string()),
     NET_UDFS_BY_NAME["REG_DOMAIN"]: (_reg_domain, ["VARCHAR"], "VARCHAR", pa.string()),

@@ -1,0 +1,99 @@
+"""The BYTES overloads of `BIT_COUNT` and `SPLIT`, and the named error for a BYTES argument whose
+type stays unknown.
+
+`BIT_COUNT(bytes)` counts the set bits of every byte; `SPLIT(bytes, delimiter)` is an
+ARRAY<BYTES> (an empty delimiter splits into single bytes; a NULL one gives NULL). DuckDB has
+neither overload, and where the translator cannot tell BYTES from STRING or INT64 (see
+"Type-dependent functions" in docs/googlesql.md) its "No function matches" error is reported as
+`unknown_bytes_error`, which names the GoogleSQL function and the cast that fixes the query.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlglot import exp
+
+from ...core.errors import QueryError
+from .coltypes import checked, known_type
+
+_BIT_COUNT = "CAST(CASE WHEN octet_length(_A) = 0 THEN 0 ELSE bit_count(CAST(_A AS BIT)) END AS BIGINT)"
+# each byte as one character (code point 256 + byte), so that string_split finds only whole bytes
+_CHARS = "array_to_string(list_transform(range(octet_length(_X)), i -> chr(256 + CAST('0x' || substr(hex(_X), 2 * i + 1, 2) AS INTEGER))), '')"
+_SPLIT = (
+    "CASE WHEN _A IS NULL OR _B IS NULL THEN NULL ELSE list_transform(string_split("
+    + _CHARS.replace("_X", "_A")
+    + ", "
+    + _CHARS.replace("_X", "_B")
+    + "), p -> unhex(array_to_string(list_transform(string_split(p, ''), c -> printf('%02X', unicode(c) - 256)), ''))) END"
+)
+
+
+def _bytes_argument(arg: exp.Expression | None) -> tuple[bool, bool]:
+    """(is BYTES, only as inferred): whether `arg` is BYTES, and whether that needs a typeof() check."""
+    from .functions import _is_bytes
+
+    if _is_bytes(arg):
+        return True, False
+    known = isinstance(arg, exp.Expression) and known_type(arg) == "BYTES"
+    return known, known
+
+
+def _bit_count(node: exp.BitwiseCount) -> exp.Expression | None:
+    from .functions import _t
+
+    is_bytes, inferred = _bytes_argument(node.this)
+    if not is_bytes:
+        return None
+    new = _t(_BIT_COUNT, node.this)
+    return checked(new, (node.this, "BYTES")) if inferred else new
+
+
+def _split(node: exp.Split) -> exp.Expression | None:
+    from .functions import _positional, _t
+
+    is_bytes, inferred = _bytes_argument(node.this)
+    if not is_bytes or node.expression is None or _positional(node):
+        return None
+    if isinstance(node.expression, exp.Null):
+        return exp.cast(exp.Null(), "BLOB[]")
+    new = _t(_SPLIT, node.this, node.expression)
+    return checked(new, (node.this, "BYTES")) if inferred else new
+
+
+def rewrite_bytes_calls(stmt: exp.Expression) -> None:
+    """Rewrite the BYTES forms of BIT_COUNT and SPLIT in `stmt`."""
+    rewrites = {exp.BitwiseCount: _bit_count, exp.Split: _split}
+    for node in reversed(list(stmt.find_all(exp.BitwiseCount, exp.Split))):
+        new = rewrites[type(node)](node)  # type: ignore[operator]
+        if new is not None:
+            node.replace(new)
+
+
+# DuckDB's function -> the GoogleSQL function whose BYTES overload it lacks
+_GOOGLESQL = {
+    "bit_count": "BIT_COUNT",
+    "reverse": "REVERSE",
+    "str_split": "SPLIT",
+    "string_split": "SPLIT",
+    "left": "LEFT",
+    "right": "RIGHT",
+    "lpad": "LPAD",
+    "rpad": "RPAD",
+    "instr": "INSTR",
+    "strpos": "STRPOS",
+}
+
+
+def unknown_bytes_error(message: str) -> QueryError | None:
+    """The named error for DuckDB's "No function matches" of a BYTES argument, or None."""
+    from .googlesql import BigQueryError
+
+    m = re.search(r"No function matches the given name and argument types '(\w+)\((.*?)\)'", message)
+    if not m or m.group(1) not in _GOOGLESQL or "BLOB" not in m.group(2):
+        return None
+    name = _GOOGLESQL[m.group(1)]
+    return BigQueryError(
+        f"{name} of a BYTES value whose type the local warehouse cannot infer is not supported",
+        fix=f"cast the argument: {name}(CAST(x AS BYTES), ...)",
+    )
