@@ -9,11 +9,17 @@ float for float while running tens of times faster.
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import re
+import sys
+import types
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 from rapidfuzz.distance import LCSseq
 
@@ -46,14 +52,39 @@ class _Stems(dict[str, str]):
     """Memoised Porter stems (rouge-score stems only tokens longer than three characters)."""
 
     def __init__(self) -> None:
-        from nltk.stem import porter
-
         super().__init__()
-        self._stem = porter.PorterStemmer().stem
+        self._stem = _porter_stemmer().stem
 
     def __missing__(self, token: str) -> str:
         stem = self[token] = self._stem(token) if len(token) > 3 else token
         return stem
+
+
+def _porter_stemmer() -> Any:
+    """NLTK's PorterStemmer, the one rouge-score stems with, loaded without running NLTK's
+    package `__init__`, which imports most of NLTK and SciPy (about 3 CPU-s on a slow 2-core
+    machine, where the stemmer's own modules take milliseconds). Once NLTK is imported for real,
+    its stemmer is used as it is; the stand-in package entries are removed afterwards, so a later
+    `import nltk` is a normal one."""
+    if "nltk" in sys.modules:
+        from nltk.stem import porter
+
+        return porter.PorterStemmer()
+    spec = importlib.util.find_spec("nltk")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("ROUGE with stemming needs NLTK: pip install nltk")
+    root = Path(next(iter(spec.submodule_search_locations)))
+    added = []
+    try:
+        for name, folder in (("nltk", root), ("nltk.stem", root / "stem")):
+            package = types.ModuleType(name)
+            package.__path__ = [str(folder)]
+            sys.modules[name] = package
+            added.append(name)
+        return importlib.import_module("nltk.stem.porter").PorterStemmer()
+    finally:
+        for name in [*added, *(n for n in list(sys.modules) if n.startswith("nltk."))]:
+            sys.modules.pop(name, None)
 
 
 class _Vocab(dict[str, int]):
