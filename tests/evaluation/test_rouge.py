@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from rouge_score import rouge_scorer
 
@@ -51,3 +54,19 @@ def test_edge_cases_equal_rouge_score(target, prediction):
 def test_an_unknown_rouge_type_is_refused():
     with pytest.raises(ValueError, match="unknown ROUGE type 'rougeX'"):
         rouge.score("a", "a", ["rougeX"])
+
+
+def test_stemming_loads_no_nltk_package_and_leaves_nltk_importable():
+    """The stemmer comes without NLTK's package __init__ (which imports SciPy: seconds per
+    evaluation task); a later `import nltk` is the real package."""
+    code = (
+        "import sys\n"
+        "from llmops.evaluation import rouge\n"
+        "print(rouge.tokenize('Running generously'))\n"
+        "print(sorted(m for m in sys.modules if m == 'scipy' or m.split('.')[0] == 'nltk'))\n"
+        "import nltk\n"
+        "from nltk.stem.porter import PorterStemmer\n"
+        "print(hasattr(nltk, 'word_tokenize'), PorterStemmer().stem('generously'))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines() == ["['run', 'gener']", "[]", "True gener"]
