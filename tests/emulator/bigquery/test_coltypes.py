@@ -48,3 +48,23 @@ def test_dry_run_schema_uses_the_column_types():
     finally:
         engine.close()
     assert [f["type"] for f in schema] == ["TIMESTAMP", "INTERVAL"]
+
+
+def test_cast_to_string_of_a_column_of_known_plain_type_is_duckdbs_cast():
+    """CAST(col AS STRING) of an INT64/STRING/DATE/... column needs no per-type CASE (kilobytes of
+    SQL that every later rewrite walks); a FLOAT64 column keeps BigQuery's number text; a lying
+    schema is an error, not DuckDB's text."""
+    con = duckdb.connect()
+    con.execute('CREATE SCHEMA "llmops-local.ds"')
+    con.execute("""CREATE TABLE "llmops-local.ds".t AS SELECT 7::BIGINT AS n, 2.0::DOUBLE AS f""")
+    types = ((*TABLE, (("n", "INT64"), ("f", "FLOAT64"))),)
+    plain = translate("SELECT CAST(n AS STRING) FROM ds.t", column_types=lambda tables: types).sql
+    assert "PRINTF" not in plain.upper() and len(plain) < 400, plain
+    assert con.execute(plain).fetchall() == [("7",)]
+    number = translate("SELECT CAST(f AS STRING) FROM ds.t", column_types=lambda tables: types).sql
+    assert "PRINTF" in number.upper()
+    assert con.execute(number).fetchall() == [("2",)]  # BigQuery's text; DuckDB's own is 2.0
+    lying = ((*TABLE, (("f", "INT64"),)),)
+    wrong = translate("SELECT CAST(f AS STRING) FROM ds.t", column_types=lambda tables: lying).sql
+    with pytest.raises(duckdb.Error, match="inferred a wrong argument type"):
+        con.execute(wrong).fetchall()

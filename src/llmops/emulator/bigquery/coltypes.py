@@ -103,7 +103,26 @@ def _candidates(stmt: exp.Expression) -> list[exp.Expression]:
         if isinstance(node, exp.StrPosition):
             args.append(node.args.get("substr"))
         out += [a for a in args if isinstance(a, exp.Expression) and not isinstance(a, exp.Literal)]
-    return out + _subscript_bases(stmt) + ranges.typed_arguments(stmt) + structs.unnest_arguments(stmt)
+    return (
+        out
+        + _subscript_bases(stmt)
+        + _string_cast_operands(stmt)
+        + ranges.typed_arguments(stmt)
+        + structs.unnest_arguments(stmt)
+    )
+
+
+_TEXT = (exp.DataType.Type.VARCHAR, exp.DataType.Type.TEXT)
+
+
+def _string_cast_operands(stmt: exp.Expression) -> list[exp.Expression]:
+    """The columns cast to STRING: of a known plain type the cast needs no per-type CASE
+    (semantics.py), which is several kilobytes of SQL that every later rewrite pass walks."""
+    return [
+        c.this
+        for c in stmt.find_all(exp.Cast, exp.TryCast)
+        if c.to.this in _TEXT and isinstance(c.this, exp.Column) and not c.args.get("format")
+    ]
 
 
 def _subscript_bases(stmt: exp.Expression) -> list[exp.Expression]:

@@ -137,15 +137,20 @@ def _with_options(name: str, args: list[exp.Expression]) -> list[exp.Expression]
 def _rewrite_texts(stmt: exp.Expression) -> None:
     """CAST(geography AS STRING) as BigQuery's WKT, TO_JSON_STRING(geography) as GeoJSON.
 
-    A column's type is not known here: its CAST is chosen by DuckDB's `typeof()`, which it folds
-    when it binds the query (both branches bind for every type).
+    A column whose type was not inferred (coltypes.py; a GEOGRAPHY column's never is) gets its CAST
+    chosen by DuckDB's `typeof()`, which it folds when it binds the query (both branches bind for
+    every type).
     """
+    from .coltypes import known_type
+
     for cast in list(stmt.find_all(exp.Cast)):
         if not cast.to.is_type("text", "varchar"):
             continue
         if _is_geo_udf(cast.this):
             cast.replace(_astext(cast.this))
-        elif isinstance(cast.this, exp.Column) and not isinstance(cast.parent, exp.If):
+        elif (
+            isinstance(cast.this, exp.Column) and not isinstance(cast.parent, exp.If) and known_type(cast.this) is None
+        ):
             is_geo = exp.EQ(
                 this=exp.Anonymous(this="typeof", expressions=[cast.this.copy()]), expression=exp.Literal.string(_G)
             )
@@ -154,7 +159,12 @@ def _rewrite_texts(stmt: exp.Expression) -> None:
         if _is_geo_udf(node.this):
             udf = _udfs()[("TO_JSON_STRING", 1)][0]
             node.replace(exp.Anonymous(this=udf, expressions=[node.this.copy()]))
-        elif isinstance(node.this, exp.Column) and not node.args.get("options") and not isinstance(node.parent, exp.If):
+        elif (
+            isinstance(node.this, exp.Column)
+            and not node.args.get("options")
+            and not isinstance(node.parent, exp.If)
+            and known_type(node.this) is None
+        ):
             is_geo = exp.EQ(
                 this=exp.Anonymous(this="typeof", expressions=[node.this.copy()]), expression=exp.Literal.string(_G)
             )

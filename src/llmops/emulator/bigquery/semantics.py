@@ -14,6 +14,7 @@ from typing import Any
 from sqlglot import exp
 
 from .arraycalls import rewrite_array_calls
+from .coltypes import known_type
 from .datecalls import rewrite_datetime_calls
 from .formats import float_text, numeric_text, rewrite_format_calls
 from .functions import rewrite_function_calls
@@ -192,6 +193,17 @@ def _bool_cast(node: exp.Cast, *, safe: bool) -> exp.Expression:
     return case((type_is(value, "VARCHAR"), from_text), default=node.copy())
 
 
+# BigQuery types whose CAST AS STRING text is DuckDB's CAST AS VARCHAR of these typeof()s
+_PLAIN_TEXT_TYPEOFS = {
+    "INT64": ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT"),
+    "STRING": ("VARCHAR",),
+    "DATE": ("DATE",),
+    "DATETIME": ("TIMESTAMP",),
+    "TIME": ("TIME",),
+    "TIMESTAMP": ("TIMESTAMP WITH TIME ZONE",),
+}
+
+
 def _string_cast(node: exp.Cast, *, safe: bool = False) -> exp.Expression:
     """CAST(FLOAT64 AS STRING) writes 1.0 as "1" and 1e20 as "1e+20", a NUMERIC without trailing
     zeros, an INTERVAL as `0-0 1 2:3:4`, BYTES as their UTF-8 text (DuckDB writes escapes), as
@@ -200,6 +212,14 @@ def _string_cast(node: exp.Cast, *, safe: bool = False) -> exp.Expression:
 
     value = node.this
     plain = node.copy()
+    kind = known_type(value)
+    if kind in _PLAIN_TEXT_TYPEOFS:
+        # DuckDB's text is BigQuery's for these types; an inference that were wrong is an error
+        names = [exp.Literal.string(n) for n in _PLAIN_TEXT_TYPEOFS[kind]]
+        ok = exp.In(this=call("typeof", value.copy()), expressions=names)
+        return case(
+            (ok, plain), default=fail("the local warehouse inferred a wrong argument type; please report this query")
+        )
     # the BYTES text is DuckDB's escaped form read back as bytes, so this binds for any type
     utf8: exp.Expression = call("decode", exp.cast(exp.cast(value.copy(), "VARCHAR"), "BLOB"))
     if safe:
