@@ -17,7 +17,7 @@ from .arraycalls import rewrite_array_calls
 from .datecalls import rewrite_datetime_calls
 from .formats import float_text, numeric_text, rewrite_format_calls
 from .functions import rewrite_function_calls
-from .intervals import canonical_text, rewrite_interval_calls
+from .intervals import DUCKDB_INT32, canonical_text, rewrite_interval_calls
 from .mathfuncs import rewrite_math_calls
 from .udfs import TO_JSON_STRING_UDF
 
@@ -65,8 +65,10 @@ def rewrite_semantics(stmt: exp.Expression) -> None:
     rewrite_format_calls(stmt)
     node: Any
     for node in reversed(list(stmt.find_all(exp.Cast, exp.TryCast))):
-        if isinstance(node.this, (exp.Parameter, exp.Placeholder)) or (
-            isinstance(node.this, exp.Literal) and not node.this.is_string and node.this.this.isdigit()
+        if (
+            isinstance(node.this, (exp.Parameter, exp.Placeholder))
+            or (isinstance(node.this, exp.Literal) and not node.this.is_string and node.this.this.isdigit())
+            or (node._meta and node.meta.get(DUCKDB_INT32))
         ):
             continue
         if node.to.this in _INT_TYPES:
