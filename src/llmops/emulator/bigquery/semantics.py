@@ -318,6 +318,14 @@ _TS_WITH_ZONE = r'"(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d(?:\.\d+)?)\+00"'
 _TS_NAIVE = r'"(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d(?:\.\d+)?)"'
 
 
+def _padded_fraction(text: exp.Expression) -> exp.Expression:
+    """A time's fraction of seconds padded to 3 or 6 digits, as in a STRUCT (jsonout.py's
+    `_fraction`): DuckDB writes `.1` and `.1234`, BigQuery `.100` and `.123400`."""
+    for digits, zeros in ((1, "00"), (2, "0"), (4, "00"), (5, "0")):
+        text = call("regexp_replace", text, lit(rf'(\.\d{{{digits}}})(Z?")$'), lit(rf"\1{zeros}\2"))
+    return text
+
+
 def _to_json_string(value: exp.Expression) -> exp.Expression:
     """TO_JSON_STRING writes TIMESTAMP as RFC 3339 with Z and DATETIME with a T."""
     text = exp.cast(call("to_json", value.copy()), "VARCHAR")
@@ -325,6 +333,7 @@ def _to_json_string(value: exp.Expression) -> exp.Expression:
     naive = call("regexp_replace", text.copy(), lit(_TS_NAIVE), lit(r'"\1T\2"'), lit("g"))
     typ = call("typeof", value.copy())
     zoned = call("regexp_replace", zoned, lit(_TS_NAIVE), lit(r'"\1T\2"'), lit("g"))
+    zoned, naive = _padded_fraction(zoned), _padded_fraction(naive)
     # every branch reads the JSON text (a VARCHAR), so the CASE binds for any argument type
     as_double = exp.TryCast(this=text.copy(), to=exp.DataType.build("DOUBLE"))
     double = case(
