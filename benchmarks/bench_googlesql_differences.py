@@ -52,6 +52,18 @@ CASES = [
         "SELECT SUM(ARRAY_LENGTH(c)) FROM (SELECT ARRAY_CONCAT_AGG(a ORDER BY i LIMIT 10) AS c FROM b.t GROUP BY g)",
         "SELECT SUM(len(c)) FROM (SELECT flatten(list(a ORDER BY i)) AS c FROM b.t GROUP BY g)",
     ),
+    # TO_JSON_STRING(TIMESTAMP) with its fraction padded to 3 or 6 digits (semantics.py)
+    (
+        "TO_JSON_STRING(TIMESTAMP) padded",
+        "SELECT MAX(TO_JSON_STRING(TIMESTAMP_MICROS(i * 100000))) FROM b.t",
+        "SELECT MAX(CAST(to_json(make_timestamp(i * 100000)) AS VARCHAR)) FROM b.t",
+    ),
+    # DATE + an INT64 column: the column cast to INTEGER under a typeof() guard (intervals.py)
+    (
+        "DATE + INT64 column",
+        "SELECT MAX(DATE '2000-01-01' + g) FROM b.t",
+        "SELECT MAX(DATE '2000-01-01' + CAST(g AS INTEGER)) FROM b.t",
+    ),
     (
         "NORMALIZE NFKC ASCII rows",
         "SELECT MAX(NORMALIZE(CAST(i AS STRING), NFKC)) FROM b.t",

@@ -78,6 +78,7 @@ _GOOGLESQL = {
     "string_split": "SPLIT",
     "left": "LEFT",
     "right": "RIGHT",
+    "length": "TO_CODE_POINTS",  # its STRING form (functions.py); LENGTH itself branches on typeof
     "lpad": "LPAD",
     "rpad": "RPAD",
     "instr": "INSTR",

@@ -7,6 +7,8 @@ from __future__ import annotations
 from sqlglot import exp
 
 _BLOB = (exp.DataType.Type.VARBINARY, exp.DataType.Type.BINARY, exp.DataType.Type.BLOB)
+BYTES_CAST = "bytes_cast"
+"""Meta key of the CASE a CAST(x AS BYTES) became: the function rewrites know it is BYTES."""
 
 
 def _utf8(value: exp.Expression) -> exp.Expression:
@@ -15,7 +17,9 @@ def _utf8(value: exp.Expression) -> exp.Expression:
     is_text = exp.EQ(
         this=exp.Anonymous(this="typeof", expressions=[value.copy()]), expression=exp.Literal.string("VARCHAR")
     )
-    return exp.Case(ifs=[exp.If(this=is_text, true=as_text)], default=exp.cast(value.copy(), "BLOB"))
+    new = exp.Case(ifs=[exp.If(this=is_text, true=as_text)], default=exp.cast(value.copy(), "BLOB"))
+    new.meta[BYTES_CAST] = True
+    return new
 
 
 def strings_to_bytes(stmt: exp.Expression) -> None:

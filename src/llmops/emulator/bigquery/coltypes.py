@@ -90,9 +90,14 @@ def _numeric_arguments(node: exp.Expression) -> list[exp.Expression]:
 def _candidates(stmt: exp.Expression) -> list[exp.Expression]:
     """Arguments whose type would choose a rewrite and that are not literals."""
     out: list[exp.Expression] = []
-    for node in stmt.find_all(exp.DateTrunc, exp.Sub, *_BYTES_CALLS, *_JSON_CALLS, *_NUMERIC_CALLS):
+    for node in stmt.find_all(exp.DateTrunc, exp.Sub, exp.Add, *_BYTES_CALLS, *_JSON_CALLS, *_NUMERIC_CALLS):
         args: list[Any]
-        if isinstance(node, _NUMERIC_CALLS):
+        if isinstance(node, exp.Add):
+            # DATE + INT64: DuckDB adds only a 32-bit INTEGER to a DATE
+            shown = [a for a in (node.this, node.expression) if _shows_date(a)]
+            args = [a for a in (node.this, node.expression) if a not in shown] if len(shown) == 1 else []
+            args = [a for a in args if not isinstance(a, exp.Interval)]
+        elif isinstance(node, _NUMERIC_CALLS):
             args = list(_numeric_arguments(node))
         elif isinstance(node, exp.Sub):
             if any(isinstance(a, (exp.Literal, exp.Interval)) for a in (node.this, node.expression)):
@@ -123,6 +128,15 @@ def _string_cast_operands(stmt: exp.Expression) -> list[exp.Expression]:
         for c in stmt.find_all(exp.Cast, exp.TryCast)
         if c.to.this in _TEXT and isinstance(c.this, exp.Column) and not c.args.get("format")
     ]
+
+
+def _shows_date(node: exp.Expression) -> bool:
+    """Whether the text shows `node` is a DATE (a literal, a CAST, CURRENT_DATE)."""
+    while isinstance(node, exp.Paren):
+        node = node.this
+    if isinstance(node, exp.Cast | exp.TryCast):
+        return node.to.this == _T.DATE
+    return isinstance(node, exp.CurrentDate)
 
 
 def _subscript_bases(stmt: exp.Expression) -> list[exp.Expression]:

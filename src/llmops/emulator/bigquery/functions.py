@@ -13,6 +13,7 @@ import sqlglot
 from sqlglot import exp
 
 from .bytescalls import rewrite_bytes_calls
+from .bytescast import BYTES_CAST
 from .coltypes import checked, known_type
 
 
@@ -56,8 +57,8 @@ def _t(template: str, *args: exp.Expression | None) -> exp.Expression:
 
 def _is_bytes(node: exp.Expression | None) -> bool:
     """Whether `node` is BYTES as far as the query text shows (literals, casts, byte functions)."""
-    if isinstance(node, exp.ByteString):
-        return True
+    if isinstance(node, exp.ByteString) or (node is not None and node._meta and node.meta.get(BYTES_CAST)):
+        return True  # a literal, or the query's own CAST(x AS BYTES) (bytescast.py)
     if isinstance(node, (exp.Cast, exp.TryCast)):
         return node.to.this in (exp.DataType.Type.VARBINARY, exp.DataType.Type.BINARY, exp.DataType.Type.BLOB)
     if isinstance(node, exp.Paren):

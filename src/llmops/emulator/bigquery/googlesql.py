@@ -1293,6 +1293,20 @@ def _int64_operand(node: exp.Literal) -> bool:
     return value is not None and abs(value) > _INT32
 
 
+def _int64_elements(array: exp.Array) -> None:
+    """An array literal's integer elements as INT64: DuckDB types `[1, -2]` INTEGER[], so
+    `x * x` over its elements overflowed 32 bits and BIT_COUNT(-1) counted 32 bits. Casting the
+    first integer literal to BIGINT is enough: DuckDB gives the list its elements' widest type
+    (BIGINT, or DOUBLE/DECIMAL beside a FLOAT64/NUMERIC element), at one node per array."""
+    for element in array.expressions:
+        inner = element.this if isinstance(element, exp.Neg) else element
+        if isinstance(inner, exp.Literal) and not inner.is_string and inner.this.isdigit():
+            inner.replace(exp.cast(inner.copy(), exp.DataType.build("BIGINT")))
+            return
+        if isinstance(inner, exp.Cast) and inner.to.this == exp.DataType.Type.BIGINT:
+            return  # an operand of wide literal arithmetic, already INT64
+
+
 _CALENDAR_PARTS = frozenset({"WEEK", "ISOWEEK", "MONTH", "QUARTER", "YEAR", "ISOYEAR"})
 
 
@@ -1380,6 +1394,8 @@ def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
             # GoogleSQL's 100000 is an INT64; DuckDB's INTEGER literal would overflow 32 bits in
             # arithmetic (100000 * 100000) and type an array literal INTEGER[]
             node.replace(exp.cast(node.copy(), exp.DataType.build("BIGINT")))
+    for node in list(stmt.find_all(exp.Array)):
+        _int64_elements(node)
     for node in list(stmt.find_all(exp.FarmFingerprint)):
         ctx.udfs.add(FARM_FINGERPRINT_UDF)
         node.replace(exp.Anonymous(this=FARM_FINGERPRINT_UDF, expressions=list(node.expressions)))

@@ -15,6 +15,9 @@ from sqlglot import exp
 from .coltypes import checked, known_type
 from .functions import _invalid, _t
 
+DUCKDB_INT32 = "duckdb_int32"
+"""Meta key of a CAST to DuckDB's 32-bit INTEGER that a rewrite wrote (not a GoogleSQL INTEGER)."""
+
 _UNITS = ("YEAR", "MONTH", "DAY", "HOUR", "MINUTE", "SECOND")
 _DAY_US = 86400000000
 
@@ -128,9 +131,44 @@ def _visible_type(node: exp.Expression) -> str | None:
 _OPERAND_KINDS = {"DATE": "DATE", "TIMESTAMP": "TIMESTAMP", "DATETIME": "TIMESTAMP", "TIME": "TIME"}
 
 
+def _date_and_int64(node: exp.Add | exp.Sub) -> exp.Expression | None:
+    """DATE + INT64, INT64 + DATE, DATE - INT64 with the INT64 operand's type inferred: DuckDB
+    adds only a 32-bit INTEGER to a DATE (`+(DATE, BIGINT)` does not bind), so the INT64 operand
+    is cast to INTEGER (a day count beyond 32 bits leaves DATE's range in BigQuery too)."""
+    operands = (node.this, node.expression)
+    kinds = [_visible_type(v) or known_type(v) for v in operands]
+    ints = [i for i, v in enumerate(operands) if kinds[i] == "INT64" and not isinstance(v, exp.Literal)]
+    if len(ints) != 1 or kinds[1 - ints[0]] != "DATE" or (isinstance(node, exp.Sub) and ints[0] == 0):
+        return None
+    i = ints[0]
+    new = node.copy()
+    days = exp.cast(operands[i].copy(), "INTEGER")
+    days.meta[DUCKDB_INT32] = True  # not GoogleSQL's INTEGER (INT64): semantics.py leaves it
+    new.set("this" if i == 0 else "expression", days)
+    # DuckDB checks the inferred types when it binds (an integer literal column is its INTEGER)
+    guards = [
+        exp.In(
+            this=exp.Anonymous(this="typeof", expressions=[v.copy()]),
+            expressions=[exp.Literal.string(t) for t in (("DATE",) if j != i else _DUCKDB_INTS)],
+        )
+        for j, v in enumerate(operands)
+        if _visible_type(v) is None
+    ]
+    wrong = exp.Literal.string("the local warehouse inferred a wrong argument type; please report this query")
+    return exp.Case(
+        ifs=[exp.If(this=exp.and_(*guards), true=new)], default=exp.Anonymous(this="error", expressions=[wrong])
+    )
+
+
+_DUCKDB_INTS = ("BIGINT", "INTEGER", "SMALLINT", "TINYINT")
+
+
 def _subtraction(node: exp.Sub) -> exp.Expression | None:
     """`_typed_subtraction`, with DATE/DATETIME/TIMESTAMP/TIME operand types inferred from the
     tables' schemas where the text does not show them (then checked by DuckDB when it binds)."""
+    by_days = _date_and_int64(node)
+    if by_days is not None:
+        return by_days
     left, right = node.this, node.expression
     shown = (_visible_type(left), _visible_type(right))
     inferred = [(v, str(known_type(v))) for v, t in zip((left, right), shown) if t is None and known_type(v)]
@@ -184,6 +222,10 @@ def rewrite_interval_calls(stmt: exp.Expression) -> None:
         node.replace(_justify(node))
     for node in reversed(list(stmt.find_all(exp.Sub))):
         new = _subtraction(node)
+        if new is not None:
+            node.replace(new)
+    for node in reversed(list(stmt.find_all(exp.Add))):
+        new = _date_and_int64(node)
         if new is not None:
             node.replace(new)
     for node in list(stmt.find_all(exp.Extract)):

@@ -18,7 +18,7 @@ from .coltypes import known_type
 from .datecalls import rewrite_datetime_calls
 from .formats import float_text, numeric_text, rewrite_format_calls
 from .functions import rewrite_function_calls
-from .intervals import canonical_text, rewrite_interval_calls
+from .intervals import DUCKDB_INT32, canonical_text, rewrite_interval_calls
 from .mathfuncs import rewrite_math_calls
 from .udfs import TO_JSON_STRING_UDF
 
@@ -66,8 +66,10 @@ def rewrite_semantics(stmt: exp.Expression) -> None:
     rewrite_format_calls(stmt)
     node: Any
     for node in reversed(list(stmt.find_all(exp.Cast, exp.TryCast))):
-        if isinstance(node.this, (exp.Parameter, exp.Placeholder)) or (
-            isinstance(node.this, exp.Literal) and not node.this.is_string and node.this.this.isdigit()
+        if (
+            isinstance(node.this, (exp.Parameter, exp.Placeholder))
+            or (isinstance(node.this, exp.Literal) and not node.this.is_string and node.this.this.isdigit())
+            or (node._meta and node.meta.get(DUCKDB_INT32))
         ):
             continue
         if node.to.this in _INT_TYPES:
@@ -336,6 +338,14 @@ _TS_WITH_ZONE = r'"(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d(?:\.\d+)?)\+00"'
 _TS_NAIVE = r'"(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d(?:\.\d+)?)"'
 
 
+def _padded_fraction(text: exp.Expression) -> exp.Expression:
+    """A time's fraction of seconds padded to 3 or 6 digits, as in a STRUCT (jsonout.py's
+    `_fraction`): DuckDB writes `.1` and `.1234`, BigQuery `.100` and `.123400`."""
+    for digits, zeros in ((1, "00"), (2, "0"), (4, "00"), (5, "0")):
+        text = call("regexp_replace", text, lit(rf'(\.\d{{{digits}}})(Z?")$'), lit(rf"\1{zeros}\2"))
+    return text
+
+
 def _to_json_string(value: exp.Expression) -> exp.Expression:
     """TO_JSON_STRING writes TIMESTAMP as RFC 3339 with Z and DATETIME with a T."""
     text = exp.cast(call("to_json", value.copy()), "VARCHAR")
@@ -343,6 +353,7 @@ def _to_json_string(value: exp.Expression) -> exp.Expression:
     naive = call("regexp_replace", text.copy(), lit(_TS_NAIVE), lit(r'"\1T\2"'), lit("g"))
     typ = call("typeof", value.copy())
     zoned = call("regexp_replace", zoned, lit(_TS_NAIVE), lit(r'"\1T\2"'), lit("g"))
+    zoned, naive = _padded_fraction(zoned), _padded_fraction(naive)
     # every branch reads the JSON text (a VARCHAR), so the CASE binds for any argument type
     as_double = exp.TryCast(this=text.copy(), to=exp.DataType.build("DOUBLE"))
     double = case(
