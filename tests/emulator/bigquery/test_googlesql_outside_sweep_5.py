@@ -32,6 +32,9 @@ INT_ARRAYS = [
     ("SELECT SUM(x * x) FROM UNNEST([100000, 200000]) AS x", 50000000000, INT),
     ("SELECT BIT_COUNT(x) FROM UNNEST([-1]) AS x", 64, INT),
     ("SELECT BIT_COUNT(x) FROM UNNEST([5, -2]) AS x WHERE x < 0", 63, INT),
+    # an INT64 field of a STRUCT array literal (go-zetasqlite's bit_count case), a subquery's literal
+    ("SELECT BIT_COUNT(a) FROM UNNEST([STRUCT(-2 AS a, b'' AS b), (5, b'')]) WHERE a < 0", 63, INT),
+    ("SELECT BIT_COUNT(x) FROM (SELECT -1 AS x)", 64, INT),
     ("SELECT x + 1 FROM UNNEST([2147483647]) AS x", 2147483648, INT),
     ("[2147483647, 1][OFFSET(0)] + 1", 2147483648, INT),
     ("[1, 2.5]", [1.0, 2.5], F),

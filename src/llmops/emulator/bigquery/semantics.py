@@ -85,9 +85,11 @@ def rewrite_semantics(stmt: exp.Expression) -> None:
         if not isinstance(node.parent, exp.Escape):
             node.replace(exp.Escape(this=node.copy(), expression=lit("\\")))
     for node in list(stmt.find_all(exp.BitwiseCount, exp.BitwiseLeftShift, exp.BitwiseRightShift)):
-        # an INT64 literal is DuckDB's 32-bit INTEGER: BIT_COUNT(-1) would be 32, 1 << 40 an error
+        # an INT64 literal is DuckDB's 32-bit INTEGER (also as a field of a STRUCT literal, where
+        # the inferred type says INT64): BIT_COUNT(-1) would be 32, 1 << 40 an error
         arg = node.this
-        if isinstance(arg, exp.Literal | exp.Neg) and not (isinstance(arg, exp.Literal) and arg.is_string):
+        literal = isinstance(arg, exp.Literal | exp.Neg) and not (isinstance(arg, exp.Literal) and arg.is_string)
+        if literal or known_type(arg) == "INT64":
             node.set("this", exp.cast(arg.copy(), "BIGINT"))
     for node in reversed(list(stmt.find_all(exp.Div))):
         if not node.args.get("safe"):
