@@ -13,6 +13,14 @@ from llmops.core.errors import QueryError
 
 
 @pytest.fixture(scope="module")
+def warehouse(tmp_path_factory):
+    """One local warehouse for the module's GoogleSQL cases (`llmops sql`'s path)."""
+    wh = DuckDBWarehouse(Settings(workspace=tmp_path_factory.mktemp("cases") / "ws"))
+    yield wh
+    wh.close()
+
+
+@pytest.fixture(scope="module")
 def scratch_warehouse(tmp_path_factory):
     """One local warehouse for the module (each test gets its own dataset in it)."""
     wh = DuckDBWarehouse(Settings(workspace=tmp_path_factory.mktemp("scripts") / "ws"))

@@ -8,8 +8,6 @@ import json
 
 import pytest
 
-from llmops.backends.local.warehouse import DuckDBWarehouse
-from llmops.core.config import Settings
 from llmops.core.errors import QueryError
 
 PIPELINE = """
@@ -37,13 +35,6 @@ FROM ML.GENERATE_TEXT(MODEL {ds}.gemini,
                  ' Question: ', ANY_VALUE(question)) AS prompt FROM {ds}.hits),
   STRUCT(0.2 AS temperature, 128 AS max_output_tokens, TRUE AS flatten_json_output))
 """
-
-
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):
-    wh = DuckDBWarehouse(Settings(workspace=tmp_path_factory.mktemp("bqml") / "ws"))
-    yield wh
-    wh.close()
 
 
 def _check_answer(rows: list[dict]) -> None:

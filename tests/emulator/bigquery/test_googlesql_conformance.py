@@ -13,9 +13,6 @@ import math
 import pytest
 from googlesql_cases import assert_fails_locally, assert_fails_through_client
 
-from llmops.backends.local.warehouse import DuckDBWarehouse
-from llmops.core.config import Settings
-
 # (SQL, expected row as a tuple, expected BigQuery types)
 SILENTLY_WRONG = [
     ("SELECT CAST(2.5 AS INT64), CAST(-2.5 AS INT64), CAST(0.5 AS INT64)", (3, -3, 1), ["INTEGER"] * 3),
@@ -508,13 +505,6 @@ CASES += [pytest.param(*c, id=f"interval-{i}") for i, c in enumerate(INTERVALS)]
 CASES += [pytest.param(*c, id=f"order-{i}") for i, c in enumerate(COLUMN_ORDER)]
 CASES += [pytest.param(*c, id=f"argtype-{i}") for i, c in enumerate(ARGUMENT_TYPES)]
 TYPED = [pytest.param(*c, id=f"column-{i}") for i, c in enumerate(TYPED_COLUMNS)]
-
-
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):
-    wh = DuckDBWarehouse(Settings(workspace=tmp_path_factory.mktemp("conformance") / "ws"))
-    yield wh
-    wh.close()
 
 
 def _same(got, want) -> bool:

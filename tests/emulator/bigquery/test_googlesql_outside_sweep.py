@@ -13,9 +13,6 @@ import json
 import pytest
 from googlesql_cases import as_query, client_queries, same_type, single_value
 
-from llmops.backends.local.warehouse import DuckDBWarehouse
-from llmops.core.config import Settings
-
 UTC = dt.UTC
 INT, S, BY = "INTEGER", "STRING", "BYTES"
 
@@ -112,13 +109,6 @@ def _same(got, want) -> bool:
     if want == [] and got is None:
         return True  # a NULL array: BigQuery's API hands it back as []
     return type(got) is type(want) and got == want if isinstance(want, bool) else got == want
-
-
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):
-    wh = DuckDBWarehouse(Settings(workspace=tmp_path_factory.mktemp("outside") / "ws"))
-    yield wh
-    wh.close()
 
 
 @pytest.mark.parametrize("sql, want, typ", ROWS)

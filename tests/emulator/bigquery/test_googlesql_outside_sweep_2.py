@@ -12,9 +12,6 @@ from decimal import Decimal
 import pytest
 from googlesql_cases import same_type, single_value
 
-from llmops.backends.local.warehouse import DuckDBWarehouse
-from llmops.core.config import Settings
-
 INT, S = "INTEGER", "STRING"
 _DOC = '(SELECT JSON \'{"n": [10, [20, 30]], "m": {"k": ["x", "y"]}}\' AS doc, STRUCT([5, 6] AS arr) AS s)'
 
@@ -131,13 +128,6 @@ def _same(got, want) -> bool:
     if want == [] and got is None:
         return True  # a NULL array: BigQuery's API hands it back as []
     return type(got) is type(want) and got == want if isinstance(want, bool) else got == want
-
-
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):
-    wh = DuckDBWarehouse(Settings(workspace=tmp_path_factory.mktemp("outside2") / "ws"))
-    yield wh
-    wh.close()
 
 
 @pytest.mark.parametrize("sql, want, typ", ROWS)

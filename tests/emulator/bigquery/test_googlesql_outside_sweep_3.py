@@ -17,9 +17,6 @@ from googlesql_cases import (
     single_value,
 )
 
-from llmops.backends.local.warehouse import DuckDBWarehouse
-from llmops.core.config import Settings
-
 INT, S, F = "INTEGER", "STRING", "FLOAT"
 
 _EMAIL = "(SELECT 'a@gmail.com' AS s, {} AS o)"
@@ -121,13 +118,6 @@ def _same(got, want) -> bool:
     if isinstance(want, float) and isinstance(got, float):
         return got == pytest.approx(want)
     return got == want
-
-
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):
-    wh = DuckDBWarehouse(Settings(workspace=tmp_path_factory.mktemp("outside3") / "ws"))
-    yield wh
-    wh.close()
 
 
 @pytest.mark.parametrize("sql, want, typ", ROWS)

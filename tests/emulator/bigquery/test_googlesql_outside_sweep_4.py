@@ -17,9 +17,6 @@ from googlesql_cases import (
     single_value,
 )
 
-from llmops.backends.local.warehouse import DuckDBWarehouse
-from llmops.core.config import Settings
-
 INT, S, B = "INT64", "STRING", "BYTES"
 
 # (expression or query, BigQuery's value, its type)
@@ -95,13 +92,6 @@ UNKNOWN = [
         "SPLIT of a BYTES value whose type the local warehouse cannot infer",
     ),
 ]
-
-
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):
-    wh = DuckDBWarehouse(Settings(workspace=tmp_path_factory.mktemp("outside4") / "ws"))
-    yield wh
-    wh.close()
 
 
 @pytest.mark.parametrize("sql, want, typ", ROWS)

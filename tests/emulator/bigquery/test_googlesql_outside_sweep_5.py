@@ -21,9 +21,6 @@ from googlesql_cases import (
     single_value,
 )
 
-from llmops.backends.local.warehouse import DuckDBWarehouse
-from llmops.core.config import Settings
-
 INT, S, F, D, B = "INT64", "STRING", "FLOAT64", "DATE", "BYTES"
 
 # (expression or query, BigQuery's value, its type): integer literals are INT64 everywhere
@@ -81,13 +78,6 @@ UNKNOWN = [
         "TO_CODE_POINTS of a BYTES value whose type the local warehouse cannot infer",
     ),
 ]
-
-
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):
-    wh = DuckDBWarehouse(Settings(workspace=tmp_path_factory.mktemp("outside5") / "ws"))
-    yield wh
-    wh.close()
 
 
 @pytest.mark.parametrize("sql, want, typ", ROWS)

@@ -15,9 +15,6 @@ from typing import Any
 
 import pytest
 
-from llmops.backends.local.warehouse import DuckDBWarehouse
-from llmops.core.config import Settings
-
 _TABLES = {
     "{R}": "Roster AS (SELECT 'Adams' as LastName, 50 as SchoolID UNION ALL SELECT 'Buchanan', 52 "
     "UNION ALL SELECT 'Coolidge', 52 UNION ALL SELECT 'Davis', 51 UNION ALL SELECT 'Eisenhower', 77)",
@@ -576,13 +573,6 @@ def _sql(text: str) -> str:
 def _rows(rows: list[tuple[Any, ...]], ordered: bool) -> list[tuple[Any, ...]]:
     rows = [tuple(round(v, 6) if isinstance(v, float) else v for v in row) for row in rows]
     return rows if ordered else sorted(rows, key=repr)
-
-
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):
-    wh = DuckDBWarehouse(Settings(workspace=tmp_path_factory.mktemp("querysyntax") / "ws"))
-    yield wh
-    wh.close()
 
 
 @pytest.mark.parametrize("name, sql, ordered, columns, rows", CASES, ids=[c[0] for c in CASES])

@@ -22,9 +22,6 @@ from googlesql_cases import (
     single_value,
 )
 
-from llmops.backends.local.warehouse import DuckDBWarehouse
-from llmops.core.config import Settings
-
 UTC = dt.UTC
 INT, F, S, B, N, D = "INTEGER", "FLOAT", "STRING", "BOOLEAN", "NUMERIC", "DATE"
 
@@ -668,13 +665,6 @@ def _same(got, want) -> bool:
     if isinstance(want, list) and isinstance(got, list):
         return len(got) == len(want) and all(_same(g, w) for g, w in zip(got, want, strict=True))
     return type(got) is type(want) and got == want if isinstance(want, bool) else got == want
-
-
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):
-    wh = DuckDBWarehouse(Settings(workspace=tmp_path_factory.mktemp("sweep") / "ws"))
-    yield wh
-    wh.close()
 
 
 @pytest.mark.parametrize("sql, want, typ", ROWS)
