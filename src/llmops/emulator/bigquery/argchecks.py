@@ -7,8 +7,9 @@ from sqlglot import exp
 
 def _fail_when(value: exp.Expression, bad: exp.Expression, message: str) -> exp.Expression:
     """`value`, or an error when `bad` holds; SAFE.'s rewrite turns the error into NULL."""
-    failed = exp.Anonymous(this="error", expressions=[exp.Literal.string(message)])
-    return exp.Case(ifs=[exp.If(this=bad, true=failed)], default=value)
+    from .semantics import case, fail
+
+    return case((bad, fail(message)), default=value)
 
 
 def _is_literal_at_least(node: exp.Expression, low: float) -> bool:

@@ -246,13 +246,23 @@ def _kind_of(type_text: str) -> str | None:
 
 def checked(new: exp.Expression, *operands: tuple[exp.Expression, str]) -> exp.Expression:
     """`new`, guarded by DuckDB checking that each operand has the inferred BigQuery type."""
-    conds = [
-        exp.EQ(
-            this=exp.Anonymous(this="typeof", expressions=[value.copy()]),
-            expression=exp.Literal.string(DUCKDB_TYPEOF[kind]),
-        )
-        for value, kind in operands
-    ]
+    return _guarded(
+        new,
+        [exp.EQ(this=_typeof(value), expression=exp.Literal.string(DUCKDB_TYPEOF[kind])) for value, kind in operands],
+    )
+
+
+def checked_among(new: exp.Expression, value: exp.Expression, typeofs: Iterable[str]) -> exp.Expression:
+    """`new`, guarded by DuckDB checking that `value`'s typeof() is one of `typeofs`."""
+    names = [exp.Literal.string(t) for t in typeofs]
+    return _guarded(new, [exp.In(this=_typeof(value), expressions=names)])
+
+
+def _typeof(value: exp.Expression) -> exp.Expression:
+    return exp.Anonymous(this="typeof", expressions=[value.copy()])
+
+
+def _guarded(new: exp.Expression, conds: list[exp.Expression]) -> exp.Expression:
     message = exp.Literal.string("the local warehouse inferred a wrong argument type; please report this query")
     return exp.Case(
         ifs=[exp.If(this=exp.and_(*conds), true=new)],

@@ -14,7 +14,7 @@ from typing import Any
 from sqlglot import exp
 
 from .arraycalls import rewrite_array_calls
-from .coltypes import known_type
+from .coltypes import checked_among, known_type
 from .datecalls import rewrite_datetime_calls
 from .formats import float_text, numeric_text, rewrite_format_calls
 from .functions import rewrite_function_calls
@@ -218,12 +218,7 @@ def _string_cast(node: exp.Cast, *, safe: bool = False) -> exp.Expression:
     plain = node.copy()
     kind = known_type(value)
     if kind in _PLAIN_TEXT_TYPEOFS:
-        # DuckDB's text is BigQuery's for these types; an inference that were wrong is an error
-        names = [exp.Literal.string(n) for n in _PLAIN_TEXT_TYPEOFS[kind]]
-        ok = exp.In(this=call("typeof", value.copy()), expressions=names)
-        return case(
-            (ok, plain), default=fail("the local warehouse inferred a wrong argument type; please report this query")
-        )
+        return checked_among(plain, value, _PLAIN_TEXT_TYPEOFS[kind])  # DuckDB's text is BigQuery's
     # the BYTES text is DuckDB's escaped form read back as bytes, so this binds for any type
     utf8: exp.Expression = call("decode", exp.cast(exp.cast(value.copy(), "VARCHAR"), "BLOB"))
     if safe:
