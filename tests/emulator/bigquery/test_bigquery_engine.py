@@ -266,6 +266,25 @@ def test_farm_fingerprint_matches_bigquery():
     assert [r["f"] for r in got] == [-1541654101129638711, 2794438866806483259, -4880158226897771312]
 
 
+def test_farm_fingerprint_keeps_nulls_and_rows_across_vectors():
+    pytest.importorskip("farmhash")
+    with BigQueryEngine() as e:
+        # 5,000 rows span several of DuckDB's vectors; every third value is NULL
+        got = rows(
+            e.query(
+                """SELECT COUNT(*) AS n, COUNT(f) AS hashed,
+                          COUNTIF(f = FARM_FINGERPRINT(CAST(i AS STRING))) AS same,
+                          ANY_VALUE(IF(i = 2, f, NULL)) AS two
+                   FROM (SELECT i, FARM_FINGERPRINT(IF(MOD(i, 3) = 0, NULL, CAST(i AS STRING))) AS f
+                         FROM UNNEST(GENERATE_ARRAY(1, 5000)) AS i)"""
+            )
+        )
+    import farmhash
+
+    two = farmhash.fingerprint64("2")
+    assert got == [{"n": 5000, "hashed": 3334, "same": 3334, "two": two - (1 << 64) if two >= 1 << 63 else two}]
+
+
 def test_unnamed_columns_are_named_like_bigquery(shared):
     result = shared.query("SELECT 1, 'x' AS named, 2 + 2")
     assert result.table.column_names == ["f0_", "named", "f1_"]
