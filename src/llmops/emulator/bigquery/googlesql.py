@@ -856,6 +856,9 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
 
     _check_unsupported_nodes(stmt)
     _check_table_functions(stmt)
+    from .setops import rewrite_set_operations
+
+    rewrite_set_operations(stmt)
     from .arrayliterals import tuples_as_structs
     from .bytescast import strings_to_bytes
     from .intervaltext import canonical_interval_literals

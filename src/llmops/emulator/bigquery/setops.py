@@ -1,0 +1,133 @@
+"""Set operations as BigQuery runs them: columns matched by name (`CORRESPONDING`, `BY NAME`),
+and the `ALL` forms of INTERSECT and EXCEPT refused, as BigQuery refuses them.
+
+BigQuery's modes of matching by name (sqlglot reads them all as `by_name`):
+
+| query | sqlglot | result columns |
+|---|---|---|
+| `UNION ALL CORRESPONDING` | kind INNER | the names both sides have, in the left side's order |
+| `UNION ALL STRICT CORRESPONDING`, `UNION ALL BY NAME` | neither | the same names on both sides (an error otherwise), the left's order |
+| `FULL [OUTER] UNION ALL CORRESPONDING` / `BY NAME` | side FULL | the left's names, then the right's others; NULL where a side has none |
+| `LEFT [OUTER] UNION ALL CORRESPONDING` / `BY NAME` | side LEFT | the left's names; NULL where the right has none |
+| `... CORRESPONDING BY (a, b)`, `... BY NAME ON (a, b)` | `on` | those names, in that order |
+
+Each side becomes `SELECT <those names> FROM (side)` (a NULL for a name the side lacks), and
+the operation a positional one DuckDB runs as it is. The names of a side are read from its
+SELECT list, so a side with `*` (whose names only its tables know) is refused by name.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+
+def rewrite_set_operations(stmt: exp.Expression) -> None:
+    """Refuse INTERSECT ALL / EXCEPT ALL; turn every by-name set operation into a positional one."""
+    from .googlesql import BigQueryError
+
+    operations = list(stmt.find_all(exp.SetOperation))
+    for op in operations:
+        if isinstance(op, exp.Intersect | exp.Except) and not op.args.get("distinct"):
+            word = "INTERSECT" if isinstance(op, exp.Intersect) else "EXCEPT"
+            raise BigQueryError(f"{word} ALL is not supported", fix=f"use {word} DISTINCT")
+    for op in reversed(operations):  # inner operations first: an outer one reads their names
+        if op.args.get("by_name"):
+            _positional(op)
+
+
+def _positional(op: exp.SetOperation) -> None:
+    from .googlesql import BigQueryError
+
+    left, right = _names(op.left), _names(op.right)
+    side, kind = str(op.args.get("side") or "").upper(), str(op.args.get("kind") or "").upper()
+    wanted = [c.name for c in op.args.get("on") or []]
+    right_by_key = {n.lower(): n for n in right}
+    left_keys = {n.lower() for n in left}
+    what = _describe(op)
+    if wanted:
+        names = wanted
+        if side not in ("FULL", "LEFT"):
+            missing = [n for n in wanted if n.lower() not in left_keys or n.lower() not in right_by_key]
+            if missing:
+                raise BigQueryError(
+                    f"Column {missing[0]} in the {what} column list is not in both inputs",
+                    fix="list only columns both queries return, or use FULL or LEFT OUTER to fill NULLs",
+                )
+    elif side == "FULL":
+        names = left + [n for n in right if n.lower() not in left_keys]
+    elif side == "LEFT":
+        names = list(left)
+    elif kind == "INNER":
+        names = [n for n in left if n.lower() in right_by_key]
+        if not names:
+            raise BigQueryError(
+                f"The inputs of {what} have no column names in common", fix="alias the columns to match by name"
+            )
+    else:  # STRICT CORRESPONDING, BY NAME
+        if left_keys != set(right_by_key):
+            odd = [n for n in left if n.lower() not in right_by_key] or [n for n in right if n.lower() not in left_keys]
+            raise BigQueryError(
+                f"Column {odd[0]} is not in both inputs of {what}, which needs the same column names on both sides",
+                fix="use CORRESPONDING to keep only the common columns, or FULL OUTER to fill NULLs",
+            )
+        names = list(left)
+    op.set("this", _project(op.left, names, left))
+    op.set("expression", _project(op.right, names, right))
+    for arg in ("by_name", "side", "kind", "on"):
+        op.set(arg, None)
+
+
+def _describe(op: exp.SetOperation) -> str:
+    word = {exp.Union: "UNION", exp.Intersect: "INTERSECT", exp.Except: "EXCEPT"}.get(type(op), "the set operation")
+    return f"{word} {'DISTINCT' if op.args.get('distinct') else 'ALL'} matching columns by name"
+
+
+def _names(query: exp.Expr) -> list[str]:
+    """The output column names of a query, read from its SELECT list."""
+    from .googlesql import BigQueryError
+
+    while isinstance(query, exp.Subquery | exp.Paren):
+        query = query.this
+    if isinstance(query, exp.SetOperation):  # a positional one: the left side names the columns
+        return _names(query.left)
+    if not isinstance(query, exp.Select):
+        raise BigQueryError(
+            "a set operation matching columns by name needs SELECTs on both sides locally",
+            fix="write each side as a SELECT that names its columns",
+        )
+    names: list[str] = []
+    for i, item in enumerate(query.expressions, 1):
+        if isinstance(item, exp.Star) or (isinstance(item, exp.Column) and isinstance(item.this, exp.Star)):
+            raise BigQueryError(
+                "CORRESPONDING and BY NAME over SELECT * are not supported by the local warehouse",
+                fix="list the columns in the SELECT instead of *",
+            )
+        # an alias, a column, or a field (`s.f`) names a column; another expression leaves it anonymous
+        name = (
+            item.alias if isinstance(item, exp.Alias) else item.name if isinstance(item, exp.Column | exp.Dot) else ""
+        )
+        if not name:
+            raise BigQueryError(
+                f"column {i} of a set operation that matches columns by name has no name",
+                fix="give every column an alias",
+            )
+        names.append(name)
+    return names
+
+
+def _project(query: exp.Expr, names: list[str], have: list[str]) -> exp.Expr:
+    """`SELECT names FROM (query)`, a NULL for a name `query` lacks; `query` itself when it
+    already returns those names in that order."""
+    keys = {n.lower(): n for n in have}
+    if [n.lower() for n in names] == [n.lower() for n in have]:
+        return query
+    items = [
+        exp.column(keys[n.lower()], quoted=True).as_(n, quoted=True)
+        if n.lower() in keys
+        else exp.Null().as_(n, quoted=True)
+        for n in names
+    ]
+    inner = query.this if isinstance(query, exp.Subquery) else query
+    return exp.select(*items).from_(
+        exp.Subquery(this=inner, alias=exp.TableAlias(this=exp.to_identifier("_llmops_side")))
+    )
