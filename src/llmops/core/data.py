@@ -18,6 +18,7 @@ import json
 import re
 import shutil
 import uuid
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -301,6 +302,21 @@ def prepare(
     user_params = dict(params or {})
     raw = query or DEFAULT_QUERY
     lead_lines = raw[: len(raw) - len(raw.lstrip())].count("\n")
+    with _kept_open(session.warehouse):
+        return _build(session, request, tmpl, user_params, lead_lines)
+
+
+def _kept_open(warehouse: Any) -> AbstractContextManager[None]:
+    """The probe and the scan after it share one opening of a local warehouse file."""
+    keep = getattr(warehouse, "kept_open", None)
+    return keep() if keep is not None else nullcontext()
+
+
+def _build(
+    session: Session, request: PrepareRequest, tmpl: PromptTemplate, user_params: dict[str, Any], lead_lines: int
+) -> DatasetVersion:
+    """The version for a validated request: its files written, hashed and published."""
+    eval_fraction, seed, format = request.eval_fraction, request.seed, request.format
     columns = _columns(session, request.query, user_params, lead_lines)
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:

@@ -688,3 +688,24 @@ def test_export_refuses_bucket_names_that_escape_storage(tmp_path, uri):
     finally:
         engine.close()
     assert not (tmp_path / "x").exists()
+
+
+def test_calls_inside_kept_open_share_one_opening_of_the_file_and_its_sandbox(tmp_path, monkeypatch):
+    engine = BigQueryEngine(tmp_path / "warehouse.duckdb")
+    opened = []
+    real_open = engine._open_file
+    monkeypatch.setattr(engine, "_open_file", lambda: opened.append(1) or real_open())
+    engine.query("CREATE SCHEMA `llmops-local.ds`")
+    engine.query("CREATE TABLE `llmops-local.ds.t` AS SELECT 1 AS x")
+    assert len(opened) == 2
+    with engine.kept_open():
+        assert engine.query("SELECT x FROM ds.t", default_dataset="ds").table.to_pylist() == [{"x": 1}]
+        engine.query("INSERT INTO `llmops-local.ds.t` VALUES (2)")
+        with engine.connection() as con:
+            assert con.execute("SELECT current_setting('enable_external_access')").fetchall() == [(False,)]
+    assert len(opened) == 3
+    # the file is closed again: another connection (another process's) can open it
+    other = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    assert sorted(other.execute('SELECT x FROM "llmops-local.ds".t').fetchall()) == [(1,), (2,)]
+    other.close()
+    engine.close()

@@ -8,6 +8,7 @@ pipeline components in other processes can use the same workspace.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 from ...core.errors import DataError
@@ -65,6 +66,11 @@ class DuckDBWarehouse(Warehouse, StatementRunner):
         Arrow, never as Python objects), under a temporary name renamed when complete."""
         info = self.engine.export(sql, destination_uri, format=format, params=params)
         return ExportResult(uris=list(info["uris"]), rows=int(info["rows"]))
+
+    def kept_open(self) -> AbstractContextManager[None]:
+        """Calls made inside share one opening of the warehouse file, which other processes
+        wait for meanwhile (data preparation's probe and scan)."""
+        return self.engine.kept_open()
 
     def stream_json_lines(
         self,

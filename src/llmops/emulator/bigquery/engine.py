@@ -156,6 +156,8 @@ class BigQueryEngine:
         self.limits = limits or QueryLimits()
         self._writer = ExportWriter(r for r in (self.gcs_root, self.local_root) if r is not None)
         self._db: duckdb.DuckDBPyConnection | None = None
+        self._lent: duckdb.DuckDBPyConnection | None = None
+        """The file opened for the calls inside `kept_open`, each of which takes a cursor."""
         self._ready = False
         self._udfs_on_db = False
         self._ml = ml.ModelCatalog()
@@ -219,6 +221,8 @@ class BigQueryEngine:
         held = self._db
         if held is not None:
             con = held.cursor()
+        elif self._lent is not None:
+            con = self._lent.cursor()
         else:
             if self.path is None:
                 raise BigQueryError("the engine is closed", fix="create a new BigQueryEngine")
@@ -238,6 +242,21 @@ class BigQueryEngine:
             yield con
         finally:
             con.close()
+
+    @contextlib.contextmanager
+    def kept_open(self) -> Iterator[None]:
+        """Calls made inside share one opening of the database file (each otherwise opens and
+        closes it, some 30 ms); other processes wait for the file until the block ends."""
+        if self._db is not None or self._lent is not None or self.path is None:
+            yield
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lent = self._open_file()
+        try:
+            yield
+        finally:
+            lent, self._lent = self._lent, None
+            lent.close()
 
     def close(self) -> None:
         """Close the held database, if any; safe to call twice."""
@@ -869,7 +888,7 @@ class BigQueryEngine:
         for schema_name, table_name, column, index, nullable, data_type in rows:
             parts = split_schema(schema_name)
             if parts is not None:
-                field = duckdb_type_to_field(column, duckdb.sqltype(data_type), nullable=nullable)
+                field = duckdb_type_to_field(column, con.sqltype(data_type), nullable=nullable)
                 out.append((parts[0], parts[1], table_name, column, int(index), field))
         return out
 
@@ -1252,7 +1271,7 @@ class BigQueryEngine:
         for name, data_type, nullable, col_comment in cols:
             if name == tablekinds.NO_SCHEMA_COLUMN:
                 continue
-            f = duckdb_type_to_field(name, duckdb.sqltype(data_type), nullable=nullable)
+            f = duckdb_type_to_field(name, con.sqltype(data_type), nullable=nullable)
             if col_comment:
                 f["description"] = col_comment
             fields.append(f)
@@ -1826,9 +1845,12 @@ def _int64_value(value: Any) -> Any:
 
 @functools.cache
 def _bigint_types() -> tuple[Any, Any]:
-    """DuckDB's BIGINT and BIGINT[] types, made once: `duckdb.sqltype` parses its text on every
-    call (about 80 µs, paid by every INT64 query parameter)."""
-    return duckdb.sqltype("BIGINT"), duckdb.list_type(duckdb.sqltype("BIGINT"))
+    """DuckDB's BIGINT and BIGINT[] types, made once. Not from `duckdb.sqltype("BIGINT")` or
+    `duckdb.list_type`: those parse on every call and, the first time, open DuckDB's default
+    in-memory database (40 ms, paid by the first INT64 query parameter of every process)."""
+    from duckdb.sqltypes import BIGINT, DuckDBPyType
+
+    return BIGINT, DuckDBPyType(list[int])
 
 
 _BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]")
