@@ -1,5 +1,7 @@
 """Data preparation on the local backend: the course's query, template, split, versions."""
 
+import hashlib
+import io
 import json
 from pathlib import Path
 
@@ -122,6 +124,37 @@ def test_streamed_files_are_the_same_when_each_compressed_chunk_is_read_on_its_o
     assert one_by_one.manifest["files"] == whole.manifest["files"]
 
 
+def test_streamed_files_are_the_same_when_the_outputs_are_not_plain_files(session, monkeypatch):
+    # Pieces are written at their offsets by two threads; an output with no file descriptor
+    # (a store's stream) gets them in order from one thread instead.
+    whole = data.prepare(session, query=_TIES)
+    real_open = session.artifacts.open
+
+    class Stream(io.RawIOBase):
+        def __init__(self, f):
+            self.f = f
+
+        def writable(self):
+            return True
+
+        def write(self, b):
+            return self.f.write(b)
+
+        def close(self):
+            self.f.close()
+            super().close()
+
+    monkeypatch.setattr(session.artifacts, "open", lambda uri, mode="rb": Stream(real_open(uri, mode)))
+    monkeypatch.setattr(data_stream, "_PIECE_BYTES", 1)
+    monkeypatch.setattr(data, "_find", lambda s, v: None)
+    streamed = data.prepare(session, query=_TIES)
+    assert streamed.manifest["files"] == whole.manifest["files"]
+    monkeypatch.undo()
+    for name in ("train", "eval"):
+        with open(getattr(streamed, name).uri, "rb") as f:
+            assert hashlib.sha256(f.read()).hexdigest() == streamed.manifest["files"][name]["sha256"]
+
+
 @pytest.mark.parametrize(
     "change",
     [{"eval_fraction": 0.3}, {"seed": 7}, {"format": "gemini"}, {"query": data.COURSE_QUERY}],
@@ -215,7 +248,7 @@ def _assert_no_version_and_no_files(session):
     [
         (data_stream._Buckets, "__call__", 1),  # while the rows stream in
         (data_stream._Lines, "read", 2),  # while the files are written
-        (data_stream._Output, "write", 2),  # on the thread that writes and hashes the files
+        (data_stream._Output, "write_at", 2),  # on either of the threads that write the files
         (data, "_hash_and_count", 2),  # the BigQuery script's path
         (data, "_write_text", 1),  # publishing the manifest
     ],
