@@ -51,3 +51,16 @@ def test_columns_of_a_wildcard_table(env):
         (dt.datetime(2008, 12, 25, tzinfo=UTC), b"ab", "1"),
         (dt.datetime(2008, 12, 26, tzinfo=UTC), b"de", "2"),
     ]
+
+
+def test_a_query_seen_again_follows_its_tables_present_column_types(env):
+    # The first translation of a text asks for the column types it needs in one pass; later
+    # ones reuse it only while those types stay the same.
+    run, ds, _ = env
+    query = f"SELECT LEFT(v, 2) AS head FROM {ds}.swapped"
+    run(f"CREATE TABLE {ds}.swapped AS SELECT b'abc' AS v")
+    assert run(query) == [(b"ab",)]
+    assert run(query) == [(b"ab",)]
+    run(f"CREATE OR REPLACE TABLE {ds}.swapped AS SELECT 'xyz' AS v")
+    assert run(query) == [("xy",)]
+    assert run(query) == [("xy",)]

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -469,12 +470,62 @@ def translate(
     run = _translate if len(sql) > _CACHE_MAX_CHARS else _translate_cached
     if column_types is None:
         return run(sql, default_project, default_dataset, types_key, functions)
+    key = (sql, default_project, default_dataset, types_key, functions)
+    cached = run is _translate_cached
+    asked = _tables_asked.get(key) if cached else None
+    if asked is None:
+        # First sight: one pass, which asks for a statement's column types when it needs them.
+        answers: list[tuple[tuple[tuple[str, str, str], ...], TableTypes]] = []
+
+        def ask(tables: tuple[tuple[str, str, str], ...]) -> TableTypes:
+            answers.append((tables, column_types(tables)))
+            return answers[-1][1]
+
+        script = _translate(sql, default_project, default_dataset, types_key, functions, ask=ask)
+        if not script.wants_types:
+            if cached:
+                _tables_asked.put(key, answers[0][0] if answers else ())
+                if answers:
+                    _typed_scripts.put((key, answers[0][1]), script)
+            return script
+        # a script of several statements stopped each that needs types: asked for below
+    elif not asked:
+        return run(sql, default_project, default_dataset, types_key, functions, None, True)
+    else:
+        # Seen before: translated with the tables' present column types (again if they changed).
+        found = column_types(asked)
+        return _typed_scripts.get((key, found)) or run(
+            sql, default_project, default_dataset, types_key, functions, found
+        )
     # a first pass stops each statement that needs its tables' column types at that point
     script = run(sql, default_project, default_dataset, types_key, functions, None, True)
     if not script.wants_types:
         return script
     found = column_types(tuple(dict.fromkeys(t for s in script.statements for t in s.tables)))
     return run(sql, default_project, default_dataset, types_key, functions, found)
+
+
+class _BoundedMap:
+    """A dict that forgets its oldest entries beyond `size`; safe across threads."""
+
+    def __init__(self, size: int) -> None:
+        self._size, self._items, self._lock = size, dict[Any, Any](), threading.Lock()
+
+    def get(self, key: Any) -> Any:
+        return self._items.get(key)
+
+    def put(self, key: Any, value: Any) -> None:
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self._size:
+                del self._items[next(iter(self._items))]
+
+
+_tables_asked = _BoundedMap(512)
+"""Query text (and translation options) -> the tables whose column types its first translation
+asked for, () if none."""
+_typed_scripts = _BoundedMap(512)
+"""(query text and options, the column types asked for) -> the one-pass translation."""
 
 
 _CACHE_MAX_CHARS = 64 * 1024
@@ -512,9 +563,14 @@ def _translate(
     functions: frozenset[str] = frozenset(),
     table_types: TableTypes | None = None,
     ask_types: bool = False,
+    ask: Callable[[tuple[tuple[str, str, str], ...]], TableTypes] | None = None,
 ) -> Script:
+    """`ask`: for a single statement, asked for the column types of its tables when it needs
+    them (a script of several statements is stopped as with `ask_types`)."""
     try:
-        return _translate_parsed(sql, default_project, default_dataset, param_types, functions, table_types, ask_types)
+        return _translate_parsed(
+            sql, default_project, default_dataset, param_types, functions, table_types, ask_types, ask
+        )
     except RecursionError:
         raise BigQueryError(
             "The query is nested too deeply to translate", fix="flatten nested expressions or subqueries"
@@ -532,6 +588,7 @@ def _translate_parsed(
     functions: frozenset[str] = frozenset(),
     table_types: TableTypes | None = None,
     ask_types: bool = False,
+    ask: Callable[[tuple[tuple[str, str, str], ...]], TableTypes] | None = None,
 ) -> Script:
     if not sql or not sql.strip():
         raise BigQueryError("the query is empty", fix="write a SELECT statement")
@@ -557,6 +614,11 @@ def _translate_parsed(
     ctx = _Context(default_project, default_dataset, dict(param_types))
     ctx.temp_functions.update(functions)
     ctx.table_types, ctx.ask_types = table_types, ask_types
+    if ask is not None:
+        if len(parsed) == 1:
+            ctx.ask = ask
+        else:
+            ctx.ask_types = True
     for s in parsed:
         if isinstance(s, exp.Create) and str(s.kind).upper() == "TABLE" and _is_temporary(s):
             node = s.this.this if isinstance(s.this, exp.Schema) else s.this
@@ -677,6 +739,7 @@ class _Context:
         self.table_types: TableTypes | None = None
         self.wants_types = False
         self.ask_types = False
+        self.ask: Callable[[tuple[tuple[str, str, str], ...]], TableTypes] | None = None
 
 
 def _flatten_table_name(table: exp.Table) -> list[str]:
@@ -1269,8 +1332,10 @@ def _infer_types(stmt: exp.Expression, ctx: _Context, tables: list[tuple[str, st
     created = ctx.created_types
     unknown = [t for t in tables if t[2] not in created.get(f"{t[0]}.{t[1]}", {})]
     if unknown and ctx.table_types is None:
-        ctx.wants_types = ctx.wants_types or ctx.ask_types
-        return ctx.ask_types  # without a way to ask, the types stay unknown (named refusals)
+        if ctx.ask is None:
+            ctx.wants_types = ctx.wants_types or ctx.ask_types
+            return ctx.ask_types  # without a way to ask, the types stay unknown (named refusals)
+        ctx.table_types = ctx.ask(tuple(dict.fromkeys(tables)))
     mapping = schema_mapping(ctx.table_types or ())
     for schema, by_table in created.items():
         mapping.setdefault(schema, {}).update(by_table)
