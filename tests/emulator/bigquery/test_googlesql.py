@@ -78,7 +78,7 @@ def test_translation_is_cached():
 
 def test_unnamed_columns_get_bigquery_names():
     st = one("SELECT 1, COUNT(*), x AS y, t.z FROM t")
-    assert "1 AS f0_" in st.sql and "COUNT(*) AS f1_" in st.sql
+    assert "CAST(1 AS BIGINT) AS f0_" in st.sql and "COUNT(*) AS f1_" in st.sql
     assert "x AS y" in st.sql and "f2_" not in st.sql
 
 
@@ -185,7 +185,7 @@ def test_export_data_options():
     st = one("EXPORT DATA OPTIONS(uri='gs://b/x/*.json', format='JSON', overwrite=true) AS SELECT 1 AS a")
     assert st.statement_type == "EXPORT_DATA"
     assert st.export_options == {"uri": "gs://b/x/*.json", "format": "jsonl", "overwrite": True}
-    assert st.export_query == "SELECT 1 AS a"
+    assert st.export_query == "SELECT CAST(1 AS BIGINT) AS a"
 
 
 @pytest.mark.parametrize(

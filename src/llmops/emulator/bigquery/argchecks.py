@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from .intervals import DUCKDB_INT32
-
 
 def _fail_when(value: exp.Expression, bad: exp.Expression, message: str) -> exp.Expression:
     """`value`, or an error when `bad` holds; SAFE.'s rewrite turns the error into NULL."""
@@ -34,10 +32,7 @@ def check_arguments(stmt: exp.Expression) -> None:
             continue
         name = "LPAD" if node.args.get("is_left") else "RPAD"
         bad = exp.LT(this=length.copy(), expression=exp.Literal.number(0))
-        # DuckDB's lpad/rpad take a 32-bit length: an INT64 column's BIGINT did not bind
-        checked = exp.cast(_fail_when(length.copy(), bad, f"{name}: the length must not be negative"), "INTEGER")
-        checked.meta[DUCKDB_INT32] = True  # not GoogleSQL's INTEGER (INT64)
-        node.set("expression", checked)
+        node.set("expression", _fail_when(length.copy(), bad, f"{name}: the length must not be negative"))
     for node in list(stmt.find_all(exp.GenerateSeries)):
         step = node.args.get("step")
         if step is None or (isinstance(step, exp.Literal) and not step.is_string and float(step.this) != 0):

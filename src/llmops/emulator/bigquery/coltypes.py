@@ -148,6 +148,18 @@ def _subscript_bases(stmt: exp.Expression) -> list[exp.Expression]:
     ]
 
 
+def sum_operands(stmt: exp.Expression) -> list[exp.Expression]:
+    """The operands of sums whose text shows neither operand's type (`d + n`): a DATE plus an
+    INT64 needs the INT64 as DuckDB's INTEGER. A sum alone does not ask for the tables' types
+    (`googlesql._infer_types` uses those at hand)."""
+    out: list[exp.Expression] = []
+    for node in stmt.find_all(exp.Add):
+        operands = (node.this, node.expression)
+        if not any(isinstance(a, (exp.Literal, exp.Interval)) or _shows_date(a) for a in operands):
+            out += operands
+    return out
+
+
 def needs_types(stmt: exp.Expression) -> bool:
     """Whether `stmt` calls a function whose rewrite depends on a non-literal argument's type."""
     return bool(_candidates(stmt))
@@ -168,7 +180,7 @@ def annotate(stmt: exp.Expression, schemas: Mapping[str, Mapping[str, Mapping[st
     from sqlglot.optimizer.qualify import qualify
     from sqlglot.schema import MappingSchema
 
-    originals = _candidates(stmt)
+    originals = _candidates(stmt) + sum_operands(stmt)
     if _columns_of_one_table(stmt, originals, schemas):
         return
     for i, node in enumerate(originals):

@@ -33,8 +33,9 @@ from sqlglot.errors import ParseError, SqlglotError, TokenError, UnsupportedErro
 
 from ...core.errors import NotFoundError, QueryError
 from . import geography
-from .coltypes import TableTypes, annotate, needs_types, schema_mapping
+from .coltypes import TableTypes, annotate, needs_types, schema_mapping, sum_operands
 from .functions import hll_supported, used_udfs
+from .int64literals import literal_column_names, tag_literals, widen_literals
 from .semantics import rewrite_semantics
 from .structs import explode_struct_unnests, rewrite_anonymous_structs
 from .timecasts import rewrite_time_casts
@@ -854,6 +855,7 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     for cls, what in _UNSUPPORTED_STATEMENTS.items():
         if isinstance(stmt, cls):
             raise _unsupported(what)
+    tag_literals(stmt)  # before any rewrite adds SQL of its own
     from . import tablekinds
 
     special = tablekinds.translate_ddl(stmt, ctx)
@@ -1327,11 +1329,12 @@ def _rewrite_parameters(stmt: exp.Expression, ctx: _Context) -> None:
 def _infer_types(stmt: exp.Expression, ctx: _Context, tables: list[tuple[str, str, str]]) -> bool:
     """Learn the argument types that type-dependent rewrites need (see coltypes.py). True when
     the statement reads tables whose column types are to be asked for first (`Script.wants_types`)."""
-    if not needs_types(stmt):
-        return False
+    needed = needs_types(stmt)
     created = ctx.created_types
     unknown = [t for t in tables if t[2] not in created.get(f"{t[0]}.{t[1]}", {})]
-    if unknown and ctx.table_types is None:
+    if not needed and not _sum_types_at_hand(stmt, ctx, unknown):
+        return False
+    if needed and unknown and ctx.table_types is None:
         if ctx.ask is None:
             ctx.wants_types = ctx.wants_types or ctx.ask_types
             return ctx.ask_types  # without a way to ask, the types stay unknown (named refusals)
@@ -1346,6 +1349,19 @@ def _infer_types(stmt: exp.Expression, ctx: _Context, tables: list[tuple[str, st
             mapping.setdefault("", {})[wc.relation] = cols
     annotate(stmt, mapping)
     return False
+
+
+def _sum_types_at_hand(stmt: exp.Expression, ctx: _Context, unknown: list[tuple[str, str, str]]) -> bool:
+    """Whether `stmt` adds values of types the text does not show (`d + n`, coltypes.sum_operands)
+    that are known without asking for tables' types: a column the statement selects from an
+    integer literal (DuckDB's BIGINT, which it does not add to a DATE), or tables of known types."""
+    operands = sum_operands(stmt)
+    if not operands:
+        return False
+    if ctx.table_types is not None or (ctx.created_types and not unknown):
+        return True
+    names = literal_column_names(stmt)
+    return any(isinstance(a, exp.Column) and a.name.lower() in names for a in operands)
 
 
 def _learn_created_table(original: exp.Create, stmt: Statement, ctx: _Context) -> None:
@@ -1384,41 +1400,6 @@ def _learn_created_table(original: exp.Create, stmt: Statement, ctx: _Context) -
     key = f"{stmt.target[0]}.{stmt.target[1]}" if stmt.target else ""
     name = stmt.target[2] if stmt.target else table.name
     ctx.created_types.setdefault(key, {})[name] = cols
-
-
-_INT32 = 2**31 - 1
-
-
-def _literal_value(node: exp.Expression | None) -> int | None:
-    """The value of integer-literal arithmetic (`2147483647 + 1`), or None."""
-    if isinstance(node, exp.Paren):
-        return _literal_value(node.this)
-    if isinstance(node, exp.Neg):
-        inner = _literal_value(node.this)
-        return None if inner is None else -inner
-    if isinstance(node, exp.Literal):
-        return int(node.this) if not node.is_string and node.this.isdigit() else None
-    if isinstance(node, exp.Add | exp.Sub | exp.Mul):
-        a, b = _literal_value(node.this), _literal_value(node.expression)
-        if a is None or b is None:
-            return None
-        return a + b if isinstance(node, exp.Add) else a - b if isinstance(node, exp.Sub) else a * b
-    return None
-
-
-def _int64_operand(node: exp.Literal) -> bool:
-    """Whether an integer literal is an operand of literal arithmetic whose value leaves 32 bits
-    (DuckDB types `100000 * 100000` INTEGER and overflows; BigQuery's INT64 does not)."""
-    parent = node.parent
-    while isinstance(parent, exp.Neg | exp.Paren):
-        parent = parent.parent
-    if not isinstance(parent, exp.Add | exp.Sub | exp.Mul):
-        return False
-    top: exp.Expression = parent
-    while isinstance(top.parent, exp.Add | exp.Sub | exp.Mul | exp.Neg | exp.Paren):
-        top = top.parent
-    value = _literal_value(top)
-    return value is not None and abs(value) > _INT32
 
 
 def _int64_elements(array: exp.Array) -> None:
@@ -1518,10 +1499,6 @@ def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
         # GoogleSQL's 1.5 and 1e3 are FLOAT64; DuckDB would type them DECIMAL
         if not node.is_string and any(c in node.this for c in ".eE") and not isinstance(node.parent, exp.DataTypeParam):
             node.replace(exp.cast(node.copy(), exp.DataType.build("DOUBLE")))
-        elif not node.is_string and node.this.isdigit() and _int64_operand(node):
-            # GoogleSQL's 100000 is an INT64; DuckDB's INTEGER literal would overflow 32 bits in
-            # arithmetic (100000 * 100000) and type an array literal INTEGER[]
-            node.replace(exp.cast(node.copy(), exp.DataType.build("BIGINT")))
     for node in list(stmt.find_all(exp.Array)):
         _int64_elements(node)
     for node in list(stmt.find_all(exp.FarmFingerprint)):
@@ -1530,6 +1507,8 @@ def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
 
 
 def _fix_types(stmt: exp.Expression) -> None:
+    """DuckDB's types where GoogleSQL's differ: INT64 literals, GEOGRAPHY, NUMERIC, BIGNUMERIC."""
+    widen_literals(stmt)
     for dt in list(stmt.find_all(exp.DataType)):
         if dt.this == exp.DataType.Type.GEOGRAPHY:
             dt.replace(exp.DataType.build("GEOMETRY"))

@@ -14,9 +14,7 @@ from sqlglot import exp
 
 from .coltypes import checked, known_type
 from .functions import _invalid, _t
-
-DUCKDB_INT32 = "duckdb_int32"
-"""Meta key of a CAST to DuckDB's 32-bit INTEGER that a rewrite wrote (not a GoogleSQL INTEGER)."""
+from .int64literals import int32
 
 _UNITS = ("YEAR", "MONTH", "DAY", "HOUR", "MINUTE", "SECOND")
 _DAY_US = 86400000000
@@ -142,10 +140,8 @@ def _date_and_int64(node: exp.Add | exp.Sub) -> exp.Expression | None:
         return None
     i = ints[0]
     new = node.copy()
-    days = exp.cast(operands[i].copy(), "INTEGER")
-    days.meta[DUCKDB_INT32] = True  # not GoogleSQL's INTEGER (INT64): semantics.py leaves it
-    new.set("this" if i == 0 else "expression", days)
-    # DuckDB checks the inferred types when it binds (an integer literal column is its INTEGER)
+    new.set("this" if i == 0 else "expression", int32(operands[i].copy()))
+    # DuckDB checks the inferred types when it binds (an INT64 may be any of its integer types)
     guards = [
         exp.In(
             this=exp.Anonymous(this="typeof", expressions=[v.copy()]),

@@ -18,7 +18,8 @@ from .coltypes import checked_among, known_type
 from .datecalls import rewrite_datetime_calls
 from .formats import float_text, numeric_text, rewrite_format_calls
 from .functions import rewrite_function_calls
-from .intervals import DUCKDB_INT32, canonical_text, rewrite_interval_calls
+from .int64literals import DUCKDB_INT32
+from .intervals import canonical_text, rewrite_interval_calls
 from .mathfuncs import rewrite_math_calls
 from .udfs import TO_JSON_STRING_UDF
 
