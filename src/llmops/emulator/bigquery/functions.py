@@ -560,6 +560,21 @@ def _current_datetime(node: exp.CurrentDatetime) -> exp.Expression:
     return _t("timezone(_A, now())", node.this or exp.Literal.string("UTC"))
 
 
+def _current_time(node: exp.CurrentTime) -> exp.Expression:
+    """CURRENT_TIME([zone]) is a TIME in that zone (DuckDB's is a TIME WITH TIME ZONE, and its zone
+    argument was dropped)."""
+    return _t("CAST(timezone(_A, now()) AS TIME)", node.this or exp.Literal.string("UTC"))
+
+
+def _timestamp_in_zone(node: exp.Timestamp) -> exp.Expression | None:
+    """TIMESTAMP(x, zone) reads x in that zone for any zone (sqlglot writes DuckDB's missing
+    TIMESTAMP(x, zone) unless it knows the zone's name)."""
+    zone = node.args.get("zone")
+    if zone is None:
+        return None
+    return exp.AtTimeZone(this=exp.cast(node.this.copy(), exp.DataType.build("TIMESTAMP")), zone=zone.copy())
+
+
 _TIMESTAMP_CALLS = (exp.CurrentTimestamp, exp.UnixToTime, exp.TimestampTrunc, exp.StrToTime, exp.TimestampAdd)
 
 
@@ -592,6 +607,8 @@ def rewrite_date_calls(stmt: exp.Expression) -> None:
         exp.Extract: _extract,
         exp.TimeTrunc: _time_trunc,
         exp.CurrentDatetime: _current_datetime,
+        exp.CurrentTime: _current_time,
+        exp.Timestamp: _timestamp_in_zone,
         exp.DateTrunc: _date_trunc,
     }
     node: Any
