@@ -110,6 +110,7 @@ def _candidates(stmt: exp.Expression) -> list[exp.Expression]:
         out += [a for a in args if isinstance(a, exp.Expression) and not isinstance(a, exp.Literal)]
     return (
         out
+        + _lone_concat_arguments(stmt)
         + _subscript_bases(stmt)
         + _string_cast_operands(stmt)
         + ranges.typed_arguments(stmt)
@@ -118,6 +119,15 @@ def _candidates(stmt: exp.Expression) -> list[exp.Expression]:
 
 
 _TEXT = (exp.DataType.Type.VARCHAR, exp.DataType.Type.TEXT)
+
+
+def _lone_concat_arguments(stmt: exp.Expression) -> list[exp.Expression]:
+    """The argument of CONCAT(x): of a type other than STRING or BYTES it is x's STRING."""
+    return [
+        c.expressions[0]
+        for c in stmt.find_all(exp.Concat)
+        if len(c.expressions) == 1 and not isinstance(c.expressions[0], exp.Literal)
+    ]
 
 
 def _string_cast_operands(stmt: exp.Expression) -> list[exp.Expression]:

@@ -230,11 +230,27 @@ def _initcap_no_delimiters(node: exp.Initcap) -> exp.Expression | None:
 
 
 def _concat_number(node: exp.Concat) -> exp.Expression | None:
-    """CONCAT of one number is its STRING (DuckDB's CONCAT of one argument is that argument)."""
+    """CONCAT of one value that is not a string is its STRING, written as CONCAT of several writes
+    it (DuckDB's CONCAT of one argument is that argument, of its own type)."""
     args = node.expressions
-    if len(args) == 1 and isinstance(args[0], exp.Literal) and not args[0].is_string:
+    for arg in args:
+        if isinstance(arg, exp.Not):  # `a || NOT b` does not parse in DuckDB
+            arg.replace(exp.paren(arg.copy(), copy=False))
+    if len(args) != 1 or (isinstance(args[0], exp.Literal) and args[0].is_string):
+        return None
+    if isinstance(args[0], exp.Literal):
         return exp.cast(args[0].copy(), "VARCHAR")
-    return None
+    if known_type(args[0]) in (None, "BYTES", "STRING") and not _shows_non_text(args[0]):
+        return None  # BYTES stays BYTES; a type the translator does not know is left as it was
+    return exp.DPipe(this=args[0].copy(), expression=exp.Literal.string(""))
+
+
+def _shows_non_text(node: exp.Expression) -> bool:
+    """Whether the query text shows `node` is neither STRING nor BYTES (a cast, a condition)."""
+    inner = node.unnest()
+    if isinstance(inner, (exp.Cast, exp.TryCast)):
+        return not inner.to.is_type(*exp.DataType.TEXT_TYPES, "BLOB", "VARBINARY", "BINARY")
+    return isinstance(inner, (exp.Predicate, exp.Not, exp.Connector))
 
 
 def _approx_top_count(node: exp.ApproxTopK) -> exp.Expression:
@@ -560,6 +576,21 @@ def _current_datetime(node: exp.CurrentDatetime) -> exp.Expression:
     return _t("timezone(_A, now())", node.this or exp.Literal.string("UTC"))
 
 
+def _current_time(node: exp.CurrentTime) -> exp.Expression:
+    """CURRENT_TIME([zone]) is a TIME in that zone (DuckDB's is a TIME WITH TIME ZONE, and its zone
+    argument was dropped)."""
+    return _t("CAST(timezone(_A, now()) AS TIME)", node.this or exp.Literal.string("UTC"))
+
+
+def _timestamp_in_zone(node: exp.Timestamp) -> exp.Expression | None:
+    """TIMESTAMP(x, zone) reads x in that zone for any zone (sqlglot writes DuckDB's missing
+    TIMESTAMP(x, zone) unless it knows the zone's name)."""
+    zone = node.args.get("zone")
+    if zone is None:
+        return None
+    return exp.AtTimeZone(this=exp.cast(node.this.copy(), exp.DataType.build("TIMESTAMP")), zone=zone.copy())
+
+
 _TIMESTAMP_CALLS = (exp.CurrentTimestamp, exp.UnixToTime, exp.TimestampTrunc, exp.StrToTime, exp.TimestampAdd)
 
 
@@ -592,6 +623,8 @@ def rewrite_date_calls(stmt: exp.Expression) -> None:
         exp.Extract: _extract,
         exp.TimeTrunc: _time_trunc,
         exp.CurrentDatetime: _current_datetime,
+        exp.CurrentTime: _current_time,
+        exp.Timestamp: _timestamp_in_zone,
         exp.DateTrunc: _date_trunc,
     }
     node: Any

@@ -1448,6 +1448,9 @@ def _timestamp_diff_by_calendar(node: exp.TimestampDiff) -> exp.Expression:
 
 def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
     from . import castformat
+    from .zones import offset_zones_for_icu
+
+    offset_zones_for_icu(stmt)
 
     castformat.rewrite(stmt)
     rewrite_semantics(stmt)

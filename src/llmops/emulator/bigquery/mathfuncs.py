@@ -97,6 +97,18 @@ def _negative_checked(node: exp.Expression, key: str, message: str) -> None:
     node.set(key, _t(f"CASE WHEN _A < 0 THEN error('{message}') ELSE _A END", exp.paren(arg.copy(), copy=False)))
 
 
+def _substr_start(node: exp.Substring) -> None:
+    """SUBSTR from position 0, or from before the start of the value counted from its end, starts
+    at its first character (DuckDB starts before it, so SUBSTR('abc', 0, 1) was '')."""
+    start = node.args.get("start")
+    if start is None or (
+        isinstance(start, exp.Literal) and not start.is_string and start.this.isdigit() and start.this != "0"
+    ):
+        return
+    fixed = "CASE WHEN _A = 0 OR _A < -length(_B) THEN 1 ELSE _A END"
+    node.set("start", _t(fixed, exp.paren(start.copy(), copy=False), exp.paren(node.this.copy(), copy=False)))
+
+
 def _int_text(node: exp.Expression) -> bool:
     """Whether the query text shows `node` is an INT64 (a literal or a cast)."""
     if isinstance(node, exp.Neg):
@@ -315,6 +327,7 @@ def rewrite_math_calls(stmt: exp.Expression) -> None:
             node.replace(checked(strlen, (arg, "STRING")) if known_type(arg) else strlen)
     for node in list(stmt.find_all(exp.Substring)):
         _negative_checked(node, "length", "Third argument in SUBSTR() cannot be negative")
+        _substr_start(node)
     for node in list(stmt.find_all(exp.Repeat)):
         _negative_checked(node, "times", "Second argument in REPEAT() cannot be negative")
     for node in reversed(list(stmt.find_all(*_CALLS))):
