@@ -169,3 +169,33 @@ def to_json_text(duck_json: str, duck_type: str) -> str:
     exact = decimal.Decimal if "DECIMAL" in duck_type else float
     value = json.loads(duck_json, parse_float=exact, parse_constant=str)
     return "null" if value is None else _encoder(parse_type(duck_type), False)(value)
+
+
+def pretty_json(text: str) -> str:
+    """Compact JSON text as TO_JSON_STRING's pretty_print writes it (ZetaSQL's JsonPrettyPrinter):
+    each member and element on its own line, indented by 2, `"key": value`; `{}` and `[]` stay
+    empty. The tokens are kept as written."""
+    out: list[str] = []
+    depth, quoted, escaped = 0, False, False
+    for i, ch in enumerate(text):
+        if quoted:
+            out.append(ch)
+            quoted = escaped or ch != '"'
+            escaped = not escaped and ch == "\\"
+        elif ch == '"':
+            out.append(ch)
+            quoted = True
+        elif ch in "{[":
+            depth += 1
+            empty = i + 1 < len(text) and text[i + 1] in "}]"
+            out.append(ch if empty else ch + "\n" + "  " * depth)
+        elif ch in "}]":
+            depth -= 1
+            out.append(ch if text[i - 1] in "{[" else "\n" + "  " * depth + ch)
+        elif ch == ",":
+            out.append(",\n" + "  " * depth)
+        elif ch == ":":
+            out.append(": ")
+        else:
+            out.append(ch)
+    return "".join(out)

@@ -21,7 +21,7 @@ from .functions import rewrite_function_calls
 from .intervals import DUCKDB_INT32, canonical_text, rewrite_interval_calls
 from .jsonmutators import AS_TEXT, rewrite_json_mutators
 from .mathfuncs import rewrite_math_calls
-from .udfs import TO_JSON_STRING_UDF, TO_JSON_UDF
+from .udfs import JSON_PRETTY_UDF, TO_JSON_STRING_UDF, TO_JSON_UDF
 
 _INT_TYPES = {
     exp.DataType.Type.INT,
@@ -110,10 +110,12 @@ def rewrite_semantics(stmt: exp.Expression) -> None:
         node.replace(_json_type(node.this))
     rewrite_json_mutators(stmt)  # writes TO_JSON_STRINGs of its values for the loop below
     for node in reversed(list(stmt.find_all(exp.JSONFormat))):
+        to_json = bool(node.args.get("to_json"))
         if not node.args.get("options"):
-            to_json = bool(node.args.get("to_json"))
             text = _to_json_string(node.this, wide_as_text=not to_json)
             node.replace(exp.cast(text, "JSON") if to_json and not node.meta.get(AS_TEXT) else text)
+        elif not to_json:
+            node.replace(_pretty_printed(_to_json_string(node.this), node.args["options"]))
     for node in reversed(list(stmt.find_all(exp.CountIf))):
         # DuckDB's count_if is NULL over only NULLs; COUNT of a CASE is 0, like COUNTIF
         node.replace(exp.Count(this=case((node.this.copy(), exp.Literal.number(1)))))
@@ -344,6 +346,27 @@ def _padded_fraction(text: exp.Expression) -> exp.Expression:
     for digits, zeros in ((1, "00"), (2, "0"), (4, "00"), (5, "0")):
         text = call("regexp_replace", text, lit(rf'(\.\d{{{digits}}})(Z?")$'), lit(rf"\1{zeros}\2"))
     return text
+
+
+def _pretty_printed(text: exp.Expression, option: exp.Expression) -> exp.Expression:
+    """TO_JSON_STRING(value, pretty_print): the JSON text re-indented where the flag is TRUE."""
+    from .googlesql import BigQueryError
+
+    flag = option
+    if isinstance(option, exp.Kwarg):
+        if option.this.name.lower() != "pretty_print":
+            raise BigQueryError(
+                f"TO_JSON_STRING has no argument named {option.this.name}",
+                fix="write TO_JSON_STRING(value, pretty_print => TRUE)",
+            )
+        flag = option.expression
+    if isinstance(flag, exp.Literal) or known_type(flag) not in (None, "BOOL"):
+        raise BigQueryError(
+            "No matching signature for function TO_JSON_STRING: pretty_print must be a BOOL",
+            fix="write TO_JSON_STRING(value, TRUE)",
+        )
+    pretty = call(JSON_PRETTY_UDF, text.copy())
+    return case((exp.cast(flag.copy(), "BOOLEAN"), pretty), (exp.Not(this=exp.cast(flag.copy(), "BOOLEAN")), text))
 
 
 def _to_json_string(value: exp.Expression, wide_as_text: bool = True) -> exp.Expression:

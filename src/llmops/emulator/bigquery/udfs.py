@@ -23,7 +23,7 @@ from typing import Any
 import pyarrow as pa
 
 from . import jsonedit
-from .jsonout import to_json_string, to_json_text
+from .jsonout import pretty_json, to_json_string, to_json_text
 
 SHA512_UDF = "__bq_sha512"
 SHA384_UDF = "__bq_sha384"
@@ -34,6 +34,7 @@ TO_BASE32_UDF = "__bq_to_base32"
 FROM_BASE32_UDF = "__bq_from_base32"
 TO_JSON_STRING_UDF = "__bq_to_json_string"
 TO_JSON_UDF = "__bq_to_json"
+JSON_PRETTY_UDF = "__bq_json_pretty"
 SAFE_CONVERT_BYTES_UDF = "__bq_safe_convert_bytes"
 JSON_EDIT_UDFS = {
     "JSON_SET": "__bq_json_set",
@@ -64,6 +65,7 @@ GOOGLESQL_NAME = {
     FROM_BASE32_UDF: "FROM_BASE32",
     TO_JSON_STRING_UDF: "TO_JSON_STRING",
     TO_JSON_UDF: "TO_JSON",
+    JSON_PRETTY_UDF: "TO_JSON_STRING",
     SAFE_CONVERT_BYTES_UDF: "SAFE_CONVERT_BYTES_TO_STRING",
     **{udf: f"NET.{name}" for name, udf in NET_UDFS_BY_NAME.items()},
     **{udf: name for name, udf in JSON_EDIT_UDFS.items()},
@@ -318,6 +320,7 @@ _UDFS: dict[str, tuple[Callable[..., Any], list[str], str, pa.DataType]] = {
     FROM_BASE32_UDF: (_from_base32, ["VARCHAR"], "BLOB", pa.binary()),
     TO_JSON_STRING_UDF: (to_json_string, ["VARCHAR", "VARCHAR"], "VARCHAR", pa.string()),
     TO_JSON_UDF: (to_json_text, ["VARCHAR", "VARCHAR"], "VARCHAR", pa.string()),
+    JSON_PRETTY_UDF: (pretty_json, ["VARCHAR"], "VARCHAR", pa.string()),
     SAFE_CONVERT_BYTES_UDF: (_safe_convert_bytes, ["BLOB"], "VARCHAR", pa.string()),
     NET_UDFS_BY_NAME["HOST"]: (_host, ["VARCHAR"], "VARCHAR", pa.string()),
     NET_UDFS_BY_NAME["PUBLIC_SUFFIX"]: (_public_suffix, ["VARCHAR"], "VARCHAR", pa.string()),
