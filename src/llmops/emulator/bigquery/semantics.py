@@ -14,6 +14,7 @@ from typing import Any
 from sqlglot import exp
 
 from .arraycalls import rewrite_array_calls
+from .buckets import rewrite_bucket_calls
 from .coltypes import checked_among, known_type
 from .datecalls import rewrite_datetime_calls
 from .formats import float_text, numeric_text, rewrite_format_calls
@@ -62,6 +63,7 @@ def case(*whens: tuple[Any, Any], default: Any = None) -> exp.Case:
 
 def rewrite_semantics(stmt: exp.Expression) -> None:
     """Rewrite every node of `stmt` whose DuckDB answer differs from BigQuery's."""
+    rewrite_bucket_calls(stmt)  # reads the bucket width's INTERVAL literal as written
     _integer_types(stmt)
     rewrite_interval_calls(stmt)
     rewrite_format_calls(stmt)
