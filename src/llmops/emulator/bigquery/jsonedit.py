@@ -173,15 +173,17 @@ def json_strip_nulls(doc: Any, tokens: list[Token], include_arrays: bool, remove
 def json_array_add(doc: Any, tokens: list[Token], values: list[Any], insert: bool) -> Any:
     """The document with `values` appended to the array at the path or (`insert`) inserted at the
     path's last index, padding with nulls; a JSON null there becomes an array."""
+    index: int | None = None
     if insert:
-        if not tokens or not isinstance(tokens[-1], int):
+        last = tokens[-1] if tokens else None
+        if not isinstance(last, int):
             return doc
-        tokens, index = tokens[:-1], tokens[-1]
+        tokens, index = tokens[:-1], last
     found, node = _walk(doc, tokens)
     if not found or not (node is None or isinstance(node, list)):
         return doc
     size = 0 if node is None else len(node)
-    at = index if insert else size
+    at = size if index is None else index
     if len(values) >= MAX_ARRAY_SIZE or max(at, size) >= MAX_ARRAY_SIZE + 1 - max(len(values), 1):
         raise ValueError(f"Exceeded maximum array size of {MAX_ARRAY_SIZE}")
     array: list[Any] = [] if node is None else node

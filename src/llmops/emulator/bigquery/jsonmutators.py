@@ -95,7 +95,7 @@ def _mutator(node: Any) -> exp.Expression:
     if isinstance(node, exp.JSONSet):
         return _call(JSON_EDIT_UDFS[name], doc, paths, values, flag)
     # a SQL ARRAY value adds its elements one by one (a JSON array is one value)
-    is_arrays = [
+    is_arrays: list[exp.Expression] = [
         exp.Anonymous(
             this="ends_with",
             expressions=[exp.Anonymous(this="typeof", expressions=[a.copy()]), exp.Literal.string("[]")],
