@@ -9,6 +9,7 @@ error. The values come in as the JSON text TO_JSON wrote for them (the translato
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable
@@ -25,7 +26,8 @@ _QUOTED_KEY = re.compile(r'\."((?:[^\\"]|\\"|\\[^"])*)"')
 Token = str | int
 
 
-def parse_path(path: str) -> list[Token]:
+@functools.lru_cache(maxsize=1024)  # a column of documents is edited at a few paths
+def parse_path(path: str) -> tuple[Token, ...]:
     """The tokens of a strict JSONPath (keys as str, array indexes as int)."""
     if not path.startswith("$"):
         raise ValueError("JSONPath must start with '$'")
@@ -40,25 +42,29 @@ def parse_path(path: str) -> list[Token]:
                 break
         else:
             raise ValueError(f"Invalid token in JSONPath at: {rest}")
-    return tokens
+    return tuple(tokens)
 
 
 class _Number(str):
     """A JSON number kept as its text (DuckDB's json() formats it as other JSON values)."""
 
 
-def loads(text: str) -> Any:
-    return json.loads(text, parse_float=_Number, parse_int=_Number, parse_constant=_Number)
+_DECODER = json.JSONDecoder(parse_float=_Number, parse_int=_Number, parse_constant=_Number)
+_quoted = json.encoder.encode_basestring  # C: a JSON string, non-ASCII kept
+_LITERALS = {True: "true", False: "false", None: "null"}
+loads = _DECODER.decode
 
 
 def dumps(value: Any) -> str:
     if isinstance(value, _Number):
         return str(value)
+    if isinstance(value, str):
+        return _quoted(value)
     if isinstance(value, dict):
-        return "{" + ",".join(json.dumps(k, ensure_ascii=False) + ":" + dumps(v) for k, v in value.items()) + "}"
+        return "{" + ",".join(_quoted(k) + ":" + dumps(v) for k, v in value.items()) + "}"
     if isinstance(value, list):
         return "[" + ",".join(dumps(v) for v in value) + "]"
-    return json.dumps(value, ensure_ascii=False)
+    return _LITERALS[value]
 
 
 def _step(node: Any, token: Token) -> tuple[bool, Any]:
@@ -70,7 +76,7 @@ def _step(node: Any, token: Token) -> tuple[bool, Any]:
     return False, None
 
 
-def _walk(doc: Any, tokens: list[Token]) -> tuple[bool, Any]:
+def _walk(doc: Any, tokens: tuple[Token, ...]) -> tuple[bool, Any]:
     """(found, value) at the path."""
     node = doc
     for token in tokens:
@@ -84,7 +90,7 @@ def _container(token: Token) -> Any:
     return {} if isinstance(token, str) else []
 
 
-def json_set(doc: Any, tokens: list[Token], value: Any, create_if_missing: bool) -> Any:
+def json_set(doc: Any, tokens: tuple[Token, ...], value: Any, create_if_missing: bool) -> Any:
     """The document with `value` at the path: replaced where it exists; where it does not (or a
     prefix is JSON null) created with its missing objects and null-padded arrays."""
     if not tokens:
@@ -124,7 +130,7 @@ def json_set(doc: Any, tokens: list[Token], value: Any, create_if_missing: bool)
     return root[0]
 
 
-def json_remove(doc: Any, tokens: list[Token]) -> Any:
+def json_remove(doc: Any, tokens: tuple[Token, ...]) -> Any:
     """The document without the member or element at the path."""
     if not tokens:
         raise ValueError("The JSONPath cannot be '$'")
@@ -154,7 +160,7 @@ def _strip(value: Any, include_arrays: bool, remove_empty: bool) -> Any:
     return value
 
 
-def json_strip_nulls(doc: Any, tokens: list[Token], include_arrays: bool, remove_empty: bool) -> Any:
+def json_strip_nulls(doc: Any, tokens: tuple[Token, ...], include_arrays: bool, remove_empty: bool) -> Any:
     """The document with the JSON nulls (and, with `remove_empty`, the emptied objects and, with
     `include_arrays`, arrays) under the path removed; an emptied subtree becomes JSON null."""
     found, node = _walk(doc, tokens)
@@ -170,7 +176,7 @@ def json_strip_nulls(doc: Any, tokens: list[Token], include_arrays: bool, remove
     return doc
 
 
-def json_array_add(doc: Any, tokens: list[Token], values: list[Any], insert: bool) -> Any:
+def json_array_add(doc: Any, tokens: tuple[Token, ...], values: list[Any], insert: bool) -> Any:
     """The document with `values` appended to the array at the path or (`insert`) inserted at the
     path's last index, padding with nulls; a JSON null there becomes an array."""
     index: int | None = None
@@ -198,7 +204,7 @@ def json_array_add(doc: Any, tokens: list[Token], values: list[Any], insert: boo
 # ---------------------------------------------------------------------- UDFs over Arrow arrays
 
 
-def _paths(texts: list[str | None]) -> list[list[Token] | None]:
+def _paths(texts: list[str | None]) -> list[tuple[Token, ...] | None]:
     return [None if p is None else parse_path(p) for p in texts]
 
 
