@@ -100,6 +100,27 @@ CASES = [
     ),
     ("ROUND(col) (type kept)", "SELECT SUM(ROUND(f)) FROM b.t", "SELECT SUM(round(f)) FROM b.t"),
     ("CAST(BYTES AS STRING)", "SELECT MAX(CAST(bs AS STRING)) FROM b.t", "SELECT MAX(CAST(bs AS VARCHAR)) FROM b.t"),
+    # the JSON mutators (jsonedit.py UDFs) against DuckDB's json_merge_patch, which also rewrites a document
+    (
+        "JSON_SET (UDF)",
+        "SELECT MAX(CAST(JSON_SET(JSON_OBJECT('a', i, 'b', s), '$.c', f) AS STRING)) FROM b.t",
+        "SELECT MAX(CAST(json_merge_patch(json_object('a', i, 'b', s), json_object('c', f)) AS VARCHAR)) FROM b.t",
+    ),
+    (
+        "JSON_STRIP_NULLS (UDF)",
+        "SELECT MAX(CAST(JSON_STRIP_NULLS(JSON_OBJECT('a', i, 'b', CAST(NULL AS STRING))) AS STRING)) FROM b.t",
+        "SELECT MAX(CAST(json_merge_patch(json_object('a', i, 'b', NULL), '{}') AS VARCHAR)) FROM b.t",
+    ),
+    (
+        "TO_JSON_STRING pretty (UDF)",
+        "SELECT MAX(TO_JSON_STRING(STRUCT(i, s), TRUE)) FROM b.t",
+        "SELECT MAX(CAST(to_json({'i': i, 's': s}) AS VARCHAR)) FROM b.t",
+    ),
+    (
+        "DATETIME_BUCKET",
+        "SELECT MAX(DATETIME_BUCKET(DATETIME(ts), INTERVAL 15 MINUTE)) FROM b.t",
+        "SELECT MAX(time_bucket(INTERVAL 15 MINUTE, CAST(ts AS TIMESTAMP), TIMESTAMP '1950-01-01')) FROM b.t",
+    ),
 ]
 
 

@@ -276,12 +276,71 @@ def _printf(node: exp.Format) -> exp.Expression:
         elif "'" in (flags or "") and conv in "di":
             out.append(f"%{(flags or '').replace(chr(39), '')}{width or ''}s")
             new_args.append(_call("format", _lit("{:,}"), arg))
+        elif conv == "s":
+            out.append(m.group(0))
+            new_args.append(_string_argument(arg, i))
         else:
             out.append(m.group(0))
             new_args.append(arg)
     out.append(text[pos:])
     new_args.extend(args[i:])
     return _call("printf", _lit("".join(out)), *new_args)
+
+
+def _static_type(arg: exp.Expression) -> str | None:
+    """The BigQuery type the query text gives `arg` (literals, casts, constructors), or None."""
+    from sqlglot.optimizer.annotate_types import annotate_types
+
+    from .coltypes import known_type
+
+    if known_type(arg) is not None:
+        return known_type(arg)
+    if isinstance(arg, exp.Null) or any(True for _ in arg.find_all(exp.Column, exp.Placeholder, exp.Parameter)):
+        return None
+    typed = annotate_types(exp.select(arg.copy()), dialect="bigquery").expressions[0].type
+    if typed is None or typed.this in (exp.DataType.Type.UNKNOWN, exp.DataType.Type.NULL):
+        return None
+    return typed.sql("bigquery")
+
+
+_BIGQUERY_NAMES = {
+    "BIGINT": "INT64",
+    "INTEGER": "INT64",
+    "DOUBLE": "FLOAT64",
+    "FLOAT": "FLOAT64",
+    "BOOLEAN": "BOOL",
+    "BLOB": "BYTES",
+    "TIMESTAMP WITH TIME ZONE": "TIMESTAMP",
+    "TIMESTAMP": "DATETIME",
+    "DECIMAL(38,9)": "NUMERIC",
+    "DECIMAL(38,18)": "BIGNUMERIC",
+}
+
+
+def _string_argument(arg: exp.Expression, position: int) -> exp.Expression:
+    """FORMAT's %s takes only a STRING (ZetaSQL's TypeCheckStringArg): another type is BigQuery's
+    error, when the query is translated if the text shows the type, else when DuckDB binds it.
+    `position` counts the values from 1 (BigQuery counts the pattern too)."""
+    from .googlesql import BigQueryError
+
+    message = f"Invalid type for argument {position + 1} to FORMAT; Expected STRING; Got "
+    kind = _static_type(arg)
+    if kind is not None and kind != "STRING":
+        raise BigQueryError(message + kind, fix="use %t for a value of any type, or CAST it AS STRING")
+    if kind == "STRING" or (isinstance(arg, exp.Literal) and arg.is_string) or isinstance(arg, exp.Null):
+        return arg
+    typ = _call("typeof", arg.copy())
+    name = exp.Case(
+        ifs=[
+            exp.If(this=exp.EQ(this=typ.copy(), expression=_lit(d)), true=_lit(b)) for d, b in _BIGQUERY_NAMES.items()
+        ],
+        default=typ.copy(),
+    )
+    wrong = exp.Not(this=exp.In(this=typ, expressions=[_lit("VARCHAR"), _lit("NULL")]))
+    return exp.Case(
+        ifs=[exp.If(this=wrong, true=_call("error", _concat([_lit(message), name])))],
+        default=arg.copy(),
+    )
 
 
 _SCALAR_LISTS = ("BIGINT[]", "INTEGER[]", "BOOLEAN[]")

@@ -528,6 +528,9 @@ def rewrite_function_calls(stmt: exp.Expression) -> None:
             if len(node.expressions) != 1:
                 raise _invalid("SHA384 takes 1 argument")
             node.replace(_sha384(node.expressions[0]))
+    for node in stmt.find_all(exp.Collate):
+        # a collated STRING compares case-insensitively; returning the bare value would not
+        raise _unsupported(f"COLLATE({node.expression.sql('bigquery')}) (collation specifications)")
     rewrite_date_calls(stmt)
     rewrite_json_calls(stmt)
     for node in reversed(list(stmt.find_all(exp.JSONKeysAtDepth))):

@@ -128,15 +128,24 @@ _SCALARS: dict[str, Any] = {
 }
 
 
+def _number(value: Any) -> str:
+    """TO_JSON's INT64 or NUMERIC: a JSON number whatever its width (stringify_wide_numbers off)."""
+    number = decimal.Decimal(str(value))
+    return format(number.normalize(), "f") if number != 0 else "0"
+
+
 @functools.lru_cache(maxsize=256)
-def _encoder(typ: Any) -> Any:
-    """A function writing a value of DuckDB type `typ` (parsed) as BigQuery's JSON."""
+def _encoder(typ: Any, wide_as_text: bool = True) -> Any:
+    """A function writing a value of DuckDB type `typ` (parsed) as BigQuery's JSON: TO_JSON_STRING's
+    (INT64 beyond 2^53 and NUMERIC with a fraction quoted), or TO_JSON's (`wide_as_text` off)."""
     if isinstance(typ, tuple) and typ[0] == "list":
-        item = _encoder(typ[1])
+        item = _encoder(typ[1], wide_as_text)
         return lambda v: "[" + ",".join("null" if e is None else item(e) for e in v) + "]"
     if isinstance(typ, tuple) and typ[0] == "struct":
-        fields = tuple((n, _dumps(n) + ":", _encoder(t)) for n, t in typ[1])
+        fields = tuple((n, _dumps(n) + ":", _encoder(t, wide_as_text)) for n, t in typ[1])
         return lambda v: "{" + ",".join(k + ("null" if v.get(n) is None else f(v[n])) for n, k, f in fields) + "}"
+    if not wide_as_text and (typ.startswith("DECIMAL") or typ in _INTS):
+        return _number
     if typ.startswith("DECIMAL"):
         return _decimal
     if typ in _SCALARS:
@@ -153,3 +162,40 @@ def to_json_string(duck_json: str, duck_type: str) -> str:
     exact = decimal.Decimal if "DECIMAL" in duck_type else float
     value = json.loads(duck_json, parse_float=exact, parse_constant=str)
     return "null" if value is None else _encoder(parse_type(duck_type))(value)
+
+
+def to_json_text(duck_json: str, duck_type: str) -> str:
+    """BigQuery's TO_JSON of a value (as text): wide INT64 and NUMERIC stay JSON numbers."""
+    exact = decimal.Decimal if "DECIMAL" in duck_type else float
+    value = json.loads(duck_json, parse_float=exact, parse_constant=str)
+    return "null" if value is None else _encoder(parse_type(duck_type), False)(value)
+
+
+def pretty_json(text: str) -> str:
+    """Compact JSON text as TO_JSON_STRING's pretty_print writes it (ZetaSQL's JsonPrettyPrinter):
+    each member and element on its own line, indented by 2, `"key": value`; `{}` and `[]` stay
+    empty. The tokens are kept as written."""
+    out: list[str] = []
+    depth, quoted, escaped = 0, False, False
+    for i, ch in enumerate(text):
+        if quoted:
+            out.append(ch)
+            quoted = escaped or ch != '"'
+            escaped = not escaped and ch == "\\"
+        elif ch == '"':
+            out.append(ch)
+            quoted = True
+        elif ch in "{[":
+            depth += 1
+            empty = i + 1 < len(text) and text[i + 1] in "}]"
+            out.append(ch if empty else ch + "\n" + "  " * depth)
+        elif ch in "}]":
+            depth -= 1
+            out.append(ch if text[i - 1] in "{[" else "\n" + "  " * depth + ch)
+        elif ch == ",":
+            out.append(",\n" + "  " * depth)
+        elif ch == ":":
+            out.append(": ")
+        else:
+            out.append(ch)
+    return "".join(out)

@@ -43,7 +43,10 @@ def _parse_numeric(node: exp.Expression, kind: str, to: str) -> exp.Expression:
 def _log(node: exp.Log) -> exp.Expression:
     if node.expression is None:  # LOG(x) is LN(x)
         return _t(_domain("LN", "_A <= 0", "ln(_A)"), node.this)
-    # sqlglot's Log holds (base, value)
+    if node.meta.get("bigquery_name", "").upper() == "LOG10":
+        # C's log10 (ZetaSQL's Log10): exactly 3 for 1000, where ln(x) / ln(10) is 2.9999999999999996
+        return _t(_domain("LOG10", "_A <= 0", "log10(_A)"), node.expression)
+    # sqlglot's Log holds (base, value); ZetaSQL's Logarithm divides the natural logarithms too
     return _t(
         "CASE WHEN _B <= 0 OR _A <= 0 OR _A = 1 THEN error('Floating point error in function: LOG(' || "
         "CAST(_B AS VARCHAR) || ', ' || CAST(_A AS VARCHAR) || ')') ELSE ln(_B) / ln(_A) END",

@@ -14,14 +14,16 @@ from typing import Any
 from sqlglot import exp
 
 from .arraycalls import rewrite_array_calls
+from .buckets import rewrite_bucket_calls
 from .coltypes import checked_among, known_type
 from .datecalls import rewrite_datetime_calls
 from .formats import float_text, numeric_text, rewrite_format_calls
 from .functions import rewrite_function_calls
 from .int64literals import DUCKDB_INT32
 from .intervals import canonical_text, rewrite_interval_calls
+from .jsonmutators import AS_TEXT, rewrite_json_mutators
 from .mathfuncs import rewrite_math_calls
-from .udfs import TO_JSON_STRING_UDF
+from .udfs import JSON_PRETTY_UDF, TO_JSON_STRING_UDF, TO_JSON_UDF
 
 _INT_TYPES = {
     exp.DataType.Type.INT,
@@ -62,6 +64,7 @@ def case(*whens: tuple[Any, Any], default: Any = None) -> exp.Case:
 
 def rewrite_semantics(stmt: exp.Expression) -> None:
     """Rewrite every node of `stmt` whose DuckDB answer differs from BigQuery's."""
+    rewrite_bucket_calls(stmt)  # reads the bucket width's INTERVAL literal as written
     _integer_types(stmt)
     rewrite_interval_calls(stmt)
     rewrite_format_calls(stmt)
@@ -108,10 +111,14 @@ def rewrite_semantics(stmt: exp.Expression) -> None:
             _zero_based_offset(node)
     for node in reversed(list(stmt.find_all(exp.JSONType))):
         node.replace(_json_type(node.this))
+    rewrite_json_mutators(stmt)  # writes TO_JSON_STRINGs of its values for the loop below
     for node in reversed(list(stmt.find_all(exp.JSONFormat))):
+        to_json = bool(node.args.get("to_json"))
         if not node.args.get("options"):
-            text = _to_json_string(node.this)
-            node.replace(exp.cast(text, "JSON") if node.args.get("to_json") else text)  # TO_JSON is JSON-typed
+            text = _to_json_string(node.this, wide_as_text=not to_json)
+            node.replace(exp.cast(text, "JSON") if to_json and not node.meta.get(AS_TEXT) else text)
+        elif not to_json:
+            node.replace(_pretty_printed(_to_json_string(node.this), node.args["options"]))
     for node in reversed(list(stmt.find_all(exp.CountIf))):
         # DuckDB's count_if is NULL over only NULLs; COUNT of a CASE is 0, like COUNTIF
         node.replace(exp.Count(this=case((node.this.copy(), exp.Literal.number(1)))))
@@ -344,8 +351,31 @@ def _padded_fraction(text: exp.Expression) -> exp.Expression:
     return text
 
 
-def _to_json_string(value: exp.Expression) -> exp.Expression:
-    """TO_JSON_STRING writes TIMESTAMP as RFC 3339 with Z and DATETIME with a T."""
+def _pretty_printed(text: exp.Expression, option: exp.Expression) -> exp.Expression:
+    """TO_JSON_STRING(value, pretty_print): the JSON text re-indented where the flag is TRUE."""
+    from .googlesql import BigQueryError
+
+    flag = option
+    if isinstance(option, exp.Kwarg):
+        if option.this.name.lower() != "pretty_print":
+            raise BigQueryError(
+                f"TO_JSON_STRING has no argument named {option.this.name}",
+                fix="write TO_JSON_STRING(value, pretty_print => TRUE)",
+            )
+        flag = option.expression
+    if isinstance(flag, exp.Literal) or known_type(flag) not in (None, "BOOL"):
+        raise BigQueryError(
+            "No matching signature for function TO_JSON_STRING: pretty_print must be a BOOL",
+            fix="write TO_JSON_STRING(value, TRUE)",
+        )
+    pretty = call(JSON_PRETTY_UDF, text.copy())
+    return case((exp.cast(flag.copy(), "BOOLEAN"), pretty), (exp.Not(this=exp.cast(flag.copy(), "BOOLEAN")), text))
+
+
+def _to_json_string(value: exp.Expression, wide_as_text: bool = True) -> exp.Expression:
+    """TO_JSON_STRING writes TIMESTAMP as RFC 3339 with Z and DATETIME with a T; INT64 beyond
+    2^53 and NUMERIC with a fraction as strings, which TO_JSON (`wide_as_text` off) writes as
+    numbers."""
     text = exp.cast(call("to_json", value.copy()), "VARCHAR")
     zoned = call("regexp_replace", text.copy(), lit(_TS_WITH_ZONE), lit(r'"\1T\2Z"'), lit("g"))
     naive = call("regexp_replace", text.copy(), lit(_TS_NAIVE), lit(r'"\1T\2"'), lit("g"))
@@ -381,11 +411,13 @@ def _to_json_string(value: exp.Expression) -> exp.Expression:
         this=exp.DPipe(this=lit('"'), expression=call("to_base64", raw), safe=True), expression=lit('"'), safe=True
     )
     nested = call("regexp_matches", typ.copy(), lit(r"\[\]|STRUCT|MAP"))
+    ints = case((wide_int, quoted_text), default=text.copy()) if wide_as_text else text.copy()
+    decimals = decimal if wide_as_text else numeric_text(text)
     return case(
         (exp.Is(this=text.copy(), expression=exp.Null()), lit("null")),
         (type_is(value, "DOUBLE", "FLOAT"), double),
-        (type_is(value, "BIGINT", "HUGEINT", "UBIGINT"), case((wide_int, quoted_text), default=text.copy())),
-        (_decimal(value), decimal),
+        (type_is(value, "BIGINT", "HUGEINT", "UBIGINT"), ints),
+        (_decimal(value), decimals),
         (type_is(value, "BLOB"), blob),
         # a STRUCT or ARRAY: re-encoded from DuckDB's JSON with its type (jsonout.py, a Python UDF)
         # (only where DuckDB's text differs: other fields and INT64s below 2^53 are written alike)
@@ -397,7 +429,7 @@ def _to_json_string(value: exp.Expression) -> exp.Expression:
                     expression=call("regexp_matches", text.copy(), lit("[0-9]{16}")),
                 ),
             ),
-            call(TO_JSON_STRING_UDF, text.copy(), typ.copy()),
+            call(TO_JSON_STRING_UDF if wide_as_text else TO_JSON_UDF, text.copy(), typ.copy()),
         ),
         (call("contains", typ.copy(), lit("TIME ZONE")), zoned),
         (call("contains", typ, lit("TIMESTAMP")), naive),

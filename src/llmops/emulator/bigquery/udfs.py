@@ -22,7 +22,8 @@ from typing import Any
 
 import pyarrow as pa
 
-from .jsonout import to_json_string
+from . import jsonedit
+from .jsonout import pretty_json, to_json_string, to_json_text
 
 SHA512_UDF = "__bq_sha512"
 SHA384_UDF = "__bq_sha384"
@@ -32,7 +33,16 @@ JSON_KEYS_UDF = "__bq_json_keys"
 TO_BASE32_UDF = "__bq_to_base32"
 FROM_BASE32_UDF = "__bq_from_base32"
 TO_JSON_STRING_UDF = "__bq_to_json_string"
+TO_JSON_UDF = "__bq_to_json"
+JSON_PRETTY_UDF = "__bq_json_pretty"
 SAFE_CONVERT_BYTES_UDF = "__bq_safe_convert_bytes"
+JSON_EDIT_UDFS = {
+    "JSON_SET": "__bq_json_set",
+    "JSON_REMOVE": "__bq_json_remove",
+    "JSON_STRIP_NULLS": "__bq_json_strip_nulls",
+    "JSON_ARRAY_APPEND": "__bq_json_array_append",
+    "JSON_ARRAY_INSERT": "__bq_json_array_insert",
+}
 NET_UDFS_BY_NAME = {
     "HOST": "__bq_net_host",
     "PUBLIC_SUFFIX": "__bq_net_public_suffix",
@@ -54,8 +64,11 @@ GOOGLESQL_NAME = {
     TO_BASE32_UDF: "TO_BASE32",
     FROM_BASE32_UDF: "FROM_BASE32",
     TO_JSON_STRING_UDF: "TO_JSON_STRING",
+    TO_JSON_UDF: "TO_JSON",
+    JSON_PRETTY_UDF: "TO_JSON_STRING",
     SAFE_CONVERT_BYTES_UDF: "SAFE_CONVERT_BYTES_TO_STRING",
     **{udf: f"NET.{name}" for name, udf in NET_UDFS_BY_NAME.items()},
+    **{udf: name for name, udf in JSON_EDIT_UDFS.items()},
 }
 """The GoogleSQL function each engine UDF implements (for error messages)."""
 
@@ -306,6 +319,8 @@ _UDFS: dict[str, tuple[Callable[..., Any], list[str], str, pa.DataType]] = {
     TO_BASE32_UDF: (_to_base32, ["BLOB"], "VARCHAR", pa.string()),
     FROM_BASE32_UDF: (_from_base32, ["VARCHAR"], "BLOB", pa.binary()),
     TO_JSON_STRING_UDF: (to_json_string, ["VARCHAR", "VARCHAR"], "VARCHAR", pa.string()),
+    TO_JSON_UDF: (to_json_text, ["VARCHAR", "VARCHAR"], "VARCHAR", pa.string()),
+    JSON_PRETTY_UDF: (pretty_json, ["VARCHAR"], "VARCHAR", pa.string()),
     SAFE_CONVERT_BYTES_UDF: (_safe_convert_bytes, ["BLOB"], "VARCHAR", pa.string()),
     NET_UDFS_BY_NAME["HOST"]: (_host, ["VARCHAR"], "VARCHAR", pa.string()),
     NET_UDFS_BY_NAME["PUBLIC_SUFFIX"]: (_public_suffix, ["VARCHAR"], "VARCHAR", pa.string()),
@@ -323,6 +338,21 @@ _UDFS: dict[str, tuple[Callable[..., Any], list[str], str, pa.DataType]] = {
 # function's to handle (JSON_KEYS: a NULL max_depth is no limit)
 _BATCH_UDFS: dict[str, tuple[Callable[..., pa.Array], list[str], str]] = {
     JSON_KEYS_UDF: (_json_keys_batch, ["VARCHAR", "BIGINT", "VARCHAR"], "VARCHAR[]"),
+    # the mutators take the document's text, the paths and the values' TO_JSON text as lists
+    JSON_EDIT_UDFS["JSON_SET"]: (jsonedit.json_set_batch, ["VARCHAR", "VARCHAR[]", "VARCHAR[]", "BOOLEAN"], "VARCHAR"),
+    JSON_EDIT_UDFS["JSON_REMOVE"]: (jsonedit.json_remove_batch, ["VARCHAR", "VARCHAR[]"], "VARCHAR"),
+    JSON_EDIT_UDFS["JSON_STRIP_NULLS"]: (
+        jsonedit.json_strip_nulls_batch,
+        ["VARCHAR", "VARCHAR", "BOOLEAN", "BOOLEAN"],
+        "VARCHAR",
+    ),
+    **{
+        JSON_EDIT_UDFS[name]: (batch, ["VARCHAR", "VARCHAR[]", "VARCHAR[]", "BOOLEAN[]", "BOOLEAN"], "VARCHAR")
+        for name, batch in (
+            ("JSON_ARRAY_APPEND", jsonedit.json_array_append_batch),
+            ("JSON_ARRAY_INSERT", jsonedit.json_array_insert_batch),
+        )
+    },
 }
 
 GOOGLESQL_UDFS = frozenset(_UDFS) | frozenset(_BATCH_UDFS)
