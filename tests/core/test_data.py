@@ -284,10 +284,24 @@ def test_failing_script_leaves_no_version(session):
     _assert_no_version_and_no_files(session)
 
 
-@pytest.mark.parametrize("stream", [True, False])
-def test_warehouse_gets_a_probe_and_one_job(session, monkeypatch, stream):
-    # On BigQuery every warehouse call is a job: a column probe and one script (or one scan), so
-    # the job count does not grow with the number of files written.
+_STAR_QUERY = (
+    "SELECT * FROM (SELECT title AS input_text, body AS output_text "
+    "FROM `bigquery-public-data.stackoverflow.posts_questions` WHERE body IS NOT NULL)"
+)
+
+
+@pytest.mark.parametrize(
+    "stream, query, expected",
+    [
+        (False, None, ["query", "query"]),
+        (True, None, ["stream_json_lines"]),
+        (True, _STAR_QUERY, ["query", "stream_json_lines"]),
+    ],
+)
+def test_warehouse_gets_a_probe_and_one_job(session, monkeypatch, stream, query, expected):
+    # On BigQuery every warehouse call is a job: a column probe and one script, so the job count
+    # does not grow with the number of files written. A local scan needs no probe when the query's
+    # text names its columns, and probes when it selects a star.
     monkeypatch.setattr(data, "_can_stream", lambda s: stream)
     calls = []
     for name in ("query", "stream_json_lines"):
@@ -295,8 +309,33 @@ def test_warehouse_gets_a_probe_and_one_job(session, monkeypatch, stream):
         monkeypatch.setattr(
             session.warehouse, name, lambda *a, _real=real, _name=name, **k: (calls.append(_name), _real(*a, **k))[1]
         )
-    data.prepare(session)
-    assert calls == ["query", "stream_json_lines" if stream else "query"]
+    data.prepare(session, **({"query": query} if query else {}))
+    assert calls == expected
+
+
+@pytest.mark.parametrize(
+    "query, names",
+    [
+        ("SELECT a.x AS input_text, b AS output_text FROM t AS a", ["input_text", "output_text"]),
+        ("WITH c AS (SELECT 1 AS y) SELECT y AS input_text, y AS output_text FROM c", ["input_text", "output_text"]),
+        ("SELECT x AS input_text, y AS output_text FROM t UNION ALL SELECT 1, 2", ["input_text", "output_text"]),
+        ("SELECT * FROM t", None),
+        ("SELECT t.* FROM t", None),
+        ("SELECT x AS input_text, CONCAT(y, z) FROM t", None),
+        ("SELECT AS STRUCT x AS input_text FROM t", None),
+        ("SELECT x AS input_text, y AS INPUT_TEXT FROM t", None),
+        ("SELECT (x AS input_text FROM t", None),
+    ],
+)
+def test_column_names_read_from_the_text_or_left_to_the_probe(query, names):
+    assert data._named_columns(data._parsed(query)) == names
+
+
+def test_a_query_error_without_a_probe_is_the_probes_error_and_leaves_nothing(session):
+    query = "SELECT title AS input_text,\n  no_such_column AS output_text\nFROM `bigquery-public-data.stackoverflow.posts_questions`"
+    with pytest.raises(QueryError, match=r"^unrecognized name: no_such_column"):
+        data.prepare(session, query=query)
+    _assert_no_version_and_no_files(session)
 
 
 # --- the CLI ---------------------------------------------------------------------------------

@@ -222,13 +222,42 @@ def _prepare_script(query: str, columns: list[str], fmt: str, uris: dict[str, st
     return examples + exports
 
 
-def _source_tables(query: str) -> list[str]:
+def _parsed(query: str) -> Any:
+    """The query's syntax tree (sqlglot's, BigQuery's dialect), or None if it does not parse."""
     import sqlglot
-    from sqlglot import exp
 
     try:
-        tree = sqlglot.parse_one(query, read="bigquery")
-    except sqlglot.errors.ParseError:
+        return sqlglot.parse_one(query, read="bigquery")
+    except sqlglot.errors.SqlglotError:
+        return None
+
+
+def _named_columns(tree: Any) -> list[str] | None:
+    """The query's column names where its text gives each one (an alias or a column name), so
+    no probe needs to run it; None where a name depends on the tables (a star) or on the engine
+    (an expression without an alias)."""
+    from sqlglot import exp
+
+    select = tree
+    while isinstance(select, exp.SetOperation):
+        select = select.this  # a set operation takes its names from its first query
+    if not isinstance(select, exp.Select) or select.args.get("kind"):
+        return None
+    names = []
+    for item in select.expressions:
+        if isinstance(item, exp.Alias):
+            names.append(item.alias)
+        elif isinstance(item, exp.Column) and not isinstance(item.this, exp.Star):
+            names.append(item.name)
+        else:
+            return None
+    return names if len({n.lower() for n in names}) == len(names) else None
+
+
+def _source_tables(tree: Any) -> list[str]:
+    from sqlglot import exp
+
+    if tree is None:
         return []
     ctes = {c.alias_or_name for c in tree.find_all(exp.CTE)}
     names = set()
@@ -317,7 +346,11 @@ def _build(
 ) -> DatasetVersion:
     """The version for a validated request: its files written, hashed and published."""
     eval_fraction, seed, format = request.eval_fraction, request.seed, request.format
-    columns = _columns(session, request.query, user_params, lead_lines)
+    tree, stream = _parsed(request.query), _can_stream(session)
+    # A streamed scan needs no probe when the text names the columns (one translation and
+    # query less); the script on BigQuery keeps its probe, which reports errors before it runs.
+    named = _named_columns(tree) if stream else None
+    columns = named or _columns(session, request.query, user_params, lead_lines)
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
         raise DataError(
@@ -337,9 +370,14 @@ def _build(
         names["sources"] = "train.sources.jsonl"
     shards = {name: f"{staging}/{name}-*.jsonl" for name in names}
     try:
-        if _can_stream(session):
+        if stream:
             files = {name: f"{staging}/{name}.jsonl" for name in names}
-            stats = _stream_files(session, request.query, columns, format, bound, files)
+            try:
+                stats = _stream_files(session, request.query, columns, format, bound, files)
+            except QueryError:
+                if named is not None:  # the probe's error, which names the user's own line
+                    _columns(session, request.query, user_params, lead_lines)
+                raise
         else:
             session.warehouse.query(_prepare_script(request.query, columns, format, shards), bound)
             files = {name: _gather(session, staging, name) for name in names}
@@ -374,7 +412,7 @@ def _build(
             "format": format,
             "rows": rows,
             "files": {name: {"uri": final[name], "sha256": hashes[name]} for name in names},
-            "source_tables": _source_tables(request.query),
+            "source_tables": _source_tables(tree),
             "license": LICENSE,
             "backends": {"warehouse": session.settings.warehouse, "artifacts": session.settings.artifacts},
         }
