@@ -73,6 +73,12 @@ def check_arguments(stmt: exp.Expression) -> None:
             continue
         bad = exp.EQ(this=step.copy(), expression=exp.Literal.number(0))
         node.set("step", _fail_when(step.copy(), bad, "GENERATE_ARRAY: the step must not be 0"))
+    for node in list(stmt.find_all(exp.GenerateDateArray, exp.GenerateTimestampArray)):
+        step = node.args.get("step")
+        if step is None:
+            continue
+        bad = exp.EQ(this=step.copy(), expression=exp.Interval(this=exp.Literal.string("0"), unit=exp.var("SECOND")))
+        node.set("step", _fail_when(step.copy(), bad, "Sequence step cannot be 0."))
     for node in list(stmt.find_all(exp.Cot)):
         arg = node.this
         if _is_literal_at_least(arg, 1e-300):
