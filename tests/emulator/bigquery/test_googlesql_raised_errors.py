@@ -21,7 +21,7 @@ from googlesql_cases import (
     single_value,
 )
 
-F, I, S = "FLOAT64", "INT64", "STRING"
+F, INT, S = "FLOAT64", "INT64", "STRING"
 INF = float("inf")
 
 # (query, a fragment of BigQuery's message)
@@ -58,18 +58,18 @@ VALUES = [
     ("SAFE_SUBTRACT(-1.7e308, 1.7e308)", None, F),
     ("SAFE_MULTIPLY(1e308, 10)", None, F),
     ("SAFE_DIVIDE(1e300, 1e-300)", None, F),
-    ("SAFE_ADD(1, 2)", 3, I),
+    ("SAFE_ADD(1, 2)", 3, INT),
     # inf / NaN operands propagate; IEEE_DIVIDE keeps IEEE 754's answers
     ("CAST('inf' AS FLOAT64) * 2", INF, F),
     ("SAFE_ADD(CAST('inf' AS FLOAT64), 1)", INF, F),
     ("CAST('-inf' AS FLOAT64) - 1e308", -INF, F),
     ("IEEE_DIVIDE(1e300, 1e-300)", INF, F),
     ("1e308 * 1.5 / 2", 7.5e307, F),
-    ("2 * 3 + 4", 10, I),
-    ("LENGTH(REPEAT('x', 1048576))", 1048576, I),
-    ("LENGTH(LPAD('a', 1048576))", 1048576, I),
+    ("2 * 3 + 4", 10, INT),
+    ("LENGTH(REPEAT('x', 1048576))", 1048576, INT),
+    ("LENGTH(LPAD('a', 1048576))", 1048576, INT),
     ("REPEAT('', 100000000000)", "", S),
-    ("ARRAY_LENGTH(GENERATE_DATE_ARRAY('2016-01-01', '2016-01-05', INTERVAL 2 DAY))", 3, I),
+    ("ARRAY_LENGTH(GENERATE_DATE_ARRAY('2016-01-01', '2016-01-05', INTERVAL 2 DAY))", 3, INT),
     ("GENERATE_DATE_ARRAY('2016-01-01', '2016-01-02')[OFFSET(1)]", datetime.date(2016, 1, 2), "DATE"),
 ]
 

@@ -26,7 +26,9 @@ def _byte_length(value: exp.Expression) -> exp.Expression:
 
     is_text = exp.EQ(this=exp.Anonymous(this="typeof", expressions=[value.copy()]), expression=lit("VARCHAR"))
     text = exp.Anonymous(this="strlen", expressions=[exp.TryCast(this=value.copy(), to=exp.DataType.build("VARCHAR"))])
-    blob = exp.Anonymous(this="octet_length", expressions=[exp.TryCast(this=value.copy(), to=exp.DataType.build("BLOB"))])
+    blob = exp.Anonymous(
+        this="octet_length", expressions=[exp.TryCast(this=value.copy(), to=exp.DataType.build("BLOB"))]
+    )
     return case((is_text, text), default=blob)
 
 

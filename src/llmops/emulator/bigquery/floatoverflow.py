@@ -14,10 +14,12 @@ integer, NUMERIC and date arithmetic run unchanged.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlglot import exp
 
 _ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div)
-_SYMBOLS = {exp.Add: " + ", exp.Sub: " - ", exp.Mul: " * ", exp.Div: " / "}
+_SYMBOLS: dict[type, str] = {exp.Add: " + ", exp.Sub: " - ", exp.Mul: " * ", exp.Div: " / "}
 
 
 def _call(name: str, *args: exp.Expression) -> exp.Expression:
@@ -30,7 +32,7 @@ def _unparen(node: exp.Expression) -> exp.Expression:
     return node
 
 
-def _in_tree(node: exp.Expression) -> bool:
+def _in_tree(node: Any) -> bool:
     """Whether `node` is an operand of an enclosing arithmetic tree (not a tree's root)."""
     child, parent = node, node.parent
     while isinstance(parent, exp.Paren):
@@ -67,7 +69,8 @@ def _overflowed(result: exp.Expression, operands: list[exp.Expression]) -> exp.E
     """Whether `result` is a non-finite FLOAT64 computed from finite `operands`."""
     is_double = exp.EQ(this=_call("typeof", result.copy()), expression=exp.Literal.string("DOUBLE"))
     parts = [is_double, exp.Not(this=_finite(result)), *(_finite(o) for o in operands if not _integer_text(o))]
-    return exp.and_(*parts)
+    condition: Any = exp.and_(*parts)
+    return condition
 
 
 def _checked(root: exp.Expression, on_overflow: exp.Expression) -> exp.Expression:
@@ -90,12 +93,13 @@ def _overflow_error(root: exp.Expression) -> exp.Expression:
 def check_float_overflow(stmt: exp.Expression) -> None:
     """Make FLOAT64 +, -, *, / of finite values with a non-finite result BigQuery's error, and
     SAFE_ADD / SAFE_SUBTRACT / SAFE_MULTIPLY / SAFE_DIVIDE's NULL."""
-    roots = [n for n in stmt.find_all(*_ARITHMETIC) if not n.args.get("safe") and not _in_tree(n)]
+    roots: list[Any] = [n for n in stmt.find_all(*_ARITHMETIC) if not n.args.get("safe") and not _in_tree(n)]
     if any(not _integer_text(leaf) for root in roots for leaf in _leaves(root)):
         for root in reversed(roots):  # innermost first: an outer tree copies the checked inner ones
             if all(_integer_text(leaf) for leaf in _leaves(root)):
                 continue
             root.replace(_checked(root, _overflow_error(root)))
+    node: Any
     for node in reversed(list(stmt.find_all(exp.SafeAdd, exp.SafeSubtract, exp.SafeMultiply, exp.SafeDivide))):
         operands = [node.this, node.expression]
         if all(_integer_text(o) for o in operands):
