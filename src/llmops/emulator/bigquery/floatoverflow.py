@@ -96,13 +96,14 @@ def check_float_overflow(stmt: exp.Expression) -> None:
     roots: list[Any] = [n for n in stmt.find_all(*_ARITHMETIC) if not n.args.get("safe") and not _in_tree(n)]
     if any(not _integer_text(leaf) for root in roots for leaf in _leaves(root)):
         for root in reversed(roots):  # innermost first: an outer tree copies the checked inner ones
-            if all(_integer_text(leaf) for leaf in _leaves(root)):
+            # a positional `?` copied would ask for more parameter values than the query has
+            if all(_integer_text(leaf) for leaf in _leaves(root)) or root.find(exp.Placeholder):
                 continue
             root.replace(_checked(root, _overflow_error(root)))
     node: Any
     for node in reversed(list(stmt.find_all(exp.SafeAdd, exp.SafeSubtract, exp.SafeMultiply, exp.SafeDivide))):
         operands = [node.this, node.expression]
-        if all(_integer_text(o) for o in operands):
+        if all(_integer_text(o) for o in operands) or node.find(exp.Placeholder):
             continue
         case = exp.Case(ifs=[exp.If(this=_overflowed(node, operands), true=exp.Null())], default=node.copy())
         node.replace(exp.paren(case, copy=False))
