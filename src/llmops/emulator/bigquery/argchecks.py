@@ -16,9 +16,39 @@ def _is_literal_at_least(node: exp.Expression, low: float) -> bool:
     return isinstance(node, exp.Literal) and not node.is_string and float(node.this) >= low
 
 
+# ZetaSQL's kMaxOutputSize (string.cc): REPEAT, LPAD and RPAD refuse a longer output
+MAX_OUTPUT_BYTES = 1 << 20
+
+
+def _byte_length(value: exp.Expression) -> exp.Expression:
+    """Bytes of a STRING (UTF-8) or BYTES value; DuckDB folds the type test when it binds."""
+    from .semantics import case, lit
+
+    is_text = exp.EQ(this=exp.Anonymous(this="typeof", expressions=[value.copy()]), expression=lit("VARCHAR"))
+    text = exp.Anonymous(this="strlen", expressions=[exp.TryCast(this=value.copy(), to=exp.DataType.build("VARCHAR"))])
+    blob = exp.Anonymous(
+        this="octet_length", expressions=[exp.TryCast(this=value.copy(), to=exp.DataType.build("BLOB"))]
+    )
+    return case((is_text, text), default=blob)
+
+
+def _bounded_output(node: exp.Expression) -> None:
+    """REPEAT(value, n) with more than 1 MB of output is an error, checked before DuckDB builds it."""
+    times = node.args.get("times")
+    if times is None:
+        return
+    # least() keeps the product inside INT64 for a count like 10^18
+    capped = exp.Anonymous(this="least", expressions=[times.copy(), exp.Literal.number(MAX_OUTPUT_BYTES + 1)])
+    size = exp.Mul(this=capped, expression=_byte_length(node.this))
+    bad = exp.GT(this=size, expression=exp.Literal.number(MAX_OUTPUT_BYTES))
+    message = "Output of REPEAT exceeds max allowed output size of 1MB"
+    node.set("times", _fail_when(times.copy(), bad, message))
+
+
 def check_arguments(stmt: exp.Expression) -> None:
-    """LEFT/RIGHT/LPAD/RPAD of a negative length, GENERATE_ARRAY by a step of 0 and COT of 0 are
-    errors in BigQuery (DuckDB: text, '', an empty array, inf)."""
+    """LEFT/RIGHT/LPAD/RPAD of a negative length, GENERATE_ARRAY by a step of 0, COT of 0 and a
+    REPEAT/LPAD/RPAD output over 1 MB are errors in BigQuery (DuckDB: text, '', an empty array,
+    inf, or all the memory it can get)."""
     for node in list(stmt.find_all(exp.Left, exp.Right)):
         length = node.expression
         if length is None or _is_literal_at_least(length, 0):
@@ -28,17 +58,29 @@ def check_arguments(stmt: exp.Expression) -> None:
         node.set("expression", _fail_when(length.copy(), bad, f"{name}: the length must not be negative"))
     for node in list(stmt.find_all(exp.Pad)):
         length = node.expression
-        if length is None or _is_literal_at_least(length, 0):
+        if length is None or (_is_literal_at_least(length, 0) and float(length.this) <= MAX_OUTPUT_BYTES):
             continue
         name = "LPAD" if node.args.get("is_left") else "RPAD"
-        bad = exp.LT(this=length.copy(), expression=exp.Literal.number(0))
-        node.set("expression", _fail_when(length.copy(), bad, f"{name}: the length must not be negative"))
+        too_long = exp.GT(this=length.copy(), expression=exp.Literal.number(MAX_OUTPUT_BYTES))
+        checked = _fail_when(length.copy(), too_long, "Output of LPAD/RPAD exceeds max allowed output size of 1MB")
+        if not _is_literal_at_least(length, 0):
+            bad = exp.LT(this=length.copy(), expression=exp.Literal.number(0))
+            checked = _fail_when(checked, bad, f"{name}: the length must not be negative")
+        node.set("expression", checked)
+    for node in list(stmt.find_all(exp.Repeat)):
+        _bounded_output(node)
     for node in list(stmt.find_all(exp.GenerateSeries)):
         step = node.args.get("step")
         if step is None or (isinstance(step, exp.Literal) and not step.is_string and float(step.this) != 0):
             continue
         bad = exp.EQ(this=step.copy(), expression=exp.Literal.number(0))
         node.set("step", _fail_when(step.copy(), bad, "GENERATE_ARRAY: the step must not be 0"))
+    for node in list(stmt.find_all(exp.GenerateDateArray, exp.GenerateTimestampArray)):
+        step = node.args.get("step")
+        if step is None:
+            continue
+        bad = exp.EQ(this=step.copy(), expression=exp.Interval(this=exp.Literal.string("0"), unit=exp.var("SECOND")))
+        node.set("step", _fail_when(step.copy(), bad, "Sequence step cannot be 0."))
     for node in list(stmt.find_all(exp.Cot)):
         arg = node.this
         if _is_literal_at_least(arg, 1e-300):

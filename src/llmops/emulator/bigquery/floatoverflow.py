@@ -1,0 +1,109 @@
+"""FLOAT64 arithmetic overflow: BigQuery's error (or SAFE_*'s NULL) where DuckDB answers inf.
+
+GoogleSQL's +, -, * and / of finite FLOAT64 values whose result is not finite fail with
+"double overflow"; an operand that is already inf or NaN propagates as in IEEE 754 (ZetaSQL's
+`CheckFloatOverflow`). SAFE_ADD, SAFE_SUBTRACT, SAFE_MULTIPLY and SAFE_DIVIDE answer NULL there.
+
+The check sits at the root of each tree of arithmetic operators, not at every operator: the result
+is tested once, and only a non-finite one (the rare path) looks at the tree's leaves. An overflow
+inside the tree stays non-finite up to its root (inf + x, inf * 0, inf - inf are inf or NaN), except
+under a divisor (x / inf is 0), so a divisor that is itself arithmetic is checked as its own tree.
+The test is guarded by DuckDB's `typeof(result) = 'DOUBLE'`, folded when the query is bound, so
+integer, NUMERIC and date arithmetic run unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlglot import exp
+
+_ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div)
+_SYMBOLS: dict[type, str] = {exp.Add: " + ", exp.Sub: " - ", exp.Mul: " * ", exp.Div: " / "}
+
+
+def _call(name: str, *args: exp.Expression) -> exp.Expression:
+    return exp.Anonymous(this=name, expressions=list(args))
+
+
+def _unparen(node: exp.Expression) -> exp.Expression:
+    while isinstance(node, exp.Paren):
+        node = node.this
+    return node
+
+
+def _in_tree(node: Any) -> bool:
+    """Whether `node` is an operand of an enclosing arithmetic tree (not a tree's root)."""
+    child, parent = node, node.parent
+    while isinstance(parent, exp.Paren):
+        child, parent = parent, parent.parent
+    if not isinstance(parent, _ARITHMETIC) or parent.args.get("safe"):
+        return False
+    return not (isinstance(parent, exp.Div) and parent.args.get("expression") is child)
+
+
+def _leaves(node: exp.Expression) -> list[exp.Expression]:
+    """The operands of the tree rooted at `node` that are not operators of the same tree."""
+    inner = _unparen(node)
+    if not isinstance(inner, _ARITHMETIC) or inner.args.get("safe"):
+        return [node]
+    left = _leaves(inner.this)
+    if isinstance(inner, exp.Div):
+        return [*left, inner.expression]
+    return [*left, *_leaves(inner.expression)]
+
+
+def _integer_text(node: exp.Expression) -> bool:
+    node = _unparen(node)
+    if isinstance(node, exp.Neg):
+        node = _unparen(node.this)
+    return isinstance(node, exp.Literal) and not node.is_string and node.this.isdigit()
+
+
+def _finite(value: exp.Expression) -> exp.Expression:
+    # TRY_CAST binds for every type (an INTERVAL or STRUCT operand is NULL, never an error)
+    return _call("isfinite", exp.TryCast(this=value.copy(), to=exp.DataType.build("DOUBLE")))
+
+
+def _overflowed(result: exp.Expression, operands: list[exp.Expression]) -> exp.Expression:
+    """Whether `result` is a non-finite FLOAT64 computed from finite `operands`."""
+    is_double = exp.EQ(this=_call("typeof", result.copy()), expression=exp.Literal.string("DOUBLE"))
+    parts = [is_double, exp.Not(this=_finite(result)), *(_finite(o) for o in operands if not _integer_text(o))]
+    condition: Any = exp.and_(*parts)
+    return condition
+
+
+def _checked(root: exp.Expression, on_overflow: exp.Expression) -> exp.Expression:
+    case = exp.Case(ifs=[exp.If(this=_overflowed(root, _leaves(root)), true=on_overflow)], default=root.copy())
+    return exp.paren(case, copy=False)
+
+
+def _text(value: exp.Expression) -> exp.Expression:
+    as_double = exp.TryCast(this=value.copy(), to=exp.DataType.build("DOUBLE"))
+    return exp.TryCast(this=as_double, to=exp.DataType.build("VARCHAR"))
+
+
+def _overflow_error(root: exp.Expression) -> exp.Expression:
+    """ZetaSQL's message, with the operands of the tree's last operator."""
+    op = _unparen(root)
+    parts = [exp.Literal.string("double overflow: "), _text(op.this), exp.Literal.string(_SYMBOLS[type(op)])]
+    return _call("error", _call("concat", *parts, _text(op.expression)))
+
+
+def check_float_overflow(stmt: exp.Expression) -> None:
+    """Make FLOAT64 +, -, *, / of finite values with a non-finite result BigQuery's error, and
+    SAFE_ADD / SAFE_SUBTRACT / SAFE_MULTIPLY / SAFE_DIVIDE's NULL."""
+    roots: list[Any] = [n for n in stmt.find_all(*_ARITHMETIC) if not n.args.get("safe") and not _in_tree(n)]
+    if any(not _integer_text(leaf) for root in roots for leaf in _leaves(root)):
+        for root in reversed(roots):  # innermost first: an outer tree copies the checked inner ones
+            # a positional `?` copied would ask for more parameter values than the query has
+            if all(_integer_text(leaf) for leaf in _leaves(root)) or root.find(exp.Placeholder):
+                continue
+            root.replace(_checked(root, _overflow_error(root)))
+    node: Any
+    for node in reversed(list(stmt.find_all(exp.SafeAdd, exp.SafeSubtract, exp.SafeMultiply, exp.SafeDivide))):
+        operands = [node.this, node.expression]
+        if all(_integer_text(o) for o in operands) or node.find(exp.Placeholder):
+            continue
+        case = exp.Case(ifs=[exp.If(this=_overflowed(node, operands), true=exp.Null())], default=node.copy())
+        node.replace(exp.paren(case, copy=False))

@@ -1,0 +1,105 @@
+"""Errors BigQuery raises where DuckDB answered a value: FLOAT64 +, -, *, / of finite values with a
+non-finite result ("double overflow"; SAFE_ADD and friends give NULL, IEEE_DIVIDE and inf/NaN
+operands keep IEEE 754's answer), REPEAT/LPAD/RPAD with more than 1 MB of output (which exhausted
+the emulator's memory), and GENERATE_DATE_ARRAY / GENERATE_TIMESTAMP_ARRAY with a zero step. The
+expectations are ZetaSQL's (arithmetics.h CheckFloatOverflow, string.cc kMaxOutputSize, the
+compliance tests named below), each run on the local warehouse and through the real BigQuery
+client against the emulator (an error as the client sees it: a 400 with BigQuery's message).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from googlesql_cases import (
+    as_query,
+    assert_fails_locally,
+    assert_fails_through_client,
+    client_queries,
+    same_type,
+    single_value,
+)
+
+F, INT, S = "FLOAT64", "INT64", "STRING"
+INF = float("inf")
+
+# (query, a fragment of BigQuery's message)
+ERRORS = [
+    # arithmetic_functions.test arithmetic_functions_14
+    ("SELECT 1e300 / 1e-300", "double overflow: 1e+300 / 1e-300"),
+    ("SELECT 1e308 * 10", "double overflow"),
+    ("SELECT -1e308 - 1e308", "double overflow"),
+    ("SELECT 1.7e308 + 1.7e308", "double overflow"),
+    # an overflow inside the expression, hidden by a later operator in IEEE 754
+    ("SELECT 1 / (1e308 * 10)", "double overflow"),
+    ("SELECT (1e308 * 10) * 0", "double overflow"),
+    ("SELECT x * 10 FROM UNNEST([1.0, 1e308]) AS x", "double overflow"),
+    ("SELECT x + x FROM UNNEST([1.5e308]) AS x", "double overflow"),
+    # strings.test strings_function_repeat_mem_error; string.cc's limits for LPAD/RPAD
+    ("SELECT REPEAT('abc', 1000000000)", "Output of REPEAT exceeds max allowed output size of 1MB"),
+    ("SELECT REPEAT('abc', 1000000000000000000)", "Output of REPEAT exceeds max allowed output size of 1MB"),
+    ("SELECT REPEAT(s, 600000) FROM UNNEST(['é']) AS s", "Output of REPEAT exceeds max allowed output size"),
+    ("SELECT LPAD('', 1000000000)", "Output of LPAD/RPAD exceeds max allowed output size of 1MB"),
+    ("SELECT RPAD('a', n) FROM UNNEST([1048577]) AS n", "Output of LPAD/RPAD exceeds max allowed output size"),
+    # array_functions.test generate_*_array_*_zero_step
+    ("SELECT GENERATE_DATE_ARRAY('2016-01-01', '2017-01-01', INTERVAL 0 DAY)", "Sequence step cannot be 0."),
+    ("SELECT GENERATE_DATE_ARRAY('2016-01-01', '2017-01-01', INTERVAL 0 MONTH)", "Sequence step cannot be 0."),
+    (
+        "SELECT GENERATE_TIMESTAMP_ARRAY('2016-01-01', '2017-01-01', INTERVAL s DAY) FROM UNNEST([0]) AS s",
+        "Sequence step cannot be 0.",
+    ),
+]
+
+# (expression or query, BigQuery's value, its type)
+VALUES = [
+    # SAFE_ forms answer NULL where the operator fails (mathematical_functions.md)
+    ("SAFE_ADD(1.7e308, 1.7e308)", None, F),
+    ("SAFE_SUBTRACT(-1.7e308, 1.7e308)", None, F),
+    ("SAFE_MULTIPLY(1e308, 10)", None, F),
+    ("SAFE_DIVIDE(1e300, 1e-300)", None, F),
+    ("SAFE_ADD(1, 2)", 3, INT),
+    # inf / NaN operands propagate; IEEE_DIVIDE keeps IEEE 754's answers
+    ("CAST('inf' AS FLOAT64) * 2", INF, F),
+    ("SAFE_ADD(CAST('inf' AS FLOAT64), 1)", INF, F),
+    ("CAST('-inf' AS FLOAT64) - 1e308", -INF, F),
+    ("IEEE_DIVIDE(1e300, 1e-300)", INF, F),
+    ("1e308 * 1.5 / 2", 7.5e307, F),
+    ("2 * 3 + 4", 10, INT),
+    ("LENGTH(REPEAT('x', 1048576))", 1048576, INT),
+    ("LENGTH(LPAD('a', 1048576))", 1048576, INT),
+    ("REPEAT('', 100000000000)", "", S),
+    ("ARRAY_LENGTH(GENERATE_DATE_ARRAY('2016-01-01', '2016-01-05', INTERVAL 2 DAY))", 3, INT),
+    ("GENERATE_DATE_ARRAY('2016-01-01', '2016-01-02')[OFFSET(1)]", datetime.date(2016, 1, 2), "DATE"),
+]
+
+
+@pytest.mark.parametrize("sql, fragment", ERRORS)
+def test_local_warehouse_raises(warehouse, sql, fragment):
+    assert_fails_locally(warehouse, sql, fragment)
+
+
+@pytest.mark.parametrize("sql, fragment", ERRORS[::3])
+def test_bigquery_client_sees_the_error(bigquery_client, sql, fragment):
+    assert_fails_through_client(bigquery_client, sql, fragment)
+
+
+def test_safe_prefix_turns_the_errors_into_null(warehouse):
+    got, _ = single_value(warehouse, "SELECT SAFE.REPEAT('x', 2000000)")
+    assert got is None
+
+
+@pytest.mark.parametrize("sql, want, typ", VALUES)
+def test_local_warehouse_values(warehouse, sql, want, typ):
+    got, kind = single_value(warehouse, as_query(sql))
+    assert got == want, got
+    assert same_type(kind, typ), kind
+
+
+def test_bigquery_client_values(bigquery_client):
+    for sql, rows in client_queries(VALUES):
+        result = bigquery_client.query_and_wait(sql)
+        values = list(next(iter(result)).values())
+        for (q, want, typ), got, field in zip(rows, values, result.schema, strict=True):
+            assert got == want, (q, got)
+            assert same_type(field.field_type, typ), (q, field.field_type)
