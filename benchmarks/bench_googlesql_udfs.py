@@ -100,6 +100,22 @@ CASES = [
     ),
     ("ROUND(col) (type kept)", "SELECT SUM(ROUND(f)) FROM b.t", "SELECT SUM(round(f)) FROM b.t"),
     ("CAST(BYTES AS STRING)", "SELECT MAX(CAST(bs AS STRING)) FROM b.t", "SELECT MAX(CAST(bs AS VARCHAR)) FROM b.t"),
+    # BYTES overloads of string functions (bytestext.py) vs the same function of the STRING column
+    (
+        "SUBSTR(BYTES)",
+        "SELECT MAX(SUBSTR(CAST(bs AS BYTES), 2, 3)) FROM b.t",
+        "SELECT MAX(substr(s, 2, 3)) FROM b.t",
+    ),
+    (
+        "REPLACE(BYTES)",
+        "SELECT MAX(REPLACE(CAST(bs AS BYTES), b'1', b'x')) FROM b.t",
+        "SELECT MAX(replace(s, '1', 'x')) FROM b.t",
+    ),
+    (
+        "STARTS_WITH(BYTES)",
+        "SELECT COUNTIF(STARTS_WITH(CAST(bs AS BYTES), b'1')) FROM b.t",
+        "SELECT COUNT(*) FILTER (starts_with(s, '1')) FROM b.t",
+    ),
 ]
 
 

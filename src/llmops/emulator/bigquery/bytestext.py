@@ -19,17 +19,20 @@ from sqlglot import exp
 # pattern matches only whole bytes; 80-BF become C2 80-BF and C0-FF C3 80-BF (UTF-8 of U+0080-00FF;
 # the lower-case digits written are not matched again by the later, upper-case, patterns)
 _TO_TEXT = (
+    # printable ASCII bytes (which DuckDB's CAST to VARCHAR writes as they are, where it writes any
+    # other byte as a \\xNN escape) are their own text
+    "CASE WHEN length(CAST(_A AS VARCHAR)) = octet_length(CAST(_A AS BLOB)) THEN decode(_A) ELSE "
     "decode(unhex(replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace("
     "regexp_replace(hex(_A), '(..)', '\\1 ', 'g'), '([89AB].) ', 'c2 \\1 ', 'g'), "
     "'C(.) ', 'c3 8\\1 ', 'g'), 'D(.) ', 'c3 9\\1 ', 'g'), 'E(.) ', 'c3 a\\1 ', 'g'), 'F(.) ', 'c3 b\\1 ', 'g'), "
-    "' ', '')))"
+    "' ', ''))) END"
 )
 # its inverse: the UTF-8 of U+0080-00FF back to one byte each (C2 first: its output has no C2 or C3)
 _TO_BYTES = (
-    "unhex(replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace("
+    "CASE WHEN strlen(_A) = length(_A) THEN encode(_A) ELSE unhex(replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace("
     "regexp_replace(hex(encode(_A)), '(..)', '\\1 ', 'g'), 'C2 (..) ', '\\1 ', 'g'), "
     "'C3 8(.) ', 'c\\1 ', 'g'), 'C3 9(.) ', 'd\\1 ', 'g'), 'C3 A(.) ', 'e\\1 ', 'g'), 'C3 B(.) ', 'f\\1 ', 'g'), "
-    "' ', ''))"
+    "' ', '')) END"
 )
 _UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
