@@ -11,8 +11,6 @@ is, and DuckDB's refusal is named (`bytescalls.unknown_bytes_error`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from sqlglot import exp
 
 # BLOB -> VARCHAR, a byte a character: through the hex digits, a space after each byte so that a
@@ -105,8 +103,8 @@ def _rewrite(node: exp.Expression) -> exp.Expression | None:
 
 def rewrite_bytes_text_calls(stmt: exp.Expression) -> None:
     """Rewrite the BYTES forms of the string functions in `stmt` to their VARCHAR forms."""
-    rewrite: Callable[[exp.Expression], exp.Expression | None] = _rewrite
+    node: exp.Expression
     for node in reversed(list(stmt.find_all(*BYTES_TEXT_CALLS))):
-        new = rewrite(node)
+        new = _rewrite(node)
         if new is not None:
             node.replace(new)
