@@ -121,6 +121,22 @@ CASES = [
         "SELECT MAX(DATETIME_BUCKET(DATETIME(ts), INTERVAL 15 MINUTE)) FROM b.t",
         "SELECT MAX(time_bucket(INTERVAL 15 MINUTE, CAST(ts AS TIMESTAMP), TIMESTAMP '1950-01-01')) FROM b.t",
     ),
+    # BYTES overloads of string functions (bytestext.py) vs the same function of the STRING column
+    (
+        "SUBSTR(BYTES)",
+        "SELECT MAX(SUBSTR(CAST(bs AS BYTES), 2, 3)) FROM b.t",
+        "SELECT MAX(substr(s, 2, 3)) FROM b.t",
+    ),
+    (
+        "REPLACE(BYTES)",
+        "SELECT MAX(REPLACE(CAST(bs AS BYTES), b'1', b'x')) FROM b.t",
+        "SELECT MAX(replace(s, '1', 'x')) FROM b.t",
+    ),
+    (
+        "STARTS_WITH(BYTES)",
+        "SELECT COUNTIF(STARTS_WITH(CAST(bs AS BYTES), b'1')) FROM b.t",
+        "SELECT COUNT(*) FILTER (starts_with(s, '1')) FROM b.t",
+    ),
 ]
 
 

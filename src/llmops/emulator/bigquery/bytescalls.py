@@ -83,6 +83,23 @@ _GOOGLESQL = {
     "rpad": "RPAD",
     "instr": "INSTR",
     "strpos": "STRPOS",
+    # bytestext.py's functions
+    "substring": "SUBSTR",
+    "replace": "REPLACE",
+    "trim": "TRIM",
+    "ltrim": "LTRIM",
+    "rtrim": "RTRIM",
+    "lower": "LOWER",
+    "upper": "UPPER",
+    "starts_with": "STARTS_WITH",
+    "ends_with": "ENDS_WITH",
+    "suffix": "ENDS_WITH",
+    "ascii": "ASCII",
+    "translate": "TRANSLATE",
+    "regexp_matches": "REGEXP_CONTAINS",
+    "regexp_extract": "REGEXP_EXTRACT",
+    "regexp_extract_all": "REGEXP_EXTRACT_ALL",
+    "regexp_replace": "REGEXP_REPLACE",
 }
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from sqlglot import exp
 
 from . import ranges, structs
+from .bytestext import BYTES_TEXT_CALLS
 
 TYPE_KEY = "bq_type"
 _TAG = "bq_type_tag"
@@ -72,6 +73,7 @@ _BYTES_CALLS = (
     exp.ByteLength,
     exp.BitwiseCount,
     exp.Split,
+    *BYTES_TEXT_CALLS,
 )
 _JSON_CALLS = (exp.JSONExtract, exp.JSONExtractArray)
 # NUMERIC in, NUMERIC out (DuckDB answers DOUBLE); INT64 in, FLOAT64 out (DuckDB keeps BIGINT)

@@ -1,0 +1,110 @@
+"""The BYTES overloads of the string functions DuckDB has only for VARCHAR: SUBSTR, REPLACE,
+TRIM/LTRIM/RTRIM, LOWER/UPPER, STARTS_WITH/ENDS_WITH, ASCII, TRANSLATE and the REGEXP_ functions.
+
+Each BYTES argument is read as a text of one character a byte (the character whose code point is
+the byte, as Latin-1 reads it), the VARCHAR function runs on that text, so it counts, compares and
+matches bytes (a regular expression's `.` is one byte, as in BigQuery's RE2 over BYTES), and a
+BYTES result is written back the same way. The mapping is exact for any bytes (NUL and bytes that
+are not UTF-8 included). Where the translator cannot tell BYTES from STRING the call is left as it
+is, and DuckDB's refusal is named (`bytescalls.unknown_bytes_error`).
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+# BLOB -> VARCHAR, a byte a character: through the hex digits, a space after each byte so that a
+# pattern matches only whole bytes; 80-BF become C2 80-BF and C0-FF C3 80-BF (UTF-8 of U+0080-00FF;
+# the lower-case digits written are not matched again by the later, upper-case, patterns)
+_TO_TEXT = (
+    # printable ASCII bytes (which DuckDB's CAST to VARCHAR writes as they are, where it writes any
+    # other byte as a \\xNN escape) are their own text
+    "CASE WHEN length(CAST(_A AS VARCHAR)) = octet_length(CAST(_A AS BLOB)) THEN decode(_A) ELSE "
+    "decode(unhex(replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace("
+    "regexp_replace(hex(_A), '(..)', '\\1 ', 'g'), '([89AB].) ', 'c2 \\1 ', 'g'), "
+    "'C(.) ', 'c3 8\\1 ', 'g'), 'D(.) ', 'c3 9\\1 ', 'g'), 'E(.) ', 'c3 a\\1 ', 'g'), 'F(.) ', 'c3 b\\1 ', 'g'), "
+    "' ', ''))) END"
+)
+# its inverse: the UTF-8 of U+0080-00FF back to one byte each (C2 first: its output has no C2 or C3)
+_TO_BYTES = (
+    "CASE WHEN strlen(_A) = length(_A) THEN encode(_A) ELSE unhex(replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace("
+    "regexp_replace(hex(encode(_A)), '(..)', '\\1 ', 'g'), 'C2 (..) ', '\\1 ', 'g'), "
+    "'C3 8(.) ', 'c\\1 ', 'g'), 'C3 9(.) ', 'd\\1 ', 'g'), 'C3 A(.) ', 'e\\1 ', 'g'), 'C3 B(.) ', 'f\\1 ', 'g'), "
+    "' ', '')) END"
+)
+_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+# each function: the arguments that are BYTES with the first, and how its answer is written back
+_BYTES_RESULT = "bytes"
+_BYTES_ARRAY = "array"
+_CALLS: dict[type, tuple[tuple[str, ...], str | None]] = {
+    exp.Substring: (("this",), _BYTES_RESULT),
+    exp.Replace: (("this", "expression", "replacement"), _BYTES_RESULT),
+    exp.Trim: (("this", "expression"), _BYTES_RESULT),
+    exp.Lower: (("this",), _BYTES_RESULT),
+    exp.Upper: (("this",), _BYTES_RESULT),
+    exp.Translate: (("this", "from_", "to"), _BYTES_RESULT),
+    exp.RegexpExtract: (("this", "expression"), _BYTES_RESULT),
+    exp.RegexpReplace: (("this", "expression", "replacement"), _BYTES_RESULT),
+    exp.RegexpExtractAll: (("this", "expression"), _BYTES_ARRAY),
+    exp.StartsWith: (("this", "expression"), None),
+    exp.EndsWith: (("this", "expression"), None),
+    exp.Ascii: (("this",), None),
+    exp.RegexpLike: (("this", "expression"), None),
+    exp.RegexpInstr: (("this", "expression"), None),
+}
+BYTES_TEXT_CALLS = tuple(_CALLS)
+
+
+def as_text(value: exp.Expression) -> exp.Expression:
+    """`value` (BYTES) as a VARCHAR of one character a byte."""
+    from .functions import _t
+
+    return _t(_TO_TEXT, value)
+
+
+def as_bytes(text: exp.Expression) -> exp.Expression:
+    """The BYTES whose characters `text` holds (the inverse of `as_text`)."""
+    from .functions import _t
+
+    return _t(_TO_BYTES, text)
+
+
+def _rewrite(node: exp.Expression) -> exp.Expression | None:
+    from .coltypes import checked, known_type  # (coltypes reads BYTES_TEXT_CALLS)
+    from .functions import _invalid, _is_bytes, _positional, _t
+
+    keys, result = _CALLS[type(node)]
+    args = [a for a in (node.args.get(k) for k in keys) if isinstance(a, exp.Expression)]
+    # the first argument that shows BYTES (another may be NULL), else one inferred to be BYTES
+    value = next((a for a in args if _is_bytes(a)), None)
+    visible = value is not None
+    value = value or next((a for a in args if known_type(a) == "BYTES"), None)
+    if value is None or _positional(node):
+        return None
+    if isinstance(node, exp.Trim) and node.args.get("expression") is None:
+        raise _invalid("TRIM, LTRIM and RTRIM of BYTES take the set of bytes to remove as their second argument")
+    new = node.copy()
+    for key in keys:
+        arg = new.args.get(key)
+        if isinstance(arg, exp.Expression):
+            new.set(key, as_text(arg))
+    if isinstance(new, (exp.Lower, exp.Upper)):  # only ASCII letters change case in BYTES
+        lower = _UPPER.lower()
+        source, target = (_UPPER, lower) if isinstance(new, exp.Lower) else (lower, _UPPER)
+        new = _t(f"translate(_A, '{source}', '{target}')", new.this)
+    out: exp.Expression = new
+    if result == _BYTES_RESULT:
+        out = as_bytes(new)
+    elif result == _BYTES_ARRAY:
+        out = _t("list_transform(_A, t -> " + _TO_BYTES.replace("_A", "t") + ")", new)
+    return out if visible else checked(out, (value, "BYTES"))
+
+
+def rewrite_bytes_text_calls(stmt: exp.Expression) -> None:
+    """Rewrite the BYTES forms of the string functions in `stmt` to their VARCHAR forms."""
+    node: exp.Expression
+    for node in reversed(list(stmt.find_all(*BYTES_TEXT_CALLS))):
+        new = _rewrite(node)
+        if new is not None:
+            node.replace(new)
