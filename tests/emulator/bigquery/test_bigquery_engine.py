@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
+import threading
 from decimal import Decimal
 from importlib import resources
 
@@ -703,7 +704,17 @@ def test_calls_inside_kept_open_share_one_opening_of_the_file_and_its_sandbox(tm
         engine.query("INSERT INTO `llmops-local.ds.t` VALUES (2)")
         with engine.connection() as con:
             assert con.execute("SELECT current_setting('enable_external_access')").fetchall() == [(False,)]
-    assert len(opened) == 3
+        # a Python function registered by one call is called again by the next (on cursors of
+        # one connection, the second call crashed the process)
+        for _ in range(2):
+            assert engine.query("SELECT FARM_FINGERPRINT('a') AS f").table.to_pylist() == [{"f": -5528939962900187677}]
+        # another thread's calls open the file for themselves
+        other_thread = []
+        worker = threading.Thread(target=lambda: other_thread.append(engine.query("SELECT 1 AS one").table.num_rows))
+        worker.start()
+        worker.join()
+        assert other_thread == [1]
+    assert len(opened) == 4
     # the file is closed again: another connection (another process's) can open it
     other = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
     assert sorted(other.execute('SELECT x FROM "llmops-local.ds".t').fetchall()) == [(1,), (2,)]

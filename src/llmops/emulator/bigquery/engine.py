@@ -156,8 +156,8 @@ class BigQueryEngine:
         self.limits = limits or QueryLimits()
         self._writer = ExportWriter(r for r in (self.gcs_root, self.local_root) if r is not None)
         self._db: duckdb.DuckDBPyConnection | None = None
-        self._lent: duckdb.DuckDBPyConnection | None = None
-        """The file opened for the calls inside `kept_open`, each of which takes a cursor."""
+        self._lent: tuple[duckdb.DuckDBPyConnection, int] | None = None
+        """The file opened by `kept_open`, and the thread whose calls use it meanwhile."""
         self._ready = False
         self._udfs_on_db = False
         self._ml = ml.ModelCatalog()
@@ -218,11 +218,15 @@ class BigQueryEngine:
 
     @contextlib.contextmanager
     def _connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        held = self._db
+        held, lent = self._db, self._lent
+        if lent is not None and lent[1] != threading.get_ident():
+            lent = None  # kept open for another thread's calls
         if held is not None:
             con = held.cursor()
-        elif self._lent is not None:
-            con = self._lent.cursor()
+        elif lent is not None:
+            # the connection itself, not a cursor: a Python function registered on a cursor
+            # stays in the database's catalog after the cursor closes, and calling it then crashes
+            con = lent[0]
         else:
             if self.path is None:
                 raise BigQueryError("the engine is closed", fix="create a new BigQueryEngine")
@@ -241,22 +245,24 @@ class BigQueryEngine:
                 lock_down(con, self.limits, allowed_directories=self.data_roots)  # a fresh database
             yield con
         finally:
-            con.close()
+            if lent is None:
+                con.close()
 
     @contextlib.contextmanager
     def kept_open(self) -> Iterator[None]:
-        """Calls made inside share one opening of the database file (each otherwise opens and
-        closes it, some 30 ms); other processes wait for the file until the block ends."""
+        """This thread's calls made inside share one opening of the database file (each
+        otherwise opens and closes it, some 30 ms); other processes wait for the file until the
+        block ends."""
         if self._db is not None or self._lent is not None or self.path is None:
             yield
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lent = self._open_file()
+        self._lent = (self._open_file(), threading.get_ident())
         try:
             yield
         finally:
             lent, self._lent = self._lent, None
-            lent.close()
+            lent[0].close()
 
     def close(self) -> None:
         """Close the held database, if any; safe to call twice."""
