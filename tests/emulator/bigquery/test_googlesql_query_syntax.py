@@ -73,6 +73,11 @@ CASES: list[tuple[str, str, bool, list[str], list[tuple[Any, ...]]]] = [
         [(5, "sprocket", 100.0)],
     ),
     ("as_struct_array", "SELECT ARRAY(SELECT AS STRUCT 1 a, 2 b)", False, ["f0_"], [([{"a": 1, "b": 2}],)]),
+    # a value table of STRUCTs as the query's result, or read in FROM: its fields are the columns
+    ("as_struct_result", "SELECT AS STRUCT 1 AS a, 'x' AS b", False, ["a", "b"], [(1, "x")]),
+    ("as_value_struct_result", "SELECT AS VALUE STRUCT(1 AS a, 'x' AS b) xyz", False, ["a", "b"], [(1, "x")]),
+    ("as_struct_in_from", "SELECT * FROM (SELECT AS STRUCT 1 AS a, 2 AS b)", False, ["a", "b"], [(1, 2)]),
+    ("as_struct_row", "SELECT v FROM (SELECT AS STRUCT 1 AS a, 2 AS b) v", False, ["v"], [({"a": 1, "b": 2},)]),
     (
         "unnest_structs",
         "SELECT * FROM UNNEST(ARRAY<STRUCT<x INT64, y STRING, z STRUCT<a INT64, b INT64>>>[(1, 'foo', (10, 11)), (3, 'bar', (20, 21))])",

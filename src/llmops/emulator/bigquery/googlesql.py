@@ -37,7 +37,7 @@ from .coltypes import TableTypes, annotate, needs_types, schema_mapping, sum_ope
 from .functions import hll_supported, used_udfs
 from .int64literals import literal_column_names, tag_literals, widen_literals
 from .semantics import rewrite_semantics
-from .structs import explode_struct_unnests, rewrite_anonymous_structs
+from .structs import explode_struct_unnests, rewrite_anonymous_structs, top_level_value_table
 from .timecasts import rewrite_time_casts
 
 # sqlglot logs a warning for every BigQuery-only table option it drops (PARTITION BY, CLUSTER BY,
@@ -867,6 +867,7 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     if not isinstance(stmt, _GOOGLESQL_STATEMENTS):
         raise _unsupported(f"the {type(stmt).__name__.upper()} statement")
     _check_statement_kind(stmt)
+    top_level_value_table(stmt)
 
     if isinstance(stmt, exp.Create) and stmt.kind == "FUNCTION":
         return _translate_function(stmt, ctx)

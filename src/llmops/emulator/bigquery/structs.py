@@ -140,3 +140,28 @@ def _whole_value_of_outer_join(stmt: exp.Expression, unnest: exp.Unnest) -> bool
     names += [c.name for c in alias.columns] if alias is not None else []
     wanted = {n.lower() for n in names}
     return any(c.name.lower() in wanted and not c.table for c in stmt.find_all(exp.Column))
+
+
+def top_level_value_table(stmt: exp.Expression) -> None:
+    """A query's own `SELECT AS STRUCT x AS a, ...`, or `SELECT AS VALUE STRUCT(x AS a, ...)`, is
+    a value table of STRUCTs, whose result BigQuery writes as the fields' columns (DuckDB would
+    answer one STRUCT column named after its expression). So is one read in a FROM clause, whose
+    rows' fields are its columns there (`SELECT *` lists them). Others (in ARRAY(...), a scalar
+    subquery) stay STRUCT values."""
+    for sub in stmt.find_all(exp.Subquery):
+        if isinstance(sub.parent, exp.From | exp.Join) and isinstance(sub.this, exp.Select):
+            if sub.this.args.get("kind") == "STRUCT":
+                sub.this.set("kind", None)
+    if not isinstance(stmt, exp.Select):
+        return
+    kind = stmt.args.get("kind")
+    if kind == "STRUCT":
+        stmt.set("kind", None)
+        return
+    if kind != "VALUE" or len(stmt.expressions) != 1:
+        return
+    value = stmt.expressions[0]
+    struct = value.this if isinstance(value, exp.Alias) else value
+    if isinstance(struct, exp.Struct) and all(isinstance(f, exp.PropertyEQ) for f in struct.expressions):
+        stmt.set("expressions", [exp.alias_(f.expression, f.this.name, quoted=True) for f in struct.expressions])
+        stmt.set("kind", None)
