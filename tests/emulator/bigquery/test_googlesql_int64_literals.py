@@ -59,6 +59,8 @@ CASES = [
         "SELECT d - n AS a, DATE_ADD(d, INTERVAL n DAY) AS b, DATE_SUB(d, INTERVAL n DAY) AS c FROM {t}",
         [(_D(2023, 12, 29), _D(2024, 1, 4), _D(2023, 12, 29))],
     ),
+    # a table's INT64 column added to its DATE column, either way round
+    ("SELECT d + n AS a, n + d AS b, d + n + 1 AS c FROM {t}", [(_D(2024, 1, 4), _D(2024, 1, 4), _D(2024, 1, 5))]),
     # lengths, digits and code points from INT64 columns
     (
         "SELECT LPAD('a', n, 'x') AS l, RPAD('a', n, 'y') AS r, REPEAT('ab', n) AS rep, SUBSTR('abcdef', n, 2) AS sub, "

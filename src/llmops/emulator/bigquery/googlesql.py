@@ -1333,6 +1333,10 @@ def _infer_types(stmt: exp.Expression, ctx: _Context, tables: list[tuple[str, st
     needed = needs_types(stmt)
     created = ctx.created_types
     unknown = [t for t in tables if t[2] not in created.get(f"{t[0]}.{t[1]}", {})]
+    if not needed and unknown and ctx.table_types is None and ctx.ask is not None and sum_operands(stmt):
+        # `d + n` of columns: DuckDB adds only its 32-bit INTEGER to a DATE. Asked for where it
+        # costs no second pass (one statement, first sight); a script keeps the limitation.
+        ctx.table_types = ctx.ask(tuple(dict.fromkeys(tables)))
     if not needed and not _sum_types_at_hand(stmt, ctx, unknown):
         return False
     if needed and unknown and ctx.table_types is None:
