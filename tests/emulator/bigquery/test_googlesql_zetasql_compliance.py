@@ -10,9 +10,12 @@ gives, run on the local warehouse and through the real BigQuery client against t
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from googlesql_cases import as_query, client_queries, same_type, single_value
+
+from llmops.core.errors import QueryError
 
 S, D, DT, T, TS, BOOL = "STRING", "DATE", "DATETIME", "TIME", "TIMESTAMP", "BOOL"
 UTC = datetime.UTC
@@ -90,3 +93,9 @@ def test_bigquery_client(bigquery_client, family):
         for (q, want, typ), got, field in zip(rows, values, result.schema, strict=True):
             assert got == want, (q, got)
             assert same_type(field.field_type, typ), (q, field.field_type)
+
+
+@pytest.mark.parametrize("zone", ["+99:00", "-05:75", "UTC+15"])
+def test_an_offset_no_zone_has_is_named_as_written(warehouse, zone):
+    with pytest.raises(QueryError, match=re.escape(f"Unknown TimeZone '{zone}'")):
+        warehouse.query(f"SELECT TIMESTAMP('2024-01-01', '{zone}')")

@@ -31,6 +31,8 @@ def icu_zone(text: str) -> str | None:
     if not m:
         return None
     sign, hours, minutes = m.groups()
+    if int(hours) > 14 or int(minutes or 0) > 59:
+        return None  # not an offset any zone has: DuckDB's error names the text as written
     return f"GMT{sign}{int(hours):02d}:{minutes or '00'}"
 
 
