@@ -1,7 +1,8 @@
 """Errors BigQuery raises where DuckDB answered a value: FLOAT64 +, -, *, / of finite values with a
 non-finite result ("double overflow"; SAFE_ADD and friends give NULL, IEEE_DIVIDE and inf/NaN
 operands keep IEEE 754's answer), REPEAT/LPAD/RPAD with more than 1 MB of output (which exhausted
-the emulator's memory), and GENERATE_DATE_ARRAY / GENERATE_TIMESTAMP_ARRAY with a zero step. The
+the emulator's memory), GENERATE_DATE_ARRAY / GENERATE_TIMESTAMP_ARRAY with a zero step, and
+FORMAT with more or fewer values than its pattern takes (DuckDB's printf ignored extra values). The
 expectations are ZetaSQL's (arithmetics.h CheckFloatOverflow, string.cc kMaxOutputSize, the
 compliance tests named below), each run on the local warehouse and through the real BigQuery
 client against the emulator (an error as the client sees it: a 400 with BigQuery's message).
@@ -42,6 +43,11 @@ ERRORS = [
     ("SELECT REPEAT(s, 600000) FROM UNNEST(['é']) AS s", "Output of REPEAT exceeds max allowed output size"),
     ("SELECT LPAD('', 1000000000)", "Output of LPAD/RPAD exceeds max allowed output size of 1MB"),
     ("SELECT RPAD('a', n) FROM UNNEST([1048577]) AS n", "Output of LPAD/RPAD exceeds max allowed output size"),
+    # strings.test format_invalid_true2; format.cc counts the pattern among the arguments
+    ("SELECT FORMAT('%d', 17, 'abc')", 'Too many arguments to FORMAT for pattern "%d"; Expected 2; Got 3'),
+    ("SELECT FORMAT('abc', 1)", 'Too many arguments to FORMAT for pattern "abc"; Expected 1; Got 2'),
+    ("SELECT FORMAT('%d and %s', 1)", 'Too few arguments to FORMAT for pattern "%d and %s"; Expected 3; Got 2'),
+    ("SELECT FORMAT('%*d', 5)", 'Too few arguments to FORMAT for pattern "%*d"; Expected 3; Got 2'),
     # array_functions.test generate_*_array_*_zero_step
     ("SELECT GENERATE_DATE_ARRAY('2016-01-01', '2017-01-01', INTERVAL 0 DAY)", "Sequence step cannot be 0."),
     ("SELECT GENERATE_DATE_ARRAY('2016-01-01', '2017-01-01', INTERVAL 0 MONTH)", "Sequence step cannot be 0."),
@@ -71,6 +77,10 @@ VALUES = [
     ("REPEAT('', 100000000000)", "", S),
     ("ARRAY_LENGTH(GENERATE_DATE_ARRAY('2016-01-01', '2016-01-05', INTERVAL 2 DAY))", 3, INT),
     ("GENERATE_DATE_ARRAY('2016-01-01', '2016-01-02')[OFFSET(1)]", datetime.date(2016, 1, 2), "DATE"),
+    ("FORMAT('%*d|%d%%', 4, 42, 7)", "  42|7%", S),
+    # the arity error is raised per row, as BigQuery's: no row, no error
+    ("(SELECT COUNT(FORMAT('%d', x, 2)) FROM UNNEST([1]) AS x WHERE x > 5)", 0, INT),
+    ("SAFE.FORMAT('%d', 1, 2)", None, S),
 ]
 
 

@@ -250,11 +250,16 @@ def _printf(node: exp.Format) -> exp.Expression:
     fmt = node.this
     if not isinstance(fmt, exp.Literal) or not fmt.is_string:
         return _call("printf", fmt, *args)
+    text = fmt.name
+    wrong = _arity_error(text, len(args))
+    if wrong is not None:
+        from .semantics import fail
+
+        return fail(wrong)  # at run time, as BigQuery: a query without rows answers no error
     out: list[str] = []
     new_args: list[exp.Expression] = []
     pos = 0
     i = 0
-    text = fmt.name
     for m in _PRINTF_SPEC.finditer(text):
         out.append(text[pos : m.start()])
         pos = m.end()
@@ -285,6 +290,20 @@ def _printf(node: exp.Format) -> exp.Expression:
     out.append(text[pos:])
     new_args.extend(args[i:])
     return _call("printf", _lit("".join(out)), *new_args)
+
+
+def _arity_error(pattern: str, given: int) -> str | None:
+    """BigQuery's error when a FORMAT pattern takes more or fewer values than `given` (each
+    `*` width or precision takes one too), else None; the counts include the pattern."""
+    wanted = 0
+    for m in _PRINTF_SPEC.finditer(pattern):
+        flags, width, prec, conv = m.groups()
+        if conv != "%":
+            wanted += 1 + (width == "*") + (prec == "*")
+    if wanted == given:
+        return None
+    few = "few" if wanted > given else "many"
+    return f'Too {few} arguments to FORMAT for pattern "{pattern}"; Expected {wanted + 1}; Got {given + 1}'
 
 
 def _static_type(arg: exp.Expression) -> str | None:

@@ -27,12 +27,11 @@ from functools import lru_cache
 from typing import Any, cast
 
 import sqlglot
-from sqlglot import ErrorLevel, exp
-from sqlglot.dialects.duckdb import DuckDB
+from sqlglot import exp
 from sqlglot.errors import ParseError, SqlglotError, TokenError, UnsupportedError
 
 from ...core.errors import NotFoundError, QueryError
-from . import geography
+from . import generation, geography
 from .coltypes import TableTypes, annotate, needs_types, schema_mapping, sum_operands
 from .functions import hll_supported, used_udfs
 from .int64literals import literal_column_names, tag_literals, widen_literals
@@ -761,41 +760,16 @@ def _flatten_table_name(table: exp.Table) -> list[str]:
     return parts
 
 
-_DuckDBGenerator: Any = DuckDB.Generator
-
-
-class _CheckedGenerator(_DuckDBGenerator):
-    """DuckDB's generator, recording every function name it writes a call to: user-given names
-    (anonymous functions) and sqlglot's renamings of known ones all pass through `func`."""
-
-    called: list[str]
-
-    def func(self, name: str, *args: Any, **kwargs: Any) -> str:
-        if not (name.upper() == "ARRAY" and len(args) == 1 and isinstance(args[0], exp.Query | exp.Subquery)):
-            self.called.append(name)  # ARRAY(subquery) is syntax, not a function call
-        return super().func(name, *args, **kwargs)
-
-    def unsupported(self, message: str) -> None:
-        # The session's time zone is UTC (sandbox.py), so EXTRACT from a TIMESTAMP is BigQuery's.
-        if not message.startswith("EXTRACT from TIMESTAMPTZ"):
-            super().unsupported(message)
-
-
-_DUCKDB = DuckDB()
-
-
 def _generate(node: exp.Expression, allowed: frozenset[str] = frozenset()) -> str:
     """DuckDB SQL for a translated node; every function it calls must be allowed (see sandbox.py)."""
     from .sandbox import check_function_name
 
-    gen = _CheckedGenerator(dialect=_DUCKDB, unsupported_level=ErrorLevel.RAISE)
-    gen.called = []
     try:
-        sql = gen.generate(node)
+        sql, called = generation.generate(node)
     except UnsupportedError as exc:
         what = re.sub(r"\s*(is )?not supported.*$", "", str(exc).splitlines()[0]).rstrip(".")
         raise _unsupported(what or "a construct in this query") from None
-    for name in dict.fromkeys(gen.called):
+    for name in dict.fromkeys(called):
         check_function_name(name, allowed | {FARM_FINGERPRINT_UDF})
     return sql
 
