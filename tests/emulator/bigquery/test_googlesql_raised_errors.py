@@ -22,6 +22,8 @@ from googlesql_cases import (
     single_value,
 )
 
+from llmops.core.errors import QueryError
+
 F, INT, S = "FLOAT64", "INT64", "STRING"
 INF = float("inf")
 
@@ -48,6 +50,22 @@ ERRORS = [
     ("SELECT FORMAT('abc', 1)", 'Too many arguments to FORMAT for pattern "abc"; Expected 1; Got 2'),
     ("SELECT FORMAT('%d and %s', 1)", 'Too few arguments to FORMAT for pattern "%d and %s"; Expected 3; Got 2'),
     ("SELECT FORMAT('%*d', 5)", 'Too few arguments to FORMAT for pattern "%*d"; Expected 3; Got 2'),
+    # analytic_lag.test / analytic_lead.test *_negative_offset, *_null_offset (DuckDB: LAG(x, -1) was LEAD)
+    (
+        "SELECT LAG(x, -1) OVER (ORDER BY x) FROM UNNEST([1, 2]) AS x",
+        "The offset to the function LAG must not be negative",
+    ),
+    (
+        "SELECT LEAD(x, CAST(NULL AS INT64)) OVER (ORDER BY x) FROM UNNEST([1, 2]) AS x",
+        "The offset to the function LEAD must not be null",
+    ),
+    # interval.test make_interval_overflow; ZetaSQL's IntervalValue limits for the other two parts
+    (
+        "SELECT MAKE_INTERVAL(year => 10000, month => 1)",
+        "Interval field months '120001' is out of range -120000 to 120000",
+    ),
+    ("SELECT MAKE_INTERVAL(day => d) FROM UNNEST([4000000]) AS d", "Interval field days '4000000' is out of range"),
+    ("SELECT MAKE_INTERVAL(hour => 87840001)", "Interval field nanoseconds '316224003600000000000' is out of range"),
     # array_functions.test generate_*_array_*_zero_step
     ("SELECT GENERATE_DATE_ARRAY('2016-01-01', '2017-01-01', INTERVAL 0 DAY)", "Sequence step cannot be 0."),
     ("SELECT GENERATE_DATE_ARRAY('2016-01-01', '2017-01-01', INTERVAL 0 MONTH)", "Sequence step cannot be 0."),
@@ -78,6 +96,12 @@ VALUES = [
     ("ARRAY_LENGTH(GENERATE_DATE_ARRAY('2016-01-01', '2016-01-05', INTERVAL 2 DAY))", 3, INT),
     ("GENERATE_DATE_ARRAY('2016-01-01', '2016-01-02')[OFFSET(1)]", datetime.date(2016, 1, 2), "DATE"),
     ("FORMAT('%*d|%d%%', 4, 42, 7)", "  42|7%", S),
+    # MAKE_INTERVAL of columns (sqlglot wrote the column names into an INTERVAL string) and named parts
+    ("(SELECT CAST(MAKE_INTERVAL(y, 1, d) AS STRING) FROM UNNEST([1]) AS y, UNNEST([2]) AS d)", "1-1 2 0:0:0", S),
+    ("CAST(MAKE_INTERVAL(day => 4, year => 1) AS STRING)", "1-0 4 0:0:0", S),
+    ("CAST(MAKE_INTERVAL(minute => -90, second => 5) AS STRING)", "0-0 0 -1:29:55", S),
+    ("CAST(MAKE_INTERVAL(hour => 87840000) AS STRING)", "0-0 0 87840000:0:0", S),
+    ("IF(FALSE, MAKE_INTERVAL(10001), NULL) IS NULL", True, "BOOL"),
     # the arity error is raised per row, as BigQuery's: no row, no error
     ("(SELECT COUNT(FORMAT('%d', x, 2)) FROM UNNEST([1]) AS x WHERE x > 5)", 0, INT),
     ("SAFE.FORMAT('%d', 1, 2)", None, S),
@@ -92,6 +116,19 @@ def test_local_warehouse_raises(warehouse, sql, fragment):
 @pytest.mark.parametrize("sql, fragment", ERRORS[::3])
 def test_bigquery_client_sees_the_error(bigquery_client, sql, fragment):
     assert_fails_through_client(bigquery_client, sql, fragment)
+
+
+@pytest.mark.parametrize("offset, fragment", [(-1, "must not be negative"), (None, "must not be null")])
+def test_lag_offset_from_a_parameter_is_checked(warehouse, offset, fragment):
+    sql = "SELECT LAG(x, @offset) OVER (ORDER BY x) AS l FROM UNNEST([1, 2, 3]) AS x"
+    with pytest.raises(QueryError, match=fragment):
+        warehouse.query(sql, {"offset": offset})
+
+
+def test_lag_and_lead_with_valid_offsets_still_answer(warehouse):
+    sql = "SELECT LAG(x, @n) OVER (ORDER BY x) AS l, LEAD(x, 0) OVER (ORDER BY x) AS d FROM UNNEST([1, 2, 3]) AS x"
+    rows = warehouse.query(sql, {"n": 2}).to_pylist()
+    assert [(r["l"], r["d"]) for r in rows] == [(None, 1), (None, 2), (1, 3)]
 
 
 def test_safe_prefix_turns_the_errors_into_null(warehouse):

@@ -45,8 +45,22 @@ def _bounded_output(node: exp.Expression) -> None:
     node.set("times", _fail_when(times.copy(), bad, message))
 
 
+def _checked_offset(node: exp.Lag | exp.Lead) -> None:
+    """LAG/LEAD with a negative or NULL offset is an error in BigQuery (DuckDB: LAG(x, -1) is
+    LEAD(x, 1)); the offset is a literal or a query parameter, so the check costs one test."""
+    offset = node.args.get("offset")
+    if offset is None or _is_literal_at_least(offset, 0):
+        return
+    name = "LAG" if isinstance(node, exp.Lag) else "LEAD"
+    null = exp.Is(this=offset.copy(), expression=exp.Null())
+    checked = _fail_when(offset.copy(), null, f"The offset to the function {name} must not be null")
+    negative = exp.LT(this=offset.copy(), expression=exp.Literal.number(0))
+    node.set("offset", _fail_when(checked, negative, f"The offset to the function {name} must not be negative"))
+
+
 def check_arguments(stmt: exp.Expression) -> None:
-    """LEFT/RIGHT/LPAD/RPAD of a negative length, GENERATE_ARRAY by a step of 0, COT of 0 and a
+    """LEFT/RIGHT/LPAD/RPAD of a negative length, GENERATE_ARRAY by a step of 0, COT of 0, a
+    negative or NULL LAG/LEAD offset and a
     REPEAT/LPAD/RPAD output over 1 MB are errors in BigQuery (DuckDB: text, '', an empty array,
     inf, or all the memory it can get)."""
     for node in list(stmt.find_all(exp.Left, exp.Right)):
@@ -81,6 +95,8 @@ def check_arguments(stmt: exp.Expression) -> None:
             continue
         bad = exp.EQ(this=step.copy(), expression=exp.Interval(this=exp.Literal.string("0"), unit=exp.var("SECOND")))
         node.set("step", _fail_when(step.copy(), bad, "Sequence step cannot be 0."))
+    for node in list(stmt.find_all(exp.Lag, exp.Lead)):
+        _checked_offset(node)
     for node in list(stmt.find_all(exp.Cot)):
         arg = node.this
         if _is_literal_at_least(arg, 1e-300):

@@ -83,6 +83,38 @@ def _with_parts(body: str) -> str:
     return f"list_extract(list_transform([_A], p -> list_extract(list_transform([{parts}], q -> {body}), 1)), 1)"
 
 
+# ZetaSQL's IntervalValue limits: 10,000 years of months, 3,660,000 days, 87,840,000 hours
+_MONTHS_LIMIT, _DAYS_LIMIT, _MICROS_LIMIT = 120000, 3660000, 87840000 * 3600 * 1000000
+
+
+def _out_of_range(field: str, value: str, limit: int) -> str:
+    quote = "''"
+    return (
+        f"WHEN abs({value}) > {limit} THEN error('Interval field {field} {quote}' || CAST({value} AS VARCHAR) || "
+        f"'{quote} is out of range -{limit} to {limit}') "
+    )
+
+
+def _make_interval(node: exp.MakeInterval) -> exp.Expression:
+    """MAKE_INTERVAL's parts (values or columns) as one interval, or BigQuery's error for a
+    part out of its range (sqlglot wrote column names into an INTERVAL string literal)."""
+    parts = []
+    for key in ("year", "month", "day", "hour", "minute", "second"):
+        arg = node.args.get(key)
+        if isinstance(arg, exp.Kwarg):  # `day => 4`, already in its slot
+            arg = arg.expression
+        parts.append(arg if arg is not None else exp.Literal.number(0))
+    body = (
+        "CASE "
+        + _out_of_range("months", "q.m", _MONTHS_LIMIT)
+        + _out_of_range("days", "q.d", _DAYS_LIMIT)
+        + _out_of_range("nanoseconds", "CAST(q.u AS HUGEINT) * 1000", _MICROS_LIMIT * 1000)
+        + "ELSE to_months(CAST(q.m AS INTEGER)) + to_days(CAST(q.d AS INTEGER)) + to_microseconds(q.u) END"
+    )
+    fields = "{'m': _A * 12 + _B, 'd': _C, 'u': _D * 3600000000 + _E * 60000000 + _F * 1000000}"
+    return _t(f"list_extract(list_transform([{fields}], q -> {body}), 1)", *parts)
+
+
 def _justify(node: exp.Expression) -> exp.Expression:
     day = _DAY_US
     if isinstance(node, exp.JustifyDays):
@@ -208,12 +240,15 @@ _EXTRACT_WITHIN = {"MILLISECOND": 1000, "MICROSECOND": 1000000}
 
 
 def rewrite_interval_calls(stmt: exp.Expression) -> None:
-    """Rewrite INTERVAL literals, JUSTIFY_* and datetime subtraction as BigQuery answers them."""
+    """Rewrite INTERVAL literals, MAKE_INTERVAL, JUSTIFY_* and datetime subtraction as BigQuery
+    answers them."""
     node: Any
     for node in list(stmt.find_all(exp.Interval)):
         new = _range_literal(node)
         if new is not None:
             node.replace(new)
+    for node in reversed(list(stmt.find_all(exp.MakeInterval))):
+        node.replace(_make_interval(node))
     for node in reversed(list(stmt.find_all(exp.JustifyDays, exp.JustifyHours, exp.JustifyInterval))):
         node.replace(_justify(node))
     for node in reversed(list(stmt.find_all(exp.Sub))):
