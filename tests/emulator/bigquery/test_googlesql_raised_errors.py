@@ -125,6 +125,21 @@ def test_lag_offset_from_a_parameter_is_checked(warehouse, offset, fragment):
         warehouse.query(sql, {"offset": offset})
 
 
+def test_typed_query_parameters_are_checked_only_when_they_can_be_float64(warehouse, bigquery_client):
+    from google.cloud import bigquery
+
+    from llmops.emulator.bigquery import googlesql
+
+    # an INT64 parameter is CAST($x AS BIGINT): integer arithmetic, left as DuckDB runs it
+    assert "TYPEOF" not in googlesql.translate("SELECT @x + 1", param_types={"x": "INT64"}).sql
+    assert "TYPEOF" in googlesql.translate("SELECT @x + 1", param_types={"x": "FLOAT64"}).sql
+    config = bigquery.QueryJobConfig(query_parameters=[bigquery.ScalarQueryParameter("x", "FLOAT64", 1e308)])
+    with pytest.raises(Exception, match="double overflow"):
+        bigquery_client.query_and_wait("SELECT @x * 10", job_config=config)
+    config = bigquery.QueryJobConfig(query_parameters=[bigquery.ScalarQueryParameter("x", "INT64", 41)])
+    assert list(bigquery_client.query_and_wait("SELECT @x + 1 AS y", job_config=config))[0]["y"] == 42
+
+
 def test_lag_and_lead_with_valid_offsets_still_answer(warehouse):
     sql = "SELECT LAG(x, @n) OVER (ORDER BY x) AS l, LEAD(x, 0) OVER (ORDER BY x) AS d FROM UNNEST([1, 2, 3]) AS x"
     rows = warehouse.query(sql, {"n": 2}).to_pylist()

@@ -53,10 +53,25 @@ def _leaves(node: exp.Expression) -> list[exp.Expression]:
     return [*left, *_leaves(inner.expression)]
 
 
+_INTEGERS = frozenset(
+    {
+        exp.DataType.Type.BIGINT,
+        exp.DataType.Type.INT,
+        exp.DataType.Type.SMALLINT,
+        exp.DataType.Type.TINYINT,
+        exp.DataType.Type.INT128,
+    }
+)
+
+
 def _integer_text(node: exp.Expression) -> bool:
+    """An integer literal, or a value cast to an integer type (a typed INT64 query parameter is
+    `CAST($x AS BIGINT)`): an operand that cannot be a FLOAT64."""
     node = _unparen(node)
     if isinstance(node, exp.Neg):
         node = _unparen(node.this)
+    if isinstance(node, exp.Cast | exp.TryCast):
+        return node.to.this in _INTEGERS
     return isinstance(node, exp.Literal) and not node.is_string and node.this.isdigit()
 
 
