@@ -3,7 +3,7 @@ written as a UTC offset ('+08:00', '-06', 'UTC+8') was DuckDB's "Unknown TimeZon
 TIMESTAMP(x, zone) with one was refused), CURRENT_TIME was DuckDB's TIME WITH TIME ZONE and
 ignored its zone, CONCAT of one DATE/TIMESTAMP/BOOL/... column kept that column's type, CONCAT with
 a NOT operand did not parse, and SUBSTR from position 0 or from before the start of the value was
-''. Each row is a ZetaSQL compliance case (or our own query) with the value BigQuery's reference
+'', and a number literal CAST to NUMERIC/BIGNUMERIC went through FLOAT64. Each row is a ZetaSQL compliance case (or our own query) with the value BigQuery's reference
 gives, run on the local warehouse and through the real BigQuery client against the emulator.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from decimal import Decimal
 
 import pytest
 from googlesql_cases import as_query, client_queries, same_type, single_value
@@ -70,7 +71,24 @@ SUBSTR_START = [
     ("SELECT SUBSTR(s, p) FROM (SELECT 'hello' AS s, -9 AS p)", "hello", S),
 ]
 
-FAMILIES = {"offset_zones": OFFSET_ZONES, "concat_one": CONCAT_ONE, "substr_start": SUBSTR_START}
+# orderby_queries.test's tables: CAST(-123456789.123456789 AS NUMERIC) coerces the literal exactly
+# (through FLOAT64 it was -123456789.123456784; a 28-digit one lost its last 11 digits)
+EXACT_LITERALS = [
+    ("CAST(-123456789.123456789 AS NUMERIC)", Decimal("-123456789.123456789"), "NUMERIC"),
+    ("CAST(123456789012345678901234567.5 AS NUMERIC)", Decimal("123456789012345678901234567.5"), "NUMERIC"),
+    ("SAFE_CAST(-0.1234567895 AS NUMERIC)", Decimal("-0.12345679"), "NUMERIC"),
+    ("CAST(1.5e3 AS NUMERIC)", Decimal("1500"), "NUMERIC"),
+    ("CAST(0.1 AS BIGNUMERIC) * 3", Decimal("0.3"), "BIGNUMERIC"),
+    ("SAFE_CAST(1e30 AS NUMERIC)", None, "NUMERIC"),
+    ("CAST(1.1 AS FLOAT64) * 3 > 3.3", True, BOOL),
+]
+
+FAMILIES = {
+    "offset_zones": OFFSET_ZONES,
+    "concat_one": CONCAT_ONE,
+    "substr_start": SUBSTR_START,
+    "exact_literals": EXACT_LITERALS,
+}
 ROWS = [
     pytest.param(q, want, typ, id=f"{name}-{i}")
     for name, rows in FAMILIES.items()

@@ -1425,6 +1425,24 @@ def _timestamp_diff_by_calendar(node: exp.TimestampDiff) -> exp.Expression:
     return exp.Case(ifs=[exp.If(this=is_datetime, true=by_datetime)], default=failed)
 
 
+_DECIMALS = (exp.DataType.Type.DECIMAL, exp.DataType.Type.BIGDECIMAL)
+
+
+def _exact_decimal_literal(node: exp.Literal) -> bool:
+    """A number literal CAST (or SAFE_CAST) to NUMERIC/BIGNUMERIC becomes the exact decimal it
+    reads as, as BigQuery coerces a literal; through FLOAT64 `CAST(123456789.123456789 AS
+    NUMERIC)` was -123456789.123456784. Replaces the cast's operand; whether it did."""
+    operand: exp.Expression = node
+    text = node.this
+    if isinstance(node.parent, exp.Neg):
+        operand, text = node.parent, "-" + text
+    cast = operand.parent
+    if not isinstance(cast, exp.Cast | exp.TryCast) or cast.this is not operand or not cast.to.is_type(*_DECIMALS):
+        return False
+    operand.replace(exp.Literal.string(text))
+    return True
+
+
 def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
     from . import castformat
     from .zones import offset_zones_for_icu
@@ -1480,7 +1498,8 @@ def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
     for node in list(stmt.find_all(exp.Literal)):
         # GoogleSQL's 1.5 and 1e3 are FLOAT64; DuckDB would type them DECIMAL
         if not node.is_string and any(c in node.this for c in ".eE") and not isinstance(node.parent, exp.DataTypeParam):
-            node.replace(exp.cast(node.copy(), exp.DataType.build("DOUBLE")))
+            if not _exact_decimal_literal(node):
+                node.replace(exp.cast(node.copy(), exp.DataType.build("DOUBLE")))
     for node in list(stmt.find_all(exp.Array)):
         _int64_elements(node)
     for node in list(stmt.find_all(exp.FarmFingerprint)):
