@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlglot import exp
 
 
@@ -45,7 +47,7 @@ def _bounded_output(node: exp.Expression) -> None:
     node.set("times", _fail_when(times.copy(), bad, message))
 
 
-def _checked_offset(node: exp.Expression) -> None:
+def _checked_offset(node: Any) -> None:
     """LAG/LEAD with a negative or NULL offset is an error in BigQuery (DuckDB: LAG(x, -1) is
     LEAD(x, 1)); the offset is a literal or a query parameter, so the check costs one test."""
     offset = node.args.get("offset")
