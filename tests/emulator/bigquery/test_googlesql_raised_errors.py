@@ -66,6 +66,14 @@ ERRORS = [
     ),
     ("SELECT MAKE_INTERVAL(day => d) FROM UNNEST([4000000]) AS d", "Interval field days '4000000' is out of range"),
     ("SELECT MAKE_INTERVAL(hour => 87840001)", "Interval field nanoseconds '316224003600000000000' is out of range"),
+    # approx_aggregation.test approx_quantiles_invalid_*: a count of 10^8 built 10^8 quantile
+    # points and exhausted the emulator's memory
+    (
+        "SELECT APPROX_QUANTILES(x, 100000000) FROM UNNEST([1]) AS x",
+        "The second argument to APPROX_QUANTILES function cannot be greater than 100000",
+    ),
+    ("SELECT APPROX_QUANTILES(x, -1) FROM UNNEST([1]) AS x", "APPROX_QUANTILES function must be positive"),
+    ("SELECT APPROX_QUANTILES(x, NULL) FROM UNNEST([1]) AS x", "APPROX_QUANTILES function must not be NULL"),
     # array_functions.test generate_*_array_*_zero_step
     ("SELECT GENERATE_DATE_ARRAY('2016-01-01', '2017-01-01', INTERVAL 0 DAY)", "Sequence step cannot be 0."),
     ("SELECT GENERATE_DATE_ARRAY('2016-01-01', '2017-01-01', INTERVAL 0 MONTH)", "Sequence step cannot be 0."),
@@ -138,6 +146,25 @@ def test_typed_query_parameters_are_checked_only_when_they_can_be_float64(wareho
         bigquery_client.query_and_wait("SELECT @x * 10", job_config=config)
     config = bigquery.QueryJobConfig(query_parameters=[bigquery.ScalarQueryParameter("x", "INT64", 41)])
     assert list(bigquery_client.query_and_wait("SELECT @x + 1 AS y", job_config=config))[0]["y"] == 42
+
+
+@pytest.mark.parametrize(
+    "count, want",
+    [
+        (2, [1, 2, 3]),
+        (4, [1, 1, 2, 3, 3]),
+        (-1, "must be positive"),
+        (None, "must not be NULL"),
+        (100000000, "cannot be greater than 100000"),
+    ],
+)
+def test_approx_quantiles_count_from_a_parameter(warehouse, count, want):
+    sql = "SELECT APPROX_QUANTILES(x, @count) AS q FROM UNNEST([1, 2, 3]) AS x"
+    if isinstance(want, str):
+        with pytest.raises(QueryError, match=want):
+            warehouse.query(sql, {"count": count})
+    else:
+        assert warehouse.query(sql, {"count": count}).to_pylist() == [{"q": want}]
 
 
 def test_lag_and_lead_with_valid_offsets_still_answer(warehouse):

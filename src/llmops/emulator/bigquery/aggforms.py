@@ -14,12 +14,47 @@ def _null_first(value: exp.Expression) -> exp.Expression:
     return _t("{'n': _A IS NOT NULL, 'v': _A}", value)
 
 
-def _quantile_count(k: exp.Expression | None) -> int:
-    from .functions import _unsupported
+# BigQuery's limit on APPROX_QUANTILES's number of quantiles (a larger one also built that many
+# quantile points here, which exhausted the emulator's memory)
+MAX_QUANTILES = 100000
 
-    if not (isinstance(k, exp.Literal) and k.is_int and int(k.this) > 0):
-        raise _unsupported("APPROX_QUANTILES with a number of quantiles that is not a positive integer literal")
+
+def _quantile_count(k: exp.Expression | None) -> int:
+    from .functions import _invalid, _unsupported
+
+    negative = isinstance(k, exp.Neg) and isinstance(k.this, exp.Literal) and k.this.is_int
+    if isinstance(k, exp.Null):
+        raise _invalid("The second argument to APPROX_QUANTILES function must not be NULL")
+    if negative or (isinstance(k, exp.Literal) and k.is_int and int(k.this) <= 0):
+        raise _invalid("The second argument to APPROX_QUANTILES function must be positive")
+    if not (isinstance(k, exp.Literal) and k.is_int):
+        raise _unsupported("APPROX_QUANTILES with a number of quantiles that is not an integer literal or parameter")
+    if int(k.this) > MAX_QUANTILES:
+        raise _invalid(f"The second argument to APPROX_QUANTILES function cannot be greater than {MAX_QUANTILES}")
     return int(k.this)
+
+
+def _points_of_parameter(k: exp.Expression) -> exp.Expression:
+    """The quantile points 0, 1/k ... 1 of a count given as a query parameter (DuckDB folds
+    it: the parameter is a constant), the count clamped to BigQuery's range; `_checked_count`
+    raises BigQuery's error for a count out of it."""
+    from .functions import _t
+
+    count = _t(f"greatest(least(coalesce(CAST(_A AS BIGINT), 1), {MAX_QUANTILES}), 1)", k)
+    return _t("list_transform(range(_A + 1), lambda i: i / _A)", count)
+
+
+def _checked_count(k: exp.Expression, quantiles: exp.Expression) -> exp.Expression:
+    from .functions import _t
+
+    message = "The second argument to APPROX_QUANTILES function"
+    return _t(
+        f"CASE WHEN _A IS NULL THEN error('{message} must not be NULL') "
+        f"WHEN _A <= 0 THEN error('{message} must be positive') "
+        f"WHEN _A > {MAX_QUANTILES} THEN error('{message} cannot be greater than {MAX_QUANTILES}') ELSE _B END",
+        k,
+        quantiles,
+    )
 
 
 def approx_quantiles(node: exp.ApproxQuantiles, respect_nulls: bool = False) -> exp.Expression:
@@ -31,8 +66,12 @@ def approx_quantiles(node: exp.ApproxQuantiles, respect_nulls: bool = False) -> 
         if len(value.expressions) != 2:
             raise _unsupported_distinct()
         value, k = value.expressions
-    n = _quantile_count(k)
-    points = exp.Array(expressions=[exp.Literal.number(repr(i / n)) for i in range(n + 1)])
+    parameter = k is not None and k.find(exp.Placeholder, exp.Parameter) is not None and not k.find(exp.Column)
+    if parameter:
+        points = _points_of_parameter(k)
+    else:
+        n = _quantile_count(k)
+        points = exp.Array(expressions=[exp.Literal.number(repr(i / n)) for i in range(n + 1)])
     arg = _null_first(value) if respect_nulls else value.copy()
     if distinct:
         arg = exp.Distinct(expressions=[arg])
@@ -41,7 +80,7 @@ def approx_quantiles(node: exp.ApproxQuantiles, respect_nulls: bool = False) -> 
         from .functions import _t
 
         quantiles = _t("list_transform(_A, lambda e: e.v)", quantiles)
-    return quantiles
+    return _checked_count(k, quantiles) if parameter else quantiles
 
 
 def _unsupported_distinct() -> Exception:
