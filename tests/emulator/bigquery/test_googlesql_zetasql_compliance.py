@@ -81,6 +81,13 @@ EXACT_LITERALS = [
     ("CAST(0.1 AS BIGNUMERIC) * 3", Decimal("0.3"), "BIGNUMERIC"),
     ("SAFE_CAST(1e30 AS NUMERIC)", None, "NUMERIC"),
     ("CAST(1.1 AS FLOAT64) * 3 > 3.3", True, BOOL),
+    # in_queries.test in_clause_unnest_in_select_bignumeric: the array's elements are coerced too
+    (
+        "CAST(1.234567890123456789 AS BIGNUMERIC) IN UNNEST(ARRAY<BIGNUMERIC>[1, 3.25, 1.234567890123456789])",
+        True,
+        BOOL,
+    ),
+    ("ARRAY<NUMERIC>[1, -0.1234567895][OFFSET(1)]", Decimal("-0.12345679"), "NUMERIC"),
 ]
 
 FAMILIES = {

@@ -1429,14 +1429,22 @@ _DECIMALS = (exp.DataType.Type.DECIMAL, exp.DataType.Type.BIGDECIMAL)
 
 
 def _exact_decimal_literal(node: exp.Literal) -> bool:
-    """A number literal CAST (or SAFE_CAST) to NUMERIC/BIGNUMERIC becomes the exact decimal it
-    reads as, as BigQuery coerces a literal; through FLOAT64 `CAST(123456789.123456789 AS
+    """A number literal CAST (or SAFE_CAST) to NUMERIC/BIGNUMERIC, or an element of an
+    ARRAY<NUMERIC>[...] constructor, becomes the exact decimal it reads as, as BigQuery coerces a
+    literal; through FLOAT64 `CAST(123456789.123456789 AS
     NUMERIC)` was -123456789.123456784. Replaces the cast's operand; whether it did."""
     operand: exp.Expression = node
     text = node.this
     if isinstance(node.parent, exp.Neg):
         operand, text = node.parent, "-" + text
     cast = operand.parent
+    if isinstance(cast, exp.Array) and isinstance(cast.parent, exp.Cast | exp.TryCast):
+        # an element of ARRAY<NUMERIC>[...]: the element cast to the array's element type
+        element = cast.parent.to.expressions[0] if cast.parent.to.expressions else None
+        if isinstance(element, exp.DataType) and element.is_type(*_DECIMALS):
+            operand.replace(exp.Cast(this=exp.Literal.string(text), to=element.copy()))
+            return True
+        return False
     if not isinstance(cast, exp.Cast | exp.TryCast) or cast.this is not operand or not cast.to.is_type(*_DECIMALS):
         return False
     operand.replace(exp.Literal.string(text))
