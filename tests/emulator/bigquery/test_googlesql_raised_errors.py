@@ -74,6 +74,20 @@ ERRORS = [
     ),
     ("SELECT APPROX_QUANTILES(x, -1) FROM UNNEST([1]) AS x", "APPROX_QUANTILES function must be positive"),
     ("SELECT APPROX_QUANTILES(x, NULL) FROM UNNEST([1]) AS x", "APPROX_QUANTILES function must not be NULL"),
+    # approx_aggregation.test approx_top_count_invalid_*, approx_top_sum_invalid_*, *_weight
+    ("SELECT APPROX_TOP_COUNT(x, 0) FROM UNNEST([1]) AS x", "APPROX_TOP_COUNT function must be positive"),
+    (
+        "SELECT APPROX_TOP_SUM(x, x, 100001) FROM UNNEST([1]) AS x",
+        "The second argument to APPROX_TOP_SUM function cannot be greater than 100000",
+    ),
+    (
+        "SELECT APPROX_TOP_SUM(x, -1, 1) FROM UNNEST([1]) AS x",
+        "APPROX_TOP_SUM does not support negative or NaN weights in the second argument; got -1",
+    ),
+    (
+        "SELECT APPROX_TOP_SUM(x, x, 1) FROM UNNEST([CAST('nan' AS FLOAT64)]) AS x",
+        "APPROX_TOP_SUM does not support negative or NaN weights in the second argument; got nan",
+    ),
     # array_functions.test generate_*_array_*_zero_step
     ("SELECT GENERATE_DATE_ARRAY('2016-01-01', '2017-01-01', INTERVAL 0 DAY)", "Sequence step cannot be 0."),
     ("SELECT GENERATE_DATE_ARRAY('2016-01-01', '2017-01-01', INTERVAL 0 MONTH)", "Sequence step cannot be 0."),
@@ -165,6 +179,22 @@ def test_approx_quantiles_count_from_a_parameter(warehouse, count, want):
             warehouse.query(sql, {"count": count})
     else:
         assert warehouse.query(sql, {"count": count}).to_pylist() == [{"q": want}]
+
+
+@pytest.mark.parametrize("count", [0, -1, None, 100000000])
+def test_approx_top_counts_from_a_parameter_are_checked(warehouse, count):
+    for sql in (
+        "SELECT APPROX_TOP_COUNT(x, @c) FROM UNNEST([1]) AS x",
+        "SELECT APPROX_TOP_SUM(x, x, @c) FROM UNNEST([1]) AS x",
+    ):
+        with pytest.raises(QueryError, match="The second argument to APPROX_TOP_"):
+            warehouse.query(sql, {"c": count})
+
+
+def test_approx_top_count_counts_a_group_of_only_nulls(warehouse):
+    # approx_aggregation.test approx_top_count_includes_nulls (it answered [])
+    rows = warehouse.query("SELECT APPROX_TOP_COUNT(x, 2) AS t FROM UNNEST([NULL, NULL, NULL]) AS x").to_pylist()
+    assert rows == [{"t": [{"value": None, "count": 3}]}]
 
 
 def test_lag_and_lead_with_valid_offsets_still_answer(warehouse):

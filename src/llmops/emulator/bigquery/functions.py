@@ -254,9 +254,33 @@ def _shows_non_text(node: exp.Expression) -> bool:
     return isinstance(inner, (exp.Predicate, exp.Not, exp.Connector))
 
 
-def _approx_top_count(node: exp.ApproxTopK) -> exp.Expression:
+_MAX_TOP = 100000
+"""BigQuery's limit on APPROX_TOP_COUNT's and APPROX_TOP_SUM's number of values."""
+
+
+def _checked_top_count(name: str, result: exp.Expression, count: exp.Expression | None) -> exp.Expression:
+    """`result`, or BigQuery's error for a number of values out of its range (ZetaSQL names it
+    "the second argument" for both functions)."""
+    if count is None:
+        return result
+    message = f"The second argument to {name} function"
     return _t(
-        "list_transform(list_slice(list_sort(list_concat(list_transform(map_entries(histogram(_A)), e -> {'c': e.value, 'v': e.key}), "
+        f"CASE WHEN _B IS NULL THEN error('{message} must not be NULL') "
+        f"WHEN _B <= 0 THEN error('{message} must be positive') "
+        f"WHEN _B > {_MAX_TOP} THEN error('{message} cannot be greater than {_MAX_TOP}') ELSE _A END",
+        result,
+        count,
+    )
+
+
+def _approx_top_count(node: exp.ApproxTopK) -> exp.Expression:
+    return _checked_top_count("APPROX_TOP_COUNT", _approx_top_count_values(node), node.expression)
+
+
+def _approx_top_count_values(node: exp.ApproxTopK) -> exp.Expression:
+    return _t(
+        # coalesce: the histogram of only NULLs is NULL, not an empty map
+        "list_transform(list_slice(list_sort(list_concat(coalesce(list_transform(map_entries(histogram(_A)), e -> {'c': e.value, 'v': e.key}), []), "
         # NULL is a value that APPROX_TOP_COUNT counts too (histogram skips it)
         "CASE WHEN count(*) > count(_A) THEN [{'c': (count(*) - count(_A))::UBIGINT, 'v': NULL}] ELSE [] END), 'DESC'), 1, _B), "
         "e -> {'value': e.v, 'count': e.c::BIGINT})",
@@ -324,6 +348,18 @@ def _regexp_instr(node: exp.RegexpInstr) -> exp.Expression:
 
 
 def _approx_top_sum(node: exp.ApproxTopSum) -> exp.Expression:
+    weight = _t(
+        "CASE WHEN _A < 0 OR isnan(CAST(_A AS DOUBLE)) THEN error('APPROX_TOP_SUM does not support negative or NaN "
+        "weights in the second argument; got ' || CAST(_A AS VARCHAR)) ELSE _A END",
+        node.expression,
+    )
+    count = node.args.get("count")
+    return _checked_top_count("APPROX_TOP_SUM", _approx_top_sum_values(node.this, weight, count), count)
+
+
+def _approx_top_sum_values(
+    value: exp.Expression, weight: exp.Expression, count: exp.Expression | None
+) -> exp.Expression:
     # exact sums: the group's (value, weight) pairs, regrouped by value in a correlated subquery;
     # summed in the weight's own type (DuckDB's sum widens INT64); a NULL sum ranks last
     return _t(
@@ -331,9 +367,9 @@ def _approx_top_sum(node: exp.ApproxTopSum) -> exp.Expression:
         "FROM (SELECT __top_u.__top_e.v AS __top_v, CASE WHEN count(__top_u.__top_e.w) = 0 THEN NULL ELSE list_reduce("
         "list_prepend(0, list(__top_u.__top_e.w) FILTER (WHERE __top_u.__top_e.w IS NOT NULL)), (a, b) -> a + b) END AS __top_s "
         "FROM (SELECT unnest(list({'v': _A, 'w': _B})) AS __top_e) AS __top_u GROUP BY __top_u.__top_e.v))",
-        node.this,
-        node.expression,
-        node.args.get("count"),
+        value,
+        weight,
+        count,
     )
 
 
