@@ -90,11 +90,21 @@ EXACT_LITERALS = [
     ("ARRAY<NUMERIC>[1, -0.1234567895][OFFSET(1)]", Decimal("-0.12345679"), "NUMERIC"),
 ]
 
+# json_queries.test json_extract_array / json_query_array with a null element: JSON 'null' (a
+# JSON value, or the text 'null' of a STRING input), not SQL NULL, which no result array may hold
+JSON_NULL_ELEMENTS = [
+    ("TO_JSON_STRING(JSON_QUERY_ARRAY(JSON '[1, null, \"x\"]'))", '[1,null,"x"]', S),
+    ("JSON_EXTRACT_ARRAY('{\"a\": [1, null]}', '$.a')[OFFSET(1)]", "null", S),
+    ('ARRAY_LENGTH(JSON_QUERY_ARRAY(\'{"a.b": [null, {"c": null}]}\', "$[\'a.b\']"))', 2, "INT64"),
+    ("JSON_QUERY_ARRAY('{\"a\": 3}', '$.a') IS NULL", True, BOOL),
+]
+
 FAMILIES = {
     "offset_zones": OFFSET_ZONES,
     "concat_one": CONCAT_ONE,
     "substr_start": SUBSTR_START,
     "exact_literals": EXACT_LITERALS,
+    "json_null_elements": JSON_NULL_ELEMENTS,
 }
 ROWS = [
     pytest.param(q, want, typ, id=f"{name}-{i}")

@@ -768,6 +768,18 @@ def _json_null_as_sql_null(text: exp.Expression) -> exp.Expression:
     return exp.Nullif(this=text, expression=exp.Literal.string("null"))
 
 
+def _json_array_elements(node: exp.JSONExtractArray) -> exp.Expression | None:
+    """JSON_QUERY_ARRAY/JSON_EXTRACT_ARRAY's elements as JSON values, a JSON null kept as JSON
+    'null' (DuckDB's cast of a JSON array to JSON[] made it SQL NULL, which no result array may
+    hold). For a path written in the query or given as a parameter (DuckDB's wildcard path must
+    be a constant)."""
+    path = node.expression.copy() if node.expression is not None else exp.Literal.string("$")
+    if path.find(exp.Column) is not None:
+        return None
+    every = exp.DPipe(this=path, expression=exp.Literal.string("[*]"), safe=True)
+    return exp.Anonymous(this="json_extract", expressions=[exp.cast(node.this.copy(), "JSON"), every])
+
+
 def _json_array_guard(node: exp.JSONExtractArray | exp.JSONValueArray) -> exp.Expression:
     """The _ARRAY extractors are NULL where the value at the path is not an array (the _VALUE_ and
     _STRING_ forms also where it holds an object or array), not a DuckDB cast error or a value."""
@@ -798,6 +810,10 @@ def rewrite_json_calls(stmt: exp.Expression) -> None:
             new = _json_extract(node)
             if new is not None:
                 node.replace(new)
+    for node in reversed(list(stmt.find_all(exp.JSONExtractArray))):
+        elements = _json_array_elements(node)
+        if elements is not None:
+            node.replace(elements)
     for node in reversed(list(stmt.find_all(exp.String, *_JSON_TEMPLATES))):
         new = _json_call(node)
         if new is not None:
