@@ -99,12 +99,26 @@ JSON_NULL_ELEMENTS = [
     ("JSON_QUERY_ARRAY('{\"a\": 3}', '$.a') IS NULL", True, BOOL),
 ]
 
+# struct_queries.test struct_equality, interval.test cmp_struct, in_queries.test's null fields:
+# STRUCTs compare field by field, by position; a NULL field makes an otherwise equal pair NULL
+STRUCT_EQUALITY = [
+    ("STRUCT(3 AS a, 5.5 AS b) = STRUCT(3 AS c, 5.5 AS d)", True, BOOL),
+    ("STRUCT(1, NULL) = STRUCT(1, 2)", None, BOOL),
+    ("STRUCT(1, NULL) = STRUCT(2, 2)", False, BOOL),
+    ("STRUCT(1, INTERVAL 1 HOUR) != STRUCT(1, NULL)", None, BOOL),
+    ("(1, ('this', NULL)) = (1, ('this', 3))", None, BOOL),
+    ("(1, ('that', NULL)) = (1, ('this', 3))", False, BOOL),
+    ("(SELECT s = (1, 2) FROM (SELECT STRUCT(1 AS x, 2 AS y) AS s))", True, BOOL),
+    ("(SELECT COUNT(*) FROM UNNEST([STRUCT(1 AS a, 2 AS b), (1, 3)]) AS t WHERE t = (1, 2))", 1, "INT64"),
+]
+
 FAMILIES = {
     "offset_zones": OFFSET_ZONES,
     "concat_one": CONCAT_ONE,
     "substr_start": SUBSTR_START,
     "exact_literals": EXACT_LITERALS,
     "json_null_elements": JSON_NULL_ELEMENTS,
+    "struct_equality": STRUCT_EQUALITY,
 }
 ROWS = [
     pytest.param(q, want, typ, id=f"{name}-{i}")

@@ -36,7 +36,12 @@ from .coltypes import TableTypes, annotate, needs_types, schema_mapping, sum_ope
 from .functions import hll_supported, used_udfs
 from .int64literals import literal_column_names, tag_literals, widen_literals
 from .semantics import rewrite_semantics
-from .structs import explode_struct_unnests, rewrite_anonymous_structs, top_level_value_table
+from .structs import (
+    explode_struct_unnests,
+    fieldwise_struct_comparisons,
+    rewrite_anonymous_structs,
+    top_level_value_table,
+)
 from .timecasts import rewrite_time_casts
 
 # sqlglot logs a warning for every BigQuery-only table option it drops (PARTITION BY, CLUSTER BY,
@@ -927,6 +932,7 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
 
     ranges.rewrite(stmt)
     ctx.udfs.update(used_udfs(stmt))
+    fieldwise_struct_comparisons(stmt)
     _fix_types(stmt)
     if isinstance(stmt, exp.Query):
         _name_nested_unnamed_columns(stmt)

@@ -10,6 +10,8 @@ Comparisons (`(a, b) = (1, 2)`, `IN`), `VALUES` rows and `GROUP BY` lists keep t
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlglot import exp
 
 
@@ -165,3 +167,50 @@ def top_level_value_table(stmt: exp.Expression) -> None:
     if isinstance(struct, exp.Struct) and all(isinstance(f, exp.PropertyEQ) for f in struct.expressions):
         stmt.set("expressions", [exp.alias_(f.expression, f.this.name, quoted=True) for f in struct.expressions])
         stmt.set("kind", None)
+
+
+def _constructor_fields(node: exp.Expression) -> list[exp.Expression] | None:
+    """The field values of a STRUCT(...) or (a, b) written in the query, or None."""
+    node = node.unnest()  # type: ignore[assignment]
+    if isinstance(node, exp.Struct):
+        return [
+            e.this if isinstance(e, exp.Alias) else e.expression if isinstance(e, exp.PropertyEQ) else e
+            for e in node.expressions
+        ]
+    if isinstance(node, exp.Tuple):
+        return list(node.expressions)
+    return None
+
+
+def _fieldwise_equal(left: exp.Expression, right: exp.Expression) -> exp.Expression | None:
+    """`left = right` of two STRUCTs, one of them written in the query, as BigQuery compares them:
+    field by field, by position (the names do not matter), FALSE if any field differs, else NULL
+    if any field is NULL. None when neither side is a constructor or their widths differ."""
+    lf, rf = _constructor_fields(left), _constructor_fields(right)
+    if lf is None and rf is None:
+        return None
+    width = len(lf if lf is not None else rf or [])
+    if width == 0 or (lf is not None and rf is not None and len(lf) != len(rf)):
+        return None
+
+    def field(side: exp.Expression, fields: list[exp.Expression] | None, i: int) -> exp.Expression:
+        if fields is not None:
+            return fields[i].copy()
+        return exp.Anonymous(this="struct_extract_at", expressions=[side.copy(), exp.Literal.number(i + 1)])
+
+    parts: list[exp.Expression] = []
+    for i in range(width):
+        a, b = field(left, lf, i), field(right, rf, i)
+        parts.append(_fieldwise_equal(a, b) or exp.EQ(this=a, expression=b))
+    return exp.paren(exp.and_(*parts, copy=False), copy=False)
+
+
+def fieldwise_struct_comparisons(stmt: exp.Expression) -> None:
+    """`s = STRUCT(...)`, `(a, b) != (1, NULL)`: BigQuery's field-by-field comparison. DuckDB
+    compared STRUCTs by field name (`STRUCT(3 AS a) = STRUCT(3 AS c)` was FALSE) and took a NULL
+    field for a value (`STRUCT(1, NULL) = STRUCT(1, 2)` was FALSE, BigQuery answers NULL)."""
+    node: Any
+    for node in reversed(list(stmt.find_all(exp.EQ, exp.NEQ))):
+        equal = _fieldwise_equal(node.this, node.expression)
+        if equal is not None:
+            node.replace(equal if isinstance(node, exp.EQ) else exp.Not(this=equal))
