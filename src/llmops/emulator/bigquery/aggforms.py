@@ -36,25 +36,12 @@ def _quantile_count(k: exp.Expression | None) -> int:
 
 def _points_of_parameter(k: exp.Expression) -> exp.Expression:
     """The quantile points 0, 1/k ... 1 of a count given as a query parameter (DuckDB folds
-    it: the parameter is a constant), the count clamped to BigQuery's range; `_checked_count`
+    it: the parameter is a constant), the count clamped to BigQuery's range; `functions.checked_count`
     raises BigQuery's error for a count out of it."""
     from .functions import _t
 
     count = _t(f"greatest(least(coalesce(CAST(_A AS BIGINT), 1), {MAX_QUANTILES}), 1)", k)
     return _t("list_transform(range(_A + 1), lambda i: i / _A)", count)
-
-
-def _checked_count(k: exp.Expression, quantiles: exp.Expression) -> exp.Expression:
-    from .functions import _t
-
-    message = "The second argument to APPROX_QUANTILES function"
-    return _t(
-        f"CASE WHEN _A IS NULL THEN error('{message} must not be NULL') "
-        f"WHEN _A <= 0 THEN error('{message} must be positive') "
-        f"WHEN _A > {MAX_QUANTILES} THEN error('{message} cannot be greater than {MAX_QUANTILES}') ELSE _B END",
-        k,
-        quantiles,
-    )
 
 
 def approx_quantiles(node: exp.ApproxQuantiles, respect_nulls: bool = False) -> exp.Expression:
@@ -80,7 +67,11 @@ def approx_quantiles(node: exp.ApproxQuantiles, respect_nulls: bool = False) -> 
         from .functions import _t
 
         quantiles = _t("list_transform(_A, lambda e: e.v)", quantiles)
-    return _checked_count(k, quantiles) if parameter else quantiles
+    if parameter:
+        from .functions import checked_count
+
+        return checked_count("APPROX_QUANTILES", quantiles, k, MAX_QUANTILES)
+    return quantiles
 
 
 def _unsupported_distinct() -> Exception:

@@ -258,23 +258,26 @@ _MAX_TOP = 100000
 """BigQuery's limit on APPROX_TOP_COUNT's and APPROX_TOP_SUM's number of values."""
 
 
-def _checked_top_count(name: str, result: exp.Expression, count: exp.Expression | None) -> exp.Expression:
-    """`result`, or BigQuery's error for a number of values out of its range (ZetaSQL names it
-    "the second argument" for both functions)."""
+def checked_count(
+    name: str, result: exp.Expression, count: exp.Expression | None, limit: int = _MAX_TOP
+) -> exp.Expression:
+    """`result`, or BigQuery's error when the count of values an aggregate returns is NULL, not
+    positive or over `limit` (APPROX_QUANTILES, APPROX_TOP_COUNT, APPROX_TOP_SUM; ZetaSQL names
+    it "the second argument" for all three)."""
     if count is None:
         return result
     message = f"The second argument to {name} function"
     return _t(
         f"CASE WHEN _B IS NULL THEN error('{message} must not be NULL') "
         f"WHEN _B <= 0 THEN error('{message} must be positive') "
-        f"WHEN _B > {_MAX_TOP} THEN error('{message} cannot be greater than {_MAX_TOP}') ELSE _A END",
+        f"WHEN _B > {limit} THEN error('{message} cannot be greater than {limit}') ELSE _A END",
         result,
         count,
     )
 
 
 def _approx_top_count(node: exp.ApproxTopK) -> exp.Expression:
-    return _checked_top_count("APPROX_TOP_COUNT", _approx_top_count_values(node), node.expression)
+    return checked_count("APPROX_TOP_COUNT", _approx_top_count_values(node), node.expression)
 
 
 def _approx_top_count_values(node: exp.ApproxTopK) -> exp.Expression:
@@ -354,7 +357,7 @@ def _approx_top_sum(node: exp.ApproxTopSum) -> exp.Expression:
         node.expression,
     )
     count = node.args.get("count")
-    return _checked_top_count("APPROX_TOP_SUM", _approx_top_sum_values(node.this, weight, count), count)
+    return checked_count("APPROX_TOP_SUM", _approx_top_sum_values(node.this, weight, count), count)
 
 
 def _approx_top_sum_values(
