@@ -69,6 +69,29 @@ CASES = [
         "SELECT MAX(NORMALIZE(CAST(i AS STRING), NFKC)) FROM b.t",
         "SELECT MAX(nfc_normalize(CAST(i AS VARCHAR))) FROM b.t",
     ),
+    # comparisons of a FLOAT64 with GoogleSQL's NaN answers (nancompare.py): as a filter, a join
+    # condition and a value; and LIKE ANY UNNEST(array) (quantified.py) vs the ORs of the patterns
+    (
+        "FLOAT64 > x in WHERE (NaN)",
+        "SELECT COUNT(*) FROM b.t WHERE f > 500.5",
+        "SELECT count(*) FROM b.t WHERE f > 500.5",
+    ),
+    (
+        "FLOAT64 = FLOAT64 join (NaN)",
+        "SELECT COUNT(*) FROM b.t x JOIN b.t y ON x.f = y.f",
+        "SELECT count(*) FROM b.t x JOIN b.t y ON x.f = y.f",
+    ),
+    (
+        "FLOAT64 BETWEEN value (NaN)",
+        "SELECT SUM(IF(f BETWEEN 10 AND 20000, 1, 0)) FROM b.t",
+        "SELECT SUM(CASE WHEN f BETWEEN 10 AND 20000 THEN 1 ELSE 0 END) FROM b.t",
+    ),
+    (
+        "LIKE ANY UNNEST(array)",
+        "SELECT COUNTIF(s LIKE ANY UNNEST(['%1', '%2%'])) FROM b.t",
+        # the list form's LIKEs, with the backslash escape every GoogleSQL LIKE has
+        "SELECT count(CASE WHEN s LIKE '%1' ESCAPE '\\' OR s LIKE '%2%' ESCAPE '\\' THEN 1 END) FROM b.t",
+    ),
 ]
 
 
@@ -90,7 +113,7 @@ def main() -> None:
     engine = BigQueryEngine()
     engine.create_dataset("llmops-local", "b")
     engine.query(
-        f"CREATE TABLE b.t AS SELECT x AS i, CAST(x AS NUMERIC) / 7 AS n, MOD(x, 1000) AS g, "
+        f"CREATE TABLE b.t AS SELECT x AS i, CAST(x AS NUMERIC) / 7 AS n, MOD(x, 1000) AS g, x / 7 AS f, "
         f"[x, x + 1, x + 2] AS a, CONCAT('Ｃａｆé ', CAST(x AS STRING)) AS s, "
         f"TO_JSON(STRUCT(x AS id, STRUCT(x AS b, 'c' AS c) AS a)) AS j "
         f"FROM UNNEST(GENERATE_ARRAY(1, {n})) AS x"

@@ -86,7 +86,7 @@ def test_unnamed_columns_get_bigquery_names():
     "sql, fragment",
     [
         ("SELECT SAFE_CAST(x AS INT64) FROM t", "TRY_CAST(x AS BIGINT)"),
-        ("SELECT COUNTIF(x > 1) FROM t", "COUNT(CASE WHEN x > 1 THEN 1 END)"),
+        ("SELECT COUNTIF(s = 'a') FROM t", "COUNT(CASE WHEN s = 'a' THEN 1 END)"),
         ("SELECT SPLIT(tags, '|') FROM t", "STR_SPLIT(tags, '|')"),
         ("SELECT CAST(x AS NUMERIC) FROM t", "DECIMAL(38, 9)"),
         (

@@ -35,6 +35,7 @@ from . import generation, geography
 from .coltypes import TableTypes, annotate, needs_types, schema_mapping, sum_operands
 from .functions import hll_supported, used_udfs
 from .int64literals import literal_column_names, tag_literals, widen_literals
+from .nancompare import rewrite_nan_comparisons, tag_comparisons
 from .semantics import rewrite_semantics
 from .structs import (
     explode_struct_unnests,
@@ -599,10 +600,11 @@ def _translate_parsed(
         raise BigQueryError("the query is empty", fix="write a SELECT statement")
     from .castformat import protect
     from .keywordnames import quote_operator_words
+    from .quantified import protect as protect_quantifiers
 
     sql = quote_operator_words(sql)
     try:
-        parsed = [s for s in sqlglot.parse(protect(sql), read="bigquery") if s is not None]
+        parsed = [s for s in sqlglot.parse(protect_quantifiers(protect(sql)), read="bigquery") if s is not None]
     except ParseError as exc:
         from . import ranges
 
@@ -835,6 +837,7 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
         if isinstance(stmt, cls):
             raise _unsupported(what)
     tag_literals(stmt)  # before any rewrite adds SQL of its own
+    tag_comparisons(stmt)
     from . import tablekinds
 
     special = tablekinds.translate_ddl(stmt, ctx)
@@ -901,7 +904,10 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
 
     _check_unsupported_nodes(stmt)
     _check_table_functions(stmt)
+    from .quantified import rewrite_quantified_likes
     from .setops import rewrite_set_operations
+
+    rewrite_quantified_likes(stmt)
 
     rewrite_set_operations(stmt)
     from .arrayliterals import tuples_as_structs
@@ -934,6 +940,7 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     ctx.udfs.update(used_udfs(stmt))
     fieldwise_struct_comparisons(stmt)
     _fix_types(stmt)
+    rewrite_nan_comparisons(stmt)
     if isinstance(stmt, exp.Query):
         _name_nested_unnamed_columns(stmt)
         _name_unnamed_columns(stmt)
