@@ -239,34 +239,61 @@ def _from_string(node: exp.Expression, target: str, fmt: str) -> exp.Expression:
     return _t(result, node.this)
 
 
+# each hexadecimal digit's four bits, for BASE2
+_NIBBLES = "[" + ", ".join(f"'{i:04b}'" for i in range(16)) + "]"
+_BASE2 = f"array_to_string(list_transform(string_split(hex(_A), ''), d -> {_NIBBLES}[('0x' || d)::INTEGER + 1]), '')"
+# MIME base64: lines of 76 characters
+_BASE64M = (
+    "list_transform([to_base64(_A)], t -> array_to_string("
+    "list_transform(range(0, length(t), 76), i -> substr(t, i + 1, 76)), chr(10)))[1]"
+)
 _BYTES_TO_TEXT = {
     "HEX": "lower(hex(_A))",
+    "BASE16": "lower(hex(_A))",
+    "BASE2": _BASE2,
     "BASE64": "to_base64(_A)",
+    "BASE64M": _BASE64M,
     "UTF-8": "decode(_A)",
     "UTF8": "decode(_A)",
     "ASCII": "CASE WHEN regexp_matches(decode(_A), '[^\\x00-\\x7F]') THEN error('Invalid ASCII bytes') ELSE decode(_A) END",
 }
 _TEXT_TO_BYTES = {
     "HEX": "unhex(_A)",
+    "BASE16": "unhex(_A)",
+    "BASE2": "CASE WHEN length(_A) % 8 <> 0 THEN error('Failed to decode invalid base2 string: its length is not a "
+    "multiple of 8') ELSE unbin(_A) END",
     "BASE64": "from_base64(_A)",
+    "BASE64M": "from_base64(replace(replace(_A, chr(13), ''), chr(10), ''))",
     "UTF-8": "encode(_A)",
     "UTF8": "encode(_A)",
     "ASCII": "CASE WHEN regexp_matches(_A, '[^\\x00-\\x7F]') THEN error('Invalid ASCII string') ELSE encode(_A) END",
 }
+_SERVED = "use FORMAT 'BASE2', 'BASE16' ('HEX'), 'BASE32', 'BASE64', 'BASE64M', 'UTF-8' or 'ASCII'"
+_BYTES_FORMATS = {*_BYTES_TO_TEXT, "BASE8", "BASE32"}
 
 
 def _bytes_format(cast: exp.Cast, fmt: str, to_text: bool) -> exp.Expression:
-    """CAST(BYTES AS STRING FORMAT 'HEX' | 'BASE64' | 'UTF-8' | 'ASCII') and back."""
+    """CAST(BYTES AS STRING FORMAT 'BASE2' | 'HEX' | 'BASE32' | 'BASE64' | 'BASE64M' | 'UTF-8' |
+    'ASCII') and back; SAFE_CAST answers NULL where the text cannot be decoded."""
     from .functions import _t
 
-    table = _BYTES_TO_TEXT if to_text else _TEXT_TO_BYTES
-    template = table.get(fmt.strip().upper())
-    if template is None:
-        raise _error(
-            f"CAST FORMAT '{fmt}' between BYTES and STRING is not supported by the local warehouse",
-            "use FORMAT 'HEX', 'BASE64', 'UTF-8' or 'ASCII'",
-        )
-    return _t(template, exp.paren(cast.this.copy(), copy=False))
+    name = fmt.strip().upper()
+    value = exp.paren(cast.this.copy(), copy=False)
+    out: exp.Expression
+    if name == "BASE32":
+        out = exp.ToBase32(this=value) if to_text else exp.FromBase32(this=value)
+    else:
+        template = (_BYTES_TO_TEXT if to_text else _TEXT_TO_BYTES).get(name)
+        if template is None:
+            raise _error(
+                f"CAST FORMAT '{fmt}' between BYTES and STRING is not supported by the local warehouse", _SERVED
+            )
+        out = _t(template, value)
+    if isinstance(cast, exp.TryCast) or cast.args.get("safe"):
+        # DuckDB's TRY refuses error() (volatile): the template's own errors become NULLs
+        out = out.transform(lambda n: exp.Null() if isinstance(n, exp.Anonymous) and n.name.lower() == "error" else n)
+        out = exp.Anonymous(this="TRY", expressions=[out])
+    return out
 
 
 def rewrite(stmt: exp.Expression) -> None:
@@ -286,7 +313,7 @@ def rewrite(stmt: exp.Expression) -> None:
             fmt, zone = fmt.this, fmt.args.get("zone")
         if not (isinstance(fmt, exp.Literal) and fmt.is_string):
             raise _error("CAST ... FORMAT with a format that is not a literal", "write the format as a string literal")
-        if fmt.name.strip().upper() in {*_BYTES_TO_TEXT, "BASE2", "BASE8", "BASE64M"} and cast.to.is_type(
+        if fmt.name.strip().upper() in _BYTES_FORMATS and cast.to.is_type(
             "text", "varchar", "varbinary", "binary", "blob"
         ):
             cast.replace(_bytes_format(cast, fmt.name, to_text=cast.to.is_type("text", "varchar")))

@@ -1142,7 +1142,8 @@ def _order_unpivot_columns(stmt: exp.Expression) -> None:
 
 def _pivot_value_names(values: list[exp.Expression]) -> list[tuple[str, str]] | None:
     """(DuckDB's name, BigQuery's name) of each PIVOT value's column part; None where BigQuery's name
-    is not known here (a value other than a string or a non-negative INT64 literal, without an alias)."""
+    is not known here (a value other than a string, a non-negative INT64, a BOOL or NULL literal,
+    without an alias)."""
     names = []
     for value in values:
         if isinstance(value, exp.PivotAlias):
@@ -1151,6 +1152,10 @@ def _pivot_value_names(values: list[exp.Expression]) -> list[tuple[str, str]] | 
             names.append((value.this, value.this))
         elif isinstance(value, exp.Literal) and value.this.isdigit():
             names.append((value.this, "_" + value.this))  # BigQuery's INT64 pivot column: `_1`
+        elif isinstance(value, exp.Null):
+            names.append(("NULL", "NULL"))
+        elif isinstance(value, exp.Boolean):
+            names.append(("true" if value.this else "false",) * 2)
         else:
             return None
     return names
@@ -1169,7 +1174,7 @@ def _name_pivot_columns(stmt: exp.Expression) -> None:
         values = _pivot_value_names(list(fields[0].expressions))
         if values is None:
             raise BigQueryError(
-                "PIVOT over values other than string or non-negative INT64 literals is not supported by the "
+                "PIVOT over values other than string, non-negative INT64, BOOL or NULL literals is not supported by the "
                 "local warehouse (BigQuery names those columns differently): give each value an alias, "
                 "`IN (DATE '2020-01-01' AS d2020)`"
             )

@@ -2,7 +2,7 @@
 
 DuckDB answers NaN or -inf where BigQuery raises an error (SQRT(-1), LN(0), POW(-2, 0.5)), so
 `SAFE.` (DuckDB's TRY) would not make them NULL; SIGN keeps its argument's type in BigQuery;
-SAFE_ADD and friends, RANGE_BUCKET, CSC, SEC, PARSE_NUMERIC are written as DuckDB SQL.
+SAFE_ADD and friends, RANGE_BUCKET, CSC, SEC, CSCH, SECH, COTH, PARSE_NUMERIC are written as DuckDB SQL.
 """
 
 from __future__ import annotations
@@ -87,6 +87,11 @@ _CALLS: dict[type, Any] = {
     ),
     exp.Csc: lambda n: _t(_domain("CSC", "sin(_A) = 0", "1 / sin(_A)"), n.this),
     exp.Sec: lambda n: _t("1 / cos(_A)", n.this),
+    # the hyperbolic reciprocals: CSCH(0) and COTH(0) are errors, as CSC(0) is; at +-inf they are
+    # 0 / 0 / +-1, and a NaN stays NaN
+    exp.Csch: lambda n: _t(_domain("CSCH", "_A = 0", "1 / sinh(_A)"), n.this),
+    exp.Sech: lambda n: _t("1 / cosh(_A)", n.this),
+    exp.Coth: lambda n: _t(_domain("COTH", "_A = 0", "1 / tanh(_A)"), n.this),
     exp.ParseNumeric: lambda n: _parse_numeric(n, "NUMERIC", "DECIMAL(38, 9)"),
     exp.ParseBignumeric: lambda n: _parse_numeric(n, "BIGNUMERIC", "DECIMAL(38, 18)"),
 }
