@@ -1,8 +1,10 @@
 """Errors BigQuery raises where DuckDB answered a value: FLOAT64 +, -, *, / of finite values with a
 non-finite result ("double overflow"; SAFE_ADD and friends give NULL, IEEE_DIVIDE and inf/NaN
 operands keep IEEE 754's answer), REPEAT/LPAD/RPAD with more than 1 MB of output (which exhausted
-the emulator's memory), GENERATE_DATE_ARRAY / GENERATE_TIMESTAMP_ARRAY with a zero step, and
-FORMAT with more or fewer values than its pattern takes (DuckDB's printf ignored extra values). The
+the emulator's memory), GENERATE_DATE_ARRAY / GENERATE_TIMESTAMP_ARRAY with a zero step,
+FORMAT with more or fewer values than its pattern takes (DuckDB's printf ignored extra values),
+a TIME text of hour 24 and a DATETIME text with a zone (DuckDB answered 00:00:00, dropped the zone),
+a cast to STRING(L)/BYTES(L) of a longer value, and STRING_AGG with a NULL separator. The
 expectations are ZetaSQL's (arithmetics.h CheckFloatOverflow, string.cc kMaxOutputSize, the
 compliance tests named below), each run on the local warehouse and through the real BigQuery
 client against the emulator (an error as the client sees it: a 400 with BigQuery's message).
@@ -95,6 +97,20 @@ ERRORS = [
         "SELECT GENERATE_TIMESTAMP_ARRAY('2016-01-01', '2017-01-01', INTERVAL s DAY) FROM UNNEST([0]) AS s",
         "Sequence step cannot be 0.",
     ),
+    # cast_function.test cast_overflowing_literal_to_civil_time, ..._with_civil_time_enabled,
+    # cast_string_type_parameters_invalid_input, cast_array_type_parameters_invalid_input
+    ("SELECT CAST('24:00:00' AS TIME)", 'Invalid time string "24:00:00"'),
+    ("SELECT TIME '24:00:00'", 'Invalid time string "24:00:00"'),
+    ("SELECT CAST('2006-01-02 01:02:03.123456 UTC' AS DATETIME)", "Invalid datetime string"),
+    ("SELECT DATETIME '2020-01-01 00:00:00+05'", "Invalid datetime string"),
+    ("SELECT CAST(123456 AS STRING(5))", "STRING(5) has maximum length 5 but got a value with length 6"),
+    (
+        "SELECT CAST(['hello', 'hi'] AS ARRAY<STRING(2)>)",
+        "STRING(2) has maximum length 2 but got a value with length 5",
+    ),
+    ("SELECT CAST(b'abc' AS BYTES(2))", "BYTES(2) has maximum length 2 but got a value with length 3"),
+    # aggregation_queries.test aggregation_string_agg_error_1 (DuckDB joined without a separator)
+    ("SELECT STRING_AGG('s', NULL) FROM (SELECT 1)", "Argument 2 to STRING_AGG must be non-NULL"),
 ]
 
 # (expression or query, BigQuery's value, its type)
@@ -127,6 +143,13 @@ VALUES = [
     # the arity error is raised per row, as BigQuery's: no row, no error
     ("(SELECT COUNT(FORMAT('%d', x, 2)) FROM UNNEST([1]) AS x WHERE x > 5)", 0, INT),
     ("SAFE.FORMAT('%d', 1, 2)", None, S),
+    # SAFE_CAST of the refused casts is NULL; valid ones are unchanged
+    ("SAFE_CAST('24:00:00' AS TIME)", None, "TIME"),
+    ("SAFE_CAST('abcdef' AS STRING(3))", None, S),
+    ("CAST(TIME '23:59:59.999999' AS STRING)", "23:59:59.999999", S),
+    ("CAST(DATETIME '2020-01-01T10:00:00' AS STRING)", "2020-01-01 10:00:00", S),
+    ("CAST(12345 AS STRING(5))", "12345", S),
+    ("ARRAY_LENGTH(CAST(['he', 'hi'] AS ARRAY<STRING(2)>))", 2, INT),
 ]
 
 

@@ -520,6 +520,9 @@ def rewrite_function_calls(stmt: exp.Expression) -> None:
         if new is not None:
             node.replace(new)
     for node in reversed(list(stmt.find_all(exp.GroupConcat, exp.ArrayAgg))):
+        if isinstance(node, exp.GroupConcat) and isinstance(node.args.get("separator"), exp.Null):
+            # DuckDB joined without a separator
+            raise _invalid("Argument 2 to STRING_AGG must be non-NULL")
         new = _agg_limit(node)
         if new is not None:
             node.replace(new)

@@ -1474,7 +1474,9 @@ def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
     from .zones import offset_zones_for_icu
 
     offset_zones_for_icu(stmt)
+    from .castchecks import check_casts
 
+    check_casts(stmt)
     castformat.rewrite(stmt)
     rewrite_semantics(stmt)
     rewrite_anonymous_structs(stmt)
