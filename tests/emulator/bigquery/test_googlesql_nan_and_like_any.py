@@ -111,3 +111,23 @@ def test_an_update_assignment_is_not_a_comparison(scratch_warehouse):
     scratch_warehouse.query("CREATE TABLE nan_update.f AS SELECT 1.5 AS x")
     scratch_warehouse.query("UPDATE nan_update.f SET x = 2.5 WHERE x = 1.5")
     assert scratch_warehouse.query("SELECT x FROM nan_update.f").to_pylist() == [{"x": 2.5}]
+
+
+@pytest.mark.parametrize(
+    "sql, guarded",
+    [
+        ("SELECT * FROM d.t WHERE id = @x", False),  # an INT64 parameter is never NaN
+        ("SELECT * FROM d.t WHERE id = 3", False),
+        ("SELECT * FROM d.t WHERE id IN (1, 2)", False),
+        ("SELECT * FROM d.t WHERE name = 'a'", False),
+        ("SELECT * FROM d.t WHERE id < @x", False),  # only the right side of < can be wrong
+        ("SELECT * FROM d.t WHERE id > @x", True),
+        ("SELECT * FROM d.t WHERE id = @f", True),  # a FLOAT64 parameter may be NaN
+        ("SELECT * FROM d.t WHERE a.x = b.y", True),
+    ],
+)
+def test_the_guard_is_left_out_where_no_nan_can_differ(sql, guarded):
+    from llmops.emulator.bigquery.googlesql import translate
+
+    out = translate(sql, param_types={"x": "INT64", "f": "FLOAT64"}).statements[0].sql
+    assert ("ISNAN" in out.upper()) is guarded, out

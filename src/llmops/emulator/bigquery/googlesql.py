@@ -837,7 +837,7 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
         if isinstance(stmt, cls):
             raise _unsupported(what)
     tag_literals(stmt)  # before any rewrite adds SQL of its own
-    tag_comparisons(stmt)
+    tag_comparisons(stmt, ctx.param_types)
     from . import tablekinds
 
     special = tablekinds.translate_ddl(stmt, ctx)
