@@ -245,3 +245,22 @@ def test_bigquery_client_values(bigquery_client):
         for (q, want, typ), got, field in zip(rows, values, result.schema, strict=True):
             assert got == want, (q, got)
             assert same_type(field.field_type, typ), (q, field.field_type)
+
+
+@pytest.mark.parametrize(
+    "value, fragment",
+    [(None, "Limit requires non-null count and offset"), (-1, "Limit requires non-negative count and offset")],
+)
+def test_a_null_or_negative_limit_parameter_is_an_error(warehouse, bigquery_client, value, fragment):
+    """limit_queries.test param_limit_null / param_offset_null: DuckDB took a NULL LIMIT as none."""
+    from google.api_core.exceptions import BadRequest
+    from google.cloud import bigquery
+
+    for sql in ("SELECT x FROM UNNEST([1, 2, 3]) AS x LIMIT @n", "SELECT x FROM UNNEST([1, 2]) AS x LIMIT 1 OFFSET @n"):
+        with pytest.raises(QueryError, match=fragment):
+            warehouse.query(sql, {"n": value})
+        config = bigquery.QueryJobConfig(query_parameters=[bigquery.ScalarQueryParameter("n", "INT64", value)])
+        with pytest.raises(BadRequest, match=fragment):
+            bigquery_client.query_and_wait(sql, job_config=config)
+    rows = warehouse.query("SELECT x FROM UNNEST([1, 2, 3]) AS x ORDER BY x LIMIT @n", {"n": 2}).to_pylist()
+    assert rows == [{"x": 1}, {"x": 2}]

@@ -60,9 +60,22 @@ def _checked_offset(node: Any) -> None:
     node.set("offset", _fail_when(checked, negative, f"The offset to the function {name} must not be negative"))
 
 
+def _checked_limit(node: exp.Limit | exp.Offset) -> None:
+    """LIMIT/OFFSET given by a query parameter that is NULL or negative is an error in BigQuery
+    (DuckDB: no limit for NULL)."""
+    count = node.expression
+    if not isinstance(count, exp.Expression) or _is_literal_at_least(count, 0) or count.find(exp.Parameter) is None:
+        return
+    null = exp.Is(this=count.copy(), expression=exp.Null())
+    checked = _fail_when(count.copy(), null, "Limit requires non-null count and offset")
+    negative = exp.LT(this=count.copy(), expression=exp.Literal.number(0))
+    checked = _fail_when(checked, negative, "Limit requires non-negative count and offset")
+    node.set("expression", exp.paren(checked, copy=False))
+
+
 def check_arguments(stmt: exp.Expression) -> None:
     """LEFT/RIGHT/LPAD/RPAD of a negative length, GENERATE_ARRAY by a step of 0, COT of 0, a
-    negative or NULL LAG/LEAD offset and a
+    negative or NULL LAG/LEAD offset, a NULL or negative LIMIT/OFFSET parameter and a
     REPEAT/LPAD/RPAD output over 1 MB are errors in BigQuery (DuckDB: text, '', an empty array,
     inf, or all the memory it can get)."""
     for node in list(stmt.find_all(exp.Left, exp.Right)):
@@ -97,6 +110,8 @@ def check_arguments(stmt: exp.Expression) -> None:
             continue
         bad = exp.EQ(this=step.copy(), expression=exp.Interval(this=exp.Literal.string("0"), unit=exp.var("SECOND")))
         node.set("step", _fail_when(step.copy(), bad, "Sequence step cannot be 0."))
+    for node in list(stmt.find_all(exp.Limit, exp.Offset)):
+        _checked_limit(node)
     for node in list(stmt.find_all(exp.Lag, exp.Lead)):
         _checked_offset(node)
     for node in list(stmt.find_all(exp.Cot)):
