@@ -60,7 +60,7 @@ def _checked_offset(node: Any) -> None:
     node.set("offset", _fail_when(checked, negative, f"The offset to the function {name} must not be negative"))
 
 
-def _checked_limit(node: exp.Limit | exp.Offset) -> None:
+def _checked_limit(node: exp.Expression) -> None:
     """LIMIT/OFFSET given by a query parameter that is NULL or negative is an error in BigQuery
     (DuckDB: no limit for NULL)."""
     count = node.expression
@@ -110,8 +110,8 @@ def check_arguments(stmt: exp.Expression) -> None:
             continue
         bad = exp.EQ(this=step.copy(), expression=exp.Interval(this=exp.Literal.string("0"), unit=exp.var("SECOND")))
         node.set("step", _fail_when(step.copy(), bad, "Sequence step cannot be 0."))
-    for node in list(stmt.find_all(exp.Limit, exp.Offset)):
-        _checked_limit(node)
+    for bound in list(stmt.find_all(exp.Limit, exp.Offset)):
+        _checked_limit(bound)
     for node in list(stmt.find_all(exp.Lag, exp.Lead)):
         _checked_offset(node)
     for node in list(stmt.find_all(exp.Cot)):
