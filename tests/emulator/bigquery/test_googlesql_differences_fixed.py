@@ -192,7 +192,7 @@ ERRORS = [
     ("SELECT CAST(DATE '2008-12-25' AS STRING FORMAT 'HH24')", "not supported for DATE"),
     ("SELECT CAST(DATE '2008-12-25' AS STRING FORMAT 'YYYY-QQ')", "Cannot find matched format element at 5"),
     ("SELECT CAST('2008' AS DATE FORMAT 'YYYY')", "without a year and a month is not supported"),
-    ("SELECT CAST(b'abc' AS STRING FORMAT 'BASE2')", "FORMAT 'BASE2' between BYTES and STRING is not supported"),
+    ("SELECT CAST(b'abc' AS STRING FORMAT 'BASE8')", "FORMAT 'BASE8' between BYTES and STRING is not supported"),
     ("SELECT CAST('1' AS INT64 FORMAT '9')", "CAST AS INT64 FORMAT is not supported"),
 ]
 

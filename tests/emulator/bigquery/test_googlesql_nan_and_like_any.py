@@ -1,7 +1,7 @@
 """Two silently wrong answers from the ZetaSQL compliance sweep, now BigQuery's.
 
-`x LIKE ANY UNNEST(array)` repeated each row once per pattern (an empty array dropped the row), and
-`LIKE ALL UNNEST` / `LIKE SOME UNNEST` did not parse. Comparisons with a FLOAT64 NaN followed
+`x LIKE ANY UNNEST(array)` repeated each row once per pattern (an empty array dropped the row),
+`LIKE ALL UNNEST` / `LIKE SOME UNNEST` did not parse, and LIKE over BYTES failed to bind. Comparisons with a FLOAT64 NaN followed
 DuckDB, which orders NaN above every number and equal to itself: `x > 0` kept NaN rows, `x = y`
 joined two NaNs. Each row is a ZetaSQL compliance case (like_any.test, comparison_functions.test,
 aggregation_queries.test) or our own query, with BigQuery's documented answer, run on the local
@@ -43,6 +43,17 @@ QUANTIFIED_LIKE = [
         "ab,b",
         "STRING",
     ),
+    # the list form with NULLs, and LIKE over BYTES (like_any.test like_any_bytes_*): `%`, `_` and
+    # the backslash keep their meaning, every other byte matches itself
+    ("'ab' LIKE ANY ('x%', NULL)", None, BOOL),
+    ("'ab' NOT LIKE ALL ('a%', 'b')", False, BOOL),
+    ("b'abc' LIKE b'a%'", True, BOOL),
+    (r"b'a_c' LIKE b'a\\_c'", True, BOOL),
+    (r"b'abc' LIKE b'a\\_c'", False, BOOL),
+    (r"b'\xff\x00' LIKE b'\xff%'", True, BOOL),
+    ("SELECT COUNTIF(v LIKE ANY (b'x', b'Val%')) FROM UNNEST([b'Value1', b'abc']) v", 1, INT),
+    ("SELECT COUNTIF(v LIKE ANY UNNEST([b'%c', NULL])) FROM UNNEST([b'Value1', b'abc']) v", 1, INT),
+    ("b'abc' LIKE NULL", None, BOOL),
 ]
 
 NAN_COMPARISONS = [

@@ -14,7 +14,7 @@ from sqlglot import exp
 
 from .bytescalls import rewrite_bytes_calls
 from .bytescast import BYTES_CAST
-from .bytestext import rewrite_bytes_text_calls
+from .bytestext import rewrite_bytes_likes, rewrite_bytes_text_calls
 from .coltypes import checked, known_type
 
 
@@ -562,6 +562,7 @@ def rewrite_function_calls(stmt: exp.Expression) -> None:
         ),
     }
     rewrite_bytes_text_calls(stmt)
+    rewrite_bytes_likes(stmt)
     rewrite_bytes_calls(stmt)
     for node in reversed(list(stmt.find_all(*simple))):
         new = simple[type(node)](node)

@@ -68,6 +68,13 @@ def rewrite_quantified_likes(stmt: exp.Expression) -> None:
             # `LIKE ANY ((SELECT ...))`: a list of one pattern (sqlglot wrote `LIKE SELECT ...`)
             node.set("expression", quantifier.this.this)
             continue
+        if isinstance(quantifier, (exp.Any, exp.All)) and isinstance(quantifier.this, (exp.Tuple, exp.Paren)):
+            # the list form, written out here (sqlglot does so only when it writes the SQL) so that
+            # the later rewrites see each LIKE (a BYTES pattern's, the backslash escape)
+            items = quantifier.this.expressions if isinstance(quantifier.this, exp.Tuple) else [quantifier.this.this]
+            every = isinstance(quantifier, exp.All)
+            node.replace(_written_out(node.this, items, every=every, negate=bool(node.args.get("negate"))))
+            continue
         if not isinstance(quantifier, exp.Any):
             continue
         source = quantifier.this
