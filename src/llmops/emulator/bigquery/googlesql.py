@@ -661,7 +661,7 @@ def _translate_parsed(
 _POSITION_KEYS = ("line", "col", "start", "end")
 
 
-def _drop_token_positions(tree: exp.Expression) -> None:
+def _drop_token_positions(tree: exp.Expr) -> None:
     """Forget where in the text each identifier and literal was: nothing after parsing reads it,
     and every copy of a node deep-copied it (a third of a translation's time went to copying)."""
     for node in tree.walk():
