@@ -305,6 +305,12 @@ def _zero_based_offset(unnest: exp.Unnest) -> None:
                 col.replace(exp.alias_(minus, name))
             else:
                 col.replace(minus)
+    for join in scope.args.get("joins") or []:
+        # `a WITH OFFSET JOIN b WITH OFFSET USING (offset)`: both ordinalities have the hidden name
+        using = join.args.get("using") or []
+        for i, key in enumerate(using):
+            if isinstance(key, (exp.Identifier, exp.Column)) and key.name.lower() == name.lower():
+                using[i] = exp.to_identifier(hidden)
     for star in scope.expressions:
         if isinstance(star, exp.Star):
             raise_on_star(star, hidden, name)
@@ -315,11 +321,21 @@ def raise_on_star(star: exp.Star, hidden: str, name: str) -> None:
     select = star.parent
     assert isinstance(select, exp.Select)
     excepts = list(star.args.get("except_") or star.args.get("except") or [])
+    if any(isinstance(e, exp.Column) and e.name == hidden for e in excepts):
+        return  # two UNNESTs joined USING (offset): one offset column
     excepts.append(exp.column(hidden))
     key = "except_" if "except_" in star.arg_types else "except"
     star.set(key, excepts)
     minus = exp.Sub(this=exp.column(hidden), expression=exp.Literal.number(1))
-    select.append("expressions", exp.alias_(minus, name))
+    joined = any(
+        isinstance(key, exp.Identifier) and key.name == hidden
+        for join in select.args.get("joins") or []
+        for key in join.args.get("using") or []
+    )
+    if joined:  # a USING column comes first, as BigQuery lists them
+        select.set("expressions", [exp.alias_(minus, name), *select.expressions])
+    else:
+        select.append("expressions", exp.alias_(minus, name))
 
 
 _JSON_TYPE_NAMES = {
