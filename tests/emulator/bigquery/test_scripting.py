@@ -156,3 +156,32 @@ def test_a_failed_script_lists_its_child_jobs(bigquery_client):
     children = sorted(bigquery_client.list_jobs(parent_job=job.job_id), key=lambda j: j.job_id)
     assert [c.query for c in children] == ["SELECT 1 AS a", "SELECT 1 / x"]
     assert children[0].error_result is None and "division by zero" in children[1].error_result["message"]
+
+
+@pytest.mark.parametrize(
+    "sql, expected",
+    [
+        ("DECLARE x INT64 DEFAULT 2; CREATE TEMP TABLE tt AS SELECT x * 2 AS y; SELECT y FROM tt;", [(4,)]),
+        (
+            "DECLARE x INT64 DEFAULT 2; CREATE TEMP TABLE tt (y INT64); INSERT INTO tt VALUES (x); SELECT y FROM tt;",
+            [(2,)],
+        ),
+        ("BEGIN CREATE TEMPORARY TABLE IF NOT EXISTS `tt` AS SELECT 1 AS y; SELECT * FROM tt; END;", [(1,)]),
+        (
+            "DECLARE i INT64 DEFAULT 0; CREATE TEMP TABLE acc (v INT64); "
+            "WHILE i < 3 DO INSERT INTO acc VALUES (i); SET i = i + 1; END WHILE; SELECT SUM(v) FROM acc;",
+            [(3,)],
+        ),
+    ],
+)
+def test_a_procedural_script_reads_its_temp_tables_by_bare_name(env, sql, expected):
+    """Each statement of a procedural script is translated on its own: the temp tables earlier ones
+    created are passed along (they were "must be qualified with a dataset")."""
+    run, _, _ = env
+    assert run(sql) == expected
+
+
+def test_a_bare_name_that_is_no_temp_table_still_needs_a_dataset(env):
+    run, _, error = env
+    with pytest.raises(error, match="must be qualified with a dataset"):
+        run("DECLARE x INT64 DEFAULT 1; CREATE TEMP TABLE tt AS SELECT x AS y; SELECT * FROM other;")

@@ -374,6 +374,7 @@ class BigQueryEngine:
         param_types: Mapping[str, str] | None = None,
         functions: frozenset[str] = frozenset(),
         con: duckdb.DuckDBPyConnection | None = None,
+        temp_tables: frozenset[str] = frozenset(),
     ) -> Script:
         """`con`: where the column types of the tables a statement reads are looked up when a
         rewrite depends on them (coltypes.py); without it those rewrites keep their refusals."""
@@ -383,6 +384,7 @@ class BigQueryEngine:
             default_dataset=default_dataset,
             param_types=dict(param_types or {}),
             functions=functions,
+            temp_tables=temp_tables,
             max_bytes=self.limits.max_query_bytes,
             max_tokens=self.limits.max_query_tokens,
             column_types=(lambda tables: coltypes.column_types(con, tables)) if con is not None else None,
@@ -466,9 +468,10 @@ class BigQueryEngine:
         default_dataset: str | None,
         param_types: Mapping[str, str] | None,
         functions: frozenset[str] = frozenset(),
+        temp_tables: frozenset[str] = frozenset(),
     ) -> QueryResult:
-        """Translate and run SQL statements on `con`; `functions` are temporary functions an
-        earlier statement of the same script created."""
+        """Translate and run SQL statements on `con`; `functions` and `temp_tables` are temporary
+        functions and tables an earlier statement of the same script created."""
         script = self._translate(
             sql,
             default_project=default_project,
@@ -476,6 +479,7 @@ class BigQueryEngine:
             param_types=param_types,
             functions=functions,
             con=con,
+            temp_tables=temp_tables,
         )
         bound = _bind(script, params)
         reads = all(s.statement_type == "SELECT" for s in script.statements)

@@ -462,16 +462,20 @@ def translate(
     max_tokens: int | None = DEFAULT_MAX_QUERY_TOKENS,
     functions: frozenset[str] = frozenset(),
     column_types: Callable[[tuple[tuple[str, str, str], ...]], TableTypes] | None = None,
+    temp_tables: frozenset[str] = frozenset(),
 ) -> Script:
     """Translate a GoogleSQL script to DuckDB; raises BigQueryError naming what is wrong.
 
-    `functions`: temporary functions an earlier statement of the same script created.
+    `functions`, `temp_tables`: temporary functions and tables an earlier statement of the same
+    script created (a bare name may name them).
     `column_types`: the BigQuery column types of tables (`coltypes.column_types`), asked only
     when the script calls a function whose answer depends on a column's type.
 
     Text over `max_bytes` (UTF-8) or with more than about `max_tokens` tokens is refused before
     it is parsed, so the cost of translation stays bounded."""
     check_query_size(sql, max_bytes=max_bytes, max_tokens=max_tokens)
+    if temp_tables:  # carried with the functions, which every cache key holds
+        functions = functions | {_TEMP_TABLE_MARK + name.lower() for name in temp_tables}
     types_key = tuple(sorted((param_types or {}).items()))  # STRUCT field names keep their case
     run = _translate if len(sql) > _CACHE_MAX_CHARS else _translate_cached
     if column_types is None:
@@ -621,7 +625,8 @@ def _translate_parsed(
         _drop_token_positions(tree)
     _refuse_bare_from_query(sql, parsed)
     ctx = _Context(default_project, default_dataset, dict(param_types))
-    ctx.temp_functions.update(functions)
+    ctx.temp_functions.update(f for f in functions if not f.startswith(_TEMP_TABLE_MARK))
+    ctx.script_temp_tables.update(f[len(_TEMP_TABLE_MARK) :] for f in functions if f.startswith(_TEMP_TABLE_MARK))
     ctx.table_types, ctx.ask_types = table_types, ask_types
     if ask is not None:
         if len(parsed) == 1:
@@ -657,6 +662,9 @@ def _translate_parsed(
         wants_types=ctx.wants_types,
     )
 
+
+_TEMP_TABLE_MARK = "\x00table:"
+"""Marks a temporary table's name among `translate`'s functions (no function name has a NUL)."""
 
 _POSITION_KEYS = ("line", "col", "start", "end")
 

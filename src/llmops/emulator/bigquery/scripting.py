@@ -184,6 +184,7 @@ class Interpreter:
             self.steps = 0
             self.children: list[ChildStatement] = []
             self.temp_functions: set[str] = set()
+            self.temp_tables: set[str] = set()
             self.in_transaction = False
             self.user_params: dict[str, Any] = {}
             self.user_types: dict[str, str] = {}
@@ -409,6 +410,7 @@ class Interpreter:
                 default_dataset=self.dataset,
                 param_types=types,
                 functions=frozenset(self.root.temp_functions),
+                temp_tables=frozenset(self.root.temp_tables),
             )
         except LlmopsError as exc:
             exc.statement_text = shown  # type: ignore[attr-defined]
@@ -489,6 +491,9 @@ class Interpreter:
         temp = routines.temp_function_name(node.span)
         if temp:
             self.root.temp_functions.add(temp)
+        table = _temp_table_name(node.span)
+        if table:
+            self.root.temp_tables.add(table)
 
     def _declare(self, node: Node) -> None:
         declared = canonical_type(node.type_text) if node.type_text else None
@@ -744,3 +749,15 @@ def _param(value: Any) -> Any:
     if isinstance(value, pa.Scalar):
         return value.as_py()
     return value
+
+
+def _temp_table_name(span: Span) -> str | None:
+    """The name a `CREATE [OR REPLACE] TEMP[ORARY] TABLE [IF NOT EXISTS] name ...` statement
+    creates, which the script's later statements may write bare."""
+    head = [t.upper or t.text for t in span.tokens[:8]]
+    if head[:1] != ["CREATE"] or not ({"TEMP", "TEMPORARY"} & set(head)) or "TABLE" not in head:
+        return None
+    i = head.index("TABLE") + 1
+    if head[i : i + 3] == ["IF", "NOT", "EXISTS"]:
+        i += 3
+    return span.tokens[i].text.strip("`").lower() if i < len(span.tokens) else None
