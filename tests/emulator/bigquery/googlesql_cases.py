@@ -39,6 +39,33 @@ def client_queries(rows: list[tuple[str, Any, Any]]) -> list[tuple[str, list[tup
     return queries + [(row[0], [row]) for row in rows if has_select(row[0])]
 
 
+def case_params(families: dict[str, list[tuple[str, Any, Any]]]) -> list[Any]:
+    """Every family's rows as pytest parameters (sql, want, typ), named `<family>-<n>`."""
+    return [
+        pytest.param(q, want, typ, id=f"{name}-{i}")
+        for name, rows in families.items()
+        for i, (q, want, typ) in enumerate(rows)
+    ]
+
+
+def check_locally(warehouse, sql: str, want: Any, typ: str | None) -> None:
+    """The case's value and type on the local warehouse."""
+    got, kind = single_value(warehouse, as_query(sql))
+    assert got == want, got
+    assert same_type(kind, typ), kind
+
+
+def check_through_client(client, rows: list[tuple[str, Any, Any]]) -> None:
+    """The rows' values and types through the real BigQuery client, in as few queries as
+    `client_queries` makes of them."""
+    for sql, batch in client_queries(rows):
+        result = client.query_and_wait(sql)
+        values = list(next(iter(result)).values())
+        for (q, want, typ), got, field in zip(batch, values, result.schema, strict=True):
+            assert got == want, (q, got)
+            assert same_type(field.field_type, typ), (q, field.field_type)
+
+
 def same_type(bigquery_type: str, want: str | None) -> bool:
     """Whether a result's type is the case's (None: the case names no type)."""
     return want is None or LOCAL_TYPES.get(want, want) == LOCAL_TYPES.get(bigquery_type, bigquery_type)

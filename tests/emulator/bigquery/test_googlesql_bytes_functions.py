@@ -9,7 +9,7 @@ on the local warehouse and through the real BigQuery client against the emulator
 from __future__ import annotations
 
 import pytest
-from googlesql_cases import as_query, assert_fails_locally, client_queries, same_type, single_value
+from googlesql_cases import assert_fails_locally, case_params, check_locally, check_through_client
 
 B, BOOL, INT = "BYTES", "BOOL", "INT64"
 
@@ -96,28 +96,17 @@ FAMILIES = {
     "compare": COMPARE,
     "regexp": REGEXP,
 }
-ROWS = [
-    pytest.param(q, want, typ, id=f"{name}-{i}")
-    for name, rows in FAMILIES.items()
-    for i, (q, want, typ) in enumerate(rows)
-]
+ROWS = case_params(FAMILIES)
 
 
 @pytest.mark.parametrize("sql, want, typ", ROWS)
 def test_local_warehouse(warehouse, sql, want, typ):
-    got, kind = single_value(warehouse, as_query(sql))
-    assert got == want, got
-    assert same_type(kind, typ), kind
+    check_locally(warehouse, sql, want, typ)
 
 
 @pytest.mark.parametrize("family", list(FAMILIES))
 def test_bigquery_client(bigquery_client, family):
-    for sql, rows in client_queries(FAMILIES[family]):
-        result = bigquery_client.query_and_wait(sql)
-        values = list(next(iter(result)).values())
-        for (q, want, typ), got, field in zip(rows, values, result.schema, strict=True):
-            assert got == want, (q, got)
-            assert same_type(field.field_type, typ), (q, field.field_type)
+    check_through_client(bigquery_client, FAMILIES[family])
 
 
 def test_trim_of_bytes_needs_the_set_of_bytes(warehouse):

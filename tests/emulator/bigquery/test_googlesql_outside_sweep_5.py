@@ -13,12 +13,11 @@ import datetime
 
 import pytest
 from googlesql_cases import (
-    as_query,
     assert_fails_locally,
     assert_fails_through_client,
-    client_queries,
-    same_type,
-    single_value,
+    case_params,
+    check_locally,
+    check_through_client,
 )
 
 INT, S, F, D, B = "INT64", "STRING", "FLOAT64", "DATE", "BYTES"
@@ -62,11 +61,7 @@ BYTES_CASTS = [
 ]
 
 FAMILIES = {"int_arrays": INT_ARRAYS, "json_times": JSON_TIMES, "bytes_casts": BYTES_CASTS}
-ROWS = [
-    pytest.param(q, want, typ, id=f"{name}-{i}")
-    for name, rows in FAMILIES.items()
-    for i, (q, want, typ) in enumerate(rows)
-]
+ROWS = case_params(FAMILIES)
 
 UNKNOWN = [
     (
@@ -82,9 +77,7 @@ UNKNOWN = [
 
 @pytest.mark.parametrize("sql, want, typ", ROWS)
 def test_local_warehouse(warehouse, sql, want, typ):
-    got, kind = single_value(warehouse, as_query(sql))
-    assert got == want, got
-    assert same_type(kind, typ), kind
+    check_locally(warehouse, sql, want, typ)
 
 
 @pytest.mark.parametrize("sql, message", UNKNOWN)
@@ -94,12 +87,7 @@ def test_unknown_bytes_type_is_named(warehouse, sql, message):
 
 @pytest.mark.parametrize("family", list(FAMILIES))
 def test_bigquery_client(bigquery_client, family):
-    for sql, rows in client_queries(FAMILIES[family]):
-        result = bigquery_client.query_and_wait(sql)
-        values = list(next(iter(result)).values())
-        for (q, want, typ), got, field in zip(rows, values, result.schema, strict=True):
-            assert got == want, (q, got)
-            assert same_type(field.field_type, typ), (q, field.field_type)
+    check_through_client(bigquery_client, FAMILIES[family])
 
 
 def test_bigquery_client_unknown_bytes_type(bigquery_client):

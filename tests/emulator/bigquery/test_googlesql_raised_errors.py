@@ -16,11 +16,10 @@ import datetime
 
 import pytest
 from googlesql_cases import (
-    as_query,
     assert_fails_locally,
     assert_fails_through_client,
-    client_queries,
-    same_type,
+    check_locally,
+    check_through_client,
     single_value,
 )
 
@@ -233,18 +232,11 @@ def test_safe_prefix_turns_the_errors_into_null(warehouse):
 
 @pytest.mark.parametrize("sql, want, typ", VALUES)
 def test_local_warehouse_values(warehouse, sql, want, typ):
-    got, kind = single_value(warehouse, as_query(sql))
-    assert got == want, got
-    assert same_type(kind, typ), kind
+    check_locally(warehouse, sql, want, typ)
 
 
 def test_bigquery_client_values(bigquery_client):
-    for sql, rows in client_queries(VALUES):
-        result = bigquery_client.query_and_wait(sql)
-        values = list(next(iter(result)).values())
-        for (q, want, typ), got, field in zip(rows, values, result.schema, strict=True):
-            assert got == want, (q, got)
-            assert same_type(field.field_type, typ), (q, field.field_type)
+    check_through_client(bigquery_client, VALUES)
 
 
 @pytest.mark.parametrize(

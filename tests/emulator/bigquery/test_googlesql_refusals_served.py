@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import pytest
 from googlesql_cases import (
-    as_query,
     assert_fails_locally,
     assert_fails_through_client,
-    client_queries,
-    same_type,
-    single_value,
+    case_params,
+    check_locally,
+    check_through_client,
 )
 
 F, S, B = "FLOAT64", "STRING", "BYTES"
@@ -69,11 +68,7 @@ PIVOT_NAMES = [
 ]
 
 FAMILIES = {"hyperbolic": HYPERBOLIC, "bytes_formats": BYTES_FORMATS, "pivot_names": PIVOT_NAMES}
-ROWS = [
-    pytest.param(q, want, typ, id=f"{name}-{i}")
-    for name, rows in FAMILIES.items()
-    for i, (q, want, typ) in enumerate(rows)
-]
+ROWS = case_params(FAMILIES)
 
 ERRORS = [
     ("SELECT CSCH(0)", "Floating point error in function: CSCH(0)"),
@@ -85,19 +80,12 @@ ERRORS = [
 
 @pytest.mark.parametrize("sql, want, typ", ROWS)
 def test_local_warehouse(warehouse, sql, want, typ):
-    got, kind = single_value(warehouse, as_query(sql))
-    assert got == want, got
-    assert same_type(kind, typ), kind
+    check_locally(warehouse, sql, want, typ)
 
 
 @pytest.mark.parametrize("family", list(FAMILIES))
 def test_bigquery_client(bigquery_client, family):
-    for sql, rows in client_queries(FAMILIES[family]):
-        result = bigquery_client.query_and_wait(sql)
-        values = list(next(iter(result)).values())
-        for (q, want, typ), got, field in zip(rows, values, result.schema, strict=True):
-            assert got == want, (q, got)
-            assert same_type(field.field_type, typ), (q, field.field_type)
+    check_through_client(bigquery_client, FAMILIES[family])
 
 
 @pytest.mark.parametrize("sql, fragment", ERRORS)

@@ -14,7 +14,7 @@ import re
 from decimal import Decimal
 
 import pytest
-from googlesql_cases import as_query, client_queries, same_type, single_value
+from googlesql_cases import case_params, check_locally, check_through_client
 
 from llmops.core.errors import QueryError
 
@@ -138,28 +138,17 @@ FAMILIES = {
     "struct_equality": STRUCT_EQUALITY,
     "offset_joins": OFFSET_JOINS,
 }
-ROWS = [
-    pytest.param(q, want, typ, id=f"{name}-{i}")
-    for name, rows in FAMILIES.items()
-    for i, (q, want, typ) in enumerate(rows)
-]
+ROWS = case_params(FAMILIES)
 
 
 @pytest.mark.parametrize("sql, want, typ", ROWS)
 def test_local_warehouse(warehouse, sql, want, typ):
-    got, kind = single_value(warehouse, as_query(sql))
-    assert got == want, got
-    assert same_type(kind, typ), kind
+    check_locally(warehouse, sql, want, typ)
 
 
 @pytest.mark.parametrize("family", list(FAMILIES))
 def test_bigquery_client(bigquery_client, family):
-    for sql, rows in client_queries(FAMILIES[family]):
-        result = bigquery_client.query_and_wait(sql)
-        values = list(next(iter(result)).values())
-        for (q, want, typ), got, field in zip(rows, values, result.schema, strict=True):
-            assert got == want, (q, got)
-            assert same_type(field.field_type, typ), (q, field.field_type)
+    check_through_client(bigquery_client, FAMILIES[family])
 
 
 @pytest.mark.parametrize("zone", ["+99:00", "-05:75", "UTC+15"])
