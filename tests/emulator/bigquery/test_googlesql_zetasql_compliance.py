@@ -129,6 +129,20 @@ OFFSET_JOINS = [
     ),
 ]
 
+# cast_function.test cast('-0x100' AS INT64) and the reference's hexadecimal casts: DuckDB read
+# `0x1F` but not a sign or spaces around it
+HEX_INT64 = [
+    ("CAST('0x123' AS INT64)", 291, "INT64"),
+    ("CAST('-0x123' AS INT64)", -291, "INT64"),
+    ("CAST(' +0X1f ' AS INT64)", 31, "INT64"),
+    ("CAST('-0x8000000000000000' AS INT64)", -9223372036854775808, "INT64"),
+    ("SAFE_CAST('0xFFFFFFFFFFFFFFFF' AS INT64)", None, "INT64"),
+    ("SELECT SUM(CAST(s AS INT64)) FROM UNNEST(['-0x10', ' 7 ', '0x1']) AS s", -8, "INT64"),
+    # a bare subscript is 0-based: sqlglot shifts it only where it sees an integer index
+    ("[10, 20, 30][CAST('1' AS INT64)]", 20, "INT64"),
+    ("SELECT [10, 20, 30][CAST(s AS INT64)] FROM UNNEST(['2']) AS s", 30, "INT64"),
+]
+
 FAMILIES = {
     "offset_zones": OFFSET_ZONES,
     "concat_one": CONCAT_ONE,
@@ -137,6 +151,7 @@ FAMILIES = {
     "json_null_elements": JSON_NULL_ELEMENTS,
     "struct_equality": STRUCT_EQUALITY,
     "offset_joins": OFFSET_JOINS,
+    "hex_int64": HEX_INT64,
 }
 ROWS = case_params(FAMILIES)
 

@@ -241,7 +241,7 @@ def _from_string(node: exp.Expression, target: str, fmt: str) -> exp.Expression:
 
 # each hexadecimal digit's four bits, for BASE2
 _NIBBLES = "[" + ", ".join(f"'{i:04b}'" for i in range(16)) + "]"
-_BASE2 = f"array_to_string(list_transform(string_split(hex(_A), ''), d -> {_NIBBLES}[('0x' || d)::INTEGER + 1]), '')"
+_BASE2 = f"array_to_string(list_transform(string_split(hex(_A), ''), d -> list_extract({_NIBBLES}, strpos('0123456789ABCDEF', d))), '')"
 # MIME base64: lines of 76 characters
 _BASE64M = (
     "list_transform([to_base64(_A)], t -> array_to_string("

@@ -173,12 +173,14 @@ def _int64_cast(value: exp.Expression, *, safe: bool) -> exp.Expression:
     is_int_text = call("regexp_full_match", as_text, lit(_INT64_STRING))
     if safe:
         from_float: exp.Expression = exp.TryCast(this=call("round", as_double), to=to)
-        from_text: exp.Expression = case((is_int_text, exp.TryCast(this=as_text.copy(), to=to)))
+        from_text: exp.Expression = case((is_int_text, _int_text(as_text, safe=True)))
         other: exp.Expression = exp.TryCast(this=value.copy(), to=to)
     else:
         from_float = exp.cast(call("round", as_double), to)
+        # the outer CAST keeps the branch's type visible: sqlglot shifts a 0-based subscript
+        # (`arr[CAST(s AS INT64)]`) only where it sees an integer
         from_text = exp.cast(
-            case((is_int_text, as_text.copy()), default=fail("Bad int64 value: ", as_text.copy())),
+            case((is_int_text, _int_text(as_text, safe=False)), default=fail("Bad int64 value: ", as_text.copy())),
             to,
         )
         other = exp.cast(value.copy(), to)
@@ -186,6 +188,25 @@ def _int64_cast(value: exp.Expression, *, safe: bool) -> exp.Expression:
         (type_is(value, "DOUBLE", "FLOAT"), from_float),
         (type_is(value, "VARCHAR"), from_text),
         default=other,
+    )
+
+
+def _int_text(text: exp.Expression, *, safe: bool) -> exp.Expression:
+    """An integer text's INT64. DuckDB reads `0x1F` but not a hexadecimal with a sign or spaces
+    around it (`-0x1F`, BigQuery's -31): those go through HUGEINT, so that -0x8000000000000000
+    (INT64's least) fits."""
+    from .functions import _t
+
+    cast = "TRY_CAST" if safe else "CAST"
+    # the plain cast first: the HUGEINT path runs only for the rows it cannot read
+    return exp.cast(
+        _t(
+            f"coalesce(TRY_CAST(_A AS BIGINT), CASE WHEN starts_with(trim(_A), '-') "
+            f"THEN {cast}(-{cast}(ltrim(trim(_A), '-') AS HUGEINT) AS BIGINT) "
+            f"ELSE {cast}({cast}(ltrim(trim(_A), '+') AS HUGEINT) AS BIGINT) END)",
+            text,
+        ),
+        "BIGINT",
     )
 
 
