@@ -2,8 +2,9 @@
 
 sqlglot writes `x LIKE UNNEST(array)` for DuckDB: a set-returning call in the select list, which
 repeats the row once per pattern (and drops it for an empty array). And it parses ANY before
-UNNEST but not SOME or ALL. The list form `LIKE ANY ('a%', 'b')` sqlglot writes as ORs (ANDs
-for ALL), which already has BigQuery's NULLs.
+UNNEST but not SOME or ALL. The list form `LIKE ANY ('a%', 'b')`, and an array written in the
+query, become the ORs (ANDs for ALL) of their LIKEs, which have BigQuery's NULLs; an array from
+elsewhere becomes one list expression.
 """
 
 from __future__ import annotations
