@@ -131,3 +131,11 @@ def test_the_guard_is_left_out_where_no_nan_can_differ(sql, guarded):
 
     out = translate(sql, param_types={"x": "INT64", "f": "FLOAT64"}).statements[0].sql
     assert ("ISNAN" in out.upper()) is guarded, out
+
+
+def test_like_any_unnest_of_a_scalar_names_the_problem(warehouse, bigquery_client):
+    from googlesql_cases import assert_fails_locally, assert_fails_through_client
+
+    sql = "SELECT 'a' LIKE ALL UNNEST(5)"
+    assert_fails_locally(warehouse, sql, "Values referenced in UNNEST must be arrays")
+    assert_fails_through_client(bigquery_client, sql, "Values referenced in UNNEST must be arrays")

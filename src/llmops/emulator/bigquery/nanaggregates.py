@@ -5,10 +5,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-
-def _is_nan(value: exp.Expression) -> exp.Expression:
-    text = exp.cast(value, exp.DataType.build("VARCHAR"))
-    return exp.In(this=text, expressions=[exp.Literal.string("nan"), exp.Literal.string("-nan")])
+from .nancompare import is_nan
 
 
 def nan_minimums(stmt: exp.Expression) -> None:
@@ -26,6 +23,6 @@ def nan_minimums(stmt: exp.Expression) -> None:
             this=exp.Anonymous(this="typeof", expressions=[target.copy()]),
             expressions=[exp.Literal.string("DOUBLE"), exp.Literal.string("FLOAT")],
         )
-        guard = exp.Case(ifs=[exp.If(this=exp.and_(is_float, _is_nan(highest)), true=highest.copy())])
+        guard = exp.Case(ifs=[exp.If(this=exp.and_(is_float, is_nan(highest)), true=highest.copy())])
         target.replace(guard)
         guard.set("default", target)

@@ -114,7 +114,8 @@ def _guarded(node: exp.Expr) -> exp.Expr:
     return node.expression if isinstance(node, (exp.LT, exp.LTE)) else node.this
 
 
-def _is_nan(value: exp.Expr) -> exp.Expr:
+def is_nan(value: exp.Expr) -> exp.Expr:
+    """Whether `value` is a FLOAT64 NaN; FALSE for any other type (DuckDB folds the test)."""
     from .functions import _t
 
     return _t(
@@ -146,7 +147,7 @@ def _answer(node: exp.Expr) -> exp.Expr:
     if isinstance(node, exp.Between):
         value, low, high = node.this, node.args["low"], node.args["high"]
         if filtering:
-            guards = [exp.not_(_is_nan(o)) for o in (value, high) if not _never_nan(o)]
+            guards = [exp.not_(is_nan(o)) for o in (value, high) if not _never_nan(o)]
             return exp.paren(exp.and_(node.copy(), *guards), copy=False)
         return exp.paren(
             exp.and_(
@@ -157,7 +158,7 @@ def _answer(node: exp.Expr) -> exp.Expr:
         )
     plain: exp.Expr = node.copy()
     if isinstance(node, exp.In):
-        nan = _is_nan(node.this)
+        nan = is_nan(node.this)
         if filtering:
             return exp.and_(plain, exp.not_(nan))
         any_null = exp.or_(*(exp.Is(this=e.copy(), expression=exp.Null()) for e in node.expressions))
@@ -168,8 +169,8 @@ def _answer(node: exp.Expr) -> exp.Expr:
     if isinstance(node, exp.NEQ):
         # NaN != x is TRUE unless x is NULL
         known = exp.Not(this=exp.Is(this=other.copy(), expression=exp.Null()))
-        return exp.paren(exp.or_(plain, exp.and_(_is_nan(guarded), known)), copy=False)
+        return exp.paren(exp.or_(plain, exp.and_(is_nan(guarded), known)), copy=False)
     if filtering:
-        return exp.paren(exp.and_(plain, exp.not_(_is_nan(guarded))), copy=False)
+        return exp.paren(exp.and_(plain, exp.not_(is_nan(guarded))), copy=False)
     known = exp.Not(this=exp.Is(this=other.copy(), expression=exp.Null()))
-    return exp.Case(ifs=[exp.If(this=exp.and_(_is_nan(guarded), known), true=exp.false())], default=plain)
+    return exp.Case(ifs=[exp.If(this=exp.and_(is_nan(guarded), known), true=exp.false())], default=plain)

@@ -86,6 +86,13 @@ def rewrite_quantified_likes(stmt: exp.Expression) -> None:
         else:
             continue
         array = source.expressions[0]
+        if isinstance(array, (exp.Literal, exp.Boolean)):
+            from .googlesql import BigQueryError
+
+            raise BigQueryError(
+                f"Values referenced in UNNEST must be arrays. UNNEST contains expression {array.sql('bigquery')}",
+                fix="give LIKE ANY/ALL UNNEST an ARRAY of patterns",
+            )
         if isinstance(array, exp.Array):
             node.replace(_written_out(node.this, array.expressions, every=every, negate=bool(node.args.get("negate"))))
             continue

@@ -363,10 +363,12 @@ def handles(span: Span) -> bool:
     return not temp or any(t.upper == "LANGUAGE" for t in span.tokens)
 
 
-def temp_function_name(span: Span) -> str | None:
+def temp_created_name(span: Span, kind: str) -> str | None:
+    """The name a `CREATE [OR REPLACE] TEMP[ORARY] <kind> [IF NOT EXISTS] name ...` statement
+    creates (kind FUNCTION or TABLE), which the script's later statements may write bare."""
     head = _head(span)
-    if head[:1] == ["CREATE"] and ("TEMP" in head or "TEMPORARY" in head) and "FUNCTION" in head:
-        i = head.index("FUNCTION") + 1
+    if head[:1] == ["CREATE"] and ("TEMP" in head or "TEMPORARY" in head) and kind in head:
+        i = head.index(kind) + 1
         if head[i : i + 3] == ["IF", "NOT", "EXISTS"]:
             i += 3
         return span.tokens[i].text.strip("`").lower() if i < len(span.tokens) else None

@@ -488,10 +488,10 @@ class Interpreter:
             return
         text, params, types = self.bind(node.span)
         self.sql(text, params, types, child=True, shown=node.span.text)
-        temp = routines.temp_function_name(node.span)
+        temp = routines.temp_created_name(node.span, "FUNCTION")
         if temp:
             self.root.temp_functions.add(temp)
-        table = _temp_table_name(node.span)
+        table = routines.temp_created_name(node.span, "TABLE")
         if table:
             self.root.temp_tables.add(table)
 
@@ -749,15 +749,3 @@ def _param(value: Any) -> Any:
     if isinstance(value, pa.Scalar):
         return value.as_py()
     return value
-
-
-def _temp_table_name(span: Span) -> str | None:
-    """The name a `CREATE [OR REPLACE] TEMP[ORARY] TABLE [IF NOT EXISTS] name ...` statement
-    creates, which the script's later statements may write bare."""
-    head = [t.upper or t.text for t in span.tokens[:8]]
-    if head[:1] != ["CREATE"] or not ({"TEMP", "TEMPORARY"} & set(head)) or "TABLE" not in head:
-        return None
-    i = head.index("TABLE") + 1
-    if head[i : i + 3] == ["IF", "NOT", "EXISTS"]:
-        i += 3
-    return span.tokens[i].text.strip("`").lower() if i < len(span.tokens) else None
