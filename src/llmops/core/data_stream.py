@@ -1,7 +1,7 @@
 """Train, eval and sources files from one streamed scan of a local warehouse.
 
-The warehouse renders each row's lines exactly as `EXPORT DATA` (format JSON) writes them (the
-newline is appended here) and streams them in whatever order the scan produces. As they arrive
+The warehouse renders each row's lines exactly as `EXPORT DATA` (format JSON) writes them
+and streams them in whatever order the scan produces. As they arrive
 the rows are dealt into buckets by the top bits of their split hash and kept LZ4-compressed in
 memory; since the files
 are ordered by split hash first, the buckets are then written one after the other, each sorted
@@ -31,14 +31,12 @@ import pyarrow as pa
 # The kernels are called by name: importing pyarrow.compute builds a wrapper for every kernel
 # (about 0.05 CPU-s, several times that in wall time on a loaded machine) and `Array.take`
 # imports it.
-from pyarrow._compute import CastOptions, ReplaceSliceOptions, call_function
+from pyarrow._compute import CastOptions, call_function
 
 HASH, IN_EVAL, RECORD, SOURCE = "split_hash", "llmops_in_eval", "llmops_record", "llmops_source"
 """The column names the streamed query returns (RECORD and SOURCE are rendered lines)."""
 
 _BITS = 5  # 32 buckets
-_NEWLINE = ReplaceSliceOptions(1 << 62, 1 << 62, "\n")
-"""Appends a newline to each line (a slice past the end, replaced)."""
 _CODEC = pa.Codec("lz4")
 
 
@@ -129,9 +127,7 @@ class _Buckets:
         order = call_function("sort_indices", [ids])
         batch = call_function("take", [batch, order])
         hashes, in_eval = batch.column(HASH).to_pylist(), batch.column(IN_EVAL).to_pylist()
-        lines = {
-            name: _values(call_function("binary_replace_slice", [batch.column(name)], _NEWLINE)) for name in self.names
-        }
+        lines = {name: _values(batch.column(name)) for name in self.names}
         start = 0
         for entry in call_function("value_counts", [call_function("take", [ids, order])]).to_pylist():
             stop = start + entry["counts"]

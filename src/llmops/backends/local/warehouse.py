@@ -82,7 +82,7 @@ class DuckDBWarehouse(Warehouse, StatementRunner):
     ) -> None:
         """Hand the query's rows to `consume` as Arrow batches, each `lines` entry (output name ->
         columns) rendered as the JSON line an EXPORT DATA in JSON format writes for those columns,
-        byte for byte less the newline; for a caller that splits one scan into several files and
+        byte for byte, newline included; for a caller that splits one scan into several files and
         writes them itself."""
         self.engine.stream_json_lines(sql, consume, lines=lines, params=params)
 

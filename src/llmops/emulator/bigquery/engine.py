@@ -564,7 +564,7 @@ class BigQueryEngine:
         batch_rows: int = 2048,
     ) -> None:
         """Hand a SELECT's rows to `consume` as Arrow batches, each `lines` entry rendered as the
-        JSON line EXPORT DATA would write, less its newline (`sandbox.json_line_batches`), for
+        JSON line EXPORT DATA would write, newline included (`sandbox.json_line_batches`), for
         trusted code that writes the files itself (data preparation splits one scan into several
         files)."""
         with self._controlled(None) as (con, ctl):
