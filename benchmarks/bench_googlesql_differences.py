@@ -87,6 +87,16 @@ CASES = [
         "SELECT SUM(CASE WHEN f BETWEEN 10 AND 20000 THEN 1 ELSE 0 END) FROM b.t",
     ),
     (
+        "ORDER BY FLOAT64 column (NaN)",
+        "SELECT f FROM b.t ORDER BY f LIMIT 1 OFFSET 900000",
+        "SELECT f FROM b.t ORDER BY f NULLS FIRST LIMIT 1 OFFSET 900000",
+    ),
+    (
+        "ORDER BY INT64 column (NaN key folded)",
+        "SELECT i FROM b.t ORDER BY i DESC LIMIT 1 OFFSET 900000",
+        "SELECT i FROM b.t ORDER BY i DESC NULLS LAST LIMIT 1 OFFSET 900000",
+    ),
+    (
         "LIKE ANY UNNEST(array)",
         "SELECT COUNTIF(s LIKE ANY UNNEST(['%1', '%2%'])) FROM b.t",
         # the list form's LIKEs, with the backslash escape every GoogleSQL LIKE has

@@ -19,6 +19,7 @@ from sqlglot import exp
 
 from . import ranges, structs
 from .bytestext import BYTES_TEXT_CALLS
+from .nancompare import ordering_columns
 
 TYPE_KEY = "bq_type"
 _TAG = "bq_type_tag"
@@ -117,6 +118,7 @@ def _candidates(stmt: exp.Expression) -> list[exp.Expression]:
         + _string_cast_operands(stmt)
         + ranges.typed_arguments(stmt)
         + structs.unnest_arguments(stmt)
+        + ordering_columns(stmt)
     )
 
 

@@ -35,7 +35,7 @@ from . import generation, geography
 from .coltypes import TableTypes, annotate, needs_types, schema_mapping, sum_operands
 from .functions import hll_supported, used_udfs
 from .int64literals import literal_column_names, tag_literals, widen_literals
-from .nancompare import rewrite_nan_comparisons, tag_comparisons
+from .nancompare import rewrite_nan_comparisons, rewrite_nan_orderings, tag_comparisons, tag_orderings
 from .semantics import rewrite_semantics
 from .structs import (
     explode_struct_unnests,
@@ -863,6 +863,7 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
             raise _unsupported(what)
     tag_literals(stmt)  # before any rewrite adds SQL of its own
     tag_comparisons(stmt, ctx.param_types)
+    tag_orderings(stmt)
     from . import tablekinds
 
     special = tablekinds.translate_ddl(stmt, ctx)
@@ -966,6 +967,7 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     fieldwise_struct_comparisons(stmt)
     _fix_types(stmt)
     rewrite_nan_comparisons(stmt)
+    rewrite_nan_orderings(stmt)
     if isinstance(stmt, exp.Query):
         _name_nested_unnamed_columns(stmt)
         _name_unnamed_columns(stmt)
