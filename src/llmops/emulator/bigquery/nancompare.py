@@ -93,7 +93,7 @@ def tag_orderings(stmt: exp.Expression) -> None:
 
 def ordering_columns(stmt: exp.Expression) -> list[exp.Column]:
     """The columns the query's ORDER BY keys sort on, whose types decide the NaN key."""
-    keys = [_ordinal_key(node, copy=False) for node in _column_orderings(stmt)]
+    keys = [_sorted_column(node, copy=False) for node in _column_orderings(stmt)]
     return [k for k in keys if k is not None]
 
 
@@ -103,8 +103,8 @@ def _column_orderings(stmt: exp.Expression) -> list[exp.Ordered]:
         order = node.parent
         owner = order.parent if isinstance(order, exp.Order) else None
         if owner is None or (isinstance(owner, exp.Window) and owner.args.get("spec") is not None):
-            continue  # a RANGE frame takes a single key; ROWS frames are rare enough to leave
-        if _ordinal_key(node, copy=False) is not None:
+            continue  # a window with a frame clause: a RANGE frame takes a single key (ROWS are left too)
+        if _sorted_column(node, copy=False) is not None:
             found.append(node)
     return found
 
@@ -112,7 +112,7 @@ def _column_orderings(stmt: exp.Expression) -> list[exp.Ordered]:
 _ORDER_TAG = "llmops_nan_ordering"
 
 
-def _ordinal_key(node: exp.Ordered, copy: bool = True) -> exp.Column | None:
+def _sorted_column(node: exp.Ordered, copy: bool = True) -> exp.Column | None:
     """The column an ORDER BY key sorts on, where it is one: a column of the FROM clause, or a
     select-list entry (named or by position) that is a plain column. Other keys are left as
     DuckDB sorts them: an alias used inside the NaN test fails in DuckDB when its expression has
@@ -142,13 +142,11 @@ def rewrite_nan_orderings(stmt: exp.Expression) -> None:
     for node in list(stmt.find_all(exp.Ordered)):
         if not (node._meta and node.meta.pop(_ORDER_TAG, None)) or not isinstance(node.parent, exp.Order):
             continue
-        key = _ordinal_key(node)  # as rewritten since tagging (names, functions)
+        key = _sorted_column(node)  # as rewritten since tagging (names, functions)
         if key is None or known_type(key) != "FLOAT64":
             continue
         descending = bool(node.args.get("desc"))
-        nan_first = exp.Ordered(
-            this=is_nan(key.copy()), desc=not descending, nulls_first=bool(node.args.get("nulls_first"))
-        )
+        nan_first = exp.Ordered(this=is_nan(key), desc=not descending, nulls_first=bool(node.args.get("nulls_first")))
         keys = node.parent.expressions
         keys.insert(keys.index(node), nan_first)
         node.parent.set("expressions", keys)
