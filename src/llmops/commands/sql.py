@@ -6,6 +6,7 @@ import base64
 import datetime as dt
 import decimal
 import json
+import math
 import sys
 from types import SimpleNamespace
 from typing import Any
@@ -22,7 +23,10 @@ DEFAULT_TABLE_ROWS = 100
 
 def json_value(value: Any) -> Any:
     """A cell as JSON: timestamps and dates as ISO strings, NUMERIC as a string, BYTES base64,
-    INTERVAL as BigQuery's canonical text (`0-0 60 0:0:0`)."""
+    INTERVAL as BigQuery's canonical text (`0-0 60 0:0:0`), a FLOAT64 NaN or infinity as BigQuery's
+    REST API writes it ("NaN", "Infinity", "-Infinity": JSON has no such numbers)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if value != value else ("Infinity" if value > 0 else "-Infinity")
     if isinstance(value, (dt.datetime, dt.date, dt.time)):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):  # as BigQuery writes NUMERIC: 1.5, not the local 1.500000000

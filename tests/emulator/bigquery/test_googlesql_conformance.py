@@ -592,6 +592,21 @@ def test_llmops_sql_json_keeps_same_named_columns(cli):
     assert json.loads(r.out) == [{"id": 1, "id_2": 2, "id_1": 3, "Name": "x", "name_1": "y"}]
 
 
+def test_llmops_sql_json_writes_nan_and_infinity_as_bigquery_does(cli):
+    import json
+
+    r = cli(
+        "sql", "--json", "SELECT x FROM UNNEST([CAST('nan' AS FLOAT64), CAST('-inf' AS FLOAT64), 1.5]) x ORDER BY x"
+    )
+    assert r.code == 0
+    # strict JSON (no bare NaN), the strings BigQuery's REST API uses
+    assert json.loads(r.out, parse_constant=lambda c: pytest.fail(f"bare {c}")) == [
+        {"x": "NaN"},
+        {"x": "-Infinity"},
+        {"x": 1.5},
+    ]
+
+
 def test_unique_column_names():
     from llmops.commands.sql import unique_column_names
 
