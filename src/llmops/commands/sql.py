@@ -26,7 +26,9 @@ def json_value(value: Any) -> Any:
     INTERVAL as BigQuery's canonical text (`0-0 60 0:0:0`), a FLOAT64 NaN or infinity as BigQuery's
     REST API writes it ("NaN", "Infinity", "-Infinity": JSON has no such numbers)."""
     if isinstance(value, float) and not math.isfinite(value):
-        return "NaN" if value != value else ("Infinity" if value > 0 else "-Infinity")
+        from ..emulator.bigquery.encoding import float_text
+
+        return float_text(value)
     if isinstance(value, (dt.datetime, dt.date, dt.time)):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):  # as BigQuery writes NUMERIC: 1.5, not the local 1.500000000

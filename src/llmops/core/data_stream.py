@@ -1,12 +1,11 @@
 """Train, eval and sources files from one streamed scan of a local warehouse.
 
-The warehouse renders each row's lines exactly as `EXPORT DATA` (format JSON) writes them
-and streams them in whatever order the scan produces. As they arrive
-the rows are dealt into buckets by the top bits of their split hash and kept LZ4-compressed in
-memory; since the files
-are ordered by split hash first, the buckets are then written one after the other, each sorted
-on its own (split hash, then instruction, then answer: the BigQuery script's order) and hashed
-while written. So the bytes, and the version ids, are the script's, with one scan, no temporary
+The warehouse renders each row's lines exactly as `EXPORT DATA` (format JSON) writes them,
+newline included, and streams them in whatever order the scan produces. As they arrive the rows
+are dealt into buckets by the top bits of their split hash and kept LZ4-compressed in memory;
+since the files are ordered by split hash first, the buckets are then written one after the
+other, each sorted on its own (split hash, then instruction, then answer: the BigQuery script's
+order) and hashed while written. So the bytes, and the version ids, are the script's, with one scan, no temporary
 table, no second read of the files, and only one bucket uncompressed at a time. Both phases use
 two threads: the warehouse produces rows while a worker deals them, and the rows are gathered
 into pieces while a worker hashes the pieces before them (each thread writes half the pieces,

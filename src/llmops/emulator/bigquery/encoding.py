@@ -102,7 +102,8 @@ def _numeric(value: Any) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def _float(value: float) -> str:
+def float_text(value: float) -> str:
+    """A FLOAT64 as BigQuery's REST API writes it ("NaN", "Infinity", "-Infinity" included)."""
     if value != value:
         return "NaN"
     if value in (float("inf"), float("-inf")):
@@ -145,7 +146,7 @@ def _scalar_encoder(bq_type: str, int64_timestamp: bool) -> Callable[[Any], Any]
     if t == "INT64":
         return lambda v: str(int(v))
     if t == "FLOAT64":
-        return lambda v: _float(float(v))
+        return lambda v: float_text(float(v))
     if t == "BOOL":
         return lambda v: "true" if v else "false"
     if t in ("NUMERIC", "BIGNUMERIC"):

@@ -93,8 +93,7 @@ def tag_orderings(stmt: exp.Expression) -> None:
 
 def ordering_columns(stmt: exp.Expression) -> list[exp.Column]:
     """The columns the query's ORDER BY keys sort on, whose types decide the NaN key."""
-    keys = [_sorted_column(node, copy=False) for node in _column_orderings(stmt)]
-    return [k for k in keys if k is not None]
+    return [cast(exp.Column, _sorted_column(node, copy=False)) for node in _column_orderings(stmt)]
 
 
 def _column_orderings(stmt: exp.Expression) -> list[exp.Ordered]:
