@@ -4,7 +4,6 @@ with the record a worker would have written; anything else starts the worker.
 (No `from __future__ import annotations`: kfp reads the components' annotations.)"""
 
 import json
-import subprocess
 from pathlib import Path
 from typing import NamedTuple
 
@@ -17,7 +16,7 @@ from llmops.kfp_local import cached, runs
 from llmops.kfp_local.runs import LocalRuns
 
 IMAGE = "python:3.11"
-_POPEN = subprocess.Popen
+_START_WORKER = runs.start_worker
 
 
 @dsl.component(base_image=IMAGE, install_kfp_package=False)
@@ -73,7 +72,7 @@ def no_worker(monkeypatch):
     def refuse(*args, **kwargs):
         raise _NoWorker(f"a worker process was started: {args[0] if args else kwargs}")
 
-    monkeypatch.setattr(runs.subprocess, "Popen", refuse)
+    monkeypatch.setattr(runs, "start_worker", refuse)
 
 
 def _comparable(record: dict) -> dict:
@@ -106,7 +105,7 @@ def test_a_fully_cached_run_starts_no_worker_and_records_what_a_worker_would(tmp
 
     local.answer_from_cache = True
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(runs.subprocess, "Popen", lambda *a, **k: pytest.fail("a worker process was started"))
+        mp.setattr(runs, "start_worker", lambda *a, **k: pytest.fail("a worker process was started"))
         in_process = local.submit(package, params)
     assert in_process.state == "SUCCEEDED"
     assert in_process.outputs == {"note": "4 rows", "count": 4}
@@ -120,7 +119,7 @@ def test_a_fully_cached_run_starts_no_worker_and_records_what_a_worker_would(tmp
 def test_a_changed_input_or_a_missing_artifact_starts_the_worker(tmp_path, package, no_worker):
     local = LocalRuns(tmp_path / "ws")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(runs.subprocess, "Popen", _POPEN)
+        mp.setattr(runs, "start_worker", _START_WORKER)
         first = local.wait(local.submit(package, {"rows": 2}).run_id, timeout=120)
     assert first.state == "SUCCEEDED", first.error
 

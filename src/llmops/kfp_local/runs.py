@@ -4,7 +4,7 @@ emulator's pipeline APIs (Vertex AI `pipelineJobs`, Kubeflow `runs`).
 `LocalRuns.submit` checks the package and its parameters (one-line errors before anything
 runs), writes a run record under `<workspace>/runs/<run_id>/`, and starts a worker process
 (`worker.py`) that runs the package with `kfp.local` (SubprocessRunner in this Python
-environment, no virtualenv, no network) and updates the record as tasks start and end. Task
+environment, no virtualenv, no network; see `worker_process` for how it is started) and updates the record as tasks start and end. Task
 outputs live under `<workspace>/pipelines/root/`; kfp's task cache under
 `<workspace>/pipelines/cache/`, so a second run with nothing changed is served from the cache
 and a re-run after a failure resumes after the last task that succeeded.
@@ -17,7 +17,6 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Mapping
@@ -42,8 +41,7 @@ from .worker import (
     read_record,
     write_record,
 )
-
-WORKER_SCRIPT = Path(__file__).with_name("worker.py")
+from .worker_process import WorkerProcess, start_worker
 
 _RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
@@ -85,7 +83,7 @@ class LocalRuns:
 
     def __init__(self, workspace: str | Path):
         self.workspace = Workspace(Path(workspace))
-        self._workers: dict[str, subprocess.Popen[bytes]] = {}
+        self._workers: dict[str, WorkerProcess] = {}
 
     @property
     def pipeline_root(self) -> Path:
@@ -165,16 +163,7 @@ class LocalRuns:
             "PIP_DISABLE_PIP_VERSION_CHECK": "1",
             "PYTHONUNBUFFERED": "1",
         }
-        with open(run_dir / WORKER_LOG, "ab") as log:
-            proc = subprocess.Popen(
-                # -P: the script's folder must not shadow top-level modules (model, plugin, ...)
-                [sys.executable, "-P", str(WORKER_SCRIPT), str(run_dir)],
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env=env,
-                start_new_session=True,  # its own process group, so cancel stops its tasks too
-            )
+        proc = start_worker(run_dir, run_dir / WORKER_LOG, env)
         self._workers[run_id] = proc
         record["worker_pid"] = proc.pid
         return record_to_run(record)

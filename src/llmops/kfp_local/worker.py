@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import gc
 import inspect
 import io
 import json
@@ -546,6 +547,7 @@ def forked_executor(full_command: list[str], env_vars: dict[str, str] | None = N
     for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
         if stream is not None:
             stream.flush()
+    gc.freeze()  # the task's collections then skip what it inherits (no copy-on-write of it)
     pid = os.fork()
     if pid == 0:  # the task process
         os.close(read_fd)
