@@ -2,7 +2,7 @@
 emulator's pipeline APIs (Vertex AI `pipelineJobs`, Kubeflow `runs`).
 
 `LocalRuns.submit` checks the package and its parameters (one-line errors before anything
-runs, writes a run record under `<workspace>/runs/<run_id>/`, and starts a worker process
+runs), writes a run record under `<workspace>/runs/<run_id>/`, and starts a worker process
 (`worker.py`, started by `worker_process`) that runs the package with `kfp.local`
 (SubprocessRunner in this Python environment, no virtualenv, no network) and updates the record
 as tasks start and end. Task outputs live under `<workspace>/pipelines/root/`; kfp's task cache under
