@@ -96,6 +96,20 @@ CASES = [
         "SELECT i FROM b.t ORDER BY i DESC LIMIT 1 OFFSET 900000",
         "SELECT i FROM b.t ORDER BY i DESC NULLS LAST LIMIT 1 OFFSET 900000",
     ),
+    # statsaggregates.py: CORR's pair count and STDDEV_POP's finite-maximum guard (one more
+    # aggregate each), as aggregates and per group
+    ("CORR (fewer than 2 pairs: NULL)", "SELECT CORR(f, i) FROM b.t", "SELECT corr(f, i) FROM b.t"),
+    (
+        "CORR GROUP BY",
+        "SELECT g, CORR(f, i) FROM b.t GROUP BY g",
+        "SELECT g, corr(f, i) FROM b.t GROUP BY g",
+    ),
+    ("STDDEV_POP(FLOAT64) (one inf: NaN)", "SELECT STDDEV_POP(f) FROM b.t", "SELECT stddev_pop(f) FROM b.t"),
+    (
+        "STDDEV_POP GROUP BY",
+        "SELECT g, STDDEV_POP(f) FROM b.t GROUP BY g",
+        "SELECT g, stddev_pop(f) FROM b.t GROUP BY g",
+    ),
     (
         "LIKE ANY UNNEST(array)",
         "SELECT COUNTIF(s LIKE ANY UNNEST(['%1', '%2%'])) FROM b.t",

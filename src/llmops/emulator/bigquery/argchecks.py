@@ -60,6 +60,21 @@ def _checked_offset(node: Any) -> None:
     node.set("offset", _fail_when(checked, negative, f"The offset to the function {name} must not be negative"))
 
 
+def _checked_n(node: exp.Expr) -> None:
+    """NTH_VALUE's n and NTILE's bucket count must be positive and not NULL in BigQuery (DuckDB:
+    NULL, or an error in its own words)."""
+    key = "offset" if isinstance(node, exp.NthValue) else "this"
+    n = node.args.get(key)
+    if n is None or _is_literal_at_least(n, 1):
+        return
+    nth = isinstance(node, exp.NthValue)
+    what = "N value for the NthValue function" if nth else "N value (number of buckets) for the NTILE function"
+    null = exp.Is(this=n.copy(), expression=exp.Null())
+    checked = _fail_when(n.copy(), null, f"The {what} must not be NULL")
+    below = exp.LT(this=n.copy(), expression=exp.Literal.number(1))
+    node.set(key, _fail_when(checked, below, f"The {what} must be positive"))
+
+
 def _checked_limit(node: exp.Expression) -> None:
     """LIMIT/OFFSET given by a query parameter that is NULL or negative is an error in BigQuery
     (DuckDB: no limit for NULL)."""
@@ -75,9 +90,9 @@ def _checked_limit(node: exp.Expression) -> None:
 
 def check_arguments(stmt: exp.Expression) -> None:
     """LEFT/RIGHT/LPAD/RPAD of a negative length, GENERATE_ARRAY by a step of 0, COT of 0, a
-    negative or NULL LAG/LEAD offset, a NULL or negative LIMIT/OFFSET parameter and a
-    REPEAT/LPAD/RPAD output over 1 MB are errors in BigQuery (DuckDB: text, '', an empty array,
-    inf, or all the memory it can get)."""
+    negative or NULL LAG/LEAD offset, an NTH_VALUE n or NTILE bucket count below 1 or NULL, a
+    NULL or negative LIMIT/OFFSET parameter and a REPEAT/LPAD/RPAD output over 1 MB are errors in
+    BigQuery (DuckDB: text, '', an empty array, inf, or all the memory it can get)."""
     for node in list(stmt.find_all(exp.Left, exp.Right)):
         length = node.expression
         if length is None or _is_literal_at_least(length, 0):
@@ -114,6 +129,8 @@ def check_arguments(stmt: exp.Expression) -> None:
         _checked_limit(bound)
     for node in list(stmt.find_all(exp.Lag, exp.Lead)):
         _checked_offset(node)
+    for node in list(stmt.find_all(exp.NthValue, exp.Ntile)):
+        _checked_n(node)
     for node in list(stmt.find_all(exp.Cot)):
         arg = node.this
         if _is_literal_at_least(arg, 1e-300):

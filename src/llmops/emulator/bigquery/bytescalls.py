@@ -21,7 +21,8 @@ _BIT_COUNT = "CAST(CASE WHEN octet_length(_A) = 0 THEN 0 ELSE bit_count(CAST(_A 
 # each byte as one character (code point 256 + byte), so that string_split finds only whole bytes
 _CHARS = "array_to_string(list_transform(range(octet_length(_X)), i -> chr(256 + CAST('0x' || substr(hex(_X), 2 * i + 1, 2) AS INTEGER))), '')"
 _SPLIT = (
-    "CASE WHEN _A IS NULL OR _B IS NULL THEN NULL ELSE list_transform(string_split("
+    "CASE WHEN _A IS NULL OR _B IS NULL THEN NULL WHEN octet_length(_A) = 0 THEN [''::BLOB] "
+    "ELSE list_transform(string_split("
     + _CHARS.replace("_X", "_A")
     + ", "
     + _CHARS.replace("_X", "_B")
@@ -53,8 +54,14 @@ def _split(node: exp.Split) -> exp.Expression | None:
     from .functions import _positional, _t
 
     is_bytes, inferred = _bytes_argument(node.this)
-    if not is_bytes or node.expression is None or _positional(node):
+    if node.expression is None or _positional(node):
         return None
+    if not is_bytes:
+        delimiter = node.expression
+        if isinstance(delimiter, exp.Literal) and delimiter.is_string and delimiter.this:
+            return None
+        # an empty string splits into [''] whatever the delimiter; DuckDB answers [] for ''
+        return _t("CASE WHEN _A = '' AND _B IS NOT NULL THEN [''] ELSE _C END", node.this, delimiter, node.copy())
     if isinstance(node.expression, exp.Null):
         return exp.cast(exp.Null(), "BLOB[]")
     new = _t(_SPLIT, node.this, node.expression)

@@ -40,11 +40,15 @@ def _text(value: exp.Expression) -> exp.Expression:
 
 def float_text(value: exp.Expression) -> exp.Expression:
     """A FLOAT64 as BigQuery writes it: 15 significant digits, or 17 where 15 do not round-trip
-    (`%.15g` / `%.17g`: 1e+20, 0.1, 0.33333333333333331, nan, inf)."""
+    (`%.15g` / `%.17g`: 1e+20, 0.1, 0.33333333333333331, inf), and `nan` for every NaN (printf
+    writes `-nan` for one with its sign bit set, as `inf - inf` makes)."""
     as_double = exp.cast(value.copy(), "DOUBLE")
     short = _call("printf", _lit("%.15g"), as_double)
     exact = exp.EQ(this=exp.cast(short.copy(), "DOUBLE"), expression=as_double.copy())
-    return exp.Case(ifs=[exp.If(this=exact, true=short)], default=_call("printf", _lit("%.17g"), as_double.copy()))
+    return exp.Case(
+        ifs=[exp.If(this=_call("isnan", as_double.copy()), true=_lit("nan")), exp.If(this=exact, true=short)],
+        default=_call("printf", _lit("%.17g"), as_double.copy()),
+    )
 
 
 def numeric_text(value: exp.Expression) -> exp.Expression:

@@ -293,7 +293,8 @@ def _approx_top_count_values(node: exp.ApproxTopK) -> exp.Expression:
 
 
 def _agg_limit(node: exp.Expression) -> exp.Expression | None:
-    """STRING_AGG(... LIMIT n) and ARRAY_AGG(... LIMIT n): the aggregate's list, sliced."""
+    """STRING_AGG(... LIMIT n) and ARRAY_AGG(... LIMIT n): the aggregate's list, sliced; NULL
+    for LIMIT 0, as for no rows."""
     limit = node.this
     if not isinstance(limit, exp.Limit):
         return None
@@ -301,9 +302,14 @@ def _agg_limit(node: exp.Expression) -> exp.Expression | None:
     node.set("this", limit.this)
     if isinstance(node, exp.GroupConcat):
         sep = node.args.get("separator") or exp.Literal.string(",")
-        return _t("array_to_string(list_slice(list(_A), 1, _C), _B)", node.this, sep, count)
+        return _t(
+            "CASE WHEN _C = 0 THEN NULL ELSE array_to_string(list_slice(list(_A), 1, _C), _B) END",
+            node.this,
+            sep,
+            count,
+        )
     whole = node.parent if isinstance(node.parent, exp.Filter) else node
-    new = _t("list_slice(_A, 1, _B)", whole, count)
+    new = _t("CASE WHEN _B = 0 THEN NULL ELSE list_slice(_A, 1, _B) END", whole, count)
     whole.replace(new)
     return None
 
@@ -802,8 +808,10 @@ def _json_array_guard(node: exp.JSONExtractArray | exp.JSONValueArray) -> exp.Ex
 
 def rewrite_json_calls(stmt: exp.Expression) -> None:
     """Rewrite GoogleSQL's JSON conversion functions as DuckDB SQL."""
+    from .jsonlax import rewrite_lax_queries
     from .jsontext import null_invalid_json
 
+    rewrite_lax_queries(stmt, lambda x: _is_string(x) or known_type(x) == "STRING")
     null_invalid_json(stmt)
     node: Any
     for node in reversed(list(stmt.find_all(exp.JSONExtractArray, exp.JSONValueArray))):

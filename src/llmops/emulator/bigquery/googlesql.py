@@ -861,6 +861,10 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     for cls, what in _UNSUPPORTED_STATEMENTS.items():
         if isinstance(stmt, cls):
             raise _unsupported(what)
+    from .groupby import group_by_all_without_keys, resolve_grouping_ordinals
+
+    resolve_grouping_ordinals(stmt)  # copies SELECT expressions: before they are tagged
+    group_by_all_without_keys(stmt)
     tag_literals(stmt)  # before any rewrite adds SQL of its own
     tag_comparisons(stmt, ctx.param_types)
     tag_orderings(stmt)
@@ -930,6 +934,9 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
 
     _check_unsupported_nodes(stmt)
     _check_table_functions(stmt)
+    from .windowrules import refuse_frames_where_not_allowed
+
+    refuse_frames_where_not_allowed(stmt)
     from .quantified import rewrite_quantified_likes
     from .setops import rewrite_set_operations
 
@@ -1513,8 +1520,10 @@ def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
 
     check_arguments(stmt)
     from .nanaggregates import nan_minimums
+    from .statsaggregates import rewrite_statistics
 
     nan_minimums(stmt)
+    rewrite_statistics(stmt)
     node: exp.Expr
     for node in list(stmt.find_all(exp.TimestampDiff)):
         # BigQuery counts whole elapsed intervals (DuckDB's date_sub), not boundaries crossed

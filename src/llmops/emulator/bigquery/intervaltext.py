@@ -1,35 +1,106 @@
-"""CAST of a string literal in GoogleSQL's canonical INTERVAL format (`Y-M D H:M:S[.F]`, each
-part signed) to INTERVAL, which DuckDB's cast cannot read: built from its parts instead."""
+"""CAST of a string literal to INTERVAL, read as ZetaSQL reads it (`IntervalValue::Parse`), which
+DuckDB's cast cannot: built from its parts instead.
+
+The text is one of the datetime-field forms, told apart by its spaces, colons and dashes after
+a digit (`Y-M D H:M:S[.F]`, `Y-M D H:M`, `Y-M D H`, `Y-M D`, `Y-M`, `M D H`, `M D H:M`,
+`M D H:M:S`, `D H:M`, `D H:M:S`, `H:M:S`; each part signed), or an ISO 8601 duration
+(`P1Y2M3DT4H5M6.5S`, negative parts and `W` weeks allowed, a fraction only on seconds). Digits
+below a microsecond are dropped. Anything else (`'1'`, `'P1'`, DuckDB's `'1 day'`) is BigQuery's
+error `Invalid INTERVAL value '1'`, NULL under SAFE_CAST.
+"""
 
 from __future__ import annotations
 
 import re
+from decimal import Decimal, InvalidOperation
 
 from sqlglot import exp
 
-_CANONICAL = re.compile(r"\s*([-+]?)(\d+)-(\d+)\s+([-+]?\d+)\s+([-+]?)(\d+):(\d+):(\d+)(?:\.(\d{1,9}))?\s*")
+# (spaces, colons, dashes after a digit) -> the fields the text holds (ZetaSQL's table)
+_FORMS = {
+    (2, 2, 1): ("YEAR", "SECOND"),
+    (2, 1, 1): ("YEAR", "MINUTE"),
+    (2, 0, 1): ("YEAR", "HOUR"),
+    (1, 0, 1): ("YEAR", "DAY"),
+    (0, 0, 1): ("YEAR", "MONTH"),
+    (2, 0, 0): ("MONTH", "HOUR"),
+    (2, 1, 0): ("MONTH", "MINUTE"),
+    (2, 2, 0): ("MONTH", "SECOND"),
+    (1, 1, 0): ("DAY", "MINUTE"),
+    (1, 2, 0): ("DAY", "SECOND"),
+    (0, 2, 0): ("HOUR", "SECOND"),
+}
+_UNITS = ("YEAR", "MONTH", "DAY", "HOUR", "MINUTE", "SECOND")
+_ISO_DATE = re.compile(r"(-?\d+)([YMWD])")
+_ISO_TIME = re.compile(r"(-?\d+(?:[.,]\d+)?)([HMS])")
 
 
-def _parts(text: str) -> tuple[int, int, int] | None:
-    """(months, days, microseconds) of a canonical INTERVAL text, or None if it is not one."""
-    m = _CANONICAL.fullmatch(text)
-    if m is None:
+def _field_parts(text: str) -> tuple[int, int, int]:
+    from .intervals import _parts
+
+    dashes = sum(1 for before, c in zip(text, text[1:], strict=False) if c == "-" and before.isdigit())
+    form = _FORMS.get((text.count(" "), text.count(":"), dashes))
+    if form is None:
+        raise ValueError
+    start, end = form
+    return _parts(text, list(_UNITS[_UNITS.index(start) : _UNITS.index(end) + 1]))
+
+
+def _iso_parts(text: str) -> tuple[int, int, int]:
+    date, has_time, time = text[1:].partition("T")
+    if not date and not time:
+        raise ValueError
+    months = days = 0
+    seconds = Decimal(0)
+    pos = 0
+    while pos < len(date):
+        m = _ISO_DATE.match(date, pos)
+        if m is None:
+            raise ValueError
+        n, unit = int(m.group(1)), m.group(2)
+        months += n * 12 if unit == "Y" else n if unit == "M" else 0
+        days += n * 7 if unit == "W" else n if unit == "D" else 0
+        pos = m.end()
+    if has_time and not time:
+        raise ValueError
+    pos = 0
+    while pos < len(time):
+        m = _ISO_TIME.match(time, pos)
+        if m is None:
+            raise ValueError
+        value, unit = Decimal(m.group(1).replace(",", ".")), m.group(2)
+        if unit != "S" and value != int(value):
+            raise ValueError
+        seconds += value * {"H": 3600, "M": 60, "S": 1}[unit]
+        pos = m.end()
+    return months, days, int(seconds * 1000000)
+
+
+def interval_parts(text: str) -> tuple[int, int, int] | None:
+    """(months, days, microseconds) of an INTERVAL text as BigQuery reads it, or None."""
+    try:
+        return _iso_parts(text) if text.startswith("P") else _field_parts(text)
+    except (ValueError, InvalidOperation):
         return None
-    ysign, years, months, days, tsign, hours, minutes, seconds, frac = m.groups()
-    total_months = (int(years) * 12 + int(months)) * (-1 if ysign == "-" else 1)
-    micros = (int(hours) * 3600 + int(minutes) * 60 + int(seconds)) * 10**6 + int((frac or "0").ljust(9, "0")[:6])
-    return total_months, int(days), micros * (-1 if tsign == "-" else 1)
 
 
 def canonical_interval_literals(stmt: exp.Expression) -> None:
-    """Replace CAST('Y-M D H:M:S' AS INTERVAL) with the sum of its month, day and time parts."""
+    """Replace CAST('<interval text>' AS INTERVAL) with the sum of its month, day and time parts."""
+    from .googlesql import BigQueryError
+
     for node in reversed(list(stmt.find_all(exp.Cast, exp.TryCast))):
         value = node.this
         if node.to.this != exp.DataType.Type.INTERVAL or not (isinstance(value, exp.Literal) and value.is_string):
             continue
-        parts = _parts(value.name)
+        parts = interval_parts(value.name)
         if parts is None:
-            continue
+            if isinstance(node, exp.TryCast) or node.args.get("safe"):
+                node.replace(exp.cast(exp.Null(), "INTERVAL"))
+                continue
+            raise BigQueryError(
+                f"Invalid INTERVAL value '{value.name}'",
+                fix="write it as 'Y-M D H:M:S' (e.g. '1-2 3 4:5:6'), one of its shorter forms, or ISO 8601 'P1Y2M3DT4H5M6S'",
+            )
         months, days, micros = parts
         sql = f"(to_months({months}) + to_days({days}) + to_microseconds({micros}))"
         node.replace(exp.maybe_parse(sql, dialect="duckdb"))

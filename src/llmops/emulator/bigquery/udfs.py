@@ -22,7 +22,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from . import jsonedit
+from . import jsonedit, jsonlax
 from .jsonout import pretty_json, to_json_string, to_json_text
 
 SHA512_UDF = "__bq_sha512"
@@ -30,6 +30,7 @@ SHA384_UDF = "__bq_sha384"
 NORMALIZE_UDF = "__bq_normalize"
 NORMALIZE_CASEFOLD_UDF = "__bq_normalize_casefold"
 JSON_KEYS_UDF = "__bq_json_keys"
+JSON_QUERY_LAX_UDF = "__bq_json_query_lax"
 TO_BASE32_UDF = "__bq_to_base32"
 FROM_BASE32_UDF = "__bq_from_base32"
 TO_JSON_STRING_UDF = "__bq_to_json_string"
@@ -61,6 +62,7 @@ GOOGLESQL_NAME = {
     NORMALIZE_UDF: "NORMALIZE",
     NORMALIZE_CASEFOLD_UDF: "NORMALIZE_AND_CASEFOLD",
     JSON_KEYS_UDF: "JSON_KEYS",
+    JSON_QUERY_LAX_UDF: "JSON_QUERY",
     TO_BASE32_UDF: "TO_BASE32",
     FROM_BASE32_UDF: "FROM_BASE32",
     TO_JSON_STRING_UDF: "TO_JSON_STRING",
@@ -338,6 +340,7 @@ _UDFS: dict[str, tuple[Callable[..., Any], list[str], str, pa.DataType]] = {
 # function's to handle (JSON_KEYS: a NULL max_depth is no limit)
 _BATCH_UDFS: dict[str, tuple[Callable[..., pa.Array], list[str], str]] = {
     JSON_KEYS_UDF: (_json_keys_batch, ["VARCHAR", "BIGINT", "VARCHAR"], "VARCHAR[]"),
+    JSON_QUERY_LAX_UDF: (jsonlax.json_query_lax_batch, ["VARCHAR", "VARCHAR", "BOOLEAN"], "VARCHAR"),
     # the mutators take the document's text, the paths and the values' TO_JSON text as lists
     JSON_EDIT_UDFS["JSON_SET"]: (jsonedit.json_set_batch, ["VARCHAR", "VARCHAR[]", "VARCHAR[]", "BOOLEAN"], "VARCHAR"),
     JSON_EDIT_UDFS["JSON_REMOVE"]: (jsonedit.json_remove_batch, ["VARCHAR", "VARCHAR[]"], "VARCHAR"),

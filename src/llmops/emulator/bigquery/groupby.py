@@ -1,0 +1,89 @@
+"""GROUP BY forms DuckDB reads differently from GoogleSQL.
+
+Ordinals inside GROUPING SETS, ROLLUP and CUBE: in GoogleSQL an integer literal in a grouping set is a SELECT-list position wherever it stands:
+`GROUPING SETS(1, (1, 2))` groups by the first column, then by the first two. DuckDB reads a bare
+ordinal so, but takes one inside a parenthesised set, `(1, 2)`, as two constants: that set's
+rows came back as the grand total. Each such ordinal becomes the SELECT expression it names.
+
+GROUP BY ALL where no SELECT item is a grouping key (`SELECT 'a' FROM t GROUP BY ALL`): one
+group of all rows in GoogleSQL, a row per input row in DuckDB; it becomes `GROUP BY ()`.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+_GROUPINGS = (exp.GroupingSets, exp.Rollup, exp.Cube)
+
+
+def resolve_grouping_ordinals(stmt: exp.Expression) -> None:
+    """Replace the SELECT-list positions in each grouping set by the expressions they name."""
+    from .googlesql import BigQueryError
+
+    for select in list(stmt.find_all(exp.Select)):
+        group = select.args.get("group")
+        if group is None:
+            continue
+        columns = select.expressions
+        for grouping in group.find_all(*_GROUPINGS):
+            if grouping.find_ancestor(exp.Select) is not select:
+                continue  # one in a subquery of the GROUP BY: its own SELECT's turn
+            for literal in _ordinals(grouping):
+                position = int(literal.this)
+                if not 1 <= position <= len(columns):
+                    raise BigQueryError(
+                        f"GROUP BY is out of SELECT column number range: {position}",
+                        fix=f"use a position from 1 to {len(columns)}, or name the column",
+                    )
+                named = columns[position - 1]
+                named = named.this if isinstance(named, exp.Alias) else named
+                if isinstance(named, exp.Star) or _is_integer(named):
+                    continue  # DuckDB would read a constant there as an ordinal again
+                literal.replace(named.copy())
+
+
+def _ordinals(grouping: exp.Expression) -> list[exp.Literal]:
+    found = []
+    for item in grouping.expressions:
+        if _is_integer(item):
+            found.append(item)
+        elif isinstance(item, (exp.Tuple, exp.Paren)):
+            members = item.expressions if isinstance(item, exp.Tuple) else [item.this]
+            found.extend(x for x in members if _is_integer(x))
+        elif isinstance(item, _GROUPINGS):
+            found.extend(_ordinals(item))
+    return found
+
+
+def _is_integer(node: exp.Expression) -> bool:
+    return isinstance(node, exp.Literal) and not node.is_string and str(node.this).isdigit()
+
+
+def group_by_all_without_keys(stmt: exp.Expression) -> None:
+    """`GROUP BY ALL` whose SELECT list has no grouping key: `GROUP BY ()`."""
+    for select in list(stmt.find_all(exp.Select)):
+        group = select.args.get("group")
+        if group is None or not group.args.get("all"):
+            continue
+        if not any(_is_key(item) for item in select.expressions):
+            select.set("group", exp.Group(expressions=[exp.Tuple()]))
+
+
+def _is_key(item: exp.Expression) -> bool:
+    """Whether GROUP BY ALL groups by this SELECT item: it reads a column outside any aggregate
+    or window function."""
+    if isinstance(item, exp.Star) or item.find(exp.Star):
+        return True
+    for column in item.find_all(exp.Column):
+        if not any(isinstance(a, (exp.AggFunc, exp.Window)) for a in _ancestors(column, item)):
+            return True
+    return False
+
+
+def _ancestors(node: exp.Expr, top: exp.Expr) -> list[exp.Expr]:
+    found: list[exp.Expr] = []
+    parent = node.parent
+    while parent is not None and parent is not top.parent:
+        found.append(parent)
+        parent = parent.parent
+    return found

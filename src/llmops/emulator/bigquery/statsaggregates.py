@@ -1,0 +1,56 @@
+"""Statistical aggregates at the edges where DuckDB and GoogleSQL answer differently.
+
+- CORR of fewer than two non-NULL pairs is NULL in GoogleSQL (its reference: "returns NULL if
+  there are fewer than two"); DuckDB answered NaN.
+- STDDEV_POP and VAR_POP of a single infinite or NaN value are NaN (ZetaSQL's compliance cases
+  `stddev_pop_single_row_positive_inf` ...); DuckDB answered 0. With two values or more
+  DuckDB's answer is already NaN.
+
+Both work for an aggregate and for the same function over a window (the guard gets the same
+window).
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from .coltypes import known_type
+
+_EXACT = {"INT64", "NUMERIC", "BIGNUMERIC", "BOOL"}
+
+
+def _over(function: exp.Expression, window: exp.Window | None) -> exp.Expression:
+    if window is None:
+        return function
+    copy = window.copy()
+    copy.set("this", function)
+    return copy
+
+
+def rewrite_statistics(stmt: exp.Expression) -> None:
+    """Guard CORR, STDDEV_POP and VAR_POP (aggregates and windows) as described above."""
+    for node in list(stmt.find_all(exp.Corr, exp.StddevPop, exp.VariancePop)):
+        window = node.parent if isinstance(node.parent, exp.Window) else None
+        target: exp.Expr = window if window is not None else node
+        guard: exp.Expr
+        if isinstance(node, exp.Corr):
+            pairs = _over(
+                exp.Anonymous(this="regr_count", expressions=[node.this.copy(), node.expression.copy()]), window
+            )
+            guard = exp.Case(ifs=[exp.If(this=exp.LT(this=pairs, expression=exp.Literal.number(2)), true=exp.Null())])
+        else:
+            if known_type(node.this) in _EXACT:
+                continue
+            # max(x) - max(x) is 0 for a finite maximum and NaN for an infinite or NaN one
+            top = _over(exp.Max(this=node.this.copy()), window)
+            spread = exp.Sub(this=exp.cast(top, "DOUBLE"), expression=exp.cast(top.copy(), "DOUBLE"))
+            guard = exp.Add(
+                this=exp.Literal.number(0), expression=exp.Mul(this=exp.Literal.number(0), expression=exp.paren(spread))
+            )
+        placeholder = exp.Null()
+        target.replace(placeholder)
+        if isinstance(guard, exp.Case):
+            guard.set("default", target)
+        else:
+            guard.set("this", target)
+        placeholder.replace(exp.paren(guard, copy=False))

@@ -1,0 +1,63 @@
+"""Window clauses GoogleSQL refuses for some analytic functions, which DuckDB accepts and ignores.
+
+LAG, LEAD, the numbering functions and PERCENTILE_CONT/DISC take no frame
+(`LAG(x) OVER (ORDER BY t ROWS BETWEEN 1 PRECEDING AND CURRENT ROW)`): BigQuery answers
+"Window framing clause is not allowed for analytic function lag" (ZetaSQL's
+`analytic_function_resolver.cc`); DuckDB ran the query as if the frame were not there. LAG and
+LEAD's default must be a constant; DuckDB took a column's value.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+_NO_FRAME: dict[type[exp.Expression], str] = {
+    exp.Lag: "lag",
+    exp.Lead: "lead",
+    exp.RowNumber: "row_number",
+    exp.Rank: "rank",
+    exp.DenseRank: "dense_rank",
+    exp.PercentRank: "percent_rank",
+    exp.CumeDist: "cume_dist",
+    exp.Ntile: "ntile",
+    exp.PercentileCont: "percentile_cont",
+    exp.PercentileDisc: "percentile_disc",
+}
+
+
+def refuse_frames_where_not_allowed(stmt: exp.Expression) -> None:
+    """Raise BigQuery's error for a window frame on a function that takes none."""
+    from .googlesql import BigQueryError
+
+    for window in stmt.find_all(exp.Window):
+        function = window.this
+        if isinstance(function, (exp.IgnoreNulls, exp.RespectNulls)):
+            function = function.this
+        if isinstance(function, (exp.Lag, exp.Lead)):
+            default = function.args.get("default")
+            if default is not None and default.find(exp.Column, exp.Subquery) is not None:
+                which = "LAG" if isinstance(function, exp.Lag) else "LEAD"
+                raise BigQueryError(
+                    f"The third argument (the default expression) to {which} must be constant",
+                    fix="give a literal or a query parameter as the default",
+                )
+        name = _NO_FRAME.get(type(function))
+        if name is not None and _framed(window):
+            raise BigQueryError(
+                f"Window framing clause is not allowed for analytic function {name}",
+                fix="remove the ROWS/RANGE clause from its OVER (...) or from the named window",
+            )
+
+
+def _framed(window: exp.Window) -> bool:
+    """Whether the window, or the named window it is (`OVER w`, `OVER (w ...)`), has a frame."""
+    if window.args.get("spec") is not None:
+        return True
+    named = window.args.get("alias")
+    select = window.find_ancestor(exp.Select)
+    if not isinstance(named, exp.Identifier) or select is None:
+        return False
+    for definition in select.args.get("windows") or []:
+        if isinstance(definition.this, exp.Identifier) and definition.this.name.lower() == named.name.lower():
+            return _framed(definition)
+    return False
