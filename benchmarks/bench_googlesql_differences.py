@@ -96,6 +96,11 @@ CASES = [
         "SELECT i FROM b.t ORDER BY i DESC LIMIT 1 OFFSET 900000",
         "SELECT i FROM b.t ORDER BY i DESC NULLS LAST LIMIT 1 OFFSET 900000",
     ),
+    # floatoverflow.py: SUM of FLOAT64 values that overflows is an error (the largest magnitude
+    # is one more aggregate); an INT64 SUM has the test folded away
+    ("SUM(FLOAT64) overflow check", "SELECT SUM(f) FROM b.t", "SELECT sum(f) FROM b.t"),
+    ("SUM(FLOAT64) GROUP BY", "SELECT g, SUM(f) FROM b.t GROUP BY g", "SELECT g, sum(f) FROM b.t GROUP BY g"),
+    ("SUM(INT64) (check folded)", "SELECT SUM(i) FROM b.t", "SELECT sum(i) FROM b.t"),
     # statsaggregates.py: CORR's pair count and STDDEV_POP's finite-maximum guard (one more
     # aggregate each), as aggregates and per group
     ("CORR (fewer than 2 pairs: NULL)", "SELECT CORR(f, i) FROM b.t", "SELECT corr(f, i) FROM b.t"),

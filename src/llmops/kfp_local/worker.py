@@ -1,9 +1,10 @@
 """The worker process of the local orchestrator: runs one compiled pipeline package with kfp's
 own local runner and keeps the run record up to date as each task starts and ends.
 
-`python -P .../kfp_runner.py RUN_DIR` reads `RUN_DIR/run.json` (written by
-`LocalOrchestrator.submit`), runs the package, and rewrites the record atomically after every
-task. The orchestrator process only reads the record, except after the worker has exited.
+`python -P .../worker.py RUN_DIR` (or `Worker(RUN_DIR).run()` in a process forked from the
+caller, see `worker_process`) reads `RUN_DIR/run.json` (written by `LocalRuns.submit`), runs the
+package, and rewrites the record atomically after every task. The orchestrator process only
+reads the record, except after the worker has exited.
 
 What is kfp's and what is ours:
 
@@ -48,8 +49,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-# Nothing from llmops is imported here: the worker runs as a script (`python -P kfp_runner.py`)
-# so that starting it costs Python and kfp only, not the whole llmops package.
+# Nothing from llmops is imported here: run as a script (`python -P worker.py`), starting the
+# worker costs Python and kfp only, not the whole llmops package.
 
 RECORD_NAME = "run.json"
 PACKAGE_COPY = "package.yaml"
@@ -608,7 +609,7 @@ def _run_executor(out_fd: int, program_path: str, source: str, args: list[str], 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
-        sys.stderr.write("usage: python -P kfp_runner.py RUN_DIR\n")
+        sys.stderr.write("usage: python -P worker.py RUN_DIR\n")
         return 2
     return Worker(Path(args[0])).run()
 

@@ -183,7 +183,7 @@ def _types(tables):
         ("SELECT name FROM d.t ORDER BY name", False),
         ("SELECT x * 2 AS y FROM d.t ORDER BY y", False),  # an expression: sorted as DuckDB sorts it
         ("SELECT x FROM d.t ORDER BY 1 + 0", False),
-        ("SELECT SUM(x) OVER (ORDER BY x RANGE BETWEEN 1 PRECEDING AND CURRENT ROW) FROM d.t", False),
+        ("SELECT COUNT(*) OVER (ORDER BY x RANGE BETWEEN 1 PRECEDING AND CURRENT ROW) FROM d.t", False),
     ],
 )
 def test_nan_ordering_keys(sql, guarded):

@@ -14,6 +14,7 @@ documented answer, run on the local warehouse and through the real BigQuery clie
 - JSON_QUERY with a `lax` / `lax recursive` path answered NULL;
 - CAST of `'1-2'`, `'PT1H2M'` and the other short and ISO 8601 forms to INTERVAL failed, and
   `'1'` was a second;
+- a SUM of finite FLOAT64 values that overflows answered inf, not BigQuery's error;
 - a frame on LAG/LEAD/ROW_NUMBER/RANK..., a non-constant LAG default, NTH_VALUE's n or NTILE's
   bucket count below 1 or NULL ran instead of failing.
 """
@@ -99,6 +100,11 @@ STATISTICS = [
     ("SELECT IS_NAN(VAR_POP(x)) FROM UNNEST([CAST('-inf' AS FLOAT64)]) AS x", True, BOOL),
     ("SELECT IS_NAN(STDDEV_POP(x)) FROM UNNEST([CAST('nan' AS FLOAT64), NULL]) AS x", True, BOOL),
     ("SELECT VAR_POP(x) FROM UNNEST([1.0, 3.0]) AS x", 1.0, "FLOAT64"),
+    # a SUM with an infinite value in it is inf as in IEEE 754 (only an overflow is an error)
+    ("SELECT SUM(x) FROM UNNEST([1.7976931348623157e308, CAST('inf' AS FLOAT64)]) AS x", float("inf"), "FLOAT64"),
+    ("SELECT IS_NAN(SUM(x)) FROM UNNEST([1.0, CAST('nan' AS FLOAT64)]) AS x", True, BOOL),
+    ("SELECT SUM(x) FROM UNNEST([1.5, 2.5]) AS x", 4.0, "FLOAT64"),
+    ("SELECT SUM(DISTINCT x) FROM UNNEST([1.5, 2.5, 2.5]) AS x", 4.0, "FLOAT64"),
     ("SELECT VAR_POP(x) FROM UNNEST([5]) AS x", 0.0, "FLOAT64"),
     ("SELECT STDDEV_POP(x) IS NULL FROM UNNEST(ARRAY<FLOAT64>[]) AS x", True, BOOL),
     (
@@ -213,6 +219,12 @@ REFUSED = [
         "JSONPath must start with zero or more unique modifiers",
     ),
     ("""SELECT JSON_QUERY(JSON '{"a":1}', 'recursive $.a.b')""", "The 'lax' modifier must be included if 'recursive'"),
+    # aggregation_queries:aggregation_sum_6, analytic_sum_double_overflow_*: BigQuery's error
+    ("SELECT SUM(x) FROM UNNEST([1.7976931348623157e308, 1.7976931348623157e308]) AS x", "double overflow"),
+    (
+        "SELECT SUM(x) OVER (ORDER BY x) FROM UNNEST([1.7976931348623157e308, 1.7976931348623157e308]) AS x",
+        "double overflow",
+    ),
     # a text no INTERVAL form reads (DuckDB read '1' as a second, '1 day' as a day)
     ("SELECT CAST('1' AS INTERVAL)", "Invalid INTERVAL value '1'"),
     ("SELECT CAST('1 day' AS INTERVAL)", "Invalid INTERVAL value '1 day'"),

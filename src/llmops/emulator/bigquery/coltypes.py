@@ -78,14 +78,14 @@ _BYTES_CALLS = (
 )
 _JSON_CALLS = (exp.JSONExtract, exp.JSONExtractArray)
 # NUMERIC in, NUMERIC out (DuckDB answers DOUBLE); INT64 in, FLOAT64 out (DuckDB keeps BIGINT)
-_NUMERIC_CALLS = (exp.Avg, exp.Div, exp.IntDiv, exp.SafeDivide, exp.Round, exp.Trunc, exp.Ceil, exp.Floor)
+_NUMERIC_CALLS = (exp.Avg, exp.Sum, exp.Div, exp.IntDiv, exp.SafeDivide, exp.Round, exp.Trunc, exp.Ceil, exp.Floor)
 
 
 def _numeric_arguments(node: exp.Expression) -> list[exp.Expression]:
     if isinstance(node, exp.Div | exp.IntDiv | exp.SafeDivide):
         return [node.this, node.expression]
     arg = node.this
-    if isinstance(node, exp.Avg) and isinstance(arg, exp.Distinct) and arg.expressions:
+    if isinstance(node, exp.Avg | exp.Sum) and isinstance(arg, exp.Distinct) and arg.expressions:
         arg = arg.expressions[0]
     return [arg]
 

@@ -17,7 +17,7 @@ from .arraycalls import rewrite_array_calls
 from .buckets import rewrite_bucket_calls
 from .coltypes import checked_among, known_type
 from .datecalls import rewrite_datetime_calls
-from .floatoverflow import check_float_overflow
+from .floatoverflow import check_float_overflow, check_sum_overflow
 from .formats import float_text, numeric_text, rewrite_format_calls
 from .functions import rewrite_function_calls
 from .int64literals import DUCKDB_INT32
@@ -66,6 +66,7 @@ def case(*whens: tuple[Any, Any], default: Any = None) -> exp.Case:
 def rewrite_semantics(stmt: exp.Expression) -> None:
     """Rewrite every node of `stmt` whose DuckDB answer differs from BigQuery's."""
     check_float_overflow(stmt)  # first: only the query's own arithmetic, not the rewrites'
+    check_sum_overflow(stmt)
     rewrite_bucket_calls(stmt)  # reads the bucket width's INTERVAL literal as written
     _integer_types(stmt)
     rewrite_interval_calls(stmt)
