@@ -132,6 +132,8 @@ def check_sum_overflow(stmt: exp.Expression) -> None:
     values tells an overflow from a sum that has an infinite or NaN value in it (IEEE 754's
     answer stands there). Left out where the value's type is known and not FLOAT64; the test is
     folded away for any other SUM that is not a FLOAT64, but its extra aggregate is not."""
+    from .statsaggregates import same_window
+
     for node in list(stmt.find_all(exp.Sum)):
         value = node.this
         if isinstance(value, exp.Distinct):
@@ -140,10 +142,7 @@ def check_sum_overflow(stmt: exp.Expression) -> None:
             continue  # a column known not to be FLOAT64 skips the extra aggregate
         window = node.parent if isinstance(node.parent, exp.Window) else None
         target: Any = window if window is not None else node
-        largest: Any = exp.Max(this=exp.Abs(this=value.copy()))
-        if window is not None:
-            largest = window.copy()
-            largest.set("this", exp.Max(this=exp.Abs(this=value.copy())))
+        largest = same_window(exp.Max(this=exp.Abs(this=value.copy())), window)
         total = target.copy()
         overflowed = exp.and_(
             exp.EQ(this=_call("typeof", total.copy()), expression=exp.Literal.string("DOUBLE")),

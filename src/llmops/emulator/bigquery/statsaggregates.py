@@ -19,7 +19,8 @@ from .coltypes import known_type
 _EXACT = {"INT64", "NUMERIC", "BIGNUMERIC", "BOOL"}
 
 
-def _over(function: exp.Expression, window: exp.Window | None) -> exp.Expression:
+def same_window(function: exp.Expression, window: exp.Window | None) -> exp.Expression:
+    """`function` over a copy of `window` (the window of the aggregate it guards), or alone."""
     if window is None:
         return function
     copy = window.copy()
@@ -34,7 +35,7 @@ def rewrite_statistics(stmt: exp.Expression) -> None:
         target: exp.Expr = window if window is not None else node
         guard: exp.Expr
         if isinstance(node, exp.Corr):
-            pairs = _over(
+            pairs = same_window(
                 exp.Anonymous(this="regr_count", expressions=[node.this.copy(), node.expression.copy()]), window
             )
             guard = exp.Case(ifs=[exp.If(this=exp.LT(this=pairs, expression=exp.Literal.number(2)), true=exp.Null())])
@@ -42,7 +43,7 @@ def rewrite_statistics(stmt: exp.Expression) -> None:
             if known_type(node.this) in _EXACT:
                 continue
             # max(x) - max(x) is 0 for a finite maximum and NaN for an infinite or NaN one
-            top = _over(exp.Max(this=node.this.copy()), window)
+            top = same_window(exp.Max(this=node.this.copy()), window)
             spread = exp.Sub(this=exp.cast(top, "DOUBLE"), expression=exp.cast(top.copy(), "DOUBLE"))
             guard = exp.Add(
                 this=exp.Literal.number(0), expression=exp.Mul(this=exp.Literal.number(0), expression=exp.paren(spread))
