@@ -129,3 +129,12 @@ def test_bad_inputs_fail_with_one_line(cli):
 def test_bad_param_syntax(cli):
     r = cli("sql", "SELECT @a", "--param", "novalue")
     assert r.code == 1 and "name=value" in r.err
+
+
+def test_values_and_errors_are_printed_as_written_not_as_emoji_codes(cli):
+    r = cli("sql", "SELECT 'a:smile:b' AS s")
+    assert r.code == 0, r.err
+    assert "a:smile:b" in r.out
+    r = cli("sql", "SELECT CAST('1' AS INTERVAL)")
+    assert r.code == 1
+    assert "'Y-M D H:M:S'" in r.err  # rich read `:M:` as an emoji code before

@@ -138,8 +138,8 @@ class LazyConsole:
         return getattr(self._console, name)
 
 
-console: Console = LazyConsole(stderr=False, highlight=False, soft_wrap=True)  # type: ignore[assignment]
-err_console: Console = LazyConsole(stderr=True, highlight=False)  # type: ignore[assignment]
+console: Console = LazyConsole(stderr=False, highlight=False, soft_wrap=True, emoji=False)  # type: ignore[assignment]
+err_console: Console = LazyConsole(stderr=True, highlight=False, emoji=False)  # type: ignore[assignment]
 
 
 def session(read_only: bool = False) -> Session:
