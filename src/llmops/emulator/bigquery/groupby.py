@@ -1,9 +1,11 @@
 """GROUP BY forms DuckDB reads differently from GoogleSQL.
 
-Ordinals inside GROUPING SETS, ROLLUP and CUBE: in GoogleSQL an integer literal in a grouping set is a SELECT-list position wherever it stands:
-`GROUPING SETS(1, (1, 2))` groups by the first column, then by the first two. DuckDB reads a bare
-ordinal so, but takes one inside a parenthesised set, `(1, 2)`, as two constants: that set's
-rows came back as the grand total. Each such ordinal becomes the SELECT expression it names.
+Ordinals inside GROUPING SETS, ROLLUP and CUBE: in GoogleSQL an integer literal in a grouping
+set is a SELECT-list position wherever it stands: `GROUPING SETS(1, (1, 2))` groups by the first
+column, then by the first two. DuckDB reads a bare ordinal so, but takes one inside a
+parenthesised set, `(1, 2)`, as two constants: that set's rows came back as the grand total.
+Each such ordinal becomes the SELECT expression it names (not under `SELECT *`, whose positions
+only DuckDB knows).
 
 GROUP BY ALL where no SELECT item is a grouping key (`SELECT 'a' FROM t GROUP BY ALL`): one
 group of all rows in GoogleSQL, a row per input row in DuckDB; it becomes `GROUP BY ()`.
@@ -25,6 +27,10 @@ def resolve_grouping_ordinals(stmt: exp.Expression) -> None:
         if group is None:
             continue
         columns = select.expressions
+        if any(
+            isinstance(c, exp.Star) or (isinstance(c, exp.Column) and isinstance(c.this, exp.Star)) for c in columns
+        ):
+            continue
         for grouping in group.find_all(*_GROUPINGS):
             if grouping.find_ancestor(exp.Select) is not select:
                 continue  # one in a subquery of the GROUP BY: its own SELECT's turn
@@ -37,7 +43,7 @@ def resolve_grouping_ordinals(stmt: exp.Expression) -> None:
                     )
                 named = columns[position - 1]
                 named = named.this if isinstance(named, exp.Alias) else named
-                if isinstance(named, exp.Star) or _is_integer(named):
+                if _is_integer(named):
                     continue  # DuckDB would read a constant there as an ordinal again
                 literal.replace(named.copy())
 
