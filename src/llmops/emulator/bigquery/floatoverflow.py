@@ -151,6 +151,4 @@ def check_sum_overflow(stmt: exp.Expression) -> None:
             _finite(largest),
         )
         error = _call("error", exp.Literal.string("double overflow in SUM of FLOAT64 values"))
-        placeholder = exp.Null()
-        target.replace(placeholder)
-        placeholder.replace(exp.paren(exp.Case(ifs=[exp.If(this=overflowed, true=error)], default=target), copy=False))
+        target.replace(exp.paren(exp.Case(ifs=[exp.If(this=overflowed, true=error)], default=total), copy=False))

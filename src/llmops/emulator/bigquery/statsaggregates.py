@@ -33,25 +33,20 @@ def rewrite_statistics(stmt: exp.Expression) -> None:
     for node in list(stmt.find_all(exp.Corr, exp.StddevPop, exp.VariancePop)):
         window = node.parent if isinstance(node.parent, exp.Window) else None
         target: exp.Expr = window if window is not None else node
-        guard: exp.Expr
+        guarded: exp.Expr
         if isinstance(node, exp.Corr):
             pairs = same_window(
                 exp.Anonymous(this="regr_count", expressions=[node.this.copy(), node.expression.copy()]), window
             )
-            guard = exp.Case(ifs=[exp.If(this=exp.LT(this=pairs, expression=exp.Literal.number(2)), true=exp.Null())])
+            too_few = exp.LT(this=pairs, expression=exp.Literal.number(2))
+            guarded = exp.Case(ifs=[exp.If(this=too_few, true=exp.Null())], default=target.copy())
         else:
             if known_type(node.this) in _EXACT:
                 continue
             # max(x) - max(x) is 0 for a finite maximum and NaN for an infinite or NaN one
             top = same_window(exp.Max(this=node.this.copy()), window)
             spread = exp.Sub(this=exp.cast(top, "DOUBLE"), expression=exp.cast(top.copy(), "DOUBLE"))
-            guard = exp.Add(
-                this=exp.Literal.number(0), expression=exp.Mul(this=exp.Literal.number(0), expression=exp.paren(spread))
+            guarded = exp.Add(
+                this=target.copy(), expression=exp.Mul(this=exp.Literal.number(0), expression=exp.paren(spread))
             )
-        placeholder = exp.Null()
-        target.replace(placeholder)
-        if isinstance(guard, exp.Case):
-            guard.set("default", target)
-        else:
-            guard.set("this", target)
-        placeholder.replace(exp.paren(guard, copy=False))
+        target.replace(exp.paren(guarded, copy=False))
