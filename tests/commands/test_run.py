@@ -86,6 +86,11 @@ def test_a_second_run_is_served_from_the_cache(first_run):
     second = json.loads(again.stdout)
     assert all(t["cached"] for t in second["pipeline"]["tasks"])
     assert second["pipeline"]["run_id"] != first["pipeline"]["run_id"]
+    # the timings `--json` reports: per task, the start-up before submitting, the cache lookup
+    for result in (first, second):
+        assert all(isinstance(t["seconds"], float) and t["seconds"] >= 0 for t in result["pipeline"]["tasks"])
+        assert result["pipeline"]["startup_seconds"] > 0
+    assert second["pipeline"]["cache_lookup_seconds"] >= 0
     assert second["model"] == first["model"]
     assert second["evaluation"] == first["evaluation"]
 
