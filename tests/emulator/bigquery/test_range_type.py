@@ -245,3 +245,73 @@ def test_range_column_ddl_and_information_schema(env):
     assert run(f"SELECT RANGE_START(r), CAST(r AS STRING) FROM {ds}.spans") == [
         (dt.datetime(2024, 1, 1, tzinfo=UTC), "[2024-01-01 00:00:00+00, UNBOUNDED)")
     ]
+
+
+_FIVE = (
+    "UNNEST([RANGE<DATE> '[2020-01-01, 2020-01-02)', RANGE<DATE> '[UNBOUNDED, 2020-01-02)', "
+    "RANGE<DATE> '[2020-01-01, UNBOUNDED)', RANGE<DATE> '[UNBOUNDED, UNBOUNDED)', NULL]) AS r"
+)
+_JAN1, _JAN2 = D(2020, 1, 1), D(2020, 1, 2)
+
+
+def test_unbounded_ranges_sort_and_compare_as_googlesql_does(env):
+    """An unbounded start is before every value, an unbounded end after every value, and two
+    unbounded bounds are equal (ZetaSQL's is_distinct_range_* and orderby compliance cases)."""
+    run, _, _ = env
+    assert run(f"SELECT r FROM {_FIVE} ORDER BY r") == [
+        (None,),
+        (rng(None, _JAN2),),
+        (rng(None, None),),
+        (rng(_JAN1, _JAN2),),
+        (rng(_JAN1, None),),
+    ]
+    assert run(f"SELECT r FROM {_FIVE} ORDER BY r DESC LIMIT 2") == [(rng(_JAN1, None),), (rng(_JAN1, _JAN2),)]
+    assert run(f"SELECT MIN(r), MAX(r), COUNT(DISTINCT r) FROM {_FIVE}") == [(rng(None, _JAN2), rng(_JAN1, None), 4)]
+    open_start = "RANGE<DATE> '[UNBOUNDED, 2020-01-02)'"
+    assert run(
+        f"SELECT {open_start} = RANGE(CAST(NULL AS DATE), DATE '2020-01-02'), "
+        f"{open_start} = CAST('[UNBOUNDED, 2020-01-02)' AS RANGE<DATE>), "
+        f"{open_start} != RANGE<DATE> '[UNBOUNDED, UNBOUNDED)', "
+        f"{open_start} IS DISTINCT FROM RANGE<DATE> '[NULL, 2020-01-02)', "
+        f"{open_start} < RANGE<DATE> '[0001-01-01, 2020-01-02)'"
+    ) == [(True, True, True, False, True)]
+    assert run(
+        f"SELECT RANGE_START(r), RANGE_END(r), CAST(r AS STRING) FROM {_FIVE} "
+        "WHERE r = RANGE<DATE> '[UNBOUNDED, UNBOUNDED)'"
+    ) == [(None, None, "[UNBOUNDED, UNBOUNDED)")]
+    grouped = run(
+        f"SELECT r, COUNT(*) FROM (SELECT r FROM {_FIVE} UNION ALL SELECT r FROM {_FIVE}) GROUP BY r ORDER BY r"
+    )
+    assert [n for _, n in grouped] == [2] * 5
+
+
+def test_unbounded_ranges_written_by_the_client_sort_as_the_ones_a_query_writes(bigquery_client, dataset):
+    """Ranges arriving from insertAll, a load, a parameter and DML all sort the same way."""
+    import io
+
+    from google.cloud import bigquery
+
+    client = bigquery_client
+    table = f"{dataset.project}.{dataset.dataset_id}.open_spans"
+    schema = [bigquery.SchemaField("id", "INT64"), bigquery.SchemaField("r", "RANGE", range_element_type="DATETIME")]
+    client.create_table(bigquery.Table(table, schema=schema))
+    assert client.insert_rows_json(table, [{"id": 1, "r": "[2020-01-01 00:00:00, UNBOUNDED)"}]) == []
+    load = bigquery.LoadJobConfig(source_format="CSV", schema=schema)
+    client.load_table_from_file(io.BytesIO(b'2,"[UNBOUNDED, 2019-01-01 00:00:00)"\n'), table, job_config=load).result()
+    client.query_and_wait(
+        f"INSERT INTO `{table}` VALUES (3, @r), (4, RANGE<DATETIME> '[2019-06-01 00:00:00, UNBOUNDED)')",
+        job_config=bigquery.QueryJobConfig(
+            query_parameters=[bigquery.RangeQueryParameter("DATETIME", start=None, end=None, name="r")]
+        ),
+    )
+    ordered = client.query_and_wait(f"SELECT id, r FROM `{table}` ORDER BY r")
+    assert [row["id"] for row in ordered] == [2, 3, 4, 1]
+    found = client.query_and_wait(
+        f"SELECT id FROM `{table}` WHERE r = @r",
+        job_config=bigquery.QueryJobConfig(
+            query_parameters=[bigquery.RangeQueryParameter("DATETIME", start=None, end="2019-01-01T00:00:00", name="r")]
+        ),
+    )
+    assert [row["id"] for row in found] == [2]
+    rest = sorted((row["id"], row["r"]) for row in client.list_rows(table))
+    assert rest[2] == (3, rng(None, None))

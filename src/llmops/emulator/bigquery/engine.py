@@ -52,6 +52,7 @@ from . import (
     geography,
     history,
     ml,
+    ranges,
     routines,
     rowaccess,
     tablekinds,
@@ -576,6 +577,7 @@ class BigQueryEngine:
             self._prepare(con, script)
             try:
                 rel = con.sql(stmt.sql, params=values) if values else con.sql(stmt.sql)
+                rel = ranges.relation_with_null_bounds(rel)
                 for batch in json_line_batches(rel, lines, batch_rows):
                     ctl.check()
                     consume(batch)
@@ -676,7 +678,7 @@ class BigQueryEngine:
                 rel = con.sql(sql, params=values) if values else con.sql(sql)
                 names = output_names(rel.columns)
                 schema = [duckdb_type_to_field(n, t) for n, t in zip(names, rel.types)]
-                rel = geography.text_relation(rel)
+                rel = ranges.relation_with_null_bounds(geography.text_relation(rel))
                 table = _int64_hugeints(rel.to_arrow_table(), rel.types).rename_columns(names)
                 from . import nullarrays
 
@@ -1102,6 +1104,7 @@ class BigQueryEngine:
             path.parent.mkdir(parents=True, exist_ok=True)
             sql = query_sql or stmt.sql
             rel = con.sql(sql, params=values) if values else con.sql(sql)
+            rel = ranges.relation_with_null_bounds(rel)
             json_columns = [c for c, t in zip(rel.columns, rel.types, strict=True) if str(t).upper() == "JSON"]
             if fmt == "avro":
                 rows = self._write_avro(rel, tmp, control, logical_types=avro_logical_types, codec=codec)
@@ -1519,8 +1522,11 @@ class BigQueryEngine:
         con.register(name, data)
         try:
             cols = ", ".join(quote_ident(c) for c in data.column_names)
+            select = cols
+            if "struct" in str(data.schema):
+                select = ranges.infinite_bounds_sql(data.column_names, con.table(name).types)
             con.execute(
-                f"INSERT INTO {duckdb_table(project, dataset, table)} ({cols}) SELECT {cols} FROM {quote_ident(name)}"
+                f"INSERT INTO {duckdb_table(project, dataset, table)} ({cols}) SELECT {select} FROM {quote_ident(name)}"
             )
         except duckdb.BinderException as exc:
             first = str(exc).splitlines()[0]
@@ -1614,8 +1620,6 @@ def field_type_sql(f: dict) -> str:
         inner = ", ".join(f"{s['name']} {field_type_sql(s)}" for s in f["fields"])
         base = f"STRUCT<{inner}>"
     elif f["type"] == "RANGE":
-        from . import ranges
-
         base = ranges.type_sql(ranges.element_of_field(f))
     else:
         base = f["type"]
@@ -1958,8 +1962,6 @@ def _convert_value(value: Any, f: dict, *, ignore_unknown: bool, location: str) 
         if t == "RECORD":
             return convert_row(value, f["fields"], ignore_unknown=ignore_unknown, prefix=location + ".")
         if t == "RANGE":
-            from . import ranges
-
             return ranges.parse_value(value, f["rangeElementType"]["type"])
         if isinstance(value, (list, dict)) and t != "JSON":
             raise ValueError

@@ -1,8 +1,12 @@
 """GoogleSQL's RANGE<DATE | DATETIME | TIMESTAMP> on DuckDB.
 
-A RANGE is a DuckDB `STRUCT("start" T, "end" T)`, a NULL bound being unbounded; the struct with
-exactly those two fields of one DATE, DATETIME or TIMESTAMP type reads back as a RANGE (so a
-GoogleSQL `STRUCT<start DATE, `end` DATE>` does too). This module holds the type mapping, range
+A RANGE is a DuckDB `STRUCT("start" T, "end" T)`; inside the engine an unbounded start is T's
+`-infinity` and an unbounded end its `infinity`, so that DuckDB's own struct ordering and equality
+are GoogleSQL's (an unbounded start before every value, `[UNBOUNDED, x) = [UNBOUNDED, x)`); rows
+leave the engine with NULL for those bounds and enter it the other way round
+(`relation_with_null_bounds`, `infinite_bounds_sql`). A NULL bound met inside the engine (a table
+written before) is unbounded too. The struct with exactly those two fields of one DATE, DATETIME or
+TIMESTAMP type reads back as a RANGE (so a GoogleSQL `STRUCT<start DATE, `end` DATE>` does too). This module holds the type mapping, range
 literals (`RANGE<DATE> '[2020-01-01, UNBOUNDED)'`), the range functions as rewrites to struct
 expressions, the REST text of values (`[2020-01-01, UNBOUNDED)`, bounds as the element's REST
 text) and the parsing of insertAll/load values and RANGE query parameters.
@@ -27,6 +31,8 @@ _TYPEOF = [f'STRUCT("start" {d}, "end" {d})' for d in _DUCKDB_ELEMENT]
 """DuckDB's typeof() of the three RANGE types."""
 
 _ELEMENT = "bq_range_element"
+_OPEN = {"start": "-infinity", "end": "infinity"}
+"""The engine's value of an unbounded bound: before (after) every value of the element type."""
 _FIX = "write RANGE<DATE>, RANGE<DATETIME> or RANGE<TIMESTAMP>"
 _LITERAL_FIX = "write it as '[lower_bound, upper_bound)', a bound UNBOUNDED or NULL when open"
 _TEXT = re.compile(r"^\[\s*([^,\[\])]*?)\s*,\s*([^,\[\])]*?)\s*\)$")
@@ -163,7 +169,8 @@ def parse_value(value: Any, element: str) -> dict[str, Any]:
 
 
 def param_value(pvalue: Mapping[str, Any], element: str, where: str) -> dict[str, Any] | None:
-    """A RANGE query parameter's `parameterValue` ({"rangeValue": {"start": {"value"}, ...}})."""
+    """A RANGE query parameter's `parameterValue` ({"rangeValue": {"start": {"value"}, ...}}) as
+    the engine binds it: each bound's text."""
     from ..server.errors import bad_request
 
     rv = pvalue.get("rangeValue")
@@ -177,9 +184,11 @@ def param_value(pvalue: Mapping[str, Any], element: str, where: str) -> dict[str
         v = bound.get("value") if isinstance(bound, dict) else None
         bounds.append("UNBOUNDED" if v is None else str(v))
     try:
-        return parse_text(f"[{bounds[0]}, {bounds[1]})", element)
+        value = parse_text(f"[{bounds[0]}, {bounds[1]})", element)
     except ValueError as exc:
         raise bad_request(f"Invalid value for query parameter {where}: {exc}", "invalidQuery") from None
+    # bound as text, which the parameter's CAST to the range struct reads (infinity included)
+    return {k: _OPEN[k] if v is None else v.isoformat() for k, v in value.items()}
 
 
 def rest_encoder(bound: Callable[[Any], Any]) -> Callable[[Any], str]:
@@ -190,6 +199,68 @@ def rest_encoder(bound: Callable[[Any], Any]) -> Callable[[Any], str]:
         return f"[{'UNBOUNDED' if start is None else bound(start)}, {'UNBOUNDED' if end is None else bound(end)})"
 
     return encode
+
+
+def _is_range_type(dtype: Any) -> bool:
+    return getattr(dtype, "id", "") == "struct" and field_of_struct("", dtype, True) is not None
+
+
+def _bounds_sql(sql: str, dtype: Any, depth: int, *, to_null: bool) -> str | None:
+    """`sql` (of DuckDB type `dtype`) with each range inside it having its unbounded bounds as
+    NULL (`to_null`) or as the engine's infinities; None when no range is inside."""
+    from .googlesql import quote_ident
+
+    if _is_range_type(dtype):
+        if to_null:
+            start, end = (_bound_or_null(sql, k) for k in ("start", "end"))
+        else:
+            start, end = (f"coalesce(struct_extract({sql}, '{k}'), '{_OPEN[k]}')" for k in ("start", "end"))
+        return f'CASE WHEN {sql} IS NULL THEN NULL ELSE struct_pack("start" := {start}, "end" := {end}) END'
+    kind = getattr(dtype, "id", "")
+    if kind not in ("list", "array", "struct"):
+        return None
+    children = dtype.children
+    if kind in ("list", "array"):
+        var = f"__r{depth}"
+        inner = _bounds_sql(var, children[0][1], depth + 1, to_null=to_null)
+        return None if inner is None else f"list_transform({sql}, lambda {var}: {inner})"
+    if kind == "struct":
+        fields = [
+            (n, _bounds_sql(f"struct_extract({sql}, {_lit(n)})", t, depth + 1, to_null=to_null)) for n, t in children
+        ]
+        if all(inner is None for _, inner in fields):
+            return None
+        packed = ", ".join(f"{quote_ident(n)} := {inner or f'struct_extract({sql}, {_lit(n)})'}" for n, inner in fields)
+        return f"CASE WHEN {sql} IS NULL THEN NULL ELSE struct_pack({packed}) END"
+    return None
+
+
+def relation_with_null_bounds(rel: Any) -> Any:
+    """`rel` with each unbounded range bound, also inside arrays and structs, as NULL: the form
+    rows leave the engine in (the REST API, the Read API and exports write NULL as UNBOUNDED)."""
+    if "STRUCT" not in str(rel.types):
+        return rel
+    from .googlesql import quote_ident
+
+    cols = []
+    changed = False
+    for name, t in zip(rel.columns, rel.types, strict=True):
+        inner = _bounds_sql(quote_ident(name), t, 0, to_null=True)
+        changed = changed or inner is not None
+        cols.append(f"{inner} AS {quote_ident(name)}" if inner else quote_ident(name))
+    return rel.project(", ".join(cols)) if changed else rel
+
+
+def infinite_bounds_sql(columns: list[str], types: list[Any]) -> str:
+    """The select list that writes rows arriving with NULL unbounded bounds (insertAll, loads)
+    in the engine's form."""
+    from .googlesql import quote_ident
+
+    cols = []
+    for name, t in zip(columns, types, strict=True):
+        inner = _bounds_sql(quote_ident(name), t, 0, to_null=False)
+        cols.append(f"{inner} AS {quote_ident(name)}" if inner else quote_ident(name))
+    return ", ".join(cols)
 
 
 # ---------------------------------------------------------------------------------- SQL
@@ -225,6 +296,9 @@ def _make(start: exp.Expression, end: exp.Expression, element: str | None) -> ex
     """A range of two bound expressions (NULL: unbounded), an error when start >= end."""
     if element is not None:
         start, end = (exp.cast(b, ELEMENTS[element]) for b in (start, end))
+    start, end = (
+        exp.Coalesce(this=b, expressions=[_open_bound(key, element)]) for key, b in (("start", start), ("end", end))
+    )
     if _cheap(start) and _cheap(end):
         # repeating a column or a literal costs less than binding it once in a lambda (18x)
         return _t(
@@ -238,12 +312,26 @@ def _make(start: exp.Expression, end: exp.Expression, element: str | None) -> ex
     )
 
 
+def _open_bound(key: str, element: str | None) -> exp.Expression:
+    """The engine's value of an unbounded start or end (text when the element type is unknown:
+    DuckDB casts it to the other argument of the coalesce)."""
+    text = exp.Literal.string(_OPEN[key])
+    return text if element is None else exp.cast(text, ELEMENTS[element])
+
+
+def _bound_or_null(sql: str, key: str) -> str:
+    """RANGE_START/RANGE_END of the range `sql`: NULL when unbounded."""
+    return f"nullif(struct_extract({sql}, '{key}'), '{_OPEN[key]}')"
+
+
 def _cheap(node: exp.Expression) -> bool:
     """Whether repeating `node` in the SQL costs about nothing (a column, literal, parameter)."""
     if isinstance(node, (exp.Paren, exp.Cast)) and not isinstance(node, exp.TryCast):
         return _cheap(node.this)
     if isinstance(node, exp.Struct):
         return all(_cheap(e.expression if isinstance(e, exp.PropertyEQ) else e) for e in node.expressions)
+    if isinstance(node, exp.Coalesce):
+        return all(_cheap(e) for e in (node.this, *node.expressions))
     return isinstance(node, (exp.Column, exp.Literal, exp.Null, exp.Parameter, exp.Placeholder, exp.Boolean))
 
 
@@ -253,9 +341,9 @@ def _literal(text: str, element: str) -> exp.Expression:
     except ValueError as exc:
         raise _error(str(exc), _LITERAL_FIX) from None
     bounds = []
-    for v in (value["start"], value["end"]):
+    for key, v in (("start", value["start"]), ("end", value["end"])):
         if v is None:
-            bounds.append(exp.cast(exp.Null(), ELEMENTS[element]))
+            bounds.append(exp.cast(exp.Literal.string(_OPEN[key]), ELEMENTS[element]))
         else:
             iso = v.isoformat() if element != "TIMESTAMP" else v.isoformat().replace("+00:00", "+00")
             bounds.append(exp.cast(exp.Literal.string(iso), ELEMENTS[element]))
@@ -267,13 +355,16 @@ def _from_text(value: exp.Expression, element: str, safe: bool) -> exp.Expressio
     d = ELEMENTS[element]
     bad = "NULL" if safe else f"error('Invalid RANGE<{element}> literal: ' || _A)"
     caster = "TRY_CAST" if safe else "CAST"
-    bound = f"CASE WHEN upper(m.{{k}}) IN ('UNBOUNDED', 'NULL') THEN NULL ELSE {caster}(m.{{k}} AS {d}) END"
+    bound = (
+        f"CASE WHEN upper(m.{{k}}) IN ('UNBOUNDED', 'NULL') THEN CAST('{{o}}' AS {d}) ELSE {caster}(m.{{k}} AS {d}) END"
+    )
     check = "NULL" if safe else f"error({_lit(_START_BEFORE_END)})"
     pattern = _lit(_TEXT.pattern)
     return _t(
         f"list_extract(list_transform([regexp_extract(TRY_CAST(_A AS VARCHAR), {pattern}, ['s', 'e'])], m -> "
         f"CASE WHEN m IS NULL THEN NULL WHEN m.s = '' OR m.e = '' THEN {bad} ELSE "
-        f"list_extract(list_transform([{{'start': {bound.format(k='s')}, 'end': {bound.format(k='e')}}}], "
+        f"list_extract(list_transform([{{'start': {bound.format(k='s', o=_OPEN['start'])}, "
+        f"'end': {bound.format(k='e', o=_OPEN['end'])}}}], "
         f'r -> CASE WHEN r.start >= r."end" THEN {check} ELSE r END), 1) END), 1)',
         value,
     )
@@ -376,10 +467,8 @@ def _call(node: exp.Anonymous) -> exp.Expression:
         if element is None and all(isinstance(a, exp.Null) for a in args):
             raise _error("RANGE(NULL, NULL) has no element type", fix="cast a bound: RANGE(CAST(NULL AS DATE), NULL)")
         return _make(args[0], args[1], element)
-    if name == "RANGE_START":
-        return _t("struct_extract(_A, 'start')", args[0])
-    if name == "RANGE_END":
-        return _t("struct_extract(_A, 'end')", args[0])
+    if name in ("RANGE_START", "RANGE_END"):
+        return _t(_bound_or_null("_A", name[6:].lower()), args[0])
     a, b = args[0], args[1]
     if name == "RANGE_OVERLAPS":
         return _t(
@@ -442,7 +531,7 @@ def _generate_array(r: exp.Expression, step: exp.Expression, last: exp.Expressio
     return _t(
         f"list_extract(list_transform([{{'r': _A, 'i': _B, 'l': _C}}], p -> CASE "
         "WHEN p.r IS NULL OR p.i IS NULL OR p.l IS NULL THEN NULL "
-        'WHEN p.r.start IS NULL OR p.r."end" IS NULL THEN '
+        'WHEN p.r.start IS NULL OR p.r."end" IS NULL OR isinf(p.r.start) OR isinf(p.r."end") THEN '
         "error('GENERATE_RANGE_ARRAY does not support unbounded ranges') "
         f"WHEN CAST(p.r.start AS {base}) + p.i <= CAST(p.r.start AS {base}) THEN "
         "error('GENERATE_RANGE_ARRAY: the step interval must be positive') "
@@ -460,8 +549,8 @@ def text_of(value: exp.Expression) -> exp.Expression:
     so that it binds for a value of any type (it sits in a CASE over typeof())."""
     return _t(
         "regexp_replace(regexp_replace(regexp_replace(TRY_CAST(_A AS VARCHAR), "
-        "'^\\{''start'': ''?(.*?)''?, ''end'': ''?(.*?)''?\\}$', '[\\1, \\2)'), '^\\[NULL, ', '[UNBOUNDED, '), "
-        "', NULL\\)$', ', UNBOUNDED)')",
+        "'^\\{''start'': ''?(.*?)''?, ''end'': ''?(.*?)''?\\}$', '[\\1, \\2)'), '^\\[(NULL|-infinity), ', "
+        "'[UNBOUNDED, '), ', (NULL|infinity)\\)$', ', UNBOUNDED)')",
         value,
     )
 
