@@ -861,10 +861,11 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     for cls, what in _UNSUPPORTED_STATEMENTS.items():
         if isinstance(stmt, cls):
             raise _unsupported(what)
-    from .groupby import group_by_all_without_keys, resolve_grouping_ordinals
+    from .groupby import compute_keys_from_grouped_columns, group_by_all_without_keys, resolve_grouping_ordinals
 
     resolve_grouping_ordinals(stmt)  # copies SELECT expressions: before they are tagged
     group_by_all_without_keys(stmt)
+    compute_keys_from_grouped_columns(stmt)
     tag_literals(stmt)  # before any rewrite adds SQL of its own
     tag_comparisons(stmt, ctx.param_types)
     tag_orderings(stmt)
@@ -938,11 +939,12 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
 
     refuse_frames_where_not_allowed(stmt)
     from .quantified import rewrite_quantified_likes
-    from .setops import rewrite_set_operations
+    from .setops import positional_struct_fields, rewrite_set_operations
 
     rewrite_quantified_likes(stmt)
 
     rewrite_set_operations(stmt)
+    positional_struct_fields(stmt)
     from .arrayliterals import tuples_as_structs
     from .bytescast import strings_to_bytes
     from .intervaltext import canonical_interval_literals

@@ -7,6 +7,12 @@ parenthesised set, `(1, 2)`, as two constants: that set's rows came back as the 
 Each such ordinal becomes the SELECT expression it names (not under `SELECT *`, whose positions
 only DuckDB knows).
 
+An expression of grouped columns that is also a grouping key (`SELECT a, a+1 ... GROUP BY
+ROLLUP(a, a+1)`): GoogleSQL computes it from the grouped columns, so it is `11` in the set that
+groups `a` alone and NULL in a set that groups `a+1` without `a`; DuckDB, as PostgreSQL, answers the
+key (NULL, then 11). Its columns are wrapped in a one-argument COALESCE, which DuckDB does not
+match with the key.
+
 GROUP BY ALL where no SELECT item is a grouping key (`SELECT 'a' FROM t GROUP BY ALL`): one
 group of all rows in GoogleSQL, a row per input row in DuckDB; it becomes `GROUP BY ()`.
 """
@@ -46,6 +52,53 @@ def resolve_grouping_ordinals(stmt: exp.Expression) -> None:
                 if _is_integer(named):
                     continue  # DuckDB would read a constant there as an ordinal again
                 literal.replace(named.copy())
+
+
+def compute_keys_from_grouped_columns(stmt: exp.Expression) -> None:
+    """An expression (in SELECT, HAVING, QUALIFY or ORDER BY) that is a grouping key of a
+    ROLLUP/CUBE/GROUPING SETS and reads only grouped columns is computed from those columns."""
+    for select in list(stmt.find_all(exp.Select)):
+        group = select.args.get("group")
+        if group is None or not any(g.find_ancestor(exp.Select) is select for g in group.find_all(*_GROUPINGS)):
+            continue
+        keys = _keys(group.expressions)
+        columns = {k.sql() for k in keys if isinstance(k, exp.Column)}
+        compound = {
+            k.sql()
+            for k in keys
+            if not isinstance(k, exp.Column)
+            and (used := list(k.find_all(exp.Column)))
+            and all(c.sql() in columns for c in used)
+            and not k.find(exp.Subquery, exp.AggFunc, exp.Window)
+        }
+        if not compound:
+            continue
+        places = [*select.expressions, *(select.args.get(a) for a in ("having", "qualify", "order"))]
+        for place in places:
+            if place is None:
+                continue
+            for node in list(place.walk()):
+                if node.sql() in compound and not _under_aggregate(node, place):
+                    for column in list(node.find_all(exp.Column)):
+                        column.replace(exp.Coalesce(this=column.copy()))
+
+
+def _keys(items: list[exp.Expression]) -> list[exp.Expression]:
+    found: list[exp.Expression] = []
+    for item in items:
+        if isinstance(item, _GROUPINGS):
+            found += _keys(item.expressions)
+        elif isinstance(item, exp.Tuple):
+            found += _keys(item.expressions)
+        elif isinstance(item, exp.Paren):
+            found += _keys([item.this])
+        else:
+            found.append(item)
+    return found
+
+
+def _under_aggregate(node: exp.Expression, top: exp.Expression) -> bool:
+    return any(isinstance(a, (exp.AggFunc, exp.Window, exp.Grouping, exp.Subquery)) for a in _ancestors(node, top))
 
 
 def _ordinals(grouping: exp.Expression) -> list[exp.Literal]:

@@ -14,6 +14,12 @@ BigQuery's modes of matching by name (sqlglot reads them all as `by_name`):
 Each side becomes `SELECT <those names> FROM (side)` (a NULL for a name the side lacks), and
 the operation a positional one DuckDB runs as it is. The names of a side are read from its
 SELECT list, so a side with `*` (whose names only its tables know) is refused by name.
+
+STRUCT values meet by position: the result has the first input's field names, whatever the names
+of the others (`SELECT STRUCT(1 AS a) UNION ALL SELECT STRUCT(2 AS x)` is `{a: 1}`, `{a: 2}`).
+DuckDB unifies two named structs by name (`{a, x}`, half NULL), but an unnamed one, `ROW(2)`,
+takes the other's names by position: the STRUCT literals the later inputs select (also inside
+an array literal or another STRUCT literal) lose their names.
 """
 
 from __future__ import annotations
@@ -33,6 +39,44 @@ def rewrite_set_operations(stmt: exp.Expression) -> None:
     for op in reversed(operations):  # inner operations first: an outer one reads their names
         if op.args.get("by_name"):
             _positional(op)
+
+
+def positional_struct_fields(stmt: exp.Expression) -> None:
+    """The STRUCT literals that the second and later inputs of a set operation select, as
+    unnamed ROWs (see the module's docstring)."""
+    for op in list(stmt.find_all(exp.SetOperation)):
+        if isinstance(op.parent, exp.SetOperation) or (
+            isinstance(op.parent, exp.Subquery) and isinstance(op.parent.parent, exp.SetOperation)
+        ):
+            continue  # an inner operation: the outermost one lists every input
+        for select in _inputs(op)[1:]:
+            for item in select.expressions:
+                _unname(item.this if isinstance(item, exp.Alias) else item)
+
+
+def _inputs(node: exp.Expression) -> list[exp.Select]:
+    if isinstance(node, exp.SetOperation):
+        return _inputs(node.this) + _inputs(node.expression)
+    if isinstance(node, exp.Subquery):
+        return _inputs(node.this)
+    return [node] if isinstance(node, exp.Select) else []
+
+
+def _unname(value: exp.Expression) -> None:
+    if isinstance(value, exp.Array):
+        for element in value.expressions:
+            _unname(element)
+    elif isinstance(value, exp.Struct):
+        for m in _members(value):
+            _unname(m)
+        members = _members(value)  # the unnamed ones, where the loop replaced some
+        if members:
+            value.replace(exp.Anonymous(this="ROW", expressions=[m.copy() for m in members]))
+
+
+def _members(struct: exp.Struct) -> list[exp.Expression]:
+    values = [m.expression if isinstance(m, exp.PropertyEQ) else m for m in struct.expressions]
+    return [m.this if isinstance(m, exp.Alias) else m for m in values]
 
 
 def _positional(op: exp.SetOperation) -> None:
