@@ -150,6 +150,18 @@ def test_table_round_trip(env):
     assert texts == [("POINT(3 0)", "b")]
 
 
+def test_two_columns_of_one_name_keep_their_own_values(warehouse, bigquery_client):
+    """`a.g, b.g` are two columns named g: each keeps its side's value (both were a's)."""
+    sql = (
+        "SELECT a.g, a.id, b.g, b.id FROM (SELECT ST_GEOGPOINT(1, 2) AS g, 1 AS id) AS a, "
+        "(SELECT ST_GEOGPOINT(3, 4) AS g, 2 AS id) AS b"
+    )
+    want = ("POINT(1 2)", 1, "POINT(3 4)", 2)
+    local = warehouse.query_result(sql).table
+    assert tuple(c[0].as_py() for c in local.columns) == want
+    assert [tuple(r.values()) for r in bigquery_client.query_and_wait(sql)] == [want]
+
+
 def test_bad_latitude_is_an_error(env):
     run, _, error = env
     with pytest.raises(error, match="latitude"):

@@ -6,7 +6,7 @@ and through the real BigQuery client:
 
 - an expression of grouped columns that is also a ROLLUP/CUBE/GROUPING SETS key (`SELECT a, a+1
   ... GROUP BY ROLLUP(a, a+1)`) answered the key (NULL in the set that groups `a` alone) instead
-  of computing it from the grouped columns;
+  of computing it from the grouped columns (a key written as the item's position stays the key);
 - a UNION of STRUCTs whose field names differ merged the names (`{a: 1, x: NULL}`) instead of
   matching the fields by position under the first input's names.
 
@@ -54,6 +54,13 @@ GROUPED_KEYS = [
     (
         _rows("a, a + 1, SUM(key)", "ROLLUP(a, (a, a + 1), a + 1)"),
         "(10, 11, 3) (10, 11, 3) (10, 11, 3) (123, 124, 3) (123, 124, 3) (123, 124, 3) (NULL, NULL, 6)",
+        STR,
+    ),
+    # grouping_sets_duplicate_columns_alias_ordinal_index_in_grouping_set: a key named by its
+    # position is the SELECT item itself, so it keeps the key's value
+    (
+        _rows("a, a + 1, COUNT(*)", "GROUPING SETS((a), (2))"),
+        "(10, NULL, 2) (123, NULL, 1) (NULL, 11, 2) (NULL, 124, 1)",
         STR,
     ),
     # a key whose column is not grouped on its own is the key, as before

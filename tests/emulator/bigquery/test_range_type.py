@@ -285,6 +285,18 @@ def test_unbounded_ranges_sort_and_compare_as_googlesql_does(env):
     assert [n for _, n in grouped] == [2] * 5
 
 
+def test_a_join_using_an_unbounded_range_keeps_each_sides_columns(warehouse, bigquery_client):
+    """ZetaSQL's date_range_inner_join: two columns named r and two named id, each its side's."""
+    sql = (
+        "SELECT t1.r, t1.id, t2.r, t2.id FROM (SELECT RANGE<DATE> '[UNBOUNDED, 2020-01-01)' AS r, 1 AS id) AS t1 "
+        "JOIN (SELECT RANGE<DATE> '[UNBOUNDED, 2020-01-01)' AS r, 2 AS id) AS t2 USING (r)"
+    )
+    want = (rng(None, _JAN1), 1, rng(None, _JAN1), 2)
+    local = warehouse.query_result(sql).table
+    assert tuple(c[0].as_py() for c in local.columns) == want
+    assert [tuple(r.values()) for r in bigquery_client.query_and_wait(sql)] == [want]
+
+
 def test_unbounded_ranges_written_by_the_client_sort_as_the_ones_a_query_writes(bigquery_client, dataset):
     """Ranges arriving from insertAll, a load, a parameter and DML all sort the same way."""
     import io

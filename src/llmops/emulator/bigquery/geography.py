@@ -200,11 +200,15 @@ def text_relation(rel: Any) -> Any:
         return rel
     from .googlesql import quote_ident
 
-    cols = [
-        f"{_as_text(quote_ident(name), t, 0)} AS {quote_ident(name)}" if "GEOMETRY" in str(t) else quote_ident(name)
-        for name, t in zip(rel.columns, rel.types, strict=True)
+    cols = [  # by position: a query may answer two columns of one name (`t1.g, t2.g`)
+        f"{_as_text(f'#{i}', t, 0)} AS {quote_ident(name)}"
+        for i, (name, t) in enumerate(zip(rel.columns, rel.types, strict=True), start=1)
     ]
     return rel.project(", ".join(cols))
+
+
+def _quoted(name: str) -> str:
+    return "'" + name.replace("'", "''") + "'"
 
 
 def _as_text(sql: str, dtype: Any, depth: int) -> str:
@@ -220,7 +224,8 @@ def _as_text(sql: str, dtype: Any, depth: int) -> str:
         return f"list_transform({sql}, lambda {var}: {_as_text(var, dtype.children[0][1], depth + 1)})"
     if dtype.id == "struct":
         fields = ", ".join(
-            f"{quote_ident(n)} := {_as_text(f'{sql}.{quote_ident(n)}', t, depth + 1)}" for n, t in dtype.children
+            f"{quote_ident(n)} := {_as_text(f'struct_extract({sql}, {_quoted(n)})', t, depth + 1)}"
+            for n, t in dtype.children
         )
         return f"CASE WHEN {sql} IS NULL THEN NULL ELSE struct_pack({fields}) END"
     return sql

@@ -11,7 +11,8 @@ An expression of grouped columns that is also a grouping key (`SELECT a, a+1 ...
 ROLLUP(a, a+1)`): GoogleSQL computes it from the grouped columns, so it is `11` in the set that
 groups `a` alone and NULL in a set that groups `a+1` without `a`; DuckDB, as PostgreSQL, answers the
 key (NULL, then 11). Its columns are wrapped in a one-argument COALESCE, which DuckDB does not
-match with the key.
+match with the key. A key that names the SELECT item by its position (`GROUPING SETS((3))`) or
+alias is that item, as in DuckDB: it keeps the key's value.
 
 GROUP BY ALL where no SELECT item is a grouping key (`SELECT 'a' FROM t GROUP BY ALL`): one
 group of all rows in GoogleSQL, a row per input row in DuckDB; it becomes `GROUP BY ()`.
@@ -22,6 +23,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 _GROUPINGS = (exp.GroupingSets, exp.Rollup, exp.Cube)
+_FROM_ORDINAL = "bq_group_ordinal"
 
 
 def resolve_grouping_ordinals(stmt: exp.Expression) -> None:
@@ -51,7 +53,9 @@ def resolve_grouping_ordinals(stmt: exp.Expression) -> None:
                 named = named.this if isinstance(named, exp.Alias) else named
                 if _is_integer(named):
                     continue  # DuckDB would read a constant there as an ordinal again
-                literal.replace(named.copy())
+                copy = named.copy()
+                copy.meta[_FROM_ORDINAL] = True
+                literal.replace(copy)
 
 
 def compute_keys_from_grouped_columns(stmt: exp.Expression) -> None:
@@ -63,10 +67,12 @@ def compute_keys_from_grouped_columns(stmt: exp.Expression) -> None:
             continue
         keys = _keys(group.expressions)
         columns = {k.sql() for k in keys if isinstance(k, exp.Column)}
+        named = {k.sql() for k in keys if k.meta.get(_FROM_ORDINAL)}  # the SELECT item is the key itself
         compound = {
             k.sql()
             for k in keys
             if not isinstance(k, exp.Column)
+            and k.sql() not in named
             and (used := list(k.find_all(exp.Column)))
             and all(c.sql() in columns for c in used)
             and not k.find(exp.Subquery, exp.AggFunc, exp.Window)

@@ -244,10 +244,11 @@ def relation_with_null_bounds(rel: Any) -> Any:
 
     cols = []
     changed = False
-    for name, t in zip(rel.columns, rel.types, strict=True):
-        inner = _bounds_sql(quote_ident(name), t, 0, to_null=True)
+    for i, (name, t) in enumerate(zip(rel.columns, rel.types, strict=True), start=1):
+        # by position: a query may answer two columns of one name (`t1.id, t2.id`)
+        inner = _bounds_sql(f"#{i}", t, 0, to_null=True)
         changed = changed or inner is not None
-        cols.append(f"{inner} AS {quote_ident(name)}" if inner else quote_ident(name))
+        cols.append(f"{inner or f'#{i}'} AS {quote_ident(name)}")
     return rel.project(", ".join(cols)) if changed else rel
 
 
