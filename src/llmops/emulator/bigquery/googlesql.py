@@ -861,9 +861,15 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     for cls, what in _UNSUPPORTED_STATEMENTS.items():
         if isinstance(stmt, cls):
             raise _unsupported(what)
-    from .groupby import compute_keys_from_grouped_columns, group_by_all_without_keys, resolve_grouping_ordinals
+    from .groupby import (
+        compute_keys_from_grouped_columns,
+        group_by_all_without_keys,
+        resolve_group_by_aliases,
+        resolve_grouping_ordinals,
+    )
 
     resolve_grouping_ordinals(stmt)  # copies SELECT expressions: before they are tagged
+    resolve_group_by_aliases(stmt)
     group_by_all_without_keys(stmt)
     compute_keys_from_grouped_columns(stmt)
     tag_literals(stmt)  # before any rewrite adds SQL of its own

@@ -14,6 +14,11 @@ key (NULL, then 11). Its columns are wrapped in a one-argument COALESCE, which D
 match with the key. A key that names the SELECT item by its position (`GROUPING SETS((3))`) or
 alias is that item, as in DuckDB: it keeps the key's value.
 
+A GROUP BY name that is both a SELECT alias and a column of the FROM clause (`SELECT UPPER(name)
+AS name ... GROUP BY name`): the alias wins in GoogleSQL ("those aliases override names in the
+corresponding FROM clause"), the column in DuckDB. Each GROUP BY alias of a SELECT expression
+becomes that expression.
+
 GROUP BY ALL where no SELECT item is a grouping key (`SELECT 'a' FROM t GROUP BY ALL`): one
 group of all rows in GoogleSQL, a row per input row in DuckDB; it becomes `GROUP BY ()`.
 """
@@ -105,6 +110,35 @@ def _keys(items: list[exp.Expression]) -> list[exp.Expression]:
 
 def _under_aggregate(node: exp.Expression, top: exp.Expression) -> bool:
     return any(isinstance(a, (exp.AggFunc, exp.Window, exp.Grouping, exp.Subquery)) for a in _ancestors(node, top))
+
+
+def resolve_group_by_aliases(stmt: exp.Expression) -> None:
+    """Replace each unqualified GROUP BY name that is the alias of a SELECT expression (not of
+    the same-named column) by that expression, also inside grouping sets."""
+    for select in list(stmt.find_all(exp.Select)):
+        group = select.args.get("group")
+        if group is None:
+            continue
+        aliased: dict[str, exp.Expression] = {}
+        for item in select.expressions:
+            if not isinstance(item, exp.Alias) or item.this.find(exp.AggFunc, exp.Window, exp.Subquery, exp.Star):
+                continue
+            if isinstance(item.this, exp.Column) and item.this.name.lower() == item.alias.lower():
+                continue
+            aliased.setdefault(item.alias.lower(), item.this)
+        if not aliased:
+            continue
+        # GROUPING(alias) names the key too, wherever the query calls it
+        calls = [c for c in select.find_all(exp.Grouping) if c.find_ancestor(exp.Select) is select]
+        for column in [*group.find_all(exp.Column), *(x for c in calls for x in c.find_all(exp.Column))]:
+            if column.table or column.name.lower() not in aliased or column.find_ancestor(exp.Select) is not select:
+                continue
+            parent = column.parent
+            if not isinstance(parent, (exp.Group, exp.Tuple, exp.Paren, exp.Grouping, *_GROUPINGS)):
+                continue  # a name inside an expression of the GROUP BY reads the FROM clause
+            copy = aliased[column.name.lower()].copy()
+            copy.meta[_FROM_ORDINAL] = True
+            column.replace(copy)
 
 
 def _ordinals(grouping: exp.Expression) -> list[exp.Literal]:
