@@ -7,6 +7,10 @@ and through the real BigQuery client:
 - an expression of grouped columns that is also a ROLLUP/CUBE/GROUPING SETS key (`SELECT a, a+1
   ... GROUP BY ROLLUP(a, a+1)`) answered the key (NULL in the set that groups `a` alone) instead
   of computing it from the grouped columns (a key written as the item's position stays the key);
+- a GROUP BY name that is a SELECT alias and a FROM column grouped by the column (the alias
+  wins in GoogleSQL);
+- date arithmetic past 9999-12-31 or before 0001-01-01 answered year 10000 or 0000, which no
+  client reads (the CLI failed with a traceback), instead of BigQuery's overflow error;
 - a UNION of STRUCTs whose field names differ merged the names (`{a: 1, x: NULL}`) instead of
   matching the fields by position under the first input's names.
 
@@ -16,8 +20,16 @@ and through the real BigQuery client:
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
-from googlesql_cases import case_params, check_locally, check_through_client
+from googlesql_cases import (
+    assert_fails_locally,
+    assert_fails_through_client,
+    case_params,
+    check_locally,
+    check_through_client,
+)
 
 STR = "STRING"
 KA = "UNNEST([STRUCT(1 AS key, 10 AS a), (2, 10), (3, 123)])"
@@ -69,6 +81,38 @@ GROUPED_KEYS = [
     (_rows("a + 1, GROUPING(a + 1)", "ROLLUP(a, a + 1)"), "(11, 0) (11, 1) (124, 0) (124, 1) (NULL, 1)", STR),
 ]
 
+NAMES = "UNNEST(['a', 'A', 'b']) AS name"
+GROUP_BY_ALIASES = [
+    # "aliases override names in the corresponding FROM clause" (query syntax, GROUP BY)
+    (
+        f"SELECT STRING_AGG(FORMAT('%s:%d', name, n), ' ' ORDER BY name) FROM "
+        f"(SELECT UPPER(name) AS name, COUNT(*) AS n FROM {NAMES} GROUP BY name)",
+        "A:2 B:1",
+        STR,
+    ),
+    (
+        f"SELECT STRING_AGG(FORMAT('%T:%d', name, n), ' ' ORDER BY FORMAT('%T', name)) FROM "
+        f"(SELECT UPPER(name) AS name, COUNT(*) AS n FROM {NAMES} GROUP BY ROLLUP(name))",
+        '"A":2 "B":1 NULL:3',
+        STR,
+    ),
+    # grouping_sets_grouping_function_with_pre_group_by_expr: 1, a+1 and a1 are one key
+    (
+        _rows("a + 1, GROUPING(a + 1)", "GROUPING SETS(1, a + 1, c0)"),
+        "(11, 0) (11, 0) (11, 0) (124, 0) (124, 0) (124, 0)",
+        STR,
+    ),
+    # grouping_func_with_alias: GROUPING(alias) names the key too
+    (_rows("a, GROUPING(c0)", "GROUPING SETS(c0, ())"), "(10, 0) (123, 0) (NULL, 1)", STR),
+    # a name inside a GROUP BY expression reads the FROM clause, as before
+    (
+        f"SELECT STRING_AGG(name, ' ' ORDER BY name) FROM "
+        f"(SELECT LOWER(name) AS name FROM {NAMES} GROUP BY LOWER(name))",
+        "a b",
+        STR,
+    ),
+]
+
 STRUCT_UNIONS = [
     (
         "SELECT TO_JSON_STRING(ARRAY_AGG(s)) FROM (SELECT STRUCT(1 AS a, 2 AS b) AS s UNION ALL SELECT STRUCT(3 AS x, 4 AS y))",
@@ -100,7 +144,7 @@ STRUCT_UNIONS = [
     ),
 ]
 
-FAMILIES = {"grouped_keys": GROUPED_KEYS, "struct_unions": STRUCT_UNIONS}
+FAMILIES = {"grouped_keys": GROUPED_KEYS, "group_by_aliases": GROUP_BY_ALIASES, "struct_unions": STRUCT_UNIONS}
 ROWS = case_params(FAMILIES)
 
 
@@ -112,3 +156,31 @@ def test_local_warehouse(warehouse, sql, want, typ):
 @pytest.mark.parametrize("family", list(FAMILIES))
 def test_bigquery_client(bigquery_client, family):
     check_through_client(bigquery_client, FAMILIES[family])
+
+
+OVERFLOWS = [
+    # civil_time:datetime_add_positive_overflow, datetime_sub_positive_overflow
+    (
+        "SELECT DATETIME_ADD(DATETIME '9999-12-31 23:59:59.999999', INTERVAL 1 MICROSECOND)",
+        "DATETIME value out of range",
+    ),
+    ("SELECT DATETIME_SUB(DATETIME '0001-01-01 00:00:00', INTERVAL 1 MICROSECOND)", "DATETIME value out of range"),
+    ("SELECT DATE_ADD(DATE '9999-12-31', INTERVAL 1 DAY)", "DATE value out of range in field f0_"),
+    ("SELECT [TIMESTAMP_ADD(TIMESTAMP '9999-12-31 23:59:59.999999+00', INTERVAL 1 MICROSECOND)] AS a", "field a"),
+    ("SELECT STRUCT(DATE_SUB(DATE '0001-01-01', INTERVAL 1 DAY) AS d) AS s", "field s.d"),
+]
+
+
+@pytest.mark.parametrize("sql, fragment", OVERFLOWS)
+def test_date_overflow_is_bigquerys_error(warehouse, bigquery_client, sql, fragment):
+    assert_fails_locally(warehouse, sql, fragment)
+    assert_fails_through_client(bigquery_client, sql, fragment)
+
+
+def test_the_ends_of_the_range_are_values(warehouse):
+    sql = (
+        "SELECT DATE '9999-12-31', DATE '0001-01-01', DATETIME '9999-12-31 23:59:59.999999', "
+        "TIMESTAMP '0001-01-01 00:00:00+00', [DATE '9999-12-31']"
+    )
+    row = warehouse.query_result(sql).table.to_pylist()[0]
+    assert list(row.values())[:2] == [dt.date(9999, 12, 31), dt.date(1, 1, 1)]

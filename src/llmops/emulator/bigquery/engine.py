@@ -56,6 +56,7 @@ from . import (
     routines,
     rowaccess,
     tablekinds,
+    temporalrange,
     udfs,
 )
 from .googlesql import (
@@ -683,6 +684,7 @@ class BigQueryEngine:
                 from . import nullarrays
 
                 nullarrays.check(table)
+                temporalrange.check(table)
                 return QueryResult(table=table, schema=schema, statement_type="SELECT")
             if stmt.statement_type in ("CREATE_SCHEMA", "DROP_SCHEMA"):
                 return self._schema_statement(con, stmt)
