@@ -12,7 +12,9 @@ and through the real BigQuery client:
 - date arithmetic past 9999-12-31 or before 0001-01-01 answered year 10000 or 0000, which no
   client reads (the CLI failed with a traceback), instead of BigQuery's overflow error;
 - a UNION of STRUCTs whose field names differ merged the names (`{a: 1, x: NULL}`) instead of
-  matching the fields by position under the first input's names.
+  matching the fields by position under the first input's names; so did a CASE, IF or COALESCE
+  whose results mix a named STRUCT and `STRUCT(0, 'z')`, and `CASE s WHEN STRUCT(1, 2)` /
+  `NULLIF(s, (1, 2))` compared by name (never equal) and took a NULL field for a match.
 
 (RANGE values with an UNBOUNDED bound, which sorted and compared as NULL, are in
 `test_range_type.py`.)
@@ -144,7 +146,42 @@ STRUCT_UNIONS = [
     ),
 ]
 
-FAMILIES = {"grouped_keys": GROUPED_KEYS, "group_by_aliases": GROUP_BY_ALIASES, "struct_unions": STRUCT_UNIONS}
+S3 = "(SELECT STRUCT(1 AS x, 2 AS y) AS s UNION ALL SELECT STRUCT(NULL, 2) UNION ALL SELECT STRUCT(3, 2))"
+STRUCT_CASES = [
+    # struct_queries:struct_equality_null_field: by position, and a NULL field matches nothing
+    (
+        "SELECT STRING_AGG(FORMAT('%d/%T', CASE s WHEN STRUCT(1, 2) THEN 1 WHEN STRUCT(NULL, 2) THEN 2 ELSE 3 END, "
+        f"NULLIF(s, (NULL, 2)).x), ' ' ORDER BY FORMAT('%T', s.x)) FROM {S3}",
+        "1/1 3/3 3/NULL",
+        STR,
+    ),
+    # case_statement_queries:case_value_with_struct2
+    (
+        "SELECT CASE ct WHEN (1, 1) THEN 11 WHEN (2, 2) THEN 22 ELSE 0 END FROM (SELECT AS STRUCT 2 AS a, 2 AS b) AS ct",
+        22,
+        "INT64",
+    ),
+    # with_recursive:recursive_query_string_pattern_match: the CASE's results are one STRUCT type
+    (
+        "SELECT TO_JSON_STRING(ARRAY_AGG(CASE WHEN n > 1 THEN s ELSE STRUCT(0, 'z') END ORDER BY n)) FROM "
+        "(SELECT 2 AS n, STRUCT(1 AS a, 'p' AS b) AS s UNION ALL SELECT 0, STRUCT(3, 'r'))",
+        '[{"a":0,"b":"z"},{"a":1,"b":"p"}]',
+        STR,
+    ),
+    (
+        "SELECT TO_JSON_STRING([IF(n > 1, s, STRUCT(7, 'q')), COALESCE(CAST(NULL AS STRUCT<a INT64, b STRING>), (8, 'w'))]) "
+        "FROM (SELECT 0 AS n, STRUCT(1 AS a, 'p' AS b) AS s)",
+        '[{"a":7,"b":"q"},{"a":8,"b":"w"}]',
+        STR,
+    ),
+]
+
+FAMILIES = {
+    "grouped_keys": GROUPED_KEYS,
+    "group_by_aliases": GROUP_BY_ALIASES,
+    "struct_unions": STRUCT_UNIONS,
+    "struct_cases": STRUCT_CASES,
+}
 ROWS = case_params(FAMILIES)
 
 

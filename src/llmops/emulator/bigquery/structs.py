@@ -79,6 +79,12 @@ def rewrite_anonymous_structs(stmt: exp.Expression) -> None:
     for struct in reversed(list(stmt.find_all(exp.Struct))):
         if _struct_cast_above(struct) or all(_field_named(e) for e in struct.expressions):
             continue
+        if _meets_another_value(struct) and not any(_field_named(e) for e in struct.expressions):
+            # compared with, or one of the results beside, a value whose fields have names: an
+            # unnamed ROW takes them by position, as BigQuery does, where a STRUCT of `_field_N`
+            # names would meet the other by name (`CASE s WHEN STRUCT(1, 2)` never matched)
+            struct.replace(exp.Anonymous(this="ROW", expressions=[e.copy() for e in struct.expressions]))
+            continue
         if isinstance(stmt, exp.Insert) and not any(_field_named(e) for e in struct.expressions):
             # a value for a STRUCT column takes the column's field names by position: DuckDB's
             # unnamed ROW casts so, a STRUCT with other field names does not
@@ -89,6 +95,36 @@ def rewrite_anonymous_structs(stmt: exp.Expression) -> None:
             for i, e in enumerate(struct.expressions)
         ]
         struct.set("expressions", fields)
+
+
+def _unnamed(node: exp.Expression | None) -> bool:
+    """A NULL, or a STRUCT constructor without field names: a value that brings no names."""
+    if node is None or isinstance(node, exp.Null | exp.Tuple):
+        return True
+    return isinstance(node, exp.Struct) and not any(_field_named(e) for e in node.expressions)
+
+
+def _meets_another_value(struct: exp.Struct) -> bool:
+    """Whether `struct` is the operand a CASE compares with its subject (`CASE s WHEN STRUCT(1, 2)`),
+    an argument of NULLIF, or one of the results of a CASE, IF or COALESCE whose other results
+    include a value with field names (a column, a named STRUCT)."""
+    parent = struct.parent
+    if isinstance(parent, exp.Nullif):
+        return True
+    if isinstance(parent, exp.If) and isinstance(parent.parent, exp.Case):
+        case = parent.parent
+        if struct is parent.this:
+            return case.this is not None
+        others = [i.args.get("true") for i in case.args.get("ifs") or []] + [case.args.get("default")]
+    elif isinstance(parent, exp.Case) and struct is parent.args.get("default"):
+        others = [i.args.get("true") for i in parent.args.get("ifs") or []]
+    elif isinstance(parent, exp.If):
+        others = [parent.args.get("true"), parent.args.get("false")]
+    elif isinstance(parent, exp.Coalesce):
+        others = [parent.this, *parent.expressions]
+    else:
+        return False
+    return any(not _unnamed(o) for o in others if o is not struct)
 
 
 def _in_from(unnest: exp.Unnest) -> bool:
@@ -177,7 +213,7 @@ def _constructor_fields(node: exp.Expression) -> list[exp.Expression] | None:
             e.this if isinstance(e, exp.Alias) else e.expression if isinstance(e, exp.PropertyEQ) else e
             for e in node.expressions
         ]
-    if isinstance(node, exp.Tuple):
+    if isinstance(node, exp.Tuple) or (isinstance(node, exp.Anonymous) and str(node.this).upper() == "ROW"):
         return list(node.expressions)
     return None
 
@@ -206,10 +242,23 @@ def _fieldwise_equal(left: exp.Expression, right: exp.Expression) -> exp.Express
 
 
 def fieldwise_struct_comparisons(stmt: exp.Expression) -> None:
-    """`s = STRUCT(...)`, `(a, b) != (1, NULL)`: BigQuery's field-by-field comparison. DuckDB
+    """`s = STRUCT(...)`, `(a, b) != (1, NULL)`, also as `CASE s WHEN STRUCT(...)` and
+    `NULLIF(s, STRUCT(...))`: BigQuery's field-by-field comparison. DuckDB
     compared STRUCTs by field name (`STRUCT(3 AS a) = STRUCT(3 AS c)` was FALSE) and took a NULL
     field for a value (`STRUCT(1, NULL) = STRUCT(1, 2)` was FALSE, BigQuery answers NULL)."""
     node: Any
+    for case in list(stmt.find_all(exp.Case)):
+        subject = case.this
+        whens = case.args.get("ifs") or []
+        if subject is not None and any(_constructor_fields(w.this) is not None for w in whens):
+            # `CASE s WHEN STRUCT(1, 2) THEN ...` compares as `s = STRUCT(1, 2)` does
+            for w in whens:
+                w.set("this", exp.EQ(this=subject.copy(), expression=w.this.copy()))
+            case.set("this", None)
+    for nullif in list(stmt.find_all(exp.Nullif)):
+        if _constructor_fields(nullif.this) is not None or _constructor_fields(nullif.expression) is not None:
+            same = exp.EQ(this=nullif.this.copy(), expression=nullif.expression.copy())
+            nullif.replace(exp.Case(ifs=[exp.If(this=same, true=exp.null())], default=nullif.this.copy()))
     for node in reversed(list(stmt.find_all(exp.EQ, exp.NEQ))):
         equal = _fieldwise_equal(node.this, node.expression)
         if equal is not None:
