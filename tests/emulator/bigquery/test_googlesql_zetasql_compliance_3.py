@@ -9,6 +9,10 @@ and through the real BigQuery client:
   of computing it from the grouped columns (a key written as the item's position stays the key);
 - a GROUP BY name that is a SELECT alias and a FROM column grouped by the column (the alias
   wins in GoogleSQL);
+- FORMAT_DATE's `%g` was `000`; CONCAT wrote a NUMERIC with trailing zeros and an INTERVAL as
+  `1 day`, a FLOAT64 column 1.0 as `1.0` (CAST AS STRING's `1`); STRING_AGG of BYTES was a STRING
+  (and with a BYTES delimiter an engine error);
+- `LIMIT NULL` / `OFFSET NULL` ran without a limit instead of failing;
 - date arithmetic past 9999-12-31 or before 0001-01-01 answered year 10000 or 0000, which no
   client reads (the CLI failed with a traceback), instead of BigQuery's overflow error;
 - a UNION of STRUCTs whose field names differ merged the names (`{a: 1, x: NULL}`) instead of
@@ -176,11 +180,23 @@ STRUCT_CASES = [
     ),
 ]
 
+TEXTS = [
+    # civil_time:datetime_in_format_date: %g is the ISO year without its century
+    ("FORMAT_DATE('%j %g %G', DATE '1987-08-07')", "219 87 1987", STR),
+    ("FORMAT_DATE('%g', DATE '2021-01-01')", "20", STR),
+    # concat_function:concat_numeric, concat_interval: CONCAT writes a value as CAST AS STRING does
+    ("CONCAT(NUMERIC '99999999999999999999999.87654321')", "99999999999999999999999.87654321", STR),
+    ("CONCAT('x', NUMERIC '1.50', '/', INTERVAL 1 DAY)", "x1.5/0-0 1 0:0:0", STR),
+    ("CONCAT(INTERVAL '1 2 3' MONTH TO HOUR)", "0-1 2 3:0:0", STR),
+    ("CONCAT('i', INTERVAL '1 2 3' MONTH TO HOUR)", "i0-1 2 3:0:0", STR),
+]
+
 FAMILIES = {
     "grouped_keys": GROUPED_KEYS,
     "group_by_aliases": GROUP_BY_ALIASES,
     "struct_unions": STRUCT_UNIONS,
     "struct_cases": STRUCT_CASES,
+    "texts": TEXTS,
 }
 ROWS = case_params(FAMILIES)
 
@@ -195,7 +211,12 @@ def test_bigquery_client(bigquery_client, family):
     check_through_client(bigquery_client, FAMILIES[family])
 
 
-OVERFLOWS = [
+ERRORS = [
+    # limit_queries:limit_null, offset_null
+    ("SELECT a FROM (SELECT 1 AS a) LIMIT NULL", "Limit requires non-null count and offset"),
+    ("SELECT a FROM (SELECT 1 AS a) LIMIT 1 OFFSET NULL", "Limit requires non-null count and offset"),
+    # aggregation_queries:aggregation_string_agg_error_2 (a BYTES aggregate too)
+    ("SELECT STRING_AGG(b'b', NULL) FROM (SELECT 1)", "Argument 2 to STRING_AGG must be non-NULL"),
     # civil_time:datetime_add_positive_overflow, datetime_sub_positive_overflow
     (
         "SELECT DATETIME_ADD(DATETIME '9999-12-31 23:59:59.999999', INTERVAL 1 MICROSECOND)",
@@ -208,8 +229,8 @@ OVERFLOWS = [
 ]
 
 
-@pytest.mark.parametrize("sql, fragment", OVERFLOWS)
-def test_date_overflow_is_bigquerys_error(warehouse, bigquery_client, sql, fragment):
+@pytest.mark.parametrize("sql, fragment", ERRORS)
+def test_bigquerys_errors(warehouse, bigquery_client, sql, fragment):
     assert_fails_locally(warehouse, sql, fragment)
     assert_fails_through_client(bigquery_client, sql, fragment)
 
@@ -221,3 +242,23 @@ def test_the_ends_of_the_range_are_values(warehouse):
     )
     row = warehouse.query_result(sql).table.to_pylist()[0]
     assert list(row.values())[:2] == [dt.date(9999, 12, 31), dt.date(1, 1, 1)]
+
+
+def test_table_columns_in_concat_and_string_agg(bigquery_client, dataset):
+    """Columns whose type the schema tells: CONCAT writes them as CAST AS STRING does, and
+    STRING_AGG of BYTES is BYTES (also as a window function), ZetaSQL's string_agg_BYTES_* cases."""
+    table = f"{dataset.project}.{dataset.dataset_id}.mixed"
+    bigquery_client.query_and_wait(f"CREATE TABLE `{table}` (b BYTES, f FLOAT64, n NUMERIC, s STRING)")
+    bigquery_client.query_and_wait(
+        f"INSERT INTO `{table}` VALUES (b'a', 1.0, 1.50, 'x'), (b'c', 2.5, NULL, 'y'), (NULL, NULL, 3, NULL), "
+        "(b'\\xff', 1e20, 0.1, 'z')"
+    )
+    rows = bigquery_client.query_and_wait(
+        f"SELECT STRING_AGG(b) AS x, STRING_AGG(b, b'|' ORDER BY b DESC) AS y, "
+        f"STRING_AGG(CONCAT(s, ':', f, ':', n), ' ' ORDER BY s) AS c FROM `{table}`"
+    )
+    assert [tuple(r.values()) for r in rows] == [(b"a,c,\xff", b"\xff|c|a", "x:1:1.5 z:1e+20:0.1")]
+    window = bigquery_client.query_and_wait(f"SELECT STRING_AGG(b) OVER (ORDER BY b) AS w FROM `{table}` ORDER BY b")
+    assert [r["w"] for r in window] == [None, b"a", b"a,c", b"a,c,\xff"]
+    schema = bigquery_client.query(f"SELECT STRING_AGG(b) AS x FROM `{table}`").result().schema
+    assert schema[0].field_type == "BYTES"

@@ -76,9 +76,13 @@ def _checked_n(node: exp.Expr) -> None:
 
 
 def _checked_limit(node: exp.Expression) -> None:
-    """LIMIT/OFFSET given by a query parameter that is NULL or negative is an error in BigQuery
-    (DuckDB: no limit for NULL)."""
+    """LIMIT/OFFSET given by a query parameter that is NULL or negative, or written as NULL, is an
+    error in BigQuery (DuckDB: no limit for NULL)."""
     count = node.expression
+    if isinstance(count, exp.Expression) and isinstance(count.unnest(), exp.Null):
+        from .googlesql import BigQueryError
+
+        raise BigQueryError("Limit requires non-null count and offset", fix="give LIMIT and OFFSET a number")
     if not isinstance(count, exp.Expression) or _is_literal_at_least(count, 0) or count.find(exp.Parameter) is None:
         return
     null = exp.Is(this=count.copy(), expression=exp.Null())

@@ -126,12 +126,17 @@ _TEXT = (exp.DataType.Type.VARCHAR, exp.DataType.Type.TEXT)
 
 
 def _lone_concat_arguments(stmt: exp.Expression) -> list[exp.Expression]:
-    """The argument of CONCAT(x): of a type other than STRING or BYTES it is x's STRING."""
-    return [
-        c.expressions[0]
-        for c in stmt.find_all(exp.Concat)
-        if len(c.expressions) == 1 and not isinstance(c.expressions[0], exp.Literal)
-    ]
+    """The arguments of CONCAT: one of a type other than STRING or BYTES is written as its STRING
+    (CAST's text: `1` for the FLOAT64 1.0, not DuckDB's `1.0`); and the values of STRING_AGG,
+    which is BYTES for BYTES."""
+    out = [a for c in stmt.find_all(exp.Concat) for a in c.expressions if not isinstance(a, exp.Literal)]
+    for agg in stmt.find_all(exp.GroupConcat):
+        value = agg.this
+        while isinstance(value, (exp.Limit, exp.Order)):
+            value = value.this
+        if isinstance(value, exp.Column):
+            out.append(value)
+    return out
 
 
 def _string_cast_operands(stmt: exp.Expression) -> list[exp.Expression]:
@@ -279,8 +284,9 @@ def checked(new: exp.Expression, *operands: tuple[exp.Expression, str]) -> exp.E
 
 
 def checked_among(new: exp.Expression, value: exp.Expression, typeofs: Iterable[str]) -> exp.Expression:
-    """`new`, guarded by DuckDB checking that `value`'s typeof() is one of `typeofs`."""
-    names = [exp.Literal.string(t) for t in typeofs]
+    """`new`, guarded by DuckDB checking that `value`'s typeof() is one of `typeofs` (or DuckDB's
+    NULL type, of an untyped NULL such as the elements of `[NULL]`, which suits every type)."""
+    names = [exp.Literal.string(t) for t in (*typeofs, '"NULL"')]
     return _guarded(new, [exp.In(this=_typeof(value), expressions=names)])
 
 

@@ -1,5 +1,5 @@
 """GoogleSQL format strings on DuckDB: FORMAT_DATE/DATETIME/TIME/TIMESTAMP elements DuckDB's
-strftime lacks (%E3S %E*S %E4Y %Ez %k %l %e %R %C %Q %n %t), their time-zone argument, and
+strftime lacks (%E3S %E*S %E4Y %Ez %k %l %e %R %C %g %Q %n %t), their time-zone argument, and
 FORMAT's %t / %T / %'d.
 
 A literal format string is compiled into a concatenation of strftime pieces and expressions; a
@@ -159,6 +159,8 @@ def compile_format(
             special(_pad(_part("year", value), 4, "0"))
         elif el == "C":
             special(_pad(exp.IntDiv(this=_part("year", value), expression=exp.Literal.number(100)), 2, "0"))
+        elif el == "g":  # the ISO 8601 year without its century; DuckDB's strftime writes 000
+            special(_pad(exp.Mod(this=_part("isoyear", value), expression=exp.Literal.number(100)), 2, "0"))
         elif el == "Q":
             special(exp.cast(_part("quarter", value), "VARCHAR"))
         elif el == "n":

@@ -231,19 +231,29 @@ def _initcap_no_delimiters(node: exp.Initcap) -> exp.Expression | None:
 
 
 def _concat_number(node: exp.Concat) -> exp.Expression | None:
-    """CONCAT of one value that is not a string is its STRING, written as CONCAT of several writes
-    it (DuckDB's CONCAT of one argument is that argument, of its own type)."""
+    """CONCAT of one value that is not a string is its STRING (DuckDB's CONCAT of one argument is
+    that argument, of its own type); each such value among several is written as CAST(x AS
+    STRING) writes it (DuckDB's text of a NUMERIC keeps trailing zeros, of an INTERVAL is `1 day`)."""
     args = node.expressions
     for arg in args:
         if isinstance(arg, exp.Not):  # `a || NOT b` does not parse in DuckDB
             arg.replace(exp.paren(arg.copy(), copy=False))
-    if len(args) != 1 or (isinstance(args[0], exp.Literal) and args[0].is_string):
+    from .semantics import string_cast
+
+    if len(args) != 1:
+        for arg in args:
+            if not isinstance(arg, exp.Literal) and (
+                known_type(arg) not in (None, "BYTES", "STRING") or _shows_non_text(arg)
+            ):
+                arg.replace(string_cast(exp.cast(arg.copy(), "VARCHAR")))  # GoogleSQL's text (1.5, 0-0 1 0:0:0)
+        return None
+    if isinstance(args[0], exp.Literal) and args[0].is_string:
         return None
     if isinstance(args[0], exp.Literal):
         return exp.cast(args[0].copy(), "VARCHAR")
     if known_type(args[0]) in (None, "BYTES", "STRING") and not _shows_non_text(args[0]):
         return None  # BYTES stays BYTES; a type the translator does not know is left as it was
-    return exp.DPipe(this=args[0].copy(), expression=exp.Literal.string(""))
+    return string_cast(exp.cast(args[0].copy(), "VARCHAR"))
 
 
 def _shows_non_text(node: exp.Expression) -> bool:
@@ -251,7 +261,7 @@ def _shows_non_text(node: exp.Expression) -> bool:
     inner = node.unnest()
     if isinstance(inner, (exp.Cast, exp.TryCast)):
         return not inner.to.is_type(*exp.DataType.TEXT_TYPES, "BLOB", "VARBINARY", "BINARY")
-    return isinstance(inner, (exp.Predicate, exp.Not, exp.Connector))
+    return isinstance(inner, (exp.Predicate, exp.Not, exp.Connector, exp.Interval))
 
 
 _MAX_TOP = 100000
@@ -312,6 +322,32 @@ def _agg_limit(node: exp.Expression) -> exp.Expression | None:
     new = _t("CASE WHEN _B = 0 THEN NULL ELSE list_slice(_A, 1, _B) END", whole, count)
     whole.replace(new)
     return None
+
+
+def _bytes_string_agg(node: exp.GroupConcat) -> None:
+    """STRING_AGG of BYTES is BYTES: DuckDB's LISTAGG has no BLOB form (it cast the values to
+    text, or found no function for a BYTES delimiter), so the values are aggregated as their
+    hexadecimal text, whose concatenation is the text of the bytes' concatenation."""
+    holder: exp.Expression = node
+    value = node.this
+    while isinstance(value, (exp.Limit, exp.Order)):
+        holder, value = value, value.this
+    separator = node.args.get("separator")
+    if isinstance(separator, exp.Null) or not any(_is_bytes(x) or known_type(x) == "BYTES" for x in (value, separator)):
+        return  # a NULL literal separator is refused by the caller
+    delimiter = (separator or exp.Literal.string(",")).copy()
+    holder.set("this", exp.Anonymous(this="hex", expressions=[value.copy()]))
+    node.set("separator", exp.Anonymous(this="hex", expressions=[delimiter.copy()]))
+    whole = node.parent if isinstance(node.parent, (exp.Window, exp.Filter)) else node
+    # the delimiter is a constant (a literal or a parameter): checked outside the aggregate,
+    # where DuckDB's LISTAGG wants it folded
+    whole.replace(
+        _t(
+            "CASE WHEN _A IS NULL THEN error('Illegal NULL separator in STRING_AGG') ELSE unhex(_B) END",
+            delimiter,
+            whole.copy(),
+        )
+    )
 
 
 def _null_treatment(node: exp.IgnoreNulls | exp.RespectNulls) -> exp.Expression | None:
@@ -525,6 +561,8 @@ def rewrite_function_calls(stmt: exp.Expression) -> None:
         new = _null_treatment(node)
         if new is not None:
             node.replace(new)
+    for node in list(stmt.find_all(exp.GroupConcat)):
+        _bytes_string_agg(node)
     for node in reversed(list(stmt.find_all(exp.GroupConcat, exp.ArrayAgg))):
         if isinstance(node, exp.GroupConcat) and isinstance(node.args.get("separator"), exp.Null):
             # DuckDB joined without a separator

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlglot import exp
 
-from .coltypes import checked, known_type
+from .coltypes import TYPE_KEY, checked, known_type
 from .functions import _invalid, _t
 from .int64literals import int32
 
@@ -70,7 +70,9 @@ def _range_literal(node: exp.Interval) -> exp.Expression | None:
         raise _invalid(
             f"Invalid interval literal {node.this.this!r} for {start} TO {end}; write it as e.g. '1-2 3 4:5:6' YEAR TO SECOND"
         ) from None
-    return _t(f"to_months({months}) + to_days({days}) + to_microseconds({micros}::BIGINT)")
+    value = _t(f"to_months({months}) + to_days({days}) + to_microseconds({micros}::BIGINT)")
+    value.meta[TYPE_KEY] = "INTERVAL"  # CONCAT and CAST AS STRING write it as an INTERVAL
+    return value
 
 
 def _with_parts(body: str) -> str:

@@ -84,7 +84,7 @@ def rewrite_semantics(stmt: exp.Expression) -> None:
         elif node.to.this in (exp.DataType.Type.VARCHAR, exp.DataType.Type.TEXT) and (
             not isinstance(node, exp.TryCast) or node.args.get("safe")  # SAFE_CAST, not the rewrites' TRY_CASTs
         ):
-            node.replace(_string_cast(node, safe=isinstance(node, exp.TryCast)))
+            node.replace(string_cast(node, safe=isinstance(node, exp.TryCast)))
         elif node.to.this == exp.DataType.Type.BOOLEAN:
             node.replace(_bool_cast(node, safe=isinstance(node, exp.TryCast)))
     for node in reversed(list(stmt.find_all(exp.Like))):
@@ -240,7 +240,7 @@ _PLAIN_TEXT_TYPEOFS = {
 }
 
 
-def _string_cast(node: exp.Cast, *, safe: bool = False) -> exp.Expression:
+def string_cast(node: exp.Cast, *, safe: bool = False) -> exp.Expression:
     """CAST(FLOAT64 AS STRING) writes 1.0 as "1" and 1e20 as "1e+20", a NUMERIC without trailing
     zeros, an INTERVAL as `0-0 1 2:3:4`, BYTES as their UTF-8 text (DuckDB writes escapes), as
     BigQuery does."""
