@@ -870,6 +870,9 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
 
     resolve_grouping_ordinals(stmt)  # copies SELECT expressions: before they are tagged
     resolve_group_by_aliases(stmt)
+    from .havingminmax import rewrite_having_min_max
+
+    rewrite_having_min_max(stmt)
     group_by_all_without_keys(stmt)
     compute_keys_from_grouped_columns(stmt)
     tag_literals(stmt)  # before any rewrite adds SQL of its own
