@@ -115,6 +115,18 @@ CASES = [
         "SELECT g, STDDEV_POP(f) FROM b.t GROUP BY g",
         "SELECT g, stddev_pop(f) FROM b.t GROUP BY g",
     ),
+    # havingminmax.py: a scalar subquery over the group's rows gathered with ARRAY_AGG, against
+    # DuckDB's own way of writing it (a window MAX, then a FILTERed aggregate)
+    (
+        "SUM(x HAVING MAX y) GROUP BY",
+        "SELECT g, SUM(i HAVING MAX f) FROM b.t GROUP BY g",
+        "SELECT g, sum(i) FILTER (WHERE f = m) FROM (SELECT g, i, f, max(f) OVER (PARTITION BY g) AS m FROM b.t) GROUP BY g",
+    ),
+    (
+        "SUM(x HAVING MAX y)",
+        "SELECT SUM(i HAVING MAX g) FROM b.t",
+        "SELECT sum(i) FILTER (WHERE g = m) FROM (SELECT i, g, max(g) OVER () AS m FROM b.t)",
+    ),
     (
         "LIKE ANY UNNEST(array)",
         "SELECT COUNTIF(s LIKE ANY UNNEST(['%1', '%2%'])) FROM b.t",
