@@ -115,6 +115,14 @@ CASES = [
         "SELECT g, STDDEV_POP(f) FROM b.t GROUP BY g",
         "SELECT g, stddev_pop(f) FROM b.t GROUP BY g",
     ),
+    # statsaggregates.exact_decimal_spreads: NUMERIC values shifted by the group's minimum in
+    # exact decimals (a list per group) before DuckDB's double STDDEV
+    ("STDDEV_SAMP(NUMERIC) exact", "SELECT STDDEV_SAMP(n) FROM b.t", "SELECT stddev_samp(n) FROM b.t"),
+    (
+        "STDDEV_SAMP(NUMERIC) GROUP BY",
+        "SELECT g, STDDEV_SAMP(n) FROM b.t GROUP BY g",
+        "SELECT g, stddev_samp(n) FROM b.t GROUP BY g",
+    ),
     # havingminmax.py: a scalar subquery over the group's rows gathered with ARRAY_AGG, against
     # DuckDB's own way of writing it (a window MAX, then a FILTERed aggregate)
     (

@@ -14,11 +14,13 @@ and through the real BigQuery client:
   (and with a BYTES delimiter an engine error);
 - `AVG(inches HAVING MAX year)` and the other aggregates with HAVING MAX / MIN (ANY_VALUE's
   aside) did not parse (aggregation_having_modifier_queries 1 -> 35 passes);
+- STDDEV/VARIANCE of NUMERIC values of 25 digits that differ in the last one answered 0;
 - `LIMIT NULL` / `OFFSET NULL` ran without a limit instead of failing;
 - date arithmetic past 9999-12-31 or before 0001-01-01 answered year 10000 or 0000, which no
   client reads (the CLI failed with a traceback), instead of BigQuery's overflow error;
 - a UNION of STRUCTs whose field names differ merged the names (`{a: 1, x: NULL}`) instead of
-  matching the fields by position under the first input's names; so did a CASE, IF or COALESCE
+  matching the fields by position under the first input's names (also for STRUCT columns of
+  tables); so did a CASE, IF or COALESCE
   whose results mix a named STRUCT and `STRUCT(0, 'z')`, and `CASE s WHEN STRUCT(1, 2)` /
   `NULLIF(s, (1, 2))` compared by name (never equal) and took a NULL field for a match.
 
@@ -298,3 +300,44 @@ def test_table_columns_in_concat_and_string_agg(bigquery_client, dataset):
     assert [r["w"] for r in window] == [None, b"a", b"a,c", b"a,c,\xff"]
     schema = bigquery_client.query(f"SELECT STRING_AGG(b) AS x FROM `{table}`").result().schema
     assert schema[0].field_type == "BYTES"
+
+
+def test_stddev_and_variance_of_numeric_are_exact(env):
+    """stat_aggregation:*_numeric_high_prec_values: 25-digit values that differ in the last digit
+    (DuckDB's doubles answered 0). A window keeps DuckDB's doubles."""
+    run, ds, _ = env
+    run(
+        f"CREATE TABLE {ds}.hp AS SELECT 1 AS g, CAST('1000000000000000000000000.1' AS NUMERIC) AS x "
+        "UNION ALL SELECT 1, CAST('1000000000000000000000000.2' AS NUMERIC) UNION ALL SELECT 2, NULL "
+        "UNION ALL SELECT 3, NUMERIC '99999999999999999999999999999' UNION ALL SELECT 3, NUMERIC '-99999999999999999999999999999'"
+    )
+    run(
+        f"CREATE TABLE {ds}.hb AS SELECT CAST('1.0000000000000001' AS BIGNUMERIC) AS x "
+        "UNION ALL SELECT CAST('1.00000000000000001' AS BIGNUMERIC)"
+    )
+    rows = run(f"SELECT g, STDDEV_SAMP(x), VAR_POP(x), VARIANCE(x), STDDEV_POP(x) FROM {ds}.hp GROUP BY g ORDER BY g")
+    assert [r[0] for r in rows] == [1, 2, 3]
+    assert rows[0][1:] == pytest.approx((0.070710678118654752, 0.0025, 0.005, 0.05), rel=1e-12)
+    assert rows[1][1:] == (None, None, None, None)
+    # values too far apart for the decimal subtraction go through doubles, as before
+    assert rows[2][2] == pytest.approx(1e58, rel=1e-12)
+    (bignumeric,) = run(f"SELECT VAR_POP(x) FROM {ds}.hb")
+    assert bignumeric[0] == pytest.approx(2.025e-33, rel=1e-9)
+
+
+def test_a_union_of_struct_columns_matches_fields_by_position(env):
+    """STRUCT columns of tables whose field names differ: the first input's names, by position
+    (DuckDB merged them by name into {a, b, x, y}, half NULL); a NULL STRUCT stays NULL."""
+    run, ds, _ = env
+    run(f"CREATE TABLE {ds}.sa (s STRUCT<a INT64, b STRING>)")
+    run(f"CREATE TABLE {ds}.sx (s STRUCT<x INT64, y STRING>)")
+    run(f"INSERT INTO {ds}.sa VALUES (STRUCT(1, 'p'))")
+    run(f"INSERT INTO {ds}.sx VALUES (STRUCT(2, 'q')), (NULL)")
+    rows = run(f"SELECT s FROM {ds}.sa UNION ALL SELECT s FROM {ds}.sx")
+    assert sorted(rows, key=lambda r: -1 if r[0] is None else r[0]["a"]) == [
+        (None,),
+        ({"a": 1, "b": "p"},),
+        ({"a": 2, "b": "q"},),
+    ]
+    named = run(f"SELECT STRUCT(0 AS k, 'z' AS v) AS s UNION ALL SELECT s FROM {ds}.sx WHERE s IS NOT NULL")
+    assert sorted(named, key=lambda r: r[0]["k"]) == [({"k": 0, "v": "z"},), ({"k": 2, "v": "q"},)]

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlglot import exp
 
-from . import ranges, structs
+from . import ranges, setops, structs
 from .bytestext import BYTES_TEXT_CALLS
 from .nancompare import ordering_columns
 
@@ -114,9 +114,15 @@ def _candidates(stmt: exp.Expression) -> list[exp.Expression]:
     return (
         out
         + _lone_concat_arguments(stmt)
+        + [
+            n.this
+            for n in stmt.find_all(exp.Stddev, exp.StddevSamp, exp.StddevPop, exp.Variance, exp.VariancePop)
+            if isinstance(n.this, exp.Column)  # of NUMERIC: computed exactly (statsaggregates.py)
+        ]
         + _subscript_bases(stmt)
         + _string_cast_operands(stmt)
         + ranges.typed_arguments(stmt)
+        + setops.later_input_columns(stmt)
         + structs.unnest_arguments(stmt)
         + ordering_columns(stmt)
     )
@@ -263,6 +269,8 @@ def _kind(dtype: exp.DataType) -> str | None:
         return f"RANGE<{dtype.expressions[0].sql('bigquery').upper()}>"
     if dtype.this == _T.ARRAY and dtype.expressions and dtype.expressions[0].this == _T.STRUCT:
         return "ARRAY<STRUCT>"  # an UNNEST whose fields become columns (structs.py)
+    if dtype.this == _T.STRUCT and dtype.expressions:
+        return dtype.sql("bigquery")  # its fields' positions (setops.positional_struct_columns)
     return _KINDS.get(dtype.this)
 
 

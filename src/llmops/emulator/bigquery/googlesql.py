@@ -974,7 +974,9 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
         # its column types are asked for, then the script is translated again (see `translate`)
         return Statement(sql="", statement_type=_statement_type(stmt), tables=tuple(tables))
     from .jsonaccess import mark_json_subscripts
+    from .setops import positional_struct_columns
 
+    positional_struct_columns(stmt)
     mark_json_subscripts(stmt)
     ctx.udfs.update(geography.rewrite_calls(stmt))
     _rewrite_functions(stmt, ctx)
@@ -1531,9 +1533,10 @@ def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
 
     check_arguments(stmt)
     from .nanaggregates import nan_minimums
-    from .statsaggregates import rewrite_statistics
+    from .statsaggregates import exact_decimal_spreads, rewrite_statistics
 
     nan_minimums(stmt)
+    exact_decimal_spreads(stmt)
     rewrite_statistics(stmt)
     node: exp.Expr
     for node in list(stmt.find_all(exp.TimestampDiff)):

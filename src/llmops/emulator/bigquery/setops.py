@@ -44,14 +44,56 @@ def rewrite_set_operations(stmt: exp.Expression) -> None:
 def positional_struct_fields(stmt: exp.Expression) -> None:
     """The STRUCT literals that the second and later inputs of a set operation select, as
     unnamed ROWs (see the module's docstring)."""
-    for op in list(stmt.find_all(exp.SetOperation)):
-        if isinstance(op.parent, exp.SetOperation) or (
-            isinstance(op.parent, exp.Subquery) and isinstance(op.parent.parent, exp.SetOperation)
-        ):
-            continue  # an inner operation: the outermost one lists every input
+    for op in _outermost(stmt):  # an inner operation's inputs are among the outermost one's
         for select in _inputs(op)[1:]:
             for item in select.expressions:
                 _unname(item.this if isinstance(item, exp.Alias) else item)
+
+
+def later_input_columns(stmt: exp.Expression) -> list[exp.Expression]:
+    """The columns the second and later inputs of set operations select: of a STRUCT type they
+    are matched by position too (`positional_struct_columns`), which needs their types."""
+    out: list[exp.Expression] = []
+    for op in _outermost(stmt):
+        for select in _inputs(op)[1:]:
+            for item in select.expressions:
+                value = item.this if isinstance(item, exp.Alias) else item
+                if isinstance(value, exp.Column):
+                    out.append(value)
+    return out
+
+
+def positional_struct_columns(stmt: exp.Expression) -> None:
+    """A STRUCT column that a second or later input selects, its type known (a table's column),
+    as an unnamed ROW of its fields, so that it takes the first input's names by position."""
+    from .coltypes import known_type
+
+    for value in later_input_columns(stmt):
+        kind = known_type(value)
+        if not kind or not kind.upper().startswith("STRUCT<"):
+            continue
+        try:
+            width = len(exp.DataType.build(kind, dialect="bigquery").expressions)
+        except Exception:  # a type text sqlglot cannot read: the column stays as it is
+            continue
+        if not width:
+            continue
+        fields = [
+            exp.Anonymous(this="struct_extract_at", expressions=[value.copy(), exp.Literal.number(i + 1)])
+            for i in range(width)
+        ]
+        row = exp.Anonymous(this="ROW", expressions=fields)
+        null = exp.Is(this=value.copy(), expression=exp.Null())
+        value.replace(exp.Case(ifs=[exp.If(this=null, true=exp.Null())], default=row))
+
+
+def _outermost(stmt: exp.Expression) -> list[exp.SetOperation]:
+    return [
+        op
+        for op in stmt.find_all(exp.SetOperation)
+        if not isinstance(op.parent, exp.SetOperation)
+        and not (isinstance(op.parent, exp.Subquery) and isinstance(op.parent.parent, exp.SetOperation))
+    ]
 
 
 def _inputs(node: exp.Expression) -> list[exp.Select]:

@@ -8,6 +8,13 @@
 
 Both work for an aggregate and for the same function over a window (the guard gets the same
 window).
+
+- STDDEV/VARIANCE of NUMERIC or BIGNUMERIC values: ZetaSQL computes them exactly, DuckDB in
+  doubles, so values of 25 digits that differ in the last one had a variance of 0. As an
+  aggregate (not over a window) of a column or expression typed NUMERIC/BIGNUMERIC, the values
+  are shifted by the group's minimum in exact decimals before they become doubles (the variance
+  does not change with a shift); a value too far from it for the decimal subtraction goes
+  through doubles as before.
 """
 
 from __future__ import annotations
@@ -26,6 +33,37 @@ def same_window(function: exp.Expression, window: exp.Window | None) -> exp.Expr
     copy = window.copy()
     copy.set("this", function)
     return copy
+
+
+_DUCKDB_NAMES = {
+    exp.Stddev: "stddev_samp",
+    exp.StddevSamp: "stddev_samp",
+    exp.StddevPop: "stddev_pop",
+    exp.Variance: "var_samp",
+    exp.VariancePop: "var_pop",
+}
+_FAR = {"NUMERIC": "4e28", "BIGNUMERIC": "4e19"}
+"""Beyond these magnitudes a difference of two values could overflow the decimal type."""
+
+
+def exact_decimal_spreads(stmt: exp.Expression) -> None:
+    """STDDEV/VARIANCE aggregates of NUMERIC or BIGNUMERIC values, shifted before they become
+    doubles (see the module's docstring)."""
+    from .functions import _t
+
+    for node in list(stmt.find_all(*_DUCKDB_NAMES)):
+        kind = known_type(node.this)
+        if kind not in _FAR or isinstance(node.parent, exp.Window) or isinstance(node.this, exp.Distinct):
+            continue
+        far = _FAR[kind]
+        name = _DUCKDB_NAMES[type(node)]
+        node.replace(
+            _t(
+                f"list_aggregate(list_transform(list(_A), e -> CASE WHEN abs(e) > {far} OR abs(min(_A)) > {far} "
+                f"THEN CAST(e AS DOUBLE) - CAST(min(_A) AS DOUBLE) ELSE CAST(e - min(_A) AS DOUBLE) END), '{name}')",
+                node.this,
+            )
+        )
 
 
 def rewrite_statistics(stmt: exp.Expression) -> None:
