@@ -73,6 +73,17 @@ CASES = [
         ("[2020-01-01, UNBOUNDED)", True, None),
     ),
     (
+        # an unbounded bound is null in JSON (the engine holds it as -infinity / infinity)
+        "SELECT TO_JSON_STRING(RANGE<DATE> '[UNBOUNDED, 2020-01-01)'), "
+        "TO_JSON_STRING(STRUCT(RANGE<DATE> '[2020-01-01, UNBOUNDED)' AS r, 'x' AS s))",
+        ('{"start":null,"end":"2020-01-01"}', '{"r":{"start":"2020-01-01","end":null},"s":"x"}'),
+    ),
+    (
+        "SELECT JSON_TYPE(JSON_QUERY(JSON_OBJECT('r', RANGE<DATE> '[UNBOUNDED, 2020-01-01)'), '$.r.start')), "
+        "JSON_TYPE(JSON_QUERY(JSON_ARRAY(RANGE(DATE '2020-01-01', NULL)), '$[0].end'))",
+        ("null", "null"),
+    ),
+    (
         "SELECT COUNT(*) FROM UNNEST(GENERATE_RANGE_ARRAY(RANGE<DATETIME> '[2020-01-01 00:00:00, 2020-01-02 00:00:00)', "
         "INTERVAL 1 HOUR)) AS r WHERE RANGE_CONTAINS(r, DATETIME '2020-01-01 05:30:00')",
         (1,),

@@ -445,13 +445,20 @@ def _is_range(node: exp.Expression) -> bool | None:
 
 
 def typed_arguments(stmt: exp.Expression) -> list[exp.Expression]:
-    """Arguments of range calls whose type chooses the rewrite (for coltypes' inference)."""
+    """Arguments of range calls whose type chooses the rewrite, and the columns JSON_OBJECT and
+    JSON_ARRAY write, which may be ranges (for coltypes' inference)."""
     out: list[exp.Expression] = []
     for node in stmt.find_all(exp.Anonymous):
         name = str(node.this).upper()
         if name in _FUNCTIONS:
             out += [a for a in node.expressions if isinstance(a, (exp.Column, exp.Dot))]
-    return out
+    return out + _json_values(stmt)
+
+
+def _json_values(stmt: exp.Expression) -> list[exp.Expression]:
+    values = [kv.expression for kv in stmt.find_all(exp.JSONKeyValue)]
+    values += [e for a in stmt.find_all(exp.JSONArray) for e in a.expressions]
+    return [v for v in values if isinstance(v, exp.Column)]
 
 
 def _call(node: exp.Anonymous) -> exp.Expression:
@@ -563,6 +570,8 @@ def typeof_names() -> list[str]:
 
 def rewrite(stmt: exp.Expression) -> None:
     """Rewrite RANGE types, literals, casts and functions of `stmt` into DuckDB struct expressions."""
+    from .coltypes import known_type
+
     node: Any
     for node in list(stmt.find_all(exp.Anonymous)):
         if str(node.this).upper() == "RANGE_SESSIONIZE":
@@ -577,6 +586,10 @@ def rewrite(stmt: exp.Expression) -> None:
         element = element_of_datatype(node.to)
         assert element is not None
         _replace(node, _cast(node, element), element)
+    for node in _json_values(stmt):
+        kind = known_type(node)
+        if kind and kind.startswith("RANGE"):
+            _replace(node, node.copy(), element_of_type(kind))
     for node in list(stmt.find_all(exp.DataType)):
         if node.this == exp.DataType.Type.RANGE:
             element = check_element(node.expressions[0].sql("bigquery") if node.expressions else "")
@@ -586,6 +599,10 @@ def rewrite(stmt: exp.Expression) -> None:
 def _replace(node: exp.Expression, new: exp.Expression, element: str | None) -> None:
     if element is not None:
         new.meta[_ELEMENT] = element
+    if isinstance(node.parent, (exp.JSONKeyValue, exp.JSONArray)):
+        # a value of JSON_OBJECT / JSON_ARRAY: its unbounded bounds are JSON null, not "-infinity"
+        start, end = (_bound_or_null("_A", k) for k in ("start", "end"))
+        new = _t(f"CASE WHEN _A IS NULL THEN NULL ELSE {{'start': {start}, 'end': {end}}} END", new)
     node.replace(new)
 
 
