@@ -10,10 +10,11 @@
                    pages fetched as bytes without parsing the rows (the emulator's share; the
                    rest is the client's own JSON parsing and conversion)
   small queries    `query_and_wait("SELECT @x + 1")` from 8 concurrent clients: requests/s,
-                   p50/p95 latency and the server's CPU time per request, against a second
-                   emulator on uvicorn's pure-Python h11 parser (the baseline; rounds alternate
-                   between the two), against the client's floor (`canned_bigquery.py`: a server
-                   answering one fixed response at once), and the in-process engine's rate
+                   p50/p95 latency and the server's CPU time per request, against second and
+                   third emulators on asyncio's own event loop (instead of uvloop) and on
+                   uvicorn's pure-Python h11 parser (the baselines; rounds alternate between
+                   them), against the client's floor (`canned_bigquery.py`: a server answering
+                   one fixed response at once), and the in-process engine's rate
   engine           the in-process engine's fixed cost per small query (a constant SELECT, a
                    parameterized one, a WHERE on a 1,000-row table) against the same SQL on a bare
                    DuckDB cursor (`cur.sql(sql, params=...).to_arrow_table()`), alternating rounds
@@ -66,9 +67,10 @@ def setup_sql(copies: int, big_copies: int) -> list[str]:
     ]
 
 
-def start_emulator(data: Path, http: str = "httptools") -> tuple[subprocess.Popen, str]:
+def start_emulator(data: Path, http: str = "httptools", loop: str = "auto") -> tuple[subprocess.Popen, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LLMOPS_")}
     env["LLMOPS_EMULATOR_HTTP"] = http
+    env["LLMOPS_EMULATOR_LOOP"] = loop
     proc = subprocess.Popen(
         [sys.executable, "-m", "llmops", "--quiet", "emulator", "start", "--port", "0", "--data", str(data), "--json"],
         stdout=subprocess.PIPE,
@@ -416,13 +418,21 @@ def main() -> None:
             for name, (t_emu, t_loc) in bench_queries(bq, endpoint, engine, repeats, limit_rows).items():
                 print(f"{name:<40} {t_emu:>9.3f}s {t_loc:>10.3f}s {t_emu / t_loc:>6.1f}x")
         if "small" in only:
-            # The baseline: the same emulator on uvicorn's pure-Python h11 parser.
-            baseline, baseline_endpoint = start_emulator(folder / "emulator-h11", http="h11")
+            # The baselines: the same emulator on asyncio's own event loop, and on uvicorn's
+            # pure-Python h11 parser.
+            on_asyncio, asyncio_endpoint = start_emulator(folder / "emulator-asyncio", loop="asyncio")
+            procs.append(on_asyncio)
+            baseline, baseline_endpoint = start_emulator(folder / "emulator-h11", http="h11", loop="asyncio")
             procs.append(baseline)
             canned, canned_endpoint = start_canned()
             procs.append(canned)
             small = bench_small_queries(
-                {"httptools": endpoint, "h11 (baseline)": baseline_endpoint, "client floor": canned_endpoint},
+                {
+                    "emulator": endpoint,
+                    "asyncio loop": asyncio_endpoint,
+                    "h11 (baseline)": baseline_endpoint,
+                    "client floor": canned_endpoint,
+                },
                 engine,
                 seconds,
             )
@@ -432,10 +442,12 @@ def main() -> None:
                     f"  {name:<15} {r['rps']:>5.0f} requests/s  p50 {r['p50_ms']:5.1f} ms  p95 {r['p95_ms']:5.1f} ms  "
                     f"server CPU {r['server_cpu_ms']:.2f} ms/request  ({r['requests']} requests)"
                 )
-            new, old = small["httptools"], small["h11 (baseline)"]
+            new, on_asyncio, old = small["emulator"], small["asyncio loop"], small["h11 (baseline)"]
             print(
-                f"  httptools vs h11: p50 {old['p50_ms'] / new['p50_ms']:.2f}x lower, "
-                f"server CPU {old['server_cpu_ms'] / new['server_cpu_ms']:.2f}x lower; "
+                f"  uvloop vs asyncio's loop: p50 {on_asyncio['p50_ms'] / new['p50_ms']:.2f}x lower, "
+                f"server CPU {on_asyncio['server_cpu_ms'] / new['server_cpu_ms']:.2f}x lower\n"
+                f"  httptools vs h11 (both on asyncio's loop): p50 {old['p50_ms'] / on_asyncio['p50_ms']:.2f}x lower, "
+                f"server CPU {old['server_cpu_ms'] / on_asyncio['server_cpu_ms']:.2f}x lower; "
                 f"in-process engine {new['local_rps']:.0f}/s -> ratio {new['local_rps'] / new['rps']:.1f}x"
             )
             floor = small["client floor"]

@@ -18,6 +18,7 @@ from ...core.errors import ConfigError
 from .api import EmulatorConfig
 from .app import create_app
 from .guard import is_loopback
+from .loops import loop_name
 from .sniff import protocol_class
 
 __all__ = ["EmulatorServer", "is_loopback"]
@@ -65,6 +66,7 @@ class EmulatorServer:
         self.host = host
         # TLS, HTTP/2 and gRPC clients get a one-line hint instead of "Invalid HTTP request".
         protocol = protocol_class()
+        loop = loop_name()
         self.app = create_app(config)
         family = socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET
         self.socket = socket.socket(family, socket.SOCK_STREAM)
@@ -87,6 +89,7 @@ class EmulatorServer:
             "lifespan": "on",
             "timeout_graceful_shutdown": 5,
             "http": protocol,
+            "loop": loop,
             # No proxy sits in front of an emulator: a local client's X-Forwarded-* headers
             # must not rewrite the request's client and scheme (uvicorn trusts 127.0.0.1's).
             "proxy_headers": False,
