@@ -1518,7 +1518,10 @@ def _exact_decimal_literal(node: exp.Literal) -> bool:
 
 def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
     from . import castformat
+    from .datefamily import dispatch_by_argument_type
     from .zones import offset_zones_for_icu
+
+    dispatch_by_argument_type(stmt)
 
     offset_zones_for_icu(stmt)
     from .castchecks import check_casts

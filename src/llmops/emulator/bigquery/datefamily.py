@@ -1,0 +1,145 @@
+"""The DATE_, DATETIME_ and TIMESTAMP_ functions given a value of another of those types, and the
+date parts each accepts (BigQuery's analyzer, ZetaSQL's extended date/time signatures).
+
+DATE_ADD(DATETIME ...) is DATETIME_ADD and keeps the time; FORMAT_DATE of a DATETIME formats it
+as FORMAT_DATETIME does; DATE_BUCKET, DATETIME_BUCKET and TIMESTAMP_BUCKET bucket a value of any
+of the three types as its own type's function does. DuckDB's translation cast such a value to a
+DATE and silently dropped its time. A date part the function cannot add to its argument
+(`TIMESTAMP_ADD(ts, INTERVAL 1 YEAR)`, `DATE_ADD(d, INTERVAL 1 HOUR)`, `TIME_ADD(t, INTERVAL 1
+DAY)`) is BigQuery's error, not an answer. The argument's type is what the query text shows or
+what coltypes.py inferred; an unknown type keeps the function as written.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlglot import exp
+
+from . import coltypes
+
+_ADD_SUB: dict[type, tuple[str, str]] = {
+    exp.DateAdd: ("DATE_ADD", "ADD"),
+    exp.DateSub: ("DATE_SUB", "SUB"),
+    exp.DatetimeAdd: ("DATETIME_ADD", "ADD"),
+    exp.DatetimeSub: ("DATETIME_SUB", "SUB"),
+    exp.TimestampAdd: ("TIMESTAMP_ADD", "ADD"),
+    exp.TimestampSub: ("TIMESTAMP_SUB", "SUB"),
+}
+# the function each type's value is added to or subtracted from, whatever family was written
+_OWN_ADD_SUB: dict[tuple[str, str], type] = {
+    ("DATE", "ADD"): exp.DateAdd,
+    ("DATE", "SUB"): exp.DateSub,
+    ("DATETIME", "ADD"): exp.DatetimeAdd,
+    ("DATETIME", "SUB"): exp.DatetimeSub,
+    ("TIMESTAMP", "ADD"): exp.TimestampAdd,
+    ("TIMESTAMP", "SUB"): exp.TimestampSub,
+}
+_TIME_ADD_SUB: dict[type, str] = {exp.TimeAdd: "TIME_ADD", exp.TimeSub: "TIME_SUB"}
+
+_CALENDAR_PARTS = {"YEAR", "QUARTER", "MONTH", "WEEK"}
+_CLOCK_PARTS = {"HOUR", "MINUTE", "SECOND", "MILLISECOND", "MICROSECOND"}
+_BUCKETS = {"DATE": "DATE_BUCKET", "DATETIME": "DATETIME_BUCKET", "TIMESTAMP": "TIMESTAMP_BUCKET"}
+
+_T = exp.DataType.Type
+_CAST_KINDS = {_T.DATE: "DATE", _T.DATETIME: "DATETIME", _T.TIMESTAMP: "DATETIME", _T.TIMESTAMPTZ: "TIMESTAMP"}
+# a zone or UTC offset after the time: such a string is a TIMESTAMP where TIME() reads it
+_ZONED = re.compile(r"\d(\s*(Z|[+-]\d{1,2}(:?\d{2})?|\s[A-Za-z_]+(/[A-Za-z_+-]+)*))$")
+
+
+def temporal_kind(value: exp.Expression | None) -> str | None:
+    """DATE, DATETIME or TIMESTAMP where the query text shows `value`'s type or coltypes.py
+    inferred it; None otherwise."""
+    if isinstance(value, exp.Cast) and value.to.this in _CAST_KINDS:
+        return _CAST_KINDS[value.to.this]
+    if isinstance(value, exp.TsOrDsToDate | exp.CurrentDate):
+        return "DATE"
+    if isinstance(value, exp.TsOrDsToDatetime | exp.CurrentDatetime):
+        return "DATETIME"
+    if isinstance(value, exp.CurrentTimestamp):
+        return "TIMESTAMP"
+    kind = coltypes.known_type(value)
+    return kind if kind in ("DATE", "DATETIME", "TIMESTAMP") else None
+
+
+def _unit(node: exp.Expression) -> str | None:
+    unit = node.args.get("unit")
+    return unit.name.upper() if isinstance(unit, exp.Var | exp.Identifier) else None
+
+
+def _refuse_part(function: str, part: str, kind: str, *, extended: bool = True) -> None:
+    from .googlesql import BigQueryError
+
+    suffix = f" when the argument is {kind} type" if extended else ""
+    raise BigQueryError(f"{function} does not support the {part} date part{suffix}")
+
+
+def _add_or_sub(node: exp.Expression) -> None:
+    function, verb = _ADD_SUB[type(node)]
+    kind = temporal_kind(node.this)
+    if kind is None:
+        return
+    part = _unit(node)
+    if part in _CALENDAR_PARTS and kind == "TIMESTAMP" or part in _CLOCK_PARTS and kind == "DATE":
+        _refuse_part(function, part, kind)
+    own = _OWN_ADD_SUB[(kind, verb)]
+    if isinstance(node, own):
+        return
+    new = own(**{k: v for k, v in node.args.items() if v is not None})
+    inferred = coltypes.known_type(node.this) == kind and not isinstance(node.this, exp.Cast)
+    # an inferred type is checked where DuckDB runs the query, as DATE_TRUNC's is (functions.py)
+    node.replace(coltypes.checked(new, (node.this, kind)) if inferred else new)
+
+
+def _time_add_or_sub(node: exp.Expression) -> None:
+    part = _unit(node)
+    if part is not None and part not in _CLOCK_PARTS:
+        _refuse_part(_TIME_ADD_SUB[type(node)], part, "TIME", extended=False)
+
+
+def _format_date(node: exp.TimeToStr) -> None:
+    value = node.this
+    if isinstance(value, exp.TsOrDsToDate) and temporal_kind(value.this) == "DATETIME":
+        value.replace(exp.TsOrDsToDatetime(this=value.this))
+
+
+def _bucket(node: exp.Anonymous) -> None:
+    args = node.expressions
+    own = _BUCKETS.get(temporal_kind(args[0]) or "") if args else None
+    if own is not None:
+        node.set("this", own)
+
+
+def _time_of_zoned_string(node: exp.TsOrDsToTime) -> None:
+    value = node.this
+    if isinstance(value, exp.Literal) and value.is_string and _ZONED.search(value.this.strip()):
+        node.set("this", exp.cast(value.copy(), exp.DataType.build("TIMESTAMP", dialect="bigquery")))
+
+
+def typed_arguments(stmt: exp.Expression) -> list[exp.Expression]:
+    """The first arguments whose type chooses the function (for coltypes.py to infer)."""
+    calls: list[exp.Expression] = list(stmt.find_all(*_ADD_SUB))
+    out = [node.this for node in calls]
+    out += [node.this.this for node in stmt.find_all(exp.TimeToStr) if isinstance(node.this, exp.TsOrDsToDate)]
+    out += [
+        node.expressions[0]
+        for node in stmt.find_all(exp.Anonymous)
+        if node.name.upper() in _BUCKETS.values() and node.expressions
+    ]
+    return [a for a in out if isinstance(a, exp.Column)]
+
+
+def dispatch_by_argument_type(stmt: exp.Expression) -> None:
+    """Each date/time call as the function of its argument's type, with the date parts checked."""
+    node: exp.Expression
+    for node in list(stmt.find_all(*_ADD_SUB)):
+        _add_or_sub(node)
+    for node in list(stmt.find_all(*_TIME_ADD_SUB)):
+        _time_add_or_sub(node)
+    for node in list(stmt.find_all(exp.TimeToStr)):
+        _format_date(node)
+    for node in list(stmt.find_all(exp.Anonymous)):
+        if node.name.upper() in _BUCKETS.values():
+            _bucket(node)
+    for node in list(stmt.find_all(exp.TsOrDsToTime)):
+        _time_of_zoned_string(node)
