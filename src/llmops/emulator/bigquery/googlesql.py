@@ -955,11 +955,13 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     rewrite_set_operations(stmt)
     positional_struct_fields(stmt)
     from .arrayliterals import tuples_as_structs
+    from .arraypaths import correlated_array_paths
     from .bytescast import strings_to_bytes
     from .intervaltext import canonical_interval_literals
     from .jsonaccess import first_json_object_keys, lift_json_literal_paths
     from .truncliterals import coerce_trunc_literals
 
+    correlated_array_paths(stmt)
     lift_json_literal_paths(stmt)
     first_json_object_keys(stmt)
     tuples_as_structs(stmt)
