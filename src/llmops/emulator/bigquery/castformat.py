@@ -233,9 +233,12 @@ def _from_string(node: exp.Expression, target: str, fmt: str) -> exp.Expression:
         "DATE": f"CAST({strptime} AS DATE)",
         "DATETIME": f"CAST({strptime} AS TIMESTAMP)",
         "TIME": f"CAST({strptime} AS TIME)",
-        # without TZH:TZM the text is read in UTC (the session's zone)
+        # without TZH:TZM the text is read in UTC (the session's zone) or AT TIME ZONE's zone
         "TIMESTAMP": f"CAST({strptime} AS TIMESTAMPTZ)",
     }[target]
+    zone = node.args.get("zone")
+    if target == "TIMESTAMP" and zone is not None and not zoned:
+        return _t(f"timezone(_B, CAST({strptime} AS TIMESTAMP))", node.this, zone)
     return _t(result, node.this)
 
 

@@ -37,6 +37,7 @@ DUCKDB_TYPEOF = {
     "FLOAT64": "DOUBLE",
     "NUMERIC": "DECIMAL(38,9)",
     "BIGNUMERIC": "DECIMAL(38,18)",
+    "INTERVAL": "INTERVAL",
 }
 
 _T = exp.DataType.Type
@@ -62,6 +63,7 @@ _KINDS = {
     _T.FLOAT: "FLOAT64",
     _T.DECIMAL: "NUMERIC",
     _T.BIGDECIMAL: "BIGNUMERIC",
+    _T.INTERVAL: "INTERVAL",
 }
 
 _BYTES_CALLS = (

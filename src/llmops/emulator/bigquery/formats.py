@@ -13,6 +13,8 @@ from typing import Any
 
 from sqlglot import exp
 
+from .udfs import STRING_LITERAL_UDF
+
 _ELEMENT = re.compile(r"%(E\*S|E4Y|E\dS|Ez|-d|[A-Za-z%])")
 
 
@@ -290,6 +292,10 @@ def _printf(node: exp.Format) -> exp.Expression:
         elif conv == "s":
             out.append(m.group(0))
             new_args.append(_string_argument(arg, i))
+        elif conv in "di" and _prec is not None and "0" in (flags or ""):
+            # C's printf ignores the 0 flag of an integer with a precision; DuckDB's drops the precision
+            out.append(m.group(0).replace("%" + flags, "%" + flags.replace("0", ""), 1))
+            new_args.append(arg)
         else:
             out.append(m.group(0))
             new_args.append(arg)
@@ -427,7 +433,7 @@ def _value_text(arg: exp.Expression, *, literal: bool) -> exp.Expression:
         ifs += [
             (big, _concat([_lit('BIGNUMERIC "'), decimal.copy(), _lit('"')])),
             (exp.Like(this=typ.copy(), expression=_lit("DECIMAL%")), _concat([_lit('NUMERIC "'), decimal, _lit('"')])),
-            (is_("VARCHAR"), quoted("", text.copy())),
+            (is_("VARCHAR"), _call(STRING_LITERAL_UDF, exp.cast(arg.copy(), "VARCHAR"))),
             (is_("BLOB"), _concat([_lit('b"'), _bytes_escapes(text.copy()), _lit('"')])),
             (is_("DATE"), quoted("DATE ", text.copy())),
             (is_("TIMESTAMP WITH TIME ZONE"), quoted("TIMESTAMP ", text.copy())),

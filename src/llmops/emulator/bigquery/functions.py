@@ -795,9 +795,15 @@ def _json_call(node: exp.Expression) -> exp.Expression | None:
     return _t(_JSON_TEMPLATES[type(node)], node.this, mode)
 
 
+# marks the SQL that semantics.py writes for a TO_JSON_STRING call: a STRING
+TO_JSON_STRING = "bq_to_json_string"
+
+
 def _is_string(node: exp.Expression) -> bool:
-    return (isinstance(node, exp.Literal) and node.is_string) or (
-        isinstance(node, exp.Cast) and node.to.this in (exp.DataType.Type.VARCHAR, exp.DataType.Type.TEXT)
+    return (
+        (isinstance(node, exp.Literal) and node.is_string)
+        or (isinstance(node, exp.Cast) and node.to.this in (exp.DataType.Type.VARCHAR, exp.DataType.Type.TEXT))
+        or bool(node.meta.get(TO_JSON_STRING))
     )
 
 

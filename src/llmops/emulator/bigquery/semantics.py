@@ -19,7 +19,7 @@ from .coltypes import checked_among, known_type
 from .datecalls import rewrite_datetime_calls
 from .floatoverflow import check_float_overflow, check_sum_overflow
 from .formats import float_text, numeric_text, rewrite_format_calls
-from .functions import rewrite_function_calls
+from .functions import TO_JSON_STRING, rewrite_function_calls
 from .int64literals import DUCKDB_INT32
 from .intervals import canonical_text, rewrite_interval_calls
 from .jsonmutators import AS_TEXT, rewrite_json_mutators
@@ -119,6 +119,8 @@ def rewrite_semantics(stmt: exp.Expression) -> None:
         to_json = bool(node.args.get("to_json"))
         if not node.args.get("options"):
             text = _to_json_string(node.this, wide_as_text=not to_json)
+            if not to_json:
+                text.meta[TO_JSON_STRING] = True
             node.replace(exp.cast(text, "JSON") if to_json and not node.meta.get(AS_TEXT) else text)
         elif not to_json:
             node.replace(_pretty_printed(_to_json_string(node.this), node.args["options"]))

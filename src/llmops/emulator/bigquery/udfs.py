@@ -37,6 +37,7 @@ TO_JSON_STRING_UDF = "__bq_to_json_string"
 TO_JSON_UDF = "__bq_to_json"
 JSON_PRETTY_UDF = "__bq_json_pretty"
 SAFE_CONVERT_BYTES_UDF = "__bq_safe_convert_bytes"
+STRING_LITERAL_UDF = "__bq_string_literal"
 JSON_EDIT_UDFS = {
     "JSON_SET": "__bq_json_set",
     "JSON_REMOVE": "__bq_json_remove",
@@ -69,6 +70,7 @@ GOOGLESQL_NAME = {
     TO_JSON_UDF: "TO_JSON",
     JSON_PRETTY_UDF: "TO_JSON_STRING",
     SAFE_CONVERT_BYTES_UDF: "SAFE_CONVERT_BYTES_TO_STRING",
+    STRING_LITERAL_UDF: "FORMAT",
     **{udf: f"NET.{name}" for name, udf in NET_UDFS_BY_NAME.items()},
     **{udf: name for name, udf in JSON_EDIT_UDFS.items()},
 }
@@ -108,6 +110,31 @@ def _safe_convert_bytes(value: bytes) -> str:
     # U8_NEXT and Python's decoder stop at the same maximal subpart; Python's "replace" would
     # write one U+FFFD for the whole subpart: b"\xe2\x82(" is "\ufffd\ufffd(" in BigQuery)
     return value.decode("utf-8", "bq_each_byte")
+
+
+_SIMPLE_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\\": "\\\\"}
+
+
+def _string_literal(value: str) -> str:
+    """A STRING as the GoogleSQL literal FORMAT's %T writes (ZetaSQL's ToStringLiteral): in
+    single quotes when it has a double quote and no single one, control characters as \\xNN, and
+    a hex digit right after such an escape escaped too."""
+    quote = "'" if '"' in value and "'" not in value else '"'
+    out: list[str] = []
+    after_hex = False
+    for ch in value:
+        hex_escape = False
+        if ch in _SIMPLE_ESCAPES:
+            out.append(_SIMPLE_ESCAPES[ch])
+        elif ch == quote:
+            out.append("\\" + ch)
+        elif ord(ch) < 0x80 and (not ch.isprintable() or after_hex and ch in "0123456789abcdefABCDEF"):
+            out.append(f"\\x{ord(ch):02x}")
+            hex_escape = True
+        else:
+            out.append(ch)
+        after_hex = hex_escape
+    return quote + "".join(out) + quote
 
 
 def _to_base32(value: bytes) -> str:
@@ -324,6 +351,7 @@ _UDFS: dict[str, tuple[Callable[..., Any], list[str], str, pa.DataType]] = {
     TO_JSON_UDF: (to_json_text, ["VARCHAR", "VARCHAR"], "VARCHAR", pa.string()),
     JSON_PRETTY_UDF: (pretty_json, ["VARCHAR"], "VARCHAR", pa.string()),
     SAFE_CONVERT_BYTES_UDF: (_safe_convert_bytes, ["BLOB"], "VARCHAR", pa.string()),
+    STRING_LITERAL_UDF: (_string_literal, ["VARCHAR"], "VARCHAR", pa.string()),
     NET_UDFS_BY_NAME["HOST"]: (_host, ["VARCHAR"], "VARCHAR", pa.string()),
     NET_UDFS_BY_NAME["PUBLIC_SUFFIX"]: (_public_suffix, ["VARCHAR"], "VARCHAR", pa.string()),
     NET_UDFS_BY_NAME["REG_DOMAIN"]: (_reg_domain, ["VARCHAR"], "VARCHAR", pa.string()),
