@@ -7,6 +7,12 @@
   column alone stayed an INTERVAL;
 - JSON_EXTRACT / JSON_QUERY of TO_JSON_STRING(...) answered JSON, not the STRING a STRING input gives;
 - CAST(text AS TIMESTAMP FORMAT ... AT TIME ZONE zone) ignored the zone.
+
+Errors where BigQuery answers: LOG / LN / LOG10 / SQRT of an infinite or NaN argument (IEEE's
+value, as ZetaSQL's Logarithm: `LOG(-inf, 1)` is NaN); SUM of INTERVAL values (months, days and
+time summed apart); SAFE. on an aggregate or analytic call (`SAFE.SUM(x)`: NULL past INT64's
+range) or on a call with a subquery argument, which DuckDB's TRY refuses. SAFE. keeps the errors
+of an aggregate's arguments (`SAFE.SUM(1/0)` still fails) and of NTILE's bucket count.
 """
 
 from __future__ import annotations
@@ -14,7 +20,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from googlesql_cases import case_params, check_locally, check_through_client
+from googlesql_cases import (
+    assert_fails_locally,
+    assert_fails_through_client,
+    case_params,
+    check_locally,
+    check_through_client,
+)
 
 UTC = dt.UTC
 IV = "(SELECT INTERVAL '1 2 3' MONTH TO HOUR AS i)"
@@ -73,11 +85,67 @@ ZONED_CASTS = [
     ),
 ]
 
+INF = "IEEE_DIVIDE(1, 0)"
+NEG_INF = "IEEE_DIVIDE(-1, 0)"
+NAN = "IEEE_DIVIDE(0, 0)"
+
+NON_FINITE_MATH = [
+    # math_functions / groupby_queries:groupby_nan (ZetaSQL's Logarithm)
+    (f"IS_NAN(LOG({NEG_INF}, 1))", True, "BOOL"),
+    (f"LOG({INF}, 2)", float("inf"), "FLOAT64"),
+    (f"LOG({INF}, 0.5)", float("-inf"), "FLOAT64"),
+    (f"LOG({INF}, 1)", float("inf"), "FLOAT64"),
+    (f"IS_NAN(LOG(2, {INF}))", True, "BOOL"),
+    (f"IS_NAN(LOG(0, {INF}))", True, "BOOL"),
+    (f"IS_NAN(LOG({NAN}, 2))", True, "BOOL"),
+    (f"IS_NAN(LN({NEG_INF}))", True, "BOOL"),
+    (f"LN({INF})", float("inf"), "FLOAT64"),
+    (f"IS_NAN(LOG10({NEG_INF}))", True, "BOOL"),
+    (f"IS_NAN(SQRT({NEG_INF}))", True, "BOOL"),
+    ("LOG(100, 10)", 2.0, "FLOAT64"),
+]
+
+INTERVAL_SUMS = [
+    # interval:sum, sum_all_nulls, analytic_running_sum
+    (
+        "SELECT CAST(SUM(i) AS STRING) FROM UNNEST([INTERVAL 1 HOUR, INTERVAL 2 DAY, NULL, "
+        "INTERVAL '1-2' YEAR TO MONTH, INTERVAL -30 MINUTE]) AS i",
+        "1-2 2 0:30:0",
+        "STRING",
+    ),
+    ("SELECT SUM(i) IS NULL FROM UNNEST([CAST(NULL AS INTERVAL)]) AS i", True, "BOOL"),
+    (
+        "SELECT STRING_AGG(CAST(s AS STRING), ' ' ORDER BY k) FROM (SELECT k, SUM(i) OVER (ORDER BY k) AS s "
+        "FROM UNNEST([STRUCT(1 AS k, INTERVAL 1 HOUR AS i), (2, INTERVAL 1 DAY)]))",
+        "0-0 0 1:0:0 0-0 1 1:0:0",
+        "STRING",
+    ),
+]
+
+SAFE_AGGREGATES = [
+    # safe_function:safe_agg_func_no_group_by, safe_sum_double_overflow, safe_analytic_agg_func
+    ("SELECT SAFE.SUM(x) FROM UNNEST([1, 2]) AS x", 3, "INT64"),
+    ("SELECT SAFE.SUM(x) IS NULL FROM UNNEST([9223372036854775807, 1]) AS x", True, "BOOL"),
+    ("SELECT SAFE.SUM(x) IS NULL FROM UNNEST([1.7e308, 1.7e308]) AS x", True, "BOOL"),
+    (
+        "SELECT ARRAY_AGG(IFNULL(s, -1) ORDER BY k) FROM (SELECT k, SAFE.SUM(x) OVER (ORDER BY k) AS s "
+        "FROM UNNEST([STRUCT(1 AS k, 9223372036854775807 AS x), (2, 1)]))",
+        [9223372036854775807, -1],
+        "INT64",
+    ),
+    ("SELECT SAFE.AVG(x) FROM UNNEST([1, 2]) AS x", 1.5, "FLOAT64"),
+    # array_functions:safe_array_first_empty_subquery_arg
+    ("SELECT SAFE.ARRAY_FIRST((SELECT ARRAY_AGG(x) FROM UNNEST(ARRAY<INT64>[]) AS x)) IS NULL", True, "BOOL"),
+]
+
 FAMILIES = {
     "formats": FORMATS,
     "interval_texts": INTERVAL_TEXTS,
     "json_of_strings": JSON_OF_STRINGS,
     "zoned_casts": ZONED_CASTS,
+    "non_finite_math": NON_FINITE_MATH,
+    "interval_sums": INTERVAL_SUMS,
+    "safe_aggregates": SAFE_AGGREGATES,
 }
 
 
@@ -96,3 +164,24 @@ def test_json_query_of_json_stays_json(warehouse):
     result = warehouse.query_result("SELECT JSON_QUERY(TO_JSON(STRUCT([1, 2] AS c)), '$.c') AS j")
     assert result.schema[0]["type"] == "JSON"
     assert result.table.to_pylist() == [{"j": "[1,2]"}]
+
+
+ERRORS = [
+    # interval:sum_overflow
+    (
+        "SELECT SUM(i) FROM UNNEST([INTERVAL 10000 YEAR, INTERVAL 1 MONTH]) AS i",
+        "Interval field months '120001' is out of range -120000 to 120000",
+    ),
+    ("SELECT LOG(0, 10)", "Floating point error in function: LOG(0, 10)"),
+    ("SELECT LOG(10, 1)", "Floating point error in function: LOG(10, 1)"),
+    ("SELECT LN(0)", "Floating point error in function: LN(0)"),
+    # safe_function:safe_agg_arg_error, safe_analytic_non_agg_func_ntile
+    ("SELECT SAFE.SUM(1 / 0) FROM UNNEST([1]) AS x", "division by zero"),
+    ("SELECT SAFE.NTILE(-1) OVER (ORDER BY x) FROM UNNEST([1]) AS x", "must be positive"),
+]
+
+
+@pytest.mark.parametrize("sql, fragment", ERRORS)
+def test_bigquerys_errors(warehouse, bigquery_client, sql, fragment):
+    assert_fails_locally(warehouse, sql, fragment)
+    assert_fails_through_client(bigquery_client, sql, fragment)

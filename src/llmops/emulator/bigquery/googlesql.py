@@ -959,9 +959,11 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     from .bytescast import strings_to_bytes
     from .intervaltext import canonical_interval_literals
     from .jsonaccess import first_json_object_keys, lift_json_literal_paths
+    from .safecalls import safe_window_calls
     from .truncliterals import coerce_trunc_literals
 
     correlated_array_paths(stmt)
+    safe_window_calls(stmt)
     lift_json_literal_paths(stmt)
     first_json_object_keys(stmt)
     tuples_as_structs(stmt)
@@ -1556,13 +1558,9 @@ def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
     for node in list(stmt.find_all(exp.NetFunc)):
         inner = node.this
         raise _unsupported(f"NET.{inner.sql_name() if isinstance(inner, exp.Func) else 'functions'}")
-    for node in list(stmt.find_all(exp.SafeFunc)):
-        # SAFE.f(...) returns NULL instead of failing: DuckDB's TRY(expression); the errors the
-        # rewrites raise with error() (which TRY refuses, being volatile) become NULLs
-        inner = node.this.transform(
-            lambda n: exp.Null() if isinstance(n, exp.Anonymous) and n.name.lower() == "error" else n
-        )
-        node.replace(exp.Anonymous(this="TRY", expressions=[inner]))
+    from .safecalls import rewrite_safe_calls
+
+    rewrite_safe_calls(stmt)
     for node in list(stmt.find_all(exp.DateTrunc, exp.DateAdd, exp.DateSub)):
         # DATE_TRUNC/DATE_ADD/DATE_SUB return DATE in BigQuery; DuckDB's date arithmetic gives TIMESTAMP
         if not isinstance(node.parent, exp.Cast):

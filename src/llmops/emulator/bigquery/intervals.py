@@ -241,6 +241,42 @@ def _typed_subtraction(node: exp.Sub, left: str | None, right: str | None) -> ex
 _EXTRACT_WITHIN = {"MILLISECOND": 1000, "MICROSECOND": 1000000}
 
 
+_MONTHS_SQL = "datepart('year', _A) * 12 + datepart('month', _A)"
+_MICROS_SQL = "datepart('hour', _A) * 3600000000 + datepart('minute', _A) * 60000000 + datepart('microsecond', _A)"
+
+
+def _interval_sum(node: exp.Sum) -> None:
+    """SUM of INTERVAL values (DuckDB has none): the sums of their months, days and time parts,
+    each kept apart as GoogleSQL's SUM keeps them (1 HOUR + 2 DAY is 0-0 2 1:0:0), and ZetaSQL's
+    error when a part leaves INTERVAL's range."""
+    value = node.this
+    if known_type(value) != "INTERVAL":
+        return
+    window = node.parent if isinstance(node.parent, exp.Window) else None
+
+    def total(sql: str) -> exp.Expression:
+        summed: exp.Expression = exp.Sum(this=_t(sql, value))
+        if window is not None:
+            summed = window.copy()
+            summed.set("this", exp.Sum(this=_t(sql, value)))
+        return summed
+
+    months = _t(
+        f"CASE {_out_of_range('months', '_A', _MONTHS_LIMIT)}ELSE to_months(CAST(_A AS INTEGER)) END",
+        total(_MONTHS_SQL),
+    )
+    days = _t(
+        f"CASE {_out_of_range('days', '_A', _DAYS_LIMIT)}ELSE to_days(CAST(_A AS INTEGER)) END",
+        total("datepart('day', _A)"),
+    )
+    micros = _t(
+        f"CASE {_out_of_range('nanoseconds', 'CAST(_A AS HUGEINT) * 1000', _MICROS_LIMIT * 1000)}"
+        "ELSE to_microseconds(CAST(_A AS BIGINT)) END",
+        total(_MICROS_SQL),
+    )
+    (window or node).replace(exp.paren(exp.Add(this=exp.Add(this=months, expression=days), expression=micros)))
+
+
 def rewrite_interval_calls(stmt: exp.Expression) -> None:
     """Rewrite INTERVAL literals, MAKE_INTERVAL, JUSTIFY_* and datetime subtraction as BigQuery
     answers them."""
@@ -251,6 +287,8 @@ def rewrite_interval_calls(stmt: exp.Expression) -> None:
             node.replace(new)
     for node in reversed(list(stmt.find_all(exp.MakeInterval))):
         node.replace(_make_interval(node))
+    for node in list(stmt.find_all(exp.Sum)):
+        _interval_sum(node)
     for node in reversed(list(stmt.find_all(exp.JustifyDays, exp.JustifyHours, exp.JustifyInterval))):
         node.replace(_justify(node))
     for node in reversed(list(stmt.find_all(exp.Sub))):

@@ -16,6 +16,9 @@ from .functions import _t
 
 
 def _domain(name: str, bad: str, good: str) -> str:
+    """`good`, or ZetaSQL's error when `bad` holds of a finite argument (an infinite or NaN one
+    answers IEEE's value: LN(-inf) is NaN)."""
+    bad = f"({bad}) AND isfinite(CAST(_A AS DOUBLE))"
     return f"CASE WHEN {bad} THEN error('Floating point error in function: {name}(' || CAST(_A AS VARCHAR) || ')') ELSE {good} END"
 
 
@@ -46,10 +49,14 @@ def _log(node: exp.Log) -> exp.Expression:
     if node.meta.get("bigquery_name", "").upper() == "LOG10":
         # C's log10 (ZetaSQL's Log10): exactly 3 for 1000, where ln(x) / ln(10) is 2.9999999999999996
         return _t(_domain("LOG10", "_A <= 0", "log10(_A)"), node.expression)
-    # sqlglot's Log holds (base, value); ZetaSQL's Logarithm divides the natural logarithms too
+    # sqlglot's Log holds (base, value); ZetaSQL's Logarithm divides the natural logarithms, is NaN
+    # for a base that is not finite and positive, and fails only where both arguments are finite
     return _t(
+        "CASE WHEN isfinite(CAST(_A AS DOUBLE)) AND isfinite(CAST(_B AS DOUBLE)) THEN "
         "CASE WHEN _B <= 0 OR _A <= 0 OR _A = 1 THEN error('Floating point error in function: LOG(' || "
-        "CAST(_B AS VARCHAR) || ', ' || CAST(_A AS VARCHAR) || ')') ELSE ln(_B) / ln(_A) END",
+        "CAST(_B AS VARCHAR) || ', ' || CAST(_A AS VARCHAR) || ')') ELSE ln(_B) / ln(_A) END "
+        "WHEN NOT isfinite(CAST(_A AS DOUBLE)) OR _A <= 0 OR isnan(CAST(_B AS DOUBLE)) OR _B < 0 "
+        "THEN CAST('nan' AS DOUBLE) WHEN _A = 1 THEN CAST('inf' AS DOUBLE) ELSE ln(_B) / ln(_A) END",
         node.this,
         node.expression,
     )

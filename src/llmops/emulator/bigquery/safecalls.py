@@ -1,0 +1,89 @@
+"""GoogleSQL's SAFE. prefix: the call answers NULL where it would fail.
+
+A scalar call becomes DuckDB's TRY(...), with the errors the rewrites raise through error()
+(which TRY refuses, being volatile) as NULLs. TRY refuses aggregates and subqueries, so an
+aggregate or analytic call (`SAFE.SUM(x)`, `SAFE.SUM(x) OVER (...)`) and a call with a subquery
+argument keep their own form, with those errors as NULLs and an INT64 sum past INT64's range as
+NULL (DuckDB sums INT64 into a 128-bit integer); an error DuckDB itself raises there still fails.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+
+def _without_errors(node: exp.Expression) -> exp.Expression:
+    return node.transform(lambda n: exp.Null() if isinstance(n, exp.Anonymous) and n.name.lower() == "error" else n)
+
+
+def _has_aggregate(node: exp.Expression) -> bool:
+    """Whether `node` calls an aggregate of its own query (not one of a subquery's)."""
+    for agg in node.find_all(exp.AggFunc):
+        parent = agg.parent
+        while parent is not None and parent is not node and not isinstance(parent, exp.Query):
+            parent = parent.parent
+        if parent is node:
+            return True
+    return isinstance(node, exp.AggFunc)
+
+
+def safe_window_calls(stmt: exp.Expression) -> None:
+    """`SAFE.f(x) OVER (...)`, which sqlglot reads as a window over the path SAFE.f, as the
+    SAFE call of the window."""
+    for window in list(stmt.find_all(exp.Window)):
+        call = window.this
+        if (
+            isinstance(call, exp.Dot)
+            and isinstance(call.this, exp.Identifier)
+            and call.this.name.upper() == "SAFE"
+            and isinstance(call.expression, exp.Anonymous)
+        ):
+            named = exp.func(call.expression.name, *call.expression.expressions, dialect="bigquery")
+            window.set("this", named)
+            window.replace(exp.SafeFunc(this=window.copy()))
+
+
+# analytic functions whose errors SAFE. leaves alone (ZetaSQL: SAFE.NTILE(-1) OVER () fails)
+_ANALYTIC_ONLY = (
+    exp.Ntile,
+    exp.Lag,
+    exp.Lead,
+    exp.Rank,
+    exp.DenseRank,
+    exp.RowNumber,
+    exp.FirstValue,
+    exp.LastValue,
+    exp.NthValue,
+    exp.PercentRank,
+    exp.CumeDist,
+)
+
+
+def _own_errors_as_null(node: exp.SafeFunc) -> exp.Expression:
+    """The call with its own errors (not those of an aggregate's argument or of a subquery) as
+    NULL."""
+    if any(isinstance(w.this, _ANALYTIC_ONLY) for w in node.find_all(exp.Window)):
+        return node.this
+    for error in list(node.find_all(exp.Anonymous)):
+        if error.name.lower() != "error":
+            continue
+        parent = error.parent
+        while parent is not None and parent is not node and not isinstance(parent, exp.AggFunc | exp.Query):
+            parent = parent.parent
+        if parent is node:
+            error.replace(exp.Null())
+    return node.this
+
+
+def rewrite_safe_calls(stmt: exp.Expression) -> None:
+    """Each SAFE. call as DuckDB SQL answering NULL where the call fails."""
+    for node in list(stmt.find_all(exp.SafeFunc)):
+        if not _has_aggregate(node) and node.find(exp.Query) is None:
+            node.replace(exp.Anonymous(this="TRY", expressions=[_without_errors(node.this)]))
+            continue
+        inner = _own_errors_as_null(node)
+        is_huge = exp.EQ(
+            this=exp.Anonymous(this="typeof", expressions=[inner.copy()]), expression=exp.Literal.string("HUGEINT")
+        )
+        narrowed = exp.TryCast(this=inner.copy(), to=exp.DataType.build("BIGINT"))
+        node.replace(exp.Case(ifs=[exp.If(this=is_huge, true=narrowed)], default=inner.copy()))
