@@ -161,7 +161,7 @@ def rewrite_aggregate_forms(stmt: exp.Expression) -> None:
         new = array_concat_agg_limit(node)
         if new is not None:
             node.replace(new)
-    for node in stmt.find_all(exp.LogicalAnd, exp.LogicalOr):
-        distinct = node.this
+    for logical in stmt.find_all(exp.LogicalAnd, exp.LogicalOr):
+        distinct = logical.this
         if isinstance(distinct, exp.Distinct) and len(distinct.expressions) == 1:
-            node.set("this", distinct.expressions[0])  # AND / OR of the distinct values is the same
+            logical.set("this", distinct.expressions[0])  # AND / OR of the distinct values is the same
