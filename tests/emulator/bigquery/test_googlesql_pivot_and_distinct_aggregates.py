@@ -8,9 +8,9 @@ BigQuery client. What was wrong:
   `SELECT any_x_100` was "unrecognized name"); a negative number, a NUMERIC, a DATE, `''` without
   an alias were refused (BigQuery: `minus_1`, `_1_point_5`, `_2020_01_02`, `empty_string_value`);
   a value listed twice (`NULL, NULL AS n2`) was DuckDB's error;
-- `PIVOT(SUM(d) ...)` of a FLOAT64 `d` and `PIVOT(MIN(x) ...)` failed ("Pivot expression must
-  contain exactly one aggregate, but 5 were found": the SUM overflow check's and MIN/MAX's NaN
-  rule's extra aggregates);
+- `PIVOT(SUM(d) ...)` of a FLOAT64 `d`, `PIVOT(MIN(x) ...)` and `PIVOT(CORR(x, y) ...)` failed
+  ("Pivot expression must contain exactly one aggregate, but 5 were found": the SUM overflow
+  check's, MIN/MAX's NaN rule's and CORR's extra aggregates);
 - `COUNTIF(DISTINCT ...)`, `LOGICAL_AND(DISTINCT ...)`, `LOGICAL_OR(DISTINCT ...)` and
   `ARRAY_AGG(DISTINCT ... IGNORE NULLS)` were DuckDB syntax errors;
 - `COUNT(DISTINCT x) OVER (ORDER BY ...)` answered a running distinct count (BigQuery's error).
@@ -115,6 +115,12 @@ PIVOT_AGGREGATES = [
         _row("SELECT 'k' AS b, d FROM UNNEST([3, 1, 2]) AS d", "MIN(d) AS m, MAX(d) AS x FOR b IN ('k')"),
         '{"m_k":1,"x_k":3}',
         STR,
+    ),
+    # pivot:pivot_multiarg: CORR's rewrite counts the pairs in an aggregate of its own
+    (
+        "SELECT c_k FROM (SELECT 'k' AS b, x FROM UNNEST([1.0, 2.0, 4.0]) AS x) PIVOT(CORR(x, x) AS c FOR b IN ('k'))",
+        1.0,
+        "FLOAT64",
     ),
 ]
 

@@ -176,7 +176,12 @@ def name_pivot_columns(stmt: exp.Expression) -> None:
 
 def _aggregate_calls(node: exp.Expression) -> list[exp.Expression]:
     """The outermost aggregate calls in `node` (with their FILTER)."""
-    if isinstance(node, exp.AggFunc) or (isinstance(node, exp.Filter) and isinstance(node.this, exp.AggFunc)):
+    from .sandbox import aggregate_functions
+
+    call = node.this if isinstance(node, exp.Filter) else node
+    if isinstance(call, exp.AggFunc) or (
+        isinstance(call, exp.Anonymous) and str(call.this).lower() in aggregate_functions()
+    ):
         return [node]
     return [call for child in node.iter_expressions() for call in _aggregate_calls(child)]
 
@@ -185,7 +190,7 @@ def _with_part_columns(expression: exp.Expression, parts: dict[str, str], i: int
     """`expression` with each aggregate call in `parts` read from the pivot's column for value `i`."""
 
     def part_column(node: exp.Expression) -> exp.Expression:
-        text = node.sql(dialect="duckdb") if isinstance(node, (exp.AggFunc, exp.Filter)) else None
+        text = node.sql(dialect="duckdb") if isinstance(node, (exp.AggFunc, exp.Filter, exp.Anonymous)) else None
         if text not in parts:
             return node
         return exp.column(exp.to_identifier(f"__pivot{i}_{parts[text]}", quoted=True))
