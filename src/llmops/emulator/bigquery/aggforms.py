@@ -1,5 +1,6 @@
 """Aggregate forms sqlglot cannot write for DuckDB: APPROX_QUANTILES with DISTINCT or RESPECT NULLS,
-PERCENTILE_DISC / PERCENTILE_CONT with RESPECT NULLS, and ARRAY_CONCAT_AGG with LIMIT."""
+PERCENTILE_DISC / PERCENTILE_CONT with RESPECT NULLS, ARRAY_CONCAT_AGG with LIMIT, and
+LOGICAL_AND / LOGICAL_OR with DISTINCT."""
 
 from __future__ import annotations
 
@@ -160,3 +161,7 @@ def rewrite_aggregate_forms(stmt: exp.Expression) -> None:
         new = array_concat_agg_limit(node)
         if new is not None:
             node.replace(new)
+    for logical in stmt.find_all(exp.LogicalAnd, exp.LogicalOr):
+        distinct = logical.this
+        if isinstance(distinct, exp.Distinct) and len(distinct.expressions) == 1:
+            logical.set("this", distinct.expressions[0])  # AND / OR of the distinct values is the same

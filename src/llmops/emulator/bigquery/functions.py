@@ -360,6 +360,8 @@ def _null_treatment(node: exp.IgnoreNulls | exp.RespectNulls) -> exp.Expression 
     value = agg.this.this if isinstance(agg.this, (exp.Order, exp.Limit)) else agg.this
     if isinstance(value, (exp.Order, exp.Limit)):
         value = value.this
+    if isinstance(value, exp.Distinct) and len(value.expressions) == 1:
+        value = value.expressions[0]
     keep = exp.Not(this=exp.Is(this=value.copy(), expression=exp.Null()))
     return exp.Filter(this=agg, expression=exp.Where(this=keep))
 

@@ -959,6 +959,7 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     from .bytescast import strings_to_bytes
     from .intervaltext import canonical_interval_literals
     from .jsonaccess import first_json_object_keys, lift_json_literal_paths
+    from .pivotcolumns import name_pivot_columns, split_pivot_aggregates
     from .safecalls import safe_window_calls
     from .truncliterals import coerce_trunc_literals
 
@@ -972,7 +973,7 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     canonical_interval_literals(stmt)
     _rewrite_tables(stmt, ctx, cte_names, tables)
     _order_unpivot_columns(stmt)
-    _name_pivot_columns(stmt)
+    name_pivot_columns(stmt)
     _rewrite_parameters(stmt, ctx)
     if _infer_types(stmt, ctx, tables):
         # its column types are asked for, then the script is translated again (see `translate`)
@@ -992,6 +993,7 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     _fix_types(stmt)
     rewrite_nan_comparisons(stmt)
     rewrite_nan_orderings(stmt)
+    split_pivot_aggregates(stmt)  # last: it splits what the rewrites above made of PIVOT's aggregates
     if isinstance(stmt, exp.Query):
         _name_nested_unnamed_columns(stmt)
         _name_unnamed_columns(stmt)
@@ -1186,70 +1188,6 @@ def _order_unpivot_columns(stmt: exp.Expression) -> None:
         inner.set("alias", None)
         star = exp.Star(**{"except_" if "except_" in exp.Star.arg_types else "except": [exp.column(name.copy())]})
         sub = exp.select(star, exp.column(name.copy())).from_(inner)
-        source.replace(
-            exp.Subquery(this=sub, alias=exp.TableAlias(this=exp.to_identifier(alias_name)) if alias_name else None)
-        )
-
-
-def _pivot_value_names(values: list[exp.Expression]) -> list[tuple[str, str]] | None:
-    """(DuckDB's name, BigQuery's name) of each PIVOT value's column part; None where BigQuery's name
-    is not known here (a value other than a string, a non-negative INT64, a BOOL or NULL literal,
-    without an alias)."""
-    names = []
-    for value in values:
-        if isinstance(value, exp.PivotAlias):
-            names.append((value.alias, value.alias))
-        elif isinstance(value, exp.Literal) and value.is_string:
-            names.append((value.this, value.this))
-        elif isinstance(value, exp.Literal) and value.this.isdigit():
-            names.append((value.this, "_" + value.this))  # BigQuery's INT64 pivot column: `_1`
-        elif isinstance(value, exp.Null):
-            names.append(("NULL", "NULL"))
-        elif isinstance(value, exp.Boolean):
-            names.append(("true" if value.this else "false",) * 2)
-        else:
-            return None
-    return names
-
-
-def _name_pivot_columns(stmt: exp.Expression) -> None:
-    """BigQuery names PIVOT's columns `<aggregate alias>_<value>` and an INT64 value `_<n>`; DuckDB
-    writes `<value>_<aggregate alias>` and `<n>`: `x PIVOT(...) AS p` becomes
-    `(SELECT * RENAME (...) FROM x PIVOT(...)) AS p`. Values whose BigQuery name is not known here
-    are refused by name rather than answered under another name."""
-    for pivot in list(stmt.find_all(exp.Pivot)):
-        source = pivot.parent
-        fields = pivot.args.get("fields") or []
-        if pivot.args.get("unpivot") or len(fields) != 1 or not isinstance(fields[0], exp.In):
-            continue
-        values = _pivot_value_names(list(fields[0].expressions))
-        if values is None:
-            raise BigQueryError(
-                "PIVOT over values other than string, non-negative INT64, BOOL or NULL literals is not supported by the "
-                "local warehouse (BigQuery names those columns differently): give each value an alias, "
-                "`IN (DATE '2020-01-01' AS d2020)`"
-            )
-        aggs = list(pivot.expressions)
-        pairs = []
-        for duck_value, bq_value in values:
-            for agg in aggs:
-                agg_alias = agg.alias if isinstance(agg, exp.Alias) else ""
-                duck = f"{duck_value}_{agg_alias}" if agg_alias else duck_value
-                bq = f"{agg_alias}_{bq_value}" if agg_alias else bq_value
-                if duck != bq:
-                    pairs.append((duck, bq))
-        if not pairs or not isinstance(source, (exp.Table, exp.Subquery)):
-            continue
-        alias = pivot.args.get("alias") or source.args.get("alias")
-        alias_name = alias.name if alias is not None else (source.name if isinstance(source, exp.Table) else "")
-        pivot.set("alias", None)
-        inner = source.copy()
-        inner.set("alias", None)
-        renames = [
-            exp.alias_(exp.column(exp.to_identifier(d, quoted=True)), exp.to_identifier(b, quoted=True))
-            for d, b in pairs
-        ]
-        sub = exp.select(exp.Star(rename=renames)).from_(inner)
         source.replace(
             exp.Subquery(this=sub, alias=exp.TableAlias(this=exp.to_identifier(alias_name)) if alias_name else None)
         )

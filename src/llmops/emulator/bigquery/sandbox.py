@@ -133,6 +133,14 @@ def allowed_functions() -> frozenset[str]:
     return frozenset(n for n in names if n not in _REFUSED and not n.startswith(_REFUSED_PREFIXES)) | _SPECIAL_FORMS
 
 
+@lru_cache(maxsize=1)
+def aggregate_functions() -> frozenset[str]:
+    """Lower-case names of DuckDB's aggregate functions."""
+    with duckdb.connect(":memory:") as con:
+        rows = con.execute("SELECT DISTINCT function_name FROM duckdb_functions() WHERE function_type = 'aggregate'")
+        return frozenset(str(r[0]).lower() for r in rows.fetchall())
+
+
 def check_function_name(name: str, extra: frozenset[str] = frozenset()) -> None:
     """Raise BigQueryError unless `name` (as the generator wrote it) is an allowed function."""
     bare = name.strip().strip('"').lower()

@@ -126,7 +126,11 @@ def rewrite_semantics(stmt: exp.Expression) -> None:
             node.replace(_pretty_printed(_to_json_string(node.this), node.args["options"]))
     for node in reversed(list(stmt.find_all(exp.CountIf))):
         # DuckDB's count_if is NULL over only NULLs; COUNT of a CASE is 0, like COUNTIF
-        node.replace(exp.Count(this=case((node.this.copy(), exp.Literal.number(1)))))
+        distinct = isinstance(node.this, exp.Distinct) and len(node.this.expressions) == 1
+        condition = node.this.expressions[0] if distinct else node.this
+        counted = case((condition.copy(), exp.Literal.number(1)))
+        # COUNTIF(DISTINCT b) counts the distinct values of b that are TRUE: 0 or 1
+        node.replace(exp.Count(this=exp.Distinct(expressions=[counted]) if distinct else counted))
     rewrite_function_calls(stmt)
     rewrite_math_calls(stmt)
     rewrite_datetime_calls(stmt)

@@ -4,7 +4,9 @@ LAG, LEAD, the numbering functions and PERCENTILE_CONT/DISC take no frame
 (`LAG(x) OVER (ORDER BY t ROWS BETWEEN 1 PRECEDING AND CURRENT ROW)`): BigQuery answers
 "Window framing clause is not allowed for analytic function lag" (ZetaSQL's
 `analytic_function_resolver.cc`); DuckDB ran the query as if the frame were not there. LAG and
-LEAD's default must be a constant; DuckDB took a column's value.
+LEAD's default must be a constant; DuckDB took a column's value. An aggregate with DISTINCT
+takes neither a window ORDER BY nor a frame (`COUNT(DISTINCT x) OVER (ORDER BY t)`); DuckDB
+answered a running distinct count.
 """
 
 from __future__ import annotations
@@ -41,17 +43,25 @@ def refuse_frames_where_not_allowed(stmt: exp.Expression) -> None:
                     f"The third argument (the default expression) to {which} must be constant",
                     fix="give a literal or a query parameter as the default",
                 )
+        if isinstance(function, exp.AggFunc) and isinstance(function.this, exp.Distinct):
+            for part, clause in (("order", "ORDER BY"), ("spec", "framing clause")):
+                if _has(window, part):
+                    raise BigQueryError(
+                        f"Window {clause} is not allowed if DISTINCT is specified",
+                        fix="drop DISTINCT, or the window's ORDER BY and ROWS/RANGE clause",
+                    )
         name = _NO_FRAME.get(type(function))
-        if name is not None and _framed(window):
+        if name is not None and _has(window, "spec"):
             raise BigQueryError(
                 f"Window framing clause is not allowed for analytic function {name}",
                 fix="remove the ROWS/RANGE clause from its OVER (...) or from the named window",
             )
 
 
-def _framed(window: exp.Window) -> bool:
-    """Whether the window, or the named window it is (`OVER w`, `OVER (w ...)`), has a frame."""
-    if window.args.get("spec") is not None:
+def _has(window: exp.Window, part: str) -> bool:
+    """Whether the window, or the named window it is (`OVER w`, `OVER (w ...)`), has a frame
+    (`part` "spec") or an ORDER BY ("order")."""
+    if window.args.get(part) is not None:
         return True
     named = window.args.get("alias")
     select = window.find_ancestor(exp.Select)
@@ -59,5 +69,5 @@ def _framed(window: exp.Window) -> bool:
         return False
     for definition in select.args.get("windows") or []:
         if isinstance(definition.this, exp.Identifier) and definition.this.name.lower() == named.name.lower():
-            return _framed(definition)
+            return _has(definition, part)
     return False
