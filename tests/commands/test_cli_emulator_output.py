@@ -91,3 +91,12 @@ def test_request_lines_go_where_the_options_say(tmp_path, capsys, quiet, use_fil
 def test_unwritable_log_file_is_one_line(cli, tmp_path):
     res = cli("emulator", "start", "--port", "0", "--log-file", str(tmp_path / "missing" / "dir" / "e.log"))
     assert res.code == 1 and res.err.startswith("error: cannot write the log file")
+
+
+@pytest.mark.parametrize("variable, value", [("LLMOPS_EMULATOR_LOOP", "trio"), ("LLMOPS_EMULATOR_HTTP", "h3")])
+def test_a_bad_server_setting_fails_before_the_data_folder_is_made(cli, tmp_path, monkeypatch, variable, value):
+    monkeypatch.setenv(variable, value)
+    data = tmp_path / "state"
+    res = cli("emulator", "start", "--port", "0", "--data", str(data))
+    assert res.code == 1 and variable in res.err and res.err.count("\n") == 1
+    assert not data.exists()

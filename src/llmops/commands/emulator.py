@@ -93,8 +93,13 @@ def start_command(
     for module in ("starlette", "uvicorn"):
         require_extra(module, "emulator")
     from ..emulator.server.api import EmulatorConfig
+    from ..emulator.server.loops import loop_name
     from ..emulator.server.runner import EmulatorServer, is_loopback
+    from ..emulator.server.sniff import protocol_class
 
+    # the server's own settings fail before anything is created (the --data folder)
+    protocol_class()
+    loop_name()
     explicit_host = host is not None
     bind_host, bind_port = resolve_address(host, port)
     origins = tuple(check_origin(o) for o in allow_origin)
