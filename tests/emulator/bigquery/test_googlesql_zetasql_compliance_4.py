@@ -18,6 +18,7 @@ of an aggregate's arguments (`SAFE.SUM(1/0)` still fails) and of NTILE's bucket 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from googlesql_cases import (
@@ -185,3 +186,26 @@ ERRORS = [
 def test_bigquerys_errors(warehouse, bigquery_client, sql, fragment):
     assert_fails_locally(warehouse, sql, fragment)
     assert_fails_through_client(bigquery_client, sql, fragment)
+
+
+WIDE_BIGNUMERICS = [
+    # array_aggregation:array_agg_BIGNUMERIC_basic was rounded to 18 decimals: now refused by name
+    "SELECT BIGNUMERIC '1.00000000000000000000000000000000000001'",
+    "SELECT SAFE_CAST('0.1234567890123456789012' AS BIGNUMERIC)",
+    "SELECT BIGNUMERIC '123456789012345678901'",
+]
+
+
+@pytest.mark.parametrize("sql", WIDE_BIGNUMERICS)
+def test_bignumerics_beyond_the_local_decimal_are_refused_by_name(warehouse, bigquery_client, sql):
+    assert_fails_locally(warehouse, sql, "is not supported by the local warehouse")
+    assert_fails_through_client(bigquery_client, sql, "the local BIGNUMERIC keeps 18 and 20")
+
+
+def test_bignumerics_within_the_local_decimal_keep_their_digits(warehouse):
+    sql = (
+        "SELECT BIGNUMERIC '-12345678901234567890.123456789012345678' AS a, BIGNUMERIC '1.1000000000000000000000' AS b"
+    )
+    row = warehouse.query_result(sql).table.to_pylist()[0]
+    assert str(row["a"]) == "-12345678901234567890.123456789012345678"
+    assert row["b"] == Decimal("1.1")

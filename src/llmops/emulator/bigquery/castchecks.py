@@ -4,6 +4,9 @@
   text with a time zone, `CAST('2006-01-02 01:02:03 UTC' AS DATETIME)`, is `Invalid datetime
   string` (DuckDB dropped the zone). Checked where the text is written in the query (also `TIME
   '...'` and `DATETIME '...'` literals); SAFE_CAST answers NULL.
+- A BIGNUMERIC literal (`BIGNUMERIC '0.1234567890123456789012'`) with more digits than the local
+  warehouse's DECIMAL(38, 18) holds, 18 after the point and 20 before it, is refused by name; it
+  was rounded to 18 decimals or failed with DuckDB's conversion error.
 - `CAST(x AS STRING(L))` and `CAST(x AS BYTES(L))`, also as the element type of an ARRAY, fail for a
   value longer than L (`STRING(5) has maximum length 5 but got a value with length 6`); DuckDB
   ignores a VARCHAR's length.
@@ -12,6 +15,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal, InvalidOperation
 
 from sqlglot import exp
 
@@ -33,6 +37,7 @@ def check_casts(stmt: exp.Expression) -> None:
         safe = isinstance(node, exp.TryCast) or bool(node.args.get("safe"))
         operand = node.this
         if isinstance(operand, exp.Literal) and operand.is_string:
+            _refuse_wide_bignumeric(operand.this, node.to)
             problem = _literal_problem(operand.this, node.to)
             if problem is not None:
                 if safe:
@@ -42,6 +47,33 @@ def check_casts(stmt: exp.Expression) -> None:
 
                 raise BigQueryError(problem[0], fix=problem[1])
         _bound_lengths(node, safe)
+
+
+def _refuse_wide_bignumeric(text: str, to: exp.DataType) -> None:
+    if not to.is_type(exp.DataType.Type.BIGDECIMAL):
+        return
+    try:
+        value = Decimal(text.strip())
+    except InvalidOperation:
+        return  # not a number: BigQuery's error (NULL under SAFE_CAST) comes from the cast itself
+    if not value.is_finite():
+        return
+    _, digit_tuple, exponent = value.as_tuple()  # not normalize(): it rounds to 28 digits
+    assert isinstance(exponent, int)
+    digits = list(digit_tuple)
+    while exponent < 0 and len(digits) > 1 and digits[-1] == 0:
+        digits.pop()
+        exponent += 1
+    decimals = max(0, -exponent)
+    integers = max(0, len(digits) + exponent)
+    if decimals > 18 or integers > 20:
+        from .googlesql import BigQueryError
+
+        raise BigQueryError(
+            f"BIGNUMERIC '{text.strip()}' is not supported by the local warehouse: it has {decimals} decimal and "
+            f"{integers} integer digits, and the local BIGNUMERIC keeps 18 and 20",
+            fix="keep BIGNUMERIC values within 20 integer and 18 decimal digits here, or run the query on BigQuery",
+        )
 
 
 def _literal_problem(text: str, to: exp.DataType) -> tuple[str, str] | None:
