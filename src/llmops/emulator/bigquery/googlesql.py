@@ -40,6 +40,7 @@ from .semantics import rewrite_semantics
 from .structs import (
     explode_struct_unnests,
     fieldwise_struct_comparisons,
+    positional_struct_values,
     rewrite_anonymous_structs,
     top_level_value_table,
 )
@@ -1527,6 +1528,7 @@ def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
     castformat.rewrite(stmt)
     rewrite_semantics(stmt)
     rewrite_anonymous_structs(stmt)
+    positional_struct_values(stmt)
     explode_struct_unnests(stmt)
     rewrite_time_casts(stmt)
     from .argchecks import check_arguments
