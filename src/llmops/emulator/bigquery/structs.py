@@ -220,18 +220,10 @@ def top_level_value_table(stmt: exp.Expression) -> None:
     rows' fields are its columns there (`SELECT *` lists them). Others (in ARRAY(...), a scalar
     subquery) stay STRUCT values."""
     for sub in stmt.find_all(exp.Subquery):
-        if isinstance(sub.parent, exp.From | exp.Join) and isinstance(sub.this, exp.Select):
-            if sub.this.args.get("kind") == "STRUCT":
-                sub.this.set("kind", None)
+        if isinstance(sub.parent, exp.From | exp.Join):
+            _struct_rows_as_columns(sub.this)
     if isinstance(stmt, exp.SetOperation):
-        from .setops import set_inputs
-
-        inputs = set_inputs(stmt)
-        if all(i.args.get("kind") == "STRUCT" for i in inputs):
-            # `SELECT AS STRUCT 1 AS a, 2 AS b UNION DISTINCT SELECT AS STRUCT 1, 3`: the rows'
-            # fields are the columns, matched by position as set operations match columns
-            for i in inputs:
-                i.set("kind", None)
+        _struct_rows_as_columns(stmt)
         return
     if not isinstance(stmt, exp.Select):
         return
@@ -246,6 +238,18 @@ def top_level_value_table(stmt: exp.Expression) -> None:
     if isinstance(struct, exp.Struct) and all(isinstance(f, exp.PropertyEQ) for f in struct.expressions):
         stmt.set("expressions", [exp.alias_(f.expression, f.this.name, quoted=True) for f in struct.expressions])
         stmt.set("kind", None)
+
+
+def _struct_rows_as_columns(query: exp.Expression) -> None:
+    """`SELECT AS STRUCT ...`, or a set operation of only such inputs (`SELECT AS STRUCT 1 AS a,
+    2 AS b UNION DISTINCT SELECT AS STRUCT 1, 3`), as a query of the fields' columns; a set
+    operation matches those by position."""
+    from .setops import set_inputs
+
+    inputs = set_inputs(query) if isinstance(query, exp.SetOperation | exp.Select) else []
+    if inputs and all(i.args.get("kind") == "STRUCT" for i in inputs):
+        for i in inputs:
+            i.set("kind", None)
 
 
 def _field_types(to: exp.DataType) -> list[exp.DataType] | None:
