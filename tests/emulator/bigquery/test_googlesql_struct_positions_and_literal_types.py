@@ -12,7 +12,8 @@ BigQuery client:
   UNION DISTINCT SELECT AS STRUCT 1, 3` answered one column of four-field STRUCTs;
   `CAST(STRUCT(1 AS b) AS STRUCT<a INT64>)`, `CAST(q AS STRUCT<a INT64>)` of a table alias and a
   typed constructor with a NULL or RANGE field (`STRUCT<a INT64, b STRING>(1, CAST(NULL AS
-  STRING))`) failed ("STRUCT to STRUCT cast must have at least one matching member");
+  STRING))`) failed ("STRUCT to STRUCT cast must have at least one matching member"), and a
+  STRUCT type with anonymous fields (`ARRAY<STRUCT<INT64, INT64>>[(11, 12)]`) was a syntax error;
 - `(1, 'a') IN UNNEST([(1, CAST(NULL AS STRING))])` was FALSE: a NULL field makes the comparison
   NULL unless another field already differs;
 - a FLOAT64 literal beside a NUMERIC (BIGNUMERIC) value, where GoogleSQL takes a common type
@@ -100,6 +101,13 @@ STRUCT_VALUES = [
         "DATE",
     ),
     ("ARRAY<STRUCT<x INT64, s STRUCT<p INT64, q INT64>>>[(1, (1, 2))][OFFSET(0)].s.q", 2, "INT64"),
+    # STRUCT types with anonymous fields (array_constructors:construct_STRUCT_array_basic,
+    # select_cast_null_to_STRUCT_array, unnest_queries:unnest_null_array_of_structs)
+    ("SELECT COUNT(*) FROM UNNEST(ARRAY<STRUCT<INT64, INT64>>[(11, 12), (21, 22)])", 2, "INT64"),
+    ("SELECT COUNT(*) FROM UNNEST(CAST(NULL AS ARRAY<STRUCT<INT64>>))", 0, "INT64"),
+    ("ARRAY<STRUCT<x INT64, s STRUCT<INT64, INT64>>>[(1, (1, 2))][OFFSET(0)].x", 1, "INT64"),
+    ("STRUCT<INT64, STRING>(1, 'a') = (1, 'a')", True, BOOL),
+    ("CAST(STRUCT(1 AS a, 'x' AS b) AS STRUCT<INT64, STRING>) = (1, 'x')", True, BOOL),
     # union_distinct_queries:union_distinct_datatype_struct
     (
         "SELECT STRING_AGG(CONCAT(a, '-', b), ' ' ORDER BY a, b) FROM (SELECT AS STRUCT 1 AS a, 2 AS b "

@@ -105,6 +105,8 @@ def positional_struct_values(stmt: exp.Expression) -> None:
     STRUCT<a INT64>)` was an error)."""
     from .setops import unname
 
+    for dt in stmt.find_all(exp.DataType):
+        _name_anonymous_fields(dt)
     for array in stmt.find_all(exp.Array):
         # after the first value that brings names (a NULL brings none)
         values = [e for e in array.expressions if not isinstance(e, exp.Null)]
@@ -116,6 +118,21 @@ def positional_struct_values(stmt: exp.Expression) -> None:
             unname(value)
         elif isinstance(value, exp.Column | exp.Dot) and _field_types(cast.to) is not None:
             cast.replace(_positional_cast(value, cast.to, type(cast)))
+
+
+def _name_anonymous_fields(dt: exp.DataType) -> None:
+    """`STRUCT<INT64, STRING>`: fields without a name are `_field_1`, `_field_2`, ... (DuckDB's
+    STRUCT type needs names; a value meets the type by position, so the names are BigQuery's)."""
+    if dt.is_type(exp.DataType.Type.STRUCT) and any(isinstance(f, exp.DataType) for f in dt.expressions):
+        dt.set(
+            "expressions",
+            [
+                exp.ColumnDef(this=exp.to_identifier(f"_field_{i + 1}"), kind=f.copy())
+                if isinstance(f, exp.DataType)
+                else f
+                for i, f in enumerate(dt.expressions)
+            ],
+        )
 
 
 def _positional_cast(value: exp.Expression, to: exp.DataType, kind: type[exp.Cast | exp.TryCast]) -> exp.Expression:
