@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlglot import exp
 
-from . import datefamily, ranges, setops, structs
+from . import datefamily, decimalliterals, ranges, setops, structs
 from .bytestext import BYTES_TEXT_CALLS
 from .nancompare import ordering_columns
 
@@ -126,6 +126,7 @@ def _candidates(stmt: exp.Expression) -> list[exp.Expression]:
         + ranges.typed_arguments(stmt)
         + setops.later_input_columns(stmt)
         + structs.unnest_arguments(stmt)
+        + decimalliterals.sibling_columns(stmt)
         + ordering_columns(stmt)
         + datefamily.typed_arguments(stmt)
     )

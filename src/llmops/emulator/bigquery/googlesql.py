@@ -33,6 +33,7 @@ from sqlglot.errors import ParseError, SqlglotError, TokenError, UnsupportedErro
 from ...core.errors import NotFoundError, QueryError
 from . import generation, geography
 from .coltypes import TableTypes, annotate, needs_types, schema_mapping, sum_operands
+from .decimalliterals import decimal_fits, decimal_literal_types
 from .functions import hll_supported, used_udfs
 from .int64literals import literal_column_names, tag_literals, widen_literals
 from .nancompare import rewrite_nan_comparisons, rewrite_nan_orderings, tag_comparisons, tag_orderings
@@ -40,6 +41,7 @@ from .semantics import rewrite_semantics
 from .structs import (
     explode_struct_unnests,
     fieldwise_struct_comparisons,
+    positional_struct_values,
     rewrite_anonymous_structs,
     top_level_value_table,
 )
@@ -1433,17 +1435,25 @@ def _timestamp_diff_by_calendar(node: exp.TimestampDiff) -> exp.Expression:
 
 
 _DECIMALS = (exp.DataType.Type.DECIMAL, exp.DataType.Type.BIGDECIMAL)
+_BIGNUMERIC_INTEGER_DIGITS = 20  # the engine's BIGNUMERIC is DECIMAL(38, 18)
 
 
-def _exact_decimal_literal(node: exp.Literal) -> bool:
-    """A number literal CAST (or SAFE_CAST) to NUMERIC/BIGNUMERIC, or an element of an
-    ARRAY<NUMERIC>[...] constructor, becomes the exact decimal it reads as, as BigQuery coerces a
+def _exact_decimal_literal(node: exp.Literal, coerced: str | None = None) -> bool:
+    """A number literal CAST (or SAFE_CAST) to NUMERIC/BIGNUMERIC, an element of an
+    ARRAY<NUMERIC>[...] constructor, or one coerced to the NUMERIC/BIGNUMERIC `coerced` (see
+    decimalliterals.py), becomes the exact decimal it reads as, as BigQuery coerces a
     literal; through FLOAT64 `CAST(123456789.123456789 AS
     NUMERIC)` was -123456789.123456784. Replaces the cast's operand; whether it did."""
     operand: exp.Expression = node
     text = node.this
     if isinstance(node.parent, exp.Neg):
         operand, text = node.parent, "-" + text
+    if coerced is not None:
+        kind = exp.DataType.Type.BIGDECIMAL if coerced == "BIGNUMERIC" else exp.DataType.Type.DECIMAL
+        if coerced == "BIGNUMERIC" and not decimal_fits(text, _BIGNUMERIC_INTEGER_DIGITS):
+            raise _unsupported(f"the BIGNUMERIC value {text} (more than {_BIGNUMERIC_INTEGER_DIGITS} integer digits)")
+        operand.replace(exp.Cast(this=exp.Literal.string(text), to=exp.DataType(this=kind)))
+        return True
     cast = operand.parent
     if isinstance(cast, exp.Array) and isinstance(cast.parent, exp.Cast | exp.TryCast):
         # an element of ARRAY<NUMERIC>[...]: the element cast to the array's element type
@@ -1472,6 +1482,7 @@ def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
     castformat.rewrite(stmt)
     rewrite_semantics(stmt)
     rewrite_anonymous_structs(stmt)
+    positional_struct_values(stmt)
     explode_struct_unnests(stmt)
     rewrite_time_casts(stmt)
     from .argchecks import check_arguments
@@ -1514,10 +1525,11 @@ def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
                     exp.DataType.build("BIGINT"),
                 )
             )
+    coerced = decimal_literal_types(stmt)
     for node in list(stmt.find_all(exp.Literal)):
         # GoogleSQL's 1.5 and 1e3 are FLOAT64; DuckDB would type them DECIMAL
         if not node.is_string and any(c in node.this for c in ".eE") and not isinstance(node.parent, exp.DataTypeParam):
-            if not _exact_decimal_literal(node):
+            if not _exact_decimal_literal(node, coerced.get(id(node))):
                 node.replace(exp.cast(node.copy(), exp.DataType.build("DOUBLE")))
     for node in list(stmt.find_all(exp.Array)):
         _int64_elements(node)

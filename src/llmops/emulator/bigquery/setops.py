@@ -45,9 +45,14 @@ def positional_struct_fields(stmt: exp.Expression) -> None:
     """The STRUCT literals that the second and later inputs of a set operation select, as
     unnamed ROWs (see the module's docstring)."""
     for op in _outermost(stmt):  # an inner operation's inputs are among the outermost one's
-        for select in _inputs(op)[1:]:
+        for select in set_inputs(op)[1:]:
+            if select.args.get("kind") == "STRUCT":
+                # `... UNION ALL SELECT AS STRUCT 1, 3`: its row as one unnamed ROW
+                values = [i.this if isinstance(i, exp.Alias) else i for i in select.expressions]
+                select.set("expressions", [exp.Anonymous(this="ROW", expressions=[v.copy() for v in values])])
+                select.set("kind", None)
             for item in select.expressions:
-                _unname(item.this if isinstance(item, exp.Alias) else item)
+                unname(item.this if isinstance(item, exp.Alias) else item)
 
 
 def later_input_columns(stmt: exp.Expression) -> list[exp.Expression]:
@@ -55,7 +60,7 @@ def later_input_columns(stmt: exp.Expression) -> list[exp.Expression]:
     are matched by position too (`positional_struct_columns`), which needs their types."""
     out: list[exp.Expression] = []
     for op in _outermost(stmt):
-        for select in _inputs(op)[1:]:
+        for select in set_inputs(op)[1:]:
             for item in select.expressions:
                 value = item.this if isinstance(item, exp.Alias) else item
                 if isinstance(value, exp.Column):
@@ -96,21 +101,24 @@ def _outermost(stmt: exp.Expression) -> list[exp.SetOperation]:
     ]
 
 
-def _inputs(node: exp.Expression) -> list[exp.Select]:
+def set_inputs(node: exp.Expression) -> list[exp.Select]:
+    """The SELECTs whose rows a set operation combines (those of nested set operations too)."""
     if isinstance(node, exp.SetOperation):
-        return _inputs(node.this) + _inputs(node.expression)
+        return set_inputs(node.this) + set_inputs(node.expression)
     if isinstance(node, exp.Subquery):
-        return _inputs(node.this)
+        return set_inputs(node.this)
     return [node] if isinstance(node, exp.Select) else []
 
 
-def _unname(value: exp.Expression) -> None:
+def unname(value: exp.Expression) -> None:
+    """STRUCT literals in `value` (itself, in an array literal, in another STRUCT literal) as
+    unnamed ROWs, which DuckDB matches with another STRUCT type by position."""
     if isinstance(value, exp.Array):
         for element in value.expressions:
-            _unname(element)
+            unname(element)
     elif isinstance(value, exp.Struct):
         for m in _members(value):
-            _unname(m)
+            unname(m)
         members = _members(value)  # the unnamed ones, where the loop replaced some
         if members:
             value.replace(exp.Anonymous(this="ROW", expressions=[m.copy() for m in members]))

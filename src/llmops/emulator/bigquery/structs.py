@@ -97,6 +97,56 @@ def rewrite_anonymous_structs(stmt: exp.Expression) -> None:
         struct.set("expressions", fields)
 
 
+def positional_struct_values(stmt: exp.Expression) -> None:
+    """STRUCTs that meet another STRUCT type by position, as in GoogleSQL, where DuckDB matches
+    named fields by name: the later elements of an array literal (`[(x, b), (y, NOT b)]` took
+    the union of both elements' names), the value of a typed constructor (`STRUCT<a INT64, b
+    STRING>(1, NULL)`) and the value a CAST to a STRUCT type converts (`CAST(STRUCT(1 AS b) AS
+    STRUCT<a INT64>)` was an error)."""
+    from .setops import unname
+
+    for dt in stmt.find_all(exp.DataType):
+        _name_anonymous_fields(dt)
+    for array in stmt.find_all(exp.Array):
+        # after the first value that brings names (a NULL brings none)
+        values = [e for e in array.expressions if not isinstance(e, exp.Null)]
+        for element in values[1:]:
+            unname(element)
+    for cast in list(stmt.find_all(exp.Cast, exp.TryCast)):
+        value = cast.this
+        if isinstance(value, exp.Struct | exp.Array):
+            unname(value)
+        elif isinstance(value, exp.Column | exp.Dot) and _field_types(cast.to) is not None:
+            cast.replace(_positional_cast(value, cast.to, type(cast)))
+
+
+def _name_anonymous_fields(dt: exp.DataType) -> None:
+    """`STRUCT<INT64, STRING>`: fields without a name are `_field_1`, `_field_2`, ... (DuckDB's
+    STRUCT type needs names; a value meets the type by position, so the names are BigQuery's)."""
+    if dt.is_type(exp.DataType.Type.STRUCT) and any(isinstance(f, exp.DataType) for f in dt.expressions):
+        dt.set(
+            "expressions",
+            [
+                exp.ColumnDef(this=exp.to_identifier(f"_field_{i + 1}"), kind=f.copy())
+                if isinstance(f, exp.DataType)
+                else f
+                for i, f in enumerate(dt.expressions)
+            ],
+        )
+
+
+def _positional_cast(value: exp.Expression, to: exp.DataType, kind: type[exp.Cast | exp.TryCast]) -> exp.Expression:
+    """`CAST(value AS to)` of a STRUCT value (no constructor) to a STRUCT type, field by position."""
+    types = _field_types(to) or []
+    fields: list[exp.Expression] = []
+    for i, t in enumerate(types):
+        field = exp.Anonymous(this="struct_extract_at", expressions=[value.copy(), exp.Literal.number(i + 1)])
+        fields.append(_positional_cast(field, t, kind) if _field_types(t) is not None else field)
+    row = kind(this=exp.Anonymous(this="ROW", expressions=fields), to=to.copy())
+    null = exp.Is(this=value.copy(), expression=exp.Null())
+    return exp.Case(ifs=[exp.If(this=null, true=kind(this=exp.Null(), to=to.copy()))], default=row)
+
+
 def _unnamed(node: exp.Expression | None) -> bool:
     """A NULL, or a STRUCT constructor without field names: a value that brings no names."""
     if node is None or isinstance(node, exp.Null | exp.Tuple):
@@ -187,9 +237,11 @@ def top_level_value_table(stmt: exp.Expression) -> None:
     rows' fields are its columns there (`SELECT *` lists them). Others (in ARRAY(...), a scalar
     subquery) stay STRUCT values."""
     for sub in stmt.find_all(exp.Subquery):
-        if isinstance(sub.parent, exp.From | exp.Join) and isinstance(sub.this, exp.Select):
-            if sub.this.args.get("kind") == "STRUCT":
-                sub.this.set("kind", None)
+        if isinstance(sub.parent, exp.From | exp.Join):
+            _struct_rows_as_columns(sub.this)
+    if isinstance(stmt, exp.SetOperation):
+        _struct_rows_as_columns(stmt)
+        return
     if not isinstance(stmt, exp.Select):
         return
     kind = stmt.args.get("kind")
@@ -205,9 +257,38 @@ def top_level_value_table(stmt: exp.Expression) -> None:
         stmt.set("kind", None)
 
 
+def _struct_rows_as_columns(query: exp.Expression) -> None:
+    """`SELECT AS STRUCT ...`, or a set operation of only such inputs (`SELECT AS STRUCT 1 AS a,
+    2 AS b UNION DISTINCT SELECT AS STRUCT 1, 3`), as a query of the fields' columns; a set
+    operation matches those by position."""
+    from .setops import set_inputs
+
+    inputs = set_inputs(query) if isinstance(query, exp.SetOperation | exp.Select) else []
+    if inputs and all(i.args.get("kind") == "STRUCT" for i in inputs):
+        for i in inputs:
+            i.set("kind", None)
+
+
+def _field_types(to: exp.DataType) -> list[exp.DataType] | None:
+    """The field types of a STRUCT type, or None when it is not one (or a field has no type)."""
+    if not to.is_type(exp.DataType.Type.STRUCT) or not to.expressions:
+        return None
+    types = [f.args.get("kind") for f in to.expressions]
+    return (
+        [t for t in types if isinstance(t, exp.DataType)] if all(isinstance(t, exp.DataType) for t in types) else None
+    )
+
+
 def _constructor_fields(node: exp.Expression) -> list[exp.Expression] | None:
-    """The field values of a STRUCT(...) or (a, b) written in the query, or None."""
+    """The field values of a STRUCT(...), (a, b) or STRUCT<...>(...) written in the query, or None."""
     node = node.unnest()  # type: ignore[assignment]
+    if isinstance(node, exp.Cast):
+        # a typed constructor: its values cast to the field types, the names left out
+        types = _field_types(node.to)
+        inner = _constructor_fields(node.this) if types else None
+        if inner is None or types is None or len(inner) != len(types):
+            return None
+        return [exp.Cast(this=f.copy(), to=t.copy()) for f, t in zip(inner, types, strict=True)]
     if isinstance(node, exp.Struct):
         return [
             e.this if isinstance(e, exp.Alias) else e.expression if isinstance(e, exp.PropertyEQ) else e
@@ -218,10 +299,14 @@ def _constructor_fields(node: exp.Expression) -> list[exp.Expression] | None:
     return None
 
 
-def _fieldwise_equal(left: exp.Expression, right: exp.Expression) -> exp.Expression | None:
+def _fieldwise_equal(
+    left: exp.Expression, right: exp.Expression, same: type[exp.EQ | exp.NullSafeEQ] = exp.EQ
+) -> exp.Expression | None:
     """`left = right` of two STRUCTs, one of them written in the query, as BigQuery compares them:
     field by field, by position (the names do not matter), FALSE if any field differs, else NULL
-    if any field is NULL. None when neither side is a constructor or their widths differ."""
+    if any field is NULL. With `same` NullSafeEQ, `left IS NOT DISTINCT FROM right`: fields
+    compared so, and a NULL STRUCT distinct from any written one. None when neither side is a
+    constructor or their widths differ."""
     lf, rf = _constructor_fields(left), _constructor_fields(right)
     if lf is None and rf is None:
         return None
@@ -235,17 +320,67 @@ def _fieldwise_equal(left: exp.Expression, right: exp.Expression) -> exp.Express
         return exp.Anonymous(this="struct_extract_at", expressions=[side.copy(), exp.Literal.number(i + 1)])
 
     parts: list[exp.Expression] = []
+    if same is exp.NullSafeEQ:
+        parts += [
+            exp.Not(this=exp.Is(this=s.copy(), expression=exp.Null()))
+            for s, f in ((left, lf), (right, rf))
+            if f is None
+        ]
     for i in range(width):
         a, b = field(left, lf, i), field(right, rf, i)
-        parts.append(_fieldwise_equal(a, b) or exp.EQ(this=a, expression=b))
+        parts.append(_fieldwise_equal(a, b, same) or same(this=a, expression=b))
     return exp.paren(exp.and_(*parts, copy=False), copy=False)
 
 
+def _in_list(node: exp.In) -> exp.Expression | None:
+    """`s IN (t, u)` with STRUCTs written in the query: `s = t OR s = u`, each compared fieldwise."""
+    values = node.expressions
+    if not values or _constructor_fields(node.this) is None and all(_constructor_fields(v) is None for v in values):
+        return None
+    tests = [_fieldwise_equal(node.this, v) or exp.EQ(this=node.this.copy(), expression=v.copy()) for v in values]
+    return exp.paren(exp.or_(*tests, copy=False), copy=False)
+
+
+def _in_unnest(node: exp.In) -> exp.Expression | None:
+    """`(a, b) IN UNNEST(array)`: TRUE if an element equals the STRUCT field by field, else NULL if
+    one compares NULL, else FALSE (so also for an empty or NULL array)."""
+    unnest = node.args.get("unnest")
+    if not isinstance(unnest, exp.Unnest) or len(unnest.expressions) != 1:
+        return None
+    element = exp.column("__llmops_element")
+    equal = _fieldwise_equal(node.this, element)
+    if equal is None:
+        return None
+    array = unnest.expressions[0]
+    tests = exp.Anonymous(
+        this="list_transform",
+        expressions=[array.copy(), exp.Lambda(this=equal, expressions=[exp.to_identifier("__llmops_element")])],
+    )
+    size = exp.Anonymous(this="len", expressions=[array.copy()])
+    empty = exp.or_(
+        exp.Is(this=array.copy(), expression=exp.Null()), exp.EQ(this=size, expression=exp.Literal.number(0))
+    )
+    hit = exp.Anonymous(this="list_contains", expressions=[tests, exp.true()])
+    unknown = exp.LT(
+        this=exp.Anonymous(this="list_count", expressions=[tests.copy()]),
+        expression=exp.Anonymous(this="len", expressions=[tests.copy()]),
+    )
+    return exp.Case(
+        ifs=[
+            exp.If(this=empty, true=exp.false()),
+            exp.If(this=hit, true=exp.true()),
+            exp.If(this=unknown, true=exp.null()),
+        ],
+        default=exp.false(),
+    )
+
+
 def fieldwise_struct_comparisons(stmt: exp.Expression) -> None:
-    """`s = STRUCT(...)`, `(a, b) != (1, NULL)`, also as `CASE s WHEN STRUCT(...)` and
-    `NULLIF(s, STRUCT(...))`: BigQuery's field-by-field comparison. DuckDB
-    compared STRUCTs by field name (`STRUCT(3 AS a) = STRUCT(3 AS c)` was FALSE) and took a NULL
-    field for a value (`STRUCT(1, NULL) = STRUCT(1, 2)` was FALSE, BigQuery answers NULL)."""
+    """`s = STRUCT(...)`, `(a, b) != (1, NULL)`, also as `CASE s WHEN STRUCT(...)`,
+    `NULLIF(s, STRUCT(...))`, `IS [NOT] DISTINCT FROM`, `IN (...)` and `IN UNNEST(...)`:
+    BigQuery's field-by-field comparison. DuckDB compared STRUCTs by field name
+    (`STRUCT(3 AS a) = STRUCT(3 AS c)` was FALSE) and took a NULL field for a value
+    (`STRUCT(1, NULL) = STRUCT(1, 2)` was FALSE, BigQuery answers NULL)."""
     node: Any
     for case in list(stmt.find_all(exp.Case)):
         subject = case.this
@@ -259,6 +394,15 @@ def fieldwise_struct_comparisons(stmt: exp.Expression) -> None:
         if _constructor_fields(nullif.this) is not None or _constructor_fields(nullif.expression) is not None:
             same = exp.EQ(this=nullif.this.copy(), expression=nullif.expression.copy())
             nullif.replace(exp.Case(ifs=[exp.If(this=same, true=exp.null())], default=nullif.this.copy()))
+    for node in reversed(list(stmt.find_all(exp.In))):
+        if node.args.get("query") is None and node.args.get("field") is None:
+            fieldwise = _in_unnest(node) if node.args.get("unnest") is not None else _in_list(node)
+            if fieldwise is not None:
+                node.replace(fieldwise)
+    for node in reversed(list(stmt.find_all(exp.NullSafeEQ, exp.NullSafeNEQ))):
+        alike = _fieldwise_equal(node.this, node.expression, exp.NullSafeEQ)
+        if alike is not None:
+            node.replace(alike if isinstance(node, exp.NullSafeEQ) else exp.Not(this=alike))
     for node in reversed(list(stmt.find_all(exp.EQ, exp.NEQ))):
         equal = _fieldwise_equal(node.this, node.expression)
         if equal is not None:
