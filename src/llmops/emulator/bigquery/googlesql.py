@@ -35,7 +35,8 @@ from . import generation, geography
 from .coltypes import TableTypes, annotate, needs_types, schema_mapping, sum_operands
 from .functions import hll_supported, used_udfs
 from .int64literals import literal_column_names, tag_literals, widen_literals
-from .nancompare import rewrite_nan_comparisons, rewrite_nan_orderings, tag_comparisons, tag_orderings
+from .nancompare import rewrite_nan_comparisons, tag_comparisons
+from .nanorder import rewrite_nan_orderings, tag_orderings
 from .semantics import rewrite_semantics
 from .structs import (
     explode_struct_unnests,
