@@ -988,6 +988,9 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     fieldwise_struct_comparisons(stmt)
     _fix_types(stmt)
     rewrite_nan_comparisons(stmt)
+    from .frameoffsets import check_frame_offsets
+
+    check_frame_offsets(stmt)  # before the ORDER BY keys that RANGE offsets count from are negated
     rewrite_nan_orderings(stmt)
     if isinstance(stmt, exp.Query):
         _name_nested_unnamed_columns(stmt)
