@@ -1,5 +1,5 @@
-"""NaN's place in an order, and window frame offsets, as BigQuery has them (fifth ZetaSQL sweep,
-groups 1 and 7).
+"""NaN's place in an order, and window frame offsets and bounds, as BigQuery has them (fifth
+ZetaSQL sweep, groups 1, 7 and 10).
 
 GoogleSQL orders NULL < NaN < -inf < ... < +inf ascending (the reverse descending). A plain
 `ORDER BY column` did; DuckDB's NaN-above-+inf still answered:
@@ -18,6 +18,9 @@ A frame offset that is NULL, NaN or negative, or +inf where an infinite key of t
 would make the bound NaN, is BigQuery's error; the local warehouse answered (a NULL query
 parameter as an empty frame, NaN and +inf as bounds) (analytic_window_frames:
 range_window_null_offset_*, range_window_nan_offset_*, range_window_inf_offset_*).
+
+A RANGE bound of an INT64 key past INT64's range (`x + 9223372036854775807 FOLLOWING`) failed
+with "Overflow in addition of INT64"; ZetaSQL's bound takes in every key on that side (group 10).
 """
 
 from __future__ import annotations
@@ -129,7 +132,44 @@ PERCENTILES = [
     (_percentile("PERCENTILE_DISC(x, 0.6 RESPECT NULLS)", P_NULLS), "1", STR),
 ]
 
-FAMILIES = {"expression_keys": EXPRESSION_KEYS, "frames": FRAMES, "percentiles": PERCENTILES}
+
+def _counted(frame: str, values: str) -> str:
+    """Each INT64 key's COUNT(*) over `frame`, `<key>:<count>` in key order."""
+    return (
+        "SELECT STRING_AGG(CONCAT(CAST(x AS STRING), ':', CAST(c AS STRING)), ' ' ORDER BY x) "
+        f"FROM (SELECT x, COUNT(*) OVER (ORDER BY x {frame}) AS c FROM UNNEST({values}) AS x)"
+    )
+
+
+MAX = "9223372036854775807"
+# a bound past INT64's range takes in every key on that side (analytic_window_frames:
+# range_window_*_with_large_offsets_*, *_special_values_*; analytic_count_star_4)
+INT64_BOUNDS = [
+    (_counted(f"RANGE BETWEEN CURRENT ROW AND {MAX} FOLLOWING", "[1, 2, 3]"), "1:3 2:2 3:1", STR),
+    (_counted(f"RANGE BETWEEN {MAX} PRECEDING AND {MAX} FOLLOWING", "[10, 11, 13]"), "10:3 11:3 13:3", STR),
+    (
+        _counted("RANGE BETWEEN 2 PRECEDING AND CURRENT ROW", f"[-{MAX} - 1, 0, {MAX}]"),
+        f"-{int(MAX) + 1}:1 0:1 {MAX}:1",
+        STR,
+    ),
+    (
+        _counted("RANGE BETWEEN 1 FOLLOWING AND 2 FOLLOWING", f"[{MAX} - 2, {MAX} - 1, {MAX}]"),
+        f"{int(MAX) - 2}:2 {int(MAX) - 1}:1 {MAX}:0",
+        STR,
+    ),
+    (
+        _counted(f"DESC RANGE BETWEEN {MAX} PRECEDING AND 1 PRECEDING", f"[-{MAX}, 0, {MAX}]"),
+        f"-{MAX}:1 0:1 {MAX}:0",
+        STR,
+    ),
+]
+
+FAMILIES = {
+    "expression_keys": EXPRESSION_KEYS,
+    "frames": FRAMES,
+    "percentiles": PERCENTILES,
+    "int64_bounds": INT64_BOUNDS,
+}
 ROWS = case_params(FAMILIES)
 
 

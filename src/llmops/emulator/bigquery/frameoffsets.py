@@ -8,6 +8,10 @@ NULL offset of a query parameter as 0 rows and took NaN and +inf for bounds. Eac
 not a non-negative number literal is wrapped in a CASE that raises BigQuery's error, folded away
 by DuckDB for a constant; the infinity test is per row, written only where the offset may be
 FLOAT64.
+
+A RANGE frame with an offset over an INT64 key sorts the key as a HUGEINT, so that its bounds
+(key ± offset, up to ±2^64) never overflow: a bound past INT64's range takes in every key on that
+side, as ZetaSQL's saturating bound does.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from typing import cast
 
 from sqlglot import exp
 
-from .nanorder import sorted_key_of
+from .nanorder import inferred_type, sorted_key_of
 
 _NULL = "The boundary offset value cannot be null"
 _NEGATIVE = "Window frame offset for PRECEDING or FOLLOWING must be non-negative, but was "
@@ -30,12 +34,17 @@ def check_frame_offsets(stmt: exp.Expression) -> None:
             continue
         ordered, _ = sorted_key_of(window)
         ranged = str(spec.args.get("kind") or "").upper() == "RANGE"
-        for bound in ("start", "end"):
-            offset = spec.args.get(bound)
-            if not isinstance(offset, exp.Expression) or _plain(offset):
+        offsets = [b for b in ("start", "end") if isinstance(spec.args.get(b), exp.Expression)]
+        for bound in offsets:
+            offset = spec.args[bound]
+            if _plain(offset):
                 continue
             side = str(spec.args.get(f"{bound}_side") or "").upper()
             spec.set(bound, _checked(offset, side, ordered if ranged else None))
+        if ranged and offsets and ordered is not None and inferred_type(ordered) == "INT64":
+            # ZetaSQL's bound past INT64's range reaches every key on that side; DuckDB computed
+            # it in BIGINT and failed ("Overflow in addition of INT64")
+            ordered.set("this", exp.cast(ordered.this, "HUGEINT"))
 
 
 def _plain(offset: exp.Expression) -> bool:

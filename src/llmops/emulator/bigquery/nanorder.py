@@ -75,10 +75,15 @@ def _sort_key(node: exp.Ordered, copy: bool = True) -> exp.Expression | None:
 
 def is_float64(node: exp.Expression | None) -> bool:
     """Whether `node`'s inferred type (kept on it by `ordering_keys`, or its own) is FLOAT64."""
+    return inferred_type(node) == "FLOAT64"
+
+
+def inferred_type(node: exp.Expression | None) -> str | None:
+    """The BigQuery type inferred for an ORDER BY key (kept on it by `ordering_keys`) or for `node`."""
     from .coltypes import known_type
 
     typed = node.meta.get(_TYPED, node) if node is not None and node._meta else node
-    return known_type(typed) == "FLOAT64"
+    return known_type(typed)
 
 
 def rewrite_nan_orderings(stmt: exp.Expression) -> None:
