@@ -91,6 +91,33 @@ CASES = [
         "SELECT f FROM b.t ORDER BY f LIMIT 1 OFFSET 900000",
         "SELECT f FROM b.t ORDER BY f NULLS FIRST LIMIT 1 OFFSET 900000",
     ),
+    # nanorder.py / percentiles.py: NaN first in an ORDER BY expression, a window (also with a
+    # RANGE frame) and PERCENTILE_CONT/DISC of FLOAT64 values
+    (
+        "ORDER BY FLOAT64 alias (NaN)",
+        "SELECT f / 2 AS h FROM b.t ORDER BY h DESC LIMIT 1 OFFSET 900000",
+        "SELECT f / 2 AS h FROM b.t ORDER BY h DESC NULLS LAST LIMIT 1 OFFSET 900000",
+    ),
+    (
+        "ROW_NUMBER by FLOAT64 (NaN)",
+        "SELECT MAX(r) FROM (SELECT ROW_NUMBER() OVER (ORDER BY f) AS r FROM b.t)",
+        "SELECT max(r) FROM (SELECT row_number() OVER (ORDER BY f NULLS FIRST) AS r FROM b.t)",
+    ),
+    (
+        "RANGE frame on FLOAT64 (NaN)",
+        "SELECT SUM(c) FROM (SELECT COUNT(*) OVER (ORDER BY f RANGE BETWEEN 10 PRECEDING AND CURRENT ROW) AS c FROM b.t)",
+        "SELECT sum(c) FROM (SELECT count(*) OVER (ORDER BY f NULLS FIRST RANGE BETWEEN 10 PRECEDING AND CURRENT ROW) AS c FROM b.t)",
+    ),
+    (
+        "PERCENTILE_CONT(FLOAT64) (NaN)",
+        "SELECT SUM(m) FROM (SELECT PERCENTILE_CONT(f, 0.3) OVER (PARTITION BY g) AS m FROM b.t)",
+        "SELECT sum(m) FROM (SELECT quantile_cont(f, 0.3) OVER (PARTITION BY g) AS m FROM b.t)",
+    ),
+    (
+        "PERCENTILE_DISC(FLOAT64) (NaN)",
+        "SELECT SUM(m) FROM (SELECT PERCENTILE_DISC(f, 0.3) OVER (PARTITION BY g) AS m FROM b.t)",
+        "SELECT sum(m) FROM (SELECT quantile_disc(f, 0.3) OVER (PARTITION BY g) AS m FROM b.t)",
+    ),
     (
         "ORDER BY INT64 column (NaN key folded)",
         "SELECT i FROM b.t ORDER BY i DESC LIMIT 1 OFFSET 900000",
@@ -167,7 +194,7 @@ def main() -> None:
         f"TO_JSON(STRUCT(x AS id, STRUCT(x AS b, 'c' AS c) AS a)) AS j "
         f"FROM UNNEST(GENERATE_ARRAY(1, {n})) AS x"
     )
-    print(f"{'rewrite':28} {'GoogleSQL s':>12} {'native s':>10} {'ratio':>6}")
+    print(f"{'rewrite':32} {'GoogleSQL s':>12} {'native s':>10} {'ratio':>6}")
     with engine.connection() as con:
         for name, googlesql, native in CASES:
             if args.only not in name:
@@ -177,13 +204,13 @@ def main() -> None:
             native_sql = native.replace("b.t", '"llmops-local.b"."t"')
             ours = _median(lambda sql=translated: con.execute(sql).fetchall())
             base = _median(lambda sql=native_sql: con.execute(sql).fetchall())
-            print(f"{name:28} {ours:12.4f} {base:10.4f} {ours / base:6.2f}")
+            print(f"{name:32} {ours:12.4f} {base:10.4f} {ours / base:6.2f}")
     if "null" in args.only.lower() or not args.only:
         query = "SELECT i, a FROM b.t"
         ours = _median(lambda: engine.query(query))
         with mock.patch.object(nullarrays, "check", lambda table: None):
             base = _median(lambda: engine.query(query))
-        print(f"{'NULL-element check (query)':28} {ours:12.4f} {base:10.4f} {ours / base:6.2f}")
+        print(f"{'NULL-element check (query)':32} {ours:12.4f} {base:10.4f} {ours / base:6.2f}")
 
 
 if __name__ == "__main__":

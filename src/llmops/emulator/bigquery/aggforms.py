@@ -85,6 +85,7 @@ def percentile_respect_nulls(node: exp.RespectNulls) -> exp.Expression | None:
     """PERCENTILE_DISC / PERCENTILE_CONT(x, p RESPECT NULLS) OVER (...), NULLs taking part, first:
     the expression that replaces the window call."""
     from .functions import _t
+    from .percentiles import nan_as_least, nan_count, nan_first
 
     fn = node.this
     window = node.parent
@@ -97,27 +98,27 @@ def percentile_respect_nulls(node: exp.RespectNulls) -> exp.Expression | None:
         copy.set("this", call)
         return copy
 
-    def disc(key: exp.Expression, q: exp.Expression) -> exp.Expression:
-        return _t("(_A).v", over(exp.Anonymous(this="quantile_disc", expressions=[key, q])))
-
     if isinstance(fn, exp.PercentileDisc):
-        return disc(_null_first(value), p.copy())
-    # PERCENTILE_CONT interpolates at (count-1)*p of the values, NULLs first: past the NULLs it is
-    # DuckDB's over the values with each NULL a -inf; between the last NULL and the least value it is
-    # that value (BigQuery's documented 0.01 percentile of 0, 3, NULL, 1, 2 is 0); among NULLs, NULL
+        key = _null_first(nan_first(value))
+        return _t("(_A).v.v", over(exp.Anonymous(this="quantile_disc", expressions=[key, p.copy()])))
+    # PERCENTILE_CONT interpolates at (count-1)*p of the values, NULLs first, then NaNs: past them
+    # it is DuckDB's over the values with each NULL and NaN a -inf; among the NaNs, NaN; between the
+    # last NULL and the least value it is that value (BigQuery's documented 0.01 percentile of 0,
+    # 3, NULL, 1, 2 is 0); among NULLs, NULL
     count = over(exp.Count(this=exp.Star()))
     nulls = _t("_A - _B", count, over(exp.Count(this=value.copy())))
     position = _t("(_A - 1) * _B", count, p)
-    filled = _t("coalesce(CAST(_A AS DOUBLE), CAST('-inf' AS DOUBLE))", value)
+    filled = _t("coalesce(_A, CAST('-inf' AS DOUBLE))", nan_as_least(value))
     return _t(
         "CASE WHEN typeof(_A) LIKE 'DECIMAL%' THEN error('PERCENTILE_CONT of NUMERIC with RESPECT NULLS is not "
-        "supported by the local warehouse (cast the value to FLOAT64)') WHEN floor(_B) >= _C THEN _D "
-        "WHEN ceil(_B) >= _C THEN _E END",
+        "supported by the local warehouse (cast the value to FLOAT64)') WHEN floor(_B) >= _C + _F THEN _D "
+        "WHEN floor(_B) >= _C THEN CAST('nan' AS DOUBLE) WHEN ceil(_B) >= _C THEN _E END",
         value,
         position,
         nulls,
         over(exp.Anonymous(this="quantile_cont", expressions=[filled, p.copy()])),
         over(exp.Min(this=value.copy())),
+        nan_count(value, window),
     )
 
 

@@ -19,7 +19,8 @@ from sqlglot import exp
 
 from . import datefamily, decimalliterals, ranges, setops, structs
 from .bytestext import BYTES_TEXT_CALLS
-from .nancompare import ordering_columns
+from .nanorder import ordering_keys
+from .percentiles import percentile_values
 
 TYPE_KEY = "bq_type"
 _TAG = "bq_type_tag"
@@ -127,7 +128,8 @@ def _candidates(stmt: exp.Expression) -> list[exp.Expression]:
         + setops.later_input_columns(stmt)
         + structs.unnest_arguments(stmt)
         + decimalliterals.sibling_columns(stmt)
-        + ordering_columns(stmt)
+        + ordering_keys(stmt)
+        + percentile_values(stmt)
         + datefamily.typed_arguments(stmt)
     )
 
@@ -225,6 +227,7 @@ def annotate(stmt: exp.Expression, schemas: Mapping[str, Mapping[str, Mapping[st
             identify=False,
         )
         annotate_types(copy, schema=schema, dialect="bigquery")
+        _annotate_unreached_scopes(copy, schema)
     except (SqlglotError, KeyError, ValueError, TypeError, AttributeError, IndexError, AssertionError):
         return  # the types stay unknown: the rewrites keep their named refusals
     finally:
@@ -234,9 +237,29 @@ def annotate(stmt: exp.Expression, schemas: Mapping[str, Mapping[str, Mapping[st
         tag = typed.meta.get(_TAG) if typed._meta else None
         if tag is None:
             continue
-        kind = _kind(typed.type) if typed.type is not None else None
+        kind = _kind_or_none(typed)
         if kind is not None:
             originals[tag].meta[TYPE_KEY] = kind
+
+
+def _annotate_unreached_scopes(copy: exp.Expression, schema: Any) -> None:
+    """Type the SELECTs that sqlglot's annotate_types does not enter as scopes of their own (a
+    subquery inside `UNNEST(ARRAY(SELECT ...))`), where a candidate argument is left untyped."""
+    from sqlglot.optimizer.annotate_types import annotate_types
+
+    done: set[int] = set()
+    for typed in copy.walk():
+        if not typed._meta or typed.meta.get(_TAG) is None or _kind_or_none(typed) is not None:
+            continue
+        inner = typed.find_ancestor(exp.Select)
+        if inner is None or inner is copy or id(inner) in done:
+            continue
+        done.add(id(inner))
+        annotate_types(inner, schema=schema, dialect="bigquery")
+
+
+def _kind_or_none(node: exp.Expr) -> str | None:
+    return _kind(node.type) if node.type is not None else None
 
 
 def _columns_of_one_table(

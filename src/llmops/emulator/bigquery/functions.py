@@ -556,9 +556,11 @@ def used_udfs(stmt: exp.Expression) -> set[str]:
 def rewrite_function_calls(stmt: exp.Expression) -> None:
     """Rewrite every GoogleSQL call in `stmt` that DuckDB lacks or answers differently."""
     from .aggforms import rewrite_aggregate_forms
+    from .percentiles import rewrite_percentiles
 
     node: Any
     rewrite_aggregate_forms(stmt)
+    rewrite_percentiles(stmt)
     for node in reversed(list(stmt.find_all(exp.IgnoreNulls, exp.RespectNulls))):
         new = _null_treatment(node)
         if new is not None:

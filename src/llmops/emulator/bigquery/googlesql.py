@@ -36,7 +36,8 @@ from .coltypes import TableTypes, annotate, needs_types, schema_mapping, sum_ope
 from .decimalliterals import decimal_fits, decimal_literal_types
 from .functions import hll_supported, used_udfs
 from .int64literals import literal_column_names, tag_literals, widen_literals
-from .nancompare import rewrite_nan_comparisons, rewrite_nan_orderings, tag_comparisons, tag_orderings
+from .nancompare import rewrite_nan_comparisons, tag_comparisons
+from .nanorder import rewrite_nan_orderings, tag_orderings
 from .semantics import rewrite_semantics
 from .structs import (
     explode_struct_unnests,
@@ -994,6 +995,9 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     fieldwise_struct_comparisons(stmt)
     _fix_types(stmt)
     rewrite_nan_comparisons(stmt)
+    from .frameoffsets import check_frame_offsets
+
+    check_frame_offsets(stmt)  # before the ORDER BY keys that RANGE offsets count from are negated
     rewrite_nan_orderings(stmt)
     split_pivot_aggregates(stmt)  # last: it splits what the rewrites above made of PIVOT's aggregates
     if isinstance(stmt, exp.Query):

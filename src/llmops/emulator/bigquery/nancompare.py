@@ -14,13 +14,7 @@ plain one, a join 0.98x, a BETWEEN as a value 1.36x. Binding the guard costs Duc
 a query, so it is left out where no NaN can change the answer: `=`, `!=` and IN where one side is
 a literal or a parameter typed other than FLOAT64 (`WHERE id = @id`), `<` whose right side is one.
 
-Ordering too: GoogleSQL sorts NaN below every number (after NULL when ascending, before it when
-descending), DuckDB above. Each ORDER BY key that is a FLOAT64 column (of the query, of an
-aggregate like ARRAY_AGG, of a window without a frame clause; its type inferred from the tables'
-schemas, coltypes.py) gets a key of its own before it: whether the value is NaN, sorted the other
-way round with the same NULL placement. Only there: DuckDB keeps even a constant extra key, which
-made `ORDER BY int_column LIMIT n` 5.6x slower. A key that is an expression, or whose type is not
-inferred, still sorts NaN as DuckDB does (a known difference).
+NaN's place in an order is nanorder.py's.
 """
 
 from __future__ import annotations
@@ -83,72 +77,6 @@ def tag_comparisons(stmt: exp.Expression, param_types: Mapping[str, str] | None 
     for node in stmt.find_all(*_COMPARISONS):
         if _may_compare_nan(node, param_types or {}):
             node.meta[_TAG] = True
-
-
-def tag_orderings(stmt: exp.Expression) -> None:
-    """Mark the ORDER BY keys the query writes that are columns (which may be FLOAT64)."""
-    for node in _column_orderings(stmt):
-        node.meta[_ORDER_TAG] = True
-
-
-def ordering_columns(stmt: exp.Expression) -> list[exp.Column]:
-    """The columns the query's ORDER BY keys sort on, whose types decide the NaN key."""
-    return [cast(exp.Column, _sorted_column(node, copy=False)) for node in _column_orderings(stmt)]
-
-
-def _column_orderings(stmt: exp.Expression) -> list[exp.Ordered]:
-    found = []
-    for node in stmt.find_all(exp.Ordered):
-        order = node.parent
-        owner = order.parent if isinstance(order, exp.Order) else None
-        if owner is None or (isinstance(owner, exp.Window) and owner.args.get("spec") is not None):
-            continue  # a window with a frame clause: a RANGE frame takes a single key (ROWS are left too)
-        if _sorted_column(node, copy=False) is not None:
-            found.append(node)
-    return found
-
-
-_ORDER_TAG = "llmops_nan_ordering"
-
-
-def _sorted_column(node: exp.Ordered, copy: bool = True) -> exp.Column | None:
-    """The column an ORDER BY key sorts on, where it is one: a column of the FROM clause, or a
-    select-list entry (named or by position) that is a plain column. Other keys are left as
-    DuckDB sorts them: an alias used inside the NaN test fails in DuckDB when its expression has
-    side effects (the overflow checks), and re-evaluating it would run a UDF twice."""
-    key, owner = node.this, node.parent.parent if node.parent else None
-    projections = owner.expressions if isinstance(owner, exp.Select) else []
-    chosen: exp.Expr | None = key
-    if isinstance(key, exp.Literal):
-        position = int(key.name) if not key.is_string and key.name.isdigit() else 0
-        chosen = projections[position - 1] if 1 <= position <= len(projections) else None
-    elif isinstance(key, exp.Column) and not key.table:
-        aliased = [p for p in projections if isinstance(p, exp.Alias) and p.alias == key.name]
-        if aliased:
-            chosen = aliased[0]
-    if isinstance(chosen, exp.Alias):
-        chosen = chosen.this
-    if not isinstance(chosen, exp.Column) or not isinstance(chosen.this, exp.Identifier):
-        return None
-    return chosen.copy() if copy else chosen
-
-
-def rewrite_nan_orderings(stmt: exp.Expression) -> None:
-    """Before each marked ORDER BY key known to be FLOAT64, whether it is NaN, so NaN sorts as
-    GoogleSQL sorts it."""
-    from .coltypes import known_type
-
-    for node in list(stmt.find_all(exp.Ordered)):
-        if not (node._meta and node.meta.pop(_ORDER_TAG, None)) or not isinstance(node.parent, exp.Order):
-            continue
-        key = _sorted_column(node)  # as rewritten since tagging (names, functions)
-        if key is None or known_type(key) != "FLOAT64":
-            continue
-        descending = bool(node.args.get("desc"))
-        nan_first = exp.Ordered(this=is_nan(key), desc=not descending, nulls_first=bool(node.args.get("nulls_first")))
-        keys = node.parent.expressions
-        keys.insert(keys.index(node), nan_first)
-        node.parent.set("expressions", keys)
 
 
 def _may_compare_nan(node: exp.Expr, param_types: Mapping[str, str]) -> bool:
