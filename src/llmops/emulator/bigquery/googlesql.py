@@ -603,6 +603,7 @@ def _translate_parsed(
     if not sql or not sql.strip():
         raise BigQueryError("the query is empty", fix="write a SELECT statement")
     from .castformat import protect
+    from .castformat import restore as restore_cast_formats
     from .keywordnames import quote_operator_words
     from .quantified import protect as protect_quantifiers
 
@@ -623,6 +624,7 @@ def _translate_parsed(
         raise BigQueryError("the query is empty", fix="write a SELECT statement")
     for tree in parsed:
         _drop_token_positions(tree)
+        restore_cast_formats(tree)
     _refuse_bare_from_query(sql, parsed)
     ctx = _Context(default_project, default_dataset, dict(param_types))
     ctx.temp_functions.update(f for f in functions if not f.startswith(_TEMP_TABLE_MARK))

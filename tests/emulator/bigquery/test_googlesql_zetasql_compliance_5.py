@@ -1,0 +1,95 @@
+"""Engine errors left by the ZetaSQL compliance sweep where BigQuery answers, now BigQuery's
+answers.
+
+Each row is a ZetaSQL compliance case (cast_function) or our own query, with GoogleSQL's answer,
+run on the local warehouse and through the real BigQuery client:
+
+- CAST ... FORMAT with a format that is not a string literal was a syntax error (`FORMAT
+  CAST(NULL AS STRING)`, `FORMAT 'BASE' || '64'`) or refused (`FORMAT @f`): a constant format
+  is folded, a NULL one makes the CAST NULL, and a column or parameter chooses among the BYTES <->
+  STRING formats when the query runs (an unknown one is BigQuery's "Invalid format" error,
+  NULL under SAFE_CAST).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from google.cloud import bigquery
+from googlesql_cases import (
+    assert_fails_locally,
+    assert_fails_through_client,
+    case_params,
+    check_locally,
+    check_through_client,
+)
+
+STR = "STRING"
+
+CAST_FORMAT_EXPRESSIONS = [
+    # cast_function:cast_bytes_to_string_format_is_null, cast_bytes_to_string_expression_as_format
+    ("CAST(b'abc' AS STRING FORMAT CAST(NULL AS STRING))", None, STR),
+    ("CAST(b'abc' AS STRING FORMAT 'BASE' || '64')", "YWJj", STR),
+    ("CAST(b'abc' AS STRING FORMAT 'b' || 'A' || 'sE2')", "011000010110001001100011", STR),
+    # cast_bytes_to_string_safe_cast_with_invalid_format, cast_string_to_bytes_safe_cast_invalid_format
+    ("SAFE_CAST(b'abc' AS STRING FORMAT 'x' || 'y' || 'z')", None, STR),
+    ("SAFE_CAST('123' AS BYTES FORMAT 'x' || 'y' || 'z')", None, "BYTES"),
+    ("SAFE_CAST('123' AS BYTES FORMAT 'xyz')", None, "BYTES"),
+    # cast_string_to_bytes_format_is_null, cast_string_to_timestamp_format_is_null
+    ("CAST('abc' AS BYTES FORMAT NULL)", None, "BYTES"),
+    ("CAST('1234' AS TIMESTAMP FORMAT CAST(NULL AS STRING))", None, "TIMESTAMP"),
+    # cast_date_and_time_to_string_with_null_format, cast_number_to_string_null
+    ("CAST(DATE '1234-05-06' AS STRING FORMAT CAST(NULL AS STRING))", None, STR),
+    ("CAST(TIME '07:08:09' AS STRING FORMAT NULL)", None, STR),
+    ("CAST(1.23 AS STRING FORMAT CAST(NULL AS STRING))", None, STR),
+    ("CAST(DATE '2020-01-02' AS STRING FORMAT 'YYYY' || '/MM')", "2020/01", STR),
+    ("CAST('2020-03' AS DATE FORMAT 'YYYY-' || 'MM')", dt.date(2020, 3, 1), "DATE"),
+    (
+        "SELECT STRING_AGG(TO_HEX(CAST(t AS BYTES FORMAT f)), ',' ORDER BY LOWER(f)) "
+        "FROM UNNEST([STRUCT('YWJj' AS t, 'base64' AS f), ('616263', 'HEX'), ('01100001', 'base2')])",
+        "61,616263,616263",
+        STR,
+    ),
+]
+
+FAMILIES = {
+    "cast_format_expressions": CAST_FORMAT_EXPRESSIONS,
+}
+ROWS = case_params(FAMILIES)
+
+
+@pytest.mark.parametrize("sql, want, typ", ROWS)
+def test_local_warehouse(warehouse, sql, want, typ):
+    check_locally(warehouse, sql, want, typ)
+
+
+@pytest.mark.parametrize("family", list(FAMILIES))
+def test_bigquery_client(bigquery_client, family):
+    check_through_client(bigquery_client, FAMILIES[family])
+
+
+ERRORS = [
+    # cast_function: an unknown format is an error when the query runs
+    ("SELECT CAST('123' AS BYTES FORMAT 'x' || 'y' || 'z')", "Invalid format 'xyz'"),
+    ("SELECT CAST(t AS BYTES FORMAT f) FROM UNNEST([STRUCT('YWJj' AS t, 'xyz' AS f)])", "Invalid format 'xyz'"),
+    # a date/time format that only the rows give cannot be read ahead of them here
+    (
+        "SELECT CAST(t AS DATE FORMAT f) FROM UNNEST([STRUCT('2020' AS t, 'YYYY' AS f)])",
+        "is not supported by the local warehouse",
+    ),
+]
+
+
+@pytest.mark.parametrize("sql, fragment", ERRORS)
+def test_bigquerys_errors(warehouse, bigquery_client, sql, fragment):
+    assert_fails_locally(warehouse, sql, fragment)
+    assert_fails_through_client(bigquery_client, sql, fragment)
+
+
+def test_a_query_parameter_as_the_format(warehouse, bigquery_client):
+    # cast_function:cast_bytes_to_string_with_parameter_as_format
+    sql = "SELECT CAST(b'abc' AS STRING FORMAT @f) AS s"
+    assert warehouse.query_result(sql, {"f": "base2"}).table.to_pylist() == [{"s": "011000010110001001100011"}]
+    config = bigquery.QueryJobConfig(query_parameters=[bigquery.ScalarQueryParameter("f", "STRING", "base64")])
+    assert [r.s for r in bigquery_client.query_and_wait(sql, job_config=config)] == ["YWJj"]
