@@ -8,7 +8,10 @@ run on the local warehouse and through the real BigQuery client:
   CAST(NULL AS STRING)`, `FORMAT 'BASE' || '64'`) or refused (`FORMAT @f`): a constant format
   is folded, a NULL one makes the CAST NULL, and a column or parameter chooses among the BYTES <->
   STRING formats when the query runs (an unknown one is BigQuery's "Invalid format" error,
-  NULL under SAFE_CAST).
+  NULL under SAFE_CAST);
+- a leap second (`:60`) in DATETIME, TIME or TIMESTAMP text was DuckDB's "invalid timestamp field
+  format": GoogleSQL reads it as the next minute's first second (a DATETIME or TIME drops its
+  fraction, a TIMESTAMP keeps it).
 """
 
 from __future__ import annotations
@@ -53,8 +56,27 @@ CAST_FORMAT_EXPRESSIONS = [
     ),
 ]
 
+LEAP_SECONDS = [
+    # civil_time:roundtrip_cast_between_string_and_datetime_common, cast_from_timestamp_to_time,
+    # cast_from_datetime_to_time, roundtrip_cast_between_string_and_time_common
+    ("CAST('2015-11-06 23:59:60' AS DATETIME)", dt.datetime(2015, 11, 7), "DATETIME"),
+    ("DATETIME '2015-11-06 12:59:60.123456'", dt.datetime(2015, 11, 6, 13), "DATETIME"),
+    ("CAST(TIMESTAMP '2015-11-06 12:59:60+00' AS TIME)", dt.time(13), "TIME"),
+    ("CAST(TIMESTAMP '2015-11-06 12:59:60.123456' AS TIME)", dt.time(13, 0, 0, 123456), "TIME"),
+    ("CAST(DATETIME '2015-11-06 23:59:60' AS TIME)", dt.time(0), "TIME"),
+    ("TIME '23:59:60'", dt.time(0), "TIME"),
+    ("CAST('12:59:60.123456' AS TIME)", dt.time(13), "TIME"),
+    (
+        "TIMESTAMP '2015-11-06 23:59:60.5+05'",
+        dt.datetime(2015, 11, 6, 19, 0, 0, 500000, tzinfo=dt.UTC),
+        "TIMESTAMP",
+    ),
+    ("SAFE_CAST('2015-11-06 23:59:60' AS DATETIME)", dt.datetime(2015, 11, 7), "DATETIME"),
+]
+
 FAMILIES = {
     "cast_format_expressions": CAST_FORMAT_EXPRESSIONS,
+    "leap_seconds": LEAP_SECONDS,
 }
 ROWS = case_params(FAMILIES)
 

@@ -1469,12 +1469,14 @@ def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
 
     offset_zones_for_icu(stmt)
     from .castchecks import check_casts
+    from .leapseconds import roll_leap_seconds
 
     check_casts(stmt)
     castformat.rewrite(stmt)
     rewrite_semantics(stmt)
     rewrite_anonymous_structs(stmt)
     explode_struct_unnests(stmt)
+    roll_leap_seconds(stmt)
     rewrite_time_casts(stmt)
     from .argchecks import check_arguments
 
