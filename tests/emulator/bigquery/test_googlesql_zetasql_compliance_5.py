@@ -11,7 +11,10 @@ run on the local warehouse and through the real BigQuery client:
   NULL under SAFE_CAST);
 - a leap second (`:60`) in DATETIME, TIME or TIMESTAMP text was DuckDB's "invalid timestamp field
   format": GoogleSQL reads it as the next minute's first second (a DATETIME or TIME drops its
-  fraction, a TIMESTAMP keeps it).
+  fraction, a TIMESTAMP keeps it);
+- `CAST('' AS DATE FORMAT '')` (DATETIME, TIME, TIMESTAMP) could not be parsed and a format
+  without a year or a month was refused: what the format leaves out is ZetaSQL's default
+  (cast_date_time.cc): the current year and month, day 1, midnight.
 """
 
 from __future__ import annotations
@@ -74,9 +77,42 @@ LEAP_SECONDS = [
     ("SAFE_CAST('2015-11-06 23:59:60' AS DATETIME)", dt.datetime(2015, 11, 7), "DATETIME"),
 ]
 
+# cast_function:cast_string_to_default_value_date/_datetime/_time/_timestamp: the query checks
+# the current year and month itself, as the ZetaSQL cases do
+_THIS_MONTH = "EXTRACT(YEAR FROM d) = EXTRACT(YEAR FROM CURRENT_DATE()) AND EXTRACT(MONTH FROM d) = EXTRACT(MONTH FROM CURRENT_DATE())"
+FORMAT_DEFAULTS = [
+    (
+        f"SELECT {_THIS_MONTH} AND CAST(d AS STRING FORMAT 'DD') = '01' FROM (SELECT CAST('' AS DATE FORMAT '') AS d)",
+        True,
+        "BOOL",
+    ),
+    (
+        f"SELECT {_THIS_MONTH} AND CAST(d AS STRING FORMAT 'DD HH24:MI:SS.FF6') = '01 00:00:00.000000' "
+        "FROM (SELECT CAST('' AS DATETIME FORMAT '') AS d)",
+        True,
+        "BOOL",
+    ),
+    (
+        f"SELECT {_THIS_MONTH} AND CAST(d AS STRING FORMAT 'DD HH24:MI:SS.FF6') = '01 00:00:00.000000' "
+        "FROM (SELECT CAST('' AS TIMESTAMP FORMAT '') AS d)",
+        True,
+        "BOOL",
+    ),
+    ("CAST('' AS TIME FORMAT '')", dt.time(0), "TIME"),
+    (
+        "SELECT EXTRACT(MONTH FROM d) = EXTRACT(MONTH FROM CURRENT_DATE()) AND EXTRACT(YEAR FROM d) = 1234 "
+        "FROM (SELECT CAST('1234' AS DATE FORMAT 'YYYY') AS d)",
+        True,
+        "BOOL",
+    ),
+    # cast_string_to_timestamp_time_zone_is_null
+    ("CAST('1234' AS TIMESTAMP FORMAT 'yyyy' AT TIME ZONE NULL)", None, "TIMESTAMP"),
+]
+
 FAMILIES = {
     "cast_format_expressions": CAST_FORMAT_EXPRESSIONS,
     "leap_seconds": LEAP_SECONDS,
+    "format_defaults": FORMAT_DEFAULTS,
 }
 ROWS = case_params(FAMILIES)
 

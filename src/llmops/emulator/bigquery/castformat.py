@@ -104,7 +104,7 @@ def _decoded(fmt: str) -> tuple[str, str] | None:
     if not (fmt.startswith(_SENTINEL) and len(fmt) > len(_SENTINEL) and fmt[len(_SENTINEL)] in _TARGET_OF):
         return None
     codes = fmt[len(_SENTINEL) + 1 :]
-    if len(codes) % 7 or not codes.isdigit():
+    if len(codes) % 7 or (codes and not codes.isdigit()):
         return None
     text = "".join(chr(int(codes[i : i + 7])) for i in range(0, len(codes), 7))
     return _TARGET_OF[fmt[len(_SENTINEL)]], text
@@ -298,13 +298,20 @@ def _from_string(node: exp.Expression, target: str, fmt: str) -> exp.Expression:
             )
         else:
             pattern.append(part.replace("%", "%%"))
+    # a year or month the format leaves out is the current one's; the day is 1, the time midnight
     kinds = {p.upper() for p in parts}
-    if target != "TIME" and not (kinds & {"YYYY", "RRRR", "YY", "RR"} and kinds & {"MM", "MON", "MONTH", "DDD"}):
-        raise _error(
-            f"CAST AS {target} FORMAT without a year and a month is not supported by the local warehouse",
-            "give the year and month (and day) in the format, or use PARSE_DATE",
-        )
-    strptime = f"strptime(_A, '{''.join(pattern).replace(chr(39), chr(39) * 2)}')"
+    defaults = []
+    if target != "TIME" and not kinds & {"YYYY", "RRRR", "YY", "RR"}:
+        defaults.append("%Y")
+    if target != "TIME" and not kinds & {"MM", "MON", "MONTH", "DDD"}:
+        defaults.append("%m")
+    if not defaults and not pattern:
+        defaults.append("%Y")  # DuckDB's strptime takes no empty format
+    text = "_A"
+    if defaults:
+        text = f"(strftime(current_date, '{'-'.join(defaults)}') || chr(31) || _A)"
+        pattern.insert(0, "-".join(defaults) + chr(31))
+    strptime = f"strptime({text}, '{''.join(pattern).replace(chr(39), chr(39) * 2)}')"
     safe = bool(node.args.get("safe"))
     if safe:
         strptime = f"TRY({strptime})"
