@@ -14,7 +14,10 @@ run on the local warehouse and through the real BigQuery client:
   fraction, a TIMESTAMP keeps it);
 - `CAST('' AS DATE FORMAT '')` (DATETIME, TIME, TIMESTAMP) could not be parsed and a format
   without a year or a month was refused: what the format leaves out is ZetaSQL's default
-  (cast_date_time.cc): the current year and month, day 1, midnight.
+  (cast_date_time.cc): the current year and month, day 1, midnight;
+- JSON_EXTRACT's bracket forms `$[a]` and `['b.c']` (json_queries) were DuckDB's "JSON path error",
+  and so was a JSON subscript or field whose key is empty or holds `"` or `\\` (`json['']`,
+  `` json.`a"b` ``).
 """
 
 from __future__ import annotations
@@ -109,10 +112,26 @@ FORMAT_DEFAULTS = [
     ("CAST('1234' AS TIMESTAMP FORMAT 'yyyy' AT TIME ZONE NULL)", None, "TIMESTAMP"),
 ]
 
+DOC = """JSON '{"a": [1, {"b.c": [10, 20]}]}'"""
+SPECIAL = r"""JSON '{"a\\"\\\\foo\\t@! \'bar": {"b.c": [10, 20]}}'"""
+JSON_PATHS = [
+    # json_queries:json_extract, json_extract_scalar
+    (f"""TO_JSON_STRING(JSON_EXTRACT({DOC}, "$[a][1]['b.c']"))""", "[10,20]", STR),
+    (f"""JSON_EXTRACT_SCALAR({DOC}, "$[a][1]['b.c'][0]")""", "10", STR),
+    ("""JSON_EXTRACT('{"a": [1, {"b.c": [10, 20]}]}', "$[a][1]['b.c']")""", "[10,20]", STR),
+    # json_subscript_special_character, json_dot_notation_special_characters
+    (rf"""TO_JSON_STRING(({SPECIAL})['a"\\foo\t@! \'bar']['b.c'])""", "[10,20]", STR),
+    (rf"""TO_JSON_STRING(({SPECIAL}).`a\"\\foo\t@! \'bar`.`b.c`)""", "[10,20]", STR),
+    # json_empty_json_path_matching, json_empty_json_path_nonmatching
+    ("""SELECT COUNT(*) FROM (SELECT JSON '{"": "value"}' AS j) WHERE j[''] IS NOT NULL""", 1, "INT64"),
+    ("""SELECT COUNT(*) FROM (SELECT JSON '{"key": "value"}' AS j) WHERE j[''] IS NOT NULL""", 0, "INT64"),
+]
+
 FAMILIES = {
     "cast_format_expressions": CAST_FORMAT_EXPRESSIONS,
     "leap_seconds": LEAP_SECONDS,
     "format_defaults": FORMAT_DEFAULTS,
+    "json_paths": JSON_PATHS,
 }
 ROWS = case_params(FAMILIES)
 

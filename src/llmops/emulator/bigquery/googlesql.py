@@ -981,10 +981,12 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
         # its column types are asked for, then the script is translated again (see `translate`)
         return Statement(sql="", statement_type=_statement_type(stmt), tables=tuple(tables))
     from .jsonaccess import mark_json_subscripts
+    from .jsonpointer import pointer_paths
     from .setops import positional_struct_columns
 
     positional_struct_columns(stmt)
     mark_json_subscripts(stmt)
+    pointer_paths(stmt)
     ctx.udfs.update(geography.rewrite_calls(stmt))
     _rewrite_functions(stmt, ctx)
     from . import ranges
