@@ -65,7 +65,7 @@ def protect(sql: str) -> str:
 def _protect_expressions(sql: str) -> str:
     out, pos = [], 0
     for m in _EXPRESSION_FORMAT.finditer(sql):
-        if m.start() < pos:
+        if m.start() < pos or _in_quotes(sql, m.start()):
             continue
         end = _expression_end(sql, m.end())
         text = sql[m.end() : end].strip()
@@ -75,6 +75,22 @@ def _protect_expressions(sql: str) -> str:
         out.append(f"{sql[pos : m.start()]}AS {m.group(1)} FORMAT '{_DYNAMIC}{target}{_codes(text)}' ")
         pos = end
     return "".join(out) + sql[pos:] if out else sql
+
+
+def _in_quotes(sql: str, end: int) -> bool:
+    """Whether `end` lies inside a quoted string or identifier of `sql`."""
+    quote, pos = "", 0
+    while pos < end:
+        c = sql[pos]
+        if quote:
+            if c == "\\":
+                pos += 1
+            elif c == quote:
+                quote = ""
+        elif c in "'\"`":
+            quote = c
+        pos += 1
+    return bool(quote)
 
 
 def _expression_end(sql: str, pos: int) -> int:
