@@ -126,20 +126,30 @@ def _decoded(fmt: str) -> tuple[str, str] | None:
     return _TARGET_OF[fmt[len(_SENTINEL)]], text
 
 
+def _is_null(node: exp.Expression | None) -> bool:
+    """`NULL` or `CAST(NULL AS ...)`."""
+    return isinstance(node, exp.Null) or (isinstance(node, exp.Cast) and isinstance(node.this, exp.Null))
+
+
 def restore(stmt: exp.Expr) -> None:
     """Put back the formats `protect` encoded as expressions: a constant one folded to its
-    literal, a NULL one making the CAST NULL; a column or parameter stays an expression, which
-    only a cast between BYTES and STRING takes (see `rewrite`)."""
+    literal, a NULL one (or a NULL `AT TIME ZONE`) making the CAST NULL; a column or parameter
+    stays an expression, which only a cast between BYTES and STRING takes (see `rewrite`)."""
     node: Any
     for node in list(stmt.find_all(exp.Cast, exp.StrToDate, exp.StrToTime)):
         holder = node.args.get("format")
+        if isinstance(node, exp.Cast) and isinstance(holder, exp.AtTimeZone) and _is_null(holder.args.get("zone")):
+            # a NULL zone makes the text NULL (its CAST AS STRING, spelled out in every format
+            # element, took DuckDB seconds to bind)
+            node.replace(exp.cast(exp.null(), node.to.copy()))
+            continue
         fmt = holder.this if isinstance(holder, exp.AtTimeZone) else holder
         if not (isinstance(fmt, exp.Literal) and fmt.is_string and fmt.name.startswith(_DYNAMIC)):
             continue
         target, codes = fmt.name[len(_DYNAMIC)], fmt.name[len(_DYNAMIC) + 1 :]
         text = "".join(chr(int(codes[i : i + 7])) for i in range(0, len(codes), 7))
         value = simplify(sqlglot.parse_one(f"SELECT {text}", read="bigquery").expressions[0])
-        if isinstance(value, exp.Null) or (isinstance(value, exp.Cast) and isinstance(value.this, exp.Null)):
+        if _is_null(value):
             to = node.to if isinstance(node, exp.Cast) else exp.DataType.build(_TARGET_OF[target], dialect="bigquery")
             node.replace(exp.cast(exp.null(), to.copy()))
             continue
