@@ -14,12 +14,19 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import sqlglot
 from sqlglot import exp
+from sqlglot.optimizer.simplify import simplify
 
 _SENTINEL = "7777777777"
 _TARGETS = {"DATE": "1", "DATETIME": "2", "TIMESTAMP": "3", "TIME": "4"}
 _TARGET_OF = {v: k for k, v in _TARGETS.items()}
-_CAST_FORMAT = re.compile(r"\bAS\s+(DATE|DATETIME|TIMESTAMP|TIME)\s+FORMAT\s+'([^'\\]*)'", re.IGNORECASE)
+_DYNAMIC = "7777777778"
+# a format that is not a string literal (sqlglot parses only a literal after FORMAT)
+_EXPRESSION_FORMAT = re.compile(r"\bAS\s+(\w+)\s+FORMAT\s+", re.IGNORECASE)
+_STRING_LITERAL = re.compile(r"'[^'\\]*'|\"[^\"\\]*\"")
+_AT_TIME_ZONE = re.compile(r"(?<![\w.])AT\s+TIME\s+ZONE\b", re.IGNORECASE)
+_CAST_FORMAT = re.compile(r"\bAS\s+(DATE|DATETIME|TIMESTAMP|TIME)\s+FORMAT\s+'(?!7777777778)([^'\\]*)'", re.IGNORECASE)
 
 _ELEMENT = re.compile(
     r'"[^"]*"|YYYY|YYY|YY|Y|RRRR|RR|MONTH|MON|MM|DDD|DD|DAY|DY|D|HH24|HH12|HH|MI|SSSSS|SS|FF[1-9]|'
@@ -38,14 +45,74 @@ def _error(message: str, fix: str) -> Exception:
     return BigQueryError(message, fix=fix)
 
 
+def _codes(text: str) -> str:
+    return "".join(f"{ord(c):07d}" for c in text)
+
+
 def protect(sql: str) -> str:
-    """`sql` with each `AS <date/time type> FORMAT '<format>'` format encoded as digits."""
+    """`sql` with each `AS <date/time type> FORMAT '<format>'` format encoded as digits, and each
+    format that is not a literal (`FORMAT @f`, `FORMAT 'BASE' || '64'`) encoded as digits for
+    `restore` (sqlglot reads only a string literal there)."""
 
     def encode(m: re.Match[str]) -> str:
-        codes = "".join(f"{ord(c):07d}" for c in m.group(2))
-        return f"AS {m.group(1)} FORMAT '{_SENTINEL}{_TARGETS[m.group(1).upper()]}{codes}'"
+        return f"AS {m.group(1)} FORMAT '{_SENTINEL}{_TARGETS[m.group(1).upper()]}{_codes(m.group(2))}'"
 
-    return _CAST_FORMAT.sub(encode, sql) if "FORMAT" in sql.upper() else sql
+    if "FORMAT" not in sql.upper():
+        return sql
+    return _CAST_FORMAT.sub(encode, _protect_expressions(sql))
+
+
+def _protect_expressions(sql: str) -> str:
+    out, pos = [], 0
+    for m in _EXPRESSION_FORMAT.finditer(sql):
+        if m.start() < pos or _in_quotes(sql, m.start()):
+            continue
+        end = _expression_end(sql, m.end())
+        text = sql[m.end() : end].strip()
+        if not text or _STRING_LITERAL.fullmatch(text):
+            continue
+        target = _TARGETS.get(m.group(1).upper(), "0")
+        out.append(f"{sql[pos : m.start()]}AS {m.group(1)} FORMAT '{_DYNAMIC}{target}{_codes(text)}' ")
+        pos = end
+    return "".join(out) + sql[pos:] if out else sql
+
+
+def _in_quotes(sql: str, end: int) -> bool:
+    """Whether `end` lies inside a quoted string or identifier of `sql`."""
+    quote, pos = "", 0
+    while pos < end:
+        c = sql[pos]
+        if quote:
+            if c == "\\":
+                pos += 1
+            elif c == quote:
+                quote = ""
+        elif c in "'\"`":
+            quote = c
+        pos += 1
+    return bool(quote)
+
+
+def _expression_end(sql: str, pos: int) -> int:
+    """Where the format expression starting at `pos` ends: at the CAST's closing parenthesis or
+    at `AT TIME ZONE`."""
+    depth = 0
+    while pos < len(sql):
+        c = sql[pos]
+        if c in "'\"`":
+            pos += 1
+            while pos < len(sql) and sql[pos] != c:
+                pos += 2 if sql[pos] == "\\" else 1
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            if depth == 0:
+                return pos
+            depth -= 1
+        elif depth == 0 and (c == "," or _AT_TIME_ZONE.match(sql, pos)):
+            return pos
+        pos += 1
+    return pos
 
 
 def _decoded(fmt: str) -> tuple[str, str] | None:
@@ -53,10 +120,48 @@ def _decoded(fmt: str) -> tuple[str, str] | None:
     if not (fmt.startswith(_SENTINEL) and len(fmt) > len(_SENTINEL) and fmt[len(_SENTINEL)] in _TARGET_OF):
         return None
     codes = fmt[len(_SENTINEL) + 1 :]
-    if len(codes) % 7 or not codes.isdigit():
+    if len(codes) % 7 or (codes and not codes.isdigit()):
         return None
     text = "".join(chr(int(codes[i : i + 7])) for i in range(0, len(codes), 7))
     return _TARGET_OF[fmt[len(_SENTINEL)]], text
+
+
+def _is_null(node: exp.Expression | None) -> bool:
+    """`NULL` or `CAST(NULL AS ...)`."""
+    return isinstance(node, exp.Null) or (isinstance(node, exp.Cast) and isinstance(node.this, exp.Null))
+
+
+def restore(stmt: exp.Expr) -> None:
+    """Put back the formats `protect` encoded as expressions: a constant one folded to its
+    literal, a NULL one (or a NULL `AT TIME ZONE`) making the CAST NULL; a column or parameter
+    stays an expression, which only a cast between BYTES and STRING takes (see `rewrite`)."""
+    node: Any
+    for node in list(stmt.find_all(exp.Cast, exp.StrToDate, exp.StrToTime)):
+        holder = node.args.get("format")
+        if isinstance(node, exp.Cast) and isinstance(holder, exp.AtTimeZone) and _is_null(holder.args.get("zone")):
+            # a NULL zone makes the text NULL (its CAST AS STRING, spelled out in every format
+            # element, took DuckDB seconds to bind)
+            node.replace(exp.cast(exp.null(), node.to.copy()))
+            continue
+        fmt = holder.this if isinstance(holder, exp.AtTimeZone) else holder
+        if not (isinstance(fmt, exp.Literal) and fmt.is_string and fmt.name.startswith(_DYNAMIC)):
+            continue
+        target, codes = fmt.name[len(_DYNAMIC)], fmt.name[len(_DYNAMIC) + 1 :]
+        text = "".join(chr(int(codes[i : i + 7])) for i in range(0, len(codes), 7))
+        value = simplify(sqlglot.parse_one(f"SELECT {text}", read="bigquery").expressions[0])
+        if _is_null(value):
+            to = node.to if isinstance(node, exp.Cast) else exp.DataType.build(_TARGET_OF[target], dialect="bigquery")
+            node.replace(exp.cast(exp.null(), to.copy()))
+            continue
+        if target in _TARGET_OF:
+            if not (isinstance(value, exp.Literal) and value.is_string):
+                raise _error(
+                    f"CAST AS {_TARGET_OF[target]} FORMAT with a format that is not a constant is not supported "
+                    "by the local warehouse",
+                    "write the format as a string literal",
+                )
+            value = exp.Literal.string(f"{_SENTINEL}{target}{_codes(value.name)}")
+        fmt.replace(value)
 
 
 def _elements(fmt: str) -> list[str]:
@@ -219,13 +324,20 @@ def _from_string(node: exp.Expression, target: str, fmt: str) -> exp.Expression:
             )
         else:
             pattern.append(part.replace("%", "%%"))
+    # a year or month the format leaves out is the current one's; the day is 1, the time midnight
     kinds = {p.upper() for p in parts}
-    if target != "TIME" and not (kinds & {"YYYY", "RRRR", "YY", "RR"} and kinds & {"MM", "MON", "MONTH", "DDD"}):
-        raise _error(
-            f"CAST AS {target} FORMAT without a year and a month is not supported by the local warehouse",
-            "give the year and month (and day) in the format, or use PARSE_DATE",
-        )
-    strptime = f"strptime(_A, '{''.join(pattern).replace(chr(39), chr(39) * 2)}')"
+    defaults = []
+    if target != "TIME" and not kinds & {"YYYY", "RRRR", "YY", "RR"}:
+        defaults.append("%Y")
+    if target != "TIME" and not kinds & {"MM", "MON", "MONTH", "DDD"}:
+        defaults.append("%m")
+    if not defaults and not pattern:
+        defaults.append("%Y")  # DuckDB's strptime takes no empty format
+    text = "_A"
+    if defaults:
+        text = f"(strftime(current_date, '{'-'.join(defaults)}') || chr(31) || _A)"
+        pattern.insert(0, "-".join(defaults) + chr(31))
+    strptime = f"strptime({text}, '{''.join(pattern).replace(chr(39), chr(39) * 2)}')"
     safe = bool(node.args.get("safe"))
     if safe:
         strptime = f"TRY({strptime})"
@@ -246,10 +358,7 @@ def _from_string(node: exp.Expression, target: str, fmt: str) -> exp.Expression:
 _NIBBLES = "[" + ", ".join(f"'{i:04b}'" for i in range(16)) + "]"
 _BASE2 = f"array_to_string(list_transform(string_split(hex(_A), ''), d -> list_extract({_NIBBLES}, strpos('0123456789ABCDEF', d))), '')"
 # MIME base64: lines of 76 characters
-_BASE64M = (
-    "list_transform([to_base64(_A)], t -> array_to_string("
-    "list_transform(range(0, length(t), 76), i -> substr(t, i + 1, 76)), chr(10)))[1]"
-)
+_BASE64M = "rtrim(regexp_replace(to_base64(_A), '(.{76})', '\\1' || chr(10), 'g'), chr(10))"
 _BYTES_TO_TEXT = {
     "HEX": "lower(hex(_A))",
     "BASE16": "lower(hex(_A))",
@@ -299,6 +408,33 @@ def _bytes_format(cast: exp.Cast, fmt: str, to_text: bool) -> exp.Expression:
     return out
 
 
+def _dynamic_bytes_format(cast: exp.Cast, fmt: exp.Expression) -> exp.Expression:
+    """CAST between BYTES and STRING with a format known only when the query runs (a column, a
+    parameter): the format chosen among those served."""
+    from .functions import _t
+
+    to_text = cast.to.is_type("text", "varchar")
+    if not (cast.to.is_type("varbinary", "binary", "blob") or (to_text and isinstance(cast.this, exp.ByteString))):
+        raise _error(
+            "CAST ... FORMAT with a format that is not a constant is not supported by the local warehouse "
+            "(except between BYTES and STRING)",
+            "write the format as a string literal",
+        )
+    name = exp.Upper(this=exp.Trim(this=fmt.copy()))
+    ifs = [
+        exp.If(this=exp.EQ(this=name.copy(), expression=exp.Literal.string(f)), true=_bytes_format(cast, f, to_text))
+        for f in sorted(_BYTES_TO_TEXT.keys() | {"BASE32"})
+    ]
+    if isinstance(cast, exp.TryCast) or cast.args.get("safe"):
+        return exp.Case(ifs=ifs, default=exp.Null())
+    unknown = _t(
+        "CASE WHEN upper(trim(_A)) = 'BASE8' THEN error('CAST FORMAT ''BASE8'' between BYTES and STRING is not "
+        "supported by the local warehouse') ELSE error('Invalid format ''' || _A || '''') END",
+        fmt,
+    )
+    return exp.Case(ifs=ifs, default=unknown)
+
+
 def rewrite(stmt: exp.Expression) -> None:
     """Rewrite the CAST ... FORMAT calls of `stmt` (see the module docstring)."""
     node: Any
@@ -315,11 +451,15 @@ def rewrite(stmt: exp.Expression) -> None:
         if isinstance(fmt, exp.AtTimeZone):
             fmt, zone = fmt.this, fmt.args.get("zone")
         if not (isinstance(fmt, exp.Literal) and fmt.is_string):
-            raise _error("CAST ... FORMAT with a format that is not a literal", "write the format as a string literal")
+            cast.replace(_dynamic_bytes_format(cast, fmt))
+            continue
         if fmt.name.strip().upper() in _BYTES_FORMATS and cast.to.is_type(
             "text", "varchar", "varbinary", "binary", "blob"
         ):
             cast.replace(_bytes_format(cast, fmt.name, to_text=cast.to.is_type("text", "varchar")))
+            continue
+        if cast.to.is_type("varbinary", "binary", "blob") or isinstance(cast.this, exp.ByteString):
+            cast.replace(_dynamic_bytes_format(cast, fmt))  # an unknown format: BigQuery's error when it runs
             continue
         if not cast.to.is_type("text", "varchar"):
             raise _error(

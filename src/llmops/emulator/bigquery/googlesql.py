@@ -606,6 +606,7 @@ def _translate_parsed(
     if not sql or not sql.strip():
         raise BigQueryError("the query is empty", fix="write a SELECT statement")
     from .castformat import protect
+    from .castformat import restore as restore_cast_formats
     from .keywordnames import quote_operator_words
     from .quantified import protect as protect_quantifiers
 
@@ -626,6 +627,7 @@ def _translate_parsed(
         raise BigQueryError("the query is empty", fix="write a SELECT statement")
     for tree in parsed:
         _drop_token_positions(tree)
+        restore_cast_formats(tree)
     _refuse_bare_from_query(sql, parsed)
     ctx = _Context(default_project, default_dataset, dict(param_types))
     ctx.temp_functions.update(f for f in functions if not f.startswith(_TEMP_TABLE_MARK))
@@ -982,10 +984,12 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
         # its column types are asked for, then the script is translated again (see `translate`)
         return Statement(sql="", statement_type=_statement_type(stmt), tables=tuple(tables))
     from .jsonaccess import mark_json_subscripts
+    from .jsonpointer import pointer_paths
     from .setops import positional_struct_columns
 
     positional_struct_columns(stmt)
     mark_json_subscripts(stmt)
+    pointer_paths(stmt)
     ctx.udfs.update(geography.rewrite_calls(stmt))
     _rewrite_functions(stmt, ctx)
     from . import ranges
@@ -1481,6 +1485,7 @@ def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
 
     offset_zones_for_icu(stmt)
     from .castchecks import check_casts
+    from .leapseconds import roll_leap_seconds
 
     check_casts(stmt)
     castformat.rewrite(stmt)
@@ -1488,6 +1493,7 @@ def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
     rewrite_anonymous_structs(stmt)
     positional_struct_values(stmt)
     explode_struct_unnests(stmt)
+    roll_leap_seconds(stmt)
     rewrite_time_casts(stmt)
     from .argchecks import check_arguments
 
