@@ -5,7 +5,10 @@ answer, run on the local warehouse and through the real BigQuery client:
 
 - a string literal beside a DATE, DATETIME, TIMESTAMP or TIME value in a set operation
   (`SELECT DATE '2014-01-17' UNION ALL SELECT '2015-01-17'`) made the column a STRING; GoogleSQL
-  coerces the literal to the other value's type (literal coercion), also beside a table's column.
+  coerces the literal to the other value's type (literal coercion), also beside a table's column;
+- a FROM subquery that is a value table (`SELECT AS VALUE 1 UNION ALL SELECT AS VALUE 2`) read
+  by its alias was a row, a STRUCT of the value (`SELECT DISTINCT AS VALUE x FROM (...) x` answered
+  {2}, {1}; `x + 1` and SUM(x) failed): the alias names the value.
 """
 
 from __future__ import annotations
@@ -49,7 +52,20 @@ TEMPORAL_LITERALS = [
     ),
 ]
 
-FAMILIES = {"temporal_literals": TEMPORAL_LITERALS}
+VALUE_TABLES = [
+    # select_distinct: SELECT DISTINCT AS VALUE over a value table
+    (
+        "SELECT ARRAY(SELECT DISTINCT AS VALUE x FROM "
+        "(SELECT AS VALUE 1 UNION ALL SELECT AS VALUE 2 UNION ALL SELECT AS VALUE 1) x ORDER BY x)",
+        [1, 2],
+        "INT64",
+    ),
+    ("SELECT SUM(x) FROM (SELECT AS VALUE 1 UNION ALL SELECT AS VALUE 2) x", 3, "INT64"),
+    ("SELECT x + 1 FROM (SELECT AS VALUE 1) AS x", 2, "INT64"),
+    ("SELECT MAX(x) FROM (SELECT AS VALUE 'a' UNION ALL SELECT AS VALUE 'b') AS x", "b", "STRING"),
+]
+
+FAMILIES = {"temporal_literals": TEMPORAL_LITERALS, "value_tables": VALUE_TABLES}
 ROWS = case_params(FAMILIES)
 
 

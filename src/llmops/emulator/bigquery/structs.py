@@ -239,6 +239,7 @@ def top_level_value_table(stmt: exp.Expression) -> None:
     for sub in stmt.find_all(exp.Subquery):
         if isinstance(sub.parent, exp.From | exp.Join):
             _struct_rows_as_columns(sub.this)
+            _values_named_by_alias(sub)
     if isinstance(stmt, exp.SetOperation):
         _struct_rows_as_columns(stmt)
         return
@@ -255,6 +256,28 @@ def top_level_value_table(stmt: exp.Expression) -> None:
     if isinstance(struct, exp.Struct) and all(isinstance(f, exp.PropertyEQ) for f in struct.expressions):
         stmt.set("expressions", [exp.alias_(f.expression, f.this.name, quoted=True) for f in struct.expressions])
         stmt.set("kind", None)
+
+
+def _values_named_by_alias(sub: exp.Subquery) -> None:
+    """A FROM subquery of `SELECT AS VALUE <non-STRUCT>` inputs is a value table: its alias names
+    the value itself (`SELECT x FROM (SELECT AS VALUE 1) x` is 1, not a row {1}), so the value's
+    column takes the alias's name, which DuckDB reads before the row."""
+    from .setops import set_inputs
+
+    alias = sub.alias
+    inputs = set_inputs(sub.this) if isinstance(sub.this, exp.SetOperation | exp.Select) else []
+    if not alias or not inputs:
+        return
+    for i in inputs:
+        if i.args.get("kind") != "VALUE" or len(i.expressions) != 1:
+            return
+        value = i.expressions[0]
+        if isinstance(value.this if isinstance(value, exp.Alias) else value, exp.Struct):
+            return
+    for i in inputs:
+        value = i.expressions[0]
+        value = value.this if isinstance(value, exp.Alias) else value
+        i.set("expressions", [exp.alias_(value, alias, quoted=True)])
 
 
 def _struct_rows_as_columns(query: exp.Expression) -> None:
