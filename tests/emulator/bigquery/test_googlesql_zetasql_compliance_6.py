@@ -8,12 +8,16 @@ answer, run on the local warehouse and through the real BigQuery client:
   coerces the literal to the other value's type (literal coercion), also beside a table's column;
 - a FROM subquery that is a value table (`SELECT AS VALUE 1 UNION ALL SELECT AS VALUE 2`) read
   by its alias was a row, a STRUCT of the value (`SELECT DISTINCT AS VALUE x FROM (...) x` answered
-  {2}, {1}; `x + 1` and SUM(x) failed): the alias names the value.
+  {2}, {1}; `x + 1` and SUM(x) failed): the alias names the value;
+- SQRT, LN, LOG, LOG10, EXP and POW of NUMERIC (BIGNUMERIC) arguments were FLOAT64s; BigQuery
+  answers that type, rounded half away from zero at its scale (`SQRT(NUMERIC '2')` is
+  1.414213562), with ZetaSQL's errors out of the domain or range.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from googlesql_cases import (
@@ -65,7 +69,36 @@ VALUE_TABLES = [
     ("SELECT MAX(x) FROM (SELECT AS VALUE 'a' UNION ALL SELECT AS VALUE 'b') AS x", "b", "STRING"),
 ]
 
-FAMILIES = {"temporal_literals": TEMPORAL_LITERALS, "value_tables": VALUE_TABLES}
+D = Decimal
+DECIMAL_MATH = [
+    ("SQRT(NUMERIC '2')", D("1.414213562"), "NUMERIC"),
+    ("SQRT(NUMERIC '99999999999999999999999999999.999999999')", D("316227766016837.933199889"), "NUMERIC"),
+    ("LOG(NUMERIC '100', 10)", D("2"), "NUMERIC"),
+    ("LOG(NUMERIC '2', 3)", D("0.630929754"), "NUMERIC"),
+    ("LOG(NUMERIC '100')", D("4.605170186"), "NUMERIC"),
+    ("LN(NUMERIC '2')", D("0.693147181"), "NUMERIC"),
+    ("LOG10(NUMERIC '1000')", D("3"), "NUMERIC"),
+    ("EXP(NUMERIC '1')", D("2.718281828"), "NUMERIC"),
+    ("EXP(NUMERIC '-30')", D("0"), "NUMERIC"),
+    ("POW(NUMERIC '2', 3)", D("8"), "NUMERIC"),
+    ("POWER(2, NUMERIC '0.5')", D("1.414213562"), "NUMERIC"),
+    # 0.0009765625 exactly: half away from zero
+    ("POW(NUMERIC '0.5', 10)", D("0.000976563"), "NUMERIC"),
+    ("POW(NUMERIC '-0.5', 10)", D("0.000976563"), "NUMERIC"),
+    ("POW(NUMERIC '-2', 3)", D("-8"), "NUMERIC"),
+    ("POW(NUMERIC '2', -2)", D("0.25"), "NUMERIC"),
+    ("POW(NUMERIC '2', NULL)", None, "NUMERIC"),
+    ("SAFE.SQRT(NUMERIC '-1')", None, "NUMERIC"),
+    # the engine's BIGNUMERIC keeps 18 decimals (docs/googlesql.md)
+    ("SQRT(BIGNUMERIC '2')", D("1.414213562373095049"), "BIGNUMERIC"),
+    ("LOG(BIGNUMERIC '8', 2)", D("3"), "BIGNUMERIC"),
+    ("POW(NUMERIC '2', BIGNUMERIC '2')", D("4"), "BIGNUMERIC"),
+    # a FLOAT64 argument makes a FLOAT64; an INT64 one alone too
+    ("POW(NUMERIC '2', 0.5)", 1.4142135623730951, "FLOAT64"),
+    ("SQRT(4)", 2.0, "FLOAT64"),
+]
+
+FAMILIES = {"temporal_literals": TEMPORAL_LITERALS, "value_tables": VALUE_TABLES, "decimal_math": DECIMAL_MATH}
 ROWS = case_params(FAMILIES)
 
 
@@ -82,6 +115,14 @@ def test_bigquery_client(bigquery_client, family):
 ERRORS = [
     # a literal that is no DATE is not one in a set operation either
     ("SELECT DATE '2014-01-17' AS d UNION ALL SELECT 'x'", "date"),
+    # ZetaSQL's NumericValue errors
+    ("SELECT SQRT(NUMERIC '-1')", "SQRT is undefined for negative value: SQRT(-1)"),
+    ("SELECT LN(NUMERIC '0')", "LN is undefined for zero or negative value: LN(0)"),
+    ("SELECT LOG(NUMERIC '2', 1)", "LOG is undefined for zero or negative value, or when base equals 1: LOG(2, 1)"),
+    ("SELECT EXP(NUMERIC '100')", "numeric overflow: EXP(100)"),
+    ("SELECT POW(NUMERIC '10', 30)", "numeric overflow"),
+    ("SELECT POW(NUMERIC '-2', NUMERIC '0.5')", "Negative NUMERIC value cannot be raised to a fractional power"),
+    ("SELECT POW(NUMERIC '0', -1)", "division by zero"),
 ]
 
 
@@ -103,4 +144,32 @@ def test_string_literals_beside_table_columns_take_their_types(bigquery_client, 
     assert [tuple(r.values()) for r in result] == [
         (dt.date(2014, 1, 17), dt.datetime(2014, 1, 17, 0, 0, 1, 98000, tzinfo=UTC)),
         (dt.date(2015, 1, 17), dt.datetime(2015, 1, 17, 0, 0, 0, 123456, tzinfo=UTC)),
+    ]
+
+
+def test_math_of_numeric_table_columns_keeps_their_type(bigquery_client, dataset):
+    """A column's type comes from the table's schema: NUMERIC and BIGNUMERIC in, the same out."""
+    table = f"{dataset.project}.{dataset.dataset_id}.numbers"
+    bigquery_client.query_and_wait(f"CREATE TABLE `{table}` (n NUMERIC, b BIGNUMERIC, i INT64, f FLOAT64)")
+    bigquery_client.query_and_wait(f"INSERT INTO `{table}` VALUES (2, 2, 3, 0.5)")
+    result = bigquery_client.query_and_wait(
+        f"SELECT SQRT(n), POW(n, i), POW(i, n), LOG(b, i), POW(n, f), LN(i), EXP(b) FROM `{table}`"
+    )
+    assert [f.field_type for f in result.schema] == [
+        "NUMERIC",
+        "NUMERIC",
+        "NUMERIC",
+        "BIGNUMERIC",
+        "FLOAT",
+        "FLOAT",
+        "BIGNUMERIC",
+    ]
+    assert list(next(iter(result)).values()) == [
+        D("1.414213562"),
+        D("8"),
+        D("9"),
+        D("0.630929753571457437"),
+        1.4142135623730951,
+        1.0986122886681098,
+        D("7.389056098930650227"),
     ]
