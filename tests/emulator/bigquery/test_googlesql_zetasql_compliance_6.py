@@ -85,6 +85,8 @@ DECIMAL_MATH = [
     # 0.0009765625 exactly: half away from zero
     ("POW(NUMERIC '0.5', 10)", D("0.000976563"), "NUMERIC"),
     ("POW(NUMERIC '-0.5', 10)", D("0.000976563"), "NUMERIC"),
+    ("POW(NUMERIC '0.03125', 2)", D("0.000976563"), "NUMERIC"),
+    ("POW(NUMERIC '99999999999', 2)", D("9999999999800000000001"), "NUMERIC"),
     ("POW(NUMERIC '-2', 3)", D("-8"), "NUMERIC"),
     ("POW(NUMERIC '2', -2)", D("0.25"), "NUMERIC"),
     ("POW(NUMERIC '2', NULL)", None, "NUMERIC"),

@@ -350,6 +350,13 @@ def _numeric_math_template(name: str) -> str:
     )
 
 
+# POW(n, 2): DuckDB's exact product of two DECIMAL(38, 9)s is a DECIMAL(38, 18) (20 integer
+# digits), which its cast rounds half away from zero
+_NUMERIC_SQUARE = (
+    "CASE WHEN abs(_A) < 10000000000 THEN CAST(CAST(_A AS DECIMAL(38, 9)) * CAST(_A AS DECIMAL(38, 9)) "
+    "AS DECIMAL(38, 9)) ELSE __bq_numeric_math('POW', CAST(_A AS DECIMAL(38, 9)), CAST(_B AS DECIMAL(38, 9))) END"
+)
+
 _DECIMAL_MATH_NAMES: dict[type, str] = {exp.Sqrt: "SQRT", exp.Ln: "LN", exp.Exp: "EXP"}
 
 
@@ -371,7 +378,9 @@ def _decimal_math(node: exp.Expression) -> exp.Expression | None:
     inferred = [a for a in args if not (isinstance(a, exp.Null) or _int_text(a) or _numeric_text(a))]
     operands = [exp.paren(a.copy(), copy=False) for a in args] + [exp.null()] * (2 - len(args))
     if kind == "NUMERIC" and all(_plain(a) for a in args):
-        return _guarded(_as_duckdb_calls(_t(_numeric_math_template(name), *operands)), inferred)
+        square = name == "POW" and isinstance(args[1], exp.Literal) and args[1].this == "2"
+        template = _NUMERIC_SQUARE if square else _numeric_math_template(name)
+        return _guarded(_as_duckdb_calls(_t(template, *operands)), inferred)
     to = exp.DataType.build(_DECIMALS[kind])
     values = [exp.cast(a, to) for a in operands]
     udf = BIGNUMERIC_MATH_UDF if kind == "BIGNUMERIC" else NUMERIC_MATH_UDF
