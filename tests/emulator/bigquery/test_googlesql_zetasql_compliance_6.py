@@ -11,7 +11,10 @@ answer, run on the local warehouse and through the real BigQuery client:
   {2}, {1}; `x + 1` and SUM(x) failed): the alias names the value;
 - SQRT, LN, LOG, LOG10, EXP and POW of NUMERIC (BIGNUMERIC) arguments were FLOAT64s; BigQuery
   answers that type, rounded half away from zero at its scale (`SQRT(NUMERIC '2')` is
-  1.414213562), with ZetaSQL's errors out of the domain or range.
+  1.414213562), with ZetaSQL's errors out of the domain or range;
+- two STRUCT columns of a table compared with `=`, `!=` or IN matched their fields by name and
+  took a NULL field for a value (DuckDB's rule); GoogleSQL compares by position, and a NULL field
+  makes `=` NULL unless another field differs.
 """
 
 from __future__ import annotations
@@ -174,4 +177,24 @@ def test_math_of_numeric_table_columns_keeps_their_type(bigquery_client, dataset
         1.4142135623730951,
         1.0986122886681098,
         D("7.389056098930650227"),
+    ]
+
+
+def test_struct_columns_compare_by_position_with_null_fields(bigquery_client, dataset):
+    """Two STRUCT columns of a table: `=` / `!=` / IN match the fields by position (the names
+    differ here), and a NULL field makes `=` NULL unless another field differs."""
+    table = f"{dataset.project}.{dataset.dataset_id}.pairs"
+    bigquery_client.query_and_wait(
+        f"CREATE TABLE `{table}` (k INT64, s STRUCT<a INT64, b STRING>, u STRUCT<x INT64, y STRING>)"
+    )
+    bigquery_client.query_and_wait(
+        f"INSERT INTO `{table}` VALUES (1, (1, 'p'), (1, 'p')), (2, (1, NULL), (1, 'q')), "
+        "(3, (1, NULL), (1, NULL)), (4, (2, NULL), (1, NULL))"
+    )
+    rows = bigquery_client.query_and_wait(f"SELECT s = u, s != u, s IN (u) FROM `{table}` ORDER BY k")
+    assert [tuple(r.values()) for r in rows] == [
+        (True, False, True),
+        (None, None, None),
+        (None, None, None),
+        (False, True, False),
     ]

@@ -137,6 +137,7 @@ def _candidates(stmt: exp.Expression) -> list[exp.Expression]:
         + ranges.typed_arguments(stmt)
         + setops.later_input_columns(stmt)
         + structs.unnest_arguments(stmt)
+        + structs.compared_columns(stmt)
         + decimalliterals.sibling_columns(stmt)
         + ordering_columns(stmt)
         + datefamily.typed_arguments(stmt)
