@@ -82,10 +82,12 @@ _BYTES_CALLS = (
 _JSON_CALLS = (exp.JSONExtract, exp.JSONExtractArray)
 # NUMERIC in, NUMERIC out (DuckDB answers DOUBLE); INT64 in, FLOAT64 out (DuckDB keeps BIGINT)
 _NUMERIC_CALLS = (exp.Avg, exp.Sum, exp.Div, exp.IntDiv, exp.SafeDivide, exp.Round, exp.Trunc, exp.Ceil, exp.Floor)
+# NUMERIC in, NUMERIC out (DuckDB answers DOUBLE; decimalmath.py)
+_DECIMAL_MATH_CALLS = (exp.Sqrt, exp.Ln, exp.Log, exp.Exp, exp.Pow)
 
 
 def _numeric_arguments(node: exp.Expression) -> list[exp.Expression]:
-    if isinstance(node, exp.Div | exp.IntDiv | exp.SafeDivide):
+    if isinstance(node, exp.Div | exp.IntDiv | exp.SafeDivide | exp.Log | exp.Pow):
         return [node.this, node.expression]
     arg = node.this
     if isinstance(node, exp.Avg | exp.Sum) and isinstance(arg, exp.Distinct) and arg.expressions:
@@ -96,14 +98,23 @@ def _numeric_arguments(node: exp.Expression) -> list[exp.Expression]:
 def _candidates(stmt: exp.Expression) -> list[exp.Expression]:
     """Arguments whose type would choose a rewrite and that are not literals."""
     out: list[exp.Expression] = []
-    for node in stmt.find_all(exp.DateTrunc, exp.Sub, exp.Add, *_BYTES_CALLS, *_JSON_CALLS, *_NUMERIC_CALLS):
+    calls: tuple[type[exp.Expression], ...] = (
+        exp.DateTrunc,
+        exp.Sub,
+        exp.Add,
+        *_BYTES_CALLS,
+        *_JSON_CALLS,
+        *_NUMERIC_CALLS,
+        *_DECIMAL_MATH_CALLS,
+    )
+    for node in stmt.find_all(*calls):
         args: list[Any]
         if isinstance(node, exp.Add):
             # DATE + INT64: DuckDB adds only a 32-bit INTEGER to a DATE
             shown = [a for a in (node.this, node.expression) if _shows_date(a)]
             args = [a for a in (node.this, node.expression) if a not in shown] if len(shown) == 1 else []
             args = [a for a in args if not isinstance(a, exp.Interval)]
-        elif isinstance(node, _NUMERIC_CALLS):
+        elif isinstance(node, _NUMERIC_CALLS + _DECIMAL_MATH_CALLS):
             args = list(_numeric_arguments(node))
         elif isinstance(node, exp.Sub):
             if any(isinstance(a, (exp.Literal, exp.Interval)) for a in (node.this, node.expression)):
@@ -127,6 +138,7 @@ def _candidates(stmt: exp.Expression) -> list[exp.Expression]:
         + ranges.typed_arguments(stmt)
         + setops.later_input_columns(stmt)
         + structs.unnest_arguments(stmt)
+        + structs.compared_columns(stmt)
         + decimalliterals.sibling_columns(stmt)
         + ordering_keys(stmt)
         + percentile_values(stmt)

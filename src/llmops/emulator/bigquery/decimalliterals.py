@@ -1,10 +1,15 @@
-"""FLOAT64 literals that take a NUMERIC or BIGNUMERIC type from the values beside them.
+"""Literals that take their type from the values beside them: FLOAT64 ones NUMERIC or BIGNUMERIC,
+STRING ones DATE, DATETIME, TIMESTAMP or TIME.
 
 GoogleSQL coerces a floating-point literal to NUMERIC (or BIGNUMERIC) where a common type is
 chosen for several values: `[NUMERIC '1', 2.5]` is an ARRAY<NUMERIC>, `COALESCE(n, 0.5)` of a
 NUMERIC `n` a NUMERIC, and so are the results of CASE/IF, GREATEST/LEAST and a set operation's
 column (`SELECT CAST(NULL AS NUMERIC) UNION ALL SELECT 3.5`). The engine typed every such
 literal DOUBLE, so the result was FLOAT64, with a FLOAT64's precision.
+
+Likewise a string literal beside a DATE (DATETIME, TIMESTAMP, TIME) value is that type: `SELECT
+DATE '2014-01-17' UNION ALL SELECT '2015-01-17'` is a DATE column, where DuckDB's set operation
+made it VARCHAR.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from sqlglot import exp
 _T = exp.DataType.Type
 _DECIMALS = {_T.DECIMAL: "NUMERIC", _T.BIGDECIMAL: "BIGNUMERIC"}
 _FLOATS = (_T.DOUBLE, _T.FLOAT)
+_TEMPORAL = ("DATE", "DATETIME", "TIMESTAMP", "TIME")
 
 
 def decimal_fits(text: str, integer_digits: int) -> bool:
@@ -31,6 +37,14 @@ def _float_literal(node: exp.Expression) -> bool:
     """`2.5`, `-1e3`: a number literal GoogleSQL types FLOAT64."""
     inner = node.this if isinstance(node, exp.Neg) else node
     return isinstance(inner, exp.Literal) and not inner.is_string and any(c in inner.this for c in ".eE")
+
+
+def _string_literal(node: exp.Expression) -> bool:
+    return isinstance(node, exp.Literal) and node.is_string
+
+
+def _coercible(node: exp.Expression) -> bool:
+    return _float_literal(node) or _string_literal(node)
 
 
 def _value(node: exp.Expression) -> exp.Expression:
@@ -64,12 +78,12 @@ def _groups(stmt: exp.Expression) -> list[list[exp.Expression]]:
             groups.append(list(node.expressions))
         else:
             groups.append([node.this, *node.expressions])
-    return [g for g in groups if len(g) > 1 and any(_float_literal(v) for v in g)]
+    return [g for g in groups if len(g) > 1 and any(_coercible(v) for v in g)]
 
 
 def sibling_columns(stmt: exp.Expression) -> list[exp.Expression]:
-    """The columns beside a FLOAT64 literal where a common type is taken: a NUMERIC one makes
-    the literal NUMERIC, which needs its type."""
+    """The columns beside a FLOAT64 or STRING literal where a common type is taken: a NUMERIC
+    (DATE, ...) one makes the literal NUMERIC (DATE, ...), which needs its type."""
     return [v for g in _groups(stmt) for v in g if isinstance(v, exp.Column)]
 
 
@@ -92,6 +106,8 @@ def decimal_literal_types(stmt: exp.Expression) -> dict[int, str]:
     value beside them; none where a FLOAT64 value is among them (the common type is FLOAT64)."""
     out: dict[int, str] = {}
     for group in _groups(stmt):
+        if not any(_float_literal(v) for v in group):
+            continue
         kinds = {_decimal_type(v) for v in group if not _float_literal(v)}
         if "FLOAT64" in kinds or not kinds & {"NUMERIC", "BIGNUMERIC"}:
             continue
@@ -103,3 +119,30 @@ def decimal_literal_types(stmt: exp.Expression) -> dict[int, str]:
                 if out.get(id(literal)) != "BIGNUMERIC":
                     out[id(literal)] = kind
     return out
+
+
+def _temporal_type(value: exp.Expression) -> str:
+    """DATE, DATETIME, TIMESTAMP, TIME, or what else `value` is known to be ("" for unknown)."""
+    if isinstance(value, exp.Cast | exp.TryCast):
+        kind = value.to.sql("bigquery").upper()
+    else:
+        from .coltypes import known_type
+
+        kind = known_type(value) or ""
+    return kind
+
+
+def coerce_temporal_literals(stmt: exp.Expression) -> None:
+    """Casts each string literal to the DATE (DATETIME, TIMESTAMP, TIME) type of the values beside
+    it where a common type is taken, when all of those (but NULLs and other string literals) are
+    known to be of that one type."""
+    for group in _groups(stmt):
+        literals = [v for v in group if _string_literal(v)]
+        kinds = {_temporal_type(v) for v in group if not _string_literal(v) and not isinstance(v, exp.Null)}
+        if not literals or len(kinds) != 1 or next(iter(kinds)) not in _TEMPORAL:
+            continue
+        to = exp.DataType.build(kinds.pop(), dialect="bigquery")
+        for literal in literals:
+            if isinstance(literal.parent, exp.Cast | exp.TryCast):
+                continue  # in two groups, already cast
+            literal.replace(exp.Cast(this=literal.copy(), to=to.copy()))

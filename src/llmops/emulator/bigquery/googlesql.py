@@ -33,7 +33,7 @@ from sqlglot.errors import ParseError, SqlglotError, TokenError, UnsupportedErro
 from ...core.errors import NotFoundError, QueryError
 from . import generation, geography
 from .coltypes import TableTypes, annotate, needs_types, schema_mapping, sum_operands
-from .decimalliterals import decimal_fits, decimal_literal_types
+from .decimalliterals import coerce_temporal_literals, decimal_fits, decimal_literal_types
 from .functions import hll_supported, used_udfs
 from .int64literals import literal_column_names, tag_literals, widen_literals
 from .nancompare import rewrite_nan_comparisons, tag_comparisons
@@ -1481,6 +1481,7 @@ def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
     from .datefamily import dispatch_by_argument_type
     from .zones import offset_zones_for_icu
 
+    coerce_temporal_literals(stmt)
     dispatch_by_argument_type(stmt)
 
     offset_zones_for_icu(stmt)

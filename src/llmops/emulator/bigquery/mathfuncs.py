@@ -311,10 +311,120 @@ def _over(target: exp.Expression, cls: Any) -> exp.Expression:
     return cls(this=target.this.copy())
 
 
+def _math_kind(node: exp.Expression) -> str | None:
+    if isinstance(node, exp.Paren):
+        node = node.this
+    if isinstance(node, exp.Case) and node.args.get("default") is not None and known_type(node) is None:
+        node = node.args["default"]  # an overflow check around the value (floatoverflow.py)
+    if isinstance(node, exp.Cast | exp.TryCast) and node.to.this == exp.DataType.Type.BIGDECIMAL:
+        return "BIGNUMERIC"
+    return _operand_kind(node)
+
+
+# The DOUBLE value of each function, and the arguments for which that value is within
+# (|value| + 1) * 1e-14 of the exact one: libm's error and the arguments' conversion to DOUBLE
+# are a few units in the last place (LOG's base kept away from 1).
+_DOUBLE_MATH = {
+    "SQRT": ("sqrt(CAST(_A AS DOUBLE))", "_A >= 0"),
+    "LN": ("ln(CAST(_A AS DOUBLE))", "_A > 0"),
+    "LOG10": ("log10(CAST(_A AS DOUBLE))", "_A > 0"),
+    "LOG": ("ln(CAST(_A AS DOUBLE)) / ln(CAST(_B AS DOUBLE))", "_A > 0 AND (_B > 1.65 OR (_B > 0 AND _B < 0.6))"),
+    "EXP": ("exp(CAST(_A AS DOUBLE))", "_A < 20"),
+    "POW": ("power(CAST(_A AS DOUBLE), CAST(_B AS DOUBLE))", "_A > 0 AND abs(_B) < 1000"),
+}
+
+
+def _numeric_math_template(name: str) -> str:
+    """SQRT(...) of NUMERICs: the DOUBLE value rounded at 9 decimals where its error cannot
+    change that rounding (|value| * 1e9 is clear of a half by more than the error bound), else
+    the exact UDF (decimalmath.py), which also raises the domain errors."""
+    from .decimalmath import NUMERIC_MATH_UDF
+
+    value, domain = _DOUBLE_MATH[name]
+    scaled = f"(({value}) * 1e9)"
+    clear = f"abs({scaled} - floor({scaled}) - 0.5) > (abs({value}) + 1) * 1e-5"
+    exact = f"{NUMERIC_MATH_UDF}('{name}', CAST(_A AS DECIMAL(38, 9)), CAST(_B AS DECIMAL(38, 9)))"
+    return (
+        f"CASE WHEN {domain} AND abs({value}) < 1e5 AND {clear} "
+        f"THEN CAST(round({value}, 9) AS DECIMAL(38, 9)) ELSE {exact} END"
+    )
+
+
+# POW(n, 2): DuckDB's exact product of two DECIMAL(38, 9)s is a DECIMAL(38, 18) (20 integer
+# digits), which its cast rounds half away from zero
+_NUMERIC_SQUARE = (
+    "CASE WHEN abs(_A) < 10000000000 THEN CAST(CAST(_A AS DECIMAL(38, 9)) * CAST(_A AS DECIMAL(38, 9)) "
+    "AS DECIMAL(38, 9)) ELSE __bq_numeric_math('POW', CAST(_A AS DECIMAL(38, 9)), CAST(_B AS DECIMAL(38, 9))) END"
+)
+
+_DECIMAL_MATH_NAMES: dict[type, str] = {exp.Sqrt: "SQRT", exp.Ln: "LN", exp.Exp: "EXP"}
+
+
+def _decimal_math(node: exp.Expression) -> exp.Expression | None:
+    """SQRT, LN, LOG, LOG10, EXP or POW of NUMERIC / BIGNUMERIC arguments (with INT64 ones) in
+    that type, exact to its scale (decimalmath.py); DuckDB answered a DOUBLE."""
+    from .decimalmath import BIGNUMERIC_MATH_UDF, NUMERIC_MATH_UDF
+
+    if isinstance(node, exp.Log):
+        ten = node.meta.get("bigquery_name", "").upper() == "LOG10"
+        name, args = ("LOG10", [node.expression]) if ten else ("LOG", [node.expression, node.this])
+    elif isinstance(node, exp.Pow):
+        name, args = "POW", [node.this, node.expression]
+    else:
+        name, args = _DECIMAL_MATH_NAMES[type(node)], [node.this]
+    kind = _decimal_kind(*(_math_kind(a) for a in args))
+    if kind is None or any(a is None for a in args):
+        return None
+    inferred = [a for a in args if not (isinstance(a, exp.Null) or _int_text(a) or _numeric_text(a))]
+    operands = [exp.paren(a.copy(), copy=False) for a in args] + [exp.null()] * (2 - len(args))
+    if kind == "NUMERIC" and all(_plain(a) for a in args):
+        square = name == "POW" and isinstance(args[1], exp.Literal) and args[1].this == "2"
+        template = _NUMERIC_SQUARE if square else _numeric_math_template(name)
+        return _guarded(_as_duckdb_calls(_t(template, *operands)), inferred)
+    to = exp.DataType.build(_DECIMALS[kind])
+    values = [exp.cast(a, to) for a in operands]
+    udf = BIGNUMERIC_MATH_UDF if kind == "BIGNUMERIC" else NUMERIC_MATH_UDF
+    return _guarded(exp.Anonymous(this=udf, expressions=[exp.Literal.string(name), *values]), inferred)
+
+
+_DUCKDB_NAMES: dict[type, str] = {
+    exp.Sqrt: "sqrt",
+    exp.Ln: "ln",
+    exp.Exp: "exp",
+    exp.Pow: "power",
+    exp.Floor: "floor",
+    exp.Round: "round",
+}
+
+
+def _as_duckdb_calls(template: exp.Expression) -> exp.Expression:
+    """The template's calls as DuckDB's own functions, which the later rewrites of GoogleSQL's
+    namesakes (domain errors, ROUND's type) leave alone."""
+    for node in list(template.find_all(*_DUCKDB_NAMES, exp.Log)):
+        if isinstance(node, exp.Log):  # log10(x), parsed as LOG(10, x)
+            node.replace(exp.Anonymous(this="log10", expressions=[node.expression]))
+            continue
+        args = [a for a in (node.this, node.args.get("expression"), node.args.get("decimals")) if a is not None]
+        node.replace(exp.Anonymous(this=_DUCKDB_NAMES[type(node)], expressions=args))
+    return template
+
+
+def _plain(node: exp.Expression) -> bool:
+    """A column, a literal or a cast of one: cheap to repeat in a template (an expression is
+    given once, to the UDF, so that nested rewrites do not multiply the SQL)."""
+    while isinstance(node, exp.Paren | exp.Cast | exp.TryCast | exp.Neg):
+        node = node.this
+    return isinstance(node, exp.Column | exp.Literal | exp.Null)
+
+
 def rewrite_math_calls(stmt: exp.Expression) -> None:
     """Rewrite the mathematical calls of `stmt` whose DuckDB answer differs from BigQuery's, and
     check the counts of SUBSTR and REPEAT."""
     node: Any
+    for node in reversed(list(stmt.find_all(exp.Sqrt, exp.Ln, exp.Log, exp.Exp, exp.Pow))):
+        new = _decimal_math(node)  # first: the types of its arguments are those written
+        if new is not None:
+            node.replace(new)
     for node in reversed(list(stmt.find_all(exp.Div, exp.IntDiv, exp.SafeDivide))):
         new = _typed_division(node)
         if new is None and isinstance(node, exp.IntDiv):

@@ -188,6 +188,36 @@ def unnest_arguments(stmt: exp.Expression) -> list[exp.Expression]:
     ]
 
 
+_COMPARISONS = (exp.EQ, exp.NEQ, exp.NullSafeEQ, exp.NullSafeNEQ)
+
+
+def compared_columns(stmt: exp.Expression) -> list[exp.Expression]:
+    """The columns compared with `=`, `!=`, IS [NOT] DISTINCT FROM or IN (a list): two STRUCT
+    columns compare by position (`_fieldwise_equal`), which needs their types."""
+    out: list[exp.Expression] = []
+    for node in stmt.find_all(*_COMPARISONS, exp.In):
+        if isinstance(node, exp.In):
+            operands = [node.this, *node.expressions] if node.expressions else []
+        else:
+            operands = [node.this, node.expression]
+        if len(operands) > 1 and all(isinstance(o, exp.Column) for o in operands):
+            out += operands
+    return out
+
+
+def _struct_width(node: exp.Expression) -> int | None:
+    """The number of fields of a STRUCT column whose type coltypes.py inferred, else None."""
+    from .coltypes import known_type
+
+    kind = known_type(node)
+    if not kind or not kind.startswith("STRUCT<"):
+        return None
+    try:
+        return len(exp.DataType.build(kind, dialect="bigquery").expressions) or None
+    except Exception:  # a type sqlglot cannot read back: compared as DuckDB does
+        return None
+
+
 def _struct_array(node: exp.Expression) -> bool:
     from .coltypes import known_type
 
@@ -239,6 +269,7 @@ def top_level_value_table(stmt: exp.Expression) -> None:
     for sub in stmt.find_all(exp.Subquery):
         if isinstance(sub.parent, exp.From | exp.Join):
             _struct_rows_as_columns(sub.this)
+            _values_named_by_alias(sub)
     if isinstance(stmt, exp.SetOperation):
         _struct_rows_as_columns(stmt)
         return
@@ -255,6 +286,28 @@ def top_level_value_table(stmt: exp.Expression) -> None:
     if isinstance(struct, exp.Struct) and all(isinstance(f, exp.PropertyEQ) for f in struct.expressions):
         stmt.set("expressions", [exp.alias_(f.expression, f.this.name, quoted=True) for f in struct.expressions])
         stmt.set("kind", None)
+
+
+def _values_named_by_alias(sub: exp.Subquery) -> None:
+    """A FROM subquery of `SELECT AS VALUE <non-STRUCT>` inputs is a value table: its alias names
+    the value itself (`SELECT x FROM (SELECT AS VALUE 1) x` is 1, not a row {1}), so the value's
+    column takes the alias's name, which DuckDB reads before the row."""
+    from .setops import set_inputs
+
+    alias = sub.alias
+    inputs = set_inputs(sub.this) if isinstance(sub.this, exp.SetOperation | exp.Select) else []
+    if not alias or not inputs:
+        return
+    for i in inputs:
+        if i.args.get("kind") != "VALUE" or len(i.expressions) != 1:
+            return
+        value = i.expressions[0]
+        if isinstance(value.this if isinstance(value, exp.Alias) else value, exp.Struct):
+            return
+    for i in inputs:
+        value = i.expressions[0]
+        value = value.this if isinstance(value, exp.Alias) else value
+        i.set("expressions", [exp.alias_(value, alias, quoted=True)])
 
 
 def _struct_rows_as_columns(query: exp.Expression) -> None:
@@ -309,8 +362,11 @@ def _fieldwise_equal(
     constructor or their widths differ."""
     lf, rf = _constructor_fields(left), _constructor_fields(right)
     if lf is None and rf is None:
-        return None
-    width = len(lf if lf is not None else rf or [])
+        # two STRUCT columns of known types (a table's): compared by position as well
+        widths = {_struct_width(left), _struct_width(right)}
+        if len(widths) != 1 or None in widths:
+            return None
+    width = len(lf) if lf is not None else len(rf) if rf is not None else _struct_width(left) or 0
     if width == 0 or (lf is not None and rf is not None and len(lf) != len(rf)):
         return None
 
@@ -335,7 +391,8 @@ def _fieldwise_equal(
 def _in_list(node: exp.In) -> exp.Expression | None:
     """`s IN (t, u)` with STRUCTs written in the query: `s = t OR s = u`, each compared fieldwise."""
     values = node.expressions
-    if not values or _constructor_fields(node.this) is None and all(_constructor_fields(v) is None for v in values):
+    written = _constructor_fields(node.this) is not None or any(_constructor_fields(v) is not None for v in values)
+    if not values or not (written or _struct_width(node.this) is not None):
         return None
     tests = [_fieldwise_equal(node.this, v) or exp.EQ(this=node.this.copy(), expression=v.copy()) for v in values]
     return exp.paren(exp.or_(*tests, copy=False), copy=False)

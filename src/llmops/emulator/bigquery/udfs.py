@@ -22,7 +22,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from . import jsonedit, jsonlax
+from . import decimalmath, jsonedit, jsonlax
 from .jsonout import pretty_json, to_json_string, to_json_text
 
 SHA512_UDF = "__bq_sha512"
@@ -367,6 +367,13 @@ _UDFS: dict[str, tuple[Callable[..., Any], list[str], str, pa.DataType]] = {
 # name: (function over Arrow arrays, DuckDB argument types, DuckDB result type); NULLs are the
 # function's to handle (JSON_KEYS: a NULL max_depth is no limit)
 _BATCH_UDFS: dict[str, tuple[Callable[..., pa.Array], list[str], str]] = {
+    **{
+        udf: (decimalmath.batch(udf), ["VARCHAR", to, to], to)
+        for udf, to in (
+            (decimalmath.NUMERIC_MATH_UDF, "DECIMAL(38, 9)"),
+            (decimalmath.BIGNUMERIC_MATH_UDF, "DECIMAL(38, 18)"),
+        )
+    },
     JSON_KEYS_UDF: (_json_keys_batch, ["VARCHAR", "BIGINT", "VARCHAR"], "VARCHAR[]"),
     JSON_QUERY_LAX_UDF: (jsonlax.json_query_lax_batch, ["VARCHAR", "VARCHAR", "BOOLEAN"], "VARCHAR"),
     # the mutators take the document's text, the paths and the values' TO_JSON text as lists
