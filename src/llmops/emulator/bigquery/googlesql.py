@@ -1407,7 +1407,8 @@ def _int64_elements(array: exp.Array) -> None:
     for element in array.expressions:
         inner = element.this if isinstance(element, exp.Neg) else element
         if isinstance(inner, exp.Literal) and not inner.is_string and inner.this.isdigit():
-            inner.replace(exp.cast(inner.copy(), exp.DataType.build("BIGINT")))
+            # the negated literal as a whole: -9223372036854775808 is INT64, its digits are not
+            element.replace(exp.cast(element.copy(), exp.DataType.build("BIGINT")))
             return
         if isinstance(inner, exp.Cast) and inner.to.this == exp.DataType.Type.BIGINT:
             return  # an operand of wide literal arithmetic, already INT64
