@@ -8,7 +8,9 @@ local warehouse and through the real BigQuery client:
   volatile": the checks that make them fail as BigQuery's do were volatile in DuckDB; they still
   fail with BigQuery's errors;
 - INT64's least value written as a literal first in an array (`[-9223372036854775808]`) failed
-  with DuckDB's "Type INT128 with value 9223372036854775808 can't be cast".
+  with DuckDB's "Type INT128 with value 9223372036854775808 can't be cast";
+- a PERCENTILE_CONT / PERCENTILE_DISC fraction written as arithmetic (`PERCENTILE_CONT(x, 5 / 6)`,
+  `@p / 2`) failed with DuckDB's "must be a constant expression" (the division's check again).
 """
 
 from __future__ import annotations
@@ -64,7 +66,21 @@ INT64_MIN = [
     ),
 ]
 
-FAMILIES = {"window_keys": WINDOW_KEYS, "int64_min": INT64_MIN}
+PERCENTILES = [
+    # over 1, 2, 3 the 5/6 percentile interpolates at (3 - 1) * 5/6 = 5/3
+    (_agg("PERCENTILE_CONT(x, 5 / 6) OVER ()"), " ".join(["2.6666666666666665"] * 3), STR),
+    (_agg("PERCENTILE_DISC(x, 1 / 2) OVER ()"), "2 2 2", STR),
+    (_agg("PERCENTILE_CONT(CAST(x AS FLOAT64), 1 / 4 + 1 / 4) OVER (PARTITION BY x > 1)"), "1.0 2.5 2.5", STR),
+    # NULLs take part, first: NULL, 1, 3 at (3 - 1) * 1/2 = 1
+    (
+        "SELECT STRING_AGG(FORMAT('%T', v), ' ') FROM (SELECT PERCENTILE_CONT(x, 1 / 2 RESPECT NULLS) OVER () AS v "
+        "FROM UNNEST([1, NULL, 3]) AS x)",
+        "1.0 1.0 1.0",
+        STR,
+    ),
+]
+
+FAMILIES = {"window_keys": WINDOW_KEYS, "int64_min": INT64_MIN, "percentiles": PERCENTILES}
 
 
 @pytest.mark.parametrize("sql, want, typ", case_params(FAMILIES))
@@ -83,7 +99,16 @@ ERRORS = [
     ("SELECT SUM(x) OVER (PARTITION BY x / 0) FROM UNNEST([1, 2]) AS x", "division by zero"),
     ("SELECT SUM(x) OVER (ORDER BY x * 1e308) FROM UNNEST([1.0, 2.0]) AS x", "double overflow"),
     ("SELECT COUNT(*) OVER (ORDER BY CAST(x AS INT64)) FROM UNNEST(['1', 'a']) AS x", "Bad int64 value: a"),
+    ("SELECT PERCENTILE_CONT(x, 1 / 0) OVER () FROM UNNEST([1.0, 2.0]) AS x", "division by zero"),
 ]
+
+
+def test_a_percentile_of_a_parameter_expression(bigquery_client):
+    from google.cloud import bigquery
+
+    config = bigquery.QueryJobConfig(query_parameters=[bigquery.ScalarQueryParameter("p", "FLOAT64", 0.5)])
+    sql = "SELECT PERCENTILE_CONT(x, @p / 2) OVER () AS v FROM UNNEST([1.0, 2.0, 3.0]) AS x"
+    assert [row.v for row in bigquery_client.query_and_wait(sql, job_config=config)] == [1.5, 1.5, 1.5]
 
 
 @pytest.mark.parametrize("sql, fragment", ERRORS)

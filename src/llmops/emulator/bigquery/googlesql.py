@@ -1000,10 +1000,10 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     check_frame_offsets(stmt)  # before the ORDER BY keys that RANGE offsets count from are negated
     rewrite_nan_orderings(stmt)
     split_pivot_aggregates(stmt)  # last: it splits what the rewrites above made of PIVOT's aggregates
+    from .stablechecks import stable_checks
     from .udfs import RAISE_UDF
-    from .windowkeys import stable_errors_in_window_keys
 
-    if stable_errors_in_window_keys(stmt):  # after every rewrite that adds ERROR calls
+    if stable_checks(stmt):  # after every rewrite that adds ERROR calls
         ctx.udfs.add(RAISE_UDF)
     if isinstance(stmt, exp.Query):
         _name_nested_unnamed_columns(stmt)
