@@ -10,7 +10,9 @@ local warehouse and through the real BigQuery client:
 - INT64's least value written as a literal first in an array (`[-9223372036854775808]`) failed
   with DuckDB's "Type INT128 with value 9223372036854775808 can't be cast";
 - a PERCENTILE_CONT / PERCENTILE_DISC fraction written as arithmetic (`PERCENTILE_CONT(x, 5 / 6)`,
-  `@p / 2`) failed with DuckDB's "must be a constant expression" (the division's check again).
+  `@p / 2`) failed with DuckDB's "must be a constant expression" (the division's check again);
+- APPROX_QUANTILES of FLOAT64 values put NaN last (DuckDB's order); GoogleSQL orders NULL, NaN,
+  -inf, ..., +inf, as PERCENTILE_CONT/DISC already did here.
 """
 
 from __future__ import annotations
@@ -80,7 +82,37 @@ PERCENTILES = [
     ),
 ]
 
-FAMILIES = {"window_keys": WINDOW_KEYS, "int64_min": INT64_MIN, "percentiles": PERCENTILES}
+NAN = "CAST('nan' AS FLOAT64)"
+FLOATS = f"UNNEST([1.0, {NAN}, 3.0, CAST('-inf' AS FLOAT64), 2.0]) AS x"
+APPROX_QUANTILES = [
+    # the value at floor((count - 1) * i / n) of NaN, -inf, 1, 2, 3
+    (f"SELECT TO_JSON_STRING(APPROX_QUANTILES(x, 4)) FROM {FLOATS}", '["NaN","-Infinity",1,2,3]', STR),
+    (f"SELECT APPROX_QUANTILES(x, 2)[OFFSET(1)] FROM {FLOATS}", 1.0, "FLOAT64"),
+    (
+        f"SELECT TO_JSON_STRING(APPROX_QUANTILES(x, 4 RESPECT NULLS)) FROM UNNEST([1.0, {NAN}, NULL, 3.0]) AS x",
+        '[null,null,"NaN",1,3]',
+        STR,
+    ),
+    (
+        f"SELECT TO_JSON_STRING(APPROX_QUANTILES(DISTINCT x, 2)) FROM UNNEST([1.0, {NAN}, {NAN}, 3.0]) AS x",
+        '["NaN",1,3]',
+        STR,
+    ),
+    (
+        f"SELECT TO_JSON_STRING(APPROX_QUANTILES(x, 2 IGNORE NULLS)) FROM UNNEST([3.0, NULL, {NAN}]) AS x",
+        '["NaN","NaN",3]',
+        STR,
+    ),
+    # INT64 values are untouched
+    ("SELECT TO_JSON_STRING(APPROX_QUANTILES(x, 2)) FROM UNNEST([3, 1, 2]) AS x", "[1,2,3]", STR),
+]
+
+FAMILIES = {
+    "window_keys": WINDOW_KEYS,
+    "int64_min": INT64_MIN,
+    "percentiles": PERCENTILES,
+    "approx_quantiles": APPROX_QUANTILES,
+}
 
 
 @pytest.mark.parametrize("sql, want, typ", case_params(FAMILIES))

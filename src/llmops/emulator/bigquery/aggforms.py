@@ -46,8 +46,9 @@ def _points_of_parameter(k: exp.Expression) -> exp.Expression:
 
 
 def approx_quantiles(node: exp.ApproxQuantiles, respect_nulls: bool = False) -> exp.Expression:
-    """APPROX_QUANTILES(x, n), also with DISTINCT and RESPECT NULLS (NULLs sorted first): exact
-    quantiles, BigQuery's answer for small inputs (the value at floor((count-1)*i/n))."""
+    """APPROX_QUANTILES(x, n), also with DISTINCT and RESPECT NULLS (NULLs sorted first, then a
+    FLOAT64's NaNs): exact quantiles, BigQuery's answer for small inputs (the value at
+    floor((count-1)*i/n))."""
     value, k = node.this, node.expression
     distinct = isinstance(value, exp.Distinct)
     if distinct:
@@ -60,14 +61,20 @@ def approx_quantiles(node: exp.ApproxQuantiles, respect_nulls: bool = False) -> 
     else:
         n = _quantile_count(k)
         points = exp.Array(expressions=[exp.Literal.number(repr(i / n)) for i in range(n + 1)])
-    arg = _null_first(value) if respect_nulls else value.copy()
+    from .coltypes import known_type
+    from .functions import _t
+    from .percentiles import nan_first
+
+    arg, field = value.copy(), ""
+    if known_type(value) == "FLOAT64":
+        arg, field = nan_first(arg), field + ".v"  # GoogleSQL orders NaN first, DuckDB last
+    if respect_nulls:
+        arg, field = _null_first(arg), field + ".v"
     if distinct:
         arg = exp.Distinct(expressions=[arg])
     quantiles: exp.Expression = exp.Anonymous(this="quantile_disc", expressions=[arg, points])
-    if respect_nulls:
-        from .functions import _t
-
-        quantiles = _t("list_transform(_A, lambda e: e.v)", quantiles)
+    if field:
+        quantiles = _t(f"list_transform(_A, lambda e: e{field})", quantiles)
     if parameter:
         from .functions import checked_count
 

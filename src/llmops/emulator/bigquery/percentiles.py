@@ -1,5 +1,6 @@
 """PERCENTILE_CONT and PERCENTILE_DISC of a FLOAT64 with NaN as the least value, as GoogleSQL
-orders it (DuckDB's quantiles take NaN as the greatest).
+orders it (DuckDB's quantiles take NaN as the greatest); APPROX_QUANTILES (aggforms.py) sorts
+`nan_first`'s STRUCTs.
 
 Both take DuckDB's quantile of the values with each NaN a -inf: k least values whose place alone
 matters, so the positions and the arithmetic are DuckDB's own (the same value where there is no
@@ -19,8 +20,16 @@ _PERCENTILES = (exp.PercentileCont, exp.PercentileDisc)
 
 
 def percentile_values(stmt: exp.Expression) -> list[exp.Expression]:
-    """The values of the query's PERCENTILE_CONT / PERCENTILE_DISC calls, whose types decide."""
-    return [fn.this for fn in stmt.find_all(*_PERCENTILES) if isinstance(fn.this, exp.Expression)]
+    """The values of the query's PERCENTILE_CONT / PERCENTILE_DISC / APPROX_QUANTILES calls,
+    whose types decide."""
+    out = []
+    for fn in stmt.find_all(*_PERCENTILES, exp.ApproxQuantiles):
+        value = fn.this
+        if isinstance(fn, exp.ApproxQuantiles) and isinstance(value, exp.Distinct):
+            value = value.expressions[0] if value.expressions else None
+        if isinstance(value, exp.Expression):
+            out.append(value)
+    return out
 
 
 def nan_first(value: exp.Expression) -> exp.Expression:
