@@ -63,16 +63,19 @@ def approx_quantiles(node: exp.ApproxQuantiles, respect_nulls: bool = False) -> 
         points = exp.Array(expressions=[exp.Literal.number(repr(i / n)) for i in range(n + 1)])
     from .coltypes import known_type
     from .functions import _t
-    from .percentiles import nan_first
+    from .percentiles import nan_first, nan_first_quantiles
 
+    float64 = known_type(value) == "FLOAT64"  # GoogleSQL orders NaN first, DuckDB last
     arg, field = value.copy(), ""
-    if known_type(value) == "FLOAT64":
-        arg, field = nan_first(arg), field + ".v"  # GoogleSQL orders NaN first, DuckDB last
+    if float64 and (respect_nulls or distinct):
+        arg, field = nan_first(arg), field + ".v"
     if respect_nulls:
         arg, field = _null_first(arg), field + ".v"
     if distinct:
         arg = exp.Distinct(expressions=[arg])
     quantiles: exp.Expression = exp.Anonymous(this="quantile_disc", expressions=[arg, points])
+    if float64 and not (respect_nulls or distinct):
+        quantiles = nan_first_quantiles(arg, points)
     if field:
         quantiles = _t(f"list_transform(_A, lambda e: e{field})", quantiles)
     if parameter:

@@ -1,6 +1,5 @@
 """PERCENTILE_CONT and PERCENTILE_DISC of a FLOAT64 with NaN as the least value, as GoogleSQL
-orders it (DuckDB's quantiles take NaN as the greatest); APPROX_QUANTILES (aggforms.py) sorts
-`nan_first`'s STRUCTs.
+orders it (DuckDB's quantiles take NaN as the greatest); APPROX_QUANTILES too (aggforms.py).
 
 Both take DuckDB's quantile of the values with each NaN a -inf: k least values whose place alone
 matters, so the positions and the arithmetic are DuckDB's own (the same value where there is no
@@ -51,6 +50,19 @@ def nan_as_least(value: exp.Expression) -> exp.Expression:
     from .functions import _t
 
     return _t("CASE WHEN _B THEN CAST('-inf' AS DOUBLE) ELSE CAST(_A AS DOUBLE) END", value, _nan_test(value))
+
+
+def nan_first_quantiles(value: exp.Expression, points: exp.Expression) -> exp.Expression:
+    """DuckDB's quantile_disc(value, points) of a FLOAT64 with NaN as the least value: a NaN marker's
+    quantiles tell which of the quantiles with each NaN a -inf are NaN (as for PERCENTILE_DISC);
+    two quantiles of numbers cost less than one of `nan_first`'s STRUCTs."""
+    from .functions import _t
+
+    return _t(
+        "list_transform(list_zip(_A, _B), lambda e: CASE WHEN e[1] = 0 THEN CAST('nan' AS DOUBLE) ELSE e[2] END)",
+        exp.Anonymous(this="quantile_disc", expressions=[_nan_marker(value), points]),
+        exp.Anonymous(this="quantile_disc", expressions=[nan_as_least(value), points.copy()]),
+    )
 
 
 def nan_count(value: exp.Expression, over: exp.Window) -> exp.Expression:
