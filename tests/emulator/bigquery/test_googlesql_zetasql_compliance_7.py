@@ -143,6 +143,19 @@ def test_a_percentile_of_a_parameter_expression(bigquery_client):
     assert [row.v for row in bigquery_client.query_and_wait(sql, job_config=config)] == [1.5, 1.5, 1.5]
 
 
+def test_approx_quantiles_of_a_float64_column(bigquery_client, dataset):
+    """The column's type comes from the table's schema: NaN first, by group too."""
+    table = f"{dataset.project}.{dataset.dataset_id}.floats"
+    bigquery_client.query_and_wait(f"CREATE TABLE `{table}` (g INT64, f FLOAT64)")
+    bigquery_client.query_and_wait(
+        f"INSERT INTO `{table}` VALUES (1, 2.0), (1, CAST('nan' AS FLOAT64)), (1, 1.0), (2, 5.0), (2, NULL)"
+    )
+    rows = bigquery_client.query_and_wait(
+        f"SELECT g, TO_JSON_STRING(APPROX_QUANTILES(f, 2)) AS q FROM `{table}` GROUP BY g ORDER BY g"
+    )
+    assert [(r.g, r.q) for r in rows] == [(1, '["NaN",1,2]'), (2, "[5,5,5]")]
+
+
 @pytest.mark.parametrize("sql, fragment", ERRORS)
 def test_bigquerys_errors(warehouse, bigquery_client, sql, fragment):
     assert_fails_locally(warehouse, sql, fragment)
