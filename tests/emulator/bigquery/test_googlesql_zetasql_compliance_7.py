@@ -103,6 +103,18 @@ APPROX_QUANTILES = [
         '["NaN","NaN",3]',
         STR,
     ),
+    # as a window function too (RESPECT NULLS there did not parse)
+    (
+        f"SELECT STRING_AGG(DISTINCT TO_JSON_STRING(q)) FROM (SELECT APPROX_QUANTILES(x, 2) OVER () AS q FROM {FLOATS})",
+        '["NaN",1,3]',
+        STR,
+    ),
+    (
+        "SELECT STRING_AGG(DISTINCT TO_JSON_STRING(q)) FROM (SELECT APPROX_QUANTILES(x, 2 RESPECT NULLS) OVER () AS q "
+        "FROM UNNEST([1, NULL, 3]) AS x)",
+        "[null,1,3]",
+        STR,
+    ),
     # INT64 values are untouched
     ("SELECT TO_JSON_STRING(APPROX_QUANTILES(x, 2)) FROM UNNEST([3, 1, 2]) AS x", "[1,2,3]", STR),
 ]

@@ -85,6 +85,25 @@ def approx_quantiles(node: exp.ApproxQuantiles, respect_nulls: bool = False) -> 
     return quantiles
 
 
+def _replace_quantiles(call: exp.Expression, new: exp.Expression) -> None:
+    """Replace an APPROX_QUANTILES call with `new`; as a window function (`OVER (...)`), each
+    quantile_disc in `new` takes the window."""
+    window = call.parent
+    if not (isinstance(window, exp.Window) and window.this is call) or _is_quantile_disc(new):
+        call.replace(new)
+        return
+    for quantile in list(new.find_all(exp.Anonymous)):
+        if _is_quantile_disc(quantile):
+            over = window.copy()
+            over.set("this", quantile.copy())
+            quantile.replace(over)
+    window.replace(new)
+
+
+def _is_quantile_disc(node: exp.Expression) -> bool:
+    return isinstance(node, exp.Anonymous) and node.name.lower() == "quantile_disc"
+
+
 def _unsupported_distinct() -> Exception:
     from .functions import _unsupported
 
@@ -159,7 +178,7 @@ def rewrite_aggregate_forms(stmt: exp.Expression) -> None:
     node: exp.Expression
     for node in reversed(list(stmt.find_all(exp.RespectNulls))):
         if isinstance(node.this, exp.ApproxQuantiles):
-            node.replace(approx_quantiles(node.this, respect_nulls=True))
+            _replace_quantiles(node, approx_quantiles(node.this, respect_nulls=True))
         elif isinstance(node.this, exp.PercentileDisc | exp.PercentileCont):
             window, new = node.parent, percentile_respect_nulls(node)
             if window is not None and new is not None:
@@ -167,7 +186,7 @@ def rewrite_aggregate_forms(stmt: exp.Expression) -> None:
     for node in reversed(list(stmt.find_all(exp.ApproxQuantiles))):
         new = approx_quantiles(node)
         target = node.parent if isinstance(node.parent, exp.IgnoreNulls) else node
-        target.replace(new)
+        _replace_quantiles(target, new)
     for node in reversed(list(stmt.find_all(exp.ArrayConcatAgg))):
         new = array_concat_agg_limit(node)
         if new is not None:
