@@ -46,8 +46,9 @@ def _points_of_parameter(k: exp.Expression) -> exp.Expression:
 
 
 def approx_quantiles(node: exp.ApproxQuantiles, respect_nulls: bool = False) -> exp.Expression:
-    """APPROX_QUANTILES(x, n), also with DISTINCT and RESPECT NULLS (NULLs sorted first): exact
-    quantiles, BigQuery's answer for small inputs (the value at floor((count-1)*i/n))."""
+    """APPROX_QUANTILES(x, n), also with DISTINCT and RESPECT NULLS (NULLs sorted first, then a
+    FLOAT64's NaNs): exact quantiles, BigQuery's answer for small inputs (the value at
+    floor((count-1)*i/n))."""
     value, k = node.this, node.expression
     distinct = isinstance(value, exp.Distinct)
     if distinct:
@@ -60,19 +61,47 @@ def approx_quantiles(node: exp.ApproxQuantiles, respect_nulls: bool = False) -> 
     else:
         n = _quantile_count(k)
         points = exp.Array(expressions=[exp.Literal.number(repr(i / n)) for i in range(n + 1)])
-    arg = _null_first(value) if respect_nulls else value.copy()
+    from .coltypes import known_type
+    from .functions import _t
+    from .percentiles import nan_first, nan_first_quantiles
+
+    float64 = known_type(value) == "FLOAT64"  # GoogleSQL orders NaN first, DuckDB last
+    arg, field = value.copy(), ""
+    if float64 and (respect_nulls or distinct):
+        arg, field = nan_first(arg), field + ".v"
+    if respect_nulls:
+        arg, field = _null_first(arg), field + ".v"
     if distinct:
         arg = exp.Distinct(expressions=[arg])
     quantiles: exp.Expression = exp.Anonymous(this="quantile_disc", expressions=[arg, points])
-    if respect_nulls:
-        from .functions import _t
-
-        quantiles = _t("list_transform(_A, lambda e: e.v)", quantiles)
+    if float64 and not (respect_nulls or distinct):
+        quantiles = nan_first_quantiles(arg, points)
+    if field:
+        quantiles = _t(f"list_transform(_A, lambda e: e{field})", quantiles)
     if parameter:
         from .functions import checked_count
 
         return checked_count("APPROX_QUANTILES", quantiles, k, MAX_QUANTILES)
     return quantiles
+
+
+def _replace_quantiles(call: exp.Expression, new: exp.Expression) -> None:
+    """Replace an APPROX_QUANTILES call with `new`; as a window function (`OVER (...)`), each
+    quantile_disc in `new` takes the window."""
+    window = call.parent
+    if not (isinstance(window, exp.Window) and window.this is call) or _is_quantile_disc(new):
+        call.replace(new)
+        return
+    for quantile in list(new.find_all(exp.Anonymous)):
+        if _is_quantile_disc(quantile):
+            over = window.copy()
+            over.set("this", quantile.copy())
+            quantile.replace(over)
+    window.replace(new)
+
+
+def _is_quantile_disc(node: exp.Expression) -> bool:
+    return isinstance(node, exp.Anonymous) and node.name.lower() == "quantile_disc"
 
 
 def _unsupported_distinct() -> Exception:
@@ -149,7 +178,7 @@ def rewrite_aggregate_forms(stmt: exp.Expression) -> None:
     node: exp.Expression
     for node in reversed(list(stmt.find_all(exp.RespectNulls))):
         if isinstance(node.this, exp.ApproxQuantiles):
-            node.replace(approx_quantiles(node.this, respect_nulls=True))
+            _replace_quantiles(node, approx_quantiles(node.this, respect_nulls=True))
         elif isinstance(node.this, exp.PercentileDisc | exp.PercentileCont):
             window, new = node.parent, percentile_respect_nulls(node)
             if window is not None and new is not None:
@@ -157,7 +186,7 @@ def rewrite_aggregate_forms(stmt: exp.Expression) -> None:
     for node in reversed(list(stmt.find_all(exp.ApproxQuantiles))):
         new = approx_quantiles(node)
         target = node.parent if isinstance(node.parent, exp.IgnoreNulls) else node
-        target.replace(new)
+        _replace_quantiles(target, new)
     for node in reversed(list(stmt.find_all(exp.ArrayConcatAgg))):
         new = array_concat_agg_limit(node)
         if new is not None:

@@ -1004,6 +1004,11 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     check_frame_offsets(stmt)  # before the ORDER BY keys that RANGE offsets count from are negated
     rewrite_nan_orderings(stmt)
     split_pivot_aggregates(stmt)  # last: it splits what the rewrites above made of PIVOT's aggregates
+    from .stablechecks import stable_checks
+    from .udfs import RAISE_UDF
+
+    if stable_checks(stmt):  # after every rewrite that adds ERROR calls
+        ctx.udfs.add(RAISE_UDF)
     if isinstance(stmt, exp.Query):
         _name_nested_unnamed_columns(stmt)
         _name_unnamed_columns(stmt)
@@ -1406,7 +1411,8 @@ def _int64_elements(array: exp.Array) -> None:
     for element in array.expressions:
         inner = element.this if isinstance(element, exp.Neg) else element
         if isinstance(inner, exp.Literal) and not inner.is_string and inner.this.isdigit():
-            inner.replace(exp.cast(inner.copy(), exp.DataType.build("BIGINT")))
+            # the negated literal as a whole: -9223372036854775808 is INT64, its digits are not
+            element.replace(exp.cast(element.copy(), exp.DataType.build("BIGINT")))
             return
         if isinstance(inner, exp.Cast) and inner.to.this == exp.DataType.Type.BIGINT:
             return  # an operand of wide literal arithmetic, already INT64

@@ -1,5 +1,5 @@
 """PERCENTILE_CONT and PERCENTILE_DISC of a FLOAT64 with NaN as the least value, as GoogleSQL
-orders it (DuckDB's quantiles take NaN as the greatest).
+orders it (DuckDB's quantiles take NaN as the greatest); APPROX_QUANTILES too (aggforms.py).
 
 Both take DuckDB's quantile of the values with each NaN a -inf: k least values whose place alone
 matters, so the positions and the arithmetic are DuckDB's own (the same value where there is no
@@ -19,8 +19,16 @@ _PERCENTILES = (exp.PercentileCont, exp.PercentileDisc)
 
 
 def percentile_values(stmt: exp.Expression) -> list[exp.Expression]:
-    """The values of the query's PERCENTILE_CONT / PERCENTILE_DISC calls, whose types decide."""
-    return [fn.this for fn in stmt.find_all(*_PERCENTILES) if isinstance(fn.this, exp.Expression)]
+    """The values of the query's PERCENTILE_CONT / PERCENTILE_DISC / APPROX_QUANTILES calls,
+    whose types decide."""
+    out = []
+    for fn in stmt.find_all(*_PERCENTILES, exp.ApproxQuantiles):
+        value = fn.this
+        if isinstance(fn, exp.ApproxQuantiles) and isinstance(value, exp.Distinct):
+            value = value.expressions[0] if value.expressions else None
+        if isinstance(value, exp.Expression):
+            out.append(value)
+    return out
 
 
 def nan_first(value: exp.Expression) -> exp.Expression:
@@ -42,6 +50,19 @@ def nan_as_least(value: exp.Expression) -> exp.Expression:
     from .functions import _t
 
     return _t("CASE WHEN _B THEN CAST('-inf' AS DOUBLE) ELSE CAST(_A AS DOUBLE) END", value, _nan_test(value))
+
+
+def nan_first_quantiles(value: exp.Expression, points: exp.Expression) -> exp.Expression:
+    """DuckDB's quantile_disc(value, points) of a FLOAT64 with NaN as the least value: a NaN marker's
+    quantiles tell which of the quantiles with each NaN a -inf are NaN (as for PERCENTILE_DISC);
+    two quantiles of numbers cost less than one of `nan_first`'s STRUCTs."""
+    from .functions import _t
+
+    return _t(
+        "list_transform(list_zip(_A, _B), lambda e: CASE WHEN e[1] = 0 THEN CAST('nan' AS DOUBLE) ELSE e[2] END)",
+        exp.Anonymous(this="quantile_disc", expressions=[_nan_marker(value), points]),
+        exp.Anonymous(this="quantile_disc", expressions=[nan_as_least(value), points.copy()]),
+    )
 
 
 def nan_count(value: exp.Expression, over: exp.Window) -> exp.Expression:

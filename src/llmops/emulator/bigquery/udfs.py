@@ -38,6 +38,7 @@ TO_JSON_UDF = "__bq_to_json"
 JSON_PRETTY_UDF = "__bq_json_pretty"
 SAFE_CONVERT_BYTES_UDF = "__bq_safe_convert_bytes"
 STRING_LITERAL_UDF = "__bq_string_literal"
+RAISE_UDF = "__bq_raise"
 JSON_EDIT_UDFS = {
     "JSON_SET": "__bq_json_set",
     "JSON_REMOVE": "__bq_json_remove",
@@ -319,6 +320,17 @@ def _ip_trunc(value: bytes, prefix: int) -> bytes:
     return (int.from_bytes(value, "big") & _mask(n, prefix)).to_bytes(n, "big")
 
 
+# ---------------------------------------------------------------------- errors
+
+
+def _raise_batch(messages: pa.Array) -> pa.Array:
+    """ERROR(message) as a function DuckDB treats as stable: window keys may not be volatile."""
+    for message in messages.to_pylist():
+        if message is not None:
+            raise ValueError(message)
+    return pa.nulls(len(messages), pa.bool_())
+
+
 # ---------------------------------------------------------------------- registration
 
 
@@ -374,6 +386,7 @@ _BATCH_UDFS: dict[str, tuple[Callable[..., pa.Array], list[str], str]] = {
             (decimalmath.BIGNUMERIC_MATH_UDF, "DECIMAL(38, 18)"),
         )
     },
+    RAISE_UDF: (_raise_batch, ["VARCHAR"], "BOOLEAN"),
     JSON_KEYS_UDF: (_json_keys_batch, ["VARCHAR", "BIGINT", "VARCHAR"], "VARCHAR[]"),
     JSON_QUERY_LAX_UDF: (jsonlax.json_query_lax_batch, ["VARCHAR", "VARCHAR", "BOOLEAN"], "VARCHAR"),
     # the mutators take the document's text, the paths and the values' TO_JSON text as lists
