@@ -209,3 +209,18 @@ def test_bignumerics_within_the_local_decimal_keep_their_digits(warehouse):
     row = warehouse.query_result(sql).table.to_pylist()[0]
     assert str(row["a"]) == "-12345678901234567890.123456789012345678"
     assert row["b"] == Decimal("1.1")
+
+
+def test_order_by_the_alias_of_a_named_windows_float64(warehouse, bigquery_client):
+    """analytic_stat_aggregation:analytic_stats_single_column_rows_unbounded_current_row: ORDER BY
+    the alias of a FLOAT64 window function over a named window (NaN-first ordering must not copy
+    `OVER w` where DuckDB cannot resolve it)."""
+    sql = (
+        "SELECT a, VAR_POP(a) OVER w AS v FROM UNNEST([1, 2, 3, 1]) AS a "
+        "WINDOW w AS (ORDER BY a ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) ORDER BY a, v"
+    )
+    local = [tuple(r.values()) for r in warehouse.query_result(sql).table.to_pylist()]
+    remote = [tuple(r.values()) for r in bigquery_client.query_and_wait(sql)]
+    for rows in (local, remote):
+        assert [a for a, _ in rows] == [1, 1, 2, 3]
+        assert [v for _, v in rows] == pytest.approx([0.0, 0.0, 2 / 9, 0.6875])

@@ -13,7 +13,8 @@ made `ORDER BY int_column LIMIT n` 5.6x slower.
 
 A SELECT alias or position whose expression is negated is evaluated again in ORDER BY (DuckDB
 refuses a reference to an alias inside an expression when the alias's expression may raise an
-error, as the overflow checks do); one that calls RAND or GENERATE_UUID is left as DuckDB sorts it.
+error, as the overflow checks do); one that calls RAND or GENERATE_UUID, or a window function over
+a named window (`OVER w`, which DuckDB does not resolve there), is left as DuckDB sorts it.
 
 PERCENTILE_CONT and PERCENTILE_DISC of a FLOAT64 (percentiles.py) take NaN as the least value too.
 """
@@ -92,7 +93,7 @@ def rewrite_nan_orderings(stmt: exp.Expression) -> None:
         if not (node._meta and node.meta.pop(_ORDER_TAG, None)) or not is_float64(node):
             continue
         key = _sort_key(node)  # as rewritten since tagging
-        if key is None or (key is not node.this and _volatile(key)):
+        if key is None or (key is not node.this and (_volatile(key) or _names_a_window(key))):
             continue
         node.set("this", negated(key))
         node.set("desc", not node.args.get("desc"))
@@ -104,6 +105,12 @@ def negated(key: exp.Expression) -> exp.Expression:
     window's ORDER BY may not raise an error, and were the inferred type ever wrong, negation
     orders any other number the same way round and fails to bind for the rest."""
     return exp.Neg(this=exp.paren(key.copy(), copy=False))
+
+
+def _names_a_window(node: exp.Expression) -> bool:
+    """Whether `node` calls a window function over a named window (`OVER w`), which DuckDB does
+    not resolve in ORDER BY: such an alias stays DuckDB's sort."""
+    return any(isinstance(w, exp.Window) and w.args.get("alias") is not None for w in node.walk())
 
 
 def _volatile(node: exp.Expression) -> bool:
