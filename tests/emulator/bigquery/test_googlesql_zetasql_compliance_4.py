@@ -224,3 +224,18 @@ def test_order_by_the_alias_of_a_named_windows_float64(warehouse, bigquery_clien
     for rows in (local, remote):
         assert [a for a, _ in rows] == [1, 1, 2, 3]
         assert [v for _, v in rows] == pytest.approx([0.0, 0.0, 2 / 9, 0.6875])
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT APPROX_QUANTILES(x, 100) IS NULL FROM UNNEST(ARRAY<FLOAT64>[]) AS x",
+        "SELECT APPROX_QUANTILES(x, 2) IS NULL FROM UNNEST([CAST(NULL AS FLOAT64)]) AS x",
+        "SELECT APPROX_QUANTILES(x, 100)[OFFSET(50)] IS NULL FROM UNNEST(ARRAY<FLOAT64>[]) AS x",
+    ],
+)
+def test_approx_quantiles_of_no_float64_value_is_null(warehouse, bigquery_client, sql):
+    """With NaN-first quantiles of FLOAT64, no non-NULL input is still a NULL array, not []
+    (whose OFFSET(50) failed: the monitoring report's latency percentiles over no rows)."""
+    check_locally(warehouse, sql, True, "BOOL")
+    check_through_client(bigquery_client, [(sql, True, "BOOL")])

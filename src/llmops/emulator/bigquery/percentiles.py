@@ -58,8 +58,10 @@ def nan_first_quantiles(value: exp.Expression, points: exp.Expression) -> exp.Ex
     two quantiles of numbers cost less than one of `nan_first`'s STRUCTs."""
     from .functions import _t
 
+    # no non-NULL input: NULL, as APPROX_QUANTILES answers (list_zip of two NULLs is [])
     return _t(
-        "list_transform(list_zip(_A, _B), lambda e: CASE WHEN e[1] = 0 THEN CAST('nan' AS DOUBLE) ELSE e[2] END)",
+        "CASE WHEN _B IS NULL THEN NULL ELSE "
+        "list_transform(list_zip(_A, _B), lambda e: CASE WHEN e[1] = 0 THEN CAST('nan' AS DOUBLE) ELSE e[2] END) END",
         exp.Anonymous(this="quantile_disc", expressions=[_nan_marker(value), points]),
         exp.Anonymous(this="quantile_disc", expressions=[nan_as_least(value), points.copy()]),
     )
