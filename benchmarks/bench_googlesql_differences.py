@@ -125,6 +125,10 @@ CASES = [
     ),
     # floatoverflow.py: SUM of FLOAT64 values that overflows is an error (the largest magnitude
     # is one more aggregate); an INT64 SUM has the test folded away
+    # decimalmath.py: exact NUMERIC results (were DOUBLEs), against DuckDB's double math
+    ("SQRT(NUMERIC) exact", "SELECT SUM(SQRT(n)) FROM b.t", "SELECT sum(sqrt(CAST(n AS DOUBLE))) FROM b.t"),
+    ("LN(NUMERIC) exact", "SELECT SUM(LN(n + 1)) FROM b.t", "SELECT sum(ln(CAST(n + 1 AS DOUBLE))) FROM b.t"),
+    ("POW(NUMERIC, 2) exact", "SELECT SUM(POW(n, 2)) FROM b.t", "SELECT sum(pow(CAST(n AS DOUBLE), 2)) FROM b.t"),
     ("SUM(FLOAT64) overflow check", "SELECT SUM(f) FROM b.t", "SELECT sum(f) FROM b.t"),
     ("SUM(FLOAT64) GROUP BY", "SELECT g, SUM(f) FROM b.t GROUP BY g", "SELECT g, sum(f) FROM b.t GROUP BY g"),
     ("SUM(INT64) (check folded)", "SELECT SUM(i) FROM b.t", "SELECT sum(i) FROM b.t"),
