@@ -198,3 +198,30 @@ def test_struct_columns_compare_by_position_with_null_fields(bigquery_client, da
         (None, None, None),
         (False, True, False),
     ]
+
+
+def test_the_double_shortcut_rounds_as_the_exact_decimal_does():
+    """decimalmath's double shortcut is taken only where it gives the exact NUMERIC rounding."""
+    import decimal
+    import random
+    from decimal import Decimal
+
+    from llmops.emulator.bigquery import decimalmath
+
+    rng = random.Random(7)
+    taken = 0
+    for name in ("SQRT", "LN", "LOG10", "LOG", "EXP"):
+        for _ in range(2000):
+            x = Decimal(rng.choice([rng.uniform(0, 10), rng.uniform(0, 1e6), rng.uniform(-5, 11)])).quantize(
+                Decimal("1e-9")
+            )
+            y = Decimal(rng.choice(["2", "10", "0.5"])) if name == "LOG" else None
+            quick = decimalmath._through_double(name, x, y)
+            if quick is None:
+                continue
+            taken += 1
+            exact = decimalmath.compute(name, x, y).quantize(
+                Decimal("1e-9"), rounding=decimal.ROUND_HALF_UP, context=decimalmath._CONTEXT
+            )
+            assert quick == exact, (name, x, y)
+    assert taken > 5000
