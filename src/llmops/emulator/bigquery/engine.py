@@ -122,12 +122,30 @@ class QueryResult:
 
 EMPTY = pa.table({})
 
+_ROUTINE_CALLS = "routine calls"
+"""The mark of a view that calls a routine (a `"project.dataset".name(` call) among the UDFs
+views call."""
 _CATALOG_PROBE = (
     f"SELECT EXISTS (SELECT 1 FROM {rowaccess.CATALOG}.row_access_policies), "
-    f"(SELECT min(expires) FROM {tablekinds.CATALOG}.table_features WHERE table_name <> '')"
+    f"(SELECT min(expires) FROM {tablekinds.CATALOG}.table_features WHERE table_name <> ''), "
+    "(SELECT count(*) FROM duckdb_views() WHERE NOT internal)"
 )
-"""Whether any row access policy exists, and the earliest table expiration time (see
-tablekinds.drop_expired), in one catalog read."""
+"""Whether any row access policy exists, the earliest table expiration time (see
+tablekinds.drop_expired), and how many views exist, in one catalog read."""
+_VIEW_UDFS = (
+    "SELECT list_distinct(flatten(list(regexp_extract_all(lower(sql), '__(?:bq|llmops)_[a-z0-9_]+')))) "
+    '|| CASE WHEN bool_or(regexp_matches(sql, \'"[^"]+\\.[^"]+"\\."?[A-Za-z_][A-Za-z0-9_]*"?\\(\')) '
+    f"THEN ['{_ROUTINE_CALLS}'] ELSE [] END FROM duckdb_views() WHERE NOT internal"
+)
+"""The engine's UDFs that views call, and `_ROUTINE_CALLS` when one calls a routine: a view keeps
+its translated SQL, and the query that reads it names none of them. (Asked only where views
+exist: a view's SQL text costs DuckDB ~0.6 ms to produce for its own internal views too.)"""
+
+
+@functools.cache
+def _every_engine_udf() -> frozenset[str]:
+    """The UDFs a routine's body may have been translated to (all but the ML ones)."""
+    return udfs.GOOGLESQL_UDFS | geography.udf_names() | {FARM_FINGERPRINT_UDF}
 
 
 def _now() -> dt.datetime:
@@ -170,8 +188,9 @@ class BigQueryEngine:
         self._catalog_generation = 0
         """Bumped before and after every use of a connection that may write the catalog."""
         self._generation_lock = threading.Lock()
-        self._probe: tuple[int, bool, dt.datetime | None] | None = None
-        """The last catalog probe: (generation, any row access policy, earliest table expiry)."""
+        self._probe: tuple[int, bool, dt.datetime | None, frozenset[str]] | None = None
+        """The last catalog probe: (generation, any row access policy, earliest table expiry,
+        the UDFs views call)."""
         if self.path is None:
             self._db = duckdb.connect(":memory:")
         elif keep_open:
@@ -590,7 +609,33 @@ class BigQueryEngine:
     def _prepare(self, con: duckdb.DuckDBPyConnection, script: Script) -> bool:
         """Register what `script` needs on `con` and drop the expired tables it reads; whether
         any row access policy exists (when it reads tables), for `_run`."""
-        if FARM_FINGERPRINT_UDF in script.udfs:
+        tables = {t for s in script.statements for t in s.tables}
+        policies, expiry, needed = False, None, script.udfs
+        if tables:
+            policies, expiry, view_udfs = self._probe_catalog(con)
+            needed = needed | view_udfs
+        if _ROUTINE_CALLS in needed or any(u.startswith(routines.ROUTINE_MARK) for u in script.udfs):
+            # a routine's macro calls the UDFs its body was translated to, which no query names
+            needed = needed | _every_engine_udf()
+        self.register_udfs(con, needed)
+        if any(u.startswith(routines.ROUTINE_MARK) for u in script.udfs):
+            routines.prepare(self, con, script.udfs)
+        if needed is not script.udfs:
+            routines.prepare_called_by_views(self, con, needed - script.udfs, every=_ROUTINE_CALLS in needed)
+        if script.info_schema:
+            self._register_information_schema(con, script.info_schema)
+        for wc in script.wildcards:
+            self._define_wildcard(con, wc)
+        if expiry is not None and expiry <= _now():
+            with self._writing():
+                tablekinds.drop_expired(self, con, tables)
+        if len(script.statements) == 1:
+            history.define_views(con, script.time_travel)
+        return policies
+
+    def register_udfs(self, con: duckdb.DuckDBPyConnection, needed: frozenset[str] | set[str]) -> None:
+        """Register the engine's UDFs among `needed` (each family at once) where `con` sees them."""
+        if FARM_FINGERPRINT_UDF in needed:
             if self._db is None:
                 _register_farm_fingerprint(con)
             else:
@@ -600,7 +645,7 @@ class BigQueryEngine:
                     if not self._udfs_on_db:
                         _register_farm_fingerprint(self._db)
                         self._udfs_on_db = True
-        if ml.ML_UDFS & script.udfs:
+        if ml.ML_UDFS & needed:
             if self._db is None:
                 self._ml.register(con)
             else:
@@ -608,9 +653,7 @@ class BigQueryEngine:
                     if not self._ml_on_db:
                         self._ml.register(self._db)
                         self._ml_on_db = True
-        if any(u.startswith(routines.ROUTINE_MARK) for u in script.udfs):
-            routines.prepare(self, con, script.udfs)
-        if udfs.GOOGLESQL_UDFS & script.udfs:
+        if udfs.GOOGLESQL_UDFS & needed:
             if self._db is None:
                 udfs.register(con)
             else:
@@ -618,7 +661,7 @@ class BigQueryEngine:
                     if not self._googlesql_udfs_on_db:
                         udfs.register(self._db)
                         self._googlesql_udfs_on_db = True
-        if geography.udf_names() & script.udfs:
+        if geography.udf_names() & needed:
             if self._db is None:
                 geography.register(con)
             else:
@@ -626,33 +669,19 @@ class BigQueryEngine:
                     if not self._geography_udfs_on_db:
                         geography.register(self._db)
                         self._geography_udfs_on_db = True
-        if script.info_schema:
-            self._register_information_schema(con, script.info_schema)
-        for wc in script.wildcards:
-            self._define_wildcard(con, wc)
-        tables = {t for s in script.statements for t in s.tables}
-        policies = False
-        if tables:
-            now = _now()
-            policies, expiry = self._probe_catalog(con)
-            if expiry is not None and expiry <= now:
-                with self._writing():
-                    tablekinds.drop_expired(self, con, tables)
-        if len(script.statements) == 1:
-            history.define_views(con, script.time_travel)
-        return policies
 
-    def _probe_catalog(self, con: duckdb.DuckDBPyConnection) -> tuple[bool, dt.datetime | None]:
-        """Whether any row access policy exists, and the earliest table expiration time; from
-        the last probe while nothing has written since (with a held database, every writer is
-        in this process and marks its work with `_writing`)."""
+    def _probe_catalog(self, con: duckdb.DuckDBPyConnection) -> tuple[bool, dt.datetime | None, frozenset[str]]:
+        """Whether any row access policy exists, the earliest table expiration time and the
+        engine UDFs that views call; from the last probe while nothing has written since (with a
+        held database, every writer is in this process and marks its work with `_writing`)."""
         generation = self._catalog_generation
         cached = self._probe
         if cached is not None and cached[0] == generation and self._db is not None:
-            return cached[1], cached[2]
-        policies, expiry = con.execute(_CATALOG_PROBE).fetchall()[0]
-        self._probe = (generation, bool(policies), expiry)
-        return bool(policies), expiry
+            return cached[1], cached[2], cached[3]
+        policies, expiry, views = con.execute(_CATALOG_PROBE).fetchall()[0]
+        view_udfs = frozenset(con.execute(_VIEW_UDFS).fetchall()[0][0] or ()) if views else frozenset()
+        self._probe = (generation, bool(policies), expiry, view_udfs)
+        return bool(policies), expiry, view_udfs
 
     def _run(
         self,

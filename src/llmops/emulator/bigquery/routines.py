@@ -13,12 +13,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from typing import TYPE_CHECKING, Any, cast
 
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
+from . import ml
 from .googlesql import (
     BigQueryDuplicate,
     BigQueryError,
@@ -192,7 +194,7 @@ def install(
     if kind == "SCALAR_FUNCTION":
         _create_macro(engine, con, project, dataset, routine, args, resource.get("returnType"), language, body)
     elif kind == "TABLE_VALUED_FUNCTION":
-        _create_table_macro(con, project, dataset, routine, args, body)
+        _create_table_macro(engine, con, project, dataset, routine, args, body)
     else:
         Parser(_procedure_body(body)).parse()
     now = str(int(dt.datetime.now(dt.UTC).timestamp() * 1000))
@@ -239,23 +241,32 @@ def _create_macro(
         typed = ", ".join(f"{n} {type_text(a.get('dataType')) or 'ANY TYPE'}" for n, a in zip(names, args))
         ret = type_text(returns)
         ddl = f"CREATE TEMP FUNCTION __llmops_routine({typed}){f' RETURNS {ret}' if ret else ''} AS ({body})"
-        stmt = translate(ddl, default_project=project, default_dataset=dataset).statements[0]
-        macro_body = stmt.sql.split(" AS ", 1)[1]
+        macro_body = translate(ddl, default_project=project, default_dataset=dataset).statements[0].sql
+        macro_body = macro_body.split(" AS ", 1)[1]
+        engine.register_udfs(con, set(_ENGINE_UDF_CALL.findall(macro_body.lower())))
     _define(con, f"{target}({', '.join(quote_ident(n) for n in names)}) AS {macro_body}", project, dataset, routine)
 
 
 def _create_table_macro(
-    con: duckdb.DuckDBPyConnection, project: str, dataset: str, routine: str, args: list[dict[str, Any]], body: str
+    engine: BigQueryEngine,
+    con: duckdb.DuckDBPyConnection,
+    project: str,
+    dataset: str,
+    routine: str,
+    args: list[dict[str, Any]],
+    body: str,
 ) -> None:
     """A table-valued function: a DuckDB table macro over the translated query."""
     script = translate(body, default_project=project, default_dataset=dataset)
     if len(script.statements) != 1 or script.statements[0].statement_type != "SELECT":
         raise BigQueryError("A table function's body must be one query", fix="write AS SELECT ...")
-    if script.udfs or script.info_schema or script.wildcards:
+    engine_udfs = set(_ENGINE_UDF_CALL.findall(script.statements[0].sql.lower()))
+    if script.udfs - engine_udfs or engine_udfs & ml.ML_UDFS or script.info_schema or script.wildcards:
         raise BigQueryError(
             "A table function's body may not call ML, INFORMATION_SCHEMA, wildcard tables or other routines",
             fix="use a view or a procedure",
         )
+    engine.register_udfs(con, engine_udfs)
     target = f"{quote_ident(duckdb_schema(project, dataset))}.{quote_ident(routine)}"
     names = ", ".join(quote_ident(str(a["name"])) for a in args)
     _define(con, f"{target}({names}) AS TABLE {script.statements[0].sql}", project, dataset, routine)
@@ -278,8 +289,33 @@ def _procedure_body(body: str) -> str:
     return body if body.lstrip().upper().startswith("BEGIN") else f"BEGIN\n{body}\nEND"
 
 
+_ENGINE_UDF_CALL = re.compile(r"__(?:bq|llmops)_[a-z0-9_]+")
+"""A call of one of the engine's UDFs in translated SQL (lower-cased)."""
+
 MAX_JS_FUNCTIONS = 256
 """Distinct JavaScript functions one emulator process keeps compiled (each holds a V8 context)."""
+
+
+def prepare_called_by_views(
+    engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, names: frozenset[str], *, every: bool = False
+) -> None:
+    """Register the JavaScript routines' UDFs among `names` (what views call: a view keeps its
+    translated SQL, which names the UDF and not the routine), or all of them with `every` (a
+    view calls a routine, whose macro calls its UDF)."""
+    from . import js_udfs
+
+    wanted = {n for n in names if n.startswith("__llmops_js_")}
+    if not wanted and not every:
+        return
+    _table(con)
+    rows = con.execute(f"SELECT resource FROM {CATALOG} WHERE resource->>'language' = 'JAVASCRIPT'").fetchall()
+    for (resource,) in rows:
+        found = json.loads(resource) if isinstance(resource, str) else resource
+        params = [(str(a["name"]), type_text(a.get("dataType")) or "") for a in found.get("arguments") or []]
+        ret = type_text(found.get("returnType")) or ""
+        udf = js_udfs.udf_name(params, ret, found["definitionBody"])
+        if every or udf in wanted:
+            _register(engine, con, udf, js_udfs.compiled(udf, params, ret, found["definitionBody"]))
 
 
 def _register(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, name: str, fn: Any) -> None:
