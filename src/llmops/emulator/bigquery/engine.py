@@ -44,6 +44,7 @@ import pyarrow as pa
 
 from ...core.errors import LlmopsError, QueryError
 from . import (
+    binderwords,
     bytescalls,
     catalog,
     coltypes,
@@ -901,7 +902,7 @@ class BigQueryEngine:
                     f"No matching signature for function {names[m.group(1)]} for argument types: {m.group(2)}",
                     fix=hint or "check the argument types (see the GoogleSQL function reference)",
                 )
-            return BigQueryError(first, fix=hint or "check the query's names and types")
+            return binderwords.reworded(first) or BigQueryError(first, fix=hint or "check the query's names and types")
         if isinstance(exc, duckdb.ParserException):
             return BigQueryError(
                 f"the local warehouse cannot run this query: {first}",

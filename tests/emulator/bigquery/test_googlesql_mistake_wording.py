@@ -1,0 +1,62 @@
+"""The commonest query mistakes fail with BigQuery's words and GoogleSQL's type names.
+
+What was wrong: these came out as DuckDB's binder messages (`Table "t" does not have a column
+named "nope"`, `column "id" must appear in the GROUP BY clause...`, `No function matches the
+given name and argument types 'sum(VARCHAR)'`, `Referenced table "y" not found!`), naming DuckDB
+types a BigQuery user has never seen.
+"""
+
+from __future__ import annotations
+
+import pytest
+from googlesql_cases import assert_fails_locally, assert_fails_through_client
+
+from llmops.emulator.bigquery.binderwords import googlesql_type_name
+
+TABLE = "(SELECT 1 AS id, 'a' AS title, [1, 2] AS nums)"
+
+CASES = [
+    (f"SELECT t.nope FROM {TABLE} t", "Name nope not found inside t"),
+    (f"SELECT y.id FROM {TABLE} t", "Unrecognized name: y"),
+    (
+        f"SELECT id, COUNT(*) FROM {TABLE} t GROUP BY title",
+        "SELECT list expression references column id which is neither grouped nor aggregated",
+    ),
+    (f"SELECT SUM(title) FROM {TABLE} t", "No matching signature for function SUM for argument types: STRING"),
+    ("SELECT ABS('a')", "No matching signature for function ABS for argument types: STRING"),
+    (f"SELECT SUM(nums) FROM {TABLE} t", "No matching signature for function SUM for argument types: ARRAY<INT64>"),
+]
+
+
+@pytest.mark.parametrize(("sql", "message"), CASES, ids=[c[1][:40] for c in CASES])
+def test_locally(warehouse, sql, message):
+    assert_fails_locally(warehouse, sql, message)
+
+
+@pytest.mark.parametrize(("sql", "message"), CASES, ids=[c[1][:40] for c in CASES])
+def test_through_client(bigquery_client, sql, message):
+    assert_fails_through_client(bigquery_client, sql, message)
+
+
+def test_llmops_sql_prints_one_line(cli):
+    r = cli("sql", "SELECT SUM(title) FROM `bigquery-public-data.stackoverflow.posts_questions`", "--json")
+    assert r.code == 1 and r.out == ""
+    assert "No matching signature for function SUM for argument types: STRING" in r.err
+    assert len(r.err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("duckdb_name", "googlesql"),
+    [
+        ("VARCHAR", "STRING"),
+        ("BIGINT[]", "ARRAY<INT64>"),
+        ("TIMESTAMP WITH TIME ZONE", "TIMESTAMP"),
+        ("TIMESTAMP", "DATETIME"),
+        ("DECIMAL(38,9)", "NUMERIC"),
+        ("DECIMAL(38,18)", "BIGNUMERIC"),
+        ("BLOB", "BYTES"),
+        ("INTEGER_LITERAL", "INT64"),
+    ],
+)
+def test_type_names(duckdb_name, googlesql):
+    assert googlesql_type_name(duckdb_name) == googlesql
