@@ -77,6 +77,8 @@ def test_request_lines_go_where_the_options_say(tmp_path, capsys, quiet, use_fil
     log = tmp_path / "e.log"
     _configure_logging(quiet, log if use_file else None)
     try:
+        # where no handler takes request lines, they are not even made
+        assert logging.getLogger("llmops.emulator").isEnabledFor(logging.INFO) is (terminal_has_request or use_file)
         logging.getLogger("llmops.emulator").info("GET /x 200 1B 1.0ms")
         logging.getLogger("llmops.emulator").warning("TLS handshake from 127.0.0.1: hint")
     finally:

@@ -261,7 +261,8 @@ def _configure_logging(quiet: bool = False, log_file: Path | None = None) -> Non
         handler.setFormatter(formatter)
         handler._llmops_cli = True  # type: ignore[attr-defined]
         logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
+    # With no handler taking them (--quiet), request lines are not even made.
+    logger.setLevel(logging.WARNING if quiet and log_file is None else logging.INFO)
     logger.propagate = False
 
 

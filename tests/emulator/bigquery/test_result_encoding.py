@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from llmops.emulator.bigquery.encoding import encode_rows, encode_rows_json
+from llmops.emulator.bigquery.encoding import SHORT_COLUMN, encode_rows, encode_rows_json
 from llmops.emulator.bigquery.engine import BigQueryEngine
 
 QUERIES = {
@@ -49,3 +49,20 @@ def test_a_slice_and_an_empty_page(engine):
     assert json.loads(encode_rows_json(page, result.schema)) == encode_rows(page, result.schema)
     assert json.loads(encode_rows_json(page, result.schema))[0] == {"f": [{"v": "11"}, {"v": "11"}]}
     assert encode_rows_json(result.table.slice(0, 0), result.schema) == b"[]"
+
+
+def test_short_columns_written_value_by_value_say_what_the_arrow_casts_say(engine):
+    # INT64 and BOOL columns of up to SHORT_COLUMN values skip the Arrow cast; longer ones take it
+    result = engine.query(
+        "SELECT x, MOD(x, 3) = 0 AS b FROM UNNEST([-9223372036854775808, 9223372036854775807, NULL, 0, 3]"
+        " || GENERATE_ARRAY(1, 60)) AS x WITH OFFSET o ORDER BY o"
+    )
+    assert result.table.num_rows > SHORT_COLUMN
+    long = encode_rows(result.table, result.schema)
+    short = encode_rows(result.table.slice(0, 5), result.schema)
+    assert short == long[:5]
+    assert short[:3] == [
+        {"f": [{"v": "-9223372036854775808"}, {"v": "false"}]},
+        {"f": [{"v": "9223372036854775807"}, {"v": "false"}]},
+        {"f": [{"v": None}, {"v": None}]},
+    ]

@@ -14,7 +14,6 @@ import json
 import re
 import threading
 import time
-import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -23,6 +22,7 @@ import pyarrow as pa
 
 from ...core.errors import LlmopsError
 from ..server.errors import ApiError, bad_request, from_exception, required
+from ..server.randombytes import random_bytes, random_hex
 from ..storage.store import ObjectStore
 from . import anonymous, ddlopts, tablekinds
 from .dryrun import DryRun, billed_bytes
@@ -169,7 +169,7 @@ class JobRunner:
         ref = body.get("jobReference") or {}
         if not isinstance(ref, dict):
             raise bad_request("jobReference must be an object")
-        job_id = ref.get("jobId") or f"job_{uuid.uuid4().hex}"
+        job_id = ref.get("jobId") or f"job_{random_hex(16)}"
         if not isinstance(job_id, str) or not JOB_ID_RE.match(job_id):
             raise bad_request(
                 f"Invalid job ID {job_id!r}: use letters, digits, '_' and '-'", location="jobReference.jobId"
@@ -248,7 +248,7 @@ class JobRunner:
         config_out["jobType"] = kind.upper()
         job.resource = {
             "kind": "bigquery#job",
-            "etag": base64.b64encode(uuid.uuid4().bytes[:9]).decode(),
+            "etag": base64.b64encode(random_bytes(9)).decode(),
             "id": f"{project}:{location}.{job_id}",
             "jobReference": job.reference,
             "configuration": config_out,
@@ -293,7 +293,7 @@ class JobRunner:
         job_body = {
             "jobReference": {
                 "projectId": project,
-                "jobId": f"job_{uuid.uuid4().hex}",
+                "jobId": f"job_{random_hex(16)}",
                 "location": body.get("location") or self.state.config.location,
             },
             "configuration": {

@@ -797,7 +797,14 @@ def routes(state: BigQueryApi) -> list[BaseRoute]:
     api = BigQueryHandlers(state)
     v2 = "/bigquery/v2/projects"
     table = v2 + "/{project}/datasets/{dataset}/tables/{table}"
+    # Routes are tried in order: the job and query calls every small query makes come first
+    # (no other route's path matches theirs, so where they stand changes no answer).
     table_list: list[tuple[str, str, Callable[..., Awaitable[Response]]]] = [
+        (v2 + "/{project}/queries", "POST", api.query),
+        (v2 + "/{project}/queries/{job_id}", "GET", api.get_query_results),
+        (v2 + "/{project}/jobs", "GET", api.list_jobs),  # before POST: a 405 names the methods of the first
+        (v2 + "/{project}/jobs", "POST", api.insert_job),
+        (v2 + "/{project}/jobs/{job_id}", "GET", api.get_job),
         ("/bigquery/v2/projects", "GET", api.list_projects),
         (v2 + "/{project}/datasets", "GET", api.list_datasets),
         (v2 + "/{project}/datasets", "POST", api.insert_dataset),
@@ -813,13 +820,8 @@ def routes(state: BigQueryApi) -> list[BaseRoute]:
         (table, "DELETE", api.delete_table),
         (table + "/data", "GET", api.list_rows),
         (table + "/insertAll", "POST", api.insert_all),
-        (v2 + "/{project}/jobs", "GET", api.list_jobs),
-        (v2 + "/{project}/jobs", "POST", api.insert_job),
-        (v2 + "/{project}/jobs/{job_id}", "GET", api.get_job),
         (v2 + "/{project}/jobs/{job_id}/cancel", "POST", api.cancel_job),
         (v2 + "/{project}/jobs/{job_id}/delete", "DELETE", api.delete_job),
-        (v2 + "/{project}/queries", "POST", api.query),
-        (v2 + "/{project}/queries/{job_id}", "GET", api.get_query_results),
         ("/upload/bigquery/v2/projects/{project}/jobs", "POST", api.upload_job),
         ("/upload/bigquery/v2/projects/{project}/jobs", "PUT", api.upload_chunk),
         ("/upload/bigquery/v2/projects/{project}/jobs", "DELETE", api.cancel_upload),

@@ -52,7 +52,7 @@ class RequestLog:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or not log.isEnabledFor(logging.INFO):
             await self.app(scope, receive, send)
             return
         start = time.perf_counter()
@@ -70,9 +70,8 @@ class RequestLog:
         try:
             await self.app(scope, receive, send_and_count)
         finally:
-            if log.isEnabledFor(logging.INFO):
-                ms = (time.perf_counter() - start) * 1000
-                log.info("%s %s %d %dB %.1fms", scope["method"], _loggable_path(scope), status, size, ms)
+            ms = (time.perf_counter() - start) * 1000
+            log.info("%s %s %d %dB %.1fms", scope["method"], _loggable_path(scope), status, size, ms)
 
 
 def _core_routes(emulator: Emulator) -> list[BaseRoute]:
