@@ -134,6 +134,7 @@ def _candidates(stmt: exp.Expression) -> list[exp.Expression]:
             if isinstance(n.this, exp.Column)  # of NUMERIC: computed exactly (statsaggregates.py)
         ]
         + _subscript_bases(stmt)
+        + _like_operands(stmt)
         + _string_cast_operands(stmt)
         + ranges.typed_arguments(stmt)
         + setops.later_input_columns(stmt)
@@ -161,6 +162,17 @@ def _lone_concat_arguments(stmt: exp.Expression) -> list[exp.Expression]:
         if isinstance(value, exp.Column):
             out.append(value)
     return out
+
+
+def _like_operands(stmt: exp.Expression) -> list[exp.Expression]:
+    """The operands of `x LIKE y` where neither is a literal: BYTES ones are read as text
+    (bytestext.py); a literal pattern or value shows the other's type (BigQuery compares like types)."""
+    return [
+        a
+        for like in stmt.find_all(exp.Like)
+        if not any(isinstance(o, (exp.Literal, exp.ByteString, exp.Null)) for o in (like.this, like.expression))
+        for a in (like.this, like.expression)
+    ]
 
 
 def _string_cast_operands(stmt: exp.Expression) -> list[exp.Expression]:
