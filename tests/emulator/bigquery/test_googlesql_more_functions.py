@@ -8,18 +8,25 @@ the local warehouse and through the real BigQuery client:
   like_escape(BLOB, BLOB, ...)" (like_any / like_all: *_bytes_nulls, *_bytes_array_nulls,
   *_bytes_nonconstant_patterns);
 - `PERCENTILE_CONT(x, p IGNORE NULLS) OVER (...)` (and PERCENTILE_DISC's) was refused; IGNORE NULLS
-  is the documented default (analytic_percentile_cont: *_ignore_nulls).
+  is the documented default (analytic_percentile_cont: *_ignore_nulls);
+- `CAST(bytes AS STRING FORMAT 'BASE8')` and back to BYTES were refused (cast_function:
+  cast_bytes_to_string_all_formats, cast_string_to_bytes_all_formats, *_with_format_table_scan,
+  *_with_parameter_as_format): the bytes as one big-endian octal number of ceil(8n/3) digits.
 """
 
 from __future__ import annotations
 
 import pytest
 from googlesql_cases import (
+    assert_fails_locally,
+    assert_fails_through_client,
     case_params,
     check_locally,
     check_through_client,
 )
 
+STR = "STRING"
+BYTES = "BYTES"
 FLOAT = "FLOAT64"
 INT = "INT64"
 
@@ -36,8 +43,35 @@ PERCENTILES_IGNORE_NULLS = [
     (_window("PERCENTILE_CONT(x, 1 IGNORE NULLS)", "[CAST(NULL AS FLOAT64), 0.5, -1]"), 0.5, FLOAT),
 ]
 
+BASE8 = [
+    ("CAST(b'abc' AS STRING FORMAT 'base8')", "30261143", STR),
+    ("CAST(b'def' AS STRING FORMAT 'BASE8')", "31062546", STR),
+    # fewer than three bytes: ceil(8n/3) digits of the number, zero-padded
+    ("CAST(b'\\xff' AS STRING FORMAT 'BASE8')", "377", STR),
+    ("CAST(b'\\x00' AS STRING FORMAT 'BASE8')", "000", STR),
+    ("CAST(b'\\x01\\x02\\x03\\x04' AS STRING FORMAT 'BASE8')", "00100401404", STR),
+    ("CAST(b'' AS STRING FORMAT 'BASE8')", "", STR),
+    ("CAST('30261143' AS BYTES FORMAT 'base8')", b"abc", BYTES),
+    ("CAST('377' AS BYTES FORMAT 'BASE8')", b"\xff", BYTES),
+    ("CAST('00100401404' AS BYTES FORMAT 'BASE8')", b"\x01\x02\x03\x04", BYTES),
+    ("SAFE_CAST('8' AS BYTES FORMAT 'BASE8')", None, BYTES),
+    # a format known only when the query runs
+    (
+        "SELECT STRING_AGG(CAST(b'xyz' AS STRING FORMAT f), ',' ORDER BY f) FROM UNNEST(['base8', 'base2']) AS f",
+        "011110000111100101111010,36074572",
+        STR,
+    ),
+    (
+        "SELECT STRING_AGG(CAST(s AS BYTES FORMAT f), b',' ORDER BY f) "
+        "FROM UNNEST([STRUCT('36074572' AS s, 'base8' AS f), ('01110001', 'base2')])",
+        b"q,xyz",
+        BYTES,
+    ),
+]
+
 FAMILIES = {
     "percentiles_ignore_nulls": PERCENTILES_IGNORE_NULLS,
+    "base8": BASE8,
 }
 ROWS = case_params(FAMILIES)
 
@@ -63,3 +97,14 @@ def test_bytes_like_of_columns(env):
         f"v NOT LIKE ANY (v, b'Value1') FROM {ds}.kvb ORDER BY k"
     )
     assert rows == [(True, None, True, False), (True, False, True, True), (None, None, None, None)]
+
+
+ERRORS = [
+    ("SELECT CAST('12a' AS BYTES FORMAT 'BASE8')", "Failed to decode invalid base8 string"),
+]
+
+
+@pytest.mark.parametrize("sql, fragment", ERRORS)
+def test_bigquerys_errors(warehouse, bigquery_client, sql, fragment):
+    assert_fails_locally(warehouse, sql, fragment)
+    assert_fails_through_client(bigquery_client, sql, fragment)
