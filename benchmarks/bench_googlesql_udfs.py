@@ -34,6 +34,11 @@ CASES = [
     ("SHA512 (UDF)", "SELECT MAX(SHA512(s)) FROM b.t", "SELECT MAX(sha256(s)) FROM b.t"),
     ("TO_BASE32 (UDF)", "SELECT MAX(TO_BASE32(bs)) FROM b.t", "SELECT MAX(to_base64(bs)) FROM b.t"),
     (
+        "JSON_FLATTEN (UDF)",
+        "SELECT SUM(ARRAY_LENGTH(JSON_FLATTEN(JSON_ARRAY(a, a)))) FROM b.t",
+        "SELECT SUM(len(json_extract(json_array(a, a), '$[*][*]'))) FROM b.t",
+    ),
+    (
         "CAST FORMAT 'BASE8' (UDF)",
         "SELECT MAX(CAST(bs AS STRING FORMAT 'BASE8')) FROM b.t",
         "SELECT MAX(to_base64(bs)) FROM b.t",

@@ -11,7 +11,9 @@ the local warehouse and through the real BigQuery client:
   is the documented default (analytic_percentile_cont: *_ignore_nulls);
 - `CAST(bytes AS STRING FORMAT 'BASE8')` and back to BYTES were refused (cast_function:
   cast_bytes_to_string_all_formats, cast_string_to_bytes_all_formats, *_with_format_table_scan,
-  *_with_parameter_as_format): the bytes as one big-endian octal number of ceil(8n/3) digits.
+  *_with_parameter_as_format): the bytes as one big-endian octal number of ceil(8n/3) digits;
+- `JSON_FLATTEN(json)` (BigQuery's JSON transformer, in preview) was an unknown function
+  (json_queries: json_flatten_*).
 """
 
 from __future__ import annotations
@@ -69,9 +71,25 @@ BASE8 = [
     ),
 ]
 
+JSON_FLATTEN = [
+    (
+        """TO_JSON_STRING(JSON_FLATTEN(JSON '[[[[1, 2], 3], 4], {"a":10}, ["foo", true]]'))""",
+        '[1,2,3,4,{"a":10},"foo",true]',
+        STR,
+    ),
+    ("TO_JSON_STRING(JSON_FLATTEN(JSON '[1, 2, null]'))", "[1,2,null]", STR),
+    ("TO_JSON_STRING(JSON_FLATTEN(JSON '1'))", "[1]", STR),
+    # arrays inside an object stay as they are
+    ("""TO_JSON_STRING(JSON_FLATTEN(JSON '{"b": [1, [2]]}'))""", '[{"b":[1,[2]]}]', STR),
+    ("TO_JSON_STRING(JSON_FLATTEN(JSON '[[[], []]]'))", "[]", STR),
+    ("JSON_FLATTEN(NULL) IS NULL", True, "BOOL"),
+    ("ARRAY_LENGTH(JSON_FLATTEN(JSON '[[1], [2, [3]]]'))", 3, INT),
+]
+
 FAMILIES = {
     "percentiles_ignore_nulls": PERCENTILES_IGNORE_NULLS,
     "base8": BASE8,
+    "json_flatten": JSON_FLATTEN,
 }
 ROWS = case_params(FAMILIES)
 
@@ -101,6 +119,7 @@ def test_bytes_like_of_columns(env):
 
 ERRORS = [
     ("SELECT CAST('12a' AS BYTES FORMAT 'BASE8')", "Failed to decode invalid base8 string"),
+    ("SELECT JSON_FLATTEN('[1]')", "No matching signature for function JSON_FLATTEN"),
 ]
 
 

@@ -1,4 +1,5 @@
-"""GoogleSQL functions DuckDB SQL cannot express (SHA384, SHA512, BASE32, CAST FORMAT 'BASE8', NET.*, NORMALIZE's
+"""GoogleSQL functions DuckDB SQL cannot express (SHA384, SHA512, BASE32, CAST FORMAT 'BASE8', NET.*,
+JSON_FLATTEN, NORMALIZE's
 NFKC/NFD/NFKD forms and Unicode case folding, TO_JSON_STRING of nested values), as vectorised
 Python UDFs the engine registers on its own connections.
 
@@ -31,6 +32,7 @@ NORMALIZE_UDF = "__bq_normalize"
 NORMALIZE_CASEFOLD_UDF = "__bq_normalize_casefold"
 JSON_KEYS_UDF = "__bq_json_keys"
 JSON_QUERY_LAX_UDF = "__bq_json_query_lax"
+JSON_FLATTEN_UDF = "__bq_json_flatten"
 TO_BASE32_UDF = "__bq_to_base32"
 FROM_BASE32_UDF = "__bq_from_base32"
 TO_BASE8_UDF = "__bq_to_base8"
@@ -67,6 +69,7 @@ GOOGLESQL_NAME = {
     NORMALIZE_CASEFOLD_UDF: "NORMALIZE_AND_CASEFOLD",
     JSON_KEYS_UDF: "JSON_KEYS",
     JSON_QUERY_LAX_UDF: "JSON_QUERY",
+    JSON_FLATTEN_UDF: "JSON_FLATTEN",
     TO_BASE32_UDF: "TO_BASE32",
     FROM_BASE32_UDF: "FROM_BASE32",
     TO_BASE8_UDF: "CAST",
@@ -174,6 +177,23 @@ def _from_base8(text: str) -> bytes:
     if not size:
         return b""
     return (int(text, 8) & ((1 << 8 * size) - 1)).to_bytes(size, "big")
+
+
+# ---------------------------------------------------------------------- JSON_FLATTEN
+
+
+def _json_flatten(text: str) -> list[str]:
+    """The non-array values in a JSON document or in its directly nested arrays, in order, as
+    JSON texts (numbers as written)."""
+    out: list[str] = []
+    stack = [jsonedit.loads(text)]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, list):
+            stack.extend(reversed(value))
+        else:
+            out.append(jsonedit.dumps(value))
+    return out
 
 
 # ---------------------------------------------------------------------- JSON_KEYS
@@ -386,6 +406,7 @@ _UDFS: dict[str, tuple[Callable[..., Any], list[str], str, pa.DataType]] = {
     TO_BASE32_UDF: (_to_base32, ["BLOB"], "VARCHAR", pa.string()),
     FROM_BASE32_UDF: (_from_base32, ["VARCHAR"], "BLOB", pa.binary()),
     TO_BASE8_UDF: (_to_base8, ["BLOB"], "VARCHAR", pa.string()),
+    JSON_FLATTEN_UDF: (_json_flatten, ["VARCHAR"], "VARCHAR[]", pa.list_(pa.string())),
     FROM_BASE8_UDF: (_from_base8, ["VARCHAR"], "BLOB", pa.binary()),
     TO_JSON_STRING_UDF: (to_json_string, ["VARCHAR", "VARCHAR"], "VARCHAR", pa.string()),
     TO_JSON_UDF: (to_json_text, ["VARCHAR", "VARCHAR"], "VARCHAR", pa.string()),
