@@ -13,7 +13,11 @@ the local warehouse and through the real BigQuery client:
   cast_bytes_to_string_all_formats, cast_string_to_bytes_all_formats, *_with_format_table_scan,
   *_with_parameter_as_format): the bytes as one big-endian octal number of ceil(8n/3) digits;
 - `JSON_FLATTEN(json)` (BigQuery's JSON transformer, in preview) was an unknown function
-  (json_queries: json_flatten_*).
+  (json_queries: json_flatten_*);
+- EUCLIDEAN_DISTANCE / COSINE_DISTANCE of sparse vectors (ARRAY<STRUCT<dimension, magnitude>>,
+  INT64 or STRING dimensions) failed with DuckDB's "No function matches list_distance(STRUCT...)"
+  (array_functions: euclidian_distance_shuffled_input_strkey/_intkey), and COSINE_DISTANCE of a
+  zero vector answered NaN instead of BigQuery's error.
 """
 
 from __future__ import annotations
@@ -86,10 +90,33 @@ JSON_FLATTEN = [
     ("ARRAY_LENGTH(JSON_FLATTEN(JSON '[[1], [2, [3]]]'))", 3, INT),
 ]
 
+VECTOR_DISTANCES = [
+    # BigQuery's examples: the sparse vectors equal the dense [1, 2] and [3, 4], in any order
+    ("ROUND(EUCLIDEAN_DISTANCE([(1, 1.0), (2, 2.0)], [(2, 4.0), (1, 3.0)]), 12)", 2.828427124746, FLOAT),
+    ("ROUND(COSINE_DISTANCE([(1, 1.0), (2, 2.0)], [(2, 4.0), (1, 3.0)]), 12)", 0.0161300899, FLOAT),
+    ("ROUND(COSINE_DISTANCE([(1, 1.0), (2, 2.0)], [(1, 3.0), (2, 4.0)]), 12)", 0.0161300899, FLOAT),
+    # a dimension one vector leaves out has magnitude 0
+    ("EUCLIDEAN_DISTANCE([('a', 3.0)], [('b', 4.0)])", 5.0, FLOAT),
+    ("COSINE_DISTANCE([('a', 3.0)], [('b', 4.0)])", 1.0, FLOAT),
+    ("EUCLIDEAN_DISTANCE([(1, 10.0), (2, 30.0), (5, 40.0)], [(5, 40.0), (1, 10.0), (2, 30.0)])", 0.0, FLOAT),
+    # array_functions:euclidian_distance_shuffled_input_strkey
+    (
+        "EUCLIDEAN_DISTANCE(ARRAY[('a', 10.0), ('b', 30.0), ('d', 40.0)], "
+        "ARRAY(SELECT e FROM UNNEST(ARRAY[('a', 10.0), ('b', 30.0), ('d', 40.0)]) AS e))",
+        0.0,
+        FLOAT,
+    ),
+    ("EUCLIDEAN_DISTANCE(CAST(NULL AS ARRAY<STRUCT<INT64, FLOAT64>>), [(1, 3.0)])", None, FLOAT),
+    ("COSINE_DISTANCE([(1, 3.0)], CAST(NULL AS ARRAY<STRUCT<INT64, FLOAT64>>))", None, FLOAT),
+    # a zero vector is a vector for EUCLIDEAN_DISTANCE
+    ("EUCLIDEAN_DISTANCE([(1, 0.0)], [(2, 4.0)])", 4.0, FLOAT),
+]
+
 FAMILIES = {
     "percentiles_ignore_nulls": PERCENTILES_IGNORE_NULLS,
     "base8": BASE8,
     "json_flatten": JSON_FLATTEN,
+    "vector_distances": VECTOR_DISTANCES,
 }
 ROWS = case_params(FAMILIES)
 
@@ -120,6 +147,17 @@ def test_bytes_like_of_columns(env):
 ERRORS = [
     ("SELECT CAST('12a' AS BYTES FORMAT 'BASE8')", "Failed to decode invalid base8 string"),
     ("SELECT JSON_FLATTEN('[1]')", "No matching signature for function JSON_FLATTEN"),
+    (
+        "SELECT COSINE_DISTANCE([(1, 9.0), (2, 7.0), (2, 8.0)], [(1, 8.0), (2, 4.0), (3, 5.0)])",
+        "Duplicate index 2 found in the input array",
+    ),
+    ("SELECT EUCLIDEAN_DISTANCE([('a', 1.0), ('a', 2.0)], [('a', 1.0)])", "Duplicate index a found"),
+    (
+        "SELECT COSINE_DISTANCE([(1, 0.0), (2, 0.0)], [(1, 3.0), (2, 4.0)])",
+        "Cannot compute cosine distance against zero vector",
+    ),
+    ("SELECT COSINE_DISTANCE([0.0, 0.0], [3.0, 4.0])", "Cannot compute cosine distance against zero vector"),
+    ("SELECT EUCLIDEAN_DISTANCE([(1, 1.0), (2, CAST(NULL AS FLOAT64))], [(1, 3.0)])", "NULL struct field"),
 ]
 
 

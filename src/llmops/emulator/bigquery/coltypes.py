@@ -21,6 +21,7 @@ from . import datefamily, decimalliterals, ranges, setops, structs
 from .bytestext import BYTES_TEXT_CALLS
 from .nanorder import ordering_keys
 from .percentiles import percentile_values
+from .vectordistances import distance_arguments
 
 TYPE_KEY = "bq_type"
 _TAG = "bq_type_tag"
@@ -135,6 +136,7 @@ def _candidates(stmt: exp.Expression) -> list[exp.Expression]:
         ]
         + _subscript_bases(stmt)
         + _like_operands(stmt)
+        + distance_arguments(stmt)
         + _string_cast_operands(stmt)
         + ranges.typed_arguments(stmt)
         + setops.later_input_columns(stmt)
