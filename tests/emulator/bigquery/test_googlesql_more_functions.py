@@ -67,6 +67,13 @@ BASE8 = [
         "011110000111100101111010,36074572",
         STR,
     ),
+    # a BYTES column with a format column (cast_function:cast_bytes_to_string_with_format_table_scan)
+    (
+        "SELECT STRING_AGG(CAST(b AS STRING FORMAT f), ',' ORDER BY f) "
+        "FROM (SELECT b'xyz' AS b, f FROM UNNEST(['base8', 'base2']) AS f)",
+        "011110000111100101111010,36074572",
+        STR,
+    ),
     (
         "SELECT STRING_AGG(CAST(s AS BYTES FORMAT f), b',' ORDER BY f) "
         "FROM UNNEST([STRUCT('36074572' AS s, 'base8' AS f), ('01110001', 'base2')])",

@@ -415,10 +415,15 @@ def _bytes_format(cast: exp.Cast, fmt: str, to_text: bool) -> exp.Expression:
 def _dynamic_bytes_format(cast: exp.Cast, fmt: exp.Expression) -> exp.Expression:
     """CAST between BYTES and STRING with a format known only when the query runs (a column, a
     parameter): the format chosen among those served."""
+    from .coltypes import checked, known_type
     from .functions import _t
 
     to_text = cast.to.is_type("text", "varchar")
-    if not (cast.to.is_type("varbinary", "binary", "blob") or (to_text and isinstance(cast.this, exp.ByteString))):
+    inferred = to_text and not isinstance(cast.this, exp.ByteString) and known_type(cast.this) == "BYTES"
+    if not (
+        cast.to.is_type("varbinary", "binary", "blob")
+        or (to_text and (isinstance(cast.this, exp.ByteString) or inferred))
+    ):
         raise _error(
             "CAST ... FORMAT with a format that is not a constant is not supported by the local warehouse "
             "(except between BYTES and STRING)",
@@ -430,9 +435,10 @@ def _dynamic_bytes_format(cast: exp.Cast, fmt: exp.Expression) -> exp.Expression
         for f in sorted(_BYTES_TO_TEXT.keys() | {"BASE8", "BASE32"})
     ]
     if isinstance(cast, exp.TryCast) or cast.args.get("safe"):
-        return exp.Case(ifs=ifs, default=exp.Null())
-    unknown = _t("error('Invalid format ''' || _A || '''')", fmt)
-    return exp.Case(ifs=ifs, default=unknown)
+        chosen = exp.Case(ifs=ifs, default=exp.Null())
+    else:
+        chosen = exp.Case(ifs=ifs, default=_t("error('Invalid format ''' || _A || '''')", fmt))
+    return checked(chosen, (cast.this, "BYTES")) if inferred else chosen
 
 
 def rewrite(stmt: exp.Expression) -> None:

@@ -138,6 +138,7 @@ def _candidates(stmt: exp.Expression) -> list[exp.Expression]:
         + _like_operands(stmt)
         + distance_arguments(stmt)
         + _string_cast_operands(stmt)
+        + _formatted_cast_operands(stmt)
         + ranges.typed_arguments(stmt)
         + setops.later_input_columns(stmt)
         + structs.unnest_arguments(stmt)
@@ -184,6 +185,16 @@ def _string_cast_operands(stmt: exp.Expression) -> list[exp.Expression]:
         c.this
         for c in stmt.find_all(exp.Cast, exp.TryCast)
         if c.to.this in _TEXT and isinstance(c.this, exp.Column) and not c.args.get("format")
+    ]
+
+
+def _formatted_cast_operands(stmt: exp.Expression) -> list[exp.Expression]:
+    """The columns cast with a FORMAT read only when the query runs: a BYTES one is converted by
+    the format (castformat.py), another type's CAST refused."""
+    return [
+        c.this
+        for c in stmt.find_all(exp.Cast, exp.TryCast)
+        if isinstance(c.this, exp.Column) and isinstance(c.args.get("format"), exp.Column)
     ]
 
 
