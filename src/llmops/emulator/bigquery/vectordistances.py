@@ -19,8 +19,6 @@ _CALLS = (exp.EuclideanDistance, exp.CosineDistance)
 
 _KEYS = "list_transform(_X, lambda e: struct_extract_at(e, 1))"
 _VALUES = "list_transform(_X, lambda e: struct_extract_at(e, 2))"
-# the magnitude of each dimension in `_K`, 0 where the vector leaves it out
-_DENSE = f"list_transform(_K, lambda k: coalesce(list_extract({_VALUES}, list_position({_KEYS}, k)), 0.0))"
 _CHECKED = (
     "CASE WHEN list_count(_X) < len(_X) THEN error('NULL array element.') "
     "WHEN list_bool_or(list_transform(_X, lambda e: struct_extract_at(e, 1) IS NULL OR struct_extract_at(e, 2) IS NULL)) "
@@ -29,8 +27,10 @@ _CHECKED = (
     f"CAST(list_extract(list_filter({_KEYS}, lambda d, i: list_position({_KEYS}, d) < i), 1) AS VARCHAR) "
     "|| ' found in the input array.') ELSE _X END"
 )
-_ZERO = "len(list_filter(_X, lambda m: m <> 0)) = 0"
-_NOT_ZERO = f"CASE WHEN {_ZERO} THEN error('Cannot compute cosine distance against zero vector.') ELSE _X END"
+_NOT_ZERO = "CASE WHEN list_inner_product(_X, _X) = 0 THEN error('Cannot compute cosine distance against zero vector.') ELSE _X END"
+# each value is computed once, bound to a lambda parameter (which DuckDB does not recompute, and
+# where a subquery argument may stand: DuckDB refuses one inside a lambda's body)
+_BIND = "list_extract(list_transform([_VALUE], lambda _NAME: _BODY), 1)"
 
 
 def _is_sparse(node: exp.Expression) -> bool:
@@ -57,32 +57,63 @@ def _fill(template: str, **parts: str) -> str:
     return template
 
 
-# the two vectors, bound once (a subquery argument may not appear inside a lambda)
-_BOUND = "list_extract(list_transform([{'a': _A, 'b': _B}], lambda __llmops_vectors: _BODY), 1)"
-_SIDES = {"_P": "struct_extract(__llmops_vectors, 'a')", "_Q": "struct_extract(__llmops_vectors, 'b')"}
+def _bind(name: str, value: str, body: str) -> str:
+    return _fill(_BIND, _VALUE=value, _NAME=name, _BODY=body)
 
 
-def _dense_pair() -> tuple[str, str]:
-    """The two bound sparse vectors (`_P`, `_Q`) as dense lists over the union of their
-    dimensions, each checked first."""
-    checked = {side: _fill(_CHECKED, _X=side) for side in ("_P", "_Q")}
-    union = f"list_distinct(list_concat({_fill(_KEYS, _X=checked['_P'])}, {_fill(_KEYS, _X=checked['_Q'])}))"
-    return _fill(_DENSE, _K=union, _X="_P"), _fill(_DENSE, _K=union, _X="_Q")
+def _sparse(result: str) -> str:
+    """`result` (of the dense `_P` and `_Q`) for two sparse vectors `_A` and `_B`: each checked,
+    then written as a dense list over the union of their dimensions."""
+    split = ", ".join(
+        f"'{k}{side}': {_fill(template, _X=f'struct_extract(__llmops_checked, {side!r})')}"
+        for side in "ab"
+        for k, template in (("k", _KEYS), ("v", _VALUES))
+    )
+    dense = {
+        side: "list_transform(__llmops_dims, lambda k: coalesce(list_extract("
+        f"struct_extract(__llmops_parts, 'v{side}'), list_position(struct_extract(__llmops_parts, 'k{side}'), k)), 0.0))"
+        for side in "ab"
+    }
+    union = "list_distinct(list_concat(struct_extract(__llmops_parts, 'ka'), struct_extract(__llmops_parts, 'kb')))"
+    checked = "{'a': " + _fill(_CHECKED, _X="_A") + ", 'b': " + _fill(_CHECKED, _X="_B") + "}"
+    return _bind(
+        "__llmops_checked",
+        checked,
+        _bind(
+            "__llmops_parts",
+            "{" + split + "}",
+            _bind("__llmops_dims", union, _fill(result, _P=dense["a"], _Q=dense["b"])),
+        ),
+    )
 
 
 def _distance(call: exp.Expression) -> exp.Expression | None:
     from .functions import _t
 
     sparse = _is_sparse(call.this) or _is_sparse(call.expression)
-    if isinstance(call, exp.EuclideanDistance) and not sparse:
-        return None
-    a, b = _dense_pair() if sparse else ("_P", "_Q")
     if isinstance(call, exp.EuclideanDistance):
-        result = f"list_distance({a}, {b})"
+        if not sparse:
+            return None
+        result = "list_distance(_P, _Q)"
     else:
-        result = f"list_cosine_distance({_fill(_NOT_ZERO, _X=a)}, {_fill(_NOT_ZERO, _X=b)})"
-    body = _fill(f"CASE WHEN _P IS NULL OR _Q IS NULL THEN NULL ELSE {result} END", **_SIDES)
-    return _t(_BOUND.replace("_BODY", body), call.this, call.expression)
+        result = f"list_cosine_distance({_fill(_NOT_ZERO, _X='_P')}, {_fill(_NOT_ZERO, _X='_Q')})"
+    if sparse:
+        body = _sparse(result)
+    elif call.find(exp.Subquery, exp.Select) is None:
+        return _t(
+            f"CASE WHEN _A IS NULL OR _B IS NULL THEN NULL ELSE {_fill(result, _P='_A', _Q='_B')} END",
+            call.this,
+            call.expression,
+        )
+    else:
+        body = _fill(result, _P="_A", _Q="_B")
+    vectors = "struct_extract(__llmops_vectors, 'a')", "struct_extract(__llmops_vectors, 'b')"
+    guarded = f"CASE WHEN _A IS NULL OR _B IS NULL THEN NULL ELSE {body} END"
+    return _t(
+        _bind("__llmops_vectors", "{'a': _A, 'b': _B}", _fill(guarded, _A=vectors[0], _B=vectors[1])),
+        call.this,
+        call.expression,
+    )
 
 
 def rewrite_vector_distances(stmt: exp.Expression) -> None:
