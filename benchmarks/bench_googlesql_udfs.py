@@ -34,6 +34,21 @@ CASES = [
     ("SHA512 (UDF)", "SELECT MAX(SHA512(s)) FROM b.t", "SELECT MAX(sha256(s)) FROM b.t"),
     ("TO_BASE32 (UDF)", "SELECT MAX(TO_BASE32(bs)) FROM b.t", "SELECT MAX(to_base64(bs)) FROM b.t"),
     (
+        "JSON_FLATTEN (UDF)",
+        "SELECT SUM(ARRAY_LENGTH(JSON_FLATTEN(JSON_ARRAY(a, a)))) FROM b.t",
+        "SELECT SUM(len(json_extract(json_array(a, a), '$[*][*]'))) FROM b.t",
+    ),
+    (
+        "CAST FORMAT 'BASE8' (UDF)",
+        "SELECT MAX(CAST(bs AS STRING FORMAT 'BASE8')) FROM b.t",
+        "SELECT MAX(to_base64(bs)) FROM b.t",
+    ),
+    (
+        "CAST(STRING AS BYTES FORMAT 'BASE8') (UDF)",
+        "SELECT MAX(CAST(CAST(bs AS STRING FORMAT 'BASE8') AS BYTES FORMAT 'BASE8')) FROM b.t",
+        "SELECT MAX(from_base64(to_base64(bs))) FROM b.t",
+    ),
+    (
         "NET.HOST (UDF)",
         "SELECT MAX(NET.HOST(url)) FROM b.t",
         "SELECT MAX(regexp_extract(url, '//([^/:]+)', 1)) FROM b.t",

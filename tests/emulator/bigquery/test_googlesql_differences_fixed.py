@@ -191,7 +191,6 @@ ERRORS = [
     ("SELECT CAST(1.5 AS STRING FORMAT '999.99')", "FORMAT '999.99' of a number is not supported"),
     ("SELECT CAST(DATE '2008-12-25' AS STRING FORMAT 'HH24')", "not supported for DATE"),
     ("SELECT CAST(DATE '2008-12-25' AS STRING FORMAT 'YYYY-QQ')", "Cannot find matched format element at 5"),
-    ("SELECT CAST(b'abc' AS STRING FORMAT 'BASE8')", "FORMAT 'BASE8' between BYTES and STRING is not supported"),
     ("SELECT CAST('1' AS INT64 FORMAT '9')", "CAST AS INT64 FORMAT is not supported"),
 ]
 

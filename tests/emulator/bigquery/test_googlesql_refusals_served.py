@@ -74,7 +74,6 @@ ERRORS = [
     ("SELECT CSCH(0)", "Floating point error in function: CSCH(0)"),
     ("SELECT COTH(0)", "Floating point error in function: COTH(0)"),
     ("SELECT CAST('0110' AS BYTES FORMAT 'BASE2')", "Failed to decode invalid base2 string"),
-    ("SELECT CAST(b'abc' AS STRING FORMAT 'BASE8')", "CAST FORMAT 'BASE8' between BYTES and STRING is not supported"),
 ]
 
 

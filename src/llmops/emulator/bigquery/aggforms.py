@@ -1,6 +1,6 @@
 """Aggregate forms sqlglot cannot write for DuckDB: APPROX_QUANTILES with DISTINCT or RESPECT NULLS,
-PERCENTILE_DISC / PERCENTILE_CONT with RESPECT NULLS, ARRAY_CONCAT_AGG with LIMIT, and
-LOGICAL_AND / LOGICAL_OR with DISTINCT."""
+PERCENTILE_DISC / PERCENTILE_CONT with RESPECT NULLS (and with IGNORE NULLS, their default),
+ARRAY_CONCAT_AGG with LIMIT, and LOGICAL_AND / LOGICAL_OR with DISTINCT."""
 
 from __future__ import annotations
 
@@ -183,6 +183,9 @@ def rewrite_aggregate_forms(stmt: exp.Expression) -> None:
             window, new = node.parent, percentile_respect_nulls(node)
             if window is not None and new is not None:
                 window.replace(new)
+    for ignore in list(stmt.find_all(exp.IgnoreNulls)):
+        if isinstance(ignore.this, exp.PercentileDisc | exp.PercentileCont):
+            ignore.replace(ignore.this)
     for node in reversed(list(stmt.find_all(exp.ApproxQuantiles))):
         new = approx_quantiles(node)
         target = node.parent if isinstance(node.parent, exp.IgnoreNulls) else node

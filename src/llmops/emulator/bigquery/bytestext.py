@@ -113,16 +113,24 @@ def rewrite_bytes_text_calls(stmt: exp.Expression) -> None:
 def rewrite_bytes_likes(stmt: exp.Expression) -> None:
     """`x LIKE p` where x or p shows BYTES (a `b'...'` literal, a CAST AS BYTES): both read as
     text of one character a byte, in which `%`, `_` and the backslash are the bytes they were
-    (DuckDB has no LIKE for BLOB). A BYTES LIKE whose operands' type the text does not show is
-    left to DuckDB's "No function matches" error."""
+    (DuckDB has no LIKE for BLOB). So is a LIKE whose operand is BYTES as inferred from the tables'
+    schemas (`x LIKE x` of a BYTES column), checked by typeof(). A BYTES LIKE whose operands' type
+    is not known is left to DuckDB's "No function matches" error."""
+    from .coltypes import checked, known_type
     from .functions import _is_bytes
 
     for node in list(stmt.find_all(exp.Like)):
+        target = node.parent if isinstance(node.parent, exp.Escape) else node
         if isinstance(node.this, exp.Null) or isinstance(node.expression, exp.Null):
             # NULL whatever the other side's type (a BLOB LIKE NULL did not bind)
-            target = node.parent if isinstance(node.parent, exp.Escape) else node
             target.replace(exp.cast(exp.Null(), exp.DataType.build("BOOLEAN")))
             continue
-        if _is_bytes(node.this) or _is_bytes(node.expression):
-            node.set("this", as_text(node.this))
-            node.set("expression", as_text(node.expression))
+        shown = _is_bytes(node.this) or _is_bytes(node.expression)
+        inferred = None if shown else next((a for a in (node.this, node.expression) if known_type(a) == "BYTES"), None)
+        if not shown and inferred is None:
+            continue
+        guard = inferred.copy() if inferred is not None else None
+        node.set("this", as_text(node.this))
+        node.set("expression", as_text(node.expression))
+        if guard is not None:
+            target.replace(checked(target.copy(), (guard, "BYTES")))

@@ -380,12 +380,12 @@ _TEXT_TO_BYTES = {
     "UTF8": "encode(_A)",
     "ASCII": "CASE WHEN regexp_matches(_A, '[^\\x00-\\x7F]') THEN error('Invalid ASCII string') ELSE encode(_A) END",
 }
-_SERVED = "use FORMAT 'BASE2', 'BASE16' ('HEX'), 'BASE32', 'BASE64', 'BASE64M', 'UTF-8' or 'ASCII'"
+_SERVED = "use FORMAT 'BASE2', 'BASE8', 'BASE16' ('HEX'), 'BASE32', 'BASE64', 'BASE64M', 'UTF-8' or 'ASCII'"
 _BYTES_FORMATS = {*_BYTES_TO_TEXT, "BASE8", "BASE32"}
 
 
 def _bytes_format(cast: exp.Cast, fmt: str, to_text: bool) -> exp.Expression:
-    """CAST(BYTES AS STRING FORMAT 'BASE2' | 'HEX' | 'BASE32' | 'BASE64' | 'BASE64M' | 'UTF-8' |
+    """CAST(BYTES AS STRING FORMAT 'BASE2' | 'BASE8' | 'HEX' | 'BASE32' | 'BASE64' | 'BASE64M' | 'UTF-8' |
     'ASCII') and back; SAFE_CAST answers NULL where the text cannot be decoded."""
     from .functions import _t
 
@@ -394,6 +394,10 @@ def _bytes_format(cast: exp.Cast, fmt: str, to_text: bool) -> exp.Expression:
     out: exp.Expression
     if name == "BASE32":
         out = exp.ToBase32(this=value) if to_text else exp.FromBase32(this=value)
+    elif name == "BASE8":
+        from .udfs import FROM_BASE8_UDF, TO_BASE8_UDF
+
+        out = exp.Anonymous(this=TO_BASE8_UDF if to_text else FROM_BASE8_UDF, expressions=[value])
     else:
         template = (_BYTES_TO_TEXT if to_text else _TEXT_TO_BYTES).get(name)
         if template is None:
@@ -411,10 +415,15 @@ def _bytes_format(cast: exp.Cast, fmt: str, to_text: bool) -> exp.Expression:
 def _dynamic_bytes_format(cast: exp.Cast, fmt: exp.Expression) -> exp.Expression:
     """CAST between BYTES and STRING with a format known only when the query runs (a column, a
     parameter): the format chosen among those served."""
+    from .coltypes import checked, known_type
     from .functions import _t
 
     to_text = cast.to.is_type("text", "varchar")
-    if not (cast.to.is_type("varbinary", "binary", "blob") or (to_text and isinstance(cast.this, exp.ByteString))):
+    inferred = to_text and not isinstance(cast.this, exp.ByteString) and known_type(cast.this) == "BYTES"
+    if not (
+        cast.to.is_type("varbinary", "binary", "blob")
+        or (to_text and (isinstance(cast.this, exp.ByteString) or inferred))
+    ):
         raise _error(
             "CAST ... FORMAT with a format that is not a constant is not supported by the local warehouse "
             "(except between BYTES and STRING)",
@@ -423,16 +432,13 @@ def _dynamic_bytes_format(cast: exp.Cast, fmt: exp.Expression) -> exp.Expression
     name = exp.Upper(this=exp.Trim(this=fmt.copy()))
     ifs = [
         exp.If(this=exp.EQ(this=name.copy(), expression=exp.Literal.string(f)), true=_bytes_format(cast, f, to_text))
-        for f in sorted(_BYTES_TO_TEXT.keys() | {"BASE32"})
+        for f in sorted(_BYTES_TO_TEXT.keys() | {"BASE8", "BASE32"})
     ]
     if isinstance(cast, exp.TryCast) or cast.args.get("safe"):
-        return exp.Case(ifs=ifs, default=exp.Null())
-    unknown = _t(
-        "CASE WHEN upper(trim(_A)) = 'BASE8' THEN error('CAST FORMAT ''BASE8'' between BYTES and STRING is not "
-        "supported by the local warehouse') ELSE error('Invalid format ''' || _A || '''') END",
-        fmt,
-    )
-    return exp.Case(ifs=ifs, default=unknown)
+        chosen = exp.Case(ifs=ifs, default=exp.Null())
+    else:
+        chosen = exp.Case(ifs=ifs, default=_t("error('Invalid format ''' || _A || '''')", fmt))
+    return checked(chosen, (cast.this, "BYTES")) if inferred else chosen
 
 
 def rewrite(stmt: exp.Expression) -> None:

@@ -21,6 +21,7 @@ from . import datefamily, decimalliterals, ranges, setops, structs
 from .bytestext import BYTES_TEXT_CALLS
 from .nanorder import ordering_keys
 from .percentiles import percentile_values
+from .vectordistances import distance_arguments
 
 TYPE_KEY = "bq_type"
 _TAG = "bq_type_tag"
@@ -134,7 +135,10 @@ def _candidates(stmt: exp.Expression) -> list[exp.Expression]:
             if isinstance(n.this, exp.Column)  # of NUMERIC: computed exactly (statsaggregates.py)
         ]
         + _subscript_bases(stmt)
+        + _like_operands(stmt)
+        + distance_arguments(stmt)
         + _string_cast_operands(stmt)
+        + _formatted_cast_operands(stmt)
         + ranges.typed_arguments(stmt)
         + setops.later_input_columns(stmt)
         + structs.unnest_arguments(stmt)
@@ -163,6 +167,17 @@ def _lone_concat_arguments(stmt: exp.Expression) -> list[exp.Expression]:
     return out
 
 
+def _like_operands(stmt: exp.Expression) -> list[exp.Expression]:
+    """The operands of `x LIKE y` where neither is a literal: BYTES ones are read as text
+    (bytestext.py); a literal pattern or value shows the other's type (BigQuery compares like types)."""
+    return [
+        a
+        for like in stmt.find_all(exp.Like)
+        if not any(isinstance(o, (exp.Literal, exp.ByteString, exp.Null)) for o in (like.this, like.expression))
+        for a in (like.this, like.expression)
+    ]
+
+
 def _string_cast_operands(stmt: exp.Expression) -> list[exp.Expression]:
     """The columns cast to STRING: of a known plain type the cast needs no per-type CASE
     (semantics.py), which is several kilobytes of SQL that every later rewrite pass walks."""
@@ -170,6 +185,16 @@ def _string_cast_operands(stmt: exp.Expression) -> list[exp.Expression]:
         c.this
         for c in stmt.find_all(exp.Cast, exp.TryCast)
         if c.to.this in _TEXT and isinstance(c.this, exp.Column) and not c.args.get("format")
+    ]
+
+
+def _formatted_cast_operands(stmt: exp.Expression) -> list[exp.Expression]:
+    """The columns cast with a FORMAT read only when the query runs: a BYTES one is converted by
+    the format (castformat.py), another type's CAST refused."""
+    return [
+        c.this
+        for c in stmt.find_all(exp.Cast, exp.TryCast)
+        if isinstance(c.this, exp.Column) and isinstance(c.args.get("format"), exp.Column)
     ]
 
 

@@ -854,6 +854,19 @@ def _json_array_guard(node: exp.JSONExtractArray | exp.JSONValueArray) -> exp.Ex
     return _t(f"CASE WHEN {test} THEN _C END", node.this, path, node.copy())
 
 
+def _json_flatten(node: exp.Anonymous) -> exp.Expression:
+    """JSON_FLATTEN(json): the values of the document's nested arrays as ARRAY<JSON> (udfs.py)."""
+    from .udfs import JSON_FLATTEN_UDF
+
+    if len(node.expressions) != 1:
+        raise _invalid("JSON_FLATTEN takes 1 argument, a JSON value")
+    (value,) = node.expressions
+    if _is_string(value) or known_type(value) == "STRING":
+        raise _invalid("No matching signature for function JSON_FLATTEN for argument types: STRING")
+    flat = exp.Anonymous(this=JSON_FLATTEN_UDF, expressions=[exp.cast(exp.cast(value.copy(), "JSON"), "VARCHAR")])
+    return exp.cast(flat, exp.DataType.build("JSON[]", dialect="duckdb"))
+
+
 def rewrite_json_calls(stmt: exp.Expression) -> None:
     """Rewrite GoogleSQL's JSON conversion functions as DuckDB SQL."""
     from .jsonlax import rewrite_lax_queries
@@ -877,6 +890,9 @@ def rewrite_json_calls(stmt: exp.Expression) -> None:
         elements = _json_array_elements(node)
         if elements is not None:
             node.replace(elements)
+    for node in reversed(list(stmt.find_all(exp.Anonymous))):
+        if node.name.upper() == "JSON_FLATTEN":
+            node.replace(_json_flatten(node))
     for node in reversed(list(stmt.find_all(exp.String, *_JSON_TEMPLATES))):
         new = _json_call(node)
         if new is not None:

@@ -25,6 +25,7 @@ from .intervals import canonical_text, rewrite_interval_calls
 from .jsonmutators import AS_TEXT, rewrite_json_mutators
 from .mathfuncs import rewrite_math_calls
 from .udfs import JSON_PRETTY_UDF, TO_JSON_STRING_UDF, TO_JSON_UDF
+from .vectordistances import rewrite_vector_distances
 
 _INT_TYPES = {
     exp.DataType.Type.INT,
@@ -135,6 +136,7 @@ def rewrite_semantics(stmt: exp.Expression) -> None:
     rewrite_math_calls(stmt)
     rewrite_datetime_calls(stmt)
     rewrite_array_calls(stmt)
+    rewrite_vector_distances(stmt)
     for node in list(stmt.find_all(exp.Select)):
         _star_column_order(node)
 

@@ -1,4 +1,5 @@
-"""GoogleSQL functions DuckDB SQL cannot express (SHA384, SHA512, BASE32, NET.*, NORMALIZE's
+"""GoogleSQL functions DuckDB SQL cannot express (SHA384, SHA512, BASE32, CAST FORMAT 'BASE8', NET.*,
+JSON_FLATTEN, NORMALIZE's
 NFKC/NFD/NFKD forms and Unicode case folding, TO_JSON_STRING of nested values), as vectorised
 Python UDFs the engine registers on its own connections.
 
@@ -31,8 +32,11 @@ NORMALIZE_UDF = "__bq_normalize"
 NORMALIZE_CASEFOLD_UDF = "__bq_normalize_casefold"
 JSON_KEYS_UDF = "__bq_json_keys"
 JSON_QUERY_LAX_UDF = "__bq_json_query_lax"
+JSON_FLATTEN_UDF = "__bq_json_flatten"
 TO_BASE32_UDF = "__bq_to_base32"
 FROM_BASE32_UDF = "__bq_from_base32"
+TO_BASE8_UDF = "__bq_to_base8"
+FROM_BASE8_UDF = "__bq_from_base8"
 TO_JSON_STRING_UDF = "__bq_to_json_string"
 TO_JSON_UDF = "__bq_to_json"
 JSON_PRETTY_UDF = "__bq_json_pretty"
@@ -65,8 +69,11 @@ GOOGLESQL_NAME = {
     NORMALIZE_CASEFOLD_UDF: "NORMALIZE_AND_CASEFOLD",
     JSON_KEYS_UDF: "JSON_KEYS",
     JSON_QUERY_LAX_UDF: "JSON_QUERY",
+    JSON_FLATTEN_UDF: "JSON_FLATTEN",
     TO_BASE32_UDF: "TO_BASE32",
     FROM_BASE32_UDF: "FROM_BASE32",
+    TO_BASE8_UDF: "CAST",
+    FROM_BASE8_UDF: "CAST",
     TO_JSON_STRING_UDF: "TO_JSON_STRING",
     TO_JSON_UDF: "TO_JSON",
     JSON_PRETTY_UDF: "TO_JSON_STRING",
@@ -148,6 +155,45 @@ def _from_base32(value: str) -> bytes:
         return base64.b32decode(text + "=" * (-len(text) % 8))
     except (binascii.Error, ValueError):
         raise ValueError(f"Failed to decode invalid base32 string: {value!r}") from None
+
+
+# bytes read from N base8 digits: the fewest bytes whose digits are at least N (ZetaSQL's
+# kBase8NumUnescapedBytes, for N below 8)
+_BASE8_BYTES = (0, 1, 1, 1, 2, 2, 2, 3)
+
+
+def _to_base8(value: bytes) -> str:
+    """The bytes as one big-endian number in octal, ceil(8n/3) digits (zero-padded)."""
+    if not value:
+        return ""
+    return format(int.from_bytes(value, "big"), "o").zfill((8 * len(value) + 2) // 3)
+
+
+def _from_base8(text: str) -> bytes:
+    """The inverse of `_to_base8`: the number's low bytes, as many as the digits make."""
+    if text.strip("01234567"):
+        raise ValueError("Failed to decode invalid base8 string")
+    size = len(text) // 8 * 3 + _BASE8_BYTES[len(text) % 8]
+    if not size:
+        return b""
+    return (int(text, 8) & ((1 << 8 * size) - 1)).to_bytes(size, "big")
+
+
+# ---------------------------------------------------------------------- JSON_FLATTEN
+
+
+def _json_flatten(text: str) -> list[str]:
+    """The non-array values in a JSON document or in its directly nested arrays, in order, as
+    JSON texts (numbers as written)."""
+    out: list[str] = []
+    stack = [jsonedit.loads(text)]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, list):
+            stack.extend(reversed(value))
+        else:
+            out.append(jsonedit.dumps(value))
+    return out
 
 
 # ---------------------------------------------------------------------- JSON_KEYS
@@ -359,6 +405,9 @@ _UDFS: dict[str, tuple[Callable[..., Any], list[str], str, pa.DataType]] = {
     NORMALIZE_CASEFOLD_UDF: (_normalize_casefold, ["VARCHAR", "VARCHAR"], "VARCHAR", pa.string()),
     TO_BASE32_UDF: (_to_base32, ["BLOB"], "VARCHAR", pa.string()),
     FROM_BASE32_UDF: (_from_base32, ["VARCHAR"], "BLOB", pa.binary()),
+    TO_BASE8_UDF: (_to_base8, ["BLOB"], "VARCHAR", pa.string()),
+    JSON_FLATTEN_UDF: (_json_flatten, ["VARCHAR"], "VARCHAR[]", pa.list_(pa.string())),
+    FROM_BASE8_UDF: (_from_base8, ["VARCHAR"], "BLOB", pa.binary()),
     TO_JSON_STRING_UDF: (to_json_string, ["VARCHAR", "VARCHAR"], "VARCHAR", pa.string()),
     TO_JSON_UDF: (to_json_text, ["VARCHAR", "VARCHAR"], "VARCHAR", pa.string()),
     JSON_PRETTY_UDF: (pretty_json, ["VARCHAR"], "VARCHAR", pa.string()),
