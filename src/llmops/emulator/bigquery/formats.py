@@ -398,11 +398,14 @@ def _value_text(arg: exp.Expression, *, literal: bool) -> exp.Expression:
     FLOAT64 and NUMERIC always with `.0`, strings and bytes quoted under %T, dates and
     timestamps with their type name under %T. Arrays of other than INT64/BOOL and structs are
     refused by name (DuckDB writes them differently)."""
+    from .semantics import TIME_TEXT_TYPEOFS, time_text
+
     typ = _call("typeof", arg.copy())
-    text = _text(arg)
 
     def is_(*names: str) -> exp.Expression:
         return exp.In(this=typ.copy(), expressions=[_lit(n) for n in names])
+
+    text = exp.Case(ifs=[exp.If(this=is_(*TIME_TEXT_TYPEOFS), true=time_text(_text(arg)))], default=_text(arg))
 
     def point(t: exp.Expression, digits: str) -> exp.Expression:
         bare = _call("regexp_full_match", t.copy(), _lit(digits))

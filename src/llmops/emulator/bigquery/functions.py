@@ -784,15 +784,18 @@ def _json_call(node: exp.Expression) -> exp.Expression | None:
         zone = node.args.get("zone")
         if zone is not None and not (isinstance(zone, exp.Literal) and zone.name.upper() in ("UTC", "+00", "Z")):
             from .formats import timestamp_text
+            from .semantics import time_text
 
-            return timestamp_text(node.this.copy(), zone.copy())
+            return time_text(timestamp_text(node.this.copy(), zone.copy()))
+        from .semantics import string_cast
+
         # STRING(json) unquotes a JSON string; STRING of other types is CAST AS STRING
         return _t(
             "CASE WHEN typeof(_A) <> 'JSON' THEN _B WHEN _A IS NULL THEN NULL "
             "WHEN json_type(CAST(_A AS JSON)) = 'VARCHAR' THEN json_extract_string(CAST(_A AS JSON), '$') "
             "ELSE error('The provided JSON input is not a string') END",
             node.this,
-            exp.cast(node.this.copy(), "VARCHAR"),
+            string_cast(exp.cast(node.this.copy(), "VARCHAR")),
         )
     mode = exp.Literal.string("exact")
     kwarg = node.args.get("expression")
