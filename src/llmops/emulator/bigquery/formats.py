@@ -405,7 +405,8 @@ def _value_text(arg: exp.Expression, *, literal: bool) -> exp.Expression:
     def is_(*names: str) -> exp.Expression:
         return exp.In(this=typ.copy(), expressions=[_lit(n) for n in names])
 
-    text = exp.Case(ifs=[exp.If(this=is_(*TIME_TEXT_TYPEOFS), true=time_text(_text(arg)))], default=_text(arg))
+    text = _text(arg)
+    timed = time_text(_text(arg))  # the fraction as 3 or 6 digits
 
     def point(t: exp.Expression, digits: str) -> exp.Expression:
         bare = _call("regexp_full_match", t.copy(), _lit(digits))
@@ -439,13 +440,14 @@ def _value_text(arg: exp.Expression, *, literal: bool) -> exp.Expression:
             (is_("VARCHAR"), _call(STRING_LITERAL_UDF, exp.cast(arg.copy(), "VARCHAR"))),
             (is_("BLOB"), _concat([_lit('b"'), _bytes_escapes(text.copy()), _lit('"')])),
             (is_("DATE"), quoted("DATE ", text.copy())),
-            (is_("TIMESTAMP WITH TIME ZONE"), quoted("TIMESTAMP ", text.copy())),
-            (is_("TIMESTAMP"), quoted("DATETIME ", text.copy())),
-            (is_("TIME"), quoted("TIME ", text.copy())),
+            (is_("TIMESTAMP WITH TIME ZONE"), quoted("TIMESTAMP ", timed.copy())),
+            (is_("TIMESTAMP"), quoted("DATETIME ", timed.copy())),
+            (is_("TIME"), quoted("TIME ", timed.copy())),
             (is_("JSON"), quoted("JSON ", text.copy(), "'")),
         ]
     else:
         ifs.append((exp.Like(this=typ.copy(), expression=_lit("DECIMAL%")), decimal))
+        ifs.append((is_(*TIME_TEXT_TYPEOFS), timed))
     nested = exp.And(
         this=_call("regexp_matches", typ.copy(), _lit(r"\[\]|STRUCT|MAP|UNION")),
         expression=exp.Not(this=is_(*_SCALAR_LISTS)),

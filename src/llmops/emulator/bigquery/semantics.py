@@ -438,6 +438,25 @@ _OPEN_END = r'\{"start":("[^"]*"|null),"end":"infinity"\}'
 _RANGE_TYPEOF = r'STRUCT\("start" (DATE|TIMESTAMP|TIMESTAMP WITH TIME ZONE), "end"'
 
 
+# a \u escape of a control character whose backslash is not itself escaped, and the text before it
+_UPPER_ESCAPE = r"((?:^|[^\\])(?:\\\\)*)\\u00([01])([A-F])"
+
+
+def _lowercase_escapes(text: exp.Expression) -> exp.Expression:
+    """JSON text with BigQuery's lower-case hex in `\u001a` (DuckDB writes `\u001a`)."""
+    lowered: exp.Expression = exp.column("t")
+    for _ in range(2):  # a second pass for an escape right after another (the first consumed its lead)
+        for letter in "ABCDEF":
+            pattern, replacement = _UPPER_ESCAPE.replace("[A-F]", letter), rf"\1\\u00\2{letter.lower()}"
+            lowered = call("regexp_replace", lowered, lit(pattern), lit(replacement), lit("g"))
+    body = case((call("contains", exp.column("t"), lit("\\u00")), lowered), default=exp.column("t"))
+    # the text is evaluated once, as a lambda's argument
+    each = exp.Lambda(this=body, expressions=[exp.to_identifier("t")])
+    return call(
+        "list_extract", call("list_transform", exp.Array(expressions=[text.copy()]), each), exp.Literal.number(1)
+    )
+
+
 def _to_json_string(value: exp.Expression, wide_as_text: bool = True) -> exp.Expression:
     """TO_JSON_STRING writes TIMESTAMP as RFC 3339 with Z and DATETIME with a T; INT64 beyond
     2^53 and NUMERIC with a fraction as strings, which TO_JSON (`wide_as_text` off) writes as
@@ -505,5 +524,5 @@ def _to_json_string(value: exp.Expression, wide_as_text: bool = True) -> exp.Exp
         ),
         (call("contains", typ.copy(), lit("TIME ZONE")), zoned),
         (call("contains", typ, lit("TIMESTAMP")), naive),
-        default=text,
+        default=_lowercase_escapes(text),
     )
