@@ -820,7 +820,8 @@ _JSON_TEMPLATES: dict[type, str] = {
         "ELSE error('The provided JSON input is not an integer') END"
     ),
     exp.Float64: (
-        "CASE WHEN _A IS NULL THEN NULL "
+        "CASE WHEN _B NOT IN ('exact', 'round') THEN error('Invalid `wide_number_mode` specified: ' || _B) "
+        "WHEN _A IS NULL THEN NULL "
         "WHEN json_type(_A) IN ('BIGINT', 'UBIGINT') AND abs(CAST(_A AS DOUBLE)) > 9007199254740992 AND _B <> 'round' "
         "THEN error('The provided JSON number ' || _A || ' cannot be converted to FLOAT64 without loss of precision') "
         f"WHEN json_type(_A) IN {_NUMBER} THEN CAST(_A AS DOUBLE) "
