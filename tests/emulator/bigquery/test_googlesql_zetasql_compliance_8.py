@@ -122,6 +122,14 @@ VALUES = [
     ),
     # array_functions:regression_repro_b287339825
     ("ARRAY_SLICE([1, 2], -8869911617074265235, -4)", [], None),
+    # pivot:pivot_nondeterministic_pivot_expr: each aggregate of RAND() is its own
+    ("SELECT SUM(RAND()) = SUM(RAND()) FROM UNNEST(GENERATE_ARRAY(1, 10))", False, "BOOL"),
+    (
+        "SELECT r1_a = r1_b AND r1_a != r2_a FROM (SELECT x FROM UNNEST([1, 1, 2]) AS x) "
+        "PIVOT(SUM(RAND()) AS r1, SUM(RAND()) AS r2 FOR x IN (1 AS a, 1 AS b))",
+        True,
+        "BOOL",
+    ),
     # strings:format_with_non_const_arg
     ("SELECT FORMAT(x, y, z) FROM (SELECT '%0.*d' AS x, 4 AS y, 12 AS z)", "0012", STR),
 ]
