@@ -364,3 +364,37 @@ def canonical_text(value: exp.Expression) -> exp.Expression:
         ),
         value,
     )
+
+
+# the largest time part (in microseconds) that DuckDB's Arrow conversion holds: it writes
+# nanoseconds in 64 bits, and a larger one came out wrapped around (2,562,047 hours and a bit)
+_ARROW_MICROS = (2**63 - 1) // 1000
+_TOO_LONG = (
+    "error('An INTERVAL whose time part exceeds 2562047 hours is not supported by the local warehouse "
+    "(its result rows hold the time part in nanoseconds)')"
+)
+
+
+def relation_with_checked_intervals(rel: Any) -> Any:
+    """`rel` with each INTERVAL column (or ARRAY<INTERVAL> column) whose time part is too long for
+    the engine's result rows the named refusal, rather than a wrong value."""
+    if "INTERVAL" not in str(rel.types):
+        return rel
+    from .googlesql import quote_ident
+
+    too_long = f"abs(CAST({_MICROS_SQL} AS HUGEINT)) > {_ARROW_MICROS}"
+    cols = []
+    changed = False
+    for i, (name, t) in enumerate(zip(rel.columns, rel.types, strict=True), start=1):
+        text = str(t)
+        column = f"#{i}"
+        # the column is read once, as a lambda's argument (an expression under it is not repeated)
+        if text == "INTERVAL":
+            check = f"CASE WHEN {too_long.replace('_A', 'x')} THEN {_TOO_LONG} ELSE x END"
+            column = f"list_extract(list_transform([#{i}], lambda x: {check}), 1)"
+        elif text == "INTERVAL[]":
+            check = f"CASE WHEN {too_long.replace('_A', 'y')} THEN {_TOO_LONG} ELSE y END"
+            column = f"list_transform(#{i}, lambda y: {check})"
+        changed = changed or column != f"#{i}"
+        cols.append(f"{column} AS {quote_ident(name)}")
+    return rel.project(", ".join(cols)) if changed else rel
