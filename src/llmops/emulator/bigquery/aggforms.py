@@ -1,6 +1,7 @@
 """Aggregate forms sqlglot cannot write for DuckDB: APPROX_QUANTILES with DISTINCT or RESPECT NULLS,
 PERCENTILE_DISC / PERCENTILE_CONT with RESPECT NULLS (and with IGNORE NULLS, their default),
-ARRAY_CONCAT_AGG with LIMIT, and LOGICAL_AND / LOGICAL_OR with DISTINCT."""
+ARRAY_CONCAT_AGG with LIMIT, and LOGICAL_AND / LOGICAL_OR with DISTINCT; and aggregates of RAND()
+kept apart."""
 
 from __future__ import annotations
 
@@ -171,6 +172,15 @@ def array_concat_agg_limit(node: exp.ArrayConcatAgg) -> exp.Expression | None:
         expression=exp.Where(this=exp.Not(this=exp.Is(this=values.copy(), expression=exp.Null()))),
     )
     return _t("flatten(list_slice(_A, 1, _B))", agg, count)
+
+
+def separate_random_aggregates(stmt: exp.Expression) -> None:
+    """Each RAND() inside an aggregate written apart from the others (`LEAST(RAND(), k)`, the same
+    value as RAND() is below 1): DuckDB computes two equal aggregate calls once even when they
+    call RAND, so `SUM(RAND()) = SUM(RAND())` was TRUE; GoogleSQL evaluates each call."""
+    calls = [r for r in stmt.find_all(exp.Rand) if r.find_ancestor(exp.AggFunc) is not None]
+    for k, call in enumerate(calls):
+        call.replace(exp.Anonymous(this="least", expressions=[call.copy(), exp.Literal.number(k + 2)]))
 
 
 def rewrite_aggregate_forms(stmt: exp.Expression) -> None:

@@ -26,10 +26,12 @@ def _end(name: str, index: str) -> Any:
 
 
 def _slice(node: exp.ArraySlice) -> exp.Expression:
+    # DuckDB's 1-based bounds, clamped: an end before the first element is an empty slice (a
+    # negative one would count from the end again), a bound past the end would overflow
     end = node.args.get("end")
     return _t(
-        "list_slice(_A, CASE WHEN _B < 0 THEN greatest(len(_A) + _B, 0) + 1 ELSE _B + 1 END, "
-        "CASE WHEN _C < 0 THEN len(_A) + _C + 1 ELSE _C + 1 END)",
+        "list_slice(_A, CASE WHEN _B < 0 THEN greatest(len(_A) + _B, 0) + 1 ELSE least(_B, len(_A)) + 1 END, "
+        "CASE WHEN _C < 0 THEN greatest(len(_A) + _C + 1, 0) ELSE least(_C, len(_A)) + 1 END)",
         exp.paren(node.this.copy(), copy=False),
         exp.paren(node.args["start"].copy(), copy=False),
         exp.paren(end.copy(), copy=False) if end is not None else exp.Literal.number(-1),

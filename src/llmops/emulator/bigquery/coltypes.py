@@ -24,6 +24,7 @@ from .percentiles import percentile_values
 from .vectordistances import distance_arguments
 
 TYPE_KEY = "bq_type"
+COMPOSITE_KEY = "bq_composite_type"  # an ARRAY's or STRUCT's full type (`composite_type`)
 _TAG = "bq_type_tag"
 
 # DuckDB's typeof() of each BigQuery type a rewrite may rely on
@@ -85,6 +86,8 @@ _JSON_CALLS = (exp.JSONExtract, exp.JSONExtractArray)
 _NUMERIC_CALLS = (exp.Avg, exp.Sum, exp.Div, exp.IntDiv, exp.SafeDivide, exp.Round, exp.Trunc, exp.Ceil, exp.Floor)
 # NUMERIC in, NUMERIC out (DuckDB answers DOUBLE; decimalmath.py)
 _DECIMAL_MATH_CALLS = (exp.Sqrt, exp.Ln, exp.Log, exp.Exp, exp.Pow)
+# GoogleSQL functions sqlglot parses as unknown calls, by their (lower-case) name: their types
+_BUILTIN_TYPES = {"ieee_divide": "FLOAT64"}
 
 
 def _numeric_arguments(node: exp.Expression) -> list[exp.Expression]:
@@ -238,6 +241,11 @@ def known_type(node: exp.Expression | None) -> str | None:
     return node.meta.get(TYPE_KEY) if isinstance(node, exp.Expression) and node._meta else None
 
 
+def composite_type(node: exp.Expression | None) -> str | None:
+    """The ARRAY or STRUCT type `annotate` inferred for `node` (`ARRAY<FLOAT64>`), or None."""
+    return node.meta.get(COMPOSITE_KEY) if isinstance(node, exp.Expression) and node._meta else None
+
+
 def annotate(stmt: exp.Expression, schemas: Mapping[str, Mapping[str, Mapping[str, str]]]) -> None:
     """Record on the candidate arguments of `stmt` the types sqlglot infers for them.
 
@@ -254,7 +262,7 @@ def annotate(stmt: exp.Expression, schemas: Mapping[str, Mapping[str, Mapping[st
     for i, node in enumerate(originals):
         node.meta[_TAG] = i
     try:
-        schema = MappingSchema(dict(schemas), dialect="bigquery")
+        schema = MappingSchema(dict(schemas), dialect="bigquery", udf_mapping=dict(_BUILTIN_TYPES))
         copy = qualify(
             stmt.copy(),
             schema=schema,
@@ -263,6 +271,9 @@ def annotate(stmt: exp.Expression, schemas: Mapping[str, Mapping[str, Mapping[st
             quote_identifiers=False,
             identify=False,
         )
+        for call in copy.find_all(exp.Anonymous):
+            if call.name.lower() in _BUILTIN_TYPES:
+                call.set("this", call.name.lower())  # sqlglot looks a function's type up by its exact name
         annotate_types(copy, schema=schema, dialect="bigquery")
         _annotate_unreached_scopes(copy, schema)
     except (SqlglotError, KeyError, ValueError, TypeError, AttributeError, IndexError, AssertionError):
@@ -277,6 +288,8 @@ def annotate(stmt: exp.Expression, schemas: Mapping[str, Mapping[str, Mapping[st
         kind = _kind_or_none(typed)
         if kind is not None:
             originals[tag].meta[TYPE_KEY] = kind
+        if typed.type is not None and typed.type.this in (_T.ARRAY, _T.STRUCT):
+            originals[tag].meta[COMPOSITE_KEY] = typed.type.sql("bigquery")
 
 
 def _annotate_unreached_scopes(copy: exp.Expression, schema: Any) -> None:
@@ -325,6 +338,8 @@ def _columns_of_one_table(
         kind = _kind_of(t)
         if kind is not None:
             arg.meta[TYPE_KEY] = kind
+        if t.upper().startswith(("ARRAY<", "STRUCT<")):
+            arg.meta[COMPOSITE_KEY] = t
     return True
 
 

@@ -52,6 +52,7 @@ from . import (
     fieldopts,
     geography,
     history,
+    intervals,
     ml,
     ranges,
     routines,
@@ -710,6 +711,7 @@ class BigQueryEngine:
                 names = output_names(rel.columns)
                 schema = [duckdb_type_to_field(n, t) for n, t in zip(names, rel.types)]
                 rel = ranges.relation_with_null_bounds(geography.text_relation(rel))
+                rel = intervals.relation_with_checked_intervals(rel)
                 table = _int64_hugeints(rel.to_arrow_table(), rel.types).rename_columns(names)
                 from . import nullarrays
 

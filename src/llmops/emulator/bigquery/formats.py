@@ -257,7 +257,7 @@ def _printf(node: exp.Format) -> exp.Expression:
     args = list(node.expressions)
     fmt = node.this
     if not isinstance(fmt, exp.Literal) or not fmt.is_string:
-        return _call("printf", fmt, *args)
+        return _runtime_printf(fmt, args)
     text = fmt.name
     wrong = _arity_error(text, len(args))
     if wrong is not None:
@@ -302,6 +302,32 @@ def _printf(node: exp.Format) -> exp.Expression:
     out.append(text[pos:])
     new_args.extend(args[i:])
     return _call("printf", _lit("".join(out)), *new_args)
+
+
+# a spec's count of values: none for %%, one more for each `*` width or precision
+_VALUES_OF_SPEC = "s -> CASE WHEN s = '%%' THEN 0 ELSE 1 + length(s) - length(replace(s, '*', '')) END"
+# an integer spec with a precision: C's printf ignores its 0 flag, DuckDB's drops the precision
+_ZERO_FLAG_WITH_PRECISION = r"%([-+ #']*)0+([-+ #']*)(\d*|\*)(\.(?:\d+|\*)[di])"
+
+
+def _runtime_printf(fmt: exp.Expression, args: list[exp.Expression]) -> exp.Expression:
+    """FORMAT with a pattern that is not a literal: DuckDB's PRINTF, with the pattern's count of
+    values (BigQuery's error when it differs from the arguments) and integer precision checked
+    as it runs (%t, %T and %'d are the literal pattern's only)."""
+    from .functions import _t
+
+    spec = _PRINTF_SPEC.pattern.replace("'", "''")
+    wanted = f"coalesce(list_sum(list_transform(regexp_extract_all(_A, '{spec}'), {_VALUES_OF_SPEC})), 0)"
+    given = len(args)
+    pattern = f"regexp_replace(_A, '{_ZERO_FLAG_WITH_PRECISION.replace(chr(39), chr(39) * 2)}', '%\\1\\2\\3\\4', 'g')"
+    names = [f"_{chr(ord('B') + i)}" for i in range(len(args))]
+    return _t(
+        f"CASE WHEN {wanted} <> {given} THEN error('Too ' || CASE WHEN {wanted} > {given} THEN 'few' ELSE 'many' END "
+        f"|| ' arguments to FORMAT for pattern \"' || _A || '\"; Expected ' || ({wanted} + 1) || '; Got {given + 1}') "
+        f"ELSE printf({', '.join([pattern, *names])}) END",
+        fmt,
+        *args,
+    )
 
 
 def _arity_error(pattern: str, given: int) -> str | None:
@@ -398,11 +424,15 @@ def _value_text(arg: exp.Expression, *, literal: bool) -> exp.Expression:
     FLOAT64 and NUMERIC always with `.0`, strings and bytes quoted under %T, dates and
     timestamps with their type name under %T. Arrays of other than INT64/BOOL and structs are
     refused by name (DuckDB writes them differently)."""
+    from .semantics import TIME_TEXT_TYPEOFS, time_text
+
     typ = _call("typeof", arg.copy())
-    text = _text(arg)
 
     def is_(*names: str) -> exp.Expression:
         return exp.In(this=typ.copy(), expressions=[_lit(n) for n in names])
+
+    text = _text(arg)
+    timed = time_text(_text(arg))  # the fraction as 3 or 6 digits
 
     def point(t: exp.Expression, digits: str) -> exp.Expression:
         bare = _call("regexp_full_match", t.copy(), _lit(digits))
@@ -436,13 +466,14 @@ def _value_text(arg: exp.Expression, *, literal: bool) -> exp.Expression:
             (is_("VARCHAR"), _call(STRING_LITERAL_UDF, exp.cast(arg.copy(), "VARCHAR"))),
             (is_("BLOB"), _concat([_lit('b"'), _bytes_escapes(text.copy()), _lit('"')])),
             (is_("DATE"), quoted("DATE ", text.copy())),
-            (is_("TIMESTAMP WITH TIME ZONE"), quoted("TIMESTAMP ", text.copy())),
-            (is_("TIMESTAMP"), quoted("DATETIME ", text.copy())),
-            (is_("TIME"), quoted("TIME ", text.copy())),
+            (is_("TIMESTAMP WITH TIME ZONE"), quoted("TIMESTAMP ", timed.copy())),
+            (is_("TIMESTAMP"), quoted("DATETIME ", timed.copy())),
+            (is_("TIME"), quoted("TIME ", timed.copy())),
             (is_("JSON"), quoted("JSON ", text.copy(), "'")),
         ]
     else:
         ifs.append((exp.Like(this=typ.copy(), expression=_lit("DECIMAL%")), decimal))
+        ifs.append((is_(*TIME_TEXT_TYPEOFS), timed))
     nested = exp.And(
         this=_call("regexp_matches", typ.copy(), _lit(r"\[\]|STRUCT|MAP|UNION")),
         expression=exp.Not(this=is_(*_SCALAR_LISTS)),

@@ -286,6 +286,38 @@ def checked_count(
     )
 
 
+def _null_separator_error(node: exp.GroupConcat) -> None:
+    """STRING_AGG with a separator that is not a literal (a query parameter): BigQuery's error when
+    it is NULL. Checked outside the call, as DuckDB takes only a constant separator."""
+    separator = node.args.get("separator")
+    if separator is None or isinstance(separator, (exp.Literal, exp.Null)):
+        return
+    outer = node.parent if isinstance(node.parent, exp.Window) else node
+    guarded = _t(
+        "CASE WHEN _A IS NULL THEN error('Illegal NULL separator in STRING_AGG') ELSE _B END", separator, outer
+    )
+    outer.replace(guarded)
+
+
+def _text_argument_errors(node: exp.Ascii | exp.Translate) -> exp.Expression | None:
+    """BigQuery's errors for ASCII of a STRING whose first character is not ASCII and TRANSLATE
+    with a source character listed twice (DuckDB answers its code point; the first mapping).
+    BYTES arguments are left to bytestext.py (ASCII of BYTES is any byte's value)."""
+    value = node.this if isinstance(node, exp.Ascii) else node.args.get("from_")
+    if value is None or _is_bytes(value) or known_type(value) == "BYTES":
+        return None
+    if isinstance(node, exp.Ascii):
+        message = "'Argument to ASCII is not a structurally valid ASCII string: ''' || _A || ''''"
+        return _t(f"CASE WHEN ascii(_A) > 127 THEN error({message}) ELSE _B END", value, node)
+    duplicate = "list_filter(str_split(_A, ''), (c, i) -> list_position(str_split(_A, ''), c) < i)[1]"
+    return _t(
+        f"CASE WHEN {duplicate} IS NOT NULL THEN error('Duplicate character \"' || {duplicate} || "
+        "'\" in TRANSLATE source characters') ELSE _B END",
+        value,
+        node,
+    )
+
+
 def _approx_top_count(node: exp.ApproxTopK) -> exp.Expression:
     return checked_count("APPROX_TOP_COUNT", _approx_top_count_values(node), node.expression)
 
@@ -425,6 +457,11 @@ _HLL_VALUES = (
     f"CAST(substr(decode(CASE WHEN NOT starts_with(hex(_A), '{_HLL_TAG.encode().hex().upper()}') THEN error('HLL_COUNT got a "
     f"sketch that the local warehouse did not make (its sketches are exact value sets)') ELSE _A END), {len(_HLL_TAG) + 1}) AS JSON[])"
 )
+# whether the sketches hold values of more than one kind (a sketch of INT64s and one of STRINGs)
+_HLL_MIXED = (
+    f"count(DISTINCT CASE WHEN list_extract({_HLL_VALUES}, 1) IS NULL THEN NULL "
+    f"WHEN json_type(list_extract({_HLL_VALUES}, 1)) = 'VARCHAR' THEN 'text' ELSE 'number' END) > 1"
+)
 _HLL_TEMPLATES = {
     # a sketch is the set of distinct values as JSON text: counts are exact
     "INIT": (
@@ -432,8 +469,15 @@ _HLL_TEMPLATES = {
         "THEN error('HLL_COUNT.INIT takes INT64, NUMERIC, BIGNUMERIC, STRING or BYTES, not ' || typeof(any_value(_A))) "
         f"ELSE encode('{_HLL_TAG}' || CAST(to_json(list(DISTINCT _A) FILTER (WHERE _A IS NOT NULL)) AS VARCHAR)) END"
     ),
-    "MERGE_PARTIAL": f"encode('{_HLL_TAG}' || CAST(to_json(list_distinct(flatten(list({_HLL_VALUES})))) AS VARCHAR))",
-    "MERGE": f"coalesce(len(list_distinct(flatten(list({_HLL_VALUES})))), 0)",
+    # over only NULLs: NULL; sketches of numbers and of strings together: BigQuery's error
+    "MERGE_PARTIAL": (
+        f"CASE WHEN {_HLL_MIXED} THEN error('Invalid or incompatible sketch in HLL_COUNT.MERGE_PARTIAL') "
+        f"WHEN count(_A) > 0 THEN encode('{_HLL_TAG}' || CAST(to_json(list_distinct(flatten(list({_HLL_VALUES})))) AS VARCHAR)) END"
+    ),
+    "MERGE": (
+        f"CASE WHEN {_HLL_MIXED} THEN error('Invalid or incompatible sketch in HLL_COUNT.MERGE') "
+        f"ELSE coalesce(len(list_distinct(flatten(list({_HLL_VALUES})))), 0) END"
+    ),
     "EXTRACT": f"coalesce(len({_HLL_VALUES}), 0)",
 }
 
@@ -567,6 +611,8 @@ def rewrite_function_calls(stmt: exp.Expression) -> None:
             node.replace(new)
     for node in list(stmt.find_all(exp.GroupConcat)):
         _bytes_string_agg(node)
+    for node in list(stmt.find_all(exp.GroupConcat)):
+        _null_separator_error(node)
     for node in reversed(list(stmt.find_all(exp.GroupConcat, exp.ArrayAgg))):
         if isinstance(node, exp.GroupConcat) and isinstance(node.args.get("separator"), exp.Null):
             # DuckDB joined without a separator
@@ -596,6 +642,8 @@ def rewrite_function_calls(stmt: exp.Expression) -> None:
         exp.Reverse: _bytes_call,
         exp.Pad: _bytes_call,
         exp.ApproxTopK: _approx_top_count,
+        # exact, as BigQuery's HLL++ is for all but large inputs (DuckDB's sketch misses some)
+        exp.ApproxDistinct: lambda n: exp.Count(this=exp.Distinct(expressions=[n.this])),
         exp.RegexpInstr: _regexp_instr,
         exp.ApproxTopSum: _approx_top_sum,
         exp.NetFunc: _net_call,
@@ -609,6 +657,10 @@ def rewrite_function_calls(stmt: exp.Expression) -> None:
             n.this,
         ),
     }
+    for node in reversed(list(stmt.find_all(exp.Ascii, exp.Translate))):
+        checked_text = _text_argument_errors(node)
+        if checked_text is not None:
+            node.replace(checked_text)
     rewrite_bytes_text_calls(stmt)
     rewrite_bytes_likes(stmt)
     rewrite_bytes_calls(stmt)
@@ -768,7 +820,8 @@ _JSON_TEMPLATES: dict[type, str] = {
         "ELSE error('The provided JSON input is not an integer') END"
     ),
     exp.Float64: (
-        "CASE WHEN _A IS NULL THEN NULL "
+        "CASE WHEN _B NOT IN ('exact', 'round') THEN error('Invalid `wide_number_mode` specified: ' || _B) "
+        "WHEN _A IS NULL THEN NULL "
         "WHEN json_type(_A) IN ('BIGINT', 'UBIGINT') AND abs(CAST(_A AS DOUBLE)) > 9007199254740992 AND _B <> 'round' "
         "THEN error('The provided JSON number ' || _A || ' cannot be converted to FLOAT64 without loss of precision') "
         f"WHEN json_type(_A) IN {_NUMBER} THEN CAST(_A AS DOUBLE) "
@@ -782,15 +835,18 @@ def _json_call(node: exp.Expression) -> exp.Expression | None:
         zone = node.args.get("zone")
         if zone is not None and not (isinstance(zone, exp.Literal) and zone.name.upper() in ("UTC", "+00", "Z")):
             from .formats import timestamp_text
+            from .semantics import time_text
 
-            return timestamp_text(node.this.copy(), zone.copy())
+            return time_text(timestamp_text(node.this.copy(), zone.copy()))
+        from .semantics import string_cast
+
         # STRING(json) unquotes a JSON string; STRING of other types is CAST AS STRING
         return _t(
             "CASE WHEN typeof(_A) <> 'JSON' THEN _B WHEN _A IS NULL THEN NULL "
             "WHEN json_type(CAST(_A AS JSON)) = 'VARCHAR' THEN json_extract_string(CAST(_A AS JSON), '$') "
             "ELSE error('The provided JSON input is not a string') END",
             node.this,
-            exp.cast(node.this.copy(), "VARCHAR"),
+            string_cast(exp.cast(node.this.copy(), "VARCHAR")),
         )
     mode = exp.Literal.string("exact")
     kwarg = node.args.get("expression")

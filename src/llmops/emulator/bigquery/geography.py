@@ -168,7 +168,12 @@ def _rewrite_texts(stmt: exp.Expression) -> None:
             is_geo = exp.EQ(
                 this=exp.Anonymous(this="typeof", expressions=[node.this.copy()]), expression=exp.Literal.string(_G)
             )
-            node.replace(exp.If(this=is_geo, true=_geojson_text(node.this), false=node.copy()))
+            wrapped = exp.If(this=is_geo, true=_geojson_text(node.this), false=node.copy())
+            if not node.args.get("to_json"):
+                from .functions import TO_JSON_STRING
+
+                wrapped.meta[TO_JSON_STRING] = True  # a STRING, as JSON_EXTRACT of it answers
+            node.replace(wrapped)
 
 
 def _geojson_text(column: exp.Expression) -> exp.Expression:

@@ -952,9 +952,13 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     from .windowrules import refuse_frames_where_not_allowed
 
     refuse_frames_where_not_allowed(stmt)
+    from .aggforms import separate_random_aggregates
+    from .arrayliterals import refuse_nested_arrays
     from .quantified import rewrite_quantified_likes
     from .setops import positional_struct_fields, rewrite_set_operations
 
+    refuse_nested_arrays(stmt)
+    separate_random_aggregates(stmt)
     rewrite_quantified_likes(stmt)
 
     rewrite_set_operations(stmt)

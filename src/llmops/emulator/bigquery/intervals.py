@@ -117,12 +117,23 @@ def _make_interval(node: exp.MakeInterval) -> exp.Expression:
     return _t(f"list_extract(list_transform([{fields}], q -> {body}), 1)", *parts)
 
 
+def _lent_unit(big: str, small: str) -> str:
+    """1 where the larger part is positive and the smaller negative, -1 the other way round, else 0."""
+    return f"(CASE WHEN {big} > 0 AND {small} < 0 THEN 1 WHEN {big} < 0 AND {small} > 0 THEN -1 ELSE 0 END)"
+
+
 def _justify(node: exp.Expression) -> exp.Expression:
     day = _DAY_US
     if isinstance(node, exp.JustifyDays):
-        body = "to_months(q.m + q.d // 30) + to_days(q.d % 30) + to_microseconds(q.u)"
+        # 30 days into a month; then a month is lent to the days, or taken back, so that the two
+        # parts have the same sign (ZetaSQL's JustifyDays: 1-2 -35 0 is 1-0 25 0)
+        big, small = "q.m + q.d // 30", "q.d % 30"
+        lent = _lent_unit(big, small)
+        body = f"to_months({big} - {lent}) + to_days({small} + 30 * {lent}) + to_microseconds(q.u)"
     elif isinstance(node, exp.JustifyHours):
-        body = f"to_months(q.m) + to_days(q.d + q.u // {day}) + to_microseconds(q.u % {day})"
+        big, small = f"q.d + q.u // {day}", f"q.u % {day}"
+        lent = _lent_unit(big, small)
+        body = f"to_months(q.m) + to_days({big} - {lent}) + to_microseconds({small} + {day} * {lent})"
     else:
         # hours into days, then days into months; then every part takes the sign of the whole
         total = f"(r.m * 30 * {day} + r.d * {day} + r.u)"
@@ -277,6 +288,40 @@ def _interval_sum(node: exp.Sum) -> None:
     (window or node).replace(exp.paren(exp.Add(this=exp.Add(this=months, expression=days), expression=micros)))
 
 
+def _interval_avg(node: exp.Avg) -> None:
+    """AVG of INTERVAL values as ZetaSQL divides their sum: the months, then what is left of the
+    months as 30-day days with the days, then what is left of those as 24-hour days with the time
+    part, each truncated toward zero (DuckDB's AVG spreads fractions of months and days its own way)."""
+    value = node.this
+    if known_type(value) != "INTERVAL":
+        return
+    window = node.parent if isinstance(node.parent, exp.Window) else None
+
+    def total(call: exp.Expression) -> exp.Expression:
+        if window is None:
+            return call
+        over = window.copy()
+        over.set("this", call)
+        return over
+
+    months = total(exp.Sum(this=_t(_MONTHS_SQL, value)))
+    days = total(exp.Sum(this=_t("datepart('day', _A)", value)))
+    micros = total(exp.Sum(this=_t(f"CAST({_MICROS_SQL} AS HUGEINT)", value)))
+    count = total(exp.Count(this=value.copy()))
+    days_left = "(_B + _A % nullif(_D, 0) * 30)"
+    (window or node).replace(
+        _t(
+            "to_months(CAST(_A // nullif(_D, 0) AS INTEGER)) "
+            f"+ to_days(CAST({days_left} // nullif(_D, 0) AS INTEGER)) "
+            f"+ to_microseconds(CAST((_C + {days_left} % nullif(_D, 0) * {_DAY_US}) // nullif(_D, 0) AS BIGINT))",
+            months,
+            days,
+            micros,
+            count,
+        )
+    )
+
+
 def rewrite_interval_calls(stmt: exp.Expression) -> None:
     """Rewrite INTERVAL literals, MAKE_INTERVAL, JUSTIFY_* and datetime subtraction as BigQuery
     answers them."""
@@ -289,6 +334,8 @@ def rewrite_interval_calls(stmt: exp.Expression) -> None:
         node.replace(_make_interval(node))
     for node in list(stmt.find_all(exp.Sum)):
         _interval_sum(node)
+    for node in list(stmt.find_all(exp.Avg)):
+        _interval_avg(node)
     for node in reversed(list(stmt.find_all(exp.JustifyDays, exp.JustifyHours, exp.JustifyInterval))):
         node.replace(_justify(node))
     for node in reversed(list(stmt.find_all(exp.Sub))):
@@ -317,3 +364,37 @@ def canonical_text(value: exp.Expression) -> exp.Expression:
         ),
         value,
     )
+
+
+# the largest time part (in microseconds) that DuckDB's Arrow conversion holds: it writes
+# nanoseconds in 64 bits, and a larger one came out wrapped around (2,562,047 hours and a bit)
+_ARROW_MICROS = (2**63 - 1) // 1000
+_TOO_LONG = (
+    "error('An INTERVAL whose time part exceeds 2562047 hours is not supported by the local warehouse "
+    "(its result rows hold the time part in nanoseconds)')"
+)
+
+
+def relation_with_checked_intervals(rel: Any) -> Any:
+    """`rel` with each INTERVAL column (or ARRAY<INTERVAL> column) whose time part is too long for
+    the engine's result rows the named refusal, rather than a wrong value."""
+    if "INTERVAL" not in str(rel.types):
+        return rel
+    from .googlesql import quote_ident
+
+    too_long = f"abs(CAST({_MICROS_SQL} AS HUGEINT)) > {_ARROW_MICROS}"
+    cols = []
+    changed = False
+    for i, (name, t) in enumerate(zip(rel.columns, rel.types, strict=True), start=1):
+        text = str(t)
+        column = f"#{i}"
+        # the column is read once, as a lambda's argument (an expression under it is not repeated)
+        if text == "INTERVAL":
+            check = f"CASE WHEN {too_long.replace('_A', 'x')} THEN {_TOO_LONG} ELSE x END"
+            column = f"list_extract(list_transform([#{i}], lambda x: {check}), 1)"
+        elif text == "INTERVAL[]":
+            check = f"CASE WHEN {too_long.replace('_A', 'y')} THEN {_TOO_LONG} ELSE y END"
+            column = f"list_transform(#{i}, lambda y: {check})"
+        changed = changed or column != f"#{i}"
+        cols.append(f"{column} AS {quote_ident(name)}")
+    return rel.project(", ".join(cols)) if changed else rel

@@ -88,9 +88,13 @@ def inferred_type(node: exp.Expression | None) -> str | None:
 
 
 def rewrite_nan_orderings(stmt: exp.Expression) -> None:
-    """Each marked ORDER BY key known to be FLOAT64, negated and sorted the other way round."""
+    """Each marked ORDER BY key known to be FLOAT64, negated and sorted the other way round; a key
+    known to be an ARRAY or a STRUCT is BigQuery's error (neither type is orderable)."""
     for node in list(stmt.find_all(exp.Ordered)):
-        if not (node._meta and node.meta.pop(_ORDER_TAG, None)) or not is_float64(node):
+        if not (node._meta and node.meta.pop(_ORDER_TAG, None)):
+            continue
+        _check_orderable(node)
+        if not is_float64(node):
             continue
         key = _sort_key(node)  # as rewritten since tagging
         if key is None or (key is not node.this and (_volatile(key) or _names_a_window(key))):
@@ -98,6 +102,19 @@ def rewrite_nan_orderings(stmt: exp.Expression) -> None:
         node.set("this", negated(key))
         node.set("desc", not node.args.get("desc"))
         node.set("nulls_first", bool(node.args.get("nulls_first")))
+
+
+def _check_orderable(node: exp.Ordered) -> None:
+    from .coltypes import composite_type
+    from .googlesql import BigQueryError
+
+    typed = node.meta.get(_TYPED, node)
+    composite = composite_type(typed)
+    if composite is not None:
+        raise BigQueryError(
+            f"ORDER BY does not support expressions of type {composite}",
+            fix="order by a value of the array or struct (`arr[SAFE_OFFSET(0)]`, `s.field`), or by its TO_JSON_STRING",
+        )
 
 
 def negated(key: exp.Expression) -> exp.Expression:

@@ -164,6 +164,10 @@ def name_pivot_columns(stmt: exp.Expression) -> None:
                     hidden.append(duck(i, j))
                 columns.append(exp.alias_(column, exp.to_identifier(name, quoted=True)))
         fields[0].set("expressions", list(duck_values.values()))
+        # the names DuckDB gives, which sqlglot's type inference reads the pivot's columns by
+        pivot.set(
+            "columns", [exp.to_identifier(duck(i, j)) for i in range(len(duck_values)) for j in range(len(prefixes))]
+        )
         alias = _source_alias(source, pivot)
         pivot.set("alias", None)
         pivot.meta[_NAMED] = True

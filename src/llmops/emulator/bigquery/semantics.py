@@ -257,6 +257,9 @@ def string_cast(node: exp.Cast, *, safe: bool = False) -> exp.Expression:
     value = node.this
     plain = node.copy()
     kind = known_type(value)
+    if kind in ("TIME", "DATETIME", "TIMESTAMP"):
+        # DuckDB's text but for the fraction, which BigQuery writes as 3 or 6 digits
+        return time_text(checked_among(plain, value, _PLAIN_TEXT_TYPEOFS[kind]))
     if kind in _PLAIN_TEXT_TYPEOFS:
         return checked_among(plain, value, _PLAIN_TEXT_TYPEOFS[kind])  # DuckDB's text is BigQuery's
     # the BYTES text is DuckDB's escaped form read back as bytes, so this binds for any type
@@ -272,6 +275,7 @@ def string_cast(node: exp.Cast, *, safe: bool = False) -> exp.Expression:
             canonical_text(exp.TryCast(this=exp.cast(value.copy(), "VARCHAR"), to=exp.DataType.build("INTERVAL"))),
         ),
         (type_is(value, *ranges.typeof_names()), ranges.text_of(value)),
+        (type_is(value, *TIME_TEXT_TYPEOFS), time_text(plain.copy())),
         default=plain,
     )
 
@@ -391,12 +395,23 @@ _TS_WITH_ZONE = r'"(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d(?:\.\d+)?)\+00"'
 _TS_NAIVE = r'"(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d(?:\.\d+)?)"'
 
 
-def _padded_fraction(text: exp.Expression) -> exp.Expression:
+def time_text(text: exp.Expression) -> exp.Expression:
+    """DuckDB's text of a TIME, DATETIME or TIMESTAMP with its fraction of seconds as BigQuery
+    writes it: 3 or 6 digits (`01:02:03.120`, `... 01:02:03.123450+00`)."""
+    return _padded_fraction(text, tail=_ZONE_TAIL)
+
+
+def _padded_fraction(text: exp.Expression, tail: str = 'Z?"') -> exp.Expression:
     """A time's fraction of seconds padded to 3 or 6 digits, as in a STRUCT (jsonout.py's
-    `_fraction`): DuckDB writes `.1` and `.1234`, BigQuery `.100` and `.123400`."""
+    `_fraction`): DuckDB writes `.1` and `.1234`, BigQuery `.100` and `.123400`. `tail`: what
+    follows the fraction at the end of the text (a pattern)."""
     for digits, zeros in ((1, "00"), (2, "0"), (4, "00"), (5, "0")):
-        text = call("regexp_replace", text, lit(rf'(\.\d{{{digits}}})(Z?")$'), lit(rf"\1{zeros}\2"))
+        text = call("regexp_replace", text, lit(rf"(\.\d{{{digits}}})({tail})$"), lit(rf"\1{zeros}\2"))
     return text
+
+
+TIME_TEXT_TYPEOFS = ("TIME", "TIMESTAMP", "TIMESTAMP WITH TIME ZONE")
+_ZONE_TAIL = r"[+-]\d\d(?::\d\d)?|"  # a TIMESTAMP's offset; none after a TIME or DATETIME
 
 
 def _pretty_printed(text: exp.Expression, option: exp.Expression) -> exp.Expression:
@@ -423,6 +438,25 @@ def _pretty_printed(text: exp.Expression, option: exp.Expression) -> exp.Express
 _OPEN_START = r'\{"start":"-infinity","end":("[^"]*"|null)\}'
 _OPEN_END = r'\{"start":("[^"]*"|null),"end":"infinity"\}'
 _RANGE_TYPEOF = r'STRUCT\("start" (DATE|TIMESTAMP|TIMESTAMP WITH TIME ZONE), "end"'
+
+
+# a \u escape of a control character whose backslash is not itself escaped, and the text before it
+_UPPER_ESCAPE = r"((?:^|[^\\])(?:\\\\)*)\\u00([01])([A-F])"
+
+
+def _lowercase_escapes(text: exp.Expression) -> exp.Expression:
+    """JSON text with BigQuery's lower-case hex in `\u001a` (DuckDB writes `\u001a`)."""
+    lowered: exp.Expression = exp.column("t")
+    for _ in range(2):  # a second pass for an escape right after another (the first consumed its lead)
+        for letter in "ABCDEF":
+            pattern, replacement = _UPPER_ESCAPE.replace("[A-F]", letter), rf"\1\\u00\2{letter.lower()}"
+            lowered = call("regexp_replace", lowered, lit(pattern), lit(replacement), lit("g"))
+    body = case((call("contains", exp.column("t"), lit("\\u00")), lowered), default=exp.column("t"))
+    # the text is evaluated once, as a lambda's argument
+    each = exp.Lambda(this=body, expressions=[exp.to_identifier("t")])
+    return call(
+        "list_extract", call("list_transform", exp.Array(expressions=[text.copy()]), each), exp.Literal.number(1)
+    )
 
 
 def _to_json_string(value: exp.Expression, wide_as_text: bool = True) -> exp.Expression:
@@ -492,5 +526,5 @@ def _to_json_string(value: exp.Expression, wide_as_text: bool = True) -> exp.Exp
         ),
         (call("contains", typ.copy(), lit("TIME ZONE")), zoned),
         (call("contains", typ, lit("TIMESTAMP")), naive),
-        default=text,
+        default=_lowercase_escapes(text),
     )
