@@ -12,7 +12,10 @@ warehouse and through the real BigQuery client:
 - COVAR_POP / COVAR_SAMP with an infinite x was ±inf instead of NaN;
 - NULL / 0 failed with `division by zero` (GoogleSQL: NULL), so statistics written as
   `SUM(x) OVER w / COUNT(x) OVER w` failed for a partition of NULLs
-  (analytic_stats_single_column_numeric, analytic_stats_double_column_numeric_value).
+  (analytic_stats_single_column_numeric, analytic_stats_double_column_numeric_value);
+- `SAFE.f(...)` also answered NULL for an error of its arguments (`SAFE.LN(1 / 0)`), where SAFE.
+  covers only the function's own errors (safe_function:safe_scalar_arg_error,
+  misc:safe_error_fn_with_division_by_zero, misc:safe_error_fn_with_error).
 """
 
 from __future__ import annotations
@@ -147,7 +150,18 @@ NULL_OVER_ZERO = [
     (f"SELECT SUM(x) OVER () / COUNT(x) OVER () FROM {NULLS}", None, "NUMERIC"),
 ]
 
-FAMILIES = {"range_frames": RANGE_FRAMES, "statistics": STATISTICS, "null_over_zero": NULL_OVER_ZERO}
+SAFE_OWN_ERRORS = [
+    ("SELECT STRING_AGG(FORMAT('%T', SAFE.LN(x)), ' ' ORDER BY x) FROM UNNEST([0.0, 1.0]) AS x", "NULL 0.0", STR),
+    ("SELECT SAFE.SUBSTR(s, 0, -1) FROM UNNEST(['abc']) AS s", None, STR),
+    ("SELECT SAFE.ERROR(CONCAT('x', s)) FROM UNNEST(['y']) AS s", None, STR),
+]
+
+FAMILIES = {
+    "range_frames": RANGE_FRAMES,
+    "statistics": STATISTICS,
+    "null_over_zero": NULL_OVER_ZERO,
+    "safe_own_errors": SAFE_OWN_ERRORS,
+}
 ROWS = case_params(FAMILIES)
 
 
@@ -172,3 +186,20 @@ def test_bigquery_client(bigquery_client, family):
 def test_a_value_over_zero_is_still_an_error(warehouse, bigquery_client, sql):
     assert_fails_locally(warehouse, sql, "division by zero")
     assert_fails_through_client(bigquery_client, sql, "division by zero")
+
+
+@pytest.mark.parametrize(
+    "sql, fragment",
+    [
+        ("SELECT SAFE.LN(1 / 0)", "division by zero"),
+        ("SELECT SAFE.LN(x / y) FROM UNNEST([STRUCT(1.0 AS x, 0.0 AS y)])", "division by zero"),
+        # safe_function:safe_scalar_arg_error
+        ("SELECT SAFE.CONCAT(CAST(1 / (x - x) AS STRING)) FROM UNNEST([1, 2]) AS x", "division by zero"),
+        # misc:safe_error_fn_with_division_by_zero, safe_error_fn_with_error
+        ("SELECT SAFE.ERROR(IF(1 / 0 = 0, 'abc', ''))", "division by zero"),
+        ("SELECT SAFE.ERROR(ERROR('custom error message'))", "custom error message"),
+    ],
+)
+def test_safe_leaves_its_arguments_errors(warehouse, bigquery_client, sql, fragment):
+    assert_fails_locally(warehouse, sql, fragment)
+    assert_fails_through_client(bigquery_client, sql, fragment)
