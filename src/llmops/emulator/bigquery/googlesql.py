@@ -969,11 +969,12 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     from .intervaltext import canonical_interval_literals
     from .jsonaccess import first_json_object_keys, lift_json_literal_paths
     from .pivotcolumns import name_pivot_columns, split_pivot_aggregates
-    from .safecalls import safe_window_calls
+    from .safecalls import safe_window_calls, tag_safe_arguments
     from .truncliterals import coerce_trunc_literals
 
     correlated_array_paths(stmt)
     safe_window_calls(stmt)
+    tag_safe_arguments(stmt)
     lift_json_literal_paths(stmt)
     first_json_object_keys(stmt)
     tuples_as_structs(stmt)

@@ -5,11 +5,73 @@ A scalar call becomes DuckDB's TRY(...), with the errors the rewrites raise thro
 aggregate or analytic call (`SAFE.SUM(x)`, `SAFE.SUM(x) OVER (...)`) and a call with a subquery
 argument keep their own form, with those errors as NULLs and an INT64 sum past INT64's range as
 NULL (DuckDB sums INT64 into a 128-bit integer); an error DuckDB itself raises there still fails.
+
+SAFE. covers only the function's own errors: `SAFE.LN(1 / 0)` fails with division by zero. TRY
+covers its arguments too, so where TRY answers NULL the arguments are evaluated again outside it
+(`COALESCE(TRY(f(a)), CASE WHEN hash(a) IS NULL THEN NULL END)`), which raises their errors; a
+row with a value costs nothing more. An argument that a later rewrite replaced (so that it is no
+longer found) leaves the call as TRY alone, its arguments' errors NULL as before.
 """
 
 from __future__ import annotations
 
 from sqlglot import exp
+
+_ARG = "llmops_safe_argument"
+_ARGS = "llmops_safe_arguments"
+# arguments that raise nothing, or that are no value to evaluate again (a unit, a lambda, a name)
+_NEVER_FAILS = (
+    exp.Literal,
+    exp.DataType,
+    exp.Column,
+    exp.Var,
+    exp.Lambda,
+    exp.Identifier,
+    exp.Null,
+    exp.Boolean,
+    exp.Kwarg,
+    exp.PropertyEQ,
+    exp.Star,
+)
+
+
+def tag_safe_arguments(stmt: exp.Expression) -> None:
+    """Mark the arguments of each scalar SAFE. call (as GoogleSQL wrote them) to find them after
+    the rewrites."""
+    for n, node in enumerate(stmt.find_all(exp.SafeFunc)):
+        call = node.this
+        if not isinstance(call, exp.Func) or isinstance(call, exp.AggFunc):
+            continue
+        args = [a for a in call.iter_expressions() if not isinstance(a, _NEVER_FAILS)]
+        for i, arg in enumerate(args):
+            arg.meta[_ARG] = (n, i)
+        node.meta[_ARGS] = (n, len(args))
+
+
+def _arguments(node: exp.SafeFunc) -> list[exp.Expression] | None:
+    """The marked arguments of a SAFE. call as rewritten, or None where one is no longer found."""
+    if not node._meta or _ARGS not in node.meta:
+        return None
+    n, count = node.meta[_ARGS]
+    found: dict[int, exp.Expression] = {}
+    for child in node.this.walk():
+        tag = child.meta.get(_ARG) if child._meta else None
+        if tag is not None and tag[0] == n and tag[1] not in found:
+            found[tag[1]] = child
+    if len(found) != count or any(a.find_ancestor(exp.Lambda) for a in found.values()):
+        return None  # replaced, or moved into a lambda whose names it may use
+    return [found[i] for i in range(count)]
+
+
+def _try_raising_arguments(node: exp.SafeFunc) -> exp.Expression:
+    """TRY of the call, or where it answers NULL the arguments again outside TRY (see above)."""
+    tried = exp.Anonymous(this="TRY", expressions=[_without_errors(node.this.copy())])
+    args = _arguments(node)
+    if not args:
+        return tried
+    evaluated = exp.Is(this=exp.Anonymous(this="hash", expressions=[a.copy() for a in args]), expression=exp.Null())
+    again = exp.Case(ifs=[exp.If(this=evaluated, true=exp.Null())])
+    return exp.Coalesce(this=tried, expressions=[again])
 
 
 def _without_errors(node: exp.Expression) -> exp.Expression:
@@ -79,7 +141,7 @@ def rewrite_safe_calls(stmt: exp.Expression) -> None:
     """Each SAFE. call as DuckDB SQL answering NULL where the call fails."""
     for node in list(stmt.find_all(exp.SafeFunc)):
         if not _has_aggregate(node) and node.find(exp.Query) is None:
-            node.replace(exp.Anonymous(this="TRY", expressions=[_without_errors(node.this)]))
+            node.replace(_try_raising_arguments(node))
             continue
         inner = _own_errors_as_null(node)
         is_huge = exp.EQ(

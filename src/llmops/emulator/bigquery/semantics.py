@@ -102,6 +102,7 @@ def rewrite_semantics(stmt: exp.Expression) -> None:
     for node in reversed(list(stmt.find_all(exp.Div))):
         if not node.args.get("safe"):
             node.set("expression", _nonzero(node.expression))
+            _null_for_null_dividend(node)
     for node in reversed(list(stmt.find_all(exp.Anonymous))):
         if node.name.upper() == "IEEE_DIVIDE" and len(node.expressions) == 2:
             # IEEE 754 division: x/0 is +/-inf and 0/0 is NaN (DuckDB's DOUBLE division)
@@ -284,6 +285,19 @@ def _nonzero(divisor: exp.Expression) -> exp.Expression:
     """The divisor, or BigQuery's error when it is zero (DuckDB answers inf)."""
     zero = exp.EQ(this=divisor.copy(), expression=exp.Literal.number(0))
     return exp.paren(case((zero, fail("division by zero")), default=divisor.copy()), copy=False)
+
+
+def _null_for_null_dividend(division: exp.Div) -> None:
+    """`division` evaluated only for a dividend that is not NULL, as NULL / 0 is NULL, not the
+    divisor's error. The test wraps the division (the later rewrites copy the divisor many times);
+    a dividend with a subquery is not run twice for it, its NULL / 0 staying the error."""
+    dividend = division.this
+    if isinstance(dividend, exp.Literal) or dividend.find(exp.Subquery, exp.Select):
+        return
+    test = exp.Is(this=exp.paren(dividend.copy(), copy=False), expression=exp.Null())
+    guarded = exp.Case(ifs=[exp.If(this=test, true=exp.Null())])
+    division.replace(exp.paren(guarded, copy=False))
+    guarded.set("default", division)
 
 
 def _checked_subscript(node: exp.Bracket) -> exp.Expression:
