@@ -13,12 +13,16 @@ warehouse and through the real BigQuery client:
 - NULL / 0 failed with `division by zero` (GoogleSQL: NULL), so statistics written as
   `SUM(x) OVER w / COUNT(x) OVER w` failed for a partition of NULLs
   (analytic_stats_single_column_numeric, analytic_stats_double_column_numeric_value);
+- a BIGNUMERIC in a STRUCT read by UNNEST was cast to sqlglot's DECIMAL(38, 5), rounded to 5
+  decimals without an error;
 - `SAFE.f(...)` also answered NULL for an error of its arguments (`SAFE.LN(1 / 0)`), where SAFE.
   covers only the function's own errors (safe_function:safe_scalar_arg_error,
   misc:safe_error_fn_with_division_by_zero, misc:safe_error_fn_with_error).
 """
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 import pytest
 from googlesql_cases import (
@@ -156,7 +160,16 @@ SAFE_OWN_ERRORS = [
     ("SELECT SAFE.ERROR(CONCAT('x', s)) FROM UNNEST(['y']) AS s", None, STR),
 ]
 
+# a BIGNUMERIC in a STRUCT read by UNNEST was cast to sqlglot's DECIMAL(38, 5): 1.12346, and the
+# largest value rounded up to 100000000000000000000, without an error
+BIGNUMERIC_IN_STRUCTS = [
+    ("SELECT x FROM UNNEST([STRUCT(BIGNUMERIC '1.123456789' AS x)])", Decimal("1.123456789"), "BIGNUMERIC"),
+    (f"SELECT s.x FROM UNNEST([STRUCT(BIGNUMERIC '{BIGNUMERIC_MAX}' AS x)]) s", Decimal(BIGNUMERIC_MAX), "BIGNUMERIC"),
+    ("SELECT x FROM UNNEST([STRUCT(CAST('1.1234567' AS BIGNUMERIC) AS x)])", Decimal("1.1234567"), "BIGNUMERIC"),
+]
+
 FAMILIES = {
+    "bignumeric_in_structs": BIGNUMERIC_IN_STRUCTS,
     "range_frames": RANGE_FRAMES,
     "statistics": STATISTICS,
     "null_over_zero": NULL_OVER_ZERO,

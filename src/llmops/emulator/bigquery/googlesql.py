@@ -1564,11 +1564,14 @@ def _fix_types(stmt: exp.Expression) -> None:
     """DuckDB's types where GoogleSQL's differ: INT64 literals, GEOGRAPHY, NUMERIC, BIGNUMERIC."""
     widen_literals(stmt)
     for dt in list(stmt.find_all(exp.DataType)):
+        # changed in place: the type annotator shares a CAST's target type with the CAST's own
+        # `_type`, which a replace() would reach instead of the target (a BIGNUMERIC in a STRUCT
+        # read by UNNEST was cast to sqlglot's DECIMAL(38, 5))
         if dt.this == exp.DataType.Type.GEOGRAPHY:
-            dt.replace(exp.DataType.build("GEOMETRY"))
+            _retype(dt, exp.DataType.build("GEOMETRY"))
         elif dt.this == exp.DataType.Type.BIGDECIMAL:
             # sqlglot's DuckDB BIGNUMERIC is DECIMAL(38, 5); the emulator's is DECIMAL(38, 18) everywhere
-            dt.replace(exp.DataType.build(_BQ_TO_DUCKDB["BIGNUMERIC"]))
+            _retype(dt, exp.DataType.build(_BQ_TO_DUCKDB["BIGNUMERIC"]))
     # sqlglot turns NUMERIC into a bare DECIMAL, which DuckDB reads as DECIMAL(18,3).
     for dt in stmt.find_all(exp.DataType):
         if dt.this == exp.DataType.Type.DECIMAL and not dt.expressions:
@@ -1576,6 +1579,14 @@ def _fix_types(stmt: exp.Expression) -> None:
                 "expressions",
                 [exp.DataTypeParam(this=exp.Literal.number(38)), exp.DataTypeParam(this=exp.Literal.number(9))],
             )
+
+
+def _retype(dt: exp.DataType, new: exp.DataType) -> None:
+    """Make `dt` the type `new`, in place."""
+    for key in list(dt.args):
+        dt.set(key, None)
+    for key, value in new.args.items():
+        dt.set(key, value)
 
 
 ANONYMOUS_COLUMN = re.compile(r"^(\$col\d+|f\d+_)$")
