@@ -302,8 +302,6 @@ def prepare_called_by_views(
     """Register the JavaScript routines' UDFs among `names` (what views call: a view keeps its
     translated SQL, which names the UDF and not the routine), or all of them with `every` (a
     view calls a routine, whose macro calls its UDF)."""
-    from . import js_udfs
-
     wanted = {n for n in names if n.startswith("__llmops_js_")}
     if not wanted and not every:
         return
@@ -311,11 +309,29 @@ def prepare_called_by_views(
     rows = con.execute(f"SELECT resource FROM {CATALOG} WHERE resource->>'language' = 'JAVASCRIPT'").fetchall()
     for (resource,) in rows:
         found = json.loads(resource) if isinstance(resource, str) else resource
-        params = [(str(a["name"]), type_text(a.get("dataType")) or "") for a in found.get("arguments") or []]
-        ret = type_text(found.get("returnType")) or ""
-        udf = js_udfs.udf_name(params, ret, found["definitionBody"])
-        if every or udf in wanted:
-            _register(engine, con, udf, js_udfs.compiled(udf, params, ret, found["definitionBody"]))
+        if every or _js_udf_name(found) in wanted:
+            _register_js(engine, con, found)
+
+
+def _js_udf_name(found: dict[str, Any]) -> str:
+    """The UDF name of the stored JavaScript routine `found`."""
+    from . import js_udfs
+
+    return js_udfs.udf_name(*_js_signature(found), found["definitionBody"])
+
+
+def _js_signature(found: dict[str, Any]) -> tuple[list[tuple[str, str]], str]:
+    params = [(str(a["name"]), type_text(a.get("dataType")) or "") for a in found.get("arguments") or []]
+    return params, type_text(found.get("returnType")) or ""
+
+
+def _register_js(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, found: dict[str, Any]) -> None:
+    """Register the stored JavaScript routine `found`'s UDF where `con` sees it."""
+    from . import js_udfs
+
+    params, ret = _js_signature(found)
+    udf = js_udfs.udf_name(params, ret, found["definitionBody"])
+    _register(engine, con, udf, js_udfs.compiled(udf, params, ret, found["definitionBody"]))
 
 
 def _register(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, name: str, fn: Any) -> None:
@@ -667,9 +683,4 @@ def prepare(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, udfs: frozen
                 fix=f"create it first: CREATE FUNCTION {dataset}.{routine}(...) AS (...)",
             )
         if found["language"] == "JAVASCRIPT":
-            from . import js_udfs
-
-            params = [(str(a["name"]), type_text(a.get("dataType")) or "") for a in found.get("arguments") or []]
-            ret = type_text(found.get("returnType")) or ""
-            udf = js_udfs.udf_name(params, ret, found["definitionBody"])
-            _register(engine, con, udf, js_udfs.compiled(udf, params, ret, found["definitionBody"]))
+            _register_js(engine, con, found)
