@@ -10,7 +10,7 @@ import re
 
 from .googlesql import BigQueryError
 
-_TYPE_NAMES = {
+TYPE_NAMES = {
     "VARCHAR": "STRING",
     "STRING_LITERAL": "STRING",
     "BIGINT": "INT64",
@@ -30,7 +30,10 @@ _TYPE_NAMES = {
     "INTERVAL": "INTERVAL",
     "JSON": "JSON",
     "NULL": "NULL",
+    "DECIMAL(38,9)": "NUMERIC",
+    "DECIMAL(38,18)": "BIGNUMERIC",
 }
+"""DuckDB's type names (as `typeof` and error messages write them) with GoogleSQL's."""
 
 
 def googlesql_type_name(duckdb_name: str) -> str:
@@ -44,7 +47,7 @@ def googlesql_type_name(duckdb_name: str) -> str:
         return "NUMERIC" if decimal.group(2) == "9" else "BIGNUMERIC"
     if name.startswith("STRUCT("):
         return "STRUCT"
-    return _TYPE_NAMES.get(name.upper(), name)
+    return TYPE_NAMES.get(name.upper(), name)
 
 
 def _argument_types(text: str) -> str:

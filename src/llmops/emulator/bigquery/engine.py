@@ -135,7 +135,7 @@ _CATALOG_PROBE = (
 """Whether any row access policy exists, the earliest table expiration time (see
 tablekinds.drop_expired), and how many views exist, in one catalog read."""
 _VIEW_UDFS = (
-    "SELECT list_distinct(flatten(list(regexp_extract_all(lower(sql), '__(?:bq|llmops)_[a-z0-9_]+')))) "
+    f"SELECT list_distinct(flatten(list(regexp_extract_all(lower(sql), '{routines.ENGINE_UDF_CALL.pattern}')))) "
     '|| CASE WHEN bool_or(regexp_matches(sql, \'"[^"]+\\.[^"]+"\\."?[A-Za-z_][A-Za-z0-9_]*"?\\(\')) '
     f"THEN ['{_ROUTINE_CALLS}'] ELSE [] END FROM duckdb_views() WHERE NOT internal"
 )

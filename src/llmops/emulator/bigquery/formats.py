@@ -360,24 +360,11 @@ def _static_type(arg: exp.Expression) -> str | None:
     return typed.sql("bigquery")
 
 
-_BIGQUERY_NAMES = {
-    "BIGINT": "INT64",
-    "INTEGER": "INT64",
-    "DOUBLE": "FLOAT64",
-    "FLOAT": "FLOAT64",
-    "BOOLEAN": "BOOL",
-    "BLOB": "BYTES",
-    "TIMESTAMP WITH TIME ZONE": "TIMESTAMP",
-    "TIMESTAMP": "DATETIME",
-    "DECIMAL(38,9)": "NUMERIC",
-    "DECIMAL(38,18)": "BIGNUMERIC",
-}
-
-
 def _string_argument(arg: exp.Expression, position: int) -> exp.Expression:
     """FORMAT's %s takes only a STRING (ZetaSQL's TypeCheckStringArg): another type is BigQuery's
     error, when the query is translated if the text shows the type, else when DuckDB binds it.
     `position` counts the values from 1 (BigQuery counts the pattern too)."""
+    from .binderwords import TYPE_NAMES
     from .googlesql import BigQueryError
 
     message = f"Invalid type for argument {position + 1} to FORMAT; Expected STRING; Got "
@@ -388,9 +375,7 @@ def _string_argument(arg: exp.Expression, position: int) -> exp.Expression:
         return arg
     typ = _call("typeof", arg.copy())
     name = exp.Case(
-        ifs=[
-            exp.If(this=exp.EQ(this=typ.copy(), expression=_lit(d)), true=_lit(b)) for d, b in _BIGQUERY_NAMES.items()
-        ],
+        ifs=[exp.If(this=exp.EQ(this=typ.copy(), expression=_lit(d)), true=_lit(b)) for d, b in TYPE_NAMES.items()],
         default=typ.copy(),
     )
     wrong = exp.Not(this=exp.In(this=typ, expressions=[_lit("VARCHAR"), _lit("NULL")]))

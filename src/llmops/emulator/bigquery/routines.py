@@ -243,7 +243,7 @@ def _create_macro(
         ddl = f"CREATE TEMP FUNCTION __llmops_routine({typed}){f' RETURNS {ret}' if ret else ''} AS ({body})"
         macro_body = translate(ddl, default_project=project, default_dataset=dataset).statements[0].sql
         macro_body = macro_body.split(" AS ", 1)[1]
-        engine.register_udfs(con, set(_ENGINE_UDF_CALL.findall(macro_body.lower())))
+        engine.register_udfs(con, set(ENGINE_UDF_CALL.findall(macro_body.lower())))
     _define(con, f"{target}({', '.join(quote_ident(n) for n in names)}) AS {macro_body}", project, dataset, routine)
 
 
@@ -260,7 +260,7 @@ def _create_table_macro(
     script = translate(body, default_project=project, default_dataset=dataset)
     if len(script.statements) != 1 or script.statements[0].statement_type != "SELECT":
         raise BigQueryError("A table function's body must be one query", fix="write AS SELECT ...")
-    engine_udfs = set(_ENGINE_UDF_CALL.findall(script.statements[0].sql.lower()))
+    engine_udfs = set(ENGINE_UDF_CALL.findall(script.statements[0].sql.lower()))
     if script.udfs - engine_udfs or engine_udfs & ml.ML_UDFS or script.info_schema or script.wildcards:
         raise BigQueryError(
             "A table function's body may not call ML, INFORMATION_SCHEMA, wildcard tables or other routines",
@@ -289,7 +289,7 @@ def _procedure_body(body: str) -> str:
     return body if body.lstrip().upper().startswith("BEGIN") else f"BEGIN\n{body}\nEND"
 
 
-_ENGINE_UDF_CALL = re.compile(r"__(?:bq|llmops)_[a-z0-9_]+")
+ENGINE_UDF_CALL = re.compile(r"__(?:bq|llmops)_[a-z0-9_]+")
 """A call of one of the engine's UDFs in translated SQL (lower-cased)."""
 
 MAX_JS_FUNCTIONS = 256
