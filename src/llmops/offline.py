@@ -15,8 +15,10 @@ Importing this module imports only the standard library.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -242,7 +244,9 @@ def offline_authenticate(
 
     endpoint = emulator_endpoint(endpoint)
     check_reachable(endpoint)
-    adc = write_fake_adc(Path(tempfile.mkdtemp(prefix="llmops-adc-")) / "adc.json", endpoint, project)
+    folder = tempfile.mkdtemp(prefix="llmops-adc-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)  # the environment points at it until exit
+    adc = write_fake_adc(Path(folder) / "adc.json", endpoint, project)
     os.environ.update(environment(endpoint, project, location, adc))
     genai_project_from_environment()
     bigquery_storage_on_emulator()

@@ -78,10 +78,11 @@ def run_chain_batch(
         if summary_uri:  # orchestrators that do not hand the pipeline's output back read it here
             import tempfile
 
-            local = os.path.join(tempfile.mkdtemp(), "summary.json")
-            with open(local, "w", encoding="utf-8") as out:
-                json.dump(summary, out)
-            session.artifacts.put(local, summary_uri)
+            with tempfile.TemporaryDirectory(prefix="llmops-summary-") as folder:
+                local = os.path.join(folder, "summary.json")
+                with open(local, "w", encoding="utf-8") as out:
+                    json.dump(summary, out)
+                session.artifacts.put(local, summary_uri)
     for key, value in summary.items():
         if isinstance(value, int | float) and not isinstance(value, bool):
             metrics.log_metric(key, value)
