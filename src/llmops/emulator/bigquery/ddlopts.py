@@ -22,7 +22,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
-from . import history, partitioning, typeparams
+from . import constraints, history, partitioning, typeparams
 from .catalog import CATALOG, forget_rows
 from .googlesql import (
     BigQueryDuplicate,
@@ -44,6 +44,7 @@ REPORTED = {
     "ALTER_SCHEMA_SET_OPTIONS": "ALTER_SCHEMA",
     "ALTER_COLUMN_SET_OPTIONS": "ALTER_TABLE",
     "ALTER_TABLE_RENAME": "ALTER_TABLE",
+    "ALTER_TABLE_CONSTRAINTS": "ALTER_TABLE",
 }
 """Statement types `run` executes -> the statementType BigQuery reports for them."""
 STATEMENTS = frozenset(REPORTED)
@@ -94,6 +95,7 @@ KNOWN_OPTIONS = {
         "storage_billing_model",
         "location",
     },
+    "COLUMN": {"description", "rounding_mode", "data_policies"},
 }
 """The options BigQuery takes per object; those not mapped to a REST field are accepted and kept out."""
 _REST_NAMES = {"description": "description", "friendly_name": "friendlyName", "labels": "labels"}
@@ -237,6 +239,10 @@ def translate(stmt: exp.Expression, ctx: Any) -> Statement | None:
     if isinstance(stmt, exp.Alter):
         actions = stmt.args.get("actions") or []
         kind = str(stmt.args.get("kind") or "TABLE").upper()
+        if kind == "TABLE":
+            keys = constraints.alter_statement(stmt, _resolve(stmt.this.sql("bigquery"), ctx))
+            if keys is not None:
+                return keys
         if len(actions) == 1 and isinstance(actions[0], exp.AlterSet) and actions[0].expressions:
             props = actions[0].expressions[0]
             if isinstance(props, exp.Properties):
@@ -352,14 +358,18 @@ def _translate_create(stmt: exp.Create, ctx: Any) -> Statement | None:
     by = next((p for p in items if isinstance(p, exp.PartitionedByProperty)), None)
     cluster = next((p for p in items if isinstance(p, exp.ClusterProperty)), None)
     names = {p.name.lower() for p in items if isinstance(p, exp.Property) and p.args.get("value") is not None}
+    keys = constraints.take_from_create(stmt, ctx)
     params = typeparams.typed_columns(stmt.this.expressions if isinstance(stmt.this, exp.Schema) else [])
-    if by is None and cluster is None and not names and not params:
+    described = column_descriptions(stmt)
+    if by is None and cluster is None and not names and not params and not described and keys is None:
         return None
     options = parse_options([p for p in items if isinstance(p, exp.Property)], "TABLE")
     columns = [c.name for c in cluster.expressions] if cluster is not None else []
     spec = partitioning.spec(by.this if by is not None else None, columns)
     fields = {**partitioning.options_fields(options, spec), **rest_fields(options)}
     fields.pop("description", None)  # a CREATE's description is the table's comment
+    if keys is not None:
+        fields["tableConstraints"] = keys
     if isinstance(stmt.this, exp.Schema) and stmt.expression is None:
         defs = {c.name: c.args["kind"].sql("bigquery") for c in stmt.this.expressions if isinstance(c, exp.ColumnDef)}
         partitioning.check(spec, defs)
@@ -369,7 +379,22 @@ def _translate_create(stmt: exp.Create, ctx: Any) -> Statement | None:
     stmt.meta[_MARK] = True
     inner = _translate_statement(stmt, ctx)
     extra = {"ddl_fields": fields, "ddl_check": spec.get("_columns"), "field_params": params}
-    return replace(inner, options={**inner.options, **extra})
+    return replace(inner, options={**inner.options, **extra, "column_descriptions": described})
+
+
+def column_descriptions(stmt: exp.Create) -> dict[str, str]:
+    """Column -> its `OPTIONS(description = '...')` in a CREATE TABLE's column list."""
+    out: dict[str, str] = {}
+    columns = stmt.this.expressions if isinstance(stmt.this, exp.Schema) else []
+    for column in columns:
+        if not isinstance(column, exp.ColumnDef):
+            continue
+        for constraint in column.args.get("constraints") or []:
+            if isinstance(constraint.args.get("kind"), exp.Properties):
+                text = parse_options(list(constraint.args["kind"].expressions), "COLUMN").get("description")
+                if text is not None:
+                    out[column.name] = str(text)
+    return out
 
 
 # ---------------------------------------------------------------------- catalog
@@ -440,6 +465,9 @@ def after_create(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, stmt: S
     """Keep a CREATE TABLE's partitioning, clustering, labels and friendly name."""
     fields = stmt.options.get("ddl_fields")
     project, dataset, table = stmt.target  # type: ignore[misc]
+    for column, text in (stmt.options.get("column_descriptions") or {}).items():
+        quoted = "'" + text.replace("'", "''") + "'"
+        con.execute(f"COMMENT ON COLUMN {duckdb_table(project, dataset, table)}.{quote_ident(column)} IS {quoted}")
     params = stmt.options.get("field_params")
     if params:
         con.execute(
@@ -449,10 +477,15 @@ def after_create(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, stmt: S
     if not fields:
         return
     needs = stmt.options.get("ddl_check")
-    if needs:  # CREATE TABLE ... AS SELECT: the columns are known only now
+    keys = fields.get("tableConstraints")
+    if needs or keys:  # CREATE TABLE ... AS SELECT: the columns are known only now
         info = engine._table_info(con, project, dataset, table)
         try:
-            partitioning.check({**fields, "_columns": needs}, {f["name"]: f["type"] for f in info["schema"]})
+            if needs:
+                partitioning.check({**fields, "_columns": needs}, {f["name"]: f["type"] for f in info["schema"]})
+            if keys:
+                constraints.check_columns(keys, {f["name"]: f["type"] for f in info["schema"]})
+                constraints.check_references(engine, con, project, dataset, table, keys)
         except BigQueryError:
             con.execute(f"DROP TABLE IF EXISTS {duckdb_table(project, dataset, table)}")
             from .tablekinds import forget as forget_table
@@ -510,6 +543,12 @@ def run(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, stmt: Statement)
     info = engine._table_info(con, project, dataset, table)
     actual = (info.get("features") or {}).get("type") or info["type"]
     if stmt.statement_type == "ALTER_TABLE_RENAME":
+        if (((info.get("features") or {}).get("ddl_fields") or {}).get("tableConstraints") or {}).get("primaryKey"):
+            raise BigQueryInvalid(
+                f"Table {project}:{dataset}.{table} has a primary key: tables with primary key constraints cannot be renamed",
+                fix="drop the primary key first (ALTER TABLE ... DROP PRIMARY KEY), rename, then add it again",
+                reason="invalidQuery",
+            )
         return _rename(engine, con, stmt, actual, done)
     wanted = {"TABLE": ("TABLE", "SNAPSHOT"), "VIEW": ("VIEW",), "MATERIALIZED VIEW": ("MATERIALIZED_VIEW",)}[kind]
     if actual not in wanted:
@@ -519,6 +558,9 @@ def run(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, stmt: Statement)
             fix=f"use ALTER {shown.upper()}",
             reason="invalidQuery",
         )
+    if stmt.statement_type == "ALTER_TABLE_CONSTRAINTS":
+        constraints.run_alter(engine, con, stmt, info)
+        return done
     if stmt.statement_type == "ALTER_COLUMN_SET_OPTIONS":
         names = {f["name"].lower(): f["name"] for f in info["schema"]}
         column = names.get(str(o["column"]).lower())

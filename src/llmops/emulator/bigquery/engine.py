@@ -52,6 +52,7 @@ from . import (
     fieldopts,
     geography,
     history,
+    infoschema,
     intervals,
     ml,
     ranges,
@@ -1051,6 +1052,9 @@ class BigQueryEngine:
             ints = ("ordinal_position", "clustering_ordinal_position")
             arrow = pa.table({k: pa.array(v, type=pa.int64() if k in ints else pa.string()) for k, v in out.items()})
             con.register(INFO_SCHEMA_VIEWS["COLUMNS"], arrow)
+        infoschema.register(
+            con, views, INFO_SCHEMA_VIEWS, lambda: columns or self._catalog_columns(con), field_type_sql
+        )
 
     def _define_wildcard(self, con: duckdb.DuckDBPyConnection, wc) -> None:
         names = sorted(t for t in self._table_names(con, wc.project, wc.dataset) if t.startswith(wc.prefix))

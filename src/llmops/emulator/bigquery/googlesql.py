@@ -367,6 +367,11 @@ INFO_SCHEMA_VIEWS = {
     "MATERIALIZED_VIEWS": "__bq_information_schema_materialized_views",
     "ROW_ACCESS_POLICIES": "__bq_information_schema_row_access_policies",
     "PARTITIONS": "__bq_information_schema_partitions",
+    "VIEWS": "__bq_information_schema_views",
+    "TABLE_OPTIONS": "__bq_information_schema_table_options",
+    "COLUMN_FIELD_PATHS": "__bq_information_schema_column_field_paths",
+    "TABLE_CONSTRAINTS": "__bq_information_schema_table_constraints",
+    "KEY_COLUMN_USAGE": "__bq_information_schema_key_column_usage",
 }
 """INFORMATION_SCHEMA view -> the relation name the engine registers on its connection."""
 
@@ -610,9 +615,11 @@ def _translate_parsed(
     from .keywordnames import quote_operator_words
     from .quantified import protect as protect_quantifiers
 
+    original = sql
     sql = quote_operator_words(sql)
+    parsed_text = protect_quantifiers(protect(sql))
     try:
-        parsed = [s for s in sqlglot.parse(protect_quantifiers(protect(sql)), read="bigquery") if s is not None]
+        parsed = [s for s in sqlglot.parse(parsed_text, read="bigquery") if s is not None]
     except ParseError as exc:
         from . import ranges
 
@@ -625,6 +632,10 @@ def _translate_parsed(
         raise BigQueryError(f"syntax error: {str(exc).splitlines()[0]}", fix="check quotes and brackets") from None
     if not parsed:
         raise BigQueryError("the query is empty", fix="write a SELECT statement")
+    from .viewtext import view_query
+
+    # a view's text as written (the positions refer to the parsed text: when it was changed, none)
+    view_texts = [view_query(tree, original if parsed_text == original else "") for tree in parsed]
     for tree in parsed:
         _drop_token_positions(tree)
         restore_cast_formats(tree)
@@ -643,10 +654,12 @@ def _translate_parsed(
             node = s.this.this if isinstance(s.this, exp.Schema) else s.this
             ctx.script_temp_tables.add(node.name.lower())
     statements = []
-    for s in parsed:
+    for s, view_text in zip(parsed, view_texts, strict=True):
         named_before, positional_before = len(ctx.named_params), ctx.positional
         created = s.copy() if isinstance(s, exp.Create) and str(s.kind).upper() == "TABLE" else None
         stmt = _translate_statement(cast(exp.Expression, s), ctx)
+        if view_text is not None:
+            stmt = replace(stmt, options={**stmt.options, "view_query": view_text})
         if created is not None:
             _learn_created_table(created, stmt, ctx)
         statements.append(
@@ -1233,7 +1246,7 @@ def _replace_info_schema(table: exp.Table, names: list[str], at: int, ctx: _Cont
         view = ".".join(rest) or "(none)"
         raise BigQueryError(
             f"INFORMATION_SCHEMA.{view.upper()} is not supported by the local warehouse",
-            fix="use INFORMATION_SCHEMA.TABLES, COLUMNS, SCHEMATA, MATERIALIZED_VIEWS, ROW_ACCESS_POLICIES or PARTITIONS",
+            fix="use INFORMATION_SCHEMA." + ", ".join(sorted(INFO_SCHEMA_VIEWS)),
         )
     view = rest[0].upper()
     project, dataset = ctx.project, None

@@ -471,6 +471,10 @@ def after_statement(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, stmt
         ddlopts.after_create(engine, con, stmt)
     if stmt.statement_type == "ALTER_TABLE":
         ddlopts.after_alter(con, stmt)
+    if stmt.statement_type == "CREATE_VIEW" and stmt.options.get("view_query"):
+        ddlopts.store(
+            con, project, dataset, table, {"view": {"query": stmt.options["view_query"], "useLegacySql": False}}
+        )
     if stmt.statement_type.startswith(("CREATE_TABLE", "CREATE_VIEW")) and stmt.options.get("description"):
         kind = "VIEW" if stmt.statement_type.startswith("CREATE_VIEW") else "TABLE"
         text = str(stmt.options["description"]).replace("'", "''")
@@ -502,7 +506,7 @@ def run(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, stmt: Statement)
             )
         con.execute(stmt.sql)
         engine._record_table(con, project, dataset, table)
-        _set(con, schema, table, kind="MATERIALIZED_VIEW", mview_query=o.get("mview_query"))
+        _set(con, schema, table, kind="MATERIALIZED_VIEW", mview_query=o.get("view_query") or o.get("mview_query"))
         return done
     sp, sd, st = o["source"]
     src = engine._table_info(con, sp, sd, st)

@@ -1,0 +1,235 @@
+"""INFORMATION_SCHEMA views over what DDL keeps: VIEWS, TABLE_OPTIONS, COLUMN_FIELD_PATHS,
+TABLE_CONSTRAINTS and KEY_COLUMN_USAGE, with BigQuery's columns.
+
+They read the engine's catalog, so they show what SQL DDL (and REST calls that run DDL here:
+creating a table or view, changing a view's query) set; fields set only through `tables.patch`
+(labels, say) are not in them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from .catalog import CATALOG
+from .googlesql import split_schema
+
+VIEWS = ("VIEWS", "TABLE_OPTIONS", "COLUMN_FIELD_PATHS", "TABLE_CONSTRAINTS", "KEY_COLUMN_USAGE")
+"""The views this module registers."""
+
+Column = tuple[str, str, str, str, int, dict]
+"""(project, dataset, table, column, position, BigQuery field), as the engine lists them."""
+
+
+def register(
+    con: duckdb.DuckDBPyConnection,
+    wanted: Iterable[str],
+    relations: dict[str, str],
+    columns: Callable[[], list[Column]],
+    type_sql: Callable[[dict], str],
+) -> None:
+    """Register each wanted view of this module under its relation name."""
+    wanted = set(wanted) & set(VIEWS)
+    if not wanted:
+        return
+    options = _ddl_options(con)
+    builders: dict[str, Callable[[], pa.Table]] = {
+        "VIEWS": lambda: _views(con, options),
+        "TABLE_OPTIONS": lambda: _table_options(con, options),
+        "COLUMN_FIELD_PATHS": lambda: _column_field_paths(con, columns(), type_sql),
+        "TABLE_CONSTRAINTS": lambda: _table_constraints(options),
+        "KEY_COLUMN_USAGE": lambda: _key_column_usage(options),
+    }
+    for name in sorted(wanted):
+        con.register(relations[name], builders[name]())
+
+
+def _table(rows: list[tuple], names: tuple[str, ...], ints: tuple[str, ...] = ()) -> pa.Table:
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
+    return pa.table(
+        {
+            n: pa.array(list(c), type=pa.int64() if n in ints else pa.string())
+            for n, c in zip(names, columns, strict=True)
+        }
+    )
+
+
+def _ddl_options(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str, str], dict[str, Any]]:
+    """(project, dataset, table) -> the REST fields DDL stored for it, for tables that exist."""
+    rows = con.execute(
+        f"SELECT o.schema_name, o.table_name, o.options FROM {CATALOG}.ddl_options o "
+        "WHERE o.table_name <> '' AND EXISTS (SELECT 1 FROM duckdb_tables() t WHERE t.schema_name = o.schema_name "
+        "AND t.table_name = o.table_name UNION ALL SELECT 1 FROM duckdb_views() v "
+        "WHERE v.schema_name = o.schema_name AND v.view_name = o.table_name)"
+    ).fetchall()
+    out = {}
+    for schema_name, table, text in rows:
+        parts = split_schema(schema_name)
+        if parts is not None:
+            out[(*parts, table)] = json.loads(text)
+    return out
+
+
+def _views(con: duckdb.DuckDBPyConnection, options: dict[tuple[str, str, str], dict[str, Any]]) -> pa.Table:
+    rows = []
+    found = con.execute(
+        "SELECT schema_name, view_name FROM duckdb_views() WHERE NOT internal AND NOT temporary "
+        "AND database_name = current_database() ORDER BY schema_name, view_name"
+    ).fetchall()
+    for schema_name, view in found:
+        parts = split_schema(schema_name)
+        if parts is None:
+            continue
+        query = ((options.get((*parts, view)) or {}).get("view") or {}).get("query")
+        rows.append((*parts, view, query, None, "YES"))
+    names = ("table_catalog", "table_schema", "table_name", "view_definition", "check_option", "use_standard_sql")
+    return _table(rows, names)
+
+
+def _string_literal(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _table_options(con: duckdb.DuckDBPyConnection, options: dict[tuple[str, str, str], dict[str, Any]]) -> pa.Table:
+    """One row per option set, valued as GoogleSQL literals (BigQuery's option_value)."""
+    comments = con.execute(
+        "SELECT schema_name, table_name, comment FROM duckdb_tables() WHERE comment IS NOT NULL AND comment <> '' "
+        "UNION ALL SELECT schema_name, view_name, comment FROM duckdb_views() WHERE NOT internal "
+        "AND comment IS NOT NULL AND comment <> ''"
+    ).fetchall()
+    expires = con.execute(
+        f"SELECT schema_name, table_name, strftime(expires AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ') "
+        f"FROM {CATALOG}.table_features WHERE expires IS NOT NULL AND table_name <> ''"
+    ).fetchall()
+    by_table: dict[tuple[str, str, str], list[tuple[str, str, str]]] = {}
+    for schema_name, table, comment in comments:
+        parts = split_schema(schema_name)
+        if parts is not None:
+            by_table.setdefault((*parts, table), []).append(("description", "STRING", _string_literal(comment)))
+    for key, fields in options.items():
+        found = by_table.setdefault(key, [])
+        if fields.get("friendlyName"):
+            found.append(("friendly_name", "STRING", _string_literal(fields["friendlyName"])))
+        if fields.get("labels"):
+            pairs = ", ".join(
+                f"STRUCT({_string_literal(k)}, {_string_literal(v)})" for k, v in fields["labels"].items()
+            )
+            found.append(("labels", "ARRAY<STRUCT<STRING, STRING>>", f"[{pairs}]"))
+        expiration_ms = (fields.get("timePartitioning") or {}).get("expirationMs")
+        if expiration_ms:
+            days = int(expiration_ms) / 86_400_000
+            found.append(("partition_expiration_days", "FLOAT64", f"{days:g}"))
+        if fields.get("requirePartitionFilter"):
+            found.append(("require_partition_filter", "BOOL", "true"))
+    for schema_name, table, at in expires:
+        parts = split_schema(schema_name)
+        if parts is not None:
+            by_table.setdefault((*parts, table), []).append(("expiration_timestamp", "TIMESTAMP", f'TIMESTAMP "{at}"'))
+    rows = [(*key, *option) for key, found in sorted(by_table.items()) for option in found]
+    names = ("table_catalog", "table_schema", "table_name", "option_name", "option_type", "option_value")
+    return _table(rows, names)
+
+
+def _column_field_paths(
+    con: duckdb.DuckDBPyConnection, columns: list[Column], type_sql: Callable[[dict], str]
+) -> pa.Table:
+    """A row per column and per nested field (`a.b`), with the column's description."""
+    comments = {
+        (schema_name, table, column): comment
+        for schema_name, table, column, comment in con.execute(
+            "SELECT schema_name, table_name, column_name, comment FROM duckdb_columns() "
+            "WHERE comment IS NOT NULL AND comment <> ''"
+        ).fetchall()
+    }
+    rows: list[tuple] = []
+
+    def walk(key: tuple[str, str, str], column: str, path: str, field: dict, description: str | None) -> None:
+        rows.append((*key, column, path, type_sql(field), description, None, None))
+        for child in field.get("fields") or [] if field["type"] == "RECORD" else []:
+            walk(key, column, f"{path}.{child['name']}", child, child.get("description"))
+
+    from .googlesql import duckdb_schema
+
+    for project, dataset, table, column, _, field in columns:
+        description = comments.get((duckdb_schema(project, dataset), table, column))
+        walk((project, dataset, table), column, column, field, description)
+    names = (
+        "table_catalog",
+        "table_schema",
+        "table_name",
+        "column_name",
+        "field_path",
+        "data_type",
+        "description",
+        "collation_name",
+        "rounding_mode",
+    )
+    return _table(rows, names)
+
+
+def constraint_names(table: str, constraints: dict[str, Any]) -> list[tuple[str, str, dict[str, Any] | None]]:
+    """(name, PRIMARY KEY | FOREIGN KEY, foreign key) of a table's keys: the primary key is
+    `table.pk$`, a foreign key its own name or, unnamed, `table.fk$N`."""
+    out: list[tuple[str, str, dict[str, Any] | None]] = []
+    if (constraints.get("primaryKey") or {}).get("columns"):
+        out.append((f"{table}.pk$", "PRIMARY KEY", None))
+    for n, key in enumerate(constraints.get("foreignKeys") or [], start=1):
+        out.append((key.get("name") or f"{table}.fk${n}", "FOREIGN KEY", key))
+    return out
+
+
+def _table_constraints(options: dict[tuple[str, str, str], dict[str, Any]]) -> pa.Table:
+    rows = []
+    for (project, dataset, table), fields in sorted(options.items()):
+        for name, kind, _ in constraint_names(table, fields.get("tableConstraints") or {}):
+            rows.append((project, dataset, name, project, dataset, table, kind, "NO", "NO", "NO"))
+    names = (
+        "constraint_catalog",
+        "constraint_schema",
+        "constraint_name",
+        "table_catalog",
+        "table_schema",
+        "table_name",
+        "constraint_type",
+        "is_deferrable",
+        "initially_deferred",
+        "enforced",
+    )
+    return _table(rows, names)
+
+
+def _key_column_usage(options: dict[tuple[str, str, str], dict[str, Any]]) -> pa.Table:
+    primary = {
+        key: [c.lower() for c in ((f.get("tableConstraints") or {}).get("primaryKey") or {}).get("columns") or []]
+        for key, f in options.items()
+    }
+    rows: list[tuple] = []
+    for (project, dataset, table), fields in sorted(options.items()):
+        constraints = fields.get("tableConstraints") or {}
+        for name, _, foreign in constraint_names(table, constraints):
+            head = (project, dataset, name, project, dataset, table)
+            if foreign is None:
+                for i, column in enumerate(constraints["primaryKey"]["columns"], start=1):
+                    rows.append((*head, column, i, None))
+                continue
+            ref = foreign["referencedTable"]
+            keys = primary.get((ref.get("projectId"), ref.get("datasetId"), ref.get("tableId")), [])
+            for i, pair in enumerate(foreign["columnReferences"], start=1):
+                referenced = pair["referencedColumn"].lower()
+                position = keys.index(referenced) + 1 if referenced in keys else None
+                rows.append((*head, pair["referencingColumn"], i, position))
+    names = (
+        "constraint_catalog",
+        "constraint_schema",
+        "constraint_name",
+        "table_catalog",
+        "table_schema",
+        "table_name",
+        "column_name",
+        "ordinal_position",
+        "position_in_unique_constraint",
+    )
+    return _table(rows, names, ints=("ordinal_position", "position_in_unique_constraint"))

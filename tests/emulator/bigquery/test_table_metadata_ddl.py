@@ -1,0 +1,262 @@
+"""Table metadata that DDL sets, read back as BigQuery shows it.
+
+What was wrong before:
+- a view made by `CREATE VIEW` showed `view.query` "" through `tables.get` (only REST-made views
+  kept their text);
+- `OPTIONS(description = ...)` on a CREATE TABLE column was dropped;
+- `PRIMARY KEY (c) NOT ENFORCED` / `FOREIGN KEY ... REFERENCES ... NOT ENFORCED` was a syntax
+  error (DuckDB has no NOT ENFORCED), and `id INT64 PRIMARY KEY` (enforced) was enforced by DuckDB
+  where BigQuery refuses it;
+- INFORMATION_SCHEMA.VIEWS, TABLE_OPTIONS, COLUMN_FIELD_PATHS, TABLE_CONSTRAINTS and
+  KEY_COLUMN_USAGE were refused by name.
+"""
+
+from __future__ import annotations
+
+import pytest
+from google.api_core import exceptions
+
+from llmops.core.errors import QueryError
+
+
+def run(client, sql: str) -> list[dict]:
+    return [dict(r) for r in client.query(sql).result()]
+
+
+# ------------------------------------------------------------------------- views keep their text
+
+
+def test_a_view_made_by_ddl_keeps_its_query_text(bigquery_client, dataset):
+    ds = f"{dataset.project}.{dataset.dataset_id}"
+    run(bigquery_client, f"CREATE TABLE `{ds}.t` (id INT64)")
+    body = f"-- newest first\nSELECT id FROM `{ds}.t` WHERE id > 1 ORDER BY id DESC"
+    run(bigquery_client, f"CREATE OR REPLACE VIEW `{ds}.v`\nOPTIONS(description = 'a view') AS\n{body}")
+    view = bigquery_client.get_table(f"{ds}.v")
+    assert view.view_query == body
+    assert view.description == "a view"
+    # a statement after it, and a ';' inside a string of the view, end where they should
+    run(bigquery_client, f"CREATE VIEW `{ds}.w` AS SELECT 'a;b' AS s; SELECT 1")
+    assert bigquery_client.get_table(f"{ds}.w").view_query == "SELECT 'a;b' AS s"
+    # changing the query through the API shows the new text
+    view.view_query = "SELECT 2 AS two"
+    bigquery_client.update_table(view, ["view_query"])
+    assert bigquery_client.get_table(f"{ds}.v").view_query == "SELECT 2 AS two"
+    rows = run(
+        bigquery_client,
+        f"SELECT table_name, view_definition, use_standard_sql FROM `{ds}.INFORMATION_SCHEMA.VIEWS` ORDER BY 1",
+    )
+    assert rows == [
+        {"table_name": "v", "view_definition": "SELECT 2 AS two", "use_standard_sql": "YES"},
+        {"table_name": "w", "view_definition": "SELECT 'a;b' AS s", "use_standard_sql": "YES"},
+    ]
+
+
+def test_a_materialized_view_keeps_its_query_text(bigquery_client, dataset):
+    ds = f"{dataset.project}.{dataset.dataset_id}"
+    run(bigquery_client, f"CREATE TABLE `{ds}.t` (id INT64)")
+    run(bigquery_client, f"CREATE MATERIALIZED VIEW `{ds}.m` AS SELECT COUNT(*) AS n FROM `{ds}.t`")
+    assert bigquery_client.get_table(f"{ds}.m").mview_query == f"SELECT COUNT(*) AS n FROM `{ds}.t`"
+
+
+# ------------------------------------------------------------------------- column descriptions
+
+
+def test_column_descriptions_in_create_table(bigquery_client, dataset):
+    ds = f"{dataset.project}.{dataset.dataset_id}"
+    run(
+        bigquery_client,
+        f"CREATE TABLE `{ds}.t` (id INT64 NOT NULL OPTIONS(description = 'the id'), "
+        f"v STRING OPTIONS(description = \"it's v\", rounding_mode = 'ROUND_HALF_EVEN'), w STRING)",
+    )
+    schema = bigquery_client.get_table(f"{ds}.t").schema
+    assert [(f.name, f.mode, f.description) for f in schema] == [
+        ("id", "REQUIRED", "the id"),
+        ("v", "NULLABLE", "it's v"),
+        ("w", "NULLABLE", None),
+    ]
+    run(bigquery_client, f"CREATE TABLE `{ds}.c` (id INT64 OPTIONS(description = 'x')) AS SELECT 1 AS id")
+    assert [f.description for f in bigquery_client.get_table(f"{ds}.c").schema] == ["x"]
+    with pytest.raises(exceptions.BadRequest, match="Invalid column option: nope"):
+        run(bigquery_client, f"CREATE TABLE `{ds}.bad` (id INT64 OPTIONS(nope = 'x'))")
+    assert [t.table_id for t in bigquery_client.list_tables(dataset)] == ["c", "t"]
+
+
+# ------------------------------------------------------------------------- primary and foreign keys
+
+
+@pytest.fixture
+def keyed(bigquery_client, dataset):
+    """Tables `o` (primary key k, j) and `t` (primary key id, foreign key (v, w) -> o(k, j))."""
+    ds = f"{dataset.project}.{dataset.dataset_id}"
+    run(bigquery_client, f"CREATE TABLE `{ds}.o` (k STRING, j INT64, PRIMARY KEY (k, j) NOT ENFORCED)")
+    run(
+        bigquery_client,
+        f"CREATE TABLE `{ds}.t` (id INT64 PRIMARY KEY NOT ENFORCED, v STRING, w INT64, "
+        f"CONSTRAINT fk_o FOREIGN KEY (v, w) REFERENCES `{ds}.o`(k, j) NOT ENFORCED)",
+    )
+    return ds
+
+
+def test_keys_are_kept_and_not_enforced(bigquery_client, keyed):
+    constraints = bigquery_client.get_table(f"{keyed}.t").table_constraints
+    assert constraints.primary_key.columns == ["id"]
+    (fk,) = constraints.foreign_keys
+    assert fk.name == "fk_o" and fk.referenced_table.table_id == "o"
+    assert [(r.referencing_column, r.referenced_column) for r in fk.column_references] == [("v", "k"), ("w", "j")]
+    run(bigquery_client, f"INSERT `{keyed}.t` (id, v) VALUES (1, 'no such o'), (1, 'x')")  # BigQuery does not enforce
+    assert run(bigquery_client, f"SELECT COUNT(*) AS n FROM `{keyed}.t`") == [{"n": 2}]
+
+
+def test_information_schema_lists_the_keys(bigquery_client, keyed):
+    rows = run(
+        bigquery_client,
+        f"SELECT constraint_name, table_name, constraint_type, enforced FROM `{keyed}.INFORMATION_SCHEMA.TABLE_CONSTRAINTS` "
+        "ORDER BY table_name, constraint_type DESC",
+    )
+    assert rows == [
+        {"constraint_name": "o.pk$", "table_name": "o", "constraint_type": "PRIMARY KEY", "enforced": "NO"},
+        {"constraint_name": "t.pk$", "table_name": "t", "constraint_type": "PRIMARY KEY", "enforced": "NO"},
+        {"constraint_name": "fk_o", "table_name": "t", "constraint_type": "FOREIGN KEY", "enforced": "NO"},
+    ]
+    usage = run(
+        bigquery_client,
+        f"SELECT constraint_name, column_name, ordinal_position, position_in_unique_constraint "
+        f"FROM `{keyed}.INFORMATION_SCHEMA.KEY_COLUMN_USAGE` WHERE table_name = 't' ORDER BY 1, 3",
+    )
+    assert usage == [
+        {"constraint_name": "fk_o", "column_name": "v", "ordinal_position": 1, "position_in_unique_constraint": 1},
+        {"constraint_name": "fk_o", "column_name": "w", "ordinal_position": 2, "position_in_unique_constraint": 2},
+        {"constraint_name": "t.pk$", "column_name": "id", "ordinal_position": 1, "position_in_unique_constraint": None},
+    ]
+
+
+def test_alter_table_adds_and_drops_keys(bigquery_client, keyed):
+    run(bigquery_client, f"ALTER TABLE `{keyed}.t` DROP PRIMARY KEY")
+    run(bigquery_client, f"ALTER TABLE `{keyed}.t` ADD PRIMARY KEY (id, v) NOT ENFORCED")
+    run(bigquery_client, f"ALTER TABLE `{keyed}.t` DROP CONSTRAINT fk_o")
+    run(bigquery_client, f"ALTER TABLE `{keyed}.t` DROP CONSTRAINT IF EXISTS fk_o")
+    # a referenced table named without its dataset is in the constrained table's dataset
+    run(
+        bigquery_client,
+        f"ALTER TABLE `{keyed}.t` ADD CONSTRAINT fk2 FOREIGN KEY (v, w) REFERENCES o(k, j) NOT ENFORCED",
+    )
+    constraints = bigquery_client.get_table(f"{keyed}.t").table_constraints
+    assert constraints.primary_key.columns == ["id", "v"]
+    assert [(f.name, f.referenced_table.table_id) for f in constraints.foreign_keys] == [("fk2", "o")]
+    job = bigquery_client.query(f"ALTER TABLE `{keyed}.t` DROP PRIMARY KEY")
+    job.result()
+    assert job.statement_type == "ALTER_TABLE"
+    assert bigquery_client.get_table(f"{keyed}.t").table_constraints.primary_key is None
+
+
+@pytest.mark.parametrize(
+    "ddl, error",
+    [
+        ("CREATE TABLE `{ds}.bad` (id INT64 PRIMARY KEY)", "PRIMARY KEY constraints must be declared NOT ENFORCED"),
+        ("CREATE TABLE `{ds}.bad` (id INT64, PRIMARY KEY (nope) NOT ENFORCED)", "Column nope in a key constraint"),
+        ("CREATE TABLE `{ds}.bad` (a ARRAY<INT64>, PRIMARY KEY (a) NOT ENFORCED)", "cannot be part of a key"),
+        (
+            "CREATE TABLE `{ds}.bad` (id INT64, PRIMARY KEY (id) NOT ENFORCED, PRIMARY KEY (id) NOT ENFORCED)",
+            "only one primary key",
+        ),
+        (
+            "CREATE TABLE `{ds}.bad` (id INT64, FOREIGN KEY (id) REFERENCES `{ds}.o`(k, j) NOT ENFORCED)",
+            "references 2 column(s)",
+        ),
+        (
+            "CREATE TABLE `{ds}.bad` (k STRING, FOREIGN KEY (k) REFERENCES `{ds}.o`(nope) NOT ENFORCED)",
+            "Column nope referenced",
+        ),
+        ("CREATE TABLE `{ds}.bad` (k STRING, FOREIGN KEY (k) REFERENCES other.o(k) NOT ENFORCED)", "same dataset"),
+        ("CREATE TABLE `{ds}.bad` (x INT64, PRIMARY KEY (id) NOT ENFORCED) AS SELECT 1 AS x", "Column id in a key"),
+        ("ALTER TABLE `{ds}.t` ADD PRIMARY KEY (v) NOT ENFORCED", "already has a primary key"),
+        ("ALTER TABLE `{ds}.t` DROP CONSTRAINT nope", "Constraint nope not found"),
+        ("ALTER TABLE `{ds}.t` RENAME TO t2", "cannot be renamed"),
+    ],
+)
+def test_bad_keys_are_refused_and_create_nothing(bigquery_client, keyed, dataset, ddl, error):
+    with pytest.raises((exceptions.BadRequest, exceptions.NotFound), match=None) as info:
+        run(bigquery_client, ddl.format(ds=keyed))
+    assert error in str(info.value)
+    assert [t.table_id for t in bigquery_client.list_tables(dataset)] == ["o", "t"]
+
+
+def test_a_missing_referenced_table_is_not_found(bigquery_client, keyed, dataset):
+    with pytest.raises(exceptions.NotFound, match="missing"):
+        run(
+            bigquery_client,
+            f"CREATE TABLE `{keyed}.bad` (id INT64, FOREIGN KEY (id) REFERENCES `{keyed}.missing`(x) NOT ENFORCED)",
+        )
+    assert [t.table_id for t in bigquery_client.list_tables(dataset)] == ["o", "t"]
+
+
+# ------------------------------------------------------------------------- options and field paths
+
+
+def test_table_options_and_column_field_paths(bigquery_client, dataset):
+    ds = f"{dataset.project}.{dataset.dataset_id}"
+    run(
+        bigquery_client,
+        f"CREATE TABLE `{ds}.t` (id INT64 OPTIONS(description = 'the id'), s STRUCT<a INT64, b ARRAY<STRUCT<c STRING>>>, "
+        "d DATE) PARTITION BY d OPTIONS(description = 'say \"hi\"', labels = [('team', 'ml')], friendly_name = 'T', "
+        "partition_expiration_days = 1.5, expiration_timestamp = TIMESTAMP '2090-01-01 00:00:00 UTC')",
+    )
+    options = run(
+        bigquery_client,
+        f"SELECT option_name, option_type, option_value FROM `{ds}.INFORMATION_SCHEMA.TABLE_OPTIONS` "
+        "WHERE table_name = 't' ORDER BY option_name",
+    )
+    assert options == [
+        {"option_name": "description", "option_type": "STRING", "option_value": '"say \\"hi\\""'},
+        {
+            "option_name": "expiration_timestamp",
+            "option_type": "TIMESTAMP",
+            "option_value": 'TIMESTAMP "2090-01-01T00:00:00.000Z"',
+        },
+        {"option_name": "friendly_name", "option_type": "STRING", "option_value": '"T"'},
+        {
+            "option_name": "labels",
+            "option_type": "ARRAY<STRUCT<STRING, STRING>>",
+            "option_value": '[STRUCT("team", "ml")]',
+        },
+        {"option_name": "partition_expiration_days", "option_type": "FLOAT64", "option_value": "1.5"},
+    ]
+    paths = run(
+        bigquery_client,
+        f"SELECT column_name, field_path, data_type, description FROM `{ds}.INFORMATION_SCHEMA.COLUMN_FIELD_PATHS` "
+        "WHERE table_name = 't'",
+    )
+    assert paths == [
+        {"column_name": "id", "field_path": "id", "data_type": "INT64", "description": "the id"},
+        {
+            "column_name": "s",
+            "field_path": "s",
+            "data_type": "STRUCT<a INT64, b ARRAY<STRUCT<c STRING>>>",
+            "description": None,
+        },
+        {"column_name": "s", "field_path": "s.a", "data_type": "INT64", "description": None},
+        {"column_name": "s", "field_path": "s.b", "data_type": "ARRAY<STRUCT<c STRING>>", "description": None},
+        {"column_name": "s", "field_path": "s.b.c", "data_type": "STRING", "description": None},
+        {"column_name": "d", "field_path": "d", "data_type": "DATE", "description": None},
+    ]
+
+
+def test_the_local_warehouse_reads_keys_and_views(scratch_warehouse):
+    wh = scratch_warehouse
+    wh.query("CREATE SCHEMA meta_ddl")
+    wh.query("CREATE TABLE meta_ddl.o (k STRING, PRIMARY KEY (k) NOT ENFORCED)")
+    wh.query("CREATE TABLE meta_ddl.t (id INT64, k STRING REFERENCES meta_ddl.o(k) NOT ENFORCED)")
+    wh.query("CREATE VIEW meta_ddl.v AS SELECT k FROM meta_ddl.o")
+    rows = wh.query(
+        "SELECT table_name, constraint_type FROM meta_ddl.INFORMATION_SCHEMA.TABLE_CONSTRAINTS ORDER BY 1"
+    ).to_pylist()
+    assert rows == [
+        {"table_name": "o", "constraint_type": "PRIMARY KEY"},
+        {"table_name": "t", "constraint_type": "FOREIGN KEY"},
+    ]
+    views = wh.query("SELECT view_definition FROM meta_ddl.INFORMATION_SCHEMA.VIEWS").to_pylist()
+    assert views == [{"view_definition": "SELECT k FROM meta_ddl.o"}]
+    with pytest.raises(QueryError, match="must be declared NOT ENFORCED"):
+        wh.query("CREATE TABLE meta_ddl.bad (id INT64 PRIMARY KEY)")
+    with pytest.raises(QueryError, match="INFORMATION_SCHEMA.NOPE is not supported"):
+        wh.query("SELECT * FROM meta_ddl.INFORMATION_SCHEMA.NOPE")
