@@ -260,3 +260,63 @@ def test_the_local_warehouse_reads_keys_and_views(scratch_warehouse):
         wh.query("CREATE TABLE meta_ddl.bad (id INT64 PRIMARY KEY)")
     with pytest.raises(QueryError, match="INFORMATION_SCHEMA.NOPE is not supported"):
         wh.query("SELECT * FROM meta_ddl.INFORMATION_SCHEMA.NOPE")
+
+
+# ------------------------------------------------------------------------- CREATE TABLE LIKE
+
+
+def test_create_table_like_copies_the_sources_metadata(bigquery_client, dataset):
+    ds = f"{dataset.project}.{dataset.dataset_id}"
+    run(
+        bigquery_client,
+        f"CREATE TABLE `{ds}.t` (id INT64 NOT NULL OPTIONS(description = 'the id'), s STRING(5), d DATE) "
+        "PARTITION BY d CLUSTER BY id OPTIONS(description = 'source', labels = [('team', 'ml')])",
+    )
+    run(bigquery_client, f"INSERT `{ds}.t` VALUES (1, 'x', '2024-01-01')")
+    job = bigquery_client.query(f"CREATE TABLE `{ds}.copy` LIKE `{ds}.t`")
+    job.result()
+    assert job.statement_type == "CREATE_TABLE"
+    copy = bigquery_client.get_table(f"{ds}.copy")
+    assert [(f.name, f.mode, f.description, f.max_length) for f in copy.schema] == [
+        ("id", "REQUIRED", "the id", None),
+        ("s", "NULLABLE", None, 5),
+        ("d", "NULLABLE", None, None),
+    ]
+    assert (copy.description, copy.labels, copy.num_rows) == ("source", {"team": "ml"}, 0)
+    assert copy.time_partitioning.field == "d" and copy.clustering_fields == ["id"]
+    # the statement's own clauses replace the source's
+    run(
+        bigquery_client, f"CREATE OR REPLACE TABLE `{ds}.mine` LIKE `{ds}.t` CLUSTER BY s OPTIONS(description = 'mine')"
+    )
+    mine = bigquery_client.get_table(f"{ds}.mine")
+    assert (mine.description, mine.clustering_fields, mine.time_partitioning.field) == ("mine", ["s"], "d")
+    run(bigquery_client, f"CREATE TABLE IF NOT EXISTS `{ds}.copy` LIKE `{ds}.t`")  # leaves it as it is
+
+
+@pytest.mark.parametrize(
+    "ddl, error, kind",
+    [
+        ("CREATE TABLE `{ds}.copy` LIKE `{ds}.t`", "Already Exists: Table", exceptions.Conflict),
+        ("CREATE TABLE `{ds}.x` LIKE `{ds}.nope`", "not found", exceptions.NotFound),
+        (
+            "CREATE TABLE `{ds}.x` LIKE `{ds}.t` AS SELECT 1 AS id",
+            "LIKE ... AS SELECT is not supported",
+            exceptions.BadRequest,
+        ),
+        (
+            "CREATE TABLE `{ds}.x` LIKE `{ds}.t` PARTITION BY zz",
+            "Partitioning column zz not found",
+            exceptions.BadRequest,
+        ),
+        ("CREATE TABLE `{ds}.x` LIKE `{ds}.v`", "CREATE TABLE ... LIKE copies a table", exceptions.BadRequest),
+    ],
+)
+def test_create_table_like_mistakes(bigquery_client, dataset, ddl, error, kind):
+    ds = f"{dataset.project}.{dataset.dataset_id}"
+    run(bigquery_client, f"CREATE TABLE `{ds}.t` (id INT64)")
+    run(bigquery_client, f"CREATE TABLE `{ds}.copy` (id INT64)")
+    run(bigquery_client, f"CREATE VIEW `{ds}.v` AS SELECT 1 AS id")
+    with pytest.raises(kind) as info:
+        run(bigquery_client, ddl.format(ds=ds))
+    assert error in str(info.value)
+    assert sorted(t.table_id for t in bigquery_client.list_tables(dataset)) == ["copy", "t", "v"]

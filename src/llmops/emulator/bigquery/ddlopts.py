@@ -22,7 +22,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
-from . import constraints, history, partitioning, typeparams
+from . import constraints, history, partitioning, tablelike, typeparams
 from .catalog import CATALOG, forget_rows
 from .googlesql import (
     BigQueryDuplicate,
@@ -45,6 +45,7 @@ REPORTED = {
     "ALTER_COLUMN_SET_OPTIONS": "ALTER_TABLE",
     "ALTER_TABLE_RENAME": "ALTER_TABLE",
     "ALTER_TABLE_CONSTRAINTS": "ALTER_TABLE",
+    "CREATE_TABLE_LIKE": "CREATE_TABLE",
 }
 """Statement types `run` executes -> the statementType BigQuery reports for them."""
 STATEMENTS = frozenset(REPORTED)
@@ -361,7 +362,8 @@ def _translate_create(stmt: exp.Create, ctx: Any) -> Statement | None:
     keys = constraints.take_from_create(stmt, ctx)
     params = typeparams.typed_columns(stmt.this.expressions if isinstance(stmt.this, exp.Schema) else [])
     described = column_descriptions(stmt)
-    if by is None and cluster is None and not names and not params and not described and keys is None:
+    like = tablelike.like_source(stmt)
+    if by is None and cluster is None and not names and not params and not described and keys is None and like is None:
         return None
     options = parse_options([p for p in items if isinstance(p, exp.Property)], "TABLE")
     columns = [c.name for c in cluster.expressions] if cluster is not None else []
@@ -370,6 +372,8 @@ def _translate_create(stmt: exp.Create, ctx: Any) -> Statement | None:
     fields.pop("description", None)  # a CREATE's description is the table's comment
     if keys is not None:
         fields["tableConstraints"] = keys
+    if like is not None:
+        return tablelike.translate(stmt, like, fields, spec.get("_columns"), options, ctx)
     if isinstance(stmt.this, exp.Schema) and stmt.expression is None:
         defs = {c.name: c.args["kind"].sql("bigquery") for c in stmt.this.expressions if isinstance(c, exp.ColumnDef)}
         partitioning.check(spec, defs)
@@ -521,6 +525,8 @@ def run(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, stmt: Statement)
     o = stmt.options
     kind = o.get("kind", "TABLE")
     done = QueryResult(table=EMPTY, schema=[], statement_type=reported(stmt.statement_type), target=stmt.target)
+    if stmt.statement_type == "CREATE_TABLE_LIKE":
+        return tablelike.run(engine, con, stmt, done)
     if kind == "SCHEMA":
         if not engine._dataset_exists(con, project, dataset):
             if o.get("if_exists"):
