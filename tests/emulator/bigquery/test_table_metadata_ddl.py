@@ -320,3 +320,41 @@ def test_create_table_like_mistakes(bigquery_client, dataset, ddl, error, kind):
         run(bigquery_client, ddl.format(ds=ds))
     assert error in str(info.value)
     assert sorted(t.table_id for t in bigquery_client.list_tables(dataset)) == ["copy", "t", "v"]
+
+
+# ------------------------------------------------------------------------- routines
+
+
+def test_information_schema_routines_and_parameters(bigquery_client, dataset):
+    ds = f"{dataset.project}.{dataset.dataset_id}"
+    run(bigquery_client, f"CREATE FUNCTION `{ds}.add1`(x INT64) RETURNS INT64 AS (x + 1)")
+    run(bigquery_client, f"CREATE TABLE FUNCTION `{ds}.tf`(n INT64) AS SELECT n AS v")
+    run(bigquery_client, f"CREATE PROCEDURE `{ds}.p`(IN a INT64, OUT b STRING) BEGIN SET b = CAST(a AS STRING); END")
+    routines = run(
+        bigquery_client,
+        f"SELECT routine_name, routine_type, data_type, routine_body, routine_definition, external_language "
+        f"FROM `{ds}.INFORMATION_SCHEMA.ROUTINES` ORDER BY routine_name",
+    )
+    assert routines == [
+        {"routine_name": "add1", "routine_type": "FUNCTION", "data_type": "INT64", "routine_body": "SQL",
+         "routine_definition": "x + 1", "external_language": None},
+        {"routine_name": "p", "routine_type": "PROCEDURE", "data_type": None, "routine_body": "SQL",
+         "routine_definition": "BEGIN SET b = CAST(a AS STRING); END", "external_language": None},
+        {"routine_name": "tf", "routine_type": "TABLE FUNCTION", "data_type": None, "routine_body": "SQL",
+         "routine_definition": "SELECT n AS v", "external_language": None},
+    ]  # fmt: skip
+    parameters = run(
+        bigquery_client,
+        f"SELECT specific_name, ordinal_position, parameter_mode, is_result, parameter_name, data_type "
+        f"FROM `{ds}.INFORMATION_SCHEMA.PARAMETERS` ORDER BY specific_name, ordinal_position",
+    )
+    assert [tuple(r.values()) for r in parameters] == [
+        ("add1", 0, None, "YES", None, "INT64"),
+        ("add1", 1, None, "NO", "x", "INT64"),
+        ("p", 1, "IN", "NO", "a", "INT64"),
+        ("p", 2, "OUT", "NO", "b", "STRING"),
+        ("tf", 1, None, "NO", "n", "INT64"),
+    ]
+    run(bigquery_client, f"DROP FUNCTION `{ds}.add1`")
+    names = run(bigquery_client, f"SELECT routine_name FROM `{ds}.INFORMATION_SCHEMA.ROUTINES` ORDER BY 1")
+    assert names == [{"routine_name": "p"}, {"routine_name": "tf"}]

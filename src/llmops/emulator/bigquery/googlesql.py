@@ -372,6 +372,8 @@ INFO_SCHEMA_VIEWS = {
     "COLUMN_FIELD_PATHS": "__bq_information_schema_column_field_paths",
     "TABLE_CONSTRAINTS": "__bq_information_schema_table_constraints",
     "KEY_COLUMN_USAGE": "__bq_information_schema_key_column_usage",
+    "ROUTINES": "__bq_information_schema_routines",
+    "PARAMETERS": "__bq_information_schema_parameters",
 }
 """INFORMATION_SCHEMA view -> the relation name the engine registers on its connection."""
 
@@ -1239,6 +1241,10 @@ def _exclude_table_suffix_from_star(table: exp.Table) -> None:
             star.set(key, excepts)
 
 
+_ROUTINE_VIEWS = frozenset({"ROUTINES", "PARAMETERS"})
+"""INFORMATION_SCHEMA views whose project and dataset columns are specific_catalog/specific_schema."""
+
+
 def _replace_info_schema(table: exp.Table, names: list[str], at: int, ctx: _Context) -> None:
     qualifier = names[:at]
     rest = names[at + 1 :]
@@ -1277,9 +1283,12 @@ def _replace_info_schema(table: exp.Table, names: list[str], at: int, ctx: _Cont
     if view == "SCHEMATA":
         cond = exp.column("catalog_name").eq(exp.Literal.string(project))
     else:
-        cond = exp.column("table_catalog").eq(exp.Literal.string(project))
+        catalog, schema = (
+            ("specific_catalog", "specific_schema") if view in _ROUTINE_VIEWS else ("table_catalog", "table_schema")
+        )
+        cond = exp.column(catalog).eq(exp.Literal.string(project))
         if dataset is not None:
-            cond = cond.and_(exp.column("table_schema").eq(exp.Literal.string(dataset)))
+            cond = cond.and_(exp.column(schema).eq(exp.Literal.string(dataset)))
     sub = exp.select("*").from_(exp.to_identifier(relation, quoted=True)).where(cond)
     alias = table.args.get("alias") or exp.TableAlias(this=exp.to_identifier(view))
     table.replace(exp.Subquery(this=sub, alias=alias))

@@ -1,5 +1,5 @@
 """INFORMATION_SCHEMA views over what DDL keeps: VIEWS, TABLE_OPTIONS, COLUMN_FIELD_PATHS,
-TABLE_CONSTRAINTS and KEY_COLUMN_USAGE, with BigQuery's columns.
+TABLE_CONSTRAINTS, KEY_COLUMN_USAGE, ROUTINES and PARAMETERS, with BigQuery's columns.
 
 They read the engine's catalog, so they show what SQL DDL (and REST calls that run DDL here:
 creating a table or view, changing a view's query) set; fields set only through `tables.patch`
@@ -17,7 +17,15 @@ import pyarrow as pa
 from .catalog import CATALOG
 from .googlesql import split_schema
 
-VIEWS = ("VIEWS", "TABLE_OPTIONS", "COLUMN_FIELD_PATHS", "TABLE_CONSTRAINTS", "KEY_COLUMN_USAGE")
+VIEWS = (
+    "VIEWS",
+    "TABLE_OPTIONS",
+    "COLUMN_FIELD_PATHS",
+    "TABLE_CONSTRAINTS",
+    "KEY_COLUMN_USAGE",
+    "ROUTINES",
+    "PARAMETERS",
+)
 """The views this module registers."""
 
 Column = tuple[str, str, str, str, int, dict]
@@ -42,6 +50,8 @@ def register(
         "COLUMN_FIELD_PATHS": lambda: _column_field_paths(con, columns(), type_sql),
         "TABLE_CONSTRAINTS": lambda: _table_constraints(options),
         "KEY_COLUMN_USAGE": lambda: _key_column_usage(options),
+        "ROUTINES": lambda: _routines(con),
+        "PARAMETERS": lambda: _parameters(con),
     }
     for name in sorted(wanted):
         con.register(relations[name], builders[name]())
@@ -233,3 +243,126 @@ def _key_column_usage(options: dict[tuple[str, str, str], dict[str, Any]]) -> pa
         "position_in_unique_constraint",
     )
     return _table(rows, names, ints=("ordinal_position", "position_in_unique_constraint"))
+
+
+_ROUTINE_TYPES = {"SCALAR_FUNCTION": "FUNCTION", "TABLE_VALUED_FUNCTION": "TABLE FUNCTION", "PROCEDURE": "PROCEDURE"}
+
+
+def _argument_type(argument: dict[str, Any]) -> str | None:
+    from .routines import type_text
+
+    if str(argument.get("argumentKind") or "").upper() == "ANY_TYPE":
+        return "ANY TYPE"
+    return type_text(argument.get("dataType"))
+
+
+def _routine_ddl(r: dict[str, Any], name: str) -> str:
+    """A CREATE statement for a stored routine (rebuilt from its resource)."""
+    from .routines import type_text
+
+    args = ", ".join(f"{a['name']} {_argument_type(a)}" for a in r.get("arguments") or [])
+    kind = r.get("routineType")
+    body = r.get("definitionBody", "")
+    if kind == "PROCEDURE":
+        modes = ", ".join(
+            f"{(a.get('mode') or 'IN').upper()} {a['name']} {_argument_type(a)}" for a in r.get("arguments") or []
+        )
+        return f"CREATE PROCEDURE `{name}`({modes})\n{body};"
+    returns = type_text(r.get("returnType"))
+    head = f"CREATE {'TABLE ' if kind == 'TABLE_VALUED_FUNCTION' else ''}FUNCTION `{name}`({args})"
+    head += f" RETURNS {returns}" if returns else ""
+    if r.get("language") == "JAVASCRIPT":
+        return f'{head} LANGUAGE js AS r"""{body}""";'
+    return f"{head}\nAS ({body});" if kind != "TABLE_VALUED_FUNCTION" else f"{head}\nAS {body};"
+
+
+def _routines(con: duckdb.DuckDBPyConnection) -> pa.Table:
+    import datetime as dt
+
+    from .routines import every_resource, type_text
+
+    rows = []
+    for r in every_resource(con):
+        ref = r["routineReference"]
+        project, dataset, routine = ref["projectId"], ref["datasetId"], ref["routineId"]
+        created = dt.datetime.fromtimestamp(int(r["creationTime"]) / 1000, dt.UTC)
+        altered = dt.datetime.fromtimestamp(int(r["lastModifiedTime"]) / 1000, dt.UTC)
+        javascript = r.get("language") == "JAVASCRIPT"
+        rows.append(
+            (
+                project,
+                dataset,
+                routine,
+                project,
+                dataset,
+                routine,
+                _ROUTINE_TYPES.get(r.get("routineType", ""), r.get("routineType")),
+                type_text(r.get("returnType")),
+                "EXTERNAL" if javascript else "SQL",
+                r.get("definitionBody"),
+                "JAVASCRIPT" if javascript else None,
+                None,
+                None,
+                created,
+                altered,
+                _routine_ddl(r, f"{project}.{dataset}.{routine}"),
+                None,
+            )
+        )
+    names = (
+        "specific_catalog",
+        "specific_schema",
+        "specific_name",
+        "routine_catalog",
+        "routine_schema",
+        "routine_name",
+        "routine_type",
+        "data_type",
+        "routine_body",
+        "routine_definition",
+        "external_language",
+        "is_deterministic",
+        "security_type",
+        "created",
+        "last_altered",
+        "ddl",
+        "connection",
+    )
+    times = ("created", "last_altered")
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
+    return pa.table(
+        {
+            n: pa.array(list(c), type=pa.timestamp("us", tz="UTC") if n in times else pa.string())
+            for n, c in zip(names, columns, strict=True)
+        }
+    ).rename_columns(list(names))
+
+
+def _parameters(con: duckdb.DuckDBPyConnection) -> pa.Table:
+    """A row per argument (1-based), and one (position 0) for a function's declared result type."""
+    from .routines import every_resource, type_text
+
+    rows: list[tuple] = []
+    for r in every_resource(con):
+        ref = r["routineReference"]
+        head = (ref["projectId"], ref["datasetId"], ref["routineId"])
+        procedure = r.get("routineType") == "PROCEDURE"
+        returns = type_text(r.get("returnType"))
+        if returns and not procedure:
+            rows.append((*head, 0, None, "YES", None, returns, None, None))
+        for i, a in enumerate(r.get("arguments") or [], start=1):
+            mode = (a.get("mode") or "IN").upper() if procedure else None
+            rows.append((*head, i, mode, "NO", a["name"], _argument_type(a), None, None))
+    names = (
+        "specific_catalog",
+        "specific_schema",
+        "specific_name",
+        "ordinal_position",
+        "parameter_mode",
+        "is_result",
+        "parameter_name",
+        "data_type",
+        "parameter_default",
+        "is_aggregate",
+    )
+    return _table(rows, names, ints=("ordinal_position",))

@@ -112,6 +112,13 @@ def find(con: duckdb.DuckDBPyConnection, project: str, dataset: str, routine: st
     return json.loads(rows[0][0]) if rows else None
 
 
+def every_resource(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """The stored resource of every routine of every dataset, by dataset and name."""
+    _table(con)
+    rows = con.execute(f"SELECT resource FROM {CATALOG} WHERE {_LIVE} ORDER BY schema_name, routine_id").fetchall()
+    return [json.loads(r[0]) for r in rows]
+
+
 def _not_found(project: str, dataset: str, routine: str, kind: str = "Routine") -> BigQueryNotFound:
     return BigQueryNotFound(
         f"Not found: {kind} {project}:{dataset}.{routine}",
