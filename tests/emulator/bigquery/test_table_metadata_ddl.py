@@ -358,3 +358,41 @@ def test_information_schema_routines_and_parameters(bigquery_client, dataset):
     run(bigquery_client, f"DROP FUNCTION `{ds}.add1`")
     names = run(bigquery_client, f"SELECT routine_name FROM `{ds}.INFORMATION_SCHEMA.ROUTINES` ORDER BY 1")
     assert names == [{"routine_name": "p"}, {"routine_name": "tf"}]
+
+
+# ------------------------------------------------------------------------- jobs
+
+
+def test_information_schema_jobs_lists_the_emulators_jobs(bigquery_client, dataset):
+    from google.cloud import bigquery
+
+    marker = f"jobs_{dataset.dataset_id}"
+    config = bigquery.QueryJobConfig(labels={"marker": marker})
+    bigquery_client.query(f"SELECT '{marker}' AS m", job_config=config).result()
+    with pytest.raises(exceptions.BadRequest):
+        bigquery_client.query(f"SELECT nope_{marker}").result()
+    rows = run(
+        bigquery_client,
+        "SELECT job_type, statement_type, state, query, labels, error_result.reason AS reason, user_email "
+        f"FROM `region-us`.INFORMATION_SCHEMA.JOBS WHERE query LIKE '%{marker}%' AND query NOT LIKE '%JOBS%' "
+        "ORDER BY creation_time",
+    )
+    assert rows == [
+        {"job_type": "QUERY", "statement_type": "SELECT", "state": "DONE", "query": f"SELECT '{marker}' AS m",
+         "labels": [{"key": "marker", "value": marker}], "reason": None, "user_email": "emulator@llmops.local"},
+        {"job_type": "QUERY", "statement_type": None, "state": "DONE", "query": f"SELECT nope_{marker}",
+         "labels": [], "reason": "invalidQuery", "user_email": "emulator@llmops.local"},
+    ]  # fmt: skip
+    by_project = run(
+        bigquery_client,
+        f"SELECT COUNT(*) AS n FROM `{dataset.project}.region-us.INFORMATION_SCHEMA.JOBS_BY_PROJECT` "
+        f"WHERE query LIKE '%{marker}%' AND query NOT LIKE '%JOBS%'",
+    )
+    assert by_project == [{"n": 2}]
+    with pytest.raises(exceptions.BadRequest, match="qualified by project or region, not by dataset"):
+        run(bigquery_client, f"SELECT * FROM `{dataset.dataset_id}.INFORMATION_SCHEMA.JOBS`")
+
+
+def test_the_local_warehouse_has_no_jobs(scratch_warehouse):
+    with pytest.raises(QueryError, match="INFORMATION_SCHEMA.JOBS is not supported by the local warehouse"):
+        scratch_warehouse.query("SELECT * FROM `region-us`.INFORMATION_SCHEMA.JOBS")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..server.api import EmulatedApi, Emulator
@@ -30,6 +31,8 @@ class BigQueryApi(EmulatedApi):
         self.uploads: UploadSessions = storage.uploads
         self._engine: BigQueryEngine | None = None
         self._engine_lock = threading.Lock()
+        self.job_resources: Callable[[], list[dict]] = list
+        """The jobs run so far (the job runner sets it), for INFORMATION_SCHEMA.JOBS."""
 
     @property
     def bigquery(self) -> BigQueryEngine:
@@ -56,6 +59,7 @@ class BigQueryApi(EmulatedApi):
                             memory_limit=cfg.query_memory_limit,
                         ),
                     )
+                    self._engine.job_resources = lambda: self.job_resources()
         return self._engine
 
     def routes(self) -> list[BaseRoute]:

@@ -189,6 +189,9 @@ class BigQueryEngine:
         self._geography_udfs_on_db = False
         self._lock = threading.Lock()
         self._catalog_generation = 0
+        self.job_resources: Callable[[], list[dict]] | None = None
+        """The REST resources of the jobs run so far, for INFORMATION_SCHEMA.JOBS (set by the
+        emulator, which keeps jobs; the local warehouse has none and refuses the view)."""
         """Bumped before and after every use of a connection that may write the catalog."""
         self._generation_lock = threading.Lock()
         self._probe: tuple[int, bool, dt.datetime | None, frozenset[str]] | None = None
@@ -1055,6 +1058,13 @@ class BigQueryEngine:
         infoschema.register(
             con, views, INFO_SCHEMA_VIEWS, lambda: columns or self._catalog_columns(con), field_type_sql
         )
+        if "JOBS" in views:
+            if self.job_resources is None:
+                raise BigQueryError(
+                    "INFORMATION_SCHEMA.JOBS is not supported by the local warehouse: it runs queries, not jobs",
+                    fix="query it through the emulator (llmops emulator start), which keeps its jobs",
+                )
+            con.register(INFO_SCHEMA_VIEWS["JOBS"], infoschema.jobs_table(self.job_resources()))
 
     def _define_wildcard(self, con: duckdb.DuckDBPyConnection, wc) -> None:
         names = sorted(t for t in self._table_names(con, wc.project, wc.dataset) if t.startswith(wc.prefix))

@@ -374,6 +374,9 @@ INFO_SCHEMA_VIEWS = {
     "KEY_COLUMN_USAGE": "__bq_information_schema_key_column_usage",
     "ROUTINES": "__bq_information_schema_routines",
     "PARAMETERS": "__bq_information_schema_parameters",
+    "JOBS": "__bq_information_schema_jobs",
+    "JOBS_BY_PROJECT": "__bq_information_schema_jobs",
+    "JOBS_BY_USER": "__bq_information_schema_jobs",
 }
 """INFORMATION_SCHEMA view -> the relation name the engine registers on its connection."""
 
@@ -1272,16 +1275,21 @@ def _replace_info_schema(table: exp.Table, names: list[str], at: int, ctx: _Cont
             f"invalid INFORMATION_SCHEMA name {'.'.join(names)!r}",
             fix="write `project.dataset.INFORMATION_SCHEMA.TABLES`",
         )
-    if view == "SCHEMATA" and dataset is not None and len(qualifier) != 0:
+    jobs = view.startswith("JOBS")
+    if (view == "SCHEMATA" or jobs) and dataset is not None and len(qualifier) != 0:
         raise BigQueryError(
-            "INFORMATION_SCHEMA.SCHEMATA is qualified by project or region, not by dataset",
-            fix="write `region-us.INFORMATION_SCHEMA.SCHEMATA` or `project.region-us.INFORMATION_SCHEMA.SCHEMATA`",
+            f"INFORMATION_SCHEMA.{view} is qualified by project or region, not by dataset",
+            fix=f"write `region-us.INFORMATION_SCHEMA.{view}` or `project.region-us.INFORMATION_SCHEMA.{view}`",
         )
+    if jobs:
+        view, dataset = "JOBS", None
     ctx.info_schema.add(view)
     relation = INFO_SCHEMA_VIEWS[view]
     cond: exp.Expr
     if view == "SCHEMATA":
         cond = exp.column("catalog_name").eq(exp.Literal.string(project))
+    elif view == "JOBS":
+        cond = exp.column("project_id").eq(exp.Literal.string(project))
     else:
         catalog, schema = (
             ("specific_catalog", "specific_schema") if view in _ROUTINE_VIEWS else ("table_catalog", "table_schema")
@@ -1290,7 +1298,7 @@ def _replace_info_schema(table: exp.Table, names: list[str], at: int, ctx: _Cont
         if dataset is not None:
             cond = cond.and_(exp.column(schema).eq(exp.Literal.string(dataset)))
     sub = exp.select("*").from_(exp.to_identifier(relation, quoted=True)).where(cond)
-    alias = table.args.get("alias") or exp.TableAlias(this=exp.to_identifier(view))
+    alias = table.args.get("alias") or exp.TableAlias(this=exp.to_identifier(rest[0].upper()))
     table.replace(exp.Subquery(this=sub, alias=alias))
 
 

@@ -1,5 +1,6 @@
 """INFORMATION_SCHEMA views over what DDL keeps: VIEWS, TABLE_OPTIONS, COLUMN_FIELD_PATHS,
-TABLE_CONSTRAINTS, KEY_COLUMN_USAGE, ROUTINES and PARAMETERS, with BigQuery's columns.
+TABLE_CONSTRAINTS, KEY_COLUMN_USAGE, ROUTINES and PARAMETERS, with BigQuery's columns; and
+JOBS (`jobs_table`) over the emulator's jobs.
 
 They read the engine's catalog, so they show what SQL DDL (and REST calls that run DDL here:
 creating a table or view, changing a view's query) set; fields set only through `tables.patch`
@@ -366,3 +367,106 @@ def _parameters(con: duckdb.DuckDBPyConnection) -> pa.Table:
         "is_aggregate",
     )
     return _table(rows, names, ints=("ordinal_position",))
+
+
+_TABLE_REF = pa.struct([("project_id", pa.string()), ("dataset_id", pa.string()), ("table_id", pa.string())])
+_JOB_COLUMNS = [
+    ("creation_time", pa.timestamp("us", tz="UTC")),
+    ("project_id", pa.string()),
+    ("project_number", pa.int64()),
+    ("user_email", pa.string()),
+    ("job_id", pa.string()),
+    ("job_type", pa.string()),
+    ("statement_type", pa.string()),
+    ("priority", pa.string()),
+    ("start_time", pa.timestamp("us", tz="UTC")),
+    ("end_time", pa.timestamp("us", tz="UTC")),
+    ("query", pa.string()),
+    ("state", pa.string()),
+    ("reservation_id", pa.string()),
+    ("total_bytes_processed", pa.int64()),
+    ("total_slot_ms", pa.int64()),
+    (
+        "error_result",
+        pa.struct(
+            [("reason", pa.string()), ("location", pa.string()), ("debug_info", pa.string()), ("message", pa.string())]
+        ),
+    ),
+    ("cache_hit", pa.bool_()),
+    ("destination_table", _TABLE_REF),
+    ("referenced_tables", pa.list_(_TABLE_REF)),
+    ("labels", pa.list_(pa.struct([("key", pa.string()), ("value", pa.string())]))),
+    ("parent_job_id", pa.string()),
+    ("total_bytes_billed", pa.int64()),
+    ("transaction_id", pa.string()),
+    ("location", pa.string()),
+]
+
+
+def jobs_table(resources: list[dict[str, Any]]) -> pa.Table:
+    """INFORMATION_SCHEMA.JOBS (BigQuery's columns, those the emulator has values for) from job
+    resources; newest first."""
+    import datetime as dt
+
+    def when(ms: Any) -> dt.datetime | None:
+        return dt.datetime.fromtimestamp(int(ms) / 1000, dt.UTC) if ms not in (None, "") else None
+
+    def number(value: Any) -> int | None:
+        return int(value) if value not in (None, "") else None
+
+    def ref(r: Any) -> dict[str, Any] | None:
+        if not isinstance(r, dict):
+            return None
+        return {"project_id": r.get("projectId"), "dataset_id": r.get("datasetId"), "table_id": r.get("tableId")}
+
+    rows = []
+    for res in reversed(resources):
+        reference = res.get("jobReference") or {}
+        config = res.get("configuration") or {}
+        stats = res.get("statistics") or {}
+        query_stats = stats.get("query") or {}
+        status = res.get("status") or {}
+        kind = str(config.get("jobType") or next((k for k in ("query", "load", "extract", "copy") if k in config), ""))
+        query = config.get("query") or {}
+        error = status.get("errorResult")
+        rows.append(
+            {
+                "creation_time": when(stats.get("creationTime")),
+                "project_id": reference.get("projectId"),
+                "project_number": None,
+                "user_email": res.get("user_email"),
+                "job_id": reference.get("jobId"),
+                "job_type": kind.upper() or None,
+                "statement_type": query_stats.get("statementType"),
+                "priority": query.get("priority") or ("INTERACTIVE" if kind.upper() == "QUERY" else None),
+                "start_time": when(stats.get("startTime")),
+                "end_time": when(stats.get("endTime")),
+                "query": query.get("query"),
+                "state": status.get("state"),
+                "reservation_id": None,
+                "total_bytes_processed": number(
+                    stats.get("totalBytesProcessed") or query_stats.get("totalBytesProcessed")
+                ),
+                "total_slot_ms": number(stats.get("totalSlotMs") or query_stats.get("totalSlotMs")),
+                "error_result": {
+                    "reason": error.get("reason"),
+                    "location": error.get("location"),
+                    "debug_info": error.get("debugInfo"),
+                    "message": error.get("message"),
+                }
+                if isinstance(error, dict)
+                else None,
+                "cache_hit": query_stats.get("cacheHit"),
+                "destination_table": ref(
+                    query.get("destinationTable") or (config.get("load") or {}).get("destinationTable")
+                ),
+                "referenced_tables": [ref(t) for t in query_stats.get("referencedTables") or []],
+                "labels": [{"key": k, "value": v} for k, v in (config.get("labels") or {}).items()],
+                "parent_job_id": stats.get("parentJobId"),
+                "total_bytes_billed": number(query_stats.get("totalBytesBilled")),
+                "transaction_id": (stats.get("transactionInfo") or {}).get("transactionId"),
+                "location": reference.get("location"),
+            }
+        )
+    schema = pa.schema(_JOB_COLUMNS)
+    return pa.Table.from_pylist(rows, schema=schema)

@@ -10,6 +10,7 @@ page through them (jobs.getQueryResults); older results expire like BigQuery's d
 from __future__ import annotations
 
 import base64
+import builtins
 import json
 import re
 import threading
@@ -128,6 +129,11 @@ class JobStore:
         with self._lock:
             return [j for j in reversed(self._jobs.values()) if j.project == project]
 
+    def resources(self) -> builtins.list[dict[str, Any]]:
+        """The REST resource of every job kept, oldest first."""
+        with self._lock:
+            return [j.resource for j in self._jobs.values()]
+
 
 class JobRunner:
     """Runs job configurations against the engines and records them in a JobStore."""
@@ -135,6 +141,7 @@ class JobRunner:
     def __init__(self, state: BigQueryApi, store: JobStore | None = None):
         self.state = state
         self.store = store or JobStore()
+        state.job_resources = self.store.resources
         self._running: dict[tuple[str, str], tuple[QueryControl, threading.Event]] = {}
         self._running_jobs: dict[tuple[str, str], Job] = {}
         self._running_lock = threading.Lock()
