@@ -396,3 +396,22 @@ def test_information_schema_jobs_lists_the_emulators_jobs(bigquery_client, datas
 def test_the_local_warehouse_has_no_jobs(scratch_warehouse):
     with pytest.raises(QueryError, match="INFORMATION_SCHEMA.JOBS is not supported by the local warehouse"):
         scratch_warehouse.query("SELECT * FROM `region-us`.INFORMATION_SCHEMA.JOBS")
+
+
+def test_the_tables_meta_table(bigquery_client, dataset):
+    ds = f"{dataset.project}.{dataset.dataset_id}"
+    run(bigquery_client, f"CREATE TABLE `{ds}.t` AS SELECT x AS id FROM UNNEST([1, 2, 3]) x")
+    run(bigquery_client, f"CREATE VIEW `{ds}.v` AS SELECT 1 AS x")
+    rows = run(
+        bigquery_client,
+        f"SELECT project_id, dataset_id, table_id, row_count, size_bytes, type, creation_time > 0 AS timed "
+        f"FROM `{ds}.__TABLES__` ORDER BY table_id",
+    )
+    assert rows == [
+        {"project_id": dataset.project, "dataset_id": dataset.dataset_id, "table_id": "t", "row_count": 3,
+         "size_bytes": 24, "type": 1, "timed": True},
+        {"project_id": dataset.project, "dataset_id": dataset.dataset_id, "table_id": "v", "row_count": 0,
+         "size_bytes": 0, "type": 2, "timed": True},
+    ]  # fmt: skip
+    summary = run(bigquery_client, f"SELECT table_id, type FROM `{ds}.__TABLES_SUMMARY__` ORDER BY 1")
+    assert summary == [{"table_id": "t", "type": 1}, {"table_id": "v", "type": 2}]

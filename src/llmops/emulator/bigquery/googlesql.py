@@ -377,6 +377,7 @@ INFO_SCHEMA_VIEWS = {
     "JOBS": "__bq_information_schema_jobs",
     "JOBS_BY_PROJECT": "__bq_information_schema_jobs",
     "JOBS_BY_USER": "__bq_information_schema_jobs",
+    "__TABLES__": "__bq_meta_tables",
 }
 """INFORMATION_SCHEMA view -> the relation name the engine registers on its connection."""
 
@@ -1186,6 +1187,9 @@ def _rewrite_tables(stmt: exp.Expression, ctx: _Context, cte_names: set[str], ta
             raise BigQueryError(
                 f"table name {name!r} names no dataset", fix="write `dataset.table` or set a default dataset"
             )
+        if name.upper() in _META_TABLES:
+            _replace_meta_table(table, project, dataset, name.upper(), ctx)
+            continue
         if name.endswith("*"):
             wc = Wildcard(f"__bq_wildcard_{len(ctx.wildcards)}", project, dataset, name[:-1])
             ctx.wildcards.append(wc)
@@ -1244,6 +1248,33 @@ def _exclude_table_suffix_from_star(table: exp.Table) -> None:
             star.set(key, excepts)
 
 
+_META_TABLES = {
+    "__TABLES__": (
+        "project_id",
+        "dataset_id",
+        "table_id",
+        "creation_time",
+        "last_modified_time",
+        "row_count",
+        "size_bytes",
+        "type",
+    ),
+    "__TABLES_SUMMARY__": ("project_id", "dataset_id", "table_id", "creation_time", "type"),
+}
+"""BigQuery's legacy meta-tables of a dataset (`dataset.__TABLES__`) -> their columns."""
+
+
+def _replace_meta_table(table: exp.Table, project: str, dataset: str, name: str, ctx: _Context) -> None:
+    ctx.info_schema.add("__TABLES__")
+    cond = exp.and_(
+        exp.column("project_id").eq(exp.Literal.string(project)),
+        exp.column("dataset_id").eq(exp.Literal.string(dataset)),
+    )
+    sub = exp.select(*_META_TABLES[name]).from_(exp.to_identifier(INFO_SCHEMA_VIEWS["__TABLES__"], quoted=True))
+    alias = table.args.get("alias") or exp.TableAlias(this=exp.to_identifier(name))
+    table.replace(exp.Subquery(this=sub.where(cond), alias=alias))
+
+
 _ROUTINE_VIEWS = frozenset({"ROUTINES", "PARAMETERS"})
 """INFORMATION_SCHEMA views whose project and dataset columns are specific_catalog/specific_schema."""
 
@@ -1251,11 +1282,11 @@ _ROUTINE_VIEWS = frozenset({"ROUTINES", "PARAMETERS"})
 def _replace_info_schema(table: exp.Table, names: list[str], at: int, ctx: _Context) -> None:
     qualifier = names[:at]
     rest = names[at + 1 :]
-    if len(rest) != 1 or rest[0].upper() not in INFO_SCHEMA_VIEWS:
+    if len(rest) != 1 or rest[0].upper() not in INFO_SCHEMA_VIEWS or rest[0].startswith("__"):
         view = ".".join(rest) or "(none)"
         raise BigQueryError(
             f"INFORMATION_SCHEMA.{view.upper()} is not supported by the local warehouse",
-            fix="use INFORMATION_SCHEMA." + ", ".join(sorted(INFO_SCHEMA_VIEWS)),
+            fix="use INFORMATION_SCHEMA." + ", ".join(sorted(v for v in INFO_SCHEMA_VIEWS if not v.startswith("__"))),
         )
     view = rest[0].upper()
     project, dataset = ctx.project, None

@@ -1,6 +1,6 @@
 """INFORMATION_SCHEMA views over what DDL keeps: VIEWS, TABLE_OPTIONS, COLUMN_FIELD_PATHS,
 TABLE_CONSTRAINTS, KEY_COLUMN_USAGE, ROUTINES and PARAMETERS, with BigQuery's columns; and
-JOBS (`jobs_table`) over the emulator's jobs.
+JOBS (`jobs_table`) over the emulator's jobs; and the legacy `dataset.__TABLES__` meta-table.
 
 They read the engine's catalog, so they show what SQL DDL (and REST calls that run DDL here:
 creating a table or view, changing a view's query) set; fields set only through `tables.patch`
@@ -26,6 +26,7 @@ VIEWS = (
     "KEY_COLUMN_USAGE",
     "ROUTINES",
     "PARAMETERS",
+    "__TABLES__",
 )
 """The views this module registers."""
 
@@ -53,6 +54,7 @@ def register(
         "KEY_COLUMN_USAGE": lambda: _key_column_usage(options),
         "ROUTINES": lambda: _routines(con),
         "PARAMETERS": lambda: _parameters(con),
+        "__TABLES__": lambda: _meta_tables(con),
     }
     for name in sorted(wanted):
         con.register(relations[name], builders[name]())
@@ -470,3 +472,39 @@ def jobs_table(resources: list[dict[str, Any]]) -> pa.Table:
         )
     schema = pa.schema(_JOB_COLUMNS)
     return pa.Table.from_pylist(rows, schema=schema)
+
+
+def _meta_tables(con: duckdb.DuckDBPyConnection) -> pa.Table:
+    """`__TABLES__`: one row per table and view, times in epoch milliseconds, type 1 (table) or 2 (view)."""
+    from . import dryrun
+    from .googlesql import duckdb_table
+
+    found = con.execute(
+        "SELECT r.schema_name, r.name, r.kind, epoch_ms(m.created) FROM ("
+        "SELECT schema_name, table_name AS name, 1 AS kind FROM duckdb_tables() WHERE NOT temporary "
+        "AND database_name = current_database() UNION ALL SELECT schema_name, view_name, 2 FROM duckdb_views() "
+        "WHERE NOT temporary AND NOT internal AND database_name = current_database()) r "
+        "LEFT JOIN _llmops_catalog.tables m ON m.schema_name = r.schema_name AND m.table_name = r.name "
+        "ORDER BY r.schema_name, r.name"
+    ).fetchall()
+    rows = []
+    for schema_name, name, kind, created in found:
+        parts = split_schema(schema_name)
+        if parts is None:
+            continue
+        count = size = 0
+        if kind == 1:
+            count = con.execute(f"SELECT count(*) FROM {duckdb_table(*parts, name)}").fetchall()[0][0]
+            size = dryrun.table_bytes(con, *parts, name)
+        rows.append((*parts, name, created, created, count, size, kind))
+    names = (
+        "project_id",
+        "dataset_id",
+        "table_id",
+        "creation_time",
+        "last_modified_time",
+        "row_count",
+        "size_bytes",
+        "type",
+    )
+    return _table(rows, names, ints=("creation_time", "last_modified_time", "row_count", "size_bytes", "type"))
