@@ -415,3 +415,11 @@ def test_the_tables_meta_table(bigquery_client, dataset):
     ]  # fmt: skip
     summary = run(bigquery_client, f"SELECT table_id, type FROM `{ds}.__TABLES_SUMMARY__` ORDER BY 1")
     assert summary == [{"table_id": "t", "type": 1}, {"table_id": "v", "type": 2}]
+
+
+def test_an_external_table_is_refused_by_name(bigquery_client, dataset):
+    with pytest.raises(exceptions.BadRequest, match="CREATE EXTERNAL TABLE is not supported by the local warehouse"):
+        run(
+            bigquery_client,
+            f"CREATE EXTERNAL TABLE `{dataset.dataset_id}.ext` OPTIONS(format = 'CSV', uris = ['gs://b/x.csv'])",
+        )

@@ -356,6 +356,11 @@ def _translate_create(stmt: exp.Create, ctx: Any) -> Statement | None:
 
     props = stmt.args.get("properties")
     items = list(props.expressions) if props else []
+    if any(isinstance(p, exp.ExternalProperty) for p in items):
+        raise BigQueryError(
+            "CREATE EXTERNAL TABLE is not supported by the local warehouse (it keeps no external data sources)",
+            fix="load the files into a table instead: a load job (client.load_table_from_uri) reads gs:// files",
+        )
     by = next((p for p in items if isinstance(p, exp.PartitionedByProperty)), None)
     cluster = next((p for p in items if isinstance(p, exp.ClusterProperty)), None)
     names = {p.name.lower() for p in items if isinstance(p, exp.Property) and p.args.get("value") is not None}

@@ -979,6 +979,11 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     refuse_nested_arrays(stmt)
     separate_random_aggregates(stmt)
     rewrite_quantified_likes(stmt)
+    if isinstance(stmt, (exp.Update, exp.Merge)):
+        from .dmlforms import merge_insert_row, rewrite_field_assignments
+
+        rewrite_field_assignments(stmt)
+        merge_insert_row(stmt)
 
     rewrite_set_operations(stmt)
     positional_struct_fields(stmt)

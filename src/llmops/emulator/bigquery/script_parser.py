@@ -97,7 +97,7 @@ class Node:
 
 PROCEDURAL_WORDS = frozenset(
     "DECLARE SET IF LOOP WHILE REPEAT FOR BEGIN BREAK LEAVE CONTINUE ITERATE RAISE RETURN CALL EXECUTE "
-    "COMMIT ROLLBACK".split()
+    "COMMIT ROLLBACK ASSERT".split()
 )
 
 
@@ -367,6 +367,21 @@ class Parser:
         self.i += 1
         return Node("return")
 
+    def _assert(self) -> Node:
+        """ASSERT expression [AS 'description']"""
+        self.i += 1
+        condition = self.until({"AS"})
+        if not condition.tokens:
+            raise self.error("ASSERT needs a BOOL expression")
+        description = None
+        if self.accept("AS"):
+            t = self.peek()
+            if t is None or t.kind != "string":
+                raise self.error("ASSERT ... AS takes a STRING literal")
+            description = Span([t], self.sql)
+            self.i += 1
+        return Node("assert", exprs=[condition], extra={"description": description})
+
     def _commit(self) -> Node:
         self.i += 1
         self.accept("TRANSACTION")
@@ -508,7 +523,7 @@ def _split_commas(span: Span) -> list[Span]:
 
 
 _SCRIPT_HINT = re.compile(
-    r"\b(DECLARE|SET|IF|LOOP|WHILE|REPEAT|FOR|BEGIN|CALL|EXECUTE|RAISE|RETURN|COMMIT|ROLLBACK|PROCEDURE|FUNCTION|BREAK|LEAVE|CONTINUE|ITERATE)\b",
+    r"\b(DECLARE|SET|IF|LOOP|WHILE|REPEAT|FOR|BEGIN|CALL|EXECUTE|RAISE|RETURN|COMMIT|ROLLBACK|PROCEDURE|FUNCTION|BREAK|LEAVE|CONTINUE|ITERATE|ASSERT)\b",
     re.IGNORECASE,
 )
 

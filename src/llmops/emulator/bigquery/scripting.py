@@ -44,6 +44,10 @@ class ScriptRaised(BigQueryError):
     """RAISE USING MESSAGE in a script."""
 
 
+class ScriptAssertionFailed(BigQueryError):
+    """An ASSERT whose condition was FALSE or NULL."""
+
+
 class _Break(Exception):
     def __init__(self, label: str | None):
         self.label = label
@@ -659,6 +663,20 @@ class Interpreter:
             raise self.error
         value, _ = self.evaluate(node.exprs[0])
         raise ScriptRaised(str(value), fix="this error was raised by the script (RAISE USING MESSAGE)")
+
+    def _assert(self, node: Node) -> None:
+        value, kind = self.evaluate(node.exprs[0])
+        if value is not None and not isinstance(value, bool):
+            raise BigQueryError(
+                f"ASSERT expression must be a BOOL, not {kind or type(value).__name__}",
+                fix="write a condition that gives TRUE or FALSE",
+            )
+        if value is not True:
+            description = node.extra.get("description")
+            text = self.evaluate(description)[0] if description is not None else node.exprs[0].text
+            raise ScriptAssertionFailed(
+                f"Assertion failed: {text}", fix="the ASSERT's condition was FALSE or NULL: check the data it tests"
+            )
 
     def _begin_tx(self, node: Node) -> None:
         if self.root.in_transaction:

@@ -1,0 +1,107 @@
+"""DML forms DuckDB lacks: MERGE's `INSERT ROW`, and UPDATE (and MERGE's UPDATE) of STRUCT
+fields, `SET s.a = 1, s.b.c = 2`.
+
+`INSERT ROW` inserts the source row's columns by position (DuckDB's `INSERT BY POSITION *`).
+DuckDB sets only whole columns, so the assignments to fields of one column become one assignment
+`s = struct_update(s, a := 1, b := struct_update(s.b, c := 2))`. As in GoogleSQL, setting a field
+of a NULL STRUCT is an error ("Cannot set field of NULL STRUCT")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlglot import exp
+
+from .googlesql import BigQueryError
+
+
+def rewrite_field_assignments(stmt: exp.Expression) -> None:
+    """Rewrite the field assignments of an UPDATE, or of each UPDATE action of a MERGE."""
+    if isinstance(stmt, exp.Update):
+        _rewrite(stmt, "expressions", _names(stmt.this))
+    elif isinstance(stmt, exp.Merge):
+        names = _names(stmt.this)
+        for action in stmt.find_all(exp.Update):
+            _rewrite(action, "expressions", names)
+
+
+def merge_insert_row(stmt: exp.Expression) -> None:
+    """`WHEN NOT MATCHED THEN INSERT ROW` -> DuckDB's `INSERT BY POSITION *`."""
+    if not isinstance(stmt, exp.Merge):
+        return
+    for when in stmt.find_all(exp.When):
+        action = when.args.get("then")
+        if isinstance(action, exp.Insert) and isinstance(action.this, exp.Var) and action.this.name.upper() == "ROW":
+            action.set("this", exp.Var(this="BY POSITION *"))
+
+
+def _names(table: Any) -> set[str]:
+    """The names a SET target may be qualified with: the table's alias, else its name."""
+    if not isinstance(table, exp.Table):
+        return set()
+    alias = table.alias
+    return {alias.lower()} if alias else {table.name.lower()}
+
+
+def _rewrite(node: exp.Expression, key: str, qualifiers: set[str]) -> None:
+    assignments = node.args.get(key) or []
+    tree: dict[str, Any] = {}
+    order: list[exp.Expression | str] = []
+    for item in assignments:
+        target = item.this if isinstance(item, exp.EQ) else None
+        if not isinstance(target, exp.Column):
+            order.append(item)
+            continue
+        path = [p.name for p in target.parts]
+        if len(path) > 1 and path[0].lower() in qualifiers:
+            path = path[1:]
+        if len(path) == 1:
+            order.append(item)
+            continue
+        column = path[0]
+        if column not in tree:
+            tree[column] = {}
+            order.append(column)
+        branch = tree[column]
+        for field in path[1:-1]:
+            branch = branch.setdefault(field.lower(), {})
+            if not isinstance(branch, dict):
+                raise _twice(".".join(path))
+        leaf = path[-1].lower()
+        if leaf in branch:
+            raise _twice(".".join(path))
+        branch[leaf] = item.expression
+    if not tree:
+        return
+    rewritten: list[exp.Expression] = []
+    for entry in order:
+        if isinstance(entry, str):
+            target = exp.column(entry)
+            rewritten.append(exp.EQ(this=target.copy(), expression=_updated(target, tree[entry], entry)))
+        else:
+            rewritten.append(entry)
+    node.set(key, rewritten)
+
+
+def _updated(value: exp.Expression, fields: dict[str, Any], path: str) -> exp.Expression:
+    """`value` with `fields` set (nested dicts for nested STRUCTs); an error where it is NULL."""
+    args: list[exp.Expression] = [value]
+    for name, new in fields.items():
+        if isinstance(new, dict):
+            inner = exp.Dot(this=value.copy(), expression=exp.to_identifier(name))
+            new = _updated(inner, new, f"{path}.{name}")
+        args.append(exp.PropertyEQ(this=exp.to_identifier(name), expression=new))
+    failed = exp.Anonymous(
+        this="error", expressions=[exp.Literal.string(f"Cannot set field of NULL STRUCT (the value of {path} is NULL)")]
+    )
+    return exp.Case(
+        ifs=[exp.If(this=exp.Is(this=value.copy(), expression=exp.Null()), true=failed)],
+        default=exp.Anonymous(this="struct_update", expressions=args),
+    )
+
+
+def _twice(path: str) -> BigQueryError:
+    return BigQueryError(
+        f"Update item {path} overlaps with another update item in the same statement",
+        fix="set each field once (a field, or the STRUCT holding it, not both)",
+    )
