@@ -6,6 +6,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from ...core.errors import LlmopsError
 from ..server.api import EmulatedApi, Emulator
 from ..server.uploads import UploadSessions
 from ..storage.api import StorageApi
@@ -33,6 +34,8 @@ class BigQueryApi(EmulatedApi):
         self._engine_lock = threading.Lock()
         self.job_resources: Callable[[], list[dict]] = list
         """The jobs run so far (the job runner sets it), for INFORMATION_SCHEMA.JOBS."""
+        self.file_loads: Callable[[str, dict], dict] | None = None
+        """Runs a load configuration as a load job does (the job runner sets it), for LOAD DATA."""
 
     @property
     def bigquery(self) -> BigQueryEngine:
@@ -60,7 +63,13 @@ class BigQueryApi(EmulatedApi):
                         ),
                     )
                     self._engine.job_resources = lambda: self.job_resources()
+                    self._engine.file_loads = self._file_loads
         return self._engine
+
+    def _file_loads(self, project: str, config: dict) -> dict:
+        if self.file_loads is None:
+            raise LlmopsError("LOAD DATA needs the emulator's job runner", fix="start the emulator's BigQuery API")
+        return self.file_loads(project, config)
 
     def routes(self) -> list[BaseRoute]:
         from .iam_routes import iam_routes

@@ -189,6 +189,9 @@ class BigQueryEngine:
         self._geography_udfs_on_db = False
         self._lock = threading.Lock()
         self._catalog_generation = 0
+        self.file_loads: Callable[[str, dict], dict] | None = None
+        """Runs a load configuration (project, REST `configuration.load`) -> its statistics, for
+        LOAD DATA (set by the emulator, whose load jobs read gs:// objects)."""
         self.job_resources: Callable[[], list[dict]] | None = None
         """The REST resources of the jobs run so far, for INFORMATION_SCHEMA.JOBS (set by the
         emulator, which keeps jobs; the local warehouse has none and refuses the view)."""
@@ -705,6 +708,8 @@ class BigQueryEngine:
                 self._check_models(con, stmt.models)
             if stmt.statement_type == "EXPORT_DATA":
                 return self._export_data(con, stmt, values, control)
+            if stmt.statement_type == "LOAD_DATA":
+                return self._load_data(stmt)
             if stmt.statement_type == "SELECT":
                 sql = rowaccess.guard(con, stmt) if policies else stmt.sql
                 if _FAST_ROWS and not _ROW_SOURCE.search(sql):
@@ -752,6 +757,16 @@ class BigQueryEngine:
             )
         except duckdb.Error as exc:
             raise self._reword(con, exc, stmt) from None
+
+    def _load_data(self, stmt: Statement) -> QueryResult:
+        if self.file_loads is None:
+            raise BigQueryError(
+                "LOAD DATA is not supported by the local warehouse: it has no object storage to read files from",
+                fix="run it against the emulator (llmops emulator start), or load files with `llmops data`",
+            )
+        project = stmt.target[0] if stmt.target else self.default_project
+        self.file_loads(project, stmt.options["load"])
+        return QueryResult(table=EMPTY, schema=[], statement_type="LOAD_DATA", target=stmt.target)
 
     def _created_table_schema(self, con: duckdb.DuckDBPyConnection, stmt: Statement) -> list[dict]:
         """CREATE TABLE (and CTAS) answer with the new table's columns and no rows, as BigQuery does."""

@@ -907,6 +907,10 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     special = tablekinds.translate_ddl(stmt, ctx)
     if special is not None:
         return special
+    if isinstance(stmt, exp.LoadData):
+        from . import loaddata
+
+        return loaddata.translate(stmt, ctx)
     if isinstance(stmt, exp.Command):
         word = str(stmt.this).upper()
         raise _unsupported(f"the {word} statement")

@@ -142,6 +142,7 @@ class JobRunner:
         self.state = state
         self.store = store or JobStore()
         state.job_resources = self.store.resources
+        state.file_loads = self._load_from_sql
         self._running: dict[tuple[str, str], tuple[QueryControl, threading.Event]] = {}
         self._running_jobs: dict[tuple[str, str], Job] = {}
         self._running_lock = threading.Lock()
@@ -486,6 +487,15 @@ class JobRunner:
         return True
 
     # ------------------------------------------------------------------ load
+
+    def _load_from_sql(self, project: str, config: dict[str, Any]) -> dict[str, Any]:
+        """A LOAD DATA statement's load (its statistics); a bad file is the statement's error."""
+        from .googlesql import BigQueryInvalid
+
+        try:
+            return self._load(project, config, None)[0]
+        except LoadError as exc:
+            raise BigQueryInvalid(exc.message, fix="check the files and the FILES(...) options") from None
 
     def _load(
         self, project: str, config: dict[str, Any], media: bytes | None
