@@ -377,6 +377,8 @@ INFO_SCHEMA_VIEWS = {
     "JOBS": "__bq_information_schema_jobs",
     "JOBS_BY_PROJECT": "__bq_information_schema_jobs",
     "JOBS_BY_USER": "__bq_information_schema_jobs",
+    "VECTOR_INDEXES": "__bq_information_schema_vector_indexes",
+    "SEARCH_INDEXES": "__bq_information_schema_search_indexes",
     "__TABLES__": "__bq_meta_tables",
 }
 """INFORMATION_SCHEMA view -> the relation name the engine registers on its connection."""
@@ -1284,8 +1286,13 @@ def _replace_meta_table(table: exp.Table, project: str, dataset: str, name: str,
     table.replace(exp.Subquery(this=sub.where(cond), alias=alias))
 
 
-_ROUTINE_VIEWS = frozenset({"ROUTINES", "PARAMETERS"})
-"""INFORMATION_SCHEMA views whose project and dataset columns are specific_catalog/specific_schema."""
+_VIEW_SCOPE_COLUMNS = {
+    "ROUTINES": ("specific_catalog", "specific_schema"),
+    "PARAMETERS": ("specific_catalog", "specific_schema"),
+    "VECTOR_INDEXES": ("index_catalog", "index_schema"),
+    "SEARCH_INDEXES": ("index_catalog", "index_schema"),
+}
+"""INFORMATION_SCHEMA views whose project and dataset columns are not table_catalog/table_schema."""
 
 
 def _replace_info_schema(table: exp.Table, names: list[str], at: int, ctx: _Context) -> None:
@@ -1331,9 +1338,7 @@ def _replace_info_schema(table: exp.Table, names: list[str], at: int, ctx: _Cont
     elif view == "JOBS":
         cond = exp.column("project_id").eq(exp.Literal.string(project))
     else:
-        catalog, schema = (
-            ("specific_catalog", "specific_schema") if view in _ROUTINE_VIEWS else ("table_catalog", "table_schema")
-        )
+        catalog, schema = _VIEW_SCOPE_COLUMNS.get(view, ("table_catalog", "table_schema"))
         cond = exp.column(catalog).eq(exp.Literal.string(project))
         if dataset is not None:
             cond = cond.and_(exp.column(schema).eq(exp.Literal.string(dataset)))

@@ -26,6 +26,8 @@ VIEWS = (
     "KEY_COLUMN_USAGE",
     "ROUTINES",
     "PARAMETERS",
+    "VECTOR_INDEXES",
+    "SEARCH_INDEXES",
     "__TABLES__",
 )
 """The views this module registers."""
@@ -55,6 +57,8 @@ def register(
         "ROUTINES": lambda: _routines(con),
         "PARAMETERS": lambda: _parameters(con),
         "__TABLES__": lambda: _meta_tables(con),
+        "VECTOR_INDEXES": lambda: _indexes(con, "VECTOR"),
+        "SEARCH_INDEXES": lambda: _indexes(con, "SEARCH"),
     }
     for name in sorted(wanted):
         con.register(relations[name], builders[name]())
@@ -508,3 +512,50 @@ def _meta_tables(con: duckdb.DuckDBPyConnection) -> pa.Table:
         "type",
     )
     return _table(rows, names, ints=("creation_time", "last_modified_time", "row_count", "size_bytes", "type"))
+
+
+def _indexes(con: duckdb.DuckDBPyConnection, kind: str) -> pa.Table:
+    """VECTOR_INDEXES / SEARCH_INDEXES: every index ACTIVE and covering all rows (searches here are
+    exact, so an index is complete at once)."""
+    from .indexes import every_index
+
+    rows = []
+    for schema_name, table, name, found, _, options, ddl, created in every_index(con):
+        parts = split_schema(schema_name)
+        if parts is None or found != kind:
+            continue
+        row: tuple = (*parts, table, name, "ACTIVE", created, created, created, None, None, ddl, 100, 0, None, None)
+        if kind == "SEARCH":
+            row = (*row, str(options.get("analyzer") or "LOG_ANALYZER").upper())
+        rows.append(row)
+    names = [
+        "index_catalog",
+        "index_schema",
+        "table_name",
+        "index_name",
+        "index_status",
+        "creation_time",
+        "last_modification_time",
+        "last_refresh_time",
+        "disable_time",
+        "disable_reason",
+        "ddl",
+        "coverage_percentage",
+        "unindexed_row_count",
+        "total_logical_bytes",
+        "total_storage_bytes",
+    ]
+    if kind == "SEARCH":
+        names.append("analyzer")
+    types = {
+        "creation_time": pa.timestamp("us", tz="UTC"),
+        "last_modification_time": pa.timestamp("us", tz="UTC"),
+        "last_refresh_time": pa.timestamp("us", tz="UTC"),
+        "disable_time": pa.timestamp("us", tz="UTC"),
+        "coverage_percentage": pa.int64(),
+        "unindexed_row_count": pa.int64(),
+        "total_logical_bytes": pa.int64(),
+        "total_storage_bytes": pa.int64(),
+    }
+    schema = pa.schema([(n, types.get(n, pa.string())) for n in names])
+    return pa.Table.from_pylist([dict(zip(names, r, strict=True)) for r in rows], schema=schema)

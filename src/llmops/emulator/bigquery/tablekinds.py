@@ -22,7 +22,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
-from . import ddlopts, fieldopts, history, iam, rowaccess
+from . import ddlopts, fieldopts, history, iam, indexes, rowaccess
 from .catalog import CATALOG
 from .googlesql import (
     BigQueryDuplicate,
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 STATEMENTS = (
     frozenset({"CREATE_SNAPSHOT_TABLE", "CREATE_TABLE_CLONE", "CREATE_TABLE_COPY", "CREATE_MATERIALIZED_VIEW"})
     | ddlopts.STATEMENTS
+    | indexes.STATEMENTS
 )
 """Statement types `run` executes."""
 
@@ -163,7 +164,7 @@ def translate_ddl(stmt: exp.Expression, ctx: Any) -> Statement | None:
     from .googlesql import _translate_statement
 
     if not (isinstance(stmt, exp.Create) and stmt.args.get("clone") is not None):
-        handled = ddlopts.translate(stmt, ctx)
+        handled = ddlopts.translate(stmt, ctx) or indexes.translate(stmt, ctx)
         if handled is not None:
             return handled
     if isinstance(stmt, exp.Command) and str(stmt.this).upper() == "DROP":
@@ -258,6 +259,7 @@ def ensure_catalog(con: duckdb.DuckDBPyConnection) -> None:
     iam.ensure_catalog(con)
     fieldopts.ensure_catalog(con)
     ddlopts.ensure_catalog(con)
+    indexes.ensure_catalog(con)
     con.execute(
         f"CREATE TABLE IF NOT EXISTS {CATALOG}.table_features (schema_name VARCHAR, table_name VARCHAR, "
         "kind VARCHAR, base VARCHAR, snapshot_time TIMESTAMPTZ, mview_query VARCHAR, expires TIMESTAMPTZ, "
@@ -297,6 +299,7 @@ def on_created(con: duckdb.DuckDBPyConnection, project: str, dataset: str, table
     iam.forget(con, project, dataset, table)
     fieldopts.forget(con, project, dataset, table)
     ddlopts.forget(con, project, dataset, table)
+    indexes.forget(con, project, dataset, table)
     default = _row(con, schema, "")
     if default and default["default_expiration_ms"]:
         expires = _now() + dt.timedelta(milliseconds=int(default["default_expiration_ms"]))
@@ -360,6 +363,7 @@ def forget(con: duckdb.DuckDBPyConnection, project: str, dataset: str, table: st
     iam.forget(con, project, dataset, table)
     fieldopts.forget(con, project, dataset, table)
     ddlopts.forget(con, project, dataset, table)
+    indexes.forget(con, project, dataset, table)
     history.forget(con, project, dataset, table)
 
 
@@ -370,6 +374,7 @@ def forget_dataset(con: duckdb.DuckDBPyConnection, project: str, dataset: str) -
     iam.forget(con, project, dataset)
     fieldopts.forget(con, project, dataset)
     ddlopts.forget(con, project, dataset)
+    indexes.forget(con, project, dataset)
     history.forget(con, project, dataset)
 
 
@@ -492,6 +497,13 @@ def run(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, stmt: Statement)
 
     if stmt.statement_type in ddlopts.STATEMENTS:
         return ddlopts.run(engine, con, stmt)
+    if stmt.statement_type in indexes.STATEMENTS:
+        return indexes.run(
+            engine,
+            con,
+            stmt,
+            QueryResult(table=EMPTY, schema=[], statement_type=stmt.statement_type, target=stmt.target),
+        )
     project, dataset, table = stmt.target  # type: ignore[misc]
     schema = duckdb_schema(project, dataset)
     engine._require_dataset(con, project, dataset)
