@@ -423,3 +423,13 @@ def test_an_external_table_is_refused_by_name(bigquery_client, dataset):
             bigquery_client,
             f"CREATE EXTERNAL TABLE `{dataset.dataset_id}.ext` OPTIONS(format = 'CSV', uris = ['gs://b/x.csv'])",
         )
+
+
+def test_a_query_job_lists_the_tables_it_read(bigquery_client, dataset):
+    ds = f"{dataset.project}.{dataset.dataset_id}"
+    run(bigquery_client, f"CREATE TABLE `{ds}.a` AS SELECT 1 AS x")
+    run(bigquery_client, f"CREATE VIEW `{ds}.v` AS SELECT x FROM `{ds}.a`")
+    job = bigquery_client.query(f"SELECT * FROM `{ds}.a` JOIN `{ds}.v` USING (x)")
+    job.result()
+    assert sorted(t.table_id for t in job.referenced_tables) == ["a", "v"]
+    assert bigquery_client.query("SELECT 1").referenced_tables == []

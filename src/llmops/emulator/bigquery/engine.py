@@ -121,6 +121,8 @@ class QueryResult:
     """(project, dataset, table) a DDL or DML statement wrote."""
     children: tuple = ()
     """For a procedural script: the `scripting.ChildStatement`s it ran (BigQuery's child jobs)."""
+    referenced: tuple[tuple[str, str, str], ...] = ()
+    """(project, dataset, table) of the tables and views a SELECT read (`referencedTables`)."""
 
 
 EMPTY = pa.table({})
@@ -726,7 +728,9 @@ class BigQueryEngine:
 
                 nullarrays.check(table)
                 temporalrange.check(table)
-                return QueryResult(table=table, schema=schema, statement_type="SELECT")
+                return QueryResult(
+                    table=table, schema=schema, statement_type="SELECT", referenced=tuple(dict.fromkeys(stmt.tables))
+                )
             if stmt.statement_type in ("CREATE_SCHEMA", "DROP_SCHEMA"):
                 return self._schema_statement(con, stmt)
             if stmt.statement_type in ("CREATE_MODEL", "DROP_MODEL"):

@@ -387,6 +387,10 @@ class JobRunner:
             "totalSlotMs": "0",
             "cacheHit": False,
         }
+        if result.referenced:
+            query_stats["referencedTables"] = [
+                {"projectId": p, "datasetId": d, "tableId": t} for p, d, t in result.referenced
+            ]
         if result.statement_type == "SELECT" or result.schema:
             query_stats["schema"] = {"fields": schema_to_api(result.schema)}
             destination = config.get("destinationTable")
