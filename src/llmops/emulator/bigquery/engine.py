@@ -811,6 +811,21 @@ class BigQueryEngine:
             )
         return QueryResult(table=EMPTY, schema=[], statement_type=stmt.statement_type)
 
+    def list_models(self, project: str, dataset: str, model: str | None = None) -> list[dict[str, Any]]:
+        """The dataset's remote models (one, or none, with `model`): {model, endpoint, connection, created}."""
+        with self.connection() as con:
+            self._require_dataset(con, project, dataset)
+            self._models_table(con)
+            where, args = "schema_name = ?", [duckdb_schema(project, dataset)]
+            if model is not None:
+                where, args = where + " AND model_name = ?", [*args, model]
+            rows = con.execute(
+                f"SELECT model_name, endpoint, connection, created FROM {CATALOG_SCHEMA}.models WHERE {where} "
+                "ORDER BY model_name",
+                args,
+            ).fetchall()
+        return [{"model": m, "endpoint": e, "connection": c, "created": t} for m, e, c, t in rows]
+
     def _check_models(self, con: duckdb.DuckDBPyConnection, uses: tuple[ml.ModelUse, ...]) -> None:
         """Every model a statement calls exists and is of the kind its function needs."""
         self._models_table(con)

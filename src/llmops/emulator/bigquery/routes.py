@@ -826,11 +826,11 @@ def routes(state: BigQueryApi) -> list[BaseRoute]:
         ("/upload/bigquery/v2/projects/{project}/jobs", "PUT", api.upload_chunk),
         ("/upload/bigquery/v2/projects/{project}/jobs", "DELETE", api.cancel_upload),
     ]
+    from .model_routes import model_routes
     from .routine_routes import routine_routes
 
-    return [Route(path, _endpoint(handler), methods=[method]) for path, method, handler in table_list] + routine_routes(
-        state
-    )
+    own = [Route(path, _endpoint(handler), methods=[method]) for path, method, handler in table_list]
+    return own + routine_routes(state) + model_routes(state)
 
 
 def _limit_errors(info: dict[str, Any], rows: list[Any], keep: list[int]) -> list[dict[str, Any]]:
