@@ -433,3 +433,15 @@ def test_a_query_job_lists_the_tables_it_read(bigquery_client, dataset):
     job.result()
     assert sorted(t.table_id for t in job.referenced_tables) == ["a", "v"]
     assert bigquery_client.query("SELECT 1").referenced_tables == []
+
+
+def test_list_partitions_reads_the_partitions_summary(bigquery_client, dataset):
+    ds = f"{dataset.project}.{dataset.dataset_id}"
+    run(bigquery_client, f"CREATE TABLE `{ds}.t` (d DATE, x INT64) PARTITION BY d")
+    run(bigquery_client, f"INSERT `{ds}.t` VALUES ('2024-01-01', 1), ('2024-01-02', 2), ('2024-01-02', 3)")
+    assert bigquery_client.list_partitions(f"{ds}.t") == ["20240101", "20240102"]  # an IndexError before
+    summary = bigquery_client.get_table(f"{ds}.t$__PARTITIONS_SUMMARY__")
+    assert [f.name for f in summary.schema][:4] == ["project_id", "dataset_id", "table_id", "partition_id"]
+    assert summary.num_rows == 2
+    run(bigquery_client, f"CREATE TABLE `{ds}.plain` (x INT64)")
+    assert bigquery_client.list_partitions(f"{ds}.plain") == []

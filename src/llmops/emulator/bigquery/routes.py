@@ -34,7 +34,7 @@ from ..server.http import (
     read_json,
 )
 from ..server.threads import in_thread
-from . import ddlopts, tablekinds, typeparams
+from . import ddlopts, partition_summary, tablekinds, typeparams
 from .encoding import encode_rows, encode_rows_json, schema_from_api, schema_to_api
 from .jobs import NAME_RE, Job, JobRunner, sql_table
 from .resources import (
@@ -239,6 +239,10 @@ class BigQueryHandlers:
 
     def _table_info(self, project: str, dataset: str, table: str) -> dict[str, Any]:
         _check_names(project=project, dataset=dataset, table=table)
+        if partition_summary.is_summary(table):
+            base = self._table_info(project, dataset, table.split("$", 1)[0])
+            found = partition_summary.rows(self.engine, project, dataset, base["table"], base.get("created"))
+            return partition_summary.info(base, found.num_rows)
         table = table.split("$", 1)[0]
         location = self._dataset_info(project, dataset).get("location")
         try:
@@ -413,8 +417,22 @@ class BigQueryHandlers:
             n = limit if limit is not None else None
             if n is None:
                 n = min(max(1, total - offset), 100_000)
-            sql = f"SELECT {columns} FROM {sql_table(project, dataset, info['table'])} LIMIT {int(n)} OFFSET {int(offset)}"
-            result = self.engine.query(sql, default_project=project)
+            if partition_summary.is_summary(info["table"]):
+                base = info["table"].split("$", 1)[0]
+                found = partition_summary.rows(self.engine, project, dataset, base, info.get("created"))
+                names = [s.split(".")[0] for s in selected] or found.column_names
+                unknown = [name for name in names if name not in found.column_names]
+                if unknown:
+                    raise bad_request(f"Invalid selectedFields entry {unknown[0]!r}", location="selectedFields")
+                found = found.select(names).slice(offset, n)
+                fields = [f for f in partition_summary.FIELDS if f["name"] in names]
+                from .engine import QueryResult
+
+                ordered = sorted(fields, key=lambda f: names.index(f["name"]))
+                result = QueryResult(table=found, schema=ordered, statement_type="SELECT")
+            else:
+                sql = f"SELECT {columns} FROM {sql_table(project, dataset, info['table'])} LIMIT {int(n)} OFFSET {int(offset)}"
+                result = self.engine.query(sql, default_project=project)
             table_ = result.table
             if limit is None and table_.num_rows > _default_page_rows(table_):
                 table_ = table_.slice(0, _default_page_rows(table_))
