@@ -137,8 +137,8 @@ def test_information_schema_becomes_a_filtered_relation(name, view, condition):
 
 
 def test_unknown_information_schema_view_is_named():
-    with pytest.raises(BigQueryError, match="INFORMATION_SCHEMA.TABLE_STORAGE is not supported"):
-        translate("SELECT * FROM `region-us`.INFORMATION_SCHEMA.TABLE_STORAGE")
+    with pytest.raises(BigQueryError, match="INFORMATION_SCHEMA.STREAMING_TIMELINE is not supported"):
+        translate("SELECT * FROM `region-us`.INFORMATION_SCHEMA.STREAMING_TIMELINE")
 
 
 def test_schema_statements_map_to_duckdb_schemas():

@@ -445,3 +445,20 @@ def test_list_partitions_reads_the_partitions_summary(bigquery_client, dataset):
     assert summary.num_rows == 2
     run(bigquery_client, f"CREATE TABLE `{ds}.plain` (x INT64)")
     assert bigquery_client.list_partitions(f"{ds}.plain") == []
+
+
+def test_table_storage(bigquery_client, dataset):
+    ds = f"{dataset.project}.{dataset.dataset_id}"
+    run(bigquery_client, f"CREATE TABLE `{ds}.t` AS SELECT x AS id FROM UNNEST([1, 2, 3]) x")
+    run(bigquery_client, f"CREATE VIEW `{ds}.v` AS SELECT 1 AS x")  # views have no storage
+    rows = run(
+        bigquery_client,
+        "SELECT table_name, total_rows, total_logical_bytes, active_logical_bytes, long_term_logical_bytes, deleted "
+        f"FROM `region-us`.INFORMATION_SCHEMA.TABLE_STORAGE WHERE table_schema = '{dataset.dataset_id}'",
+    )
+    assert rows == [
+        {"table_name": "t", "total_rows": 3, "total_logical_bytes": 24, "active_logical_bytes": 24,
+         "long_term_logical_bytes": 0, "deleted": False},
+    ]  # fmt: skip
+    with pytest.raises(exceptions.BadRequest, match="qualified by project or region, not by dataset"):
+        run(bigquery_client, f"SELECT * FROM `{ds}.INFORMATION_SCHEMA.TABLE_STORAGE`")

@@ -379,6 +379,8 @@ INFO_SCHEMA_VIEWS = {
     "JOBS_BY_USER": "__bq_information_schema_jobs",
     "VECTOR_INDEXES": "__bq_information_schema_vector_indexes",
     "SEARCH_INDEXES": "__bq_information_schema_search_indexes",
+    "TABLE_STORAGE": "__bq_information_schema_table_storage",
+    "TABLE_STORAGE_BY_PROJECT": "__bq_information_schema_table_storage",
     "__TABLES__": "__bq_meta_tables",
 }
 """INFORMATION_SCHEMA view -> the relation name the engine registers on its connection."""
@@ -1323,13 +1325,16 @@ def _replace_info_schema(table: exp.Table, names: list[str], at: int, ctx: _Cont
             fix="write `project.dataset.INFORMATION_SCHEMA.TABLES`",
         )
     jobs = view.startswith("JOBS")
-    if (view == "SCHEMATA" or jobs) and dataset is not None and len(qualifier) != 0:
+    regional = jobs or view.startswith("TABLE_STORAGE")
+    if (view == "SCHEMATA" or regional) and dataset is not None and len(qualifier) != 0:
         raise BigQueryError(
             f"INFORMATION_SCHEMA.{view} is qualified by project or region, not by dataset",
             fix=f"write `region-us.INFORMATION_SCHEMA.{view}` or `project.region-us.INFORMATION_SCHEMA.{view}`",
         )
     if jobs:
         view, dataset = "JOBS", None
+    elif regional:
+        view, dataset = "TABLE_STORAGE", None
     ctx.info_schema.add(view)
     relation = INFO_SCHEMA_VIEWS[view]
     cond: exp.Expr

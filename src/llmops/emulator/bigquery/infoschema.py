@@ -28,6 +28,7 @@ VIEWS = (
     "PARAMETERS",
     "VECTOR_INDEXES",
     "SEARCH_INDEXES",
+    "TABLE_STORAGE",
     "__TABLES__",
 )
 """The views this module registers."""
@@ -59,6 +60,7 @@ def register(
         "__TABLES__": lambda: _meta_tables(con),
         "VECTOR_INDEXES": lambda: _indexes(con, "VECTOR"),
         "SEARCH_INDEXES": lambda: _indexes(con, "SEARCH"),
+        "TABLE_STORAGE": lambda: _table_storage(con),
     }
     for name in sorted(wanted):
         con.register(relations[name], builders[name]())
@@ -478,8 +480,9 @@ def jobs_table(resources: list[dict[str, Any]]) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=schema)
 
 
-def _meta_tables(con: duckdb.DuckDBPyConnection) -> pa.Table:
-    """`__TABLES__`: one row per table and view, times in epoch milliseconds, type 1 (table) or 2 (view)."""
+def _sizes(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, int, int | None, int, int]]:
+    """(project, dataset, table, kind 1 table | 2 view, created in epoch ms, rows, logical bytes)
+    of every table and view, counted now."""
     from . import dryrun
     from .googlesql import duckdb_table
 
@@ -491,7 +494,7 @@ def _meta_tables(con: duckdb.DuckDBPyConnection) -> pa.Table:
         "LEFT JOIN _llmops_catalog.tables m ON m.schema_name = r.schema_name AND m.table_name = r.name "
         "ORDER BY r.schema_name, r.name"
     ).fetchall()
-    rows = []
+    out = []
     for schema_name, name, kind, created in found:
         parts = split_schema(schema_name)
         if parts is None:
@@ -500,7 +503,13 @@ def _meta_tables(con: duckdb.DuckDBPyConnection) -> pa.Table:
         if kind == 1:
             count = con.execute(f"SELECT count(*) FROM {duckdb_table(*parts, name)}").fetchall()[0][0]
             size = dryrun.table_bytes(con, *parts, name)
-        rows.append((*parts, name, created, created, count, size, kind))
+        out.append((parts[0], parts[1], name, kind, created, count, size))
+    return out
+
+
+def _meta_tables(con: duckdb.DuckDBPyConnection) -> pa.Table:
+    """`__TABLES__`: one row per table and view, times in epoch milliseconds, type 1 (table) or 2 (view)."""
+    rows = [(p, d, t, created, created, count, size, kind) for p, d, t, kind, created, count, size in _sizes(con)]
     names = (
         "project_id",
         "dataset_id",
@@ -512,6 +521,87 @@ def _meta_tables(con: duckdb.DuckDBPyConnection) -> pa.Table:
         "type",
     )
     return _table(rows, names, ints=("creation_time", "last_modified_time", "row_count", "size_bytes", "type"))
+
+
+def _table_storage(con: duckdb.DuckDBPyConnection) -> pa.Table:
+    """TABLE_STORAGE: rows and logical bytes of every table (all of it active; the emulator keeps
+    no physical, long-term or time-travel storage figures, so those are 0)."""
+    import datetime as dt
+
+    def when(created: int | None) -> dt.datetime | None:
+        return None if created is None else dt.datetime.fromtimestamp(created / 1000, dt.UTC)
+
+    rows = [
+        {
+            "project_id": p,
+            "project_number": None,
+            "table_catalog": p,
+            "table_schema": d,
+            "table_name": t,
+            "creation_time": when(created),
+            "total_rows": count,
+            "total_partitions": None,
+            "total_logical_bytes": size,
+            "active_logical_bytes": size,
+            "long_term_logical_bytes": 0,
+            "current_physical_bytes": 0,
+            "total_physical_bytes": 0,
+            "active_physical_bytes": 0,
+            "long_term_physical_bytes": 0,
+            "time_travel_physical_bytes": 0,
+            "storage_last_modified_time": when(created),
+            "deleted": False,
+            "table_type": "BASE TABLE",
+            "fail_safe_physical_bytes": 0,
+        }
+        for p, d, t, kind, created, count, size in _sizes(con)
+        if kind == 1
+    ]
+    ints = {
+        "project_number",
+        "total_rows",
+        "total_partitions",
+        "total_logical_bytes",
+        "active_logical_bytes",
+        "long_term_logical_bytes",
+        "current_physical_bytes",
+        "total_physical_bytes",
+        "active_physical_bytes",
+        "long_term_physical_bytes",
+        "time_travel_physical_bytes",
+        "fail_safe_physical_bytes",
+    }
+    names = [
+        "project_id",
+        "project_number",
+        "table_catalog",
+        "table_schema",
+        "table_name",
+        "creation_time",
+        "total_rows",
+        "total_partitions",
+        "total_logical_bytes",
+        "active_logical_bytes",
+        "long_term_logical_bytes",
+        "current_physical_bytes",
+        "total_physical_bytes",
+        "active_physical_bytes",
+        "long_term_physical_bytes",
+        "time_travel_physical_bytes",
+        "storage_last_modified_time",
+        "deleted",
+        "table_type",
+        "fail_safe_physical_bytes",
+    ]
+
+    def kind(name: str) -> pa.DataType:
+        if name in ints:
+            return pa.int64()
+        if name.endswith("_time"):
+            return pa.timestamp("us", tz="UTC")
+        return pa.bool_() if name == "deleted" else pa.string()
+
+    return pa.Table.from_pylist(rows, schema=pa.schema([(n, kind(n)) for n in names]))
 
 
 def _indexes(con: duckdb.DuckDBPyConnection, kind: str) -> pa.Table:
