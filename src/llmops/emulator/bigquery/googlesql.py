@@ -1200,7 +1200,7 @@ def _rewrite_tables(stmt: exp.Expression, ctx: _Context, cte_names: set[str], ta
             raise BigQueryError(
                 f"table name {name!r} names no dataset", fix="write `dataset.table` or set a default dataset"
             )
-        if name.upper() in _META_TABLES:
+        if name.upper() in META_TABLES:
             _replace_meta_table(table, project, dataset, name.upper(), ctx)
             continue
         if name.endswith("*"):
@@ -1261,7 +1261,7 @@ def _exclude_table_suffix_from_star(table: exp.Table) -> None:
             star.set(key, excepts)
 
 
-_META_TABLES = {
+META_TABLES = {
     "__TABLES__": (
         "project_id",
         "dataset_id",
@@ -1283,7 +1283,7 @@ def _replace_meta_table(table: exp.Table, project: str, dataset: str, name: str,
         exp.column("project_id").eq(exp.Literal.string(project)),
         exp.column("dataset_id").eq(exp.Literal.string(dataset)),
     )
-    sub = exp.select(*_META_TABLES[name]).from_(exp.to_identifier(INFO_SCHEMA_VIEWS["__TABLES__"], quoted=True))
+    sub = exp.select(*META_TABLES[name]).from_(exp.to_identifier(INFO_SCHEMA_VIEWS["__TABLES__"], quoted=True))
     alias = table.args.get("alias") or exp.TableAlias(this=exp.to_identifier(name))
     table.replace(exp.Subquery(this=sub.where(cond), alias=alias))
 

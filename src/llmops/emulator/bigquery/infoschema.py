@@ -509,18 +509,38 @@ def _sizes(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, int, int
 
 def _meta_tables(con: duckdb.DuckDBPyConnection) -> pa.Table:
     """`__TABLES__`: one row per table and view, times in epoch milliseconds, type 1 (table) or 2 (view)."""
+    from .googlesql import META_TABLES
+
     rows = [(p, d, t, created, created, count, size, kind) for p, d, t, kind, created, count, size in _sizes(con)]
-    names = (
-        "project_id",
-        "dataset_id",
-        "table_id",
-        "creation_time",
-        "last_modified_time",
-        "row_count",
-        "size_bytes",
-        "type",
-    )
+    names = META_TABLES["__TABLES__"]
     return _table(rows, names, ints=("creation_time", "last_modified_time", "row_count", "size_bytes", "type"))
+
+
+_TIME = pa.timestamp("us", tz="UTC")
+_TABLE_STORAGE = pa.schema(
+    [
+        ("project_id", pa.string()),
+        ("project_number", pa.int64()),
+        ("table_catalog", pa.string()),
+        ("table_schema", pa.string()),
+        ("table_name", pa.string()),
+        ("creation_time", _TIME),
+        ("total_rows", pa.int64()),
+        ("total_partitions", pa.int64()),
+        ("total_logical_bytes", pa.int64()),
+        ("active_logical_bytes", pa.int64()),
+        ("long_term_logical_bytes", pa.int64()),
+        ("current_physical_bytes", pa.int64()),
+        ("total_physical_bytes", pa.int64()),
+        ("active_physical_bytes", pa.int64()),
+        ("long_term_physical_bytes", pa.int64()),
+        ("time_travel_physical_bytes", pa.int64()),
+        ("storage_last_modified_time", _TIME),
+        ("deleted", pa.bool_()),
+        ("table_type", pa.string()),
+        ("fail_safe_physical_bytes", pa.int64()),
+    ]
+)
 
 
 def _table_storage(con: duckdb.DuckDBPyConnection) -> pa.Table:
@@ -557,51 +577,7 @@ def _table_storage(con: duckdb.DuckDBPyConnection) -> pa.Table:
         for p, d, t, kind, created, count, size in _sizes(con)
         if kind == 1
     ]
-    ints = {
-        "project_number",
-        "total_rows",
-        "total_partitions",
-        "total_logical_bytes",
-        "active_logical_bytes",
-        "long_term_logical_bytes",
-        "current_physical_bytes",
-        "total_physical_bytes",
-        "active_physical_bytes",
-        "long_term_physical_bytes",
-        "time_travel_physical_bytes",
-        "fail_safe_physical_bytes",
-    }
-    names = [
-        "project_id",
-        "project_number",
-        "table_catalog",
-        "table_schema",
-        "table_name",
-        "creation_time",
-        "total_rows",
-        "total_partitions",
-        "total_logical_bytes",
-        "active_logical_bytes",
-        "long_term_logical_bytes",
-        "current_physical_bytes",
-        "total_physical_bytes",
-        "active_physical_bytes",
-        "long_term_physical_bytes",
-        "time_travel_physical_bytes",
-        "storage_last_modified_time",
-        "deleted",
-        "table_type",
-        "fail_safe_physical_bytes",
-    ]
-
-    def kind(name: str) -> pa.DataType:
-        if name in ints:
-            return pa.int64()
-        if name.endswith("_time"):
-            return pa.timestamp("us", tz="UTC")
-        return pa.bool_() if name == "deleted" else pa.string()
-
-    return pa.Table.from_pylist(rows, schema=pa.schema([(n, kind(n)) for n in names]))
+    return pa.Table.from_pylist(rows, schema=_TABLE_STORAGE)
 
 
 def _indexes(con: duckdb.DuckDBPyConnection, kind: str) -> pa.Table:

@@ -12,7 +12,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from ..server.errors import ApiError
-from ..server.http import JSONResponse, base_url, query_int
+from ..server.http import JSONResponse, base_url, page_of
 from .jobs import sql_table
 from .resources import etag, ms
 
@@ -75,16 +75,8 @@ def model_routes(state: BigQueryApi) -> list[BaseRoute]:
     async def list_(request: Request) -> Response:
         p, d = request.path_params["project"], request.path_params["dataset"]
         items = await run_in_threadpool(state.bigquery.list_models, p, d)
-        token = request.query_params.get("pageToken") or "0"
-        offset = int(token) if token.isdigit() else 0
-        limit = query_int(request, "maxResults", None, minimum=1)
-        page = items[offset : offset + limit] if limit else items[offset:]
-        body: dict[str, Any] = {}
-        if page:
-            body["models"] = [model_resource(request, p, d, m, location()) for m in page]
-        if limit and offset + limit < len(items):
-            body["nextPageToken"] = str(offset + limit)
-        return JSONResponse(body)
+        resources = [model_resource(request, p, d, m, location()) for m in items]
+        return JSONResponse(page_of(request, resources, "models", size_param="maxResults", default=1000))
 
     base = "/bigquery/v2/projects/{project}/datasets/{dataset}/models"
     return [

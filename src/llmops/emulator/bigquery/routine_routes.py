@@ -11,7 +11,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from ..server.errors import bad_request
-from ..server.http import JSONResponse, base_url, query_int, read_json
+from ..server.http import JSONResponse, base_url, page_of, read_json
 from . import routines
 
 if TYPE_CHECKING:
@@ -74,19 +74,8 @@ def routine_routes(state: BigQueryApi) -> list[BaseRoute]:
     async def list_(request: Request) -> Response:
         p, d = request.path_params["project"], request.path_params["dataset"]
         items = await run_in_threadpool(routines.list_routines, engine(), p, d)
-        offset = (
-            int(request.query_params.get("pageToken") or 0)
-            if (request.query_params.get("pageToken") or "0").isdigit()
-            else 0
-        )
-        limit = query_int(request, "maxResults", None, minimum=1)
-        page = items[offset : offset + limit] if limit else items[offset:]
-        body: dict[str, Any] = {"kind": "bigquery#routineList", "etag": str(len(items))}
-        if page:
-            body["routines"] = [_json(request, r) for r in page]
-        if limit and offset + limit < len(items):
-            body["nextPageToken"] = str(offset + limit)
-        return JSONResponse(body)
+        body = page_of(request, [_json(request, r) for r in items], "routines", size_param="maxResults", default=1000)
+        return JSONResponse({"kind": "bigquery#routineList", "etag": str(len(items)), **body})
 
     base = "/bigquery/v2/projects/{project}/datasets/{dataset}/routines"
     return [

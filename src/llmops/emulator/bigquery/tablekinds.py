@@ -528,14 +528,8 @@ def run(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, stmt: Statement)
             fix="name a table",
             reason="invalidQuery",
         )
-    if exists:
-        if o.get("if_not_exists"):
-            return done
-        if not o.get("replace"):
-            raise BigQueryDuplicate(
-                f"Already Exists: Table {project}:{dataset}.{table}", fix="use CREATE OR REPLACE or another name"
-            )
-        history.before_change(con, project, dataset, table)
+    if exists and keep_or_replace(con, stmt):
+        return done
     at = _evaluate(con, o["at_sql"]) if o.get("at_sql") else _now()
     source = history.resolve(con, sp, sd, st, at) if o.get("at_sql") else duckdb_table(sp, sd, st)
     engine._create_table(con, project, dataset, table, src["schema"], replace=exists)
@@ -549,6 +543,20 @@ def run(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, stmt: Statement)
     if o.get("expiration_sql"):
         _set(con, schema, table, expires=_evaluate(con, o["expiration_sql"]))
     return done
+
+
+def keep_or_replace(con: duckdb.DuckDBPyConnection, stmt: Statement) -> bool:
+    """For a CREATE whose table exists: True when IF NOT EXISTS keeps it; else, with OR REPLACE,
+    its version is kept for time travel before it is replaced; else BigQuery's Already Exists."""
+    project, dataset, table = stmt.target  # type: ignore[misc]
+    if stmt.options.get("if_not_exists"):
+        return True
+    if not stmt.options.get("replace"):
+        raise BigQueryDuplicate(
+            f"Already Exists: Table {project}:{dataset}.{table}", fix="use CREATE OR REPLACE or another name"
+        )
+    history.before_change(con, project, dataset, table)
+    return False
 
 
 def copy_job_sql(operation: str, source: str, destination: str, write_disposition: str, expires: Any) -> str:

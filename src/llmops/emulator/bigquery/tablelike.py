@@ -12,7 +12,7 @@ import duckdb
 from sqlglot import exp
 
 from .catalog import CATALOG
-from .googlesql import BigQueryDuplicate, BigQueryError, BigQueryInvalid, Statement, duckdb_schema, duckdb_table
+from .googlesql import BigQueryError, BigQueryInvalid, Statement, duckdb_schema, duckdb_table
 
 if TYPE_CHECKING:
     from .engine import BigQueryEngine, QueryResult
@@ -68,8 +68,8 @@ def translate(
 
 def run(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, stmt: Statement, done: QueryResult) -> QueryResult:
     """Create the table from its source's metadata."""
-    from . import ddlopts, history, partitioning
-    from .tablekinds import _evaluate, _set
+    from . import ddlopts, partitioning
+    from .tablekinds import _evaluate, _set, keep_or_replace
 
     project, dataset, table = stmt.target  # type: ignore[misc]
     o = stmt.options
@@ -83,14 +83,8 @@ def run(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, stmt: Statement,
             reason="invalidQuery",
         )
     exists = table in engine._table_names(con, project, dataset)
-    if exists:
-        if o.get("if_not_exists"):
-            return done
-        if not o.get("replace"):
-            raise BigQueryDuplicate(
-                f"Already Exists: Table {project}:{dataset}.{table}", fix="use CREATE OR REPLACE or another name"
-            )
-        history.before_change(con, project, dataset, table)
+    if exists and keep_or_replace(con, stmt):
+        return done
     inherited = {k: v for k, v in ddlopts.stored(con, sp, sd, st).items() if k in _SOURCE_FIELDS and v is not None}
     own = dict(o["own_fields"])
     if any(k in own for k in ("timePartitioning", "rangePartitioning")):

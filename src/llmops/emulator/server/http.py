@@ -293,10 +293,13 @@ def raw_segments(request: Request, prefix: str) -> list[str]:
     return [unquote(s, encoding="utf-8", errors="strict") for s in rest.split("/")] if rest else []
 
 
-def page_of(request: Request, items: list[dict[str, Any]], key: str) -> dict[str, Any]:
-    """One page of `items` under `key`, by Google's `pageSize`/`pageToken` (an offset here),
-    with `nextPageToken` when more follow; a token that is not an offset is a 400."""
-    size = query_int(request, "pageSize", 100, minimum=0) or 100
+def page_of(
+    request: Request, items: list[dict[str, Any]], key: str, *, size_param: str = "pageSize", default: int = 100
+) -> dict[str, Any]:
+    """One page of `items` under `key`, by Google's `pageSize` (BigQuery's `maxResults`:
+    `size_param`) and `pageToken` (an offset here), with `nextPageToken` when more follow; a
+    token that is not an offset is a 400."""
+    size = query_int(request, size_param, default, minimum=0) or default
     token = request.query_params.get("pageToken") or "0"
     if not token.isdigit():
         raise bad_request(f"Invalid pageToken {token!r}", location="pageToken")
