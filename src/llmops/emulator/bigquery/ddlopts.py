@@ -102,7 +102,8 @@ KNOWN_OPTIONS = {
 _REST_NAMES = {"description": "description", "friendly_name": "friendlyName", "labels": "labels"}
 _LABEL = re.compile(r"^[\w-]{0,63}$")
 _ALTER_COMMAND = re.compile(
-    r"^\s*(?P<kind>MATERIALIZED\s+VIEW|SCHEMA|TABLE|VIEW)\s+(?P<exists>IF\s+EXISTS\s+)?(?P<name>`[^`]+`|[\w.\-:]+)\s+"
+    r"^\s*(?P<kind>MATERIALIZED\s+VIEW|SCHEMA|TABLE|VIEW)\s+(?P<exists>IF\s+EXISTS\s+)?"
+    r"(?P<name>(?:`[^`]+`|[\w\-:]+)(?:\.(?:`[^`]+`|[\w\-:]+))*)\s+"
     r"(?P<rest>.*?)\s*;?\s*$",
     re.I | re.S,
 )
