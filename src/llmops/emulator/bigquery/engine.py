@@ -766,7 +766,7 @@ class BigQueryEngine:
         if self.file_loads is None:
             raise BigQueryError(
                 "LOAD DATA is not supported by the local warehouse: it has no object storage to read files from",
-                fix="run it against the emulator (llmops emulator start), or load files with `llmops data`",
+                fix="run it through the emulator (llmops emulator start), whose load jobs read its gs:// objects",
             )
         project = stmt.target[0] if stmt.target else self.default_project
         self.file_loads(project, stmt.options["load"])
