@@ -13,7 +13,9 @@ wrong:
   expression", a syntax error at `*`);
 - value tables: `SELECT AS VALUE v FROM (SELECT AS STRUCT ...) v` answered one STRUCT column
   `v` (BigQuery writes the fields as the columns); `SELECT x FROM (SELECT AS VALUE STRUCT(1 AS a)) x`
-  answered a STRUCT with a field named after DuckDB's expression, and `x.a` was an error;
+  answered a STRUCT with a field named after DuckDB's expression, and `x.a` was an error; a value
+  table defined by WITH (`WITH W AS (SELECT AS STRUCT 55 foo, ...) SELECT ... FROM W WHERE foo
+  = 77`) had no column `foo`;
 - `SELECT ST_ASTEXT(g) FROM UNNEST([STRUCT(ST_GEOGPOINT(1, 2) AS g)])` failed "unrecognized
   name: g" (an array literal of STRUCTs with a field sqlglot cannot type was not expanded).
 
@@ -143,6 +145,15 @@ VALUE_CASES: list[tuple[str, bool, list[str], list[tuple[Any, ...]]]] = [
     ("SELECT x FROM (SELECT AS VALUE STRUCT(1 AS a, 'z' AS b)) x", False, ["x"], [({"a": 1, "b": "z"},)]),
     ("SELECT x.b, x.a FROM (SELECT AS VALUE STRUCT(1 AS a, 'z' AS b)) x", False, ["b", "a"], [("z", 1)]),
     ("SELECT * FROM (SELECT AS VALUE STRUCT(1 AS a, 'z' AS b))", False, ["a", "b"], [(1, "z")]),
+    # value_table_queries:value_table_with_struct_star_filter (a value table defined by WITH)
+    (
+        "WITH W AS (SELECT AS STRUCT 55 foo, 'fifty five' bar UNION ALL SELECT AS STRUCT 77 foo, 'seventy seven' bar) "
+        "SELECT AS STRUCT * FROM W WHERE foo = 77",
+        False,
+        ["foo", "bar"],
+        [(77, "seventy seven")],
+    ),
+    ("WITH W AS (SELECT AS STRUCT 55 foo, 'x' bar) SELECT w FROM W w", False, ["w"], [({"foo": 55, "bar": "x"},)]),
     ("SELECT ST_ASTEXT(g) AS w FROM UNNEST([STRUCT(ST_GEOGPOINT(1, 2) AS g)])", False, ["w"], [("POINT(1 2)",)]),
     (
         "SELECT k, ST_ASTEXT(g) AS w FROM UNNEST([STRUCT(7 AS k, ST_GEOGPOINT(3, 4) AS g)])",

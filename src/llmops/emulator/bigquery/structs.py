@@ -269,15 +269,17 @@ def _whole_value_of_outer_join(stmt: exp.Expression, unnest: exp.Unnest) -> bool
 def top_level_value_table(stmt: exp.Expression) -> None:
     """A query's own `SELECT AS STRUCT x AS a, ...`, or `SELECT AS VALUE STRUCT(x AS a, ...)`, is
     a value table of STRUCTs, whose result BigQuery writes as the fields' columns (DuckDB would
-    answer one STRUCT column named after its expression). So is one read in a FROM clause, whose
-    rows' fields are its columns there (`SELECT *` lists them, its alias is the whole STRUCT), and
-    a query's `SELECT AS VALUE v` of such a FROM item's (or a table's) alias `v`. Others (in
-    ARRAY(...), a scalar subquery) stay STRUCT values."""
+    answer one STRUCT column named after its expression). So is one read in a FROM clause or
+    defined by a WITH clause, whose rows' fields are its columns there (`SELECT *` lists them,
+    its alias is the whole STRUCT), and a query's `SELECT AS VALUE v` of such a FROM item's (or a
+    table's) alias `v`. Others (in ARRAY(...), a scalar subquery) stay STRUCT values."""
     rows = _row_aliases(stmt) if isinstance(stmt, exp.Select) and stmt.args.get("kind") == "VALUE" else set()
     for sub in stmt.find_all(exp.Subquery):
         if isinstance(sub.parent, exp.From | exp.Join):
             _struct_rows_as_columns(sub.this)
             _values_named_by_alias(sub)
+    for cte in stmt.find_all(exp.CTE):
+        _struct_rows_as_columns(cte.this)
     if isinstance(stmt, exp.SetOperation):
         _struct_rows_as_columns(stmt)
         return
