@@ -167,6 +167,8 @@ VALUE_CASES: list[tuple[str, bool, list[str], list[tuple[Any, ...]]]] = [
 ERRORS = [
     ("SELECT t.loc.* EXCEPT (nope) FROM {T} AS t", "Column nope in SELECT * EXCEPT list does not exist"),
     ("SELECT t.loc.* REPLACE (1 AS nope) FROM {T} AS t", "Column nope in SELECT * REPLACE list does not exist"),
+    # an ARRAY is not expanded (DuckDB's UNNEST would have repeated the row per element)
+    ("SELECT t.s.* FROM {T} AS t", "Dot-star is not supported for"),
 ]
 REFUSED = [
     # APPROX_TOP_COUNT's STRUCT type is not inferred

@@ -119,7 +119,7 @@ def mark_field_stars(stmt: exp.Expression) -> None:
             changed = True
             base, star = found
             if not _edits(star) and not isinstance(_bare(base), exp.Subquery):
-                items.append(exp.Anonymous(this="UNNEST", expressions=[base.copy()]))
+                items.append(exp.Anonymous(this="UNNEST", expressions=[_struct_only(base)]))
                 continue
             # an Alias node even around a subquery (which `exp.alias_` would name itself)
             placeholder = exp.Alias(this=base.copy(), alias=exp.to_identifier(f"{_PLACEHOLDER}{len(items)}"))
@@ -128,6 +128,22 @@ def mark_field_stars(stmt: exp.Expression) -> None:
             stmt.meta[_MARKED] = True
         if changed:
             select.set("expressions", items)
+
+
+def _struct_only(value: exp.Expression) -> exp.Expression:
+    """`value`, or BigQuery's error where it is not a STRUCT (DuckDB's UNNEST of an ARRAY would
+    repeat the row for each element); the test is of the type, which DuckDB folds."""
+    kind = exp.Anonymous(this="typeof", expressions=[value.copy()])
+    # `STRUCT(a BIGINT)`, not `STRUCT(a BIGINT)[]`
+    is_struct = exp.and_(
+        exp.Anonymous(this="starts_with", expressions=[kind, exp.Literal.string("STRUCT(")]),
+        exp.Anonymous(this="ends_with", expressions=[kind.copy(), exp.Literal.string(")")]),
+    )
+    message = exp.Literal.string(f"Dot-star is not supported for {value.sql('bigquery')}, which is not a STRUCT")
+    return exp.Case(
+        ifs=[exp.If(this=is_struct, true=value.copy())],
+        default=exp.Anonymous(this="error", expressions=[message]),
+    )
 
 
 def _bare(node: exp.Expression) -> exp.Expression:
