@@ -11,8 +11,9 @@ wrong:
   `ARRAY_AGG(t ORDER BY ts DESC LIMIT 1)[OFFSET(0)].*`, `(SELECT AS STRUCT 1 a, 2 b).*`), with
   `EXCEPT`/`REPLACE` after it, failed ("Did not expect more than one column in front of a star
   expression", a syntax error at `*`);
-- value tables: `SELECT AS VALUE v FROM (SELECT AS STRUCT ...) v` answered one STRUCT column
-  `v` (BigQuery writes the fields as the columns); `SELECT x FROM (SELECT AS VALUE STRUCT(1 AS a)) x`
+- value tables: `SELECT AS VALUE v FROM (SELECT AS STRUCT ...) v`, `SELECT AS VALUE loc` of a
+  STRUCT column and `SELECT AS VALUE ARRAY_AGG(t ORDER BY ts DESC LIMIT 1)[OFFSET(0)] ... GROUP BY
+  id` answered one STRUCT column (BigQuery writes the fields as the columns); `SELECT x FROM (SELECT AS VALUE STRUCT(1 AS a)) x`
   answered a STRUCT with a field named after DuckDB's expression, and `x.a` was an error; a value
   table defined by WITH (`WITH W AS (SELECT AS STRUCT 55 foo, ...) SELECT ... FROM W WHERE foo
   = 77`) had no column `foo`;
@@ -127,6 +128,17 @@ CASES: list[tuple[str, bool, list[str], list[tuple[Any, ...]]]] = [
         ["n"],
         [("d",)],
     ),
+    # a query's value table of STRUCTs is written as the fields' columns (the other dedupe idiom)
+    (
+        "SELECT AS VALUE ARRAY_AGG(t ORDER BY ts DESC LIMIT 1)[OFFSET(0)] FROM {T} AS t GROUP BY id",
+        False,
+        ["id", "s", "loc", "ts"],
+        [
+            (1, [{"n": "c", "q": 4}], {"city": "y", "zip": 6}, TS3),
+            (2, [{"n": "d", "q": 7}], {"city": "z", "zip": 8}, TS2),
+        ],
+    ),
+    ("SELECT AS VALUE loc FROM {T} WHERE id = 2", False, ["city", "zip"], [("z", 8)]),
     # a value table of STRUCTs read by its range variable
     (
         "SELECT AS VALUE v FROM (SELECT AS STRUCT id, loc.city AS city FROM {T} WHERE id = 2) v",
@@ -173,6 +185,8 @@ ERRORS = [
 REFUSED = [
     # APPROX_TOP_COUNT's STRUCT type is not inferred
     "SELECT APPROX_TOP_COUNT(n, 1)[OFFSET(0)].* EXCEPT (count) FROM {T}, UNNEST(s)",
+    # a value table of STRUCTs whose fields are not known
+    "SELECT AS VALUE APPROX_TOP_COUNT(n, 1)[OFFSET(0)] FROM {T}, UNNEST(s)",
     # each field would run the subquery again, with another RAND()
     "SELECT (SELECT AS STRUCT RAND() AS r, 2 AS b).*",
 ]

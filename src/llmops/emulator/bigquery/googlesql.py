@@ -895,9 +895,10 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
         raise _unsupported(f"the {type(stmt).__name__.upper()} statement")
     _check_statement_kind(stmt)
     top_level_value_table(stmt)
-    from .structstars import mark_field_stars
+    from .structstars import mark_field_stars, mark_value_row
 
     mark_field_stars(stmt)
+    mark_value_row(stmt)
 
     if isinstance(stmt, exp.Create) and stmt.kind == "FUNCTION":
         return _translate_function(stmt, ctx)

@@ -123,27 +123,67 @@ def mark_field_stars(stmt: exp.Expression) -> None:
                 continue
             # an Alias node even around a subquery (which `exp.alias_` would name itself)
             placeholder = exp.Alias(this=base.copy(), alias=exp.to_identifier(f"{_PLACEHOLDER}{len(items)}"))
-            placeholder.meta[_STAR_KEY] = (star.copy(), base.sql("bigquery"))
+            placeholder.meta[_STAR_KEY] = (star.copy(), base.sql("bigquery"), None)
             items.append(placeholder)
             stmt.meta[_MARKED] = True
         if changed:
             select.set("expressions", items)
 
 
+def mark_value_row(stmt: exp.Expression) -> None:
+    """A query's own `SELECT AS VALUE expr` that `structs.top_level_value_table` left (not a
+    STRUCT constructor, not a range variable), as the dedupe idiom `SELECT AS VALUE
+    ARRAY_AGG(t ORDER BY ts DESC LIMIT 1)[OFFSET(0)] ... GROUP BY id`: a placeholder that
+    `expand_field_stars` lists as the fields' columns where `expr` is a STRUCT of known type, as
+    BigQuery writes a value table of STRUCTs; else `expr` stays the one column."""
+    if not isinstance(stmt, exp.Select) or stmt.args.get("kind") != "VALUE" or len(stmt.expressions) != 1:
+        return
+    item = stmt.expressions[0]
+    value = item.this if isinstance(item, exp.Alias) else item
+    placeholder = exp.Alias(this=value.copy(), alias=exp.to_identifier(f"{_PLACEHOLDER}0"))
+    placeholder.meta[_STAR_KEY] = (exp.Star(), value.sql("bigquery"), item.alias or "")
+    stmt.set("expressions", [placeholder])
+    stmt.meta[_MARKED] = True
+
+
 def _struct_only(value: exp.Expression) -> exp.Expression:
     """`value`, or BigQuery's error where it is not a STRUCT (DuckDB's UNNEST of an ARRAY would
     repeat the row for each element); the test is of the type, which DuckDB folds."""
+    message = f"Dot-star is not supported for {value.sql('bigquery')}, which is not a STRUCT"
+    return exp.Case(
+        ifs=[exp.If(this=_is_struct(value), true=value.copy())],
+        default=exp.Anonymous(this="error", expressions=[exp.Literal.string(message)]),
+    )
+
+
+def _never_struct(value: exp.Expression, written: str) -> exp.Expression:
+    """`value`, or a refusal where it is a STRUCT whose fields could not be listed as columns."""
+    message = (
+        f"`SELECT AS VALUE {written}` of a STRUCT whose fields the local warehouse cannot infer is not "
+        "supported by the local warehouse; select its fields by name"
+    )
+    return exp.Case(
+        ifs=[
+            exp.If(this=_is_struct(value), true=exp.Anonymous(this="error", expressions=[exp.Literal.string(message)]))
+        ],
+        default=value.copy(),
+    )
+
+
+def _is_struct(value: exp.Expression) -> exp.Expression:
     kind = exp.Anonymous(this="typeof", expressions=[value.copy()])
     # `STRUCT(a BIGINT)`, not `STRUCT(a BIGINT)[]`
-    is_struct = exp.and_(
+    return exp.and_(
         exp.Anonymous(this="starts_with", expressions=[kind, exp.Literal.string("STRUCT(")]),
         exp.Anonymous(this="ends_with", expressions=[kind.copy(), exp.Literal.string(")")]),
     )
-    message = exp.Literal.string(f"Dot-star is not supported for {value.sql('bigquery')}, which is not a STRUCT")
-    return exp.Case(
-        ifs=[exp.If(this=is_struct, true=value.copy())],
-        default=exp.Anonymous(this="error", expressions=[message]),
-    )
+
+
+def _known_not_struct(node: exp.Expression) -> bool:
+    from .coltypes import composite_type, known_type
+
+    kind = known_type(node) or composite_type(node)
+    return bool(kind) and not str(kind).upper().startswith("STRUCT")
 
 
 def _bare(node: exp.Expression) -> exp.Expression:
@@ -201,9 +241,18 @@ def expand_field_stars(stmt: exp.Expression) -> None:
 
     for placeholder in _placeholders(stmt):
         base = placeholder.this
-        star, written = placeholder.meta[_STAR_KEY]
+        star, written, value_alias = placeholder.meta[_STAR_KEY]
         names = _written_fields(base) or _typed_fields(base)
-        if names is None:
+        if value_alias is not None:
+            # a query's `SELECT AS VALUE expr`: one column unless a STRUCT of known fields
+            if names is None:
+                value = base if _known_not_struct(base) else _never_struct(base, written)
+                placeholder.replace(exp.alias_(value, value_alias) if value_alias else value)
+                continue
+            select = placeholder.parent
+            assert isinstance(select, exp.Select)
+            select.set("kind", None)
+        elif names is None:
             raise BigQueryError(
                 f"`{written}.*` of a STRUCT whose fields the local warehouse cannot infer "
                 "is not supported by the local warehouse",
