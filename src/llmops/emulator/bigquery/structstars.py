@@ -170,7 +170,7 @@ def _never_struct(value: exp.Expression, written: str) -> exp.Expression:
     )
 
 
-def _is_struct(value: exp.Expression) -> exp.Expression:
+def _is_struct(value: exp.Expression) -> exp.Condition:
     kind = exp.Anonymous(this="typeof", expressions=[value.copy()])
     # `STRUCT(a BIGINT)`, not `STRUCT(a BIGINT)[]`
     return exp.and_(
