@@ -9,6 +9,8 @@
   With `EXCEPT`/`REPLACE` (or a subquery, which DuckDB cannot expand in place) the fields are
   listed one by one, their names read from the query text or from the expression's inferred type
   (coltypes.py); where neither tells them the query is refused by name.
+- A query's own `SELECT AS VALUE expr` of a STRUCT is its fields as columns, as `expr.*`
+  (`structs.top_level_value_table` does STRUCT constructors and range variables).
 """
 
 from __future__ import annotations
