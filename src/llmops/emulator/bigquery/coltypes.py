@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlglot import exp
 
-from . import datefamily, decimalliterals, ranges, setops, structs
+from . import datefamily, decimalliterals, ranges, setops, structs, structstars
 from .bytestext import BYTES_TEXT_CALLS
 from .nanorder import ordering_keys
 from .percentiles import percentile_values
@@ -146,6 +146,7 @@ def _candidates(stmt: exp.Expression) -> list[exp.Expression]:
         + setops.later_input_columns(stmt)
         + structs.unnest_arguments(stmt)
         + structs.compared_columns(stmt)
+        + structstars.star_bases(stmt)
         + decimalliterals.sibling_columns(stmt)
         + ordering_keys(stmt)
         + percentile_values(stmt)

@@ -922,6 +922,10 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
         raise _unsupported(f"the {type(stmt).__name__.upper()} statement")
     _check_statement_kind(stmt)
     top_level_value_table(stmt)
+    from .structstars import mark_field_stars, mark_value_row
+
+    mark_field_stars(stmt)
+    mark_value_row(stmt)
 
     if isinstance(stmt, exp.Create) and stmt.kind == "FUNCTION":
         return _translate_function(stmt, ctx)
@@ -1023,7 +1027,11 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     from .jsonaccess import mark_json_subscripts
     from .jsonpointer import pointer_paths
     from .setops import positional_struct_columns
+    from .structstars import expand_field_stars, pack_struct_rows
 
+    # after the types are inferred: of the STRUCTs expanded, and of UNNESTs a subquery takes in
+    expand_field_stars(stmt)
+    pack_struct_rows(stmt)
     positional_struct_columns(stmt)
     mark_json_subscripts(stmt)
     pointer_paths(stmt)

@@ -92,7 +92,7 @@ def _literal(text: str) -> str:
 
 # Parser-level forms DuckDB does not list in duckdb_functions(); the translator emits them.
 _SPECIAL_FORMS = frozenset(
-    {"cast", "try_cast", "try", "coalesce", "ifnull", "extract", "grouping", "columns", "exists", "unnest"}
+    {"cast", "try_cast", "try", "coalesce", "ifnull", "extract", "grouping", "columns", "exists", "unnest", "unpack"}
 )
 _REFUSED_PREFIXES = ("__", "pg_", "has_", "current_", "json_serialize", "json_deserialize", "json_execute")
 _REFUSED = frozenset(

@@ -233,6 +233,12 @@ def _struct_array(node: exp.Expression) -> bool:
     )
 
 
+def _struct_literals(node: exp.Expression) -> bool:
+    """An array literal of STRUCT constructors (`[STRUCT(ST_GEOGPOINT(1, 2) AS g)]`): sqlglot's
+    parser explodes it only where it can type every field."""
+    return isinstance(node, exp.Array) and any(isinstance(e, exp.Struct) for e in node.expressions)
+
+
 def explode_struct_unnests(stmt: exp.Expression) -> None:
     """`FROM t, UNNEST(t.structs) AS e`: the STRUCTs' fields are columns (`a`, `e.a`; `e` the whole
     value), as sqlglot already does for an array literal whose type it sees. WITH OFFSET keeps the
@@ -243,7 +249,7 @@ def explode_struct_unnests(stmt: exp.Expression) -> None:
             continue
         if unnest.args.get("offset") or _whole_value_of_outer_join(stmt, unnest):
             unnest.set("explode_array", False)
-        elif _struct_array(unnest.expressions[0]):
+        elif _struct_array(unnest.expressions[0]) or _struct_literals(unnest.expressions[0]):
             unnest.set("explode_array", True)
 
 
@@ -263,13 +269,17 @@ def _whole_value_of_outer_join(stmt: exp.Expression, unnest: exp.Unnest) -> bool
 def top_level_value_table(stmt: exp.Expression) -> None:
     """A query's own `SELECT AS STRUCT x AS a, ...`, or `SELECT AS VALUE STRUCT(x AS a, ...)`, is
     a value table of STRUCTs, whose result BigQuery writes as the fields' columns (DuckDB would
-    answer one STRUCT column named after its expression). So is one read in a FROM clause, whose
-    rows' fields are its columns there (`SELECT *` lists them). Others (in ARRAY(...), a scalar
-    subquery) stay STRUCT values."""
+    answer one STRUCT column named after its expression). So is one read in a FROM clause or
+    defined by a WITH clause, whose rows' fields are its columns there (`SELECT *` lists them,
+    its alias is the whole STRUCT), and a query's `SELECT AS VALUE v` of such a FROM item's (or a
+    table's) alias `v`. Others (in ARRAY(...), a scalar subquery) stay STRUCT values."""
+    rows = _row_aliases(stmt) if isinstance(stmt, exp.Select) and stmt.args.get("kind") == "VALUE" else set()
     for sub in stmt.find_all(exp.Subquery):
         if isinstance(sub.parent, exp.From | exp.Join):
             _struct_rows_as_columns(sub.this)
             _values_named_by_alias(sub)
+    for cte in stmt.find_all(exp.CTE):
+        _struct_rows_as_columns(cte.this)
     if isinstance(stmt, exp.SetOperation):
         _struct_rows_as_columns(stmt)
         return
@@ -282,10 +292,43 @@ def top_level_value_table(stmt: exp.Expression) -> None:
     if kind != "VALUE" or len(stmt.expressions) != 1:
         return
     value = stmt.expressions[0]
+    fields = _value_struct_columns(stmt)
+    if fields is not None:
+        stmt.set("expressions", fields)
+        stmt.set("kind", None)
+    elif isinstance(value, exp.Column) and not value.table and value.name.lower() in rows:
+        # the whole row of a FROM item: its columns
+        stmt.set("expressions", [exp.Column(this=exp.Star(), table=value.this.copy())])
+        stmt.set("kind", None)
+
+
+def _value_struct_columns(select: exp.Select) -> list[exp.Expr] | None:
+    """`SELECT AS VALUE STRUCT(x AS a, ...)`'s fields as columns `x AS a`, or None."""
+    if select.args.get("kind") != "VALUE" or len(select.expressions) != 1:
+        return None
+    value = select.expressions[0]
     struct = value.this if isinstance(value, exp.Alias) else value
     if isinstance(struct, exp.Struct) and all(isinstance(f, exp.PropertyEQ) for f in struct.expressions):
-        stmt.set("expressions", [exp.alias_(f.expression, f.this.name, quoted=True) for f in struct.expressions])
-        stmt.set("kind", None)
+        return [exp.alias_(f.expression, f.this.name, quoted=True) for f in struct.expressions]
+    return None
+
+
+def _row_aliases(select: exp.Select) -> set[str]:
+    """The lower-case aliases of `select`'s FROM items whose rows are STRUCTs of their columns:
+    tables, and subqueries of `SELECT AS STRUCT` or `SELECT AS VALUE STRUCT(...)` rows."""
+    from .setops import set_inputs
+
+    out: set[str] = set()
+    sources = [select.args.get("from_") or select.args.get("from")] + list(select.args.get("joins") or [])
+    for source in sources:
+        item = source.this if isinstance(source, exp.From | exp.Join) else None
+        if isinstance(item, exp.Table) and item.alias_or_name:
+            out.add(item.alias_or_name.lower())
+        elif isinstance(item, exp.Subquery) and item.alias:
+            inputs = set_inputs(item.this)
+            if inputs and all(i.args.get("kind") == "STRUCT" or _value_struct_columns(i) is not None for i in inputs):
+                out.add(item.alias.lower())
+    return out
 
 
 def _values_named_by_alias(sub: exp.Subquery) -> None:
@@ -311,15 +354,19 @@ def _values_named_by_alias(sub: exp.Subquery) -> None:
 
 
 def _struct_rows_as_columns(query: exp.Expression) -> None:
-    """`SELECT AS STRUCT ...`, or a set operation of only such inputs (`SELECT AS STRUCT 1 AS a,
-    2 AS b UNION DISTINCT SELECT AS STRUCT 1, 3`), as a query of the fields' columns; a set
-    operation matches those by position."""
+    """`SELECT AS STRUCT ...` or `SELECT AS VALUE STRUCT(x AS a, ...)`, or a set operation of only
+    such inputs (`SELECT AS STRUCT 1 AS a, 2 AS b UNION DISTINCT SELECT AS STRUCT 1, 3`), as a query
+    of the fields' columns; a set operation matches those by position."""
     from .setops import set_inputs
 
     inputs = set_inputs(query) if isinstance(query, exp.SetOperation | exp.Select) else []
-    if inputs and all(i.args.get("kind") == "STRUCT" for i in inputs):
-        for i in inputs:
-            i.set("kind", None)
+    if not inputs or not all(i.args.get("kind") == "STRUCT" or _value_struct_columns(i) is not None for i in inputs):
+        return
+    for i in inputs:
+        fields = _value_struct_columns(i)
+        if fields is not None:
+            i.set("expressions", fields)
+        i.set("kind", None)
 
 
 def _field_types(to: exp.DataType) -> list[exp.DataType] | None:
