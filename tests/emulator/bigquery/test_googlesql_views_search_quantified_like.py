@@ -6,7 +6,11 @@ What was wrong:
   with `function H is not supported by the local warehouse` (as if GoogleSQL had no such
   function), and a view over a dropped table, view or dataset with DuckDB's `Table with name t
   does not exist!`; BigQuery names the missing object (`Function not found: ds.h`, 400; `Not
-  found: Table p:ds.t`, 404). A direct call of an unknown function was a 404, BigQuery's is 400.
+  found: Table p:ds.t`, 404). A direct call of an unknown function was a 404, BigQuery's is 400;
+- `x LIKE ANY (SELECT ...)` (ZetaSQL's subquery patterns, which BigQuery's quantified LIKE does
+  not take: its patterns are a list or `UNNEST(array)`) reached DuckDB as `x LIKE SELECT ...`, a
+  syntax error naming DuckDB; it now fails with ZetaSQL's own analyzer error. BigQuery's documented
+  `LIKE ANY UNNEST(ARRAY(SELECT ...))` failed the same way.
 """
 
 from __future__ import annotations
@@ -16,7 +20,13 @@ from google.api_core.client_options import ClientOptions
 from google.api_core.exceptions import BadRequest, NotFound
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import bigquery
-from googlesql_cases import assert_fails_locally, assert_fails_through_client
+from googlesql_cases import (
+    assert_fails_locally,
+    assert_fails_through_client,
+    case_params,
+    check_locally,
+    check_through_client,
+)
 
 from llmops.core.errors import QueryError
 from llmops.testing import start_emulator
@@ -157,3 +167,54 @@ def test_a_view_over_a_dropped_function_after_an_emulator_restart(tmp_path):
             client(second).query_and_wait("SELECT * FROM ds.calls_h")
     finally:
         second.server.stop()
+
+
+WORDS = (
+    "WITH Words AS (SELECT 'Intend with clarity.' AS value UNION ALL SELECT 'Secure with intention.' "
+    "UNION ALL SELECT 'Clarity and security.') "
+)
+
+ARRAY_OF_A_SUBQUERY = [
+    ("'a' LIKE ANY UNNEST(ARRAY(SELECT p FROM UNNEST(['b%', '%']) AS p))", True, "BOOL"),
+    ("'a' LIKE ALL UNNEST(ARRAY(SELECT p FROM UNNEST(['b%', '%']) AS p))", False, "BOOL"),
+    # as 'a' NOT LIKE ANY ('a', NULL): no pattern fails to match, one comparison is NULL
+    ("'a' NOT LIKE ANY UNNEST(ARRAY(SELECT p FROM UNNEST(['a', NULL]) AS p))", None, "BOOL"),
+    ("b'a' LIKE ANY UNNEST(ARRAY(SELECT b'%'))", True, "BOOL"),
+    # the operators reference's example of an array and a subquery
+    (
+        WORDS + "SELECT STRING_AGG(value, '|' ORDER BY value) FROM Words "
+        "WHERE value LIKE ANY UNNEST(ARRAY(SELECT e FROM UNNEST(['%ion%', '%and%']) AS e))",
+        "Clarity and security.|Secure with intention.",
+        "STRING",
+    ),
+]
+QUANTIFIED_LIKE = {"array-of-a-subquery": ARRAY_OF_A_SUBQUERY}
+
+SUBQUERY_PATTERNS = [
+    "SELECT 'a' LIKE ANY (SELECT 'a')",
+    "SELECT 'a' LIKE SOME (SELECT p FROM UNNEST(['b%', '%']) AS p)",
+    "SELECT 'a' NOT LIKE ALL (SELECT 'a' UNION ALL SELECT 'b')",
+    "SELECT b'a' NOT LIKE ANY (SELECT b'a')",
+    WORDS + "SELECT value FROM Words WHERE value LIKE ANY (SELECT '%with%')",
+]
+NO_SUBQUERY_PATTERNS = "does not support subquery expression as patterns"
+
+
+@pytest.mark.parametrize(("sql", "want", "typ"), case_params(QUANTIFIED_LIKE))
+def test_quantified_like_locally(warehouse, sql, want, typ):
+    check_locally(warehouse, sql, want, typ)
+
+
+def test_quantified_like_through_the_client(bigquery_client):
+    check_through_client(bigquery_client, ARRAY_OF_A_SUBQUERY)
+
+
+@pytest.mark.parametrize("sql", SUBQUERY_PATTERNS)
+def test_subquery_patterns_fail_as_in_bigquery(warehouse, bigquery_client, sql):
+    assert_fails_locally(warehouse, sql, NO_SUBQUERY_PATTERNS)
+    assert_fails_through_client(bigquery_client, sql, NO_SUBQUERY_PATTERNS)
+
+
+def test_a_list_of_one_scalar_subquery_is_not_a_subquery_of_patterns(warehouse):
+    check_locally(warehouse, "'a' LIKE ANY ((SELECT 'a'))", True, "BOOL")
+    check_locally(warehouse, "'a' LIKE ALL ((SELECT 'a'), (SELECT 'b'))", False, "BOOL")
