@@ -354,3 +354,13 @@ def test_search_a_table_by_its_name(warehouse, bigquery_client):
     assert_fails_locally(warehouse, sql, "is not supported by the local warehouse")
     sql = "SELECT COUNTIF(SEARCH(message, CONCAT('deleted ', level))) FROM search_ds.logs"
     check_locally(warehouse, sql, 0, "INT64")
+
+
+def test_a_function_of_ones_own_named_search_is_called(warehouse, bigquery_client):
+    check_locally(warehouse, "SEARCH('a b', 'b')", True, "BOOL")
+    script = "CREATE TEMP FUNCTION search(x STRING, y STRING) AS (CONCAT(x, y)); SELECT search('a', 'b') AS v"
+    assert warehouse.query_result(script).table.to_pylist() == [{"v": "ab"}]
+    assert [dict(r) for r in bigquery_client.query_and_wait(script)] == [{"v": "ab"}]
+    warehouse.query_result("CREATE SCHEMA IF NOT EXISTS search_fn")
+    warehouse.query_result("CREATE OR REPLACE FUNCTION search_fn.search(x STRING, y STRING) AS (CONCAT(x, y))")
+    check_locally(warehouse, "search_fn.search('a', 'b')", "ab", "STRING")

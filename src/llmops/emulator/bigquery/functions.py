@@ -16,7 +16,6 @@ from .bytescalls import rewrite_bytes_calls
 from .bytescast import BYTES_CAST
 from .bytestext import rewrite_bytes_likes, rewrite_bytes_text_calls
 from .coltypes import checked, known_type
-from .textsearch import rewrite_search_calls
 
 
 def _unsupported(what: str) -> Exception:
@@ -679,7 +678,6 @@ def rewrite_function_calls(stmt: exp.Expression) -> None:
         raise _unsupported(f"COLLATE({node.expression.sql('bigquery')}) (collation specifications)")
     rewrite_date_calls(stmt)
     rewrite_json_calls(stmt)
-    rewrite_search_calls(stmt)
     for node in reversed(list(stmt.find_all(exp.JSONKeysAtDepth))):
         node.replace(_json_keys(node))
     for node in list(stmt.find_all(exp.UnixToTime)):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, cast
 
 import pyarrow as pa
@@ -339,10 +339,14 @@ def text_analyze_batch(texts: pa.Array, analyzers: pa.Array) -> pa.Array:
 # ---------------------------------------------------------------------- the calls
 
 
-def rewrite_search_calls(stmt: exp.Expression) -> None:
-    """SEARCH(...) and TEXT_ANALYZE(...) in `stmt` as calls of this module's UDFs."""
+def rewrite_search_calls(stmt: exp.Expression, own_functions: Iterable[str] = ()) -> None:
+    """SEARCH(...) and TEXT_ANALYZE(...) in `stmt` as calls of this module's UDFs; not a call of
+    a routine (`ds.search(...)`) or of a function among `own_functions` (lower-case names)."""
+    own = set(own_functions)
     for node in reversed(list(stmt.find_all(exp.Anonymous))):
         name = node.name.upper()
+        if name.lower() in own or isinstance(node.parent, exp.Dot) or isinstance(node.this, exp.Identifier):
+            continue
         if name == "SEARCH":
             node.replace(_search_call(node))
         elif name == "TEXT_ANALYZE":
