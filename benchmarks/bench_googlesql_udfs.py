@@ -68,6 +68,28 @@ CASES = [
         "SELECT SUM(NET.IPV4_TO_INT64(NET.IPV4_FROM_INT64(i))) FROM b.t",
         "SELECT SUM(i) FROM b.t",
     ),
+    # SEARCH (textsearch.py): tokens of a STRING, of a STRUCT's STRINGs, a backtick term, against
+    # DuckDB's substring and word-boundary tests (which do not tokenize)
+    (
+        "SEARCH(STRING) (UDF)",
+        "SELECT COUNTIF(SEARCH(url, 'h7 uk')) FROM b.t",
+        "SELECT COUNT(*) FILTER (contains(url, 'h7') AND contains(url, 'uk')) FROM b.t",
+    ),
+    (
+        "SEARCH(STRUCT) (UDF)",
+        "SELECT COUNTIF(SEARCH((s, url), 'h7')) FROM b.t",
+        "SELECT COUNT(*) FILTER (regexp_matches(s, '\\bh7\\b') OR regexp_matches(url, '\\bh7\\b')) FROM b.t",
+    ),
+    (
+        "SEARCH backtick (UDF)",
+        "SELECT COUNTIF(SEARCH(url, '`example.co`')) FROM b.t",
+        "SELECT COUNT(*) FILTER (regexp_matches(url, '\\bexample\\.co\\b')) FROM b.t",
+    ),
+    (
+        "SEARCH(ARRAY) (UDF)",
+        "SELECT COUNTIF(SEARCH([s, url], 'h7')) FROM b.t",
+        "SELECT COUNT(*) FILTER (regexp_matches(s, '\\bh7\\b') OR regexp_matches(url, '\\bh7\\b')) FROM b.t",
+    ),
     # DuckDB SQL rewrites
     (
         "APPROX_TOP_SUM",

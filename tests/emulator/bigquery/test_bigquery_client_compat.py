@@ -60,7 +60,7 @@ def test_a_lone_routine_statement_reports_its_own_type(bigquery_client, dataset,
 
 
 def test_dropping_routines_reports_each_kind_and_removes_them(bigquery_client, dataset):
-    from google.api_core.exceptions import NotFound
+    from google.api_core.exceptions import BadRequest
 
     for sql in (
         f"CREATE FUNCTION `{dataset}.inc`(x INT64) RETURNS INT64 AS (x + 1)",
@@ -78,7 +78,7 @@ def test_dropping_routines_reports_each_kind_and_removes_them(bigquery_client, d
         job.result()
         assert job.statement_type == kind
     assert list(bigquery_client.list_routines(dataset)) == []
-    with pytest.raises(NotFound, match="rows_of"):
+    with pytest.raises(BadRequest, match="Function not found: .*rows_of"):  # BigQuery's invalidQuery
         bigquery_client.query(f"SELECT v FROM `{dataset}.rows_of`(5)").result()
 
 

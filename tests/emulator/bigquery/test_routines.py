@@ -31,7 +31,7 @@ def test_bad_routines(env):
         run(f"SELECT {ds}.no_such_fn(1)")
     assert "Function not found" in str(info.value)
     if error is not QueryError:
-        assert info.value.code == 404
+        assert info.value.code == 400
     with pytest.raises(error) as info:
         run(f"CALL {ds}.no_such_proc()")
     assert "Not found: Procedure" in str(info.value)

@@ -61,6 +61,7 @@ from . import (
     tablekinds,
     temporalrange,
     udfs,
+    viewrefs,
 )
 from .googlesql import (
     FARM_FINGERPRINT_UDF,
@@ -907,6 +908,9 @@ class BigQueryEngine:
                         f"table `{bq_name(project, dataset, table)}` not found",
                         fix=LIST_TABLES_FIX.format(project=project, dataset=dataset),
                     )
+            gone = viewrefs.missing_error(con, first, stmt.tables)
+            if gone is not None:
+                return gone
             m = re.search(r"(?:Scalar|Aggregate|Table) Function with name (\S+) does not exist", first)
             if m:
                 name = m.group(1).strip('"').upper()

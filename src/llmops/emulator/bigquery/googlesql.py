@@ -1589,6 +1589,9 @@ def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
 
     check_casts(stmt)
     castformat.rewrite(stmt)
+    from .textsearch import rewrite_search_calls
+
+    rewrite_search_calls(stmt, ctx.temp_functions)
     rewrite_semantics(stmt)
     rewrite_anonymous_structs(stmt)
     positional_struct_values(stmt)

@@ -59,12 +59,28 @@ def _is_scalar_subquery(node: exp.Expression) -> bool:
     return isinstance(node, exp.Subquery) and isinstance(node.this, exp.Subquery)
 
 
+def _is_pattern_subquery(node: exp.Expression) -> bool:
+    """`LIKE ANY (SELECT ...)`: ZetaSQL's LIKE_ANY_SOME_ALL_SUBQUERY form, which BigQuery does not
+    document (its patterns are a list or UNNEST of an array); `((SELECT ...))` is a list of one."""
+    inner = node.this if isinstance(node, exp.Subquery) else node
+    return isinstance(inner, exp.Query) and not isinstance(inner, exp.Subquery)
+
+
 def rewrite_quantified_likes(stmt: exp.Expression) -> None:
     """Each `x [NOT] LIKE ANY/ALL UNNEST(array)` in `stmt` as one BOOL with BigQuery's answer."""
     from .functions import _t
 
     for node in reversed(list(stmt.find_all(exp.Like))):
         quantifier = node.expression
+        if isinstance(quantifier, (exp.Any, exp.All)) and _is_pattern_subquery(quantifier.this):
+            from .googlesql import BigQueryError
+
+            word = "ALL" if isinstance(quantifier, exp.All) else "ANY"
+            raise BigQueryError(
+                "The LIKE ANY|SOME|ALL operator does not support subquery expression as patterns. Patterns "
+                f"must be string or bytes; did you mean LIKE {word} (pattern1, pattern2, ...)?",
+                fix=f"write the patterns as LIKE {word} UNNEST(ARRAY(SELECT ...))",
+            )
         if isinstance(quantifier, (exp.Any, exp.All)) and _is_scalar_subquery(quantifier.this):
             # `LIKE ANY ((SELECT ...))`: a list of one pattern (sqlglot wrote `LIKE SELECT ...`)
             node.set("expression", quantifier.this.this)
@@ -93,7 +109,7 @@ def rewrite_quantified_likes(stmt: exp.Expression) -> None:
                 f"Values referenced in UNNEST must be arrays. UNNEST contains expression {array.sql('bigquery')}",
                 fix="give LIKE ANY/ALL UNNEST an ARRAY of patterns",
             )
-        if isinstance(array, exp.Array):
+        if isinstance(array, exp.Array) and not any(isinstance(e, exp.Query) for e in array.expressions):
             node.replace(_written_out(node.this, array.expressions, every=every, negate=bool(node.args.get("negate"))))
             continue
         test = "NOT (_A LIKE __llmops_pattern)" if node.args.get("negate") else "_A LIKE __llmops_pattern"

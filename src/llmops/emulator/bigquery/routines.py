@@ -685,7 +685,7 @@ def prepare(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, udfs: frozen
         project, dataset, routine = mark[len(ROUTINE_MARK) :].split("\x1f")
         found = find(con, project, dataset, routine)
         if found is None or found["routineType"] == "PROCEDURE":
-            raise BigQueryNotFound(
+            raise BigQueryError(  # BigQuery's invalidQuery (400), as for any name the query cannot resolve
                 f"Function not found: {dataset}.{routine}",
                 fix=f"create it first: CREATE FUNCTION {dataset}.{routine}(...) AS (...)",
             )
