@@ -451,6 +451,8 @@ class JobRunner:
                 },
                 "user_email": "emulator@llmops.local",
             }
+            if child.transaction_id is not None:
+                job.resource["statistics"]["transactionInfo"] = {"transactionId": child.transaction_id}
             self.store.add(job)
 
     def _write_query_destination(self, project: str, config: dict[str, Any], destination: Any, result: Any) -> None:
