@@ -608,9 +608,10 @@ def _translate_parsed(
     from .castformat import protect
     from .castformat import restore as restore_cast_formats
     from .keywordnames import quote_operator_words
+    from .parenjoins import unwrap_leading_unnest_joins
     from .quantified import protect as protect_quantifiers
 
-    sql = quote_operator_words(sql)
+    sql = unwrap_leading_unnest_joins(quote_operator_words(sql))
     try:
         parsed = [s for s in sqlglot.parse(protect_quantifiers(protect(sql)), read="bigquery") if s is not None]
     except ParseError as exc:
