@@ -4,10 +4,92 @@ documents it:
 
 - the child jobs of a script that run inside its BEGIN TRANSACTION ... COMMIT had no
   `statistics.transactionInfo` (BigQuery: "Information of the multi-statement transaction if this
-  job is part of one", the same `transactionId` for every statement of one transaction).
+  job is part of one", the same `transactionId` for every statement of one transaction);
+- a parenthesized join whose first item is an UNNEST (`FROM (UNNEST([1, 2]) a JOIN ... ON ...)`,
+  GoogleSQL's `( from_item join_operation )`) was a syntax error, also in the body of a table
+  function (test_create_tvf_routine); after another FROM item it is now refused by name;
+- a dataset created with `isCaseInsensitive: true` kept the flag but `tables.get` still matched
+  table names case-sensitively (BigQuery: "TRUE if the dataset and its table names are
+  case-insensitive").
 """
 
 from __future__ import annotations
+
+import pytest
+from google.cloud import bigquery
+from googlesql_cases import (
+    assert_fails_locally,
+    assert_fails_through_client,
+    case_params,
+    check_locally,
+    check_through_client,
+)
+
+# (query, BigQuery's one value, its type)
+PARENTHESIZED_JOINS = [
+    (
+        "SELECT STRING_AGG(FORMAT('%d:%s', n, s), ' ' ORDER BY n, s) FROM (UNNEST([1, 2, 3]) n "
+        "JOIN (SELECT s FROM UNNEST(['one', 'two']) s) ON TRUE) WHERE n > 1",
+        "2:one 2:two 3:one 3:two",
+        "STRING",
+    ),
+    ("SELECT SUM(a * b) FROM (UNNEST([1, 2]) a CROSS JOIN UNNEST([10]) b)", 30, "INT64"),
+    ("SELECT COUNT(*) FROM (UNNEST([1, 2]) a, UNNEST([3, 4]) b) JOIN UNNEST([4]) c ON b = c", 2, "INT64"),
+    (
+        "SELECT STRING_AGG(FORMAT('%d/%t', a, b), ' ' ORDER BY o) FROM "
+        "(UNNEST([1, 2]) AS a WITH OFFSET AS o LEFT JOIN UNNEST([2]) AS b ON a = b)",
+        "1/NULL 2/2",
+        "STRING",
+    ),
+]
+FAMILIES = {"parenthesized_joins": PARENTHESIZED_JOINS}
+NESTED_UNNEST_JOIN = "SELECT * FROM UNNEST([5]) z JOIN (UNNEST([1]) a JOIN UNNEST([1]) b ON a = b) ON TRUE"
+
+
+@pytest.mark.parametrize("sql, want, typ", case_params(FAMILIES))
+def test_local_warehouse(warehouse, sql, want, typ):
+    check_locally(warehouse, sql, want, typ)
+
+
+@pytest.mark.parametrize("family", list(FAMILIES))
+def test_bigquery_client(bigquery_client, family):
+    check_through_client(bigquery_client, FAMILIES[family])
+
+
+def test_a_parenthesized_unnest_join_after_another_from_item_is_refused(warehouse, bigquery_client):
+    fragment = "starts with UNNEST after another FROM item is not supported by the local warehouse"
+    assert_fails_locally(warehouse, NESTED_UNNEST_JOIN, fragment)
+    assert_fails_through_client(bigquery_client, NESTED_UNNEST_JOIN, fragment)
+
+
+def test_a_table_function_whose_from_is_a_parenthesized_unnest_join(bigquery_client, dataset):
+    int64 = bigquery.StandardSqlDataType(type_kind=bigquery.StandardSqlTypeNames.INT64)
+    string = bigquery.StandardSqlDataType(type_kind=bigquery.StandardSqlTypeNames.STRING)
+    routine = bigquery.Routine(
+        dataset.routine("numbered_words"),
+        type_=bigquery.RoutineType.TABLE_VALUED_FUNCTION,
+        arguments=[bigquery.RoutineArgument(name="threshold", data_type=int64)],
+        return_table_type=bigquery.StandardSqlTableType(
+            columns=[
+                bigquery.StandardSqlField(name="int_col", type=int64),
+                bigquery.StandardSqlField(name="str_col", type=string),
+            ]
+        ),
+        body="SELECT int_col, str_col FROM (UNNEST([1, 2, 3]) int_col JOIN "
+        "(SELECT str_col FROM UNNEST(['one', 'two', 'three']) str_col) ON TRUE) WHERE int_col > threshold",
+    )
+    routine = bigquery_client.create_routine(routine)
+    rows = bigquery_client.query_and_wait(
+        f"SELECT int_col, str_col FROM `{routine.reference}`(1) ORDER BY int_col, str_col"
+    )
+    assert [tuple(r.values()) for r in rows] == [
+        (2, "one"),
+        (2, "three"),
+        (2, "two"),
+        (3, "one"),
+        (3, "three"),
+        (3, "two"),
+    ]
 
 
 def test_child_jobs_inside_a_transaction_carry_its_transaction_info(bigquery_client, dataset):
@@ -28,3 +110,30 @@ def test_child_jobs_inside_a_transaction_carry_its_transaction_info(bigquery_cli
     assert len(first) == 1 and "" not in first and second and second not in first
     assert children["SELECT 0 AS before_tx"].transaction_info is None
     assert children["SELECT 1 AS after_tx"].transaction_info is None
+
+
+def test_a_case_insensitive_dataset_finds_its_tables_in_any_case(bigquery_client, unique):
+    from google.api_core.exceptions import NotFound
+
+    insensitive = bigquery.Dataset(f"{bigquery_client.project}.ci_{unique}")
+    insensitive.is_case_insensitive = True
+    insensitive = bigquery_client.create_dataset(insensitive)
+    sensitive = bigquery_client.create_dataset(f"cs_{unique}")
+    try:
+        assert insensitive.is_case_insensitive is True
+        assert bigquery_client.get_dataset(insensitive.reference).is_case_insensitive is True
+        schema = [bigquery.SchemaField("full_name", "STRING")]
+        for ds in (insensitive, sensitive):
+            bigquery_client.create_table(bigquery.Table(ds.table("test_table2"), schema=schema))
+        found = bigquery_client.get_table(insensitive.table("Test_taBLe2"))
+        assert found.table_id == "test_table2" and [f.name for f in found.schema] == ["full_name"]
+        with pytest.raises(NotFound):
+            bigquery_client.get_table(sensitive.table("Test_taBLe2"))
+        with pytest.raises(NotFound):
+            bigquery_client.get_table(insensitive.table("test_table3"))
+        bigquery_client.delete_table(insensitive.table("TEST_TABLE2"))
+        with pytest.raises(NotFound):
+            bigquery_client.get_table(insensitive.table("test_table2"))
+    finally:
+        for ds in (insensitive, sensitive):
+            bigquery_client.delete_dataset(ds, delete_contents=True, not_found_ok=True)

@@ -240,16 +240,31 @@ class BigQueryHandlers:
     def _table_info(self, project: str, dataset: str, table: str) -> dict[str, Any]:
         _check_names(project=project, dataset=dataset, table=table)
         table = table.split("$", 1)[0]
-        location = self._dataset_info(project, dataset).get("location")
+        dataset_info = self._dataset_info(project, dataset)
+        location = dataset_info.get("location")
         try:
             info = self.engine.get_table(project, dataset, table)
         except LlmopsError as exc:
-            if getattr(exc, "reason", None) == "notFound":
+            if getattr(exc, "reason", None) != "notFound":
+                raise
+            stored = self._case_insensitive_match(dataset_info, table)
+            if stored is None:
                 raise ApiError(404, f"Not found: Table {project}:{dataset}.{table}", "notFound") from None
-            raise
+            info, table = self.engine.get_table(project, dataset, stored), stored
         if info.get("type") == "TABLE":
             info["num_bytes"] = self.engine.table_bytes(project, dataset, table)
         return {**info, "location": location}
+
+    def _case_insensitive_match(self, dataset_info: dict[str, Any], table: str) -> str | None:
+        """The stored name of `table` in a dataset with `isCaseInsensitive` (whose table names
+        BigQuery matches in any case); None elsewhere or when no table matches."""
+        project, dataset = dataset_info["project"], dataset_info["dataset"]
+        extra = self.meta.get(dataset_key(project, dataset), ms(dataset_info.get("created")))
+        if extra.get("isCaseInsensitive") is not True:
+            return None
+        wanted = table.casefold()
+        names = [t["table"] for t in self.engine.list_tables(project, dataset) if t["table"].casefold() == wanted]
+        return names[0] if len(names) == 1 else None
 
     def _table_json(self, request: Request, info: dict[str, Any]) -> dict[str, Any]:
         key = table_key(info["project"], info["dataset"], info["table"])
