@@ -10,7 +10,12 @@ documents it:
   function (test_create_tvf_routine); after another FROM item it is now refused by name;
 - a dataset created with `isCaseInsensitive: true` kept the flag but `tables.get` still matched
   table names case-sensitively (BigQuery: "TRUE if the dataset and its table names are
-  case-insensitive").
+  case-insensitive");
+- picosecond timestamps were answered at microseconds without a word: `TIMESTAMP(12)` in CAST and
+  DDL, a schema field's `timestampPrecision: 12` (dropped), and `formatOptions.timestampOutputFormat:
+  ISO8601_STRING` (ignored: float seconds came back, which the client cannot read). The emulator's
+  timestamps hold microseconds, so each is now refused by name (`TIMESTAMP(6)` and the INT64 /
+  FLOAT64 output formats are served).
 """
 
 from __future__ import annotations
@@ -137,3 +142,36 @@ def test_a_case_insensitive_dataset_finds_its_tables_in_any_case(bigquery_client
     finally:
         for ds in (insensitive, sensitive):
             bigquery_client.delete_dataset(ds, delete_contents=True, not_found_ok=True)
+
+
+PICOSECOND_CAST = "SELECT CAST('2025-10-20' AS TIMESTAMP(12))"
+
+
+def test_picosecond_timestamps_are_refused_by_name(warehouse, bigquery_client, dataset):
+    from google.api_core.exceptions import BadRequest
+
+    fragment = "TIMESTAMP(12) (a timestamp with picosecond precision) is not supported by the local warehouse"
+    assert_fails_locally(warehouse, PICOSECOND_CAST, fragment)
+    assert_fails_through_client(bigquery_client, PICOSECOND_CAST, fragment)
+    assert_fails_through_client(
+        bigquery_client, f"CREATE TABLE `{dataset.dataset_id}.pico` (t TIMESTAMP(12))", fragment
+    )
+    pico = bigquery.SchemaField(
+        "time_pico", "TIMESTAMP", timestamp_precision=bigquery.enums.TimestampPrecision.PICOSECOND
+    )
+    with pytest.raises(BadRequest, match="timestampPrecision 12 .* is not supported by the local warehouse"):
+        bigquery_client.create_table(bigquery.Table(dataset.table("pico_rest"), schema=[pico]))
+    with pytest.raises(BadRequest, match="ISO8601_STRING .* is not supported by the local warehouse"):
+        bigquery_client.query(
+            "SELECT TIMESTAMP '2025-10-20 00:00:00'",
+            api_method="QUERY",
+            timestamp_precision=bigquery.enums.TimestampPrecision.PICOSECOND,
+        ).result()
+
+    # TIMESTAMP(6) and a field without picoseconds are the plain TIMESTAMP
+    micro = bigquery.SchemaField("t", "TIMESTAMP")
+    micro._properties["timestampPrecision"] = "6"
+    table = bigquery_client.create_table(bigquery.Table(dataset.table("micro_rest"), schema=[micro]))
+    assert [f.field_type for f in table.schema] == ["TIMESTAMP"]
+    rows = bigquery_client.query_and_wait("SELECT CAST('2025-10-20 01:02:03.123456' AS TIMESTAMP(6)) AS t")
+    assert [r["t"].isoformat() for r in rows] == ["2025-10-20T01:02:03.123456+00:00"]

@@ -35,7 +35,7 @@ from ..server.http import (
 )
 from ..server.threads import in_thread
 from . import ddlopts, tablekinds, typeparams
-from .encoding import encode_rows, encode_rows_json, schema_from_api, schema_to_api
+from .encoding import encode_rows, encode_rows_json, int64_timestamps, schema_from_api, schema_to_api
 from .jobs import NAME_RE, Job, JobRunner, sql_table
 from .resources import (
     DATASET_FIELDS,
@@ -415,7 +415,10 @@ class BigQueryHandlers:
     async def list_rows(self, request: Request, project: str, dataset: str, table: str) -> Response:
         offset = _offset(request.query_params.get("pageToken"), query_int(request, "startIndex", 0))
         limit = query_int(request, "maxResults", None, minimum=0)
-        int64_ts = query_bool(request, "formatOptions.useInt64Timestamp")
+        int64_ts = int64_timestamps(
+            query_bool(request, "formatOptions.useInt64Timestamp"),
+            request.query_params.get("formatOptions.timestampOutputFormat"),
+        )
         selected = [s.strip() for s in (request.query_params.get("selectedFields") or "").split(",") if s.strip()]
         for name in selected:
             if not re.match(_COLUMN_RE, name.split(".")[0]):
@@ -631,7 +634,8 @@ class BigQueryHandlers:
         limit = body.get("maxResults")
         if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 0):
             raise bad_request(f"Invalid maxResults {limit!r}", location="maxResults")
-        int64_ts = bool((body.get("formatOptions") or {}).get("useInt64Timestamp"))
+        formats = body.get("formatOptions") or {}
+        int64_ts = int64_timestamps(bool(formats.get("useInt64Timestamp")), formats.get("timestampOutputFormat"))
 
         arrow = str(body.get("queryResultsFormat") or "").upper() == "ARROW"
 
@@ -656,7 +660,10 @@ class BigQueryHandlers:
             raise job.error
         offset = _offset(request.query_params.get("pageToken"), query_int(request, "startIndex", 0))
         limit = query_int(request, "maxResults", None, minimum=0)
-        int64_ts = query_bool(request, "formatOptions.useInt64Timestamp")
+        int64_ts = int64_timestamps(
+            query_bool(request, "formatOptions.useInt64Timestamp"),
+            request.query_params.get("formatOptions.timestampOutputFormat"),
+        )
 
         def results() -> Response:
             out = self._results_body(job, offset=offset, limit=limit, int64_ts=int64_ts)
