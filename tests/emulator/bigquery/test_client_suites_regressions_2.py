@@ -15,7 +15,9 @@ documents it:
   DDL, a schema field's `timestampPrecision: 12` (dropped), and `formatOptions.timestampOutputFormat:
   ISO8601_STRING` (ignored: float seconds came back, which the client cannot read). The emulator's
   timestamps hold microseconds, so each is now refused by name (`TIMESTAMP(6)` and the INT64 /
-  FLOAT64 output formats are served).
+  FLOAT64 output formats are served);
+- a JavaScript function with an ARRAY argument or result (test_create_routine's
+  `ARRAY<FLOAT64>`; BigQuery passes an ARRAY as a JavaScript Array) was refused.
 """
 
 from __future__ import annotations
@@ -175,3 +177,39 @@ def test_picosecond_timestamps_are_refused_by_name(warehouse, bigquery_client, d
     assert [f.field_type for f in table.schema] == ["TIMESTAMP"]
     rows = bigquery_client.query_and_wait("SELECT CAST('2025-10-20 01:02:03.123456' AS TIMESTAMP(6)) AS t")
     assert [r["t"].isoformat() for r in rows] == ["2025-10-20T01:02:03.123456+00:00"]
+
+
+def test_javascript_functions_take_and_give_arrays(warehouse, bigquery_client, dataset):
+    pytest.importorskip("py_mini_racer")
+    float64 = bigquery.StandardSqlDataType(type_kind=bigquery.StandardSqlTypeNames.FLOAT64)
+    routine = bigquery.Routine(
+        dataset.routine("max_value"),
+        language="JAVASCRIPT",
+        type_=bigquery.RoutineType.SCALAR_FUNCTION,
+        return_type=float64,
+        arguments=[
+            bigquery.RoutineArgument(
+                name="arr",
+                data_type=bigquery.StandardSqlDataType(
+                    type_kind=bigquery.StandardSqlTypeNames.ARRAY, array_element_type=float64
+                ),
+            )
+        ],
+        body="return Math.max(...arr);",
+    )
+    routine = bigquery_client.create_routine(routine)
+    rows = bigquery_client.query_and_wait(f"SELECT `{routine.reference}`([-100.0, 3.14, 100.0, 42.0]) AS max_value")
+    assert [r["max_value"] for r in rows] == [100.0]
+    split = (
+        "CREATE TEMP FUNCTION parts(s STRING, seps ARRAY<STRING>) RETURNS ARRAY<STRING> LANGUAGE js "
+        'AS r"""return s.split(seps[0]);"""; SELECT parts(\'a,b,,c\', [\',\']) AS p'
+    )
+    rows = bigquery_client.query_and_wait(split)
+    assert [r["p"] for r in rows] == [["a", "b", "", "c"]]
+    result = warehouse.query_result(split)
+    assert result.table.to_pylist() == [{"p": ["a", "b", "", "c"]}]
+    assert result.schema[0]["mode"] == "REPEATED" and result.schema[0]["type"] == "STRING"
+    fragment = "JavaScript UDF argument a has type ARRAY<INT64>, which JavaScript cannot represent"
+    sql = "CREATE TEMP FUNCTION f(a ARRAY<INT64>) RETURNS FLOAT64 LANGUAGE js AS 'return 1;'; SELECT f([1])"
+    assert_fails_locally(warehouse, sql, fragment)
+    assert_fails_through_client(bigquery_client, sql, fragment)
