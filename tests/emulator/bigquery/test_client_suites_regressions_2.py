@@ -17,7 +17,9 @@ documents it:
   timestamps hold microseconds, so each is now refused by name (`TIMESTAMP(6)` and the INT64 /
   FLOAT64 output formats are served);
 - a JavaScript function with an ARRAY argument or result (test_create_routine's
-  `ARRAY<FLOAT64>`; BigQuery passes an ARRAY as a JavaScript Array) was refused.
+  `ARRAY<FLOAT64>`; BigQuery passes an ARRAY as a JavaScript Array) was refused, and its
+  `importedLibraries` (`OPTIONS(library=...)`) were dropped without a word, so calls failed with
+  `ReferenceError`; libraries are now refused by name.
 """
 
 from __future__ import annotations
@@ -213,3 +215,25 @@ def test_javascript_functions_take_and_give_arrays(warehouse, bigquery_client, d
     sql = "CREATE TEMP FUNCTION f(a ARRAY<INT64>) RETURNS FLOAT64 LANGUAGE js AS 'return 1;'; SELECT f([1])"
     assert_fails_locally(warehouse, sql, fragment)
     assert_fails_through_client(bigquery_client, sql, fragment)
+
+
+def test_javascript_libraries_are_refused_by_name(warehouse, bigquery_client, dataset):
+    from google.api_core.exceptions import BadRequest
+
+    fragment = "JavaScript libraries (OPTIONS(library=...), importedLibraries) are not supported by the local warehouse"
+    sql = (
+        "CREATE TEMP FUNCTION mx(arr ARRAY<FLOAT64>) RETURNS FLOAT64 LANGUAGE js "
+        "OPTIONS (library=['gs://samples/max-value.js']) AS 'return maxValue(arr);'; SELECT mx([1.0])"
+    )
+    assert_fails_locally(warehouse, sql, fragment)
+    assert_fails_through_client(bigquery_client, sql, fragment)
+    routine = bigquery.Routine(
+        dataset.routine("with_library"),
+        language="JAVASCRIPT",
+        type_=bigquery.RoutineType.SCALAR_FUNCTION,
+        return_type=bigquery.StandardSqlDataType(type_kind=bigquery.StandardSqlTypeNames.FLOAT64),
+        imported_libraries=["gs://samples/max-value.js"],
+        body="return maxValue([1]);",
+    )
+    with pytest.raises(BadRequest, match=r"JavaScript libraries \(OPTIONS"):
+        bigquery_client.create_routine(routine)
