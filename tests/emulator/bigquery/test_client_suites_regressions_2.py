@@ -19,7 +19,10 @@ documents it:
 - a JavaScript function with an ARRAY argument or result (test_create_routine's
   `ARRAY<FLOAT64>`; BigQuery passes an ARRAY as a JavaScript Array) was refused, and its
   `importedLibraries` (`OPTIONS(library=...)`) were dropped without a word, so calls failed with
-  `ReferenceError`; libraries are now refused by name.
+  `ReferenceError`; libraries are now refused by name;
+- a query's temporary external tables (`tableDefinitions`, the samples'
+  query_external_gcs_temporary_table) were dropped, so the query failed on an unqualified table
+  name; they are now refused by name, as permanent external tables are.
 """
 
 from __future__ import annotations
@@ -237,3 +240,14 @@ def test_javascript_libraries_are_refused_by_name(warehouse, bigquery_client, da
     )
     with pytest.raises(BadRequest, match=r"JavaScript libraries \(OPTIONS"):
         bigquery_client.create_routine(routine)
+
+
+def test_temporary_external_tables_are_refused_by_name(bigquery_client):
+    from google.api_core.exceptions import MethodNotImplemented
+
+    external = bigquery.ExternalConfig("CSV")
+    external.source_uris = ["gs://samples/us-states.csv"]
+    external.schema = [bigquery.SchemaField("name", "STRING")]
+    config = bigquery.QueryJobConfig(table_definitions={"us_states": external})
+    with pytest.raises(MethodNotImplemented, match=r"tableDefinitions: us_states\) are not supported by the local"):
+        bigquery_client.query("SELECT * FROM us_states", job_config=config).result()

@@ -337,6 +337,7 @@ class JobRunner:
                 location="query",
             )
         _refuse_sessions(config)
+        _refuse_table_definitions(config)
         default_project, default_dataset = job.project, _default_dataset(config.get("defaultDataset"), job.project)
         params, types = decode_parameters(config.get("queryParameters"), config.get("parameterMode"))
         limit = _max_bytes_billed(config.get("maximumBytesBilled"))
@@ -767,6 +768,19 @@ def _refuse_sessions(config: dict[str, Any]) -> None:
             501,
             "Sessions (createSession, the session_id connection property) are not supported by the emulator; "
             "run the statements as one multi-statement query",
+            "notImplemented",
+        )
+
+
+def _refuse_table_definitions(config: dict[str, Any]) -> None:
+    """A query's temporary external tables (`tableDefinitions`) read files outside the warehouse,
+    as the external tables that tables.insert refuses do."""
+    if config.get("tableDefinitions"):
+        names = ", ".join(sorted(str(n) for n in config["tableDefinitions"]))
+        raise ApiError(
+            501,
+            f"Temporary external tables (configuration.query.tableDefinitions: {names}) are not supported by the "
+            "local warehouse; load the files into a table first",
             "notImplemented",
         )
 
