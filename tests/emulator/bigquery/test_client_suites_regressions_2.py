@@ -22,7 +22,10 @@ documents it:
   `ReferenceError`; libraries are now refused by name;
 - a query's temporary external tables (`tableDefinitions`, the samples'
   query_external_gcs_temporary_table) were dropped, so the query failed on an unqualified table
-  name; they are now refused by name, as permanent external tables are.
+  name; they are now refused by name, as permanent external tables are;
+- a copy job's source with a snapshot decorator (`t@<ms since the epoch>`, `t@-<ms ago>`, the
+  samples' undelete_table) was a table named `t@...` (404); it now copies the table as it was
+  then (time travel), and for a dropped table answers a 404 saying the emulator cannot undelete.
 """
 
 from __future__ import annotations
@@ -251,3 +254,26 @@ def test_temporary_external_tables_are_refused_by_name(bigquery_client):
     config = bigquery.QueryJobConfig(table_definitions={"us_states": external})
     with pytest.raises(MethodNotImplemented, match=r"tableDefinitions: us_states\) are not supported by the local"):
         bigquery_client.query("SELECT * FROM us_states", job_config=config).result()
+
+
+def test_a_copy_source_with_a_snapshot_decorator_is_the_table_as_it_was(bigquery_client, dataset):
+    import time
+
+    from google.api_core.exceptions import NotFound
+
+    table = f"{dataset.project}.{dataset.dataset_id}.history"
+    bigquery_client.query(f"CREATE TABLE `{table}` AS SELECT 1 AS x").result()
+    time.sleep(0.05)
+    before_insert = int(time.time() * 1000)
+    time.sleep(0.05)
+    bigquery_client.query(f"INSERT INTO `{table}` VALUES (2)").result()
+    bigquery_client.copy_table(f"{table}@{before_insert}", f"{table}_then").result()
+    assert [r.x for r in bigquery_client.list_rows(f"{table}_then")] == [1]
+    ago = int(time.time() * 1000) - before_insert
+    bigquery_client.copy_table(f"{table}@-{ago}", f"{table}_relative").result()
+    assert [r.x for r in bigquery_client.list_rows(f"{table}_relative")] == [1]
+    bigquery_client.copy_table(table, f"{table}_now").result()
+    assert sorted(r.x for r in bigquery_client.list_rows(f"{table}_now")) == [1, 2]
+    bigquery_client.delete_table(table)
+    with pytest.raises(NotFound, match="a deleted table cannot be restored"):
+        bigquery_client.copy_table(f"{table}@{before_insert}", f"{table}_undeleted").result()

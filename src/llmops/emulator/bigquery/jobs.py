@@ -657,9 +657,27 @@ class JobRunner:
         tables, schema = [], None
         for i, src in enumerate(sources):
             sp, sd, st = table_ref(src, f"configuration.copy.sourceTables[{i}]", project)
-            info = self.engine.get_table(sp, sd, st)
-            schema = schema or info["schema"]
-            tables.append(self.engine.query(f"SELECT * FROM {sql_table(sp, sd, st)}", default_project=project).table)
+            st, at_ms = _snapshot_decorator(st)
+            if at_ms is None:
+                info = self.engine.get_table(sp, sd, st)
+                schema = schema or info["schema"]
+                tables.append(
+                    self.engine.query(f"SELECT * FROM {sql_table(sp, sd, st)}", default_project=project).table
+                )
+                continue
+            if not self._table_exists(sp, sd, st):
+                raise ApiError(
+                    404,
+                    f"Not found: Table {sp}:{sd}.{st} (the emulator drops a table's history with the table, so a "
+                    "deleted table cannot be restored from a snapshot decorator)",
+                    "notFound",
+                )
+            past = self.engine.query(
+                f"SELECT * FROM {sql_table(sp, sd, st)} FOR SYSTEM_TIME AS OF TIMESTAMP_MILLIS({at_ms})",
+                default_project=project,
+            )
+            schema = schema or past.schema
+            tables.append(past.table)
         data = _concat(tables)
         mode = _write_mode(config.get("writeDisposition") or "WRITE_EMPTY")
         exists = self._table_exists(p, d, t)
@@ -770,6 +788,19 @@ def _refuse_sessions(config: dict[str, Any]) -> None:
             "run the statements as one multi-statement query",
             "notImplemented",
         )
+
+
+def _snapshot_decorator(table: str) -> tuple[str, int | None]:
+    """A copy source's snapshot decorator, `t@<ms since the epoch>` or `t@-<ms ago>`: the table's
+    name and the time in ms since the epoch (None without a decorator)."""
+    m = _SNAPSHOT_DECORATOR.fullmatch(table)
+    if m is None:
+        return table, None
+    at = int(m.group(2))
+    return m.group(1), at if at >= 0 else int(time.time() * 1000) + at
+
+
+_SNAPSHOT_DECORATOR = re.compile(r"(.+)@(-?\d+)")
 
 
 def _refuse_table_definitions(config: dict[str, Any]) -> None:
