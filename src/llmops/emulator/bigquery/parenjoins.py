@@ -7,10 +7,14 @@ group from the left), so they are dropped before parsing; elsewhere the form is 
 
 from __future__ import annotations
 
+import re
+
 from sqlglot.tokens import Token, TokenType
 
 from .googlesql import BigQueryError
 
+_PAREN_UNNEST = re.compile(r"\(\s*UNNEST\s*\(", re.IGNORECASE)
+"""The text that may open such a join (a comment between the two would hide one: not worth a tokenizer pass)."""
 _OPEN = (TokenType.L_PAREN, TokenType.L_BRACKET)
 _CLOSE = (TokenType.R_PAREN, TokenType.R_BRACKET)
 
@@ -18,8 +22,7 @@ _CLOSE = (TokenType.R_PAREN, TokenType.R_BRACKET)
 def unwrap_leading_unnest_joins(sql: str) -> str:
     """`sql` with the parentheses of each such join that opens a FROM clause blanked out (so
     positions in a syntax error stay the user's); a BigQueryError for one anywhere else."""
-    upper = sql.upper()
-    if "UNNEST" not in upper or ("JOIN" not in upper and "," not in sql):
+    if not _PAREN_UNNEST.search(sql):
         return sql
     from sqlglot.dialects.bigquery import BigQuery
     from sqlglot.errors import TokenError
