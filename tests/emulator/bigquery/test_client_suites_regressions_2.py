@@ -25,7 +25,9 @@ documents it:
   name; they are now refused by name, as permanent external tables are;
 - a copy job's source with a snapshot decorator (`t@<ms since the epoch>`, `t@-<ms ago>`, the
   samples' undelete_table) was a table named `t@...` (404); it now copies the table as it was
-  then (time travel), and for a dropped table answers a 404 saying the emulator cannot undelete.
+  then (time travel), and for a dropped table answers a 404 saying the emulator cannot undelete;
+- a query job's `destinationEncryptionConfiguration` was dropped: the destination table had no
+  `encryptionConfiguration` (the samples' client_query_destination_table_cmek).
 """
 
 from __future__ import annotations
@@ -277,3 +279,15 @@ def test_a_copy_source_with_a_snapshot_decorator_is_the_table_as_it_was(bigquery
     bigquery_client.delete_table(table)
     with pytest.raises(NotFound, match="a deleted table cannot be restored"):
         bigquery_client.copy_table(f"{table}@{before_insert}", f"{table}_undeleted").result()
+
+
+def test_a_query_destination_keeps_its_encryption_configuration(bigquery_client, dataset):
+    key = f"projects/{dataset.project}/locations/us/keyRings/ring/cryptoKeys/key"
+    config = bigquery.QueryJobConfig(
+        destination=dataset.table("encrypted"),
+        destination_encryption_configuration=bigquery.EncryptionConfiguration(kms_key_name=key),
+    )
+    bigquery_client.query("SELECT 1 AS x", job_config=config).result()
+    table = bigquery_client.get_table(dataset.table("encrypted"))
+    assert table.encryption_configuration.kms_key_name == key
+    assert [r.x for r in bigquery_client.list_rows(table)] == [1]

@@ -29,6 +29,8 @@ from .dryrun import DryRun, billed_bytes
 from .encoding import decode_parameters, schema_from_api, schema_to_api
 from .googlesql import SESSION_USER
 from .loads import SELF_DESCRIBING, LoadError, read_load_data
+from .resources import RestMetadata, table_key
+from .resources import ms as created_ms
 from .sandbox import QueryControl
 
 if TYPE_CHECKING:
@@ -132,9 +134,11 @@ class JobStore:
 class JobRunner:
     """Runs job configurations against the engines and records them in a JobStore."""
 
-    def __init__(self, state: BigQueryApi, store: JobStore | None = None):
+    def __init__(self, state: BigQueryApi, store: JobStore | None = None, meta: RestMetadata | None = None):
         self.state = state
         self.store = store or JobStore()
+        self.meta = meta
+        """The REST-only table fields (a query's destinationEncryptionConfiguration is kept there)."""
         self._running: dict[tuple[str, str], tuple[QueryControl, threading.Event]] = {}
         self._running_jobs: dict[tuple[str, str], Job] = {}
         self._running_lock = threading.Lock()
@@ -470,6 +474,10 @@ class JobRunner:
                     p, d, t, have["schema"], result.schema, config.get("schemaUpdateOptions") or [], partial=True
                 )
         self.engine.load_table(p, d, t, result.table, mode=mode, schema=schema)
+        encryption = config.get("destinationEncryptionConfiguration")
+        if encryption and self.meta is not None:
+            created = created_ms(self.engine.get_table(p, d, t).get("created"))
+            self.meta.update(table_key(p, d, t), created, {"encryptionConfiguration": encryption})
 
     def _table_exists(self, project: str, dataset: str, table: str) -> bool:
         self.engine.get_dataset(project, dataset)  # a missing dataset is an error of its own

@@ -98,8 +98,8 @@ class BigQueryHandlers:
 
     def __init__(self, state: BigQueryApi):
         self.state = state
-        self.jobs = JobRunner(state)
         self.meta = RestMetadata(state.data_dir / "bigquery" / "rest-metadata.json")
+        self.jobs = JobRunner(state, meta=self.meta)
         self.recent_insert_ids: OrderedDict[tuple[str, str], float] = OrderedDict()
 
     @property
