@@ -80,8 +80,38 @@ def schema_from_api(fields: Any, *, where: str = "schema.fields") -> list[dict[s
             item["rangeElementType"] = f["rangeElementType"]
         if f.get("description"):
             item["description"] = f["description"]
+        _refuse_picoseconds(f, f"{where}[{i}]")
         out.append(item)
     return out
+
+
+def int64_timestamps(use_int64: bool, output_format: str | None) -> bool:
+    """Whether result pages write TIMESTAMPs as integer microseconds (else float seconds), from
+    `formatOptions.useInt64Timestamp` and `formatOptions.timestampOutputFormat`."""
+    kind = str(output_format or "TIMESTAMP_OUTPUT_FORMAT_UNSPECIFIED").upper()
+    if kind == "TIMESTAMP_OUTPUT_FORMAT_UNSPECIFIED":
+        return use_int64
+    if kind in ("INT64", "FLOAT64"):
+        return kind == "INT64"
+    if kind == "ISO8601_STRING":
+        raise bad_request(
+            "formatOptions.timestampOutputFormat ISO8601_STRING (for picosecond timestamps) is not supported by "
+            "the local warehouse; use INT64 or useInt64Timestamp",
+            location="formatOptions.timestampOutputFormat",
+        )
+    raise bad_request(f"Invalid formatOptions.timestampOutputFormat {output_format!r}")
+
+
+def _refuse_picoseconds(field: dict[str, Any], where: str) -> None:
+    """A TIMESTAMP field's `timestampPrecision` other than 6 (12: picoseconds) is refused by name:
+    the emulator's timestamps hold microseconds."""
+    precision = field.get("timestampPrecision")
+    if precision is None or str(precision) == "6":
+        return
+    raise bad_request(
+        f"{where}: TIMESTAMP with timestampPrecision {precision} (picoseconds) is not supported by the local "
+        "warehouse; its timestamps hold microseconds (timestampPrecision 6)"
+    )
 
 
 # ---------------------------------------------------------------------------------- cells

@@ -623,10 +623,11 @@ def _translate_parsed(
     from .castformat import protect
     from .castformat import restore as restore_cast_formats
     from .keywordnames import quote_operator_words
+    from .parenjoins import unwrap_leading_unnest_joins
     from .quantified import protect as protect_quantifiers
 
     original = sql
-    sql = quote_operator_words(sql)
+    sql = unwrap_leading_unnest_joins(quote_operator_words(sql))
     parsed_text = protect_quantifiers(protect(sql))
     try:
         parsed = [s for s in sqlglot.parse(parsed_text, read="bigquery") if s is not None]
@@ -1654,6 +1655,7 @@ def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
 def _fix_types(stmt: exp.Expression) -> None:
     """DuckDB's types where GoogleSQL's differ: INT64 literals, GEOGRAPHY, NUMERIC, BIGNUMERIC."""
     widen_literals(stmt)
+    _refuse_picosecond_timestamps(stmt)
     for dt in list(stmt.find_all(exp.DataType)):
         # changed in place: the type annotator shares a CAST's target type with the CAST's own
         # `_type`, which a replace() would reach instead of the target (a BIGNUMERIC in a STRUCT
@@ -1670,6 +1672,16 @@ def _fix_types(stmt: exp.Expression) -> None:
                 "expressions",
                 [exp.DataTypeParam(this=exp.Literal.number(38)), exp.DataTypeParam(this=exp.Literal.number(9))],
             )
+
+
+def _refuse_picosecond_timestamps(stmt: exp.Expression) -> None:
+    """TIMESTAMP(12), BigQuery's picosecond timestamps, is refused by name: the local warehouse's
+    timestamps hold microseconds (TIMESTAMP(6), the plain TIMESTAMP)."""
+    for dt in stmt.find_all(exp.DataType):
+        if dt.this in (exp.DataType.Type.TIMESTAMPTZ, exp.DataType.Type.TIMESTAMP) and dt.expressions:
+            precision = dt.expressions[0].sql()
+            if precision != "6":
+                raise _unsupported(f"TIMESTAMP({precision}) (a timestamp with picosecond precision)")
 
 
 def _retype(dt: exp.DataType, new: exp.DataType) -> None:

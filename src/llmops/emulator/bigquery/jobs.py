@@ -30,6 +30,8 @@ from .dryrun import DryRun, billed_bytes
 from .encoding import decode_parameters, schema_from_api, schema_to_api
 from .googlesql import SESSION_USER
 from .loads import SELF_DESCRIBING, LoadError, read_load_data
+from .resources import RestMetadata, table_key
+from .resources import ms as created_ms
 from .sandbox import QueryControl
 
 if TYPE_CHECKING:
@@ -138,11 +140,13 @@ class JobStore:
 class JobRunner:
     """Runs job configurations against the engines and records them in a JobStore."""
 
-    def __init__(self, state: BigQueryApi, store: JobStore | None = None):
+    def __init__(self, state: BigQueryApi, store: JobStore | None = None, meta: RestMetadata | None = None):
         self.state = state
         self.store = store or JobStore()
         state.job_resources = self.store.resources
         state.file_loads = self._load_from_sql
+        self.meta = meta
+        """The REST-only table fields (a query's destinationEncryptionConfiguration is kept there)."""
         self._running: dict[tuple[str, str], tuple[QueryControl, threading.Event]] = {}
         self._running_jobs: dict[tuple[str, str], Job] = {}
         self._running_lock = threading.Lock()
@@ -345,6 +349,7 @@ class JobRunner:
                 location="query",
             )
         _refuse_sessions(config)
+        _refuse_table_definitions(config)
         default_project, default_dataset = job.project, _default_dataset(config.get("defaultDataset"), job.project)
         params, types = decode_parameters(config.get("queryParameters"), config.get("parameterMode"))
         limit = _max_bytes_billed(config.get("maximumBytesBilled"))
@@ -463,6 +468,8 @@ class JobRunner:
                 },
                 "user_email": "emulator@llmops.local",
             }
+            if child.transaction_id is not None:
+                job.resource["statistics"]["transactionInfo"] = {"transactionId": child.transaction_id}
             self.store.add(job)
 
     def _write_query_destination(self, project: str, config: dict[str, Any], destination: Any, result: Any) -> None:
@@ -479,6 +486,10 @@ class JobRunner:
                     p, d, t, have["schema"], result.schema, config.get("schemaUpdateOptions") or [], partial=True
                 )
         self.engine.load_table(p, d, t, result.table, mode=mode, schema=schema)
+        encryption = config.get("destinationEncryptionConfiguration")
+        if encryption and self.meta is not None:
+            created = created_ms(self.engine.get_table(p, d, t).get("created"))
+            self.meta.update(table_key(p, d, t), created, {"encryptionConfiguration": encryption})
 
     def _table_exists(self, project: str, dataset: str, table: str) -> bool:
         self.engine.get_dataset(project, dataset)  # a missing dataset is an error of its own
@@ -675,9 +686,27 @@ class JobRunner:
         tables, schema = [], None
         for i, src in enumerate(sources):
             sp, sd, st = table_ref(src, f"configuration.copy.sourceTables[{i}]", project)
-            info = self.engine.get_table(sp, sd, st)
-            schema = schema or info["schema"]
-            tables.append(self.engine.query(f"SELECT * FROM {sql_table(sp, sd, st)}", default_project=project).table)
+            st, at_ms = _snapshot_decorator(st)
+            if at_ms is None:
+                info = self.engine.get_table(sp, sd, st)
+                schema = schema or info["schema"]
+                tables.append(
+                    self.engine.query(f"SELECT * FROM {sql_table(sp, sd, st)}", default_project=project).table
+                )
+                continue
+            if not self._table_exists(sp, sd, st):
+                raise ApiError(
+                    404,
+                    f"Not found: Table {sp}:{sd}.{st} (the emulator drops a table's history with the table, so a "
+                    "deleted table cannot be restored from a snapshot decorator)",
+                    "notFound",
+                )
+            past = self.engine.query(
+                f"SELECT * FROM {sql_table(sp, sd, st)} FOR SYSTEM_TIME AS OF TIMESTAMP_MILLIS({at_ms})",
+                default_project=project,
+            )
+            schema = schema or past.schema
+            tables.append(past.table)
         data = _concat(tables)
         mode = _write_mode(config.get("writeDisposition") or "WRITE_EMPTY")
         exists = self._table_exists(p, d, t)
@@ -786,6 +815,32 @@ def _refuse_sessions(config: dict[str, Any]) -> None:
             501,
             "Sessions (createSession, the session_id connection property) are not supported by the emulator; "
             "run the statements as one multi-statement query",
+            "notImplemented",
+        )
+
+
+def _snapshot_decorator(table: str) -> tuple[str, int | None]:
+    """A copy source's snapshot decorator, `t@<ms since the epoch>` or `t@-<ms ago>`: the table's
+    name and the time in ms since the epoch (None without a decorator)."""
+    m = _SNAPSHOT_DECORATOR.fullmatch(table)
+    if m is None:
+        return table, None
+    at = int(m.group(2))
+    return m.group(1), at if at >= 0 else int(time.time() * 1000) + at
+
+
+_SNAPSHOT_DECORATOR = re.compile(r"(.+)@(-?\d+)")
+
+
+def _refuse_table_definitions(config: dict[str, Any]) -> None:
+    """A query's temporary external tables (`tableDefinitions`) read files outside the warehouse,
+    as the external tables that tables.insert refuses do."""
+    if config.get("tableDefinitions"):
+        names = ", ".join(sorted(str(n) for n in config["tableDefinitions"]))
+        raise ApiError(
+            501,
+            f"Temporary external tables (configuration.query.tableDefinitions: {names}) are not supported by the "
+            "local warehouse; load the files into a table first",
             "notImplemented",
         )
 

@@ -1,7 +1,8 @@
 """JavaScript user-defined functions, run by an embedded V8 (`mini-racer`, the `js` extra).
 
 Types follow BigQuery's JavaScript encodings: FLOAT64 and NUMERIC are Numbers, STRING and BOOL
-their JavaScript kinds, BYTES a base64 string, ARRAY an Array, STRUCT an Object. INT64 is refused
+their JavaScript kinds, BYTES a base64 string, an ARRAY of those an Array (STRUCT, an Object in
+BigQuery, is not passed: refused by name). INT64, alone or in an ARRAY, is refused
 as an argument type (JavaScript has no 64-bit integer; BigQuery refuses it too) and allowed as a
 return type (a Number or a numeric String). Each call runs under `TIMEOUT_S` and the context
 under `MAX_MEMORY` bytes.
@@ -44,23 +45,39 @@ def udf_name(params: list[tuple[str, str]], returns: str, body: str) -> str:
 def check_signature(params: list[tuple[str, str]], returns: str | None) -> None:
     """Refuse what BigQuery's JavaScript UDFs cannot take or give (a one-line error)."""
     for name, t in params:
-        if t == "INT64":
+        if t == "INT64" or _element(t) == "INT64":
             raise BigQueryError(
-                f"JavaScript UDF argument {name} has type INT64, which JavaScript cannot represent",
+                f"JavaScript UDF argument {name} has type {t}, which JavaScript cannot represent",
                 fix="declare it FLOAT64 (a number) or STRING",
             )
-        if t not in _DUCKDB_TYPES:
+        if duckdb_type(t) is None:
             raise BigQueryError(
                 f"JavaScript UDF argument type {t} is not supported by the local warehouse",
-                fix="use FLOAT64, STRING, BOOL, NUMERIC or BYTES",
+                fix="use FLOAT64, STRING, BOOL, NUMERIC or BYTES, or an ARRAY of them",
             )
     if returns is None:
         raise BigQueryError("A JavaScript UDF needs a RETURNS type", fix="add RETURNS FLOAT64 (or another type)")
-    if returns not in _DUCKDB_TYPES:
+    if duckdb_type(returns) is None:
         raise BigQueryError(
             f"JavaScript UDF return type {returns} is not supported by the local warehouse",
-            fix="use FLOAT64, INT64, STRING, BOOL, NUMERIC or BYTES",
+            fix="use FLOAT64, INT64, STRING, BOOL, NUMERIC or BYTES, or an ARRAY of them",
         )
+
+
+def duckdb_type(t: str) -> str | None:
+    """The DuckDB type of a JavaScript UDF's argument or result type (a scalar, or an ARRAY of
+    one); None for the types the local warehouse does not pass to JavaScript."""
+    element = _element(t)
+    if element is not None:
+        inner = _DUCKDB_TYPES.get(element)
+        return f"{inner}[]" if inner else None
+    return _DUCKDB_TYPES.get(t)
+
+
+def _element(t: str) -> str | None:
+    """The element type of `ARRAY<T>`; None for any other type."""
+    upper = t.replace(" ", "").upper()
+    return upper[6:-1] if upper.startswith("ARRAY<") and upper.endswith(">") else None
 
 
 class JsFunction:
@@ -107,8 +124,8 @@ class JsFunction:
         con.create_function(
             name,
             udf,
-            [_DUCKDB_TYPES[t] for _, t in self.params],
-            _DUCKDB_TYPES[self.returns],
+            [duckdb_type(t) for _, t in self.params],
+            duckdb_type(self.returns),
             null_handling="special",
             exception_handling=duckdb.PythonExceptionHandling.DEFAULT,
             side_effects=False,
@@ -118,6 +135,9 @@ class JsFunction:
 def _to_js(value: Any, t: str) -> Any:
     if value is None:
         return None
+    element = _element(t)
+    if element is not None:
+        return [_to_js(v, element) for v in value]
     if t == "BYTES":
         return base64.b64encode(value).decode()
     return value
@@ -126,6 +146,11 @@ def _to_js(value: Any, t: str) -> Any:
 def _from_js(value: Any, t: str) -> Any:
     if value is None:
         return None
+    element = _element(t)
+    if element is not None:
+        if not isinstance(value, list):
+            raise ValueError(f"JavaScript UDF returned {value!r}, which is not an {t}")
+        return [_from_js(v, element) for v in value]
     try:
         if t == "INT64":
             return int(float(value)) if not isinstance(value, int) else value

@@ -35,7 +35,7 @@ from ..server.http import (
 )
 from ..server.threads import in_thread
 from . import ddlopts, partition_summary, tablekinds, typeparams
-from .encoding import encode_rows, encode_rows_json, schema_from_api, schema_to_api
+from .encoding import encode_rows, encode_rows_json, int64_timestamps, schema_from_api, schema_to_api
 from .jobs import NAME_RE, Job, JobRunner, sql_table
 from .resources import (
     DATASET_FIELDS,
@@ -98,8 +98,8 @@ class BigQueryHandlers:
 
     def __init__(self, state: BigQueryApi):
         self.state = state
-        self.jobs = JobRunner(state)
         self.meta = RestMetadata(state.data_dir / "bigquery" / "rest-metadata.json")
+        self.jobs = JobRunner(state, meta=self.meta)
         self.recent_insert_ids: OrderedDict[tuple[str, str], float] = OrderedDict()
 
     @property
@@ -244,16 +244,31 @@ class BigQueryHandlers:
             found = partition_summary.rows(self.engine, project, dataset, base["table"], base.get("created"))
             return partition_summary.info(base, found.num_rows)
         table = table.split("$", 1)[0]
-        location = self._dataset_info(project, dataset).get("location")
+        dataset_info = self._dataset_info(project, dataset)
+        location = dataset_info.get("location")
         try:
             info = self.engine.get_table(project, dataset, table)
         except LlmopsError as exc:
-            if getattr(exc, "reason", None) == "notFound":
+            if getattr(exc, "reason", None) != "notFound":
+                raise
+            stored = self._case_insensitive_match(dataset_info, table)
+            if stored is None:
                 raise ApiError(404, f"Not found: Table {project}:{dataset}.{table}", "notFound") from None
-            raise
+            info, table = self.engine.get_table(project, dataset, stored), stored
         if info.get("type") == "TABLE":
             info["num_bytes"] = self.engine.table_bytes(project, dataset, table)
         return {**info, "location": location}
+
+    def _case_insensitive_match(self, dataset_info: dict[str, Any], table: str) -> str | None:
+        """The stored name of `table` in a dataset with `isCaseInsensitive` (whose table names
+        BigQuery matches in any case); None elsewhere or when no table matches."""
+        project, dataset = dataset_info["project"], dataset_info["dataset"]
+        extra = self.meta.get(dataset_key(project, dataset), ms(dataset_info.get("created")))
+        if extra.get("isCaseInsensitive") is not True:
+            return None
+        wanted = table.casefold()
+        names = [t["table"] for t in self.engine.list_tables(project, dataset) if t["table"].casefold() == wanted]
+        return names[0] if len(names) == 1 else None
 
     def _table_json(self, request: Request, info: dict[str, Any]) -> dict[str, Any]:
         key = table_key(info["project"], info["dataset"], info["table"])
@@ -404,7 +419,10 @@ class BigQueryHandlers:
     async def list_rows(self, request: Request, project: str, dataset: str, table: str) -> Response:
         offset = _offset(request.query_params.get("pageToken"), query_int(request, "startIndex", 0))
         limit = query_int(request, "maxResults", None, minimum=0)
-        int64_ts = query_bool(request, "formatOptions.useInt64Timestamp")
+        int64_ts = int64_timestamps(
+            query_bool(request, "formatOptions.useInt64Timestamp"),
+            request.query_params.get("formatOptions.timestampOutputFormat"),
+        )
         selected = [s.strip() for s in (request.query_params.get("selectedFields") or "").split(",") if s.strip()]
         for name in selected:
             if not re.match(_COLUMN_RE, name.split(".")[0]):
@@ -634,7 +652,8 @@ class BigQueryHandlers:
         limit = body.get("maxResults")
         if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 0):
             raise bad_request(f"Invalid maxResults {limit!r}", location="maxResults")
-        int64_ts = bool((body.get("formatOptions") or {}).get("useInt64Timestamp"))
+        formats = body.get("formatOptions") or {}
+        int64_ts = int64_timestamps(bool(formats.get("useInt64Timestamp")), formats.get("timestampOutputFormat"))
 
         arrow = str(body.get("queryResultsFormat") or "").upper() == "ARROW"
 
@@ -659,7 +678,10 @@ class BigQueryHandlers:
             raise job.error
         offset = _offset(request.query_params.get("pageToken"), query_int(request, "startIndex", 0))
         limit = query_int(request, "maxResults", None, minimum=0)
-        int64_ts = query_bool(request, "formatOptions.useInt64Timestamp")
+        int64_ts = int64_timestamps(
+            query_bool(request, "formatOptions.useInt64Timestamp"),
+            request.query_params.get("formatOptions.timestampOutputFormat"),
+        )
 
         def results() -> Response:
             out = self._results_body(job, offset=offset, limit=limit, int64_ts=int64_ts)

@@ -185,6 +185,8 @@ def install(
         )
     if language not in ("SQL", "JAVASCRIPT") or (kind != "SCALAR_FUNCTION" and language != "SQL"):
         raise BigQueryError(f"language {language} is not supported for a {kind}", fix="use SQL or JAVASCRIPT")
+    if resource.get("importedLibraries"):
+        raise _libraries_unsupported()
     body = resource.get("definitionBody")
     if not isinstance(body, str) or not body.strip():
         raise BigQueryError("Routine definitionBody is required", fix="give the function's body")
@@ -472,6 +474,8 @@ def run_ddl(interp: Interpreter, span: Span) -> None:
             returns = p.this
         elif isinstance(p, exp.TemporaryProperty):
             temp = True
+        elif isinstance(p, exp.Property) and p.name.lower() == "library":
+            raise _libraries_unsupported()
     args = []
     for col in udf.expressions:
         kind = col.args.get("kind")
@@ -525,6 +529,13 @@ def run_ddl(interp: Interpreter, span: Span) -> None:
     )
     kind = "CREATE_TABLE_FUNCTION" if table_function else "CREATE_FUNCTION"
     _record(interp, text, kind, (project, dataset, routine))
+
+
+def _libraries_unsupported() -> BigQueryError:
+    return BigQueryError(
+        "JavaScript libraries (OPTIONS(library=...), importedLibraries) are not supported by the local warehouse",
+        fix="put the library's code in the function's body",
+    )
 
 
 def _temp_js(interp: Interpreter, name: str, args: list[dict], returns: dict | None, body: str) -> None:

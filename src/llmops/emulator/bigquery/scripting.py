@@ -76,6 +76,8 @@ class ChildStatement:
     sql: str
     result: QueryResult | None
     error: LlmopsError | None = None
+    transaction_id: str | None = None
+    """The script's transaction this statement ran in (BigQuery's `transactionInfo`)."""
 
 
 _COERCIONS = {
@@ -189,13 +191,17 @@ class Interpreter:
             self.children: list[ChildStatement] = []
             self.temp_functions: set[str] = set()
             self.temp_tables: set[str] = set()
-            self.in_transaction = False
+            self.transaction_id: str | None = None
             self.user_params: dict[str, Any] = {}
             self.user_types: dict[str, str] = {}
             self.job_id = f"script_job_{uuid.uuid4().hex}"
             self.created = dt.datetime.now(dt.UTC)
         self.error: LlmopsError | None = None
         self.row_count: int | None = None
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.transaction_id is not None
 
     # ------------------------------------------------------------------ results
 
@@ -419,10 +425,10 @@ class Interpreter:
         except LlmopsError as exc:
             exc.statement_text = shown  # type: ignore[attr-defined]
             if child:
-                self.root.children.append(ChildStatement(shown, None, exc))
+                self.root.children.append(ChildStatement(shown, None, exc, self.root.transaction_id))
             raise
         if child:
-            self.root.children.append(ChildStatement(shown, res))
+            self.root.children.append(ChildStatement(shown, res, transaction_id=self.root.transaction_id))
             self.row_count = res.num_dml_affected_rows
         return res
 
@@ -637,7 +643,7 @@ class Interpreter:
                 raise
             if self.root.in_transaction:  # an error inside a transaction rolls it back
                 self.con.execute("ROLLBACK")
-                self.root.in_transaction = False
+                self.root.transaction_id = None
             outer = self.error
             self.error = exc
             try:
@@ -682,19 +688,19 @@ class Interpreter:
         if self.root.in_transaction:
             raise BigQueryError("Transaction is already in progress", fix="COMMIT or ROLLBACK it first")
         self.con.execute("BEGIN TRANSACTION")
-        self.root.in_transaction = True
+        self.root.transaction_id = uuid.uuid4().hex
 
     def _commit(self, node: Node) -> None:
         if not self.root.in_transaction:
             raise BigQueryError("There is no active transaction to commit", fix="start one with BEGIN TRANSACTION")
         self.con.execute("COMMIT")
-        self.root.in_transaction = False
+        self.root.transaction_id = None
 
     def _rollback(self, node: Node) -> None:
         if not self.root.in_transaction:
             raise BigQueryError("There is no active transaction to roll back", fix="start one with BEGIN TRANSACTION")
         self.con.execute("ROLLBACK")
-        self.root.in_transaction = False
+        self.root.transaction_id = None
 
     def _execute(self, node: Node) -> None:
         query, _ = self.evaluate(node.exprs[0])
