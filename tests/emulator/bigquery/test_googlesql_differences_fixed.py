@@ -278,3 +278,11 @@ def test_to_json_string_of_a_geography_column_is_geojson_bigquery_client(client)
     for sql in GEO_SETUP:
         client.query_and_wait(sql)
     assert [list(r.values()) for r in client.query_and_wait(GEO_QUERY)] == GEO_ROWS
+
+
+def test_unnest_in_a_parenthesized_in_list_is_a_syntax_error(warehouse, bigquery_client):
+    """`x IN (UNNEST(arr))` answered one row per element (DuckDB unnested it into the query's rows);
+    GoogleSQL's IN takes `UNNEST(arr)` without parentheses."""
+    sql = "SELECT 1 IN (UNNEST([1, 2])) AS found"
+    assert_fails_locally(warehouse, sql, "Unexpected keyword UNNEST")
+    assert_fails_through_client(bigquery_client, sql, "Unexpected keyword UNNEST")

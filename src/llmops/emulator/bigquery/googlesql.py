@@ -1166,6 +1166,13 @@ def _check_unsupported_nodes(stmt: exp.Expression) -> None:
             name = str(node.this).upper()
             if name.startswith(("ML.", "AI.", "NET.", "KEYS.", "AEAD.", "HLL_COUNT.")):
                 raise _unsupported(name)
+        if isinstance(node, exp.In) and any(isinstance(e, exp.Unnest) for e in node.expressions):
+            # GoogleSQL's IN takes UNNEST(array) without parentheses; in a value list DuckDB
+            # would unnest it into rows of the query (one answer per element)
+            raise BigQueryError(
+                "Syntax error: Unexpected keyword UNNEST in an IN list",
+                fix="write x IN UNNEST(array), without the parentheses",
+            )
 
 
 def _rewrite_tables(stmt: exp.Expression, ctx: _Context, cte_names: set[str], tables: list) -> None:
