@@ -20,7 +20,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 _FIXED = (
-    "CASE WHEN length(_X) > 0 AND coalesce(_L[len(_L)], '') = '' THEN "
+    "CASE WHEN coalesce(list_extract(_L, -1), '') = '' AND length(_X) > 0 THEN "
     "CASE WHEN list_transform([[regexp_extract_all(_X, _Q), regexp_extract_all(_X, _Q, 1)]], w -> "
     "list_sum(list_transform(w[1], v -> greatest(length(v), 1))) = length(_X) + 1 AND w[1][len(w[1])] = '' "
     "AND NOT (len(w[1]) > 1 AND w[1][len(w[1]) - 1] <> '' AND w[2][len(w[1]) - 1] = ''))[1] "
