@@ -14,8 +14,9 @@ from sqlglot import exp
 
 from .bytescalls import rewrite_bytes_calls
 from .bytescast import BYTES_CAST
-from .bytestext import rewrite_bytes_likes, rewrite_bytes_text_calls
+from .bytestext import as_text, rewrite_bytes_likes, rewrite_bytes_text_calls
 from .coltypes import checked, known_type
+from .regexpmatches import rewrite_regexp_matches
 
 
 def _unsupported(what: str) -> Exception:
@@ -301,15 +302,25 @@ def _null_separator_error(node: exp.GroupConcat) -> None:
 
 def _text_argument_errors(node: exp.Ascii | exp.Translate) -> exp.Expression | None:
     """BigQuery's errors for ASCII of a STRING whose first character is not ASCII and TRANSLATE
-    with a source character listed twice (DuckDB answers its code point; the first mapping).
-    BYTES arguments are left to bytestext.py (ASCII of BYTES is any byte's value)."""
+    with a source character (or byte) listed twice (DuckDB answers its code point; the first
+    mapping). ASCII of BYTES is any byte's value (bytestext.py)."""
     value = node.this if isinstance(node, exp.Ascii) else node.args.get("from_")
-    if value is None or _is_bytes(value) or known_type(value) == "BYTES":
+    if value is None:
         return None
+    duplicate = "list_filter(str_split(_A, ''), (c, i) -> list_position(str_split(_A, ''), c) < i)[1]"
+    if _is_bytes(value) or known_type(value) == "BYTES":
+        if isinstance(node, exp.Ascii):
+            return None
+        # the source bytes read as a text of one character a byte (bytestext.py)
+        return _t(
+            f"CASE WHEN {duplicate} IS NOT NULL THEN error('Duplicate byte 0x' || printf('%02x', unicode({duplicate})) "
+            "|| ' in TRANSLATE source bytes') ELSE _B END",
+            as_text(value),
+            node,
+        )
     if isinstance(node, exp.Ascii):
         message = "'Argument to ASCII is not a structurally valid ASCII string: ''' || _A || ''''"
         return _t(f"CASE WHEN ascii(_A) > 127 THEN error({message}) ELSE _B END", value, node)
-    duplicate = "list_filter(str_split(_A, ''), (c, i) -> list_position(str_split(_A, ''), c) < i)[1]"
     return _t(
         f"CASE WHEN {duplicate} IS NOT NULL THEN error('Duplicate character \"' || {duplicate} || "
         "'\" in TRANSLATE source characters') ELSE _B END",
@@ -664,6 +675,7 @@ def rewrite_function_calls(stmt: exp.Expression) -> None:
     rewrite_bytes_text_calls(stmt)
     rewrite_bytes_likes(stmt)
     rewrite_bytes_calls(stmt)
+    rewrite_regexp_matches(stmt)
     for node in reversed(list(stmt.find_all(*simple))):
         new = simple[type(node)](node)
         if new is not None:

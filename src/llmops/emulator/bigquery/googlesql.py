@@ -622,14 +622,15 @@ def _translate_parsed(
         raise BigQueryError("the query is empty", fix="write a SELECT statement")
     from .castformat import protect
     from .castformat import restore as restore_cast_formats
+    from .jsonobjectarrays import protect as protect_json_object_arrays
     from .keywordnames import quote_operator_words
     from .parenjoins import unwrap_leading_unnest_joins
     from .quantified import protect as protect_quantifiers
 
     original = sql
     sql = unwrap_leading_unnest_joins(quote_operator_words(sql))
-    parsed_text = protect_quantifiers(protect(sql))
     try:
+        parsed_text = protect_json_object_arrays(protect_quantifiers(protect(sql)))
         parsed = [s for s in sqlglot.parse(parsed_text, read="bigquery") if s is not None]
     except ParseError as exc:
         from . import ranges
@@ -1005,6 +1006,7 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     from .bytescast import strings_to_bytes
     from .intervaltext import canonical_interval_literals
     from .jsonaccess import first_json_object_keys, lift_json_literal_paths
+    from .jsonobjectarrays import rewrite_json_object_arrays
     from .pivotcolumns import name_pivot_columns, split_pivot_aggregates
     from .safecalls import safe_window_calls, tag_safe_arguments
     from .truncliterals import coerce_trunc_literals
@@ -1013,6 +1015,7 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     safe_window_calls(stmt)
     tag_safe_arguments(stmt)
     lift_json_literal_paths(stmt)
+    rewrite_json_object_arrays(stmt)
     first_json_object_keys(stmt)
     tuples_as_structs(stmt)
     strings_to_bytes(stmt)
