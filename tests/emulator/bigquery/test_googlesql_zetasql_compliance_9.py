@@ -95,6 +95,9 @@ ERRORS = [
     ("SELECT TRANSLATE(b'unused', b'abcda', b'vwxyz')", "Duplicate byte 0x61 in TRANSLATE source bytes"),
     ("SELECT TRANSLATE(b'unused', b'\\x01\\x01', b'yz')", "Duplicate byte 0x01 in TRANSLATE source bytes"),
     ("SELECT TRANSLATE(x, b'cc', b'y') FROM UNNEST([b'abc']) AS x", "Duplicate byte 0x63 in TRANSLATE source bytes"),
+    # two capturing groups: BigQuery fails (sqlglot answered the whole match, 'ab')
+    ("SELECT REGEXP_EXTRACT('ab', '(a)(b)')", "must not have more than 1 capturing group"),
+    ("SELECT REGEXP_EXTRACT_ALL('ab', r'(?P<x>a)(b)')", "must not have more than 1 capturing group"),
 ]
 
 
@@ -108,3 +111,9 @@ def test_safe_translate_of_a_repeated_byte_is_null(warehouse, bigquery_client):
     sql = "SELECT SAFE.TRANSLATE(b'abc', b'aa', b'xy')"
     check_locally(warehouse, sql, None, "BYTES")
     check_through_client(bigquery_client, [(sql, None, "BYTES")])
+
+
+def test_safe_regexp_extract_with_two_groups_is_null(warehouse, bigquery_client):
+    sql = "SELECT SAFE.REGEXP_EXTRACT('ab', '(a)(b)')"
+    check_locally(warehouse, sql, None, "STRING")
+    check_through_client(bigquery_client, [(sql, None, "STRING")])

@@ -65,12 +65,39 @@ def _extract(node: exp.RegexpExtract) -> exp.Expression:
     return _t("list_extract(_A, _B)", _matches(text, node.expression, node.args.get("group")), occurrence)
 
 
+_TOO_MANY_GROUPS = "Regular expressions passed into extraction functions must not have more than 1 capturing group"
+
+
+def _too_many_groups(pattern: exp.Expression) -> bool:
+    """Whether a literal pattern has more than one capturing group (sqlglot would answer the
+    whole match; BigQuery fails when the call runs, so SAFE. gives NULL)."""
+    import re
+
+    if (
+        not isinstance(pattern, exp.Literal | exp.RawString)
+        or isinstance(pattern, exp.Literal)
+        and not pattern.is_string
+    ):
+        return False
+    try:
+        return re.compile(pattern.name).groups > 1
+    except re.error:
+        return False  # RE2 syntax Python's re lacks: DuckDB's RE2 judges the pattern
+
+
 def rewrite_regexp_matches(stmt: exp.Expression) -> None:
     """REGEXP_EXTRACT_ALL and REGEXP_EXTRACT of the query (not DuckDB's own calls in rewrites)."""
     for node in reversed(list(stmt.find_all(exp.RegexpExtractAll, exp.RegexpExtract))):
         if not node.meta.get("bigquery_name"):
             continue
+        failing = _too_many_groups(node.expression)
         if isinstance(node, exp.RegexpExtractAll):
-            node.replace(_extract_all(node))
+            new = _extract_all(node)
         elif isinstance(node, exp.RegexpExtract):
-            node.replace(_extract(node))
+            new = _extract(node)
+        else:
+            continue
+        if failing:
+            error = exp.Anonymous(this="error", expressions=[exp.Literal.string(_TOO_MANY_GROUPS)])
+            new = exp.Case(ifs=[exp.If(this=exp.true(), true=error)], default=new)
+        node.replace(new)
