@@ -364,3 +364,9 @@ def test_a_function_of_ones_own_named_search_is_called(warehouse, bigquery_clien
     warehouse.query_result("CREATE SCHEMA IF NOT EXISTS search_fn")
     warehouse.query_result("CREATE OR REPLACE FUNCTION search_fn.search(x STRING, y STRING) AS (CONCAT(x, y))")
     check_locally(warehouse, "search_fn.search('a', 'b')", "ab", "STRING")
+
+
+def test_a_missing_schema_outside_views_is_not_a_dataset(warehouse):
+    """DuckDB reads `SAFE.HLL_COUNT.EXTRACT` as a function of schema SAFE.HLL_COUNT; with no view
+    naming that schema it is the function's refusal, not `dataset SAFE.HLL_COUNT not found`."""
+    assert_fails_locally(warehouse, 'SELECT SAFE.HLL_COUNT.EXTRACT(x) FROM UNNEST([B""]) AS x', "is not supported")

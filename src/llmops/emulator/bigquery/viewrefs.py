@@ -50,9 +50,12 @@ def missing_error(
     """BigQuery's error for DuckDB's `first_line` when it is about an object that a view among
     `tables` (a statement's tables) names and that no longer exists; None otherwise."""
     gone = _NO_SCHEMA.search(first_line)
-    where = split_schema(gone.group(1)) if gone else None
-    if where is not None:
-        return BigQueryNotFound(f"dataset `{bq_name(*where)}` not found", fix=LIST_DATASETS_FIX)
+    if gone:
+        # only a dataset a view names: `SAFE.HLL_COUNT.EXTRACT(...)` reads as schema SAFE.HLL_COUNT too
+        where = split_schema(gone.group(1).replace('""', '"'))
+        if where is not None and _names_dataset(con, tables, duckdb_schema(*where)):
+            return BigQueryNotFound(f"dataset `{bq_name(*where)}` not found", fix=LIST_DATASETS_FIX)
+        return None
     m = _MISSING.search(first_line)
     if not m:
         return None
@@ -107,3 +110,23 @@ def _find(
 
 def _exists(con: duckdb.DuckDBPyConnection, query: str, schema: str, name: str) -> bool:
     return bool(con.execute(query, [schema, name]).fetchall()[0][0])
+
+
+def _names_dataset(con: duckdb.DuckDBPyConnection, tables: Iterable[tuple[str, str, str]], schema: str) -> bool:
+    """Whether a view among `tables` (or a view they read) names an object of `schema`."""
+    todo = list(tables)
+    seen: set[tuple[str, str, str]] = set()
+    while todo:
+        project, dataset, table = todo.pop()
+        if (project, dataset, table.lower()) in seen:
+            continue
+        seen.add((project, dataset, table.lower()))
+        rows = con.execute(_VIEW_SQL, [duckdb_schema(project, dataset), table]).fetchall()
+        for ref in _REFERENCE.finditer(rows[0][0] if rows else ""):
+            named = ref.group(1).replace('""', '"')
+            if named == schema:
+                return True
+            where = split_schema(named)
+            if where is not None and ref.group(4) is None:
+                todo.append((*where, ref.group(2).replace('""', '"') if ref.group(2) is not None else ref.group(3)))
+    return False
