@@ -98,6 +98,10 @@ ERRORS = [
     # two capturing groups: BigQuery fails (sqlglot answered the whole match, 'ab')
     ("SELECT REGEXP_EXTRACT('ab', '(a)(b)')", "must not have more than 1 capturing group"),
     ("SELECT REGEXP_EXTRACT_ALL('ab', r'(?P<x>a)(b)')", "must not have more than 1 capturing group"),
+    # an empty key in a path: sqlglot read `$.""` as `$` (JSON_VALUE answered NULL, JSON_QUERY the
+    # whole document, where BigQuery answers the member)
+    ("""SELECT JSON_VALUE('{"": 1, "a": 2}', '$.""')""", "a JSONPath with an empty key"),
+    ("""SELECT JSON_QUERY('{"": {"b": 3}}', '$."".b')""", "a JSONPath with an empty key"),
 ]
 
 
@@ -117,3 +121,8 @@ def test_safe_regexp_extract_with_two_groups_is_null(warehouse, bigquery_client)
     sql = "SELECT SAFE.REGEXP_EXTRACT('ab', '(a)(b)')"
     check_locally(warehouse, sql, None, "STRING")
     check_through_client(bigquery_client, [(sql, None, "STRING")])
+
+
+def test_an_empty_key_outside_a_path_is_text(warehouse):
+    check_locally(warehouse, """SELECT '$.""' AS s""", '$.""', "STRING")
+    check_locally(warehouse, """SELECT INT64(JSON '{"": 1}'[''])""", 1, "INT64")

@@ -648,6 +648,8 @@ def _translate_parsed(
 
     # a view's text as written (the positions refer to the parsed text: when it was changed, none)
     view_texts = [view_query(tree, original if parsed_text == original else "") for tree in parsed]
+    if '""' in original and _EMPTY_JSON_KEY.search(original):
+        _refuse_empty_json_keys(parsed)
     for tree in parsed:
         _drop_token_positions(tree)
         restore_cast_formats(tree)
@@ -691,6 +693,22 @@ def _translate_parsed(
         time_travel=tuple(ctx.time_travel),
         wants_types=ctx.wants_types,
     )
+
+
+_EMPTY_JSON_KEY = re.compile(r"""'\$[^'\n]*\.""(?=['.\[])|"\$[^"\n]*\.\\"\\"(?=["\.\[])""")
+"""A JSONPath string literal with an empty quoted key (`'$.""'`, `"$.\"\""`)."""
+
+
+def _refuse_empty_json_keys(parsed: list[exp.Expr]) -> None:
+    """The text has a JSONPath literal with an empty key: refused where a JSON function reads a
+    path, as sqlglot's parser drops the key (`$.""` became `$`, the whole document)."""
+    for tree in parsed:
+        if tree.find(exp.JSONPath) is not None:
+            raise BigQueryError(
+                'a JSONPath with an empty key ($."") is not supported by the local warehouse '
+                "(its parser reads it as $, the whole document)",
+                fix="read the member with a JSON subscript, json[''] (PARSE_JSON(text)[''] for a STRING)",
+            )
 
 
 _TEMP_TABLE_MARK = "\x00table:"
