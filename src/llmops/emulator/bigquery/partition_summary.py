@@ -32,15 +32,17 @@ def is_summary(table: str) -> bool:
     return table.upper().endswith(SUFFIX.upper())
 
 
-def info(base: dict[str, Any], rows: int) -> dict[str, Any]:
-    """The meta-table's table info, from its base table's."""
+def info(base: dict[str, Any], found: pa.Table) -> dict[str, Any]:
+    """The meta-table's table info, from its base table's and its rows (kept under "rows", so a
+    tabledata.list reads them without counting the partitions again)."""
     return {
         **base,
         "table": base["table"] + SUFFIX,
         "type": "TABLE",
         "schema": FIELDS,
-        "num_rows": rows,
+        "num_rows": found.num_rows,
         "features": {},
+        "rows": found,
     }
 
 

@@ -242,7 +242,7 @@ class BigQueryHandlers:
         if partition_summary.is_summary(table):
             base = self._table_info(project, dataset, table.split("$", 1)[0])
             found = partition_summary.rows(self.engine, project, dataset, base["table"], base.get("created"))
-            return partition_summary.info(base, found.num_rows)
+            return partition_summary.info(base, found)
         table = table.split("$", 1)[0]
         dataset_info = self._dataset_info(project, dataset)
         location = dataset_info.get("location")
@@ -436,8 +436,7 @@ class BigQueryHandlers:
             if n is None:
                 n = min(max(1, total - offset), 100_000)
             if partition_summary.is_summary(info["table"]):
-                base = info["table"].split("$", 1)[0]
-                found = partition_summary.rows(self.engine, project, dataset, base, info.get("created"))
+                found = info["rows"]
                 names = [s.split(".")[0] for s in selected] or found.column_names
                 unknown = [name for name in names if name not in found.column_names]
                 if unknown:
