@@ -380,11 +380,6 @@ def test_update_with_a_stale_etag_is_a_failed_precondition(bigquery_client, tabl
         bigquery_client.update_dataset(ds, ["description"])
 
 
-def test_sessions_are_refused_by_name(bigquery_client):
-    with pytest.raises(gexc.GoogleAPICallError, match="Sessions .* are not supported by the emulator"):
-        rows(bigquery_client, "SELECT 1", create_session=True)
-
-
 @pytest.mark.parametrize(
     ("param", "problem"),
     [

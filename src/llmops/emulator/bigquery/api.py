@@ -11,6 +11,7 @@ from ..server.api import EmulatedApi, Emulator
 from ..server.uploads import UploadSessions
 from ..storage.api import StorageApi
 from ..storage.store import ObjectStore
+from .sessions import SessionStore
 
 if TYPE_CHECKING:
     from starlette.routing import BaseRoute
@@ -36,6 +37,7 @@ class BigQueryApi(EmulatedApi):
         """The jobs run so far (the job runner sets it), for INFORMATION_SCHEMA.JOBS."""
         self.file_loads: Callable[[str, dict], dict] | None = None
         """Runs a load configuration as a load job does (the job runner sets it), for LOAD DATA."""
+        self.sessions = SessionStore()
 
     @property
     def bigquery(self) -> BigQueryEngine:
@@ -64,6 +66,7 @@ class BigQueryApi(EmulatedApi):
                     )
                     self._engine.job_resources = lambda: self.job_resources()
                     self._engine.file_loads = self._file_loads
+                    self._engine.end_session = self.sessions.end
         return self._engine
 
     def _file_loads(self, project: str, config: dict) -> dict:
@@ -85,6 +88,7 @@ class BigQueryApi(EmulatedApi):
             threading.Thread(target=lambda: self.bigquery, name="bigquery-warm-start", daemon=True).start()
 
     def close(self) -> None:
+        self.sessions.close_all()
         if self._engine is not None:
             self._engine.close()
             self._engine = None

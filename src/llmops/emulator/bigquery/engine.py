@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlparse
 
 import duckdb
@@ -89,6 +89,9 @@ from .googlesql import (
     translate,
 )
 from .sandbox import ExportWriter, QueryControl, QueryLimits, json_line_batches, lock_down
+
+if TYPE_CHECKING:
+    from .sessions import Session
 
 __all__ = [
     "BigQueryDuplicate",
@@ -195,6 +198,9 @@ class BigQueryEngine:
         self.file_loads: Callable[[str, dict], dict] | None = None
         """Runs a load configuration (project, REST `configuration.load`) -> its statistics, for
         LOAD DATA (set by the emulator, whose load jobs read gs:// objects)."""
+        self.end_session: Callable[[str], None] | None = None
+        """Ends a session by id, for `CALL BQ.ABORT_SESSION` (set by the emulator, which keeps
+        sessions; the local warehouse has none)."""
         self.job_resources: Callable[[], list[dict]] | None = None
         """The REST resources of the jobs run so far, for INFORMATION_SCHEMA.JOBS (set by the
         emulator, which keeps jobs; the local warehouse has none and refuses the view)."""
@@ -423,18 +429,38 @@ class BigQueryEngine:
             column_types=(lambda tables: coltypes.column_types(con, tables)) if con is not None else None,
         )
 
+    def session_connection(self) -> duckdb.DuckDBPyConnection:
+        """A connection of its own for a session (see sessions.py), which its caller closes; its
+        temporary tables and functions live there. Needs an engine that holds its database."""
+        if self._db is None:
+            raise BigQueryError(
+                "sessions need an engine that keeps its database open", fix="open the engine with keep_open=True"
+            )
+        with self._connection():
+            pass  # makes the database ready (catalog, sandbox) on first use
+        return self._db.cursor()
+
     @contextlib.contextmanager
     def _controlled(
-        self, control: QueryControl | None, *, writes: bool = True
+        self,
+        control: QueryControl | None,
+        *,
+        writes: bool = True,
+        session: duckdb.DuckDBPyConnection | None = None,
     ) -> Iterator[tuple[duckdb.DuckDBPyConnection, QueryControl]]:
         """A connection whose query `control` can interrupt, under the engine's time limit.
-        `writes=False`: the caller marks what it runs that may write (`_writing`) itself."""
+        `writes=False`: the caller marks what it runs that may write (`_writing`) itself.
+        `session`: a session's own connection, used instead of a fresh one."""
         control = control or QueryControl()
         limit = self.limits.timeout_s
         if limit is not None and (control.timeout_s is None or control.timeout_s > limit):
             control.timeout_s = limit
+        if session is not None:
+            opened: contextlib.AbstractContextManager[duckdb.DuckDBPyConnection] = _kept(self, session)
+        else:
+            opened = self.connection() if writes else self._connection()
         try:
-            with self.connection() if writes else self._connection() as con:
+            with opened as con:
                 control.attach(con)
                 try:
                     control.check()
@@ -455,12 +481,14 @@ class BigQueryEngine:
         default_dataset: str | None = None,
         param_types: Mapping[str, str] | None = None,
         control: QueryControl | None = None,
+        session: Session | None = None,
     ) -> QueryResult:
         """Run a GoogleSQL query or script; the result of its last statement (of a procedural
         script: its last SELECT's, see scripting.py).
 
         `control` cancels it from another thread; the engine's time limit (or a shorter one on
-        `control`) stops it with a `timeout` error."""
+        `control`) stops it with a `timeout` error. In a `session` its temporary tables,
+        functions, variables and transaction carry over from the session's earlier queries."""
         if param_types is None and isinstance(params, Mapping):
             param_types = _struct_param_types(params)
         if rowaccess.is_policy_ddl(sql):
@@ -469,6 +497,17 @@ class BigQueryEngine:
         from . import scripting
         from .script_parser import needs_interpreter
 
+        if session is not None:
+            return scripting.run_in_session(
+                self,
+                session,
+                sql,
+                params,
+                default_project=default_project,
+                default_dataset=default_dataset,
+                param_types=param_types,
+                control=control,
+            )
         if needs_interpreter(sql):
             return scripting.run_script(
                 self,
@@ -538,12 +577,20 @@ class BigQueryEngine:
         default_project: str | None = None,
         default_dataset: str | None = None,
         param_types: Mapping[str, str] | None = None,
+        session: Session | None = None,
     ) -> dryrun.DryRun:
         """Check a query without running it: its result schema (a single SELECT) and an
-        estimate of the bytes it reads (see dryrun.py); missing tables are errors."""
-        with self._controlled(None) as (con, _):
+        estimate of the bytes it reads (see dryrun.py); missing tables are errors. In a
+        `session` its temporary tables and functions are known."""
+        with self._controlled(None, session=session.con if session else None) as (con, _):
             script = self._translate(
-                sql, default_project=default_project, default_dataset=default_dataset, param_types=param_types, con=con
+                sql,
+                default_project=default_project,
+                default_dataset=default_dataset,
+                param_types=param_types,
+                con=con,
+                functions=frozenset(session.temp_functions) if session else frozenset(),
+                temp_tables=frozenset(session.temp_tables) if session else frozenset(),
             )
             bound = _bind(script, params)
             self._prepare(con, script)
@@ -1849,6 +1896,13 @@ def _truthy(value: Any) -> bool:
     if isinstance(value, str):
         return value.strip().lower() in ("true", "1", "yes")
     return bool(value)
+
+
+@contextlib.contextmanager
+def _kept(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A session's connection for one call, which stays open afterwards; anything may write."""
+    with engine._writing():
+        yield con
 
 
 def _bind(script: Script, params: Mapping[str, Any] | Sequence[Any] | None) -> list[Any]:

@@ -1203,6 +1203,14 @@ def _rewrite_tables(stmt: exp.Expression, ctx: _Context, cte_names: set[str], ta
         names = _flatten_table_name(table)
         if not names:
             continue
+        if len(names) == 2 and names[0].upper() == "_SESSION":
+            if names[1].lower() not in ctx.script_temp_tables:
+                raise BigQueryNotFound(
+                    f"Not found: Table _SESSION.{names[1]} (no temporary table of that name in this session or script)",
+                    fix="create it first with CREATE TEMP TABLE, in the same script or session",
+                )
+            table.set("db", None)
+            continue  # _SESSION names the session's (or script's) temporary tables
         if len(names) == 1:
             low = names[0].lower()
             if low in cte_names or low in ctx.script_temp_tables:
@@ -1391,13 +1399,14 @@ def _replace_info_schema(table: exp.Table, names: list[str], at: int, ctx: _Cont
 
 SESSION_USER = "emulator@llmops.local"
 """What SESSION_USER() answers: the principal the emulator's jobs report (`user_email`)."""
-_SYSTEM_VARIABLES = {"project_id", "dataset_id", "time_zone"}
+_SYSTEM_VARIABLES = {"project_id", "dataset_id", "time_zone", "session_id", "dataset_project_id"}
 _SESSION_FUNCTIONS = (exp.CurrentCatalog, exp.CurrentSchema, exp.CurrentDatabase, exp.CurrentUser)
 
 
 def _rewrite_system_variables(stmt: exp.Expression, ctx: _Context) -> None:
     """`@@project_id` (the job's project), `@@dataset_id` (the default dataset, else NULL),
-    `@@time_zone` ('UTC'); DuckDB's catalog functions (which would answer its internal names)
+    `@@time_zone` ('UTC'), `@@session_id` and `@@dataset_project_id` (NULL: a session's
+    queries have theirs bound by scripting.py); DuckDB's catalog functions (which would answer its internal names)
     and other system variables are refused by name."""
     for fn in stmt.find_all(*_SESSION_FUNCTIONS):
         name = fn.sql_name()
@@ -1414,7 +1423,7 @@ def _rewrite_system_variables(stmt: exp.Expression, ctx: _Context) -> None:
         name = node.this.name.lower()
         if name not in _SYSTEM_VARIABLES:
             raise _unsupported(f"the system variable @@{name}")
-        value = {"project_id": ctx.project, "dataset_id": ctx.dataset, "time_zone": "UTC"}[name]
+        value = {"project_id": ctx.project, "dataset_id": ctx.dataset, "time_zone": "UTC"}.get(name)
         node.replace(
             exp.cast(exp.null(), exp.DataType.build("VARCHAR")) if value is None else exp.Literal.string(value)
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import builtins
+import contextlib
 import json
 import re
 import threading
@@ -36,6 +37,7 @@ from .sandbox import QueryControl
 
 if TYPE_CHECKING:
     from .api import BigQueryApi
+    from .sessions import Session
 
 JOB_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,1024}$")
 NAME_RE = re.compile(r"^[^`\\\n\r]{1,1024}$")
@@ -348,8 +350,58 @@ class JobRunner:
                 "invalidQuery",
                 location="query",
             )
-        _refuse_sessions(config)
         _refuse_table_definitions(config)
+        session = self._session(job.project, config, dry_run=dry_run)
+        if session is None:
+            return self._run_query(job, config, dry_run=dry_run, control=control, located=located)
+        try:
+            with self.state.sessions.running(session):
+                stats = self._run_query(job, config, dry_run=dry_run, control=control, located=located, session=session)
+        except BaseException:
+            if config.get("createSession"):
+                with contextlib.suppress(ApiError):
+                    self.state.sessions.end(session.session_id)  # no session outlives a failed first query
+            raise
+        return {**stats, "sessionInfo": {"sessionId": session.session_id}}
+
+    def _session(self, project: str, config: dict[str, Any], *, dry_run: bool) -> Session | None:
+        """The session a query runs in: a new one (`createSession`), the one its `session_id`
+        connection property names, or None."""
+        props = config.get("connectionProperties") or []
+        if not isinstance(props, list) or not all(isinstance(p, dict) for p in props):
+            raise bad_request(
+                "connectionProperties must be a list of {key, value} objects",
+                location="configuration.query.connectionProperties",
+            )
+        ids = [p.get("value") for p in props if p.get("key") == "session_id"]
+        if config.get("createSession"):
+            if ids:
+                raise bad_request(
+                    "createSession cannot be combined with a session_id connection property: "
+                    "create a session, then run the later queries with its id",
+                    location="configuration.query.createSession",
+                )
+            if dry_run:
+                raise bad_request("A dry run cannot create a session", location="configuration.query.createSession")
+            return self.state.sessions.create(project, self.engine.session_connection())
+        if len(ids) > 1:
+            raise bad_request(
+                "connectionProperties name more than one session_id",
+                location="configuration.query.connectionProperties",
+            )
+        return self.state.sessions.get(ids[0], project) if ids else None
+
+    def _run_query(
+        self,
+        job: Job,
+        config: dict[str, Any],
+        *,
+        dry_run: bool,
+        control: QueryControl,
+        located: str | None,
+        session: Session | None = None,
+    ) -> dict[str, Any]:
+        sql = config["query"]
         default_project, default_dataset = job.project, _default_dataset(config.get("defaultDataset"), job.project)
         params, types = decode_parameters(config.get("queryParameters"), config.get("parameterMode"))
         limit = _max_bytes_billed(config.get("maximumBytesBilled"))
@@ -365,7 +417,12 @@ class JobRunner:
             }
         if not script and (dry_run or limit is not None):
             plan = self.engine.dry_run(
-                sql, params, default_project=default_project, default_dataset=default_dataset, param_types=types
+                sql,
+                params,
+                default_project=default_project,
+                default_dataset=default_dataset,
+                param_types=types,
+                session=session,
             )
             if dry_run:
                 if located:
@@ -381,6 +438,7 @@ class JobRunner:
                 default_dataset=default_dataset,
                 param_types=types,
                 control=control,
+                session=session,
             )
         except LlmopsError as exc:  # a failed script still lists the statements it ran
             self._record_children(job, config, getattr(exc, "script_children", ()))
@@ -804,19 +862,6 @@ def _check_labels(labels: Any) -> None:
                 f"Invalid value {value!r} of label {key!r}: use lowercase letters, digits, '_' and '-'",
                 location="configuration.labels",
             )
-
-
-def _refuse_sessions(config: dict[str, Any]) -> None:
-    """Sessions keep temporary tables and variables between jobs, which the emulator does not."""
-    props = config.get("connectionProperties") or []
-    in_session = any(isinstance(p, dict) and p.get("key") == "session_id" for p in props)
-    if config.get("createSession") or in_session:
-        raise ApiError(
-            501,
-            "Sessions (createSession, the session_id connection property) are not supported by the emulator; "
-            "run the statements as one multi-statement query",
-            "notImplemented",
-        )
 
 
 def _snapshot_decorator(table: str) -> tuple[str, int | None]:

@@ -616,6 +616,9 @@ class BigQueryHandlers:
             "totalBytesProcessed": "0",
             "cacheHit": False,
         }
+        session = job.resource.get("statistics", {}).get("sessionInfo")
+        if session:
+            body["sessionInfo"] = session
         stats = job.resource.get("statistics", {}).get("query", {})
         if "numDmlAffectedRows" in stats:
             body["numDmlAffectedRows"] = stats["numDmlAffectedRows"]

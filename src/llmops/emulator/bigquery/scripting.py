@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
     from .engine import BigQueryEngine, QueryResult
     from .sandbox import QueryControl
+    from .sessions import Session
 
 MAX_STEPS = 10_000
 """Statements and loop iterations one script may execute (a loop that never ends stops here)."""
@@ -155,6 +156,59 @@ def run_script(
     return out
 
 
+def run_in_session(
+    engine: BigQueryEngine,
+    session: Session,
+    sql: str,
+    params: Any,
+    *,
+    default_project: str | None,
+    default_dataset: str | None,
+    param_types: Any,
+    control: QueryControl | None,
+) -> QueryResult:
+    """Run one query of a session on the session's connection: the temporary tables and
+    functions, variables and open transaction of its earlier queries carry over, and so do
+    this query's. A query of one statement reports that statement, as outside a session."""
+    nodes = Parser(sql).parse()
+    dataset = session.default_dataset() or default_dataset
+    with engine._controlled(control, session=session.con) as (con, ctl):
+        run = Interpreter(engine, con, ctl, default_project or session.project, dataset)
+        run.session = session
+        run.scopes = [session.variables]
+        run.temp_functions, run.temp_tables = session.temp_functions, session.temp_tables
+        run.transaction_id = session.transaction_id
+        run.user_params = dict(params) if isinstance(params, dict) else {}
+        run.user_types = dict(param_types or {})
+        try:
+            for node in nodes:
+                run.run(node)
+        except _Return:
+            pass
+        except _Break:
+            raise BigQueryError(
+                "BREAK or CONTINUE outside of a loop", fix="use them inside LOOP, WHILE, REPEAT or FOR"
+            ) from None
+        except BaseException as exc:
+            if run.in_transaction:  # an error inside a transaction rolls it back, as in a script
+                con.execute("ROLLBACK")
+                run.transaction_id = None
+            if isinstance(exc, LlmopsError):
+                exc.script_children = tuple(run.children)  # type: ignore[attr-defined]
+            raise
+        finally:
+            session.transaction_id = run.transaction_id
+    if len(nodes) == 1 and nodes[0].kind == "sql" and len(run.children) == 1 and run.children[0].result:
+        return run.children[0].result
+    out = run.result()
+    lone = _lone_statement_type(nodes, run.children)
+    child = run.children[0].result if lone else None
+    if lone and child is not None:
+        out.statement_type = lone
+        out.target = child.target
+    return out
+
+
 _ROUTINE_DDL = {"CREATE_FUNCTION", "CREATE_TABLE_FUNCTION", "DROP_FUNCTION", "DROP_TABLE_FUNCTION", "DROP_PROCEDURE"}
 
 
@@ -198,6 +252,7 @@ class Interpreter:
             self.created = dt.datetime.now(dt.UTC)
         self.error: LlmopsError | None = None
         self.row_count: int | None = None
+        self.session: Session | None = shared.session if shared is not None else None
 
     @property
     def in_transaction(self) -> bool:
@@ -248,6 +303,8 @@ class Interpreter:
             "project_id": (self.project, "STRING"),
             "dataset_id": (self.dataset, "STRING"),
             "time_zone": ("UTC", "STRING"),
+            "session_id": (root.session.session_id if root.session else None, "STRING"),
+            "dataset_project_id": (root.session.dataset_project if root.session else None, "STRING"),
             "current_job_id": (root.job_id, "STRING"),
             "script.job_id": (root.job_id, "STRING"),
             "script.bytes_processed": (0, "INT64"),
@@ -522,7 +579,8 @@ class Interpreter:
     def _set(self, node: Node) -> None:
         expr = node.exprs[0]
         if node.names[0].startswith("@@"):
-            raise BigQueryError(f"Setting {node.names[0]} is not supported by the local warehouse", fix="remove it")
+            self._set_system(node.names[0].lower(), expr)
+            return
         if not node.extra.get("multi"):
             value, vtype = self.evaluate(expr)
             self.assign(node.names[0], value, vtype, expr.text)
@@ -535,6 +593,26 @@ class Interpreter:
             )
         for name, value, vtype in zip(node.names, values, types):
             self.assign(name, value, vtype, expr.text)
+
+    def _set_system(self, name: str, expr: Span) -> None:
+        """`SET @@dataset_id`, `@@dataset_project_id` (a session's default dataset from here on)
+        and `@@time_zone` (UTC only: the warehouse's functions work in UTC)."""
+        session = self.root.session
+        value, _ = self.evaluate(expr)
+        if name == "@@time_zone" and isinstance(value, str) and value.upper() in ("UTC", "ETC/UTC"):
+            return
+        if session is None or name not in ("@@dataset_id", "@@dataset_project_id"):
+            raise BigQueryError(
+                f"Setting {name} is not supported by the local warehouse",
+                fix="@@dataset_id and @@dataset_project_id can be set in a session; remove it",
+            )
+        if value is not None and not isinstance(value, str):
+            raise BigQueryError(f"Query error: {name} must be a STRING", fix=f"SET {name} = 'name'")
+        if name == "@@dataset_id":
+            session.dataset_id = value
+        else:
+            session.dataset_project = value
+        self.dataset = session.default_dataset()
 
     def _row(self, span: Span) -> tuple[list[Any], list[str | None]]:
         """`(a, b)`, `STRUCT(a, b)` or `(SELECT a, b ...)` as a list of values."""
@@ -735,9 +813,27 @@ class Interpreter:
     def _call(self, node: Node) -> None:
         from . import routines
 
+        if node.names[0].replace("`", "").upper() == "BQ.ABORT_SESSION":
+            self._abort_session(node)
+            return
         if self.depth >= MAX_CALL_DEPTH:
             raise BigQueryError(f"Procedure calls nest more than {MAX_CALL_DEPTH} deep", fix="reduce the recursion")
         routines.call_procedure(self, node)
+
+    def _abort_session(self, node: Node) -> None:
+        """`CALL BQ.ABORT_SESSION([session_id])`: ends this session, or the one named."""
+        session = self.root.session
+        if len(node.exprs) > 1:
+            raise BigQueryError("BQ.ABORT_SESSION takes at most one argument", fix="CALL BQ.ABORT_SESSION('id')")
+        target = self.evaluate(node.exprs[0])[0] if node.exprs else (session.session_id if session else None)
+        if not isinstance(target, str):
+            raise BigQueryError(
+                "BQ.ABORT_SESSION() without an argument must run in a session",
+                fix="run it in the session, or pass the session's id: CALL BQ.ABORT_SESSION('id')",
+            )
+        if self.engine.end_session is None:
+            raise BigQueryError("sessions are not supported by the local warehouse", fix="run it on the emulator")
+        self.engine.end_session(target)
 
     def _create_procedure(self, node: Node) -> None:
         from . import routines
