@@ -174,6 +174,22 @@ CASES = [
         "SELECT COUNTIF(STARTS_WITH(CAST(bs AS BYTES), b'1')) FROM b.t",
         "SELECT COUNT(*) FILTER (starts_with(s, '1')) FROM b.t",
     ),
+    # CONTAINS_SUBSTR (substrsearch.py): NFKC case folding in SQL for ASCII text, a UDF otherwise
+    (
+        "CONTAINS_SUBSTR(STRING)",
+        "SELECT COUNTIF(CONTAINS_SUBSTR(url, 'H12')) FROM b.t",
+        "SELECT COUNT(*) FILTER (contains(lower(url), 'h12')) FROM b.t",
+    ),
+    (
+        "CONTAINS_SUBSTR((s, url))",
+        "SELECT COUNTIF(CONTAINS_SUBSTR((s, url), 'H12')) FROM b.t",
+        "SELECT COUNT(*) FILTER (contains(lower(s), 'h12') OR contains(lower(url), 'h12')) FROM b.t",
+    ),
+    (
+        "CONTAINS_SUBSTR(ARRAY) (UDF)",
+        "SELECT COUNTIF(CONTAINS_SUBSTR(a, '12')) FROM b.t",
+        "SELECT COUNT(*) FILTER (contains(CAST(a AS VARCHAR), '12')) FROM b.t",
+    ),
 ]
 
 

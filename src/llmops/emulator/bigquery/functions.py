@@ -17,6 +17,7 @@ from .bytescast import BYTES_CAST
 from .bytestext import as_text, rewrite_bytes_likes, rewrite_bytes_text_calls
 from .coltypes import checked, known_type
 from .regexpmatches import rewrite_regexp_matches
+from .substrsearch import rewrite_contains_substr
 
 
 def _unsupported(what: str) -> Exception:
@@ -672,6 +673,10 @@ def rewrite_function_calls(stmt: exp.Expression) -> None:
         checked_text = _text_argument_errors(node)
         if checked_text is not None:
             node.replace(checked_text)
+    for node in reversed(list(stmt.find_all(exp.Contains))):
+        new = rewrite_contains_substr(node)  # before LOWER(bytes) is rewritten out of its shape
+        if new is not None:
+            node.replace(new)
     rewrite_bytes_text_calls(stmt)
     rewrite_bytes_likes(stmt)
     rewrite_bytes_calls(stmt)

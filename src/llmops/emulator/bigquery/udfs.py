@@ -23,7 +23,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from . import decimalmath, jsonedit, jsonlax, textsearch
+from . import decimalmath, jsonedit, jsonlax, substrsearch, textsearch
 from .jsonout import pretty_json, to_json_string, to_json_text
 
 SHA512_UDF = "__bq_sha512"
@@ -83,6 +83,7 @@ GOOGLESQL_NAME = {
     **{udf: name for name, udf in JSON_EDIT_UDFS.items()},
     textsearch.SEARCH_UDF: "SEARCH",
     textsearch.TEXT_ANALYZE_UDF: "TEXT_ANALYZE",
+    substrsearch.CONTAINS_SUBSTR_UDF: "CONTAINS_SUBSTR",
 }
 """The GoogleSQL function each engine UDF implements (for error messages)."""
 
@@ -440,6 +441,11 @@ _BATCH_UDFS: dict[str, tuple[Callable[..., pa.Array], list[str], str]] = {
     RAISE_UDF: (_raise_batch, ["VARCHAR"], "BOOLEAN"),
     textsearch.SEARCH_UDF: (textsearch.search_batch, ["VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR"], "BOOLEAN"),
     textsearch.TEXT_ANALYZE_UDF: (textsearch.text_analyze_batch, ["VARCHAR", "VARCHAR"], "VARCHAR[]"),
+    substrsearch.CONTAINS_SUBSTR_UDF: (
+        substrsearch.contains_substr_batch,
+        ["VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR"],
+        "BOOLEAN",
+    ),
     JSON_KEYS_UDF: (_json_keys_batch, ["VARCHAR", "BIGINT", "VARCHAR"], "VARCHAR[]"),
     JSON_QUERY_LAX_UDF: (jsonlax.json_query_lax_batch, ["VARCHAR", "VARCHAR", "BOOLEAN"], "VARCHAR"),
     # the mutators take the document's text, the paths and the values' TO_JSON text as lists
