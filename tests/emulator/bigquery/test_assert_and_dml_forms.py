@@ -104,6 +104,8 @@ def test_update_sets_struct_fields(bigquery_client, nested):
     [
         ("m.a = 1 WHERE TRUE", "Cannot set field of NULL STRUCT"),  # row 2's m is NULL
         ("m.a = 1, m.a = 2 WHERE id = 1", "overlaps with another update item"),
+        # was DuckDB's "The first argument to struct_update must be a STRUCT"
+        ("v.a = 1 WHERE TRUE", "Cannot set a field of a value that is not a STRUCT"),
     ],
 )
 def test_struct_field_updates_that_fail(bigquery_client, nested, assignments, message):

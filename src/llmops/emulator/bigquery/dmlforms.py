@@ -105,3 +105,14 @@ def _twice(path: str) -> BigQueryError:
         f"Update item {path} overlaps with another update item in the same statement",
         fix="set each field once (a field, or the STRUCT holding it, not both)",
     )
+
+
+def not_a_struct(duckdb_message: str) -> BigQueryError | None:
+    """BigQuery's error for `SET x.a = ...` where `x` is not a STRUCT (DuckDB's struct_update
+    refuses it in its own words), or None for another message."""
+    if "first argument to struct_update must be a STRUCT" not in duckdb_message:
+        return None
+    return BigQueryError(
+        "Cannot set a field of a value that is not a STRUCT (UPDATE ... SET column.field = ...)",
+        fix="set the column itself, or a field of a STRUCT column",
+    )

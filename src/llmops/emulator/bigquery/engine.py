@@ -48,6 +48,7 @@ from . import (
     bytescalls,
     catalog,
     coltypes,
+    dmlforms,
     dryrun,
     fieldopts,
     geography,
@@ -1004,6 +1005,8 @@ class BigQueryEngine:
             if raised:
                 return BigQueryInvalid(raised.group(1), fix="shorten the value or widen the column's type parameters")
             return BigQueryInvalid(first, fix="check the values against the table's REQUIRED fields")
+        if isinstance(exc, duckdb.InvalidInputException) and (field_error := dmlforms.not_a_struct(first)):
+            return field_error
         if isinstance(exc, duckdb.InvalidInputException) and "parameter" in first.lower():
             return BigQueryError(first, fix="pass a value for every @parameter")
         if isinstance(exc, duckdb.IOException):
