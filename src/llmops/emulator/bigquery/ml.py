@@ -18,11 +18,12 @@ from typing import Any
 
 from sqlglot import exp
 
+from .aifunctions import AI_UDF
 from .googlesql import BigQueryError, BigQueryInvalid, Statement, _flatten_table_name, check_dataset_name
 
 EMBED_UDF = "__llmops_embed"
 GENERATE_UDF = "__llmops_generate"
-ML_UDFS = frozenset({EMBED_UDF, GENERATE_UDF})
+ML_UDFS = frozenset({EMBED_UDF, GENERATE_UDF, AI_UDF})
 
 EMBEDDING_DIMENSIONS = 256
 """The local embedding model's width (WordLlama); also the default output_dimensionality."""
@@ -381,7 +382,7 @@ def _vector_search(call: exp.Expression, project: str, dataset: str | None, uses
 
 class ModelCatalog:
     """Remote models the engine knows (ref -> endpoint), and the emulated model service that
-    answers ML.GENERATE_TEXT; shared by the UDFs registered on the engine's connections."""
+    answers ML.GENERATE_TEXT and AI.GENERATE*; shared by the UDFs registered on the engine's connections."""
 
     def __init__(self) -> None:
         self.endpoints: dict[str, str] = {}
@@ -467,7 +468,9 @@ class ModelCatalog:
         return json.dumps({"text": p.text, "rai": json.dumps(ratings), "result": result, "status": status})
 
     def register(self, con: Any) -> None:
-        """Define the ML UDFs on a connection (replacing earlier definitions)."""
+        """Define the ML UDFs and the AI functions' UDF on a connection (replacing earlier definitions)."""
+        from . import aifunctions
+
         for name in ML_UDFS:
             try:
                 con.remove_function(name)
@@ -484,3 +487,4 @@ class ModelCatalog:
             null_handling="special",
             side_effects=False,
         )
+        aifunctions.register(con, self.service)

@@ -1,0 +1,380 @@
+"""BigQuery's scalar generative AI functions on the emulated model: AI.GENERATE,
+AI.GENERATE_BOOL, AI.GENERATE_INT and AI.GENERATE_DOUBLE.
+
+Each call becomes one engine-registered UDF (`AI_UDF`, on the sandbox allowlist by name) that
+sends the prompt to the Vertex emulator's model as a `generateContent` request, with the
+response schema the function implies (structured output), and answers a JSON object that
+DuckDB's `from_json` turns into the function's STRUCT: `result` (or the fields of
+`output_schema`), `full_response` (the GenerateContentResponse, JSON) and `status` (empty on
+success). sqlglot cannot parse named arguments of every AI.* call, so `protect` spells the
+served names as plain function names (`AI_GENERATE_BOOL`) before parsing.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlglot import exp
+from sqlglot.errors import ParseError
+from sqlglot.tokens import TokenType
+
+from .googlesql import BigQueryError, BigQueryInvalid
+
+AI_UDF = "__llmops_ai_generate"
+DEFAULT_ENDPOINT = "gemini-2.5-flash"
+"""The model BigQuery uses when a call names no endpoint."""
+RESULT_TYPES = {"GENERATE": None, "GENERATE_BOOL": "BOOL", "GENERATE_INT": "INT64", "GENERATE_DOUBLE": "FLOAT64"}
+"""The functions served, and the type of their `result` (None: STRING text, or `output_schema`)."""
+_MARKS = {f"AI_{name}": name for name in RESULT_TYPES}
+_ARGUMENTS = ("prompt", "endpoint", "model_params", "output_schema", "connection_id", "request_type")
+_REQUEST_TYPES = ("DEDICATED", "SHARED", "UNSPECIFIED")
+_REQUEST_FIELDS = {
+    "generation_config": "generationConfig",
+    "safety_settings": "safetySettings",
+    "system_instruction": "systemInstruction",
+    "labels": "labels",
+}
+"""The generateContent request fields model_params may set (either spelling)."""
+_UNSERVED_FIELDS = {"tools", "tool_config", "cached_content"}
+_SCHEMA_TYPES: dict[Any, tuple[str, str]] = {
+    exp.DataType.Type.TEXT: ("STRING", "VARCHAR"),
+    exp.DataType.Type.VARCHAR: ("STRING", "VARCHAR"),
+    exp.DataType.Type.BIGINT: ("INTEGER", "BIGINT"),
+    exp.DataType.Type.DOUBLE: ("NUMBER", "DOUBLE"),
+    exp.DataType.Type.BOOLEAN: ("BOOLEAN", "BOOLEAN"),
+}
+"""output_schema's scalar types: the Vertex schema type and the DuckDB type of each."""
+_SCHEMA_FIX = (
+    "write output_schema as 'name STRING, age INT64' (types STRING, INT64, FLOAT64, BOOL, ARRAY<...>, STRUCT<...>)"
+)
+_NULL_PROMPT = "The prompt is NULL; no request was sent to the model"
+
+
+def protect(sql: str) -> str:
+    """`sql` with each served `AI.GENERATE...(` call spelled `AI_GENERATE...(` (same length)."""
+    if "ai" not in sql.lower():
+        return sql
+    from sqlglot.dialects.bigquery import BigQuery
+    from sqlglot.errors import TokenError
+
+    try:
+        tokens = BigQuery().tokenize(sql)
+    except TokenError:
+        return sql  # the parser reports the problem
+    names = (TokenType.VAR, TokenType.IDENTIFIER)
+    if any(t.token_type in names and t.text.upper() in _MARKS for t in tokens):
+        return sql  # a function of the user's own is named like a mark: leave the text alone
+    edits: list[tuple[int, int, str]] = []
+    for ai, dot, name, paren in zip(tokens, tokens[1:], tokens[2:], tokens[3:], strict=False):
+        if (
+            ai.token_type in names
+            and ai.text.upper() == "AI"
+            and dot.token_type == TokenType.DOT
+            and name.token_type == TokenType.VAR
+            and name.text.upper() in RESULT_TYPES
+            and paren.token_type == TokenType.L_PAREN
+        ):
+            mark = f"AI_{name.text.upper()}"
+            edits.append((ai.start, name.end, mark.ljust(name.end - ai.start + 1)))
+    for start, end, text in reversed(edits):
+        sql = f"{sql[:start]}{text}{sql[end + 1 :]}"
+    return sql
+
+
+def served(name: str) -> bool:
+    """Whether `AI.<name>` is one of the functions served here."""
+    return name.upper() in RESULT_TYPES
+
+
+def rewrite_calls(stmt: exp.Expression) -> bool:
+    """Replace each protected AI.GENERATE* call in `stmt` by its UDF call; whether there was one."""
+    calls = [n for n in stmt.find_all(exp.Anonymous, exp.AIGenerate) if _marked(n)]
+    for node in reversed(calls):  # find_all is breadth first: deepest last
+        node.replace(_call(_marked(node), node))
+    return bool(calls)
+
+
+def _marked(node: exp.Expr) -> str:
+    """The served function a protected call names ("GENERATE_BOOL"), else ""."""
+    if isinstance(node, exp.AIGenerate):  # sqlglot's own name for AI_GENERATE
+        return "GENERATE"
+    return _MARKS.get(str(node.this).upper(), "")
+
+
+def _call(name: str, node: exp.Expr) -> exp.Expression:
+    what = f"AI.{name}"
+    args = _arguments(what, node.expressions)
+    if "prompt" not in args:
+        raise BigQueryInvalid(f"{what} needs a prompt", fix=f"write {what}('your prompt' [, endpoint => '...'])")
+    endpoint = _endpoint(what, args.get("endpoint"))
+    for key in ("connection_id", "request_type"):
+        value = _string(what, key, args.get(key))
+        if key == "request_type" and value is not None and value.upper() not in _REQUEST_TYPES:
+            raise BigQueryInvalid(
+                f"{what} request_type {value!r} is not one of {', '.join(_REQUEST_TYPES)}",
+                fix="write request_type => 'UNSPECIFIED' (or DEDICATED, SHARED)",
+            )
+    result_type = RESULT_TYPES[name]
+    schema_text = _string(what, "output_schema", args.get("output_schema"))
+    if schema_text is not None and result_type is not None:
+        raise BigQueryInvalid(f"{what} has no output_schema argument", fix="use AI.GENERATE for a custom schema")
+    if schema_text is not None:
+        fields = _output_schema(schema_text)
+        response_schema: dict[str, Any] | None = {
+            "type": "OBJECT",
+            "properties": {n: v for n, (v, _) in fields.items()},
+            "required": list(fields),
+            "propertyOrdering": list(fields),
+        }
+        shape, structure = "object", {n: d for n, (_, d) in fields.items()}
+    elif result_type is not None:
+        vertex, duck = _SCHEMA_TYPES[exp.DataType.build(result_type, dialect="bigquery").this]
+        response_schema, shape, structure = {"type": vertex}, "value", {"result": duck}
+    else:
+        response_schema, shape, structure = None, "text", {"result": "VARCHAR"}
+    request = _request(what, args.get("model_params"), response_schema, endpoint)
+    structure |= {"full_response": "JSON", "status": "VARCHAR"}
+    udf = exp.Anonymous(
+        this=AI_UDF,
+        expressions=[
+            exp.Literal.string(endpoint),
+            _prompt(args["prompt"]),
+            exp.Literal.string(json.dumps(request)),
+            exp.Literal.string(shape),
+        ],
+    )
+    return exp.Anonymous(this="from_json", expressions=[udf, exp.Literal.string(json.dumps(structure))])
+
+
+def _arguments(what: str, nodes: list[exp.Expression]) -> dict[str, exp.Expression]:
+    out: dict[str, exp.Expression] = {}
+    for i, node in enumerate(nodes):
+        if isinstance(node, exp.Kwarg):
+            key = node.this.name.lower()
+            if key not in _ARGUMENTS:
+                raise BigQueryInvalid(
+                    f"{what} has no argument named {node.this.name}", fix=f"name one of: {', '.join(_ARGUMENTS)}"
+                )
+            if key in out:
+                raise BigQueryInvalid(f"{what} names {key} twice", fix=f"give {key} once")
+            out[key] = node.expression
+        elif i == 0:
+            out["prompt"] = node
+        else:
+            raise BigQueryInvalid(
+                f"{what} takes its settings by name, not by position (argument {i + 1})",
+                fix="write them as endpoint => 'gemini-2.5-flash', model_params => JSON '{...}'",
+            )
+    return out
+
+
+def _string(what: str, key: str, node: exp.Expression | None) -> str | None:
+    if node is None:
+        return None
+    if not isinstance(node, exp.Literal) or not node.is_string:
+        raise BigQueryInvalid(f"{what} {key} must be a string literal", fix=f"write {key} => '...'")
+    return node.name
+
+
+def _endpoint(what: str, node: exp.Expression | None) -> str:
+    from .ml import endpoint_kind, endpoint_name
+
+    endpoint = _string(what, "endpoint", node) or DEFAULT_ENDPOINT
+    if endpoint_kind(endpoint) != "text":
+        raise BigQueryInvalid(
+            f"{what} endpoint {endpoint!r} is not a Gemini model the local warehouse serves",
+            fix=f"name a Gemini model, e.g. endpoint => '{DEFAULT_ENDPOINT}'",
+        )
+    return endpoint_name(endpoint)
+
+
+def _prompt(node: exp.Expression) -> exp.Expression:
+    """The prompt as one STRING: a tuple or STRUCT of parts is their concatenation (NULL when a
+    part is NULL)."""
+    if isinstance(node, exp.Paren):
+        return _prompt(node.this)
+    if isinstance(node, exp.Tuple | exp.Struct):
+        parts = [p.expression if isinstance(p, exp.PropertyEQ | exp.Alias) else p for p in node.expressions]
+        parts = [p.this if isinstance(p, exp.Alias) else p for p in parts]
+        return exp.Concat(expressions=[_text(p) for p in parts], safe=False, coalesce=False)
+    return node
+
+
+def _text(part: exp.Expression) -> exp.Expression:
+    return part if isinstance(part, exp.Literal) and part.is_string else exp.cast(part, "STRING")
+
+
+def _output_schema(text: str) -> dict[str, tuple[dict[str, Any], Any]]:
+    """Each field of an output_schema: its Vertex schema and its DuckDB `from_json` type."""
+    try:
+        struct = exp.DataType.build(f"STRUCT<{text}>", dialect="bigquery")
+    except (ParseError, ValueError):
+        raise BigQueryInvalid(f"output_schema {text!r} is not a list of 'name TYPE' fields", fix=_SCHEMA_FIX) from None
+    fields = _fields(struct, text)
+    clash = {"full_response", "status"} & {n.lower() for n in fields}
+    if clash:
+        raise BigQueryInvalid(
+            f"output_schema field {sorted(clash)[0]} clashes with the column AI.GENERATE adds",
+            fix="rename that field",
+        )
+    return fields
+
+
+def _fields(struct: exp.DataType, text: str) -> dict[str, tuple[dict[str, Any], Any]]:
+    out: dict[str, tuple[dict[str, Any], Any]] = {}
+    for col in struct.expressions:
+        if not isinstance(col, exp.ColumnDef) or not isinstance(col.args.get("kind"), exp.DataType) or not col.name:
+            raise BigQueryInvalid(f"output_schema {text!r} has a field without a name and type", fix=_SCHEMA_FIX)
+        if col.name.lower() in {n.lower() for n in out}:
+            raise BigQueryInvalid(f"output_schema {text!r} names field {col.name} twice", fix="name each field once")
+        out[col.name] = _field_type(col.args["kind"], text)
+    if not out:
+        raise BigQueryInvalid(f"output_schema {text!r} is not a list of 'name TYPE' fields", fix=_SCHEMA_FIX)
+    return out
+
+
+def _field_type(kind: exp.DataType, text: str) -> tuple[dict[str, Any], Any]:
+    if kind.this in _SCHEMA_TYPES:
+        vertex, duck = _SCHEMA_TYPES[kind.this]
+        return {"type": vertex}, duck
+    if kind.this == exp.DataType.Type.ARRAY and len(kind.expressions) == 1:
+        items, duck = _field_type(kind.expressions[0], text)
+        return {"type": "ARRAY", "items": items}, [duck]
+    if kind.this == exp.DataType.Type.STRUCT:
+        fields = _fields(kind, text)
+        schema = {"type": "OBJECT", "properties": {n: v for n, (v, _) in fields.items()}, "required": list(fields)}
+        return schema, {n: d for n, (_, d) in fields.items()}
+    raise BigQueryInvalid(f"output_schema type {kind.sql('bigquery')} is not supported (in {text!r})", fix=_SCHEMA_FIX)
+
+
+def _request(
+    what: str, node: exp.Expression | None, response_schema: dict[str, Any] | None, endpoint: str
+) -> dict[str, Any]:
+    """The generateContent request less its contents: model_params, and the response schema."""
+    params: Any = {}
+    if node is not None:
+        literal = node.this if isinstance(node, exp.ParseJSON) else node
+        if not isinstance(literal, exp.Literal) or not literal.is_string:
+            raise BigQueryInvalid(
+                f"{what} model_params must be a JSON literal", fix="write model_params => JSON '{...}'"
+            )
+        try:
+            params = json.loads(literal.name)
+        except ValueError:
+            raise BigQueryInvalid(
+                f"{what} model_params is not valid JSON",
+                fix="write model_params => JSON '{\"generation_config\": {...}}'",
+            ) from None
+    if not isinstance(params, dict):
+        raise BigQueryInvalid(f"{what} model_params must be a JSON object", fix="write model_params => JSON '{...}'")
+    request: dict[str, Any] = {}
+    for key, value in params.items():
+        snake = "".join(f"_{c.lower()}" if c.isupper() else c for c in key)
+        if snake in _UNSERVED_FIELDS:
+            raise BigQueryError(
+                f"{what} model_params field {key} is not supported by the local warehouse",
+                fix="drop it, or run the query on BigQuery (profile gcp)",
+            )
+        if snake not in _REQUEST_FIELDS:
+            raise BigQueryInvalid(
+                f"{what} model_params field {key} is not a generateContent request field it may set",
+                fix=f"set only {', '.join(_REQUEST_FIELDS)} (contents is the prompt)",
+            )
+        request[_REQUEST_FIELDS[snake]] = value
+    if response_schema is not None:
+        config = request.get("generationConfig")
+        config = dict(config) if isinstance(config, dict) else {}
+        for key in ("responseSchema", "response_schema", "responseJsonSchema", "response_json_schema"):
+            if key in config:
+                raise BigQueryInvalid(
+                    f"{what} model_params must not set {key}: the function sets the response schema",
+                    fix="drop it (use output_schema for a custom schema)",
+                )
+        config |= {"responseMimeType": "application/json", "responseSchema": response_schema}
+        request["generationConfig"] = config
+    _check_request(what, request, endpoint)
+    return request
+
+
+def _check_request(what: str, request: dict[str, Any], endpoint: str) -> None:
+    """Refuse a request the Vertex emulator would refuse, in its words, before any row runs."""
+    from ..server.errors import ApiError
+    from ..vertex.features import prepare
+    from ..vertex.generate import gemini_request
+
+    try:
+        body, _ = prepare({**request, "contents": [{"role": "user", "parts": [{"text": "-"}]}]}, endpoint)
+        _, _, _, count = gemini_request(body)
+    except ApiError as exc:
+        raise BigQueryInvalid(
+            f"{what} model_params: {str(exc.message).splitlines()[0]}", fix="correct that field of model_params"
+        ) from None
+    if count != 1:
+        raise BigQueryInvalid(f"{what} model_params asks for {count} candidates", fix="drop candidate_count")
+
+
+# ---------------------------------------------------------------------- the engine's UDF
+
+
+def generate(service: Any, endpoint: str, prompt: str | None, request: str, shape: str) -> str:
+    """The UDF's answer for one prompt: {result | output_schema's fields, full_response, status}
+    as JSON text; `shape` is "text", "value" (a typed result) or "object" (output_schema)."""
+    from ...core.errors import LlmopsError
+    from ..server.errors import ApiError
+    from ..vertex.features import prepare
+    from ..vertex.generate import gemini_request
+
+    if prompt is None:
+        return json.dumps({"result": None, "full_response": None, "status": _NULL_PROMPT})
+    body = {**json.loads(request), "contents": [{"role": "user", "parts": [{"text": prompt}]}]}
+    try:
+        body, feats = prepare(body, endpoint)
+        text, gen, safety, _ = gemini_request(body)
+        pred = service.predict(text, model=endpoint, generation=gen, safety=safety or None)
+    except (ApiError, LlmopsError) as exc:
+        message = exc.message if isinstance(exc, ApiError) else str(exc)
+        return json.dumps({"result": None, "full_response": None, "status": str(message).splitlines()[0]})
+    response = feats.response([pred], endpoint, gen.max_output_tokens)
+    answer, status = _answer(response)
+    out: dict[str, Any] = {"result": None}
+    if answer is not None and shape != "text":
+        try:
+            value = json.loads(answer)
+        except ValueError:
+            finish = response["candidates"][0].get("finishReason")
+            value, status = None, f"The model's answer is not valid JSON for the schema (finish_reason {finish})"
+        if shape == "object" and isinstance(value, dict):
+            out = value
+        elif shape == "value":
+            out["result"] = value
+    elif shape == "text":
+        out["result"] = answer
+    return json.dumps({**out, "full_response": response, "status": status})
+
+
+def _answer(response: dict[str, Any]) -> tuple[str | None, str]:
+    """The text of the first candidate, and the status: empty, or why there is no answer."""
+    if "promptFeedback" in response:
+        return None, "The prompt was blocked for safety reasons (block_reason SAFETY)"
+    cand = response["candidates"][0]
+    parts = (cand.get("content") or {}).get("parts") or []
+    if cand.get("finishReason") == "SAFETY" or not parts:
+        return None, f"The response was blocked for safety reasons (finish_reason {cand.get('finishReason')})"
+    return "".join(p.get("text", "") for p in parts if not p.get("thought")), ""
+
+
+def register(con: Any, service: Any) -> None:
+    """Define `AI_UDF` on a connection, answering from the emulated model `service()`."""
+
+    def udf(endpoint: str, prompt: str | None, request: str, shape: str) -> str:
+        return generate(service(), endpoint, prompt, request, shape)
+
+    con.create_function(
+        AI_UDF,
+        udf,
+        ["VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR"],
+        "VARCHAR",
+        null_handling="special",
+        side_effects=False,
+    )
