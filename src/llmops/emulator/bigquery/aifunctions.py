@@ -13,6 +13,7 @@ served names as plain function names (`AI_GENERATE_BOOL`) before parsing.
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import Any
 
 from sqlglot import exp
@@ -300,18 +301,28 @@ def _request(
 def _check_request(what: str, request: dict[str, Any], endpoint: str) -> None:
     """Refuse a request the Vertex emulator would refuse, in its words, before any row runs."""
     from ..server.errors import ApiError
-    from ..vertex.features import prepare
-    from ..vertex.generate import gemini_request
 
     try:
-        body, _ = prepare({**request, "contents": [{"role": "user", "parts": [{"text": "-"}]}]}, endpoint)
-        _, _, _, count = gemini_request(body)
+        _, gen, _, count = _prepared(endpoint, json.dumps(request))
     except ApiError as exc:
         raise BigQueryInvalid(
             f"{what} model_params: {str(exc.message).splitlines()[0]}", fix="correct that field of model_params"
         ) from None
     if count != 1:
         raise BigQueryInvalid(f"{what} model_params asks for {count} candidates", fix="drop candidate_count")
+
+
+@lru_cache(maxsize=256)
+def _prepared(endpoint: str, request: str) -> tuple[Any, Any, dict[str, str], int]:
+    """What the Vertex emulator reads from a generateContent request (`features.prepare`,
+    `generate.gemini_request`): its features, generation config, safety thresholds and candidate
+    count. They do not depend on the prompt, which each row adds as the request's one user turn."""
+    from ..vertex.features import prepare
+    from ..vertex.generate import gemini_request
+
+    body, feats = prepare({**json.loads(request), "contents": [{"role": "user", "parts": [{"text": "-"}]}]}, endpoint)
+    _, gen, safety, count = gemini_request(body)
+    return feats, gen, safety, count
 
 
 # ---------------------------------------------------------------------- the engine's UDF
@@ -321,20 +332,16 @@ def generate(service: Any, endpoint: str, prompt: str | None, request: str, shap
     """The UDF's answer for one prompt: {result | output_schema's fields, full_response, status}
     as JSON text; `shape` is "text", "value" (a typed result) or "object" (output_schema)."""
     from ...core.errors import LlmopsError
-    from ..server.errors import ApiError
-    from ..vertex.features import prepare
-    from ..vertex.generate import gemini_request
 
     if prompt is None:
-        return json.dumps({"result": None, "full_response": None, "status": _NULL_PROMPT})
-    body = {**json.loads(request), "contents": [{"role": "user", "parts": [{"text": prompt}]}]}
+        return _failed(_NULL_PROMPT)
+    if not prompt.strip():
+        return _failed("Unable to submit request because the contents have no text")
+    feats, gen, safety, _ = _prepared(endpoint, request)
     try:
-        body, feats = prepare(body, endpoint)
-        text, gen, safety, _ = gemini_request(body)
-        pred = service.predict(text, model=endpoint, generation=gen, safety=safety or None)
-    except (ApiError, LlmopsError) as exc:
-        message = exc.message if isinstance(exc, ApiError) else str(exc)
-        return json.dumps({"result": None, "full_response": None, "status": str(message).splitlines()[0]})
+        pred = service.predict(prompt, model=endpoint, generation=gen, safety=safety or None)
+    except LlmopsError as exc:
+        return _failed(str(exc))
     response = feats.response([pred], endpoint, gen.max_output_tokens)
     answer, status = _answer(response)
     out: dict[str, Any] = {"result": None}
@@ -351,6 +358,10 @@ def generate(service: Any, endpoint: str, prompt: str | None, request: str, shap
     elif shape == "text":
         out["result"] = answer
     return json.dumps({**out, "full_response": response, "status": status})
+
+
+def _failed(status: str) -> str:
+    return json.dumps({"result": None, "full_response": None, "status": status.splitlines()[0]})
 
 
 def _answer(response: dict[str, Any]) -> tuple[str | None, str]:
