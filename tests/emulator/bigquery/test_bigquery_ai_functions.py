@@ -218,8 +218,35 @@ BAD = [
         "is not supported by the local warehouse",
     ),
     (
-        "SELECT * FROM AI.GENERATE_TABLE(MODEL d.m, (SELECT 'x' AS prompt), STRUCT('a STRING' AS output_schema))",
+        "SELECT AI.GENERATE_TABLE(MODEL ai_t.gemini, (SELECT 'x' AS prompt), STRUCT('a STRING' AS output_schema))",
         "AI.GENERATE_TABLE is not supported by the local warehouse",
+    ),
+    # AI.GENERATE_TABLE's own mistakes
+    (
+        "SELECT * FROM AI.GENERATE_TABLE(MODEL ai_t.gemini, (SELECT 1 AS p), STRUCT('a STRING' AS output_schema))",
+        "needs an input column named prompt",
+    ),
+    (
+        "SELECT * FROM AI.GENERATE_TABLE(MODEL ai_t.gemini, (SELECT 'x' AS prompt), STRUCT(0.5 AS temperature))",
+        "needs an output_schema",
+    ),
+    (
+        "SELECT * FROM AI.GENERATE_TABLE(MODEL ai_t.gemini, (SELECT 'x' AS prompt),"
+        " STRUCT('a STRING' AS output_schema, 3.0 AS temperature))",
+        "temperature must be a number in 0.0..2.0",
+    ),
+    (
+        "SELECT * FROM AI.GENERATE_TABLE(MODEL ai_t.gemini, (SELECT 'x' AS prompt),"
+        " STRUCT('a STRING' AS output_schema, 1 AS top_k))",
+        "AI.GENERATE_TABLE has no setting named top_k",
+    ),
+    (
+        "SELECT * FROM AI.GENERATE_TABLE(MODEL ai_t.gemini, (SELECT 'x' AS prompt), STRUCT('a DATE' AS output_schema))",
+        "output_schema type DATE is not supported",
+    ),
+    (
+        "SELECT * FROM AI.GENERATE_TABLE(MODEL ai_t.embedder, (SELECT 'x' AS prompt), STRUCT('a STRING' AS output_schema))",
+        "embedding",
     ),
     ("SELECT AI.EMBED('x', endpoint => 'text-embedding-005')", "AI.EMBED is not supported by the local warehouse"),
     ("SELECT AI.SIMILARITY('a', 'b', endpoint => 'text-embedding-005')", "AI.SIMILARITY is not supported"),
@@ -227,14 +254,59 @@ BAD = [
 ]
 
 
+MODELS = (
+    "CREATE SCHEMA IF NOT EXISTS ai_t;"
+    " CREATE OR REPLACE MODEL ai_t.gemini REMOTE WITH CONNECTION `us.conn` OPTIONS (endpoint = 'gemini-2.0-flash');"
+    " CREATE OR REPLACE MODEL ai_t.embedder REMOTE WITH CONNECTION `us.conn` OPTIONS (endpoint = 'text-embedding-005')"
+)
+
+
+@pytest.fixture
+def models(warehouse, bigquery_client):
+    warehouse.query_result(MODELS)
+    bigquery_client.query_and_wait(MODELS)
+
+
 @pytest.mark.parametrize(("sql", "fragment"), BAD)
-def test_bad_calls_locally(warehouse, sql, fragment):
+def test_bad_calls_locally(warehouse, models, sql, fragment):
     assert_fails_locally(warehouse, sql, fragment)
 
 
 @pytest.mark.parametrize(("sql", "fragment"), BAD)
-def test_bad_calls_through_client(bigquery_client, sql, fragment):
+def test_bad_calls_through_client(bigquery_client, models, sql, fragment):
     assert_fails_through_client(bigquery_client, sql, fragment)
+
+
+GENERATE_TABLE = (
+    "SELECT * EXCEPT (full_response), JSON_TYPE(full_response) AS response FROM AI.GENERATE_TABLE(MODEL ai_t.gemini,"
+    " (SELECT 1 AS id, 'Patient name is Ada, age: 36' AS prompt UNION ALL SELECT 2, CAST(NULL AS STRING)),"
+    " STRUCT('name STRING, age INT64' AS output_schema, 0.2 AS temperature, 256 AS max_output_tokens,"
+    " 0.9 AS top_p, ['END'] AS stop_sequences, 'SHARED' AS request_type)) ORDER BY id"
+)
+
+
+def _check_generated_table(rows: list[dict], names: list[str]) -> None:
+    # the output_schema's columns, full_response and status, then the input's columns
+    assert names == ["name", "age", "status", "id", "prompt", "response"]
+    assert rows[0]["age"] == 36 and isinstance(rows[0]["name"], str) and rows[0]["name"]
+    assert rows[0]["status"] == "" and rows[0]["response"] == "object"
+    # a NULL prompt: no answer, a status saying why
+    assert rows[1]["name"] is None and rows[1]["age"] is None and rows[1]["status"]
+    assert rows[1]["response"] is None
+
+
+def test_generate_table_locally(warehouse, models):
+    result = warehouse.query_result(GENERATE_TABLE)
+    _check_generated_table(result.table.to_pylist(), [f["name"] for f in result.schema])
+    assert [f["type"] for f in result.schema][:3] in (["STRING", "INT64", "STRING"], ["STRING", "INTEGER", "STRING"])
+    assert result.table.to_pylist() == warehouse.query_result(GENERATE_TABLE).table.to_pylist()
+
+
+def test_generate_table_through_client(bigquery_client, models):
+    result = bigquery_client.query_and_wait(GENERATE_TABLE)
+    rows = [dict(r.items()) for r in result]
+    _check_generated_table(rows, [f.name for f in result.schema])
+    assert [f.field_type for f in result.schema][:3] == ["STRING", "INTEGER", "STRING"]
 
 
 def test_syntax_error_near_a_call_keeps_its_position(warehouse):

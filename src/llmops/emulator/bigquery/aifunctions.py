@@ -13,6 +13,7 @@ served names as plain function names (`AI_GENERATE_BOOL`) before parsing.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -109,25 +110,15 @@ def _call(name: str, node: exp.Expr) -> exp.Expression:
     if "prompt" not in args:
         raise BigQueryInvalid(f"{what} needs a prompt", fix=f"write {what}('your prompt' [, endpoint => '...'])")
     endpoint = _endpoint(what, args.get("endpoint"))
-    for key in ("connection_id", "request_type"):
-        value = _string(what, key, args.get(key))
-        if key == "request_type" and value is not None and value.upper() not in _REQUEST_TYPES:
-            raise BigQueryInvalid(
-                f"{what} request_type {value!r} is not one of {', '.join(_REQUEST_TYPES)}",
-                fix="write request_type => 'UNSPECIFIED' (or DEDICATED, SHARED)",
-            )
+    _string(what, "connection_id", args.get("connection_id"))
+    _request_type(what, _string(what, "request_type", args.get("request_type")))
     result_type = RESULT_TYPES[name]
     schema_text = _string(what, "output_schema", args.get("output_schema"))
     if schema_text is not None and result_type is not None:
         raise BigQueryInvalid(f"{what} has no output_schema argument", fix="use AI.GENERATE for a custom schema")
     if schema_text is not None:
-        fields = _output_schema(schema_text)
-        response_schema: dict[str, Any] | None = {
-            "type": "OBJECT",
-            "properties": {n: v for n, (v, _) in fields.items()},
-            "required": list(fields),
-            "propertyOrdering": list(fields),
-        }
+        fields = _output_schema(schema_text, what)
+        response_schema: dict[str, Any] | None = _object_schema(fields)
         shape, structure = "object", {n: d for n, (_, d) in fields.items()}
     elif result_type is not None:
         vertex, duck = _SCHEMA_TYPES[exp.DataType.build(result_type, dialect="bigquery").this]
@@ -135,17 +126,99 @@ def _call(name: str, node: exp.Expr) -> exp.Expression:
     else:
         response_schema, shape, structure = None, "text", {"result": "VARCHAR"}
     request = _request(what, args.get("model_params"), response_schema, endpoint)
-    structure |= {"full_response": "JSON", "status": "VARCHAR"}
+    return _generation(exp.Literal.string(endpoint), _prompt(args["prompt"]), request, shape, structure)
+
+
+def _object_schema(fields: dict[str, tuple[dict[str, Any], Any]]) -> dict[str, Any]:
+    return {
+        "type": "OBJECT",
+        "properties": {n: v for n, (v, _) in fields.items()},
+        "required": list(fields),
+        "propertyOrdering": list(fields),
+    }
+
+
+def _generation(
+    model: exp.Expression, prompt: exp.Expression, request: dict[str, Any], shape: str, structure: dict[str, Any]
+) -> exp.Expression:
+    """The UDF call, as the STRUCT of `structure`'s fields, full_response and status."""
+    structure = {**structure, "full_response": "JSON", "status": "VARCHAR"}
     udf = exp.Anonymous(
         this=AI_UDF,
-        expressions=[
-            exp.Literal.string(endpoint),
-            _prompt(args["prompt"]),
-            exp.Literal.string(json.dumps(request)),
-            exp.Literal.string(shape),
-        ],
+        expressions=[model, prompt, exp.Literal.string(json.dumps(request)), exp.Literal.string(shape)],
     )
     return exp.Anonymous(this="from_json", expressions=[udf, exp.Literal.string(json.dumps(structure))])
+
+
+_TABLE_SETTINGS = {
+    "temperature": ("temperature", 0.0, 2.0),
+    "top_p": ("topP", 0.0, 1.0),
+    "max_output_tokens": ("maxOutputTokens", 1, 8192),
+}
+
+
+def table_columns(
+    model: exp.Expression, prompt: exp.Expression, params: exp.Expression | None
+) -> tuple[exp.Expression, list[str]]:
+    """AI.GENERATE_TABLE of one row: the STRUCT its settings (`STRUCT('a STRING' AS output_schema,
+    0.2 AS temperature, ...)`) ask of the remote `model`, and the names of its fields."""
+    what = "AI.GENERATE_TABLE"
+    settings: dict[str, exp.Expression] = {}
+    for e in params.expressions if isinstance(params, exp.Struct) else []:
+        if not isinstance(e, exp.PropertyEQ):
+            raise BigQueryInvalid(f"{what}'s settings must be named", fix="write STRUCT('a STRING' AS output_schema)")
+        settings[e.name.lower()] = e.expression
+    schema_text = _string(what, "output_schema", settings.pop("output_schema", None))
+    if schema_text is None:
+        raise BigQueryInvalid(
+            f"{what} needs an output_schema", fix="write STRUCT('name STRING, age INT64' AS output_schema)"
+        )
+    fields = _output_schema(schema_text, what)
+    config: dict[str, Any] = {}
+    for key, node in settings.items():
+        if key == "request_type":
+            _request_type(what, _string(what, key, node))
+        elif key == "stop_sequences":
+            items = node.expressions if isinstance(node, exp.Array) else [node]
+            strings = [i.name for i in items if isinstance(i, exp.Literal) and i.is_string]
+            if len(strings) != len(items):
+                raise BigQueryInvalid(
+                    f"{what} stop_sequences must be an ARRAY of strings", fix="write ['\\n'] AS stop_sequences"
+                )
+            config["stopSequences"] = strings
+        elif key in _TABLE_SETTINGS:
+            name, low, high = _TABLE_SETTINGS[key]
+            value = _number(node)
+            if value is None or not low <= value <= high:
+                raise BigQueryInvalid(f"{what} {key} must be a number in {low}..{high}", fix=f"set {key} in range")
+            config[name] = int(value) if isinstance(low, int) else value
+        else:
+            raise BigQueryInvalid(
+                f"{what} has no setting named {key}",
+                fix="name output_schema, temperature, top_p, max_output_tokens, stop_sequences or request_type",
+            )
+    config |= {"responseMimeType": "application/json", "responseSchema": _object_schema(fields)}
+    request = {"generationConfig": config}
+    _check_request(what, request, DEFAULT_ENDPOINT)
+    structure = {n: d for n, (_, d) in fields.items()}
+    return _generation(model, prompt, request, "object", structure), [*fields, "full_response", "status"]
+
+
+def _number(node: exp.Expression) -> float | None:
+    if isinstance(node, exp.Neg):
+        value = _number(node.this)
+        return None if value is None else -value
+    if isinstance(node, exp.Literal) and not node.is_string:
+        return float(node.name)
+    return None
+
+
+def _request_type(what: str, value: str | None) -> None:
+    if value is not None and value.upper() not in _REQUEST_TYPES:
+        raise BigQueryInvalid(
+            f"{what} request_type {value!r} is not one of {', '.join(_REQUEST_TYPES)}",
+            fix="write request_type => 'UNSPECIFIED' (or DEDICATED, SHARED)",
+        )
 
 
 def _arguments(what: str, nodes: list[exp.Expression]) -> dict[str, exp.Expression]:
@@ -206,7 +279,7 @@ def _text(part: exp.Expression) -> exp.Expression:
     return part if isinstance(part, exp.Literal) and part.is_string else exp.cast(part, "STRING")
 
 
-def _output_schema(text: str) -> dict[str, tuple[dict[str, Any], Any]]:
+def _output_schema(text: str, what: str) -> dict[str, tuple[dict[str, Any], Any]]:
     """Each field of an output_schema: its Vertex schema and its DuckDB `from_json` type."""
     try:
         struct = exp.DataType.build(f"STRUCT<{text}>", dialect="bigquery")
@@ -216,7 +289,7 @@ def _output_schema(text: str) -> dict[str, tuple[dict[str, Any], Any]]:
     clash = {"full_response", "status"} & {n.lower() for n in fields}
     if clash:
         raise BigQueryInvalid(
-            f"output_schema field {sorted(clash)[0]} clashes with the column AI.GENERATE adds",
+            f"output_schema field {sorted(clash)[0]} clashes with the column {what} adds",
             fix="rename that field",
         )
     return fields
@@ -332,14 +405,17 @@ def generate(service: Any, endpoint: str, prompt: str | None, request: str, shap
     """The UDF's answer for one prompt: {result | output_schema's fields, full_response, status}
     as JSON text; `shape` is "text", "value" (a typed result) or "object" (output_schema)."""
     from ...core.errors import LlmopsError
+    from ..server.errors import ApiError
 
     if prompt is None:
         return _failed(_NULL_PROMPT)
     if not prompt.strip():
         return _failed("Unable to submit request because the contents have no text")
-    feats, gen, safety, _ = _prepared(endpoint, request)
     try:
+        feats, gen, safety, _ = _prepared(endpoint, request)
         pred = service.predict(prompt, model=endpoint, generation=gen, safety=safety or None)
+    except ApiError as exc:
+        return _failed(str(exc.message))
     except LlmopsError as exc:
         return _failed(str(exc))
     response = feats.response([pred], endpoint, gen.max_output_tokens)
@@ -375,11 +451,13 @@ def _answer(response: dict[str, Any]) -> tuple[str | None, str]:
     return "".join(p.get("text", "") for p in parts if not p.get("thought")), ""
 
 
-def register(con: Any, service: Any) -> None:
-    """Define `AI_UDF` on a connection, answering from the emulated model `service()`."""
+def register(con: Any, service: Callable[[], Any], endpoints: Mapping[str, str]) -> None:
+    """Define `AI_UDF` on a connection, answering from the emulated model `service()`; its first
+    argument is an endpoint, or a remote model's ref that `endpoints` maps to one."""
+    from .ml import endpoint_name
 
-    def udf(endpoint: str, prompt: str | None, request: str, shape: str) -> str:
-        return generate(service(), endpoint, prompt, request, shape)
+    def udf(model: str, prompt: str | None, request: str, shape: str) -> str:
+        return generate(service(), endpoint_name(endpoints.get(model, model)), prompt, request, shape)
 
     con.create_function(
         AI_UDF,

@@ -1,5 +1,5 @@
 """BigQuery ML's grounding functions on the local warehouse: remote models, ML.GENERATE_EMBEDDING,
-VECTOR_SEARCH and ML.GENERATE_TEXT.
+VECTOR_SEARCH, ML.GENERATE_TEXT and AI.GENERATE_TABLE.
 
 GoogleSQL calls them like table functions; the local warehouse runs no table function, so the
 translator rewrites each call into a subquery over two engine-registered scalar UDFs
@@ -143,6 +143,7 @@ def rewrite_calls(stmt: exp.Expression, project: str, dataset: str | None) -> tu
         exp.GenerateEmbedding: _embedding,
         exp.GenerateText: _text,
         exp.VectorSearch: _vector_search,
+        exp.GenerateTable: _table,
     }
     calls = [t for t in stmt.find_all(exp.Table) if type(t.this) in handlers]
     for n, table in enumerate(reversed(calls)):  # find_all is breadth first: deepest last
@@ -297,6 +298,28 @@ def _text(call: exp.Expression, project: str, dataset: str | None, uses: list[Mo
     key = "except_" if "except_" in exp.Star.arg_types else "except"
     star = exp.Star(**{key: [exp.column("__ml_r")]})
     return exp.select(star, *outputs).from_(
+        exp.Subquery(this=inner, alias=exp.TableAlias(this=exp.to_identifier("__ml_out", quoted=True)))
+    )
+
+
+def _table(call: exp.Expression, project: str, dataset: str | None, uses: list[ModelUse]) -> exp.Expression:
+    """AI.GENERATE_TABLE: the output_schema's columns, full_response and status, then the input's."""
+    from .aifunctions import table_columns
+
+    model = _model(call, project, dataset, "text", uses)
+    struct, names = table_columns(model, _col("__ml_in", "prompt"), call.args.get("params_struct"))
+    query = _input_query(call.expression, "AI.GENERATE_TABLE")
+    _check_content_column(query, "prompt", "AI.GENERATE_TABLE")
+    inner = exp.select(exp.Star(), exp.alias_(struct, "__ml_r")).from_(
+        exp.Subquery(this=query, alias=exp.TableAlias(this=exp.to_identifier("__ml_in", quoted=True)))
+    )
+    r = _col("__ml_out", "__ml_r")
+    outputs = [
+        exp.alias_(exp.Anonymous(this="struct_extract", expressions=[r, exp.Literal.string(n)]), n, quoted=True)
+        for n in names
+    ]
+    key = "except_" if "except_" in exp.Star.arg_types else "except"
+    return exp.select(*outputs, exp.Star(**{key: [exp.column("__ml_r")]})).from_(
         exp.Subquery(this=inner, alias=exp.TableAlias(this=exp.to_identifier("__ml_out", quoted=True)))
     )
 
@@ -487,4 +510,4 @@ class ModelCatalog:
             null_handling="special",
             side_effects=False,
         )
-        aifunctions.register(con, self.service)
+        aifunctions.register(con, self.service, self.endpoints)
