@@ -193,6 +193,12 @@ MODEL_CASES = [
         f"SELECT SUM(AI.GENERATE(prompt, {_PARAMS}, output_schema => 'city STRING, n INT64').n) FROM b.p",
         _ML_TEXT,
     ),
+    (
+        "AI.GENERATE_TABLE (UDF)",
+        "SELECT SUM(n) FROM AI.GENERATE_TABLE(MODEL b.gemini, TABLE b.p, STRUCT('city STRING, n INT64' AS "
+        "output_schema, 0 AS temperature, 128 AS max_output_tokens))",
+        _ML_TEXT,
+    ),
 ]
 
 
