@@ -13,6 +13,7 @@ served names as plain function names (`AI_GENERATE_BOOL`) before parsing.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any
@@ -50,12 +51,14 @@ _SCHEMA_TYPES: dict[Any, tuple[str, str]] = {
 _SCHEMA_FIX = (
     "write output_schema as 'name STRING, age INT64' (types STRING, INT64, FLOAT64, BOOL, ARRAY<...>, STRUCT<...>)"
 )
+_CANDIDATE = re.compile(r"\bai`?\s*\.\s*generate", re.IGNORECASE)
+"""Text that may call a served function (the tokens decide)."""
 _NULL_PROMPT = "The prompt is NULL; no request was sent to the model"
 
 
 def protect(sql: str) -> str:
     """`sql` with each served `AI.GENERATE...(` call spelled `AI_GENERATE...(` (same length)."""
-    if "ai" not in sql.lower():
+    if not _CANDIDATE.search(sql):
         return sql
     from sqlglot.dialects.bigquery import BigQuery
     from sqlglot.errors import TokenError
