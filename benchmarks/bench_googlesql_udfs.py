@@ -1,7 +1,9 @@
 """Cost of the GoogleSQL semantic rewrites and Python UDFs on a 1,000,000-row table, as a ratio
-to the closest DuckDB native expression (same data, same connection, median of 5 runs).
+to the closest DuckDB native expression (same data, same connection, median of 5 runs); and of
+the generative AI functions over 1,000 prompts, as a ratio to ML.GENERATE_TEXT over the same rows
+(both one call of the emulated model per row; median of 3 runs).
 
-    python benchmarks/bench_googlesql_udfs.py [--rows N] [--only NAME]
+    python benchmarks/bench_googlesql_udfs.py [--rows N] [--model-rows N] [--only NAME]
 """
 
 from __future__ import annotations
@@ -193,6 +195,29 @@ CASES = [
 ]
 
 
+_ML_TEXT = (
+    "SELECT COUNT(ml_generate_text_llm_result) FROM ML.GENERATE_TEXT(MODEL b.gemini, TABLE b.p, "
+    "STRUCT(0 AS temperature, 128 AS max_output_tokens, TRUE AS flatten_json_output))"
+)
+_PARAMS = 'model_params => JSON \'{"generation_config": {"temperature": 0, "max_output_tokens": 128}}\''
+MODEL_CASES = [
+    # (name, GoogleSQL, GoogleSQL baseline) over the --model-rows prompts of b.p
+    ("AI.GENERATE (UDF)", f"SELECT COUNT(AI.GENERATE(prompt, {_PARAMS}).result) FROM b.p", _ML_TEXT),
+    ("AI.GENERATE_BOOL (UDF)", f"SELECT COUNTIF(AI.GENERATE_BOOL(prompt, {_PARAMS}).result) FROM b.p", _ML_TEXT),
+    (
+        "AI.GENERATE output_schema (UDF)",
+        f"SELECT SUM(AI.GENERATE(prompt, {_PARAMS}, output_schema => 'city STRING, n INT64').n) FROM b.p",
+        _ML_TEXT,
+    ),
+    (
+        "AI.GENERATE_TABLE (UDF)",
+        "SELECT SUM(n) FROM AI.GENERATE_TABLE(MODEL b.gemini, TABLE b.p, STRUCT('city STRING, n INT64' AS "
+        "output_schema, 0 AS temperature, 128 AS max_output_tokens))",
+        _ML_TEXT,
+    ),
+]
+
+
 def _median(fn, runs: int = 5) -> float:
     times = []
     for _ in range(runs):
@@ -205,6 +230,7 @@ def _median(fn, runs: int = 5) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--model-rows", type=int, default=1_000, help="prompts for the generative AI functions")
     ap.add_argument("--only", default="", help="run only the cases whose name contains this text")
     args = ap.parse_args()
     n = args.rows
@@ -229,6 +255,25 @@ def main() -> None:
             ours = _median(lambda sql=translated: con.execute(sql).fetchall())
             base = _median(lambda sql=native_sql: con.execute(sql).fetchall())
             print(f"{name:28} {ours:12.4f} {base:10.4f} {ours / base:6.2f}")
+    _model_cases(engine, args.model_rows, args.only)
+
+
+def _model_cases(engine: BigQueryEngine, n: int, only: str) -> None:
+    """The generative AI functions against ML.GENERATE_TEXT over the same `n` prompts."""
+    cases = [c for c in MODEL_CASES if only in c[0]]
+    if not cases:
+        return
+    engine.query(
+        "CREATE MODEL b.gemini REMOTE WITH CONNECTION `us.conn` OPTIONS (endpoint = 'gemini-2.5-flash');"
+        "CREATE TABLE b.p AS SELECT CONCAT('Describe city number ', CAST(x AS STRING), ' in one sentence') "
+        f"AS prompt FROM UNNEST(GENERATE_ARRAY(1, {n})) AS x",
+        default_project="llmops-local",
+    )
+    print(f"\n{'model call (per row)':32} {'GoogleSQL ms':>12} {'ML ms':>10} {'ratio':>6}")
+    for name, googlesql, baseline in cases:
+        ours = _median(lambda sql=googlesql: engine.query(sql, default_project="llmops-local"), runs=3)
+        base = _median(lambda sql=baseline: engine.query(sql, default_project="llmops-local"), runs=3)
+        print(f"{name:32} {ours / n * 1000:12.3f} {base / n * 1000:10.3f} {ours / base:6.2f}")
 
 
 if __name__ == "__main__":

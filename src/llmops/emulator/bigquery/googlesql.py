@@ -620,6 +620,7 @@ def _translate_parsed(
 ) -> Script:
     if not sql or not sql.strip():
         raise BigQueryError("the query is empty", fix="write a SELECT statement")
+    from .aifunctions import protect as protect_ai_calls
     from .castformat import protect
     from .castformat import restore as restore_cast_formats
     from .jsonobjectarrays import protect as protect_json_object_arrays
@@ -630,15 +631,17 @@ def _translate_parsed(
     original = sql
     sql = unwrap_leading_unnest_joins(quote_operator_words(sql))
     try:
-        parsed_text = protect_json_object_arrays(protect_quantifiers(protect(sql)))
+        parsed_text = protect_ai_calls(protect_json_object_arrays(protect_quantifiers(protect(sql))))
         parsed = [s for s in sqlglot.parse(parsed_text, read="bigquery") if s is not None]
     except ParseError as exc:
         from . import ranges
 
         ranges.check_sessionize(sql)
-        ml = _ML_CALL.search(sql)
-        if ml:
-            raise _unsupported(f"{ml.group(1).upper()}.{ml.group(2).upper()}") from None
+        from .aifunctions import served
+
+        for ml in _ML_CALL.finditer(sql):
+            if not (ml.group(1).upper() == "AI" and served(ml.group(2))):
+                raise _unsupported(f"{ml.group(1).upper()}.{ml.group(2).upper()}") from None
         raise BigQueryError(_parse_error_line(exc, sql), fix="check the SQL syntax near that position") from None
     except TokenError as exc:
         raise BigQueryError(f"syntax error: {str(exc).splitlines()[0]}", fix="check quotes and brackets") from None
@@ -958,7 +961,9 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     if isinstance(stmt, (exp.Create, exp.Drop)) and str(stmt.args.get("kind") or "").upper() == "MODEL":
         return ml.translate_model_ddl(stmt, ctx.project, ctx.dataset)
     models = ml.rewrite_calls(stmt, ctx.project, ctx.dataset)
-    if models:
+    from . import aifunctions
+
+    if aifunctions.rewrite_calls(stmt) or models:
         ctx.udfs.update(ml.ML_UDFS)
     from . import ddl, routines
 
@@ -1169,7 +1174,9 @@ def _check_unsupported_nodes(stmt: exp.Expression) -> None:
             if version is not None and str(version.args.get("kind") or "").upper() != "AS OF":
                 raise _unsupported(f"FOR SYSTEM_TIME {version.args.get('kind')}")
             if node.db.upper() in ("ML", "AI", "VECTOR_SEARCH") and not node.catalog:
-                raise _unsupported(f"{node.db.upper()}.{node.name.upper()}")
+                fn = node.this  # a table function sqlglot knows (AI.GENERATE_TABLE) has no name
+                name = fn.sql_name() if isinstance(fn, exp.Func) and not isinstance(fn, exp.Anonymous) else node.name
+                raise _unsupported(f"{node.db.upper()}.{name.upper()}")
         if isinstance(node, exp.Dot) and isinstance(node.this, exp.Identifier | exp.Column):
             head = node.this.name.upper()
             if head in ("ML", "AI", "KEYS", "AEAD", "NET", "HLL_COUNT", "S2", "ST"):

@@ -1,5 +1,5 @@
 """BigQuery ML's grounding functions on the local warehouse: remote models, ML.GENERATE_EMBEDDING,
-VECTOR_SEARCH and ML.GENERATE_TEXT.
+VECTOR_SEARCH, ML.GENERATE_TEXT and AI.GENERATE_TABLE.
 
 GoogleSQL calls them like table functions; the local warehouse runs no table function, so the
 translator rewrites each call into a subquery over two engine-registered scalar UDFs
@@ -18,11 +18,12 @@ from typing import Any
 
 from sqlglot import exp
 
+from .aifunctions import AI_UDF
 from .googlesql import BigQueryError, BigQueryInvalid, Statement, _flatten_table_name, check_dataset_name
 
 EMBED_UDF = "__llmops_embed"
 GENERATE_UDF = "__llmops_generate"
-ML_UDFS = frozenset({EMBED_UDF, GENERATE_UDF})
+ML_UDFS = frozenset({EMBED_UDF, GENERATE_UDF, AI_UDF})
 
 EMBEDDING_DIMENSIONS = 256
 """The local embedding model's width (WordLlama); also the default output_dimensionality."""
@@ -142,6 +143,7 @@ def rewrite_calls(stmt: exp.Expression, project: str, dataset: str | None) -> tu
         exp.GenerateEmbedding: _embedding,
         exp.GenerateText: _text,
         exp.VectorSearch: _vector_search,
+        exp.GenerateTable: _table,
     }
     calls = [t for t in stmt.find_all(exp.Table) if type(t.this) in handlers]
     for n, table in enumerate(reversed(calls)):  # find_all is breadth first: deepest last
@@ -300,6 +302,28 @@ def _text(call: exp.Expression, project: str, dataset: str | None, uses: list[Mo
     )
 
 
+def _table(call: exp.Expression, project: str, dataset: str | None, uses: list[ModelUse]) -> exp.Expression:
+    """AI.GENERATE_TABLE: the output_schema's columns, full_response and status, then the input's."""
+    from .aifunctions import table_columns
+
+    model = _model(call, project, dataset, "text", uses)
+    struct, names = table_columns(model, _col("__ml_in", "prompt"), call.args.get("params_struct"))
+    query = _input_query(call.expression, "AI.GENERATE_TABLE")
+    _check_content_column(query, "prompt", "AI.GENERATE_TABLE")
+    inner = exp.select(exp.Star(), exp.alias_(struct, "__ml_r")).from_(
+        exp.Subquery(this=query, alias=exp.TableAlias(this=exp.to_identifier("__ml_in", quoted=True)))
+    )
+    r = _col("__ml_out", "__ml_r")
+    outputs = [
+        exp.alias_(exp.Anonymous(this="struct_extract", expressions=[r, exp.Literal.string(n)]), n, quoted=True)
+        for n in names
+    ]
+    key = "except_" if "except_" in exp.Star.arg_types else "except"
+    return exp.select(*outputs, exp.Star(**{key: [exp.column("__ml_r")]})).from_(
+        exp.Subquery(this=inner, alias=exp.TableAlias(this=exp.to_identifier("__ml_out", quoted=True)))
+    )
+
+
 def _kwarg(value: exp.Expression | None) -> exp.Expression | None:
     return value.expression if isinstance(value, exp.Kwarg) else value
 
@@ -381,7 +405,7 @@ def _vector_search(call: exp.Expression, project: str, dataset: str | None, uses
 
 class ModelCatalog:
     """Remote models the engine knows (ref -> endpoint), and the emulated model service that
-    answers ML.GENERATE_TEXT; shared by the UDFs registered on the engine's connections."""
+    answers ML.GENERATE_TEXT and AI.GENERATE*; shared by the UDFs registered on the engine's connections."""
 
     def __init__(self) -> None:
         self.endpoints: dict[str, str] = {}
@@ -467,7 +491,9 @@ class ModelCatalog:
         return json.dumps({"text": p.text, "rai": json.dumps(ratings), "result": result, "status": status})
 
     def register(self, con: Any) -> None:
-        """Define the ML UDFs on a connection (replacing earlier definitions)."""
+        """Define the ML UDFs and the AI functions' UDF on a connection (replacing earlier definitions)."""
+        from . import aifunctions
+
         for name in ML_UDFS:
             try:
                 con.remove_function(name)
@@ -484,3 +510,4 @@ class ModelCatalog:
             null_handling="special",
             side_effects=False,
         )
+        aifunctions.register(con, self.service, self.endpoints)

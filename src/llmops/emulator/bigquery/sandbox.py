@@ -116,7 +116,7 @@ _REFUSED = frozenset(
 
 ENGINE_UDFS = ML_UDFS | GOOGLESQL_UDFS | geography.udf_names()
 """Python functions the engine itself registers (trusted code): BigQuery ML's embeddings and
-text generation, and the GoogleSQL functions DuckDB lacks (`udfs.py`: SHA512, BASE32, NET.*). They read no files or settings."""
+text generation (ML.GENERATE_TEXT, the AI.GENERATE functions), and the GoogleSQL functions DuckDB lacks (`udfs.py`: SHA512, BASE32, NET.*). They read no files or settings."""
 
 
 @lru_cache(maxsize=1)
