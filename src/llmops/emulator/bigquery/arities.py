@@ -146,7 +146,7 @@ ARITIES: dict[str, tuple[int, int | None]] = {
     "DATETIME_ADD": (2, 2),
     "DATETIME_DIFF": (3, 3),
     "DATETIME_SUB": (2, 2),
-    "DATETIME_TRUNC": (2, 2),
+    "DATETIME_TRUNC": (2, _ANY),
     "FORMAT_DATETIME": (2, 2),
     "PARSE_DATETIME": (2, 2),
     # time functions
