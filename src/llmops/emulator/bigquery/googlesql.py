@@ -621,6 +621,7 @@ def _translate_parsed(
     if not sql or not sql.strip():
         raise BigQueryError("the query is empty", fix="write a SELECT statement")
     from .aifunctions import protect as protect_ai_calls
+    from .arities import check_arities
     from .castformat import protect
     from .castformat import restore as restore_cast_formats
     from .jsonobjectarrays import protect as protect_json_object_arrays
@@ -632,7 +633,10 @@ def _translate_parsed(
     sql = unwrap_leading_unnest_joins(quote_operator_words(sql))
     try:
         parsed_text = protect_ai_calls(protect_json_object_arrays(protect_quantifiers(protect(sql))))
-        parsed = [s for s in sqlglot.parse(parsed_text, read="bigquery") if s is not None]
+        dialect = sqlglot.Dialect.get_or_raise("bigquery")
+        tokens = dialect.tokenize(parsed_text)
+        check_arities(tokens, parsed_text, frozenset(f.upper() for f in functions))
+        parsed = [s for s in dialect.parser().parse(tokens, parsed_text) if s is not None]
     except ParseError as exc:
         from . import ranges
 
