@@ -272,6 +272,7 @@ def annotate(stmt: exp.Expression, schemas: Mapping[str, Mapping[str, Mapping[st
             quote_identifiers=False,
             identify=False,
         )
+        _struct_set_operations_as_values(copy)
         for call in copy.find_all(exp.Anonymous):
             if call.name.lower() in _BUILTIN_TYPES:
                 call.set("this", call.name.lower())  # sqlglot looks a function's type up by its exact name
@@ -291,6 +292,21 @@ def annotate(stmt: exp.Expression, schemas: Mapping[str, Mapping[str, Mapping[st
             originals[tag].meta[TYPE_KEY] = kind
         if typed.type is not None and typed.type.this in (_T.ARRAY, _T.STRUCT):
             originals[tag].meta[COMPOSITE_KEY] = typed.type.sql("bigquery")
+
+
+def _struct_set_operations_as_values(copy: exp.Expression) -> None:
+    """`ARRAY(SELECT AS STRUCT a, b UNION ALL SELECT AS STRUCT ...)` written as the equivalent
+    `ARRAY(SELECT STRUCT(a, b) UNION ALL ...)` in the optimizer's copy: sqlglot types a set
+    operation of `SELECT AS STRUCT`s by its first column (`ARRAY<INT64>`), so an UNNEST of it
+    would not make the STRUCT's fields columns."""
+    for array in copy.find_all(exp.Array):
+        query = array.expressions[0].unnest() if len(array.expressions) == 1 else None
+        if not isinstance(query, exp.SetOperation):
+            continue
+        for select in query.find_all(exp.Select):
+            if select.args.get("kind") == "STRUCT" and select.find_ancestor(exp.Array) is array:
+                select.set("kind", None)
+                select.set("expressions", [exp.Struct(expressions=list(select.expressions))])
 
 
 def _annotate_unreached_scopes(copy: exp.Expression, schema: Any) -> None:

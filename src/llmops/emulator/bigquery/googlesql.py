@@ -923,6 +923,7 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
         resolve_grouping_ordinals,
     )
 
+    _number_positional_parameters(stmt)  # before any rewrite copies one
     resolve_grouping_ordinals(stmt)  # copies SELECT expressions: before they are tagged
     resolve_group_by_aliases(stmt)
     from .havingminmax import rewrite_having_min_max
@@ -1445,14 +1446,33 @@ def _parameter_name(name: str) -> exp.Expression:
     return exp.var(name) if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) else exp.to_identifier(name, quoted=True)
 
 
+_POSITION = "bq_position"
+
+
+def _is_positional(node: exp.Expression) -> bool:
+    return isinstance(node, exp.Placeholder) and node.name in ("", "?")
+
+
+def _number_positional_parameters(stmt: exp.Expression) -> None:
+    """Number the statement's `?` parameters in the order written (1, 2, ...), kept on copies."""
+    for n, node in enumerate((p for p in stmt.find_all(exp.Placeholder, bfs=False) if _is_positional(p)), 1):
+        node.meta[_POSITION] = n
+
+
 def _rewrite_parameters(stmt: exp.Expression, ctx: _Context) -> None:
     _rewrite_system_variables(stmt, ctx)
-    for node in list(stmt.find_all(exp.Parameter, exp.Placeholder)):
+    count = highest = 0
+    for node in list(stmt.find_all(exp.Parameter, exp.Placeholder, bfs=False)):
         if isinstance(node, exp.Placeholder):
-            if node.name and node.name != "?":
+            if not _is_positional(node):
                 name = node.name
             else:
-                ctx.positional += 1
+                # DuckDB's numbered $n: a rewrite that copied an operand (`x = ?` guarded for
+                # NaN, `x IN UNNEST(?)`) reads the same value where a copied `?` would ask for one more
+                count += 1
+                n = node.meta.get(_POSITION, count) if node._meta else count
+                highest = max(highest, n)
+                node.replace(exp.Parameter(this=exp.var(str(n))))
                 continue
         else:
             name = node.name
@@ -1461,6 +1481,7 @@ def _rewrite_parameters(stmt: exp.Expression, ctx: _Context) -> None:
         if name in ctx.param_types:
             new = exp.cast(new, exp.DataType.build(bq_type_to_duckdb(ctx.param_types[name]), dialect="duckdb"))
         node.replace(new)
+    ctx.positional += highest
     if ctx.positional and ctx.named_params:
         raise BigQueryError("the query mixes @named and ? positional parameters", fix="use one kind of parameter")
 

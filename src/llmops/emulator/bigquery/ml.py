@@ -337,23 +337,84 @@ def _string_arg(value: exp.Expression | None, what: str) -> str | None:
     return value.name
 
 
-def _vector_search(call: exp.Expression, project: str, dataset: str | None, uses: list[ModelUse]) -> exp.Expression:
-    base_col = _string_arg(call.args.get("column_to_search"), "column_to_search")
-    query_col = _string_arg(call.args.get("query_column_to_search"), "query_column_to_search") or base_col
-    distance = (_string_arg(call.args.get("distance_type"), "distance_type") or "EUCLIDEAN").upper()
+def _query_parameter(value: exp.Expression | None) -> bool:
+    return isinstance(value, exp.Parameter | exp.Placeholder)
+
+
+def _distance_call(distance: str | exp.Expression, a: exp.Expression, b: exp.Expression) -> exp.Expression:
+    """The distance of `a` and `b` by the named metric, or by a query parameter's metric (chosen
+    when the query runs)."""
+    if isinstance(distance, str):
+        return exp.Anonymous(this=DISTANCES[distance], expressions=[a, b])
+    message = exp.Literal.string(
+        f"VECTOR_SEARCH distance_type is not one of {', '.join(DISTANCES)} (the query parameter's value)"
+    )
+    return exp.Case(
+        this=exp.Upper(this=distance.copy()),
+        ifs=[
+            exp.If(this=exp.Literal.string(name), true=exp.Anonymous(this=fn, expressions=[a.copy(), b.copy()]))
+            for name, fn in DISTANCES.items()
+        ],
+        default=exp.Anonymous(this="error", expressions=[message]),
+    )
+
+
+def _distance_type(call: exp.Expression) -> str | exp.Expression:
+    """A distance_type literal's name, or its query parameter."""
+    node = _kwarg(call.args.get("distance_type"))
+    if _query_parameter(node):
+        assert node is not None
+        return node
+    distance = (_string_arg(node, "distance_type") or "EUCLIDEAN").upper()
     if distance not in DISTANCES:
         raise BigQueryInvalid(
             f"VECTOR_SEARCH distance_type {distance!r} is not one of {', '.join(DISTANCES)}",
             fix="use 'EUCLIDEAN', 'COSINE' or 'DOT_PRODUCT'",
         )
-    top_k_node = _kwarg(call.args.get("top_k"))
-    top_k = 10
-    if top_k_node is not None:
-        if not isinstance(top_k_node, exp.Literal) or top_k_node.is_string or not top_k_node.name.isdigit():
-            raise BigQueryInvalid("VECTOR_SEARCH top_k must be a positive integer literal", fix="write top_k => 10")
-        top_k = int(top_k_node.name)
-    if top_k < 1:
-        raise BigQueryInvalid(f"VECTOR_SEARCH top_k must be at least 1, not {top_k}", fix="write top_k => 1 or more")
+    return distance
+
+
+_TOP_K_ZERO = "VECTOR_SEARCH top_k 0 is not supported by the local warehouse: top_k must be at least 1, or negative"
+_TOP_K_PARAMETER = (
+    "VECTOR_SEARCH top_k 0 or NULL (the query parameter's value) is not supported by the local warehouse: "
+    "top_k must be at least 1, or negative"
+)
+
+
+def _top_k_filter(call: exp.Expression, rank: exp.Expression) -> exp.Expression:
+    """The condition on each neighbour's rank: `rank <= top_k` (10 by default); a negative top_k
+    keeps every row (BigQuery's docs); a query parameter's top_k is read when the query runs."""
+    node = _kwarg(call.args.get("top_k"))
+    if node is None:
+        return rank <= exp.Literal.number(10)
+    if _query_parameter(node):
+        k = node.copy()
+        return exp.Case(
+            ifs=[
+                exp.If(
+                    this=exp.or_(k.is_(exp.null()), exp.EQ(this=k.copy(), expression=exp.Literal.number(0))),
+                    true=exp.Anonymous(this="error", expressions=[exp.Literal.string(_TOP_K_PARAMETER)]),
+                ),
+                exp.If(this=exp.LT(this=k.copy(), expression=exp.Literal.number(0)), true=exp.true()),
+            ],
+            default=rank <= k.copy(),
+        )
+    negative = isinstance(node, exp.Neg)
+    digits = node.this if negative else node
+    if not isinstance(digits, exp.Literal) or digits.is_string or not digits.name.isdigit():
+        raise BigQueryInvalid(
+            "VECTOR_SEARCH top_k must be an INT64 literal or query parameter", fix="write top_k => 10"
+        )
+    top_k = int(digits.name)
+    if top_k == 0:
+        raise BigQueryInvalid(_TOP_K_ZERO, fix="write top_k => 1 or more (a negative top_k returns every row)")
+    return exp.true() if negative else rank <= exp.Literal.number(top_k)
+
+
+def _vector_search(call: exp.Expression, project: str, dataset: str | None, uses: list[ModelUse]) -> exp.Expression:
+    base_col = _string_arg(call.args.get("column_to_search"), "column_to_search")
+    query_col = _string_arg(call.args.get("query_column_to_search"), "query_column_to_search") or base_col
+    distance = _distance_type(call)
     assert base_col is not None
     base = _input_query(call.this, "VECTOR_SEARCH's base table")
     query = _input_query(call.args.get("query_table"), "VECTOR_SEARCH's query table")
@@ -369,9 +430,7 @@ def _vector_search(call: exp.Expression, project: str, dataset: str | None, uses
     def member(side: str, struct: str, name: str) -> exp.Expression:
         return exp.Anonymous(this="struct_extract", expressions=[_col(side, struct), exp.Literal.string(name)])
 
-    dist = exp.Anonymous(
-        this=DISTANCES[distance], expressions=[member(b, "base", base_col), member(q, "query", query_col or base_col)]
-    )
+    dist = _distance_call(distance, member(b, "base", base_col), member(q, "query", query_col or base_col))
     rank = exp.Window(
         this=exp.RowNumber(),
         partition_by=[_col(q, "__qid")],
@@ -395,7 +454,7 @@ def _vector_search(call: exp.Expression, project: str, dataset: str | None, uses
     return (
         exp.select(exp.column("query"), exp.column("base"), exp.column("distance"))
         .from_(exp.Subquery(this=joined, alias=exp.TableAlias(this=exp.to_identifier("__vs"))))
-        .where(exp.column("__rank") <= exp.Literal.number(top_k))
+        .where(_top_k_filter(call, exp.column("__rank")))
         .order_by(exp.column("__qid"), exp.column("distance"))
     )
 

@@ -182,10 +182,21 @@ def _in_from(unnest: exp.Unnest) -> bool:
 
 
 def unnest_arguments(stmt: exp.Expression) -> list[exp.Expression]:
-    """The columns UNNESTed in FROM: whether each is an array of STRUCTs decides the columns."""
+    """The columns and `ARRAY(subquery)`s UNNESTed in FROM: whether each is an array of STRUCTs
+    decides the columns."""
     return [
-        u.expressions[0] for u in stmt.find_all(exp.Unnest) if _in_from(u) and isinstance(u.expressions[0], exp.Column)
+        u.expressions[0]
+        for u in stmt.find_all(exp.Unnest)
+        if _in_from(u) and (isinstance(u.expressions[0], exp.Column) or _array_of_query(u.expressions[0]))
     ]
+
+
+def _array_of_query(node: exp.Expression) -> bool:
+    return (
+        isinstance(node, exp.Array)
+        and len(node.expressions) == 1
+        and isinstance(node.expressions[0].unnest(), exp.Query)
+    )
 
 
 _COMPARISONS = (exp.EQ, exp.NEQ, exp.NullSafeEQ, exp.NullSafeNEQ)

@@ -29,7 +29,10 @@ from .tables import TableRef, Tables, parse_table
 DEFAULT = "_default"
 MAX_APPEND_BYTES = 10 * 1024 * 1024
 """BigQuery's limit on one AppendRowsRequest (its quotas page: 10 MB)."""
-STREAM_RE = re.compile(r"^(projects/[^/]+/datasets/[^/]+/tables/[^/]+)/streams/([^/]+)$")
+STREAM_RE = re.compile(r"^(projects/[^/]+/datasets/[^/]+/tables/[^/]+)/(?:streams/([^/]+)|(_default))$")
+"""A stream name; the default stream is also `.../tables/T/_default` (without `streams/`), as
+Google's clients accept it (the Java client's default-stream pattern) and write it (ADK's and
+LangChain's BigQuery loggers)."""
 ROWS_ERROR = (
     "Errors found while processing rows. Please refer to the row_errors field for details. "
     "The list may not be complete because of the size limitations. Entity: {}"
@@ -91,7 +94,7 @@ class WriteService:
                 "projects/P/datasets/D/tables/T/streams/_default or a name CreateWriteStream returned"
             )
         ref = parse_table(m.group(1), "write stream table")
-        if m.group(2) == DEFAULT:
+        if DEFAULT in (m.group(2), m.group(3)):
             self.tables.info(ref)  # NOT_FOUND for a missing table
             return Stream(name, ref, StreamType.COMMITTED, dt.datetime.now(dt.UTC))
         with self._lock:
