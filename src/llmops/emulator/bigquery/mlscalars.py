@@ -11,6 +11,7 @@ function stays refused by name in `googlesql.py`.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable
 
 from sqlglot import exp
@@ -19,15 +20,14 @@ DISTANCE_TYPES = ("EUCLIDEAN", "MANHATTAN", "COSINE")
 
 _NO_NULLS = "CASE WHEN list_count(_A) < len(_A) THEN error('NULL array element.') ELSE _A END"
 
-_LP_NORM = (
-    "CASE WHEN _A IS NULL OR _B IS NULL THEN NULL "
-    f"WHEN _B = 0 THEN CAST(len(list_filter({_NO_NULLS}, lambda x: x <> 0)) AS DOUBLE) "
-    f"WHEN isinf(_B) AND _B > 0 THEN coalesce(list_max(list_transform({_NO_NULLS}, lambda x: abs(CAST(x AS DOUBLE)))), 0.0) "
-    f"WHEN _B = 1 THEN coalesce(list_sum(list_transform({_NO_NULLS}, lambda x: abs(CAST(x AS DOUBLE)))), 0.0) "
-    f"WHEN _B = 2 THEN sqrt(coalesce(list_sum(list_transform({_NO_NULLS}, lambda x: CAST(x AS DOUBLE) * CAST(x AS DOUBLE))), 0.0)) "
-    f"WHEN _B > 1 THEN pow(coalesce(list_sum(list_transform({_NO_NULLS}, lambda x: pow(abs(CAST(x AS DOUBLE)), _B))), 0.0), 1.0 / _B) "
-    "ELSE error('ML.LP_NORM''s degree must be 0.0, at least 1.0, or +inf, not ' || _B) END"
-)
+_NORMS = {
+    0.0: "CAST(len(list_filter(_V, lambda x: x <> 0)) AS DOUBLE)",
+    1.0: "coalesce(list_sum(list_transform(_V, lambda x: abs(CAST(x AS DOUBLE)))), 0.0)",
+    2.0: "sqrt(coalesce(list_inner_product(CAST(_V AS DOUBLE[]), CAST(_V AS DOUBLE[])), 0.0))",
+    math.inf: "coalesce(greatest(abs(CAST(list_max(_V) AS DOUBLE)), abs(CAST(list_min(_V) AS DOUBLE))), 0.0)",
+}
+_P_NORM = "power(coalesce(list_sum(list_transform(_V, lambda x: power(abs(CAST(x AS DOUBLE)), _B))), 0.0), 1.0 / _B)"
+_BAD_DEGREE = "error('ML.LP_NORM''s degree must be 0.0, at least 1.0, or +inf, not ' || _B)"
 
 _NGRAMS = (
     "CASE WHEN _A IS NULL THEN NULL "
@@ -112,10 +112,54 @@ def _distance(args: list[exp.Expression]) -> exp.Expression:
 
 
 def _lp_norm(args: list[exp.Expression]) -> exp.Expression:
-    from .functions import _t
-
     _arity("LP_NORM", args, 2, 2, "(vector, degree)")
-    return _t(_LP_NORM, args[0], args[1])
+    degree = _float_literal(args[1])
+    if degree is None:
+        branches = " ".join(
+            f"WHEN {'isinf(_B) AND _B > 0' if p == math.inf else f'_B = {p}'} THEN {norm}" for p, norm in _NORMS.items()
+        )
+        norm = f"CASE {branches} WHEN _B > 1 THEN {_P_NORM} ELSE {_BAD_DEGREE} END"
+    elif degree in _NORMS:
+        norm = _NORMS[degree]
+    elif degree > 1:
+        norm = _P_NORM
+    else:
+        raise _invalid(f"ML.LP_NORM's degree must be 0.0, at least 1.0, or +inf, not {degree}")
+    checked = "CASE WHEN list_count(_A) < len(_A) THEN error('NULL array element.') ELSE _A END"
+    template = f"CASE WHEN _A IS NULL OR _B IS NULL THEN NULL ELSE {norm.replace('_V', checked)} END"
+    return _native(template, args[0], args[1])
+
+
+def _float_literal(node: exp.Expression) -> float | None:
+    """The value of a numeric literal, or of CAST('inf' AS FLOAT64) and its like."""
+    negative = isinstance(node, exp.Neg)
+    inner = node.this if negative else node
+    if isinstance(inner, exp.Cast) and isinstance(inner.this, exp.Literal) and inner.this.is_string:
+        try:
+            value = float(inner.this.name)
+        except ValueError:
+            return None
+    elif isinstance(inner, exp.Literal) and not inner.is_string:
+        value = float(inner.name)
+    else:
+        return None
+    return -value if negative else value
+
+
+def _native(template: str, *args: exp.Expression) -> exp.Expression:
+    """`_t`, with the template's own SQRT and POWER left as DuckDB's: their arguments cannot be
+    out of domain, and the GoogleSQL checks would repeat them."""
+    from .functions import _t
+    from .mathfuncs import _as_duckdb_calls
+
+    names = {f"_{chr(ord('A') + i)}": a for i, a in enumerate(args)}
+
+    def put(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Column) and not node.table and node.name in names:
+            return names[node.name].copy()
+        return node
+
+    return _as_duckdb_calls(_t(template)).transform(put)
 
 
 def _int_literal(node: exp.Expression) -> int | None:
