@@ -15,8 +15,11 @@ documented formula), run on the local warehouse and through the real BigQuery cl
 - ML.POLYNOMIAL_EXPAND(STRUCT(...) [, degree]) and ML.FEATURE_CROSS(STRUCT(...) [, degree]):
   STRUCTs whose fields are named by joining the feature names with `_`.
 
-Mistakes are one-line 400s; what is not served (the analytic ML.* functions, BUCKETIZE's other
-output formats, HASH_BUCKETIZE's bucket size 0) is refused by name.
+- the analytic ML.MIN_MAX_SCALER, ML.STANDARD_SCALER (sample standard deviation) and
+  ML.MAX_ABS_SCALER with OVER ().
+
+Mistakes are one-line 400s; what is not served (the other analytic ML.* functions, BUCKETIZE's
+other output formats, HASH_BUCKETIZE's bucket size 0, a scaler of a constant) is refused by name.
 """
 
 from __future__ import annotations
@@ -118,12 +121,38 @@ STRUCTS = [
     ),
 ]
 
+
+def _scaled(call: str, values: str) -> str:
+    """The scaled values of the reference page's example, as one string in the order of f."""
+    return (
+        f"SELECT STRING_AGG(FORMAT('%T', o), ' ' ORDER BY f) FROM "
+        f"(SELECT f, {call} OVER () AS o FROM UNNEST({values}) AS f)"
+    )
+
+
+SCALERS = [
+    (_scaled("ML.MIN_MAX_SCALER(f)", "[1, 2, 3, 4, 5]"), "0.0 0.25 0.5 0.75 1.0", "STRING"),
+    (
+        "SELECT ARRAY_AGG(o ORDER BY f) FROM (SELECT f, ML.STANDARD_SCALER(f) OVER () AS o FROM UNNEST([1, 2, 3, 4, 5]) AS f)",
+        [-1.2649110640673518, -0.6324555320336759, 0.0, 0.6324555320336759, 1.2649110640673518],
+        F64,
+    ),
+    (_scaled("ML.MAX_ABS_SCALER(f)", "[NULL, -3, 1, 2, 3, 4, 5]"), "NULL -0.6 0.2 0.4 0.6 0.8 1.0", "STRING"),
+    (
+        "SELECT STRING_AGG(FORMAT('%T', o), ' ' ORDER BY g, f) FROM (SELECT g, f, ML.MIN_MAX_SCALER(f) "
+        "OVER (PARTITION BY g) AS o FROM UNNEST([STRUCT(1 AS g, 1 AS f), (1, 3), (2, 10), (2, 20), (2, 15)]))",
+        "0.0 1.0 0.0 0.5 1.0",
+        "STRING",
+    ),
+]
+
 FAMILIES = {
     "distances": DISTANCES,
     "lp_norms": LP_NORMS,
     "ngrams": NGRAMS,
     "buckets": BUCKETS,
     "structs": STRUCTS,
+    "scalers": SCALERS,
 }
 ROWS = case_params(FAMILIES)
 
@@ -195,10 +224,22 @@ ERRORS = [
         "SELECT ML.POLYNOMIAL_EXPAND(STRUCT(" + ", ".join(f"{i} AS f{i}" for i in range(11)) + "))",
         "ML.POLYNOMIAL_EXPAND takes 1 to 10 features, not 11",
     ),
+    (
+        "SELECT ML.MIN_MAX_SCALER(x) FROM UNNEST([1, 2]) AS x",
+        "ML.MIN_MAX_SCALER is an analytic function: call it with OVER()",
+    ),
     # not served: refused by name
     (
-        "SELECT ML.MIN_MAX_SCALER(x) OVER () FROM UNNEST([1, 2]) AS x",
-        "ML.MIN_MAX_SCALER is not supported by the local warehouse",
+        "SELECT ML.QUANTILE_BUCKETIZE(x, 2) OVER () FROM UNNEST([1, 2]) AS x",
+        "ML.QUANTILE_BUCKETIZE is not supported by the local warehouse",
+    ),
+    (
+        "SELECT ML.MIN_MAX_SCALER(x) OVER (ORDER BY x) FROM UNNEST([1, 2]) AS x",
+        "with ORDER BY or a frame is not supported",
+    ),
+    (
+        "SELECT ML.STANDARD_SCALER(x) OVER () FROM UNNEST([1]) AS x",
+        "ML.STANDARD_SCALER of a constant column is not supported",
     ),
     ("SELECT ML.BUCKETIZE(1, [1], FALSE, 'bucket_ranges')", "output_format other than 'bucket_names' is not supported"),
     ("SELECT ML.HASH_BUCKETIZE('a', 0)", "hash_bucket_size 0 is not supported by the local warehouse"),

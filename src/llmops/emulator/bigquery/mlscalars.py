@@ -4,8 +4,9 @@ Served: ML.DISTANCE (EUCLIDEAN / COSINE become EUCLIDEAN_DISTANCE / COSINE_DISTA
 rewrite in `vectordistances.py` also takes sparse vectors; MANHATTAN is written there too),
 ML.LP_NORM, ML.NGRAMS, ML.BUCKETIZE (bucket names), ML.HASH_BUCKETIZE (FARM_FINGERPRINT read as
 an unsigned 64-bit number, modulo the bucket count), ML.POLYNOMIAL_EXPAND and ML.FEATURE_CROSS
-(of a STRUCT written out in the query, whose field names make the output's). Every other ML.*
-function stays refused by name in `googlesql.py`.
+(of a STRUCT written out in the query, whose field names make the output's), and the analytic
+ML.MIN_MAX_SCALER, ML.STANDARD_SCALER and ML.MAX_ABS_SCALER (OVER () or OVER (PARTITION BY ...),
+as window aggregates). Every other ML.* function stays refused by name in `googlesql.py`.
 """
 
 from __future__ import annotations
@@ -57,8 +58,8 @@ _HASH_BUCKETIZE = (
 
 
 def supported(name: str) -> bool:
-    """Whether ML.<name> is a scalar function the local warehouse answers."""
-    return name.upper() in _HANDLERS
+    """Whether ML.<name> is a scalar or scaler function the local warehouse answers."""
+    return name.upper() in _HANDLERS or name.upper() in _SCALERS
 
 
 def ml_distance_vectors(stmt: exp.Expression) -> list[tuple[exp.Expression, exp.Expression]]:
@@ -67,11 +68,35 @@ def ml_distance_vectors(stmt: exp.Expression) -> list[tuple[exp.Expression, exp.
 
 
 def rewrite_ml_scalars(stmt: exp.Expression) -> None:
-    """Rewrite the served ML.* scalar calls of `stmt` (see the module docstring)."""
+    """Rewrite the served ML.* scalar and scaler calls of `stmt` (see the module docstring)."""
+    for window in reversed(list(stmt.find_all(exp.Window))):
+        call = window.this
+        if isinstance(call, exp.Dot) and _is_ml(call) and isinstance(call.expression, exp.Anonymous):
+            name = call.expression.name.upper()
+            if name in _SCALERS:
+                window.replace(_scaler(name, list(call.expression.expressions), window))
     for node in reversed(list(stmt.find_all(exp.Dot))):
         fn = node.expression
-        if _is_ml(node) and isinstance(fn, exp.Anonymous) and supported(fn.name):
-            node.replace(_HANDLERS[fn.name.upper()](list(fn.expressions)))
+        if not (_is_ml(node) and isinstance(fn, exp.Anonymous) and supported(fn.name)):
+            continue
+        if fn.name.upper() in _SCALERS:
+            raise _invalid(f"ML.{fn.name.upper()} is an analytic function: call it with OVER()")
+        node.replace(_HANDLERS[fn.name.upper()](list(fn.expressions)))
+
+
+def _scaler(name: str, args: list[exp.Expression], window: exp.Window) -> exp.Expression:
+    from .functions import _t
+
+    _arity(name, args, 1, 1, "(numerical_expression) OVER()")
+    if window.args.get("order") or window.args.get("spec"):
+        raise _unsupported(f"ML.{name} over a window with ORDER BY or a frame")
+    partition = [p.copy() for p in window.args.get("partition_by") or []]
+
+    def over(aggregate: str) -> exp.Expression:
+        return exp.Window(this=_t(aggregate, args[0]).unnest(), partition_by=[p.copy() for p in partition], over="OVER")
+
+    template, aggregates = _SCALERS[name]
+    return _t(template, args[0], *(over(a) for a in aggregates))
 
 
 def _is_ml(node: exp.Dot) -> bool:
@@ -286,6 +311,26 @@ def _unsupported(what: str) -> Exception:
 
     return unsupported(what)
 
+
+_CONSTANT = "error('ML._NAME of a constant column is not supported by the local warehouse')"
+# (template over the value _A and the window aggregates _B, _C, ..., those aggregates of _A)
+_SCALERS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "MIN_MAX_SCALER": (
+        f"CASE WHEN _A IS NULL THEN NULL WHEN _B = _C THEN {_CONSTANT.replace('_NAME', 'MIN_MAX_SCALER')} "
+        "ELSE greatest(0.0, least(1.0, (CAST(_A AS DOUBLE) - _C) / (_B - _C))) END",
+        ("max(CAST(_A AS DOUBLE))", "min(CAST(_A AS DOUBLE))"),
+    ),
+    "STANDARD_SCALER": (
+        f"CASE WHEN _A IS NULL THEN NULL WHEN _C IS NULL OR _C = 0 THEN {_CONSTANT.replace('_NAME', 'STANDARD_SCALER')} "
+        "ELSE (CAST(_A AS DOUBLE) - _B) / _C END",
+        ("avg(CAST(_A AS DOUBLE))", "stddev_samp(CAST(_A AS DOUBLE))"),
+    ),
+    "MAX_ABS_SCALER": (
+        f"CASE WHEN _A IS NULL THEN NULL WHEN _B = 0 THEN {_CONSTANT.replace('_NAME', 'MAX_ABS_SCALER')} "
+        "ELSE CAST(_A AS DOUBLE) / _B END",
+        ("max(abs(CAST(_A AS DOUBLE)))",),
+    ),
+}
 
 _HANDLERS: dict[str, Callable[[list[exp.Expression]], exp.Expression]] = {
     "DISTANCE": _distance,
