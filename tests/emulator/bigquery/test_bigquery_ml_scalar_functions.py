@@ -6,7 +6,7 @@ documented formula), run on the local warehouse and through the real BigQuery cl
 - ML.DISTANCE(v1, v2 [, 'EUCLIDEAN' | 'MANHATTAN' | 'COSINE']) of dense ARRAY<numeric> vectors
   and sparse ARRAY<STRUCT<INT64 | STRING, numeric>> ones (a dimension left out is 0), NULL for a
   NULL vector;
-- ML.LP_NORM(vector, degree) for degree 0, 1, 2, p > 1 and +inf;
+- ML.LP_NORM(vector, degree) for degree 0, 1, 2, p > 1 and +inf, and ML.NORMALIZER(vector [, p]);
 - ML.NGRAMS(tokens, [min, max] | n [, separator]);
 - ML.BUCKETIZE(value, split_points [, exclude_boundaries]): `bin_<n>` from 1, a split point
   opening the bucket above it;
@@ -65,6 +65,11 @@ LP_NORMS = [
     ("ML.LP_NORM([3.0, 0.0, 1.0], 0.0)", 2.0, F64),
     ("ML.LP_NORM([1.0, 2.0], 3.0)", pytest.approx(9 ** (1 / 3)), F64),
     ("ML.LP_NORM(CAST(NULL AS ARRAY<FLOAT64>), 2.0)", None, F64),
+    # ML.NORMALIZER: the reference page's example, and the other degrees
+    ("ML.NORMALIZER([4.0, 1.0, 2.0, 2.0, 0.0])", [0.8, 0.2, 0.4, 0.4, 0.0], F64),
+    ("ML.NORMALIZER([3, -4], 1.0)", [3 / 7, -4 / 7], F64),
+    ("ML.NORMALIZER([3, -4], CAST('+inf' AS FLOAT64))", [0.75, -1.0], F64),
+    ("ML.NORMALIZER(CAST(NULL AS ARRAY<FLOAT64>)) IS NULL", True, "BOOL"),
 ]
 
 NGRAMS = [
@@ -242,6 +247,7 @@ ERRORS = [
         "ML.STANDARD_SCALER of a constant column is not supported",
     ),
     ("SELECT ML.BUCKETIZE(1, [1], FALSE, 'bucket_ranges')", "output_format other than 'bucket_names' is not supported"),
+    ("SELECT ML.NORMALIZER([0.0, 0.0])", "ML.NORMALIZER of a zero vector is not supported by the local warehouse"),
     ("SELECT ML.HASH_BUCKETIZE('a', 0)", "hash_bucket_size 0 is not supported by the local warehouse"),
     (
         "SELECT ML.FEATURE_CROSS(s) FROM (SELECT STRUCT('a' AS x, 'b' AS y) AS s)",

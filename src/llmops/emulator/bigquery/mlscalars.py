@@ -2,7 +2,7 @@
 
 Served: ML.DISTANCE (EUCLIDEAN / COSINE become EUCLIDEAN_DISTANCE / COSINE_DISTANCE, whose
 rewrite in `vectordistances.py` also takes sparse vectors; MANHATTAN is written there too),
-ML.LP_NORM, ML.NGRAMS, ML.BUCKETIZE (bucket names), ML.HASH_BUCKETIZE (FARM_FINGERPRINT read as
+ML.LP_NORM, ML.NORMALIZER, ML.NGRAMS, ML.BUCKETIZE (bucket names), ML.HASH_BUCKETIZE (FARM_FINGERPRINT read as
 an unsigned 64-bit number, modulo the bucket count), ML.POLYNOMIAL_EXPAND and ML.FEATURE_CROSS
 (of a STRUCT written out in the query, whose field names make the output's), and the analytic
 ML.MIN_MAX_SCALER, ML.STANDARD_SCALER and ML.MAX_ABS_SCALER (OVER () or OVER (PARTITION BY ...),
@@ -153,6 +153,20 @@ def _lp_norm(args: list[exp.Expression]) -> exp.Expression:
     checked = "CASE WHEN list_count(_A) < len(_A) THEN error('NULL array element.') ELSE _A END"
     template = f"CASE WHEN _A IS NULL OR _B IS NULL THEN NULL ELSE {norm.replace('_V', checked)} END"
     return _native(template, args[0], args[1])
+
+
+def _normalizer(args: list[exp.Expression]) -> exp.Expression:
+    from .functions import _t
+
+    _arity("NORMALIZER", args, 1, 2, "(array_expression [, p])")
+    degree = args[1] if len(args) == 2 else exp.Literal.number(2)
+    return _t(
+        "list_extract(list_transform([_C], lambda n: CASE WHEN n = 0 THEN error('ML.NORMALIZER of a zero vector "
+        "is not supported by the local warehouse') ELSE list_transform(_A, lambda x: CAST(x AS DOUBLE) / n) END), 1)",
+        args[0],
+        degree,
+        _lp_norm([args[0], degree]),
+    )
 
 
 def _float_literal(node: exp.Expression) -> float | None:
@@ -335,6 +349,7 @@ _SCALERS: dict[str, tuple[str, tuple[str, ...]]] = {
 _HANDLERS: dict[str, Callable[[list[exp.Expression]], exp.Expression]] = {
     "DISTANCE": _distance,
     "LP_NORM": _lp_norm,
+    "NORMALIZER": _normalizer,
     "NGRAMS": _ngrams,
     "BUCKETIZE": _bucketize,
     "HASH_BUCKETIZE": _hash_bucketize,
