@@ -192,6 +192,32 @@ CASES = [
         "SELECT COUNTIF(CONTAINS_SUBSTR(a, '12')) FROM b.t",
         "SELECT COUNT(*) FILTER (contains(CAST(a AS VARCHAR), '12')) FROM b.t",
     ),
+    # BigQuery ML's scalar functions (mlscalars.py, vectordistances.py) vs DuckDB's list distances
+    (
+        "ML.DISTANCE EUCLIDEAN",
+        "SELECT SUM(ML.DISTANCE(v, [1.0, 2.0, 3.0])) FROM b.t",
+        "SELECT SUM(list_distance(v, [1.0, 2.0, 3.0]::DOUBLE[])) FROM b.t",
+    ),
+    (
+        "ML.DISTANCE COSINE",
+        "SELECT SUM(ML.DISTANCE(v, [1.0, 2.0, 3.0], 'COSINE')) FROM b.t",
+        "SELECT SUM(list_cosine_distance(v, [1.0, 2.0, 3.0]::DOUBLE[])) FROM b.t",
+    ),
+    (
+        "ML.DISTANCE MANHATTAN",
+        "SELECT SUM(ML.DISTANCE(v, [1.0, 2.0, 3.0], 'MANHATTAN')) FROM b.t",
+        "SELECT SUM(list_distance(v, [1.0, 2.0, 3.0]::DOUBLE[])) FROM b.t",
+    ),
+    (
+        "ML.DISTANCE sparse EUCLIDEAN",
+        "SELECT SUM(ML.DISTANCE(sv, [('a', 1.0), ('c', 2.0)])) FROM b.t",
+        "SELECT SUM(list_distance([f, 1.0, 0.0], [1.0, 0.0, 2.0])) FROM b.t",
+    ),
+    (
+        "ML.LP_NORM 2",
+        "SELECT SUM(ML.LP_NORM(v, 2.0)) FROM b.t",
+        "SELECT SUM(sqrt(list_inner_product(v, v))) FROM b.t",
+    ),
 ]
 
 
@@ -241,7 +267,8 @@ def main() -> None:
         f"TIMESTAMP_ADD(TIMESTAMP '2024-01-01', INTERVAL x MILLISECOND) AS ts, CAST(CAST(x AS STRING) AS BYTES) AS bs, "
         f"CONCAT('http://www.h', CAST(MOD(x, 1000) AS STRING), '.example.co.uk/p?q=1') AS url, "
         f"CONCAT('10.0.', CAST(MOD(x, 256) AS STRING), '.1') AS ip, MOD(x, 1000) AS g, "
-        f"DATE_ADD(DATE '2020-01-01', INTERVAL MOD(x, 3000) DAY) AS d "
+        f"DATE_ADD(DATE '2020-01-01', INTERVAL MOD(x, 3000) DAY) AS d, [x * 1.5, 0.5, MOD(x, 7) * 1.0] AS v, "
+        f"[STRUCT('a' AS k, x * 1.5 AS m), ('b', 1.0)] AS sv "
         f"FROM UNNEST(GENERATE_ARRAY(1, {n})) AS x"
     )
     with engine.connection() as con:

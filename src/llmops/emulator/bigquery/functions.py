@@ -612,6 +612,7 @@ def used_udfs(stmt: exp.Expression) -> set[str]:
 def rewrite_function_calls(stmt: exp.Expression) -> None:
     """Rewrite every GoogleSQL call in `stmt` that DuckDB lacks or answers differently."""
     from .aggforms import rewrite_aggregate_forms
+    from .mlscalars import rewrite_ml_scalars
     from .percentiles import rewrite_percentiles
 
     node: Any
@@ -636,6 +637,7 @@ def rewrite_function_calls(stmt: exp.Expression) -> None:
         new = _hll_count(node)
         if new is not None:
             node.replace(new)
+    rewrite_ml_scalars(stmt)
     simple: dict[type, Any] = {
         exp.Normalize: _normalize,
         exp.ToCodePoints: _to_code_points,

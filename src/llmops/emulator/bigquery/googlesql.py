@@ -36,6 +36,7 @@ from .coltypes import TableTypes, annotate, needs_types, schema_mapping, sum_ope
 from .decimalliterals import coerce_temporal_literals, decimal_fits, decimal_literal_types
 from .functions import hll_supported, used_udfs
 from .int64literals import literal_column_names, tag_literals, widen_literals
+from .mlscalars import supported as ml_scalar_supported
 from .nancompare import rewrite_nan_comparisons, tag_comparisons
 from .nanorder import rewrite_nan_orderings, tag_orderings
 from .semantics import rewrite_semantics
@@ -1192,7 +1193,7 @@ def _check_unsupported_nodes(stmt: exp.Expression) -> None:
                     else getattr(fn, "name", "")
                 )
                 name = str(name).upper()
-                if head == "HLL_COUNT" and hll_supported(name):
+                if head == "HLL_COUNT" and hll_supported(name) or head == "ML" and ml_scalar_supported(name):
                     continue  # rewritten by functions.rewrite_function_calls
                 raise _unsupported(f"{head}.{name.removeprefix(head + '_')}")
         if isinstance(node, exp.Anonymous):

@@ -42,13 +42,12 @@ def _is_sparse(node: exp.Expression) -> bool:
 
 
 def distance_arguments(stmt: exp.Expression) -> list[exp.Expression]:
-    """The arguments of the distance calls whose text does not show whether they are sparse."""
-    return [
-        a
-        for call in stmt.find_all(*_CALLS)
-        for a in (call.this, call.expression)
-        if isinstance(a, exp.Expression) and not isinstance(a, exp.Array)
-    ]
+    """The arguments of the distance calls (ML.DISTANCE's too) whose text does not show whether
+    they are sparse."""
+    from .mlscalars import ml_distance_vectors
+
+    calls = [(call.this, call.expression) for call in stmt.find_all(*_CALLS)] + ml_distance_vectors(stmt)
+    return [a for pair in calls for a in pair if isinstance(a, exp.Expression) and not isinstance(a, exp.Array)]
 
 
 def _fill(template: str, **parts: str) -> str:
@@ -87,33 +86,47 @@ def _sparse(result: str) -> str:
     )
 
 
+_MANHATTAN = (
+    "CAST(coalesce(list_sum(list_transform(list_zip(_P, _Q), "
+    "lambda p: abs(struct_extract_at(p, 1) - struct_extract_at(p, 2)))), 0) AS DOUBLE)"
+)
+_SAME_LENGTH = (
+    "CASE WHEN len(_A) <> len(_B) THEN error('Array length mismatch: ' || len(_A) || ' and ' || len(_B) || '.') "
+    "WHEN list_count(_A) < len(_A) OR list_count(_B) < len(_B) THEN error('NULL array element.') ELSE _BODY END"
+)
+
+
 def _distance(call: exp.Expression) -> exp.Expression | None:
+    sparse = _is_sparse(call.this) or _is_sparse(call.expression)
+    if isinstance(call, exp.EuclideanDistance) and not sparse:
+        return None
+    kind = "EUCLIDEAN" if isinstance(call, exp.EuclideanDistance) else "COSINE"
+    return _distance_of(kind, call.this, call.expression, sparse)
+
+
+def manhattan_distance(a: exp.Expression, b: exp.Expression) -> exp.Expression:
+    """The MANHATTAN distance of two vectors, dense or sparse (ML.DISTANCE's third kind)."""
+    return _distance_of("MANHATTAN", a, b, _is_sparse(a) or _is_sparse(b))
+
+
+def _distance_of(kind: str, a: exp.Expression, b: exp.Expression, sparse: bool) -> exp.Expression:
     from .functions import _t
 
-    sparse = _is_sparse(call.this) or _is_sparse(call.expression)
-    if isinstance(call, exp.EuclideanDistance):
-        if not sparse:
-            return None
+    if kind == "EUCLIDEAN":
         result = "list_distance(_P, _Q)"
+    elif kind == "MANHATTAN":
+        result = _MANHATTAN if sparse else _fill(_SAME_LENGTH, _BODY=_MANHATTAN, _A="_P", _B="_Q")
     else:
         result = f"list_cosine_distance({_fill(_NOT_ZERO, _X='_P')}, {_fill(_NOT_ZERO, _X='_Q')})"
     if sparse:
         body = _sparse(result)
-    elif call.find(exp.Subquery, exp.Select) is None:
-        return _t(
-            f"CASE WHEN _A IS NULL OR _B IS NULL THEN NULL ELSE {_fill(result, _P='_A', _Q='_B')} END",
-            call.this,
-            call.expression,
-        )
+    elif a.find(exp.Subquery, exp.Select) is None and b.find(exp.Subquery, exp.Select) is None:
+        return _t(f"CASE WHEN _A IS NULL OR _B IS NULL THEN NULL ELSE {_fill(result, _P='_A', _Q='_B')} END", a, b)
     else:
         body = _fill(result, _P="_A", _Q="_B")
     vectors = "struct_extract(__llmops_vectors, 'a')", "struct_extract(__llmops_vectors, 'b')"
     guarded = f"CASE WHEN _A IS NULL OR _B IS NULL THEN NULL ELSE {body} END"
-    return _t(
-        _bind("__llmops_vectors", "{'a': _A, 'b': _B}", _fill(guarded, _A=vectors[0], _B=vectors[1])),
-        call.this,
-        call.expression,
-    )
+    return _t(_bind("__llmops_vectors", "{'a': _A, 'b': _B}", _fill(guarded, _A=vectors[0], _B=vectors[1])), a, b)
 
 
 def rewrite_vector_distances(stmt: exp.Expression) -> None:
