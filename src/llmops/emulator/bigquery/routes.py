@@ -34,7 +34,7 @@ from ..server.http import (
     read_json,
 )
 from ..server.threads import in_thread
-from . import ddlopts, partition_summary, tablekinds, typeparams
+from . import ddlopts, partition_summary, partitioning, tablekinds, typeparams
 from .encoding import encode_rows, encode_rows_json, int64_timestamps, schema_from_api, schema_to_api
 from .jobs import NAME_RE, Job, JobRunner, sql_table
 from .resources import (
@@ -309,6 +309,7 @@ class BigQueryHandlers:
         mview = body.get("materializedView")
         refresh = _mview_refresh(mview) if isinstance(mview, dict) and mview.get("query") else None
         fields = schema_from_api((body.get("schema") or {}).get("fields") or [])
+        rest_fields = partitioning.int64_strings({k: body[k] for k in TABLE_FIELDS if k in body and k != "description"})
 
         def create() -> dict[str, Any]:
             tablekinds.parse_ms(body.get("expirationTime"), "expirationTime")
@@ -342,7 +343,7 @@ class BigQueryHandlers:
             if body.get("expirationTime"):
                 tablekinds.set_expiration(self.engine, p, d, t, body["expirationTime"])
             info = self._table_info(p, d, t)
-            extra = {k: body[k] for k in TABLE_FIELDS if k in body and k != "description"}
+            extra = dict(rest_fields)
             if refresh:
                 extra["mviewRefresh"] = refresh
             if isinstance(view, dict) and view.get("query"):
@@ -389,6 +390,7 @@ class BigQueryHandlers:
             fields = {k: body.get(k) for k in TABLE_FIELDS if k in body}
             if request.method == "PUT":
                 fields = {k: body.get(k) for k in TABLE_FIELDS}
+            fields = partitioning.int64_strings(fields)
             if (
                 isinstance(body.get("materializedView"), dict)
                 and (info.get("features") or {}).get("kind") == "MATERIALIZED_VIEW"
