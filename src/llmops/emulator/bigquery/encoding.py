@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 
 from ..server.errors import bad_request
 from . import ranges
+from .datetext import padded
 
 LEGACY_TYPE = {"INT64": "INTEGER", "FLOAT64": "FLOAT", "BOOL": "BOOLEAN", "STRUCT": "RECORD"}
 """Standard type name -> the name BigQuery's REST API reports in schemas."""
@@ -389,13 +390,13 @@ def _scalar_param(t: str, raw: Any, where: str) -> Any:
         if t == "BYTES":
             return base64.b64decode(str(raw), validate=True)
         if t == "DATE":
-            return dt.date.fromisoformat(str(raw))
+            return dt.date.fromisoformat(padded(str(raw)))
         if t == "DATETIME":
-            return dt.datetime.fromisoformat(str(raw).replace(" ", "T", 1))
+            return dt.datetime.fromisoformat(padded(str(raw)).replace(" ", "T", 1))
         if t == "TIME":
-            return dt.time.fromisoformat(str(raw))
+            return dt.time.fromisoformat(padded(str(raw)))
         if t == "TIMESTAMP":
-            text = str(raw).strip()
+            text = padded(str(raw).strip())
             if text.upper().endswith(" UTC"):
                 text = text[:-4]
             if text.endswith("Z"):
