@@ -196,3 +196,33 @@ def test_query_parameters_read_dates_and_times_with_one_digit_parts(bigquery_cli
     config = bigquery.QueryJobConfig(query_parameters=params)
     (got,) = bigquery_client.query("SELECT @p0, @p1, @p2, @p3", job_config=config).result()
     assert list(got.values()) == [want for _, _, want in ONE_DIGIT_PARTS]
+
+
+def test_the_iso8601_string_timestamp_output_format_is_served(http, bigquery_client, dataset):
+    # nodejs-bigquery's getRows() asks for it by default (its picosecond support); the emulator's
+    # microseconds are written exactly, in the documented "YYYY-MM-DDTHH:MM:SS.FFFFFFFFFFFFZ"
+    table = f"{dataset.project}.{dataset.dataset_id}.stamps"
+    bigquery_client.query(
+        f"CREATE TABLE `{table}` AS SELECT TIMESTAMP '2023-01-01 12:00:00.123456' AS ts, "
+        "[TIMESTAMP '1969-12-31 23:59:59.5'] AS tss, STRUCT(TIMESTAMP '2023-01-01 12:00:00' AS t) AS st"
+    ).result()
+    want = [
+        {"v": "2023-01-01T12:00:00.123456000000Z"},
+        {"v": [{"v": "1969-12-31T23:59:59.500000000000Z"}]},
+        {"v": {"f": [{"v": "2023-01-01T12:00:00.000000000000Z"}]}},
+    ]
+    path = f"/bigquery/v2/projects/{dataset.project}"
+    iso = {"formatOptions.timestampOutputFormat": "ISO8601_STRING"}
+    listed = http.get(f"{path}/datasets/{dataset.dataset_id}/tables/stamps/data", params=iso).json()
+    assert listed["rows"] == [{"f": want}]
+    query = {"query": f"SELECT * FROM `{table}`", "useLegacySql": False}
+    answer = http.post(f"{path}/queries", json={**query, "formatOptions": {"timestampOutputFormat": "ISO8601_STRING"}})
+    assert answer.json()["rows"] == [{"f": want}]
+    results = http.get(f"{path}/queries/{answer.json()['jobReference']['jobId']}", params=iso).json()
+    assert results["rows"] == [{"f": want}]
+    both = http.get(
+        f"{path}/datasets/{dataset.dataset_id}/tables/stamps/data",
+        params={**iso, "formatOptions.useInt64Timestamp": "true"},
+    )
+    assert both.status_code == 400
+    assert both.json()["error"]["message"] == "Cannot specify both use_int64_timestamp and timestamp_output_format."

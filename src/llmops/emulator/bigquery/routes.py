@@ -35,7 +35,7 @@ from ..server.http import (
 )
 from ..server.threads import in_thread
 from . import ddlopts, partition_summary, partitioning, tablekinds, typeparams
-from .encoding import encode_rows, encode_rows_json, int64_timestamps, schema_from_api, schema_to_api
+from .encoding import encode_rows, encode_rows_json, schema_from_api, schema_to_api, timestamp_output
 from .jobs import NAME_RE, Job, JobRunner, sql_table
 from .resources import (
     DATASET_FIELDS,
@@ -421,7 +421,7 @@ class BigQueryHandlers:
     async def list_rows(self, request: Request, project: str, dataset: str, table: str) -> Response:
         offset = _offset(request.query_params.get("pageToken"), query_int(request, "startIndex", 0))
         limit = query_int(request, "maxResults", None, minimum=0)
-        int64_ts = int64_timestamps(
+        timestamps = timestamp_output(
             query_bool(request, "formatOptions.useInt64Timestamp"),
             request.query_params.get("formatOptions.timestampOutputFormat"),
         )
@@ -457,7 +457,7 @@ class BigQueryHandlers:
                 table_ = table_.slice(0, _default_page_rows(table_))
             body: dict[str, Any] = {"kind": "bigquery#tableDataList", "etag": str(total), "totalRows": str(total)}
             if table_.num_rows:
-                body["rows"] = _encode_rows(table_, result.schema, int64_ts)
+                body["rows"] = _encode_rows(table_, result.schema, timestamps)
             if offset + table_.num_rows < total and (table_.num_rows or limit == 0):
                 body["pageToken"] = _page_token(offset + table_.num_rows)
             return _json_response(body)
@@ -610,7 +610,7 @@ class BigQueryHandlers:
             body["nextPageToken"] = _page_token(offset + limit)
         return JSONResponse(body)
 
-    def _results_body(self, job: Job, *, offset: int, limit: int | None, int64_ts: bool) -> dict[str, Any]:
+    def _results_body(self, job: Job, *, offset: int, limit: int | None, timestamps: str) -> dict[str, Any]:
         """The query-results part shared by jobs.query and jobs.getQueryResults."""
         body: dict[str, Any] = {
             "jobReference": job.reference,
@@ -643,7 +643,7 @@ class BigQueryHandlers:
         n = limit if limit is not None else _default_page_rows(table)
         page = table.slice(offset, n)
         if page.num_rows:
-            body["rows"] = _encode_rows(page, result.schema, int64_ts)
+            body["rows"] = _encode_rows(page, result.schema, timestamps)
         if offset + page.num_rows < total:
             body["pageToken"] = _page_token(offset + page.num_rows)
         return body
@@ -654,7 +654,7 @@ class BigQueryHandlers:
         if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 0):
             raise bad_request(f"Invalid maxResults {limit!r}", location="maxResults")
         formats = body.get("formatOptions") or {}
-        int64_ts = int64_timestamps(bool(formats.get("useInt64Timestamp")), formats.get("timestampOutputFormat"))
+        timestamps = timestamp_output(bool(formats.get("useInt64Timestamp")), formats.get("timestampOutputFormat"))
 
         arrow = str(body.get("queryResultsFormat") or "").upper() == "ARROW"
 
@@ -664,7 +664,7 @@ class BigQueryHandlers:
                 raise job.error
             if arrow and job.result is not None and job.result.schema:
                 return JSONResponse(_arrow_results(job))
-            out = self._results_body(job, offset=0, limit=limit, int64_ts=int64_ts)
+            out = self._results_body(job, offset=0, limit=limit, timestamps=timestamps)
             out["kind"] = "bigquery#queryResponse"
             if job.resource["configuration"].get("dryRun"):
                 # a dry run creates no job: BigQuery's reference names no jobId
@@ -679,13 +679,13 @@ class BigQueryHandlers:
             raise job.error
         offset = _offset(request.query_params.get("pageToken"), query_int(request, "startIndex", 0))
         limit = query_int(request, "maxResults", None, minimum=0)
-        int64_ts = int64_timestamps(
+        timestamps = timestamp_output(
             query_bool(request, "formatOptions.useInt64Timestamp"),
             request.query_params.get("formatOptions.timestampOutputFormat"),
         )
 
         def results() -> Response:
-            out = self._results_body(job, offset=offset, limit=limit, int64_ts=int64_ts)
+            out = self._results_body(job, offset=offset, limit=limit, timestamps=timestamps)
             out["kind"] = "bigquery#getQueryResultsResponse"
             out["etag"] = job.resource["etag"]
             return _json_response(out)
@@ -741,11 +741,11 @@ class BigQueryHandlers:
         return Response(status_code=499)
 
 
-def _encode_rows(page: pa.Table, schema: list[dict[str, Any]], int64_ts: bool) -> list[dict[str, Any]] | bytes:
+def _encode_rows(page: pa.Table, schema: list[dict[str, Any]], timestamps: str) -> list[dict[str, Any]] | bytes:
     """A page's `rows`: the JSON bytes of a large page, the row objects of a small one."""
     if page.num_rows * len(schema) <= SMALL_PAGE_CELLS:
-        return encode_rows(page, schema, int64_timestamp=int64_ts)
-    return encode_rows_json(page, schema, int64_timestamp=int64_ts)
+        return encode_rows(page, schema, timestamps=timestamps)
+    return encode_rows_json(page, schema, timestamps=timestamps)
 
 
 def _json_response(body: dict[str, Any]) -> Response:
