@@ -18,7 +18,13 @@ google-cloud-bigquery where it sends the same request and as plain HTTP where it
   STRING fields in the table inherit the table default collation");
 - dates and times whose month, day, hour, minute or second has one digit, as GoogleSQL's
   canonical formats allow (`bigquery.date('2019-1-12')` of the sample insertingDataTypes), were
-  refused by `insertAll` and as query parameters.
+  refused by `insertAll` and as query parameters;
+- `formatOptions.timestampOutputFormat: ISO8601_STRING`, which nodejs-bigquery's `getRows()` asks
+  for by default since its picosecond support, was refused, so every `getRows()` failed;
+- a schema field's `precision`, `scale` and `maxLength` sent as numbers were read back as numbers
+  (the resource's INT64 values are strings);
+- `tables.get?view=BASIC` (the system test's "partial metadata") still carried the storage
+  statistics BigQuery leaves out of that view.
 """
 
 from __future__ import annotations
@@ -226,3 +232,29 @@ def test_the_iso8601_string_timestamp_output_format_is_served(http, bigquery_cli
     )
     assert both.status_code == 400
     assert both.json()["error"]["message"] == "Cannot specify both use_int64_timestamp and timestamp_output_format."
+
+
+def test_field_precision_scale_and_max_length_sent_as_numbers_read_back_as_strings(http, dataset):
+    path = f"/bigquery/v2/projects/{dataset.project}/datasets/{dataset.dataset_id}/tables"
+    fields = [
+        {"name": "amount", "type": "NUMERIC", "precision": 12, "scale": 2},
+        {"name": "code", "type": "STRING", "maxLength": 8},
+    ]
+    ref = {"projectId": dataset.project, "datasetId": dataset.dataset_id, "tableId": "bounded"}
+    created = http.post(path, json={"tableReference": ref, "schema": {"fields": fields}}).json()
+    for got in (created, http.get(f"{path}/bounded").json()):
+        amount, code = got["schema"]["fields"]
+        assert (amount["precision"], amount["scale"], code["maxLength"]) == ("12", "2", "8")
+
+
+def test_tables_get_with_the_basic_view_leaves_out_storage_statistics(http, bigquery_client, dataset):
+    table = f"{dataset.project}.{dataset.dataset_id}.viewed"
+    bigquery_client.query(f"CREATE TABLE `{table}` AS SELECT 1 AS n").result()
+    path = f"/bigquery/v2/projects/{dataset.project}/datasets/{dataset.dataset_id}/tables/viewed"
+    basic = http.get(path, params={"view": "BASIC"}).json()
+    assert basic["schema"]["fields"][0]["name"] == "n"
+    assert not {"numBytes", "numRows", "numLongTermBytes", "lastModifiedTime"} & set(basic)
+    for view in ("STORAGE_STATS", "FULL", "TABLE_METADATA_VIEW_UNSPECIFIED"):
+        full = http.get(path, params={"view": view}).json()
+        assert full["numRows"] == "1" and "lastModifiedTime" in full
+    assert http.get(path, params={"view": "SOME"}).status_code == 400

@@ -363,6 +363,12 @@ class BigQueryHandlers:
         if selected:
             wanted = {s.strip().split(".")[0].lower() for s in selected.split(",") if s.strip()}
             res["schema"]["fields"] = [f for f in res["schema"]["fields"] if f["name"].lower() in wanted]
+        view = (request.query_params.get("view") or "TABLE_METADATA_VIEW_UNSPECIFIED").upper()
+        if view not in _TABLE_VIEWS:
+            raise bad_request(f"Invalid view {view!r}; use BASIC, STORAGE_STATS or FULL", location="view")
+        if view == "BASIC":
+            for key in _STORAGE_STATS:
+                res.pop(key, None)  # "does not include storage statistics such as numRows or numBytes"
         return JSONResponse(res)
 
     async def patch_table(self, request: Request, project: str, dataset: str, table: str) -> Response:
@@ -825,6 +831,11 @@ def _label_filter(expr: str, labels: dict[str, str]) -> bool:
         if key not in labels or (value and labels[key] != value):
             return False
     return True
+
+
+_TABLE_VIEWS = ("TABLE_METADATA_VIEW_UNSPECIFIED", "BASIC", "STORAGE_STATS", "FULL")
+_STORAGE_STATS = ("numBytes", "numLongTermBytes", "numRows", "lastModifiedTime")
+"""What tables.get leaves out under `view=BASIC` (BigQuery's STORAGE_STATS view adds them)."""
 
 
 def _endpoint(handler: Callable[..., Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
