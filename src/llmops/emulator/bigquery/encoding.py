@@ -89,7 +89,8 @@ def schema_from_api(fields: Any, *, where: str = "schema.fields") -> list[dict[s
 def timestamp_output(use_int64: bool, output_format: str | None) -> str:
     """How result pages write TIMESTAMPs, from `formatOptions.useInt64Timestamp` and
     `formatOptions.timestampOutputFormat`: INT64 (microseconds), FLOAT64 (seconds) or ISO8601_STRING
-    (`YYYY-MM-DDTHH:MM:SS.FFFFFFFFFFFFZ`, twelve digits: the emulator's microseconds and six zeros)."""
+    (`YYYY-MM-DDTHH:MM:SS.FFFFFFZ`: a TIMESTAMP(6) column's six digits; BigQuery writes twelve for a
+    picosecond TIMESTAMP(12), which the emulator does not have)."""
     kind = str(output_format or "TIMESTAMP_OUTPUT_FORMAT_UNSPECIFIED").upper()
     if kind == "TIMESTAMP_OUTPUT_FORMAT_UNSPECIFIED":
         return "INT64" if use_int64 else "FLOAT64"
@@ -104,9 +105,9 @@ def timestamp_output(use_int64: bool, output_format: str | None) -> str:
 
 
 def _iso8601(value: dt.datetime) -> str:
-    """A TIMESTAMP as the ISO8601_STRING output format writes it (UTC, twelve fraction digits)."""
+    """A TIMESTAMP as the ISO8601_STRING output format writes it (UTC, microseconds)."""
     utc = value.astimezone(dt.UTC) if value.tzinfo else value
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond:06d}000000Z"
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond:06d}Z"
 
 
 def _refuse_picoseconds(field: dict[str, Any], where: str) -> None:
