@@ -24,7 +24,9 @@ google-cloud-bigquery where it sends the same request and as plain HTTP where it
 - a schema field's `precision`, `scale` and `maxLength` sent as numbers were read back as numbers
   (the resource's INT64 values are strings);
 - `tables.get?view=BASIC` (the system test's "partial metadata") still carried the storage
-  statistics BigQuery leaves out of that view.
+  statistics BigQuery leaves out of that view;
+- `jobs.getQueryResults?maxResults=0` answered a page token, so the sample browseTable
+  (`getQueryResults({maxResults: 0})`, which follows tokens) asked for the same empty page forever.
 """
 
 from __future__ import annotations
@@ -260,3 +262,16 @@ def test_tables_get_with_the_basic_view_leaves_out_storage_statistics(http, bigq
         full = http.get(path, params={"view": view}).json()
         assert full["numRows"] == "1" and "lastModifiedTime" in full
     assert http.get(path, params={"view": "SOME"}).status_code == 400
+
+
+def test_query_results_asked_with_max_results_zero_carry_no_page_token(http, bigquery_client):
+    # the sample browseTable calls getQueryResults({maxResults: 0}), which follows page tokens:
+    # the emulator answered each zero-row page with a token to the same place, for ever
+    job = bigquery_client.query("SELECT n FROM UNNEST(GENERATE_ARRAY(1, 5)) AS n")
+    job.result()
+    path = f"/bigquery/v2/projects/{job.project}/queries/{job.job_id}"
+    waited = http.get(path, params={"maxResults": 0, "location": job.location}).json()
+    assert waited["jobComplete"] and waited["totalRows"] == "5"
+    assert "rows" not in waited and "pageToken" not in waited
+    page = http.get(path, params={"maxResults": 2, "location": job.location}).json()
+    assert len(page["rows"]) == 2 and page["pageToken"]

@@ -650,7 +650,9 @@ class BigQueryHandlers:
         page = table.slice(offset, n)
         if page.num_rows:
             body["rows"] = _encode_rows(page, result.schema, timestamps)
-        if offset + page.num_rows < total:
+        if offset + page.num_rows < total and n != 0:
+            # maxResults=0 asks for the job's state, not a page: a token there would send a client
+            # that follows tokens (nodejs-bigquery's getQueryResults({maxResults: 0})) round forever
             body["pageToken"] = _page_token(offset + page.num_rows)
         return body
 
