@@ -33,12 +33,12 @@ def engine():
         yield engine
 
 
-@pytest.mark.parametrize("int64_timestamp", [True, False])
+@pytest.mark.parametrize("timestamps", ["INT64", "FLOAT64", "ISO8601_STRING"])
 @pytest.mark.parametrize("name", sorted(QUERIES))
-def test_json_bytes_match_the_cell_encoding(engine, name, int64_timestamp):
+def test_json_bytes_match_the_cell_encoding(engine, name, timestamps):
     result = engine.query(QUERIES[name])
-    expected = encode_rows(result.table, result.schema, int64_timestamp=int64_timestamp)
-    raw = encode_rows_json(result.table, result.schema, int64_timestamp=int64_timestamp)
+    expected = encode_rows(result.table, result.schema, timestamps=timestamps)
+    raw = encode_rows_json(result.table, result.schema, timestamps=timestamps)
     assert raw == json.dumps(expected, ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode()
     assert expected  # the query produced rows
 

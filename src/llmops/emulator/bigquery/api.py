@@ -19,11 +19,27 @@ if TYPE_CHECKING:
     from .engine import BigQueryEngine
 
 
+_V2 = "/bigquery/v2"
+
+
+def _without_v2_prefix(routes: list[BaseRoute]) -> list[BaseRoute]:
+    """The `/bigquery/v2/projects/...` routes again at `/projects/...`: the Node.js client
+    (@google-cloud/bigquery) takes BIGQUERY_EMULATOR_HOST itself as its base URL, so under that
+    variable its calls arrive without the `/bigquery/v2` (its uploads keep theirs)."""
+    from starlette.routing import Route
+
+    return [
+        Route(r.path[len(_V2) :], r.endpoint, methods=sorted(r.methods or ()))
+        for r in routes
+        if isinstance(r, Route) and r.path.startswith(_V2 + "/projects")
+    ]
+
+
 class BigQueryApi(EmulatedApi):
     """BigQuery v2: datasets, tables, tabledata, jobs and load uploads."""
 
     name = "bigquery"
-    prefixes = ("/bigquery/v2", "/upload/bigquery/v2")
+    prefixes = ("/bigquery/v2", "/upload/bigquery/v2", "/projects")
     description = "BigQuery REST API v2 (GoogleSQL on DuckDB)"
 
     def __init__(self, emulator: Emulator):
@@ -81,7 +97,8 @@ class BigQueryApi(EmulatedApi):
         from .table_writes import wrap_table_writes
 
         own = wrap_table_writes(routes(self), self)
-        return own + rowaccess_routes(self) + iam_routes(self)
+        served = own + rowaccess_routes(self) + iam_routes(self)
+        return served + _without_v2_prefix(served)
 
     def start(self) -> None:
         if self.config.warm_start:

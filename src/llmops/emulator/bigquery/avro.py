@@ -106,10 +106,52 @@ def _field(name: str, avro: Any, logical_types: bool, mode: str = "NULLABLE") ->
     return {"name": name, "type": _PRIMITIVES[kind], "mode": mode}, _identity
 
 
+def _read_snappy_without_cramjam() -> None:
+    """Lets fastavro read snappy blocks (BigQuery's usual Avro codec, Google's sample data.avro)
+    with pyarrow's snappy where the library fastavro wants for it (cramjam) is not installed."""
+    import fastavro.read
+
+    if getattr(fastavro.read.BLOCK_READERS.get("snappy"), "__name__", "") == "missing":
+        fastavro.read.BLOCK_READERS["snappy"] = _snappy_block
+
+
+def _snappy_block(source: Any) -> io.BytesIO:
+    """One snappy block: its length (an Avro long), the compressed bytes, a CRC32 of the result.
+    fastavro's compiled reader passes the file, its pure-Python one a decoder."""
+    read = source.read_fixed if hasattr(source, "read_fixed") else source.read
+    shift = length = 0
+    while True:
+        byte = read(1)
+        if not byte:
+            raise EOFError("truncated snappy block")
+        length |= (byte[0] & 0x7F) << shift
+        shift += 7
+        if not byte[0] & 0x80:
+            break
+    length = (length >> 1) ^ -(length & 1)
+    data = read(length - 4)
+    read(4)
+    codec = pa.Codec("snappy")
+    size = _snappy_length(data)
+    return io.BytesIO(codec.decompress(data, decompressed_size=size).to_pybytes())
+
+
+def _snappy_length(data: bytes) -> int:
+    """The uncompressed length a raw snappy block starts with (a little-endian base-128 varint)."""
+    size = shift = 0
+    for byte in data[:5]:
+        size |= (byte & 0x7F) << shift
+        shift += 7
+        if not byte & 0x80:
+            return size
+    raise ValueError("corrupt snappy block")
+
+
 def read_avro(data: bytes, *, logical_types: bool) -> tuple[pa.Table, list[dict[str, Any]]]:
     """The rows of an Avro object container file and its BigQuery schema; ValueError if unreadable."""
     import fastavro
 
+    _read_snappy_without_cramjam()
     try:
         reader = fastavro.reader(io.BytesIO(data))
         schema = reader.writer_schema

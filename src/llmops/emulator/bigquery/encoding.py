@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 
 from ..server.errors import bad_request
 from . import ranges
+from .datetext import padded
 
 LEGACY_TYPE = {"INT64": "INTEGER", "FLOAT64": "FLOAT", "BOOL": "BOOLEAN", "STRUCT": "RECORD"}
 """Standard type name -> the name BigQuery's REST API reports in schemas."""
@@ -85,21 +86,28 @@ def schema_from_api(fields: Any, *, where: str = "schema.fields") -> list[dict[s
     return out
 
 
-def int64_timestamps(use_int64: bool, output_format: str | None) -> bool:
-    """Whether result pages write TIMESTAMPs as integer microseconds (else float seconds), from
-    `formatOptions.useInt64Timestamp` and `formatOptions.timestampOutputFormat`."""
+def timestamp_output(use_int64: bool, output_format: str | None) -> str:
+    """How result pages write TIMESTAMPs, from `formatOptions.useInt64Timestamp` and
+    `formatOptions.timestampOutputFormat`: INT64 (microseconds), FLOAT64 (seconds) or ISO8601_STRING
+    (`YYYY-MM-DDTHH:MM:SS.FFFFFFZ`: a TIMESTAMP(6) column's six digits; BigQuery writes twelve for a
+    picosecond TIMESTAMP(12), which the emulator does not have)."""
     kind = str(output_format or "TIMESTAMP_OUTPUT_FORMAT_UNSPECIFIED").upper()
     if kind == "TIMESTAMP_OUTPUT_FORMAT_UNSPECIFIED":
-        return use_int64
-    if kind in ("INT64", "FLOAT64"):
-        return kind == "INT64"
-    if kind == "ISO8601_STRING":
+        return "INT64" if use_int64 else "FLOAT64"
+    if kind in ("FLOAT64", "ISO8601_STRING") and use_int64:
         raise bad_request(
-            "formatOptions.timestampOutputFormat ISO8601_STRING (for picosecond timestamps) is not supported by "
-            "the local warehouse; use INT64 or useInt64Timestamp",
+            "Cannot specify both use_int64_timestamp and timestamp_output_format.",
             location="formatOptions.timestampOutputFormat",
         )
+    if kind in ("INT64", "FLOAT64", "ISO8601_STRING"):
+        return kind
     raise bad_request(f"Invalid formatOptions.timestampOutputFormat {output_format!r}")
+
+
+def _iso8601(value: dt.datetime) -> str:
+    """A TIMESTAMP as the ISO8601_STRING output format writes it (UTC, microseconds)."""
+    utc = value.astimezone(dt.UTC) if value.tzinfo else value
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond:06d}Z"
 
 
 def _refuse_picoseconds(field: dict[str, Any], where: str) -> None:
@@ -170,7 +178,7 @@ def interval_text(value: Any) -> str:
     return text + (f".{frac:06d}".rstrip("0") if frac else "")
 
 
-def _scalar_encoder(bq_type: str, int64_timestamp: bool) -> Callable[[Any], Any]:
+def _scalar_encoder(bq_type: str, timestamps: str) -> Callable[[Any], Any]:
     """Python value -> the string BigQuery sends for one non-null scalar of `bq_type`."""
     t = STANDARD_TYPE.get(bq_type, bq_type)
     if t == "INT64":
@@ -182,8 +190,10 @@ def _scalar_encoder(bq_type: str, int64_timestamp: bool) -> Callable[[Any], Any]
     if t in ("NUMERIC", "BIGNUMERIC"):
         return _numeric
     if t == "TIMESTAMP":
-        if int64_timestamp:
+        if timestamps == "INT64":
             return lambda v: str(_micros(v)) if isinstance(v, dt.datetime) else str(v)
+        if timestamps == "ISO8601_STRING":
+            return lambda v: _iso8601(v) if isinstance(v, dt.datetime) else str(v)
         return lambda v: f"{_micros(v) / 1e6:.6E}" if isinstance(v, dt.datetime) else str(v)
     if t == "DATETIME":
         return _datetime
@@ -200,11 +210,11 @@ def _scalar_encoder(bq_type: str, int64_timestamp: bool) -> Callable[[Any], Any]
     return lambda v: v if isinstance(v, str) else str(v)
 
 
-def _value_encoder(field: dict[str, Any], int64_timestamp: bool) -> Callable[[Any], Any]:
+def _value_encoder(field: dict[str, Any], timestamps: str) -> Callable[[Any], Any]:
     """Python value of a whole field (REPEATED / RECORD included) -> its `v`."""
     t = STANDARD_TYPE.get(field["type"], field["type"])
     if t in ("RECORD", "STRUCT"):
-        subs = [(f["name"], _value_encoder(f, int64_timestamp)) for f in field.get("fields", [])]
+        subs = [(f["name"], _value_encoder(f, timestamps)) for f in field.get("fields", [])]
 
         def record(v: Any) -> Any:
             if v is None:
@@ -214,14 +224,14 @@ def _value_encoder(field: dict[str, Any], int64_timestamp: bool) -> Callable[[An
         single = record
     elif t == "RANGE":
         element = field["rangeElementType"]["type"]
-        range_text = ranges.rest_encoder(_scalar_encoder(element, int64_timestamp))
+        range_text = ranges.rest_encoder(_scalar_encoder(element, timestamps))
 
         def one_range(v: Any) -> Any:
             return None if v is None else range_text(v)
 
         single = one_range
     else:
-        scalar = _scalar_encoder(t, int64_timestamp)
+        scalar = _scalar_encoder(t, timestamps)
 
         def single(v: Any) -> Any:
             return None if v is None else scalar(v)
@@ -237,7 +247,7 @@ texts): an Arrow cast costs a fixed ~8 µs and lets go of the GIL, which under c
 requests costs a wait to take it back; a value costs ~0.2 µs."""
 
 
-def _fast_text(column: pa.ChunkedArray, field: dict[str, Any], int64_timestamp: bool) -> pa.ChunkedArray | None:
+def _fast_text(column: pa.ChunkedArray, field: dict[str, Any], timestamps: str) -> pa.ChunkedArray | None:
     """A top-level scalar column as Arrow strings (the `v` texts, nulls kept), or None to do it
     value by value."""
     if field.get("mode") == "REPEATED":
@@ -255,7 +265,7 @@ def _fast_text(column: pa.ChunkedArray, field: dict[str, Any], int64_timestamp: 
             return column.cast(pa.string())
         if t == "DATE" and pa.types.is_date(typ):
             return column.cast(pa.string())
-        if t == "TIMESTAMP" and pa.types.is_timestamp(typ) and int64_timestamp:
+        if t == "TIMESTAMP" and pa.types.is_timestamp(typ) and timestamps == "INT64":
             micros = column.cast(pa.timestamp("us", tz=typ.tz), safe=False).cast(pa.int64())
             return micros.cast(pa.string())
         if t == "DATETIME" and pa.types.is_timestamp(typ):
@@ -274,22 +284,22 @@ def _fast_text(column: pa.ChunkedArray, field: dict[str, Any], int64_timestamp: 
     return None
 
 
-def _fast_column(column: pa.ChunkedArray, field: dict[str, Any], int64_timestamp: bool) -> list[Any] | None:
+def _fast_column(column: pa.ChunkedArray, field: dict[str, Any], timestamps: str) -> list[Any] | None:
     """A top-level scalar column converted with Arrow kernels, or None to do it value by value."""
-    text = _fast_text(column, field, int64_timestamp)
+    text = _fast_text(column, field, timestamps)
     return None if text is None else text.to_pylist()
 
 
-def encode_rows(table: pa.Table, schema: list[dict[str, Any]], *, int64_timestamp: bool = True) -> list[dict[str, Any]]:
+def encode_rows(table: pa.Table, schema: list[dict[str, Any]], *, timestamps: str = "INT64") -> list[dict[str, Any]]:
     """Rows of `table` as BigQuery's `rows: [{"f": [{"v": ...}]}]` for the given schema."""
     if table.num_rows == 0:
         return []
     columns = []
     for i, field in enumerate(schema):
         column = table.column(i)
-        values = _fast_column(column, field, int64_timestamp)
+        values = _fast_column(column, field, timestamps)
         if values is None:
-            enc = _value_encoder(field, int64_timestamp)
+            enc = _value_encoder(field, timestamps)
             values = [enc(v) for v in column.to_pylist()]
         columns.append(values)
     return [{"f": [{"v": v} for v in row]} for row in zip(*columns)]
@@ -312,11 +322,11 @@ def _json_strings(text: pa.ChunkedArray) -> pa.Array:
     return pa.array([None if v is None else _escape(v) for v in text.to_pylist()], pa.large_string())
 
 
-def _cells(column: pa.ChunkedArray, field: dict[str, Any], int64_timestamp: bool) -> pa.Array:
+def _cells(column: pa.ChunkedArray, field: dict[str, Any], timestamps: str) -> pa.Array:
     """One column as its JSON cells, `{"v":...}` per row."""
-    text = _fast_text(column, field, int64_timestamp)
+    text = _fast_text(column, field, timestamps)
     if text is None:
-        enc = _value_encoder(field, int64_timestamp)
+        enc = _value_encoder(field, timestamps)
         return pa.array([_dumps({"v": enc(v)}) for v in column.to_pylist()], pa.large_string())
     text = text.cast(pa.large_string()).combine_chunks()
     if STANDARD_TYPE.get(field["type"], field["type"]) in _PLAIN_TEXT:
@@ -328,12 +338,12 @@ def _cells(column: pa.ChunkedArray, field: dict[str, Any], int64_timestamp: bool
     )
 
 
-def encode_rows_json(table: pa.Table, schema: list[dict[str, Any]], *, int64_timestamp: bool = True) -> bytes:
+def encode_rows_json(table: pa.Table, schema: list[dict[str, Any]], *, timestamps: str = "INT64") -> bytes:
     """encode_rows() as the bytes of its compact, ASCII-only JSON array, built column by column with Arrow
     kernels instead of a dict per cell (pages of results are megabytes)."""
     if table.num_rows == 0 or not schema:
-        return _dumps(encode_rows(table, schema, int64_timestamp=int64_timestamp)).encode("ascii")
-    cells = [_cells(table.column(i), field, int64_timestamp) for i, field in enumerate(schema)]
+        return _dumps(encode_rows(table, schema, timestamps=timestamps)).encode("ascii")
+    cells = [_cells(table.column(i), field, timestamps) for i, field in enumerate(schema)]
     joined = pc.binary_join_element_wise(*cells, _text(","))
     rows = pc.binary_join_element_wise(_text('{"f":['), joined, _text("]},"), _text(""))
     offsets = pa.Array.from_buffers(pa.int64(), len(rows) + 1, [None, rows.buffers()[1]], offset=rows.offset)
@@ -389,13 +399,13 @@ def _scalar_param(t: str, raw: Any, where: str) -> Any:
         if t == "BYTES":
             return base64.b64decode(str(raw), validate=True)
         if t == "DATE":
-            return dt.date.fromisoformat(str(raw))
+            return dt.date.fromisoformat(padded(str(raw)))
         if t == "DATETIME":
-            return dt.datetime.fromisoformat(str(raw).replace(" ", "T", 1))
+            return dt.datetime.fromisoformat(padded(str(raw)).replace(" ", "T", 1))
         if t == "TIME":
-            return dt.time.fromisoformat(str(raw))
+            return dt.time.fromisoformat(padded(str(raw)))
         if t == "TIMESTAMP":
-            text = str(raw).strip()
+            text = padded(str(raw).strip())
             if text.upper().endswith(" UTC"):
                 text = text[:-4]
             if text.endswith("Z"):

@@ -64,6 +64,7 @@ from . import (
     udfs,
     viewrefs,
 )
+from .datetext import padded
 from .googlesql import (
     FARM_FINGERPRINT_UDF,
     INFO_SCHEMA_VIEWS,
@@ -2166,11 +2167,11 @@ def _convert_value(value: Any, f: dict, *, ignore_unknown: bool, location: str) 
         if t == "TIMESTAMP":
             return _parse_timestamp(value)
         if t == "DATETIME":
-            return dt.datetime.fromisoformat(str(value).strip().replace(" ", "T", 1))
+            return dt.datetime.fromisoformat(padded(str(value).strip()).replace(" ", "T", 1))
         if t == "DATE":
-            return dt.date.fromisoformat(str(value).strip())
+            return dt.date.fromisoformat(padded(str(value).strip()))
         if t == "TIME":
-            return dt.time.fromisoformat(str(value).strip())
+            return dt.time.fromisoformat(padded(str(value).strip()))
         if t == "BYTES":
             if isinstance(value, (bytes, bytearray)):
                 return bytes(value)
@@ -2235,7 +2236,7 @@ def _parse_timestamp(value: Any) -> dt.datetime:
     except ValueError:
         pass
     had_utc = bool(_TZ_SUFFIX.search(text))
-    text = _TZ_SUFFIX.sub("", text).replace(" ", "T", 1)
+    text = padded(_TZ_SUFFIX.sub("", text)).replace(" ", "T", 1)
     parsed = dt.datetime.fromisoformat(text)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=dt.UTC)

@@ -32,6 +32,9 @@ OPTIONS = (
 )
 
 
+_INT64_OPTIONS = ("maxLength", "precision", "scale")
+
+
 def ensure_catalog(con: duckdb.DuckDBPyConnection) -> None:
     """Create the options table (once per engine, when it opens)."""
     con.execute(
@@ -167,5 +170,8 @@ def merge(api_fields: list[dict[str, Any]], options: dict[str, dict[str, Any]], 
         for k in OPTIONS:
             f.pop(k, None)
         f.update(options.get(path, {}))
+        for k in _INT64_OPTIONS:
+            if isinstance(f.get(k), int) and not isinstance(f[k], bool):
+                f[k] = str(f[k])  # the resource's INT64 values are strings (clients may send numbers)
         if isinstance(f.get("fields"), list):
             merge(f["fields"], options, path + ".")

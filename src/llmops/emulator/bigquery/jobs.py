@@ -196,6 +196,7 @@ class JobRunner:
         if len(kinds) != 1:
             raise bad_request("The job configuration must contain exactly one of query, load, extract or copy")
         kind = kinds[0]
+        config = {**config, kind: _dispositions_unlisted(config[kind])}
         _check_labels(config.get("labels"))
         if kind == "query" and isinstance(config["query"].get("queryParameters"), list):
             # parameterValue.value is a string in BigQuery's resource, whatever JSON type was sent
@@ -1004,6 +1005,18 @@ def _job_timeout_s(value: Any) -> float | None:
     if ms <= 0:
         raise bad_request(f"Invalid jobTimeoutMs {value!r}: must be positive", location="configuration.jobTimeoutMs")
     return ms / 1000
+
+
+def _dispositions_unlisted(config: dict[str, Any]) -> dict[str, Any]:
+    """`config` with a writeDisposition or createDisposition sent as a one-element list read as that
+    element, as BigQuery reads it (Google's Node.js sample relaxColumnQueryAppend sends
+    `writeDisposition: ['WRITE_APPEND']`)."""
+    out = dict(config)
+    for key in ("writeDisposition", "createDisposition"):
+        value = out.get(key)
+        if isinstance(value, list) and len(value) == 1 and isinstance(value[0], str):
+            out[key] = value[0]
+    return out
 
 
 def _write_mode(disposition: str) -> str:

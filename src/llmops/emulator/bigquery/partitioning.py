@@ -210,3 +210,31 @@ def register_view(con: Any, relation: str) -> None:
 
 def _quote(text: str) -> str:
     return text.replace("'", "''")
+
+
+def int64_strings(fields: dict[str, Any]) -> dict[str, Any]:
+    """`fields` of a tables.insert/patch/update with the partitioning's INT64 values written as the
+    tables resource writes them, JSON strings (the Node.js client sends `rangePartitioning.range`
+    as numbers); BigQueryInvalid for one that is not an integer."""
+    out = dict(fields)
+    rng = out.get("rangePartitioning")
+    if isinstance(rng, dict) and isinstance(rng.get("range"), dict):
+        bounds = {k: _int64(v, f"rangePartitioning.range.{k}") for k, v in rng["range"].items()}
+        out["rangePartitioning"] = {**rng, "range": bounds}
+    time = out.get("timePartitioning")
+    if isinstance(time, dict) and time.get("expirationMs") is not None:
+        out["timePartitioning"] = {
+            **time,
+            "expirationMs": _int64(time["expirationMs"], "timePartitioning.expirationMs"),
+        }
+    return out
+
+
+def _int64(value: Any, where: str) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, (int, str)) and not isinstance(value, bool) and re.fullmatch(r"[+-]?\d+", str(value).strip()):
+        return str(int(str(value)))
+    raise BigQueryInvalid(f"Invalid {where} {value!r}", fix="give an integer")

@@ -89,8 +89,9 @@ class RestMetadata:
             if not doc or doc.get("_created") != created:
                 doc = {"_created": created}
             for k, v in fields.items():
-                if k == "labels" and isinstance(v, dict) and isinstance(doc.get("labels"), dict) and merge:
-                    labels = {**doc["labels"], **v}
+                if k == "labels" and isinstance(v, dict):
+                    # a label set to null is deleted, by tables/datasets.update as by patch
+                    labels = {**doc["labels"], **v} if merge and isinstance(doc.get("labels"), dict) else v
                     doc["labels"] = {a: b for a, b in labels.items() if b is not None}
                 elif v is None:
                     doc.pop(k, None)
@@ -146,8 +147,15 @@ def dataset_resource(
         res["description"] = info["description"]
     res.update(extra)
     ddlopts.apply(res, ddl or {})
+    _omit_empty_labels(res)
     res["etag"] = etag(res)
     return res
+
+
+def _omit_empty_labels(res: dict[str, Any]) -> None:
+    """BigQuery leaves `labels` out of a resource that has none (after the last one is deleted too)."""
+    if res.get("labels") == {}:
+        del res["labels"]
 
 
 def dataset_list_item(res: dict[str, Any]) -> dict[str, Any]:
@@ -188,6 +196,7 @@ def table_resource(info: dict[str, Any], extra: dict[str, Any], base: str, locat
     if refresh and "materializedView" in res:
         res["materializedView"].update(refresh)
     ddlopts.apply(res, (info.get("features") or {}).get("ddl_fields") or {})
+    _omit_empty_labels(res)
     # a materialized view is always fresh (lastRefreshTime is now): the etag leaves it out to stay stable
     stable = res
     if "materializedView" in res:

@@ -34,8 +34,8 @@ from ..server.http import (
     read_json,
 )
 from ..server.threads import in_thread
-from . import ddlopts, partition_summary, tablekinds, typeparams
-from .encoding import encode_rows, encode_rows_json, int64_timestamps, schema_from_api, schema_to_api
+from . import ddlopts, partition_summary, partitioning, tablekinds, typeparams
+from .encoding import encode_rows, encode_rows_json, schema_from_api, schema_to_api, timestamp_output
 from .jobs import NAME_RE, Job, JobRunner, sql_table
 from .resources import (
     DATASET_FIELDS,
@@ -309,6 +309,7 @@ class BigQueryHandlers:
         mview = body.get("materializedView")
         refresh = _mview_refresh(mview) if isinstance(mview, dict) and mview.get("query") else None
         fields = schema_from_api((body.get("schema") or {}).get("fields") or [])
+        rest_fields = partitioning.int64_strings({k: body[k] for k in TABLE_FIELDS if k in body and k != "description"})
 
         def create() -> dict[str, Any]:
             tablekinds.parse_ms(body.get("expirationTime"), "expirationTime")
@@ -342,7 +343,7 @@ class BigQueryHandlers:
             if body.get("expirationTime"):
                 tablekinds.set_expiration(self.engine, p, d, t, body["expirationTime"])
             info = self._table_info(p, d, t)
-            extra = {k: body[k] for k in TABLE_FIELDS if k in body and k != "description"}
+            extra = dict(rest_fields)
             if refresh:
                 extra["mviewRefresh"] = refresh
             if isinstance(view, dict) and view.get("query"):
@@ -362,6 +363,12 @@ class BigQueryHandlers:
         if selected:
             wanted = {s.strip().split(".")[0].lower() for s in selected.split(",") if s.strip()}
             res["schema"]["fields"] = [f for f in res["schema"]["fields"] if f["name"].lower() in wanted]
+        view = (request.query_params.get("view") or "TABLE_METADATA_VIEW_UNSPECIFIED").upper()
+        if view not in _TABLE_VIEWS:
+            raise bad_request(f"Invalid view {view!r}; use BASIC, STORAGE_STATS or FULL", location="view")
+        if view == "BASIC":
+            for key in _STORAGE_STATS:
+                res.pop(key, None)  # "does not include storage statistics such as numRows or numBytes"
         return JSONResponse(res)
 
     async def patch_table(self, request: Request, project: str, dataset: str, table: str) -> Response:
@@ -389,6 +396,7 @@ class BigQueryHandlers:
             fields = {k: body.get(k) for k in TABLE_FIELDS if k in body}
             if request.method == "PUT":
                 fields = {k: body.get(k) for k in TABLE_FIELDS}
+            fields = partitioning.int64_strings(fields)
             if (
                 isinstance(body.get("materializedView"), dict)
                 and (info.get("features") or {}).get("kind") == "MATERIALIZED_VIEW"
@@ -419,7 +427,7 @@ class BigQueryHandlers:
     async def list_rows(self, request: Request, project: str, dataset: str, table: str) -> Response:
         offset = _offset(request.query_params.get("pageToken"), query_int(request, "startIndex", 0))
         limit = query_int(request, "maxResults", None, minimum=0)
-        int64_ts = int64_timestamps(
+        timestamps = timestamp_output(
             query_bool(request, "formatOptions.useInt64Timestamp"),
             request.query_params.get("formatOptions.timestampOutputFormat"),
         )
@@ -455,7 +463,7 @@ class BigQueryHandlers:
                 table_ = table_.slice(0, _default_page_rows(table_))
             body: dict[str, Any] = {"kind": "bigquery#tableDataList", "etag": str(total), "totalRows": str(total)}
             if table_.num_rows:
-                body["rows"] = _encode_rows(table_, result.schema, int64_ts)
+                body["rows"] = _encode_rows(table_, result.schema, timestamps)
             if offset + table_.num_rows < total and (table_.num_rows or limit == 0):
                 body["pageToken"] = _page_token(offset + table_.num_rows)
             return _json_response(body)
@@ -608,7 +616,7 @@ class BigQueryHandlers:
             body["nextPageToken"] = _page_token(offset + limit)
         return JSONResponse(body)
 
-    def _results_body(self, job: Job, *, offset: int, limit: int | None, int64_ts: bool) -> dict[str, Any]:
+    def _results_body(self, job: Job, *, offset: int, limit: int | None, timestamps: str) -> dict[str, Any]:
         """The query-results part shared by jobs.query and jobs.getQueryResults."""
         body: dict[str, Any] = {
             "jobReference": job.reference,
@@ -644,8 +652,10 @@ class BigQueryHandlers:
         n = limit if limit is not None else _default_page_rows(table)
         page = table.slice(offset, n)
         if page.num_rows:
-            body["rows"] = _encode_rows(page, result.schema, int64_ts)
-        if offset + page.num_rows < total:
+            body["rows"] = _encode_rows(page, result.schema, timestamps)
+        if offset + page.num_rows < total and n != 0:
+            # maxResults=0 asks for the job's state, not a page: a token there would send a client
+            # that follows tokens (nodejs-bigquery's getQueryResults({maxResults: 0})) round forever
             body["pageToken"] = _page_token(offset + page.num_rows)
         return body
 
@@ -655,7 +665,7 @@ class BigQueryHandlers:
         if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 0):
             raise bad_request(f"Invalid maxResults {limit!r}", location="maxResults")
         formats = body.get("formatOptions") or {}
-        int64_ts = int64_timestamps(bool(formats.get("useInt64Timestamp")), formats.get("timestampOutputFormat"))
+        timestamps = timestamp_output(bool(formats.get("useInt64Timestamp")), formats.get("timestampOutputFormat"))
 
         arrow = str(body.get("queryResultsFormat") or "").upper() == "ARROW"
 
@@ -665,7 +675,7 @@ class BigQueryHandlers:
                 raise job.error
             if arrow and job.result is not None and job.result.schema:
                 return JSONResponse(_arrow_results(job))
-            out = self._results_body(job, offset=0, limit=limit, int64_ts=int64_ts)
+            out = self._results_body(job, offset=0, limit=limit, timestamps=timestamps)
             out["kind"] = "bigquery#queryResponse"
             if job.resource["configuration"].get("dryRun"):
                 # a dry run creates no job: BigQuery's reference names no jobId
@@ -680,13 +690,13 @@ class BigQueryHandlers:
             raise job.error
         offset = _offset(request.query_params.get("pageToken"), query_int(request, "startIndex", 0))
         limit = query_int(request, "maxResults", None, minimum=0)
-        int64_ts = int64_timestamps(
+        timestamps = timestamp_output(
             query_bool(request, "formatOptions.useInt64Timestamp"),
             request.query_params.get("formatOptions.timestampOutputFormat"),
         )
 
         def results() -> Response:
-            out = self._results_body(job, offset=offset, limit=limit, int64_ts=int64_ts)
+            out = self._results_body(job, offset=offset, limit=limit, timestamps=timestamps)
             out["kind"] = "bigquery#getQueryResultsResponse"
             out["etag"] = job.resource["etag"]
             return _json_response(out)
@@ -742,11 +752,11 @@ class BigQueryHandlers:
         return Response(status_code=499)
 
 
-def _encode_rows(page: pa.Table, schema: list[dict[str, Any]], int64_ts: bool) -> list[dict[str, Any]] | bytes:
+def _encode_rows(page: pa.Table, schema: list[dict[str, Any]], timestamps: str) -> list[dict[str, Any]] | bytes:
     """A page's `rows`: the JSON bytes of a large page, the row objects of a small one."""
     if page.num_rows * len(schema) <= SMALL_PAGE_CELLS:
-        return encode_rows(page, schema, int64_timestamp=int64_ts)
-    return encode_rows_json(page, schema, int64_timestamp=int64_ts)
+        return encode_rows(page, schema, timestamps=timestamps)
+    return encode_rows_json(page, schema, timestamps=timestamps)
 
 
 def _json_response(body: dict[str, Any]) -> Response:
@@ -826,6 +836,11 @@ def _label_filter(expr: str, labels: dict[str, str]) -> bool:
         if key not in labels or (value and labels[key] != value):
             return False
     return True
+
+
+_TABLE_VIEWS = ("TABLE_METADATA_VIEW_UNSPECIFIED", "BASIC", "STORAGE_STATS", "FULL")
+_STORAGE_STATS = ("numBytes", "numLongTermBytes", "numRows", "lastModifiedTime")
+"""What tables.get leaves out under `view=BASIC` (BigQuery's STORAGE_STATS view adds them)."""
 
 
 def _endpoint(handler: Callable[..., Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:

@@ -59,6 +59,8 @@ def _write(endpoint: Endpoint, state: BigQueryApi, *, creates: bool) -> Endpoint
             raw = json.dumps({**body, "schema": {"fields": [{**NO_SCHEMA_FIELD}]}}).encode()
         schema = body.get("schema") if isinstance(body, dict) else None
         fields = schema.get("fields") if isinstance(schema, dict) else None
+        if creates and isinstance(fields, list) and isinstance(body.get("defaultCollation"), str):
+            fields = _inherit_collation(fields, body["defaultCollation"])
         if isinstance(fields, list):
             await run_in_threadpool(fieldopts.check, state.bigquery, fields)  # before anything is written
         response = await endpoint(_replayed(request, raw))
@@ -74,6 +76,21 @@ def _write(endpoint: Endpoint, state: BigQueryApi, *, creates: bool) -> Endpoint
         return JSONResponse(resource)
 
     return write
+
+
+def _inherit_collation(fields: list[Any], collation: str) -> list[Any]:
+    """`fields` with each STRING field that names no collation given the table's default, as
+    BigQuery's new STRING fields inherit `defaultCollation` (a later change of the default leaves
+    them as they are)."""
+    out = []
+    for f in fields:
+        if isinstance(f, dict):
+            if str(f.get("type", "")).upper() == "STRING" and collation and not f.get("collation"):
+                f = {**f, "collation": collation}
+            if isinstance(f.get("fields"), list):
+                f = {**f, "fields": _inherit_collation(f["fields"], collation)}
+        out.append(f)
+    return out
 
 
 def _wants_empty_table(body: dict[str, Any]) -> bool:

@@ -208,7 +208,7 @@ class Guard:
         path = scope.get("path", "")
         if path.startswith(_NO_DEADLINE_PREFIXES) or b"alt=media" in scope.get("query_string", b""):
             return None
-        if path.startswith("/bigquery/v2/") and ("/jobs" in path or "/queries" in path):
+        if path.startswith(("/bigquery/v2/", "/projects/")) and ("/jobs" in path or "/queries" in path):
             return None  # queries have their own limits
         return self.config.request_deadline_s
 
