@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -125,35 +126,14 @@ def run_script(
     nodes = Parser(sql).parse()
     with engine._controlled(control) as (con, ctl):
         run = Interpreter(engine, con, ctl, default_project or engine.default_project, default_dataset)
-        run.user_params = dict(params) if isinstance(params, dict) else {}
-        run.user_types = dict(param_types or {})
-        try:
-            run.block(nodes)
-        except _Return:
-            pass
-        except _Break:
-            raise BigQueryError(
-                "BREAK or CONTINUE outside of a loop", fix="use them inside LOOP, WHILE, REPEAT or FOR"
-            ) from None
-        except BaseException as exc:
-            if run.in_transaction:
-                con.execute("ROLLBACK")
-            if isinstance(exc, LlmopsError):
-                exc.script_children = tuple(run.children)  # type: ignore[attr-defined]
-            raise
+        _interpret(run, params, param_types, lambda: run.block(nodes))
         if run.in_transaction:
             con.execute("ROLLBACK")
             raise BigQueryError(
                 "Transaction was not committed by the end of the script (it was rolled back)",
                 fix="end it with COMMIT TRANSACTION",
             )
-    out = run.result()
-    lone = _lone_statement_type(nodes, run.children)
-    child = run.children[0].result if lone else None
-    if lone and child is not None:
-        out.statement_type = lone
-        out.target = child.target  # the routine, for the job's ddlTargetRoutine
-    return out
+    return _script_result(run, nodes)
 
 
 def run_in_session(
@@ -175,37 +155,52 @@ def run_in_session(
     with engine._controlled(control, session=session.con) as (con, ctl):
         run = Interpreter(engine, con, ctl, default_project or session.project, dataset)
         run.session = session
-        run.scopes = [session.variables]
+        run.scopes = [session.variables]  # the session's variables, not a block's
         run.temp_functions, run.temp_tables = session.temp_functions, session.temp_tables
         run.transaction_id = session.transaction_id
-        run.user_params = dict(params) if isinstance(params, dict) else {}
-        run.user_types = dict(param_types or {})
-        try:
+
+        def each() -> None:
             for node in nodes:
                 run.run(node)
-        except _Return:
-            pass
-        except _Break:
-            raise BigQueryError(
-                "BREAK or CONTINUE outside of a loop", fix="use them inside LOOP, WHILE, REPEAT or FOR"
-            ) from None
-        except BaseException as exc:
-            if run.in_transaction:  # an error inside a transaction rolls it back, as in a script
-                con.execute("ROLLBACK")
-                run.transaction_id = None
-            if isinstance(exc, LlmopsError):
-                exc.script_children = tuple(run.children)  # type: ignore[attr-defined]
-            raise
+
+        try:
+            _interpret(run, params, param_types, each)
         finally:
             session.transaction_id = run.transaction_id
     if len(nodes) == 1 and nodes[0].kind == "sql" and len(run.children) == 1 and run.children[0].result:
         return run.children[0].result
+    return _script_result(run, nodes)
+
+
+def _interpret(run: Interpreter, params: Any, param_types: Any, body: Callable[[], None]) -> None:
+    """Run `body` on `run`: RETURN ends it; an error rolls back an open transaction and carries
+    the statements run so far (`script_children`)."""
+    run.user_params = dict(params) if isinstance(params, dict) else {}
+    run.user_types = dict(param_types or {})
+    try:
+        body()
+    except _Return:
+        pass
+    except _Break:
+        raise BigQueryError(
+            "BREAK or CONTINUE outside of a loop", fix="use them inside LOOP, WHILE, REPEAT or FOR"
+        ) from None
+    except BaseException as exc:
+        if run.in_transaction:
+            run.con.execute("ROLLBACK")
+            run.transaction_id = None
+        if isinstance(exc, LlmopsError):
+            exc.script_children = tuple(run.children)  # type: ignore[attr-defined]
+        raise
+
+
+def _script_result(run: Interpreter, nodes: list[Node]) -> QueryResult:
     out = run.result()
     lone = _lone_statement_type(nodes, run.children)
     child = run.children[0].result if lone else None
     if lone and child is not None:
         out.statement_type = lone
-        out.target = child.target
+        out.target = child.target  # the routine, for the job's ddlTargetRoutine
     return out
 
 
