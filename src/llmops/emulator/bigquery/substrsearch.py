@@ -87,9 +87,8 @@ def rewrite_contains_substr(node: exp.Contains) -> exp.Expression | None:
     """CONTAINS_SUBSTR(expression, search_value [, json_scope => ...]) as DuckDB SQL; None for
     a CONTAINS that is not one."""
     from .coltypes import known_type
-    from .functions import _is_bytes, _t
+    from .functions import _is_bytes
     from .googlesql import BigQueryError
-    from .udfs import NORMALIZE_CASEFOLD_UDF
 
     if not (isinstance(node.this, exp.Lower) and isinstance(node.expression, exp.Lower)):
         return None
@@ -119,12 +118,18 @@ def rewrite_contains_substr(node: exp.Contains) -> exp.Expression | None:
             "CONTAINS_SUBSTR's search value must be a STRING literal or a constant expression, not a column",
             fix="write the text to search for, or a query parameter",
         )
-    fold = f"CASE WHEN strlen(_A) <> length(_A) THEN {NORMALIZE_CASEFOLD_UDF}(_A, 'NFKC') ELSE lower(_A) END"
-    folded = exp.Literal.string(casefold(needle.name)) if isinstance(needle, exp.Literal) else _t(fold, needle)
-    return _searched(data, folded, scope, fold)
+    folded = exp.Literal.string(casefold(needle.name)) if isinstance(needle, exp.Literal) else _folded(needle)
+    return _searched(data, folded, scope)
 
 
-def _searched(data: exp.Expression, folded: exp.Expression, scope: str, fold: str) -> exp.Expression:
+def _folded(text: exp.Expression) -> exp.Expression:
+    """NORMALIZE_AND_CASEFOLD(text, NFKC) as functions.py writes it."""
+    from .functions import _normalize
+
+    return _normalize(exp.Normalize(this=text.copy(), form=exp.Var(this="NFKC"), is_casefold=True))
+
+
+def _searched(data: exp.Expression, folded: exp.Expression, scope: str) -> exp.Expression:
     """The search of `data` for the folded search value. The fields of a STRUCT written out,
     `(a, b)` or `STRUCT(a, b)`, are searched one by one and joined by OR, whose TRUE / NULL /
     FALSE is the cross-field search's (a UDF call per row costs ~80x DuckDB's contains)."""
@@ -133,10 +138,10 @@ def _searched(data: exp.Expression, folded: exp.Expression, scope: str, fold: st
 
     if isinstance(data, (exp.Tuple, exp.Struct)) and data.expressions:
         fields = [_struct_field(e) for e in data.expressions]
-        return exp.paren(exp.or_(*(_searched(f, folded, scope, fold) for f in fields)), copy=False)
+        return exp.paren(exp.or_(*(_searched(f, folded, scope) for f in fields)), copy=False)
     text = string_cast(exp.Cast(this=data.copy(), to=exp.DataType.build("VARCHAR")))  # BigQuery's text
     udf = _t(f"{CONTAINS_SUBSTR_UDF}(CAST(to_json(_A) AS VARCHAR), typeof(_A), _B, '{scope}')", data, folded)
-    return _t(f"CASE WHEN {_COMPOSITE} THEN _B ELSE contains(_C, _D) END", data, udf, _t(fold, text), folded)
+    return _t(f"CASE WHEN {_COMPOSITE} THEN _B ELSE contains(_C, _D) END", data, udf, _folded(text), folded)
 
 
 def _struct_field(node: exp.Expression) -> exp.Expression:
