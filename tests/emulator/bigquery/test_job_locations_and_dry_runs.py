@@ -17,7 +17,7 @@ def eu_dataset(bigquery_client):
     ds = bigquery.Dataset(name)
     ds.location = "EU"
     bigquery_client.create_dataset(ds)
-    bigquery_client.query(f"CREATE TABLE `{name}.letters` (letter STRING, value INT64)").result()
+    bigquery_client.query(f"CREATE TABLE `{name}.letters` (letter STRING, value INT64)", location="EU").result()
     yield name
     bigquery_client.delete_dataset(name, delete_contents=True, not_found_ok=True)
 

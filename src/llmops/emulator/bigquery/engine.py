@@ -211,6 +211,8 @@ class BigQueryEngine:
         self._probe: tuple[int, bool, dt.datetime | None, frozenset[str]] | None = None
         """The last catalog probe: (generation, any row access policy, earliest table expiry,
         the UDFs views call)."""
+        self._locations: tuple[int, dict[str, str]] = (-1, {})
+        """Dataset locations (DuckDB schema -> lower-case location) as of a catalog generation."""
         if self.path is None:
             self._db = duckdb.connect(":memory:")
         elif keep_open:
@@ -484,13 +486,16 @@ class BigQueryEngine:
         param_types: Mapping[str, str] | None = None,
         control: QueryControl | None = None,
         session: Session | None = None,
+        location: str | None = None,
     ) -> QueryResult:
         """Run a GoogleSQL query or script; the result of its last statement (of a procedural
         script: its last SELECT's, see scripting.py).
 
         `control` cancels it from another thread; the engine's time limit (or a shorter one on
         `control`) stops it with a `timeout` error. In a `session` its temporary tables,
-        functions, variables and transaction carry over from the session's earlier queries."""
+        functions, variables and transaction carry over from the session's earlier queries.
+        A `location` refuses (BigQueryNotFound, before anything runs) a query that reads or
+        writes a dataset of another location; procedural scripts and sessions are not checked."""
         if param_types is None and isinstance(params, Mapping):
             param_types = _struct_param_types(params)
         if rowaccess.is_policy_ddl(sql):
@@ -529,6 +534,7 @@ class BigQueryEngine:
                 default_project=default_project,
                 default_dataset=default_dataset,
                 param_types=param_types,
+                location=location,
             )
 
     def _execute(
@@ -543,6 +549,7 @@ class BigQueryEngine:
         param_types: Mapping[str, str] | None,
         functions: frozenset[str] = frozenset(),
         temp_tables: frozenset[str] = frozenset(),
+        location: str | None = None,
     ) -> QueryResult:
         """Translate and run SQL statements on `con`; `functions` and `temp_tables` are temporary
         functions and tables an earlier statement of the same script created."""
@@ -555,6 +562,8 @@ class BigQueryEngine:
             con=con,
             temp_tables=temp_tables,
         )
+        if location:
+            self._check_location(con, script, location)
         bound = _bind(script, params)
         reads = all(s.statement_type == "SELECT" for s in script.statements)
         with contextlib.nullcontext() if reads else self._writing():
@@ -743,6 +752,23 @@ class BigQueryEngine:
         view_udfs = frozenset(con.execute(_VIEW_UDFS).fetchall()[0][0] or ()) if views else frozenset()
         self._probe = (generation, bool(policies), expiry, view_udfs)
         return bool(policies), expiry, view_udfs
+
+    def _check_location(self, con: duckdb.DuckDBPyConnection, script: Script, location: str) -> None:
+        """BigQueryNotFound, as BigQuery answers a job sent to `location`, for a dataset of another."""
+        datasets = {(p, d) for stmt in script.statements for p, d, _ in stmt.tables}
+        datasets |= {stmt.target[:2] for stmt in script.statements if stmt.target}
+        if not datasets:
+            return
+        generation = self._catalog_generation
+        seen, known = self._locations
+        if seen != generation or self._db is None:
+            rows = con.execute(f"SELECT schema_name, location FROM {CATALOG_SCHEMA}.datasets").fetchall()
+            known = {schema: str(have or "US").lower() for schema, have in rows}
+            self._locations = (generation, known)
+        for p, d in sorted(datasets):
+            have = known.get(duckdb_schema(p, d))
+            if have is not None and have != location.lower():
+                raise BigQueryNotFound(f"Not found: Dataset {p}:{d} was not found in location {location}", fix="")
 
     def _run(
         self,

@@ -33,6 +33,8 @@ OPTIONS = (
 
 
 _INT64_OPTIONS = ("maxLength", "precision", "scale")
+_MODE_UNSET = "modeUnset"
+"""The mark of a field created without a `mode`: BigQuery shows it back without one."""
 
 
 def ensure_catalog(con: duckdb.DuckDBPyConnection) -> None:
@@ -55,7 +57,9 @@ def of_fields(fields: Any, prefix: str = "") -> dict[str, dict[str, Any]]:
         if not isinstance(f, dict) or not isinstance(f.get("name"), str):
             continue
         path = prefix + f["name"].lower()
-        opts = {k: f[k] for k in OPTIONS if not _empty(f.get(k))}
+        opts: dict[str, Any] = {k: f[k] for k in OPTIONS if not _empty(f.get(k))}
+        if f.get("mode") is None:
+            opts[_MODE_UNSET] = True
         if opts:
             out[path] = opts
         out.update(of_fields(f.get("fields"), path + "."))
@@ -169,7 +173,10 @@ def merge(api_fields: list[dict[str, Any]], options: dict[str, dict[str, Any]], 
         path = prefix + str(f.get("name", "")).lower()
         for k in OPTIONS:
             f.pop(k, None)
-        f.update(options.get(path, {}))
+        own = options.get(path, {})
+        f.update({k: v for k, v in own.items() if k != _MODE_UNSET})
+        if own.get(_MODE_UNSET) and f.get("mode") == "NULLABLE":
+            del f["mode"]
         for k in _INT64_OPTIONS:
             if isinstance(f.get(k), int) and not isinstance(f[k], bool):
                 f[k] = str(f[k])  # the resource's INT64 values are strings (clients may send numbers)

@@ -264,7 +264,7 @@ class JobRunner:
         job.resource = {
             "kind": "bigquery#job",
             "etag": base64.b64encode(random_bytes(9)).decode(),
-            "id": f"{project}:{location}.{job_id}",
+            "id": f"{project}:{job.location}.{job_id}",
             "jobReference": job.reference,
             "configuration": config_out,
             "status": status,
@@ -309,7 +309,7 @@ class JobRunner:
             "jobReference": {
                 "projectId": project,
                 "jobId": f"job_{random_hex(16)}",
-                "location": body.get("location") or self.state.config.location,
+                **({"location": body["location"]} if body.get("location") else {}),
             },
             "configuration": {
                 "query": config,
@@ -321,6 +321,16 @@ class JobRunner:
         return self.insert(project, job_body)
 
     # ------------------------------------------------------------------ query
+
+    def _detected_location(self, result: Any) -> str | None:
+        """The location of the first dataset a query read or wrote: where BigQuery runs a job
+        sent without one."""
+        for p, d, *_ in (*result.referenced, *([result.target] if result.target else [])):
+            try:
+                return str(self.engine.get_dataset(p, d).get("location") or "") or None
+            except LlmopsError:
+                continue
+        return None
 
     def _check_location(self, location: str, datasets: set[tuple[str, str]]) -> None:
         """404 as BigQuery answers a job run in a location other than its datasets'."""
@@ -425,9 +435,9 @@ class JobRunner:
                 param_types=types,
                 session=session,
             )
+            if located:
+                self._check_location(located, {(p, d) for p, d, _ in plan.tables})
             if dry_run:
-                if located:
-                    self._check_location(located, {(p, d) for p, d, _ in plan.tables})
                 return _dry_run_statistics(plan)
             _check_bytes_billed(plan.total_bytes, limit)
             processed = plan.total_bytes
@@ -440,6 +450,7 @@ class JobRunner:
                 param_types=types,
                 control=control,
                 session=session,
+                location=located,
             )
         except LlmopsError as exc:  # a failed script still lists the statements it ran
             self._record_children(job, config, getattr(exc, "script_children", ()))
@@ -486,6 +497,8 @@ class JobRunner:
             p, d, t = result.target
             query_stats["ddlTargetTable"] = {"projectId": p, "datasetId": d, "tableId": t}
         job.result = result
+        if not located:
+            job.location = self._detected_location(result) or job.location
         if result.children:
             self._record_children(job, config, result.children)
             return {

@@ -62,6 +62,8 @@ kernels of encode_rows_json cost a fixed ~0.3 ms, more than a small page takes (
 about 40 µs; the two meet near 1,500 cells)."""
 
 _COLUMN_RE = r"^[A-Za-z_][A-Za-z0-9_]*$"
+_MULTI_REGIONS = ("US", "EU")
+"""Where jobs.get finds a job whose location the request does not name."""
 
 
 def _check_names(**names: str) -> None:
@@ -563,6 +565,9 @@ class BigQueryHandlers:
         location = request.query_params.get("location")
         if location and location.lower() != str(job.location).lower():
             raise ApiError(404, f"Not found: Job {project}:{location}.{job_id}", "notFound")
+        if not location and str(job.location).upper() not in _MULTI_REGIONS:
+            # without ?location= BigQuery looks only in the US and EU multi-regions
+            raise ApiError(404, f"Not found: Job {project}:{job_id}", "notFound")
         return job
 
     async def get_job(self, request: Request, project: str, job_id: str) -> Response:
@@ -575,8 +580,9 @@ class BigQueryHandlers:
         return JSONResponse({"kind": "bigquery#jobCancelResponse", "job": self._job_json(request, job)})
 
     async def delete_job(self, request: Request, project: str, job_id: str) -> Response:
+        self._located_job(request, project, job_id)
         self.jobs.store.delete(project, job_id)
-        return Response(status_code=204)
+        return JSONResponse({})  # google.protobuf.Empty, as Google's JSON APIs answer it
 
     async def list_jobs(self, request: Request, project: str) -> Response:
         jobs = self.jobs.store.list(project)
@@ -685,6 +691,7 @@ class BigQueryHandlers:
         return await self._call(run)
 
     async def get_query_results(self, request: Request, project: str, job_id: str) -> Response:
+        self._located_job(request, project, job_id)
         job = self.jobs.store.get(project, job_id)
         if job.error is not None:
             raise job.error
