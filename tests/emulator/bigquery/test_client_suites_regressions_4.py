@@ -11,11 +11,14 @@ the emulator answered otherwise, reproduced through google-cloud-bigquery and pl
   datasets are, and the job's reference says so;
 - `jobs.delete` answered 204 with no body; Google's JSON APIs answer an Empty message as `{}`,
   which the client returns to the caller;
+- `jobs.list` ignored `minCreationTime` and `maxCreationTime`;
 - a schema field created without `mode` was read back as `mode: NULLABLE`; BigQuery shows it as it
   was sent (the client's deep-equal of the schema failed).
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 import pytest
 from google.api_core.client_options import ClientOptions
@@ -111,3 +114,17 @@ def test_fields_sent_without_a_mode_are_shown_without_one(bigquery_client, datas
     assert http.get(f"/bigquery/v2/projects/{p}/datasets/{d}/tables/ddl").json()["schema"]["fields"] == [
         {"name": "id", "type": "INTEGER", "mode": "NULLABLE"}
     ]
+
+
+def test_jobs_list_keeps_to_the_creation_times_asked_for(bigquery_client):
+    before = bigquery_client.query("SELECT 1 AS before_the_window")
+    before.result()
+    window = before.created + dt.timedelta(milliseconds=1)
+    while dt.datetime.now(dt.UTC) <= window:
+        pass
+    inside = bigquery_client.query("SELECT 2 AS in_the_window")
+    inside.result()
+    listed = [j.job_id for j in bigquery_client.list_jobs(min_creation_time=window)]
+    assert inside.job_id in listed and before.job_id not in listed
+    older = [j.job_id for j in bigquery_client.list_jobs(max_creation_time=window - dt.timedelta(milliseconds=1))]
+    assert before.job_id in older and inside.job_id not in older

@@ -591,6 +591,10 @@ class BigQueryHandlers:
         states = {s.upper() for s in request.query_params.getlist("stateFilter")}
         if states and "DONE" not in states:
             jobs = []
+        earliest = query_int(request, "minCreationTime", None)
+        latest = query_int(request, "maxCreationTime", None)
+        if earliest is not None or latest is not None:
+            jobs = [j for j in jobs if _created_between(j, earliest, latest)]
         offset = _offset(request.query_params.get("pageToken"), 0)
         limit = query_int(request, "maxResults", None, minimum=1)
         page = jobs[offset : offset + limit] if limit else jobs[offset:]
@@ -895,6 +899,12 @@ def routes(state: BigQueryApi) -> list[BaseRoute]:
 
     own = [Route(path, _endpoint(handler), methods=[method]) for path, method, handler in table_list]
     return own + routine_routes(state) + model_routes(state)
+
+
+def _created_between(job: Job, earliest: int | None, latest: int | None) -> bool:
+    """Whether a job was created within jobs.list's minCreationTime/maxCreationTime (ms, inclusive)."""
+    created = int(job.resource.get("statistics", {}).get("creationTime") or 0)
+    return (earliest is None or created >= earliest) and (latest is None or created <= latest)
 
 
 def _limit_errors(info: dict[str, Any], rows: list[Any], keep: list[int]) -> list[dict[str, Any]]:
