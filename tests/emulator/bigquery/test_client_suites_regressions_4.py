@@ -11,6 +11,7 @@ the emulator answered otherwise, reproduced through google-cloud-bigquery and pl
   datasets are, and the job's reference says so;
 - `jobs.delete` answered 204 with no body; Google's JSON APIs answer an Empty message as `{}`,
   which the client returns to the caller;
+- a feature refused by name (501) was logged as an "internal error" with a traceback;
 - `jobs.list` ignored `minCreationTime` and `maxCreationTime`;
 - a schema field created without `mode` was read back as `mode: NULLABLE`; BigQuery shows it as it
   was sent (the client's deep-equal of the schema failed).
@@ -19,6 +20,7 @@ the emulator answered otherwise, reproduced through google-cloud-bigquery and pl
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 import pytest
 from google.api_core.client_options import ClientOptions
@@ -128,3 +130,15 @@ def test_jobs_list_keeps_to_the_creation_times_asked_for(bigquery_client):
     assert inside.job_id in listed and before.job_id not in listed
     older = [j.job_id for j in bigquery_client.list_jobs(max_creation_time=window - dt.timedelta(milliseconds=1))]
     assert before.job_id in older and inside.job_id not in older
+
+
+def test_a_feature_refused_by_name_is_not_logged_as_an_internal_error(http, dataset, caplog):
+    caplog.set_level(logging.WARNING, logger="llmops.emulator")
+    p, d = dataset.project, dataset.dataset_id
+    table = {
+        "tableReference": {"projectId": p, "datasetId": d, "tableId": "external"},
+        "externalDataConfiguration": {"sourceFormat": "PARQUET", "sourceUris": ["gs://b/f.parquet"]},
+    }
+    refused = http.post(f"/bigquery/v2/projects/{p}/datasets/{d}/tables", json=table)
+    assert refused.status_code == 501 and "externalDataConfiguration" in refused.json()["error"]["message"]
+    assert not [r for r in caplog.records if "internal error" in r.getMessage()]

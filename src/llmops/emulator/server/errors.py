@@ -159,7 +159,7 @@ def from_exception(exc: BaseException) -> ApiError:
 
 async def handle_exception(request: Request, exc: Exception) -> Response:
     err = from_exception(exc)
-    if err.code >= 500:
+    if err.code >= 500 and err.code != 501:  # 501: a feature refused by name, not an emulator fault
         log.error("internal error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_response(err)
 
