@@ -247,8 +247,8 @@ def translate(stmt: exp.Expression, ctx: Any) -> Statement | None:
                 return keys
         if len(actions) == 1 and isinstance(actions[0], exp.AlterSet) and actions[0].expressions:
             props = actions[0].expressions[0]
-            if isinstance(props, exp.Properties):
-                options = parse_options(list(props.expressions), kind)
+            if props is None or isinstance(props, exp.Properties):  # sqlglot reads an empty OPTIONS() as None
+                options = parse_options(list(props.expressions) if props else [], kind)
                 return _alter(stmt.this.sql("bigquery"), kind, bool(stmt.args.get("exists")), options, ctx)
         if actions and all(isinstance(a, exp.ColumnDef) for a in actions):
             # ADD COLUMN c STRING(10): the parameters are kept for the schema (DuckDB cannot add a CHECK)
