@@ -10,7 +10,9 @@ client; the SQL is copied from dbt's logs, trimmed to what matters. Before:
   for the row count of every `dbt debug`, test, docs and freshness query) answered 404 "Not
   found: Dataset _<hash>" (and so did `tabledata.list`, `client.list_rows(job.destination)`);
 - a model contract's `create or replace table t (id int64 not null, ...) OPTIONS() as (select ...)`
-  made `id` NULLABLE (the column list's NOT NULL was dropped) and let NULLs in.
+  made `id` NULLABLE (the column list's NOT NULL was dropped) and let NULLs in;
+- a model's WHERE after a FROM-less UNION ALL branch (a mistake) answered DuckDB's `Referenced
+  column "order_id" was not found because the FROM clause is missing`, not "Unrecognized name".
 """
 
 from __future__ import annotations
@@ -132,3 +134,16 @@ def test_an_unlisted_ctas_column_stays_nullable(bigquery_client, dataset):
     assert modes == ["NULLABLE", "REQUIRED"]
     with pytest.raises(BadRequest):
         run(bigquery_client, f"insert into `{p}`.`{d}`.`t` (a, b) values (2, null)")
+
+
+# ---------------------------------------------------------------- a model's mistake, in BigQuery's words
+
+FROMLESS = (
+    "select order_id, status from unnest([struct(1 as order_id, 'placed' as status)])\n"
+    "union all select 7, 'placed'\n\nwhere order_id >= 6"
+)
+
+
+def test_a_name_in_a_fromless_select_is_unrecognized(warehouse, bigquery_client):
+    assert_fails_locally(warehouse, FROMLESS, "nrecognized name: order_id")
+    assert_fails_through_client(bigquery_client, FROMLESS, "nrecognized name: order_id")
