@@ -247,8 +247,8 @@ def translate(stmt: exp.Expression, ctx: Any) -> Statement | None:
                 return keys
         if len(actions) == 1 and isinstance(actions[0], exp.AlterSet) and actions[0].expressions:
             props = actions[0].expressions[0]
-            if isinstance(props, exp.Properties):
-                options = parse_options(list(props.expressions), kind)
+            if props is None or isinstance(props, exp.Properties):  # sqlglot reads an empty OPTIONS() as None
+                options = parse_options(list(props.expressions) if props else [], kind)
                 return _alter(stmt.this.sql("bigquery"), kind, bool(stmt.args.get("exists")), options, ctx)
         if actions and all(isinstance(a, exp.ColumnDef) for a in actions):
             # ADD COLUMN c STRING(10): the parameters are kept for the schema (DuckDB cannot add a CHECK)
@@ -478,6 +478,16 @@ def after_create(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, stmt: S
     for column, text in (stmt.options.get("column_descriptions") or {}).items():
         quoted = "'" + text.replace("'", "''") + "'"
         con.execute(f"COMMENT ON COLUMN {duckdb_table(project, dataset, table)}.{quote_ident(column)} IS {quoted}")
+    for column in stmt.options.get("required_columns") or ():  # a CTAS column list's NOT NULL
+        try:
+            con.execute(
+                f"ALTER TABLE {duckdb_table(project, dataset, table)} ALTER COLUMN {quote_ident(column)} SET NOT NULL"
+            )
+        except duckdb.ConstraintException:
+            _drop_created(con, project, dataset, table)
+            raise BigQueryInvalid(
+                f"Required field {column} cannot be null", fix=f"filter out or replace the NULL values of {column}"
+            ) from None
     params = stmt.options.get("field_params")
     if params:
         con.execute(
@@ -497,12 +507,17 @@ def after_create(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, stmt: S
                 constraints.check_columns(keys, {f["name"]: f["type"] for f in info["schema"]})
                 constraints.check_references(engine, con, project, dataset, table, keys)
         except BigQueryError:
-            con.execute(f"DROP TABLE IF EXISTS {duckdb_table(project, dataset, table)}")
-            from .tablekinds import forget as forget_table
-
-            forget_table(con, project, dataset, table)
+            _drop_created(con, project, dataset, table)
             raise
     store(con, project, dataset, table, fields)
+
+
+def _drop_created(con: duckdb.DuckDBPyConnection, project: str, dataset: str, table: str) -> None:
+    """Undo a CREATE TABLE whose result breaks what the statement declared."""
+    from .tablekinds import forget as forget_table
+
+    con.execute(f"DROP TABLE IF EXISTS {duckdb_table(project, dataset, table)}")
+    forget_table(con, project, dataset, table)
 
 
 def after_alter(con: duckdb.DuckDBPyConnection, stmt: Statement) -> None:

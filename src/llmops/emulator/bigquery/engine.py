@@ -1005,7 +1005,7 @@ class BigQueryEngine:
                 return BigQueryDuplicate(first, fix="use CREATE OR REPLACE or IF NOT EXISTS")
             return BigQueryError(first, fix=hint or "check the names in the query")
         if isinstance(exc, duckdb.BinderException):
-            m = re.search(r'Referenced column "?([^"\s]+)"? not found', first)
+            m = re.search(r'Referenced column "?([^"\s]+)"? (?:was )?not found', first)
             if m:
                 return BigQueryError(
                     f"unrecognized name: {m.group(1)}", fix=hint or "check the column names in the query"

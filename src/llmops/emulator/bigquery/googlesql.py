@@ -974,12 +974,14 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     from . import ddl, routines
 
     routines.rewrite_calls(stmt, ctx)
-    ddl.ctas_with_columns(stmt)
+    required = ddl.ctas_with_columns(stmt)
 
     cte_names = {cte.alias_or_name.lower() for cte in stmt.find_all(exp.CTE)}
     tables: list[tuple[str, str, str]] = []
     target: tuple[str, str, str] | None = None
     options = _ddl_options(stmt)
+    if required:
+        options["required_columns"] = required
 
     if isinstance(stmt, exp.Delete) and not stmt.this and stmt.args.get("tables"):
         # BigQuery's `DELETE dataset.table WHERE ...` (FROM is optional there, not in DuckDB)

@@ -473,6 +473,10 @@ class JobRunner:
                 self._write_query_destination(job.project, config, destination, result)
             elif result.statement_type == "SELECT":
                 config["destinationTable"] = anonymous.of(self.state).add(job.project, job.job_id, result)
+        if result.statement_type == "CREATE_TABLE_AS_SELECT" and result.target and "destinationTable" not in config:
+            # BigQuery names the created table as the job's destination (dbt reads its numRows from there)
+            p, d, t = result.target
+            config["destinationTable"] = {"projectId": p, "datasetId": d, "tableId": t}
         if result.num_dml_affected_rows is not None:
             n = int(result.num_dml_affected_rows)
             query_stats["numDmlAffectedRows"] = str(n)

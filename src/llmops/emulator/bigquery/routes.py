@@ -34,7 +34,7 @@ from ..server.http import (
     read_json,
 )
 from ..server.threads import in_thread
-from . import ddlopts, partition_summary, partitioning, tablekinds, typeparams
+from . import anonymous, ddlopts, partition_summary, partitioning, tablekinds, typeparams
 from .encoding import encode_rows, encode_rows_json, schema_from_api, schema_to_api, timestamp_output
 from .jobs import NAME_RE, Job, JobRunner, sql_table
 from .resources import (
@@ -246,6 +246,8 @@ class BigQueryHandlers:
             found = partition_summary.rows(self.engine, project, dataset, base["table"], base.get("created"))
             return partition_summary.info(base, found)
         table = table.split("$", 1)[0]
+        if anonymous.is_anonymous(dataset):
+            return self._anonymous_info(project, dataset, table)
         dataset_info = self._dataset_info(project, dataset)
         location = dataset_info.get("location")
         try:
@@ -260,6 +262,23 @@ class BigQueryHandlers:
         if info.get("type") == "TABLE":
             info["num_bytes"] = self.engine.table_bytes(project, dataset, table)
         return {**info, "location": location}
+
+    def _anonymous_info(self, project: str, dataset: str, table: str) -> dict[str, Any]:
+        """A query's anonymous result table (its job's destinationTable), as tables.get shows it."""
+        result = anonymous.of(self.state).get(project, dataset, table)
+        if result is None:
+            raise ApiError(404, f"Not found: Table {project}:{dataset}.{table}", "notFound")
+        return {
+            "project": project,
+            "dataset": dataset,
+            "table": table,
+            "type": "TABLE",
+            "schema": result.schema,
+            "num_rows": result.table.num_rows,
+            "num_bytes": result.table.nbytes,
+            "location": self.state.config.location,
+            "rows": result.table,
+        }
 
     def _case_insensitive_match(self, dataset_info: dict[str, Any], table: str) -> str | None:
         """The stored name of `table` in a dataset with `isCaseInsensitive` (whose table names
@@ -445,14 +464,14 @@ class BigQueryHandlers:
             n = limit if limit is not None else None
             if n is None:
                 n = min(max(1, total - offset), 100_000)
-            if partition_summary.is_summary(info["table"]):
+            if "rows" in info:  # a partition summary's or a query's kept rows, not a stored table
                 found = info["rows"]
                 names = [s.split(".")[0] for s in selected] or found.column_names
                 unknown = [name for name in names if name not in found.column_names]
                 if unknown:
                     raise bad_request(f"Invalid selectedFields entry {unknown[0]!r}", location="selectedFields")
                 found = found.select(names).slice(offset, n)
-                fields = [f for f in partition_summary.FIELDS if f["name"] in names]
+                fields = [f for f in info["schema"] if f["name"] in names]
                 from .engine import QueryResult
 
                 ordered = sorted(fields, key=lambda f: names.index(f["name"]))
