@@ -11,7 +11,10 @@ warehouse and through the real BigQuery client:
   STRING) ...)) AS STRING)`) grew tenfold per level, and the translation of one such read took
   minutes;
 - a window ordered or partitioned by RAND() or GENERATE_UUID() (bigframes breaks ties between equal
-  rows with RAND()) was DuckDB's "ORDER BY window expressions cannot be volatile".
+  rows with RAND()) was DuckDB's "ORDER BY window expressions cannot be volatile";
+- jobs.query with `jobCreationMode: JOB_CREATION_OPTIONAL` always made a job, whose anonymous
+  destination table bigframes then asked tables.get for (404): a SELECT answered whole now names
+  no job, as BigQuery's short queries do.
 """
 
 from __future__ import annotations
@@ -182,3 +185,26 @@ ORDER BY `bfuid_col_1` ASC NULLS LAST"""
     rows = [tuple(r.values()) for r in bigquery_client.query_and_wait(sql)]
     assert [r[0] for r in rows] == [0, 1, 2]
     assert sorted(r[1:] for r in rows if r[1] == 2) == [(2, "b", None), (2, "b", None)]
+
+
+def test_job_creation_optional_answers_a_short_select_without_a_job(bigquery_client, dataset):
+    """bigframes' client asks for JOB_CREATION_OPTIONAL; a SELECT answered whole then names no
+    job (BigQuery's short-query mode), so bigframes keeps the rows instead of reading the job's
+    destination table. A statement that is not a SELECT, or rows beyond the page, keep their job."""
+    from google.cloud import bigquery
+
+    client = bigquery.Client(
+        project=bigquery_client.project,
+        credentials=bigquery_client._credentials,
+        client_options={"api_endpoint": bigquery_client._connection.API_BASE_URL},
+    )
+    client.default_job_creation_mode = "JOB_CREATION_OPTIONAL"
+    rows = client.query_and_wait("SELECT 1 AS x UNION ALL SELECT 2")
+    assert rows.job_id is None and rows.query_id
+    assert sorted(r["x"] for r in rows) == [1, 2]
+    table = f"`{dataset.project}.{dataset.dataset_id}.t`"
+    ddl = client.query_and_wait(f"CREATE TABLE {table} AS SELECT x FROM UNNEST(GENERATE_ARRAY(1, 5)) AS x")
+    assert ddl.job_id is not None
+    paged = client.query_and_wait(f"SELECT x FROM {table} ORDER BY x", page_size=2)
+    assert paged.job_id is not None
+    assert [r["x"] for r in paged] == [1, 2, 3, 4, 5]
