@@ -12,6 +12,8 @@ from __future__ import annotations
 from sqlglot import exp
 
 _VOLATILE = (exp.Rand, exp.Uuid)
+# columns a table has that `SELECT *` does not pass on
+_PSEUDO_COLUMNS = frozenset({"_PARTITIONTIME", "_PARTITIONDATE", "_TABLE_SUFFIX", "_FILE_NAME"})
 _COLUMN = "__volatile_key_{}"
 
 
@@ -49,8 +51,9 @@ def _hoist(select: exp.Select, keys: list[exp.Expression]) -> None:
         return
     item = select.args["from_"].this
     name = item.alias_or_name
-    if not name or any(c.args.get("db") for c in select.find_all(exp.Column)):
-        return  # a column named `dataset.table.column` would not see the subquery's name
+    columns = list(select.find_all(exp.Column))
+    if not name or any(c.args.get("db") or c.name.upper() in _PSEUDO_COLUMNS for c in columns):
+        return  # `dataset.table.column` would not see the subquery's name, nor its `*` a pseudo-column
     inner = exp.select(exp.Star() if not item.alias else exp.Column(this=exp.Star(), table=exp.to_identifier(name)))
     inner.from_(item.copy(), copy=False)
     for i, key in enumerate(keys):
