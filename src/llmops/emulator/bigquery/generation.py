@@ -61,6 +61,18 @@ def _fallback(gen: Any, node: exp.Expression) -> str:
     return gen.function_fallback_sql(node)
 
 
+# DuckDB binds a bare CURRENT_TIMESTAMP / CURRENT_DATE to a select-list alias of the same name
+# (`SELECT CURRENT_DATE() AS current_date` fails to bind), so they are written as calls.
+_AS_CALLS: dict[type, str] = {exp.CurrentTimestamp: "now()", exp.CurrentDate: "today()"}
+
+
+def _as_call(handler: Callable[[Any, exp.Expression], str], call: str) -> Callable[[Any, exp.Expression], str]:
+    def write(gen: Any, node: exp.Expression) -> str:
+        return call if not any(node.args.values()) else handler(gen, node)
+
+    return write
+
+
 _dispatch: dict[type, Callable[..., str]] | None = None
 _lock = threading.Lock()
 
@@ -72,7 +84,10 @@ def _recording_dispatch(base: dict[type, Callable[..., str]]) -> dict[type, Call
         if _dispatch is None:
             table = dict(base)
             for cls in [exp.Func, *_subclasses(exp.Func)]:
-                table[cls] = _recording(base.get(cls, _fallback))
+                handler = base.get(cls, _fallback)
+                if cls in _AS_CALLS:
+                    handler = _as_call(handler, _AS_CALLS[cls])
+                table[cls] = _recording(handler)
             _dispatch = table
         return _dispatch
 

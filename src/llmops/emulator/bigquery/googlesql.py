@@ -932,6 +932,9 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     rewrite_having_min_max(stmt)
     group_by_all_without_keys(stmt)
     compute_keys_from_grouped_columns(stmt)
+    from .volatilewindows import hoist_volatile_window_keys
+
+    hoist_volatile_window_keys(stmt)
     tag_literals(stmt)  # before any rewrite adds SQL of its own
     tag_comparisons(stmt, ctx.param_types)
     tag_orderings(stmt)

@@ -709,6 +709,8 @@ class BigQueryHandlers:
             if job.resource["configuration"].get("dryRun"):
                 # a dry run creates no job: BigQuery's reference names no jobId
                 out["jobReference"] = {"projectId": job.project, "location": job.location}
+            elif str(body.get("jobCreationMode") or "") == "JOB_CREATION_OPTIONAL":
+                _job_optional(body, job, out)
             return _json_response(out)
 
         return await self._call(run)
@@ -780,6 +782,19 @@ class BigQueryHandlers:
         uploads = self.state.uploads
         uploads.discard(uploads.get(request.query_params.get("upload_id"), "bigquery"))
         return Response(status_code=499)
+
+
+def _job_optional(request: dict[str, Any], job: Job, out: dict[str, Any]) -> None:
+    """jobs.query under JOB_CREATION_OPTIONAL: a SELECT whose rows all fit in the response is
+    answered without a job (a `queryId`, a jobReference without jobId), as BigQuery answers short
+    queries; otherwise the job is named with its `jobCreationReason`."""
+    result = job.result
+    whole = result is not None and result.statement_type == "SELECT" and "pageToken" not in out
+    if whole and "sessionInfo" not in out and not request.get("createSession"):
+        out["jobReference"] = {"projectId": job.project, "location": job.location}
+        out["queryId"] = job.job_id
+        return
+    out["jobCreationReason"] = {"code": "LARGE_RESULTS" if "pageToken" in out else "OTHER"}
 
 
 def _encode_rows(page: pa.Table, schema: list[dict[str, Any]], timestamps: str) -> list[dict[str, Any]] | bytes:

@@ -265,6 +265,8 @@ def string_cast(node: exp.Cast, *, safe: bool = False) -> exp.Expression:
         return time_text(checked_among(plain, value, _PLAIN_TEXT_TYPEOFS[kind]))
     if kind in _PLAIN_TEXT_TYPEOFS:
         return checked_among(plain, value, _PLAIN_TEXT_TYPEOFS[kind])  # DuckDB's text is BigQuery's
+    if _size(value) > _COPIED_NODES_LIMIT:
+        return _bound_once(value, lambda v: string_cast(exp.Cast(this=v, to=node.to.copy()), safe=safe))
     # the BYTES text is DuckDB's escaped form read back as bytes, so this binds for any type
     utf8: exp.Expression = call("decode", exp.cast(exp.cast(value.copy(), "VARCHAR"), "BLOB"))
     if safe:
@@ -281,6 +283,24 @@ def string_cast(node: exp.Cast, *, safe: bool = False) -> exp.Expression:
         (type_is(value, *TIME_TEXT_TYPEOFS), time_text(plain.copy())),
         default=plain,
     )
+
+
+# A value of a type known only to DuckDB is written once per type it may have (about ten copies):
+# a larger one is bound once, so nested casts (bigframes' row hashes) do not grow tenfold per level.
+_COPIED_NODES_LIMIT = 8
+_BOUND_NAME = "__bound_value"
+
+
+def _size(value: exp.Expression) -> int:
+    return sum(1 for _ in zip(value.walk(), range(_COPIED_NODES_LIMIT + 1), strict=False))
+
+
+def _bound_once(value: exp.Expression, body: Any) -> exp.Expression:
+    """`body(v)` with v standing for `value`, evaluated once (a one-element list's transform)."""
+    name = exp.to_identifier(_BOUND_NAME)
+    fn = exp.Lambda(this=body(exp.column(_BOUND_NAME)), expressions=[name])
+    listed = call("list_transform", exp.Array(expressions=[value.copy()]), fn)
+    return call("list_extract", listed, exp.Literal.number(1))
 
 
 def _nonzero(divisor: exp.Expression) -> exp.Expression:
