@@ -24,6 +24,7 @@ import datetime as dt
 import pytest
 from googlesql_cases import case_params, check_locally, check_through_client
 
+from llmops.core.errors import QueryError
 from llmops.emulator.bigquery.googlesql import translate
 
 STR = "STRING"
@@ -208,3 +209,21 @@ def test_job_creation_optional_answers_a_short_select_without_a_job(bigquery_cli
     paged = client.query_and_wait(f"SELECT x FROM {table} ORDER BY x", page_size=2)
     assert paged.job_id is not None
     assert [r["x"] for r in paged] == [1, 2, 3, 4, 5]
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "WITH t AS (SELECT 1 AS a UNION ALL SELECT 2) SELECT *, ROW_NUMBER() OVER (ORDER BY RAND()) AS rn FROM t",
+        "WITH t AS (SELECT 1 AS a) SELECT t.*, ROW_NUMBER() OVER (PARTITION BY a ORDER BY RAND()) AS rn FROM t AS t",
+    ],
+)
+def test_a_star_beside_a_volatile_window_key_never_lists_the_key(warehouse, sql):
+    """The key is not moved into the FROM item when a `*` would list it as a column: DuckDB's
+    refusal stays, never an extra column."""
+    try:
+        names = [f["name"] for f in warehouse.query_result(sql).schema]
+    except QueryError as exc:
+        assert "volatile" in str(exc)
+    else:
+        assert names == ["a", "rn"]

@@ -46,9 +46,16 @@ def _single_source(select: exp.Select) -> bool:
     )
 
 
+def _has_star(select: exp.Select) -> bool:
+    return any(
+        isinstance(e, exp.Star) or (isinstance(e, exp.Column) and isinstance(e.this, exp.Star))
+        for e in select.expressions
+    )
+
+
 def _hoist(select: exp.Select, keys: list[exp.Expression]) -> None:
-    if any(k.find(exp.AggFunc, exp.Window, exp.Select) for k in keys):
-        return
+    if any(k.find(exp.AggFunc, exp.Window, exp.Select) for k in keys) or _has_star(select):
+        return  # a `*` of the select would list the hoisted key too: DuckDB's refusal stays
     item = select.args["from_"].this
     name = item.alias_or_name
     columns = list(select.find_all(exp.Column))
