@@ -96,6 +96,9 @@ def generate(node: exp.Expression) -> tuple[str, list[str]]:
     """DuckDB SQL for `node`, and the function names it calls (as written, in order).
 
     Raises UnsupportedError for what sqlglot cannot write in DuckDB's dialect."""
+    from .udfnames import unmark_udf_calls
+
+    unmark_udf_calls(node)
     gen: Any = DuckDB.Generator(dialect=_DUCKDB, unsupported_level=ErrorLevel.IGNORE)
     gen._dispatch = _recording_dispatch(gen._dispatch)
     outer = getattr(_calls, "names", None)

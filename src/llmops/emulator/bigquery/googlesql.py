@@ -629,6 +629,8 @@ def _translate_parsed(
     from .keywordnames import quote_operator_words
     from .parenjoins import unwrap_leading_unnest_joins
     from .quantified import protect as protect_quantifiers
+    from .safecalls import unwrap_safe_paths, wrap_safe_paths
+    from .udfnames import mark_udf_calls
 
     original = sql
     sql = unwrap_leading_unnest_joins(quote_operator_words(sql))
@@ -637,6 +639,7 @@ def _translate_parsed(
         dialect = sqlglot.Dialect.get_or_raise("bigquery")
         tokens = dialect.tokenize(parsed_text)
         check_arities(tokens, parsed_text, frozenset(f.upper() for f in functions))
+        tokens = wrap_safe_paths(mark_udf_calls(tokens, functions))
         parsed = [s for s in dialect.parser().parse(tokens, parsed_text) if s is not None]
     except ParseError as exc:
         from . import ranges
@@ -661,6 +664,7 @@ def _translate_parsed(
     for tree in parsed:
         _drop_token_positions(tree)
         restore_cast_formats(tree)
+        unwrap_safe_paths(tree)
     _refuse_bare_from_query(sql, parsed)
     ctx = _Context(default_project, default_dataset, dict(param_types))
     ctx.temp_functions.update(f for f in functions if not f.startswith(_TEMP_TABLE_MARK))

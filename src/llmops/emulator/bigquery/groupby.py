@@ -20,7 +20,8 @@ corresponding FROM clause"), the column in DuckDB. Each GROUP BY alias of a SELE
 becomes that expression.
 
 GROUP BY ALL where no SELECT item is a grouping key (`SELECT 'a' FROM t GROUP BY ALL`): one
-group of all rows in GoogleSQL, a row per input row in DuckDB; it becomes `GROUP BY ()`.
+group of all rows in GoogleSQL, a row per input row in DuckDB; it becomes `GROUP BY ()`. With
+QUALIFY, which DuckDB refuses next to GROUP BY ALL, the keys are written out.
 """
 
 from __future__ import annotations
@@ -159,20 +160,27 @@ def _is_integer(node: exp.Expression) -> bool:
 
 
 def group_by_all_without_keys(stmt: exp.Expression) -> None:
-    """`GROUP BY ALL` whose SELECT list has no grouping key: `GROUP BY ()`."""
+    """`GROUP BY ALL` whose SELECT list has no grouping key: `GROUP BY ()`; with QUALIFY, which
+    DuckDB does not combine with GROUP BY ALL: its keys written out."""
     for select in list(stmt.find_all(exp.Select)):
         group = select.args.get("group")
         if group is None or not group.args.get("all"):
             continue
-        if not any(_is_key(item) for item in select.expressions):
+        keys = [item for item in select.expressions if _is_key(item)]
+        if not keys:
             select.set("group", exp.Group(expressions=[exp.Tuple()]))
+        elif select.args.get("qualify") and not any(item.find(exp.Star) for item in keys):
+            select.set("group", exp.Group(expressions=[item.unalias().copy() for item in keys]))
 
 
 def _is_key(item: exp.Expression) -> bool:
     """Whether GROUP BY ALL groups by this SELECT item: it reads a column outside any aggregate
     or window function."""
-    if isinstance(item, exp.Star) or item.find(exp.Star):
-        return True
+    if isinstance(item, exp.Star) or any(
+        not any(isinstance(a, (exp.AggFunc, exp.Window)) for a in _ancestors(star, item))
+        for star in item.find_all(exp.Star)
+    ):
+        return True  # `*`, `t.*`: not COUNT(*)
     for column in item.find_all(exp.Column):
         if not any(isinstance(a, (exp.AggFunc, exp.Window)) for a in _ancestors(column, item)):
             return True

@@ -15,7 +15,10 @@ longer found) leaves the call as TRY alone, its arguments' errors NULL as before
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlglot import exp
+from sqlglot.tokens import Token, TokenType
 
 _ARG = "llmops_safe_argument"
 _ARGS = "llmops_safe_arguments"
@@ -35,11 +38,68 @@ _NEVER_FAILS = (
 )
 
 
+_PATH = "__BQ_SAFE_PATH"
+_SAFE_NAMESPACES = ("NET",)
+"""The function namespaces whose calls take SAFE. (`SAFE.NET.IP_FROM_STRING(x)`); sqlglot's
+parser reads SAFE. before one name only."""
+
+
+def wrap_safe_paths(tokens: Sequence[Token]) -> list[Token]:
+    """`tokens` with each `SAFE.NET.f(...)` written `SAFE.__BQ_SAFE_PATH(NET.f(...))`, which
+    sqlglot parses; `unwrap_safe_paths` makes it the SAFE. call of `NET.f(...)`."""
+    out: list[Token] = []
+    closes: list[int] = []  # the bracket depths at which a wrapped call ends
+    depth = 0
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if _is_safe_path(tokens, i):
+            out += [tok, tokens[i + 1], _like(tok, TokenType.VAR, _PATH), _like(tok, TokenType.L_PAREN, "(")]
+            closes.append(depth)
+            i += 2  # on from the namespace, as written
+            continue
+        out.append(tok)
+        i += 1
+        if tok.token_type in (TokenType.L_PAREN, TokenType.L_BRACKET):
+            depth += 1
+        elif tok.token_type in (TokenType.R_PAREN, TokenType.R_BRACKET):
+            depth -= 1
+            if closes and closes[-1] == depth:
+                closes.pop()
+                out.append(_like(tok, TokenType.R_PAREN, ")"))
+    return out
+
+
+def _is_safe_path(tokens: Sequence[Token], i: int) -> bool:
+    """Whether tokens[i] is the SAFE of `SAFE . <namespace> . name (`, not itself qualified."""
+    if i + 5 >= len(tokens) or tokens[i].text.upper() != "SAFE" or i and tokens[i - 1].token_type == TokenType.DOT:
+        return False
+    dot, space, dot2, _, paren = tokens[i + 1 : i + 6]
+    return (
+        dot.token_type == TokenType.DOT
+        and space.text.upper() in _SAFE_NAMESPACES
+        and dot2.token_type == TokenType.DOT
+        and paren.token_type == TokenType.L_PAREN
+    )
+
+
+def _like(tok: Token, kind: TokenType, text: str) -> Token:
+    return Token(kind, text, tok.line, tok.col, tok.start, tok.end)
+
+
+def unwrap_safe_paths(tree: exp.Expr) -> None:
+    """Each SAFE. call that `wrap_safe_paths` wrapped as the SAFE. call of the namespace's function."""
+    for node in list(tree.find_all(exp.SafeFunc)):
+        inner = node.this
+        if isinstance(inner, exp.Anonymous) and inner.name == _PATH and len(inner.expressions) == 1:
+            node.set("this", inner.expressions[0])
+
+
 def tag_safe_arguments(stmt: exp.Expression) -> None:
     """Mark the arguments of each scalar SAFE. call (as GoogleSQL wrote them) to find them after
     the rewrites."""
     for n, node in enumerate(stmt.find_all(exp.SafeFunc)):
-        call = node.this
+        call = node.this.this if isinstance(node.this, exp.NetFunc) else node.this  # NET.f: f's arguments
         if not isinstance(call, exp.Func) or isinstance(call, exp.AggFunc):
             continue
         args = [a for a in call.iter_expressions() if not isinstance(a, _NEVER_FAILS)]
@@ -139,9 +199,12 @@ def _own_errors_as_null(node: exp.SafeFunc) -> exp.Expression:
 
 def rewrite_safe_calls(stmt: exp.Expression) -> None:
     """Each SAFE. call as DuckDB SQL answering NULL where the call fails."""
-    for node in list(stmt.find_all(exp.SafeFunc)):
+    for node in reversed(list(stmt.find_all(exp.SafeFunc))):  # a SAFE. call in another's arguments first
         if not _has_aggregate(node) and node.find(exp.Query) is None:
-            node.replace(_try_raising_arguments(node))
+            tried = _try_raising_arguments(node)
+            if node._meta and _ARG in node.meta:  # an argument of an outer SAFE. call, evaluated again
+                tried.meta[_ARG] = node.meta[_ARG]
+            node.replace(tried)
             continue
         inner = _own_errors_as_null(node)
         is_huge = exp.EQ(

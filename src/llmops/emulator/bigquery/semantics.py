@@ -24,6 +24,7 @@ from .int64literals import DUCKDB_INT32
 from .intervals import canonical_text, rewrite_interval_calls
 from .jsonmutators import AS_TEXT, rewrite_json_mutators
 from .mathfuncs import rewrite_math_calls
+from .offsetstars import HIDDEN_OFFSET, rewrite_offset_stars
 from .udfs import JSON_PRETTY_UDF, TO_JSON_STRING_UDF, TO_JSON_UDF
 from .vectordistances import rewrite_vector_distances
 
@@ -116,12 +117,17 @@ def rewrite_semantics(stmt: exp.Expression) -> None:
     for node in list(stmt.find_all(exp.Unnest)):
         if node.args.get("offset"):  # sqlglot sets False for a plain UNNEST
             _zero_based_offset(node)
+    for node in list(stmt.find_all(exp.Select)):
+        rewrite_offset_stars(node)
     for node in reversed(list(stmt.find_all(exp.JSONType))):
         node.replace(_json_type(node.this))
     rewrite_json_mutators(stmt)  # writes TO_JSON_STRINGs of its values for the loop below
     for node in reversed(list(stmt.find_all(exp.JSONFormat))):
         to_json = bool(node.args.get("to_json"))
-        if not node.args.get("options"):
+        if to_json and node.args.get("options"):
+            text = _stringified_wide_numbers(node.this, node.args["options"])
+            node.replace(text if node.meta.get(AS_TEXT) else exp.cast(text, "JSON"))
+        elif not node.args.get("options"):
             text = _to_json_string(node.this, wide_as_text=not to_json)
             if not to_json:
                 text.meta[TO_JSON_STRING] = True
@@ -365,7 +371,7 @@ def _zero_based_offset(unnest: exp.Unnest) -> None:
     enclosing SELECT reads it minus one."""
     offset = unnest.args["offset"]
     name = offset.name if isinstance(offset, exp.Identifier) and offset.name else "offset"
-    hidden = f"__bq_ordinality_{name}"
+    hidden = f"{HIDDEN_OFFSET}{name}"
     unnest.set("offset", exp.to_identifier(hidden))
     alias = unnest.args.get("alias")
     values = unnest.expressions
@@ -392,31 +398,6 @@ def _zero_based_offset(unnest: exp.Unnest) -> None:
         for i, key in enumerate(using):
             if isinstance(key, (exp.Identifier, exp.Column)) and key.name.lower() == name.lower():
                 using[i] = exp.to_identifier(hidden)
-    for star in scope.expressions:
-        if isinstance(star, exp.Star):
-            raise_on_star(star, hidden, name)
-
-
-def raise_on_star(star: exp.Star, hidden: str, name: str) -> None:
-    """`SELECT *` over UNNEST WITH OFFSET: show the 0-based offset under its name."""
-    select = star.parent
-    assert isinstance(select, exp.Select)
-    excepts = list(star.args.get("except_") or star.args.get("except") or [])
-    if any(isinstance(e, exp.Column) and e.name == hidden for e in excepts):
-        return  # two UNNESTs joined USING (offset): one offset column
-    excepts.append(exp.column(hidden))
-    key = "except_" if "except_" in star.arg_types else "except"
-    star.set(key, excepts)
-    minus = exp.Sub(this=exp.column(hidden), expression=exp.Literal.number(1))
-    joined = any(
-        isinstance(key, exp.Identifier) and key.name == hidden
-        for join in select.args.get("joins") or []
-        for key in join.args.get("using") or []
-    )
-    if joined:  # a USING column comes first, as BigQuery lists them
-        select.set("expressions", [exp.alias_(minus, name), *select.expressions])
-    else:
-        select.append("expressions", exp.alias_(minus, name))
 
 
 _JSON_TYPE_NAMES = {
@@ -459,6 +440,29 @@ def _padded_fraction(text: exp.Expression, tail: str = 'Z?"') -> exp.Expression:
 
 TIME_TEXT_TYPEOFS = ("TIME", "TIMESTAMP", "TIMESTAMP WITH TIME ZONE")
 _ZONE_TAIL = r"[+-]\d\d(?::\d\d)?|"  # a TIMESTAMP's offset; none after a TIME or DATETIME
+
+
+def _stringified_wide_numbers(value: exp.Expression, option: exp.Expression) -> exp.Expression:
+    """TO_JSON(value, stringify_wide_numbers => flag): where the flag is TRUE, INT64 and NUMERIC
+    values a FLOAT64 cannot hold (beyond 2^53, or with a fraction) as JSON strings, as
+    TO_JSON_STRING writes them, also inside a STRUCT or ARRAY."""
+    from .googlesql import BigQueryError
+
+    if not isinstance(option, exp.Kwarg) or option.this.name.lower() != "stringify_wide_numbers":
+        raise BigQueryError(
+            "No matching signature for function TO_JSON: its only other argument is stringify_wide_numbers",
+            fix="write TO_JSON(value, stringify_wide_numbers => TRUE)",
+        )
+    flag = option.expression
+    if isinstance(flag, exp.Boolean):
+        return _to_json_string(value, wide_as_text=flag.this)
+    if isinstance(flag, exp.Literal) or known_type(flag) not in (None, "BOOL"):
+        raise BigQueryError(
+            "No matching signature for function TO_JSON: stringify_wide_numbers must be a BOOL",
+            fix="write TO_JSON(value, stringify_wide_numbers => TRUE)",
+        )
+    wide = _to_json_string(value, wide_as_text=True)
+    return case((exp.cast(flag.copy(), "BOOLEAN"), wide), default=_to_json_string(value, wide_as_text=False))
 
 
 def _pretty_printed(text: exp.Expression, option: exp.Expression) -> exp.Expression:
@@ -530,7 +534,9 @@ def _to_json_string(value: exp.Expression, wide_as_text: bool = True) -> exp.Exp
         (exp.EQ(this=text.copy(), expression=lit("-Infinity")), lit('"-Infinity"')),
         default=float_text(as_double),
     )
-    wide = exp.GT(this=call("abs", as_double.copy()), expression=exp.Literal.number(2**53))
+    # exact: 2^53 + 1 is 2^53 as a DOUBLE
+    as_decimal = exp.TryCast(this=text.copy(), to=exp.DataType.build("DECIMAL(38, 9)"))
+    wide = exp.GT(this=call("abs", as_decimal), expression=exp.Literal.number(2**53))
     as_int = exp.TryCast(this=text.copy(), to=exp.DataType.build("HUGEINT"))
     wide_int = exp.GT(this=call("abs", as_int), expression=exp.Literal.number(2**53))
     quoted_text = exp.DPipe(
