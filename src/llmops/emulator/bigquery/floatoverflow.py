@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlglot import exp
 
+from .census import find_all
 from .coltypes import known_type
 
 _ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div)
@@ -118,7 +119,7 @@ def check_float_overflow(stmt: exp.Expression) -> None:
                 continue
             root.replace(_checked(root, _overflow_error(root)))
     node: Any
-    for node in reversed(list(stmt.find_all(exp.SafeAdd, exp.SafeSubtract, exp.SafeMultiply, exp.SafeDivide))):
+    for node in reversed(find_all(stmt, exp.SafeAdd, exp.SafeSubtract, exp.SafeMultiply, exp.SafeDivide)):
         operands = [node.this, node.expression]
         if all(_integer_text(o) for o in operands) or node.find(exp.Placeholder):
             continue
@@ -134,7 +135,7 @@ def check_sum_overflow(stmt: exp.Expression) -> None:
     folded away for any other SUM that is not a FLOAT64, but its extra aggregate is not."""
     from .statsaggregates import same_window
 
-    for node in list(stmt.find_all(exp.Sum)):
+    for node in find_all(stmt, exp.Sum):
         value = node.this
         if isinstance(value, exp.Distinct):
             value = value.expressions[0] if value.expressions else None

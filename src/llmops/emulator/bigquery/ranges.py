@@ -23,6 +23,8 @@ from typing import Any, cast
 import sqlglot
 from sqlglot import exp
 
+from .census import find_all
+
 ELEMENTS = {"DATE": "DATE", "DATETIME": "TIMESTAMP", "TIMESTAMP": "TIMESTAMPTZ"}
 """RANGE element type -> the DuckDB type of its bounds."""
 
@@ -573,10 +575,10 @@ def rewrite(stmt: exp.Expression) -> None:
     from .coltypes import known_type
 
     node: Any
-    for node in list(stmt.find_all(exp.Anonymous)):
+    for node in find_all(stmt, exp.Anonymous):
         if str(node.this).upper() == "RANGE_SESSIONIZE":
             raise _unsupported_sessionize()
-    for node in reversed(list(stmt.find_all(exp.Cast, exp.TryCast, exp.Anonymous))):
+    for node in reversed(find_all(stmt, exp.Cast, exp.TryCast, exp.Anonymous)):
         if isinstance(node, exp.Anonymous):
             if str(node.this).upper() in _FUNCTIONS:
                 _replace(node, _call(node), _element_of(node))
@@ -590,7 +592,7 @@ def rewrite(stmt: exp.Expression) -> None:
         kind = known_type(node)
         if kind and kind.startswith("RANGE"):
             _replace(node, node.copy(), element_of_type(kind))
-    for node in list(stmt.find_all(exp.DataType)):
+    for node in find_all(stmt, exp.DataType):
         if node.this == exp.DataType.Type.RANGE:
             element = check_element(node.expressions[0].sql("bigquery") if node.expressions else "")
             node.replace(exp.DataType.build(duckdb_type(element), dialect="duckdb"))
