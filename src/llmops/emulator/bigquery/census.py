@@ -12,6 +12,7 @@ a tree unchanged since its census hashed it.
 
 from __future__ import annotations
 
+import itertools
 import threading
 from typing import TypeVar
 
@@ -21,12 +22,14 @@ E = TypeVar("E", bound=exp.Expr)
 
 
 class Census:
-    """The nodes of `tree` in the order of its `walk()` (breadth first), and their types."""
+    """The nodes of `tree` in the order of its `walk()` (breadth first), and where each type's are."""
 
     def __init__(self, tree: exp.Expr) -> None:
         self.tree = tree
         self.nodes = breadth_first(tree)
-        self.types = frozenset(type(n) for n in self.nodes)
+        self.positions: dict[type, list[int]] = {}
+        for i, node in enumerate(self.nodes):
+            self.positions.setdefault(type(node), []).append(i)
         try:
             hash(tree)  # caches every node's hash: the mark that the tree is unchanged
         except (TypeError, AssertionError):
@@ -38,9 +41,11 @@ class Census:
 
     def find_all(self, *types: type[E]) -> list[E]:
         """The nodes of `types` (or of a subclass), breadth first."""
-        if not any(issubclass(t, types) for t in self.types):
+        found = [p for t, p in self.positions.items() if issubclass(t, types)]
+        if not found:
             return []
-        return [n for n in self.nodes if isinstance(n, types)]
+        positions = found[0] if len(found) == 1 else sorted(itertools.chain.from_iterable(found))
+        return [self.nodes[i] for i in positions]  # type: ignore[misc]
 
 
 def breadth_first(tree: exp.Expr) -> list[exp.Expr]:

@@ -607,7 +607,7 @@ def used_udfs(stmt: exp.Expression) -> set[str]:
     """Names of `udfs.py` functions that `stmt` (after rewriting) calls."""
     from .udfs import GOOGLESQL_UDFS
 
-    return {str(n.this) for n in stmt.find_all(exp.Anonymous) if str(n.this) in GOOGLESQL_UDFS}
+    return {str(n.this) for n in find_all(stmt, exp.Anonymous) if str(n.this) in GOOGLESQL_UDFS}
 
 
 def rewrite_function_calls(stmt: exp.Expression) -> None:

@@ -1737,7 +1737,7 @@ def _fix_types(stmt: exp.Expression) -> None:
             # sqlglot's DuckDB BIGNUMERIC is DECIMAL(38, 5); the emulator's is DECIMAL(38, 18) everywhere
             _retype(dt, exp.DataType.build(_BQ_TO_DUCKDB["BIGNUMERIC"]))
     # sqlglot turns NUMERIC into a bare DECIMAL, which DuckDB reads as DECIMAL(18,3).
-    for dt in stmt.find_all(exp.DataType):
+    for dt in find_all(stmt, exp.DataType):
         if dt.this == exp.DataType.Type.DECIMAL and not dt.expressions:
             dt.set(
                 "expressions",
@@ -1748,7 +1748,7 @@ def _fix_types(stmt: exp.Expression) -> None:
 def _refuse_picosecond_timestamps(stmt: exp.Expression) -> None:
     """TIMESTAMP(12), BigQuery's picosecond timestamps, is refused by name: the local warehouse's
     timestamps hold microseconds (TIMESTAMP(6), the plain TIMESTAMP)."""
-    for dt in stmt.find_all(exp.DataType):
+    for dt in find_all(stmt, exp.DataType):
         if dt.this in (exp.DataType.Type.TIMESTAMPTZ, exp.DataType.Type.TIMESTAMP) and dt.expressions:
             precision = dt.expressions[0].sql()
             if precision != "6":

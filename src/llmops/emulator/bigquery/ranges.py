@@ -450,7 +450,7 @@ def typed_arguments(stmt: exp.Expression) -> list[exp.Expression]:
     """Arguments of range calls whose type chooses the rewrite, and the columns JSON_OBJECT and
     JSON_ARRAY write, which may be ranges (for coltypes' inference)."""
     out: list[exp.Expression] = []
-    for node in stmt.find_all(exp.Anonymous):
+    for node in find_all(stmt, exp.Anonymous):
         name = str(node.this).upper()
         if name in _FUNCTIONS:
             out += [a for a in node.expressions if isinstance(a, (exp.Column, exp.Dot))]
@@ -458,8 +458,8 @@ def typed_arguments(stmt: exp.Expression) -> list[exp.Expression]:
 
 
 def _json_values(stmt: exp.Expression) -> list[exp.Expression]:
-    values = [kv.expression for kv in stmt.find_all(exp.JSONKeyValue)]
-    values += [e for a in stmt.find_all(exp.JSONArray) for e in a.expressions]
+    values = [kv.expression for kv in find_all(stmt, exp.JSONKeyValue)]
+    values += [e for a in find_all(stmt, exp.JSONArray) for e in a.expressions]
     return [v for v in values if isinstance(v, exp.Column)]
 
 

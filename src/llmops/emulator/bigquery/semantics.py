@@ -173,7 +173,7 @@ def _star_column_order(select: exp.Select) -> None:
 
 def _integer_types(stmt: exp.Expression) -> None:
     # GoogleSQL's INT, INTEGER, SMALLINT, TINYINT, BYTEINT are all INT64
-    for dt in stmt.find_all(exp.DataType):
+    for dt in find_all(stmt, exp.DataType):
         if dt.this in _INT_TYPES and dt.this != exp.DataType.Type.BIGINT:
             dt.set("this", exp.DataType.Type.BIGINT)
 

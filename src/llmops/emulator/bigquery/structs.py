@@ -68,7 +68,7 @@ def _inherit_field_names(array: exp.Array) -> None:
 
 def rewrite_anonymous_structs(stmt: exp.Expression) -> None:
     """Tuples in value positions become STRUCTs, and unnamed STRUCT fields get BigQuery's names."""
-    while todo := [t for t in stmt.find_all(exp.Tuple) if _value_position(t) and not _struct_cast_above(t)]:
+    while todo := [t for t in find_all(stmt, exp.Tuple) if _value_position(t) and not _struct_cast_above(t)]:
         # again until none is left: a tuple in a tuple, ((1, 2), 3), is in a value position once
         # the outer one is a STRUCT
         for node in reversed(todo):
