@@ -34,10 +34,12 @@ class Census:
             hash(tree)  # caches every node's hash: the mark that the tree is unchanged
         except (TypeError, AssertionError):
             pass  # an argument sqlglot cannot hash: each search takes its own census
+        self.hashed = tree._hash
 
     def current(self) -> bool:
-        """Whether the tree is as it was when counted."""
-        return self.tree._hash is not None
+        """Whether the tree is as it was when counted (hashed again since a change, its hash
+        differs)."""
+        return self.hashed is not None and self.tree._hash == self.hashed
 
     def find_all(self, *types: type[E]) -> list[E]:
         """The nodes of `types` (or of a subclass), breadth first."""

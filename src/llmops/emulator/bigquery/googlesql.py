@@ -31,7 +31,7 @@ from sqlglot import exp
 from sqlglot.errors import ParseError, SqlglotError, TokenError, UnsupportedError
 
 from ...core.errors import NotFoundError, QueryError
-from . import generation, geography
+from . import census, generation, geography
 from .census import find_all
 from .coltypes import TableTypes, annotate, needs_types, schema_mapping, sum_operands
 from .decimalliterals import coerce_temporal_literals, decimal_fits, decimal_literal_types
@@ -605,6 +605,8 @@ def _translate(
         raise BigQueryError(
             "The query is nested too deeply to translate", fix="flatten nested expressions or subqueries"
         ) from None
+    finally:
+        census.forget()  # its tree, which the translation no longer needs
 
 
 _translate_cached = lru_cache(maxsize=512)(_translate)
