@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from .census import find_all
+
 
 def _null_first(value: exp.Expression) -> exp.Expression:
     """A STRUCT that orders like `value` with NULL first and is itself never NULL (so that an
@@ -186,25 +188,25 @@ def separate_random_aggregates(stmt: exp.Expression) -> None:
 def rewrite_aggregate_forms(stmt: exp.Expression) -> None:
     """Rewrite the forms above in `stmt`; the plain APPROX_QUANTILES is rewritten too."""
     node: exp.Expression
-    for node in reversed(list(stmt.find_all(exp.RespectNulls))):
+    for node in reversed(find_all(stmt, exp.RespectNulls)):
         if isinstance(node.this, exp.ApproxQuantiles):
             _replace_quantiles(node, approx_quantiles(node.this, respect_nulls=True))
         elif isinstance(node.this, exp.PercentileDisc | exp.PercentileCont):
             window, new = node.parent, percentile_respect_nulls(node)
             if window is not None and new is not None:
                 window.replace(new)
-    for ignore in list(stmt.find_all(exp.IgnoreNulls)):
+    for ignore in find_all(stmt, exp.IgnoreNulls):
         if isinstance(ignore.this, exp.PercentileDisc | exp.PercentileCont):
             ignore.replace(ignore.this)
-    for node in reversed(list(stmt.find_all(exp.ApproxQuantiles))):
+    for node in reversed(find_all(stmt, exp.ApproxQuantiles)):
         new = approx_quantiles(node)
         target = node.parent if isinstance(node.parent, exp.IgnoreNulls) else node
         _replace_quantiles(target, new)
-    for node in reversed(list(stmt.find_all(exp.ArrayConcatAgg))):
+    for node in reversed(find_all(stmt, exp.ArrayConcatAgg)):
         new = array_concat_agg_limit(node)
         if new is not None:
             node.replace(new)
-    for logical in stmt.find_all(exp.LogicalAnd, exp.LogicalOr):
+    for logical in find_all(stmt, exp.LogicalAnd, exp.LogicalOr):
         distinct = logical.this
         if isinstance(distinct, exp.Distinct) and len(distinct.expressions) == 1:
             logical.set("this", distinct.expressions[0])  # AND / OR of the distinct values is the same

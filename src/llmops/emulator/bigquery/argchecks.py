@@ -6,6 +6,8 @@ from typing import Any
 
 from sqlglot import exp
 
+from .census import find_all
+
 
 def _fail_when(value: exp.Expression, bad: exp.Expression, message: str) -> exp.Expression:
     """`value`, or an error when `bad` holds; SAFE.'s rewrite turns the error into NULL."""
@@ -97,14 +99,14 @@ def check_arguments(stmt: exp.Expression) -> None:
     negative or NULL LAG/LEAD offset, an NTH_VALUE n or NTILE bucket count below 1 or NULL, a
     NULL or negative LIMIT/OFFSET parameter and a REPEAT/LPAD/RPAD output over 1 MB are errors in
     BigQuery (DuckDB: text, '', an empty array, inf, or all the memory it can get)."""
-    for node in list(stmt.find_all(exp.Left, exp.Right)):
+    for node in find_all(stmt, exp.Left, exp.Right):
         length = node.expression
         if length is None or _is_literal_at_least(length, 0):
             continue
         name = "LEFT" if isinstance(node, exp.Left) else "RIGHT"
         bad: exp.Expression = exp.LT(this=length.copy(), expression=exp.Literal.number(0))
         node.set("expression", _fail_when(length.copy(), bad, f"{name}: the length must not be negative"))
-    for node in list(stmt.find_all(exp.Pad)):
+    for node in find_all(stmt, exp.Pad):
         length = node.expression
         if length is None or (_is_literal_at_least(length, 0) and float(length.this) <= MAX_OUTPUT_BYTES):
             continue
@@ -115,27 +117,27 @@ def check_arguments(stmt: exp.Expression) -> None:
             bad = exp.LT(this=length.copy(), expression=exp.Literal.number(0))
             checked = _fail_when(checked, bad, f"{name}: the length must not be negative")
         node.set("expression", checked)
-    for node in list(stmt.find_all(exp.Repeat)):
+    for node in find_all(stmt, exp.Repeat):
         _bounded_output(node)
-    for node in list(stmt.find_all(exp.GenerateSeries)):
+    for node in find_all(stmt, exp.GenerateSeries):
         step = node.args.get("step")
         if step is None or (isinstance(step, exp.Literal) and not step.is_string and float(step.this) != 0):
             continue
         bad = exp.EQ(this=step.copy(), expression=exp.Literal.number(0))
         node.set("step", _fail_when(step.copy(), bad, "GENERATE_ARRAY: the step must not be 0"))
-    for node in list(stmt.find_all(exp.GenerateDateArray, exp.GenerateTimestampArray)):
+    for node in find_all(stmt, exp.GenerateDateArray, exp.GenerateTimestampArray):
         step = node.args.get("step")
         if step is None:
             continue
         bad = exp.EQ(this=step.copy(), expression=exp.Interval(this=exp.Literal.string("0"), unit=exp.var("SECOND")))
         node.set("step", _fail_when(step.copy(), bad, "Sequence step cannot be 0."))
-    for bound in list(stmt.find_all(exp.Limit, exp.Offset)):
+    for bound in find_all(stmt, exp.Limit, exp.Offset):
         _checked_limit(bound)
-    for node in list(stmt.find_all(exp.Lag, exp.Lead)):
+    for node in find_all(stmt, exp.Lag, exp.Lead):
         _checked_offset(node)
-    for node in list(stmt.find_all(exp.NthValue, exp.Ntile)):
+    for node in find_all(stmt, exp.NthValue, exp.Ntile):
         _checked_n(node)
-    for node in list(stmt.find_all(exp.Cot)):
+    for node in find_all(stmt, exp.Cot):
         arg = node.this
         if _is_literal_at_least(arg, 1e-300):
             continue

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlglot import exp
 
+from .census import find_all
 from .functions import _t
 
 _NAMED = {
@@ -84,11 +85,11 @@ _CALLS: dict[type, Any] = {
 def rewrite_array_calls(stmt: exp.Expression) -> None:
     """Rewrite the array calls of `stmt` that DuckDB lacks or answers differently."""
     node: Any
-    for node in reversed(list(stmt.find_all(exp.Anonymous))):
+    for node in reversed(find_all(stmt, exp.Anonymous)):
         template = _NAMED.get(node.name.upper())
         if template is not None and len(node.expressions) == 2:
             node.replace(_t(template, *(exp.paren(a.copy(), copy=False) for a in node.expressions)))
-    for node in reversed(list(stmt.find_all(*_CALLS))):
+    for node in reversed(find_all(stmt, *_CALLS)):
         new = _CALLS[type(node)](node)
         if new is not None:
             node.replace(new)

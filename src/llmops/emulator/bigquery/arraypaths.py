@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from .census import find_all
+
 
 def _range_variables(select: exp.Select) -> set[str]:
     """The names a SELECT's FROM and JOINs give their rows (aliases, or tables' own names)."""
@@ -47,7 +49,7 @@ def _as_unnest(table: exp.Table) -> exp.Unnest:
 
 def correlated_array_paths(stmt: exp.Expression) -> None:
     """Turn each FROM path that starts at an enclosing query's range variable into an UNNEST."""
-    for table in list(stmt.find_all(exp.Table)):
+    for table in find_all(stmt, exp.Table):
         parts = table.parts
         if len(parts) < 2 or not isinstance(table.parent, exp.From | exp.Join):
             continue

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from .census import find_all
+
 _DAYS = {"DAY": 1, "WEEK": 7}
 _MONTHS = {"MONTH": 1, "QUARTER": 3, "YEAR": 12}
 _MICROS = {"HOUR": 3_600_000_000, "MINUTE": 60_000_000, "SECOND": 1_000_000, "MILLISECOND": 1000, "MICROSECOND": 1}
@@ -109,6 +111,6 @@ def _bucket(node: exp.Anonymous) -> exp.Expression:
 
 def rewrite_bucket_calls(stmt: exp.Expression) -> None:
     """Rewrite each DATE_BUCKET, DATETIME_BUCKET and TIMESTAMP_BUCKET call in `stmt`."""
-    for node in reversed(list(stmt.find_all(exp.Anonymous))):
+    for node in reversed(find_all(stmt, exp.Anonymous)):
         if node.name.upper() in _DEFAULT_ORIGIN:
             node.replace(_bucket(node))

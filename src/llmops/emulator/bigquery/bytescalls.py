@@ -15,6 +15,7 @@ import re
 from sqlglot import exp
 
 from ...core.errors import QueryError
+from .census import find_all
 from .coltypes import checked, known_type
 
 _BIT_COUNT = "CAST(CASE WHEN octet_length(_A) = 0 THEN 0 ELSE bit_count(CAST(_A AS BIT)) END AS BIGINT)"
@@ -71,7 +72,7 @@ def _split(node: exp.Split) -> exp.Expression | None:
 def rewrite_bytes_calls(stmt: exp.Expression) -> None:
     """Rewrite the BYTES forms of BIT_COUNT and SPLIT in `stmt`."""
     rewrites = {exp.BitwiseCount: _bit_count, exp.Split: _split}
-    for node in reversed(list(stmt.find_all(exp.BitwiseCount, exp.Split))):
+    for node in reversed(find_all(stmt, exp.BitwiseCount, exp.Split)):
         new = rewrites[type(node)](node)  # type: ignore[operator]
         if new is not None:
             node.replace(new)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from .census import find_all
+
 _BLOB = (exp.DataType.Type.VARBINARY, exp.DataType.Type.BINARY, exp.DataType.Type.BLOB)
 BYTES_CAST = "bytes_cast"
 """Meta key of the CASE a CAST(x AS BYTES) became: the function rewrites know it is BYTES."""
@@ -25,7 +27,7 @@ def _utf8(value: exp.Expression) -> exp.Expression:
 def strings_to_bytes(stmt: exp.Expression) -> None:
     """Rewrite the query's own CAST/SAFE_CAST(... AS BYTES) (run before the parameters and the
     function rewrites add casts of their own)."""
-    for node in reversed(list(stmt.find_all(exp.Cast, exp.TryCast))):
+    for node in reversed(find_all(stmt, exp.Cast, exp.TryCast)):
         if node.to.this not in _BLOB or isinstance(node.this, exp.ByteString) or node.args.get("format"):
             continue  # CAST ... FORMAT 'BASE64' and the like are castformat.py's
         if any(p.name in ("", "?") for p in node.this.find_all(exp.Placeholder)):

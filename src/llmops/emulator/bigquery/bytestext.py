@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from .census import find_all
+
 # BLOB -> VARCHAR, a byte a character: through the hex digits, a space after each byte so that a
 # pattern matches only whole bytes; 80-BF become C2 80-BF and C0-FF C3 80-BF (UTF-8 of U+0080-00FF;
 # the lower-case digits written are not matched again by the later, upper-case, patterns)
@@ -104,7 +106,7 @@ def _rewrite(node: exp.Expression) -> exp.Expression | None:
 def rewrite_bytes_text_calls(stmt: exp.Expression) -> None:
     """Rewrite the BYTES forms of the string functions in `stmt` to their VARCHAR forms."""
     node: exp.Expression
-    for node in reversed(list(stmt.find_all(*BYTES_TEXT_CALLS))):
+    for node in reversed(find_all(stmt, *BYTES_TEXT_CALLS)):
         new = _rewrite(node)
         if new is not None:
             node.replace(new)
@@ -119,7 +121,7 @@ def rewrite_bytes_likes(stmt: exp.Expression) -> None:
     from .coltypes import checked, known_type
     from .functions import _is_bytes
 
-    for node in list(stmt.find_all(exp.Like)):
+    for node in find_all(stmt, exp.Like):
         target = node.parent if isinstance(node.parent, exp.Escape) else node
         if isinstance(node.this, exp.Null) or isinstance(node.expression, exp.Null):
             # NULL whatever the other side's type (a BLOB LIKE NULL did not bind)

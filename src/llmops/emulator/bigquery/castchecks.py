@@ -19,6 +19,8 @@ from decimal import Decimal, InvalidOperation
 
 from sqlglot import exp
 
+from .census import find_all
+
 _TIME = re.compile(r"^\s*(\d{1,2}):\d{1,2}(?::\d{1,2}(?:\.\d{1,9})?)?\s*$")
 # a date, then optionally a time; what follows (a zone: UTC, Z, +05:00, America/Chicago) is the error
 _DATETIME = re.compile(
@@ -33,7 +35,7 @@ _LENGTH_TYPES = {
 
 def check_casts(stmt: exp.Expression) -> None:
     """Raise BigQuery's error for a literal cast it refuses; bound the casts to STRING(L)/BYTES(L)."""
-    for node in reversed(list(stmt.find_all(exp.Cast))):
+    for node in reversed(find_all(stmt, exp.Cast)):
         safe = isinstance(node, exp.TryCast) or bool(node.args.get("safe"))
         operand = node.this
         if isinstance(operand, exp.Literal) and operand.is_string:

@@ -18,6 +18,8 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.optimizer.simplify import simplify
 
+from .census import find_all
+
 _SENTINEL = "7777777777"
 _TARGETS = {"DATE": "1", "DATETIME": "2", "TIMESTAMP": "3", "TIME": "4"}
 _TARGET_OF = {v: k for k, v in _TARGETS.items()}
@@ -136,7 +138,7 @@ def restore(stmt: exp.Expr) -> None:
     literal, a NULL one (or a NULL `AT TIME ZONE`) making the CAST NULL; a column or parameter
     stays an expression, which only a cast between BYTES and STRING takes (see `rewrite`)."""
     node: Any
-    for node in list(stmt.find_all(exp.Cast, exp.StrToDate, exp.StrToTime)):
+    for node in find_all(stmt, exp.Cast, exp.StrToDate, exp.StrToTime):
         holder = node.args.get("format")
         if isinstance(node, exp.Cast) and isinstance(holder, exp.AtTimeZone) and _is_null(holder.args.get("zone")):
             # a NULL zone makes the text NULL (its CAST AS STRING, spelled out in every format
@@ -444,12 +446,12 @@ def _dynamic_bytes_format(cast: exp.Cast, fmt: exp.Expression) -> exp.Expression
 def rewrite(stmt: exp.Expression) -> None:
     """Rewrite the CAST ... FORMAT calls of `stmt` (see the module docstring)."""
     node: Any
-    for node in reversed(list(stmt.find_all(exp.StrToDate, exp.StrToTime))):
+    for node in reversed(find_all(stmt, exp.StrToDate, exp.StrToTime)):
         fmt = node.args.get("format")
         decoded = _decoded(fmt.name) if isinstance(fmt, exp.Literal) and fmt.is_string else None
         if decoded is not None:
             node.replace(_from_string(node, *decoded))
-    for cast in reversed(list(stmt.find_all(exp.Cast))):
+    for cast in reversed(find_all(stmt, exp.Cast)):
         fmt = cast.args.get("format")
         if fmt is None:
             continue

@@ -19,6 +19,7 @@ from sqlglot import exp
 
 from . import datefamily, decimalliterals, ranges, setops, structs, structstars
 from .bytestext import BYTES_TEXT_CALLS
+from .census import find_all
 from .nanorder import ordering_keys
 from .percentiles import percentile_values
 from .vectordistances import distance_arguments
@@ -336,7 +337,7 @@ def _columns_of_one_table(
     single SELECT over one table whose candidate arguments are all its columns. True when done."""
     if not isinstance(stmt, exp.Select) or not all(isinstance(a, exp.Column) for a in args):
         return False
-    tables = list(stmt.find_all(exp.Table))
+    tables = find_all(stmt, exp.Table)
     if len(tables) != 1 or any(True for _ in stmt.find_all(exp.Subquery, exp.Unnest, exp.Join, exp.Lateral)):
         return False
     if sum(1 for _ in stmt.find_all(exp.Select)) != 1:

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlglot import exp
 
+from .census import find_all
 from .functions import _t
 
 _MONTHS = {"MONTH": 1, "QUARTER": 3, "YEAR": 12}
@@ -69,7 +70,7 @@ _CALLS: dict[type, Any] = {
 def rewrite_datetime_calls(stmt: exp.Expression) -> None:
     """Rewrite the date and time calls of `stmt` whose DuckDB answer differs from BigQuery's."""
     node: Any
-    for node in reversed(list(stmt.find_all(*_CALLS))):
+    for node in reversed(find_all(stmt, *_CALLS)):
         new = _CALLS[type(node)](node)
         if new is not None:
             node.replace(new)

@@ -17,6 +17,7 @@ import re
 from sqlglot import exp
 
 from . import coltypes
+from .census import find_all
 
 _ADD_SUB: dict[type, tuple[str, str]] = {
     exp.DateAdd: ("DATE_ADD", "ADD"),
@@ -118,7 +119,7 @@ def _time_of_zoned_string(node: exp.TsOrDsToTime) -> None:
 
 def typed_arguments(stmt: exp.Expression) -> list[exp.Expression]:
     """The first arguments whose type chooses the function (for coltypes.py to infer)."""
-    calls: list[exp.Expression] = list(stmt.find_all(*_ADD_SUB))
+    calls: list[exp.Expression] = find_all(stmt, *_ADD_SUB)
     out = [node.this for node in calls]
     out += [node.this.this for node in stmt.find_all(exp.TimeToStr) if isinstance(node.this, exp.TsOrDsToDate)]
     out += [
@@ -132,14 +133,14 @@ def typed_arguments(stmt: exp.Expression) -> list[exp.Expression]:
 def dispatch_by_argument_type(stmt: exp.Expression) -> None:
     """Each date/time call as the function of its argument's type, with the date parts checked."""
     node: exp.Expression
-    for node in list(stmt.find_all(*_ADD_SUB)):
+    for node in find_all(stmt, *_ADD_SUB):
         _add_or_sub(node)
-    for node in list(stmt.find_all(*_TIME_ADD_SUB)):
+    for node in find_all(stmt, *_TIME_ADD_SUB):
         _time_add_or_sub(node)
-    for node in list(stmt.find_all(exp.TimeToStr)):
+    for node in find_all(stmt, exp.TimeToStr):
         _format_date(node)
-    for node in list(stmt.find_all(exp.Anonymous)):
+    for node in find_all(stmt, exp.Anonymous):
         if node.name.upper() in _BUCKETS.values():
             _bucket(node)
-    for node in list(stmt.find_all(exp.TsOrDsToTime)):
+    for node in find_all(stmt, exp.TsOrDsToTime):
         _time_of_zoned_string(node)

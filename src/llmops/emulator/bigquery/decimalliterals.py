@@ -18,6 +18,8 @@ from decimal import Decimal, InvalidOperation
 
 from sqlglot import exp
 
+from .census import find_all
+
 _T = exp.DataType.Type
 _DECIMALS = {_T.DECIMAL: "NUMERIC", _T.BIGDECIMAL: "BIGNUMERIC"}
 _FLOATS = (_T.DOUBLE, _T.FLOAT)
@@ -64,7 +66,7 @@ def _set_operation_columns(op: exp.SetOperation) -> list[list[exp.Expression]]:
 def _groups(stmt: exp.Expression) -> list[list[exp.Expression]]:
     """The values of which GoogleSQL takes a common type, in each place where it does."""
     groups: list[list[exp.Expression]] = []
-    for node in stmt.find_all(exp.Array, exp.Coalesce, exp.Case, exp.If, exp.Greatest, exp.Least, exp.SetOperation):
+    for node in find_all(stmt, exp.Array, exp.Coalesce, exp.Case, exp.If, exp.Greatest, exp.Least, exp.SetOperation):
         if isinstance(node, exp.SetOperation):
             if not isinstance(node.parent, exp.SetOperation):  # the outermost has every input
                 groups += _set_operation_columns(node)

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlglot import exp
 
+from .census import find_all
 from .coltypes import known_type
 
 _ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div)
@@ -77,9 +78,18 @@ def _integer_text(node: exp.Expression) -> bool:
     return isinstance(node, exp.Literal) and not node.is_string and node.this.isdigit()
 
 
+_BUILT = {name: exp.DataType.build(name) for name in ("DOUBLE", "VARCHAR")}
+
+
+def _type(name: str) -> exp.DataType:
+    """`exp.DataType.build(name)`, copied from one built once: building parses the name, seven
+    times for each checked product."""
+    return _BUILT[name].copy()
+
+
 def _finite(value: exp.Expression) -> exp.Expression:
     # TRY_CAST binds for every type (an INTERVAL or STRUCT operand is NULL, never an error)
-    return _call("isfinite", exp.TryCast(this=value.copy(), to=exp.DataType.build("DOUBLE")))
+    return _call("isfinite", exp.TryCast(this=value.copy(), to=_type("DOUBLE")))
 
 
 def _overflowed(result: exp.Expression, operands: list[exp.Expression]) -> exp.Expression:
@@ -96,8 +106,8 @@ def _checked(root: exp.Expression, on_overflow: exp.Expression) -> exp.Expressio
 
 
 def _text(value: exp.Expression) -> exp.Expression:
-    as_double = exp.TryCast(this=value.copy(), to=exp.DataType.build("DOUBLE"))
-    return exp.TryCast(this=as_double, to=exp.DataType.build("VARCHAR"))
+    as_double = exp.TryCast(this=value.copy(), to=_type("DOUBLE"))
+    return exp.TryCast(this=as_double, to=_type("VARCHAR"))
 
 
 def _overflow_error(root: exp.Expression) -> exp.Expression:
@@ -118,7 +128,7 @@ def check_float_overflow(stmt: exp.Expression) -> None:
                 continue
             root.replace(_checked(root, _overflow_error(root)))
     node: Any
-    for node in reversed(list(stmt.find_all(exp.SafeAdd, exp.SafeSubtract, exp.SafeMultiply, exp.SafeDivide))):
+    for node in reversed(find_all(stmt, exp.SafeAdd, exp.SafeSubtract, exp.SafeMultiply, exp.SafeDivide)):
         operands = [node.this, node.expression]
         if all(_integer_text(o) for o in operands) or node.find(exp.Placeholder):
             continue
@@ -134,7 +144,7 @@ def check_sum_overflow(stmt: exp.Expression) -> None:
     folded away for any other SUM that is not a FLOAT64, but its extra aggregate is not."""
     from .statsaggregates import same_window
 
-    for node in list(stmt.find_all(exp.Sum)):
+    for node in find_all(stmt, exp.Sum):
         value = node.this
         if isinstance(value, exp.Distinct):
             value = value.expressions[0] if value.expressions else None
@@ -147,7 +157,7 @@ def check_sum_overflow(stmt: exp.Expression) -> None:
         overflowed = exp.and_(
             exp.EQ(this=_call("typeof", total.copy()), expression=exp.Literal.string("DOUBLE")),
             exp.Not(this=_finite(total)),
-            exp.Not(this=_call("isnan", exp.TryCast(this=total.copy(), to=exp.DataType.build("DOUBLE")))),
+            exp.Not(this=_call("isnan", exp.TryCast(this=total.copy(), to=_type("DOUBLE")))),
             _finite(largest),
         )
         error = _call("error", exp.Literal.string("double overflow in SUM of FLOAT64 values"))

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlglot import exp
 
+from .census import find_all
 from .udfs import STRING_LITERAL_UDF
 
 _ELEMENT = re.compile(r"%(E\*S|E4Y|E\dS|Ez|-d|[A-Za-z%])")
@@ -201,7 +202,7 @@ def compile_format(
 def rewrite_format_calls(stmt: exp.Expression) -> None:
     """FORMAT_* with BigQuery's elements and time zones, and FORMAT with %t %T %'d."""
     node: Any
-    for node in reversed(list(stmt.find_all(exp.TimeToStr))):
+    for node in reversed(find_all(stmt, exp.TimeToStr)):
         fmt = node.args.get("format")
         if not isinstance(fmt, exp.Literal) or not fmt.is_string:
             continue
@@ -219,12 +220,12 @@ def rewrite_format_calls(stmt: exp.Expression) -> None:
         else:
             value = exp.cast(this.copy(), "TIMESTAMP")
         node.replace(compile_format(fmt.name, value, original=this, zone=zone))
-    for node in reversed(list(stmt.find_all(exp.StrToTime, exp.StrToDate))):
+    for node in reversed(find_all(stmt, exp.StrToTime, exp.StrToDate)):
         fmt = node.args.get("format")
         if isinstance(fmt, exp.Literal) and fmt.is_string:
             node.set("format", _lit(_parse_format(fmt.name)))
     _parse_formats_in_parts(stmt)
-    for node in reversed(list(stmt.find_all(exp.Format))):
+    for node in reversed(find_all(stmt, exp.Format)):
         node.replace(_printf(node))
 
 
@@ -238,7 +239,7 @@ def _parse_format(fmt: str) -> str:
 def _parse_formats_in_parts(stmt: exp.Expression) -> None:
     """PARSE_TIME's format, and PARSE_TIMESTAMP's where sqlglot prefixed a default year to it
     (`'%Y ' || fmt`): BigQuery's elements in each literal part as DuckDB's."""
-    for node in reversed(list(stmt.find_all(exp.StrToTime, exp.StrToDate, exp.ParseTime))):
+    for node in reversed(find_all(stmt, exp.StrToTime, exp.StrToDate, exp.ParseTime)):
         fmt = node.args.get("format")
         if isinstance(fmt, exp.Literal) and fmt.is_string and isinstance(node, exp.ParseTime):
             node.set("format", _lit(_parse_format(fmt.name)))

@@ -23,6 +23,7 @@ from typing import cast
 
 from sqlglot import exp
 
+from .census import find_all
 from .nanorder import _volatile, inferred_type, sorted_key_of
 
 _NULL = "The boundary offset value cannot be null"
@@ -34,7 +35,7 @@ _SCALED = "llmops_scaled_range_key"
 
 def check_frame_offsets(stmt: exp.Expression) -> None:
     """Wrap each frame offset of `stmt` in BigQuery's checks (before its ORDER BY key is rewritten)."""
-    for window in stmt.find_all(exp.Window):
+    for window in find_all(stmt, exp.Window):
         spec = window.args.get("spec")
         if spec is None:
             continue

@@ -15,6 +15,7 @@ from sqlglot import exp
 from .bytescalls import rewrite_bytes_calls
 from .bytescast import BYTES_CAST
 from .bytestext import as_text, rewrite_bytes_likes, rewrite_bytes_text_calls
+from .census import find_all
 from .coltypes import checked, known_type
 from .regexpmatches import rewrite_regexp_matches
 from .substrsearch import rewrite_contains_substr
@@ -606,7 +607,7 @@ def used_udfs(stmt: exp.Expression) -> set[str]:
     """Names of `udfs.py` functions that `stmt` (after rewriting) calls."""
     from .udfs import GOOGLESQL_UDFS
 
-    return {str(n.this) for n in stmt.find_all(exp.Anonymous) if str(n.this) in GOOGLESQL_UDFS}
+    return {str(n.this) for n in find_all(stmt, exp.Anonymous) if str(n.this) in GOOGLESQL_UDFS}
 
 
 def rewrite_function_calls(stmt: exp.Expression) -> None:
@@ -618,22 +619,22 @@ def rewrite_function_calls(stmt: exp.Expression) -> None:
     node: Any
     rewrite_aggregate_forms(stmt)
     rewrite_percentiles(stmt)
-    for node in reversed(list(stmt.find_all(exp.IgnoreNulls, exp.RespectNulls))):
+    for node in reversed(find_all(stmt, exp.IgnoreNulls, exp.RespectNulls)):
         new = _null_treatment(node)
         if new is not None:
             node.replace(new)
-    for node in list(stmt.find_all(exp.GroupConcat)):
+    for node in find_all(stmt, exp.GroupConcat):
         _bytes_string_agg(node)
-    for node in list(stmt.find_all(exp.GroupConcat)):
+    for node in find_all(stmt, exp.GroupConcat):
         _null_separator_error(node)
-    for node in reversed(list(stmt.find_all(exp.GroupConcat, exp.ArrayAgg))):
+    for node in reversed(find_all(stmt, exp.GroupConcat, exp.ArrayAgg)):
         if isinstance(node, exp.GroupConcat) and isinstance(node.args.get("separator"), exp.Null):
             # DuckDB joined without a separator
             raise _invalid("Argument 2 to STRING_AGG must be non-NULL")
         new = _agg_limit(node)
         if new is not None:
             node.replace(new)
-    for node in reversed(list(stmt.find_all(exp.Dot))):
+    for node in reversed(find_all(stmt, exp.Dot)):
         new = _hll_count(node)
         if new is not None:
             node.replace(new)
@@ -671,11 +672,11 @@ def rewrite_function_calls(stmt: exp.Expression) -> None:
             n.this,
         ),
     }
-    for node in reversed(list(stmt.find_all(exp.Ascii, exp.Translate))):
+    for node in reversed(find_all(stmt, exp.Ascii, exp.Translate)):
         checked_text = _text_argument_errors(node)
         if checked_text is not None:
             node.replace(checked_text)
-    for node in reversed(list(stmt.find_all(exp.Contains))):
+    for node in reversed(find_all(stmt, exp.Contains)):
         new = rewrite_contains_substr(node)  # before LOWER(bytes) is rewritten out of its shape
         if new is not None:
             node.replace(new)
@@ -683,23 +684,23 @@ def rewrite_function_calls(stmt: exp.Expression) -> None:
     rewrite_bytes_likes(stmt)
     rewrite_bytes_calls(stmt)
     rewrite_regexp_matches(stmt)
-    for node in reversed(list(stmt.find_all(*simple))):
+    for node in reversed(find_all(stmt, *simple)):
         new = simple[type(node)](node)
         if new is not None:
             node.replace(new)
-    for node in list(stmt.find_all(exp.Anonymous)):
+    for node in find_all(stmt, exp.Anonymous):
         if node.name.upper() == "SHA384":
             if len(node.expressions) != 1:
                 raise _invalid("SHA384 takes 1 argument")
             node.replace(_sha384(node.expressions[0]))
-    for node in stmt.find_all(exp.Collate):
+    for node in find_all(stmt, exp.Collate):
         # a collated STRING compares case-insensitively; returning the bare value would not
         raise _unsupported(f"COLLATE({node.expression.sql('bigquery')}) (collation specifications)")
     rewrite_date_calls(stmt)
     rewrite_json_calls(stmt)
-    for node in reversed(list(stmt.find_all(exp.JSONKeysAtDepth))):
+    for node in reversed(find_all(stmt, exp.JSONKeysAtDepth)):
         node.replace(_json_keys(node))
-    for node in list(stmt.find_all(exp.UnixToTime)):
+    for node in find_all(stmt, exp.UnixToTime):
         # TIMESTAMP_SECONDS/MILLIS/MICROS are TIMESTAMPs (DuckDB's epoch_ms is naive)
         scale = node.args.get("scale")
         per_second = {None: 1, 0: 1, 3: 1000, 6: 1000000}.get(int(scale.this) if scale is not None else None)
@@ -795,7 +796,7 @@ def rewrite_date_calls(stmt: exp.Expression) -> None:
         exp.DateTrunc: _date_trunc,
     }
     node: Any
-    for node in reversed(list(stmt.find_all(*calls))):
+    for node in reversed(find_all(stmt, *calls)):
         new = calls[type(node)](node)
         if new is not None:
             node.replace(new)
@@ -950,25 +951,25 @@ def rewrite_json_calls(stmt: exp.Expression) -> None:
     rewrite_lax_queries(stmt, lambda x: _is_string(x) or known_type(x) == "STRING")
     null_invalid_json(stmt)
     node: Any
-    for node in reversed(list(stmt.find_all(exp.JSONExtractArray, exp.JSONValueArray))):
+    for node in reversed(find_all(stmt, exp.JSONExtractArray, exp.JSONValueArray)):
         if not node.meta.get("guarded") and not _positional(node):
             guarded = _json_array_guard(node)
             for inner in guarded.find_all(exp.JSONExtractArray, exp.JSONValueArray):
                 inner.meta["guarded"] = True
             node.replace(guarded)
-    for node in reversed(list(stmt.find_all(exp.JSONExtract, exp.JSONExtractArray))):
+    for node in reversed(find_all(stmt, exp.JSONExtract, exp.JSONExtractArray)):
         if not isinstance(node.parent, exp.Cast):
             new = _json_extract(node)
             if new is not None:
                 node.replace(new)
-    for node in reversed(list(stmt.find_all(exp.JSONExtractArray))):
+    for node in reversed(find_all(stmt, exp.JSONExtractArray)):
         elements = _json_array_elements(node)
         if elements is not None:
             node.replace(elements)
-    for node in reversed(list(stmt.find_all(exp.Anonymous))):
+    for node in reversed(find_all(stmt, exp.Anonymous)):
         if node.name.upper() == "JSON_FLATTEN":
             node.replace(_json_flatten(node))
-    for node in reversed(list(stmt.find_all(exp.String, *_JSON_TEMPLATES))):
+    for node in reversed(find_all(stmt, exp.String, *_JSON_TEMPLATES)):
         new = _json_call(node)
         if new is not None:
             node.replace(new)

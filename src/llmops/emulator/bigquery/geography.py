@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlglot import exp
 
+from .census import find_all
 from .geography_sphere import EARTH_RADIUS_M, GEO_EXTRA_FIX, shapely_module
 from .geography_udfs import AGGREGATES, REFUSED, googlesql_names, parse, register, served, udf_names
 from .geography_udfs import GEOMETRY as _G
@@ -143,7 +144,7 @@ def _rewrite_texts(stmt: exp.Expression) -> None:
     """
     from .coltypes import known_type
 
-    for cast in list(stmt.find_all(exp.Cast)):
+    for cast in find_all(stmt, exp.Cast):
         if not cast.to.is_type("text", "varchar"):
             continue
         if _is_geo_udf(cast.this):
@@ -155,7 +156,7 @@ def _rewrite_texts(stmt: exp.Expression) -> None:
                 this=exp.Anonymous(this="typeof", expressions=[cast.this.copy()]), expression=exp.Literal.string(_G)
             )
             cast.replace(exp.If(this=is_geo, true=_astext(cast.this), false=cast.copy()))
-    for node in list(stmt.find_all(exp.JSONFormat)):
+    for node in find_all(stmt, exp.JSONFormat):
         if _is_geo_udf(node.this):
             udf = _udfs()[("TO_JSON_STRING", 1)][0]
             node.replace(exp.Anonymous(this=udf, expressions=[node.this.copy()]))

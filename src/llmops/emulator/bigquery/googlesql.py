@@ -31,7 +31,8 @@ from sqlglot import exp
 from sqlglot.errors import ParseError, SqlglotError, TokenError, UnsupportedError
 
 from ...core.errors import NotFoundError, QueryError
-from . import generation, geography
+from . import census, generation, geography
+from .census import find_all
 from .coltypes import TableTypes, annotate, needs_types, schema_mapping, sum_operands
 from .decimalliterals import coerce_temporal_literals, decimal_fits, decimal_literal_types
 from .functions import hll_supported, used_udfs
@@ -604,6 +605,8 @@ def _translate(
         raise BigQueryError(
             "The query is nested too deeply to translate", fix="flatten nested expressions or subqueries"
         ) from None
+    finally:
+        census.forget()  # its tree, which the translation no longer needs
 
 
 _translate_cached = lru_cache(maxsize=512)(_translate)
@@ -1219,7 +1222,7 @@ def _check_unsupported_nodes(stmt: exp.Expression) -> None:
 
 
 def _rewrite_tables(stmt: exp.Expression, ctx: _Context, cte_names: set[str], tables: list) -> None:
-    for table in list(stmt.find_all(exp.Table)):
+    for table in find_all(stmt, exp.Table):
         if not isinstance(table.this, exp.Identifier):
             continue  # table functions and the like
         names = _flatten_table_name(table)
@@ -1295,7 +1298,7 @@ def _rewrite_tables(stmt: exp.Expression, ctx: _Context, cte_names: set[str], ta
 def _order_unpivot_columns(stmt: exp.Expression) -> None:
     """BigQuery's UNPIVOT puts the value columns before the name column, DuckDB's after it:
     `x UNPIVOT(v FOR n IN (...)) AS u` becomes `(SELECT * EXCLUDE (n), n FROM x UNPIVOT(...)) AS u`."""
-    for pivot in list(stmt.find_all(exp.Pivot)):
+    for pivot in find_all(stmt, exp.Pivot):
         source = pivot.parent
         fields = pivot.args.get("fields") or []
         if not pivot.args.get("unpivot") or not isinstance(source, (exp.Table, exp.Subquery)) or len(fields) != 1:
@@ -1437,9 +1440,9 @@ def _rewrite_system_variables(stmt: exp.Expression, ctx: _Context) -> None:
             "project and the default dataset)",
             fix="use @@project_id for the project and @@dataset_id for the default dataset",
         )
-    for user in list(stmt.find_all(exp.SessionUser)):
+    for user in find_all(stmt, exp.SessionUser):
         user.replace(exp.Literal.string(SESSION_USER))  # DuckDB's would answer 'duckdb'
-    for node in list(stmt.find_all(exp.Parameter)):
+    for node in find_all(stmt, exp.Parameter):
         if not isinstance(node.this, exp.Parameter):
             continue
         name = node.this.name.lower()
@@ -1688,7 +1691,7 @@ def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
     exact_decimal_spreads(stmt)
     rewrite_statistics(stmt)
     node: exp.Expr
-    for node in list(stmt.find_all(exp.TimestampDiff)):
+    for node in find_all(stmt, exp.TimestampDiff):
         # BigQuery counts whole elapsed intervals (DuckDB's date_sub), not boundaries crossed
         # (DuckDB's date_diff): 23:59 -> 00:01 next day is 0 days.
         unit_arg = node.args.get("unit")
@@ -1697,17 +1700,17 @@ def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
             continue
         unit = (unit_arg.name if unit_arg is not None else "DAY").lower()
         node.replace(exp.Anonymous(this="DATE_SUB", expressions=[exp.Literal.string(unit), node.expression, node.this]))
-    for node in list(stmt.find_all(exp.NetFunc)):
+    for node in find_all(stmt, exp.NetFunc):
         inner = node.this
         raise _unsupported(f"NET.{inner.sql_name() if isinstance(inner, exp.Func) else 'functions'}")
     from .safecalls import rewrite_safe_calls
 
     rewrite_safe_calls(stmt)
-    for node in list(stmt.find_all(exp.DateTrunc, exp.DateAdd, exp.DateSub)):
+    for node in find_all(stmt, exp.DateTrunc, exp.DateAdd, exp.DateSub):
         # DATE_TRUNC/DATE_ADD/DATE_SUB return DATE in BigQuery; DuckDB's date arithmetic gives TIMESTAMP
         if not isinstance(node.parent, exp.Cast):
             node.replace(exp.cast(node.copy(), exp.DataType.build("DATE")))
-    for node in list(stmt.find_all(exp.Extract)):
+    for node in find_all(stmt, exp.Extract):
         part = node.this.name.upper() if isinstance(node.this, (exp.Var, exp.Identifier)) else ""
         if part == "DAYOFWEEK":  # BigQuery counts Sunday as 1, DuckDB as 0
             node.replace(exp.paren(exp.Add(this=node.copy(), expression=exp.Literal.number(1))))
@@ -1719,14 +1722,14 @@ def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
                 )
             )
     coerced = decimal_literal_types(stmt)
-    for node in list(stmt.find_all(exp.Literal)):
+    for node in find_all(stmt, exp.Literal):
         # GoogleSQL's 1.5 and 1e3 are FLOAT64; DuckDB would type them DECIMAL
         if not node.is_string and any(c in node.this for c in ".eE") and not isinstance(node.parent, exp.DataTypeParam):
             if not _exact_decimal_literal(node, coerced.get(id(node))):
                 node.replace(exp.cast(node.copy(), exp.DataType.build("DOUBLE")))
-    for node in list(stmt.find_all(exp.Array)):
+    for node in find_all(stmt, exp.Array):
         _int64_elements(node)
-    for node in list(stmt.find_all(exp.FarmFingerprint)):
+    for node in find_all(stmt, exp.FarmFingerprint):
         ctx.udfs.add(FARM_FINGERPRINT_UDF)
         node.replace(exp.Anonymous(this=FARM_FINGERPRINT_UDF, expressions=list(node.expressions)))
 
@@ -1735,7 +1738,7 @@ def _fix_types(stmt: exp.Expression) -> None:
     """DuckDB's types where GoogleSQL's differ: INT64 literals, GEOGRAPHY, NUMERIC, BIGNUMERIC."""
     widen_literals(stmt)
     _refuse_picosecond_timestamps(stmt)
-    for dt in list(stmt.find_all(exp.DataType)):
+    for dt in find_all(stmt, exp.DataType):
         # changed in place: the type annotator shares a CAST's target type with the CAST's own
         # `_type`, which a replace() would reach instead of the target (a BIGNUMERIC in a STRUCT
         # read by UNNEST was cast to sqlglot's DECIMAL(38, 5))
@@ -1745,7 +1748,7 @@ def _fix_types(stmt: exp.Expression) -> None:
             # sqlglot's DuckDB BIGNUMERIC is DECIMAL(38, 5); the emulator's is DECIMAL(38, 18) everywhere
             _retype(dt, exp.DataType.build(_BQ_TO_DUCKDB["BIGNUMERIC"]))
     # sqlglot turns NUMERIC into a bare DECIMAL, which DuckDB reads as DECIMAL(18,3).
-    for dt in stmt.find_all(exp.DataType):
+    for dt in find_all(stmt, exp.DataType):
         if dt.this == exp.DataType.Type.DECIMAL and not dt.expressions:
             dt.set(
                 "expressions",
@@ -1756,7 +1759,7 @@ def _fix_types(stmt: exp.Expression) -> None:
 def _refuse_picosecond_timestamps(stmt: exp.Expression) -> None:
     """TIMESTAMP(12), BigQuery's picosecond timestamps, is refused by name: the local warehouse's
     timestamps hold microseconds (TIMESTAMP(6), the plain TIMESTAMP)."""
-    for dt in stmt.find_all(exp.DataType):
+    for dt in find_all(stmt, exp.DataType):
         if dt.this in (exp.DataType.Type.TIMESTAMPTZ, exp.DataType.Type.TIMESTAMP) and dt.expressions:
             precision = dt.expressions[0].sql()
             if precision != "6":

@@ -28,6 +28,8 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from .census import find_all
+
 _GROUPINGS = (exp.GroupingSets, exp.Rollup, exp.Cube)
 _FROM_ORDINAL = "bq_group_ordinal"
 
@@ -36,7 +38,7 @@ def resolve_grouping_ordinals(stmt: exp.Expression) -> None:
     """Replace the SELECT-list positions in each grouping set by the expressions they name."""
     from .googlesql import BigQueryError
 
-    for select in list(stmt.find_all(exp.Select)):
+    for select in find_all(stmt, exp.Select):
         group = select.args.get("group")
         if group is None:
             continue
@@ -67,7 +69,7 @@ def resolve_grouping_ordinals(stmt: exp.Expression) -> None:
 def compute_keys_from_grouped_columns(stmt: exp.Expression) -> None:
     """An expression (in SELECT, HAVING, QUALIFY or ORDER BY) that is a grouping key of a
     ROLLUP/CUBE/GROUPING SETS and reads only grouped columns is computed from those columns."""
-    for select in list(stmt.find_all(exp.Select)):
+    for select in find_all(stmt, exp.Select):
         group = select.args.get("group")
         if group is None or not any(g.find_ancestor(exp.Select) is select for g in group.find_all(*_GROUPINGS)):
             continue
@@ -116,7 +118,7 @@ def _under_aggregate(node: exp.Expression, top: exp.Expression) -> bool:
 def resolve_group_by_aliases(stmt: exp.Expression) -> None:
     """Replace each unqualified GROUP BY name that is the alias of a SELECT expression (not of
     the same-named column) by that expression, also inside grouping sets."""
-    for select in list(stmt.find_all(exp.Select)):
+    for select in find_all(stmt, exp.Select):
         group = select.args.get("group")
         if group is None:
             continue
@@ -162,7 +164,7 @@ def _is_integer(node: exp.Expression) -> bool:
 def group_by_all_without_keys(stmt: exp.Expression) -> None:
     """`GROUP BY ALL` whose SELECT list has no grouping key: `GROUP BY ()`; with QUALIFY, which
     DuckDB does not combine with GROUP BY ALL: its keys written out."""
-    for select in list(stmt.find_all(exp.Select)):
+    for select in find_all(stmt, exp.Select):
         group = select.args.get("group")
         if group is None or not group.args.get("all"):
             continue

@@ -17,10 +17,12 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from .census import find_all
+
 
 def rewrite_having_min_max(stmt: exp.Expression) -> None:
     """Rewrite every aggregate call with HAVING MAX/MIN, except ANY_VALUE's (sqlglot's arg_max)."""
-    for having in reversed(list(stmt.find_all(exp.HavingMax))):
+    for having in reversed(find_all(stmt, exp.HavingMax)):
         agg = having.parent
         while isinstance(agg, (exp.Order, exp.Limit, exp.IgnoreNulls, exp.RespectNulls)):
             agg = agg.parent

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from .census import find_all
+
 _TAG = "int64_literal"
 DUCKDB_INT32 = "duckdb_int32"
 """Meta key of a CAST to DuckDB's 32-bit INTEGER that a rewrite wrote (not a GoogleSQL INTEGER)."""
@@ -74,12 +76,12 @@ def tag_literals(stmt: exp.Expression) -> None:
 def widen_literals(stmt: exp.Expression) -> None:
     """Type the query's integer literals BIGINT, and pass INT64 values to DuckDB's 32-bit
     parameters as INTEGER."""
-    for literal in list(stmt.find_all(exp.Literal)):
+    for literal in find_all(stmt, exp.Literal):
         if literal._meta and literal.meta.get(_TAG) and _is_value(literal):
             cast = exp.Cast(to=exp.DataType(this=exp.DataType.Type.BIGINT))  # not exp.cast: no parsing
             literal.replace(cast)
             cast.set("this", literal)
-    for call in list(stmt.find_all(*_INT32_ARGUMENTS)):
+    for call in find_all(stmt, *_INT32_ARGUMENTS):
         _int32_arguments(call)
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlglot import exp
 
+from .census import find_all
 from .coltypes import TYPE_KEY, checked, known_type
 from .functions import _invalid, _t
 from .int64literals import int32
@@ -326,27 +327,27 @@ def rewrite_interval_calls(stmt: exp.Expression) -> None:
     """Rewrite INTERVAL literals, MAKE_INTERVAL, JUSTIFY_* and datetime subtraction as BigQuery
     answers them."""
     node: Any
-    for node in list(stmt.find_all(exp.Interval)):
+    for node in find_all(stmt, exp.Interval):
         new = _range_literal(node)
         if new is not None:
             node.replace(new)
-    for node in reversed(list(stmt.find_all(exp.MakeInterval))):
+    for node in reversed(find_all(stmt, exp.MakeInterval)):
         node.replace(_make_interval(node))
-    for node in list(stmt.find_all(exp.Sum)):
+    for node in find_all(stmt, exp.Sum):
         _interval_sum(node)
-    for node in list(stmt.find_all(exp.Avg)):
+    for node in find_all(stmt, exp.Avg):
         _interval_avg(node)
-    for node in reversed(list(stmt.find_all(exp.JustifyDays, exp.JustifyHours, exp.JustifyInterval))):
+    for node in reversed(find_all(stmt, exp.JustifyDays, exp.JustifyHours, exp.JustifyInterval)):
         node.replace(_justify(node))
-    for node in reversed(list(stmt.find_all(exp.Sub))):
+    for node in reversed(find_all(stmt, exp.Sub)):
         new = _subtraction(node)
         if new is not None:
             node.replace(new)
-    for node in reversed(list(stmt.find_all(exp.Add))):
+    for node in reversed(find_all(stmt, exp.Add)):
         new = _date_and_int64(node)
         if new is not None:
             node.replace(new)
-    for node in list(stmt.find_all(exp.Extract)):
+    for node in find_all(stmt, exp.Extract):
         # BigQuery's MILLISECOND/MICROSECOND are the part within the second (DuckDB's include the seconds)
         part = node.this.name.upper() if isinstance(node.this, (exp.Var, exp.Identifier)) else ""
         if part in _EXTRACT_WITHIN:

@@ -16,6 +16,8 @@ from decimal import Decimal, InvalidOperation
 
 from sqlglot import exp
 
+from .census import find_all
+
 # (spaces, colons, dashes after a digit) -> the fields the text holds (ZetaSQL's table)
 _FORMS = {
     (2, 2, 1): ("YEAR", "SECOND"),
@@ -88,7 +90,7 @@ def canonical_interval_literals(stmt: exp.Expression) -> None:
     """Replace CAST('<interval text>' AS INTERVAL) with the sum of its month, day and time parts."""
     from .googlesql import BigQueryError
 
-    for node in reversed(list(stmt.find_all(exp.Cast, exp.TryCast))):
+    for node in reversed(find_all(stmt, exp.Cast, exp.TryCast)):
         value = node.this
         if node.to.this != exp.DataType.Type.INTERVAL or not (isinstance(value, exp.Literal) and value.is_string):
             continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from .census import find_all
 from .coltypes import known_type
 
 
@@ -23,7 +24,7 @@ def _chain(node: exp.Bracket) -> list[exp.Bracket]:
 def lift_json_literal_paths(stmt: exp.Expression) -> None:
     """`JSON '{...}'.a[0]` is parsed as the JSON of `'{...}'.a[0]`: make it the field and
     subscripts of the JSON literal."""
-    for node in list(stmt.find_all(exp.ParseJSON)):
+    for node in find_all(stmt, exp.ParseJSON):
         inner = node.this
         if not node.args.get("is_literal") or not isinstance(inner, (exp.Dot, exp.Bracket)):
             continue
@@ -56,7 +57,7 @@ def mark_json_subscripts(stmt: exp.Expression) -> None:
     (only JSON takes one) or whose base is known to be JSON. A chain on a field reached with a dot
     whose type is unknown chooses by the type DuckDB sees."""
     seen: set[int] = set()
-    for bracket in list(stmt.find_all(exp.Bracket)):
+    for bracket in find_all(stmt, exp.Bracket):
         if id(bracket) in seen:
             continue
         chain = _chain(bracket)

@@ -16,6 +16,7 @@ from typing import Any
 import pyarrow as pa
 from sqlglot import exp
 
+from .census import find_all
 from .jsonedit import Token, dumps, loads, parse_path
 
 _MODIFIERS = ("lax", "recursive")
@@ -93,7 +94,7 @@ def rewrite_lax_queries(stmt: exp.Expression, is_text: Any) -> None:
     from .googlesql import BigQueryError
     from .udfs import JSON_QUERY_LAX_UDF
 
-    for node in list(stmt.find_all(exp.JSONExtract)):
+    for node in find_all(stmt, exp.JSONExtract):
         path = node.expression
         if not (isinstance(path, exp.Literal) and path.is_string):
             continue

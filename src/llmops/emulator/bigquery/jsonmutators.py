@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlglot import exp
 
+from .census import find_all
 from .coltypes import known_type
 
 AS_TEXT = "json_text"
@@ -108,5 +109,5 @@ def _mutator(node: Any) -> exp.Expression:
 def rewrite_json_mutators(stmt: exp.Expression) -> None:
     """Rewrite each JSON mutator call in `stmt` as its UDF's call (before TO_JSON_STRING's rewrite)."""
     kinds = (exp.JSONSet, exp.JSONRemove, exp.JSONStripNulls, exp.JSONArrayAppend, exp.JSONArrayInsert)
-    for node in reversed(list(stmt.find_all(*kinds))):
+    for node in reversed(find_all(stmt, *kinds)):
         node.replace(_mutator(node))

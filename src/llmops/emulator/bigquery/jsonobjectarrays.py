@@ -12,6 +12,8 @@ from __future__ import annotations
 from sqlglot import exp
 from sqlglot.tokens import TokenType
 
+from .census import find_all
+
 _INVALID = "Invalid input to JSON_OBJECT: "
 
 
@@ -90,7 +92,7 @@ def _problem(node: exp.JSONObject) -> str | None:
 
 def rewrite_json_object_arrays(stmt: exp.Expression) -> None:
     """Each JSON_OBJECT call of `stmt` that BigQuery fails, as that run-time error."""
-    for node in list(stmt.find_all(exp.JSONObject)):
+    for node in find_all(stmt, exp.JSONObject):
         message = _problem(node)
         if message is not None:
             node.replace(_error(message))

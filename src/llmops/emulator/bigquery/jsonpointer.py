@@ -11,6 +11,8 @@ import re
 
 from sqlglot import exp
 
+from .census import find_all
+
 _EXTRACTORS = (exp.JSONExtract, exp.JSONExtractScalar, exp.JSONExtractArray, exp.JSONValueArray)
 # `.key`, `."key"`, `['key']`, `["key"]`, `[0]`, `[key]` (ZetaSQL's JSON_EXTRACT and JSON_QUERY)
 _TOKEN = re.compile(
@@ -53,19 +55,19 @@ def _is_json(node: exp.Expression) -> bool:
 
 def pointer_paths(stmt: exp.Expression) -> None:
     """Rewrite the paths and subscripts DuckDB's `$` syntax cannot take (see the module docstring)."""
-    for node in list(stmt.find_all(*_EXTRACTORS)):
+    for node in find_all(stmt, *_EXTRACTORS):
         path = node.expression
         if isinstance(path, exp.Literal) and path.is_string:
             keys = _keys(path.name)
             if keys is not None:
                 node.set("expression", _pointer(keys))
-    for bracket in list(stmt.find_all(exp.Bracket)):
+    for bracket in find_all(stmt, exp.Bracket):
         if not bracket.args.get("json_access") or len(bracket.expressions) != 1:
             continue
         key = bracket.expressions[0]
         if isinstance(key, exp.Literal) and key.is_string and not _spellable(key.name):
             bracket.replace(exp.JSONExtract(this=bracket.this.copy(), expression=_pointer([key.name])))
-    for dot in reversed(list(stmt.find_all(exp.Dot))):
+    for dot in reversed(find_all(stmt, exp.Dot)):
         field = dot.expression
         if isinstance(field, exp.Identifier) and not _spellable(field.name) and _is_json(dot.this):
             dot.replace(exp.JSONExtract(this=dot.this.copy(), expression=_pointer([field.name])))

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlglot import exp
 
+from .census import find_all
 from .coltypes import known_type
 
 _EXTRACTORS = (exp.JSONExtract, exp.JSONExtractScalar, exp.JSONExtractArray, exp.JSONValueArray)
@@ -49,7 +50,7 @@ def _only_valid(arg: exp.Expression) -> exp.Expression | None:
 
 def null_invalid_json(stmt: exp.Expression) -> None:
     """Make each string JSON extractor in `stmt` read NULL for text that is not JSON."""
-    for node in list(stmt.find_all(*_EXTRACTORS)):
+    for node in find_all(stmt, *_EXTRACTORS):
         arg = node.this
         if isinstance(arg, exp.Expression):
             new = _only_valid(arg)

@@ -13,6 +13,8 @@ import re
 
 from sqlglot import exp
 
+from .census import find_all
+
 # hours:minutes:60 and the fraction that may follow
 _LEAP = re.compile(r"(?<=\d:)(\d{1,2}):60(\.\d*)?(?!\d)")
 _TYPES = (exp.DataType.Type.TIMESTAMP, exp.DataType.Type.TIMESTAMPTZ, exp.DataType.Type.TIME)
@@ -20,7 +22,7 @@ _TYPES = (exp.DataType.Type.TIMESTAMP, exp.DataType.Type.TIMESTAMPTZ, exp.DataTy
 
 def roll_leap_seconds(stmt: exp.Expression) -> None:
     """CAST of a literal text with seconds 60 to DATETIME/TIMESTAMP/TIME as second 59 plus one."""
-    for node in list(stmt.find_all(exp.Cast, exp.TryCast)):
+    for node in find_all(stmt, exp.Cast, exp.TryCast):
         text = node.this
         if not (isinstance(text, exp.Literal) and text.is_string and ":60" in text.name and node.to.is_type(*_TYPES)):
             continue

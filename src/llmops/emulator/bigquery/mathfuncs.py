@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlglot import exp
 
+from .census import find_all
 from .coltypes import DUCKDB_TYPEOF, checked, known_type
 from .functions import _t
 
@@ -421,44 +422,44 @@ def rewrite_math_calls(stmt: exp.Expression) -> None:
     """Rewrite the mathematical calls of `stmt` whose DuckDB answer differs from BigQuery's, and
     check the counts of SUBSTR and REPEAT."""
     node: Any
-    for node in reversed(list(stmt.find_all(exp.Sqrt, exp.Ln, exp.Log, exp.Exp, exp.Pow))):
+    for node in reversed(find_all(stmt, exp.Sqrt, exp.Ln, exp.Log, exp.Exp, exp.Pow)):
         new = _decimal_math(node)  # first: the types of its arguments are those written
         if new is not None:
             node.replace(new)
-    for node in reversed(list(stmt.find_all(exp.Div, exp.IntDiv, exp.SafeDivide))):
+    for node in reversed(find_all(stmt, exp.Div, exp.IntDiv, exp.SafeDivide)):
         new = _typed_division(node)
         if new is None and isinstance(node, exp.IntDiv):
             # DuckDB's // of DECIMALs is a DOUBLE division (3.5); trunc keeps an integer's type
             new = exp.Anonymous(this="trunc", expressions=[node.copy()])
         if new is not None:
             node.replace(new)
-    for node in list(stmt.find_all(exp.Round, exp.Trunc, exp.Ceil, exp.Floor)):
+    for node in find_all(stmt, exp.Round, exp.Trunc, exp.Ceil, exp.Floor):
         # ROUND/TRUNC/CEIL/FLOOR of an INT64 is a FLOAT64 (DuckDB keeps the integer type)
         if _int_text(node.this):
             node.set("this", exp.cast(node.this.copy(), "DOUBLE"))
         elif known_type(node.this) == "INT64":
             node.set("this", _guarded(exp.cast(node.this.copy(), "DOUBLE"), [node.this]))
-    for node in reversed(list(stmt.find_all(exp.Round, exp.Trunc, exp.Ceil, exp.Floor))):
+    for node in reversed(find_all(stmt, exp.Round, exp.Trunc, exp.Ceil, exp.Floor)):
         # DuckDB's ROUND of a DECIMAL(38, 9) is a DECIMAL(38, 0) (a BIGNUMERIC by its digits);
         # adding 0 of the argument's type keeps BigQuery's NUMERIC (and is 0 for inf and NaN)
         if not isinstance(node.this, exp.Literal):
             arg = exp.paren(node.this.copy(), copy=False)
             node.replace(_t("_A + 0 * least(abs(_B), 1)", node.copy(), arg))
-    for node in list(stmt.find_all(exp.ByteLength)):
+    for node in find_all(stmt, exp.ByteLength):
         # DuckDB's octet_length takes only BLOB: a STRING's bytes are its strlen
         arg = node.this
         if (isinstance(arg, exp.Literal) and arg.is_string) or known_type(arg) == "STRING":
             strlen = exp.Anonymous(this="strlen", expressions=[arg.copy()])
             node.replace(checked(strlen, (arg, "STRING")) if known_type(arg) else strlen)
-    for node in list(stmt.find_all(exp.Substring)):
+    for node in find_all(stmt, exp.Substring):
         _negative_checked(node, "length", "Third argument in SUBSTR() cannot be negative")
         _substr_start(node)
-    for node in list(stmt.find_all(exp.Repeat)):
+    for node in find_all(stmt, exp.Repeat):
         _negative_checked(node, "times", "Second argument in REPEAT() cannot be negative")
-    for node in reversed(list(stmt.find_all(*_CALLS))):
+    for node in reversed(find_all(stmt, *_CALLS)):
         for key, arg in list(node.args.items()):
             if isinstance(arg, exp.Expression) and not isinstance(arg, exp.Literal | exp.Column | exp.Paren):
                 node.set(key, exp.paren(arg, copy=False))  # the templates paste arguments as operands
         node.replace(_CALLS[type(node)](node))
-    for node in list(stmt.find_all(exp.Avg)):  # last: its SQL uses trunc and sign as DuckDB's
+    for node in find_all(stmt, exp.Avg):  # last: its SQL uses trunc and sign as DuckDB's
         _typed_avg(node)

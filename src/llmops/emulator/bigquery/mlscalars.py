@@ -17,6 +17,8 @@ from collections.abc import Callable
 
 from sqlglot import exp
 
+from .census import find_all
+
 DISTANCE_TYPES = ("EUCLIDEAN", "MANHATTAN", "COSINE")
 
 _NO_NULLS = "CASE WHEN list_count(_A) < len(_A) THEN error('NULL array element.') ELSE _A END"
@@ -69,13 +71,13 @@ def ml_distance_vectors(stmt: exp.Expression) -> list[tuple[exp.Expression, exp.
 
 def rewrite_ml_scalars(stmt: exp.Expression) -> None:
     """Rewrite the served ML.* scalar and scaler calls of `stmt` (see the module docstring)."""
-    for window in reversed(list(stmt.find_all(exp.Window))):
+    for window in reversed(find_all(stmt, exp.Window)):
         call = window.this
         if isinstance(call, exp.Dot) and _is_ml(call) and isinstance(call.expression, exp.Anonymous):
             name = call.expression.name.upper()
             if name in _SCALERS:
                 window.replace(_scaler(name, list(call.expression.expressions), window))
-    for node in reversed(list(stmt.find_all(exp.Dot))):
+    for node in reversed(find_all(stmt, exp.Dot)):
         fn = node.expression
         if not (_is_ml(node) and isinstance(fn, exp.Anonymous) and supported(fn.name)):
             continue

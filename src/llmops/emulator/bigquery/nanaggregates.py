@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from .census import find_all
 from .nancompare import is_nan
 
 
 def nan_minimums(stmt: exp.Expression) -> None:
     """MIN(x) (an aggregate or a window) is NaN where MAX(x), DuckDB's, is NaN and x is a float."""
-    for node in list(stmt.find_all(exp.Min)):
+    for node in find_all(stmt, exp.Min):
         if node.expressions:  # MIN with several arguments is another function
             continue
         target: exp.Expression = node.parent if isinstance(node.parent, exp.Window) else node

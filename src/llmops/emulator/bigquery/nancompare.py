@@ -24,6 +24,8 @@ from typing import cast
 
 from sqlglot import exp
 
+from .census import find_all
+
 _TAG = "llmops_nan_comparison"
 _ORDERED = (exp.EQ, exp.GT, exp.GTE, exp.LT, exp.LTE)
 _COMPARISONS = (*_ORDERED, exp.NEQ, exp.Between, exp.In)
@@ -138,7 +140,7 @@ def _filters(node: exp.Expr) -> bool:
 
 def rewrite_nan_comparisons(stmt: exp.Expression) -> None:
     """Each marked comparison with GoogleSQL's answer for a NaN operand."""
-    for node in reversed(list(stmt.find_all(*_COMPARISONS))):
+    for node in reversed(find_all(stmt, *_COMPARISONS)):
         if not (node._meta and node.meta.pop(_TAG, None)):
             continue
         node.replace(_answer(node))

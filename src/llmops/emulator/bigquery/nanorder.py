@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from .census import find_all
+
 _ORDER_TAG = "llmops_nan_ordering"
 _TYPED = "llmops_nan_typed"  # the node whose inferred type decides, kept through later rewrites
 
@@ -90,7 +92,7 @@ def inferred_type(node: exp.Expression | None) -> str | None:
 def rewrite_nan_orderings(stmt: exp.Expression) -> None:
     """Each marked ORDER BY key known to be FLOAT64, negated and sorted the other way round; a key
     known to be an ARRAY or a STRUCT is BigQuery's error (neither type is orderable)."""
-    for node in list(stmt.find_all(exp.Ordered)):
+    for node in find_all(stmt, exp.Ordered):
         if not (node._meta and node.meta.pop(_ORDER_TAG, None)):
             continue
         _check_orderable(node)

@@ -15,6 +15,8 @@ from typing import cast
 
 from sqlglot import exp
 
+from .census import find_all
+
 _PERCENTILES = (exp.PercentileCont, exp.PercentileDisc)
 
 
@@ -112,7 +114,7 @@ def nan_first_percentile(window: exp.Window) -> exp.Expression | None:
 
 def rewrite_percentiles(stmt: exp.Expression) -> None:
     """Each PERCENTILE_CONT / PERCENTILE_DISC window call of a FLOAT64, with NaN first."""
-    for window in reversed(list(stmt.find_all(exp.Window))):
+    for window in reversed(find_all(stmt, exp.Window)):
         new = nan_first_percentile(window)
         if new is not None:
             window.replace(new)

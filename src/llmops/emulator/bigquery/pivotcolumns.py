@@ -23,6 +23,8 @@ from typing import Any
 
 from sqlglot import exp
 
+from .census import find_all
+
 _NAMED = "bigquery_pivot_columns"  # meta key: the pivot `name_pivot_columns` put a SELECT around
 _NUMERIC_TYPES = frozenset({exp.DataType.Type.DECIMAL, exp.DataType.Type.BIGDECIMAL})
 _ALIAS_REQUIRED: dict[Any, str] = {  # DataType.Type -> BigQuery's type name
@@ -117,7 +119,7 @@ def name_pivot_columns(stmt: exp.Expression) -> None:
     """Give every PIVOT's columns BigQuery's names; raise BigQuery's error for an unnamed one."""
     from .googlesql import BigQueryError
 
-    for pivot in list(stmt.find_all(exp.Pivot)):
+    for pivot in find_all(stmt, exp.Pivot):
         source = pivot.parent
         fields = pivot.args.get("fields") or []
         if pivot.args.get("unpivot") or len(fields) != 1 or not isinstance(fields[0], exp.In):
@@ -205,7 +207,7 @@ def _with_part_columns(expression: exp.Expression, parts: dict[str, str], i: int
 def split_pivot_aggregates(stmt: exp.Expression) -> None:
     """Make each aggregate of a pivot expression that has several its own pivot expression, and
     compute the expression in the SELECT `name_pivot_columns` put around the pivot."""
-    for pivot in list(stmt.find_all(exp.Pivot)):
+    for pivot in find_all(stmt, exp.Pivot):
         select = pivot.find_ancestor(exp.Select)
         if not pivot.meta.get(_NAMED) or select is None:
             continue

@@ -12,6 +12,8 @@ from __future__ import annotations
 from sqlglot import exp
 from sqlglot.tokens import TokenType
 
+from .census import find_all
+
 _ALL_MARK = "LQ_ALL"
 """What `ALL UNNEST(` becomes before parsing (`ANY LQ_ALL(`), of UNNEST's length, so that the
 positions in a syntax error stay the user's."""
@@ -70,7 +72,7 @@ def rewrite_quantified_likes(stmt: exp.Expression) -> None:
     """Each `x [NOT] LIKE ANY/ALL UNNEST(array)` in `stmt` as one BOOL with BigQuery's answer."""
     from .functions import _t
 
-    for node in reversed(list(stmt.find_all(exp.Like))):
+    for node in reversed(find_all(stmt, exp.Like)):
         quantifier = node.expression
         if isinstance(quantifier, (exp.Any, exp.All)) and _is_pattern_subquery(quantifier.this):
             from .googlesql import BigQueryError

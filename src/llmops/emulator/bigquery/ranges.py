@@ -23,6 +23,8 @@ from typing import Any, cast
 import sqlglot
 from sqlglot import exp
 
+from .census import find_all
+
 ELEMENTS = {"DATE": "DATE", "DATETIME": "TIMESTAMP", "TIMESTAMP": "TIMESTAMPTZ"}
 """RANGE element type -> the DuckDB type of its bounds."""
 
@@ -448,7 +450,7 @@ def typed_arguments(stmt: exp.Expression) -> list[exp.Expression]:
     """Arguments of range calls whose type chooses the rewrite, and the columns JSON_OBJECT and
     JSON_ARRAY write, which may be ranges (for coltypes' inference)."""
     out: list[exp.Expression] = []
-    for node in stmt.find_all(exp.Anonymous):
+    for node in find_all(stmt, exp.Anonymous):
         name = str(node.this).upper()
         if name in _FUNCTIONS:
             out += [a for a in node.expressions if isinstance(a, (exp.Column, exp.Dot))]
@@ -456,8 +458,8 @@ def typed_arguments(stmt: exp.Expression) -> list[exp.Expression]:
 
 
 def _json_values(stmt: exp.Expression) -> list[exp.Expression]:
-    values = [kv.expression for kv in stmt.find_all(exp.JSONKeyValue)]
-    values += [e for a in stmt.find_all(exp.JSONArray) for e in a.expressions]
+    values = [kv.expression for kv in find_all(stmt, exp.JSONKeyValue)]
+    values += [e for a in find_all(stmt, exp.JSONArray) for e in a.expressions]
     return [v for v in values if isinstance(v, exp.Column)]
 
 
@@ -573,10 +575,10 @@ def rewrite(stmt: exp.Expression) -> None:
     from .coltypes import known_type
 
     node: Any
-    for node in list(stmt.find_all(exp.Anonymous)):
+    for node in find_all(stmt, exp.Anonymous):
         if str(node.this).upper() == "RANGE_SESSIONIZE":
             raise _unsupported_sessionize()
-    for node in reversed(list(stmt.find_all(exp.Cast, exp.TryCast, exp.Anonymous))):
+    for node in reversed(find_all(stmt, exp.Cast, exp.TryCast, exp.Anonymous)):
         if isinstance(node, exp.Anonymous):
             if str(node.this).upper() in _FUNCTIONS:
                 _replace(node, _call(node), _element_of(node))
@@ -590,7 +592,7 @@ def rewrite(stmt: exp.Expression) -> None:
         kind = known_type(node)
         if kind and kind.startswith("RANGE"):
             _replace(node, node.copy(), element_of_type(kind))
-    for node in list(stmt.find_all(exp.DataType)):
+    for node in find_all(stmt, exp.DataType):
         if node.this == exp.DataType.Type.RANGE:
             element = check_element(node.expressions[0].sql("bigquery") if node.expressions else "")
             node.replace(exp.DataType.build(duckdb_type(element), dialect="duckdb"))

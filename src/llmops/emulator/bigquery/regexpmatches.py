@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from .census import find_all
+
 _FIXED = (
     "CASE WHEN coalesce(list_extract(_L, -1), '') = '' AND length(_X) > 0 THEN "
     "CASE WHEN list_transform([[regexp_extract_all(_X, _Q), regexp_extract_all(_X, _Q, 1)]], w -> "
@@ -87,7 +89,7 @@ def _too_many_groups(pattern: exp.Expression) -> bool:
 
 def rewrite_regexp_matches(stmt: exp.Expression) -> None:
     """REGEXP_EXTRACT_ALL and REGEXP_EXTRACT of the query (not DuckDB's own calls in rewrites)."""
-    for node in reversed(list(stmt.find_all(exp.RegexpExtractAll, exp.RegexpExtract))):
+    for node in reversed(find_all(stmt, exp.RegexpExtractAll, exp.RegexpExtract)):
         if not node.meta.get("bigquery_name"):
             continue
         failing = _too_many_groups(node.expression)

@@ -21,6 +21,7 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from . import ml
+from .census import find_all
 from .googlesql import (
     BigQueryDuplicate,
     BigQueryError,
@@ -640,7 +641,7 @@ def call_procedure(interp: Interpreter, node: Node) -> None:
 def rewrite_calls(stmt: exp.Expression, ctx: Any) -> None:
     """`dataset.f(...)` / `project.dataset.f(...)` calls -> the routine's DuckDB macro, noted in
     `ctx.udfs` so the engine checks the routine exists (404 otherwise) before running."""
-    for table in list(stmt.find_all(exp.Table)):
+    for table in find_all(stmt, exp.Table):
         fn = table.this
         if not isinstance(fn, exp.Anonymous):
             continue
@@ -655,7 +656,7 @@ def rewrite_calls(stmt: exp.Expression, ctx: Any) -> None:
         table.meta[ROUTINE_MARK] = True
         ctx.temp_functions.add(parts[-1].lower())
         ctx.udfs.add(f"{ROUTINE_MARK}{project}\x1f{dataset}\x1f{parts[-1]}")
-    for node in list(stmt.find_all(exp.Dot)):
+    for node in find_all(stmt, exp.Dot):
         fn = node.expression
         if not isinstance(fn, exp.Anonymous):
             continue
@@ -670,7 +671,7 @@ def rewrite_calls(stmt: exp.Expression, ctx: Any) -> None:
         else:
             continue
         _replace_call(node, fn, project, dataset, str(fn.name), ctx)
-    for fn in list(stmt.find_all(exp.Anonymous)):
+    for fn in find_all(stmt, exp.Anonymous):
         name = fn.this
         if isinstance(fn.parent, exp.Table) and fn.parent.meta.get(ROUTINE_MARK):
             continue

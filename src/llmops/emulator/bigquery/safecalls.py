@@ -20,6 +20,8 @@ from collections.abc import Sequence
 from sqlglot import exp
 from sqlglot.tokens import Token, TokenType
 
+from .census import find_all
+
 _ARG = "llmops_safe_argument"
 _ARGS = "llmops_safe_arguments"
 # arguments that raise nothing, or that are no value to evaluate again (a unit, a lambda, a name)
@@ -152,7 +154,7 @@ def _has_aggregate(node: exp.Expression) -> bool:
 def safe_window_calls(stmt: exp.Expression) -> None:
     """`SAFE.f(x) OVER (...)`, which sqlglot reads as a window over the path SAFE.f, as the
     SAFE call of the window."""
-    for window in list(stmt.find_all(exp.Window)):
+    for window in find_all(stmt, exp.Window):
         call = window.this
         if (
             isinstance(call, exp.Dot)
@@ -199,7 +201,7 @@ def _own_errors_as_null(node: exp.SafeFunc) -> exp.Expression:
 
 def rewrite_safe_calls(stmt: exp.Expression) -> None:
     """Each SAFE. call as DuckDB SQL answering NULL where the call fails."""
-    for node in reversed(list(stmt.find_all(exp.SafeFunc))):  # a SAFE. call in another's arguments first
+    for node in reversed(find_all(stmt, exp.SafeFunc)):  # a SAFE. call in another's arguments first
         if not _has_aggregate(node) and node.find(exp.Query) is None:
             tried = _try_raising_arguments(node)
             if node._meta and _ARG in node.meta:  # an argument of an outer SAFE. call, evaluated again

@@ -15,6 +15,7 @@ from sqlglot import exp
 
 from .arraycalls import rewrite_array_calls
 from .buckets import rewrite_bucket_calls
+from .census import find_all
 from .coltypes import checked_among, known_type
 from .datecalls import rewrite_datetime_calls
 from .floatoverflow import check_float_overflow, check_sum_overflow
@@ -74,7 +75,7 @@ def rewrite_semantics(stmt: exp.Expression) -> None:
     rewrite_interval_calls(stmt)
     rewrite_format_calls(stmt)
     node: Any
-    for node in reversed(list(stmt.find_all(exp.Cast, exp.TryCast))):
+    for node in reversed(find_all(stmt, exp.Cast, exp.TryCast)):
         if (
             isinstance(node.this, (exp.Parameter, exp.Placeholder))
             or (isinstance(node.this, exp.Literal) and not node.this.is_string and node.this.this.isdigit())
@@ -89,40 +90,40 @@ def rewrite_semantics(stmt: exp.Expression) -> None:
             node.replace(string_cast(node, safe=isinstance(node, exp.TryCast)))
         elif node.to.this == exp.DataType.Type.BOOLEAN:
             node.replace(_bool_cast(node, safe=isinstance(node, exp.TryCast)))
-    for node in reversed(list(stmt.find_all(exp.Like))):
+    for node in reversed(find_all(stmt, exp.Like)):
         # GoogleSQL's LIKE escapes with a backslash ('a\_c' matches 'a_c'); DuckDB's has no escape
         if not isinstance(node.parent, exp.Escape):
             node.replace(exp.Escape(this=node.copy(), expression=lit("\\")))
-    for node in list(stmt.find_all(exp.BitwiseCount, exp.BitwiseLeftShift, exp.BitwiseRightShift)):
+    for node in find_all(stmt, exp.BitwiseCount, exp.BitwiseLeftShift, exp.BitwiseRightShift):
         # an INT64 literal is DuckDB's 32-bit INTEGER (also as a field of a STRUCT literal, where
         # the inferred type says INT64): BIT_COUNT(-1) would be 32, 1 << 40 an error
         arg = node.this
         literal = isinstance(arg, exp.Literal | exp.Neg) and not (isinstance(arg, exp.Literal) and arg.is_string)
         if literal or known_type(arg) == "INT64":
             node.set("this", exp.cast(arg.copy(), "BIGINT"))
-    for node in reversed(list(stmt.find_all(exp.Div))):
+    for node in reversed(find_all(stmt, exp.Div)):
         if not node.args.get("safe"):
             can_fail = not _nonzero_number(node.expression)
             node.set("expression", _nonzero(node.expression))
             if can_fail:
                 _null_for_null_dividend(node)
-    for node in reversed(list(stmt.find_all(exp.Anonymous))):
+    for node in reversed(find_all(stmt, exp.Anonymous)):
         if node.name.upper() == "IEEE_DIVIDE" and len(node.expressions) == 2:
             # IEEE 754 division: x/0 is +/-inf and 0/0 is NaN (DuckDB's DOUBLE division)
             a, b = node.expressions
             node.replace(exp.Div(this=exp.cast(a, "DOUBLE"), expression=exp.cast(b, "DOUBLE")))
-    for node in reversed(list(stmt.find_all(exp.Bracket))):
+    for node in reversed(find_all(stmt, exp.Bracket)):
         if node.args.get("offset") is not None and len(node.expressions) == 1:
             node.replace(_checked_subscript(node))
-    for node in list(stmt.find_all(exp.Unnest)):
+    for node in find_all(stmt, exp.Unnest):
         if node.args.get("offset"):  # sqlglot sets False for a plain UNNEST
             _zero_based_offset(node)
-    for node in list(stmt.find_all(exp.Select)):
+    for node in find_all(stmt, exp.Select):
         rewrite_offset_stars(node)
-    for node in reversed(list(stmt.find_all(exp.JSONType))):
+    for node in reversed(find_all(stmt, exp.JSONType)):
         node.replace(_json_type(node.this))
     rewrite_json_mutators(stmt)  # writes TO_JSON_STRINGs of its values for the loop below
-    for node in reversed(list(stmt.find_all(exp.JSONFormat))):
+    for node in reversed(find_all(stmt, exp.JSONFormat)):
         to_json = bool(node.args.get("to_json"))
         if to_json and node.args.get("options"):
             text = _stringified_wide_numbers(node.this, node.args["options"])
@@ -134,7 +135,7 @@ def rewrite_semantics(stmt: exp.Expression) -> None:
             node.replace(exp.cast(text, "JSON") if to_json and not node.meta.get(AS_TEXT) else text)
         elif not to_json:
             node.replace(_pretty_printed(_to_json_string(node.this), node.args["options"]))
-    for node in reversed(list(stmt.find_all(exp.CountIf))):
+    for node in reversed(find_all(stmt, exp.CountIf)):
         # DuckDB's count_if is NULL over only NULLs; COUNT of a CASE is 0, like COUNTIF
         distinct = isinstance(node.this, exp.Distinct) and len(node.this.expressions) == 1
         condition = node.this.expressions[0] if distinct else node.this
@@ -146,7 +147,7 @@ def rewrite_semantics(stmt: exp.Expression) -> None:
     rewrite_datetime_calls(stmt)
     rewrite_array_calls(stmt)
     rewrite_vector_distances(stmt)
-    for node in list(stmt.find_all(exp.Select)):
+    for node in find_all(stmt, exp.Select):
         _star_column_order(node)
 
 
@@ -178,7 +179,7 @@ def _star_column_order(select: exp.Select) -> None:
 
 def _integer_types(stmt: exp.Expression) -> None:
     # GoogleSQL's INT, INTEGER, SMALLINT, TINYINT, BYTEINT are all INT64
-    for dt in stmt.find_all(exp.DataType):
+    for dt in find_all(stmt, exp.DataType):
         if dt.this in _INT_TYPES and dt.this != exp.DataType.Type.BIGINT:
             dt.set("this", exp.DataType.Type.BIGINT)
 

@@ -26,12 +26,14 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from .census import find_all
+
 
 def rewrite_set_operations(stmt: exp.Expression) -> None:
     """Refuse INTERSECT ALL / EXCEPT ALL; turn every by-name set operation into a positional one."""
     from .googlesql import BigQueryError
 
-    operations = list(stmt.find_all(exp.SetOperation))
+    operations = find_all(stmt, exp.SetOperation)
     for op in operations:
         if isinstance(op, exp.Intersect | exp.Except) and not op.args.get("distinct"):
             word = "INTERSECT" if isinstance(op, exp.Intersect) else "EXCEPT"

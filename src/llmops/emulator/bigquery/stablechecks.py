@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 from sqlglot import exp
 
+from .census import find_all
 from .udfs import RAISE_UDF
 
 _QUANTILES = frozenset({"quantile_cont", "quantile_disc", "quantile"})
@@ -34,13 +35,13 @@ def stable_checks(stmt: exp.Expression) -> bool:
 
 def _places(stmt: exp.Expression) -> Iterator[exp.Expression]:
     """Every window's PARTITION BY and ORDER BY, and every quantile call's fraction."""
-    for window in stmt.find_all(exp.Window):
+    for window in find_all(stmt, exp.Window):
         yield from window.args.get("partition_by") or []
         if window.args.get("order") is not None:
             yield window.args["order"]
-    for fn in stmt.find_all(exp.PercentileCont, exp.PercentileDisc):
+    for fn in find_all(stmt, exp.PercentileCont, exp.PercentileDisc):
         if isinstance(fn.expression, exp.Expression):
             yield fn.expression
-    for call in stmt.find_all(exp.Anonymous):
+    for call in find_all(stmt, exp.Anonymous):
         if call.name.lower() in _QUANTILES and len(call.expressions) == 2:
             yield call.expressions[1]

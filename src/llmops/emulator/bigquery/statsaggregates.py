@@ -33,6 +33,7 @@ from typing import cast
 
 from sqlglot import exp
 
+from .census import find_all
 from .coltypes import known_type
 
 _EXACT = {"INT64", "NUMERIC", "BIGNUMERIC", "BOOL"}
@@ -63,7 +64,7 @@ def exact_decimal_spreads(stmt: exp.Expression) -> None:
     doubles (see the module's docstring)."""
     from .functions import _t
 
-    for node in list(stmt.find_all(*_DUCKDB_NAMES)):
+    for node in find_all(stmt, *_DUCKDB_NAMES):
         kind = known_type(node.this)
         if kind not in _FAR or isinstance(node.parent, exp.Window) or isinstance(node.this, exp.Distinct):
             continue
@@ -155,7 +156,7 @@ def _nan_for_single_infinity(node: exp.Expr, window: exp.Window | None, answer: 
 
 def rewrite_statistics(stmt: exp.Expression) -> None:
     """Guard CORR, COVAR_*, STDDEV_* and VAR_* (aggregates and windows) as described above."""
-    for node in list(stmt.find_all(exp.Corr, exp.CovarPop, exp.CovarSamp, *_SCALED_BACK)):
+    for node in find_all(stmt, exp.Corr, exp.CovarPop, exp.CovarSamp, *_SCALED_BACK):
         window = node.parent if isinstance(node.parent, exp.Window) else None
         target: exp.Expr = window if window is not None else node
         args = [a for a in (node.this, node.args.get("expression")) if isinstance(a, exp.Expression)]

@@ -14,6 +14,8 @@ from typing import Any
 
 from sqlglot import exp
 
+from .census import find_all
+
 
 def _struct_cast_above(node: exp.Expression) -> bool:
     """Whether a CAST to a STRUCT type (or an array of them) encloses `node`: sqlglot builds that
@@ -66,7 +68,7 @@ def _inherit_field_names(array: exp.Array) -> None:
 
 def rewrite_anonymous_structs(stmt: exp.Expression) -> None:
     """Tuples in value positions become STRUCTs, and unnamed STRUCT fields get BigQuery's names."""
-    while todo := [t for t in stmt.find_all(exp.Tuple) if _value_position(t) and not _struct_cast_above(t)]:
+    while todo := [t for t in find_all(stmt, exp.Tuple) if _value_position(t) and not _struct_cast_above(t)]:
         # again until none is left: a tuple in a tuple, ((1, 2), 3), is in a value position once
         # the outer one is a STRUCT
         for node in reversed(todo):
@@ -74,9 +76,9 @@ def rewrite_anonymous_structs(stmt: exp.Expression) -> None:
             node.replace(exp.Struct(expressions=[e.copy() for e in node.expressions]))
             _explode_unnest(parent)
     # innermost first: naming a STRUCT's fields copies them, so an inner STRUCT is named before
-    for array in reversed(list(stmt.find_all(exp.Array))):
+    for array in reversed(find_all(stmt, exp.Array)):
         _inherit_field_names(array)
-    for struct in reversed(list(stmt.find_all(exp.Struct))):
+    for struct in reversed(find_all(stmt, exp.Struct)):
         if _struct_cast_above(struct) or all(_field_named(e) for e in struct.expressions):
             continue
         if _meets_another_value(struct) and not any(_field_named(e) for e in struct.expressions):
@@ -112,7 +114,7 @@ def positional_struct_values(stmt: exp.Expression) -> None:
         values = [e for e in array.expressions if not isinstance(e, exp.Null)]
         for element in values[1:]:
             unname(element)
-    for cast in list(stmt.find_all(exp.Cast, exp.TryCast)):
+    for cast in find_all(stmt, exp.Cast, exp.TryCast):
         value = cast.this
         if isinstance(value, exp.Struct | exp.Array):
             unname(value)
@@ -255,7 +257,7 @@ def explode_struct_unnests(stmt: exp.Expression) -> None:
     value), as sqlglot already does for an array literal whose type it sees. WITH OFFSET keeps the
     STRUCT as one column (`e.a`): DuckDB has no ordinality with that expansion; so does an outer
     join that selects the whole `e`."""
-    for unnest in list(stmt.find_all(exp.Unnest)):
+    for unnest in find_all(stmt, exp.Unnest):
         if not _in_from(unnest):
             continue
         if unnest.args.get("offset") or _whole_value_of_outer_join(stmt, unnest):
@@ -497,7 +499,7 @@ def fieldwise_struct_comparisons(stmt: exp.Expression) -> None:
     (`STRUCT(3 AS a) = STRUCT(3 AS c)` was FALSE) and took a NULL field for a value
     (`STRUCT(1, NULL) = STRUCT(1, 2)` was FALSE, BigQuery answers NULL)."""
     node: Any
-    for case in list(stmt.find_all(exp.Case)):
+    for case in find_all(stmt, exp.Case):
         subject = case.this
         whens = case.args.get("ifs") or []
         if subject is not None and any(_constructor_fields(w.this) is not None for w in whens):
@@ -505,20 +507,20 @@ def fieldwise_struct_comparisons(stmt: exp.Expression) -> None:
             for w in whens:
                 w.set("this", exp.EQ(this=subject.copy(), expression=w.this.copy()))
             case.set("this", None)
-    for nullif in list(stmt.find_all(exp.Nullif)):
+    for nullif in find_all(stmt, exp.Nullif):
         if _constructor_fields(nullif.this) is not None or _constructor_fields(nullif.expression) is not None:
             same = exp.EQ(this=nullif.this.copy(), expression=nullif.expression.copy())
             nullif.replace(exp.Case(ifs=[exp.If(this=same, true=exp.null())], default=nullif.this.copy()))
-    for node in reversed(list(stmt.find_all(exp.In))):
+    for node in reversed(find_all(stmt, exp.In)):
         if node.args.get("query") is None and node.args.get("field") is None:
             fieldwise = _in_unnest(node) if node.args.get("unnest") is not None else _in_list(node)
             if fieldwise is not None:
                 node.replace(fieldwise)
-    for node in reversed(list(stmt.find_all(exp.NullSafeEQ, exp.NullSafeNEQ))):
+    for node in reversed(find_all(stmt, exp.NullSafeEQ, exp.NullSafeNEQ)):
         alike = _fieldwise_equal(node.this, node.expression, exp.NullSafeEQ)
         if alike is not None:
             node.replace(alike if isinstance(node, exp.NullSafeEQ) else exp.Not(this=alike))
-    for node in reversed(list(stmt.find_all(exp.EQ, exp.NEQ))):
+    for node in reversed(find_all(stmt, exp.EQ, exp.NEQ)):
         equal = _fieldwise_equal(node.this, node.expression)
         if equal is not None:
             node.replace(equal if isinstance(node, exp.EQ) else exp.Not(this=equal))

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from .census import find_all
+
 _PLACEHOLDER = "__llmops_fields_"
 _STAR_KEY = "bq_struct_star"
 _MARKED = "bq_struct_stars_marked"  # on the statement: whether any placeholder was made
@@ -28,7 +30,7 @@ def pack_struct_rows(stmt: exp.Expression) -> None:
     they are, so WHERE, ORDER BY and LIMIT stay as written; with other items or REPLACE (whose
     values DuckDB does not take beside `*COLUMNS`) the query's columns are packed from a
     subquery, whose order a row number carries out."""
-    for select in reversed(list(stmt.find_all(exp.Select))):
+    for select in reversed(find_all(stmt, exp.Select)):
         items = select.expressions
         # a field star (`e.f.*`) among them is left as it was
         if select.args.get("kind") != "STRUCT" or not any(_row_star(e) for e in items):
@@ -108,7 +110,7 @@ def field_star(item: exp.Expression) -> tuple[exp.Expression, exp.Star] | None:
 def mark_field_stars(stmt: exp.Expression) -> None:
     """`expr.*` select items: `UNNEST(expr)` (DuckDB writes a STRUCT's fields as columns) where
     the fields need no names; else a placeholder whose type `expand_field_stars` reads."""
-    for select in list(stmt.find_all(exp.Select)):
+    for select in find_all(stmt, exp.Select):
         if select.args.get("kind") == "STRUCT":
             continue
         items: list[exp.Expression] = []

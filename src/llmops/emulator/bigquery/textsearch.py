@@ -20,6 +20,8 @@ from typing import Any, cast
 import pyarrow as pa
 from sqlglot import exp
 
+from .census import find_all
+
 SEARCH_UDF = "__bq_search"
 TEXT_ANALYZE_UDF = "__bq_text_analyze"
 
@@ -343,7 +345,7 @@ def rewrite_search_calls(stmt: exp.Expression, own_functions: Iterable[str] = ()
     """SEARCH(...) and TEXT_ANALYZE(...) in `stmt` as calls of this module's UDFs; not a call of
     a routine (`ds.search(...)`) or of a function among `own_functions` (lower-case names)."""
     own = set(own_functions)
-    for node in reversed(list(stmt.find_all(exp.Anonymous))):
+    for node in reversed(find_all(stmt, exp.Anonymous)):
         name = node.name.upper()
         if name.lower() in own or isinstance(node.parent, exp.Dot) or isinstance(node.this, exp.Identifier):
             continue

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from .census import find_all
+
 _TIME = exp.DataType.Type.TIME
 
 
 def rewrite_time_casts(stmt: exp.Expression) -> None:
     """CAST/SAFE_CAST of a non-literal to TIME, and TIME(timestamp), go through TIMETZ."""
-    for call in list(stmt.find_all(exp.TsOrDsToTime)):
+    for call in find_all(stmt, exp.TsOrDsToTime):
         if set(k for k, v in call.args.items() if v) == {"this"}:
             call.replace(exp.Cast(this=call.this.copy(), to=exp.DataType.build("TIME")))
-    for node in reversed(list(stmt.find_all(exp.Cast, exp.TryCast))):
+    for node in reversed(find_all(stmt, exp.Cast, exp.TryCast)):
         operand = node.this
         if not node.to.is_type(_TIME) or (isinstance(operand, exp.Literal) and operand.is_string):
             continue

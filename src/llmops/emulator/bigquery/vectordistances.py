@@ -15,6 +15,8 @@ from typing import Any
 
 from sqlglot import exp
 
+from .census import find_all
+
 _CALLS = (exp.EuclideanDistance, exp.CosineDistance)
 
 _KEYS = "list_transform(_X, lambda e: struct_extract_at(e, 1))"
@@ -132,7 +134,7 @@ def _distance_of(kind: str, a: exp.Expression, b: exp.Expression, sparse: bool) 
 def rewrite_vector_distances(stmt: exp.Expression) -> None:
     """Rewrite the EUCLIDEAN_DISTANCE / COSINE_DISTANCE calls of `stmt` (see the module docstring)."""
     node: Any
-    for node in reversed(list(stmt.find_all(*_CALLS))):
+    for node in reversed(find_all(stmt, *_CALLS)):
         new = _distance(node)
         if new is not None:
             node.replace(new)

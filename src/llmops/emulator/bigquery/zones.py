@@ -12,6 +12,8 @@ import re
 
 from sqlglot import exp
 
+from .census import find_all
+
 _OFFSET = re.compile(r"(?:UTC|GMT)?([+-])(\d{1,2})(?::?(\d{2}))?", re.IGNORECASE)
 # the same test in DuckDB SQL, for a zone that is not a literal
 _OFFSET_SQL = r"^(UTC|GMT|utc|gmt)?[+-]\d{1,2}(:?\d{2})?$"
@@ -69,7 +71,7 @@ def offset_zones_for_icu(stmt: exp.Expression) -> None:
     """Rewrite every time-zone argument of `stmt` written as a UTC offset to ICU's spelling."""
     for node, arg in list(_zone_slots(stmt)):
         node.set(arg, _icu_zone_expression(node.args[arg]))
-    for node in list(stmt.find_all(exp.Datetime)):
+    for node in find_all(stmt, exp.Datetime):
         zone = node.expression
         name = icu_zone(zone.name) if isinstance(zone, exp.Literal) and zone.is_string else None
         if name is not None:  # DATETIME(timestamp, offset); sqlglot reads an offset as a TIME
