@@ -1013,6 +1013,12 @@ class BigQueryEngine:
             unknown_bytes = bytescalls.unknown_bytes_error(first)
             if unknown_bytes is not None:
                 return unknown_bytes
+            m = re.match(r"Macro (\w+)\(\) does not support the supplied arguments", first)
+            if m:  # a SQL function (temporary or persistent) called with arguments it does not take
+                return BigQueryError(
+                    f"No matching signature for function {m.group(1)}",
+                    fix="call it with the number of arguments its CREATE FUNCTION lists",
+                )
             m = re.search(r"No function matches the given name and argument types '(\w+)\((.*?)\)'", first)
             names = {**udfs.GOOGLESQL_NAME, **geography.googlesql_names()}
             if m and m.group(1) in names:
