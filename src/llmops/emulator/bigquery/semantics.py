@@ -273,7 +273,10 @@ def string_cast(node: exp.Cast, *, safe: bool = False) -> exp.Expression:
     if kind in _PLAIN_TEXT_TYPEOFS:
         return checked_among(plain, value, _PLAIN_TEXT_TYPEOFS[kind])  # DuckDB's text is BigQuery's
     if _size(value) > _COPIED_NODES_LIMIT:
-        return _bound_once(value, lambda v: string_cast(exp.Cast(this=v, to=node.to.copy()), safe=safe))
+        bound = _bound_once(value, lambda v: string_cast(exp.Cast(this=v, to=node.to.copy()), safe=safe))
+        if node._meta:
+            bound.meta.update(node.meta)  # the cast's marks (a SAFE. call's argument tag) stay with it
+        return bound
     # the BYTES text is DuckDB's escaped form read back as bytes, so this binds for any type
     utf8: exp.Expression = call("decode", exp.cast(exp.cast(value.copy(), "VARCHAR"), "BLOB"))
     if safe:
