@@ -964,6 +964,13 @@ class BigQueryEngine:
             )
         if isinstance(exc, duckdb.InterruptException):
             return BigQueryError("the query was interrupted", fix="run it again", reason="stopped")
+        wide = re.match(r'Could not (?:cast value|convert string) "?([^"\s]+?)"? to DECIMAL\(38,\s*18\)', first)
+        if wide and _beyond_engine_bignumeric(wide.group(1)):  # BigQuery's BIGNUMERIC holds it, the engine's not
+            return BigQueryError(
+                f"the BIGNUMERIC value {wide.group(1)} (more than 20 integer digits) is not supported by the "
+                "local warehouse",
+                fix="keep BIGNUMERIC values within 20 integer and 18 decimal digits, or run on BigQuery",
+            )
         ext = re.search(r"extension '?\"?([A-Za-z0-9_]+)", first) if "extension" in first.lower() else None
         if ext:
             return BigQueryError(
@@ -2108,6 +2115,16 @@ class RowError(Exception):
     def __init__(self, location: str, message: str):
         self.location = location
         self.message = message
+
+
+def _beyond_engine_bignumeric(text: str) -> bool:
+    """Whether `text` is a number with more than the engine's 20 BIGNUMERIC integer digits that
+    BigQuery's BIGNUMERIC (about 5.8e38) still holds."""
+    try:
+        value = decimal.Decimal(text)
+    except decimal.InvalidOperation:
+        return False
+    return value.is_finite() and 10**20 <= abs(value) < decimal.Decimal("5.7896044618658097711785492504343953926e38")
 
 
 def convert_row(row: Any, fields: list[dict], *, ignore_unknown: bool, prefix: str = "") -> dict:
