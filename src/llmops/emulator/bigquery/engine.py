@@ -212,7 +212,7 @@ class BigQueryEngine:
         """The last catalog probe: (generation, any row access policy, earliest table expiry,
         the UDFs views call)."""
         self._locations: tuple[int, dict[str, str]] = (-1, {})
-        """Dataset locations (DuckDB schema -> lower-case location) as of a catalog generation."""
+        """Dataset locations (DuckDB schema -> location) as of a catalog generation."""
         if self.path is None:
             self._db = duckdb.connect(":memory:")
         elif keep_open:
@@ -759,16 +759,27 @@ class BigQueryEngine:
         datasets |= {stmt.target[:2] for stmt in script.statements if stmt.target}
         if not datasets:
             return
+        known = self._dataset_locations(con)
+        for p, d in sorted(datasets):
+            have = known.get(duckdb_schema(p, d))
+            if have is not None and have.lower() != location.lower():
+                raise BigQueryNotFound(f"Not found: Dataset {p}:{d} was not found in location {location}", fix="")
+
+    def dataset_location(self, project: str, dataset: str) -> str | None:
+        """A dataset's location, or None if there is no such dataset; read without marking the
+        catalog as written (the cached probes stay valid)."""
+        with self._connection() as con:
+            return self._dataset_locations(con).get(duckdb_schema(project, dataset))
+
+    def _dataset_locations(self, con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+        """Every dataset's location by DuckDB schema, from the last read while nothing has written since."""
         generation = self._catalog_generation
         seen, known = self._locations
         if seen != generation or self._db is None:
             rows = con.execute(f"SELECT schema_name, location FROM {CATALOG_SCHEMA}.datasets").fetchall()
-            known = {schema: str(have or "US").lower() for schema, have in rows}
+            known = {schema: str(have or "US") for schema, have in rows}
             self._locations = (generation, known)
-        for p, d in sorted(datasets):
-            have = known.get(duckdb_schema(p, d))
-            if have is not None and have != location.lower():
-                raise BigQueryNotFound(f"Not found: Dataset {p}:{d} was not found in location {location}", fix="")
+        return known
 
     def _run(
         self,

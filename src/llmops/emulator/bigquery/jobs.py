@@ -326,10 +326,9 @@ class JobRunner:
         """The location of the first dataset a query read or wrote: where BigQuery runs a job
         sent without one."""
         for p, d, *_ in (*result.referenced, *([result.target] if result.target else [])):
-            try:
-                return str(self.engine.get_dataset(p, d).get("location") or "") or None
-            except LlmopsError:
-                continue
+            location = self.engine.dataset_location(p, d)
+            if location:
+                return location
         return None
 
     def _check_location(self, location: str, datasets: set[tuple[str, str]]) -> None:
