@@ -334,11 +334,8 @@ class JobRunner:
     def _check_location(self, location: str, datasets: set[tuple[str, str]]) -> None:
         """404 as BigQuery answers a job run in a location other than its datasets'."""
         for p, d in sorted(datasets):
-            try:
-                have = str(self.engine.get_dataset(p, d).get("location") or "")
-            except LlmopsError:
-                continue  # a missing dataset is the job's own error
-            if have.lower() != location.lower():
+            have = self.engine.dataset_location(p, d)  # None: a missing dataset is the job's own error
+            if have is not None and have.lower() != location.lower():
                 raise ApiError(404, f"Not found: Dataset {p}:{d} was not found in location {location}", "notFound")
 
     def _query(
