@@ -1,10 +1,14 @@
-"""BigQuery jobs: query, load, extract and copy, run to completion when they are submitted.
+"""BigQuery jobs: query, load, extract and copy, each run on a thread of its own.
 
-Every job finishes before its first response (state DONE), so clients never poll and never
-sleep. While a query or extract job runs, jobs.cancel (from another request) interrupts it: the
-job ends DONE with errorResult reason `stopped`, as BigQuery's do. A failed job is still a job: `status.errorResult` carries the error, and getQueryResults
-answers with it. Query results are kept in memory for the most recent jobs so the clients can
-page through them (jobs.getQueryResults); older results expire like BigQuery's do.
+jobs.insert answers when its job is done, or after a short wait (INSERT_WAIT_S) with the job
+PENDING or RUNNING; jobs.query and jobs.getQueryResults wait up to the request's `timeoutMs`
+(10 s when not sent) and answer `jobComplete: false` for a job still running, so clients poll as
+they do against BigQuery, and short jobs answer DONE at once. At most MAX_RUNNING_JOBS run at a
+time; later ones stay PENDING until a slot frees. jobs.cancel (from another request) interrupts a
+running or pending job: it ends DONE with errorResult reason `stopped`, as BigQuery's do. A failed
+job is still a job: `status.errorResult` carries the error, and getQueryResults answers with it.
+Query results are kept in memory for the most recent jobs so the clients can page through them
+(jobs.getQueryResults); older results expire like BigQuery's do.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import base64
 import builtins
 import contextlib
 import json
+import logging
 import re
 import threading
 import time
@@ -41,6 +46,15 @@ if TYPE_CHECKING:
 
 JOB_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,1024}$")
 NAME_RE = re.compile(r"^[^`\\\n\r]{1,1024}$")
+MAX_RUNNING_JOBS = 16
+"""Jobs that run at once; later ones wait (state PENDING) for a slot."""
+INSERT_WAIT_S = 2.0
+"""How long jobs.insert waits for its job before answering it PENDING or RUNNING."""
+RESULTS_WAIT_S = 10.0
+"""jobs.query's and jobs.getQueryResults' wait when no timeoutMs is sent (BigQuery's default)."""
+MAX_RESULTS_WAIT_MS = 200_000
+"""The longest a jobs.query or getQueryResults request waits, whatever timeoutMs asks (BigQuery's cap)."""
+log = logging.getLogger(__name__)
 _DDL_OPERATION = {"CREATE": "CREATE", "DROP": "DROP", "ALTER": "ALTER", "TRUNCATE": "TRUNCATE"}
 
 
@@ -84,6 +98,56 @@ class Job:
     @property
     def reference(self) -> dict[str, str]:
         return {"projectId": self.project, "jobId": self.job_id, "location": self.location}
+
+    @property
+    def done(self) -> bool:
+        return self.resource.get("status", {}).get("state") == "DONE"
+
+
+@dataclass
+class _Run:
+    """One job on its way from jobs.insert to the store, and its handoff to the request that
+    started it: that request gets the job (or an unexpected error) if it is still waiting."""
+
+    job: Job
+    kind: str
+    config: dict[str, Any]
+    media: bytes | None
+    dry_run: bool
+    control: QueryControl
+    finished: threading.Event
+    created: str
+    located: str | None
+    result: Job | None = None
+    error: BaseException | None = None
+    settled: threading.Event = field(default_factory=threading.Event)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _caller: str = "waiting"  # then "gone" (stopped waiting) or "committed" (will take the error)
+
+    def wait(self, timeout_s: float) -> bool:
+        """Wait for the outcome; False, and the caller gone, if it takes longer than `timeout_s`."""
+        if self.settled.wait(timeout_s):
+            return True
+        with self._lock:
+            if self._caller == "waiting":
+                self._caller = "gone"
+                return False
+        self.settled.wait()  # the job failed just now and is handing its error over
+        return True
+
+    def abandoned_by_caller(self) -> bool:
+        """Whether the request that started the job stopped waiting (else it takes the job's error)."""
+        with self._lock:
+            if self._caller == "gone":
+                return True
+            self._caller = "committed"
+            return False
+
+    def outcome(self) -> Job:
+        if self.error is not None:
+            raise self.error
+        assert self.result is not None
+        return self.result
 
 
 class JobStore:
@@ -152,12 +216,19 @@ class JobRunner:
         self._running: dict[tuple[str, str], tuple[QueryControl, threading.Event]] = {}
         self._running_jobs: dict[tuple[str, str], Job] = {}
         self._running_lock = threading.Lock()
+        self._slots = threading.BoundedSemaphore(MAX_RUNNING_JOBS)
 
     def get(self, project: str, job_id: str) -> Job:
         """A finished job, or a running one (state RUNNING); 404 if neither."""
         with self._running_lock:
             running = self._running_jobs.get((project, job_id))
         return running if running is not None else self.store.get(project, job_id)
+
+    def list_jobs(self, project: str) -> list[Job]:
+        """The project's jobs, newest first: the running ones, then the store's."""
+        with self._running_lock:
+            running = [j for (p, _), j in self._running_jobs.items() if p == project]
+        return [*reversed(running), *self.store.list(project)]
 
     def cancel(self, project: str, job_id: str, *, wait_s: float = 10.0) -> None:
         """Interrupt a running job and wait (up to `wait_s`) until it is recorded as done."""
@@ -178,8 +249,12 @@ class JobRunner:
 
     # ------------------------------------------------------------------ entry points
 
-    def insert(self, project: str, body: dict[str, Any], *, media: bytes | None = None) -> Job:
-        """jobs.insert: run the job in `body`; a failed job is returned with its errorResult."""
+    def insert(
+        self, project: str, body: dict[str, Any], *, media: bytes | None = None, wait_s: float | None = None
+    ) -> Job:
+        """jobs.insert: start the job in `body` and return it once it is done, or after `wait_s`
+        seconds still PENDING or RUNNING (None: wait until it is done). A failed job is returned
+        with its errorResult."""
         ref = body.get("jobReference") or {}
         if not isinstance(ref, dict):
             raise bad_request("jobReference must be an object")
@@ -209,13 +284,10 @@ class JobRunner:
         if kind == "extract":
             _extract_uris(config["extract"])  # a bad destination is a bad request, not a failed job
         self.store.reserve(project, job_id, location)
-        job = Job(project, job_id, location, {})
-        created = now_ms()
-        statistics: dict[str, Any] = {}
-        errors: list[dict[str, Any]] = []
         dry_run = bool(config.get("dryRun"))
         control = QueryControl(_job_timeout_s(config.get("jobTimeoutMs")))
         finished = threading.Event()
+        created = now_ms()
         with self._running_lock:
             if (project, job_id) in self._running:
                 raise ApiError(409, f"Already Exists: Job {project}:{location}.{job_id}", "duplicate")
@@ -229,27 +301,89 @@ class JobRunner:
                     "id": f"{project}:{location}.{job_id}",
                     "jobReference": {"projectId": project, "jobId": job_id, "location": location},
                     "configuration": {**config, "jobType": kind.upper()},
-                    "status": {"state": "RUNNING"},
-                    "statistics": {"creationTime": created, "startTime": created},
+                    "status": {"state": "PENDING"},
+                    "statistics": {"creationTime": created},
                 },
             )
+        run = _Run(
+            Job(project, job_id, location, {}), kind, config, media, dry_run, control, finished, created, explicit
+        )
+        if dry_run or wait_s is None:
+            return self._execute(run)  # a dry run's error is the response itself, not a job
+        threading.Thread(target=self._execute_later, args=(run,), name=f"bq-job-{job_id}", daemon=True).start()
+        if run.wait(wait_s):
+            return run.outcome()
+        return self.get(project, job_id)
+
+    def wait(self, project: str, job_id: str, timeout_s: float) -> Job:
+        """The job once it is done, or after `timeout_s` seconds as it is then."""
+        with self._running_lock:
+            entry = self._running.get((project, job_id))
+        if entry is not None:
+            entry[1].wait(timeout_s)
+        return self.get(project, job_id)
+
+    def _execute_later(self, run: _Run) -> None:
+        """Run a job on its own thread once a job slot is free (PENDING until then)."""
+        slot = False
         try:
+            while not (slot := self._slots.acquire(timeout=0.05)):
+                if run.control.reason is not None:
+                    break  # cancelled while PENDING: it ends at once, stopped
+            run.result = self._execute(run)
+        except BaseException as exc:  # handed to the request still waiting for it
+            run.error = exc
+        finally:
+            if slot:
+                self._slots.release()
+            run.settled.set()
+
+    def _started(self, project: str, job_id: str) -> None:
+        with self._running_lock:
+            running = self._running_jobs.get((project, job_id))
+            if running is not None:
+                started = now_ms()
+                running.resource = {
+                    **running.resource,
+                    "status": {"state": "RUNNING"},
+                    "statistics": {**running.resource["statistics"], "startTime": started},
+                }
+
+    def _execute(self, run: _Run) -> Job:
+        job, kind, config, project, job_id = run.job, run.kind, run.config, run.job.project, run.job.job_id
+        self._started(project, job_id)
+        started = now_ms()
+        statistics: dict[str, Any] = {}
+        errors: list[dict[str, Any]] = []
+        try:
+            run.control.check()  # cancelled before it started
             if kind == "query":
-                statistics = self._query(job, config["query"], dry_run=dry_run, control=control, located=explicit)
+                statistics = self._query(
+                    job, config["query"], dry_run=run.dry_run, control=run.control, located=run.located
+                )
             elif kind == "load":
-                statistics, errors = self._load(project, config["load"], media)
+                statistics, errors = self._load(project, config["load"], run.media)
             elif kind == "extract":
-                statistics = self._extract(project, config["extract"], control)
+                statistics = self._extract(project, config["extract"], run.control)
             else:
                 statistics = self._copy(project, config["copy"])
         except (LlmopsError, LoadError, ApiError, ValueError) as exc:
             job.error = _job_error(exc)
-        except BaseException:
-            self._forget(project, job_id, finished)
-            raise
-        if dry_run and job.error is not None:
-            self._forget(project, job_id, finished)
+        except BaseException as exc:
+            if not run.abandoned_by_caller():
+                self._forget(project, job_id, run.finished)
+                raise  # the request waiting for the job answers it (a 500 the emulator logs)
+            log.error("internal error in job %s:%s", project, job_id, exc_info=exc)
+            job.error = from_exception(exc) if isinstance(exc, Exception) else ApiError(500, "The job was stopped")
+        if run.dry_run and job.error is not None:
+            self._forget(project, job_id, run.finished)
             raise job.error  # BigQuery answers an invalid dry run with the error itself, not a job
+        self._finish(run, started, statistics, errors)
+        return job
+
+    def _finish(self, run: _Run, started: str, statistics: dict[str, Any], errors: list[dict[str, Any]]) -> None:
+        """Give the job its final resource (state DONE) and move it from the running jobs to the store."""
+        job, project, job_id = run.job, run.job.project, run.job.job_id
         status: dict[str, Any] = {"state": "DONE"}
         if job.error is not None:
             detail = job.error.body()["error"]["errors"][0]
@@ -259,8 +393,8 @@ class JobRunner:
                 status["errors"] = job.error.details
         elif errors:
             status["errors"] = errors
-        config_out = dict(config)
-        config_out["jobType"] = kind.upper()
+        config_out = dict(run.config)
+        config_out["jobType"] = run.kind.upper()
         job.resource = {
             "kind": "bigquery#job",
             "etag": base64.b64encode(random_bytes(9)).decode(),
@@ -268,7 +402,7 @@ class JobRunner:
             "jobReference": job.reference,
             "configuration": config_out,
             "status": status,
-            "statistics": {"creationTime": created, "startTime": created, "endTime": now_ms(), **statistics},
+            "statistics": {"creationTime": run.created, "startTime": started, "endTime": now_ms(), **statistics},
             "user_email": SESSION_USER,
             "principal_subject": f"user:{SESSION_USER}",
             "jobCreationReason": {"code": "REQUESTED"},
@@ -276,8 +410,7 @@ class JobRunner:
         try:
             self.store.add(job)
         finally:
-            self._forget(project, job_id, finished)
-        return job
+            self._forget(project, job_id, run.finished)
 
     def _forget(self, project: str, job_id: str, finished: threading.Event) -> None:
         with self._running_lock:
@@ -285,7 +418,7 @@ class JobRunner:
             self._running_jobs.pop((project, job_id), None)
         finished.set()
 
-    def query(self, project: str, body: dict[str, Any]) -> Job:
+    def query(self, project: str, body: dict[str, Any], *, wait_s: float | None = None) -> Job:
         """jobs.query: the same query job, built from the request's flat fields."""
         if not body.get("query"):
             raise required("query")
@@ -318,7 +451,7 @@ class JobRunner:
                 **({"jobTimeoutMs": timeout_ms} if timeout_ms is not None else {}),
             },
         }
-        return self.insert(project, job_body)
+        return self.insert(project, job_body, wait_s=wait_s)
 
     # ------------------------------------------------------------------ query
 
@@ -1005,6 +1138,20 @@ def _default_dataset(ref: Any, project: str) -> str | None:
         if not isinstance(value, str) or not NAME_RE.match(value) or (value is dataset and "." in value):
             raise bad_request(f"Invalid name {value!r} in defaultDataset", location="defaultDataset")
     return dataset if dataset_project == project else f"{dataset_project}.{dataset}"
+
+
+def wait_s(value: Any, default_s: float = RESULTS_WAIT_S) -> float:
+    """A request's `timeoutMs` as seconds to wait (`default_s` when not sent); 400 if it is not a
+    number of milliseconds."""
+    if value is None or value == "":
+        return default_s
+    try:
+        ms = int(value) if not isinstance(value, bool) else -1
+    except (TypeError, ValueError):
+        ms = -1
+    if ms < 0:
+        raise bad_request(f"Invalid timeoutMs {value!r}: use a number of milliseconds, 0 or more", location="timeoutMs")
+    return min(ms, MAX_RESULTS_WAIT_MS) / 1000
 
 
 def _job_timeout_s(value: Any) -> float | None:

@@ -36,7 +36,7 @@ from ..server.http import (
 from ..server.threads import in_thread
 from . import anonymous, ddlopts, partition_summary, partitioning, tablekinds, typeparams
 from .encoding import encode_rows, encode_rows_json, schema_from_api, schema_to_api, timestamp_output
-from .jobs import NAME_RE, Job, JobRunner, sql_table
+from .jobs import INSERT_WAIT_S, NAME_RE, Job, JobRunner, sql_table, wait_s
 from .resources import (
     DATASET_FIELDS,
     TABLE_FIELDS,
@@ -575,7 +575,7 @@ class BigQueryHandlers:
 
     async def insert_job(self, request: Request, project: str) -> Response:
         body = await read_json(request, limit=self.state.config.max_request_bytes)
-        job = await self._call(self.jobs.insert, project, body)
+        job = await self._call(self.jobs.insert, project, body, wait_s=INSERT_WAIT_S)
         return JSONResponse(self._job_json(request, job))
 
     def _located_job(self, request: Request, project: str, job_id: str) -> Job:
@@ -599,17 +599,29 @@ class BigQueryHandlers:
         return JSONResponse({"kind": "bigquery#jobCancelResponse", "job": self._job_json(request, job)})
 
     async def delete_job(self, request: Request, project: str, job_id: str) -> Response:
-        self._located_job(request, project, job_id)
+        job = self._located_job(request, project, job_id)
+        if not job.done:
+            raise bad_request(
+                f"Job {project}:{job.location}.{job_id} is still running; cancel it (jobs.cancel) or wait until it "
+                "is DONE, then delete its metadata"
+            )
         self.jobs.store.delete(project, job_id)
         return JSONResponse({})  # google.protobuf.Empty, as Google's JSON APIs answer it
 
     async def list_jobs(self, request: Request, project: str) -> Response:
-        jobs = self.jobs.store.list(project)
+        jobs = self.jobs.list_jobs(project)
         parent = request.query_params.get("parentJobId")  # children of a script, else top-level jobs
         jobs = [j for j in jobs if j.resource.get("statistics", {}).get("parentJobId") == parent]
         states = {s.upper() for s in request.query_params.getlist("stateFilter")}
-        if states and "DONE" not in states:
-            jobs = []
+        if states - {"DONE", "PENDING", "RUNNING"}:
+            raise bad_request(
+                f"Invalid stateFilter {sorted(states)}: use done, pending or running", location="stateFilter"
+            )
+        if states:
+            jobs = [j for j in jobs if j.resource["status"]["state"] in states]
+        projection = (request.query_params.get("projection") or "full").lower()
+        if projection not in {"full", "minimal"}:
+            raise bad_request(f"Invalid projection {projection!r}: use full or minimal", location="projection")
         earliest = query_int(request, "minCreationTime", None)
         latest = query_int(request, "maxCreationTime", None)
         if earliest is not None or latest is not None:
@@ -634,7 +646,9 @@ class BigQueryHandlers:
                 )
                 if k in res
             }
-            item["state"] = "DONE"
+            if projection == "minimal":
+                item.pop("configuration", None)  # "minimal": everything but the job configuration
+            item["state"] = res["status"]["state"]
             if "errorResult" in res["status"]:
                 item["errorResult"] = res["status"]["errorResult"]
             items.append(item)
@@ -697,9 +711,12 @@ class BigQueryHandlers:
         timestamps = timestamp_output(bool(formats.get("useInt64Timestamp")), formats.get("timestampOutputFormat"))
 
         arrow = str(body.get("queryResultsFormat") or "").upper() == "ARROW"
+        wait = wait_s(body.get("timeoutMs"))
 
         def run() -> Response:
-            job = self.jobs.query(project, body)
+            job = self.jobs.query(project, body, wait_s=wait)
+            if not job.done:
+                return _json_response(_incomplete(job, "bigquery#queryResponse"))
             if job.error is not None:
                 raise job.error
             if arrow and job.result is not None and job.result.schema:
@@ -716,8 +733,12 @@ class BigQueryHandlers:
         return await self._call(run)
 
     async def get_query_results(self, request: Request, project: str, job_id: str) -> Response:
-        self._located_job(request, project, job_id)
-        job = self.jobs.store.get(project, job_id)
+        job = self._located_job(request, project, job_id)
+        wait = wait_s(request.query_params.get("timeoutMs"))
+        if not job.done:
+            job = await self._call(self.jobs.wait, project, job_id, wait)
+            if not job.done:
+                return _json_response(_incomplete(job, "bigquery#getQueryResultsResponse"))
         if job.error is not None:
             raise job.error
         offset = _offset(request.query_params.get("pageToken"), query_int(request, "startIndex", 0))
@@ -749,7 +770,7 @@ class BigQueryHandlers:
             if not isinstance(body, dict):
                 raise bad_request("The job part must be a JSON object", "parseError")
             _require_load(body)
-            job = await self._call(self.jobs.insert, project, body, media=parts[1][1])
+            job = await self._call(self.jobs.insert, project, body, media=parts[1][1], wait_s=INSERT_WAIT_S)
             return JSONResponse(self._job_json(request, job))
         if upload_type == "resumable":
             body = await read_json(request, limit=self.state.config.max_request_bytes)
@@ -773,7 +794,7 @@ class BigQueryHandlers:
             return uploads.incomplete_response(session)
         try:
             data = await run_in_threadpool(session.data_path.read_bytes)
-            job = await self._call(self.jobs.insert, project, session.info["job"], media=data)
+            job = await self._call(self.jobs.insert, project, session.info["job"], media=data, wait_s=INSERT_WAIT_S)
         finally:
             uploads.discard(session)
         return JSONResponse(self._job_json(request, job))
@@ -782,6 +803,12 @@ class BigQueryHandlers:
         uploads = self.state.uploads
         uploads.discard(uploads.get(request.query_params.get("upload_id"), "bigquery"))
         return Response(status_code=499)
+
+
+def _incomplete(job: Job, kind: str) -> dict[str, Any]:
+    """A query response for a job still running after the request's timeoutMs: the client asks
+    again (getQueryResults) or polls jobs.get."""
+    return {"kind": kind, "jobReference": job.reference, "jobComplete": False}
 
 
 def _job_optional(request: dict[str, Any], job: Job, out: dict[str, Any]) -> None:
