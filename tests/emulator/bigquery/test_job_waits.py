@@ -160,3 +160,23 @@ def test_jobs_list_projection_minimal_leaves_out_the_configuration(api):
     assert "configuration" not in item and item["state"] == "DONE" and "statistics" in item
     bad = httpx.get(f"{api}/jobs", params={"projection": "everything"})
     assert bad.status_code == 400 and "projection" in bad.json()["error"]["message"]
+
+
+def test_information_schema_jobs_shows_a_running_job_and_the_asking_one(bigquery_client, api):
+    marker = f"m_{uuid.uuid4().hex[:10]}"
+    long_sql = f"SELECT '{marker}' AS m, n FROM ({LONG_QUERY})"
+    job_id = httpx.post(f"{api}/queries", json={"query": long_sql, "timeoutMs": 0}, timeout=60).json()[
+        "jobReference"
+    ]["jobId"]
+    try:
+        rows = [
+            dict(r)
+            for r in bigquery_client.query_and_wait(
+                "SELECT job_id, state, end_time IS NULL AS open, query LIKE '%INFORMATION_SCHEMA%' AS asking "
+                f"FROM `region-us`.INFORMATION_SCHEMA.JOBS WHERE query LIKE '%{marker}%' ORDER BY creation_time"
+            )
+        ]
+    finally:
+        _cancel(api, job_id)
+    assert rows[0] == {"job_id": job_id, "state": "RUNNING", "open": True, "asking": False}
+    assert rows[1]["state"] == "RUNNING" and rows[1]["asking"] is True and len(rows) == 2

@@ -209,7 +209,7 @@ class JobRunner:
     def __init__(self, state: BigQueryApi, store: JobStore | None = None, meta: RestMetadata | None = None):
         self.state = state
         self.store = store or JobStore()
-        state.job_resources = self.store.resources
+        state.job_resources = self._resources
         state.file_loads = self._load_from_sql
         self.meta = meta
         """The REST-only table fields (a query's destinationEncryptionConfiguration is kept there)."""
@@ -223,6 +223,12 @@ class JobRunner:
         with self._running_lock:
             running = self._running_jobs.get((project, job_id))
         return running if running is not None else self.store.get(project, job_id)
+
+    def _resources(self) -> list[dict[str, Any]]:
+        """Every job's REST resource, oldest first, running and pending ones last (INFORMATION_SCHEMA.JOBS)."""
+        with self._running_lock:
+            running = [dict(j.resource) for j in self._running_jobs.values()]
+        return [*self.store.resources(), *running]
 
     def list_jobs(self, project: str) -> list[Job]:
         """The project's jobs, newest first: the running ones, then the store's."""
