@@ -7,6 +7,7 @@ that submitted it, so `timeoutMs` was ignored and a client could never see a run
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 
@@ -165,9 +166,9 @@ def test_jobs_list_projection_minimal_leaves_out_the_configuration(api):
 def test_information_schema_jobs_shows_a_running_job_and_the_asking_one(bigquery_client, api):
     marker = f"m_{uuid.uuid4().hex[:10]}"
     long_sql = f"SELECT '{marker}' AS m, n FROM ({LONG_QUERY})"
-    job_id = httpx.post(f"{api}/queries", json={"query": long_sql, "timeoutMs": 0}, timeout=60).json()[
-        "jobReference"
-    ]["jobId"]
+    job_id = httpx.post(f"{api}/queries", json={"query": long_sql, "timeoutMs": 0}, timeout=60).json()["jobReference"][
+        "jobId"
+    ]
     try:
         rows = [
             dict(r)
@@ -180,3 +181,19 @@ def test_information_schema_jobs_shows_a_running_job_and_the_asking_one(bigquery
         _cancel(api, job_id)
     assert rows[0] == {"job_id": job_id, "state": "RUNNING", "open": True, "asking": False}
     assert rows[1]["state"] == "RUNNING" and rows[1]["asking"] is True and len(rows) == 2
+
+
+def test_stopping_the_emulator_cancels_a_running_job(tmp_path):
+    running = start_emulator(tmp_path / "emulator")
+    api = f"{running.endpoint}/bigquery/v2/projects/{EMULATOR_PROJECT}"
+    job_id = httpx.post(f"{api}/queries", json={"query": LONG_QUERY, "timeoutMs": 0}, timeout=60).json()[
+        "jobReference"
+    ]["jobId"]
+    assert httpx.get(f"{api}/jobs/{job_id}").json()["status"]["state"] in {"PENDING", "RUNNING"}
+    started = time.monotonic()
+    running.server.stop()
+    assert time.monotonic() - started < 20, "stopping waited for the running query"
+    deadline = time.monotonic() + 10
+    while any(t.name == f"bq-job-{job_id}" for t in threading.enumerate()):
+        assert time.monotonic() < deadline, "the job's query went on running after the emulator stopped"
+        time.sleep(0.05)
