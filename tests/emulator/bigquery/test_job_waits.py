@@ -145,6 +145,10 @@ def test_jobs_past_the_running_slots_wait_pending_and_cancel_at_once(tmp_path, m
         _cancel(api, first_id)
         # the slot is free again: the next query runs
         assert [tuple(r) for r in client.query_and_wait("SELECT 2 AS two")] == [(2,)]
+        deadline = time.monotonic() + 10
+        while any(t.name == "query-cancel" for t in threading.enumerate()):
+            assert time.monotonic() < deadline, "a cancel went on interrupting after its job had ended"
+            time.sleep(0.05)
     finally:
         client.close()
         running.server.stop()

@@ -35,6 +35,7 @@ from . import anonymous, ddlopts, tablekinds
 from .dryrun import DryRun, billed_bytes
 from .encoding import decode_parameters, schema_from_api, schema_to_api
 from .googlesql import SESSION_USER
+from .jobthreads import JobThreads
 from .loads import SELF_DESCRIBING, LoadError, read_load_data
 from .resources import RestMetadata, table_key
 from .resources import ms as created_ms
@@ -216,7 +217,8 @@ class JobRunner:
         self._running: dict[tuple[str, str], tuple[QueryControl, threading.Event]] = {}
         self._running_jobs: dict[tuple[str, str], Job] = {}
         self._running_lock = threading.Lock()
-        self._slots = threading.BoundedSemaphore(MAX_RUNNING_JOBS)
+        self._threads = JobThreads(MAX_RUNNING_JOBS)
+        self._pending: dict[tuple[str, str], _Run] = {}
 
     def get(self, project: str, job_id: str) -> Job:
         """A finished job, or a running one (state RUNNING); 404 if neither."""
@@ -240,9 +242,12 @@ class JobRunner:
         """Interrupt a running job and wait (up to `wait_s`) until it is recorded as done."""
         with self._running_lock:
             entry = self._running.get((project, job_id))
+            pending = self._pending.pop((project, job_id), None)
         if entry is not None:
             control, finished = entry
             control.cancel()
+            if pending is not None:
+                self._run_to_end(pending)  # never started: it ends now, stopped
             finished.wait(wait_s)
 
     @property
@@ -316,7 +321,9 @@ class JobRunner:
         )
         if dry_run or wait_s is None:
             return self._execute(run)  # a dry run's error is the response itself, not a job
-        threading.Thread(target=self._execute_later, args=(run,), name=f"bq-job-{job_id}", daemon=True).start()
+        with self._running_lock:
+            self._pending[(project, job_id)] = run
+        self._threads.submit(lambda: self._execute_later(run))
         if run.wait(wait_s):
             return run.outcome()
         return self.get(project, job_id)
@@ -330,18 +337,18 @@ class JobRunner:
         return self.get(project, job_id)
 
     def _execute_later(self, run: _Run) -> None:
-        """Run a job on its own thread once a job slot is free (PENDING until then)."""
-        slot = False
+        """Run a job on a job thread, unless it was cancelled while it waited for one."""
+        with self._running_lock:
+            mine = self._pending.pop((run.job.project, run.job.job_id), None) is run
+        if mine:
+            self._run_to_end(run)
+
+    def _run_to_end(self, run: _Run) -> None:
         try:
-            while not (slot := self._slots.acquire(timeout=0.05)):
-                if run.control.reason is not None:
-                    break  # cancelled while PENDING: it ends at once, stopped
             run.result = self._execute(run)
         except BaseException as exc:  # handed to the request still waiting for it
             run.error = exc
         finally:
-            if slot:
-                self._slots.release()
             run.settled.set()
 
     def _started(self, project: str, job_id: str) -> None:
@@ -420,8 +427,10 @@ class JobRunner:
 
     def _forget(self, project: str, job_id: str, finished: threading.Event) -> None:
         with self._running_lock:
-            self._running.pop((project, job_id), None)
+            entry = self._running.pop((project, job_id), None)
             self._running_jobs.pop((project, job_id), None)
+        if entry is not None:
+            entry[0].finish()  # ends a cancel's interrupts, for jobs whose engine call never started
         finished.set()
 
     def query(self, project: str, body: dict[str, Any], *, wait_s: float | None = None) -> Job:
