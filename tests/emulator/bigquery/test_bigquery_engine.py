@@ -576,7 +576,7 @@ def test_load_table_modes(engine):
     assert engine.get_table("proj", "ds", "l")["num_rows"] == 4
     engine.load_table("proj", "ds", "l", data.slice(0, 1), mode="replace")
     assert engine.get_table("proj", "ds", "l")["num_rows"] == 1
-    with pytest.raises(QueryError, match="already has data") as info:
+    with pytest.raises(QueryError, match="Already Exists: Table proj:ds.l") as info:
         engine.load_table("proj", "ds", "l", data, mode="empty")
     assert info.value.reason == "duplicate"
     with pytest.raises(QueryError, match="no such field"):

@@ -1773,9 +1773,11 @@ class BigQueryEngine:
                 if exists and mode == "empty":
                     n = con.execute(f"SELECT count(*) FROM {duckdb_table(project, dataset, table)}").fetchall()[0][0]
                     if n:
+                        # BigQuery's words for WRITE_EMPTY into a table with rows (pandas-gbq's
+                        # to_gbq(if_exists="fail") reads them to raise TableCreationError)
                         raise BigQueryDuplicate(
-                            f"table `{bq_name(project, dataset, table)}` already has data",
-                            fix="load with mode append or replace",
+                            f"Already Exists: Table {project}:{dataset}.{table}",
+                            fix="the table has rows: write with WRITE_APPEND or WRITE_TRUNCATE (mode append or replace)",
                         )
                 if exists and mode == "replace":
                     if fields:
