@@ -174,3 +174,37 @@ def test_same_named_result_columns_are_numbered(bigquery_client, dataset):
     into_table = bigquery.QueryJobConfig(destination=dataset.table("dups"))
     with pytest.raises(exceptions.BadRequest, match=r"Duplicate column names .* Found duplicate\(s\): id, embedding"):
         bigquery_client.query(sql, job_config=into_table).result()
+
+
+def test_hidden_datasets_of_sessions_left_open_go_at_the_next_start(tmp_path):
+    from google.api_core.client_options import ClientOptions
+    from google.auth.credentials import AnonymousCredentials
+
+    from llmops.emulator.bigquery.api import BigQueryApi
+    from llmops.testing import start_emulator
+
+    def client_of(running):
+        return bigquery.Client(
+            project="p",
+            credentials=AnonymousCredentials(),
+            client_options=ClientOptions(api_endpoint=running.endpoint),
+            location="US",
+        )
+
+    first = start_emulator(tmp_path)
+    try:
+        client = client_of(first)
+        sid = start_session(client)
+        hidden = temp_table(client, sid, "CREATE TEMP TABLE t AS SELECT 1 AS n").dataset_id
+        client.create_dataset("_session_kept_by_its_user")  # a dataset of that name made by hand stays
+        # as after a crash: the emulator stops without ending the session
+        first.server.app.state.emulator.api(BigQueryApi).sessions.get(sid, "p").on_close = None
+    finally:
+        first.server.stop()
+    second = start_emulator(tmp_path)
+    try:
+        names = [d.dataset_id for d in client_of(second).list_datasets(include_all=True)]
+        assert hidden not in names
+        assert "_session_kept_by_its_user" in names
+    finally:
+        second.server.stop()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING, Any
 
+from ...core.errors import LlmopsError
 from ..server.errors import ApiError, bad_request
 from .sessions import HIDDEN_DATASET_PREFIX
 
@@ -21,9 +22,12 @@ if TYPE_CHECKING:
     from sqlglot import exp
 
     from .api import BigQueryApi
+    from .engine import BigQueryEngine
     from .sessions import Session
 
 SESSION_DATASET = "_SESSION"
+_DESCRIPTION = "Temporary tables of BigQuery session "
+"""How a hidden dataset's description begins (the mark of the datasets `drop_leftovers` drops)."""
 
 
 def is_hidden(dataset: str) -> bool:
@@ -37,7 +41,9 @@ def open_session(state: BigQueryApi, project: str, location: str) -> Session:
     session = state.sessions.create(project, engine.session_connection())
     dataset = session.temp_dataset
     try:
-        engine.create_dataset(project, dataset, exists_ok=True, location=location)
+        engine.create_dataset(
+            project, dataset, exists_ok=True, location=location, description=_DESCRIPTION + session.session_id
+        )
     except BaseException:
         with contextlib.suppress(ApiError):
             state.sessions.end(session.session_id)
@@ -48,6 +54,25 @@ def open_session(state: BigQueryApi, project: str, location: str) -> Session:
 
     session.on_close = drop
     return session
+
+
+def drop_leftovers(engine: BigQueryEngine) -> None:
+    """Drop the hidden datasets of sessions that were open when the emulator last stopped
+    without ending them (a kept warehouse file outlives its sessions)."""
+    from .engine import CATALOG_SCHEMA
+    from .googlesql import split_schema
+
+    with engine.connection() as con:
+        rows = con.execute(
+            f"SELECT schema_name FROM {CATALOG_SCHEMA}.datasets WHERE contains(schema_name, ?) "
+            "AND starts_with(description, ?)",
+            ["." + HIDDEN_DATASET_PREFIX, _DESCRIPTION],
+        ).fetchall()
+    for (schema,) in rows:
+        parts = split_schema(schema)
+        if parts and is_hidden(parts[1]):
+            with contextlib.suppress(LlmopsError):
+                engine.delete_dataset(*parts, delete_contents=True)
 
 
 def load_target(
