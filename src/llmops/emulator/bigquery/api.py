@@ -83,6 +83,9 @@ class BigQueryApi(EmulatedApi):
                     self._engine.job_resources = lambda: self.job_resources()
                     self._engine.file_loads = self._file_loads
                     self._engine.end_session = self.sessions.end
+                    from .session_tables import drop_leftovers
+
+                    drop_leftovers(self._engine)  # no session outlives the emulator that opened it
         return self._engine
 
     def _file_loads(self, project: str, config: dict) -> dict:

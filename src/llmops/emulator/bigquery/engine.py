@@ -418,9 +418,11 @@ class BigQueryEngine:
         functions: frozenset[str] = frozenset(),
         con: duckdb.DuckDBPyConnection | None = None,
         temp_tables: frozenset[str] = frozenset(),
+        session_dataset: str | None = None,
     ) -> Script:
         """`con`: where the column types of the tables a statement reads are looked up when a
-        rewrite depends on them (coltypes.py); without it those rewrites keep their refusals."""
+        rewrite depends on them (coltypes.py); without it those rewrites keep their refusals.
+        `session_dataset`: a session's hidden dataset of temporary tables (session_tables.py)."""
         return translate(
             sql,
             default_project=default_project or self.default_project,
@@ -428,6 +430,7 @@ class BigQueryEngine:
             param_types=dict(param_types or {}),
             functions=functions,
             temp_tables=temp_tables,
+            session_dataset=session_dataset,
             max_bytes=self.limits.max_query_bytes,
             max_tokens=self.limits.max_query_tokens,
             column_types=(lambda tables: coltypes.column_types(con, tables)) if con is not None else None,
@@ -550,9 +553,10 @@ class BigQueryEngine:
         functions: frozenset[str] = frozenset(),
         temp_tables: frozenset[str] = frozenset(),
         location: str | None = None,
+        session_dataset: str | None = None,
     ) -> QueryResult:
         """Translate and run SQL statements on `con`; `functions` and `temp_tables` are temporary
-        functions and tables an earlier statement of the same script created."""
+        functions and tables an earlier statement of the same script (or session) created."""
         script = self._translate(
             sql,
             default_project=default_project,
@@ -561,6 +565,7 @@ class BigQueryEngine:
             functions=functions,
             con=con,
             temp_tables=temp_tables,
+            session_dataset=session_dataset,
         )
         if location:
             self._check_location(con, script, location)
@@ -602,6 +607,7 @@ class BigQueryEngine:
                 con=con,
                 functions=frozenset(session.temp_functions) if session else frozenset(),
                 temp_tables=frozenset(session.temp_tables) if session else frozenset(),
+                session_dataset=session.temp_dataset if session else None,
             )
             bound = _bind(script, params)
             self._prepare(con, script)

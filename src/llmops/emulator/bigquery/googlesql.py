@@ -483,11 +483,14 @@ def translate(
     functions: frozenset[str] = frozenset(),
     column_types: Callable[[tuple[tuple[str, str, str], ...]], TableTypes] | None = None,
     temp_tables: frozenset[str] = frozenset(),
+    session_dataset: str | None = None,
 ) -> Script:
     """Translate a GoogleSQL script to DuckDB; raises BigQueryError naming what is wrong.
 
     `functions`, `temp_tables`: temporary functions and tables an earlier statement of the same
     script created (a bare name may name them).
+    `session_dataset`: in a session, the hidden dataset that holds its temporary tables
+    (session_tables.py).
     `column_types`: the BigQuery column types of tables (`coltypes.column_types`), asked only
     when the script calls a function whose answer depends on a column's type.
 
@@ -496,6 +499,8 @@ def translate(
     check_query_size(sql, max_bytes=max_bytes, max_tokens=max_tokens)
     if temp_tables:  # carried with the functions, which every cache key holds
         functions = functions | {_TEMP_TABLE_MARK + name.lower() for name in temp_tables}
+    if session_dataset:
+        functions = functions | {_SESSION_DATASET_MARK + session_dataset}
     types_key = tuple(sorted((param_types or {}).items()))  # STRUCT field names keep their case
     run = _translate if len(sql) > _CACHE_MAX_CHARS else _translate_cached
     if column_types is None:
@@ -670,8 +675,11 @@ def _translate_parsed(
         unwrap_safe_paths(tree)
     _refuse_bare_from_query(sql, parsed)
     ctx = _Context(default_project, default_dataset, dict(param_types))
-    ctx.temp_functions.update(f for f in functions if not f.startswith(_TEMP_TABLE_MARK))
+    ctx.temp_functions.update(f for f in functions if not f.startswith("\x00"))
     ctx.script_temp_tables.update(f[len(_TEMP_TABLE_MARK) :] for f in functions if f.startswith(_TEMP_TABLE_MARK))
+    session_dataset = next(
+        (f[len(_SESSION_DATASET_MARK) :] for f in functions if f.startswith(_SESSION_DATASET_MARK)), None
+    )
     ctx.table_types, ctx.ask_types = table_types, ask_types
     if ask is not None:
         if len(parsed) == 1:
@@ -682,6 +690,11 @@ def _translate_parsed(
         if isinstance(s, exp.Create) and str(s.kind).upper() == "TABLE" and _is_temporary(s):
             node = s.this.this if isinstance(s.this, exp.Schema) else s.this
             ctx.script_temp_tables.add(node.name.lower())
+    if session_dataset:
+        from .session_tables import qualify
+
+        for s in parsed:
+            qualify(cast(exp.Expression, s), ctx.project, session_dataset, ctx.script_temp_tables)
     statements = []
     for s, view_text in zip(parsed, view_texts, strict=True):
         named_before, positional_before = len(ctx.named_params), ctx.positional
@@ -728,6 +741,8 @@ def _refuse_empty_json_keys(parsed: list[exp.Expr]) -> None:
 
 _TEMP_TABLE_MARK = "\x00table:"
 """Marks a temporary table's name among `translate`'s functions (no function name has a NUL)."""
+_SESSION_DATASET_MARK = "\x00session:"
+"""Marks the session's hidden dataset among `translate`'s functions."""
 
 _POSITION_KEYS = ("line", "col", "start", "end")
 

@@ -31,7 +31,7 @@ from ...core.errors import LlmopsError
 from ..server.errors import ApiError, bad_request, from_exception, required
 from ..server.randombytes import random_bytes, random_hex
 from ..storage.store import ObjectStore
-from . import anonymous, ddlopts, tablekinds
+from . import anonymous, ddlopts, result_names, session_tables, tablekinds
 from .dryrun import DryRun, billed_bytes
 from .encoding import decode_parameters, schema_from_api, schema_to_api
 from .googlesql import SESSION_USER
@@ -289,6 +289,7 @@ class JobRunner:
             params = config["query"]["queryParameters"]
             config = {**config, "query": {**config["query"], "queryParameters": [_as_sent(p) for p in params]}}
         _refuse_decorators(kind, config[kind])
+        session_tables.refuse_session_tables(kind, config[kind])
         explicit = ref.get("location") if isinstance(ref.get("location"), str) else None
         if explicit and kind != "query":
             self._check_location(explicit, _job_datasets(kind, config[kind], project))
@@ -375,7 +376,11 @@ class JobRunner:
                     job, config["query"], dry_run=run.dry_run, control=run.control, located=run.located
                 )
             elif kind == "load":
-                statistics, errors = self._load(project, config["load"], run.media)
+                load, session = session_tables.load_target(self.state, project, config["load"], job.location)
+                statistics, errors = self._load(project, load, run.media)
+                session_tables.loaded(session, load)
+                if session is not None:
+                    statistics["sessionInfo"] = {"sessionId": session.session_id}
             elif kind == "extract":
                 statistics = self._extract(project, config["extract"], run.control)
             else:
@@ -506,12 +511,13 @@ class JobRunner:
                 location="query",
             )
         _refuse_table_definitions(config)
-        session = self._session(job.project, config, dry_run=dry_run)
+        session = self._session(job.project, config, dry_run=dry_run, location=job.location)
         if session is None:
             return self._run_query(job, config, dry_run=dry_run, control=control, located=located)
         try:
             with self.state.sessions.running(session):
                 stats = self._run_query(job, config, dry_run=dry_run, control=control, located=located, session=session)
+            session_tables.name_destination(config, job.result, session)
         except BaseException:
             if config.get("createSession"):
                 with contextlib.suppress(ApiError):
@@ -519,7 +525,7 @@ class JobRunner:
             raise
         return {**stats, "sessionInfo": {"sessionId": session.session_id}}
 
-    def _session(self, project: str, config: dict[str, Any], *, dry_run: bool) -> Session | None:
+    def _session(self, project: str, config: dict[str, Any], *, dry_run: bool, location: str) -> Session | None:
         """The session a query runs in: a new one (`createSession`), the one its `session_id`
         connection property names, or None."""
         props = config.get("connectionProperties") or []
@@ -538,7 +544,7 @@ class JobRunner:
                 )
             if dry_run:
                 raise bad_request("A dry run cannot create a session", location="configuration.query.createSession")
-            return self.state.sessions.create(project, self.engine.session_connection())
+            return session_tables.open_session(self.state, project, location)
         if len(ids) > 1:
             raise bad_request(
                 "connectionProperties name more than one session_id",
@@ -599,6 +605,7 @@ class JobRunner:
         except LlmopsError as exc:  # a failed script still lists the statements it ran
             self._record_children(job, config, getattr(exc, "script_children", ()))
             raise
+        result = result_names.for_job(result, destination=bool(config.get("destinationTable")))
         query_stats: dict[str, Any] = {
             "statementType": result.statement_type,
             "totalBytesProcessed": str(processed),
@@ -1114,7 +1121,8 @@ def _dry_run_statistics(plan: DryRun) -> dict[str, Any]:
         "referencedTables": [{"projectId": p, "datasetId": d, "tableId": t} for p, d, t in plan.tables],
     }
     if plan.schema:
-        query["schema"] = {"fields": schema_to_api(plan.schema)}
+        names = result_names.unique([f["name"] for f in plan.schema])
+        query["schema"] = {"fields": schema_to_api([{**f, "name": n} for f, n in zip(plan.schema, names)])}
     return {"totalBytesProcessed": total, "query": query}
 
 

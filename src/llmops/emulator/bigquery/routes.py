@@ -34,7 +34,7 @@ from ..server.http import (
     read_json,
 )
 from ..server.threads import in_thread
-from . import anonymous, ddlopts, partition_summary, partitioning, tablekinds, typeparams
+from . import anonymous, ddlopts, partition_summary, partitioning, session_tables, tablekinds, typeparams
 from .encoding import encode_rows, encode_rows_json, schema_from_api, schema_to_api, timestamp_output
 from .jobs import INSERT_WAIT_S, NAME_RE, Job, JobRunner, sql_table, wait_s
 from .resources import (
@@ -146,6 +146,8 @@ class BigQueryHandlers:
 
     async def list_datasets(self, request: Request, project: str) -> Response:
         infos = await self._call(self.engine.list_datasets, project)
+        if not query_bool(request, "all"):  # sessions' hidden datasets are listed only with all=true
+            infos = [i for i in infos if not session_tables.is_hidden(i["dataset"])]
         items = [dataset_list_item(self._dataset_json(request, i)) for i in infos]
         label_filter = request.query_params.get("filter")
         if label_filter:

@@ -433,7 +433,12 @@ def temp_created_name(span: Span, kind: str) -> str | None:
         i = head.index(kind) + 1
         if head[i : i + 3] == ["IF", "NOT", "EXISTS"]:
             i += 3
-        return span.tokens[i].text.strip("`").lower() if i < len(span.tokens) else None
+        name = span.tokens[i].text.strip("`") if i < len(span.tokens) else ""
+        if name.upper() == "_SESSION" and i + 2 < len(span.tokens) and span.tokens[i + 1].text == ".":
+            name = span.tokens[i + 2].text.strip("`")  # `_SESSION`.t names the session's table t
+        elif name.upper().startswith("_SESSION."):
+            name = name[len("_SESSION.") :]  # `_SESSION.t`
+        return name.lower() or None
     return None
 
 

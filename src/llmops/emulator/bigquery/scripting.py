@@ -473,6 +473,7 @@ class Interpreter:
                 param_types=types,
                 functions=frozenset(self.root.temp_functions),
                 temp_tables=frozenset(self.root.temp_tables),
+                session_dataset=self.root.session.temp_dataset if self.root.session else None,
             )
         except LlmopsError as exc:
             exc.statement_text = shown  # type: ignore[attr-defined]

@@ -1,16 +1,19 @@
 """BigQuery sessions: temporary tables, temporary functions, variables and a transaction kept
 between the queries of one session (`createSession`, then the `session_id` connection property).
 
-A session holds its own connection to the engine's database, so its temporary tables live
-there and nowhere else; its queries run one at a time, in the order they arrive.
+A session holds its own connection to the engine's database; its queries run one at a time,
+in the order they arrive. Its temporary tables are tables of its hidden dataset
+(session_tables.py), which goes when the session ends.
 """
 
 from __future__ import annotations
 
 import base64
 import contextlib
+import hashlib
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +27,8 @@ IDLE_LIMIT_S = 24 * 3600
 """A session unused this long ends, as BigQuery's do after 24 hours of inactivity."""
 MAX_SESSIONS = 64
 """Open sessions at once: each holds a database connection and its temporary tables."""
+HIDDEN_DATASET_PREFIX = "_session_"
+"""How the hidden dataset that holds a session's temporary tables begins."""
 
 
 @dataclass
@@ -45,6 +50,13 @@ class Session:
     last_used: float = field(default_factory=time.monotonic)
     ended: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
+    on_close: Callable[[], None] | None = None
+    """Run once when the session ends, after its connection closed (drops its hidden dataset)."""
+
+    @property
+    def temp_dataset(self) -> str:
+        """The hidden dataset (of the session's project) that holds its temporary tables."""
+        return HIDDEN_DATASET_PREFIX + hashlib.sha1(self.session_id.encode()).hexdigest()
 
     def default_dataset(self) -> str | None:
         """The default dataset set in the session, as the translator takes it ("dataset", or
@@ -146,4 +158,8 @@ class SessionStore:
 
 def _close(session: Session) -> None:
     with contextlib.suppress(Exception):
-        session.con.close()  # closing rolls back an open transaction and drops the temp tables
+        session.con.close()  # closing rolls back an open transaction
+    on_close, session.on_close = session.on_close, None
+    if on_close is not None:
+        with contextlib.suppress(Exception):
+            on_close()
