@@ -14,6 +14,8 @@ reference documents and its type.
 - `ARRAY_SLICE` with a NULL offset ignored it; `ARRAY_TO_STRING` of BYTES had no matching
   function, and a NULL delimiter joined with ',';
 - `PARSE_NUMERIC` refused commas in the integer part;
+- `PARSE_JSON` kept a number no JSON value holds exactly (`922337203685477580701`) in both
+  `wide_number_mode`s: `'exact'` (the default) fails, `'round'` rounds it to a FLOAT64;
 - `CAST(column AS INTERVAL)` read neither `Y-M D H:M:S` nor ISO 8601 durations;
 - `KLL_QUANTILES.*` answered "Function not found ... create it first", `SELECT WITH
   DIFFERENTIAL_PRIVACY` a syntax error, `OBJ.*` "Function not found": now named refusals.
@@ -68,6 +70,11 @@ FAMILIES: dict[str, list[tuple[str, Any, str]]] = {
         ),
         ("JSON_OBJECT(CAST([] AS ARRAY<STRING>), [])", "{}", J),
         ("LAX_BOOL(JSON '0')", False, B),
+        (
+            """PARSE_JSON('{"id": 922337203685477580701}', wide_number_mode => 'round')""",
+            '{"id":9.223372036854776e+20}',
+            J,
+        ),
     ],
     "timestamps": [
         ('UNIX_MILLIS(TIMESTAMP "1970-01-01 00:00:00.0018+00")', 1, INT),
@@ -105,6 +112,12 @@ ROWS = case_params(FAMILIES)
 ERRORS = [
     ("SELECT JSON_OBJECT(ARRAY_AGG(k), [1]) FROM UNNEST(['a', 'b']) k", "The number of keys and values must match"),
     ("SELECT CAST(x AS INTERVAL) FROM UNNEST(['1 day']) x", "Invalid INTERVAL value '1 day'"),
+    ("""SELECT PARSE_JSON('{"id": 922337203685477580701}')""", "cannot be stored without loss of precision"),
+    (
+        """SELECT PARSE_JSON('{"id": 922337203685477580701}', wide_number_mode => 'exact')""",
+        "cannot be stored without loss of precision",
+    ),
+    ("SELECT PARSE_JSON('1', wide_number_mode => 'EXACT')", "Invalid `wide_number_mode` specified: EXACT"),
     (
         "SELECT KLL_QUANTILES.EXTRACT_INT64(KLL_QUANTILES.INIT_INT64(x, 10), 2) FROM UNNEST([1, 2, 3]) x",
         "KLL_QUANTILES.EXTRACT_INT64 is not supported by the local warehouse",
