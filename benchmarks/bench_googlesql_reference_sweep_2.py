@@ -27,6 +27,8 @@ CASES = [
         "SELECT SUM(ARRAY_LENGTH(ARRAY_SLICE(a, 1, g))) FROM b.t",
         "SELECT SUM(len(list_slice(a, 2, least(g, len(a)) + 1))) FROM b.t",
     ),
+    ("DIV zero-divisor check", "SELECT SUM(DIV(i, g + 1)) FROM b.t", "SELECT SUM(i // (g + 1)) FROM b.t"),
+    ("MOD zero-divisor check", "SELECT SUM(MOD(i, g + 1)) FROM b.t", "SELECT SUM(i % (g + 1)) FROM b.t"),
     (
         "PARSE_NUMERIC with commas",
         "SELECT SUM(PARSE_NUMERIC(s)) FROM b.t",

@@ -17,6 +17,8 @@ reference documents and its type.
 - `PARSE_JSON` kept a number no JSON value holds exactly (`922337203685477580701`) in both
   `wide_number_mode`s: `'exact'` (the default) fails, `'round'` rounds it to a FLOAT64;
 - `CAST(column AS INTERVAL)` read neither `Y-M D H:M:S` nor ISO 8601 durations;
+- `DIV` and `MOD` by zero failed with DuckDB's message (which suggested its own TRY()), and
+  `DIV(NUMERIC, 0)` with "Could not cast value inf";
 - `KLL_QUANTILES.*` answered "Function not found ... create it first", `SELECT WITH
   DIFFERENTIAL_PRIVACY` a syntax error, `OBJ.*` "Function not found": now named refusals.
 
@@ -112,6 +114,9 @@ ROWS = case_params(FAMILIES)
 ERRORS = [
     ("SELECT JSON_OBJECT(ARRAY_AGG(k), [1]) FROM UNNEST(['a', 'b']) k", "The number of keys and values must match"),
     ("SELECT CAST(x AS INTERVAL) FROM UNNEST(['1 day']) x", "Invalid INTERVAL value '1 day'"),
+    ("SELECT DIV(20, 0)", "division by zero"),
+    ("SELECT MOD(x, 0) FROM UNNEST([25]) x", "division by zero"),
+    ("SELECT DIV(NUMERIC '25', 0)", "division by zero"),
     ("""SELECT PARSE_JSON('{"id": 922337203685477580701}')""", "cannot be stored without loss of precision"),
     (
         """SELECT PARSE_JSON('{"id": 922337203685477580701}', wide_number_mode => 'exact')""",

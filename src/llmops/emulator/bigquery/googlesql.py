@@ -1667,11 +1667,13 @@ def _exact_decimal_literal(node: exp.Literal, coerced: str | None = None) -> boo
 def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
     from . import castformat
     from .datefamily import dispatch_by_argument_type
+    from .divisions import zero_divisor_errors
     from .jsonnumbers import rewrite_parse_json_modes
     from .timestampcalls import round_down_epochs, timestamp_literal_arguments
     from .zones import offset_zones_for_icu
 
     rewrite_parse_json_modes(stmt)
+    zero_divisor_errors(stmt)
     timestamp_literal_arguments(stmt)
     round_down_epochs(stmt)
     coerce_temporal_literals(stmt)
