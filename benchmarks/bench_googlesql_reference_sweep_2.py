@@ -30,6 +30,11 @@ CASES = [
     ("DIV zero-divisor check", "SELECT SUM(DIV(i, g + 1)) FROM b.t", "SELECT SUM(i // (g + 1)) FROM b.t"),
     ("MOD zero-divisor check", "SELECT SUM(MOD(i, g + 1)) FROM b.t", "SELECT SUM(i % (g + 1)) FROM b.t"),
     (
+        "BAG_OF_WORDS",
+        "SELECT SUM(ARRAY_LENGTH(BAG_OF_WORDS(SPLIT(s, '')))) FROM b.t",
+        "SELECT SUM(len(map_keys(list_aggregate(string_split(s, ''), 'histogram')))) FROM b.t",
+    ),
+    (
         "PARSE_NUMERIC with commas",
         "SELECT SUM(PARSE_NUMERIC(s)) FROM b.t",
         "SELECT SUM(CAST(s AS DECIMAL(38, 9))) FROM b.t",

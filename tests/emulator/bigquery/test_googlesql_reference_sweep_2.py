@@ -19,6 +19,7 @@ reference documents and its type.
 - `CAST(column AS INTERVAL)` read neither `Y-M D H:M:S` nor ISO 8601 durations;
 - `DIV` and `MOD` by zero failed with DuckDB's message (which suggested its own TRY()), and
   `DIV(NUMERIC, 0)` with "Could not cast value inf";
+- `BAG_OF_WORDS` (BigQuery's text analysis functions) was refused as an unknown function;
 - `KLL_QUANTILES.*` answered "Function not found ... create it first", `SELECT WITH
   DIFFERENTIAL_PRIVACY` a syntax error, `OBJ.*` "Function not found": now named refusals.
 
@@ -93,6 +94,24 @@ FAMILIES: dict[str, list[tuple[str, Any, str]]] = {
         ("ARRAY_TO_STRING([b'prefix', b'middle', b'suffix', b'\\x00'], b'--')", b"prefix--middle--suffix--\x00", BY),
         ("ARRAY_TO_STRING([b'a', NULL, b'b'], b'.', b'N')", b"a.N.b", BY),
         ("ARRAY_TO_STRING(['a', 'b'], CAST(NULL AS STRING))", None, S),
+    ],
+    "text_analysis": [
+        (
+            "WITH ExampleTable AS (SELECT 1 AS id, ['I', 'like', 'pie', 'pie', 'pie', NULL] AS f UNION ALL "
+            "SELECT 2 AS id, ['yum', 'yum', 'pie', NULL] AS f) SELECT BAG_OF_WORDS(f) FROM ExampleTable WHERE id = 1",
+            [
+                {"term": None, "count": 1},
+                {"term": "I", "count": 1},
+                {"term": "like", "count": 1},
+                {"term": "pie", "count": 3},
+            ],
+            "RECORD",
+        ),
+        (
+            "SELECT BAG_OF_WORDS(TEXT_ANALYZE('The cat, the CAT'))",
+            [{"term": "cat", "count": 2}, {"term": "the", "count": 2}],
+            "RECORD",
+        ),
     ],
     "conversions": [
         ('PARSE_NUMERIC("  1,2,,3,.45 + ")', Decimal("123.45"), N),

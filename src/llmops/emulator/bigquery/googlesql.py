@@ -1669,11 +1669,13 @@ def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
     from .datefamily import dispatch_by_argument_type
     from .divisions import zero_divisor_errors
     from .jsonnumbers import rewrite_parse_json_modes
+    from .textanalysis import rewrite_bag_of_words
     from .timestampcalls import round_down_epochs, timestamp_literal_arguments
     from .zones import offset_zones_for_icu
 
     rewrite_parse_json_modes(stmt)
     zero_divisor_errors(stmt)
+    rewrite_bag_of_words(stmt)
     timestamp_literal_arguments(stmt)
     round_down_epochs(stmt)
     coerce_temporal_literals(stmt)
