@@ -3,10 +3,10 @@
 - `UNIX_SECONDS` and `UNIX_MILLIS` drop the finer digits by rounding down (BigQuery: "truncates
   higher levels of precision by rounding down"); DuckDB's `epoch` and `epoch_ms` rounded to the
   nearest (`UNIX_MILLIS(TIMESTAMP '1970-01-01 00:00:00.0018+00')` was 2, BigQuery says 1).
-- A string literal where `TIMESTAMP_DIFF`, `TIMESTAMP_ADD` or `TIMESTAMP_SUB` take a TIMESTAMP is
-  that TIMESTAMP (GoogleSQL's literal coercion): `TIMESTAMP_DIFF('2001-02-01 01:00:00',
-  '2001-02-01 00:00:01', HOUR)` was an engine error and `TIMESTAMP_ADD('2001-02-01 01:00:00',
-  INTERVAL 1 HOUR)` a DATETIME.
+- A string literal where `TIMESTAMP_DIFF`, `TIMESTAMP_ADD`, `TIMESTAMP_SUB` or `UNIX_*` take a
+  TIMESTAMP is that TIMESTAMP (GoogleSQL's literal coercion): `TIMESTAMP_DIFF('2001-02-01
+  01:00:00', '2001-02-01 00:00:01', HOUR)` and `UNIX_MICROS('2008-12-25 15:30:00+00')` were
+  engine errors and `TIMESTAMP_ADD('2001-02-01 01:00:00', INTERVAL 1 HOUR)` a DATETIME.
 """
 
 from __future__ import annotations
@@ -30,10 +30,12 @@ def round_down_epochs(stmt: exp.Expression) -> None:
 
 
 def timestamp_literal_arguments(stmt: exp.Expression) -> None:
-    """The string literals TIMESTAMP_DIFF / TIMESTAMP_ADD / TIMESTAMP_SUB take as TIMESTAMPs."""
+    """The string literals TIMESTAMP_DIFF / _ADD / _SUB and UNIX_SECONDS / _MILLIS / _MICROS take as
+    TIMESTAMPs."""
     to = exp.DataType.build("TIMESTAMP", dialect="bigquery")
     node: exp.Expr
-    for node in find_all(stmt, exp.TimestampDiff, exp.TimestampAdd, exp.TimestampSub):
+    calls = (exp.TimestampDiff, exp.TimestampAdd, exp.TimestampSub, exp.UnixSeconds, exp.UnixMillis, exp.UnixMicros)
+    for node in find_all(stmt, *calls):
         keys = ("this", "expression") if isinstance(node, exp.TimestampDiff) else ("this",)
         for key in keys:
             value = node.args.get(key)
