@@ -5,8 +5,9 @@
   nearest (`UNIX_MILLIS(TIMESTAMP '1970-01-01 00:00:00.0018+00')` was 2, BigQuery says 1).
 - A string literal where `TIMESTAMP_DIFF`, `TIMESTAMP_ADD`, `TIMESTAMP_SUB` or `UNIX_*` take a
   TIMESTAMP is that TIMESTAMP (GoogleSQL's literal coercion): `TIMESTAMP_DIFF('2001-02-01
-  01:00:00', '2001-02-01 00:00:01', HOUR)` and `UNIX_MICROS('2008-12-25 15:30:00+00')` were
-  engine errors and `TIMESTAMP_ADD('2001-02-01 01:00:00', INTERVAL 1 HOUR)` a DATETIME.
+  01:00:00', '2001-02-01 00:00:01', HOUR)` was an engine error and `TIMESTAMP_ADD('2001-02-01
+  01:00:00', INTERVAL 1 HOUR)` a DATETIME (`UNIX_*` of a literal must stay readable by the
+  rounding-down rewrite above).
 """
 
 from __future__ import annotations
