@@ -1,6 +1,6 @@
 """GoogleSQL array functions DuckDB names differently or lacks: ARRAY_INCLUDES(_ANY/_ALL),
 ARRAY_FIRST/ARRAY_LAST (an error on an empty array, as BigQuery), ARRAY_SLICE (0-based,
-inclusive, negative offsets count from the end) and ARRAY_CONCAT (NULL if any argument is)."""
+inclusive, negative offsets count from the end, a NULL offset gives NULL) and ARRAY_CONCAT (NULL if any argument is)."""
 
 from __future__ import annotations
 
@@ -28,11 +28,13 @@ def _end(name: str, index: str) -> Any:
 
 def _slice(node: exp.ArraySlice) -> exp.Expression:
     # DuckDB's 1-based bounds, clamped: an end before the first element is an empty slice (a
-    # negative one would count from the end again), a bound past the end would overflow
+    # negative one would count from the end again), a bound past the end would overflow; a NULL
+    # offset makes the slice NULL (DuckDB's list_slice reads it as "no bound")
     end = node.args.get("end")
     return _t(
+        "CASE WHEN _B IS NULL OR _C IS NULL THEN NULL ELSE "
         "list_slice(_A, CASE WHEN _B < 0 THEN greatest(len(_A) + _B, 0) + 1 ELSE least(_B, len(_A)) + 1 END, "
-        "CASE WHEN _C < 0 THEN greatest(len(_A) + _C + 1, 0) ELSE least(_C, len(_A)) + 1 END)",
+        "CASE WHEN _C < 0 THEN greatest(len(_A) + _C + 1, 0) ELSE least(_C, len(_A)) + 1 END) END",
         exp.paren(node.this.copy(), copy=False),
         exp.paren(node.args["start"].copy(), copy=False),
         exp.paren(end.copy(), copy=False) if end is not None else exp.Literal.number(-1),

@@ -1,5 +1,6 @@
 """The BYTES overloads of the string functions DuckDB has only for VARCHAR: SUBSTR, REPLACE,
-TRIM/LTRIM/RTRIM, LOWER/UPPER, STARTS_WITH/ENDS_WITH, ASCII, TRANSLATE and the REGEXP_ functions.
+TRIM/LTRIM/RTRIM, LOWER/UPPER, STARTS_WITH/ENDS_WITH, ASCII, TRANSLATE and the REGEXP_ functions;
+and ARRAY_TO_STRING of an ARRAY<BYTES> (joined through the bytes' hex digits, exact for any bytes).
 
 Each BYTES argument is read as a text of one character a byte (the character whose code point is
 the byte, as Latin-1 reads it), the VARCHAR function runs on that text, so it counts, compares and
@@ -110,6 +111,40 @@ def rewrite_bytes_text_calls(stmt: exp.Expression) -> None:
         new = _rewrite(node)
         if new is not None:
             node.replace(new)
+    for node in reversed(find_all(stmt, exp.ArrayToString)):
+        joined = _bytes_join(node)
+        if joined is None and not (isinstance(node.expression, exp.Literal) and node.expression.is_string):
+            # a NULL delimiter gives NULL (DuckDB's array_to_string joined with ',')
+            joined = exp.Case(
+                ifs=[exp.If(this=exp.Is(this=node.expression.copy(), expression=exp.Null()), true=exp.Null())]
+            )
+            joined.set("default", node.copy())
+        if joined is not None:
+            node.replace(joined)
+
+
+def _bytes_join(node: exp.ArrayToString) -> exp.Expression | None:
+    """ARRAY_TO_STRING(array, delimiter[, null_text]) whose delimiter or null text shows BYTES, or
+    whose array is a literal of BYTES values (DuckDB's array_to_string takes VARCHAR only)."""
+    from .coltypes import known_type
+    from .functions import _is_bytes, _t
+
+    array, delimiter, null_text = node.this, node.expression, node.args.get("null")
+    items = array.expressions if isinstance(array, exp.Array) else []
+    if not (
+        _is_bytes(delimiter)
+        or _is_bytes(null_text)
+        or known_type(delimiter) == "BYTES"
+        or any(_is_bytes(item) for item in items)
+    ):
+        return None
+    element = "hex(x)" if null_text is None else "hex(coalesce(x, _C))"
+    return _t(
+        f"CASE WHEN _B IS NULL THEN NULL ELSE unhex(array_to_string(list_transform(_A, x -> {element}), hex(_B))) END",
+        array,
+        delimiter,
+        null_text,
+    )
 
 
 def rewrite_bytes_likes(stmt: exp.Expression) -> None:

@@ -809,7 +809,8 @@ _JSON_TEMPLATES: dict[type, str] = {
     exp.LaxBool: (
         "CASE json_type(_A) WHEN 'BOOLEAN' THEN CAST(_A AS BOOLEAN) "
         f"WHEN 'VARCHAR' THEN CASE lower({_TEXT}) WHEN 'true' THEN true WHEN 'false' THEN false END "
-        "WHEN 'BIGINT' THEN CAST(_A AS DOUBLE) <> 0 WHEN 'UBIGINT' THEN true WHEN 'DOUBLE' THEN CAST(_A AS DOUBLE) <> 0 END"
+        "WHEN 'BIGINT' THEN CAST(_A AS DOUBLE) <> 0 WHEN 'UBIGINT' THEN CAST(_A AS DOUBLE) <> 0 "
+        "WHEN 'DOUBLE' THEN CAST(_A AS DOUBLE) <> 0 END"
     ),
     exp.LaxInt64: (
         "CASE json_type(_A) WHEN 'BOOLEAN' THEN CASE WHEN CAST(_A AS BOOLEAN) THEN 1 ELSE 0 END "

@@ -648,12 +648,18 @@ def _translate_parsed(
         tokens = dialect.tokenize(parsed_text)
         check_arities(tokens, parsed_text, frozenset(f.upper() for f in functions))
         tokens = wrap_safe_paths(mark_udf_calls(tokens, functions))
-        parsed = [s for s in dialect.parser().parse(tokens, parsed_text) if s is not None]
+        # a Semicolon holds only comments (`SELECT 1; -- note`), which BigQuery skips
+        parsed = [
+            s for s in dialect.parser().parse(tokens, parsed_text) if s is not None and not isinstance(s, exp.Semicolon)
+        ]
     except ParseError as exc:
         from . import ranges
 
         ranges.check_sessionize(sql)
         from .aifunctions import served
+        from .privacyclauses import check_differential_privacy
+
+        check_differential_privacy(sql)
 
         for ml in _ML_CALL.finditer(sql):
             if not (ml.group(1).upper() == "AI" and served(ml.group(2))):
@@ -1212,7 +1218,7 @@ def _check_unsupported_nodes(stmt: exp.Expression) -> None:
                 raise _unsupported(f"{node.db.upper()}.{name.upper()}")
         if isinstance(node, exp.Dot) and isinstance(node.this, exp.Identifier | exp.Column):
             head = node.this.name.upper()
-            if head in ("ML", "AI", "KEYS", "AEAD", "NET", "HLL_COUNT", "S2", "ST"):
+            if head in ("ML", "AI", "KEYS", "AEAD", "NET", "HLL_COUNT", "S2", "ST", "KLL_QUANTILES", "OBJ"):
                 fn = node.expression
                 name = (
                     fn.sql_name()
@@ -1225,7 +1231,7 @@ def _check_unsupported_nodes(stmt: exp.Expression) -> None:
                 raise _unsupported(f"{head}.{name.removeprefix(head + '_')}")
         if isinstance(node, exp.Anonymous):
             name = str(node.this).upper()
-            if name.startswith(("ML.", "AI.", "NET.", "KEYS.", "AEAD.", "HLL_COUNT.")):
+            if name.startswith(("ML.", "AI.", "NET.", "KEYS.", "AEAD.", "HLL_COUNT.", "KLL_QUANTILES.", "OBJ.")):
                 raise _unsupported(name)
         if isinstance(node, exp.In) and any(isinstance(e, exp.Unnest) for e in node.expressions):
             # GoogleSQL's IN takes UNNEST(array) without parentheses; in a value list DuckDB
@@ -1676,8 +1682,17 @@ def _exact_decimal_literal(node: exp.Literal, coerced: str | None = None) -> boo
 def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
     from . import castformat
     from .datefamily import dispatch_by_argument_type
+    from .divisions import zero_divisor_errors
+    from .jsonnumbers import rewrite_parse_json_modes
+    from .textanalysis import rewrite_bag_of_words
+    from .timestampcalls import round_down_epochs, timestamp_literal_arguments
     from .zones import offset_zones_for_icu
 
+    rewrite_parse_json_modes(stmt)
+    zero_divisor_errors(stmt)
+    rewrite_bag_of_words(stmt)
+    timestamp_literal_arguments(stmt)
+    round_down_epochs(stmt)
     coerce_temporal_literals(stmt)
     dispatch_by_argument_type(stmt)
 

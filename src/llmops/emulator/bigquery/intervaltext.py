@@ -1,5 +1,5 @@
-"""CAST of a string literal to INTERVAL, read as ZetaSQL reads it (`IntervalValue::Parse`), which
-DuckDB's cast cannot: built from its parts instead.
+"""CAST of a string to INTERVAL, read as ZetaSQL reads it (`IntervalValue::Parse`), which DuckDB's
+cast cannot: a literal is built from its parts, a column or other expression read by a Python UDF.
 
 The text is one of the datetime-field forms, told apart by its spaces, colons and dashes after
 a digit (`Y-M D H:M:S[.F]`, `Y-M D H:M`, `Y-M D H`, `Y-M D`, `Y-M`, `M D H`, `M D H:M`,
@@ -86,13 +86,33 @@ def interval_parts(text: str) -> tuple[int, int, int] | None:
         return None
 
 
+def _parsed_when_text(node: exp.Cast | exp.TryCast) -> exp.Expression:
+    """CAST(x AS INTERVAL) of a value that is not a literal: a STRING read as `interval_parts`
+    reads it (a Python UDF: DuckDB's cast reads neither `Y-M D H:M:S` nor ISO 8601), any other
+    type as DuckDB casts it. The branch is chosen by typeof(), which DuckDB folds when it binds."""
+    from .functions import _t
+    from .udfs import INTERVAL_PARTS_UDF, SAFE_INTERVAL_PARTS_UDF
+
+    safe = isinstance(node, exp.TryCast) or bool(node.args.get("safe"))
+    udf = SAFE_INTERVAL_PARTS_UDF if safe else INTERVAL_PARTS_UDF
+    return _t(
+        f"CASE WHEN typeof(_A) = 'VARCHAR' THEN list_transform([{udf}(CAST(_A AS VARCHAR))], "
+        "p -> to_months(p[1]) + to_days(p[2]) + to_microseconds(p[3]))[1] ELSE _B END",
+        exp.paren(node.this.copy(), copy=False),
+        node.copy(),
+    )
+
+
 def canonical_interval_literals(stmt: exp.Expression) -> None:
     """Replace CAST('<interval text>' AS INTERVAL) with the sum of its month, day and time parts."""
     from .googlesql import BigQueryError
 
     for node in reversed(find_all(stmt, exp.Cast, exp.TryCast)):
         value = node.this
-        if node.to.this != exp.DataType.Type.INTERVAL or not (isinstance(value, exp.Literal) and value.is_string):
+        if node.to.this != exp.DataType.Type.INTERVAL or isinstance(value, exp.Null | exp.Interval):
+            continue
+        if not (isinstance(value, exp.Literal) and value.is_string):
+            node.replace(_parsed_when_text(node))
             continue
         parts = interval_parts(value.name)
         if parts is None:

@@ -30,8 +30,9 @@ def _overflow(result: str, *args: str) -> str:
 
 
 # A NUMERIC text as PARSE_NUMERIC reads it: a sign before or after the number (spaces allowed
-# between), digits with an optional fraction and exponent.
-_PARSE = r"^\s*([+-]?)\s*([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\s*([+-]?)\s*$"
+# between), digits with an optional fraction and exponent; commas anywhere in the integer part,
+# which holds a digit where it is not empty ("1,2,,3,.45" is 123.45).
+_PARSE = r"^\s*([+-]?)\s*((?:[0-9,]*[0-9][0-9,]*)(?:\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?\s*([+-]?)\s*$"
 
 
 def _parse_numeric(node: exp.Expression, kind: str, to: str) -> exp.Expression:
@@ -39,7 +40,7 @@ def _parse_numeric(node: exp.Expression, kind: str, to: str) -> exp.Expression:
     number = (
         f"CASE WHEN _A IS NULL THEN NULL WHEN NOT regexp_full_match(_A, '{_PARSE}') "
         f"OR ({parts}.s1 <> '' AND {parts}.s2 <> '') THEN error('Invalid {kind} value: ' || _A) "
-        f"ELSE CAST({parts}.s1 || {parts}.s2 || {parts}.n || {parts}.e AS {to}) END"
+        f"ELSE CAST({parts}.s1 || {parts}.s2 || replace({parts}.n, ',', '') || {parts}.e AS {to}) END"
     )
     return _t(number, node.this)
 

@@ -41,7 +41,9 @@ if TYPE_CHECKING:
 CATALOG = "_llmops_catalog.routines"
 ROUTINE_MARK = "routine:"
 """Prefix of the `Script.udfs` entries naming routines a statement calls."""
-_NAMESPACES = frozenset({"SAFE", "NET", "ML", "AI", "KEYS", "AEAD", "HLL_COUNT", "S2", "ST", "VECTOR_SEARCH"})
+_NAMESPACES = frozenset(
+    {"SAFE", "NET", "ML", "AI", "KEYS", "AEAD", "HLL_COUNT", "KLL_QUANTILES", "OBJ", "S2", "ST", "VECTOR_SEARCH"}
+)
 
 
 # ----------------------------------------------------------------------------- types

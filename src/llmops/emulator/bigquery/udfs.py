@@ -23,7 +23,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from . import decimalmath, jsonedit, jsonlax, substrsearch, textsearch
+from . import decimalmath, jsonedit, jsonlax, jsonnumbers, substrsearch, textsearch
 from .jsonout import pretty_json, to_json_string, to_json_text
 
 SHA512_UDF = "__bq_sha512"
@@ -43,6 +43,8 @@ JSON_PRETTY_UDF = "__bq_json_pretty"
 SAFE_CONVERT_BYTES_UDF = "__bq_safe_convert_bytes"
 STRING_LITERAL_UDF = "__bq_string_literal"
 RAISE_UDF = "__bq_raise"
+INTERVAL_PARTS_UDF = "__bq_interval_parts"
+SAFE_INTERVAL_PARTS_UDF = "__bq_safe_interval_parts"
 JSON_EDIT_UDFS = {
     "JSON_SET": "__bq_json_set",
     "JSON_REMOVE": "__bq_json_remove",
@@ -79,6 +81,9 @@ GOOGLESQL_NAME = {
     JSON_PRETTY_UDF: "TO_JSON_STRING",
     SAFE_CONVERT_BYTES_UDF: "SAFE_CONVERT_BYTES_TO_STRING",
     STRING_LITERAL_UDF: "FORMAT",
+    INTERVAL_PARTS_UDF: "CAST",
+    jsonnumbers.PARSE_JSON_NUMBERS_UDF: "PARSE_JSON",
+    SAFE_INTERVAL_PARTS_UDF: "SAFE_CAST",
     **{udf: f"NET.{name}" for name, udf in NET_UDFS_BY_NAME.items()},
     **{udf: name for name, udf in JSON_EDIT_UDFS.items()},
     textsearch.SEARCH_UDF: "SEARCH",
@@ -383,6 +388,22 @@ def _raise_batch(messages: pa.Array) -> pa.Array:
 # ---------------------------------------------------------------------- registration
 
 
+def _interval_parts(text: str) -> list[int]:
+    from .intervaltext import interval_parts
+
+    parts = interval_parts(text)
+    if parts is None:
+        raise ValueError(f"Invalid INTERVAL value '{text}'")
+    return list(parts)
+
+
+def _safe_interval_parts(text: str) -> list[int] | None:
+    from .intervaltext import interval_parts
+
+    parts = interval_parts(text)
+    return None if parts is None else list(parts)
+
+
 def _vectorised(fn: Callable[..., Any], out: pa.DataType) -> Callable[..., pa.Array]:
     """`fn` applied to each row of Arrow arrays; a NULL argument gives NULL."""
 
@@ -416,6 +437,9 @@ _UDFS: dict[str, tuple[Callable[..., Any], list[str], str, pa.DataType]] = {
     JSON_PRETTY_UDF: (pretty_json, ["VARCHAR"], "VARCHAR", pa.string()),
     SAFE_CONVERT_BYTES_UDF: (_safe_convert_bytes, ["BLOB"], "VARCHAR", pa.string()),
     STRING_LITERAL_UDF: (_string_literal, ["VARCHAR"], "VARCHAR", pa.string()),
+    INTERVAL_PARTS_UDF: (_interval_parts, ["VARCHAR"], "BIGINT[]", pa.list_(pa.int64())),
+    jsonnumbers.PARSE_JSON_NUMBERS_UDF: (jsonnumbers.wide_numbers, ["VARCHAR", "VARCHAR"], "VARCHAR", pa.string()),
+    SAFE_INTERVAL_PARTS_UDF: (_safe_interval_parts, ["VARCHAR"], "BIGINT[]", pa.list_(pa.int64())),
     NET_UDFS_BY_NAME["HOST"]: (_host, ["VARCHAR"], "VARCHAR", pa.string()),
     NET_UDFS_BY_NAME["PUBLIC_SUFFIX"]: (_public_suffix, ["VARCHAR"], "VARCHAR", pa.string()),
     NET_UDFS_BY_NAME["REG_DOMAIN"]: (_reg_domain, ["VARCHAR"], "VARCHAR", pa.string()),
