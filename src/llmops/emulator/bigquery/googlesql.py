@@ -309,6 +309,8 @@ def _scalar_type(type_id: str, text: str) -> str:
         return "INTERVAL"
     if type_id == "geometry":
         return "GEOGRAPHY"
+    if type_id == "null":
+        return "INT64"  # BigQuery's type of an untyped NULL (`SELECT NULL`)
     return "STRING"
 
 
