@@ -188,6 +188,13 @@ CASES = [
         # the list form's LIKEs, with the backslash escape every GoogleSQL LIKE has
         "SELECT count(CASE WHEN s LIKE '%1' ESCAPE '\\' OR s LIKE '%2%' ESCAPE '\\' THEN 1 END) FROM b.t",
     ),
+    # structs.py: a STRUCT written in the query IN a subquery, both sides' fields renamed by
+    # position, against DuckDB's IN of STRUCTs whose names already match
+    (
+        "STRUCT IN (subquery) fieldwise",
+        "SELECT COUNTIF(STRUCT(g AS k, i AS m) IN (SELECT STRUCT(x AS p, x AS q) FROM UNNEST(GENERATE_ARRAY(0, 99)) AS x)) FROM b.t",
+        "SELECT count(CASE WHEN {'p': g, 'q': i} IN (SELECT {'p': x, 'q': x} FROM unnest(range(0, 100)) AS u(x)) THEN 1 END) FROM b.t",
+    ),
 ]
 
 

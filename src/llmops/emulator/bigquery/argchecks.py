@@ -41,6 +41,8 @@ def _bounded_output(node: exp.Expression) -> None:
     times = node.args.get("times")
     if times is None:
         return
+    if isinstance(node.this, exp.Null):  # STRING's overload, as BigQuery picks it (DuckDB: BLOB's)
+        node.set("this", exp.cast(node.this, "VARCHAR"))
     # least() keeps the product inside INT64 for a count like 10^18
     capped = exp.Anonymous(this="least", expressions=[times.copy(), exp.Literal.number(MAX_OUTPUT_BYTES + 1)])
     size = exp.Mul(this=capped, expression=_byte_length(node.this))

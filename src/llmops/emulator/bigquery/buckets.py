@@ -58,7 +58,10 @@ def _width(name: str, interval: exp.Expression) -> tuple[str, int]:
     try:
         count = int(interval.this.name)
     except ValueError:
-        raise _invalid(f"Invalid INTERVAL value {interval.this.name!r}") from None
+        micros = _fractional_seconds(interval.this.name) if unit == "SECOND" else None
+        if micros is None:
+            raise _invalid(f"Invalid INTERVAL value {interval.this.name!r}") from None
+        unit, count = "MICROSECOND", micros
     if count < 0:
         raise _invalid("Negative bucket width INTERVAL is not allowed")
     if unit in _MONTHS:
@@ -79,6 +82,17 @@ def _width(name: str, interval: exp.Expression) -> tuple[str, int]:
             zero if name == "TIMESTAMP_BUCKET" else "Exactly one non-zero INTERVAL part in bucket width is required"
         )
     return kind, size
+
+
+def _fractional_seconds(text: str) -> int | None:
+    """`'0.1'` of `INTERVAL '0.1' SECOND` in microseconds; None unless whole microseconds."""
+    import decimal
+
+    try:
+        micros = decimal.Decimal(text.strip()) * 1_000_000
+    except decimal.InvalidOperation:
+        return None
+    return int(micros) if micros.is_finite() and micros == micros.to_integral_value() else None
 
 
 def _bucket(node: exp.Anonymous) -> exp.Expression:

@@ -264,7 +264,8 @@ def _printf(node: exp.Format) -> exp.Expression:
     if wrong is not None:
         from .semantics import fail
 
-        return fail(wrong)  # at run time, as BigQuery: a query without rows answers no error
+        # at run time, as BigQuery: a query without rows answers no error; typed as FORMAT's STRING
+        return exp.cast(fail(wrong), "VARCHAR")
     out: list[str] = []
     new_args: list[exp.Expression] = []
     pos = 0

@@ -44,7 +44,8 @@ def _recording(handler: Callable[[Any, exp.Expression], str]) -> Callable[[Any, 
     def write(gen: Any, node: exp.Expression) -> str:
         sql = handler(gen, node)
         match = _CALL.match(sql)
-        if match is not None and not _is_array_of_query(node):
+        # AND/OR/XOR are function nodes too, whose SQL starts with their left operand's
+        if match is not None and not _is_array_of_query(node) and not isinstance(node, exp.Connector):
             _calls.names.append(match.group(1))
         return sql
 

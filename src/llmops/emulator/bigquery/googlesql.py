@@ -309,6 +309,8 @@ def _scalar_type(type_id: str, text: str) -> str:
         return "INTERVAL"
     if type_id == "geometry":
         return "GEOGRAPHY"
+    if type_id == "null":
+        return "INT64"  # BigQuery's type of an untyped NULL (`SELECT NULL`)
     return "STRING"
 
 
@@ -636,12 +638,13 @@ def _translate_parsed(
     from .jsonobjectarrays import protect as protect_json_object_arrays
     from .keywordnames import quote_operator_words
     from .parenjoins import unwrap_leading_unnest_joins
+    from .pathoffsets import unnest_offset_paths
     from .quantified import protect as protect_quantifiers
     from .safecalls import unwrap_safe_paths, wrap_safe_paths
     from .udfnames import mark_udf_calls
 
     original = sql
-    sql = unwrap_leading_unnest_joins(quote_operator_words(sql))
+    sql = unnest_offset_paths(unwrap_leading_unnest_joins(quote_operator_words(sql)))
     try:
         parsed_text = protect_ai_calls(protect_json_object_arrays(protect_quantifiers(protect(sql))))
         dialect = sqlglot.Dialect.get_or_raise("bigquery")

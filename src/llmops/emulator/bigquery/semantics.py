@@ -134,7 +134,9 @@ def rewrite_semantics(stmt: exp.Expression) -> None:
                 text.meta[TO_JSON_STRING] = True
             node.replace(exp.cast(text, "JSON") if to_json and not node.meta.get(AS_TEXT) else text)
         elif not to_json:
-            node.replace(_pretty_printed(_to_json_string(node.this), node.args["options"]))
+            pretty = _pretty_printed(_to_json_string(node.this), node.args["options"])
+            pretty.meta[TO_JSON_STRING] = True  # a STRING, as JSON_EXTRACT of it answers
+            node.replace(pretty)
     for node in reversed(find_all(stmt, exp.CountIf)):
         # DuckDB's count_if is NULL over only NULLs; COUNT of a CASE is 0, like COUNTIF
         distinct = isinstance(node.this, exp.Distinct) and len(node.this.expressions) == 1
@@ -514,10 +516,21 @@ def _lowercase_escapes(text: exp.Expression) -> exp.Expression:
     )
 
 
+def _json_valued(value: exp.Expression) -> bool:
+    """Whether the expression is a JSON value by its form: TO_JSON, PARSE_JSON, a JSON literal or
+    a CAST to JSON."""
+    if isinstance(value, exp.Cast | exp.TryCast):
+        return value.to.is_type(exp.DataType.Type.JSON)
+    return isinstance(value, exp.ParseJSON) or (isinstance(value, exp.JSONFormat) and bool(value.args.get("to_json")))
+
+
 def _to_json_string(value: exp.Expression, wide_as_text: bool = True) -> exp.Expression:
     """TO_JSON_STRING writes TIMESTAMP as RFC 3339 with Z and DATETIME with a T; INT64 beyond
     2^53 and NUMERIC with a fraction as strings, which TO_JSON (`wide_as_text` off) writes as
     numbers."""
+    if _json_valued(value):
+        # its text as it is: the branches below would copy the JSON's own rewrite dozens of times
+        return call("coalesce", _lowercase_escapes(exp.cast(value.copy(), "VARCHAR")), lit("null"))
     text: exp.Expression = exp.cast(call("to_json", value.copy()), "VARCHAR")
     # a RANGE's unbounded bounds are -infinity / infinity inside the engine (ranges.py): null in
     # JSON, as the REST API writes them; the test of the type folds away when DuckDB binds

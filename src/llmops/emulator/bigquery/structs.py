@@ -10,6 +10,7 @@ Comparisons (`(a, b) = (1, 2)`, `IN`), `VALUES` rows and `GROUP BY` lists keep t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlglot import exp
@@ -492,6 +493,34 @@ def _in_unnest(node: exp.In) -> exp.Expression | None:
     )
 
 
+def _in_subquery(node: exp.In) -> exp.Expression | None:
+    """`STRUCT(...) IN (SELECT s ...)` with both sides' fields renamed by position, so DuckDB's
+    IN (a hash join) matches them as BigQuery does: by position, not name (`STRUCT(1 AS a) IN
+    (SELECT STRUCT(1 AS c))` was FALSE). A NULL field still compares as DuckDB's value."""
+    fields = _constructor_fields(node.this)
+    query = node.args["query"]
+    body = query.this if isinstance(query, exp.Subquery) else query
+    if fields is None or not isinstance(body, exp.Query) or len(body.selects) != 1:
+        return None
+    names = [f"_f{i}" for i in range(len(fields))]
+
+    def positional(values: Sequence[exp.Expression]) -> exp.Struct:
+        pairs = [exp.PropertyEQ(this=exp.to_identifier(n), expression=v) for n, v in zip(names, values, strict=True)]
+        return exp.Struct(expressions=pairs)
+
+    element = exp.column("__llmops_v", table="__llmops_in")
+    at = [
+        exp.Anonymous(this="struct_extract_at", expressions=[element.copy(), exp.Literal.number(i + 1)])
+        for i in range(len(names))
+    ]
+    source = exp.Subquery(
+        this=body.copy(),
+        alias=exp.TableAlias(this=exp.to_identifier("__llmops_in"), columns=[exp.to_identifier("__llmops_v")]),
+    )
+    renamed = exp.select(positional(at)).from_(source)
+    return exp.In(this=positional([f.copy() for f in fields]), query=exp.Subquery(this=renamed))
+
+
 def fieldwise_struct_comparisons(stmt: exp.Expression) -> None:
     """`s = STRUCT(...)`, `(a, b) != (1, NULL)`, also as `CASE s WHEN STRUCT(...)`,
     `NULLIF(s, STRUCT(...))`, `IS [NOT] DISTINCT FROM`, `IN (...)` and `IN UNNEST(...)`:
@@ -512,10 +541,14 @@ def fieldwise_struct_comparisons(stmt: exp.Expression) -> None:
             same = exp.EQ(this=nullif.this.copy(), expression=nullif.expression.copy())
             nullif.replace(exp.Case(ifs=[exp.If(this=same, true=exp.null())], default=nullif.this.copy()))
     for node in reversed(find_all(stmt, exp.In)):
-        if node.args.get("query") is None and node.args.get("field") is None:
+        if node.args.get("field") is not None:
+            continue
+        if node.args.get("query") is not None:
+            fieldwise = _in_subquery(node)
+        else:
             fieldwise = _in_unnest(node) if node.args.get("unnest") is not None else _in_list(node)
-            if fieldwise is not None:
-                node.replace(fieldwise)
+        if fieldwise is not None:
+            node.replace(fieldwise)
     for node in reversed(find_all(stmt, exp.NullSafeEQ, exp.NullSafeNEQ)):
         alike = _fieldwise_equal(node.this, node.expression, exp.NullSafeEQ)
         if alike is not None:

@@ -37,11 +37,20 @@ def pack_struct_rows(stmt: exp.Expression) -> None:
             continue
         if any(field_star(e) is not None for e in items):
             continue
-        if all(_row_star(e) and not _star_of(e).args.get("replace") for e in items):
+        if all(_row_star(e) and not _star_of(e).args.get("replace") for e in items) and not _has_offset(select):
             select.set("expressions", [_struct_of_columns(*items)])
             select.set("kind", None)
         else:
             select.replace(_packed_from_subquery(select))
+
+
+def _has_offset(select: exp.Select) -> bool:
+    """Whether an UNNEST ... WITH OFFSET is among the FROM items: its offset column is named and
+    placed by the star's own rewrite (offsetstars.py), which a subquery's plain `*` gets."""
+    source = select.args.get("from_")
+    items = [source.this] if source is not None else []
+    items += [join.this for join in select.args.get("joins") or []]
+    return any(isinstance(item, exp.Unnest) and item.args.get("offset") for item in items)
 
 
 def _star_of(item: exp.Expression) -> exp.Star:
