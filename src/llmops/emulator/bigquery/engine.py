@@ -1684,7 +1684,7 @@ class BigQueryEngine:
             if info["type"] != "TABLE":
                 raise BigQueryInvalid(f"`{bq_name(project, dataset, table)}` is a view", fix="insert into a table")
             tablekinds.check_writable(con, project, dataset, table)
-            fields = info["schema"]
+            fields = fieldopts.with_nested_modes(info["schema"], info["features"].get("field_options") or {})
             good: list[dict] = []
             given: list[dict] = []
             errors: list[dict] = []

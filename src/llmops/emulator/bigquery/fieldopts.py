@@ -2,7 +2,8 @@
 `maxLength`, `precision`, `scale`, `roundingMode`, `collation`, `dataPolicies`.
 
 They are kept per table in `_llmops_catalog.field_options` (a field's dotted path to its options)
-and shown in the tables resource. A top-level field's `defaultValueExpression` is applied, as on
+and shown in the tables resource. So is a nested field's REQUIRED mode, which DuckDB's STRUCT
+fields cannot carry; insertAll refuses rows that leave such a field NULL. A top-level field's `defaultValueExpression` is applied, as on
 BigQuery: it is the DuckDB column's DEFAULT (DML `INSERT` without the column) and fills the field
 in `insertAll` rows that omit it. The other options are kept, not enforced.
 """
@@ -35,6 +36,9 @@ OPTIONS = (
 _INT64_OPTIONS = ("maxLength", "precision", "scale")
 _MODE_UNSET = "modeUnset"
 """The mark of a field created without a `mode`: BigQuery shows it back without one."""
+_REQUIRED_INSIDE = "requiredInRecord"
+"""The mark of a REQUIRED field inside a RECORD (a top-level one is its column's NOT NULL)."""
+_MARKS = (_MODE_UNSET, _REQUIRED_INSIDE)
 
 
 def ensure_catalog(con: duckdb.DuckDBPyConnection) -> None:
@@ -60,6 +64,8 @@ def of_fields(fields: Any, prefix: str = "") -> dict[str, dict[str, Any]]:
         opts: dict[str, Any] = {k: f[k] for k in OPTIONS if not _empty(f.get(k))}
         if f.get("mode") is None:
             opts[_MODE_UNSET] = True
+        elif prefix and str(f["mode"]).upper() == "REQUIRED":
+            opts[_REQUIRED_INSIDE] = True
         if opts:
             out[path] = opts
         out.update(of_fields(f.get("fields"), path + "."))
@@ -174,11 +180,28 @@ def merge(api_fields: list[dict[str, Any]], options: dict[str, dict[str, Any]], 
         for k in OPTIONS:
             f.pop(k, None)
         own = options.get(path, {})
-        f.update({k: v for k, v in own.items() if k != _MODE_UNSET})
+        f.update({k: v for k, v in own.items() if k not in _MARKS})
         if own.get(_MODE_UNSET) and f.get("mode") == "NULLABLE":
             del f["mode"]
+        if prefix and f.get("mode") in ("NULLABLE", "REQUIRED"):
+            f["mode"] = "REQUIRED" if own.get(_REQUIRED_INSIDE) else "NULLABLE"
         for k in _INT64_OPTIONS:
             if isinstance(f.get(k), int) and not isinstance(f[k], bool):
                 f[k] = str(f[k])  # the resource's INT64 values are strings (clients may send numbers)
         if isinstance(f.get("fields"), list):
             merge(f["fields"], options, path + ".")
+
+
+def with_nested_modes(fields: list[dict[str, Any]], options: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Engine schema `fields` with the recorded REQUIRED modes of fields inside RECORDs (a copy)."""
+    return [_with_modes(f, options, "") for f in fields]
+
+
+def _with_modes(f: dict[str, Any], options: dict[str, dict[str, Any]], prefix: str) -> dict[str, Any]:
+    path = prefix + str(f["name"]).lower()
+    out = dict(f)
+    if prefix and options.get(path, {}).get(_REQUIRED_INSIDE) and out.get("mode") == "NULLABLE":
+        out["mode"] = "REQUIRED"
+    if f.get("fields"):
+        out["fields"] = [_with_modes(s, options, path + ".") for s in f["fields"]]
+    return out

@@ -18,6 +18,7 @@ import pyarrow.parquet as pq
 # that load jobs and insertAll accept exactly the same values. It is private to the engine;
 # see the report: it should become public API there.
 from .engine import RowError, convert_row
+from .geography_sphere import shapely_module
 from .googlesql import bq_field_to_arrow, normalize_field
 
 SUPPORTED_FORMATS = ("NEWLINE_DELIMITED_JSON", "CSV", "PARQUET", "AVRO", "ORC")
@@ -393,6 +394,8 @@ def _fit(table: pa.Table, fields: list[dict[str, Any]], kind: str) -> LoadData:
             columns.append(pa.nulls(table.num_rows, type=target))
             continue
         column = table.column(name)
+        if f["type"] == "GEOGRAPHY" and f["mode"] != "REPEATED" and _is_binary(column.type):
+            column = _wkb_as_wkt(column, name, kind)  # BigQuery loads WKB bytes into GEOGRAPHY
         try:
             columns.append(column.cast(target) if column.type != target else column)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
@@ -401,3 +404,21 @@ def _fit(table: pa.Table, fields: list[dict[str, Any]], kind: str) -> LoadData:
                 f"cannot be loaded as {f['type']}: {exc}"
             ) from None
     return LoadData(pa.Table.from_arrays(columns, schema=arrow_schema(fields)), fields)
+
+
+def _is_binary(t: pa.DataType) -> bool:
+    return pa.types.is_binary(t) or pa.types.is_large_binary(t) or pa.types.is_fixed_size_binary(t)
+
+
+def _wkb_as_wkt(column: pa.ChunkedArray, name: str, kind: str) -> pa.Array:
+    """A column of well-known binary geometries as the WKT text a GEOGRAPHY column is loaded from."""
+    shp = shapely_module()
+    try:
+        geoms = shp.from_wkb(column.to_pylist())
+    except shp.errors.GEOSException as exc:
+        raise LoadError(
+            f"Error while reading data, error message: {kind} column {name!r} holds a value that is not "
+            f"well-known binary (WKB) for GEOGRAPHY: {exc}"
+        ) from None
+    geoms = shp.orient_polygons(geoms, exterior_cw=False)
+    return pa.array(shp.to_wkt(geoms, rounding_precision=-1, trim=True).tolist(), pa.string())
