@@ -130,10 +130,15 @@ def test_jobs_past_the_running_slots_wait_pending_and_cancel_at_once(tmp_path, m
         location="US",
     )
     try:
-        first = httpx.post(f"{api}/queries", json={"query": LONG_QUERY, "timeoutMs": 0}, timeout=60).json()
-        second = httpx.post(f"{api}/queries", json={"query": "SELECT 1 AS one", "timeoutMs": 200}, timeout=60).json()
+
+        def insert(sql: str) -> dict:
+            body = {"configuration": {"query": {"query": sql, "useLegacySql": False}}}
+            return httpx.post(f"{api}/jobs", json=body, timeout=60).json()
+
+        first, second = insert(LONG_QUERY), insert("SELECT 1 AS one")
         first_id, second_id = first["jobReference"]["jobId"], second["jobReference"]["jobId"]
-        assert second["jobComplete"] is False
+        assert first["status"] == {"state": "RUNNING"}
+        assert second["status"] == {"state": "PENDING"}
         assert httpx.get(f"{api}/jobs/{second_id}").json()["status"] == {"state": "PENDING"}
         pending = [j.job_id for j in client.list_jobs(state_filter="pending")]
         assert pending == [second_id]

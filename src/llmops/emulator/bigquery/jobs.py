@@ -3,8 +3,9 @@
 jobs.insert answers when its job is done, or after a short wait (INSERT_WAIT_S) with the job
 PENDING or RUNNING; jobs.query and jobs.getQueryResults wait up to the request's `timeoutMs`
 (10 s when not sent) and answer `jobComplete: false` for a job still running, so clients poll as
-they do against BigQuery, and short jobs answer DONE at once. At most MAX_RUNNING_JOBS run at a
-time; later ones stay PENDING until a slot frees. jobs.cancel (from another request) interrupts a
+they do against BigQuery, and short jobs answer DONE at once. jobs.query runs its job on the
+request's own thread (`run_here`); at most MAX_RUNNING_JOBS others run at a time, later ones stay
+PENDING until a job thread frees. jobs.cancel (from another request) interrupts a
 running or pending job: it ends DONE with errorResult reason `stopped`, as BigQuery's do. A failed
 job is still a job: `status.errorResult` carries the error, and getQueryResults answers with it.
 Query results are kept in memory for the most recent jobs so the clients can page through them
@@ -129,12 +130,18 @@ class _Run:
         """Wait for the outcome; False, and the caller gone, if it takes longer than `timeout_s`."""
         if self.settled.wait(timeout_s):
             return True
+        if self.abandon():
+            return False
+        self.settled.wait()  # the job failed just now and is handing its error over
+        return True
+
+    def abandon(self) -> bool:
+        """The caller stops waiting; False if the job has already committed to hand it an error."""
         with self._lock:
             if self._caller == "waiting":
                 self._caller = "gone"
-                return False
-        self.settled.wait()  # the job failed just now and is handing its error over
-        return True
+                return True
+            return False
 
     def abandoned_by_caller(self) -> bool:
         """Whether the request that started the job stopped waiting (else it takes the job's error)."""
@@ -264,8 +271,21 @@ class JobRunner:
         self, project: str, body: dict[str, Any], *, media: bytes | None = None, wait_s: float | None = None
     ) -> Job:
         """jobs.insert: start the job in `body` and return it once it is done, or after `wait_s`
-        seconds still PENDING or RUNNING (None: wait until it is done). A failed job is returned
-        with its errorResult."""
+        seconds still PENDING or RUNNING (None: run it on this thread until it is done). A failed
+        job is returned with its errorResult."""
+        run = self._prepare(project, body, media)
+        if run.dry_run or wait_s is None:
+            return self._execute(run)  # a dry run's error is the response itself, not a job
+        with self._running_lock:
+            self._pending[(project, run.job.job_id)] = run
+        self._threads.submit(lambda: self._execute_later(run))
+        if run.wait(wait_s):
+            return run.outcome()
+        return self.get(project, run.job.job_id)
+
+    def _prepare(self, project: str, body: dict[str, Any], media: bytes | None) -> _Run:
+        """Check a job's request (a bad one raises its 4xx) and record the job PENDING; reads no
+        table, so it may run on the event loop."""
         ref = body.get("jobReference") or {}
         if not isinstance(ref, dict):
             raise bad_request("jobReference must be an object")
@@ -317,17 +337,13 @@ class JobRunner:
                     "statistics": {"creationTime": created},
                 },
             )
-        run = _Run(
+        return _Run(
             Job(project, job_id, location, {}), kind, config, media, dry_run, control, finished, created, explicit
         )
-        if dry_run or wait_s is None:
-            return self._execute(run)  # a dry run's error is the response itself, not a job
-        with self._running_lock:
-            self._pending[(project, job_id)] = run
-        self._threads.submit(lambda: self._execute_later(run))
-        if run.wait(wait_s):
-            return run.outcome()
-        return self.get(project, job_id)
+
+    def run_here(self, run: _Run) -> Job:
+        """Run a prepared job on this thread until it is done."""
+        return self._execute(run)
 
     def wait(self, project: str, job_id: str, timeout_s: float) -> Job:
         """The job once it is done, or after `timeout_s` seconds as it is then."""
@@ -440,38 +456,11 @@ class JobRunner:
 
     def query(self, project: str, body: dict[str, Any], *, wait_s: float | None = None) -> Job:
         """jobs.query: the same query job, built from the request's flat fields."""
-        if not body.get("query"):
-            raise required("query")
-        config = {
-            k: body[k]
-            for k in (
-                "query",
-                "useLegacySql",
-                "queryParameters",
-                "parameterMode",
-                "defaultDataset",
-                "useQueryCache",
-                "maximumBytesBilled",
-                "createSession",
-                "connectionProperties",
-            )
-            if k in body
-        }
-        timeout_ms = body.get("jobTimeoutMs")
-        job_body = {
-            "jobReference": {
-                "projectId": project,
-                "jobId": f"job_{random_hex(16)}",
-                **({"location": body["location"]} if body.get("location") else {}),
-            },
-            "configuration": {
-                "query": config,
-                "dryRun": bool(body.get("dryRun")),
-                **({"labels": body["labels"]} if body.get("labels") else {}),
-                **({"jobTimeoutMs": timeout_ms} if timeout_ms is not None else {}),
-            },
-        }
-        return self.insert(project, job_body, wait_s=wait_s)
+        return self.insert(project, _query_job(project, body), wait_s=wait_s)
+
+    def prepare_query(self, project: str, body: dict[str, Any]) -> _Run:
+        """jobs.query's job checked and recorded PENDING, for `run_here` (see `_prepare`)."""
+        return self._prepare(project, _query_job(project, body), None)
 
     # ------------------------------------------------------------------ query
 
@@ -1161,6 +1150,42 @@ def _default_dataset(ref: Any, project: str) -> str | None:
         if not isinstance(value, str) or not NAME_RE.match(value) or (value is dataset and "." in value):
             raise bad_request(f"Invalid name {value!r} in defaultDataset", location="defaultDataset")
     return dataset if dataset_project == project else f"{dataset_project}.{dataset}"
+
+
+def _query_job(project: str, body: dict[str, Any]) -> dict[str, Any]:
+    """The query job a jobs.query request describes with its flat fields."""
+    if not body.get("query"):
+        raise required("query")
+    config = {
+        k: body[k]
+        for k in (
+            "query",
+            "useLegacySql",
+            "queryParameters",
+            "parameterMode",
+            "defaultDataset",
+            "useQueryCache",
+            "maximumBytesBilled",
+            "createSession",
+            "connectionProperties",
+        )
+        if k in body
+    }
+    timeout_ms = body.get("jobTimeoutMs")
+    job_body = {
+        "jobReference": {
+            "projectId": project,
+            "jobId": f"job_{random_hex(16)}",
+            **({"location": body["location"]} if body.get("location") else {}),
+        },
+        "configuration": {
+            "query": config,
+            "dryRun": bool(body.get("dryRun")),
+            **({"labels": body["labels"]} if body.get("labels") else {}),
+            **({"jobTimeoutMs": timeout_ms} if timeout_ms is not None else {}),
+        },
+    }
+    return job_body
 
 
 def wait_s(value: Any, default_s: float = RESULTS_WAIT_S) -> float:

@@ -8,6 +8,7 @@ The shapes follow what google-cloud-bigquery sends and parses (see the wire note
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import re
 import time
@@ -713,12 +714,14 @@ class BigQueryHandlers:
         timestamps = timestamp_output(bool(formats.get("useInt64Timestamp")), formats.get("timestampOutputFormat"))
 
         arrow = str(body.get("queryResultsFormat") or "").upper() == "ARROW"
-        wait = wait_s(body.get("timeoutMs"))
+        wait: float | None = wait_s(body.get("timeoutMs"))
+        prepared = self.jobs.prepare_query(project, body)  # a bad request's 4xx, before anything runs
+        if prepared.dry_run:
+            wait = None  # a dry run answers its plan or its error, never jobComplete: false
 
         def run() -> Response:
-            job = self.jobs.query(project, body, wait_s=wait)
-            if not job.done:
-                return _json_response(_incomplete(job, "bigquery#queryResponse"))
+            # on this request's worker thread, not a job thread: a small query pays no second hand-off
+            job = self.jobs.run_here(prepared)
             if job.error is not None:
                 raise job.error
             if arrow and job.result is not None and job.result.schema:
@@ -732,7 +735,14 @@ class BigQueryHandlers:
                 _job_optional(body, job, out)
             return _json_response(out)
 
-        return await self._call(run)
+        answer = asyncio.ensure_future(self._call(run))
+        try:
+            return await asyncio.wait_for(asyncio.shield(answer), timeout=wait)
+        except TimeoutError:
+            if not prepared.abandon():
+                return await answer  # failing this moment: its own answer
+        answer.add_done_callback(_settled_without_caller)
+        return _json_response(_incomplete(self.jobs.get(project, prepared.job.job_id), "bigquery#queryResponse"))
 
     async def get_query_results(self, request: Request, project: str, job_id: str) -> Response:
         job = self._located_job(request, project, job_id)
@@ -805,6 +815,13 @@ class BigQueryHandlers:
         uploads = self.state.uploads
         uploads.discard(uploads.get(request.query_params.get("upload_id"), "bigquery"))
         return Response(status_code=499)
+
+
+def _settled_without_caller(answer: asyncio.Future[Any]) -> None:
+    """Take the outcome of a query whose caller got `jobComplete: false`: its job records a
+    failure itself (nothing to log twice here)."""
+    if not answer.cancelled():
+        answer.exception()
 
 
 def _incomplete(job: Job, kind: str) -> dict[str, Any]:
