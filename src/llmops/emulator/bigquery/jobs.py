@@ -1,4 +1,4 @@
-"""BigQuery jobs: query, load, extract and copy, each run on a job thread (`jobthreads.py`).
+"""BigQuery jobs: query, load, extract and copy, on job threads (`jobthreads.py`) or the caller's.
 
 jobs.insert answers when its job is done, or after a short wait (INSERT_WAIT_S) with the job
 PENDING or RUNNING; jobs.query and jobs.getQueryResults wait up to the request's `timeoutMs`
