@@ -454,10 +454,6 @@ class JobRunner:
             entry[0].finish()  # ends a cancel's interrupts, for jobs whose engine call never started
         finished.set()
 
-    def query(self, project: str, body: dict[str, Any], *, wait_s: float | None = None) -> Job:
-        """jobs.query: the same query job, built from the request's flat fields."""
-        return self.insert(project, _query_job(project, body), wait_s=wait_s)
-
     def prepare_query(self, project: str, body: dict[str, Any]) -> _Run:
         """jobs.query's job checked and recorded PENDING, for `run_here` (see `_prepare`)."""
         return self._prepare(project, _query_job(project, body), None)
