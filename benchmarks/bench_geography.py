@@ -7,11 +7,7 @@
 
 from __future__ import annotations
 
-import argparse
-import statistics
-import time
-
-from llmops.emulator.bigquery.engine import BigQueryEngine
+from rewrite_costs import arguments, engine_with_table, print_ratios
 
 HAVERSINE = (
     "2 * 6371008.8 * asin(sqrt(pow(sin(radians(lat - 47.6) / 2), 2) + "
@@ -51,39 +47,16 @@ CASES = [
 ]
 
 
-def _median(fn, runs: int = 5) -> float:
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
-
-
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--rows", type=int, default=200_000)
-    ap.add_argument("--only", default="", help="run only the cases whose name contains this text")
-    args = ap.parse_args()
-    engine = BigQueryEngine()
-    engine.create_dataset("llmops-local", "b")
-    engine.query(
-        "CREATE TABLE b.t AS SELECT lng, lat, ST_GEOGPOINT(lng, lat) AS p FROM ("
+    args = arguments(__doc__, 200_000).parse_args()
+    engine = engine_with_table(
+        "SELECT lng, lat, ST_GEOGPOINT(lng, lat) AS p FROM ("
         "SELECT -123 + MOD(x, 1000) / 500 AS lng, 47 + MOD(x * 7, 1000) / 500 AS lat "
         f"FROM UNNEST(GENERATE_ARRAY(1, {args.rows})) AS x)"
     )
     with engine.connection() as con:
         # the CREATE TABLE above registered the geography UDFs on the engine's database
-        print(f"{'function':34} {'GoogleSQL s':>12} {'native s':>10} {'ratio':>6} {'us/row':>7}")
-        for name, googlesql, native in CASES:
-            if args.only not in name:
-                continue
-            translated = engine.translate(googlesql, default_project="llmops-local")
-            native_sql = native.replace("b.t", '"llmops-local.b"."t"')
-            ours = _median(lambda sql=translated: con.execute(sql).fetchall())
-            base = _median(lambda sql=native_sql: con.execute(sql).fetchall())
-            per_row = (ours - base) / args.rows * 1e6
-            print(f"{name:34} {ours:12.4f} {base:10.4f} {ours / base:6.1f} {per_row:7.2f}")
+        print_ratios(engine, con, CASES, only=args.only, label="function", width=34, rows_for_cost=args.rows)
 
 
 if __name__ == "__main__":

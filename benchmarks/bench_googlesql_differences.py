@@ -8,13 +8,11 @@ column (the query with the check vs without it).
 
 from __future__ import annotations
 
-import argparse
-import statistics
-import time
 from unittest import mock
 
+from rewrite_costs import arguments, engine_with_table, median_seconds, print_ratio, print_ratios
+
 from llmops.emulator.bigquery import nullarrays
-from llmops.emulator.bigquery.engine import BigQueryEngine
 
 CASES = [
     # (name, GoogleSQL through the translator with the table's column types, DuckDB native baseline)
@@ -198,46 +196,23 @@ CASES = [
 ]
 
 
-def _median(fn, runs: int = 5) -> float:
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
-
-
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--rows", type=int, default=1_000_000)
-    ap.add_argument("--only", default="", help="run only the cases whose name contains this text")
-    args = ap.parse_args()
+    args = arguments(__doc__, 1_000_000).parse_args()
     n = args.rows
-    engine = BigQueryEngine()
-    engine.create_dataset("llmops-local", "b")
-    engine.query(
-        f"CREATE TABLE b.t AS SELECT x AS i, CAST(x AS NUMERIC) / 7 AS n, MOD(x, 1000) AS g, x / 7 AS f, "
+    engine = engine_with_table(
+        f"SELECT x AS i, CAST(x AS NUMERIC) / 7 AS n, MOD(x, 1000) AS g, x / 7 AS f, "
         f"[x, x + 1, x + 2] AS a, CONCAT('Ｃａｆé ', CAST(x AS STRING)) AS s, "
         f"TO_JSON(STRUCT(x AS id, STRUCT(x AS b, 'c' AS c) AS a)) AS j "
         f"FROM UNNEST(GENERATE_ARRAY(1, {n})) AS x"
     )
-    print(f"{'rewrite':32} {'GoogleSQL s':>12} {'native s':>10} {'ratio':>6}")
     with engine.connection() as con:
-        for name, googlesql, native in CASES:
-            if args.only not in name:
-                continue
-            script = engine._translate(googlesql, default_project="llmops-local", default_dataset=None, con=con)
-            translated = script.statements[-1].sql
-            native_sql = native.replace("b.t", '"llmops-local.b"."t"')
-            ours = _median(lambda sql=translated: con.execute(sql).fetchall())
-            base = _median(lambda sql=native_sql: con.execute(sql).fetchall())
-            print(f"{name:32} {ours:12.4f} {base:10.4f} {ours / base:6.2f}")
+        print_ratios(engine, con, CASES, only=args.only)
     if "null" in args.only.lower() or not args.only:
         query = "SELECT i, a FROM b.t"
-        ours = _median(lambda: engine.query(query))
+        ours = median_seconds(lambda: engine.query(query))
         with mock.patch.object(nullarrays, "check", lambda table: None):
-            base = _median(lambda: engine.query(query))
-        print(f"{'NULL-element check (query)':32} {ours:12.4f} {base:10.4f} {ours / base:6.2f}")
+            base = median_seconds(lambda: engine.query(query))
+        print_ratio("NULL-element check (query)", ours, base)
 
 
 if __name__ == "__main__":

@@ -9,13 +9,9 @@ it switched off.
 
 from __future__ import annotations
 
-import argparse
-import statistics
-import time
+from rewrite_costs import TABLE as T
+from rewrite_costs import arguments, engine_with_table, median_seconds, print_ratio, print_ratios
 
-from llmops.emulator.bigquery.engine import BigQueryEngine
-
-T = '"llmops-local.b"."t"'
 CASES = [
     # (name, GoogleSQL through the translator, DuckDB native baseline)
     (
@@ -51,44 +47,26 @@ CASES = [
 ]
 
 
-def _median(fn, runs: int = 5) -> float:
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
-
-
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--rows", type=int, default=300_000)
-    n = ap.parse_args().rows
-    engine = BigQueryEngine()
-    engine.create_dataset("llmops-local", "b")
-    engine.query(
-        "CREATE TABLE b.t AS SELECT d, RANGE(d, DATE_ADD(d, INTERVAL 30 DAY)) AS r, "
+    n = arguments(__doc__, 300_000, only=False).parse_args().rows
+    engine = engine_with_table(
+        "SELECT d, RANGE(d, DATE_ADD(d, INTERVAL 30 DAY)) AS r, "
         "CAST(RANGE(d, DATE_ADD(d, INTERVAL 30 DAY)) AS STRING) AS s FROM "
         f"(SELECT DATE_ADD(DATE '2020-01-01', INTERVAL MOD(x, 3000) DAY) AS d FROM UNNEST(GENERATE_ARRAY(1, {n})) AS x)"
     )
     with engine.connection() as con:
-        print(f"{'rewrite':34} {'GoogleSQL s':>12} {'native s':>10} {'ratio':>6}")
-        for name, googlesql, native in CASES:
-            translated = engine.translate(googlesql, default_project="llmops-local")
-            ours = _median(lambda sql=translated: con.execute(sql).fetchall())
-            base = _median(lambda sql=native: con.execute(sql).fetchall())
-            print(f"{name:34} {ours:12.4f} {base:10.4f} {ours / base:6.2f}")
+        print_ratios(engine, con, CASES, width=34)
     from llmops.emulator.bigquery import ranges
 
     read = "SELECT d, r FROM b.t"
-    ours = _median(lambda: engine.query(read))
+    ours = median_seconds(lambda: engine.query(read))
     kept = ranges.relation_with_null_bounds
     ranges.relation_with_null_bounds = lambda rel: rel
     try:
-        base = _median(lambda: engine.query(read))
+        base = median_seconds(lambda: engine.query(read))
     finally:
         ranges.relation_with_null_bounds = kept
-    print(f"{'rows out, open bounds as NULL':34} {ours:12.4f} {base:10.4f} {ours / base:6.2f}")
+    print_ratio("rows out, open bounds as NULL", ours, base, width=34)
 
 
 if __name__ == "__main__":

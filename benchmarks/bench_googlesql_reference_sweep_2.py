@@ -7,12 +7,9 @@ connection, median of 5 runs).
 
 from __future__ import annotations
 
-import argparse
-import statistics
-import time
+from rewrite_costs import arguments, engine_with_table, print_ratios
 
 from llmops.emulator.bigquery import udfs
-from llmops.emulator.bigquery.engine import BigQueryEngine
 
 CASES = [
     # (name, GoogleSQL through the translator, the DuckDB expression it replaced)
@@ -57,42 +54,19 @@ CASES = [
 ]
 
 
-def _median(fn, runs: int = 5) -> float:
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
-
-
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--rows", type=int, default=1_000_000)
-    ap.add_argument("--only", default="", help="run only the cases whose name contains this text")
-    args = ap.parse_args()
-    engine = BigQueryEngine()
-    engine.create_dataset("llmops-local", "b")
-    engine.query(
-        "CREATE TABLE b.t AS SELECT x AS i, MOD(x, 5) AS g, TIMESTAMP_MICROS(x * 1234567) AS ts, "
+    args = arguments(__doc__, 1_000_000).parse_args()
+    engine = engine_with_table(
+        "SELECT x AS i, MOD(x, 5) AS g, TIMESTAMP_MICROS(x * 1234567) AS ts, "
         "[x, x + 1, x + 2, x + 3] AS a, CAST(x AS STRING) || '.25' AS s, "
         "CONCAT('{\"id\": ', CAST(x AS STRING), ', \"v\": [1, 2.5]}') AS j, "
         "CONCAT('[', CAST(x AS STRING), '12345678901234567890]') AS w, "
         "CONCAT(CAST(MOD(x, 24) AS STRING), ':', CAST(MOD(x, 60) AS STRING), ':05') AS h "
         f"FROM UNNEST(GENERATE_ARRAY(1, {args.rows})) AS x"
     )
-    print(f"{'rewrite':32} {'GoogleSQL s':>12} {'before s':>10} {'ratio':>6}")
     with engine.connection() as con:
         udfs.register(con)
-        for name, googlesql, native in CASES:
-            if args.only not in name:
-                continue
-            script = engine._translate(googlesql, default_project="llmops-local", default_dataset=None, con=con)
-            translated = script.statements[-1].sql
-            native_sql = native.replace("b.t", '"llmops-local.b"."t"')
-            ours = _median(lambda sql=translated: con.execute(sql).fetchall())
-            base = _median(lambda sql=native_sql: con.execute(sql).fetchall())
-            print(f"{name:32} {ours:12.4f} {base:10.4f} {ours / base:6.2f}")
+        print_ratios(engine, con, CASES, only=args.only, baseline="before s")
 
 
 if __name__ == "__main__":

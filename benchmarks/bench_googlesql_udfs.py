@@ -8,9 +8,7 @@ the generative AI functions over 1,000 prompts, as a ratio to ML.GENERATE_TEXT o
 
 from __future__ import annotations
 
-import argparse
-import statistics
-import time
+from rewrite_costs import arguments, engine_with_table, median_seconds, print_ratios
 
 from llmops.emulator.bigquery import udfs
 from llmops.emulator.bigquery.engine import BigQueryEngine
@@ -244,26 +242,13 @@ MODEL_CASES = [
 ]
 
 
-def _median(fn, runs: int = 5) -> float:
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
-
-
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--rows", type=int, default=1_000_000)
-    ap.add_argument("--model-rows", type=int, default=1_000, help="prompts for the generative AI functions")
-    ap.add_argument("--only", default="", help="run only the cases whose name contains this text")
-    args = ap.parse_args()
+    parser = arguments(__doc__, 1_000_000)
+    parser.add_argument("--model-rows", type=int, default=1_000, help="prompts for the generative AI functions")
+    args = parser.parse_args()
     n = args.rows
-    engine = BigQueryEngine()
-    engine.create_dataset("llmops-local", "b")
-    engine.query(
-        f"CREATE TABLE b.t AS SELECT x AS i, x * 1.5 AS f, CAST(x AS STRING) AS s, [x, x + 1] AS a, "
+    engine = engine_with_table(
+        f"SELECT x AS i, x * 1.5 AS f, CAST(x AS STRING) AS s, [x, x + 1] AS a, "
         f"TIMESTAMP_ADD(TIMESTAMP '2024-01-01', INTERVAL x MILLISECOND) AS ts, CAST(CAST(x AS STRING) AS BYTES) AS bs, "
         f"CONCAT('http://www.h', CAST(MOD(x, 1000) AS STRING), '.example.co.uk/p?q=1') AS url, "
         f"CONCAT('10.0.', CAST(MOD(x, 256) AS STRING), '.1') AS ip, MOD(x, 1000) AS g, "
@@ -273,15 +258,7 @@ def main() -> None:
     )
     with engine.connection() as con:
         udfs.register(con)
-        print(f"{'rewrite':28} {'GoogleSQL s':>12} {'native s':>10} {'ratio':>6}")
-        for name, googlesql, native in CASES:
-            if args.only not in name:
-                continue
-            translated = engine.translate(googlesql, default_project="llmops-local")
-            native_sql = native.replace("b.t", '"llmops-local.b"."t"')
-            ours = _median(lambda sql=translated: con.execute(sql).fetchall())
-            base = _median(lambda sql=native_sql: con.execute(sql).fetchall())
-            print(f"{name:28} {ours:12.4f} {base:10.4f} {ours / base:6.2f}")
+        print_ratios(engine, con, CASES, only=args.only, width=28)
     _model_cases(engine, args.model_rows, args.only)
 
 
@@ -298,8 +275,8 @@ def _model_cases(engine: BigQueryEngine, n: int, only: str) -> None:
     )
     print(f"\n{'model call (per row)':32} {'GoogleSQL ms':>12} {'ML ms':>10} {'ratio':>6}")
     for name, googlesql, baseline in cases:
-        ours = _median(lambda sql=googlesql: engine.query(sql, default_project="llmops-local"), runs=3)
-        base = _median(lambda sql=baseline: engine.query(sql, default_project="llmops-local"), runs=3)
+        ours = median_seconds(lambda sql=googlesql: engine.query(sql, default_project="llmops-local"), runs=3)
+        base = median_seconds(lambda sql=baseline: engine.query(sql, default_project="llmops-local"), runs=3)
         print(f"{name:32} {ours / n * 1000:12.3f} {base / n * 1000:10.3f} {ours / base:6.2f}")
 
 
