@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ...core.errors import LlmopsError
 from ..server.api import EmulatedApi, Emulator
@@ -53,6 +53,9 @@ class BigQueryApi(EmulatedApi):
         """The jobs run so far (the job runner sets it), for INFORMATION_SCHEMA.JOBS."""
         self.file_loads: Callable[[str, dict], dict] | None = None
         """Runs a load configuration as a load job does (the job runner sets it), for LOAD DATA."""
+        self.table_fields: Callable[[str, str, str], tuple[dict[str, Any], str]] = lambda p, d, t: ({}, "")
+        """A table's REST fields and the creation time they belong to (the handlers set it), for
+        the table options the engine enforces (require_partition_filter)."""
         self.sessions = SessionStore()
 
     @property
@@ -83,6 +86,7 @@ class BigQueryApi(EmulatedApi):
                     self._engine.job_resources = lambda: self.job_resources()
                     self._engine.file_loads = self._file_loads
                     self._engine.end_session = self.sessions.end
+                    self._engine.rest_table_fields = lambda p, d, t: self.table_fields(p, d, t)
                     from .session_tables import drop_leftovers
 
                     drop_leftovers(self._engine)  # no session outlives the emulator that opened it

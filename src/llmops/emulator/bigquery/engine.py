@@ -56,6 +56,7 @@ from . import (
     infoschema,
     intervals,
     ml,
+    partitionfilters,
     ranges,
     routines,
     rowaccess,
@@ -90,6 +91,7 @@ from .googlesql import (
     split_schema,
     translate,
 )
+from .resources import ms as created_ms
 from .sandbox import ExportWriter, QueryControl, QueryLimits, json_line_batches, lock_down
 
 if TYPE_CHECKING:
@@ -139,10 +141,15 @@ views call."""
 _CATALOG_PROBE = (
     f"SELECT EXISTS (SELECT 1 FROM {rowaccess.CATALOG}.row_access_policies), "
     f"(SELECT min(expires) FROM {tablekinds.CATALOG}.table_features WHERE table_name <> ''), "
-    "(SELECT count(*) FROM duckdb_views() WHERE NOT internal)"
+    "(SELECT count(*) FROM duckdb_views() WHERE NOT internal), "
+    "(SELECT list([schema_name, table_name, json_extract_string(options, '$.requirePartitionFilter'), "
+    "coalesce(json_extract_string(options, '$.timePartitioning.field'), "
+    f"json_extract_string(options, '$.rangePartitioning.field'))]) FROM {catalog.CATALOG}.ddl_options "
+    "WHERE table_name <> '' AND json_extract_string(options, '$.requirePartitionFilter') IS NOT NULL)"
 )
 """Whether any row access policy exists, the earliest table expiration time (see
-tablekinds.drop_expired), and how many views exist, in one catalog read."""
+tablekinds.drop_expired), how many views exist, and the require_partition_filter options DDL set
+(schema, table, 'true'/'false', partitioning column), in one catalog read."""
 _VIEW_UDFS = (
     f"SELECT list_distinct(flatten(list(regexp_extract_all(lower(sql), '{routines.ENGINE_UDF_CALL.pattern}')))) "
     '|| CASE WHEN bool_or(regexp_matches(sql, \'"[^"]+\\.[^"]+"\\."?[A-Za-z_][A-Za-z0-9_]*"?\\(\')) '
@@ -211,6 +218,11 @@ class BigQueryEngine:
         self._probe: tuple[int, bool, dt.datetime | None, frozenset[str]] | None = None
         """The last catalog probe: (generation, any row access policy, earliest table expiry,
         the UDFs views call)."""
+        self._partition_rules: dict[tuple[str, str], tuple[bool, str | None]] = {}
+        """require_partition_filter as DDL set it, per (DuckDB schema, table), from the last probe."""
+        self.rest_table_fields: Callable[[str, str, str], tuple[dict[str, Any], str]] | None = None
+        """A table's fields set through REST and the creation time (ms) they belong to, for the
+        table options the engine enforces (set by the emulator, which keeps REST fields)."""
         self._locations: tuple[int, dict[str, str]] = (-1, {})
         """Dataset locations (DuckDB schema -> location) as of a catalog generation."""
         if self.path is None:
@@ -705,6 +717,9 @@ class BigQueryEngine:
         if expiry is not None and expiry <= _now():
             with self._writing():
                 tablekinds.drop_expired(self, con, tables)
+        if tables:
+            for stmt in script.statements:
+                partitionfilters.refuse_unfiltered(stmt, lambda ref: self._partition_filter_column(con, ref))
         if len(script.statements) == 1:
             history.define_views(con, script.time_travel)
         return policies
@@ -754,10 +769,55 @@ class BigQueryEngine:
         cached = self._probe
         if cached is not None and cached[0] == generation and self._db is not None:
             return cached[1], cached[2], cached[3]
-        policies, expiry, views = con.execute(_CATALOG_PROBE).fetchall()[0]
+        policies, expiry, views, rules = con.execute(_CATALOG_PROBE).fetchall()[0]
         view_udfs = frozenset(con.execute(_VIEW_UDFS).fetchall()[0][0] or ()) if views else frozenset()
+        self._partition_rules = {(s, t): (required == "true", column) for s, t, required, column in rules or ()}
         self._probe = (generation, bool(policies), expiry, view_udfs)
         return bool(policies), expiry, view_udfs
+
+    def _partition_filter_column(self, con: duckdb.DuckDBPyConnection, ref: tuple[str, str, str]) -> str | None:
+        """The column a query over table `ref` must filter on (require_partition_filter), or None.
+        DDL's setting wins over REST's: a later REST change of the option forgets DDL's."""
+        project, dataset, table = ref
+        ddl = self._partition_rules.get((duckdb_schema(project, dataset), table))
+        fields: dict[str, Any] = {}
+        if self.rest_table_fields is not None:
+            fields, created = self.rest_table_fields(project, dataset, table)
+            if (ddl is None and partitionfilters.rule_column(fields) is None) or created != self._created_ms(
+                con, project, dataset, table
+            ):
+                fields = {}  # no rule there, or fields of an earlier table of that name
+        if ddl is not None:
+            required, column = ddl
+            if not required:
+                return None
+            fields = {**fields, "requirePartitionFilter": True}
+            if column:
+                return column
+        return partitionfilters.rule_column(fields)
+
+    def _rest_partitioning(self, con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], dict[str, Any]]:
+        """Per (DuckDB schema, table): the partitioning fields REST set (tables.insert/patch)."""
+        if self.rest_table_fields is None:
+            return {}
+        out: dict[tuple[str, str], dict[str, Any]] = {}
+        found = con.execute(f"SELECT schema_name, table_name, created FROM {CATALOG_SCHEMA}.tables").fetchall()
+        for schema, table, created in found:
+            parts = split_schema(schema)
+            if parts is None:
+                continue
+            fields, when = self.rest_table_fields(*parts, table)
+            kept: dict[str, Any] = {k: fields[k] for k in ("timePartitioning", "rangePartitioning") if k in fields}
+            if kept and when == created_ms(created):
+                out[(schema, table)] = kept
+        return out
+
+    def _created_ms(self, con: duckdb.DuckDBPyConnection, project: str, dataset: str, table: str) -> str:
+        found = con.execute(
+            f"SELECT created FROM {CATALOG_SCHEMA}.tables WHERE schema_name = ? AND table_name = ?",
+            [duckdb_schema(project, dataset), table],
+        ).fetchall()
+        return created_ms(found[0][0] if found else None)
 
     def _check_location(self, con: duckdb.DuckDBPyConnection, script: Script, location: str) -> None:
         """BigQueryNotFound, as BigQuery answers a job sent to `location`, for a dataset of another."""
@@ -1148,7 +1208,7 @@ class BigQueryEngine:
         if "ROW_ACCESS_POLICIES" in views:
             tablekinds.register_row_access_policies(con, INFO_SCHEMA_VIEWS["ROW_ACCESS_POLICIES"])
         if "PARTITIONS" in views:
-            tablekinds.register_partitions(con, INFO_SCHEMA_VIEWS["PARTITIONS"])
+            tablekinds.register_partitions(con, INFO_SCHEMA_VIEWS["PARTITIONS"], self._rest_partitioning(con))
         if "SCHEMATA" in views:
             con.execute(
                 f"CREATE OR REPLACE TEMP VIEW {quote_ident(INFO_SCHEMA_VIEWS['SCHEMATA'])} AS "

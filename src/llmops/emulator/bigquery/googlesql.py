@@ -423,6 +423,8 @@ class Statement:
     """How many positional (?) parameters the statement uses."""
     models: tuple[Any, ...] = ()
     """Remote models (`ml.ModelUse`) the statement calls; the engine checks them first."""
+    filtered: frozenset[str] = frozenset()
+    """Lower-cased columns some WHERE filters on alone (`partitionfilters.filtered_columns`)."""
 
 
 @dataclass(frozen=True)
@@ -1047,7 +1049,10 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
 
     _check_unsupported_nodes(stmt)
     _check_table_functions(stmt)
+    from .partitionfilters import filtered_columns
     from .windowrules import refuse_frames_where_not_allowed
+
+    filtered = filtered_columns(stmt)  # before rewrites reshape the WHEREs
 
     refuse_frames_where_not_allowed(stmt)
     from .aggforms import separate_random_aggregates
@@ -1141,6 +1146,7 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
         tables=tuple(tables),
         options=options,
         models=models,
+        filtered=filtered,
     )
 
 
@@ -1956,6 +1962,7 @@ def _translate_export(stmt: exp.Export, ctx: _Context) -> Statement:
         sql="",
         statement_type="EXPORT_DATA",
         tables=inner.tables,
+        filtered=inner.filtered,
         export_query=inner.sql,
         export_options=opts,
     )

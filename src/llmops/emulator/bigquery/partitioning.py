@@ -165,15 +165,12 @@ def _partition_id_sql(fields: dict[str, Any], columns: dict[str, tuple[str, str]
     return "CAST(NULL AS VARCHAR)"
 
 
-def register_view(con: Any, relation: str) -> None:
+def register_view(con: Any, relation: str, rest: dict[tuple[str, str], dict[str, Any]]) -> None:
     """INFORMATION_SCHEMA.PARTITIONS over every table: one row per partition (one per table when it
-    is not partitioned), counted when queried."""
-    options = {
-        (s, t): json.loads(o)
-        for s, t, o in con.execute(
-            "SELECT schema_name, table_name, options FROM _llmops_catalog.ddl_options"
-        ).fetchall()
-    }
+    is not partitioned), counted when queried. DDL's partitioning, else `rest`'s."""
+    options = {key: dict(fields) for key, fields in rest.items()}
+    for s, t, o in con.execute("SELECT schema_name, table_name, options FROM _llmops_catalog.ddl_options").fetchall():
+        options.setdefault((s, t), {}).update(json.loads(o))
     cols = con.execute(
         "SELECT c.schema_name, c.table_name, c.column_name, c.data_type FROM duckdb_columns() c "
         "JOIN duckdb_tables() t ON t.schema_name = c.schema_name AND t.table_name = c.table_name "

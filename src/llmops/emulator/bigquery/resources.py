@@ -83,6 +83,12 @@ class RestMetadata:
             return {}
         return {k: v for k, v in doc.items() if not k.startswith("_")}
 
+    def with_created(self, key: str) -> tuple[dict[str, Any], str]:
+        """The fields stored under `key` and the creation time they were stored for ("" if none)."""
+        with self._lock:
+            doc = dict(self._data.get(key) or {})
+        return {k: v for k, v in doc.items() if not k.startswith("_")}, str(doc.get("_created", ""))
+
     def update(self, key: str, created: str, fields: dict[str, Any], *, merge: bool = True) -> None:
         with self._lock:
             doc = self._data.get(key) if merge else None

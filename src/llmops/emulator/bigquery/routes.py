@@ -102,6 +102,7 @@ class BigQueryHandlers:
     def __init__(self, state: BigQueryApi):
         self.state = state
         self.meta = RestMetadata(state.data_dir / "bigquery" / "rest-metadata.json")
+        state.table_fields = lambda p, d, t: self.meta.with_created(table_key(p, d, t))
         self.jobs = JobRunner(state, meta=self.meta)
         self.recent_insert_ids: OrderedDict[tuple[str, str], float] = OrderedDict()
 

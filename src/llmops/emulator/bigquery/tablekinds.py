@@ -245,11 +245,14 @@ def register_row_access_policies(con: duckdb.DuckDBPyConnection, relation: str) 
     )
 
 
-def register_partitions(con: duckdb.DuckDBPyConnection, relation: str) -> None:
-    """INFORMATION_SCHEMA.PARTITIONS, from the partitioning DDL kept by ddlopts."""
+def register_partitions(
+    con: duckdb.DuckDBPyConnection, relation: str, rest: dict[tuple[str, str], dict[str, Any]]
+) -> None:
+    """INFORMATION_SCHEMA.PARTITIONS, from the partitioning DDL kept by ddlopts, or else `rest`'s
+    (per DuckDB schema and table, the partitioning fields REST set)."""
     from . import partitioning
 
-    partitioning.register_view(con, relation)
+    partitioning.register_view(con, relation, rest)
 
 
 def ensure_catalog(con: duckdb.DuckDBPyConnection) -> None:
