@@ -32,7 +32,7 @@ from ...core.errors import LlmopsError
 from ..server.errors import ApiError, bad_request, from_exception, required
 from ..server.randombytes import random_bytes, random_hex
 from ..storage.store import ObjectStore
-from . import anonymous, ddlopts, result_names, session_tables, tablekinds
+from . import anonymous, ddlopts, partitioning, result_names, session_tables, tablekinds
 from .dryrun import DryRun, billed_bytes
 from .encoding import decode_parameters, schema_from_api, schema_to_api
 from .googlesql import SESSION_USER
@@ -691,6 +691,7 @@ class JobRunner:
         if not exists and (config.get("createDisposition") or "CREATE_IF_NEEDED") == "CREATE_NEVER":
             raise ApiError(404, f"Not found: Table {p}:{d}.{t}", "notFound")
         schema = result.schema if (not exists or mode == "replace") else None
+        layout = {} if exists else _layout(config, result.schema)
         if exists and mode == "append":
             have = self.engine.get_table(p, d, t)
             if have.get("type") == "TABLE" and have["schema"]:
@@ -699,9 +700,13 @@ class JobRunner:
                 )
         self.engine.load_table(p, d, t, result.table, mode=mode, schema=schema)
         encryption = config.get("destinationEncryptionConfiguration")
-        if encryption and self.meta is not None:
+        self._keep_fields(p, d, t, {**layout, **({"encryptionConfiguration": encryption} if encryption else {})})
+
+    def _keep_fields(self, p: str, d: str, t: str, fields: dict[str, Any]) -> None:
+        """REST fields a job gave the table it wrote (its partitioning, clustering, encryption)."""
+        if fields and self.meta is not None:
             created = created_ms(self.engine.get_table(p, d, t).get("created"))
-            self.meta.update(table_key(p, d, t), created, {"encryptionConfiguration": encryption})
+            self.meta.update(table_key(p, d, t), created, fields)
 
     def _table_exists(self, project: str, dataset: str, table: str) -> bool:
         self.engine.get_dataset(project, dataset)  # a missing dataset is an error of its own
@@ -769,7 +774,9 @@ class JobRunner:
             errors += parsed.errors
         data = _concat(tables)
         engine_schema = schema if schema and (existing is None or mode == "replace") else None
+        layout = _layout(config, schema or []) if existing is None else {}
         rows = self.engine.load_table(p, d, t, data, mode=mode, schema=engine_schema)
+        self._keep_fields(p, d, t, layout)
         stats = {
             "load": {
                 "inputFiles": str(len(blobs)),
@@ -1221,6 +1228,33 @@ def _dispositions_unlisted(config: dict[str, Any]) -> dict[str, Any]:
         if isinstance(value, list) and len(value) == 1 and isinstance(value[0], str):
             out[key] = value[0]
     return out
+
+
+_LAYOUT_FIELDS = ("timePartitioning", "rangePartitioning", "clustering")
+
+
+def _layout(config: dict[str, Any], schema: list[dict[str, Any]]) -> dict[str, Any]:
+    """The partitioning and clustering a load or query job gives the table it creates (REST
+    fields), each named column checked against the table's columns."""
+    fields = partitioning.int64_strings({k: config[k] for k in _LAYOUT_FIELDS if config.get(k)})
+    names = {str(f.get("name", "")).lower() for f in schema}
+    for key in ("timePartitioning", "rangePartitioning"):
+        column = (fields.get(key) or {}).get("field")
+        if column and str(column).lower() not in names:
+            raise bad_request(
+                f"The field specified for partitioning cannot be found in the schema: {column}",
+                location=f"configuration.{key}.field",
+            )
+    clustered = (fields.get("clustering") or {}).get("fields") or []
+    if len(clustered) > 4:
+        raise bad_request(f"Too many clustering fields: {len(clustered)}, only 4 allowed", location="clustering")
+    for column in clustered:
+        if str(column).lower() not in names:
+            raise bad_request(
+                f"The field specified for clustering cannot be found in the schema. Invalid field: {column}",
+                location="clustering.fields",
+            )
+    return fields
 
 
 def _write_mode(disposition: str) -> str:
