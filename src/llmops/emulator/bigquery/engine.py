@@ -33,7 +33,7 @@ import time
 import uuid
 from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -583,18 +583,29 @@ class BigQueryEngine:
             self._check_location(con, script, location)
         bound = _bind(script, params)
         reads = all(s.statement_type == "SELECT" for s in script.statements)
+        several = len(script.statements) > 1
+        texts = _statement_texts(sql, len(script.statements)) if several else []
+        children: list[Any] = []
         with contextlib.nullcontext() if reads else self._writing():
             policies = self._prepare(con, script)
             result: QueryResult | None = None
-            for stmt, values in zip(script.statements, bound):
+            for i, (stmt, values) in enumerate(zip(script.statements, bound)):
                 ctl.check()
-                if len(script.statements) > 1 and script.time_travel:
+                if several and script.time_travel:
                     # AS OF is resolved when its statement runs, after the script's earlier changes
                     history.define_views(con, script.time_travel, used_by=stmt)
-                result = self._run(con, stmt, values, ctl, policies=policies or len(script.statements) > 1)
+                try:
+                    result = self._run(con, stmt, values, ctl, policies=policies or several)
+                except LlmopsError as exc:
+                    if several:
+                        exc.script_children = (*children, _child(texts[i], None, exc))  # type: ignore[attr-defined]
+                    raise
+                if several:
+                    children.append(_child(texts[i], result))
         assert result is not None
-        if len(script.statements) > 1:
-            result.statement_type = script.statement_type
+        if several:
+            # a script: BigQuery's parent job, each statement one of its child jobs
+            return replace(result, statement_type=script.statement_type, children=tuple(children))
         return result
 
     def dry_run(
@@ -2025,6 +2036,33 @@ def _kept(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection) -> Iterator[du
     """A session's connection for one call, which stays open afterwards; anything may write."""
     with engine._writing():
         yield con
+
+
+def _statement_texts(sql: str, count: int) -> list[str]:
+    """The GoogleSQL text of each of a script's `count` statements (as its child jobs show them);
+    empty texts where the script cannot be split that way."""
+    from .script_parser import tokenize
+
+    try:
+        toks = tokenize(sql)
+    except BigQueryError:
+        return [""] * count
+    texts: list[str] = []
+    segment: list[Any] = []
+    for tok in [*toks, None]:
+        if tok is None or tok.text == ";":
+            if segment:
+                texts.append(sql[segment[0].start : segment[-1].end])
+            segment = []
+        else:
+            segment.append(tok)
+    return texts if len(texts) == count else [""] * count
+
+
+def _child(text: str, result: QueryResult | None, error: LlmopsError | None = None) -> Any:
+    from .scripting import ChildStatement
+
+    return ChildStatement(text, result, error)
 
 
 def _bind(script: Script, params: Mapping[str, Any] | Sequence[Any] | None) -> list[Any]:

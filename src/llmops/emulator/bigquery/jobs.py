@@ -663,6 +663,7 @@ class JobRunner:
                 status["errors"] = [status["errorResult"]]
             job.resource = {
                 "kind": "bigquery#job",
+                "etag": base64.b64encode(random_bytes(9)).decode(),
                 "id": f"{job.project}:{job.location}.{job.job_id}",
                 "jobReference": job.reference,
                 "configuration": {
