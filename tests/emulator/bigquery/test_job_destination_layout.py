@@ -70,3 +70,28 @@ def test_a_layout_naming_a_missing_column_is_refused_and_makes_no_table(bigquery
     assert "clustering" in info.value.message or "partitioning" in info.value.message
     with pytest.raises(exceptions.NotFound):
         bigquery_client.get_table(dest)
+
+
+def test_information_schema_columns_show_partitioning_and_clustering(bigquery_client, dataset):
+    """`is_partitioning_column` and `clustering_ordinal_position` (were always NO and NULL), for a
+    table laid out by a job and one by DDL."""
+    ds = f"{dataset.project}.{dataset.dataset_id}"
+    config = bigquery.QueryJobConfig(
+        destination=f"{ds}.by_job", time_partitioning=bigquery.TimePartitioning(field="d"), clustering_fields=["b", "a"]
+    )
+    bigquery_client.query("SELECT DATE '2024-01-05' AS d, 1 AS a, 'x' AS b", job_config=config).result()
+    bigquery_client.query_and_wait(
+        f"CREATE TABLE `{ds}.by_ddl` (n INT64, s STRING) "
+        "PARTITION BY RANGE_BUCKET(n, GENERATE_ARRAY(0, 100, 10)) CLUSTER BY s"
+    )
+    rows = bigquery_client.query_and_wait(
+        f"SELECT table_name, column_name, is_partitioning_column, clustering_ordinal_position "
+        f"FROM `{ds}.INFORMATION_SCHEMA.COLUMNS` ORDER BY table_name, ordinal_position"
+    )
+    assert [tuple(r.values()) for r in rows] == [
+        ("by_ddl", "n", "YES", None),
+        ("by_ddl", "s", "NO", 1),
+        ("by_job", "d", "YES", None),
+        ("by_job", "a", "NO", 2),
+        ("by_job", "b", "NO", 1),
+    ]

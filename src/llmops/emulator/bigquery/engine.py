@@ -807,8 +807,9 @@ class BigQueryEngine:
                 return column
         return partitionfilters.rule_column(fields)
 
-    def _rest_partitioning(self, con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], dict[str, Any]]:
-        """Per (DuckDB schema, table): the partitioning fields REST set (tables.insert/patch)."""
+    def _rest_layout(self, con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], dict[str, Any]]:
+        """Per (DuckDB schema, table): the partitioning and clustering fields REST set (tables.insert,
+        tables.patch, a job's destination)."""
         if self.rest_table_fields is None:
             return {}
         out: dict[tuple[str, str], dict[str, Any]] = {}
@@ -818,9 +819,20 @@ class BigQueryEngine:
             if parts is None:
                 continue
             fields, when = self.rest_table_fields(*parts, table)
-            kept: dict[str, Any] = {k: fields[k] for k in ("timePartitioning", "rangePartitioning") if k in fields}
+            kept: dict[str, Any] = {k: fields[k] for k in _LAYOUT_FIELDS if k in fields}
             if kept and when == created_ms(created):
                 out[(schema, table)] = kept
+        return out
+
+    def _layouts(self, con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], dict[str, Any]]:
+        """Per (DuckDB schema, table): its partitioning and clustering fields, DDL's over REST's."""
+        out = {key: dict(fields) for key, fields in self._rest_layout(con).items()}
+        for schema, table, text in con.execute(
+            f"SELECT schema_name, table_name, options FROM {catalog.CATALOG}.ddl_options WHERE table_name <> ''"
+        ).fetchall():
+            ddl = {k: v for k, v in json.loads(text).items() if k in _LAYOUT_FIELDS}
+            if ddl:
+                out.setdefault((schema, table), {}).update(ddl)
         return out
 
     def _created_ms(self, con: duckdb.DuckDBPyConnection, project: str, dataset: str, table: str) -> str:
@@ -1219,7 +1231,7 @@ class BigQueryEngine:
         if "ROW_ACCESS_POLICIES" in views:
             tablekinds.register_row_access_policies(con, INFO_SCHEMA_VIEWS["ROW_ACCESS_POLICIES"])
         if "PARTITIONS" in views:
-            tablekinds.register_partitions(con, INFO_SCHEMA_VIEWS["PARTITIONS"], self._rest_partitioning(con))
+            tablekinds.register_partitions(con, INFO_SCHEMA_VIEWS["PARTITIONS"], self._rest_layout(con))
         if "SCHEMATA" in views:
             con.execute(
                 f"CREATE OR REPLACE TEMP VIEW {quote_ident(INFO_SCHEMA_VIEWS['SCHEMATA'])} AS "
@@ -1249,7 +1261,9 @@ class BigQueryEngine:
                 "rounding_mode",
             )
             out: dict[str, list] = {k: [] for k in names}
+            layouts = self._layouts(con)
             for project, dataset, table, column, index, field in columns:
+                partitioning, clustering = _column_layout(layouts.get((duckdb_schema(project, dataset), table)), column)
                 values = (
                     project,
                     dataset,
@@ -1260,8 +1274,8 @@ class BigQueryEngine:
                     field_type_sql(field),
                     "NO",
                     "NO",
-                    "NO",
-                    None,
+                    partitioning,
+                    clustering,
                     "NULL",
                     "NULL",
                     None,
@@ -2036,6 +2050,22 @@ def _kept(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection) -> Iterator[du
     """A session's connection for one call, which stays open afterwards; anything may write."""
     with engine._writing():
         yield con
+
+
+_LAYOUT_FIELDS = ("timePartitioning", "rangePartitioning", "clustering")
+
+
+def _column_layout(fields: dict[str, Any] | None, column: str) -> tuple[str, int | None]:
+    """A column's INFORMATION_SCHEMA.COLUMNS `is_partitioning_column` and `clustering_ordinal_position`."""
+    if not fields:
+        return "NO", None
+    name = column.lower()
+    partitioned = any(
+        str((fields.get(key) or {}).get("field") or "").lower() == name
+        for key in ("timePartitioning", "rangePartitioning")
+    )
+    clustered = [str(c).lower() for c in (fields.get("clustering") or {}).get("fields") or []]
+    return ("YES" if partitioned else "NO"), (clustered.index(name) + 1 if name in clustered else None)
 
 
 def _statement_texts(sql: str, count: int) -> list[str]:
