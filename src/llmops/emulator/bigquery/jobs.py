@@ -753,9 +753,12 @@ class JobRunner:
             given = schema_from_api(config["schema"]["fields"], where="configuration.load.schema.fields")
         fmt = str(config.get("sourceFormat") or "CSV").upper()
         autodetect = bool(config.get("autodetect"))
+        updates = config.get("schemaUpdateOptions") or []
+        # appending with autodetect and ALLOW_FIELD_ADDITION: the data's own columns, new ones added
+        widen = autodetect and existing is not None and mode == "append" and "ALLOW_FIELD_ADDITION" in updates
         if given is not None:
             target = given
-        elif existing is not None and not (autodetect and mode == "replace"):
+        elif existing is not None and not (autodetect and mode == "replace") and not widen:
             target = existing["schema"]
         elif autodetect or fmt in SELF_DESCRIBING:
             target = None
@@ -774,6 +777,8 @@ class JobRunner:
             bad += parsed.bad_records
             errors += parsed.errors
         data = _concat(tables)
+        if widen and given is None and existing is not None and schema:
+            self._maybe_add_fields(p, d, t, existing["schema"], schema, updates, partial=True)
         engine_schema = schema if schema and (existing is None or mode == "replace") else None
         layout = _layout(config, schema or []) if existing is None else {}
         rows = self.engine.load_table(p, d, t, data, mode=mode, schema=engine_schema)
