@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import dataclasses
 import datetime as dt
 import decimal
 import functools
@@ -801,6 +802,10 @@ class BigQueryEngine:
         try:
             if stmt.models:
                 self._check_models(con, stmt.models)
+                if any(use.kind == "trained" for use in stmt.models):
+                    from .bqml_calls import expand
+
+                    stmt = dataclasses.replace(stmt, sql=expand(stmt.sql, self._ml.trained))
             if stmt.statement_type == "EXPORT_DATA":
                 return self._export_data(con, stmt, values, control)
             if stmt.statement_type == "LOAD_DATA":
@@ -827,7 +832,7 @@ class BigQueryEngine:
             if stmt.statement_type in ("CREATE_SCHEMA", "DROP_SCHEMA"):
                 return self._schema_statement(con, stmt)
             if stmt.statement_type in ("CREATE_MODEL", "DROP_MODEL"):
-                return self._model_statement(con, stmt)
+                return self._model_statement(con, stmt, values)
             if stmt.statement_type in tablekinds.STATEMENTS:
                 return tablekinds.run(self, con, stmt)
             if stmt.target is not None and stmt.target[2]:
@@ -876,9 +881,13 @@ class BigQueryEngine:
             f"CREATE TABLE IF NOT EXISTS {CATALOG_SCHEMA}.models (schema_name VARCHAR, model_name VARCHAR, "
             "endpoint VARCHAR, connection VARCHAR, created TIMESTAMPTZ, PRIMARY KEY (schema_name, model_name))"
         )
+        # trained models (spec: bqml_train's JSON) and models.patch's fields (meta), added to older catalogs
+        for column in ("spec", "meta", "modified"):
+            kind = "TIMESTAMPTZ" if column == "modified" else "VARCHAR"
+            con.execute(f"ALTER TABLE {CATALOG_SCHEMA}.models ADD COLUMN IF NOT EXISTS {column} {kind}")
 
-    def _model_statement(self, con: duckdb.DuckDBPyConnection, stmt: Statement) -> QueryResult:
-        """CREATE MODEL ... REMOTE WITH CONNECTION, DROP MODEL: rows of the engine's model catalog."""
+    def _model_statement(self, con: duckdb.DuckDBPyConnection, stmt: Statement, values: Any = None) -> QueryResult:
+        """CREATE MODEL (remote, or trained on a query), DROP MODEL: rows of the engine's model catalog."""
         project, dataset, model = stmt.target  # type: ignore[misc]
         self._require_dataset(con, project, dataset)
         self._models_table(con)
@@ -898,14 +907,32 @@ class BigQueryEngine:
         elif found and not stmt.options.get("replace"):
             raise BigQueryDuplicate(f"Already Exists: Model {name}", fix="use CREATE OR REPLACE MODEL")
         else:
+            spec = self._train(con, stmt, values) if "training" in stmt.options else None
+            now = _now()
             con.execute(
-                f"INSERT OR REPLACE INTO {CATALOG_SCHEMA}.models VALUES (?, ?, ?, ?, ?)",
-                [*key, stmt.options["endpoint"], stmt.options.get("connection"), _now()],
+                f"INSERT OR REPLACE INTO {CATALOG_SCHEMA}.models "
+                "(schema_name, model_name, endpoint, connection, created, spec, meta, modified) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [*key, stmt.options.get("endpoint"), stmt.options.get("connection"), now, spec, "{}", now],
             )
         return QueryResult(table=EMPTY, schema=[], statement_type=stmt.statement_type)
 
+    def _train(self, con: duckdb.DuckDBPyConnection, stmt: Statement, values: Any) -> str:
+        """The trained model's spec (JSON) from running the training query."""
+        from . import bqml_calls, bqml_train
+
+        sql = rowaccess.guard(con, stmt)
+        rel = con.sql(sql, params=values) if values else con.sql(sql)
+        names = output_names(rel.columns)
+        bqml_calls.check_training_input(names)
+        kinds = {n: duckdb_type_to_field(n, t)["type"] for n, t in zip(names, rel.types, strict=True)}
+        table = rel.to_arrow_table()
+        columns = {n: table.column(i).to_pylist() for i, n in enumerate(names)}
+        return json.dumps(bqml_train.train(columns, kinds, stmt.options["training"]))
+
     def list_models(self, project: str, dataset: str, model: str | None = None) -> list[dict[str, Any]]:
-        """The dataset's remote models (one, or none, with `model`): {model, endpoint, connection, created}."""
+        """The dataset's models (one, or none, with `model`): {model, endpoint, connection, created,
+        modified, spec (a trained model's, else None), meta (models.patch's fields)}."""
         with self.connection() as con:
             self._require_dataset(con, project, dataset)
             self._models_table(con)
@@ -913,18 +940,38 @@ class BigQueryEngine:
             if model is not None:
                 where, args = where + " AND model_name = ?", [*args, model]
             rows = con.execute(
-                f"SELECT model_name, endpoint, connection, created FROM {CATALOG_SCHEMA}.models WHERE {where} "
-                "ORDER BY model_name",
+                f"SELECT model_name, endpoint, connection, created, spec, meta, modified FROM {CATALOG_SCHEMA}.models "
+                f"WHERE {where} ORDER BY model_name",
                 args,
             ).fetchall()
-        return [{"model": m, "endpoint": e, "connection": c, "created": t} for m, e, c, t in rows]
+        return [
+            {
+                "model": m,
+                "endpoint": e,
+                "connection": c,
+                "created": t,
+                "spec": json.loads(spec) if spec else None,
+                "meta": json.loads(meta) if meta else {},
+                "modified": changed or t,
+            }
+            for m, e, c, t, spec, meta, changed in rows
+        ]
+
+    def patch_model(self, project: str, dataset: str, model: str, meta: dict[str, Any]) -> None:
+        """Replace a model's models.patch fields (description, friendlyName, labels, expirationTime)."""
+        with self.connection() as con:
+            self._models_table(con)
+            con.execute(
+                f"UPDATE {CATALOG_SCHEMA}.models SET meta = ?, modified = ? WHERE schema_name = ? AND model_name = ?",
+                [json.dumps(meta), _now(), duckdb_schema(project, dataset), model],
+            )
 
     def _check_models(self, con: duckdb.DuckDBPyConnection, uses: tuple[ml.ModelUse, ...]) -> None:
         """Every model a statement calls exists and is of the kind its function needs."""
         self._models_table(con)
         for use in uses:
             rows = con.execute(
-                f"SELECT endpoint FROM {CATALOG_SCHEMA}.models WHERE schema_name = ? AND model_name = ?",
+                f"SELECT endpoint, spec FROM {CATALOG_SCHEMA}.models WHERE schema_name = ? AND model_name = ?",
                 [duckdb_schema(use.project, use.dataset), use.model],
             ).fetchall()
             if not rows:
@@ -932,7 +979,22 @@ class BigQueryEngine:
                     f"Not found: Model {use.ref}",
                     fix="create it first: CREATE MODEL ... REMOTE WITH CONNECTION `us.conn` OPTIONS(endpoint = '...')",
                 )
-            endpoint = str(rows[0][0])
+            endpoint, spec = rows[0]
+            if use.kind == "trained":
+                if not spec:
+                    raise BigQueryInvalid(
+                        f"Model {use.ref} is a remote model; this function needs a trained model "
+                        "(CREATE MODEL ... OPTIONS(model_type = 'linear_reg') AS SELECT ...)",
+                        fix="call ML.GENERATE_TEXT or ML.GENERATE_EMBEDDING on a remote model",
+                    )
+                self._ml.trained[use.ref] = json.loads(spec)
+                continue
+            if not endpoint:
+                raise BigQueryInvalid(
+                    f"Model {use.ref} is a trained model; this function needs a remote model",
+                    fix="create a remote model: CREATE MODEL ... REMOTE WITH CONNECTION `us.conn` OPTIONS(endpoint = '...')",
+                )
+            endpoint = str(endpoint)
             if ml.endpoint_kind(endpoint) != use.kind:
                 need = "an embedding model (text-embedding-*)" if use.kind == "embedding" else "a Gemini model"
                 raise BigQueryInvalid(
