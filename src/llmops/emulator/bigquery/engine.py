@@ -160,6 +160,12 @@ def _every_engine_udf() -> frozenset[str]:
     return udfs.GOOGLESQL_UDFS | geography.udf_names() | {FARM_FINGERPRINT_UDF}
 
 
+def _model_expired(meta: str | None) -> bool:
+    """Whether a model's expirationTime (models.patch, milliseconds) has passed: BigQuery deletes it then."""
+    expires = json.loads(meta).get("expirationTime") if meta else None
+    return expires is not None and int(expires) <= int(time.time() * 1000)
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -955,6 +961,7 @@ class BigQueryEngine:
                 "modified": changed or t,
             }
             for m, e, c, t, spec, meta, changed in rows
+            if not _model_expired(meta)
         ]
 
     def patch_model(self, project: str, dataset: str, model: str, meta: dict[str, Any]) -> None:
@@ -971,15 +978,15 @@ class BigQueryEngine:
         self._models_table(con)
         for use in uses:
             rows = con.execute(
-                f"SELECT endpoint, spec FROM {CATALOG_SCHEMA}.models WHERE schema_name = ? AND model_name = ?",
+                f"SELECT endpoint, spec, meta FROM {CATALOG_SCHEMA}.models WHERE schema_name = ? AND model_name = ?",
                 [duckdb_schema(use.project, use.dataset), use.model],
             ).fetchall()
-            if not rows:
+            if not rows or _model_expired(rows[0][2]):
                 raise BigQueryNotFound(
                     f"Not found: Model {use.ref}",
                     fix="create it first: CREATE MODEL ... REMOTE WITH CONNECTION `us.conn` OPTIONS(endpoint = '...')",
                 )
-            endpoint, spec = rows[0]
+            endpoint, spec, _ = rows[0]
             if use.kind == "trained":
                 if not spec:
                     raise BigQueryInvalid(
