@@ -144,6 +144,20 @@ def test_logistic_models_binary_and_multiclass(bigquery_client, ds):
     assert "multiClassClassificationMetrics" in evaluation
 
 
+def test_dry_run_of_a_prediction(bigquery_client, ds):
+    from google.cloud import bigquery
+
+    run(
+        bigquery_client,
+        f"CREATE MODEL `{ds}.lin` OPTIONS(model_type = 'linear_reg', input_label_cols = ['y']) AS "
+        f"SELECT x, y FROM `{ds}.t`",
+    )
+    job = bigquery_client.query(
+        f"SELECT * FROM ML.PREDICT(MODEL `{ds}.lin`, TABLE `{ds}.t`)", job_config=bigquery.QueryJobConfig(dry_run=True)
+    )
+    assert [f.name for f in job.schema] == ["predicted_y", "x", "c", "y"]
+
+
 def test_models_patch_and_delete(bigquery_client, ds):
     run(
         bigquery_client,
@@ -238,5 +252,7 @@ def test_wrong_kind_of_model_and_model_extract_are_refused(bigquery_client, ds):
     )
     with pytest.raises(exceptions.BadRequest, match="is a trained model; this function needs a remote model"):
         run(bigquery_client, f"SELECT * FROM ML.GENERATE_TEXT(MODEL `{ds}.lin`, (SELECT 'hi' AS prompt))")
+    with pytest.raises(exceptions.BadRequest, match="a view over a trained model .* is not supported by the local"):
+        run(bigquery_client, f"CREATE VIEW `{ds}.v` AS SELECT * FROM ML.PREDICT(MODEL `{ds}.lin`, TABLE `{ds}.t`)")
     with pytest.raises(exceptions.BadRequest, match="Extracting a model .* is not supported by the emulator"):
         bigquery_client.extract_table(f"{ds}.lin", "gs://bucket/model", source_type="Model").result()

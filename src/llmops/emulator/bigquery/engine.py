@@ -618,6 +618,9 @@ class BigQueryEngine:
             )
             bound = _bind(script, params)
             self._prepare(con, script)
+            if any(stmt.models for stmt in script.statements):
+                statements = tuple(self._with_models(con, s) if s.models else s for s in script.statements)
+                script = dataclasses.replace(script, statements=statements)
             schema: list[dict] = []
             last = script.statements[-1]
             try:
@@ -807,11 +810,7 @@ class BigQueryEngine:
         filters are then not looked up again)."""
         try:
             if stmt.models:
-                self._check_models(con, stmt.models)
-                if any(use.kind == "trained" for use in stmt.models):
-                    from .bqml_calls import expand
-
-                    stmt = dataclasses.replace(stmt, sql=expand(stmt.sql, self._ml.trained))
+                stmt = self._with_models(con, stmt)
             if stmt.statement_type == "EXPORT_DATA":
                 return self._export_data(con, stmt, values, control)
             if stmt.statement_type == "LOAD_DATA":
@@ -973,6 +972,23 @@ class BigQueryEngine:
                 [json.dumps(meta), _now(), duckdb_schema(project, dataset), model],
             )
 
+    def _with_models(self, con: duckdb.DuckDBPyConnection, stmt: Statement) -> Statement:
+        """`stmt` once the models it calls are checked, with calls of trained models written out
+        from the models as they are now (bqml_calls.expand)."""
+        self._check_models(con, stmt.models)
+        if not any(use.kind == "trained" for use in stmt.models):
+            return stmt
+        from .bqml_calls import expand
+
+        if "VIEW" in stmt.statement_type:
+            # the view would keep the weights of today's model, not read the model it names
+            raise BigQueryError(
+                "a view over a trained model (ML.PREDICT, ML.EVALUATE, ML.WEIGHTS, ML.TRAINING_INFO) "
+                "is not supported by the local warehouse",
+                fix="run the ML function in the query itself, or save its rows with CREATE TABLE ... AS",
+            )
+        return dataclasses.replace(stmt, sql=expand(stmt.sql, self._ml.trained))
+
     def _check_models(self, con: duckdb.DuckDBPyConnection, uses: tuple[ml.ModelUse, ...]) -> None:
         """Every model a statement calls exists and is of the kind its function needs."""
         self._models_table(con)
@@ -984,7 +1000,9 @@ class BigQueryEngine:
             if not rows or _model_expired(rows[0][2]):
                 raise BigQueryNotFound(
                     f"Not found: Model {use.ref}",
-                    fix="create it first: CREATE MODEL ... REMOTE WITH CONNECTION `us.conn` OPTIONS(endpoint = '...')",
+                    fix="create it first: CREATE MODEL ... OPTIONS(model_type = 'linear_reg') AS SELECT ..."
+                    if use.kind == "trained"
+                    else "create it first: CREATE MODEL ... REMOTE WITH CONNECTION `us.conn` OPTIONS(endpoint = '...')",
                 )
             endpoint, spec, _ = rows[0]
             if use.kind == "trained":
