@@ -366,7 +366,9 @@ def expand(sql: str, specs: dict[str, dict[str, Any]]) -> str:
 
     def one(m: re.Match[str]) -> str:
         select, name, ref, flag = m.group(1) or "", m.group(2).lower(), m.group(3), m.group(4)
-        spec = specs[ref]
+        spec = specs.get(ref)
+        if spec is None:  # not a call the translator wrote (the same text inside a string literal)
+            return m.group(0)
         if name == PREDICT:
             return select + _predict_sql(spec)
         if name == EVALUATE_INPUT:

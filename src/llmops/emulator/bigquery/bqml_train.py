@@ -130,7 +130,7 @@ def _design(features: list[dict[str, Any]], columns: dict[str, list[Any]]) -> np
     for f in features:
         values = columns[f["name"]]
         if f["kind"] == "numeric":
-            x = np.array([np.nan if v is None else float(v) for v in values], dtype=float)
+            x = np.array(values, dtype=float)  # NULL (None) -> NaN
             z = (x - f["mean"]) / f["std"]
             parts.append(np.nan_to_num(z, nan=0.0).reshape(n, 1))
         else:
@@ -146,7 +146,8 @@ def _design(features: list[dict[str, Any]], columns: dict[str, list[Any]]) -> np
 
 def _describe(name: str, kind: str, values: list[Any]) -> dict[str, Any]:
     if kind in NUMERIC_KINDS:
-        x = np.array([float(v) for v in values if v is not None], dtype=float)
+        x = np.array(values, dtype=float)
+        x = x[~np.isnan(x)]
         mean = float(x.mean()) if len(x) else 0.0
         std = float(x.std(ddof=1)) if len(x) > 1 else 0.0
         return {"name": name, "type": kind, "kind": "numeric", "mean": mean, "std": std if std > 0 else 1.0}
