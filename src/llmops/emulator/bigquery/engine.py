@@ -884,12 +884,21 @@ class BigQueryEngine:
     def _models_table(self, con: duckdb.DuckDBPyConnection) -> None:
         con.execute(
             f"CREATE TABLE IF NOT EXISTS {CATALOG_SCHEMA}.models (schema_name VARCHAR, model_name VARCHAR, "
-            "endpoint VARCHAR, connection VARCHAR, created TIMESTAMPTZ, PRIMARY KEY (schema_name, model_name))"
+            "endpoint VARCHAR, connection VARCHAR, created TIMESTAMPTZ, spec VARCHAR, meta VARCHAR, "
+            "modified TIMESTAMPTZ, PRIMARY KEY (schema_name, model_name))"
         )
-        # trained models (spec: bqml_train's JSON) and models.patch's fields (meta), added to older catalogs
-        for column in ("spec", "meta", "modified"):
-            kind = "TIMESTAMPTZ" if column == "modified" else "VARCHAR"
-            con.execute(f"ALTER TABLE {CATALOG_SCHEMA}.models ADD COLUMN IF NOT EXISTS {column} {kind}")
+        # spec (a trained model, bqml_train's JSON), meta (models.patch's fields), modified: added
+        # to a catalog written before they existed (read first: no catalog write when they are there)
+        have = {
+            str(r[0])
+            for r in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = 'models'",
+                [CATALOG_SCHEMA],
+            ).fetchall()
+        }
+        for column, kind in (("spec", "VARCHAR"), ("meta", "VARCHAR"), ("modified", "TIMESTAMPTZ")):
+            if column not in have:
+                con.execute(f"ALTER TABLE {CATALOG_SCHEMA}.models ADD COLUMN {column} {kind}")
 
     def _model_statement(self, con: duckdb.DuckDBPyConnection, stmt: Statement, values: Any = None) -> QueryResult:
         """CREATE MODEL (remote, or trained on a query), DROP MODEL: rows of the engine's model catalog."""
