@@ -256,3 +256,33 @@ def test_wrong_kind_of_model_and_model_extract_are_refused(bigquery_client, ds):
         run(bigquery_client, f"CREATE VIEW `{ds}.v` AS SELECT * FROM ML.PREDICT(MODEL `{ds}.lin`, TABLE `{ds}.t`)")
     with pytest.raises(exceptions.BadRequest, match="Extracting a model .* is not supported by the emulator"):
         bigquery_client.extract_table(f"{ds}.lin", "gs://bucket/model", source_type="Model").result()
+
+
+def test_a_catalog_from_before_trained_models_is_upgraded(tmp_path):
+    import duckdb
+
+    from llmops.emulator.bigquery.engine import BigQueryEngine
+
+    path = tmp_path / "bq.duckdb"
+    engine = BigQueryEngine(path)
+    engine.create_dataset("p", "d")
+    engine.query(
+        "CREATE MODEL d.r REMOTE WITH CONNECTION `us.conn` OPTIONS(endpoint = 'gemini-2.0-flash')", default_project="p"
+    )
+    engine.close()
+    with duckdb.connect(str(path)) as con:  # the catalog's models table as it was before
+        for column in ("spec", "meta", "modified"):
+            con.execute(f"ALTER TABLE _llmops_catalog.models DROP COLUMN {column}")
+    engine = BigQueryEngine(path)
+    try:
+        assert [(m["model"], m["endpoint"], m["spec"]) for m in engine.list_models("p", "d")] == [
+            ("r", "gemini-2.0-flash", None)
+        ]
+        engine.query(
+            "CREATE MODEL d.m OPTIONS(model_type = 'linear_reg') AS SELECT 1.0 AS x, 2.0 AS label UNION ALL SELECT 2.0, 4.0",
+            default_project="p",
+        )
+        rows = engine.query("SELECT predicted_label FROM ML.PREDICT(MODEL d.m, (SELECT 3.0 AS x))", default_project="p")
+        assert rows.table.to_pylist()[0]["predicted_label"] == pytest.approx(6.0, abs=TOLERANCE)
+    finally:
+        engine.close()
