@@ -43,7 +43,8 @@ def test_models_are_listed_read_and_deleted(bigquery_client, dataset):
         run(bigquery_client, f"DROP MODEL `{ds}.writer`")
 
 
-def test_updating_a_model_is_refused_by_name(bigquery_client, dataset):
+def test_a_remote_model_is_updated_through_models_patch(bigquery_client, dataset):
+    # models.patch was refused (501) before; BigQuery lets a client write these fields of any model
     ds = f"{dataset.project}.{dataset.dataset_id}"
     run(
         bigquery_client,
@@ -51,5 +52,10 @@ def test_updating_a_model_is_refused_by_name(bigquery_client, dataset):
     )
     model = bigquery_client.get_model(f"{ds}.m")
     model.description = "new"
-    with pytest.raises(exceptions.MethodNotImplemented, match="CREATE OR REPLACE MODEL"):
-        bigquery_client.update_model(model, ["description"])
+    assert bigquery_client.update_model(model, ["description"]).description == "new"
+    again = bigquery_client.get_model(f"{ds}.m")
+    assert again.description == "new"
+    assert again._properties["remoteModelInfo"]["endpoint"] == "gemini-2.0-flash"
+    model = bigquery_client.get_model(f"{ds}.m")
+    model.description = None
+    assert bigquery_client.update_model(model, ["description"]).description is None

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import dataclasses
 import datetime as dt
 import decimal
 import functools
@@ -164,6 +165,12 @@ exist: a view's SQL text costs DuckDB ~0.6 ms to produce for its own internal vi
 def _every_engine_udf() -> frozenset[str]:
     """The UDFs a routine's body may have been translated to (all but the ML ones)."""
     return udfs.GOOGLESQL_UDFS | geography.udf_names() | {FARM_FINGERPRINT_UDF}
+
+
+def _model_expired(meta: str | None) -> bool:
+    """Whether a model's expirationTime (models.patch, milliseconds) has passed: BigQuery deletes it then."""
+    expires = json.loads(meta).get("expirationTime") if meta else None
+    return expires is not None and int(expires) <= int(time.time() * 1000)
 
 
 def _now() -> dt.datetime:
@@ -634,6 +641,9 @@ class BigQueryEngine:
             )
             bound = _bind(script, params)
             self._prepare(con, script)
+            if any(stmt.models for stmt in script.statements):
+                statements = tuple(self._with_models(con, s) if s.models else s for s in script.statements)
+                script = dataclasses.replace(script, statements=statements)
             schema: list[dict] = []
             last = script.statements[-1]
             try:
@@ -883,7 +893,7 @@ class BigQueryEngine:
         filters are then not looked up again)."""
         try:
             if stmt.models:
-                self._check_models(con, stmt.models)
+                stmt = self._with_models(con, stmt)
             if stmt.statement_type == "EXPORT_DATA":
                 return self._export_data(con, stmt, values, control)
             if stmt.statement_type == "LOAD_DATA":
@@ -910,7 +920,7 @@ class BigQueryEngine:
             if stmt.statement_type in ("CREATE_SCHEMA", "DROP_SCHEMA"):
                 return self._schema_statement(con, stmt)
             if stmt.statement_type in ("CREATE_MODEL", "DROP_MODEL"):
-                return self._model_statement(con, stmt)
+                return self._model_statement(con, stmt, values)
             if stmt.statement_type in tablekinds.STATEMENTS:
                 return tablekinds.run(self, con, stmt)
             if stmt.target is not None and stmt.target[2]:
@@ -957,11 +967,24 @@ class BigQueryEngine:
     def _models_table(self, con: duckdb.DuckDBPyConnection) -> None:
         con.execute(
             f"CREATE TABLE IF NOT EXISTS {CATALOG_SCHEMA}.models (schema_name VARCHAR, model_name VARCHAR, "
-            "endpoint VARCHAR, connection VARCHAR, created TIMESTAMPTZ, PRIMARY KEY (schema_name, model_name))"
+            "endpoint VARCHAR, connection VARCHAR, created TIMESTAMPTZ, spec VARCHAR, meta VARCHAR, "
+            "modified TIMESTAMPTZ, PRIMARY KEY (schema_name, model_name))"
         )
+        # spec (a trained model, bqml_train's JSON), meta (models.patch's fields), modified: added
+        # to a catalog written before they existed (read first: no catalog write when they are there)
+        have = {
+            str(r[0])
+            for r in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = 'models'",
+                [CATALOG_SCHEMA],
+            ).fetchall()
+        }
+        for column, kind in (("spec", "VARCHAR"), ("meta", "VARCHAR"), ("modified", "TIMESTAMPTZ")):
+            if column not in have:
+                con.execute(f"ALTER TABLE {CATALOG_SCHEMA}.models ADD COLUMN {column} {kind}")
 
-    def _model_statement(self, con: duckdb.DuckDBPyConnection, stmt: Statement) -> QueryResult:
-        """CREATE MODEL ... REMOTE WITH CONNECTION, DROP MODEL: rows of the engine's model catalog."""
+    def _model_statement(self, con: duckdb.DuckDBPyConnection, stmt: Statement, values: Any = None) -> QueryResult:
+        """CREATE MODEL (remote, or trained on a query), DROP MODEL: rows of the engine's model catalog."""
         project, dataset, model = stmt.target  # type: ignore[misc]
         self._require_dataset(con, project, dataset)
         self._models_table(con)
@@ -981,14 +1004,32 @@ class BigQueryEngine:
         elif found and not stmt.options.get("replace"):
             raise BigQueryDuplicate(f"Already Exists: Model {name}", fix="use CREATE OR REPLACE MODEL")
         else:
+            spec = self._train(con, stmt, values) if "training" in stmt.options else None
+            now = _now()
             con.execute(
-                f"INSERT OR REPLACE INTO {CATALOG_SCHEMA}.models VALUES (?, ?, ?, ?, ?)",
-                [*key, stmt.options["endpoint"], stmt.options.get("connection"), _now()],
+                f"INSERT OR REPLACE INTO {CATALOG_SCHEMA}.models "
+                "(schema_name, model_name, endpoint, connection, created, spec, meta, modified) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [*key, stmt.options.get("endpoint"), stmt.options.get("connection"), now, spec, "{}", now],
             )
         return QueryResult(table=EMPTY, schema=[], statement_type=stmt.statement_type)
 
+    def _train(self, con: duckdb.DuckDBPyConnection, stmt: Statement, values: Any) -> str:
+        """The trained model's spec (JSON) from running the training query."""
+        from . import bqml_calls, bqml_train
+
+        sql = rowaccess.guard(con, stmt)
+        rel = con.sql(sql, params=values) if values else con.sql(sql)
+        names = output_names(rel.columns)
+        bqml_calls.check_training_input(names)
+        kinds = {n: duckdb_type_to_field(n, t)["type"] for n, t in zip(names, rel.types, strict=True)}
+        table = rel.to_arrow_table()
+        columns = {n: table.column(i).to_pylist() for i, n in enumerate(names)}
+        return json.dumps(bqml_train.train(columns, kinds, stmt.options["training"]))
+
     def list_models(self, project: str, dataset: str, model: str | None = None) -> list[dict[str, Any]]:
-        """The dataset's remote models (one, or none, with `model`): {model, endpoint, connection, created}."""
+        """The dataset's models (one, or none, with `model`): {model, endpoint, connection, created,
+        modified, spec (a trained model's, else None), meta (models.patch's fields)}."""
         with self.connection() as con:
             self._require_dataset(con, project, dataset)
             self._models_table(con)
@@ -996,26 +1037,81 @@ class BigQueryEngine:
             if model is not None:
                 where, args = where + " AND model_name = ?", [*args, model]
             rows = con.execute(
-                f"SELECT model_name, endpoint, connection, created FROM {CATALOG_SCHEMA}.models WHERE {where} "
-                "ORDER BY model_name",
+                f"SELECT model_name, endpoint, connection, created, spec, meta, modified FROM {CATALOG_SCHEMA}.models "
+                f"WHERE {where} ORDER BY model_name",
                 args,
             ).fetchall()
-        return [{"model": m, "endpoint": e, "connection": c, "created": t} for m, e, c, t in rows]
+        return [
+            {
+                "model": m,
+                "endpoint": e,
+                "connection": c,
+                "created": t,
+                "spec": json.loads(spec) if spec else None,
+                "meta": json.loads(meta) if meta else {},
+                "modified": changed or t,
+            }
+            for m, e, c, t, spec, meta, changed in rows
+            if not _model_expired(meta)
+        ]
+
+    def patch_model(self, project: str, dataset: str, model: str, meta: dict[str, Any]) -> None:
+        """Replace a model's models.patch fields (description, friendlyName, labels, expirationTime)."""
+        with self.connection() as con:
+            self._models_table(con)
+            con.execute(
+                f"UPDATE {CATALOG_SCHEMA}.models SET meta = ?, modified = ? WHERE schema_name = ? AND model_name = ?",
+                [json.dumps(meta), _now(), duckdb_schema(project, dataset), model],
+            )
+
+    def _with_models(self, con: duckdb.DuckDBPyConnection, stmt: Statement) -> Statement:
+        """`stmt` once the models it calls are checked, with calls of trained models written out
+        from the models as they are now (bqml_calls.expand)."""
+        self._check_models(con, stmt.models)
+        if not any(use.kind == "trained" for use in stmt.models):
+            return stmt
+        from .bqml_calls import expand
+
+        if "VIEW" in stmt.statement_type:
+            # the view would keep the weights of today's model, not read the model it names
+            raise BigQueryError(
+                "a view over a trained model (ML.PREDICT, ML.EVALUATE, ML.WEIGHTS, ML.TRAINING_INFO) "
+                "is not supported by the local warehouse",
+                fix="run the ML function in the query itself, or save its rows with CREATE TABLE ... AS",
+            )
+        return dataclasses.replace(stmt, sql=expand(stmt.sql, self._ml.trained))
 
     def _check_models(self, con: duckdb.DuckDBPyConnection, uses: tuple[ml.ModelUse, ...]) -> None:
         """Every model a statement calls exists and is of the kind its function needs."""
         self._models_table(con)
         for use in uses:
             rows = con.execute(
-                f"SELECT endpoint FROM {CATALOG_SCHEMA}.models WHERE schema_name = ? AND model_name = ?",
+                f"SELECT endpoint, spec, meta FROM {CATALOG_SCHEMA}.models WHERE schema_name = ? AND model_name = ?",
                 [duckdb_schema(use.project, use.dataset), use.model],
             ).fetchall()
-            if not rows:
+            if not rows or _model_expired(rows[0][2]):
                 raise BigQueryNotFound(
                     f"Not found: Model {use.ref}",
-                    fix="create it first: CREATE MODEL ... REMOTE WITH CONNECTION `us.conn` OPTIONS(endpoint = '...')",
+                    fix="create it first: CREATE MODEL ... OPTIONS(model_type = 'linear_reg') AS SELECT ..."
+                    if use.kind == "trained"
+                    else "create it first: CREATE MODEL ... REMOTE WITH CONNECTION `us.conn` OPTIONS(endpoint = '...')",
                 )
-            endpoint = str(rows[0][0])
+            endpoint, spec, _ = rows[0]
+            if use.kind == "trained":
+                if not spec:
+                    raise BigQueryInvalid(
+                        f"Model {use.ref} is a remote model; this function needs a trained model "
+                        "(CREATE MODEL ... OPTIONS(model_type = 'linear_reg') AS SELECT ...)",
+                        fix="call ML.GENERATE_TEXT or ML.GENERATE_EMBEDDING on a remote model",
+                    )
+                self._ml.trained[use.ref] = json.loads(spec)
+                continue
+            if not endpoint:
+                raise BigQueryInvalid(
+                    f"Model {use.ref} is a trained model; this function needs a remote model",
+                    fix="create a remote model: CREATE MODEL ... REMOTE WITH CONNECTION `us.conn` OPTIONS(endpoint = '...')",
+                )
+            endpoint = str(endpoint)
             if ml.endpoint_kind(endpoint) != use.kind:
                 need = "an embedding model (text-embedding-*)" if use.kind == "embedding" else "a Gemini model"
                 raise BigQueryInvalid(

@@ -635,6 +635,7 @@ def _translate_parsed(
         raise BigQueryError("the query is empty", fix="write a SELECT statement")
     from .aifunctions import protect as protect_ai_calls
     from .arities import check_arities
+    from .bqml_calls import protect as protect_ml_calls
     from .castformat import protect
     from .castformat import restore as restore_cast_formats
     from .jsonobjectarrays import protect as protect_json_object_arrays
@@ -648,7 +649,7 @@ def _translate_parsed(
     original = sql
     sql = unnest_offset_paths(unwrap_leading_unnest_joins(quote_operator_words(sql)))
     try:
-        parsed_text = protect_ai_calls(protect_json_object_arrays(protect_quantifiers(protect(sql))))
+        parsed_text = protect_ml_calls(protect_ai_calls(protect_json_object_arrays(protect_quantifiers(protect(sql)))))
         dialect = sqlglot.Dialect.get_or_raise("bigquery")
         tokens = dialect.tokenize(parsed_text)
         check_arities(tokens, parsed_text, frozenset(f.upper() for f in functions))
@@ -1001,6 +1002,10 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     from . import ml
 
     if isinstance(stmt, (exp.Create, exp.Drop)) and str(stmt.args.get("kind") or "").upper() == "MODEL":
+        if isinstance(stmt, exp.Create) and stmt.expression is not None:
+            from .bqml_calls import translate_create
+
+            return translate_create(stmt, ctx.project, ctx.dataset, lambda q: _translate_statement(q, ctx))
         return ml.translate_model_ddl(stmt, ctx.project, ctx.dataset)
     models = ml.rewrite_calls(stmt, ctx.project, ctx.dataset)
     from . import aifunctions

@@ -867,7 +867,12 @@ class JobRunner:
 
     def _extract(self, project: str, config: dict[str, Any], control: QueryControl) -> dict[str, Any]:
         if config.get("sourceModel"):
-            raise ApiError(501, "Extracting models is not supported by the emulator", "notImplemented")
+            raise ApiError(
+                400,
+                "Extracting a model (an extract job with sourceModel) is not supported by the emulator: "
+                "it keeps no TensorFlow SavedModel or Booster files to export",
+                "invalid",
+            )
         p, d, t = table_ref(config.get("sourceTable"), "configuration.extract.sourceTable", project)
         uris = _extract_uris(config)
         fmt = {

@@ -19,11 +19,12 @@ from typing import Any
 from sqlglot import exp
 
 from .aifunctions import AI_UDF
+from .bqml_calls import MARKERS, METRICS_UDF
 from .googlesql import BigQueryError, BigQueryInvalid, Statement, _flatten_table_name, check_dataset_name
 
 EMBED_UDF = "__llmops_embed"
 GENERATE_UDF = "__llmops_generate"
-ML_UDFS = frozenset({EMBED_UDF, GENERATE_UDF, AI_UDF})
+ML_UDFS = frozenset({EMBED_UDF, GENERATE_UDF, AI_UDF, METRICS_UDF, *MARKERS})
 
 EMBEDDING_DIMENSIONS = 256
 """The local embedding model's width (WordLlama); also the default output_dimensionality."""
@@ -145,13 +146,28 @@ def rewrite_calls(stmt: exp.Expression, project: str, dataset: str | None) -> tu
         exp.VectorSearch: _vector_search,
         exp.GenerateTable: _table,
     }
-    calls = [t for t in stmt.find_all(exp.Table) if type(t.this) in handlers]
+    from . import bqml_calls
+
+    calls = [t for t in stmt.find_all(exp.Table) if type(t.this) in handlers or _trained_call(t.this)]
     for n, table in enumerate(reversed(calls)):  # find_all is breadth first: deepest last
         call = table.this
-        sub = handlers[type(call)](call, project, dataset, uses)
+        trained = bqml_calls.rewrite(table, project, dataset, _input_query)
+        if trained is not None:
+            sub, ref = trained
+            uses.append(ModelUse(*ref, "trained"))
+        else:
+            sub = handlers[type(call)](call, project, dataset, uses)
         alias = table.args.get("alias") or exp.TableAlias(this=exp.to_identifier(f"__ml_{n}"))
         table.replace(exp.Subquery(this=sub, alias=alias))
     return tuple(dict.fromkeys(uses))
+
+
+def _trained_call(call: exp.Expression) -> bool:
+    from .bqml_calls import EVALUATE, TRAINING_INFO, WEIGHTS
+
+    if isinstance(call, exp.Predict):
+        return True
+    return isinstance(call, exp.Anonymous) and str(call.this).lower() in (EVALUATE, WEIGHTS, TRAINING_INFO)
 
 
 def _input_query(node: exp.Expression | None, what: str) -> exp.Expression:
@@ -468,6 +484,8 @@ class ModelCatalog:
 
     def __init__(self) -> None:
         self.endpoints: dict[str, str] = {}
+        self.trained: dict[str, dict[str, Any]] = {}
+        """Trained models' specs (bqml_train) by ref, as last read by a statement that calls them."""
         self._service: Any = None
 
     def service(self) -> Any:
@@ -568,5 +586,10 @@ class ModelCatalog:
             "VARCHAR",
             null_handling="special",
             side_effects=False,
+        )
+        from .bqml_calls import metrics_udf
+
+        con.create_function(
+            METRICS_UDF, metrics_udf(self.trained), ["VARCHAR", "VARCHAR"], "VARCHAR", null_handling="special"
         )
         aifunctions.register(con, self.service, self.endpoints)
