@@ -106,8 +106,10 @@ def test_failing_export_does_not_replace_an_existing_file(warehouse, ws_dir):
 def test_bad_queries_fail_with_one_line(warehouse):
     with pytest.raises(QueryError, match=r"Syntax error: .* at \[1:7\]"):
         warehouse.query("SELEC 1")
-    with pytest.raises(QueryError, match="ML.PREDICT is not supported by the local warehouse"):
+    with pytest.raises(NotFoundError, match="Not found: Model p.d.m"):  # trained models are served
         warehouse.query("SELECT * FROM ML.PREDICT(MODEL `p.d.m`, (SELECT 1))")
+    with pytest.raises(QueryError, match="ML.EXPLAIN_PREDICT is not supported by the local warehouse"):
+        warehouse.query("SELECT * FROM ML.EXPLAIN_PREDICT(MODEL `p.d.m`, (SELECT 1))")
     with pytest.raises(NotFoundError, match="INFORMATION_SCHEMA.TABLES"):
         warehouse.query("SELECT * FROM `bigquery-public-data.stackoverflow.posts`")
     with pytest.raises(QueryError, match="@since has no value"):

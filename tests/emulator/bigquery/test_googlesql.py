@@ -191,7 +191,7 @@ def test_export_data_options():
 @pytest.mark.parametrize(
     "sql, construct",
     [
-        ("SELECT * FROM ML.PREDICT(MODEL `p.d.m`, (SELECT 1))", "ML.PREDICT"),
+        ("SELECT * FROM ML.EXPLAIN_PREDICT(MODEL `p.d.m`, (SELECT 1))", "ML.EXPLAIN_PREDICT"),
         ("SELECT ML.GENERATE_EMBEDDING(1)", "ML.GENERATE_EMBEDDING"),
         ("SELECT * FROM d.t FOR SYSTEM_TIME AS OF @ts", "query parameters in FOR SYSTEM_TIME AS OF"),
         ("DECLARE x INT64; SELECT x", "DECLARE"),
