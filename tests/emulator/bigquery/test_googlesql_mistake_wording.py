@@ -25,6 +25,10 @@ CASES = [
     (f"SELECT SUM(title) FROM {TABLE} t", "No matching signature for function SUM for argument types: STRING"),
     ("SELECT ABS('a')", "No matching signature for function ABS for argument types: STRING"),
     (f"SELECT SUM(nums) FROM {TABLE} t", "No matching signature for function SUM for argument types: ARRAY<INT64>"),
+    # an operator's wrong operands were DuckDB's "Could not choose a best candidate function ... +(STRING_LITERAL, ...)"
+    ("SELECT 'a' + 1", "No matching signature for operator + for argument types: STRING, INT64"),
+    (f"SELECT title * 2 FROM {TABLE} t", "No matching signature for operator * for argument types: STRING, INT64"),
+    ("SELECT DATE '2024-01-01' - 'x'", "No matching signature for operator - for argument types: DATE, STRING"),
 ]
 
 

@@ -85,13 +85,14 @@ def reworded(first: str) -> BigQueryError | None:
         )
     m = re.search(
         r"(?:No function matches the given name and argument types|"
-        r"Could not choose a best candidate function for the function call) \"?'?(\w+)\((.*?)\)'?\"?[.!]?",
+        r"Could not choose a best candidate function for the function call) \"?'?(\w+|[-+*/%<>=!|&^~]+)\((.*?)\)'?\"?[.!]?",
         first,
     )
     if m and not m.group(1).startswith("__"):
+        name = m.group(1)
+        what = f"function {name.upper()}" if name[0].isalnum() or name[0] == "_" else f"operator {name}"
         return BigQueryError(
-            f"No matching signature for function {m.group(1).upper()} for argument types: "
-            f"{_argument_types(m.group(2))}",
+            f"No matching signature for {what} for argument types: {_argument_types(m.group(2))}",
             fix="check the argument types in the GoogleSQL function reference, or CAST the arguments",
         )
     return None
