@@ -64,3 +64,18 @@ def test_llmops_sql_prints_one_line(cli):
 )
 def test_type_names(duckdb_name, googlesql):
     assert googlesql_type_name(duckdb_name) == googlesql
+
+
+def test_a_date_plus_int64_the_engine_cannot_type_names_date_add(tmp_path):
+    """In a script of several statements the columns' types are not looked up (see googlesql.md,
+    "Known differences"): DATE + INT64 there names DATE_ADD, not a signature BigQuery has."""
+    from llmops.core.errors import QueryError
+    from llmops.emulator.bigquery.engine import BigQueryEngine
+
+    engine = BigQueryEngine()
+    engine.create_dataset("llmops-local", "b")
+    engine.query("CREATE TABLE b.t AS SELECT DATE '2024-01-01' AS d, 3 AS n")
+    with pytest.raises(QueryError) as info:
+        engine.query("SELECT 1; SELECT d + n FROM b.t")
+    assert str(info.value).startswith("DATE + INT64 of values whose types the local warehouse could not infer")
+    assert "DATE_ADD(d, INTERVAL n DAY)" in str(info.value)

@@ -89,10 +89,17 @@ def reworded(first: str) -> BigQueryError | None:
         first,
     )
     if m and not m.group(1).startswith("__"):
-        name = m.group(1)
+        name, types = m.group(1), _argument_types(m.group(2))
+        if name in ("+", "-") and sorted(types.split(", ")) == ["DATE", "INT64"]:
+            # GoogleSQL has DATE +/- INT64; DuckDB's binder lacks it where the columns' types were not known
+            return BigQueryError(
+                f"DATE {name} INT64 of values whose types the local warehouse could not infer here (a script of "
+                "several statements) is not supported by the local warehouse",
+                fix="write DATE_ADD(d, INTERVAL n DAY) / DATE_SUB(d, INTERVAL n DAY)",
+            )
         what = f"function {name.upper()}" if name[0].isalnum() or name[0] == "_" else f"operator {name}"
         return BigQueryError(
-            f"No matching signature for {what} for argument types: {_argument_types(m.group(2))}",
+            f"No matching signature for {what} for argument types: {types}",
             fix="check the argument types in the GoogleSQL function reference, or CAST the arguments",
         )
     return None
