@@ -639,12 +639,15 @@ def _translate_parsed(
     from .keywordnames import quote_operator_words
     from .parenjoins import unwrap_leading_unnest_joins
     from .pathoffsets import unnest_offset_paths
+    from .pipeoperators import rewrite_pipe_operators
+    from .privacyclauses import check_privacy_clauses
     from .quantified import protect as protect_quantifiers
     from .safecalls import unwrap_safe_paths, wrap_safe_paths
     from .udfnames import mark_udf_calls
 
     original = sql
-    sql = unnest_offset_paths(unwrap_leading_unnest_joins(quote_operator_words(sql)))
+    sql = rewrite_pipe_operators(unnest_offset_paths(unwrap_leading_unnest_joins(quote_operator_words(sql))))
+    check_privacy_clauses(sql)
     try:
         parsed_text = protect_ai_calls(protect_json_object_arrays(protect_quantifiers(protect(sql))))
         dialect = sqlglot.Dialect.get_or_raise("bigquery")
@@ -660,10 +663,9 @@ def _translate_parsed(
 
         ranges.check_sessionize(sql)
         from .aifunctions import served
-        from .privacyclauses import check_differential_privacy
+        from .pipeoperators import refuse_pipe_operators
 
-        check_differential_privacy(sql)
-
+        refuse_pipe_operators(sql)
         for ml in _ML_CALL.finditer(sql):
             if not (ml.group(1).upper() == "AI" and served(ml.group(2))):
                 raise _unsupported(f"{ml.group(1).upper()}.{ml.group(2).upper()}") from None
