@@ -8,7 +8,10 @@ pipe syntax and operator pages):
   UNION`, `|> DESCRIBE`, ...) failed as syntax errors; they are refused by name;
 - `SELECT WITH DIFFERENTIAL_PRIVACY` with a bounded aggregate (`AVG(x, contribution_bounds_per_group
   => ...)`) failed as AVG's wrong signature, and `SELECT WITH AGGREGATION_THRESHOLD` as a syntax
-  error; both are refused by name.
+  error; both are refused by name;
+- a GEOGRAPHY kept the shape it was written in: BigQuery gives an empty geography as
+  `GEOMETRYCOLLECTION EMPTY` (`POINT EMPTY` too) and a compound value in its simplest form
+  (`GEOMETRYCOLLECTION(POINT(1 1), POINT(2 2))` is `MULTIPOINT(1 1, 2 2)`).
 
 Each row is our own query with the answer Google's reference gives, run on the local warehouse and
 through the real BigQuery client against the emulator.
@@ -19,7 +22,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from googlesql_cases import assert_fails_locally, assert_fails_through_client
+from googlesql_cases import (
+    assert_fails_locally,
+    assert_fails_through_client,
+    case_params,
+    check_locally,
+    check_through_client,
+)
+
+S = "STRING"
 
 _P = (
     "(SELECT 'fruit' AS kind, 'pear' AS name, 4 AS n UNION ALL SELECT 'fruit', 'apple', 1"
@@ -68,6 +79,28 @@ ORDERED: list[tuple[str, list[str], list[tuple[Any, ...]]]] = [
     ),
 ]
 
+# (expression, BigQuery's value, its type)
+SIMPLEST_GEOGRAPHIES = [
+    ("ST_ASTEXT(ST_GEOGFROMTEXT('POINT EMPTY'))", "GEOMETRYCOLLECTION EMPTY", S),
+    ("ST_ASTEXT(ST_GEOGFROMTEXT('LINESTRING EMPTY'))", "GEOMETRYCOLLECTION EMPTY", S),
+    ("ST_ASTEXT(ST_GEOGFROMTEXT('GEOMETRYCOLLECTION(POINT(1 1), POINT(2 2))'))", "MULTIPOINT(1 1, 2 2)", S),
+    ("ST_ASTEXT(ST_GEOGFROMTEXT('GEOMETRYCOLLECTION(POINT(3 4))'))", "POINT(3 4)", S),
+    ("ST_ASTEXT(ST_GEOGFROMTEXT('MULTIPOINT(1 1)'))", "POINT(1 1)", S),
+    (
+        "ST_ASTEXT(ST_GEOGFROMTEXT('GEOMETRYCOLLECTION(LINESTRING(0 0, 1 1), LINESTRING(2 2, 3 3))'))",
+        "MULTILINESTRING((0 0, 1 1), (2 2, 3 3))",
+        S,
+    ),
+    (
+        'ST_ASTEXT(ST_GEOGFROMGEOJSON(\'{"type": "GeometryCollection", "geometries": ['
+        '{"type": "Point", "coordinates": [1, 2]}, {"type": "Point", "coordinates": [3, 4]}]}\'))',
+        "MULTIPOINT(1 2, 3 4)",
+        S,
+    ),
+    ("CAST(ST_GEOGFROMTEXT('GEOMETRYCOLLECTION(POINT(1 1), POINT(2 2))') AS STRING)", "MULTIPOINT(1 1, 2 2)", S),
+]
+FAMILIES = {"simplest_geographies": SIMPLEST_GEOGRAPHIES}
+
 REFUSED = [
     ("SELECT 1 AS x |> RENAME x AS y", "the pipe operator |> RENAME is not supported by the local warehouse"),
     ("SELECT 1 AS x |> WITH t AS (SELECT 2 AS y) |> SELECT x", "the pipe operator |> WITH is not supported"),
@@ -109,3 +142,13 @@ def test_refused_locally(warehouse, sql, fragment):
 @pytest.mark.parametrize("sql, fragment", REFUSED, ids=[f"refused-{i}" for i in range(len(REFUSED))])
 def test_refused_through_client(bigquery_client, sql, fragment):
     assert_fails_through_client(bigquery_client, sql, fragment)
+
+
+@pytest.mark.parametrize("sql, want, typ", case_params(FAMILIES))
+def test_values_locally(warehouse, sql, want, typ):
+    check_locally(warehouse, sql, want, typ)
+
+
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+def test_values_through_client(bigquery_client, family):
+    check_through_client(bigquery_client, FAMILIES[family])
