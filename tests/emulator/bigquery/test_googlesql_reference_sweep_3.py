@@ -11,7 +11,9 @@ pipe syntax and operator pages):
   error; both are refused by name;
 - a GEOGRAPHY kept the shape it was written in: BigQuery gives an empty geography as
   `GEOMETRYCOLLECTION EMPTY` (`POINT EMPTY` too) and a compound value in its simplest form
-  (`GEOMETRYCOLLECTION(POINT(1 1), POINT(2 2))` is `MULTIPOINT(1 1, 2 2)`).
+  (`GEOMETRYCOLLECTION(POINT(1 1), POINT(2 2))` is `MULTIPOINT(1 1, 2 2)`);
+- a correlated join through an earlier UNNEST's element (`FROM UNNEST(rows) AS a LEFT JOIN a.items
+  AS item`) read `a` as a dataset ("dataset a not found").
 
 Each row is our own query with the answer Google's reference gives, run on the local warehouse and
 through the real BigQuery client against the emulator.
@@ -100,6 +102,19 @@ SIMPLEST_GEOGRAPHIES = [
     ("CAST(ST_GEOGFROMTEXT('GEOMETRYCOLLECTION(POINT(1 1), POINT(2 2))') AS STRING)", "MULTIPOINT(1 1, 2 2)", S),
 ]
 FAMILIES = {"simplest_geographies": SIMPLEST_GEOGRAPHIES}
+
+_ROWS = "UNNEST([STRUCT('p' AS name, [3, 1] AS items), STRUCT('q' AS name, [] AS items)]) AS a"
+ORDERED += [
+    # LEFT JOIN keeps a row with an empty array, its element NULL; INNER and CROSS JOIN drop it
+    (
+        f"SELECT a.name, item, ARRAY_LENGTH(a.items) AS n FROM {_ROWS} LEFT JOIN a.items AS item ORDER BY 1, 2",
+        ["name", "item", "n"],
+        [("p", 1, 2), ("p", 3, 2), ("q", None, 0)],
+    ),
+    (f"SELECT a.name, item FROM {_ROWS} INNER JOIN a.items AS item ORDER BY 2", ["name", "item"], [("p", 1), ("p", 3)]),
+    (f"SELECT name, item FROM {_ROWS}, a.items AS item ORDER BY item DESC", ["name", "item"], [("p", 3), ("p", 1)]),
+    (f"SELECT COUNT(*) AS c FROM {_ROWS} JOIN a.items AS item ON item > 1", ["c"], [(1,)]),
+]
 
 REFUSED = [
     ("SELECT 1 AS x |> RENAME x AS y", "the pipe operator |> RENAME is not supported by the local warehouse"),
