@@ -13,7 +13,9 @@ pipe syntax and operator pages):
   `GEOMETRYCOLLECTION EMPTY` (`POINT EMPTY` too) and a compound value in its simplest form
   (`GEOMETRYCOLLECTION(POINT(1 1), POINT(2 2))` is `MULTIPOINT(1 1, 2 2)`);
 - a correlated join through an earlier UNNEST's element (`FROM UNNEST(rows) AS a LEFT JOIN a.items
-  AS item`) read `a` as a dataset ("dataset a not found").
+  AS item`) read `a` as a dataset ("dataset a not found");
+- `SELECT *` over `JOIN UNNEST(ARRAY(SELECT AS STRUCT ...)) AS m` answered `m` as one STRUCT column;
+  BigQuery lists the STRUCTs' fields as columns.
 
 Each row is our own query with the answer Google's reference gives, run on the local warehouse and
 through the real BigQuery client against the emulator.
@@ -114,6 +116,20 @@ ORDERED += [
     (f"SELECT a.name, item FROM {_ROWS} INNER JOIN a.items AS item ORDER BY 2", ["name", "item"], [("p", 1), ("p", 3)]),
     (f"SELECT name, item FROM {_ROWS}, a.items AS item ORDER BY item DESC", ["name", "item"], [("p", 3), ("p", 1)]),
     (f"SELECT COUNT(*) AS c FROM {_ROWS} JOIN a.items AS item ON item > 1", ["c"], [(1,)]),
+]
+
+_RP = "WITH r AS (SELECT 50 AS sid, 'a' AS who), p AS (SELECT 'b' AS who2, 50 AS oid UNION ALL SELECT 'c', 51)"
+ORDERED += [
+    (
+        f"{_RP} SELECT * FROM r JOIN UNNEST(ARRAY(SELECT AS STRUCT * FROM p WHERE p.oid = r.sid)) AS m ON m.who2 = 'b'",
+        ["sid", "who", "who2", "oid"],
+        [(50, "a", "b", 50)],
+    ),
+    (
+        f"{_RP} SELECT * FROM r, UNNEST(ARRAY(SELECT AS STRUCT oid, oid * 2 AS d FROM p WHERE p.oid > r.sid)) AS m",
+        ["sid", "who", "oid", "d"],
+        [(50, "a", 51, 102)],
+    ),
 ]
 
 REFUSED = [
