@@ -4,6 +4,8 @@ pipe syntax and operator pages):
 - `|> AGGREGATE ... GROUP AND ORDER BY a, b DESC` ordered the rows by the items with a suffix only
   (`b DESC`): the others' ascending order was lost (sqlglot);
 - `|> DROP a` and `|> SET a = e` were syntax errors ("Unsupported pipe syntax operator");
+- a named window of `|> SELECT` / `|> EXTEND` (`OVER w ... WINDOW w AS (...)`) was "window w does
+  not exist";
 - the pipe operators the local warehouse does not run (`|> RENAME`, `|> WITH`, `|> RECURSIVE
   UNION`, `|> DESCRIBE`, ...) failed as syntax errors; they are refused by name;
 - `SELECT WITH DIFFERENTIAL_PRIVACY` with a bounded aggregate (`AVG(x, contribution_bounds_per_group
@@ -129,6 +131,20 @@ ORDERED += [
         f"{_RP} SELECT * FROM r, UNNEST(ARRAY(SELECT AS STRUCT oid, oid * 2 AS d FROM p WHERE p.oid > r.sid)) AS m",
         ["sid", "who", "oid", "d"],
         [(50, "a", 51, 102)],
+    ),
+]
+
+ORDERED += [
+    (
+        f"FROM {_P} |> SELECT name, SUM(n) OVER w AS total WINDOW w AS (PARTITION BY kind) |> ORDER BY name, total",
+        ["name", "total"],
+        [("apple", 7), ("beet", 3), ("pear", 7), ("pear", 7)],
+    ),
+    (
+        f"FROM {_P} |> EXTEND COUNT(*) OVER w AS c, RANK() OVER v AS r"
+        " WINDOW w AS (PARTITION BY kind), v AS (ORDER BY n DESC) |> WHERE n > 2 |> ORDER BY n",
+        ["kind", "name", "n", "c", "r"],
+        [("root", "beet", 3, 1, 2), ("fruit", "pear", 4, 3, 1)],
     ),
 ]
 

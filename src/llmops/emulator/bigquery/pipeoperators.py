@@ -5,6 +5,9 @@
   rows came back in the wrong order. It is written `GROUP BY a ASC, b DESC`, the same ordering.
 - `|> DROP a, b` is `|> SELECT * EXCEPT (a, b)`;
 - `|> SET a = e` is `|> SELECT * REPLACE (e AS a)` (the column keeps its place);
+- a named window of `|> SELECT` or `|> EXTEND` (`|> SELECT SUM(x) OVER w WINDOW w AS (...)`) is
+  written into each `OVER w`: sqlglot dropped the WINDOW clause or moved it to the outer query
+  ("window w does not exist");
 - a query sqlglot cannot read because of a pipe operator the local warehouse does not run
   (`|> RENAME`, `|> WITH`, `|> AS` where sqlglot lacks it, ...) is refused by name instead of
   failing as a syntax error.
@@ -54,6 +57,8 @@ def rewrite_pipe_operators(sql: str) -> str:
                 items = _items(tokens, i + 2)
                 if items:
                     edits.append(_drop_or_set(sql, word, items, tok, nxt))
+            elif word in ("SELECT", "EXTEND"):
+                edits.extend(_named_windows(sql, tokens, i + 2))
         elif _is_group_and_order(tokens, i):
             edits.extend(_group_and_order(sql, tokens, i))
     for start, end, text in sorted(edits, reverse=True):
@@ -115,6 +120,45 @@ def _drop_or_set(sql: str, word: str, items: list[list[Token]], pipe: Token, op:
             return pipe.start, pipe.end, "|>"  # not `name = value`: the parser reports it
         replaced.append(f"{_text(sql, item[eq + 1 :])} AS {_text(sql, item[:eq])}")
     return op.start, end, f"SELECT * REPLACE ({', '.join(replaced)})"
+
+
+def _operator_end(tokens: list[Token], start: int) -> int:
+    """The index after the last token of the pipe operator whose arguments begin at `start`."""
+    depth = 0
+    for k in range(start, len(tokens)):
+        kind = tokens[k].token_type
+        if depth == 0 and (kind in (TokenType.PIPE_GT, TokenType.SEMICOLON) or kind in _CLOSES):
+            return k
+        if kind in _OPENS:
+            depth += 1
+        elif kind in _CLOSES:
+            depth -= 1
+    return len(tokens)
+
+
+def _named_windows(sql: str, tokens: list[Token], start: int) -> list[tuple[int, int, str]]:
+    end = _operator_end(tokens, start)
+    depth, window = 0, None
+    for k in range(start, end):
+        kind = tokens[k].token_type
+        depth += kind in _OPENS
+        depth -= kind in _CLOSES
+        if depth == 0 and kind == TokenType.WINDOW:
+            window = k
+            break
+    if window is None:
+        return []
+    specs: dict[str, str] = {}
+    for item in _items(tokens, window + 1):
+        if len(item) < 4 or item[1].token_type != TokenType.ALIAS or item[2].token_type != TokenType.L_PAREN:
+            return []  # not `name AS (...)`: the parser reports it
+        specs[item[0].text.lower()] = _text(sql, item[2:])
+    edits = [(tokens[window - 1].end + 1, tokens[end - 1].end, "")]
+    for k in range(start, window - 1):
+        name = tokens[k + 1]
+        if tokens[k].token_type == TokenType.OVER and name.text.lower() in specs:
+            edits.append((name.start, name.end, specs[name.text.lower()]))
+    return edits
 
 
 def _is_group_and_order(tokens: list[Token], i: int) -> bool:
