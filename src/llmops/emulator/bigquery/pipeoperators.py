@@ -78,11 +78,13 @@ def refuse_pipe_operators(sql: str) -> None:
         tokens = BigQuery().tokenize(sql)
     except TokenError:
         return
-    for tok, nxt in zip(tokens, tokens[1:]):
-        if tok.token_type == TokenType.PIPE_GT and nxt.text.upper() in _REFUSED:
-            from .googlesql import _unsupported
+    words = [nxt.text.upper() for tok, nxt in zip(tokens, tokens[1:]) if tok.token_type == TokenType.PIPE_GT]
+    # `|> AS` is read in some places, so another operator is the likelier reason
+    refused = [w for w in words if w in _REFUSED and w != "AS"] or [w for w in words if w == "AS"]
+    if refused:
+        from .googlesql import _unsupported
 
-            raise _unsupported(f"the pipe operator {_REFUSED[nxt.text.upper()]}")
+        raise _unsupported(f"the pipe operator {_REFUSED[refused[0]]}")
 
 
 def _items(tokens: list[Token], start: int) -> list[list[Token]]:
