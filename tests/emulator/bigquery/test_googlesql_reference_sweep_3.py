@@ -4,6 +4,8 @@ pipe syntax and operator pages):
 - `|> AGGREGATE ... GROUP AND ORDER BY a, b DESC` ordered the rows by the items with a suffix only
   (`b DESC`): the others' ascending order was lost (sqlglot);
 - `|> DROP a` and `|> SET a = e` were syntax errors ("Unsupported pipe syntax operator");
+- a pipe query on the right of a pipe set operation (`|> EXCEPT DISTINCT (SELECT ... |> EXCEPT
+  DISTINCT (...))`) was a DuckDB syntax error at WITH;
 - a named window of `|> SELECT` / `|> EXTEND` (`OVER w ... WINDOW w AS (...)`) was "window w does
   not exist";
 - the pipe operators the local warehouse does not run (`|> RENAME`, `|> WITH`, `|> RECURSIVE
@@ -145,6 +147,15 @@ ORDERED += [
         " WINDOW w AS (PARTITION BY kind), v AS (ORDER BY n DESC) |> WHERE n > 2 |> ORDER BY n",
         ["kind", "name", "n", "c", "r"],
         [("root", "beet", 3, 1, 2), ("fruit", "pear", 4, 3, 1)],
+    ),
+]
+
+ORDERED += [
+    (
+        "SELECT * FROM UNNEST([5, 6, 7, 7, 8]) AS v |> EXCEPT DISTINCT"
+        " (SELECT * FROM UNNEST([5, 6]) AS v |> EXCEPT DISTINCT (SELECT * FROM UNNEST([5, 8]) AS v)) |> ORDER BY v",
+        ["v"],
+        [(5,), (7,), (8,)],
     ),
 ]
 

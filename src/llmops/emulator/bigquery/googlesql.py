@@ -639,7 +639,7 @@ def _translate_parsed(
     from .keywordnames import quote_operator_words
     from .parenjoins import unwrap_leading_unnest_joins
     from .pathoffsets import unnest_offset_paths
-    from .pipeoperators import rewrite_pipe_operators
+    from .pipeoperators import parenthesize_set_operands, rewrite_pipe_operators
     from .privacyclauses import check_privacy_clauses
     from .quantified import protect as protect_quantifiers
     from .safecalls import unwrap_safe_paths, wrap_safe_paths
@@ -684,6 +684,8 @@ def _translate_parsed(
         _drop_token_positions(tree)
         restore_cast_formats(tree)
         unwrap_safe_paths(tree)
+        if "|>" in sql:
+            parenthesize_set_operands(tree)
     _refuse_bare_from_query(sql, parsed)
     ctx = _Context(default_project, default_dataset, dict(param_types))
     ctx.temp_functions.update(f for f in functions if not f.startswith("\x00"))

@@ -8,6 +8,9 @@
 - a named window of `|> SELECT` or `|> EXTEND` (`|> SELECT SUM(x) OVER w WINDOW w AS (...)`) is
   written into each `OVER w`: sqlglot dropped the WINDOW clause or moved it to the outer query
   ("window w does not exist");
+- a pipe query on the right of a pipe set operation (`|> EXCEPT DISTINCT (SELECT ... |> EXCEPT
+  DISTINCT (...))`) keeps its parentheses: sqlglot wrote its WITH clause bare after EXCEPT, a
+  DuckDB syntax error;
 - a query sqlglot cannot read because of a pipe operator the local warehouse does not run
   (`|> RENAME`, `|> WITH`, `|> AS` where sqlglot lacks it, ...) is refused by name instead of
   failing as a syntax error.
@@ -15,6 +18,7 @@
 
 from __future__ import annotations
 
+from sqlglot import exp
 from sqlglot.tokens import Token, TokenType
 
 _OPENS = (TokenType.L_PAREN, TokenType.L_BRACKET, TokenType.L_BRACE)
@@ -64,6 +68,15 @@ def rewrite_pipe_operators(sql: str) -> str:
     for start, end, text in sorted(edits, reverse=True):
         sql = f"{sql[:start]}{text}{sql[end + 1 :]}"
     return sql
+
+
+def parenthesize_set_operands(tree: exp.Expr) -> None:
+    """Wrap each operand of a set operation that carries its own WITH clause in parentheses."""
+    for node in tree.find_all(exp.SetOperation):
+        for key in ("this", "expression"):
+            operand = node.args.get(key)
+            if isinstance(operand, exp.Query) and not isinstance(operand, exp.Subquery) and operand.args.get("with_"):
+                operand.replace(exp.Subquery(this=operand.copy()))
 
 
 def refuse_pipe_operators(sql: str) -> None:
