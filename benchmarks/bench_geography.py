@@ -37,6 +37,12 @@ CASES = [
         "FROM b.t",
         "SELECT COUNT_IF(lng > -123 AND lng < -122 AND lat > 47 AND lat < 48) FROM b.t",
     ),
+    (
+        "ST_GEOGFROMTEXT (per row, simplest form)",
+        "SELECT COUNT(ST_GEOGFROMTEXT(CONCAT('MULTIPOINT(', CAST(lng AS STRING), ' ', CAST(lat AS STRING), ')'))) "
+        "FROM b.t",
+        "SELECT COUNT(CAST(concat('MULTIPOINT(', lng, ' ', lat, ')') AS GEOMETRY)) FROM b.t",
+    ),
     ("ST_ASTEXT (native)", "SELECT MAX(ST_ASTEXT(p)) FROM b.t", "SELECT MAX(CAST(p AS VARCHAR)) FROM b.t"),
     ("ST_ASGEOJSON (per row)", "SELECT MAX(ST_ASGEOJSON(p)) FROM b.t", "SELECT MAX(st_asgeojson(p)) FROM b.t"),
     (

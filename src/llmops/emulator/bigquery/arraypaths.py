@@ -3,7 +3,8 @@
 
 sqlglot makes `FROM t, t.arr` an UNNEST where `t` is named in the same FROM; a subquery's path
 whose first name is a range variable of an enclosing query stayed a table, and read as the
-dataset `t`.
+dataset `t`, and so did a path through an earlier UNNEST's element in the same FROM
+(`FROM UNNEST(rows) AS a LEFT JOIN a.items AS item`, the reference's correlated join).
 """
 
 from __future__ import annotations
@@ -23,9 +24,23 @@ def _range_variables(select: exp.Select) -> set[str]:
     return {item.alias_or_name.lower() for item in items if item.alias_or_name}
 
 
+def _unnest_elements(select: exp.Select) -> set[str]:
+    """The names a SELECT's FROM and JOINs give the elements of the arrays they UNNEST."""
+    from_ = select.args.get("from_")
+    items = ([from_.this] if from_ is not None else []) + [join.this for join in select.args.get("joins") or []]
+    names = set()
+    for item in items:
+        alias = item.args.get("alias") if isinstance(item, exp.Unnest) else None
+        if isinstance(alias, exp.TableAlias) and alias.columns:
+            names.add(alias.columns[0].name.lower())
+    return names
+
+
 def _outer_range_variables(table: exp.Table) -> set[str]:
     names: set[str] = set()
     own = table.find_ancestor(exp.Select)
+    if own is not None and isinstance(table.parent, exp.Join):
+        names |= _unnest_elements(own)
     node = own.parent if own is not None else None
     while node is not None:
         if isinstance(node, exp.Select):

@@ -25,6 +25,7 @@ from .geography_sphere import (
     perimeters,
     shapely_module,
 )
+from .geographyforms import simplest
 
 PREFIX = "__bq_st_"
 GEOMETRY = "GEOMETRY"
@@ -58,7 +59,8 @@ def _geoms(column: Any) -> Any:
 
 
 def _check_coords(geom: Any, fn: str) -> Any:
-    """`geom` with BigQuery's coordinate rules: latitude in [-90, 90], longitude in [-180, 180]."""
+    """`geom` with BigQuery's coordinate rules (latitude in [-90, 90], longitude in [-180, 180]), in
+    its simplest form."""
     shp = shapely_module()
     if geom is None:
         return None
@@ -67,7 +69,7 @@ def _check_coords(geom: Any, fn: str) -> Any:
         raise ValueError(f"{fn}: latitude must be in [-90, 90] and longitude in [-180, 180]")
     if shp.get_type_id(geom) == 3 and not shp.is_valid(geom):
         raise ValueError(f"{fn}: invalid polygon: {shp.is_valid_reason(geom)}")
-    return geom
+    return simplest(geom)
 
 
 def _num(value: float) -> str:

@@ -642,12 +642,15 @@ def _translate_parsed(
     from .keywordnames import quote_operator_words
     from .parenjoins import unwrap_leading_unnest_joins
     from .pathoffsets import unnest_offset_paths
+    from .pipeoperators import parenthesize_set_operands, rewrite_pipe_operators
+    from .privacyclauses import check_privacy_clauses
     from .quantified import protect as protect_quantifiers
     from .safecalls import unwrap_safe_paths, wrap_safe_paths
     from .udfnames import mark_udf_calls
 
     original = sql
-    sql = unnest_offset_paths(unwrap_leading_unnest_joins(quote_operator_words(sql)))
+    sql = rewrite_pipe_operators(unnest_offset_paths(unwrap_leading_unnest_joins(quote_operator_words(sql))))
+    check_privacy_clauses(sql)
     try:
         parsed_text = protect_ml_calls(protect_ai_calls(protect_json_object_arrays(protect_quantifiers(protect(sql)))))
         dialect = sqlglot.Dialect.get_or_raise("bigquery")
@@ -663,10 +666,9 @@ def _translate_parsed(
 
         ranges.check_sessionize(sql)
         from .aifunctions import served
-        from .privacyclauses import check_differential_privacy
+        from .pipeoperators import refuse_pipe_operators
 
-        check_differential_privacy(sql)
-
+        refuse_pipe_operators(sql)
         for ml in _ML_CALL.finditer(sql):
             if not (ml.group(1).upper() == "AI" and served(ml.group(2))):
                 raise _unsupported(f"{ml.group(1).upper()}.{ml.group(2).upper()}") from None
@@ -685,6 +687,8 @@ def _translate_parsed(
         _drop_token_positions(tree)
         restore_cast_formats(tree)
         unwrap_safe_paths(tree)
+        if "|>" in sql:
+            parenthesize_set_operands(tree)
     _refuse_bare_from_query(sql, parsed)
     ctx = _Context(default_project, default_dataset, dict(param_types))
     ctx.temp_functions.update(f for f in functions if not f.startswith("\x00"))

@@ -202,6 +202,22 @@ def _array_of_query(node: exp.Expression) -> bool:
     )
 
 
+def _array_of_struct_query(node: exp.Expression) -> bool:
+    """`ARRAY(SELECT AS STRUCT ...)` (by now, maybe, its one projection a STRUCT constructor): an
+    array of STRUCTs whatever its columns' types."""
+    if not _array_of_query(node):
+        return False
+    query = node.expressions[0].unnest()
+    if not isinstance(query, exp.Select):
+        return False
+    if str(query.args.get("kind") or "").upper() == "STRUCT":
+        return True
+    if len(query.expressions) != 1:
+        return False
+    value = query.expressions[0].unalias()
+    return isinstance(value, exp.Struct) or (isinstance(value, exp.Anonymous) and value.name.upper() == "STRUCT_PACK")
+
+
 _COMPARISONS = (exp.EQ, exp.NEQ, exp.NullSafeEQ, exp.NullSafeNEQ)
 
 
@@ -263,7 +279,11 @@ def explode_struct_unnests(stmt: exp.Expression) -> None:
             continue
         if unnest.args.get("offset") or _whole_value_of_outer_join(stmt, unnest):
             unnest.set("explode_array", False)
-        elif _struct_array(unnest.expressions[0]) or _struct_literals(unnest.expressions[0]):
+        elif (
+            _struct_array(unnest.expressions[0])
+            or _struct_literals(unnest.expressions[0])
+            or _array_of_struct_query(unnest.expressions[0])
+        ):
             unnest.set("explode_array", True)
 
 
