@@ -56,6 +56,7 @@ from . import (
     infoschema,
     intervals,
     ml,
+    picotimestamps,
     ranges,
     routines,
     rowaccess,
@@ -211,6 +212,8 @@ class BigQueryEngine:
         self._probe: tuple[int, bool, dt.datetime | None, frozenset[str]] | None = None
         """The last catalog probe: (generation, any row access policy, earliest table expiry,
         the UDFs views call)."""
+        self._pico_probe: tuple[int, frozenset[tuple[str, str, str]]] | None = None
+        """The tables with a TIMESTAMP(12) column as of a catalog generation (`_pico_tables`)."""
         self._locations: tuple[int, dict[str, str]] = (-1, {})
         """Dataset locations (DuckDB schema -> location) as of a catalog generation."""
         if self.path is None:
@@ -422,19 +425,42 @@ class BigQueryEngine:
     ) -> Script:
         """`con`: where the column types of the tables a statement reads are looked up when a
         rewrite depends on them (coltypes.py); without it those rewrites keep their refusals.
-        `session_dataset`: a session's hidden dataset of temporary tables (session_tables.py)."""
-        return translate(
-            sql,
-            default_project=default_project or self.default_project,
-            default_dataset=default_dataset,
-            param_types=dict(param_types or {}),
-            functions=functions,
-            temp_tables=temp_tables,
-            session_dataset=session_dataset,
-            max_bytes=self.limits.max_query_bytes,
-            max_tokens=self.limits.max_query_tokens,
-            column_types=(lambda tables: coltypes.column_types(con, tables)) if con is not None else None,
-        )
+        `session_dataset`: a session's hidden dataset of temporary tables (session_tables.py).
+        A script that reads a table with a TIMESTAMP(12) column is translated again knowing it
+        (picosql.py)."""
+        options: dict[str, Any] = {
+            "default_project": default_project or self.default_project,
+            "default_dataset": default_dataset,
+            "param_types": dict(param_types or {}),
+            "functions": functions,
+            "temp_tables": temp_tables,
+            "session_dataset": session_dataset,
+            "max_bytes": self.limits.max_query_bytes,
+            "max_tokens": self.limits.max_query_tokens,
+            "column_types": (lambda tables: coltypes.column_types(con, tables)) if con is not None else None,
+        }
+        script = translate(sql, **options)
+        if con is None:
+            return script
+        read = {t for s in script.statements for t in s.tables}
+        pico_tables = frozenset(read & self._pico_tables(con)) if read else frozenset()
+        return translate(sql, **options, pico_tables=pico_tables) if pico_tables else script
+
+    def _pico_tables(self, con: duckdb.DuckDBPyConnection) -> frozenset[tuple[str, str, str]]:
+        """(project, dataset, table) of the tables and views with a TIMESTAMP(12) column, from the
+        last look while nothing has written since (with a held database, see `_probe_catalog`)."""
+        generation = self._catalog_generation
+        cached = self._pico_probe
+        if cached is not None and cached[0] == generation and self._db is not None:
+            return cached[1]
+        rows = con.execute(
+            "SELECT DISTINCT schema_name, table_name FROM duckdb_columns() WHERE database_name = current_database() "
+            "AND contains(data_type, ?)",
+            [picotimestamps.MICROS],
+        ).fetchall()
+        found = frozenset((*parts, table) for schema, table in rows if (parts := split_schema(schema)))
+        self._pico_probe = (generation, found)
+        return found
 
     def session_connection(self) -> duckdb.DuckDBPyConnection:
         """A connection of its own for a session (see sessions.py), which its caller closes; its
@@ -1648,9 +1674,9 @@ class BigQueryEngine:
                     con.execute(f"ALTER TABLE {target} ADD COLUMN {quote_ident(f['name'])} {bq_field_to_duckdb(f)}")
                 elif old["mode"] == "REQUIRED" and f["mode"] == "NULLABLE":
                     con.execute(f"ALTER TABLE {target} ALTER COLUMN {quote_ident(old['name'])} DROP NOT NULL")
-                elif old["type"] != f["type"] or (old["mode"] == "REPEATED") != (f["mode"] == "REPEATED"):
+                elif _type_name(old) != _type_name(f) or (old["mode"] == "REPEATED") != (f["mode"] == "REPEATED"):
                     raise BigQueryInvalid(
-                        f"field {f['name']!r} changed type from {old['type']} to {f['type']}",
+                        f"field {f['name']!r} changed type from {_type_name(old)} to {_type_name(f)}",
                         fix="a schema update may only add fields or relax REQUIRED to NULLABLE",
                     )
                 if f.get("description") and f.get("description") != (old or {}).get("description"):
@@ -1817,6 +1843,11 @@ class BigQueryEngine:
 # ---------------------------------------------------------------------- helpers
 
 
+def _type_name(f: dict) -> str:
+    """A field's type name, TIMESTAMP(12) for a picosecond TIMESTAMP."""
+    return "TIMESTAMP(12)" if picotimestamps.is_pico(f) else f["type"]
+
+
 def field_type_sql(f: dict) -> str:
     """A schema field's type as GoogleSQL writes it: INT64, ARRAY<STRUCT<a STRING>>, ..."""
     if f["type"] == "RECORD":
@@ -1825,7 +1856,7 @@ def field_type_sql(f: dict) -> str:
     elif f["type"] == "RANGE":
         base = ranges.type_sql(ranges.element_of_field(f))
     else:
-        base = f["type"]
+        base = _type_name(f)
     return f"ARRAY<{base}>" if f.get("mode") == "REPEATED" else base
 
 
@@ -2233,7 +2264,7 @@ def _convert_value(value: Any, f: dict, *, ignore_unknown: bool, location: str) 
                 context=decimal.Context(prec=100),
             )
         if t == "TIMESTAMP":
-            return _parse_timestamp(value)
+            return picotimestamps.parse(value) if picotimestamps.is_pico(f) else _parse_timestamp(value)
         if t == "DATETIME":
             return dt.datetime.fromisoformat(padded(str(value).strip()).replace(" ", "T", 1))
         if t == "DATE":
