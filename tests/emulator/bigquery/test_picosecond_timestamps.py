@@ -12,11 +12,14 @@ picosqls.py; what else a query does with one is refused by name.
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from google.api_core.exceptions import BadRequest
 from google.cloud import bigquery
 from google.cloud.bigquery import enums
+
+from llmops.core.errors import QueryError
 
 PICO = enums.TimestampPrecision.PICOSECOND
 MICRO = enums.TimestampPrecision.MICROSECOND  # the client's name for no precision given
@@ -144,3 +147,114 @@ def test_a_load_into_a_new_table_takes_the_picosecond_schema(bigquery_client, da
     assert [r[0] for r in bigquery_client.list_rows(table, timestamp_precision=PICO)] == [
         "2025-01-01T00:00:00.123456789012Z"
     ]
+
+
+def test_float64_timestamps_keep_every_digit_of_the_double(bigquery_client, dataset, http):
+    # FLOAT64 (the default) is seconds since the epoch; it was written with seven significant
+    # digits (1.672574E+09), which lost the seconds of every timestamp, picosecond or not
+    bigquery_client.query_and_wait(
+        f"CREATE TABLE `{dataset.dataset_id}.plain` AS SELECT TIMESTAMP '2023-01-01 12:00:00.123456' AS ts"
+    )
+    path = f"/bigquery/v2/projects/{dataset.project}/datasets/{dataset.dataset_id}/tables/plain/data"
+    assert http.get(path).json()["rows"] == [{"f": [{"v": "1.672574400123456E9"}]}]
+
+
+def test_the_read_api_sends_microseconds_nanoseconds_or_text_as_asked(bigquery_client, bigquery_read_client, dataset):
+    from google.cloud.bigquery_storage_v1 import types
+
+    table = _pico_table(bigquery_client, dataset)
+    via_client = bigquery_client.list_rows(table).to_arrow(bqstorage_client=bigquery_read_client)
+    assert str(via_client.schema.field("ts").type) == "timestamp[us, tz=UTC]"  # the default: microseconds
+    assert via_client.column("ts")[0].as_py().isoformat() == "2023-01-01T12:00:00.123456+00:00"
+    want = {2: "2023-01-01 12:00:00.123456789+00:00", 3: VALUE}
+    for precision, text in want.items():
+        options = types.ArrowSerializationOptions(picos_timestamp_precision=precision)
+        asked = types.ReadSession(
+            table=f"projects/{dataset.project}/datasets/{dataset.dataset_id}/tables/pico",
+            data_format=types.DataFormat.ARROW,
+            read_options=types.ReadSession.TableReadOptions(arrow_serialization_options=options),
+        )
+        session = bigquery_read_client.create_read_session(
+            parent=f"projects/{dataset.project}", read_session=asked, max_stream_count=1
+        )
+        got = bigquery_read_client.read_rows(session.streams[0].name).to_arrow(session)
+        assert str(got.column("ts")[0].as_py()) == text
+
+
+# ---------------------------------------------------------------------------------- SQL
+
+
+def _local_table(warehouse, name):
+    warehouse.query_result(f"CREATE SCHEMA IF NOT EXISTS pico_{name}")
+    warehouse.query_result(f"CREATE OR REPLACE TABLE pico_{name}.t (ts TIMESTAMP(12), n INT64)")
+    warehouse.query_result(
+        f"INSERT INTO pico_{name}.t (ts, n) VALUES ('2023-01-01 12:00:00.123456789123', 1), "
+        f"(CAST(TIMESTAMP '2023-01-01 12:00:00.5' AS TIMESTAMP(12)), 2), (NULL, 3)"
+    )
+    return f"pico_{name}.t"
+
+
+SQL_CASES = [
+    # (query over a table t of (2023-01-01 12:00:00.123456789123, 1), (...12:00:00.5, 2), (NULL, 3)), rows
+    ("SELECT n FROM {t} ORDER BY ts DESC, n", [(2,), (1,), (3,)]),
+    ("SELECT n FROM {t} WHERE ts > '2023-01-01 12:00:00.123456789122'", [(1,), (2,)]),
+    ("SELECT n FROM {t} WHERE ts > '2023-01-01 12:00:00.123456789123'", [(2,)]),
+    ("SELECT n FROM {t} WHERE ts < TIMESTAMP '2023-01-01 12:00:00.123457'", [(1,)]),
+    ("SELECT n FROM {t} WHERE ts = TIMESTAMP '2023-01-01 12:00:00.5'", [(2,)]),
+    ("SELECT n FROM {t} WHERE ts BETWEEN '2023-01-01 12:00:00.1' AND '2023-01-01 12:00:00.2'", [(1,)]),
+    ("SELECT n FROM {t} WHERE ts IS NULL", [(3,)]),
+    (
+        "SELECT CAST(ts AS STRING) FROM {t} WHERE n < 3 ORDER BY n",
+        [("2023-01-01 12:00:00.123456789123+00",), ("2023-01-01 12:00:00.500+00",)],
+    ),
+    ("SELECT CAST(ts AS TIMESTAMP) = TIMESTAMP '2023-01-01 12:00:00.123456' FROM {t} WHERE n = 1", [(True,)]),
+    (
+        "SELECT COUNT(DISTINCT ts), CAST(MIN(ts) AS STRING), CAST(MAX(ts) AS STRING) FROM {t}",
+        [(2, "2023-01-01 12:00:00.123456789123+00", "2023-01-01 12:00:00.500+00")],
+    ),
+    (
+        "SELECT CAST(CAST(CAST(ts AS STRING) AS TIMESTAMP(12)) AS STRING) FROM {t} WHERE n = 1",
+        [("2023-01-01 12:00:00.123456789123+00",)],
+    ),
+    (
+        "SELECT CAST(CAST('2023-01-01 12:00:00.000000000001+02:00' AS TIMESTAMP(12)) AS STRING)",
+        [("2023-01-01 10:00:00.000000000001+00",)],
+    ),
+    ("SELECT SAFE_CAST('2023-01-01 12:00:00.1234567890123' AS TIMESTAMP(12)) IS NULL", [(True,)]),
+    ("SELECT CAST('2023-01-01 12:00:00.1234567890123' AS TIMESTAMP(12)) IS NULL", "Could not cast literal"),
+    ("SELECT CONCAT(ts, 'x') FROM {t}", "CONCAT of a TIMESTAMP(12) value is not supported by the local warehouse"),
+    ("SELECT TIMESTAMP_ADD(ts, INTERVAL 1 SECOND) FROM {t}", "TIMESTAMP_ADD of a TIMESTAMP(12) value is not supported"),
+    ("SELECT EXTRACT(YEAR FROM ts) FROM {t}", "EXTRACT of a TIMESTAMP(12) value is not supported"),
+    ("SELECT TO_JSON_STRING(ts) FROM {t}", "TO_JSON_STRING of a TIMESTAMP(12) value is not supported"),
+    ("SELECT CAST(ts AS DATE) FROM {t}", "CAST to DATE of a TIMESTAMP(12) value is not supported"),
+    ("SELECT CAST('2023-01-01' AS TIMESTAMP(7))", "TIMESTAMP(7): a TIMESTAMP's precision is 6 (microseconds) or 12"),
+]
+
+
+@pytest.mark.parametrize(("sql", "want"), SQL_CASES)
+def test_sql_over_picosecond_timestamps_in_the_local_warehouse(warehouse, sql, want):
+    query = sql.format(t=_local_table(warehouse, "cases"))
+    if isinstance(want, str):
+        with pytest.raises(QueryError, match=re.escape(want)):
+            warehouse.query_result(query)
+        return
+    assert [tuple(r.values()) for r in warehouse.query_result(query).table.to_pylist()] == want
+
+
+def test_sql_over_picosecond_timestamps_through_the_client(bigquery_client, dataset):
+    table = _pico_table(bigquery_client, dataset, rows=(VALUE, "2023-01-01T12:00:00.5Z"))
+    t = f"`{dataset.dataset_id}.{table.table_id}`"
+    job = bigquery_client.query(
+        f"SELECT ts, CAST(ts AS STRING) AS s FROM {t} WHERE ts < '2023-01-01 12:00:00.2' ORDER BY ts",
+        api_method="QUERY",
+        timestamp_precision=PICO,
+    )
+    assert [tuple(r.values()) for r in job.result()] == [(VALUE, "2023-01-01 12:00:00.123456789123+00")]
+    # the clients' default (useInt64Timestamp): the microsecond, rounded down, read as a datetime
+    rows = bigquery_client.query_and_wait(f"SELECT MAX(ts) AS m FROM {t}")
+    assert [r["m"] for r in rows] == ["1672574400500000"]  # the client keeps a picosecond cell's text
+    bigquery_client.query_and_wait(f"CREATE TABLE `{dataset.dataset_id}.copied` AS SELECT * FROM {t}")
+    copied = bigquery_client.get_table(f"{dataset.dataset_id}.copied")
+    assert copied.schema[0].timestamp_precision == PICO
+    with pytest.raises(BadRequest, match="TIMESTAMP_TRUNC of a TIMESTAMP\\(12\\) value is not supported"):
+        bigquery_client.query_and_wait(f"SELECT TIMESTAMP_TRUNC(ts, DAY) FROM {t}")

@@ -280,6 +280,10 @@ def _fast_text(column: pa.ChunkedArray, field: dict[str, Any], timestamps: str) 
             return column.cast(pa.string())
         if t == "DATE" and pa.types.is_date(typ):
             return column.cast(pa.string())
+        if t == "TIMESTAMP" and pa.types.is_struct(typ) and picotimestamps.is_pico(field):
+            if timestamps == "ISO8601_STRING":
+                return picotimestamps.iso_column(column)
+            column, typ = picotimestamps.micros_column(column), pa.timestamp("us", tz="UTC")
         if t == "TIMESTAMP" and pa.types.is_timestamp(typ) and timestamps == "INT64":
             micros = column.cast(pa.timestamp("us", tz=typ.tz), safe=False).cast(pa.int64())
             return micros.cast(pa.string())

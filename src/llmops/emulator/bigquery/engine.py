@@ -999,6 +999,7 @@ class BigQueryEngine:
         first = text.splitlines()[0] if text else type(exc).__name__
         first = re.sub(r"^[A-Za-z ]+ Error: ", "", first).strip()
         first = re.sub(r"^Python exception occurred while executing the UDF: ValueError: ", "", first)
+        first = first.replace(picotimestamps.DUCKDB_TYPE, "TIMESTAMP(12)")
         hint = next((ln.strip() for ln in text.splitlines()[1:] if ln.strip().startswith("Did you mean")), None)
         if isinstance(exc, duckdb.PermissionException):
             return BigQueryError(

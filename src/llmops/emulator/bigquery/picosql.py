@@ -23,6 +23,7 @@ from .googlesql import BigQueryError
 
 _T = exp.DataType.Type
 _TAG = "bq_pico_tag"
+_KIND = "bq_pico_kind"  # kept on the node (and its copies): TIMESTAMP(12), TIMESTAMP or STRING
 _COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.NullSafeEQ, exp.NullSafeNEQ, exp.Between, exp.In)
 _KEEPS_VALUE = (exp.Max, exp.Min, exp.AnyValue, exp.ArrayAgg, exp.Count, exp.Ordered, exp.Group, exp.Distinct)
 
@@ -61,16 +62,18 @@ def named(stmt: exp.Expression) -> bool:
 def rewrite(stmt: exp.Expression, schemas: Mapping[str, Mapping[str, Mapping[str, str]]]) -> None:
     """Write the statement's TIMESTAMP(12) types, casts and comparisons for the engine; refuse
     what else it does to a TIMESTAMP(12) value (see the module's docstring)."""
-    types = _infer(stmt, schemas)
+    _infer(stmt, schemas)
     for node in list(stmt.walk()):
-        if id(node) in types and is_pico_type(types[id(node)]) and not isinstance(node, exp.DataType):
-            _check_use(node, types)
+        if _kind(node) == "TIMESTAMP(12)" and not isinstance(node, exp.DataType):
+            _check_use(node)
     for cast in _deepest_first(stmt):
-        if _is_pico(cast.this, types) and not is_pico_type(cast.to):
-            _cast_from_pico(cast, types)
+        if _is_pico(cast.this) and not is_pico_type(cast.to):
+            _cast_from_pico(cast)
     for cast in _deepest_first(stmt):
         if is_pico_type(cast.to):
-            _cast_to_pico(cast, types)
+            _cast_to_pico(cast)
+    if isinstance(stmt, exp.Insert):
+        _insert_values(stmt, schemas)
     for dtype in list(stmt.find_all(exp.DataType)):
         if is_pico_type(dtype):
             if not isinstance(dtype.parent, exp.ColumnDef):
@@ -86,8 +89,8 @@ def _deepest_first(stmt: exp.Expression) -> list[exp.Cast]:
     return sorted(casts, key=lambda c: -c.depth)
 
 
-def _infer(stmt: exp.Expression, schemas: Mapping[str, Mapping[str, Mapping[str, str]]]) -> dict[int, exp.DataType]:
-    """id(node) -> the type sqlglot's optimizer gives it, for every node of `stmt` it types."""
+def _infer(stmt: exp.Expression, schemas: Mapping[str, Mapping[str, Mapping[str, str]]]) -> None:
+    """Mark the nodes of `stmt` that sqlglot's optimizer types TIMESTAMP(12), TIMESTAMP or STRING."""
     from sqlglot.errors import SqlglotError
     from sqlglot.optimizer.annotate_types import annotate_types
     from sqlglot.optimizer.qualify import qualify
@@ -111,27 +114,17 @@ def _infer(stmt: exp.Expression, schemas: Mapping[str, Mapping[str, Mapping[str,
     finally:
         for node in originals:
             node.meta.pop(_TAG, None)
-    types: dict[int, exp.DataType] = {}
     for typed in copy.walk():
         tag = typed.meta.get(_TAG) if typed._meta else None
-        if tag is not None and typed.type is not None and typed.type.this != _T.UNKNOWN:
-            types[id(originals[tag])] = typed.type
-    return types
+        if tag is not None and typed.type is not None:
+            kind = _kind_of_type(typed.type)
+            if kind is not None:
+                originals[tag].meta[_KIND] = kind
 
 
-def _kind(node: exp.Expression, types: dict[int, exp.DataType]) -> str | None:
-    """TIMESTAMP(12), TIMESTAMP, STRING, NULL or None (another or an unknown type)."""
-    if isinstance(node, exp.Paren):
-        return _kind(node.this, types)
-    if isinstance(node, exp.Null):
-        return "NULL"
-    dtype = types.get(id(node))
+def _kind_of_type(dtype: exp.DataType) -> str | None:
     if is_pico_type(dtype):
         return "TIMESTAMP(12)"
-    if isinstance(node, exp.Literal) and node.is_string:
-        return "STRING"
-    if dtype is None:
-        return None
     if dtype.this == _T.TIMESTAMPTZ:
         return "TIMESTAMP"
     if dtype.this in (_T.VARCHAR, _T.TEXT):
@@ -139,8 +132,25 @@ def _kind(node: exp.Expression, types: dict[int, exp.DataType]) -> str | None:
     return None
 
 
-def _is_pico(node: exp.Expression | None, types: dict[int, exp.DataType]) -> bool:
-    return isinstance(node, exp.Expression) and _kind(node, types) == "TIMESTAMP(12)"
+def _typed(node: exp.Expression, kind: str) -> exp.Expression:
+    node.meta[_KIND] = kind
+    return node
+
+
+def _kind(node: exp.Expr) -> str | None:
+    """TIMESTAMP(12), TIMESTAMP, STRING, NULL or None (another or an unknown type)."""
+    if isinstance(node, exp.Paren):
+        return _kind(node.this)
+    if isinstance(node, exp.Null):
+        return "NULL"
+    kind = node.meta.get(_KIND) if node._meta else None
+    if kind is None and isinstance(node, exp.Literal) and node.is_string:
+        return "STRING"
+    return kind
+
+
+def _is_pico(node: exp.Expr | None) -> bool:
+    return isinstance(node, exp.Expr) and _kind(node) == "TIMESTAMP(12)"
 
 
 # ---------------------------------------------------------------------------------- casts
@@ -158,7 +168,7 @@ def _pack(micros: exp.Expression, picos: exp.Expression) -> exp.Expression:
     return _call(
         "struct_pack",
         exp.PropertyEQ(this=exp.to_identifier(pico.MICROS), expression=micros),
-        exp.PropertyEQ(this=exp.to_identifier(pico.PICOS), expression=exp.cast(picos, "INT")),
+        exp.PropertyEQ(this=exp.to_identifier(pico.PICOS), expression=exp.cast(picos, "BIGINT")),
     )
 
 
@@ -198,7 +208,7 @@ def _from_text(text: exp.Expression, *, safe: bool) -> exp.Expression:
     too_long = _call("regexp_matches", text.copy(), exp.Literal.string(r"\.\d{13}"))
     packed = _pack(
         caster(this=micros_text, to=exp.DataType.build("TIMESTAMP", dialect="bigquery")),
-        exp.cast(exp.func("nullif", digits, exp.Literal.string("")), "INT"),
+        exp.cast(exp.func("nullif", digits, exp.Literal.string("")), "BIGINT"),
     )
     bad: exp.Expression = exp.cast(exp.null(), exp.DataType.build(pico.DUCKDB_TYPE, dialect="duckdb"))
     if not safe:
@@ -208,10 +218,10 @@ def _from_text(text: exp.Expression, *, safe: bool) -> exp.Expression:
     return exp.Case(ifs=[exp.If(this=too_long, true=bad)], default=packed)
 
 
-def _cast_to_pico(node: exp.Cast, types: dict[int, exp.DataType]) -> None:
+def _cast_to_pico(node: exp.Cast) -> None:
     safe = isinstance(node, exp.TryCast) or bool(node.args.get("safe"))
     operand = node.this
-    kind = _kind(operand, types)
+    kind = _kind(operand)
     if isinstance(operand, exp.Literal) and operand.is_string:
         new = _literal(operand.this, safe=safe)
     elif kind == "NULL":
@@ -228,11 +238,10 @@ def _cast_to_pico(node: exp.Cast, types: dict[int, exp.DataType]) -> None:
             "only",
             fix="cast the value to STRING or TIMESTAMP first",
         )
-    types[id(new)] = exp.DataType.build("TIMESTAMP(12)", dialect="bigquery")
-    node.replace(new)
+    node.replace(_typed(new, "TIMESTAMP(12)"))
 
 
-def _cast_from_pico(node: exp.Cast, types: dict[int, exp.DataType]) -> None:
+def _cast_from_pico(node: exp.Cast) -> None:
     target = node.to
     value = node.this
     if target.this == _T.TIMESTAMPTZ:
@@ -241,8 +250,7 @@ def _cast_from_pico(node: exp.Cast, types: dict[int, exp.DataType]) -> None:
         new, kind = _text(value), "STRING"
     else:
         raise unsupported(f"CAST to {target.sql('bigquery')}")
-    types[id(new)] = exp.DataType.build(kind, dialect="bigquery")
-    node.replace(new)
+    node.replace(_typed(new, kind))
 
 
 def _text(value: exp.Expression) -> exp.Expression:
@@ -267,7 +275,7 @@ def _text(value: exp.Expression) -> exp.Expression:
 # ----------------------------------------------------------------------------------- uses
 
 
-def _check_use(node: exp.Expr, types: dict[int, exp.DataType]) -> None:
+def _check_use(node: exp.Expr) -> None:
     """Allow, adapt (the other side of a comparison) or refuse what the parent does with a
     TIMESTAMP(12) value `node`."""
     parent = node.parent
@@ -282,16 +290,16 @@ def _check_use(node: exp.Expr, types: dict[int, exp.DataType]) -> None:
     if isinstance(parent, exp.Tuple | exp.Values):
         return
     if isinstance(parent, exp.Coalesce) and all(
-        _is_pico(a, types) or _kind(a, types) == "NULL" for a in [parent.this, *parent.expressions]
+        _is_pico(a) or _kind(a) == "NULL" for a in [parent.this, *parent.expressions]
     ):
         return
     if isinstance(parent, _COMPARISONS):
-        _align_comparison(parent, types)
+        _align_comparison(parent)
         return
     raise unsupported(_describe(parent))
 
 
-def _align_comparison(node: exp.Expression, types: dict[int, exp.DataType]) -> None:
+def _align_comparison(node: exp.Expression) -> None:
     """The operands of a comparison with a TIMESTAMP(12), each made a TIMESTAMP(12) value."""
     operands = [node.this]
     if isinstance(node, exp.Between):
@@ -305,7 +313,7 @@ def _align_comparison(node: exp.Expression, types: dict[int, exp.DataType]) -> N
     for operand in operands:
         if operand is None:
             continue
-        kind = _kind(operand, types)
+        kind = _kind(operand)
         if kind in ("TIMESTAMP(12)", "NULL"):
             continue
         if kind == "STRING" and isinstance(operand, exp.Literal):
@@ -314,8 +322,27 @@ def _align_comparison(node: exp.Expression, types: dict[int, exp.DataType]) -> N
             new = _pack(operand.copy(), exp.Literal.number(0))
         else:
             raise unsupported(f"A comparison with {operand.sql('bigquery')[:60]}")
-        types[id(new)] = exp.DataType.build("TIMESTAMP(12)", dialect="bigquery")
-        operand.replace(new)
+        operand.replace(_typed(new, "TIMESTAMP(12)"))
+
+
+def _insert_values(stmt: exp.Insert, schemas: Mapping[str, Mapping[str, Mapping[str, str]]]) -> None:
+    """`INSERT ... VALUES`: a string literal or a TIMESTAMP for a TIMESTAMP(12) column made one."""
+    target, values = stmt.this, stmt.expression
+    table = target.this if isinstance(target, exp.Schema) else target
+    if not isinstance(values, exp.Values) or not isinstance(table, exp.Table):
+        return
+    columns = schemas.get(table.db, {}).get(table.name) or {}
+    named = [c.name for c in target.expressions] if isinstance(target, exp.Schema) else list(columns)
+    picos = {i for i, name in enumerate(named) if (columns.get(name) or "").upper() == "TIMESTAMP(12)"}
+    for row in values.expressions:
+        cells = row.expressions if isinstance(row, exp.Tuple) else [row]
+        for i in picos & set(range(len(cells))):
+            cell = cells[i]
+            kind = _kind(cell)
+            if isinstance(cell, exp.Literal) and cell.is_string:
+                cell.replace(_typed(_literal(cell.this, safe=False), "TIMESTAMP(12)"))
+            elif kind == "TIMESTAMP":
+                cell.replace(_typed(_pack(cell.copy(), exp.Literal.number(0)), "TIMESTAMP(12)"))
 
 
 def _describe(node: exp.Expr) -> str:

@@ -1,6 +1,6 @@
 """BigQuery's picosecond timestamps, TIMESTAMP(12) (a schema field's `timestampPrecision: 12`).
 
-The engine holds one as a DuckDB `STRUCT(__bq_ts12_micros TIMESTAMPTZ, __bq_ts12_picos INTEGER)`:
+The engine holds one as a DuckDB `STRUCT(__bq_ts12_micros TIMESTAMPTZ, __bq_ts12_picos BIGINT)`:
 the timestamp rounded down to its microsecond, and the picoseconds past that microsecond
 (0-999,999). A struct of two fields compares and sorts field by field, so ORDER BY, MIN/MAX,
 GROUP BY, DISTINCT, joins and comparisons of two TIMESTAMP(12) values are DuckDB's own; the
@@ -17,7 +17,7 @@ from typing import Any
 
 MICROS = "__bq_ts12_micros"
 PICOS = "__bq_ts12_picos"
-DUCKDB_TYPE = f"STRUCT({MICROS} TIMESTAMP WITH TIME ZONE, {PICOS} INTEGER)"
+DUCKDB_TYPE = f"STRUCT({MICROS} TIMESTAMP WITH TIME ZONE, {PICOS} BIGINT)"
 """The engine's column type of a TIMESTAMP(12), as DuckDB writes it (typeof, error texts)."""
 PRECISIONS = ("6", "12")
 """The values of `timestampPrecision` BigQuery documents: 6 (microseconds, the default), 12."""
@@ -77,7 +77,7 @@ def arrow_type() -> Any:
     """The Arrow type of the engine's TIMESTAMP(12) values."""
     import pyarrow as pa
 
-    return pa.struct([pa.field(MICROS, pa.timestamp("us", tz="UTC")), pa.field(PICOS, pa.int32())])
+    return pa.struct([pa.field(MICROS, pa.timestamp("us", tz="UTC")), pa.field(PICOS, pa.int64())])
 
 
 # ------------------------------------------------------------------------------ values
@@ -153,3 +153,34 @@ def iso_text(value: dict[str, Any]) -> str:
 def micros_of(value: dict[str, Any]) -> dt.datetime:
     """The TIMESTAMP (microseconds, rounded down) of a TIMESTAMP(12) value."""
     return value[MICROS]
+
+
+# ------------------------------------------------------------------------------ columns
+
+
+def micros_column(column: Any) -> Any:
+    """An Arrow column of TIMESTAMP(12) values as Arrow timestamps in microseconds (rounded down)."""
+    import pyarrow.compute as pc
+
+    return pc.struct_field(column, [0])
+
+
+def nanos_column(column: Any) -> Any:
+    """An Arrow column of TIMESTAMP(12) values as Arrow timestamps in nanoseconds (rounded down)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    nanos = pc.cast(micros_column(column), pa.timestamp("ns", tz="UTC"))
+    extra = pc.cast(pc.divide(pc.struct_field(column, [1]), 1000), pa.int64()).cast(pa.duration("ns"))
+    return pc.add(nanos, extra)
+
+
+def iso_column(column: Any) -> Any:
+    """An Arrow column of TIMESTAMP(12) values as their ISO8601_STRING texts (nulls kept)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    # %S of a microsecond timestamp writes its six fraction digits
+    head = pc.strftime(micros_column(column), format="%Y-%m-%dT%H:%M:%S", locale="C")
+    picos = pc.utf8_lpad(pc.cast(pc.struct_field(column, [1]), pa.string()), 6, "0")
+    return pc.binary_join_element_wise(head, picos, "Z", "")
