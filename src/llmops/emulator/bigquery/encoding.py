@@ -113,22 +113,32 @@ def timestamp_output(use_int64: bool, output_format: str | None) -> str:
 def _iso8601(value: dt.datetime) -> str:
     """A TIMESTAMP as the ISO8601_STRING output format writes it (UTC, microseconds)."""
     utc = value.astimezone(dt.UTC) if value.tzinfo else value
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond:06d}Z"
+    return f"{utc.year:04d}" + utc.strftime("-%m-%dT%H:%M:%S.") + f"{utc.microsecond:06d}Z"
 
 
 # ---------------------------------------------------------------------------------- cells
 
 
 def _float_seconds(micros: int) -> str:
-    """Seconds since the epoch as BigQuery's FLOAT64 timestamp output writes them, every digit of
-    the double kept (`1.672574400123456E9`)."""
-    seconds = micros / 1e6
-    if seconds == 0:
-        return "0.0"
-    sign, digits, exponent = decimal.Decimal(repr(seconds)).normalize().as_tuple()
-    text = "".join(map(str, digits))
-    power = len(text) - 1 + int(exponent)
-    return f"{'-' if sign else ''}{text[0]}.{text[1:] or '0'}E{power}"
+    """Seconds since the epoch as BigQuery's FLOAT64 timestamp output writes them: every digit of
+    the microsecond kept, in E notation (`1.672574400123456E9`; `_float_seconds_column` alike)."""
+    if micros == 0:
+        return "0.0E0"
+    digits = str(abs(micros))
+    kept = digits.rstrip("0")
+    return f"{'-' if micros < 0 else ''}{kept[0]}.{kept[1:] or '0'}E{len(digits) - 7}"
+
+
+def _float_seconds_column(micros: pa.ChunkedArray) -> pa.ChunkedArray:
+    """`_float_seconds` of an Arrow int64 column of microseconds (nulls kept)."""
+    digits = pc.cast(pc.abs(micros), pa.string())
+    kept = pc.utf8_rtrim(digits, characters="0")
+    rest = pc.utf8_slice_codeunits(kept, 1)
+    rest = pc.if_else(pc.equal(rest, ""), "0", rest)
+    power = pc.cast(pc.subtract(pc.utf8_length(digits), 7), pa.string())
+    sign = pc.if_else(pc.less(micros, 0), "-", "")
+    text = pc.binary_join_element_wise(sign, pc.utf8_slice_codeunits(kept, 0, 1), ".", rest, "E", power, "")
+    return pc.if_else(pc.equal(micros, 0), "0.0E0", text)
 
 
 def _micros(value: dt.datetime) -> int:
@@ -284,9 +294,14 @@ def _fast_text(column: pa.ChunkedArray, field: dict[str, Any], timestamps: str) 
             if timestamps == "ISO8601_STRING":
                 return picotimestamps.iso_column(column)
             column, typ = picotimestamps.micros_column(column), pa.timestamp("us", tz="UTC")
-        if t == "TIMESTAMP" and pa.types.is_timestamp(typ) and timestamps == "INT64":
-            micros = column.cast(pa.timestamp("us", tz=typ.tz), safe=False).cast(pa.int64())
-            return micros.cast(pa.string())
+        if t == "TIMESTAMP" and pa.types.is_timestamp(typ):
+            micros = column.cast(pa.timestamp("us", tz=typ.tz), safe=False)
+            if timestamps == "ISO8601_STRING":
+                # %S of a microsecond timestamp writes its six fraction digits
+                return pc.binary_join_element_wise(pc.strftime(micros, format="%Y-%m-%dT%H:%M:%S", locale="C"), "Z", "")
+            if timestamps == "FLOAT64":
+                return _float_seconds_column(micros.cast(pa.int64()))
+            return micros.cast(pa.int64()).cast(pa.string())
         if t == "DATETIME" and pa.types.is_timestamp(typ):
             text = column.cast(pa.timestamp("us"), safe=False).cast(pa.string())
             text = pc.replace_substring(text, " ", "T", max_replacements=1)

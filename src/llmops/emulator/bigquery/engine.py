@@ -443,24 +443,36 @@ class BigQueryEngine:
         if con is None:
             return script
         read = {t for s in script.statements for t in s.tables}
-        pico_tables = frozenset(read & self._pico_tables(con)) if read else frozenset()
+        pico_tables = self._pico_tables(con, read) if read else frozenset()
         return translate(sql, **options, pico_tables=pico_tables) if pico_tables else script
 
-    def _pico_tables(self, con: duckdb.DuckDBPyConnection) -> frozenset[tuple[str, str, str]]:
-        """(project, dataset, table) of the tables and views with a TIMESTAMP(12) column, from the
-        last look while nothing has written since (with a held database, see `_probe_catalog`)."""
+    def _pico_tables(
+        self, con: duckdb.DuckDBPyConnection, read: set[tuple[str, str, str]]
+    ) -> frozenset[tuple[str, str, str]]:
+        """Those of `read` (project, dataset, table) with a TIMESTAMP(12) column. A held database
+        is looked at once per catalog generation (see `_probe_catalog`); a file, which another
+        process may change, table by table (binding a table reads only the catalog, ~0.1 ms)."""
+        if self._db is None:
+            found = set()
+            for project, dataset, table in read:
+                try:
+                    types = con.table(duckdb_table(project, dataset, table)).types
+                except duckdb.Error:
+                    continue  # a missing table: the statement's own error comes when it runs
+                if any(picotimestamps.MICROS in str(t) for t in types):
+                    found.add((project, dataset, table))
+            return frozenset(found)
         generation = self._catalog_generation
         cached = self._pico_probe
-        if cached is not None and cached[0] == generation and self._db is not None:
-            return cached[1]
-        rows = con.execute(
-            "SELECT DISTINCT schema_name, table_name FROM duckdb_columns() WHERE database_name = current_database() "
-            "AND contains(data_type, ?)",
-            [picotimestamps.MICROS],
-        ).fetchall()
-        found = frozenset((*parts, table) for schema, table in rows if (parts := split_schema(schema)))
-        self._pico_probe = (generation, found)
-        return found
+        if cached is None or cached[0] != generation:
+            rows = con.execute(
+                "SELECT DISTINCT schema_name, table_name FROM duckdb_columns() "
+                "WHERE database_name = current_database() AND contains(data_type, ?)",
+                [picotimestamps.MICROS],
+            ).fetchall()
+            every = frozenset((*parts, table) for schema, table in rows if (parts := split_schema(schema)))
+            cached = self._pico_probe = (generation, every)
+        return cached[1] & read
 
     def session_connection(self) -> duckdb.DuckDBPyConnection:
         """A connection of its own for a session (see sessions.py), which its caller closes; its

@@ -147,7 +147,7 @@ def to_picos(value: dict[str, Any]) -> int:
 def iso_text(value: dict[str, Any]) -> str:
     """`YYYY-MM-DDTHH:MM:SS.FFFFFFFFFFFFZ`, the ISO8601_STRING output format of a TIMESTAMP(12)."""
     utc = value[MICROS].astimezone(dt.UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond:06d}{value[PICOS]:06d}Z"
+    return f"{utc.year:04d}" + utc.strftime("-%m-%dT%H:%M:%S.") + f"{utc.microsecond:06d}{value[PICOS]:06d}Z"
 
 
 def micros_of(value: dict[str, Any]) -> dt.datetime:
