@@ -258,3 +258,18 @@ def test_sql_over_picosecond_timestamps_through_the_client(bigquery_client, data
     assert copied.schema[0].timestamp_precision == PICO
     with pytest.raises(BadRequest, match="TIMESTAMP_TRUNC of a TIMESTAMP\\(12\\) value is not supported"):
         bigquery_client.query_and_wait(f"SELECT TIMESTAMP_TRUNC(ts, DAY) FROM {t}")
+
+
+@pytest.mark.parametrize(("targets", "want"), [([12], [PICO, PICO]), ([6, 12], [MICRO, PICO]), (None, [MICRO, MICRO])])
+def test_timestamp_target_precision_of_an_autodetected_csv_load(bigquery_client, dataset, http, targets, want):
+    config = bigquery.LoadJobConfig(source_format="CSV", autodetect=True)
+    if targets is not None:
+        config.timestamp_target_precision = targets
+    data = io.BytesIO(b"2025-01-01 00:00:00.5,2025-01-01 00:00:00.123456789012\n")
+    bigquery_client.load_table_from_file(data, f"{dataset.dataset_id}.auto", job_config=config).result()
+    assert [f.timestamp_precision for f in bigquery_client.get_table(f"{dataset.dataset_id}.auto").schema] == want
+    path = f"/bigquery/v2/projects/{dataset.project}/datasets/{dataset.dataset_id}/tables/auto/data"
+    (row,) = http.get(path, params={"formatOptions.timestampOutputFormat": "ISO8601_STRING"}).json()["rows"]
+    # a TIMESTAMP column keeps the microseconds of a longer fraction (BigQuery: "truncated")
+    digits = {PICO: "2025-01-01T00:00:00.123456789012Z", MICRO: "2025-01-01T00:00:00.123456Z"}
+    assert row["f"][1]["v"] == digits[want[1]]
