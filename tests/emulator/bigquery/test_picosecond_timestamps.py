@@ -222,7 +222,16 @@ SQL_CASES = [
     ),
     ("SELECT SAFE_CAST('2023-01-01 12:00:00.1234567890123' AS TIMESTAMP(12)) IS NULL", [(True,)]),
     ("SELECT CAST('2023-01-01 12:00:00.1234567890123' AS TIMESTAMP(12)) IS NULL", "Could not cast literal"),
+    ("SELECT n FROM (SELECT ts AS x, n FROM {t}) WHERE x > '2023-01-01 12:00:00.2'", [(2,)]),
+    ("SELECT n FROM {t} WHERE GREATEST(ts, ts) = ts AND IF(n = 1, ts, NULL) IS NOT NULL", [(1,)]),
+    ("SELECT ARRAY_LENGTH(ARRAY_AGG(ts ORDER BY n)) FROM {t} WHERE ts IS NOT NULL", [(2,)]),
+    ("SELECT a.n FROM {t} a JOIN {t} b ON a.ts = b.ts ORDER BY 1", [(1,), (2,)]),
     ("SELECT CONCAT(ts, 'x') FROM {t}", "CONCAT of a TIMESTAMP(12) value is not supported by the local warehouse"),
+    ("WITH w AS (SELECT ts FROM {t}) SELECT CONCAT(ts, 'x') FROM w", "CONCAT of a TIMESTAMP(12) value"),
+    ("SELECT CONCAT(x, 'a') FROM {t}, UNNEST([ts]) AS x", "CONCAT of a TIMESTAMP(12) value"),
+    ("SELECT ts + INTERVAL 1 DAY FROM {t}", "of a TIMESTAMP(12) value is not supported"),
+    ("UPDATE {t} SET n = 5 WHERE CONCAT(ts, 'x') = 'a'", "CONCAT of a TIMESTAMP(12) value"),
+    ("DELETE FROM {t} WHERE TO_JSON_STRING(ts) = 'x'", "TO_JSON_STRING of a TIMESTAMP(12) value"),
     ("SELECT TIMESTAMP_ADD(ts, INTERVAL 1 SECOND) FROM {t}", "TIMESTAMP_ADD of a TIMESTAMP(12) value is not supported"),
     ("SELECT EXTRACT(YEAR FROM ts) FROM {t}", "EXTRACT of a TIMESTAMP(12) value is not supported"),
     ("SELECT TO_JSON_STRING(ts) FROM {t}", "TO_JSON_STRING of a TIMESTAMP(12) value is not supported"),
@@ -273,3 +282,11 @@ def test_timestamp_target_precision_of_an_autodetected_csv_load(bigquery_client,
     # a TIMESTAMP column keeps the microseconds of a longer fraction (BigQuery: "truncated")
     digits = {PICO: "2025-01-01T00:00:00.123456789012Z", MICRO: "2025-01-01T00:00:00.123456Z"}
     assert row["f"][1]["v"] == digits[want[1]]
+
+
+def test_dml_writes_and_filters_picosecond_columns(warehouse):
+    t = _local_table(warehouse, "dml")
+    warehouse.query_result(f"UPDATE {t} SET ts = '2024-01-01 00:00:00.000000000009' WHERE ts > '2023-01-01 12:00:00.2'")
+    warehouse.query_result(f"DELETE FROM {t} WHERE ts < TIMESTAMP '2023-01-01 12:00:00.2'")
+    rows = warehouse.query_result(f"SELECT n, CAST(ts AS STRING) AS s FROM {t} ORDER BY n").table.to_pylist()
+    assert rows == [{"n": 2, "s": "2024-01-01 00:00:00.000000000009+00"}, {"n": 3, "s": None}]

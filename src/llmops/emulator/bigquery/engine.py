@@ -442,7 +442,7 @@ class BigQueryEngine:
         script = translate(sql, **options)
         if con is None:
             return script
-        read = {t for s in script.statements for t in s.tables}
+        read = {t for s in script.statements for t in (*s.tables, *([s.target] if s.target else []))}
         pico_tables = self._pico_tables(con, read) if read else frozenset()
         return translate(sql, **options, pico_tables=pico_tables) if pico_tables else script
 

@@ -1812,8 +1812,8 @@ def _fix_types(stmt: exp.Expression) -> None:
 
 
 def _refuse_picosecond_timestamps(stmt: exp.Expression) -> None:
-    """TIMESTAMP(12), BigQuery's picosecond timestamps, is refused by name: the local warehouse's
-    timestamps hold microseconds (TIMESTAMP(6), the plain TIMESTAMP)."""
+    """A TIMESTAMP(12) that picosql.py left (a statement translated without its tables' types, or a
+    routine's body) is refused by name; TIMESTAMP(6) is the plain TIMESTAMP."""
     for dt in find_all(stmt, exp.DataType):
         if dt.this in (exp.DataType.Type.TIMESTAMPTZ, exp.DataType.Type.TIMESTAMP) and dt.expressions:
             precision = dt.expressions[0].sql()

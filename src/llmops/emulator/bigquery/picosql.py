@@ -3,7 +3,8 @@
 Answered exactly: `TIMESTAMP(12)` in DDL column lists and CAST/SAFE_CAST targets (from a STRING,
 a TIMESTAMP or a TIMESTAMP(12)); a TIMESTAMP(12) value selected, compared (=, <>, <, <=, >, >=,
 BETWEEN, IN, IS NULL; with another TIMESTAMP(12), a TIMESTAMP or a string literal), sorted,
-grouped, counted, MIN/MAX/ANY_VALUE/ARRAY_AGG'd, COALESCEd with another, partitioned by, and cast
+grouped, counted, MIN/MAX/ANY_VALUE/ARRAY_AGG'd, COALESCE/GREATEST/LEAST/IF of TIMESTAMP(12) values,
+partitioned by, and cast
 to STRING (`2023-01-01 12:00:00.123456789123+00`, fraction digits in groups of three as for a
 TIMESTAMP), to TIMESTAMP (its microsecond, rounded down) or to TIMESTAMP(12). Anything else done
 to a TIMESTAMP(12) value is refused by name: DuckDB would see the engine's struct.
@@ -63,8 +64,10 @@ def rewrite(stmt: exp.Expression, schemas: Mapping[str, Mapping[str, Mapping[str
     """Write the statement's TIMESTAMP(12) types, casts and comparisons for the engine; refuse
     what else it does to a TIMESTAMP(12) value (see the module's docstring)."""
     _infer(stmt, schemas)
+    if isinstance(stmt, exp.Update | exp.Delete | exp.Merge):
+        _mark_dml_columns(stmt, schemas)
     for node in list(stmt.walk()):
-        if _kind(node) == "TIMESTAMP(12)" and not isinstance(node, exp.DataType):
+        if _kind(node) == "TIMESTAMP(12)" and not isinstance(node, exp.DataType | exp.Query):
             _check_use(node)
     for cast in _deepest_first(stmt):
         if _is_pico(cast.this) and not is_pico_type(cast.to):
@@ -74,6 +77,8 @@ def rewrite(stmt: exp.Expression, schemas: Mapping[str, Mapping[str, Mapping[str
             _cast_to_pico(cast)
     if isinstance(stmt, exp.Insert):
         _insert_values(stmt, schemas)
+    if isinstance(stmt, exp.Update):
+        _update_values(stmt, schemas)
     for dtype in list(stmt.find_all(exp.DataType)):
         if is_pico_type(dtype):
             if not isinstance(dtype.parent, exp.ColumnDef):
@@ -120,6 +125,22 @@ def _infer(stmt: exp.Expression, schemas: Mapping[str, Mapping[str, Mapping[str,
             kind = _kind_of_type(typed.type)
             if kind is not None:
                 originals[tag].meta[_KIND] = kind
+
+
+def _mark_dml_columns(stmt: exp.Expression, schemas: Mapping[str, Mapping[str, Mapping[str, str]]]) -> None:
+    """UPDATE, DELETE and MERGE, whose columns sqlglot's optimizer leaves untyped: a column named
+    as a TIMESTAMP(12) column of a table the statement reads is taken for one (a same-named
+    column of another type is then refused, never answered wrongly)."""
+    names = {
+        column.lower()
+        for tables in schemas.values()
+        for columns in tables.values()
+        for column, type_text in columns.items()
+        if type_text.upper() == "TIMESTAMP(12)"
+    }
+    for column in stmt.find_all(exp.Column):
+        if column.name.lower() in names and _kind(column) is None:
+            column.meta[_KIND] = "TIMESTAMP(12)"
 
 
 def _kind_of_type(dtype: exp.DataType) -> str | None:
@@ -289,10 +310,17 @@ def _check_use(node: exp.Expr) -> None:
         return
     if isinstance(parent, exp.Tuple | exp.Values):
         return
-    if isinstance(parent, exp.Coalesce) and all(
+    if isinstance(parent, exp.From | exp.Join | exp.SetOperation | exp.CTE | exp.Lateral):
+        return  # a query's rows (its columns are checked where they are used)
+    if isinstance(parent, exp.Order) and isinstance(parent.parent, exp.ArrayAgg) and parent.this is node:
+        return  # ARRAY_AGG(x ORDER BY ...)
+    if isinstance(parent, exp.Coalesce | exp.Greatest | exp.Least) and all(
         _is_pico(a) or _kind(a) == "NULL" for a in [parent.this, *parent.expressions]
     ):
         return
+    if isinstance(parent, exp.If) and node is not parent.this:
+        if all(_is_pico(a) or _kind(a) == "NULL" for a in (parent.args.get("true"), parent.args.get("false")) if a):
+            return
     if isinstance(parent, _COMPARISONS):
         _align_comparison(parent)
         return
@@ -337,12 +365,28 @@ def _insert_values(stmt: exp.Insert, schemas: Mapping[str, Mapping[str, Mapping[
     for row in values.expressions:
         cells = row.expressions if isinstance(row, exp.Tuple) else [row]
         for i in picos & set(range(len(cells))):
-            cell = cells[i]
-            kind = _kind(cell)
-            if isinstance(cell, exp.Literal) and cell.is_string:
-                cell.replace(_typed(_literal(cell.this, safe=False), "TIMESTAMP(12)"))
-            elif kind == "TIMESTAMP":
-                cell.replace(_typed(_pack(cell.copy(), exp.Literal.number(0)), "TIMESTAMP(12)"))
+            _set_cell(cells[i])
+
+
+def _update_values(stmt: exp.Update, schemas: Mapping[str, Mapping[str, Mapping[str, str]]]) -> None:
+    """`UPDATE ... SET col = ...`: a string literal or a TIMESTAMP for a TIMESTAMP(12) column made one."""
+    table = stmt.this
+    if not isinstance(table, exp.Table):
+        return
+    columns = {c.lower(): t for c, t in (schemas.get(table.db, {}).get(table.name) or {}).items()}
+    for assignment in stmt.expressions:
+        if not isinstance(assignment, exp.EQ) or not isinstance(assignment.this, exp.Column):
+            continue
+        if (columns.get(assignment.this.name.lower()) or "").upper() == "TIMESTAMP(12)":
+            _set_cell(assignment.expression)
+
+
+def _set_cell(cell: exp.Expression) -> None:
+    """A value written to a TIMESTAMP(12) column: a string literal or a TIMESTAMP made one."""
+    if isinstance(cell, exp.Literal) and cell.is_string:
+        cell.replace(_typed(_literal(cell.this, safe=False), "TIMESTAMP(12)"))
+    elif _kind(cell) == "TIMESTAMP":
+        cell.replace(_typed(_pack(cell.copy(), exp.Literal.number(0)), "TIMESTAMP(12)"))
 
 
 def _describe(node: exp.Expr) -> str:
