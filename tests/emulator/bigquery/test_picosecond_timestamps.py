@@ -290,3 +290,18 @@ def test_dml_writes_and_filters_picosecond_columns(warehouse):
     warehouse.query_result(f"DELETE FROM {t} WHERE ts < TIMESTAMP '2023-01-01 12:00:00.2'")
     rows = warehouse.query_result(f"SELECT n, CAST(ts AS STRING) AS s FROM {t} ORDER BY n").table.to_pylist()
     assert rows == [{"n": 2, "s": "2024-01-01 00:00:00.000000000009+00"}, {"n": 3, "s": None}]
+
+
+def test_llmops_sql_prints_twelve_digits(cli):
+    sql = (
+        "SELECT CAST('2023-01-01 12:00:00.123456789123' AS TIMESTAMP(12)) AS p, "
+        "[CAST('2023-01-01 12:00:00.5' AS TIMESTAMP(12))] AS a"
+    )
+    r = cli("sql", sql, "--json")
+    assert r.code == 0, r.err
+    assert r.json() == [
+        {"p": "2023-01-01T12:00:00.123456789123+00:00", "a": ["2023-01-01T12:00:00.500000000000+00:00"]}
+    ]
+    r = cli("sql", sql, "--format", "csv")
+    assert r.code == 0, r.err
+    assert "2023-01-01T12:00:00.123456789123+00:00" in r.out

@@ -314,6 +314,8 @@ def _check_use(node: exp.Expr) -> None:
         return  # a query's rows (its columns are checked where they are used)
     if isinstance(parent, exp.Order) and isinstance(parent.parent, exp.ArrayAgg) and parent.this is node:
         return  # ARRAY_AGG(x ORDER BY ...)
+    if isinstance(parent, exp.Array) and all(_is_pico(a) or _kind(a) == "NULL" for a in parent.expressions):
+        return
     if isinstance(parent, exp.Coalesce | exp.Greatest | exp.Least) and all(
         _is_pico(a) or _kind(a) == "NULL" for a in [parent.this, *parent.expressions]
     ):
@@ -391,6 +393,8 @@ def _set_cell(cell: exp.Expression) -> None:
 
 def _describe(node: exp.Expr) -> str:
     """A refused use's name: the function's, else the operation's."""
+    if isinstance(node, exp.Array):
+        return "ARRAY"
     if isinstance(node, exp.Func):
         return node.sql("bigquery").split("(")[0].strip().upper() or node.sql_name()
     return type(node).__name__.upper()

@@ -150,6 +150,17 @@ def iso_text(value: dict[str, Any]) -> str:
     return f"{utc.year:04d}" + utc.strftime("-%m-%dT%H:%M:%S.") + f"{utc.microsecond:06d}{value[PICOS]:06d}Z"
 
 
+def is_value(value: Any) -> bool:
+    """Whether a Python value is the engine's TIMESTAMP(12) (a dict of its two fields)."""
+    return isinstance(value, dict) and len(value) == 2 and MICROS in value and PICOS in value
+
+
+def isoformat(value: dict[str, Any]) -> str:
+    """A TIMESTAMP(12) as Python's isoformat() writes a TIMESTAMP, with twelve fraction digits
+    (`2023-01-01T12:00:00.123456789123+00:00`), for `llmops sql`."""
+    return iso_text(value)[:-1] + "+00:00"
+
+
 def micros_of(value: dict[str, Any]) -> dt.datetime:
     """The TIMESTAMP (microseconds, rounded down) of a TIMESTAMP(12) value."""
     return value[MICROS]
