@@ -305,3 +305,20 @@ def test_llmops_sql_prints_twelve_digits(cli):
     r = cli("sql", sql, "--format", "csv")
     assert r.code == 0, r.err
     assert "2023-01-01T12:00:00.123456789123+00:00" in r.out
+
+
+def test_exports_of_picosecond_columns_are_refused_by_name_and_their_text_exports(bigquery_client, dataset, bucket):
+    table = _pico_table(bigquery_client, dataset)
+    t = f"`{dataset.dataset_id}.{table.table_id}`"
+    with pytest.raises(
+        BadRequest, match=r"an export of a TIMESTAMP\(12\) column is not supported by the local warehouse"
+    ):
+        bigquery_client.query_and_wait(
+            f"EXPORT DATA OPTIONS(uri='gs://{bucket.name}/raw-*.csv', format='CSV') AS SELECT ts FROM {t}"
+        )
+    bigquery_client.query_and_wait(
+        f"EXPORT DATA OPTIONS(uri='gs://{bucket.name}/text-*.csv', format='CSV', header=false) AS "
+        f"SELECT CAST(ts AS STRING) AS ts FROM {t}"
+    )
+    (blob,) = list(bucket.list_blobs(prefix="text-"))
+    assert blob.download_as_text().strip() == "2023-01-01 12:00:00.123456789123+00"

@@ -712,6 +712,11 @@ class BigQueryEngine:
             try:
                 rel = con.sql(stmt.sql, params=values) if values else con.sql(stmt.sql)
                 rel = ranges.relation_with_null_bounds(rel)
+                if any(picotimestamps.MICROS in str(t) for t in rel.types):
+                    raise BigQueryError(
+                        "JSON lines of a TIMESTAMP(12) column are not supported by the local warehouse",
+                        fix="select CAST(column AS STRING) (twelve digits) or CAST(column AS TIMESTAMP)",
+                    )
                 for batch in json_line_batches(rel, lines, batch_rows):
                     ctl.check()
                     consume(batch)
@@ -1345,6 +1350,11 @@ class BigQueryEngine:
             sql = query_sql or stmt.sql
             rel = con.sql(sql, params=values) if values else con.sql(sql)
             rel = ranges.relation_with_null_bounds(rel)
+            if any(picotimestamps.MICROS in str(t) for t in rel.types):
+                raise BigQueryError(
+                    "an export of a TIMESTAMP(12) column is not supported by the local warehouse",
+                    fix="export CAST(column AS STRING) (twelve digits) or CAST(column AS TIMESTAMP)",
+                )
             json_columns = [c for c, t in zip(rel.columns, rel.types, strict=True) if str(t).upper() == "JSON"]
             if fmt == "avro":
                 rows = self._write_avro(rel, tmp, control, logical_types=avro_logical_types, codec=codec)
