@@ -179,6 +179,18 @@ def test_the_read_api_sends_microseconds_nanoseconds_or_text_as_asked(bigquery_c
         )
         got = bigquery_read_client.read_rows(session.streams[0].name).to_arrow(session)
         assert str(got.column("ts")[0].as_py()) == text
+    for precision, text in {0: "2023-01-01 12:00:00.123456+00:00", 3: VALUE}.items():
+        options = types.AvroSerializationOptions(picos_timestamp_precision=precision)
+        asked = types.ReadSession(
+            table=f"projects/{dataset.project}/datasets/{dataset.dataset_id}/tables/pico",
+            data_format=types.DataFormat.AVRO,
+            read_options=types.ReadSession.TableReadOptions(avro_serialization_options=options),
+        )
+        session = bigquery_read_client.create_read_session(
+            parent=f"projects/{dataset.project}", read_session=asked, max_stream_count=1
+        )
+        (row,) = list(bigquery_read_client.read_rows(session.streams[0].name).rows(session))
+        assert str(row["ts"]) == text
 
 
 # ---------------------------------------------------------------------------------- SQL
