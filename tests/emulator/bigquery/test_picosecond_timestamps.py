@@ -53,6 +53,10 @@ def test_a_picosecond_field_is_kept_in_the_schema(bigquery_client, dataset, http
     got.schema = [*got.schema, bigquery.SchemaField("ts2", "TIMESTAMP", timestamp_precision=PICO)]
     updated = bigquery_client.update_table(got, ["schema"])
     assert [f.timestamp_precision for f in updated.schema] == [PICO, MICRO, PICO]
+    # a column's precision is part of its type, which a schema update may not change
+    updated.schema = [bigquery.SchemaField("ts", "TIMESTAMP"), *updated.schema[1:]]
+    with pytest.raises(BadRequest, match=r"changed type from TIMESTAMP\(12\) to TIMESTAMP"):
+        bigquery_client.update_table(updated, ["schema"])
 
 
 @pytest.mark.parametrize(
