@@ -22,7 +22,8 @@ DEFAULT_TABLE_ROWS = 100
 
 
 def json_value(value: Any) -> Any:
-    """A cell as JSON: timestamps and dates as ISO strings, NUMERIC as a string, BYTES base64,
+    """A cell as JSON: timestamps and dates as ISO strings (a TIMESTAMP(12) with twelve fraction
+    digits), NUMERIC as a string, BYTES base64,
     INTERVAL as BigQuery's canonical text (`0-0 60 0:0:0`), a FLOAT64 NaN or infinity as BigQuery's
     REST API writes it ("NaN", "Infinity", "-Infinity": JSON has no such numbers)."""
     if isinstance(value, float) and not math.isfinite(value):
@@ -49,6 +50,10 @@ def json_value(value: Any) -> Any:
         nanos = 1000 * (1_000_000 * seconds + value.microseconds)
         return interval_text(SimpleNamespace(months=months, days=value.days, nanoseconds=nanos))
     if isinstance(value, dict):
+        from ..emulator.bigquery import picotimestamps
+
+        if picotimestamps.is_value(value):  # a TIMESTAMP(12) from the local warehouse
+            return picotimestamps.isoformat(value)
         return {k: json_value(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [json_value(v) for v in value]

@@ -13,9 +13,9 @@ documents it:
   case-insensitive");
 - picosecond timestamps were answered at microseconds without a word: `TIMESTAMP(12)` in CAST and
   DDL, a schema field's `timestampPrecision: 12` (dropped), and `formatOptions.timestampOutputFormat:
-  ISO8601_STRING` (ignored: float seconds came back, which the client cannot read). The emulator's
-  timestamps hold microseconds, so the first two are now refused by name (`TIMESTAMP(6)` is
-  served; the ISO8601_STRING output format is served since, see test_client_suites_regressions_3);
+  ISO8601_STRING` (ignored: float seconds came back, which the client cannot read). They were
+  refused by name, then served exactly (test_picosecond_timestamps.py); `TIMESTAMP(6)` is the
+  plain TIMESTAMP (the ISO8601_STRING output format: test_client_suites_regressions_3);
 - a JavaScript function with an ARRAY argument or result (test_create_routine's
   `ARRAY<FLOAT64>`; BigQuery passes an ARRAY as a JavaScript Array) was refused, and its
   `importedLibraries` (`OPTIONS(library=...)`) were dropped without a word, so calls failed with
@@ -159,22 +159,17 @@ def test_a_case_insensitive_dataset_finds_its_tables_in_any_case(bigquery_client
 PICOSECOND_CAST = "SELECT CAST('2025-10-20' AS TIMESTAMP(12))"
 
 
-def test_picosecond_timestamps_are_refused_by_name(warehouse, bigquery_client, dataset):
-    from google.api_core.exceptions import BadRequest
-
-    fragment = "TIMESTAMP(12) (a timestamp with picosecond precision) is not supported by the local warehouse"
-    assert_fails_locally(warehouse, PICOSECOND_CAST, fragment)
-    assert_fails_through_client(bigquery_client, PICOSECOND_CAST, fragment)
-    assert_fails_through_client(
-        bigquery_client, f"CREATE TABLE `{dataset.dataset_id}.pico` (t TIMESTAMP(12))", fragment
+def test_picosecond_timestamps_are_served_and_timestamp_6_is_the_plain_timestamp(warehouse, bigquery_client, dataset):
+    # refused by name at first; served since (test_picosecond_timestamps.py): picoseconds exact
+    rows = warehouse.query_result(PICOSECOND_CAST).table.to_pylist()
+    assert rows[0]["f0_"]["__bq_ts12_picos"] == 0
+    job = bigquery_client.query(
+        PICOSECOND_CAST, api_method="QUERY", timestamp_precision=bigquery.enums.TimestampPrecision.PICOSECOND
     )
-    pico = bigquery.SchemaField(
-        "time_pico", "TIMESTAMP", timestamp_precision=bigquery.enums.TimestampPrecision.PICOSECOND
-    )
-    with pytest.raises(BadRequest, match="timestampPrecision 12 .* is not supported by the local warehouse"):
-        bigquery_client.create_table(bigquery.Table(dataset.table("pico_rest"), schema=[pico]))
-    # the ISO8601_STRING output format a picosecond request asks for is served since: a plain
-    # TIMESTAMP holds microseconds, which it writes exactly (test_client_suites_regressions_3.py)
+    assert [r[0] for r in job.result()] == ["2025-10-20T00:00:00.000000000000Z"]
+    bigquery_client.query_and_wait(f"CREATE TABLE `{dataset.dataset_id}.pico` (t TIMESTAMP(12))")
+    got = bigquery_client.get_table(f"{dataset.dataset_id}.pico")
+    assert got.schema[0].timestamp_precision == bigquery.enums.TimestampPrecision.PICOSECOND
 
     # TIMESTAMP(6) and a field without picoseconds are the plain TIMESTAMP
     micro = bigquery.SchemaField("t", "TIMESTAMP")

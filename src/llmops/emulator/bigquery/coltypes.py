@@ -414,6 +414,8 @@ def field_type(field: Mapping[str, Any]) -> str:
         base = f"STRUCT<{inner}>"
     elif field["type"] == "RANGE":
         base = f"RANGE<{field['rangeElementType']['type']}>"
+    elif str(field.get("timestampPrecision") or "") == "12":
+        base = "TIMESTAMP(12)"
     else:
         base = field["type"]
     return f"ARRAY<{base}>" if field.get("mode") == "REPEATED" else base

@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..server.errors import bad_request
-from . import ranges
+from . import picotimestamps, ranges
 from .datetext import padded
 
 LEGACY_TYPE = {"INT64": "INTEGER", "FLOAT64": "FLOAT", "BOOL": "BOOLEAN", "STRUCT": "RECORD"}
@@ -53,6 +53,8 @@ def schema_to_api(fields: list[dict[str, Any]]) -> list[dict[str, Any]]:
             item["fields"] = schema_to_api(f["fields"])
         if f.get("rangeElementType"):
             item["rangeElementType"] = dict(f["rangeElementType"])
+        if f.get("timestampPrecision"):
+            item["timestampPrecision"] = str(f["timestampPrecision"])
         if f.get("description"):
             item["description"] = f["description"]
         out.append(item)
@@ -81,7 +83,12 @@ def schema_from_api(fields: Any, *, where: str = "schema.fields") -> list[dict[s
             item["rangeElementType"] = f["rangeElementType"]
         if f.get("description"):
             item["description"] = f["description"]
-        _refuse_picoseconds(f, f"{where}[{i}]")
+        try:
+            precision = picotimestamps.check_precision(f, f"{where}[{i}]")
+        except ValueError as exc:
+            raise bad_request(str(exc), location=f"{where}[{i}].timestampPrecision") from None
+        if precision == "12":
+            item["timestampPrecision"] = precision
         out.append(item)
     return out
 
@@ -89,8 +96,7 @@ def schema_from_api(fields: Any, *, where: str = "schema.fields") -> list[dict[s
 def timestamp_output(use_int64: bool, output_format: str | None) -> str:
     """How result pages write TIMESTAMPs, from `formatOptions.useInt64Timestamp` and
     `formatOptions.timestampOutputFormat`: INT64 (microseconds), FLOAT64 (seconds) or ISO8601_STRING
-    (`YYYY-MM-DDTHH:MM:SS.FFFFFFZ`: a TIMESTAMP(6) column's six digits; BigQuery writes twelve for a
-    picosecond TIMESTAMP(12), which the emulator does not have)."""
+    (`YYYY-MM-DDTHH:MM:SS.FFFFFFZ`: a TIMESTAMP(6) column's six digits, a TIMESTAMP(12)'s twelve)."""
     kind = str(output_format or "TIMESTAMP_OUTPUT_FORMAT_UNSPECIFIED").upper()
     if kind == "TIMESTAMP_OUTPUT_FORMAT_UNSPECIFIED":
         return "INT64" if use_int64 else "FLOAT64"
@@ -107,22 +113,32 @@ def timestamp_output(use_int64: bool, output_format: str | None) -> str:
 def _iso8601(value: dt.datetime) -> str:
     """A TIMESTAMP as the ISO8601_STRING output format writes it (UTC, microseconds)."""
     utc = value.astimezone(dt.UTC) if value.tzinfo else value
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond:06d}Z"
-
-
-def _refuse_picoseconds(field: dict[str, Any], where: str) -> None:
-    """A TIMESTAMP field's `timestampPrecision` other than 6 (12: picoseconds) is refused by name:
-    the emulator's timestamps hold microseconds."""
-    precision = field.get("timestampPrecision")
-    if precision is None or str(precision) == "6":
-        return
-    raise bad_request(
-        f"{where}: TIMESTAMP with timestampPrecision {precision} (picoseconds) is not supported by the local "
-        "warehouse; its timestamps hold microseconds (timestampPrecision 6)"
-    )
+    return f"{utc.year:04d}" + utc.strftime("-%m-%dT%H:%M:%S.") + f"{utc.microsecond:06d}Z"
 
 
 # ---------------------------------------------------------------------------------- cells
+
+
+def _float_seconds(micros: int) -> str:
+    """Seconds since the epoch as BigQuery's FLOAT64 timestamp output writes them: every digit of
+    the microsecond kept, in E notation (`1.672574400123456E9`; `_float_seconds_column` alike)."""
+    if micros == 0:
+        return "0.0E0"
+    digits = str(abs(micros))
+    kept = digits.rstrip("0")
+    return f"{'-' if micros < 0 else ''}{kept[0]}.{kept[1:] or '0'}E{len(digits) - 7}"
+
+
+def _float_seconds_column(micros: pa.ChunkedArray) -> pa.ChunkedArray:
+    """`_float_seconds` of an Arrow int64 column of microseconds (nulls kept)."""
+    digits = pc.cast(pc.abs(micros), pa.string())
+    kept = pc.utf8_rtrim(digits, characters="0")
+    rest = pc.utf8_slice_codeunits(kept, 1)
+    rest = pc.if_else(pc.equal(rest, ""), "0", rest)
+    power = pc.cast(pc.subtract(pc.utf8_length(digits), 7), pa.string())
+    sign = pc.if_else(pc.less(micros, 0), "-", "")
+    text = pc.binary_join_element_wise(sign, pc.utf8_slice_codeunits(kept, 0, 1), ".", rest, "E", power, "")
+    return pc.if_else(pc.equal(micros, 0), "0.0E0", text)
 
 
 def _micros(value: dt.datetime) -> int:
@@ -194,7 +210,7 @@ def _scalar_encoder(bq_type: str, timestamps: str) -> Callable[[Any], Any]:
             return lambda v: str(_micros(v)) if isinstance(v, dt.datetime) else str(v)
         if timestamps == "ISO8601_STRING":
             return lambda v: _iso8601(v) if isinstance(v, dt.datetime) else str(v)
-        return lambda v: f"{_micros(v) / 1e6:.6E}" if isinstance(v, dt.datetime) else str(v)
+        return lambda v: _float_seconds(_micros(v)) if isinstance(v, dt.datetime) else str(v)
     if t == "DATETIME":
         return _datetime
     if t == "DATE":
@@ -208,6 +224,15 @@ def _scalar_encoder(bq_type: str, timestamps: str) -> Callable[[Any], Any]:
     if t == "INTERVAL":
         return interval_text
     return lambda v: v if isinstance(v, str) else str(v)
+
+
+def _pico_encoder(timestamps: str) -> Callable[[Any], Any]:
+    """A TIMESTAMP(12) value -> its text: twelve digits as ISO8601_STRING; INT64 and FLOAT64 give
+    its microsecond, rounded down, as they do for a TIMESTAMP."""
+    if timestamps == "ISO8601_STRING":
+        return picotimestamps.iso_text
+    micros = _scalar_encoder("TIMESTAMP", timestamps)
+    return lambda v: micros(picotimestamps.micros_of(v))
 
 
 def _value_encoder(field: dict[str, Any], timestamps: str) -> Callable[[Any], Any]:
@@ -231,7 +256,7 @@ def _value_encoder(field: dict[str, Any], timestamps: str) -> Callable[[Any], An
 
         single = one_range
     else:
-        scalar = _scalar_encoder(t, timestamps)
+        scalar = _pico_encoder(timestamps) if picotimestamps.is_pico(field) else _scalar_encoder(t, timestamps)
 
         def single(v: Any) -> Any:
             return None if v is None else scalar(v)
@@ -265,9 +290,18 @@ def _fast_text(column: pa.ChunkedArray, field: dict[str, Any], timestamps: str) 
             return column.cast(pa.string())
         if t == "DATE" and pa.types.is_date(typ):
             return column.cast(pa.string())
-        if t == "TIMESTAMP" and pa.types.is_timestamp(typ) and timestamps == "INT64":
-            micros = column.cast(pa.timestamp("us", tz=typ.tz), safe=False).cast(pa.int64())
-            return micros.cast(pa.string())
+        if t == "TIMESTAMP" and pa.types.is_struct(typ) and picotimestamps.is_pico(field):
+            if timestamps == "ISO8601_STRING":
+                return picotimestamps.iso_column(column)
+            column, typ = picotimestamps.micros_column(column), pa.timestamp("us", tz="UTC")
+        if t == "TIMESTAMP" and pa.types.is_timestamp(typ):
+            micros = column.cast(pa.timestamp("us", tz=typ.tz), safe=False)
+            if timestamps == "ISO8601_STRING":
+                # %S of a microsecond timestamp writes its six fraction digits
+                return pc.binary_join_element_wise(pc.strftime(micros, format="%Y-%m-%dT%H:%M:%S", locale="C"), "Z", "")
+            if timestamps == "FLOAT64":
+                return _float_seconds_column(micros.cast(pa.int64()))
+            return micros.cast(pa.int64()).cast(pa.string())
         if t == "DATETIME" and pa.types.is_timestamp(typ):
             text = column.cast(pa.timestamp("us"), safe=False).cast(pa.string())
             text = pc.replace_substring(text, " ", "T", max_replacements=1)

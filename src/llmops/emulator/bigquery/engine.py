@@ -58,6 +58,7 @@ from . import (
     intervals,
     ml,
     partitionfilters,
+    picotimestamps,
     ranges,
     routines,
     rowaccess,
@@ -230,6 +231,8 @@ class BigQueryEngine:
         self.rest_table_fields: Callable[[str, str, str], tuple[dict[str, Any], str]] | None = None
         """A table's fields set through REST and the creation time (ms) they belong to, for the
         table options the engine enforces (set by the emulator, which keeps REST fields)."""
+        self._pico_probe: tuple[int, frozenset[tuple[str, str, str]]] | None = None
+        """The tables with a TIMESTAMP(12) column as of a catalog generation (`_pico_tables`)."""
         self._locations: tuple[int, dict[str, str]] = (-1, {})
         """Dataset locations (DuckDB schema -> location) as of a catalog generation."""
         if self.path is None:
@@ -441,19 +444,54 @@ class BigQueryEngine:
     ) -> Script:
         """`con`: where the column types of the tables a statement reads are looked up when a
         rewrite depends on them (coltypes.py); without it those rewrites keep their refusals.
-        `session_dataset`: a session's hidden dataset of temporary tables (session_tables.py)."""
-        return translate(
-            sql,
-            default_project=default_project or self.default_project,
-            default_dataset=default_dataset,
-            param_types=dict(param_types or {}),
-            functions=functions,
-            temp_tables=temp_tables,
-            session_dataset=session_dataset,
-            max_bytes=self.limits.max_query_bytes,
-            max_tokens=self.limits.max_query_tokens,
-            column_types=(lambda tables: coltypes.column_types(con, tables)) if con is not None else None,
-        )
+        `session_dataset`: a session's hidden dataset of temporary tables (session_tables.py).
+        A script that reads a table with a TIMESTAMP(12) column is translated again knowing it
+        (picosql.py)."""
+        options: dict[str, Any] = {
+            "default_project": default_project or self.default_project,
+            "default_dataset": default_dataset,
+            "param_types": dict(param_types or {}),
+            "functions": functions,
+            "temp_tables": temp_tables,
+            "session_dataset": session_dataset,
+            "max_bytes": self.limits.max_query_bytes,
+            "max_tokens": self.limits.max_query_tokens,
+            "column_types": (lambda tables: coltypes.column_types(con, tables)) if con is not None else None,
+        }
+        script = translate(sql, **options)
+        if con is None:
+            return script
+        read = {t for s in script.statements for t in (*s.tables, *([s.target] if s.target else []))}
+        pico_tables = self._pico_tables(con, read) if read else frozenset()
+        return translate(sql, **options, pico_tables=pico_tables) if pico_tables else script
+
+    def _pico_tables(
+        self, con: duckdb.DuckDBPyConnection, read: set[tuple[str, str, str]]
+    ) -> frozenset[tuple[str, str, str]]:
+        """Those of `read` (project, dataset, table) with a TIMESTAMP(12) column. A held database
+        is looked at once per catalog generation (see `_probe_catalog`); a file, which another
+        process may change, table by table (binding a table reads only the catalog, ~0.1 ms)."""
+        if self._db is None:
+            found = set()
+            for project, dataset, table in read:
+                try:
+                    types = con.table(duckdb_table(project, dataset, table)).types
+                except duckdb.Error:
+                    continue  # a missing table: the statement's own error comes when it runs
+                if any(picotimestamps.MICROS in str(t) for t in types):
+                    found.add((project, dataset, table))
+            return frozenset(found)
+        generation = self._catalog_generation
+        cached = self._pico_probe
+        if cached is None or cached[0] != generation:
+            rows = con.execute(
+                "SELECT DISTINCT schema_name, table_name FROM duckdb_columns() "
+                "WHERE database_name = current_database() AND contains(data_type, ?)",
+                [picotimestamps.MICROS],
+            ).fetchall()
+            every = frozenset((*parts, table) for schema, table in rows if (parts := split_schema(schema)))
+            cached = self._pico_probe = (generation, every)
+        return cached[1] & read
 
     def session_connection(self) -> duckdb.DuckDBPyConnection:
         """A connection of its own for a session (see sessions.py), which its caller closes; its
@@ -707,6 +745,11 @@ class BigQueryEngine:
             try:
                 rel = con.sql(stmt.sql, params=values) if values else con.sql(stmt.sql)
                 rel = ranges.relation_with_null_bounds(rel)
+                if any(picotimestamps.MICROS in str(t) for t in rel.types):
+                    raise BigQueryError(
+                        "JSON lines of a TIMESTAMP(12) column are not supported by the local warehouse",
+                        fix="select CAST(column AS STRING) (twelve digits) or CAST(column AS TIMESTAMP)",
+                    )
                 for batch in json_line_batches(rel, lines, batch_rows):
                     ctl.check()
                     consume(batch)
@@ -1152,6 +1195,7 @@ class BigQueryEngine:
         first = text.splitlines()[0] if text else type(exc).__name__
         first = re.sub(r"^[A-Za-z ]+ Error: ", "", first).strip()
         first = re.sub(r"^Python exception occurred while executing the UDF: ValueError: ", "", first)
+        first = first.replace(picotimestamps.DUCKDB_TYPE, "TIMESTAMP(12)")
         hint = next((ln.strip() for ln in text.splitlines()[1:] if ln.strip().startswith("Did you mean")), None)
         if isinstance(exc, duckdb.PermissionException):
             return BigQueryError(
@@ -1487,6 +1531,11 @@ class BigQueryEngine:
             sql = query_sql or stmt.sql
             rel = con.sql(sql, params=values) if values else con.sql(sql)
             rel = ranges.relation_with_null_bounds(rel)
+            if any(picotimestamps.MICROS in str(t) for t in rel.types):
+                raise BigQueryError(
+                    "an export of a TIMESTAMP(12) column is not supported by the local warehouse",
+                    fix="export CAST(column AS STRING) (twelve digits) or CAST(column AS TIMESTAMP)",
+                )
             json_columns = [c for c, t in zip(rel.columns, rel.types, strict=True) if str(t).upper() == "JSON"]
             if fmt == "avro":
                 rows = self._write_avro(rel, tmp, control, logical_types=avro_logical_types, codec=codec)
@@ -1829,9 +1878,9 @@ class BigQueryEngine:
                     con.execute(f"ALTER TABLE {target} ADD COLUMN {quote_ident(f['name'])} {bq_field_to_duckdb(f)}")
                 elif old["mode"] == "REQUIRED" and f["mode"] == "NULLABLE":
                     con.execute(f"ALTER TABLE {target} ALTER COLUMN {quote_ident(old['name'])} DROP NOT NULL")
-                elif old["type"] != f["type"] or (old["mode"] == "REPEATED") != (f["mode"] == "REPEATED"):
+                elif _type_name(old) != _type_name(f) or (old["mode"] == "REPEATED") != (f["mode"] == "REPEATED"):
                     raise BigQueryInvalid(
-                        f"field {f['name']!r} changed type from {old['type']} to {f['type']}",
+                        f"field {f['name']!r} changed type from {_type_name(old)} to {_type_name(f)}",
                         fix="a schema update may only add fields or relax REQUIRED to NULLABLE",
                     )
                 if f.get("description") and f.get("description") != (old or {}).get("description"):
@@ -1998,6 +2047,11 @@ class BigQueryEngine:
 # ---------------------------------------------------------------------- helpers
 
 
+def _type_name(f: dict) -> str:
+    """A field's type name, TIMESTAMP(12) for a picosecond TIMESTAMP."""
+    return "TIMESTAMP(12)" if picotimestamps.is_pico(f) else f["type"]
+
+
 def field_type_sql(f: dict) -> str:
     """A schema field's type as GoogleSQL writes it: INT64, ARRAY<STRUCT<a STRING>>, ..."""
     if f["type"] == "RECORD":
@@ -2006,7 +2060,7 @@ def field_type_sql(f: dict) -> str:
     elif f["type"] == "RANGE":
         base = ranges.type_sql(ranges.element_of_field(f))
     else:
-        base = f["type"]
+        base = _type_name(f)
     return f"ARRAY<{base}>" if f.get("mode") == "REPEATED" else base
 
 
@@ -2457,7 +2511,7 @@ def _convert_value(value: Any, f: dict, *, ignore_unknown: bool, location: str) 
                 context=decimal.Context(prec=100),
             )
         if t == "TIMESTAMP":
-            return _parse_timestamp(value)
+            return picotimestamps.parse(value) if picotimestamps.is_pico(f) else _parse_timestamp(value)
         if t == "DATETIME":
             return dt.datetime.fromisoformat(padded(str(value).strip()).replace(" ", "T", 1))
         if t == "DATE":

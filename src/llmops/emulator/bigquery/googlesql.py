@@ -31,7 +31,7 @@ from sqlglot import exp
 from sqlglot.errors import ParseError, SqlglotError, TokenError, UnsupportedError
 
 from ...core.errors import NotFoundError, QueryError
-from . import census, generation, geography
+from . import census, generation, geography, picotimestamps
 from .census import find_all
 from .coltypes import TableTypes, annotate, needs_types, schema_mapping, sum_operands
 from .decimalliterals import coerce_temporal_literals, decimal_fits, decimal_literal_types
@@ -211,6 +211,8 @@ def normalize_field(f: dict[str, Any]) -> dict[str, Any]:
         from . import ranges
 
         out.update(ranges.field_extras(f))
+    if t == "TIMESTAMP" and picotimestamps.precision_of(f) == 12:
+        out["timestampPrecision"] = "12"
     if f.get("description"):
         out["description"] = f["description"]
     return out
@@ -226,6 +228,8 @@ def bq_field_to_duckdb(f: dict[str, Any], *, top_level: bool = True) -> str:
         from . import ranges
 
         base = ranges.duckdb_type(ranges.element_of_field(f))
+    elif picotimestamps.is_pico(f):
+        base = picotimestamps.DUCKDB_TYPE
     else:
         base = _BQ_TO_DUCKDB[f["type"]]
     if f.get("mode") == "REPEATED":
@@ -261,6 +265,8 @@ def duckdb_type_to_field(name: str, dtype: Any, *, nullable: bool = True) -> dic
 
         if (range_field := ranges.field_of_struct(name, dtype, nullable)) is not None:
             return range_field
+        if (pico_field := picotimestamps.field_of_struct(name, dtype, nullable)) is not None:
+            return pico_field
         fields = [duckdb_type_to_field(n, t) for n, t in dtype.children]
         return {"name": name, "type": "RECORD", "mode": "NULLABLE" if nullable else "REQUIRED", "fields": fields}
     if type_id == "map":
@@ -325,6 +331,8 @@ def bq_field_to_arrow(f: dict[str, Any]):
         from . import ranges
 
         base = ranges.arrow_type(f)
+    elif picotimestamps.is_pico(f):
+        base = picotimestamps.arrow_type()
     else:
         base = {
             "STRING": pa.string(),
@@ -488,6 +496,7 @@ def translate(
     column_types: Callable[[tuple[tuple[str, str, str], ...]], TableTypes] | None = None,
     temp_tables: frozenset[str] = frozenset(),
     session_dataset: str | None = None,
+    pico_tables: frozenset[tuple[str, str, str]] = frozenset(),
 ) -> Script:
     """Translate a GoogleSQL script to DuckDB; raises BigQueryError naming what is wrong.
 
@@ -496,7 +505,8 @@ def translate(
     `session_dataset`: in a session, the hidden dataset that holds its temporary tables
     (session_tables.py).
     `column_types`: the BigQuery column types of tables (`coltypes.column_types`), asked only
-    when the script calls a function whose answer depends on a column's type.
+    when the script calls a function whose answer depends on a column's type, or reads one of
+    `pico_tables`, the tables with a TIMESTAMP(12) column (picosql.py).
 
     Text over `max_bytes` (UTF-8) or with more than about `max_tokens` tokens is refused before
     it is parsed, so the cost of translation stays bounded."""
@@ -505,6 +515,8 @@ def translate(
         functions = functions | {_TEMP_TABLE_MARK + name.lower() for name in temp_tables}
     if session_dataset:
         functions = functions | {_SESSION_DATASET_MARK + session_dataset}
+    if pico_tables:
+        functions = functions | {_PICO_TABLE_MARK + ".".join(t) for t in pico_tables}
     types_key = tuple(sorted((param_types or {}).items()))  # STRUCT field names keep their case
     run = _translate if len(sql) > _CACHE_MAX_CHARS else _translate_cached
     if column_types is None:
@@ -697,6 +709,7 @@ def _translate_parsed(
         (f[len(_SESSION_DATASET_MARK) :] for f in functions if f.startswith(_SESSION_DATASET_MARK)), None
     )
     ctx.table_types, ctx.ask_types = table_types, ask_types
+    ctx.pico_tables = frozenset(f[len(_PICO_TABLE_MARK) :] for f in functions if f.startswith(_PICO_TABLE_MARK))
     if ask is not None:
         if len(parsed) == 1:
             ctx.ask = ask
@@ -759,6 +772,8 @@ _TEMP_TABLE_MARK = "\x00table:"
 """Marks a temporary table's name among `translate`'s functions (no function name has a NUL)."""
 _SESSION_DATASET_MARK = "\x00session:"
 """Marks the session's hidden dataset among `translate`'s functions."""
+_PICO_TABLE_MARK = "\x00pico:"
+"""Marks a table with a TIMESTAMP(12) column ("project.dataset.table") among `translate`'s functions."""
 
 _POSITION_KEYS = ("line", "col", "start", "end")
 
@@ -866,6 +881,8 @@ class _Context:
         self.wants_types = False
         self.ask_types = False
         self.ask: Callable[[tuple[tuple[str, str, str], ...]], TableTypes] | None = None
+        self.pico_tables: frozenset[str] = frozenset()
+        """"project.dataset.table" of the tables with a TIMESTAMP(12) column (picosql.py)."""
 
 
 def _flatten_table_name(table: exp.Table) -> list[str]:
@@ -1541,7 +1558,10 @@ def _rewrite_parameters(stmt: exp.Expression, ctx: _Context) -> None:
 def _infer_types(stmt: exp.Expression, ctx: _Context, tables: list[tuple[str, str, str]]) -> bool:
     """Learn the argument types that type-dependent rewrites need (see coltypes.py). True when
     the statement reads tables whose column types are to be asked for first (`Script.wants_types`)."""
-    needed = needs_types(stmt)
+    from . import picosql
+
+    pico = picosql.named(stmt) or any(".".join(t) in ctx.pico_tables for t in tables)
+    needed = needs_types(stmt) or pico
     created = ctx.created_types
     unknown = [t for t in tables if t[2] not in created.get(f"{t[0]}.{t[1]}", {})]
     if not needed and unknown and ctx.table_types is None and ctx.ask is not None and sum_operands(stmt):
@@ -1564,6 +1584,8 @@ def _infer_types(stmt: exp.Expression, ctx: _Context, tables: list[tuple[str, st
         if cols:
             mapping.setdefault("", {})[wc.relation] = cols
     annotate(stmt, mapping)
+    if pico:
+        picosql.rewrite(stmt, mapping)
     return False
 
 
@@ -1805,8 +1827,8 @@ def _fix_types(stmt: exp.Expression) -> None:
 
 
 def _refuse_picosecond_timestamps(stmt: exp.Expression) -> None:
-    """TIMESTAMP(12), BigQuery's picosecond timestamps, is refused by name: the local warehouse's
-    timestamps hold microseconds (TIMESTAMP(6), the plain TIMESTAMP)."""
+    """A TIMESTAMP(12) that picosql.py left (a statement translated without its tables' types, or a
+    routine's body) is refused by name; TIMESTAMP(6) is the plain TIMESTAMP."""
     for dt in find_all(stmt, exp.DataType):
         if dt.this in (exp.DataType.Type.TIMESTAMPTZ, exp.DataType.Type.TIMESTAMP) and dt.expressions:
             precision = dt.expressions[0].sql()

@@ -85,7 +85,7 @@ def read_load_data(
     else:
         rows, errors, header = _csv_rows(data, config, fields)
         if fields is None:
-            fields = _infer_csv_schema(rows, header)
+            fields = _target_precisions(_infer_csv_schema(rows, header), rows, config)
         rows, more = _csv_to_dicts(rows, fields, config)
         errors += more
     if fields is None:
@@ -157,7 +157,7 @@ def _json_rows(data: bytes) -> tuple[list[tuple[int, Any]], list[dict[str, Any]]
 
 
 _TIMESTAMP_RE = re.compile(
-    r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?\s*(Z|UTC|[+-]\d{2}:?\d{2})?$", re.IGNORECASE
+    r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,12})?)?\s*(Z|UTC|[+-]\d{2}:?\d{2})?$", re.IGNORECASE
 )
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TIME_RE = re.compile(r"^\d{2}:\d{2}:\d{2}(\.\d{1,6})?$")
@@ -322,6 +322,32 @@ def _infer_csv_schema(rows: list[tuple[int, list[str]]], header: list[str] | Non
     if not fields:
         raise LoadError("Cannot detect a schema: the CSV data is empty")
     return fields
+
+
+_BEYOND_MICROS = re.compile(r"\.\d{7}")
+
+
+def _target_precisions(
+    fields: list[dict[str, Any]], rows: list[tuple[int, list[str]]], config: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Autodetected TIMESTAMP columns as `timestampTargetPrecision` asks: with [12] each is a
+    TIMESTAMP(12); with [6, 12] those with more than six fraction digits in some row."""
+    try:
+        targets = {int(p) for p in config.get("timestampTargetPrecision") or []}
+    except (TypeError, ValueError):
+        raise LoadError("timestampTargetPrecision must be a list of precisions, 6 or 12") from None
+    if targets - {6, 12}:
+        raise LoadError(f"Invalid timestampTargetPrecision {sorted(targets)}: the precisions are 6 and 12")
+    if 12 not in targets:
+        return fields
+    out = []
+    for i, f in enumerate(fields):
+        if f["type"] == "TIMESTAMP" and (
+            6 not in targets or any(i < len(row) and _BEYOND_MICROS.search(row[i]) for _, row in rows)
+        ):
+            f = {**f, "timestampPrecision": "12"}
+        out.append(f)
+    return out
 
 
 def _csv_to_dicts(

@@ -909,6 +909,7 @@ def _schema_differs(have: list[dict[str, Any]], new: list[dict[str, Any]]) -> bo
             (
                 f["name"].lower(),
                 f["type"],
+                str(f.get("timestampPrecision") or "6"),
                 f.get("mode") or "NULLABLE",
                 norm(f.get("fields") or []),
                 f.get("description") or None,

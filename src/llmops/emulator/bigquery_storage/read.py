@@ -94,7 +94,15 @@ class ReadService:
         if request.max_stream_count < 0:
             raise invalid(f"max_stream_count {request.max_stream_count} is negative; use 0 (server's choice) or more")
         opts = asked.read_options
-        fields, rows = self.tables.read(ref, list(opts.selected_fields), opts.row_restriction)
+        serialization = (
+            opts.avro_serialization_options
+            if asked.data_format == types.DataFormat.AVRO
+            else opts.arrow_serialization_options
+        )
+        picos = int(serialization.picos_timestamp_precision)
+        if asked.data_format == types.DataFormat.AVRO and picos == 2:
+            picos = 1  # the emulator's Avro timestamps are timestamp-micros
+        fields, rows = self.tables.read(ref, list(opts.selected_fields), opts.row_restriction, picos)
         session_id = uuid.uuid4().hex
         name = f"projects/{ref.project}/locations/{self.location}/sessions/{session_id}"
         now = dt.datetime.now(dt.UTC)

@@ -12,7 +12,7 @@ import sqlglot
 from sqlglot.errors import SqlglotError
 
 from ...core.errors import LlmopsError
-from ..bigquery import anonymous
+from ..bigquery import anonymous, picotimestamps
 from ..bigquery.googlesql import bq_field_to_arrow
 from .errors import from_engine, invalid, not_found
 
@@ -83,9 +83,14 @@ class Tables:
             raise from_engine(exc) from None
         return info
 
-    def read(self, ref: TableRef, selected: list[str], restriction: str) -> tuple[list[dict], pa.Table]:
+    def read(self, ref: TableRef, selected: list[str], restriction: str, picos: int = 0) -> tuple[list[dict], pa.Table]:
         """The table's (selected) fields in table order and its rows matching `restriction`
-        (a GoogleSQL boolean expression), as one consistent snapshot."""
+        (a GoogleSQL boolean expression), as one consistent snapshot. `picos`: the session's
+        PicosTimestampPrecision for TIMESTAMP(12) columns (see `_picosecond_columns`)."""
+        fields, table = self._read(ref, selected, restriction)
+        return _picosecond_columns(fields, table, picos)
+
+    def _read(self, ref: TableRef, selected: list[str], restriction: str) -> tuple[list[dict], pa.Table]:
         info = self.info(ref)
         if info.get("features", {}).get("type") == "MATERIALIZED_VIEW":
             info = {**info, "type": "TABLE"}  # refreshed on read: the query below reads its view
@@ -142,6 +147,35 @@ class Tables:
             return self.bigquery.bigquery.insert_rows(ref.project, ref.dataset, ref.table, rows)
         except LlmopsError as exc:
             raise from_engine(exc) from None
+
+
+_PICOS_MICROS, _PICOS_NANOS, _PICOS_PICOS = 1, 2, 3
+"""PicosTimestampPrecision's TIMESTAMP_PRECISION_MICROS, _NANOS and _PICOS (0, unspecified: micros)."""
+
+
+def _picosecond_columns(fields: list[dict], table: pa.Table, picos: int) -> tuple[list[dict], pa.Table]:
+    """TIMESTAMP(12) columns as the Read API documents them: a TIMESTAMP rounded down to the
+    microsecond (the default) or nanosecond, or for TIMESTAMP_PRECISION_PICOS the ISO 8601 text
+    with twelve fraction digits (a STRING)."""
+    if not any(picotimestamps.is_pico(f) for f in fields):
+        return fields, table
+    out_fields, columns = [], []
+    for f, column in zip(fields, table.columns, strict=True):
+        if picotimestamps.is_pico(f) and pa.types.is_struct(column.type):
+            plain = {k: v for k, v in f.items() if k != "timestampPrecision"}
+            if picos == _PICOS_PICOS:
+                column, plain = picotimestamps.iso_column(column), {**plain, "type": "STRING"}
+            elif picos == _PICOS_NANOS:
+                column = picotimestamps.nanos_column(column)
+            else:
+                column = picotimestamps.micros_column(column)
+            f = plain
+        out_fields.append(f)
+        columns.append(column)
+    schema = pa.schema(
+        [pa.field(f["name"], c.type, nullable=f.get("mode") != "REQUIRED") for f, c in zip(out_fields, columns)]
+    )
+    return out_fields, pa.Table.from_arrays(columns, schema=schema)
 
 
 def _single_select(sql: str, restriction: str) -> None:
