@@ -6,7 +6,9 @@
   to NUMERIC's 10^29, and "numeric overflow" beyond;
 - a RANGE frame over a FLOAT64 key whose bound overflows (`k + 1.79769e308 FOLLOWING` at a finite
   `k`) took in the rows whose key is +inf (or -inf); the bound stops at the largest FLOAT64, as
-  ZetaSQL's does.
+  ZetaSQL's does;
+- `DATETIME_TRUNC(timestamp, part)` was truncated as a DATETIME and typed DATETIME; BigQuery's
+  DATETIME_TRUNC takes a TIMESTAMP too and answers TIMESTAMP_TRUNC's TIMESTAMP.
 
 Each row is our own query with the answer Google's GoogleSQL reference gives, run on the local
 warehouse and through the real BigQuery client against the emulator.
@@ -14,6 +16,7 @@ warehouse and through the real BigQuery client against the emulator.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -108,7 +111,29 @@ FLOAT_RANGE_FRAMES = [
     ),
 ]
 
-FAMILIES = {"numeric_products": NUMERIC_PRODUCTS, "float_range_frames": FLOAT_RANGE_FRAMES}
+_TS = "TIMESTAMP '2001-02-03 04:05:06.789+00'"
+# DATETIME_TRUNC of a TIMESTAMP truncates it as TIMESTAMP_TRUNC does, and is a TIMESTAMP
+TIMESTAMP_TRUNCS = [
+    (f"DATETIME_TRUNC({_TS}, MONTH)", dt.datetime(2001, 2, 1, tzinfo=dt.UTC), "TIMESTAMP"),
+    (
+        f"SELECT DATETIME_TRUNC(ts, HOUR) FROM (SELECT {_TS} AS ts)",
+        dt.datetime(2001, 2, 3, 4, tzinfo=dt.UTC),
+        "TIMESTAMP",
+    ),
+    (
+        f"SELECT DATETIME_TRUNC(ts, DAY, 'America/Los_Angeles') FROM (SELECT {_TS} AS ts)",
+        dt.datetime(2001, 2, 2, 8, tzinfo=dt.UTC),
+        "TIMESTAMP",
+    ),
+    # of a DATETIME it stays a DATETIME
+    ("DATETIME_TRUNC(DATETIME '2001-02-03 04:05:06', MONTH)", dt.datetime(2001, 2, 1), "DATETIME"),
+]
+
+FAMILIES = {
+    "numeric_products": NUMERIC_PRODUCTS,
+    "float_range_frames": FLOAT_RANGE_FRAMES,
+    "timestamp_truncs": TIMESTAMP_TRUNCS,
+}
 ROWS = case_params(FAMILIES)
 
 
