@@ -107,6 +107,7 @@ def _candidates(stmt: exp.Expression) -> list[exp.Expression]:
         exp.DateTrunc,
         exp.Sub,
         exp.Add,
+        exp.Mul,
         *_BYTES_CALLS,
         *_JSON_CALLS,
         *_NUMERIC_CALLS,
@@ -121,6 +122,11 @@ def _candidates(stmt: exp.Expression) -> list[exp.Expression]:
             args = [a for a in args if not isinstance(a, exp.Interval)]
         elif isinstance(node, _NUMERIC_CALLS + _DECIMAL_MATH_CALLS):
             args = list(_numeric_arguments(node))
+        elif isinstance(node, exp.Mul):
+            # NUMERIC * NUMERIC: DuckDB's product has 18 decimals (numericproducts.py)
+            if any(isinstance(a, exp.Literal) for a in (node.this, node.expression)):
+                continue
+            args = [node.this, node.expression]
         elif isinstance(node, exp.Sub):
             if any(isinstance(a, (exp.Literal, exp.Interval)) for a in (node.this, node.expression)):
                 continue  # a number or an interval: the subtraction's meaning is plain

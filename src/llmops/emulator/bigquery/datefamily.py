@@ -111,6 +111,12 @@ def _bucket(node: exp.Anonymous) -> None:
         node.set("this", own)
 
 
+def _truncated_timestamp(node: exp.DatetimeTrunc) -> None:
+    """DATETIME_TRUNC of a TIMESTAMP is TIMESTAMP_TRUNC's TIMESTAMP (it was truncated as a DATETIME)."""
+    if temporal_kind(node.this) == "TIMESTAMP":
+        node.replace(exp.TimestampTrunc(this=node.this, unit=node.args.get("unit"), zone=node.args.get("zone")))
+
+
 def _time_of_zoned_string(node: exp.TsOrDsToTime) -> None:
     value = node.this
     if isinstance(value, exp.Literal) and value.is_string and _ZONED.search(value.this.strip()):
@@ -122,6 +128,7 @@ def typed_arguments(stmt: exp.Expression) -> list[exp.Expression]:
     calls: list[exp.Expression] = find_all(stmt, *_ADD_SUB)
     out = [node.this for node in calls]
     out += [node.this.this for node in stmt.find_all(exp.TimeToStr) if isinstance(node.this, exp.TsOrDsToDate)]
+    out += [node.this for node in stmt.find_all(exp.DatetimeTrunc)]
     out += [
         node.expressions[0]
         for node in stmt.find_all(exp.Anonymous)
@@ -144,3 +151,5 @@ def dispatch_by_argument_type(stmt: exp.Expression) -> None:
             _bucket(node)
     for node in find_all(stmt, exp.TsOrDsToTime):
         _time_of_zoned_string(node)
+    for node in find_all(stmt, exp.DatetimeTrunc):
+        _truncated_timestamp(node)

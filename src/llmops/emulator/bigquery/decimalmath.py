@@ -1,4 +1,5 @@
-"""SQRT, LN, LOG, LOG10, EXP and POW of NUMERIC and BIGNUMERIC values, as BigQuery answers them.
+"""SQRT, LN, LOG, LOG10, EXP and POW of NUMERIC and BIGNUMERIC values, as BigQuery answers them
+(and the NUMERIC products numericproducts.py leaves to it).
 
 BigQuery computes these in the argument's type, rounded half away from zero at its scale
 (`SQRT(NUMERIC '2')` is the NUMERIC 1.414213562); DuckDB computes them as DOUBLEs. Python's
@@ -48,6 +49,9 @@ def _power(x: Decimal, y: Decimal, overflow: str) -> Decimal:
 def compute(name: str, x: Decimal, y: Decimal | None, overflow: str = "numeric overflow") -> Decimal:
     """The unrounded value of the function `name` (SQRT, LN, LOG10, LOG, EXP, POW) at `x` (`y`
     the second argument: LOG's base, POW's exponent); ZetaSQL's errors out of the domain."""
+    if name == "MULTIPLY":  # numericproducts.py: a product past DuckDB's DECIMAL(38, 18)
+        assert y is not None
+        return _CONTEXT.multiply(x, y)
     if name == "SQRT":
         if x < 0:
             raise ValueError(f"SQRT is undefined for negative value: {_call(name, x)}")
@@ -106,6 +110,8 @@ def rounded(name: str, x: Decimal, y: Decimal | None, scale: int) -> Decimal:
     overflow = "numeric overflow" if scale == 9 else "BIGNUMERIC overflow"
     value = compute(name, x, y, overflow)
     if abs(value) >= Decimal(10) ** _INTEGER_DIGITS[scale]:
+        if name == "MULTIPLY" and y is not None:
+            raise ValueError(f"{overflow}: {_text(x)} * {_text(y)}")
         raise ValueError(f"{overflow}: {_call(name, *(a for a in (x, y) if a is not None))}")
     return value.quantize(Decimal(1).scaleb(-scale), rounding=decimal.ROUND_HALF_UP, context=_CONTEXT)
 
@@ -119,7 +125,7 @@ def batch(udf: str):
     def run(names: pa.Array, xs: pa.Array, ys: pa.Array) -> pa.Array:
         out: list[Decimal | None] = []
         for name, x, y in zip(names.to_pylist(), xs.to_pylist(), ys.to_pylist(), strict=True):
-            two = name in ("LOG", "POW")
+            two = name in ("LOG", "POW", "MULTIPLY")
             if x is None or (two and y is None):
                 out.append(None)
             else:

@@ -24,6 +24,7 @@ from typing import cast
 from sqlglot import exp
 
 from .census import find_all
+from .floatframes import cut_float_offset, may_overflow
 from .nanorder import _volatile, inferred_type, sorted_key_of
 
 _NULL = "The boundary offset value cannot be null"
@@ -50,6 +51,12 @@ def check_frame_offsets(stmt: exp.Expression) -> None:
             spec.set(bound, _checked(offset, side, ordered if ranged else None))
         if ranged and offsets and ordered is not None:
             _scale_decimal_range(spec, offsets, ordered)
+        if ranged and offsets and ordered is not None and inferred_type(ordered) == "FLOAT64":
+            for bound in offsets:
+                if not may_overflow(spec.args[bound]):
+                    continue
+                side = str(spec.args.get(f"{bound}_side") or "").upper()
+                spec.set(bound, cut_float_offset(spec.args[bound], side, ordered))
         if ranged and offsets and ordered is not None and inferred_type(ordered) == "INT64":
             # ZetaSQL's bound past INT64's range reaches every key on that side; DuckDB computed
             # it in BIGINT and failed ("Overflow in addition of INT64")

@@ -1745,6 +1745,9 @@ def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
     from .textsearch import rewrite_search_calls
 
     rewrite_search_calls(stmt, ctx.temp_functions)
+    from .numericproducts import exact_numeric_products
+
+    exact_numeric_products(stmt)  # before the overflow checks of rewrite_semantics wrap the products
     rewrite_semantics(stmt)
     rewrite_anonymous_structs(stmt)
     positional_struct_values(stmt)
