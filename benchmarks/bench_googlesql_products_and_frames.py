@@ -8,12 +8,9 @@ FLOAT64 key whose offset may overflow (floatframes.py). Each as a ratio to DuckD
 
 from __future__ import annotations
 
-import argparse
-import statistics
-import time
+from rewrite_costs import arguments, engine_with_table, print_ratios
 
 from llmops.emulator.bigquery import udfs
-from llmops.emulator.bigquery.engine import BigQueryEngine
 
 _FRAME = "RANGE BETWEEN CURRENT ROW AND {} FOLLOWING"
 CASES = [
@@ -33,38 +30,15 @@ CASES = [
 ]
 
 
-def _median(fn, runs: int = 5) -> float:
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
-
-
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--rows", type=int, default=1_000_000)
-    ap.add_argument("--only", default="", help="run only the cases whose name contains this text")
-    args = ap.parse_args()
-    engine = BigQueryEngine()
-    engine.create_dataset("llmops-local", "b")
-    engine.query(
-        "CREATE TABLE b.t AS SELECT x AS i, x * 1.5 AS f, CAST(x AS NUMERIC) / 7 AS a, NUMERIC '1.000000001' AS b, "
+    args = arguments(__doc__, 1_000_000).parse_args()
+    engine = engine_with_table(
+        "SELECT x AS i, x * 1.5 AS f, CAST(x AS NUMERIC) / 7 AS a, NUMERIC '1.000000001' AS b, "
         f"CAST(x AS NUMERIC) * 100000 AS w FROM UNNEST(GENERATE_ARRAY(1, {args.rows})) AS x"
     )
-    print(f"{'rewrite':28} {'GoogleSQL s':>12} {'native s':>10} {'ratio':>6}")
     with engine.connection() as con:
         udfs.register(con)  # the exact UDF of the products past 10^19, as the engine registers it
-        for name, googlesql, native in CASES:
-            if args.only not in name:
-                continue
-            script = engine._translate(googlesql, default_project="llmops-local", default_dataset=None, con=con)
-            translated = script.statements[-1].sql
-            native_sql = native.replace("b.t", '"llmops-local.b"."t"')
-            ours = _median(lambda sql=translated: con.execute(sql).fetchall())
-            base = _median(lambda sql=native_sql: con.execute(sql).fetchall())
-            print(f"{name:28} {ours:12.4f} {base:10.4f} {ours / base:6.2f}")
+        print_ratios(engine, con, CASES, only=args.only, width=28)
 
 
 if __name__ == "__main__":

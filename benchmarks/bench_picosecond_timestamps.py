@@ -17,24 +17,15 @@ connection):
 from __future__ import annotations
 
 import argparse
-import statistics
 import tempfile
-import time
 from pathlib import Path
+
+from rewrite_costs import median_seconds
 
 from llmops.emulator.bigquery.encoding import encode_rows_json
 from llmops.emulator.bigquery.engine import BigQueryEngine
 
 T = '"llmops-local.b"."t"'
-
-
-def _median(fn, runs: int = 5) -> float:
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -51,19 +42,21 @@ def main() -> None:
     with engine.connection() as con:
         print(f"{'SELECT * of one column':34} {'engine s':>10} {'DuckDB s':>10} {'ratio':>6}")
         for column in ("ts", "pico"):
-            ours = _median(lambda c=column: engine.query(f"SELECT {c} FROM b.t").table)
-            base = _median(lambda c=column: con.execute(f"SELECT {c} FROM {T}").to_arrow_table())
+            ours = median_seconds(lambda c=column: engine.query(f"SELECT {c} FROM b.t").table)
+            base = median_seconds(lambda c=column: con.execute(f"SELECT {c} FROM {T}").to_arrow_table())
             print(f"{column:34} {ours:10.4f} {base:10.4f} {ours / base:6.2f}")
         print(f"\n{'a REST page of the column':34} {'TS(12) s':>10} {'TS s':>10} {'ratio':>6}")
         plain = engine.query("SELECT ts FROM b.t")
         pico = engine.query("SELECT pico AS ts FROM b.t")
         for kind in ("INT64", "ISO8601_STRING", "FLOAT64"):
-            ours = _median(lambda k=kind: encode_rows_json(pico.table, pico.schema, timestamps=k), runs=3)
-            base = _median(lambda k=kind: encode_rows_json(plain.table, plain.schema, timestamps=k), runs=3)
+            ours = median_seconds(lambda k=kind: encode_rows_json(pico.table, pico.schema, timestamps=k), runs=3)
+            base = median_seconds(lambda k=kind: encode_rows_json(plain.table, plain.schema, timestamps=k), runs=3)
             print(f"{kind:34} {ours:10.4f} {base:10.4f} {ours / base:6.2f}")
         print(f"\n{'WHERE col > literal (COUNT)':34} {'TS(12) s':>10} {'TS s':>10} {'ratio':>6}")
-        ours = _median(lambda: engine.query("SELECT COUNT(*) FROM b.t WHERE pico > '2024-01-01 00:00:01.5'").table)
-        base = _median(lambda: engine.query("SELECT COUNT(*) FROM b.t WHERE ts > '2024-01-01 00:00:01.5'").table)
+        ours = median_seconds(
+            lambda: engine.query("SELECT COUNT(*) FROM b.t WHERE pico > '2024-01-01 00:00:01.5'").table
+        )
+        base = median_seconds(lambda: engine.query("SELECT COUNT(*) FROM b.t WHERE ts > '2024-01-01 00:00:01.5'").table)
         print(f"{'pico vs ts':34} {ours:10.4f} {base:10.4f} {ours / base:6.2f}")
     with tempfile.TemporaryDirectory() as tmp:
         on_file = BigQueryEngine(Path(tmp) / "w.duckdb")
@@ -71,8 +64,8 @@ def main() -> None:
         for i in range(50):
             on_file.query(f"CREATE TABLE b.t{i} (a INT64, b STRING, c TIMESTAMP)")
         with on_file.connection() as con:
-            probe = _median(lambda: on_file._pico_tables(con, {("llmops-local", "b", "t0")}), runs=21)
-            query = _median(lambda: on_file.query("SELECT a, b, c FROM b.t0").table, runs=21)
+            probe = median_seconds(lambda: on_file._pico_tables(con, {("llmops-local", "b", "t0")}), runs=21)
+            query = median_seconds(lambda: on_file.query("SELECT a, b, c FROM b.t0").table, runs=21)
         print(
             f"\nfile database of 50 tables: the probe of one table {probe * 1000:.2f} ms; a query of it {query * 1000:.2f} ms"
         )
