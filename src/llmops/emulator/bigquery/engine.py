@@ -67,6 +67,7 @@ from . import (
     udfs,
     viewrefs,
 )
+from .catalog import ms as created_ms
 from .datetext import padded
 from .googlesql import (
     FARM_FINGERPRINT_UDF,
@@ -93,7 +94,6 @@ from .googlesql import (
     split_schema,
     translate,
 )
-from .resources import ms as created_ms
 from .sandbox import ExportWriter, QueryControl, QueryLimits, json_line_batches, lock_down
 
 if TYPE_CHECKING:

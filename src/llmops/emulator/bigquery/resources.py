@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from . import ddlopts, fieldopts
+from .catalog import ms
 from .encoding import schema_to_api
 
 DATASET_FIELDS = (
@@ -44,15 +45,6 @@ TABLE_FIELDS = (
     "tableConstraints",
     "defaultRoundingMode",
 )
-
-
-def ms(value: Any) -> str:
-    """A creation time as BigQuery's milliseconds-since-epoch string."""
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=dt.UTC)
-        return str(int(value.timestamp() * 1000))
-    return "0"
 
 
 def etag(doc: dict[str, Any]) -> str:
