@@ -58,6 +58,7 @@ from . import (
     intervals,
     ml,
     partitionfilters,
+    partitioning,
     picotimestamps,
     ranges,
     routines,
@@ -872,7 +873,7 @@ class BigQueryEngine:
             if parts is None:
                 continue
             fields, when = self.rest_table_fields(*parts, table)
-            kept: dict[str, Any] = {k: fields[k] for k in _LAYOUT_FIELDS if k in fields}
+            kept: dict[str, Any] = {k: fields[k] for k in partitioning.LAYOUT_FIELDS if k in fields}
             if kept and when == created_ms(created):
                 out[(schema, table)] = kept
         return out
@@ -883,7 +884,7 @@ class BigQueryEngine:
         for schema, table, text in con.execute(
             f"SELECT schema_name, table_name, options FROM {catalog.CATALOG}.ddl_options WHERE table_name <> ''"
         ).fetchall():
-            ddl = {k: v for k, v in json.loads(text).items() if k in _LAYOUT_FIELDS}
+            ddl = {k: v for k, v in json.loads(text).items() if k in partitioning.LAYOUT_FIELDS}
             if ddl:
                 out.setdefault((schema, table), {}).update(ddl)
         return out
@@ -1403,7 +1404,9 @@ class BigQueryEngine:
             out: dict[str, list] = {k: [] for k in names}
             layouts = self._layouts(con)
             for project, dataset, table, column, index, field in columns:
-                partitioning, clustering = _column_layout(layouts.get((duckdb_schema(project, dataset), table)), column)
+                partitioned, clustered_at = _column_layout(
+                    layouts.get((duckdb_schema(project, dataset), table)), column
+                )
                 values = (
                     project,
                     dataset,
@@ -1414,8 +1417,8 @@ class BigQueryEngine:
                     field_type_sql(field),
                     "NO",
                     "NO",
-                    partitioning,
-                    clustering,
+                    partitioned,
+                    clustered_at,
                     "NULL",
                     "NULL",
                     None,
@@ -2200,9 +2203,6 @@ def _kept(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection) -> Iterator[du
     """A session's connection for one call, which stays open afterwards; anything may write."""
     with engine._writing():
         yield con
-
-
-_LAYOUT_FIELDS = ("timePartitioning", "rangePartitioning", "clustering")
 
 
 def _column_layout(fields: dict[str, Any] | None, column: str) -> tuple[str, int | None]:

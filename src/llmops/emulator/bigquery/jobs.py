@@ -1241,13 +1241,10 @@ def _dispositions_unlisted(config: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-_LAYOUT_FIELDS = ("timePartitioning", "rangePartitioning", "clustering")
-
-
 def _layout(config: dict[str, Any], schema: list[dict[str, Any]]) -> dict[str, Any]:
     """The partitioning and clustering a load or query job gives the table it creates (REST
     fields), each named column checked against the table's columns."""
-    fields = partitioning.int64_strings({k: config[k] for k in _LAYOUT_FIELDS if config.get(k)})
+    fields = partitioning.int64_strings({k: config[k] for k in partitioning.LAYOUT_FIELDS if config.get(k)})
     names = {str(f.get("name", "")).lower() for f in schema}
     for key in ("timePartitioning", "rangePartitioning"):
         column = (fields.get(key) or {}).get("field")

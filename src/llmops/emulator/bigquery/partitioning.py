@@ -95,6 +95,10 @@ def spec(node: exp.Expression | None, clustering: list[str]) -> dict[str, Any]:
     return out
 
 
+LAYOUT_FIELDS = ("timePartitioning", "rangePartitioning", "clustering")
+"""The REST fields of a table's layout: its partitioning and clustering."""
+
+
 def check(fields: dict[str, Any], columns: dict[str, str]) -> None:
     """BigQueryInvalid unless every column the partitioning and clustering name exists (case
     insensitive) with a type they take; `columns` maps names to GoogleSQL types."""
