@@ -7,8 +7,10 @@ N-row table (id INT64, name STRING, score FLOAT64; default 100,000), on a wareho
              (copy-on-write, kept 7 days) so FOR SYSTEM_TIME AS OF can read it
   travel     `SELECT COUNT(*) ... FOR SYSTEM_TIME AS OF` a time before the UPDATE
   bytes      the warehouse file's growth per UPDATE (the kept copy)
+  drop       `engine.delete_table` (which keeps the table's last content so a copy from
+             `table@<time>` can restore it) against DROP TABLE on the plain DuckDB file
 
-Ratio engine/plain: the cost of history on a DML statement. Each timing is the best of `--runs`.
+Ratio engine/plain: the cost of history on a DML statement (and on a drop). Each timing is the best of `--runs`.
 
     python benchmarks/bench_bq_time_travel.py [--rows N] [--runs R] [--json]
 """
@@ -34,7 +36,7 @@ UPDATE = "UPDATE {t} SET score = score + 1 WHERE TRUE"
 def measure(rows: int, runs: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         plain_path = Path(tmp) / "plain.duckdb"
-        plain_best = float("inf")
+        plain_best = plain_drop = float("inf")
         for _ in range(runs):
             con = duckdb.connect(str(plain_path))
             con.execute(
@@ -43,11 +45,14 @@ def measure(rows: int, runs: int) -> dict[str, Any]:
             start = time.perf_counter()
             con.execute("UPDATE t SET score = score + 1")
             plain_best = min(plain_best, time.perf_counter() - start)
+            start = time.perf_counter()
+            con.execute("DROP TABLE t")
+            plain_drop = min(plain_drop, time.perf_counter() - start)
             con.close()
 
         engine = BigQueryEngine(Path(tmp) / "warehouse.duckdb", keep_open=True)
         engine.create_dataset("llmops-local", "d")
-        engine_best, travel_best, growth = float("inf"), float("inf"), []
+        engine_best, travel_best, drop_best, growth = float("inf"), float("inf"), float("inf"), []
         for _ in range(runs):
             engine.query(MAKE.format(t="d.t", n=rows))
             engine.query("SELECT 1")
@@ -66,6 +71,9 @@ def measure(rows: int, runs: int) -> dict[str, Any]:
             )
             travel_best = min(travel_best, time.perf_counter() - start)
             assert n == rows
+            start = time.perf_counter()
+            engine.delete_table("llmops-local", "d", "t")
+            drop_best = min(drop_best, time.perf_counter() - start)
         engine.close()
     return {
         "rows": rows,
@@ -74,6 +82,9 @@ def measure(rows: int, runs: int) -> dict[str, Any]:
         "travel_s": round(travel_best, 4),
         "engine_over_plain": round(engine_best / plain_best, 2),
         "file_growth_bytes": max(growth),
+        "plain_drop_s": round(plain_drop, 4),
+        "engine_drop_s": round(drop_best, 4),
+        "drop_over_plain": round(drop_best / plain_drop, 2),
     }
 
 

@@ -25,7 +25,7 @@ documents it:
   name; they are now refused by name, as permanent external tables are;
 - a copy job's source with a snapshot decorator (`t@<ms since the epoch>`, `t@-<ms ago>`, the
   samples' undelete_table) was a table named `t@...` (404); it now copies the table as it was
-  then (time travel), and for a dropped table answers a 404 saying the emulator cannot undelete;
+  then (time travel), also a deleted one (test_restore_deleted_tables.py);
 - a query job's `destinationEncryptionConfiguration` was dropped: the destination table had no
   `encryptionConfiguration` (the samples' client_query_destination_table_cmek).
 """
@@ -268,8 +268,10 @@ def test_a_copy_source_with_a_snapshot_decorator_is_the_table_as_it_was(bigquery
     bigquery_client.copy_table(table, f"{table}_now").result()
     assert sorted(r.x for r in bigquery_client.list_rows(f"{table}_now")) == [1, 2]
     bigquery_client.delete_table(table)
-    with pytest.raises(NotFound, match="a deleted table cannot be restored"):
-        bigquery_client.copy_table(f"{table}@{before_insert}", f"{table}_undeleted").result()
+    bigquery_client.copy_table(f"{table}@{before_insert}", f"{table}_undeleted").result()
+    assert [r.x for r in bigquery_client.list_rows(f"{table}_undeleted")] == [1]
+    with pytest.raises(NotFound, match="Not found: Table"):
+        bigquery_client.copy_table(f"{table}_never@{before_insert}", f"{table}_none").result()
 
 
 def test_a_query_destination_keeps_its_encryption_configuration(bigquery_client, dataset):

@@ -951,9 +951,7 @@ class BigQueryEngine:
                 rel = con.sql(sql, params=values) if values else con.sql(sql)
                 names = output_names(rel.columns)
                 schema = [duckdb_type_to_field(n, t) for n, t in zip(names, rel.types)]
-                rel = ranges.relation_with_null_bounds(geography.text_relation(rel))
-                rel = intervals.relation_with_checked_intervals(rel)
-                table = _int64_hugeints(rel.to_arrow_table(), rel.types).rename_columns(names)
+                table = _result_arrow(rel, names)
                 from . import nullarrays
 
                 nullarrays.check(table)
@@ -1183,6 +1181,8 @@ class BigQueryEngine:
                     fix="use DROP SCHEMA ... CASCADE to delete its tables",
                     reason="resourceInUse",
                 )
+            if exists:
+                tablekinds.before_dataset_drop(self, con, project, dataset)
             con.execute(stmt.sql)
             con.execute(
                 f"DELETE FROM {CATALOG_SCHEMA}.datasets WHERE schema_name = ?", [duckdb_schema(project, dataset)]
@@ -1686,10 +1686,28 @@ class BigQueryEngine:
                     f"dataset `{project}.{dataset}` is not empty", fix="pass delete_contents to delete its tables too"
                 )
             schema = duckdb_schema(project, dataset)
+            tablekinds.before_dataset_drop(self, con, project, dataset)
             con.execute(f"DROP SCHEMA {quote_ident(schema)} CASCADE")
             con.execute(f"DELETE FROM {CATALOG_SCHEMA}.datasets WHERE schema_name = ?", [schema])
             con.execute(f"DELETE FROM {CATALOG_SCHEMA}.tables WHERE schema_name = ?", [schema])
             tablekinds.forget_dataset(con, project, dataset)
+
+    def column_fields(self, con: duckdb.DuckDBPyConnection, project: str, dataset: str, table: str) -> list[dict]:
+        """A table's or view's columns as BigQuery schema fields (with their descriptions)."""
+        cols = con.execute(
+            "SELECT column_name, data_type, is_nullable, comment FROM duckdb_columns() "
+            "WHERE schema_name = ? AND table_name = ? AND database_name = current_database() ORDER BY column_index",
+            [duckdb_schema(project, dataset), table],
+        ).fetchall()
+        fields = []
+        for name, data_type, nullable, col_comment in cols:
+            if name == tablekinds.NO_SCHEMA_COLUMN:
+                continue
+            f = duckdb_type_to_field(name, con.sqltype(data_type), nullable=nullable)
+            if col_comment:
+                f["description"] = col_comment
+            fields.append(f)
+        return fields
 
     def _table_info(self, con, project: str, dataset: str, table: str) -> dict:
         tablekinds.drop_expired(self, con, [(project, dataset, table)])
@@ -1709,19 +1727,7 @@ class BigQueryEngine:
                 fix=LIST_TABLES_FIX.format(project=project, dataset=dataset),
             )
         kind, comment, _ = kind_row[0]
-        cols = con.execute(
-            "SELECT column_name, data_type, is_nullable, comment FROM duckdb_columns() "
-            "WHERE schema_name = ? AND table_name = ? AND database_name = current_database() ORDER BY column_index",
-            [schema, table],
-        ).fetchall()
-        fields = []
-        for name, data_type, nullable, col_comment in cols:
-            if name == tablekinds.NO_SCHEMA_COLUMN:
-                continue
-            f = duckdb_type_to_field(name, con.sqltype(data_type), nullable=nullable)
-            if col_comment:
-                f["description"] = col_comment
-            fields.append(f)
+        fields = self.column_fields(con, project, dataset, table)
         num_rows = (
             con.execute(f"SELECT count(*) FROM {duckdb_table(project, dataset, table)}").fetchall()[0][0]
             if kind == "TABLE"
@@ -1848,11 +1854,30 @@ class BigQueryEngine:
         return sorted(out)
 
     def delete_table(self, project: str, dataset: str, table: str) -> None:
-        """Drop a table or view; BigQueryNotFound if missing."""
+        """Drop a table or view (a table stays restorable for 7 days, see `dropped_table_rows`);
+        BigQueryNotFound if missing."""
         with self.connection() as con:
             info = self._table_info(con, project, dataset, table)
+            if info["type"] == "TABLE":
+                history.before_drop(con, project, dataset, table, info["schema"])
             con.execute(f"DROP {'VIEW' if info['type'] == 'VIEW' else 'TABLE'} {duckdb_table(project, dataset, table)}")
             tablekinds.forget(con, project, dataset, table)
+
+    def dropped_table_rows(
+        self, project: str, dataset: str, table: str, at_ms: int
+    ) -> tuple[pa.Table, list[dict]] | None:
+        """The rows and BigQuery schema at `at_ms` (0: the oldest kept) of a table of this name
+        dropped within the last 7 days, as a copy from `table@<time>` restores it; None if none was."""
+        with self.connection() as con:
+            self._require_dataset(con, project, dataset)
+            version = history.dropped_version(con, project, dataset, table, at_ms)
+            if version is None:
+                return None
+            names = [f["name"] for f in version.fields]
+            if not names:
+                return pa.table({}), []
+            rel = con.sql(f"SELECT {', '.join(quote_ident(n) for n in names)} FROM {version.relation}")
+            return _result_arrow(rel, names), version.fields
 
     def update_table_schema(self, project: str, dataset: str, table: str, schema: list[dict]) -> dict:
         """Add the new columns of `schema` (BigQuery only allows adding NULLABLE/REPEATED
@@ -2133,6 +2158,14 @@ def _empty_table(fields: list[dict]) -> pa.Table:
     if not fields:
         return EMPTY
     return pa.schema([pa.field(f["name"], bq_field_to_arrow(f)) for f in fields]).empty_table()
+
+
+def _result_arrow(rel: duckdb.DuckDBPyRelation, names: list[str]) -> pa.Table:
+    """A relation's rows as a query result's Arrow table (GEOGRAPHY as text, checked RANGE and
+    INTERVAL values, INT64 sums as int64), its columns named `names`."""
+    rel = ranges.relation_with_null_bounds(geography.text_relation(rel))
+    rel = intervals.relation_with_checked_intervals(rel)
+    return _int64_hugeints(rel.to_arrow_table(), rel.types).rename_columns(names)
 
 
 def _int64_hugeints(table: pa.Table, types: list) -> pa.Table:

@@ -3,13 +3,17 @@
 Copy-on-write: before a DML or DDL statement changes a table, the engine copies the table as it
 is into the schema `_llmops_history` and records until when that copy was the table's content
 (`valid_to`). A read AS OF time T uses the first copy whose `valid_to` is after T, or the live
-table if none is. Copies whose `valid_to` is over 7 days old are dropped when the table next
-changes. The cost is one full copy of the table per changing statement (see docs/emulator.md).
+table if none is. A dropped (or expired) table keeps its last content the same way, with its
+schema and lifetime in `dropped_tables`, so a copy job from `table@<time>` restores it for 7 days
+("Restore deleted tables"); SQL cannot read a dropped table, as on BigQuery. Copies whose
+`valid_to` is over 7 days old are dropped when a table next changes. The cost is one full copy of
+the table per changing statement or drop (see docs/emulator.md).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,7 +21,7 @@ from typing import Any
 
 import duckdb
 
-from .catalog import CATALOG, forget_rows
+from .catalog import CATALOG
 from .googlesql import BigQueryInvalid, duckdb_schema, duckdb_table, quote_ident
 
 HISTORY_SCHEMA = "_llmops_history"
@@ -52,6 +56,10 @@ def ensure_catalog(con: duckdb.DuckDBPyConnection) -> None:
         f"CREATE TABLE IF NOT EXISTS {CATALOG}.table_versions (schema_name VARCHAR, table_name VARCHAR, "
         "copy_name VARCHAR, valid_to TIMESTAMPTZ)"
     )
+    con.execute(
+        f"CREATE TABLE IF NOT EXISTS {CATALOG}.dropped_tables (schema_name VARCHAR, table_name VARCHAR, "
+        "created TIMESTAMPTZ, dropped TIMESTAMPTZ, fields VARCHAR)"
+    )
 
 
 def _exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
@@ -67,9 +75,30 @@ def _exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
 def before_change(con: duckdb.DuckDBPyConnection, project: str, dataset: str, table: str) -> None:
     """Keep the table's current content as a version, if the table exists; prune old versions."""
     schema = duckdb_schema(project, dataset)
+    if _exists(con, schema, table):
+        _keep(con, schema, project, dataset, table, _now())
+
+
+def before_drop(con: duckdb.DuckDBPyConnection, project: str, dataset: str, table: str, fields: list[dict]) -> None:
+    """Keep a table about to be dropped (its last content, BigQuery schema `fields` and lifetime)
+    so that a copy from `table@<time>` can restore it within the time travel window."""
+    schema = duckdb_schema(project, dataset)
     if not _exists(con, schema, table):
         return
     now = _now()
+    created = con.execute(
+        f"SELECT created FROM {CATALOG}.tables WHERE schema_name = ? AND table_name = ?", [schema, table]
+    ).fetchall()
+    _keep(con, schema, project, dataset, table, now)
+    con.execute(
+        f"INSERT INTO {CATALOG}.dropped_tables VALUES (?, ?, ?, ?, ?)",
+        [schema, table, created[0][0] if created else None, now, json.dumps(fields)],
+    )
+
+
+def _keep(
+    con: duckdb.DuckDBPyConnection, schema: str, project: str, dataset: str, table: str, now: dt.datetime
+) -> None:
     copy = f"v_{uuid.uuid4().hex}"
     con.execute(
         f"CREATE TABLE {HISTORY_SCHEMA}.{quote_ident(copy)} AS SELECT * FROM {duckdb_table(project, dataset, table)}"
@@ -84,11 +113,62 @@ def _prune(con: duckdb.DuckDBPyConnection, before: dt.datetime) -> None:
         con.execute(f"DROP TABLE IF EXISTS {HISTORY_SCHEMA}.{quote_ident(name)}")
     if old:
         con.execute(f"DELETE FROM {CATALOG}.table_versions WHERE valid_to < ?", [before])
+    con.execute(f"DELETE FROM {CATALOG}.dropped_tables WHERE dropped < ?", [before])
 
 
-def forget(con: duckdb.DuckDBPyConnection, project: str, dataset: str, table: str | None = None) -> None:
-    """Drop the versions of a dropped table (or of every table of a dropped dataset)."""
-    forget_rows(con, "table_versions", project, dataset, table)
+@dataclass(frozen=True)
+class DroppedVersion:
+    """A dropped table's rows as they were at a time: a relation of the history schema and the
+    table's BigQuery schema when it was dropped."""
+
+    relation: str
+    fields: list[dict]
+
+
+def dropped_version(
+    con: duckdb.DuckDBPyConnection, project: str, dataset: str, table: str, at_ms: int
+) -> DroppedVersion | None:
+    """The content at `at_ms` (0: the oldest kept) of a table of this name that was dropped within
+    the time travel window and lived then; None when no dropped table of this name was kept."""
+    schema = duckdb_schema(project, dataset)
+    now = _now()
+    lives = con.execute(
+        f"SELECT created, dropped, fields FROM {CATALOG}.dropped_tables WHERE schema_name = ? AND table_name = ? "
+        "AND dropped >= ? ORDER BY dropped DESC",
+        [schema, table, now - WINDOW],
+    ).fetchall()
+    if not lives:
+        return None
+    name = f"{project}:{dataset}.{table}"
+    if at_ms == 0:
+        created, dropped, fields = lives[0]
+        at = max(now - WINDOW, created) if created is not None else now - WINDOW
+    else:
+        at = dt.datetime.fromtimestamp(at_ms / 1000, dt.UTC)
+        life = [r for r in lives if (r[0] is None or r[0] <= at) and at < r[1]]
+        if not life:
+            if at >= lives[0][1]:
+                from .googlesql import BigQueryNotFound
+
+                raise BigQueryNotFound(
+                    f"Not found: Table {name}@{at_ms}: the table was deleted at {_ms(lives[0][1])}",
+                    fix=f"copy from {table}@<a time before {_ms(lives[0][1])}> to restore it",
+                )
+            floor = max(now - WINDOW, lives[-1][0] or now - WINDOW)
+            raise BigQueryInvalid(
+                f"Invalid snapshot time {at_ms} for table {name}. Cannot read before {_ms(floor)}",
+                fix="time travel reaches back to the table's creation, at most 7 days",
+                reason="invalid",
+            )
+        created, dropped, fields = life[0]
+    row = con.execute(
+        f"SELECT copy_name FROM {CATALOG}.table_versions WHERE schema_name = ? AND table_name = ? "
+        "AND valid_to > ? AND valid_to <= ? ORDER BY valid_to LIMIT 1",
+        [schema, table, at, dropped],
+    ).fetchall()
+    if not row:
+        return None
+    return DroppedVersion(f"{HISTORY_SCHEMA}.{quote_ident(row[0][0])}", json.loads(fields))
 
 
 def timestamp(con: duckdb.DuckDBPyConnection, at_sql: str) -> dt.datetime:

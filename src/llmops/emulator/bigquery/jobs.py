@@ -17,8 +17,10 @@ from __future__ import annotations
 import base64
 import builtins
 import contextlib
+import datetime as dt
 import json
 import logging
+import math
 import re
 import threading
 import time
@@ -925,12 +927,14 @@ class JobRunner:
                 )
                 continue
             if not self._table_exists(sp, sd, st):
-                raise ApiError(
-                    404,
-                    f"Not found: Table {sp}:{sd}.{st} (the emulator drops a table's history with the table, so a "
-                    "deleted table cannot be restored from a snapshot decorator)",
-                    "notFound",
-                )
+                restored = self.engine.dropped_table_rows(sp, sd, st, at_ms)
+                if restored is None:
+                    raise ApiError(404, f"Not found: Table {sp}:{sd}.{st}", "notFound")
+                schema = schema or restored[1]
+                tables.append(restored[0])
+                continue
+            if at_ms == 0:  # `t@0`: the oldest content kept
+                at_ms = _oldest_kept_ms(self.engine.get_table(sp, sd, st)["created"])
             past = self.engine.query(
                 f"SELECT * FROM {sql_table(sp, sd, st)} FOR SYSTEM_TIME AS OF TIMESTAMP_MILLIS({at_ms})",
                 default_project=project,
@@ -1047,6 +1051,14 @@ def _snapshot_decorator(table: str) -> tuple[str, int | None]:
 
 
 _SNAPSHOT_DECORATOR = re.compile(r"(.+)@(-?\d+)")
+
+
+def _oldest_kept_ms(created: Any) -> int:
+    """The first millisecond time travel reaches: the table's creation, at most 7 days ago."""
+    week_ago = int(time.time() * 1000) - 7 * 24 * 3600 * 1000
+    if not isinstance(created, dt.datetime):
+        return week_ago
+    return max(week_ago, math.ceil(created.timestamp() * 1000))
 
 
 def _refuse_table_definitions(config: dict[str, Any]) -> None:

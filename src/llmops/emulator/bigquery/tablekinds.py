@@ -353,12 +353,14 @@ def drop_expired(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, tables:
         is_view = con.execute(
             "SELECT count(*) FROM duckdb_views() WHERE schema_name = ? AND view_name = ?", [schema, name]
         ).fetchall()[0][0]
+        if not is_view:
+            history.before_drop(con, project, dataset, name, engine.column_fields(con, project, dataset, name))
         con.execute(f"DROP {'VIEW' if is_view else 'TABLE'} IF EXISTS {duckdb_table(project, dataset, name)}")
         forget(con, project, dataset, name)
 
 
 def forget(con: duckdb.DuckDBPyConnection, project: str, dataset: str, table: str) -> None:
-    """A dropped table: its catalog rows and its history."""
+    """A dropped table: its catalog rows (its history stays for a restore, `history.before_drop`)."""
     schema = duckdb_schema(project, dataset)
     con.execute(f"DELETE FROM {CATALOG}.table_features WHERE schema_name = ? AND table_name = ?", [schema, table])
     con.execute(f"DELETE FROM {CATALOG}.tables WHERE schema_name = ? AND table_name = ?", [schema, table])
@@ -367,18 +369,26 @@ def forget(con: duckdb.DuckDBPyConnection, project: str, dataset: str, table: st
     fieldopts.forget(con, project, dataset, table)
     ddlopts.forget(con, project, dataset, table)
     indexes.forget(con, project, dataset, table)
-    history.forget(con, project, dataset, table)
 
 
 def forget_dataset(con: duckdb.DuckDBPyConnection, project: str, dataset: str) -> None:
-    """A dropped dataset: its tables' catalog rows and history, and its default expiration."""
+    """A dropped dataset: its tables' catalog rows and its default expiration (the tables' history
+    stays for a restore into a dataset of the same name, `history.before_drop`)."""
     con.execute(f"DELETE FROM {CATALOG}.table_features WHERE schema_name = ?", [duckdb_schema(project, dataset)])
     rowaccess.forget(con, project, dataset)
     iam.forget(con, project, dataset)
     fieldopts.forget(con, project, dataset)
     ddlopts.forget(con, project, dataset)
     indexes.forget(con, project, dataset)
-    history.forget(con, project, dataset)
+
+
+def before_dataset_drop(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, project: str, dataset: str) -> None:
+    """Keep each table of a dataset about to be dropped, restorable as a dropped table is."""
+    for (name,) in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE schema_name = ? AND database_name = current_database()",
+        [duckdb_schema(project, dataset)],
+    ).fetchall():
+        history.before_drop(con, project, dataset, name, engine.column_fields(con, project, dataset, name))
 
 
 def parse_ms(value: Any, field: str, minimum: int = 0) -> int | None:
@@ -440,6 +450,8 @@ def before_statement(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, stm
         check_writable(con, project, dataset, table, reason="invalidQuery")
     if kind in history.CHANGING and (not kind.startswith("CREATE") or stmt.options.get("replace") or _replaces(stmt)):
         history.before_change(con, project, dataset, table)
+    if kind in ("DROP_TABLE", "DROP_SNAPSHOT_TABLE"):
+        history.before_drop(con, project, dataset, table, engine.column_fields(con, project, dataset, table))
 
 
 def check_writable(
