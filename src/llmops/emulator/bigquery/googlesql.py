@@ -1872,17 +1872,25 @@ def _name_nested_unnamed_columns(query: exp.Query) -> None:
         if isinstance(select.parent, exp.SetOperation) and select.parent is query:
             continue
         exprs = select.expressions
-        if not any(not isinstance(e, (exp.Alias, exp.Column, exp.Star, exp.Dot)) for e in exprs):
+        if all(_is_named(e) for e in exprs):
             continue
         select.set(
             "expressions",
             [
                 e
-                if isinstance(e, (exp.Alias, exp.Column, exp.Star, exp.Dot))
+                if _is_named(e)
                 else exp.alias_(e, f"$col{i}", quoted=True)
                 for i, e in enumerate(exprs, start=1)
             ],
         )
+
+
+def _is_named(e: exp.Expr) -> bool:
+    """Whether a SELECT item has a name of its own: an alias, a column, `*`, or a field path
+    (`expr.field`); a call of a dataset's function (`dataset.f(x)`, a Dot too) has none."""
+    if isinstance(e, exp.Dot):
+        return not isinstance(e.expression, exp.Func)
+    return isinstance(e, (exp.Alias, exp.Column, exp.Star))
 
 
 def _name_unnamed_columns(query: exp.Query) -> None:
@@ -1900,7 +1908,7 @@ def _name_unnamed_columns(query: exp.Query) -> None:
         if isinstance(e, (exp.Alias, exp.Column, exp.Star)):
             new.append(e)
             continue
-        if isinstance(e, exp.Dot) and e.name:
+        if _is_named(e) and e.name:
             new.append(exp.alias_(e, e.name, quoted=True))  # `expr.field` is named `field`
             continue
         new.append(exp.alias_(e, f"f{i}_", quoted=False))
