@@ -1876,12 +1876,7 @@ def _name_nested_unnamed_columns(query: exp.Query) -> None:
             continue
         select.set(
             "expressions",
-            [
-                e
-                if _is_named(e)
-                else exp.alias_(e, f"$col{i}", quoted=True)
-                for i, e in enumerate(exprs, start=1)
-            ],
+            [e if _is_named(e) else exp.alias_(e, f"$col{i}", quoted=True) for i, e in enumerate(exprs, start=1)],
         )
 
 
