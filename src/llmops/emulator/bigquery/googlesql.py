@@ -1895,6 +1895,7 @@ def _name_unnamed_columns(query: exp.Query) -> None:
     if not isinstance(select, exp.Select):
         return
     i = 0
+    named = False
     new: list[exp.Expr] = []
     for e in select.expressions:
         if isinstance(e, (exp.Alias, exp.Column, exp.Star)):
@@ -1902,10 +1903,11 @@ def _name_unnamed_columns(query: exp.Query) -> None:
             continue
         if isinstance(e, exp.Dot) and e.name:
             new.append(exp.alias_(e, e.name, quoted=True))  # `expr.field` is named `field`
+            named = True
             continue
         new.append(exp.alias_(e, f"f{i}_", quoted=False))
         i += 1
-    if i:
+    if i or named:  # a list of only named items too: `arr[OFFSET(0)].field` alone is `field`
         select.set("expressions", new)
 
 
