@@ -10,7 +10,10 @@
 - a SELECT list whose items all have names, one of them a field of an array element
   (`SELECT addresses[OFFSET(0)].address FROM ...`), named that column after DuckDB's rewritten
   expression (`(CASE WHEN ... END).address`); BigQuery names it `address`, as it did when the
-  list also held an unnamed item.
+  list also held an unnamed item;
+- INFORMATION_SCHEMA.COLUMNS' column_default was 'NULL' for a column that CREATE TABLE gave a
+  `DEFAULT` (the default values guide: `x TIME DEFAULT CURRENT_TIME()` is 'CURRENT_TIME()', `y
+  INT64 DEFAULT 5` is '5'), and the table's REST schema had no defaultValueExpression.
 
 Each row is our own query with the answer Google's pages give, run on the local warehouse and
 through the real BigQuery client against the emulator.
@@ -18,6 +21,7 @@ through the real BigQuery client against the emulator.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
@@ -90,3 +94,31 @@ def test_rows_through_client(bigquery_client, sql, names, rows):
     result = bigquery_client.query_and_wait(sql)
     assert [f.name for f in result.schema] == names
     assert [tuple(row.values()) for row in result] == rows
+
+
+_DEFAULTS = "(x TIME DEFAULT CURRENT_TIME(), y INT64 DEFAULT 5, z BOOL, s STRING DEFAULT 'hello')"
+_COLUMN_DEFAULTS = [("s", "'hello'"), ("x", "CURRENT_TIME()"), ("y", "5"), ("z", "NULL")]
+
+
+def test_column_default(env):
+    run, ds, _ = env
+    run(f"CREATE TABLE {ds}.mytable {_DEFAULTS}")
+    rows = run(
+        f"SELECT column_name, column_default FROM {ds}.INFORMATION_SCHEMA.COLUMNS"
+        " WHERE table_name = 'mytable' ORDER BY column_name"
+    )
+    assert rows == _COLUMN_DEFAULTS
+    run(f"INSERT {ds}.mytable (z) VALUES (TRUE)")
+    assert run(f"SELECT y, z, s FROM {ds}.mytable") == [(5, True, "hello")]
+
+
+def test_default_value_expression_through_client(bigquery_client):
+    ds = f"ds_{uuid.uuid4().hex[:8]}"
+    bigquery_client.create_dataset(ds)
+    try:
+        bigquery_client.query_and_wait(f"CREATE TABLE {ds}.mytable {_DEFAULTS}")
+        table = bigquery_client.get_table(f"{ds}.mytable")
+        shown = sorted((f.name, f.default_value_expression) for f in table.schema)
+        assert shown == [("s", "'hello'"), ("x", "CURRENT_TIME()"), ("y", "5"), ("z", None)]
+    finally:
+        bigquery_client.delete_dataset(ds, delete_contents=True, not_found_ok=True)
