@@ -661,7 +661,11 @@ def _translate_parsed(
     from .udfnames import mark_udf_calls
 
     original = sql
-    sql = rewrite_pipe_operators(unnest_offset_paths(unwrap_leading_unnest_joins(quote_operator_words(sql))))
+    from .rangesessions import table_arguments
+
+    sql = rewrite_pipe_operators(
+        unnest_offset_paths(unwrap_leading_unnest_joins(quote_operator_words(table_arguments(sql))))
+    )
     check_privacy_clauses(sql)
     try:
         parsed_text = protect_ml_calls(protect_ai_calls(protect_json_object_arrays(protect_quantifiers(protect(sql)))))
@@ -1036,6 +1040,9 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     from . import ddl, routines
 
     routines.rewrite_calls(stmt, ctx)
+    from . import rangesessions
+
+    rangesessions.rewrite(stmt)  # before the table names are read: its input is a subquery
     required = ddl.ctas_with_columns(stmt)
 
     cte_names = {cte.alias_or_name.lower() for cte in stmt.find_all(exp.CTE)}
