@@ -17,7 +17,9 @@
 - the table function RANGE_SESSIONIZE (the time series guide and the range functions reference)
   was refused by name; it is served (`rangesessions.py`);
 - `RANGE_CONTAINS(r, RANGE_START(x))` failed as "cannot tell whether the second argument is a
-  range or a value" (the time series guide); RANGE_START / RANGE_END give a value.
+  range or a value" (the time series guide); RANGE_START / RANGE_END give a value;
+- `CREATE [TEMP] AGGREGATE FUNCTION` (the user-defined aggregates guide) failed as "invalid
+  CREATE FUNCTION" or "the CREATE statement is not supported"; it is refused by name.
 
 Each row is our own query with the answer Google's pages give, run on the local warehouse and
 through the real BigQuery client against the emulator.
@@ -29,6 +31,7 @@ import uuid
 from typing import Any
 
 import pytest
+from googlesql_cases import assert_fails_locally, assert_fails_through_client
 
 _ADDRESSES = (
     "(SELECT 'John' AS first_name, [STRUCT('123 First Avenue' AS address, 'WA' AS state),"
@@ -225,3 +228,24 @@ def test_range_sessionize_of_a_table(env):
         (20, "2010-03-10", "2010-07-20"),
         (20, "2020-05-10", "2020-09-20"),
     ]
+
+
+REFUSED = [
+    "CREATE TEMP AGGREGATE FUNCTION ScaledSum(dividend FLOAT64, divisor FLOAT64 NOT AGGREGATE)"
+    " RETURNS FLOAT64 AS (SUM(dividend) / divisor);\nSELECT ScaledSum(x, 2) FROM UNNEST([1.0, 3.0]) AS x",
+    "-- a persistent one\nCREATE OR REPLACE AGGREGATE FUNCTION mydataset.ScaledAverage(dividend FLOAT64, divisor FLOAT64)"
+    " RETURNS FLOAT64 AS (AVG(dividend / divisor))",
+    'CREATE TEMP AGGREGATE FUNCTION SumPositive(x FLOAT64) RETURNS FLOAT64 LANGUAGE js AS r"""\n'
+    'export function initialState() { return {sum: 0} }""";\nSELECT SumPositive(x) FROM UNNEST([1.0]) AS x',
+]
+_FRAGMENT = "CREATE AGGREGATE FUNCTION (user-defined aggregate functions) is not supported by the local warehouse"
+
+
+@pytest.mark.parametrize("sql", REFUSED, ids=[f"refused-{i}" for i in range(len(REFUSED))])
+def test_refused_locally(warehouse, sql):
+    assert_fails_locally(warehouse, sql, _FRAGMENT)
+
+
+@pytest.mark.parametrize("sql", REFUSED, ids=[f"refused-{i}" for i in range(len(REFUSED))])
+def test_refused_through_client(bigquery_client, sql):
+    assert_fails_through_client(bigquery_client, sql, _FRAGMENT)

@@ -667,6 +667,9 @@ def _translate_parsed(
         unnest_offset_paths(unwrap_leading_unnest_joins(quote_operator_words(table_arguments(sql))))
     )
     check_privacy_clauses(sql)
+    from .routines import refuse_aggregate_functions
+
+    refuse_aggregate_functions(sql)
     try:
         parsed_text = protect_ml_calls(protect_ai_calls(protect_json_object_arrays(protect_quantifiers(protect(sql)))))
         dialect = sqlglot.Dialect.get_or_raise("bigquery")
