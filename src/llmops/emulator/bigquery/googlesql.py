@@ -1911,7 +1911,7 @@ def _name_unnamed_columns(query: exp.Query) -> None:
         if isinstance(e, (exp.Alias, exp.Column, exp.Star)):
             new.append(e)
             continue
-        if isinstance(e, exp.Dot) and e.name:
+        if isinstance(e, exp.Dot) and isinstance(e.expression, exp.Identifier) and e.name:
             new.append(exp.alias_(e, e.name, quoted=True))  # `expr.field` is named `field`
             named = True
             continue
