@@ -14,6 +14,11 @@
 - INFORMATION_SCHEMA.COLUMNS' column_default was 'NULL' for a column that CREATE TABLE gave a
   `DEFAULT` (the default values guide: `x TIME DEFAULT CURRENT_TIME()` is 'CURRENT_TIME()', `y
   INT64 DEFAULT 5` is '5'), and the table's REST schema had no defaultValueExpression;
+- a `CREATE TABLE t (c T DEFAULT e, ...) AS SELECT ...` lost its defaults: a later INSERT that
+  omits c, or MERGE's `INSERT (a, c) VALUES (a, DEFAULT)`, wrote NULL (the default values guide
+  shows the default);
+- `UPDATE t SET c = DEFAULT` (and MERGE's `UPDATE SET c = DEFAULT`) failed as "unrecognized
+  name: DEFAULT";
 - the table function RANGE_SESSIONIZE (the time series guide and the range functions reference)
   was refused by name; it is served (`rangesessions.py`);
 - `RANGE_CONTAINS(r, RANGE_START(x))` failed as "cannot tell whether the second argument is a
@@ -249,3 +254,37 @@ def test_refused_locally(warehouse, sql):
 @pytest.mark.parametrize("sql", REFUSED, ids=[f"refused-{i}" for i in range(len(REFUSED))])
 def test_refused_through_client(bigquery_client, sql):
     assert_fails_through_client(bigquery_client, sql, _FRAGMENT)
+
+
+def test_defaults_of_a_table_made_by_a_query(env):
+    """The default values guide's MERGE: a CTAS with DEFAULT columns keeps them for later writes."""
+    run, ds, _ = env
+    run(
+        f"CREATE TABLE {ds}.target_table (a STRING, b STRING DEFAULT 'default_b', c INT64 DEFAULT 7)"
+        " AS (SELECT 'val1' AS a, 'hi' AS b, 1 AS c UNION ALL SELECT 'val2', 'goodbye', 2)"
+    )
+    run(
+        f"CREATE TABLE {ds}.source_table (a STRING, b STRING) AS (SELECT 'val1' AS a, 'x' AS b UNION ALL SELECT 'val3', 'y')"
+    )
+    run(
+        f"MERGE {ds}.target_table T USING {ds}.source_table S ON T.a = S.a"
+        " WHEN NOT MATCHED THEN INSERT(a, b) VALUES (a, DEFAULT)"
+    )
+    run(f"INSERT {ds}.target_table (a) VALUES ('val4')")
+    assert run(f"SELECT a, b, c FROM {ds}.target_table ORDER BY a") == [
+        ("val1", "hi", 1),
+        ("val2", "goodbye", 2),
+        ("val3", "default_b", 7),
+        ("val4", "default_b", 7),
+    ]
+
+
+def test_update_set_default(env):
+    """The default values guide's `UPDATE ... SET b = DEFAULT`, and MERGE's UPDATE SET."""
+    run, ds, _ = env
+    run(f"CREATE TABLE {ds}.t (a STRING, b STRING DEFAULT 'Happy day!', n INT64)")
+    run(f"INSERT {ds}.t VALUES ('val1', 'Good evening', 1), ('val3', 'Good morning!', 3)")
+    run(f"UPDATE {ds}.t SET b = DEFAULT, n = DEFAULT WHERE a = 'val1'")
+    assert run(f"SELECT a, b, n FROM {ds}.t ORDER BY a") == [("val1", "Happy day!", None), ("val3", "Good morning!", 3)]
+    run(f"MERGE {ds}.t T USING (SELECT 'val3' AS a) S ON T.a = S.a WHEN MATCHED THEN UPDATE SET b = DEFAULT")
+    assert run(f"SELECT a, b FROM {ds}.t ORDER BY a") == [("val1", "Happy day!"), ("val3", "Happy day!")]

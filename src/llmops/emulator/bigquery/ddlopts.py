@@ -511,6 +511,9 @@ def after_create(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, stmt: S
             f"INSERT OR REPLACE INTO {CATALOG}.field_options VALUES (?, ?, ?)",
             [duckdb_schema(project, dataset), table, json.dumps(params)],
         )
+        from .fieldopts import set_missing_defaults
+
+        set_missing_defaults(engine, con, project, dataset, table, params)
     if not fields:
         return
     needs = stmt.options.get("ddl_check")

@@ -1100,8 +1100,9 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     separate_random_aggregates(stmt)
     rewrite_quantified_likes(stmt)
     if isinstance(stmt, (exp.Update, exp.Merge)):
-        from .dmlforms import merge_insert_row, rewrite_field_assignments
+        from .dmlforms import default_assignments, merge_insert_row, rewrite_field_assignments
 
+        default_assignments(stmt)
         rewrite_field_assignments(stmt)
         merge_insert_row(stmt)
 
