@@ -72,6 +72,26 @@ ROWS: list[tuple[str, list[str], list[tuple[Any, ...]]]] = [
         ["s"],
         [(31,)],
     ),
+    # `SELECT *` (`t.*`, `* EXCEPT`) passes a subquery's column on; a FROM subquery inside WHERE
+    # is another query, whose columns do not hide the variable outside it
+    (
+        "DECLARE x INT64 DEFAULT 3;\nSELECT x + k AS s FROM (SELECT * FROM (SELECT 7 AS x)), (SELECT 1 AS k)"
+        " WHERE k IN (SELECT id FROM (SELECT 1 AS x, 1 AS id))",
+        ["s"],
+        [(8,)],
+    ),
+    (
+        "DECLARE x INT64 DEFAULT 3;\nSELECT x AS a FROM (SELECT t.* FROM (SELECT 7 AS x) t)"
+        " UNION ALL SELECT x FROM (SELECT * EXCEPT (y) FROM (SELECT 8 AS x, 1 AS y)) ORDER BY a",
+        ["a"],
+        [(7,), (8,)],
+    ),
+    (
+        "DECLARE x INT64 DEFAULT 3;\nSELECT x AS v FROM (SELECT 1 AS id)"
+        " WHERE id IN (SELECT id FROM (SELECT 1 AS x, 1 AS id))",
+        ["v"],
+        [(3,)],
+    ),
     # the nested and repeated columns guide: an element's field is named after the field
     (
         f"SELECT first_name, addresses[OFFSET(0)].address FROM {_ADDRESSES} ORDER BY first_name",

@@ -358,7 +358,10 @@ class Interpreter:
                 and not _implicit_alias(prev, nxt)
                 and (nxt is None or nxt.text != "(")
                 and t.text.lower() not in shadowed
-                and not any(t.text.lower() in cols and not lo <= i <= hi for cols, lo, hi in derived)
+                and not any(
+                    t.text.lower() in cols and scope[0] <= i <= scope[1] and not lo <= i <= hi
+                    for cols, lo, hi, scope in derived
+                )
                 and (var := self.lookup(t.text.lower())) is not None
             ):
                 name = t.text.lower()
@@ -867,13 +870,14 @@ def _param(value: Any) -> Any:
     return value
 
 
-def _derived_columns(toks: list[Token]) -> list[tuple[set[str], int, int]]:
+def _derived_columns(toks: list[Token]) -> list[tuple[set[str], int, int, tuple[int, int]]]:
     """The columns that a statement's WITH queries and FROM / JOIN subqueries give (lower-case
     names from their SELECT lists' aliases and bare column names), each with the token span of its
-    parentheses: in BigQuery such a column shadows a variable of the same name outside that span
-    (`DECLARE x ...; WITH n AS (SELECT 50 AS x) SELECT x + x FROM n` is 100); inside it the
-    variable is still read (`SELECT x AS x`)."""
-    out: list[tuple[set[str], int, int]] = []
+    parentheses and the span of the query whose FROM it is in (the statement for a WITH query): in
+    BigQuery such a column shadows a variable of the same name in that query, outside its own span
+    (`DECLARE x ...; WITH n AS (SELECT 50 AS x) SELECT x + x FROM n` is 100); inside it, and in
+    other queries (a subquery in WHERE), the variable is still read."""
+    out: list[tuple[set[str], int, int, tuple[int, int]]] = []
     for i, t in enumerate(toks):
         if t.text != "(" or i + 1 >= len(toks) or toks[i + 1].upper != "SELECT" or not i:
             continue
@@ -883,9 +887,28 @@ def _derived_columns(toks: list[Token]) -> list[tuple[set[str], int, int]]:
         if before.text == "," and not _in_from_or_with(toks, i - 1):
             continue
         names = _select_list_names(toks, i + 2)
-        if names:
-            out.append((names, i, _closing(toks, i)))
-    return out
+        scope = (0, len(toks) - 1) if before.upper == "AS" else _enclosing(toks, i)
+        out.append((names, i, _closing(toks, i), scope))
+    # `SELECT *` passes on the columns of the queries in its FROM (inner ones first)
+    for names, lo, hi, _ in sorted(out, key=lambda e: e[2] - e[1]):
+        if "*" in names:
+            for inner, _, _, scope in out:
+                if scope == (lo, hi):
+                    names.update(inner)
+    return [(names - {"*"}, lo, hi, scope) for names, lo, hi, scope in out if names - {"*"}]
+
+
+def _enclosing(toks: list[Token], i: int) -> tuple[int, int]:
+    """The span of the parentheses around token `i` (the whole statement when none are)."""
+    depth = 0
+    for j in range(i - 1, -1, -1):
+        if toks[j].text == ")":
+            depth += 1
+        elif toks[j].text == "(":
+            if depth == 0:
+                return j, _closing(toks, j)
+            depth -= 1
+    return 0, len(toks) - 1
 
 
 def _closing(toks: list[Token], i: int) -> int:
@@ -918,7 +941,7 @@ def _in_from_or_with(toks: list[Token], i: int) -> bool:
 
 def _select_list_names(toks: list[Token], i: int) -> set[str]:
     """The output names of the SELECT list starting at token `i` (after SELECT, DISTINCT or AS
-    STRUCT): each item's alias, or the last part of a column path; `*` items give none."""
+    STRUCT): each item's alias, or the last part of a column path; a `*` item gives "*"."""
     names: set[str] = set()
     while i < len(toks) and toks[i].upper in ("DISTINCT", "ALL", "AS", "STRUCT", "VALUE"):
         i += 1
@@ -958,7 +981,10 @@ _NOT_AN_ALIAS_AFTER = {"AND", "OR", "NOT", "IS", "IN", "LIKE", "BETWEEN", "THEN"
 
 
 def _item_name(item: list[Token]) -> set[str]:
-    """A SELECT item's output name: its alias (with or without AS) or a column path's last part."""
+    """A SELECT item's output name: its alias (with or without AS) or a column path's last part
+    ("*" for `*` and `t.*`, whose columns the caller finds)."""
+    if item and (item[0].text == "*" or (len(item) >= 3 and item[1].text == "." and item[2].text == "*")):
+        return {"*"}  # `*`, `t.*`, also with EXCEPT (...) / REPLACE (...)
     if len(item) >= 2 and item[-1].kind in ("word", "quoted"):
         prev = item[-2]
         if prev.upper == "AS" or (
