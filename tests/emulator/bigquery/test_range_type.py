@@ -109,7 +109,10 @@ BAD = [
         "do not overlap",
     ),
     ("SELECT GENERATE_RANGE_ARRAY(RANGE<DATE> '[2020-01-01, UNBOUNDED)', INTERVAL 1 DAY)", "unbounded"),
-    ("SELECT * FROM RANGE_SESSIONIZE(TABLE t, 'r', ['k'])", "RANGE_SESSIONIZE is not supported"),
+    (
+        "SELECT * FROM RANGE_SESSIONIZE((SELECT 1 AS k, RANGE<DATE> '[2020-01-01, 2020-02-01)' AS r), 'r', ['k'], 'TOUCH')",
+        "must be MEETS or OVERLAPS",
+    ),
 ]
 
 

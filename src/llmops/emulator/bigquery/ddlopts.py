@@ -367,6 +367,8 @@ def _translate_create(stmt: exp.Create, ctx: Any) -> Statement | None:
     names = {p.name.lower() for p in items if isinstance(p, exp.Property) and p.args.get("value") is not None}
     keys = constraints.take_from_create(stmt, ctx)
     params = typeparams.typed_columns(stmt.this.expressions if isinstance(stmt.this, exp.Schema) else [])
+    for name, text in column_defaults(stmt).items():
+        params[name] = {**params.get(name, {}), "defaultValueExpression": text}
     described = column_descriptions(stmt)
     like = tablelike.like_source(stmt)
     if by is None and cluster is None and not names and not params and not described and keys is None and like is None:
@@ -390,6 +392,21 @@ def _translate_create(stmt: exp.Create, ctx: Any) -> Statement | None:
     inner = _translate_statement(stmt, ctx)
     extra = {"ddl_fields": fields, "ddl_check": spec.get("_columns"), "field_params": params}
     return replace(inner, options={**inner.options, **extra, "column_descriptions": described})
+
+
+def column_defaults(stmt: exp.Create) -> dict[str, str]:
+    """Lower-case column -> the GoogleSQL text of its `DEFAULT expr` in a CREATE TABLE's column
+    list: the REST field's defaultValueExpression and INFORMATION_SCHEMA.COLUMNS' column_default."""
+    out: dict[str, str] = {}
+    columns = stmt.this.expressions if isinstance(stmt.this, exp.Schema) else []
+    for column in columns:
+        if not isinstance(column, exp.ColumnDef):
+            continue
+        for constraint in column.args.get("constraints") or []:
+            kind = constraint.args.get("kind")
+            if isinstance(kind, exp.DefaultColumnConstraint):
+                out[column.name.lower()] = kind.this.sql("bigquery")
+    return out
 
 
 def column_descriptions(stmt: exp.Create) -> dict[str, str]:
@@ -494,6 +511,9 @@ def after_create(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, stmt: S
             f"INSERT OR REPLACE INTO {CATALOG}.field_options VALUES (?, ?, ?)",
             [duckdb_schema(project, dataset), table, json.dumps(params)],
         )
+        from .fieldopts import set_missing_defaults
+
+        set_missing_defaults(engine, con, project, dataset, table, params)
     if not fields:
         return
     needs = stmt.options.get("ddl_check")

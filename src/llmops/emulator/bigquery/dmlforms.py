@@ -1,5 +1,5 @@
-"""DML forms DuckDB lacks: MERGE's `INSERT ROW`, and UPDATE (and MERGE's UPDATE) of STRUCT
-fields, `SET s.a = 1, s.b.c = 2`.
+"""DML forms DuckDB lacks: MERGE's `INSERT ROW`, UPDATE (and MERGE's UPDATE) of STRUCT
+fields, `SET s.a = 1, s.b.c = 2`, and `SET c = DEFAULT` (sqlglot reads that DEFAULT as a column).
 
 `INSERT ROW` inserts the source row's columns by position (DuckDB's `INSERT BY POSITION *`).
 DuckDB sets only whole columns, so the assignments to fields of one column become one assignment
@@ -23,6 +23,23 @@ def rewrite_field_assignments(stmt: exp.Expression) -> None:
         names = _names(stmt.this)
         for action in stmt.find_all(exp.Update):
             _rewrite(action, "expressions", names)
+
+
+def default_assignments(stmt: exp.Expression) -> None:
+    """`UPDATE ... SET c = DEFAULT` (and MERGE's UPDATE SET): the column's default, which DuckDB
+    writes for its own `DEFAULT` keyword (CREATE TABLE's DEFAULT is the DuckDB column's; no
+    default is NULL, as in BigQuery). sqlglot reads the keyword as a column named DEFAULT."""
+    actions = [stmt] if isinstance(stmt, exp.Update) else list(stmt.find_all(exp.Update))
+    for action in actions:
+        for eq in action.expressions:
+            value = eq.expression if isinstance(eq, exp.EQ) else None
+            if (
+                isinstance(value, exp.Column)
+                and not value.table
+                and not value.this.quoted
+                and value.name.upper() == "DEFAULT"
+            ):
+                value.replace(exp.var("DEFAULT"))
 
 
 def merge_insert_row(stmt: exp.Expression) -> None:

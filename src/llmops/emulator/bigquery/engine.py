@@ -1403,7 +1403,11 @@ class BigQueryEngine:
             )
             out: dict[str, list] = {k: [] for k in names}
             layouts = self._layouts(con)
+            options: dict[tuple[str, str, str], dict[str, dict[str, Any]]] = {}
             for project, dataset, table, column, index, field in columns:
+                if (project, dataset, table) not in options:
+                    options[project, dataset, table] = fieldopts.stored(con, project, dataset, table)
+                default = options[project, dataset, table].get(column.lower(), {}).get("defaultValueExpression")
                 partitioned, clustered_at = _column_layout(
                     layouts.get((duckdb_schema(project, dataset), table)), column
                 )
@@ -1420,7 +1424,7 @@ class BigQueryEngine:
                     partitioned,
                     clustered_at,
                     "NULL",
-                    "NULL",
+                    "NULL" if default is None else default,
                     None,
                 )
                 for key, value in zip(names, values):

@@ -120,6 +120,27 @@ def record(engine: BigQueryEngine, project: str, dataset: str, table: str, field
     return options
 
 
+def set_missing_defaults(
+    engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, project: str, dataset: str, table: str, options: Any
+) -> None:
+    """Give the DuckDB columns their recorded defaults where they have none: a `CREATE TABLE t
+    (c T DEFAULT e, ...) AS SELECT ...` builds its table from the query, which drops them (a
+    later INSERT that omits c, or `SET c = DEFAULT`, wrote NULL)."""
+    wanted = {p: o["defaultValueExpression"] for p, o in options.items() if "defaultValueExpression" in o}
+    if not wanted:
+        return
+    rows = con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? "
+        "AND database_name = current_database() AND column_default IS NULL",
+        [duckdb_schema(project, dataset), table],
+    ).fetchall()
+    target = duckdb_table(project, dataset, table)
+    for (name,) in rows:
+        if name.lower() in wanted:
+            sql = _default_sql(engine, con, name.lower(), wanted[name.lower()])
+            con.execute(f"ALTER TABLE {target} ALTER COLUMN {quote_ident(name)} SET DEFAULT {sql}")
+
+
 def check(engine: BigQueryEngine, fields: Any) -> None:
     """BigQueryInvalid naming the first `defaultValueExpression` of REST `fields` that does not run."""
     defaults = [(p, o["defaultValueExpression"]) for p, o in of_fields(fields).items() if "defaultValueExpression" in o]

@@ -661,8 +661,15 @@ def _translate_parsed(
     from .udfnames import mark_udf_calls
 
     original = sql
-    sql = rewrite_pipe_operators(unnest_offset_paths(unwrap_leading_unnest_joins(quote_operator_words(sql))))
+    from .rangesessions import table_arguments
+
+    sql = rewrite_pipe_operators(
+        unnest_offset_paths(unwrap_leading_unnest_joins(quote_operator_words(table_arguments(sql))))
+    )
     check_privacy_clauses(sql)
+    from .routines import refuse_aggregate_functions
+
+    refuse_aggregate_functions(sql)
     try:
         parsed_text = protect_ml_calls(protect_ai_calls(protect_json_object_arrays(protect_quantifiers(protect(sql)))))
         dialect = sqlglot.Dialect.get_or_raise("bigquery")
@@ -1036,6 +1043,9 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     from . import ddl, routines
 
     routines.rewrite_calls(stmt, ctx)
+    from . import rangesessions
+
+    rangesessions.rewrite(stmt)  # before the table names are read: its input is a subquery
     required = ddl.ctas_with_columns(stmt)
 
     cte_names = {cte.alias_or_name.lower() for cte in stmt.find_all(exp.CTE)}
@@ -1090,8 +1100,9 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     separate_random_aggregates(stmt)
     rewrite_quantified_likes(stmt)
     if isinstance(stmt, (exp.Update, exp.Merge)):
-        from .dmlforms import merge_insert_row, rewrite_field_assignments
+        from .dmlforms import default_assignments, merge_insert_row, rewrite_field_assignments
 
+        default_assignments(stmt)
         rewrite_field_assignments(stmt)
         merge_insert_row(stmt)
 
@@ -1884,7 +1895,7 @@ def _is_named(e: exp.Expr) -> bool:
     """Whether a SELECT item has a name of its own: an alias, a column, `*`, or a field path
     (`expr.field`); a call of a dataset's function (`dataset.f(x)`, a Dot too) has none."""
     if isinstance(e, exp.Dot):
-        return not isinstance(e.expression, exp.Func)
+        return isinstance(e.expression, exp.Identifier)
     return isinstance(e, (exp.Alias, exp.Column, exp.Star))
 
 
@@ -1898,6 +1909,7 @@ def _name_unnamed_columns(query: exp.Query) -> None:
     if not isinstance(select, exp.Select):
         return
     i = 0
+    named = False
     new: list[exp.Expr] = []
     for e in select.expressions:
         if isinstance(e, (exp.Alias, exp.Column, exp.Star)):
@@ -1905,10 +1917,11 @@ def _name_unnamed_columns(query: exp.Query) -> None:
             continue
         if _is_named(e) and e.name:
             new.append(exp.alias_(e, e.name, quoted=True))  # `expr.field` is named `field`
+            named = True
             continue
         new.append(exp.alias_(e, f"f{i}_", quoted=False))
         i += 1
-    if i:
+    if i or named:  # a list of only named items too: `arr[OFFSET(0)].field` alone is `field`
         select.set("expressions", new)
 
 

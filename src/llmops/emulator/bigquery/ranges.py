@@ -33,6 +33,8 @@ _TYPEOF = [f'STRUCT("start" {d}, "end" {d})' for d in _DUCKDB_ELEMENT]
 """DuckDB's typeof() of the three RANGE types."""
 
 _ELEMENT = "bq_range_element"
+_BOUND = "bq_range_bound"
+"""Marks the rewrite of a RANGE_START / RANGE_END call: an element value."""
 _OPEN = {"start": "-infinity", "end": "infinity"}
 """The engine's value of an unbounded bound: before (after) every value of the element type."""
 _FIX = "write RANGE<DATE>, RANGE<DATETIME> or RANGE<TIMESTAMP>"
@@ -436,7 +438,7 @@ def _is_range(node: exp.Expression) -> bool | None:
 
     if _element_of(node) is not None:
         return True
-    if isinstance(node, exp.Null):
+    if isinstance(node, exp.Null) or (node._meta and node.meta.get(_BOUND)):
         return False
     if _scalar_kind(node) is not None:
         return False
@@ -581,7 +583,10 @@ def rewrite(stmt: exp.Expression) -> None:
     for node in reversed(find_all(stmt, exp.Cast, exp.TryCast, exp.Anonymous)):
         if isinstance(node, exp.Anonymous):
             if str(node.this).upper() in _FUNCTIONS:
-                _replace(node, _call(node), _element_of(node))
+                new = _call(node)
+                if str(node.this).upper() in ("RANGE_START", "RANGE_END"):
+                    new.meta[_BOUND] = True  # a value, not a range (RANGE_CONTAINS' second argument)
+                _replace(node, new, _element_of(node))
             continue
         if node.to.this != exp.DataType.Type.RANGE:
             continue

@@ -423,8 +423,37 @@ def handles(span: Span) -> bool:
         return True
     if head[:1] != ["CREATE"] or "FUNCTION" not in head:
         return False
+    if _aggregate_function(head):
+        return True  # refused by name in run_ddl, TEMP or not
     temp = "TEMP" in head or "TEMPORARY" in head
     return not temp or any(t.upper == "LANGUAGE" for t in span.tokens)
+
+
+_CREATE_AGGREGATE = re.compile(
+    r"(?:^|;)(?:\s|--[^\n]*\n|#[^\n]*\n|/\*.*?\*/)*"
+    r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMP(?:ORARY)?\s+)?AGGREGATE\s+FUNCTION\b",
+    re.IGNORECASE | re.DOTALL,
+)
+"""A statement (the text's first, or one after a semicolon) that creates an aggregate function."""
+
+
+def refuse_aggregate_functions(sql: str) -> None:
+    """A `CREATE [TEMP] AGGREGATE FUNCTION` (SQL or JavaScript) is refused by name (was a parse
+    error or "the CREATE statement is not supported")."""
+    if _CREATE_AGGREGATE.search(sql):
+        raise _aggregate_functions_refused()
+
+
+def _aggregate_functions_refused() -> BigQueryError:
+    return BigQueryError(
+        "CREATE AGGREGATE FUNCTION (user-defined aggregate functions) is not supported by the local warehouse",
+        fix="write the aggregate inline (SUM(x) / divisor) or run it on BigQuery",
+    )
+
+
+def _aggregate_function(head: list[str]) -> bool:
+    """`CREATE [OR REPLACE] [TEMP] AGGREGATE FUNCTION ...` (a user-defined aggregate function)."""
+    return head[:1] == ["CREATE"] and "FUNCTION" in head and "AGGREGATE" in head[: head.index("FUNCTION")]
 
 
 def temp_created_name(span: Span, kind: str) -> str | None:
@@ -447,6 +476,8 @@ def temp_created_name(span: Span, kind: str) -> str | None:
 def run_ddl(interp: Interpreter, span: Span) -> None:
     text = span.text
     head = _head(span)
+    if _aggregate_function(head):
+        raise _aggregate_functions_refused()
     if head[:2] == ["DROP", "FUNCTION"]:
         if_exists = head[2:4] == ["IF", "EXISTS"]
         name = "".join(t.text for t in span.tokens[4 if if_exists else 2 :])

@@ -321,11 +321,9 @@ class Interpreter:
         types: dict[str, str] = {}
         pieces: list[str] = []
         pos = toks[0].start if toks else 0
-        shadowed = (
-            self._columns_in_scope(toks)
-            if any(t.kind == "word" and self.lookup(t.text.lower()) for t in toks)
-            else set()
-        )
+        has_vars = any(t.kind == "word" and self.lookup(t.text.lower()) for t in toks)
+        shadowed = self._columns_in_scope(toks) if has_vars else set()
+        derived = _derived_columns(toks) if has_vars else []
         i = 0
         depth = 0
         select_list: set[int] = set()  # paren depths whose SELECT list is being read
@@ -357,8 +355,13 @@ class Interpreter:
             elif (
                 t.kind == "word"
                 and (prev is None or (prev.text != "." and prev.upper != "AS"))
+                and not _implicit_alias(prev, nxt)
                 and (nxt is None or nxt.text != "(")
                 and t.text.lower() not in shadowed
+                and not any(
+                    t.text.lower() in cols and scope[0] <= i <= scope[1] and not lo <= i <= hi
+                    for cols, lo, hi, scope in derived
+                )
                 and (var := self.lookup(t.text.lower())) is not None
             ):
                 name = t.text.lower()
@@ -865,3 +868,131 @@ def _param(value: Any) -> Any:
     if isinstance(value, pa.Scalar):
         return value.as_py()
     return value
+
+
+def _derived_columns(toks: list[Token]) -> list[tuple[set[str], int, int, tuple[int, int]]]:
+    """The columns that a statement's WITH queries and FROM / JOIN subqueries give (lower-case
+    names from their SELECT lists' aliases and bare column names), each with the token span of its
+    parentheses and the span of the query whose FROM it is in (the statement for a WITH query): in
+    BigQuery such a column shadows a variable of the same name in that query, outside its own span
+    (`DECLARE x ...; WITH n AS (SELECT 50 AS x) SELECT x + x FROM n` is 100); inside it, and in
+    other queries (a subquery in WHERE), the variable is still read."""
+    out: list[tuple[set[str], int, int, tuple[int, int]]] = []
+    for i, t in enumerate(toks):
+        if t.text != "(" or i + 1 >= len(toks) or toks[i + 1].upper != "SELECT" or not i:
+            continue
+        before = toks[i - 1]
+        if before.upper not in ("AS", "FROM", "JOIN", "LATERAL") and before.text != ",":
+            continue
+        if before.text == "," and not _in_from_or_with(toks, i - 1):
+            continue
+        names = _select_list_names(toks, i + 2)
+        scope = (0, len(toks) - 1) if before.upper == "AS" else _enclosing(toks, i)
+        out.append((names, i, _closing(toks, i), scope))
+    # `SELECT *` passes on the columns of the queries in its FROM (inner ones first)
+    for names, lo, hi, _ in sorted(out, key=lambda e: e[2] - e[1]):
+        if "*" in names:
+            for inner, _, _, scope in out:
+                if scope == (lo, hi):
+                    names.update(inner)
+    return [(names - {"*"}, lo, hi, scope) for names, lo, hi, scope in out if names - {"*"}]
+
+
+def _enclosing(toks: list[Token], i: int) -> tuple[int, int]:
+    """The span of the parentheses around token `i` (the whole statement when none are)."""
+    depth = 0
+    for j in range(i - 1, -1, -1):
+        if toks[j].text == ")":
+            depth += 1
+        elif toks[j].text == "(":
+            if depth == 0:
+                return j, _closing(toks, j)
+            depth -= 1
+    return 0, len(toks) - 1
+
+
+def _closing(toks: list[Token], i: int) -> int:
+    """The index of the parenthesis that closes the one at `i` (the last token if none does)."""
+    depth = 0
+    for j in range(i, len(toks)):
+        depth += {"(": 1, ")": -1}.get(toks[j].text, 0)
+        if depth == 0:
+            return j
+    return len(toks) - 1
+
+
+def _in_from_or_with(toks: list[Token], i: int) -> bool:
+    """Whether the comma at `i` separates FROM items or WITH queries (the nearest clause keyword
+    at its depth is FROM or WITH)."""
+    depth = 0
+    for t in reversed(toks[:i]):
+        if t.text == ")":
+            depth += 1
+        elif t.text == "(":
+            if depth == 0:
+                return False
+            depth -= 1
+        elif depth == 0 and t.upper in ("FROM", "WITH"):
+            return True
+        elif depth == 0 and t.upper in ("SELECT", "WHERE", "GROUP", "ORDER", "BY", "ON"):
+            return False
+    return False
+
+
+def _select_list_names(toks: list[Token], i: int) -> set[str]:
+    """The output names of the SELECT list starting at token `i` (after SELECT, DISTINCT or AS
+    STRUCT): each item's alias, or the last part of a column path; a `*` item gives "*"."""
+    names: set[str] = set()
+    while i < len(toks) and toks[i].upper in ("DISTINCT", "ALL", "AS", "STRUCT", "VALUE"):
+        i += 1
+    item: list[Token] = []
+    depth = 0
+    while i < len(toks):
+        t = toks[i]
+        if t.text in ("(", "["):
+            depth += 1
+        elif t.text in (")", "]"):
+            if depth == 0:
+                break
+            depth -= 1
+        if depth == 0 and (t.text == "," or t.upper in ("FROM", "WHERE", "GROUP", "UNION", "ORDER", "LIMIT", "WINDOW")):
+            names.update(_item_name(item))
+            item = []
+            if t.text != ",":
+                break
+        else:
+            item.append(t)
+        i += 1
+    names.update(_item_name(item))
+    return names
+
+
+def _implicit_alias(prev: Token | None, nxt: Token | None) -> bool:
+    """Whether a word between these tokens is an alias written without AS (`SELECT 9 x, ...`,
+    `(a + b) x FROM`): it names a column and is not a variable."""
+    return (
+        prev is not None
+        and (prev.kind in ("number", "string") or prev.text in (")", "]"))
+        and (nxt is None or nxt.text in (",", ")") or nxt.upper in ("FROM", "WHERE", "GROUP", "ORDER", "LIMIT"))
+    )
+
+
+_NOT_AN_ALIAS_AFTER = {"AND", "OR", "NOT", "IS", "IN", "LIKE", "BETWEEN", "THEN", "ELSE", "WHEN", "CASE", "INTERVAL"}
+
+
+def _item_name(item: list[Token]) -> set[str]:
+    """A SELECT item's output name: its alias (with or without AS) or a column path's last part
+    ("*" for `*` and `t.*`, whose columns the caller finds)."""
+    if item and (item[0].text == "*" or (len(item) >= 3 and item[1].text == "." and item[2].text == "*")):
+        return {"*"}  # `*`, `t.*`, also with EXCEPT (...) / REPLACE (...)
+    if len(item) >= 2 and item[-1].kind in ("word", "quoted"):
+        prev = item[-2]
+        if prev.upper == "AS" or (
+            prev.text != "."
+            and prev.upper not in _NOT_AN_ALIAS_AFTER
+            and (prev.kind != "punct" or prev.text in (")", "]"))
+        ):
+            return {item[-1].text.strip("`").lower()}
+    if item and all(t.kind in ("word", "quoted") or t.text == "." for t in item) and item[-1].kind != "punct":
+        return {item[-1].text.strip("`").split(".")[-1].lower()}
+    return set()
