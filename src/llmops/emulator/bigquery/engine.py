@@ -45,6 +45,7 @@ import pyarrow as pa
 
 from ...core.errors import LlmopsError, QueryError
 from . import (
+    bignumerics,
     binderwords,
     bytescalls,
     catalog,
@@ -559,6 +560,7 @@ class BigQueryEngine:
         writes a dataset of another location; procedural scripts and sessions are not checked."""
         if param_types is None and isinstance(params, Mapping):
             param_types = _struct_param_types(params)
+        params, param_types = bignumerics.wide_parameters(params, param_types)
         if rowaccess.is_policy_ddl(sql):
             return rowaccess.run_ddl(self, sql, default_project=default_project, default_dataset=default_dataset)
 
@@ -746,6 +748,8 @@ class BigQueryEngine:
             try:
                 rel = con.sql(stmt.sql, params=values) if values else con.sql(stmt.sql)
                 rel = ranges.relation_with_null_bounds(rel)
+                if any(bignumerics.FIELD in str(t) for t in rel.types):
+                    raise bignumerics.unsupported("JSON lines of the query's rows")
                 if any(picotimestamps.MICROS in str(t) for t in rel.types):
                     raise BigQueryError(
                         "JSON lines of a TIMESTAMP(12) column are not supported by the local warehouse",
@@ -954,6 +958,7 @@ class BigQueryEngine:
                 rel = ranges.relation_with_null_bounds(geography.text_relation(rel))
                 rel = intervals.relation_with_checked_intervals(rel)
                 table = _int64_hugeints(rel.to_arrow_table(), rel.types).rename_columns(names)
+                table = bignumerics.decimal_columns(table)
                 from . import nullarrays
 
                 nullarrays.check(table)
@@ -1534,6 +1539,8 @@ class BigQueryEngine:
             sql = query_sql or stmt.sql
             rel = con.sql(sql, params=values) if values else con.sql(sql)
             rel = ranges.relation_with_null_bounds(rel)
+            if any(bignumerics.FIELD in str(t) for t in rel.types):
+                raise bignumerics.unsupported("an export")
             if any(picotimestamps.MICROS in str(t) for t in rel.types):
                 raise BigQueryError(
                     "an export of a TIMESTAMP(12) column is not supported by the local warehouse",
@@ -1995,6 +2002,7 @@ class BigQueryEngine:
             raise BigQueryInvalid(f"unknown load mode {mode!r}", fix="use append, replace or empty")
         check_table_name(table)
         fields = [normalize_field(f) for f in schema] if schema else None
+        data = bignumerics.narrow_columns(data)  # DuckDB reads no decimal256
         with self.connection() as con:
             self._require_dataset(con, project, dataset)
             exists = table in self._table_names(con, project, dataset)
@@ -2279,6 +2287,8 @@ def _bind(script: Script, params: Mapping[str, Any] | Sequence[Any] | None) -> l
 
 
 def _param_value(value: Any) -> Any:
+    if isinstance(value, bignumerics.Wide):
+        return value.bound()
     if isinstance(value, tuple):
         value = list(value)
     return _int64_value(value)

@@ -53,8 +53,13 @@ def parse_table(path: str, where: str = "table") -> TableRef:
 
 
 def arrow_field(f: dict[str, Any]) -> pa.Field:
-    """The Arrow field the Read API sends for a BigQuery schema field."""
-    return pa.field(f["name"], bq_field_to_arrow(f), nullable=f.get("mode") != "REQUIRED")
+    """The Arrow field the Read API sends for a BigQuery schema field: a top-level BIGNUMERIC is
+    `decimal256(76, 38)`, as BigQuery sends it (the engine's DECIMAL(38, 18) casts to it exactly,
+    and a wide value, bignumerics.py, is one already)."""
+    typ = (
+        pa.decimal256(76, 38) if f.get("type") == "BIGNUMERIC" and f.get("mode") != "REPEATED" else bq_field_to_arrow(f)
+    )
+    return pa.field(f["name"], typ, nullable=f.get("mode") != "REQUIRED")
 
 
 class Tables:
