@@ -133,3 +133,28 @@ def test_a_wide_result_written_to_a_destination_table_is_refused_by_name(bigquer
     wide = bigquery.QueryJobConfig(destination=f"{ds.project}.{ds.dataset_id}.wide")
     with pytest.raises(gexc.BadRequest, match="storing column x: a BIGNUMERIC value beyond DECIMAL"):
         bigquery_client.query_and_wait(f"SELECT BIGNUMERIC '{TINY}' AS x", job_config=wide)
+
+
+def test_an_avro_read_session_of_a_query_result_keeps_every_digit(bigquery_client, bigquery_read_client):
+    from google.cloud.bigquery_storage_v1 import types
+
+    job = bigquery_client.query(
+        f"SELECT BIGNUMERIC '{MAX}' AS mx, BIGNUMERIC '{MIN}' AS mn, BIGNUMERIC '1e-38' AS tiny"
+    )
+    job.result()
+    ref = job.destination
+    asked = types.ReadSession(
+        table=f"projects/{ref.project}/datasets/{ref.dataset_id}/tables/{ref.table_id}",
+        data_format=types.DataFormat.AVRO,
+    )
+    s = bigquery_read_client.create_read_session(
+        parent=f"projects/{ref.project}", read_session=asked, max_stream_count=1
+    )
+    rows = [r for stream in s.streams for r in bigquery_read_client.read_rows(stream.name).rows(s)]
+    assert rows == [{"mx": Decimal(MAX), "mn": Decimal(MIN), "tiny": Decimal(TINY)}]
+
+
+def test_a_dry_run_types_a_wide_value_bignumeric(bigquery_client):
+    config = bigquery.QueryJobConfig(dry_run=True)
+    job = bigquery_client.query(f"SELECT BIGNUMERIC '{MAX}' AS mx", job_config=config)
+    assert [(f.name, f.field_type) for f in job.schema] == [("mx", BIG)]
