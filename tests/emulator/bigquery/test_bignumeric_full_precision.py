@@ -158,3 +158,44 @@ def test_a_dry_run_types_a_wide_value_bignumeric(bigquery_client):
     config = bigquery.QueryJobConfig(dry_run=True)
     job = bigquery_client.query(f"SELECT BIGNUMERIC '{MAX}' AS mx", job_config=config)
     assert [(f.name, f.field_type) for f in job.schema] == [("mx", BIG)]
+
+
+# A wide value that came back from a query and goes into the engine again: a script variable
+# (EXECUTE IMMEDIATE ... INTO was rounded to DECIMAL(38, 18) silently: 1E-38 became 0), a table
+# function's column, a model's training input (a TypeError)
+SCRIPTS = [
+    (f"DECLARE v BIGNUMERIC; EXECUTE IMMEDIATE \"SELECT BIGNUMERIC '{TINY}'\" INTO v; SELECT v", Decimal(TINY)),
+    (f"FOR r IN (SELECT BIGNUMERIC '{MAX}' AS x) DO SELECT r.x; END FOR", Decimal(MAX)),
+]
+SCRIPTS_REFUSED = [
+    (
+        f"DECLARE v BIGNUMERIC; EXECUTE IMMEDIATE \"SELECT BIGNUMERIC '{TINY}'\" INTO v; SELECT v + 1",
+        "script variable v",
+    ),
+    (f"FOR r IN (SELECT BIGNUMERIC '{MAX}' AS x) DO SELECT r.x > 0; END FOR", "script variable r__x"),
+]
+
+
+@pytest.mark.parametrize(("sql", "want"), SCRIPTS)
+def test_a_script_variable_holding_a_wide_value_keeps_every_digit(scratch_warehouse, bigquery_client, sql, want):
+    assert list(scratch_warehouse.query_result(sql).table.to_pylist()[0].values()) == [want]
+    assert [list(r.values()) for r in bigquery_client.query_and_wait(sql)] == [[want]]
+
+
+@pytest.mark.parametrize(("sql", "fragment"), SCRIPTS_REFUSED)
+def test_a_wide_value_passed_on_in_a_script_is_refused_by_name(scratch_warehouse, bigquery_client, sql, fragment):
+    assert_fails_locally(scratch_warehouse, sql, fragment)
+    assert_fails_through_client(bigquery_client, sql, fragment)
+
+
+def test_a_table_function_or_model_over_a_wide_value_is_refused_by_name(bigquery_client):
+    """A table function's body kept the struct: `SELECT CAST(x AS STRING) FROM tf()` would have
+    been DuckDB's text of it; training failed with a TypeError."""
+    ds = bigquery_client.create_dataset(f"bignum_{uuid.uuid4().hex[:8]}")
+    function = f"CREATE TABLE FUNCTION `{ds.dataset_id}.tf`() AS SELECT BIGNUMERIC '1e30' AS x"
+    assert_fails_through_client(bigquery_client, function, "a table function's column")
+    model = (
+        f"CREATE MODEL `{ds.dataset_id}.m` OPTIONS(model_type='linear_reg', input_label_cols=['y']) "
+        f"AS SELECT BIGNUMERIC '{TINY}' AS x, 1.0 AS y"
+    )
+    assert_fails_through_client(bigquery_client, model, "training a model on a value")

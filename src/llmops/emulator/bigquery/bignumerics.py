@@ -22,9 +22,12 @@ from __future__ import annotations
 
 import decimal
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlglot import exp
+
+if TYPE_CHECKING:
+    from .googlesql import BigQueryError
 
 FIELD = "__bignumeric"
 DUCKDB_TYPE = f"STRUCT({FIELD} BIGNUM)"
@@ -120,7 +123,7 @@ def is_top_level_item(node: exp.Expression, stmt: exp.Expression) -> bool:
     return plain and parent is stmt and node.arg_key == "expressions"
 
 
-def unsupported(where: str) -> Exception:
+def unsupported(where: str) -> BigQueryError:
     """The named refusal of a wide BIGNUMERIC value used other than as a selected value."""
     from .googlesql import BigQueryError
 

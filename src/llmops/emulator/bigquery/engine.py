@@ -1072,6 +1072,8 @@ class BigQueryEngine:
         names = output_names(rel.columns)
         bqml_calls.check_training_input(names)
         kinds = {n: duckdb_type_to_field(n, t)["type"] for n, t in zip(names, rel.types, strict=True)}
+        if any(bignumerics.FIELD in str(t) for t in rel.types):
+            raise bignumerics.unsupported("training a model on a value")
         table = rel.to_arrow_table()
         columns = {n: table.column(i).to_pylist() for i, n in enumerate(names)}
         return json.dumps(bqml_train.train(columns, kinds, stmt.options["training"]))
@@ -1210,6 +1212,8 @@ class BigQueryEngine:
             )
         if isinstance(exc, duckdb.InterruptException):
             return BigQueryError("the query was interrupted", fix="run it again", reason="stopped")
+        if bignumerics.FIELD in text:  # DuckDB met the opaque wide struct (a table function's, say)
+            return bignumerics.unsupported("this use of a value")
         wide = re.match(r'Could not (?:cast value|convert string) "?([^"\s]+?)"? to DECIMAL\(38,\s*18\)', first)
         if wide and _beyond_engine_bignumeric(wide.group(1)):  # BigQuery's BIGNUMERIC holds it, the engine's not
             return BigQueryError(

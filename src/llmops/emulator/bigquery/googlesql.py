@@ -1552,7 +1552,9 @@ def _rewrite_parameters(stmt: exp.Expression, ctx: _Context) -> None:
         if ctx.param_types.get(name) == bignumerics.PARAM_TYPE:
             # a BIGNUMERIC value beyond DECIMAL(38, 18), bound as its scaled integer (bignumerics.py)
             if not bignumerics.is_top_level_item(node, stmt):
-                raise bignumerics.unsupported(f"query parameter @{name}")
+                raise bignumerics.unsupported(
+                    f"script variable {name[3:]}" if name.startswith("_v_") else f"query parameter @{name}"
+                )
             new = bignumerics.parameter_node(new)
         elif name in ctx.param_types:
             new = exp.cast(new, exp.DataType.build(bq_type_to_duckdb(ctx.param_types[name]), dialect="duckdb"))
