@@ -199,3 +199,21 @@ def test_a_table_function_or_model_over_a_wide_value_is_refused_by_name(bigquery
         f"AS SELECT BIGNUMERIC '{TINY}' AS x, 1.0 AS y"
     )
     assert_fails_through_client(bigquery_client, model, "training a model on a value")
+
+
+def test_the_read_api_sends_every_bignumeric_as_decimal256(bigquery_client, bigquery_read_client):
+    """BigQuery's Read API types BIGNUMERIC, top-level or nested, as decimal256(76, 38); the
+    emulator sent the engine's decimal128(38, 18)."""
+    ds = bigquery_client.create_dataset(f"bignum_{uuid.uuid4().hex[:8]}")
+    schema = [
+        bigquery.SchemaField("b", "BIGNUMERIC"),
+        bigquery.SchemaField("r", "RECORD", mode="REPEATED", fields=[bigquery.SchemaField("b", "BIGNUMERIC")]),
+    ]
+    table = bigquery_client.create_table(bigquery.Table(f"{ds.project}.{ds.dataset_id}.t", schema=schema))
+    assert not bigquery_client.insert_rows(
+        table, [{"b": Decimal("-1.25"), "r": [{"b": Decimal("0.000000000000000001")}]}]
+    )
+    arrow = bigquery_client.list_rows(table).to_arrow(bqstorage_client=bigquery_read_client)
+    assert arrow.schema.field("b").type == pa.decimal256(76, 38)
+    assert arrow.schema.field("r").type == pa.list_(pa.struct([pa.field("b", pa.decimal256(76, 38))]))
+    assert arrow.to_pylist() == [{"b": Decimal("-1.25"), "r": [{"b": Decimal("1E-18")}]}]
