@@ -78,14 +78,7 @@ def _refuse_wide_bignumeric(text: str, to: exp.DataType) -> None:
         return  # not a number: BigQuery's error (NULL under SAFE_CAST) comes from the cast itself
     if not value.is_finite():
         return
-    _, digit_tuple, exponent = value.as_tuple()  # not normalize(): it rounds to 28 digits
-    assert isinstance(exponent, int)
-    digits = list(digit_tuple)
-    while exponent < 0 and len(digits) > 1 and digits[-1] == 0:
-        digits.pop()
-        exponent += 1
-    decimals = max(0, -exponent)
-    integers = max(0, len(digits) + exponent)
+    integers, decimals = bignumerics.digits(value)
     if decimals > 18 or integers > 20:
         from .googlesql import BigQueryError
 
