@@ -33,7 +33,8 @@ def json_value(value: Any) -> Any:
     if isinstance(value, (dt.datetime, dt.date, dt.time)):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):  # as BigQuery writes NUMERIC: 1.5, not the local 1.500000000
-        return format(value.normalize(), "f") if value.is_finite() else str(value)
+        # normalize() in a context of BIGNUMERIC's 77 digits: the default 28 would round them
+        return format(value.normalize(decimal.Context(prec=100)), "f") if value.is_finite() else str(value)
     if isinstance(value, (bytes, bytearray)):
         return base64.b64encode(value).decode("ascii")
     if isinstance(value, dt.timedelta):

@@ -189,17 +189,26 @@ def test_bigquerys_errors(warehouse, bigquery_client, sql, fragment):
 
 
 WIDE_BIGNUMERICS = [
-    # array_aggregation:array_agg_BIGNUMERIC_basic was rounded to 18 decimals: now refused by name
-    "SELECT BIGNUMERIC '1.00000000000000000000000000000000000001'",
-    "SELECT SAFE_CAST('0.1234567890123456789012' AS BIGNUMERIC)",
-    "SELECT BIGNUMERIC '123456789012345678901'",
+    # array_aggregation:array_agg_BIGNUMERIC_basic was rounded to 18 decimals, then refused by name;
+    # selected, BigQuery's value with every digit (bignumerics.py), used in arithmetic still refused
+    (
+        "SELECT BIGNUMERIC '1.00000000000000000000000000000000000001'",
+        Decimal("1.00000000000000000000000000000000000001"),
+    ),
+    ("SELECT SAFE_CAST('0.1234567890123456789012' AS BIGNUMERIC)", Decimal("0.1234567890123456789012")),
+    ("SELECT BIGNUMERIC '123456789012345678901'", Decimal("123456789012345678901")),
 ]
 
 
-@pytest.mark.parametrize("sql", WIDE_BIGNUMERICS)
-def test_bignumerics_beyond_the_local_decimal_are_refused_by_name(warehouse, bigquery_client, sql):
-    assert_fails_locally(warehouse, sql, "is not supported by the local warehouse")
-    assert_fails_through_client(bigquery_client, sql, "the local BIGNUMERIC keeps 18 and 20")
+@pytest.mark.parametrize("sql, want", WIDE_BIGNUMERICS)
+def test_bignumerics_beyond_the_local_decimal_keep_every_digit_or_are_refused_by_name(
+    warehouse, bigquery_client, sql, want
+):
+    check_locally(warehouse, sql, want, "BIGNUMERIC")
+    check_through_client(bigquery_client, [(sql, want, "BIGNUMERIC")])
+    computed = sql.replace("SELECT ", "SELECT 1 + ", 1)
+    assert_fails_locally(warehouse, computed, "is not supported by the local warehouse")
+    assert_fails_through_client(bigquery_client, computed, "the local BIGNUMERIC keeps 18 and 20")
 
 
 def test_bignumerics_within_the_local_decimal_keep_their_digits(warehouse):

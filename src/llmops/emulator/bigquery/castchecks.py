@@ -5,7 +5,8 @@
   string` (DuckDB dropped the zone). Checked where the text is written in the query (also `TIME
   '...'` and `DATETIME '...'` literals); SAFE_CAST answers NULL.
 - A BIGNUMERIC literal (`BIGNUMERIC '0.1234567890123456789012'`) with more digits than the local
-  warehouse's DECIMAL(38, 18) holds, 18 after the point and 20 before it, is refused by name; it
+  warehouse's DECIMAL(38, 18) holds, 18 after the point and 20 before it, is a wide value where it
+  is an item of the top-level SELECT list (bignumerics.py) and refused by name anywhere else; it
   was rounded to 18 decimals or failed with DuckDB's conversion error.
 - `CAST(x AS STRING(L))` and `CAST(x AS BYTES(L))`, also as the element type of an ARRAY, fail for a
   value longer than L (`STRING(5) has maximum length 5 but got a value with length 6`); DuckDB
@@ -19,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 
 from sqlglot import exp
 
+from . import bignumerics
 from .census import find_all
 
 _TIME = re.compile(r"^\s*(\d{1,2}):\d{1,2}(?::\d{1,2}(?:\.\d{1,9})?)?\s*$")
@@ -39,6 +41,10 @@ def check_casts(stmt: exp.Expression) -> None:
         safe = isinstance(node, exp.TryCast) or bool(node.args.get("safe"))
         operand = node.this
         if isinstance(operand, exp.Literal) and operand.is_string:
+            wide = _wide_bignumeric(operand.this, node.to)
+            if wide is not None and bignumerics.is_top_level_item(node, stmt):
+                node.replace(bignumerics.literal_node(wide))
+                continue
             _refuse_wide_bignumeric(operand.this, node.to)
             problem = _literal_problem(operand.this, node.to)
             if problem is not None:
@@ -51,6 +57,18 @@ def check_casts(stmt: exp.Expression) -> None:
         _bound_lengths(node, safe)
 
 
+def _wide_bignumeric(text: str, to: exp.DataType) -> Decimal | None:
+    """The value of a BIGNUMERIC literal that BigQuery holds and the engine's DECIMAL(38, 18) does
+    not (served wide as a selected value, bignumerics.py), else None."""
+    if not to.is_type(exp.DataType.Type.BIGDECIMAL) or to.expressions:
+        return None
+    try:
+        value = Decimal(text.strip())
+    except InvalidOperation:
+        return None
+    return value if bignumerics.is_wide(value) else None
+
+
 def _refuse_wide_bignumeric(text: str, to: exp.DataType) -> None:
     if not to.is_type(exp.DataType.Type.BIGDECIMAL):
         return
@@ -60,14 +78,7 @@ def _refuse_wide_bignumeric(text: str, to: exp.DataType) -> None:
         return  # not a number: BigQuery's error (NULL under SAFE_CAST) comes from the cast itself
     if not value.is_finite():
         return
-    _, digit_tuple, exponent = value.as_tuple()  # not normalize(): it rounds to 28 digits
-    assert isinstance(exponent, int)
-    digits = list(digit_tuple)
-    while exponent < 0 and len(digits) > 1 and digits[-1] == 0:
-        digits.pop()
-        exponent += 1
-    decimals = max(0, -exponent)
-    integers = max(0, len(digits) + exponent)
+    integers, decimals = bignumerics.digits(value)
     if decimals > 18 or integers > 20:
         from .googlesql import BigQueryError
 

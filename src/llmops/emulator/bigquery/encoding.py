@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..server.errors import bad_request
-from . import picotimestamps, ranges
+from . import bignumerics, picotimestamps, ranges
 from .datetext import padded
 
 LEGACY_TYPE = {"INT64": "INTEGER", "FLOAT64": "FLOAT", "BOOL": "BOOLEAN", "STRUCT": "RECORD"}
@@ -464,6 +464,18 @@ def _scalar_param(t: str, raw: Any, where: str) -> Any:
         ) from None
 
 
+def _wide_bignumeric(type_sql: str, pvalue: Any) -> decimal.Decimal | None:
+    """A named BIGNUMERIC parameter's value beyond the engine's DECIMAL(38, 18) that BigQuery's
+    BIGNUMERIC holds: the engine serves it wide where the query selects it (bignumerics.py)."""
+    if type_sql != "BIGNUMERIC" or not isinstance(pvalue, Mapping) or not isinstance(pvalue.get("value"), str):
+        return None
+    try:
+        value = decimal.Decimal(pvalue["value"].strip())
+    except decimal.InvalidOperation:
+        return None
+    return value if bignumerics.is_wide(value) else None
+
+
 _DECIMAL_DIGITS = {"NUMERIC": (29, 9), "BIGNUMERIC": (20, 18)}
 """Integer and fraction digits the engine's DECIMAL(38, 9) / DECIMAL(38, 18) hold."""
 
@@ -540,7 +552,8 @@ def decode_parameters(params: Any, mode: str | None = None) -> tuple[dict[str, A
         if not isinstance(ptype, dict):
             raise bad_request(f"{where}: parameterType must be an object such as {{'type': 'INT64'}}")
         type_sql = _type_sql(ptype, where)
-        value = _param_value(ptype, p.get("parameterValue"), where)
+        wide = None if positional else _wide_bignumeric(type_sql, p.get("parameterValue"))
+        value = wide if wide is not None else _param_value(ptype, p.get("parameterValue"), where)
         if positional:
             ordered.append(value)
         else:

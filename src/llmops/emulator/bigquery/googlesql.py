@@ -31,7 +31,7 @@ from sqlglot import exp
 from sqlglot.errors import ParseError, SqlglotError, TokenError, UnsupportedError
 
 from ...core.errors import NotFoundError, QueryError
-from . import census, generation, geography, picotimestamps
+from . import bignumerics, census, generation, geography, picotimestamps
 from .census import find_all
 from .coltypes import TableTypes, annotate, needs_types, schema_mapping, sum_operands
 from .decimalliterals import coerce_temporal_literals, decimal_fits, decimal_literal_types
@@ -267,6 +267,8 @@ def duckdb_type_to_field(name: str, dtype: Any, *, nullable: bool = True) -> dic
             return range_field
         if (pico_field := picotimestamps.field_of_struct(name, dtype, nullable)) is not None:
             return pico_field
+        if (wide_field := bignumerics.field_of_struct(name, dtype, nullable)) is not None:
+            return wide_field
         fields = [duckdb_type_to_field(n, t) for n, t in dtype.children]
         return {"name": name, "type": "RECORD", "mode": "NULLABLE" if nullable else "REQUIRED", "fields": fields}
     if type_id == "map":
@@ -1558,7 +1560,14 @@ def _rewrite_parameters(stmt: exp.Expression, ctx: _Context) -> None:
             name = node.name
         ctx.named_params.append(name)
         new: exp.Expression = exp.Parameter(this=_parameter_name(name))
-        if name in ctx.param_types:
+        if ctx.param_types.get(name) == bignumerics.PARAM_TYPE:
+            # a BIGNUMERIC value beyond DECIMAL(38, 18), bound as its scaled integer (bignumerics.py)
+            if not bignumerics.is_top_level_item(node, stmt):
+                raise bignumerics.unsupported(
+                    f"script variable {name[3:]}" if name.startswith("_v_") else f"query parameter @{name}"
+                )
+            new = bignumerics.parameter_node(new)
+        elif name in ctx.param_types:
             new = exp.cast(new, exp.DataType.build(bq_type_to_duckdb(ctx.param_types[name]), dialect="duckdb"))
         node.replace(new)
     ctx.positional += highest

@@ -20,7 +20,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
-from . import ml
+from . import bignumerics, ml
 from .census import find_all
 from .googlesql import (
     BigQueryDuplicate,
@@ -272,6 +272,8 @@ def _create_table_macro(
     script = translate(body, default_project=project, default_dataset=dataset)
     if len(script.statements) != 1 or script.statements[0].statement_type != "SELECT":
         raise BigQueryError("A table function's body must be one query", fix="write AS SELECT ...")
+    if bignumerics.FIELD in script.statements[0].sql:  # served only where a query returns it
+        raise bignumerics.unsupported("a table function's column")
     engine_udfs = set(ENGINE_UDF_CALL.findall(script.statements[0].sql.lower()))
     if script.udfs - engine_udfs or engine_udfs & ml.ML_UDFS or script.info_schema or script.wildcards:
         raise BigQueryError(

@@ -23,6 +23,7 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from ...core.errors import LlmopsError
+from . import bignumerics
 from .googlesql import BigQueryError, BigQueryInvalid
 from .script_parser import Node, Parser, Span, Token
 
@@ -465,6 +466,9 @@ class Interpreter:
         """Run SQL on the script's connection; a `child` is recorded (as `shown`, the statement
         as the script wrote it) like BigQuery's child jobs."""
         shown = shown or text
+        # a BIGNUMERIC variable beyond the engine's DECIMAL(38, 18) (EXECUTE IMMEDIATE ... INTO of a
+        # wide value): served where the statement selects it, refused by name elsewhere (bignumerics.py)
+        params, wide_types = bignumerics.wide_parameters(params, types)
         try:
             res = self.engine._execute(
                 self.con,
@@ -473,7 +477,7 @@ class Interpreter:
                 params or None,
                 default_project=self.project,
                 default_dataset=self.dataset,
-                param_types=types,
+                param_types=dict(wide_types or {}),
                 functions=frozenset(self.root.temp_functions),
                 temp_tables=frozenset(self.root.temp_tables),
                 session_dataset=self.root.session.temp_dataset if self.root.session else None,

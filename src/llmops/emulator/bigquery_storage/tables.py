@@ -53,8 +53,20 @@ def parse_table(path: str, where: str = "table") -> TableRef:
 
 
 def arrow_field(f: dict[str, Any]) -> pa.Field:
-    """The Arrow field the Read API sends for a BigQuery schema field."""
-    return pa.field(f["name"], bq_field_to_arrow(f), nullable=f.get("mode") != "REQUIRED")
+    """The Arrow field the Read API sends for a BigQuery schema field: a BIGNUMERIC, at any depth,
+    is `decimal256(76, 38)`, as BigQuery sends it (the engine's DECIMAL(38, 18) casts to it exactly,
+    and a wide value, bignumerics.py, is one already)."""
+    return pa.field(f["name"], _read_api_type(f), nullable=f.get("mode") != "REQUIRED")
+
+
+def _read_api_type(f: dict[str, Any]) -> pa.DataType:
+    if f.get("type") == "BIGNUMERIC":
+        base: pa.DataType = pa.decimal256(76, 38)
+    elif f.get("type") == "RECORD":
+        base = pa.struct([pa.field(s["name"], _read_api_type(s)) for s in f["fields"]])
+    else:
+        return bq_field_to_arrow(f)
+    return pa.list_(base) if f.get("mode") == "REPEATED" else base
 
 
 class Tables:

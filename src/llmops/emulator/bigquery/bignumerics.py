@@ -1,0 +1,239 @@
+"""BIGNUMERIC values at BigQuery's full precision (76.76 digits, 38 after the point) where the
+engine's DECIMAL(38, 18) cannot hold them.
+
+The engine's BIGNUMERIC is DuckDB's DECIMAL(38, 18) (DuckDB's widest decimal has 38 digits). A
+value beyond it that BigQuery's BIGNUMERIC holds (up to
+±5.7896044618658097711785492504343953926634992332820282019728792003956564819967E+38, 38 decimals)
+is carried "wide": a DuckDB `STRUCT(__bignumeric BIGNUM)` holding the value times 10^38 as an
+arbitrary-precision integer. A struct compares, sorts, groups and DISTINCTs field by field, so
+those are exact; and it is opaque: `+(STRUCT, INTEGER)` is DuckDB's binder error, so an operation
+nobody wrote for it fails instead of answering a value off by 10^38 (a bare scaled BIGNUM would
+mix with integers silently). The field's name is how a result column is known to be BIGNUMERIC
+again (`field_of_struct`); results turn it into Arrow's `decimal256(76, 38)` (`decimal_column`).
+
+Served wide so far: a BIGNUMERIC literal, a cast of a string literal to BIGNUMERIC and a named
+BIGNUMERIC query parameter that is a bare item (or an aliased one) of the SELECT list of a
+top-level SELECT statement; the value comes back exactly through every result path (REST rows,
+tabledata.list and the Read API of the query's result, `llmops sql`). Anywhere else such a value
+keeps the named refusal (see docs/googlesql.md, "BIGNUMERIC at full precision").
+"""
+
+from __future__ import annotations
+
+import decimal
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from sqlglot import exp
+
+if TYPE_CHECKING:
+    from .googlesql import BigQueryError
+
+FIELD = "__bignumeric"
+DUCKDB_TYPE = f"STRUCT({FIELD} BIGNUM)"
+"""The engine's type of a wide BIGNUMERIC, as DuckDB writes it."""
+PARAM_TYPE = "BIGNUMERIC(76, 38)"
+"""The parameter type the engine gives a named BIGNUMERIC parameter whose value is wide."""
+SCALE = 38
+MAX = decimal.Decimal("578960446186580977117854925043439539266.34992332820282019728792003956564819967")
+MIN = decimal.Decimal("-578960446186580977117854925043439539266.34992332820282019728792003956564819968")
+_CONTEXT = decimal.Context(prec=100)
+_ENGINE_LIMIT = decimal.Decimal(10) ** 20
+
+
+class Wide:
+    """A named parameter's BIGNUMERIC value beyond the engine's DECIMAL(38, 18), bound as its
+    scaled integer's text (`bound`) for `CAST($p AS BIGNUM)`; never a Decimal, so no other path
+    binds it by mistake."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: decimal.Decimal):
+        self.value = value
+
+    def bound(self) -> str:
+        return str(scaled(self.value))
+
+    def __repr__(self) -> str:
+        return f"Wide({self.value})"
+
+
+def digits(value: decimal.Decimal) -> tuple[int, int]:
+    """(integer digits, decimal digits) of a finite value, trailing zeros after the point dropped."""
+    _, digit_tuple, exponent = value.as_tuple()  # not normalize(): it rounds to 28 digits
+    assert isinstance(exponent, int)
+    kept = list(digit_tuple)
+    while exponent < 0 and len(kept) > 1 and kept[-1] == 0:
+        kept.pop()
+        exponent += 1
+    return max(0, len(kept) + exponent), max(0, -exponent)
+
+
+def fits_engine(value: decimal.Decimal) -> bool:
+    """Whether the engine's DECIMAL(38, 18) holds a finite value exactly."""
+    integers, decimals = digits(value)
+    return decimals <= 18 and integers <= 20
+
+
+def holds(value: decimal.Decimal) -> bool:
+    """Whether BigQuery's BIGNUMERIC holds a value exactly (finite, 38 decimals at most, in range)."""
+    if not value.is_finite():
+        return False
+    return digits(value)[1] <= SCALE and MIN <= value <= MAX
+
+
+def is_wide(value: decimal.Decimal) -> bool:
+    """A value BigQuery's BIGNUMERIC holds that the engine's DECIMAL(38, 18) does not."""
+    return holds(value) and not fits_engine(value)
+
+
+def scaled(value: decimal.Decimal) -> int:
+    """The value times 10^38 (exact for a value `holds` accepts)."""
+    return int(value.scaleb(SCALE, context=_CONTEXT))
+
+
+def unscaled(number: int) -> decimal.Decimal:
+    return decimal.Decimal(number).scaleb(-SCALE, context=_CONTEXT)
+
+
+def literal_node(value: decimal.Decimal) -> exp.Expression:
+    """The engine's wide value of a constant, `{'__bignumeric': CAST('<value * 10^38>' AS BIGNUM)}`."""
+    return _struct(exp.Literal.string(str(scaled(value))))
+
+
+def parameter_node(parameter: exp.Expression) -> exp.Expression:
+    """The engine's wide value of a parameter bound as `Wide.bound()`."""
+    return _struct(parameter)
+
+
+def _struct(text: exp.Expression) -> exp.Expression:
+    bignum = exp.DataType.build("BIGNUM", udt=True)
+    return exp.Struct(
+        expressions=[exp.PropertyEQ(this=exp.to_identifier(FIELD, quoted=True), expression=exp.cast(text, bignum))]
+    )
+
+
+def is_top_level_item(node: exp.Expression, stmt: exp.Expression) -> bool:
+    """Whether `node` is an item of the SELECT list of the top-level SELECT statement `stmt`, bare
+    or aliased: where a wide value is served."""
+    parent = node.parent
+    if isinstance(parent, exp.Alias) and node.arg_key == "this":
+        node, parent = parent, parent.parent
+    plain = isinstance(stmt, exp.Select) and not stmt.args.get("kind")  # not SELECT AS STRUCT / VALUE
+    return plain and parent is stmt and node.arg_key == "expressions"
+
+
+def unsupported(where: str) -> BigQueryError:
+    """The named refusal of a wide BIGNUMERIC value used other than as a selected value."""
+    from .googlesql import BigQueryError
+
+    return BigQueryError(
+        f"{where}: a BIGNUMERIC value beyond DECIMAL(38, 18) (more than 20 integer or 18 decimal digits) "
+        "is supported by the local warehouse only as a value the top-level SELECT list returns; "
+        "computing with it, comparing, storing or passing it on is not supported by the local warehouse",
+        fix="keep BIGNUMERIC values within 20 integer and 18 decimal digits here, or run the query on BigQuery",
+    )
+
+
+def wide_parameters(
+    params: Mapping[str, Any] | Any, param_types: Mapping[str, str] | None
+) -> tuple[Any, Mapping[str, str] | None]:
+    """Named Decimal parameters (of type BIGNUMERIC or untyped) that the engine's DECIMAL(38, 18)
+    cannot hold and BigQuery's BIGNUMERIC does: typed `PARAM_TYPE`, the value a `Wide`."""
+    if not isinstance(params, Mapping):
+        if isinstance(params, list | tuple) and any(isinstance(v, decimal.Decimal) and is_wide(v) for v in params):
+            raise unsupported("a positional query parameter")  # bound untyped, it would be a DOUBLE
+        return params, param_types
+    types = dict(param_types or {})
+    out = dict(params)
+    changed = False
+    for name, value in params.items():
+        if not isinstance(value, decimal.Decimal) or types.get(name, "BIGNUMERIC").upper() != "BIGNUMERIC":
+            continue
+        if is_wide(value):
+            out[name], types[name], changed = Wide(value), PARAM_TYPE, True
+    return (out, types) if changed else (params, param_types)
+
+
+# ------------------------------------------------------------------------------ results
+
+
+def field_of_struct(name: str, dtype: Any, nullable: bool) -> dict[str, Any] | None:
+    """The BIGNUMERIC schema field of the engine's wide struct type, else None."""
+    children = getattr(dtype, "children", None) or []
+    if [n for n, _ in children] != [FIELD]:
+        return None
+    return {"name": name, "type": "BIGNUMERIC", "mode": "NULLABLE" if nullable else "REQUIRED"}
+
+
+def arrow_type() -> Any:
+    import pyarrow as pa
+
+    return pa.decimal256(76, SCALE)
+
+
+def is_wide_column(typ: Any) -> bool:
+    """Whether an Arrow type is the engine's wide struct (as DuckDB exports it)."""
+    import pyarrow as pa
+
+    return pa.types.is_struct(typ) and typ.num_fields == 1 and typ.field(0).name == FIELD
+
+
+def decimal_columns(table: Any) -> Any:
+    """An Arrow table with each wide struct column as `decimal256(76, 38)` (nulls kept)."""
+    import pyarrow as pa
+
+    for i, field in enumerate(table.schema):
+        if is_wide_column(field.type):
+            table = table.set_column(
+                i, pa.field(field.name, arrow_type(), field.nullable), decimal_column(table.column(i))
+            )
+    return table
+
+
+def decimal_column(column: Any) -> Any:
+    """A column of the engine's wide structs as `decimal256(76, 38)`. Its buffers are written
+    directly: a value of 39 integer digits (BigQuery's BIGNUMERIC reaches 5.8e38) is past the
+    type's 76 digits of precision, which `pa.array` would refuse though 256 bits hold it."""
+    import pyarrow as pa
+
+    out = []
+    for chunk in column.chunks if hasattr(column, "chunks") else [column]:
+        valid = chunk.is_valid().to_pylist()
+        raws = _storage(chunk.field(0)).to_pylist()
+        data = b"".join(
+            (_bignum_int(raw) if ok and raw is not None else 0).to_bytes(32, "little", signed=True)
+            for ok, raw in zip(valid, raws, strict=True)
+        )
+        nulls = None if all(valid) else pa.array(valid, pa.bool_()).buffers()[1]
+        out.append(pa.Array.from_buffers(arrow_type(), len(valid), [nulls, pa.py_buffer(data)]))
+    return pa.chunked_array(out, type=arrow_type())
+
+
+def narrow_columns(table: Any) -> Any:
+    """An Arrow table to store: each top-level `decimal256` column (a query's wide BIGNUMERIC, a
+    load's) as the engine's DECIMAL(38, 18), `decimal128(38, 18)`, where every value fits it
+    exactly; a value that does not is the named refusal (DuckDB reads no decimal256)."""
+    import pyarrow as pa
+
+    for i, field in enumerate(table.schema):
+        if pa.types.is_decimal256(field.type):
+            try:
+                column = table.column(i).cast(pa.decimal128(38, 18))
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                raise unsupported(f"storing column {field.name}") from None
+            table = table.set_column(i, pa.field(field.name, column.type, field.nullable), column)
+    return table
+
+
+def _storage(array: Any) -> Any:
+    return array.storage if hasattr(array, "storage") else array
+
+
+def _bignum_int(raw: bytes) -> int:
+    """DuckDB's BIGNUM bytes: a 3-byte header (bit 23 set for a positive value, then the number of
+    data bytes), then the magnitude big-endian; a negative value has every byte inverted."""
+    negative = not raw[0] & 0x80
+    data = bytes(b ^ 0xFF for b in raw[3:]) if negative else raw[3:]
+    magnitude = int.from_bytes(data, "big")
+    return -magnitude if negative else magnitude
