@@ -1,5 +1,6 @@
-"""DML forms DuckDB lacks: MERGE's `INSERT ROW`, and UPDATE (and MERGE's UPDATE) of STRUCT
-fields, `SET s.a = 1, s.b.c = 2`.
+"""DML forms DuckDB lacks: MERGE's `INSERT ROW`, UPDATE (and MERGE's UPDATE) of STRUCT
+fields, `SET s.a = 1, s.b.c = 2`, a SET target qualified by the table (`SET T.quantity = ...`), and
+`SET x = DEFAULT` (sqlglot reads that DEFAULT as a column named DEFAULT).
 
 `INSERT ROW` inserts the source row's columns by position (DuckDB's `INSERT BY POSITION *`).
 DuckDB sets only whole columns, so the assignments to fields of one column become one assignment
@@ -18,11 +19,26 @@ from .googlesql import BigQueryError
 def rewrite_field_assignments(stmt: exp.Expression) -> None:
     """Rewrite the field assignments of an UPDATE, or of each UPDATE action of a MERGE."""
     if isinstance(stmt, exp.Update):
+        _defaults(stmt)
         _rewrite(stmt, "expressions", _names(stmt.this))
     elif isinstance(stmt, exp.Merge):
         names = _names(stmt.this)
         for action in stmt.find_all(exp.Update):
+            _defaults(action)
             _rewrite(action, "expressions", names)
+
+
+def _defaults(update: exp.Expression) -> None:
+    """`SET x = DEFAULT`: the column's default value (DuckDB's own `DEFAULT`), not a column."""
+    for item in update.args.get("expressions") or []:
+        value = item.expression if isinstance(item, exp.EQ) else None
+        if (
+            isinstance(value, exp.Column)
+            and not value.table
+            and not value.this.quoted
+            and value.name.upper() == "DEFAULT"
+        ):
+            value.replace(exp.Var(this="DEFAULT"))
 
 
 def merge_insert_row(stmt: exp.Expression) -> None:
@@ -53,10 +69,13 @@ def _rewrite(node: exp.Expression, key: str, qualifiers: set[str]) -> None:
             order.append(item)
             continue
         path = [p.name for p in target.parts]
-        if len(path) > 1 and path[0].lower() in qualifiers:
+        qualified = len(path) > 1 and path[0].lower() in qualifiers
+        if qualified:
             path = path[1:]
         if len(path) == 1:
-            order.append(item)
+            # DuckDB sets bare column names only (`SET T.quantity = ...` was its "Qualified column
+            # names in UPDATE .. SET not supported")
+            order.append(exp.EQ(this=exp.column(path[0]), expression=item.expression) if qualified else item)
             continue
         column = path[0]
         if column not in tree:
@@ -71,7 +90,7 @@ def _rewrite(node: exp.Expression, key: str, qualifiers: set[str]) -> None:
         if leaf in branch:
             raise _twice(".".join(path))
         branch[leaf] = item.expression
-    if not tree:
+    if not tree and not any(isinstance(e, exp.EQ) and e not in assignments for e in order):
         return
     rewritten: list[exp.Expression] = []
     for entry in order:

@@ -1091,9 +1091,11 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     rewrite_quantified_likes(stmt)
     if isinstance(stmt, (exp.Update, exp.Merge)):
         from .dmlforms import merge_insert_row, rewrite_field_assignments
+        from .dmlmatches import check_single_source_rows
 
         rewrite_field_assignments(stmt)
         merge_insert_row(stmt)
+        check_single_source_rows(stmt)
 
     rewrite_set_operations(stmt)
     positional_struct_fields(stmt)
