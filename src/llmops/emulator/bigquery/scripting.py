@@ -24,7 +24,7 @@ from sqlglot.errors import SqlglotError
 
 from ...core.errors import LlmopsError
 from .googlesql import BigQueryError, BigQueryInvalid
-from .script_parser import Node, Parser, Span, Token
+from .script_parser import Node, Parser, Span, Token, tokenize
 
 if TYPE_CHECKING:
     import duckdb
@@ -48,6 +48,16 @@ class ScriptRaised(BigQueryError):
 
 class ScriptAssertionFailed(BigQueryError):
     """An ASSERT whose condition was FALSE or NULL."""
+
+
+_CASE_SEARCH = "__bq_case_search"
+"""The scope variable holding a CASE statement's search value while its WHENs are compared."""
+
+
+def _equals_search(when: Span) -> Span:
+    """`<search> = (<when>)` as a span of its own text."""
+    text = f"{_CASE_SEARCH} = ({when.text})"
+    return Span(tokenize(text), text)
 
 
 class _Break(Exception):
@@ -241,6 +251,8 @@ class Interpreter:
             self.temp_functions: set[str] = set()
             self.temp_tables: set[str] = set()
             self.transaction_id: str | None = None
+            self.rolled_back_by_error = False
+            """An error in a BEGIN ... EXCEPTION block rolled the transaction back."""
             self.user_params: dict[str, Any] = {}
             self.user_types: dict[str, str] = {}
             self.job_id = f"script_job_{uuid.uuid4().hex}"
@@ -656,6 +668,20 @@ class Interpreter:
                 return
         self.block(node.body)
 
+    def _case(self, node: Node) -> None:
+        """The first WHEN that is TRUE (searched form), or equal to the search value, which is
+        evaluated once (a scope variable the WHEN comparisons read), else ELSE."""
+        if not node.exprs:
+            self._if(node)
+            return
+        value, vtype = self.evaluate(node.exprs[0])
+        self.scopes.append({_CASE_SEARCH: Var(vtype, value)})
+        try:
+            chosen = next((body for when, body in node.branches if self.condition(_equals_search(when))), node.body)
+        finally:
+            self.scopes.pop()
+        self.block(chosen)
+
     def _loop_body(self, node: Node) -> bool:
         """Run one iteration; False when the loop must stop."""
         try:
@@ -705,6 +731,16 @@ class Interpreter:
                 self.scopes.pop()
 
     def _block(self, node: Node) -> None:
+        """A BEGIN ... END block; `BREAK label` / `LEAVE label` of a labeled one ends it."""
+        try:
+            self._block_body(node)
+        except _Continue:
+            raise
+        except _Break as b:
+            if node.label is None or b.label != node.label:
+                raise
+
+    def _block_body(self, node: Node) -> None:
         if node.handler is None:
             self.block(node.body)
             return
@@ -718,6 +754,8 @@ class Interpreter:
             if self.root.in_transaction:  # an error inside a transaction rolls it back
                 self.con.execute("ROLLBACK")
                 self.root.transaction_id = None
+                # the handler's own ROLLBACK TRANSACTION (the reference's pattern) then succeeds
+                self.root.rolled_back_by_error = True
             outer = self.error
             self.error = exc
             try:
@@ -763,6 +801,7 @@ class Interpreter:
             raise BigQueryError("Transaction is already in progress", fix="COMMIT or ROLLBACK it first")
         self.con.execute("BEGIN TRANSACTION")
         self.root.transaction_id = uuid.uuid4().hex
+        self.root.rolled_back_by_error = False
 
     def _commit(self, node: Node) -> None:
         if not self.root.in_transaction:
@@ -771,6 +810,9 @@ class Interpreter:
         self.root.transaction_id = None
 
     def _rollback(self, node: Node) -> None:
+        if not self.root.in_transaction and self.root.rolled_back_by_error:
+            self.root.rolled_back_by_error = False
+            return
         if not self.root.in_transaction:
             raise BigQueryError("There is no active transaction to roll back", fix="start one with BEGIN TRANSACTION")
         self.con.execute("ROLLBACK")
