@@ -11,7 +11,14 @@ sweep (the procedural language, DML, DDL, lexical structure and conversion pages
 - `UPDATE ... SET x = DEFAULT` (and in MERGE) was "unrecognized name: DEFAULT", and MERGE's `UPDATE
   SET T.quantity = ...` was DuckDB's "Qualified column names in UPDATE .. SET not supported";
 - a target row that `UPDATE ... FROM` or MERGE's `WHEN MATCHED` joined with two source rows was
-  updated from one of them; BigQuery fails the statement.
+  updated from one of them; BigQuery fails the statement;
+- `UPDATE` and `DELETE` without WHERE changed every row; BigQuery requires the WHERE;
+- a TIMESTAMP literal whose UTC offset has a one-digit hour (`-8:00`, `+5:30`, `-7`) was DuckDB's
+  "invalid timestamp field format";
+- `INFORMATION_SCHEMA` read by a later statement of a script of SQL statements only did not see what
+  the earlier ones created or altered;
+- a temporary table made by `EXECUTE IMMEDIATE "CREATE TEMP TABLE Books ..."` was "must be qualified
+  with a dataset" when a later statement named it.
 
 Each case is our own script with the answer Google's reference gives, run on the local warehouse and
 through the real BigQuery client (`client.query`) against the emulator (conftest's `env`).
@@ -132,8 +139,47 @@ SCRIPTS = [
     ),
 ]
 
+SCRIPTS += [
+    (
+        "CREATE TABLE {ds}.t (x INT64); CREATE OR REPLACE TABLE {ds}.t (y STRING, z DATE);"
+        " SELECT column_name FROM {ds}.INFORMATION_SCHEMA.COLUMNS WHERE table_name = 't' ORDER BY ordinal_position;",
+        [("y",), ("z",)],
+    ),
+    (
+        "CREATE TABLE {ds}.t (x INT64, y STRING); ALTER TABLE {ds}.t ALTER COLUMN x SET DATA TYPE NUMERIC;"
+        " SELECT data_type FROM {ds}.INFORMATION_SCHEMA.COLUMNS WHERE table_name = 't' AND column_name = 'x';",
+        [("NUMERIC",)],
+    ),
+    (
+        "CREATE TABLE {ds}.t (x INT64); ALTER TABLE {ds}.t SET OPTIONS (description = 'my table');"
+        " SELECT option_value FROM {ds}.INFORMATION_SCHEMA.TABLE_OPTIONS"
+        " WHERE table_name = 't' AND option_name = 'description';",
+        [('"my table"',)],
+    ),
+    (
+        "DECLARE first_year INT64;"
+        ' EXECUTE IMMEDIATE "CREATE TEMP TABLE Books (title STRING, publish_date INT64)";'
+        ' EXECUTE IMMEDIATE "INSERT INTO Books (title, publish_date) VALUES (@name, @year)" USING 1815 AS year,'
+        " \"Emma\" AS name; INSERT INTO Books VALUES ('Hamlet', 1599);"
+        ' EXECUTE IMMEDIATE "SELECT MIN(publish_date) FROM Books" INTO first_year; SELECT first_year;',
+        [(1599,)],
+    ),
+]
+
+SCRIPTS += [
+    # a UTC offset with a one-digit hour ({+|-}H[H][:M[M]])
+    (
+        "SELECT TIMESTAMP '2014-09-27 12:30:00.45-8:00' = TIMESTAMP '2014-09-27 20:30:00.45+00',"
+        " CAST('2014-09-27 12:30:00+5:30' AS TIMESTAMP) = TIMESTAMP '2014-09-27 07:00:00+00',"
+        " UNIX_SECONDS(TIMESTAMP '2014-09-27 12:30:00-7') - UNIX_SECONDS(TIMESTAMP '2014-09-27 12:30:00Z')",
+        [(True, True, 25200)],
+    ),
+]
+
 # (script, a fragment of BigQuery's error)
 ERRORS = [
+    (_INV + "DELETE {ds}.Inventory;", "DELETE must have a WHERE clause"),
+    (_INV + "UPDATE {ds}.Inventory SET quantity = 0;", "UPDATE must have a WHERE clause"),
     (
         _INV + "INSERT {ds}.NewArrivals VALUES ('dryer', 1, 'warehouse #1');"
         " MERGE {ds}.Inventory T USING {ds}.NewArrivals S ON T.product = S.product"

@@ -1,6 +1,7 @@
 """DML forms DuckDB lacks: MERGE's `INSERT ROW`, UPDATE (and MERGE's UPDATE) of STRUCT
 fields, `SET s.a = 1, s.b.c = 2`, a SET target qualified by the table (`SET T.quantity = ...`), and
-`SET x = DEFAULT` (sqlglot reads that DEFAULT as a column named DEFAULT).
+`SET x = DEFAULT` (sqlglot reads that DEFAULT as a column named DEFAULT). And the WHERE clause
+BigQuery requires of UPDATE and DELETE (DuckDB changes every row without one).
 
 `INSERT ROW` inserts the source row's columns by position (DuckDB's `INSERT BY POSITION *`).
 DuckDB sets only whole columns, so the assignments to fields of one column become one assignment
@@ -14,6 +15,16 @@ from typing import Any
 from sqlglot import exp
 
 from .googlesql import BigQueryError
+
+
+def require_where(stmt: exp.Expression) -> None:
+    """UPDATE and DELETE without WHERE: BigQuery's "UPDATE must have a WHERE clause"."""
+    if isinstance(stmt, (exp.Update, exp.Delete)) and stmt.args.get("where") is None:
+        verb = "UPDATE" if isinstance(stmt, exp.Update) else "DELETE"
+        raise BigQueryError(
+            f"{verb} must have a WHERE clause",
+            fix="add WHERE TRUE to change every row" + (" (or TRUNCATE TABLE)" if verb == "DELETE" else ""),
+        )
 
 
 def rewrite_field_assignments(stmt: exp.Expression) -> None:

@@ -1089,6 +1089,10 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     refuse_nested_arrays(stmt)
     separate_random_aggregates(stmt)
     rewrite_quantified_likes(stmt)
+    if isinstance(stmt, (exp.Update, exp.Delete)):
+        from .dmlforms import require_where
+
+        require_where(stmt)
     if isinstance(stmt, (exp.Update, exp.Merge)):
         from .dmlforms import merge_insert_row, rewrite_field_assignments
         from .dmlmatches import check_single_source_rows

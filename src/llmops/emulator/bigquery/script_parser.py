@@ -550,7 +550,7 @@ def _split_commas(span: Span) -> list[Span]:
 
 
 _SCRIPT_HINT = re.compile(
-    r"\b(DECLARE|SET|IF|LOOP|WHILE|REPEAT|FOR|BEGIN|CALL|EXECUTE|RAISE|RETURN|COMMIT|ROLLBACK|PROCEDURE|FUNCTION|BREAK|LEAVE|CONTINUE|ITERATE|ASSERT|CASE)\b|@@(row_count|script)\b",
+    r"\b(DECLARE|SET|IF|LOOP|WHILE|REPEAT|FOR|BEGIN|CALL|EXECUTE|RAISE|RETURN|COMMIT|ROLLBACK|PROCEDURE|FUNCTION|BREAK|LEAVE|CONTINUE|ITERATE|ASSERT|CASE)\b|@@(row_count|script)\b|INFORMATION_SCHEMA|__TABLES__",
     re.IGNORECASE,
 )
 
@@ -570,6 +570,10 @@ def needs_interpreter(sql: str) -> bool:
     if any(t.kind == "sysvar" and t.text.lower().startswith(_SCRIPT_VARIABLES) for t in toks):
         return True  # only a script knows what its earlier statements did
     starts = [0] + [i + 1 for i, t in enumerate(toks) if t.text == ";"]
+    if len(starts) > 1 and any(_names_catalog_view(t) for t in toks[starts[1] :]):
+        # the translator's single pass registers INFORMATION_SCHEMA before any statement runs:
+        # a later statement would not see what the earlier ones created or altered
+        return True
     for s in starts:
         if s >= len(toks):
             continue
@@ -585,6 +589,11 @@ def needs_interpreter(sql: str) -> bool:
             if "FUNCTION" in head and ("TEMP" not in head or " LANGUAGE " in _upper_text(toks[s:])):
                 return True
     return False
+
+
+def _names_catalog_view(t: Token) -> bool:
+    text = t.text.strip("`").upper()
+    return "INFORMATION_SCHEMA" in text or "__TABLES__" in text
 
 
 def _upper_text(toks: list[Token]) -> str:

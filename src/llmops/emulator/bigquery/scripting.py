@@ -563,10 +563,16 @@ class Interpreter:
             return
         text, params, types = self.bind(node.span)
         self.sql(text, params, types, child=True, shown=node.span.text)
-        temp = routines.temp_created_name(node.span, "FUNCTION")
+        self._note_temporary(node.span)
+
+    def _note_temporary(self, span: Span) -> None:
+        """The temporary function or table `span` created: later statements name it bare."""
+        from . import routines
+
+        temp = routines.temp_created_name(span, "FUNCTION")
         if temp:
             self.root.temp_functions.add(temp)
-        table = routines.temp_created_name(node.span, "TABLE")
+        table = routines.temp_created_name(span, "TABLE")
         if table:
             self.root.temp_tables.add(table)
 
@@ -835,6 +841,7 @@ class Interpreter:
             else:
                 raise BigQueryError("EXECUTE IMMEDIATE mixes named and positional USING values", fix="use one kind")
         res = self.sql(query, params, types, child=True)
+        self._note_temporary(Span(tokenize(query), query))  # EXECUTE IMMEDIATE "CREATE TEMP TABLE Books ..."
         if node.names:
             row = res.table.to_pylist()[0] if res.table.num_rows else None
             if res.table.num_rows > 1:
