@@ -13,6 +13,9 @@ sweep (the procedural language, DML, DDL, lexical structure and conversion pages
 - a target row that `UPDATE ... FROM` or MERGE's `WHEN MATCHED` joined with two source rows was
   updated from one of them; BigQuery fails the statement;
 - `UPDATE` and `DELETE` without WHERE changed every row; BigQuery requires the WHERE;
+- an anonymous tuple `(a, b)` in a later input of a set operation kept DuckDB's `_field_1`,
+  `_field_2` names, so the result STRUCT had both inputs' fields, half NULL (the DML page's `SET
+  comments = ARRAY(SELECT comment FROM UNNEST(comments) AS comment UNION ALL SELECT (DATE, 'c'))`);
 - a TIMESTAMP literal whose UTC offset has a one-digit hour (`-8:00`, `+5:30`, `-7`) was DuckDB's
   "invalid timestamp field format";
 - `INFORMATION_SCHEMA` read by a later statement of a script of SQL statements only did not see what
@@ -25,6 +28,8 @@ through the real BigQuery client (`client.query`) against the emulator (conftest
 """
 
 from __future__ import annotations
+
+import datetime
 
 import pytest
 
@@ -173,6 +178,22 @@ SCRIPTS += [
         " CAST('2014-09-27 12:30:00+5:30' AS TIMESTAMP) = TIMESTAMP '2014-09-27 07:00:00+00',"
         " UNIX_SECONDS(TIMESTAMP '2014-09-27 12:30:00-7') - UNIX_SECONDS(TIMESTAMP '2014-09-27 12:30:00Z')",
         [(True, True, 25200)],
+    ),
+]
+
+SCRIPTS += [
+    # an anonymous tuple in a later input of a set operation takes the first input's field names
+    (
+        "SELECT s.a, s.b FROM (SELECT STRUCT(1 AS a, 'x' AS b) AS s UNION ALL SELECT (2, 'y')) ORDER BY s.a",
+        [(1, "x"), (2, "y")],
+    ),
+    (
+        "CREATE TABLE {ds}.DetailedInventory (product STRING, comments ARRAY<STRUCT<created DATE, comment STRING>>);"
+        " INSERT {ds}.DetailedInventory VALUES ('washer', [(DATE '2015-01-01', 'old')]);"
+        " UPDATE {ds}.DetailedInventory SET comments = ARRAY(SELECT comment FROM UNNEST(comments) AS comment"
+        " UNION ALL SELECT (CAST('2016-01-01' AS DATE), 'comment1')) WHERE product LIKE '%washer%';"
+        " SELECT c.comment, c.created FROM {ds}.DetailedInventory, UNNEST(comments) AS c ORDER BY c.created;",
+        [("old", datetime.date(2015, 1, 1)), ("comment1", datetime.date(2016, 1, 1))],
     ),
 ]
 
