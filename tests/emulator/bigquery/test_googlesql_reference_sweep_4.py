@@ -16,6 +16,8 @@ sweep (the procedural language, DML, DDL, lexical structure and conversion pages
 - an anonymous tuple `(a, b)` in a later input of a set operation kept DuckDB's `_field_1`,
   `_field_2` names, so the result STRUCT had both inputs' fields, half NULL (the DML page's `SET
   comments = ARRAY(SELECT comment FROM UNNEST(comments) AS comment UNION ALL SELECT (DATE, 'c'))`);
+- `ALTER TABLE` with several actions (`ADD COLUMN a ..., ADD COLUMN b ...`, `DROP COLUMN ...,
+  DROP COLUMN ...`) was DuckDB's "Only one ALTER command per statement is supported";
 - a TIMESTAMP literal whose UTC offset has a one-digit hour (`-8:00`, `+5:30`, `-7`) was DuckDB's
   "invalid timestamp field format";
 - `INFORMATION_SCHEMA` read by a later statement of a script of SQL statements only did not see what
@@ -194,6 +196,30 @@ SCRIPTS += [
         " UNION ALL SELECT (CAST('2016-01-01' AS DATE), 'comment1')) WHERE product LIKE '%washer%';"
         " SELECT c.comment, c.created FROM {ds}.DetailedInventory, UNNEST(comments) AS c ORDER BY c.created;",
         [("old", datetime.date(2015, 1, 1)), ("comment1", datetime.date(2016, 1, 1))],
+    ),
+]
+
+SCRIPTS += [
+    # ALTER TABLE with several actions (the DDL reference's ADD COLUMN list)
+    (
+        "CREATE TABLE {ds}.t (x INT64, y STRING); ALTER TABLE {ds}.t ADD COLUMN a STRING,"
+        " ADD COLUMN IF NOT EXISTS b GEOGRAPHY, ADD COLUMN c ARRAY<NUMERIC>,"
+        " ADD COLUMN d DATE OPTIONS(description = 'my description');"
+        " SELECT column_name, data_type FROM {ds}.INFORMATION_SCHEMA.COLUMNS WHERE table_name = 't'"
+        " ORDER BY ordinal_position;",
+        [
+            ("x", "INT64"),
+            ("y", "STRING"),
+            ("a", "STRING"),
+            ("b", "GEOGRAPHY"),
+            ("c", "ARRAY<NUMERIC>"),
+            ("d", "DATE"),
+        ],
+    ),
+    (
+        "CREATE TABLE {ds}.t (x INT64, y STRING, z BOOL); INSERT {ds}.t VALUES (1, 'a', TRUE);"
+        " ALTER TABLE {ds}.t DROP COLUMN IF EXISTS q, DROP COLUMN y, DROP COLUMN z; SELECT * FROM {ds}.t;",
+        [(1,)],
     ),
 ]
 
