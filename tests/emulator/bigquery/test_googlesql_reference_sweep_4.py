@@ -18,6 +18,7 @@ sweep (the procedural language, DML, DDL, lexical structure and conversion pages
   comments = ARRAY(SELECT comment FROM UNNEST(comments) AS comment UNION ALL SELECT (DATE, 'c'))`);
 - `ALTER TABLE` with several actions (`ADD COLUMN a ..., ADD COLUMN b ...`, `DROP COLUMN ...,
   DROP COLUMN ...`) was DuckDB's "Only one ALTER command per statement is supported";
+- raw bytes literals (`rb'...'`, `br"..."`) were syntax errors;
 - a TIMESTAMP literal whose UTC offset has a one-digit hour (`-8:00`, `+5:30`, `-7`) was DuckDB's
   "invalid timestamp field format";
 - `INFORMATION_SCHEMA` read by a later statement of a script of SQL statements only did not see what
@@ -220,6 +221,14 @@ SCRIPTS += [
         "CREATE TABLE {ds}.t (x INT64, y STRING, z BOOL); INSERT {ds}.t VALUES (1, 'a', TRUE);"
         " ALTER TABLE {ds}.t DROP COLUMN IF EXISTS q, DROP COLUMN y, DROP COLUMN z; SELECT * FROM {ds}.t;",
         [(1,)],
+    ),
+]
+
+SCRIPTS += [
+    # raw bytes literals keep their backslashes
+    (
+        r"""SELECT rb'\x01' = b'\\x01', LENGTH(br'\x01'), RB"a\"b" = b'a\\"b', Br'''x'y''' = b"x'y" """,
+        [(True, 4, True, True)],
     ),
 ]
 

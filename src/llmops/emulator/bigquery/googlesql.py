@@ -657,10 +657,12 @@ def _translate_parsed(
     from .pipeoperators import parenthesize_set_operands, rewrite_pipe_operators
     from .privacyclauses import check_privacy_clauses
     from .quantified import protect as protect_quantifiers
+    from .rawbytes import raw_bytes_as_escaped
     from .safecalls import unwrap_safe_paths, wrap_safe_paths
     from .udfnames import mark_udf_calls
 
     original = sql
+    sql = raw_bytes_as_escaped(sql)
     sql = rewrite_pipe_operators(unnest_offset_paths(unwrap_leading_unnest_joins(quote_operator_words(sql))))
     check_privacy_clauses(sql)
     try:
