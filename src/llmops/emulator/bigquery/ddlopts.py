@@ -241,6 +241,15 @@ def translate(stmt: exp.Expression, ctx: Any) -> Statement | None:
     if isinstance(stmt, exp.Alter):
         actions = stmt.args.get("actions") or []
         kind = str(stmt.args.get("kind") or "TABLE").upper()
+        if kind == "TABLE" and len(actions) > 1:
+            from .alteractions import several_actions
+
+            def one(single: exp.Expression) -> Statement | None:
+                return translate(single, ctx) or _translate_statement(single, ctx)
+
+            combined = several_actions(stmt, one)
+            if combined is not None:
+                return combined
         if kind == "TABLE":
             keys = constraints.alter_statement(stmt, _resolve(stmt.this.sql("bigquery"), ctx))
             if keys is not None:

@@ -1,5 +1,7 @@
 """DML forms DuckDB lacks: MERGE's `INSERT ROW`, UPDATE (and MERGE's UPDATE) of STRUCT
-fields, `SET s.a = 1, s.b.c = 2`, and `SET c = DEFAULT` (sqlglot reads that DEFAULT as a column).
+fields, `SET s.a = 1, s.b.c = 2`, a SET target qualified by the table (`SET T.quantity = ...`), and
+`SET x = DEFAULT` (sqlglot reads that DEFAULT as a column named DEFAULT). And the WHERE clause
+BigQuery requires of UPDATE and DELETE (DuckDB changes every row without one).
 
 `INSERT ROW` inserts the source row's columns by position (DuckDB's `INSERT BY POSITION *`).
 DuckDB sets only whole columns, so the assignments to fields of one column become one assignment
@@ -15,31 +17,39 @@ from sqlglot import exp
 from .googlesql import BigQueryError
 
 
+def require_where(stmt: exp.Expression) -> None:
+    """UPDATE and DELETE without WHERE: BigQuery's "UPDATE must have a WHERE clause"."""
+    if isinstance(stmt, (exp.Update, exp.Delete)) and stmt.args.get("where") is None:
+        verb = "UPDATE" if isinstance(stmt, exp.Update) else "DELETE"
+        raise BigQueryError(
+            f"{verb} must have a WHERE clause",
+            fix="add WHERE TRUE to change every row" + (" (or TRUNCATE TABLE)" if verb == "DELETE" else ""),
+        )
+
+
 def rewrite_field_assignments(stmt: exp.Expression) -> None:
     """Rewrite the field assignments of an UPDATE, or of each UPDATE action of a MERGE."""
     if isinstance(stmt, exp.Update):
+        _defaults(stmt)
         _rewrite(stmt, "expressions", _names(stmt.this))
     elif isinstance(stmt, exp.Merge):
         names = _names(stmt.this)
         for action in stmt.find_all(exp.Update):
+            _defaults(action)
             _rewrite(action, "expressions", names)
 
 
-def default_assignments(stmt: exp.Expression) -> None:
-    """`UPDATE ... SET c = DEFAULT` (and MERGE's UPDATE SET): the column's default, which DuckDB
-    writes for its own `DEFAULT` keyword (CREATE TABLE's DEFAULT is the DuckDB column's; no
-    default is NULL, as in BigQuery). sqlglot reads the keyword as a column named DEFAULT."""
-    actions = [stmt] if isinstance(stmt, exp.Update) else list(stmt.find_all(exp.Update))
-    for action in actions:
-        for eq in action.expressions:
-            value = eq.expression if isinstance(eq, exp.EQ) else None
-            if (
-                isinstance(value, exp.Column)
-                and not value.table
-                and not value.this.quoted
-                and value.name.upper() == "DEFAULT"
-            ):
-                value.replace(exp.var("DEFAULT"))
+def _defaults(update: exp.Expression) -> None:
+    """`SET x = DEFAULT`: the column's default value (DuckDB's own `DEFAULT`), not a column."""
+    for item in update.args.get("expressions") or []:
+        value = item.expression if isinstance(item, exp.EQ) else None
+        if (
+            isinstance(value, exp.Column)
+            and not value.table
+            and not value.this.quoted
+            and value.name.upper() == "DEFAULT"
+        ):
+            value.replace(exp.Var(this="DEFAULT"))
 
 
 def merge_insert_row(stmt: exp.Expression) -> None:
@@ -70,10 +80,13 @@ def _rewrite(node: exp.Expression, key: str, qualifiers: set[str]) -> None:
             order.append(item)
             continue
         path = [p.name for p in target.parts]
-        if len(path) > 1 and path[0].lower() in qualifiers:
+        qualified = len(path) > 1 and path[0].lower() in qualifiers
+        if qualified:
             path = path[1:]
         if len(path) == 1:
-            order.append(item)
+            # DuckDB sets bare column names only (`SET T.quantity = ...` was its "Qualified column
+            # names in UPDATE .. SET not supported")
+            order.append(exp.EQ(this=exp.column(path[0]), expression=item.expression) if qualified else item)
             continue
         column = path[0]
         if column not in tree:
@@ -88,7 +101,7 @@ def _rewrite(node: exp.Expression, key: str, qualifiers: set[str]) -> None:
         if leaf in branch:
             raise _twice(".".join(path))
         branch[leaf] = item.expression
-    if not tree:
+    if not tree and not any(isinstance(e, exp.EQ) and e not in assignments for e in order):
         return
     rewritten: list[exp.Expression] = []
     for entry in order:

@@ -659,12 +659,14 @@ def _translate_parsed(
     from .pipeoperators import parenthesize_set_operands, rewrite_pipe_operators
     from .privacyclauses import check_privacy_clauses
     from .quantified import protect as protect_quantifiers
+    from .rawbytes import raw_bytes_as_escaped
     from .safecalls import unwrap_safe_paths, wrap_safe_paths
     from .udfnames import mark_udf_calls
 
     original = sql
     from .rangesessions import table_arguments
 
+    sql = raw_bytes_as_escaped(sql)
     sql = rewrite_pipe_operators(
         unnest_offset_paths(unwrap_leading_unnest_joins(quote_operator_words(table_arguments(sql))))
     )
@@ -1101,12 +1103,17 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     refuse_nested_arrays(stmt)
     separate_random_aggregates(stmt)
     rewrite_quantified_likes(stmt)
-    if isinstance(stmt, (exp.Update, exp.Merge)):
-        from .dmlforms import default_assignments, merge_insert_row, rewrite_field_assignments
+    if isinstance(stmt, (exp.Update, exp.Delete)):
+        from .dmlforms import require_where
 
-        default_assignments(stmt)
+        require_where(stmt)
+    if isinstance(stmt, (exp.Update, exp.Merge)):
+        from .dmlforms import merge_insert_row, rewrite_field_assignments
+        from .dmlmatches import check_single_source_rows
+
         rewrite_field_assignments(stmt)
         merge_insert_row(stmt)
+        check_single_source_rows(stmt)
 
     rewrite_set_operations(stmt)
     positional_struct_fields(stmt)

@@ -82,7 +82,7 @@ class Span:
 @dataclass
 class Node:
     kind: str
-    """sql, declare, set, if, loop, while, repeat, for, block, break, continue, raise, return,
+    """sql, declare, set, if, case, loop, while, repeat, for, block, break, continue, raise, return,
     call, execute, begin_tx, commit, rollback, create_procedure, drop_routine, create_function"""
     span: Span | None = None
     names: list[str] = field(default_factory=list)
@@ -97,7 +97,7 @@ class Node:
 
 PROCEDURAL_WORDS = frozenset(
     "DECLARE SET IF LOOP WHILE REPEAT FOR BEGIN BREAK LEAVE CONTINUE ITERATE RAISE RETURN CALL EXECUTE "
-    "COMMIT ROLLBACK ASSERT".split()
+    "COMMIT ROLLBACK ASSERT CASE".split()
 )
 
 
@@ -108,6 +108,8 @@ class Parser:
         self.sql = sql
         self.toks = tokenize(sql)
         self.i = 0
+        self.labels: list[str | None] = []
+        """The labels of the statements being parsed, outermost first (None: unlabeled)."""
 
     # -- helpers
 
@@ -208,6 +210,10 @@ class Parser:
         label = None
         t1 = self.peek(1)
         if t1 is not None and t1.text == ":" and self.word(2) in ("BEGIN", "LOOP", "WHILE", "REPEAT", "FOR"):
+            if self.word().lower() in self.labels:
+                raise self.error(
+                    f"Label {self.word().lower()} is already in use by an enclosing statement; expected a new label"
+                )
             label = self.ident().lower()
             self.i += 1
         w = self.word()
@@ -218,7 +224,11 @@ class Parser:
             return self._drop_procedure()
         if method is None:
             return Node("sql", span=self.until(set()))
-        node = method()
+        self.labels.append(label)
+        try:
+            node = method()
+        finally:
+            self.labels.pop()
         if label:
             if node.kind not in ("block", "loop", "while", "repeat", "for"):
                 raise self.error("A label must precede BEGIN, LOOP, WHILE, REPEAT or FOR")
@@ -291,6 +301,21 @@ class Parser:
         self.expect("END", "IF")
         return Node("if", branches=branches, body=orelse)
 
+    def _case(self) -> Node:
+        """`CASE [search] WHEN expr THEN statements ... [ELSE statements] END CASE`."""
+        self.i += 1
+        search = None if self.word() == "WHEN" else self.until({"WHEN"}, semicolon=False)
+        branches = []
+        while self.accept("WHEN"):
+            cond = self.until({"THEN"}, semicolon=False)
+            self.expect("THEN")
+            branches.append((cond, self.statements({"WHEN", "ELSE", "END"})))
+        if not branches:
+            raise self.error("Expected keyword WHEN")
+        orelse = self.statements({"END"}) if self.accept("ELSE") else []
+        self.expect("END", "CASE")
+        return Node("case", exprs=[search] if search is not None else [], branches=branches, body=orelse)
+
     def _loop(self) -> Node:
         self.i += 1
         body = self.statements({"END"})
@@ -325,7 +350,9 @@ class Parser:
 
     def _begin(self) -> Node:
         self.i += 1
-        if self.accept("TRANSACTION"):
+        t = self.peek()
+        # `BEGIN [TRANSACTION];`: a block holds at least one statement, so `BEGIN;` is a transaction
+        if self.accept("TRANSACTION") or t is None or t.text == ";":
             return Node("begin_tx")
         body = self.statements({"EXCEPTION", "END"})
         handler = None
@@ -523,9 +550,12 @@ def _split_commas(span: Span) -> list[Span]:
 
 
 _SCRIPT_HINT = re.compile(
-    r"\b(DECLARE|SET|IF|LOOP|WHILE|REPEAT|FOR|BEGIN|CALL|EXECUTE|RAISE|RETURN|COMMIT|ROLLBACK|PROCEDURE|FUNCTION|BREAK|LEAVE|CONTINUE|ITERATE|ASSERT)\b",
+    r"\b(DECLARE|SET|IF|LOOP|WHILE|REPEAT|FOR|BEGIN|CALL|EXECUTE|RAISE|RETURN|COMMIT|ROLLBACK|PROCEDURE|FUNCTION|BREAK|LEAVE|CONTINUE|ITERATE|ASSERT|CASE)\b|@@(row_count|script)\b|INFORMATION_SCHEMA|__TABLES__",
     re.IGNORECASE,
 )
+
+
+_SCRIPT_VARIABLES = ("@@row_count", "@@script.")
 
 
 def needs_interpreter(sql: str) -> bool:
@@ -537,7 +567,13 @@ def needs_interpreter(sql: str) -> bool:
         toks = tokenize(sql)
     except BigQueryError:
         return False  # the translator reports it
+    if any(t.kind == "sysvar" and t.text.lower().startswith(_SCRIPT_VARIABLES) for t in toks):
+        return True  # only a script knows what its earlier statements did
     starts = [0] + [i + 1 for i, t in enumerate(toks) if t.text == ";"]
+    if len(starts) > 1 and any(_names_catalog_view(t) for t in toks[starts[1] :]):
+        # the translator's single pass registers INFORMATION_SCHEMA before any statement runs:
+        # a later statement would not see what the earlier ones created or altered
+        return True
     for s in starts:
         if s >= len(toks):
             continue
@@ -553,6 +589,11 @@ def needs_interpreter(sql: str) -> bool:
             if "FUNCTION" in head and ("TEMP" not in head or " LANGUAGE " in _upper_text(toks[s:])):
                 return True
     return False
+
+
+def _names_catalog_view(t: Token) -> bool:
+    text = t.text.strip("`").upper()
+    return "INFORMATION_SCHEMA" in text or "__TABLES__" in text
 
 
 def _upper_text(toks: list[Token]) -> str:

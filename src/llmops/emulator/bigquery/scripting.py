@@ -25,7 +25,7 @@ from sqlglot.errors import SqlglotError
 from ...core.errors import LlmopsError
 from . import bignumerics
 from .googlesql import BigQueryError, BigQueryInvalid
-from .script_parser import Node, Parser, Span, Token
+from .script_parser import Node, Parser, Span, Token, tokenize
 
 if TYPE_CHECKING:
     import duckdb
@@ -49,6 +49,16 @@ class ScriptRaised(BigQueryError):
 
 class ScriptAssertionFailed(BigQueryError):
     """An ASSERT whose condition was FALSE or NULL."""
+
+
+_CASE_SEARCH = "__bq_case_search"
+"""The scope variable holding a CASE statement's search value while its WHENs are compared."""
+
+
+def _equals_search(when: Span) -> Span:
+    """`<search> = (<when>)` as a span of its own text."""
+    text = f"{_CASE_SEARCH} = ({when.text})"
+    return Span(tokenize(text), text)
 
 
 class _Break(Exception):
@@ -242,6 +252,8 @@ class Interpreter:
             self.temp_functions: set[str] = set()
             self.temp_tables: set[str] = set()
             self.transaction_id: str | None = None
+            self.rolled_back_by_error = False
+            """An error in a BEGIN ... EXCEPTION block rolled the transaction back."""
             self.user_params: dict[str, Any] = {}
             self.user_types: dict[str, str] = {}
             self.job_id = f"script_job_{uuid.uuid4().hex}"
@@ -558,10 +570,16 @@ class Interpreter:
             return
         text, params, types = self.bind(node.span)
         self.sql(text, params, types, child=True, shown=node.span.text)
-        temp = routines.temp_created_name(node.span, "FUNCTION")
+        self._note_temporary(node.span)
+
+    def _note_temporary(self, span: Span) -> None:
+        """The temporary function or table `span` created: later statements name it bare."""
+        from . import routines
+
+        temp = routines.temp_created_name(span, "FUNCTION")
         if temp:
             self.root.temp_functions.add(temp)
-        table = routines.temp_created_name(node.span, "TABLE")
+        table = routines.temp_created_name(span, "TABLE")
         if table:
             self.root.temp_tables.add(table)
 
@@ -663,6 +681,20 @@ class Interpreter:
                 return
         self.block(node.body)
 
+    def _case(self, node: Node) -> None:
+        """The first WHEN that is TRUE (searched form), or equal to the search value, which is
+        evaluated once (a scope variable the WHEN comparisons read), else ELSE."""
+        if not node.exprs:
+            self._if(node)
+            return
+        value, vtype = self.evaluate(node.exprs[0])
+        self.scopes.append({_CASE_SEARCH: Var(vtype, value)})
+        try:
+            chosen = next((body for when, body in node.branches if self.condition(_equals_search(when))), node.body)
+        finally:
+            self.scopes.pop()
+        self.block(chosen)
+
     def _loop_body(self, node: Node) -> bool:
         """Run one iteration; False when the loop must stop."""
         try:
@@ -712,6 +744,16 @@ class Interpreter:
                 self.scopes.pop()
 
     def _block(self, node: Node) -> None:
+        """A BEGIN ... END block; `BREAK label` / `LEAVE label` of a labeled one ends it."""
+        try:
+            self._block_body(node)
+        except _Continue:
+            raise
+        except _Break as b:
+            if node.label is None or b.label != node.label:
+                raise
+
+    def _block_body(self, node: Node) -> None:
         if node.handler is None:
             self.block(node.body)
             return
@@ -725,6 +767,8 @@ class Interpreter:
             if self.root.in_transaction:  # an error inside a transaction rolls it back
                 self.con.execute("ROLLBACK")
                 self.root.transaction_id = None
+                # the handler's own ROLLBACK TRANSACTION (the reference's pattern) then succeeds
+                self.root.rolled_back_by_error = True
             outer = self.error
             self.error = exc
             try:
@@ -770,6 +814,7 @@ class Interpreter:
             raise BigQueryError("Transaction is already in progress", fix="COMMIT or ROLLBACK it first")
         self.con.execute("BEGIN TRANSACTION")
         self.root.transaction_id = uuid.uuid4().hex
+        self.root.rolled_back_by_error = False
 
     def _commit(self, node: Node) -> None:
         if not self.root.in_transaction:
@@ -778,6 +823,9 @@ class Interpreter:
         self.root.transaction_id = None
 
     def _rollback(self, node: Node) -> None:
+        if not self.root.in_transaction and self.root.rolled_back_by_error:
+            self.root.rolled_back_by_error = False
+            return
         if not self.root.in_transaction:
             raise BigQueryError("There is no active transaction to roll back", fix="start one with BEGIN TRANSACTION")
         self.con.execute("ROLLBACK")
@@ -800,6 +848,7 @@ class Interpreter:
             else:
                 raise BigQueryError("EXECUTE IMMEDIATE mixes named and positional USING values", fix="use one kind")
         res = self.sql(query, params, types, child=True)
+        self._note_temporary(Span(tokenize(query), query))  # EXECUTE IMMEDIATE "CREATE TEMP TABLE Books ..."
         if node.names:
             row = res.table.to_pylist()[0] if res.table.num_rows else None
             if res.table.num_rows > 1:

@@ -18,8 +18,8 @@ SELECT list, so a side with `*` (whose names only its tables know) is refused by
 STRUCT values meet by position: the result has the first input's field names, whatever the names
 of the others (`SELECT STRUCT(1 AS a) UNION ALL SELECT STRUCT(2 AS x)` is `{a: 1}`, `{a: 2}`).
 DuckDB unifies two named structs by name (`{a, x}`, half NULL), but an unnamed one, `ROW(2)`,
-takes the other's names by position: the STRUCT literals the later inputs select (also inside
-an array literal or another STRUCT literal) lose their names.
+takes the other's names by position: the STRUCT literals and anonymous tuples `(a, b)` the later
+inputs select (also inside an array literal or another STRUCT literal) lose their names.
 """
 
 from __future__ import annotations
@@ -118,6 +118,12 @@ def unname(value: exp.Expression) -> None:
     if isinstance(value, exp.Array):
         for element in value.expressions:
             unname(element)
+    elif isinstance(value, exp.Tuple) and value.expressions:
+        # `(DATE '2016-01-01', 'comment1')`, an anonymous STRUCT (DuckDB's struct_pack would name
+        # its fields _field_1, _field_2 and union them by name with the first input's)
+        for m in value.expressions:
+            unname(m)
+        value.replace(exp.Anonymous(this="ROW", expressions=[m.copy() for m in value.expressions]))
     elif isinstance(value, exp.Struct):
         for m in _members(value):
             unname(m)

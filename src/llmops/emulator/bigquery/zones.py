@@ -4,6 +4,9 @@ BigQuery takes a UTC offset ('+08:00', '-6', 'UTC+05:30') wherever it takes a ti
 TIMESTAMP(x, zone), DATE/DATETIME/TIME(ts, zone), CURRENT_DATE(zone), AT TIME ZONE, the
 FORMAT/PARSE/TRUNC functions. DuckDB's ICU answers "Unknown TimeZone" for those spellings and reads
 'UTC+08' as POSIX does (eight hours west), but knows the same offsets as 'GMT+08:00'.
+
+A TIMESTAMP literal's own offset may have a one-digit hour (`'2014-09-27 12:30:00.45-8:00'`, the
+lexical page's `{+|-}H[H][:M[M]]`); DuckDB reads two digits only ("invalid timestamp field format").
 """
 
 from __future__ import annotations
@@ -67,8 +70,23 @@ def _zone_slots(stmt: exp.Expression):
                 yield node, arg
 
 
+# the time of day, then an offset with a one-digit hour, at the end of a TIMESTAMP literal
+_SHORT_OFFSET = re.compile(r"(\d:\d{2}(?::\d{2}(?:\.\d*)?)?)([+-])(\d)((?::\d{1,2})?)$")
+
+
+def two_digit_literal_offsets(stmt: exp.Expression) -> None:
+    """`TIMESTAMP '... 12:30:00-8:00'` (and CAST of such a string literal) -> `... 12:30:00-08:00`."""
+    for cast in find_all(stmt, exp.Cast):
+        value = cast.this
+        if isinstance(value, exp.Literal) and value.is_string and cast.to.is_type(exp.DataType.Type.TIMESTAMPTZ):
+            padded = _SHORT_OFFSET.sub(lambda m: f"{m[1]}{m[2]}0{m[3]}{m[4]}", value.this.strip())
+            if padded != value.this.strip():
+                cast.set("this", exp.Literal.string(padded))
+
+
 def offset_zones_for_icu(stmt: exp.Expression) -> None:
     """Rewrite every time-zone argument of `stmt` written as a UTC offset to ICU's spelling."""
+    two_digit_literal_offsets(stmt)
     for node, arg in list(_zone_slots(stmt)):
         node.set(arg, _icu_zone_expression(node.args[arg]))
     for node in find_all(stmt, exp.Datetime):
