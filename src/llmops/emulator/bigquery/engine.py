@@ -1401,13 +1401,18 @@ class BigQueryEngine:
                 "ordinal_position",
                 "is_nullable",
                 "data_type",
+                "is_generated",
+                "generation_expression",
+                "is_stored",
                 "is_hidden",
+                "is_updatable",
                 "is_system_defined",
                 "is_partitioning_column",
                 "clustering_ordinal_position",
                 "collation_name",
                 "column_default",
                 "rounding_mode",
+                "policy_tags",
             )
             out: dict[str, list] = {k: [] for k in names}
             layouts = self._layouts(con)
@@ -1415,7 +1420,9 @@ class BigQueryEngine:
             for project, dataset, table, column, index, field in columns:
                 if (project, dataset, table) not in options:
                     options[project, dataset, table] = fieldopts.stored(con, project, dataset, table)
-                default = options[project, dataset, table].get(column.lower(), {}).get("defaultValueExpression")
+                column_options = options[project, dataset, table].get(column.lower(), {})
+                default = column_options.get("defaultValueExpression")
+                tags = (column_options.get("policyTags") or {}).get("names") or []
                 partitioned, clustered_at = _column_layout(
                     layouts.get((duckdb_schema(project, dataset), table)), column
                 )
@@ -1427,18 +1434,24 @@ class BigQueryEngine:
                     index,
                     "NO" if field["mode"] == "REQUIRED" else "YES",
                     field_type_sql(field),
+                    "NEVER",  # is_generated: only automatically generated embedding columns are ALWAYS
+                    None,
+                    None,
                     "NO",
+                    None,  # is_updatable: always NULL
                     "NO",
                     partitioned,
                     clustered_at,
                     "NULL",
                     "NULL" if default is None else default,
                     None,
+                    [str(t) for t in tags],
                 )
                 for key, value in zip(names, values):
                     out[key].append(value)
             ints = ("ordinal_position", "clustering_ordinal_position")
-            arrow = pa.table({k: pa.array(v, type=pa.int64() if k in ints else pa.string()) for k, v in out.items()})
+            types = {k: pa.int64() for k in ints} | {"policy_tags": pa.list_(pa.string())}
+            arrow = pa.table({k: pa.array(v, type=types.get(k, pa.string())) for k, v in out.items()})
             con.register(INFO_SCHEMA_VIEWS["COLUMNS"], arrow)
         infoschema.register(
             con, views, INFO_SCHEMA_VIEWS, lambda: columns or self._catalog_columns(con), field_type_sql
