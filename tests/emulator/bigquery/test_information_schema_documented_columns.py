@@ -8,7 +8,11 @@ as Google's pages recommend) failed with "unrecognized name":
 - COLUMN_FIELD_PATHS: `policy_tags`, per field path;
 - TABLES: `managed_table_type` (NATIVE for a table), `is_fine_grained_mutations_enabled` (NO),
   and the replication columns, `sync_status` and `upsert_stream_apply_watermark` (NULL: the
-  emulator has no replicas and no change data capture)."""
+  emulator has no replicas and no change data capture).
+
+And the region- or project-wide views (`region-us.INFORMATION_SCHEMA.SCHEMATA`, `.TABLES`, ...)
+no longer list the hidden dataset that holds a session's temporary tables, which `datasets.list`
+already left out."""
 
 from __future__ import annotations
 
@@ -80,3 +84,22 @@ def test_field_paths_list_policy_tags_through_the_client(bigquery_client, datase
     )
     rows = [tuple(r.values()) for r in bigquery_client.query(sql).result()]
     assert rows == [("rec", []), ("rec.n", []), ("rec.secret", [tag])]
+
+
+def test_region_views_leave_out_a_sessions_hidden_dataset(bigquery_client, dataset):
+    job = bigquery_client.query(
+        "CREATE TEMP TABLE scratch AS SELECT 1 AS x", job_config=bigquery.QueryJobConfig(create_session=True)
+    )
+    job.result()
+    assert job.session_info.session_id
+    bigquery_client.query(f"CREATE TABLE {dataset.dataset_id}.kept AS SELECT 1 AS x").result()
+    schemata = {
+        r.schema_name for r in bigquery_client.query("SELECT schema_name FROM `region-us`.INFORMATION_SCHEMA.SCHEMATA")
+    }
+    tables = {
+        (r.table_schema, r.table_name)
+        for r in bigquery_client.query("SELECT table_schema, table_name FROM `region-us`.INFORMATION_SCHEMA.TABLES")
+    }
+    assert dataset.dataset_id in schemata and (dataset.dataset_id, "kept") in tables
+    assert not any(s.startswith("_session_") for s in schemata)
+    assert not any(t == "scratch" for _, t in tables)
