@@ -1362,12 +1362,17 @@ class BigQueryEngine:
                 f"CREATE OR REPLACE TEMP VIEW {quote_ident(INFO_SCHEMA_VIEWS['TABLES'])} AS "
                 f"SELECT {split.format('r.', 1)} AS table_catalog, {split.format('r.', 2)} AS table_schema, r.table_name, "
                 f"{tablekinds.INFO_SCHEMA_TYPE} AS table_type, "
+                f"CASE r.table_type WHEN 'BASE TABLE' THEN 'NATIVE' END AS managed_table_type, "
                 f"CASE WHEN r.table_type = 'BASE TABLE' AND f.kind IS DISTINCT FROM 'SNAPSHOT' THEN 'YES' ELSE 'NO' END "
-                f"AS is_insertable_into, "
+                f"AS is_insertable_into, 'NO' AS is_fine_grained_mutations_enabled, "
                 f"'NO' AS is_typed, 'NO' AS is_change_history_enabled, m.created AS creation_time, "
                 f"{tablekinds.INFO_SCHEMA_BASE}, "
+                "CAST(NULL AS VARCHAR) AS replica_source_catalog, CAST(NULL AS VARCHAR) AS replica_source_schema, "
+                "CAST(NULL AS VARCHAR) AS replica_source_name, CAST(NULL AS VARCHAR) AS replication_status, "
+                "CAST(NULL AS VARCHAR) AS replication_error, "
                 f"CASE r.table_type WHEN 'BASE TABLE' THEN d.ddl END AS ddl, "
-                f"CAST(NULL AS VARCHAR) AS default_collation_name "
+                f"CAST(NULL AS VARCHAR) AS default_collation_name, CAST(NULL AS JSON) AS sync_status, "
+                "CAST(NULL AS TIMESTAMPTZ) AS upsert_stream_apply_watermark "
                 f"FROM ({relations}) r LEFT JOIN {CATALOG_SCHEMA}.tables m "
                 f"ON m.schema_name = r.schema_name AND m.table_name = r.table_name "
                 f"LEFT JOIN {quote_ident(ddl_name)} d ON d.schema_name = r.schema_name AND d.table_name = r.table_name "
@@ -1401,13 +1406,18 @@ class BigQueryEngine:
                 "ordinal_position",
                 "is_nullable",
                 "data_type",
+                "is_generated",
+                "generation_expression",
+                "is_stored",
                 "is_hidden",
+                "is_updatable",
                 "is_system_defined",
                 "is_partitioning_column",
                 "clustering_ordinal_position",
                 "collation_name",
                 "column_default",
                 "rounding_mode",
+                "policy_tags",
             )
             out: dict[str, list] = {k: [] for k in names}
             layouts = self._layouts(con)
@@ -1415,7 +1425,9 @@ class BigQueryEngine:
             for project, dataset, table, column, index, field in columns:
                 if (project, dataset, table) not in options:
                     options[project, dataset, table] = fieldopts.stored(con, project, dataset, table)
-                default = options[project, dataset, table].get(column.lower(), {}).get("defaultValueExpression")
+                column_options = options[project, dataset, table].get(column.lower(), {})
+                default = column_options.get("defaultValueExpression")
+                tags = (column_options.get("policyTags") or {}).get("names") or []
                 partitioned, clustered_at = _column_layout(
                     layouts.get((duckdb_schema(project, dataset), table)), column
                 )
@@ -1427,18 +1439,24 @@ class BigQueryEngine:
                     index,
                     "NO" if field["mode"] == "REQUIRED" else "YES",
                     field_type_sql(field),
+                    "NEVER",  # is_generated: only automatically generated embedding columns are ALWAYS
+                    None,
+                    None,
                     "NO",
+                    None,  # is_updatable: always NULL
                     "NO",
                     partitioned,
                     clustered_at,
                     "NULL",
                     "NULL" if default is None else default,
                     None,
+                    [str(t) for t in tags],
                 )
                 for key, value in zip(names, values):
                     out[key].append(value)
             ints = ("ordinal_position", "clustering_ordinal_position")
-            arrow = pa.table({k: pa.array(v, type=pa.int64() if k in ints else pa.string()) for k, v in out.items()})
+            types = {k: pa.int64() for k in ints} | {"policy_tags": pa.list_(pa.string())}
+            arrow = pa.table({k: pa.array(v, type=types.get(k, pa.string())) for k, v in out.items()})
             con.register(INFO_SCHEMA_VIEWS["COLUMNS"], arrow)
         infoschema.register(
             con, views, INFO_SCHEMA_VIEWS, lambda: columns or self._catalog_columns(con), field_type_sql

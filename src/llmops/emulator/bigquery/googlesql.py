@@ -1486,6 +1486,7 @@ def _replace_info_schema(table: exp.Table, names: list[str], at: int, ctx: _Cont
     cond: exp.Expr
     if view == "SCHEMATA":
         cond = exp.column("catalog_name").eq(exp.Literal.string(project))
+        schema = "schema_name"
     elif view == "JOBS":
         cond = exp.column("project_id").eq(exp.Literal.string(project))
     else:
@@ -1493,10 +1494,19 @@ def _replace_info_schema(table: exp.Table, names: list[str], at: int, ctx: _Cont
         cond = exp.column(catalog).eq(exp.Literal.string(project))
         if dataset is not None:
             cond = cond.and_(exp.column(schema).eq(exp.Literal.string(dataset)))
+    if dataset is None and view != "JOBS":
+        # a session's hidden dataset (its temporary tables) is not listed, as datasets.list leaves it out
+        hidden = exp.Anonymous(
+            this="starts_with", expressions=[exp.column(schema), exp.Literal.string(HIDDEN_DATASET_PREFIX)]
+        )
+        cond = cond.and_(exp.Not(this=hidden))
     sub = exp.select("*").from_(exp.to_identifier(relation, quoted=True)).where(cond)
     alias = table.args.get("alias") or exp.TableAlias(this=exp.to_identifier(rest[0].upper()))
     table.replace(exp.Subquery(this=sub, alias=alias))
 
+
+HIDDEN_DATASET_PREFIX = "_session_"
+"""How the hidden dataset holding a session's temporary tables is named (sessions.py)."""
 
 SESSION_USER = "emulator@llmops.local"
 """What SESSION_USER() answers: the principal the emulator's jobs report (`user_email`)."""

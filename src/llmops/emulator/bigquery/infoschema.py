@@ -15,6 +15,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from . import fieldopts
 from .catalog import CATALOG
 from .googlesql import split_schema
 
@@ -66,14 +67,12 @@ def register(
         con.register(relations[name], builders[name]())
 
 
-def _table(rows: list[tuple], names: tuple[str, ...], ints: tuple[str, ...] = ()) -> pa.Table:
+def _table(
+    rows: list[tuple], names: tuple[str, ...], ints: tuple[str, ...] = (), string_lists: tuple[str, ...] = ()
+) -> pa.Table:
     columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
-    return pa.table(
-        {
-            n: pa.array(list(c), type=pa.int64() if n in ints else pa.string())
-            for n, c in zip(names, columns, strict=True)
-        }
-    )
+    types = {n: pa.int64() for n in ints} | {n: pa.list_(pa.string()) for n in string_lists}
+    return pa.table({n: pa.array(list(c), type=types.get(n, pa.string())) for n, c in zip(names, columns, strict=True)})
 
 
 def _ddl_options(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str, str], dict[str, Any]]:
@@ -164,9 +163,13 @@ def _column_field_paths(
         ).fetchall()
     }
     rows: list[tuple] = []
+    options: dict[tuple[str, str, str], dict[str, dict[str, Any]]] = {}
 
     def walk(key: tuple[str, str, str], column: str, path: str, field: dict, description: str | None) -> None:
-        rows.append((*key, column, path, type_sql(field), description, None, None))
+        if key not in options:
+            options[key] = fieldopts.stored(con, *key)
+        tags = (options[key].get(path.lower(), {}).get("policyTags") or {}).get("names") or []
+        rows.append((*key, column, path, type_sql(field), description, None, None, [str(t) for t in tags]))
         for child in field.get("fields") or [] if field["type"] == "RECORD" else []:
             walk(key, column, f"{path}.{child['name']}", child, child.get("description"))
 
@@ -185,8 +188,9 @@ def _column_field_paths(
         "description",
         "collation_name",
         "rounding_mode",
+        "policy_tags",
     )
-    return _table(rows, names)
+    return _table(rows, names, string_lists=("policy_tags",))
 
 
 def constraint_names(table: str, constraints: dict[str, Any]) -> list[tuple[str, str, dict[str, Any] | None]]:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...core.errors import LlmopsError
 from ..server.errors import ApiError, bad_request
-from .sessions import HIDDEN_DATASET_PREFIX
+from .googlesql import HIDDEN_DATASET_PREFIX
 
 if TYPE_CHECKING:
     from sqlglot import exp

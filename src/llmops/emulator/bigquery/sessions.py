@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..server.errors import ApiError
 from ..server.randombytes import random_bytes
+from .googlesql import HIDDEN_DATASET_PREFIX
 
 if TYPE_CHECKING:
     import duckdb
@@ -27,8 +28,6 @@ IDLE_LIMIT_S = 24 * 3600
 """A session unused this long ends, as BigQuery's do after 24 hours of inactivity."""
 MAX_SESSIONS = 64
 """Open sessions at once: each holds a database connection and its temporary tables."""
-HIDDEN_DATASET_PREFIX = "_session_"
-"""How the hidden dataset that holds a session's temporary tables begins."""
 
 
 @dataclass
