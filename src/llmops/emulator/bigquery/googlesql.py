@@ -1160,6 +1160,9 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     check_frame_offsets(stmt)  # before the ORDER BY keys that RANGE offsets count from are negated
     rewrite_nan_orderings(stmt)
     split_pivot_aggregates(stmt)  # last: it splits what the rewrites above made of PIVOT's aggregates
+    from .recursionlimit import limit_recursive_ctes
+
+    limit_recursive_ctes(stmt)  # after the rewrites that read or reshape the CTEs' SELECT lists
     from .stablechecks import stable_checks
     from .udfs import RAISE_UDF
 

@@ -1,0 +1,87 @@
+"""Queries BigQuery refuses that DuckDB answered: a recursive CTE past BigQuery's iteration limit
+("the iteration limit is 500 iterations. Once a recursive CTE reaches the maximum number of
+iterations, the CTE execution is aborted with an error", the "Work with recursive CTEs" guide),
+which ran here until memory ran out. Each error is checked on the local warehouse and through the
+real BigQuery client against the emulator (a 400), with the valid neighbours that must keep their
+answers: recursions that end (at 500 iterations too), the guide's examples, and a UNION DISTINCT
+graph walk over a cycle, which ends by its de-duplication.
+"""
+
+from __future__ import annotations
+
+import pytest
+from googlesql_cases import assert_fails_locally, assert_fails_through_client
+
+LIMIT = "reached the maximum number of iterations: 500"
+
+ERRORS = [
+    # no termination condition
+    "WITH RECURSIVE r AS (SELECT 1 AS n UNION ALL SELECT n + 1 FROM r) SELECT COUNT(*) FROM r",
+    # 501 iterations
+    "WITH RECURSIVE r AS (SELECT 0 AS n UNION ALL SELECT n + 1 FROM r WHERE n < 501) SELECT MAX(n) FROM r",
+    # UNION DISTINCT whose every iteration finds a new row
+    "WITH RECURSIVE r AS (SELECT 1 AS n UNION DISTINCT SELECT n + 1 FROM r) SELECT COUNT(*) FROM r",
+    # a column list, a join, the base term a set operation of its own
+    "WITH RECURSIVE r (k, v) AS ((SELECT 1, 'a' UNION ALL SELECT 2, 'b') UNION ALL "
+    "SELECT x.k, x.v FROM r AS x CROSS JOIN (SELECT 1 AS one) AS o) SELECT COUNT(*) FROM r",
+]
+
+GRAPH = "SELECT 1 AS a, 2 AS b UNION ALL SELECT 2, 3 UNION ALL SELECT 3, 1 UNION ALL SELECT 3, 4"
+
+# (query, its rows as BigQuery answers them)
+VALID = [
+    # 500 iterations: the limit, not past it
+    (
+        "WITH RECURSIVE r AS (SELECT 0 AS n UNION ALL SELECT n + 1 FROM r WHERE n < 500) SELECT COUNT(*), MAX(n) FROM r",
+        [(501, 500)],
+    ),
+    # the guide's first example
+    (
+        "WITH RECURSIVE CTE_1 AS ((SELECT 1 AS iteration UNION ALL SELECT 1 AS iteration) UNION ALL "
+        "SELECT iteration + 1 AS iteration FROM CTE_1 WHERE iteration < 3) SELECT iteration FROM CTE_1 ORDER BY 1",
+        [(1,), (1,), (2,), (2,), (3,), (3,)],
+    ),
+    # the reader sees the CTE's own columns only
+    (
+        "WITH RECURSIVE r AS (SELECT 1 AS n, 'x' AS s UNION ALL SELECT n + 1, s FROM r WHERE n < 2) SELECT * FROM r ORDER BY n",
+        [(1, "x"), (2, "x")],
+    ),
+    # a graph walk over the cycle 1 -> 2 -> 3 -> 1: UNION DISTINCT ends it
+    (
+        f"WITH RECURSIVE g AS ({GRAPH}), r AS (SELECT 1 AS node UNION DISTINCT "
+        "SELECT g.b FROM r JOIN g ON r.node = g.a) SELECT node FROM r ORDER BY node",
+        [(1,), (2,), (3,), (4,)],
+    ),
+    # UNION DISTINCT of a row that only repeats; and a base term with a duplicate row
+    ("WITH RECURSIVE r AS (SELECT 7 AS n UNION DISTINCT SELECT n FROM r) SELECT * FROM r", [(7,)]),
+    (
+        "WITH RECURSIVE r AS ((SELECT 1 AS n UNION ALL SELECT 1) UNION DISTINCT "
+        "SELECT MOD(n, 3) + 1 FROM r) SELECT n FROM r ORDER BY n",
+        [(1,), (2,), (3,)],
+    ),
+    # NULL rows are one row under UNION DISTINCT
+    (
+        "WITH RECURSIVE r AS (SELECT CAST(NULL AS INT64) AS n UNION DISTINCT SELECT n FROM r) SELECT COUNT(*) FROM r",
+        [(1,)],
+    ),
+]
+
+
+@pytest.mark.parametrize("sql", ERRORS)
+def test_local_warehouse_stops_at_the_iteration_limit(warehouse, sql):
+    assert_fails_locally(warehouse, sql, LIMIT)
+
+
+@pytest.mark.parametrize("sql", ERRORS)
+def test_bigquery_client_gets_the_iteration_limit_as_a_400(bigquery_client, sql):
+    assert_fails_through_client(bigquery_client, sql, LIMIT)
+
+
+@pytest.mark.parametrize(("sql", "want"), VALID)
+def test_local_warehouse_keeps_recursions_that_end(warehouse, sql, want):
+    assert [tuple(r.values()) for r in warehouse.query_result(sql).table.to_pylist()] == want
+
+
+@pytest.mark.parametrize(("sql", "want"), VALID)
+def test_bigquery_client_keeps_recursions_that_end(bigquery_client, sql, want):
+    assert [tuple(r.values()) for r in bigquery_client.query_and_wait(sql)] == want
