@@ -9,6 +9,8 @@ graph walk over a cycle, which ends by its de-duplication.
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from googlesql_cases import assert_fails_locally, assert_fails_through_client
 
@@ -85,3 +87,54 @@ def test_local_warehouse_keeps_recursions_that_end(warehouse, sql, want):
 @pytest.mark.parametrize(("sql", "want"), VALID)
 def test_bigquery_client_keeps_recursions_that_end(bigquery_client, sql, want):
     assert [tuple(r.values()) for r in bigquery_client.query_and_wait(sql)] == want
+
+
+# Set operations whose columns have no common type ("Conversion rules": the numeric types meet,
+# a STRING literal coerces to DATE/DATETIME/TIME/TIMESTAMP, NULL meets any type)
+SET_ERRORS = [
+    ("SELECT 1 UNION ALL SELECT 'a'", "Column 1 in UNION ALL has incompatible types: INT64, STRING"),
+    ("SELECT [1] UNION ALL SELECT ['a']", "Column 1 in UNION ALL has incompatible types: ARRAY<INT64>, ARRAY<STRING>"),
+    ("SELECT 1, 'a' UNION DISTINCT SELECT 2, TRUE", "Column 2 in UNION DISTINCT has incompatible types: STRING, BOOL"),
+    ("SELECT TRUE UNION ALL SELECT 0", "Column 1 in UNION ALL has incompatible types: BOOL, INT64"),
+    (
+        "SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 'x'",
+        "Column 1 in UNION ALL has incompatible types: INT64, INT64, STRING",
+    ),
+    (
+        "(SELECT 1 UNION ALL SELECT 2) EXCEPT DISTINCT SELECT 'x'",
+        "Column 1 in EXCEPT DISTINCT has incompatible types: INT64, STRING",
+    ),
+    (
+        "SELECT CAST(1 AS NUMERIC) INTERSECT DISTINCT SELECT DATE '2020-01-01'",
+        "Column 1 in INTERSECT DISTINCT has incompatible types: NUMERIC, DATE",
+    ),
+]
+
+# (query, its rows) that keep working: supertypes, literal coercion, NULL
+SET_VALID = [
+    ("SELECT 1 AS x UNION ALL SELECT 2.5 ORDER BY x", [(1.0,), (2.5,)]),
+    (
+        "SELECT DATE '2020-01-01' AS d UNION ALL SELECT '2020-01-02' ORDER BY d",
+        [(datetime.date(2020, 1, 1),), (datetime.date(2020, 1, 2),)],
+    ),
+    ("SELECT NULL AS s UNION ALL SELECT 'a' ORDER BY s", [(None,), ("a",)]),
+    ("SELECT [1] AS a UNION ALL SELECT [2.5]", [([1.0],), ([2.5],)]),
+]
+
+
+@pytest.mark.parametrize(("sql", "message"), SET_ERRORS)
+def test_local_warehouse_refuses_set_operations_of_incompatible_types(warehouse, sql, message):
+    assert_fails_locally(warehouse, sql, message)
+
+
+@pytest.mark.parametrize(("sql", "message"), SET_ERRORS)
+def test_bigquery_client_refuses_set_operations_of_incompatible_types(bigquery_client, sql, message):
+    assert_fails_through_client(bigquery_client, sql, message)
+
+
+@pytest.mark.parametrize(("sql", "want"), SET_VALID)
+def test_set_operations_of_a_common_supertype_keep_working(warehouse, bigquery_client, sql, want):
+    local = [tuple(r.values()) for r in warehouse.query_result(sql).table.to_pylist()]
+    remote = [tuple(r.values()) for r in bigquery_client.query_and_wait(sql)]
+    assert local == want
+    assert remote == want

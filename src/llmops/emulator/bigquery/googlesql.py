@@ -1095,6 +1095,7 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     from .arrayliterals import refuse_nested_arrays
     from .quantified import rewrite_quantified_likes
     from .setops import positional_struct_fields, rewrite_set_operations
+    from .setoptypes import check_set_operation_types
 
     refuse_nested_arrays(stmt)
     separate_random_aggregates(stmt)
@@ -1107,6 +1108,7 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
         merge_insert_row(stmt)
 
     rewrite_set_operations(stmt)
+    check_set_operation_types(stmt)  # by name made positional; before rewrites hide the literals
     positional_struct_fields(stmt)
     from .arrayliterals import tuples_as_structs
     from .arraypaths import correlated_array_paths
