@@ -10,6 +10,7 @@ graph walk over a cycle, which ends by its de-duplication.
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from googlesql_cases import assert_fails_locally, assert_fails_through_client
@@ -138,3 +139,51 @@ def test_set_operations_of_a_common_supertype_keep_working(warehouse, bigquery_c
     remote = [tuple(r.values()) for r in bigquery_client.query_and_wait(sql)]
     assert local == want
     assert remote == want
+
+
+# Operators and functions of operand types GoogleSQL has no signature for ("Conversion rules":
+# no STRING -> INT64 coercion; IF's condition, NOT, AND and OR take BOOL; MOD takes INT64,
+# NUMERIC or BIGNUMERIC; LENGTH STRING or BYTES; ARRAY has no equality)
+OPERAND_ERRORS = [
+    ("SELECT IF(1, 2, 3)", "No matching signature for function IF for argument types: INT64, INT64, INT64"),
+    ("SELECT NOT 1", "No matching signature for operator NOT for argument types: INT64"),
+    ("SELECT 1 AND TRUE", "No matching signature for operator AND for argument types: INT64, BOOL"),
+    ("SELECT 1 = '1'", "No matching signature for operator = for argument types: INT64, STRING"),
+    ("SELECT 1 < '2'", "No matching signature for operator < for argument types: INT64, STRING"),
+    ("SELECT CAST(1 AS STRING) = 1", "No matching signature for operator = for argument types: STRING, INT64"),
+    ("SELECT [1, 2] = [1, 2]", "Equality is not defined for arguments of type ARRAY<INT64>"),
+    ("SELECT MOD(5.5, 2)", "No matching signature for function MOD for argument types: FLOAT64, INT64"),
+    ("SELECT LENGTH(123)", "No matching signature for function LENGTH for argument types: INT64"),
+    ("SELECT 1e400", "Invalid floating point literal: 1e400"),
+]
+
+# (expression, value) that keep working: literal coercion, supertypes, NULL
+OPERAND_VALID = [
+    ("DATE '2020-01-01' = '2020-01-01'", True),
+    ("TIMESTAMP '2020-01-01 00:00:00+00' < '2020-01-02 00:00:00+00'", True),
+    ("DATE '2020-01-01' = DATETIME '2020-01-01 00:00:00'", True),
+    ("1 = 1.0", True),
+    ("NOT NULL", None),
+    ("IF(NULL, 1, 2)", 2),
+    ("MOD(5, 2)", 1),
+    ("MOD(NUMERIC '5.5', 2)", Decimal("1.5")),
+    ("LENGTH('abc')", 3),
+    ("1e308", 1e308),
+]
+
+
+@pytest.mark.parametrize(("sql", "message"), OPERAND_ERRORS)
+def test_local_warehouse_refuses_operand_types_without_a_signature(warehouse, sql, message):
+    assert_fails_locally(warehouse, sql, message)
+
+
+@pytest.mark.parametrize(("sql", "message"), OPERAND_ERRORS)
+def test_bigquery_client_refuses_operand_types_without_a_signature(bigquery_client, sql, message):
+    assert_fails_through_client(bigquery_client, sql, message)
+
+
+@pytest.mark.parametrize(("expression", "want"), OPERAND_VALID)
+def test_coercions_googlesql_makes_keep_working(warehouse, bigquery_client, expression, want):
+    sql = f"SELECT {expression} AS v"
+    assert [r["v"] for r in warehouse.query_result(sql).table.to_pylist()] == [want]
+    assert [r["v"] for r in bigquery_client.query_and_wait(sql)] == [want]

@@ -1093,6 +1093,7 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     refuse_frames_where_not_allowed(stmt)
     from .aggforms import separate_random_aggregates
     from .arrayliterals import refuse_nested_arrays
+    from .operandtypes import check_operand_types
     from .quantified import rewrite_quantified_likes
     from .setops import positional_struct_fields, rewrite_set_operations
     from .setoptypes import check_set_operation_types
@@ -1109,6 +1110,7 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
 
     rewrite_set_operations(stmt)
     check_set_operation_types(stmt)  # by name made positional; before rewrites hide the literals
+    check_operand_types(stmt)
     positional_struct_fields(stmt)
     from .arrayliterals import tuples_as_structs
     from .arraypaths import correlated_array_paths

@@ -1,7 +1,7 @@
 """Set operations whose inputs' columns have no common type fail as BigQuery's do.
 
 GoogleSQL's set operators combine columns of a common supertype ("Conversion rules":
-INT64, NUMERIC, BIGNUMERIC and FLOAT64 meet; a STRING literal coerces to DATE, DATETIME, TIME
+INT64, NUMERIC, BIGNUMERIC and FLOAT64 meet; DATE coerces to DATETIME; a STRING literal coerces to DATE, DATETIME, TIME
 and TIMESTAMP; NULL meets any type); other pairs are an error, `Column 1 in UNION ALL has
 incompatible types: INT64, STRING`. DuckDB unifies them (`SELECT 1 UNION ALL SELECT 'a'`
 answered two STRING rows, `[1] UNION ALL ['a']` two string arrays).
@@ -153,6 +153,8 @@ def supertype(kinds: list[str]) -> str | bool | None:
         for k in ("FLOAT64", "BIGNUMERIC", "NUMERIC", "INT64"):
             if k in others:
                 return k
+    if others == ["DATE", "DATETIME"]:  # DATE coerces to DATETIME
+        return False if literal else "DATETIME"
     arrays = [k for k in others if k.startswith("ARRAY<")]
     if arrays:
         if len(arrays) != len(others) or literal:
