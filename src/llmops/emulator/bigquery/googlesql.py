@@ -1097,8 +1097,10 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     refuse_frames_where_not_allowed(stmt)
     from .aggforms import separate_random_aggregates
     from .arrayliterals import refuse_nested_arrays
+    from .operandtypes import check_operand_types
     from .quantified import rewrite_quantified_likes
     from .setops import positional_struct_fields, rewrite_set_operations
+    from .setoptypes import check_set_operation_types
 
     refuse_nested_arrays(stmt)
     separate_random_aggregates(stmt)
@@ -1116,6 +1118,8 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
         check_single_source_rows(stmt)
 
     rewrite_set_operations(stmt)
+    check_set_operation_types(stmt)  # by name made positional; before rewrites hide the literals
+    check_operand_types(stmt)
     positional_struct_fields(stmt)
     from .arrayliterals import tuples_as_structs
     from .arraypaths import correlated_array_paths
@@ -1169,6 +1173,9 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     check_frame_offsets(stmt)  # before the ORDER BY keys that RANGE offsets count from are negated
     rewrite_nan_orderings(stmt)
     split_pivot_aggregates(stmt)  # last: it splits what the rewrites above made of PIVOT's aggregates
+    from .recursionlimit import limit_recursive_ctes
+
+    limit_recursive_ctes(stmt)  # after the rewrites that read or reshape the CTEs' SELECT lists
     from .stablechecks import stable_checks
     from .udfs import RAISE_UDF
 
