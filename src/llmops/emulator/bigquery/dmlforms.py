@@ -53,13 +53,20 @@ def _defaults(update: exp.Expression) -> None:
 
 
 def merge_insert_row(stmt: exp.Expression) -> None:
-    """`WHEN NOT MATCHED THEN INSERT ROW` -> DuckDB's `INSERT BY POSITION *`."""
+    """`WHEN NOT MATCHED THEN INSERT ROW` -> DuckDB's `INSERT BY POSITION *`; the STRUCT literals
+    of `INSERT (...) VALUES (...)` meet their columns' STRUCT types by position, as GoogleSQL's
+    coercion does (DuckDB matched `STRUCT(NULL, 'n')`'s `_field_1` by name and refused it)."""
+    from .setops import unname
+
     if not isinstance(stmt, exp.Merge):
         return
     for when in stmt.find_all(exp.When):
         action = when.args.get("then")
         if isinstance(action, exp.Insert) and isinstance(action.this, exp.Var) and action.this.name.upper() == "ROW":
             action.set("this", exp.Var(this="BY POSITION *"))
+        elif isinstance(action, exp.Insert) and isinstance(action.expression, exp.Tuple):
+            for value in list(action.expression.expressions):
+                unname(value)
 
 
 def _names(table: Any) -> set[str]:

@@ -58,6 +58,7 @@ from . import (
     infoschema,
     intervals,
     ml,
+    nestedrequired,
     partitionfilters,
     partitioning,
     picotimestamps,
@@ -614,9 +615,11 @@ class BigQueryEngine:
         temp_tables: frozenset[str] = frozenset(),
         location: str | None = None,
         session_dataset: str | None = None,
+        in_transaction: bool = False,
     ) -> QueryResult:
         """Translate and run SQL statements on `con`; `functions` and `temp_tables` are temporary
-        functions and tables an earlier statement of the same script (or session) created."""
+        functions and tables an earlier statement of the same script (or session) created;
+        `in_transaction`: `con` is in the script's open transaction."""
         script = self._translate(
             sql,
             default_project=default_project,
@@ -643,7 +646,9 @@ class BigQueryEngine:
                     # AS OF is resolved when its statement runs, after the script's earlier changes
                     history.define_views(con, script.time_travel, used_by=stmt)
                 try:
-                    result = self._run(con, stmt, values, ctl, policies=policies or several)
+                    result = self._run(
+                        con, stmt, values, ctl, policies=policies or several, in_transaction=in_transaction
+                    )
                 except LlmopsError as exc:
                     if several:
                         exc.script_children = (*children, _child(texts[i], None, exc))  # type: ignore[attr-defined]
@@ -936,9 +941,11 @@ class BigQueryEngine:
         control: QueryControl,
         *,
         policies: bool = True,
+        in_transaction: bool = False,
     ) -> QueryResult:
         """`policies`: False when the caller found no row access policy just before (the
-        filters are then not looked up again)."""
+        filters are then not looked up again). `in_transaction`: `con` is in a script's open
+        transaction (a failed statement's caller rolls that back)."""
         try:
             if stmt.models:
                 stmt = self._with_models(con, stmt)
@@ -969,15 +976,22 @@ class BigQueryEngine:
                 return self._model_statement(con, stmt, values)
             if stmt.statement_type in tablekinds.STATEMENTS:
                 return tablekinds.run(self, con, stmt)
-            if stmt.target is not None and stmt.target[2]:
-                tablekinds.before_statement(self, con, stmt)
-            if stmt.target is not None and stmt.statement_type.startswith(("CREATE_TABLE", "CREATE_VIEW")):
-                self._require_dataset(con, stmt.target[0], stmt.target[1])
-            cur = con.execute(stmt.sql, values) if values else con.execute(stmt.sql)
-            affected = None
-            if stmt.statement_type in ("INSERT", "UPDATE", "DELETE", "MERGE"):
-                rows = cur.fetchall()
-                affected = int(rows[0][0]) if rows else 0
+            required: nestedrequired.Rules = []
+            if stmt.statement_type in nestedrequired.WRITES and stmt.target is not None and stmt.target[2]:
+                required = nestedrequired.rules(self, con, *stmt.target)
+            if required and not in_transaction:
+                # rolled back below when the write leaves a nested REQUIRED field NULL
+                con.execute("BEGIN TRANSACTION")
+            try:
+                affected = self._write(con, stmt, values)
+                if required and stmt.target is not None:
+                    nestedrequired.check_dml(con, stmt.target[0], stmt.target[1], stmt.target[2], required)
+            except BaseException:
+                if required and not in_transaction:
+                    con.execute("ROLLBACK")
+                raise
+            if required and not in_transaction:
+                con.execute("COMMIT")
             if stmt.target is not None and stmt.statement_type.startswith(("CREATE_TABLE", "CREATE_VIEW")):
                 if not tablekinds.kept(con, stmt):  # IF NOT EXISTS on an existing table changes nothing
                     self._record_table(con, *stmt.target)
@@ -993,6 +1007,18 @@ class BigQueryEngine:
             )
         except duckdb.Error as exc:
             raise self._reword(con, exc, stmt) from None
+
+    def _write(self, con: duckdb.DuckDBPyConnection, stmt: Statement, values: Any) -> int | None:
+        """Run a statement that is not a query; the rows a DML statement changed."""
+        if stmt.target is not None and stmt.target[2]:
+            tablekinds.before_statement(self, con, stmt)
+        if stmt.target is not None and stmt.statement_type.startswith(("CREATE_TABLE", "CREATE_VIEW")):
+            self._require_dataset(con, stmt.target[0], stmt.target[1])
+        cur = con.execute(stmt.sql, values) if values else con.execute(stmt.sql)
+        if stmt.statement_type in ("INSERT", "UPDATE", "DELETE", "MERGE"):
+            rows = cur.fetchall()
+            return int(rows[0][0]) if rows else 0
+        return None
 
     def _load_data(self, stmt: Statement) -> QueryResult:
         if self.file_loads is None:
@@ -2098,6 +2124,9 @@ class BigQueryEngine:
                         con.execute("COMMIT")
                         return data.num_rows
                 self._insert_arrow(con, project, dataset, table, data)
+                required = nestedrequired.rules(self, con, project, dataset, table)
+                if required:
+                    nestedrequired.check_load(con, project, dataset, table, required)
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")

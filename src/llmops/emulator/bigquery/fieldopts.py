@@ -3,7 +3,8 @@
 
 They are kept per table in `_llmops_catalog.field_options` (a field's dotted path to its options)
 and shown in the tables resource. So is a nested field's REQUIRED mode, which DuckDB's STRUCT
-fields cannot carry; insertAll refuses rows that leave such a field NULL. A top-level field's `defaultValueExpression` is applied, as on
+fields cannot carry; insertAll, DML and loads refuse rows that leave such a field NULL
+(nestedrequired.py). A top-level field's `defaultValueExpression` is applied, as on
 BigQuery: it is the DuckDB column's DEFAULT (DML `INSERT` without the column) and fills the field
 in `insertAll` rows that omit it. The other options are kept, not enforced.
 """
@@ -216,6 +217,11 @@ def merge(api_fields: list[dict[str, Any]], options: dict[str, dict[str, Any]], 
 def with_nested_modes(fields: list[dict[str, Any]], options: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     """Engine schema `fields` with the recorded REQUIRED modes of fields inside RECORDs (a copy)."""
     return [_with_modes(f, options, "") for f in fields]
+
+
+def required_inside(options: dict[str, dict[str, Any]]) -> bool:
+    """Whether recorded `options` (stored()) mark a field inside a RECORD REQUIRED."""
+    return any(o.get(_REQUIRED_INSIDE) for o in options.values())
 
 
 def _with_modes(f: dict[str, Any], options: dict[str, dict[str, Any]], prefix: str) -> dict[str, Any]:

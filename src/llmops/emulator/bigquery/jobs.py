@@ -34,7 +34,7 @@ from ...core.errors import LlmopsError
 from ..server.errors import ApiError, bad_request, from_exception, required
 from ..server.randombytes import random_bytes, random_hex
 from ..storage.store import ObjectStore
-from . import anonymous, ddlopts, partitioning, result_names, session_tables, tablekinds
+from . import anonymous, ddlopts, fieldopts, partitioning, result_names, session_tables, tablekinds
 from .dryrun import DryRun, billed_bytes
 from .encoding import decode_parameters, schema_from_api, schema_to_api
 from .googlesql import SESSION_USER
@@ -761,7 +761,9 @@ class JobRunner:
         if given is not None:
             target = given
         elif existing is not None and not (autodetect and mode == "replace") and not widen:
-            target = existing["schema"]
+            # with the REQUIRED fields inside RECORDs: a JSON or CSV row leaving one NULL is a bad record
+            options = (existing.get("features") or {}).get("field_options") or {}
+            target = fieldopts.with_nested_modes(existing["schema"], options)
         elif autodetect or fmt in SELF_DESCRIBING:
             target = None
         else:

@@ -493,6 +493,7 @@ class Interpreter:
                 functions=frozenset(self.root.temp_functions),
                 temp_tables=frozenset(self.root.temp_tables),
                 session_dataset=self.root.session.temp_dataset if self.root.session else None,
+                in_transaction=self.root.in_transaction,
             )
         except LlmopsError as exc:
             exc.statement_text = shown  # type: ignore[attr-defined]

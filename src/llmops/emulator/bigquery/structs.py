@@ -574,6 +574,8 @@ def fieldwise_struct_comparisons(stmt: exp.Expression) -> None:
         if alike is not None:
             node.replace(alike if isinstance(node, exp.NullSafeEQ) else exp.Not(this=alike))
     for node in reversed(find_all(stmt, exp.EQ, exp.NEQ)):
+        if isinstance(node.parent, exp.Update) and node.arg_key == "expressions":
+            continue  # UPDATE's (or MERGE's) `SET rec = STRUCT(...)`: an assignment, no comparison
         equal = _fieldwise_equal(node.this, node.expression)
         if equal is not None:
             node.replace(equal if isinstance(node, exp.EQ) else exp.Not(this=equal))
