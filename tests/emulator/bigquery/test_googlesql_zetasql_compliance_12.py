@@ -111,3 +111,18 @@ def test_an_overflow_in_a_qualified_alias_is_still_bigquerys_error(warehouse, bi
     sql = "SELECT x * 10 AS big FROM UNNEST([1e308]) AS x WHERE TRUE QUALIFY ROW_NUMBER() OVER (ORDER BY big) = 1"
     assert_fails_locally(warehouse, sql, "double overflow")
     assert_fails_through_client(bigquery_client, sql, "double overflow")
+
+
+def test_a_numeric_average_whose_total_passes_38_digits_is_refused_by_name(warehouse, bigquery_client, dataset):
+    """AVG of NUMERIC table values whose total passes DuckDB's DECIMAL(38, 9) (BigQuery answers
+    5E+28 + 0.5): refused by name, as a running total past 38 digits already was; it was DuckDB's
+    `Overflow in SUM of DECIMAL`."""
+    values = "[NUMERIC '99999999999999999999999999999.999999999', NUMERIC '1']"
+    warehouse.query_result("CREATE SCHEMA IF NOT EXISTS wide")
+    warehouse.query_result(f"CREATE OR REPLACE TABLE wide.vals AS SELECT val FROM UNNEST({values}) AS val")
+    assert_fails_locally(warehouse, "SELECT AVG(val) FROM wide.vals", "is not supported by the local warehouse")
+    table = f"{dataset.project}.{dataset.dataset_id}.vals"
+    bigquery_client.query_and_wait(f"CREATE TABLE `{table}` AS SELECT val FROM UNNEST({values}) AS val")
+    assert_fails_through_client(
+        bigquery_client, f"SELECT AVG(val) FROM `{table}`", "is not supported by the local warehouse"
+    )
