@@ -9,7 +9,10 @@
 - a QUALIFY clause that names a SELECT-list alias of FLOAT64 arithmetic (`price * qty AS total
   ... QUALIFY ROW_NUMBER() OVER (ORDER BY total DESC) = 1`) was DuckDB's error `Alias "total"
   referenced - but the expression has side effects`: the alias's FLOAT64 overflow check raises an
-  error, which DuckDB counts as a side effect. The reference's QUALIFY reads SELECT-list aliases.
+  error, which DuckDB counts as a side effect. The reference's QUALIFY reads SELECT-list aliases;
+- a bare field name of an UNNEST of STRUCTs WITH OFFSET (`SELECT a FROM UNNEST(structs) AS e WITH
+  OFFSET`) was `unrecognized name: a` (the reference: the STRUCTs' fields are columns of the
+  UNNEST's rows, with or without WITH OFFSET).
 
 Each row is our own query with the answer Google's GoogleSQL reference gives, run on the local
 warehouse and through the real BigQuery client against the emulator.
@@ -88,10 +91,25 @@ QUALIFY_ALIASES = [
     ),
 ]
 
+_DAYS = "ARRAY<STRUCT<start_day DATE, end_day DATE, step INT64>>[('2020-03-01', '2020-03-10', 4), ('2020-03-11', '2020-03-12', 1)]"
+# a bare field name of an UNNEST of STRUCTs WITH OFFSET is the field
+OFFSET_FIELDS = [
+    (
+        f"SELECT ARRAY_LENGTH(GENERATE_DATE_ARRAY(start_day, end_day, INTERVAL step DAY)) FROM UNNEST({_DAYS}) AS e "
+        "WITH OFFSET WHERE offset = 0",
+        3,
+        INT,
+    ),
+    ("SELECT b FROM UNNEST([STRUCT(1 AS a, 'x' AS b)]) AS e WITH OFFSET", "x", S),
+    ("SELECT SUM(a * pos) FROM UNNEST([STRUCT(5 AS a), STRUCT(7 AS a)]) AS e WITH OFFSET AS pos", 7, INT),
+    ("SELECT (SELECT n FROM UNNEST(ARRAY<STRUCT<n INT64>>[STRUCT(5)]) AS e WITH OFFSET)", 5, INT),
+]
+
 FAMILIES = {
     "string_agg_limits": STRING_AGG_LIMITS,
     "distinct_bytes": DISTINCT_BYTES,
     "qualify_aliases": QUALIFY_ALIASES,
+    "offset_fields": OFFSET_FIELDS,
 }
 ROWS = case_params(FAMILIES)
 
