@@ -173,6 +173,8 @@ def _lone_concat_arguments(stmt: exp.Expression) -> list[exp.Expression]:
         value = agg.this
         while isinstance(value, (exp.Limit, exp.Order)):
             value = value.this
+        if isinstance(value, exp.Distinct) and len(value.expressions) == 1:
+            value = value.expressions[0]
         if isinstance(value, exp.Column):
             out.append(value)
     return out

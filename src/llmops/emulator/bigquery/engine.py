@@ -1326,9 +1326,10 @@ class BigQueryEngine:
             return BigQueryError(first, fix="pass a value for every @parameter")
         if isinstance(exc, duckdb.IOException):
             return BigQueryError(first, fix="check that the path exists and is writable")
-        if first.startswith("Overflow in HUGEINT addition"):
-            # a DECIMAL(38, s) sum's running total passed 38 digits: summing wider on every query
-            # costs ~80x, so the sums whose final value would fit again are refused
+        if first.startswith(("Overflow in HUGEINT addition", "Overflow in SUM of DECIMAL")):
+            # a DECIMAL(38, s) sum's running total (or its total, of which an AVG's value may
+            # still fit) passed 38 digits: summing wider on every query costs ~80x, so these
+            # sums are refused
             return BigQueryError(
                 "a NUMERIC/BIGNUMERIC SUM or AVG whose running total passes 38 digits (with the scale) is not supported by the "
                 "local warehouse (BigQuery answers where the final value fits, else fails with an overflow)",

@@ -122,11 +122,14 @@ def check_float_overflow(stmt: exp.Expression) -> None:
     SAFE_ADD / SAFE_SUBTRACT / SAFE_MULTIPLY / SAFE_DIVIDE's NULL."""
     roots: list[Any] = [n for n in stmt.find_all(*_ARITHMETIC) if not n.args.get("safe") and not _in_tree(n)]
     if any(not _integer_text(leaf) for root in roots for leaf in _leaves(root)):
+        qualified = _qualify_aliases(stmt)
         for root in reversed(roots):  # innermost first: an outer tree copies the checked inner ones
             # a positional `?` copied would ask for more parameter values than the query has
             if all(_integer_text(leaf) for leaf in _leaves(root)) or root.find(exp.Placeholder):
                 continue
             root.replace(_checked(root, _overflow_error(root)))
+        for column, value in qualified:
+            column.replace(exp.paren(value, copy=False))
     node: Any
     for node in reversed(find_all(stmt, exp.SafeAdd, exp.SafeSubtract, exp.SafeMultiply, exp.SafeDivide)):
         operands = [node.this, node.expression]
@@ -134,6 +137,44 @@ def check_float_overflow(stmt: exp.Expression) -> None:
             continue
         case = exp.Case(ifs=[exp.If(this=_overflowed(node, operands), true=exp.Null())], default=node.copy())
         node.replace(exp.paren(case, copy=False))
+
+
+def _qualify_aliases(stmt: exp.Expression) -> list[tuple[exp.Column, exp.Expression]]:
+    """The references in a QUALIFY clause to a SELECT-list alias of arithmetic, each with a copy
+    of the alias's expression as written. DuckDB refuses a reference to an alias whose expression
+    can raise an error ("Alias referenced - but the expression has side effects"), which the
+    overflow check makes of any arithmetic not known to be integer; the reference becomes the
+    unchecked expression, whose overflow the SELECT list's checked copy still raises for each row
+    that QUALIFY keeps. An alias that shadows a column its own SELECT list reads is left alone
+    (DuckDB reads that name as the column there)."""
+    out: list[tuple[exp.Column, exp.Expression]] = []
+    for select in stmt.find_all(exp.Select):
+        qualify = select.args.get("qualify")
+        if qualify is None:
+            continue
+        aliases = {
+            e.alias.lower(): e.this
+            for e in select.expressions
+            if isinstance(e, exp.Alias) and e.this.find(*_ARITHMETIC) is not None
+        }
+        read = {c.name.lower() for e in select.expressions for c in e.find_all(exp.Column)}
+        for column in qualify.find_all(exp.Column):
+            name = column.name.lower()
+            if column.table or name not in aliases or name in read:
+                continue
+            if any(isinstance(p, exp.Subquery | exp.Select) for p in _parents_until(column, qualify)):
+                continue
+            out.append((column, aliases[name].copy()))
+    return out
+
+
+def _parents_until(node: exp.Expression, top: exp.Expression) -> list[Any]:
+    out: list[Any] = []
+    parent = node.parent
+    while parent is not None and parent is not top:
+        out.append(parent)
+        parent = parent.parent
+    return out
 
 
 def check_sum_overflow(stmt: exp.Expression) -> None:

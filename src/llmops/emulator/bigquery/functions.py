@@ -356,10 +356,18 @@ def _agg_limit(node: exp.Expression) -> exp.Expression | None:
     count = limit.expression
     node.set("this", limit.this)
     if isinstance(node, exp.GroupConcat):
+        # STRING_AGG ignores NULL values, so they do not count toward the limit
         sep = node.args.get("separator") or exp.Literal.string(",")
+        value = node.this
+        while isinstance(value, (exp.Order, exp.Distinct)):
+            value = value.this if isinstance(value, exp.Order) else value.expressions[0]
+        values = exp.Filter(
+            this=exp.Anonymous(this="list", expressions=[node.this]),
+            expression=exp.Where(this=exp.Not(this=exp.Is(this=value.copy(), expression=exp.Null()))),
+        )
         return _t(
-            "CASE WHEN _C = 0 THEN NULL ELSE array_to_string(list_slice(list(_A), 1, _C), _B) END",
-            node.this,
+            "CASE WHEN _C = 0 THEN NULL ELSE array_to_string(list_slice(_A, 1, _C), _B) END",
+            values,
             sep,
             count,
         )
@@ -375,13 +383,30 @@ def _bytes_string_agg(node: exp.GroupConcat) -> None:
     hexadecimal text, whose concatenation is the text of the bytes' concatenation."""
     holder: exp.Expression = node
     value = node.this
+    orders: list[exp.Order] = []
     while isinstance(value, (exp.Limit, exp.Order)):
+        if isinstance(value, exp.Order):
+            orders.append(value)
         holder, value = value, value.this
+    # STRING_AGG(DISTINCT x ...): the hexadecimal text of x is distinct where x is
+    distinct = value if isinstance(value, exp.Distinct) and len(value.expressions) == 1 else None
+    if distinct is not None:
+        holder, value = distinct, distinct.expressions[0]
     separator = node.args.get("separator")
     if isinstance(separator, exp.Null) or not any(_is_bytes(x) or known_type(x) == "BYTES" for x in (value, separator)):
         return  # a NULL literal separator is refused by the caller
     delimiter = (separator or exp.Literal.string(",")).copy()
-    holder.set("this", exp.Anonymous(this="hex", expressions=[value.copy()]))
+    hexed = exp.Anonymous(this="hex", expressions=[value.copy()])
+    if distinct is not None:
+        distinct.set("expressions", [hexed])
+        # DuckDB orders a DISTINCT aggregate only by its argument; the hexadecimal text sorts
+        # as the bytes do (two digits a byte, 0-9 before A-F)
+        for order in orders:
+            for key in order.expressions:
+                if key.this == value:
+                    key.set("this", hexed.copy())
+    else:
+        holder.set("this", hexed)
     node.set("separator", exp.Anonymous(this="hex", expressions=[delimiter.copy()]))
     whole = node.parent if isinstance(node.parent, (exp.Window, exp.Filter)) else node
     # the delimiter is a constant (a literal or a parameter): checked outside the aggregate,

@@ -279,12 +279,56 @@ def explode_struct_unnests(stmt: exp.Expression) -> None:
             continue
         if unnest.args.get("offset") or _whole_value_of_outer_join(stmt, unnest):
             unnest.set("explode_array", False)
+            if unnest.args.get("offset"):
+                _qualify_offset_fields(unnest)
         elif (
             _struct_array(unnest.expressions[0])
             or _struct_literals(unnest.expressions[0])
             or _array_of_struct_query(unnest.expressions[0])
         ):
             unnest.set("explode_array", True)
+
+
+def _struct_field_names(node: exp.Expression) -> list[str]:
+    """The field names of an array of STRUCTs as the query writes its type or its literals."""
+    to = node.to if isinstance(node, exp.Cast) else None
+    if to is not None and to.is_type(exp.DataType.Type.ARRAY) and to.expressions:
+        element = to.expressions[0]
+        if element.is_type(exp.DataType.Type.STRUCT):
+            return [f.name for f in element.expressions if isinstance(f, exp.ColumnDef)]
+    if isinstance(node, exp.Array) and node.expressions and isinstance(node.expressions[0], exp.Struct):
+        return [f.this.name for f in node.expressions[0].expressions if isinstance(f, exp.PropertyEQ)]
+    return []
+
+
+def _qualify_offset_fields(unnest: exp.Unnest) -> None:
+    """`SELECT a FROM UNNEST(structs) AS e WITH OFFSET`: the STRUCT stays one column `e` there (see
+    `explode_struct_unnests`), so a bare field name is read as `e.a`, as BigQuery reads it. Only
+    where every FROM item of the SELECT is an UNNEST (no table's columns can share the name) and
+    the name is not an alias of the FROM items or of the SELECT list."""
+    alias = unnest.args.get("alias")
+    value = alias.columns[0].name if alias is not None and alias.columns else None
+    select = unnest.find_ancestor(exp.Select)
+    fields = {f.lower(): f for f in _struct_field_names(unnest.expressions[0])}
+    if not value or select is None or not fields:
+        return
+    sources = [select.args.get("from_") or select.args.get("from")] + list(select.args.get("joins") or [])
+    items = [src.this for src in sources if isinstance(src, exp.From | exp.Join)]
+    if not all(isinstance(item, exp.Unnest) for item in items):
+        return
+    taken = {e.alias.lower() for e in select.expressions if isinstance(e, exp.Alias)}
+    for item in items:
+        names = item.args.get("alias")
+        taken |= {c.name.lower() for c in (names.columns if names is not None else [])}
+        taken |= {names.name.lower()} if names is not None and names.name else set()
+        offset = item.args.get("offset")
+        if isinstance(offset, exp.Expression):
+            taken.add(offset.name.lower() or "offset")
+    for column in list(select.find_all(exp.Column)):
+        name = column.name.lower()
+        if column.table or name not in fields or name in taken or column.find_ancestor(exp.Select) is not select:
+            continue
+        column.replace(exp.Dot(this=exp.column(value), expression=exp.to_identifier(fields[name])))
 
 
 def _whole_value_of_outer_join(stmt: exp.Expression, unnest: exp.Unnest) -> bool:
