@@ -19,7 +19,8 @@
   shows the default);
 - `UPDATE t SET c = DEFAULT` (and MERGE's `UPDATE SET c = DEFAULT`) failed as "unrecognized
   name: DEFAULT";
-- the table function RANGE_SESSIONIZE (the time series guide and the range functions reference)
+- the table function RANGE_SESSIONIZE (the time series guide and the range functions reference);
+  called outside FROM it names its FROM form
   was refused by name; it is served (`rangesessions.py`);
 - `RANGE_CONTAINS(r, RANGE_START(x))` failed as "cannot tell whether the second argument is a
   range or a value" (the time series guide); RANGE_START / RANGE_END give a value;
@@ -308,3 +309,15 @@ def test_update_set_default(env):
     assert run(f"SELECT a, b, n FROM {ds}.t ORDER BY a") == [("val1", "Happy day!", None), ("val3", "Good morning!", 3)]
     run(f"MERGE {ds}.t T USING (SELECT 'val3' AS a) S ON T.a = S.a WHEN MATCHED THEN UPDATE SET b = DEFAULT")
     assert run(f"SELECT a, b FROM {ds}.t ORDER BY a") == [("val1", "Happy day!"), ("val3", "Happy day!")]
+
+
+_SESSIONIZE_MISUSE = "SELECT RANGE_SESSIONIZE(RANGE<DATE> '[2020-01-01, 2020-02-01)')"
+
+
+def test_range_sessionize_outside_from_names_its_form_locally(warehouse):
+    """Called as a scalar it names the FROM form (it said 'not supported' after it was served)."""
+    assert_fails_locally(warehouse, _SESSIONIZE_MISUSE, "RANGE_SESSIONIZE is a table function")
+
+
+def test_range_sessionize_outside_from_names_its_form_through_the_client(bigquery_client):
+    assert_fails_through_client(bigquery_client, _SESSIONIZE_MISUSE, "RANGE_SESSIONIZE is a table function")

@@ -641,8 +641,9 @@ def _unsupported_sessionize() -> Exception:
     from .googlesql import BigQueryError
 
     return BigQueryError(
-        "table function RANGE_SESSIONIZE is not supported by the local warehouse",
-        fix="merge overlapping ranges with window functions (LAG over RANGE_START/RANGE_END), or run it on BigQuery",
+        "RANGE_SESSIONIZE is a table function: it is called in FROM with a table or a query, its range "
+        "column's name and an array of key column names",
+        fix="write FROM RANGE_SESSIONIZE(TABLE t, 'range_column', ['key']) or FROM RANGE_SESSIONIZE((SELECT ...), ...)",
     )
 
 
