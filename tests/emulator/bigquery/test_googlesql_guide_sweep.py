@@ -19,9 +19,9 @@
   shows the default);
 - `UPDATE t SET c = DEFAULT` (and MERGE's `UPDATE SET c = DEFAULT`) failed as "unrecognized
   name: DEFAULT";
-- the table function RANGE_SESSIONIZE (the time series guide and the range functions reference);
-  called outside FROM it names its FROM form
-  was refused by name; it is served (`rangesessions.py`);
+- the table function RANGE_SESSIONIZE (the time series guide and the range functions reference)
+  was refused by name; it is served (`rangesessions.py`), and called outside FROM it names its
+  FROM form;
 - `RANGE_CONTAINS(r, RANGE_START(x))` failed as "cannot tell whether the second argument is a
   range or a value" (the time series guide); RANGE_START / RANGE_END give a value;
 - `CREATE [TEMP] AGGREGATE FUNCTION` (the user-defined aggregates guide) failed as "invalid
