@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -403,33 +404,33 @@ def _translate_create(stmt: exp.Create, ctx: Any) -> Statement | None:
     return replace(inner, options={**inner.options, **extra, "column_descriptions": described})
 
 
+def _constraint_kinds(stmt: exp.Create) -> Iterator[tuple[exp.ColumnDef, Any]]:
+    """(column, constraint kind) of each constraint in a CREATE TABLE's column list."""
+    columns = stmt.this.expressions if isinstance(stmt.this, exp.Schema) else []
+    for column in columns:
+        if isinstance(column, exp.ColumnDef):
+            for constraint in column.args.get("constraints") or []:
+                yield column, constraint.args.get("kind")
+
+
 def column_defaults(stmt: exp.Create) -> dict[str, str]:
     """Lower-case column -> the GoogleSQL text of its `DEFAULT expr` in a CREATE TABLE's column
     list: the REST field's defaultValueExpression and INFORMATION_SCHEMA.COLUMNS' column_default."""
-    out: dict[str, str] = {}
-    columns = stmt.this.expressions if isinstance(stmt.this, exp.Schema) else []
-    for column in columns:
-        if not isinstance(column, exp.ColumnDef):
-            continue
-        for constraint in column.args.get("constraints") or []:
-            kind = constraint.args.get("kind")
-            if isinstance(kind, exp.DefaultColumnConstraint):
-                out[column.name.lower()] = kind.this.sql("bigquery")
-    return out
+    return {
+        column.name.lower(): kind.this.sql("bigquery")
+        for column, kind in _constraint_kinds(stmt)
+        if isinstance(kind, exp.DefaultColumnConstraint)
+    }
 
 
 def column_descriptions(stmt: exp.Create) -> dict[str, str]:
     """Column -> its `OPTIONS(description = '...')` in a CREATE TABLE's column list."""
     out: dict[str, str] = {}
-    columns = stmt.this.expressions if isinstance(stmt.this, exp.Schema) else []
-    for column in columns:
-        if not isinstance(column, exp.ColumnDef):
-            continue
-        for constraint in column.args.get("constraints") or []:
-            if isinstance(constraint.args.get("kind"), exp.Properties):
-                text = parse_options(list(constraint.args["kind"].expressions), "COLUMN").get("description")
-                if text is not None:
-                    out[column.name] = str(text)
+    for column, kind in _constraint_kinds(stmt):
+        if isinstance(kind, exp.Properties):
+            text = parse_options(list(kind.expressions), "COLUMN").get("description")
+            if text is not None:
+                out[column.name] = str(text)
     return out
 
 
