@@ -45,7 +45,7 @@ DUCKDB_TYPEOF = {
 }
 
 _T = exp.DataType.Type
-_KINDS = {
+KINDS = {
     _T.TIMESTAMPTZ: "TIMESTAMP",
     _T.TIMESTAMPLTZ: "TIMESTAMP",
     _T.TIMESTAMP: "DATETIME",
@@ -69,6 +69,7 @@ _KINDS = {
     _T.BIGDECIMAL: "BIGNUMERIC",
     _T.INTERVAL: "INTERVAL",
 }
+"""GoogleSQL's name of each sqlglot type a declared or cast type can be."""
 
 _BYTES_CALLS = (
     exp.Left,
@@ -376,7 +377,7 @@ def _kind(dtype: exp.DataType) -> str | None:
         return "ARRAY<STRUCT>"  # an UNNEST whose fields become columns (structs.py)
     if dtype.this == _T.STRUCT and dtype.expressions:
         return dtype.sql("bigquery")  # its fields' positions (setops.positional_struct_columns)
-    return _KINDS.get(dtype.this)
+    return KINDS.get(dtype.this)
 
 
 def _kind_of(type_text: str) -> str | None:

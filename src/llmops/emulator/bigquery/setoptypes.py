@@ -17,6 +17,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from .census import find_all
+from .coltypes import KINDS
 
 NUMBERS = frozenset({"INT64", "NUMERIC", "BIGNUMERIC", "FLOAT64"})
 STRING_LITERAL = "STRING literal"
@@ -25,24 +26,7 @@ TEXT_COERCED = frozenset({"DATE", "DATETIME", "TIME", "TIMESTAMP", "STRING"})
 NULL = "NULL"
 
 _T = exp.DataType.Type
-_CAST_KINDS = {
-    _T.BIGINT: "INT64",
-    _T.INT: "INT64",
-    _T.DOUBLE: "FLOAT64",
-    _T.FLOAT: "FLOAT64",
-    _T.DECIMAL: "NUMERIC",
-    _T.BIGDECIMAL: "BIGNUMERIC",
-    _T.TEXT: "STRING",
-    _T.VARCHAR: "STRING",
-    _T.BOOLEAN: "BOOL",
-    _T.DATE: "DATE",
-    _T.DATETIME: "DATETIME",
-    _T.TIMESTAMP: "DATETIME",
-    _T.TIMESTAMPTZ: "TIMESTAMP",
-    _T.TIME: "TIME",
-    _T.VARBINARY: "BYTES",
-    _T.BINARY: "BYTES",
-}
+_CAST_KINDS = {**KINDS, _T.BOOLEAN: "BOOL"}
 
 
 def check_set_operation_types(stmt: exp.Expression) -> None:
