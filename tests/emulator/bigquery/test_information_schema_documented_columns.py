@@ -10,6 +10,11 @@ as Google's pages recommend) failed with "unrecognized name":
   and the replication columns, `sync_status` and `upsert_stream_apply_watermark` (NULL: the
   emulator has no replicas and no change data capture).
 
+- TABLE_STORAGE: `managed_table_type`, `last_metadata_index_refresh_time`,
+  `table_deletion_reason` and `table_deletion_time`, and a row with `deleted` TRUE for each table
+  dropped within the time travel window (USER_DELETED, TABLE_EXPIRATION or DATASET_DELETION: the
+  emulator keeps them now, restorable, test_restore_deleted_tables.py).
+
 And the region- or project-wide views (`region-us.INFORMATION_SCHEMA.SCHEMATA`, `.TABLES`, ...)
 no longer list the hidden dataset that holds a session's temporary tables, which `datasets.list`
 already left out."""
@@ -103,3 +108,29 @@ def test_region_views_leave_out_a_sessions_hidden_dataset(bigquery_client, datas
     assert dataset.dataset_id in schemata and (dataset.dataset_id, "kept") in tables
     assert not any(s.startswith("_session_") for s in schemata)
     assert not any(t == "scratch" for _, t in tables)
+
+
+def test_table_storage_lists_deleted_tables_with_their_reason(bigquery_client, unique):
+    name = f"storage_{unique}"
+    bigquery_client.create_dataset(name)
+    other = f"storage_gone_{unique}"
+    bigquery_client.create_dataset(other)
+    try:
+        bigquery_client.query(f"CREATE TABLE {name}.live AS SELECT 1 AS x").result()
+        bigquery_client.query(f"CREATE TABLE {name}.dropped AS SELECT 1 AS x").result()
+        bigquery_client.query(f"DROP TABLE {name}.dropped").result()
+        bigquery_client.query(f"CREATE TABLE {other}.inside AS SELECT 1 AS x").result()
+        bigquery_client.delete_dataset(other, delete_contents=True)
+        sql = (
+            "SELECT table_schema, table_name, deleted, table_deletion_reason, table_deletion_time IS NOT NULL, "
+            "managed_table_type, last_metadata_index_refresh_time FROM `region-us`.INFORMATION_SCHEMA.TABLE_STORAGE "
+            f"WHERE table_schema IN ('{name}', '{other}') ORDER BY table_schema, table_name"
+        )
+        rows = [tuple(r.values()) for r in bigquery_client.query(sql).result()]
+        assert rows == [
+            (name, "dropped", True, "USER_DELETED", True, "NATIVE", None),
+            (name, "live", False, None, False, "NATIVE", None),
+            (other, "inside", True, "DATASET_DELETION", True, "NATIVE", None),
+        ]
+    finally:
+        bigquery_client.delete_dataset(name, delete_contents=True, not_found_ok=True)

@@ -58,7 +58,7 @@ def ensure_catalog(con: duckdb.DuckDBPyConnection) -> None:
     )
     con.execute(
         f"CREATE TABLE IF NOT EXISTS {CATALOG}.dropped_tables (schema_name VARCHAR, table_name VARCHAR, "
-        "created TIMESTAMPTZ, dropped TIMESTAMPTZ, fields VARCHAR)"
+        "created TIMESTAMPTZ, dropped TIMESTAMPTZ, fields VARCHAR, reason VARCHAR)"
     )
 
 
@@ -79,9 +79,21 @@ def before_change(con: duckdb.DuckDBPyConnection, project: str, dataset: str, ta
         _keep(con, schema, project, dataset, table, _now())
 
 
-def before_drop(con: duckdb.DuckDBPyConnection, project: str, dataset: str, table: str, fields: list[dict]) -> None:
-    """Keep a table about to be dropped (its last content, BigQuery schema `fields` and lifetime)
-    so that a copy from `table@<time>` can restore it within the time travel window."""
+DELETION_REASONS = ("USER_DELETED", "TABLE_EXPIRATION", "DATASET_DELETION")
+"""Why a table was dropped, as INFORMATION_SCHEMA.TABLE_STORAGE's `table_deletion_reason` says."""
+
+
+def before_drop(
+    con: duckdb.DuckDBPyConnection,
+    project: str,
+    dataset: str,
+    table: str,
+    fields: list[dict],
+    reason: str = "USER_DELETED",
+) -> None:
+    """Keep a table about to be dropped (its last content, BigQuery schema `fields`, lifetime and
+    `reason`, one of DELETION_REASONS) so that a copy from `table@<time>` can restore it within
+    the time travel window."""
     schema = duckdb_schema(project, dataset)
     if not _exists(con, schema, table):
         return
@@ -91,8 +103,8 @@ def before_drop(con: duckdb.DuckDBPyConnection, project: str, dataset: str, tabl
     ).fetchall()
     _keep(con, schema, project, dataset, table, now)
     con.execute(
-        f"INSERT INTO {CATALOG}.dropped_tables VALUES (?, ?, ?, ?, ?)",
-        [schema, table, created[0][0] if created else None, now, json.dumps(fields)],
+        f"INSERT INTO {CATALOG}.dropped_tables VALUES (?, ?, ?, ?, ?, ?)",
+        [schema, table, created[0][0] if created else None, now, json.dumps(fields), reason],
     )
 
 
@@ -114,6 +126,16 @@ def _prune(con: duckdb.DuckDBPyConnection, before: dt.datetime) -> None:
     if old:
         con.execute(f"DELETE FROM {CATALOG}.table_versions WHERE valid_to < ?", [before])
     con.execute(f"DELETE FROM {CATALOG}.dropped_tables WHERE dropped < ?", [before])
+
+
+def dropped_tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, Any, Any, str]]:
+    """(DuckDB schema, table, created, dropped, reason) of each table dropped within the time
+    travel window, oldest drop first."""
+    return con.execute(
+        f"SELECT schema_name, table_name, created, dropped, reason FROM {CATALOG}.dropped_tables "
+        "WHERE dropped >= ? ORDER BY dropped",
+        [_now() - WINDOW],
+    ).fetchall()
 
 
 @dataclass(frozen=True)

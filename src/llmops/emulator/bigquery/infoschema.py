@@ -542,14 +542,19 @@ _TABLE_STORAGE = pa.schema(
         ("storage_last_modified_time", _TIME),
         ("deleted", pa.bool_()),
         ("table_type", pa.string()),
+        ("managed_table_type", pa.string()),
         ("fail_safe_physical_bytes", pa.int64()),
+        ("last_metadata_index_refresh_time", _TIME),
+        ("table_deletion_reason", pa.string()),
+        ("table_deletion_time", _TIME),
     ]
 )
 
 
 def _table_storage(con: duckdb.DuckDBPyConnection) -> pa.Table:
     """TABLE_STORAGE: rows and logical bytes of every table (all of it active; the emulator keeps
-    no physical, long-term or time-travel storage figures, so those are 0)."""
+    no physical, long-term or time-travel storage figures, so those are 0), and a row with
+    `deleted` TRUE for each table dropped within the time travel window (restorable)."""
     import datetime as dt
 
     def when(created: int | None) -> dt.datetime | None:
@@ -576,11 +581,34 @@ def _table_storage(con: duckdb.DuckDBPyConnection) -> pa.Table:
             "storage_last_modified_time": when(created),
             "deleted": False,
             "table_type": "BASE TABLE",
+            "managed_table_type": "NATIVE",
             "fail_safe_physical_bytes": 0,
         }
         for p, d, t, kind, created, count, size in _sizes(con)
         if kind == 1
     ]
+    from .history import dropped_tables
+
+    for schema_name, table, created, dropped, reason in dropped_tables(con):
+        parts = split_schema(schema_name)
+        if parts is None:
+            continue
+        zero = dict.fromkeys((n for n in _TABLE_STORAGE.names if n.endswith("_bytes")), 0)
+        rows.append(
+            {
+                **zero,
+                "project_id": parts[0],
+                "table_catalog": parts[0],
+                "table_schema": parts[1],
+                "table_name": table,
+                "creation_time": created,
+                "deleted": True,
+                "table_type": "BASE TABLE",
+                "managed_table_type": "NATIVE",
+                "table_deletion_reason": reason,
+                "table_deletion_time": dropped,
+            }
+        )
     return pa.Table.from_pylist(rows, schema=_TABLE_STORAGE)
 
 

@@ -354,7 +354,8 @@ def drop_expired(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, tables:
             "SELECT count(*) FROM duckdb_views() WHERE schema_name = ? AND view_name = ?", [schema, name]
         ).fetchall()[0][0]
         if not is_view:
-            history.before_drop(con, project, dataset, name, engine.column_fields(con, project, dataset, name))
+            fields = engine.column_fields(con, project, dataset, name)
+            history.before_drop(con, project, dataset, name, fields, "TABLE_EXPIRATION")
         con.execute(f"DROP {'VIEW' if is_view else 'TABLE'} IF EXISTS {duckdb_table(project, dataset, name)}")
         forget(con, project, dataset, name)
 
@@ -388,7 +389,8 @@ def before_dataset_drop(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, 
         "SELECT table_name FROM duckdb_tables() WHERE schema_name = ? AND database_name = current_database()",
         [duckdb_schema(project, dataset)],
     ).fetchall():
-        history.before_drop(con, project, dataset, name, engine.column_fields(con, project, dataset, name))
+        fields = engine.column_fields(con, project, dataset, name)
+        history.before_drop(con, project, dataset, name, fields, "DATASET_DELETION")
 
 
 def parse_ms(value: Any, field: str, minimum: int = 0) -> int | None:
