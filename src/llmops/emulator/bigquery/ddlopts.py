@@ -2,7 +2,9 @@
 
 Translation: `CREATE TABLE ... PARTITION BY ... CLUSTER BY ... OPTIONS(...)` (its BigQuery-only
 parts), `ALTER {TABLE|VIEW|MATERIALIZED VIEW|SCHEMA} ... SET OPTIONS(...)`, `ALTER TABLE ...
-ALTER COLUMN c SET OPTIONS(description = ...)` and `ALTER TABLE ... RENAME TO t`.
+ALTER COLUMN c SET OPTIONS(description = ...)` and `ALTER TABLE ... RENAME TO t`; a CREATE TABLE's
+column defaults, type parameters and NOT NULL fields inside STRUCTs become field options
+(fieldopts.py).
 
 Catalog: `_llmops_catalog.ddl_options` holds, per table (per dataset with table_name ''), the REST
 fields the DDL set (`labels`, `friendlyName`, `description`, `timePartitioning`, ...; a null
@@ -23,7 +25,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
-from . import constraints, history, partitioning, tablelike, typeparams
+from . import constraints, fieldopts, history, partitioning, tablelike, typeparams
 from .catalog import CATALOG, forget_rows
 from .googlesql import (
     BigQueryDuplicate,
@@ -379,6 +381,15 @@ def _translate_create(stmt: exp.Create, ctx: Any) -> Statement | None:
     params = typeparams.typed_columns(stmt.this.expressions if isinstance(stmt.this, exp.Schema) else [])
     for name, text in column_defaults(stmt).items():
         params[name] = {**params.get(name, {}), "defaultValueExpression": text}
+    required = take_nested_not_null(stmt)
+    if required and any(isinstance(p, exp.TemporaryProperty) for p in items):
+        raise BigQueryError(
+            f"a NOT NULL field inside a STRUCT of a temporary table ({required[0]}) is not supported by the "
+            "local warehouse (it enforces nested REQUIRED fields on dataset tables only)",
+            fix="create the table in a dataset, or leave the NOT NULL out",
+        )
+    for path in required:
+        params[path] = {**params.get(path, {}), **fieldopts.required_mark()}
     described = column_descriptions(stmt)
     like = tablelike.like_source(stmt)
     if by is None and cluster is None and not names and not params and not described and keys is None and like is None:
@@ -421,6 +432,43 @@ def column_defaults(stmt: exp.Create) -> dict[str, str]:
         for column, kind in _constraint_kinds(stmt)
         if isinstance(kind, exp.DefaultColumnConstraint)
     }
+
+
+def take_nested_not_null(stmt: exp.Create) -> list[str]:
+    """The dotted paths (lower case) of the STRUCT fields a CREATE TABLE's column list declares
+    NOT NULL (`rec STRUCT<a INT64 NOT NULL>`, `reps ARRAY<STRUCT<x INT64 NOT NULL>>`: REQUIRED
+    fields inside RECORDs), with the NOT NULLs taken out of the types: DuckDB's STRUCT fields take
+    no constraint (a syntax error), so the modes live in the field options (fieldopts.py) and
+    nestedrequired.py enforces them."""
+    columns = stmt.this.expressions if isinstance(stmt.this, exp.Schema) else []
+    paths: list[str] = []
+    for column in columns:
+        if isinstance(column, exp.ColumnDef) and isinstance(column.args.get("kind"), exp.DataType):
+            _take_not_null(column.args["kind"], column.name.lower() + ".", paths)
+    return paths
+
+
+def _take_not_null(kind: exp.DataType, prefix: str, paths: list[str]) -> None:
+    """Collect (and remove) the NOT NULLs of the STRUCT fields in `kind`, at any depth; an ARRAY's
+    STRUCT fields have the array's path (REST's `reps.x`)."""
+    if kind.this == exp.DataType.Type.ARRAY:
+        for element in kind.expressions:
+            if isinstance(element, exp.DataType):
+                _take_not_null(element, prefix, paths)
+        return
+    if kind.this != exp.DataType.Type.STRUCT:
+        return
+    for field in kind.expressions:
+        if not isinstance(field, exp.ColumnDef):
+            continue
+        path = prefix + field.name.lower()
+        found = field.args.get("constraints") or []
+        kept = [c for c in found if not isinstance(c.args.get("kind"), exp.NotNullColumnConstraint)]
+        if len(kept) < len(found):
+            paths.append(path)
+            field.set("constraints", kept or None)
+        if isinstance(field.args.get("kind"), exp.DataType):
+            _take_not_null(field.args["kind"], path + ".", paths)
 
 
 def column_descriptions(stmt: exp.Create) -> dict[str, str]:
@@ -521,9 +569,17 @@ def after_create(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, stmt: S
             f"INSERT OR REPLACE INTO {CATALOG}.field_options VALUES (?, ?, ?)",
             [duckdb_schema(project, dataset), table, json.dumps(params)],
         )
-        from .fieldopts import set_missing_defaults
+        fieldopts.set_missing_defaults(engine, con, project, dataset, table, params)
+        if fieldopts.required_inside(params):  # a CTAS's rows must fill the nested REQUIRED fields
+            from . import nestedrequired
 
-        set_missing_defaults(engine, con, project, dataset, table, params)
+            try:
+                nestedrequired.check_dml(
+                    con, project, dataset, table, nestedrequired.rules(engine, con, project, dataset, table)
+                )
+            except BigQueryError:
+                _drop_created(con, project, dataset, table)
+                raise
     if not fields:
         return
     needs = stmt.options.get("ddl_check")

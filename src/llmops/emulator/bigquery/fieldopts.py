@@ -224,6 +224,11 @@ def required_inside(options: dict[str, dict[str, Any]]) -> bool:
     return any(o.get(_REQUIRED_INSIDE) for o in options.values())
 
 
+def required_mark() -> dict[str, Any]:
+    """The options that mark a field inside a RECORD REQUIRED (DDL's `STRUCT<a INT64 NOT NULL>`)."""
+    return {_REQUIRED_INSIDE: True}
+
+
 def _with_modes(f: dict[str, Any], options: dict[str, dict[str, Any]], prefix: str) -> dict[str, Any]:
     path = prefix + str(f["name"]).lower()
     out = dict(f)
