@@ -5,8 +5,8 @@ DML statements (INSERT, UPDATE, MERGE) and load jobs wrote such rows, and the cl
 `list_rows()` of the table then crashed converting the NULL REQUIRED INT64. BigQuery refuses
 them ("Required field rec.a cannot be null" for DML; a load job fails with "Missing required
 field: rec.a.") and the table keeps its rows. A NULL record, an empty repeated record and a
-record with every field are written as before. (The DDL form `STRUCT<a INT64 NOT NULL>` is not
-served by the local warehouse, so these tables come from the REST API only.)
+record with every field are written as before. (These tables come from the REST API; the DDL
+form `STRUCT<a INT64 NOT NULL>` is served since and tested in test_ddl_nested_not_null.py.)
 """
 
 from __future__ import annotations
