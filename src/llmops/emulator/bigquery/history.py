@@ -164,7 +164,7 @@ def dropped_version(
     name = f"{project}:{dataset}.{table}"
     if at_ms == 0:
         created, dropped, fields = lives[0]
-        at = max(now - WINDOW, created) if created is not None else now - WINDOW
+        at = oldest_kept(created, now)
     else:
         at = dt.datetime.fromtimestamp(at_ms / 1000, dt.UTC)
         life = [r for r in lives if (r[0] is None or r[0] <= at) and at < r[1]]
@@ -176,7 +176,7 @@ def dropped_version(
                     f"Not found: Table {name}@{at_ms}: the table was deleted at {_ms(lives[0][1])}",
                     fix=f"copy from {table}@<a time before {_ms(lives[0][1])}> to restore it",
                 )
-            floor = max(now - WINDOW, lives[-1][0] or now - WINDOW)
+            floor = oldest_kept(lives[-1][0], now)
             raise BigQueryInvalid(
                 f"Invalid snapshot time {at_ms} for table {name}. Cannot read before {_ms(floor)}",
                 fix="time travel reaches back to the table's creation, at most 7 days",
@@ -210,6 +210,13 @@ def timestamp(con: duckdb.DuckDBPyConnection, at_sql: str) -> dt.datetime:
     return value.astimezone(dt.UTC) if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
+def oldest_kept(created: Any, now: dt.datetime | None = None) -> dt.datetime:
+    """The first instant time travel reaches for a table created at `created` (None: unknown):
+    its creation, at most 7 days back."""
+    floor = (now or _now()) - WINDOW
+    return max(floor, created) if isinstance(created, dt.datetime) else floor
+
+
 def _ms(t: dt.datetime) -> int:
     return int(t.timestamp() * 1000)
 
@@ -232,7 +239,7 @@ def resolve(con: duckdb.DuckDBPyConnection, project: str, dataset: str, table: s
             reason="invalidQuery",
         )
     created = created_row[0][0] if created_row else None
-    floor = max(now - WINDOW, created) if created is not None else now - WINDOW
+    floor = oldest_kept(created, now)
     if at < floor:
         raise BigQueryInvalid(
             f"Invalid snapshot time {_ms(at)} for table {name}. Cannot read before {_ms(floor)}",

@@ -17,7 +17,6 @@ from __future__ import annotations
 import base64
 import builtins
 import contextlib
-import datetime as dt
 import json
 import logging
 import math
@@ -34,7 +33,7 @@ from ...core.errors import LlmopsError
 from ..server.errors import ApiError, bad_request, from_exception, required
 from ..server.randombytes import random_bytes, random_hex
 from ..storage.store import ObjectStore
-from . import anonymous, ddlopts, fieldopts, partitioning, result_names, session_tables, tablekinds
+from . import anonymous, ddlopts, fieldopts, history, partitioning, result_names, session_tables, tablekinds
 from .dryrun import DryRun, billed_bytes
 from .encoding import decode_parameters, schema_from_api, schema_to_api
 from .googlesql import SESSION_USER
@@ -936,7 +935,8 @@ class JobRunner:
                 tables.append(restored[0])
                 continue
             if at_ms == 0:  # `t@0`: the oldest content kept
-                at_ms = _oldest_kept_ms(self.engine.get_table(sp, sd, st)["created"])
+                oldest = history.oldest_kept(self.engine.get_table(sp, sd, st)["created"])
+                at_ms = math.ceil(oldest.timestamp() * 1000)
             past = self.engine.query(
                 f"SELECT * FROM {sql_table(sp, sd, st)} FOR SYSTEM_TIME AS OF TIMESTAMP_MILLIS({at_ms})",
                 default_project=project,
@@ -1053,14 +1053,6 @@ def _snapshot_decorator(table: str) -> tuple[str, int | None]:
 
 
 _SNAPSHOT_DECORATOR = re.compile(r"(.+)@(-?\d+)")
-
-
-def _oldest_kept_ms(created: Any) -> int:
-    """The first millisecond time travel reaches: the table's creation, at most 7 days ago."""
-    week_ago = int(time.time() * 1000) - 7 * 24 * 3600 * 1000
-    if not isinstance(created, dt.datetime):
-        return week_ago
-    return max(week_ago, math.ceil(created.timestamp() * 1000))
 
 
 def _refuse_table_definitions(config: dict[str, Any]) -> None:
