@@ -116,7 +116,7 @@ def test_information_schema_lists_the_keys(bigquery_client, keyed):
     assert rows == [
         {"constraint_name": "o.pk$", "table_name": "o", "constraint_type": "PRIMARY KEY", "enforced": "NO"},
         {"constraint_name": "t.pk$", "table_name": "t", "constraint_type": "PRIMARY KEY", "enforced": "NO"},
-        {"constraint_name": "fk_o", "table_name": "t", "constraint_type": "FOREIGN KEY", "enforced": "NO"},
+        {"constraint_name": "t.fk_o", "table_name": "t", "constraint_type": "FOREIGN KEY", "enforced": "NO"},
     ]
     usage = run(
         bigquery_client,
@@ -124,8 +124,8 @@ def test_information_schema_lists_the_keys(bigquery_client, keyed):
         f"FROM `{keyed}.INFORMATION_SCHEMA.KEY_COLUMN_USAGE` WHERE table_name = 't' ORDER BY 1, 3",
     )
     assert usage == [
-        {"constraint_name": "fk_o", "column_name": "v", "ordinal_position": 1, "position_in_unique_constraint": 1},
-        {"constraint_name": "fk_o", "column_name": "w", "ordinal_position": 2, "position_in_unique_constraint": 2},
+        {"constraint_name": "t.fk_o", "column_name": "v", "ordinal_position": 1, "position_in_unique_constraint": 1},
+        {"constraint_name": "t.fk_o", "column_name": "w", "ordinal_position": 2, "position_in_unique_constraint": 2},
         {"constraint_name": "t.pk$", "column_name": "id", "ordinal_position": 1, "position_in_unique_constraint": None},
     ]
 

@@ -345,10 +345,8 @@ def _alter(name: str, kind: str, if_exists: bool, options: dict[str, Any], ctx: 
     if kind == "TABLE":
         part = {k: options[k] for k in ("partition_expiration_days", "require_partition_filter") if k in options}
         extra["partition_options"] = part
-    if kind == "SCHEMA" and "default_table_expiration_days" in options:
-        days = options["default_table_expiration_days"]
-        extra["default_expiration_ms"] = None if days is None else round(float(days) * 86_400_000)
-        fields["defaultTableExpirationMs"] = None if days is None else str(extra["default_expiration_ms"])
+    if kind == "SCHEMA":
+        extra.update(schema_options(options))
     return Statement(
         sql="",
         statement_type=f"ALTER_{kind.replace(' ', '_')}_SET_OPTIONS",
@@ -356,6 +354,33 @@ def _alter(name: str, kind: str, if_exists: bool, options: dict[str, Any], ctx: 
         tables=(target,) if target[2] else (),
         options=extra,
     )
+
+
+def schema_options(options: dict[str, Any]) -> dict[str, Any]:
+    """What a dataset's OPTIONS set, for `apply_schema_options`: its REST fields and, where
+    default_table_expiration_days is given, the default expiration in ms (None clears)."""
+    fields = rest_fields(options)
+    out: dict[str, Any] = {"fields": fields}
+    if "default_table_expiration_days" in options:
+        days = options["default_table_expiration_days"]
+        out["default_expiration_ms"] = None if days is None else round(float(days) * 86_400_000)
+        fields["defaultTableExpirationMs"] = None if days is None else str(out["default_expiration_ms"])
+    return out
+
+
+def apply_schema_options(con: duckdb.DuckDBPyConnection, project: str, dataset: str, o: dict[str, Any]) -> None:
+    """Keep what `schema_options` read (CREATE SCHEMA and ALTER SCHEMA ... SET OPTIONS)."""
+    from .tablekinds import _set
+
+    if "default_expiration_ms" in o:
+        ms = o["default_expiration_ms"]
+        if ms is not None and ms < 3_600_000:
+            raise BigQueryInvalid(
+                "default_table_expiration_days must be at least 1/24 (one hour)", fix="give a longer expiration"
+            )
+        _set(con, duckdb_schema(project, dataset), "", default_expiration_ms=ms)
+    if o.get("fields"):
+        store(con, project, dataset, "", o["fields"])
 
 
 def _timestamp_sql(text: str, ctx: Any) -> str:
@@ -639,14 +664,7 @@ def run(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, stmt: Statement)
             if o.get("if_exists"):
                 return done
             engine._require_dataset(con, project, dataset)
-        if "default_expiration_ms" in o:
-            ms = o["default_expiration_ms"]
-            if ms is not None and ms < 3_600_000:
-                raise BigQueryInvalid(
-                    "default_table_expiration_days must be at least 1/24 (one hour)", fix="give a longer expiration"
-                )
-            _set(con, duckdb_schema(project, dataset), "", default_expiration_ms=ms)
-        store(con, project, dataset, "", o["fields"])
+        apply_schema_options(con, project, dataset, o)
         return done
     engine._require_dataset(con, project, dataset)
     if table not in engine._table_names(con, project, dataset):

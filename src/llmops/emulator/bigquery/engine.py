@@ -50,6 +50,7 @@ from . import (
     bytescalls,
     catalog,
     coltypes,
+    ddlopts,
     dmlforms,
     dryrun,
     fieldopts,
@@ -1203,7 +1204,9 @@ class BigQueryEngine:
                     f"dataset `{project}.{dataset}` already exists", fix="use CREATE SCHEMA IF NOT EXISTS"
                 )
             con.execute(stmt.sql)
-            self._record_dataset(con, project, dataset, stmt.options.get("location"))
+            if not exists:
+                self._record_dataset(con, project, dataset, stmt.options.get("location"))
+                ddlopts.apply_schema_options(con, project, dataset, stmt.options)
         else:
             if not exists and "IF EXISTS" not in stmt.sql.upper():
                 raise BigQueryNotFound(f"dataset `{project}.{dataset}` not found", fix=LIST_DATASETS_FIX)

@@ -383,6 +383,9 @@ INFO_SCHEMA_VIEWS = {
     "PARTITIONS": "__bq_information_schema_partitions",
     "VIEWS": "__bq_information_schema_views",
     "TABLE_OPTIONS": "__bq_information_schema_table_options",
+    "SCHEMATA_OPTIONS": "__bq_information_schema_schemata_options",
+    "CONSTRAINT_COLUMN_USAGE": "__bq_information_schema_constraint_column_usage",
+    "ROUTINE_OPTIONS": "__bq_information_schema_routine_options",
     "COLUMN_FIELD_PATHS": "__bq_information_schema_column_field_paths",
     "TABLE_CONSTRAINTS": "__bq_information_schema_table_constraints",
     "KEY_COLUMN_USAGE": "__bq_information_schema_key_column_usage",
@@ -1079,6 +1082,10 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
         check_dataset_name(dataset)
         schema_node = exp.Table(this=exp.to_identifier(duckdb_schema(project, dataset), quoted=True))
         if isinstance(stmt, exp.Create):
+            from .ddlopts import parse_options, schema_options
+
+            props = stmt.args.get("properties")
+            options.update(schema_options(parse_options(list(props.expressions) if props else [], "SCHEMA")))
             stmt.set("this", schema_node)
             stmt.set("properties", None)
         else:
@@ -1444,6 +1451,8 @@ def _replace_meta_table(table: exp.Table, project: str, dataset: str, name: str,
 _VIEW_SCOPE_COLUMNS = {
     "ROUTINES": ("specific_catalog", "specific_schema"),
     "PARAMETERS": ("specific_catalog", "specific_schema"),
+    "ROUTINE_OPTIONS": ("specific_catalog", "specific_schema"),
+    "SCHEMATA_OPTIONS": ("catalog_name", "schema_name"),
     "VECTOR_INDEXES": ("index_catalog", "index_schema"),
     "SEARCH_INDEXES": ("index_catalog", "index_schema"),
 }
@@ -1479,7 +1488,7 @@ def _replace_info_schema(table: exp.Table, names: list[str], at: int, ctx: _Cont
         )
     jobs = view.startswith("JOBS")
     regional = jobs or view.startswith("TABLE_STORAGE")
-    if (view == "SCHEMATA" or regional) and dataset is not None and len(qualifier) != 0:
+    if (view in ("SCHEMATA", "SCHEMATA_OPTIONS") or regional) and dataset is not None and len(qualifier) != 0:
         raise BigQueryError(
             f"INFORMATION_SCHEMA.{view} is qualified by project or region, not by dataset",
             fix=f"write `region-us.INFORMATION_SCHEMA.{view}` or `project.region-us.INFORMATION_SCHEMA.{view}`",

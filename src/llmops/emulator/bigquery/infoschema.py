@@ -1,5 +1,6 @@
-"""INFORMATION_SCHEMA views over what DDL keeps: VIEWS, TABLE_OPTIONS, COLUMN_FIELD_PATHS,
-TABLE_CONSTRAINTS, KEY_COLUMN_USAGE, ROUTINES and PARAMETERS, with BigQuery's columns; and
+"""INFORMATION_SCHEMA views over what DDL keeps: VIEWS, TABLE_OPTIONS, SCHEMATA_OPTIONS,
+COLUMN_FIELD_PATHS, TABLE_CONSTRAINTS, KEY_COLUMN_USAGE, CONSTRAINT_COLUMN_USAGE, ROUTINES,
+ROUTINE_OPTIONS and PARAMETERS, with BigQuery's columns; and
 JOBS (`jobs_table`) over the emulator's jobs; and the legacy `dataset.__TABLES__` meta-table.
 
 They read the engine's catalog, so they show what SQL DDL (and REST calls that run DDL here:
@@ -22,10 +23,13 @@ from .googlesql import split_schema
 VIEWS = (
     "VIEWS",
     "TABLE_OPTIONS",
+    "SCHEMATA_OPTIONS",
     "COLUMN_FIELD_PATHS",
     "TABLE_CONSTRAINTS",
     "KEY_COLUMN_USAGE",
+    "CONSTRAINT_COLUMN_USAGE",
     "ROUTINES",
+    "ROUTINE_OPTIONS",
     "PARAMETERS",
     "VECTOR_INDEXES",
     "SEARCH_INDEXES",
@@ -53,10 +57,13 @@ def register(
     builders: dict[str, Callable[[], pa.Table]] = {
         "VIEWS": lambda: _views(con, options),
         "TABLE_OPTIONS": lambda: _table_options(con, options),
+        "SCHEMATA_OPTIONS": lambda: _schemata_options(con),
         "COLUMN_FIELD_PATHS": lambda: _column_field_paths(con, columns(), type_sql),
         "TABLE_CONSTRAINTS": lambda: _table_constraints(options),
         "KEY_COLUMN_USAGE": lambda: _key_column_usage(options),
+        "CONSTRAINT_COLUMN_USAGE": lambda: _constraint_column_usage(options),
         "ROUTINES": lambda: _routines(con),
+        "ROUTINE_OPTIONS": lambda: _routine_options(con),
         "PARAMETERS": lambda: _parameters(con),
         "__TABLES__": lambda: _meta_tables(con),
         "VECTOR_INDEXES": lambda: _indexes(con, "VECTOR"),
@@ -132,10 +139,7 @@ def _table_options(con: duckdb.DuckDBPyConnection, options: dict[tuple[str, str,
         if fields.get("friendlyName"):
             found.append(("friendly_name", "STRING", _string_literal(fields["friendlyName"])))
         if fields.get("labels"):
-            pairs = ", ".join(
-                f"STRUCT({_string_literal(k)}, {_string_literal(v)})" for k, v in fields["labels"].items()
-            )
-            found.append(("labels", "ARRAY<STRUCT<STRING, STRING>>", f"[{pairs}]"))
+            found.append(("labels", "ARRAY<STRUCT<STRING, STRING>>", _labels_literal(fields["labels"])))
         expiration_ms = (fields.get("timePartitioning") or {}).get("expirationMs")
         if expiration_ms:
             days = int(expiration_ms) / 86_400_000
@@ -149,6 +153,37 @@ def _table_options(con: duckdb.DuckDBPyConnection, options: dict[tuple[str, str,
     rows = [(*key, *option) for key, found in sorted(by_table.items()) for option in found]
     names = ("table_catalog", "table_schema", "table_name", "option_name", "option_type", "option_value")
     return _table(rows, names)
+
+
+def _labels_literal(labels: dict[str, str]) -> str:
+    return "[" + ", ".join(f"STRUCT({_string_literal(k)}, {_string_literal(v)})" for k, v in labels.items()) + "]"
+
+
+def _schemata_options(con: duckdb.DuckDBPyConnection) -> pa.Table:
+    """One row per option set on a dataset (description, friendly_name, labels,
+    default_table_expiration_days), valued as GoogleSQL literals."""
+    from .ddlopts import stored
+
+    found = con.execute(
+        f"SELECT d.schema_name, d.labels, d.description, f.default_expiration_ms FROM {CATALOG}.datasets d "
+        f"LEFT JOIN {CATALOG}.table_features f ON f.schema_name = d.schema_name AND f.table_name = '' "
+        "ORDER BY d.schema_name"
+    ).fetchall()
+    rows: list[tuple] = []
+    for schema_name, labels, description, expiration_ms in found:
+        parts = split_schema(schema_name)
+        if parts is None:
+            continue
+        fields = {"description": description, "labels": json.loads(labels or "{}")} | stored(con, *parts)
+        if fields.get("description"):
+            rows.append((*parts, "description", "STRING", _string_literal(fields["description"])))
+        if fields.get("friendlyName"):
+            rows.append((*parts, "friendly_name", "STRING", _string_literal(fields["friendlyName"])))
+        if fields.get("labels"):
+            rows.append((*parts, "labels", "ARRAY<STRUCT<STRING, STRING>>", _labels_literal(fields["labels"])))
+        if expiration_ms:
+            rows.append((*parts, "default_table_expiration_days", "FLOAT64", repr(expiration_ms / 86_400_000)))
+    return _table(rows, ("catalog_name", "schema_name", "option_name", "option_type", "option_value"))
 
 
 def _column_field_paths(
@@ -195,12 +230,12 @@ def _column_field_paths(
 
 def constraint_names(table: str, constraints: dict[str, Any]) -> list[tuple[str, str, dict[str, Any] | None]]:
     """(name, PRIMARY KEY | FOREIGN KEY, foreign key) of a table's keys: the primary key is
-    `table.pk$`, a foreign key its own name or, unnamed, `table.fk$N`."""
+    `table.pk$`, a foreign key `table.name` or, unnamed, `table.fk$N`, as BigQuery's views show them."""
     out: list[tuple[str, str, dict[str, Any] | None]] = []
     if (constraints.get("primaryKey") or {}).get("columns"):
         out.append((f"{table}.pk$", "PRIMARY KEY", None))
     for n, key in enumerate(constraints.get("foreignKeys") or [], start=1):
-        out.append((key.get("name") or f"{table}.fk${n}", "FOREIGN KEY", key))
+        out.append((f"{table}.{key.get('name') or f'fk${n}'}", "FOREIGN KEY", key))
     return out
 
 
@@ -256,6 +291,34 @@ def _key_column_usage(options: dict[tuple[str, str, str], dict[str, Any]]) -> pa
         "position_in_unique_constraint",
     )
     return _table(rows, names, ints=("ordinal_position", "position_in_unique_constraint"))
+
+
+def _constraint_column_usage(options: dict[tuple[str, str, str], dict[str, Any]]) -> pa.Table:
+    """A row per column a key uses: a primary key's own columns, and for a foreign key the
+    columns it references, in the referenced table's row (BigQuery's page shows `orders.o_okey`
+    used by `orders.pk$` and by `lineitem.lineitem_order`)."""
+    rows: list[tuple] = []
+    for (project, dataset, table), fields in sorted(options.items()):
+        constraints = fields.get("tableConstraints") or {}
+        for name, _, foreign in constraint_names(table, constraints):
+            if foreign is None:
+                for column in constraints["primaryKey"]["columns"]:
+                    rows.append((project, dataset, table, column, project, dataset, name))
+                continue
+            ref = foreign["referencedTable"]
+            for pair in foreign["columnReferences"]:
+                used = (ref.get("projectId"), ref.get("datasetId"), ref.get("tableId"), pair["referencedColumn"])
+                rows.append((*used, project, dataset, name))
+    names = (
+        "table_catalog",
+        "table_schema",
+        "table_name",
+        "column_name",
+        "constraint_catalog",
+        "constraint_schema",
+        "constraint_name",
+    )
+    return _table(sorted(rows), names)
 
 
 _ROUTINE_TYPES = {"SCALAR_FUNCTION": "FUNCTION", "TABLE_VALUED_FUNCTION": "TABLE FUNCTION", "PROCEDURE": "PROCEDURE"}
@@ -349,6 +412,21 @@ def _routines(con: duckdb.DuckDBPyConnection) -> pa.Table:
             for n, c in zip(names, columns, strict=True)
         }
     ).rename_columns(list(names))
+
+
+def _routine_options(con: duckdb.DuckDBPyConnection) -> pa.Table:
+    """A row per option set on a routine: its description (JavaScript libraries, the other
+    option, are refused when a routine is created)."""
+    from .routines import every_resource
+
+    rows: list[tuple] = []
+    for r in every_resource(con):
+        ref = r["routineReference"]
+        key = (ref["projectId"], ref["datasetId"], ref["routineId"])
+        if r.get("description"):
+            rows.append((*key, "description", "STRING", _string_literal(r["description"])))
+    names = ("specific_catalog", "specific_schema", "specific_name", "option_name", "option_type", "option_value")
+    return _table(sorted(rows), names)
 
 
 def _parameters(con: duckdb.DuckDBPyConnection) -> pa.Table:

@@ -517,6 +517,7 @@ def run_ddl(interp: Interpreter, span: Span) -> None:
             temp = True
         elif isinstance(p, exp.Property) and p.name.lower() == "library":
             raise _libraries_unsupported()
+    description = _description([p for p in plist if isinstance(p, exp.Property)])
     args = []
     for col in udf.expressions:
         kind = col.args.get("kind")
@@ -557,6 +558,8 @@ def run_ddl(interp: Interpreter, span: Span) -> None:
         "arguments": args,
         "definitionBody": body,
     }
+    if description is not None:
+        resource["description"] = description
     if return_json:
         resource["returnType"] = return_json
     if return_table:
@@ -570,6 +573,23 @@ def run_ddl(interp: Interpreter, span: Span) -> None:
     )
     kind = "CREATE_TABLE_FUNCTION" if table_function else "CREATE_FUNCTION"
     _record(interp, text, kind, (project, dataset, routine))
+
+
+def _description(options: list[exp.Property]) -> str | None:
+    """The description an OPTIONS list of CREATE FUNCTION / PROCEDURE sets (the routine's REST
+    `description`)."""
+    for p in options:
+        if p.name.lower() == "description":
+            value = p.args.get("value")
+            if isinstance(value, exp.Null):
+                return None
+            if not isinstance(value, exp.Literal) or not value.is_string:
+                raise BigQueryError(
+                    f"Routine option description must be a STRING, not {value.sql('bigquery') if value else ''}",
+                    fix="write OPTIONS(description = '...')",
+                )
+            return value.name
+    return None
 
 
 def _libraries_unsupported() -> BigQueryError:
@@ -628,6 +648,17 @@ def create_procedure(interp: Interpreter, node: Node) -> None:
         "arguments": args,
         "definitionBody": node.span.text,
     }
+    if node.extra.get("options"):
+        try:
+            props = sqlglot.parse_one(f"CREATE TABLE t OPTIONS({', '.join(node.extra['options'])})", read="bigquery")
+        except SqlglotError:
+            raise BigQueryError(
+                "Syntax error in the OPTIONS of CREATE PROCEDURE", fix="write OPTIONS(description = '...')"
+            ) from None
+        found = props.args.get("properties")
+        description = _description([p for p in (found.expressions if found else []) if isinstance(p, exp.Property)])
+        if description is not None:
+            resource["description"] = description
     install(
         interp.engine, interp.con, resource, replace=node.extra["replace"], if_not_exists=node.extra["if_not_exists"]
     )

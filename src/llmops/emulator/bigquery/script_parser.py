@@ -504,9 +504,10 @@ class Parser:
             raise self.error('Expected "("')
         self.i += 1
         params = self._comma_list(")")
+        options: list[Span] = []
         if self.accept("OPTIONS"):
             self.i += 1
-            self._comma_list(")")
+            options = self._comma_list(")")
         if self.word() != "BEGIN":
             raise self.error("Expected keyword BEGIN")
         body_start = self.i
@@ -522,6 +523,7 @@ class Parser:
                 "replace": replace,
                 "if_not_exists": if_not_exists,
                 "text": self.sql[start.start : self.toks[self.i - 1].end],
+                "options": [o.text for o in options],
             },
         )
 
