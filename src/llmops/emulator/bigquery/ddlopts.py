@@ -46,6 +46,7 @@ REPORTED = {
     "ALTER_MATERIALIZED_VIEW_SET_OPTIONS": "ALTER_MATERIALIZED_VIEW",
     "ALTER_SCHEMA_SET_OPTIONS": "ALTER_SCHEMA",
     "ALTER_COLUMN_SET_OPTIONS": "ALTER_TABLE",
+    "ALTER_COLUMN_SET_DEFAULT": "ALTER_TABLE",
     "ALTER_TABLE_RENAME": "ALTER_TABLE",
     "ALTER_TABLE_CONSTRAINTS": "ALTER_TABLE",
     "CREATE_TABLE_LIKE": "CREATE_TABLE",
@@ -190,7 +191,7 @@ def _is(value: Any, wanted: str) -> bool:
     return wanted == "FLOAT64" or isinstance(value, int)
 
 
-def _parse_body(body: str, kind: str) -> dict[str, Any]:
+def parse_body(body: str, kind: str) -> dict[str, Any]:
     try:
         node = sqlglot.parse_one(f"CREATE TABLE _o._o (x INT64) OPTIONS({body})", read="bigquery")
     except SqlglotError:
@@ -232,6 +233,33 @@ def rest_fields(options: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def mview_refresh(options: dict[str, Any]) -> dict[str, Any]:
+    """{"mviewRefresh": ...}: the materializedView fields enable_refresh and
+    refresh_interval_minutes set (kept beside the other DDL fields; `resources` merges them)."""
+    out: dict[str, Any] = {}
+    if options.get("enable_refresh") is not None:
+        out["enableRefresh"] = bool(options["enable_refresh"])
+    if options.get("refresh_interval_minutes") is not None:
+        interval = round(float(options["refresh_interval_minutes"]) * 60_000)
+        if not 60_000 <= interval <= 7 * 24 * 3_600_000:
+            raise BigQueryInvalid(
+                "refresh_interval_minutes must be between 1 minute and 7 days",
+                fix="give a number of minutes from 1 to 10080",
+                reason="invalidQuery",
+            )
+        out["refreshIntervalMs"] = str(interval)
+    return {"mviewRefresh": out} if out else {}
+
+
+def object_fields(options: dict[str, Any], kind: str) -> dict[str, Any]:
+    """The REST fields the OPTIONS of a CREATE VIEW, MATERIALIZED VIEW, SNAPSHOT TABLE or a
+    clone set (description, friendly_name, labels; a materialized view's refresh settings)."""
+    fields = rest_fields(options)
+    if kind == "MATERIALIZED VIEW":
+        fields.update(mview_refresh(options))
+    return fields
+
+
 # ---------------------------------------------------------------------- translation
 
 
@@ -262,12 +290,51 @@ def translate(stmt: exp.Expression, ctx: Any) -> Statement | None:
             if props is None or isinstance(props, exp.Properties):  # sqlglot reads an empty OPTIONS() as None
                 options = parse_options(list(props.expressions) if props else [], kind)
                 return _alter(stmt.this.sql("bigquery"), kind, bool(stmt.args.get("exists")), options, ctx)
+        if kind == "TABLE" and len(actions) == 1 and _sets_default(actions[0]):
+            target = _resolve(stmt.this.sql("bigquery"), ctx)
+            action = actions[0]
+            default = action.args.get("default")
+            return Statement(
+                sql="",
+                statement_type="ALTER_COLUMN_SET_DEFAULT",
+                target=target,
+                tables=(target,),
+                options={
+                    "column": action.name,
+                    "default": None if default is None or isinstance(default, exp.Null) else default.sql("bigquery"),
+                    "if_exists": bool(stmt.args.get("exists")),
+                    "column_if_exists": bool(action.args.get("exists")),
+                },
+            )
         if actions and all(isinstance(a, exp.ColumnDef) for a in actions):
+            for action in actions:
+                if any(
+                    isinstance(c.args.get("kind"), exp.DefaultColumnConstraint)
+                    for c in action.args.get("constraints") or []
+                ):
+                    raise BigQueryInvalid(
+                        f"Cannot add column {action.name} with a default value to an existing table",
+                        fix=f"add it without DEFAULT, then ALTER TABLE ... ALTER COLUMN {action.name} SET DEFAULT ...",
+                        reason="invalidQuery",
+                    )
             # ADD COLUMN c STRING(10): the parameters are kept for the schema (DuckDB cannot add a CHECK)
             params = typeparams.typed_columns(actions, check=False)
-            if params:
+            described = {
+                a.name: text
+                for a in actions
+                for c in a.args.get("constraints") or []
+                if isinstance(c.args.get("kind"), exp.Properties)
+                and (text := parse_options(list(c.args["kind"].expressions), "COLUMN").get("description")) is not None
+            }
+            if params or described:
+                for a in actions:  # the engine's ALTER has no column OPTIONS (and this runs once)
+                    for c in list(a.args.get("constraints") or []):
+                        if isinstance(c.args.get("kind"), exp.Properties):
+                            c.pop()
                 inner = _translate_statement(stmt, ctx)
-                return replace(inner, options={**inner.options, "added_params": params})
+                return replace(
+                    inner, options={**inner.options, "added_params": params, "added_descriptions": described}
+                )
             return None
         if len(actions) == 1 and isinstance(actions[0], exp.AlterRename) and kind == "TABLE":
             new = actions[0].this
@@ -293,11 +360,11 @@ def translate(stmt: exp.Expression, ctx: Any) -> Statement | None:
         rest = m.group("rest")
         set_opts = _SET_OPTIONS.match(rest)
         if set_opts:
-            options = _parse_body(set_opts.group("body"), kind)
+            options = parse_body(set_opts.group("body"), kind)
             return _alter(m.group("name"), kind, bool(m.group("exists")), options, ctx)
         col = _COLUMN_OPTIONS.match(rest)
         if col and kind == "TABLE":
-            options = _parse_body(col.group("body"), "TABLE")
+            options = parse_body(col.group("body"), "TABLE")
             unknown = set(options) - {"description"}
             if unknown:
                 raise BigQueryInvalid(
@@ -320,6 +387,15 @@ def translate(stmt: exp.Expression, ctx: Any) -> Statement | None:
     return None
 
 
+def _sets_default(action: exp.Expression) -> bool:
+    """`ALTER COLUMN c SET DEFAULT e` or `ALTER COLUMN c DROP DEFAULT` (not `DROP NOT NULL`)."""
+    if not isinstance(action, exp.AlterColumn):
+        return False
+    if action.args.get("default") is not None:
+        return True
+    return bool(action.args.get("drop")) and not action.args.get("allow_null")
+
+
 def _resolve(text: str, ctx: Any) -> tuple[str, str, str]:
     from .tablekinds import _resolve_name
 
@@ -338,6 +414,8 @@ def _alter(name: str, kind: str, if_exists: bool, options: dict[str, Any], ctx: 
     else:
         target = _resolve(name, ctx)
     fields = rest_fields(options)
+    if kind == "MATERIALIZED VIEW":
+        fields.update(mview_refresh(options))
     extra: dict[str, Any] = {"kind": kind, "if_exists": if_exists, "fields": fields}
     if "expiration_timestamp" in options:
         value = options["expiration_timestamp"]
@@ -632,11 +710,20 @@ def _drop_created(con: duckdb.DuckDBPyConnection, project: str, dataset: str, ta
 
 
 def after_alter(con: duckdb.DuckDBPyConnection, stmt: Statement) -> None:
-    """Keep the type parameters of columns an ALTER TABLE ... ADD COLUMN added."""
+    """Keep the type parameters and descriptions of columns an ALTER TABLE ... ADD COLUMN added."""
+    project, dataset, table = stmt.target  # type: ignore[misc]
+    for column, text in (stmt.options.get("added_descriptions") or {}).items():
+        have = con.execute(
+            "SELECT comment FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? AND column_name = ? "
+            "AND database_name = current_database()",
+            [duckdb_schema(project, dataset), table, column],
+        ).fetchall()
+        if have and not have[0][0]:  # IF NOT EXISTS on a described column keeps its own
+            quoted = "'" + str(text).replace("'", "''") + "'"
+            con.execute(f"COMMENT ON COLUMN {duckdb_table(project, dataset, table)}.{quote_ident(column)} IS {quoted}")
     added = stmt.options.get("added_params")
     if not added:
         return
-    project, dataset, table = stmt.target  # type: ignore[misc]
     schema = duckdb_schema(project, dataset)
     rows = con.execute(
         f"SELECT options FROM {CATALOG}.field_options WHERE schema_name = ? AND table_name = ?", [schema, table]
@@ -692,7 +779,7 @@ def run(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, stmt: Statement)
     if stmt.statement_type == "ALTER_TABLE_CONSTRAINTS":
         constraints.run_alter(engine, con, stmt, info)
         return done
-    if stmt.statement_type == "ALTER_COLUMN_SET_OPTIONS":
+    if stmt.statement_type in ("ALTER_COLUMN_SET_OPTIONS", "ALTER_COLUMN_SET_DEFAULT"):
         names = {f["name"].lower(): f["name"] for f in info["schema"]}
         column = names.get(str(o["column"]).lower())
         if column is None:
@@ -703,6 +790,9 @@ def run(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, stmt: Statement)
                 fix="name a column of the table",
                 reason="invalidQuery",
             )
+        if stmt.statement_type == "ALTER_COLUMN_SET_DEFAULT":
+            fieldopts.set_default(engine, con, project, dataset, table, column, o["default"])
+            return done
         text = "NULL" if o["description"] is None else "'" + str(o["description"]).replace("'", "''") + "'"
         con.execute(f"COMMENT ON COLUMN {duckdb_table(project, dataset, table)}.{quote_ident(column)} IS {text}")
         return done
@@ -746,6 +836,11 @@ def run(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, stmt: Statement)
         _set(con, duckdb_schema(project, dataset), table, expires=expires)
     if actual == "SNAPSHOT" and set(fields) - {"description", "labels", "friendlyName"}:
         check_writable(con, project, dataset, table)
+    if "mviewRefresh" in fields:  # one refresh option set leaves the other as it was
+        fields["mviewRefresh"] = {
+            **stored(con, project, dataset, table).get("mviewRefresh", {}),
+            **fields["mviewRefresh"],
+        }
     store(con, project, dataset, table, fields)
     return done
 

@@ -1215,6 +1215,11 @@ def _ddl_options(stmt: exp.Expression) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if not props:
         return out
+    if isinstance(stmt, exp.Create) and str(stmt.kind).upper() == "VIEW":
+        from .ddlopts import object_fields, parse_options
+
+        kind = "MATERIALIZED VIEW" if stmt.meta.get(MATERIALIZED) else "VIEW"
+        out["ddl_fields"] = object_fields(parse_options(list(props.expressions), kind), kind)
     for p in props.expressions:
         if isinstance(p, exp.Property) and p.args.get("value") is not None:
             key = p.name.lower()
@@ -1223,6 +1228,10 @@ def _ddl_options(stmt: exp.Expression) -> dict[str, Any]:
         elif isinstance(p, exp.LocationProperty):
             out["location"] = p.this.name
     return out
+
+
+MATERIALIZED = "llmops:materialized"
+"""Meta mark of a CREATE MATERIALIZED VIEW translated as a CREATE VIEW (tablekinds)."""
 
 
 def _statement_type(stmt: exp.Expression) -> str:

@@ -189,11 +189,13 @@ def table_resource(info: dict[str, Any], extra: dict[str, Any], base: str, locat
     if kind == "VIEW":
         res["view"] = {"query": view_query or "", "useLegacySql": False}
     refresh = extra.pop("mviewRefresh", None)
+    ddl = dict((info.get("features") or {}).get("ddl_fields") or {})
+    ddl_refresh = ddl.pop("mviewRefresh", None)  # DDL's refresh options, over those REST set before them
     res.update(extra)
     res.update(feature_fields(info))
-    if refresh and "materializedView" in res:
-        res["materializedView"].update(refresh)
-    ddlopts.apply(res, (info.get("features") or {}).get("ddl_fields") or {})
+    if "materializedView" in res:
+        res["materializedView"].update({**(refresh or {}), **(ddl_refresh or {})})
+    ddlopts.apply(res, ddl)
     _omit_empty_labels(res)
     # a materialized view is always fresh (lastRefreshTime is now): the etag leaves it out to stay stable
     stable = res

@@ -25,6 +25,7 @@ from sqlglot.errors import SqlglotError
 from . import ddlopts, fieldopts, history, iam, indexes, rowaccess
 from .catalog import CATALOG
 from .googlesql import (
+    MATERIALIZED,
     BigQueryDuplicate,
     BigQueryError,
     BigQueryInvalid,
@@ -201,6 +202,7 @@ def translate_ddl(stmt: exp.Expression, ctx: Any) -> Statement | None:
                 f"unexpected text after the table to clone: {rest.strip()[:60]}", fix="check the syntax"
             )
         options.update(_options(opts.group("body"), ctx))
+        options["ddl_fields"] = ddlopts.object_fields(ddlopts.parse_body(opts.group("body"), "TABLE"), "TABLE")
         if options.get("expiration_timestamp"):
             options["expiration_sql"] = _expression_sql(options["expiration_timestamp"], ctx, "expiration_timestamp")
     op = m.group("op").upper()
@@ -227,6 +229,7 @@ def _translate_materialized_view(stmt: exp.Create, ctx: Any) -> Statement:
     props = stmt.args["properties"]
     keep = [p for p in props.expressions if not isinstance(p, exp.MaterializedProperty)]
     stmt.set("properties", exp.Properties(expressions=keep) if keep else None)
+    stmt.meta[MATERIALIZED] = True
     inner = _translate_statement(stmt, ctx)
     return replace(inner, statement_type="CREATE_MATERIALIZED_VIEW", options={**inner.options, "mview_query": query})
 
@@ -493,19 +496,34 @@ def after_statement(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, stmt
         ddlopts.after_create(engine, con, stmt)
     if stmt.statement_type == "ALTER_TABLE":
         ddlopts.after_alter(con, stmt)
-    if stmt.statement_type == "CREATE_VIEW" and stmt.options.get("view_query"):
-        ddlopts.store(
-            con, project, dataset, table, {"view": {"query": stmt.options["view_query"], "useLegacySql": False}}
-        )
-    if stmt.statement_type.startswith(("CREATE_TABLE", "CREATE_VIEW")) and stmt.options.get("description"):
-        kind = "VIEW" if stmt.statement_type.startswith("CREATE_VIEW") else "TABLE"
+    if stmt.statement_type == "CREATE_VIEW":
+        _keep_options(con, stmt)
+    elif stmt.statement_type.startswith("CREATE_TABLE") and stmt.options.get("description"):
         text = str(stmt.options["description"]).replace("'", "''")
-        con.execute(f"COMMENT ON {kind} {duckdb_table(project, dataset, table)} IS '{text}'")
+        con.execute(f"COMMENT ON TABLE {duckdb_table(project, dataset, table)} IS '{text}'")
     if stmt.statement_type.startswith("CREATE") and stmt.options.get("expiration_timestamp"):
         from .googlesql import translate
 
         sql = translate(f"SELECT {stmt.options['expiration_timestamp']}").statements[0].sql
         _set(con, duckdb_schema(project, dataset), table, expires=_evaluate(con, sql))
+
+
+def _keep_options(con: duckdb.DuckDBPyConnection, stmt: Statement) -> None:
+    """Keep what the OPTIONS of a CREATE VIEW, MATERIALIZED VIEW, SNAPSHOT TABLE, or a clone or
+    copy set (description, friendly_name, labels, refresh settings); a replaced object keeps none
+    of its own."""
+    project, dataset, table = stmt.target  # type: ignore[misc]
+    ddlopts.forget(con, project, dataset, table)
+    fields = dict(stmt.options.get("ddl_fields") or {})
+    if stmt.statement_type == "CREATE_VIEW" and stmt.options.get("view_query"):
+        fields["view"] = {"query": stmt.options["view_query"], "useLegacySql": False}
+    description = fields.pop("description", None)
+    if fields:
+        ddlopts.store(con, project, dataset, table, fields)
+    if description:
+        kind = "TABLE" if stmt.statement_type.startswith(("CREATE_TABLE", "CREATE_SNAPSHOT")) else "VIEW"
+        text = str(description).replace("'", "''")
+        con.execute(f"COMMENT ON {kind} {duckdb_table(project, dataset, table)} IS '{text}'")
 
 
 def run(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, stmt: Statement) -> Any:
@@ -536,6 +554,7 @@ def run(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, stmt: Statement)
         con.execute(stmt.sql)
         engine._record_table(con, project, dataset, table)
         _set(con, schema, table, kind="MATERIALIZED_VIEW", mview_query=o.get("view_query") or o.get("mview_query"))
+        _keep_options(con, stmt)
         return done
     sp, sd, st = o["source"]
     src = engine._table_info(con, sp, sd, st)
@@ -559,6 +578,7 @@ def run(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, stmt: Statement)
         _set(con, schema, table, kind="CLONE", base=base, snapshot_time=at)
     if o.get("expiration_sql"):
         _set(con, schema, table, expires=_evaluate(con, o["expiration_sql"]))
+    _keep_options(con, stmt)
     return done
 
 
