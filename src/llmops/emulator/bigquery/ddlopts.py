@@ -46,7 +46,6 @@ REPORTED = {
     "ALTER_MATERIALIZED_VIEW_SET_OPTIONS": "ALTER_MATERIALIZED_VIEW",
     "ALTER_SCHEMA_SET_OPTIONS": "ALTER_SCHEMA",
     "ALTER_COLUMN_SET_OPTIONS": "ALTER_TABLE",
-    "ALTER_COLUMN_SET_DEFAULT": "ALTER_TABLE",
     "ALTER_TABLE_RENAME": "ALTER_TABLE",
     "ALTER_TABLE_CONSTRAINTS": "ALTER_TABLE",
     "CREATE_TABLE_LIKE": "CREATE_TABLE",
@@ -290,22 +289,12 @@ def translate(stmt: exp.Expression, ctx: Any) -> Statement | None:
             if props is None or isinstance(props, exp.Properties):  # sqlglot reads an empty OPTIONS() as None
                 options = parse_options(list(props.expressions) if props else [], kind)
                 return _alter(stmt.this.sql("bigquery"), kind, bool(stmt.args.get("exists")), options, ctx)
-        if kind == "TABLE" and len(actions) == 1 and _sets_default(actions[0]):
-            target = _resolve(stmt.this.sql("bigquery"), ctx)
-            action = actions[0]
-            default = action.args.get("default")
-            return Statement(
-                sql="",
-                statement_type="ALTER_COLUMN_SET_DEFAULT",
-                target=target,
-                tables=(target,),
-                options={
-                    "column": action.name,
-                    "default": None if default is None or isinstance(default, exp.Null) else default.sql("bigquery"),
-                    "if_exists": bool(stmt.args.get("exists")),
-                    "column_if_exists": bool(action.args.get("exists")),
-                },
-            )
+        if kind == "TABLE" and len(actions) == 1 and not stmt.meta.get(_COLUMNS_MARK):
+            kept = _column_change(actions[0])
+            if kept is not None:
+                stmt.meta[_COLUMNS_MARK] = True  # translated once more below, as plain DuckDB DDL
+                inner = _translate_statement(stmt, ctx)
+                return replace(inner, options={**inner.options, **kept})
         if actions and all(isinstance(a, exp.ColumnDef) for a in actions):
             for action in actions:
                 if any(
@@ -358,6 +347,12 @@ def translate(stmt: exp.Expression, ctx: Any) -> Statement | None:
             return None
         kind = re.sub(r"\s+", " ", m.group("kind").upper())
         rest = m.group("rest")
+        if kind == "TABLE":
+            from .alteractions import several_renames
+
+            renames = several_renames(str(stmt.expression))
+            if renames is not None:
+                return translate(renames, ctx)
         set_opts = _SET_OPTIONS.match(rest)
         if set_opts:
             options = parse_body(set_opts.group("body"), kind)
@@ -387,13 +382,29 @@ def translate(stmt: exp.Expression, ctx: Any) -> Statement | None:
     return None
 
 
-def _sets_default(action: exp.Expression) -> bool:
-    """`ALTER COLUMN c SET DEFAULT e` or `ALTER COLUMN c DROP DEFAULT` (not `DROP NOT NULL`)."""
-    if not isinstance(action, exp.AlterColumn):
-        return False
-    if action.args.get("default") is not None:
-        return True
-    return bool(action.args.get("drop")) and not action.args.get("allow_null")
+_COLUMNS_MARK = "llmops:columns"
+
+
+def _column_change(action: exp.Expression) -> dict[str, Any] | None:
+    """What an ALTER TABLE action changes in the columns' field options, for `after_alter`:
+    `moved_columns` [(old, new)] for `RENAME COLUMN old TO new`, [(old, None)] for `DROP COLUMN
+    old` (defaults, type parameters, nested REQUIRED marks and policy tags follow the column);
+    `column_defaults` {column: GoogleSQL text, or None} for `ALTER COLUMN c SET DEFAULT e` /
+    `DROP DEFAULT` (the field's defaultValueExpression)."""
+    if isinstance(action, exp.RenameColumn) and action.args.get("to") is not None:
+        return {"moved_columns": [(action.this.name, action.args["to"].name)]}
+    if isinstance(action, exp.Drop) and str(action.args.get("kind") or "").upper() == "COLUMN":
+        columns = action.args.get("tables") or []
+        return {"moved_columns": [(c.name, None) for c in columns]}
+    if isinstance(action, exp.AlterColumn):
+        default = action.args.get("default")
+        if default is not None:
+            return {
+                "column_defaults": {action.name: None if isinstance(default, exp.Null) else default.sql("bigquery")}
+            }
+        if action.args.get("drop") and not action.args.get("allow_null"):
+            return {"column_defaults": {action.name: None}}
+    return None
 
 
 def _resolve(text: str, ctx: Any) -> tuple[str, str, str]:
@@ -710,7 +721,8 @@ def _drop_created(con: duckdb.DuckDBPyConnection, project: str, dataset: str, ta
 
 
 def after_alter(con: duckdb.DuckDBPyConnection, stmt: Statement) -> None:
-    """Keep the type parameters and descriptions of columns an ALTER TABLE ... ADD COLUMN added."""
+    """Keep the type parameters and descriptions of columns an ALTER TABLE ... ADD COLUMN added;
+    move a renamed column's field options to its new name, drop a dropped column's."""
     project, dataset, table = stmt.target  # type: ignore[misc]
     for column, text in (stmt.options.get("added_descriptions") or {}).items():
         have = con.execute(
@@ -722,14 +734,29 @@ def after_alter(con: duckdb.DuckDBPyConnection, stmt: Statement) -> None:
             quoted = "'" + str(text).replace("'", "''") + "'"
             con.execute(f"COMMENT ON COLUMN {duckdb_table(project, dataset, table)}.{quote_ident(column)} IS {quoted}")
     added = stmt.options.get("added_params")
-    if not added:
+    moved = stmt.options.get("moved_columns") or []
+    defaults = stmt.options.get("column_defaults") or {}
+    if not added and not moved and not defaults:
         return
     schema = duckdb_schema(project, dataset)
     rows = con.execute(
         f"SELECT options FROM {CATALOG}.field_options WHERE schema_name = ? AND table_name = ?", [schema, table]
     ).fetchall()
     options = json.loads(rows[0][0]) if rows else {}
-    options.update({k: v for k, v in added.items() if k not in options})  # IF NOT EXISTS keeps a column's own
+    for old_name, new_name in moved:
+        old, new = old_name.lower(), new_name.lower() if new_name else None
+        for path in [p for p in options if p == old or p.startswith(old + ".")]:
+            kept = options.pop(path)
+            if new is not None:
+                options[new + path[len(old) :]] = kept
+    for column, text in defaults.items():
+        entry = options.pop(column.lower(), {})
+        entry.pop("defaultValueExpression", None)
+        if text is not None:
+            entry["defaultValueExpression"] = text
+        if entry:
+            options[column.lower()] = entry
+    options.update({k: v for k, v in (added or {}).items() if k not in options})  # IF NOT EXISTS keeps a column's own
     con.execute(
         f"INSERT OR REPLACE INTO {CATALOG}.field_options VALUES (?, ?, ?)", [schema, table, json.dumps(options)]
     )
@@ -779,7 +806,7 @@ def run(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, stmt: Statement)
     if stmt.statement_type == "ALTER_TABLE_CONSTRAINTS":
         constraints.run_alter(engine, con, stmt, info)
         return done
-    if stmt.statement_type in ("ALTER_COLUMN_SET_OPTIONS", "ALTER_COLUMN_SET_DEFAULT"):
+    if stmt.statement_type == "ALTER_COLUMN_SET_OPTIONS":
         names = {f["name"].lower(): f["name"] for f in info["schema"]}
         column = names.get(str(o["column"]).lower())
         if column is None:
@@ -790,9 +817,6 @@ def run(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, stmt: Statement)
                 fix="name a column of the table",
                 reason="invalidQuery",
             )
-        if stmt.statement_type == "ALTER_COLUMN_SET_DEFAULT":
-            fieldopts.set_default(engine, con, project, dataset, table, column, o["default"])
-            return done
         text = "NULL" if o["description"] is None else "'" + str(o["description"]).replace("'", "''") + "'"
         con.execute(f"COMMENT ON COLUMN {duckdb_table(project, dataset, table)}.{quote_ident(column)} IS {text}")
         return done

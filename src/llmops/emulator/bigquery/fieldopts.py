@@ -121,36 +121,6 @@ def record(engine: BigQueryEngine, project: str, dataset: str, table: str, field
     return options
 
 
-def set_default(
-    engine: BigQueryEngine,
-    con: duckdb.DuckDBPyConnection,
-    project: str,
-    dataset: str,
-    table: str,
-    column: str,
-    expression: str | None,
-) -> None:
-    """`ALTER COLUMN c SET DEFAULT e` (None: `DROP DEFAULT`): the column's default for later
-    inserts and its field's `defaultValueExpression`."""
-    target = f"{duckdb_table(project, dataset, table)} ALTER COLUMN {quote_ident(column)}"
-    options = stored(con, project, dataset, table)
-    entry = dict(options.get(column.lower(), {}))
-    if expression is None:
-        entry.pop("defaultValueExpression", None)
-        con.execute(f"ALTER TABLE {target} DROP DEFAULT")
-    else:
-        con.execute(f"ALTER TABLE {target} SET DEFAULT {_default_sql(engine, con, column.lower(), expression)}")
-        entry["defaultValueExpression"] = expression
-    if entry:
-        options[column.lower()] = entry
-    else:
-        options.pop(column.lower(), None)
-    con.execute(
-        f"INSERT OR REPLACE INTO {CATALOG}.field_options VALUES (?, ?, ?)",
-        [duckdb_schema(project, dataset), table, json.dumps(options)],
-    )
-
-
 def set_missing_defaults(
     engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, project: str, dataset: str, table: str, options: Any
 ) -> None:
