@@ -8,7 +8,11 @@
 - INFORMATION_SCHEMA.SCHEMATA_OPTIONS, ROUTINE_OPTIONS and CONSTRAINT_COLUMN_USAGE are served
   (they were refused by name), with the columns and values of BigQuery's pages;
 - a named foreign key is `table.name` in TABLE_CONSTRAINTS and KEY_COLUMN_USAGE, as BigQuery's
-  pages show (`orders.order_customer`, `composite_fk.composite_fk`); it was the bare name."""
+  pages show (`orders.order_customer`, `composite_fk.composite_fk`); it was the bare name;
+- labels, friendly names and descriptions set by `datasets.patch`/`tables.patch`
+  (`client.update_dataset`, `update_table`) show in SCHEMATA_OPTIONS and TABLE_OPTIONS (only
+  DDL's did), and a description a patch clears is gone from `tables.get` too (a DDL-set one
+  came back)."""
 
 from __future__ import annotations
 
@@ -144,3 +148,29 @@ def dataset(bigquery_client):
     made = bigquery_client.create_dataset(f"rout_{uuid.uuid4().hex[:8]}")
     yield made
     bigquery_client.delete_dataset(made, delete_contents=True, not_found_ok=True)
+
+
+def test_rest_updates_show_in_the_option_views(bigquery_client, dataset):
+    ds = dataset.dataset_id
+    dataset.description, dataset.labels = "from rest", {"a": "1", "b": "2"}
+    dataset = bigquery_client.update_dataset(dataset, ["description", "labels"])
+    dataset.labels = {"a": None}  # a label set to null is deleted
+    bigquery_client.update_dataset(dataset, ["labels"])
+
+    def options(sql):
+        return [tuple(r.values()) for r in bigquery_client.query_and_wait(sql)]
+
+    assert options(
+        "SELECT option_name, option_value FROM `region-us`.INFORMATION_SCHEMA.SCHEMATA_OPTIONS "
+        f"WHERE schema_name = '{ds}' ORDER BY 1"
+    ) == [("description", '"from rest"'), ("labels", '[STRUCT("b", "2")]')]
+    bigquery_client.query_and_wait(f"CREATE TABLE {ds}.t (a INT64) OPTIONS(description = 'by ddl')")
+    table = bigquery_client.get_table(f"{dataset.project}.{ds}.t")
+    table.labels, table.friendly_name = {"x": "y"}, "T"
+    table = bigquery_client.update_table(table, ["labels", "friendly_name"])
+    listed = f"SELECT option_name, option_value FROM {ds}.INFORMATION_SCHEMA.TABLE_OPTIONS ORDER BY 1"
+    assert options(listed) == [("description", '"by ddl"'), ("friendly_name", '"T"'), ("labels", '[STRUCT("x", "y")]')]
+    table.description = None
+    bigquery_client.update_table(table, ["description"])
+    assert bigquery_client.get_table(f"{dataset.project}.{ds}.t").description is None
+    assert options(listed) == [("friendly_name", '"T"'), ("labels", '[STRUCT("x", "y")]')]

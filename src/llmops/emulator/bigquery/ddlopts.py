@@ -642,6 +642,24 @@ def forget_fields(engine: BigQueryEngine, project: str, dataset: str, table: str
             store(con, project, dataset, table, kept)
 
 
+def mirror(
+    engine: BigQueryEngine, project: str, dataset: str, table: str, updated: dict[str, Any], resource: dict[str, Any]
+) -> None:
+    """After a REST update of `updated` fields: keep the resulting resource's labels, friendly
+    name and description where the engine's INFORMATION_SCHEMA option views read them
+    (TABLE_OPTIONS, SCHEMATA_OPTIONS)."""
+    fields = {k: resource.get(k) or None for k in ("labels", "friendlyName")}
+    with engine.connection() as con:
+        if not table:
+            fields["description"] = resource.get("description") or None
+        elif "description" in updated:  # a table's description is its engine comment
+            kind = "VIEW" if resource.get("type") in ("VIEW", "MATERIALIZED_VIEW") else "TABLE"
+            text = updated["description"]
+            quoted = "NULL" if not text else "'" + str(text).replace("'", "''") + "'"
+            con.execute(f"COMMENT ON {kind} {duckdb_table(project, dataset, table)} IS {quoted}")
+        store(con, project, dataset, table, fields)
+
+
 def fields_of(engine: BigQueryEngine, project: str, dataset: str, table: str = "") -> dict[str, Any]:
     """stored() through the engine's connection (for the REST resources)."""
     with engine.connection() as con:

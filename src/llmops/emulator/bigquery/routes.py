@@ -223,6 +223,7 @@ class BigQueryHandlers:
             self.meta.update(
                 dataset_key(project, dataset), ms(info.get("created")), fields, merge=request.method == "PATCH"
             )
+            ddlopts.mirror(self.engine, project, dataset, "", fields, self._dataset_json(request, info))
             return info
 
         info = await self._call(patch)
@@ -433,6 +434,8 @@ class BigQueryHandlers:
             self.meta.update(
                 table_key(project, dataset, t), ms(info.get("created")), fields, merge=request.method == "PATCH"
             )
+            resource = self._table_json(request, self._table_info(project, dataset, t))
+            ddlopts.mirror(self.engine, project, dataset, t, fields, resource)
             return self._table_info(project, dataset, t)
 
         info = await self._call(patch)
