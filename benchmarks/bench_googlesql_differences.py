@@ -67,6 +67,8 @@ CASES = [
         "SELECT MAX(NORMALIZE(CAST(i AS STRING), NFKC)) FROM b.t",
         "SELECT MAX(nfc_normalize(CAST(i AS VARCHAR))) FROM b.t",
     ),
+    # LEAST of FLOAT64s is NaN where an argument is (nanaggregates.py: a GREATEST beside it)
+    ("LEAST(FLOAT64, x) (NaN)", "SELECT SUM(LEAST(f, 500.5)) FROM b.t", "SELECT sum(least(f, 500.5)) FROM b.t"),
     # comparisons of a FLOAT64 with GoogleSQL's NaN answers (nancompare.py): as a filter, a join
     # condition and a value; and LIKE ANY UNNEST(array) (quantified.py) vs the ORs of the patterns
     (

@@ -1819,10 +1819,11 @@ def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
     from .argchecks import check_arguments
 
     check_arguments(stmt)
-    from .nanaggregates import nan_minimums
+    from .nanaggregates import nan_least, nan_minimums
     from .statsaggregates import exact_decimal_spreads, rewrite_statistics
 
     nan_minimums(stmt)
+    nan_least(stmt)
     exact_decimal_spreads(stmt)
     rewrite_statistics(stmt)
     node: exp.Expr
