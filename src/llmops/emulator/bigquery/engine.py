@@ -60,6 +60,7 @@ from . import (
     intervals,
     ml,
     nestedrequired,
+    partitiondecorators,
     partitionfilters,
     partitioning,
     picotimestamps,
@@ -2075,14 +2076,19 @@ class BigQueryEngine:
         *,
         mode: str = "append",
         schema: list[dict] | None = None,
+        partition: str | None = None,
     ) -> int:
         """Load an Arrow table; mode append | replace | empty (BigQuery's WRITE_APPEND,
-        WRITE_TRUNCATE, WRITE_EMPTY). A missing table is created from `schema` or the data."""
+        WRITE_TRUNCATE, WRITE_EMPTY). A missing table is created from `schema` or the data.
+        With `partition` (a `table$20240101` decorator's) only that partition of an existing
+        partitioned table is written, and every row must belong to it."""
         if mode not in ("append", "replace", "empty"):
             raise BigQueryInvalid(f"unknown load mode {mode!r}", fix="use append, replace or empty")
         check_table_name(table)
         fields = [normalize_field(f) for f in schema] if schema else None
         data = bignumerics.narrow_columns(data)  # DuckDB reads no decimal256
+        if partition is not None:
+            return self._load_partition(project, dataset, table, data, mode, partition)
         with self.connection() as con:
             self._require_dataset(con, project, dataset)
             exists = table in self._table_names(con, project, dataset)
@@ -2136,6 +2142,63 @@ class BigQueryEngine:
                 con.execute("ROLLBACK")
                 raise
         return data.num_rows
+
+    def _load_partition(self, project: str, dataset: str, table: str, data: pa.Table, mode: str, partition: str) -> int:
+        with self.connection() as con:
+            self._table_info(con, project, dataset, table)  # Not found
+            tablekinds.check_writable(con, project, dataset, table)
+            pid = partitiondecorators.partition_id(self, con, project, dataset, table, partition)
+            name = f"__bq_load_{uuid.uuid4().hex[:8]}"
+            columns = {c.lower() for c in data.column_names}
+            known = {n for n in partitiondecorators.layout_and_columns(self, con, project, dataset, table)[1]}
+            # a column the data lacks is NULL in the table: select it so for the check
+            nulls = ", ".join(f"NULL AS {quote_ident(c)}" for c in sorted(known - columns))
+            con.register(name, data)
+            try:
+                relation = f"(SELECT *{', ' + nulls if nulls else ''} FROM {quote_ident(name)})"
+                partitiondecorators.check_rows(con, relation, pid, partition)
+            finally:
+                con.unregister(name)
+            target = duckdb_table(project, dataset, table)
+            con.execute("BEGIN TRANSACTION")
+            try:
+                history.before_change(con, project, dataset, table)
+                if mode == "empty":
+                    n = con.execute(f"SELECT count(*) FROM {target} WHERE ({pid}) = ?", [partition]).fetchall()[0][0]
+                    if n:
+                        raise BigQueryDuplicate(
+                            f"Already Exists: partition {partition} of table {project}:{dataset}.{table} has rows",
+                            fix="write with WRITE_APPEND or WRITE_TRUNCATE",
+                        )
+                if mode == "replace":
+                    con.execute(f"DELETE FROM {target} WHERE ({pid}) = ?", [partition])
+                self._insert_arrow(con, project, dataset, table, data)
+                required = nestedrequired.rules(self, con, project, dataset, table)
+                if required:
+                    nestedrequired.check_load(con, project, dataset, table, required)
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+        return data.num_rows
+
+    def delete_partition(self, project: str, dataset: str, table: str, partition: str) -> int:
+        """Delete the rows of one partition (`tables.delete` of `table$20240101`); how many."""
+        with self.connection() as con:
+            self._table_info(con, project, dataset, table)
+            tablekinds.check_writable(con, project, dataset, table)
+            pid = partitiondecorators.partition_id(self, con, project, dataset, table, partition)
+            con.execute("BEGIN TRANSACTION")
+            try:
+                history.before_change(con, project, dataset, table)
+                rows = con.execute(
+                    f"DELETE FROM {duckdb_table(project, dataset, table)} WHERE ({pid}) = ?", [partition]
+                ).fetchall()
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+        return int(rows[0][0]) if rows else 0
 
 
 # ---------------------------------------------------------------------- helpers

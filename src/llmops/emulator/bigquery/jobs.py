@@ -33,7 +33,17 @@ from ...core.errors import LlmopsError
 from ..server.errors import ApiError, bad_request, from_exception, required
 from ..server.randombytes import random_bytes, random_hex
 from ..storage.store import ObjectStore
-from . import anonymous, ddlopts, fieldopts, history, partitioning, result_names, session_tables, tablekinds
+from . import (
+    anonymous,
+    ddlopts,
+    fieldopts,
+    history,
+    partitiondecorators,
+    partitioning,
+    result_names,
+    session_tables,
+    tablekinds,
+)
 from .dryrun import DryRun, billed_bytes
 from .encoding import decode_parameters, schema_from_api, schema_to_api
 from .googlesql import SESSION_USER
@@ -700,7 +710,10 @@ class JobRunner:
                 self._maybe_add_fields(
                     p, d, t, have["schema"], result.schema, config.get("schemaUpdateOptions") or [], partial=True
                 )
-        self.engine.load_table(p, d, t, result.table, mode=mode, schema=schema)
+        partition = _decorator(destination)
+        if partition is not None and not exists:
+            raise ApiError(404, f"Not found: Table {p}:{d}.{t}", "notFound")
+        self.engine.load_table(p, d, t, result.table, mode=mode, schema=schema, partition=partition)
         encryption = config.get("destinationEncryptionConfiguration")
         self._keep_fields(p, d, t, {**layout, **({"encryptionConfiguration": encryption} if encryption else {})})
 
@@ -784,7 +797,10 @@ class JobRunner:
             self._maybe_add_fields(p, d, t, existing["schema"], schema, updates, partial=True)
         engine_schema = schema if schema and (existing is None or mode == "replace") else None
         layout = _layout(config, schema or []) if existing is None else {}
-        rows = self.engine.load_table(p, d, t, data, mode=mode, schema=engine_schema)
+        partition = _decorator(config.get("destinationTable"))
+        if partition is not None and existing is None:
+            raise ApiError(404, f"Not found: Table {p}:{d}.{t}", "notFound")
+        rows = self.engine.load_table(p, d, t, data, mode=mode, schema=engine_schema, partition=partition)
         self._keep_fields(p, d, t, layout)
         stats = {
             "load": {
@@ -1085,22 +1101,26 @@ def _as_sent(value: Any) -> Any:
     return out
 
 
+def _decorator(ref: Any) -> str | None:
+    """The partition a destination's decorator names (`t$20240101`: '20240101'), else None."""
+    table = ref.get("tableId") if isinstance(ref, dict) else None
+    return partitiondecorators.split(table)[1] if isinstance(table, str) else None
+
+
 def _refuse_decorators(kind: str, config: Any) -> None:
-    """A partition decorator (`t$20240101`) is taken as its table where that means the same: as a
-    load's destination when appending. Reading or replacing one partition is refused by name."""
+    """A partition decorator (`t$20240101`) names one partition of a load's or a query's
+    destination (partitiondecorators.py); a copy's or an extract's is refused by name."""
     if not isinstance(config, dict):
         return
     refs = [("configuration.copy.destinationTable", config.get("destinationTable"))] if kind == "copy" else []
     refs += [(f"configuration.{kind}.sourceTable", config.get("sourceTable"))]
     refs += [(f"configuration.{kind}.sourceTables", r) for r in config.get("sourceTables") or []]
-    if kind == "load" and config.get("writeDisposition") == "WRITE_TRUNCATE":
-        refs.append(("configuration.load.destinationTable", config.get("destinationTable")))
     for where, ref in refs:
         table = ref.get("tableId") if isinstance(ref, dict) else None
         if isinstance(table, str) and "$" in table:
             raise bad_request(
                 f"Partition decorators are not supported by the emulator here: {table!r} in {where} "
-                "(only appending loads take one)",
+                "(loads and queries write one partition; copies and extracts take whole tables)",
                 location=where,
             )
 

@@ -146,7 +146,7 @@ def options_fields(options: dict[str, Any], fields: dict[str, Any]) -> dict[str,
 _FORMATS = {"HOUR": "%Y%m%d%H", "DAY": "%Y%m%d", "MONTH": "%Y%m", "YEAR": "%Y"}
 
 
-def _partition_id_sql(fields: dict[str, Any], columns: dict[str, tuple[str, str]]) -> str:
+def partition_id_sql(fields: dict[str, Any], columns: dict[str, tuple[str, str]]) -> str:
     """The DuckDB expression of a row's partition_id as BigQuery writes it ('20240101',
     '__NULL__', '__UNPARTITIONED__'); NULL for a table without partitioning. `columns` maps lower
     case names to (name, DuckDB type)."""
@@ -189,7 +189,7 @@ def register_view(con: Any, relation: str, rest: dict[tuple[str, str], dict[str,
         split = split_schema(schema)
         if split is None:
             continue
-        pid = _partition_id_sql(options.get((schema, table)) or {}, columns)
+        pid = partition_id_sql(options.get((schema, table)) or {}, columns)
         parts.append(
             f"SELECT '{_quote(split[0])}' AS table_catalog, '{_quote(split[1])}' AS table_schema, "
             f"'{_quote(table)}' AS table_name, {pid} AS partition_id, count(*) AS total_rows "

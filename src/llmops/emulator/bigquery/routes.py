@@ -35,7 +35,16 @@ from ..server.http import (
     read_json,
 )
 from ..server.threads import in_thread
-from . import anonymous, ddlopts, partition_summary, partitioning, session_tables, tablekinds, typeparams
+from . import (
+    anonymous,
+    ddlopts,
+    partition_summary,
+    partitiondecorators,
+    partitioning,
+    session_tables,
+    tablekinds,
+    typeparams,
+)
 from .encoding import encode_rows, encode_rows_json, schema_from_api, schema_to_api, timestamp_output
 from .jobs import INSERT_WAIT_S, NAME_RE, Job, JobRunner, sql_table, wait_s
 from .resources import (
@@ -382,9 +391,24 @@ class BigQueryHandlers:
         info = await self._call(create)
         return JSONResponse(self._table_json(request, info))
 
+    def _partition(self, project: str, dataset: str, table: str, partition: str) -> tuple[str, int]:
+        """(` WHERE <its rows>`, how many) of one partition of a table."""
+        where = " WHERE " + partitiondecorators.googlesql_filter(self.engine, project, dataset, table, partition)
+        counted = f"SELECT COUNT(*) AS n FROM {sql_table(project, dataset, table)}{where}"
+        return where, int(self.engine.query(counted, default_project=project).table.column(0)[0].as_py())
+
     async def get_table(self, request: Request, project: str, dataset: str, table: str) -> Response:
-        info = await self._call(self._table_info, project, dataset, table)
+        def get() -> tuple[dict[str, Any], int | None]:
+            info = self._table_info(project, dataset, table)
+            partition = None if "rows" in info else partitiondecorators.split(table)[1]
+            return info, None if partition is None else self._partition(project, dataset, info["table"], partition)[1]
+
+        info, partition_rows = await self._call(get)
         res = self._table_json(request, info)
+        if partition_rows is not None:  # `t$20240101`: the partition, named as asked, with its rows
+            res["tableReference"]["tableId"] = table
+            res["id"] = f"{project}:{dataset}.{table}"
+            res["numRows"] = str(partition_rows)
         selected = request.query_params.get("selectedFields")
         if selected:
             wanted = {s.strip().split(".")[0].lower() for s in selected.split(",") if s.strip()}
@@ -444,6 +468,10 @@ class BigQueryHandlers:
     async def delete_table(self, request: Request, project: str, dataset: str, table: str) -> Response:
         def delete() -> None:
             info = self._table_info(project, dataset, table)
+            partition = partitiondecorators.split(table)[1]
+            if partition is not None:  # `t$20240101`: that partition's rows
+                self.engine.delete_partition(project, dataset, info["table"], partition)
+                return
             self.engine.delete_table(project, dataset, info["table"])
             self.meta.drop(table_key(project, dataset, info["table"]))
 
@@ -467,6 +495,10 @@ class BigQueryHandlers:
         def rows() -> Response:
             info = self._table_info(project, dataset, table)
             total = int(info["num_rows"])
+            where = ""
+            partition = None if "rows" in info else partitiondecorators.split(table)[1]
+            if partition is not None:  # `t$20240101`: that partition's rows
+                where, total = self._partition(project, dataset, info["table"], partition)
             columns = ", ".join(dict.fromkeys(f"`{s.split('.')[0]}`" for s in selected)) if selected else "*"
             n = limit if limit is not None else None
             if n is None:
@@ -484,7 +516,7 @@ class BigQueryHandlers:
                 ordered = sorted(fields, key=lambda f: names.index(f["name"]))
                 result = QueryResult(table=found, schema=ordered, statement_type="SELECT")
             else:
-                sql = f"SELECT {columns} FROM {sql_table(project, dataset, info['table'])} LIMIT {int(n)} OFFSET {int(offset)}"
+                sql = f"SELECT {columns} FROM {sql_table(project, dataset, info['table'])}{where} LIMIT {int(n)} OFFSET {int(offset)}"
                 result = self.engine.query(sql, default_project=project)
             table_ = result.table
             if limit is None and table_.num_rows > _default_page_rows(table_):
