@@ -36,6 +36,7 @@ from ..storage.store import ObjectStore
 from . import (
     anonymous,
     ddlopts,
+    exportcolumns,
     fieldopts,
     history,
     partitiondecorators,
@@ -915,9 +916,16 @@ class JobRunner:
         compression = str(config.get("compression") or "NONE").upper()
         if compression != "NONE":
             options.append(f"compression={_sql_literal(compression)}")
-        self.engine.get_table(p, d, t)
+        info = self.engine.get_table(p, d, t)
+        columns = "*"
+        if fmt in ("CSV", "JSON") and info.get("type") == "TABLE":
+            columns = exportcolumns.select_list(info["schema"], fmt, f"{p}:{d}.{t}")
+        partition = _decorator(config.get("sourceTable"))
+        where = ""
+        if partition is not None:  # `t$20240101`: that partition's rows
+            where = " WHERE " + partitiondecorators.googlesql_filter(self.engine, p, d, t, partition)
         result = self.engine.query(
-            f"EXPORT DATA OPTIONS({', '.join(options)}) AS SELECT * FROM {sql_table(p, d, t)}",
+            f"EXPORT DATA OPTIONS({', '.join(options)}) AS SELECT {columns} FROM {sql_table(p, d, t)}{where}",
             default_project=project,
             control=control,
         )
@@ -1109,18 +1117,19 @@ def _decorator(ref: Any) -> str | None:
 
 def _refuse_decorators(kind: str, config: Any) -> None:
     """A partition decorator (`t$20240101`) names one partition of a load's or a query's
-    destination (partitiondecorators.py); a copy's or an extract's is refused by name."""
+    destination or an extract's source (partitiondecorators.py); a copy's is refused by name."""
     if not isinstance(config, dict):
         return
     refs = [("configuration.copy.destinationTable", config.get("destinationTable"))] if kind == "copy" else []
-    refs += [(f"configuration.{kind}.sourceTable", config.get("sourceTable"))]
+    if kind != "extract":  # an extract of `t$20240101` exports that partition
+        refs += [(f"configuration.{kind}.sourceTable", config.get("sourceTable"))]
     refs += [(f"configuration.{kind}.sourceTables", r) for r in config.get("sourceTables") or []]
     for where, ref in refs:
         table = ref.get("tableId") if isinstance(ref, dict) else None
         if isinstance(table, str) and "$" in table:
             raise bad_request(
                 f"Partition decorators are not supported by the emulator here: {table!r} in {where} "
-                "(loads and queries write one partition; copies and extracts take whole tables)",
+                "(loads, queries and extracts take one partition; copies take whole tables)",
                 location=where,
             )
 
