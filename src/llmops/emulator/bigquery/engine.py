@@ -67,6 +67,7 @@ from . import (
     ranges,
     routines,
     rowaccess,
+    tableddl,
     tablekinds,
     temporalrange,
     udfs,
@@ -1370,23 +1371,9 @@ class BigQueryEngine:
         )
         columns = self._catalog_columns(con) if {"TABLES", "COLUMNS"} & views else []
         if "TABLES" in views:
-            # BigQuery's ddl column: the CREATE TABLE statement that recreates the table
-            by_table: dict[tuple[str, str, str], list[str]] = {}
-            for project, dataset, table, column, _, field in columns:
-                not_null = " NOT NULL" if field["mode"] == "REQUIRED" else ""
-                by_table.setdefault((project, dataset, table), []).append(
-                    f"  {column} {field_type_sql(field)}{not_null}"
-                )
-            ddl = pa.table(
-                {
-                    "schema_name": [duckdb_schema(p, d) for p, d, _ in by_table],
-                    "table_name": [t for _, _, t in by_table],
-                    "ddl": [
-                        f"CREATE TABLE `{bq_name(*key)}`\n(\n" + ",\n".join(cols) + "\n);"
-                        for key, cols in by_table.items()
-                    ],
-                }
-            )
+            # BigQuery's ddl column: the statement that recreates the table or view
+            table_options, view_queries = infoschema.ddl_parts(con)
+            ddl = tableddl.ddl_table(con, columns, self._layouts(con), table_options, view_queries, field_type_sql)
             ddl_name = INFO_SCHEMA_VIEWS["TABLES"] + "_ddl"
             con.register(ddl_name, ddl)
             con.execute(
@@ -1401,7 +1388,7 @@ class BigQueryEngine:
                 "CAST(NULL AS VARCHAR) AS replica_source_catalog, CAST(NULL AS VARCHAR) AS replica_source_schema, "
                 "CAST(NULL AS VARCHAR) AS replica_source_name, CAST(NULL AS VARCHAR) AS replication_status, "
                 "CAST(NULL AS VARCHAR) AS replication_error, "
-                f"CASE r.table_type WHEN 'BASE TABLE' THEN d.ddl END AS ddl, "
+                "d.ddl AS ddl, "
                 f"CAST(NULL AS VARCHAR) AS default_collation_name, CAST(NULL AS JSON) AS sync_status, "
                 "CAST(NULL AS TIMESTAMPTZ) AS upsert_stream_apply_watermark "
                 f"FROM ({relations}) r LEFT JOIN {CATALOG_SCHEMA}.tables m "

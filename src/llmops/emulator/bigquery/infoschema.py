@@ -74,6 +74,24 @@ def register(
         con.register(relations[name], builders[name]())
 
 
+def ddl_parts(
+    con: duckdb.DuckDBPyConnection,
+) -> tuple[dict[tuple[str, str, str], list[tuple[str, str]]], dict[tuple[str, str, str], str | None]]:
+    """For TABLES' ddl (tableddl.py): each table's (option_name, option_value) as TABLE_OPTIONS
+    lists them, and each view's query as VIEWS shows it."""
+    options = _ddl_options(con)
+    listed: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
+    for r in _table_options(con, options).to_pylist():
+        listed.setdefault((r["table_catalog"], r["table_schema"], r["table_name"]), []).append(
+            (r["option_name"], r["option_value"])
+        )
+    views = {
+        (r["table_catalog"], r["table_schema"], r["table_name"]): r["view_definition"]
+        for r in _views(con, options).to_pylist()
+    }
+    return listed, views
+
+
 def _table(
     rows: list[tuple], names: tuple[str, ...], ints: tuple[str, ...] = (), string_lists: tuple[str, ...] = ()
 ) -> pa.Table:
