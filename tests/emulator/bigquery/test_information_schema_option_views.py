@@ -174,3 +174,11 @@ def test_rest_updates_show_in_the_option_views(bigquery_client, dataset):
     bigquery_client.update_table(table, ["description"])
     assert bigquery_client.get_table(f"{dataset.project}.{ds}.t").description is None
     assert options(listed) == [("friendly_name", '"T"'), ("labels", '[STRUCT("x", "y")]')]
+
+
+def test_a_refused_create_schema_creates_nothing(env):
+    run, ds, error = env
+    with pytest.raises(error, match="default_table_expiration_days must be at least 1/24"):
+        run(f"CREATE SCHEMA {ds}_short OPTIONS(default_table_expiration_days = 0.01)")
+    listed = run(f"SELECT schema_name FROM `region-us`.INFORMATION_SCHEMA.SCHEMATA WHERE schema_name = '{ds}_short'")
+    assert listed == []

@@ -452,8 +452,13 @@ def schema_options(options: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"fields": fields}
     if "default_table_expiration_days" in options:
         days = options["default_table_expiration_days"]
-        out["default_expiration_ms"] = None if days is None else round(float(days) * 86_400_000)
-        fields["defaultTableExpirationMs"] = None if days is None else str(out["default_expiration_ms"])
+        ms = None if days is None else round(float(days) * 86_400_000)
+        if ms is not None and ms < 3_600_000:  # refused before anything is created or changed
+            raise BigQueryInvalid(
+                "default_table_expiration_days must be at least 1/24 (one hour)", fix="give a longer expiration"
+            )
+        out["default_expiration_ms"] = ms
+        fields["defaultTableExpirationMs"] = None if ms is None else str(ms)
     return out
 
 
@@ -462,12 +467,7 @@ def apply_schema_options(con: duckdb.DuckDBPyConnection, project: str, dataset: 
     from .tablekinds import _set
 
     if "default_expiration_ms" in o:
-        ms = o["default_expiration_ms"]
-        if ms is not None and ms < 3_600_000:
-            raise BigQueryInvalid(
-                "default_table_expiration_days must be at least 1/24 (one hour)", fix="give a longer expiration"
-            )
-        _set(con, duckdb_schema(project, dataset), "", default_expiration_ms=ms)
+        _set(con, duckdb_schema(project, dataset), "", default_expiration_ms=o["default_expiration_ms"])
     if o.get("fields"):
         store(con, project, dataset, "", o["fields"])
 
