@@ -16,8 +16,17 @@
   inherited them); several RENAME COLUMN actions in one statement, as BigQuery's DDL reference
   writes them, run (they were refused: sqlglot parses one).
 
+- descriptions of fields inside a STRUCT: `STRUCT<e TIMESTAMP OPTIONS(description = ...)>` in
+  CREATE TABLE or ADD COLUMN (the DDL reference's "Adding a RECORD column" example was a syntax
+  error; in CREATE TABLE the description was dropped), and a nested field's `description` in a
+  REST schema (`SchemaField(..., description=...)` inside a RECORD came back None): kept, shown
+  by `tables.get` and INFORMATION_SCHEMA.COLUMN_FIELD_PATHS;
+- the same example's `D INT64 NOT NULL` inside the new STRUCT is a REQUIRED nested field.
+
 And `ALTER TABLE ... ADD COLUMN c T DEFAULT e` is refused, as BigQuery's default values page says
-("You cannot add a new column with a default value to an existing table"); it was accepted."""
+("You cannot add a new column with a default value to an existing table"), and so is `ADD COLUMN
+c T NOT NULL` (the DDL reference: "You cannot add a REQUIRED column to an existing table
+schema"); both were accepted."""
 
 from __future__ import annotations
 
@@ -25,6 +34,7 @@ import uuid
 
 import pytest
 from google.api_core import exceptions as gexc
+from google.cloud import bigquery
 
 
 @pytest.fixture
@@ -168,3 +178,54 @@ def test_renamed_column_keeps_its_default_locally(warehouse):
         f"SELECT column_name, column_default FROM {ds}.INFORMATION_SCHEMA.COLUMNS WHERE table_name = 't' ORDER BY 1"
     ).table.to_pylist()
     assert [tuple(r.values()) for r in rows] == [("a", "NULL"), ("c", "'x'")]
+
+
+DOCUMENTED_RECORD_COLUMN = (
+    "ALTER TABLE {ds}.mytable ADD COLUMN A STRUCT< B GEOGRAPHY, C ARRAY <INT64>, D INT64 NOT NULL, "
+    "E TIMESTAMP OPTIONS(description='creation time') >"
+)
+
+
+def test_the_reference_record_column_example(bigquery_client, ds):
+    bigquery_client.query_and_wait(f"CREATE TABLE {ds}.mytable (x INT64)")
+    bigquery_client.query_and_wait(DOCUMENTED_RECORD_COLUMN.format(ds=ds))
+    record = {f.name: f for f in bigquery_client.get_table(f"{ds}.mytable").schema}["A"]
+    assert [(f.name, f.mode, f.description) for f in record.fields] == [
+        ("B", "NULLABLE", None),
+        ("C", "REPEATED", None),
+        ("D", "REQUIRED", None),
+        ("E", "NULLABLE", "creation time"),
+    ]
+    with pytest.raises(gexc.BadRequest, match="Required field A.D cannot be null"):
+        bigquery_client.query_and_wait(f"INSERT {ds}.mytable (x, A) VALUES (1, STRUCT(NULL, [], NULL, NULL))")
+    with pytest.raises(gexc.BadRequest, match="Cannot add column R in REQUIRED mode"):
+        bigquery_client.query_and_wait(f"ALTER TABLE {ds}.mytable ADD COLUMN R INT64 NOT NULL")
+
+
+def test_nested_descriptions_locally(warehouse):
+    ds = f"kept_{uuid.uuid4().hex[:8]}"
+    warehouse.query_result(f"CREATE SCHEMA {ds}")
+    warehouse.query_result(f"CREATE TABLE {ds}.t (a INT64, rec STRUCT<e TIMESTAMP OPTIONS(description = 'when')>)")
+    warehouse.query_result(f"CREATE TABLE {ds}.mytable (x INT64)")
+    warehouse.query_result(DOCUMENTED_RECORD_COLUMN.format(ds=ds))
+    rows = warehouse.query_result(
+        f"SELECT field_path, description FROM {ds}.INFORMATION_SCHEMA.COLUMN_FIELD_PATHS WHERE description IS NOT NULL"
+    ).table.to_pylist()
+    assert sorted(tuple(r.values()) for r in rows) == [("A.E", "creation time"), ("rec.e", "when")]
+
+
+def test_nested_descriptions_through_rest(bigquery_client, ds):
+    schema = [
+        bigquery.SchemaField(
+            "rec",
+            "RECORD",
+            description="the record",
+            fields=[bigquery.SchemaField("e", "TIMESTAMP", description="when"), bigquery.SchemaField("f", "INT64")],
+        )
+    ]
+    bigquery_client.create_table(bigquery.Table(f"{bigquery_client.project}.{ds}.r", schema=schema))
+    (record,) = bigquery_client.get_table(f"{ds}.r").schema
+    assert (record.description, [(f.name, f.description) for f in record.fields]) == (
+        "the record",
+        [("e", "when"), ("f", None)],
+    )

@@ -297,17 +297,26 @@ def translate(stmt: exp.Expression, ctx: Any) -> Statement | None:
                 return replace(inner, options={**inner.options, **kept})
         if actions and all(isinstance(a, exp.ColumnDef) for a in actions):
             for action in actions:
-                if any(
-                    isinstance(c.args.get("kind"), exp.DefaultColumnConstraint)
-                    for c in action.args.get("constraints") or []
-                ):
+                kinds = [c.args.get("kind") for c in action.args.get("constraints") or []]
+                if any(isinstance(k, exp.DefaultColumnConstraint) for k in kinds):
                     raise BigQueryInvalid(
                         f"Cannot add column {action.name} with a default value to an existing table",
                         fix=f"add it without DEFAULT, then ALTER TABLE ... ALTER COLUMN {action.name} SET DEFAULT ...",
                         reason="invalidQuery",
                     )
+                if any(isinstance(k, exp.NotNullColumnConstraint) for k in kinds):
+                    raise BigQueryInvalid(
+                        f"Cannot add column {action.name} in REQUIRED mode (NOT NULL) to an existing table",
+                        fix="add it without NOT NULL; a REQUIRED field can be added inside a new STRUCT column",
+                        reason="invalidQuery",
+                    )
+            required, nested_descriptions = take_nested_field_options(list(actions))
             # ADD COLUMN c STRING(10): the parameters are kept for the schema (DuckDB cannot add a CHECK)
             params = typeparams.typed_columns(actions, check=False)
+            for path in required:
+                params[path] = {**params.get(path, {}), **fieldopts.required_mark()}
+            for path, nested in nested_descriptions.items():
+                params[path] = {**params.get(path, {}), "description": nested}
             described = {
                 a.name: text
                 for a in actions
@@ -495,7 +504,11 @@ def _translate_create(stmt: exp.Create, ctx: Any) -> Statement | None:
     params = typeparams.typed_columns(stmt.this.expressions if isinstance(stmt.this, exp.Schema) else [])
     for name, text in column_defaults(stmt).items():
         params[name] = {**params.get(name, {}), "defaultValueExpression": text}
-    required = take_nested_not_null(stmt)
+    required, nested_descriptions = take_nested_field_options(
+        stmt.this.expressions if isinstance(stmt.this, exp.Schema) else []
+    )
+    for path, text in nested_descriptions.items():
+        params[path] = {**params.get(path, {}), "description": text}
     if required and any(isinstance(p, exp.TemporaryProperty) for p in items):
         raise BigQueryError(
             f"a NOT NULL field inside a STRUCT of a temporary table ({required[0]}) is not supported by the "
@@ -555,20 +568,29 @@ def take_nested_not_null(stmt: exp.Create) -> list[str]:
     no constraint (a syntax error), so the modes live in the field options (fieldopts.py) and
     nestedrequired.py enforces them."""
     columns = stmt.this.expressions if isinstance(stmt.this, exp.Schema) else []
+    return take_nested_field_options(columns)[0]
+
+
+def take_nested_field_options(columns: list[exp.Expression]) -> tuple[list[str], dict[str, str]]:
+    """For column definitions: the paths of their STRUCT fields declared NOT NULL, and the
+    descriptions their `OPTIONS(description = ...)` give (`rec STRUCT<a INT64 NOT NULL
+    OPTIONS(description = 'x')>`), both taken out of the types (DuckDB's STRUCT fields take
+    neither); kept as field options (fieldopts.py)."""
     paths: list[str] = []
+    descriptions: dict[str, str] = {}
     for column in columns:
         if isinstance(column, exp.ColumnDef) and isinstance(column.args.get("kind"), exp.DataType):
-            _take_not_null(column.args["kind"], column.name.lower() + ".", paths)
-    return paths
+            _take_nested(column.args["kind"], column.name.lower() + ".", paths, descriptions)
+    return paths, descriptions
 
 
-def _take_not_null(kind: exp.DataType, prefix: str, paths: list[str]) -> None:
-    """Collect (and remove) the NOT NULLs of the STRUCT fields in `kind`, at any depth; an ARRAY's
-    STRUCT fields have the array's path (REST's `reps.x`)."""
+def _take_nested(kind: exp.DataType, prefix: str, paths: list[str], descriptions: dict[str, str]) -> None:
+    """Collect (and remove) the NOT NULLs and OPTIONS of the STRUCT fields in `kind`, at any
+    depth; an ARRAY's STRUCT fields have the array's path (REST's `reps.x`)."""
     if kind.this == exp.DataType.Type.ARRAY:
         for element in kind.expressions:
             if isinstance(element, exp.DataType):
-                _take_not_null(element, prefix, paths)
+                _take_nested(element, prefix, paths, descriptions)
         return
     if kind.this != exp.DataType.Type.STRUCT:
         return
@@ -577,12 +599,21 @@ def _take_not_null(kind: exp.DataType, prefix: str, paths: list[str]) -> None:
             continue
         path = prefix + field.name.lower()
         found = field.args.get("constraints") or []
-        kept = [c for c in found if not isinstance(c.args.get("kind"), exp.NotNullColumnConstraint)]
+        kept = []
+        for c in found:
+            constraint = c.args.get("kind")
+            if isinstance(constraint, exp.NotNullColumnConstraint):
+                paths.append(path)
+            elif isinstance(constraint, exp.Properties):
+                text = parse_options(list(constraint.expressions), "COLUMN").get("description")
+                if text is not None:
+                    descriptions[path] = str(text)
+            else:
+                kept.append(c)
         if len(kept) < len(found):
-            paths.append(path)
             field.set("constraints", kept or None)
         if isinstance(field.args.get("kind"), exp.DataType):
-            _take_not_null(field.args["kind"], path + ".", paths)
+            _take_nested(field.args["kind"], path + ".", paths, descriptions)
 
 
 def column_descriptions(stmt: exp.Create) -> dict[str, str]:

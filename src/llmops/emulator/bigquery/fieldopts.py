@@ -40,6 +40,8 @@ _MODE_UNSET = "modeUnset"
 _REQUIRED_INSIDE = "requiredInRecord"
 """The mark of a REQUIRED field inside a RECORD (a top-level one is its column's NOT NULL)."""
 _MARKS = (_MODE_UNSET, _REQUIRED_INSIDE)
+NESTED_DESCRIPTION = "description"
+"""The key of a field's description inside a RECORD (a top-level column's is its engine comment)."""
 
 
 def ensure_catalog(con: duckdb.DuckDBPyConnection) -> None:
@@ -63,6 +65,8 @@ def of_fields(fields: Any, prefix: str = "") -> dict[str, dict[str, Any]]:
             continue
         path = prefix + f["name"].lower()
         opts: dict[str, Any] = {k: f[k] for k in OPTIONS if not _empty(f.get(k))}
+        if prefix and not _empty(f.get("description")):
+            opts[NESTED_DESCRIPTION] = f["description"]
         if f.get("mode") is None:
             opts[_MODE_UNSET] = True
         elif prefix and str(f["mode"]).upper() == "REQUIRED":
@@ -201,6 +205,8 @@ def merge(api_fields: list[dict[str, Any]], options: dict[str, dict[str, Any]], 
         path = prefix + str(f.get("name", "")).lower()
         for k in OPTIONS:
             f.pop(k, None)
+        if prefix:
+            f.pop(NESTED_DESCRIPTION, None)
         own = options.get(path, {})
         f.update({k: v for k, v in own.items() if k not in _MARKS})
         if own.get(_MODE_UNSET) and f.get("mode") == "NULLABLE":

@@ -224,7 +224,9 @@ def _column_field_paths(
         tags = (options[key].get(path.lower(), {}).get("policyTags") or {}).get("names") or []
         rows.append((*key, column, path, type_sql(field), description, None, None, [str(t) for t in tags]))
         for child in field.get("fields") or [] if field["type"] == "RECORD" else []:
-            walk(key, column, f"{path}.{child['name']}", child, child.get("description"))
+            child_path = f"{path}.{child['name']}"
+            nested = options[key].get(child_path.lower(), {}).get(fieldopts.NESTED_DESCRIPTION)
+            walk(key, column, child_path, child, nested or child.get("description"))
 
     from .googlesql import duckdb_schema
 
