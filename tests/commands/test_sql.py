@@ -116,7 +116,7 @@ def test_bad_inputs_fail_with_one_line(cli):
         "SELEC 1": 'Syntax error: Unexpected integer literal "1" at [1:7]',
         "SELECT * FROM ML.PREDICT(MODEL `p.d.m`, (SELECT 1))": "Not found: Model p.d.m",
         "SELECT * FROM ML.EXPLAIN_PREDICT(MODEL `p.d.m`, (SELECT 1))": "ML.EXPLAIN_PREDICT is not supported by the local",
-        "SELECT * FROM `bigquery-public-data.stackoverflow.nope`": "`bigquery-public-data.stackoverflow.nope` not found",
+        "SELECT * FROM `bigquery-public-data.stackoverflow.nope`": "Not found: Table bigquery-public-data:stackoverflow.nope",
         "SELECT @since AS s": "@since has no value",
     }
     for sql, fragment in cases.items():

@@ -327,13 +327,13 @@ def test_unknown_table_names_the_table_and_how_to_list_tables(shared):
     with pytest.raises(NotFoundError) as info:
         shared.query("SELECT * FROM `bigquery-public-data.stackoverflow.posts_nope`")
     msg = str(info.value)
-    assert "`bigquery-public-data.stackoverflow.posts_nope` not found" in msg
+    assert "Not found: Table bigquery-public-data:stackoverflow.posts_nope" in msg
     assert "INFORMATION_SCHEMA.TABLES" in msg and "\n" not in msg
     assert info.value.reason == "notFound" and isinstance(info.value, QueryError)
 
 
 def test_unknown_dataset(shared):
-    with pytest.raises(NotFoundError, match="dataset `llmops-local.nope` not found"):
+    with pytest.raises(NotFoundError, match="Not found: Dataset llmops-local:nope"):
         shared.query("SELECT * FROM nope.t")
 
 
@@ -383,7 +383,7 @@ def test_ddl_and_dml_statements(engine):
     ]
     assert engine.get_table("proj", "ds", "t")["schema"][0] == {"name": "a", "type": "INT64", "mode": "REQUIRED"}
     assert engine.query("DROP TABLE ds.t2").statement_type == "DROP_TABLE"
-    with pytest.raises(NotFoundError, match="`proj.ds.missing` not found"):
+    with pytest.raises(NotFoundError, match="Not found: Table proj:ds.missing"):
         engine.query("CREATE TABLE ds.t3 AS SELECT * FROM ds.missing")
     with pytest.raises(QueryError, match="NOT NULL"):
         engine.query("INSERT ds.t (b) VALUES ('no a')")
@@ -475,7 +475,7 @@ def test_table_catalog_and_schema_updates(engine):
     with pytest.raises(QueryError, match="drops field"):
         engine.update_table_schema("proj", "ds", "t", schema[:1])
     engine.delete_table("proj", "ds", "t")
-    with pytest.raises(NotFoundError, match="`proj.ds.t` not found"):
+    with pytest.raises(NotFoundError, match="Not found: Table proj:ds.t"):
         engine.get_table("proj", "ds", "t")
     with pytest.raises(NotFoundError):
         engine.delete_table("proj", "ds", "t")

@@ -91,7 +91,7 @@ DROPPED_UNDER_A_VIEW = [
             "DROP TABLE {ds}.t",
         ],
         "SELECT * FROM {ds}.reads_t",
-        ".{ds}.t` not found",
+        ":{ds}.t (read by the view",
         404,
     ),
     (
@@ -102,7 +102,7 @@ DROPPED_UNDER_A_VIEW = [
             "DROP VIEW {ds}.inner_v",
         ],
         "SELECT * FROM {ds}.outer_v",
-        ".{ds}.inner_v` not found",
+        ":{ds}.inner_v (read by the view",
         404,
     ),
     (
@@ -114,7 +114,7 @@ DROPPED_UNDER_A_VIEW = [
             "DROP SCHEMA {ds}_gone CASCADE",
         ],
         "SELECT * FROM {ds}.reads_gone",
-        ".{ds}_gone` not found",
+        ":{ds}_gone",
         404,
     ),
 ]

@@ -78,7 +78,6 @@ from .datetext import padded
 from .googlesql import (
     FARM_FINGERPRINT_UDF,
     INFO_SCHEMA_VIEWS,
-    LIST_DATASETS_FIX,
     LIST_TABLES_FIX,
     BigQueryDuplicate,
     BigQueryError,
@@ -91,6 +90,7 @@ from .googlesql import (
     bq_name,
     check_dataset_name,
     check_table_name,
+    dataset_not_found,
     duckdb_schema,
     duckdb_table,
     duckdb_type_to_field,
@@ -98,6 +98,7 @@ from .googlesql import (
     output_names,
     quote_ident,
     split_schema,
+    table_not_found,
     translate,
 )
 from .sandbox import ExportWriter, QueryControl, QueryLimits, json_line_batches, lock_down
@@ -1211,7 +1212,7 @@ class BigQueryEngine:
                 ddlopts.apply_schema_options(con, project, dataset, stmt.options)
         else:
             if not exists and "IF EXISTS" not in stmt.sql.upper():
-                raise BigQueryNotFound(f"dataset `{project}.{dataset}` not found", fix=LIST_DATASETS_FIX)
+                raise dataset_not_found(project, dataset)
             if exists and " CASCADE" not in stmt.sql.upper() and self._table_names(con, project, dataset):
                 raise BigQueryError(
                     f"Dataset {project}:{dataset} is still in use",
@@ -1262,13 +1263,12 @@ class BigQueryEngine:
                 if stmt.statement_type.startswith("CREATE") and (project, dataset, table) == stmt.target:
                     continue  # the table being created
                 if not self._dataset_exists(con, project, dataset):
-                    return BigQueryNotFound(f"dataset `{project}.{dataset}` not found", fix=LIST_DATASETS_FIX)
+                    return dataset_not_found(project, dataset)
                 if table.endswith("*"):
                     continue
                 if table not in self._table_names(con, project, dataset):
-                    return BigQueryNotFound(
-                        f"table `{bq_name(project, dataset, table)}` not found",
-                        fix=LIST_TABLES_FIX.format(project=project, dataset=dataset),
+                    return table_not_found(
+                        project, dataset, table, self._dataset_locations(con).get(duckdb_schema(project, dataset))
                     )
             gone = viewrefs.missing_error(con, first, stmt.tables)
             if gone is not None:
@@ -1283,10 +1283,9 @@ class BigQueryEngine:
             if stmt.target and "does not exist" in first:
                 project, dataset, table = stmt.target
                 if not self._dataset_exists(con, project, dataset):
-                    return BigQueryNotFound(f"dataset `{project}.{dataset}` not found", fix=LIST_DATASETS_FIX)
-                return BigQueryNotFound(
-                    f"table `{bq_name(project, dataset, table)}` not found",
-                    fix=LIST_TABLES_FIX.format(project=project, dataset=dataset),
+                    return dataset_not_found(project, dataset)
+                return table_not_found(
+                    project, dataset, table, self._dataset_locations(con).get(duckdb_schema(project, dataset))
                 )
             if "already exists" in first:
                 return BigQueryDuplicate(first, fix="use CREATE OR REPLACE or IF NOT EXISTS")
@@ -1490,7 +1489,7 @@ class BigQueryEngine:
     def _define_wildcard(self, con: duckdb.DuckDBPyConnection, wc) -> None:
         names = sorted(t for t in self._table_names(con, wc.project, wc.dataset) if t.startswith(wc.prefix))
         if not self._dataset_exists(con, wc.project, wc.dataset):
-            raise BigQueryNotFound(f"dataset `{wc.project}.{wc.dataset}` not found", fix=LIST_DATASETS_FIX)
+            raise dataset_not_found(wc.project, wc.dataset)
         if not names:
             raise BigQueryNotFound(
                 f"no table matches `{bq_name(wc.project, wc.dataset, wc.prefix + '*')}`",
@@ -1656,7 +1655,7 @@ class BigQueryEngine:
 
     def _require_dataset(self, con, project: str, dataset: str) -> None:
         if not self._dataset_exists(con, project, dataset):
-            raise BigQueryNotFound(f"dataset `{project}.{dataset}` not found", fix=LIST_DATASETS_FIX)
+            raise dataset_not_found(project, dataset)
 
     def _table_names(self, con, project: str, dataset: str) -> list[str]:
         schema = duckdb_schema(project, dataset)
@@ -1771,10 +1770,9 @@ class BigQueryEngine:
         ).fetchall()[:1]
         if not kind_row:
             if not self._dataset_exists(con, project, dataset):
-                raise BigQueryNotFound(f"dataset `{project}.{dataset}` not found", fix=LIST_DATASETS_FIX)
-            raise BigQueryNotFound(
-                f"table `{bq_name(project, dataset, table)}` not found",
-                fix=LIST_TABLES_FIX.format(project=project, dataset=dataset),
+                raise dataset_not_found(project, dataset)
+            raise table_not_found(
+                project, dataset, table, self._dataset_locations(con).get(duckdb_schema(project, dataset))
             )
         kind, comment, _ = kind_row[0]
         fields = self.column_fields(con, project, dataset, table)

@@ -89,6 +89,22 @@ class BigQueryInvalid(BigQueryError):
 
 
 LIST_TABLES_FIX = "list tables with: SELECT table_name FROM `{project}.{dataset}.INFORMATION_SCHEMA.TABLES`"
+
+
+def table_not_found(project: str, dataset: str, table: str, location: str | None) -> BigQueryNotFound:
+    """BigQuery's words for a table a query names that does not exist."""
+    where = f" was not found in location {location}" if location else ""
+    return BigQueryNotFound(
+        f"Not found: Table {project}:{dataset}.{table}{where}",
+        fix=LIST_TABLES_FIX.format(project=project, dataset=dataset),
+    )
+
+
+def dataset_not_found(project: str, dataset: str) -> BigQueryNotFound:
+    """BigQuery's words for a dataset a query names that does not exist."""
+    return BigQueryNotFound(f"Not found: Dataset {project}:{dataset}", fix=LIST_DATASETS_FIX)
+
+
 LIST_DATASETS_FIX = (
     "list datasets with: SELECT schema_name FROM `region-us.INFORMATION_SCHEMA.SCHEMATA`; "
     "the public tables are in `bigquery-public-data.stackoverflow`"

@@ -188,6 +188,8 @@ def table_resource(info: dict[str, Any], extra: dict[str, Any], base: str, locat
     view_query = extra.pop("viewQuery", None)
     if kind == "VIEW":
         res["view"] = {"query": view_query or "", "useLegacySql": False}
+        for k in ("numRows", "numBytes", "numLongTermBytes"):  # a view holds no rows (BigQuery leaves them out)
+            del res[k]
     refresh = extra.pop("mviewRefresh", None)
     ddl = dict((info.get("features") or {}).get("ddl_fields") or {})
     ddl_refresh = ddl.pop("mviewRefresh", None)  # DDL's refresh options, over those REST set before them

@@ -12,11 +12,11 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from .googlesql import (
-    LIST_DATASETS_FIX,
     LIST_TABLES_FIX,
     BigQueryError,
     BigQueryNotFound,
     bq_name,
+    dataset_not_found,
     duckdb_schema,
     split_schema,
 )
@@ -54,7 +54,7 @@ def missing_error(
         # only a dataset a view names: `SAFE.HLL_COUNT.EXTRACT(...)` reads as schema SAFE.HLL_COUNT too
         where = split_schema(gone.group(1).replace('""', '"'))
         if where is not None and _names_dataset(con, tables, duckdb_schema(*where)):
-            return BigQueryNotFound(f"dataset `{bq_name(*where)}` not found", fix=LIST_DATASETS_FIX)
+            return dataset_not_found(*where)
         return None
     m = _MISSING.search(first_line)
     if not m:
@@ -70,7 +70,7 @@ def missing_error(
             fix=f"the view `{view}` calls it: create the function again, or replace the view",
         )
     return BigQueryNotFound(
-        f"table `{bq_name(project, dataset, missing)}` not found (read by the view `{view}`)",
+        f"Not found: Table {project}:{dataset}.{missing} (read by the view `{view}`)",
         fix=LIST_TABLES_FIX.format(project=project, dataset=dataset),
     )
 
