@@ -2118,15 +2118,21 @@ class BigQueryEngine:
                             self._record_table(con, project, dataset, table)
                         con.execute("COMMIT")
                         return data.num_rows
-                self._insert_arrow(con, project, dataset, table, data)
-                required = nestedrequired.rules(self, con, project, dataset, table)
-                if required:
-                    nestedrequired.check_load(con, project, dataset, table, required)
+                self._append_checked(con, project, dataset, table, data)
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
         return data.num_rows
+
+    def _append_checked(
+        self, con: duckdb.DuckDBPyConnection, project: str, dataset: str, table: str, data: pa.Table
+    ) -> None:
+        """Append loaded rows, refusing those that leave a REQUIRED field inside a RECORD NULL."""
+        self._insert_arrow(con, project, dataset, table, data)
+        required = nestedrequired.rules(self, con, project, dataset, table)
+        if required:
+            nestedrequired.check_load(con, project, dataset, table, required)
 
     def _load_partition(self, project: str, dataset: str, table: str, data: pa.Table, mode: str, partition: str) -> int:
         with self.connection() as con:
@@ -2157,10 +2163,7 @@ class BigQueryEngine:
                         )
                 if mode == "replace":
                     con.execute(f"DELETE FROM {target} WHERE ({pid}) = ?", [partition])
-                self._insert_arrow(con, project, dataset, table, data)
-                required = nestedrequired.rules(self, con, project, dataset, table)
-                if required:
-                    nestedrequired.check_load(con, project, dataset, table, required)
+                self._append_checked(con, project, dataset, table, data)
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")

@@ -204,17 +204,22 @@ def _schemata_options(con: duckdb.DuckDBPyConnection) -> pa.Table:
     return _table(rows, ("catalog_name", "schema_name", "option_name", "option_type", "option_value"))
 
 
+def column_comments(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str, str], str]:
+    """(DuckDB schema, table, column) -> the column's description, for the columns that have one."""
+    return {
+        (schema_name, table, column): comment
+        for schema_name, table, column, comment in con.execute(
+            "SELECT schema_name, table_name, column_name, comment FROM duckdb_columns() "
+            "WHERE comment IS NOT NULL AND comment <> '' AND database_name = current_database()"
+        ).fetchall()
+    }
+
+
 def _column_field_paths(
     con: duckdb.DuckDBPyConnection, columns: list[Column], type_sql: Callable[[dict], str]
 ) -> pa.Table:
     """A row per column and per nested field (`a.b`), with the column's description."""
-    comments = {
-        (schema_name, table, column): comment
-        for schema_name, table, column, comment in con.execute(
-            "SELECT schema_name, table_name, column_name, comment FROM duckdb_columns() "
-            "WHERE comment IS NOT NULL AND comment <> ''"
-        ).fetchall()
-    }
+    comments = column_comments(con)
     rows: list[tuple] = []
     options: dict[tuple[str, str, str], dict[str, dict[str, Any]]] = {}
 

@@ -44,13 +44,9 @@ def ddl_table(
 ) -> pa.Table:
     """(schema_name, table_name, ddl) of every dataset table and view. `options` are each
     table's (option_name, GoogleSQL value) as TABLE_OPTIONS lists them; `views` each view's query."""
-    comments = {
-        (s, t, c): comment
-        for s, t, c, comment in con.execute(
-            "SELECT schema_name, table_name, column_name, comment FROM duckdb_columns() "
-            "WHERE comment IS NOT NULL AND comment <> '' AND database_name = current_database()"
-        ).fetchall()
-    }
+    from .infoschema import column_comments
+
+    comments = column_comments(con)
     kinds = dict(
         ((s, t), (k, q))
         for s, t, k, q in con.execute(
