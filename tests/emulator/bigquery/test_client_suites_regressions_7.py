@@ -7,7 +7,8 @@ warehouse and through google-cloud-bigquery:
   type DATE and type VARCHAR"; GoogleSQL coerces a STRING parameter to DATE, DATETIME, TIME and
   TIMESTAMP ("Query parameter coercion", conversion rules); `=` and IN already answered. Compared
   with an INT64 (`id = @a`, '2'), DuckDB read the string as the number and answered; BigQuery has
-  no signature for it.
+  no signature for it, nor for a STRING script variable compared with a DATE (DuckDB answered
+  `d = x`): GoogleSQL coerces query parameters, not variables.
 """
 
 from __future__ import annotations
@@ -93,3 +94,26 @@ def test_a_string_parameter_compared_with_an_int64_is_an_error(warehouse, local_
         _ids_locally(warehouse, local_events, "id = @a", {"a": "2"})
     with pytest.raises(BadRequest, match=message):
         _ids_through_client(bigquery_client, client_events, "id = @a", {"a": "2"})
+
+
+@pytest.mark.parametrize(
+    ("script", "message"),
+    [
+        (
+            "DECLARE x STRING DEFAULT '2024-03-10'; SELECT id FROM {t} WHERE d = x",
+            "operator = for argument types: DATE, STRING",
+        ),
+        (
+            "DECLARE x STRING DEFAULT '2'; SELECT id FROM {t} WHERE id = x",
+            "operator = for argument types: INT64, STRING",
+        ),
+    ],
+)
+def test_a_string_script_variable_is_not_coerced(
+    warehouse, local_events, bigquery_client, client_events, script, message
+):
+    """A script variable is no query parameter: BigQuery has no signature for these; DuckDB answered."""
+    with pytest.raises(QueryError, match=message):
+        warehouse.query_result(script.format(t=local_events))
+    with pytest.raises(BadRequest, match=message):
+        bigquery_client.query_and_wait(script.format(t=f"`{client_events}`"))

@@ -41,7 +41,7 @@ from .mlscalars import supported as ml_scalar_supported
 from .nancompare import rewrite_nan_comparisons, tag_comparisons
 from .nanorder import rewrite_nan_orderings, tag_orderings
 from .semantics import rewrite_semantics
-from .stringparams import STRING_PARAMETER, coerce_string_parameters
+from .stringparams import PARAMETER, STRING_PARAMETER, VARIABLE, coerce_string_parameters
 from .structs import (
     explode_struct_unnests,
     fieldwise_struct_comparisons,
@@ -1614,7 +1614,8 @@ def _rewrite_parameters(stmt: exp.Expression, ctx: _Context) -> None:
         elif name in ctx.param_types:
             new = exp.cast(new, exp.DataType.build(bq_type_to_duckdb(ctx.param_types[name]), dialect="duckdb"))
             if ctx.param_types[name].upper() == "STRING":
-                new.meta[STRING_PARAMETER] = True  # coerces to DATE, ... where compared with one (stringparams.py)
+                # a parameter coerces to DATE, ... where compared with one, a script variable does not (stringparams.py)
+                new.meta[STRING_PARAMETER] = VARIABLE if name.startswith("_v_") else PARAMETER
         node.replace(new)
     ctx.positional += highest
     if ctx.positional and ctx.named_params:

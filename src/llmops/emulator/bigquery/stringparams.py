@@ -8,7 +8,8 @@ types every JavaScript string STRING; Python's `ScalarQueryParameter("start", "S
 | query | DuckDB answered | BigQuery |
 |---|---|---|
 | `d >= @p` (`d` a DATE column, `@p` STRING) | `Cannot compare values of type DATE and type VARCHAR` | the rows from that date |
-| `ts BETWEEN @a AND @b`, `d IN (@a, @b)` | the same error | the parameters read as TIMESTAMP, DATE |
+| `ts BETWEEN @a AND @b`, `tm >= @p` | the same error | the parameters read as TIMESTAMP, TIME |
+| `d = @p`, `d IN (@a, @b)` | the rows (DuckDB casts for equality) | the same rows |
 
 The parameter is bound as a VARCHAR (`googlesql._rewrite_parameters` marks it); where the value it
 is compared with is of one of those four types (shown by the text or inferred by coltypes.py from
@@ -17,7 +18,9 @@ read as one is BigQuery's cast error). The cast is guarded by DuckDB checking th
 (`coltypes.checked`), so a wrong inference is an error, never a different answer. A STRING
 parameter compared with a number, BOOL or BYTES (`n = @p` of an INT64 `n`, which DuckDB answered
 by reading '2' as 2) is BigQuery's "No matching signature for operator = for argument types:
-INT64, STRING".
+INT64, STRING". A STRING script variable is not a query parameter and is not coerced:
+`DECLARE x STRING DEFAULT '2024-02-01'; ... WHERE d >= x` is the same error, as on BigQuery
+(DuckDB answered `d = x` by reading the string as a DATE).
 """
 
 from __future__ import annotations
@@ -29,7 +32,10 @@ from .coltypes import checked, known_type
 from .setoptypes import value_type
 
 STRING_PARAMETER = "bq_string_parameter"
-"""Meta key on the `CAST($p AS VARCHAR)` of a STRING query parameter."""
+"""Meta key on the `CAST($p AS VARCHAR)` of a STRING query parameter (PARAMETER) or script
+variable (VARIABLE, bound as a parameter `@_v_name`: GoogleSQL does not coerce a variable)."""
+PARAMETER = "parameter"
+VARIABLE = "variable"
 
 _TEMPORAL = ("DATE", "DATETIME", "TIME", "TIMESTAMP")
 _COMPARISONS = (exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE)
@@ -46,10 +52,17 @@ _OPERATORS: dict[type[exp.Expr], str] = {
 _INCOMPARABLE = ("INT64", "FLOAT64", "NUMERIC", "BIGNUMERIC", "BOOL", "BYTES")
 
 
-def _is_string_parameter(node: exp.Expression | None) -> bool:
+def _unparen(node: exp.Expression) -> exp.Expression:
     while isinstance(node, exp.Paren):
         node = node.this
-    return isinstance(node, exp.Expression) and bool(node._meta) and bool(node.meta.get(STRING_PARAMETER))
+    return node
+
+
+def _is_string_parameter(node: exp.Expression | None) -> bool:
+    if not isinstance(node, exp.Expression):
+        return False
+    node = _unparen(node)
+    return bool(node._meta) and bool(node.meta.get(STRING_PARAMETER))
 
 
 def _pairs(stmt: exp.Expression) -> list[tuple[exp.Expression, exp.Expression, exp.Expr]]:
@@ -88,7 +101,8 @@ def coerce_string_parameters(stmt: exp.Expression) -> None:
 
     for param, other, comparison in _pairs(stmt):
         kind = value_type(other) or known_type(other)
-        if kind in _INCOMPARABLE:
+        variable = _unparen(param).meta[STRING_PARAMETER] == VARIABLE
+        if kind in _INCOMPARABLE or (variable and kind in _TEMPORAL):
             kinds = [kind, "STRING"] if other is comparison.this else ["STRING", kind]
             name = _OPERATORS.get(type(comparison), "")
             raise BigQueryError(f"No matching signature for operator {name} for argument types: {', '.join(kinds)}")
