@@ -159,7 +159,16 @@ def _candidates(stmt: exp.Expression) -> list[exp.Expression]:
         + ordering_keys(stmt)
         + percentile_values(stmt)
         + datefamily.typed_arguments(stmt)
+        + _string_parameter_comparisons(stmt)
     )
+
+
+def _string_parameter_comparisons(stmt: exp.Expression) -> list[exp.Expression]:
+    """The values STRING query parameters are compared with: a DATE, ... one makes the parameter
+    that type (stringparams.py)."""
+    from .stringparams import compared_values
+
+    return compared_values(stmt)
 
 
 _TEXT = (exp.DataType.Type.VARCHAR, exp.DataType.Type.TEXT)

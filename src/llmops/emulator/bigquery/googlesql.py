@@ -41,6 +41,7 @@ from .mlscalars import supported as ml_scalar_supported
 from .nancompare import rewrite_nan_comparisons, tag_comparisons
 from .nanorder import rewrite_nan_orderings, tag_orderings
 from .semantics import rewrite_semantics
+from .stringparams import PARAMETER, STRING_PARAMETER, VARIABLE, coerce_string_parameters
 from .structs import (
     explode_struct_unnests,
     fieldwise_struct_comparisons,
@@ -1171,6 +1172,7 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     if _infer_types(stmt, ctx, tables):
         # its column types are asked for, then the script is translated again (see `translate`)
         return Statement(sql="", statement_type=_statement_type(stmt), tables=tuple(tables))
+    coerce_string_parameters(stmt)
     from .jsonaccess import mark_json_subscripts
     from .jsonpointer import pointer_paths
     from .setops import positional_struct_columns
@@ -1627,6 +1629,9 @@ def _rewrite_parameters(stmt: exp.Expression, ctx: _Context) -> None:
             new = bignumerics.parameter_node(new)
         elif name in ctx.param_types:
             new = exp.cast(new, exp.DataType.build(bq_type_to_duckdb(ctx.param_types[name]), dialect="duckdb"))
+            if ctx.param_types[name].upper() == "STRING":
+                # a parameter coerces to DATE, ... where compared with one, a script variable does not (stringparams.py)
+                new.meta[STRING_PARAMETER] = VARIABLE if name.startswith("_v_") else PARAMETER
         node.replace(new)
     ctx.positional += highest
     if ctx.positional and ctx.named_params:

@@ -1,0 +1,113 @@
+"""STRING query parameters compared with DATE, DATETIME, TIME or TIMESTAMP values: GoogleSQL's
+query parameter coercion ("a STRING parameter coerces to DATE, DATETIME, TIME, TIMESTAMP",
+conversion rules), where DuckDB refused the comparison.
+
+`WHERE event_date >= @start` with `@start` a STRING parameter `'2024-02-01'` (the Node.js client
+types every JavaScript string STRING; Python's `ScalarQueryParameter("start", "STRING", ...)`):
+
+| query | DuckDB answered | BigQuery |
+|---|---|---|
+| `d >= @p` (`d` a DATE column, `@p` STRING) | `Cannot compare values of type DATE and type VARCHAR` | the rows from that date |
+| `ts BETWEEN @a AND @b`, `tm >= @p` | the same error | the parameters read as TIMESTAMP, TIME |
+| `d = @p`, `d IN (@a, @b)` | the rows (DuckDB casts for equality) | the same rows |
+
+The parameter is bound as a VARCHAR (`googlesql._rewrite_parameters` marks it); where the value it
+is compared with is of one of those four types (shown by the text or inferred by coltypes.py from
+the tables' schemas), it is cast to that type as `CAST(@p AS DATE)` would (a value that does not
+read as one is BigQuery's cast error). The cast is guarded by DuckDB checking the other value's type
+(`coltypes.checked`), so a wrong inference is an error, never a different answer. A STRING
+parameter compared with a number, BOOL or BYTES (`n = @p` of an INT64 `n`, which DuckDB answered
+by reading '2' as 2) is BigQuery's "No matching signature for operator = for argument types:
+INT64, STRING". A STRING script variable is not a query parameter and is not coerced:
+`DECLARE x STRING DEFAULT '2024-02-01'; ... WHERE d >= x` is the same error, as on BigQuery
+(DuckDB answered `d = x` by reading the string as a DATE).
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from .census import find_all
+from .coltypes import checked, known_type
+from .setoptypes import value_type
+
+STRING_PARAMETER = "bq_string_parameter"
+"""Meta key on the `CAST($p AS VARCHAR)` of a STRING query parameter (PARAMETER) or script
+variable (VARIABLE, bound as a parameter `@_v_name`: GoogleSQL does not coerce a variable)."""
+PARAMETER = "parameter"
+VARIABLE = "variable"
+
+_TEMPORAL = ("DATE", "DATETIME", "TIME", "TIMESTAMP")
+_COMPARISONS = (exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE)
+_OPERATORS: dict[type[exp.Expr], str] = {
+    exp.EQ: "=",
+    exp.NEQ: "!=",
+    exp.LT: "<",
+    exp.LTE: "<=",
+    exp.GT: ">",
+    exp.GTE: ">=",
+    exp.Between: "BETWEEN",
+    exp.In: "IN",
+}
+_INCOMPARABLE = ("INT64", "FLOAT64", "NUMERIC", "BIGNUMERIC", "BOOL", "BYTES")
+
+
+def _unparen(node: exp.Expression) -> exp.Expression:
+    while isinstance(node, exp.Paren):
+        node = node.this
+    return node
+
+
+def _is_string_parameter(node: exp.Expression | None) -> bool:
+    if not isinstance(node, exp.Expression):
+        return False
+    node = _unparen(node)
+    return bool(node._meta) and bool(node.meta.get(STRING_PARAMETER))
+
+
+def _pairs(stmt: exp.Expression) -> list[tuple[exp.Expression, exp.Expression, exp.Expr]]:
+    """(STRING parameter, the value it is compared with, the comparison) of each comparison,
+    BETWEEN and IN list."""
+    out: list[tuple[exp.Expression, exp.Expression, exp.Expr]] = []
+    for node in find_all(stmt, *_COMPARISONS):
+        left, right = node.this, node.expression
+        if _is_string_parameter(left) and not _is_string_parameter(right):
+            out.append((left, right, node))
+        elif _is_string_parameter(right) and not _is_string_parameter(left):
+            out.append((right, left, node))
+    for between in find_all(stmt, exp.Between):
+        if not _is_string_parameter(between.this):
+            bounds = (between.args.get("low"), between.args.get("high"))
+            out += [
+                (b, between.this, between) for b in bounds if isinstance(b, exp.Expression) and _is_string_parameter(b)
+            ]
+    for isin in find_all(stmt, exp.In):
+        if not _is_string_parameter(isin.this):
+            out += [(e, isin.this, isin) for e in isin.expressions if _is_string_parameter(e)]
+    return out
+
+
+def compared_values(stmt: exp.Expression) -> list[exp.Expression]:
+    """The values STRING parameters are compared with whose type the text does not show (for
+    coltypes.py to infer)."""
+    return [other for _, other, _ in _pairs(stmt) if value_type(other) is None and not isinstance(other, exp.Literal)]
+
+
+def coerce_string_parameters(stmt: exp.Expression) -> None:
+    """Casts each STRING parameter compared with a DATE, DATETIME, TIME or TIMESTAMP value to that
+    type; one compared with a number, BOOL or BYTES is BigQuery's "No matching signature" error
+    (DuckDB would read the string as the number)."""
+    from .googlesql import BigQueryError
+
+    for param, other, comparison in _pairs(stmt):
+        kind = value_type(other) or known_type(other)
+        variable = _unparen(param).meta[STRING_PARAMETER] == VARIABLE
+        if kind in _INCOMPARABLE or (variable and kind in _TEMPORAL):
+            kinds = [kind, "STRING"] if other is comparison.this else ["STRING", kind]
+            name = _OPERATORS.get(type(comparison), "")
+            raise BigQueryError(f"No matching signature for operator {name} for argument types: {', '.join(kinds)}")
+        if kind not in _TEMPORAL or param.parent is None:
+            continue
+        cast = exp.Cast(this=param.copy(), to=exp.DataType.build(kind, dialect="bigquery"))
+        shown = value_type(other) is not None
+        param.replace(cast if shown else checked(cast, (other, kind)))
