@@ -10,7 +10,10 @@ guide pages (the first: `test_googlesql_guide_sweep.py`):
 - an expression of ORDER BY, HAVING or QUALIFY that reads a SELECT alias whose expression is
   checked arithmetic (`SELECT x * 2 AS a, x + 1 AS b ... ORDER BY (a + b) DESC`, the tables
   guide's storage forecast; `HAVING s > 2`; `ORDER BY -a` of a FLOAT64) failed as DuckDB's "Alias
-  "a" referenced - but the expression has side effects".
+  "a" referenced - but the expression has side effects";
+- the change history table functions of the time series functions reference, `APPENDS(TABLE
+  dataset.t, NULL, NULL)` and `CHANGES(TABLE ...)`, failed as a syntax error at the table's name;
+  they are refused by name.
 
 Each case is our own statement with the answer Google's pages give, run on the local warehouse and
 through the real BigQuery client against the emulator.
@@ -112,3 +115,18 @@ def test_insert_all_row_that_needs_rounding_is_refused(bigquery_client):
         assert rows == [(decimal.Decimal("1.02"),)]
     finally:
         bigquery_client.delete_dataset(ds, delete_contents=True, not_found_ok=True)
+
+
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        ("APPENDS(TABLE {t}, NULL, NULL)", "APPENDS"),
+        ("CHANGES(TABLE `{t}`, TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL 1 HOUR), NULL)", "CHANGES"),
+    ],
+)
+def test_table_functions_of_a_named_table_are_refused_by_name(env, call, name):
+    run, ds, error = env
+    run(f"CREATE TABLE {ds}.produce (product STRING, time DATETIME)")
+    with pytest.raises(error) as info:
+        run(f"SELECT * FROM {call.format(t=ds + '.produce')}")
+    assert f"table function {name} {_REFUSED}" in str(info.value)
