@@ -13,7 +13,11 @@ comparisons hold for it too). A row whose range is NULL is a session of its own 
 `session_range`.
 
 `TABLE name` is not an expression sqlglot parses; `table_arguments` makes it `(SELECT * FROM
-name)` before parsing, and `rewrite` replaces the call in FROM by the subquery.
+name)` before parsing, and `rewrite` replaces the call in FROM by the subquery. The other table
+functions of BigQuery's reference that take a `TABLE name` argument (GAP_FILL, and the change
+history functions APPENDS and CHANGES) get the same subquery, so that they reach the named
+refusal of a table function (`_check_table_functions`) rather than a syntax error at the table's
+name.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import sqlglot
 from sqlglot import exp
 
 _TABLE_ARGUMENT = re.compile(
-    r"(\bRANGE_SESSIONIZE\s*\(\s*)TABLE\s+((?:`[^`]+`|[A-Za-z_][\w-]*)(?:\s*\.\s*(?:`[^`]+`|[A-Za-z_][\w-]*))*)",
+    r"(\b(?:RANGE_SESSIONIZE|GAP_FILL|APPENDS|CHANGES)\s*\(\s*)TABLE\s+((?:`[^`]+`|[A-Za-z_][\w-]*)(?:\s*\.\s*(?:`[^`]+`|[A-Za-z_][\w-]*))*)",
     re.IGNORECASE,
 )
 _NEW = "__bq_session_new"
@@ -33,8 +37,10 @@ _FIX = "write RANGE_SESSIONIZE(TABLE t, 'range_column', ['partition_column', ...
 
 
 def table_arguments(sql: str) -> str:
-    """`RANGE_SESSIONIZE(TABLE d.t, ...)` as `RANGE_SESSIONIZE((SELECT * FROM d.t), ...)`."""
-    if "RANGE_SESSIONIZE" not in sql.upper():
+    """`RANGE_SESSIONIZE(TABLE d.t, ...)` as `RANGE_SESSIONIZE((SELECT * FROM d.t), ...)` (and
+    GAP_FILL's, APPENDS' and CHANGES' `TABLE d.t` likewise)."""
+    upper = sql.upper()
+    if not any(name in upper for name in ("RANGE_SESSIONIZE", "GAP_FILL", "APPENDS", "CHANGES")):
         return sql
     return _TABLE_ARGUMENT.sub(lambda m: f"{m.group(1)}(SELECT * FROM {m.group(2)})", sql)
 

@@ -1,4 +1,5 @@
-"""Checked expressions where DuckDB wants no volatile function: window keys and percentiles.
+"""Checked expressions where DuckDB wants no volatile function: window keys, percentiles and
+SELECT-list expressions that ORDER BY, HAVING or QUALIFY read by alias.
 
 The translator guards arithmetic, division and casts with `CASE WHEN ... THEN ERROR(...)` so
 they fail as BigQuery's do. DuckDB's ERROR is volatile; DuckDB refuses volatile window keys
@@ -6,6 +7,12 @@ they fail as BigQuery's do. DuckDB's ERROR is volatile; DuckDB refuses volatile 
 takes a quantile's fraction only as a constant expression (`PERCENTILE_CONT(x, 5 / 6)` failed).
 There the ERROR calls become calls of a stable UDF that raises the same message; with constant
 arguments DuckDB folds them, as it folds the arithmetic around them.
+
+DuckDB also refuses a SELECT alias read inside an expression of ORDER BY, HAVING or QUALIFY when
+the alias's expression has an ERROR ("Alias "a" referenced - but the expression has side
+effects"): `SELECT x * 2 AS a ... ORDER BY a + b`, `... HAVING a > 2`, `ORDER BY -a` of a FLOAT64
+(nanorder.py negates the key); BigQuery reads the alias there. Such an alias's expression takes
+the stable UDF too, and so does the query's GROUP BY (which must still match it).
 """
 
 from __future__ import annotations
@@ -34,7 +41,10 @@ def stable_checks(stmt: exp.Expression) -> bool:
 
 
 def _places(stmt: exp.Expression) -> Iterator[exp.Expression]:
-    """Every window's PARTITION BY and ORDER BY, and every quantile call's fraction."""
+    """Every window's PARTITION BY and ORDER BY, every quantile call's fraction, and every SELECT
+    expression whose alias an expression of its query's ORDER BY, HAVING or QUALIFY reads."""
+    for select in find_all(stmt, exp.Select):
+        yield from _aliases_read(select)
     for window in find_all(stmt, exp.Window):
         yield from window.args.get("partition_by") or []
         if window.args.get("order") is not None:
@@ -45,3 +55,26 @@ def _places(stmt: exp.Expression) -> Iterator[exp.Expression]:
     for call in find_all(stmt, exp.Anonymous):
         if call.name.lower() in _QUANTILES and len(call.expressions) == 2:
             yield call.expressions[1]
+
+
+def _aliases_read(select: exp.Select) -> Iterator[exp.Expression]:
+    """The SELECT-list expressions of `select` whose alias a column inside an expression of its
+    ORDER BY, HAVING or QUALIFY names (a bare ORDER BY alias DuckDB takes as it is)."""
+    aliases = {p.alias.lower(): p.this for p in select.expressions if isinstance(p, exp.Alias) and p.alias}
+    if not aliases:
+        return
+    read: set[str] = set()
+    for clause in ("order", "having", "qualify"):
+        node = select.args.get(clause)
+        if node is None:
+            continue
+        for column in node.find_all(exp.Column):
+            if column.table or isinstance(column.parent, exp.Ordered):
+                continue
+            if column.find_ancestor(exp.Select) is select:
+                read.add(column.name.lower())
+    chosen = [aliases[name] for name in sorted(read) if name in aliases]
+    yield from chosen
+    if chosen and select.args.get("group") is not None:
+        # GROUP BY a / GROUP BY its expression must stay the same expression as the SELECT's
+        yield select.args["group"]

@@ -35,6 +35,7 @@ def typed_columns(columns: list[exp.Expression], *, check: bool = True) -> dict[
         first, second = int(m.group(2)), m.group(3)
         name = col.name
         shown = f"{base}({first}{', ' + second if second is not None else ''})"
+        checks: list[tuple[str, str]] = []
         if base in ("STRING", "BYTES"):
             if second is not None or first < 1:
                 raise BigQueryInvalid(
@@ -42,8 +43,12 @@ def typed_columns(columns: list[exp.Expression], *, check: bool = True) -> dict[
                 )
             out[name.lower()] = {"maxLength": str(first)}
             fn = "LENGTH" if base == "STRING" else "BYTE_LENGTH"
-            test = f"{fn}({_ident(name)}) > {first}"
-            message = f"Field {name}: the value is longer than the maximum length {first} of {shown}"
+            checks.append(
+                (
+                    f"{fn}({_ident(name)}) > {first}",
+                    f"Field {name}: the value is longer than the maximum length {first} of {shown}",
+                )
+            )
         else:
             scale = int(second) if second is not None else 0
             max_scale, extra_digits = _NUMERIC_LIMITS[base]
@@ -53,13 +58,25 @@ def typed_columns(columns: list[exp.Expression], *, check: bool = True) -> dict[
                     fix=f"{base}(P, S) takes 0 <= S <= {max_scale} and max(1, S) <= P <= S + {extra_digits}",
                 )
             out[name.lower()] = {"precision": str(first), **({"scale": str(scale)} if second is not None else {})}
-            test = f"ABS({_ident(name)}) >= 1e{first - scale}"
-            message = f"Field {name}: the value is out of range for {shown}"
+            checks.append(
+                (f"ABS({_ident(name)}) >= 1e{first - scale}", f"Field {name}: the value is out of range for {shown}")
+            )
+            # BigQuery rounds a value with more fractional digits than S to S digits on write (half
+            # away from zero, or the column's rounding_mode); the local warehouse stores the plain
+            # type, so such a value is refused by name rather than kept unrounded
+            checks.append(
+                (
+                    f"{_ident(name)} <> ROUND({_ident(name)}, {scale})",
+                    f"Field {name}: rounding a value with more than {scale} digits after the decimal point to"
+                    f" the scale of {shown} is not supported by the local warehouse",
+                )
+            )
         col.set("kind", exp.DataType.build(base, dialect="bigquery"))
         if not check:
             continue
-        refuse = sqlglot.parse_one(f"CASE WHEN {test} THEN ERROR('{message}') ELSE TRUE END", read="bigquery")
-        col.append("constraints", exp.ColumnConstraint(kind=exp.CheckColumnConstraint(this=refuse)))
+        for test, message in checks:
+            refuse = sqlglot.parse_one(f"CASE WHEN {test} THEN ERROR('{message}') ELSE TRUE END", read="bigquery")
+            col.append("constraints", exp.ColumnConstraint(kind=exp.CheckColumnConstraint(this=refuse)))
     return out
 
 
@@ -94,4 +111,10 @@ def limit_error(row: dict[str, Any], options: dict[str, dict[str, Any]]) -> tupl
             digits = int(opts["precision"]) - int(opts.get("scale") or 0)
             if number.is_finite() and abs(number) >= decimal.Decimal(10) ** digits:
                 return path, f"Field {path}: the value is out of range for precision {opts['precision']}"
+            scale = int(opts.get("scale") or 0)
+            if number.is_finite() and number != number.quantize(decimal.Decimal(1).scaleb(-scale), decimal.ROUND_DOWN):
+                return path, (
+                    f"Field {path}: rounding a value with more than {scale} digits after the decimal point to scale"
+                    f" {scale} is not supported by the local warehouse"
+                )
     return None
