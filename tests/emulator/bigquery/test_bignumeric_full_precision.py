@@ -124,15 +124,16 @@ def test_llmops_sql_prints_every_digit(cli):
     assert r.json() == [{"mx": MAX, "tiny": TINY}]  # normalize() rounded it to 28 digits
 
 
-def test_a_wide_result_written_to_a_destination_table_is_refused_by_name(bigquery_client, warehouse):
-    """The table's BIGNUMERIC is the engine's DECIMAL(38, 18); DuckDB failed on the decimal256."""
+def test_a_wide_result_written_to_a_destination_table_keeps_every_digit(bigquery_client, warehouse):
+    """DuckDB failed on the decimal256; a stored column goes wide where needed
+    (test_bignumeric_table_columns.py)."""
     ds = bigquery_client.create_dataset(f"bignum_{uuid.uuid4().hex[:8]}")
     narrow = bigquery.QueryJobConfig(destination=f"{ds.project}.{ds.dataset_id}.narrow")
     bigquery_client.query_and_wait("SELECT BIGNUMERIC '1.5' AS x", job_config=narrow)
     assert [r["x"] for r in bigquery_client.list_rows(f"{ds.project}.{ds.dataset_id}.narrow")] == [Decimal("1.5")]
     wide = bigquery.QueryJobConfig(destination=f"{ds.project}.{ds.dataset_id}.wide")
-    with pytest.raises(gexc.BadRequest, match="storing column x: a BIGNUMERIC value beyond DECIMAL"):
-        bigquery_client.query_and_wait(f"SELECT BIGNUMERIC '{TINY}' AS x", job_config=wide)
+    bigquery_client.query_and_wait(f"SELECT BIGNUMERIC '{TINY}' AS x", job_config=wide)
+    assert [r["x"] for r in bigquery_client.list_rows(f"{ds.project}.{ds.dataset_id}.wide")] == [Decimal(TINY)]
 
 
 def test_an_avro_read_session_of_a_query_result_keeps_every_digit(bigquery_client, bigquery_read_client):

@@ -270,12 +270,19 @@ def test_rows_take_iso_8601_intervals_wrapped_base64_and_numeric_at_its_limits(b
 
 
 def test_a_bignumeric_beyond_the_emulators_range_is_a_row_error_naming_it(bigquery_client, dataset):
+    """1E+25 is within BigQuery's BIGNUMERIC and is stored (bignumerics.py); 1E+38, which
+    BigQuery holds too, is past what the engine stores and is a row error naming its limit."""
+    import decimal
+
     from google.cloud import bigquery
 
     table = bigquery_client.create_table(
         bigquery.Table(f"{dataset}.big", schema=[bigquery.SchemaField("v", "BIGNUMERIC")])
     )
-    errors = bigquery_client.insert_rows_json(table, [{"v": "1E+25"}, {"v": "12345678901234567890.5"}])
+    assert bigquery_client.insert_rows_json(table, [{"v": "1E+25"}, {"v": "12345678901234567890.5"}]) == []
+    got = sorted(r["v"] for r in bigquery_client.list_rows(table))
+    assert got == [decimal.Decimal("12345678901234567890.5"), decimal.Decimal("1E+25")]
+    errors = bigquery_client.insert_rows_json(table, [{"v": "1E+38"}, {"v": "1"}])
     assert [(e["index"], e["errors"][0]["reason"]) for e in errors] == [(0, "invalid"), (1, "stopped")]
     assert "DECIMAL(38, 18)" in errors[0]["errors"][0]["message"]
 

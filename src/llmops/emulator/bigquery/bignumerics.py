@@ -21,6 +21,7 @@ keeps the named refusal (see docs/googlesql.md, "BIGNUMERIC at full precision").
 from __future__ import annotations
 
 import decimal
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -237,3 +238,183 @@ def _bignum_int(raw: bytes) -> int:
     data = bytes(b ^ 0xFF for b in raw[3:]) if negative else raw[3:]
     magnitude = int.from_bytes(data, "big")
     return -magnitude if negative else magnitude
+
+
+# ------------------------------------------------------------------------------ table columns
+#
+# A BIGNUMERIC table column stays the engine's DECIMAL(38, 18) until a write (insertAll, a
+# JSON/CSV/Parquet/Avro/Arrow load) brings a value it cannot hold; then the column becomes wide
+# (`DUCKDB_TYPE`, its values widened exactly) and every later write widens its values. A table
+# with a wide column is read only as a top-level SELECT whose only uses of the wide column are
+# bare items or `*` (tabledata.list, the Read API, `SELECT * FROM t`); any other statement over
+# it is the named refusal (`check_reads`). See docs/googlesql.md, "BIGNUMERIC at full precision".
+
+_TOP = decimal.Decimal(10) ** SCALE
+_QUANTUM = decimal.Decimal(1).scaleb(-SCALE)
+_WIDEN_SQL = (
+    "CASE WHEN {c} IS NULL THEN NULL ELSE {{'" + FIELD + "': "
+    "CAST(replace(CAST({c} AS VARCHAR), '.', '') || '00000000000000000000' AS BIGNUM)}} END"
+)
+"""A DECIMAL(38, 18) column's values as the wide struct: DuckDB writes every one of the 18
+decimals, so the digits with 20 zeros appended are the value times 10^38."""
+
+
+def stored_value(value: decimal.Decimal, *, nested: bool) -> decimal.Decimal:
+    """A BIGNUMERIC value a row writes (insertAll, JSON and CSV loads): rounded half away from zero
+    to 38 decimals as BigQuery does; a ValueError where BigQuery's BIGNUMERIC does not hold it. The
+    named refusal where the engine cannot store it: inside a RECORD or ARRAY, or 10^38 and beyond
+    (Arrow's decimal256(76, 38), which carries it to the table, has 38 integer digits)."""
+    rounded = value.quantize(_QUANTUM, rounding=decimal.ROUND_HALF_UP, context=_CONTEXT)
+    if not holds(rounded):
+        raise ValueError(value)
+    if fits_engine(rounded):
+        return rounded.quantize(decimal.Decimal(1).scaleb(-18), context=_CONTEXT)
+    if nested:
+        raise unsupported("a value inside a RECORD or ARRAY column")
+    if rounded.copy_abs() >= _TOP:  # not abs(): it rounds to the context's 28 digits
+        raise unsupported("storing a value of 39 integer digits")
+    return rounded
+
+
+def write_arrow_type(field: dict[str, Any], base: Any) -> Any:
+    """The Arrow type of a row-built column to write: a top-level BIGNUMERIC carries 38 decimals."""
+    return arrow_type() if field.get("type") == "BIGNUMERIC" and field.get("mode") != "REPEATED" else base
+
+
+def fit_to_table(con: Any, target: str, dataset: str, table_name: str, data: Any) -> Any:
+    """Arrow data to insert into the DuckDB table `target` (an engine-quoted name), `table_name` of
+    `dataset`: a
+    `decimal256` column that fits DECIMAL(38, 18) narrowed; one that does not, written into a
+    BIGNUMERIC column, makes that column wide (ALTER TABLE, each value widened exactly); every
+    decimal column written into a wide column becomes the struct of its scaled integer's text
+    (DuckDB casts it to BIGNUM on the INSERT)."""
+    import duckdb
+    import pyarrow as pa
+
+    decimals = [i for i, f in enumerate(data.schema) if pa.types.is_decimal(f.type)]
+    if not decimals:
+        return data
+    rel = con.table(target)
+    types = {n.lower(): str(t) for n, t in zip(rel.columns, rel.types, strict=True)}
+    for i in decimals:
+        field = data.schema.field(i)
+        column = data.column(i)
+        kind = types.get(field.name.lower())
+        if kind == "DECIMAL(38,18)" and field.type != pa.decimal128(38, 18):
+            try:
+                narrowed = column.cast(pa.decimal128(38, 18))
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                _check_no_readers(con, dataset, table_name, field.name)
+                name = next(n for n in rel.columns if n.lower() == field.name.lower())
+                quoted = '"' + name.replace('"', '""') + '"'
+                try:
+                    con.execute(
+                        f"ALTER TABLE {target} ALTER COLUMN {quoted} SET DATA TYPE {DUCKDB_TYPE} "
+                        f"USING {_WIDEN_SQL.format(c=quoted)}"
+                    )
+                except duckdb.Error:  # a parameterized BIGNUMERIC(P, S): DuckDB keeps its CHECK on the column
+                    raise unsupported(
+                        f"storing column {field.name} of table {table_name} (a column with a constraint)"
+                    ) from None
+                kind = DUCKDB_TYPE
+            else:
+                data = data.set_column(i, pa.field(field.name, narrowed.type, field.nullable), narrowed)
+                continue
+        if kind == DUCKDB_TYPE:
+            texts = pa.array(
+                [None if v is None else {FIELD: str(scaled(v))} for v in column.to_pylist()],
+                pa.struct([(FIELD, pa.string())]),
+            )
+            data = data.set_column(i, pa.field(field.name, texts.type, field.nullable), texts)
+    return narrow_columns(data)
+
+
+def _check_no_readers(con: Any, dataset: str, table: str, column: str) -> None:
+    """Refuse by name to widen a column of `table` that a view or a table function reads (found
+    in their text): their statements were translated for a DECIMAL(38, 18) and would meet the
+    struct (a cast to STRING would be its text)."""
+    texts = con.execute(
+        "SELECT sql FROM duckdb_views() WHERE NOT internal UNION ALL SELECT CAST(macro_definition AS VARCHAR) "
+        "FROM duckdb_functions() WHERE NOT internal AND function_type IN ('macro', 'table_macro')"
+    ).fetchall()
+    # DuckDB's text of a view names its tables "project.dataset".table
+    named = re.compile(re.escape(dataset) + r'"?\s*\.\s*"?' + re.escape(table) + r"(?![\w$-])", re.IGNORECASE)
+    found = any(text and named.search(text) for (text,) in texts)
+    if found:
+        raise unsupported(f"storing column {column} of table {table} (a view or table function reads it)")
+
+
+_BODIES = re.compile(r"\b(?:FUNCTION|PROCEDURE)\b", re.IGNORECASE)
+
+
+def check_bodies(con: Any, sql: str, dataset: str | None) -> None:
+    """Refuse by name a statement that defines a function, table function or procedure whose text
+    names a table with a wide column: its body's reads are not among the statement's tables, and
+    it would meet the struct when called (a cast to STRING would be its text). `dataset`: the
+    statement's default dataset."""
+    if _BODIES.search(sql):
+        check_names(con, sql, "a function or procedure", dataset)
+
+
+def check_names(con: Any, text: str, what: str, dataset: str | None) -> None:
+    """Refuse by name `what` (a routine's body, `text`) that names a table with a wide column: its
+    name and its dataset's (or the table's name alone in the default `dataset`)."""
+    from .googlesql import split_schema
+
+    rows = con.execute(
+        "SELECT DISTINCT schema_name, table_name, column_name FROM duckdb_columns() "
+        "WHERE database_name = current_database() AND data_type = ?",
+        [DUCKDB_TYPE],
+    ).fetchall()
+    for schema, table, column in rows:
+        parts = split_schema(schema)
+        if parts is None or not _named(table, text):
+            continue
+        if parts[1] == dataset or _named(parts[1], text):
+            raise unsupported(f"{what} over column {table}.{column}, which holds one,")
+
+
+def _named(name: str, text: str) -> bool:
+    return re.search(r"(?<![\w$-])" + re.escape(name) + r"(?![\w$-])", text, re.IGNORECASE) is not None
+
+
+def check_reads(sql: str, wide: Mapping[str, set[str]]) -> None:
+    """Refuse by name a statement over a table with a wide column (`wide`: lower-case table name ->
+    its wide columns, lower case) unless it is one top-level SELECT that reads such tables in its
+    own FROM and uses their wide columns only as bare (or aliased) items of its SELECT list or
+    through `*`: DuckDB's struct would meet anything else (`CAST(b AS STRING)` would be its text)."""
+    import sqlglot
+    from sqlglot.errors import SqlglotError
+
+    def refuse() -> BigQueryError:
+        held = ", ".join(f"{t}.{c}" for t in sorted(wide) for c in sorted(wide[t]))
+        return unsupported(f"column {held} holds one")
+
+    try:
+        statements = [s for s in sqlglot.parse(sql, read="bigquery") if s is not None]
+    except SqlglotError:
+        raise refuse() from None
+    if len(statements) != 1:
+        raise refuse()
+    stmt = statements[0]
+    if isinstance(stmt, exp.Drop | exp.TruncateTable) or (isinstance(stmt, exp.Create) and not stmt.expression):
+        return  # reads no value
+    if not isinstance(stmt, exp.Select) or stmt.args.get("kind") or stmt.args.get("with"):
+        raise refuse()
+    columns = set().union(*wide.values())
+    names = set(wide)
+    for table in stmt.find_all(exp.Table):
+        names.add(table.name.lower())
+        if table.alias:
+            names.add(table.alias.lower())
+        if table.name.lower() not in wide:
+            continue
+        parent = table.parent
+        if not (isinstance(parent, exp.From | exp.Join) and parent.parent is stmt):
+            raise refuse()
+    for column in stmt.find_all(exp.Column):
+        name = column.name.lower()
+        if name in names and not column.table:
+            raise refuse()  # the table's row as a value (`SELECT t FROM t`, `TO_JSON_STRING(t)`)
+        if name in columns and not is_top_level_item(column, stmt):
+            raise refuse()

@@ -240,6 +240,8 @@ class BigQueryEngine:
         table options the engine enforces (set by the emulator, which keeps REST fields)."""
         self._pico_probe: tuple[int, frozenset[tuple[str, str, str]]] | None = None
         """The tables with a TIMESTAMP(12) column as of a catalog generation (`_pico_tables`)."""
+        self._wide_probe: tuple[int, dict[tuple[str, str, str], frozenset[str]]] | None = None
+        """Tables' wide BIGNUMERIC columns as of a catalog generation (`_wide_bignumerics`)."""
         self._locations: tuple[int, dict[str, str]] = (-1, {})
         """Dataset locations (DuckDB schema -> location) as of a catalog generation."""
         if self.path is None:
@@ -470,7 +472,39 @@ class BigQueryEngine:
             return script
         read = {t for s in script.statements for t in (*s.tables, *([s.target] if s.target else []))}
         pico_tables = self._pico_tables(con, read) if read else frozenset()
+        self._check_wide_reads(con, sql, read, default_dataset)
         return translate(sql, **options, pico_tables=pico_tables) if pico_tables else script
+
+    def _check_wide_reads(
+        self, con: duckdb.DuckDBPyConnection, sql: str, read: set[tuple[str, str, str]], dataset: str | None
+    ) -> None:
+        """The named refusal of a statement that would meet a wide BIGNUMERIC column other than
+        where it is served (bignumerics.py)."""
+        if read and (wide := self._wide_bignumerics(con, read)):
+            bignumerics.check_reads(sql, wide)
+        bignumerics.check_bodies(con, sql, dataset)
+
+    def _wide_bignumerics(self, con: duckdb.DuckDBPyConnection, read: set[tuple[str, str, str]]) -> dict[str, set[str]]:
+        """Those of `read` with a wide BIGNUMERIC column (bignumerics.py): lower-case table name ->
+        its wide columns. Each table is bound (~0.1 ms, the catalog only); a held database keeps
+        the answers for a catalog generation, a file (another process may change it) does not."""
+        generation = self._catalog_generation
+        if self._db is None or self._wide_probe is None or self._wide_probe[0] != generation:
+            self._wide_probe = (generation, {})
+        known = self._wide_probe[1] if self._db is not None else {}
+        wide: dict[str, set[str]] = {}
+        for ref in read:
+            if ref not in known:
+                try:
+                    rel = con.table(duckdb_table(*ref))
+                except duckdb.Error:
+                    continue  # a missing table: the statement's own error comes when it runs
+                known[ref] = frozenset(
+                    c.lower() for c, t in zip(rel.columns, rel.types, strict=True) if str(t) == bignumerics.DUCKDB_TYPE
+                )
+            if known[ref]:
+                wide.setdefault(ref[2].lower(), set()).update(known[ref])
+        return wide
 
     def _pico_tables(
         self, con: duckdb.DuckDBPyConnection, read: set[tuple[str, str, str]]
@@ -731,6 +765,7 @@ class BigQueryEngine:
             raise BigQueryError("export needs a single SELECT query", fix="pass one SELECT statement")
         bound = _bind(script, params)
         with self._controlled(None) as (con, ctl):
+            self._check_wide_reads(con, sql, {t for s in script.statements for t in s.tables}, default_dataset)
             self._prepare(con, script)
             return self._copy_to(con, script.statements[0], bound[0], str(destination), ctl, format=format)
 
@@ -2019,13 +2054,19 @@ class BigQueryEngine:
             if good:
                 fieldopts.fill_defaults(con, project, dataset, table, given, good)
                 arrow = pa.Table.from_pylist(
-                    good, schema=pa.schema([pa.field(f["name"], bq_field_to_arrow(f)) for f in fields])
+                    good,
+                    schema=pa.schema(
+                        [pa.field(f["name"], bignumerics.write_arrow_type(f, bq_field_to_arrow(f))) for f in fields]
+                    ),
                 )
                 self._insert_arrow(con, project, dataset, table, arrow)
             return errors
 
     def _insert_arrow(self, con, project: str, dataset: str, table: str, data: pa.Table) -> None:
         name = f"__bq_load_{uuid.uuid4().hex[:8]}"
+        data = bignumerics.fit_to_table(
+            con, duckdb_table(project, dataset, table), dataset, table, data
+        )  # wide BIGNUMERICs
         con.register(name, data)
         try:
             cols = ", ".join(quote_ident(c) for c in data.column_names)
@@ -2071,7 +2112,6 @@ class BigQueryEngine:
             raise BigQueryInvalid(f"unknown load mode {mode!r}", fix="use append, replace or empty")
         check_table_name(table)
         fields = [normalize_field(f) for f in schema] if schema else None
-        data = bignumerics.narrow_columns(data)  # DuckDB reads no decimal256
         if partition is not None:
             return self._load_partition(project, dataset, table, data, mode, partition)
         with self.connection() as con:
@@ -2107,6 +2147,7 @@ class BigQueryEngine:
                         self._create_table(con, project, dataset, table, fields, record=not keep)
                     else:
                         name = f"__bq_load_{uuid.uuid4().hex[:8]}"
+                        data = bignumerics.narrow_columns(data)  # DuckDB reads no decimal256
                         con.register(name, data)
                         try:
                             con.execute(
@@ -2594,14 +2635,16 @@ def convert_row(row: Any, fields: list[dict], *, ignore_unknown: bool, prefix: s
     return out
 
 
-def _convert_value(value: Any, f: dict, *, ignore_unknown: bool, location: str) -> Any:
+def _convert_value(value: Any, f: dict, *, ignore_unknown: bool, location: str, nested: bool = False) -> Any:
     if f["mode"] == "REPEATED":
         if value is None:
             return []
         if not isinstance(value, list):
             raise RowError(location, f"Expected an array for repeated field {location}.")
         single = {**f, "mode": "NULLABLE"}
-        items = [_convert_value(v, single, ignore_unknown=ignore_unknown, location=location) for v in value]
+        items = [
+            _convert_value(v, single, ignore_unknown=ignore_unknown, location=location, nested=True) for v in value
+        ]
         if any(v is None for v in items):
             raise RowError(location, f"Array field {location} cannot contain NULL.")
         return items
@@ -2649,12 +2692,11 @@ def _convert_value(value: Any, f: dict, *, ignore_unknown: bool, location: str) 
             d = decimal.Decimal(str(value))
             if not d.is_finite():
                 raise ValueError
-            if t == "BIGNUMERIC" and d.adjusted() >= 20:
-                raise RowError(
-                    location,
-                    f"BIGNUMERIC value {str(value)[:80]} is beyond the emulator's BIGNUMERIC, DECIMAL(38, 18) "
-                    f"(20 digits before the point) (field {location}).",
-                )
+            if t == "BIGNUMERIC":  # 38 decimals; a value beyond DECIMAL(38, 18) is stored wide (bignumerics.py)
+                try:
+                    return bignumerics.stored_value(d, nested=nested or "." in location)
+                except BigQueryError as exc:
+                    raise RowError(location, f"{exc.problem} (field {location}).") from None
             # BigQuery rounds half away from zero (ROUNDING_MODE_UNSPECIFIED); the default 28-digit
             # context cannot hold NUMERIC's 38 digits (BIGNUMERIC's 77)
             return d.quantize(

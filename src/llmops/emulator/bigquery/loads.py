@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 # The engine's converter from BigQuery's JSON row representation to Python values, shared so
 # that load jobs and insertAll accept exactly the same values. It is private to the engine;
 # see the report: it should become public API there.
+from . import bignumerics
 from .engine import RowError, convert_row
 from .geography_sphere import shapely_module
 from .googlesql import bq_field_to_arrow, normalize_field
@@ -47,7 +48,7 @@ class LoadData:
 
 
 def arrow_schema(fields: list[dict[str, Any]]) -> pa.Schema:
-    return pa.schema([pa.field(f["name"], bq_field_to_arrow(f)) for f in fields])
+    return pa.schema([pa.field(f["name"], bignumerics.write_arrow_type(f, bq_field_to_arrow(f))) for f in fields])
 
 
 def read_load_data(
@@ -410,7 +411,7 @@ def _fit(table: pa.Table, fields: list[dict[str, Any]], kind: str) -> LoadData:
     by_name = {c.lower(): c for c in table.column_names}
     columns = []
     for f in fields:
-        target = bq_field_to_arrow(f)
+        target = bignumerics.write_arrow_type(f, bq_field_to_arrow(f))
         name = by_name.get(f["name"].lower())
         if name is None:
             if f["mode"] == "REQUIRED":

@@ -252,6 +252,7 @@ def _create_macro(
     else:
         typed = ", ".join(f"{n} {type_text(a.get('dataType')) or 'ANY TYPE'}" for n, a in zip(names, args))
         ret = type_text(returns)
+        bignumerics.check_names(con, body, f"function {routine}", dataset)  # its reads meet no wide column
         ddl = f"CREATE TEMP FUNCTION __llmops_routine({typed}){f' RETURNS {ret}' if ret else ''} AS ({body})"
         macro_body = translate(ddl, default_project=project, default_dataset=dataset).statements[0].sql
         macro_body = macro_body.split(" AS ", 1)[1]
@@ -269,6 +270,7 @@ def _create_table_macro(
     body: str,
 ) -> None:
     """A table-valued function: a DuckDB table macro over the translated query."""
+    bignumerics.check_names(con, body, f"table function {routine}", dataset)  # its reads meet no wide column
     script = translate(body, default_project=project, default_dataset=dataset)
     if len(script.statements) != 1 or script.statements[0].statement_type != "SELECT":
         raise BigQueryError("A table function's body must be one query", fix="write AS SELECT ...")
