@@ -2181,11 +2181,17 @@ class BigQueryEngine:
             tablekinds.check_writable(con, project, dataset, table)
             pid = partitiondecorators.partition_id(self, con, project, dataset, table, partition)
             name = f"__bq_load_{uuid.uuid4().hex[:8]}"
+            known = partitiondecorators.layout_and_columns(self, con, project, dataset, table)[1]
+            # the check reads the data's own columns of the table (not a decimal256 one DuckDB
+            # cannot read); one the data lacks is NULL in the table: selected so
+            kept = [
+                c
+                for c in data.column_names
+                if c.lower() in known and not pa.types.is_decimal256(data.schema.field(c).type)
+            ]
             columns = {c.lower() for c in data.column_names}
-            known = {n for n in partitiondecorators.layout_and_columns(self, con, project, dataset, table)[1]}
-            # a column the data lacks is NULL in the table: select it so for the check
-            nulls = ", ".join(f"NULL AS {quote_ident(c)}" for c in sorted(known - columns))
-            con.register(name, data)
+            nulls = ", ".join(f"NULL AS {quote_ident(c)}" for c in sorted(set(known) - columns))
+            con.register(name, data.select(kept))
             try:
                 relation = f"(SELECT *{', ' + nulls if nulls else ''} FROM {quote_ident(name)})"
                 partitiondecorators.check_rows(con, relation, pid, partition)
