@@ -20,7 +20,6 @@ are written by the engine's ExportWriter, only under `gcs_root` (gs:// URIs) or 
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import dataclasses
 import datetime as dt
@@ -71,6 +70,7 @@ from . import (
     tablekinds,
     temporalrange,
     udfs,
+    unpadded_base64,
     viewrefs,
 )
 from .catalog import ms as created_ms
@@ -2721,8 +2721,7 @@ def _convert_value(value: Any, f: dict, *, ignore_unknown: bool, location: str, 
         if t == "BYTES":
             if isinstance(value, (bytes, bytearray)):
                 return bytes(value)
-            # BigQuery's base64 reader skips white space (line breaks of wrapped base64)
-            return base64.b64decode("".join(str(value).split()), validate=True)
+            return unpadded_base64.decode(str(value))
         if t == "JSON":
             if isinstance(value, str):
                 json.loads(value)
