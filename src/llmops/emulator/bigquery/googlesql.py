@@ -667,6 +667,9 @@ def _translate_parsed(
     from .udfnames import mark_udf_calls
 
     original = sql
+    from .functionnames import check_function_names
+
+    check_function_names(sql, frozenset(f.upper() for f in functions))  # the user's text, before any rewrite
     from .rangesessions import table_arguments
 
     sql = raw_bytes_as_escaped(sql)
