@@ -159,7 +159,14 @@ def _candidates(stmt: exp.Expression) -> list[exp.Expression]:
         + ordering_keys(stmt)
         + percentile_values(stmt)
         + datefamily.typed_arguments(stmt)
+        + _string_compared_columns(stmt)
     )
+
+
+def _string_compared_columns(stmt: exp.Expression) -> list[exp.Expression]:
+    from .operandtypes import string_compared_columns  # it reads this module's KINDS
+
+    return string_compared_columns(stmt)
 
 
 _TEXT = (exp.DataType.Type.VARCHAR, exp.DataType.Type.TEXT)
