@@ -341,7 +341,7 @@ def test_unknown_dataset(shared):
     "sql, fragment",
     [
         (f"SELECT nope FROM {ANSWERS}", "unrecognized name: nope"),
-        ("SELECT foo_bar(1)", "function FOO_BAR is not supported by the local warehouse"),
+        ("SELECT foo_bar(1)", "Function not found: foo_bar at [1:8]"),
         ("SELECT CAST('x' AS INT64)", "Bad int64 value: x"),
     ],
 )

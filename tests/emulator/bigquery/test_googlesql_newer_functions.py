@@ -261,8 +261,8 @@ ERRORS = [
     ("SELECT LOG10(0)", "Floating point error in function: LOG10(0)"),
     ("SELECT COLLATE('a', 'und:ci')", "is not supported by the local warehouse"),
     # not BigQuery functions (its conditional expressions are CASE, COALESCE, IF, IFNULL, NULLIF)
-    ("SELECT ZEROIFNULL(NULL)", "function ZEROIFNULL is not supported by the local warehouse"),
-    ("SELECT NULLIFZERO(0)", "function NULLIFZERO is not supported by the local warehouse"),
+    ("SELECT ZEROIFNULL(NULL)", "Function not found: ZEROIFNULL"),
+    ("SELECT NULLIFZERO(0)", "Function not found: NULLIFZERO"),
 ]
 
 

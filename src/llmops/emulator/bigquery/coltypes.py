@@ -160,6 +160,7 @@ def _candidates(stmt: exp.Expression) -> list[exp.Expression]:
         + percentile_values(stmt)
         + datefamily.typed_arguments(stmt)
         + _string_parameter_comparisons(stmt)
+        + _string_compared_columns(stmt)
     )
 
 
@@ -169,6 +170,12 @@ def _string_parameter_comparisons(stmt: exp.Expression) -> list[exp.Expression]:
     from .stringparams import compared_values
 
     return compared_values(stmt)
+
+
+def _string_compared_columns(stmt: exp.Expression) -> list[exp.Expression]:
+    from .operandtypes import string_compared_columns  # it reads this module's KINDS
+
+    return string_compared_columns(stmt)
 
 
 _TEXT = (exp.DataType.Type.VARCHAR, exp.DataType.Type.TEXT)

@@ -66,6 +66,7 @@ from . import (
     ranges,
     routines,
     rowaccess,
+    storedarrays,
     tableddl,
     tablekinds,
     temporalrange,
@@ -1023,6 +1024,8 @@ class BigQueryEngine:
                 con.execute("BEGIN TRANSACTION")
             try:
                 affected = self._write(con, stmt, values)
+                if stmt.statement_type in storedarrays.WRITES and stmt.target is not None and stmt.target[2]:
+                    storedarrays.empty_null_arrays(con, *stmt.target)
                 if required and stmt.target is not None:
                     nestedrequired.check_dml(con, stmt.target[0], stmt.target[1], stmt.target[2], required)
             except BaseException:

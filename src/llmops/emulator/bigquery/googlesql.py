@@ -684,6 +684,9 @@ def _translate_parsed(
     from .udfnames import mark_udf_calls
 
     original = sql
+    from .functionnames import check_function_names
+
+    check_function_names(sql, frozenset(f.upper() for f in functions))  # the user's text, before any rewrite
     from .rangesessions import table_arguments
 
     sql = raw_bytes_as_escaped(sql)
@@ -1173,6 +1176,9 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
         # its column types are asked for, then the script is translated again (see `translate`)
         return Statement(sql="", statement_type=_statement_type(stmt), tables=tuple(tables))
     coerce_string_parameters(stmt)
+    from .operandtypes import check_string_comparisons
+
+    check_string_comparisons(stmt)  # `int_col = '5'`, now that the column's type is known
     from .jsonaccess import mark_json_subscripts
     from .jsonpointer import pointer_paths
     from .setops import positional_struct_columns

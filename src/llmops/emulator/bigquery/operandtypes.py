@@ -14,8 +14,10 @@ the query fails with BigQuery's message instead of answering.
 Only the types the query text shows are judged (`setoptypes.value_type`: literals, typed
 literals, CASTs, array literals of them); an operand whose type the text does not show (a
 column, a parameter, a call) leaves the expression as it was, so a valid query never starts
-failing. The coercions GoogleSQL makes stay: the numeric types meet, a STRING literal compares
-with a DATE, DATETIME, TIME or TIMESTAMP (`DATE '2020-01-01' = '2020-01-01'`), NULL meets any type.
+failing; the exception is a column compared with a STRING literal that reads as a number
+(`int_col = '5'`), whose type is asked of the table (`check_string_comparisons`). The coercions
+GoogleSQL makes stay: the numeric types meet, a STRING literal compares with a DATE, DATETIME, TIME or
+TIMESTAMP (`DATE '2020-01-01' = '2020-01-01'`), NULL meets any type.
 """
 
 from __future__ import annotations
@@ -95,6 +97,51 @@ def check_operand_types(stmt: exp.Expression) -> None:
         kinds = _types(length.this)
         if kinds and (kinds[0] in NUMBERS or kinds[0] in ("BOOL", "DATE", "DATETIME", "TIME", "TIMESTAMP")):
             raise _no_signature("function", "LENGTH", kinds)
+
+
+_STRING_COMPARED = "operandtypes:string_compared"
+"""Meta key: on a column compared with a STRING literal, the operator and whether it is written first."""
+
+
+def string_compared_columns(stmt: exp.Expression) -> list[exp.Expression]:
+    """The columns compared with a STRING literal that reads as a number (`int_col = '5'`), whose
+    type from the table decides whether GoogleSQL has a signature for the comparison
+    (`check_string_comparisons`). Other text (`s = 'x'`) asks for no types: DuckDB fails to cast
+    it to a number, so a numeric column compared with it is an error already."""
+    out: list[exp.Expression] = []
+    for comparison in find_all(stmt, *_COMPARISONS):
+        sides = (comparison.this, comparison.expression)
+        for at, (column, other) in enumerate((sides, sides[::-1])):
+            if isinstance(column, exp.Column) and _number_text(other):
+                column.meta[_STRING_COMPARED] = (_COMPARISONS[type(comparison)], at == 0)
+                out.append(column)
+    return out
+
+
+def _number_text(node: exp.Expression | None) -> bool:
+    if not isinstance(node, exp.Expression) or value_type(node) != STRING_LITERAL:
+        return False
+    try:
+        float(node.name.strip())
+    except ValueError:
+        return False
+    return True
+
+
+def check_string_comparisons(stmt: exp.Expression) -> None:
+    """Raise BigQuery's error for a column of a numeric type compared with a STRING literal
+    ("String literals don't coerce to numeric types"; they coerce to DATE, DATETIME, TIME and
+    TIMESTAMP only). A column whose type is not known (or not tracked: BOOL) is left as it was."""
+    from .coltypes import known_type
+
+    for column in find_all(stmt, exp.Column):
+        mark = column.meta.get(_STRING_COMPARED) if column._meta else None
+        if mark is None:
+            continue
+        kind = known_type(column)
+        if kind in NUMBERS:
+            operator, first = mark
+            raise _no_signature("operator", operator, [kind, "STRING"] if first else ["STRING", kind])
 
 
 def _is_if_call(node: exp.If) -> bool:
