@@ -8,6 +8,11 @@
   warehouse's DECIMAL(38, 18) holds, 18 after the point and 20 before it, is a wide value where it
   is an item of the top-level SELECT list (bignumerics.py) and refused by name anywhere else; it
   was rounded to 18 decimals or failed with DuckDB's conversion error.
+- A STRING cast to DATE, DATETIME or TIME must be in the canonical form, whole (ZetaSQL's
+  ConvertStringTo*: `YYYY-[M]M-[D]D`, then for a DATETIME optionally ` `/`T` and a time;
+  `[H]H:[M]M:[S]S[.F]`), no surrounding whitespace: `'2009/02/13'`, `'998-02-13'`, `'2009-02-13 '`
+  and `'12:34:56+08:00'` are errors (NULL under SAFE_CAST); DuckDB read them. Checked for a
+  literal, for an operand known to be a STRING (a table column) and for the values of an UNNEST.
 - `CAST(x AS STRING(L))` and `CAST(x AS BYTES(L))`, also as the element type of an ARRAY, fail for a
   value longer than L (`STRING(5) has maximum length 5 but got a value with length 6`); DuckDB
   ignores a VARCHAR's length.
@@ -22,12 +27,21 @@ from sqlglot import exp
 
 from . import bignumerics
 from .census import find_all
+from .coltypes import known_type
 
 _TIME = re.compile(r"^\s*(\d{1,2}):\d{1,2}(?::\d{1,2}(?:\.\d{1,9})?)?\s*$")
 # a date, then optionally a time; what follows (a zone: UTC, Z, +05:00, America/Chicago) is the error
 _DATETIME = re.compile(
     r"^\s*\d{1,4}-\d{1,2}-\d{1,2}(?:[ Tt]\d{1,2}:\d{1,2}(?::\d{1,2}(?:\.\d{1,9})?)?)?\s*(?P<rest>.*?)\s*$"
 )
+_CANONICAL_DATE = "[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"
+_CANONICAL_TIME = "[0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(\\.[0-9]+)?"
+# DuckDB type (BigQuery's name) -> the whole text's pattern and BigQuery's error for another text
+_CANONICAL = {
+    exp.DataType.Type.DATE: (_CANONICAL_DATE, "Invalid date: '{}'"),
+    exp.DataType.Type.TIMESTAMP: (f"{_CANONICAL_DATE}([ Tt]{_CANONICAL_TIME})?", 'Invalid datetime string "{}"'),
+    exp.DataType.Type.TIME: (_CANONICAL_TIME, 'Invalid time string "{}"'),
+}
 _LENGTH_TYPES = {
     exp.DataType.Type.TEXT: "STRING",
     exp.DataType.Type.VARCHAR: "STRING",
@@ -54,7 +68,37 @@ def check_casts(stmt: exp.Expression) -> None:
                 from .googlesql import BigQueryError
 
                 raise BigQueryError(problem[0], fix=problem[1])
+        elif node.to.this in _CANONICAL and (known_type(operand) == "STRING" or _unnest_value(operand, stmt)):
+            _check_canonical_text(node, safe, known=known_type(operand) is not None)
         _bound_lengths(node, safe)
+
+
+def _unnest_value(operand: exp.Expression, stmt: exp.Expression) -> bool:
+    """Whether `operand` is a bare name of an UNNEST's values (`UNNEST(texts) AS x`), whose type
+    the annotation leaves unknown."""
+    if known_type(operand) is not None or not isinstance(operand, exp.Column) or operand.table:
+        return False
+    for unnest in stmt.find_all(exp.Unnest):
+        alias = unnest.args.get("alias")
+        if alias is not None and operand.name in {alias.name, *(c.name for c in alias.columns)}:
+            return True
+    return False
+
+
+def _check_canonical_text(node: exp.Cast, safe: bool, known: bool) -> None:
+    """The cast's STRING operand checked for the canonical form first, failing (NULL if `safe`)
+    for another text; an operand of unknown type (an UNNEST alias) checked only where DuckDB's
+    `typeof` says VARCHAR. The node stays the cast (other rewrites read its target type)."""
+    from .functions import _t
+
+    pattern, message = _CANONICAL[node.to.this]
+    before, after = (part.replace("'", "''") for part in message.split("{}"))
+    value = "CAST(_A AS VARCHAR)"
+    fail = "NULL" if safe else f"error('{before}' || {value} || '{after}')"
+    text = "_A" if known else value
+    other = "" if known else "typeof(_A) <> 'VARCHAR' OR "
+    check = f"CASE WHEN {other}_A IS NULL OR regexp_full_match({text}, '{pattern}') THEN _A ELSE {fail} END"
+    node.set("this", _t(check, node.this))
 
 
 def _wide_bignumeric(text: str, to: exp.DataType) -> Decimal | None:
@@ -91,6 +135,9 @@ def _refuse_wide_bignumeric(text: str, to: exp.DataType) -> None:
 
 def _literal_problem(text: str, to: exp.DataType) -> tuple[str, str] | None:
     """(BigQuery's error, the fix) for a text that cannot be cast to `to`, else None."""
+    canonical = _CANONICAL.get(to.this)
+    if canonical is not None and re.fullmatch(canonical[0], text) is None:
+        return canonical[1].format(text), "write it in the canonical form: YYYY-[M]M-[D]D and/or [H]H:[M]M:[S]S[.F]"
     if to.is_type(exp.DataType.Type.TIME):
         m = _TIME.match(text)
         if m is not None and int(m.group(1)) > 23:

@@ -23,9 +23,12 @@ from .formats import float_text, numeric_text, rewrite_format_calls
 from .functions import TO_JSON_STRING, rewrite_function_calls
 from .int64literals import DUCKDB_INT32
 from .intervals import canonical_text, rewrite_interval_calls
+from .intshifts import rewrite_int64_shifts
 from .jsonmutators import AS_TEXT, rewrite_json_mutators
 from .mathfuncs import rewrite_math_calls
+from .maxbynulls import rewrite_max_by_nulls
 from .offsetstars import HIDDEN_OFFSET, rewrite_offset_stars
+from .trimwhitespace import rewrite_whitespace_trims
 from .udfs import JSON_PRETTY_UDF, TO_JSON_STRING_UDF, TO_JSON_UDF
 from .vectordistances import rewrite_vector_distances
 
@@ -94,6 +97,9 @@ def rewrite_semantics(stmt: exp.Expression) -> None:
         # GoogleSQL's LIKE escapes with a backslash ('a\_c' matches 'a_c'); DuckDB's has no escape
         if not isinstance(node.parent, exp.Escape):
             node.replace(exp.Escape(this=node.copy(), expression=lit("\\")))
+    rewrite_int64_shifts(stmt)  # zero-filling 64-bit shifts (intshifts.py)
+    rewrite_max_by_nulls(stmt)  # MAX_BY/MIN_BY keep a NULL x (maxbynulls.py)
+    rewrite_whitespace_trims(stmt)  # TRIM(s) removes Unicode White_Space (trimwhitespace.py)
     for node in find_all(stmt, exp.BitwiseCount, exp.BitwiseLeftShift, exp.BitwiseRightShift):
         # an INT64 literal is DuckDB's 32-bit INTEGER (also as a field of a STRUCT literal, where
         # the inferred type says INT64): BIT_COUNT(-1) would be 32, 1 << 40 an error
