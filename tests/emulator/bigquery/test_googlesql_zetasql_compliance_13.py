@@ -18,10 +18,12 @@ warehouse and through the real BigQuery client against the emulator.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from googlesql_cases import case_params, check_locally, check_through_client
 
-INT = "INT64"
+N, INT = "NUMERIC", "INT64"
 
 _PAIRS = "UNNEST([STRUCT(1 AS a, 'x' AS b), NULL, STRUCT(3, 'z')])"
 # the whole value of an UNNEST of STRUCTs is the element, NULL for a NULL element
@@ -42,8 +44,17 @@ NULL_ELEMENTS = [
     ),
 ]
 
+_COERCED = "(SELECT CAST(NULL AS NUMERIC) AS v UNION ALL SELECT 1.000000001 UNION ALL SELECT 2)"
+# aggregates of a set operation's column that a FLOAT64 literal shares with a NUMERIC value
+COERCED_COLUMNS = [
+    (f"SELECT AVG(v) FROM {_COERCED}", Decimal("1.500000001"), N),
+    (f"SELECT AVG(DISTINCT v) OVER () FROM {_COERCED} LIMIT 1", Decimal("1.500000001"), N),
+    ("SELECT AVG(v) FROM (SELECT NUMERIC '0.1' AS v UNION ALL SELECT 0.2)", Decimal("0.15"), N),
+]
+
 FAMILIES = {
     "null_elements": NULL_ELEMENTS,
+    "coerced_columns": COERCED_COLUMNS,
 }
 ROWS = case_params(FAMILIES)
 
