@@ -23,7 +23,7 @@ from decimal import Decimal
 import pytest
 from googlesql_cases import case_params, check_locally, check_through_client
 
-N, INT = "NUMERIC", "INT64"
+N, INT, BOOL = "NUMERIC", "INT64", "BOOL"
 
 _PAIRS = "UNNEST([STRUCT(1 AS a, 'x' AS b), NULL, STRUCT(3, 'z')])"
 # the whole value of an UNNEST of STRUCTs is the element, NULL for a NULL element
@@ -52,9 +52,16 @@ COERCED_COLUMNS = [
     ("SELECT AVG(v) FROM (SELECT NUMERIC '0.1' AS v UNION ALL SELECT 0.2)", Decimal("0.15"), N),
 ]
 
+# APPROX_TOP_COUNT over zero rows is NULL
+EMPTY_TOP_COUNTS = [
+    ("SELECT APPROX_TOP_COUNT(x, 3) IS NULL FROM UNNEST([1, 2]) AS x WHERE x > 5", True, BOOL),
+    ("SELECT APPROX_TOP_COUNT(x, 3) IS NULL FROM UNNEST(CAST([] AS ARRAY<STRING>)) AS x", True, BOOL),
+]
+
 FAMILIES = {
     "null_elements": NULL_ELEMENTS,
     "coerced_columns": COERCED_COLUMNS,
+    "empty_top_counts": EMPTY_TOP_COUNTS,
 }
 ROWS = case_params(FAMILIES)
 
