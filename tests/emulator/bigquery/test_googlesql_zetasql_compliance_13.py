@@ -8,7 +8,8 @@ silently wrong answer:
 - a FLOAT64 literal beside a NUMERIC value in a set operation (`SELECT CAST(NULL AS NUMERIC) AS v
   UNION ALL SELECT 1.000000001`) makes the column NUMERIC ("Supertypes and literals"), and the
   column was so, but `AVG(v)` over it was DuckDB's FLOAT64 average, typed
-  FLOAT64 and rounded as a double (`1.5000000005`, not NUMERIC's `1.500000001`);
+  FLOAT64 and rounded as a double (`1.5000000005`, not NUMERIC's `1.500000001`), and
+  `PERCENTILE_DISC(v, 1)` a FLOAT64 `1e+29` for NUMERIC's largest value;
 - `APPROX_TOP_COUNT` over zero rows was an empty ARRAY (the reference: "Returns NULL if there are
   zero input rows", as APPROX_TOP_SUM and APPROX_QUANTILES already did).
 
@@ -50,6 +51,12 @@ COERCED_COLUMNS = [
     (f"SELECT AVG(v) FROM {_COERCED}", Decimal("1.500000001"), N),
     (f"SELECT AVG(DISTINCT v) OVER () FROM {_COERCED} LIMIT 1", Decimal("1.500000001"), N),
     ("SELECT AVG(v) FROM (SELECT NUMERIC '0.1' AS v UNION ALL SELECT 0.2)", Decimal("0.15"), N),
+    (
+        "SELECT PERCENTILE_DISC(v, 1) OVER () FROM (SELECT CAST(NULL AS NUMERIC) AS v UNION ALL SELECT 3.5 "
+        "UNION ALL SELECT NUMERIC '99999999999999999999999999999.999999999') LIMIT 1",
+        Decimal("99999999999999999999999999999.999999999"),
+        N,
+    ),
 ]
 
 # APPROX_TOP_COUNT over zero rows is NULL
