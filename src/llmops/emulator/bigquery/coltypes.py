@@ -299,6 +299,7 @@ def annotate(stmt: exp.Expression, schemas: Mapping[str, Mapping[str, Mapping[st
             identify=False,
         )
         _struct_set_operations_as_values(copy)
+        _coerced_float_literals(copy)
         for call in copy.find_all(exp.Anonymous):
             if call.name.lower() in _BUILTIN_TYPES:
                 call.set("this", call.name.lower())  # sqlglot looks a function's type up by its exact name
@@ -333,6 +334,21 @@ def _struct_set_operations_as_values(copy: exp.Expression) -> None:
             if select.args.get("kind") == "STRUCT" and select.find_ancestor(exp.Array) is array:
                 select.set("kind", None)
                 select.set("expressions", [exp.Struct(expressions=list(select.expressions))])
+
+
+def _coerced_float_literals(copy: exp.Expression) -> None:
+    """The FLOAT64 literals that GoogleSQL coerces to NUMERIC or BIGNUMERIC beside such a value
+    (decimalliterals.py) typed so in the optimizer's copy: sqlglot took `SELECT CAST(NULL AS
+    NUMERIC) AS v UNION ALL SELECT 1.5` for a FLOAT64 column, so `AVG(v)` over it was DuckDB's
+    FLOAT64 average, not the exact NUMERIC one."""
+    from .decimalliterals import decimal_literal_types
+
+    coerced = decimal_literal_types(copy)
+    for literal in find_all(copy, exp.Literal):
+        kind = coerced.get(id(literal))
+        if kind is not None:
+            to = _T.BIGDECIMAL if kind == "BIGNUMERIC" else _T.DECIMAL
+            literal.replace(exp.Cast(this=literal.copy(), to=exp.DataType(this=to)))
 
 
 def _annotate_unreached_scopes(copy: exp.Expression, schema: Any) -> None:

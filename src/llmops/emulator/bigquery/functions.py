@@ -337,11 +337,13 @@ def _approx_top_count(node: exp.ApproxTopK) -> exp.Expression:
 
 def _approx_top_count_values(node: exp.ApproxTopK) -> exp.Expression:
     return _t(
+        # NULL for no rows, as the reference says (an empty list was not NULL)
+        "CASE WHEN count(*) = 0 THEN NULL ELSE "
         # coalesce: the histogram of only NULLs is NULL, not an empty map
         "list_transform(list_slice(list_sort(list_concat(coalesce(list_transform(map_entries(histogram(_A)), e -> {'c': e.value, 'v': e.key}), []), "
         # NULL is a value that APPROX_TOP_COUNT counts too (histogram skips it)
         "CASE WHEN count(*) > count(_A) THEN [{'c': (count(*) - count(_A))::UBIGINT, 'v': NULL}] ELSE [] END), 'DESC'), 1, _B), "
-        "e -> {'value': e.v, 'count': e.c::BIGINT})",
+        "e -> {'value': e.v, 'count': e.c::BIGINT}) END",
         node.this,
         node.expression,
     )

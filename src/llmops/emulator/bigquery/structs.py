@@ -277,9 +277,10 @@ def explode_struct_unnests(stmt: exp.Expression) -> None:
     for unnest in find_all(stmt, exp.Unnest):
         if not _in_from(unnest):
             continue
-        if unnest.args.get("offset") or _whole_value_of_outer_join(stmt, unnest):
+        whole = _whole_value_beside_fields(unnest)
+        if unnest.args.get("offset") or whole or _whole_value_of_outer_join(stmt, unnest):
             unnest.set("explode_array", False)
-            if unnest.args.get("offset"):
+            if unnest.args.get("offset") or whole:
                 _qualify_offset_fields(unnest)
         elif (
             _struct_array(unnest.expressions[0])
@@ -329,6 +330,36 @@ def _qualify_offset_fields(unnest: exp.Unnest) -> None:
         if column.table or name not in fields or name in taken or column.find_ancestor(exp.Select) is not select:
             continue
         column.replace(exp.Dot(this=exp.column(value), expression=exp.to_identifier(fields[name])))
+
+
+def _whole_value_beside_fields(unnest: exp.Unnest) -> bool:
+    """`SELECT e FROM UNNEST(structs) AS e`: the expanded form's `e` is DuckDB's row of the fields,
+    a STRUCT of NULLs for a NULL element (`e IS NULL` was false), so an UNNEST whose SELECT reads
+    the whole value keeps its STRUCT as one column, as WITH OFFSET does. Only where no other bare
+    name could need the expansion: every bare column of the SELECT is the value, an alias, or a
+    field name `_qualify_offset_fields` reads as `e.a`, and there is no `*`."""
+    alias = unnest.args.get("alias")
+    value = alias.columns[0].name if alias is not None and alias.columns else None
+    select = unnest.find_ancestor(exp.Select)
+    if not value or select is None or any(isinstance(e, exp.Star) for e in select.expressions):
+        return False
+    own = [c for c in select.find_all(exp.Column) if c.find_ancestor(exp.Select) is select and not c.table]
+    if any(isinstance(c.this, exp.Star) for c in select.find_all(exp.Column)):
+        return False
+    if not any(c.name.lower() == value.lower() for c in own):
+        return False
+    sources = [select.args.get("from_") or select.args.get("from")] + list(select.args.get("joins") or [])
+    items = [src.this for src in sources if isinstance(src, exp.From | exp.Join)]
+    known = {e.alias.lower() for e in select.expressions if isinstance(e, exp.Alias)}
+    for item in items:
+        names = item.args.get("alias")
+        known |= {c.name.lower() for c in (names.columns if names is not None else [])}
+        offset = item.args.get("offset")
+        if isinstance(offset, exp.Expression):
+            known.add(offset.name.lower() or "offset")
+    if all(isinstance(item, exp.Unnest) for item in items):
+        known |= {f.lower() for f in _struct_field_names(unnest.expressions[0])}
+    return all(c.name.lower() in known for c in own)
 
 
 def _whole_value_of_outer_join(stmt: exp.Expression, unnest: exp.Unnest) -> bool:
