@@ -435,8 +435,16 @@ def _vector_search(call: exp.Expression, project: str, dataset: str | None, uses
     base = _input_query(call.this, "VECTOR_SEARCH's base table")
     query = _input_query(call.args.get("query_table"), "VECTOR_SEARCH's query table")
     b, q = "__vs_b", "__vs_q"
-    base_side = exp.select(exp.alias_(exp.column("__b"), "base")).from_(
-        exp.Subquery(this=base, alias=exp.TableAlias(this=exp.to_identifier("__b")))
+
+    def present(alias: str, name: str) -> exp.Expression:
+        # a NULL or empty embedding is skipped (a failed ML.GENERATE_EMBEDDING row is stored as [])
+        value = exp.Anonymous(this="struct_extract", expressions=[exp.column(alias), exp.Literal.string(name)])
+        return exp.GT(this=exp.Anonymous(this="len", expressions=[value]), expression=exp.Literal.number(0))
+
+    base_side = (
+        exp.select(exp.alias_(exp.column("__b"), "base"))
+        .from_(exp.Subquery(this=base, alias=exp.TableAlias(this=exp.to_identifier("__b"))))
+        .where(present("__b", base_col))
     )
     query_side = exp.select(
         exp.alias_(exp.column("__q"), "query"),
