@@ -29,7 +29,7 @@ from sqlglot import exp
 from .census import find_all
 from .setoptypes import NULL, NUMBERS, STRING_LITERAL, supertype, value_type
 
-_COMPARISONS: dict[type[exp.Expression], str] = {
+COMPARISONS: dict[type[exp.Expression], str] = {
     exp.EQ: "=",
     exp.NEQ: "!=",
     exp.LT: "<",
@@ -37,6 +37,7 @@ _COMPARISONS: dict[type[exp.Expression], str] = {
     exp.GT: ">",
     exp.GTE: ">=",
 }
+"""The comparison operators, by node type, as BigQuery's signature errors name them."""
 
 
 def _shown(kind: str) -> str:
@@ -79,7 +80,7 @@ def check_operand_types(stmt: exp.Expression) -> None:
         kinds = _types(junction.this, junction.expression)
         if kinds and not all(_bool_or_null(k) for k in kinds):
             raise _no_signature("operator", "AND" if isinstance(junction, exp.And) else "OR", kinds)
-    for comparison in find_all(stmt, *_COMPARISONS):
+    for comparison in find_all(stmt, *COMPARISONS):
         kinds = _types(comparison.this, comparison.expression)
         if not kinds:
             continue
@@ -88,7 +89,7 @@ def check_operand_types(stmt: exp.Expression) -> None:
             word = "Equality" if isinstance(comparison, exp.EQ) else "Inequality"
             raise BigQueryError(f"{word} is not defined for arguments of type {_shown(arrays[0])}")
         if supertype(kinds) is False:
-            raise _no_signature("operator", _COMPARISONS[type(comparison)], kinds)
+            raise _no_signature("operator", COMPARISONS[type(comparison)], kinds)
     for mod in find_all(stmt, exp.Mod):
         kinds = _types(mod.this, mod.expression)
         if kinds and any(k in ("FLOAT64", "STRING", STRING_LITERAL, "BOOL", "DATE") for k in kinds):
@@ -109,11 +110,11 @@ def string_compared_columns(stmt: exp.Expression) -> list[exp.Expression]:
     (`check_string_comparisons`). Other text (`s = 'x'`) asks for no types: DuckDB fails to cast
     it to a number, so a numeric column compared with it is an error already."""
     out: list[exp.Expression] = []
-    for comparison in find_all(stmt, *_COMPARISONS):
+    for comparison in find_all(stmt, *COMPARISONS):
         sides = (comparison.this, comparison.expression)
         for at, (column, other) in enumerate((sides, sides[::-1])):
             if isinstance(column, exp.Column) and _number_text(other):
-                column.meta[_STRING_COMPARED] = (_COMPARISONS[type(comparison)], at == 0)
+                column.meta[_STRING_COMPARED] = (COMPARISONS[type(comparison)], at == 0)
                 out.append(column)
     return out
 

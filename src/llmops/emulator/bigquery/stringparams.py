@@ -29,6 +29,7 @@ from sqlglot import exp
 
 from .census import find_all
 from .coltypes import checked, known_type
+from .operandtypes import COMPARISONS
 from .setoptypes import value_type
 
 STRING_PARAMETER = "bq_string_parameter"
@@ -38,17 +39,8 @@ PARAMETER = "parameter"
 VARIABLE = "variable"
 
 _TEMPORAL = ("DATE", "DATETIME", "TIME", "TIMESTAMP")
-_COMPARISONS = (exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE)
-_OPERATORS: dict[type[exp.Expr], str] = {
-    exp.EQ: "=",
-    exp.NEQ: "!=",
-    exp.LT: "<",
-    exp.LTE: "<=",
-    exp.GT: ">",
-    exp.GTE: ">=",
-    exp.Between: "BETWEEN",
-    exp.In: "IN",
-}
+_COMPARISONS = tuple(COMPARISONS)
+_OPERATORS: dict[type[exp.Expression], str] = {**COMPARISONS, exp.Between: "BETWEEN", exp.In: "IN"}
 _INCOMPARABLE = ("INT64", "FLOAT64", "NUMERIC", "BIGNUMERIC", "BOOL", "BYTES")
 
 
@@ -104,7 +96,7 @@ def coerce_string_parameters(stmt: exp.Expression) -> None:
         variable = _unparen(param).meta[STRING_PARAMETER] == VARIABLE
         if kind in _INCOMPARABLE or (variable and kind in _TEMPORAL):
             kinds = [kind, "STRING"] if other is comparison.this else ["STRING", kind]
-            name = _OPERATORS.get(type(comparison), "")
+            name = next((word for node, word in _OPERATORS.items() if isinstance(comparison, node)), "")
             raise BigQueryError(f"No matching signature for operator {name} for argument types: {', '.join(kinds)}")
         if kind not in _TEMPORAL or param.parent is None:
             continue
