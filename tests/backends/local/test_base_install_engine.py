@@ -47,6 +47,11 @@ def test_the_engine_runs_without_any_extra(tmp_path):
         assert run("SELECT CAST(CAST('2024-01-01 00:00:00.123456789012' AS TIMESTAMP(12)) AS STRING) AS t") == [
             {{"t": "2024-01-01 00:00:00.123456789012+00"}}
         ]
+        # `llmops sql` writes FLOAT64 NaN/infinity and INTERVAL values with the encoding module
+        from llmops.emulator.bigquery.encoding import float_text, interval_text
+
+        (row,) = run("SELECT CAST('NaN' AS FLOAT64) AS n, INTERVAL 1 DAY AS i")
+        assert float_text(row["n"]) == "NaN" and interval_text(row["i"]) == "0-0 1 0:0:0", row
         print("ok")
         """
     )

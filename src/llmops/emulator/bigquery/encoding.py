@@ -20,7 +20,6 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..server.errors import bad_request
 from . import bignumerics, picotimestamps, ranges
 from .datetext import padded
 
@@ -38,6 +37,14 @@ STANDARD_TYPE = {
 
 
 # ---------------------------------------------------------------------------------- schemas
+
+
+def bad_request(*args: Any, **kwargs: Any) -> Exception:
+    """The emulator's 400 (imported when raised: `llmops sql`, on the base install without the
+    `emulator` extra, formats values with this module)."""
+    from ..server.errors import bad_request as made
+
+    return made(*args, **kwargs)
 
 
 def schema_to_api(fields: list[dict[str, Any]]) -> list[dict[str, Any]]:
