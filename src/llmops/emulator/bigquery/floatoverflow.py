@@ -18,8 +18,9 @@ from typing import Any
 
 from sqlglot import exp
 
+from .boundvalues import bound_together, is_large
 from .census import find_all
-from .coltypes import known_type
+from .coltypes import COMPOSITE_KEY, TYPE_KEY, known_type
 
 _ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div)
 _SYMBOLS: dict[type, str] = {exp.Add: " + ", exp.Sub: " - ", exp.Mul: " * ", exp.Div: " / "}
@@ -100,9 +101,43 @@ def _overflowed(result: exp.Expression, operands: list[exp.Expression]) -> exp.E
     return condition
 
 
-def _checked(root: exp.Expression, on_overflow: exp.Expression) -> exp.Expression:
-    case = exp.Case(ifs=[exp.If(this=_overflowed(root, _leaves(root)), true=on_overflow)], default=root.copy())
-    return exp.paren(case, copy=False)
+def _checked(root: exp.Expression) -> exp.Expression:
+    """The tree at `root` with BigQuery's overflow error. Its large operands (a checked tree
+    inside a function call, which the check would copy some five times at every level of
+    nesting) are evaluated once and read through a lambda's parameter (boundvalues.py)."""
+    large = [leaf for leaf in _leaves(root) if holds_check(leaf)]
+    if not large:
+        case = exp.Case(
+            ifs=[exp.If(this=_overflowed(root, _leaves(root)), true=_overflow_error(root))], default=root.copy()
+        )
+        return _marked(exp.paren(case, copy=False), root)
+    values = [leaf.copy() for leaf in large]
+
+    def over(refs: list[exp.Expression]) -> exp.Expression:
+        for leaf, ref in zip(large, refs):
+            leaf.replace(ref)
+        return _checked(root)
+
+    typed = root.copy()  # before `over` puts the references in
+    return _marked(exp.paren(bound_together(values, over), copy=False), typed)
+
+
+_CHECKED = "float_overflow_checked"
+
+
+def _marked(node: exp.Expression, like: exp.Expression) -> exp.Expression:
+    """`node`, the checked form of `like`, marked so and carrying `like`'s inferred type."""
+    node.meta[_CHECKED] = True
+    if like._meta:
+        for key in (TYPE_KEY, COMPOSITE_KEY):
+            if key in like.meta:
+                node.meta[key] = like.meta[key]
+    return node
+
+
+def holds_check(node: exp.Expression) -> bool:
+    """Whether `node` is large and holds an overflow-checked tree (which copying would double)."""
+    return is_large(node) and any(n._meta and n.meta.get(_CHECKED) for n in node.walk())
 
 
 def _text(value: exp.Expression) -> exp.Expression:
@@ -127,7 +162,7 @@ def check_float_overflow(stmt: exp.Expression) -> None:
             # a positional `?` copied would ask for more parameter values than the query has
             if all(_integer_text(leaf) for leaf in _leaves(root)) or root.find(exp.Placeholder):
                 continue
-            root.replace(_checked(root, _overflow_error(root)))
+            root.replace(_checked(root))
         for column, value in qualified:
             column.replace(exp.paren(value, copy=False))
     node: Any
@@ -135,8 +170,25 @@ def check_float_overflow(stmt: exp.Expression) -> None:
         operands = [node.this, node.expression]
         if all(_integer_text(o) for o in operands) or node.find(exp.Placeholder):
             continue
+        node.replace(_checked_safe(node))
+
+
+def _checked_safe(node: exp.Expression) -> exp.Expression:
+    """SAFE_ADD(a, b) and the like: NULL where the result overflowed (large operands bound once)."""
+    operands = [node.this, node.expression]
+    large = [o for o in operands if holds_check(o)]
+    if not large:
         case = exp.Case(ifs=[exp.If(this=_overflowed(node, operands), true=exp.Null())], default=node.copy())
-        node.replace(exp.paren(case, copy=False))
+        return _marked(exp.paren(case, copy=False), node)
+    values = [o.copy() for o in large]
+
+    def over(refs: list[exp.Expression]) -> exp.Expression:
+        for operand, ref in zip(large, refs):
+            operand.replace(ref)
+        return _checked_safe(node)
+
+    typed = node.copy()
+    return _marked(exp.paren(bound_together(values, over), copy=False), typed)
 
 
 def _qualify_aliases(stmt: exp.Expression) -> list[tuple[exp.Column, exp.Expression]]:

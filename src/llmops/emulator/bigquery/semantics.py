@@ -14,11 +14,12 @@ from typing import Any
 from sqlglot import exp
 
 from .arraycalls import rewrite_array_calls
+from .boundvalues import bound_once, is_large
 from .buckets import rewrite_bucket_calls
 from .census import find_all
 from .coltypes import checked_among, known_type
 from .datecalls import rewrite_datetime_calls
-from .floatoverflow import check_float_overflow, check_sum_overflow
+from .floatoverflow import check_float_overflow, check_sum_overflow, holds_check
 from .formats import float_text, numeric_text, rewrite_format_calls
 from .functions import TO_JSON_STRING, rewrite_function_calls
 from .int64literals import DUCKDB_INT32
@@ -280,8 +281,10 @@ def string_cast(node: exp.Cast, *, safe: bool = False) -> exp.Expression:
         return time_text(checked_among(plain, value, _PLAIN_TEXT_TYPEOFS[kind]))
     if kind in _PLAIN_TEXT_TYPEOFS:
         return checked_among(plain, value, _PLAIN_TEXT_TYPEOFS[kind])  # DuckDB's text is BigQuery's
-    if _size(value) > _COPIED_NODES_LIMIT:
-        bound = _bound_once(value, lambda v: string_cast(exp.Cast(this=v, to=node.to.copy()), safe=safe))
+    # a value of a type known only to DuckDB is written once per type it may have (about ten
+    # copies): a larger one is bound once, so nested casts (bigframes' row hashes) do not grow
+    if is_large(value):
+        bound = bound_once(value, lambda v: string_cast(exp.Cast(this=v, to=node.to.copy()), safe=safe))
         if node._meta:
             bound.meta.update(node.meta)  # the cast's marks (a SAFE. call's argument tag) stay with it
         return bound
@@ -303,26 +306,10 @@ def string_cast(node: exp.Cast, *, safe: bool = False) -> exp.Expression:
     )
 
 
-# A value of a type known only to DuckDB is written once per type it may have (about ten copies):
-# a larger one is bound once, so nested casts (bigframes' row hashes) do not grow tenfold per level.
-_COPIED_NODES_LIMIT = 8
-_BOUND_NAME = "__bound_value"
-
-
-def _size(value: exp.Expression) -> int:
-    return sum(1 for _ in zip(value.walk(), range(_COPIED_NODES_LIMIT + 1), strict=False))
-
-
-def _bound_once(value: exp.Expression, body: Any) -> exp.Expression:
-    """`body(v)` with v standing for `value`, evaluated once (a one-element list's transform)."""
-    name = exp.to_identifier(_BOUND_NAME)
-    fn = exp.Lambda(this=body(exp.column(_BOUND_NAME)), expressions=[name])
-    listed = call("list_transform", exp.Array(expressions=[value.copy()]), fn)
-    return call("list_extract", listed, exp.Literal.number(1))
-
-
 def _nonzero(divisor: exp.Expression) -> exp.Expression:
     """The divisor, or BigQuery's error when it is zero (DuckDB answers inf)."""
+    if holds_check(divisor):  # nested checked arithmetic would double it at every level
+        return exp.paren(bound_once(divisor, _nonzero), copy=False)
     zero = exp.EQ(this=divisor.copy(), expression=exp.Literal.number(0))
     return exp.paren(case((zero, fail("division by zero")), default=divisor.copy()), copy=False)
 
