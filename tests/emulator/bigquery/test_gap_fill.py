@@ -495,6 +495,35 @@ EDGES = [
         ["d:DATE", "v:INT64"],
         [("2020-01-03", 3)],
     ),
+    # monthly DATE buckets (from the default origin's first of the month); linear by elapsed days:
+    # 1 + 5 * 17 / 138 on 2020-02-01, 6 + 2 * 30 / 49 on 2020-07-01
+    (
+        "SELECT d, ROUND(v, 4) AS v FROM GAP_FILL((SELECT DATE '2020-01-15' AS d, 1.0 AS v UNION ALL"
+        " SELECT DATE '2020-06-01', 6.0 UNION ALL SELECT DATE '2020-07-20', 8.0), 'd', INTERVAL 1 MONTH,"
+        " value_columns => [('v', 'linear')]) ORDER BY d",
+        ["d:DATE", "v:FLOAT64"],
+        [
+            ("2020-02-01", 1.6159),
+            ("2020-03-01", 2.6667),
+            ("2020-04-01", 3.7899),
+            ("2020-05-01", 4.8768),
+            ("2020-06-01", 6.0),
+            ("2020-07-01", 7.2245),
+        ],
+    ),
+    # two-month buckets from a custom origin, yearly DATETIME buckets across the default origin
+    (
+        "SELECT * FROM GAP_FILL((SELECT DATE '2020-01-15' AS d, 1 AS v UNION ALL SELECT DATE '2020-09-30', 6),"
+        " 'd', INTERVAL 2 MONTH, origin => DATE '2020-02-01', value_columns => [('v', 'locf')]) ORDER BY d",
+        ["d:DATE", "v:INT64"],
+        [("2020-02-01", 1), ("2020-04-01", 1), ("2020-06-01", 1), ("2020-08-01", 1)],
+    ),
+    (
+        "SELECT * FROM GAP_FILL((SELECT DATETIME '1949-03-05 10:00:00' AS d, 1 AS v UNION ALL"
+        " SELECT DATETIME '1952-01-01 00:00:00', 6), 'd', INTERVAL 1 YEAR, value_columns => [('v', 'locf')]) ORDER BY d",
+        ["d:DATETIME", "v:INT64"],
+        [("1950-01-01 00:00:00", 1), ("1951-01-01 00:00:00", 1), ("1952-01-01 00:00:00", 6)],
+    ),
     # linear at exactly half way rounds an INT64 away from zero
     (
         "SELECT v FROM GAP_FILL((SELECT DATE '2020-01-01' AS d, -1 AS v UNION ALL SELECT DATE '2020-01-03', -4),"
@@ -538,8 +567,14 @@ ERRORS = [
     ("SELECT * FROM GAP_FILL((SELECT DATE '2020-01-01' AS d), 'd', INTERVAL 0 DAY)", "bucket_width must be positive"),
     # refused by name: what the local warehouse does not serve
     (
-        "SELECT * FROM GAP_FILL((SELECT DATE '2020-01-01' AS d), 'd', INTERVAL 1 MONTH)",
-        "a GAP_FILL bucket width in months (INTERVAL 1 MONTH) is not supported by the local warehouse",
+        "SELECT * FROM GAP_FILL((SELECT TIMESTAMP '2020-01-01' AS t), 't', INTERVAL 1 MONTH)",
+        "a GAP_FILL bucket width in months, quarters or years (INTERVAL 1 MONTH) of a TIMESTAMP column is not"
+        " supported by the local warehouse",
+    ),
+    (
+        "SELECT * FROM GAP_FILL((SELECT DATE '2020-01-01' AS d), 'd', INTERVAL 1 MONTH, origin => DATE '2020-01-31')",
+        "a GAP_FILL bucket width in months, quarters or years (INTERVAL 1 MONTH) with an origin other than the first"
+        " of a month at midnight is not supported by the local warehouse",
     ),
     (
         "SELECT * FROM GAP_FILL((SELECT DATE '2020-01-01' AS d, NUMERIC '1.5' AS n), 'd', INTERVAL 1 DAY,"

@@ -22,9 +22,11 @@ their own (`rewrite`), and leaves a marker call in the statement in place of the
 the statement runs, the engine asks DuckDB for the input's columns (DESCRIBE) and writes out the
 SQL for those types (`expand`).
 
-Served: a DATE, DATETIME or TIMESTAMP time column and a bucket width of one fixed-length part
-(MICROSECOND to DAY, and WEEK; DAY and WEEK only for a DATE column). Refused by name: widths in
-months, quarters or years and widths of several parts, `linear` of a NUMERIC or BIGNUMERIC column,
+Served: a DATE, DATETIME or TIMESTAMP time column and a bucket width of one part: MICROSECOND to
+DAY and WEEK (DAY and WEEK only for a DATE column), and MONTH, QUARTER or YEAR for a DATE or
+DATETIME column whose origin is the first of a month at midnight (the default 1950-01-01 is).
+Refused by name: months of a TIMESTAMP column or from another origin (ZetaSQL's end-of-month
+rules), widths of several parts, `linear` of a NUMERIC or BIGNUMERIC column,
 query parameters inside the function's arguments, a view over GAP_FILL, and, when the query runs,
 an input row whose time is NULL or two rows of one series at one time point with different values
 (BigQuery's reference does not say what it answers for these).
@@ -33,6 +35,7 @@ an input row whose time is NULL or two rows of one series at one time point with
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import itertools
 import re
 from collections.abc import Callable
@@ -60,6 +63,7 @@ _MICROS = {
     "WEEK": 7 * 86_400_000_000,
 }
 _DAY_MICROS = 86_400_000_000
+_MONTHS = {"MONTH": 1, "QUARTER": 3, "YEAR": 12}
 # DuckDB's type of each time column type GAP_FILL takes
 _TIME_TYPES = {"DATE": "DATE", "TIMESTAMP": "DATETIME", "TIMESTAMP WITH TIME ZONE": "TIMESTAMP"}
 _DEFAULT_ORIGIN = {
@@ -83,7 +87,9 @@ class GapFill:
     origin_fills: tuple[GapFill, ...]
     column: str
     micros: int
-    """The bucket width in microseconds."""
+    """The bucket width in microseconds (0 for a width in months)."""
+    months: int
+    """The bucket width in months (MONTH, QUARTER, YEAR), or 0."""
     width: str
     """The bucket width as written, for messages."""
     partitions: tuple[str, ...]
@@ -162,7 +168,7 @@ def _one(table: exp.Table, key: str, translate: Callable[[exp.Expression], Any])
     if call.find(exp.Placeholder, exp.Parameter):
         raise _unsupported("a query parameter inside GAP_FILL's arguments")
     column = _string(args["ts_column"], "ts_column")
-    micros, width = _width(args["bucket_width"])
+    micros, months, width = _width(args["bucket_width"])
     partitions = _strings(args.get("partitioning_columns"), "partitioning_columns")
     values = _value_columns(args["value_columns"]) if "value_columns" in args else None
     ignore = args.get("ignore_null_values")
@@ -187,6 +193,7 @@ def _one(table: exp.Table, key: str, translate: Callable[[exp.Expression], Any])
         origin_fills=origin_fills or (),
         column=column,
         micros=micros,
+        months=months,
         width=width,
         partitions=tuple(partitions),
         tables=tuple(tables),
@@ -227,7 +234,7 @@ def _value_columns(node: exp.Expression) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def _width(node: exp.Expression) -> tuple[int, str]:
+def _width(node: exp.Expression) -> tuple[int, int, str]:
     if not isinstance(node, exp.Interval) or node.args.get("unit") is None:
         raise _unsupported(
             "a GAP_FILL bucket width other than an INTERVAL literal of one part",
@@ -242,19 +249,16 @@ def _width(node: exp.Expression) -> tuple[int, str]:
     except ValueError:
         count = None
     written = f"INTERVAL {text} {unit}"
-    if unit in ("MONTH", "QUARTER", "YEAR"):
-        raise _unsupported(
-            f"a GAP_FILL bucket width in {unit.lower()}s ({written})",
-            fix="use a width of DAY or a shorter part, or run it on BigQuery",
-        )
-    if count is None or unit not in _MICROS:
+    if count is None or unit not in (*_MICROS, *_MONTHS):
         raise _unsupported(
             f"the GAP_FILL bucket width {written}",
             fix="write the bucket width as INTERVAL n MINUTE (or SECOND, HOUR, DAY, ...)",
         )
     if count <= 0:
         raise _error(f"GAP_FILL's bucket_width must be positive, not {written}")
-    return count * _MICROS[unit], written
+    if unit in _MONTHS:
+        return 0, count * _MONTHS[unit], written
+    return count * _MICROS[unit], 0, written
 
 
 def _ctes_read(table: exp.Table, source: exp.Expression) -> list[exp.CTE]:
@@ -351,6 +355,11 @@ def _fill_sql(con: Any, f: GapFill) -> str:
         )
     if ts_type == "DATE" and f.micros % _DAY_MICROS:
         raise _error(f"GAP_FILL's bucket width {f.width} is not a whole number of days, which a DATE column needs")
+    if f.months and ts_type == "TIMESTAMP WITH TIME ZONE":
+        raise _unsupported(
+            f"a GAP_FILL bucket width in months, quarters or years ({f.width}) of a TIMESTAMP column",
+            fix="GAP_FILL the column as a DATETIME (DATETIME(t)), or use a width of DAY or a shorter part",
+        )
     unit = _DAY_MICROS if ts_type == "DATE" else 1
     width = f.micros // unit
     if f.origin is not None:
@@ -362,6 +371,14 @@ def _fill_sql(con: Any, f: GapFill) -> str:
                 f"not {_bq_type(origin_type)}"
             )
         origin = f"(SELECT o FROM ({origin_sql}))"
+        if f.months:
+            start = con.execute(origin_sql).fetchall()[0][0]
+            if start is not None and (start.day != 1 or (isinstance(start, dt.datetime) and start.time() != dt.time())):
+                raise _unsupported(
+                    f"a GAP_FILL bucket width in months, quarters or years ({f.width}) with an origin other than "
+                    "the first of a month at midnight",
+                    fix="give an origin on the first of a month at midnight, or leave the default 1950-01-01",
+                )
     else:
         origin = _DEFAULT_ORIGIN[ts_type]
     parts = []
@@ -392,7 +409,7 @@ def _fill_sql(con: Any, f: GapFill) -> str:
             if duck not in ("BIGINT", "DOUBLE"):
                 raise _error(f"GAP_FILL's linear gap-filling method needs a numeric column; {name} is {_bq_type(duck)}")
         kinds[name] = duck
-    return _sql(source, ts, ts_type, origin, width, parts, values, kinds, f.ignore_nulls)
+    return _sql(source, ts, ts_type, origin, width, f.months, parts, values, kinds, f.ignore_nulls)
 
 
 def _sql(
@@ -401,6 +418,7 @@ def _sql(
     ts_type: str,
     origin: str,
     width: int,
+    months: int,
     parts: list[str],
     values: list[tuple[str, str]],
     kinds: dict[str, str],
@@ -422,14 +440,29 @@ def _sql(
         f"SELECT * EXCLUDE ({n}, {o}), {offset} AS {x} FROM ({counted}), (SELECT {origin} AS {o}) AS __bq_gf_origin "
         f"WHERE CASE WHEN {t} IS NULL THEN {null_time} WHEN {n} > 1 THEN {duplicate} ELSE TRUE END"
     )
-    span = f"SELECT {', '.join([*part_cols, f'min({x}) AS {lo}', f'max({x}) AS {hi}'])} FROM __bq_gf_rows"
+    if months:
+        # buckets start on the first of a month (the origin's day): the span's month numbers
+        # counted from the origin's month, rounded to whole buckets
+        span = f"SELECT {', '.join([*part_cols, f'min({t}) AS {lo}', f'max({t}) AS {hi}'])} FROM __bq_gf_rows"
+        month_lo = f"((year({lo}) - year({o})) * 12 + month({lo}) - month({o}))"
+        month_hi = f"((year({hi}) - year({o})) * 12 + month({hi}) - month({o}))"
+        first = (
+            f"CASE WHEN {lo} = date_trunc('month', {lo}) THEN {_ceil_div(month_lo, months)} "
+            f"ELSE {_ceil_div(f'{month_lo} + 1', months)} END"
+        )
+        last = _floor_div(month_hi, months)
+        at = f"{o} + to_months({k} * {months})"
+        start = f"CAST({at} AS DATE) - {o}" if ts_type == "DATE" else f"epoch_us({at}) - epoch_us({o})"
+        step = f"{start} AS {x}"
+    else:
+        span = f"SELECT {', '.join([*part_cols, f'min({x}) AS {lo}', f'max({x}) AS {hi}'])} FROM __bq_gf_rows"
+        first, last = _ceil_div(lo, width), _floor_div(hi, width)
+        step = f"{k} * {width} AS {x}"
     if parts:
         span += f" GROUP BY {', '.join(part_cols)}"
-    first = f"-((-{lo} - ((-{lo} % {width}) + {width}) % {width}) // {width})"  # ceiling division
-    last = f"(({hi} - (({hi} % {width}) + {width}) % {width}) // {width})"  # floor division
     grid = (
-        f"SELECT {', '.join([*part_cols, f'{k} * {width} AS {x}'])} FROM ({span}) AS __bq_gf_span, "
-        f"range({first}, {last} + 1) AS __bq_gf_range({k})"
+        f"SELECT {', '.join([*part_cols, step])} FROM ({span}) AS __bq_gf_span, "
+        f"(SELECT {origin} AS {o}) AS __bq_gf_origin, range({first}, {last} + 1) AS __bq_gf_range({k})"
     )
     union = (
         f"SELECT {', '.join([*part_cols, x, f'0 AS {k}', *vals])} FROM __bq_gf_rows UNION ALL "
@@ -496,6 +529,15 @@ def _sql(
         f"SELECT {', '.join([f'CAST({bucket} AS {ts_type}) AS {_q(ts)}', *part_cols, *out])} "
         f"FROM ({filled}) AS __bq_gf_filled, (SELECT {origin} AS {o}) AS __bq_gf_origin WHERE {k} = 1"
     )
+
+
+def _floor_div(a: str, b: int) -> str:
+    """SQL for a // b rounded down (DuckDB's // rounds toward zero)."""
+    return f"((({a}) - ((({a}) % {b}) + {b}) % {b}) // {b})"
+
+
+def _ceil_div(a: str, b: int) -> str:
+    return f"(-{_floor_div(f'-({a})', b)})"
 
 
 def _bucket_offset(ts_type: str, x: str) -> str:
