@@ -53,6 +53,7 @@ from . import (
     dmlforms,
     dryrun,
     fieldopts,
+    gapfill,
     geography,
     history,
     infoschema,
@@ -733,6 +734,8 @@ class BigQueryEngine:
             last = script.statements[-1]
             try:
                 if len(script.statements) == 1 and last.statement_type == "SELECT":
+                    if last.gap_fills:
+                        last = dataclasses.replace(last, sql=gapfill.expand(con, last.sql, last.gap_fills))
                     schema = dryrun.describe(con, last.sql, bound[-1])
                 total, tables = dryrun.estimate_bytes(con, script, sql, self._table_names)
             except duckdb.Error as exc:
@@ -989,6 +992,8 @@ class BigQueryEngine:
         try:
             if stmt.models:
                 stmt = self._with_models(con, stmt)
+            if stmt.gap_fills:
+                stmt = dataclasses.replace(stmt, sql=gapfill.expand(con, stmt.sql, stmt.gap_fills))
             if stmt.statement_type == "EXPORT_DATA":
                 return self._export_data(con, stmt, values, control)
             if stmt.statement_type == "LOAD_DATA":

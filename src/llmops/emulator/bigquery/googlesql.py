@@ -455,6 +455,9 @@ class Statement:
     """Remote models (`ml.ModelUse`) the statement calls; the engine checks them first."""
     filtered: frozenset[str] = frozenset()
     """Lower-cased columns some WHERE filters on alone (`partitionfilters.filtered_columns`)."""
+    gap_fills: tuple[Any, ...] = ()
+    """GAP_FILL calls (`gapfill.GapFill`) whose SQL the engine writes out when the statement runs,
+    once DuckDB has described their input."""
 
 
 @dataclass(frozen=True)
@@ -1006,6 +1009,14 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     for cls, what in _UNSUPPORTED_STATEMENTS.items():
         if isinstance(stmt, cls):
             raise _unsupported(what)
+    from .gapfill import rewrite as rewrite_gap_fills
+
+    # before any rewrite: each call's input is translated as a query of its own
+    fills = rewrite_gap_fills(stmt, lambda query: _translate_statement(query, ctx))
+    if fills:
+        done = _translate_statement(stmt, ctx)
+        read = tuple(dict.fromkeys([*done.tables, *(t for f in fills for t in f.tables)]))
+        return replace(done, tables=read, gap_fills=(*done.gap_fills, *fills))
     from .groupby import (
         compute_keys_from_grouped_columns,
         group_by_all_without_keys,

@@ -14,10 +14,10 @@ comparisons hold for it too). A row whose range is NULL is a session of its own 
 
 `TABLE name` is not an expression sqlglot parses; `table_arguments` makes it `(SELECT * FROM
 name)` before parsing, and `rewrite` replaces the call in FROM by the subquery. The other table
-functions of BigQuery's reference that take a `TABLE name` argument (GAP_FILL, and the change
-history functions APPENDS and CHANGES) get the same subquery, so that they reach the named
-refusal of a table function (`_check_table_functions`) rather than a syntax error at the table's
-name.
+functions of BigQuery's reference that take a `TABLE name` argument get the same subquery:
+GAP_FILL, served by gapfill.py, and the change history functions APPENDS and CHANGES, so that they
+reach the named refusal of a table function (`_check_table_functions`) rather than a syntax error
+at the table's name.
 """
 
 from __future__ import annotations

@@ -30,6 +30,7 @@ import duckdb
 import pyarrow as pa
 
 from . import geography
+from .gapfill import MARKER as GAP_FILL_MARKER
 from .googlesql import DEFAULT_MAX_QUERY_BYTES, DEFAULT_MAX_QUERY_TOKENS, BigQueryError
 from .ml import ML_UDFS
 from .udfs import GOOGLESQL_UDFS
@@ -114,9 +115,10 @@ _REFUSED = frozenset(
 )
 
 
-ENGINE_UDFS = ML_UDFS | GOOGLESQL_UDFS | geography.udf_names()
+ENGINE_UDFS = ML_UDFS | GOOGLESQL_UDFS | geography.udf_names() | {GAP_FILL_MARKER}
 """Python functions the engine itself registers (trusted code): BigQuery ML's embeddings and
-text generation (ML.GENERATE_TEXT, the AI.GENERATE functions), and the GoogleSQL functions DuckDB lacks (`udfs.py`: SHA512, BASE32, NET.*). They read no files or settings."""
+text generation (ML.GENERATE_TEXT, the AI.GENERATE functions), and the GoogleSQL functions DuckDB lacks (`udfs.py`: SHA512, BASE32, NET.*). They read no files or settings. (And the GAP_FILL
+marker, which the engine replaces by SQL before the statement runs: gapfill.py.)"""
 
 
 @lru_cache(maxsize=1)
