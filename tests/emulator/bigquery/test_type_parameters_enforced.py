@@ -82,6 +82,28 @@ def test_a_value_out_of_range_after_rounding_is_refused(env):
     assert run(f"SELECT n FROM {ds}.r") == [(Decimal("999.99"),)]
 
 
+def test_create_table_with_a_column_list_as_select_enforces_its_parameters(env):
+    run, ds, _ = env
+    _fails(
+        env,
+        f"CREATE TABLE {ds}.c (x NUMERIC(5, 2), s STRING(3)) AS SELECT NUMERIC '1234.5', 'abc'",
+        "not in range of [-999.99, 999.99]",
+    )
+    _fails(
+        env,
+        f"CREATE TABLE {ds}.c (x NUMERIC(5, 2), s STRING(3)) AS SELECT 1.5, 'abcdef'",
+        "STRING has maximum length 3 but got a value with length 6",
+    )
+    run(
+        f"CREATE TABLE {ds}.c (x NUMERIC(5, 2), s STRING(3)) AS SELECT 1.005 AS a, 'abc' AS b UNION ALL SELECT -2.125, 'é'"
+    )
+    assert run(f"SELECT x, s FROM {ds}.c ORDER BY x") == [(Decimal("-2.13"), "é"), (Decimal("1.01"), "abc")]
+    # later writes keep to the parameters too
+    _fails(env, f"INSERT {ds}.c (x, s) VALUES (1, 'wxyz')", "STRING has maximum length 3")
+    run(f"INSERT {ds}.c (x, s) VALUES (3.335, 'xyz')")
+    assert run(f"SELECT x FROM {ds}.c WHERE s = 'xyz'") == [(Decimal("3.34"),)]
+
+
 def test_columns_added_with_parameters_refuse_and_round_later_writes(env):
     run, ds, _ = env
     run(f"CREATE TABLE {ds}.a (id INT64)")
@@ -127,6 +149,17 @@ def test_insert_all_rounds_to_the_scale(bigquery_client, dataset):
     assert "not in range of [-999.99, 999.99]" in errors[0]["errors"][0]["message"]
     rows = [tuple(r.values()) for r in bigquery_client.query(f"SELECT n, e FROM `{table_id}`").result()]
     assert rows == [(Decimal("1.13"), Decimal("1.12"))]
+
+
+def test_create_table_as_select_shows_the_column_list_parameters(bigquery_client, dataset):
+    table_id = f"{dataset.project}.{dataset.dataset_id}.shown"
+    bigquery_client.query(
+        f"CREATE TABLE `{table_id}` (x NUMERIC(5, 2) OPTIONS (rounding_mode = 'ROUND_HALF_EVEN'), s STRING(3)) "
+        "AS SELECT 1.025, 'abc'"
+    ).result()
+    x, s = bigquery_client.get_table(table_id).schema
+    assert (x.precision, x.scale, x.rounding_mode, s.max_length) == (5, 2, "ROUND_HALF_EVEN", 3)
+    assert [r.x for r in bigquery_client.query(f"SELECT x FROM `{table_id}`").result()] == [Decimal("1.02")]
 
 
 def test_a_load_job_rounds_and_refuses_as_dml_does(bigquery_client, dataset):

@@ -747,6 +747,14 @@ def after_create(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, stmt: S
             [duckdb_schema(project, dataset), table, json.dumps(params)],
         )
         fieldopts.set_missing_defaults(engine, con, project, dataset, table, params)
+        if stmt.statement_type == "CREATE_TABLE_AS_SELECT":  # a column list's STRING(L), NUMERIC(P, S)
+            from . import writtenvalues
+
+            try:
+                writtenvalues.store_rows(con, project, dataset, table)
+            except duckdb.Error:
+                _drop_created(con, project, dataset, table)
+                raise
         if fieldopts.required_inside(params):  # a CTAS's rows must fill the nested REQUIRED fields
             from . import nestedrequired
 

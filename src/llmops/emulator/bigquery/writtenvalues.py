@@ -30,7 +30,7 @@ import sqlglot
 from sqlglot import exp
 
 from . import fieldopts
-from .googlesql import BigQueryError, Statement, _BoundedMap, duckdb_table
+from .googlesql import BigQueryError, Statement, _BoundedMap, duckdb_table, quote_ident
 
 WRITES = ("INSERT", "UPDATE", "MERGE")
 _V = "__llmops_v"
@@ -180,6 +180,18 @@ def prepare(con: duckdb.DuckDBPyConnection, stmt: Statement) -> tuple[Statement,
             fix="name the columns and their values (INSERT (a, b) VALUES ..., MERGE ... INSERT (a, b) VALUES ...)",
         )
     return stmt, any(kind.endswith("]") for _, kind, _ in columns)
+
+
+def store_rows(con: duckdb.DuckDBPyConnection, project: str, dataset: str, table: str) -> None:
+    """Make a table's present rows what BigQuery stores of them (after CREATE TABLE (cols) AS
+    SELECT, whose rows the query wrote): one UPDATE of its parameterized columns."""
+    sets = [
+        f"{quote_ident(name)} = {template.replace(_V, quote_ident(name))}"
+        for name, kind, template in plan(con, project, dataset, table)
+        if template and not kind.endswith("]") and not kind.startswith("STRUCT")
+    ]
+    if sets:
+        con.execute(f"UPDATE {duckdb_table(project, dataset, table)} SET {', '.join(sets)}")
 
 
 def loaded(con: duckdb.DuckDBPyConnection, project: str, dataset: str, table: str, names: list[str], query: str) -> str:
