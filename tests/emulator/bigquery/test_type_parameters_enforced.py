@@ -132,6 +132,14 @@ def test_a_null_array_inside_a_struct_is_stored_empty(env):
     assert rows == [(1, False, 0, False, 0), (2, True, None, True, None)]
 
 
+def test_an_added_array_column_reads_empty_in_existing_rows(env):
+    run, ds, _ = env
+    run(f"CREATE TABLE {ds}.t (id INT64)")
+    run(f"INSERT {ds}.t (id) VALUES (1)")
+    run(f"ALTER TABLE {ds}.t ADD COLUMN c ARRAY<INT64>")
+    assert run(f"SELECT id, c IS NULL, ARRAY_LENGTH(c) FROM {ds}.t") == [(1, False, 0)]
+
+
 def test_insert_all_rounds_to_the_scale(bigquery_client, dataset):
     table_id = f"{dataset.project}.{dataset.dataset_id}.ia"
     bigquery_client.query(

@@ -1026,7 +1026,7 @@ class BigQueryEngine:
             try:
                 stmt, arrays_after = writtenvalues.prepare(con, stmt)
                 affected = self._write(con, stmt, values)
-                if (arrays_after or stmt.statement_type in storedarrays.WRITES) and stmt.target and stmt.target[2]:
+                if (arrays_after or storedarrays.may_leave_null(stmt)) and stmt.target and stmt.target[2]:
                     storedarrays.empty_null_arrays(con, *stmt.target)
                 if required and stmt.target is not None:
                     nestedrequired.check_dml(con, stmt.target[0], stmt.target[1], stmt.target[2], required)

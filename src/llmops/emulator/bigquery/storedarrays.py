@@ -6,19 +6,30 @@ stored row read back has `[]`, so `ARRAY_LENGTH(col)` is 0 and `col IS NULL` FAL
 INSERT, UPDATE and MERGE write `[]` by rewriting the values they write (writtenvalues.py). What
 this module does is the older way, one UPDATE of the table's NULL top-level ARRAY columns after
 the statement, kept for the statements that write no values of their own (CREATE TABLE ... AS
-SELECT) or that the rewrite cannot read (MERGE's INSERT ROW).
+SELECT, ALTER TABLE ... ADD COLUMN) or that the rewrite cannot read (MERGE's INSERT ROW).
 insertAll and loads already write `[]`.
 """
 
 from __future__ import annotations
 
+import re
+
 import duckdb
 
-from .googlesql import duckdb_schema, duckdb_table, quote_ident
+from .googlesql import Statement, duckdb_schema, duckdb_table, quote_ident
 
 WRITES = ("CREATE_TABLE_AS_SELECT",)
 """The statements that may write a NULL ARRAY into a table and whose written values are not
 rewritten (writtenvalues.py rewrites INSERT, UPDATE and MERGE)."""
+_ADD_COLUMN = re.compile(r"\bADD\s+COLUMN\b", re.I)
+
+
+def may_leave_null(stmt: Statement) -> bool:
+    """Whether the statement may leave a NULL in a top-level ARRAY column: CREATE TABLE ... AS
+    SELECT, and ALTER TABLE ... ADD COLUMN (the table's rows read the new ARRAY column as [])."""
+    return stmt.statement_type in WRITES or (
+        stmt.statement_type == "ALTER_TABLE" and bool(_ADD_COLUMN.search(stmt.sql))
+    )
 
 
 def empty_null_arrays(con: duckdb.DuckDBPyConnection, project: str, dataset: str, table: str) -> None:
