@@ -209,3 +209,14 @@ def test_query_parameters_are_rounded_and_checked(bigquery_client, dataset):
         insert("1", "abcde")
     rows = [tuple(r.values()) for r in bigquery_client.query(f"SELECT n, s, a FROM `{table_id}`").result()]
     assert rows == [(Decimal("2.68"), "abc", [])]
+
+
+def test_an_insert_of_many_values_rows_is_rounded_and_checked(env):
+    run, ds, _ = env
+    run(f"CREATE TABLE {ds}.big (id INT64, a ARRAY<INT64>, n NUMERIC(5, 2), s STRING(3))")
+    rows = ", ".join(f"({i}, {i}.125, 'ab')" for i in range(600))
+    run(f"INSERT {ds}.big (id, n, s) VALUES {rows}")
+    got = run(f"SELECT COUNT(*), COUNTIF(a IS NULL), SUM(ARRAY_LENGTH(a)), MIN(n), MAX(n) FROM {ds}.big")
+    assert got == [(600, 0, 0, Decimal("0.13"), Decimal("599.13"))]
+    too_long = ", ".join(f"({i}, 1, 'abcd')" for i in range(600))
+    _fails(env, f"INSERT {ds}.big (id, n, s) VALUES {too_long}", "STRING has maximum length 3")

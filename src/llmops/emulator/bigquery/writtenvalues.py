@@ -14,7 +14,9 @@ The engine's DuckDB statement is rewritten before it runs: each written value `v
 INSERT's VALUES rows or around its query, in UPDATE's SET and in MERGE's UPDATE and INSERT
 clauses. The rewrite reads the target's column types and field options (~0.3 ms) and, only for a
 table that has an ARRAY or a parameterized column, parses the statement (kept per statement text
-and table). A statement this cannot rewrite (MERGE's `INSERT ROW`, a VALUES row with DEFAULT, text
+and table). A statement over 20,000 characters of the form `INSERT INTO t (cols) VALUES ...` is
+not read back (5,000 rows took 18 s more to parse than to write): its VALUES become a subquery
+whose columns the same expressions take. A statement this cannot rewrite (MERGE's `INSERT ROW`, a VALUES row with DEFAULT, text
 sqlglot cannot read back) keeps the older way for arrays: one UPDATE of the table's NULL top-level
 ARRAYs after the write (`storedarrays.py`); its parameterized columns keep their CHECKs.
 """
@@ -22,6 +24,8 @@ ARRAYs after the write (`storedarrays.py`); its parameterized columns keep their
 from __future__ import annotations
 
 import decimal
+import functools
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -30,15 +34,14 @@ import sqlglot
 from sqlglot import exp
 
 from . import fieldopts
-from .googlesql import BigQueryError, Statement, _BoundedMap, duckdb_table, quote_ident
+from .googlesql import BigQueryError, Statement, duckdb_table, quote_ident
 
 WRITES = ("INSERT", "UPDATE", "MERGE")
 _V = "__llmops_v"
 """The placeholder column a template stands for the written value by."""
+_CACHE_MAX_CHARS = 20_000
+"""Longer statements (an INSERT of many VALUES rows) are rewritten each time, not kept."""
 _ROUNDING = {"ROUND_HALF_AWAY_FROM_ZERO": "ROUND", "ROUND_HALF_EVEN": "ROUND_EVEN"}
-
-_rewritten = _BoundedMap(256)
-"""(statement text, the target's plan) -> the rewritten text, or None when it cannot be."""
 
 
 def beyond_parameters(message: str) -> bool:
@@ -208,15 +211,47 @@ def loaded(con: duckdb.DuckDBPyConnection, project: str, dataset: str, table: st
 
 def rewrite(stmt: Statement, columns: tuple[tuple[str, str, str], ...]) -> Statement | None:
     """`stmt` writing each value as `columns` (a `plan`) says; None when it cannot be rewritten."""
-    key = (stmt.sql, columns)
-    cached = _rewritten.get(key)
-    if cached is None:
-        try:
-            cached = _rewrite_sql(stmt.sql, columns) or ""
-        except (sqlglot.errors.SqlglotError, ValueError):
-            cached = ""
-        _rewritten.put(key, cached)
-    return replace(stmt, sql=cached) if cached else None
+    if len(stmt.sql) <= _CACHE_MAX_CHARS:
+        text = _rewritten(stmt.sql, columns)
+    else:  # reading many VALUES rows back costs more than the write: they are wrapped, not read
+        text = _wrapped_values(stmt.sql, columns) or _rewritten.__wrapped__(stmt.sql, columns)
+    return replace(stmt, sql=text) if text else None
+
+
+_INSERT_VALUES = re.compile(
+    r'^(INSERT INTO (?:"(?:[^"]|"")*"|\w+)(?:\.(?:"(?:[^"]|"")*"|\w+))*)\s*(?:\(([^()]*)\))?\s*(VALUES\s.*)$', re.S
+)
+
+
+def _wrapped_values(sql: str, columns: tuple[tuple[str, str, str], ...]) -> str:
+    """`INSERT INTO t (a, b) VALUES ...` as `INSERT INTO t (a, b) SELECT f(c0), g(c1) FROM (VALUES
+    ...) AS q(c0, c1)`, found in the text without reading the rows; "" for any other text."""
+    m = _INSERT_VALUES.match(sql)
+    if m is None or re.search(r"\bDEFAULT\b", m.group(3), re.I):
+        return ""
+    listed = (
+        [c.strip().strip('"').replace('""', '"') for c in m.group(2).split(",")]
+        if m.group(2) is not None
+        else [name for name, _, _ in columns]
+    )
+    templates = {name.lower(): template for name, _, template in columns if template}
+    arrays = [(name, kind) for name, kind, _ in columns if kind.endswith("]")]
+    missing = [(n, k) for n, k in arrays if n.lower() not in {x.lower() for x in listed}]
+    inner = [f"__llmops_c{i}" for i in range(len(listed))]
+    values = [
+        templates[n.lower()].replace(_V, c) if n.lower() in templates else c for n, c in zip(listed, inner, strict=True)
+    ] + [f"CAST([] AS {k})" for _, k in missing]
+    names = ", ".join(quote_ident(n) for n in [*listed, *(n for n, _ in missing)])
+    return f"{m.group(1)} ({names}) SELECT {', '.join(values)} FROM ({m.group(3)}) AS __llmops_q({', '.join(inner)})"
+
+
+@functools.lru_cache(maxsize=256)
+def _rewritten(sql: str, columns: tuple[tuple[str, str, str], ...]) -> str:
+    """The rewritten text of a statement for a table's plan ("" when it cannot be), kept per both."""
+    try:
+        return _rewrite_sql(sql, columns) or ""
+    except (sqlglot.errors.SqlglotError, ValueError):
+        return ""
 
 
 def _rewrite_sql(sql: str, columns: tuple[tuple[str, str, str], ...]) -> str | None:
