@@ -220,3 +220,13 @@ def test_an_insert_of_many_values_rows_is_rounded_and_checked(env):
     assert got == [(600, 0, 0, Decimal("0.13"), Decimal("599.13"))]
     too_long = ", ".join(f"({i}, 1, 'abcd')" for i in range(600))
     _fails(env, f"INSERT {ds}.big (id, n, s) VALUES {too_long}", "STRING has maximum length 3")
+
+
+def test_the_largest_values_of_wide_parameters_are_stored(env):
+    run, ds, _ = env
+    run(f"CREATE TABLE {ds}.w (x NUMERIC(20, 9), q NUMERIC(38, 9), f NUMERIC(2, 2))")
+    # compared as decimals: as a FLOAT64, 99999999999.999999999 is 1e11, out of NUMERIC(20, 9)'s range
+    largest = ("99999999999.999999999", "99999999999999999999999999999.999999999", "0.99")
+    run(f"INSERT {ds}.w (x, q, f) VALUES (NUMERIC '{largest[0]}', NUMERIC '{largest[1]}', NUMERIC '{largest[2]}')")
+    assert run(f"SELECT x, q, f FROM {ds}.w") == [tuple(Decimal(v) for v in largest)]
+    _fails(env, f"INSERT {ds}.w (f) VALUES (0.995)", "not in range of [-0.99, 0.99]")

@@ -23,6 +23,12 @@ _NUMERIC_LIMITS = {"NUMERIC": (9, 29), "BIGNUMERIC": (38, 38)}
 """Per type: the largest scale S, and how many digits precision P may exceed S by."""
 
 
+def upper_bound(precision: int, scale: int) -> str:
+    """The largest value of NUMERIC(P, S) / BIGNUMERIC(P, S): P - S nines, then S after the point."""
+    nines = "9" * (precision - scale)
+    return f"{nines or '0'}.{'9' * scale}" if scale else nines
+
+
 def typed_columns(columns: list[exp.Expression], *, check: bool = True) -> dict[str, dict[str, str]]:
     """Top-level columns of STRING(L), BYTES(L), NUMERIC(P[, S]), BIGNUMERIC(P[, S]): their type
     parameters become the REST field's maxLength/precision/scale, the column takes the plain type
@@ -61,9 +67,18 @@ def typed_columns(columns: list[exp.Expression], *, check: bool = True) -> dict[
                     fix=f"{base}(P, S) takes 0 <= S <= {max_scale} and max(1, S) <= P <= S + {extra_digits}",
                 )
             out[name.lower()] = {"precision": str(first), **({"scale": str(scale)} if second is not None else {})}
-            checks.append(
-                (f"ABS({_ident(name)}) >= 1e{first - scale}", f"Field {name}: the value is out of range for {shown}")
-            )
+            if first - scale < extra_digits:  # else the type's own range bounds the value
+                # compared as a decimal: `>= 1e11` read 99999999999.999999999 (NUMERIC(20, 9)) as 1e11
+                bound = upper_bound(first, scale)
+                checks.append(
+                    (
+                        f"ABS({_ident(name)}) > {base} '{bound}'"
+                        if base == "NUMERIC" or (scale <= 18 and first - scale <= 20)  # the local BIGNUMERIC's
+                        else f"ABS({_ident(name)}) >= 1e{first - scale}",
+                        f"Field {name}: the value is out of range for {shown}: {base} has precision {first} and scale"
+                        f" {scale} but got a value that is not in range of [-{bound}, {bound}]",
+                    )
+                )
         col.set("kind", exp.DataType.build(base, dialect="bigquery"))
         if not check:
             continue
@@ -142,12 +157,12 @@ def limit_error(row: dict[str, Any], options: dict[str, dict[str, Any]]) -> tupl
             with decimal.localcontext() as context:
                 context.prec = 100
                 rounded = number.quantize(decimal.Decimal(1).scaleb(-scale), rounding)
-            bound = decimal.Decimal(10) ** (precision - scale) - decimal.Decimal(1).scaleb(-scale)
-            if abs(rounded) > bound:
+            bound = upper_bound(precision, scale)
+            if abs(rounded) > decimal.Decimal(bound):
                 base = "BIGNUMERIC" if opts.get("_bignumeric") else "NUMERIC"
                 return path, (
                     f"Field {path}: the value is out of range for precision {precision}: {base} has precision"
-                    f" {precision} and scale {scale} but got a value that is not in range of [-{bound:f}, {bound:f}]"
+                    f" {precision} and scale {scale} but got a value that is not in range of [-{bound}, {bound}]"
                 )
             if rounded != number:
                 key = next(k for k in row if k.lower() == path)

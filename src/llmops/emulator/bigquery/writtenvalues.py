@@ -23,7 +23,6 @@ ARRAYs after the write (`storedarrays.py`); its parameterized columns keep their
 
 from __future__ import annotations
 
-import decimal
 import functools
 import re
 from dataclasses import replace
@@ -35,6 +34,7 @@ from sqlglot import exp
 
 from . import fieldopts
 from .googlesql import BigQueryError, Statement, duckdb_table, quote_ident
+from .typeparams import upper_bound
 
 WRITES = ("INSERT", "UPDATE", "MERGE")
 _V = "__llmops_v"
@@ -96,8 +96,7 @@ def _numeric(value: str, t: Any, name: str, opts: dict[str, Any], default_mode: 
     digits = precision - scale
     if digits > width - type_scale:  # the column's own type bounds it
         return rounded
-    bound = decimal.Decimal(10) ** digits - decimal.Decimal(1).scaleb(-scale)
-    shown = f"{bound:f}"
+    shown = upper_bound(precision, scale)
     message = (
         f"Field {name}: the value is out of range for {base}({precision}, {scale}): {base} has precision"
         f" {precision} and scale {scale} but got a value that is not in range of [-{shown}, {shown}]"
