@@ -67,37 +67,34 @@ def test_rows_through_client(bigquery_client, sql, names, rows):
 
 
 @pytest.mark.parametrize(
-    "column, write",
+    "column, write, stored",
     [
         # the schemas guide's example: BigQuery stores 1.02 (ROUND_HALF_EVEN) / 1.03
-        ("x NUMERIC(5, 2) OPTIONS (rounding_mode = 'ROUND_HALF_EVEN')", "INSERT {t} (x) VALUES (NUMERIC '1.025')"),
-        ("x NUMERIC(5, 2)", "INSERT {t} (x) VALUES (-1.0251)"),
+        (
+            "x NUMERIC(5, 2) OPTIONS (rounding_mode = 'ROUND_HALF_EVEN')",
+            "INSERT {t} (x) VALUES (NUMERIC '1.025')",
+            "1.02",
+        ),
+        ("x NUMERIC(5, 2)", "INSERT {t} (x) VALUES (-1.0251)", "-1.03"),
         # scale 0: BigQuery stores 3
-        ("x NUMERIC(9)", "INSERT {t} (x) SELECT 2.5"),
-        ("x BIGNUMERIC(40, 2)", "INSERT {t} (x) VALUES (BIGNUMERIC '0.005')"),
+        ("x NUMERIC(9)", "INSERT {t} (x) SELECT 2.5", "3"),
+        ("x BIGNUMERIC(40, 2)", "INSERT {t} (x) VALUES (BIGNUMERIC '0.005')", "0.01"),
         # an UPDATE that computes more digits (1.00 / 3)
-        ("x NUMERIC(5, 2)", "INSERT {t} (x) VALUES (1); UPDATE {t} SET x = x / 3 WHERE TRUE"),
+        ("x NUMERIC(5, 2)", "INSERT {t} (x) VALUES (1); UPDATE {t} SET x = x / 3 WHERE TRUE", "0.33"),
     ],
 )
-def test_a_write_that_needs_rounding_is_refused(env, column, write):
-    run, ds, error = env
+def test_a_write_with_more_decimals_than_the_scale_is_rounded(env, column, write, stored):
+    # was refused by name ("rounding a value ... is not supported by the local warehouse"); BigQuery
+    # rounds it to the scale (data types page, "Parameterized decimal type"), as writtenvalues.py now does
+    run, ds, _ = env
     table = f"{ds}.t"
     run(f"CREATE TABLE {table} ({column})")
-    statements = write.format(t=table).split("; ")
-    for statement in statements[:-1]:
+    for statement in write.format(t=table).split("; "):
         run(statement)
-    # a value that fits is stored as it is, before and after the refused write
-    run(f"INSERT {table} (x) VALUES (-1), (NULL)")
-    before = run(f"SELECT x FROM {table} ORDER BY x")
-    with pytest.raises(error) as info:
-        run(statements[-1])
-    assert _REFUSED in str(info.value)
-    assert "rounding a value" in str(info.value)
-    assert run(f"SELECT x FROM {table} ORDER BY x") == before
-    assert decimal.Decimal("-1") in [x for (x,) in before]
+    assert run(f"SELECT x FROM {table}") == [(decimal.Decimal(stored),)]
 
 
-def test_insert_all_row_that_needs_rounding_is_refused(bigquery_client):
+def test_insert_all_row_with_more_decimals_than_the_scale_is_rounded(bigquery_client):
     from google.cloud import bigquery
 
     ds = "ds_guide2_insert_all"
@@ -109,10 +106,9 @@ def test_insert_all_row_that_needs_rounding_is_refused(bigquery_client):
         )
         table = bigquery_client.create_table(table)
         errors = bigquery_client.insert_rows_json(table, [{"x": "1.02"}, {"x": "1.025"}], skip_invalid_rows=True)
-        assert [e["index"] for e in errors] == [1]
-        assert _REFUSED in errors[0]["errors"][0]["message"]
-        rows = [tuple(r.values()) for r in bigquery_client.query(f"SELECT x FROM {ds}.t").result()]
-        assert rows == [(decimal.Decimal("1.02"),)]
+        assert errors == []
+        rows = [tuple(r.values()) for r in bigquery_client.query(f"SELECT x FROM {ds}.t ORDER BY x").result()]
+        assert rows == [(decimal.Decimal("1.02"),), (decimal.Decimal("1.03"),)]
     finally:
         bigquery_client.delete_dataset(ds, delete_contents=True, not_found_ok=True)
 

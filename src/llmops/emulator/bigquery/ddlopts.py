@@ -313,6 +313,8 @@ def translate(stmt: exp.Expression, ctx: Any) -> Statement | None:
             required, nested_descriptions = take_nested_field_options(list(actions))
             # ADD COLUMN c STRING(10): the parameters are kept for the schema (DuckDB cannot add a CHECK)
             params = typeparams.typed_columns(actions, check=False)
+            for name, mode in typeparams.rounding_modes(list(actions)).items():
+                params[name] = {**params.get(name, {}), **mode}
             for path in required:
                 params[path] = {**params.get(path, {}), **fieldopts.required_mark()}
             for path, nested in nested_descriptions.items():
@@ -502,6 +504,10 @@ def _translate_create(stmt: exp.Create, ctx: Any) -> Statement | None:
     names = {p.name.lower() for p in items if isinstance(p, exp.Property) and p.args.get("value") is not None}
     keys = constraints.take_from_create(stmt, ctx)
     params = typeparams.typed_columns(stmt.this.expressions if isinstance(stmt.this, exp.Schema) else [])
+    for name, mode in typeparams.rounding_modes(
+        stmt.this.expressions if isinstance(stmt.this, exp.Schema) else []
+    ).items():
+        params[name] = {**params.get(name, {}), **mode}
     for name, text in column_defaults(stmt).items():
         params[name] = {**params.get(name, {}), "defaultValueExpression": text}
     required, nested_descriptions = take_nested_field_options(
@@ -526,6 +532,14 @@ def _translate_create(stmt: exp.Create, ctx: Any) -> Statement | None:
     spec = partitioning.spec(by.this if by is not None else None, columns)
     fields = {**partitioning.options_fields(options, spec), **rest_fields(options)}
     fields.pop("description", None)  # a CREATE's description is the table's comment
+    if options.get("default_rounding_mode") is not None:  # the REST field; writtenvalues.py rounds by it
+        default_mode = str(options["default_rounding_mode"]).upper()
+        if default_mode not in typeparams.ROUNDING_MODES:
+            raise BigQueryInvalid(
+                f"Invalid default_rounding_mode {default_mode}",
+                fix=f"use one of {', '.join(typeparams.ROUNDING_MODES)}",
+            )
+        fields["defaultRoundingMode"] = default_mode
     if keys is not None:
         fields["tableConstraints"] = keys
     if like is not None:
@@ -733,6 +747,14 @@ def after_create(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, stmt: S
             [duckdb_schema(project, dataset), table, json.dumps(params)],
         )
         fieldopts.set_missing_defaults(engine, con, project, dataset, table, params)
+        if stmt.statement_type == "CREATE_TABLE_AS_SELECT":  # a column list's STRING(L), NUMERIC(P, S)
+            from . import writtenvalues
+
+            try:
+                writtenvalues.store_rows(con, project, dataset, table)
+            except duckdb.Error:
+                _drop_created(con, project, dataset, table)
+                raise
         if fieldopts.required_inside(params):  # a CTAS's rows must fill the nested REQUIRED fields
             from . import nestedrequired
 

@@ -74,6 +74,7 @@ from . import (
     udfs,
     unpadded_base64,
     viewrefs,
+    writtenvalues,
 )
 from .catalog import ms as created_ms
 from .datetext import padded
@@ -1028,8 +1029,9 @@ class BigQueryEngine:
                 # rolled back below when the write leaves a nested REQUIRED field NULL
                 con.execute("BEGIN TRANSACTION")
             try:
+                stmt, arrays_after = writtenvalues.prepare(con, stmt)
                 affected = self._write(con, stmt, values)
-                if stmt.statement_type in storedarrays.WRITES and stmt.target is not None and stmt.target[2]:
+                if (arrays_after or storedarrays.may_leave_null(stmt)) and stmt.target and stmt.target[2]:
                     storedarrays.empty_null_arrays(con, *stmt.target)
                 if required and stmt.target is not None:
                     nestedrequired.check_dml(con, stmt.target[0], stmt.target[1], stmt.target[2], required)
@@ -1362,6 +1364,8 @@ class BigQueryEngine:
                 f"the local warehouse cannot run this query: {first}",
                 fix="the construct is probably not supported locally; simplify the query or run on BigQuery",
             )
+        if isinstance(exc, duckdb.InvalidInputException) and writtenvalues.beyond_parameters(first):
+            return BigQueryInvalid(first, fix="shorten the value or widen the column's type parameters")
         if isinstance(exc, duckdb.ConstraintException):
             raised = re.search(r"\(Error: (.+)\)$", first)  # ERROR() in a CHECK: ddlopts' type parameters
             if raised:
@@ -1509,7 +1513,7 @@ class BigQueryEngine:
                     clustered_at,
                     "NULL",
                     "NULL" if default is None else default,
-                    None,
+                    column_options.get("roundingMode"),
                     [str(t) for t in tags],
                 )
                 for key, value in zip(names, values):
@@ -2081,9 +2085,10 @@ class BigQueryEngine:
             select = cols
             if "struct" in str(data.schema):
                 select = ranges.infinite_bounds_sql(data.column_names, con.table(name).types)
-            con.execute(
-                f"INSERT INTO {duckdb_table(project, dataset, table)} ({cols}) SELECT {select} FROM {quote_ident(name)}"
-            )
+            source = f"SELECT {select} FROM {quote_ident(name)}"
+            # loaded values stored as BigQuery stores them: rounded to a NUMERIC(P, S)'s scale, ...
+            source = writtenvalues.loaded(con, project, dataset, table, data.column_names, source)
+            con.execute(f"INSERT INTO {duckdb_table(project, dataset, table)} ({cols}) {source}")
         except duckdb.BinderException as exc:
             first = str(exc).splitlines()[0]
             m = re.search(r'column with name "?([^"\s]+)"?', first) or re.search(r'column "([^"]+)"', first)
@@ -2092,9 +2097,14 @@ class BigQueryEngine:
                 + (f"no such field: {m.group(1)}" if m else first),
                 fix="match the data's columns to the table schema",
             ) from None
-        except (duckdb.ConversionException, duckdb.ConstraintException) as exc:
+        except (duckdb.ConversionException, duckdb.ConstraintException, duckdb.InvalidInputException) as exc:
+            if isinstance(exc, duckdb.InvalidInputException) and not writtenvalues.beyond_parameters(
+                str(exc).splitlines()[0].removeprefix("Invalid Input Error: ")
+            ):
+                raise
             raise BigQueryInvalid(
-                f"cannot load into `{bq_name(project, dataset, table)}`: {str(exc).splitlines()[0]}",
+                f"cannot load into `{bq_name(project, dataset, table)}`: "
+                + str(exc).splitlines()[0].removeprefix("Invalid Input Error: "),
                 fix="match the data's types and REQUIRED fields to the table schema",
             ) from None
         finally:

@@ -1025,11 +1025,18 @@ def _created_between(job: Job, earliest: int | None, latest: int | None) -> bool
 
 
 def _limit_errors(info: dict[str, Any], rows: list[Any], keep: list[int]) -> list[dict[str, Any]]:
-    """insertAll errors for rows whose values their fields' maxLength or precision refuse."""
+    """insertAll errors for rows whose values their fields' maxLength or precision refuse (a value
+    with more decimals than the scale is rounded in the row, as BigQuery rounds it)."""
     options = (info.get("features") or {}).get("field_options") or {}
     types = {f["name"].lower(): f["type"] for f in info.get("schema") or []}
+    mode = ((info.get("features") or {}).get("ddl_fields") or {}).get("defaultRoundingMode")
     limited = {
-        path: {**o, "_bytes": types.get(path) == "BYTES"}
+        path: {
+            **o,
+            "_bytes": types.get(path) == "BYTES",
+            "_bignumeric": types.get(path) == "BIGNUMERIC",
+            "_mode": o.get("roundingMode") or mode,
+        }
         for path, o in options.items()
         if "maxLength" in o or "precision" in o
     }
