@@ -7,6 +7,9 @@ behaviour:
   `ẞ`, `ﬁ`, `i`, `σ`. INITCAP maps one character to one (`u_toupper`), so `ß` starting a word
   stays `ß` (DuckDB: `ẞ`), and Unicode's White_Space characters (U+00A0, U+3000, ...) are among
   its default delimiters.
+- FARM_FINGERPRINT and EDIT_DISTANCE take BYTES as the reference documents (a BYTES value
+  fingerprints as the same bytes in a STRING do; EDIT_DISTANCE of BYTES counts byte edits); both
+  were DuckDB's "No function matches" errors.
 
 Each case is our own query with the answer Google's GoogleSQL reference gives, run on the local
 warehouse and through the real BigQuery client against the emulator.
@@ -15,7 +18,13 @@ warehouse and through the real BigQuery client against the emulator.
 from __future__ import annotations
 
 import pytest
-from googlesql_cases import case_params, check_locally, check_through_client
+from googlesql_cases import (
+    assert_fails_locally,
+    assert_fails_through_client,
+    case_params,
+    check_locally,
+    check_through_client,
+)
 
 S = "STRING"
 
@@ -46,7 +55,22 @@ INITCAPS = [
     ("INITCAP(CAST(NULL AS STRING))", None, S),
 ]
 
-FAMILIES = {"case_mappings": CASE_MAPPINGS, "initcaps": INITCAPS}
+# FARM_FINGERPRINT(value): "value: STRING or BYTES"; the reference's example fingerprints
+# CONCAT('1', 'foo', 'true') as -1541654101129638711; the same bytes as BYTES give the same value
+BYTES_ARGUMENTS = [
+    ("FARM_FINGERPRINT(CAST('1footrue' AS BYTES))", -1541654101129638711, "INT64"),
+    ("FARM_FINGERPRINT(b'1footrue')", -1541654101129638711, "INT64"),
+    ("FARM_FINGERPRINT(CAST(NULL AS BYTES))", None, "INT64"),
+    ("SELECT FARM_FINGERPRINT(b) FROM (SELECT b'1footrue' AS b)", -1541654101129638711, "INT64"),
+    # EDIT_DISTANCE(value1, value2): "STRING or BYTES"; BYTES count byte edits (é is two bytes)
+    ("EDIT_DISTANCE(b'abc', b'abd')", 1, "INT64"),
+    ("EDIT_DISTANCE(b'\\xc3\\xa9', b'e')", 2, "INT64"),
+    ("EDIT_DISTANCE(b'kitten', b'sitting', max_distance => 2)", 2, "INT64"),
+    ("EDIT_DISTANCE(b'a', CAST(NULL AS BYTES))", None, "INT64"),
+    ("SELECT EDIT_DISTANCE(x, b'\\x00\\xff') FROM (SELECT b'\\xff' AS x)", 1, "INT64"),
+]
+
+FAMILIES = {"case_mappings": CASE_MAPPINGS, "initcaps": INITCAPS, "bytes_arguments": BYTES_ARGUMENTS}
 ROWS = case_params(FAMILIES)
 
 
@@ -72,3 +96,10 @@ def test_upper_and_lower_of_every_character_are_unicodes_full_mappings(warehouse
     upper, lower = next(iter(warehouse.query_result(sql).table.to_pylist())).values()
     assert upper == [chr(c).upper() for c in points]
     assert lower == [chr(c).lower() for c in points]
+
+
+def test_edit_distance_of_bytes_and_a_string_is_bigquerys_signature_error(warehouse, bigquery_client):
+    sql = "SELECT EDIT_DISTANCE(b'a', 'a')"
+    fragment = "No matching signature for function EDIT_DISTANCE for argument types: BYTES, STRING"
+    assert_fails_locally(warehouse, sql, fragment)
+    assert_fails_through_client(bigquery_client, sql, fragment)

@@ -77,6 +77,7 @@ from . import (
 from .catalog import ms as created_ms
 from .datetext import padded
 from .googlesql import (
+    FARM_FINGERPRINT_BYTES_UDF,
     FARM_FINGERPRINT_UDF,
     INFO_SCHEMA_VIEWS,
     LIST_TABLES_FIX,
@@ -173,7 +174,7 @@ exist: a view's SQL text costs DuckDB ~0.6 ms to produce for its own internal vi
 @functools.cache
 def _every_engine_udf() -> frozenset[str]:
     """The UDFs a routine's body may have been translated to (all but the ML ones)."""
-    return udfs.GOOGLESQL_UDFS | geography.udf_names() | {FARM_FINGERPRINT_UDF}
+    return udfs.GOOGLESQL_UDFS | geography.udf_names() | {FARM_FINGERPRINT_UDF, FARM_FINGERPRINT_BYTES_UDF}
 
 
 def _model_expired(meta: str | None) -> bool:
@@ -2597,17 +2598,19 @@ def _register_farm_fingerprint(con: duckdb.DuckDBPyConnection) -> None:
         chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
         return pa.chunked_array([chunk(c) for c in chunks], pa.int64())
 
-    with contextlib.suppress(duckdb.Error):
-        con.remove_function(FARM_FINGERPRINT_UDF)
-    # duckdb's stubs want DuckDBPyType objects and enums; the names work the same
-    con.create_function(  # type: ignore[call-overload]
-        FARM_FINGERPRINT_UDF,
-        fingerprints,
-        ["VARCHAR"],
-        "BIGINT",
-        type="arrow",
-        null_handling="special",
-    )
+    for name, kind in ((FARM_FINGERPRINT_UDF, "VARCHAR"), (FARM_FINGERPRINT_BYTES_UDF, "BLOB")):
+        # a STRING is fingerprinted as its UTF-8 bytes (farmhash encodes a str so), BYTES as they are
+        with contextlib.suppress(duckdb.Error):
+            con.remove_function(name)
+        # duckdb's stubs want DuckDBPyType objects and enums; the names work the same
+        con.create_function(  # type: ignore[call-overload]
+            name,
+            fingerprints,
+            [kind],
+            "BIGINT",
+            type="arrow",
+            null_handling="special",
+        )
 
 
 class RowError(Exception):
