@@ -2262,14 +2262,24 @@ def field_type_sql(f: dict) -> str:
 
 def _avro_codec(compression: str | None) -> str:
     """fastavro's codec for an Avro export's compression (BigQuery offers DEFLATE and SNAPPY)."""
+    import importlib.util
+
     name = (compression or "NONE").upper()
     if name in ("NONE", ""):
         return "null"
     if name == "DEFLATE":
         return "deflate"
+    if name == "SNAPPY":
+        # fastavro writes snappy blocks with cramjam (or python-snappy), which the emulator extra installs
+        if importlib.util.find_spec("cramjam") is None and importlib.util.find_spec("snappy") is None:
+            raise BigQueryError(
+                "Avro export compression SNAPPY needs the cramjam package (in the emulator extra)",
+                fix="pip install 'llmops[emulator]', or use DEFLATE",
+            )
+        return "snappy"
     raise BigQueryError(
         f"Avro export compression {compression!r} is not supported by the emulator",
-        fix="use DEFLATE or no compression",
+        fix="use DEFLATE, SNAPPY or no compression",
     )
 
 
