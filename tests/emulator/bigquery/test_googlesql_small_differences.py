@@ -10,6 +10,10 @@ behaviour:
 - FARM_FINGERPRINT and EDIT_DISTANCE take BYTES as the reference documents (a BYTES value
   fingerprints as the same bytes in a STRING do; EDIT_DISTANCE of BYTES counts byte edits); both
   were DuckDB's "No function matches" errors.
+- A STRING query parameter given to a date or time function (`DATE_ADD(@d, INTERVAL 1 DAY)`,
+  `DATE_DIFF(@a, @b, DAY)`, `TIMESTAMP_TRUNC(@t, HOUR)`) coerces to the function's type
+  ("Query parameter coercion": a STRING parameter coerces to DATE, DATETIME, TIME, TIMESTAMP);
+  it was "No matching signature for operator + for argument types: STRING, INTERVAL".
 - An Avro extract or EXPORT DATA with compression SNAPPY (one of the two codecs BigQuery documents
   for Avro) was refused for want of a snappy library; the emulator extra installs cramjam, which
   fastavro writes snappy blocks with.
@@ -20,11 +24,13 @@ warehouse and through the real BigQuery client against the emulator.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import uuid
 
 import pytest
 from googlesql_cases import (
+    LOCAL_TYPES,
     assert_fails_locally,
     assert_fails_through_client,
     case_params,
@@ -161,3 +167,42 @@ def test_a_snappy_extract_without_cramjam_names_the_extra(monkeypatch):
     )
     with pytest.raises(QueryError, match=r"SNAPPY needs the cramjam package \(in the emulator extra\)"):
         engine._avro_codec("SNAPPY")
+
+
+# (query, its STRING parameters, BigQuery's value, its type)
+PARAMETER_COERCIONS = [
+    ("SELECT DATE_ADD(@d, INTERVAL 1 DAY)", {"d": "2024-01-31"}, dt.date(2024, 2, 1), "DATE"),
+    ("SELECT DATE_SUB(@d, INTERVAL 1 MONTH)", {"d": "2024-03-31"}, dt.date(2024, 2, 29), "DATE"),
+    ("SELECT DATE_DIFF(@a, @b, DAY)", {"a": "2024-03-01", "b": "2024-02-01"}, 29, "INT64"),
+    ("SELECT DATE_TRUNC(@d, MONTH)", {"d": "2024-02-20"}, dt.date(2024, 2, 1), "DATE"),
+    (
+        "SELECT DATETIME_ADD(@d, INTERVAL 90 MINUTE)",
+        {"d": "2024-01-01 23:00:00"},
+        dt.datetime(2024, 1, 2, 0, 30),
+        "DATETIME",
+    ),
+    (
+        "SELECT TIMESTAMP_ADD(@t, INTERVAL 1 HOUR)",
+        {"t": "2024-01-01 10:00:00+00"},
+        dt.datetime(2024, 1, 1, 11, tzinfo=dt.UTC),
+        "TIMESTAMP",
+    ),
+    ("SELECT TIMESTAMP_DIFF(@a, @b, MINUTE)", {"a": "2024-01-01 10:30:00", "b": "2024-01-01 10:00:00"}, 30, "INT64"),
+    ("SELECT TIME_ADD(@t, INTERVAL 30 MINUTE)", {"t": "10:45:00"}, dt.time(11, 15), "TIME"),
+    ("SELECT ARRAY_LENGTH(GENERATE_DATE_ARRAY(@a, @b))", {"a": "2024-01-30", "b": "2024-02-02"}, 4, "INT64"),
+]
+
+
+@pytest.mark.parametrize(("sql", "params", "want", "typ"), PARAMETER_COERCIONS)
+def test_a_string_parameter_coerces_to_a_date_functions_type(warehouse, bigquery_client, sql, params, want, typ):
+    from google.cloud import bigquery
+
+    result = warehouse.engine.query(sql, params, param_types={k: "STRING" for k in params})
+    assert list(result.table.to_pylist()[0].values()) == [want]
+    assert LOCAL_TYPES.get(result.schema[0]["type"], result.schema[0]["type"]) == typ
+    config = bigquery.QueryJobConfig(
+        query_parameters=[bigquery.ScalarQueryParameter(k, "STRING", v) for k, v in params.items()]
+    )
+    rows = bigquery_client.query_and_wait(sql, job_config=config)
+    assert [list(r.values()) for r in rows] == [[want]]
+    assert LOCAL_TYPES.get(rows.schema[0].field_type, rows.schema[0].field_type) == typ
