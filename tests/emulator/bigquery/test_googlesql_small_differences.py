@@ -14,6 +14,9 @@ behaviour:
   `DATE_DIFF(@a, @b, DAY)`, `TIMESTAMP_TRUNC(@t, HOUR)`) coerces to the function's type
   ("Query parameter coercion": a STRING parameter coerces to DATE, DATETIME, TIME, TIMESTAMP);
   it was "No matching signature for operator + for argument types: STRING, INTERVAL".
+- tabledata.insertAll to a partition decorator (`t$20240101`) ignored the decorator and wrote
+  rows of any partition; as for loads and queries ("the partition ID specified in the decorator
+  must match the data being written"), a row of another partition is now an invalid row.
 - An Avro extract or EXPORT DATA with compression SNAPPY (one of the two codecs BigQuery documents
   for Avro) was refused for want of a snappy library; the emulator extra installs cramjam, which
   fastavro writes snappy blocks with.
@@ -206,3 +209,78 @@ def test_a_string_parameter_coerces_to_a_date_functions_type(warehouse, bigquery
     rows = bigquery_client.query_and_wait(sql, job_config=config)
     assert [list(r.values()) for r in rows] == [[want]]
     assert LOCAL_TYPES.get(rows.schema[0].field_type, rows.schema[0].field_type) == typ
+
+
+def _partitioned_table(client, dataset: str, name: str, **partitioning):
+    from google.cloud import bigquery
+
+    table = bigquery.Table(
+        f"{client.project}.{dataset}.{name}",
+        schema=[bigquery.SchemaField("d", "DATE"), bigquery.SchemaField("n", "INT64")],
+    )
+    if "range_" in partitioning:
+        table.range_partitioning = partitioning["range_"]
+    else:
+        table.time_partitioning = bigquery.TimePartitioning(field="d")
+    return client.create_table(table)
+
+
+def _numbers(client, table) -> list[int]:
+    return [r["n"] for r in client.query_and_wait(f"SELECT n FROM `{table}` ORDER BY n")]
+
+
+def test_insert_all_to_a_partition_decorator_takes_that_partitions_rows(bigquery_client):
+    from google.api_core.exceptions import BadRequest
+    from google.cloud import bigquery
+
+    dataset = bigquery_client.create_dataset(f"decorated_{uuid.uuid4().hex[:8]}").dataset_id
+    try:
+        table = _partitioned_table(bigquery_client, dataset, "days")
+        name = f"{table.project}.{dataset}.days"
+        assert bigquery_client.insert_rows_json(f"{name}$20240101", [{"d": "2024-01-01", "n": 1}]) == []
+        errors = bigquery_client.insert_rows_json(
+            f"{name}$20240101", [{"d": "2024-01-01", "n": 2}, {"d": "2024-01-02", "n": 3}]
+        )
+        assert [(e["index"], e["errors"][0]["reason"]) for e in errors] == [(1, "invalid"), (0, "stopped")]
+        assert "destination partition 20240101" in errors[0]["errors"][0]["message"]
+        assert _numbers(bigquery_client, name) == [1]
+        # skipInvalidRows: the partition's rows are written, the other one left out
+        errors = bigquery_client.insert_rows_json(
+            f"{name}$20240101",
+            [{"d": "2024-01-05", "n": 4}, {"d": "2024-01-01", "n": 5}],
+            skip_invalid_rows=True,
+        )
+        assert [(e["index"], e["errors"][0]["reason"]) for e in errors] == [(0, "invalid")]
+        assert _numbers(bigquery_client, name) == [1, 5]
+
+        ranged = _partitioned_table(
+            bigquery_client,
+            dataset,
+            "ranged",
+            range_=bigquery.RangePartitioning(field="n", range_=bigquery.PartitionRange(start=0, end=100, interval=10)),
+        )
+        ranged_name = f"{ranged.project}.{dataset}.ranged"
+        errors = bigquery_client.insert_rows_json(f"{ranged_name}$40", [{"n": 45}, {"n": 50}], skip_invalid_rows=True)
+        assert [e["index"] for e in errors] == [1]
+        assert _numbers(bigquery_client, ranged_name) == [45]
+
+        plain = bigquery_client.create_table(
+            bigquery.Table(f"{table.project}.{dataset}.plain", schema=[bigquery.SchemaField("n", "INT64")])
+        )
+        with pytest.raises(BadRequest, match="the table is not partitioned"):
+            bigquery_client.insert_rows_json(f"{plain.project}.{dataset}.plain$20240101", [{"n": 1}])
+    finally:
+        bigquery_client.delete_dataset(dataset, delete_contents=True, not_found_ok=True)
+
+
+def test_insert_rows_to_a_partition_on_the_local_engine(warehouse):
+    engine = warehouse.engine
+    warehouse.query_result("CREATE SCHEMA IF NOT EXISTS decorated")
+    warehouse.query_result("CREATE TABLE decorated.days (d DATE, n INT64) PARTITION BY d")
+    rows = [{"d": "2024-01-01", "n": 1}, {"d": "2024-01-02", "n": 2}]
+    errors = engine.insert_rows(warehouse.project, "decorated", "days", rows, partition="20240101")
+    assert [(e["index"], e["errors"][0]["reason"]) for e in errors] == [(1, "invalid"), (0, "stopped")]
+    errors = engine.insert_rows(warehouse.project, "decorated", "days", rows, skip_invalid=True, partition="20240102")
+    assert [e["index"] for e in errors] == [0]
+    got = warehouse.query_result("SELECT n FROM decorated.days").table.to_pylist()
+    assert got == [{"n": 2}]

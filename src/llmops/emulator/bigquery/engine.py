@@ -2018,25 +2018,32 @@ class BigQueryEngine:
         *,
         skip_invalid: bool = False,
         ignore_unknown: bool = False,
+        partition: str | None = None,
     ) -> list[dict]:
         """Stream JSON rows (BigQuery's JSON representation) into a table; return per-row errors.
 
         As BigQuery's insertAll: an invalid row gets reason "invalid"; unless `skip_invalid`, one
-        invalid row stops the whole request and every other row gets reason "stopped".
+        invalid row stops the whole request and every other row gets reason "stopped". With
+        `partition` (a `table$20240101` decorator) a row of another partition is invalid.
         """
         with self.connection() as con:
             info = self._table_info(con, project, dataset, table)
             if info["type"] != "TABLE":
                 raise BigQueryInvalid(f"`{bq_name(project, dataset, table)}` is a view", fix="insert into a table")
             tablekinds.check_writable(con, project, dataset, table)
+            pid = None
+            if partition is not None:
+                pid = partitiondecorators.streamed_partition_id(self, con, project, dataset, table, partition)
             fields = fieldopts.with_nested_modes(info["schema"], info["features"].get("field_options") or {})
             good: list[dict] = []
             given: list[dict] = []
+            indexes: list[int] = []
             errors: list[dict] = []
             for i, row in enumerate(rows):
                 try:
                     good.append(convert_row(row, fields, ignore_unknown=ignore_unknown))
                     given.append(row)
+                    indexes.append(i)
                 except RowError as exc:
                     errors.append(
                         {
@@ -2063,6 +2070,26 @@ class BigQueryEngine:
                         [pa.field(f["name"], bignumerics.write_arrow_type(f, bq_field_to_arrow(f))) for f in fields]
                     ),
                 )
+                if pid is not None and partition is not None:
+                    stray = partitiondecorators.stray_rows(con, arrow, pid, partition)
+                    if stray:
+                        errors = sorted(
+                            errors + [partitiondecorators.stray_row_error(indexes[k], partition) for k in stray],
+                            key=lambda e: e["index"],
+                        )
+                        if not skip_invalid:
+                            bad = {e["index"] for e in errors}
+                            stopped = [
+                                {
+                                    "index": i,
+                                    "errors": [{"reason": "stopped", "location": "", "debugInfo": "", "message": ""}],
+                                }
+                                for i in range(len(rows))
+                                if i not in bad
+                            ]
+                            return errors + stopped
+                        left_out = set(stray)
+                        arrow = arrow.filter(pa.array([k not in left_out for k in range(len(good))]))
                 self._insert_arrow(con, project, dataset, table, arrow)
             return errors
 
