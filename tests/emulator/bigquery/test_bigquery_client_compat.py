@@ -180,9 +180,9 @@ def test_export_data_as_avro_and_its_refused_compression(bigquery_client, storag
     ).result()
     schema, rows = _avro_records(storage_client, uri)
     assert rows == [{"n": 1, "label": "r1"}, {"n": 2, "label": "r2"}]
-    with pytest.raises(BadRequest, match="Avro export compression 'SNAPPY'"):
+    with pytest.raises(BadRequest, match="Avro export compression 'GZIP'"):
         bigquery_client.query(
-            f"EXPORT DATA OPTIONS(uri='gs://{bucket.name}/x.avro', format='AVRO', compression='SNAPPY') "
+            f"EXPORT DATA OPTIONS(uri='gs://{bucket.name}/x.avro', format='AVRO', compression='GZIP') "
             f"AS SELECT n FROM `{typed_source}`"
         ).result()
     assert [b.name for b in bucket.list_blobs()] == ["export.avro"]

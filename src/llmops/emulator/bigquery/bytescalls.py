@@ -1,9 +1,12 @@
-"""The BYTES overloads of `BIT_COUNT` and `SPLIT`, and the named error for a BYTES argument whose
-type stays unknown.
+"""The BYTES overloads of `BIT_COUNT`, `SPLIT`, `FARM_FINGERPRINT` and `EDIT_DISTANCE`, and the
+named error for a BYTES argument whose type stays unknown.
 
 `BIT_COUNT(bytes)` counts the set bits of every byte; `SPLIT(bytes, delimiter)` is an
-ARRAY<BYTES> (an empty delimiter splits into single bytes; a NULL one gives NULL). DuckDB has
-neither overload, and where the translator cannot tell BYTES from STRING or INT64 (see
+ARRAY<BYTES> (an empty delimiter splits into single bytes; a NULL one gives NULL);
+`FARM_FINGERPRINT(bytes)` fingerprints the bytes (a STRING is fingerprinted as its UTF-8 bytes,
+so `FARM_FINGERPRINT(b'abc') = FARM_FINGERPRINT('abc')`); `EDIT_DISTANCE(bytes, bytes)` counts
+byte edits (`EDIT_DISTANCE(b'\xc3\xa9', b'e')` is 2 where the STRINGs' is 1). DuckDB has
+none of these overloads (FARM_FINGERPRINT's UDF took VARCHAR, levenshtein takes VARCHAR), and where the translator cannot tell BYTES from STRING or INT64 (see
 "Type-dependent functions" in docs/googlesql.md) its "No function matches" error is reported as
 `unknown_bytes_error`, which names the GoogleSQL function and the cast that fixes the query.
 """
@@ -69,10 +72,50 @@ def _split(node: exp.Split) -> exp.Expression | None:
     return checked(new, (node.this, "BYTES")) if inferred else new
 
 
+def farm_fingerprint_call(node: exp.Expression) -> exp.Expression:
+    """FARM_FINGERPRINT(value) as a call of the engine's UDF for its type (STRING or BYTES)."""
+    from .googlesql import FARM_FINGERPRINT_BYTES_UDF, FARM_FINGERPRINT_UDF
+
+    args = [a.copy() for a in node.expressions]
+    is_bytes, inferred = _bytes_argument(args[0]) if len(args) == 1 else (False, False)
+    new = exp.Anonymous(this=FARM_FINGERPRINT_BYTES_UDF if is_bytes else FARM_FINGERPRINT_UDF, expressions=args)
+    return checked(new, (args[0], "BYTES")) if inferred else new
+
+
+def _edit_distance(node: exp.Levenshtein) -> exp.Expression | None:
+    """EDIT_DISTANCE of two BYTES values: levenshtein over their texts of one character a byte;
+    BYTES beside a STRING is BigQuery's "No matching signature" (as_text would read the STRING)."""
+    from .bytestext import as_text
+    from .functions import _invalid
+    from .setoptypes import value_type
+
+    def kind_of(value: exp.Expression) -> str | None:
+        kind = value_type(value) or known_type(value)
+        return kind.removesuffix(" literal") if kind else None
+
+    pair = (node.this, node.expression)
+    shown = [_bytes_argument(v) for v in pair]
+    if not any(is_bytes for is_bytes, _ in shown):
+        return None
+    operands = []
+    for value, (is_bytes, inferred) in zip(pair, shown, strict=True):
+        if isinstance(value, exp.Null):
+            continue
+        if not is_bytes and kind_of(value) is not None:
+            kinds = ", ".join("BYTES" if b else (kind_of(v) or "STRING") for v, (b, _) in zip(pair, shown, strict=True))
+            raise _invalid(f"No matching signature for function EDIT_DISTANCE for argument types: {kinds}")
+        if inferred or not is_bytes:  # the other's type unknown: DuckDB checks it is BYTES
+            operands.append((value, "BYTES"))
+    new = node.copy()
+    new.set("this", as_text(node.this))
+    new.set("expression", as_text(node.expression))
+    return checked(new, *operands) if operands else new
+
+
 def rewrite_bytes_calls(stmt: exp.Expression) -> None:
-    """Rewrite the BYTES forms of BIT_COUNT and SPLIT in `stmt`."""
-    rewrites = {exp.BitwiseCount: _bit_count, exp.Split: _split}
-    for node in reversed(find_all(stmt, exp.BitwiseCount, exp.Split)):
+    """Rewrite the BYTES forms of BIT_COUNT, SPLIT and EDIT_DISTANCE in `stmt`."""
+    rewrites = {exp.BitwiseCount: _bit_count, exp.Split: _split, exp.Levenshtein: _edit_distance}
+    for node in reversed(find_all(stmt, exp.BitwiseCount, exp.Split, exp.Levenshtein)):
         new = rewrites[type(node)](node)  # type: ignore[operator]
         if new is not None:
             node.replace(new)
@@ -108,6 +151,8 @@ _GOOGLESQL = {
     "regexp_extract": "REGEXP_EXTRACT",
     "regexp_extract_all": "REGEXP_EXTRACT_ALL",
     "regexp_replace": "REGEXP_REPLACE",
+    "__bq_farm_fingerprint": "FARM_FINGERPRINT",
+    "levenshtein": "EDIT_DISTANCE",
 }
 
 

@@ -81,6 +81,8 @@ _BYTES_CALLS = (
     exp.ByteLength,
     exp.BitwiseCount,
     exp.Split,
+    exp.FarmFingerprint,
+    exp.Levenshtein,
     *BYTES_TEXT_CALLS,
 )
 _JSON_CALLS = (exp.JSONExtract, exp.JSONExtractArray)
@@ -131,6 +133,10 @@ def _candidates(stmt: exp.Expression) -> list[exp.Expression]:
         elif isinstance(node, exp.Sub):
             if any(isinstance(a, (exp.Literal, exp.Interval)) for a in (node.this, node.expression)):
                 continue  # a number or an interval: the subtraction's meaning is plain
+            args = [node.this, node.expression]
+        elif isinstance(node, exp.FarmFingerprint):
+            args = node.expressions[:1]
+        elif isinstance(node, exp.Levenshtein):
             args = [node.this, node.expression]
         else:
             args = [node.this]

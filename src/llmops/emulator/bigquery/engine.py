@@ -79,6 +79,7 @@ from . import (
 from .catalog import ms as created_ms
 from .datetext import padded
 from .googlesql import (
+    FARM_FINGERPRINT_BYTES_UDF,
     FARM_FINGERPRINT_UDF,
     INFO_SCHEMA_VIEWS,
     LIST_TABLES_FIX,
@@ -175,7 +176,7 @@ exist: a view's SQL text costs DuckDB ~0.6 ms to produce for its own internal vi
 @functools.cache
 def _every_engine_udf() -> frozenset[str]:
     """The UDFs a routine's body may have been translated to (all but the ML ones)."""
-    return udfs.GOOGLESQL_UDFS | geography.udf_names() | {FARM_FINGERPRINT_UDF}
+    return udfs.GOOGLESQL_UDFS | geography.udf_names() | {FARM_FINGERPRINT_UDF, FARM_FINGERPRINT_BYTES_UDF}
 
 
 def _model_expired(meta: str | None) -> bool:
@@ -2026,25 +2027,32 @@ class BigQueryEngine:
         *,
         skip_invalid: bool = False,
         ignore_unknown: bool = False,
+        partition: str | None = None,
     ) -> list[dict]:
         """Stream JSON rows (BigQuery's JSON representation) into a table; return per-row errors.
 
         As BigQuery's insertAll: an invalid row gets reason "invalid"; unless `skip_invalid`, one
-        invalid row stops the whole request and every other row gets reason "stopped".
+        invalid row stops the whole request and every other row gets reason "stopped". With
+        `partition` (a `table$20240101` decorator) a row of another partition is invalid.
         """
         with self.connection() as con:
             info = self._table_info(con, project, dataset, table)
             if info["type"] != "TABLE":
                 raise BigQueryInvalid(f"`{bq_name(project, dataset, table)}` is a view", fix="insert into a table")
             tablekinds.check_writable(con, project, dataset, table)
+            pid = None
+            if partition is not None:
+                pid = partitiondecorators.streamed_partition_id(self, con, project, dataset, table, partition)
             fields = fieldopts.with_nested_modes(info["schema"], info["features"].get("field_options") or {})
             good: list[dict] = []
             given: list[dict] = []
+            indexes: list[int] = []
             errors: list[dict] = []
             for i, row in enumerate(rows):
                 try:
                     good.append(convert_row(row, fields, ignore_unknown=ignore_unknown))
                     given.append(row)
+                    indexes.append(i)
                 except RowError as exc:
                     errors.append(
                         {
@@ -2071,6 +2079,26 @@ class BigQueryEngine:
                         [pa.field(f["name"], bignumerics.write_arrow_type(f, bq_field_to_arrow(f))) for f in fields]
                     ),
                 )
+                if pid is not None and partition is not None:
+                    stray = partitiondecorators.stray_rows(con, arrow, pid, partition)
+                    if stray:
+                        errors = sorted(
+                            errors + [partitiondecorators.stray_row_error(indexes[k], partition) for k in stray],
+                            key=lambda e: e["index"],
+                        )
+                        if not skip_invalid:
+                            bad = {e["index"] for e in errors}
+                            stopped = [
+                                {
+                                    "index": i,
+                                    "errors": [{"reason": "stopped", "location": "", "debugInfo": "", "message": ""}],
+                                }
+                                for i in range(len(rows))
+                                if i not in bad
+                            ]
+                            return errors + stopped
+                        left_out = set(stray)
+                        arrow = arrow.filter(pa.array([k not in left_out for k in range(len(good))]))
                 self._insert_arrow(con, project, dataset, table, arrow)
             return errors
 
@@ -2276,14 +2304,24 @@ def field_type_sql(f: dict) -> str:
 
 def _avro_codec(compression: str | None) -> str:
     """fastavro's codec for an Avro export's compression (BigQuery offers DEFLATE and SNAPPY)."""
+    import importlib.util
+
     name = (compression or "NONE").upper()
     if name in ("NONE", ""):
         return "null"
     if name == "DEFLATE":
         return "deflate"
+    if name == "SNAPPY":
+        # fastavro writes snappy blocks with cramjam (or python-snappy), which the emulator extra installs
+        if importlib.util.find_spec("cramjam") is None and importlib.util.find_spec("snappy") is None:
+            raise BigQueryError(
+                "Avro export compression SNAPPY needs the cramjam package (in the emulator extra)",
+                fix="pip install 'llmops[emulator]', or use DEFLATE",
+            )
+        return "snappy"
     raise BigQueryError(
         f"Avro export compression {compression!r} is not supported by the emulator",
-        fix="use DEFLATE or no compression",
+        fix="use DEFLATE, SNAPPY or no compression",
     )
 
 
@@ -2612,17 +2650,19 @@ def _register_farm_fingerprint(con: duckdb.DuckDBPyConnection) -> None:
         chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
         return pa.chunked_array([chunk(c) for c in chunks], pa.int64())
 
-    with contextlib.suppress(duckdb.Error):
-        con.remove_function(FARM_FINGERPRINT_UDF)
-    # duckdb's stubs want DuckDBPyType objects and enums; the names work the same
-    con.create_function(  # type: ignore[call-overload]
-        FARM_FINGERPRINT_UDF,
-        fingerprints,
-        ["VARCHAR"],
-        "BIGINT",
-        type="arrow",
-        null_handling="special",
-    )
+    for name, kind in ((FARM_FINGERPRINT_UDF, "VARCHAR"), (FARM_FINGERPRINT_BYTES_UDF, "BLOB")):
+        # a STRING is fingerprinted as its UTF-8 bytes (farmhash encodes a str so), BYTES as they are
+        with contextlib.suppress(duckdb.Error):
+            con.remove_function(name)
+        # duckdb's stubs want DuckDBPyType objects and enums; the names work the same
+        con.create_function(  # type: ignore[call-overload]
+            name,
+            fingerprints,
+            [kind],
+            "BIGINT",
+            type="arrow",
+            null_handling="special",
+        )
 
 
 class RowError(Exception):

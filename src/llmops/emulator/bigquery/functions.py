@@ -15,6 +15,7 @@ from sqlglot import exp
 from .bytescalls import rewrite_bytes_calls
 from .bytescast import BYTES_CAST
 from .bytestext import as_text, rewrite_bytes_likes, rewrite_bytes_text_calls
+from .casemapping import rewrite_case_mappings
 from .census import find_all
 from .coltypes import checked, known_type
 from .regexpmatches import rewrite_regexp_matches
@@ -217,20 +218,6 @@ def _split_null_delimiter(node: exp.Split) -> exp.Expression | None:
     if delimiter is None or (isinstance(delimiter, exp.Literal) and delimiter.is_string) or _positional(node):
         return None
     return _t("CASE WHEN _A IS NULL THEN NULL ELSE _B END", delimiter, node.copy())
-
-
-def _initcap_no_delimiters(node: exp.Initcap) -> exp.Expression | None:
-    """INITCAP(value, '') capitalises only the first character (sqlglot's regex class of the
-    delimiters is `[]`, which DuckDB refuses)."""
-    delimiters = node.expression
-    if delimiters is None or isinstance(delimiters, exp.Literal) or _positional(node):
-        return None
-    return _t(
-        "CASE WHEN _B = '' THEN upper(left(_A, 1)) || lower(substr(_A, 2)) ELSE _C END",
-        node.this,
-        delimiters,
-        node.copy(),
-    )
 
 
 def _concat_number(node: exp.Concat) -> exp.Expression | None:
@@ -675,7 +662,6 @@ def rewrite_function_calls(stmt: exp.Expression) -> None:
         exp.Unicode: _unicode_empty,
         exp.Concat: _concat_number,
         exp.Split: _split_null_delimiter,
-        exp.Initcap: _initcap_no_delimiters,
         # BYTE_LENGTH(NULL): DuckDB cannot choose octet_length's STRING or BYTES form
         exp.ByteLength: lambda n: exp.cast(exp.Null(), "BIGINT") if isinstance(n.this, exp.Null) else None,
         exp.StrPosition: _instr,
@@ -708,6 +694,7 @@ def rewrite_function_calls(stmt: exp.Expression) -> None:
         if new is not None:
             node.replace(new)
     rewrite_bytes_text_calls(stmt)
+    rewrite_case_mappings(stmt)  # the STRING forms, once the BYTES ones are rewritten
     rewrite_bytes_likes(stmt)
     rewrite_bytes_calls(stmt)
     rewrite_regexp_matches(stmt)

@@ -490,6 +490,9 @@ class Script:
 
 
 FARM_FINGERPRINT_UDF = "__bq_farm_fingerprint"
+FARM_FINGERPRINT_BYTES_UDF = "__bq_farm_fingerprint_bytes"
+"""FARM_FINGERPRINT of BYTES (DuckDB's Python UDFs have one signature each); the engine registers
+both where `Script.udfs` names FARM_FINGERPRINT_UDF."""
 
 DEFAULT_MAX_QUERY_BYTES = 1024 * 1024
 """BigQuery's own limit on GoogleSQL query text (1,024K characters)."""
@@ -950,7 +953,7 @@ def _generate(node: exp.Expression, allowed: frozenset[str] = frozenset()) -> st
         what = re.sub(r"\s*(is )?not supported.*$", "", str(exc).splitlines()[0]).rstrip(".")
         raise _unsupported(what or "a construct in this query") from None
     for name in dict.fromkeys(called):
-        check_function_name(name, allowed | {FARM_FINGERPRINT_UDF})
+        check_function_name(name, allowed | {FARM_FINGERPRINT_UDF, FARM_FINGERPRINT_BYTES_UDF})
     return sql
 
 
@@ -1903,9 +1906,11 @@ def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
                 node.replace(exp.cast(node.copy(), exp.DataType.build("DOUBLE")))
     for node in find_all(stmt, exp.Array):
         _int64_elements(node)
+    from .bytescalls import farm_fingerprint_call
+
     for node in find_all(stmt, exp.FarmFingerprint):
         ctx.udfs.add(FARM_FINGERPRINT_UDF)
-        node.replace(exp.Anonymous(this=FARM_FINGERPRINT_UDF, expressions=list(node.expressions)))
+        node.replace(farm_fingerprint_call(node))
 
 
 def _fix_types(stmt: exp.Expression) -> None:

@@ -4,7 +4,10 @@ partitioning; an integer range partition's start, `$40`; `$__NULL__` and `$__UNP
 
 A load or a query job writing to one touches that partition only (WRITE_TRUNCATE replaces its
 rows, WRITE_EMPTY needs it empty) and fails when a row belongs to another partition;
-`tables.delete` of one deletes its rows; `tabledata.list` of one lists its rows. A row's
+`tables.delete` of one deletes its rows; `tabledata.list` of one lists its rows; `tabledata.insertAll`
+to one takes the rows of that partition (a row of another is an invalid row: with
+skipInvalidRows it alone is left out, else the request writes nothing and the other rows are
+"stopped", as for any invalid row). A row's
 partition is the one INFORMATION_SCHEMA.PARTITIONS counts it in (`partitioning.partition_id_sql`).
 Ingestion-time partitioned tables (no partitioning column) are refused by name: the emulator
 keeps no ingestion time per row."""
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 from typing import Any
 
 import duckdb
@@ -103,6 +107,40 @@ def check_rows(con: duckdb.DuckDBPyConnection, relation: str, pid: str, partitio
             f"Some rows belong to different partitions rather than destination partition {partition}",
             fix="write only the partition's rows, or write to the table without the $ decorator",
         )
+
+
+def streamed_partition_id(
+    engine: Any, con: duckdb.DuckDBPyConnection, project: str, dataset: str, table: str, partition: str
+) -> str | None:
+    """`partition_id` for rows streamed to `table$partition` (tabledata.insertAll); None for an
+    ingestion-time partitioned table, whose streamed rows are taken as they were before the
+    decorator was looked at (the emulator keeps no ingestion time to check them against)."""
+    time = layout_and_columns(engine, con, project, dataset, table)[0].get("timePartitioning")
+    if time and not time.get("field"):
+        return None
+    return partition_id(engine, con, project, dataset, table, partition)
+
+
+def stray_rows(con: duckdb.DuckDBPyConnection, rows: Any, pid: str, partition: str) -> list[int]:
+    """The positions of the rows of `rows` (an Arrow table of the table's columns) that belong
+    to another partition than `partition` (tabledata.insertAll to `table$20240101`)."""
+    name = f"__bq_rows_{uuid.uuid4().hex[:8]}"
+    con.register(name, rows)
+    try:
+        found = con.execute(
+            f"SELECT __bq_row - 1 FROM (SELECT *, row_number() OVER () AS __bq_row FROM {name}) "
+            f"WHERE ({pid}) IS DISTINCT FROM ? ORDER BY __bq_row",
+            [partition],
+        ).fetchall()
+    finally:
+        con.unregister(name)
+    return [int(r[0]) for r in found]
+
+
+def stray_row_error(index: int, partition: str) -> dict[str, Any]:
+    """insertAll's error for a row of another partition than the decorator's."""
+    message = f"The row belongs to a different partition rather than destination partition {partition}"
+    return {"index": index, "errors": [{"reason": "invalid", "location": "", "debugInfo": "", "message": message}]}
 
 
 def googlesql_filter(engine: Any, project: str, dataset: str, table: str, partition: str) -> str:

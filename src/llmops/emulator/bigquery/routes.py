@@ -570,6 +570,7 @@ class BigQueryHandlers:
                     [rows[i]["json"] for i in keep],
                     skip_invalid=bool(body.get("skipInvalidRows")),
                     ignore_unknown=bool(body.get("ignoreUnknownValues")),
+                    partition=partitiondecorators.split(table)[1],
                 )
                 if keep
                 else []

@@ -18,7 +18,13 @@ read as one is BigQuery's cast error). The cast is guarded by DuckDB checking th
 (`coltypes.checked`), so a wrong inference is an error, never a different answer. A STRING
 parameter compared with a number, BOOL or BYTES (`n = @p` of an INT64 `n`, which DuckDB answered
 by reading '2' as 2) is BigQuery's "No matching signature for operator = for argument types:
-INT64, STRING". A STRING script variable is not a query parameter and is not coerced:
+INT64, STRING". A STRING parameter given to a date or time function where the function takes its
+one temporal type (`DATE_ADD(@d, INTERVAL 1 DAY)`, `DATE_DIFF(@a, @b, DAY)`, `TIMESTAMP_TRUNC(@t,
+HOUR)`, the DATE_, DATETIME_, TIME_ and TIMESTAMP_ ADD/SUB/DIFF/TRUNC families,
+GENERATE_DATE_ARRAY) is cast to that type, as a string literal there is (it was the error "No
+matching signature for operator + for argument types: STRING, INTERVAL"). EXTRACT, which takes
+each of the four types, is left as it was (an error). A STRING script variable is not a query
+parameter and is not coerced:
 `DECLARE x STRING DEFAULT '2024-02-01'; ... WHERE d >= x` is the same error, as on BigQuery
 (DuckDB answered `d = x` by reading the string as a DATE).
 """
@@ -79,6 +85,34 @@ def _pairs(stmt: exp.Expression) -> list[tuple[exp.Expression, exp.Expression, e
     return out
 
 
+# the date and time functions whose named arguments take one temporal type
+_FUNCTION_ARGUMENTS: dict[type[exp.Expression], tuple[str, tuple[str, ...]]] = {
+    **{k: ("DATE", ("this", "expression")) for k in (exp.DateAdd, exp.DateSub, exp.DateDiff)},
+    exp.DateTrunc: ("DATE", ("this",)),
+    exp.GenerateDateArray: ("DATE", ("start", "end")),
+    **{k: ("DATETIME", ("this", "expression")) for k in (exp.DatetimeAdd, exp.DatetimeSub, exp.DatetimeDiff)},
+    exp.DatetimeTrunc: ("DATETIME", ("this",)),
+    **{k: ("TIMESTAMP", ("this", "expression")) for k in (exp.TimestampAdd, exp.TimestampSub, exp.TimestampDiff)},
+    exp.TimestampTrunc: ("TIMESTAMP", ("this",)),
+    **{k: ("TIME", ("this", "expression")) for k in (exp.TimeAdd, exp.TimeSub, exp.TimeDiff)},
+    exp.TimeTrunc: ("TIME", ("this",)),
+}
+
+
+def _coerce_function_arguments(stmt: exp.Expression) -> None:
+    """Casts each STRING query parameter given to a date or time function of `_FUNCTION_ARGUMENTS`
+    to the function's type (a script variable stays a STRING)."""
+    for node in find_all(stmt, *_FUNCTION_ARGUMENTS):
+        kind, keys = _FUNCTION_ARGUMENTS[type(node)]
+        for key in keys:
+            arg = node.args.get(key)
+            if not isinstance(arg, exp.Expression) or not _is_string_parameter(arg):
+                continue
+            if _unparen(arg).meta[STRING_PARAMETER] == VARIABLE:
+                continue
+            arg.replace(exp.Cast(this=arg.copy(), to=exp.DataType.build(kind, dialect="bigquery")))
+
+
 def compared_values(stmt: exp.Expression) -> list[exp.Expression]:
     """The values STRING parameters are compared with whose type the text does not show (for
     coltypes.py to infer)."""
@@ -91,6 +125,7 @@ def coerce_string_parameters(stmt: exp.Expression) -> None:
     (DuckDB would read the string as the number)."""
     from .googlesql import BigQueryError
 
+    _coerce_function_arguments(stmt)
     for param, other, comparison in _pairs(stmt):
         kind = value_type(other) or known_type(other)
         variable = _unparen(param).meta[STRING_PARAMETER] == VARIABLE

@@ -44,6 +44,8 @@ SAFE_CONVERT_BYTES_UDF = "__bq_safe_convert_bytes"
 STRING_LITERAL_UDF = "__bq_string_literal"
 RAISE_UDF = "__bq_raise"
 INTERVAL_PARTS_UDF = "__bq_interval_parts"
+UPPER_UDF = "__bq_upper"
+LOWER_UDF = "__bq_lower"
 SAFE_INTERVAL_PARTS_UDF = "__bq_safe_interval_parts"
 JSON_EDIT_UDFS = {
     "JSON_SET": "__bq_json_set",
@@ -82,6 +84,8 @@ GOOGLESQL_NAME = {
     SAFE_CONVERT_BYTES_UDF: "SAFE_CONVERT_BYTES_TO_STRING",
     STRING_LITERAL_UDF: "FORMAT",
     INTERVAL_PARTS_UDF: "CAST",
+    UPPER_UDF: "UPPER",
+    LOWER_UDF: "LOWER",
     jsonnumbers.PARSE_JSON_NUMBERS_UDF: "PARSE_JSON",
     SAFE_INTERVAL_PARTS_UDF: "SAFE_CAST",
     **{udf: f"NET.{name}" for name, udf in NET_UDFS_BY_NAME.items()},
@@ -111,6 +115,14 @@ def _normalize(value: str, mode: str) -> str:
 def _normalize_casefold(value: str, mode: str) -> str:
     # ZetaSQL normalizes, then applies ICU's default full case folding (Python's str.casefold)
     return unicodedata.normalize(mode, value).casefold()  # type: ignore[arg-type]
+
+
+def _upper(value: str) -> str:
+    return value.upper()
+
+
+def _lower(value: str) -> str:
+    return value.lower()
 
 
 def _each_byte_replaced(error: UnicodeError) -> tuple[str, int]:
@@ -437,6 +449,9 @@ _UDFS: dict[str, tuple[Callable[..., Any], list[str], str, pa.DataType]] = {
     JSON_PRETTY_UDF: (pretty_json, ["VARCHAR"], "VARCHAR", pa.string()),
     SAFE_CONVERT_BYTES_UDF: (_safe_convert_bytes, ["BLOB"], "VARCHAR", pa.string()),
     STRING_LITERAL_UDF: (_string_literal, ["VARCHAR"], "VARCHAR", pa.string()),
+    # Unicode's full case mappings (Final_Sigma included), ICU's root locale (casemapping.py)
+    UPPER_UDF: (_upper, ["VARCHAR"], "VARCHAR", pa.string()),
+    LOWER_UDF: (_lower, ["VARCHAR"], "VARCHAR", pa.string()),
     INTERVAL_PARTS_UDF: (_interval_parts, ["VARCHAR"], "BIGINT[]", pa.list_(pa.int64())),
     jsonnumbers.PARSE_JSON_NUMBERS_UDF: (jsonnumbers.wide_numbers, ["VARCHAR", "VARCHAR"], "VARCHAR", pa.string()),
     SAFE_INTERVAL_PARTS_UDF: (_safe_interval_parts, ["VARCHAR"], "BIGINT[]", pa.list_(pa.int64())),
