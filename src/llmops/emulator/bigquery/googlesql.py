@@ -455,6 +455,9 @@ class Statement:
     """Remote models (`ml.ModelUse`) the statement calls; the engine checks them first."""
     filtered: frozenset[str] = frozenset()
     """Lower-cased columns some WHERE filters on alone (`partitionfilters.filtered_columns`)."""
+    widen: tuple[str, ...] = ()
+    """ALTERs that make BIGNUMERIC columns wide before the write runs, in its transaction
+    (widecolumns.py)."""
 
 
 @dataclass(frozen=True)
@@ -917,6 +920,10 @@ class _Context:
         self.ask: Callable[[tuple[tuple[str, str, str], ...]], TableTypes] | None = None
         self.pico_tables: frozenset[str] = frozenset()
         """"project.dataset.table" of the tables with a TIMESTAMP(12) column (picosql.py)."""
+
+
+def flatten_table_name(table: exp.Table) -> list[str]:
+    return _flatten_table_name(table)
 
 
 def _flatten_table_name(table: exp.Table) -> list[str]:
