@@ -56,6 +56,20 @@ def test_a_float_literal_with_more_than_18_decimals_is_not_rounded_away(env):
     assert sorted(v for (v,) in run(f"SELECT b FROM {ds}.t")) == [_d("1.5e-30"), _d("0.1")]
 
 
+def test_float_literals_into_an_ordinary_bignumeric_column_keep_their_digits(env):
+    """Through a DOUBLE, 123456.789 was stored as 123456.789000000003637248 and 1e15 as
+    999999999999999.945575230987042816; the column stays the engine's DECIMAL(38, 18)."""
+    run, ds, _ = env
+    run(f"CREATE TABLE {ds}.t (i INT64, b BIGNUMERIC)")
+    run(f"INSERT INTO {ds}.t (i, b) VALUES (1, 123456.789), (2, 1e15), (3, -2.5E-3)")
+    run(f"UPDATE {ds}.t SET b = 0.3 WHERE i = 3")
+    assert run(f"SELECT i, CAST(b AS STRING) FROM {ds}.t ORDER BY i") == [
+        (1, "123456.789"),
+        (2, "1000000000000000"),
+        (3, "0.3"),
+    ]
+
+
 def test_insert_select_and_update_write_wide_values(env):
     run, ds, _ = env
     run(f"CREATE TABLE {ds}.src (i INT64, b BIGNUMERIC, n NUMERIC)")

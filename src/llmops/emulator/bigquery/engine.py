@@ -485,7 +485,7 @@ class BigQueryEngine:
         pico_tables = self._pico_tables(con, read) if read else frozenset()
         planned = self._plan_wide(con, sql, script, read, options)
         bignumerics.check_bodies(con, sql, default_dataset)
-        if planned is not None:
+        if planned is not None and planned.changed:
             return self._translate_planned(planned, options, pico_tables)
         return translate(sql, **options, pico_tables=pico_tables) if pico_tables else script
 

@@ -61,6 +61,8 @@ class Plan:
     sql: str
     texts: list[str] = field(default_factory=list)
     widen: list[str] = field(default_factory=list)
+    changed: bool = False
+    """False: the statement is served as it is (`SELECT * FROM t`), no second translation."""
 
     def substitute(self, duckdb_sql: str) -> str:
         """The translated SQL with each placeholder's DuckDB text put back."""
@@ -132,6 +134,7 @@ class _Planner:
             return None
         self._reads()
         self.out.sql = stmt.sql(dialect="bigquery")
+        self.out.changed = self.changed
         return self.out
 
     def _target(self) -> tuple[str, TableRef, ColumnTypes] | None:
