@@ -471,12 +471,15 @@ class BigQueryEngine:
         }
         try:
             script = translate(sql, **options)
-        except BigQueryError:
+        except BigQueryError as exc:
             # a BIGNUMERIC literal beyond DECIMAL(38, 18) that a write stores or a filter compares
             if con is None:
                 raise
-            planned = self._wide_plan(con, sql, options)
-            if planned is None:
+            try:
+                planned = self._wide_plan(con, sql, options)
+            except BigQueryError:
+                raise exc from None  # the statement's own error says more than a plan's refusal
+            if planned is None or not planned.changed:
                 raise
             return self._translate_planned(planned, options, frozenset())
         if con is None:
