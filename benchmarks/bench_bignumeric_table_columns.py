@@ -11,7 +11,7 @@ one row of 1e-38, which made its column wide (`STRUCT(__bignumeric BIGNUM)`). Ca
 - a one-row `INSERT ... VALUES` into `b.t` (widecolumns.py plans DML into a table with a
   BIGNUMERIC column: a parse, and a second translation where a FLOAT64 literal is coerced from
   its digits) against the same INSERT with the planning taken out;
-- SUM, MIN/MAX, a filter against a literal, ORDER BY and GROUP BY over the wide `b.w` (served
+- SUM, MIN/MAX, a filter against a literal, ORDER BY, GROUP BY and CAST AS STRING over the wide `b.w` (served
   exactly through the struct and BIGNUM, widecolumns.py) against the same over `b.t`.
 
     python benchmarks/bench_bignumeric_table_columns.py [--rows N]
@@ -58,6 +58,7 @@ def main() -> None:
         ("filter against a literal", "SELECT COUNT(*) FROM b.{t} WHERE n > 100"),
         ("ORDER BY, LIMIT 10", "SELECT i FROM b.{t} ORDER BY n DESC LIMIT 10"),
         ("GROUP BY", "SELECT COUNT(*) FROM (SELECT n FROM b.{t} GROUP BY n)"),
+        ("CAST AS STRING", "SELECT COUNT(*) FROM b.{t} WHERE CAST(n AS STRING) LIKE '%5%'"),
     ]:
         if "FROM (" in sql:  # a subquery over a wide table is refused: group in the top query
             sql = "SELECT n, COUNT(*) AS c FROM b.{t} GROUP BY n ORDER BY c DESC, n LIMIT 1"

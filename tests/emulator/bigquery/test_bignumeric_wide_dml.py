@@ -152,6 +152,20 @@ def test_order_group_distinct_and_aggregates_over_a_wide_column(env):
     ]
 
 
+def test_cast_of_a_wide_column_to_string(env):
+    """BigQuery's text of a BIGNUMERIC: every digit, no exponent, no trailing zeros."""
+    run, ds, _ = env
+    _wide_table(run, ds)
+    assert run(f"SELECT i, CAST(b AS STRING), SAFE_CAST(b AS STRING) AS s FROM {ds}.t ORDER BY i") == [
+        (1, "42000000000000000000000000000000", "42000000000000000000000000000000"),
+        (2, "0." + "0" * 37 + "1", "0." + "0" * 37 + "1"),
+        (3, "-1.5", "-1.5"),
+        (4, None, None),
+        (5, "42000000000000000000000000000000", "42000000000000000000000000000000"),
+    ]
+    assert [i for (i,) in run(f"SELECT i FROM {ds}.t WHERE CAST(b AS STRING) LIKE '%.%' ORDER BY i")] == [2, 3]
+
+
 def test_a_join_on_a_wide_column(env):
     run, ds, _ = env
     _wide_table(run, ds)
@@ -179,7 +193,8 @@ def test_sum_past_bignumeric_range_is_an_overflow(env):
     [
         "SELECT AVG(b) FROM {t}",
         "SELECT b + 1 FROM {t}",
-        "SELECT CAST(b AS STRING) FROM {t}",
+        "SELECT CAST(b AS FLOAT64) FROM {t}",
+        "SELECT FORMAT('%t', b) FROM {t}",
         "SELECT i FROM {t} WHERE b > f",  # FLOAT64: compared as FLOAT64 by BigQuery
         "SELECT g FROM {t} GROUP BY g HAVING MAX(b) > 0",
         "INSERT INTO {t} (b) VALUES (1 + 1)",

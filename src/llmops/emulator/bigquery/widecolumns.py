@@ -14,6 +14,7 @@ unknown type; the placeholder's DuckDB text is put back into the translated SQL:
 - MIN, MAX, COUNT (DISTINCT) of a wide column as an item of the top-level SELECT list (struct
   order), and SUM, exact through BIGNUM and rewrapped (BigQuery's "BIGNUMERIC overflow" past its
   range); ORDER BY, GROUP BY and DISTINCT keep the bare column (the struct sorts and groups exactly);
+- `CAST(b AS STRING)` (and SAFE_CAST): the scaled integer's text with the point put back;
 - INSERT ... VALUES / SELECT and UPDATE ... SET of BIGNUMERIC literals, NULL and numeric or wide
   columns into a BIGNUMERIC column: a value the column cannot hold makes it wide first (the
   ALTER runs in the write's transaction, `Plan.widen`), and every value written into a wide column
@@ -221,7 +222,13 @@ class _Planner:
 
     def _placeholder(self, node: exp.Expression, text: str) -> None:
         self.out.texts.append(text)
-        node.replace(exp.column(_PLACEHOLDER.format(len(self.out.texts) - 1)))
+        placeholder = exp.column(_PLACEHOLDER.format(len(self.out.texts) - 1))
+        stmt = self.stmt
+        if isinstance(stmt, exp.Select) and node.parent is stmt and node.arg_key == "expressions":
+            # an unaliased item of the SELECT list: BigQuery's name for it (f0_, ...) comes from a call
+            node.replace(exp.func("COALESCE", placeholder))
+        else:
+            node.replace(placeholder)
         self.changed = True
 
     # ------------------------------------------------------------------ reads
@@ -254,6 +261,14 @@ class _Planner:
                 op = "IS NOT DISTINCT FROM" if isinstance(parent, exp.NullSafeEQ) else _OPERATORS[type(parent)]
                 self._placeholder(parent, f"{left} {op} {right}")
                 return
+        if (
+            isinstance(parent, exp.Cast)
+            and parent.to.is_type(exp.DataType.Type.TEXT, exp.DataType.Type.VARCHAR)
+            and not parent.to.expressions
+            and not parent.args.get("format")
+        ):
+            self._placeholder(parent, _string_of(self._ref(column)))
+            return
         if isinstance(parent, exp.Is) and isinstance(parent.expression, exp.Null):
             self._placeholder(parent, f"{self._ref(column)} IS NULL")
             return
@@ -293,12 +308,6 @@ class _Planner:
             text = f"COUNT({'DISTINCT ' if distinct else ''}{ref})"
         else:
             text = f"{'MIN' if isinstance(node, exp.Min) else 'MAX'}({ref})"
-        if not isinstance(node.parent, exp.Alias):
-            # the name BigQuery gives an unaliased aggregate (f0_, ...) comes from the call
-            self.out.texts.append(text)
-            node.replace(exp.func("COALESCE", exp.column(_PLACEHOLDER.format(len(self.out.texts) - 1))))
-            self.changed = True
-            return
         self._placeholder(node, text)
 
     # ------------------------------------------------------------------ writes
@@ -473,6 +482,24 @@ def _text(value: decimal.Decimal) -> str:
 
 def _struct_literal(value: decimal.Decimal) -> str:
     return f"{{'{bignumerics.FIELD}': CAST('{bignumerics.scaled(value)}' AS BIGNUM)}}"
+
+
+def _string_of(ref: str) -> str:
+    """`CAST(b AS STRING)` of a wide column: the scaled integer's digits with the point put back 38
+    from the right, no leading zeros before it or trailing zeros after it (BigQuery's text of a
+    BIGNUMERIC: `42000000000000000000000000000000`, `0.00000000000000000000000000000000000001`,
+    `-1.5`). Each value's BIGNUM is turned into text once (a lambda binds it)."""
+    digits = "repeat('0', greatest(0, 39 - length(ltrim(s, '-')))) || ltrim(s, '-')"
+    whole = "ltrim(d[1:length(d) - 38], '0')"
+    fraction = "rtrim(d[length(d) - 37:], '0')"
+    text = (
+        f"(CASE WHEN s[1] = '-' THEN '-' ELSE '' END) || (CASE WHEN {whole} = '' THEN '0' ELSE {whole} END) "
+        f"|| (CASE WHEN {fraction} = '' THEN '' ELSE '.' || {fraction} END)"
+    )
+    return (
+        f"CASE WHEN {ref} IS NULL THEN NULL ELSE list_transform([CAST({ref}.{bignumerics.FIELD} AS VARCHAR)], "
+        f"lambda s: list_transform([{digits}], lambda d: {text})[1])[1] END"
+    )
 
 
 def _widen_column(ref: str, kind: str) -> str | None:
