@@ -11,7 +11,8 @@ one row of 1e-38, which made its column wide (`STRUCT(__bignumeric BIGNUM)`). Ca
 - a one-row `INSERT ... VALUES` into `b.t` (widecolumns.py plans DML into a table with a
   BIGNUMERIC column: a parse, and a second translation where a FLOAT64 literal is coerced from
   its digits) against the same INSERT with the planning taken out;
-- SUM, MIN/MAX, a filter against a literal, ORDER BY, GROUP BY and CAST AS STRING over the wide `b.w` (served
+- SUM, AVG (widecolumns.AVG_UDF, Python, once a group, against DuckDB's AVG of the DECIMAL), MIN/MAX,
+  a filter against a literal, ORDER BY, GROUP BY and CAST AS STRING over the wide `b.w` (served
   exactly through the struct and BIGNUM, widecolumns.py) against the same over `b.t`.
 
     python benchmarks/bench_bignumeric_table_columns.py [--rows N]
@@ -54,6 +55,8 @@ def main() -> None:
         print_ratio(name, ours, before, 36)
     for name, sql in [
         ("SUM", "SELECT SUM(n) FROM b.{t}"),
+        ("AVG (a Python UDF a group)", "SELECT AVG(n) FROM b.{t}"),
+        ("AVG of 1,000 groups", "SELECT MOD(i, 1000) AS k, AVG(n) AS a FROM b.{t} GROUP BY k"),
         ("MIN and MAX", "SELECT MIN(n), MAX(n) FROM b.{t}"),
         ("filter against a literal", "SELECT COUNT(*) FROM b.{t} WHERE n > 100"),
         ("ORDER BY, LIMIT 10", "SELECT i FROM b.{t} ORDER BY n DESC LIMIT 10"),

@@ -97,7 +97,7 @@ def test_a_query_selects_the_wide_column_bare_or_with_star(bigquery_client, bigq
 @pytest.mark.parametrize(
     "sql",
     [
-        "SELECT AVG(bignumeric_col) FROM `{t}`",
+        "SELECT STDDEV(bignumeric_col) FROM `{t}`",
         "SELECT rowindex FROM `{t}` WHERE bignumeric_col + 0 > 0",
         "SELECT CAST(bignumeric_col AS FLOAT64) FROM `{t}`",
         "SELECT TO_JSON_STRING(x) FROM `{t}` x",

@@ -11,6 +11,7 @@ Each case runs on the local warehouse and through the real BigQuery client (`env
 
 from __future__ import annotations
 
+import decimal
 import uuid
 from decimal import Decimal
 
@@ -152,6 +153,31 @@ def test_order_group_distinct_and_aggregates_over_a_wide_column(env):
     ]
 
 
+def test_avg_of_a_wide_column_rounds_half_away_from_zero_to_38_decimals(env):
+    run, ds, _ = env
+    _wide_table(run, ds)
+    context = decimal.Context(prec=100, rounding=decimal.ROUND_HALF_UP)  # half away from zero
+    quantum = Decimal("1e-38")
+
+    def mean(*values: str) -> Decimal:
+        total = Decimal(0)
+        for v in values:
+            total = context.add(total, Decimal(v))
+        return context.divide(total, Decimal(len(values))).quantize(quantum, context=context)
+
+    assert run(f"SELECT g, AVG(b) AS a FROM {ds}.t GROUP BY g ORDER BY g") == [
+        ("x", mean("42e30", "1e-38")),
+        ("y", mean("-1.5", "42e30")),
+    ]
+    assert run(f"SELECT AVG(b) FROM {ds}.t WHERE b < 0") == [(_d("-1.5"),)]
+    assert run(f"SELECT AVG(b) FROM {ds}.t WHERE b IS NULL") == [(None,)]
+    run(f"INSERT INTO {ds}.t (i, b, g) VALUES (6, BIGNUMERIC '-1e-38', 'z'), (7, BIGNUMERIC '-1e-38', 'z')")
+    run(f"INSERT INTO {ds}.t (i, b, g) VALUES (8, BIGNUMERIC '1e-38', 'z'), (9, 0, 'z')")
+    # -1e-38 / 4 rounds to 0 (a quarter), (-2e-38) / 4 to -1e-38 (a half: away from zero)
+    assert run(f"SELECT AVG(b) FROM {ds}.t WHERE g = 'z' AND i < 9 AND i <> 7") == [(_d("0"),)]
+    assert run(f"SELECT AVG(b) FROM {ds}.t WHERE g = 'z' AND i IN (6, 7, 9, 9)") == [(_d("-1e-38"),)]
+
+
 def test_cast_of_a_wide_column_to_string(env):
     """BigQuery's text of a BIGNUMERIC: every digit, no exponent, no trailing zeros."""
     run, ds, _ = env
@@ -191,7 +217,8 @@ def test_sum_past_bignumeric_range_is_an_overflow(env):
 @pytest.mark.parametrize(
     "sql",
     [
-        "SELECT AVG(b) FROM {t}",
+        "SELECT AVG(b) OVER () FROM {t}",
+        "SELECT SUM(DISTINCT b) FROM {t}",
         "SELECT b + 1 FROM {t}",
         "SELECT CAST(b AS FLOAT64) FROM {t}",
         "SELECT FORMAT('%t', b) FROM {t}",

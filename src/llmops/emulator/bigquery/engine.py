@@ -560,7 +560,7 @@ class BigQueryEngine:
         )
         if "__bnw_" in "".join(s.sql for s in statements) or len(statements) != 1:
             raise bignumerics.unsupported("this use of a value")  # a placeholder the translator moved
-        return dataclasses.replace(script, statements=statements)
+        return dataclasses.replace(script, statements=statements, udfs=script.udfs | frozenset(planned.udfs))
 
     def _columns_of(self, con: duckdb.DuckDBPyConnection, ref: tuple[str, str, str]) -> dict[str, tuple[str, str]]:
         """A table's columns, lower-case name -> (name, DuckDB type), in order; {} when it is

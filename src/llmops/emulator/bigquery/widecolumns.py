@@ -12,15 +12,15 @@ unknown type; the placeholder's DuckDB text is put back into the translated SQL:
   widened exactly from its text), a numeric literal or NULL: decided on the structs, in the scaled
   domain (a FLOAT64 literal is coerced to BIGNUMERIC from its digits, ZetaSQL's literal coercion);
 - MIN, MAX, COUNT (DISTINCT) of a wide column as an item of the top-level SELECT list (struct
-  order), and SUM, exact through BIGNUM and rewrapped (BigQuery's "BIGNUMERIC overflow" past its
-  range); ORDER BY, GROUP BY and DISTINCT keep the bare column (the struct sorts and groups exactly);
+  order), SUM, exact through BIGNUM and rewrapped (BigQuery's "BIGNUMERIC overflow" past its
+  range), and AVG (the SUM's text divided by a Python UDF once a group, `AVG_UDF`); ORDER BY, GROUP BY and DISTINCT keep the bare column (the struct sorts and groups exactly);
 - `CAST(b AS STRING)` (and SAFE_CAST): the scaled integer's text with the point put back;
 - INSERT ... VALUES / SELECT and UPDATE ... SET of BIGNUMERIC literals, NULL and numeric or wide
   columns into a BIGNUMERIC column: a value the column cannot hold makes it wide first (the
   ALTER runs in the write's transaction, `Plan.widen`), and every value written into a wide column
   is the struct of its scaled integer.
 
-Anything else that meets a wide column (arithmetic, casts, functions, AVG, a subquery, a CTE) is
+Anything else that meets a wide column (arithmetic, other casts, functions, a subquery, a CTE) is
 the named refusal. A table with no wide column pays nothing: the engine asks for a plan only where
 a statement reads a wide column or INSERTs/UPDATEs a table that has a BIGNUMERIC column.
 """
@@ -49,7 +49,10 @@ _PLACEHOLDER_RE = re.compile(r'"?\b__bnw_(\d+)\b"?')
 _DECIMAL = re.compile(r"DECIMAL\((\d+),(\d+)\)")
 _INTEGERS = {"BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT"}
 _COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.NullSafeEQ)
-_AGGREGATES = (exp.Min, exp.Max, exp.Count, exp.Sum)
+_AGGREGATES = (exp.Min, exp.Max, exp.Count, exp.Sum, exp.Avg)
+AVG_UDF = "__bq_bignumeric_avg"
+"""AVG of a wide column: its scaled SUM's text and COUNT to the scaled mean's text (DuckDB's BIGNUM
+divides only as a DOUBLE); called once a group."""
 _MAX_SCALED = bignumerics.scaled(bignumerics.MAX)
 _MIN_SCALED = bignumerics.scaled(bignumerics.MIN)
 
@@ -64,6 +67,8 @@ class Plan:
     widen: list[str] = field(default_factory=list)
     changed: bool = False
     """False: the statement is served as it is (`SELECT * FROM t`), no second translation."""
+    udfs: set[str] = field(default_factory=set)
+    """The engine UDFs the placeholders' texts call."""
 
     def substitute(self, duckdb_sql: str) -> str:
         """The translated SQL with each placeholder's DuckDB text put back."""
@@ -304,6 +309,13 @@ class _Planner:
                 f"THEN error('BIGNUMERIC overflow: SUM of BIGNUMERIC values') "
                 f"ELSE {{'{bignumerics.FIELD}': {total}}} END"
             )
+        elif isinstance(node, exp.Avg):
+            self.out.udfs.add(AVG_UDF)
+            total = f"CAST(SUM({ref}.{bignumerics.FIELD}) AS VARCHAR)"
+            text = (
+                f"CASE WHEN COUNT({ref}) = 0 THEN NULL ELSE "
+                f"{{'{bignumerics.FIELD}': CAST({AVG_UDF}({total}, COUNT({ref})) AS BIGNUM)}} END"
+            )
         elif isinstance(node, exp.Count):
             text = f"COUNT({'DISTINCT ' if distinct else ''}{ref})"
         else:
@@ -401,7 +413,8 @@ def refusal(what: str) -> Exception:
     return BigQueryError(
         f"{what}: a BIGNUMERIC value beyond DECIMAL(38, 18) (more than 20 integer or 18 decimal digits) is "
         "served by the local warehouse only as a selected value, compared with numeric columns and "
-        "literals, in ORDER BY, GROUP BY and DISTINCT, and through MIN, MAX, COUNT and SUM; anything else "
+        "literals, cast to STRING, in ORDER BY, GROUP BY and DISTINCT, and through MIN, MAX, COUNT, SUM and AVG; "
+        "anything else "
         "done with it is not supported by the local warehouse",
         fix="keep BIGNUMERIC values within 20 integer and 18 decimal digits here, or run the query on BigQuery",
     )
@@ -482,6 +495,15 @@ def _text(value: decimal.Decimal) -> str:
 
 def _struct_literal(value: decimal.Decimal) -> str:
     return f"{{'{bignumerics.FIELD}': CAST('{bignumerics.scaled(value)}' AS BIGNUM)}}"
+
+
+def scaled_average(total: str, count: int) -> str:
+    """The mean of values whose scaled sum is `total` (text) over `count` of them, scaled, rounded
+    half away from zero to 38 decimals as BigQuery rounds a BIGNUMERIC."""
+    whole, rest = divmod(abs(int(total)), count)
+    if 2 * rest >= count:
+        whole += 1
+    return str(-whole if total.startswith("-") else whole)
 
 
 def _string_of(ref: str) -> str:
