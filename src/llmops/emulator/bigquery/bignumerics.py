@@ -304,18 +304,12 @@ def fit_to_table(con: Any, target: str, dataset: str, table_name: str, data: Any
             try:
                 narrowed = column.cast(pa.decimal128(38, 18))
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-                _check_no_readers(con, dataset, table_name, field.name)
+                check_no_readers(con, dataset, table_name, field.name)
                 name = next(n for n in rel.columns if n.lower() == field.name.lower())
-                quoted = '"' + name.replace('"', '""') + '"'
                 try:
-                    con.execute(
-                        f"ALTER TABLE {target} ALTER COLUMN {quoted} SET DATA TYPE {DUCKDB_TYPE} "
-                        f"USING {_WIDEN_SQL.format(c=quoted)}"
-                    )
+                    con.execute(widen_column_sql(target, name))
                 except duckdb.Error:  # a parameterized BIGNUMERIC(P, S): DuckDB keeps its CHECK on the column
-                    raise unsupported(
-                        f"storing column {field.name} of table {table_name} (a column with a constraint)"
-                    ) from None
+                    raise constrained(field.name, table_name) from None
                 kind = DUCKDB_TYPE
             else:
                 data = data.set_column(i, pa.field(field.name, narrowed.type, field.nullable), narrowed)
@@ -329,7 +323,19 @@ def fit_to_table(con: Any, target: str, dataset: str, table_name: str, data: Any
     return narrow_columns(data)
 
 
-def _check_no_readers(con: Any, dataset: str, table: str, column: str) -> None:
+def widen_column_sql(target: str, column: str) -> str:
+    """The ALTER that makes column `column` of the DuckDB table `target` (an engine-quoted name)
+    wide, each DECIMAL(38, 18) value widened exactly."""
+    quoted = '"' + column.replace('"', '""') + '"'
+    return f"ALTER TABLE {target} ALTER COLUMN {quoted} SET DATA TYPE {DUCKDB_TYPE} USING {_WIDEN_SQL.format(c=quoted)}"
+
+
+def constrained(column: str, table: str) -> BigQueryError:
+    """The refusal of widening a parameterized BIGNUMERIC(P, S) column (DuckDB keeps its CHECK)."""
+    return unsupported(f"storing column {column} of table {table} (a column with a constraint)")
+
+
+def check_no_readers(con: Any, dataset: str, table: str, column: str) -> None:
     """Refuse by name to widen a column of `table` that a view or a table function reads (found
     in their text): their statements were translated for a DECIMAL(38, 18) and would meet the
     struct (a cast to STRING would be its text)."""

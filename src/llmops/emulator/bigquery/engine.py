@@ -75,6 +75,7 @@ from . import (
     unpadded_base64,
     viewrefs,
     writtenvalues,
+    widecolumns,
 )
 from .catalog import ms as created_ms
 from .datetext import padded
@@ -244,7 +245,7 @@ class BigQueryEngine:
         table options the engine enforces (set by the emulator, which keeps REST fields)."""
         self._pico_probe: tuple[int, frozenset[tuple[str, str, str]]] | None = None
         """The tables with a TIMESTAMP(12) column as of a catalog generation (`_pico_tables`)."""
-        self._wide_probe: tuple[int, dict[tuple[str, str, str], frozenset[str]]] | None = None
+        self._wide_probe: tuple[int, dict[tuple[str, str, str], dict[str, tuple[str, str]]]] | None = None
         """Tables' wide BIGNUMERIC columns as of a catalog generation (`_wide_bignumerics`)."""
         self._locations: tuple[int, dict[str, str]] = (-1, {})
         """Dataset locations (DuckDB schema -> location) as of a catalog generation."""
@@ -471,43 +472,123 @@ class BigQueryEngine:
             "max_tokens": self.limits.max_query_tokens,
             "column_types": (lambda tables: coltypes.column_types(con, tables)) if con is not None else None,
         }
-        script = translate(sql, **options)
+        try:
+            script = translate(sql, **options)
+        except BigQueryError as exc:
+            # a BIGNUMERIC literal beyond DECIMAL(38, 18) that a write stores or a filter compares
+            if con is None:
+                raise
+            try:
+                planned = self._wide_plan(con, sql, options)
+            except BigQueryError:
+                raise exc from None  # the statement's own error says more than a plan's refusal
+            if planned is None or not planned.changed:
+                raise
+            return self._translate_planned(planned, options, frozenset())
         if con is None:
             return script
         read = {t for s in script.statements for t in (*s.tables, *([s.target] if s.target else []))}
         pico_tables = self._pico_tables(con, read) if read else frozenset()
-        self._check_wide_reads(con, sql, read, default_dataset)
+        planned = self._plan_wide(con, sql, script, read, options)
+        bignumerics.check_bodies(con, sql, default_dataset)
+        if planned is not None and planned.changed:
+            return self._translate_planned(planned, options, pico_tables)
         return translate(sql, **options, pico_tables=pico_tables) if pico_tables else script
 
     def _check_wide_reads(
         self, con: duckdb.DuckDBPyConnection, sql: str, read: set[tuple[str, str, str]], dataset: str | None
     ) -> None:
-        """The named refusal of a statement that would meet a wide BIGNUMERIC column other than
-        where it is served (bignumerics.py)."""
+        """The named refusal of a statement that would meet a wide BIGNUMERIC column (bignumerics.py)."""
         if read and (wide := self._wide_bignumerics(con, read)):
             bignumerics.check_reads(sql, wide)
         bignumerics.check_bodies(con, sql, dataset)
 
-    def _wide_bignumerics(self, con: duckdb.DuckDBPyConnection, read: set[tuple[str, str, str]]) -> dict[str, set[str]]:
-        """Those of `read` with a wide BIGNUMERIC column (bignumerics.py): lower-case table name ->
-        its wide columns. Each table is bound (~0.1 ms, the catalog only); a held database keeps
-        the answers for a catalog generation, a file (another process may change it) does not."""
+    def _plan_wide(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        sql: str,
+        script: Script,
+        read: set[tuple[str, str, str]],
+        options: dict[str, Any],
+    ) -> widecolumns.Plan | None:
+        """The plan of a statement that reads a wide BIGNUMERIC column, or INSERTs/UPDATEs a
+        table with a BIGNUMERIC column (widecolumns.py); the named refusal of one that would
+        meet a wide column other than where it is served; None where nothing changes."""
+        wide = self._wide_bignumerics(con, read) if read else {}
+        writes = (
+            len(script.statements) == 1
+            and script.statements[0].statement_type in ("INSERT", "UPDATE")
+            and (target := script.statements[0].target) is not None
+            and widecolumns.may_write(sql)
+            and any(t in (widecolumns.NARROW, widecolumns.WIDE) for _, t in self._columns_of(con, target).values())
+        )
+        if not wide and not writes:
+            return None
+        planned = self._wide_plan(con, sql, options)
+        if planned is None and wide:
+            bignumerics.check_reads(sql, wide)
+        return planned
+
+    def _wide_plan(self, con: duckdb.DuckDBPyConnection, sql: str, options: dict[str, Any]) -> widecolumns.Plan | None:
+        from .googlesql import flatten_table_name
+
+        project, dataset = options["default_project"], options["default_dataset"]
+
+        def resolve(table: Any) -> tuple[str, str, str] | None:
+            parts = flatten_table_name(table)
+            if len(parts) == 3:
+                return (parts[0], parts[1], parts[2])
+            if len(parts) == 2 and project:
+                return (project, parts[0], parts[1])
+            if len(parts) == 1 and project and dataset:
+                return (project, dataset, parts[0])
+            return None
+
+        def types_of(ref: tuple[str, str, str]) -> Mapping[str, tuple[str, str]] | None:
+            return self._columns_of(con, ref) or None
+
+        def widen(ref: tuple[str, str, str], column: str) -> str:
+            bignumerics.check_no_readers(con, ref[1], ref[2], column)
+            return bignumerics.widen_column_sql(duckdb_table(*ref), column)
+
+        return widecolumns.plan(sql, types_of, resolve, widen)
+
+    def _translate_planned(
+        self, planned: widecolumns.Plan, options: dict[str, Any], pico_tables: frozenset[tuple[str, str, str]]
+    ) -> Script:
+        """The planned statement translated, each placeholder's DuckDB text put back."""
+        script = translate(planned.sql, **options, pico_tables=pico_tables)
+        statements = tuple(
+            dataclasses.replace(s, sql=planned.substitute(s.sql), widen=tuple(planned.widen)) for s in script.statements
+        )
+        if "__bnw_" in "".join(s.sql for s in statements) or len(statements) != 1:
+            raise bignumerics.unsupported("this use of a value")  # a placeholder the translator moved
+        return dataclasses.replace(script, statements=statements, udfs=script.udfs | frozenset(planned.udfs))
+
+    def _columns_of(self, con: duckdb.DuckDBPyConnection, ref: tuple[str, str, str]) -> dict[str, tuple[str, str]]:
+        """A table's columns, lower-case name -> (name, DuckDB type), in order; {} when it is
+        missing. Each table is bound (~0.1 ms, the catalog only); a held database keeps the
+        answers for a catalog generation, a file (another process may change it) does not."""
         generation = self._catalog_generation
         if self._db is None or self._wide_probe is None or self._wide_probe[0] != generation:
             self._wide_probe = (generation, {})
-        known = self._wide_probe[1] if self._db is not None else {}
+        known = self._wide_probe[1]
+        if ref not in known:
+            try:
+                rel = con.table(duckdb_table(*ref))
+            except duckdb.Error:
+                return {}  # a missing table: the statement's own error comes when it runs
+            known[ref] = {c.lower(): (c, str(t)) for c, t in zip(rel.columns, rel.types, strict=True)}
+        return known[ref]
+
+    def _wide_bignumerics(self, con: duckdb.DuckDBPyConnection, read: set[tuple[str, str, str]]) -> dict[str, set[str]]:
+        """Those of `read` with a wide BIGNUMERIC column (bignumerics.py): lower-case table name ->
+        its wide columns."""
         wide: dict[str, set[str]] = {}
         for ref in read:
-            if ref not in known:
-                try:
-                    rel = con.table(duckdb_table(*ref))
-                except duckdb.Error:
-                    continue  # a missing table: the statement's own error comes when it runs
-                known[ref] = frozenset(
-                    c.lower() for c, t in zip(rel.columns, rel.types, strict=True) if str(t) == bignumerics.DUCKDB_TYPE
-                )
-            if known[ref]:
-                wide.setdefault(ref[2].lower(), set()).update(known[ref])
+            columns = {c for c, (_, t) in self._columns_of(con, ref).items() if t == bignumerics.DUCKDB_TYPE}
+            if columns:
+                wide.setdefault(ref[2].lower(), set()).update(columns)
         return wide
 
     def _pico_tables(
@@ -1026,8 +1107,10 @@ class BigQueryEngine:
             required: nestedrequired.Rules = []
             if stmt.statement_type in nestedrequired.WRITES and stmt.target is not None and stmt.target[2]:
                 required = nestedrequired.rules(self, con, *stmt.target)
-            if required and not in_transaction:
-                # rolled back below when the write leaves a nested REQUIRED field NULL
+            # rolled back below when the write leaves a nested REQUIRED field NULL or fails after
+            # widening a BIGNUMERIC column (widecolumns.py)
+            transaction = bool(required or stmt.widen) and not in_transaction
+            if transaction:
                 con.execute("BEGIN TRANSACTION")
             try:
                 stmt, arrays_after = writtenvalues.prepare(con, stmt)
@@ -1037,10 +1120,10 @@ class BigQueryEngine:
                 if required and stmt.target is not None:
                     nestedrequired.check_dml(con, stmt.target[0], stmt.target[1], stmt.target[2], required)
             except BaseException:
-                if required and not in_transaction:
+                if transaction:
                     con.execute("ROLLBACK")
                 raise
-            if required and not in_transaction:
+            if transaction:
                 con.execute("COMMIT")
             if stmt.target is not None and stmt.statement_type.startswith(("CREATE_TABLE", "CREATE_VIEW")):
                 if not tablekinds.kept(con, stmt):  # IF NOT EXISTS on an existing table changes nothing
@@ -1064,6 +1147,14 @@ class BigQueryEngine:
             tablekinds.before_statement(self, con, stmt)
         if stmt.target is not None and stmt.statement_type.startswith(("CREATE_TABLE", "CREATE_VIEW")):
             self._require_dataset(con, stmt.target[0], stmt.target[1])
+        for alter in stmt.widen:
+            try:
+                con.execute(alter)
+            except duckdb.Error:  # a parameterized BIGNUMERIC(P, S): DuckDB keeps its CHECK on the column
+                assert stmt.target is not None
+                raise bignumerics.unsupported(
+                    f"storing a BIGNUMERIC column of table {stmt.target[2]} (a column with a constraint)"
+                ) from None
         cur = con.execute(stmt.sql, values) if values else con.execute(stmt.sql)
         if stmt.statement_type in ("INSERT", "UPDATE", "DELETE", "MERGE"):
             rows = cur.fetchall()

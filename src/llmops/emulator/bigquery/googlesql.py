@@ -458,6 +458,9 @@ class Statement:
     gap_fills: tuple[Any, ...] = ()
     """GAP_FILL calls (`gapfill.GapFill`) whose SQL the engine writes out when the statement runs,
     once DuckDB has described their input."""
+    widen: tuple[str, ...] = ()
+    """ALTERs that make BIGNUMERIC columns wide before the write runs, in its transaction
+    (widecolumns.py)."""
 
 
 @dataclass(frozen=True)
@@ -923,6 +926,10 @@ class _Context:
         self.ask: Callable[[tuple[tuple[str, str, str], ...]], TableTypes] | None = None
         self.pico_tables: frozenset[str] = frozenset()
         """"project.dataset.table" of the tables with a TIMESTAMP(12) column (picosql.py)."""
+
+
+def flatten_table_name(table: exp.Table) -> list[str]:
+    return _flatten_table_name(table)
 
 
 def _flatten_table_name(table: exp.Table) -> list[str]:

@@ -23,7 +23,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from . import decimalmath, jsonedit, jsonlax, jsonnumbers, substrsearch, textsearch
+from . import decimalmath, jsonedit, jsonlax, jsonnumbers, substrsearch, textsearch, widecolumns
 from .jsonout import pretty_json, to_json_string, to_json_text
 
 SHA512_UDF = "__bq_sha512"
@@ -453,6 +453,7 @@ _UDFS: dict[str, tuple[Callable[..., Any], list[str], str, pa.DataType]] = {
     UPPER_UDF: (_upper, ["VARCHAR"], "VARCHAR", pa.string()),
     LOWER_UDF: (_lower, ["VARCHAR"], "VARCHAR", pa.string()),
     INTERVAL_PARTS_UDF: (_interval_parts, ["VARCHAR"], "BIGINT[]", pa.list_(pa.int64())),
+    widecolumns.AVG_UDF: (widecolumns.scaled_average, ["VARCHAR", "BIGINT"], "VARCHAR", pa.string()),
     jsonnumbers.PARSE_JSON_NUMBERS_UDF: (jsonnumbers.wide_numbers, ["VARCHAR", "VARCHAR"], "VARCHAR", pa.string()),
     SAFE_INTERVAL_PARTS_UDF: (_safe_interval_parts, ["VARCHAR"], "BIGINT[]", pa.list_(pa.int64())),
     NET_UDFS_BY_NAME["HOST"]: (_host, ["VARCHAR"], "VARCHAR", pa.string()),

@@ -1,0 +1,539 @@
+"""Statements over wide BIGNUMERIC table columns, and DML writing BIGNUMERIC values beyond the
+engine's DECIMAL(38, 18) (see bignumerics.py and docs/googlesql.md, "BIGNUMERIC at full precision").
+
+A wide column is DuckDB's `STRUCT(__bignumeric BIGNUM)` holding the value times 10^38; the struct
+is opaque to DuckDB's arithmetic, so what no rule here serves fails loudly. Before a statement is
+translated, each use of a wide column (and each value written into one) that is served exactly is
+replaced by a placeholder column (`__bnw_<n>`), which the translator passes through as a name of
+unknown type; the placeholder's DuckDB text is put back into the translated SQL:
+
+- comparisons (`=`, `!=`, `<`, `<=`, `>`, `>=`, `IS NOT DISTINCT FROM`, BETWEEN, IN of a list, IS
+  NULL) of a wide column with another wide column, a numeric column (INT64, NUMERIC, BIGNUMERIC:
+  widened exactly from its text), a numeric literal or NULL: decided on the structs, in the scaled
+  domain (a FLOAT64 literal is coerced to BIGNUMERIC from its digits, ZetaSQL's literal coercion);
+- MIN, MAX, COUNT (DISTINCT) of a wide column as an item of the top-level SELECT list (struct
+  order), SUM, exact through BIGNUM and rewrapped (BigQuery's "BIGNUMERIC overflow" past its
+  range), and AVG (the SUM's text divided by a Python UDF once a group, `AVG_UDF`); ORDER BY, GROUP BY and DISTINCT keep the bare column (the struct sorts and groups exactly);
+- `CAST(b AS STRING)` (and SAFE_CAST): the scaled integer's text with the point put back;
+- INSERT ... VALUES / SELECT and UPDATE ... SET of BIGNUMERIC literals, NULL and numeric or wide
+  columns into a BIGNUMERIC column: a value the column cannot hold makes it wide first (the
+  ALTER runs in the write's transaction, `Plan.widen`), and every value written into a wide column
+  is the struct of its scaled integer.
+
+Anything else that meets a wide column (arithmetic, other casts, functions, a subquery, a CTE) is
+the named refusal. A table with no wide column pays nothing: the engine asks for a plan only where
+a statement reads a wide column or INSERTs/UPDATEs a table that has a BIGNUMERIC column.
+"""
+
+from __future__ import annotations
+
+import decimal
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+
+from . import bignumerics
+
+ColumnTypes = Mapping[str, tuple[str, str]]
+"""A table's columns: lower-case name -> (name, DuckDB type), in the table's order."""
+TableRef = tuple[str, str, str]
+
+NARROW = "DECIMAL(38,18)"
+WIDE = bignumerics.DUCKDB_TYPE
+_PLACEHOLDER = "__bnw_{}"
+_PLACEHOLDER_RE = re.compile(r'"?\b__bnw_(\d+)\b"?')
+_DECIMAL = re.compile(r"DECIMAL\((\d+),(\d+)\)")
+_INTEGERS = {"BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT"}
+_COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.NullSafeEQ)
+_AGGREGATES = (exp.Min, exp.Max, exp.Count, exp.Sum, exp.Avg)
+AVG_UDF = "__bq_bignumeric_avg"
+"""AVG of a wide column: its scaled SUM's text and COUNT to the scaled mean's text (DuckDB's BIGNUM
+divides only as a DOUBLE); called once a group."""
+_MAX_SCALED = bignumerics.scaled(bignumerics.MAX)
+_MIN_SCALED = bignumerics.scaled(bignumerics.MIN)
+
+
+@dataclass
+class Plan:
+    """A statement to translate instead (`sql`, GoogleSQL with placeholders), the DuckDB text of
+    each placeholder, and the ALTERs that widen columns before the write runs."""
+
+    sql: str
+    texts: list[str] = field(default_factory=list)
+    widen: list[str] = field(default_factory=list)
+    changed: bool = False
+    """False: the statement is served as it is (`SELECT * FROM t`), no second translation."""
+    udfs: set[str] = field(default_factory=set)
+    """The engine UDFs the placeholders' texts call."""
+
+    def substitute(self, duckdb_sql: str) -> str:
+        """The translated SQL with each placeholder's DuckDB text put back."""
+        return _PLACEHOLDER_RE.sub(lambda m: f"({self.texts[int(m.group(1))]})", duckdb_sql)
+
+
+_DML = re.compile(r"^\s*(?:INSERT|UPDATE)\b", re.IGNORECASE)
+
+
+def may_write(sql: str) -> bool:
+    """Whether `sql` may be one INSERT or UPDATE (the writes planned here), cheaply from its text."""
+    return _DML.match(sql) is not None
+
+
+def plan(
+    sql: str,
+    types_of: Callable[[TableRef], ColumnTypes | None],
+    resolve: Callable[[exp.Table], TableRef | None],
+    widen: Callable[[TableRef, str], str],
+) -> Plan | None:
+    """The plan of one statement that reads a wide column or writes a BIGNUMERIC column, None
+    where it needs none (nothing wide met, no literal to coerce); the named refusal where it
+    would meet a wide column other than as served. `types_of`: a table's columns (None: missing);
+    `resolve`: a table name's (project, dataset, table); `widen`: the ALTER that makes a column
+    wide (it refuses by name where the column cannot be)."""
+    try:
+        statements = [s for s in sqlglot.parse(sql, read="bigquery") if s is not None]
+    except SqlglotError:
+        return None
+    if len(statements) != 1 or not isinstance(statements[0], exp.Select | exp.Insert | exp.Update | exp.Delete):
+        return None
+    return _Planner(statements[0], types_of, resolve, widen).run()
+
+
+class _Planner:
+    def __init__(
+        self,
+        stmt: exp.Expression,
+        types_of: Callable[[TableRef], ColumnTypes | None],
+        resolve: Callable[[exp.Table], TableRef | None],
+        widen: Callable[[TableRef, str], str],
+    ):
+        self.stmt = stmt
+        self.types_of = types_of
+        self.resolve = resolve
+        self.widen_sql = widen
+        self.out = Plan(sql="")
+        self.changed = False
+        self.handled: set[int] = set()  # ids of wide column nodes a write rule took care of
+        # relation name (alias or table name, lower case) -> (ref, its columns)
+        self.relations: dict[str, tuple[TableRef, ColumnTypes]] = {}
+        self.wide_tables: set[str] = set()
+
+    # ------------------------------------------------------------------ the statement
+
+    def run(self) -> Plan | None:
+        stmt = self.stmt
+        target = self._target()
+        scope = stmt.expression if isinstance(stmt, exp.Insert) else stmt
+        if isinstance(stmt, exp.Insert) and not isinstance(scope, exp.Select | exp.Values):
+            return None
+        self._relations(scope if isinstance(scope, exp.Select) else None, target)
+        if isinstance(stmt, exp.Insert):
+            self._insert(stmt, target)
+        elif isinstance(stmt, exp.Update):
+            self._update(stmt, target)
+        target_wide = target is not None and any(t == WIDE for _, t in target[2].values())
+        if not self.wide_tables and not target_wide and not self.changed:
+            return None
+        self._reads()
+        self.out.sql = stmt.sql(dialect="bigquery")
+        self.out.changed = self.changed
+        return self.out
+
+    def _target(self) -> tuple[str, TableRef, ColumnTypes] | None:
+        stmt = self.stmt
+        if isinstance(stmt, exp.Select):
+            return None
+        node = _target_node(stmt)
+        if not isinstance(node, exp.Table):
+            raise self._refuse()
+        ref = self.resolve(node)
+        types = self.types_of(ref) if ref is not None else None
+        if ref is None or types is None:
+            return None
+        return (node.alias_or_name.lower(), ref, types)
+
+    def _relations(self, select: exp.Select | None, target: tuple[str, TableRef, ColumnTypes] | None) -> None:
+        """The tables the statement reads (its own FROM/JOIN) and writes. A wide table anywhere
+        else (a subquery, a CTE) is the refusal; so is any nested query once a wide table is met."""
+        if target is not None and not isinstance(self.stmt, exp.Insert):  # INSERT's names are its query's
+            self._add_relation(target[0], target[1], target[2])
+        nested = False
+        for table in self.stmt.find_all(exp.Table):
+            ref = self.resolve(table)
+            types = self.types_of(ref) if ref is not None else None
+            if types is None or ref is None:
+                continue
+            own = isinstance(table.parent, exp.From | exp.Join) and table.parent.parent is select
+            if target is not None and table is _target_node(self.stmt):
+                continue
+            if any(t == WIDE for _, t in types.values()) and not own:
+                raise self._refuse()
+            if own:
+                self._add_relation(table.alias_or_name.lower(), ref, types)
+        for query in self.stmt.find_all(exp.Select, exp.With, exp.Subquery):
+            if query is not select and query is not self.stmt:
+                nested = True
+        if nested and self.wide_tables:
+            raise self._refuse()
+        if isinstance(self.stmt, exp.Update) and self.stmt.args.get("from") is not None and self.wide_tables:
+            raise self._refuse()
+
+    def _add_relation(self, name: str, ref: TableRef, types: ColumnTypes) -> None:
+        self.relations[name] = (ref, types)
+        if any(t == WIDE for _, t in types.values()):
+            self.wide_tables.add(name)
+
+    # ------------------------------------------------------------------ columns
+
+    def _column_type(self, column: exp.Column) -> str | None:
+        """The DuckDB type of a column of the statement's own tables, None if it is not one."""
+        if len(column.parts) > 2:
+            return None
+        name = column.name.lower()
+        if column.table:
+            found = self.relations.get(column.table.lower())
+            return found[1][name][1] if found and name in found[1] else None
+        hits = [types[name][1] for _, types in self.relations.values() if name in types]
+        if len(hits) > 1 and WIDE in hits:
+            raise self._refuse()  # ambiguous: DuckDB's own error would come, but not through a rewrite
+        return hits[0] if len(hits) == 1 else None
+
+    def _is_wide(self, node: exp.Expression) -> bool:
+        return isinstance(node, exp.Column) and self._column_type(node) == WIDE
+
+    def _ref(self, column: exp.Column) -> str:
+        parts = [column.table, column.name] if column.table else [column.name]
+        return ".".join('"' + p.replace('"', '""') + '"' for p in parts)
+
+    def _widened(self, node: exp.Expression) -> str | None:
+        """The DuckDB text of `node` as a wide struct, exactly; None where it is not a wide
+        column, a numeric (INT64, NUMERIC, BIGNUMERIC) column, a numeric literal or NULL."""
+        if isinstance(node, exp.Null):
+            return "NULL"
+        if isinstance(node, exp.Paren):
+            return self._widened(node.this)
+        if isinstance(node, exp.Column):
+            kind = self._column_type(node)
+            if kind == WIDE:
+                return self._ref(node)
+            return _widen_column(self._ref(node), kind) if kind is not None else None
+        value = literal_value(node)
+        stored = _stored(value) if value is not None else None
+        return _struct_literal(stored) if stored is not None else None
+
+    def _placeholder(self, node: exp.Expression, text: str) -> None:
+        self.out.texts.append(text)
+        placeholder = exp.column(_PLACEHOLDER.format(len(self.out.texts) - 1))
+        stmt = self.stmt
+        if isinstance(stmt, exp.Select) and node.parent is stmt and node.arg_key == "expressions":
+            # an unaliased item of the SELECT list: BigQuery's name for it (f0_, ...) comes from a call
+            node.replace(exp.func("COALESCE", placeholder))
+        else:
+            node.replace(placeholder)
+        self.changed = True
+
+    # ------------------------------------------------------------------ reads
+
+    def _reads(self) -> None:
+        """Each wide column the writes left: served where a rule here serves it, else refused."""
+        for column in list(self.stmt.find_all(exp.Column)):
+            if column.parent is None and column is not self.stmt:
+                continue  # replaced with its comparison
+            name = column.name.lower()
+            if not column.table and name in self.wide_tables and name not in _all_columns(self.relations):
+                raise self._refuse()  # the row as a value (`SELECT t FROM t`, `TO_JSON_STRING(t)`)
+            if id(column) in self.handled or not _attached(column, self.stmt) or not self._is_wide(column):
+                continue
+            self._read(column)
+
+    def _read(self, column: exp.Column) -> None:
+        parent = column.parent
+        stmt = self.stmt
+        if isinstance(stmt, exp.Select) and bignumerics.is_top_level_item(column, stmt):
+            return
+        if isinstance(parent, exp.Ordered) and isinstance(parent.parent, exp.Order):
+            if parent.parent.parent is stmt:
+                return
+        if isinstance(parent, exp.Group) and parent.parent is stmt:
+            return
+        if isinstance(parent, _COMPARISONS):
+            left, right = self._widened(parent.this), self._widened(parent.expression)
+            if left is not None and right is not None:
+                op = "IS NOT DISTINCT FROM" if isinstance(parent, exp.NullSafeEQ) else _OPERATORS[type(parent)]
+                self._placeholder(parent, f"{left} {op} {right}")
+                return
+        if (
+            isinstance(parent, exp.Cast)
+            and parent.to.is_type(exp.DataType.Type.TEXT, exp.DataType.Type.VARCHAR)
+            and not parent.to.expressions
+            and not parent.args.get("format")
+        ):
+            self._placeholder(parent, _string_of(self._ref(column)))
+            return
+        if isinstance(parent, exp.Is) and isinstance(parent.expression, exp.Null):
+            self._placeholder(parent, f"{self._ref(column)} IS NULL")
+            return
+        if isinstance(parent, exp.Between) and parent.this is column:
+            low, high = self._widened(parent.args["low"]), self._widened(parent.args["high"])
+            if low is not None and high is not None:
+                self._placeholder(parent, f"{self._ref(column)} BETWEEN {low} AND {high}")
+                return
+        if isinstance(parent, exp.In) and parent.this is column and not parent.args.get("query"):
+            items = [self._widened(e) for e in parent.expressions]
+            if items and all(i is not None for i in items) and not parent.args.get("unnest"):
+                self._placeholder(parent, f"{self._ref(column)} IN ({', '.join(i for i in items if i)})")
+                return
+        aggregate = parent.parent if isinstance(parent, exp.Distinct) else parent
+        if isinstance(aggregate, _AGGREGATES) and isinstance(stmt, exp.Select):
+            distinct = isinstance(parent, exp.Distinct)
+            if isinstance(parent, exp.Distinct) and (
+                not isinstance(aggregate, exp.Count) or len(parent.expressions) != 1
+            ):
+                raise self._refuse()
+            if bignumerics.is_top_level_item(aggregate, stmt) and not isinstance(aggregate.parent, exp.Window):
+                self._aggregate(aggregate, column, distinct)
+                return
+        raise self._refuse()
+
+    def _aggregate(self, node: exp.Expression, column: exp.Column, distinct: bool) -> None:
+        ref = self._ref(column)
+        if isinstance(node, exp.Sum):
+            total = f"SUM({ref}.{bignumerics.FIELD})"
+            text = (
+                f"CASE WHEN {total} IS NULL THEN NULL "
+                f"WHEN {total} > CAST('{_MAX_SCALED}' AS BIGNUM) OR {total} < CAST('{_MIN_SCALED}' AS BIGNUM) "
+                f"THEN error('BIGNUMERIC overflow: SUM of BIGNUMERIC values') "
+                f"ELSE {{'{bignumerics.FIELD}': {total}}} END"
+            )
+        elif isinstance(node, exp.Avg):
+            self.out.udfs.add(AVG_UDF)
+            total = f"CAST(SUM({ref}.{bignumerics.FIELD}) AS VARCHAR)"
+            text = (
+                f"CASE WHEN COUNT({ref}) = 0 THEN NULL ELSE "
+                f"{{'{bignumerics.FIELD}': CAST({AVG_UDF}({total}, COUNT({ref})) AS BIGNUM)}} END"
+            )
+        elif isinstance(node, exp.Count):
+            text = f"COUNT({'DISTINCT ' if distinct else ''}{ref})"
+        else:
+            text = f"{'MIN' if isinstance(node, exp.Min) else 'MAX'}({ref})"
+        self._placeholder(node, text)
+
+    # ------------------------------------------------------------------ writes
+
+    def _insert(self, stmt: exp.Insert, target: tuple[str, TableRef, ColumnTypes] | None) -> None:
+        if target is None:
+            return
+        _, ref, types = target
+        schema = stmt.this
+        if isinstance(schema, exp.Schema) and schema.expressions:
+            names = [c.name.lower() for c in schema.expressions]
+        else:
+            names = list(types)
+        source = stmt.expression
+        if isinstance(source, exp.Values):
+            rows = [list(t.expressions) if isinstance(t, exp.Tuple) else [t] for t in source.expressions]
+        else:
+            assert isinstance(source, exp.Select)
+            items = [e.this if isinstance(e, exp.Alias) else e for e in source.expressions]
+            if any(isinstance(e, exp.Star) for e in items):
+                if self.wide_tables or any(types.get(n, ("", ""))[1] == WIDE for n in names):
+                    raise self._refuse()
+                return
+            rows = [items]
+        for i, name in enumerate(names):
+            if name not in types:
+                continue
+            self._write_column(ref, types[name], [row[i] for row in rows if i < len(row)])
+
+    def _update(self, stmt: exp.Update, target: tuple[str, TableRef, ColumnTypes] | None) -> None:
+        if target is None:
+            return
+        _, ref, types = target
+        for assignment in stmt.expressions:
+            if not isinstance(assignment, exp.EQ) or not isinstance(assignment.this, exp.Column):
+                continue
+            name = assignment.this.name.lower()
+            if name in types:
+                self._write_column(ref, types[name], [assignment.expression])
+                self.handled.add(id(assignment.this))
+
+    def _write_column(self, ref: TableRef, column: tuple[str, str], values: list[exp.Expression]) -> None:
+        """The values written into one column: a BIGNUMERIC column made wide where a value needs
+        it, each value written into a wide column as its struct; a wide value into another
+        column is the refusal (by the read rules)."""
+        name, kind = column
+        if kind not in (NARROW, WIDE):
+            return
+        wide_needed = kind == WIDE
+        plans: list[tuple[exp.Expression, decimal.Decimal | None]] = []
+        for value in values:
+            number = literal_value(value)
+            stored = _stored(number) if number is not None else None
+            if stored is not None and not bignumerics.fits_engine(stored):
+                wide_needed = True
+            if isinstance(value, exp.Column) and self._column_type(value) == WIDE:
+                wide_needed = True
+            plans.append((value, stored))
+        if not wide_needed:
+            for value, stored in plans:
+                if stored is not None and _inexact_text(value):
+                    # a FLOAT64 literal coerced to BIGNUMERIC from its digits, not through a DOUBLE
+                    value.replace(exp.cast(exp.Literal.string(_text(stored)), exp.DataType.build("BIGNUMERIC")))
+                    self.changed = True
+            return
+        if kind == NARROW:
+            self.out.widen.append(self.widen_sql(ref, name))
+        for value, _ in plans:
+            text = self._widened(value)
+            if text is None:
+                raise refusal(
+                    f"writing a computed value, or one beyond BIGNUMERIC's range, into BIGNUMERIC column {name}"
+                )
+            if isinstance(value, exp.Column) and self._column_type(value) == WIDE:
+                self.handled.add(id(value))
+                continue
+            if isinstance(value, exp.Null):
+                continue
+            self._placeholder(value, text)
+        self.changed = True
+
+    def _refuse(self) -> Exception:
+        held = ", ".join(sorted(self.wide_tables)) or "the table"
+        return refusal(f"this use of a BIGNUMERIC column of {held} that holds one")
+
+
+def refusal(what: str) -> Exception:
+    """The named refusal of a use of a wide BIGNUMERIC column that no rule here serves."""
+    from .googlesql import BigQueryError
+
+    return BigQueryError(
+        f"{what}: a BIGNUMERIC value beyond DECIMAL(38, 18) (more than 20 integer or 18 decimal digits) is "
+        "served by the local warehouse only as a selected value, compared with numeric columns and "
+        "literals, cast to STRING, in ORDER BY, GROUP BY and DISTINCT, and through MIN, MAX, COUNT, SUM and AVG; "
+        "anything else "
+        "done with it is not supported by the local warehouse",
+        fix="keep BIGNUMERIC values within 20 integer and 18 decimal digits here, or run the query on BigQuery",
+    )
+
+
+_OPERATORS = {exp.EQ: "=", exp.NEQ: "<>", exp.GT: ">", exp.GTE: ">=", exp.LT: "<", exp.LTE: "<="}
+
+
+def _target_node(stmt: exp.Expression) -> exp.Expression | None:
+    """The table a DML statement writes (BigQuery's `DELETE dataset.table WHERE ...` has no FROM)."""
+    node = stmt.this if isinstance(stmt, exp.Insert | exp.Update | exp.Delete) else None
+    if not isinstance(node, exp.Expression) and isinstance(stmt, exp.Delete) and stmt.args.get("tables"):
+        node = stmt.args["tables"][0]
+    return node.this if isinstance(node, exp.Schema) else node if isinstance(node, exp.Expression) else None
+
+
+def _attached(node: exp.Expression, root: exp.Expression) -> bool:
+    return node.root() is root
+
+
+def _all_columns(relations: Mapping[str, tuple[TableRef, ColumnTypes]]) -> set[str]:
+    return {c for _, types in relations.values() for c in types}
+
+
+def literal_value(node: exp.Expression) -> decimal.Decimal | None:
+    """The value of a numeric literal (`42`, `42e30`, `-1.5`), a `BIGNUMERIC '...'`/`NUMERIC
+    '...'` literal or a cast of a string literal to them; None for anything else."""
+    negative = False
+    while isinstance(node, exp.Neg | exp.Paren):
+        if isinstance(node, exp.Neg):
+            negative = not negative
+        node = node.this
+    text: str | None = None
+    if isinstance(node, exp.Literal) and not node.is_string:
+        text = node.this
+    elif (
+        isinstance(node, exp.Cast)
+        and isinstance(node.this, exp.Literal)
+        and node.this.is_string
+        and node.to.is_type(exp.DataType.Type.BIGDECIMAL, exp.DataType.Type.DECIMAL)
+        and not node.to.expressions
+        and not node.args.get("format")
+    ):
+        text = node.this.this
+    if text is None:
+        return None
+    try:
+        value = decimal.Decimal(text.strip())
+    except decimal.InvalidOperation:
+        return None
+    if not value.is_finite():
+        return None
+    return -value if negative else value
+
+
+def _inexact_text(node: exp.Expression) -> bool:
+    """A FLOAT64 literal (`1.5`, `42e30`): DuckDB would go through a DOUBLE."""
+    while isinstance(node, exp.Neg | exp.Paren):
+        node = node.this
+    return isinstance(node, exp.Literal) and not node.is_string and not node.this.lstrip("-").isdigit()
+
+
+def _stored(value: decimal.Decimal) -> decimal.Decimal | None:
+    """The value BigQuery's BIGNUMERIC stores (rounded half away from zero to 38 decimals); None
+    for one BIGNUMERIC does not hold or the engine does not store (10^38 and beyond)."""
+    try:
+        stored = bignumerics.stored_value(value, nested=False)
+    except ValueError:
+        return None
+    except Exception:  # the refusal of 39 integer digits
+        return None
+    return stored
+
+
+def _text(value: decimal.Decimal) -> str:
+    return format(value, "f")
+
+
+def _struct_literal(value: decimal.Decimal) -> str:
+    return f"{{'{bignumerics.FIELD}': CAST('{bignumerics.scaled(value)}' AS BIGNUM)}}"
+
+
+def scaled_average(total: str, count: int) -> str:
+    """The mean of values whose scaled sum is `total` (text) over `count` of them, scaled, rounded
+    half away from zero to 38 decimals as BigQuery rounds a BIGNUMERIC."""
+    whole, rest = divmod(abs(int(total)), count)
+    if 2 * rest >= count:
+        whole += 1
+    return str(-whole if total.startswith("-") else whole)
+
+
+def _string_of(ref: str) -> str:
+    """`CAST(b AS STRING)` of a wide column: the scaled integer's digits with the point put back 38
+    from the right, no leading zeros before it or trailing zeros after it (BigQuery's text of a
+    BIGNUMERIC: `42000000000000000000000000000000`, `0.00000000000000000000000000000000000001`,
+    `-1.5`). Each value's BIGNUM is turned into text once (a lambda binds it)."""
+    digits = "repeat('0', greatest(0, 39 - length(ltrim(s, '-')))) || ltrim(s, '-')"
+    whole = "ltrim(d[1:length(d) - 38], '0')"
+    fraction = "rtrim(d[length(d) - 37:], '0')"
+    text = (
+        f"(CASE WHEN s[1] = '-' THEN '-' ELSE '' END) || (CASE WHEN {whole} = '' THEN '0' ELSE {whole} END) "
+        f"|| (CASE WHEN {fraction} = '' THEN '' ELSE '.' || {fraction} END)"
+    )
+    return (
+        f"CASE WHEN {ref} IS NULL THEN NULL ELSE list_transform([CAST({ref}.{bignumerics.FIELD} AS VARCHAR)], "
+        f"lambda s: list_transform([{digits}], lambda d: {text})[1])[1] END"
+    )
+
+
+def _widen_column(ref: str, kind: str) -> str | None:
+    """A numeric column's values as the wide struct, exactly from their text: an integer's digits
+    with 38 zeros appended, a DECIMAL(p, s)'s (DuckDB writes all s decimals) with 38 - s."""
+    if kind in _INTEGERS:
+        digits, zeros = f"CAST({ref} AS VARCHAR)", bignumerics.SCALE
+    elif (m := _DECIMAL.fullmatch(kind.replace(" ", ""))) is not None and int(m.group(2)) <= bignumerics.SCALE:
+        digits, zeros = f"replace(CAST({ref} AS VARCHAR), '.', '')", bignumerics.SCALE - int(m.group(2))
+    else:
+        return None
+    return (
+        f"CASE WHEN {ref} IS NULL THEN NULL ELSE "
+        f"{{'{bignumerics.FIELD}': CAST({digits} || '{'0' * zeros}' AS BIGNUM)}} END"
+    )
