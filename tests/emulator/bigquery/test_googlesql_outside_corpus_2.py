@@ -14,6 +14,8 @@ from BigQuery's documented behaviour:
 - RANGE_BUCKET counted an unsorted array (`RANGE_BUCKET(25, [10, 30, 20])` was 2) and failed on
   STRING, BOOL, BYTES and date/time points (DuckDB's isnan); the reference: the array must be in
   ascending order (an error otherwise), any orderable type is a point;
+- REGEXP_EXTRACT / REGEXP_SUBSTR with a position or an occurrence below 1 answered (position 0
+  read as the start); the reference: an error unless they are positive (NULL under SAFE.);
 - ASIN / ACOS outside [-1, 1], ACOSH below 1, ATANH at or beyond +-1 were NaN or inf, and SINH /
   COSH past FLOAT64's range inf; the reference raises an error for each (so SAFE. is NULL).
 
@@ -77,12 +79,19 @@ RANGE_BUCKETS = [
     ("RANGE_BUCKET(TRUE, [FALSE, TRUE])", 2, INT),
 ]
 
+# REGEXP_EXTRACT's position and occurrence are positive
+REGEXP_POSITIONS = [
+    ("SAFE.REGEXP_EXTRACT('x7y8', r'[0-9]', 0)", None, S),
+    ("SELECT SAFE.REGEXP_SUBSTR(s, r'[0-9]', p) FROM UNNEST([STRUCT('x7y8' AS s, -2 AS p)])", None, S),
+]
+
 FAMILIES = {
     "json_subscripts": JSON_SUBSCRIPTS,
     "json_bytes": JSON_BYTES,
     "strict_json": STRICT_JSON,
     "math_domains": MATH_DOMAINS,
     "range_buckets": RANGE_BUCKETS,
+    "regexp_positions": REGEXP_POSITIONS,
 }
 ROWS = case_params(FAMILIES)
 
@@ -103,6 +112,8 @@ def test_bigquery_client(bigquery_client, family):
         ("SELECT PARSE_JSON('[1, 2,]')", "Malformed JSON"),
         ("SELECT PARSE_JSON(x) FROM UNNEST(['[Infinity]']) AS x", "Malformed JSON"),
         ("SELECT RANGE_BUCKET(x, [10, 30, 20]) FROM UNNEST([25]) AS x", "must be in ascending order"),
+        ("SELECT REGEXP_EXTRACT('x7y8', r'[0-9]', 0)", "Position must be positive"),
+        ("SELECT REGEXP_EXTRACT('x7y8', r'[0-9]', 1, 0)", "Occurrence must be positive"),
         ("SELECT ASIN(2)", "Floating point error in function: ASIN"),
         ("SELECT ACOSH(x) FROM UNNEST([0.0]) AS x", "Floating point error in function: ACOSH"),
         ("SELECT ATANH(1)", "Floating point error in function: ATANH"),
