@@ -94,11 +94,23 @@ def _from_zero(index: exp.Expression) -> exp.Expression:
     return exp.Case(ifs=[exp.If(this=kept, true=index)])
 
 
+_JSON_RESULTS = (
+    exp.JSONSet,
+    exp.JSONRemove,
+    exp.JSONStripNulls,
+    exp.JSONArrayAppend,
+    exp.JSONArrayInsert,
+    exp.JSONObject,
+    exp.JSONArray,
+)
+
+
 def _json_literal(node: exp.Expression) -> bool:
-    """`JSON '...'`, as `lift_json_literal_paths` leaves it (in parentheses)."""
+    """`JSON '...'` (in parentheses, as `lift_json_literal_paths` leaves it) or a call whose
+    result is JSON by its form (`JSON_ARRAY_APPEND(...)[0]` was read as a list's subscript)."""
     while isinstance(node, exp.Paren):
         node = node.this
-    return isinstance(node, exp.ParseJSON) and bool(node.args.get("is_literal"))
+    return (isinstance(node, exp.ParseJSON) and bool(node.args.get("is_literal"))) or isinstance(node, _JSON_RESULTS)
 
 
 def _is_field_access(node: exp.Expression) -> bool:
