@@ -1211,6 +1211,9 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     positional_struct_columns(stmt)
     mark_json_subscripts(stmt)
     pointer_paths(stmt)
+    from .jsonbytes import encode_json_bytes
+
+    encode_json_bytes(stmt)
     ctx.udfs.update(geography.rewrite_calls(stmt))
     _rewrite_functions(stmt, ctx)
     from . import ranges

@@ -47,7 +47,7 @@ def _index_by_type(bracket: exp.Bracket) -> None:
             this=exp.Anonymous(this="typeof", expressions=[base.copy()]), expression=exp.Literal.string("JSON")
         )
         shifted = exp.Add(this=exp.paren(index.copy(), copy=False), expression=exp.Literal.number(1))
-        indexes.append(exp.Case(ifs=[exp.If(this=is_json, true=index.copy())], default=shifted))
+        indexes.append(exp.Case(ifs=[exp.If(this=is_json, true=_from_zero(index.copy()))], default=shifted))
     bracket.set("expressions", indexes)
     bracket.set("json_access", True)
 
@@ -68,7 +68,7 @@ def mark_json_subscripts(stmt: exp.Expression) -> None:
             for k in b.expressions
             if b.args.get("offset") is None
         )
-        if not keyed and known_type(chain[-1].this) != "JSON":
+        if not keyed and known_type(chain[-1].this) != "JSON" and not _json_literal(chain[-1].this):
             if _is_field_access(chain[-1].this):
                 for b in chain:
                     if b.args.get("offset") is None and len(b.expressions) == 1:
@@ -77,6 +77,40 @@ def mark_json_subscripts(stmt: exp.Expression) -> None:
         for b in chain:
             if b.args.get("offset") is None:
                 b.set("json_access", True)
+                b.set("expressions", [_from_zero(k) for k in b.expressions])
+
+
+def _from_zero(index: exp.Expression) -> exp.Expression:
+    """A JSON subscript as GoogleSQL reads it: a negative index is out of range (NULL), where
+    DuckDB's counts from the array's end (`JSON '[1, 2]'[-1]` was 2). A key (a STRING) is kept;
+    the test of the type folds away when DuckDB binds."""
+    if isinstance(index, exp.Literal) and (index.is_string or not index.name.startswith("-")):
+        return index
+    text = exp.cast(index.copy(), "VARCHAR")
+    kept = exp.or_(
+        exp.EQ(this=exp.Anonymous(this="typeof", expressions=[index.copy()]), expression=exp.Literal.string("VARCHAR")),
+        exp.not_(exp.Anonymous(this="starts_with", expressions=[text, exp.Literal.string("-")])),
+    )
+    return exp.Case(ifs=[exp.If(this=kept, true=index)])
+
+
+_JSON_RESULTS = (
+    exp.JSONSet,
+    exp.JSONRemove,
+    exp.JSONStripNulls,
+    exp.JSONArrayAppend,
+    exp.JSONArrayInsert,
+    exp.JSONObject,
+    exp.JSONArray,
+)
+
+
+def _json_literal(node: exp.Expression) -> bool:
+    """`JSON '...'` (in parentheses, as `lift_json_literal_paths` leaves it) or a call whose
+    result is JSON by its form (`JSON_ARRAY_APPEND(...)[0]` was read as a list's subscript)."""
+    while isinstance(node, exp.Paren):
+        node = node.this
+    return (isinstance(node, exp.ParseJSON) and bool(node.args.get("is_literal"))) or isinstance(node, _JSON_RESULTS)
 
 
 def _is_field_access(node: exp.Expression) -> bool:

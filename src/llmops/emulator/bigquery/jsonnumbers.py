@@ -25,6 +25,17 @@ _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][
 _WIDE = "[0-9][0-9.]{15,}|[eE][+-]?[0-9]{3}"
 
 
+# JSON's grammar has no trailing comma and no NaN or Infinity, which DuckDB's json() reads
+# (`PARSE_JSON('[1,]')` was `[1]`); looked for outside the string literals, only where the
+# text holds one of them at all (folded for a literal)
+_LENIENT = r",\s*[]}]|NaN|Infinity"
+_STRICT = (
+    f"CASE WHEN regexp_matches(_A, '{_LENIENT}') AND regexp_matches(regexp_replace(_A, "
+    + "'\"(?:[^\"\\\\]|\\\\.)*\"', '\"\"', 'g'), "
+    + f"'{_LENIENT}') THEN error('Malformed JSON: ' || _A) ELSE _A END"
+)
+
+
 def _exact(token: str) -> bool:
     if re.fullmatch(r"-?[0-9]+", token):
         value = int(token)
@@ -78,6 +89,6 @@ def rewrite_parse_json_modes(stmt: exp.Expression) -> None:
         text = node.this
         guarded = _t(
             f"CASE WHEN regexp_matches(_A, '{_WIDE}') THEN {PARSE_JSON_NUMBERS_UDF}(_A, '{mode}') ELSE _A END",
-            exp.paren(text.copy(), copy=False),
+            _t(_STRICT, exp.paren(text.copy(), copy=False)),
         )
         text.replace(guarded)

@@ -1,6 +1,7 @@
 """GoogleSQL mathematical functions whose DuckDB namesakes answer differently or are missing.
 
-DuckDB answers NaN or -inf where BigQuery raises an error (SQRT(-1), LN(0), POW(-2, 0.5)), so
+DuckDB answers NaN or -inf where BigQuery raises an error (SQRT(-1), LN(0), POW(-2, 0.5), ASIN(2),
+ACOSH(0), ATANH(1), SINH(1000)), so
 `SAFE.` (DuckDB's TRY) would not make them NULL; SIGN keeps its argument's type in BigQuery;
 SAFE_ADD and friends, RANGE_BUCKET, CSC, SEC, CSCH, SECH, COTH, PARSE_NUMERIC are written as DuckDB SQL.
 """
@@ -45,6 +46,37 @@ def _parse_numeric(node: exp.Expression, kind: str, to: str) -> exp.Expression:
     return _t(number, node.this)
 
 
+def _range_bucket(node: exp.RangeBucket) -> exp.Expression:
+    """RANGE_BUCKET over any orderable type; its array must be sorted in ascending order and hold
+    no NULL (nor NaN): errors, so SAFE. is NULL (DuckDB counted any array, and isnan bound only
+    for numbers). A NULL or NaN point is NULL before the array is looked at."""
+    point = node.this
+    while isinstance(point, exp.Paren):
+        point = point.this
+    typed_other = isinstance(point, exp.Cast) and not point.to.is_type(*exp.DataType.REAL_TYPES)
+    floating = known_type(point) in (None, "FLOAT64") and not (
+        typed_other
+        or isinstance(point, exp.Boolean | exp.ByteString)
+        or (isinstance(point, exp.Literal) and point.is_string)
+    )
+    nan_point = " OR isnan(_A)" if floating else ""
+    nan_elements = (
+        "WHEN len(list_filter(_B, lambda e: isnan(e))) > 0 THEN "
+        "error('Elements in input array to RANGE_BUCKET cannot be NaN.') "
+        if floating
+        else ""
+    )
+    return _t(
+        f"CASE WHEN _A IS NULL{nan_point} OR _B IS NULL THEN NULL "
+        "WHEN len(list_filter(_B, lambda e: e IS NULL)) > 0 THEN error('Elements in input array to RANGE_BUCKET cannot be null.') "
+        f"{nan_elements}"
+        "WHEN _B <> list_sort(_B) THEN error('Elements in input array to RANGE_BUCKET must be in ascending order.') "
+        "ELSE len(list_filter(_B, lambda e: e <= _A)) END",
+        node.this,
+        node.expression,
+    )
+
+
 def _log(node: exp.Log) -> exp.Expression:
     if node.expression is None:  # LOG(x) is LN(x)
         return _t(_domain("LN", "_A <= 0", "ln(_A)"), node.this)
@@ -87,13 +119,7 @@ _CALLS: dict[type, Any] = {
     exp.SafeSubtract: lambda n: _t("TRY(_A - _B)", n.this, n.expression),
     exp.SafeMultiply: lambda n: _t("TRY(_A * _B)", n.this, n.expression),
     exp.SafeNegate: lambda n: _t("TRY(0 - _A)", n.this),  # -x of INT64's minimum widens in DuckDB
-    exp.RangeBucket: lambda n: _t(
-        "CASE WHEN _A IS NULL OR isnan(_A) OR _B IS NULL THEN NULL "
-        "WHEN len(list_filter(_B, lambda e: e IS NULL)) > 0 THEN error('Elements in input array to RANGE_BUCKET cannot be null.') "
-        "ELSE len(list_filter(_B, lambda e: e <= _A)) END",
-        n.this,
-        n.expression,
-    ),
+    exp.RangeBucket: lambda n: _range_bucket(n),
     exp.Csc: lambda n: _t(_domain("CSC", "sin(_A) = 0", "1 / sin(_A)"), n.this),
     exp.Sec: lambda n: _t("1 / cos(_A)", n.this),
     # the hyperbolic reciprocals: CSCH(0) and COTH(0) are errors, as CSC(0) is; at +-inf they are
@@ -101,6 +127,22 @@ _CALLS: dict[type, Any] = {
     exp.Csch: lambda n: _t(_domain("CSCH", "_A = 0", "1 / sinh(_A)"), n.this),
     exp.Sech: lambda n: _t("1 / cosh(_A)", n.this),
     exp.Coth: lambda n: _t(_domain("COTH", "_A = 0", "1 / tanh(_A)"), n.this),
+    # the inverse functions outside their domain and the hyperbolic ones past FLOAT64's range are
+    # errors in BigQuery (DuckDB: NaN or inf, which SAFE. left as they were)
+    exp.Asin: lambda n: _t(_domain("ASIN", "abs(_A) > 1", "asin(_A)"), n.this),
+    exp.Acos: lambda n: _t(_domain("ACOS", "abs(_A) > 1", "acos(_A)"), n.this),
+    exp.Acosh: lambda n: _t(_domain("ACOSH", "_A < 1", "acosh(_A)"), n.this),
+    exp.Atanh: lambda n: _t(_domain("ATANH", "abs(_A) >= 1", "atanh(_A)"), n.this),
+    exp.Sinh: lambda n: _t(
+        f"CASE WHEN {_overflow('sinh(_A)', '_A')} THEN error('Floating point overflow in function: SINH(' || "
+        "CAST(_A AS VARCHAR) || ')') ELSE sinh(_A) END",
+        n.this,
+    ),
+    exp.Cosh: lambda n: _t(
+        f"CASE WHEN {_overflow('cosh(_A)', '_A')} THEN error('Floating point overflow in function: COSH(' || "
+        "CAST(_A AS VARCHAR) || ')') ELSE cosh(_A) END",
+        n.this,
+    ),
     exp.ParseNumeric: lambda n: _parse_numeric(n, "NUMERIC", "DECIMAL(38, 9)"),
     exp.ParseBignumeric: lambda n: _parse_numeric(n, "BIGNUMERIC", "DECIMAL(38, 18)"),
 }

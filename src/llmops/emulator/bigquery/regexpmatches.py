@@ -52,18 +52,28 @@ def _extract_all(node: exp.RegexpExtractAll) -> exp.Expression:
     return matches
 
 
+def _positive(arg: exp.Expression | None, what: str) -> exp.Expression | None:
+    """REGEXP_EXTRACT's position and occurrence count from 1: a smaller one is an error (so NULL
+    under SAFE.); DuckDB's substring read position 0 or -1 as the text's start."""
+    from .functions import _t
+
+    if arg is None or (arg.is_int and arg.to_py() >= 1):
+        return arg
+    return _t(f"CASE WHEN _A < 1 THEN error('{what} must be positive') ELSE _A END", arg)
+
+
 def _extract(node: exp.RegexpExtract) -> exp.Expression:
     """REGEXP_EXTRACT(value, regexp[, position[, occurrence]]): the occurrence-th match of the
     text from `position` on (NULL past the end), as sqlglot writes it but over `_matches`."""
     from .functions import _t
 
     text = node.this
-    position = node.args.get("position")
+    position = _positive(node.args.get("position"), "Position")
     if position is not None and (not position.is_int or position.to_py() > 1):
         text = exp.Nullif(
             this=exp.Substring(this=text.copy(), start=position.copy()), expression=exp.Literal.string("")
         )
-    occurrence = node.args.get("occurrence") or exp.Literal.number(1)
+    occurrence = _positive(node.args.get("occurrence"), "Occurrence") or exp.Literal.number(1)
     return _t("list_extract(_A, _B)", _matches(text, node.expression, node.args.get("group")), occurrence)
 
 

@@ -454,7 +454,9 @@ class Interpreter:
             elif len(parts) == 2:
                 project, dataset, table = self.project, parts[0], parts[1]
             elif len(parts) == 1 and self.dataset:
-                project, dataset, table = self.project, self.dataset, parts[0]
+                # a default dataset of another project comes as "project.dataset"
+                project, _, dataset = self.dataset.rpartition(".")
+                project, table = project or self.project, parts[0]
             else:
                 continue
             rows = self.con.execute(
