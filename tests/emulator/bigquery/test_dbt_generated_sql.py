@@ -1,0 +1,104 @@
+"""Statements and REST calls dbt-bigquery (dbt-core 1.11.16, dbt-bigquery 1.11.3) sends for a
+realistic project (seeds, views, tables, merge / insert_overwrite / microbatch incremental models,
+snapshots, generic tests, docs generate), copied from dbt's logs and replayed through the real
+BigQuery client. test_dbt_adapter_flows.py has the earlier ones. Before:
+
+- an `insert_overwrite` model with `partition_by={..., 'copy_partitions': true}` failed on its
+  second run: dbt copies each partition of its `__dbt_tmp` table with a copy job from `tmp$20240101`
+  to `model$20240101` (WRITE_TRUNCATE), and the emulator refused a copy job's partition decorators
+  ("Partition decorators are not supported by the emulator here"). BigQuery copies one partition
+  so ("Copy partitions" in Managing partitioned table data).
+"""
+
+from __future__ import annotations
+
+import pytest
+from google.api_core.exceptions import BadRequest, NotFound
+from google.cloud import bigquery
+
+
+def run(client, sql: str) -> list[dict]:
+    return [dict(r) for r in client.query(sql).result()]
+
+
+# ---------------------------------------------------------------- copy_partitions
+
+TARGET = (
+    "\n    create or replace table {t}\n      \n    partition by order_date\n    \n\n    \n    OPTIONS()\n"
+    "    as (\n      \nselect order_date, count(*) as n\n"
+    "from unnest([date '2024-01-01', date '2024-01-02', date '2024-01-02']) as order_date group by 1\n    );\n  "
+)
+TMP = (
+    "\n    create or replace table {t}\n      \n    partition by order_date\n    \n\n    \n    OPTIONS(\n"
+    "      expiration_timestamp=TIMESTAMP_ADD(CURRENT_TIMESTAMP(), INTERVAL 12 hour)\n    )\n    as (\n      \n"
+    "select order_date, count(*) as n from unnest([date '2024-01-02', date '2024-01-03']) as order_date\n"
+    "group by 1\n    );\n  "
+)
+
+
+def copy_partition(client, source: str, destination: str) -> bigquery.CopyJob:
+    """As dbt-bigquery's `copy_table` of a `materialization='table'` relation: WRITE_TRUNCATE."""
+    config = bigquery.CopyJobConfig(write_disposition="WRITE_TRUNCATE")
+    job = client.copy_table(source, destination, job_config=config)
+    job.result()
+    return job
+
+
+def test_copy_partitions_replaces_the_copied_partitions_only(bigquery_client, dataset):
+    p, d = dataset.project, dataset.dataset_id
+    target, tmp = f"{p}.{d}.daily_copy_partitions", f"{p}.{d}.daily_copy_partitions__dbt_tmp152825477538"
+    run(bigquery_client, TARGET.format(t=f"`{p}`.`{d}`.`daily_copy_partitions`"))
+    run(bigquery_client, TMP.format(t=f"`{p}`.`{d}`.`daily_copy_partitions__dbt_tmp152825477538`"))
+    days = run(
+        bigquery_client, f"\n    select distinct date(order_date)\n    from `{p}`.`{d}`.`{tmp.split('.')[-1]}`\n  "
+    )
+    assert sorted(r["f0_"].strftime("%Y%m%d") for r in days) == ["20240102", "20240103"]
+    job = None
+    for day in ("20240102", "20240103"):
+        job = copy_partition(bigquery_client, f"{tmp}${day}", f"{target}${day}")
+    assert job is not None and job.state == "DONE" and job.error_result is None
+    run(bigquery_client, f"drop table if exists `{p}`.`{d}`.`{tmp.split('.')[-1]}`")
+    rows = run(bigquery_client, f"select format_date('%F', order_date) as day, n from `{target}` order by 1")
+    # 2024-01-01 untouched, 2024-01-02 replaced (2 rows -> 1), 2024-01-03 new
+    assert [(r["day"], r["n"]) for r in rows] == [("2024-01-01", 1), ("2024-01-02", 1), ("2024-01-03", 1)]
+    table = bigquery_client.get_table(target)
+    assert table.time_partitioning.field == "order_date" and table.num_rows == 3
+
+
+def test_a_copied_partition_keeps_write_dispositions(bigquery_client, dataset):
+    p, d = dataset.project, dataset.dataset_id
+    run(bigquery_client, TARGET.format(t=f"`{p}`.`{d}`.`dest`"))
+    run(bigquery_client, TMP.format(t=f"`{p}`.`{d}`.`src`"))
+    append = bigquery.CopyJobConfig(write_disposition="WRITE_APPEND")
+    bigquery_client.copy_table(f"{p}.{d}.src$20240102", f"{p}.{d}.dest$20240102", job_config=append).result()
+    rows = run(bigquery_client, f"select n from `{p}.{d}.dest` where order_date = '2024-01-02' order by n")
+    assert [r["n"] for r in rows] == [1, 2]
+    # WRITE_EMPTY (the default) needs the destination partition empty
+    with pytest.raises(Exception, match="Already Exists|already exists|has rows"):
+        bigquery_client.copy_table(f"{p}.{d}.src$20240102", f"{p}.{d}.dest$20240102").result()
+    bigquery_client.copy_table(f"{p}.{d}.src$20240103", f"{p}.{d}.dest$20240103").result()
+    assert bigquery_client.get_table(f"{p}.{d}.dest").num_rows == 4
+
+
+def test_a_partition_copied_to_a_new_table_and_the_mistakes(bigquery_client, dataset):
+    p, d = dataset.project, dataset.dataset_id
+    run(bigquery_client, TARGET.format(t=f"`{p}`.`{d}`.`src`"))
+    job = bigquery_client.copy_table(f"{p}.{d}.src$20240102", f"{p}.{d}.only_jan_2")
+    job.result()
+    rows = run(bigquery_client, f"select format_date('%F', order_date) as day, n from `{p}.{d}.only_jan_2`")
+    assert [(r["day"], r["n"]) for r in rows] == [("2024-01-02", 2)]
+    # a row of another partition, a decorator on a table that is not partitioned, a missing destination
+    with pytest.raises(BadRequest, match="different partitions"):
+        copy_partition(bigquery_client, f"{p}.{d}.src$20240102", f"{p}.{d}.src$20240101")
+    run(bigquery_client, f"create table `{p}.{d}.flat` (order_date DATE, n INT64)")
+    with pytest.raises(BadRequest, match="not partitioned"):
+        copy_partition(bigquery_client, f"{p}.{d}.src$20240102", f"{p}.{d}.flat$20240102")
+    with pytest.raises(NotFound):
+        copy_partition(bigquery_client, f"{p}.{d}.src$20240102", f"{p}.{d}.missing$20240102")
+    # a snapshot copies a whole table: a decorator there is refused by name
+    snap = bigquery.CopyJobConfig(operation_type="SNAPSHOT")
+    with pytest.raises(BadRequest, match="Partition decorators are not supported"):
+        bigquery_client.copy_table(f"{p}.{d}.src$20240102", f"{p}.{d}.snap", job_config=snap).result()
+    assert [(r["day"], r["n"]) for r in rows] == [("2024-01-02", 2)]
+    whole = run(bigquery_client, f"select n from `{p}.{d}.src` order by order_date")
+    assert [r["n"] for r in whole] == [1, 2]
