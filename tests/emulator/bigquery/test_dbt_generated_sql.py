@@ -7,7 +7,11 @@ BigQuery client. test_dbt_adapter_flows.py has the earlier ones. Before:
   second run: dbt copies each partition of its `__dbt_tmp` table with a copy job from `tmp$20240101`
   to `model$20240101` (WRITE_TRUNCATE), and the emulator refused a copy job's partition decorators
   ("Partition decorators are not supported by the emulator here"). BigQuery copies one partition
-  so ("Copy partitions" in Managing partitioned table data).
+  so ("Copy partitions" in Managing partitioned table data);
+- `on_schema_change: append_new_columns` on a model whose STRUCT column gained a field sends
+  `tables.update` with the RECORD's new field (BigQuery's "Add a nested column to a RECORD
+  column"): the emulator answered 200 and kept the old RECORD, so the MERGE after it dropped the
+  new field's values and `payload.extra_field` failed 'Could not find key "extra_field" in struct'.
 """
 
 from __future__ import annotations
@@ -102,3 +106,82 @@ def test_a_partition_copied_to_a_new_table_and_the_mistakes(bigquery_client, dat
     assert [(r["day"], r["n"]) for r in rows] == [("2024-01-02", 2)]
     whole = run(bigquery_client, f"select n from `{p}.{d}.src` order by order_date")
     assert [r["n"] for r in whole] == [1, 2]
+
+
+# ---------------------------------------------------------------- nested columns added by a schema update
+
+STRUCT_V1 = (
+    "\n    create or replace table {t}\n      \n    \n    \n\n    \n    OPTIONS()\n    as (\n      \n"
+    "with source_data as (\n    select 1 as id, struct('foo' as nested_field) as payload union all\n"
+    "    select 2 as id, struct('bar' as nested_field) as payload\n)\n"
+    "    select id, struct(payload.nested_field as nested_field) as payload from source_data\n    );\n  "
+)
+STRUCT_TMP = (
+    "\n    create or replace table {t}\n      \n    \n    \n\n    \n    OPTIONS(\n"
+    "      expiration_timestamp=TIMESTAMP_ADD(CURRENT_TIMESTAMP(), INTERVAL 12 hour)\n    )\n    as (\n      \n"
+    "with source_data as (\n"
+    "    select 1 as id, struct('foo' as nested_field, cast(null as string) as extra_field) as payload union all\n"
+    "    select 2 as id, struct('bar' as nested_field, 'baz' as extra_field) as payload union all\n"
+    "    select 3 as id, struct('baz' as nested_field, 'qux' as extra_field) as payload\n)\n"
+    "    select id, struct(payload.nested_field as nested_field, payload.extra_field as extra_field) as payload "
+    "from source_data\n    );\n  "
+)
+STRUCT_MERGE = (
+    "-- back compat for old kwarg name\n  \n  \n        \n    \n        \n    \n    \n\n"
+    "    merge into {t} as DBT_INTERNAL_DEST\n        using (\n        select\n        * from {tmp}\n"
+    "        ) as DBT_INTERNAL_SOURCE\n        on ((DBT_INTERNAL_SOURCE.id = DBT_INTERNAL_DEST.id))\n\n"
+    "    \n    when matched then update set\n"
+    "        `id` = DBT_INTERNAL_SOURCE.`id`,`payload` = DBT_INTERNAL_SOURCE.`payload`\n    \n\n"
+    "    when not matched then insert\n        (`id`, `payload`)\n    values\n        (`id`, `payload`)\n\n\n    "
+)
+
+
+def add_nested_field(client, table_id: str, column: str, field: dict) -> bigquery.Table:
+    """As dbt-bigquery's STRUCT sync: the table's schema with one more field in a RECORD, `update_table`."""
+    table = client.get_table(table_id)
+    schema = [f.to_api_repr() for f in table.schema]
+    for f in schema:
+        if f["name"] == column:
+            f["fields"].append(field)
+    table.schema = [bigquery.SchemaField.from_api_repr(f) for f in schema]
+    return client.update_table(table, ["schema"])
+
+
+def test_append_new_columns_adds_a_field_inside_a_struct(bigquery_client, dataset):
+    p, d = dataset.project, dataset.dataset_id
+    t, tmp = f"`{p}`.`{d}`.`incremental_struct_append`", f"`{p}`.`{d}`.`incremental_struct_append__dbt_tmp154929717112`"
+    run(bigquery_client, STRUCT_V1.format(t=t))
+    run(bigquery_client, STRUCT_TMP.format(t=tmp))
+    updated = add_nested_field(
+        bigquery_client, f"{p}.{d}.incremental_struct_append", "payload", {"name": "extra_field", "type": "STRING"}
+    )
+    assert [f.name for f in updated.schema[1].fields] == ["nested_field", "extra_field"]
+    again = bigquery_client.get_table(f"{p}.{d}.incremental_struct_append")
+    assert [(f.name, f.field_type) for f in again.schema[1].fields] == [
+        ("nested_field", "STRING"),
+        ("extra_field", "STRING"),
+    ]
+    run(bigquery_client, STRUCT_MERGE.format(t=t, tmp=tmp))
+    rows = run(
+        bigquery_client,
+        f"select id, payload.nested_field as nested_field, payload.extra_field as extra_field from {t} order by id",
+    )
+    assert [tuple(r.values()) for r in rows] == [(1, "foo", None), (2, "bar", "baz"), (3, "baz", "qux")]
+
+
+def test_a_nested_field_added_inside_a_repeated_record_and_the_mistakes(bigquery_client, dataset):
+    p, d = dataset.project, dataset.dataset_id
+    run(bigquery_client, f"create table `{p}.{d}.items` as select 1 as id, [struct(1 as a), struct(2 as a)] as xs")
+    add_nested_field(bigquery_client, f"{p}.{d}.items", "xs", {"name": "b", "type": "STRING", "mode": "NULLABLE"})
+    run(bigquery_client, f"insert into `{p}.{d}.items` values (2, [struct(3 as a, 'c' as b)])")
+    rows = run(bigquery_client, f"select id, x.a, x.b from `{p}.{d}.items`, unnest(xs) as x order by id, a")
+    assert [tuple(r.values()) for r in rows] == [(1, 1, None), (1, 2, None), (2, 3, "c")]
+    with pytest.raises(BadRequest, match="REQUIRED"):
+        add_nested_field(bigquery_client, f"{p}.{d}.items", "xs", {"name": "c", "type": "INT64", "mode": "REQUIRED"})
+    table = bigquery_client.get_table(f"{p}.{d}.items")
+    schema = [f.to_api_repr() for f in table.schema]
+    schema[1]["fields"] = schema[1]["fields"][1:]  # leaves out xs.a
+    table.schema = [bigquery.SchemaField.from_api_repr(f) for f in schema]
+    with pytest.raises(BadRequest, match="drops field xs.a"):
+        bigquery_client.update_table(table, ["schema"])
+    assert [f.name for f in bigquery_client.get_table(f"{p}.{d}.items").schema[1].fields] == ["a", "b"]
