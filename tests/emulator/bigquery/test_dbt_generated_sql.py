@@ -11,7 +11,9 @@ BigQuery client. test_dbt_adapter_flows.py has the earlier ones. Before:
 - `on_schema_change: append_new_columns` on a model whose STRUCT column gained a field sends
   `tables.update` with the RECORD's new field (BigQuery's "Add a nested column to a RECORD
   column"): the emulator answered 200 and kept the old RECORD, so the MERGE after it dropped the
-  new field's values and `payload.extra_field` failed 'Could not find key "extra_field" in struct'.
+  new field's values and `payload.extra_field` failed 'Could not find key "extra_field" in struct';
+- `dbt clone`'s `create or replace table `p`.`d`.`t` clone `p`.`d`.`s`` (each name part backticked)
+  was not read as a CLONE: 'syntax error at or near "CLONE"'.
 """
 
 from __future__ import annotations
@@ -185,3 +187,24 @@ def test_a_nested_field_added_inside_a_repeated_record_and_the_mistakes(bigquery
     with pytest.raises(BadRequest, match="drops field xs.a"):
         bigquery_client.update_table(table, ["schema"])
     assert [f.name for f in bigquery_client.get_table(f"{p}.{d}.items").schema[1].fields] == ["a", "b"]
+
+
+# ---------------------------------------------------------------- dbt clone
+
+CLONE = "\n    drop table if exists {t};\n    create or replace\n      table {t}\n      clone {s};\n\n"
+
+
+def test_dbt_clone_of_a_table_with_backticked_name_parts(bigquery_client, dataset):
+    p, d = dataset.project, dataset.dataset_id
+    run(bigquery_client, f"create table `{p}`.`{d}`.`table_model` as select 1 as id, 'a' as name")
+    run(bigquery_client, f"create schema `{p}`.`{d}_other`")
+    try:
+        script = CLONE.format(t=f"`{p}`.`{d}_other`.`table_model`", s=f"`{p}`.`{d}`.`table_model`")
+        run(bigquery_client, script)
+        run(bigquery_client, script)  # `dbt clone` again replaces it
+        clone = bigquery_client.get_table(f"{p}.{d}_other.table_model")
+        assert clone.table_type == "TABLE" and clone.num_rows == 1
+        rows = run(bigquery_client, f"select id, name from `{p}`.`{d}_other`.`table_model`")
+        assert [tuple(r.values()) for r in rows] == [(1, "a")]
+    finally:
+        bigquery_client.delete_dataset(f"{p}.{d}_other", delete_contents=True, not_found_ok=True)
