@@ -13,7 +13,9 @@ BigQuery client. test_dbt_adapter_flows.py has the earlier ones. Before:
   column"): the emulator answered 200 and kept the old RECORD, so the MERGE after it dropped the
   new field's values and `payload.extra_field` failed 'Could not find key "extra_field" in struct';
 - `dbt clone`'s `create or replace table `p`.`d`.`t` clone `p`.`d`.`s`` (each name part backticked)
-  was not read as a CLONE: 'syntax error at or near "CLONE"'.
+  was not read as a CLONE: 'syntax error at or near "CLONE"';
+- `persist_docs: {columns: true}` on a view patches the view's schema with column descriptions:
+  400 "The schema of a view cannot be changed" (BigQuery takes the descriptions).
 """
 
 from __future__ import annotations
@@ -208,3 +210,28 @@ def test_dbt_clone_of_a_table_with_backticked_name_parts(bigquery_client, datase
         assert [tuple(r.values()) for r in rows] == [(1, "a")]
     finally:
         bigquery_client.delete_dataset(f"{p}.{d}_other", delete_contents=True, not_found_ok=True)
+
+
+# ---------------------------------------------------------------- persist_docs on a view
+
+
+def test_persist_docs_sets_a_views_column_descriptions(bigquery_client, dataset):
+    """dbt's persist_docs (columns) patches a view's schema with the descriptions; BigQuery takes
+    that for a view as long as the columns stay as the query makes them."""
+    p, d = dataset.project, dataset.dataset_id
+    run(
+        bigquery_client,
+        f"create or replace view `{p}`.`{d}`.`view_model`\n  OPTIONS()\n  as select 1 as id, 'a' as name;",
+    )
+    view = bigquery_client.get_table(f"{p}.{d}.view_model")
+    view.schema = [
+        bigquery.SchemaField("id", "INTEGER", description="The id"),
+        bigquery.SchemaField("name", "STRING", description="A name"),
+    ]
+    bigquery_client.update_table(view, ["schema"])
+    got = bigquery_client.get_table(f"{p}.{d}.view_model")
+    assert [(f.name, f.description) for f in got.schema] == [("id", "The id"), ("name", "A name")]
+    assert [tuple(r.values()) for r in run(bigquery_client, f"select * from `{p}.{d}.view_model`")] == [(1, "a")]
+    got.schema = [bigquery.SchemaField("id", "STRING"), bigquery.SchemaField("name", "STRING")]
+    with pytest.raises(BadRequest, match="schema of a view cannot be changed"):
+        bigquery_client.update_table(got, ["schema"])
