@@ -195,8 +195,9 @@ def test_rename_to_keeps_rows_and_options(bigquery_client, dataset):
         bigquery_client.get_table(f"{dataset}.old")
 
 
-def test_a_partition_decorator_is_taken_by_loads_and_refused_by_copies(bigquery_client, dataset):
-    """Loads write the partition (test_partition_decorators.py has the rest); copies are refused."""
+def test_a_partition_decorator_is_taken_by_loads_and_copies(bigquery_client, dataset):
+    """Loads write the partition (test_partition_decorators.py has the rest); a copy of `t$p`
+    copies that partition, as BigQuery's "Copy partitions" does (test_dbt_generated_sql.py)."""
     run(bigquery_client, f"CREATE TABLE `{dataset}.daily` (day DATE, n INT64) PARTITION BY day")
     csv = bigquery.LoadJobConfig(source_format="CSV")
     bigquery_client.load_table_from_file(
@@ -207,8 +208,8 @@ def test_a_partition_decorator_is_taken_by_loads_and_refused_by_copies(bigquery_
     bigquery_client.load_table_from_file(
         io.BytesIO(b"2024-01-01,2\n"), f"{dataset}.daily$20240101", job_config=truncate
     ).result()
-    with pytest.raises(gexc.BadRequest, match="Partition decorators are not supported"):
-        bigquery_client.copy_table(f"{dataset}.daily$20240101", f"{dataset}.copy").result()
+    bigquery_client.copy_table(f"{dataset}.daily$20240101", f"{dataset}.copy").result()
+    assert [r.n for r in bigquery_client.query(f"SELECT n FROM `{dataset}.copy`").result()] == [2]
     assert [r.n for r in bigquery_client.query(f"SELECT n FROM `{dataset}.daily`").result()] == [2]
 
 

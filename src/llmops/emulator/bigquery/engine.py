@@ -59,6 +59,7 @@ from . import (
     infoschema,
     intervals,
     ml,
+    nestedadditions,
     nestedrequired,
     partitiondecorators,
     partitionfilters,
@@ -2098,6 +2099,8 @@ class BigQueryEngine:
                         f"field {f['name']!r} changed type from {_type_name(old)} to {_type_name(f)}",
                         fix="a schema update may only add fields or relax REQUIRED to NULLABLE",
                     )
+                for path, sub in nestedadditions.additions("", old, f) if old else []:
+                    con.execute(f"ALTER TABLE {target} ADD COLUMN {path} {bq_field_to_duckdb(sub)}")
                 if f.get("description") and f.get("description") != (old or {}).get("description"):
                     con.execute(
                         f"COMMENT ON COLUMN {target}.{quote_ident(f['name'])} IS {_sql_string(f['description'])}"

@@ -320,7 +320,6 @@ class JobRunner:
             # parameterValue.value is a string in BigQuery's resource, whatever JSON type was sent
             params = config["query"]["queryParameters"]
             config = {**config, "query": {**config["query"], "queryParameters": [_as_sent(p) for p in params]}}
-        _refuse_decorators(kind, config[kind])
         session_tables.refuse_session_tables(kind, config[kind])
         explicit = ref.get("location") if isinstance(ref.get("location"), str) else None
         if explicit and kind != "query":
@@ -944,6 +943,13 @@ class JobRunner:
         for i, src in enumerate(sources):
             sp, sd, st = table_ref(src, f"configuration.copy.sourceTables[{i}]", project)
             st, at_ms = _snapshot_decorator(st)
+            partition = _decorator(src)
+            if partition is not None:  # `t$20240101`: that partition's rows (dbt's copy_partitions)
+                schema = schema or self.engine.get_table(sp, sd, st)["schema"]  # Not found
+                where = partitiondecorators.googlesql_filter(self.engine, sp, sd, st, partition)
+                sql = f"SELECT * FROM {sql_table(sp, sd, st)} WHERE {where}"
+                tables.append(self.engine.query(sql, default_project=project).table)
+                continue
             if at_ms is None:
                 info = self.engine.get_table(sp, sd, st)
                 schema = schema or info["schema"]
@@ -972,6 +978,12 @@ class JobRunner:
         exists = self._table_exists(p, d, t)
         if not exists and (config.get("createDisposition") or "CREATE_IF_NEEDED") == "CREATE_NEVER":
             raise ApiError(404, f"Not found: Table {p}:{d}.{t}", "notFound")
+        partition = _decorator(config.get("destinationTable"))
+        if partition is not None:  # `t$20240101`: writes that partition of the existing table only
+            if not exists:
+                raise ApiError(404, f"Not found: Table {p}:{d}.{t}", "notFound")
+            rows = self.engine.load_table(p, d, t, data, mode=mode, partition=partition)
+            return {"copy": {"copiedRows": str(rows), "copiedLogicalBytes": str(data.nbytes)}}
         rows = self.engine.load_table(
             p, d, t, data, mode=mode, schema=schema if (not exists or mode == "replace") else None
         )
@@ -988,6 +1000,7 @@ class JobRunner:
             )
         if len(sources) != 1:
             raise bad_request(f"A {operation} copy job takes exactly one source table")
+        _refuse_decorators(operation, sources, config.get("destinationTable"))
         sp, sd, st = table_ref(sources[0], "configuration.copy.sourceTables[0]", project)
         info = self.engine.get_table(sp, sd, st)
         if operation == "RESTORE" and info.get("features", {}).get("type") != "SNAPSHOT":
@@ -1115,21 +1128,15 @@ def _decorator(ref: Any) -> str | None:
     return partitiondecorators.split(table)[1] if isinstance(table, str) else None
 
 
-def _refuse_decorators(kind: str, config: Any) -> None:
-    """A partition decorator (`t$20240101`) names one partition of a load's or a query's
-    destination or an extract's source (partitiondecorators.py); a copy's is refused by name."""
-    if not isinstance(config, dict):
-        return
-    refs = [("configuration.copy.destinationTable", config.get("destinationTable"))] if kind == "copy" else []
-    if kind != "extract":  # an extract of `t$20240101` exports that partition
-        refs += [(f"configuration.{kind}.sourceTable", config.get("sourceTable"))]
-    refs += [(f"configuration.{kind}.sourceTables", r) for r in config.get("sourceTables") or []]
-    for where, ref in refs:
-        table = ref.get("tableId") if isinstance(ref, dict) else None
-        if isinstance(table, str) and "$" in table:
+def _refuse_decorators(operation: str, sources: list, destination: Any) -> None:
+    """A snapshot, clone or restore copies a whole table: a partition decorator (`t$20240101`)
+    on its source or destination is refused by name, not dropped (a COPY takes them)."""
+    refs = [(f"configuration.copy.sourceTables[{i}]", r) for i, r in enumerate(sources)]
+    for where, ref in refs + [("configuration.copy.destinationTable", destination)]:
+        if _decorator(ref) is not None:
             raise bad_request(
-                f"Partition decorators are not supported by the emulator here: {table!r} in {where} "
-                "(loads, queries and extracts take one partition; copies take whole tables)",
+                f"Partition decorators are not supported by the emulator in a {operation} copy job: "
+                f"{ref.get('tableId')!r} in {where} (a COPY takes one partition)",
                 location=where,
             )
 

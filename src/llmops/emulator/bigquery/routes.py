@@ -430,7 +430,8 @@ class BigQueryHandlers:
             t = info["table"]
             if isinstance(body.get("schema"), dict) and body["schema"].get("fields") is not None:
                 new = schema_from_api(body["schema"]["fields"])
-                if info["type"] == "VIEW":
+                if info["type"] == "VIEW" and _schema_differs(_undescribed(info["schema"]), _undescribed(new)):
+                    # a view's columns come from its query; their descriptions may be set (dbt's persist_docs)
                     raise ApiError(400, "The schema of a view cannot be changed", "invalid")
                 if _schema_differs(info["schema"], new):
                     self.engine.update_table_schema(project, dataset, t, new)
@@ -937,6 +938,14 @@ def _require_load(body: dict[str, Any]) -> None:
     config = body.get("configuration")
     if not isinstance(config, dict) or not isinstance(config.get("load"), dict):
         raise required("configuration.load")
+
+
+def _undescribed(fields: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A schema without its fields' descriptions (nested ones too)."""
+    return [
+        {**{k: v for k, v in f.items() if k != "description"}, "fields": _undescribed(f.get("fields") or [])}
+        for f in fields
+    ]
 
 
 def _schema_differs(have: list[dict[str, Any]], new: list[dict[str, Any]]) -> bool:

@@ -58,7 +58,7 @@ INFO_SCHEMA_BASE = (
 )
 """INFORMATION_SCHEMA.TABLES' base table and snapshot time columns, from table_features `f`."""
 
-_NAME = r"`[^`]+`|[\w.\-:]+"
+_NAME = r"(?:`[^`]+`|[\w\-:]+)(?:\.(?:`[^`]+`|[\w\-:]+))*"  # `p.d.t`, `p`.`d`.`t` (as dbt writes it), p.d.t
 _CLONE = re.compile(
     rf"^\s*CREATE\s+(?P<replace>OR\s+REPLACE\s+)?(?P<snapshot>SNAPSHOT\s+)?TABLE\s+(?P<ifnot>IF\s+NOT\s+EXISTS\s+)?"
     rf"(?P<dest>{_NAME})\s+(?P<op>CLONE|COPY)\s+(?P<src>{_NAME})(?P<rest>.*?)\s*;?\s*$",
