@@ -1,0 +1,57 @@
+"""What an outside sweep with ibis (ibis-framework 12.0.0's BigQuery backend and its own backend
+test suite, run against the emulator) found answered differently from BigQuery. ibis is not a
+dependency: each case is the SQL or the API call ibis made, run through the real BigQuery client
+(and, for SQL, on the local warehouse too).
+
+- ibis keeps its in-memory tables in the dataset of a query's anonymous results: it runs
+  `SELECT 1`, reads the job's `destinationTable` dataset (`_<hash>`) and loads, creates, reads and
+  deletes tables there (`CREATE TABLE `p._<hash>.t` AS ...`). In BigQuery that hidden dataset is
+  the user's own; the emulator named it but answered 404 "Not found: Dataset" for everything
+  written to it.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+
+def _results_dataset(client) -> str:
+    """The dataset of a query's anonymous destination table, found as ibis finds it."""
+    job = client.query("SELECT 1")
+    job.result()
+    return job.destination.dataset_id
+
+
+def test_tables_can_be_made_in_the_results_dataset(bigquery_client):
+    dataset = _results_dataset(bigquery_client)
+    name = f"ibis_memtable_{uuid.uuid4().hex[:8]}"
+    project = bigquery_client.project
+    bigquery_client.query_and_wait(f"CREATE TABLE `{project}.{dataset}.{name}` AS SELECT 1 AS x, 'a' AS y")
+    rows = list(bigquery_client.query_and_wait(f"SELECT x, y FROM `{project}.{dataset}.{name}`"))
+    assert [tuple(r.values()) for r in rows] == [(1, "a")]
+    assert bigquery_client.get_table(f"{project}.{dataset}.{name}").num_rows == 1
+    bigquery_client.delete_table(f"{project}.{dataset}.{name}")
+
+
+def test_loads_go_to_the_results_dataset(bigquery_client):
+    from google.cloud import bigquery
+
+    dataset = _results_dataset(bigquery_client)
+    table = f"{bigquery_client.project}.{dataset}.ibis_load_{uuid.uuid4().hex[:8]}"
+    buf = io.BytesIO()
+    pq.write_table(pa.table({"a": [1, 2, 3]}), buf)
+    buf.seek(0)
+    config = bigquery.LoadJobConfig(source_format="PARQUET")
+    bigquery_client.load_table_from_file(buf, table, job_config=config).result()
+    assert bigquery_client.query_and_wait(f"SELECT SUM(a) FROM `{table}`").to_arrow().column(0).to_pylist() == [6]
+    bigquery_client.delete_table(table)
+
+
+def test_the_results_dataset_is_hidden_from_lists(bigquery_client):
+    dataset = _results_dataset(bigquery_client)
+    assert dataset not in [d.dataset_id for d in bigquery_client.list_datasets()]
+    assert dataset in [d.dataset_id for d in bigquery_client.list_datasets(include_all=True)]
