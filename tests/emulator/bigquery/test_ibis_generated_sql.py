@@ -8,6 +8,11 @@ dependency: each case is the SQL or the API call ibis made, run through the real
   deletes tables there (`CREATE TABLE `p._<hash>.t` AS ...`). In BigQuery that hidden dataset is
   the user's own; the emulator named it but answered 404 "Not found: Dataset" for everything
   written to it.
+- `SAFE_CAST(DATETIME('2023-01-01T00:00:00') AS INT64)` (ibis's `try_cast` of a timestamp to int)
+  answered NULL; GoogleSQL casts to INT64 only from BOOL, the numeric types and STRING, so BigQuery
+  refuses it ("Invalid cast from DATETIME to INT64", SAFE_CAST included; ibis's own test expects
+  the 400). Likewise DATE, TIMESTAMP, TIME and INTERVAL operands (`CAST(DATE ... AS INT64)` failed
+  with DuckDB's "Unimplemented type for cast").
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ import uuid
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
+from googlesql_cases import assert_fails_locally, assert_fails_through_client
 
 
 def _results_dataset(client) -> str:
@@ -55,3 +62,18 @@ def test_the_results_dataset_is_hidden_from_lists(bigquery_client):
     dataset = _results_dataset(bigquery_client)
     assert dataset not in [d.dataset_id for d in bigquery_client.list_datasets()]
     assert dataset in [d.dataset_id for d in bigquery_client.list_datasets(include_all=True)]
+
+
+@pytest.mark.parametrize(
+    "sql, fragment",
+    [
+        # ibis: t.timestamp_col.try_cast("int") over a DATETIME
+        ("SELECT SAFE_CAST(DATETIME('2023-01-01T00:00:00') AS INT64) AS c", "Invalid cast from DATETIME to INT64"),
+        ("SELECT CAST(DATE '2023-01-01' AS INT64)", "Invalid cast from DATE to INT64"),
+        ("SELECT SAFE_CAST(TIMESTAMP '2023-01-01 00:00:00+00' AS INT64)", "Invalid cast from TIMESTAMP to INT64"),
+        ("SELECT SAFE_CAST(x AS INT64) FROM UNNEST([TIME '10:00:00']) AS x", "Invalid cast from TIME to INT64"),
+    ],
+)
+def test_no_cast_from_a_date_or_time_to_int64(warehouse, bigquery_client, sql, fragment):
+    assert_fails_locally(warehouse, sql, fragment)
+    assert_fails_through_client(bigquery_client, sql, fragment)
