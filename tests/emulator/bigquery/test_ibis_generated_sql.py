@@ -16,6 +16,8 @@ dependency: each case is the SQL or the API call ibis made, run through the real
 - `INITCAP(CAST(ts AS STRING FORMAT 'DAY'))` (ibis's `day_of_week.full_name()`) was a 500: sqlglot's
   DuckDB INITCAP parses the text of its operand again, and the FORMAT cast's rewrite is DuckDB text
   it cannot read. BigQuery: `Saturday` for 2023-01-07.
+- `TABLESAMPLE SYSTEM (10.0 PERCENT)` (ibis's `t.sample(0.1, method="block")`) failed with "syntax
+  error at or near CAST": a FLOAT64 literal is a valid sample size in BigQuery.
 """
 
 from __future__ import annotations
@@ -106,3 +108,10 @@ def test_initcap_locally(warehouse, sql, want, typ):
 
 def test_initcap_through_the_client(bigquery_client):
     check_through_client(bigquery_client, INITCAPS)
+
+
+def test_tablesample_takes_a_float_literal(env):
+    run, ds, _ = env
+    run(f"CREATE TABLE {ds}.t AS SELECT x FROM UNNEST(GENERATE_ARRAY(1, 10)) AS x")
+    assert run(f"SELECT COUNT(*) FROM {ds}.t AS t0 TABLESAMPLE system (100.0 PERCENT)") == [(10,)]
+    assert run(f"SELECT COUNT(*) FROM {ds}.t TABLESAMPLE SYSTEM (0.0 PERCENT)") == [(0,)]
