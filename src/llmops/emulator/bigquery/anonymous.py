@@ -1,7 +1,12 @@
 """Anonymous result tables: BigQuery writes every query's rows to a table in a hidden dataset
 (`_<hash>`, table `anon<hash>`) and names it as the job's destinationTable; the clients read big
 results from there through the Storage Read API. Here the table is the job's kept result, held
-for the newest `KEEP` queries (BigQuery keeps them for about 24 hours)."""
+for the newest `KEEP` queries (BigQuery keeps them for about 24 hours).
+
+The hidden dataset is a dataset of the project's own, as in BigQuery: clients create tables in it
+(ibis registers its in-memory tables there, `CREATE TABLE `p._<hash>.t``, loads, tables.get and
+delete), so it is made in the engine with the first result that names it, and datasets.list shows
+it only with `all=true`. Its `anon<hash>` tables are the kept results; other tables are stored."""
 
 from __future__ import annotations
 
@@ -24,6 +29,7 @@ class AnonymousTables:
     def __init__(self, keep: int = KEEP):
         self._tables: OrderedDict[tuple[str, str, str], Any] = OrderedDict()
         self._lock = threading.Lock()
+        self._datasets: set[tuple[str, str]] = set()
         self.keep = keep
 
     def add(self, project: str, job_id: str, result: Any) -> dict[str, str]:
@@ -35,6 +41,15 @@ class AnonymousTables:
             while len(self._tables) > self.keep:
                 self._tables.popitem(last=False)
         return {"projectId": project, "datasetId": dataset, "tableId": table}
+
+    def make_dataset(self, engine: Any, project: str, dataset: str, location: str) -> None:
+        """Create the hidden dataset in the engine the first time a result names it."""
+        with self._lock:
+            if (project, dataset) in self._datasets:
+                return
+        engine.create_dataset(project, dataset, exists_ok=True, location=location)
+        with self._lock:
+            self._datasets.add((project, dataset))
 
     def get(self, project: str, dataset: str, table: str) -> Any | None:
         """The kept result (engine QueryResult), or None once expired or never made."""

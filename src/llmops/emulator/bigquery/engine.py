@@ -75,8 +75,8 @@ from . import (
     udfs,
     unpadded_base64,
     viewrefs,
-    writtenvalues,
     widecolumns,
+    writtenvalues,
 )
 from .catalog import ms as created_ms
 from .datetext import padded

@@ -1247,6 +1247,9 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
         # BigQuery-only table options (OPTIONS, PARTITION BY, CLUSTER BY) have no DuckDB meaning.
         keep = [p for p in stmt.args["properties"].expressions if isinstance(p, exp.TemporaryProperty)]
         stmt.set("properties", exp.Properties(expressions=keep) if keep else None)
+    from .tablesamples import plain_sample_sizes
+
+    plain_sample_sizes(stmt)
     return Statement(
         sql=_generate(stmt, frozenset(ctx.temp_functions)),
         statement_type=kind,

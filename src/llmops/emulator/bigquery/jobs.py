@@ -619,7 +619,9 @@ class JobRunner:
             if destination:
                 self._write_query_destination(job.project, config, destination, result)
             elif result.statement_type == "SELECT":
-                config["destinationTable"] = anonymous.of(self.state).add(job.project, job.job_id, result)
+                anon = anonymous.of(self.state)
+                config["destinationTable"] = ref = anon.add(job.project, job.job_id, result)
+                anon.make_dataset(self.engine, job.project, ref["datasetId"], job.location)
         if result.statement_type == "CREATE_TABLE_AS_SELECT" and result.target and "destinationTable" not in config:
             # BigQuery names the created table as the job's destination (dbt reads its numRows from there)
             p, d, t = result.target

@@ -157,8 +157,8 @@ class BigQueryHandlers:
 
     async def list_datasets(self, request: Request, project: str) -> Response:
         infos = await self._call(self.engine.list_datasets, project)
-        if not query_bool(request, "all"):  # sessions' hidden datasets are listed only with all=true
-            infos = [i for i in infos if not session_tables.is_hidden(i["dataset"])]
+        if not query_bool(request, "all"):  # sessions' and results' hidden datasets: only with all=true
+            infos = [i for i in infos if not _hidden(i["dataset"])]
         items = [dataset_list_item(self._dataset_json(request, i)) for i in infos]
         label_filter = request.query_params.get("filter")
         if label_filter:
@@ -260,7 +260,7 @@ class BigQueryHandlers:
             found = partition_summary.rows(self.engine, project, dataset, base["table"], base.get("created"))
             return partition_summary.info(base, found)
         table = table.split("$", 1)[0]
-        if anonymous.is_anonymous(dataset):
+        if anonymous.is_anonymous(dataset) and anonymous.of(self.state).get(project, dataset, table) is not None:
             return self._anonymous_info(project, dataset, table)
         dataset_info = self._dataset_info(project, dataset)
         location = dataset_info.get("location")
@@ -963,6 +963,12 @@ def _schema_differs(have: list[dict[str, Any]], new: list[dict[str, Any]]) -> bo
         ]
 
     return norm(have) != norm(new)
+
+
+def _hidden(dataset: str) -> bool:
+    """Whether datasets.list leaves a dataset out unless asked for all: a session's or the query
+    results' hidden dataset."""
+    return session_tables.is_hidden(dataset) or anonymous.is_anonymous(dataset)
 
 
 def _label_filter(expr: str, labels: dict[str, str]) -> bool:

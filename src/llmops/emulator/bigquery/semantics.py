@@ -215,8 +215,28 @@ def _int64_cast(value: exp.Expression, *, safe: bool) -> exp.Expression:
     return case(
         (type_is(value, "DOUBLE", "FLOAT"), from_float),
         (type_is(value, "VARCHAR"), from_text),
+        (type_is(value, *_NOT_TO_INT64), _invalid_int64_cast(value)),
         default=other,
     )
+
+
+# DuckDB types GoogleSQL does not cast to INT64 (its conversion rules: only BOOL, the numbers and
+# STRING), with their BigQuery names; DuckDB's TRY_CAST answered NULL (ibis's
+# `SAFE_CAST(DATETIME(...) AS INT64)`), BigQuery: "Invalid cast from DATETIME to INT64", SAFE or not
+_NOT_TO_INT64 = {
+    "DATE": "DATE",
+    "TIMESTAMP": "DATETIME",
+    "TIMESTAMP WITH TIME ZONE": "TIMESTAMP",
+    "TIME": "TIME",
+    "INTERVAL": "INTERVAL",
+}
+
+
+def _invalid_int64_cast(value: exp.Expression) -> exp.Expression:
+    """BigQuery's error for a cast to INT64 from a type it cannot be cast from (typeof is a
+    constant of the bound query, so only the matching branch stays)."""
+    name = case(*((type_is(value, duck), lit(bq)) for duck, bq in _NOT_TO_INT64.items()))
+    return fail("Invalid cast from ", name, " to INT64")
 
 
 def _int_text(text: exp.Expression, *, safe: bool) -> exp.Expression:
