@@ -476,8 +476,9 @@ class BigQueryEngine:
         try:
             script = translate(sql, **options)
         except BigQueryError as exc:
-            # a BIGNUMERIC literal beyond DECIMAL(38, 18) that a write stores or a filter compares
-            if con is None:
+            # a BIGNUMERIC literal beyond DECIMAL(38, 18) that a write stores or a filter compares;
+            # no other error is planned around (a query over the size limits must stay refused)
+            if con is None or "BIGNUMERIC" not in str(exc):
                 raise
             try:
                 planned = self._wide_plan(con, sql, options)

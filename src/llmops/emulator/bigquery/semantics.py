@@ -236,7 +236,9 @@ def _invalid_int64_cast(value: exp.Expression) -> exp.Expression:
     """BigQuery's error for a cast to INT64 from a type it cannot be cast from (typeof is a
     constant of the bound query, so only the matching branch stays)."""
     name = case(*((type_is(value, duck), lit(bq)) for duck, bq in _NOT_TO_INT64.items()))
-    return fail("Invalid cast from ", name, " to INT64")
+    # typed BIGINT as the other branches are: sqlglot shifts a list subscript by one only when it
+    # can type the index as an integer (`[10, 20][CAST(s AS INT64)]` read the wrong element)
+    return exp.cast(fail("Invalid cast from ", name, " to INT64"), "BIGINT")
 
 
 def _int_text(text: exp.Expression, *, safe: bool) -> exp.Expression:

@@ -96,7 +96,7 @@ def plan(
     wide (it refuses by name where the column cannot be)."""
     try:
         statements = [s for s in sqlglot.parse(sql, read="bigquery") if s is not None]
-    except SqlglotError:
+    except (SqlglotError, TypeError, ValueError):  # sqlglot raises TypeError for some bad calls
         return None
     if len(statements) != 1 or not isinstance(statements[0], exp.Select | exp.Insert | exp.Update | exp.Delete):
         return None
