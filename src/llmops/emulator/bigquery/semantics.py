@@ -195,6 +195,11 @@ def _integer_types(stmt: exp.Expression) -> None:
 
 def _int64_cast(value: exp.Expression, *, safe: bool) -> exp.Expression:
     """CAST(x AS INT64): floats round half away from zero; strings must be integer literals."""
+    if is_large(value):
+        # the branches below write the value some fifteen times: nested casts grew that much per
+        # level (bigquery-utils' cw_from_base did not translate in 30 s); the outer CAST keeps the
+        # integer type sqlglot's subscript shift looks for
+        return exp.cast(bound_once(value, lambda v: _int64_cast(v, safe=safe)), "BIGINT")
     to = exp.DataType.build("BIGINT")
     as_double = exp.cast(value.copy(), "DOUBLE")
     as_text = exp.cast(value.copy(), "VARCHAR")
