@@ -14,6 +14,7 @@ integer, NUMERIC and date arithmetic run unchanged.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlglot import exp
@@ -111,14 +112,21 @@ def _checked(root: exp.Expression) -> exp.Expression:
             ifs=[exp.If(this=_overflowed(root, _leaves(root)), true=_overflow_error(root))], default=root.copy()
         )
         return _marked(exp.paren(case, copy=False), root)
-    values = [leaf.copy() for leaf in large]
+    return _with_bound(root, large, _checked)
+
+
+def _with_bound(
+    node: exp.Expression, large: list[exp.Expression], check: Callable[[exp.Expression], exp.Expression]
+) -> exp.Expression:
+    """`check(node)` with the `large` operands of `node` evaluated once (boundvalues.py)."""
+    values = [operand.copy() for operand in large]
 
     def over(refs: list[exp.Expression]) -> exp.Expression:
-        for leaf, ref in zip(large, refs):
-            leaf.replace(ref)
-        return _checked(root)
+        for operand, ref in zip(large, refs):
+            operand.replace(ref)
+        return check(node)
 
-    typed = root.copy()  # before `over` puts the references in
+    typed = node.copy()  # before `over` puts the references in
     return _marked(exp.paren(bound_together(values, over), copy=False), typed)
 
 
@@ -180,15 +188,7 @@ def _checked_safe(node: exp.Expression) -> exp.Expression:
     if not large:
         case = exp.Case(ifs=[exp.If(this=_overflowed(node, operands), true=exp.Null())], default=node.copy())
         return _marked(exp.paren(case, copy=False), node)
-    values = [o.copy() for o in large]
-
-    def over(refs: list[exp.Expression]) -> exp.Expression:
-        for operand, ref in zip(large, refs):
-            operand.replace(ref)
-        return _checked_safe(node)
-
-    typed = node.copy()
-    return _marked(exp.paren(bound_together(values, over), copy=False), typed)
+    return _with_bound(node, large, _checked_safe)
 
 
 def _qualify_aliases(stmt: exp.Expression) -> list[tuple[exp.Column, exp.Expression]]:
