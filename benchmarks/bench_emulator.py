@@ -158,9 +158,9 @@ def bench_queries(bq, endpoint: str, engine, repeats: int, limit_rows: int) -> d
 @contextlib.contextmanager
 def client_wait_after_last_page():
     """Seconds google-cloud-bigquery's Read API download spends after it has handed over its last
-    page, one per `to_arrow()`: its main thread polls its download threads every 0.2 s
-    (`_PROGRESS_INTERVAL`) and, when the last one has not quite finished as it looks, sleeps a
-    whole interval. The client's own fixed cost, whatever the server; an empty list where the
+    page, one per `to_arrow()`: its main thread waits for pages in `queue.get(timeout=0.2)`
+    (`_PROGRESS_INTERVAL`) and, once it has seen its download threads done, still waits once more
+    on the empty queue before leaving its loop: a whole interval. The client's own fixed cost, whatever the server; an empty list where the
     client's (private) downloader is not found."""
     waits: list[float] = []
     try:
