@@ -333,7 +333,7 @@ def test_column_names_read_from_the_text_or_left_to_the_probe(query, names):
 
 def test_a_query_error_without_a_probe_is_the_probes_error_and_leaves_nothing(session):
     query = "SELECT title AS input_text,\n  no_such_column AS output_text\nFROM `bigquery-public-data.stackoverflow.posts_questions`"
-    with pytest.raises(QueryError, match=r"^unrecognized name: no_such_column"):
+    with pytest.raises(QueryError, match=r"^Unrecognized name: no_such_column"):
         data.prepare(session, query=query)
     _assert_no_version_and_no_files(session)
 

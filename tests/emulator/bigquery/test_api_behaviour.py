@@ -239,7 +239,7 @@ def test_wildcard_tables_filter_on_table_suffix(bigquery_client, events):
 def test_a_wildcard_table_has_the_newest_tables_schema_without_the_pseudo_column(bigquery_client, events):
     got = rows(bigquery_client, f"SELECT * FROM `{events}.events_*` ORDER BY x")
     assert got == [{"x": 1, "z": None}, {"x": 2, "z": None}, {"x": 3, "z": 1.5}]
-    with pytest.raises(gexc.BadRequest, match="unrecognized name: gone"):
+    with pytest.raises(gexc.BadRequest, match="Unrecognized name: gone"):
         rows(bigquery_client, f"SELECT gone FROM `{events}.events_*`")
 
 
@@ -317,7 +317,7 @@ def test_a_dry_run_of_a_bad_query_is_the_error_itself(bigquery_client, table):
     dry = bigquery.QueryJobConfig(dry_run=True)
     with pytest.raises(gexc.NotFound, match="not found"):
         bigquery_client.query(f"SELECT * FROM `{table}_missing`", job_config=dry)
-    with pytest.raises(gexc.BadRequest, match="unrecognized name: nope"):
+    with pytest.raises(gexc.BadRequest, match="Unrecognized name: nope"):
         bigquery_client.query(f"SELECT nope FROM `{table}`", job_config=dry)
 
 

@@ -340,7 +340,7 @@ def test_unknown_dataset(shared):
 @pytest.mark.parametrize(
     "sql, fragment",
     [
-        (f"SELECT nope FROM {ANSWERS}", "unrecognized name: nope"),
+        (f"SELECT nope FROM {ANSWERS}", "Unrecognized name: nope"),
         ("SELECT foo_bar(1)", "Function not found: foo_bar at [1:8]"),
         ("SELECT CAST('x' AS INT64)", "Bad int64 value: x"),
     ],

@@ -137,9 +137,103 @@ def typed_arguments(stmt: exp.Expression) -> list[exp.Expression]:
     return [a for a in out if isinstance(a, exp.Column)]
 
 
+_DAY_AND_CALENDAR = frozenset({"DAY", "WEEK", "ISOWEEK", "MONTH", "QUARTER", "YEAR", "ISOYEAR"})
+_TRUNC_OR_DIFF = {
+    "DATE": _DAY_AND_CALENDAR,
+    "DATETIME": _DAY_AND_CALENDAR | _CLOCK_PARTS,
+    "TIMESTAMP": _DAY_AND_CALENDAR | _CLOCK_PARTS,  # TIMESTAMP_DIFF's calendar parts: googlesql.py
+    "TIME": frozenset(_CLOCK_PARTS),
+}
+_EXTRACTED_FROM_DATE = _DAY_AND_CALENDAR | {"DAYOFWEEK", "DAYOFYEAR"}
+_EXTRACT = {
+    "DATE": _EXTRACTED_FROM_DATE,
+    "DATETIME": _EXTRACTED_FROM_DATE | _CLOCK_PARTS | {"DATE", "TIME"},
+    "TIMESTAMP": _EXTRACTED_FROM_DATE | _CLOCK_PARTS | {"DATE", "TIME", "DATETIME"},
+    "TIME": frozenset(_CLOCK_PARTS),
+}
+_LAST_DAY = {"DATE": _DAY_AND_CALENDAR - {"DAY"}, "DATETIME": _DAY_AND_CALENDAR - {"DAY"}}
+# the parts each call takes, by its argument's type (the GoogleSQL reference's lists)
+_PARTS_BY_CALL: dict[type, tuple[str, dict[str, frozenset[str]]]] = {
+    exp.DateTrunc: ("DATE_TRUNC", _TRUNC_OR_DIFF),
+    exp.DatetimeTrunc: ("DATETIME_TRUNC", _TRUNC_OR_DIFF),
+    exp.TimestampTrunc: ("TIMESTAMP_TRUNC", _TRUNC_OR_DIFF),
+    exp.TimeTrunc: ("TIME_TRUNC", _TRUNC_OR_DIFF),
+    exp.DateDiff: ("DATE_DIFF", _TRUNC_OR_DIFF),
+    exp.DatetimeDiff: ("DATETIME_DIFF", _TRUNC_OR_DIFF),
+    exp.TimestampDiff: ("TIMESTAMP_DIFF", _TRUNC_OR_DIFF),
+    exp.TimeDiff: ("TIME_DIFF", _TRUNC_OR_DIFF),
+    exp.LastDay: ("LAST_DAY", _LAST_DAY),
+    exp.Extract: ("EXTRACT", _EXTRACT),
+}
+
+
+def _kind_of(value: exp.Expression | None) -> str | None:
+    if isinstance(value, exp.Cast) and value.to.this == _T.TIME:
+        return "TIME"
+    return temporal_kind(value) or ("TIME" if coltypes.known_type(value) == "TIME" else None)
+
+
+def _part_message(function: str, part: str, kind: str) -> str:
+    if function == "EXTRACT":
+        return f"EXTRACT from {kind} does not support the {part} date part"
+    if function.startswith("TIME_"):
+        return f"{function} does not support the {part} date part"
+    return f"{function} does not support the {part} date part when the argument is {kind} type"
+
+
+def _check_part(node: exp.Expression) -> None:
+    """BigQuery's error where the call's date part does not suit its argument's type: raised
+    now where the type is known, else by DuckDB, whose typeof() of the argument is fixed when it
+    plans the query (the guard costs nothing per row; unguarded, `EXTRACT(HOUR FROM date)` was 0)."""
+    function, parts = _PARTS_BY_CALL[type(node)]
+    unit = node.this if isinstance(node, exp.Extract) else node.args.get("unit")
+    if unit is None or isinstance(unit, exp.WeekStart):
+        part = "WEEK"
+    elif isinstance(unit, exp.Var | exp.Identifier) or (isinstance(unit, exp.Literal) and unit.is_string):
+        part = unit.name.upper()
+    else:
+        return
+    value = node.expression if isinstance(node, exp.Extract) else node.this
+    kind = _kind_of(value)
+    if kind is not None:
+        if kind in parts and part not in parts[kind]:
+            from .googlesql import BigQueryError
+
+            raise BigQueryError(
+                _part_message(function, part, kind),
+                fix=f"use a date part that {function} takes for a {kind} (the GoogleSQL reference lists them)",
+            )
+        return
+    refused = [k for k, allowed in parts.items() if part not in allowed]
+    if not refused or value is None or isinstance(value, exp.Literal | exp.Null):
+        return
+    guard = exp.Case(
+        ifs=[
+            exp.If(
+                this=exp.EQ(
+                    this=exp.Anonymous(this="typeof", expressions=[value.copy()]),
+                    expression=exp.Literal.string(coltypes.DUCKDB_TYPEOF[k]),
+                ),
+                true=exp.Anonymous(this="error", expressions=[exp.Literal.string(_part_message(function, part, k))]),
+            )
+            for k in refused
+        ]
+    )
+    node.replace(guard)
+    guard.set("default", node)
+
+
+def check_date_parts(stmt: exp.Expression) -> None:
+    """Each call's date part checked against its argument's type (see `_check_part`)."""
+    node: exp.Expression
+    for node in find_all(stmt, *_PARTS_BY_CALL):
+        _check_part(node)
+
+
 def dispatch_by_argument_type(stmt: exp.Expression) -> None:
     """Each date/time call as the function of its argument's type, with the date parts checked."""
     node: exp.Expression
+    check_date_parts(stmt)
     for node in find_all(stmt, *_ADD_SUB):
         _add_or_sub(node)
     for node in find_all(stmt, *_TIME_ADD_SUB):

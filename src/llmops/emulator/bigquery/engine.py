@@ -1433,7 +1433,7 @@ class BigQueryEngine:
             m = re.search(r'Referenced column "?([^"\s]+)"? (?:was )?not found', first)
             if m:
                 return BigQueryError(
-                    f"unrecognized name: {m.group(1)}", fix=hint or "check the column names in the query"
+                    f"Unrecognized name: {m.group(1)}", fix=hint or "check the column names in the query"
                 )
             unknown_bytes = bytescalls.unknown_bytes_error(first)
             if unknown_bytes is not None:

@@ -681,6 +681,7 @@ def _translate_parsed(
     from .bqml_calls import protect as protect_ml_calls
     from .castformat import protect
     from .castformat import restore as restore_cast_formats
+    from .dateparts import check_date_parts
     from .jsonobjectarrays import protect as protect_json_object_arrays
     from .keywordnames import quote_operator_words
     from .parenjoins import unwrap_leading_unnest_joins
@@ -711,6 +712,7 @@ def _translate_parsed(
         dialect = sqlglot.Dialect.get_or_raise("bigquery")
         tokens = dialect.tokenize(parsed_text)
         check_arities(tokens, parsed_text, frozenset(f.upper() for f in functions))
+        check_date_parts(tokens, parsed_text, frozenset(f.upper() for f in functions))
         tokens = wrap_safe_paths(mark_udf_calls(tokens, functions))
         # a Semicolon holds only comments (`SELECT 1; -- note`), which BigQuery skips
         parsed = [
@@ -1786,9 +1788,7 @@ def _timestamp_diff_by_calendar(node: exp.TimestampDiff) -> exp.Expression:
     by_datetime = exp.DatetimeDiff(
         this=node.this.copy(), expression=node.expression.copy(), unit=unit.copy(), date_part_boundary=True
     )
-    message = (
-        f"TIMESTAMP_DIFF does not support the {part} date part for TIMESTAMP arguments; use DATE_DIFF or DATETIME_DIFF"
-    )
+    message = f"TIMESTAMP_DIFF does not support the {part} date part when the argument is TIMESTAMP type"
     is_datetime = exp.and_(
         *(
             exp.EQ(
