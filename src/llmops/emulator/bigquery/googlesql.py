@@ -682,6 +682,7 @@ def _translate_parsed(
     from .castformat import protect
     from .castformat import restore as restore_cast_formats
     from .dateparts import check_date_parts
+    from .foreignsyntax import check_foreign_syntax
     from .jsonobjectarrays import protect as protect_json_object_arrays
     from .keywordnames import quote_operator_words
     from .parenjoins import unwrap_leading_unnest_joins
@@ -713,6 +714,7 @@ def _translate_parsed(
         tokens = dialect.tokenize(parsed_text)
         check_arities(tokens, parsed_text, frozenset(f.upper() for f in functions))
         check_date_parts(tokens, parsed_text, frozenset(f.upper() for f in functions))
+        check_foreign_syntax(tokens, parsed_text)
         tokens = wrap_safe_paths(mark_udf_calls(tokens, functions))
         # a Semicolon holds only comments (`SELECT 1; -- note`), which BigQuery skips
         parsed = [

@@ -245,6 +245,10 @@ class Parser:
             self.i += 1
             names.append(self.ident().lower())
         type_span = self.until({"DEFAULT"})
+        if type_span.tokens:
+            from .foreignsyntax import type_not_found
+
+            type_not_found(type_span.text, self.sql, type_span.tokens[0].start)
         default = None
         if self.accept("DEFAULT"):
             default = self.until(set())
