@@ -65,8 +65,9 @@ def test_the_suites_decimal_38_12_load(bigquery_client, dataset):
     table_id = f"{dataset.project}.{dataset.dataset_id}.numeric_38_12"
     got = _load(bigquery_client, table_id, _parquet(WIDE, 38, 12), ["NUMERIC", "BIGNUMERIC", "STRING"])
     assert got == ("BIGNUMERIC", [Decimal(v) for v in WIDE])
-    with pytest.raises(BadRequest, match="out of valid NUMERIC range"):
-        _load(bigquery_client, table_id, _parquet(WIDE, 38, 12), ["NUMERIC"])
+    for values in (WIDE, WIDE[::-1]):  # either value is the first it cannot hold
+        with pytest.raises(BadRequest, match="out of valid NUMERIC range"):
+            _load(bigquery_client, table_id, _parquet(values, 38, 12), ["NUMERIC"])
     # a failed load leaves the table as it was
     assert sorted(r["d"] for r in bigquery_client.list_rows(table_id)) == [Decimal(v) for v in WIDE]
 

@@ -80,9 +80,9 @@ def _exact(column: pa.ChunkedArray, to: pa.DataType, t: str, name: str, kind: st
     for value in column.to_pylist():
         if value is None:
             continue
-        sign, digits, exponent = value.as_tuple()
-        scale = max(-int(exponent), 0)
-        if scale > fractions and value != round(value, fractions) or len(digits) + int(exponent) > integers:
+        _, digits, exponent = value.as_tuple()  # no arithmetic: 38 digits pass Python's 28-digit context
+        dropped = digits[len(digits) + int(exponent) + fractions :] if -int(exponent) > fractions else ()
+        if any(dropped) or len(digits) + int(exponent) > integers:
             raise LoadError(
                 f"Error while reading data, error message: {kind} column '{name}' holds the value {value}, "
                 f"which is out of valid {t} range"
