@@ -7,6 +7,8 @@ reproduced through google-cloud-bigquery:
   NUMERIC range". The emulator ignored `decimalTargetTypes` (every column NUMERIC or BIGNUMERIC
   by its precision and scale, STRING never) and a WRITE_TRUNCATE Parquet load kept the table's
   schema, where the REST reference says WRITE_TRUNCATE "uses the schema from the load job".
+  LOAD DATA's `decimal_target_types` option (BigQuery's LOAD DATA reference lists it) was
+  refused as unknown.
 """
 
 from __future__ import annotations
@@ -104,3 +106,17 @@ def test_duplicate_target_types_are_refused(bigquery_client, dataset):
     table_id = f"{dataset.project}.{dataset.dataset_id}.dup_targets"
     with pytest.raises(BadRequest, match="duplicate"):
         _load(bigquery_client, table_id, _parquet(["1"], 10, 2), ["NUMERIC", "NUMERIC"])
+
+
+def test_load_data_takes_decimal_target_types(bigquery_client, dataset, storage_client, unique):
+    """LOAD DATA's FILES(decimal_target_types = [...]) is the load's decimalTargetTypes (it was
+    refused as an unknown option)."""
+    bucket = storage_client.create_bucket(f"decimal-targets-{unique}")
+    bucket.blob("d.parquet").upload_from_string(_parquet(["1.25", "-3"], 10, 2))
+    table_id = f"{dataset.project}.{dataset.dataset_id}.load_data_targets"
+    bigquery_client.query_and_wait(
+        f"LOAD DATA INTO `{table_id}` FROM FILES(format = 'PARQUET', uris = ['gs://{bucket.name}/d.parquet'], "
+        "decimal_target_types = ['STRING'])"
+    )
+    assert bigquery_client.get_table(table_id).schema[0].field_type == "STRING"
+    assert sorted(Decimal(r["d"]) for r in bigquery_client.list_rows(table_id)) == [Decimal("-3"), Decimal("1.25")]
