@@ -7,7 +7,8 @@ reproduced through google-cloud-bigquery:
   NUMERIC range". The emulator ignored `decimalTargetTypes` (every column NUMERIC or BIGNUMERIC
   by its precision and scale, STRING never) and a WRITE_TRUNCATE Parquet load kept the table's
   schema, where the REST reference says WRITE_TRUNCATE "uses the schema from the load job".
-  LOAD DATA's `decimal_target_types` option (BigQuery's LOAD DATA reference lists it) was
+  Avro decimal fields likewise (BIGNUMERIC beyond 9 fraction digits, the default [NUMERIC] and
+  STRING not applied). LOAD DATA's `decimal_target_types` option (BigQuery's LOAD DATA reference lists it) was
   refused as unknown.
 """
 
@@ -120,3 +121,33 @@ def test_load_data_takes_decimal_target_types(bigquery_client, dataset, storage_
     )
     assert bigquery_client.get_table(table_id).schema[0].field_type == "STRING"
     assert sorted(Decimal(r["d"]) for r in bigquery_client.list_rows(table_id)) == [Decimal("-3"), Decimal("1.25")]
+
+
+def _avro(values: list[str], precision: int, scale: int) -> bytes:
+    import fastavro
+
+    schema = {
+        "type": "record",
+        "name": "r",
+        "fields": [
+            {
+                "name": "d",
+                "type": ["null", {"type": "bytes", "logicalType": "decimal", "precision": precision, "scale": scale}],
+            }
+        ],
+    }
+    buf = io.BytesIO()
+    fastavro.writer(buf, fastavro.parse_schema(schema), [{"d": Decimal(v)} for v in values])
+    return buf.getvalue()
+
+
+def test_avro_decimal_target_types(bigquery_client, dataset):
+    table_id = f"{dataset.project}.{dataset.dataset_id}.avro_targets"
+    got_type, rows = _load(bigquery_client, table_id, _avro(["1.25", "-3"], 38, 12), ["STRING"], fmt="AVRO")
+    assert got_type == "STRING"
+    assert sorted(Decimal(v) for v in rows) == [Decimal("-3"), Decimal("1.25")]
+    # Avro's default is [NUMERIC]: a decimal(38, 12) field is NUMERIC, and a value with more
+    # than 9 fraction digits fails the load
+    assert _load(bigquery_client, table_id, _avro(["1.25"], 38, 12), None, fmt="AVRO") == ("NUMERIC", [Decimal("1.25")])
+    with pytest.raises(BadRequest, match="out of valid NUMERIC range"):
+        _load(bigquery_client, table_id, _avro(WIDE, 38, 12), None, fmt="AVRO")

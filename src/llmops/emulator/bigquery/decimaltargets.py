@@ -1,4 +1,4 @@
-"""A load's `decimalTargetTypes`: the type a Parquet or ORC decimal column becomes when the file's
+"""A load's `decimalTargetTypes`: the type a Parquet, ORC or Avro decimal becomes when the file's
 own schema makes the table's (a new table, or WRITE_TRUNCATE without a schema in the job).
 
 The REST reference (JobConfigurationLoad.decimalTargetTypes): in the order NUMERIC, BIGNUMERIC,
@@ -9,10 +9,13 @@ ignored the field and made every such column NUMERIC or BIGNUMERIC by its precis
 
 A value that NUMERIC (or BIGNUMERIC) cannot hold exactly, digits beyond its scale included, fails
 the load ("out of valid NUMERIC range", the words BigQuery's error carries) rather than being
-rounded. Decimal columns nested in STRUCTs or ARRAYs keep the file's precision and scale."""
+rounded. Parquet and ORC decimal columns nested in STRUCTs or ARRAYs keep the file's precision
+and scale; Avro's are converted wherever they are."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import pyarrow as pa
@@ -76,15 +79,32 @@ def _exact(column: pa.ChunkedArray, to: pa.DataType, t: str, name: str, kind: st
         pass
     from .loads import LoadError
 
-    integers, fractions = _HOLDS[t]
     for value in column.to_pylist():
-        if value is None:
-            continue
-        _, digits, exponent = value.as_tuple()  # no arithmetic: 38 digits pass Python's 28-digit context
-        dropped = digits[len(digits) + int(exponent) + fractions :] if -int(exponent) > fractions else ()
-        if any(dropped) or len(digits) + int(exponent) > integers:
-            raise LoadError(
-                f"Error while reading data, error message: {kind} column '{name}' holds the value {value}, "
-                f"which is out of valid {t} range"
-            )
+        if value is not None and not holds(t, value):
+            raise LoadError(f"Error while reading data, error message: {kind} column {_out_of_range(t, name, value)}")
     raise LoadError(f"Error while reading data, error message: {kind} column '{name}' cannot be loaded as {t}")
+
+
+def holds(t: str, value: Decimal) -> bool:
+    """Whether NUMERIC or BIGNUMERIC holds `value` exactly."""
+    integers, fractions = _HOLDS[t]
+    _, digits, exponent = value.as_tuple()  # no arithmetic: 38 digits pass Python's 28-digit context
+    dropped = digits[len(digits) + int(exponent) + fractions :] if -int(exponent) > fractions else ()
+    return not any(dropped) and len(digits) + int(exponent) <= integers
+
+
+def _out_of_range(t: str, name: str, value: Decimal) -> str:
+    return f"'{name}' holds the value {value}, which is out of valid {t} range"
+
+
+def avro_converter(t: str, name: str) -> Callable[[Any], Any]:
+    """fastavro's Decimal of an Avro decimal field loaded as `t` (ValueError if `t` cannot hold it)."""
+    if t == "STRING":
+        return lambda v: None if v is None else str(v)
+
+    def convert(v: Any) -> Any:
+        if v is not None and not holds(t, v):
+            raise ValueError(f"field {_out_of_range(t, name, v)}")
+        return v
+
+    return convert

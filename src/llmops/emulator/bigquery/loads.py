@@ -75,7 +75,11 @@ def read_load_data(
         from .avro import read_avro
 
         try:
-            table, own = read_avro(data, logical_types=bool(config.get("useAvroLogicalTypes")))
+            table, own = read_avro(
+                data,
+                logical_types=bool(config.get("useAvroLogicalTypes")),
+                decimal_targets=decimaltargets.targets(config, "AVRO") if fields is None else None,
+            )
         except ValueError as exc:
             raise LoadError(f"Error while reading data, error message: the Avro data cannot be read: {exc}") from None
         return LoadData(table, own) if fields is None else _fit(table, fields, "Avro")
