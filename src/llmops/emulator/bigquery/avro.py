@@ -4,7 +4,9 @@ Types as BigQuery maps them: int/long INT64, float/double FLOAT64, boolean BOOL,
 STRING, bytes and fixed BYTES, record RECORD, array REPEATED, a union with null NULLABLE. With
 `useAvroLogicalTypes`, logical types become TIMESTAMP (timestamp-*), DATETIME (local-timestamp-*),
 DATE, TIME, NUMERIC/BIGNUMERIC (decimal) and STRING (uuid); without it they load as their
-underlying type (INT64), except decimal (NUMERIC) and uuid (STRING).
+underlying type (INT64), except decimal (NUMERIC) and uuid (STRING). Where the file's schema
+makes the table's, a decimal's type is the one the load's decimalTargetTypes picks
+(decimaltargets.py).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from . import decimaltargets
 from .googlesql import bq_field_to_arrow
 
 _PRIMITIVES = {
@@ -64,20 +67,22 @@ def _identity(v: Any) -> Any:
     return v
 
 
-def _field(name: str, avro: Any, logical_types: bool, mode: str = "NULLABLE") -> tuple[dict[str, Any], Convert]:
+def _field(
+    name: str, avro: Any, logical_types: bool, mode: str = "NULLABLE", targets: list[str] | None = None
+) -> tuple[dict[str, Any], Convert]:
     if isinstance(avro, list):
         members = [m for m in avro if m != "null"]
         if len(members) != 1:
             raise ValueError(f"field {name!r} is a union of several types, which BigQuery cannot load")
-        return _field(name, members[0], logical_types, mode if "null" not in avro else "NULLABLE")
+        return _field(name, members[0], logical_types, mode if "null" not in avro else "NULLABLE", targets)
     if isinstance(avro, str):
         avro = {"type": avro}
     kind = avro.get("type")
     if isinstance(kind, (dict, list)):
-        return _field(name, kind, logical_types, mode)
+        return _field(name, kind, logical_types, mode, targets)
     logical = avro.get("logicalType")
     if kind == "record":
-        subs = [_field(f["name"], f["type"], logical_types, "REQUIRED") for f in avro["fields"]]
+        subs = [_field(f["name"], f["type"], logical_types, "REQUIRED", targets) for f in avro["fields"]]
         fields = [s[0] for s in subs]
         converters = {f["name"]: c for f, (_, c) in zip(fields, subs, strict=True)}
 
@@ -86,15 +91,19 @@ def _field(name: str, avro: Any, logical_types: bool, mode: str = "NULLABLE") ->
 
         return {"name": name, "type": "RECORD", "mode": mode, "fields": fields}, record
     if kind == "array":
-        item, convert = _field(name, avro["items"], logical_types, "REQUIRED")
+        item, convert = _field(name, avro["items"], logical_types, "REQUIRED", targets)
         if item["mode"] == "REPEATED":
             raise ValueError(f"field {name!r} is an array of arrays, which BigQuery cannot load")
         return {**item, "mode": "REPEATED"}, lambda v: [convert(x) for x in v or []]
     if kind == "map":
         raise ValueError(f"field {name!r} is an Avro map, which the emulator does not load")
     if logical == "decimal":
-        big = int(avro.get("precision", 38)) > 38 or int(avro.get("scale", 0)) > 9
-        return {"name": name, "type": "BIGNUMERIC" if big else "NUMERIC", "mode": mode}, _identity
+        precision, scale = int(avro.get("precision", 38)), int(avro.get("scale", 0))
+        if targets is None:  # loaded into a schema of the job's or the table's
+            big = precision > 38 or scale > 9
+            return {"name": name, "type": "BIGNUMERIC" if big else "NUMERIC", "mode": mode}, _identity
+        t = decimaltargets.target_type(precision, scale, targets)
+        return {"name": name, "type": t, "mode": mode}, decimaltargets.avro_converter(t, name)
     if logical == "uuid":
         return {"name": name, "type": "STRING", "mode": mode}, lambda v: None if v is None else str(v)
     if logical in _LOGICAL:
@@ -147,8 +156,11 @@ def _snappy_length(data: bytes) -> int:
     raise ValueError("corrupt snappy block")
 
 
-def read_avro(data: bytes, *, logical_types: bool) -> tuple[pa.Table, list[dict[str, Any]]]:
-    """The rows of an Avro object container file and its BigQuery schema; ValueError if unreadable."""
+def read_avro(
+    data: bytes, *, logical_types: bool, decimal_targets: list[str] | None = None
+) -> tuple[pa.Table, list[dict[str, Any]]]:
+    """The rows of an Avro object container file and its BigQuery schema; ValueError if unreadable.
+    `decimal_targets`: the load's decimalTargetTypes where the file's schema makes the table's."""
     import fastavro
 
     _read_snappy_without_cramjam()
@@ -157,7 +169,7 @@ def read_avro(data: bytes, *, logical_types: bool) -> tuple[pa.Table, list[dict[
         schema = reader.writer_schema
         if not isinstance(schema, dict) or schema.get("type") != "record":
             raise ValueError("the file's top-level schema is not a record")
-        subs = [_field(f["name"], f["type"], logical_types, "REQUIRED") for f in schema["fields"]]
+        subs = [_field(f["name"], f["type"], logical_types, "REQUIRED", decimal_targets) for f in schema["fields"]]
         records = [r for r in reader if isinstance(r, dict)]
     except (fastavro.read.SchemaResolutionError, EOFError, KeyError, TypeError) as exc:
         raise ValueError(str(exc) or type(exc).__name__) from None

@@ -2278,12 +2278,10 @@ class BigQueryEngine:
                             f"Already Exists: Table {project}:{dataset}.{table}",
                             fix="the table has rows: write with WRITE_APPEND or WRITE_TRUNCATE (mode append or replace)",
                         )
-                if exists and mode == "replace":
-                    if fields:
-                        self._create_table(con, project, dataset, table, fields, replace=True)
-                    else:
-                        con.execute(f"DELETE FROM {duckdb_table(project, dataset, table)}")
-                elif not exists:
+                if exists and mode == "replace" and fields:
+                    self._create_table(con, project, dataset, table, fields, replace=True)
+                elif not exists or mode == "replace":
+                    # replacing without a schema: the data's own (a Parquet or ORC file's) replaces the table's
                     if fields:
                         self._create_table(con, project, dataset, table, fields, record=not keep)
                     else:
@@ -2291,12 +2289,13 @@ class BigQueryEngine:
                         data = bignumerics.narrow_columns(data)  # DuckDB reads no decimal256
                         con.register(name, data)
                         try:
+                            verb = "CREATE OR REPLACE TABLE" if exists else "CREATE TABLE"
                             con.execute(
-                                f"CREATE TABLE {duckdb_table(project, dataset, table)} AS SELECT * FROM {quote_ident(name)}"
+                                f"{verb} {duckdb_table(project, dataset, table)} AS SELECT * FROM {quote_ident(name)}"
                             )
                         finally:
                             con.unregister(name)
-                        if not keep:
+                        if not keep and not exists:
                             self._record_table(con, project, dataset, table)
                         con.execute("COMMIT")
                         return data.num_rows

@@ -772,9 +772,13 @@ class JobRunner:
         updates = config.get("schemaUpdateOptions") or []
         # appending with autodetect and ALLOW_FIELD_ADDITION: the data's own columns, new ones added
         widen = autodetect and existing is not None and mode == "append" and "ALLOW_FIELD_ADDITION" in updates
+        # WRITE_TRUNCATE "uses the schema from the load job" (the REST reference): autodetect's,
+        # or a Parquet, Avro or ORC file's own; a partition decorator keeps the table's
+        own = fmt in SELF_DESCRIBING and _decorator(config.get("destinationTable")) is None
+        file_schema = mode == "replace" and (autodetect or own)
         if given is not None:
             target = given
-        elif existing is not None and not (autodetect and mode == "replace") and not widen:
+        elif existing is not None and not file_schema and not widen:
             # with the REQUIRED fields inside RECORDs: a JSON or CSV row leaving one NULL is a bad record
             options = (existing.get("features") or {}).get("field_options") or {}
             target = fieldopts.with_nested_modes(existing["schema"], options)

@@ -71,6 +71,14 @@ def translate(stmt: exp.LoadData, ctx: Any) -> Statement:
                     "LOAD DATA's uris must be an array of string literals", fix="uris = ['gs://bucket/file.csv']"
                 )
             options["sourceUris"] = [i.name for i in items]
+        elif name == "decimal_target_types":
+            items = value.expressions if isinstance(value, exp.Array) else [value]
+            if not all(isinstance(i, exp.Literal) and i.is_string for i in items):
+                raise BigQueryError(
+                    "LOAD DATA's decimal_target_types must be an array of string literals",
+                    fix="decimal_target_types = ['NUMERIC', 'BIGNUMERIC']",
+                )
+            options["decimalTargetTypes"] = [i.name.upper() for i in items]
         elif name == "format":
             fmt = value.name.upper() if isinstance(value, exp.Literal) else str(value).upper()
         elif name in _OPTIONS:
@@ -80,7 +88,7 @@ def translate(stmt: exp.LoadData, ctx: Any) -> Statement:
         else:
             raise BigQueryError(
                 f"LOAD DATA option {name} is not supported by the local warehouse",
-                fix="use format, uris, " + ", ".join(sorted(_OPTIONS)),
+                fix="use format, uris, decimal_target_types, " + ", ".join(sorted(_OPTIONS)),
             )
     if fmt not in _FORMATS:
         raise BigQueryError(

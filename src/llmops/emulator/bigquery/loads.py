@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 # The engine's converter from BigQuery's JSON row representation to Python values, shared so
 # that load jobs and insertAll accept exactly the same values. It is private to the engine;
 # see the report: it should become public API there.
-from . import bignumerics
+from . import bignumerics, decimaltargets
 from .engine import RowError, convert_row
 from .geography_sphere import shapely_module
 from .googlesql import bq_field_to_arrow, normalize_field
@@ -68,14 +68,18 @@ def read_load_data(
         )
     fields = [normalize_field(f) for f in schema] if schema else None
     if fmt == "PARQUET":
-        return _read_parquet(data, fields)
+        return _read_parquet(data, fields, config)
     if fmt == "ORC":
-        return _read_orc(data, fields)
+        return _read_orc(data, fields, config)
     if fmt == "AVRO":
         from .avro import read_avro
 
         try:
-            table, own = read_avro(data, logical_types=bool(config.get("useAvroLogicalTypes")))
+            table, own = read_avro(
+                data,
+                logical_types=bool(config.get("useAvroLogicalTypes")),
+                decimal_targets=decimaltargets.targets(config, "AVRO") if fields is None else None,
+            )
         except ValueError as exc:
             raise LoadError(f"Error while reading data, error message: the Avro data cannot be read: {exc}") from None
         return LoadData(table, own) if fields is None else _fit(table, fields, "Avro")
@@ -383,26 +387,26 @@ def _csv_to_dicts(
 # ---------------------------------------------------------------------------- Parquet
 
 
-def _read_parquet(data: bytes, fields: list[dict[str, Any]] | None) -> LoadData:
+def _read_parquet(data: bytes, fields: list[dict[str, Any]] | None, config: dict[str, Any]) -> LoadData:
     try:
         table = pq.read_table(io.BytesIO(data))
     except (pa.ArrowInvalid, OSError) as exc:
         raise LoadError(f"Error while reading data, error message: the Parquet data cannot be read: {exc}") from None
     table = table.select([c for c in table.column_names if not c.startswith("__index_level_")])
-    if fields is None:
-        return LoadData(table, [])  # the engine creates the table from the Parquet types
+    if fields is None:  # the engine creates the table from the Parquet types
+        return LoadData(decimaltargets.apply(table, decimaltargets.targets(config, "PARQUET"), "Parquet"), [])
     return _fit(table, fields, "Parquet")
 
 
-def _read_orc(data: bytes, fields: list[dict[str, Any]] | None) -> LoadData:
+def _read_orc(data: bytes, fields: list[dict[str, Any]] | None, config: dict[str, Any]) -> LoadData:
     import pyarrow.orc as orc
 
     try:
         table = orc.ORCFile(io.BytesIO(data)).read()
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OSError) as exc:
         raise LoadError(f"Error while reading data, error message: the ORC data cannot be read: {exc}") from None
-    if fields is None:
-        return LoadData(table, [])  # the engine creates the table from the ORC types
+    if fields is None:  # the engine creates the table from the ORC types
+        return LoadData(decimaltargets.apply(table, decimaltargets.targets(config, "ORC"), "ORC"), [])
     return _fit(table, fields, "ORC")
 
 
