@@ -36,7 +36,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
-from . import bignumerics
+from . import bignumerics, widearithmetic
 
 ColumnTypes = Mapping[str, tuple[str, str]]
 """A table's columns: lower-case name -> (name, DuckDB type), in the table's order."""
@@ -50,11 +50,11 @@ _DECIMAL = re.compile(r"DECIMAL\((\d+),(\d+)\)")
 _INTEGERS = {"BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT"}
 _COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.NullSafeEQ)
 _AGGREGATES = (exp.Min, exp.Max, exp.Count, exp.Sum, exp.Avg)
+_OPERATORS_OF: dict[type[exp.Expression], str] = {exp.Add: "+", exp.Sub: "-", exp.Mul: "*", exp.Div: "/"}
+_ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Neg, exp.Paren)
 AVG_UDF = "__bq_bignumeric_avg"
 """AVG of a wide column: its scaled SUM's text and COUNT to the scaled mean's text (DuckDB's BIGNUM
 divides only as a DOUBLE); called once a group."""
-_MAX_SCALED = bignumerics.scaled(bignumerics.MAX)
-_MIN_SCALED = bignumerics.scaled(bignumerics.MIN)
 
 
 @dataclass
@@ -121,6 +121,9 @@ class _Planner:
         # relation name (alias or table name, lower case) -> (ref, its columns)
         self.relations: dict[str, tuple[TableRef, ColumnTypes]] = {}
         self.wide_tables: set[str] = set()
+        # placeholder name -> the scaled BIGNUM text of the served wide value it stands for (an
+        # aggregate's, an arithmetic's), so enclosing rules can compute with it
+        self.wide_values: dict[str, str] = {}
 
     # ------------------------------------------------------------------ the statement
 
@@ -193,6 +196,8 @@ class _Planner:
         """The DuckDB type of a column of the statement's own tables, None if it is not one."""
         if len(column.parts) > 2:
             return None
+        if not column.table and column.name in self.wide_values:
+            return WIDE
         name = column.name.lower()
         if column.table:
             found = self.relations.get(column.table.lower())
@@ -210,24 +215,75 @@ class _Planner:
         return ".".join('"' + p.replace('"', '""') + '"' for p in parts)
 
     def _widened(self, node: exp.Expression) -> str | None:
-        """The DuckDB text of `node` as a wide struct, exactly; None where it is not a wide
-        column, a numeric (INT64, NUMERIC, BIGNUMERIC) column, a numeric literal or NULL."""
+        """The DuckDB text of `node` as a wide struct, exactly; None where `_scaled` has none."""
+        while isinstance(node, exp.Paren):
+            node = node.this
         if isinstance(node, exp.Null):
             return "NULL"
-        if isinstance(node, exp.Paren):
-            return self._widened(node.this)
-        if isinstance(node, exp.Column):
+        if isinstance(node, exp.Column) and node.name not in self.wide_values:
             kind = self._column_type(node)
             if kind == WIDE:
                 return self._ref(node)
             return _widen_column(self._ref(node), kind) if kind is not None else None
         value = literal_value(node)
-        stored = _stored(value) if value is not None else None
-        return _struct_literal(stored) if stored is not None else None
+        if value is not None:
+            stored = _stored(value)
+            return _struct_literal(stored) if stored is not None else None
+        scaled = self._scaled(node)
+        return widearithmetic.wrapped(scaled) if scaled is not None else None
 
-    def _placeholder(self, node: exp.Expression, text: str) -> None:
+    def _scaled(self, node: exp.Expression) -> str | None:
+        """The DuckDB text of `node`'s value times 10^38 as a BIGNUM (NULL stays NULL), exactly:
+        a wide column, a numeric (INT64, NUMERIC, BIGNUMERIC) column, a numeric literal, NULL,
+        a served wide value (a placeholder), or `+`, `-`, `*`, `/` and unary `-` of them with a
+        wide operand (`widearithmetic.py`: BIGNUMERIC's rounding, overflow and division by
+        zero); None for anything else (a narrow computation, whose own type BigQuery keeps)."""
+        while isinstance(node, exp.Paren):
+            node = node.this
+        if isinstance(node, exp.Null):
+            return "CAST(NULL AS BIGNUM)"
+        if isinstance(node, exp.Column):
+            if not node.table and node.name in self.wide_values:
+                return f"({self.wide_values[node.name]})"
+            kind = self._column_type(node)
+            if kind == WIDE:
+                return f"{self._ref(node)}.{bignumerics.FIELD}"
+            return _scaled_column(self._ref(node), kind) if kind is not None else None
+        value = literal_value(node)
+        if value is not None:
+            stored = _stored(value)
+            return f"CAST('{bignumerics.scaled(stored)}' AS BIGNUM)" if stored is not None else None
+        if not self._involves_wide(node):
+            return None
+        if (
+            isinstance(node, exp.Min | exp.Max | exp.Sum | exp.Avg)
+            and not isinstance(node.this, exp.Distinct)
+            and self._in_aggregation(node)
+        ):
+            argument = self._scaled(node.this)  # MAX(b) - MIN(b): the second aggregate an operand
+            return self._aggregate_value(node, argument) if argument is not None else None
+        if isinstance(node, exp.Neg):
+            operand = self._scaled(node.this)
+            return widearithmetic.negated(operand) if operand is not None else None
+        op = _OPERATORS_OF.get(type(node))
+        if op is None or (isinstance(node, exp.Div) and (node.args.get("safe") or node.args.get("typed"))):
+            return None
+        left, right = self._scaled(node.this), self._scaled(node.expression)
+        if left is None or right is None:
+            return None
+        self.out.udfs.add(widearithmetic.ARITHMETIC_UDF)
+        return widearithmetic.binary(op, left, right)
+
+    def _involves_wide(self, node: exp.Expression) -> bool:
+        return any(self._is_wide(c) for c in node.find_all(exp.Column))
+
+    def _placeholder(self, node: exp.Expression, text: str, scaled: str | None = None) -> exp.Column:
+        """Put a placeholder for `text` in `node`'s place; `scaled`: the value's scaled BIGNUM
+        text where it is a wide value enclosing rules may compute with."""
         self.out.texts.append(text)
         placeholder = exp.column(_PLACEHOLDER.format(len(self.out.texts) - 1))
+        if scaled is not None:
+            self.wide_values[placeholder.name] = scaled
         stmt = self.stmt
         if isinstance(stmt, exp.Select) and node.parent is stmt and node.arg_key == "expressions":
             # an unaliased item of the SELECT list: BigQuery's name for it (f0_, ...) comes from a call
@@ -235,6 +291,7 @@ class _Planner:
         else:
             node.replace(placeholder)
         self.changed = True
+        return placeholder
 
     # ------------------------------------------------------------------ reads
 
@@ -250,77 +307,113 @@ class _Planner:
                 continue
             self._read(column)
 
-    def _read(self, column: exp.Column) -> None:
-        parent = column.parent
+    def _read(self, node: exp.Column) -> None:
+        """Serve one wide value (a wide column, or a placeholder standing for a served wide
+        value) where it is used, else the refusal. Arithmetic around it is computed exactly and
+        served where the result is used; an aggregate of it is a wide value served in turn."""
+        top: exp.Expression = node
+        while isinstance(top.parent, _ARITHMETIC):
+            top = top.parent
+        parent = top.parent
         stmt = self.stmt
-        if isinstance(stmt, exp.Select) and bignumerics.is_top_level_item(column, stmt):
-            return
-        if isinstance(parent, exp.Ordered) and isinstance(parent.parent, exp.Order):
-            if parent.parent.parent is stmt:
-                return
-        if isinstance(parent, exp.Group) and parent.parent is stmt:
+        bare = top is node
+        served_bare = (
+            (isinstance(stmt, exp.Select) and bignumerics.is_top_level_item(top, stmt))
+            or (
+                isinstance(parent, exp.Ordered)
+                and isinstance(parent.parent, exp.Order)
+                and parent.parent.parent is stmt
+            )
+            or (isinstance(parent, exp.Group) and parent.parent is stmt)
+        )
+        if served_bare:
+            if not bare:
+                text = self._widened(top)
+                if text is None:
+                    raise self._refuse()
+                self._placeholder(top, text)
             return
         if isinstance(parent, _COMPARISONS):
-            left, right = self._widened(parent.this), self._widened(parent.expression)
+            left, right = self._scaled(parent.this), self._scaled(parent.expression)
             if left is not None and right is not None:
                 op = "IS NOT DISTINCT FROM" if isinstance(parent, exp.NullSafeEQ) else _OPERATORS[type(parent)]
                 self._placeholder(parent, f"{left} {op} {right}")
                 return
+        scaled = self._scaled(top)
+        if scaled is None:
+            raise self._refuse()
         if (
             isinstance(parent, exp.Cast)
             and parent.to.is_type(exp.DataType.Type.TEXT, exp.DataType.Type.VARCHAR)
             and not parent.to.expressions
             and not parent.args.get("format")
         ):
-            self._placeholder(parent, _string_of(self._ref(column)))
+            self._placeholder(parent, _string_of(scaled))
             return
         if isinstance(parent, exp.Is) and isinstance(parent.expression, exp.Null):
-            self._placeholder(parent, f"{self._ref(column)} IS NULL")
+            self._placeholder(parent, f"{scaled} IS NULL")
             return
-        if isinstance(parent, exp.Between) and parent.this is column:
-            low, high = self._widened(parent.args["low"]), self._widened(parent.args["high"])
+        if isinstance(parent, exp.Between) and parent.this is top:
+            low, high = self._scaled(parent.args["low"]), self._scaled(parent.args["high"])
             if low is not None and high is not None:
-                self._placeholder(parent, f"{self._ref(column)} BETWEEN {low} AND {high}")
+                self._placeholder(parent, f"{scaled} BETWEEN {low} AND {high}")
                 return
-        if isinstance(parent, exp.In) and parent.this is column and not parent.args.get("query"):
-            items = [self._widened(e) for e in parent.expressions]
+        if isinstance(parent, exp.In) and parent.this is top and not parent.args.get("query"):
+            items = [self._scaled(e) for e in parent.expressions]
             if items and all(i is not None for i in items) and not parent.args.get("unnest"):
-                self._placeholder(parent, f"{self._ref(column)} IN ({', '.join(i for i in items if i)})")
+                self._placeholder(parent, f"{scaled} IN ({', '.join(i for i in items if i)})")
                 return
         aggregate = parent.parent if isinstance(parent, exp.Distinct) else parent
-        if isinstance(aggregate, _AGGREGATES) and isinstance(stmt, exp.Select):
+        if isinstance(aggregate, _AGGREGATES) and isinstance(stmt, exp.Select) and self._in_aggregation(aggregate):
             distinct = isinstance(parent, exp.Distinct)
             if isinstance(parent, exp.Distinct) and (
                 not isinstance(aggregate, exp.Count) or len(parent.expressions) != 1
             ):
                 raise self._refuse()
-            if bignumerics.is_top_level_item(aggregate, stmt) and not isinstance(aggregate.parent, exp.Window):
-                self._aggregate(aggregate, column, distinct)
-                return
+            self._aggregate(aggregate, scaled, distinct)
+            return
         raise self._refuse()
 
-    def _aggregate(self, node: exp.Expression, column: exp.Column, distinct: bool) -> None:
-        ref = self._ref(column)
+    def _in_aggregation(self, aggregate: exp.Expression) -> bool:
+        """Whether an aggregate call is one of the statement's own groups' (its SELECT list,
+        HAVING, ORDER BY), not a window's or a filter's."""
+        if isinstance(aggregate.parent, exp.Window):
+            return False
+        node: exp.Expr | None = aggregate
+        while node is not None and node.parent is not self.stmt:
+            if isinstance(node, exp.Window | exp.Select | exp.Subquery):
+                return False
+            node = node.parent
+        return node is not None and node.arg_key in ("expressions", "having", "order")
+
+    def _aggregate(self, node: exp.Expression, scaled: str, distinct: bool) -> None:
+        """An aggregate of a wide value, itself a wide value served where it is used (COUNT is an
+        INT64, served as it is)."""
+        if isinstance(node, exp.Count):
+            self._placeholder(node, f"COUNT({'DISTINCT ' if distinct else ''}{scaled})")
+            return
+        value = self._aggregate_value(node, scaled)
+        top_level = isinstance(self.stmt, exp.Select) and bignumerics.is_top_level_item(node, self.stmt)
+        placeholder = self._placeholder(node, widearithmetic.wrapped(value), scaled=value)
+        if not top_level:
+            self._read(placeholder)  # HAVING SUM(b) > 0, SUM(b) * 2, ORDER BY MAX(b)
+
+    def _aggregate_value(self, node: exp.Expression, scaled: str) -> str:
+        """The scaled BIGNUM text of MIN, MAX, SUM or AVG of a wide value (`scaled`)."""
         if isinstance(node, exp.Sum):
-            total = f"SUM({ref}.{bignumerics.FIELD})"
-            text = (
-                f"CASE WHEN {total} IS NULL THEN NULL "
-                f"WHEN {total} > CAST('{_MAX_SCALED}' AS BIGNUM) OR {total} < CAST('{_MIN_SCALED}' AS BIGNUM) "
-                f"THEN error('BIGNUMERIC overflow: SUM of BIGNUMERIC values') "
-                f"ELSE {{'{bignumerics.FIELD}': {total}}} END"
+            total = "__bnv_v"
+            return (
+                f"list_transform([SUM({scaled})], lambda {total}: CASE WHEN {total} > {widearithmetic.MAX_SQL} "
+                f"OR {total} < {widearithmetic.MIN_SQL} "
+                f"THEN error('BIGNUMERIC overflow: SUM of BIGNUMERIC values') ELSE {total} END)[1]"
             )
-        elif isinstance(node, exp.Avg):
+        if isinstance(node, exp.Avg):
             self.out.udfs.add(AVG_UDF)
-            total = f"CAST(SUM({ref}.{bignumerics.FIELD}) AS VARCHAR)"
-            text = (
-                f"CASE WHEN COUNT({ref}) = 0 THEN NULL ELSE "
-                f"{{'{bignumerics.FIELD}': CAST({AVG_UDF}({total}, COUNT({ref})) AS BIGNUM)}} END"
+            return (
+                f"CASE WHEN COUNT({scaled}) = 0 THEN NULL ELSE "
+                f"CAST({AVG_UDF}(CAST(SUM({scaled}) AS VARCHAR), COUNT({scaled})) AS BIGNUM) END"
             )
-        elif isinstance(node, exp.Count):
-            text = f"COUNT({'DISTINCT ' if distinct else ''}{ref})"
-        else:
-            text = f"{'MIN' if isinstance(node, exp.Min) else 'MAX'}({ref})"
-        self._placeholder(node, text)
+        return f"{'MIN' if isinstance(node, exp.Min) else 'MAX'}({scaled})"
 
     # ------------------------------------------------------------------ writes
 
@@ -412,10 +505,10 @@ def refusal(what: str) -> Exception:
 
     return BigQueryError(
         f"{what}: a BIGNUMERIC value beyond DECIMAL(38, 18) (more than 20 integer or 18 decimal digits) is "
-        "served by the local warehouse only as a selected value, compared with numeric columns and "
-        "literals, cast to STRING, in ORDER BY, GROUP BY and DISTINCT, and through MIN, MAX, COUNT, SUM and AVG; "
-        "anything else "
-        "done with it is not supported by the local warehouse",
+        "served by the local warehouse only as a selected value, compared with and added, subtracted, "
+        "multiplied or divided by numeric columns and literals, cast to STRING, in ORDER BY, GROUP BY and "
+        "DISTINCT, and through MIN, MAX, COUNT, SUM and AVG; anything else done with it is not supported by "
+        "the local warehouse",
         fix="keep BIGNUMERIC values within 20 integer and 18 decimal digits here, or run the query on BigQuery",
     )
 
@@ -506,34 +599,42 @@ def scaled_average(total: str, count: int) -> str:
     return str(-whole if total.startswith("-") else whole)
 
 
-def _string_of(ref: str) -> str:
-    """`CAST(b AS STRING)` of a wide column: the scaled integer's digits with the point put back 38
-    from the right, no leading zeros before it or trailing zeros after it (BigQuery's text of a
-    BIGNUMERIC: `42000000000000000000000000000000`, `0.00000000000000000000000000000000000001`,
-    `-1.5`). Each value's BIGNUM is turned into text once (a lambda binds it)."""
-    digits = "repeat('0', greatest(0, 39 - length(ltrim(s, '-')))) || ltrim(s, '-')"
-    whole = "ltrim(d[1:length(d) - 38], '0')"
-    fraction = "rtrim(d[length(d) - 37:], '0')"
+def _string_of(scaled: str) -> str:
+    """`CAST(b AS STRING)` of a wide value (`scaled`: its scaled BIGNUM's text): the scaled
+    integer's digits with the point put back 38 from the right, no leading zeros before it or
+    trailing zeros after it (BigQuery's text of a BIGNUMERIC: `42000000000000000000000000000000`,
+    `0.00000000000000000000000000000000000001`, `-1.5`). Each value's BIGNUM is turned into text
+    once (a lambda binds it)."""
+    s, d = "__bnv_s", "__bnv_d"
+    digits = f"repeat('0', greatest(0, 39 - length(ltrim({s}, '-')))) || ltrim({s}, '-')"
+    whole = f"ltrim({d}[1:length({d}) - 38], '0')"
+    fraction = f"rtrim({d}[length({d}) - 37:], '0')"
     text = (
-        f"(CASE WHEN s[1] = '-' THEN '-' ELSE '' END) || (CASE WHEN {whole} = '' THEN '0' ELSE {whole} END) "
+        f"(CASE WHEN {s}[1] = '-' THEN '-' ELSE '' END) || (CASE WHEN {whole} = '' THEN '0' ELSE {whole} END) "
         f"|| (CASE WHEN {fraction} = '' THEN '' ELSE '.' || {fraction} END)"
     )
     return (
-        f"CASE WHEN {ref} IS NULL THEN NULL ELSE list_transform([CAST({ref}.{bignumerics.FIELD} AS VARCHAR)], "
-        f"lambda s: list_transform([{digits}], lambda d: {text})[1])[1] END"
+        f"list_transform([CAST({scaled} AS VARCHAR)], lambda {s}: CASE WHEN {s} IS NULL THEN NULL "
+        f"ELSE list_transform([{digits}], lambda {d}: {text})[1] END)[1]"
     )
 
 
-def _widen_column(ref: str, kind: str) -> str | None:
-    """A numeric column's values as the wide struct, exactly from their text: an integer's digits
-    with 38 zeros appended, a DECIMAL(p, s)'s (DuckDB writes all s decimals) with 38 - s."""
+def _scaled_column(ref: str, kind: str) -> str | None:
+    """A numeric column's values times 10^38 as BIGNUMs, exactly from their text: an integer's
+    digits with 38 zeros appended, a DECIMAL(p, s)'s (DuckDB writes all s decimals) with 38 - s;
+    NULL stays NULL."""
     if kind in _INTEGERS:
         digits, zeros = f"CAST({ref} AS VARCHAR)", bignumerics.SCALE
     elif (m := _DECIMAL.fullmatch(kind.replace(" ", ""))) is not None and int(m.group(2)) <= bignumerics.SCALE:
         digits, zeros = f"replace(CAST({ref} AS VARCHAR), '.', '')", bignumerics.SCALE - int(m.group(2))
     else:
         return None
-    return (
-        f"CASE WHEN {ref} IS NULL THEN NULL ELSE "
-        f"{{'{bignumerics.FIELD}': CAST({digits} || '{'0' * zeros}' AS BIGNUM)}} END"
-    )
+    return f"CAST({digits} || '{'0' * zeros}' AS BIGNUM)"
+
+
+def _widen_column(ref: str, kind: str) -> str | None:
+    """A numeric column's values as the wide struct (`_scaled_column`'s, NULL a NULL struct)."""
+    scaled = _scaled_column(ref, kind)
+    if scaled is None:
+        return None
+    return f"CASE WHEN {ref} IS NULL THEN NULL ELSE {{'{bignumerics.FIELD}': {scaled}}} END"

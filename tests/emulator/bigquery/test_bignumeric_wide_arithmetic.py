@@ -1,0 +1,159 @@
+"""Arithmetic over wide BIGNUMERIC table columns (widecolumns.py, widearithmetic.py).
+
+A BIGNUMERIC holds 76.76 digits, 38 after the point; `+`, `-`, `*`, `/` of BIGNUMERICs (or a
+BIGNUMERIC and an INT64 or NUMERIC, coerced to BIGNUMERIC) are BIGNUMERIC, rounded half away from
+zero at 38 decimals; a result past the type's range is BigQuery's "BIGNUMERIC overflow" error and a
+zero divisor "division by zero" (GoogleSQL reference: data types, numeric types; operators,
+arithmetic operators; conversion rules, coercion). Before, every one of these over a column
+holding a value beyond the engine's DECIMAL(38, 18) was the named refusal. Each case runs on the
+local warehouse and through the real BigQuery client (`env`).
+"""
+
+from __future__ import annotations
+
+import decimal
+from decimal import Decimal
+
+import pytest
+
+REFUSED = "not supported by the local warehouse"
+BIG = Decimal("42e30")
+TINY = Decimal("1e-38")
+
+
+@pytest.fixture(autouse=True)
+def _exact_decimals():
+    """The expected values are computed exactly (Python's default context keeps 28 digits)."""
+    with decimal.localcontext(decimal.Context(prec=100)):
+        yield
+
+
+def _table(run, ds):
+    run(f"CREATE TABLE {ds}.t (i INT64, b BIGNUMERIC, c BIGNUMERIC, n NUMERIC, f FLOAT64, g STRING)")
+    run(
+        f"INSERT INTO {ds}.t (i, b, c, n, f, g) VALUES "
+        "(1, BIGNUMERIC '42e30', 1.5, 2.5, 1.0, 'x'), (2, BIGNUMERIC '1e-38', BIGNUMERIC '3e-38', NULL, 2.0, 'x'), "
+        "(3, NULL, 7, 1, 3.0, 'y'), (4, -2, 5, 3, 4.0, 'y')"
+    )
+    return f"{ds}.t"
+
+
+def test_add_subtract_negate_every_digit(env):
+    run, ds, _ = env
+    t = _table(run, ds)
+    got = run(f"SELECT i, b + 1, b - c, -b, b + i, b - n FROM {t} ORDER BY i")
+    assert got == [
+        (1, BIG + 1, BIG - Decimal("1.5"), -BIG, BIG + 1, BIG - Decimal("2.5")),
+        (2, 1 + TINY, -2 * TINY, -TINY, 2 + TINY, None),
+        (3, None, None, None, None, None),
+        (4, Decimal(-1), Decimal(-7), Decimal(2), Decimal(2), Decimal(-5)),
+    ]
+
+
+def test_multiply_and_divide_round_half_away_from_zero_at_38_decimals(env):
+    run, ds, _ = env
+    t = _table(run, ds)
+    got = run(f"SELECT i, b * 2, b * 0.5, b * -0.5, b * 0.4, b / 3, b / -7, b / c FROM {t} ORDER BY i")
+    assert got == [
+        (
+            1,
+            2 * BIG,
+            BIG / 2,
+            -BIG / 2,
+            BIG * Decimal("0.4"),
+            BIG / 3,
+            Decimal(-6_000000000000000000000000000000),
+            BIG / Decimal("1.5"),
+        ),
+        # 1e-38 * 0.5 is a tie: away from zero; 1e-38 / 3 rounds to 0; 1e-38 / 3e-38 is 1/3 at 38 decimals
+        (2, 2 * TINY, TINY, -TINY, Decimal(0), Decimal(0), Decimal(0), Decimal("0." + "3" * 38)),
+        (3, None, None, None, None, None, None, None),
+        (
+            4,
+            Decimal(-4),
+            Decimal(-1),
+            Decimal(1),
+            Decimal("-0.8"),
+            Decimal("-0." + "6" * 37 + "7"),
+            Decimal("0." + "285714" * 6 + "29"),
+            Decimal("-0.4"),
+        ),
+    ]
+
+
+def test_nested_arithmetic_and_its_text(env):
+    run, ds, _ = env
+    t = _table(run, ds)
+    got = run(f"SELECT CAST((b + 1) * 2 - b / 4 AS STRING), CAST(b * b * 0 AS STRING) FROM {t} WHERE i = 2")
+    assert got == [("2.00000000000000000000000000000000000002", "0")]  # 1e-38 / 4 rounds to 0
+
+
+def test_arithmetic_in_filters_ordering_grouping_and_writes(env):
+    run, ds, _ = env
+    t = _table(run, ds)
+    assert run(f"SELECT i FROM {t} WHERE b * 2 > 1 ORDER BY i") == [(1,)]
+    assert run(f"SELECT i FROM {t} WHERE b + 1 BETWEEN 0 AND 10 ORDER BY i") == [(2,)]
+    assert run(f"SELECT i FROM {t} WHERE b - 1e-38 = 0") == [(2,)]
+    assert run(f"SELECT i FROM {t} WHERE b IS NOT NULL ORDER BY b * -1 DESC") == [(4,), (2,), (1,)]
+    assert run(f"SELECT b + 1 AS x, COUNT(*) FROM {t} WHERE i < 3 GROUP BY b + 1 ORDER BY x") == [
+        (1 + TINY, 1),
+        (BIG + 1, 1),
+    ]
+    run(f"UPDATE {t} SET b = b * 2, c = b / 4 WHERE i IN (1, 2)")
+    assert run(f"SELECT i, b, c FROM {t} WHERE i < 3 ORDER BY i") == [(1, 2 * BIG, BIG / 4), (2, 2 * TINY, Decimal(0))]
+
+
+def test_aggregates_of_arithmetic_and_arithmetic_of_aggregates(env):
+    run, ds, _ = env
+    t = _table(run, ds)
+    got = run(f"SELECT SUM(b * 2), MAX(b + c), MAX(b) - MIN(b), SUM(b) * 2, COUNT(DISTINCT b + 1) FROM {t}")
+    assert got == [(2 * (BIG + TINY - 2), BIG + Decimal("1.5"), BIG + 2, 2 * (BIG + TINY - 2), 3)]
+    assert run(f"SELECT CAST(AVG(b / 2) AS STRING) FROM {t} WHERE i < 3") == [
+        ("10500000000000000000000000000000." + "0" * 37 + "1",)  # (21e30 + 1e-38) / 2, half away from zero
+    ]
+
+
+def test_having_and_order_by_an_aggregate(env):
+    run, ds, _ = env
+    t = _table(run, ds)
+    assert run(f"SELECT g, SUM(b) FROM {t} GROUP BY g HAVING SUM(b) > 0 ORDER BY g") == [("x", BIG + TINY)]
+    assert run(f"SELECT g FROM {t} GROUP BY g HAVING MAX(b) * 2 < 0") == [("y",)]
+    assert run(f"SELECT g FROM {t} GROUP BY g ORDER BY MAX(b) DESC") == [("x",), ("y",)]
+
+
+@pytest.mark.parametrize(
+    ("sql", "fragment"),
+    [
+        ("SELECT b * b FROM {t} WHERE i = 1", "BIGNUMERIC overflow"),  # 1.764e63
+        ("SELECT b / 1e-30 FROM {t} WHERE i = 1", "BIGNUMERIC overflow"),  # 4.2e61
+        ("SELECT b / 0 FROM {t} WHERE i = 1", "division by zero"),
+        ("SELECT b / (c - c) FROM {t} WHERE i = 2", "division by zero"),
+        ("SELECT SUM(b * 1e7) FROM {t}", "BIGNUMERIC overflow"),  # 4.2e38 each... twice 8.4e38
+    ],
+)
+def test_overflow_and_division_by_zero_are_bigquery_errors(env, sql, fragment):
+    run, ds, error = env
+    t = _table(run, ds)
+    if "SUM" in sql:
+        run(f"UPDATE {t} SET b = BIGNUMERIC '42e30' WHERE i = 2")
+    with pytest.raises(error, match=fragment):
+        run(sql.format(t=t))
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT b + f FROM {t}",  # FLOAT64 column: BigQuery's result is a FLOAT64
+        "SELECT b + n * 2 FROM {t}",  # NUMERIC * INT64 is a NUMERIC first (rounded to 9 decimals)
+        "SELECT ABS(b) FROM {t}",
+        "SELECT SAFE_DIVIDE(b, 2) FROM {t}",
+        "SELECT DIV(b, 2) FROM {t}",
+        "SELECT SUM(b) OVER () FROM {t}",
+        "SELECT b * 1e40 FROM {t}",  # the FLOAT64 literal is beyond BIGNUMERIC: FLOAT64 arithmetic
+    ],
+)
+def test_other_arithmetic_stays_a_named_refusal(env, sql):
+    run, ds, error = env
+    t = _table(run, ds)
+    with pytest.raises(error, match=REFUSED):
+        run(sql.format(t=t))
