@@ -101,7 +101,6 @@ def test_a_query_selects_the_wide_column_bare_or_with_star(bigquery_client, bigq
         "SELECT CAST(bignumeric_col AS FLOAT64) FROM `{t}`",
         "SELECT TO_JSON_STRING(x) FROM `{t}` x",
         "SELECT * FROM `{t}` ORDER BY ABS(bignumeric_col)",
-        "SELECT * FROM (SELECT * FROM `{t}`)",
         "CREATE TABLE `{t}_copy` AS SELECT * FROM `{t}`",
         "MERGE `{t}` t USING (SELECT 1 AS r) s ON t.rowindex = s.r WHEN MATCHED THEN DELETE",
         "CREATE TABLE FUNCTION `{t}_f`() AS SELECT CAST(bignumeric_col AS STRING) AS s FROM `{t}`",

@@ -157,3 +157,40 @@ def test_other_arithmetic_stays_a_named_refusal(env, sql):
     t = _table(run, ds)
     with pytest.raises(error, match=REFUSED):
         run(sql.format(t=t))
+
+
+def test_a_wide_column_read_through_a_cte_or_a_subquery(env):
+    """Before: any CTE or subquery over a table holding a wide value was the named refusal."""
+    run, ds, _ = env
+    t = _table(run, ds)
+    assert run(f"WITH w AS (SELECT i, b FROM {t}) SELECT i, b * 2 FROM w WHERE b > 0 ORDER BY i") == [
+        (1, 2 * BIG),
+        (2, 2 * TINY),
+    ]
+    assert run(f"SELECT s.i, s.x + 1 FROM (SELECT i, b - c AS x FROM {t}) s WHERE s.i = 2") == [(2, 1 - 2 * TINY)]
+    assert run(f"SELECT * FROM (SELECT i, b FROM {t}) WHERE b < 0") == [(4, Decimal(-2))]
+    assert run(f"WITH w AS (SELECT SUM(b) AS s FROM {t}) SELECT CAST(s AS STRING), s / 2 FROM w") == [
+        ("41999999999999999999999999999998." + "0" * 37 + "1", (BIG - 2 + TINY) / 2 + TINY / 2)
+    ]
+    got = run(
+        f"WITH w AS (SELECT i, b FROM {t}), v AS (SELECT i, b + 1 AS y FROM w WHERE i < 3) "
+        "SELECT v.i, y, w.b FROM v JOIN w USING (i) ORDER BY v.i"
+    )
+    assert got == [(1, BIG + 1, BIG), (2, 1 + TINY, TINY)]
+    assert run(f"SELECT COUNT(*), MAX(x) FROM (SELECT b AS x FROM {t} WHERE b > 0)") == [(2, BIG)]
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "WITH w AS (SELECT b FROM {t}) SELECT (SELECT CAST(MAX(b) AS STRING) FROM w)",  # a scalar subquery
+        "SELECT i FROM {t} WHERE i IN (SELECT i FROM {t} WHERE b > 0)",
+        "WITH w AS (SELECT b FROM {t} UNION ALL SELECT b FROM {t}) SELECT b FROM w",
+        "SELECT x FROM (SELECT b AS x FROM {t}) WHERE CAST(x AS FLOAT64) > 0",
+    ],
+)
+def test_other_nested_queries_stay_named_refusals(env, sql):
+    run, ds, error = env
+    t = _table(run, ds)
+    with pytest.raises(error, match=REFUSED):
+        run(sql.format(t=t))

@@ -405,7 +405,7 @@ def check_reads(sql: str, wide: Mapping[str, set[str]]) -> None:
     stmt = statements[0]
     if isinstance(stmt, exp.Drop | exp.TruncateTable) or (isinstance(stmt, exp.Create) and not stmt.expression):
         return  # reads no value
-    if not isinstance(stmt, exp.Select) or stmt.args.get("kind") or stmt.args.get("with"):
+    if not isinstance(stmt, exp.Select) or stmt.args.get("kind") or stmt.args.get("with_"):
         raise refuse()
     columns = set().union(*wide.values())
     names = set(wide)

@@ -14,14 +14,21 @@ unknown type; the placeholder's DuckDB text is put back into the translated SQL:
 - MIN, MAX, COUNT (DISTINCT) of a wide column as an item of the top-level SELECT list (struct
   order), SUM, exact through BIGNUM and rewrapped (BigQuery's "BIGNUMERIC overflow" past its
   range), and AVG (the SUM's text divided by a Python UDF once a group, `AVG_UDF`); ORDER BY, GROUP BY and DISTINCT keep the bare column (the struct sorts and groups exactly);
+- `+`, `-`, `*`, `/` and unary `-` of a wide value with another or with a numeric column or
+  literal (`widearithmetic.py`: exact, rounded half away from zero at 38 decimals, BigQuery's
+  overflow and division by zero), served wherever a wide column is; an aggregate of a wide value
+  is a wide value in turn (`HAVING SUM(b) > 0`, `MAX(b) - MIN(b)`, `ORDER BY MAX(b)`);
 - `CAST(b AS STRING)` (and SAFE_CAST): the scaled integer's text with the point put back;
+- a CTE (not RECURSIVE) or FROM/JOIN subquery of a SELECT: planned first as a scope of its own,
+  its output columns (a wide one the struct) relations of the query that reads it (`_derive`);
 - INSERT ... VALUES / SELECT and UPDATE ... SET of BIGNUMERIC literals, NULL and numeric or wide
   columns into a BIGNUMERIC column: a value the column cannot hold makes it wide first (the
   ALTER runs in the write's transaction, `Plan.widen`), and every value written into a wide column
   is the struct of its scaled integer.
 
-Anything else that meets a wide column (arithmetic, other casts, functions, a subquery, a CTE) is
-the named refusal. A table with no wide column pays nothing: the engine asks for a plan only where
+Anything else that meets a wide column (other casts, functions, windows, a scalar, IN or EXISTS
+subquery, a set operation, a FLOAT64 operand or a narrow computation inside the arithmetic) is the
+named refusal. A table with no wide column pays nothing: the engine asks for a plan only where
 a statement reads a wide column or INSERTs/UPDATEs a table that has a BIGNUMERIC column.
 """
 
@@ -110,6 +117,7 @@ class _Planner:
         types_of: Callable[[TableRef], ColumnTypes | None],
         resolve: Callable[[exp.Table], TableRef | None],
         widen: Callable[[TableRef, str], str],
+        parent: _Planner | None = None,
     ):
         self.stmt = stmt
         self.types_of = types_of
@@ -124,6 +132,15 @@ class _Planner:
         # placeholder name -> the scaled BIGNUM text of the served wide value it stands for (an
         # aggregate's, an arithmetic's), so enclosing rules can compute with it
         self.wide_values: dict[str, str] = {}
+        # the CTEs the statement sees, lower-case name -> their columns; the ids of the CTE
+        # bodies and FROM/JOIN subqueries planned as scopes of their own (`_derive`)
+        self.ctes: dict[str, ColumnTypes] = {}
+        self.cte_names: set[str] = set()  # planned or not: a name that is not a table's
+        self.served: set[int] = set()
+        self.wide_seen = False  # a planned CTE or subquery read a wide column
+        if parent is not None:  # a CTE's or a FROM subquery's SELECT: one plan, one set of placeholders
+            self.out, self.wide_values = parent.out, parent.wide_values
+            self.ctes, self.cte_names = dict(parent.ctes), set(parent.cte_names)
 
     # ------------------------------------------------------------------ the statement
 
@@ -133,18 +150,94 @@ class _Planner:
         scope = stmt.expression if isinstance(stmt, exp.Insert) else stmt
         if isinstance(stmt, exp.Insert) and not isinstance(scope, exp.Select | exp.Values):
             return None
+        self._derive()
         self._relations(scope if isinstance(scope, exp.Select) else None, target)
         if isinstance(stmt, exp.Insert):
             self._insert(stmt, target)
         elif isinstance(stmt, exp.Update):
             self._update(stmt, target)
         target_wide = target is not None and any(t == WIDE for _, t in target[2].values())
-        if not self.wide_tables and not target_wide and not self.changed:
+        if not self.wide_tables and not self.wide_seen and not target_wide and not self.changed:
             return None
         self._reads()
         self.out.sql = stmt.sql(dialect="bigquery")
         self.out.changed = self.changed
         return self.out
+
+    def _derive(self) -> None:
+        """Plan a SELECT's CTEs (not RECURSIVE) and FROM/JOIN subqueries first, each a scope of its
+        own whose wide columns are served by the same rules; their output columns are relations
+        of this one (a wide item stays the struct, a computed one is made one), so the outer
+        query's uses of them are served or refused as a table's would be."""
+        stmt = self.stmt
+        if not isinstance(stmt, exp.Select):
+            return
+        with_ = stmt.args.get("with_")
+        if with_ is not None:
+            self.cte_names.update(cte.alias_or_name.lower() for cte in with_.expressions)
+        if with_ is not None and not with_.args.get("recursive"):
+            for cte in with_.expressions:
+                if isinstance(cte.this, exp.Select):
+                    types = self._subscope(cte.this)
+                    if types is not None:
+                        self.ctes[cte.alias_or_name.lower()] = types
+        for source in [stmt.args.get("from_"), *(stmt.args.get("joins") or [])]:
+            node = source.this if source is not None else None
+            if isinstance(node, exp.Subquery) and isinstance(node.this, exp.Select):
+                types = self._subscope(node.this)
+                if types is not None:  # an unaliased one's columns are named bare
+                    name = node.alias_or_name or f"__bnw_subquery_{len(self.relations)}"
+                    self._add_relation(name.lower(), ("", "", name), types)
+
+    def _subscope(self, select: exp.Select) -> ColumnTypes | None:
+        """Plan one CTE body or FROM subquery; its output columns' types (None: not served, its
+        wide tables are then the refusal as before)."""
+        child = _Planner(select, self.types_of, self.resolve, self.widen_sql, parent=self)
+        child._derive()
+        child._relations(select, None)
+        child._reads()
+        outputs = child._outputs()
+        if outputs is None:
+            return None
+        self.served.add(id(select))
+        self.changed = self.changed or child.changed
+        self.wide_seen = self.wide_seen or child.wide_seen or bool(child.wide_tables)
+        return outputs
+
+    def _outputs(self) -> ColumnTypes | None:
+        """The columns a planned SELECT returns, lower-case name -> (name, DuckDB type): a wide
+        one's the struct, a numeric one's its type, anything else `?`; None where a `*` with
+        REPLACE would hide which is which."""
+        out: dict[str, tuple[str, str]] = {}
+        for item in self.stmt.expressions:
+            node = item.this if isinstance(item, exp.Alias) else item
+            star = node if isinstance(node, exp.Star) else node.this if isinstance(node, exp.Column) else None
+            if isinstance(star, exp.Star):
+                if star.args.get("replace"):
+                    return None
+                dropped = {c.name.lower() for c in star.args.get("except") or []}
+                relations = (
+                    [self.relations[node.table.lower()]]
+                    if isinstance(node, exp.Column) and node.table.lower() in self.relations
+                    else list(self.relations.values())
+                )
+                for _, types in relations:
+                    out.update({k: v for k, v in types.items() if k not in dropped})
+                continue
+            name = item.alias_or_name
+            if name:
+                kind = self._column_type(node) if isinstance(node, exp.Column) else None
+                out[name.lower()] = (name, kind or "?")
+        return out
+
+    def _inside_served(self, node: exp.Expression) -> bool:
+        """Whether `node` is in a CTE body or FROM subquery planned as a scope of its own."""
+        current: exp.Expr | None = node
+        while current is not None and current is not self.stmt:
+            if id(current) in self.served:
+                return True
+            current = current.parent
+        return False
 
     def _target(self) -> tuple[str, TableRef, ColumnTypes] | None:
         stmt = self.stmt
@@ -166,6 +259,16 @@ class _Planner:
             self._add_relation(target[0], target[1], target[2])
         nested = False
         for table in self.stmt.find_all(exp.Table):
+            if self._inside_served(table):
+                continue
+            own = isinstance(table.parent, exp.From | exp.Join) and table.parent.parent is select
+            if not table.db and table.name.lower() in self.cte_names:
+                types = self.ctes.get(table.name.lower())
+                if types is not None and own:
+                    self._add_relation(table.alias_or_name.lower(), ("", "", table.name), types)
+                elif types is not None and any(t == WIDE for _, t in types.values()):
+                    raise self._refuse()  # a wide CTE read by a nested query (a scalar subquery, IN, EXISTS)
+                continue
             ref = self.resolve(table)
             types = self.types_of(ref) if ref is not None else None
             if types is None or ref is None:
@@ -178,11 +281,16 @@ class _Planner:
             if own:
                 self._add_relation(table.alias_or_name.lower(), ref, types)
         for query in self.stmt.find_all(exp.Select, exp.With, exp.Subquery):
-            if query is not select and query is not self.stmt:
-                nested = True
+            if query is select or query is self.stmt or self._inside_served(query):
+                continue
+            if isinstance(query, exp.Subquery) and id(query.this) in self.served:
+                continue
+            if isinstance(query, exp.With) and all(id(c.this) in self.served for c in query.expressions):
+                continue
+            nested = True
         if nested and self.wide_tables:
             raise self._refuse()
-        if isinstance(self.stmt, exp.Update) and self.stmt.args.get("from") is not None and self.wide_tables:
+        if isinstance(self.stmt, exp.Update) and self.stmt.args.get("from_") is not None and self.wide_tables:
             raise self._refuse()
 
     def _add_relation(self, name: str, ref: TableRef, types: ColumnTypes) -> None:
@@ -300,6 +408,8 @@ class _Planner:
         for column in list(self.stmt.find_all(exp.Column)):
             if column.parent is None and column is not self.stmt:
                 continue  # replaced with its comparison
+            if self._inside_served(column):
+                continue  # its own scope's
             name = column.name.lower()
             if not column.table and name in self.wide_tables and name not in _all_columns(self.relations):
                 raise self._refuse()  # the row as a value (`SELECT t FROM t`, `TO_JSON_STRING(t)`)
@@ -328,10 +438,10 @@ class _Planner:
         )
         if served_bare:
             if not bare:
-                text = self._widened(top)
-                if text is None:
+                text, scaled = self._widened(top), self._scaled(top)
+                if text is None or scaled is None:
                     raise self._refuse()
-                self._placeholder(top, text)
+                self._placeholder(top, text, scaled=scaled)
             return
         if isinstance(parent, _COMPARISONS):
             left, right = self._scaled(parent.this), self._scaled(parent.expression)
@@ -525,7 +635,13 @@ def _target_node(stmt: exp.Expression) -> exp.Expression | None:
 
 
 def _attached(node: exp.Expression, root: exp.Expression) -> bool:
-    return node.root() is root
+    """Whether `node` is still in the tree below `root` (not replaced by a placeholder)."""
+    current: exp.Expr | None = node
+    while current is not None:
+        if current is root:
+            return True
+        current = current.parent
+    return False
 
 
 def _all_columns(relations: Mapping[str, tuple[TableRef, ColumnTypes]]) -> set[str]:
