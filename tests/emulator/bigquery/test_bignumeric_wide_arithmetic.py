@@ -12,20 +12,30 @@ local warehouse and through the real BigQuery client (`env`).
 from __future__ import annotations
 
 import decimal
+import uuid
 from decimal import Decimal
 
 import pytest
+
+from llmops.core.errors import QueryError
 
 REFUSED = "not supported by the local warehouse"
 BIG = Decimal("42e30")
 TINY = Decimal("1e-38")
 
 
-@pytest.fixture(autouse=True)
-def _exact_decimals():
-    """The expected values are computed exactly (Python's default context keeps 28 digits)."""
+@pytest.fixture
+def env(env):
+    """The shared `env`, with the expected values computed exactly (Python's default context
+    keeps 28 digits) while the warehouse runs under the default context, as the emulator does."""
+    run, ds, error = env
+
+    def plain(sql):
+        with decimal.localcontext(decimal.Context()):
+            return run(sql)
+
     with decimal.localcontext(decimal.Context(prec=100)):
-        yield
+        yield plain, ds, error
 
 
 def _table(run, ds):
@@ -194,3 +204,64 @@ def test_other_nested_queries_stay_named_refusals(env, sql):
     t = _table(run, ds)
     with pytest.raises(error, match=REFUSED):
         run(sql.format(t=t))
+
+
+def test_parameterized_bignumeric_columns_take_a_wide_value(env):
+    """python-bigquery's test_arrow_extension_types_same_for_storage_and_REST_APIs_894[True]
+    writes 42e30 into BIGNUMERIC, BIGNUMERIC(37) and BIGNUMERIC(37, 2) columns of a table with
+    other type parameters: before, the whole INSERT was refused (DuckDB cannot change the type of
+    a column a CHECK names); the table is rebuilt with the columns wide, its other parameters kept."""
+    run, ds, error = env
+    run(
+        f"CREATE TABLE {ds}.p (s9 STRING(9), n92 NUMERIC(9, 2), a BIGNUMERIC, a37 BIGNUMERIC(37), "
+        "a372 BIGNUMERIC(37, 2), st STRUCT<v INT64>, i INT64 NOT NULL)"
+    )
+    run(f"INSERT INTO {ds}.p (s9, n92, a37, a372, i) VALUES ('y', 1.005, 5, 1.255, 0)")  # rounded to the scales
+    run(f"INSERT INTO {ds}.p (s9, n92, a, a37, a372, st, i) VALUES ('x', 42, 42e30, 42e30, 42e30, STRUCT(42), 1)")
+    assert run(f"SELECT i, s9, n92, a, a37, a372, st FROM {ds}.p ORDER BY i") == [
+        (0, "y", Decimal("1.01"), None, Decimal(5), Decimal("1.26"), None),
+        (1, "x", Decimal(42), BIG, BIG, BIG, {"v": 42}),
+    ]
+    assert run(f"SELECT a37 + a372 FROM {ds}.p WHERE i = 1") == [(2 * BIG,)]
+    # the parameters still bound the columns: BigQuery's range error, the STRING's length
+    with pytest.raises(error, match="out of range for BIGNUMERIC"):
+        run(f"INSERT INTO {ds}.p (a37, i) VALUES (1e37, 2)")
+    with pytest.raises(error, match="maximum length 9"):
+        run(f"INSERT INTO {ds}.p (s9, i) VALUES ('0123456789', 2)")
+    run(f"INSERT INTO {ds}.p (a37, i) VALUES (-9999999999999999999999999999999999999, 3)")  # P digits fit
+    assert run(f"SELECT a37 FROM {ds}.p WHERE i = 3") == [(Decimal("-9999999999999999999999999999999999999"),)]
+
+
+def test_a_failed_write_leaves_the_parameterized_column_as_it_was(env):
+    run, ds, error = env
+    run(f"CREATE TABLE {ds}.p (s9 STRING(9), a37 BIGNUMERIC(37))")
+    run(f"INSERT INTO {ds}.p (s9, a37) VALUES ('y', 5)")
+    with pytest.raises(error, match="maximum length 9"):
+        run(f"INSERT INTO {ds}.p (s9, a37) VALUES ('0123456789', 42e30)")
+    assert run(f"SELECT s9, a37, CAST(a37 AS STRING) FROM {ds}.p") == [("y", Decimal(5), "5")]
+    run(f"INSERT INTO {ds}.p (s9, a37) VALUES ('z', 1.5)")  # still the engine's column: rounded to 0 decimals
+    assert run(f"SELECT a37 FROM {ds}.p WHERE s9 = 'z'") == [(Decimal(2),)]
+
+
+def test_a_negative_literal_of_more_than_28_digits_keeps_every_digit(env):
+    """Before, `-value` of Python's Decimal rounded the literal to 28 digits: -1234567890123456789012345678901.5
+    was stored and compared as -1234567890123456789012345679000."""
+    run, ds, _ = env
+    t = _table(run, ds)
+    run(f"INSERT INTO {t} (i, b) VALUES (9, -1234567890123456789012345678901.5)")
+    assert run(f"SELECT CAST(b AS STRING) FROM {t} WHERE i = 9") == [("-1234567890123456789012345678901.5",)]
+    assert run(f"SELECT i FROM {t} WHERE b = -1234567890123456789012345678901.5") == [(9,)]
+
+
+def test_insert_rows_into_a_parameterized_column_takes_a_wide_value(scratch_warehouse):
+    """insertAll's rows of 42e30 into a BIGNUMERIC(37, 2) column: refused before (the column's
+    CHECK), stored now; past the parameters' range still an error."""
+    wh = scratch_warehouse
+    ds = f"ds_{uuid.uuid4().hex[:8]}"
+    wh.query_result(f"CREATE SCHEMA {ds}")
+    wh.query_result(f"CREATE TABLE {ds}.p (s9 STRING(9), a372 BIGNUMERIC(37, 2), i INT64)")
+    wh.insert_rows(f"{ds}.p", [{"s9": "x", "a372": Decimal("42e30"), "i": 1}])
+    got = wh.query_result(f"SELECT i, CAST(a372 AS STRING) AS s FROM {ds}.p").table.to_pylist()
+    assert got == [{"i": 1, "s": "42000000000000000000000000000000"}]
+    with pytest.raises(QueryError, match="out of range for BIGNUMERIC"):
+        wh.insert_rows(f"{ds}.p", [{"a372": Decimal("1e36"), "i": 3}])

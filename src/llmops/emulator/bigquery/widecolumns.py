@@ -676,7 +676,7 @@ def literal_value(node: exp.Expression) -> decimal.Decimal | None:
         return None
     if not value.is_finite():
         return None
-    return -value if negative else value
+    return value.copy_negate() if negative else value  # not -value: it rounds to 28 digits
 
 
 def _inexact_text(node: exp.Expression) -> bool:
