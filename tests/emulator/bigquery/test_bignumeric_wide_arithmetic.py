@@ -265,3 +265,39 @@ def test_insert_rows_into_a_parameterized_column_takes_a_wide_value(scratch_ware
     assert got == [{"i": 1, "s": "42000000000000000000000000000000"}]
     with pytest.raises(QueryError, match="out of range for BIGNUMERIC"):
         wh.insert_rows(f"{ds}.p", [{"a372": Decimal("1e36"), "i": 3}])
+
+
+def test_python_bigquerys_table_of_parameterized_types_reads_the_same_through_rest_and_the_read_api(
+    bigquery_client, bigquery_read_client
+):
+    """python-bigquery's test_arrow_extension_types_same_for_storage_and_REST_APIs_894[True]: its
+    INSERT of 42e30 into BIGNUMERIC(37) and BIGNUMERIC(37, 2) was refused; past it, the Read API's
+    Arrow fields lacked the extension names python-bigquery's REST pages carry (a GEOGRAPHY's
+    `google:sqlType:geography` with `{"encoding": "WKT"}`, a DATETIME's `google:sqlType:datetime`)."""
+    ds = bigquery_client.create_dataset(f"wide_{uuid.uuid4().hex[:8]}")
+    table = f"{ds.project}.{ds.dataset_id}.t"
+    types = {
+        "astring9": ("STRING(9)", "'x'"),
+        "anumeric92": ("NUMERIC(9,2)", "42"),
+        "abignumeric": ("BIGNUMERIC", "42e30"),
+        "abignumeric49": ("BIGNUMERIC(37)", "42e30"),
+        "abignumeric492": ("BIGNUMERIC(37,2)", "42e30"),
+        "adatetime": ("DATETIME", "'2021-09-06T09:57:26'"),
+        "ageography": ("GEOGRAPHY", "ST_GEOGFROMTEXT('point(0 0)')"),
+        "astruct": ("STRUCT<v int64>", "struct(42)"),
+    }
+    try:
+        columns = ", ".join(f"{k} {t}" for k, (t, _) in types.items())
+        bigquery_client.query(f"create table `{table}` ({columns})").result()
+        values = ", ".join(v for _, v in types.values())
+        bigquery_client.query(f"insert into `{table}` ({', '.join(types)}) values ({values})").result()
+        storage = (
+            bigquery_client.query(f"select * from `{table}`").result().to_arrow(bqstorage_client=bigquery_read_client)
+        )
+        rest = bigquery_client.query(f"select * from `{table}`").result().to_arrow(create_bqstorage_client=False)
+        assert {f.name: f.metadata for f in storage.schema} == {f.name: f.metadata for f in rest.schema}
+        assert rest.schema.field("adatetime").metadata == {b"ARROW:extension:name": b"google:sqlType:datetime"}
+        for name in ("abignumeric", "abignumeric49", "abignumeric492"):
+            assert storage.column(name).to_pylist() == rest.column(name).to_pylist() == [BIG]
+    finally:
+        bigquery_client.delete_dataset(ds, delete_contents=True, not_found_ok=True)
