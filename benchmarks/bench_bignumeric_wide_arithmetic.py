@@ -6,7 +6,9 @@ values within DECIMAL(38, 18), and `b.w`, the same values plus one row of 1e-38,
 column wide (`STRUCT(__bignumeric BIGNUM)`). Each case is summed or counted so that the result
 conversion does not count: `+` and `-` are DuckDB's BIGNUM with a range check a row, `*` and `/`
 a Python UDF (`widearithmetic.ARITHMETIC_UDF`) over the scaled integers' text, a CTE read a
-second scope of the same plan.
+second scope of the same plan. Last, the one-time widening by a write of 42e30: into a
+parameterized `BIGNUMERIC(37)` column (its table rebuilt, `bignumerics.rebuild_sql`) against
+into a plain BIGNUMERIC column (`ALTER ... SET DATA TYPE`), N rows each, a fresh copy a run.
 
     python benchmarks/bench_bignumeric_wide_arithmetic.py [--rows N]
 """
@@ -46,6 +48,16 @@ def main() -> None:
         wide = median_seconds(lambda sql=sql: query(sql.format(t="w")), runs=3)
         narrow = median_seconds(lambda sql=sql: query(sql.format(t="t")), runs=3)
         print_ratio(name, wide, narrow, 36)
+    times: dict[str, list[float]] = {"p": [], "q": []}
+    for run in range(3):
+        for name, kind in (("p", "BIGNUMERIC(37)"), ("q", "BIGNUMERIC")):
+            table = f"b.{name}{run}"
+            query(f"CREATE TABLE {table} (n {kind}, i INT64)")
+            query(f"INSERT INTO {table} SELECT ROUND(n), i FROM b.t")
+            times[name].append(
+                median_seconds(lambda t=table: query(f"INSERT INTO {t} (n, i) VALUES (42e30, 0)"), runs=1)
+            )
+    print_ratio("widening write: BIGNUMERIC(37) rebuild", sorted(times["p"])[1], sorted(times["q"])[1], 36)
 
 
 if __name__ == "__main__":
