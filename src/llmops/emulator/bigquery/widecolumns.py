@@ -253,8 +253,10 @@ class _Planner:
         return (node.alias_or_name.lower(), ref, types)
 
     def _relations(self, select: exp.Select | None, target: tuple[str, TableRef, ColumnTypes] | None) -> None:
-        """The tables the statement reads (its own FROM/JOIN) and writes. A wide table anywhere
-        else (a subquery, a CTE) is the refusal; so is any nested query once a wide table is met."""
+        """The tables, planned CTEs and FROM subqueries the statement reads (its own FROM/JOIN)
+        and writes. A wide table or CTE anywhere else (a scalar, IN or EXISTS subquery, a set
+        operation, a CTE not planned) is the refusal; so is any nested query that is not planned
+        once a wide relation is met."""
         if target is not None and not isinstance(self.stmt, exp.Insert):  # INSERT's names are its query's
             self._add_relation(target[0], target[1], target[2])
         nested = False
