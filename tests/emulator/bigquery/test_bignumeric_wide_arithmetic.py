@@ -159,6 +159,8 @@ def test_overflow_and_division_by_zero_are_bigquery_errors(env, sql, fragment):
         "SELECT SAFE_DIVIDE(b, 2) FROM {t}",
         "SELECT DIV(b, 2) FROM {t}",
         "SELECT SUM(b) OVER () FROM {t}",
+        "SELECT MAX(b) OVER () + 1 FROM {t}",  # a window's wide value served only as a selected item
+        "SELECT i FROM {t} QUALIFY MAX(b) OVER () = b",
         "SELECT b * 1e40 FROM {t}",  # the FLOAT64 literal is beyond BIGNUMERIC: FLOAT64 arithmetic
     ],
 )
@@ -204,6 +206,23 @@ def test_other_nested_queries_stay_named_refusals(env, sql):
     t = _table(run, ds)
     with pytest.raises(error, match=REFUSED):
         run(sql.format(t=t))
+
+
+def test_min_max_and_count_over_a_window_and_a_wide_window_key(env):
+    """Before: any window over a table holding a wide value was the named refusal."""
+    run, ds, _ = env
+    t = _table(run, ds)
+    got = run(
+        f"SELECT i, MAX(b) OVER () AS m, MIN(b) OVER (ORDER BY i) AS r, COUNT(b) OVER (PARTITION BY g) AS c, "
+        f"ROW_NUMBER() OVER (ORDER BY b DESC) AS n FROM {t} ORDER BY i"
+    )
+    assert got == [
+        (1, BIG, BIG, 2, 1),
+        (2, BIG, TINY, 2, 2),
+        (3, BIG, TINY, 1, 4),  # NULL sorts last in a descending order
+        (4, BIG, Decimal(-2), 1, 3),
+    ]
+    assert run(f"SELECT i, COUNT(*) OVER (PARTITION BY b) FROM {t} WHERE i < 3 ORDER BY i") == [(1, 1), (2, 1)]
 
 
 def test_parameterized_bignumeric_columns_take_a_wide_value(env):

@@ -19,6 +19,8 @@ unknown type; the placeholder's DuckDB text is put back into the translated SQL:
   overflow and division by zero), served wherever a wide column is; an aggregate of a wide value
   is a wide value in turn (`HAVING SUM(b) > 0`, `MAX(b) - MIN(b)`, `ORDER BY MAX(b)`);
 - `CAST(b AS STRING)` (and SAFE_CAST): the scaled integer's text with the point put back;
+- MIN/MAX OVER (...) of a wide column as a SELECT item, COUNT OVER (...), and a wide column as a
+  window's PARTITION BY or ORDER BY key: DuckDB's window over the struct itself;
 - a CTE (not RECURSIVE) or FROM/JOIN subquery of a SELECT: planned first as a scope of its own,
   its output columns (a wide one the struct) relations of the query that reads it (`_derive`);
 - INSERT ... VALUES / SELECT and UPDATE ... SET of BIGNUMERIC literals, NULL and numeric or wide
@@ -26,7 +28,7 @@ unknown type; the placeholder's DuckDB text is put back into the translated SQL:
   ALTER runs in the write's transaction, `Plan.widen`), and every value written into a wide column
   is the struct of its scaled integer.
 
-Anything else that meets a wide column (other casts, functions, windows, a scalar, IN or EXISTS
+Anything else that meets a wide column (other casts, functions, other windows, a scalar, IN or EXISTS
 subquery, a set operation, a FLOAT64 operand or a narrow computation inside the arithmetic) is the
 named refusal. A table with no wide column pays nothing: the engine asks for a plan only where
 a statement reads a wide column or INSERTs/UPDATEs a table that has a BIGNUMERIC column.
@@ -475,6 +477,8 @@ class _Planner:
             if items and all(i is not None for i in items) and not parent.args.get("unnest"):
                 self._placeholder(parent, f"{scaled} IN ({', '.join(i for i in items if i)})")
                 return
+        if bare and self._in_window(node, stmt):
+            return
         aggregate = parent.parent if isinstance(parent, exp.Distinct) else parent
         if isinstance(aggregate, _AGGREGATES) and isinstance(stmt, exp.Select) and self._in_aggregation(aggregate):
             distinct = isinstance(parent, exp.Distinct)
@@ -485,6 +489,22 @@ class _Planner:
             self._aggregate(aggregate, scaled, distinct)
             return
         raise self._refuse()
+
+    def _in_window(self, column: exp.Column, stmt: exp.Expression) -> bool:
+        """Whether a bare wide column is served by DuckDB's window over the struct itself (exact:
+        the struct orders, partitions and counts as the value does): the argument of MIN, MAX or
+        COUNT OVER (...) that is an item of the SELECT list (its value the struct), or a PARTITION
+        BY or ORDER BY key of a window of the statement."""
+        parent = column.parent
+        if isinstance(parent, exp.Window) and column.arg_key == "partition_by":
+            return parent.parent_select is stmt
+        if isinstance(parent, exp.Ordered) and isinstance(parent.parent, exp.Order):
+            window = parent.parent.parent
+            return isinstance(window, exp.Window) and window.parent_select is stmt
+        window = parent.parent if isinstance(parent, exp.Min | exp.Max | exp.Count) else None
+        if not isinstance(window, exp.Window) or window.parent_select is not stmt or not isinstance(stmt, exp.Select):
+            return False
+        return isinstance(parent, exp.Count) or bignumerics.is_top_level_item(window, stmt)
 
     def _in_aggregation(self, aggregate: exp.Expression) -> bool:
         """Whether an aggregate call is one of the statement's own groups' (its SELECT list,
