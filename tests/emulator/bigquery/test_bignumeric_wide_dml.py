@@ -219,13 +219,10 @@ def test_sum_past_bignumeric_range_is_an_overflow(env):
     [
         "SELECT AVG(b) OVER () FROM {t}",
         "SELECT SUM(DISTINCT b) FROM {t}",
-        "SELECT b + 1 FROM {t}",
         "SELECT CAST(b AS FLOAT64) FROM {t}",
         "SELECT FORMAT('%t', b) FROM {t}",
         "SELECT i FROM {t} WHERE b > f",  # FLOAT64: compared as FLOAT64 by BigQuery
-        "SELECT g FROM {t} GROUP BY g HAVING MAX(b) > 0",
         "INSERT INTO {t} (b) VALUES (1 + 1)",
-        "UPDATE {t} SET b = b * 2 WHERE TRUE",
         "SELECT i FROM {t} WHERE i IN (SELECT i FROM {t} WHERE b > 0)",
     ],
 )

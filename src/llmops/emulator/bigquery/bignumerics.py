@@ -309,7 +309,7 @@ def fit_to_table(con: Any, target: str, dataset: str, table_name: str, data: Any
                 try:
                     con.execute(widen_column_sql(target, name))
                 except duckdb.Error:  # a parameterized BIGNUMERIC(P, S): DuckDB keeps its CHECK on the column
-                    raise constrained(field.name, table_name) from None
+                    con.execute(rebuild_sql(con, target, name))
                 kind = DUCKDB_TYPE
             else:
                 data = data.set_column(i, pa.field(field.name, narrowed.type, field.nullable), narrowed)
@@ -328,6 +328,104 @@ def widen_column_sql(target: str, column: str) -> str:
     wide, each DECIMAL(38, 18) value widened exactly."""
     quoted = '"' + column.replace('"', '""') + '"'
     return f"ALTER TABLE {target} ALTER COLUMN {quoted} SET DATA TYPE {DUCKDB_TYPE} USING {_WIDEN_SQL.format(c=quoted)}"
+
+
+REBUILD = "-- widen by rebuilding\t"
+"""A `Statement.widen` entry for a column with a CHECK: the table and column, its SQL written
+when it runs (`rebuild_sql`), after any other column of the statement was widened."""
+_REBUILT = "__bnw_rebuild"
+_PARAMETERS = re.compile(r"for BIGNUMERIC\((\d+)(?:, (\d+))?\)")
+_MESSAGE = re.compile(r"\"?error\"?\('((?:[^']|'')*)'\)")
+
+
+def rebuild_entry(target: str, column: str) -> str:
+    return f"{REBUILD}{target}\t{column}"
+
+
+def rebuild_sql(con: Any, target: str, column: str) -> str:
+    """The statements that make a parameterized `BIGNUMERIC(P, S)` column of the DuckDB table
+    `target` (an engine-quoted name) wide. DuckDB cannot change the type of a column a CHECK
+    names, so the table is rebuilt: renamed, created again from its own DDL with the column's
+    type the struct and its range CHECK rewritten for the struct (BigQuery's error past 10^(P-S);
+    a value with more than S decimals, which BigQuery rounds, the named refusal), filled with its
+    rows (the column widened exactly), the old one dropped. The named refusal where the DDL is
+    not as the engine writes it."""
+    schema_name, table_name = _schema_and_table(target)
+    schema = _quoted(schema_name)
+    info = con.execute(
+        "SELECT sql FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = ? "
+        "AND table_name = ?",
+        [schema_name, table_name],
+    ).fetchall()
+    if len(info) != 1:
+        raise constrained(column, table_name)
+    ddl = info[0][0]
+    checks = _checks(con, schema_name, table_name)
+    own = [text for text, names in checks if names and all(n.lower() == column.lower() for n in names)]
+    parameters = [m for m in (_PARAMETERS.search(t) for t in own) if m]
+    messages = [m for m in (_MESSAGE.search(t) for t in own) if m]
+    quoted = _quoted(column)
+    definitions = [f"{name} DECIMAL(38,18)" for name in ({column, quoted} if column.isidentifier() else {quoted})]
+    found = [d for d in definitions if ddl.count(f"({d},") + ddl.count(f", {d},") + ddl.count(f", {d})") == 1]
+    if len(own) != 1 or len(parameters) != 1 or len(messages) != 1 or len(found) != 1 or f", {own[0]}" not in ddl:
+        raise constrained(column, table_name)
+    precision, scale = int(parameters[0].group(1)), int(parameters[0].group(2) or 0)
+    limit = 10 ** (precision - scale + SCALE)
+    value = f"{quoted}.{FIELD}"
+    decimals = SCALE - scale
+    rounding = (
+        f"WHEN {value} <> 0 AND NOT regexp_matches(CAST({value} AS VARCHAR), '0{{{decimals}}}$') THEN "
+        f"error('Field {column.replace(chr(39), chr(39) * 2)}: a value of more than {scale} decimals, which BigQuery "
+        f"rounds to BIGNUMERIC({precision}, {scale}), is not supported by the local warehouse in a column "
+        "holding a BIGNUMERIC value beyond DECIMAL(38, 18)') "
+        if decimals
+        else ""
+    )
+    check = (
+        f"CHECK(CASE WHEN {quoted} IS NULL THEN true WHEN {value} >= CAST('{limit}' AS BIGNUM) OR "
+        f"{value} <= CAST('-{limit}' AS BIGNUM) THEN error('{messages[0].group(1)}') {rounding}ELSE true END)"
+    )
+    created = ddl.replace(found[0], f"{found[0].rsplit(' ', 1)[0]} {DUCKDB_TYPE}", 1).replace(f", {own[0]}", "", 1)
+    created = created.rstrip().rstrip(";").rstrip()
+    assert created.endswith(")")
+    created = f"{created[:-1]}, {check})"
+    rel = con.table(target)
+    items = ", ".join(
+        _WIDEN_SQL.format(c=q) if n.lower() == column.lower() else q
+        for n in rel.columns
+        for q in ['"' + n.replace('"', '""') + '"']
+    )
+    old = f"{schema}.{_REBUILT}"
+    return (
+        f"ALTER TABLE {target} RENAME TO {_REBUILT}; {created}; "
+        f"INSERT INTO {target} SELECT {items} FROM {old}; DROP TABLE {old}"
+    )
+
+
+def has_check(con: Any, schema: str, table: str, column: str) -> bool:
+    """Whether a CHECK names only column `column` of DuckDB table `schema`.`table` (a
+    parameterized type's, typeparams.py)."""
+    return any(names and all(n.lower() == column.lower() for n in names) for _, names in _checks(con, schema, table))
+
+
+def _checks(con: Any, schema: str, table: str) -> list[tuple[str, list[str]]]:
+    return con.execute(
+        "SELECT constraint_text, constraint_column_names FROM duckdb_constraints() WHERE database_name = "
+        "current_database() AND schema_name = ? AND table_name = ? AND constraint_type = 'CHECK'",
+        [schema, table],
+    ).fetchall()
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _schema_and_table(target: str) -> tuple[str, str]:
+    """The schema and table names of an engine-quoted `"schema"."table"`."""
+    m = re.fullmatch(r'"((?:[^"]|"")*)"\."((?:[^"]|"")*)"', target)
+    if m is None:
+        raise unsupported(f"widening a column of {target}")
+    return m.group(1).replace('""', '"'), m.group(2).replace('""', '"')
 
 
 def constrained(column: str, table: str) -> BigQueryError:
@@ -405,7 +503,7 @@ def check_reads(sql: str, wide: Mapping[str, set[str]]) -> None:
     stmt = statements[0]
     if isinstance(stmt, exp.Drop | exp.TruncateTable) or (isinstance(stmt, exp.Create) and not stmt.expression):
         return  # reads no value
-    if not isinstance(stmt, exp.Select) or stmt.args.get("kind") or stmt.args.get("with"):
+    if not isinstance(stmt, exp.Select) or stmt.args.get("kind") or stmt.args.get("with_"):
         raise refuse()
     columns = set().union(*wide.values())
     names = set(wide)

@@ -551,6 +551,8 @@ class BigQueryEngine:
 
         def widen(ref: tuple[str, str, str], column: str) -> str:
             bignumerics.check_no_readers(con, ref[1], ref[2], column)
+            if bignumerics.has_check(con, ref[0] + "." + ref[1], ref[2], column):  # BIGNUMERIC(P, S)
+                return bignumerics.rebuild_entry(duckdb_table(*ref), column)
             return bignumerics.widen_column_sql(duckdb_table(*ref), column)
 
         return widecolumns.plan(sql, types_of, resolve, widen)
@@ -1115,8 +1117,7 @@ class BigQueryEngine:
             if transaction:
                 con.execute("BEGIN TRANSACTION")
             try:
-                stmt, arrays_after = writtenvalues.prepare(con, stmt)
-                affected = self._write(con, stmt, values)
+                affected, stmt, arrays_after = self._write(con, stmt, values)
                 if (arrays_after or storedarrays.may_leave_null(stmt)) and stmt.target and stmt.target[2]:
                     storedarrays.empty_null_arrays(con, *stmt.target)
                 if required and stmt.target is not None:
@@ -1143,25 +1144,37 @@ class BigQueryEngine:
         except duckdb.Error as exc:
             raise self._reword(con, exc, stmt) from None
 
-    def _write(self, con: duckdb.DuckDBPyConnection, stmt: Statement, values: Any) -> int | None:
-        """Run a statement that is not a query; the rows a DML statement changed."""
-        if stmt.target is not None and stmt.target[2]:
-            tablekinds.before_statement(self, con, stmt)
-        if stmt.target is not None and stmt.statement_type.startswith(("CREATE_TABLE", "CREATE_VIEW")):
-            self._require_dataset(con, stmt.target[0], stmt.target[1])
+    def _widen(self, con: duckdb.DuckDBPyConnection, stmt: Statement) -> None:
+        """Make wide the BIGNUMERIC columns a write needs wide (widecolumns.py), in its transaction."""
         for alter in stmt.widen:
             try:
+                if alter.startswith(bignumerics.REBUILD):  # a BIGNUMERIC(P, S) column: its table rebuilt
+                    target, column = alter.removeprefix(bignumerics.REBUILD).split("\t")
+                    alter = bignumerics.rebuild_sql(con, target, column)
                 con.execute(alter)
-            except duckdb.Error:  # a parameterized BIGNUMERIC(P, S): DuckDB keeps its CHECK on the column
+            except duckdb.Error:
                 assert stmt.target is not None
                 raise bignumerics.unsupported(
                     f"storing a BIGNUMERIC column of table {stmt.target[2]} (a column with a constraint)"
                 ) from None
+
+    def _write(
+        self, con: duckdb.DuckDBPyConnection, stmt: Statement, values: Any
+    ) -> tuple[int | None, Statement, bool]:
+        """Run a statement that is not a query: the rows a DML statement changed, the statement
+        run (its written values as BigQuery stores them, writtenvalues.py) and whether its NULL
+        top-level ARRAYs are to be made `[]` after it."""
+        if stmt.target is not None and stmt.target[2]:
+            tablekinds.before_statement(self, con, stmt)
+        if stmt.target is not None and stmt.statement_type.startswith(("CREATE_TABLE", "CREATE_VIEW")):
+            self._require_dataset(con, stmt.target[0], stmt.target[1])
+        self._widen(con, stmt)  # before the values are prepared: a wide column's are written as they are
+        stmt, arrays_after = writtenvalues.prepare(con, stmt)
         cur = con.execute(stmt.sql, values) if values else con.execute(stmt.sql)
         if stmt.statement_type in ("INSERT", "UPDATE", "DELETE", "MERGE"):
             rows = cur.fetchall()
-            return int(rows[0][0]) if rows else 0
-        return None
+            return int(rows[0][0]) if rows else 0, stmt, arrays_after
+        return None, stmt, arrays_after
 
     def _load_data(self, stmt: Statement) -> QueryResult:
         if self.file_loads is None:
@@ -1382,7 +1395,8 @@ class BigQueryEngine:
             )
         if isinstance(exc, duckdb.InterruptException):
             return BigQueryError("the query was interrupted", fix="run it again", reason="stopped")
-        if bignumerics.FIELD in text:  # DuckDB met the opaque wide struct (a table function's, say)
+        checked = isinstance(exc, duckdb.ConstraintException) and re.search(r"\(Error: Field .+\)$", first)
+        if bignumerics.FIELD in text and not checked:  # DuckDB met the opaque wide struct (a table function's, say)
             return bignumerics.unsupported("this use of a value")
         wide = re.match(r'Could not (?:cast value|convert string) "?([^"\s]+?)"? to DECIMAL\(38,\s*18\)', first)
         if wide and _beyond_engine_bignumeric(wide.group(1)):  # BigQuery's BIGNUMERIC holds it, the engine's not

@@ -23,7 +23,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from . import decimalmath, jsonedit, jsonlax, jsonnumbers, substrsearch, textsearch, widecolumns
+from . import decimalmath, jsonedit, jsonlax, jsonnumbers, substrsearch, textsearch, widearithmetic, widecolumns
 from .jsonout import pretty_json, to_json_string, to_json_text
 
 SHA512_UDF = "__bq_sha512"
@@ -479,6 +479,7 @@ _BATCH_UDFS: dict[str, tuple[Callable[..., pa.Array], list[str], str]] = {
         )
     },
     RAISE_UDF: (_raise_batch, ["VARCHAR"], "BOOLEAN"),
+    widearithmetic.ARITHMETIC_UDF: (widearithmetic.batch, ["VARCHAR", "VARCHAR", "VARCHAR"], "VARCHAR"),
     textsearch.SEARCH_UDF: (textsearch.search_batch, ["VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR"], "BOOLEAN"),
     textsearch.TEXT_ANALYZE_UDF: (textsearch.text_analyze_batch, ["VARCHAR", "VARCHAR"], "VARCHAR[]"),
     substrsearch.CONTAINS_SUBSTR_UDF: (

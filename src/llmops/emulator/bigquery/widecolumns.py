@@ -14,14 +14,23 @@ unknown type; the placeholder's DuckDB text is put back into the translated SQL:
 - MIN, MAX, COUNT (DISTINCT) of a wide column as an item of the top-level SELECT list (struct
   order), SUM, exact through BIGNUM and rewrapped (BigQuery's "BIGNUMERIC overflow" past its
   range), and AVG (the SUM's text divided by a Python UDF once a group, `AVG_UDF`); ORDER BY, GROUP BY and DISTINCT keep the bare column (the struct sorts and groups exactly);
+- `+`, `-`, `*`, `/` and unary `-` of a wide value with another or with a numeric column or
+  literal (`widearithmetic.py`: exact, rounded half away from zero at 38 decimals, BigQuery's
+  overflow and division by zero), served wherever a wide column is; an aggregate of a wide value
+  is a wide value in turn (`HAVING SUM(b) > 0`, `MAX(b) - MIN(b)`, `ORDER BY MAX(b)`);
 - `CAST(b AS STRING)` (and SAFE_CAST): the scaled integer's text with the point put back;
+- MIN/MAX OVER (...) of a wide column as a SELECT item, COUNT OVER (...), and a wide column as a
+  window's PARTITION BY or ORDER BY key: DuckDB's window over the struct itself;
+- a CTE (not RECURSIVE) or FROM/JOIN subquery of a SELECT: planned first as a scope of its own,
+  its output columns (a wide one the struct) relations of the query that reads it (`_derive`);
 - INSERT ... VALUES / SELECT and UPDATE ... SET of BIGNUMERIC literals, NULL and numeric or wide
   columns into a BIGNUMERIC column: a value the column cannot hold makes it wide first (the
   ALTER runs in the write's transaction, `Plan.widen`), and every value written into a wide column
   is the struct of its scaled integer.
 
-Anything else that meets a wide column (arithmetic, other casts, functions, a subquery, a CTE) is
-the named refusal. A table with no wide column pays nothing: the engine asks for a plan only where
+Anything else that meets a wide column (other casts, functions, other windows, a scalar, IN or EXISTS
+subquery, a set operation, a FLOAT64 operand or a narrow computation inside the arithmetic) is the
+named refusal. A table with no wide column pays nothing: the engine asks for a plan only where
 a statement reads a wide column or INSERTs/UPDATEs a table that has a BIGNUMERIC column.
 """
 
@@ -36,7 +45,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
-from . import bignumerics
+from . import bignumerics, widearithmetic
 
 ColumnTypes = Mapping[str, tuple[str, str]]
 """A table's columns: lower-case name -> (name, DuckDB type), in the table's order."""
@@ -50,11 +59,11 @@ _DECIMAL = re.compile(r"DECIMAL\((\d+),(\d+)\)")
 _INTEGERS = {"BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT"}
 _COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.NullSafeEQ)
 _AGGREGATES = (exp.Min, exp.Max, exp.Count, exp.Sum, exp.Avg)
+_OPERATORS_OF: dict[type[exp.Expression], str] = {exp.Add: "+", exp.Sub: "-", exp.Mul: "*", exp.Div: "/"}
+_ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Neg, exp.Paren)
 AVG_UDF = "__bq_bignumeric_avg"
 """AVG of a wide column: its scaled SUM's text and COUNT to the scaled mean's text (DuckDB's BIGNUM
 divides only as a DOUBLE); called once a group."""
-_MAX_SCALED = bignumerics.scaled(bignumerics.MAX)
-_MIN_SCALED = bignumerics.scaled(bignumerics.MIN)
 
 
 @dataclass
@@ -110,6 +119,7 @@ class _Planner:
         types_of: Callable[[TableRef], ColumnTypes | None],
         resolve: Callable[[exp.Table], TableRef | None],
         widen: Callable[[TableRef, str], str],
+        parent: _Planner | None = None,
     ):
         self.stmt = stmt
         self.types_of = types_of
@@ -121,6 +131,18 @@ class _Planner:
         # relation name (alias or table name, lower case) -> (ref, its columns)
         self.relations: dict[str, tuple[TableRef, ColumnTypes]] = {}
         self.wide_tables: set[str] = set()
+        # placeholder name -> the scaled BIGNUM text of the served wide value it stands for (an
+        # aggregate's, an arithmetic's), so enclosing rules can compute with it
+        self.wide_values: dict[str, str] = {}
+        # the CTEs the statement sees, lower-case name -> their columns; the ids of the CTE
+        # bodies and FROM/JOIN subqueries planned as scopes of their own (`_derive`)
+        self.ctes: dict[str, ColumnTypes] = {}
+        self.cte_names: set[str] = set()  # planned or not: a name that is not a table's
+        self.served: set[int] = set()
+        self.wide_seen = False  # a planned CTE or subquery read a wide column
+        if parent is not None:  # a CTE's or a FROM subquery's SELECT: one plan, one set of placeholders
+            self.out, self.wide_values = parent.out, parent.wide_values
+            self.ctes, self.cte_names = dict(parent.ctes), set(parent.cte_names)
 
     # ------------------------------------------------------------------ the statement
 
@@ -130,18 +152,94 @@ class _Planner:
         scope = stmt.expression if isinstance(stmt, exp.Insert) else stmt
         if isinstance(stmt, exp.Insert) and not isinstance(scope, exp.Select | exp.Values):
             return None
+        self._derive()
         self._relations(scope if isinstance(scope, exp.Select) else None, target)
         if isinstance(stmt, exp.Insert):
             self._insert(stmt, target)
         elif isinstance(stmt, exp.Update):
             self._update(stmt, target)
         target_wide = target is not None and any(t == WIDE for _, t in target[2].values())
-        if not self.wide_tables and not target_wide and not self.changed:
+        if not self.wide_tables and not self.wide_seen and not target_wide and not self.changed:
             return None
         self._reads()
         self.out.sql = stmt.sql(dialect="bigquery")
         self.out.changed = self.changed
         return self.out
+
+    def _derive(self) -> None:
+        """Plan a SELECT's CTEs (not RECURSIVE) and FROM/JOIN subqueries first, each a scope of its
+        own whose wide columns are served by the same rules; their output columns are relations
+        of this one (a wide item stays the struct, a computed one is made one), so the outer
+        query's uses of them are served or refused as a table's would be."""
+        stmt = self.stmt
+        if not isinstance(stmt, exp.Select):
+            return
+        with_ = stmt.args.get("with_")
+        if with_ is not None:
+            self.cte_names.update(cte.alias_or_name.lower() for cte in with_.expressions)
+        if with_ is not None and not with_.args.get("recursive"):
+            for cte in with_.expressions:
+                if isinstance(cte.this, exp.Select):
+                    types = self._subscope(cte.this)
+                    if types is not None:
+                        self.ctes[cte.alias_or_name.lower()] = types
+        for source in [stmt.args.get("from_"), *(stmt.args.get("joins") or [])]:
+            node = source.this if source is not None else None
+            if isinstance(node, exp.Subquery) and isinstance(node.this, exp.Select):
+                types = self._subscope(node.this)
+                if types is not None:  # an unaliased one's columns are named bare
+                    name = node.alias_or_name or f"__bnw_subquery_{len(self.relations)}"
+                    self._add_relation(name.lower(), ("", "", name), types)
+
+    def _subscope(self, select: exp.Select) -> ColumnTypes | None:
+        """Plan one CTE body or FROM subquery; its output columns' types (None: not served, its
+        wide tables are then the refusal as before)."""
+        child = _Planner(select, self.types_of, self.resolve, self.widen_sql, parent=self)
+        child._derive()
+        child._relations(select, None)
+        child._reads()
+        outputs = child._outputs()
+        if outputs is None:
+            return None
+        self.served.add(id(select))
+        self.changed = self.changed or child.changed
+        self.wide_seen = self.wide_seen or child.wide_seen or bool(child.wide_tables)
+        return outputs
+
+    def _outputs(self) -> ColumnTypes | None:
+        """The columns a planned SELECT returns, lower-case name -> (name, DuckDB type): a wide
+        one's the struct, a numeric one's its type, anything else `?`; None where a `*` with
+        REPLACE would hide which is which."""
+        out: dict[str, tuple[str, str]] = {}
+        for item in self.stmt.expressions:
+            node = item.this if isinstance(item, exp.Alias) else item
+            star = node if isinstance(node, exp.Star) else node.this if isinstance(node, exp.Column) else None
+            if isinstance(star, exp.Star):
+                if star.args.get("replace"):
+                    return None
+                dropped = {c.name.lower() for c in star.args.get("except") or []}
+                relations = (
+                    [self.relations[node.table.lower()]]
+                    if isinstance(node, exp.Column) and node.table.lower() in self.relations
+                    else list(self.relations.values())
+                )
+                for _, types in relations:
+                    out.update({k: v for k, v in types.items() if k not in dropped})
+                continue
+            name = item.alias_or_name
+            if name:
+                kind = self._column_type(node) if isinstance(node, exp.Column) else None
+                out[name.lower()] = (name, kind or "?")
+        return out
+
+    def _inside_served(self, node: exp.Expression) -> bool:
+        """Whether `node` is in a CTE body or FROM subquery planned as a scope of its own."""
+        current: exp.Expr | None = node
+        while current is not None and current is not self.stmt:
+            if id(current) in self.served:
+                return True
+            current = current.parent
+        return False
 
     def _target(self) -> tuple[str, TableRef, ColumnTypes] | None:
         stmt = self.stmt
@@ -157,12 +255,24 @@ class _Planner:
         return (node.alias_or_name.lower(), ref, types)
 
     def _relations(self, select: exp.Select | None, target: tuple[str, TableRef, ColumnTypes] | None) -> None:
-        """The tables the statement reads (its own FROM/JOIN) and writes. A wide table anywhere
-        else (a subquery, a CTE) is the refusal; so is any nested query once a wide table is met."""
+        """The tables, planned CTEs and FROM subqueries the statement reads (its own FROM/JOIN)
+        and writes. A wide table or CTE anywhere else (a scalar, IN or EXISTS subquery, a set
+        operation, a CTE not planned) is the refusal; so is any nested query that is not planned
+        once a wide relation is met."""
         if target is not None and not isinstance(self.stmt, exp.Insert):  # INSERT's names are its query's
             self._add_relation(target[0], target[1], target[2])
         nested = False
         for table in self.stmt.find_all(exp.Table):
+            if self._inside_served(table):
+                continue
+            own = isinstance(table.parent, exp.From | exp.Join) and table.parent.parent is select
+            if not table.db and table.name.lower() in self.cte_names:
+                types = self.ctes.get(table.name.lower())
+                if types is not None and own:
+                    self._add_relation(table.alias_or_name.lower(), ("", "", table.name), types)
+                elif types is not None and any(t == WIDE for _, t in types.values()):
+                    raise self._refuse()  # a wide CTE read by a nested query (a scalar subquery, IN, EXISTS)
+                continue
             ref = self.resolve(table)
             types = self.types_of(ref) if ref is not None else None
             if types is None or ref is None:
@@ -175,11 +285,16 @@ class _Planner:
             if own:
                 self._add_relation(table.alias_or_name.lower(), ref, types)
         for query in self.stmt.find_all(exp.Select, exp.With, exp.Subquery):
-            if query is not select and query is not self.stmt:
-                nested = True
+            if query is select or query is self.stmt or self._inside_served(query):
+                continue
+            if isinstance(query, exp.Subquery) and id(query.this) in self.served:
+                continue
+            if isinstance(query, exp.With) and all(id(c.this) in self.served for c in query.expressions):
+                continue
+            nested = True
         if nested and self.wide_tables:
             raise self._refuse()
-        if isinstance(self.stmt, exp.Update) and self.stmt.args.get("from") is not None and self.wide_tables:
+        if isinstance(self.stmt, exp.Update) and self.stmt.args.get("from_") is not None and self.wide_tables:
             raise self._refuse()
 
     def _add_relation(self, name: str, ref: TableRef, types: ColumnTypes) -> None:
@@ -193,6 +308,8 @@ class _Planner:
         """The DuckDB type of a column of the statement's own tables, None if it is not one."""
         if len(column.parts) > 2:
             return None
+        if not column.table and column.name in self.wide_values:
+            return WIDE
         name = column.name.lower()
         if column.table:
             found = self.relations.get(column.table.lower())
@@ -210,24 +327,75 @@ class _Planner:
         return ".".join('"' + p.replace('"', '""') + '"' for p in parts)
 
     def _widened(self, node: exp.Expression) -> str | None:
-        """The DuckDB text of `node` as a wide struct, exactly; None where it is not a wide
-        column, a numeric (INT64, NUMERIC, BIGNUMERIC) column, a numeric literal or NULL."""
+        """The DuckDB text of `node` as a wide struct, exactly; None where `_scaled` has none."""
+        while isinstance(node, exp.Paren):
+            node = node.this
         if isinstance(node, exp.Null):
             return "NULL"
-        if isinstance(node, exp.Paren):
-            return self._widened(node.this)
-        if isinstance(node, exp.Column):
+        if isinstance(node, exp.Column) and node.name not in self.wide_values:
             kind = self._column_type(node)
             if kind == WIDE:
                 return self._ref(node)
             return _widen_column(self._ref(node), kind) if kind is not None else None
         value = literal_value(node)
-        stored = _stored(value) if value is not None else None
-        return _struct_literal(stored) if stored is not None else None
+        if value is not None:
+            stored = _stored(value)
+            return _struct_literal(stored) if stored is not None else None
+        scaled = self._scaled(node)
+        return widearithmetic.wrapped(scaled) if scaled is not None else None
 
-    def _placeholder(self, node: exp.Expression, text: str) -> None:
+    def _scaled(self, node: exp.Expression) -> str | None:
+        """The DuckDB text of `node`'s value times 10^38 as a BIGNUM (NULL stays NULL), exactly:
+        a wide column, a numeric (INT64, NUMERIC, BIGNUMERIC) column, a numeric literal, NULL,
+        a served wide value (a placeholder), or `+`, `-`, `*`, `/` and unary `-` of them with a
+        wide operand (`widearithmetic.py`: BIGNUMERIC's rounding, overflow and division by
+        zero); None for anything else (a narrow computation, whose own type BigQuery keeps)."""
+        while isinstance(node, exp.Paren):
+            node = node.this
+        if isinstance(node, exp.Null):
+            return "CAST(NULL AS BIGNUM)"
+        if isinstance(node, exp.Column):
+            if not node.table and node.name in self.wide_values:
+                return f"({self.wide_values[node.name]})"
+            kind = self._column_type(node)
+            if kind == WIDE:
+                return f"{self._ref(node)}.{bignumerics.FIELD}"
+            return _scaled_column(self._ref(node), kind) if kind is not None else None
+        value = literal_value(node)
+        if value is not None:
+            stored = _stored(value)
+            return f"CAST('{bignumerics.scaled(stored)}' AS BIGNUM)" if stored is not None else None
+        if not self._involves_wide(node):
+            return None
+        if (
+            isinstance(node, exp.Min | exp.Max | exp.Sum | exp.Avg)
+            and not isinstance(node.this, exp.Distinct)
+            and self._in_aggregation(node)
+        ):
+            argument = self._scaled(node.this)  # MAX(b) - MIN(b): the second aggregate an operand
+            return self._aggregate_value(node, argument) if argument is not None else None
+        if isinstance(node, exp.Neg):
+            operand = self._scaled(node.this)
+            return widearithmetic.negated(operand) if operand is not None else None
+        op = _OPERATORS_OF.get(type(node))
+        if op is None or (isinstance(node, exp.Div) and (node.args.get("safe") or node.args.get("typed"))):
+            return None
+        left, right = self._scaled(node.this), self._scaled(node.expression)
+        if left is None or right is None:
+            return None
+        self.out.udfs.add(widearithmetic.ARITHMETIC_UDF)
+        return widearithmetic.binary(op, left, right)
+
+    def _involves_wide(self, node: exp.Expression) -> bool:
+        return any(self._is_wide(c) for c in node.find_all(exp.Column))
+
+    def _placeholder(self, node: exp.Expression, text: str, scaled: str | None = None) -> exp.Column:
+        """Put a placeholder for `text` in `node`'s place; `scaled`: the value's scaled BIGNUM
+        text where it is a wide value enclosing rules may compute with."""
         self.out.texts.append(text)
         placeholder = exp.column(_PLACEHOLDER.format(len(self.out.texts) - 1))
+        if scaled is not None:
+            self.wide_values[placeholder.name] = scaled
         stmt = self.stmt
         if isinstance(stmt, exp.Select) and node.parent is stmt and node.arg_key == "expressions":
             # an unaliased item of the SELECT list: BigQuery's name for it (f0_, ...) comes from a call
@@ -235,6 +403,7 @@ class _Planner:
         else:
             node.replace(placeholder)
         self.changed = True
+        return placeholder
 
     # ------------------------------------------------------------------ reads
 
@@ -243,6 +412,8 @@ class _Planner:
         for column in list(self.stmt.find_all(exp.Column)):
             if column.parent is None and column is not self.stmt:
                 continue  # replaced with its comparison
+            if self._inside_served(column):
+                continue  # its own scope's
             name = column.name.lower()
             if not column.table and name in self.wide_tables and name not in _all_columns(self.relations):
                 raise self._refuse()  # the row as a value (`SELECT t FROM t`, `TO_JSON_STRING(t)`)
@@ -250,77 +421,131 @@ class _Planner:
                 continue
             self._read(column)
 
-    def _read(self, column: exp.Column) -> None:
-        parent = column.parent
+    def _read(self, node: exp.Column) -> None:
+        """Serve one wide value (a wide column, or a placeholder standing for a served wide
+        value) where it is used, else the refusal. Arithmetic around it is computed exactly and
+        served where the result is used; an aggregate of it is a wide value served in turn."""
+        top: exp.Expression = node
+        while isinstance(top.parent, _ARITHMETIC):
+            top = top.parent
+        parent = top.parent
         stmt = self.stmt
-        if isinstance(stmt, exp.Select) and bignumerics.is_top_level_item(column, stmt):
-            return
-        if isinstance(parent, exp.Ordered) and isinstance(parent.parent, exp.Order):
-            if parent.parent.parent is stmt:
-                return
-        if isinstance(parent, exp.Group) and parent.parent is stmt:
+        bare = top is node
+        served_bare = (
+            (isinstance(stmt, exp.Select) and bignumerics.is_top_level_item(top, stmt))
+            or (
+                isinstance(parent, exp.Ordered)
+                and isinstance(parent.parent, exp.Order)
+                and parent.parent.parent is stmt
+            )
+            or (isinstance(parent, exp.Group) and parent.parent is stmt)
+        )
+        if served_bare:
+            if not bare:
+                text, scaled = self._widened(top), self._scaled(top)
+                if text is None or scaled is None:
+                    raise self._refuse()
+                self._placeholder(top, text, scaled=scaled)
             return
         if isinstance(parent, _COMPARISONS):
-            left, right = self._widened(parent.this), self._widened(parent.expression)
+            left, right = self._scaled(parent.this), self._scaled(parent.expression)
             if left is not None and right is not None:
                 op = "IS NOT DISTINCT FROM" if isinstance(parent, exp.NullSafeEQ) else _OPERATORS[type(parent)]
                 self._placeholder(parent, f"{left} {op} {right}")
                 return
+        scaled = self._scaled(top)
+        if scaled is None:
+            raise self._refuse()
         if (
             isinstance(parent, exp.Cast)
             and parent.to.is_type(exp.DataType.Type.TEXT, exp.DataType.Type.VARCHAR)
             and not parent.to.expressions
             and not parent.args.get("format")
         ):
-            self._placeholder(parent, _string_of(self._ref(column)))
+            self._placeholder(parent, _string_of(scaled))
             return
         if isinstance(parent, exp.Is) and isinstance(parent.expression, exp.Null):
-            self._placeholder(parent, f"{self._ref(column)} IS NULL")
+            self._placeholder(parent, f"{scaled} IS NULL")
             return
-        if isinstance(parent, exp.Between) and parent.this is column:
-            low, high = self._widened(parent.args["low"]), self._widened(parent.args["high"])
+        if isinstance(parent, exp.Between) and parent.this is top:
+            low, high = self._scaled(parent.args["low"]), self._scaled(parent.args["high"])
             if low is not None and high is not None:
-                self._placeholder(parent, f"{self._ref(column)} BETWEEN {low} AND {high}")
+                self._placeholder(parent, f"{scaled} BETWEEN {low} AND {high}")
                 return
-        if isinstance(parent, exp.In) and parent.this is column and not parent.args.get("query"):
-            items = [self._widened(e) for e in parent.expressions]
+        if isinstance(parent, exp.In) and parent.this is top and not parent.args.get("query"):
+            items = [self._scaled(e) for e in parent.expressions]
             if items and all(i is not None for i in items) and not parent.args.get("unnest"):
-                self._placeholder(parent, f"{self._ref(column)} IN ({', '.join(i for i in items if i)})")
+                self._placeholder(parent, f"{scaled} IN ({', '.join(i for i in items if i)})")
                 return
+        if bare and self._in_window(node, stmt):
+            return
         aggregate = parent.parent if isinstance(parent, exp.Distinct) else parent
-        if isinstance(aggregate, _AGGREGATES) and isinstance(stmt, exp.Select):
+        if isinstance(aggregate, _AGGREGATES) and isinstance(stmt, exp.Select) and self._in_aggregation(aggregate):
             distinct = isinstance(parent, exp.Distinct)
             if isinstance(parent, exp.Distinct) and (
                 not isinstance(aggregate, exp.Count) or len(parent.expressions) != 1
             ):
                 raise self._refuse()
-            if bignumerics.is_top_level_item(aggregate, stmt) and not isinstance(aggregate.parent, exp.Window):
-                self._aggregate(aggregate, column, distinct)
-                return
+            self._aggregate(aggregate, scaled, distinct)
+            return
         raise self._refuse()
 
-    def _aggregate(self, node: exp.Expression, column: exp.Column, distinct: bool) -> None:
-        ref = self._ref(column)
+    def _in_window(self, column: exp.Column, stmt: exp.Expression) -> bool:
+        """Whether a bare wide column is served by DuckDB's window over the struct itself (exact:
+        the struct orders, partitions and counts as the value does): the argument of MIN, MAX or
+        COUNT OVER (...) that is an item of the SELECT list (its value the struct), or a PARTITION
+        BY or ORDER BY key of a window of the statement."""
+        parent = column.parent
+        if isinstance(parent, exp.Window) and column.arg_key == "partition_by":
+            return parent.parent_select is stmt
+        if isinstance(parent, exp.Ordered) and isinstance(parent.parent, exp.Order):
+            window = parent.parent.parent
+            return isinstance(window, exp.Window) and window.parent_select is stmt
+        window = parent.parent if isinstance(parent, exp.Min | exp.Max | exp.Count) else None
+        if not isinstance(window, exp.Window) or window.parent_select is not stmt or not isinstance(stmt, exp.Select):
+            return False
+        return isinstance(parent, exp.Count) or bignumerics.is_top_level_item(window, stmt)
+
+    def _in_aggregation(self, aggregate: exp.Expression) -> bool:
+        """Whether an aggregate call is one of the statement's own groups' (its SELECT list,
+        HAVING, ORDER BY), not a window's or a filter's."""
+        if isinstance(aggregate.parent, exp.Window):
+            return False
+        node: exp.Expr | None = aggregate
+        while node is not None and node.parent is not self.stmt:
+            if isinstance(node, exp.Window | exp.Select | exp.Subquery):
+                return False
+            node = node.parent
+        return node is not None and node.arg_key in ("expressions", "having", "order")
+
+    def _aggregate(self, node: exp.Expression, scaled: str, distinct: bool) -> None:
+        """An aggregate of a wide value, itself a wide value served where it is used (COUNT is an
+        INT64, served as it is)."""
+        if isinstance(node, exp.Count):
+            self._placeholder(node, f"COUNT({'DISTINCT ' if distinct else ''}{scaled})")
+            return
+        value = self._aggregate_value(node, scaled)
+        top_level = isinstance(self.stmt, exp.Select) and bignumerics.is_top_level_item(node, self.stmt)
+        placeholder = self._placeholder(node, widearithmetic.wrapped(value), scaled=value)
+        if not top_level:
+            self._read(placeholder)  # HAVING SUM(b) > 0, SUM(b) * 2, ORDER BY MAX(b)
+
+    def _aggregate_value(self, node: exp.Expression, scaled: str) -> str:
+        """The scaled BIGNUM text of MIN, MAX, SUM or AVG of a wide value (`scaled`)."""
         if isinstance(node, exp.Sum):
-            total = f"SUM({ref}.{bignumerics.FIELD})"
-            text = (
-                f"CASE WHEN {total} IS NULL THEN NULL "
-                f"WHEN {total} > CAST('{_MAX_SCALED}' AS BIGNUM) OR {total} < CAST('{_MIN_SCALED}' AS BIGNUM) "
-                f"THEN error('BIGNUMERIC overflow: SUM of BIGNUMERIC values') "
-                f"ELSE {{'{bignumerics.FIELD}': {total}}} END"
+            total = "__bnv_v"
+            return (
+                f"list_transform([SUM({scaled})], lambda {total}: CASE WHEN {total} > {widearithmetic.MAX_SQL} "
+                f"OR {total} < {widearithmetic.MIN_SQL} "
+                f"THEN error('BIGNUMERIC overflow: SUM of BIGNUMERIC values') ELSE {total} END)[1]"
             )
-        elif isinstance(node, exp.Avg):
+        if isinstance(node, exp.Avg):
             self.out.udfs.add(AVG_UDF)
-            total = f"CAST(SUM({ref}.{bignumerics.FIELD}) AS VARCHAR)"
-            text = (
-                f"CASE WHEN COUNT({ref}) = 0 THEN NULL ELSE "
-                f"{{'{bignumerics.FIELD}': CAST({AVG_UDF}({total}, COUNT({ref})) AS BIGNUM)}} END"
+            return (
+                f"CASE WHEN COUNT({scaled}) = 0 THEN NULL ELSE "
+                f"CAST({AVG_UDF}(CAST(SUM({scaled}) AS VARCHAR), COUNT({scaled})) AS BIGNUM) END"
             )
-        elif isinstance(node, exp.Count):
-            text = f"COUNT({'DISTINCT ' if distinct else ''}{ref})"
-        else:
-            text = f"{'MIN' if isinstance(node, exp.Min) else 'MAX'}({ref})"
-        self._placeholder(node, text)
+        return f"{'MIN' if isinstance(node, exp.Min) else 'MAX'}({scaled})"
 
     # ------------------------------------------------------------------ writes
 
@@ -412,10 +637,10 @@ def refusal(what: str) -> Exception:
 
     return BigQueryError(
         f"{what}: a BIGNUMERIC value beyond DECIMAL(38, 18) (more than 20 integer or 18 decimal digits) is "
-        "served by the local warehouse only as a selected value, compared with numeric columns and "
-        "literals, cast to STRING, in ORDER BY, GROUP BY and DISTINCT, and through MIN, MAX, COUNT, SUM and AVG; "
-        "anything else "
-        "done with it is not supported by the local warehouse",
+        "served by the local warehouse only as a selected value, compared with and added, subtracted, "
+        "multiplied or divided by numeric columns and literals, cast to STRING, in ORDER BY, GROUP BY and "
+        "DISTINCT, and through MIN, MAX, COUNT, SUM and AVG; anything else done with it is not supported by "
+        "the local warehouse",
         fix="keep BIGNUMERIC values within 20 integer and 18 decimal digits here, or run the query on BigQuery",
     )
 
@@ -432,7 +657,13 @@ def _target_node(stmt: exp.Expression) -> exp.Expression | None:
 
 
 def _attached(node: exp.Expression, root: exp.Expression) -> bool:
-    return node.root() is root
+    """Whether `node` is still in the tree below `root` (not replaced by a placeholder)."""
+    current: exp.Expr | None = node
+    while current is not None:
+        if current is root:
+            return True
+        current = current.parent
+    return False
 
 
 def _all_columns(relations: Mapping[str, tuple[TableRef, ColumnTypes]]) -> set[str]:
@@ -467,7 +698,7 @@ def literal_value(node: exp.Expression) -> decimal.Decimal | None:
         return None
     if not value.is_finite():
         return None
-    return -value if negative else value
+    return value.copy_negate() if negative else value  # not -value: it rounds to 28 digits
 
 
 def _inexact_text(node: exp.Expression) -> bool:
@@ -506,34 +737,42 @@ def scaled_average(total: str, count: int) -> str:
     return str(-whole if total.startswith("-") else whole)
 
 
-def _string_of(ref: str) -> str:
-    """`CAST(b AS STRING)` of a wide column: the scaled integer's digits with the point put back 38
-    from the right, no leading zeros before it or trailing zeros after it (BigQuery's text of a
-    BIGNUMERIC: `42000000000000000000000000000000`, `0.00000000000000000000000000000000000001`,
-    `-1.5`). Each value's BIGNUM is turned into text once (a lambda binds it)."""
-    digits = "repeat('0', greatest(0, 39 - length(ltrim(s, '-')))) || ltrim(s, '-')"
-    whole = "ltrim(d[1:length(d) - 38], '0')"
-    fraction = "rtrim(d[length(d) - 37:], '0')"
+def _string_of(scaled: str) -> str:
+    """`CAST(b AS STRING)` of a wide value (`scaled`: its scaled BIGNUM's text): the scaled
+    integer's digits with the point put back 38 from the right, no leading zeros before it or
+    trailing zeros after it (BigQuery's text of a BIGNUMERIC: `42000000000000000000000000000000`,
+    `0.00000000000000000000000000000000000001`, `-1.5`). Each value's BIGNUM is turned into text
+    once (a lambda binds it)."""
+    s, d = "__bnv_s", "__bnv_d"
+    digits = f"repeat('0', greatest(0, 39 - length(ltrim({s}, '-')))) || ltrim({s}, '-')"
+    whole = f"ltrim({d}[1:length({d}) - 38], '0')"
+    fraction = f"rtrim({d}[length({d}) - 37:], '0')"
     text = (
-        f"(CASE WHEN s[1] = '-' THEN '-' ELSE '' END) || (CASE WHEN {whole} = '' THEN '0' ELSE {whole} END) "
+        f"(CASE WHEN {s}[1] = '-' THEN '-' ELSE '' END) || (CASE WHEN {whole} = '' THEN '0' ELSE {whole} END) "
         f"|| (CASE WHEN {fraction} = '' THEN '' ELSE '.' || {fraction} END)"
     )
     return (
-        f"CASE WHEN {ref} IS NULL THEN NULL ELSE list_transform([CAST({ref}.{bignumerics.FIELD} AS VARCHAR)], "
-        f"lambda s: list_transform([{digits}], lambda d: {text})[1])[1] END"
+        f"list_transform([CAST({scaled} AS VARCHAR)], lambda {s}: CASE WHEN {s} IS NULL THEN NULL "
+        f"ELSE list_transform([{digits}], lambda {d}: {text})[1] END)[1]"
     )
 
 
-def _widen_column(ref: str, kind: str) -> str | None:
-    """A numeric column's values as the wide struct, exactly from their text: an integer's digits
-    with 38 zeros appended, a DECIMAL(p, s)'s (DuckDB writes all s decimals) with 38 - s."""
+def _scaled_column(ref: str, kind: str) -> str | None:
+    """A numeric column's values times 10^38 as BIGNUMs, exactly from their text: an integer's
+    digits with 38 zeros appended, a DECIMAL(p, s)'s (DuckDB writes all s decimals) with 38 - s;
+    NULL stays NULL."""
     if kind in _INTEGERS:
         digits, zeros = f"CAST({ref} AS VARCHAR)", bignumerics.SCALE
     elif (m := _DECIMAL.fullmatch(kind.replace(" ", ""))) is not None and int(m.group(2)) <= bignumerics.SCALE:
         digits, zeros = f"replace(CAST({ref} AS VARCHAR), '.', '')", bignumerics.SCALE - int(m.group(2))
     else:
         return None
-    return (
-        f"CASE WHEN {ref} IS NULL THEN NULL ELSE "
-        f"{{'{bignumerics.FIELD}': CAST({digits} || '{'0' * zeros}' AS BIGNUM)}} END"
-    )
+    return f"CAST({digits} || '{'0' * zeros}' AS BIGNUM)"
+
+
+def _widen_column(ref: str, kind: str) -> str | None:
+    """A numeric column's values as the wide struct (`_scaled_column`'s, NULL a NULL struct)."""
+    scaled = _scaled_column(ref, kind)
+    if scaled is None:
+        return None
+    return f"CASE WHEN {ref} IS NULL THEN NULL ELSE {{'{bignumerics.FIELD}': {scaled}}} END"

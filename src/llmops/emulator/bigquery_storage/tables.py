@@ -52,11 +52,25 @@ def parse_table(path: str, where: str = "table") -> TableRef:
     return TableRef(m.group(1), m.group(2), table)
 
 
+_EXTENSION_METADATA = {
+    "GEOGRAPHY": {
+        b"ARROW:extension:name": b"google:sqlType:geography",
+        b"ARROW:extension:metadata": b'{"encoding": "WKT"}',
+    },
+    "DATETIME": {b"ARROW:extension:name": b"google:sqlType:datetime"},
+    "JSON": {b"ARROW:extension:name": b"google:sqlType:json"},
+}
+"""The Arrow extension names the Read API marks a top-level GEOGRAPHY (WKT text), DATETIME and
+JSON column with (python-bigquery gives its REST pages' Arrow the same since its issue 894)."""
+
+
 def arrow_field(f: dict[str, Any]) -> pa.Field:
     """The Arrow field the Read API sends for a BigQuery schema field: a BIGNUMERIC, at any depth,
     is `decimal256(76, 38)`, as BigQuery sends it (the engine's DECIMAL(38, 18) casts to it exactly,
-    and a wide value, bignumerics.py, is one already)."""
-    return pa.field(f["name"], _read_api_type(f), nullable=f.get("mode") != "REQUIRED")
+    and a wide value, bignumerics.py, is one already); a GEOGRAPHY, DATETIME or JSON column carries
+    its extension name."""
+    metadata = _EXTENSION_METADATA.get(f.get("type", "")) if f.get("mode") != "REPEATED" else None
+    return pa.field(f["name"], _read_api_type(f), nullable=f.get("mode") != "REQUIRED", metadata=metadata)
 
 
 def _read_api_type(f: dict[str, Any]) -> pa.DataType:
