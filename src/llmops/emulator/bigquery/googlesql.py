@@ -1137,6 +1137,11 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
 
     _check_unsupported_nodes(stmt)
     _check_table_functions(stmt)
+    from .joinmethods import read_join_words
+    from .limitclauses import check_limit_offset
+
+    read_join_words(stmt)
+    check_limit_offset(stmt)
     from .partitionfilters import filtered_columns
     from .windowrules import refuse_frames_where_not_allowed
 
@@ -1837,7 +1842,7 @@ def _exact_decimal_literal(node: exp.Literal, coerced: str | None = None) -> boo
 
 def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
     from . import castformat
-    from .datefamily import dispatch_by_argument_type
+    from .datefamily import check_unix_calls, dispatch_by_argument_type
     from .divisions import zero_divisor_errors
     from .jsonnumbers import rewrite_parse_json_modes
     from .textanalysis import rewrite_bag_of_words
@@ -1847,6 +1852,7 @@ def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
     rewrite_parse_json_modes(stmt)
     zero_divisor_errors(stmt)
     rewrite_bag_of_words(stmt)
+    check_unix_calls(stmt)
     timestamp_literal_arguments(stmt)
     round_down_epochs(stmt)
     coerce_temporal_literals(stmt)
