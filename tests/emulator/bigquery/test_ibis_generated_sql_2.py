@@ -16,6 +16,10 @@ local warehouse and through the real BigQuery client; and the answers near them 
 - `STRING_AGG(x, CONCAT(':', ':'))`: the delimiter must be a literal or a query parameter.
 - `SAFE_CAST(DATETIME('2023-01-01T00:00:00') AS FLOAT64)`: a DATETIME casts only to STRING and the
   date/time types, SAFE_CAST included.
+
+And two that failed here where BigQuery answers: a bare name that is both an UNNEST's alias and a
+column of another FROM item (ibis's `unnest`), and a GENERATE_ARRAY with a step of 0 in an IF
+branch not taken (ibis's `ibis.range`).
 """
 
 from __future__ import annotations
@@ -100,9 +104,34 @@ def test_refused_as_bigquery_refuses(warehouse, bigquery_client, sql, fragment):
 
 
 # ASOF after a FROM item without an alias is that item's alias in GoogleSQL, not a join kind
-# (sqlglot read DuckDB's as-of join, and `ASOF.k` was "Referenced table not found")
+# (sqlglot read DuckDB's as-of join, and `ASOF.k` was "Referenced table not found"); and what ibis
+# writes that failed here where BigQuery answers
 ANSWERED = [
     ("SELECT COUNT(*) FROM (SELECT 2 AS k) ASOF LEFT JOIN (SELECT 1 AS k) AS r ON ASOF.k >= r.k", 1, "INT64"),
+    # ibis's unnest: a bare name that is an UNNEST's alias and a column of t0 is the element (a
+    # range variable takes precedence); was DuckDB's "Ambiguous reference to column name"
+    (
+        "SELECT ARRAY_AGG(IF(pos = pos_2, x, NULL) ORDER BY pos) FROM (SELECT [3, 4] AS x) AS t0 "
+        "CROSS JOIN UNNEST(GENERATE_ARRAY(0, ARRAY_LENGTH(t0.x) - 1)) AS pos "
+        "CROSS JOIN UNNEST(t0.x) AS x WITH OFFSET AS pos_2 WHERE pos = pos_2",
+        [3, 4],
+        None,
+    ),
+    ("SELECT SUM(x) FROM (SELECT 10 AS x) AS t CROSS JOIN UNNEST([1, 2]) AS x WHERE x > 1", 2, "INT64"),
+    # ibis.range(1, 5, 0): IF does not evaluate the branch it does not take; was "the step must
+    # not be 0" (DuckDB ran the uncorrelated subquery first)
+    (
+        "SELECT IF((0 > 0 AND 1 < 5) OR (0 < 0 AND 1 > 5), "
+        "ARRAY(SELECT r FROM UNNEST(GENERATE_ARRAY(1, 5, 0)) AS r WHERE r <> 5), [])",
+        [],
+        None,
+    ),
+    (
+        "SELECT ARRAY_LENGTH(IF(FALSE, ARRAY(SELECT r FROM UNNEST(GENERATE_TIMESTAMP_ARRAY("
+        "TIMESTAMP '2017-01-02', TIMESTAMP '2017-01-01', INTERVAL 0 HOUR)) AS r), []))",
+        0,
+        "INT64",
+    ),
 ]
 ANSWERED_ROWS = case_params({"answered": ANSWERED})
 

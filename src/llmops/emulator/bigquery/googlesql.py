@@ -1142,6 +1142,9 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
 
     read_join_words(stmt)
     check_limit_offset(stmt)
+    from .lazybranches import guard_untaken_generators
+
+    guard_untaken_generators(stmt)
     from .partitionfilters import filtered_columns
     from .windowrules import refuse_frames_where_not_allowed
 
@@ -1253,8 +1256,10 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
         keep = [p for p in stmt.args["properties"].expressions if isinstance(p, exp.TemporaryProperty)]
         stmt.set("properties", exp.Properties(expressions=keep) if keep else None)
     from .tablesamples import plain_sample_sizes
+    from .unnestnames import qualify_unnest_names
 
     plain_sample_sizes(stmt)
+    qualify_unnest_names(stmt)  # after the STRUCT UNNESTs are expanded into their fields
     return Statement(
         sql=_generate(stmt, frozenset(ctx.temp_functions)),
         statement_type=kind,
