@@ -143,3 +143,14 @@ def test_answered_locally(warehouse, sql, want, typ):
 
 def test_answered_through_the_client(bigquery_client):
     check_through_client(bigquery_client, ANSWERED)
+
+
+def test_an_array_column_casts_only_to_its_own_type(env):
+    # ibis: array_types.x.cast("!array<float64>") of an ARRAY<INT64> column (the reference's CAST AS
+    # ARRAY: "Must be the exact same array type"); DuckDB cast each element
+    run, ds, error = env
+    run(f"CREATE TABLE {ds}.t AS SELECT [1, 2] AS x")
+    with pytest.raises(error) as info:
+        run(f"SELECT CAST(t0.x AS ARRAY<FLOAT64>) FROM {ds}.t AS t0")
+    assert "Invalid cast from ARRAY<INT64> to ARRAY<FLOAT64>" in str(info.value)
+    assert run(f"SELECT CAST(t0.x AS ARRAY<INT64>) FROM {ds}.t AS t0") == [([1, 2],)]

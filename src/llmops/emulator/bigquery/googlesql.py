@@ -1205,9 +1205,10 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
         # its column types are asked for, then the script is translated again (see `translate`)
         return Statement(sql="", statement_type=_statement_type(stmt), tables=tuple(tables))
     coerce_string_parameters(stmt)
-    from .operandtypes import check_string_comparisons
+    from .operandtypes import check_array_casts, check_string_comparisons
 
     check_string_comparisons(stmt)  # `int_col = '5'`, now that the column's type is known
+    check_array_casts(stmt)
     from .jsonaccess import mark_json_subscripts
     from .jsonpointer import pointer_paths
     from .setops import positional_struct_columns

@@ -47,7 +47,7 @@ def guard_untaken_generators(stmt: exp.Expression) -> None:
             call.replace(guarded)
 
 
-def _in_subquery_of(call: exp.Expression, branch: exp.Expression) -> bool:
+def _in_subquery_of(call: exp.Expr, branch: exp.Expression) -> bool:
     """Whether a query lies between `call` and `branch`, `branch` included."""
     node = call.parent
     while node is not None:
@@ -59,7 +59,7 @@ def _in_subquery_of(call: exp.Expression, branch: exp.Expression) -> bool:
     return False
 
 
-def _first_unnest_of_direct_subquery(call: exp.Expression, branch: exp.Expression) -> bool:
+def _first_unnest_of_direct_subquery(call: exp.Expr, branch: exp.Expression) -> bool:
     """`call` is `UNNEST(call)`, the first FROM item of the only query between it and `branch`."""
     unnest = call.parent
     from_ = unnest.parent if isinstance(unnest, exp.Unnest) else None

@@ -13,6 +13,7 @@ the query fails with BigQuery's message instead of answering.
 | `SAFE_CAST(DATETIME('2023-01-01') AS FLOAT64)` | NULL | `Invalid cast from DATETIME to FLOAT64` |
 | `STRING_AGG(s, CONCAT(':', ':'))` | `a::b` | `Argument 2 to STRING_AGG must be a literal or query parameter` |
 | `CAST(ts AS TIMESTAMP) > DATETIME('2010-03-02')` | rows | `No matching signature for operator > for argument types: TIMESTAMP, DATETIME` |
+| `CAST(int_array_col AS ARRAY<FLOAT64>)` | each element cast | `Casting between arrays with incompatible element types is not supported: ...` |
 
 Only the types the query text shows are judged (`setoptypes.value_type`: literals, typed
 literals, CASTs, DATE/DATETIME/TIMESTAMP/TIME constructor calls, array literals of them); an
@@ -122,6 +123,29 @@ _CASTS_FROM: dict[str, frozenset[str]] = {
 SAFE_CAST to another is the same error as CAST."""
 
 _SCALARS = frozenset({"INT64", "FLOAT64", "NUMERIC", "BIGNUMERIC", "BOOL", "STRING", "BYTES", "JSON", "INTERVAL"})
+
+
+def check_array_casts(stmt: exp.Expression) -> None:
+    """`CAST(int_array_col AS ARRAY<FLOAT64>)` (ibis's `cast("array<float64>")`): BigQuery casts an
+    ARRAY only to the same ARRAY type (the reference's CAST AS ARRAY), where DuckDB cast each
+    element. Judged where the column's type is known; a type with parameters or a STRUCT is left
+    as it was."""
+    from .coltypes import composite_type
+    from .googlesql import BigQueryError
+
+    for cast in find_all(stmt, exp.Cast, exp.TryCast):
+        source = composite_type(cast.this) if isinstance(cast.this, exp.Column) else None
+        if source is None or cast.to.this != exp.DataType.Type.ARRAY or cast.to.find(exp.DataTypeParam):
+            continue
+        target = cast.to.sql("bigquery")
+        if "STRUCT" in source.upper() or "STRUCT" in target.upper():
+            continue  # fields may be named differently in an equivalent type: left as it was
+        if source.replace(" ", "").upper() != target.replace(" ", "").upper():
+            raise BigQueryError(
+                "Casting between arrays with incompatible element types is not supported: "
+                f"Invalid cast from {source} to {target}",
+                fix="cast the elements: ARRAY(SELECT CAST(e AS T) FROM UNNEST(a) AS e WITH OFFSET AS o ORDER BY o)",
+            )
 
 
 def _check_civil_time_cast(cast: exp.Cast) -> None:
