@@ -156,6 +156,7 @@ def _candidates(stmt: exp.Expression) -> list[exp.Expression]:
         + distance_arguments(stmt)
         + _string_cast_operands(stmt)
         + _formatted_cast_operands(stmt)
+        + _array_cast_operands(stmt)
         + ranges.typed_arguments(stmt)
         + setops.later_input_columns(stmt)
         + structs.unnest_arguments(stmt)
@@ -221,6 +222,14 @@ def _string_cast_operands(stmt: exp.Expression) -> list[exp.Expression]:
         c.this
         for c in stmt.find_all(exp.Cast, exp.TryCast)
         if c.to.this in _TEXT and isinstance(c.this, exp.Column) and not c.args.get("format")
+    ]
+
+
+def _array_cast_operands(stmt: exp.Expression) -> list[exp.Expression]:
+    """The columns cast to an ARRAY type: of another ARRAY type the cast is refused
+    (operandtypes.check_array_casts)."""
+    return [
+        c.this for c in stmt.find_all(exp.Cast, exp.TryCast) if c.to.this == _T.ARRAY and isinstance(c.this, exp.Column)
     ]
 
 

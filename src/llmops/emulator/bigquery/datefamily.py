@@ -123,12 +123,35 @@ def _time_of_zoned_string(node: exp.TsOrDsToTime) -> None:
         node.set("this", exp.cast(value.copy(), exp.DataType.build("TIMESTAMP", dialect="bigquery")))
 
 
+_UNIX_CALLS: dict[type[exp.Expression], tuple[str, str]] = {
+    exp.UnixSeconds: ("UNIX_SECONDS", "TIMESTAMP"),
+    exp.UnixMillis: ("UNIX_MILLIS", "TIMESTAMP"),
+    exp.UnixMicros: ("UNIX_MICROS", "TIMESTAMP"),
+    exp.UnixDate: ("UNIX_DATE", "DATE"),
+}
+"""UNIX_SECONDS, _MILLIS and _MICROS take a TIMESTAMP, UNIX_DATE a DATE: of a DATETIME (ibis's
+`ts.epoch_seconds()` of a DATETIME column) BigQuery has no signature; DuckDB's epoch answered."""
+
+
+def check_unix_calls(stmt: exp.Expression) -> None:
+    """BigQuery's signature error for UNIX_SECONDS/_MILLIS/_MICROS/UNIX_DATE of a value whose type
+    the text shows or coltypes.py inferred to be another (before their rewrites hide the calls)."""
+    from .operandtypes import no_signature
+
+    for node in find_all(stmt, *_UNIX_CALLS):
+        name, takes = _UNIX_CALLS[type(node)]
+        kind = temporal_kind(node.this)
+        if kind is not None and kind != takes:
+            raise no_signature("function", name, [kind])
+
+
 def typed_arguments(stmt: exp.Expression) -> list[exp.Expression]:
     """The first arguments whose type chooses the function (for coltypes.py to infer)."""
     calls: list[exp.Expression] = find_all(stmt, *_ADD_SUB)
     out = [node.this for node in calls]
     out += [node.this.this for node in stmt.find_all(exp.TimeToStr) if isinstance(node.this, exp.TsOrDsToDate)]
     out += [node.this for node in stmt.find_all(exp.DatetimeTrunc)]
+    out += [node.this for node in stmt.find_all(*_UNIX_CALLS)]
     out += [
         node.expressions[0]
         for node in stmt.find_all(exp.Anonymous)

@@ -99,6 +99,12 @@ written (`CREATE TABLE t (...)`, `INSERT t (a, b)`), a type's parameters (`AS ST
 DuckDB statement's object (refused as a statement)."""
 
 
+_NAME_TOKENS = frozenset({TokenType.VAR, TokenType.MAP, TokenType.LIST})
+"""Tokens of a name that can be called: MAP and LIST are keywords of sqlglot's tokenizer (DuckDB's
+types) and plain names in GoogleSQL, where `MAP(keys, values)` (ibis's map literal) and
+`LIST(...)` are calls of functions it does not have."""
+
+
 def check_function_names(sql: str, temporary: Collection[str] = ()) -> None:
     """Raise BigQuery's `Function not found` for the first unqualified call in `sql` of a name that
     is neither a GoogleSQL function nor one of `temporary` (upper case) or of the functions the
@@ -111,7 +117,7 @@ def check_function_names(sql: str, temporary: Collection[str] = ()) -> None:
         return
     defined = set(temporary) | _defined(tokens)
     for i, tok in enumerate(tokens[:-1]):
-        if tok.token_type != TokenType.VAR or tokens[i + 1].token_type != TokenType.L_PAREN:
+        if tok.token_type not in _NAME_TOKENS or tokens[i + 1].token_type != TokenType.L_PAREN:
             continue
         name = tok.text.upper()
         if (

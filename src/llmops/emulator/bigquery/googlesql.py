@@ -1141,6 +1141,14 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
 
     _check_unsupported_nodes(stmt)
     _check_table_functions(stmt)
+    from .joinmethods import read_join_words
+    from .limitclauses import check_limit_offset
+
+    read_join_words(stmt)
+    check_limit_offset(stmt)
+    from .lazybranches import guard_untaken_generators
+
+    guard_untaken_generators(stmt)
     from .partitionfilters import filtered_columns
     from .windowrules import refuse_frames_where_not_allowed
 
@@ -1201,9 +1209,10 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
         # its column types are asked for, then the script is translated again (see `translate`)
         return Statement(sql="", statement_type=_statement_type(stmt), tables=tuple(tables))
     coerce_string_parameters(stmt)
-    from .operandtypes import check_string_comparisons
+    from .operandtypes import check_array_casts, check_string_comparisons
 
     check_string_comparisons(stmt)  # `int_col = '5'`, now that the column's type is known
+    check_array_casts(stmt)
     from .jsonaccess import mark_json_subscripts
     from .jsonpointer import pointer_paths
     from .setops import positional_struct_columns
@@ -1252,8 +1261,10 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
         keep = [p for p in stmt.args["properties"].expressions if isinstance(p, exp.TemporaryProperty)]
         stmt.set("properties", exp.Properties(expressions=keep) if keep else None)
     from .tablesamples import plain_sample_sizes
+    from .unnestnames import qualify_unnest_names
 
     plain_sample_sizes(stmt)
+    qualify_unnest_names(stmt)  # after the STRUCT UNNESTs are expanded into their fields
     return Statement(
         sql=_generate(stmt, frozenset(ctx.temp_functions)),
         statement_type=kind,
@@ -1839,7 +1850,7 @@ def _exact_decimal_literal(node: exp.Literal, coerced: str | None = None) -> boo
 
 def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
     from . import castformat
-    from .datefamily import dispatch_by_argument_type
+    from .datefamily import check_unix_calls, dispatch_by_argument_type
     from .divisions import zero_divisor_errors
     from .jsonnumbers import rewrite_parse_json_modes
     from .textanalysis import rewrite_bag_of_words
@@ -1849,6 +1860,7 @@ def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
     rewrite_parse_json_modes(stmt)
     zero_divisor_errors(stmt)
     rewrite_bag_of_words(stmt)
+    check_unix_calls(stmt)
     timestamp_literal_arguments(stmt)
     round_down_epochs(stmt)
     coerce_temporal_literals(stmt)

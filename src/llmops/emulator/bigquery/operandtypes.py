@@ -10,11 +10,15 @@ the query fails with BigQuery's message instead of answering.
 | `MOD(5.5, 2)` | 1.5 | `No matching signature for function MOD for argument types: FLOAT64, INT64` |
 | `LENGTH(123)` | 3 | `No matching signature for function LENGTH for argument types: INT64` |
 | `SELECT 1e400` | inf | `Invalid floating point literal: 1e400` |
+| `SAFE_CAST(DATETIME('2023-01-01') AS FLOAT64)` | NULL | `Invalid cast from DATETIME to FLOAT64` |
+| `STRING_AGG(s, CONCAT(':', ':'))` | `a::b` | `Argument 2 to STRING_AGG must be a literal or query parameter` |
+| `CAST(ts AS TIMESTAMP) > DATETIME('2010-03-02')` | rows | `No matching signature for operator > for argument types: TIMESTAMP, DATETIME` |
+| `CAST(int_array_col AS ARRAY<FLOAT64>)` | each element cast | `Casting between arrays with incompatible element types is not supported: ...` |
 
 Only the types the query text shows are judged (`setoptypes.value_type`: literals, typed
-literals, CASTs, array literals of them); an operand whose type the text does not show (a
-column, a parameter, a call) leaves the expression as it was, so a valid query never starts
-failing; the exception is a column compared with a STRING literal that reads as a number
+literals, CASTs, DATE/DATETIME/TIMESTAMP/TIME constructor calls, array literals of them); an
+operand whose type the text does not show (a column, a parameter, another call) leaves the
+expression as it was, so a valid query never starts failing; the exception is a column compared with a STRING literal that reads as a number
 (`int_col = '5'`), whose type is asked of the table (`check_string_comparisons`). The coercions
 GoogleSQL makes stay: the numeric types meet, a STRING literal compares with a DATE, DATETIME, TIME or
 TIMESTAMP (`DATE '2020-01-01' = '2020-01-01'`), NULL meets any type.
@@ -44,7 +48,7 @@ def _shown(kind: str) -> str:
     return kind.replace(STRING_LITERAL, "STRING").replace(NULL, "INT64")
 
 
-def _no_signature(kind: str, name: str, kinds: list[str]) -> Exception:
+def no_signature(kind: str, name: str, kinds: list[str]) -> Exception:
     from .googlesql import BigQueryError
 
     return BigQueryError(f"No matching signature for {kind} {name} for argument types: {', '.join(map(_shown, kinds))}")
@@ -71,15 +75,15 @@ def check_operand_types(stmt: exp.Expression) -> None:
     for call in find_all(stmt, exp.If):
         kinds = _types(call.this, call.args.get("true"), call.args.get("false") or exp.Null())
         if kinds and not _bool_or_null(kinds[0]) and _is_if_call(call):
-            raise _no_signature("function", "IF", kinds)
+            raise no_signature("function", "IF", kinds)
     for negation in find_all(stmt, exp.Not):
         kinds = _types(negation.this)
         if kinds and not _bool_or_null(kinds[0]):
-            raise _no_signature("operator", "NOT", kinds)
+            raise no_signature("operator", "NOT", kinds)
     for junction in find_all(stmt, exp.And, exp.Or):
         kinds = _types(junction.this, junction.expression)
         if kinds and not all(_bool_or_null(k) for k in kinds):
-            raise _no_signature("operator", "AND" if isinstance(junction, exp.And) else "OR", kinds)
+            raise no_signature("operator", "AND" if isinstance(junction, exp.And) else "OR", kinds)
     for comparison in find_all(stmt, *COMPARISONS):
         kinds = _types(comparison.this, comparison.expression)
         if not kinds:
@@ -89,15 +93,84 @@ def check_operand_types(stmt: exp.Expression) -> None:
             word = "Equality" if isinstance(comparison, exp.EQ) else "Inequality"
             raise BigQueryError(f"{word} is not defined for arguments of type {_shown(arrays[0])}")
         if supertype(kinds) is False:
-            raise _no_signature("operator", COMPARISONS[type(comparison)], kinds)
+            raise no_signature("operator", COMPARISONS[type(comparison)], kinds)
     for mod in find_all(stmt, exp.Mod):
         kinds = _types(mod.this, mod.expression)
         if kinds and any(k in ("FLOAT64", "STRING", STRING_LITERAL, "BOOL", "DATE") for k in kinds):
-            raise _no_signature("function", "MOD", kinds)
+            raise no_signature("function", "MOD", kinds)
     for length in find_all(stmt, exp.Length):
         kinds = _types(length.this)
         if kinds and (kinds[0] in NUMBERS or kinds[0] in ("BOOL", "DATE", "DATETIME", "TIME", "TIMESTAMP")):
-            raise _no_signature("function", "LENGTH", kinds)
+            raise no_signature("function", "LENGTH", kinds)
+    for cast in find_all(stmt, exp.Cast, exp.TryCast):
+        _check_civil_time_cast(cast)
+    for agg in find_all(stmt, exp.GroupConcat):
+        separator = agg.args.get("separator")
+        if isinstance(separator, exp.Expression) and not _literal_or_parameter(separator):
+            raise BigQueryError(
+                "Argument 2 to STRING_AGG must be a literal or query parameter",
+                fix="write the delimiter as a literal ('::'), or pass it as a query parameter",
+            )
+
+
+_CASTS_FROM: dict[str, frozenset[str]] = {
+    "DATE": frozenset({"STRING", "DATE", "DATETIME", "TIMESTAMP"}),
+    "DATETIME": frozenset({"STRING", "DATE", "DATETIME", "TIME", "TIMESTAMP"}),
+    "TIME": frozenset({"STRING", "TIME"}),
+    "TIMESTAMP": frozenset({"STRING", "DATE", "DATETIME", "TIME", "TIMESTAMP"}),
+}
+"""The types a DATE, DATETIME, TIME and TIMESTAMP cast to (the reference's conversion rules);
+SAFE_CAST to another is the same error as CAST."""
+
+_SCALARS = frozenset({"INT64", "FLOAT64", "NUMERIC", "BIGNUMERIC", "BOOL", "STRING", "BYTES", "JSON", "INTERVAL"})
+
+
+def check_array_casts(stmt: exp.Expression) -> None:
+    """`CAST(int_array_col AS ARRAY<FLOAT64>)` (ibis's `cast("array<float64>")`): BigQuery casts an
+    ARRAY only to the same ARRAY type (the reference's CAST AS ARRAY), where DuckDB cast each
+    element. Judged where the column's type is known; a type with parameters or a STRUCT is left
+    as it was."""
+    from .coltypes import composite_type
+    from .googlesql import BigQueryError
+
+    for cast in find_all(stmt, exp.Cast, exp.TryCast):
+        source = composite_type(cast.this) if isinstance(cast.this, exp.Column) else None
+        if source is None or cast.to.this != exp.DataType.Type.ARRAY or cast.to.find(exp.DataTypeParam):
+            continue
+        target = cast.to.sql("bigquery")
+        if "STRUCT" in source.upper() or "STRUCT" in target.upper():
+            continue  # fields may be named differently in an equivalent type: left as it was
+        if source.replace(" ", "").upper() != target.replace(" ", "").upper():
+            raise BigQueryError(
+                "Casting between arrays with incompatible element types is not supported: "
+                f"Invalid cast from {source} to {target}",
+                fix="cast the elements: ARRAY(SELECT CAST(e AS T) FROM UNNEST(a) AS e WITH OFFSET AS o ORDER BY o)",
+            )
+
+
+def _check_civil_time_cast(cast: exp.Cast) -> None:
+    """`SAFE_CAST(DATETIME('2023-01-01T00:00:00') AS FLOAT64)`: BigQuery's `Invalid cast from
+    DATETIME to FLOAT64` where the text shows the operand's type (DuckDB's TRY_CAST: NULL)."""
+    from .coltypes import KINDS
+    from .googlesql import BigQueryError
+
+    source = value_type(cast.this)
+    allowed = _CASTS_FROM.get(source or "")
+    to = cast.to.this
+    target = None if cast.to.expressions else "BOOL" if to == exp.DataType.Type.BOOLEAN else KINDS.get(to)
+    if allowed is None or target is None or target in allowed or not (target in _SCALARS or target in _CASTS_FROM):
+        return
+    raise BigQueryError(f"Invalid cast from {source} to {target}", fix="cast through STRING, or use UNIX_* / EXTRACT")
+
+
+def _literal_or_parameter(node: exp.Expression) -> bool:
+    """A literal (NULL, a cast of one) or a query parameter. An expression with a name in it is
+    left to DuckDB: a script variable is the constant it takes, a column one it refuses."""
+    while isinstance(node, exp.Paren | exp.Cast):
+        node = node.this
+    if isinstance(node, exp.Literal | exp.Null | exp.ByteString | exp.HexString | exp.Parameter | exp.Placeholder):
+        return True
+    return node.find(exp.Column) is not None
 
 
 _STRING_COMPARED = "operandtypes:string_compared"
@@ -142,7 +215,7 @@ def check_string_comparisons(stmt: exp.Expression) -> None:
         kind = known_type(column)
         if kind in NUMBERS:
             operator, first = mark
-            raise _no_signature("operator", operator, [kind, "STRING"] if first else ["STRING", kind])
+            raise no_signature("operator", operator, [kind, "STRING"] if first else ["STRING", kind])
 
 
 def _is_if_call(node: exp.If) -> bool:

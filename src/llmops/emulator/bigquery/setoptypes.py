@@ -28,6 +28,15 @@ NULL = "NULL"
 _T = exp.DataType.Type
 _CAST_KINDS = {**KINDS, _T.BOOLEAN: "BOOL"}
 
+_CONSTRUCTORS: tuple[tuple[tuple[type[exp.Expression], ...], str], ...] = (
+    ((exp.TsOrDsToDatetime, exp.Datetime, exp.TimestampFromParts), "DATETIME"),
+    ((exp.Timestamp,), "TIMESTAMP"),
+    ((exp.Date, exp.DateFromParts), "DATE"),
+    ((exp.TimeFromParts,), "TIME"),
+)
+"""The calls whose name is their type in GoogleSQL (DATETIME(...) is a DATETIME whatever its
+arguments), as sqlglot reads them in BigQuery text."""
+
 
 def check_set_operation_types(stmt: exp.Expression) -> None:
     """Raise BigQuery's error for a set operation whose column types the text shows to clash."""
@@ -91,8 +100,8 @@ def _shown(kind: str) -> str:
 
 
 def value_type(node: exp.Expression) -> str | None:
-    """The type of `node` as the query text shows it (a literal, a CAST, an array literal of
-    them), None where it does not."""
+    """The type of `node` as the query text shows it (a literal, a CAST, a DATE, DATETIME,
+    TIMESTAMP or TIME constructor call, an array literal of them), None where it does not."""
     if isinstance(node, exp.Alias | exp.Paren):
         return value_type(node.this)
     if isinstance(node, exp.Null):
@@ -108,6 +117,9 @@ def value_type(node: exp.Expression) -> str | None:
         if text.isdigit():
             return "INT64" if int(text) < 2**63 else None
         return "FLOAT64" if text.replace(".", "", 1).replace("e", "", 1).replace("-", "", 1).isdigit() else None
+    for calls, kind in _CONSTRUCTORS:
+        if isinstance(node, calls):
+            return kind
     if isinstance(node, exp.Cast | exp.TryCast) and not node.args.get("format"):
         return _CAST_KINDS.get(node.to.this) if not node.to.expressions else None
     if isinstance(node, exp.Array) and node.expressions and not isinstance(node.expressions[0], exp.Query):
