@@ -1197,7 +1197,10 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
         # its column types are asked for, then the script is translated again (see `translate`)
         return Statement(sql="", statement_type=_statement_type(stmt), tables=tuple(tables))
     coerce_string_parameters(stmt)
+    from .extractparts import check_extracts
     from .operandtypes import check_string_comparisons
+
+    check_extracts(stmt)  # after a STRING parameter is coerced to the type EXTRACT takes
 
     check_string_comparisons(stmt)  # `int_col = '5'`, now that the column's type is known
     from .jsonaccess import mark_json_subscripts
