@@ -1,5 +1,9 @@
 """Leftover differences from BigQuery, each checked against Google's documented behaviour:
 
+- The pseudo-columns `_PARTITIONTIME` / `_PARTITIONDATE` of an ingestion-time partitioned table
+  (`timePartitioning` without a field, `PARTITION BY _PARTITIONDATE`) are refused naming the
+  pseudo-column and the table (the emulator keeps no ingestion time per row); they were
+  "unrecognized name", as if the table had none. Of another table that error stays (BigQuery's).
 - EXTRACT of a STRING query parameter reads it as the type ZetaSQL's signature matching picks
   (the cheapest coercion of a STRING: DATE, or TIMESTAMP for the DATE, TIME and DATETIME parts);
   it was "No matching signature for function DATE_PART". LAST_DAY, UNIX_SECONDS/MILLIS/MICROS and
@@ -7,16 +11,68 @@
   has not (`EXTRACT(HOUR FROM DATE ...)`, which DuckDB answered 0) and of a STRING literal are
   BigQuery's errors ("EXTRACT from DATE does not support the HOUR date part", "EXTRACT does not
   support literal STRING arguments").
+- A GAP_FILL query gives the same rows through `engine.translate()`, the streamed JSON lines path
+  and the local export as through jobs.query (its marker call was left in the SQL: "function
+  __BQ_GAP_FILL is not supported").
+- `INFORMATION_SCHEMA.TABLE_SNAPSHOTS` lists a dataset's (or a region's) table snapshots with
+  their base tables and snapshot times; it was refused by name.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import uuid
 
+import duckdb
 import pytest
 from googlesql_cases import LOCAL_TYPES, assert_fails_locally, assert_fails_through_client
 
 from llmops.core.errors import QueryError
+
+
+def _dataset(client, prefix: str) -> str:
+    return client.create_dataset(f"{prefix}_{uuid.uuid4().hex[:8]}").dataset_id
+
+
+# ---------------------------------------------------------------- ingestion-time pseudo-columns
+
+
+def test_ingestion_time_pseudo_columns_are_refused_by_name_on_the_local_warehouse(scratch_warehouse):
+    wh = scratch_warehouse
+    wh.query_result("CREATE SCHEMA IF NOT EXISTS ingest")
+    wh.query_result("CREATE TABLE ingest.daily (a INT64) PARTITION BY _PARTITIONDATE")
+    wh.query_result("INSERT INTO ingest.daily VALUES (1)")
+    fragment = "the pseudo-column {} of the ingestion-time partitioned table {}.ingest.daily is not supported"
+    for sql, name in [
+        ("SELECT _PARTITIONTIME AS pt, * FROM ingest.daily", "_PARTITIONTIME"),
+        ("SELECT a FROM ingest.daily WHERE _PARTITIONDATE = DATE '2024-01-01'", "_PARTITIONDATE"),
+    ]:
+        assert_fails_locally(wh, sql, fragment.format(name, wh.project))
+    # a table partitioned by a column has no pseudo-column: BigQuery's "Unrecognized name"
+    wh.query_result("CREATE TABLE ingest.by_day (d DATE, a INT64) PARTITION BY d")
+    assert_fails_locally(wh, "SELECT _PARTITIONTIME FROM ingest.by_day", "unrecognized name: _PARTITIONTIME")
+
+
+def test_ingestion_time_pseudo_columns_are_refused_by_name_through_the_client(bigquery_client):
+    from google.cloud import bigquery
+
+    dataset = _dataset(bigquery_client, "ingest")
+    try:
+        table = bigquery.Table(
+            f"{bigquery_client.project}.{dataset}.events", schema=[bigquery.SchemaField("a", "INT64")]
+        )
+        table.time_partitioning = bigquery.TimePartitioning(type_=bigquery.TimePartitioningType.DAY)
+        bigquery_client.create_table(table)
+        assert_fails_through_client(
+            bigquery_client,
+            f"SELECT _PARTITIONTIME, * FROM `{dataset}.events` WHERE _PARTITIONTIME >= TIMESTAMP '2024-01-01'",
+            f"the pseudo-column _PARTITIONTIME of the ingestion-time partitioned table "
+            f"{bigquery_client.project}.{dataset}.events is not supported by the local warehouse",
+        )
+    finally:
+        bigquery_client.delete_dataset(dataset, delete_contents=True, not_found_ok=True)
+
 
 # ---------------------------------------------------------------- EXTRACT and STRING parameters
 
@@ -107,3 +163,82 @@ EXTRACT_REFUSALS = [
 def test_extract_of_a_part_its_argument_has_not_is_bigquerys_error(warehouse, bigquery_client, sql, fragment):
     assert_fails_locally(warehouse, sql, fragment)
     assert_fails_through_client(bigquery_client, sql, fragment)
+
+
+# ---------------------------------------------------------------- GAP_FILL through every path
+
+_GAP_FILL = (
+    "SELECT * FROM GAP_FILL((SELECT DATE '2024-01-01' AS d, 1 AS v UNION ALL SELECT DATE '2024-01-04', 4), "
+    "ts_column => 'd', bucket_width => INTERVAL 1 DAY, value_columns => [('v', 'linear')]) ORDER BY d"
+)
+_FILLED = [
+    {"d": dt.date(2024, 1, 1), "v": 1},
+    {"d": dt.date(2024, 1, 2), "v": 2},
+    {"d": dt.date(2024, 1, 3), "v": 3},
+    {"d": dt.date(2024, 1, 4), "v": 4},
+]
+
+
+def test_gap_fill_gives_the_same_rows_through_every_path(scratch_warehouse, bigquery_client):
+    assert [dict(r) for r in bigquery_client.query_and_wait(_GAP_FILL)] == _FILLED
+    assert scratch_warehouse.query_result(_GAP_FILL).table.to_pylist() == _FILLED
+    translated = scratch_warehouse.engine.translate(_GAP_FILL)
+    assert "__bq_gap_fill(" not in translated.lower()
+    assert duckdb.sql(translated).fetchall() == [tuple(r.values()) for r in _FILLED]
+
+    batches: list = []
+    scratch_warehouse.stream_json_lines(_GAP_FILL, batches.append, lines={"line": ["d", "v"]})
+    lines = [json.loads(r["line"]) for b in batches for r in b.to_pylist()]
+    assert lines == [{"d": r["d"].isoformat(), "v": r["v"]} for r in _FILLED]
+
+    scratch_warehouse.engine.export(_GAP_FILL, "filled.jsonl")
+    text = (scratch_warehouse.engine.local_root / "filled.jsonl").read_text()
+    assert [json.loads(x) for x in text.splitlines()] == [{"d": r["d"].isoformat(), "v": r["v"]} for r in _FILLED]
+
+
+# ---------------------------------------------------------------- INFORMATION_SCHEMA.TABLE_SNAPSHOTS
+
+
+def test_table_snapshots_lists_each_snapshot_with_its_base_table(bigquery_client, scratch_warehouse):
+    project = bigquery_client.project
+    base, other = _dataset(bigquery_client, "snapbase"), _dataset(bigquery_client, "snaps")
+    try:
+        bigquery_client.query_and_wait(f"CREATE TABLE `{base}.orders` AS SELECT 1 AS id")
+        bigquery_client.query_and_wait(f"CREATE SNAPSHOT TABLE `{other}.orders_snap` CLONE `{base}.orders`")
+        bigquery_client.query_and_wait(f"CREATE TABLE `{other}.orders_clone` CLONE `{base}.orders`")
+        sql = (
+            "SELECT table_catalog, table_schema, table_name, base_table_catalog, base_table_schema, "
+            f"base_table_name, snapshot_time FROM `{other}.INFORMATION_SCHEMA.TABLE_SNAPSHOTS`"
+        )
+        rows = [dict(r) for r in bigquery_client.query_and_wait(sql)]
+        snapshot = bigquery_client.get_table(f"{other}.orders_snap").snapshot_definition
+        assert rows == [
+            {
+                "table_catalog": project,
+                "table_schema": other,
+                "table_name": "orders_snap",
+                "base_table_catalog": project,
+                "base_table_schema": base,
+                "base_table_name": "orders",
+                "snapshot_time": rows[0]["snapshot_time"],
+            }
+        ]
+        # the REST resource's snapshotTime (milliseconds) is the same time
+        assert abs(rows[0]["snapshot_time"] - snapshot.snapshot_time) < dt.timedelta(milliseconds=1)
+        assert list(bigquery_client.query_and_wait(f"SELECT * FROM `{base}.INFORMATION_SCHEMA.TABLE_SNAPSHOTS`")) == []
+        region = "SELECT table_name FROM `region-us`.INFORMATION_SCHEMA.TABLE_SNAPSHOTS WHERE table_schema = "
+        assert [r[0] for r in bigquery_client.query_and_wait(f"{region}'{other}'")] == ["orders_snap"]
+        bigquery_client.query_and_wait(f"DROP SNAPSHOT TABLE `{other}.orders_snap`")
+        assert list(bigquery_client.query_and_wait(sql)) == []
+    finally:
+        bigquery_client.delete_dataset(other, delete_contents=True, not_found_ok=True)
+        bigquery_client.delete_dataset(base, delete_contents=True, not_found_ok=True)
+
+    wh = scratch_warehouse
+    wh.query_result("CREATE SCHEMA IF NOT EXISTS snaplocal")
+    wh.query_result("CREATE TABLE snaplocal.t AS SELECT 1 AS id")
+    wh.query_result("CREATE SNAPSHOT TABLE snaplocal.s CLONE snaplocal.t")
+    got = wh.query_result(
+        "SELECT table_name, base_table_schema, base_table_name FROM snaplocal.INFORMATION_SCHEMA.TABLE_SNAPSHOTS"
+    )
+    assert got.table.to_pylist() == [{"table_name": "s", "base_table_schema": "snaplocal", "base_table_name": "t"}]

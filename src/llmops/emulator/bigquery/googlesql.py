@@ -400,6 +400,7 @@ INFO_SCHEMA_VIEWS = {
     "PARTITIONS": "__bq_information_schema_partitions",
     "VIEWS": "__bq_information_schema_views",
     "TABLE_OPTIONS": "__bq_information_schema_table_options",
+    "TABLE_SNAPSHOTS": "__bq_information_schema_table_snapshots",
     "SCHEMATA_OPTIONS": "__bq_information_schema_schemata_options",
     "CONSTRAINT_COLUMN_USAGE": "__bq_information_schema_constraint_column_usage",
     "ROUTINE_OPTIONS": "__bq_information_schema_routine_options",
