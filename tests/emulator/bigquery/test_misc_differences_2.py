@@ -11,6 +11,10 @@
   has not (`EXTRACT(HOUR FROM DATE ...)`, which DuckDB answered 0) and of a STRING literal are
   BigQuery's errors ("EXTRACT from DATE does not support the HOUR date part", "EXTRACT does not
   support literal STRING arguments").
+- Newline-delimited JSON exports (extract jobs, EXPORT DATA, the local warehouse's export) leave
+  NULL fields out of a row, nested ones too (BigQuery's backend: googleapis/nodejs-bigquery#1134),
+  and write `<`, `>`, `&` as `\\u003c`, `\\u003e`, `\\u0026` ("Export table data"); they wrote
+  `"name":null` and the symbols as they are.
 - A GAP_FILL query gives the same rows through `engine.translate()`, the streamed JSON lines path
   and the local export as through jobs.query (its marker call was left in the SQL: "function
   __BQ_GAP_FILL is not supported").
@@ -163,6 +167,47 @@ EXTRACT_REFUSALS = [
 def test_extract_of_a_part_its_argument_has_not_is_bigquerys_error(warehouse, bigquery_client, sql, fragment):
     assert_fails_locally(warehouse, sql, fragment)
     assert_fails_through_client(bigquery_client, sql, fragment)
+
+
+# ---------------------------------------------------------------- JSON exports
+
+_NULLS = (
+    "SELECT 1 AS id, CAST(NULL AS STRING) AS name, 'profit&loss <x>' AS s, "
+    "STRUCT(CAST(NULL AS INT64) AS a, 'b' AS b) AS rec, [STRUCT(CAST(NULL AS STRING) AS c, 2 AS e)] AS arr"
+)
+
+
+def test_extract_jobs_and_export_data_leave_null_fields_out(bigquery_client, storage_client):
+    from google.cloud import bigquery
+
+    dataset = _dataset(bigquery_client, "jsonnull")
+    bucket = storage_client.create_bucket(f"jsonnull-{uuid.uuid4().hex[:8]}")
+    try:
+        bigquery_client.query_and_wait(f"CREATE TABLE `{dataset}.rows` AS {_NULLS}")
+        config = bigquery.ExtractJobConfig(destination_format="NEWLINE_DELIMITED_JSON")
+        bigquery_client.extract_table(f"{dataset}.rows", f"gs://{bucket.name}/rows.json", job_config=config).result()
+        line = bucket.blob("rows.json").download_as_text()
+        assert line == ('{"id":"1","s":"profit\\u0026loss \\u003cx\\u003e","rec":{"b":"b"},"arr":[{"e":2}]}\n')
+        bigquery_client.query_and_wait(
+            f"EXPORT DATA OPTIONS(uri='gs://{bucket.name}/q-*.json', format='JSON') AS {_NULLS}"
+        )
+        (blob,) = [b for b in bucket.list_blobs(prefix="q-")]
+        row = json.loads(blob.download_as_text())
+        assert sorted(row) == ["arr", "id", "rec", "s"]
+        assert row["rec"] == {"b": "b"} and row["arr"] == [{"e": 2}]
+        assert "\\u0026" in blob.download_as_text()
+    finally:
+        bigquery_client.delete_dataset(dataset, delete_contents=True, not_found_ok=True)
+
+
+def test_the_local_warehouse_export_leaves_null_fields_out(scratch_warehouse):
+    engine = scratch_warehouse.engine
+    engine.export(_NULLS, "nulls.jsonl")
+    text = (engine.local_root / "nulls.jsonl").read_text()
+    assert text == '{"id":1,"s":"profit\\u0026loss \\u003cx\\u003e","rec":{"b":"b"},"arr":[{"e":2}]}\n'
+    # a JSON value's own nulls are data, not fields
+    engine.export("SELECT JSON '{\"k\": null}' AS j, CAST(NULL AS JSON) AS k", "json.jsonl")
+    assert (engine.local_root / "json.jsonl").read_text() == '{"j":{"k":null}}\n'
 
 
 # ---------------------------------------------------------------- GAP_FILL through every path
