@@ -51,6 +51,9 @@ def test_ingestion_time_pseudo_columns_are_refused_by_name_on_the_local_warehous
     for sql, name in [
         ("SELECT _PARTITIONTIME AS pt, * FROM ingest.daily", "_PARTITIONTIME"),
         ("SELECT a FROM ingest.daily WHERE _PARTITIONDATE = DATE '2024-01-01'", "_PARTITIONDATE"),
+        ("SELECT d._PARTITIONTIME FROM ingest.daily AS d", "_PARTITIONTIME"),
+        # dbt's time_ingestion_partitioning writes the pseudo-column in an INSERT's column list
+        ("INSERT INTO ingest.daily (_PARTITIONTIME, a) VALUES (TIMESTAMP '2024-01-01', 2)", "_PARTITIONTIME"),
     ]:
         assert_fails_locally(wh, sql, fragment.format(name, wh.project))
     # a table partitioned by a column has no pseudo-column: BigQuery's "Unrecognized name"

@@ -1446,11 +1446,12 @@ class BigQueryEngine:
                 return BigQueryDuplicate(first, fix="use CREATE OR REPLACE or IF NOT EXISTS")
             return BigQueryError(first, fix=hint or "check the names in the query")
         if isinstance(exc, duckdb.BinderException):
+            pseudo = ingestiontime.named_in(first)
+            if pseudo is not None and stmt is not None:
+                refused = ingestiontime.pseudo_column_error(self._layouts(con), pseudo, stmt.tables)
+                if refused is not None:
+                    return refused
             m = re.search(r'Referenced column "?([^"\s]+)"? (?:was )?not found', first)
-            if m and stmt is not None:
-                pseudo = ingestiontime.pseudo_column_error(self._layouts(con), m.group(1), stmt.tables)
-                if pseudo is not None:
-                    return pseudo
             if m:
                 return BigQueryError(
                     f"unrecognized name: {m.group(1)}", fix=hint or "check the column names in the query"

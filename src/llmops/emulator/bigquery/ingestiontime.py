@@ -5,15 +5,25 @@ BigQuery reads them as each row's ingestion time (truncated to the partition's u
 the emulator keeps no ingestion time per row, so a query reading one of a table that has them
 is refused naming the pseudo-column and the table, where DuckDB's binder said "unrecognized
 name" as if the table had no such column. Of any other table BigQuery too answers "Unrecognized
-name", so that error stays."""
+name", so that error stays. A query, an INSERT's column list (`INSERT INTO t (_PARTITIONTIME,
+a)`, as dbt's `time_ingestion_partitioning` writes) and a qualified `t._PARTITIONTIME` alike."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .googlesql import BigQueryError, duckdb_schema
 
 PSEUDO_COLUMNS = frozenset({"_PARTITIONTIME", "_PARTITIONDATE"})
+_NAMED = re.compile(r'"?\b(_PARTITION(?:TIME|DATE))\b"?', re.IGNORECASE)
+
+
+def named_in(message: str) -> str | None:
+    """The pseudo-column a DuckDB binder message names (a column not found in a SELECT, a
+    qualified `t._PARTITIONTIME`, an INSERT's column list), or None."""
+    m = _NAMED.search(message)
+    return m.group(1) if m else None
 
 
 def pseudo_column_error(
