@@ -93,6 +93,8 @@ STRING_PARAMETERS = [
     ("SELECT EXTRACT(DATE FROM @p)", {"p": "2024-03-05 23:00:00-05"}, dt.date(2024, 3, 6), "DATE"),
     ("SELECT EXTRACT(TIME FROM @p)", {"p": "2024-03-05 23:00:00-05"}, dt.time(4, 0), "TIME"),
     ("SELECT EXTRACT(DATETIME FROM @p)", {"p": "2024-03-05 23:00:00-05"}, dt.datetime(2024, 3, 6, 4, 0), "DATETIME"),
+    # AT TIME ZONE: only the TIMESTAMP signature takes a zone
+    ("SELECT EXTRACT(HOUR FROM @p AT TIME ZONE 'Asia/Tokyo')", {"p": "2024-03-05 23:00:00+00"}, 8, "INT64"),
     ("SELECT LAST_DAY(@p)", {"p": "2024-02-05"}, dt.date(2024, 2, 29), "DATE"),
     ("SELECT LAST_DAY(@p, YEAR)", {"p": "2024-02-05"}, dt.date(2024, 12, 31), "DATE"),
     ("SELECT UNIX_SECONDS(@p)", {"p": "2024-01-01 00:00:01+00"}, 1704067201, "INT64"),

@@ -84,6 +84,7 @@ def check_extracts(stmt: exp.Expression) -> None:
         message = _refusal("DATE", part)
         if message is None or isinstance(value, exp.Literal | exp.Null | exp.Interval):
             continue
+        # the argument is guarded, not the call, so EXTRACT's INT64 stays in sight of later rewrites
         guard = exp.Case(
             ifs=[
                 exp.If(
@@ -94,6 +95,6 @@ def check_extracts(stmt: exp.Expression) -> None:
                     true=exp.Anonymous(this="error", expressions=[exp.Literal.string(message)]),
                 )
             ],
-            default=node.copy(),
+            default=value.copy(),
         )
-        node.replace(guard)
+        value.replace(guard)

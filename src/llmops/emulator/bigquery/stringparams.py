@@ -128,7 +128,11 @@ def _coerce_function_arguments(stmt: exp.Expression) -> None:
             _coerce(node.args.get(key), kind)
     for extract in find_all(stmt, exp.Extract):
         part = extract.this.name.upper() if isinstance(extract.this, exp.Var) else ""
-        _coerce(extract.expression, "TIMESTAMP" if part in _EXTRACT_FROM_TIMESTAMP else "DATE")
+        value = extract.expression
+        if isinstance(value, exp.AtTimeZone):  # only the TIMESTAMP signature takes a time zone
+            _coerce(value.this, "TIMESTAMP")
+        else:
+            _coerce(value, "TIMESTAMP" if part in _EXTRACT_FROM_TIMESTAMP else "DATE")
 
 
 def compared_values(stmt: exp.Expression) -> list[exp.Expression]:
