@@ -167,13 +167,6 @@ _TRUNC_OR_DIFF = {
     "TIMESTAMP": _DAY_AND_CALENDAR | _CLOCK_PARTS,  # TIMESTAMP_DIFF's calendar parts: googlesql.py
     "TIME": frozenset(_CLOCK_PARTS),
 }
-_EXTRACTED_FROM_DATE = _DAY_AND_CALENDAR | {"DAYOFWEEK", "DAYOFYEAR"}
-_EXTRACT = {
-    "DATE": _EXTRACTED_FROM_DATE,
-    "DATETIME": _EXTRACTED_FROM_DATE | _CLOCK_PARTS | {"DATE", "TIME"},
-    "TIMESTAMP": _EXTRACTED_FROM_DATE | _CLOCK_PARTS | {"DATE", "TIME", "DATETIME"},
-    "TIME": frozenset(_CLOCK_PARTS),
-}
 _LAST_DAY = {"DATE": _DAY_AND_CALENDAR - {"DAY"}, "DATETIME": _DAY_AND_CALENDAR - {"DAY"}}
 # the parts each call takes, by its argument's type (the GoogleSQL reference's lists)
 _PARTS_BY_CALL: dict[type, tuple[str, dict[str, frozenset[str]]]] = {
@@ -186,8 +179,8 @@ _PARTS_BY_CALL: dict[type, tuple[str, dict[str, frozenset[str]]]] = {
     exp.TimestampDiff: ("TIMESTAMP_DIFF", _TRUNC_OR_DIFF),
     exp.TimeDiff: ("TIME_DIFF", _TRUNC_OR_DIFF),
     exp.LastDay: ("LAST_DAY", _LAST_DAY),
-    exp.Extract: ("EXTRACT", _EXTRACT),
 }
+# EXTRACT's parts are extractparts.py's
 
 
 def _kind_of(value: exp.Expression | None) -> str | None:
@@ -197,8 +190,6 @@ def _kind_of(value: exp.Expression | None) -> str | None:
 
 
 def _part_message(function: str, part: str, kind: str) -> str:
-    if function == "EXTRACT":
-        return f"EXTRACT from {kind} does not support the {part} date part"
     if function.startswith("TIME_"):
         return f"{function} does not support the {part} date part"
     return f"{function} does not support the {part} date part when the argument is {kind} type"
@@ -207,16 +198,16 @@ def _part_message(function: str, part: str, kind: str) -> str:
 def _check_part(node: exp.Expression) -> None:
     """BigQuery's error where the call's date part does not suit its argument's type: raised
     now where the type is known, else by DuckDB, whose typeof() of the argument is fixed when it
-    plans the query (the guard costs nothing per row; unguarded, `EXTRACT(HOUR FROM date)` was 0)."""
+    plans the query (the guard costs nothing per row; unguarded, `DATE_TRUNC(date, HOUR)` was the date)."""
     function, parts = _PARTS_BY_CALL[type(node)]
-    unit = node.this if isinstance(node, exp.Extract) else node.args.get("unit")
+    unit = node.args.get("unit")
     if unit is None or isinstance(unit, exp.WeekStart):
         part = "WEEK"
     elif isinstance(unit, exp.Var | exp.Identifier) or (isinstance(unit, exp.Literal) and unit.is_string):
         part = unit.name.upper()
     else:
         return
-    value = node.expression if isinstance(node, exp.Extract) else node.this
+    value = node.this
     kind = _kind_of(value)
     if kind is not None:
         if kind in parts and part not in parts[kind]:

@@ -57,6 +57,7 @@ from . import (
     geography,
     history,
     infoschema,
+    ingestiontime,
     intervals,
     ml,
     nestedadditions,
@@ -443,7 +444,19 @@ class BigQueryEngine:
 
     def translate(self, sql: str, *, default_project: str | None = None, default_dataset: str | None = None) -> str:
         """The DuckDB SQL a GoogleSQL query runs as."""
-        return self._translate(sql, default_project=default_project, default_dataset=default_dataset).sql
+        script = self._translate(sql, default_project=default_project, default_dataset=default_dataset)
+        if not any(s.gap_fills for s in script.statements):
+            return script.sql
+        # a GAP_FILL is written out for its input's column types, which DuckDB describes
+        with self._controlled(None) as (con, _):
+            self._prepare(con, script)
+            statements = []
+            for stmt in script.statements:
+                try:
+                    statements.append(gapfill.expanded(con, stmt))
+                except duckdb.Error as exc:
+                    raise self._reword(con, exc, stmt) from None
+        return dataclasses.replace(script, statements=tuple(statements)).sql
 
     def _translate(
         self,
@@ -821,8 +834,7 @@ class BigQueryEngine:
             last = script.statements[-1]
             try:
                 if len(script.statements) == 1 and last.statement_type == "SELECT":
-                    if last.gap_fills:
-                        last = dataclasses.replace(last, sql=gapfill.expand(con, last.sql, last.gap_fills))
+                    last = gapfill.expanded(con, last)
                     schema = dryrun.describe(con, last.sql, bound[-1])
                 total, tables = dryrun.estimate_bytes(con, script, sql, self._table_names)
             except duckdb.Error as exc:
@@ -858,7 +870,11 @@ class BigQueryEngine:
         with self._controlled(None) as (con, ctl):
             self._check_wide_reads(con, sql, {t for s in script.statements for t in s.tables}, default_dataset)
             self._prepare(con, script)
-            return self._copy_to(con, script.statements[0], bound[0], str(destination), ctl, format=format)
+            try:
+                stmt = gapfill.expanded(con, script.statements[0])
+            except duckdb.Error as exc:
+                raise self._reword(con, exc, script.statements[0]) from None
+            return self._copy_to(con, stmt, bound[0], str(destination), ctl, format=format)
 
     def stream_json_lines(
         self,
@@ -881,6 +897,7 @@ class BigQueryEngine:
             stmt, values = script.statements[0], _bind(script, params)[0]
             self._prepare(con, script)
             try:
+                stmt = gapfill.expanded(con, stmt)
                 rel = con.sql(stmt.sql, params=values) if values else con.sql(stmt.sql)
                 rel = ranges.relation_with_null_bounds(rel)
                 if any(bignumerics.FIELD in str(t) for t in rel.types):
@@ -1079,8 +1096,7 @@ class BigQueryEngine:
         try:
             if stmt.models:
                 stmt = self._with_models(con, stmt)
-            if stmt.gap_fills:
-                stmt = dataclasses.replace(stmt, sql=gapfill.expand(con, stmt.sql, stmt.gap_fills))
+            stmt = gapfill.expanded(con, stmt)
             if stmt.statement_type == "EXPORT_DATA":
                 return self._export_data(con, stmt, values, control)
             if stmt.statement_type == "LOAD_DATA":
@@ -1444,6 +1460,11 @@ class BigQueryEngine:
                 return BigQueryDuplicate(first, fix="use CREATE OR REPLACE or IF NOT EXISTS")
             return BigQueryError(first, fix=hint or "check the names in the query")
         if isinstance(exc, duckdb.BinderException):
+            pseudo = ingestiontime.named_in(first)
+            if pseudo is not None and stmt is not None:
+                refused = ingestiontime.pseudo_column_error(self._layouts(con), pseudo, stmt.tables)
+                if refused is not None:
+                    return refused
             m = re.search(r'Referenced column "?([^"\s]+)"? (?:was )?not found', first)
             if m:
                 return BigQueryError(
@@ -1556,6 +1577,8 @@ class BigQueryEngine:
             _register_materialized_views(con)
         if "ROW_ACCESS_POLICIES" in views:
             tablekinds.register_row_access_policies(con, INFO_SCHEMA_VIEWS["ROW_ACCESS_POLICIES"])
+        if "TABLE_SNAPSHOTS" in views:
+            tablekinds.register_table_snapshots(con, INFO_SCHEMA_VIEWS["TABLE_SNAPSHOTS"])
         if "PARTITIONS" in views:
             tablekinds.register_partitions(con, INFO_SCHEMA_VIEWS["PARTITIONS"], self._rest_layout(con))
         if "SCHEMATA" in views:

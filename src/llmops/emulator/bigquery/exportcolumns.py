@@ -5,9 +5,10 @@ as WKT, JSON as its text; in JSON files INT64 as strings ("to preserve 64-bit pr
 CSV cannot hold nested or repeated fields: a table with one is BigQuery's error. Avro and
 Parquet keep their own types and take the table as it is.
 
-Known differences: in JSON files, values nested in RECORDs or ARRAYs keep the engine's forms
-(INT64 as numbers, BYTES as DuckDB's text), NULL fields are written as `null` (BigQuery leaves
-them out), and `<`, `>`, `&` are not escaped as `\\u003c`, `\\u003e`, `\\u0026`."""
+NULL fields are left out and `<`, `>`, `&` escaped by the JSON writer (jsonexport.py).
+
+Known difference: in JSON files, values nested in RECORDs or ARRAYs keep the engine's forms
+(INT64 as numbers, BYTES as DuckDB's text)."""
 
 from __future__ import annotations
 

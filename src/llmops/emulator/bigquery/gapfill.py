@@ -323,6 +323,14 @@ def expand(con: Any, sql: str, fills: tuple[GapFill, ...]) -> str:
     return _MARKER_CALL.sub(one, sql)
 
 
+def expanded(con: Any, stmt: Any) -> Any:
+    """The translated statement `stmt` with its GAP_FILL markers written out (`expand`); `stmt`
+    itself when it has none. Every path that runs or shows a statement's SQL goes through this."""
+    if not stmt.gap_fills:
+        return stmt
+    return dataclasses.replace(stmt, sql=expand(con, stmt.sql, stmt.gap_fills))
+
+
 def _describe(con: Any, sql: str) -> list[tuple[str, str]]:
     return [(str(r[0]), str(r[1])) for r in con.execute(f"DESCRIBE {sql}").fetchall()]
 

@@ -400,6 +400,7 @@ INFO_SCHEMA_VIEWS = {
     "PARTITIONS": "__bq_information_schema_partitions",
     "VIEWS": "__bq_information_schema_views",
     "TABLE_OPTIONS": "__bq_information_schema_table_options",
+    "TABLE_SNAPSHOTS": "__bq_information_schema_table_snapshots",
     "SCHEMATA_OPTIONS": "__bq_information_schema_schemata_options",
     "CONSTRAINT_COLUMN_USAGE": "__bq_information_schema_constraint_column_usage",
     "ROUTINE_OPTIONS": "__bq_information_schema_routine_options",
@@ -1209,7 +1210,10 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
         # its column types are asked for, then the script is translated again (see `translate`)
         return Statement(sql="", statement_type=_statement_type(stmt), tables=tuple(tables))
     coerce_string_parameters(stmt)
+    from .extractparts import check_extracts
     from .operandtypes import check_array_casts, check_string_comparisons
+
+    check_extracts(stmt)  # after a STRING parameter is coerced to the type EXTRACT takes
 
     check_string_comparisons(stmt)  # `int_col = '5'`, now that the column's type is known
     check_array_casts(stmt)

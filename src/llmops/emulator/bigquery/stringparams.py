@@ -21,10 +21,14 @@ by reading '2' as 2) is BigQuery's "No matching signature for operator = for arg
 INT64, STRING". A STRING parameter given to a date or time function where the function takes its
 one temporal type (`DATE_ADD(@d, INTERVAL 1 DAY)`, `DATE_DIFF(@a, @b, DAY)`, `TIMESTAMP_TRUNC(@t,
 HOUR)`, the DATE_, DATETIME_, TIME_ and TIMESTAMP_ ADD/SUB/DIFF/TRUNC families,
-GENERATE_DATE_ARRAY) is cast to that type, as a string literal there is (it was the error "No
-matching signature for operator + for argument types: STRING, INTERVAL"). EXTRACT, which takes
-each of the four types, is left as it was (an error). A STRING script variable is not a query
-parameter and is not coerced:
+GENERATE_DATE_ARRAY, GENERATE_TIMESTAMP_ARRAY, UNIX_SECONDS/MILLIS/MICROS) is cast to that type, as
+a string literal there is (it was the error "No matching signature for operator + for argument
+types: STRING, INTERVAL"). Where the function takes several (EXTRACT: DATE, TIMESTAMP, DATETIME,
+TIME; LAST_DAY: DATE, DATETIME) it is cast to the one ZetaSQL's signature matching picks, the
+cheapest coercion of a STRING (`TypeKindInfo.cost`): DATE, or TIMESTAMP for EXTRACT's DATE, TIME
+and DATETIME parts, which take no DATE (`EXTRACT(YEAR FROM @p)` is the year of `CAST(@p AS
+DATE)`; `EXTRACT(HOUR FROM @p)` is then "EXTRACT from DATE does not support the HOUR date part",
+extractparts.py). A STRING script variable is not a query parameter and is not coerced:
 `DECLARE x STRING DEFAULT '2024-02-01'; ... WHERE d >= x` is the same error, as on BigQuery
 (DuckDB answered `d = x` by reading the string as a DATE).
 """
@@ -96,7 +100,23 @@ _FUNCTION_ARGUMENTS: dict[type[exp.Expression], tuple[str, tuple[str, ...]]] = {
     exp.TimestampTrunc: ("TIMESTAMP", ("this",)),
     **{k: ("TIME", ("this", "expression")) for k in (exp.TimeAdd, exp.TimeSub, exp.TimeDiff)},
     exp.TimeTrunc: ("TIME", ("this",)),
+    # LAST_DAY takes DATE or DATETIME: ZetaSQL's cheaper coercion of a STRING is to DATE
+    exp.LastDay: ("DATE", ("this",)),
+    **{k: ("TIMESTAMP", ("this",)) for k in (exp.UnixSeconds, exp.UnixMillis, exp.UnixMicros)},
+    exp.GenerateTimestampArray: ("TIMESTAMP", ("start", "end")),
 }
+# EXTRACT takes DATE, TIMESTAMP, DATETIME and TIME (and INTERVAL); a STRING parameter coerces to the
+# one ZetaSQL's coercion costs least (STRING -> DATE 10, TIMESTAMP 11, DATETIME 16, TIME 17:
+# `TypeKindInfo.cost`), DATE; EXTRACT(DATE | TIME | DATETIME FROM ...) takes no DATE, so TIMESTAMP
+_EXTRACT_FROM_TIMESTAMP = ("DATE", "TIME", "DATETIME")
+
+
+def _coerce(arg: exp.Expression | None, kind: str) -> None:
+    if not isinstance(arg, exp.Expression) or not _is_string_parameter(arg):
+        return
+    if _unparen(arg).meta[STRING_PARAMETER] == VARIABLE:
+        return
+    arg.replace(exp.Cast(this=arg.copy(), to=exp.DataType.build(kind, dialect="bigquery")))
 
 
 def _coerce_function_arguments(stmt: exp.Expression) -> None:
@@ -105,12 +125,14 @@ def _coerce_function_arguments(stmt: exp.Expression) -> None:
     for node in find_all(stmt, *_FUNCTION_ARGUMENTS):
         kind, keys = _FUNCTION_ARGUMENTS[type(node)]
         for key in keys:
-            arg = node.args.get(key)
-            if not isinstance(arg, exp.Expression) or not _is_string_parameter(arg):
-                continue
-            if _unparen(arg).meta[STRING_PARAMETER] == VARIABLE:
-                continue
-            arg.replace(exp.Cast(this=arg.copy(), to=exp.DataType.build(kind, dialect="bigquery")))
+            _coerce(node.args.get(key), kind)
+    for extract in find_all(stmt, exp.Extract):
+        part = extract.this.name.upper() if isinstance(extract.this, exp.Var) else ""
+        value = extract.expression
+        if isinstance(value, exp.AtTimeZone):  # only the TIMESTAMP signature takes a time zone
+            _coerce(value.this, "TIMESTAMP")
+        else:
+            _coerce(value, "TIMESTAMP" if part in _EXTRACT_FROM_TIMESTAMP else "DATE")
 
 
 def compared_values(stmt: exp.Expression) -> list[exp.Expression]:

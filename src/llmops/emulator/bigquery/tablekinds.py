@@ -248,6 +248,21 @@ def register_row_access_policies(con: duckdb.DuckDBPyConnection, relation: str) 
     )
 
 
+def register_table_snapshots(con: duckdb.DuckDBPyConnection, relation: str) -> None:
+    """INFORMATION_SCHEMA.TABLE_SNAPSHOTS (BigQuery's columns): one row per table snapshot, with its
+    base table and the time of the base table's data it holds (`snapshotDefinition.snapshotTime`)."""
+    split = "regexp_extract(f.schema_name, '^(.*)\\.([^.]*)$', {})"
+    base = "regexp_extract(f.base, '^(.*)\\.([^.]*)\\.([^.]*)$', {})"
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW {quote_ident(relation)} AS SELECT {split.format(1)} AS table_catalog, "
+        f"{split.format(2)} AS table_schema, f.table_name, {base.format(1)} AS base_table_catalog, "
+        f"{base.format(2)} AS base_table_schema, {base.format(3)} AS base_table_name, "
+        f"f.snapshot_time AS snapshot_time FROM {CATALOG}.table_features f JOIN duckdb_tables() t "
+        "ON t.schema_name = f.schema_name AND t.table_name = f.table_name AND t.database_name = current_database() "
+        "WHERE f.kind = 'SNAPSHOT' ORDER BY table_schema, f.table_name"
+    )
+
+
 def register_partitions(
     con: duckdb.DuckDBPyConnection, relation: str, rest: dict[tuple[str, str], dict[str, Any]]
 ) -> None:
