@@ -70,7 +70,7 @@ SERVED = {
         ("CAST('2024-01-05' AS DATE FORMAT 'YYYY-MM-DD')", dt.date(2024, 1, 5), "DATE"),
     ],
     "queries": [
-        ("SELECT CAST(x AS ARRAY<INT64>)[OFFSET(0)] FROM (SELECT [1.0] AS x)", 1, "INT64"),
+        ("SELECT CAST(x AS ARRAY<FLOAT64>)[OFFSET(0)] FROM (SELECT [1.5] AS x)", 1.5, "FLOAT64"),
         ("SELECT CAST(STRUCT(1 AS a) AS STRUCT<a FLOAT64>).a", 1.0, "FLOAT64"),
         ("SELECT filter FROM (SELECT 1 AS filter)", 1, "INT64"),
         ("SELECT COUNTIF(x > 1) FROM UNNEST([1, 2]) AS x", 1, "INT64"),

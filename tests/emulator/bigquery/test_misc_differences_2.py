@@ -58,7 +58,7 @@ def test_ingestion_time_pseudo_columns_are_refused_by_name_on_the_local_warehous
         assert_fails_locally(wh, sql, fragment.format(name, wh.project))
     # a table partitioned by a column has no pseudo-column: BigQuery's "Unrecognized name"
     wh.query_result("CREATE TABLE ingest.by_day (d DATE, a INT64) PARTITION BY d")
-    assert_fails_locally(wh, "SELECT _PARTITIONTIME FROM ingest.by_day", "unrecognized name: _PARTITIONTIME")
+    assert_fails_locally(wh, "SELECT _PARTITIONTIME FROM ingest.by_day", "Unrecognized name: _PARTITIONTIME")
 
 
 def test_ingestion_time_pseudo_columns_are_refused_by_name_through_the_client(bigquery_client):
