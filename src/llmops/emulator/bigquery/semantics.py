@@ -266,7 +266,12 @@ def _int_text(text: exp.Expression, *, safe: bool) -> exp.Expression:
 
 
 def _decimal(value: exp.Expression) -> exp.Expression:
-    return exp.Like(this=call("typeof", value.copy()), expression=lit("DECIMAL%"))
+    """Whether the value is a NUMERIC / BIGNUMERIC (`DECIMAL(38,9)`), not a list of them
+    (`DECIMAL(38,18)[]`, which TO_JSON_STRING wrote as one quoted number)."""
+    return exp.And(
+        this=exp.Like(this=call("typeof", value.copy()), expression=lit("DECIMAL%")),
+        expression=exp.Not(this=exp.Like(this=call("typeof", value.copy()), expression=lit("%]"))),
+    )
 
 
 def _bool_cast(node: exp.Cast, *, safe: bool) -> exp.Expression:
