@@ -7,6 +7,7 @@ to_microseconds(u)` adds each part without normalising).
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -53,8 +54,6 @@ def _parts(text: str, fields: list[str]) -> tuple[int, int, int]:
         named = dict(zip(hms, values, strict=True))
         zero = Decimal(0)
         seconds = named.get("HOUR", zero) * 3600 + named.get("MINUTE", zero) * 60 + named.get("SECOND", zero)
-        if seconds * 1000000 != int(seconds * 1000000):
-            raise ValueError  # BigQuery's INTERVAL holds microseconds: '0:0:0.0000001' is invalid
         micros = sign * int(seconds * 1000000)
     return months, days, micros
 
@@ -69,6 +68,10 @@ def _range_literal(node: exp.Interval) -> exp.Expression | None:
     fields = list(_UNITS[_UNITS.index(start) : _UNITS.index(end) + 1])
     try:
         months, days, micros = _parts(node.this.this.strip(), fields)
+        if "SECOND" in fields and re.search(r"\.\d{7}", node.this.this):
+            # a literal's INTERVAL holds microseconds ('0:0:0.0000001' is invalid; a CAST of
+            # text drops the nanoseconds instead)
+            raise ValueError
     except (ValueError, InvalidOperation):
         raise _invalid(
             f"Invalid interval literal {node.this.this!r} for {start} TO {end}; write it as e.g. '1-2 3 4:5:6' YEAR TO SECOND"
