@@ -118,11 +118,28 @@ def timestamp_text(ts: exp.Expression, zone: exp.Expression) -> exp.Expression:
     )
 
 
+# Format elements the reference lists for DATE, DATETIME and TIMESTAMP values but not for TIME
+# ("Format elements for date and time parts"), and those it lists for TIMESTAMP alone: FORMAT_TIME
+# and FORMAT_DATETIME write them as they are (BigQuery: FORMAT_TIME('%Y', ...) is "%Y",
+# FORMAT_DATETIME('%Z', ...) "%Z"). `-d` is sqlglot's spelling of %e.
+_DATE_ELEMENTS = frozenset("AaBbCcDdeFGghJjmQUuVWwxYyZz") | {"-d", "E4Y"}
+_ZONE_ELEMENTS = frozenset("Zz")
+# sqlglot's BigQuery->strftime mapping spells %D and %x, %F and %c with date elements: of a TIME,
+# the element as written is lost, so such a format is refused rather than guessed
+_EXPANDED_DATE_ELEMENTS = ("%m/%d/%y", "%Y-%m-%d", "%a %b %-d %H:%M:%S %Y")
+
+
 def compile_format(
-    fmt: str, value: exp.Expression, *, original: exp.Expression | None = None, zone: exp.Expression | None = None
+    fmt: str,
+    value: exp.Expression,
+    *,
+    original: exp.Expression | None = None,
+    zone: exp.Expression | None = None,
+    as_written: frozenset[str] = frozenset(),
 ) -> exp.Expression:
     """An expression formatting `value` (a DuckDB TIMESTAMP or DATE) with format `fmt` (already
-    through sqlglot's BigQuery->strftime mapping, which turns %e into %-d)."""
+    through sqlglot's BigQuery->strftime mapping, which turns %e into %-d); the elements in
+    `as_written` (those the value's type has not) are written as they are."""
     parts: list[exp.Expression] = []
     plain: list[str] = []
 
@@ -142,6 +159,9 @@ def compile_format(
             plain.append(literal.replace("%", "%%"))
         pos = m.end()
         el = m.group(1)
+        if el in as_written:
+            plain.append("%%" + ("e" if el == "-d" else el))
+            continue
         micros = _call("strftime", value.copy(), _lit("%f"))
         if el in ("-d", "e"):
             special(_pad(_part("day", value), 2, " "))
@@ -208,18 +228,29 @@ def rewrite_format_calls(stmt: exp.Expression) -> None:
             continue
         this = node.this
         zone = node.args.get("zone")
+        as_written: frozenset[str] = frozenset()
         if isinstance(this, exp.TsOrDsToTime) or (
             isinstance(this, exp.Cast) and this.to.this == exp.DataType.Type.TIME
         ):
             time = exp.cast(this.this if isinstance(this, exp.TsOrDsToTime) else this, "TIME")
             value: exp.Expression = exp.Add(this=exp.cast(_lit("1970-01-01"), "DATE"), expression=time)
+            as_written = _DATE_ELEMENTS
+            if any(spelled in fmt.name for spelled in _EXPANDED_DATE_ELEMENTS):
+                from .googlesql import BigQueryError
+
+                raise BigQueryError(
+                    "FORMAT_TIME with the date elements %D, %x, %F or %c is not supported by the local warehouse",
+                    fix="format the time with time elements only (%H, %M, %S, %T, ...)",
+                )
         elif zone is not None:
             if isinstance(this, exp.TsOrDsToTimestamp):
                 this = exp.cast(this.this, "TIMESTAMPTZ")
             value = _call("timezone", zone.copy(), this.copy())
         else:
             value = exp.cast(this.copy(), "TIMESTAMP")
-        node.replace(compile_format(fmt.name, value, original=this, zone=zone))
+            if isinstance(this, exp.TsOrDsToDatetime):
+                as_written = _ZONE_ELEMENTS
+        node.replace(compile_format(fmt.name, value, original=this, zone=zone, as_written=as_written))
     for node in reversed(find_all(stmt, exp.StrToTime, exp.StrToDate)):
         fmt = node.args.get("format")
         if isinstance(fmt, exp.Literal) and fmt.is_string:

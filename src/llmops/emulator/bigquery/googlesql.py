@@ -2092,6 +2092,9 @@ def _translate_function(stmt: exp.Create, ctx: _Context) -> Statement:
 
     ranges.rewrite(body)  # RANGE arguments and range functions, as in a query
     _fix_types(body)
+    from .udfarguments import bind_arguments_once
+
+    body = bind_arguments_once(body, params)
     returns = next((p for p in plist if isinstance(p, exp.ReturnsProperty)), None)
     body_sql = _generate(body, frozenset(ctx.temp_functions))
     if returns is not None and isinstance(returns.this, exp.DataType):

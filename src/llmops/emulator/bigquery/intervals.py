@@ -7,6 +7,7 @@ to_microseconds(u)` adds each part without normalising).
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -67,13 +68,59 @@ def _range_literal(node: exp.Interval) -> exp.Expression | None:
     fields = list(_UNITS[_UNITS.index(start) : _UNITS.index(end) + 1])
     try:
         months, days, micros = _parts(node.this.this.strip(), fields)
+        if "SECOND" in fields and re.search(r"\.\d{7}", node.this.this):
+            # a literal's INTERVAL holds microseconds ('0:0:0.0000001' is invalid; a CAST of
+            # text drops the nanoseconds instead)
+            raise ValueError
     except (ValueError, InvalidOperation):
         raise _invalid(
             f"Invalid interval literal {node.this.this!r} for {start} TO {end}; write it as e.g. '1-2 3 4:5:6' YEAR TO SECOND"
         ) from None
+    _check_literal_range(months, days, micros)
     value = _t(f"to_months({months}) + to_days({days}) + to_microseconds({micros}::BIGINT)")
     value.meta[TYPE_KEY] = "INTERVAL"  # CONCAT and CAST AS STRING write it as an INTERVAL
     return value
+
+
+# one of a single-part literal's unit in (months, days, microseconds)
+_UNIT_PARTS = {
+    "YEAR": (12, 0, 0),
+    "QUARTER": (3, 0, 0),
+    "MONTH": (1, 0, 0),
+    "WEEK": (0, 7, 0),
+    "DAY": (0, 1, 0),
+    "HOUR": (0, 0, 3600000000),
+    "MINUTE": (0, 0, 60000000),
+    "SECOND": (0, 0, 1000000),
+    "MILLISECOND": (0, 0, 1000),
+    "MICROSECOND": (0, 0, 1),
+}
+
+
+def _check_single_part(node: exp.Interval) -> None:
+    """`INTERVAL 10001 YEAR`: a literal past INTERVAL's range is BigQuery's error (DuckDB's
+    interval holds it)."""
+    unit = node.args.get("unit")
+    value = node.this
+    if not isinstance(unit, exp.Var) or not isinstance(value, exp.Literal):
+        return
+    parts = _UNIT_PARTS.get(unit.name.upper())
+    try:
+        count = int(value.name.strip())
+    except ValueError:
+        return
+    if parts is not None:
+        _check_literal_range(*(count * p for p in parts))
+
+
+def _check_literal_range(months: int, days: int, micros: int) -> None:
+    for field, value, limit in (
+        ("months", months, _MONTHS_LIMIT),
+        ("days", days, _DAYS_LIMIT),
+        ("nanoseconds", micros * 1000, _MICROS_LIMIT * 1000),
+    ):
+        if abs(value) > limit:
+            raise _invalid(f"Interval field {field} '{value}' is out of range -{limit} to {limit}")
 
 
 def _with_parts(body: str) -> str:
@@ -107,13 +154,7 @@ def _make_interval(node: exp.MakeInterval) -> exp.Expression:
         if isinstance(arg, exp.Kwarg):  # `day => 4`, already in its slot
             arg = arg.expression
         parts.append(arg if arg is not None else exp.Literal.number(0))
-    body = (
-        "CASE "
-        + _out_of_range("months", "q.m", _MONTHS_LIMIT)
-        + _out_of_range("days", "q.d", _DAYS_LIMIT)
-        + _out_of_range("nanoseconds", "CAST(q.u AS HUGEINT) * 1000", _MICROS_LIMIT * 1000)
-        + "ELSE to_months(CAST(q.m AS INTEGER)) + to_days(CAST(q.d AS INTEGER)) + to_microseconds(q.u) END"
-    )
+    body = _in_range("to_months(CAST(q.m AS INTEGER)) + to_days(CAST(q.d AS INTEGER)) + to_microseconds(q.u)")
     fields = "{'m': _A * 12 + _B, 'd': _C, 'u': _D * 3600000000 + _E * 60000000 + _F * 1000000}"
     return _t(f"list_extract(list_transform([{fields}], q -> {body}), 1)", *parts)
 
@@ -149,8 +190,21 @@ def _justify(node: exp.Expression) -> exp.Expression:
             "+ to_days(r.d + CASE WHEN r.m > 0 AND r.d < 0 THEN 30 WHEN r.m < 0 AND r.d > 0 THEN -30 ELSE 0 END) "
             "+ to_microseconds(r.u) END), 1)"
         )
-    # DuckDB's // and % on integers truncate toward zero, as BigQuery's JUSTIFY_* do
-    return _t(_with_parts(body), node.this)
+    # DuckDB's // and % on integers truncate toward zero, as BigQuery's JUSTIFY_* do; a result
+    # past INTERVAL's range is BigQuery's error (JUSTIFY_DAYS(INTERVAL 3660000 DAY) is 10,166 years)
+    return _t(_with_parts(_in_range("p")), _t(_with_parts(body), node.this))
+
+
+def _in_range(value: str) -> str:
+    """A template body: the interval `value` (parts `q.m`, `q.d`, `q.u`), or BigQuery's error for
+    a part past INTERVAL's range."""
+    return (
+        "CASE "
+        + _out_of_range("months", "q.m", _MONTHS_LIMIT)
+        + _out_of_range("days", "q.d", _DAYS_LIMIT)
+        + _out_of_range("nanoseconds", "CAST(q.u AS HUGEINT) * 1000", _MICROS_LIMIT * 1000)
+        + f"ELSE {value} END"
+    )
 
 
 def _visible_type(node: exp.Expression) -> str | None:
@@ -331,6 +385,8 @@ def rewrite_interval_calls(stmt: exp.Expression) -> None:
         new = _range_literal(node)
         if new is not None:
             node.replace(new)
+        else:
+            _check_single_part(node)
     for node in reversed(find_all(stmt, exp.MakeInterval)):
         node.replace(_make_interval(node))
     for node in find_all(stmt, exp.Sum):

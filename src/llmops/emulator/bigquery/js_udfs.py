@@ -11,6 +11,7 @@ under `MAX_MEMORY` bytes.
 from __future__ import annotations
 
 import base64
+import decimal
 import hashlib
 import inspect
 import json
@@ -91,8 +92,20 @@ class JsFunction:
         self._lock = threading.Lock()
         self._ctx = MiniRacer()
         names = ", ".join(n for n, _ in params)
+        # the result leaves V8 as JSON: `undefined` is NULL (as a null result is), and a STRING
+        # result of another kind is JavaScript's own String() of it (`true`, `1,2`), as BigQuery
+        # converts it
+        out = {
+            "STRING": "r == null ? null : String(r)",
+            "ARRAY<STRING>": "Array.isArray(r) ? r.map((e) => (e == null ? null : String(e))) : r === undefined ? null : r",
+        }.get(returns.upper().replace(" ", ""), "r === undefined ? null : r")
         try:
-            self._ctx.eval(f"function __udf({names}) {{\n{body}\n}}", timeout_sec=TIMEOUT_S, max_memory=MAX_MEMORY)
+            self._ctx.eval(
+                f"function __udf({names}) {{\n{body}\n}}\n"
+                f"function __udf_result(...a) {{ const r = __udf(...a); return {out}; }}",
+                timeout_sec=TIMEOUT_S,
+                max_memory=MAX_MEMORY,
+            )
         except Exception as exc:  # V8's syntax errors have no common base class
             raise BigQueryError(
                 f"JavaScript UDF body is invalid: {str(exc).splitlines()[0][:200]}", fix="fix the JavaScript code"
@@ -102,7 +115,7 @@ class JsFunction:
         js_args = [_to_js(a, t) for a, (_, t) in zip(args, self.params)]
         with self._lock:
             try:
-                out = self._ctx.call("__udf", *js_args, timeout_sec=TIMEOUT_S, max_memory=MAX_MEMORY)
+                out = self._ctx.call("__udf_result", *js_args, timeout_sec=TIMEOUT_S, max_memory=MAX_MEMORY)
             except Exception as exc:
                 text = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
                 if "timeout" in type(exc).__name__.lower() or "timed out" in text.lower():
@@ -153,13 +166,11 @@ def _from_js(value: Any, t: str) -> Any:
         return [_from_js(v, element) for v in value]
     try:
         if t == "INT64":
-            return int(float(value)) if not isinstance(value, int) else value
+            return _int64(value)
         if t in ("FLOAT64", "NUMERIC", "BIGNUMERIC"):
             return float(value)
         if t == "STRING":
-            return (
-                value if isinstance(value, str) else json.dumps(value) if isinstance(value, list | dict) else str(value)
-            )
+            return str(value)  # V8 wrote it with String()
         if t == "BOOL":
             return bool(value)
         if t == "BYTES":
@@ -167,6 +178,19 @@ def _from_js(value: Any, t: str) -> Any:
     except (TypeError, ValueError):
         raise ValueError(f"JavaScript UDF returned {value!r}, which is not a {t}") from None
     return value
+
+
+def _int64(value: Any) -> int:
+    """A Number or a numeric String as INT64, as BigQuery converts a JavaScript result: a fraction
+    rounds half away from zero (CAST of a FLOAT64), a String is read as an integer's digits."""
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, str):
+        return int(value.strip())
+    number = decimal.Decimal(value).to_integral_value(decimal.ROUND_HALF_UP)
+    if not -(2**63) <= number < 2**63:
+        raise ValueError(value)
+    return int(number)
 
 
 _compiled: OrderedDict[str, JsFunction] = OrderedDict()

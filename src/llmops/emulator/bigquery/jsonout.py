@@ -82,7 +82,20 @@ _BLOB_ESCAPE = re.compile(r"\\x([0-9A-Fa-f]{2})")
 
 
 _INTS = ("BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT", "UBIGINT", "UINTEGER", "USMALLINT", "UTINYINT")
-_dumps = functools.partial(json.dumps, ensure_ascii=False)
+_LINE_SEPARATORS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def _dumps(value: Any) -> str:
+    """A JSON string as ZetaSQL's JsonEscapeString writes it: `"`, `\\` and the control characters
+    escaped, and U+2028 / U+2029 too (as `\\u2028`, `\\u2029`)."""
+    return json.dumps(value, ensure_ascii=False).translate(_LINE_SEPARATORS)
+
+
+def anonymous_key(name: str, position: int) -> str:
+    """A STRUCT field's key in TO_JSON_STRING: `""` for an anonymous field ("Anonymous fields are
+    represented with `""`"), which the local warehouse names `_field_N` after its 1-based position
+    N (structs.py), as BigQuery's result schema does."""
+    return "" if name == f"_field_{position + 1}" else name
 
 
 def _int(value: Any) -> str:
@@ -142,7 +155,10 @@ def _encoder(typ: Any, wide_as_text: bool = True) -> Any:
         item = _encoder(typ[1], wide_as_text)
         return lambda v: "[" + ",".join("null" if e is None else item(e) for e in v) + "]"
     if isinstance(typ, tuple) and typ[0] == "struct":
-        fields = tuple((n, _dumps(n) + ":", _encoder(t, wide_as_text)) for n, t in typ[1])
+        fields = tuple(
+            (n, _dumps(anonymous_key(n, i) if wide_as_text else n) + ":", _encoder(t, wide_as_text))
+            for i, (n, t) in enumerate(typ[1])
+        )
         return lambda v: "{" + ",".join(k + ("null" if v.get(n) is None else f(v[n])) for n, k, f in fields) + "}"
     if not wide_as_text and (typ.startswith("DECIMAL") or typ in _INTS):
         return _number

@@ -104,7 +104,9 @@ def tag_safe_arguments(stmt: exp.Expression) -> None:
         call = node.this.this if isinstance(node.this, exp.NetFunc) else node.this  # NET.f: f's arguments
         if not isinstance(call, exp.Func) or isinstance(call, exp.AggFunc):
             continue
-        args = [a for a in call.iter_expressions() if not isinstance(a, _NEVER_FAILS)]
+        # a named argument's value (`day => DIV(1, 0)`) raises its errors as a positional one's
+        values = (a.expression if isinstance(a, exp.Kwarg | exp.PropertyEQ) else a for a in call.iter_expressions())
+        args = [a for a in values if a is not None and not isinstance(a, _NEVER_FAILS)]
         for i, arg in enumerate(args):
             arg.meta[_ARG] = (n, i)
         node.meta[_ARGS] = (n, len(args))

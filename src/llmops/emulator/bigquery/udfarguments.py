@@ -1,0 +1,73 @@
+"""A SQL UDF's arguments, each evaluated once per call.
+
+GoogleSQL evaluates a function's arguments before the call, so a body that reads its argument
+twice sees one value (`CREATE TEMP FUNCTION f(a FLOAT64) AS (a = a); SELECT f(RAND())` is TRUE).
+A DuckDB macro substitutes the argument's expression at each reference instead, so the body's
+`a = a` became `random() = random()` (FALSE). The translated rewrites also read an operand more
+than once (overflow and cast checks), so a body that names its argument once may still copy it.
+
+Where a translated body reads an argument more than once, its arguments are bound once as the
+fields of a STRUCT that a lambda receives: `list_extract(list_transform([struct_pack(p1 := a)],
+lambda __udf_args: <body reading struct_extract(__udf_args, 'p1')>), 1)`. DuckDB refuses a
+subquery inside a lambda, and a qualified reference (`a.x`, a field of a STRUCT argument) would
+need its own spelling, so such bodies keep the macro's substitution (see docs/googlesql.md).
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+_ARGS = "__udf_args"
+
+
+def _argument_references(body: exp.Expression, params: list[str]) -> list[exp.Column] | None:
+    """The body's references to its parameters, or None where they cannot be rebound (a
+    subquery, a parameter read through a qualifier)."""
+    names = {p.lower() for p in params}
+    if any(isinstance(node, exp.Query) for node in body.walk()):
+        return None
+    refs: list[exp.Column] = []
+    for col in body.find_all(exp.Column):
+        if col.table and col.table.lower() in names:
+            return None
+        if col.table or col.name.lower() not in names or _bound_by_lambda(col):
+            continue
+        refs.append(col)
+    return refs
+
+
+def _bound_by_lambda(col: exp.Column) -> bool:
+    """Whether a lambda inside the body binds the column's name (the rewrites' own lambdas)."""
+    node = col.parent
+    while node is not None:
+        if isinstance(node, exp.Lambda) and any(
+            isinstance(p, exp.Identifier) and p.name.lower() == col.name.lower() for p in node.expressions
+        ):
+            return True
+        node = node.parent
+    return False
+
+
+def bind_arguments_once(body: exp.Expression, params: list[str]) -> exp.Expression:
+    """The body with each argument evaluated once, where it reads one more than once."""
+    refs = _argument_references(body, params)
+    if not refs or len(refs) == len({r.name.lower() for r in refs}):
+        return body
+    position = {p.lower(): f"p{i + 1}" for i, p in enumerate(params)}
+    for col in refs:
+        col.replace(
+            exp.Anonymous(
+                this="struct_extract",
+                expressions=[exp.column(_ARGS), exp.Literal.string(position[col.name.lower()])],
+            )
+        )
+    packed = exp.Anonymous(
+        this="struct_pack",
+        expressions=[
+            exp.PropertyEQ(this=exp.to_identifier(position[p.lower()]), expression=exp.column(p, quoted=True))
+            for p in params
+        ],
+    )
+    each = exp.Lambda(this=body, expressions=[exp.to_identifier(_ARGS)])
+    transformed = exp.Anonymous(this="list_transform", expressions=[exp.Array(expressions=[packed]), each])
+    return exp.Anonymous(this="list_extract", expressions=[transformed, exp.Literal.number(1)])
