@@ -1143,6 +1143,9 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     filtered = filtered_columns(stmt)  # before rewrites reshape the WHEREs
 
     refuse_frames_where_not_allowed(stmt)
+    from .cteorder import order_recursive_ctes
+
+    order_recursive_ctes(stmt)
     from .aggforms import separate_random_aggregates
     from .arrayliterals import refuse_nested_arrays
     from .operandtypes import check_operand_types
