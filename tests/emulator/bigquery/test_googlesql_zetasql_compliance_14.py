@@ -14,7 +14,10 @@ differently from BigQuery:
   syntax error);
 - a field read from an ARRAY of STRUCTs (ZetaSQL's array paths; BigQuery reads elements with
   UNNEST) is BigQuery's "Cannot access field x on a value with type ARRAY<STRUCT<...>>", not
-  DuckDB's message about its internal SQL.
+  DuckDB's message about its internal SQL;
+- a STRUCT with two fields of one name (GoogleSQL: "Duplicate field names are allowed"), which a
+  DuckDB STRUCT cannot hold, is a named refusal, not DuckDB's `Duplicate named argument "a" in
+  function call to "struct_pack"`.
 
 Each row is our own query with the answer (or the error) Google's GoogleSQL reference gives, run on
 the local warehouse and through the real BigQuery client against the emulator.
@@ -115,6 +118,11 @@ REFUSED = [
         "WITH t AS (SELECT [STRUCT('a' AS name)] AS items) SELECT t.items.name FROM t",
         "Cannot access field name on a value with type ARRAY<STRUCT<name STRING>>",
         id="field_of_array_column",
+    ),
+    pytest.param(
+        "SELECT STRUCT('abc' AS a, 3 AS a)",
+        "a STRUCT with two fields named a is not supported by the local warehouse",
+        id="duplicate_field_names",
     ),
     pytest.param(
         "WITH RECURSIVE A AS (SELECT * FROM B), B AS (SELECT * FROM A) SELECT * FROM B",
