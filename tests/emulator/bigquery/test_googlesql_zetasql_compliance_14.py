@@ -5,6 +5,8 @@ differently from BigQuery:
   `s.array[0]` of a field, `j.array[0]` of a JSON member) was an array literal (`[1]`, silently),
   and a reserved keyword after a dot (`s.from`, `j.select`) a syntax error: the reference's "Path
   expressions" lets a subsequent part be a reserved keyword, quoted or not;
+- a subscript of a parenthesized JSON path or of JSON_QUERY/JSON_EXTRACT's JSON (`(j.a)[1]`,
+  `JSON_QUERY(j, '$.a')[1]`) counted from 1 as a list's does, one element too far (NULL);
 - WITH RECURSIVE's CTEs may read a CTE written after them ("CTE visibility": references "can go
   backwards and forwards. Cycles aren't allowed"): `Table with name B does not exist!`;
 - HLL_COUNT.INIT over only NULL literals (GoogleSQL's INT64) is NULL, not an error;
@@ -75,8 +77,17 @@ NULL_SKETCHES = [
     ("SELECT HLL_COUNT.MERGE(s) FROM (SELECT HLL_COUNT.INIT(NULL) AS s)", 0, INT),
 ]
 
+# a JSON array's subscript counts from 0 ("JSON subscript operator"), whatever the JSON value's form
+_J = "(SELECT JSON '{\"a\": [1, 2]}' AS j)"
+JSON_SUBSCRIPTS = [
+    (f"SELECT TO_JSON_STRING((j.a)[1]) FROM {_J}", "2", STR),
+    (f"SELECT TO_JSON_STRING(JSON_QUERY(j, '$.a')[1]) FROM {_J}", "2", STR),
+    (f"SELECT LAX_INT64(JSON_EXTRACT(j, '$.a')[0]) FROM {_J}", 1, INT),
+]
+
 FAMILIES = {
     "subscripted_names": SUBSCRIPTED_NAMES,
+    "json_subscripts": JSON_SUBSCRIPTS,
     "forward_ctes": FORWARD_CTES,
     "null_sketches": NULL_SKETCHES,
 }
