@@ -2,6 +2,8 @@
 
 A user who misspells a column, forgets a GROUP BY column or sums a STRING gets the message
 BigQuery would give (without its `at [line:column]`), in GoogleSQL's type names, not DuckDB's.
+A STRUCT with two fields of one name, which GoogleSQL allows and a DuckDB STRUCT cannot hold, is
+a named refusal.
 """
 
 from __future__ import annotations
@@ -71,6 +73,12 @@ def reworded(first: str) -> BigQueryError | None:
     if m:
         return BigQueryError(
             f"Name {m.group(2)} not found inside {m.group(1)}", fix="check the column names in the query"
+        )
+    m = re.search(r'Duplicate named argument "([^"]+)" in function call to "struct_pack"', first)
+    if m:  # GoogleSQL allows it ("Duplicate field names are allowed"); a DuckDB STRUCT does not
+        return BigQueryError(
+            f"a STRUCT with two fields named {m.group(1)} is not supported by the local warehouse",
+            fix="give the STRUCT's fields different names (`AS`), or run on BigQuery",
         )
     m = re.search(r'Referenced table "([^"]+)" not found', first)
     if m:

@@ -52,6 +52,7 @@ from . import (
     ddlopts,
     dmlforms,
     dryrun,
+    fieldaccess,
     fieldopts,
     gapfill,
     geography,
@@ -1487,7 +1488,11 @@ class BigQueryEngine:
                     f"No matching signature for function {names[m.group(1)]} for argument types: {m.group(2)}",
                     fix=hint or "check the argument types (see the GoogleSQL function reference)",
                 )
-            return binderwords.reworded(first) or BigQueryError(first, fix=hint or "check the query's names and types")
+            return (
+                binderwords.reworded(first)
+                or fieldaccess.reworded(con, first, stmt.sql if stmt is not None else None)
+                or BigQueryError(first, fix=hint or "check the query's names and types")
+            )
         if isinstance(exc, duckdb.ParserException):
             return BigQueryError(
                 f"the local warehouse cannot run this query: {first}",

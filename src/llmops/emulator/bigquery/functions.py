@@ -490,9 +490,10 @@ _HLL_MIXED = (
     f"WHEN json_type(list_extract({_HLL_VALUES}, 1)) = 'VARCHAR' THEN 'text' ELSE 'number' END) > 1"
 )
 _HLL_TEMPLATES = {
-    # a sketch is the set of distinct values as JSON text: counts are exact
+    # a sketch is the set of distinct values as JSON text: counts are exact; a NULL literal is
+    # GoogleSQL's INT64 (over only NULLs the sketch is NULL)
     "INIT": (
-        "CASE WHEN typeof(any_value(_A)) NOT SIMILAR TO '(BIGINT|INTEGER|SMALLINT|TINYINT|HUGEINT|DECIMAL.*|VARCHAR|BLOB)' "
+        "CASE WHEN typeof(any_value(_A)) NOT SIMILAR TO '(BIGINT|INTEGER|SMALLINT|TINYINT|HUGEINT|DECIMAL.*|VARCHAR|BLOB|\"NULL\")' "
         "THEN error('HLL_COUNT.INIT takes INT64, NUMERIC, BIGNUMERIC, STRING or BYTES, not ' || typeof(any_value(_A))) "
         f"ELSE encode('{_HLL_TAG}' || CAST(to_json(list(DISTINCT _A) FILTER (WHERE _A IS NOT NULL)) AS VARCHAR)) END"
     ),

@@ -685,7 +685,12 @@ def _translate_parsed(
     from .dateparts import check_date_parts
     from .foreignsyntax import check_foreign_syntax
     from .jsonobjectarrays import protect as protect_json_object_arrays
-    from .keywordnames import quote_operator_words
+    from .keywordnames import (
+        mark_subscripted_names,
+        quote_keywords_after_dots,
+        quote_operator_words,
+        restore_subscripted_names,
+    )
     from .parenjoins import unwrap_leading_unnest_joins
     from .pathoffsets import unnest_offset_paths
     from .pipeoperators import parenthesize_set_operands, rewrite_pipe_operators
@@ -703,7 +708,9 @@ def _translate_parsed(
 
     sql = raw_bytes_as_escaped(sql)
     sql = rewrite_pipe_operators(
-        unnest_offset_paths(unwrap_leading_unnest_joins(quote_operator_words(table_arguments(sql))))
+        unnest_offset_paths(
+            unwrap_leading_unnest_joins(quote_keywords_after_dots(quote_operator_words(table_arguments(sql))))
+        )
     )
     check_privacy_clauses(sql)
     from .routines import refuse_aggregate_functions
@@ -716,7 +723,7 @@ def _translate_parsed(
         check_arities(tokens, parsed_text, frozenset(f.upper() for f in functions))
         check_date_parts(tokens, parsed_text, frozenset(f.upper() for f in functions))
         check_foreign_syntax(tokens, parsed_text)
-        tokens = wrap_safe_paths(mark_udf_calls(tokens, functions))
+        tokens = mark_subscripted_names(wrap_safe_paths(mark_udf_calls(tokens, functions)))
         # a Semicolon holds only comments (`SELECT 1; -- note`), which BigQuery skips
         parsed = [
             s for s in dialect.parser().parse(tokens, parsed_text) if s is not None and not isinstance(s, exp.Semicolon)
@@ -747,6 +754,7 @@ def _translate_parsed(
         _drop_token_positions(tree)
         restore_cast_formats(tree)
         unwrap_safe_paths(tree)
+        restore_subscripted_names(tree)
         if "|>" in sql:
             parenthesize_set_operands(tree)
     _refuse_bare_from_query(sql, parsed)
@@ -1156,6 +1164,9 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     filtered = filtered_columns(stmt)  # before rewrites reshape the WHEREs
 
     refuse_frames_where_not_allowed(stmt)
+    from .cteorder import order_recursive_ctes
+
+    order_recursive_ctes(stmt)
     from .aggforms import separate_random_aggregates
     from .arrayliterals import refuse_nested_arrays
     from .operandtypes import check_operand_types

@@ -114,8 +114,12 @@ def _json_literal(node: exp.Expression) -> bool:
 
 
 def _is_field_access(node: exp.Expression) -> bool:
-    """`a.b` (a column with a qualifier, which may be a field) or a `.field` of an expression."""
-    if isinstance(node, exp.Dot):
+    """`a.b` (a column with a qualifier, which may be a field) or a `.field` of an expression, in
+    parentheses or not, or a JSON_QUERY/JSON_EXTRACT (JSON of a JSON, STRING of a STRING):
+    `(j.a)[1]` and `JSON_QUERY(j, '$.a')[1]` were read as a list's subscript, one too far (NULL)."""
+    while isinstance(node, exp.Paren):
+        node = node.this
+    if isinstance(node, (exp.Dot, exp.JSONExtract)):
         return True
     return isinstance(node, exp.Column) and bool(node.table) and known_type(node) is None
 
