@@ -2102,6 +2102,7 @@ def _translate_function(stmt: exp.Create, ctx: _Context) -> Statement:
     from . import ranges
 
     ranges.rewrite(body)  # RANGE arguments and range functions, as in a query
+    ctx.udfs.update(used_udfs(body))  # the macro calls them where the script's queries call it
     _fix_types(body)
     from .udfarguments import bind_arguments_once
 
