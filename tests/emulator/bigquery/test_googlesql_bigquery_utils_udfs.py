@@ -242,3 +242,17 @@ def test_nested_math_checks_bind_large_arguments_once(warehouse, bigquery_client
     assert len(translated) < 60_000, len(translated)
     check_locally(warehouse, sql, 15, INT)
     check_through_client(bigquery_client, [(sql, 15, INT)])
+
+
+def test_a_body_calling_a_routine_that_calls_an_engine_udf(tmp_path):
+    """The routine a new function's body calls runs NET.HOST, an engine UDF no text of the new
+    body names: it is registered when the new function is created (bigquery-utils'
+    cw_url_extract_authority over cw_url_extract_host)."""
+    path = tmp_path / "warehouse.duckdb"
+    first = BigQueryEngine(path, default_project="p")
+    first.create_dataset("p", "ds")
+    first.query("CREATE FUNCTION ds.host(u STRING) AS (NET.HOST(u))", default_dataset="ds")
+    second = BigQueryEngine(path, default_project="p")
+    second.query("CREATE FUNCTION ds.authority(u STRING) AS (CONCAT('//', ds.host(u)))", default_dataset="ds")
+    rows = second.query("SELECT ds.authority('https://a.b.com/x') AS a", default_dataset="ds").table.to_pylist()
+    assert rows == [{"a": "//a.b.com"}]

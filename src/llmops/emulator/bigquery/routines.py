@@ -258,7 +258,12 @@ def _create_macro(
         ddl = f"CREATE TEMP FUNCTION __llmops_routine({typed}){f' RETURNS {ret}' if ret else ''} AS ({body})"
         script = translate(ddl, default_project=project, default_dataset=dataset)
         macro_body = script.statements[0].sql.split(" AS ", 1)[1]
-        engine.register_udfs(con, set(ENGINE_UDF_CALL.findall(macro_body.lower())))
+        needed = set(ENGINE_UDF_CALL.findall(macro_body.lower()))
+        if any(u.startswith(ROUTINE_MARK) for u in script.udfs):
+            from .engine import _every_engine_udf
+
+            needed |= _every_engine_udf()  # a routine it calls may call any of them (NET.HOST...)
+        engine.register_udfs(con, needed)
         prepare(engine, con, script.udfs)  # the routines it calls exist (their JavaScript UDFs registered)
     _define(con, f"{target}({', '.join(quote_ident(n) for n in names)}) AS {macro_body}", project, dataset, routine)
 
