@@ -2,7 +2,8 @@
 `date_time_util.cc` bucketizers): the lower bound of the bucket of `bucket_width` that holds the
 value, the buckets counted both ways from the origin (default 1950-01-01 00:00:00).
 
-The width is a single-part INTERVAL literal. Day and time widths are exact: the value minus its
+The width is a single-part INTERVAL, `INTERVAL 2 DAY` or `INTERVAL n SECOND` of an INT64 expression
+(whose sign is checked when the query runs). Day and time widths are exact: the value minus its
 non-negative remainder after the origin, in microseconds. Month widths (MONTH, QUARTER, YEAR) count whole months
 from an origin on the first of a month at midnight, the default's case; another origin would
 need ZetaSQL's end-of-month rules and is refused by name.
@@ -48,12 +49,21 @@ def _invalid(message: str) -> Exception:
     return BigQueryError(message, fix="give the bucket width as a single-part INTERVAL literal, e.g. INTERVAL 2 DAY")
 
 
-def _width(name: str, interval: exp.Expression) -> tuple[str, int]:
-    """The width's kind (days, months or micros) and its size in that unit, as ZetaSQL checks it."""
+def _width(name: str, interval: exp.Expression) -> tuple[str, exp.Expression]:
+    """The width's kind (days, months or micros) and its size in that unit, as ZetaSQL checks it
+    (when the query runs for `INTERVAL n SECOND` of an INT64 expression `n`)."""
     if not isinstance(interval, exp.Interval) or not isinstance(interval.unit, exp.Var):
         from .functions import _unsupported
 
         raise _unsupported(f"{name} with a bucket width other than a single-part INTERVAL literal")
+    if not isinstance(interval.this, exp.Literal):
+        return _counted_width(name, interval.unit.name.upper(), interval.this)
+    kind, size = _literal_width(name, interval)
+    return kind, exp.Literal.number(size)
+
+
+def _literal_width(name: str, interval: exp.Interval) -> tuple[str, int]:
+    assert interval.unit is not None  # a Var: `_width` checked
     unit = interval.unit.name.upper()
     try:
         count = int(interval.this.name)
@@ -84,6 +94,33 @@ def _width(name: str, interval: exp.Expression) -> tuple[str, int]:
     return kind, size
 
 
+def _counted_width(name: str, unit: str, count: exp.Expression) -> tuple[str, exp.Expression]:
+    """`INTERVAL n unit` of an expression `n`: the part is checked now, the count's sign when the
+    query runs, in ZetaSQL's words."""
+    from .functions import _t
+
+    zero = "Zero bucket width INTERVAL is not allowed"
+    one_part = "Exactly one non-zero INTERVAL part in bucket width is required"
+    if unit in _MONTHS:
+        if name == "TIMESTAMP_BUCKET":
+            raise _invalid("Bucket width INTERVAL with non-zero MONTH part is not allowed")
+        kind, size = "months", _MONTHS[unit]
+    elif unit in _DAYS:
+        kind, size = "micros", _DAYS[unit] * 86_400_000_000
+    elif unit in _MICROS:
+        if name == "DATE_BUCKET":
+            raise _invalid("Only MONTH and DAY parts are allowed in bucket width INTERVAL")
+        kind, size = "micros", _MICROS[unit]
+    else:
+        raise _invalid(f"Invalid INTERVAL part {unit} in bucket width")
+    checked = (
+        "CASE WHEN _A < 0 THEN error('Negative bucket width INTERVAL is not allowed') "
+        f"WHEN _A = 0 THEN error('{zero if name == 'TIMESTAMP_BUCKET' else one_part}') "
+        f"ELSE CAST(_A AS BIGINT) * {size} END"
+    )
+    return kind, _t(checked, count)
+
+
 def _fractional_seconds(text: str) -> int | None:
     """`'0.1'` of `INTERVAL '0.1' SECOND` in microseconds; None unless whole microseconds."""
     import decimal
@@ -102,9 +139,8 @@ def _bucket(node: exp.Anonymous) -> exp.Expression:
     args = node.expressions
     if len(args) not in (2, 3):
         raise _invalid(f"No matching signature for function {name}: it takes (value, bucket_width[, origin])")
-    kind, size = _width(name, args[1])
+    kind, width = _width(name, args[1])
     origin = args[2] if len(args) == 3 else exp.maybe_parse(_DEFAULT_ORIGIN[name], dialect="duckdb")
-    width = str(size)
     if kind == "months":
         floored = _FLOORED.replace("_V", _MONTH_INDEX.replace("_X", "_A")).replace(
             "_O", _MONTH_INDEX.replace("_X", "_B")
@@ -120,7 +156,7 @@ def _bucket(node: exp.Anonymous) -> exp.Expression:
     else:
         template = _TEMPLATES[name]
     to = _DUCKDB_TYPES[name]  # a NULL literal has no type of its own in DuckDB
-    return _t(template.replace("_W", width), exp.cast(args[0].copy(), to), exp.cast(origin.copy(), to))
+    return _t(template.replace("_W", "_C"), exp.cast(args[0].copy(), to), exp.cast(origin.copy(), to), width)
 
 
 def rewrite_bucket_calls(stmt: exp.Expression) -> None:

@@ -167,17 +167,23 @@ def restore(stmt: exp.Expr) -> None:
 
 
 def _elements(fmt: str) -> list[str]:
-    out, pos = [], 0
+    unmatched = _unmatched(fmt)
+    if unmatched is not None:
+        raise _error(
+            unmatched, "use BigQuery's format elements (YYYY, MM, DD, HH24, MI, SS, FFn, TZH...) and quote literal text"
+        )
+    return [m.group(0) for m in _ELEMENT.finditer(fmt)]
+
+
+def _unmatched(fmt: str) -> str | None:
+    """ZetaSQL's error for a format with text that is no format element, or None."""
+    pos = 0
     while pos < len(fmt):
         m = _ELEMENT.match(fmt, pos)
         if m is None:
-            raise _error(
-                f"Cannot find matched format element at {pos} in the format string '{fmt}'",
-                "use BigQuery's format elements (YYYY, MM, DD, HH24, MI, SS, FFn, TZH...) and quote literal text",
-            )
-        out.append(m.group(0))
+            return f"Cannot find matched format element at {pos} in the format string '{fmt}'"
         pos = m.end()
-    return out
+    return None
 
 
 def _cased(element: str, text_sql: str) -> str:
@@ -244,6 +250,10 @@ def _to_string(node: exp.Cast, fmt: str, zone: exp.Expression | None) -> exp.Exp
             f"CAST AS STRING FORMAT '{fmt}' of a number is not supported by the local warehouse",
             "use FORMAT('%.2f', x) or CAST(x AS STRING)",
         )
+    unmatched = _unmatched(fmt)
+    if unmatched is not None:  # an evaluation error in ZetaSQL: only a row cast with it fails
+        message = unmatched.replace("'", "''")
+        return _t(f"CAST(CASE WHEN _A IS NULL THEN NULL ELSE error('{message}') END AS VARCHAR)", node.this)
     parts = _elements(fmt)
     kinds = {p.upper() for p in parts}
     text = "printf('%s', _A)"

@@ -492,11 +492,15 @@ def _value_text(arg: exp.Expression, *, literal: bool) -> exp.Expression:
     else:
         ifs.append((exp.Like(this=typ.copy(), expression=_lit("DECIMAL%")), decimal))
         ifs.append((is_(*TIME_TEXT_TYPEOFS), timed))
+    element = "%T" if literal else "%t"
+    geography = _lit(
+        f"FORMAT {element} of a GEOGRAPHY is not supported by the local warehouse; format ST_ASTEXT(value)"
+    )
+    ifs.append((is_("GEOMETRY"), _call("error", geography)))  # DuckDB's WKT is not BigQuery's
     nested = exp.And(
         this=_call("regexp_matches", typ.copy(), _lit(r"\[\]|STRUCT|MAP|UNION")),
         expression=exp.Not(this=is_(*_SCALAR_LISTS)),
     )
-    element = "%T" if literal else "%t"
     ifs.append(
         (
             nested,

@@ -1048,6 +1048,9 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     )
 
     _number_positional_parameters(stmt)  # before any rewrite copies one
+    from .bitwiseorder import regroup_bitwise_operators
+
+    regroup_bitwise_operators(stmt)  # GoogleSQL's precedence, before any rewrite reads the tree
     resolve_grouping_ordinals(stmt)  # copies SELECT expressions: before they are tagged
     resolve_group_by_aliases(stmt)
     from .havingminmax import rewrite_having_min_max
@@ -2094,9 +2097,15 @@ def _translate_function(stmt: exp.Create, ctx: _Context) -> Statement:
     name = udf.this.name if isinstance(udf.this, exp.Expression) else str(udf.this)
     params = [p.name for p in udf.expressions]
     body = stmt.expression
+    from . import routines
+
+    routines.rewrite_calls(body, ctx)  # a persistent function the body calls: its macro
     _type_arguments(body, udf.expressions)
     _check_unsupported_nodes(body)
     _check_table_functions(body)
+    from .bytescast import strings_to_bytes
+
+    strings_to_bytes(body)  # CAST(str AS BYTES) of an argument: its UTF-8 bytes, as in a query
     _rewrite_parameters(body, ctx)
     _rewrite_functions(body, ctx)
     from . import ranges
@@ -2110,7 +2119,10 @@ def _translate_function(stmt: exp.Create, ctx: _Context) -> Statement:
     returns = next((p for p in plist if isinstance(p, exp.ReturnsProperty)), None)
     body_sql = _generate(body, frozenset(ctx.temp_functions))
     if returns is not None and isinstance(returns.this, exp.DataType):
-        body_sql = f"CAST({body_sql} AS {_generate(returns.this)})"
+        declared = exp.Paren(this=returns.this.copy())
+        ranges.rewrite(declared)  # RETURNS RANGE<DATE>: the range's struct type
+        _fix_types(declared)  # NUMERIC, BIGNUMERIC (sqlglot's DECIMAL and DECIMAL(38, 5)), GEOGRAPHY
+        body_sql = f"CAST({body_sql} AS {_generate(declared.this)})"
     ctx.temp_functions.add(name.lower())
     sql = f"CREATE OR REPLACE TEMPORARY MACRO {quote_ident(name)}({', '.join(quote_ident(p) for p in params)}) AS ({body_sql})"
     return Statement(sql=sql, statement_type="CREATE_FUNCTION")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from .bytesbits import is_bit_string
 from .census import find_all
 from .coltypes import known_type
 
@@ -30,6 +31,8 @@ def _int64(node: exp.Expression) -> bool:
     literal, INT64 being the only other type with shifts (BYTES shifts keep DuckDB's BLOB error)."""
     if isinstance(node, exp.Literal):
         return not node.is_string and node.is_int
+    if is_bit_string(node):
+        return False  # BYTES shifted as bits (bytesbits.py)
     return not isinstance(node, exp.ByteString) and known_type(node) in (None, "INT64")
 
 

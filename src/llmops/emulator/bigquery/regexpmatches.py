@@ -97,13 +97,46 @@ def _too_many_groups(pattern: exp.Expression) -> bool:
         return False  # RE2 syntax Python's re lacks: DuckDB's RE2 judges the pattern
 
 
+# the capturing groups of a pattern: its `(` and `(?P<`, past escapes, character classes and
+# the other `(?` groups (RE2's syntax)
+_GROUPS = (
+    r"len(list_filter(regexp_extract_all(_A, '\\.|\[\^?\]?(?:\\.|[^\]])*\]|\(\?P<|\(\?|\(', 0), "
+    r"lambda t: t = '(' OR t = '(?P<'))"
+)
+
+
+def _by_groups(node: exp.RegexpExtract | exp.RegexpExtractAll) -> exp.Expression:
+    """A call with a pattern that is not a literal: the match of its capturing group where it has
+    one (sqlglot, which counts the groups of a literal only, answered the whole match), the whole
+    match where it has none, BigQuery's error where it has more (when the call runs)."""
+    from .functions import _t
+
+    rewrite = _extract_all if isinstance(node, exp.RegexpExtractAll) else _extract
+    grouped = node.copy()
+    grouped.set("group", exp.Literal.number(1))
+    return _t(
+        f"CASE WHEN {_GROUPS} > 1 THEN error('{_TOO_MANY_GROUPS}') WHEN {_GROUPS} = 1 THEN _B ELSE _C END",
+        node.expression,
+        rewrite(grouped),  # type: ignore[arg-type]
+        rewrite(node),  # type: ignore[arg-type]
+    )
+
+
 def rewrite_regexp_matches(stmt: exp.Expression) -> None:
     """REGEXP_EXTRACT_ALL and REGEXP_EXTRACT of the query (not DuckDB's own calls in rewrites)."""
     for node in reversed(find_all(stmt, exp.RegexpExtractAll, exp.RegexpExtract)):
         if not node.meta.get("bigquery_name"):
             continue
         failing = _too_many_groups(node.expression)
-        if isinstance(node, exp.RegexpExtractAll):
+        pattern = node.expression
+        dynamic = not isinstance(pattern, exp.Literal | exp.RawString | exp.Null)
+        if (
+            dynamic
+            and not _has_group(node.args.get("group"))
+            and isinstance(node, exp.RegexpExtract | exp.RegexpExtractAll)
+        ):
+            new = _by_groups(node)
+        elif isinstance(node, exp.RegexpExtractAll):
             new = _extract_all(node)
         elif isinstance(node, exp.RegexpExtract):
             new = _extract(node)

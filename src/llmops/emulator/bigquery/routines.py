@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import json
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, cast
 
 import sqlglot
@@ -30,6 +31,7 @@ from .googlesql import (
     quote_ident,
     translate,
 )
+from .keywordnames import quote_operator_words
 from .script_parser import Node, Parser, Span
 
 if TYPE_CHECKING:
@@ -254,9 +256,15 @@ def _create_macro(
         ret = type_text(returns)
         bignumerics.check_names(con, body, f"function {routine}", dataset)  # its reads meet no wide column
         ddl = f"CREATE TEMP FUNCTION __llmops_routine({typed}){f' RETURNS {ret}' if ret else ''} AS ({body})"
-        macro_body = translate(ddl, default_project=project, default_dataset=dataset).statements[0].sql
-        macro_body = macro_body.split(" AS ", 1)[1]
-        engine.register_udfs(con, set(ENGINE_UDF_CALL.findall(macro_body.lower())))
+        script = translate(ddl, default_project=project, default_dataset=dataset)
+        macro_body = script.statements[0].sql.split(" AS ", 1)[1]
+        needed = set(ENGINE_UDF_CALL.findall(macro_body.lower()))
+        if any(u.startswith(ROUTINE_MARK) for u in script.udfs):
+            from .engine import _every_engine_udf
+
+            needed |= _every_engine_udf()  # a routine it calls may call any of them (NET.HOST...)
+        engine.register_udfs(con, needed)
+        prepare(engine, con, script.udfs)  # the routines it calls exist (their JavaScript UDFs registered)
     _define(con, f"{target}({', '.join(quote_ident(n) for n in names)}) AS {macro_body}", project, dataset, routine)
 
 
@@ -494,7 +502,7 @@ def run_ddl(interp: Interpreter, span: Span) -> None:
         return
     table_function = "TABLE" in head[: head.index("FUNCTION")]
     try:
-        node = sqlglot.parse_one(text, read="bigquery")
+        node = sqlglot.parse_one(quote_operator_words(text), read="bigquery")
     except SqlglotError as exc:
         raise BigQueryError(
             f"Syntax error in CREATE FUNCTION: {str(exc).splitlines()[0][:200]}",
@@ -763,10 +771,12 @@ def _replace_call(node: exp.Expression, fn: exp.Anonymous, project: str, dataset
 
 def prepare(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, udfs: frozenset[str]) -> None:
     """Before a statement runs: every routine it calls exists (404 otherwise), and a JavaScript
-    one's UDF is registered on this connection."""
-    for mark in udfs:
-        if not mark.startswith(ROUTINE_MARK):
-            continue
+    one's UDF is registered on this connection; so for the routines a SQL routine's body calls,
+    whose macros call theirs."""
+    marks = [m for m in udfs if m.startswith(ROUTINE_MARK)]
+    seen = set(marks)
+    while marks:
+        mark = marks.pop()
         project, dataset, routine = mark[len(ROUTINE_MARK) :].split("\x1f")
         found = find(con, project, dataset, routine)
         if found is None or found["routineType"] == "PROCEDURE":
@@ -776,3 +786,22 @@ def prepare(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, udfs: frozen
             )
         if found["language"] == "JAVASCRIPT":
             _register_js(engine, con, found)
+        elif found["routineType"] != "PROCEDURE":
+            called = _called_routines(project, dataset, found["definitionBody"]) - seen
+            seen |= called
+            marks.extend(called)
+
+
+@lru_cache(maxsize=1024)
+def _called_routines(project: str, dataset: str, body: str) -> frozenset[str]:
+    """The marks of the persistent functions a SQL routine's body calls (as `rewrite_calls` notes
+    them)."""
+    from types import SimpleNamespace
+
+    try:
+        node = sqlglot.parse_one(quote_operator_words(body), read="bigquery")
+    except SqlglotError:
+        return frozenset()
+    ctx = SimpleNamespace(project=project, dataset=dataset, temp_functions=set(), udfs=set())
+    rewrite_calls(cast(exp.Expression, node), ctx)
+    return frozenset(m for m in ctx.udfs if m.startswith(ROUTINE_MARK))

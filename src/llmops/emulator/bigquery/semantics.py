@@ -16,6 +16,7 @@ from sqlglot import exp
 from .arraycalls import rewrite_array_calls
 from .boundvalues import bound_once, is_large
 from .buckets import rewrite_bucket_calls
+from .bytesbits import rewrite_bytes_bitwise
 from .census import find_all
 from .coltypes import checked_among, known_type
 from .datecalls import rewrite_datetime_calls
@@ -98,6 +99,7 @@ def rewrite_semantics(stmt: exp.Expression) -> None:
         # GoogleSQL's LIKE escapes with a backslash ('a\_c' matches 'a_c'); DuckDB's has no escape
         if not isinstance(node.parent, exp.Escape):
             node.replace(exp.Escape(this=node.copy(), expression=lit("\\")))
+    rewrite_bytes_bitwise(stmt)  # BYTES ~, &, |, ^, <<, >> as BIT strings (bytesbits.py)
     rewrite_int64_shifts(stmt)  # zero-filling 64-bit shifts (intshifts.py)
     rewrite_max_by_nulls(stmt)  # MAX_BY/MIN_BY keep a NULL x (maxbynulls.py)
     rewrite_whitespace_trims(stmt)  # TRIM(s) removes Unicode White_Space (trimwhitespace.py)
