@@ -55,6 +55,8 @@ def qualify_unnest_names(stmt: exp.Expression) -> None:
             alias = source.args.get("alias") if isinstance(source, exp.Unnest) else None
             if not isinstance(alias, exp.TableAlias) or alias.this or len(alias.columns) != 1:
                 continue
+            if source.args.get("explode_array"):
+                continue  # an array of STRUCTs whose fields are columns: its name is a table alias (structs.py)
             name = alias.columns[0].name.lower()
             bare = [c for s in scopes for c in _own_columns(s) if not c.table and c.name.lower() == name]
             if not bare:
