@@ -183,10 +183,15 @@ _PARTS_BY_CALL: dict[type, tuple[str, dict[str, frozenset[str]]]] = {
 # EXTRACT's parts are extractparts.py's
 
 
-def _kind_of(value: exp.Expression | None) -> str | None:
-    if isinstance(value, exp.Cast) and value.to.this == _T.TIME:
+def civil_kind(value: exp.Expression | None) -> str | None:
+    """DATE, DATETIME, TIMESTAMP or TIME where the query text shows `value`'s type or coltypes.py
+    inferred it; None otherwise."""
+    while isinstance(value, exp.Paren):
+        value = value.this
+    if (isinstance(value, exp.Cast) and value.to.this == _T.TIME) or isinstance(value, exp.CurrentTime):
         return "TIME"
-    return temporal_kind(value) or ("TIME" if coltypes.known_type(value) == "TIME" else None)
+    kind = temporal_kind(value) or coltypes.known_type(value)
+    return kind if kind in ("DATE", "DATETIME", "TIMESTAMP", "TIME") else None
 
 
 def _part_message(function: str, part: str, kind: str) -> str:
@@ -208,7 +213,7 @@ def _check_part(node: exp.Expression) -> None:
     else:
         return
     value = node.this
-    kind = _kind_of(value)
+    kind = civil_kind(value)
     if kind is not None:
         if kind in parts and part not in parts[kind]:
             from .googlesql import BigQueryError

@@ -22,9 +22,8 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from . import coltypes
 from .census import find_all
-from .datefamily import temporal_kind
+from .datefamily import civil_kind
 
 # the parts each civil type has (the others are the analyzer's error)
 _DATE_PARTS = frozenset({"YEAR", "ISOYEAR", "QUARTER", "MONTH", "WEEK", "ISOWEEK", "DAY", "DAYOFWEEK", "DAYOFYEAR"})
@@ -36,17 +35,6 @@ def _part(node: exp.Extract) -> str:
     if isinstance(node.this, exp.WeekStart):
         return "WEEK"
     return node.this.name.upper() if isinstance(node.this, exp.Var | exp.Identifier) else ""
-
-
-def _kind(value: exp.Expression) -> str | None:
-    while isinstance(value, exp.Paren):
-        value = value.this
-    if isinstance(value, exp.Cast) and value.to.this == exp.DataType.Type.TIME:
-        return "TIME"
-    if isinstance(value, exp.CurrentTime):
-        return "TIME"
-    kind = temporal_kind(value) or coltypes.known_type(value)
-    return kind if kind in ("DATE", "DATETIME", "TIMESTAMP", "TIME") else None
 
 
 def _refusal(kind: str, part: str) -> str | None:
@@ -75,7 +63,7 @@ def check_extracts(stmt: exp.Expression) -> None:
             raise BigQueryError("EXTRACT does not support literal STRING arguments")
         if isinstance(value, exp.AtTimeZone):
             continue
-        kind = _kind(value)
+        kind = civil_kind(value)
         if kind is not None:
             message = _refusal(kind, part)
             if message is not None:
