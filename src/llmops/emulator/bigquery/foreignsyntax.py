@@ -173,18 +173,14 @@ def _parents(tokens: Sequence[Token]) -> list[int | None]:
 
 
 def _type_position(tokens: Sequence[Token], parents: list[int | None], i: int) -> int | None:
-    """Where a type starts when token `i` is the `AS` of a CAST or SAFE_CAST, the last name of a
-    DECLARE, or a column's name in a CREATE TABLE column list; None otherwise."""
+    """Where a type starts when token `i` is the `AS` of a CAST or SAFE_CAST or a column's name in
+    a CREATE TABLE column list; None otherwise (a procedural DECLARE's type is script_parser.py's,
+    through `type_not_found`)."""
     tok = tokens[i]
     paren = parents[i]
     if tok.token_type == TokenType.ALIAS:
         cast = paren is not None and paren > 0 and tokens[paren - 1].text.upper() in ("CAST", "SAFE_CAST")
         return i + 1 if cast else None
-    if tok.text.upper() == "DECLARE" and tok.token_type not in (TokenType.STRING, TokenType.IDENTIFIER):
-        j = i + 1
-        while _kind(tokens, j + 1) == TokenType.COMMA:
-            j += 2
-        return j + 1 if j + 1 < len(tokens) and tokens[j + 1].text.upper() != "DEFAULT" else None
     if tok.token_type == TokenType.L_PAREN:
         paren = i
     elif tok.token_type != TokenType.COMMA:
