@@ -47,7 +47,7 @@ JSON_SET = [
     # ignored, a NULL value is JSON null, a NULL document is NULL
     (
         """JSON_SET(JSON '{}', '$.s', STRUCT(1.5 AS x, DATE '2020-01-01' AS d, b'abc' AS b))""",
-        '{"s":{"x":1.5,"d":"2020-01-01","b":"YWJj"}}',
+        '{"s":{"b":"YWJj","d":"2020-01-01","x":1.5}}',
         J,
     ),
     ("""JSON_SET(JSON '{}', '$.n', NUMERIC '1.5', '$.i', 9007199254740993)""", '{"n":1.5,"i":9007199254740993}', J),

@@ -43,8 +43,12 @@ def _bounded_output(node: exp.Expression) -> None:
         return
     if isinstance(node.this, exp.Null):  # STRING's overload, as BigQuery picks it (DuckDB: BLOB's)
         node.set("this", exp.cast(node.this, "VARCHAR"))
-    # least() keeps the product inside INT64 for a count like 10^18
-    capped = exp.Anonymous(this="least", expressions=[times.copy(), exp.Literal.number(MAX_OUTPUT_BYTES + 1)])
+    # the cap keeps the product inside INT64 for a count like 10^18; not DuckDB's least(), which
+    # skips a NULL count and so failed REPEAT('abc', NULL), whose answer is NULL
+    from .semantics import case
+
+    over = exp.GT(this=times.copy(), expression=exp.Literal.number(MAX_OUTPUT_BYTES))
+    capped = case((over, exp.Literal.number(MAX_OUTPUT_BYTES + 1)), default=times.copy())
     size = exp.Mul(this=capped, expression=_byte_length(node.this))
     bad = exp.GT(this=size, expression=exp.Literal.number(MAX_OUTPUT_BYTES))
     message = "Output of REPEAT exceeds max allowed output size of 1MB"

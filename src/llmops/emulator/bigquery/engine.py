@@ -60,6 +60,7 @@ from . import (
     infoschema,
     ingestiontime,
     intervals,
+    jsonorder,
     ml,
     nestedadditions,
     nestedrequired,
@@ -2518,10 +2519,12 @@ def _empty_table(fields: list[dict]) -> pa.Table:
 
 def _result_arrow(rel: duckdb.DuckDBPyRelation, names: list[str]) -> pa.Table:
     """A relation's rows as a query result's Arrow table (GEOGRAPHY as text, checked RANGE and
-    INTERVAL values, INT64 sums as int64, wide BIGNUMERICs as decimal256), its columns named `names`."""
+    INTERVAL values, INT64 sums as int64, JSON members sorted, wide BIGNUMERICs as decimal256), its
+    columns named `names`."""
     rel = ranges.relation_with_null_bounds(geography.text_relation(rel))
     rel = intervals.relation_with_checked_intervals(rel)
-    return bignumerics.decimal_columns(_int64_hugeints(rel.to_arrow_table(), rel.types).rename_columns(names))
+    table = jsonorder.table_with_sorted_json(_int64_hugeints(rel.to_arrow_table(), rel.types), rel.types)
+    return bignumerics.decimal_columns(table.rename_columns(names))
 
 
 def _int64_hugeints(table: pa.Table, types: list) -> pa.Table:

@@ -67,6 +67,18 @@ def _inherit_field_names(array: exp.Array) -> None:
             )
 
 
+def _value_query(select: exp.Select) -> bool:
+    """Whether `select` (maybe one input of a set operation) gives a value inside an expression
+    (`ARRAY(...)`, a scalar subquery), not the rows of a statement, FROM item or WITH clause."""
+    node: exp.Expression = select
+    while isinstance(node.parent, exp.SetOperation):
+        node = node.parent
+    parent = node.parent
+    if isinstance(parent, exp.Subquery):
+        parent = parent.parent
+    return parent is not None and not isinstance(parent, exp.From | exp.Join | exp.CTE | exp.With)
+
+
 def rewrite_anonymous_structs(stmt: exp.Expression) -> None:
     """Tuples in value positions become STRUCTs, and unnamed STRUCT fields get BigQuery's names."""
     while todo := [t for t in find_all(stmt, exp.Tuple) if _value_position(t) and not _struct_cast_above(t)]:
@@ -76,6 +88,18 @@ def rewrite_anonymous_structs(stmt: exp.Expression) -> None:
             parent = node.parent
             node.replace(exp.Struct(expressions=[e.copy() for e in node.expressions]))
             _explode_unnest(parent)
+    for select in find_all(stmt, exp.Select):
+        if select.args.get("kind") == "STRUCT" and _value_query(select):
+            # `ARRAY(SELECT AS STRUCT 1, 2)`: sqlglot would name the anonymous fields `_0`, `_1`
+            select.set(
+                "expressions",
+                [
+                    e
+                    if isinstance(e, exp.Alias | exp.Star) or _field_named(e) or e.find(exp.Star)
+                    else exp.alias_(e.copy(), f"_field_{i + 1}")
+                    for i, e in enumerate(select.expressions)
+                ],
+            )
     # innermost first: naming a STRUCT's fields copies them, so an inner STRUCT is named before
     for array in reversed(find_all(stmt, exp.Array)):
         _inherit_field_names(array)
