@@ -102,7 +102,7 @@ def test_a_query_selects_the_wide_column_bare_or_with_star(bigquery_client, bigq
         "SELECT TO_JSON_STRING(x) FROM `{t}` x",
         "SELECT * FROM `{t}` ORDER BY POW(bignumeric_col, 2)",
         "CREATE TABLE `{t}_copy` AS SELECT * FROM `{t}`",
-        "MERGE `{t}` t USING (SELECT 1 AS r) s ON t.rowindex = s.r WHEN MATCHED THEN DELETE",
+        "MERGE `{t}` t USING `{t}` s ON t.rowindex = s.rowindex WHEN NOT MATCHED THEN INSERT ROW",
         "CREATE TABLE FUNCTION `{t}_f`() AS SELECT CAST(bignumeric_col AS STRING) AS s FROM `{t}`",
         "CREATE TEMP FUNCTION f() AS ((SELECT MAX(rowindex) FROM `{t}`)); SELECT f()",
     ],

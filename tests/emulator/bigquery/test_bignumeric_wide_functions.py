@@ -198,7 +198,9 @@ def test_sum_over_a_window_past_the_range_is_bigquerys_overflow(env):
         "SELECT ROUND(b, i) FROM {t}",  # digits from a column
         "SELECT SUM(DISTINCT b) FROM {t}",
         "SELECT DIV(b, f) FROM {t}",  # no FLOAT64 signature in BigQuery either
-        "MERGE {t} T USING (SELECT 1 AS i) S ON T.i = S.i WHEN MATCHED THEN UPDATE SET b = 1",
+        "MERGE {t} T USING {t} S ON T.i = S.i WHEN NOT MATCHED THEN INSERT ROW",  # the row as a value
+        "UPDATE {t} SET n = b + 1 WHERE TRUE",  # a wide value into a NUMERIC column
+        "UPDATE {t} SET b = b + f WHERE TRUE",  # a FLOAT64 into a BIGNUMERIC column: BigQuery's type error
     ],
 )
 def test_the_rest_stays_a_named_refusal(env, sql):
@@ -237,3 +239,30 @@ def test_results_read_back_every_digit_through_rest_and_the_read_api(bigquery_cl
                 ]
     finally:
         bigquery_client.delete_dataset(ds, delete_contents=True, not_found_ok=True)
+
+
+def test_merge_reads_and_writes_wide_values(env):
+    """MERGE over a table holding a wide value, and MERGE writing one into an ordinary BIGNUMERIC
+    column (which goes wide in the write's transaction): before, the named refusal."""
+    run, ds, _ = env
+    t = _table(run, ds)
+    run(f"CREATE TABLE {ds}.s (i INT64, b BIGNUMERIC, n NUMERIC)")
+    run(f"INSERT INTO {ds}.s VALUES (1, 5, 1.5), (5, 7, 2.5)")
+    run(
+        f"MERGE {t} T USING {ds}.s S ON T.i = S.i "
+        "WHEN MATCHED THEN UPDATE SET b = T.b + S.b, c = S.n "
+        "WHEN NOT MATCHED THEN INSERT (i, b, c) VALUES (S.i, S.b, BIGNUMERIC '1e-38')"
+    )
+    assert run(f"SELECT i, b, c FROM {t} WHERE i IN (1, 5) ORDER BY i") == [
+        (1, BIG + 5, Decimal("1.5")),
+        (5, Decimal(7), TINY),
+    ]
+    # the wide values compared in the conditions: rows 1, 2 and 4 match no source row; 2 and 4 are below 1
+    run(f"MERGE {t} T USING {ds}.s S ON T.b = S.b WHEN NOT MATCHED BY SOURCE AND T.b < 1 THEN DELETE")
+    assert run(f"SELECT i FROM {t} ORDER BY i") == [(1,), (3,), (5,)]
+    run(f"MERGE {ds}.s T USING {t} S ON T.i = S.i WHEN MATCHED THEN UPDATE SET b = S.b * 2")
+    assert run(f"SELECT i, b FROM {ds}.s ORDER BY i") == [(1, 2 * (BIG + 5)), (5, Decimal(14))]
+    run(
+        f"MERGE {ds}.s T USING {t} S ON FALSE WHEN NOT MATCHED BY SOURCE AND T.i = 5 THEN UPDATE SET b = -BIGNUMERIC '1e-38'"
+    )
+    assert run(f"SELECT i, b FROM {ds}.s ORDER BY i") == [(1, 2 * (BIG + 5)), (5, -TINY)]

@@ -31,13 +31,15 @@ unknown type; the placeholder's DuckDB text is put back into the translated SQL:
   served where it is used, QUALIFY among them;
 - a CTE (not RECURSIVE) or FROM/JOIN subquery of a SELECT: planned first as a scope of its own,
   its output columns (a wide one the struct) relations of the query that reads it (`_derive`);
+- MERGE: its source table or subquery a relation, its conditions reads, each WHEN's UPDATE SET and
+  INSERT (...) VALUES (...) written as below;
 - INSERT ... VALUES / SELECT and UPDATE ... SET of BIGNUMERIC literals, NULL and numeric or wide
-  columns into a BIGNUMERIC column: a value the column cannot hold makes it wide first (the
+  columns (or a wide computation) into a BIGNUMERIC column: a value the column cannot hold makes it wide first (the
   ALTER runs in the write's transaction, `Plan.widen`), and every value written into a wide column
   is the struct of its scaled integer.
 
 Anything else that meets a wide column (other casts, other functions, other windows, a scalar, IN or
-EXISTS subquery, a set operation, MERGE, or a narrow computation inside the arithmetic) is the
+EXISTS subquery, a set operation, MERGE's INSERT ROW, or a narrow computation inside the arithmetic) is the
 named refusal. A table with no wide column pays nothing: the engine asks for a plan only where
 a statement reads a wide column or INSERTs/UPDATEs a table that has a BIGNUMERIC column.
 """
@@ -106,11 +108,11 @@ class Plan:
         return _PLACEHOLDER_RE.sub(lambda m: f"({self.texts[int(m.group(1))]})", duckdb_sql)
 
 
-_DML = re.compile(r"^\s*(?:INSERT|UPDATE)\b", re.IGNORECASE)
+_DML = re.compile(r"^\s*(?:INSERT|UPDATE|MERGE)\b", re.IGNORECASE)
 
 
 def may_write(sql: str) -> bool:
-    """Whether `sql` may be one INSERT or UPDATE (the writes planned here), cheaply from its text."""
+    """Whether `sql` may be one INSERT, UPDATE or MERGE (the writes planned here), cheaply from its text."""
     return _DML.match(sql) is not None
 
 
@@ -129,7 +131,9 @@ def plan(
         statements = [s for s in sqlglot.parse(sql, read="bigquery") if s is not None]
     except (SqlglotError, TypeError, ValueError):  # sqlglot raises TypeError for some bad calls
         return None
-    if len(statements) != 1 or not isinstance(statements[0], exp.Select | exp.Insert | exp.Update | exp.Delete):
+    if len(statements) != 1 or not isinstance(
+        statements[0], exp.Select | exp.Insert | exp.Update | exp.Delete | exp.Merge
+    ):
         return None
     return _Planner(statements[0], types_of, resolve, widen).run()
 
@@ -181,6 +185,8 @@ class _Planner:
             self._insert(stmt, target)
         elif isinstance(stmt, exp.Update):
             self._update(stmt, target)
+        elif isinstance(stmt, exp.Merge):
+            self._merge(stmt, target)
         target_wide = target is not None and any(t == WIDE for _, t in target[2].values())
         if not self.wide_tables and not self.wide_seen and not target_wide and not self.changed:
             return None
@@ -195,6 +201,13 @@ class _Planner:
         of this one (a wide item stays the struct, a computed one is made one), so the outer
         query's uses of them are served or refused as a table's would be."""
         stmt = self.stmt
+        if isinstance(stmt, exp.Merge):  # MERGE ... USING (SELECT ...) S: a scope of its own
+            source = stmt.args.get("using")
+            if isinstance(source, exp.Subquery) and isinstance(source.this, exp.Select):
+                types = self._subscope(source.this)
+                if types is not None and source.alias_or_name:
+                    self._add_relation(source.alias_or_name.lower(), ("", "", source.alias_or_name), types)
+            return
         if not isinstance(stmt, exp.Select):
             return
         with_ = stmt.args.get("with_")
@@ -288,7 +301,7 @@ class _Planner:
         for table in self.stmt.find_all(exp.Table):
             if self._inside_served(table):
                 continue
-            own = isinstance(table.parent, exp.From | exp.Join) and table.parent.parent is select
+            own = self._own(table, select)
             if not table.db and table.name.lower() in self.cte_names:
                 types = self.ctes.get(table.name.lower())
                 if types is not None and own:
@@ -300,7 +313,7 @@ class _Planner:
             types = self.types_of(ref) if ref is not None else None
             if types is None or ref is None:
                 continue
-            own = isinstance(table.parent, exp.From | exp.Join) and table.parent.parent is select
+            own = self._own(table, select)
             if target is not None and table is _target_node(self.stmt):
                 continue
             if any(t == WIDE for _, t in types.values()) and not own:
@@ -319,6 +332,13 @@ class _Planner:
             raise self._refuse()
         if isinstance(self.stmt, exp.Update) and self.stmt.args.get("from_") is not None and self.wide_tables:
             raise self._refuse()
+
+    def _own(self, table: exp.Table, select: exp.Select | None) -> bool:
+        """Whether a table is one the statement reads itself: its SELECT's FROM/JOIN, or the source
+        table of a MERGE (`USING t S`)."""
+        if isinstance(self.stmt, exp.Merge):
+            return table.parent is self.stmt and table.arg_key == "using"
+        return isinstance(table.parent, exp.From | exp.Join) and table.parent.parent is select
 
     def _add_relation(self, name: str, ref: TableRef, types: ColumnTypes) -> None:
         self.relations[name] = (ref, types)
@@ -470,6 +490,8 @@ class _Planner:
         parent = node.parent
         if not isinstance(parent, _FLOAT_OPERATORS + _COMPARISONS) or node.arg_key not in ("this", "expression"):
             return False
+        if _is_assignment(parent):
+            return False
         other = parent.expression if node.arg_key == "this" else parent.this
         return isinstance(other, exp.Expression) and self._is_float(other)
 
@@ -579,7 +601,7 @@ class _Planner:
             and not parent.args.get("format")
             else None
         )
-        if self._beside_float(top) or to_float is not None:
+        if (self._beside_float(top) or to_float is not None) and not _in_written_value(top):
             scaled = self._scaled(top)
             if scaled is None:
                 raise self._refuse()
@@ -601,7 +623,7 @@ class _Planner:
                     raise self._refuse()
                 self._placeholder(top, text, scaled=scaled)
             return
-        if isinstance(parent, _COMPARISONS):
+        if isinstance(parent, _COMPARISONS) and not _is_assignment(parent):
             left, right = self._scaled(parent.this), self._scaled(parent.expression)
             if left is not None and right is not None:
                 op = "IS NOT DISTINCT FROM" if isinstance(parent, exp.NullSafeEQ) else _OPERATORS[type(parent)]
@@ -759,6 +781,36 @@ class _Planner:
                 self._write_column(ref, types[name], [assignment.expression])
                 self.handled.add(id(assignment.this))
 
+    def _merge(self, stmt: exp.Merge, target: tuple[str, TableRef, ColumnTypes] | None) -> None:
+        """A MERGE's writes: each WHEN's `UPDATE SET c = v` and `INSERT (c, ...) VALUES (v, ...)`
+        as UPDATE's and INSERT's are; its ON and WHEN conditions are reads. `INSERT ROW` or an
+        INSERT without its columns named is the refusal where a wide column is involved."""
+        if target is None:
+            return
+        _, ref, types = target
+        whens = stmt.args.get("whens")
+        target_wide = any(t == WIDE for _, t in types.values())
+        for when in whens.expressions if whens is not None else []:
+            then = when.args.get("then")
+            if isinstance(then, exp.Update):
+                for assignment in then.expressions:
+                    if isinstance(assignment, exp.EQ) and isinstance(assignment.this, exp.Column):
+                        name = assignment.this.name.lower()
+                        if name in types:
+                            self._write_column(ref, types[name], [assignment.expression])
+                            self.handled.add(id(assignment.this))
+            elif isinstance(then, exp.Insert):
+                names, values = then.this, then.expression
+                if not isinstance(names, exp.Tuple) or not isinstance(values, exp.Tuple):
+                    if target_wide or self.wide_tables:
+                        raise self._refuse()
+                    continue
+                for column, value in zip(names.expressions, values.expressions, strict=False):
+                    name = column.name.lower() if isinstance(column, exp.Column) else ""
+                    if name in types:
+                        self._write_column(ref, types[name], [value])
+                        self.handled.add(id(column))
+
     def _write_column(self, ref: TableRef, column: tuple[str, str], values: list[exp.Expression]) -> None:
         """The values written into one column: a BIGNUMERIC column made wide where a value needs
         it, each value written into a wide column as its struct; a wide value into another
@@ -775,6 +827,8 @@ class _Planner:
                 wide_needed = True
             if isinstance(value, exp.Column) and self._column_type(value) == WIDE:
                 wide_needed = True
+            elif number is None and self._involves_wide(value) and self._scaled(value) is not None:
+                wide_needed = True  # a computed wide value (`SET b = S.b * 2`)
             plans.append((value, stored))
         if not wide_needed:
             for value, stored in plans:
@@ -839,10 +893,29 @@ def _integer(node: exp.Expression | None) -> int | None:
 
 def _target_node(stmt: exp.Expression) -> exp.Expression | None:
     """The table a DML statement writes (BigQuery's `DELETE dataset.table WHERE ...` has no FROM)."""
-    node = stmt.this if isinstance(stmt, exp.Insert | exp.Update | exp.Delete) else None
+    node = stmt.this if isinstance(stmt, exp.Insert | exp.Update | exp.Delete | exp.Merge) else None
     if not isinstance(node, exp.Expression) and isinstance(stmt, exp.Delete) and stmt.args.get("tables"):
         node = stmt.args["tables"][0]
     return node.this if isinstance(node, exp.Schema) else node if isinstance(node, exp.Expression) else None
+
+
+def _is_assignment(node: exp.Expr) -> bool:
+    """Whether `node` is an UPDATE's (or a MERGE's WHEN ... UPDATE's) `SET c = v`, not a comparison."""
+    return isinstance(node, exp.EQ) and isinstance(node.parent, exp.Update)
+
+
+def _in_written_value(node: exp.Expression) -> bool:
+    """Whether `node` is inside a value an UPDATE or MERGE assigns or an INSERT's VALUES writes:
+    a FLOAT64 there would be written into the column as it is (BigQuery: a type error)."""
+    current: exp.Expr | None = node
+    while current is not None and current.parent is not None:
+        parent = current.parent
+        if _is_assignment(parent) and current.arg_key == "expression":
+            return True
+        if isinstance(parent, exp.Tuple) and isinstance(parent.parent, exp.Values | exp.Insert):
+            return True
+        current = parent
+    return False
 
 
 def _attached(node: exp.Expression, root: exp.Expression) -> bool:
