@@ -534,7 +534,7 @@ class BigQueryEngine:
         wide = self._wide_bignumerics(con, read) if read else {}
         writes = (
             len(script.statements) == 1
-            and script.statements[0].statement_type in ("INSERT", "UPDATE")
+            and script.statements[0].statement_type in ("INSERT", "UPDATE", "MERGE")
             and (target := script.statements[0].target) is not None
             and widecolumns.may_write(sql)
             and any(t in (widecolumns.NARROW, widecolumns.WIDE) for _, t in self._columns_of(con, target).values())

@@ -23,7 +23,17 @@ from typing import Any
 
 import pyarrow as pa
 
-from . import decimalmath, jsonedit, jsonlax, jsonnumbers, substrsearch, textsearch, widearithmetic, widecolumns
+from . import (
+    decimalmath,
+    jsonedit,
+    jsonlax,
+    jsonnumbers,
+    substrsearch,
+    textsearch,
+    widearithmetic,
+    widecolumns,
+    widefunctions,
+)
 from .jsonout import pretty_json, to_json_string, to_json_text
 
 SHA512_UDF = "__bq_sha512"
@@ -480,6 +490,7 @@ _BATCH_UDFS: dict[str, tuple[Callable[..., pa.Array], list[str], str]] = {
     },
     RAISE_UDF: (_raise_batch, ["VARCHAR"], "BOOLEAN"),
     widearithmetic.ARITHMETIC_UDF: (widearithmetic.batch, ["VARCHAR", "VARCHAR", "VARCHAR"], "VARCHAR"),
+    widefunctions.VARIANCE_UDF: (widefunctions.batch, ["VARCHAR", "VARCHAR[]"], "DOUBLE"),
     textsearch.SEARCH_UDF: (textsearch.search_batch, ["VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR"], "BOOLEAN"),
     textsearch.TEXT_ANALYZE_UDF: (textsearch.text_analyze_batch, ["VARCHAR", "VARCHAR"], "VARCHAR[]"),
     substrsearch.CONTAINS_SUBSTR_UDF: (

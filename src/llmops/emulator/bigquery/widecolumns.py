@@ -18,18 +18,28 @@ unknown type; the placeholder's DuckDB text is put back into the translated SQL:
   literal (`widearithmetic.py`: exact, rounded half away from zero at 38 decimals, BigQuery's
   overflow and division by zero), served wherever a wide column is; an aggregate of a wide value
   is a wide value in turn (`HAVING SUM(b) > 0`, `MAX(b) - MIN(b)`, `ORDER BY MAX(b)`);
+- ABS, SIGN, ROUND, TRUNC, FLOOR, CEIL, SAFE_DIVIDE, DIV and MOD of a wide value: a wide value in
+  turn (`widearithmetic.function`, `_function`);
+- a wide value beside a FLOAT64 operand, or cast to FLOAT64: BigQuery coerces it to FLOAT64, so its
+  exact text cast to DOUBLE takes its place and the translator does the rest (`_as_float`);
 - `CAST(b AS STRING)` (and SAFE_CAST): the scaled integer's text with the point put back;
+- STDDEV/VARIANCE (and _POP/_SAMP) of a wide value: FLOAT64 from the exact sums
+  (`widefunctions.VARIANCE_UDF` over the group's list of scaled texts);
 - MIN/MAX OVER (...) of a wide column as a SELECT item, COUNT OVER (...), and a wide column as a
-  window's PARTITION BY or ORDER BY key: DuckDB's window over the struct itself;
+  window's PARTITION BY or ORDER BY key: DuckDB's window over the struct itself; SUM/AVG/MIN/MAX
+  OVER (...) of a wide value whose window's keys are columns (`_over` renders it): a wide value
+  served where it is used, QUALIFY among them;
 - a CTE (not RECURSIVE) or FROM/JOIN subquery of a SELECT: planned first as a scope of its own,
   its output columns (a wide one the struct) relations of the query that reads it (`_derive`);
+- MERGE: its source table or subquery a relation, its conditions reads, each WHEN's UPDATE SET and
+  INSERT (...) VALUES (...) written as below;
 - INSERT ... VALUES / SELECT and UPDATE ... SET of BIGNUMERIC literals, NULL and numeric or wide
-  columns into a BIGNUMERIC column: a value the column cannot hold makes it wide first (the
+  columns (or a wide computation) into a BIGNUMERIC column: a value the column cannot hold makes it wide first (the
   ALTER runs in the write's transaction, `Plan.widen`), and every value written into a wide column
   is the struct of its scaled integer.
 
-Anything else that meets a wide column (other casts, functions, other windows, a scalar, IN or EXISTS
-subquery, a set operation, a FLOAT64 operand or a narrow computation inside the arithmetic) is the
+Anything else that meets a wide column (other casts, other functions, other windows, a scalar, IN or
+EXISTS subquery, a set operation, MERGE's INSERT ROW, or a narrow computation inside the arithmetic) is the
 named refusal. A table with no wide column pays nothing: the engine asks for a plan only where
 a statement reads a wide column or INSERTs/UPDATEs a table that has a BIGNUMERIC column.
 """
@@ -45,7 +55,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
-from . import bignumerics, widearithmetic
+from . import bignumerics, widearithmetic, widefunctions
 
 ColumnTypes = Mapping[str, tuple[str, str]]
 """A table's columns: lower-case name -> (name, DuckDB type), in the table's order."""
@@ -61,6 +71,20 @@ _COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.NullSafeE
 _AGGREGATES = (exp.Min, exp.Max, exp.Count, exp.Sum, exp.Avg)
 _OPERATORS_OF: dict[type[exp.Expression], str] = {exp.Add: "+", exp.Sub: "-", exp.Mul: "*", exp.Div: "/"}
 _ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Neg, exp.Paren)
+_FUNCTIONS = (exp.Abs, exp.Sign, exp.Round, exp.Trunc, exp.Floor, exp.Ceil, exp.SafeDivide, exp.IntDiv, exp.Mod)
+"""Functions of a wide value whose result is a BIGNUMERIC (`widearithmetic.function`)."""
+_FLOAT_OPERATORS = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.SafeDivide)
+"""Where a FLOAT64 operand makes BigQuery coerce a BIGNUMERIC to FLOAT64 (the result FLOAT64)."""
+_FLOAT_TYPES = ("DOUBLE", "FLOAT")
+_VARIANCES: dict[type[exp.Expression], str] = {
+    exp.Stddev: "STDDEV_SAMP",
+    exp.StddevSamp: "STDDEV_SAMP",
+    exp.StddevPop: "STDDEV_POP",
+    exp.Variance: "VAR_SAMP",
+    exp.VariancePop: "VAR_POP",
+}
+_ROUNDING_MODES = {"ROUND_HALF_AWAY_FROM_ZERO": "ROUND", "ROUND_HALF_EVEN": "ROUND_HALF_EVEN"}
+_WINDOW_NODES = (exp.Window, exp.WindowSpec, exp.Order, exp.Ordered, exp.Column, exp.Identifier, exp.Literal, exp.Var)
 AVG_UDF = "__bq_bignumeric_avg"
 """AVG of a wide column: its scaled SUM's text and COUNT to the scaled mean's text (DuckDB's BIGNUM
 divides only as a DOUBLE); called once a group."""
@@ -84,11 +108,11 @@ class Plan:
         return _PLACEHOLDER_RE.sub(lambda m: f"({self.texts[int(m.group(1))]})", duckdb_sql)
 
 
-_DML = re.compile(r"^\s*(?:INSERT|UPDATE)\b", re.IGNORECASE)
+_DML = re.compile(r"^\s*(?:INSERT|UPDATE|MERGE)\b", re.IGNORECASE)
 
 
 def may_write(sql: str) -> bool:
-    """Whether `sql` may be one INSERT or UPDATE (the writes planned here), cheaply from its text."""
+    """Whether `sql` may be one INSERT, UPDATE or MERGE (the writes planned here), cheaply from its text."""
     return _DML.match(sql) is not None
 
 
@@ -107,7 +131,9 @@ def plan(
         statements = [s for s in sqlglot.parse(sql, read="bigquery") if s is not None]
     except (SqlglotError, TypeError, ValueError):  # sqlglot raises TypeError for some bad calls
         return None
-    if len(statements) != 1 or not isinstance(statements[0], exp.Select | exp.Insert | exp.Update | exp.Delete):
+    if len(statements) != 1 or not isinstance(
+        statements[0], exp.Select | exp.Insert | exp.Update | exp.Delete | exp.Merge
+    ):
         return None
     return _Planner(statements[0], types_of, resolve, widen).run()
 
@@ -134,6 +160,7 @@ class _Planner:
         # placeholder name -> the scaled BIGNUM text of the served wide value it stands for (an
         # aggregate's, an arithmetic's), so enclosing rules can compute with it
         self.wide_values: dict[str, str] = {}
+        self.float_values: set[str] = set()  # placeholders standing for a FLOAT64 (a coerced wide value)
         # the CTEs the statement sees, lower-case name -> their columns; the ids of the CTE
         # bodies and FROM/JOIN subqueries planned as scopes of their own (`_derive`)
         self.ctes: dict[str, ColumnTypes] = {}
@@ -141,7 +168,7 @@ class _Planner:
         self.served: set[int] = set()
         self.wide_seen = False  # a planned CTE or subquery read a wide column
         if parent is not None:  # a CTE's or a FROM subquery's SELECT: one plan, one set of placeholders
-            self.out, self.wide_values = parent.out, parent.wide_values
+            self.out, self.wide_values, self.float_values = parent.out, parent.wide_values, parent.float_values
             self.ctes, self.cte_names = dict(parent.ctes), set(parent.cte_names)
 
     # ------------------------------------------------------------------ the statement
@@ -158,6 +185,8 @@ class _Planner:
             self._insert(stmt, target)
         elif isinstance(stmt, exp.Update):
             self._update(stmt, target)
+        elif isinstance(stmt, exp.Merge):
+            self._merge(stmt, target)
         target_wide = target is not None and any(t == WIDE for _, t in target[2].values())
         if not self.wide_tables and not self.wide_seen and not target_wide and not self.changed:
             return None
@@ -172,6 +201,13 @@ class _Planner:
         of this one (a wide item stays the struct, a computed one is made one), so the outer
         query's uses of them are served or refused as a table's would be."""
         stmt = self.stmt
+        if isinstance(stmt, exp.Merge):  # MERGE ... USING (SELECT ...) S: a scope of its own
+            source = stmt.args.get("using")
+            if isinstance(source, exp.Subquery) and isinstance(source.this, exp.Select):
+                types = self._subscope(source.this)
+                if types is not None and source.alias_or_name:
+                    self._add_relation(source.alias_or_name.lower(), ("", "", source.alias_or_name), types)
+            return
         if not isinstance(stmt, exp.Select):
             return
         with_ = stmt.args.get("with_")
@@ -265,7 +301,7 @@ class _Planner:
         for table in self.stmt.find_all(exp.Table):
             if self._inside_served(table):
                 continue
-            own = isinstance(table.parent, exp.From | exp.Join) and table.parent.parent is select
+            own = self._own(table, select)
             if not table.db and table.name.lower() in self.cte_names:
                 types = self.ctes.get(table.name.lower())
                 if types is not None and own:
@@ -277,7 +313,7 @@ class _Planner:
             types = self.types_of(ref) if ref is not None else None
             if types is None or ref is None:
                 continue
-            own = isinstance(table.parent, exp.From | exp.Join) and table.parent.parent is select
+            own = self._own(table, select)
             if target is not None and table is _target_node(self.stmt):
                 continue
             if any(t == WIDE for _, t in types.values()) and not own:
@@ -296,6 +332,13 @@ class _Planner:
             raise self._refuse()
         if isinstance(self.stmt, exp.Update) and self.stmt.args.get("from_") is not None and self.wide_tables:
             raise self._refuse()
+
+    def _own(self, table: exp.Table, select: exp.Select | None) -> bool:
+        """Whether a table is one the statement reads itself: its SELECT's FROM/JOIN, or the source
+        table of a MERGE (`USING t S`)."""
+        if isinstance(self.stmt, exp.Merge):
+            return table.parent is self.stmt and table.arg_key == "using"
+        return isinstance(table.parent, exp.From | exp.Join) and table.parent.parent is select
 
     def _add_relation(self, name: str, ref: TableRef, types: ColumnTypes) -> None:
         self.relations[name] = (ref, types)
@@ -377,6 +420,10 @@ class _Planner:
         if isinstance(node, exp.Neg):
             operand = self._scaled(node.this)
             return widearithmetic.negated(operand) if operand is not None else None
+        if isinstance(node, _FUNCTIONS):
+            return self._function(node)
+        if isinstance(node, exp.Window):
+            return self._window_value(node)
         op = _OPERATORS_OF.get(type(node))
         if op is None or (isinstance(node, exp.Div) and (node.args.get("safe") or node.args.get("typed"))):
             return None
@@ -385,6 +432,121 @@ class _Planner:
             return None
         self.out.udfs.add(widearithmetic.ARITHMETIC_UDF)
         return widearithmetic.binary(op, left, right)
+
+    def _function(self, node: exp.Expression) -> str | None:
+        """The scaled BIGNUM text of ABS, SIGN, FLOOR, CEIL, ROUND, TRUNC (digits an integer literal, ROUND's
+        rounding mode a literal), SAFE_DIVIDE, DIV or MOD of a wide value: a BIGNUMERIC, as the
+        GoogleSQL reference's return type tables give it; None for other arguments."""
+        operand = self._scaled(node.this)
+        if operand is None:
+            return None
+        if isinstance(node, exp.Abs):
+            return widearithmetic.absolute(operand)
+        if isinstance(node, exp.Sign):
+            return widearithmetic.sign(operand)
+        if isinstance(node, exp.Floor | exp.Ceil):
+            if node.args.get("decimals") is not None or node.args.get("to") is not None:
+                return None
+            self.out.udfs.add(widearithmetic.ARITHMETIC_UDF)
+            return widearithmetic.function("FLOOR" if isinstance(node, exp.Floor) else "CEIL", operand, "'0'")
+        if isinstance(node, exp.Round | exp.Trunc):
+            digits = _integer(node.args.get("decimals"))
+            mode = node.args.get("truncate") if isinstance(node, exp.Round) else None
+            op = "TRUNC" if isinstance(node, exp.Trunc) else "ROUND"
+            if mode is not None:
+                op = _ROUNDING_MODES.get(mode.name.upper(), "") if isinstance(mode, exp.Literal) else ""
+            if digits is None or not op:
+                return None
+            self.out.udfs.add(widearithmetic.ARITHMETIC_UDF)
+            return widearithmetic.function(op, operand, f"'{digits}'")
+        argument = self._scaled(node.expression)
+        if argument is None:
+            return None
+        op = "SAFE/" if isinstance(node, exp.SafeDivide) else "DIV" if isinstance(node, exp.IntDiv) else "MOD"
+        self.out.udfs.add(widearithmetic.ARITHMETIC_UDF)
+        return widearithmetic.function(op, operand, argument)
+
+    def _is_float(self, node: exp.Expression) -> bool:
+        """Whether `node` is a FLOAT64 the statement's text shows: a FLOAT64 column, a cast to
+        FLOAT64, a wide value coerced to one, or arithmetic with one of them."""
+        while isinstance(node, exp.Paren | exp.Neg):
+            node = node.this
+        if isinstance(node, exp.Column):
+            if not node.table and node.name in self.float_values:
+                return True
+            return node.name not in self.wide_values and self._column_type(node) in _FLOAT_TYPES
+        if isinstance(node, exp.Cast):
+            return node.to.is_type(exp.DataType.Type.DOUBLE) and not node.to.expressions
+        if isinstance(node, exp.Literal) and _inexact_text(node):
+            value = literal_value(node)  # beyond BIGNUMERIC (`1e40`): no literal coercion, FLOAT64
+            return value is not None and _stored(value) is None
+        if isinstance(node, _FLOAT_OPERATORS):
+            return self._is_float(node.this) or self._is_float(node.expression)
+        return False
+
+    def _beside_float(self, node: exp.Expression) -> bool:
+        """Whether `node` is an operand of arithmetic or a comparison whose other operand is a
+        FLOAT64: BigQuery coerces the BIGNUMERIC to FLOAT64 there."""
+        parent = node.parent
+        if not isinstance(parent, _FLOAT_OPERATORS + _COMPARISONS) or node.arg_key not in ("this", "expression"):
+            return False
+        if _is_assignment(parent):
+            return False
+        other = parent.expression if node.arg_key == "this" else parent.this
+        return isinstance(other, exp.Expression) and self._is_float(other)
+
+    def _as_float(self, node: exp.Expression, scaled: str) -> None:
+        """Put a FLOAT64 placeholder for a wide value in `node`'s place: its exact text cast to
+        DOUBLE (correctly rounded, as ZetaSQL converts a BIGNUMERIC to a double)."""
+        placeholder = self._placeholder(node, f"CAST({_string_of(scaled)} AS DOUBLE)")
+        self.float_values.add(placeholder.name)
+
+    def _window_value(self, window: exp.Window) -> str | None:
+        """The scaled BIGNUM text of SUM, AVG, MIN or MAX OVER (...) of a wide value, where the
+        window is the statement's own and `_over` renders it; None otherwise."""
+        aggregate = window.this
+        if not isinstance(aggregate, exp.Sum | exp.Avg | exp.Min | exp.Max) or window.parent_select is not self.stmt:
+            return None
+        over = self._over(window)
+        argument = self._scaled(aggregate.this) if over is not None else None
+        if over is None or argument is None:
+            return None
+        return self._aggregate_value(aggregate, argument, over=f" OVER {over}")
+
+    def _window(self, window: exp.Window, aggregate: exp.Expression, scaled: str) -> bool:
+        """SUM, AVG, MIN or MAX OVER (...) of a wide value, a wide value served where it is used
+        (`SUM(b) OVER (PARTITION BY g)`, `QUALIFY MAX(b) OVER () = b`); False where the window's
+        text is not one this renders (a named window, a computed key)."""
+        over = self._over(window)
+        if over is None:
+            return False
+        value = self._aggregate_value(aggregate, scaled, over=f" OVER {over}")
+        top_level = isinstance(self.stmt, exp.Select) and bignumerics.is_top_level_item(window, self.stmt)
+        placeholder = self._placeholder(window, widearithmetic.wrapped(value), scaled=value)
+        if not top_level:
+            self._read(placeholder)
+        return True
+
+    def _over(self, window: exp.Window) -> str | None:
+        """The DuckDB text of a window's `(PARTITION BY ... ORDER BY ... frame)` whose keys are
+        columns of the statement's own relations (a wide one orders as its struct) and whose frame
+        bounds are literals; None for anything else."""
+        if window.args.get("alias") or window.args.get("over") != "OVER" or window.args.get("first") is not None:
+            return None
+        copy = window.copy()
+        copy.set("this", exp.column("__bnv_arg"))
+        for node in list(copy.walk()):
+            if not isinstance(node, _WINDOW_NODES):
+                return None
+            if isinstance(node, exp.Column) and node is not copy.this:
+                if len(node.parts) > 2 or node.name in self.wide_values or node.name in self.float_values:
+                    return None
+                if self._column_type(node) is None:
+                    return None
+                node.replace(exp.column(node.name, table=node.table or None, quoted=True))
+        text = copy.sql(dialect="duckdb")
+        head = "__bnv_arg OVER "
+        return text[len(head) :] if text.startswith(head) else None
 
     def _involves_wide(self, node: exp.Expression) -> bool:
         return any(self._is_wide(c) for c in node.find_all(exp.Column))
@@ -426,11 +588,25 @@ class _Planner:
         value) where it is used, else the refusal. Arithmetic around it is computed exactly and
         served where the result is used; an aggregate of it is a wide value served in turn."""
         top: exp.Expression = node
-        while isinstance(top.parent, _ARITHMETIC):
+        while isinstance(top.parent, _ARITHMETIC + _FUNCTIONS) and not self._beside_float(top):
             top = top.parent
         parent = top.parent
         stmt = self.stmt
         bare = top is node
+        to_float = (
+            parent
+            if isinstance(parent, exp.Cast)
+            and parent.to.is_type(exp.DataType.Type.DOUBLE)
+            and not parent.to.expressions
+            and not parent.args.get("format")
+            else None
+        )
+        if (self._beside_float(top) or to_float is not None) and not _in_written_value(top):
+            scaled = self._scaled(top)
+            if scaled is None:
+                raise self._refuse()
+            self._as_float(to_float if to_float is not None else top, scaled)
+            return
         served_bare = (
             (isinstance(stmt, exp.Select) and bignumerics.is_top_level_item(top, stmt))
             or (
@@ -447,7 +623,7 @@ class _Planner:
                     raise self._refuse()
                 self._placeholder(top, text, scaled=scaled)
             return
-        if isinstance(parent, _COMPARISONS):
+        if isinstance(parent, _COMPARISONS) and not _is_assignment(parent):
             left, right = self._scaled(parent.this), self._scaled(parent.expression)
             if left is not None and right is not None:
                 op = "IS NOT DISTINCT FROM" if isinstance(parent, exp.NullSafeEQ) else _OPERATORS[type(parent)]
@@ -478,6 +654,24 @@ class _Planner:
                 self._placeholder(parent, f"{scaled} IN ({', '.join(i for i in items if i)})")
                 return
         if bare and self._in_window(node, stmt):
+            return
+        if isinstance(parent, exp.Sum | exp.Avg | exp.Min | exp.Max) and isinstance(parent.parent, exp.Window):
+            window = parent.parent
+            if window.parent_select is stmt and isinstance(stmt, exp.Select) and self._window(window, parent, scaled):
+                return
+            raise self._refuse()
+        name = _VARIANCES.get(type(parent)) if isinstance(parent, exp.Expression) else None
+        if (
+            name is not None
+            and isinstance(parent, exp.Expression)
+            and isinstance(stmt, exp.Select)
+            and self._in_aggregation(parent)
+        ):
+            self.out.udfs.add(widefunctions.VARIANCE_UDF)
+            placeholder = self._placeholder(
+                parent, f"{widefunctions.VARIANCE_UDF}('{name}', LIST(CAST({scaled} AS VARCHAR)))"
+            )
+            self.float_values.add(placeholder.name)
             return
         aggregate = parent.parent if isinstance(parent, exp.Distinct) else parent
         if isinstance(aggregate, _AGGREGATES) and isinstance(stmt, exp.Select) and self._in_aggregation(aggregate):
@@ -530,22 +724,23 @@ class _Planner:
         if not top_level:
             self._read(placeholder)  # HAVING SUM(b) > 0, SUM(b) * 2, ORDER BY MAX(b)
 
-    def _aggregate_value(self, node: exp.Expression, scaled: str) -> str:
-        """The scaled BIGNUM text of MIN, MAX, SUM or AVG of a wide value (`scaled`)."""
+    def _aggregate_value(self, node: exp.Expression, scaled: str, over: str = "") -> str:
+        """The scaled BIGNUM text of MIN, MAX, SUM or AVG of a wide value (`scaled`); `over`: a
+        window's ` OVER (...)` text, for each aggregate call."""
         if isinstance(node, exp.Sum):
             total = "__bnv_v"
             return (
-                f"list_transform([SUM({scaled})], lambda {total}: CASE WHEN {total} > {widearithmetic.MAX_SQL} "
+                f"list_transform([SUM({scaled}){over}], lambda {total}: CASE WHEN {total} > {widearithmetic.MAX_SQL} "
                 f"OR {total} < {widearithmetic.MIN_SQL} "
                 f"THEN error('BIGNUMERIC overflow: SUM of BIGNUMERIC values') ELSE {total} END)[1]"
             )
         if isinstance(node, exp.Avg):
             self.out.udfs.add(AVG_UDF)
             return (
-                f"CASE WHEN COUNT({scaled}) = 0 THEN NULL ELSE "
-                f"CAST({AVG_UDF}(CAST(SUM({scaled}) AS VARCHAR), COUNT({scaled})) AS BIGNUM) END"
+                f"CASE WHEN COUNT({scaled}){over} = 0 THEN NULL ELSE "
+                f"CAST({AVG_UDF}(CAST(SUM({scaled}){over} AS VARCHAR), COUNT({scaled}){over}) AS BIGNUM) END"
             )
-        return f"{'MIN' if isinstance(node, exp.Min) else 'MAX'}({scaled})"
+        return f"{'MIN' if isinstance(node, exp.Min) else 'MAX'}({scaled}){over}"
 
     # ------------------------------------------------------------------ writes
 
@@ -586,6 +781,36 @@ class _Planner:
                 self._write_column(ref, types[name], [assignment.expression])
                 self.handled.add(id(assignment.this))
 
+    def _merge(self, stmt: exp.Merge, target: tuple[str, TableRef, ColumnTypes] | None) -> None:
+        """A MERGE's writes: each WHEN's `UPDATE SET c = v` and `INSERT (c, ...) VALUES (v, ...)`
+        as UPDATE's and INSERT's are; its ON and WHEN conditions are reads. `INSERT ROW` or an
+        INSERT without its columns named is the refusal where a wide column is involved."""
+        if target is None:
+            return
+        _, ref, types = target
+        whens = stmt.args.get("whens")
+        target_wide = any(t == WIDE for _, t in types.values())
+        for when in whens.expressions if whens is not None else []:
+            then = when.args.get("then")
+            if isinstance(then, exp.Update):
+                for assignment in then.expressions:
+                    if isinstance(assignment, exp.EQ) and isinstance(assignment.this, exp.Column):
+                        name = assignment.this.name.lower()
+                        if name in types:
+                            self._write_column(ref, types[name], [assignment.expression])
+                            self.handled.add(id(assignment.this))
+            elif isinstance(then, exp.Insert):
+                names, values = then.this, then.expression
+                if not isinstance(names, exp.Tuple) or not isinstance(values, exp.Tuple):
+                    if target_wide or self.wide_tables:
+                        raise self._refuse()
+                    continue
+                for column, value in zip(names.expressions, values.expressions, strict=False):
+                    name = column.name.lower() if isinstance(column, exp.Column) else ""
+                    if name in types:
+                        self._write_column(ref, types[name], [value])
+                        self.handled.add(id(column))
+
     def _write_column(self, ref: TableRef, column: tuple[str, str], values: list[exp.Expression]) -> None:
         """The values written into one column: a BIGNUMERIC column made wide where a value needs
         it, each value written into a wide column as its struct; a wide value into another
@@ -602,6 +827,8 @@ class _Planner:
                 wide_needed = True
             if isinstance(value, exp.Column) and self._column_type(value) == WIDE:
                 wide_needed = True
+            elif number is None and self._involves_wide(value) and self._scaled(value) is not None:
+                wide_needed = True  # a computed wide value (`SET b = S.b * 2`)
             plans.append((value, stored))
         if not wide_needed:
             for value, stored in plans:
@@ -638,9 +865,11 @@ def refusal(what: str) -> Exception:
     return BigQueryError(
         f"{what}: a BIGNUMERIC value beyond DECIMAL(38, 18) (more than 20 integer or 18 decimal digits) is "
         "served by the local warehouse only as a selected value, compared with and added, subtracted, "
-        "multiplied or divided by numeric columns and literals, cast to STRING, in ORDER BY, GROUP BY and "
-        "DISTINCT, and through MIN, MAX, COUNT, SUM and AVG; anything else done with it is not supported by "
-        "the local warehouse",
+        "multiplied or divided by numeric columns and literals (FLOAT64 ones as a FLOAT64), cast to STRING or "
+        "FLOAT64, in ORDER BY, GROUP BY and DISTINCT, through ABS, SIGN, ROUND, TRUNC, FLOOR, CEIL, SAFE_DIVIDE, "
+        "DIV and MOD, "
+        "through MIN, MAX, COUNT, SUM, AVG, STDDEV and VARIANCE, and through MIN, MAX, SUM and AVG OVER a "
+        "window of column keys; anything else done with it is not supported by the local warehouse",
         fix="keep BIGNUMERIC values within 20 integer and 18 decimal digits here, or run the query on BigQuery",
     )
 
@@ -648,12 +877,45 @@ def refusal(what: str) -> Exception:
 _OPERATORS = {exp.EQ: "=", exp.NEQ: "<>", exp.GT: ">", exp.GTE: ">=", exp.LT: "<", exp.LTE: "<="}
 
 
+def _integer(node: exp.Expression | None) -> int | None:
+    """The value of an integer literal (`2`, `-1`); 0 where there is none (ROUND(x)); None for
+    anything else."""
+    if node is None:
+        return 0
+    negative = False
+    while isinstance(node, exp.Neg | exp.Paren):
+        negative = negative != isinstance(node, exp.Neg)
+        node = node.this
+    if not isinstance(node, exp.Literal) or node.is_string or not node.this.isdigit():
+        return None
+    return -int(node.this) if negative else int(node.this)
+
+
 def _target_node(stmt: exp.Expression) -> exp.Expression | None:
     """The table a DML statement writes (BigQuery's `DELETE dataset.table WHERE ...` has no FROM)."""
-    node = stmt.this if isinstance(stmt, exp.Insert | exp.Update | exp.Delete) else None
+    node = stmt.this if isinstance(stmt, exp.Insert | exp.Update | exp.Delete | exp.Merge) else None
     if not isinstance(node, exp.Expression) and isinstance(stmt, exp.Delete) and stmt.args.get("tables"):
         node = stmt.args["tables"][0]
     return node.this if isinstance(node, exp.Schema) else node if isinstance(node, exp.Expression) else None
+
+
+def _is_assignment(node: exp.Expr) -> bool:
+    """Whether `node` is an UPDATE's (or a MERGE's WHEN ... UPDATE's) `SET c = v`, not a comparison."""
+    return isinstance(node, exp.EQ) and isinstance(node.parent, exp.Update)
+
+
+def _in_written_value(node: exp.Expression) -> bool:
+    """Whether `node` is inside a value an UPDATE or MERGE assigns or an INSERT's VALUES writes:
+    a FLOAT64 there would be written into the column as it is (BigQuery: a type error)."""
+    current: exp.Expr | None = node
+    while current is not None and current.parent is not None:
+        parent = current.parent
+        if _is_assignment(parent) and current.arg_key == "expression":
+            return True
+        if isinstance(parent, exp.Tuple) and isinstance(parent.parent, exp.Values | exp.Insert):
+            return True
+        current = parent
+    return False
 
 
 def _attached(node: exp.Expression, root: exp.Expression) -> bool:
