@@ -1,0 +1,110 @@
+"""The third round of the ibis sweep (ibis-framework 12.0.0's BigQuery backend test suite against
+the emulator).
+
+- A Parquet, ORC or Avro load whose lists hold a NULL element (ibis's `ibis.memtable` of
+  `[[3, 2, None], [None]]`: ibis loads a memtable with `load_table_from_dataframe`, a Parquet file):
+  a BigQuery table's ARRAY cannot hold a NULL element (a REPEATED field's values are never NULL;
+  the GoogleSQL reference's array type: such an array may exist inside a query, never in what is
+  written), and ibis's marks record BigQuery's BadRequest for those memtables. The emulator stored
+  the NULL elements, and the queries over them answered (`array_remove` answered `[3]` for
+  `[3, 2, NULL]`). A JSON row's `[1, null]` was already refused. The NULL array itself, and lists
+  without NULL elements, still load.
+
+The local warehouse has no load jobs (it refuses `LOAD DATA` by name); its side here is the load
+jobs' reader, `loads.read_load_data`, which the emulator's load jobs call.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+
+import fastavro
+import pandas as pd
+import pyarrow as pa
+import pyarrow.orc as orc
+import pyarrow.parquet as pq
+import pytest
+from google.api_core.exceptions import BadRequest
+from google.cloud import bigquery
+
+from llmops.emulator.bigquery.loads import LoadError, read_load_data
+
+REFUSED = "Array cannot have a null element; error in writing field"
+SCHEMA = [{"name": "a", "type": "INTEGER", "mode": "REPEATED"}]
+
+
+def _parquet(table: pa.Table) -> bytes:
+    buf = io.BytesIO()
+    pq.write_table(table, buf)
+    return buf.getvalue()
+
+
+def _orc(table: pa.Table) -> bytes:
+    buf = io.BytesIO()
+    orc.write_table(table, buf)
+    return buf.getvalue()
+
+
+def _avro(rows: list[dict]) -> bytes:
+    schema = {
+        "type": "record",
+        "name": "r",
+        "fields": [{"name": "a", "type": ["null", {"type": "array", "items": ["null", "long"]}]}],
+    }
+    buf = io.BytesIO()
+    fastavro.writer(buf, fastavro.parse_schema(schema), rows)
+    return buf.getvalue()
+
+
+WITH_NULL_ELEMENT = pa.table({"a": pa.array([[3, 2, None], [None], [42, 2]], pa.list_(pa.int64()))})
+IN_A_STRUCT = pa.table({"s": pa.array([{"arr": [1, None]}], pa.struct([("arr", pa.list_(pa.int64()))]))})
+FILES = [
+    pytest.param("PARQUET", _parquet(WITH_NULL_ELEMENT), "a", id="parquet"),
+    pytest.param("PARQUET", _parquet(IN_A_STRUCT), "s.arr", id="parquet-struct-field"),
+    pytest.param("ORC", _orc(WITH_NULL_ELEMENT), "a", id="orc"),
+    pytest.param("AVRO", _avro([{"a": [3, None]}, {"a": [1]}]), "a", id="avro"),
+]
+
+
+@pytest.mark.parametrize("fmt, data, path", FILES)
+@pytest.mark.parametrize("with_schema", [True, False], ids=["schema", "own-schema"])
+def test_a_null_element_fails_the_load_locally(fmt, data, path, with_schema):
+    schema = SCHEMA if with_schema and path == "a" else None
+    with pytest.raises(LoadError) as info:
+        read_load_data(data, {"sourceFormat": fmt}, schema)
+    assert f"{REFUSED} {path}" in info.value.message
+
+
+def _dataset(client) -> str:
+    ds = client.create_dataset(f"ibis3_{uuid.uuid4().hex[:8]}")
+    return f"{ds.project}.{ds.dataset_id}"
+
+
+@pytest.mark.parametrize("fmt, data, path", FILES)
+def test_a_null_element_fails_the_load_through_the_client(bigquery_client, fmt, data, path):
+    table = f"{_dataset(bigquery_client)}.t"
+    config = bigquery.LoadJobConfig(source_format=fmt)
+    with pytest.raises(BadRequest) as info:
+        bigquery_client.load_table_from_file(io.BytesIO(data), table, job_config=config).result()
+    assert f"{REFUSED} {path}" in str(info.value)
+
+
+def test_an_ibis_memtable_with_a_null_element_fails_to_load(bigquery_client):
+    # ibis's _register_in_memory_table: load_table_from_dataframe with the memtable's schema
+    table = f"{_dataset(bigquery_client)}.t"
+    frame = pd.DataFrame({"a": [[3, 2, None], [None], [42, 2], [2, 2], None]})
+    config = bigquery.LoadJobConfig(
+        schema=[bigquery.SchemaField("a", "INT64", mode="REPEATED")],
+        write_disposition=bigquery.WriteDisposition.WRITE_EMPTY,
+    )
+    with pytest.raises(BadRequest) as info:
+        bigquery_client.load_table_from_dataframe(frame, table, job_config=config).result()
+    assert f"{REFUSED} a" in str(info.value)
+    # nothing was written: the table is still empty for a load of a NULL array and arrays without
+    # NULL elements, which still loads (the REST API sends a NULL array as [])
+    frame = pd.DataFrame({"i": [1, 2, 3], "a": [[3, 2], None, []]})
+    config.schema = [bigquery.SchemaField("i", "INT64"), bigquery.SchemaField("a", "INT64", mode="REPEATED")]
+    bigquery_client.load_table_from_dataframe(frame, table, job_config=config).result()
+    rows = bigquery_client.query(f"SELECT i, a FROM `{table}` ORDER BY i").result()
+    assert [(r["i"], r["a"]) for r in rows] == [(1, [3, 2]), (2, []), (3, [])]
