@@ -10,6 +10,12 @@ the emulator).
   `[3, 2, NULL]`). A JSON row's `[1, null]` was already refused. The NULL array itself, and lists
   without NULL elements, still load.
 
+- A STRING with more than six fractional digits cast to TIMESTAMP, DATETIME or TIME (ibis's
+  `ibis.literal("2023-01-07 13:20:05.561000231").cast(dt.Timestamp(scale=9))`, written as
+  `CAST('...' AS DATETIME)`): the reference's canonical formats have "up to six fractional digits";
+  ibis's mark records BigQuery's 400 `Invalid timestamp: '2023-01-07 13:20:05.561000231'`. The
+  emulator truncated to the microsecond and answered. SAFE_CAST is NULL; six digits still cast.
+
 The local warehouse has no load jobs (it refuses `LOAD DATA` by name); its side here is the load
 jobs' reader, `loads.read_load_data`, which the emulator's load jobs call.
 """
@@ -27,6 +33,13 @@ import pyarrow.parquet as pq
 import pytest
 from google.api_core.exceptions import BadRequest
 from google.cloud import bigquery
+
+from googlesql_cases import (
+    assert_fails_locally,
+    assert_fails_through_client,
+    check_locally,
+    check_through_client,
+)
 
 from llmops.emulator.bigquery.loads import LoadError, read_load_data
 
@@ -108,3 +121,48 @@ def test_an_ibis_memtable_with_a_null_element_fails_to_load(bigquery_client):
     bigquery_client.load_table_from_dataframe(frame, table, job_config=config).result()
     rows = bigquery_client.query(f"SELECT i, a FROM `{table}` ORDER BY i").result()
     assert [(r["i"], r["a"]) for r in rows] == [(1, [3, 2]), (2, []), (3, [])]
+
+
+_NANOS = "2023-01-07 13:20:05.561000231"
+FINER_THAN_MICROSECONDS = [
+    # ibis: ibis.literal(...).cast(dt.Timestamp(scale=9))
+    (f"SELECT CAST('{_NANOS}' AS DATETIME)", f'Invalid datetime string "{_NANOS}"'),
+    (f"SELECT CAST('{_NANOS}' AS TIMESTAMP)", f"Invalid timestamp: '{_NANOS}'"),
+    (f"SELECT TIMESTAMP '{_NANOS}+00'", f"Invalid timestamp: '{_NANOS}+00'"),
+    (f"SELECT TIMESTAMP('{_NANOS}', 'America/Chicago')", f"Invalid timestamp: '{_NANOS}'"),
+    ("SELECT DATETIME '2023-01-07 13:20:05.5610002'", 'Invalid datetime string "2023-01-07 13:20:05.5610002"'),
+    ("SELECT DATETIME('2023-01-07 13:20:05.5610002')", 'Invalid datetime string "2023-01-07 13:20:05.5610002"'),
+    ("SELECT TIME '13:20:05.5610002'", 'Invalid time string "13:20:05.5610002"'),
+    (f"SELECT CAST(s AS TIMESTAMP) FROM UNNEST(['{_NANOS}']) AS s", f"Invalid timestamp: '{_NANOS}'"),
+    (f"SELECT CAST(s AS DATETIME) FROM UNNEST(['{_NANOS}']) AS s", f'Invalid datetime string "{_NANOS}"'),
+]
+
+
+@pytest.mark.parametrize("sql, fragment", FINER_THAN_MICROSECONDS)
+def test_more_than_six_fractional_digits_are_refused(warehouse, bigquery_client, sql, fragment):
+    assert_fails_locally(warehouse, sql, fragment)
+    assert_fails_through_client(bigquery_client, sql, fragment)
+
+
+MICROSECONDS = [
+    (f"SAFE_CAST('{_NANOS}' AS DATETIME) IS NULL", True, "BOOL"),
+    (f"SAFE_CAST('{_NANOS}' AS TIMESTAMP) IS NULL", True, "BOOL"),
+    ("SAFE_CAST('13:20:05.5610002' AS TIME) IS NULL", True, "BOOL"),
+    (
+        f"SELECT COUNTIF(SAFE_CAST(s AS TIMESTAMP) IS NULL) FROM UNNEST(['{_NANOS}', '2023-01-07 13:20:05.5+01']) AS s",
+        1,
+        "INT64",
+    ),
+    ("CAST(CAST('2023-01-07 13:20:05.561021' AS DATETIME) AS STRING)", "2023-01-07 13:20:05.561021", "STRING"),
+    ("UNIX_MICROS(TIMESTAMP '2023-01-07 13:20:05.561021+00')", 1673097605561021, "INT64"),
+    ("CAST(TIME '13:20:05.000001' AS STRING)", "13:20:05.000001", "STRING"),
+]
+
+
+def test_safe_cast_is_null_and_six_fractional_digits_cast_locally(warehouse):
+    for sql, want, typ in MICROSECONDS:
+        check_locally(warehouse, sql, want, typ)
+
+
+def test_six_fractional_digits_and_safe_cast_through_the_client(bigquery_client):
+    check_through_client(bigquery_client, MICROSECONDS)
