@@ -33,7 +33,6 @@ import pyarrow.parquet as pq
 import pytest
 from google.api_core.exceptions import BadRequest
 from google.cloud import bigquery
-
 from googlesql_cases import (
     assert_fails_locally,
     assert_fails_through_client,
