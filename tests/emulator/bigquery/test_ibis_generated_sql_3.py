@@ -16,6 +16,10 @@ the emulator).
   ibis's mark records BigQuery's 400 `Invalid timestamp: '2023-01-07 13:20:05.561000231'`. The
   emulator truncated to the microsecond and answered. SAFE_CAST is NULL; six digits still cast.
 
+- `GENERATE_ARRAY(0, ARRAY_LENGTH(ARRAY(SELECT ...)) - 1)` (ibis's `unnest` of an `ibis.range`): an
+  argument holding a subquery failed with DuckDB's "subqueries in lambda expressions are not
+  supported" (the series' rewrite read its arguments inside lambdas); BigQuery answers the series.
+
 The local warehouse has no load jobs (it refuses `LOAD DATA` by name); its side here is the load
 jobs' reader, `loads.read_load_data`, which the emulator's load jobs call.
 """
@@ -165,3 +169,27 @@ def test_safe_cast_is_null_and_six_fractional_digits_cast_locally(warehouse):
 
 def test_six_fractional_digits_and_safe_cast_through_the_client(bigquery_client):
     check_through_client(bigquery_client, MICROSECONDS)
+
+
+SERIES_OF_SUBQUERIES = [
+    ("SELECT GENERATE_ARRAY(0, (SELECT 2))", [0, 1, 2], None),
+    ("SELECT GENERATE_ARRAY((SELECT 1), 3)", [1, 2, 3], None),
+    ("SELECT GENERATE_ARRAY(0.5, (SELECT 2))", [0.5, 1.5], None),
+    # ibis: ibis.range(0, 2).unnest()
+    (
+        "SELECT ARRAY_AGG(pos ORDER BY pos) FROM UNNEST(GENERATE_ARRAY(0, ARRAY_LENGTH(IF(TRUE, "
+        "ARRAY(SELECT r FROM UNNEST(GENERATE_ARRAY(0, 2, 1)) AS r WHERE r <> 2), [])) - 1)) AS pos",
+        [0, 1],
+        None,
+    ),
+]
+
+
+def test_a_series_of_subquery_arguments_locally(warehouse):
+    for sql, want, typ in SERIES_OF_SUBQUERIES:
+        check_locally(warehouse, sql, want, typ)
+    assert_fails_locally(warehouse, "SELECT GENERATE_ARRAY(0, 3, (SELECT 0))", "the step must not be 0")
+
+
+def test_a_series_of_subquery_arguments_through_the_client(bigquery_client):
+    check_through_client(bigquery_client, SERIES_OF_SUBQUERIES)
