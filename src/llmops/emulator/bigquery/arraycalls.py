@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlglot import exp
 
+from .boundvalues import bound_together
 from .census import find_all
 from .coltypes import known_type
 from .functions import _t
@@ -155,10 +156,10 @@ def _float_series(node: exp.GenerateSeries) -> exp.Expression | None:
         return None
     if kind in ("NUMERIC", "BIGNUMERIC"):
         decimal = "DECIMAL(38, 18)" if kind == "BIGNUMERIC" else "DECIMAL(38, 9)"
-        return _t(_exact_text(f"CAST([] AS {decimal}[])"), *_args((start, end, step), decimal))
+        return _series(_exact_text(f"CAST([] AS {decimal}[])"), _args((start, end, step), decimal))
     if kind == "FLOAT64":
         zero_step = "error('Sequence step cannot be 0.')"
-        return _t(_float_text("CAST([] AS DOUBLE[])", zero_step), *_args((start, end, step), "DOUBLE"))
+        return _series(_float_text("CAST([] AS DOUBLE[])", zero_step), _args((start, end, step), "DOUBLE"))
     # each form binds for every numeric type, its elements of the arguments' own type; INT64s
     # keep generate_series's answer (no limit on the count: BigQuery's is recorded for FLOAT64
     # and NUMERIC arrays)
@@ -168,7 +169,17 @@ def _float_series(node: exp.GenerateSeries) -> exp.Expression | None:
         f"CASE WHEN {kind} = 'DOUBLE[]' THEN {_float_text(empty)} "
         f"WHEN {kind} LIKE 'DECIMAL%' THEN {_exact_text(empty)} ELSE {_exact_text(empty, bounded=False)} END"
     )
-    return _t(template, *_args((start, end, step), None))
+    return _series(template, _args((start, end, step), None))
+
+
+def _series(template: str, args: list[exp.Expression]) -> exp.Expression:
+    """The series' template over `args`. The template reads them inside lambdas, where DuckDB
+    takes no subquery ("subqueries in lambda expressions are not supported"): arguments with one
+    (ibis's `GENERATE_ARRAY(0, ARRAY_LENGTH(ARRAY(SELECT ...)) - 1)`) are evaluated once, outside,
+    and the template reads their bound values."""
+    if any(a.find(exp.Select) is not None for a in args):
+        return bound_together(args, lambda refs: _t(template, *refs))
+    return _t(template, *args)
 
 
 def _args(args: tuple[exp.Expression | None, ...], cast: str | None) -> list[exp.Expression]:

@@ -13,6 +13,11 @@
   `[H]H:[M]M:[S]S[.F]`), no surrounding whitespace: `'2009/02/13'`, `'998-02-13'`, `'2009-02-13 '`
   and `'12:34:56+08:00'` are errors (NULL under SAFE_CAST); DuckDB read them. Checked for a
   literal, for an operand known to be a STRING (a table column) and for the values of an UNNEST.
+- A fraction of a second has at most six digits (microseconds) in a STRING cast to TIMESTAMP,
+  DATETIME or TIME (the reference's canonical formats, `[.F]`: "up to six fractional digits"):
+  `CAST('2023-01-07 13:20:05.561000231' AS DATETIME)` is `Invalid datetime string`, for TIMESTAMP
+  `Invalid timestamp: '...'` (the words BigQuery answers, recorded by ibis's test suite), NULL under
+  SAFE_CAST; DuckDB truncated to the microsecond and answered. Checked where the checks above are.
 - `CAST(x AS STRING(L))` and `CAST(x AS BYTES(L))`, also as the element type of an ARRAY, fail for a
   value longer than L (`STRING(5) has maximum length 5 but got a value with length 6`); DuckDB
   ignores a VARCHAR's length.
@@ -35,7 +40,10 @@ _DATETIME = re.compile(
     r"^\s*\d{1,4}-\d{1,2}-\d{1,2}(?:[ Tt]\d{1,2}:\d{1,2}(?::\d{1,2}(?:\.\d{1,9})?)?)?\s*(?P<rest>.*?)\s*$"
 )
 _CANONICAL_DATE = "[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"
-_CANONICAL_TIME = "[0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(\\.[0-9]+)?"
+_CANONICAL_TIME = "[0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(\\.[0-9]{1,6})?"
+# a TIMESTAMP text's seconds with a fraction of more than six digits (its zone may follow)
+_FINER_THAN_MICROS = ":[0-9]{1,2}\\.[0-9]{7}"
+_TIMESTAMP_ERROR = "Invalid timestamp: '{}'"
 # DuckDB type (BigQuery's name) -> the whole text's pattern and BigQuery's error for another text
 _CANONICAL = {
     exp.DataType.Type.DATE: (_CANONICAL_DATE, "Invalid date: '{}'"),
@@ -70,7 +78,20 @@ def check_casts(stmt: exp.Expression) -> None:
                 raise BigQueryError(problem[0], fix=problem[1])
         elif node.to.this in _CANONICAL and (known_type(operand) == "STRING" or _unnest_value(operand, stmt)):
             _check_canonical_text(node, safe, known=known_type(operand) is not None)
+        elif node.to.is_type(exp.DataType.Type.TIMESTAMPTZ) and (
+            known_type(operand) == "STRING" or _unnest_value(operand, stmt)
+        ):
+            _check_timestamp_fraction(node, safe, known=known_type(operand) is not None)
         _bound_lengths(node, safe)
+    for call in find_all(stmt, exp.Timestamp, exp.TsOrDsToDatetime):
+        text = call.this
+        if isinstance(text, exp.Literal) and text.is_string:
+            to = exp.DataType.build("TIMESTAMPTZ" if isinstance(call, exp.Timestamp) else "TIMESTAMP")
+            problem = _fraction_problem(text.this, to)
+            if problem is not None:
+                from .googlesql import BigQueryError
+
+                raise BigQueryError(problem[0], fix=problem[1])
 
 
 def _unnest_value(operand: exp.Expression, stmt: exp.Expression) -> bool:
@@ -99,6 +120,20 @@ def _check_canonical_text(node: exp.Cast, safe: bool, known: bool) -> None:
     other = "" if known else "typeof(_A) <> 'VARCHAR' OR "
     check = f"CASE WHEN {other}_A IS NULL OR regexp_full_match({text}, '{pattern}') THEN _A ELSE {fail} END"
     node.set("this", _t(check, node.this))
+
+
+def _check_timestamp_fraction(node: exp.Cast, safe: bool, known: bool) -> None:
+    """A STRING operand cast to TIMESTAMP fails (NULL if `safe`) where its seconds have more than
+    six fractional digits; one of unknown type (an UNNEST alias) checked where it is a VARCHAR."""
+    from .functions import _t
+
+    before, after = (part.replace("'", "''") for part in _TIMESTAMP_ERROR.split("{}"))
+    value = "CAST(_A AS VARCHAR)"
+    fail = "NULL" if safe else f"error('{before}' || {value} || '{after}')"
+    finer = f"regexp_matches({value}, '{_FINER_THAN_MICROS}')"
+    if not known:
+        finer = f"typeof(_A) = 'VARCHAR' AND {finer}"
+    node.set("this", _t(f"CASE WHEN {finer} THEN {fail} ELSE _A END", node.this))
 
 
 def _wide_bignumeric(text: str, to: exp.DataType) -> Decimal | None:
@@ -133,11 +168,29 @@ def _refuse_wide_bignumeric(text: str, to: exp.DataType) -> None:
         )
 
 
+def _fraction_problem(text: str, to: exp.DataType) -> tuple[str, str] | None:
+    """BigQuery's error for a TIMESTAMP or DATETIME text whose seconds have more than six
+    fractional digits, else None."""
+    if not re.search(_FINER_THAN_MICROS, text):
+        return None
+    fix = "keep at most six fractional digits: BigQuery's times have microseconds"
+    if to.is_type(exp.DataType.Type.TIMESTAMPTZ):
+        return _TIMESTAMP_ERROR.format(text), fix
+    if to.is_type(exp.DataType.Type.TIMESTAMP):
+        return f'Invalid datetime string "{text}"', fix
+    return None
+
+
 def _literal_problem(text: str, to: exp.DataType) -> tuple[str, str] | None:
     """(BigQuery's error, the fix) for a text that cannot be cast to `to`, else None."""
     canonical = _CANONICAL.get(to.this)
     if canonical is not None and re.fullmatch(canonical[0], text) is None:
-        return canonical[1].format(text), "write it in the canonical form: YYYY-[M]M-[D]D and/or [H]H:[M]M:[S]S[.F]"
+        return canonical[1].format(text), (
+            "write it in the canonical form: YYYY-[M]M-[D]D and/or [H]H:[M]M:[S]S[.F], with up to six digits in F"
+        )
+    fraction = _fraction_problem(text, to)
+    if fraction is not None:
+        return fraction
     if to.is_type(exp.DataType.Type.TIME):
         m = _TIME.match(text)
         if m is not None and int(m.group(1)) > 23:

@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 # The engine's converter from BigQuery's JSON row representation to Python values, shared so
 # that load jobs and insertAll accept exactly the same values. It is private to the engine;
 # see the report: it should become public API there.
-from . import bignumerics, decimaltargets
+from . import bignumerics, decimaltargets, nullarrays
 from .engine import RowError, convert_row
 from .geography_sphere import shapely_module
 from .googlesql import bq_field_to_arrow, normalize_field
@@ -68,9 +68,9 @@ def read_load_data(
         )
     fields = [normalize_field(f) for f in schema] if schema else None
     if fmt == "PARQUET":
-        return _read_parquet(data, fields, config)
+        return _without_null_elements(_read_parquet(data, fields, config))
     if fmt == "ORC":
-        return _read_orc(data, fields, config)
+        return _without_null_elements(_read_orc(data, fields, config))
     if fmt == "AVRO":
         from .avro import read_avro
 
@@ -82,7 +82,7 @@ def read_load_data(
             )
         except ValueError as exc:
             raise LoadError(f"Error while reading data, error message: the Avro data cannot be read: {exc}") from None
-        return LoadData(table, own) if fields is None else _fit(table, fields, "Avro")
+        return _without_null_elements(LoadData(table, own) if fields is None else _fit(table, fields, "Avro"))
     max_bad = int(config.get("maxBadRecords") or 0)
     ignore_unknown = bool(config.get("ignoreUnknownValues"))
     if fmt == "NEWLINE_DELIMITED_JSON":
@@ -435,6 +435,18 @@ def _fit(table: pa.Table, fields: list[dict[str, Any]], kind: str) -> LoadData:
                 f"cannot be loaded as {f['type']}: {exc}"
             ) from None
     return LoadData(pa.Table.from_arrays(columns, schema=arrow_schema(fields)), fields)
+
+
+def _without_null_elements(loaded: LoadData) -> LoadData:
+    """A self-describing file's lists may hold NULL elements; a BigQuery table's ARRAY cannot (a
+    REPEATED field's values are never NULL), so the load fails, as a JSON row's `[1, null]` does,
+    rather than store what no query could then return."""
+    path = nullarrays.first_null_element(loaded.table)
+    if path is not None:
+        raise LoadError(
+            f"Error while reading data, error message: Array cannot have a null element; error in writing field {path}"
+        )
+    return loaded
 
 
 def _is_binary(t: pa.DataType) -> bool:

@@ -2,6 +2,10 @@
 null element; error in writing field f"); inside the query such arrays are fine. DuckDB lists
 may hold NULLs, so the engine checks the ARRAY columns of a result (and ARRAYs inside STRUCTs)
 before answering. Results without an ARRAY column pay only a look at their schema.
+
+A table cannot store one either (a REPEATED field's values are never NULL): load jobs check the
+Arrow table read from a Parquet, ORC or Avro file with `first_null_element` (JSON rows are
+checked row by row in the engine's `convert_row`).
 """
 
 from __future__ import annotations
@@ -37,15 +41,23 @@ def _null_element(arr: pa.Array, path: str) -> str | None:
     return None
 
 
-def check(table: pa.Table) -> None:
-    """Raise BigQuery's error when an ARRAY in `table` (a query's result) has a NULL element."""
+def first_null_element(table: pa.Table) -> str | None:
+    """The field path (`a`, `s.arr`) of the first ARRAY in `table` with a NULL element, or None."""
     for name, column in zip(table.column_names, table.columns, strict=True):
         if not _has_list(column.type):
             continue
         for chunk in column.chunks:
             path = _null_element(chunk, name)
             if path is not None:
-                raise BigQueryError(
-                    f"Array cannot have a null element; error in writing field {path}",
-                    fix="drop the NULL elements (ARRAY_AGG(x IGNORE NULLS), or filter them out of the array)",
-                )
+                return path
+    return None
+
+
+def check(table: pa.Table) -> None:
+    """Raise BigQuery's error when an ARRAY in `table` (a query's result) has a NULL element."""
+    path = first_null_element(table)
+    if path is not None:
+        raise BigQueryError(
+            f"Array cannot have a null element; error in writing field {path}",
+            fix="drop the NULL elements (ARRAY_AGG(x IGNORE NULLS), or filter them out of the array)",
+        )
