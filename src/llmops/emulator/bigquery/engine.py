@@ -2210,9 +2210,9 @@ class BigQueryEngine:
                 return errors + stopped
             if good:
                 fieldopts.fill_defaults(con, project, dataset, table, given, good)
-                arrow = pa.Table.from_pylist(
+                arrow = bignumerics.table_from_rows(
                     good,
-                    schema=pa.schema(
+                    pa.schema(
                         [pa.field(f["name"], bignumerics.write_arrow_type(f, bq_field_to_arrow(f))) for f in fields]
                     ),
                 )
