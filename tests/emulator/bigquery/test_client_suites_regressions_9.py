@@ -8,6 +8,10 @@ client suites"):
   API. A stored BIGNUMERIC of 39 integer digits (10^38 up to that maximum) was refused by name
   ("storing a value of 39 integer digits"): the row was built into Arrow's decimal256(76, 38),
   whose 76 digits of precision do not admit the value times 10^38 though its 256 bits hold it.
+- googleapis/nodejs-bigquery's system test "should return partial errors" streams `{name: true}`
+  into a STRING field and expects BigQuery's row error "Conversion from bool to std::string is
+  unsupported."; the emulator answered its own "Cannot convert value to string: true (field
+  name).". BigQuery's other known insertAll wordings likewise (rowerrorwords.py).
 """
 
 from __future__ import annotations
@@ -85,3 +89,42 @@ def test_the_maximum_alone_in_a_table_of_one_column(bigquery_client):
     bigquery_client.create_table(bigquery.Table(table, schema=[bigquery.SchemaField("b", "BIGNUMERIC")]))
     assert bigquery_client.insert_rows_json(table, [{"b": MAX}]) == []
     assert [r["b"] for r in bigquery_client.list_rows(table)] == [Decimal(MAX)]
+
+
+def _errors(client, rows: list[dict]) -> list[tuple[int, str, str, str]]:
+    ds = client.create_dataset(f"rowerr_{uuid.uuid4().hex[:8]}")
+    table = f"{ds.project}.{ds.dataset_id}.t"
+    schema = [
+        bigquery.SchemaField("name", "STRING"),
+        bigquery.SchemaField("n", "INTEGER"),
+        bigquery.SchemaField("x", "FLOAT"),
+        bigquery.SchemaField("tags", "STRING"),
+    ]
+    client.create_table(bigquery.Table(table, schema=schema))
+    errors = client.insert_rows_json(table, rows)
+    assert list(client.list_rows(table)) == []  # an invalid row stops the others
+    return sorted(
+        (e["index"], e["errors"][0]["reason"], e["errors"][0]["location"], e["errors"][0]["message"]) for e in errors
+    )
+
+
+def test_the_nodejs_system_tests_partial_errors(bigquery_client):
+    got = _errors(bigquery_client, [{"name": "dave"}, {"name": True}])
+    assert got == [
+        (0, "stopped", "", ""),
+        (1, "invalid", "name", "Conversion from bool to std::string is unsupported."),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("row", "location", "message"),
+    [
+        ({"tags": ["a", "b"]}, "tags", "Array specified for non-repeated field: tags."),
+        ({"tags": {"a": 1}}, "tags", "This field: tags is not a record."),
+        ({"n": 5.69}, "n", "Cannot convert value to integer (bad value): 5.69"),
+        ({"n": "12abc"}, "n", "Cannot convert value to integer (bad value): 12abc"),
+        ({"x": "SPY"}, "x", "Cannot convert value to floating point (bad value): SPY"),
+    ],
+)
+def test_bigquerys_insert_all_row_error_words(bigquery_client, row, location, message):
+    assert _errors(bigquery_client, [row]) == [(0, "invalid", location, message)]

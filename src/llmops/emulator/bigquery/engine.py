@@ -70,6 +70,7 @@ from . import (
     ranges,
     routines,
     rowaccess,
+    rowerrorwords,
     storedarrays,
     tableddl,
     tablekinds,
@@ -2925,9 +2926,7 @@ def _convert_value(value: Any, f: dict, *, ignore_unknown: bool, location: str, 
             return _interval_text(str(value))
     except (ValueError, TypeError, ArithmeticError, decimal.InvalidOperation, json.JSONDecodeError):
         pass
-    raise RowError(
-        location, f"Cannot convert value to {t.lower()}: {json.dumps(value, default=str)[:80]} (field {location})."
-    )
+    raise RowError(location, rowerrorwords.mismatch(value, t, location))
 
 
 _ISO_DURATION = re.compile(
