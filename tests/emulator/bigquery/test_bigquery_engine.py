@@ -549,7 +549,10 @@ def test_insert_rows_all_or_nothing_by_default(typed_table):
     )
     by_index = {e["index"]: e["errors"][0] for e in errors}
     assert by_index[0]["reason"] == "stopped"
-    assert by_index[1]["reason"] == "invalid" and "int64" in by_index[1]["message"]
+    assert (
+        by_index[1]["reason"] == "invalid"
+        and by_index[1]["message"] == "Cannot convert value to integer (bad value): x"
+    )
     assert by_index[2]["reason"] == "invalid" and "Missing required field: id" in by_index[2]["message"]
     assert by_index[3]["reason"] == "invalid" and "no such field: nope" in by_index[3]["message"]
     assert typed_table.get_table("proj", "ds", "r")["num_rows"] == 0

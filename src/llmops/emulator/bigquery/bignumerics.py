@@ -249,7 +249,6 @@ def _bignum_int(raw: bytes) -> int:
 # bare items or `*` (tabledata.list, the Read API, `SELECT * FROM t`); any other statement over
 # it is the named refusal (`check_reads`). See docs/googlesql.md, "BIGNUMERIC at full precision".
 
-_TOP = decimal.Decimal(10) ** SCALE
 _QUANTUM = decimal.Decimal(1).scaleb(-SCALE)
 _WIDEN_SQL = (
     "CASE WHEN {c} IS NULL THEN NULL ELSE {{'" + FIELD + "': "
@@ -262,8 +261,8 @@ decimals, so the digits with 20 zeros appended are the value times 10^38."""
 def stored_value(value: decimal.Decimal, *, nested: bool) -> decimal.Decimal:
     """A BIGNUMERIC value a row writes (insertAll, JSON and CSV loads): rounded half away from zero
     to 38 decimals as BigQuery does; a ValueError where BigQuery's BIGNUMERIC does not hold it. The
-    named refusal where the engine cannot store it: inside a RECORD or ARRAY, or 10^38 and beyond
-    (Arrow's decimal256(76, 38), which carries it to the table, has 38 integer digits)."""
+    named refusal where the engine cannot store it: inside a RECORD or ARRAY. A value of 39 integer
+    digits (to 5.8e38) is stored: `table_from_rows` writes its 256 bits past Arrow's 76 digits."""
     rounded = value.quantize(_QUANTUM, rounding=decimal.ROUND_HALF_UP, context=_CONTEXT)
     if not holds(rounded):
         raise ValueError(value)
@@ -271,9 +270,32 @@ def stored_value(value: decimal.Decimal, *, nested: bool) -> decimal.Decimal:
         return rounded.quantize(decimal.Decimal(1).scaleb(-18), context=_CONTEXT)
     if nested:
         raise unsupported("a value inside a RECORD or ARRAY column")
-    if rounded.copy_abs() >= _TOP:  # not abs(): it rounds to the context's 28 digits
-        raise unsupported("storing a value of 39 integer digits")
     return rounded
+
+
+def table_from_rows(rows: list[dict[str, Any]], schema: Any) -> Any:
+    """`pa.Table.from_pylist(rows, schema=schema)` for rows a write built (insertAll, JSON and CSV
+    loads), where a top-level BIGNUMERIC column (`decimal256(76, 38)`) may hold a value of 39
+    integer digits (BigQuery's BIGNUMERIC reaches 5.8e38): `pa.array` refuses its 77 digits though
+    256 bits hold it, so such a column's buffers are written directly, as `decimal_column` does."""
+    import pyarrow as pa
+
+    try:
+        return pa.Table.from_pylist(rows, schema=schema)
+    except pa.ArrowInvalid:
+        wide = [i for i, f in enumerate(schema) if f.type == arrow_type()]
+        if not wide:
+            raise
+    columns = []
+    for i, field in enumerate(schema):
+        values = [row.get(field.name) for row in rows]
+        if i not in wide:
+            columns.append(pa.array(values, field.type))
+            continue
+        data = b"".join((0 if v is None else scaled(v)).to_bytes(32, "little", signed=True) for v in values)
+        nulls = pa.array([v is not None for v in values], pa.bool_()).buffers()[1]
+        columns.append(pa.Array.from_buffers(arrow_type(), len(values), [nulls, pa.py_buffer(data)]))
+    return pa.Table.from_arrays(columns, schema=schema)
 
 
 def write_arrow_type(field: dict[str, Any], base: Any) -> Any:

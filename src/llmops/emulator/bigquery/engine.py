@@ -71,6 +71,7 @@ from . import (
     ranges,
     routines,
     rowaccess,
+    rowerrorwords,
     storedarrays,
     tableddl,
     tablekinds,
@@ -2211,9 +2212,9 @@ class BigQueryEngine:
                 return errors + stopped
             if good:
                 fieldopts.fill_defaults(con, project, dataset, table, given, good)
-                arrow = pa.Table.from_pylist(
+                arrow = bignumerics.table_from_rows(
                     good,
-                    schema=pa.schema(
+                    pa.schema(
                         [pa.field(f["name"], bignumerics.write_arrow_type(f, bq_field_to_arrow(f))) for f in fields]
                     ),
                 )
@@ -2928,9 +2929,7 @@ def _convert_value(value: Any, f: dict, *, ignore_unknown: bool, location: str, 
             return _interval_text(str(value))
     except (ValueError, TypeError, ArithmeticError, decimal.InvalidOperation, json.JSONDecodeError):
         pass
-    raise RowError(
-        location, f"Cannot convert value to {t.lower()}: {json.dumps(value, default=str)[:80]} (field {location})."
-    )
+    raise RowError(location, rowerrorwords.mismatch(value, t, location))
 
 
 _ISO_DURATION = re.compile(

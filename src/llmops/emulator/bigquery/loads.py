@@ -114,7 +114,7 @@ def read_load_data(
             f"Rows: {len(rows)}; errors: {len(errors)}. Please look into the errors[] collection for more details."
         )
         raise LoadError(summary, [{"reason": "invalid", "message": summary}, *errors[:100]])
-    table = pa.Table.from_pylist(good, schema=arrow_schema(fields))
+    table = bignumerics.table_from_rows(good, arrow_schema(fields))
     return LoadData(table, fields, bad_records=len(errors), errors=errors)
 
 
