@@ -1,7 +1,7 @@
 """GoogleSQL's SAFE. prefix: the call answers NULL where it would fail.
 
 A scalar call becomes DuckDB's TRY(...), with the errors the rewrites raise through error()
-(which TRY refuses, being volatile) as NULLs. TRY refuses aggregates and subqueries, so an
+(which TRY refuses, being volatile) as failing casts, which TRY catches. TRY refuses aggregates and subqueries, so an
 aggregate or analytic call (`SAFE.SUM(x)`, `SAFE.SUM(x) OVER (...)`) and a call with a subquery
 argument keep their own form, with those errors as NULLs and an INT64 sum past INT64's range as
 NULL (DuckDB sums INT64 into a 128-bit integer); an error DuckDB itself raises there still fails.
@@ -102,6 +102,7 @@ def tag_safe_arguments(stmt: exp.Expression) -> None:
     the rewrites."""
     for n, node in enumerate(stmt.find_all(exp.SafeFunc)):
         call = node.this.this if isinstance(node.this, exp.NetFunc) else node.this  # NET.f: f's arguments
+        _check_takes_safe(call)
         if not isinstance(call, exp.Func) or isinstance(call, exp.AggFunc):
             continue
         # a named argument's value (`day => DIV(1, 0)`) raises its errors as a positional one's
@@ -110,6 +111,18 @@ def tag_safe_arguments(stmt: exp.Expression) -> None:
         for i, arg in enumerate(args):
             arg.meta[_ARG] = (n, i)
         node.meta[_ARGS] = (n, len(args))
+
+
+# functions that raise no error of their own, for which BigQuery refuses the SAFE. prefix
+_NO_SAFE_FORM: dict[type[exp.Expression], str] = {exp.SessionUser: "session_user"}
+
+
+def _check_takes_safe(call: exp.Expression) -> None:
+    name = _NO_SAFE_FORM.get(type(call))
+    if name is not None:
+        from .googlesql import BigQueryError
+
+        raise BigQueryError(f"SAFE with function {name} is not supported.", fix=f"call {name.upper()}() without SAFE.")
 
 
 def _arguments(node: exp.SafeFunc) -> list[exp.Expression] | None:
@@ -138,8 +151,23 @@ def _try_raising_arguments(node: exp.SafeFunc) -> exp.Expression:
     return exp.Coalesce(this=tried, expressions=[again])
 
 
+# a failure TRY catches: error() is volatile, which TRY refuses, so each error(message) becomes a
+# failing cast of the message (deterministic, its type NULL as error()'s is). Where error() was
+# made NULL instead, a rewrite that collects values (list_transform, array_to_string, a sparse
+# vector's checks) went on with the others: SAFE.CODE_POINTS_TO_STRING([97, 55296]) was 'a'.
+_FAILS = "CASE WHEN CAST(concat('!', _M) AS INTEGER) IS NULL THEN NULL END"
+
+
 def _without_errors(node: exp.Expression) -> exp.Expression:
-    return node.transform(lambda n: exp.Null() if isinstance(n, exp.Anonymous) and n.name.lower() == "error" else n)
+    def failing(n: exp.Expression) -> exp.Expression:
+        if not (isinstance(n, exp.Anonymous) and n.name.lower() == "error"):
+            return n
+        # an error() inside the message (SAFE.ERROR(ERROR('x'))) fails inside TRY too; the
+        # arguments evaluated again outside TRY raise it
+        message = _without_errors(n.expressions[0]) if n.expressions else exp.Literal.string("error")
+        return exp.maybe_parse(_FAILS.replace("_M", message.sql(dialect="duckdb")), dialect="duckdb")
+
+    return node.transform(failing)
 
 
 def _has_aggregate(node: exp.Expression) -> bool:
