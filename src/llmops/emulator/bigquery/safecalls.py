@@ -1,7 +1,9 @@
 """GoogleSQL's SAFE. prefix: the call answers NULL where it would fail.
 
 A scalar call becomes DuckDB's TRY(...), with the errors the rewrites raise through error()
-(which TRY refuses, being volatile) as failing casts, which TRY catches. TRY refuses aggregates and subqueries, so an
+(which TRY refuses, being volatile) as NULLs. A rewrite that collects values (a list of code
+points, a sparse vector's dimensions) answers NULL where one of them is such a NULL, so that SAFE.
+does not go on with the others. TRY refuses aggregates and subqueries, so an
 aggregate or analytic call (`SAFE.SUM(x)`, `SAFE.SUM(x) OVER (...)`) and a call with a subquery
 argument keep their own form, with those errors as NULLs and an INT64 sum past INT64's range as
 NULL (DuckDB sums INT64 into a 128-bit integer); an error DuckDB itself raises there still fails.
@@ -151,23 +153,8 @@ def _try_raising_arguments(node: exp.SafeFunc) -> exp.Expression:
     return exp.Coalesce(this=tried, expressions=[again])
 
 
-# a failure TRY catches: error() is volatile, which TRY refuses, so each error(message) becomes a
-# failing cast of the message (deterministic, its type NULL as error()'s is). Where error() was
-# made NULL instead, a rewrite that collects values (list_transform, array_to_string, a sparse
-# vector's checks) went on with the others: SAFE.CODE_POINTS_TO_STRING([97, 55296]) was 'a'.
-_FAILS = "CASE WHEN CAST(concat('!', _M) AS INTEGER) IS NULL THEN NULL END"
-
-
 def _without_errors(node: exp.Expression) -> exp.Expression:
-    def failing(n: exp.Expression) -> exp.Expression:
-        if not (isinstance(n, exp.Anonymous) and n.name.lower() == "error"):
-            return n
-        # an error() inside the message (SAFE.ERROR(ERROR('x'))) fails inside TRY too; the
-        # arguments evaluated again outside TRY raise it
-        message = _without_errors(n.expressions[0]) if n.expressions else exp.Literal.string("error")
-        return exp.maybe_parse(_FAILS.replace("_M", message.sql(dialect="duckdb")), dialect="duckdb")
-
-    return node.transform(failing)
+    return node.transform(lambda n: exp.Null() if isinstance(n, exp.Anonymous) and n.name.lower() == "error" else n)
 
 
 def _has_aggregate(node: exp.Expression) -> bool:
