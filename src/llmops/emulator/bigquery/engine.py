@@ -742,6 +742,7 @@ class BigQueryEngine:
                 default_dataset=default_dataset,
                 param_types=param_types,
                 location=location,
+                alone=True,
             )
 
     def _execute(
@@ -759,10 +760,12 @@ class BigQueryEngine:
         location: str | None = None,
         session_dataset: str | None = None,
         in_transaction: bool = False,
+        alone: bool = False,
     ) -> QueryResult:
         """Translate and run SQL statements on `con`; `functions` and `temp_tables` are temporary
         functions and tables an earlier statement of the same script (or session) created;
-        `in_transaction`: `con` is in the script's open transaction."""
+        `in_transaction`: `con` is in the script's open transaction; `alone`: the SQL is a whole
+        query, neither in a session nor a statement of a procedural script."""
         script = self._translate(
             sql,
             default_project=default_project,
@@ -773,6 +776,12 @@ class BigQueryEngine:
             temp_tables=temp_tables,
             session_dataset=session_dataset,
         )
+        if alone and len(script.statements) == 1 and _creates_temporary_table(script.statements[0]):
+            # a temporary table outlives its statement only in a script or a session
+            raise BigQueryError(
+                "Use of CREATE TEMPORARY TABLE requires a script or session",
+                fix="run it in a session (create_session) or in a script with the statements that use it",
+            )
         if location:
             self._check_location(con, script, location)
         bound = _bind(script, params)
@@ -2630,6 +2639,11 @@ def _statement_texts(sql: str, count: int) -> list[str]:
         else:
             segment.append(tok)
     return texts if len(texts) == count else [""] * count
+
+
+def _creates_temporary_table(stmt: Statement) -> bool:
+    """Whether `stmt` is a CREATE TEMP TABLE (a CREATE TABLE that writes no dataset's table)."""
+    return stmt.statement_type in ("CREATE_TABLE", "CREATE_TABLE_AS_SELECT") and stmt.target is None
 
 
 def _child(text: str, result: QueryResult | None, error: LlmopsError | None = None) -> Any:

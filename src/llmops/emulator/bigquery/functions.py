@@ -114,14 +114,19 @@ def _to_code_points(node: exp.ToCodePoints) -> exp.Expression:
 _NULL_IF_ANY_NULL = "CASE WHEN _A IS NULL OR list_count(_A) < len(_A) THEN NULL ELSE {} END"
 
 
+# the pieces joined, or NULL where one is NULL: only an error() that SAFE. made NULL (safecalls.py)
+# makes one, and SAFE.CODE_POINTS_TO_STRING([97, 55296]) is NULL, not 'a'
+_JOINED = "list_extract(list_transform([{}], lambda __llmops_parts: CASE WHEN list_count(__llmops_parts) < len(__llmops_parts) THEN NULL ELSE array_to_string(__llmops_parts, '') END), 1)"
+
+
 def _code_points_to_string(node: exp.CodePointsToString) -> exp.Expression:
-    body = "array_to_string(list_transform(_A, c -> CASE WHEN c < 0 OR c > 1114111 OR c BETWEEN 55296 AND 57343 THEN error('Invalid code point ' || c) ELSE chr(c::INTEGER) END), '')"
-    return _t(_NULL_IF_ANY_NULL.format(body), node.this)
+    parts = "list_transform(_A, c -> CASE WHEN c < 0 OR c > 1114111 OR c BETWEEN 55296 AND 57343 THEN error('Invalid code point ' || c) ELSE chr(c::INTEGER) END)"
+    return _t(_NULL_IF_ANY_NULL.format(_JOINED.format(parts)), node.this)
 
 
 def _code_points_to_bytes(node: exp.CodePointsToBytes) -> exp.Expression:
-    body = "unhex(array_to_string(list_transform(_A, c -> CASE WHEN c < 0 OR c > 255 THEN error('Invalid byte value ' || c) ELSE lpad(hex(c), 2, '0') END), ''))"
-    return _t(_NULL_IF_ANY_NULL.format(body), node.this)
+    parts = "list_transform(_A, c -> CASE WHEN c < 0 OR c > 255 THEN error('Invalid byte value ' || c) ELSE lpad(hex(c), 2, '0') END)"
+    return _t(_NULL_IF_ANY_NULL.format(f"unhex({_JOINED.format(parts)})"), node.this)
 
 
 def _soundex(node: exp.Soundex) -> exp.Expression:

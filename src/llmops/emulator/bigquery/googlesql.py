@@ -2094,6 +2094,12 @@ def _translate_function(stmt: exp.Create, ctx: _Context) -> Statement:
         raise _unsupported("persistent functions (CREATE FUNCTION without TEMP)")
     if not isinstance(udf, exp.UserDefinedFunction) or stmt.expression is None:
         raise BigQueryError("invalid CREATE TEMP FUNCTION", fix="write CREATE TEMP FUNCTION f(x INT64) AS (x + 1)")
+    if isinstance(udf.this, exp.Table) and udf.this.db:
+        # a temporary function lives in the script or session, not in a dataset
+        raise BigQueryError(
+            f"Temporary function {udf.this.sql(dialect='bigquery')} must not be qualified with a dataset",
+            fix="name a temporary function by its name alone (CREATE TEMP FUNCTION f ...)",
+        )
     name = udf.this.name if isinstance(udf.this, exp.Expression) else str(udf.this)
     params = [p.name for p in udf.expressions]
     body = stmt.expression

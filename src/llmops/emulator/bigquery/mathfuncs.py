@@ -241,7 +241,8 @@ def _guarded(new: exp.Expression, operands: list[exp.Expression]) -> exp.Express
         if kind is None or kind not in DUCKDB_TYPEOF:
             continue
         typeof = exp.Anonymous(this="typeof", expressions=[op.copy()])
-        names = _INTEGER_TYPEOF if kind == "INT64" else (DUCKDB_TYPEOF[kind],)
+        # DuckDB's NULL type (an untyped NULL operand, DIV(x, NULL)) suits every type
+        names = (*(_INTEGER_TYPEOF if kind == "INT64" else (DUCKDB_TYPEOF[kind],)), '"NULL"')
         conds.append(exp.In(this=typeof, expressions=[exp.Literal.string(n) for n in names]))
     if not conds:
         return new
@@ -500,11 +501,20 @@ def rewrite_math_calls(stmt: exp.Expression) -> None:
         elif known_type(node.this) == "INT64":
             node.set("this", _guarded(exp.cast(node.this.copy(), "DOUBLE"), [node.this]))
     for node in reversed(find_all(stmt, exp.Round, exp.Trunc, exp.Ceil, exp.Floor)):
+        # a NULL digit count makes ROUND / TRUNC NULL (DuckDB refuses it for a DECIMAL): the
+        # call at 0 digits gives the result its type
+        no_digits = isinstance(node.args.get("decimals"), exp.Null)
+        if no_digits:
+            node.set("decimals", exp.Literal.number(0))
+        new = node
         # DuckDB's ROUND of a DECIMAL(38, 9) is a DECIMAL(38, 0) (a BIGNUMERIC by its digits);
         # adding 0 of the argument's type keeps BigQuery's NUMERIC (and is 0 for inf and NaN)
         if not isinstance(node.this, exp.Literal):
             arg = exp.paren(node.this.copy(), copy=False)
-            node.replace(_t("_A + 0 * least(abs(_B), 1)", node.copy(), arg))
+            new = _t("_A + 0 * least(abs(_B), 1)", node.copy(), arg)
+            node.replace(new)
+        if no_digits:
+            new.replace(_t("CASE WHEN TRUE THEN NULL ELSE _A END", new.copy()))
     for node in find_all(stmt, exp.ByteLength):
         # DuckDB's octet_length takes only BLOB: a STRING's bytes are its strlen
         arg = node.this

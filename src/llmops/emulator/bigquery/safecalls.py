@@ -1,7 +1,9 @@
 """GoogleSQL's SAFE. prefix: the call answers NULL where it would fail.
 
 A scalar call becomes DuckDB's TRY(...), with the errors the rewrites raise through error()
-(which TRY refuses, being volatile) as NULLs. TRY refuses aggregates and subqueries, so an
+(which TRY refuses, being volatile) as NULLs. A rewrite that collects values (a list of code
+points, a sparse vector's dimensions) answers NULL where one of them is such a NULL, so that SAFE.
+does not go on with the others. TRY refuses aggregates and subqueries, so an
 aggregate or analytic call (`SAFE.SUM(x)`, `SAFE.SUM(x) OVER (...)`) and a call with a subquery
 argument keep their own form, with those errors as NULLs and an INT64 sum past INT64's range as
 NULL (DuckDB sums INT64 into a 128-bit integer); an error DuckDB itself raises there still fails.
@@ -102,6 +104,7 @@ def tag_safe_arguments(stmt: exp.Expression) -> None:
     the rewrites."""
     for n, node in enumerate(stmt.find_all(exp.SafeFunc)):
         call = node.this.this if isinstance(node.this, exp.NetFunc) else node.this  # NET.f: f's arguments
+        _check_takes_safe(call)
         if not isinstance(call, exp.Func) or isinstance(call, exp.AggFunc):
             continue
         # a named argument's value (`day => DIV(1, 0)`) raises its errors as a positional one's
@@ -110,6 +113,18 @@ def tag_safe_arguments(stmt: exp.Expression) -> None:
         for i, arg in enumerate(args):
             arg.meta[_ARG] = (n, i)
         node.meta[_ARGS] = (n, len(args))
+
+
+# functions that raise no error of their own, for which BigQuery refuses the SAFE. prefix
+_NO_SAFE_FORM: dict[type[exp.Expression], str] = {exp.SessionUser: "session_user"}
+
+
+def _check_takes_safe(call: exp.Expression) -> None:
+    name = _NO_SAFE_FORM.get(type(call))
+    if name is not None:
+        from .googlesql import BigQueryError
+
+        raise BigQueryError(f"SAFE with function {name} is not supported.", fix=f"call {name.upper()}() without SAFE.")
 
 
 def _arguments(node: exp.SafeFunc) -> list[exp.Expression] | None:

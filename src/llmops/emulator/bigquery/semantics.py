@@ -358,13 +358,14 @@ def _nonzero_number(node: exp.Expression) -> bool:
         return False
 
 
-def _null_for_null_dividend(division: exp.Div) -> None:
+def _null_for_null_dividend(division: exp.Div | exp.IntDiv | exp.Mod) -> None:
     """`division` evaluated only for a dividend that is not NULL, as NULL / 0 is NULL, not the
     divisor's error. The test wraps the division (the later rewrites copy the divisor many times).
-    A dividend with a subquery is not run twice for it, nor one with a division of its own (each
-    level would double the copies: `n / x / y / z` ran 3x slower); their NULL / 0 stays the error."""
+    A dividend with a subquery is not run twice for it, nor one with a division (or DIV, MOD) of its
+    own (each level would double the copies: `n / x / y / z` ran 3x slower); their NULL / 0 stays
+    the error. DIV and MOD take the same test (divisions.py)."""
     dividend = division.this
-    if isinstance(dividend, exp.Literal) or dividend.find(exp.Subquery, exp.Select, exp.Div):
+    if isinstance(dividend, exp.Literal) or dividend.find(exp.Subquery, exp.Select, exp.Div, exp.IntDiv, exp.Mod):
         return
     test = exp.Is(this=exp.paren(dividend.copy(), copy=False), expression=exp.Null())
     guarded = exp.Case(ifs=[exp.If(this=test, true=exp.Null())])

@@ -129,7 +129,8 @@ def positional_struct_values(stmt: exp.Expression) -> None:
     named fields by name: the later elements of an array literal (`[(x, b), (y, NOT b)]` took
     the union of both elements' names), the value of a typed constructor (`STRUCT<a INT64, b
     STRING>(1, NULL)`) and the value a CAST to a STRUCT type converts (`CAST(STRUCT(1 AS b) AS
-    STRUCT<a INT64>)` was an error)."""
+    STRUCT<a INT64>)` was an error). SAFE_CAST to a STRUCT type is NULL where a field fails to
+    convert (`_whole_or_null`)."""
     from .setops import unname
 
     for dt in stmt.find_all(exp.DataType):
@@ -143,6 +144,10 @@ def positional_struct_values(stmt: exp.Expression) -> None:
         value = cast.this
         if isinstance(value, exp.Struct | exp.Array):
             unname(value)
+        types = _field_types(cast.to)
+        tried = isinstance(cast, exp.TryCast) and isinstance(value, exp.Struct | exp.Tuple)
+        if tried and types and value.find(exp.Query) is None:  # (DuckDB takes no subquery in a lambda)
+            cast.replace(_whole_or_null(value, cast.copy(), len(types)))
         elif isinstance(value, exp.Column | exp.Dot) and _field_types(cast.to) is not None:
             cast.replace(_positional_cast(value, cast.to, type(cast)))
 
@@ -169,9 +174,29 @@ def _positional_cast(value: exp.Expression, to: exp.DataType, kind: type[exp.Cas
     for i, t in enumerate(types):
         field = exp.Anonymous(this="struct_extract_at", expressions=[value.copy(), exp.Literal.number(i + 1)])
         fields.append(_positional_cast(field, t, kind) if _field_types(t) is not None else field)
-    row = kind(this=exp.Anonymous(this="ROW", expressions=fields), to=to.copy())
+    row: exp.Expression = kind(this=exp.Anonymous(this="ROW", expressions=fields), to=to.copy())
     null = exp.Is(this=value.copy(), expression=exp.Null())
+    if kind is exp.TryCast:
+        row = _whole_or_null(value, row, len(types))
     return exp.Case(ifs=[exp.If(this=null, true=kind(this=exp.Null(), to=to.copy()))], default=row)
+
+
+def _whole_or_null(value: exp.Expression, tried: exp.Expression, count: int) -> exp.Expression:
+    """SAFE_CAST of a STRUCT is NULL when a field fails to convert (DuckDB's TRY_CAST made that
+    field NULL and kept the others): `tried` bound once, NULL where a field that had a value
+    has none."""
+    lost = [
+        f"(struct_extract_at(_V, {i}) IS NOT NULL AND struct_extract_at(__llmops_tried, {i}) IS NULL)"
+        for i in range(1, count + 1)
+    ]
+    body = f"CASE WHEN {' OR '.join(lost)} THEN NULL ELSE __llmops_tried END" if lost else "__llmops_tried"
+    sql = f"list_extract(list_transform([_T], lambda __llmops_tried: {body}), 1)"
+    template: exp.Expression = exp.maybe_parse(sql, dialect="duckdb")
+    for name, part in (("_V", value), ("_T", tried)):
+        for col in list(template.find_all(exp.Column)):
+            if col.name == name and not col.table:
+                col.replace(part.copy())
+    return template
 
 
 def _unnamed(node: exp.Expression | None) -> bool:

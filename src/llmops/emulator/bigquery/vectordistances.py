@@ -62,6 +62,14 @@ def _bind(name: str, value: str, body: str) -> str:
     return _fill(_BIND, _VALUE=value, _NAME=name, _BODY=body)
 
 
+# a vector whose check failed is NULL only where SAFE. made the check's error() NULL
+# (safecalls.py): the call is NULL then, not the distance of the other vector's dimensions
+_CHECKS_HELD = (
+    "CASE WHEN struct_extract(__llmops_checked, 'a') IS NULL OR struct_extract(__llmops_checked, 'b') IS NULL "
+    "THEN NULL ELSE _BODY END"
+)
+
+
 def _sparse(result: str) -> str:
     """`result` (of the dense `_P` and `_Q`) for two sparse vectors `_A` and `_B`: each checked,
     then written as a dense list over the union of their dimensions."""
@@ -83,7 +91,7 @@ def _sparse(result: str) -> str:
         _bind(
             "__llmops_parts",
             "{" + split + "}",
-            _bind("__llmops_dims", union, _fill(result, _P=dense["a"], _Q=dense["b"])),
+            _bind("__llmops_dims", union, _CHECKS_HELD.replace("_BODY", _fill(result, _P=dense["a"], _Q=dense["b"]))),
         ),
     )
 
