@@ -129,6 +129,7 @@ def check_array_casts(stmt: exp.Expression) -> None:
 
     for cast in find_all(stmt, exp.Cast, exp.TryCast):
         source = composite_type(cast.this) if isinstance(cast.this, exp.Column) else None
+        _check_composite_to_scalar(cast, source)
         if source is None or cast.to.this != exp.DataType.Type.ARRAY or cast.to.find(exp.DataTypeParam):
             continue
         target = cast.to.sql("bigquery")
@@ -140,6 +141,31 @@ def check_array_casts(stmt: exp.Expression) -> None:
                 f"Invalid cast from {source} to {target}",
                 fix="cast the elements: ARRAY(SELECT CAST(e AS T) FROM UNNEST(a) AS e WITH OFFSET AS o ORDER BY o)",
             )
+
+
+def _check_composite_to_scalar(cast: exp.Cast | exp.TryCast, column_type: str | None) -> None:
+    """`CAST([NUMERIC '1.50'] AS STRING)`, `SAFE_CAST(STRUCT(1 AS a) AS STRING)`: an ARRAY or a
+    STRUCT casts only to an ARRAY or a STRUCT (the reference's conversion rules), where DuckDB
+    wrote its own text (`[1.500000000]`, `(1,)`). Judged where the text shows the operand's type
+    (an array or STRUCT literal, a column whose type the table tells)."""
+    from .formats import _static_type
+    from .googlesql import BigQueryError
+
+    operand = cast.this.unnest() if isinstance(cast.this, exp.Paren) else cast.this
+    if column_type is not None:
+        source: str | None = column_type
+    elif isinstance(operand, exp.Array | exp.Struct):
+        source = _static_type(operand)
+    else:
+        return
+    if cast.to.this in (exp.DataType.Type.ARRAY, exp.DataType.Type.STRUCT) or cast.args.get("format"):
+        return
+    if source is None or not source.upper().startswith(("ARRAY<", "STRUCT<")):
+        return
+    target = cast.to.sql("bigquery")
+    raise BigQueryError(
+        f"Invalid cast from {source} to {target}", fix="cast the elements or fields, or use TO_JSON_STRING"
+    )
 
 
 def _check_civil_time_cast(cast: exp.Cast) -> None:
