@@ -9,6 +9,8 @@ behaviour on the local warehouse and through the real BigQuery client:
   DATETIME is an INT64); DuckDB typed its date_part of a constant NULL DOUBLE (a FLOAT64 column).
 - A SQL UDF whose body reads its argument inside a subquery evaluates the argument once per
   call (`f(RAND())` with body `(SELECT x - x)` is 0; it substituted RAND() at each reference).
+- `ARRAY<STRING>[0, 1, 2]` is "Array element type INT64 does not coerce to STRING" (DuckDB cast
+  the elements to '0', '1', '2').
 - `CAST([NUMERIC '1.50'] AS STRING)`, `CAST(STRUCT(1 AS a) AS STRING)`: BigQuery casts an ARRAY or a
   STRUCT only to an ARRAY or a STRUCT ("Invalid cast from ARRAY<NUMERIC> to STRING"); DuckDB's
   text (`[1.500000000]`) was answered.
@@ -101,10 +103,14 @@ CASTS = [
     ("SELECT CAST([NUMERIC '1.50'] AS STRING)", "Invalid cast from ARRAY<NUMERIC> to STRING"),
     ("SELECT CAST([1, 2] AS STRING)", "Invalid cast from ARRAY<INT64> to STRING"),
     ("SELECT SAFE_CAST(STRUCT(1 AS a) AS STRING)", "Invalid cast from STRUCT<a INT64> to STRING"),
+    # a typed array constructor's elements coerce to its element type; DuckDB cast them
+    ("SELECT ARRAY<STRING>[0, 1, 2]", "Array element type INT64 does not coerce to STRING"),
+    ("SELECT ARRAY<INT64>['1']", "Array element type STRING does not coerce to INT64"),
+    ("SELECT ARRAY<INT64>[1, 2.5]", "Array element type FLOAT64 does not coerce to INT64"),
 ]
 
 
 @pytest.mark.parametrize(("sql", "fragment"), CASTS)
-def test_an_array_or_struct_cast_to_a_scalar_is_bigquerys_error(warehouse, bigquery_client, sql, fragment):
+def test_bigquerys_array_and_struct_conversion_errors(warehouse, bigquery_client, sql, fragment):
     assert_fails_locally(warehouse, sql, fragment)
     assert_fails_through_client(bigquery_client, sql, fragment)
