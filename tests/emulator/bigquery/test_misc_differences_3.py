@@ -11,6 +11,8 @@ behaviour on the local warehouse and through the real BigQuery client:
   call (`f(RAND())` with body `(SELECT x - x)` is 0; it substituted RAND() at each reference).
 - `ARRAY<STRING>[0, 1, 2]` is "Array element type INT64 does not coerce to STRING" (DuckDB cast
   the elements to '0', '1', '2').
+- `SELECT ilike FROM t` reads a column named `ilike` (GoogleSQL's reserved keywords do not list
+  ILIKE); it was a syntax error. `x ILIKE y` stays the named refusal.
 - `CAST([NUMERIC '1.50'] AS STRING)`, `CAST(STRUCT(1 AS a) AS STRING)`: BigQuery casts an ARRAY or a
   STRUCT only to an ARRAY or a STRUCT ("Invalid cast from ARRAY<NUMERIC> to STRING"); DuckDB's
   text (`[1.500000000]`) was answered.
@@ -53,6 +55,11 @@ FORMATS = {
     "interval": [
         ("FORMAT('%T', INTERVAL 1 DAY)", 'INTERVAL "0-0 1 0:0:0" YEAR TO SECOND', "STRING"),
         ("FORMAT('%t', INTERVAL -3 MONTH)", "-0-3 0 0:0:0", "STRING"),
+    ],
+    # ILIKE is no reserved keyword of GoogleSQL (and no operator): a name; it was a syntax error
+    "names": [
+        ("WITH t AS (SELECT 1 AS ilike) SELECT ilike FROM t", 1, "INT64"),
+        ("WITH t AS (SELECT 2 AS ilike) SELECT t.ilike + 1 AS x FROM t WHERE ilike = 2", 3, "INT64"),
     ],
     "typed_nulls": [
         ("EXTRACT(HOUR FROM CAST(NULL AS TIMESTAMP))", None, "INT64"),
