@@ -70,12 +70,7 @@ def _unexpected(tokens: Sequence[Token], i: int) -> tuple[str, Token, str] | Non
             tokens[i + 1],
             "GoogleSQL has no FILTER clause: use COUNTIF(condition) or an aggregate of IF(condition, x, NULL)",
         )
-    if (
-        kind == TokenType.ILIKE
-        and i
-        and tokens[i - 1].token_type in _EXPRESSION_END
-        and _kind(tokens, i + 1) in _EXPRESSION_START
-    ):
+    if kind == TokenType.ILIKE and ilike_operator(tokens, i):
         return (
             f'Syntax error: Expected end of input but got identifier "{tok.text}"',
             tok,
@@ -147,6 +142,12 @@ def _type_error(bad: Token, sql: str, offset: int) -> BigQueryError:
         f"Type not found: {bad.text} at [{_line_col(sql, offset)}]",
         fix="use a GoogleSQL type: STRING, INT64, FLOAT64, NUMERIC, BOOL, BYTES, DATE, DATETIME, TIME, TIMESTAMP, ...",
     )
+
+
+def ilike_operator(tokens: Sequence[Token], i: int) -> bool:
+    """Whether the ILIKE token `tokens[i]` stands between two expressions (the operator
+    GoogleSQL has not); elsewhere `ilike` is a name (keywordnames.py)."""
+    return bool(i) and tokens[i - 1].token_type in _EXPRESSION_END and _kind(tokens, i + 1) in _EXPRESSION_START
 
 
 def _kind(tokens: Sequence[Token], i: int) -> TokenType | None:

@@ -313,12 +313,9 @@ def _printf(node: exp.Format) -> exp.Expression:
             continue
         arg = args[i]
         i += 1
-        if conv == "t":
+        if conv in "tT":
             out.append(f"%{flags or ''}{width or ''}s")
-            new_args.append(_value_text(arg, literal=False))
-        elif conv == "T":
-            out.append(f"%{flags or ''}{width or ''}s")
-            new_args.append(_value_text(arg, literal=True))
+            new_args.append(_typed_value_text(arg, _static_type(arg), literal=conv == "T"))
         elif "'" in (flags or "") and conv in "di":
             out.append(f"%{(flags or '').replace(chr(39), '')}{width or ''}s")
             new_args.append(_call("format", _lit("{:,}"), arg))
@@ -437,11 +434,43 @@ def _bytes_escapes(text: exp.Expression) -> exp.Expression:
     return _t(_BYTES_ESCAPES, text)
 
 
+def _typed_value_text(arg: exp.Expression, typ: str | None, *, literal: bool) -> exp.Expression:
+    """FORMAT's %t / %T of a value whose BigQuery type the query text shows (`typ`): an ARRAY is
+    `[v, v]` and a STRUCT `(v, v)` (under %T: `STRUCT()` without fields, `STRUCT(v)` with one),
+    each element or field formatted by its own type, per the reference's table. A value of
+    another type, or of a type the text does not show, is formatted by its DuckDB type as it
+    runs (`_value_text`)."""
+    dtype = exp.DataType.build(typ, dialect="bigquery") if typ else None
+    if dtype is None or dtype.this not in (exp.DataType.Type.ARRAY, exp.DataType.Type.STRUCT):
+        return _value_text(arg, literal=literal)
+    kinds = [(f.args["kind"] if isinstance(f, exp.ColumnDef) else f).sql("bigquery") for f in dtype.expressions]
+    if dtype.this == exp.DataType.Type.ARRAY:
+        element = exp.to_identifier(_ELEMENT_NAME)
+        each = _typed_value_text(exp.column(_ELEMENT_NAME), kinds[0], literal=literal)
+        texts = _call("list_transform", arg.copy(), exp.Lambda(this=each, expressions=[element]))
+        text = _concat([_lit("["), _call("array_to_string", texts, _lit(", ")), _lit("]")])
+    else:
+        fields = [
+            _typed_value_text(_call("struct_extract_at", arg.copy(), exp.Literal.number(i + 1)), k, literal=literal)
+            for i, k in enumerate(kinds)
+        ]
+        joined = [part for i, f in enumerate(fields) for part in ([_lit(", ")] if i else []) + [f]]
+        opening = "STRUCT(" if literal and len(fields) < 2 else "("
+        text = _concat([_lit(opening), *joined, _lit(")")])
+    return exp.Case(ifs=[exp.If(this=exp.Is(this=arg.copy(), expression=exp.Null()), true=_lit("NULL"))], default=text)
+
+
+_ELEMENT_NAME = "__format_element"
+
+
 def _value_text(arg: exp.Expression, *, literal: bool) -> exp.Expression:
     """FORMAT's %t (a value as text) and %T (as a GoogleSQL literal), per BigQuery's table:
-    FLOAT64 and NUMERIC always with `.0`, strings and bytes quoted under %T, dates and
-    timestamps with their type name under %T. Arrays of other than INT64/BOOL and structs are
-    refused by name (DuckDB writes them differently)."""
+    FLOAT64 and NUMERIC always with `.0`, strings and bytes quoted under %T, dates, timestamps,
+    intervals and ranges with their type name under %T. Arrays of other than INT64/BOOL and
+    structs whose type the query text does not show are refused by name (DuckDB writes them
+    differently)."""
+    from .intervals import canonical_text
+    from .ranges import text_of, typeof_elements
     from .semantics import TIME_TEXT_TYPEOFS, time_text
 
     typ = _call("typeof", arg.copy())
@@ -472,10 +501,29 @@ def _value_text(arg: exp.Expression, *, literal: bool) -> exp.Expression:
             default=double,
         )
     decimal = point(numeric_text(arg), r"-?[0-9]+")
+    element = "%T" if literal else "%t"
+    nested = exp.And(
+        this=_call("regexp_matches", typ.copy(), _lit(r"\[\]|STRUCT|MAP|UNION")),
+        expression=exp.Not(this=is_(*_SCALAR_LISTS, *typeof_elements())),
+    )
+    refused = _lit(
+        f"FORMAT {element} of a STRUCT or of an ARRAY other than ARRAY<INT64> or ARRAY<BOOL> is not supported by "
+        "the local warehouse where the query text does not show its type; format its fields, or CAST it"
+    )
+    interval = canonical_text(exp.TryCast(this=_text(arg), to=exp.DataType.build("INTERVAL")))
     ifs = [
         (exp.Is(this=arg.copy(), expression=exp.Null()), _lit("NULL")),
+        # before the scalars: DuckDB's typeof of an ARRAY<NUMERIC> is DECIMAL(38,9)[], which
+        # `LIKE 'DECIMAL%'` took for a NUMERIC (`NUMERIC "[1.500000000]"`)
+        (nested, _call("error", refused)),
         (is_("DOUBLE", "FLOAT"), double),
     ]
+    for typeof, kind in typeof_elements().items():
+        ranged = text_of(arg)
+        ifs.append((is_(typeof), quoted(f"RANGE<{kind}> ", ranged) if literal else ranged))
+    ifs.append(
+        (is_("INTERVAL"), _concat([_lit('INTERVAL "'), interval, _lit('" YEAR TO SECOND')]) if literal else interval)
+    )
     if literal:
         big = exp.Like(this=typ.copy(), expression=_lit("DECIMAL(%,18)"))
         ifs += [
@@ -492,24 +540,8 @@ def _value_text(arg: exp.Expression, *, literal: bool) -> exp.Expression:
     else:
         ifs.append((exp.Like(this=typ.copy(), expression=_lit("DECIMAL%")), decimal))
         ifs.append((is_(*TIME_TEXT_TYPEOFS), timed))
-    element = "%T" if literal else "%t"
     geography = _lit(
         f"FORMAT {element} of a GEOGRAPHY is not supported by the local warehouse; format ST_ASTEXT(value)"
     )
     ifs.append((is_("GEOMETRY"), _call("error", geography)))  # DuckDB's WKT is not BigQuery's
-    nested = exp.And(
-        this=_call("regexp_matches", typ.copy(), _lit(r"\[\]|STRUCT|MAP|UNION")),
-        expression=exp.Not(this=is_(*_SCALAR_LISTS)),
-    )
-    ifs.append(
-        (
-            nested,
-            _call(
-                "error",
-                _lit(
-                    f"FORMAT {element} of a STRUCT or of an ARRAY other than ARRAY<INT64> or ARRAY<BOOL> is not supported by the local warehouse; format its fields"
-                ),
-            ),
-        )
-    )
     return exp.Case(ifs=[exp.If(this=c, true=v) for c, v in ifs], default=text)

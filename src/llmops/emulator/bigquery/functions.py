@@ -752,7 +752,11 @@ def _extract(node: exp.Extract) -> exp.Expression | None:
         return exp.cast(value, _EXTRACT_CASTS[name])
     if name in _EXTRACT_FUNCTIONS:
         return exp.Anonymous(this=_EXTRACT_FUNCTIONS[name], expressions=[node.expression.copy()])
-    return None
+    if isinstance(node.parent, exp.Cast):
+        return None
+    # every other part is an INT64; DuckDB types date_part of a constant NULL DOUBLE
+    # (`EXTRACT(HOUR FROM CAST(NULL AS TIMESTAMP))` came back a FLOAT64 NULL)
+    return exp.cast(node.copy(), exp.DataType.build("BIGINT"))
 
 
 def _time_trunc(node: exp.TimeTrunc) -> exp.Expression:

@@ -25,12 +25,22 @@ _OPERATOR_WORDS = frozenset({"REGEXP"})
 
 
 def quote_operator_words(sql: str) -> str:
-    """`sql` with each such word quoted as an identifier (`` `regexp` ``)."""
-    if "regexp" not in sql.lower():
+    """`sql` with each such word quoted as an identifier (`` `regexp` ``), and `ilike` where it
+    is not between two expressions (`SELECT ilike FROM t`: GoogleSQL's reserved keywords do not
+    list it, and sqlglot's ILIKE operator made it a syntax error; as an operator it stays
+    foreignsyntax.py's refusal)."""
+    lowered = sql.lower()
+    if "regexp" not in lowered and "ilike" not in lowered:
         return sql
-    return _quoted(
-        sql, lambda tokens, i: tokens[i].token_type == TokenType.RLIKE and tokens[i].text.upper() in _OPERATOR_WORDS
-    )
+    from .foreignsyntax import ilike_operator
+
+    def pick(tokens: list[Token], i: int) -> bool:
+        kind = tokens[i].token_type
+        if kind == TokenType.ILIKE:
+            return not ilike_operator(tokens, i)
+        return kind == TokenType.RLIKE and tokens[i].text.upper() in _OPERATOR_WORDS
+
+    return _quoted(sql, pick)
 
 
 def _quoted(sql: str, pick: Callable[[list[Token], int], bool]) -> str:

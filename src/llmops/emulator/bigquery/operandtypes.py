@@ -129,6 +129,8 @@ def check_array_casts(stmt: exp.Expression) -> None:
 
     for cast in find_all(stmt, exp.Cast, exp.TryCast):
         source = composite_type(cast.this) if isinstance(cast.this, exp.Column) else None
+        _check_composite_to_scalar(cast, source)
+        _check_typed_array_elements(cast)
         if source is None or cast.to.this != exp.DataType.Type.ARRAY or cast.to.find(exp.DataTypeParam):
             continue
         target = cast.to.sql("bigquery")
@@ -140,6 +142,78 @@ def check_array_casts(stmt: exp.Expression) -> None:
                 f"Invalid cast from {source} to {target}",
                 fix="cast the elements: ARRAY(SELECT CAST(e AS T) FROM UNNEST(a) AS e WITH OFFSET AS o ORDER BY o)",
             )
+
+
+# the element types the query text shows that coerce to each element type of a typed array
+# constructor (the conversion rules' "Coercion to"; a STRING literal coerces to the date and time
+# types, an INT64 to the other numeric types, a NUMERIC to BIGNUMERIC and FLOAT64, a FLOAT64
+# literal to NUMERIC)
+_COERCES_TO: dict[str, frozenset[str]] = {
+    "STRING": frozenset({"STRING", STRING_LITERAL}),
+    "BOOL": frozenset({"BOOL"}),
+    "INT64": frozenset({"INT64"}),
+    "NUMERIC": frozenset({"INT64", "NUMERIC"}),
+    "BIGNUMERIC": frozenset({"INT64", "NUMERIC", "BIGNUMERIC"}),
+    "FLOAT64": NUMBERS,
+}
+
+
+def _check_typed_array_elements(cast: exp.Cast | exp.TryCast) -> None:
+    """`ARRAY<STRING>[0, 1, 2]`: a typed array constructor's elements coerce to its element type
+    (BigQuery refuses an INT64 for a STRING), where DuckDB cast each. sqlglot writes the
+    constructor as a CAST of an array literal that has no `value_constructor` argument (a written
+    `CAST([0] AS ARRAY<STRING>)` has one, and is left as it was); only the types the text shows
+    are judged."""
+    from .coltypes import KINDS
+    from .googlesql import BigQueryError
+
+    array, to = cast.this, cast.to
+    if not isinstance(array, exp.Array) or "value_constructor" in array.args or isinstance(cast, exp.TryCast):
+        return
+    if to.this != exp.DataType.Type.ARRAY or len(to.expressions) != 1 or to.find(exp.DataTypeParam):
+        return
+    element = to.expressions[0]
+    target = "BOOL" if element.this == exp.DataType.Type.BOOLEAN else KINDS.get(element.this)
+    allowed = _COERCES_TO.get(target or "")
+    if allowed is None:
+        return
+    for value in array.expressions:
+        kind = value_type(value)
+        if kind is None or kind == NULL or kind in allowed:
+            continue
+        literal = value.this if isinstance(value, exp.Neg) else value
+        if kind == "FLOAT64" and target in ("NUMERIC", "BIGNUMERIC") and isinstance(literal, exp.Literal):
+            continue  # a FLOAT64 literal coerces to NUMERIC (the conversion rules' literal coercion)
+        shown = "STRING" if kind == STRING_LITERAL else kind
+        raise BigQueryError(
+            f"Array element type {shown} does not coerce to {target}",
+            fix=f"CAST each element to {target}, or write the elements as {target} values",
+        )
+
+
+def _check_composite_to_scalar(cast: exp.Cast | exp.TryCast, column_type: str | None) -> None:
+    """`CAST([NUMERIC '1.50'] AS STRING)`, `SAFE_CAST(STRUCT(1 AS a) AS STRING)`: an ARRAY or a
+    STRUCT casts only to an ARRAY or a STRUCT (the reference's conversion rules), where DuckDB
+    wrote its own text (`[1.500000000]`, `(1,)`). Judged where the text shows the operand's type
+    (an array or STRUCT literal, a column whose type the table tells)."""
+    from .formats import _static_type
+    from .googlesql import BigQueryError
+
+    operand = cast.this.unnest() if isinstance(cast.this, exp.Paren) else cast.this
+    if column_type is not None:
+        source: str | None = column_type
+    elif isinstance(operand, exp.Array | exp.Struct):
+        source = _static_type(operand)
+    else:
+        return
+    if cast.to.this in (exp.DataType.Type.ARRAY, exp.DataType.Type.STRUCT) or cast.args.get("format"):
+        return
+    if source is None or not source.upper().startswith(("ARRAY<", "STRUCT<")):
+        return
+    target = cast.to.sql("bigquery")
+    raise BigQueryError(
+        f"Invalid cast from {source} to {target}", fix="cast the elements or fields, or use TO_JSON_STRING"
+    )
 
 
 def _check_civil_time_cast(cast: exp.Cast) -> None:

@@ -572,6 +572,11 @@ def typeof_names() -> list[str]:
     return list(_TYPEOF)
 
 
+def typeof_elements() -> dict[str, str]:
+    """DuckDB's typeof() text of each RANGE type -> the BigQuery type of its elements."""
+    return {f'STRUCT("start" {d}, "end" {d})': element for d, element in _DUCKDB_ELEMENT.items()}
+
+
 def rewrite(stmt: exp.Expression) -> None:
     """Rewrite RANGE types, literals, casts and functions of `stmt` into DuckDB struct expressions."""
     from .coltypes import known_type

@@ -9,8 +9,12 @@ than once (overflow and cast checks), so a body that names its argument once may
 Where a translated body reads an argument more than once, its arguments are bound once as the
 fields of a STRUCT that a lambda receives: `list_extract(list_transform([struct_pack(p1 := a)],
 lambda __udf_args: <body reading struct_extract(__udf_args, 'p1')>), 1)`. DuckDB refuses a
-subquery inside a lambda, and a qualified reference (`a.x`, a field of a STRUCT argument) would
-need its own spelling, so such bodies keep the macro's substitution (see docs/googlesql.md).
+subquery inside a lambda, so a body with a subquery reads its arguments as the columns of a
+one-row derived table instead: `(SELECT <body reading __udf_args.p1> FROM (SELECT a AS p1) AS
+__udf_args)` (`CREATE TEMP FUNCTION f(x FLOAT64) AS ((SELECT x - x)); SELECT f(RAND())` was a
+nonzero difference; a reference inside a subquery with a FROM ran once per row of it). A qualified
+reference (`a.x`, a field of a STRUCT argument) would need its own spelling, so such bodies keep
+the macro's substitution (see docs/googlesql.md).
 """
 
 from __future__ import annotations
@@ -24,8 +28,6 @@ def _argument_references(body: exp.Expression, params: list[str]) -> list[exp.Co
     """The body's references to its parameters, or None where they cannot be rebound (a
     subquery, a parameter read through a qualifier)."""
     names = {p.lower() for p in params}
-    if any(isinstance(node, exp.Query) for node in body.walk()):
-        return None
     refs: list[exp.Column] = []
     for col in body.find_all(exp.Column):
         if col.table and col.table.lower() in names:
@@ -51,9 +53,13 @@ def _bound_by_lambda(col: exp.Column) -> bool:
 def bind_arguments_once(body: exp.Expression, params: list[str]) -> exp.Expression:
     """The body with each argument evaluated once, where it reads one more than once."""
     refs = _argument_references(body, params)
-    if not refs or len(refs) == len({r.name.lower() for r in refs}):
+    if not refs:
         return body
     position = {p.lower(): f"p{i + 1}" for i, p in enumerate(params)}
+    if any(isinstance(node, exp.Query) for node in body.walk()):
+        return _bound_by_derived_table(body, params, refs, position)
+    if len(refs) == len({r.name.lower() for r in refs}):
+        return body
     for col in refs:
         col.replace(
             exp.Anonymous(
@@ -71,3 +77,17 @@ def bind_arguments_once(body: exp.Expression, params: list[str]) -> exp.Expressi
     each = exp.Lambda(this=body, expressions=[exp.to_identifier(_ARGS)])
     transformed = exp.Anonymous(this="list_transform", expressions=[exp.Array(expressions=[packed]), each])
     return exp.Anonymous(this="list_extract", expressions=[transformed, exp.Literal.number(1)])
+
+
+def _bound_by_derived_table(
+    body: exp.Expression, params: list[str], refs: list[exp.Column], position: dict[str, str]
+) -> exp.Expression:
+    """A body with a subquery, its arguments read from a one-row derived table (DuckDB has no
+    subquery inside a lambda). A reference inside a subquery with a FROM runs once per row of it,
+    so even one reference is bound."""
+    for col in refs:
+        col.replace(exp.column(position[col.name.lower()], table=_ARGS))
+    row = exp.select(*(exp.alias_(exp.column(p, quoted=True), position[p.lower()]) for p in params))
+    return exp.Subquery(
+        this=exp.select(body).from_(exp.Subquery(this=row, alias=exp.TableAlias(this=exp.to_identifier(_ARGS))))
+    )
