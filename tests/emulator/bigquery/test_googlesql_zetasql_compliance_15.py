@@ -15,7 +15,9 @@ differently from BigQuery:
 - DATE_BUCKET, DATETIME_BUCKET and TIMESTAMP_BUCKET of a NULL width are NULL (they were refused as
   "a bucket width other than a single-part INTERVAL literal");
 - `MAX(y HAVING MAX z)` (HAVING MAX/MIN) as a PIVOT aggregate was a syntax error of the local SQL;
-- a subquery inside a PIVOT aggregate, which DuckDB's PIVOT cannot compute, is a named refusal.
+- a subquery inside a PIVOT aggregate, which DuckDB's PIVOT cannot compute, is a named refusal;
+- `JOIN UNNEST(...) AS id USING (id)`: the bare `id` read the UNNEST's value, not the join's one
+  column (silently NULL in a FULL or RIGHT JOIN's rows, and `SELECT *` had two `id` columns).
 
 Each row is our own query with the answer (or the error) Google's GoogleSQL reference gives, run on
 the local warehouse and through the real BigQuery client against the emulator.
@@ -99,12 +101,34 @@ NULL_BUCKETS = [
     ("TIMESTAMP_BUCKET(TIMESTAMP '2020-01-01', CAST(NULL AS INTERVAL))", None, "TIMESTAMP"),
 ]
 
+# JOIN ... USING (id) where an UNNEST is named `id`: one column `id`, COALESCE of both sides in a FULL
+# JOIN ("USING clause"; the UNNEST's own `id` was read: NULL where only the table's row was there)
+_T = "(SELECT 1 AS id, 'x' AS v UNION ALL SELECT 2, 'y')"
+USING_UNNESTS = [
+    (
+        f"SELECT STRING_AGG(CAST(id AS STRING), ',' ORDER BY id) FROM {_T} AS t FULL JOIN UNNEST([1, 3]) AS id USING (id)",
+        "1,2,3",
+        STR,
+    ),
+    (
+        f"SELECT TO_JSON_STRING(j) FROM (SELECT * FROM {_T} AS t RIGHT JOIN UNNEST([1, 3]) AS id USING (id)) AS j WHERE id = 3",
+        '{"id":3,"v":null}',
+        STR,
+    ),
+    (
+        "SELECT COUNT(a) FROM UNNEST(CAST(NULL AS ARRAY<INT64>)) AS a RIGHT JOIN UNNEST([1, 1, 2, NULL]) AS a USING (a)",
+        3,
+        INT,
+    ),
+]
+
 FAMILIES = {
     "distinct_ordered": DISTINCT_ORDERED,
     "json_float64": JSON_FLOAT64,
     "parse_json_modes": PARSE_JSON_MODES,
     "pivot_having": PIVOT_HAVING,
     "null_buckets": NULL_BUCKETS,
+    "using_unnests": USING_UNNESTS,
 }
 ROWS = case_params(FAMILIES)
 
