@@ -12,6 +12,8 @@ differently from BigQuery:
 - PARSE_JSON's `wide_number_mode` may be any STRING expression ("a named argument with a STRING
   value"), not only a literal;
 - HLL_COUNT.INIT's precision may be a query parameter;
+- `INTERVAL @n DAY` (DATE_ADD's usual form with a parameter) was refused as "A valid date part
+  name is required but found n";
 - DATE_BUCKET, DATETIME_BUCKET and TIMESTAMP_BUCKET of a NULL width are NULL (they were refused as
   "a bucket width other than a single-part INTERVAL literal");
 - `MAX(y HAVING MAX z)` (HAVING MAX/MIN) as a PIVOT aggregate was a syntax error of the local SQL;
@@ -24,6 +26,8 @@ the local warehouse and through the real BigQuery client against the emulator.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 import pytest
 from google.cloud import bigquery
@@ -192,3 +196,15 @@ def test_hll_precision_parameter(warehouse, bigquery_client):
         warehouse.query_result(_HLL, {"precision": 30}).table.to_pylist()
     config = bigquery.QueryJobConfig(query_parameters=[bigquery.ScalarQueryParameter("precision", "INT64", 12)])
     assert [tuple(r.values()) for r in bigquery_client.query_and_wait(_HLL, job_config=config)] == [(3,)]
+
+
+# INTERVAL @n DAY: the date part after a query parameter (it was read as the part `n`: "A valid date
+# part name is required but found n")
+_ADD = "SELECT DATE_ADD(DATE '2020-01-01', INTERVAL @n DAY) AS d, DATE_SUB(DATE '2020-01-01', INTERVAL @n MONTH) AS e"
+
+
+def test_interval_of_parameter(warehouse, bigquery_client):
+    want = [(dt.date(2020, 1, 4), dt.date(2019, 10, 1))]
+    assert [tuple(r.values()) for r in warehouse.query_result(_ADD, {"n": 3}).table.to_pylist()] == want
+    config = bigquery.QueryJobConfig(query_parameters=[bigquery.ScalarQueryParameter("n", "INT64", 3)])
+    assert [tuple(r.values()) for r in bigquery_client.query_and_wait(_ADD, job_config=config)] == want
