@@ -477,7 +477,7 @@ ERRORS = [
     ("SELECT REGEXP_INSTR('a@cd-ef', '@([^-]*)')", "capturing group"),
     ("SELECT BOOL(JSON '\"true\"')", "not a boolean"),
     ("SELECT STRING(JSON '1')", "not a string"),
-    ("SELECT FLOAT64(JSON '18446744073709551615')", "loss of precision"),
+    ("SELECT FLOAT64(JSON '18446744073709551615', wide_number_mode => 'exact')", "loss of precision"),
     ("SELECT NET.IP_FROM_STRING('48.49.50.51/32')", "Unparseable IP address"),
     ("SELECT NET.IPV4_TO_INT64(b'\\x00\\x01')", "non-IPv4 address of 2 bytes"),
     ("SELECT NET.IPV4_FROM_INT64(0x100000000)", "out of IPv4 range"),

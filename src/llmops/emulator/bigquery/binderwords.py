@@ -2,8 +2,8 @@
 
 A user who misspells a column, forgets a GROUP BY column or sums a STRING gets the message
 BigQuery would give (without its `at [line:column]`), in GoogleSQL's type names, not DuckDB's.
-A STRUCT with two fields of one name, which GoogleSQL allows and a DuckDB STRUCT cannot hold, is
-a named refusal.
+A STRUCT with two fields of one name, which GoogleSQL allows and a DuckDB STRUCT cannot hold, and
+a subquery in a PIVOT aggregate, which DuckDB's PIVOT refuses, are named refusals.
 """
 
 from __future__ import annotations
@@ -79,6 +79,17 @@ def reworded(first: str) -> BigQueryError | None:
         return BigQueryError(
             f"a STRUCT with two fields named {m.group(1)} is not supported by the local warehouse",
             fix="give the STRUCT's fields different names (`AS`), or run on BigQuery",
+        )
+    if "In a DISTINCT aggregate, ORDER BY expressions must appear in the argument list" in first:
+        return BigQueryError(
+            "An aggregate function that has both DISTINCT and ORDER BY arguments can only ORDER BY expressions "
+            "that are arguments to the function",
+            fix="order by the aggregated expression itself, or drop DISTINCT",
+        )
+    if "Pivot expression cannot contain subqueries" in first:  # GoogleSQL's PIVOT rules allow one
+        return BigQueryError(
+            "a subquery inside a PIVOT aggregate is not supported by the local warehouse",
+            fix="compute the subquery's value in the PIVOT's input (a column or a CTE), or run on BigQuery",
         )
     m = re.search(r'Referenced table "([^"]+)" not found', first)
     if m:

@@ -3,7 +3,7 @@
 value, the buckets counted both ways from the origin (default 1950-01-01 00:00:00).
 
 The width is a single-part INTERVAL, `INTERVAL 2 DAY` or `INTERVAL n SECOND` of an INT64 expression
-(whose sign is checked when the query runs). Day and time widths are exact: the value minus its
+(whose sign is checked when the query runs), or a NULL literal (the result is NULL). Day and time widths are exact: the value minus its
 non-negative remainder after the origin, in microseconds. Month widths (MONTH, QUARTER, YEAR) count whole months
 from an origin on the first of a month at midnight, the default's case; another origin would
 need ZetaSQL's end-of-month rules and is refused by name.
@@ -139,6 +139,9 @@ def _bucket(node: exp.Anonymous) -> exp.Expression:
     args = node.expressions
     if len(args) not in (2, 3):
         raise _invalid(f"No matching signature for function {name}: it takes (value, bucket_width[, origin])")
+    given = args[1].this if isinstance(args[1], exp.Cast) else args[1]
+    if isinstance(given, exp.Null):  # a NULL width (`DATE_BUCKET(d, NULL)`): NULL, as any NULL input
+        return exp.cast(exp.null(), _DUCKDB_TYPES[name])
     kind, width = _width(name, args[1])
     origin = args[2] if len(args) == 3 else exp.maybe_parse(_DEFAULT_ORIGIN[name], dialect="duckdb")
     if kind == "months":

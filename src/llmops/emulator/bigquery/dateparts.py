@@ -89,9 +89,11 @@ def _argument(tokens: Sequence[Token], start: int, position: int) -> list[Token]
 
 
 def _interval_unit(tokens: Sequence[Token], start: int) -> Token | None:
-    """The token after `INTERVAL <operand>`: a sign, a literal, a (dotted) name, a call or a
-    parenthesized expression; None where the operand runs to the end."""
+    """The token after `INTERVAL <operand>`: a sign, a literal, a (dotted) name, a query parameter
+    or system variable, a call or a parenthesized expression; None where the operand runs to the end."""
     i = start + (start < len(tokens) and tokens[start].token_type in (TokenType.DASH, TokenType.PLUS))
+    while i < len(tokens) and tokens[i].token_type == TokenType.PARAMETER:
+        i += 1  # `@n` / `@@var` is two / three tokens: the name after the @s is the operand
     if i >= len(tokens):
         return None
     if tokens[i].token_type != TokenType.L_PAREN:

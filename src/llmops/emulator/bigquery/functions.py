@@ -530,6 +530,16 @@ def _hll_count(node: exp.Dot) -> exp.Expression | None:
     args = list(fn.expressions)
     if name == "INIT" and len(args) == 2:
         precision = args[1]
+        bound = precision.this if isinstance(precision, exp.Cast) else precision
+        if isinstance(bound, exp.Parameter):
+            # a query parameter is a constant too, its value known only when the query runs;
+            # the sketch here is exact, so the precision is only checked
+            return _t(
+                f"CASE WHEN _B BETWEEN 10 AND 24 THEN {_HLL_TEMPLATES[name]} "
+                "ELSE error('HLL_COUNT.INIT''s precision must be an integer from 10 to 24') END",
+                args[0],
+                precision,
+            )
         if not (isinstance(precision, exp.Literal) and precision.is_int and 10 <= int(precision.this) <= 24):
             raise _invalid("HLL_COUNT.INIT's precision must be an integer literal from 10 to 24")
     elif len(args) != 1:
@@ -867,7 +877,8 @@ _JSON_TEMPLATES: dict[type, str] = {
     exp.Float64: (
         "CASE WHEN _B NOT IN ('exact', 'round') THEN error('Invalid `wide_number_mode` specified: ' || _B) "
         "WHEN _A IS NULL THEN NULL "
-        "WHEN json_type(_A) IN ('BIGINT', 'UBIGINT') AND abs(CAST(_A AS DOUBLE)) > 9007199254740992 AND _B <> 'round' "
+        "WHEN json_type(_A) IN ('BIGINT', 'UBIGINT') AND _B <> 'round' "
+        "AND CAST(CAST(_A AS DOUBLE) AS HUGEINT) <> CAST(_A AS HUGEINT) "
         "THEN error('The provided JSON number ' || _A || ' cannot be converted to FLOAT64 without loss of precision') "
         f"WHEN json_type(_A) IN {_NUMBER} THEN CAST(_A AS DOUBLE) "
         "ELSE error('The provided JSON input is not a number') END"
@@ -893,7 +904,10 @@ def _json_call(node: exp.Expression) -> exp.Expression | None:
             node.this,
             string_cast(exp.cast(node.this.copy(), "VARCHAR")),
         )
-    mode = exp.Literal.string("exact")
+    # FLOAT64's wide_number_mode is 'round' by default (BigQuery's reference: `FLOAT64(JSON
+    # '18446744073709551615')` is 1.8446744073709552e+19); 'exact' fails for any integer a FLOAT64
+    # does not hold, 2^53 + 1 too (its FLOAT64 is 2^53, so a test `abs(x) > 2^53` let it through)
+    mode = exp.Literal.string("round")
     kwarg = node.args.get("expression")
     if isinstance(node, exp.Float64) and isinstance(kwarg, exp.Kwarg):
         mode = kwarg.expression

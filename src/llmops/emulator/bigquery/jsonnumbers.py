@@ -77,16 +77,29 @@ def rewrite_parse_json_modes(stmt: exp.Expression) -> None:
     for node in find_all(stmt, exp.ParseJSON):
         option = node.args.get("expression")
         mode = "exact"
+        computed: exp.Expression | None = None
         if isinstance(option, exp.Kwarg) and option.this.name.lower() == "wide_number_mode":
-            if not (isinstance(option.expression, exp.Literal) and option.expression.is_string):
-                raise _invalid("PARSE_JSON's wide_number_mode must be the literal 'exact' or 'round'")
-            mode = option.expression.name
-            if mode not in _MODES:
-                raise _invalid(f"Invalid `wide_number_mode` specified: {mode}")
+            if isinstance(option.expression, exp.Literal) and option.expression.is_string:
+                mode = option.expression.name
+                if mode not in _MODES:
+                    raise _invalid(f"Invalid `wide_number_mode` specified: {mode}")
+            else:
+                # "a named argument with a STRING value": a column or an expression, checked per row
+                computed = option.expression
             node.set("expression", None)
         elif option is not None:
             continue  # another argument: left to the existing checks
         text = node.this
+        if computed is not None:
+            guarded = _t(
+                "CASE WHEN _B IS NULL OR _B NOT IN ('exact', 'round') "
+                "THEN error('Invalid `wide_number_mode` specified: ' || coalesce(_B, 'NULL')) "
+                f"WHEN regexp_matches(_A, '{_WIDE}') THEN {PARSE_JSON_NUMBERS_UDF}(_A, _B) ELSE _A END",
+                _t(_STRICT, exp.paren(text.copy(), copy=False)),
+                exp.cast(computed.copy(), "VARCHAR"),
+            )
+            text.replace(guarded)
+            continue
         guarded = _t(
             f"CASE WHEN regexp_matches(_A, '{_WIDE}') THEN {PARSE_JSON_NUMBERS_UDF}(_A, '{mode}') ELSE _A END",
             _t(_STRICT, exp.paren(text.copy(), copy=False)),

@@ -180,16 +180,25 @@ def name_pivot_columns(stmt: exp.Expression) -> None:
         source.replace(exp.Subquery(this=exp.select(star, *columns).from_(inner_source), alias=alias))
 
 
-def _aggregate_calls(node: exp.Expression) -> list[exp.Expression]:
-    """The outermost aggregate calls in `node` (with their FILTER)."""
+def _aggregate_calls(node: exp.Expression, inner: frozenset[str] = frozenset()) -> list[exp.Expression]:
+    """The outermost aggregate calls in `node` (with their FILTER) that aggregate the pivot's
+    rows. Inside a subquery, a call that reads a column of the subquery's own FROM (`inner`, its
+    aliases) is the subquery's: `MAX(y HAVING MAX x)` is `(SELECT MAX(__hm.v0) FROM
+    UNNEST(ARRAY_AGG(...)) AS __hm WHERE __hm.h = MAX(x))` (havingminmax.py), whose ARRAY_AGG and
+    MAX(x) are the pivot's and MAX(__hm.v0) is not (it was split out as a pivot aggregate of its
+    own, and the pivot's SQL was a syntax error)."""
     from .sandbox import aggregate_functions
 
+    if isinstance(node, exp.Select):
+        sources = [node.args.get("from_") or node.args.get("from"), *(node.args.get("joins") or [])]
+        inner = inner | {s.this.alias_or_name for s in sources if s is not None and s.this is not None}
     call = node.this if isinstance(node, exp.Filter) else node
     if isinstance(call, exp.AggFunc) or (
         isinstance(call, exp.Anonymous) and str(call.this).lower() in aggregate_functions()
     ):
-        return [node]
-    return [call for child in node.iter_expressions() for call in _aggregate_calls(child)]
+        if not any(column.table in inner for column in call.find_all(exp.Column)):
+            return [node]
+    return [call for child in node.iter_expressions() for call in _aggregate_calls(child, inner)]
 
 
 def _with_part_columns(expression: exp.Expression, parts: dict[str, str], i: int) -> exp.Expression:
@@ -226,6 +235,8 @@ def split_pivot_aggregates(stmt: exp.Expression) -> None:
             for i in range(count):
                 whole = f"__pivot{i}_{aggregate.alias}"
                 value = _with_part_columns(aggregate.this, parts, i)
+                if isinstance(value, exp.Query):  # HAVING MAX/MIN's subquery (see `_aggregate_calls`)
+                    value = value.subquery()
                 for column in select.find_all(exp.Column):
                     if column.name == whole and column.find_ancestor(exp.Select) is select:
                         column.replace(value.copy())

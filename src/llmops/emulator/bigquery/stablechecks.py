@@ -13,6 +13,11 @@ the alias's expression has an ERROR ("Alias "a" referenced - but the expression 
 effects"): `SELECT x * 2 AS a ... ORDER BY a + b`, `... HAVING a > 2`, `ORDER BY -a` of a FLOAT64
 (nanorder.py negates the key); BigQuery reads the alias there. Such an alias's expression takes
 the stable UDF too, and so does the query's GROUP BY (which must still match it).
+
+A DISTINCT aggregate's ORDER BY must be its argument, and DuckDB takes two expressions with a
+volatile call as different ("In a DISTINCT aggregate, ORDER BY expressions must appear in the
+argument list": `ARRAY_AGG(DISTINCT x + 1 ORDER BY x + 1)` failed), so a DISTINCT argument and
+its ORDER BY keys take the stable UDF too.
 """
 
 from __future__ import annotations
@@ -41,8 +46,9 @@ def stable_checks(stmt: exp.Expression) -> bool:
 
 
 def _places(stmt: exp.Expression) -> Iterator[exp.Expression]:
-    """Every window's PARTITION BY and ORDER BY, every quantile call's fraction, and every SELECT
-    expression whose alias an expression of its query's ORDER BY, HAVING or QUALIFY reads."""
+    """Every window's PARTITION BY and ORDER BY, every quantile call's fraction, every SELECT
+    expression whose alias an expression of its query's ORDER BY, HAVING or QUALIFY reads, and
+    the arguments and ORDER BY keys of each aggregate with DISTINCT and ORDER BY."""
     for select in find_all(stmt, exp.Select):
         yield from _aliases_read(select)
     for window in find_all(stmt, exp.Window):
@@ -52,6 +58,10 @@ def _places(stmt: exp.Expression) -> Iterator[exp.Expression]:
     for fn in find_all(stmt, exp.PercentileCont, exp.PercentileDisc):
         if isinstance(fn.expression, exp.Expression):
             yield fn.expression
+    for order in find_all(stmt, exp.Order):
+        if isinstance(order.this, exp.Distinct):  # ARRAY_AGG / STRING_AGG(DISTINCT x ORDER BY x)
+            yield from order.this.expressions
+            yield from order.expressions
     for call in find_all(stmt, exp.Anonymous):
         if call.name.lower() in _QUANTILES and len(call.expressions) == 2:
             yield call.expressions[1]

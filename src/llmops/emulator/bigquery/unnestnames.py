@@ -13,6 +13,8 @@ BigQuery answers the elements; DuckDB, which has the UNNEST as `_t0(x)` beside `
 refused it ("Ambiguous reference to column name"). The UNNEST gets a table alias of its own and
 the bare names in the SELECT list, WHERE and the joins' ON conditions of the same query are
 qualified with it (GROUP BY, HAVING and ORDER BY may name a SELECT-list alias: left as written).
+A name that a join's USING lists stays bare: it is the join's one column (`SELECT * FROM t FULL
+JOIN UNNEST([1, 3]) AS id USING (id)` has one `id`, both sides' value coalesced), not the UNNEST's.
 """
 
 from __future__ import annotations
@@ -51,6 +53,9 @@ def qualify_unnest_names(stmt: exp.Expression) -> None:
         if select.args.get("where") is not None:
             scopes.append(select.args["where"])
         scopes += [j.args["on"] for j in joins if j.args.get("on") is not None]
+        # a USING column is one column of the join (COALESCE of both sides in a FULL JOIN), which
+        # DuckDB reads unambiguously by its bare name; qualified it was one side's
+        using = {u.name.lower() for j in joins for u in j.args.get("using") or []}
         for source in sources:
             alias = source.args.get("alias") if isinstance(source, exp.Unnest) else None
             if not isinstance(alias, exp.TableAlias) or alias.this or len(alias.columns) != 1:
@@ -58,6 +63,8 @@ def qualify_unnest_names(stmt: exp.Expression) -> None:
             if source.args.get("explode_array"):
                 continue  # an array of STRUCTs whose fields are columns: its name is a table alias (structs.py)
             name = alias.columns[0].name.lower()
+            if name in using:
+                continue
             bare = [c for s in scopes for c in _own_columns(s) if not c.table and c.name.lower() == name]
             if not bare:
                 continue
