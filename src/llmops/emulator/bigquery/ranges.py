@@ -559,12 +559,17 @@ def _generate_array(r: exp.Expression, step: exp.Expression, last: exp.Expressio
 def text_of(value: exp.Expression) -> exp.Expression:
     """CAST(range AS STRING): `[2020-01-01, UNBOUNDED)`. Written over DuckDB's text of the struct
     so that it binds for a value of any type (it sits in a CASE over typeof())."""
-    return _t(
+    text = _t(
         "regexp_replace(regexp_replace(regexp_replace(TRY_CAST(_A AS VARCHAR), "
         "'^\\{''start'': ''?(.*?)''?, ''end'': ''?(.*?)''?\\}$', '[\\1, \\2)'), '^\\[(NULL|-infinity), ', "
         "'[UNBOUNDED, '), ', (NULL|infinity)\\)$', ', UNBOUNDED)')",
         value,
     )
+    for cast in text.find_all(exp.TryCast):
+        # a rewrite's TRY_CAST, not a SAFE_CAST for semantics.py to make BigQuery's (a TRY() around
+        # the value, which DuckDB refuses over an aggregate or error())
+        cast.set("safe", None)
+    return text
 
 
 def typeof_names() -> list[str]:
