@@ -565,10 +565,10 @@ def text_of(value: exp.Expression) -> exp.Expression:
         "'[UNBOUNDED, '), ', (NULL|infinity)\\)$', ', UNBOUNDED)')",
         value,
     )
-    for cast in text.find_all(exp.TryCast):
+    for try_cast in text.find_all(exp.TryCast):
         # a rewrite's TRY_CAST, not a SAFE_CAST for semantics.py to make BigQuery's (a TRY() around
         # the value, which DuckDB refuses over an aggregate or error())
-        cast.set("safe", None)
+        try_cast.set("safe", None)
     return text
 
 
