@@ -1231,6 +1231,9 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
 
     check_string_comparisons(stmt)  # `int_col = '5'`, now that the column's type is known
     check_array_casts(stmt)
+    from .bignumerictext import check_text_casts, mark_text_casts
+
+    mark_text_casts(stmt)  # while the target is still BIGNUMERIC (_fix_types makes it a DECIMAL)
     from .jsonaccess import mark_json_subscripts
     from .jsonpointer import pointer_paths
     from .setops import positional_struct_columns
@@ -1253,6 +1256,7 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     ctx.udfs.update(used_udfs(stmt))
     fieldwise_struct_comparisons(stmt)
     _fix_types(stmt)
+    check_text_casts(stmt)
     rewrite_nan_comparisons(stmt)
     from .frameoffsets import check_frame_offsets
 

@@ -60,6 +60,10 @@ def _parse_numeric(node: exp.Expression, kind: str, to: str) -> exp.Expression:
         f"OR ({parts}.s1 <> '' AND {parts}.s2 <> '') THEN error('Invalid {kind} value: ' || _A) "
         f"ELSE CAST({parts}.s1 || {parts}.s2 || replace({parts}.n, ',', '') || {parts}.e AS {to}) END"
     )
+    if kind == "BIGNUMERIC":
+        from .bignumerictext import rounded_text_check
+
+        return rounded_text_check(node.this, _t(number, node.this), "PARSE_BIGNUMERIC")
     return _t(number, node.this)
 
 
