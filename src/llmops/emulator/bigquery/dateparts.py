@@ -50,6 +50,8 @@ def check_date_parts(tokens: Sequence[Token], sql: str, exempt: frozenset[str] =
     part name. Functions named in `exempt` (the script's temporary functions) are not checked."""
     for i, tok in enumerate(tokens):
         if tok.token_type == TokenType.INTERVAL:
+            if _names_the_type(tokens, i):
+                continue
             unit = _interval_unit(tokens, i + 1)
             if unit is not None and unit.token_type == TokenType.VAR and unit.text.upper() not in PARTS:
                 raise _invalid([unit], sql)
@@ -65,6 +67,29 @@ def check_date_parts(tokens: Sequence[Token], sql: str, exempt: frozenset[str] =
             continue
         if part and not _is_part(part):
             raise _invalid(part, sql)
+
+
+# tokens after which INTERVAL is a type name (`CAST(x AS INTERVAL)`, `ARRAY<INTERVAL>`), and
+# tokens that end a type name where no INTERVAL operand can start (`f(i INTERVAL) RETURNS ...`)
+_BEFORE_TYPE = {TokenType.ALIAS, TokenType.LT}
+_AFTER_TYPE = {
+    TokenType.R_PAREN,
+    TokenType.COMMA,
+    TokenType.GT,
+    TokenType.SEMICOLON,
+    TokenType.R_BRACKET,
+    TokenType.NOT,
+    TokenType.DEFAULT,
+    TokenType.COLLATE,
+}
+
+
+def _names_the_type(tokens: Sequence[Token], i: int) -> bool:
+    """Whether the INTERVAL at `i` is the type's name, not an interval literal or expression."""
+    if i and tokens[i - 1].token_type in _BEFORE_TYPE:
+        return True
+    after = tokens[i + 1] if i + 1 < len(tokens) else None
+    return after is None or after.token_type in _AFTER_TYPE or after.text.upper() in ("RETURNS", "OPTIONS")
 
 
 def _argument(tokens: Sequence[Token], start: int, position: int) -> list[Token]:
