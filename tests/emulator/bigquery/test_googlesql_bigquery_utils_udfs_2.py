@@ -9,6 +9,12 @@ bigquery-utils' UDFs", "Second run"):
   "JSON OBJECTS, ARRAYS, and VALUES are converted into equivalent JavaScript OBJECTS, ARRAYS, and
   VALUES". INT64 stays refused inside an argument's STRUCT as alone ("INT64 is unsupported as an
   input type for JavaScript UDFs").
+- a SQL function's STRUCT argument read as `p.y` failed where the value's fields have other names
+  or none (`ts_linear_interpolate(ts, STRUCT(ts AS x, 1.0), ...)`: "Could not find key y"), and
+  an `ARRAY<STRUCT<X FLOAT64, Y FLOAT64>>` argument passed `[(5.1, 2.5), ...]` was DuckDB's
+  "STRUCT to STRUCT cast must have at least one matching member" (`linear_regression`). A STRUCT
+  coerces to the parameter's type, and CAST converts its fields "as defined by field order, not
+  field name" (conversion rules); CAST of an ARRAY of STRUCTs now does the same.
 
 Each case is our own SQL with the answer the reference gives, on the local warehouse and through
 the real BigQuery client against the emulator.
@@ -97,3 +103,40 @@ def test_what_javascript_cannot_take_or_give(js, env, sql, fragment):
     with pytest.raises(error) as info:
         run(sql)
     assert fragment in str(info.value)
+
+
+def test_a_struct_argument_meets_its_type_by_position(env):
+    run, ds, _ = env
+    run(f"CREATE FUNCTION {ds}.second(p STRUCT<x INT64, y FLOAT64>) AS (p.y)")
+    assert run(
+        f"SELECT {ds}.second(STRUCT(1 AS x, 2.5)), {ds}.second((1, 0.5)), {ds}.second(STRUCT(3 AS a, 4.5 AS b))"
+    ) == [(2.5, 0.5, 4.5)]
+    sql = (
+        "CREATE TEMP FUNCTION inner_b(p STRUCT<x INT64, s STRUCT<a STRING, b INT64>>) AS (p.s.b); "
+        "SELECT inner_b((1, ('z', 9)))"
+    )
+    assert run(sql) == [(9,)]
+    # a range variable of the body's query hides the parameter of its name
+    sql = (
+        "CREATE TEMP FUNCTION hidden(p STRUCT<x INT64, y FLOAT64>) AS ((SELECT p.y FROM (SELECT 7 AS y) AS p)); "
+        "SELECT hidden((1, 2.5))"
+    )
+    assert run(sql) == [(7,)]
+
+
+def test_an_array_of_structs_argument_meets_its_type_by_position(env):
+    run, _, _ = env
+    sql = (
+        "CREATE TEMP FUNCTION sum_y(d ARRAY<STRUCT<X FLOAT64, Y FLOAT64>>) AS ((SELECT SUM(Y) FROM UNNEST(d))); "
+        "SELECT sum_y([(1.0, 2.0), (3.0, 4.0)])"
+    )
+    assert run(sql) == [(6.0,)]
+
+
+def test_cast_of_an_array_of_structs_is_by_field_order(env):
+    run, _, _ = env
+    sql = (
+        "SELECT CAST(a AS ARRAY<STRUCT<x INT64, y STRING>>)[OFFSET(1)].y AS y "
+        "FROM (SELECT [STRUCT(1 AS p, 'b' AS q), (3, 'd')] AS a)"
+    )
+    assert run(sql) == [("d",)]
