@@ -15,6 +15,10 @@ bigquery-utils' UDFs", "Second run"):
   "STRUCT to STRUCT cast must have at least one matching member" (`linear_regression`). A STRUCT
   coerces to the parameter's type, and CAST converts its fields "as defined by field order, not
   field name" (conversion rules); CAST of an ARRAY of STRUCTs now does the same.
+- `ARRAY_TO_STRING(array, delimiter)` whose delimiter is a column or a function's argument
+  (`cw_td_nvp`'s `valuesep`) was DuckDB's "The "arg" argument in function "string_agg" must be a
+  constant expression"; the reference's answer is the elements joined, NULL elements left out (or
+  the null text), NULL for a NULL delimiter.
 
 Each case is our own SQL with the answer the reference gives, on the local warehouse and through
 the real BigQuery client against the emulator.
@@ -23,6 +27,7 @@ the real BigQuery client against the emulator.
 from __future__ import annotations
 
 import pytest
+from googlesql_cases import case_params, check_locally, check_through_client
 
 
 @pytest.fixture
@@ -140,3 +145,35 @@ def test_cast_of_an_array_of_structs_is_by_field_order(env):
         "FROM (SELECT [STRUCT(1 AS p, 'b' AS q), (3, 'd')] AS a)"
     )
     assert run(sql) == [("d",)]
+
+
+# ARRAY_TO_STRING with a delimiter that is not a literal
+JOINS = [
+    ("SELECT ARRAY_TO_STRING(['a', NULL, 'b'], d) FROM UNNEST([':-']) AS d", "a:-b", "STRING"),
+    ("SELECT ARRAY_TO_STRING(['a', NULL, 'b'], d, 'N') FROM UNNEST([':-']) AS d", "a:-N:-b", "STRING"),
+    ("SELECT ARRAY_TO_STRING(CAST([] AS ARRAY<STRING>), d) FROM UNNEST(['-']) AS d", "", "STRING"),
+    ("SELECT ARRAY_TO_STRING(CAST(NULL AS ARRAY<STRING>), d) FROM UNNEST(['-']) AS d", None, "STRING"),
+    ("SELECT ARRAY_TO_STRING(['a'], d) FROM UNNEST([CAST(NULL AS STRING)]) AS d", None, "STRING"),
+    ("SELECT ARRAY_TO_STRING([d, 'q'], d) FROM UNNEST(['é']) AS d", "ééq", "STRING"),
+    (
+        "SELECT ARRAY_TO_STRING((SELECT ARRAY_AGG(v ORDER BY v) FROM UNNEST(['b', 'a']) AS v), d) FROM UNNEST(['+']) AS d",
+        "a+b",
+        "STRING",
+    ),
+    ("SELECT ARRAY_TO_STRING([b'a', NULL, b'b'], d, b'N') FROM UNNEST([b'-']) AS d", b"a-N-b", "BYTES"),
+]
+
+
+@pytest.mark.parametrize("sql, want, typ", case_params({"joins": JOINS}))
+def test_array_to_string_with_a_column_delimiter_locally(warehouse, sql, want, typ):
+    check_locally(warehouse, sql, want, typ)
+
+
+def test_array_to_string_with_a_column_delimiter_through_the_client(bigquery_client):
+    check_through_client(bigquery_client, JOINS)
+
+
+def test_a_function_joins_with_its_argument(env):
+    run, ds, _ = env
+    run(f"CREATE FUNCTION {ds}.joined(a ARRAY<STRING>, sep STRING) AS (ARRAY_TO_STRING(a, sep))")
+    assert run(f"SELECT {ds}.joined(['x', 'y', 'z'], ', ')") == [("x, y, z",)]
