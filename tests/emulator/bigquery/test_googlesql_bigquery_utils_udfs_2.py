@@ -19,6 +19,9 @@ bigquery-utils' UDFs", "Second run"):
   (`cw_td_nvp`'s `valuesep`) was DuckDB's "The "arg" argument in function "string_agg" must be a
   constant expression"; the reference's answer is the elements joined, NULL elements left out (or
   the null text), NULL for a NULL delimiter.
+- `SAFE_CONVERT_BYTES_TO_STRING(CODE_POINTS_TO_BYTES(ARRAY_AGG(oct)))` (`cw_substrb`) was
+  DuckDB's "aggregates are not allowed inside the TRY expression"; the reference's answer is the
+  string, U+FFFD for each invalid byte.
 
 Each case is our own SQL with the answer the reference gives, on the local warehouse and through
 the real BigQuery client against the emulator.
@@ -177,3 +180,28 @@ def test_a_function_joins_with_its_argument(env):
     run, ds, _ = env
     run(f"CREATE FUNCTION {ds}.joined(a ARRAY<STRING>, sep STRING) AS (ARRAY_TO_STRING(a, sep))")
     assert run(f"SELECT {ds}.joined(['x', 'y', 'z'], ', ')") == [("x, y, z",)]
+
+
+# SAFE_CONVERT_BYTES_TO_STRING of an aggregate's bytes
+AGGREGATE_BYTES = [
+    (
+        "SELECT SAFE_CONVERT_BYTES_TO_STRING(CODE_POINTS_TO_BYTES(ARRAY_AGG(c ORDER BY o))) "
+        "FROM UNNEST([84, 101, 0xC3, 0xA9, 0xFF]) AS c WITH OFFSET o",
+        "Te\u00e9\ufffd",
+        "STRING",
+    ),
+    (
+        "SELECT SAFE_CONVERT_BYTES_TO_STRING(STRING_AGG(b, b'' ORDER BY b)) FROM UNNEST([b'a', b'\\xff']) AS b",
+        "a\ufffd",
+        "STRING",
+    ),
+]
+
+
+@pytest.mark.parametrize("sql, want, typ", case_params({"aggregate-bytes": AGGREGATE_BYTES}))
+def test_safe_convert_of_an_aggregate_locally(warehouse, sql, want, typ):
+    check_locally(warehouse, sql, want, typ)
+
+
+def test_safe_convert_of_an_aggregate_through_the_client(bigquery_client):
+    check_through_client(bigquery_client, AGGREGATE_BYTES)
