@@ -114,13 +114,35 @@ def rewrite_bytes_text_calls(stmt: exp.Expression) -> None:
     for node in reversed(find_all(stmt, exp.ArrayToString)):
         joined = _bytes_join(node)
         if joined is None and not (isinstance(node.expression, exp.Literal) and node.expression.is_string):
-            # a NULL delimiter gives NULL (DuckDB's array_to_string joined with ',')
-            joined = exp.Case(
-                ifs=[exp.If(this=exp.Is(this=node.expression.copy(), expression=exp.Null()), true=exp.Null())]
-            )
-            joined.set("default", node.copy())
+            joined = _join_with_a_value(node)
         if joined is not None:
             node.replace(joined)
+
+
+def _join_with_a_value(node: exp.ArrayToString) -> exp.Expression:
+    """ARRAY_TO_STRING(array, delimiter[, null_text]) of a delimiter that is not a literal (a
+    column, a function's argument): DuckDB's array_to_string takes only a constant delimiter ("The
+    "arg" argument in function "string_agg" must be a constant expression"), so the elements are
+    joined by a fold that puts the delimiter before each and drops the first. NULL elements are
+    left out (or are the null text), and a NULL delimiter gives NULL (DuckDB's joined with ',')."""
+    from .functions import _t
+
+    array, delimiter, null_text = node.this, node.expression, node.args.get("null")
+    if null_text is not None:
+        array = _t("list_transform(_A, __join_e -> coalesce(__join_e, _B))", array, null_text)
+    return _t("CASE WHEN _B IS NULL THEN NULL ELSE _C END", None, delimiter, _fold(array, delimiter))
+
+
+def _fold(array: exp.Expression, delimiter: exp.Expression) -> exp.Expression:
+    """The non-NULL VARCHAR elements of `array` joined with `delimiter`, any expression."""
+    from .functions import _t
+
+    return _t(
+        "substr(list_reduce(list_filter(_A, __join_e -> __join_e IS NOT NULL), "
+        "(__join_acc, __join_e) -> __join_acc || _B || __join_e, ''), length(_B) + 1)",
+        array,
+        delimiter,
+    )
 
 
 def _bytes_join(node: exp.ArrayToString) -> exp.Expression | None:
@@ -139,6 +161,11 @@ def _bytes_join(node: exp.ArrayToString) -> exp.Expression | None:
     ):
         return None
     element = "hex(x)" if null_text is None else "hex(coalesce(x, _C))"
+    if not isinstance(delimiter, exp.Literal | exp.ByteString):  # a column: DuckDB's constant-only join
+        hexes = _t(f"list_transform(_A, x -> {element})", array, None, null_text)
+        return _t(
+            "CASE WHEN _B IS NULL THEN NULL ELSE unhex(_C) END", None, delimiter, _fold(hexes, _t("hex(_A)", delimiter))
+        )
     return _t(
         f"CASE WHEN _B IS NULL THEN NULL ELSE unhex(array_to_string(list_transform(_A, x -> {element}), hex(_B))) END",
         array,

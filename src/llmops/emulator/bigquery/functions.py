@@ -281,6 +281,22 @@ def checked_count(
     )
 
 
+def _safe_convert_bytes(node: exp.SafeConvertBytesToString) -> exp.Expression:
+    """SAFE_CONVERT_BYTES_TO_STRING(b): DuckDB's decode where b is UTF-8, else the Python UDF. An
+    argument with an aggregate (`CODE_POINTS_TO_BYTES(ARRAY_AGG(c))`, bigquery-utils' cw_substrb)
+    or a large one is evaluated once, outside the TRY (DuckDB: "aggregates are not allowed inside
+    the TRY expression")."""
+    from .boundvalues import bound_once, is_large
+
+    template = (
+        "CASE WHEN _A IS NOT NULL AND TRY(decode(_A)) IS NULL THEN __bq_safe_convert_bytes(_A) ELSE decode(_A) END"
+    )
+    value = node.this
+    if is_large(value) or any(isinstance(x, exp.AggFunc) for x in value.walk()):
+        return bound_once(value, lambda ref: _t(template, ref))
+    return _t(template, value)
+
+
 def _null_separator_error(node: exp.GroupConcat) -> None:
     """STRING_AGG with a separator that is not a literal (a query parameter): BigQuery's error when
     it is NULL. Checked outside the call, as DuckDB takes only a constant separator."""
@@ -696,10 +712,7 @@ def rewrite_function_calls(stmt: exp.Expression) -> None:
         exp.ToBase32: _base32,
         exp.FromBase32: _base32,
         # bytes that are not UTF-8: one U+FFFD a byte of each ill-formed sequence (a Python UDF)
-        exp.SafeConvertBytesToString: lambda n: _t(
-            "CASE WHEN _A IS NOT NULL AND TRY(decode(_A)) IS NULL THEN __bq_safe_convert_bytes(_A) ELSE decode(_A) END",
-            n.this,
-        ),
+        exp.SafeConvertBytesToString: _safe_convert_bytes,
     }
     for node in reversed(find_all(stmt, exp.Ascii, exp.Translate)):
         checked_text = _text_argument_errors(node)

@@ -2081,10 +2081,30 @@ def _type_arguments(body: exp.Expression, params: list[exp.Expression]) -> None:
     }
     if not declared:
         return
+    aliases = {a.lower() for a in _body_aliases(body)}
     for col in list(body.find_all(exp.Column)):
         kind = declared.get(col.name.lower())
         if kind is not None and not col.table and not isinstance(col.parent, exp.Dot):
             col.replace(exp.Cast(this=col.copy(), to=kind.copy()))
+            continue
+        # `p.y` of a STRUCT argument `p`: the field of the argument cast to its declared type
+        # (a STRUCT meets the type by position: `STRUCT(ts AS x, 1.0)` has the field `y`)
+        head, *fields = col.parts
+        kind = declared.get(head.name.lower()) if fields else None
+        if kind is not None and kind.is_type(exp.DataType.Type.STRUCT) and head.name.lower() not in aliases:
+            value: exp.Expression = exp.Paren(this=exp.Cast(this=exp.column(head.copy()), to=kind.copy()))
+            for field in fields:
+                value = exp.Dot(this=value, expression=field.copy())
+            col.replace(value)
+
+
+def _body_aliases(body: exp.Expression) -> set[str]:
+    """The table and range-variable names a function body's queries bring (they hide a
+    parameter of the same name in a qualified reference)."""
+    names = {t.alias_or_name for t in body.find_all(exp.Table)}
+    names |= {a.name for a in body.find_all(exp.TableAlias) if a.name}
+    names |= {c.alias for c in body.find_all(exp.CTE) if c.alias}
+    return names
 
 
 def _translate_function(stmt: exp.Create, ctx: _Context) -> Statement:

@@ -1,11 +1,12 @@
 """JavaScript user-defined functions, run by an embedded V8 (`mini-racer`, the `js` extra).
 
-Types follow BigQuery's JavaScript encodings: FLOAT64 and NUMERIC are Numbers, STRING and BOOL
-their JavaScript kinds, BYTES a base64 string, an ARRAY of those an Array (STRUCT, an Object in
-BigQuery, is not passed: refused by name). INT64, alone or in an ARRAY, is refused
-as an argument type (JavaScript has no 64-bit integer; BigQuery refuses it too) and allowed as a
-return type (a Number or a numeric String). Each call runs under `TIMEOUT_S` and the context
-under `MAX_MEMORY` bytes.
+Types follow BigQuery's JavaScript encodings ("Supported JavaScript UDF data types"): FLOAT64
+and NUMERIC are Numbers, STRING and BOOL their JavaScript kinds, BYTES a base64 string, an ARRAY
+an Array, a STRUCT an Object with a property per field, JSON the equivalent JavaScript object,
+array or value (`JSON.parse` of its text). INT64, anywhere in an argument's type, is refused as
+an argument type (the reference: "INT64 is unsupported as an input type for JavaScript UDFs")
+and allowed in a return type (a Number or a numeric String). DATE, TIMESTAMP and the other types
+are refused by name. Each call runs under `TIMEOUT_S` and the context under `MAX_MEMORY` bytes.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from collections import OrderedDict
 from typing import Any
 
 from ...core.extras import require_extra
-from .googlesql import BigQueryError
+from .googlesql import BigQueryError, quote_ident
 
 TIMEOUT_S = 1.0
 """Wall time one JavaScript call may take."""
@@ -35,6 +36,7 @@ _DUCKDB_TYPES = {
     "NUMERIC": "DOUBLE",
     "BIGNUMERIC": "DOUBLE",
     "BYTES": "BLOB",
+    "JSON": "JSON",
 }
 
 
@@ -46,7 +48,7 @@ def udf_name(params: list[tuple[str, str]], returns: str, body: str) -> str:
 def check_signature(params: list[tuple[str, str]], returns: str | None) -> None:
     """Refuse what BigQuery's JavaScript UDFs cannot take or give (a one-line error)."""
     for name, t in params:
-        if t == "INT64" or _element(t) == "INT64":
+        if "INT64" in _scalars(_tree(t)):
             raise BigQueryError(
                 f"JavaScript UDF argument {name} has type {t}, which JavaScript cannot represent",
                 fix="declare it FLOAT64 (a number) or STRING",
@@ -54,31 +56,96 @@ def check_signature(params: list[tuple[str, str]], returns: str | None) -> None:
         if duckdb_type(t) is None:
             raise BigQueryError(
                 f"JavaScript UDF argument type {t} is not supported by the local warehouse",
-                fix="use FLOAT64, STRING, BOOL, NUMERIC or BYTES, or an ARRAY of them",
+                fix="use FLOAT64, STRING, BOOL, NUMERIC, BYTES or JSON, or an ARRAY or STRUCT of them",
             )
     if returns is None:
         raise BigQueryError("A JavaScript UDF needs a RETURNS type", fix="add RETURNS FLOAT64 (or another type)")
     if duckdb_type(returns) is None:
         raise BigQueryError(
             f"JavaScript UDF return type {returns} is not supported by the local warehouse",
-            fix="use FLOAT64, INT64, STRING, BOOL, NUMERIC or BYTES, or an ARRAY of them",
+            fix="use FLOAT64, INT64, STRING, BOOL, NUMERIC, BYTES or JSON, or an ARRAY or STRUCT of them",
         )
 
 
 def duckdb_type(t: str) -> str | None:
-    """The DuckDB type of a JavaScript UDF's argument or result type (a scalar, or an ARRAY of
-    one); None for the types the local warehouse does not pass to JavaScript."""
-    element = _element(t)
-    if element is not None:
-        inner = _DUCKDB_TYPES.get(element)
-        return f"{inner}[]" if inner else None
-    return _DUCKDB_TYPES.get(t)
+    """The DuckDB type of a JavaScript UDF's argument or result type; None for the types the
+    local warehouse does not pass to JavaScript."""
+    return _duckdb(_tree(t))
 
 
-def _element(t: str) -> str | None:
-    """The element type of `ARRAY<T>`; None for any other type."""
-    upper = t.replace(" ", "").upper()
-    return upper[6:-1] if upper.startswith("ARRAY<") and upper.endswith(">") else None
+def _duckdb(tree: Any) -> str | None:
+    if isinstance(tree, str):
+        return _DUCKDB_TYPES.get(tree)
+    kind, inner = tree
+    if kind == "ARRAY":
+        element = _duckdb(inner)
+        return f"{element}[]" if element else None
+    fields = [(name, _duckdb(t)) for name, t in inner]
+    if not fields or any(t is None for _, t in fields):
+        return None
+    return "STRUCT(" + ", ".join(f"{quote_ident(name)} {t}" for name, t in fields) + ")"
+
+
+def _tree(t: str) -> Any:
+    """GoogleSQL type text as a tree: the scalar's name, `("ARRAY", T)` or `("STRUCT", ((name,
+    T), ...))`. A STRUCT with an unnamed field is no tree (refused: JavaScript has no property
+    for it)."""
+    text = t.strip()
+    upper = text.upper()
+    for kind in ("ARRAY", "STRUCT"):
+        if upper.startswith(kind) and upper[len(kind) :].lstrip().startswith("<") and text.endswith(">"):
+            inside = text[text.index("<") + 1 : -1]
+            if kind == "ARRAY":
+                return ("ARRAY", _tree(inside))
+            fields = []
+            for part in _split_top(inside):
+                name, _, rest = part.strip().partition(" ")
+                if not rest.strip():
+                    return "STRUCT<unnamed>"
+                fields.append((name.strip("`"), _tree(rest)))
+            return ("STRUCT", tuple(fields))
+    return upper.replace(" ", "")
+
+
+def _split_top(text: str) -> list[str]:
+    """`text` split at the commas outside angle brackets."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        depth += (ch == "<") - (ch == ">")
+        if ch == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    return [*parts, text[start:]]
+
+
+def _scalars(tree: Any) -> set[str]:
+    if isinstance(tree, str):
+        return {tree}
+    kind, inner = tree
+    if kind == "ARRAY":
+        return _scalars(inner)
+    return set().union(*(_scalars(t) for _, t in inner))
+
+
+def _result_js(tree: Any, v: str, depth: int = 0) -> str:
+    """JavaScript that turns the body's result `v` into what V8 hands back (as JSON) for `tree`:
+    `undefined` is NULL (as a null result is); a STRING of another kind is JavaScript's own
+    String() of it (`true`, `1,2`), as BigQuery converts it; a STRUCT takes its fields from the
+    object's properties of their names (a missing one is NULL); JSON is the value's JSON text."""
+    if tree == "STRING":
+        return f"({v} == null ? null : String({v}))"
+    if tree == "JSON":
+        return f"({v} == null ? null : JSON.stringify({v}))"
+    if isinstance(tree, str):
+        return f"({v} === undefined ? null : {v})"
+    kind, inner = tree
+    if kind == "ARRAY":
+        e = f"__e{depth}"
+        return f"(Array.isArray({v}) ? {v}.map(({e}) => {_result_js(inner, e, depth + 1)}) : {v} ?? null)"
+    props = ", ".join(
+        f"{json.dumps(name)}: {_result_js(t, f'{v}[{json.dumps(name)}]', depth + 1)}" for name, t in inner
+    )
+    return f"({v} !== null && typeof {v} === 'object' && !Array.isArray({v}) ? {{{props}}} : {v} ?? null)"
 
 
 class JsFunction:
@@ -92,13 +159,9 @@ class JsFunction:
         self._lock = threading.Lock()
         self._ctx = MiniRacer()
         names = ", ".join(n for n, _ in params)
-        # the result leaves V8 as JSON: `undefined` is NULL (as a null result is), and a STRING
-        # result of another kind is JavaScript's own String() of it (`true`, `1,2`), as BigQuery
-        # converts it
-        out = {
-            "STRING": "r == null ? null : String(r)",
-            "ARRAY<STRING>": "Array.isArray(r) ? r.map((e) => (e == null ? null : String(e))) : r === undefined ? null : r",
-        }.get(returns.upper().replace(" ", ""), "r === undefined ? null : r")
+        self._arg_trees = [_tree(t) for _, t in params]
+        self._result_tree = _tree(returns)
+        out = _result_js(self._result_tree, "r")  # the result leaves V8 as JSON
         try:
             self._ctx.eval(
                 f"function __udf({names}) {{\n{body}\n}}\n"
@@ -112,7 +175,7 @@ class JsFunction:
             ) from None
 
     def __call__(self, *args: Any) -> Any:
-        js_args = [_to_js(a, t) for a, (_, t) in zip(args, self.params)]
+        js_args = [_to_js(a, t) for a, t in zip(args, self._arg_trees)]
         with self._lock:
             try:
                 out = self._ctx.call("__udf_result", *js_args, timeout_sec=TIMEOUT_S, max_memory=MAX_MEMORY)
@@ -121,7 +184,7 @@ class JsFunction:
                 if "timeout" in type(exc).__name__.lower() or "timed out" in text.lower():
                     text = f"the call took longer than {TIMEOUT_S:g} s"
                 raise ValueError(f"JavaScript UDF failed: {text}") from None
-        return _from_js(out, self.returns)
+        return _from_js(out, self._result_tree)
 
     def register(self, con: Any, name: str) -> None:
         import duckdb
@@ -145,38 +208,46 @@ class JsFunction:
         )
 
 
-def _to_js(value: Any, t: str) -> Any:
+def _to_js(value: Any, tree: Any) -> Any:
     if value is None:
         return None
-    element = _element(t)
-    if element is not None:
-        return [_to_js(v, element) for v in value]
-    if t == "BYTES":
+    if isinstance(tree, tuple):
+        kind, inner = tree
+        if kind == "ARRAY":
+            return [_to_js(v, inner) for v in value]
+        return {name: _to_js(value.get(name), t) for name, t in inner}
+    if tree == "BYTES":
         return base64.b64encode(value).decode()
+    if tree == "JSON":
+        return json.loads(value)
     return value
 
 
-def _from_js(value: Any, t: str) -> Any:
+def _from_js(value: Any, tree: Any) -> Any:
     if value is None:
         return None
-    element = _element(t)
-    if element is not None:
-        if not isinstance(value, list):
-            raise ValueError(f"JavaScript UDF returned {value!r}, which is not an {t}")
-        return [_from_js(v, element) for v in value]
+    if isinstance(tree, tuple):
+        kind, inner = tree
+        if kind == "ARRAY":
+            if not isinstance(value, list):
+                raise ValueError(f"JavaScript UDF returned {value!r}, which is not an ARRAY")
+            return [_from_js(v, inner) for v in value]
+        if not isinstance(value, dict):
+            raise ValueError(f"JavaScript UDF returned {value!r}, which is not a STRUCT")
+        return {name: _from_js(value.get(name), t) for name, t in inner}
     try:
-        if t == "INT64":
+        if tree == "INT64":
             return _int64(value)
-        if t in ("FLOAT64", "NUMERIC", "BIGNUMERIC"):
+        if tree in ("FLOAT64", "NUMERIC", "BIGNUMERIC"):
             return float(value)
-        if t == "STRING":
-            return str(value)  # V8 wrote it with String()
-        if t == "BOOL":
+        if tree in ("STRING", "JSON"):
+            return str(value)  # V8 wrote it with String() / JSON.stringify()
+        if tree == "BOOL":
             return bool(value)
-        if t == "BYTES":
+        if tree == "BYTES":
             return base64.b64decode(value)
     except (TypeError, ValueError):
-        raise ValueError(f"JavaScript UDF returned {value!r}, which is not a {t}") from None
+        raise ValueError(f"JavaScript UDF returned {value!r}, which is not a {tree}") from None
     return value
 
 

@@ -150,6 +150,8 @@ def positional_struct_values(stmt: exp.Expression) -> None:
             cast.replace(_whole_or_null(value, cast.copy(), len(types)))
         elif isinstance(value, exp.Column | exp.Dot) and _field_types(cast.to) is not None:
             cast.replace(_positional_cast(value, cast.to, type(cast)))
+        elif isinstance(value, exp.Column | exp.Dot) and _struct_elements(cast.to) is not None:
+            cast.replace(_positional_elements(value, cast.to, type(cast)))
 
 
 def _name_anonymous_fields(dt: exp.DataType) -> None:
@@ -197,6 +199,28 @@ def _whole_or_null(value: exp.Expression, tried: exp.Expression, count: int) -> 
             if col.name == name and not col.table:
                 col.replace(part.copy())
     return template
+
+
+def _struct_elements(to: exp.DataType) -> exp.DataType | None:
+    """The element type of an ARRAY of STRUCTs type, or None for any other type."""
+    if not to.is_type(exp.DataType.Type.ARRAY) or len(to.expressions) != 1:
+        return None
+    element = to.expressions[0]
+    return element if isinstance(element, exp.DataType) and _field_types(element) is not None else None
+
+
+def _positional_elements(value: exp.Expression, to: exp.DataType, kind: type[exp.Cast | exp.TryCast]) -> exp.Expression:
+    """`CAST(value AS ARRAY<STRUCT<...>>)` of an array value: each element cast by position (an
+    ARRAY<STRUCT<X FLOAT64, Y FLOAT64>> argument passed `[(5.1, 2.5), (5.0, 2.0)]`)."""
+    element = _struct_elements(to)
+    assert element is not None
+    each = exp.Lambda(
+        this=_positional_cast(exp.column(_ELEMENT), element, kind), expressions=[exp.to_identifier(_ELEMENT)]
+    )
+    return kind(this=exp.Anonymous(this="list_transform", expressions=[value.copy(), each]), to=to.copy())
+
+
+_ELEMENT = "__struct_element"
 
 
 def _unnamed(node: exp.Expression | None) -> bool:
