@@ -132,6 +132,14 @@ INTERVAL_FUNCTIONS = [
         "0-0 6 0:0:0",
     ),
     ("CREATE TEMP FUNCTION g(i INTERVAL) RETURNS INT64 AS (EXTRACT(DAY FROM i)); SELECT g(INTERVAL 4 DAY)", 4),
+    # an UNNEST's range variable named as a column of another FROM item, inside a function body
+    # (bigquery-utils' cw_disjoint_all_partitions_by_regexp): "Ambiguous reference to column name"
+    (
+        "CREATE TEMP FUNCTION parts(h STRING) AS ((WITH t AS (SELECT split(h, '#') AS ms) "
+        "SELECT ARRAY_AGG(ms ORDER BY ms) FROM t CROSS JOIN UNNEST(t.ms) ms WHERE ms <> '')); "
+        "SELECT parts('b#a#')",
+        ["a", "b"],
+    ),
 ]
 ROWS = case_params(
     {"repeats": REPEATS, "anonymous_fields": ANONYMOUS_FIELDS, "formatted": FORMATTED, "interval_types": INTERVAL_TYPES}
@@ -149,7 +157,7 @@ def test_through_client(bigquery_client):
 
 
 @pytest.mark.parametrize("sql, want", INTERVAL_FUNCTIONS)
-def test_interval_parameters_and_results(warehouse, bigquery_client, sql, want):
+def test_function_bodies(warehouse, bigquery_client, sql, want):
     assert list(warehouse.query_result(sql).table.to_pylist()[0].values()) == [want]
     assert list(next(iter(bigquery_client.query_and_wait(sql))).values()) == [want]
 

@@ -2144,6 +2144,9 @@ def _translate_function(stmt: exp.Create, ctx: _Context) -> Statement:
     ctx.udfs.update(used_udfs(body))  # the macro calls them where the script's queries call it
     _fix_types(body)
     from .udfarguments import bind_arguments_once
+    from .unnestnames import qualify_unnest_names
+
+    qualify_unnest_names(body)  # `FROM t CROSS JOIN UNNEST(t.ms) ms WHERE ms <> ''`, as in a query
 
     body = bind_arguments_once(body, params)
     returns = next((p for p in plist if isinstance(p, exp.ReturnsProperty)), None)
