@@ -50,7 +50,7 @@ JSON_SET = [
         '{"s":{"b":"YWJj","d":"2020-01-01","x":1.5}}',
         J,
     ),
-    ("""JSON_SET(JSON '{}', '$.n', NUMERIC '1.5', '$.i', 9007199254740993)""", '{"n":1.5,"i":9007199254740993}', J),
+    ("""JSON_SET(JSON '{}', '$.n', NUMERIC '1.5', '$.i', 9007199254740993)""", '{"i":9007199254740993,"n":1.5}', J),
     ("""JSON_SET(JSON '{"a": 1}', NULL, 2)""", '{"a":1}', J),
     ("""JSON_SET(JSON '{"a": 1}', '$.a', 2, create_if_missing => CAST(NULL AS BOOL))""", '{"a":1}', J),
     ("""JSON_SET(JSON '{"a": 1}', '$.a', NULL)""", '{"a":null}', J),

@@ -105,7 +105,7 @@ WIDE_NUMBERS = [
     ("TO_JSON_STRING(NUMERIC '9007199254740992')", "9007199254740992", S),
     (
         "TO_JSON(STRUCT(9007199254740993 AS id, 2 AS b), stringify_wide_numbers => TRUE)",
-        '{"id":"9007199254740993","b":2}',
+        '{"b":2,"id":"9007199254740993"}',
         J,
     ),
     ("TO_JSON([9007199254740993, 1], stringify_wide_numbers => TRUE)", '["9007199254740993",1]', J),
