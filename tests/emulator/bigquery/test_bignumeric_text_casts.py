@@ -1,5 +1,5 @@
 """Text made BIGNUMERIC as a query runs: `CAST(s AS BIGNUMERIC)` of a STRING column and
-`PARSE_BIGNUMERIC(s)` rounded at 18 decimals (the engine's DECIMAL(38, 18); BigQuery keeps 38),
+`PARSE_BIGNUMERIC(s)` (and SAFE_CAST) rounded at 18 decimals (the engine's DECIMAL(38, 18); BigQuery keeps 38),
 so `PARSE_BIGNUMERIC('1.123456789012345678901234567890123456789')` answered 1.123456789012345679.
 Now a text the engine would round is refused by name, and every other text converts as before.
 Each case runs on the local warehouse and through the real BigQuery client against the emulator.
@@ -35,6 +35,9 @@ SERVED = [
         Decimal("12345678901234567890.123456789012345678"),
         BN,
     ),
+    # SAFE_CAST: NULL for text that is no number, as before
+    ("SELECT SAFE_CAST(s AS BIGNUMERIC) FROM UNNEST(['abcdefghijklmnopqrstuvwxyz']) AS s", None, BN),
+    ("SELECT SAFE_CAST(s AS BIGNUMERIC) FROM UNNEST(['2.5']) AS s", Decimal("2.5"), BN),
     # a NUMERIC source is not text: cast as before
     ("SELECT CAST(x AS BIGNUMERIC) FROM UNNEST([NUMERIC '1.25']) AS x", Decimal("1.25"), BN),
 ]
@@ -46,6 +49,8 @@ REFUSED = [
     "SELECT PARSE_BIGNUMERIC(s) FROM UNNEST(['1.123456789012345678901234567890123456789']) AS s",
     "SELECT PARSE_BIGNUMERIC(s) FROM UNNEST(['123.456E37']) AS s",
     "SELECT PARSE_BIGNUMERIC(s) FROM UNNEST(['1e-19']) AS s",
+    # SAFE_CAST's NULL would be as wrong as the rounded value: BigQuery converts the text
+    "SELECT SAFE_CAST(s AS BIGNUMERIC) FROM UNNEST(['1.1234567890123456789012']) AS s",
 ]
 ROUNDING = "digits is not supported by the local warehouse"
 

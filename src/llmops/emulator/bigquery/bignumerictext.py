@@ -48,13 +48,14 @@ _MARK = "llmops_bignumeric_text"
 
 
 def mark_text_casts(stmt: exp.Expression) -> None:
-    """Mark each `CAST(s AS BIGNUMERIC)` of a STRING, or of a value whose type the translation does
-    not know, for `check_text_casts` (run while the target is still BIGNUMERIC, before the
-    engine's types replace it)."""
+    """Mark each `CAST(s AS BIGNUMERIC)` / `SAFE_CAST` of a STRING, or of a value whose type the
+    translation does not know, for `check_text_casts` (run while the target is still BIGNUMERIC,
+    before the engine's types replace it). A SAFE_CAST is refused too: its NULL would be as wrong
+    as the rounded value, since BigQuery converts the text."""
     from .coltypes import known_type
 
     for cast in find_all(stmt, exp.Cast):
-        if isinstance(cast, exp.TryCast) or cast.to.this != exp.DataType.Type.BIGDECIMAL or cast.to.expressions:
+        if cast.to.this != exp.DataType.Type.BIGDECIMAL or cast.to.expressions:
             continue
         if not isinstance(cast.this, exp.Literal) and known_type(cast.this) in ("STRING", None):
             cast.meta[_MARK] = known_type(cast.this) or "?"
@@ -71,9 +72,10 @@ def check_text_casts(stmt: exp.Expression) -> None:
         if kind is None:
             continue
         cast.meta.pop(_MARK)
+        what = "SAFE_CAST AS BIGNUMERIC" if isinstance(cast, exp.TryCast) else "CAST AS BIGNUMERIC"
         if kind == "STRING":
-            cast.replace(rounded_text_check(cast.this.copy(), cast.copy(), "CAST AS BIGNUMERIC"))
+            cast.replace(rounded_text_check(cast.this.copy(), cast.copy(), what))
             continue
         text = exp.TryCast(this=cast.this.copy(), to=exp.DataType.build("VARCHAR"))
-        checked = rounded_text_check(text, cast.copy(), "CAST AS BIGNUMERIC")
+        checked = rounded_text_check(text, cast.copy(), what)
         cast.replace(case((type_is(cast.this, "VARCHAR"), checked), default=cast.copy()))
