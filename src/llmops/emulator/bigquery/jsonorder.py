@@ -32,6 +32,7 @@ def _finite(text: str) -> float:
 
 SORTED_JSON_UDF = "__bq_sorted_json"
 
+
 def first_key_kept(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     """An object's members read keeping the first of a repeated key (json's `object_pairs_hook`)."""
     return dict(reversed(pairs))
