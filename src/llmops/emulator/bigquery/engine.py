@@ -919,6 +919,8 @@ class BigQueryEngine:
                         "JSON lines of a TIMESTAMP(12) column are not supported by the local warehouse",
                         fix="select CAST(column AS STRING) (twelve digits) or CAST(column AS TIMESTAMP)",
                     )
+                if any(str(t) == "JSON" for t in rel.types):
+                    self.register_udfs(con, {jsonorder.SORTED_JSON_UDF})  # the lines' JSON sorted (jsonexport.py)
                 for batch in json_line_batches(rel, lines, batch_rows):
                     ctl.check()
                     consume(batch)

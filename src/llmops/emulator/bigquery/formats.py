@@ -14,6 +14,7 @@ from typing import Any
 from sqlglot import exp
 
 from .census import find_all
+from .jsonorder import SORTED_JSON_UDF
 from .udfs import STRING_LITERAL_UDF
 
 _ELEMENT = re.compile(r"%(E\*S|E4Y|E\dS|Ez|-d|[A-Za-z%])")
@@ -480,6 +481,8 @@ def _value_text(arg: exp.Expression, *, literal: bool) -> exp.Expression:
 
     text = _text(arg)
     timed = time_text(_text(arg))  # the fraction as 3 or 6 digits
+    # a JSON's members sorted by key, the first of a repeated key kept, as BigQuery keeps them
+    sorted_json = _call(SORTED_JSON_UDF, text.copy())
 
     def point(t: exp.Expression, digits: str) -> exp.Expression:
         bare = _call("regexp_full_match", t.copy(), _lit(digits))
@@ -535,9 +538,10 @@ def _value_text(arg: exp.Expression, *, literal: bool) -> exp.Expression:
             (is_("TIMESTAMP WITH TIME ZONE"), quoted("TIMESTAMP ", timed.copy())),
             (is_("TIMESTAMP"), quoted("DATETIME ", timed.copy())),
             (is_("TIME"), quoted("TIME ", timed.copy())),
-            (is_("JSON"), quoted("JSON ", text.copy(), "'")),
+            (is_("JSON"), quoted("JSON ", sorted_json.copy(), "'")),
         ]
     else:
+        ifs.append((is_("JSON"), sorted_json))
         ifs.append((exp.Like(this=typ.copy(), expression=_lit("DECIMAL%")), decimal))
         ifs.append((is_(*TIME_TEXT_TYPEOFS), timed))
     geography = _lit(

@@ -10,7 +10,8 @@ as they are.
 Each line is written by DuckDB: the row's fields in order, each `"name":value` left out where the
 value is NULL (concat_ws skips NULLs), a STRUCT's or ARRAY's value without its NULL fields
 (json_strip_nulls, which keeps an array's NULL elements: BigQuery arrays hold none), a JSON
-column's value as its own JSON text (its own nulls are data, not fields); then the three symbols
+column's value as its own JSON text (its own nulls are data, not fields), its members sorted by
+key as BigQuery keeps them (`jsonorder.SORTED_JSON_UDF`); then the three symbols
 replaced, which in JSON text appear only inside strings. The lines are copied as one
 unquoted text column (the CSV writer with no quote and a U+0001 delimiter: to_json escapes every
 control character, so no line holds one)."""
@@ -19,6 +20,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+
+from .jsonorder import SORTED_JSON_UDF
 
 # COPY options writing one VARCHAR column as bare lines
 LINE_OPTIONS = "FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\x01'"
@@ -46,7 +49,7 @@ def line_sql(columns: Sequence[str], types: Sequence[str], json_columns: Iterabl
     for name, kind in zip(columns, types, strict=True):
         column = _ident(name)
         if name in raw:
-            value = f"CAST(CAST({column} AS JSON) AS VARCHAR)"
+            value = f"{SORTED_JSON_UDF}(CAST(CAST({column} AS JSON) AS VARCHAR))"
         elif _nested(kind):  # a STRUCT's NULL fields, at any depth, are left out too
             value = f"CAST(json_strip_nulls(to_json({column})) AS VARCHAR)"
         else:

@@ -9,7 +9,8 @@ is preserved" (the data types page). DuckDB's JSON keeps members as written, rep
 A query result's JSON values, also inside STRUCTs and ARRAYs, are rewritten here as they leave
 the engine; only values holding an object with two members or more go through Python's json
 module (numbers are already in its form: see `jsonnumbers.py`). JSON turned into a STRING inside
-a query (`TO_JSON_STRING(json)`) keeps the order written.
+a query (`TO_JSON_STRING(json)`, `FORMAT('%t', json)`, EXPORT DATA's JSON column) goes through
+`SORTED_JSON_UDF`, the same rewrite over the text as a DuckDB function.
 """
 
 from __future__ import annotations
@@ -29,7 +30,15 @@ def _finite(text: str) -> float:
     return value
 
 
-_DECODER = json.JSONDecoder(object_pairs_hook=lambda pairs: dict(reversed(pairs)), parse_float=_finite)
+SORTED_JSON_UDF = "__bq_sorted_json"
+
+
+def first_key_kept(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object's members read keeping the first of a repeated key (json's `object_pairs_hook`)."""
+    return dict(reversed(pairs))
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=first_key_kept, parse_float=_finite)
 _ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
@@ -40,6 +49,12 @@ def sorted_json(text: str) -> str:
         return _ENCODER.encode(_DECODER.decode(text))
     except (ValueError, RecursionError):
         return text
+
+
+def sorted_json_batch(texts: pa.Array) -> pa.Array:
+    """`SORTED_JSON_UDF` over DuckDB's Arrow batch of JSON texts (VARCHAR): each sorted as
+    `sorted_json` sorts it; NULLs stay NULL."""
+    return _sorted_array(texts, "JSON")
 
 
 def table_with_sorted_json(table: pa.Table, types: list[Any]) -> pa.Table:

@@ -16,6 +16,8 @@ import math
 import re
 from typing import Any
 
+from .jsonorder import first_key_kept
+
 _MAX_EXACT = 2**53
 
 
@@ -132,7 +134,9 @@ _SCALARS: dict[str, Any] = {
     "TIMESTAMP WITH TIME ZONE": _timestamp,
     "TIMESTAMP": _datetime,
     "TIME": lambda v: _dumps(_fraction(str(v), 6)),
-    "JSON": lambda v: json.dumps(v, ensure_ascii=False, separators=(",", ":")),
+    # a JSON's members sorted by key, as BigQuery keeps them (jsonorder.py; the first of a
+    # repeated key is kept as the text is read: `first_key_kept`; a STRUCT's field names do not repeat)
+    "JSON": lambda v: json.dumps(v, ensure_ascii=False, separators=(",", ":"), sort_keys=True),
     "VARCHAR": _dumps,
     "DATE": _dumps,
     "UUID": lambda v: _dumps(str(v)),
@@ -176,14 +180,14 @@ def _encoder(typ: Any, wide_as_text: bool = True) -> Any:
 def to_json_string(duck_json: str, duck_type: str) -> str:
     """BigQuery's TO_JSON_STRING of a value, from DuckDB's `to_json` text and `typeof` name."""
     exact = decimal.Decimal if "DECIMAL" in duck_type else float
-    value = json.loads(duck_json, parse_float=exact, parse_constant=str)
+    value = json.loads(duck_json, parse_float=exact, parse_constant=str, object_pairs_hook=first_key_kept)
     return "null" if value is None else _encoder(parse_type(duck_type))(value)
 
 
 def to_json_text(duck_json: str, duck_type: str) -> str:
     """BigQuery's TO_JSON of a value (as text): wide INT64 and NUMERIC stay JSON numbers."""
     exact = decimal.Decimal if "DECIMAL" in duck_type else float
-    value = json.loads(duck_json, parse_float=exact, parse_constant=str)
+    value = json.loads(duck_json, parse_float=exact, parse_constant=str, object_pairs_hook=first_key_kept)
     return "null" if value is None else _encoder(parse_type(duck_type), False)(value)
 
 

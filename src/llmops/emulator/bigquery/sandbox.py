@@ -29,9 +29,10 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from . import geography, jsonexport
+from . import geography, jsonexport, udfs
 from .gapfill import MARKER as GAP_FILL_MARKER
 from .googlesql import DEFAULT_MAX_QUERY_BYTES, DEFAULT_MAX_QUERY_TOKENS, BigQueryError
+from .jsonorder import SORTED_JSON_UDF
 from .ml import ML_UDFS
 from .udfs import GOOGLESQL_UDFS
 
@@ -291,6 +292,7 @@ class ExportWriter:
         with self._lock:
             if self._db is None:
                 db = duckdb.connect(":memory:")
+                udfs.register(db)  # a JSON column's members sorted as the lines are written (jsonexport.py)
                 lock_down(db, QueryLimits(), allowed_directories=self.roots)
                 self._db = db
             return self._db
@@ -319,9 +321,13 @@ class ExportWriter:
                 select = f"{jsonexport.line_sql(rel.columns, [str(t) for t in rel.types], json_set)} AS line"
                 options = jsonexport.LINE_OPTIONS + options.removeprefix("FORMAT json")
             else:
-                # JSON columns cross Arrow as text; cast them back so they are written as JSON values
+                # JSON columns cross Arrow as text; cast them back so they are written as JSON values,
+                # their members sorted by key as BigQuery keeps them (jsonorder.py)
                 select = ", ".join(
-                    f"CAST({_ident(c)} AS JSON) AS {_ident(c)}" if c in json_set else _ident(c) for c in rel.columns
+                    f"CAST({SORTED_JSON_UDF}(CAST({_ident(c)} AS VARCHAR)) AS JSON) AS {_ident(c)}"
+                    if c in json_set
+                    else _ident(c)
+                    for c in rel.columns
                 )
             cur = con.execute(f"COPY (SELECT {select} FROM {_ident(name)}) TO {_literal(str(path))} ({options})")
             return int(cur.fetchall()[0][0])

@@ -27,6 +27,7 @@ from .int64literals import DUCKDB_INT32
 from .intervals import canonical_text, rewrite_interval_calls
 from .intshifts import rewrite_int64_shifts
 from .jsonmutators import AS_TEXT, rewrite_json_mutators
+from .jsonorder import SORTED_JSON_UDF
 from .mathfuncs import rewrite_math_calls
 from .maxbynulls import rewrite_max_by_nulls
 from .offsetstars import HIDDEN_OFFSET, rewrite_offset_stars
@@ -561,8 +562,10 @@ def _to_json_string(value: exp.Expression, wide_as_text: bool = True) -> exp.Exp
     2^53 and NUMERIC with a fraction as strings, which TO_JSON (`wide_as_text` off) writes as
     numbers."""
     if _json_valued(value):
-        # its text as it is: the branches below would copy the JSON's own rewrite dozens of times
-        return call("coalesce", _lowercase_escapes(exp.cast(value.copy(), "VARCHAR")), lit("null"))
+        # its text, not the branches below (they would copy the JSON's own rewrite dozens of times),
+        # members sorted by key and the first of a repeated key kept, as BigQuery keeps them (jsonorder.py)
+        text_of_json = call(SORTED_JSON_UDF, exp.cast(value.copy(), "VARCHAR"))
+        return call("coalesce", _lowercase_escapes(text_of_json), lit("null"))
     text: exp.Expression = exp.cast(call("to_json", value.copy()), "VARCHAR")
     # a RANGE's unbounded bounds are -infinity / infinity inside the engine (ranges.py): null in
     # JSON, as the REST API writes them; the test of the type folds away when DuckDB binds
@@ -614,6 +617,7 @@ def _to_json_string(value: exp.Expression, wide_as_text: bool = True) -> exp.Exp
         (type_is(value, "BIGINT", "HUGEINT", "UBIGINT"), ints),
         (_decimal(value), decimals),
         (type_is(value, "BLOB"), blob),
+        (type_is(value, "JSON"), _lowercase_escapes(_line_separators_escaped(call(SORTED_JSON_UDF, text.copy())))),
         # a STRUCT or ARRAY: re-encoded from DuckDB's JSON with its type (jsonout.py, a Python UDF)
         # (only where DuckDB's text differs: other fields and INT64s below 2^53 are written alike)
         (
@@ -633,8 +637,8 @@ def _to_json_string(value: exp.Expression, wide_as_text: bool = True) -> exp.Exp
 
 
 # nested types whose JSON DuckDB writes otherwise than BigQuery: re-encoded by jsonout.py; an
-# anonymous field (`_field_N`, structs.py) is `""` in BigQuery's
-_REENCODED_NESTED_TYPES = r"DOUBLE|FLOAT|DECIMAL|BLOB|TIME|HUGEINT|INTERVAL|MAP|\b_field_[0-9]"
+# anonymous field (`_field_N`, structs.py) is `""` in BigQuery's; a JSON's members are sorted
+_REENCODED_NESTED_TYPES = r"DOUBLE|FLOAT|DECIMAL|BLOB|TIME|HUGEINT|INTERVAL|MAP|\bJSON\b|\b_field_[0-9]"
 
 
 def _line_separators_escaped(text: exp.Expression) -> exp.Expression:

@@ -28,6 +28,7 @@ from . import (
     jsonedit,
     jsonlax,
     jsonnumbers,
+    jsonorder,
     substrsearch,
     textsearch,
     widearithmetic,
@@ -91,6 +92,7 @@ GOOGLESQL_NAME = {
     TO_JSON_STRING_UDF: "TO_JSON_STRING",
     TO_JSON_UDF: "TO_JSON",
     JSON_PRETTY_UDF: "TO_JSON_STRING",
+    jsonorder.SORTED_JSON_UDF: "TO_JSON_STRING",
     SAFE_CONVERT_BYTES_UDF: "SAFE_CONVERT_BYTES_TO_STRING",
     STRING_LITERAL_UDF: "FORMAT",
     INTERVAL_PARTS_UDF: "CAST",
@@ -498,6 +500,7 @@ _BATCH_UDFS: dict[str, tuple[Callable[..., pa.Array], list[str], str]] = {
         ["VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR"],
         "BOOLEAN",
     ),
+    jsonorder.SORTED_JSON_UDF: (jsonorder.sorted_json_batch, ["VARCHAR"], "VARCHAR"),
     JSON_KEYS_UDF: (_json_keys_batch, ["VARCHAR", "BIGINT", "VARCHAR"], "VARCHAR[]"),
     JSON_QUERY_LAX_UDF: (jsonlax.json_query_lax_batch, ["VARCHAR", "VARCHAR", "BOOLEAN"], "VARCHAR"),
     # the mutators take the document's text, the paths and the values' TO_JSON text as lists
