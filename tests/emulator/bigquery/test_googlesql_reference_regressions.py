@@ -7,6 +7,10 @@
   query syntax reference's set operations: BY NAME / CORRESPONDING match the columns by name, the
   output columns in the left input's order; FULL keeps every column, a NULL where an input lacks
   it; STRICT needs the same names on both sides.
+- A temporary function in a language the local warehouse does not run (`CREATE TEMP FUNCTION f(x
+  FLOAT64) RETURNS FLOAT64 LANGUAGE lua AS 'return x+1;'`, the ZetaSQL user-defined functions
+  page's Lua examples; `LANGUAGE python`) was run as JavaScript and answered NULL for every row;
+  it is refused by name as a persistent one is (`routines.install`).
 
 Each row is our own query with the answer Google's reference gives, run on the local warehouse and
 through the real BigQuery client against the emulator.
@@ -39,6 +43,17 @@ REFUSED = [
         "CORRESPONDING and BY NAME over SELECT * are not supported by the local warehouse",
     ),
     ("SELECT 1 AS a UNION ALL SELECT 2 ORDER BY NAME(1)", "Function not found: NAME"),
+    (
+        "CREATE TEMP FUNCTION PlusOne(x FLOAT64) RETURNS FLOAT64 LANGUAGE lua AS 'return x+1;';"
+        " SELECT PlusOne(1.0) AS y",
+        "language LUA is not supported for a SCALAR_FUNCTION",
+    ),
+    (
+        "CREATE TEMP FUNCTION PlusOne(x FLOAT64) RETURNS FLOAT64 LANGUAGE python"
+        " OPTIONS (entry_point = 'f', runtime_version = 'python-3.11') AS 'def f(x): return x + 1';"
+        " SELECT PlusOne(1.0) AS y",
+        "language PYTHON is not supported for a SCALAR_FUNCTION",
+    ),
 ]
 
 
