@@ -7,6 +7,9 @@
   query syntax reference's set operations: BY NAME / CORRESPONDING match the columns by name, the
   output columns in the left input's order; FULL keeps every column, a NULL where an input lacks
   it; STRICT needs the same names on both sides.
+- The pipe operators ZetaSQL has and BigQuery lacks written with a parenthesis (`|> FORK (...)`,
+  `|> TEE (...)`, the pipe syntax reference's examples) failed "Function not found: FORK" instead of
+  their named refusal, for the same reason.
 - A temporary function in a language the local warehouse does not run (`CREATE TEMP FUNCTION f(x
   FLOAT64) RETURNS FLOAT64 LANGUAGE lua AS 'return x+1;'`, the ZetaSQL user-defined functions
   page's Lua examples; `LANGUAGE python`) was run as JavaScript and answered NULL for every row;
@@ -43,6 +46,8 @@ REFUSED = [
         "CORRESPONDING and BY NAME over SELECT * are not supported by the local warehouse",
     ),
     ("SELECT 1 AS a UNION ALL SELECT 2 ORDER BY NAME(1)", "Function not found: NAME"),
+    ("SELECT 1 AS x |> FORK (|> WHERE x > 0)", "the pipe operator |> FORK is not supported by the local warehouse"),
+    ("SELECT 1 AS x |> TEE (|> WHERE x > 0)", "the pipe operator |> TEE is not supported by the local warehouse"),
     (
         "CREATE TEMP FUNCTION PlusOne(x FLOAT64) RETURNS FLOAT64 LANGUAGE lua AS 'return x+1;';"
         " SELECT PlusOne(1.0) AS y",

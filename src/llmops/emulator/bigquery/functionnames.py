@@ -139,6 +139,8 @@ def check_function_names(sql: str, temporary: Collection[str] = ()) -> None:
                 continue
             elif before.token_type in (TokenType.FROM, TokenType.JOIN):
                 continue  # a table function: refused by name (googlesql._check_table_functions)
+            elif before.text == "|>":
+                continue  # a pipe operator (`|> FORK (...)`, `|> TEE (...)`): refused by name by the pipe rewrite
             elif _set_operation_matching(tokens, i):
                 continue  # `UNION ALL BY NAME (SELECT ...)`, `UNION ALL CORRESPONDING (SELECT ...)`
             elif before.token_type == TokenType.ON and i >= 3 and tokens[i - 3].text.upper() == "INDEX":
