@@ -139,6 +139,10 @@ def check_function_names(sql: str, temporary: Collection[str] = ()) -> None:
                 continue
             elif before.token_type in (TokenType.FROM, TokenType.JOIN):
                 continue  # a table function: refused by name (googlesql._check_table_functions)
+            elif before.text == "|>":
+                continue  # a pipe operator (`|> FORK (...)`, `|> TEE (...)`): refused by name by the pipe rewrite
+            elif _set_operation_matching(tokens, i):
+                continue  # `UNION ALL BY NAME (SELECT ...)`, `UNION ALL CORRESPONDING (SELECT ...)`
             elif before.token_type == TokenType.ON and i >= 3 and tokens[i - 3].text.upper() == "INDEX":
                 continue  # CREATE SEARCH INDEX i ON t (...)
         if _cte_columns(tokens, i + 1):
@@ -160,6 +164,16 @@ def _cte_columns(tokens: list[Token], paren: int) -> bool:
                 and tokens[j + 2].token_type == TokenType.L_PAREN
             )
     return False
+
+
+def _set_operation_matching(tokens: list[Token], i: int) -> bool:
+    """Whether the name at `i` is the column matching of a set operation followed by a query in
+    parentheses: `UNION ALL BY NAME (`, `EXCEPT DISTINCT [STRICT] CORRESPONDING (`."""
+    name = tokens[i].text.upper()
+    words = [t.text.upper() for t in tokens[max(i - 2, 0) : i]]
+    if name == "NAME":
+        return words[-2:] in (["ALL", "BY"], ["DISTINCT", "BY"])
+    return name == "CORRESPONDING" and bool(words) and words[-1] in ("ALL", "DISTINCT", "STRICT")
 
 
 def _safe_prefix(tokens: list[Token], i: int) -> bool:

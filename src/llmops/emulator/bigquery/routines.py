@@ -188,8 +188,7 @@ def install(
             f"routineType {kind} is not supported by the local warehouse",
             fix="use SCALAR_FUNCTION, TABLE_VALUED_FUNCTION or PROCEDURE",
         )
-    if language not in ("SQL", "JAVASCRIPT") or (kind != "SCALAR_FUNCTION" and language != "SQL"):
-        raise BigQueryError(f"language {language} is not supported for a {kind}", fix="use SQL or JAVASCRIPT")
+    _check_language(language, kind)
     if resource.get("importedLibraries"):
         raise _libraries_unsupported()
     body = resource.get("definitionBody")
@@ -555,6 +554,7 @@ def run_ddl(interp: Interpreter, span: Span) -> None:
         else None
     )
     name_node = udf.this
+    _check_language(language, "TABLE_VALUED_FUNCTION" if table_function else "SCALAR_FUNCTION")
     if temp:
         _temp_js(interp, name_node.name, args, return_json, body)
         return
@@ -607,6 +607,13 @@ def _libraries_unsupported() -> BigQueryError:
         "JavaScript libraries (OPTIONS(library=...), importedLibraries) are not supported by the local warehouse",
         fix="put the library's code in the function's body",
     )
+
+
+def _check_language(language: str, kind: str) -> None:
+    """Functions run locally in SQL or JavaScript only (a table function in SQL only): another
+    LANGUAGE (Python, ZetaSQL's Lua) is refused, never run as one of those."""
+    if language not in ("SQL", "JAVASCRIPT") or (kind != "SCALAR_FUNCTION" and language != "SQL"):
+        raise BigQueryError(f"language {language} is not supported for a {kind}", fix="use SQL or JAVASCRIPT")
 
 
 def _temp_js(interp: Interpreter, name: str, args: list[dict], returns: dict | None, body: str) -> None:
