@@ -228,6 +228,10 @@ class BigQueryEngine:
         self._googlesql_udfs_on_db = False
         self._geography_udfs_on_db = False
         self._lock = threading.Lock()
+        self._changes = threading.RLock()
+        """Held by every statement that is not a query and every catalog call, so that concurrent
+        requests take turns: DuckDB fails the later of two conflicting changes ("Conflict on
+        update", "write-write conflict") and a check-then-create would race. Queries do not wait."""
         self._catalog_generation = 0
         self.file_loads: Callable[[str, dict], dict] | None = None
         """Runs a load configuration (project, REST `configuration.load`) -> its statistics, for
@@ -281,9 +285,17 @@ class BigQueryEngine:
                 ) from None
 
     @contextlib.contextmanager
-    def connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A sandboxed DuckDB connection for one call (UTC time zone), closed afterwards."""
+    def reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection as `connection()` gives, for a call that only reads: it does not wait for
+        other threads' changes (it may still drop expired tables, which takes its turn)."""
         with self._writing(), self._connection() as con:
+            yield con
+
+    @contextlib.contextmanager
+    def connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A sandboxed DuckDB connection for one call (UTC time zone), closed afterwards; other
+        threads' catalog calls and changes wait for it."""
+        with self._changes, self._writing(), self._connection() as con:
             yield con
 
     @contextlib.contextmanager
@@ -295,6 +307,12 @@ class BigQueryEngine:
             yield
         finally:
             self._bump()
+
+    @contextlib.contextmanager
+    def changing(self) -> Iterator[None]:
+        """Around a statement that changes tables or the catalog: one at a time (see `_changes`)."""
+        with self._changes, self._writing():
+            yield
 
     def _bump(self) -> None:
         with self._generation_lock:
@@ -789,7 +807,7 @@ class BigQueryEngine:
         several = len(script.statements) > 1
         texts = _statement_texts(sql, len(script.statements)) if several else []
         children: list[Any] = []
-        with contextlib.nullcontext() if reads else self._writing():
+        with contextlib.nullcontext() if reads else self.changing():
             policies = self._prepare(con, script)
             result: QueryResult | None = None
             for i, (stmt, values) in enumerate(zip(script.statements, bound)):
@@ -1290,7 +1308,7 @@ class BigQueryEngine:
     def list_models(self, project: str, dataset: str, model: str | None = None) -> list[dict[str, Any]]:
         """The dataset's models (one, or none, with `model`): {model, endpoint, connection, created,
         modified, spec (a trained model's, else None), meta (models.patch's fields)}."""
-        with self.connection() as con:
+        with self.reading() as con:
             self._require_dataset(con, project, dataset)
             self._models_table(con)
             where, args = "schema_name = ?", [duckdb_schema(project, dataset)]
@@ -1903,13 +1921,13 @@ class BigQueryEngine:
 
     def get_dataset(self, project: str, dataset: str) -> dict:
         """Dataset metadata: project, dataset, location, created, labels, description."""
-        with self.connection() as con:
+        with self.reading() as con:
             self._require_dataset(con, project, dataset)
             return self._dataset_info(con, project, dataset)
 
     def list_datasets(self, project: str) -> list[dict]:
         """The datasets of `project`, sorted by name."""
-        with self.connection() as con:
+        with self.reading() as con:
             rows = con.execute(
                 "SELECT DISTINCT schema_name FROM duckdb_schemas() WHERE database_name = current_database() "
                 "AND starts_with(schema_name, ?) ORDER BY schema_name",
@@ -2046,17 +2064,17 @@ class BigQueryEngine:
 
     def get_table(self, project: str, dataset: str, table: str) -> dict:
         """Table metadata: schema (BigQuery fields), num_rows, type TABLE|VIEW, created, description."""
-        with self.connection() as con:
+        with self.reading() as con:
             return self._table_info(con, project, dataset, table)
 
     def table_bytes(self, project: str, dataset: str, table: str) -> int:
         """A table's logical size as BigQuery counts it (see dryrun.py); 0 for a view."""
-        with self.connection() as con:
+        with self.reading() as con:
             return dryrun.table_bytes(con, project, dataset, table)
 
     def list_tables(self, project: str, dataset: str) -> list[dict]:
         """The tables and views of a dataset, sorted by name: {project, dataset, table, type, created}."""
-        with self.connection() as con:
+        with self.reading() as con:
             self._require_dataset(con, project, dataset)
             tablekinds.drop_expired(self, con, [(project, dataset, None)])
             features = tablekinds.kinds(con, project, dataset)
@@ -2084,7 +2102,7 @@ class BigQueryEngine:
 
     def all_tables(self) -> list[tuple[str, str, str]]:
         """(project, dataset, table) of every table and view, sorted."""
-        with self.connection() as con:
+        with self.reading() as con:
             rows = con.execute(
                 "SELECT schema_name, table_name FROM duckdb_tables() WHERE NOT temporary "
                 "AND database_name = current_database() UNION ALL SELECT schema_name, view_name FROM duckdb_views() "
@@ -2112,7 +2130,7 @@ class BigQueryEngine:
     ) -> tuple[pa.Table, list[dict]] | None:
         """The rows and BigQuery schema at `at_ms` (0: the oldest kept) of a table of this name
         dropped within the last 7 days, as a copy from `table@<time>` restores it; None if none was."""
-        with self.connection() as con:
+        with self.reading() as con:
             self._require_dataset(con, project, dataset)
             version = history.dropped_version(con, project, dataset, table, at_ms)
             if version is None:

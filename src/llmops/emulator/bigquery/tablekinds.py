@@ -355,18 +355,23 @@ def kinds(con: duckdb.DuckDBPyConnection, project: str, dataset: str) -> dict[st
 def drop_expired(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, tables: Any) -> None:
     """Drop those of `tables` ((project, dataset, table) or (project, dataset, None) for all of a
     dataset's) whose expiration time has passed, as BigQuery deletes expired tables."""
-    if not tables:
+    if not tables or not _expired(con, tables):
         return
+    with engine.changing():
+        _drop(engine, con, _expired(con, tables))  # again: another thread may have dropped them meanwhile
+
+
+def _expired(con: duckdb.DuckDBPyConnection, tables: Any) -> list[tuple[str, str]]:
     expired = con.execute(
         f"SELECT schema_name, table_name FROM {CATALOG}.table_features WHERE table_name <> '' AND expires <= ?",
         [_now()],
     ).fetchall()
-    if not expired:
-        return
     wanted = {(duckdb_schema(p, d), t) for p, d, t in tables}
+    return [(s, n) for s, n in expired if (s, n) in wanted or (s, None) in wanted]
+
+
+def _drop(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, expired: list[tuple[str, str]]) -> None:
     for schema, name in expired:
-        if (schema, name) not in wanted and (schema, None) not in wanted:
-            continue
         project, dataset = schema.rsplit(".", 1)
         is_view = con.execute(
             "SELECT count(*) FROM duckdb_views() WHERE schema_name = ? AND view_name = ?", [schema, name]
