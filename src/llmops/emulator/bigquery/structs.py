@@ -343,24 +343,48 @@ def _struct_literals(node: exp.Expression) -> bool:
 
 
 def explode_struct_unnests(stmt: exp.Expression) -> None:
-    """`FROM t, UNNEST(t.structs) AS e`: the STRUCTs' fields are columns (`a`, `e.a`; `e` the whole
-    value), as sqlglot already does for an array literal whose type it sees. WITH OFFSET keeps the
-    STRUCT as one column (`e.a`): DuckDB has no ordinality with that expansion; so does an outer
-    join that selects the whole `e`."""
+    """`FROM t, UNNEST(t.structs) AS e [WITH OFFSET AS o]`: the STRUCTs' fields are columns (`a`,
+    `e.a`, `SELECT *`; `e` the whole value), as sqlglot already does for an array literal whose
+    type it sees. Where the SELECT reads the whole `e` beside a bare field, or an outer join
+    selects it, the STRUCT stays one column (a NULL element is NULL there, not a row of NULLs)."""
     for unnest in find_all(stmt, exp.Unnest):
         if not _in_from(unnest):
             continue
-        whole = _whole_value_beside_fields(unnest)
-        if unnest.args.get("offset") or whole or _whole_value_of_outer_join(stmt, unnest):
-            unnest.set("explode_array", False)
-            if unnest.args.get("offset") or whole:
-                _qualify_offset_fields(unnest)
-        elif (
+        structs = bool(unnest.args.get("explode_array")) or (
             _struct_array(unnest.expressions[0])
             or _struct_literals(unnest.expressions[0])
             or _array_of_struct_query(unnest.expressions[0])
-        ):
+        )
+        whole = _whole_value_beside_fields(unnest)
+        if whole or _whole_value_of_outer_join(stmt, unnest):
+            unnest.set("explode_array", False)
+            if unnest.args.get("offset") or whole:
+                _qualify_offset_fields(unnest)
+        elif structs and unnest.args.get("offset"):
+            _explode_with_offset(unnest)
+        elif structs:
             unnest.set("explode_array", True)
+
+
+def _explode_with_offset(unnest: exp.Unnest) -> None:
+    """`UNNEST(structs) [AS e] WITH OFFSET`: DuckDB has no ordinality beside the fields' expansion
+    (`UNNEST(x, max_depth => 2)`), so the offset comes from a second UNNEST of the positions in
+    the same SELECT, which DuckDB zips with the first: `(SELECT UNNEST(x, max_depth => 2),
+    UNNEST(range(1, len(x) + 1)) AS <hidden offset>) AS e`."""
+    import sqlglot
+
+    hidden = unnest.args["offset"].name
+    alias = unnest.args.get("alias")
+    names = [c.name for c in alias.columns] if isinstance(alias, exp.TableAlias) else []
+    value = names[0] if names and names[0] != "$col1" and names[0] != hidden else ""
+    query = sqlglot.parse_one(
+        f"SELECT UNNEST(__bq_array, max_depth => 2), UNNEST(range(1, len(__bq_array) + 1)) AS {hidden}",
+        read="duckdb",
+    )
+    for placeholder in list(query.find_all(exp.Column)):
+        if placeholder.name == "__bq_array":
+            placeholder.replace(unnest.expressions[0].copy())
+    unnest.replace(exp.Subquery(this=query, alias=exp.TableAlias(this=exp.to_identifier(value)) if value else None))
 
 
 def _struct_field_names(node: exp.Expression) -> list[str]:
