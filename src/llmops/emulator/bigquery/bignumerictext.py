@@ -67,7 +67,7 @@ def check_text_casts(stmt: exp.Expression) -> None:
     where DuckDB's typeof() says it is text (decided when DuckDB plans the query)."""
     from .semantics import case, type_is
 
-    for cast in find_all(stmt, exp.Cast):
+    for cast in reversed(find_all(stmt, exp.Cast)):  # inner casts first: an outer one is replaced by copies
         kind = cast.meta.get(_MARK) if cast._meta else None
         if kind is None:
             continue

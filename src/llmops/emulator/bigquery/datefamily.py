@@ -249,10 +249,34 @@ def check_date_parts(stmt: exp.Expression) -> None:
         _check_part(node)
 
 
+def _iso_last_day(node: exp.LastDay) -> None:
+    """LAST_DAY(d, ISOWEEK) is the Sunday of d's ISO week (`WEEK(MONDAY)`'s last day);
+    LAST_DAY(d, ISOYEAR) the day before the next ISO year starts: 371 days (53 weeks) after an
+    ISO year's first day is always inside the next one."""
+    import sqlglot
+
+    unit = node.args.get("unit")
+    part = unit.name.upper() if isinstance(unit, exp.Var | exp.Identifier) else ""
+    if part == "ISOWEEK":
+        node.set("unit", exp.WeekStart(this=exp.var("MONDAY")))
+    elif part == "ISOYEAR":
+        last = sqlglot.parse_one(
+            "DATE_SUB(DATE_TRUNC(DATE_ADD(DATE_TRUNC(DATE(__bq_day), ISOYEAR), INTERVAL 371 DAY), ISOYEAR), "
+            "INTERVAL 1 DAY)",
+            read="bigquery",
+        )
+        for placeholder in list(last.find_all(exp.Column)):
+            if placeholder.name == "__bq_day":
+                placeholder.replace(node.this.copy())
+        node.replace(last)
+
+
 def dispatch_by_argument_type(stmt: exp.Expression) -> None:
     """Each date/time call as the function of its argument's type, with the date parts checked."""
     node: exp.Expression
     check_date_parts(stmt)
+    for node in find_all(stmt, exp.LastDay):
+        _iso_last_day(node)
     for node in find_all(stmt, *_ADD_SUB):
         _add_or_sub(node)
     for node in find_all(stmt, *_TIME_ADD_SUB):

@@ -1220,6 +1220,9 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     _order_unpivot_columns(stmt)
     name_pivot_columns(stmt)
     _rewrite_parameters(stmt, ctx)
+    from .orderaliases import order_by_aliases
+
+    order_by_aliases(stmt)  # before the types are learned: an ORDER BY copy would not get them
     if _infer_types(stmt, ctx, tables):
         # its column types are asked for, then the script is translated again (see `translate`)
         return Statement(sql="", statement_type=_statement_type(stmt), tables=tuple(tables))
@@ -1935,8 +1938,12 @@ def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
     for node in find_all(stmt, exp.DateTrunc, exp.DateAdd, exp.DateSub):
         # DATE_TRUNC/DATE_ADD/DATE_SUB return DATE in BigQuery; DuckDB's date arithmetic gives TIMESTAMP
         if not isinstance(node.parent, exp.Cast):
-            node.replace(exp.cast(node.copy(), exp.DataType.build("DATE")))
-    for node in find_all(stmt, exp.Extract):
+            # wrapped in place, not as a copy: a call nested inside (found in the same list) must
+            # still be in the tree when its turn comes (`DATE_SUB(DATE_TRUNC(DATE_ADD(d, ...)))`)
+            cast = exp.Cast(to=exp.DataType.build("DATE"))
+            node.replace(cast)
+            cast.set("this", node)
+    for node in reversed(find_all(stmt, exp.Extract)):  # inner calls first: an outer one is replaced by a copy
         part = node.this.name.upper() if isinstance(node.this, (exp.Var, exp.Identifier)) else ""
         if part == "DAYOFWEEK":  # BigQuery counts Sunday as 1, DuckDB as 0
             node.replace(exp.paren(exp.Add(this=node.copy(), expression=exp.Literal.number(1))))

@@ -47,10 +47,12 @@ def stable_checks(stmt: exp.Expression) -> bool:
 
 def _places(stmt: exp.Expression) -> Iterator[exp.Expression]:
     """Every window's PARTITION BY and ORDER BY, every quantile call's fraction, every SELECT
-    expression whose alias an expression of its query's ORDER BY, HAVING or QUALIFY reads, and
-    the arguments and ORDER BY keys of each aggregate with DISTINCT and ORDER BY."""
+    expression whose alias an expression of its query's ORDER BY, HAVING or QUALIFY reads, a
+    grouped query's GROUP BY and SELECT list beside window keys, and the arguments and ORDER BY
+    keys of each aggregate with DISTINCT and ORDER BY."""
     for select in find_all(stmt, exp.Select):
         yield from _aliases_read(select)
+        yield from _grouped_beside_windows(select)
     for window in find_all(stmt, exp.Window):
         yield from window.args.get("partition_by") or []
         if window.args.get("order") is not None:
@@ -65,6 +67,20 @@ def _places(stmt: exp.Expression) -> Iterator[exp.Expression]:
     for call in find_all(stmt, exp.Anonymous):
         if call.name.lower() in _QUANTILES and len(call.expressions) == 2:
             yield call.expressions[1]
+
+
+def _grouped_beside_windows(select: exp.Select) -> Iterator[exp.Expression]:
+    """A grouped SELECT's GROUP BY and SELECT list where one of its windows has a key: the key's
+    checks become the stable UDF, and a key that is a grouped expression (`SUM(SUM(v)) OVER
+    (ORDER BY DATE_TRUNC(d, MONTH)) ... GROUP BY DATE_TRUNC(d, MONTH)`) must stay the same
+    expression as the GROUP BY's ("column d must appear in the GROUP BY clause")."""
+    group = select.args.get("group")
+    if group is None:
+        return
+    own = [w for w in select.find_all(exp.Window) if w.find_ancestor(exp.Select) is select]
+    if any(w.args.get("partition_by") or w.args.get("order") is not None for w in own):
+        yield group
+        yield from select.expressions
 
 
 def _aliases_read(select: exp.Select) -> Iterator[exp.Expression]:
