@@ -10,7 +10,8 @@
   and a window key that is a grouped expression (`SUM(SUM(v)) OVER (ORDER BY DATE_TRUNC(d,
   MONTH)) ... GROUP BY DATE_TRUNC(d, MONTH)`) failed with "SELECT list expression references
   column d which is neither grouped nor aggregated": the copies were translated with other checks;
-- `LAST_DAY(d, ISOWEEK)` and `LAST_DAY(d, ISOYEAR)` (date parts the reference lists) were refused.
+- `LAST_DAY(d, ISOWEEK)` and `LAST_DAY(d, ISOYEAR)` (date parts the reference lists) were refused;
+- format elements: see ELEMENTS.
 
 Each case's value is worked out from the GoogleSQL reference's definitions; each runs on the local
 warehouse and through the real BigQuery client.
@@ -21,7 +22,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from googlesql_cases import case_params, check_locally, check_through_client
+from googlesql_cases import (
+    assert_fails_locally,
+    assert_fails_through_client,
+    case_params,
+    check_locally,
+    check_through_client,
+)
 
 D = dt.date
 SALES = (
@@ -68,7 +75,24 @@ LAST_DAYS = [
     ("LAST_DAY(DATE '2026-12-28', ISOYEAR)", D(2027, 1, 3), "DATE"),
     ("LAST_DAY(DATETIME '2008-11-25 00:00:00', ISOYEAR)", D(2008, 12, 28), "DATE"),
 ]
-ROWS = case_params({"nested_dates": NESTED_DATES, "last_days": LAST_DAYS})
+# format elements of the format elements page: %s is text (it was an INT64 column when alone,
+# and rounded 0.9 s up), %J (ISO day of the year) and %P (am/pm) were DuckDB's "Unrecognized
+# format", PARSE_TIMESTAMP/PARSE_DATETIME with %s failed the same way
+ELEMENTS = [
+    ("FORMAT_TIMESTAMP('%s', TIMESTAMP '2023-11-14 22:13:20.9+00')", "1700000000", "STRING"),
+    ("FORMAT_DATETIME('%s', DATETIME '1969-12-31 23:59:59.5')", "-1", "STRING"),
+    ("FORMAT_TIMESTAMP('%J|%P|%s', TIMESTAMP '2024-03-07 15:04:05+00')", "067|pm|1709823845", "STRING"),
+    ("FORMAT_DATE('%J', DATE '2021-01-03')", "371", "STRING"),
+    ("FORMAT_DATETIME('%P', DATETIME '2024-01-01 09:00:00')", "am", "STRING"),
+    (
+        "PARSE_TIMESTAMP('%s', '1700000000')",
+        dt.datetime(2023, 11, 14, 22, 13, 20, tzinfo=dt.UTC),
+        "TIMESTAMP",
+    ),
+    ("PARSE_DATETIME('%s', '-1')", dt.datetime(1969, 12, 31, 23, 59, 59), "DATETIME"),
+    ("SAFE.PARSE_TIMESTAMP('%s', 'abc')", None, "TIMESTAMP"),
+]
+ROWS = case_params({"nested_dates": NESTED_DATES, "last_days": LAST_DAYS, "elements": ELEMENTS})
 
 # (query, rows) of grouped queries that order or window by a grouped expression written out again
 GROUPED = [
@@ -100,8 +124,14 @@ def test_local_warehouse(warehouse, sql, want, typ):
     check_locally(warehouse, sql, want, typ)
 
 
+def test_seconds_beside_other_elements_are_refused(warehouse, bigquery_client):
+    sql = "SELECT PARSE_TIMESTAMP('%Y %s', '2024 1700000000')"
+    assert_fails_locally(warehouse, sql, "%s beside other elements")
+    assert_fails_through_client(bigquery_client, sql, "%s beside other elements")
+
+
 def test_through_client(bigquery_client):
-    check_through_client(bigquery_client, NESTED_DATES + LAST_DAYS)
+    check_through_client(bigquery_client, NESTED_DATES + LAST_DAYS + ELEMENTS)
 
 
 @pytest.mark.parametrize("sql, rows", GROUPED)

@@ -192,7 +192,20 @@ def compile_format(
         elif el == "t":
             plain.append("\t")
         elif el == "s":
-            special(exp.cast(_call("epoch", exp.cast(original or value, "TIMESTAMPTZ")), "BIGINT"))
+            # whole seconds rounded down, as UNIX_SECONDS counts them (a cast would round 0.9 up)
+            seconds = _call("floor", _call("epoch", exp.cast(original or value, "TIMESTAMPTZ")))
+            special(exp.cast(exp.cast(seconds, "BIGINT"), "VARCHAR"))
+        elif el == "J":  # the ISO 8601 day of the year: days since the ISO year's first Monday, plus one
+            iso_day = exp.Add(
+                this=exp.Mul(
+                    this=exp.paren(exp.Sub(this=_part("week", value), expression=exp.Literal.number(1))),
+                    expression=exp.Literal.number(7),
+                ),
+                expression=_part("isodow", value),
+            )
+            special(_pad(iso_day, 3, "0"))
+        elif el == "P":
+            special(_call("lower", _call("strftime", value.copy(), _lit("%p"))))
         elif el == "E*S":
             plain.append("%S")
             special(_call("rtrim", _concat([_lit("."), _call("rtrim", micros, _lit("0"))]), _lit(".")))
@@ -259,6 +272,33 @@ def rewrite_format_calls(stmt: exp.Expression) -> None:
     _parse_formats_in_parts(stmt)
     for node in reversed(find_all(stmt, exp.Format)):
         node.replace(_printf(node))
+
+
+def epoch_second_parses(stmt: exp.Expression) -> None:
+    """PARSE_TIMESTAMP('%s', text) and PARSE_DATETIME('%s', text): the seconds since the epoch
+    (DuckDB's strptime has no %s). BigQuery's %s overrides every other element of the format; a
+    format with others beside it is refused by name."""
+    import sqlglot
+
+    from .googlesql import BigQueryError
+
+    for node in find_all(stmt, exp.StrToTime, exp.ParseDatetime):
+        fmt = node.args.get("format")
+        if not (isinstance(fmt, exp.Literal) and fmt.is_string and "%s" in fmt.name.replace("%%", "")):
+            continue
+        if fmt.name.strip() != "%s":
+            raise BigQueryError(
+                f"the format {fmt.name!r} (%s beside other elements) is not supported by the local warehouse",
+                fix="parse the seconds alone: TIMESTAMP_SECONDS(CAST(text AS INT64))",
+            )
+        template = "TIMESTAMP_SECONDS(CAST(__bq_text AS INT64))"
+        if isinstance(node, exp.ParseDatetime):
+            template = f"DATETIME({template})"
+        parsed = sqlglot.parse_one(template, read="bigquery")
+        for placeholder in list(parsed.find_all(exp.Column)):
+            if placeholder.name == "__bq_text":
+                placeholder.replace(exp.Trim(this=node.this.copy()))
+        node.replace(parsed)
 
 
 def _parse_format(fmt: str) -> str:

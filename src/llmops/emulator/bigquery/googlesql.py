@@ -1877,11 +1877,13 @@ def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
     from . import castformat
     from .datefamily import check_unix_calls, dispatch_by_argument_type
     from .divisions import zero_divisor_errors
+    from .formats import epoch_second_parses
     from .jsonnumbers import rewrite_parse_json_modes
     from .textanalysis import rewrite_bag_of_words
     from .timestampcalls import round_down_epochs, timestamp_literal_arguments
     from .zones import offset_zones_for_icu
 
+    epoch_second_parses(stmt)
     rewrite_parse_json_modes(stmt)
     zero_divisor_errors(stmt)
     rewrite_bag_of_words(stmt)
