@@ -3,7 +3,9 @@
 - nested date calls (`DATE_SUB(DATE_TRUNC(DATE_ADD(d, INTERVAL 1 MONTH), MONTH), INTERVAL 1 DAY)`,
   the last day of d's month) failed with "the local warehouse inferred a wrong argument type":
   the DATE cast an outer call got was made of a copy, and the inner DATE_ADD's cast was put on
-  the tree the copy replaced, so DuckDB's DATE + INTERVAL stayed a TIMESTAMP;
+  the tree the copy replaced, so DuckDB's DATE + INTERVAL stayed a TIMESTAMP; under a CAST to
+  another type (`CAST(DATE_ADD(...) AS STRING)`, CONCAT) there was no DATE cast at all, and the
+  text was silently `2024-02-29 00:00:00`;
 - `EXTRACT(DAYOFWEEK ...)` inside another EXTRACT's argument counted Sunday as 0 (DuckDB's), so the
   outer value was silently one day off, for the same reason;
 - ORDER BY a grouped expression written out again (`GROUP BY 1 ORDER BY DATE_TRUNC(d, MONTH)`)
@@ -58,6 +60,10 @@ NESTED_DATES = [
         29,
         "INT64",
     ),
+    # a CAST to another type read DuckDB's TIMESTAMP (the DATE cast was left out under any CAST)
+    ("CAST(DATE_ADD(DATE '2024-01-31', INTERVAL 1 MONTH) AS STRING)", "2024-02-29", "STRING"),
+    ("CONCAT(DATE_TRUNC(DATE '2024-05-15', MONTH), '!')", "2024-05-01!", "STRING"),
+    ("FORMAT('%t', LAST_DAY(DATE '2024-02-10'))", "2024-02-29", "STRING"),
     # DAYOFWEEK counts Sunday as 1: 2024-01-03 is a Wednesday (4), 2024-01-05 a Friday (6)
     (
         "EXTRACT(DAYOFWEEK FROM DATE_ADD(DATE '2024-01-01', INTERVAL EXTRACT(DAYOFWEEK FROM DATE '2024-01-03') DAY))",

@@ -1939,8 +1939,9 @@ def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
     rewrite_safe_calls(stmt)
     for node in find_all(stmt, exp.DateTrunc, exp.DateAdd, exp.DateSub):
         # DATE_TRUNC/DATE_ADD/DATE_SUB return DATE in BigQuery; DuckDB's date arithmetic gives TIMESTAMP
-        if not isinstance(node.parent, exp.Cast):
-            # wrapped in place, not as a copy: a call nested inside (found in the same list) must
+        parent = node.parent
+        if not (isinstance(parent, exp.Cast) and parent.to.is_type(exp.DataType.Type.DATE)):
+            # a CAST to another type (`CAST(DATE_ADD(...) AS STRING)`) reads the DATE too; wrapped in place, not as a copy: a call nested inside (found in the same list) must
             # still be in the tree when its turn comes (`DATE_SUB(DATE_TRUNC(DATE_ADD(d, ...)))`)
             cast = exp.Cast(to=exp.DataType.build("DATE"))
             node.replace(cast)
