@@ -22,6 +22,7 @@ import logging
 import re
 import threading
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, cast
@@ -2170,6 +2171,10 @@ EXPORT_FORMATS = {
 }
 
 
+EXTRACT_JOB: ContextVar[bool] = ContextVar("EXTRACT_JOB", default=False)
+"""True while an extract job runs as EXPORT DATA: its destination may name one file (no '*')."""
+
+
 def _translate_export(stmt: exp.Export, ctx: _Context) -> Statement:
     opts: dict[str, Any] = {}
     props = stmt.args.get("options")
@@ -2188,6 +2193,12 @@ def _translate_export(stmt: exp.Export, ctx: _Context) -> Statement:
         raise _unsupported("EXPORT DATA WITH CONNECTION")
     if not opts.get("uri"):
         raise BigQueryError("EXPORT DATA needs OPTIONS(uri='...')", fix="add uri='gs://bucket/path/*.json' to OPTIONS")
+    uri = str(opts["uri"])
+    if "://" in uri and not uri.startswith("file://") and uri.count("*") != 1 and not EXTRACT_JOB.get():
+        raise BigQueryError(
+            f"invalid export uri {uri!r}: EXPORT DATA's uri must be a single-wildcard URI (one '*')",
+            fix="write uri='gs://bucket/path/file-*.json'",
+        )
     fmt = str(opts.get("format") or "CSV").upper()
     if fmt not in EXPORT_FORMATS:
         raise _unsupported(f"EXPORT DATA format {fmt!r} (CSV, JSON, PARQUET and AVRO are)")
