@@ -775,6 +775,7 @@ def _translate_parsed(
     for s in parsed:
         if isinstance(s, exp.Create) and str(s.kind).upper() == "TABLE" and _is_temporary(s):
             node = s.this.this if isinstance(s.this, exp.Schema) else s.this
+            _check_temporary_table_name(node)
             ctx.script_temp_tables.add(node.name.lower())
     if session_dataset:
         from .session_tables import qualify
@@ -908,6 +909,17 @@ def _refuse_bare_from_query(sql: str, parsed: list[Any]) -> None:
                 f"Syntax error: Unexpected keyword FROM at [{line}:{column}]",
                 fix="write one FROM before the table, or put a subquery in parentheses",
             )
+
+
+def _check_temporary_table_name(table: exp.Expression) -> None:
+    """A temporary table is named alone or as `_SESSION.t` ("don't use a project or dataset
+    qualifier in the table name", multi-statement queries page)."""
+    db, catalog = table.args.get("db"), table.args.get("catalog")
+    if catalog is not None or (db is not None and db.name.upper() != "_SESSION"):
+        raise BigQueryError(
+            f"Temporary table {table.sql(dialect='bigquery')} must not be qualified with a project or dataset",
+            fix=f"name it alone: CREATE TEMP TABLE {table.name} (or _SESSION.{table.name})",
+        )
 
 
 def _is_temporary(create: exp.Create) -> bool:
