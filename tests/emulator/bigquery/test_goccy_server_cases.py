@@ -110,6 +110,19 @@ def test_export_data_uri_is_checked_in_a_dry_run(bigquery_client, bucket):
         )
 
 
+def test_an_extract_jobs_translation_is_not_reused_for_the_same_user_text():
+    from llmops.emulator.bigquery.googlesql import EXTRACT_JOB, translate
+
+    sql = "EXPORT DATA OPTIONS(uri='gs://b-x/same-as-extract.json', format='JSON') AS SELECT 1 AS id"
+    token = EXTRACT_JOB.set(True)
+    try:
+        translate(sql, default_project="p")
+    finally:
+        EXTRACT_JOB.reset(token)
+    with pytest.raises(QueryError, match="single-wildcard"):
+        translate(sql, default_project="p")
+
+
 def test_extract_job_to_one_file_is_still_served(bigquery_client, dataset, bucket):
     from google.cloud import bigquery
 

@@ -551,7 +551,8 @@ def translate(
     if pico_tables:
         functions = functions | {_PICO_TABLE_MARK + ".".join(t) for t in pico_tables}
     types_key = tuple(sorted((param_types or {}).items()))  # STRUCT field names keep their case
-    run = _translate if len(sql) > _CACHE_MAX_CHARS else _translate_cached
+    # an extract job's EXPORT DATA is translated apart, so a user's same text is still checked
+    run = _translate if len(sql) > _CACHE_MAX_CHARS or EXTRACT_JOB.get() else _translate_cached
     if column_types is None:
         return run(sql, default_project, default_dataset, types_key, functions)
     key = (sql, default_project, default_dataset, types_key, functions)
