@@ -174,18 +174,18 @@ def test_export_data_as_avro_and_its_refused_compression(bigquery_client, storag
     from google.api_core.exceptions import BadRequest
 
     bucket = storage_client.create_bucket(f"avro-{uuid.uuid4().hex[:8]}")
-    uri = f"gs://{bucket.name}/export.avro"
+    uri = f"gs://{bucket.name}/export-000000000000.avro"
     bigquery_client.query(
-        f"EXPORT DATA OPTIONS(uri='{uri}', format='AVRO') AS SELECT n, label FROM `{typed_source}`"
+        f"EXPORT DATA OPTIONS(uri='gs://{bucket.name}/export-*.avro', format='AVRO') AS SELECT n, label FROM `{typed_source}`"
     ).result()
     schema, rows = _avro_records(storage_client, uri)
     assert rows == [{"n": 1, "label": "r1"}, {"n": 2, "label": "r2"}]
     with pytest.raises(BadRequest, match="Avro export compression 'GZIP'"):
         bigquery_client.query(
-            f"EXPORT DATA OPTIONS(uri='gs://{bucket.name}/x.avro', format='AVRO', compression='GZIP') "
+            f"EXPORT DATA OPTIONS(uri='gs://{bucket.name}/x-*.avro', format='AVRO', compression='GZIP') "
             f"AS SELECT n FROM `{typed_source}`"
         ).result()
-    assert [b.name for b in bucket.list_blobs()] == ["export.avro"]
+    assert [b.name for b in bucket.list_blobs()] == ["export-000000000000.avro"]
 
 
 def test_insert_errors_list_the_invalid_rows_first_then_the_rows_they_stopped(bigquery_client, dataset):

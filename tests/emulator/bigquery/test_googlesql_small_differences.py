@@ -148,9 +148,10 @@ def test_avro_extracts_compress_with_snappy(bigquery_client, storage_client):
         assert codec == "snappy"
         assert sorted((r["n"], r["s"]) for r in rows) == [(1, "row 1"), (2, "row 2"), (3, "row 3")]
 
-        exported = f"gs://{bucket.name}/export.avro"
+        exported = f"gs://{bucket.name}/export-000000000000.avro"
         bigquery_client.query_and_wait(
-            f"EXPORT DATA OPTIONS(uri='{exported}', format='AVRO', compression='SNAPPY') AS SELECT n FROM `{table}`"
+            f"EXPORT DATA OPTIONS(uri='gs://{bucket.name}/export-*.avro', format='AVRO', compression='SNAPPY') "
+            f"AS SELECT n FROM `{table}`"
         )
         codec, rows = _avro_file(storage_client, exported)
         assert codec == "snappy" and sorted(r["n"] for r in rows) == [1, 2, 3]

@@ -1848,7 +1848,7 @@ class BigQueryEngine:
             str(o["uri"]),
             control,
             format=o["format"],
-            header=_truthy(o.get("header", True)),
+            header=_truthy(o.get("header", False)),
             delimiter=str(o.get("field_delimiter", ",")),
             compression=o.get("compression"),
             overwrite=_truthy(o.get("overwrite", False)),

@@ -22,6 +22,7 @@ import logging
 import re
 import threading
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, cast
@@ -550,7 +551,8 @@ def translate(
     if pico_tables:
         functions = functions | {_PICO_TABLE_MARK + ".".join(t) for t in pico_tables}
     types_key = tuple(sorted((param_types or {}).items()))  # STRUCT field names keep their case
-    run = _translate if len(sql) > _CACHE_MAX_CHARS else _translate_cached
+    # an extract job's EXPORT DATA is translated apart, so a user's same text is still checked
+    run = _translate if len(sql) > _CACHE_MAX_CHARS or EXTRACT_JOB.get() else _translate_cached
     if column_types is None:
         return run(sql, default_project, default_dataset, types_key, functions)
     key = (sql, default_project, default_dataset, types_key, functions)
@@ -774,6 +776,7 @@ def _translate_parsed(
     for s in parsed:
         if isinstance(s, exp.Create) and str(s.kind).upper() == "TABLE" and _is_temporary(s):
             node = s.this.this if isinstance(s.this, exp.Schema) else s.this
+            _check_temporary_table_name(node)
             ctx.script_temp_tables.add(node.name.lower())
     if session_dataset:
         from .session_tables import qualify
@@ -907,6 +910,17 @@ def _refuse_bare_from_query(sql: str, parsed: list[Any]) -> None:
                 f"Syntax error: Unexpected keyword FROM at [{line}:{column}]",
                 fix="write one FROM before the table, or put a subquery in parentheses",
             )
+
+
+def _check_temporary_table_name(table: exp.Expression) -> None:
+    """A temporary table is named alone or as `_SESSION.t` ("don't use a project or dataset
+    qualifier in the table name", multi-statement queries page)."""
+    db, catalog = table.args.get("db"), table.args.get("catalog")
+    if catalog is not None or (db is not None and db.name.upper() != "_SESSION"):
+        raise BigQueryError(
+            f"Temporary table {table.sql(dialect='bigquery')} must not be qualified with a project or dataset",
+            fix=f"name it alone: CREATE TEMP TABLE {table.name} (or _SESSION.{table.name})",
+        )
 
 
 def _is_temporary(create: exp.Create) -> bool:
@@ -2180,6 +2194,10 @@ EXPORT_FORMATS = {
 }
 
 
+EXTRACT_JOB: ContextVar[bool] = ContextVar("EXTRACT_JOB", default=False)
+"""True while an extract job runs as EXPORT DATA: its destination may name one file (no '*')."""
+
+
 def _translate_export(stmt: exp.Export, ctx: _Context) -> Statement:
     opts: dict[str, Any] = {}
     props = stmt.args.get("options")
@@ -2198,6 +2216,12 @@ def _translate_export(stmt: exp.Export, ctx: _Context) -> Statement:
         raise _unsupported("EXPORT DATA WITH CONNECTION")
     if not opts.get("uri"):
         raise BigQueryError("EXPORT DATA needs OPTIONS(uri='...')", fix="add uri='gs://bucket/path/*.json' to OPTIONS")
+    uri = str(opts["uri"])
+    if "://" in uri and not uri.startswith("file://") and uri.count("*") != 1 and not EXTRACT_JOB.get():
+        raise BigQueryError(
+            f"invalid export uri {uri!r}: EXPORT DATA's uri must be a single-wildcard URI (one '*')",
+            fix="write uri='gs://bucket/path/file-*.json'",
+        )
     fmt = str(opts.get("format") or "CSV").upper()
     if fmt not in EXPORT_FORMATS:
         raise _unsupported(f"EXPORT DATA format {fmt!r} (CSV, JSON, PARQUET and AVRO are)")

@@ -47,7 +47,7 @@ from . import (
 )
 from .dryrun import DryRun, billed_bytes
 from .encoding import decode_parameters, schema_from_api, schema_to_api
-from .googlesql import SESSION_USER
+from .googlesql import EXTRACT_JOB, SESSION_USER
 from .jobthreads import JobThreads
 from .loads import SELF_DESCRIBING, LoadError, read_load_data
 from .resources import RestMetadata, table_key
@@ -929,11 +929,15 @@ class JobRunner:
         where = ""
         if partition is not None:  # `t$20240101`: that partition's rows
             where = " WHERE " + partitiondecorators.googlesql_filter(self.engine, p, d, t, partition)
-        result = self.engine.query(
-            f"EXPORT DATA OPTIONS({', '.join(options)}) AS SELECT {columns} FROM {sql_table(p, d, t)}{where}",
-            default_project=project,
-            control=control,
-        )
+        single_file = EXTRACT_JOB.set(True)
+        try:
+            result = self.engine.query(
+                f"EXPORT DATA OPTIONS({', '.join(options)}) AS SELECT {columns} FROM {sql_table(p, d, t)}{where}",
+                default_project=project,
+                control=control,
+            )
+        finally:
+            EXTRACT_JOB.reset(single_file)
         files = (result.export or {}).get("files", 1)
         return {"extract": {"destinationUriFileCounts": [str(files)], "inputBytes": "0"}}
 

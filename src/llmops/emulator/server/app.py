@@ -29,6 +29,8 @@ from .api import EmulatedApi, Emulator, EmulatorConfig
 from .errors import ApiError, handle_exception
 from .gateway import Gateway
 from .guard import Guard
+from .gzipbodies import GzipBodies
+from .methodoverride import MethodOverride
 
 log = logging.getLogger("llmops.emulator")
 
@@ -135,6 +137,8 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.emulator = emulator
+    app.add_middleware(MethodOverride)  # inside Guard, which judges the method sent
+    app.add_middleware(GzipBodies)
     app.add_middleware(Gateway)
     app.add_middleware(Guard, config=config)
     app.add_middleware(RequestLog)
