@@ -125,3 +125,33 @@ def test_a_read_does_not_wait_for_a_change(tmp_path):
             assert done.is_set()
     finally:
         engine.close()
+
+
+def test_close_while_a_query_runs(tmp_path):
+    """The emulator's shutdown closes the engine while a job may still run on one of its cursors:
+    DuckDB refused ("connection is busy with another call") and the process aborted on exit
+    (SIGABRT after SIGTERM). The query is interrupted and the database closed."""
+    engine = BigQueryEngine(tmp_path / "bq.duckdb", keep_open=True)
+    started, outcome = threading.Event(), []
+
+    def slow():
+        started.set()
+        try:
+            engine.query(
+                "SELECT COUNT(*) FROM UNNEST(GENERATE_ARRAY(1, 30000)) AS a, UNNEST(GENERATE_ARRAY(1, 30000)) AS b "
+                "WHERE MOD(a * b, 7) = 3"
+            )
+            outcome.append("finished")
+        except Exception as exc:  # the interruption, in the query's thread
+            outcome.append(type(exc).__name__)
+
+    worker = threading.Thread(target=slow)
+    worker.start()
+    started.wait()
+    import time
+
+    time.sleep(0.3)  # let it reach DuckDB
+    engine.close()
+    worker.join(timeout=60)
+    assert not worker.is_alive() and outcome
+    assert engine._db is None

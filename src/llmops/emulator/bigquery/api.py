@@ -113,6 +113,7 @@ class BigQueryApi(EmulatedApi):
 
     def close(self) -> None:
         self.sessions.close_all()
-        if self._engine is not None:
-            self._engine.close()
-            self._engine = None
+        with self._engine_lock:  # an engine still opening (the warm start's thread) finishes first
+            if self._engine is not None:
+                self._engine.close()
+                self._engine = None

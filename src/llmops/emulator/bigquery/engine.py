@@ -367,10 +367,26 @@ class BigQueryEngine:
             lent[0].close()
 
     def close(self) -> None:
-        """Close the held database, if any; safe to call twice."""
+        """Close the held database, if any; safe to call twice. A call still running on one of
+        its cursors (a job the emulator's shutdown did not wait for) is interrupted first: DuckDB
+        refuses to close a connection in use, and the process would abort when it exits."""
         self._writer.close()
         if self._db is not None:
-            self._db.close()
+            deadline = time.monotonic() + 10
+            while True:
+                try:
+                    self._db.close()
+                    break
+                except duckdb.ConnectionException:
+                    break  # closed already (a refused close can still close it)
+                except duckdb.Error:
+                    if time.monotonic() > deadline:
+                        raise
+                try:
+                    self._db.interrupt()
+                except duckdb.ConnectionException:
+                    break
+                time.sleep(0.05)
             self._db = None
 
     def __enter__(self) -> BigQueryEngine:
