@@ -1158,6 +1158,9 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
 
     read_join_words(stmt)
     check_limit_offset(stmt)
+    from .seriessteps import check_series_steps
+
+    check_series_steps(stmt)
     from .lazybranches import guard_untaken_generators
 
     guard_untaken_generators(stmt)
