@@ -87,6 +87,8 @@ FLOAT_MODS = [
     (f"SELECT MOD(t0.int_col, t0.double_col) FROM {_ROW}", "INT64, FLOAT64"),
     (f"SELECT MOD(t0.num, t0.double_col) FROM {_ROW}", "NUMERIC, FLOAT64"),
     ("SELECT MOD(x, 2) FROM UNNEST([5.5, 7.25]) AS x", "FLOAT64, INT64"),
+    # a signature error is no error SAFE. answers NULL for
+    ("SELECT SAFE.MOD(x, 2) FROM UNNEST([5.5]) AS x", "FLOAT64, INT64"),
 ]
 
 
@@ -102,6 +104,8 @@ INTEGER_AND_NUMERIC_MODS = [
     (f"SELECT MOD(t0.num, t0.smallint_col) FROM {_ROW}", Decimal("1.5"), "NUMERIC"),
     ("SELECT MOD(x, 3) FROM UNNEST([-7]) AS x", -1, "INT64"),
     (f"SELECT MOD(t0.int_col, NULL) FROM {_ROW}", None, "INT64"),
+    (f"SELECT SAFE.MOD(t0.int_col, 0) FROM {_ROW}", None, "INT64"),
+    (f"SELECT SAFE.MOD(t0.int_col, 4) FROM {_ROW}", 3, "INT64"),
 ]
 
 

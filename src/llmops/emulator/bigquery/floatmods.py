@@ -49,4 +49,6 @@ def refuse_float_mods(stmt: exp.Expression) -> None:
         either_float = tests[0] if len(tests) == 1 else exp.Or(this=tests[0], expression=tests[1])
         names = [_name(v, k) for v, k in zip(operands, kinds, strict=True)]
         message = fail("No matching signature for function MOD for argument types: ", names[0], ", ", names[1])
-        node.replace(case((either_float, message), default=node.copy()))
+        # outside SAFE.'s TRY: a signature error is no error SAFE. turns into NULL
+        target = node.parent if isinstance(node.parent, exp.SafeFunc) else node
+        target.replace(case((either_float, message), default=target.copy()))
