@@ -136,6 +136,14 @@ VOLATILE_CTES = [
         "INT64",
     ),
     ("WITH t1 AS (SELECT GENERATE_UUID() AS u) SELECT (SELECT u FROM t1) = (SELECT u FROM t1)", False, "BOOL"),
+    # a CTE reading one that draws random values runs it again at each of its own references
+    (
+        "WITH a AS (SELECT idx, RAND() AS r FROM UNNEST([1, 2, 3]) AS idx), "
+        "b AS (SELECT idx, MAX(r) AS r FROM a GROUP BY idx) "
+        "SELECT COUNTIF(x.r = y.r) FROM b AS x JOIN b AS y USING (idx)",
+        0,
+        "INT64",
+    ),
     # one read: its rows' UUIDs are as many as its rows
     (f"WITH t1 AS ({_UUIDS}) SELECT COUNT(DISTINCT key) FROM t1", 5, "INT64"),
     # a recursive CTE is materialized: both reads see the same RAND()

@@ -19,15 +19,26 @@ _VOLATILE = (exp.Rand, exp.Uuid)
 
 
 def _reads_itself(cte: exp.CTE) -> bool:
-    name = cte.alias_or_name.lower()
-    return any(t.name.lower() == name and not t.args.get("db") for t in cte.this.find_all(exp.Table))
+    return _reads(cte, {cte.alias_or_name.lower()})
+
+
+def _reads(cte: exp.CTE, names: set[str]) -> bool:
+    return any(t.name.lower() in names and not t.args.get("db") for t in cte.this.find_all(exp.Table))
 
 
 def evaluate_volatile_ctes_per_reference(stmt: exp.Expression) -> None:
-    """Mark each non-recursive CTE whose body draws random values NOT MATERIALIZED."""
-    for cte in find_all(stmt, exp.CTE):
-        if cte.this.find(*_VOLATILE) is None:
-            continue
+    """Mark each non-recursive CTE whose body draws random values, or reads a CTE that does,
+    NOT MATERIALIZED."""
+    ctes: list[exp.CTE] = find_all(stmt, exp.CTE)
+    volatile = [c for c in ctes if c.this.find(*_VOLATILE) is not None]
+    names = {c.alias_or_name.lower() for c in volatile}
+    while True:  # a CTE reading a volatile one runs it again at each of its own references
+        more = [c for c in ctes if c not in volatile and _reads(c, names)]
+        if not more:
+            break
+        volatile += more
+        names |= {c.alias_or_name.lower() for c in more}
+    for cte in volatile:
         recursive = isinstance(cte.parent, exp.With) and cte.parent.args.get("recursive")
         if recursive and _reads_itself(cte):
             continue  # a recursive CTE is materialized in GoogleSQL too
