@@ -1172,6 +1172,9 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
 
     read_join_words(stmt)
     check_limit_offset(stmt)
+    from .seriessteps import check_series_steps
+
+    check_series_steps(stmt)
     from .lazybranches import guard_untaken_generators
 
     guard_untaken_generators(stmt)
@@ -1184,6 +1187,9 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     from .cteorder import order_recursive_ctes
 
     order_recursive_ctes(stmt)
+    from .volatilectes import evaluate_volatile_ctes_per_reference
+
+    evaluate_volatile_ctes_per_reference(stmt)
     from .aggforms import separate_random_aggregates
     from .arrayliterals import refuse_nested_arrays
     from .operandtypes import check_operand_types
@@ -1891,6 +1897,7 @@ def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
     from . import castformat
     from .datefamily import check_unix_calls, dispatch_by_argument_type
     from .divisions import zero_divisor_errors
+    from .floatmods import refuse_float_mods
     from .formats import epoch_second_parses
     from .jsonnumbers import rewrite_parse_json_modes
     from .textanalysis import rewrite_bag_of_words
@@ -1899,6 +1906,7 @@ def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
 
     epoch_second_parses(stmt)
     rewrite_parse_json_modes(stmt)
+    refuse_float_mods(stmt)  # before the divisor checks rewrite the MODs
     zero_divisor_errors(stmt)
     rewrite_bag_of_words(stmt)
     check_unix_calls(stmt)
