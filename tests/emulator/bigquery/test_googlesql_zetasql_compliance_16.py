@@ -4,6 +4,9 @@ BigQuery:
 - `CAST(x AS BIGNUMERIC(P, S))` answered x unrounded and unbounded (the engine's BIGNUMERIC dropped
   P and S; `CAST(BIGNUMERIC '0.12345' AS BIGNUMERIC(2, 2))` was 0.12345, BigQuery's 0.12), also as
   an ARRAY's element or a STRUCT's field type;
+- an INT64 SUM or COUNT inside a STRUCT or an ARRAY (`STRUCT(SUM(x) AS s)`, `ARRAY_AGG(STRUCT(d,
+  total))` over a subquery's sums) came back as DuckDB's 128-bit integer, an Arrow decimal (a
+  Python Decimal, `"3"` in `llmops sql --json`) where the schema says INT64;
 - a STRING(L) or BYTES(L) field of a STRUCT cast (`CAST(s AS STRUCT<x STRING(4)>)`) was not
   checked: a longer value came back as it was (a BYTES(L) field was DuckDB's `Type "BLOB" does not
   take any type parameters`).
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pyarrow as pa
 import pytest
 from googlesql_cases import (
     assert_fails_locally,
@@ -105,3 +109,43 @@ def test_refused_locally(warehouse, sql, fragment):
 @pytest.mark.parametrize("sql, fragment", REFUSED)
 def test_refused_through_client(bigquery_client, sql, fragment):
     assert_fails_through_client(bigquery_client, sql, fragment)
+
+
+# SUM / COUNT of INT64 inside a STRUCT or an ARRAY: INT64 values (Arrow int64), as at the top level
+_SUMS = (
+    "SELECT STRUCT(SUM(x) AS s, COUNT(*) AS c) AS v, [SUM(x)] AS w, "
+    "(SELECT ARRAY_AGG(STRUCT(d, t) ORDER BY d) FROM (SELECT x AS d, SUM(x) AS t FROM UNNEST([4, 4, 5]) AS x GROUP BY x)) AS g "
+    "FROM UNNEST([1, 2]) AS x"
+)
+_SUM_ROWS = [{"v": {"s": 3, "c": 2}, "w": [3], "g": [{"d": 4, "t": 8}, {"d": 5, "t": 5}]}]
+_SUM_TYPES = {
+    "v": pa.struct([("s", pa.int64()), ("c", pa.int64())]),
+    "w": pa.list_(pa.int64()),
+    "g": pa.list_(pa.struct([("d", pa.int64()), ("t", pa.int64())])),
+}
+
+
+def _ints(value) -> bool:
+    """Whether every number in a row value is a Python int (a Decimal equals an int too)."""
+    if isinstance(value, dict):
+        return all(_ints(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_ints(v) for v in value)
+    return type(value) is int
+
+
+def test_nested_int64_sums_locally(warehouse):
+    table = warehouse.query(_SUMS)
+    assert table.to_pylist() == _SUM_ROWS
+    assert _ints(table.to_pylist())
+    for name, want in _SUM_TYPES.items():
+        assert table.schema.field(name).type.equals(want), (name, table.schema.field(name).type)
+
+
+def test_nested_int64_sums_through_client(bigquery_client, bigquery_read_client):
+    job = bigquery_client.query(_SUMS)
+    rows = [dict(r.items()) for r in job.result()]
+    assert rows == _SUM_ROWS and _ints(rows)
+    arrow = bigquery_client.list_rows(job.destination).to_arrow(bqstorage_client=bigquery_read_client)
+    assert arrow.to_pylist() == _SUM_ROWS and _ints(arrow.to_pylist())
+    assert "decimal" not in str(arrow.schema), arrow.schema
