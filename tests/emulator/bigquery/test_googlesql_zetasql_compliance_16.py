@@ -84,6 +84,11 @@ REFUSED = [
         id="nested_string_too_long",
     ),
     pytest.param(
+        "SELECT CAST(1e25 AS BIGNUMERIC(40, 2))",
+        "is not supported by the local warehouse",
+        id="bignumeric_params_beyond_local_digits",
+    ),
+    pytest.param(
         "SELECT CAST(BIGNUMERIC '123.4' AS BIGNUMERIC(2, 1))",
         "out of range",
         id="bignumeric_out_of_range",

@@ -251,7 +251,7 @@ def _bignumeric_param(to: exp.DataType) -> tuple[int, int] | None:
 def _plain(to: exp.DataType, exact: bool) -> exp.DataType:
     """`to` without its STRING/BYTES lengths; each BIGNUMERIC(P, S) in it the DECIMAL that rounds
     and bounds a value as it does (`exact`; the engine's BIGNUMERIC keeps 20 integer and 18 decimal
-    digits, so a wider P or S bounds nothing more) or a plain BIGNUMERIC."""
+    digits, so a wider P or S bounds nothing more here) or a plain BIGNUMERIC."""
     out = to.copy()
     for t in list(out.find_all(exp.DataType)):
         bignumeric = _bignumeric_param(t)
@@ -263,7 +263,8 @@ def _plain(to: exp.DataType, exact: bool) -> exp.DataType:
                 t.set("expressions", [])
                 continue
             scale_here = min(scale, 18)
-            digits = min(precision - scale, 20) + scale_here
+            # past the engine's 20 integer digits the engine's own cast refuses a value by name
+            digits = precision - scale + scale_here if precision - scale <= 20 else 38
             t.set("this", exp.DataType.Type.DECIMAL)
             t.set("expressions", [exp.DataTypeParam(this=exp.Literal.number(n)) for n in (digits, scale_here)])
     return out

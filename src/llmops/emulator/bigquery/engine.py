@@ -1428,7 +1428,10 @@ class BigQueryEngine:
         checked = isinstance(exc, duckdb.ConstraintException) and re.search(r"\(Error: Field .+\)$", first)
         if bignumerics.FIELD in text and not checked:  # DuckDB met the opaque wide struct (a table function's, say)
             return bignumerics.unsupported("this use of a value")
-        wide = re.match(r'Could not (?:cast value|convert string) "?([^"\s]+?)"? to DECIMAL\(38,\s*18\)', first)
+        wide = re.match(
+            r'(?:Could not (?:cast value|convert string)|Casting value) "?([^"\s]+?)"? to (?:type )?DECIMAL\(38,\s*18\)',
+            first,
+        )
         if wide and _beyond_engine_bignumeric(wide.group(1)):  # BigQuery's BIGNUMERIC holds it, the engine's not
             return BigQueryError(
                 f"the BIGNUMERIC value {wide.group(1)} (more than 20 integer digits) is not supported by the "
