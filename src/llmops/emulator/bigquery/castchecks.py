@@ -18,9 +18,11 @@
   `CAST('2023-01-07 13:20:05.561000231' AS DATETIME)` is `Invalid datetime string`, for TIMESTAMP
   `Invalid timestamp: '...'` (the words BigQuery answers, recorded by ibis's test suite), NULL under
   SAFE_CAST; DuckDB truncated to the microsecond and answered. Checked where the checks above are.
-- `CAST(x AS STRING(L))` and `CAST(x AS BYTES(L))`, also as the element type of an ARRAY, fail for a
-  value longer than L (`STRING(5) has maximum length 5 but got a value with length 6`); DuckDB
-  ignores a VARCHAR's length.
+- `CAST(x AS STRING(L))` and `CAST(x AS BYTES(L))`, also as an ARRAY's element or a STRUCT's field
+  type, fail for a value longer than L (`STRING(5) has maximum length 5 but got a value with length
+  6`); DuckDB ignores a VARCHAR's length (and refuses a BLOB's). `CAST(x AS BIGNUMERIC(P, S))`
+  rounds to S decimals and fails beyond P digits, as NUMERIC(P, S) does; the engine's BIGNUMERIC
+  dropped P and S and answered x unrounded.
 """
 
 from __future__ import annotations
@@ -82,7 +84,7 @@ def check_casts(stmt: exp.Expression) -> None:
             known_type(operand) == "STRING" or _unnest_value(operand, stmt)
         ):
             _check_timestamp_fraction(node, safe, known=known_type(operand) is not None)
-        _bound_lengths(node, safe)
+        _bound_params(node, safe)
     for call in find_all(stmt, exp.Timestamp, exp.TsOrDsToDatetime):
         text = call.this
         if isinstance(text, exp.Literal) and text.is_string:
@@ -213,30 +215,119 @@ def _length_param(to: exp.DataType) -> tuple[str, int] | None:
     return name, int(value.this)
 
 
-def _bound_lengths(node: exp.Cast, safe: bool) -> None:
+def _bound_params(node: exp.Cast, safe: bool) -> None:
+    """The cast to a type with parameters anywhere in it (a STRUCT's field, an ARRAY's element):
+    each STRING(L)/BYTES(L) value checked for its length, each BIGNUMERIC(P, S) value rounded to S
+    decimals and bounded by P, as NUMERIC(P, S) is by DuckDB's own DECIMAL(P, S)."""
     from .functions import _t
 
     to = node.to
-    direct = _length_param(to)
-    element = _length_param(to.expressions[0]) if to.is_type(exp.DataType.Type.ARRAY) and to.expressions else None
-    bound = direct or element
-    if bound is None:
+    if not any(_length_param(t) or _bignumeric_param(t) for t in to.find_all(exp.DataType)):
         return
-    name, limit = bound
-    measure = "length(CAST(_V AS VARCHAR))" if name == "STRING" else "octet_length(CAST(_V AS BLOB))"
-    fail = (
-        "NULL"
-        if safe
-        else f"error('{name}({limit}) has maximum length {limit} but got a value with length ' || {measure})"
-    )
-    check = f"CASE WHEN {measure} > {limit} THEN {fail} ELSE _V END"
-    cast = node.copy()
-    for t in (cast.to, *(cast.to.expressions if element else [])):
-        if isinstance(t, exp.DataType) and _length_param(t):
-            t.set("expressions", [])
-    if element:
-        # every element checked: list_transform over the cast array
-        body = check.replace("_V", "__llmops_element")
-        node.replace(_t(f"list_transform(_A, lambda __llmops_element: {body})", cast))
+    value = node.copy()
+    value.set("to", _plain(to, exact=True))
+    if any(_bignumeric_param(t) for t in to.find_all(exp.DataType)):
+        # rounded and bounded by a DECIMAL(P, S), then the engine's BIGNUMERIC again
+        value = exp.Cast(this=value, to=_plain(to, exact=False))
+    if safe:  # SAFE_CAST: NULL for the whole value when any part of it is too long
+        too_long = _too_long(to, "_A", 0)
+        check = None if too_long is None else f"CASE WHEN {too_long} THEN NULL ELSE _A END"
     else:
-        node.replace(_t(check.replace("_V", "_A"), cast))
+        check = _length_check(to, "_A", 0)
+    node.replace(value if check is None else _t(check, value))
+
+
+def _bignumeric_param(to: exp.DataType) -> tuple[int, int] | None:
+    """(P, S) of a BIGNUMERIC(P[, S])."""
+    params = to.expressions
+    if not to.is_type(exp.DataType.Type.BIGDECIMAL) or not params:
+        return None
+    values = [p.this for p in params if isinstance(p, exp.DataTypeParam)]
+    if len(values) != len(params) or not all(isinstance(v, exp.Literal) and v.is_int for v in values):
+        return None
+    return int(values[0].this), int(values[1].this) if len(values) > 1 else 0
+
+
+def _plain(to: exp.DataType, exact: bool) -> exp.DataType:
+    """`to` without its STRING/BYTES lengths; each BIGNUMERIC(P, S) in it the DECIMAL that rounds
+    and bounds a value as it does (`exact`; the engine's BIGNUMERIC keeps 20 integer and 18 decimal
+    digits, so a wider P or S bounds nothing more here) or a plain BIGNUMERIC."""
+    out = to.copy()
+    for t in list(out.find_all(exp.DataType)):
+        bignumeric = _bignumeric_param(t)
+        if _length_param(t):
+            t.set("expressions", [])
+        elif bignumeric is not None:
+            precision, scale = bignumeric
+            if not exact:
+                t.set("expressions", [])
+                continue
+            scale_here = min(scale, 18)
+            # past the engine's 20 integer digits the engine's own cast refuses a value by name
+            digits = precision - scale + scale_here if precision - scale <= 20 else 38
+            t.set("this", exp.DataType.Type.DECIMAL)
+            t.set("expressions", [exp.DataTypeParam(this=exp.Literal.number(n)) for n in (digits, scale_here)])
+    return out
+
+
+def _length_check(to: exp.DataType, value: str, depth: int) -> str | None:
+    """DuckDB SQL that is `value` (of type `to`) with every STRING(L)/BYTES(L) in it checked for
+    its length; None when `to` has none."""
+    bound = _length_param(to)
+    if bound is not None:
+        name, limit = bound
+        measure = f"length(CAST({value} AS VARCHAR))" if name == "STRING" else f"octet_length(CAST({value} AS BLOB))"
+        fail = f"error('{name}({limit}) has maximum length {limit} but got a value with length ' || {measure})"
+        return f"CASE WHEN {measure} > {limit} THEN {fail} ELSE {value} END"
+    if to.is_type(exp.DataType.Type.ARRAY) and to.expressions:
+        element = f"__llmops_element{depth or ''}"
+        body = _length_check(to.expressions[0], element, depth + 1)
+        return None if body is None else f"list_transform({value}, lambda {element}: {body})"
+    if to.is_type(exp.DataType.Type.STRUCT):
+        fields = _struct_fields(to)
+        if fields is None:
+            return None
+        reads = {name: f"struct_extract({value}, '{name}')" for name, _ in fields}
+        checks = {name: _length_check(kind, reads[name], depth) for name, kind in fields}
+        if all(c is None for c in checks.values()):
+            return None
+        packed = ", ".join(f"'{name}': {checks[name] or reads[name]}" for name in reads)
+        return f"CASE WHEN {value} IS NULL THEN NULL ELSE {{{packed}}} END"
+    return None
+
+
+def _too_long(to: exp.DataType, value: str, depth: int) -> str | None:
+    """DuckDB SQL, true when a STRING(L)/BYTES(L) somewhere in `value` (of type `to`) is longer
+    than L; None when `to` has none."""
+    bound = _length_param(to)
+    if bound is not None:
+        name, limit = bound
+        measure = f"length(CAST({value} AS VARCHAR))" if name == "STRING" else f"octet_length(CAST({value} AS BLOB))"
+        return f"coalesce({measure} > {limit}, false)"
+    if to.is_type(exp.DataType.Type.ARRAY) and to.expressions:
+        element = f"__llmops_element{depth or ''}"
+        body = _too_long(to.expressions[0], element, depth + 1)
+        return (
+            None
+            if body is None
+            else f"coalesce(list_bool_or(list_transform({value}, lambda {element}: {body})), false)"
+        )
+    if to.is_type(exp.DataType.Type.STRUCT):
+        fields = _struct_fields(to)
+        if fields is None:
+            return None
+        parts = [_too_long(kind, f"struct_extract({value}, '{name}')", depth) for name, kind in fields]
+        parts = [p for p in parts if p is not None]
+        return " OR ".join(f"({p})" for p in parts) if parts else None
+    return None
+
+
+def _struct_fields(to: exp.DataType) -> list[tuple[str, exp.DataType]] | None:
+    """A STRUCT type's (name, type) fields, an anonymous field named as structs.py names it."""
+    fields = [
+        (f.name, f.args.get("kind")) if isinstance(f, exp.ColumnDef) else (f"_field_{i + 1}", f)
+        for i, f in enumerate(to.expressions)
+    ]
+    if not all(isinstance(kind, exp.DataType) for _, kind in fields):
+        return None
+    return fields  # type: ignore[return-value]

@@ -1462,7 +1462,10 @@ class BigQueryEngine:
         checked = isinstance(exc, duckdb.ConstraintException) and re.search(r"\(Error: Field .+\)$", first)
         if bignumerics.FIELD in text and not checked:  # DuckDB met the opaque wide struct (a table function's, say)
             return bignumerics.unsupported("this use of a value")
-        wide = re.match(r'Could not (?:cast value|convert string) "?([^"\s]+?)"? to DECIMAL\(38,\s*18\)', first)
+        wide = re.match(
+            r'(?:Could not (?:cast value|convert string)|Casting value) "?([^"\s]+?)"? to (?:type )?DECIMAL\(38,\s*18\)',
+            first,
+        )
         if wide and _beyond_engine_bignumeric(wide.group(1)):  # BigQuery's BIGNUMERIC holds it, the engine's not
             return BigQueryError(
                 f"the BIGNUMERIC value {wide.group(1)} (more than 20 integer digits) is not supported by the "
@@ -2574,16 +2577,39 @@ def _result_arrow(rel: duckdb.DuckDBPyRelation, names: list[str]) -> pa.Table:
 
 
 def _int64_hugeints(table: pa.Table, types: list) -> pa.Table:
-    """DuckDB sums and counts integers into HUGEINT (128-bit); BigQuery's are INT64."""
+    """DuckDB sums and counts integers into HUGEINT (128-bit); BigQuery's are INT64, also as a
+    STRUCT's field or an ARRAY's element (`STRUCT(SUM(x) AS s)`, `ARRAY_AGG(total)`)."""
     for i, t in enumerate(types):
-        if getattr(t, "id", "") in ("hugeint", "uhugeint") and pa.types.is_decimal(table.schema.field(i).type):
-            try:
-                table = table.set_column(i, table.schema.field(i).name, table.column(i).cast(pa.int64()))
-            except pa.ArrowInvalid:
-                raise BigQueryError(
-                    f"integer overflow in column {table.schema.field(i).name}", fix="cast to NUMERIC"
-                ) from None
+        field = table.schema.field(i)
+        target = _int64_type(t, field.type)
+        if target is None:
+            continue
+        try:
+            table = table.set_column(i, field.name, table.column(i).cast(target))
+        except pa.ArrowInvalid:
+            raise BigQueryError(f"integer overflow in column {field.name}", fix="cast to NUMERIC") from None
     return table
+
+
+def _int64_type(duck: Any, arrow: pa.DataType) -> pa.DataType | None:
+    """`arrow` (the Arrow type of DuckDB's type `duck`) with each HUGEINT in it int64; None where
+    it has none."""
+    kind = getattr(duck, "id", "")
+    if kind in ("hugeint", "uhugeint"):
+        return pa.int64() if pa.types.is_decimal(arrow) else None
+    if kind == "list" and (pa.types.is_list(arrow) or pa.types.is_large_list(arrow)):
+        element = _int64_type(duck.children[0][1], arrow.value_type)
+        if element is None:
+            return None
+        maker = pa.large_list if pa.types.is_large_list(arrow) else pa.list_
+        return maker(arrow.value_field.with_type(element))
+    if kind == "struct" and pa.types.is_struct(arrow) and len(duck.children) == arrow.num_fields:
+        fields = [arrow.field(j) for j in range(arrow.num_fields)]
+        changed = [_int64_type(child, f.type) for (_, child), f in zip(duck.children, fields, strict=True)]
+        if all(c is None for c in changed):
+            return None
+        return pa.struct([f if c is None else f.with_type(c) for f, c in zip(fields, changed, strict=True)])
+    return None
 
 
 def _wildcard_parts(con, project: str, dataset: str, prefix: str, names: list[str]) -> list[str]:
