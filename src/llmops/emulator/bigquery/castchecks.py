@@ -46,6 +46,8 @@ _CANONICAL_TIME = "[0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(\\.[0-9]{1,6})?"
 # a TIMESTAMP text's seconds with a fraction of more than six digits (its zone may follow)
 _FINER_THAN_MICROS = ":[0-9]{1,2}\\.[0-9]{7}"
 _TIMESTAMP_ERROR = "Invalid timestamp: '{}'"
+# a TIMESTAMP text whose year has five digits (GoogleSQL's TIMESTAMP ends with the year 9999)
+_PAST_YEAR_9999 = "^\\s*[0-9]{5}"
 # DuckDB type (BigQuery's name) -> the whole text's pattern and BigQuery's error for another text
 _CANONICAL = {
     exp.DataType.Type.DATE: (_CANONICAL_DATE, "Invalid date: '{}'"),
@@ -126,13 +128,14 @@ def _check_canonical_text(node: exp.Cast, safe: bool, known: bool) -> None:
 
 def _check_timestamp_fraction(node: exp.Cast, safe: bool, known: bool) -> None:
     """A STRING operand cast to TIMESTAMP fails (NULL if `safe`) where its seconds have more than
-    six fractional digits; one of unknown type (an UNNEST alias) checked where it is a VARCHAR."""
+    six fractional digits or its year five digits (DuckDB reads the year 10000; BigQuery's
+    TIMESTAMP ends with 9999); one of unknown type (an UNNEST alias) checked where it is a VARCHAR."""
     from .functions import _t
 
     before, after = (part.replace("'", "''") for part in _TIMESTAMP_ERROR.split("{}"))
     value = "CAST(_A AS VARCHAR)"
     fail = "NULL" if safe else f"error('{before}' || {value} || '{after}')"
-    finer = f"regexp_matches({value}, '{_FINER_THAN_MICROS}')"
+    finer = f"(regexp_matches({value}, '{_FINER_THAN_MICROS}') OR regexp_matches({value}, '{_PAST_YEAR_9999}'))"
     if not known:
         finer = f"typeof(_A) = 'VARCHAR' AND {finer}"
     node.set("this", _t(f"CASE WHEN {finer} THEN {fail} ELSE _A END", node.this))
@@ -193,6 +196,8 @@ def _literal_problem(text: str, to: exp.DataType) -> tuple[str, str] | None:
     fraction = _fraction_problem(text, to)
     if fraction is not None:
         return fraction
+    if to.is_type(exp.DataType.Type.TIMESTAMPTZ) and re.search(_PAST_YEAR_9999, text):
+        return _TIMESTAMP_ERROR.format(text), "a TIMESTAMP runs from 0001-01-01 to 9999-12-31 23:59:59.999999 UTC"
     if to.is_type(exp.DataType.Type.TIME):
         m = _TIME.match(text)
         if m is not None and int(m.group(1)) > 23:

@@ -205,6 +205,28 @@ def _bytes_call(node: exp.Expression, visible: bool = False) -> exp.Expression |
     return None
 
 
+_BY_CODE_POINTS = "bq_reversed_by_code_points"
+
+
+def _reverse(node: exp.Reverse) -> exp.Expression | None:
+    """REVERSE of BYTES as `_bytes_call`; of a STRING by code points, as ZetaSQL does
+    (`REVERSE('a\u0301b')` is b, U+0301, a; DuckDB's reverse keeps each grapheme cluster whole).
+    An ASCII value stays with DuckDB's reverse, which also names a BYTES value of unknown type."""
+    if node._meta and node.meta.get(_BY_CODE_POINTS):
+        return None
+    new = _bytes_call(node)
+    if new is not None or _positional(node):
+        return new
+    new = _t(
+        "CASE WHEN strlen(CAST(_A AS VARCHAR)) = length(CAST(_A AS VARCHAR)) THEN reverse(_A) "
+        "ELSE array_to_string(list_reverse(string_split(CAST(_A AS VARCHAR), '')), '') END",
+        node.this,
+    )
+    for call in find_all(new, exp.Reverse):
+        call.meta[_BY_CODE_POINTS] = True
+    return new
+
+
 def _positional(node: exp.Expression) -> bool:
     """Whether `node` holds a positional `?` parameter, which a template must not copy."""
     return any(p.name in ("", "?") for p in node.find_all(exp.Placeholder))
@@ -699,7 +721,7 @@ def rewrite_function_calls(stmt: exp.Expression) -> None:
         exp.StrPosition: _instr,
         exp.Left: _bytes_call,
         exp.Right: _bytes_call,
-        exp.Reverse: _bytes_call,
+        exp.Reverse: _reverse,
         exp.Pad: _bytes_call,
         exp.ApproxTopK: _approx_top_count,
         # exact, as BigQuery's HLL++ is for all but large inputs (DuckDB's sketch misses some)

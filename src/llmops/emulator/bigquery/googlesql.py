@@ -1269,13 +1269,17 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     mark_json_subscripts(stmt)
     pointer_paths(stmt)
     from .jsonbytes import encode_json_bytes
+    from .jsonfloats import encode_json_floats
 
     encode_json_bytes(stmt)
+    encode_json_floats(stmt)
     ctx.udfs.update(geography.rewrite_calls(stmt))
     _rewrite_functions(stmt, ctx)
     from . import ranges
+    from .safecalls import later_errors_as_null
 
     ranges.rewrite(stmt)
+    later_errors_as_null(stmt)
     ctx.udfs.update(used_udfs(stmt))
     fieldwise_struct_comparisons(stmt)
     _fix_types(stmt)

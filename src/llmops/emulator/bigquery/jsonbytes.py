@@ -23,11 +23,13 @@ def _base64(value: exp.Expression) -> None:
         value.replace(exp.Anonymous(this="to_base64", expressions=[value.copy()]))
 
 
+def constructor_values(stmt: exp.Expression) -> list[exp.Expression]:
+    """The arguments of each JSON_ARRAY and the values of each JSON_OBJECT in `stmt`."""
+    values = [v for array in find_all(stmt, exp.JSONArray) for v in array.expressions]
+    return values + [p.expression for p in find_all(stmt, exp.JSONKeyValue) if p.expression is not None]
+
+
 def encode_json_bytes(stmt: exp.Expression) -> None:
     """Each BYTES argument of JSON_ARRAY and value of JSON_OBJECT as its base64 text."""
-    for array in find_all(stmt, exp.JSONArray):
-        for value in list(array.expressions):
-            _base64(value)
-    for pair in find_all(stmt, exp.JSONKeyValue):
-        if pair.expression is not None:
-            _base64(pair.expression)
+    for value in constructor_values(stmt):
+        _base64(value)

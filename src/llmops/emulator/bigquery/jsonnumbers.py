@@ -69,6 +69,11 @@ def wide_numbers(text: str, mode: str) -> str:
     return _TOKEN.sub(number, text)
 
 
+def _under_safe(node: exp.Expression) -> bool:
+    """Whether `node` is the call of a SAFE. prefix (whose invalid mode is NULL, checked per row)."""
+    return isinstance(node.parent, exp.SafeFunc)
+
+
 def rewrite_parse_json_modes(stmt: exp.Expression) -> None:
     """Each PARSE_JSON call of `stmt` with BigQuery's treatment of wide numbers."""
     from .functions import _invalid, _t
@@ -79,10 +84,14 @@ def rewrite_parse_json_modes(stmt: exp.Expression) -> None:
         mode = "exact"
         computed: exp.Expression | None = None
         if isinstance(option, exp.Kwarg) and option.this.name.lower() == "wide_number_mode":
-            if isinstance(option.expression, exp.Literal) and option.expression.is_string:
+            if (
+                isinstance(option.expression, exp.Literal)
+                and option.expression.is_string
+                and option.expression.name in _MODES
+            ):
                 mode = option.expression.name
-                if mode not in _MODES:
-                    raise _invalid(f"Invalid `wide_number_mode` specified: {mode}")
+            elif isinstance(option.expression, exp.Literal) and option.expression.is_string and not _under_safe(node):
+                raise _invalid(f"Invalid `wide_number_mode` specified: {option.expression.name}")
             else:
                 # "a named argument with a STRING value": a column or an expression, checked per row
                 computed = option.expression

@@ -25,7 +25,10 @@ TIMESTAMP (`DATE '2020-01-01' = '2020-01-01'`), NULL meets any type.
 
 from __future__ import annotations
 
+import re
+
 from sqlglot import exp
+from sqlglot.errors import SqlglotError
 
 from .census import find_all
 from .setoptypes import NULL, NUMBERS, STRING_LITERAL, supertype, value_type
@@ -122,8 +125,8 @@ _SCALARS = frozenset({"INT64", "FLOAT64", "NUMERIC", "BIGNUMERIC", "BOOL", "STRI
 def check_array_casts(stmt: exp.Expression) -> None:
     """`CAST(int_array_col AS ARRAY<FLOAT64>)` (ibis's `cast("array<float64>")`): BigQuery casts an
     ARRAY only to the same ARRAY type (the reference's CAST AS ARRAY), where DuckDB cast each
-    element. Judged where the column's type is known; a type with parameters or a STRUCT is left
-    as it was."""
+    element. Judged where the column's type is known; a type with parameters is left as it was,
+    and STRUCT element types are compared without their fields' names (a cast renames them)."""
     from .coltypes import composite_type
     from .googlesql import BigQueryError
 
@@ -135,13 +138,33 @@ def check_array_casts(stmt: exp.Expression) -> None:
             continue
         target = cast.to.sql("bigquery")
         if "STRUCT" in source.upper() or "STRUCT" in target.upper():
-            continue  # fields may be named differently in an equivalent type: left as it was
-        if source.replace(" ", "").upper() != target.replace(" ", "").upper():
-            raise BigQueryError(
-                "Casting between arrays with incompatible element types is not supported: "
-                f"Invalid cast from {source} to {target}",
-                fix="cast the elements: ARRAY(SELECT CAST(e AS T) FROM UNNEST(a) AS e WITH OFFSET AS o ORDER BY o)",
-            )
+            # fields may be named differently in an equivalent type; their types must be the same
+            same = _field_types_text(source), _field_types_text(target)
+            if None in same or same[0] == same[1]:
+                continue
+        elif source.replace(" ", "").upper() == target.replace(" ", "").upper():
+            continue
+        raise BigQueryError(
+            "Casting between arrays with incompatible element types is not supported: "
+            f"Invalid cast from {source} to {target}",
+            fix="cast the elements: ARRAY(SELECT CAST(e AS T) FROM UNNEST(a) AS e WITH OFFSET AS o ORDER BY o)",
+        )
+
+
+def _field_types_text(type_text: str) -> str | None:
+    """A type with its STRUCT fields' names left out (`ARRAY<STRUCT<a INT64, b STRING>>` is
+    ARRAY<STRUCT<INT64, STRING>>), or None where sqlglot cannot read it."""
+    # a field named after the column it came from (`t.a`), which sqlglot cannot read as a name
+    type_text = re.sub(r"([<,]\s*)[\w`]+(?:\.[\w`]+)+\s+", r"\1", type_text)
+    try:
+        dt = exp.DataType.build(type_text, dialect="bigquery")
+    except (SqlglotError, ValueError):
+        return None
+    for field in reversed(list(dt.find_all(exp.ColumnDef))):  # inner fields first
+        kind = field.args.get("kind")
+        if isinstance(kind, exp.DataType):
+            field.replace(kind.copy())
+    return dt.sql("bigquery").replace(" ", "").upper()
 
 
 # the element types the query text shows that coerce to each element type of a typed array

@@ -40,6 +40,9 @@ _OPEN = {"start": "-infinity", "end": "infinity"}
 _FIX = "write RANGE<DATE>, RANGE<DATETIME> or RANGE<TIMESTAMP>"
 _LITERAL_FIX = "write it as '[lower_bound, upper_bound)', a bound UNBOUNDED or NULL when open"
 _TEXT = re.compile(r"^\[\s*([^,\[\])]*?)\s*,\s*([^,\[\])]*?)\s*\)$")
+# a text cast at run time: BigQuery's canonical form, the bounds apart by exactly ", "
+# (`CAST('[2020-01-01,2020-01-02)' AS RANGE<DATE>)` is an error)
+_CAST_TEXT = re.compile(r"^\[([^,\[\])]*), ([^,\[\])]*)\)$")
 _FUNCTIONS = {
     "RANGE",
     "RANGE_START",
@@ -364,7 +367,7 @@ def _from_text(value: exp.Expression, element: str, safe: bool) -> exp.Expressio
         f"CASE WHEN upper(m.{{k}}) IN ('UNBOUNDED', 'NULL') THEN CAST('{{o}}' AS {d}) ELSE {caster}(m.{{k}} AS {d}) END"
     )
     check = "NULL" if safe else f"error({_lit(_START_BEFORE_END)})"
-    pattern = _lit(_TEXT.pattern)
+    pattern = _lit(_CAST_TEXT.pattern)
     return _t(
         f"list_extract(list_transform([regexp_extract(TRY_CAST(_A AS VARCHAR), {pattern}, ['s', 'e'])], m -> "
         f"CASE WHEN m IS NULL THEN NULL WHEN m.s = '' OR m.e = '' THEN {bad} ELSE "

@@ -231,3 +231,11 @@ def rewrite_safe_calls(stmt: exp.Expression) -> None:
         )
         narrowed = exp.TryCast(this=inner.copy(), to=exp.DataType.build("BIGINT"))
         node.replace(exp.Case(ifs=[exp.If(this=is_huge, true=narrowed)], default=inner.copy()))
+
+
+def later_errors_as_null(stmt: exp.Expression) -> None:
+    """The errors that a rewrite running after `rewrite_safe_calls` (the range functions') put
+    inside a SAFE. call's TRY as NULL, as `_without_errors` makes the others (TRY refuses error())."""
+    for tried in find_all(stmt, exp.Anonymous):
+        if tried.name.upper() == "TRY" and tried.expressions:
+            tried.set("expressions", [_without_errors(e) for e in tried.expressions])

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from ...core.errors import LlmopsError
-from . import bignumerics
+from . import bignumerics, scriptparams
 from .googlesql import BigQueryError, BigQueryInvalid
 from .script_parser import Node, Parser, Span, Token, tokenize
 
@@ -80,6 +81,8 @@ class Var:
     value: Any
     fields: dict[str, str | None] = field(default_factory=dict)
     """For a STRUCT value (a FOR loop's row): field name -> type."""
+    limits: exp.DataType | None = None
+    """The declared type where it has type parameters (`STRING(10)`), which each value must fit."""
 
 
 @dataclass
@@ -101,6 +104,7 @@ _COERCIONS = {
     ("NUMERIC", "FLOAT64"),
     ("BIGNUMERIC", "FLOAT64"),
 }
+_FLOAT_LITERAL = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 _SIMPLE_TYPES = frozenset(
     "INT64 FLOAT64 NUMERIC BIGNUMERIC BOOL STRING BYTES DATE DATETIME TIME TIMESTAMP JSON INTERVAL".split()
 )
@@ -513,6 +517,8 @@ class Interpreter:
         if fast is not None:
             return fast
         text, params, types = self.bind(span)
+        if _is_tuple(span.tokens):
+            text = "STRUCT" + text  # `(1, 'x')`: an anonymous STRUCT, as in BigQuery
         res = self.sql(f"SELECT ({text}) AS v", params, types, child=False)
         value = res.table.column(0)[0].as_py() if res.table.num_rows else None
         return value, field_type(res.schema[0]) if res.schema else None
@@ -549,6 +555,10 @@ class Interpreter:
         if var is None:
             raise BigQueryError(f"Query error: Unrecognized name: {name}", fix=f"declare it first: DECLARE {name} ...")
         var.value = coerce(value, vtype, var.type, expr_text)
+        if var.fields and isinstance(var.type, str) and var.type.startswith("STRUCT<"):
+            var.value = _renamed(var.value, list(var.fields))
+        if var.limits is not None:
+            var.value = scriptparams.fit(var.value, var.limits)
 
     # ------------------------------------------------------------------ statements
 
@@ -588,17 +598,25 @@ class Interpreter:
 
     def _declare(self, node: Node) -> None:
         declared = canonical_type(node.type_text) if node.type_text else None
+        limits = scriptparams.parameterized(declared) if declared else None
+        if limits is not None:
+            declared = scriptparams.without_parameters(limits)
         value, vtype = (None, None)
         if node.exprs:
             value, vtype = self.evaluate(node.exprs[0])
             text = node.exprs[0].text
             if declared:
                 value = coerce(value, vtype, declared, text)
+            if limits is not None:
+                value = scriptparams.fit(value, limits)
+        names = _struct_field_names(node.type_text) if node.type_text else None
+        value = _renamed(value, names)
         scope = self.scopes[-1]
         for name in node.names:
             if name in scope:
                 raise BigQueryError(f"Query error: Variable {name} is already declared", fix="declare it once")
-            scope[name] = Var(declared or vtype, value)
+            fields = dict.fromkeys(names) if names else {}
+            scope[name] = Var(declared or vtype, value, fields=fields, limits=limits)
 
     def _set(self, node: Node) -> None:
         expr = node.exprs[0]
@@ -907,11 +925,53 @@ def coerce(value: Any, have: str | None, want: str | None, expr_text: str) -> An
         return value
     if (have, want) in _COERCIONS:
         return float(value) if want == "FLOAT64" else decimal.Decimal(value)
+    if have == "FLOAT64" and want in ("NUMERIC", "BIGNUMERIC") and _FLOAT_LITERAL.match(expr_text.strip()):
+        return decimal.Decimal(expr_text.strip())  # a FLOAT64 literal coerces to NUMERIC (BigQuery's literal coercion)
     raise BigQueryInvalid(
         f"Query error: Cannot coerce expression {expr_text} to type {want} (it is {have})",
         fix=f"give a {want} value, or CAST it",
         reason="invalidQuery",
     )
+
+
+def _is_tuple(toks: list[Token]) -> bool:
+    """Whether the tokens are one parenthesized list with a comma at its top level: `(a, b)`."""
+    if len(toks) < 2 or toks[0].text != "(" or toks[-1].text != ")":
+        return False
+    depth = 0
+    comma = False
+    for i, t in enumerate(toks):
+        if t.text in ("(", "[") or t.upper == "STRUCT<":
+            depth += 1
+        elif t.text in (")", "]"):
+            depth -= 1
+            if depth == 0 and i != len(toks) - 1:
+                return False
+        elif t.text == "," and depth == 1:
+            comma = True
+    return comma
+
+
+def _struct_field_names(type_text: str) -> list[str] | None:
+    """The field names of a declared STRUCT type, as written (`STRUCT<a INT64, b STRING>`); None
+    for another type or a STRUCT with an unnamed field."""
+    try:
+        dt = exp.DataType.build(type_text, dialect="bigquery")
+    except (SqlglotError, ValueError):
+        return None
+    if not dt.is_type(exp.DataType.Type.STRUCT) or not dt.expressions:
+        return None
+    if not all(isinstance(f, exp.ColumnDef) for f in dt.expressions):
+        return None
+    return [f.name for f in dt.expressions]
+
+
+def _renamed(value: Any, names: list[str] | None) -> Any:
+    """A STRUCT value (a dict) with the declared type's field names, matched by position as
+    GoogleSQL assigns a STRUCT (`DECLARE s STRUCT<c STRING> DEFAULT STRUCT('x')`: `s.c` is 'x')."""
+    if not names or not isinstance(value, dict) or len(value) != len(names):
+        return value
+    return dict(zip(names, value.values(), strict=True))
 
 
 def _castable(t: str) -> bool:

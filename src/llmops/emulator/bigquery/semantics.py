@@ -584,6 +584,8 @@ def _to_json_string(value: exp.Expression, wide_as_text: bool = True) -> exp.Exp
         (exp.EQ(this=text.copy(), expression=lit("NaN")), lit('"NaN"')),
         (exp.EQ(this=text.copy(), expression=lit("Infinity")), lit('"Infinity"')),
         (exp.EQ(this=text.copy(), expression=lit("-Infinity")), lit('"-Infinity"')),
+        # a negative zero is 0 in JSON (float_text keeps its sign: "-0", as CAST AS STRING writes it)
+        (exp.EQ(this=as_double.copy(), expression=exp.Literal.number(0)), lit("0")),
         default=float_text(as_double),
     )
     # exact: 2^53 + 1 is 2^53 as a DOUBLE

@@ -10,7 +10,8 @@ Comparisons (`(a, b) = (1, 2)`, `IN`), `VALUES` rows and `GROUP BY` lists keep t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 from sqlglot import exp
@@ -140,18 +141,37 @@ def positional_struct_values(stmt: exp.Expression) -> None:
         values = [e for e in array.expressions if not isinstance(e, exp.Null)]
         for element in values[1:]:
             unname(element)
-    for cast in find_all(stmt, exp.Cast, exp.TryCast):
+    for cast in reversed(find_all(stmt, exp.Cast, exp.TryCast)):  # inner casts first
         value = cast.this
         if isinstance(value, exp.Struct | exp.Array):
             unname(value)
         types = _field_types(cast.to)
+        _text_fields(cast.this, types, type(cast))
         tried = isinstance(cast, exp.TryCast) and isinstance(value, exp.Struct | exp.Tuple)
         if tried and types and value.find(exp.Query) is None:  # (DuckDB takes no subquery in a lambda)
             cast.replace(_whole_or_null(value, cast.copy(), len(types)))
-        elif isinstance(value, exp.Column | exp.Dot) and _field_types(cast.to) is not None:
-            cast.replace(_positional_cast(value, cast.to, type(cast)))
-        elif isinstance(value, exp.Column | exp.Dot) and _struct_elements(cast.to) is not None:
-            cast.replace(_positional_elements(value, cast.to, type(cast)))
+        elif _whole_value(value) and _field_types(cast.to) is not None:
+            cast.replace(_once(value, partial(_positional_cast, to=cast.to, kind=type(cast))))
+        elif _whole_value(value) and _struct_elements(cast.to) is not None:
+            cast.replace(_once(value, partial(_positional_elements, to=cast.to, kind=type(cast))))
+
+
+def _whole_value(value: exp.Expression) -> bool:
+    """A STRUCT (or ARRAY) value that no constructor in the query spells out: a column, a field, a
+    query parameter or script variable, a function's result, another cast's."""
+    if isinstance(value, exp.Struct | exp.Tuple | exp.Array | exp.Null | exp.Literal):
+        return False
+    return not (isinstance(value, exp.Anonymous) and str(value.this).upper() == "ROW")
+
+
+def _once(value: exp.Expression, body: Callable[[exp.Expression], exp.Expression]) -> exp.Expression:
+    """`body(value)`, a computed value bound once (it is read once per field), where DuckDB
+    allows (no subquery in a lambda)."""
+    if isinstance(value, exp.Column | exp.Dot | exp.Parameter | exp.Placeholder) or value.find(exp.Query):
+        return body(value)
+    from .boundvalues import bound_once
+
+    return bound_once(value, body)
 
 
 def _name_anonymous_fields(dt: exp.DataType) -> None:
@@ -174,13 +194,53 @@ def _positional_cast(value: exp.Expression, to: exp.DataType, kind: type[exp.Cas
     types = _field_types(to) or []
     fields: list[exp.Expression] = []
     for i, t in enumerate(types):
-        field = exp.Anonymous(this="struct_extract_at", expressions=[value.copy(), exp.Literal.number(i + 1)])
-        fields.append(_positional_cast(field, t, kind) if _field_types(t) is not None else field)
+        field: exp.Expression = exp.Anonymous(
+            this="struct_extract_at", expressions=[value.copy(), exp.Literal.number(i + 1)]
+        )
+        if _field_types(t) is not None:
+            field = _positional_cast(field, t, kind)
+        elif _is_text(t):
+            field = _as_text(field, t, kind)
+        fields.append(field)
     row: exp.Expression = kind(this=exp.Anonymous(this="ROW", expressions=fields), to=to.copy())
     null = exp.Is(this=value.copy(), expression=exp.Null())
     if kind is exp.TryCast:
         row = _whole_or_null(value, row, len(types))
     return exp.Case(ifs=[exp.If(this=null, true=kind(this=exp.Null(), to=to.copy()))], default=row)
+
+
+def _is_text(t: exp.DataType) -> bool:
+    return t.is_type(exp.DataType.Type.VARCHAR, exp.DataType.Type.TEXT)
+
+
+def _as_text(field: exp.Expression, t: exp.DataType, kind: type[exp.Cast | exp.TryCast]) -> exp.Expression:
+    """A NUMERIC, BIGNUMERIC or FLOAT64 field cast to a STRING field as CAST(x AS STRING) writes it
+    (1.50 as "1.5", 1.0 as "1"; DuckDB's STRUCT cast kept its own text, "1.500000000"). A field of
+    another type keeps DuckDB's text (CAST AS STRING's full dispatch by type, copied into every
+    field, made a TO_JSON_STRING of the cast eight times longer)."""
+    from .formats import float_text, numeric_text
+    from .semantics import case, type_is
+
+    decimal = exp.Like(
+        this=exp.Anonymous(this="typeof", expressions=[field.copy()]), expression=exp.Literal.string("DECIMAL%")
+    )
+    return case(
+        (decimal, numeric_text(field)),
+        (type_is(field, "DOUBLE", "FLOAT"), float_text(field)),
+        default=kind(this=field.copy(), to=t.copy()),
+    )
+
+
+def _text_fields(value: exp.Expression, types: list[exp.DataType] | None, kind: type[exp.Cast | exp.TryCast]) -> None:
+    """The fields of a ROW that a cast converts to STRING fields, converted as CAST(x AS STRING)."""
+    is_row = isinstance(value, exp.Anonymous) and str(value.this).upper() == "ROW"
+    if not is_row or types is None or len(value.expressions) != len(types):
+        return
+    from .semantics import string_cast
+
+    for member, t in zip(list(value.expressions), types, strict=True):
+        if _is_text(t) and not (isinstance(member, exp.Literal) and member.is_string):
+            member.replace(string_cast(exp.Cast(this=member.copy(), to=t.copy()), safe=kind is exp.TryCast))
 
 
 def _whole_or_null(value: exp.Expression, tried: exp.Expression, count: int) -> exp.Expression:
