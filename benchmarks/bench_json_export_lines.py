@@ -40,9 +40,7 @@ def main() -> None:
         f"CREATE TABLE t AS SELECT i AS id, CASE WHEN i % 3 = 0 THEN NULL ELSE 'name ' || i END AS name, "
         f"'profit&loss ' || i AS s, i / 7.0 AS f, {{'a': NULL::BIGINT, 'b': i}} AS rec FROM range({args.rows}) r(i)"
     )
-    con.execute(
-        "CREATE TABLE tj AS SELECT *, {'j': json_object('b', id, 'a', name), 'k': id} AS sj FROM t"
-    )
+    con.execute("CREATE TABLE tj AS SELECT *, {'j': json_object('b', id, 'a', name), 'k': id} AS sj FROM t")
     print(f"{'case':32} {'ours s':>12} {'COPY json s':>10} {'ratio':>6}")
     with tempfile.TemporaryDirectory() as folder:
         out = str(Path(folder) / "rows.json")
@@ -52,7 +50,7 @@ def main() -> None:
             base = _median(lambda: con.execute(f"COPY {table} TO '{out}' (FORMAT json)"))  # noqa: B023
             line = jsonexport.line_sql(columns, types)
             ours = _median(
-                lambda: con.execute(  # noqa: B023
+                lambda: con.execute(
                     f"COPY (SELECT {line} AS line FROM {table}) TO '{out}' ({jsonexport.LINE_OPTIONS})"  # noqa: B023
                 )
             )

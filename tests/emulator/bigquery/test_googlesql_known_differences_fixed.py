@@ -4,7 +4,10 @@
   an extract job to NEWLINE_DELIMITED_JSON, the local warehouse's export and JSON lines) was
   written as a quoted string (`"s":{"k":"{\\"y\\":1}"}`) where BigQuery writes the value itself,
   its members sorted by key (`"s":{"k":{"y":1}}`); where it was written as a value its own nulls
-  were dropped as if they were a STRUCT's NULL fields.
+  were dropped as if they were a STRUCT's NULL fields;
+- `CAST(x AS BIGNUMERIC)` / `CAST(x AS NUMERIC)` of a FLOAT64 converts the double's exact binary
+  value (served wide as a selected value, refused by name where the local BIGNUMERIC cannot hold
+  it), and a FLOAT64 literal's digits as written.
 
 Each case is our own query with the answer BigQuery's rules give, on the local warehouse and
 through the real BigQuery client against the emulator (the written object read back through
@@ -13,9 +16,17 @@ the Cloud Storage client).
 
 from __future__ import annotations
 
-import json
+from decimal import Decimal
 
+import pytest
 from google.cloud import bigquery
+from googlesql_cases import (
+    assert_fails_locally,
+    assert_fails_through_client,
+    case_params,
+    check_locally,
+    check_through_client,
+)
 
 # a JSON value as a STRUCT's field (members out of order, an own null, an array of objects), in
 # an ARRAY of STRUCTs, as an ARRAY's elements; a NULL JSON field left out, a JSON 'null' kept
@@ -66,3 +77,117 @@ def test_extract_jobs_write_nested_json_as_values(bigquery_client, bucket, datas
     assert line.startswith('{"id":"7",')
     for name in ("s", "a", "ja", "sn"):
         assert f'"{name}":{NESTED_FIELDS[name]},' in line, name
+
+
+# A FLOAT64 cast to NUMERIC / BIGNUMERIC is the double's exact binary value rounded half away from
+# zero to the type's scale (ZetaSQL's NumericValue::FromDouble and BigNumericValue::FromDouble):
+# BIGNUMERIC kept the shortest decimal's 18 places (0.1), NUMERIC lost digits past ~10^5
+# (123456789.123456784) or rounded 1.5e-9's 1.49999999999999999e-9 up to 2e-9; a FLOAT64 literal
+# is converted from its digits, as written, so it is not such a cast.
+BN, N = "BIGNUMERIC", "NUMERIC"
+FLOATS = "SELECT * FROM UNNEST([STRUCT(1 AS i, 0.1 AS f), (2, 1.5), (3, NULL), (4, 123456789.123456789), (5, 1e-30), (6, 2.675)])"
+FLOAT_TABLE_ROWS = [
+    (1, Decimal("0.10000000000000000555111512312578270212"), Decimal("0.1")),
+    (2, Decimal("1.5"), Decimal("1.5")),
+    (3, None, None),
+    (4, Decimal("123456789.12345679104328155517578125"), Decimal("123456789.123456791")),
+    (5, Decimal("1E-30"), Decimal("0")),
+    (6, Decimal("2.67499999999999982236431605997495353222"), Decimal("2.675")),
+]
+FLOAT_CASTS = [
+    # a computed FLOAT64 as a selected value: every digit
+    ("SELECT CAST(f * 2 AS BIGNUMERIC) FROM t WHERE i = 1", Decimal("0.20000000000000001110223024625156540424"), BN),
+    (
+        "SELECT SAFE_CAST(f AS BIGNUMERIC) AS b FROM t WHERE i = 6",
+        Decimal("2.67499999999999982236431605997495353222"),
+        BN,
+    ),
+    ("SELECT CAST(x AS BIGNUMERIC) FROM UNNEST([0.1]) AS x", Decimal("0.10000000000000000555111512312578270212"), BN),
+    # past the engine's 20 integer digits (it was refused by name)
+    ("SELECT CAST(x * 1e30 AS BIGNUMERIC) FROM UNNEST([42.0]) AS x", Decimal("42000000000000004775803917172736"), BN),
+    # NUMERIC everywhere, also where the text does not show the type
+    ("SELECT CAST(x AS NUMERIC) FROM UNNEST([123456789.123456789]) AS x", Decimal("123456789.123456791"), N),
+    ("SELECT CAST(x AS NUMERIC) FROM UNNEST([348320.7674238955]) AS x", Decimal("348320.767423895"), N),
+    ("SELECT CAST(x AS NUMERIC) FROM UNNEST([1.5e-9]) AS x", Decimal("1E-9"), N),
+    ("SELECT CAST(x AS NUMERIC) FROM UNNEST([-5e-10]) AS x", Decimal("-1E-9"), N),
+    # the double nearest 1e29 is below 10^29: NUMERIC holds it
+    ("SELECT CAST(x AS NUMERIC) FROM UNNEST([1e29]) AS x", Decimal("99999999999999991433150857216"), N),
+    ("SELECT SUM(CAST(f AS NUMERIC)) FROM t", Decimal("123456793.398456791"), N),
+    # a double whose value has at most 18 decimals fits the local BIGNUMERIC anywhere
+    (
+        "SELECT SUM(CAST(x AS BIGNUMERIC)) FROM UNNEST([1.5, 0.375, -3.0, 1e15]) AS x",
+        Decimal("999999999999998.875"),
+        BN,
+    ),
+    ("SELECT CAST(f AS BIGNUMERIC) + 1 FROM t WHERE i = 2", Decimal("2.5"), BN),
+    # a literal's digits, as written (ZetaSQL reparses the float literal's image)
+    ("SELECT CAST(1e-20 AS BIGNUMERIC)", Decimal("1E-20"), BN),
+    ("SELECT CAST(-1.23456789012345678901234 AS BIGNUMERIC)", Decimal("-1.23456789012345678901234"), BN),
+    ("SELECT CAST(42e30 AS BIGNUMERIC)", Decimal("42E30"), BN),
+    ("SELECT CAST(0.1 AS BIGNUMERIC) AS b", Decimal("0.1"), BN),
+    ("SELECT SAFE_CAST(x AS NUMERIC) FROM UNNEST([1e30, CAST('nan' AS FLOAT64)]) AS x LIMIT 1", None, N),
+]
+FLOAT_CAST_ERRORS = [
+    # BigQuery's value has 38 decimals, which only a selected value carries here
+    (
+        "SELECT CAST(f AS BIGNUMERIC) + 1 FROM t WHERE i = 1",
+        "CAST of the FLOAT64 value 0.1 AS BIGNUMERIC is not supported",
+    ),
+    (
+        "SELECT SUM(CAST(f AS BIGNUMERIC)) FROM (SELECT 0.5 AS f UNION ALL SELECT 0.1)",
+        "CAST of the FLOAT64 value 0.1 AS BIGNUMERIC is not supported",
+    ),
+    ("SELECT CAST(1e-20 AS BIGNUMERIC) + 1", "is not supported by the local warehouse"),
+    # BigQuery's errors
+    ("SELECT CAST(x AS NUMERIC) FROM UNNEST([1e30]) AS x", "numeric out of range: 1e+30"),
+    (
+        "SELECT CAST(x AS NUMERIC) FROM UNNEST([CAST('nan' AS FLOAT64)]) AS x",
+        "Illegal conversion of non-finite floating point number to numeric: nan",
+    ),
+    (
+        "SELECT CAST(x AS BIGNUMERIC) FROM UNNEST([CAST('-inf' AS FLOAT64)]) AS x",
+        "Illegal conversion of non-finite floating point number to BIGNUMERIC: -inf",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def float_table(scratch_warehouse):
+    scratch_warehouse.query_result("CREATE SCHEMA IF NOT EXISTS floats")
+    scratch_warehouse.query_result(f"CREATE OR REPLACE TABLE floats.t AS {FLOATS}")
+    return scratch_warehouse
+
+
+def _local(sql: str) -> str:
+    return sql.replace(" FROM t", " FROM floats.t")
+
+
+def test_float_table_casts_locally(float_table):
+    rows = float_table.query_result(
+        "SELECT i, CAST(f AS BIGNUMERIC) AS b, CAST(f AS NUMERIC) AS n FROM floats.t ORDER BY i"
+    )
+    assert [tuple(r.values()) for r in rows.table.to_pylist()] == FLOAT_TABLE_ROWS
+    assert [f["type"] for f in rows.schema][1:] == [BN, N]
+
+
+@pytest.mark.parametrize("sql, want, typ", case_params({"float_casts": FLOAT_CASTS}))
+def test_float_casts_locally(float_table, sql, want, typ):
+    check_locally(float_table, _local(sql), want, typ)
+
+
+@pytest.mark.parametrize("sql, fragment", FLOAT_CAST_ERRORS)
+def test_float_cast_refusals_locally(float_table, sql, fragment):
+    assert_fails_locally(float_table, _local(sql), fragment)
+
+
+def test_float_casts_through_client(bigquery_client, dataset):
+    table = f"{dataset.dataset_id}.t"
+    bigquery_client.query_and_wait(f"CREATE TABLE {table} AS {FLOATS}")
+    result = bigquery_client.query_and_wait(
+        f"SELECT i, CAST(f AS BIGNUMERIC) AS b, CAST(f AS NUMERIC) AS n FROM {table} ORDER BY i"
+    )
+    assert [tuple(r.values()) for r in result] == FLOAT_TABLE_ROWS
+    assert [f.field_type for f in result.schema] == ["INTEGER", BN, N]
+    check_through_client(bigquery_client, [(q.replace(" FROM t", f" FROM {table}"), w, t) for q, w, t in FLOAT_CASTS])
+    for sql, fragment in FLOAT_CAST_ERRORS:
+        assert_fails_through_client(bigquery_client, sql.replace(" FROM t", f" FROM {table}"), fragment)

@@ -26,7 +26,7 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
 from sqlglot import exp
 
@@ -50,6 +50,7 @@ _CANONICAL = {
     exp.DataType.Type.TIMESTAMP: (f"{_CANONICAL_DATE}([ Tt]{_CANONICAL_TIME})?", 'Invalid datetime string "{}"'),
     exp.DataType.Type.TIME: (_CANONICAL_TIME, 'Invalid time string "{}"'),
 }
+_EXACT = Context(prec=200)
 _LENGTH_TYPES = {
     exp.DataType.Type.TEXT: "STRING",
     exp.DataType.Type.VARCHAR: "STRING",
@@ -76,6 +77,13 @@ def check_casts(stmt: exp.Expression) -> None:
                 from .googlesql import BigQueryError
 
                 raise BigQueryError(problem[0], fix=problem[1])
+        elif (number := _number_text(operand)) is not None and node.to.this == exp.DataType.Type.BIGDECIMAL:
+            wide = _wide_bignumeric(number, node.to)
+            if wide is not None and bignumerics.is_top_level_item(node, stmt):
+                node.replace(bignumerics.literal_node(wide))
+                continue
+            if wide is not None:
+                _refuse_wide_bignumeric(number, node.to)
         elif node.to.this in _CANONICAL and (known_type(operand) == "STRING" or _unnest_value(operand, stmt)):
             _check_canonical_text(node, safe, known=known_type(operand) is not None)
         elif node.to.is_type(exp.DataType.Type.TIMESTAMPTZ) and (
@@ -136,15 +144,30 @@ def _check_timestamp_fraction(node: exp.Cast, safe: bool, known: bool) -> None:
     node.set("this", _t(f"CASE WHEN {finer} THEN {fail} ELSE _A END", node.this))
 
 
+def _number_text(node: exp.Expression) -> str | None:
+    """The digits of a number written in the query (`1e-20`, `-0.5`), which BigQuery converts
+    to a BIGNUMERIC as written (rounded at 38 decimals), not through the FLOAT64; else None."""
+    sign = ""
+    while isinstance(node, (exp.Neg, exp.Paren)):
+        sign = ("-" if not sign else "") if isinstance(node, exp.Neg) else sign
+        node = node.this
+    if isinstance(node, exp.Literal) and not node.is_string:
+        return sign + node.this
+    return None
+
+
 def _wide_bignumeric(text: str, to: exp.DataType) -> Decimal | None:
     """The value of a BIGNUMERIC literal that BigQuery holds and the engine's DECIMAL(38, 18) does
-    not (served wide as a selected value, bignumerics.py), else None."""
+    not (served wide as a selected value, bignumerics.py), else None; more than 38 decimals are
+    rounded half away from zero, as BigQuery reads the text."""
     if not to.is_type(exp.DataType.Type.BIGDECIMAL) or to.expressions:
         return None
     try:
         value = Decimal(text.strip())
     except InvalidOperation:
         return None
+    if value.is_finite() and bignumerics.digits(value)[1] > bignumerics.SCALE:
+        value = value.quantize(Decimal(1).scaleb(-bignumerics.SCALE), rounding=ROUND_HALF_UP, context=_EXACT)
     return value if bignumerics.is_wide(value) else None
 
 

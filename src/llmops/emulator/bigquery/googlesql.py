@@ -1234,6 +1234,9 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     from .bignumerictext import check_text_casts, mark_text_casts
 
     mark_text_casts(stmt)  # while the target is still BIGNUMERIC (_fix_types makes it a DECIMAL)
+    from .floatcasts import FLOAT_BIGNUMERIC_UDF, mark_float_casts, rewrite_float_casts
+
+    mark_float_casts(stmt)
     from .jsonaccess import mark_json_subscripts
     from .jsonpointer import pointer_paths
     from .setops import positional_struct_columns
@@ -1256,6 +1259,8 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     ctx.udfs.update(used_udfs(stmt))
     fieldwise_struct_comparisons(stmt)
     _fix_types(stmt)
+    if rewrite_float_casts(stmt):  # before check_text_casts: an unknown type's cast may be text too
+        ctx.udfs.add(FLOAT_BIGNUMERIC_UDF)
     check_text_casts(stmt)
     rewrite_nan_comparisons(stmt)
     from .frameoffsets import check_frame_offsets

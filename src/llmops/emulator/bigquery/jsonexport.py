@@ -24,6 +24,7 @@ import json
 from collections.abc import Iterable, Sequence
 
 import duckdb
+from duckdb.sqltypes import DuckDBPyType
 
 from .jsonorder import SORTED_JSON_UDF
 
@@ -73,7 +74,7 @@ def _json_text(expr: str, kind: str, depth: int = 0) -> str:
     return _nested_text(expr, duckdb.sqltype(kind), depth)
 
 
-def _nested_text(expr: str, kind: duckdb.DuckDBPyType, depth: int) -> str:
+def _nested_text(expr: str, kind: DuckDBPyType, depth: int) -> str:
     """`_json_text` of a STRUCT or ARRAY holding JSON: its fields and elements one by one."""
     if kind.id in ("list", "array"):
         e = f"__e{depth}"
