@@ -191,3 +191,58 @@ def test_float_casts_through_client(bigquery_client, dataset):
     check_through_client(bigquery_client, [(q.replace(" FROM t", f" FROM {table}"), w, t) for q, w, t in FLOAT_CASTS])
     for sql, fragment in FLOAT_CAST_ERRORS:
         assert_fails_through_client(bigquery_client, sql.replace(" FROM t", f" FROM {table}"), fragment)
+
+
+# An aggregate in an expression subquery whose arguments name only the outer query's columns
+# belongs to the subquery (ZetaSQL's resolver: analyzer/testdata/correlated_expr_subquery.test);
+# DuckDB gave it to the outer query (one row, 30) or failed ("must appear in the GROUP BY").
+S = "STRING"
+SUBQUERY_AGGREGATES = [
+    (
+        "SELECT STRING_AGG(CAST(s AS STRING), ',' ORDER BY s) FROM"
+        " (SELECT (SELECT SUM(x) FROM UNNEST([1])) AS s FROM UNNEST([10, 20]) AS x)",
+        "10,20",
+        S,
+    ),
+    (
+        "SELECT STRING_AGG(FORMAT('%d:%d', x, c), ',' ORDER BY x) FROM"
+        " (SELECT x, (SELECT COUNT(x) FROM UNNEST([1, 2, 3]) AS y WHERE y > 1) AS c FROM UNNEST([10, 20]) AS x)",
+        "10:2,20:2",
+        S,
+    ),
+    (
+        "SELECT STRING_AGG(TO_JSON_STRING(m), ';' ORDER BY a) FROM (SELECT t.a,"
+        " ARRAY(SELECT MAX(t.a) FROM UNNEST([1, 2]) AS y GROUP BY y) AS m"
+        " FROM (SELECT 5 AS a UNION ALL SELECT 6) AS t)",
+        "[5,5];[6,6]",
+        S,
+    ),
+    (
+        "SELECT COUNTIF(e) FROM (SELECT EXISTS(SELECT MAX(x) FROM UNNEST([1]) HAVING MAX(x) > 15) AS e"
+        " FROM UNNEST([10, 20]) AS x)",
+        1,
+        "INT64",
+    ),
+    (
+        "WITH t AS (SELECT 3 AS n UNION ALL SELECT 4) SELECT STRING_AGG(CAST(s AS STRING), ',' ORDER BY s)"
+        " FROM (SELECT (SELECT SUM(t.n) FROM UNNEST([1, 2])) AS s FROM t)",
+        "6,8",
+        S,
+    ),
+    # an argument naming the subquery's own column: the subquery's in both
+    (
+        "SELECT STRING_AGG(CAST(s AS STRING), ',' ORDER BY s) FROM"
+        " (SELECT (SELECT SUM(x + y) FROM UNNEST([1, 2]) AS y) AS s FROM UNNEST([10, 20]) AS x)",
+        "23,43",
+        S,
+    ),
+]
+
+
+@pytest.mark.parametrize("sql, want, typ", case_params({"subquery_aggregates": SUBQUERY_AGGREGATES}))
+def test_subquery_aggregates_locally(warehouse, sql, want, typ):
+    check_locally(warehouse, sql, want, typ)
+
+
+def test_subquery_aggregates_through_client(bigquery_client):
+    check_through_client(bigquery_client, SUBQUERY_AGGREGATES)

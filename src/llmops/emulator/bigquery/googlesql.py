@@ -1051,6 +1051,9 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     from .bitwiseorder import regroup_bitwise_operators
 
     regroup_bitwise_operators(stmt)  # GoogleSQL's precedence, before any rewrite reads the tree
+    from .subqueryaggregates import bind_outer_aggregates
+
+    bind_outer_aggregates(stmt)  # before the UNNEST aliases are rewritten
     resolve_grouping_ordinals(stmt)  # copies SELECT expressions: before they are tagged
     resolve_group_by_aliases(stmt)
     from .havingminmax import rewrite_having_min_max
