@@ -246,3 +246,47 @@ def test_subquery_aggregates_locally(warehouse, sql, want, typ):
 
 def test_subquery_aggregates_through_client(bigquery_client):
     check_through_client(bigquery_client, SUBQUERY_AGGREGATES)
+
+
+# JSON casts only to JSON (ZetaSQL's cast map, analyzer/testdata/casts.test: "Invalid cast from
+# JSON to STRING"); DuckDB answered the JSON's text, its number, or the JSON of a string.
+JSON_CAST_ERRORS = [
+    ("""SELECT CAST(JSON '"a"' AS STRING)""", "Invalid cast from JSON to STRING"),
+    ("SELECT SAFE_CAST(PARSE_JSON('1') AS INT64)", "Invalid cast from JSON to INT64"),
+    ("SELECT CAST(TO_JSON(1) AS STRING)", "Invalid cast from JSON to STRING"),
+    ("SELECT CAST('1' AS JSON)", "Invalid cast from STRING to JSON"),
+]
+# A JSON double is written as BigQuery writes it (the shortest digits, an exponent from 10^15 on
+# and below 10^-4): DuckDB wrote 100000000000000000000.0, 0.00001, 2e22, or a literal's 1e20.
+JSON_NUMBERS = [
+    ("TO_JSON_STRING(JSON '1e20')", "1e+20", S),
+    (
+        "TO_JSON_STRING(PARSE_JSON('[2e22, 1e-5, 1e15, 1234567890123456.8, 1e14, 0.0001, 3.0]'))",
+        "[2e+22,1e-05,1e+15,1.2345678901234568e+15,100000000000000.0,0.0001,3.0]",
+        S,
+    ),
+    ("""TO_JSON_STRING(JSON '{"b": 1e20, "a": "1e20"}')""", '{"a":"1e20","b":1e+20}', S),
+    ("TO_JSON_STRING(TO_JSON(1e20))", "1e+20", S),
+    ("CAST(NULL AS JSON) IS NULL", True, "BOOL"),
+]
+
+
+@pytest.mark.parametrize("sql, fragment", JSON_CAST_ERRORS)
+def test_json_casts_refused_locally(warehouse, sql, fragment):
+    assert_fails_locally(warehouse, sql, fragment)
+
+
+@pytest.mark.parametrize("sql, want, typ", case_params({"json_numbers": JSON_NUMBERS}))
+def test_json_numbers_locally(warehouse, sql, want, typ):
+    check_locally(warehouse, sql, want, typ)
+
+
+def test_json_values_print_doubles_as_bigquery_locally(warehouse):
+    row = warehouse.query_result("SELECT JSON '1e20' AS a, PARSE_JSON('[0.00001]') AS b").table.to_pylist()[0]
+    assert row == {"a": "1e+20", "b": "[1e-05]"}
+
+
+def test_json_casts_and_numbers_through_client(bigquery_client):
+    for sql, fragment in JSON_CAST_ERRORS:
+        assert_fails_through_client(bigquery_client, sql, fragment)
+    check_through_client(bigquery_client, JSON_NUMBERS)

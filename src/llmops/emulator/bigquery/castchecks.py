@@ -18,6 +18,11 @@
   `CAST('2023-01-07 13:20:05.561000231' AS DATETIME)` is `Invalid datetime string`, for TIMESTAMP
   `Invalid timestamp: '...'` (the words BigQuery answers, recorded by ibis's test suite), NULL under
   SAFE_CAST; DuckDB truncated to the microsecond and answered. Checked where the checks above are.
+- JSON casts only to JSON (ZetaSQL's cast map; analyzer/testdata/casts.test): `CAST(JSON '"a"' AS
+  STRING)`, `SAFE_CAST(PARSE_JSON('1') AS INT64)` and `CAST('1' AS JSON)` are `Invalid cast from
+  JSON to STRING`, `... from STRING to JSON` (DuckDB answered `"a"`, 1 and the JSON). Judged where
+  the text shows the operand's type: a JSON literal, PARSE_JSON, TO_JSON, JSON_OBJECT, JSON_ARRAY;
+  a literal cast to JSON (NULL casts to any type).
 - `CAST(x AS STRING(L))` and `CAST(x AS BYTES(L))`, also as the element type of an ARRAY, fail for a
   value longer than L (`STRING(5) has maximum length 5 but got a value with length 6`); DuckDB
   ignores a VARCHAR's length.
@@ -100,6 +105,32 @@ def check_casts(stmt: exp.Expression) -> None:
                 from .googlesql import BigQueryError
 
                 raise BigQueryError(problem[0], fix=problem[1])
+
+
+_JSON_VALUES = (exp.ParseJSON, exp.JSONObject, exp.JSONArray)
+
+
+def refuse_json_casts(stmt: exp.Expression) -> None:
+    """BigQuery's `Invalid cast from JSON to T` / `Invalid cast from T to JSON` for a cast the
+    query writes (run before any rewrite adds casts of its own)."""
+    from .googlesql import BigQueryError
+
+    for cast in find_all(stmt, exp.Cast):
+        operand, to_json = cast.this, cast.to.is_type(exp.DataType.Type.JSON)
+        json_operand = isinstance(operand, _JSON_VALUES) or (
+            isinstance(operand, exp.JSONFormat) and bool(operand.args.get("to_json"))
+        )
+        if json_operand and not to_json:
+            source, target = "JSON", cast.to.sql("bigquery")
+        elif to_json and isinstance(operand, exp.Literal):
+            kind = "STRING" if operand.is_string else ("INT64" if operand.is_int else "FLOAT64")
+            source, target = kind, "JSON"
+        else:
+            continue
+        raise BigQueryError(
+            f"Invalid cast from {source} to {target}",
+            fix="convert JSON with STRING(json), INT64(json), ... or JSON_VALUE, and text with PARSE_JSON",
+        )
 
 
 def _unnest_value(operand: exp.Expression, stmt: exp.Expression) -> bool:

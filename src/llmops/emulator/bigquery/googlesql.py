@@ -1054,6 +1054,9 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     from .subqueryaggregates import bind_outer_aggregates
 
     bind_outer_aggregates(stmt)  # before the UNNEST aliases are rewritten
+    from .castchecks import refuse_json_casts
+
+    refuse_json_casts(stmt)  # before any rewrite writes casts of its own
     resolve_grouping_ordinals(stmt)  # copies SELECT expressions: before they are tagged
     resolve_group_by_aliases(stmt)
     from .havingminmax import rewrite_having_min_max
