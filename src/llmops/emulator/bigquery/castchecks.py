@@ -18,6 +18,11 @@
   `CAST('2023-01-07 13:20:05.561000231' AS DATETIME)` is `Invalid datetime string`, for TIMESTAMP
   `Invalid timestamp: '...'` (the words BigQuery answers, recorded by ibis's test suite), NULL under
   SAFE_CAST; DuckDB truncated to the microsecond and answered. Checked where the checks above are.
+- JSON casts only to JSON (ZetaSQL's cast map; analyzer/testdata/casts.test): `CAST(JSON '"a"' AS
+  STRING)`, `SAFE_CAST(PARSE_JSON('1') AS INT64)` and `CAST('1' AS JSON)` are `Invalid cast from
+  JSON to STRING`, `... from STRING to JSON` (DuckDB answered `"a"`, 1 and the JSON). Judged where
+  the text shows the operand's type: a JSON literal, PARSE_JSON, TO_JSON, JSON_OBJECT, JSON_ARRAY;
+  a literal cast to JSON (NULL casts to any type).
 - `CAST(x AS STRING(L))` and `CAST(x AS BYTES(L))`, also as an ARRAY's element or a STRUCT's field
   type, fail for a value longer than L (`STRING(5) has maximum length 5 but got a value with length
   6`); DuckDB ignores a VARCHAR's length (and refuses a BLOB's). `CAST(x AS BIGNUMERIC(P, S))`
@@ -28,7 +33,7 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
 from sqlglot import exp
 
@@ -54,6 +59,7 @@ _CANONICAL = {
     exp.DataType.Type.TIMESTAMP: (f"{_CANONICAL_DATE}([ Tt]{_CANONICAL_TIME})?", 'Invalid datetime string "{}"'),
     exp.DataType.Type.TIME: (_CANONICAL_TIME, 'Invalid time string "{}"'),
 }
+_EXACT = Context(prec=200)
 _LENGTH_TYPES = {
     exp.DataType.Type.TEXT: "STRING",
     exp.DataType.Type.VARCHAR: "STRING",
@@ -80,6 +86,13 @@ def check_casts(stmt: exp.Expression) -> None:
                 from .googlesql import BigQueryError
 
                 raise BigQueryError(problem[0], fix=problem[1])
+        elif (number := _number_text(operand)) is not None and node.to.this == exp.DataType.Type.BIGDECIMAL:
+            wide = _wide_bignumeric(number, node.to)
+            if wide is not None and bignumerics.is_top_level_item(node, stmt):
+                node.replace(bignumerics.literal_node(wide))
+                continue
+            if wide is not None:
+                _refuse_wide_bignumeric(number, node.to)
         elif node.to.this in _CANONICAL and (known_type(operand) == "STRING" or _unnest_value(operand, stmt)):
             _check_canonical_text(node, safe, known=known_type(operand) is not None)
         elif node.to.is_type(exp.DataType.Type.TIMESTAMPTZ) and (
@@ -96,6 +109,32 @@ def check_casts(stmt: exp.Expression) -> None:
                 from .googlesql import BigQueryError
 
                 raise BigQueryError(problem[0], fix=problem[1])
+
+
+_JSON_VALUES = (exp.ParseJSON, exp.JSONObject, exp.JSONArray)
+
+
+def refuse_json_casts(stmt: exp.Expression) -> None:
+    """BigQuery's `Invalid cast from JSON to T` / `Invalid cast from T to JSON` for a cast the
+    query writes (run before any rewrite adds casts of its own)."""
+    from .googlesql import BigQueryError
+
+    for cast in find_all(stmt, exp.Cast):
+        operand, to_json = cast.this, cast.to.is_type(exp.DataType.Type.JSON)
+        json_operand = isinstance(operand, _JSON_VALUES) or (
+            isinstance(operand, exp.JSONFormat) and bool(operand.args.get("to_json"))
+        )
+        if json_operand and not to_json:
+            source, target = "JSON", cast.to.sql("bigquery")
+        elif to_json and isinstance(operand, exp.Literal):
+            kind = "STRING" if operand.is_string else ("INT64" if operand.is_int else "FLOAT64")
+            source, target = kind, "JSON"
+        else:
+            continue
+        raise BigQueryError(
+            f"Invalid cast from {source} to {target}",
+            fix="convert JSON with STRING(json), INT64(json), ... or JSON_VALUE, and text with PARSE_JSON",
+        )
 
 
 def _unnest_value(operand: exp.Expression, stmt: exp.Expression) -> bool:
@@ -141,15 +180,30 @@ def _check_timestamp_fraction(node: exp.Cast, safe: bool, known: bool) -> None:
     node.set("this", _t(f"CASE WHEN {finer} THEN {fail} ELSE _A END", node.this))
 
 
+def _number_text(node: exp.Expression) -> str | None:
+    """The digits of a number written in the query (`1e-20`, `-0.5`), which BigQuery converts
+    to a BIGNUMERIC as written (rounded at 38 decimals), not through the FLOAT64; else None."""
+    sign = ""
+    while isinstance(node, (exp.Neg, exp.Paren)):
+        sign = ("-" if not sign else "") if isinstance(node, exp.Neg) else sign
+        node = node.this
+    if isinstance(node, exp.Literal) and not node.is_string:
+        return sign + node.this
+    return None
+
+
 def _wide_bignumeric(text: str, to: exp.DataType) -> Decimal | None:
     """The value of a BIGNUMERIC literal that BigQuery holds and the engine's DECIMAL(38, 18) does
-    not (served wide as a selected value, bignumerics.py), else None."""
+    not (served wide as a selected value, bignumerics.py), else None; more than 38 decimals are
+    rounded half away from zero, as BigQuery reads the text."""
     if not to.is_type(exp.DataType.Type.BIGDECIMAL) or to.expressions:
         return None
     try:
         value = Decimal(text.strip())
     except InvalidOperation:
         return None
+    if value.is_finite() and bignumerics.digits(value)[1] > bignumerics.SCALE:
+        value = value.quantize(Decimal(1).scaleb(-bignumerics.SCALE), rounding=ROUND_HALF_UP, context=_EXACT)
     return value if bignumerics.is_wide(value) else None
 
 

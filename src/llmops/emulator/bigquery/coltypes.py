@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlglot import exp
 
-from . import datefamily, decimalliterals, ranges, setops, structs, structstars
+from . import datefamily, decimalliterals, floatcasts, ranges, setops, structs, structstars
 from .bytestext import BYTES_TEXT_CALLS
 from .census import find_all
 from .nanorder import ordering_keys
@@ -155,6 +155,7 @@ def _candidates(stmt: exp.Expression) -> list[exp.Expression]:
         + _like_operands(stmt)
         + distance_arguments(stmt)
         + _string_cast_operands(stmt)
+        + floatcasts.cast_operands(stmt)
         + _formatted_cast_operands(stmt)
         + _array_cast_operands(stmt)
         + ranges.typed_arguments(stmt)

@@ -1065,6 +1065,12 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     from .bitwiseorder import regroup_bitwise_operators
 
     regroup_bitwise_operators(stmt)  # GoogleSQL's precedence, before any rewrite reads the tree
+    from .subqueryaggregates import bind_outer_aggregates
+
+    bind_outer_aggregates(stmt)  # before the UNNEST aliases are rewritten
+    from .castchecks import refuse_json_casts
+
+    refuse_json_casts(stmt)  # before any rewrite writes casts of its own
     resolve_grouping_ordinals(stmt)  # copies SELECT expressions: before they are tagged
     resolve_group_by_aliases(stmt)
     from .havingminmax import rewrite_having_min_max
@@ -1257,6 +1263,9 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     from .bignumerictext import check_text_casts, mark_text_casts
 
     mark_text_casts(stmt)  # while the target is still BIGNUMERIC (_fix_types makes it a DECIMAL)
+    from .floatcasts import FLOAT_BIGNUMERIC_UDF, mark_float_casts, rewrite_float_casts
+
+    mark_float_casts(stmt)
     from .jsonaccess import mark_json_subscripts
     from .jsonpointer import pointer_paths
     from .setops import positional_struct_columns
@@ -1283,6 +1292,8 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     ctx.udfs.update(used_udfs(stmt))
     fieldwise_struct_comparisons(stmt)
     _fix_types(stmt)
+    if rewrite_float_casts(stmt):  # before check_text_casts: an unknown type's cast may be text too
+        ctx.udfs.add(FLOAT_BIGNUMERIC_UDF)
     check_text_casts(stmt)
     rewrite_nan_comparisons(stmt)
     from .frameoffsets import check_frame_offsets

@@ -10,8 +10,10 @@ as they are.
 Each line is written by DuckDB: the row's fields in order, each `"name":value` left out where the
 value is NULL (concat_ws skips NULLs), a STRUCT's or ARRAY's value without its NULL fields
 (json_strip_nulls, which keeps an array's NULL elements: BigQuery arrays hold none), a JSON
-column's value as its own JSON text (its own nulls are data, not fields), its members sorted by
-key as BigQuery keeps them (`jsonorder.SORTED_JSON_UDF`); then the three symbols
+value's as its own JSON text (its own nulls are data, not fields), its members sorted by key as
+BigQuery keeps them (`jsonorder.SORTED_JSON_UDF`), also where it is a STRUCT's field or an
+ARRAY's element (`"s":{"k":{"y":1}}`: such a STRUCT or ARRAY is written field by field, since
+to_json would quote the JSON text that crossed Arrow as a string); then the three symbols
 replaced, which in JSON text appear only inside strings. The lines are copied as one
 unquoted text column (the CSV writer with no quote and a U+0001 delimiter: to_json escapes every
 control character, so no line holds one)."""
@@ -20,6 +22,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+
+import duckdb
+from duckdb.sqltypes import DuckDBPyType
 
 from .jsonorder import SORTED_JSON_UDF
 
@@ -48,12 +53,7 @@ def line_sql(columns: Sequence[str], types: Sequence[str], json_columns: Iterabl
     parts = []
     for name, kind in zip(columns, types, strict=True):
         column = _ident(name)
-        if name in raw:
-            value = f"{SORTED_JSON_UDF}(CAST(CAST({column} AS JSON) AS VARCHAR))"
-        elif _nested(kind):  # a STRUCT's NULL fields, at any depth, are left out too
-            value = f"CAST(json_strip_nulls(to_json({column})) AS VARCHAR)"
-        else:
-            value = f"CAST(to_json({column}) AS VARCHAR)"
+        value = _json_text(column, "JSON" if name in raw else kind)
         key = _literal(json.dumps(name, ensure_ascii=False) + ":")
         parts.append(f"CASE WHEN {column} IS NULL THEN NULL ELSE {key} || {value} END")
     line = f"'{{' || concat_ws(',', {', '.join(parts)}) || '}}'" if parts else "'{}'"
@@ -61,3 +61,31 @@ def line_sql(columns: Sequence[str], types: Sequence[str], json_columns: Iterabl
     for symbol, escape in _ESCAPES:
         line = f"replace({line}, {_literal(symbol)}, {_literal(escape)})"
     return line
+
+
+def _json_text(expr: str, kind: str, depth: int = 0) -> str:
+    """The JSON text (VARCHAR) of the non-NULL value `expr` of DuckDB type `kind`."""
+    if kind.upper() == "JSON":
+        return f"{SORTED_JSON_UDF}(CAST(CAST({expr} AS JSON) AS VARCHAR))"
+    if not _nested(kind):
+        return f"CAST(to_json({expr}) AS VARCHAR)"
+    if "JSON" not in kind.upper():  # a STRUCT's NULL fields, at any depth, are left out too
+        return f"CAST(json_strip_nulls(to_json({expr})) AS VARCHAR)"
+    return _nested_text(expr, duckdb.sqltype(kind), depth)
+
+
+def _nested_text(expr: str, kind: DuckDBPyType, depth: int) -> str:
+    """`_json_text` of a STRUCT or ARRAY holding JSON: its fields and elements one by one."""
+    if kind.id in ("list", "array"):
+        e = f"__e{depth}"
+        element = _json_text(e, str(kind.children[0][1]), depth + 1)
+        return f"'[' || array_to_string(list_transform({expr}, lambda {e}: coalesce({element}, 'null')), ',') || ']'"
+    if kind.id == "struct":
+        fields = []
+        for name, sub in kind.children:
+            field = f"struct_extract({expr}, {_literal(name)})"
+            key = _literal(json.dumps(name, ensure_ascii=False) + ":")
+            value = _json_text(field, str(sub), depth)
+            fields.append(f"CASE WHEN {field} IS NULL THEN NULL ELSE {key} || {value} END")
+        return f"'{{' || concat_ws(',', {', '.join(fields)}) || '}}'"
+    return f"CAST(to_json({expr}) AS VARCHAR)"  # a MAP or UNION: no BigQuery type

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 import pyarrow as pa
@@ -42,13 +43,30 @@ _DECODER = json.JSONDecoder(object_pairs_hook=first_key_kept, parse_float=_finit
 _ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+# DuckDB's JSON writes a double as 100000000000000000000.0, 0.00001 or 2e22 (or keeps a literal's
+# 1e20) where BigQuery's JSON writes 1e+20, 1e-05 and 2e+22 (the shortest digits; an exponent
+# from 10^15 on and below 10^-4): such a value goes through Python's json, whose floats are
+# written so but for [10^15, 10^16), which `_exponent` rewrites
+_DUCKDB_FLOAT = r"[0-9]{16,}\.|0\.0000|[0-9][eE][0-9]"
+_SIXTEEN_DIGITS = re.compile(r'"(?:[^"\\]|\\.)*"|(-?)([1-9][0-9]{15})\.([0-9]+)(?![0-9eE])')
+
+
+def _exponent(match: re.Match[str]) -> str:
+    if match.group(2) is None:  # a string
+        return match.group(0)
+    digits = (match.group(2) + match.group(3)).rstrip("0")
+    mantissa = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
+    return f"{match.group(1)}{mantissa}e+15"
+
+
 def sorted_json(text: str) -> str:
     """`text` (one JSON value) with every object's members sorted by key, the first of a repeated
-    key kept."""
+    key kept, and its doubles written as BigQuery writes them."""
     try:
-        return _ENCODER.encode(_DECODER.decode(text))
+        out = _ENCODER.encode(_DECODER.decode(text))
     except (ValueError, RecursionError):
         return text
+    return _SIXTEEN_DIGITS.sub(_exponent, out) if "." in out else out
 
 
 def sorted_json_batch(texts: pa.Array) -> pa.Array:
@@ -72,8 +90,11 @@ def _sorted_array(arr: pa.Array, t: Any) -> pa.Array:
     if "JSON" not in name or len(arr) == arr.null_count:
         return arr
     if name == "JSON":
-        # only a value with two members somewhere can change
-        needs = pc.fill_null(pc.greater_equal(pc.count_substring(arr, ":"), 2), False)
+        # only a value with two members somewhere, or a double DuckDB writes its own way, can change
+        needs = pc.fill_null(
+            pc.or_(pc.greater_equal(pc.count_substring(arr, ":"), 2), pc.match_substring_regex(arr, _DUCKDB_FLOAT)),
+            False,
+        )
         if not pc.any(needs).as_py():
             return arr
         values = arr.to_pylist()

@@ -25,6 +25,7 @@ import pyarrow as pa
 
 from . import (
     decimalmath,
+    floatcasts,
     jsonedit,
     jsonlax,
     jsonnumbers,
@@ -448,6 +449,7 @@ def _vectorised(fn: Callable[..., Any], out: pa.DataType) -> Callable[..., pa.Ar
 # name: (function, DuckDB argument types, DuckDB result type, Arrow result type)
 _UDFS: dict[str, tuple[Callable[..., Any], list[str], str, pa.DataType]] = {
     SHA512_UDF: (_sha512, ["BLOB"], "BLOB", pa.binary()),
+    floatcasts.FLOAT_BIGNUMERIC_UDF: (floatcasts.float_bignumeric_scaled, ["DOUBLE"], "VARCHAR", pa.string()),
     SHA384_UDF: (_sha384, ["BLOB"], "BLOB", pa.binary()),
     NORMALIZE_UDF: (_normalize, ["VARCHAR", "VARCHAR"], "VARCHAR", pa.string()),
     NORMALIZE_CASEFOLD_UDF: (_normalize_casefold, ["VARCHAR", "VARCHAR"], "VARCHAR", pa.string()),
