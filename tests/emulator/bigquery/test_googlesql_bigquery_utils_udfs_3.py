@@ -20,6 +20,7 @@ the real BigQuery client against the emulator.
 from __future__ import annotations
 
 import pytest
+from googlesql_cases import case_params, check_locally, check_through_client
 
 
 @pytest.fixture
@@ -99,3 +100,95 @@ def test_a_bignumeric_argument_keeps_its_digits(js, env):
     run(f"CREATE FUNCTION {ds}.kind(x BIGNUMERIC) {KIND}")
     got = run(f"SELECT {ds}.kind(BIGNUMERIC '1.123456789012345678'), {ds}.kind(BIGNUMERIC '7')")
     assert got == [("string:1.123456789012345678", "number:7")]
+
+
+# bigquery-utils' from_hex: a STRING argument read four times, inside shifts and a SUM
+FROM_HEX = (
+    "(value STRING) AS ((SELECT SUM(CAST(CONCAT('0x', SUBSTR(value, byte * 2 + 1, 2)) AS INT64) "
+    "<< ((LENGTH(value) - (byte + 1) * 2) * 4)) FROM UNNEST(GENERATE_ARRAY(1, LENGTH(value) / 2)) WITH OFFSET byte))"
+)
+
+
+def test_a_string_argument_read_in_shifts_translates_small():
+    from llmops.emulator.bigquery.googlesql import translate
+
+    # was 1.9 MB of SQL (80 s to translate; the sweep's 30 s limit stopped it): each reference
+    # to `value` was GoogleSQL's text of a value of any type, copied by each rewrite around it
+    script = translate(f"CREATE TEMP FUNCTION from_hex{FROM_HEX}")
+    assert sum(len(s.sql) for s in script.statements) < 200_000
+
+
+def test_from_hex_answers(env):
+    run, ds, _ = env
+    run(f"CREATE FUNCTION {ds}.from_hex{FROM_HEX}")
+    got = run(f"SELECT {ds}.from_hex('000000000001e240'), {ds}.from_hex(NULL), {ds}.from_hex('0102')")
+    assert got == [(123456, None, 258)]
+
+
+def test_a_string_argument_keeps_its_text(env):
+    run, _, _ = env
+    sql = (
+        "CREATE TEMP FUNCTION g(s STRING) AS (CONCAT(s, '|', CAST(LENGTH(s) AS STRING), '|', UPPER(s), '|', s || s)); "
+        "SELECT g('é'), g(NULL), g(x) FROM UNNEST(['ab']) AS x"
+    )
+    assert run(sql) == [("é|1|É|éé", None, "ab|2|AB|abab")]
+
+
+# bigquery-utils' cw_to_base: INT64 arguments inside math functions and a GENERATE_ARRAY bound
+TO_BASE = """(number INT64, base INT64) RETURNS STRING AS ((
+  WITH chars AS (
+    SELECT MOD(CAST(FLOOR(ABS(number) / POW(base, (FLOOR(LOG(ABS(number)) / LOG(base)) + 1) - idx)) AS INT64), base) ch, idx
+    FROM UNNEST(GENERATE_ARRAY(1, CAST(FLOOR(LOG(ABS(number)) / LOG(base)) AS INT64) + 1)) idx
+  )
+  SELECT CONCAT(CASE WHEN number < 0 THEN '-' ELSE '' END,
+    CODE_POINTS_TO_STRING(ARRAY_AGG(IF(ch >= 0 AND ch <= 9, ch + 48, ch + 97 - 10) ORDER BY idx))) FROM chars
+))"""
+
+
+def test_int64_arguments_in_math_and_a_series_translate_small():
+    from llmops.emulator.bigquery.googlesql import translate
+
+    # was 1.3 MB (GoogleSQL's INT64 conversion of a value of any type at each reference, and
+    # GENERATE_ARRAY's dozen copies of its bound): the sweep's 30 s limit stopped it
+    script = translate(f"CREATE TEMP FUNCTION to_base{TO_BASE}")
+    assert sum(len(s.sql) for s in script.statements) < 200_000
+
+
+def test_to_base_answers(env):
+    run, ds, _ = env
+    run(f"CREATE FUNCTION {ds}.to_base{TO_BASE}")
+    got = run(f"SELECT {ds}.to_base(5, 2), {ds}.to_base(31, 8), {ds}.to_base(10, 16), {ds}.to_base(-255, 16)")
+    assert got == [("101", "37", "a", "-ff")]
+
+
+# GENERATE_ARRAY whose bound is a large expression (bound once, not copied a dozen times)
+SERIES = [
+    (
+        "SELECT GENERATE_ARRAY(1, CAST(FLOOR(LOG(ABS(n)) / LOG(b)) AS INT64) + 1) FROM UNNEST([255]) n, UNNEST([16]) b",
+        [1, 2],
+        "INT64",
+    ),
+    (
+        "SELECT GENERATE_ARRAY(0.5, SQRT(ABS(n)) + 0.25, COS(0) * 1.5) FROM UNNEST([16]) n",
+        [0.5, 2.0, 3.5],
+        "FLOAT64",
+    ),
+]
+
+
+def test_a_series_with_a_large_bound_translates_small():
+    from llmops.emulator.bigquery.googlesql import translate
+
+    sql = (
+        "SELECT GENERATE_ARRAY(1, CAST(FLOOR(LOG(ABS(n)) / LOG(b)) AS INT64) + 1) FROM UNNEST([255]) n, UNNEST([16]) b"
+    )
+    assert sum(len(s.sql) for s in translate(sql).statements) < 40_000  # was 189 KB
+
+
+@pytest.mark.parametrize("sql, want, typ", case_params({"series": SERIES}))
+def test_a_series_with_a_large_bound_locally(warehouse, sql, want, typ):
+    check_locally(warehouse, sql, want, typ)
+
+
+def test_a_series_with_a_large_bound_through_the_client(bigquery_client):
+    check_through_client(bigquery_client, SERIES)
