@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlglot import exp
 
-from .boundvalues import bound_together
+from .boundvalues import bound_together, is_large
 from .census import find_all
 from .coltypes import known_type
 from .functions import _t
@@ -176,8 +176,10 @@ def _series(template: str, args: list[exp.Expression]) -> exp.Expression:
     """The series' template over `args`. The template reads them inside lambdas, where DuckDB
     takes no subquery ("subqueries in lambda expressions are not supported"): arguments with one
     (ibis's `GENERATE_ARRAY(0, ARRAY_LENGTH(ARRAY(SELECT ...)) - 1)`) are evaluated once, outside,
-    and the template reads their bound values."""
-    if any(a.find(exp.Select) is not None for a in args):
+    and the template reads their bound values. So are large ones: the template copies each
+    argument a dozen times (bigquery-utils' cw_to_base, `GENERATE_ARRAY(1, CAST(FLOOR(LOG(ABS(n))
+    / LOG(b)) AS INT64) + 1)`, was 190 KB of SQL)."""
+    if any(a.find(exp.Select) is not None or is_large(a) for a in args):
         return bound_together(args, lambda refs: _t(template, *refs))
     return _t(template, *args)
 

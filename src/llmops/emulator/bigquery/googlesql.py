@@ -51,6 +51,7 @@ from .structs import (
     top_level_value_table,
 )
 from .timecasts import rewrite_time_casts
+from .udfarguments import PLAIN_ARGUMENT
 
 # sqlglot logs a warning for every BigQuery-only table option it drops (PARTITION BY, CLUSTER BY,
 # OPTIONS); those have no meaning on DuckDB and the noise would reach the user's terminal.
@@ -2132,7 +2133,10 @@ def _type_arguments(body: exp.Expression, params: list[exp.Expression]) -> None:
     for col in list(body.find_all(exp.Column)):
         kind = declared.get(col.name.lower())
         if kind is not None and not col.table and not isinstance(col.parent, exp.Dot):
-            col.replace(exp.Cast(this=col.copy(), to=kind.copy()))
+            cast = exp.Cast(this=col.copy(), to=kind.copy())
+            if kind.is_type(exp.DataType.Type.VARCHAR, exp.DataType.Type.TEXT, exp.DataType.Type.BIGINT):
+                cast.meta[PLAIN_ARGUMENT] = True
+            col.replace(cast)
             continue
         # `p.y` of a STRUCT argument `p`: the field of the argument cast to its declared type
         # (a STRUCT meets the type by position: `STRUCT(ts AS x, 1.0)` has the field `y`)

@@ -1,12 +1,14 @@
 """JavaScript user-defined functions, run by an embedded V8 (`mini-racer`, the `js` extra).
 
 Types follow BigQuery's JavaScript encodings ("Supported JavaScript UDF data types"): FLOAT64
-and NUMERIC are Numbers, STRING and BOOL their JavaScript kinds, BYTES a base64 string, an ARRAY
-an Array, a STRUCT an Object with a property per field, JSON the equivalent JavaScript object,
-array or value (`JSON.parse` of its text). INT64, anywhere in an argument's type, is refused as
-an argument type (the reference: "INT64 is unsupported as an input type for JavaScript UDFs")
-and allowed in a return type (a Number or a numeric String). DATE, TIMESTAMP and the other types
-are refused by name. Each call runs under `TIMEOUT_S` and the context under `MAX_MEMORY` bytes.
+is a Number; a NUMERIC or BIGNUMERIC argument a Number when it is a whole number within ±2^53,
+else a String of its digits; STRING and BOOL their JavaScript kinds, BYTES a base64 string, an
+ARRAY an Array, a STRUCT an Object with a property per field, JSON the equivalent JavaScript
+object, array or value (`JSON.parse` of its text). An INT64 argument, which the reference calls
+unsupported but BigQuery takes, is a String of its digits, as BigQuery passes it (JavaScript has
+no 64-bit integer); an INT64 result may be a Number or a numeric String. DATE, TIMESTAMP and the
+other types are refused by name. Each call runs under `TIMEOUT_S` and the context under
+`MAX_MEMORY` bytes.
 """
 
 from __future__ import annotations
@@ -47,16 +49,11 @@ def udf_name(params: list[tuple[str, str]], returns: str, body: str) -> str:
 
 def check_signature(params: list[tuple[str, str]], returns: str | None) -> None:
     """Refuse what BigQuery's JavaScript UDFs cannot take or give (a one-line error)."""
-    for name, t in params:
-        if "INT64" in _scalars(_tree(t)):
-            raise BigQueryError(
-                f"JavaScript UDF argument {name} has type {t}, which JavaScript cannot represent",
-                fix="declare it FLOAT64 (a number) or STRING",
-            )
+    for _, t in params:
         if duckdb_type(t) is None:
             raise BigQueryError(
                 f"JavaScript UDF argument type {t} is not supported by the local warehouse",
-                fix="use FLOAT64, STRING, BOOL, NUMERIC, BYTES or JSON, or an ARRAY or STRUCT of them",
+                fix="use FLOAT64, INT64, STRING, BOOL, NUMERIC, BYTES or JSON, or an ARRAY or STRUCT of them",
             )
     if returns is None:
         raise BigQueryError("A JavaScript UDF needs a RETURNS type", fix="add RETURNS FLOAT64 (or another type)")
@@ -67,20 +64,34 @@ def check_signature(params: list[tuple[str, str]], returns: str | None) -> None:
         )
 
 
-def duckdb_type(t: str) -> str | None:
-    """The DuckDB type of a JavaScript UDF's argument or result type; None for the types the
-    local warehouse does not pass to JavaScript."""
-    return _duckdb(_tree(t))
+_EXACT_ARGUMENTS = {"NUMERIC": "DECIMAL(38,9)", "BIGNUMERIC": "DECIMAL(38,18)"}
+"""Argument types that reach Python as Decimals, so their JavaScript encoding sees every digit."""
 
 
-def _duckdb(tree: Any) -> str | None:
+def duckdb_type(t: str, *, argument: bool = False) -> str | None:
+    """The DuckDB type of a JavaScript UDF's result type (or, `argument`, of an argument's);
+    None for the types the local warehouse does not pass to JavaScript."""
+    return _duckdb(_tree(t), argument)
+
+
+def call_sql(udf: str, params: list[tuple[str, str]]) -> str:
+    """The call of `udf` on the parameters by name, each cast to its argument type where the
+    call's own type may differ (DuckDB does not widen a DOUBLE to a DECIMAL to bind a call)."""
+    args = []
+    for name, t in params:
+        exact, plain = duckdb_type(t, argument=True), duckdb_type(t)
+        args.append(quote_ident(name) if exact == plain else f"CAST({quote_ident(name)} AS {exact})")
+    return f"{udf}({', '.join(args)})"
+
+
+def _duckdb(tree: Any, argument: bool = False) -> str | None:
     if isinstance(tree, str):
-        return _DUCKDB_TYPES.get(tree)
+        return (argument and _EXACT_ARGUMENTS.get(tree)) or _DUCKDB_TYPES.get(tree)
     kind, inner = tree
     if kind == "ARRAY":
-        element = _duckdb(inner)
+        element = _duckdb(inner, argument)
         return f"{element}[]" if element else None
-    fields = [(name, _duckdb(t)) for name, t in inner]
+    fields = [(name, _duckdb(t, argument)) for name, t in inner]
     if not fields or any(t is None for _, t in fields):
         return None
     return "STRUCT(" + ", ".join(f"{quote_ident(name)} {t}" for name, t in fields) + ")"
@@ -116,15 +127,6 @@ def _split_top(text: str) -> list[str]:
             parts.append(text[start:i])
             start = i + 1
     return [*parts, text[start:]]
-
-
-def _scalars(tree: Any) -> set[str]:
-    if isinstance(tree, str):
-        return {tree}
-    kind, inner = tree
-    if kind == "ARRAY":
-        return _scalars(inner)
-    return set().union(*(_scalars(t) for _, t in inner))
 
 
 def _result_js(tree: Any, v: str, depth: int = 0) -> str:
@@ -200,7 +202,7 @@ class JsFunction:
         con.create_function(
             name,
             udf,
-            [duckdb_type(t) for _, t in self.params],
+            [duckdb_type(t, argument=True) for _, t in self.params],
             duckdb_type(self.returns),
             null_handling="special",
             exception_handling=duckdb.PythonExceptionHandling.DEFAULT,
@@ -220,7 +222,19 @@ def _to_js(value: Any, tree: Any) -> Any:
         return base64.b64encode(value).decode()
     if tree == "JSON":
         return json.loads(value)
+    if tree == "INT64":
+        return str(value)
+    if tree in ("NUMERIC", "BIGNUMERIC"):
+        return _numeric(decimal.Decimal(value))
     return value
+
+
+def _numeric(value: decimal.Decimal) -> int | str:
+    """A NUMERIC or BIGNUMERIC argument as BigQuery encodes it: a Number when it has no fraction
+    and lies within ±2^53 (a double holds it exactly), else a String of its digits."""
+    if value == value.to_integral_value() and abs(value) <= 2**53:
+        return int(value)
+    return format(value.normalize(), "f")
 
 
 def _from_js(value: Any, tree: Any) -> Any:

@@ -249,7 +249,7 @@ def _create_macro(
         assert ret is not None
         udf = js_udfs.udf_name(params, ret, body)
         _register(engine, con, udf, js_udfs.compiled(udf, params, ret, body))
-        macro_body = f"{udf}({', '.join(quote_ident(n) for n in names)})"
+        macro_body = js_udfs.call_sql(udf, params)
     else:
         typed = ", ".join(f"{n} {type_text(a.get('dataType')) or 'ANY TYPE'}" for n, a in zip(names, args))
         ret = type_text(returns)
@@ -626,7 +626,9 @@ def _temp_js(interp: Interpreter, name: str, args: list[dict], returns: dict | N
     udf = js_udfs.udf_name(params, ret, body)
     _register(interp.engine, interp.con, udf, js_udfs.compiled(udf, params, ret, body))
     names = ", ".join(quote_ident(n) for n, _ in params)
-    interp.con.execute(f"CREATE OR REPLACE TEMPORARY MACRO {quote_ident(name)}({names}) AS {udf}({names})")
+    interp.con.execute(
+        f"CREATE OR REPLACE TEMPORARY MACRO {quote_ident(name)}({names}) AS {js_udfs.call_sql(udf, params)}"
+    )
     interp.root.temp_functions.add(name.lower())
 
 

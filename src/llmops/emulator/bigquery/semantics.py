@@ -32,6 +32,7 @@ from .mathfuncs import rewrite_math_calls
 from .maxbynulls import rewrite_max_by_nulls
 from .offsetstars import HIDDEN_OFFSET, rewrite_offset_stars
 from .trimwhitespace import rewrite_whitespace_trims
+from .udfarguments import PLAIN_ARGUMENT
 from .udfs import JSON_PRETTY_UDF, TO_JSON_STRING_UDF, TO_JSON_UDF
 from .vectordistances import rewrite_vector_distances
 
@@ -85,7 +86,7 @@ def rewrite_semantics(stmt: exp.Expression) -> None:
         if (
             isinstance(node.this, (exp.Parameter, exp.Placeholder))
             or (isinstance(node.this, exp.Literal) and not node.this.is_string and node.this.this.isdigit())
-            or (node._meta and node.meta.get(DUCKDB_INT32))
+            or (node._meta and (node.meta.get(DUCKDB_INT32) or node.meta.get(PLAIN_ARGUMENT)))
         ):
             continue
         if node.to.this in _INT_TYPES:

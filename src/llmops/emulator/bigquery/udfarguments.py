@@ -23,6 +23,12 @@ from sqlglot import exp
 
 _ARGS = "__udf_args"
 
+PLAIN_ARGUMENT = "plain_argument"
+"""Marks the CAST of a STRING or INT64 argument in a function body: no other type coerces to
+either, so the value has the type already and the CAST stays DuckDB's, not GoogleSQL's
+conversion of a value of any type (which copies the value once per type it might have, and
+grows with each rewrite that copies it)."""
+
 
 def _argument_references(body: exp.Expression, params: list[str]) -> list[exp.Column] | None:
     """The body's references to its parameters, or None where they cannot be rebound (a
