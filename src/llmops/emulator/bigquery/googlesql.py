@@ -1909,6 +1909,14 @@ def _exact_decimal_literal(node: exp.Literal, coerced: str | None = None) -> boo
     return True
 
 
+_CIVIL_TYPES = (
+    exp.DataType.Type.DATE,
+    exp.DataType.Type.DATETIME,
+    exp.DataType.Type.TIMESTAMP,
+    exp.DataType.Type.TIMESTAMPTZ,
+)
+
+
 def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
     from . import castformat
     from .datefamily import check_unix_calls, dispatch_by_argument_type
@@ -1978,9 +1986,12 @@ def _rewrite_functions(stmt: exp.Expression, ctx: _Context) -> None:
     for node in find_all(stmt, exp.DateTrunc, exp.DateAdd, exp.DateSub):
         # DATE_TRUNC/DATE_ADD/DATE_SUB return DATE in BigQuery; DuckDB's date arithmetic gives TIMESTAMP
         parent = node.parent
-        if not (isinstance(parent, exp.Cast) and parent.to.is_type(exp.DataType.Type.DATE)):
-            # a CAST to another type (`CAST(DATE_ADD(...) AS STRING)`) reads the DATE too; wrapped in place, not as a copy: a call nested inside (found in the same list) must
-            # still be in the tree when its turn comes (`DATE_SUB(DATE_TRUNC(DATE_ADD(d, ...)))`)
+        if not (isinstance(parent, exp.Cast) and parent.to.is_type(*_CIVIL_TYPES)):
+            # a CAST to a date or time type already gives the call its type (a DATETIME's
+            # DATE_TRUNC is cast back to TIMESTAMP); one to another type (`CAST(DATE_ADD(...) AS
+            # STRING)`) reads the DATE. Wrapped in place, not as a copy: a call nested inside
+            # (found in the same list) must still be in the tree when its turn comes
+            # (`DATE_SUB(DATE_TRUNC(DATE_ADD(d, ...)))`)
             cast = exp.Cast(to=exp.DataType.build("DATE"))
             node.replace(cast)
             cast.set("this", node)
