@@ -190,8 +190,10 @@ def test_sources_sidecar_lines_up_with_training_rows(prepared):
     assert len(sources) == prepared.train.rows
     assert all(s["license"] == "CC BY-SA 4.0" for s in sources)
     # the sample's course rows have negative ids: no Stack Overflow URL can be built for them (a
-    # NULL field is left out of the line, as BigQuery's EXPORT DATA leaves it out)
-    assert all("uri" not in s for s in sources if s["answer_id"] < 0)
+    # NULL field is left out of the line, as BigQuery's EXPORT DATA leaves it out); ids are INT64,
+    # which EXPORT DATA writes as JSON strings
+    assert all(isinstance(s["answer_id"], str) for s in sources)
+    assert all("uri" not in s for s in sources if int(s["answer_id"]) < 0)
 
 
 def test_gemini_format_has_user_and_model_turns(session):

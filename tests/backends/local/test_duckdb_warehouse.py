@@ -76,7 +76,7 @@ def test_export_with_parameters_and_file_uri(warehouse, ws_dir):
         {"below": 0},
     )
     assert result.rows == 2
-    assert [json.loads(x)["id"] for x in dest.read_text().splitlines()] == [-500, -499]
+    assert [json.loads(x)["id"] for x in dest.read_text().splitlines()] == ["-500", "-499"]  # INT64 as JSON strings
 
 
 def test_export_to_unwritable_destination_is_one_line_and_leaves_nothing(warehouse, ws_dir):
@@ -212,7 +212,7 @@ def test_llmops_sql_cannot_write_outside_the_workspace(cli, host_file, kind):
 def test_llmops_sql_exports_inside_the_workspace(cli, workspace):
     r = cli("sql", "EXPORT DATA OPTIONS(uri='exports/x-*.json', format='JSON') AS SELECT 1 AS x")
     assert r.code == 0, r.err
-    assert (workspace / "exports" / "x-000000000000.json").read_text() == '{"x":1}\n'
+    assert (workspace / "exports" / "x-000000000000.json").read_text() == '{"x":"1"}\n'
 
 
 def test_symlink_out_of_the_workspace_is_refused(warehouse, settings, host_file):

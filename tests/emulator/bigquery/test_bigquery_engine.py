@@ -600,7 +600,7 @@ def test_export_formats(local, tmp_path):
     info = local.export(sql, tmp_path / "out.jsonl", params={"lo": -3, "hi": -1})
     assert info == {"uris": [str(tmp_path / "out.jsonl")], "rows": 3, "files": 1}
     lines = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
-    assert [r["id"] for r in lines] == [-3, -2, -1]
+    assert [r["id"] for r in lines] == ["-3", "-2", "-1"]  # INT64 as strings in JSON exports
     local.export(sql, f"file://{tmp_path}/out.csv", format="csv", params={"lo": -3, "hi": -1})
     assert (tmp_path / "out.csv").read_text().splitlines()[0] == "id,title"
     local.export(sql, tmp_path / "out.parquet", format="parquet", params={"lo": -3, "hi": -1})
@@ -634,7 +634,7 @@ def test_export_data_statement_to_gcs_root(engine, tmp_path):
     assert r.statement_type == "EXPORT_DATA"
     assert r.export == {"uris": ["gs://bkt/out/part-000000000000.json"], "rows": 2, "files": 1}
     written = tmp_path / "gcs" / "bkt" / "out" / "part-000000000000.json"
-    assert [json.loads(x) for x in written.read_text().splitlines()] == [{"a": 1, "b": "x"}, {"a": 2, "b": "y"}]
+    assert [json.loads(x) for x in written.read_text().splitlines()] == [{"a": "1", "b": "x"}, {"a": "2", "b": "y"}]
     engine.query(
         "EXPORT DATA OPTIONS(uri='gs://bkt/csv/*.csv', format='CSV', header=false) AS SELECT * FROM ds.t ORDER BY a"
     )

@@ -90,6 +90,10 @@ ELEMENTS = [
     ("FORMAT_TIMESTAMP('%J|%P|%s', TIMESTAMP '2024-03-07 15:04:05+00')", "067|pm|1709823845", "STRING"),
     ("FORMAT_DATE('%J', DATE '2021-01-03')", "371", "STRING"),
     ("FORMAT_DATETIME('%P', DATETIME '2024-01-01 09:00:00')", "am", "STRING"),
+    # a TIME is formatted as that time of 1970-01-01 UTC: %s is its seconds of the day (it was
+    # DuckDB's "Unimplemented type for cast (TIME -> TIMESTAMP WITH TIME ZONE)")
+    ("FORMAT_TIME('%s', TIME '15:06:07.9')", "54367", "STRING"),
+    ("FORMAT_TIME('%H:%M|%s', TIME '00:00:01')", "00:00|1", "STRING"),
     (
         "PARSE_TIMESTAMP('%s', '1700000000')",
         dt.datetime(2023, 11, 14, 22, 13, 20, tzinfo=dt.UTC),

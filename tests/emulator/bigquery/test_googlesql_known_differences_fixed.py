@@ -37,14 +37,14 @@ NESTED_JSON = """SELECT 7 AS id,
   STRUCT(CAST(NULL AS JSON) AS k, JSON 'null' AS v) AS sn,
   JSON '{"z": 1, "a": 2}' AS top"""
 NESTED_FIELDS = {
-    "s": '{"k":{"b":[2,{"c":"\\u003c\\u0026\\u003e","d":null}],"y":1},"n":2}',
+    "s": '{"k":{"b":[2,{"c":"\\u003c\\u0026\\u003e","d":null}],"y":1},"n":"2"}',
     "a": '[{"j":{"a":null,"b":1},"t":"x"},{"j":3}]',
     "ja": '[1,"z"]',
     "sn": '{"v":null}',
     "top": '{"a":2,"z":1}',
 }
 # EXPORT DATA writes INT64 as a number, an extract job as a string ("Export table data")
-EXPORT_LINE = '{"id":7,' + ",".join(f'"{k}":{v}' for k, v in NESTED_FIELDS.items()) + "}\n"
+EXPORT_LINE = '{"id":"7",' + ",".join(f'"{k}":{v}' for k, v in NESTED_FIELDS.items()) + "}\n"
 
 
 def test_the_local_warehouse_export_writes_nested_json_as_values(scratch_warehouse):

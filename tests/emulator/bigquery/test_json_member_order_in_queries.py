@@ -88,7 +88,7 @@ def test_export_data_and_extract_jobs_write_json_sorted(bigquery_client, storage
 @pytest.mark.parametrize(
     "name, fmt, want",
     [
-        ("o.jsonl", "jsonl", '{"id":1,"j":' + SORTED + "}\n"),
+        ("o.jsonl", "jsonl", '{"id":"1","j":' + SORTED + "}\n"),
         ("o.csv", "csv", 'id,j\n1,"' + SORTED.replace('"', '""') + '"\n'),
     ],
 )
@@ -102,4 +102,4 @@ def test_the_local_warehouse_json_lines_write_json_sorted(scratch_warehouse):
     # the lines data preparation writes itself, as EXPORT DATA would (`stream_json_lines`)
     batches: list = []
     scratch_warehouse.stream_json_lines(EXPORTED, batches.append, lines={"line": ["id", "j"]})
-    assert [line for b in batches for line in b.column("line").to_pylist()] == ['{"id":1,"j":' + SORTED + "}\n"]
+    assert [line for b in batches for line in b.column("line").to_pylist()] == ['{"id":"1","j":' + SORTED + "}\n"]

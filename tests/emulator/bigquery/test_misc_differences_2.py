@@ -192,14 +192,14 @@ def test_extract_jobs_and_export_data_leave_null_fields_out(bigquery_client, sto
         config = bigquery.ExtractJobConfig(destination_format="NEWLINE_DELIMITED_JSON")
         bigquery_client.extract_table(f"{dataset}.rows", f"gs://{bucket.name}/rows.json", job_config=config).result()
         line = bucket.blob("rows.json").download_as_text()
-        assert line == ('{"id":"1","s":"profit\\u0026loss \\u003cx\\u003e","rec":{"b":"b"},"arr":[{"e":2}]}\n')
+        assert line == ('{"id":"1","s":"profit\\u0026loss \\u003cx\\u003e","rec":{"b":"b"},"arr":[{"e":"2"}]}\n')
         bigquery_client.query_and_wait(
             f"EXPORT DATA OPTIONS(uri='gs://{bucket.name}/q-*.json', format='JSON') AS {_NULLS}"
         )
         (blob,) = [b for b in bucket.list_blobs(prefix="q-")]
         row = json.loads(blob.download_as_text())
         assert sorted(row) == ["arr", "id", "rec", "s"]
-        assert row["rec"] == {"b": "b"} and row["arr"] == [{"e": 2}]
+        assert row["rec"] == {"b": "b"} and row["arr"] == [{"e": "2"}] and row["id"] == "1"
         assert "\\u0026" in blob.download_as_text()
     finally:
         bigquery_client.delete_dataset(dataset, delete_contents=True, not_found_ok=True)
@@ -209,7 +209,7 @@ def test_the_local_warehouse_export_leaves_null_fields_out(scratch_warehouse):
     engine = scratch_warehouse.engine
     engine.export(_NULLS, "nulls.jsonl")
     text = (engine.local_root / "nulls.jsonl").read_text()
-    assert text == '{"id":1,"s":"profit\\u0026loss \\u003cx\\u003e","rec":{"b":"b"},"arr":[{"e":2}]}\n'
+    assert text == '{"id":"1","s":"profit\\u0026loss \\u003cx\\u003e","rec":{"b":"b"},"arr":[{"e":"2"}]}\n'
     # a JSON value's own nulls are data, not fields
     engine.export("SELECT JSON '{\"k\": null}' AS j, CAST(NULL AS JSON) AS k", "json.jsonl")
     assert (engine.local_root / "json.jsonl").read_text() == '{"j":{"k":null}}\n'
@@ -239,11 +239,11 @@ def test_gap_fill_gives_the_same_rows_through_every_path(scratch_warehouse, bigq
     batches: list = []
     scratch_warehouse.stream_json_lines(_GAP_FILL, batches.append, lines={"line": ["d", "v"]})
     lines = [json.loads(r["line"]) for b in batches for r in b.to_pylist()]
-    assert lines == [{"d": r["d"].isoformat(), "v": r["v"]} for r in _FILLED]
+    assert lines == [{"d": r["d"].isoformat(), "v": str(r["v"])} for r in _FILLED]  # INT64 as strings
 
     scratch_warehouse.engine.export(_GAP_FILL, "filled.jsonl")
     text = (scratch_warehouse.engine.local_root / "filled.jsonl").read_text()
-    assert [json.loads(x) for x in text.splitlines()] == [{"d": r["d"].isoformat(), "v": r["v"]} for r in _FILLED]
+    assert [json.loads(x) for x in text.splitlines()] == [{"d": r["d"].isoformat(), "v": str(r["v"])} for r in _FILLED]
 
 
 # ---------------------------------------------------------------- INFORMATION_SCHEMA.TABLE_SNAPSHOTS

@@ -1,14 +1,15 @@
 """The SELECT list an extract job exports a table through, so that CSV and newline-delimited
 JSON files hold values as BigQuery writes them ("Export table data"): TIMESTAMP as
 `2024-01-01 00:00:00 UTC`, BYTES as base64, NUMERIC/BIGNUMERIC without trailing zeros, GEOGRAPHY
-as WKT, JSON as its text; in JSON files INT64 as strings ("to preserve 64-bit precision").
+as WKT, JSON as its text (in JSON files INT64 as strings, "to preserve 64-bit precision", at
+every level: jsonexport.py writes them).
 CSV cannot hold nested or repeated fields: a table with one is BigQuery's error. Avro and
 Parquet keep their own types and take the table as it is.
 
 NULL fields are left out and `<`, `>`, `&` escaped by the JSON writer (jsonexport.py).
 
 Known difference: in JSON files, values nested in RECORDs or ARRAYs keep the engine's forms
-(INT64 as numbers, BYTES as DuckDB's text)."""
+(BYTES as DuckDB's text, TIMESTAMP as its ISO text)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,6 @@ _TEXT = {
     "JSON": "TO_JSON_STRING({c})",
 }
 _CSV_ONLY = {"BOOL": "CAST({c} AS STRING)", "FLOAT64": "CAST({c} AS STRING)"}
-_JSON_ONLY = {"INT64": "CAST({c} AS STRING)"}
 
 
 def select_list(fields: list[dict[str, Any]], fmt: str, table: str) -> str:
@@ -41,7 +41,7 @@ def select_list(fields: list[dict[str, Any]], fmt: str, table: str) -> str:
                 f"Operation cannot be performed on a nested schema. Field: {name}",
                 fix=f"export {table} as NEWLINE_DELIMITED_JSON, AVRO or PARQUET, or select the flat columns first",
             )
-        forms = {**_TEXT, **(_CSV_ONLY if fmt == "CSV" else _JSON_ONLY)}
+        forms = {**_TEXT, **_CSV_ONLY} if fmt == "CSV" else _TEXT
         if nested or kind not in forms:
             items.append(column)
         else:

@@ -264,7 +264,9 @@ def rewrite_format_calls(stmt: exp.Expression) -> None:
             value = exp.cast(this.copy(), "TIMESTAMP")
             if isinstance(this, exp.TsOrDsToDatetime):
                 as_written = _ZONE_ELEMENTS
-        node.replace(compile_format(fmt.name, value, original=this, zone=zone, as_written=as_written))
+        # a TIME is formatted as that time of 1970-01-01 UTC (its %s: the seconds of the day)
+        original = value if as_written is _DATE_ELEMENTS else this
+        node.replace(compile_format(fmt.name, value, original=original, zone=zone, as_written=as_written))
     for node in reversed(find_all(stmt, exp.StrToTime, exp.StrToDate)):
         fmt = node.args.get("format")
         if isinstance(fmt, exp.Literal) and fmt.is_string:

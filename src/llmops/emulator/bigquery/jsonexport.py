@@ -5,7 +5,9 @@ backend does it, googleapis/nodejs-bigquery#1134, and readers of its exports add
 keys themselves), and `<`, `>`, `&` are written `\\u003c`, `\\u003e`, `\\u0026` ("Export table
 data": "the symbols <, >, and & are converted by using the unicode notation \\uNNNN ... to avoid
 security vulnerabilities"). DuckDB's COPY (FORMAT json) wrote `"name":null` and the symbols
-as they are.
+as they are. INT64 values, also inside STRUCTs and ARRAYs, are JSON strings (`"id":"42"`: "INT64
+data types are encoded as JSON strings to preserve 64-bit precision", the EXPORT DATA reference
+and "Export table data" say); DuckDB wrote numbers.
 
 Each line is written by DuckDB: the row's fields in order, each `"name":value` left out where the
 value is NULL (concat_ws skips NULLs), a STRUCT's or ARRAY's value without its NULL fields
@@ -21,6 +23,7 @@ control character, so no line holds one)."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 
 import duckdb
@@ -31,6 +34,13 @@ from .jsonorder import SORTED_JSON_UDF
 # COPY options writing one VARCHAR column as bare lines
 LINE_OPTIONS = "FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\x01'"
 _ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"))
+
+
+# DuckDB's integer types, each an INT64 in BigQuery (a literal 1 is an INTEGER, a SUM a HUGEINT)
+_INTEGERS = frozenset(
+    {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT"}
+)
+_HAS_INTEGER = re.compile(r"\b(?:" + "|".join(sorted(_INTEGERS)) + r")\b")
 
 
 def _ident(name: str) -> str:
@@ -65,17 +75,21 @@ def line_sql(columns: Sequence[str], types: Sequence[str], json_columns: Iterabl
 
 def _json_text(expr: str, kind: str, depth: int = 0) -> str:
     """The JSON text (VARCHAR) of the non-NULL value `expr` of DuckDB type `kind`."""
-    if kind.upper() == "JSON":
+    upper = kind.upper()
+    if upper == "JSON":
         return f"{SORTED_JSON_UDF}(CAST(CAST({expr} AS JSON) AS VARCHAR))"
+    if upper in _INTEGERS:  # INT64, as a string "to preserve 64-bit precision"
+        return f"'\"' || CAST({expr} AS VARCHAR) || '\"'"
     if not _nested(kind):
         return f"CAST(to_json({expr}) AS VARCHAR)"
-    if "JSON" not in kind.upper():  # a STRUCT's NULL fields, at any depth, are left out too
+    if "JSON" not in upper and not _HAS_INTEGER.search(upper):
+        # a STRUCT's NULL fields, at any depth, are left out too
         return f"CAST(json_strip_nulls(to_json({expr})) AS VARCHAR)"
     return _nested_text(expr, duckdb.sqltype(kind), depth)
 
 
 def _nested_text(expr: str, kind: DuckDBPyType, depth: int) -> str:
-    """`_json_text` of a STRUCT or ARRAY holding JSON: its fields and elements one by one."""
+    """`_json_text` of a STRUCT or ARRAY holding JSON or INT64: its fields and elements one by one."""
     if kind.id in ("list", "array"):
         e = f"__e{depth}"
         element = _json_text(e, str(kind.children[0][1]), depth + 1)
