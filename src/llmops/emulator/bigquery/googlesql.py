@@ -1415,6 +1415,11 @@ def _target_of(stmt: exp.Expression, ctx: _Context) -> tuple[str, str, str] | No
 def _check_unsupported_nodes(stmt: exp.Expression) -> None:
     if stmt.find(exp.Predict) is not None:
         raise _unsupported("ML.PREDICT")
+    if isinstance(stmt, exp.Insert | exp.Update | exp.Delete | exp.Merge) and stmt.args.get("returning"):
+        # GoogleSQL's DML has no RETURNING (PostgreSQL's): DuckDB ran the write and dropped the clause
+        raise BigQueryError(
+            "Syntax error: Unexpected keyword RETURNING", fix="BigQuery's DML returns no rows: SELECT them after it"
+        )
     for node in stmt.walk():
         if isinstance(node, exp.Table):
             version = node.args.get("version")
