@@ -10,7 +10,7 @@ from __future__ import annotations
 from rewrite_costs import arguments, engine_with_table, print_ratios
 
 HAVERSINE = (
-    "2 * 6371008.8 * asin(sqrt(pow(sin(radians(lat - 47.6) / 2), 2) + "
+    "2 * 6371010.0 * asin(sqrt(pow(sin(radians(lat - 47.6) / 2), 2) + "
     "cos(radians(lat)) * cos(radians(47.6)) * pow(sin(radians(lng + 122.3) / 2), 2)))"
 )
 CASES = [

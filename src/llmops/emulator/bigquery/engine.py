@@ -101,6 +101,7 @@ from .googlesql import (
     check_dataset_name,
     check_table_name,
     dataset_not_found,
+    duckdb_parameter,
     duckdb_schema,
     duckdb_table,
     duckdb_type_to_field,
@@ -2738,7 +2739,7 @@ def _bind(script: Script, params: Mapping[str, Any] | Sequence[Any] | None) -> l
     position = 0
     for stmt in script.statements:
         if stmt.params:
-            out.append({n: _param_value(params[n]) for n in stmt.params})  # type: ignore[index,call-overload]
+            out.append({duckdb_parameter(n): _param_value(params[n]) for n in stmt.params})  # type: ignore[index,call-overload]
         elif stmt.positional:
             out.append([_param_value(v) for v in list(params)[position : position + stmt.positional]])  # type: ignore[arg-type]
             position += stmt.positional

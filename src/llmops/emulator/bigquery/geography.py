@@ -6,7 +6,7 @@ BigQuery's WKT text (`POINT(1 2)`). The `ST_*` calls are rewritten into vectoris
 over Arrow batches (`geography_udfs.py`), computed with shapely (the `geo` extra); this module
 rewrites the calls and turns results into text.
 
-Measures (distance, length, area, perimeter) are on BigQuery's sphere of radius 6371008.8 m with
+Measures (distance, length, area, perimeter) are on BigQuery's sphere of radius 6371010 m with
 great-circle edges (`geography_sphere.py`). Predicates and set operations are shapely's, planar in longitude/latitude:
 BigQuery's edges are geodesic, so a long edge bends differently (see docs/googlesql.md).
 """

@@ -1,7 +1,7 @@
 """BigQuery's spherical Earth for the GEOGRAPHY functions (geography.py), and columns of points
 read and written straight from their WKB bytes.
 
-Measures are on a sphere of radius 6371008.8 m with great-circle edges, as BigQuery's are.
+Measures are on a sphere of radius 6371010 m (S2's Earth) with great-circle edges, as BigQuery's are.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 
 import pyarrow as pa
 
-EARTH_RADIUS_M = 6371008.8
+EARTH_RADIUS_M = 6371010.0
 """BigQuery's spherical Earth radius, in meters."""
 
 GEO_EXTRA_FIX = "pip install 'llmops[geo]'"

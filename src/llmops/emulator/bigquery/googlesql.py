@@ -1063,6 +1063,9 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     )
 
     _number_positional_parameters(stmt)  # before any rewrite copies one
+    from .tablepaths import resolve_table_path_qualifiers
+
+    resolve_table_path_qualifiers(stmt)  # before any rewrite reads a column's qualifier
     from .bitwiseorder import regroup_bitwise_operators
 
     regroup_bitwise_operators(stmt)  # GoogleSQL's precedence, before any rewrite reads the tree
@@ -1412,6 +1415,11 @@ def _target_of(stmt: exp.Expression, ctx: _Context) -> tuple[str, str, str] | No
 def _check_unsupported_nodes(stmt: exp.Expression) -> None:
     if stmt.find(exp.Predict) is not None:
         raise _unsupported("ML.PREDICT")
+    if isinstance(stmt, exp.Insert | exp.Update | exp.Delete | exp.Merge) and stmt.args.get("returning"):
+        # GoogleSQL's DML has no RETURNING (PostgreSQL's): DuckDB ran the write and dropped the clause
+        raise BigQueryError(
+            "Syntax error: Unexpected keyword RETURNING", fix="BigQuery's DML returns no rows: SELECT them after it"
+        )
     for node in stmt.walk():
         if isinstance(node, exp.Table):
             version = node.args.get("version")
@@ -1692,9 +1700,15 @@ def _rewrite_system_variables(stmt: exp.Expression, ctx: _Context) -> None:
         )
 
 
+def duckdb_parameter(name: str) -> str:
+    r"""The DuckDB name of query parameter @`name`: itself, or an ASCII spelling of a name that is
+    not a plain identifier (`@\`好\``, `@\`a b\``), since duckdb's `sql(params=)` finds only `$word`
+    markers (a quoted `$"好"` went unbound: "Parameter/argument count mismatch")."""
+    return name if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) else "__bq_param_" + name.encode().hex()
+
+
 def _parameter_name(name: str) -> exp.Expression:
-    # a backticked name (`@\`a b\``, as the DB-API sends every name) is DuckDB's $"a b"
-    return exp.var(name) if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) else exp.to_identifier(name, quoted=True)
+    return exp.var(duckdb_parameter(name))
 
 
 _POSITION = "bq_position"

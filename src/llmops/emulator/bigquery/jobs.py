@@ -725,6 +725,16 @@ class JobRunner:
             created = created_ms(self.engine.get_table(p, d, t).get("created"))
             self.meta.update(table_key(p, d, t), created, fields)
 
+    def _keep_properties(self, p: str, d: str, t: str, properties: Any) -> None:
+        """A job's `destinationTableProperties` (description, friendlyName, labels): the table it
+        created takes them, as a tables.patch would set them."""
+        if not isinstance(properties, dict):
+            return
+        fields = {k: properties[k] for k in ("description", "friendlyName", "labels") if properties.get(k)}
+        if fields:
+            self._keep_fields(p, d, t, fields)
+            ddlopts.mirror(self.engine, p, d, t, fields, fields)
+
     def _table_exists(self, project: str, dataset: str, table: str) -> bool:
         self.engine.get_dataset(project, dataset)  # a missing dataset is an error of its own
         try:
@@ -808,6 +818,8 @@ class JobRunner:
             raise ApiError(404, f"Not found: Table {p}:{d}.{t}", "notFound")
         rows = self.engine.load_table(p, d, t, data, mode=mode, schema=engine_schema, partition=partition)
         self._keep_fields(p, d, t, layout)
+        if existing is None:
+            self._keep_properties(p, d, t, config.get("destinationTableProperties"))
         stats = {
             "load": {
                 "inputFiles": str(len(blobs)),
