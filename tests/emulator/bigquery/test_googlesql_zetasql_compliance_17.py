@@ -6,6 +6,9 @@ BigQuery:
   the rest of each part carried down as 30-day months and 24-hour days, truncated toward zero);
 - `INTERVAL * x` or `INTERVAL / x` of a FLOAT64 or NUMERIC x answered (BigQuery takes only an
   INT64), and a product past INTERVAL's range answered (`INTERVAL 10000 YEAR * 2`);
+- `HAVING MOD(COUNT(x), 2) = 1`, and MOD inside a PIVOT aggregate's ORDER BY, failed (DuckDB's
+  "references column m which is neither grouped nor aggregated"; the check that refuses MOD of a
+  FLOAT64 wrote its message's type names through lambdas);
 - `LIMIT @n` with a parameter past 2^62 (`9223372036854775807`) was DuckDB's `Max value ... for
   LIMIT/OFFSET`.
 
@@ -53,7 +56,25 @@ INTERVAL_ARITHMETIC = [
     ("CAST(INTERVAL 1 MONTH / 12 * 2 AS STRING)", "0-0 4 24:0:0", STR),
 ]
 
-FAMILIES = {"interval_arithmetic": INTERVAL_ARITHMETIC}
+# MOD of an aggregate or inside a PIVOT aggregate's ORDER BY (its float check's message was built
+# with lambdas, which DuckDB bound as columns: "references column m which is neither grouped nor
+# aggregated", "PIVOT expression cannot contain qualified columns")
+AGGREGATE_MODS = [
+    ("SELECT b FROM (SELECT 1 AS a, 2 AS b) GROUP BY b HAVING MOD(COUNT(b), 2) = 1", 2, "INT64"),
+    (
+        "SELECT MOD(COUNT(DISTINCT b), 2) FROM (SELECT 1 AS a, 2 AS b) GROUP BY b HAVING MOD(COUNT(DISTINCT b), 2) = 1",
+        1,
+        "INT64",
+    ),
+    (
+        "SELECT _100 FROM (SELECT 1 AS x, 100 AS y, z FROM UNNEST([5, 3, 4]) AS z) "
+        "PIVOT(ARRAY_AGG(z ORDER BY MOD(z, 3), z DESC) FOR y IN (100, 101))",
+        [3, 4, 5],
+        "INT64",
+    ),
+]
+
+FAMILIES = {"interval_arithmetic": INTERVAL_ARITHMETIC, "aggregate_mods": AGGREGATE_MODS}
 ROWS = case_params(FAMILIES)
 
 REFUSED = [
