@@ -83,6 +83,9 @@ def _checked_n(node: exp.Expr) -> None:
     node.set(key, _fail_when(checked, below, f"The {what} must be positive"))
 
 
+_DUCKDB_MAX_LIMIT = 2**62
+
+
 def _checked_limit(node: exp.Expression) -> None:
     """LIMIT/OFFSET given by a query parameter that is NULL or negative, or written as NULL, is an
     error in BigQuery (DuckDB: no limit for NULL)."""
@@ -97,7 +100,10 @@ def _checked_limit(node: exp.Expression) -> None:
     checked = _fail_when(count.copy(), null, "Limit requires non-null count and offset")
     negative = exp.LT(this=count.copy(), expression=exp.Literal.number(0))
     checked = _fail_when(checked, negative, "Limit requires non-negative count and offset")
-    node.set("expression", exp.paren(checked, copy=False))
+    # DuckDB refuses a computed LIMIT/OFFSET past 2^62 (`Max value ... for LIMIT/OFFSET`); BigQuery
+    # takes any INT64, and no table holds 2^62 rows, so a larger count means the same
+    capped = exp.func("least", checked, exp.Literal.number(_DUCKDB_MAX_LIMIT))
+    node.set("expression", exp.paren(capped, copy=False))
 
 
 def check_arguments(stmt: exp.Expression) -> None:

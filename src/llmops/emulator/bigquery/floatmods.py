@@ -34,10 +34,19 @@ def _name(value: exp.Expression, kind: str | None) -> exp.Expression:
     return exp.Case(this=call("typeof", value.copy()), ifs=ifs, default=lit("INT64"))
 
 
+def _joined(*parts: exp.Expression) -> exp.Expression:
+    """The texts `parts` joined with `||`; no CAST AS STRING, which the string-cast rewrite would
+    turn into lambdas (DuckDB then binds a lambda's field as a column of an aggregate query's HAVING)."""
+    out = parts[0]
+    for part in parts[1:]:
+        out = exp.DPipe(this=out, expression=part, safe=True)
+    return out
+
+
 def refuse_float_mods(stmt: exp.Expression) -> None:
     """Each MOD of an operand whose type the text does not show, failing when DuckDB types that
     operand as a float."""
-    from .semantics import case, fail, type_is
+    from .semantics import call, case, lit, type_is
     from .setoptypes import value_type
 
     for node in reversed(find_all(stmt, exp.Mod)):
@@ -48,7 +57,10 @@ def refuse_float_mods(stmt: exp.Expression) -> None:
         tests = [type_is(v, *_FLOATS) for v, k in zip(operands, kinds, strict=True) if k is None]
         either_float = tests[0] if len(tests) == 1 else exp.Or(this=tests[0], expression=tests[1])
         names = [_name(v, k) for v, k in zip(operands, kinds, strict=True)]
-        message = fail("No matching signature for function MOD for argument types: ", names[0], ", ", names[1])
+        message = call(
+            "error",
+            _joined(lit("No matching signature for function MOD for argument types: "), names[0], lit(", "), names[1]),
+        )
         # outside SAFE.'s TRY: a signature error is no error SAFE. turns into NULL
         target = node.parent if isinstance(node.parent, exp.SafeFunc) else node
         target.replace(case((either_float, message), default=target.copy()))

@@ -377,10 +377,68 @@ def _interval_avg(node: exp.Avg) -> None:
     )
 
 
+_INTEGER_TYPES = "('TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT')"
+
+
+def _is_interval(node: exp.Expression) -> bool:
+    """Whether `node` is an INTERVAL as far as the query text or the inferred types show."""
+    if isinstance(node, exp.Paren):
+        return _is_interval(node.this)
+    if isinstance(node, exp.Sub):  # DATE - DATE, TIMESTAMP - TIMESTAMP, ...
+        kinds = {_visible_type(a) or _OPERAND_KINDS.get(known_type(a) or "") for a in (node.this, node.expression)}
+        return len(kinds) == 1 and None not in kinds
+    return isinstance(node, (exp.Interval, exp.MakeInterval)) or known_type(node) == "INTERVAL"
+
+
+def _check_integer_operand(op: str, operand: exp.Expression) -> None:
+    """BigQuery multiplies and divides an INTERVAL by an INT64 only (DuckDB also by a FLOAT64)."""
+    shown = known_type(operand)
+    if isinstance(operand, exp.Literal) and not operand.is_string and not operand.name.lstrip("-").isdigit():
+        shown = "FLOAT64"
+    if shown is not None and shown != "INT64":
+        raise _invalid(f"No matching signature for operator {op} for argument types: INTERVAL, {shown}")
+
+
+def _integer_guard(op: str, value: str) -> str:
+    """A CASE branch failing as BigQuery does when `value` is not an integer (a type only DuckDB knows)."""
+    return (
+        f"WHEN typeof({value}) NOT IN {_INTEGER_TYPES} THEN error('No matching signature for operator {op} "
+        f"for argument types: INTERVAL, ' || typeof({value})) "
+    )
+
+
+def _interval_division(node: exp.Div) -> exp.Expression:
+    """INTERVAL / INT64 as ZetaSQL divides: the months, then what is left of them as 30-day days
+    with the days, then what is left of those as 24-hour days with the time part, each truncated
+    toward zero (DuckDB rounds the microseconds and spreads a month's rest as 30.436875 days)."""
+    _check_integer_operand("/", node.expression)
+    days = "(q.d + q.m % n * 30)"
+    body = (
+        f"CASE {_integer_guard('/', 'n')}WHEN n = 0 THEN error('Interval division by zero') "
+        f"ELSE to_months(CAST(q.m // n AS INTEGER)) + to_days(CAST({days} // n AS INTEGER)) "
+        f"+ to_microseconds(CAST((CAST(q.u AS HUGEINT) + {days} % n * {_DAY_US}) // n AS BIGINT)) END"
+    )
+    return _t(f"list_extract(list_transform([_B], n -> {_with_parts(body)}), 1)", node.this, node.expression)
+
+
+def _interval_product(node: exp.Mul, interval: exp.Expression, factor: exp.Expression) -> exp.Expression:
+    """INTERVAL * INT64 (either way round), or BigQuery's error for a product past INTERVAL's
+    range or a factor that is not an integer."""
+    _check_integer_operand("*", factor)
+    guard = _t(f"CASE {_integer_guard('*', '_A')}ELSE _B END", factor, node)
+    return _t(_with_parts(_in_range("p")), guard)
+
+
 def rewrite_interval_calls(stmt: exp.Expression) -> None:
     """Rewrite INTERVAL literals, MAKE_INTERVAL, JUSTIFY_* and datetime subtraction as BigQuery
     answers them."""
     node: Any
+    divisions = [d for d in find_all(stmt, exp.Div) if not d.args.get("safe") and _is_interval(d.this)]
+    products = []
+    for node in find_all(stmt, exp.Mul):
+        sides = [(a, b) for a, b in ((node.this, node.expression), (node.expression, node.this)) if _is_interval(a)]
+        if sides:
+            products.append((node, *sides[0]))
     for node in find_all(stmt, exp.Interval):
         new = _range_literal(node)
         if new is not None:
@@ -389,6 +447,10 @@ def rewrite_interval_calls(stmt: exp.Expression) -> None:
             _check_single_part(node)
     for node in reversed(find_all(stmt, exp.MakeInterval)):
         node.replace(_make_interval(node))
+    for node in reversed(divisions):
+        node.replace(_interval_division(node))
+    for node, interval, factor in reversed(products):
+        node.replace(_interval_product(node, interval, factor))
     for node in find_all(stmt, exp.Sum):
         _interval_sum(node)
     for node in find_all(stmt, exp.Avg):
