@@ -8,6 +8,10 @@ bigquery-utils' UDFs", "Fourth run"):
   aggregate argument outside an aggregate call is ZetaSQL's error. JavaScript aggregates stay
   refused by name (their encodings differ from JavaScript UDFs': INT64 is a BigInt, DATE a Date).
 
+- `ST_*` calls in a SQL function's body (bigquery-utils' `azimuth_to_geog_point`, TEMP or
+  persistent) were refused ("function ST_GEOGPOINT is not supported by the local warehouse"):
+  the body's geography calls were not rewritten as a query's are.
+
 Each case is our own SQL with the answer the reference gives, on the local warehouse and through
 the real BigQuery client against the emulator.
 """
@@ -129,3 +133,52 @@ def test_a_javascript_aggregate_is_refused_by_name(env, ddl):
     assert "JavaScript aggregate functions (CREATE AGGREGATE FUNCTION ... LANGUAGE js) are not supported" in str(
         info.value
     )
+
+
+def test_a_geography_function_in_a_temporary_function(env):
+    run, _, _ = env
+    sql = (
+        "CREATE TEMP FUNCTION p(a FLOAT64) RETURNS GEOGRAPHY AS (ST_GEOGPOINT(a, a)); "
+        "SELECT ST_X(p(3)), ST_ASTEXT(p(1.5)), p(NULL) IS NULL"
+    )
+    assert run(sql) == [(3.0, "POINT(1.5 1.5)", True)]
+
+
+def test_a_geography_argument_of_a_temporary_function(env):
+    run, _, _ = env
+    sql = (
+        "CREATE TEMP FUNCTION lat(g GEOGRAPHY) AS (ST_Y(g) + 0.5); "
+        "SELECT lat(ST_GEOGPOINT(10, 20)), lat(ST_GEOGFROMTEXT('POINT(1 -2)'))"
+    )
+    assert run(sql) == [(20.5, -1.5)]
+
+
+AZIMUTH = """(input_lat FLOAT64, input_lon FLOAT64, azimuth FLOAT64, distance FLOAT64) RETURNS GEOGRAPHY AS ((
+  with variables as (
+    select acos(-1) as pi, 180/acos(-1) as rad2deg, acos(-1)/180 as deg2rag, 6378.1 as earth_radius_km,
+      1.61 as miles_in_km
+  )
+  select ST_GeogPOINT(
+    rad2deg*(input_lon * deg2rag + (atan2(sin(azimuth * deg2rag) * sin(distance * miles_in_km/earth_radius_km)
+      * cos(input_lat * deg2rag), cos(distance * miles_in_km/earth_radius_km) - sin(input_lat * deg2rag)
+      * sin(rad2deg * (asin(sin(input_lat * deg2rag) * cos(distance * miles_in_km/earth_radius_km)
+      + cos(input_lat * deg2rag) * sin(distance * miles_in_km/earth_radius_km) * cos(azimuth * deg2rag))))))),
+    rad2deg*(asin(sin(input_lat * deg2rag) * cos(distance * miles_in_km/earth_radius_km)
+      + cos(input_lat * deg2rag) * sin(distance * miles_in_km/earth_radius_km) * cos(azimuth * deg2rag)))
+  )
+  from variables
+))"""
+
+
+def test_azimuth_to_geog_point(env):
+    # bigquery-utils' azimuth_to_geog_point and its recorded cases
+    run, ds, _ = env
+    run(f"CREATE FUNCTION {ds}.azimuth_to_geog_point{AZIMUTH}")
+    got = run(
+        f"SELECT ST_X(g), ST_Y(g), ST_ASTEXT({ds}.azimuth_to_geog_point(0.0, 0.0, 0.0, 0.0)), "
+        f"{ds}.azimuth_to_geog_point(30.2672, 97.7431, 312.9, NULL) IS NULL "
+        f"FROM (SELECT {ds}.azimuth_to_geog_point(30.2672, 97.7431, 312.9, 1066.6) AS g)"
+    )
+    assert got == [
+        (pytest.approx(81.4424537666577, rel=1e-12), pytest.approx(39.9606895127128, rel=1e-12), "POINT(0 0)", True)
+    ]
