@@ -10,7 +10,10 @@ bigquery-utils' UDFs", "Fourth run"):
 
 - `ST_*` calls in a SQL function's body (bigquery-utils' `azimuth_to_geog_point`, TEMP or
   persistent) were refused ("function ST_GEOGPOINT is not supported by the local warehouse"):
-  the body's geography calls were not rewritten as a query's are.
+  the body's geography calls were not rewritten as a query's are. With them, `CAST(g AS STRING)`
+  and `TO_JSON_STRING(g)` of a function's GEOGRAPHY argument (and of `CAST(s AS GEOGRAPHY)` in a
+  query) answered DuckDB's WKT, `POINT (1 2)`, silently; they are BigQuery's `POINT(1 2)` and
+  GeoJSON.
 
 Each case is our own SQL with the answer the reference gives, on the local warehouse and through
 the real BigQuery client against the emulator.
@@ -182,3 +185,26 @@ def test_azimuth_to_geog_point(env):
     assert got == [
         (pytest.approx(81.4424537666577, rel=1e-12), pytest.approx(39.9606895127128, rel=1e-12), "POINT(0 0)", True)
     ]
+
+
+GEOGRAPHY_TEXTS = [
+    ("CREATE TEMP FUNCTION f(g GEOGRAPHY) AS (CAST(g AS STRING)); SELECT f(ST_GEOGPOINT(1, 2))", "POINT(1 2)"),
+    (
+        "CREATE TEMP FUNCTION f(g GEOGRAPHY) AS (TO_JSON_STRING(g)); SELECT f(ST_GEOGPOINT(1, 2))",
+        '{"type":"Point","coordinates":[1,2]}',
+    ),
+    (
+        "CREATE TEMP FUNCTION f(g GEOGRAPHY) AS (CONCAT('<', CAST(g AS STRING), '>')); SELECT f(ST_GEOGPOINT(1, 2))",
+        "<POINT(1 2)>",
+    ),
+    ("CREATE TEMP FUNCTION f(g ANY TYPE) AS (CAST(g AS STRING)); SELECT f(ST_GEOGPOINT(1, 2))", "POINT(1 2)"),
+    ("CREATE TEMP FUNCTION f(g ANY TYPE) AS (CAST(g AS STRING)); SELECT f(3)", "3"),
+    ("SELECT CAST(CAST('POINT(1 2)' AS GEOGRAPHY) AS STRING)", "POINT(1 2)"),
+]
+
+
+@pytest.mark.parametrize("sql, want", GEOGRAPHY_TEXTS, ids=[f"text-{i}" for i in range(len(GEOGRAPHY_TEXTS))])
+def test_the_text_of_a_geography_argument_is_bigquerys_wkt(env, sql, want):
+    # each was DuckDB's `POINT (1 2)` (or its JSON string), silently
+    run, _, _ = env
+    assert run(sql) == [(want,)]

@@ -147,7 +147,7 @@ def _rewrite_texts(stmt: exp.Expression) -> None:
     for cast in find_all(stmt, exp.Cast):
         if not cast.to.is_type("text", "varchar"):
             continue
-        if _is_geo_udf(cast.this):
+        if _is_geo_udf(cast.this) or _is_geography_cast(cast.this):
             cast.replace(_astext(cast.this))
         elif (
             isinstance(cast.this, exp.Column) and not isinstance(cast.parent, exp.If) and known_type(cast.this) is None
@@ -157,7 +157,7 @@ def _rewrite_texts(stmt: exp.Expression) -> None:
             )
             cast.replace(exp.If(this=is_geo, true=_astext(cast.this), false=cast.copy()))
     for node in find_all(stmt, exp.JSONFormat):
-        if _is_geo_udf(node.this):
+        if _is_geo_udf(node.this) or _is_geography_cast(node.this):
             udf = _udfs()[("TO_JSON_STRING", 1)][0]
             node.replace(exp.Anonymous(this=udf, expressions=[node.this.copy()]))
         elif (
@@ -193,6 +193,13 @@ def _geojson_text(column: exp.Expression) -> exp.Expression:
         ],
     )
     return exp.Coalesce(this=text, expressions=[exp.Literal.string("null")])  # a NULL is JSON null
+
+
+def _is_geography_cast(node: exp.Expression) -> bool:
+    """A value cast to GEOGRAPHY (a function body's GEOGRAPHY argument is its parameter so cast)."""
+    while isinstance(node, exp.Paren):
+        node = node.this
+    return isinstance(node, exp.Cast) and node.to.is_type(exp.DataType.Type.GEOGRAPHY)
 
 
 def _is_geo_udf(node: exp.Expression) -> bool:
