@@ -75,15 +75,17 @@ def _args_of(node: Any) -> list[exp.Expression]:
     return list(node.expressions)
 
 
-def rewrite_calls(stmt: exp.Expression) -> set[str]:
+def rewrite_calls(stmt: exp.Expression, *, columns: bool = True) -> set[str]:
     """Rewrite the `ST_*` calls of `stmt` as geography UDF calls; the UDF names it needs.
 
     An `ST_*` function this module does not serve is refused by name, listing those it does.
+    Without `columns` (a function body), the text of a column of unknown type keeps its CAST:
+    testing each for GEOGRAPHY copies it, which grows a large body past the time limit.
     """
     used: set[str] = set()
     calls = [n for n in stmt.find_all(exp.Anonymous, exp.StDistance) if _name_of(n)]
     if not calls:
-        _rewrite_texts(stmt)
+        _rewrite_texts(stmt, columns)
         return used
     shapely_module()
     for node in reversed(calls):
@@ -108,7 +110,7 @@ def rewrite_calls(stmt: exp.Expression) -> set[str]:
             call_args = [exp.Anonymous(this="list", expressions=call_args)]
         node.replace(exp.Anonymous(this=udf, expressions=call_args))
         used.add(udf)
-    _rewrite_texts(stmt)
+    _rewrite_texts(stmt, columns)
     return used
 
 
@@ -135,7 +137,7 @@ def _with_options(name: str, args: list[exp.Expression]) -> list[exp.Expression]
     return [positional[0], *(values.get(o, exp.false()) for o in options)]
 
 
-def _rewrite_texts(stmt: exp.Expression) -> None:
+def _rewrite_texts(stmt: exp.Expression, columns: bool = True) -> None:
     """CAST(geography AS STRING) as BigQuery's WKT, TO_JSON_STRING(geography) as GeoJSON.
 
     A column whose type was not inferred (coltypes.py; a GEOGRAPHY column's never is) gets its CAST
@@ -147,21 +149,25 @@ def _rewrite_texts(stmt: exp.Expression) -> None:
     for cast in find_all(stmt, exp.Cast):
         if not cast.to.is_type("text", "varchar"):
             continue
-        if _is_geo_udf(cast.this):
+        if _is_geo_udf(cast.this) or _is_geography_cast(cast.this):
             cast.replace(_astext(cast.this))
         elif (
-            isinstance(cast.this, exp.Column) and not isinstance(cast.parent, exp.If) and known_type(cast.this) is None
+            columns
+            and isinstance(cast.this, exp.Column)
+            and not isinstance(cast.parent, exp.If)
+            and known_type(cast.this) is None
         ):
             is_geo = exp.EQ(
                 this=exp.Anonymous(this="typeof", expressions=[cast.this.copy()]), expression=exp.Literal.string(_G)
             )
             cast.replace(exp.If(this=is_geo, true=_astext(cast.this), false=cast.copy()))
     for node in find_all(stmt, exp.JSONFormat):
-        if _is_geo_udf(node.this):
+        if _is_geo_udf(node.this) or _is_geography_cast(node.this):
             udf = _udfs()[("TO_JSON_STRING", 1)][0]
             node.replace(exp.Anonymous(this=udf, expressions=[node.this.copy()]))
         elif (
-            isinstance(node.this, exp.Column)
+            columns
+            and isinstance(node.this, exp.Column)
             and not node.args.get("options")
             and not isinstance(node.parent, exp.If)
             and known_type(node.this) is None
@@ -193,6 +199,13 @@ def _geojson_text(column: exp.Expression) -> exp.Expression:
         ],
     )
     return exp.Coalesce(this=text, expressions=[exp.Literal.string("null")])  # a NULL is JSON null
+
+
+def _is_geography_cast(node: exp.Expression) -> bool:
+    """A value cast to GEOGRAPHY (a function body's GEOGRAPHY argument is its parameter so cast)."""
+    while isinstance(node, exp.Paren):
+        node = node.this
+    return isinstance(node, exp.Cast) and node.to.is_type(exp.DataType.Type.GEOGRAPHY)
 
 
 def _is_geo_udf(node: exp.Expression) -> bool:

@@ -2213,6 +2213,7 @@ def _translate_function(stmt: exp.Create, ctx: _Context) -> Statement:
 
     strings_to_bytes(body)  # CAST(str AS BYTES) of an argument: its UTF-8 bytes, as in a query
     _rewrite_parameters(body, ctx)
+    ctx.udfs.update(geography.rewrite_calls(body, columns=False))  # ST_* calls, as in a query
     _rewrite_functions(body, ctx)
     from . import ranges
 

@@ -346,7 +346,12 @@ def _constraint_column_usage(options: dict[tuple[str, str, str], dict[str, Any]]
     return _table(sorted(rows), names)
 
 
-_ROUTINE_TYPES = {"SCALAR_FUNCTION": "FUNCTION", "TABLE_VALUED_FUNCTION": "TABLE FUNCTION", "PROCEDURE": "PROCEDURE"}
+_ROUTINE_TYPES = {
+    "SCALAR_FUNCTION": "FUNCTION",
+    "AGGREGATE_FUNCTION": "AGGREGATE FUNCTION",
+    "TABLE_VALUED_FUNCTION": "TABLE FUNCTION",
+    "PROCEDURE": "PROCEDURE",
+}
 
 
 def _argument_type(argument: dict[str, Any]) -> str | None:
@@ -361,7 +366,10 @@ def _routine_ddl(r: dict[str, Any], name: str) -> str:
     """A CREATE statement for a stored routine (rebuilt from its resource)."""
     from .routines import type_text
 
-    args = ", ".join(f"{a['name']} {_argument_type(a)}" for a in r.get("arguments") or [])
+    args = ", ".join(
+        f"{a['name']} {_argument_type(a)}{' NOT AGGREGATE' if a.get('isAggregate') is False else ''}"
+        for a in r.get("arguments") or []
+    )
     kind = r.get("routineType")
     body = r.get("definitionBody", "")
     if kind == "PROCEDURE":
@@ -370,7 +378,8 @@ def _routine_ddl(r: dict[str, Any], name: str) -> str:
         )
         return f"CREATE PROCEDURE `{name}`({modes})\n{body};"
     returns = type_text(r.get("returnType"))
-    head = f"CREATE {'TABLE ' if kind == 'TABLE_VALUED_FUNCTION' else ''}FUNCTION `{name}`({args})"
+    prefix = {"TABLE_VALUED_FUNCTION": "TABLE ", "AGGREGATE_FUNCTION": "AGGREGATE "}.get(str(kind), "")
+    head = f"CREATE {prefix}FUNCTION `{name}`({args})"
     head += f" RETURNS {returns}" if returns else ""
     if r.get("language") == "JAVASCRIPT":
         return f'{head} LANGUAGE js AS r"""{body}""";'

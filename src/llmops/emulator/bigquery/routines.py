@@ -21,7 +21,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
-from . import bignumerics, ml
+from . import bignumerics, ml, routineaggregates, udfarguments
 from .census import find_all
 from .googlesql import (
     BigQueryDuplicate,
@@ -183,10 +183,10 @@ def install(
     engine._require_dataset(con, project, dataset)
     kind = str(resource.get("routineType") or "SCALAR_FUNCTION").upper()
     language = str(resource.get("language") or "SQL").upper()
-    if kind not in ("SCALAR_FUNCTION", "TABLE_VALUED_FUNCTION", "PROCEDURE"):
+    if kind not in ("SCALAR_FUNCTION", "TABLE_VALUED_FUNCTION", "PROCEDURE", routineaggregates.AGGREGATE_FUNCTION):
         raise BigQueryError(
             f"routineType {kind} is not supported by the local warehouse",
-            fix="use SCALAR_FUNCTION, TABLE_VALUED_FUNCTION or PROCEDURE",
+            fix="use SCALAR_FUNCTION, AGGREGATE_FUNCTION, TABLE_VALUED_FUNCTION or PROCEDURE",
         )
     _check_language(language, kind)
     if resource.get("importedLibraries"):
@@ -204,8 +204,10 @@ def install(
         if not isinstance(a, dict) or not a.get("name"):
             raise BigQueryError("Each routine argument needs a name", fix="set arguments[].name")
         args.append(a)
-    if kind == "SCALAR_FUNCTION":
-        _create_macro(engine, con, project, dataset, routine, args, resource.get("returnType"), language, body)
+    if kind == routineaggregates.AGGREGATE_FUNCTION:
+        routineaggregates.check_body(body, args)
+    if kind in ("SCALAR_FUNCTION", routineaggregates.AGGREGATE_FUNCTION):
+        _create_macro(engine, con, project, dataset, routine, args, resource.get("returnType"), language, body, kind)
     elif kind == "TABLE_VALUED_FUNCTION":
         _create_table_macro(engine, con, project, dataset, routine, args, body)
     else:
@@ -237,6 +239,7 @@ def _create_macro(
     returns: dict[str, Any] | None,
     language: str,
     body: str,
+    kind: str = "SCALAR_FUNCTION",
 ) -> None:
     target = f"{quote_ident(duckdb_schema(project, dataset))}.{quote_ident(routine)}"
     names = [str(a["name"]) for a in args]
@@ -255,7 +258,11 @@ def _create_macro(
         ret = type_text(returns)
         bignumerics.check_names(con, body, f"function {routine}", dataset)  # its reads meet no wide column
         ddl = f"CREATE TEMP FUNCTION __llmops_routine({typed}){f' RETURNS {ret}' if ret else ''} AS ({body})"
-        script = translate(ddl, default_project=project, default_dataset=dataset)
+        token = udfarguments.AGGREGATE_BODY.set(kind == routineaggregates.AGGREGATE_FUNCTION)
+        try:
+            script = translate(ddl, default_project=project, default_dataset=dataset)
+        finally:
+            udfarguments.AGGREGATE_BODY.reset(token)
         macro_body = script.statements[0].sql.split(" AS ", 1)[1]
         needed = set(ENGINE_UDF_CALL.findall(macro_body.lower()))
         if any(u.startswith(ROUTINE_MARK) for u in script.udfs):
@@ -449,16 +456,21 @@ _CREATE_AGGREGATE = re.compile(
 
 
 def refuse_aggregate_functions(sql: str) -> None:
-    """A `CREATE [TEMP] AGGREGATE FUNCTION` (SQL or JavaScript) is refused by name (was a parse
-    error or "the CREATE statement is not supported")."""
+    """A `CREATE [TEMP] AGGREGATE FUNCTION` the translator meets (the script interpreter runs
+    the ones it serves, `run_ddl`) is refused by name (was a parse error or "the CREATE statement
+    is not supported")."""
     if _CREATE_AGGREGATE.search(sql):
-        raise _aggregate_functions_refused()
+        raise BigQueryError(
+            "CREATE AGGREGATE FUNCTION in this statement is not supported by the local warehouse",
+            fix="run it as a statement of a query or script of its own",
+        )
 
 
 def _aggregate_functions_refused() -> BigQueryError:
     return BigQueryError(
-        "CREATE AGGREGATE FUNCTION (user-defined aggregate functions) is not supported by the local warehouse",
-        fix="write the aggregate inline (SUM(x) / divisor) or run it on BigQuery",
+        "JavaScript aggregate functions (CREATE AGGREGATE FUNCTION ... LANGUAGE js) are not supported by the "
+        "local warehouse",
+        fix="write the aggregate in SQL (AS (SUM(x) / divisor)) or run it on BigQuery",
     )
 
 
@@ -487,8 +499,10 @@ def temp_created_name(span: Span, kind: str) -> str | None:
 def run_ddl(interp: Interpreter, span: Span) -> None:
     text = span.text
     head = _head(span)
-    if _aggregate_function(head):
-        raise _aggregate_functions_refused()
+    aggregate = _aggregate_function(head)
+    non_aggregate: frozenset[str] = frozenset()
+    if aggregate:
+        text, non_aggregate = routineaggregates.scalar_form(span)
     if head[:2] == ["DROP", "FUNCTION"]:
         if_exists = head[2:4] == ["IF", "EXISTS"]
         name = "".join(t.text for t in span.tokens[4 if if_exists else 2 :])
@@ -509,6 +523,8 @@ def run_ddl(interp: Interpreter, span: Span) -> None:
         ) from None
     if not isinstance(node, exp.Create) or not isinstance(node.this, exp.UserDefinedFunction):
         raise BigQueryError("invalid CREATE FUNCTION", fix="write CREATE FUNCTION ds.f(x INT64) AS (x + 1)")
+    if aggregate and table_function:
+        raise BigQueryError("invalid CREATE AGGREGATE TABLE FUNCTION", fix="write CREATE AGGREGATE FUNCTION")
     udf = node.this
     props = node.args.get("properties")
     plist = props.expressions if props else []
@@ -536,6 +552,8 @@ def run_ddl(interp: Interpreter, span: Span) -> None:
             args.append({"name": col.name, "argumentKind": "ANY_TYPE"})
         else:
             args.append({"name": col.name, "dataType": _type_node(kind)})
+        if col.name.lower() in non_aggregate:
+            args[-1]["isAggregate"] = False
     body_node = node.expression
     if body_node is None:
         raise BigQueryError("CREATE FUNCTION needs a body", fix="add AS (expression)")
@@ -554,7 +572,23 @@ def run_ddl(interp: Interpreter, span: Span) -> None:
         else None
     )
     name_node = udf.this
-    _check_language(language, "TABLE_VALUED_FUNCTION" if table_function else "SCALAR_FUNCTION")
+    routine_type = (
+        "TABLE_VALUED_FUNCTION"
+        if table_function
+        else routineaggregates.AGGREGATE_FUNCTION
+        if aggregate
+        else "SCALAR_FUNCTION"
+    )
+    _check_language(language, routine_type)
+    if temp and aggregate:
+        routineaggregates.check_body(body, args)
+        token = udfarguments.AGGREGATE_BODY.set(True)
+        try:
+            interp.sql(text, {}, {}, child=True, shown=span.text)
+        finally:
+            udfarguments.AGGREGATE_BODY.reset(token)
+        interp.root.temp_functions.add(name_node.name.lower())
+        return
     if temp:
         _temp_js(interp, name_node.name, args, return_json, body)
         return
@@ -563,7 +597,7 @@ def run_ddl(interp: Interpreter, span: Span) -> None:
     )
     resource: dict[str, Any] = {
         "routineReference": {"projectId": project, "datasetId": dataset, "routineId": routine},
-        "routineType": "TABLE_VALUED_FUNCTION" if table_function else "SCALAR_FUNCTION",
+        "routineType": routine_type,
         "language": language,
         "arguments": args,
         "definitionBody": body,
@@ -612,6 +646,8 @@ def _libraries_unsupported() -> BigQueryError:
 def _check_language(language: str, kind: str) -> None:
     """Functions run locally in SQL or JavaScript only (a table function in SQL only): another
     LANGUAGE (Python, ZetaSQL's Lua) is refused, never run as one of those."""
+    if kind == routineaggregates.AGGREGATE_FUNCTION and language == "JAVASCRIPT":
+        raise _aggregate_functions_refused()
     if language not in ("SQL", "JAVASCRIPT") or (kind != "SCALAR_FUNCTION" and language != "SQL"):
         raise BigQueryError(f"language {language} is not supported for a {kind}", fix="use SQL or JAVASCRIPT")
 

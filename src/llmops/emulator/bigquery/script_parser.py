@@ -592,7 +592,9 @@ def needs_interpreter(sql: str) -> bool:
             head = " ".join(t.upper for t in toks[s : s + 8])
             if "PROCEDURE" in head:
                 return True
-            if "FUNCTION" in head and ("TEMP" not in head or " LANGUAGE " in _upper_text(toks[s:])):
+            if "FUNCTION" in head and (
+                "TEMP" not in head or "AGGREGATE" in head or " LANGUAGE " in _upper_text(toks[s:])
+            ):
                 return True
     return False
 

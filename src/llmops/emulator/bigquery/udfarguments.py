@@ -19,9 +19,17 @@ the macro's substitution (see docs/googlesql.md).
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+
 from sqlglot import exp
 
 _ARGS = "__udf_args"
+
+AGGREGATE_BODY: ContextVar[bool] = ContextVar("AGGREGATE_BODY", default=False)
+"""True while a SQL aggregate function's body is translated: its aggregate arguments are a
+group's rows, read inside the body's aggregate calls, so they keep the macro's substitution (a
+lambda or derived table binding one value is outside those calls: "aggregate functions cannot
+reference lambda parameters")."""
 
 PLAIN_ARGUMENT = "plain_argument"
 """Marks the CAST of a STRING or INT64 argument in a function body: no other type coerces to
@@ -58,6 +66,8 @@ def _bound_by_lambda(col: exp.Column) -> bool:
 
 def bind_arguments_once(body: exp.Expression, params: list[str]) -> exp.Expression:
     """The body with each argument evaluated once, where it reads one more than once."""
+    if AGGREGATE_BODY.get():
+        return body
     refs = _argument_references(body, params)
     if not refs:
         return body
