@@ -42,6 +42,8 @@ REFUSED = [
     ("DIV('12', 2)", "DIV for argument types: STRING, INT64"),
     ("ABS(FORMAT_DATE('%Y', DATE '2024-01-05'))", "ABS for argument types: STRING"),
     ("SQRT(1 < 2)", "SQRT for argument types: BOOL"),
+    ("JSON_VALUE(EXTRACT(WEEK FROM DATE '2024-03-03'), '$.a')", "JSON_VALUE for argument types: INT64, STRING"),
+    ("JSON_EXTRACT_SCALAR(ARRAY_LENGTH([1, 2]), '$.a')", "JSON_EXTRACT_SCALAR for argument types: INT64, STRING"),
     ("UNIX_SECONDS(DATE_TRUNC(DATE '2024-05-15', WEEK))", "UNIX_SECONDS for argument types: DATE"),
     ("UNIX_DATE(TIMESTAMP_TRUNC(TIMESTAMP '2024-03-10 10:30:00+00', WEEK))", "UNIX_DATE for argument types: TIMESTAMP"),
 ]
@@ -56,6 +58,12 @@ FAMILY_REFUSED = [
         "DATETIME_ADD does not support the MONTH date part when the argument is TIMESTAMP type",
     ),
 ]
+FAMILY_REFUSED.append(
+    (
+        "SELECT TIMESTAMP_TRUNC(TIMESTAMP '2024-03-10 10:30:00+00', WEEK) / 2",
+        "No matching signature for operator / for argument types: TIMESTAMP, INT64",
+    )
+)
 FAMILIES = [
     (
         "DATE_ADD(TIMESTAMP_ADD(TIMESTAMP '2024-01-31 10:00:00+00', INTERVAL 90 MINUTE), INTERVAL 1 DAY)",
@@ -95,6 +103,8 @@ KEPT = [
     ("LENGTH(REVERSE(b'ab'))", 2, "INT64"),
     ("ABS(IF(TRUE, -2.5, 1.0))", 2.5, "FLOAT64"),
     ("UNIX_SECONDS('2024-01-01 00:00:00+00')", 1704067200, "INT64"),
+    ("JSON_VALUE(TO_JSON_STRING(STRUCT(1 AS a)), '$.a')", "1", "STRING"),
+    ("JSON_VALUE(PARSE_JSON('{\"a\": 2}'), '$.a')", "2", "STRING"),
     ("UNIX_DATE(DATE_TRUNC(DATE '2024-05-15', MONTH))", 19844, "INT64"),
     ("SELECT LENGTH(x) FROM UNNEST(['abc']) AS x", 3, "INT64"),
     ("SELECT ROUND(x + 1) FROM UNNEST([1.5]) AS x", 3.0, "FLOAT64"),

@@ -53,6 +53,8 @@ _SIGNATURES: dict[type[exp.Expression], tuple[str, tuple[str, ...], tuple[int, .
     exp.UnixMillis: ("UNIX_MILLIS", ("this",), (0,), frozenset({"TIMESTAMP", STRING_LITERAL, NULL})),
     exp.UnixMicros: ("UNIX_MICROS", ("this",), (0,), frozenset({"TIMESTAMP", STRING_LITERAL, NULL})),
     exp.UnixDate: ("UNIX_DATE", ("this",), (0,), frozenset({"DATE", STRING_LITERAL, NULL})),
+    exp.JSONExtractScalar: ("JSON_VALUE", ("this",), (0,), frozenset({"STRING", "JSON", STRING_LITERAL, NULL})),
+    exp.Div: ("/", ("this", "expression"), (0, 1), _NUMBER),
     exp.Abs: ("ABS", ("this",), (0,), _NUMBER),
     exp.Sign: ("SIGN", ("this",), (0,), _NUMBER),
     exp.Sqrt: ("SQRT", ("this",), (0,), _NUMBER),
@@ -84,6 +86,9 @@ _TYPED_LEAVES = (exp.Literal, exp.Boolean, exp.Var, exp.Identifier, exp.DataType
 def _name(node: exp.Expression, name: str) -> str:
     if isinstance(node, exp.Pad):
         return "LPAD" if node.args.get("is_left") else "RPAD"
+    written = node.meta.get("bigquery_name") if node._meta else None  # CHAR_LENGTH, JSON_EXTRACT_SCALAR
+    if isinstance(written, str) and written.replace("_", "").isalpha():
+        return written.upper()
     if isinstance(node, exp.Trim):
         return {"LEADING": "LTRIM", "TRAILING": "RTRIM"}.get(str(node.args.get("position") or "").upper(), "TRIM")
     return name
@@ -183,9 +188,12 @@ def check_argument_types(stmt: exp.Expression) -> None:
         name, keys, judged, takes = _SIGNATURES[type(node)]
         present = [node.args.get(k) for k in keys if node.args.get(k) is not None]
         kinds = [argument_type(a) for a in present]
+        if isinstance(node, exp.JSONExtractScalar):
+            kinds.append((STRING_LITERAL, True))  # the path, a JSONPath node by now
         bad = [i for i in judged if i < len(kinds) and kinds[i][0] is not None and kinds[i][0] not in takes]
         if bad and all(k is not None for k, _ in kinds):
-            raise no_signature("function", _name(node, name), [_shown(k) for k, _ in kinds if k is not None])
+            what = "operator" if isinstance(node, exp.Div) else "function"
+            raise no_signature(what, _name(node, name), [_shown(k) for k, _ in kinds if k is not None])
         if isinstance(node, exp.Round | exp.Trunc | exp.Ceil | exp.Floor) and kinds:
             _float_rounding(node, *kinds[0])
 
