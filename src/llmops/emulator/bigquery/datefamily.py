@@ -60,6 +60,14 @@ def temporal_kind(value: exp.Expression | None) -> str | None:
     if isinstance(value, exp.CurrentTimestamp):
         return "TIMESTAMP"
     kind = coltypes.known_type(value)
+    if kind is None and isinstance(value, exp.Func):
+        # another call (`DATE_ADD(TIMESTAMP_ADD(ts, ...), ...)`): its type from its arguments',
+        # kept on it so that the rewrite it chooses is checked when DuckDB runs the query
+        from .argumenttypes import argument_type
+
+        kind, shown = argument_type(value)
+        if kind in ("DATE", "DATETIME", "TIMESTAMP") and not shown:
+            value.meta[coltypes.TYPE_KEY] = kind
     return kind if kind in ("DATE", "DATETIME", "TIMESTAMP") else None
 
 

@@ -233,7 +233,7 @@ def _decimal_kind(*kinds: str | None) -> str | None:
 
 
 # DuckDB's integer types an INT64 operand may have (array literals hold INTEGERs, SUM a HUGEINT)
-_INTEGER_TYPEOF = ("BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT")
+INTEGER_TYPEOF = ("BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT")
 
 
 def _guarded(new: exp.Expression, operands: list[exp.Expression]) -> exp.Expression:
@@ -246,7 +246,7 @@ def _guarded(new: exp.Expression, operands: list[exp.Expression]) -> exp.Express
             continue
         typeof = exp.Anonymous(this="typeof", expressions=[op.copy()])
         # DuckDB's NULL type (an untyped NULL operand, DIV(x, NULL)) suits every type
-        names = (*(_INTEGER_TYPEOF if kind == "INT64" else (DUCKDB_TYPEOF[kind],)), '"NULL"')
+        names = (*(INTEGER_TYPEOF if kind == "INT64" else (DUCKDB_TYPEOF[kind],)), '"NULL"')
         conds.append(exp.In(this=typeof, expressions=[exp.Literal.string(n) for n in names]))
     if not conds:
         return new
