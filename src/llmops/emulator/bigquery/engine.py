@@ -1815,6 +1815,8 @@ class BigQueryEngine:
             sql = query_sql or stmt.sql
             rel = con.sql(sql, params=values) if values else con.sql(sql)
             rel = ranges.relation_with_null_bounds(rel)
+            if fmt not in ("parquet", "avro"):
+                rel = geography.text_relation(rel)  # BigQuery's WKT, `POINT(1 2)`, as extract jobs write it
             if any(bignumerics.FIELD in str(t) for t in rel.types):
                 raise bignumerics.unsupported("an export")
             if any(picotimestamps.MICROS in str(t) for t in rel.types):

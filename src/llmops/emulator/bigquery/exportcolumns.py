@@ -8,8 +8,8 @@ Parquet keep their own types and take the table as it is.
 
 NULL fields are left out and `<`, `>`, `&` escaped by the JSON writer (jsonexport.py).
 
-Known difference: in JSON files, values nested in RECORDs or ARRAYs keep the engine's forms
-(BYTES as DuckDB's text, TIMESTAMP as its ISO text)."""
+In JSON files the line writer gives values nested in RECORDs and ARRAYs the same forms (INT64,
+BYTES, TIMESTAMP); other nested values keep the engine's forms."""
 
 from __future__ import annotations
 

@@ -41,6 +41,8 @@ _INTEGERS = frozenset(
     {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT"}
 )
 _HAS_INTEGER = re.compile(r"\b(?:" + "|".join(sorted(_INTEGERS)) + r")\b")
+# types written in a form of their own, so a STRUCT or ARRAY holding one is written field by field
+_HAS_TEXT_FORM = re.compile(r"\bBLOB\b|\bTIMESTAMP WITH TIME ZONE\b")
 
 
 def _ident(name: str) -> str:
@@ -80,12 +82,28 @@ def _json_text(expr: str, kind: str, depth: int = 0) -> str:
         return f"{SORTED_JSON_UDF}(CAST(CAST({expr} AS JSON) AS VARCHAR))"
     if upper in _INTEGERS:  # INT64, as a string "to preserve 64-bit precision"
         return f"'\"' || CAST({expr} AS VARCHAR) || '\"'"
+    if upper == "BLOB":  # BYTES, as base64 (DuckDB wrote its escaped text, "\\x01\\xFF")
+        return f"'\"' || to_base64({expr}) || '\"'"
+    if upper == "TIMESTAMP WITH TIME ZONE":
+        return _timestamp_text(expr)
     if not _nested(kind):
         return f"CAST(to_json({expr}) AS VARCHAR)"
-    if "JSON" not in upper and not _HAS_INTEGER.search(upper):
+    if "JSON" not in upper and not _HAS_INTEGER.search(upper) and not _HAS_TEXT_FORM.search(upper):
         # a STRUCT's NULL fields, at any depth, are left out too
         return f"CAST(json_strip_nulls(to_json({expr})) AS VARCHAR)"
     return _nested_text(expr, duckdb.sqltype(kind), depth)
+
+
+def _timestamp_text(expr: str) -> str:
+    """A TIMESTAMP as extract jobs write it (`exportcolumns.py`): `2024-01-02 03:04:05.250 UTC`, the
+    fraction in groups of three digits, none when whole (DuckDB wrote `...05.25+00`)."""
+    utc = f"timezone('UTC', {expr})"
+    micros = f"strftime({utc}, '%f')"
+    fraction = (
+        f"CASE WHEN {micros} = '000000' THEN '' WHEN right({micros}, 3) = '000' "
+        f"THEN '.' || left({micros}, 3) ELSE '.' || {micros} END"
+    )
+    return f"'\"' || strftime({utc}, '%Y-%m-%d %H:%M:%S') || {fraction} || ' UTC\"'"
 
 
 def _nested_text(expr: str, kind: DuckDBPyType, depth: int) -> str:

@@ -1,0 +1,66 @@
+"""EXPORT DATA in JSON format writes BYTES, TIMESTAMP and GEOGRAPHY as extract jobs write them
+(`exportcolumns.py`, after "Export table data"), at every level of nesting: base64, `2024-01-02
+03:04:05.250 UTC`, BigQuery's WKT `POINT(1 2)`. It wrote DuckDB's forms: `"\\x01\\xFF"` (the
+blob's escaped text, silently another value), `2024-01-02 03:04:05.25+00` and `POINT (1 2)`; an
+extract job wrote them so inside RECORDs and ARRAYs."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+
+QUERY = (
+    "SELECT b'\\x01\\xff' AS by, TIMESTAMP '2024-01-02 03:04:05+00' AS ts, "
+    "TIMESTAMP '2024-01-02 03:04:05.25+00' AS ms, TIMESTAMP '2024-01-02 03:04:05.123456+00' AS us, "
+    "STRUCT(b'\\x01' AS by, TIMESTAMP '1969-12-31 23:59:59.5+00' AS ts) AS st, [b'a', b'bc'] AS bys"
+)
+ROW = {
+    "by": "Af8=",
+    "ts": "2024-01-02 03:04:05 UTC",
+    "ms": "2024-01-02 03:04:05.250 UTC",
+    "us": "2024-01-02 03:04:05.123456 UTC",
+    "st": {"by": "AQ==", "ts": "1969-12-31 23:59:59.500 UTC"},
+    "bys": ["YQ==", "YmM="],
+}
+
+
+def test_export_data_value_forms_on_the_local_warehouse(scratch_warehouse):
+    scratch_warehouse.query(f"EXPORT DATA OPTIONS(uri='forms/x-*.json', format='JSON', overwrite=true) AS {QUERY}")
+    (path,) = (scratch_warehouse.engine.local_root / "forms").glob("x-*.json")
+    assert json.loads(path.read_text()) == ROW
+
+
+@pytest.fixture
+def bucket(storage_client):
+    b = storage_client.create_bucket(f"forms-{uuid.uuid4().hex[:8]}")
+    yield b
+    for blob in b.list_blobs():
+        blob.delete()
+    b.delete()
+
+
+def test_export_data_and_extract_jobs_write_the_same_forms(bigquery_client, bucket):
+    from google.cloud import bigquery
+
+    bigquery_client.query_and_wait(f"EXPORT DATA OPTIONS(uri='gs://{bucket.name}/q-*.json', format='JSON') AS {QUERY}")
+    (blob,) = list(bucket.list_blobs(prefix="q-"))
+    assert json.loads(blob.download_as_text()) == ROW
+    dataset = bigquery_client.create_dataset(f"forms_{uuid.uuid4().hex[:8]}").dataset_id
+    try:
+        bigquery_client.query_and_wait(f"CREATE TABLE `{dataset}.t` AS {QUERY}")
+        config = bigquery.ExtractJobConfig(destination_format="NEWLINE_DELIMITED_JSON")
+        bigquery_client.extract_table(f"{dataset}.t", f"gs://{bucket.name}/t.json", job_config=config).result()
+        assert json.loads(bucket.blob("t.json").download_as_text()) == ROW
+    finally:
+        bigquery_client.delete_dataset(dataset, delete_contents=True, not_found_ok=True)
+
+
+def test_export_data_writes_bigquerys_wkt(bigquery_client, bucket):
+    pytest.importorskip("shapely")
+    bigquery_client.query_and_wait(
+        f"EXPORT DATA OPTIONS(uri='gs://{bucket.name}/g-*.json', format='JSON') AS SELECT ST_GEOGPOINT(1, 2) AS g"
+    )
+    (blob,) = list(bucket.list_blobs(prefix="g-"))
+    assert json.loads(blob.download_as_text()) == {"g": "POINT(1 2)"}
