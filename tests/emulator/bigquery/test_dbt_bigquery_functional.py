@@ -44,6 +44,16 @@ def test_a_refused_create_or_replace_keeps_a_table_of_another_shape(env):
     assert run(f"SELECT option_value FROM {ds}.INFORMATION_SCHEMA.TABLE_OPTIONS WHERE table_name = 't'") == [('"old"',)]
 
 
+def test_a_refused_create_or_replace_after_a_comment_keeps_the_old_table(env):
+    """dbt writes its query comment before the statement."""
+    run, ds, error = env
+    comment = '/* {"app": "dbt", "node_id": "model.test.my_model"} */\n'
+    run(comment + CONTRACT.format(ds=ds, id="1", color="blue"))
+    with pytest.raises(error, match="Required field id cannot be null"):
+        run(comment + CONTRACT.format(ds=ds, id="CAST(NULL AS INT64)", color="red"))
+    assert run(f"SELECT id, color FROM {ds}.my_model") == [(1, "blue")]
+
+
 def test_a_create_or_replace_that_succeeds_still_replaces(env):
     run, ds, _ = env
     run(CONTRACT.format(ds=ds, id="1", color="blue"))

@@ -1175,9 +1175,9 @@ class BigQueryEngine:
             required: nestedrequired.Rules = []
             if stmt.statement_type in nestedrequired.WRITES and stmt.target is not None and stmt.target[2]:
                 required = nestedrequired.rules(self, con, *stmt.target)
-            # a refused CREATE OR REPLACE TABLE (a NOT NULL column given a NULL, ...) leaves the
+            # a refused CREATE [OR REPLACE] TABLE (a NOT NULL column given a NULL, ...) leaves the
             # table it would have replaced as it was, as BigQuery's does
-            replacing = stmt.statement_type.startswith("CREATE_TABLE") and tablekinds.replaces(stmt)
+            replacing = stmt.statement_type.startswith("CREATE_TABLE")
             # rolled back below when the write leaves a nested REQUIRED field NULL or fails after
             # widening a BIGNUMERIC column (widecolumns.py)
             transaction = bool(required or stmt.widen or replacing) and not in_transaction

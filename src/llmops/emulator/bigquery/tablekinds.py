@@ -510,11 +510,6 @@ def _replaces(stmt: Statement) -> bool:
     return bool(re.match(r"\s*CREATE\s+OR\s+REPLACE\b", stmt.sql, re.I))
 
 
-def replaces(stmt: Statement) -> bool:
-    """Whether a CREATE statement is CREATE OR REPLACE."""
-    return bool(stmt.options.get("replace")) or _replaces(stmt)
-
-
 def after_statement(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, stmt: Statement) -> None:
     """Forget dropped tables; apply OPTIONS(expiration_timestamp=..., description=...) of a CREATE."""
     project, dataset, table = stmt.target  # type: ignore[misc]
