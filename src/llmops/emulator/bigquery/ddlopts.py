@@ -787,7 +787,10 @@ def _drop_created(con: duckdb.DuckDBPyConnection, project: str, dataset: str, ta
     """Undo a CREATE TABLE whose result breaks what the statement declared."""
     from .tablekinds import forget as forget_table
 
-    con.execute(f"DROP TABLE IF EXISTS {duckdb_table(project, dataset, table)}")
+    try:
+        con.execute(f"DROP TABLE IF EXISTS {duckdb_table(project, dataset, table)}")
+    except duckdb.TransactionException:  # a failed statement aborted the CREATE OR REPLACE's transaction,
+        return  # whose rollback undoes the create
     forget_table(con, project, dataset, table)
 
 

@@ -1176,9 +1176,12 @@ class BigQueryEngine:
             required: nestedrequired.Rules = []
             if stmt.statement_type in nestedrequired.WRITES and stmt.target is not None and stmt.target[2]:
                 required = nestedrequired.rules(self, con, *stmt.target)
+            # a refused CREATE [OR REPLACE] TABLE (a NOT NULL column given a NULL, ...) leaves the
+            # table it would have replaced as it was, as BigQuery's does
+            replacing = stmt.statement_type.startswith("CREATE_TABLE")
             # rolled back below when the write leaves a nested REQUIRED field NULL or fails after
             # widening a BIGNUMERIC column (widecolumns.py)
-            transaction = bool(required or stmt.widen) and not in_transaction
+            transaction = bool(required or stmt.widen or replacing) and not in_transaction
             if transaction:
                 con.execute("BEGIN TRANSACTION")
             try:
@@ -1187,17 +1190,16 @@ class BigQueryEngine:
                     storedarrays.empty_null_arrays(con, *stmt.target)
                 if required and stmt.target is not None:
                     nestedrequired.check_dml(con, stmt.target[0], stmt.target[1], stmt.target[2], required)
+                if replacing:
+                    self._after_write(con, stmt)
             except BaseException:
                 if transaction:
                     con.execute("ROLLBACK")
                 raise
             if transaction:
                 con.execute("COMMIT")
-            if stmt.target is not None and stmt.statement_type.startswith(("CREATE_TABLE", "CREATE_VIEW")):
-                if not tablekinds.kept(con, stmt):  # IF NOT EXISTS on an existing table changes nothing
-                    self._record_table(con, *stmt.target)
-            if stmt.target is not None and stmt.target[2]:
-                tablekinds.after_statement(self, con, stmt)
+            if not replacing:
+                self._after_write(con, stmt)
             created = self._created_table_schema(con, stmt)
             return QueryResult(
                 table=_empty_table(created),
@@ -1208,6 +1210,14 @@ class BigQueryEngine:
             )
         except duckdb.Error as exc:
             raise self._reword(con, exc, stmt) from None
+
+    def _after_write(self, con: duckdb.DuckDBPyConnection, stmt: Statement) -> None:
+        """Record a created table and apply what its statement declared (tablekinds.after_statement)."""
+        if stmt.target is not None and stmt.statement_type.startswith(("CREATE_TABLE", "CREATE_VIEW")):
+            if not tablekinds.kept(con, stmt):  # IF NOT EXISTS on an existing table changes nothing
+                self._record_table(con, *stmt.target)
+        if stmt.target is not None and stmt.target[2]:
+            tablekinds.after_statement(self, con, stmt)
 
     def _widen(self, con: duckdb.DuckDBPyConnection, stmt: Statement) -> None:
         """Make wide the BIGNUMERIC columns a write needs wide (widecolumns.py), in its transaction."""

@@ -884,10 +884,15 @@ class Interpreter:
                 self.assign(name, value, field_type(f), query)
 
     def _call(self, node: Node) -> None:
-        from . import routines
+        from . import mviewrefresh, routines
 
         if node.names[0].replace("`", "").upper() == "BQ.ABORT_SESSION":
             self._abort_session(node)
+            return
+        if node.names[0].replace("`", "").upper() == mviewrefresh.NAME:
+            if len(node.exprs) != 1:
+                raise BigQueryError(f"{mviewrefresh.NAME} takes one argument", fix=f"CALL {mviewrefresh.NAME}('p.d.v')")
+            mviewrefresh.refresh(self.engine, self.con, self.evaluate(node.exprs[0])[0], self.project)
             return
         if self.depth >= MAX_CALL_DEPTH:
             raise BigQueryError(f"Procedure calls nest more than {MAX_CALL_DEPTH} deep", fix="reduce the recursion")

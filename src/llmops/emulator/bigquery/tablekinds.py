@@ -22,7 +22,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
-from . import ddlopts, fieldopts, history, iam, indexes, rowaccess
+from . import ddlopts, fieldopts, history, iam, indexes, partitioning, rowaccess
 from .catalog import CATALOG
 from .googlesql import (
     MATERIALIZED,
@@ -227,11 +227,19 @@ def _translate_materialized_view(stmt: exp.Create, ctx: Any) -> Statement:
 
     query = stmt.expression.sql("bigquery") if stmt.expression is not None else ""
     props = stmt.args["properties"]
-    keep = [p for p in props.expressions if not isinstance(p, exp.MaterializedProperty)]
+    by = next((p for p in props.expressions if isinstance(p, exp.PartitionedByProperty)), None)
+    cluster = next((p for p in props.expressions if isinstance(p, exp.ClusterProperty)), None)
+    spec = partitioning.spec(
+        by.this if by is not None else None, [c.name for c in cluster.expressions] if cluster is not None else []
+    )
+    drop = (exp.MaterializedProperty, exp.PartitionedByProperty, exp.ClusterProperty)
+    keep = [p for p in props.expressions if not isinstance(p, drop)]
     stmt.set("properties", exp.Properties(expressions=keep) if keep else None)
     stmt.meta[MATERIALIZED] = True
     inner = _translate_statement(stmt, ctx)
-    return replace(inner, statement_type="CREATE_MATERIALIZED_VIEW", options={**inner.options, "mview_query": query})
+    fields = {**(inner.options.get("ddl_fields") or {}), **{k: v for k, v in spec.items() if k != "_columns"}}
+    options = {**inner.options, "mview_query": query, "ddl_fields": fields, "ddl_check": spec.get("_columns")}
+    return replace(inner, statement_type="CREATE_MATERIALIZED_VIEW", options=options)
 
 
 # ---------------------------------------------------------------------- catalog
@@ -574,6 +582,16 @@ def run(engine: BigQueryEngine, con: duckdb.DuckDBPyConnection, stmt: Statement)
         con.execute(stmt.sql)
         engine._record_table(con, project, dataset, table)
         _set(con, schema, table, kind="MATERIALIZED_VIEW", mview_query=o.get("view_query") or o.get("mview_query"))
+        if o.get("ddl_check"):  # PARTITION BY / CLUSTER BY: the view's columns are known only now
+            info = engine._table_info(con, project, dataset, table)
+            try:
+                partitioning.check(
+                    {**o["ddl_fields"], "_columns": o["ddl_check"]}, {f["name"]: f["type"] for f in info["schema"]}
+                )
+            except BigQueryError:
+                con.execute(f"DROP VIEW IF EXISTS {duckdb_table(project, dataset, table)}")
+                forget(con, project, dataset, table)
+                raise
         _keep_options(con, stmt)
         return done
     sp, sd, st = o["source"]
