@@ -64,3 +64,30 @@ def test_export_data_writes_bigquerys_wkt(bigquery_client, bucket):
     )
     (blob,) = list(bucket.list_blobs(prefix="g-"))
     assert json.loads(blob.download_as_text()) == {"g": "POINT(1 2)"}
+
+
+CSV_QUERY = (
+    "SELECT b'\\x01\\xff' AS by, TIMESTAMP '2024-01-02 03:04:05.25+00' AS ts, NUMERIC '2.50' AS n, "
+    "BIGNUMERIC '3.10' AS bn, NUMERIC '7' AS whole, 'x' AS s"
+)
+
+
+def test_export_data_csv_cells_are_the_extract_jobs(bigquery_client, bucket):
+    # DuckDB's COPY wrote `\x01\xFF` (the blob's escaped text), `2024-01-02 03:04:05.25+00`,
+    # `2.500000000` and `3.100000000000000000`
+    from google.cloud import bigquery
+
+    bigquery_client.query_and_wait(
+        f"EXPORT DATA OPTIONS(uri='gs://{bucket.name}/c-*.csv', format='CSV', header=true) AS {CSV_QUERY}"
+    )
+    (blob,) = list(bucket.list_blobs(prefix="c-"))
+    expected = "by,ts,n,bn,whole,s\nAf8=,2024-01-02 03:04:05.250 UTC,2.5,3.1,7,x\n"
+    assert blob.download_as_text() == expected
+    dataset = bigquery_client.create_dataset(f"forms_{uuid.uuid4().hex[:8]}").dataset_id
+    try:
+        bigquery_client.query_and_wait(f"CREATE TABLE `{dataset}.t` AS {CSV_QUERY}")
+        config = bigquery.ExtractJobConfig(destination_format="CSV")
+        bigquery_client.extract_table(f"{dataset}.t", f"gs://{bucket.name}/t.csv", job_config=config).result()
+        assert bucket.blob("t.csv").download_as_text() == expected
+    finally:
+        bigquery_client.delete_dataset(dataset, delete_contents=True, not_found_ok=True)

@@ -85,7 +85,7 @@ def _json_text(expr: str, kind: str, depth: int = 0) -> str:
     if upper == "BLOB":  # BYTES, as base64 (DuckDB wrote its escaped text, "\\x01\\xFF")
         return f"'\"' || to_base64({expr}) || '\"'"
     if upper == "TIMESTAMP WITH TIME ZONE":
-        return _timestamp_text(expr)
+        return f"'\"' || {timestamp_text(expr)} || '\"'"
     if not _nested(kind):
         return f"CAST(to_json({expr}) AS VARCHAR)"
     if "JSON" not in upper and not _HAS_INTEGER.search(upper) and not _HAS_TEXT_FORM.search(upper):
@@ -94,16 +94,32 @@ def _json_text(expr: str, kind: str, depth: int = 0) -> str:
     return _nested_text(expr, duckdb.sqltype(kind), depth)
 
 
-def _timestamp_text(expr: str) -> str:
-    """A TIMESTAMP as extract jobs write it (`exportcolumns.py`): `2024-01-02 03:04:05.250 UTC`, the
-    fraction in groups of three digits, none when whole (DuckDB wrote `...05.25+00`)."""
+def timestamp_text(expr: str) -> str:
+    """The DuckDB text of a TIMESTAMP as extract jobs write it (`exportcolumns.py`): `2024-01-02
+    03:04:05.250 UTC`, the fraction in groups of three digits, none when whole (DuckDB wrote
+    `...05.25+00`)."""
     utc = f"timezone('UTC', {expr})"
     micros = f"strftime({utc}, '%f')"
     fraction = (
         f"CASE WHEN {micros} = '000000' THEN '' WHEN right({micros}, 3) = '000' "
         f"THEN '.' || left({micros}, 3) ELSE '.' || {micros} END"
     )
-    return f"'\"' || strftime({utc}, '%Y-%m-%d %H:%M:%S') || {fraction} || ' UTC\"'"
+    return f"strftime({utc}, '%Y-%m-%d %H:%M:%S') || {fraction} || ' UTC'"
+
+
+def csv_text(expr: str, kind: str) -> str | None:
+    """The CSV cell of `expr` (of DuckDB type `kind`) as extract jobs write it, where DuckDB's COPY
+    writes another form: BYTES as base64 (not its escaped text), TIMESTAMP with ` UTC`,
+    NUMERIC/BIGNUMERIC without trailing zeros; None where DuckDB's form is BigQuery's."""
+    upper = kind.upper()
+    if upper == "BLOB":
+        return f"to_base64({expr})"
+    if upper == "TIMESTAMP WITH TIME ZONE":
+        return timestamp_text(expr)
+    if upper.startswith("DECIMAL"):
+        text = f"CAST({expr} AS VARCHAR)"
+        return f"CASE WHEN contains({text}, '.') THEN rtrim(rtrim({text}, '0'), '.') ELSE {text} END"
+    return None
 
 
 def _nested_text(expr: str, kind: DuckDBPyType, depth: int) -> str:

@@ -134,9 +134,9 @@ def rewrite_json_object_arrays(stmt: exp.Expression) -> None:
 _ZIPPED = (
     f"CASE WHEN _A IS NULL THEN error('{_INVALID}The keys array cannot be NULL') "
     f"WHEN _B IS NULL THEN error('{_INVALID}The values array cannot be NULL') "
-    f"WHEN len(_A) <> len(_B) THEN error('{_INVALID}The number of keys and values must match') "
+    f"WHEN array_length(_A) <> array_length(_B) THEN error('{_INVALID}The number of keys and values must match') "
     f"WHEN list_contains(list_transform(_A, k -> k IS NULL), true) THEN error('{_INVALID}A key cannot be NULL') "
-    "ELSE json('{' || array_to_string(list_transform(list_filter(range(len(_A)), i -> list_position(_A, _A[i + 1]) = i + 1), "
+    "ELSE json('{' || array_to_string(list_transform(list_filter(range(array_length(_A)), i -> list_position(_A, _A[i + 1]) = i + 1), "
     "i -> CAST(to_json(_A[i + 1]) AS VARCHAR) || ':' || coalesce(CAST(to_json(_B[i + 1]) AS VARCHAR), 'null')), ',') || '}') END"
 )
 

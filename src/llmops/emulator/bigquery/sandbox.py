@@ -322,13 +322,19 @@ class ExportWriter:
                 options = jsonexport.LINE_OPTIONS + options.removeprefix("FORMAT json")
             else:
                 # JSON columns cross Arrow as text; cast them back so they are written as JSON values,
-                # their members sorted by key as BigQuery keeps them (jsonorder.py)
-                select = ", ".join(
-                    f"CAST({SORTED_JSON_UDF}(CAST({_ident(c)} AS VARCHAR)) AS JSON) AS {_ident(c)}"
-                    if c in json_set
-                    else _ident(c)
-                    for c in rel.columns
-                )
+                # their members sorted by key as BigQuery keeps them (jsonorder.py); a CSV cell of
+                # BYTES, TIMESTAMP or NUMERIC as extract jobs write it
+                csv = options.startswith("FORMAT csv")
+                items = []
+                for c, t in zip(rel.columns, rel.types, strict=True):
+                    text = jsonexport.csv_text(_ident(c), str(t)) if csv else None
+                    if c in json_set:
+                        items.append(f"CAST({SORTED_JSON_UDF}(CAST({_ident(c)} AS VARCHAR)) AS JSON) AS {_ident(c)}")
+                    elif text is not None:
+                        items.append(f"{text} AS {_ident(c)}")
+                    else:
+                        items.append(_ident(c))
+                select = ", ".join(items)
             cur = con.execute(f"COPY (SELECT {select} FROM {_ident(name)}) TO {_literal(str(path))} ({options})")
             return int(cur.fetchall()[0][0])
         finally:
