@@ -51,7 +51,10 @@ def _shown(kind: str) -> str:
 def no_signature(kind: str, name: str, kinds: list[str]) -> Exception:
     from .googlesql import BigQueryError
 
-    return BigQueryError(f"No matching signature for {kind} {name} for argument types: {', '.join(map(_shown, kinds))}")
+    return BigQueryError(
+        f"No matching signature for {kind} {name} for argument types: {', '.join(map(_shown, kinds))}",
+        fix="cast the arguments to types it takes; the GoogleSQL reference lists its signatures",
+    )
 
 
 def _types(*nodes: exp.Expression | None) -> list[str] | None:
