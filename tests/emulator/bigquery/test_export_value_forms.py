@@ -68,20 +68,24 @@ def test_export_data_writes_bigquerys_wkt(bigquery_client, bucket):
 
 CSV_QUERY = (
     "SELECT b'\\x01\\xff' AS by, TIMESTAMP '2024-01-02 03:04:05.25+00' AS ts, NUMERIC '2.50' AS n, "
-    "BIGNUMERIC '3.10' AS bn, NUMERIC '7' AS whole, 'x' AS s"
+    "BIGNUMERIC '3.10' AS bn, NUMERIC '7' AS whole, 'x' AS s, 1.0 AS f, 0.1 AS tenth, 1e20 AS big, "
+    "1 / 3 AS third, IEEE_DIVIDE(0, 0) AS nan"
 )
 
 
 def test_export_data_csv_cells_are_the_extract_jobs(bigquery_client, bucket):
     # DuckDB's COPY wrote `\x01\xFF` (the blob's escaped text), `2024-01-02 03:04:05.25+00`,
-    # `2.500000000` and `3.100000000000000000`
+    # `2.500000000`, `3.100000000000000000` and `1.0`
     from google.cloud import bigquery
 
     bigquery_client.query_and_wait(
         f"EXPORT DATA OPTIONS(uri='gs://{bucket.name}/c-*.csv', format='CSV', header=true) AS {CSV_QUERY}"
     )
     (blob,) = list(bucket.list_blobs(prefix="c-"))
-    expected = "by,ts,n,bn,whole,s\nAf8=,2024-01-02 03:04:05.250 UTC,2.5,3.1,7,x\n"
+    expected = (
+        "by,ts,n,bn,whole,s,f,tenth,big,third,nan\n"
+        "Af8=,2024-01-02 03:04:05.250 UTC,2.5,3.1,7,x,1,0.1,1e+20,0.33333333333333331,nan\n"
+    )
     assert blob.download_as_text() == expected
     dataset = bigquery_client.create_dataset(f"forms_{uuid.uuid4().hex[:8]}").dataset_id
     try:

@@ -110,7 +110,8 @@ def timestamp_text(expr: str) -> str:
 def csv_text(expr: str, kind: str) -> str | None:
     """The CSV cell of `expr` (of DuckDB type `kind`) as extract jobs write it, where DuckDB's COPY
     writes another form: BYTES as base64 (not its escaped text), TIMESTAMP with ` UTC`,
-    NUMERIC/BIGNUMERIC without trailing zeros; None where DuckDB's form is BigQuery's."""
+    NUMERIC/BIGNUMERIC without trailing zeros, FLOAT64 as CAST AS STRING writes it; None where
+    DuckDB's form is BigQuery's."""
     upper = kind.upper()
     if upper == "BLOB":
         return f"to_base64({expr})"
@@ -119,6 +120,9 @@ def csv_text(expr: str, kind: str) -> str | None:
     if upper.startswith("DECIMAL"):
         text = f"CAST({expr} AS VARCHAR)"
         return f"CASE WHEN contains({text}, '.') THEN rtrim(rtrim({text}, '0'), '.') ELSE {text} END"
+    if upper == "DOUBLE":  # CAST(x AS STRING)'s digits: `1`, `2.5`, `1e+20`, `nan` (DuckDB wrote `1.0`)
+        short, full = f"printf('%.15g', {expr})", f"printf('%.17g', {expr})"
+        return f"CASE WHEN isnan({expr}) THEN 'nan' WHEN CAST({short} AS DOUBLE) = {expr} THEN {short} ELSE {full} END"
     return None
 
 
