@@ -7,9 +7,6 @@ and an extract job wrote numbers inside RECORDs and ARRAYs; a reader then lost t
 from __future__ import annotations
 
 import json
-import uuid
-
-import pytest
 
 QUERY = (
     "SELECT 1 AS a, 9223372036854775807 AS wide, CAST(NULL AS INT64) AS gone, "
@@ -37,35 +34,23 @@ def test_the_local_warehouse_json_lines_match_export_data(scratch_warehouse):
     assert [r["line"] for b in batches for r in b.to_pylist()] == ['{"id":"7","neg":"-8","xs":["1","2"]}\n']
 
 
-@pytest.fixture
-def bucket(storage_client):
-    b = storage_client.create_bucket(f"int64s-{uuid.uuid4().hex[:8]}")
-    yield b
-    for blob in b.list_blobs():
-        blob.delete()
-    b.delete()
-
-
 def test_export_data_writes_int64_as_strings_through_the_client(bigquery_client, bucket):
     bigquery_client.query_and_wait(f"EXPORT DATA OPTIONS(uri='gs://{bucket.name}/q-*.json', format='JSON') AS {QUERY}")
     (blob,) = list(bucket.list_blobs(prefix="q-"))
     assert blob.download_as_text() == LINE
 
 
-def test_extract_jobs_write_nested_int64_as_strings(bigquery_client, bucket):
+def test_extract_jobs_write_nested_int64_as_strings(bigquery_client, bucket, dataset):
     from google.cloud import bigquery
 
-    dataset = bigquery_client.create_dataset(f"int64s_{uuid.uuid4().hex[:8]}").dataset_id
-    try:
-        bigquery_client.query_and_wait(f"CREATE TABLE `{dataset}.t` AS {QUERY}")
-        config = bigquery.ExtractJobConfig(destination_format="NEWLINE_DELIMITED_JSON")
-        bigquery_client.extract_table(f"{dataset}.t", f"gs://{bucket.name}/t.json", job_config=config).result()
-        row = json.loads(bucket.blob("t.json").download_as_text())
-        assert row["a"] == "1" and row["wide"] == "9223372036854775807" and row["total"] == "30"
-        assert row["st"] == {"i": "2", "s": "x", "arr": ["3", "4"]} and row["recs"] == [{"k": "5"}]
-        assert row["f"] == 1.5 and row["t"] is True
-    finally:
-        bigquery_client.delete_dataset(dataset, delete_contents=True, not_found_ok=True)
+    ds = dataset.dataset_id
+    bigquery_client.query_and_wait(f"CREATE TABLE `{ds}.t` AS {QUERY}")
+    config = bigquery.ExtractJobConfig(destination_format="NEWLINE_DELIMITED_JSON")
+    bigquery_client.extract_table(f"{ds}.t", f"gs://{bucket.name}/t.json", job_config=config).result()
+    row = json.loads(bucket.blob("t.json").download_as_text())
+    assert row["a"] == "1" and row["wide"] == "9223372036854775807" and row["total"] == "30"
+    assert row["st"] == {"i": "2", "s": "x", "arr": ["3", "4"]} and row["recs"] == [{"k": "5"}]
+    assert row["f"] == 1.5 and row["t"] is True
 
 
 def test_csv_and_the_query_results_keep_int64_as_numbers(bigquery_client, bucket):

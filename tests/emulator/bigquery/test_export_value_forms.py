@@ -7,7 +7,6 @@ extract job wrote them so inside RECORDs and ARRAYs."""
 from __future__ import annotations
 
 import json
-import uuid
 
 import pytest
 
@@ -32,29 +31,17 @@ def test_export_data_value_forms_on_the_local_warehouse(scratch_warehouse):
     assert json.loads(path.read_text()) == ROW
 
 
-@pytest.fixture
-def bucket(storage_client):
-    b = storage_client.create_bucket(f"forms-{uuid.uuid4().hex[:8]}")
-    yield b
-    for blob in b.list_blobs():
-        blob.delete()
-    b.delete()
-
-
-def test_export_data_and_extract_jobs_write_the_same_forms(bigquery_client, bucket):
+def test_export_data_and_extract_jobs_write_the_same_forms(bigquery_client, bucket, dataset):
     from google.cloud import bigquery
 
     bigquery_client.query_and_wait(f"EXPORT DATA OPTIONS(uri='gs://{bucket.name}/q-*.json', format='JSON') AS {QUERY}")
     (blob,) = list(bucket.list_blobs(prefix="q-"))
     assert json.loads(blob.download_as_text()) == ROW
-    dataset = bigquery_client.create_dataset(f"forms_{uuid.uuid4().hex[:8]}").dataset_id
-    try:
-        bigquery_client.query_and_wait(f"CREATE TABLE `{dataset}.t` AS {QUERY}")
-        config = bigquery.ExtractJobConfig(destination_format="NEWLINE_DELIMITED_JSON")
-        bigquery_client.extract_table(f"{dataset}.t", f"gs://{bucket.name}/t.json", job_config=config).result()
-        assert json.loads(bucket.blob("t.json").download_as_text()) == ROW
-    finally:
-        bigquery_client.delete_dataset(dataset, delete_contents=True, not_found_ok=True)
+    ds = dataset.dataset_id
+    bigquery_client.query_and_wait(f"CREATE TABLE `{ds}.t` AS {QUERY}")
+    config = bigquery.ExtractJobConfig(destination_format="NEWLINE_DELIMITED_JSON")
+    bigquery_client.extract_table(f"{ds}.t", f"gs://{bucket.name}/t.json", job_config=config).result()
+    assert json.loads(bucket.blob("t.json").download_as_text()) == ROW
 
 
 def test_export_data_writes_bigquerys_wkt(bigquery_client, bucket):
@@ -73,7 +60,7 @@ CSV_QUERY = (
 )
 
 
-def test_export_data_csv_cells_are_the_extract_jobs(bigquery_client, bucket):
+def test_export_data_csv_cells_are_the_extract_jobs(bigquery_client, bucket, dataset):
     # DuckDB's COPY wrote `\x01\xFF` (the blob's escaped text), `2024-01-02 03:04:05.25+00`,
     # `2.500000000`, `3.100000000000000000` and `1.0`
     from google.cloud import bigquery
@@ -87,11 +74,8 @@ def test_export_data_csv_cells_are_the_extract_jobs(bigquery_client, bucket):
         "Af8=,2024-01-02 03:04:05.250 UTC,2.5,3.1,7,x,1,0.1,1e+20,0.33333333333333331,nan\n"
     )
     assert blob.download_as_text() == expected
-    dataset = bigquery_client.create_dataset(f"forms_{uuid.uuid4().hex[:8]}").dataset_id
-    try:
-        bigquery_client.query_and_wait(f"CREATE TABLE `{dataset}.t` AS {CSV_QUERY}")
-        config = bigquery.ExtractJobConfig(destination_format="CSV")
-        bigquery_client.extract_table(f"{dataset}.t", f"gs://{bucket.name}/t.csv", job_config=config).result()
-        assert bucket.blob("t.csv").download_as_text() == expected
-    finally:
-        bigquery_client.delete_dataset(dataset, delete_contents=True, not_found_ok=True)
+    ds = dataset.dataset_id
+    bigquery_client.query_and_wait(f"CREATE TABLE `{ds}.t` AS {CSV_QUERY}")
+    config = bigquery.ExtractJobConfig(destination_format="CSV")
+    bigquery_client.extract_table(f"{ds}.t", f"gs://{bucket.name}/t.csv", job_config=config).result()
+    assert bucket.blob("t.csv").download_as_text() == expected
