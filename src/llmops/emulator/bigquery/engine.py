@@ -151,6 +151,12 @@ class QueryResult:
     """For a procedural script: the `scripting.ChildStatement`s it ran (BigQuery's child jobs)."""
     referenced: tuple[tuple[str, str, str], ...] = ()
     """(project, dataset, table) of the tables and views a SELECT read (`referencedTables`)."""
+    cacheable: bool = False
+    """A single SELECT, alone, that reads only tables (no views, routines, models, wildcard
+    tables, INFORMATION_SCHEMA, time travel, anonymous results or row access policies): BigQuery's
+    query cache may answer it again while the catalog generation stays (see querycache.py)."""
+    tables_expire: dt.datetime | None = None
+    """For a cacheable result: the earliest expiration time of any table when it ran."""
 
 
 EMPTY = pa.table({})
@@ -161,15 +167,17 @@ views call."""
 _CATALOG_PROBE = (
     f"SELECT EXISTS (SELECT 1 FROM {rowaccess.CATALOG}.row_access_policies), "
     f"(SELECT min(expires) FROM {tablekinds.CATALOG}.table_features WHERE table_name <> ''), "
-    "(SELECT count(*) FROM duckdb_views() WHERE NOT internal), "
+    "(SELECT list([schema_name, view_name]) FROM duckdb_views() WHERE NOT internal), "
     "(SELECT list([schema_name, table_name, json_extract_string(options, '$.requirePartitionFilter'), "
     "coalesce(json_extract_string(options, '$.timePartitioning.field'), "
     f"json_extract_string(options, '$.rangePartitioning.field'))]) FROM {catalog.CATALOG}.ddl_options "
-    "WHERE table_name <> '' AND json_extract_string(options, '$.requirePartitionFilter') IS NOT NULL)"
+    "WHERE table_name <> '' AND (json_extract_string(options, '$.requirePartitionFilter') IS NOT NULL "
+    "OR json_extract_string(options, '$.timePartitioning.field') IS NOT NULL "
+    "OR json_extract_string(options, '$.rangePartitioning.field') IS NOT NULL))"
 )
 """Whether any row access policy exists, the earliest table expiration time (see
-tablekinds.drop_expired), how many views exist, and the require_partition_filter options DDL set
-(schema, table, 'true'/'false', partitioning column), in one catalog read."""
+tablekinds.drop_expired), the views (schema, name), and the require_partition_filter options and
+partitioning columns DDL set (schema, table, 'true'/'false'/NULL, column), in one catalog read."""
 _VIEW_UDFS = (
     f"SELECT list_distinct(flatten(list(regexp_extract_all(lower(sql), '{routines.ENGINE_UDF_CALL.pattern}')))) "
     '|| CASE WHEN bool_or(regexp_matches(sql, \'"[^"]+\\.[^"]+"\\."?[A-Za-z_][A-Za-z0-9_]*"?\\(\')) '
@@ -245,11 +253,12 @@ class BigQueryEngine:
         emulator, which keeps jobs; the local warehouse has none and refuses the view)."""
         """Bumped before and after every use of a connection that may write the catalog."""
         self._generation_lock = threading.Lock()
-        self._probe: tuple[int, bool, dt.datetime | None, frozenset[str]] | None = None
+        self._probe: tuple[int, bool, dt.datetime | None, frozenset[str], frozenset[tuple[str, str]]] | None = None
         """The last catalog probe: (generation, any row access policy, earliest table expiry,
-        the UDFs views call)."""
-        self._partition_rules: dict[tuple[str, str], tuple[bool, str | None]] = {}
-        """require_partition_filter as DDL set it, per (DuckDB schema, table), from the last probe."""
+        the UDFs views call, the views by (DuckDB schema, name))."""
+        self._partition_rules: dict[tuple[str, str], tuple[bool | None, str | None]] = {}
+        """require_partition_filter as DDL set it (None: not set) and the partitioning column, per
+        (DuckDB schema, table), from the last probe."""
         self.rest_table_fields: Callable[[str, str, str], tuple[dict[str, Any], str]] | None = None
         """A table's fields set through REST and the creation time (ms) they belong to, for the
         table options the engine enforces (set by the emulator, which keeps REST fields)."""
@@ -846,7 +855,41 @@ class BigQueryEngine:
         if several:
             # a script: BigQuery's parent job, each statement one of its child jobs
             return replace(result, statement_type=script.statement_type, children=tuple(children))
+        if alone and result.statement_type == "SELECT":
+            reusable, expires = self._reusable(con, script)
+            if reusable:
+                return replace(result, cacheable=True, tables_expire=expires)
         return result
+
+    def _reusable(self, con: duckdb.DuckDBPyConnection, script: Script) -> tuple[bool, dt.datetime | None]:
+        """Whether a single SELECT's result depends only on the tables it reads as they are now
+        (see `QueryResult.cacheable`), and the earliest table expiration time then."""
+        stmt = script.statements[0]
+        if (
+            self._db is None
+            or script.info_schema
+            or script.wildcards
+            or script.time_travel
+            or stmt.models
+            or any(u.startswith(routines.ROUTINE_MARK) for u in script.udfs)
+        ):
+            return False, None
+        if not stmt.tables:
+            return True, None
+        policies, expiry, _ = self._probe_catalog(con)
+        views = self._probe[4] if self._probe is not None else None
+        if policies or views is None:
+            return False, None
+        for project, dataset, table in stmt.tables:
+            if dataset.startswith("_") or (duckdb_schema(project, dataset), table) in views:
+                return False, None  # anonymous results, session tables, views
+        return True, expiry
+
+    @property
+    def generation(self) -> int:
+        """A number every change to the database moves (see `_writing`): results read at one
+        generation hold while it stays."""
+        return self._catalog_generation
 
     def dry_run(
         self,
@@ -1041,29 +1084,37 @@ class BigQueryEngine:
             return cached[1], cached[2], cached[3]
         policies, expiry, views, rules = con.execute(_CATALOG_PROBE).fetchall()[0]
         view_udfs = frozenset(con.execute(_VIEW_UDFS).fetchall()[0][0] or ()) if views else frozenset()
-        self._partition_rules = {(s, t): (required == "true", column) for s, t, required, column in rules or ()}
-        self._probe = (generation, bool(policies), expiry, view_udfs)
+        self._partition_rules = {
+            (s, t): (None if required is None else required == "true", column) for s, t, required, column in rules or ()
+        }
+        self._probe = (generation, bool(policies), expiry, view_udfs, frozenset((s, v) for s, v in views or ()))
         return bool(policies), expiry, view_udfs
 
     def _partition_filter_column(self, con: duckdb.DuckDBPyConnection, ref: tuple[str, str, str]) -> str | None:
         """The column a query over table `ref` must filter on (require_partition_filter), or None.
         DDL's setting wins over REST's: a later REST change of the option forgets DDL's."""
         project, dataset, table = ref
-        ddl = self._partition_rules.get((duckdb_schema(project, dataset), table))
+        required, column = self._partition_rules.get((duckdb_schema(project, dataset), table), (None, None))
         fields: dict[str, Any] = {}
         if self.rest_table_fields is not None:
             fields, created = self.rest_table_fields(project, dataset, table)
-            if (ddl is None and partitionfilters.rule_column(fields) is None) or created != self._created_ms(
-                con, project, dataset, table
-            ):
+            rest_rule = partitionfilters.rule_column(fields) is not None or (
+                column is not None and partitionfilters.requires_filter(fields)
+            )
+            if (required is None and not rest_rule) or created != self._created_ms(con, project, dataset, table):
                 fields = {}  # no rule there, or fields of an earlier table of that name
-        if ddl is not None:
-            required, column = ddl
+        if required is not None:
             if not required:
                 return None
             fields = {**fields, "requirePartitionFilter": True}
             if column:
                 return column
+        if (
+            column is not None
+            and partitionfilters.rule_column(fields) is None
+            and partitionfilters.requires_filter(fields)
+        ):
+            return column  # REST's option on a table DDL partitioned
         return partitionfilters.rule_column(fields)
 
     def _rest_layout(self, con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], dict[str, Any]]:

@@ -41,6 +41,7 @@ from . import (
     history,
     partitiondecorators,
     partitioning,
+    querycache,
     result_names,
     session_tables,
     tablekinds,
@@ -134,6 +135,8 @@ class _Run:
     located: str | None
     result: Job | None = None
     error: BaseException | None = None
+    cached: querycache.Cached | None = None
+    """The query cache's answer, found before the job ran (`answer_cached`)."""
     settled: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _caller: str = "waiting"  # then "gone" (stopped waiting) or "committed" (will take the error)
@@ -238,6 +241,7 @@ class JobRunner:
         self._running_lock = threading.Lock()
         self._threads = JobThreads(MAX_RUNNING_JOBS)
         self._pending: dict[tuple[str, str], _Run] = {}
+        self.cache = querycache.QueryCache()
 
     def get(self, project: str, job_id: str) -> Job:
         """A finished job, or a running one (state RUNNING); 404 if neither."""
@@ -356,6 +360,25 @@ class JobRunner:
         """Run a prepared job on this thread until it is done."""
         return self._execute(run)
 
+    def answer_cached(self, run: _Run) -> Job | None:
+        """A prepared query job done from BigQuery's query cache, or None where the cache does
+        not hold its result (it must run). Reads no table, so it may run on the event loop."""
+        if run.kind != "query" or run.dry_run:
+            return None
+        run.cached = self._cache_hit(run.job.project, run.located, run.config["query"])
+        return self._execute(run) if run.cached is not None else None
+
+    def _cache_hit(self, project: str, located: str | None, config: dict[str, Any]) -> querycache.Cached | None:
+        if config.get("useQueryCache") is False or config.get("useLegacySql") is True:
+            return None
+        cache_key = querycache.key(project, located, config)
+        return self.cache.get(cache_key, self._generation()) if cache_key is not None else None
+
+    def _generation(self) -> tuple[int, int]:
+        """What a cached result holds for: the engine's catalog generation and the version of
+        the REST-only table fields (`requirePartitionFilter` set by tables.patch, ...)."""
+        return self.engine.generation, (self.meta.version if self.meta is not None else 0)
+
     def wait(self, project: str, job_id: str, timeout_s: float) -> Job:
         """The job once it is done, or after `timeout_s` seconds as it is then."""
         with self._running_lock:
@@ -400,7 +423,12 @@ class JobRunner:
             run.control.check()  # cancelled before it started
             if kind == "query":
                 statistics = self._query(
-                    job, config["query"], dry_run=run.dry_run, control=run.control, located=run.located
+                    job,
+                    config["query"],
+                    dry_run=run.dry_run,
+                    control=run.control,
+                    located=run.located,
+                    cached=run.cached,
                 )
             elif kind == "load":
                 load, session = session_tables.load_target(self.state, project, config["load"], job.location)
@@ -495,6 +523,7 @@ class JobRunner:
         dry_run: bool,
         control: QueryControl,
         located: str | None = None,
+        cached: querycache.Cached | None = None,
     ) -> dict[str, Any]:
         sql = config.get("query")
         if not isinstance(sql, str) or not sql.strip():
@@ -509,6 +538,10 @@ class JobRunner:
         _refuse_table_definitions(config)
         session = self._session(job.project, config, dry_run=dry_run, location=job.location)
         if session is None:
+            if not dry_run:
+                cached = cached or self._cache_hit(job.project, located, config)
+            if cached is not None:
+                return self._from_cache(job, config, cached, located=located)
             return self._run_query(job, config, dry_run=dry_run, control=control, located=located)
         try:
             with self.state.sessions.running(session):
@@ -561,6 +594,8 @@ class JobRunner:
         sql = config["query"]
         default_project, default_dataset = job.project, _default_dataset(config.get("defaultDataset"), job.project)
         params, types = decode_parameters(config.get("queryParameters"), config.get("parameterMode"))
+        cache_key = querycache.key(job.project, located, config) if session is None and not dry_run else None
+        generation = self._generation()
         limit = _max_bytes_billed(config.get("maximumBytesBilled"))
         processed = 0  # measured only for dry runs and queries with a billing limit
         from .script_parser import Parser, needs_interpreter
@@ -652,6 +687,9 @@ class JobRunner:
         job.result = result
         if not located:
             job.location = self._detected_location(result) or job.location
+        if cache_key is not None and result.cacheable and self._generation() == generation:
+            expires = result.tables_expire.timestamp() if result.tables_expire is not None else None
+            self.cache.put(cache_key, result, query_stats, job.location, generation, expires)
         if result.children:
             self._record_children(job, config, result.children)
             return {
@@ -660,6 +698,18 @@ class JobRunner:
                 "query": query_stats,
             }
         return {"totalBytesProcessed": str(processed), "query": query_stats}
+
+    def _from_cache(
+        self, job: Job, config: dict[str, Any], hit: querycache.Cached, *, located: str | None
+    ) -> dict[str, Any]:
+        """A query job's statistics when BigQuery answers it from the cache: no bytes processed
+        or billed, `cacheHit` true; its results are the earlier job's."""
+        query_stats = {**hit.query_stats, "totalBytesProcessed": "0", "totalBytesBilled": "0", "cacheHit": True}
+        config["destinationTable"] = anonymous.of(self.state).add(job.project, job.job_id, hit.result)
+        job.result = hit.result
+        if not located:
+            job.location = hit.location
+        return {"totalBytesProcessed": "0", "query": query_stats}
 
     def _record_children(self, parent: Job, config: dict[str, Any], children: Any) -> None:
         """A script's statements as BigQuery's child jobs (`jobs.list(parentJobId=...)`)."""

@@ -57,12 +57,17 @@ def _own_columns(node: exp.Expr) -> list[exp.Column]:
     return out
 
 
+def requires_filter(fields: dict[str, Any]) -> bool:
+    """Whether a table's REST fields set require_partition_filter (also the deprecated nested form)."""
+    return bool(
+        fields.get("requirePartitionFilter") or (fields.get("timePartitioning") or {}).get("requirePartitionFilter")
+    )
+
+
 def rule_column(fields: dict[str, Any]) -> str | None:
     """The column a table's queries must filter on, from its REST fields; None when it has no such
     rule (or is partitioned by ingestion time)."""
-    if not fields.get("requirePartitionFilter") and not (fields.get("timePartitioning") or {}).get(
-        "requirePartitionFilter"
-    ):
+    if not requires_filter(fields):
         return None
     for key in ("timePartitioning", "rangePartitioning"):
         column = (fields.get(key) or {}).get("field")

@@ -57,6 +57,8 @@ class RestMetadata:
     def __init__(self, path: Path):
         self.path = path
         self._lock = threading.Lock()
+        self.version = 0
+        """Moved by every change (a query cached before a change is run again after it)."""
         try:
             self._data: dict[str, dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
         except (FileNotFoundError, json.JSONDecodeError):
@@ -96,6 +98,7 @@ class RestMetadata:
                 else:
                     doc[k] = v
             self._data[key] = doc
+            self.version += 1
             self._save()
 
     def drop(self, key: str) -> None:
@@ -103,6 +106,7 @@ class RestMetadata:
             prefix = key + "."
             for k in [k for k in self._data if k == key or k.startswith(prefix)]:
                 del self._data[k]
+            self.version += 1
             self._save()
 
 
