@@ -191,3 +191,19 @@ def test_require_partition_filter_set_by_rest_on_a_table_ddl_partitioned(bigquer
     with pytest.raises(BadRequest, match="without a filter over column\\(s\\) 'd'"):
         run(bigquery_client, f"SELECT SUM(x) FROM `{name}`", use_query_cache=False)
     assert run(bigquery_client, f"SELECT SUM(x) FROM `{name}` WHERE d = '2024-01-01'")[0] == [(None,)]
+
+
+def test_a_cached_result_reads_like_any_other(bigquery_client, bigquery_read_client, table):
+    big = table + "_big"
+    bigquery_client.query_and_wait(
+        f"CREATE TABLE `{big}` AS SELECT x, CAST(x AS STRING) AS s FROM UNNEST(GENERATE_ARRAY(1, 3000)) AS x"
+    )
+    sql = f"SELECT * FROM `{big}` ORDER BY x"
+    first = bigquery_client.query(sql)
+    want = first.result().to_arrow(create_bqstorage_client=False)
+    job = bigquery_client.query(sql)
+    assert job.result().to_arrow(bqstorage_client=bigquery_read_client) == want
+    assert job.cache_hit is True and job.destination != first.destination
+    pages = bigquery_client.query_and_wait(sql, page_size=500)
+    assert [r["x"] for r in pages] == list(range(1, 3001))
+    assert bigquery_client.query_and_wait(sql).to_arrow(create_bqstorage_client=False) == want
