@@ -207,3 +207,20 @@ def test_a_cached_result_reads_like_any_other(bigquery_client, bigquery_read_cli
     pages = bigquery_client.query_and_wait(sql, page_size=500)
     assert [r["x"] for r in pages] == list(range(1, 3001))
     assert bigquery_client.query_and_wait(sql).to_arrow(create_bqstorage_client=False) == want
+
+
+def test_scripts_and_persistent_routines_run_every_time(bigquery_client, table):
+    project, ds, _ = table.split(".")
+    bigquery_client.query_and_wait(f"CREATE FUNCTION `{project}.{ds}.r`() AS (RAND())")
+    bigquery_client.query_and_wait(
+        f"CREATE TABLE FUNCTION `{project}.{ds}.tf`(n INT64) AS SELECT x + n AS y FROM `{table}`"
+    )
+    for sql in (
+        "DECLARE x INT64 DEFAULT 1; SELECT x",
+        "CREATE TEMP FUNCTION f() AS (1); SELECT f()",
+        f"SELECT `{project}.{ds}.r`() < 2",
+        f"SELECT * FROM `{project}.{ds}.tf`(1)",
+    ):
+        assert [run(bigquery_client, sql)[1] for _ in range(2)] == [False, False], sql
+    joined = f"WITH a AS (SELECT x FROM `{table}`) SELECT * FROM a WHERE x IN (SELECT 1)"
+    assert [run(bigquery_client, joined)[1] for _ in range(2)] == [False, True]
