@@ -292,6 +292,9 @@ class JobRunner:
         run = self._prepare(project, body, media)
         if run.dry_run or wait_s is None:
             return self._execute(run)  # a dry run's error is the response itself, not a job
+        cached = self.answer_cached(run)
+        if cached is not None:
+            return cached  # no job thread needed
         with self._running_lock:
             self._pending[(project, run.job.job_id)] = run
         self._threads.submit(lambda: self._execute_later(run))
