@@ -91,8 +91,15 @@ def _groups(stmt: exp.Expression) -> list[list[exp.Expression]]:
 def sibling_values(stmt: exp.Expression) -> list[exp.Expression]:
     """The values beside a FLOAT64 or STRING literal where a common type is taken, of a type the
     text does not show: a NUMERIC (DATE, ...) one makes the literal NUMERIC (DATE, ...), which
-    needs its type (of a column, or of an expression: `[COALESCE(n, 1), 2.5]`)."""
-    return [v for g in _groups(stmt) for v in g if not _coercible(v) and not _shown(v)]
+    needs its type. Columns, and beside a FLOAT64 literal expressions too (`[COALESCE(n, 1),
+    2.5]`); not beside a STRING one, where sqlglot's type of a date expression may be wrong
+    (`DATETIME_ADD` of a DATE)."""
+    return [
+        v
+        for g in _groups(stmt)
+        for v in g
+        if isinstance(v, exp.Column) or (not _shown(v) and not _coercible(v) and any(_float_literal(w) for w in g))
+    ]
 
 
 def _shown(value: exp.Expression) -> bool:
