@@ -1,7 +1,8 @@
 """Cost of translating GoogleSQL to DuckDB SQL (`googlesql.translate`) by the size of the query:
 a 1-column SELECT, SELECTs of 10, 100 and 1,000 `c{i} * n` columns of a table whose column types
 the translator is given (FLOAT64 columns times an INT64 one: each product gets its overflow
-check), a 40-expression analytic query, and a `CREATE TABLE AS SELECT` of literal columns (as
+check), SELECTs of 100 `c{i} - 0.5` and `m - 0.5` columns (FLOAT64 and NUMERIC operands beside a
+FLOAT64 literal: the literal coercion's type lookup), a 40-expression analytic query, and a `CREATE TABLE AS SELECT` of literal columns (as
 python-bigquery's `test_create_table_with_many_columns` sends, 9,999 of them). Each time is the
 median of N translations of new text (a comment makes each a cache miss), next to sqlglot's own
 parse and generate of the same text (`read="bigquery", write="duckdb"`: the floor), with the cost
@@ -26,9 +27,11 @@ WIDTH = 1_000
 
 
 def _column_types(tables: tuple[tuple[str, str, str], ...]):
-    """The schema of `d.t`: FLOAT64 columns c0..c999, INT64 n, STRING s, DATE dt, TIMESTAMP ts."""
+    """The schema of `d.t`: FLOAT64 columns c0..c999, INT64 n, NUMERIC m, STRING s, DATE dt,
+    TIMESTAMP ts."""
     columns = tuple((f"c{i}", "FLOAT64") for i in range(WIDTH)) + (
         ("n", "INT64"),
+        ("m", "NUMERIC"),
         ("s", "STRING"),
         ("dt", "DATE"),
         ("ts", "TIMESTAMP"),
@@ -38,6 +41,11 @@ def _column_types(tables: tuple[tuple[str, str, str], ...]):
 
 def products(count: int) -> str:
     return "SELECT " + ", ".join(f"c{i} * n AS x{i}" for i in range(count)) + " FROM d.t"
+
+
+def literal_operands(count: int, column: str | None = None) -> str:
+    """`c{i} - 0.5` (or `{column} - 0.5`) columns: a FLOAT64 literal beside a column."""
+    return "SELECT " + ", ".join(f"{column or f'c{i}'} - 0.5 AS x{i}" for i in range(count)) + " FROM d.t"
 
 
 ANALYTIC = """
@@ -121,6 +129,8 @@ def main() -> None:
         ("SELECT 10 products", products(10), 10),
         ("SELECT 100 products", products(100), 100),
         ("SELECT 1000 products", products(1_000), 1_000),
+        ("100 FLOAT64 - 0.5", literal_operands(100), 100),
+        ("100 NUMERIC - 0.5", literal_operands(100, "m"), 100),
         ("analytic, 40 expressions", ANALYTIC, 40),
         (f"CTAS {args.ctas_columns} literals", ctas(args.ctas_columns), args.ctas_columns),
     ]

@@ -152,7 +152,7 @@ def _annotated(node: exp.Expression) -> str | None:
     from sqlglot.errors import SqlglotError
     from sqlglot.optimizer.annotate_types import annotate_types
 
-    from .coltypes import _kind
+    from .coltypes import _kind, googlesql_typing
 
     copy = node.copy()
     for column in list(copy.find_all(exp.Column)):
@@ -162,7 +162,7 @@ def _annotated(node: exp.Expression) -> str | None:
             return kind
         column.replace(typed)
     try:
-        typed_copy = annotate_types(copy, dialect="bigquery")
+        typed_copy = annotate_types(copy, expression_metadata=googlesql_typing(), dialect="bigquery")
     except (SqlglotError, KeyError, ValueError, TypeError, AttributeError, IndexError, AssertionError):
         return None
     for call in typed_copy.find_all(*_OWN_FAMILY):

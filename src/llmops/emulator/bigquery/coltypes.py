@@ -12,6 +12,7 @@ that were ever wrong is an error, never a different answer.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -163,7 +164,8 @@ def _candidates(stmt: exp.Expression) -> list[exp.Expression]:
         + structs.unnest_arguments(stmt)
         + structs.compared_columns(stmt)
         + structstars.star_bases(stmt)
-        + decimalliterals.sibling_columns(stmt)
+        + decimalliterals.sibling_values(stmt)
+        + decimalliterals.operand_siblings(stmt)
         + ordering_keys(stmt)
         + percentile_values(stmt)
         + datefamily.typed_arguments(stmt)
@@ -284,6 +286,15 @@ def known_type(node: exp.Expression | None) -> str | None:
     return node.meta.get(TYPE_KEY) if isinstance(node, exp.Expression) and node._meta else None
 
 
+def typed_like(new: exp.Expression, old: exp.Expression) -> exp.Expression:
+    """`new`, a rewrite of `old`, with the type inferred for `old` (an AVG or a division of it
+    still knows a NUMERIC: `AVG(TRUNC(n))`)."""
+    kind = known_type(old)
+    if kind is not None:
+        new.meta[TYPE_KEY] = kind
+    return new
+
+
 def composite_type(node: exp.Expression | None) -> str | None:
     """The ARRAY or STRUCT type `annotate` inferred for `node` (`ARRAY<FLOAT64>`), or None."""
     return node.meta.get(COMPOSITE_KEY) if isinstance(node, exp.Expression) and node._meta else None
@@ -319,7 +330,7 @@ def annotate(stmt: exp.Expression, schemas: Mapping[str, Mapping[str, Mapping[st
         for call in copy.find_all(exp.Anonymous):
             if call.name.lower() in _BUILTIN_TYPES:
                 call.set("this", call.name.lower())  # sqlglot looks a function's type up by its exact name
-        annotate_types(copy, schema=schema, dialect="bigquery")
+        annotate_types(copy, schema=schema, expression_metadata=googlesql_typing(), dialect="bigquery")
         _annotate_unreached_scopes(copy, schema)
     except (SqlglotError, KeyError, ValueError, TypeError, AttributeError, IndexError, AssertionError):
         return  # the types stay unknown: the rewrites keep their named refusals
@@ -367,6 +378,17 @@ def _coerced_float_literals(copy: exp.Expression) -> None:
             literal.replace(exp.Cast(this=literal.copy(), to=exp.DataType(this=to)))
 
 
+@functools.cache
+def googlesql_typing() -> dict[Any, Any]:
+    """sqlglot's BigQuery typing, with TRUNC typed as ROUND is (INT64 in, FLOAT64 out; NUMERIC
+    in, NUMERIC out): sqlglot leaves TRUNC unknown, so `CONCAT(TRUNC(-2.7), '!')` wrote DuckDB's
+    `-2.0!` (BigQuery: `-2!`)."""
+    from sqlglot.dialects.bigquery import BigQuery
+    from sqlglot.typing import annotate_int_as_double
+
+    return {**BigQuery.EXPRESSION_METADATA, exp.Trunc: {"annotator": annotate_int_as_double}}
+
+
 def _annotate_unreached_scopes(copy: exp.Expression, schema: Any) -> None:
     """Type the SELECTs that sqlglot's annotate_types does not enter as scopes of their own (a
     subquery inside `UNNEST(ARRAY(SELECT ...))`), where a candidate argument is left untyped."""
@@ -380,7 +402,7 @@ def _annotate_unreached_scopes(copy: exp.Expression, schema: Any) -> None:
         if inner is None or inner is copy or id(inner) in done:
             continue
         done.add(id(inner))
-        annotate_types(inner, schema=schema, dialect="bigquery")
+        annotate_types(inner, schema=schema, expression_metadata=googlesql_typing(), dialect="bigquery")
 
 
 def _kind_or_none(node: exp.Expr) -> str | None:

@@ -10,6 +10,11 @@ literal DOUBLE, so the result was FLOAT64, with a FLOAT64's precision.
 Likewise a string literal beside a DATE (DATETIME, TIMESTAMP, TIME) value is that type: `SELECT
 DATE '2014-01-17' UNION ALL SELECT '2015-01-17'` is a DATE column, where DuckDB's set operation
 made it VARCHAR.
+
+And a FLOAT64 literal operand of arithmetic (`+ - * /`, DIV, MOD, SAFE_DIVIDE) or of a comparison
+(`=`, `<`, IN, BETWEEN) beside a NUMERIC (BIGNUMERIC) value is that type, by GoogleSQL's literal
+coercion (ZetaSQL's analyzer tests: `numeric / 1.0` is NUMERIC, `bignumeric + 1.0` BIGNUMERIC): `5.52
+/ CAST(2.4 AS NUMERIC)` is the NUMERIC 2.3, where DuckDB computed a FLOAT64.
 """
 
 from __future__ import annotations
@@ -83,10 +88,24 @@ def _groups(stmt: exp.Expression) -> list[list[exp.Expression]]:
     return [g for g in groups if len(g) > 1 and any(_coercible(v) for v in g)]
 
 
-def sibling_columns(stmt: exp.Expression) -> list[exp.Expression]:
-    """The columns beside a FLOAT64 or STRING literal where a common type is taken: a NUMERIC
-    (DATE, ...) one makes the literal NUMERIC (DATE, ...), which needs its type."""
-    return [v for g in _groups(stmt) for v in g if isinstance(v, exp.Column)]
+def sibling_values(stmt: exp.Expression) -> list[exp.Expression]:
+    """The values beside a FLOAT64 or STRING literal where a common type is taken, of a type the
+    text does not show: a NUMERIC (DATE, ...) one makes the literal NUMERIC (DATE, ...), which
+    needs its type. Columns, and beside a FLOAT64 literal expressions too (`[COALESCE(n, 1),
+    2.5]`); not beside a STRING one, where sqlglot's type of a date expression may be wrong
+    (`DATETIME_ADD` of a DATE)."""
+    return [
+        v
+        for g in _groups(stmt)
+        for v in g
+        if isinstance(v, exp.Column) or (not _shown(v) and not _coercible(v) and any(_float_literal(w) for w in g))
+    ]
+
+
+def _shown(value: exp.Expression) -> bool:
+    """A number literal, NULL or CAST: a value whose type the text shows."""
+    inner = value.this if isinstance(value, exp.Neg) else value
+    return isinstance(inner, exp.Literal | exp.Null | exp.Cast | exp.TryCast)
 
 
 def _decimal_type(value: exp.Expression) -> str | None:
@@ -148,3 +167,63 @@ def coerce_temporal_literals(stmt: exp.Expression) -> None:
             if isinstance(literal.parent, exp.Cast | exp.TryCast):
                 continue  # in two groups, already cast
             literal.replace(exp.Cast(this=literal.copy(), to=to.copy()))
+
+
+_ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.IntDiv, exp.SafeDivide, exp.Mod)
+_COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.NullSafeEQ, exp.NullSafeNEQ)
+_INTEGER_DIGITS = {"NUMERIC": 29, "BIGNUMERIC": 20}  # the engine's BIGNUMERIC is DECIMAL(38, 18)
+
+
+def _operand_groups(stmt: exp.Expression) -> list[list[exp.Expression]]:
+    """The operands of each operator or comparison of `stmt` with a FLOAT64 literal operand."""
+    groups: list[list[exp.Expression]] = []
+    for node in find_all(stmt, *_ARITHMETIC, *_COMPARISONS, exp.In, exp.Between):
+        if isinstance(node, exp.In):
+            if node.args.get("query") or node.args.get("unnest") or node.args.get("field"):
+                continue
+            group = [node.this, *node.expressions]
+        elif isinstance(node, exp.Between):
+            group = [node.this, node.args.get("low"), node.args.get("high")]
+        else:
+            group = [node.this, node.expression]
+        operands = [_value(v) for v in group if isinstance(v, exp.Expression)]
+        if any(_float_literal(v) for v in operands):
+            groups.append(operands)
+    return groups
+
+
+def _number_literal(node: exp.Expression) -> bool:
+    inner = node.this if isinstance(node, exp.Neg) else node
+    return isinstance(inner, exp.Literal) and not inner.is_string
+
+
+def operand_siblings(stmt: exp.Expression) -> list[exp.Expression]:
+    """The operands beside a FLOAT64 literal operand whose type the text does not show: a NUMERIC
+    (BIGNUMERIC) one makes the literal that type, which needs its type."""
+    return [v for g in _operand_groups(stmt) for v in g if not _shown(v)]
+
+
+def coerce_operand_literals(stmt: exp.Expression) -> None:
+    """Each FLOAT64 literal operand beside NUMERIC (BIGNUMERIC) values, and number literals or
+    NULLs only, as the exact decimal it reads as (rounded to the type's scale, as BigQuery reads
+    the literal's text); one past the type's integer digits is left FLOAT64."""
+    from .coltypes import TYPE_KEY
+
+    done: set[int] = set()
+    for group in _operand_groups(stmt):
+        others = [v for v in group if not _number_literal(v) and not isinstance(v, exp.Null)]
+        kinds = {_decimal_type(v) for v in others}
+        if not kinds or not kinds <= {"NUMERIC", "BIGNUMERIC"}:
+            continue
+        kind = "BIGNUMERIC" if "BIGNUMERIC" in kinds else "NUMERIC"
+        for value in group:
+            if not _float_literal(value) or id(value) in done:
+                continue
+            done.add(id(value))
+            text = f"-{value.this.this}" if isinstance(value, exp.Neg) else value.this
+            if not decimal_fits(text, _INTEGER_DIGITS[kind]):
+                continue
+            to = exp.DataType(this=_T.BIGDECIMAL if kind == "BIGNUMERIC" else _T.DECIMAL)
+            cast = exp.Cast(this=exp.Literal.string(text), to=to)
+            cast.meta[TYPE_KEY] = kind
+            value.replace(cast)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from .census import find_all
+from .coltypes import typed_like
 
 _FLOATS = ("DOUBLE", "FLOAT")
 # DuckDB's typeof() names of the operands MOD takes or is refused with, as BigQuery shows them
@@ -63,4 +64,4 @@ def refuse_float_mods(stmt: exp.Expression) -> None:
         )
         # outside SAFE.'s TRY: a signature error is no error SAFE. turns into NULL
         target = node.parent if isinstance(node.parent, exp.SafeFunc) else node
-        target.replace(case((either_float, message), default=target.copy()))
+        target.replace(typed_like(case((either_float, message), default=target.copy()), target))

@@ -1263,6 +1263,9 @@ def _translate_statement(stmt: exp.Expression, ctx: _Context) -> Statement:
     check_extracts(stmt)  # after a STRING parameter is coerced to the type EXTRACT takes
 
     check_string_comparisons(stmt)  # `int_col = '5'`, now that the column's type is known
+    from .decimalliterals import coerce_operand_literals
+
+    coerce_operand_literals(stmt)  # `n - 0.1` of a NUMERIC n, now that n's type is known
     from .argumenttypes import check_argument_types
 
     check_argument_types(stmt)  # before a rewrite of an inner call drops its inferred type

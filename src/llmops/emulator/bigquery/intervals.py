@@ -275,7 +275,13 @@ def _subtraction(node: exp.Sub) -> exp.Expression | None:
     return checked(new, *inferred) if new is not None else None
 
 
+_NUMBER_CASTS = (exp.DataType.Type.DECIMAL, exp.DataType.Type.BIGDECIMAL, exp.DataType.Type.DOUBLE)
+
+
 def _is_number(node: exp.Expression) -> bool:
+    """A number literal (also one coerced to NUMERIC, `CAST('0.1' AS NUMERIC)`) or an INTERVAL."""
+    if isinstance(node, exp.Cast) and isinstance(node.this, exp.Literal) and node.to.this in _NUMBER_CASTS:
+        return True
     return isinstance(node, exp.Literal) and not node.is_string or isinstance(node, exp.Interval)
 
 

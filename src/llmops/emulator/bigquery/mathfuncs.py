@@ -14,7 +14,7 @@ from sqlglot import exp
 
 from .boundvalues import bound_together, is_large
 from .census import find_all
-from .coltypes import DUCKDB_TYPEOF, checked, known_type
+from .coltypes import DUCKDB_TYPEOF, checked, known_type, typed_like
 from .functions import _t as _copied
 
 
@@ -213,6 +213,9 @@ _DECIMALS = {"NUMERIC": "DECIMAL(38, 9)", "BIGNUMERIC": "DECIMAL(38, 18)"}
 
 def _operand_kind(node: exp.Expression) -> str | None:
     """An operand's BigQuery type, from the query text or as coltypes inferred it."""
+    kind = known_type(node.this if isinstance(node, exp.Paren) and not node._meta else node)
+    if kind is not None:
+        return kind  # also of a rewritten call (typed_like), parenthesized as a template's operand
     if isinstance(node, exp.Paren) and isinstance(node.this, exp.Case) and node.this.args.get("default") is not None:
         node = node.this.args["default"]  # the divisor inside semantics.py's zero check
     if _int_text(node):
@@ -515,10 +518,10 @@ def rewrite_math_calls(stmt: exp.Expression) -> None:
         # adding 0 of the argument's type keeps BigQuery's NUMERIC (and is 0 for inf and NaN)
         if not isinstance(node.this, exp.Literal):
             arg = exp.paren(node.this.copy(), copy=False)
-            new = _t("_A + 0 * least(abs(_B), 1)", node.copy(), arg)
+            new = typed_like(_t("_A + 0 * least(abs(_B), 1)", node.copy(), arg), node)
             node.replace(new)
         if no_digits:
-            new.replace(_t("CASE WHEN TRUE THEN NULL ELSE _A END", new.copy()))
+            new.replace(typed_like(_t("CASE WHEN TRUE THEN NULL ELSE _A END", new.copy()), new))
     for node in find_all(stmt, exp.ByteLength):
         # DuckDB's octet_length takes only BLOB: a STRING's bytes are its strlen
         arg = node.this
@@ -534,6 +537,6 @@ def rewrite_math_calls(stmt: exp.Expression) -> None:
         for key, arg in list(node.args.items()):
             if isinstance(arg, exp.Expression) and not isinstance(arg, exp.Literal | exp.Column | exp.Paren):
                 node.set(key, exp.paren(arg, copy=False))  # the templates paste arguments as operands
-        node.replace(_CALLS[type(node)](node))
+        node.replace(typed_like(_CALLS[type(node)](node), node))
     for node in find_all(stmt, exp.Avg):  # last: its SQL uses trunc and sign as DuckDB's
         _typed_avg(node)

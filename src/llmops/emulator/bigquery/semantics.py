@@ -18,7 +18,7 @@ from .boundvalues import bound_once, is_large
 from .buckets import rewrite_bucket_calls
 from .bytesbits import rewrite_bytes_bitwise
 from .census import find_all
-from .coltypes import checked_among, known_type
+from .coltypes import TYPE_KEY, checked_among, known_type, typed_like
 from .datecalls import rewrite_datetime_calls
 from .floatoverflow import check_float_overflow, check_sum_overflow, holds_check
 from .formats import float_text, numeric_text, rewrite_format_calls
@@ -122,10 +122,12 @@ def rewrite_semantics(stmt: exp.Expression) -> None:
         if node.name.upper() == "IEEE_DIVIDE" and len(node.expressions) == 2:
             # IEEE 754 division: x/0 is +/-inf and 0/0 is NaN (DuckDB's DOUBLE division)
             a, b = node.expressions
-            node.replace(exp.Div(this=exp.cast(a, "DOUBLE"), expression=exp.cast(b, "DOUBLE")))
+            quotient = exp.Div(this=exp.cast(a, "DOUBLE"), expression=exp.cast(b, "DOUBLE"))
+            quotient.meta[TYPE_KEY] = "FLOAT64"  # a CONCAT of it writes `2`, not DuckDB's `2.0`
+            node.replace(quotient)
     for node in reversed(find_all(stmt, exp.Bracket)):
         if node.args.get("offset") is not None and len(node.expressions) == 1:
-            node.replace(_checked_subscript(node))
+            node.replace(typed_like(_checked_subscript(node), node))
     for node in find_all(stmt, exp.Unnest):
         if node.args.get("offset"):  # sqlglot sets False for a plain UNNEST
             _zero_based_offset(node)
