@@ -1,0 +1,86 @@
+"""What other emulators' client suites expect and the emulator answered otherwise, reproduced
+through google-cloud-bigquery (2026-12-05, docs/emulator.md "Other emulators' client suites"):
+
+- jtwebman/bigquery-local's Python client test `test_interval_round_trip` binds
+  `ScalarQueryParameter("i", "INTERVAL", "1-2 3 4:5:6")` and reads it back as 1 year 2 months
+  3 days 4:05:06. The client sends BigQuery's canonical INTERVAL text, which the emulator handed
+  to DuckDB's cast: 400 "Could not convert string '1-2 3 4:5:6' to INTERVAL". A parameter's
+  value is now read as `CAST('...' AS INTERVAL)` reads its text (`Y-M D H:M:S`, its shorter
+  forms, ISO 8601), and anything else is a 400 naming the parameter.
+
+Each parameter case is checked against the same text written as a CAST in the query, on the
+local warehouse and through the client, so the parameter and the literal cannot disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from dateutil.relativedelta import relativedelta
+from google.api_core.exceptions import BadRequest
+from google.cloud import bigquery
+
+# (INTERVAL text as a client sends it, the value google-cloud-bigquery gives back)
+INTERVALS = [
+    ("1-2 3 4:5:6", relativedelta(years=1, months=2, days=3, hours=4, minutes=5, seconds=6)),
+    ("-1-2 -3 -4:5:6", relativedelta(years=-1, months=-2, days=-3, hours=-4, minutes=-5, seconds=-6)),
+    ("0-0 0 0:0:1.5", relativedelta(seconds=1, microseconds=500000)),
+    ("1-6", relativedelta(years=1, months=6)),
+    ("10 4:5:6", relativedelta(days=10, hours=4, minutes=5, seconds=6)),
+    ("25:0:0", relativedelta(hours=25)),
+    ("P1Y2M3DT4H5M6S", relativedelta(years=1, months=2, days=3, hours=4, minutes=5, seconds=6)),
+    ("P-2W", relativedelta(days=-14)),
+]
+
+# (INTERVAL text, TIMESTAMP '2024-01-31 00:00:00+00' plus it, as BigQuery adds months first)
+SUMS = [
+    ("0-1 0 0:0:0", dt.datetime(2024, 2, 29, tzinfo=dt.UTC)),
+    ("0-0 1 1:0:0", dt.datetime(2024, 2, 1, 1, tzinfo=dt.UTC)),
+    ("-0-1 0 0:0:0", dt.datetime(2023, 12, 31, tzinfo=dt.UTC)),
+]
+
+
+def _query(client, sql, params):
+    return [tuple(r.values()) for r in client.query(sql, job_config=bigquery.QueryJobConfig(query_parameters=params))]
+
+
+@pytest.mark.parametrize("text, want", INTERVALS)
+def test_interval_parameter_reads_bigquery_text(bigquery_client, text, want):
+    """The suite's step: a named INTERVAL parameter selected back."""
+    rows = _query(
+        bigquery_client,
+        f"SELECT @i, @i = CAST('{text}' AS INTERVAL)",
+        [bigquery.ScalarQueryParameter("i", "INTERVAL", text)],
+    )
+    assert rows == [(want, True)]
+
+
+@pytest.mark.parametrize("text, want", SUMS)
+def test_interval_parameter_in_arithmetic(bigquery_client, warehouse, text, want):
+    sql = "SELECT TIMESTAMP '2024-01-31 00:00:00+00' + {}"
+    got = _query(bigquery_client, sql.format("@i"), [bigquery.ScalarQueryParameter("i", "INTERVAL", text)])
+    assert got == [(want,)]
+    local = warehouse.query_result(sql.format(f"CAST('{text}' AS INTERVAL)")).table.to_pylist()
+    assert [tuple(r.values()) for r in local] == [(want,)]
+
+
+def test_array_interval_parameter(bigquery_client):
+    rows = _query(
+        bigquery_client,
+        "SELECT x FROM UNNEST(@a) AS x WITH OFFSET o ORDER BY o",
+        [bigquery.ArrayQueryParameter("a", "INTERVAL", ["1-0", "P3D"])],
+    )
+    assert rows == [(relativedelta(years=1),), (relativedelta(days=3),)]
+
+
+def test_a_positional_interval_parameter_is_refused_by_name(bigquery_client):
+    """Positional values are bound without their type: the INTERVAL came back a STRING."""
+    with pytest.raises(BadRequest, match=r"positional \(\?\) INTERVAL parameter"):
+        _query(bigquery_client, "SELECT ?", [bigquery.ScalarQueryParameter(None, "INTERVAL", "0-0 2 0:0:0")])
+
+
+@pytest.mark.parametrize("text", ["1 day", "P", "1-2 3 4:5:x", "tomorrow"])
+def test_a_parameter_that_is_not_interval_text_is_refused_by_name(bigquery_client, text):
+    with pytest.raises(BadRequest, match=r"query parameter @i: .* is not a valid INTERVAL"):
+        _query(bigquery_client, "SELECT @i", [bigquery.ScalarQueryParameter("i", "INTERVAL", text)])
