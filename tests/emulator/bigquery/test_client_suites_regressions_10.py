@@ -8,6 +8,12 @@ through google-cloud-bigquery (2026-12-05, docs/emulator.md "Other emulators' cl
   value is now read as `CAST('...' AS INTERVAL)` reads its text (`Y-M D H:M:S`, its shorter
   forms, ISO 8601), and anything else is a 400 naming the parameter.
 
+- Its raw-HTTP SQL test "JSON_VALUE_ARRAY extracts an array of scalar strings" sends
+  `JSON_VALUE_ARRAY('{"a":["x","y","z"]}', '$.a[*]')`. GoogleSQL's JSONPath has `$`, `.key` and
+  `[index]` only (the JSON functions reference, "JSONPath format"); sqlglot parsed the wildcard and
+  DuckDB answered the quoted texts `"x"`, `"y"`, `"z"` (JSON_QUERY_ARRAY an empty array). A
+  wildcard, recursive descent, slice, union or filter in a JSONPath is now refused by name.
+
 Each parameter case is checked against the same text written as a CAST in the query, on the
 local warehouse and through the client, so the parameter and the literal cannot disagree.
 """
@@ -20,6 +26,7 @@ import pytest
 from dateutil.relativedelta import relativedelta
 from google.api_core.exceptions import BadRequest
 from google.cloud import bigquery
+from googlesql_cases import assert_fails_locally, assert_fails_through_client, check_locally, check_through_client
 
 # (INTERVAL text as a client sends it, the value google-cloud-bigquery gives back)
 INTERVALS = [
@@ -84,3 +91,42 @@ def test_a_positional_interval_parameter_is_refused_by_name(bigquery_client):
 def test_a_parameter_that_is_not_interval_text_is_refused_by_name(bigquery_client, text):
     with pytest.raises(BadRequest, match=r"query parameter @i: .* is not a valid INTERVAL"):
         _query(bigquery_client, "SELECT @i", [bigquery.ScalarQueryParameter("i", "INTERVAL", text)])
+
+
+# JSONPaths with an operator GoogleSQL's JSONPath lacks, in the JSON functions that take one
+UNSUPPORTED_PATHS = [
+    ("""SELECT JSON_VALUE_ARRAY('{"a":["x","y","z"]}', '$.a[*]')""", "the wildcard"),
+    ("""SELECT JSON_QUERY_ARRAY(JSON '{"a":[1, 2]}', '$.a[*]')""", "the wildcard"),
+    ("""SELECT JSON_VALUE('{"a":{"b":"s"}}', '$.*')""", "the wildcard"),
+    ("""SELECT JSON_QUERY('{"a":{"b":[1]}}', '$..b')""", "recursive descent"),
+    ("""SELECT JSON_EXTRACT('{"a":[1, 2, 3]}', '$.a[0:2]')""", "a slice"),
+    ("""SELECT JSON_QUERY('{"a":[1, 2, 3]}', '$.a[0,1]')""", "a union"),
+    ("""SELECT JSON_EXTRACT_SCALAR('{"a":[{"b":1}]}', '$.a[?(@.b)]')""", "a filter"),
+]
+
+# the operators GoogleSQL has, and a key spelled like an operator, still answer
+SERVED_PATHS = [
+    ("""JSON_VALUE_ARRAY('{"a":["x","y","z"]}', '$.a')""", ["x", "y", "z"], "STRING"),
+    ("""JSON_VALUE('{"*":"s"}', '$."*"')""", "s", "STRING"),
+    ("""JSON_QUERY('{"a":[{"b":1}]}', '$.a[0].b')""", "1", "STRING"),
+    ("""JSON_VALUE(JSON '{"a":{"b":2}}', '$.a.b')""", "2", "STRING"),
+]
+
+
+@pytest.mark.parametrize("sql, what", UNSUPPORTED_PATHS)
+def test_unsupported_jsonpath_operators_refused_locally(warehouse, sql, what):
+    assert_fails_locally(warehouse, sql, f"Unsupported operator in JSONPath: {what}")
+
+
+@pytest.mark.parametrize("sql, what", UNSUPPORTED_PATHS)
+def test_unsupported_jsonpath_operators_refused_through_client(bigquery_client, sql, what):
+    assert_fails_through_client(bigquery_client, sql, f"Unsupported operator in JSONPath: {what}")
+
+
+@pytest.mark.parametrize("sql, want, typ", SERVED_PATHS)
+def test_googlesql_jsonpaths_served_locally(warehouse, sql, want, typ):
+    check_locally(warehouse, sql, want, typ)
+
+
+def test_googlesql_jsonpaths_served_through_client(bigquery_client):
+    check_through_client(bigquery_client, SERVED_PATHS)
