@@ -14,6 +14,13 @@ through google-cloud-bigquery (2026-12-05, docs/emulator.md "Other emulators' cl
   DuckDB answered the quoted texts `"x"`, `"y"`, `"z"` (JSON_QUERY_ARRAY an empty array). A
   wildcard, recursive descent, slice, union or filter in a JSONPath is now refused by name.
 
+- Its SQL UDF test "triple-quoted body" creates `ds.tripled(x INT64) RETURNS INT64` with the body
+  `x * 3` in triple quotes.
+  A SQL function's body is an expression in parentheses (`AS (x * 3)`); a string body is a
+  JavaScript function's, with LANGUAGE js. The emulator took the string as the body: the call
+  failed "Could not convert string 'x * 3' to INT64", and without RETURNS the function returned
+  the text 'x * 3'. Such a CREATE FUNCTION (TEMP or not) is now refused by name.
+
 Each parameter case is checked against the same text written as a CAST in the query, on the
 local warehouse and through the client, so the parameter and the literal cannot disagree.
 """
@@ -130,3 +137,28 @@ def test_googlesql_jsonpaths_served_locally(warehouse, sql, want, typ):
 
 def test_googlesql_jsonpaths_served_through_client(bigquery_client):
     check_through_client(bigquery_client, SERVED_PATHS)
+
+
+STRING_BODIES = [
+    'CREATE TEMP FUNCTION f(x INT64) AS """x * 3"""; SELECT f(3)',
+    "CREATE TEMP FUNCTION f(x INT64) RETURNS STRING AS 'x'; SELECT f(3)",
+    "CREATE TEMP FUNCTION f(x INT64) AS r'x * 3'; SELECT f(3)",
+    'CREATE FUNCTION {ds}.tripled(x INT64) RETURNS INT64 AS """x * 3"""',
+    "CREATE FUNCTION {ds}.text(x INT64) AS 'x * 3'",
+]
+STRING_BODY = "A SQL function's body is an expression in parentheses, not a string literal"
+
+
+@pytest.mark.parametrize("sql", STRING_BODIES)
+def test_a_sql_function_with_a_string_body_is_refused(env, sql):
+    run, ds, error = env
+    with pytest.raises(error, match=STRING_BODY):
+        run(sql.format(ds=ds))
+
+
+def test_a_parenthesized_string_body_is_a_string(env):
+    """`AS ('x')` is an expression: the function returns the string."""
+    run, ds, _ = env
+    assert run("CREATE TEMP FUNCTION f(x INT64) AS ('x'); SELECT f(3)") == [("x",)]
+    run(f"CREATE FUNCTION {ds}.tripled(x INT64) RETURNS INT64 AS (x * 3)")
+    assert run(f"SELECT {ds}.tripled(4)") == [(12,)]

@@ -2202,6 +2202,9 @@ def _translate_function(stmt: exp.Create, ctx: _Context) -> Statement:
         raise _unsupported("persistent functions (CREATE FUNCTION without TEMP)")
     if not isinstance(udf, exp.UserDefinedFunction) or stmt.expression is None:
         raise BigQueryError("invalid CREATE TEMP FUNCTION", fix="write CREATE TEMP FUNCTION f(x INT64) AS (x + 1)")
+    from .routines import refuse_string_body
+
+    refuse_string_body(stmt.expression)
     if isinstance(udf.this, exp.Table) and udf.this.db:
         # a temporary function lives in the script or session, not in a dataset
         raise BigQueryError(
