@@ -21,6 +21,13 @@ through google-cloud-bigquery (2026-12-05, docs/emulator.md "Other emulators' cl
   failed "Could not convert string 'x * 3' to INT64", and without RETURNS the function returned
   the text 'x * 3'. Such a CREATE FUNCTION (TEMP or not) is now refused by name.
 
+- Its scripting test "DECLARE DATE with quoted-string default coerces to DATE" runs
+  `DECLARE d DATE DEFAULT '2026-01-15'; SELECT d;`, as BigQuery scripts commonly do. A STRING
+  literal coerces to DATE, DATETIME, TIME and TIMESTAMP (the conversion rules' "Literal
+  coercion"); the emulator refused it "Cannot coerce expression '2026-01-15' to type DATE (it is
+  STRING)". DECLARE ... DEFAULT and SET now read such a literal as the variable's type; a STRING
+  that is not a literal (a variable, CONCAT(...)) is still refused, as on BigQuery.
+
 Each parameter case is checked against the same text written as a CAST in the query, on the
 local warehouse and through the client, so the parameter and the literal cannot disagree.
 """
@@ -162,3 +169,36 @@ def test_a_parenthesized_string_body_is_a_string(env):
     assert run("CREATE TEMP FUNCTION f(x INT64) AS ('x'); SELECT f(3)") == [("x",)]
     run(f"CREATE FUNCTION {ds}.tripled(x INT64) RETURNS INT64 AS (x * 3)")
     assert run(f"SELECT {ds}.tripled(4)") == [(12,)]
+
+
+# (script, BigQuery's rows): a STRING literal read as the variable's type
+LITERAL_COERCIONS = [
+    ("DECLARE d DATE DEFAULT '2026-01-15'; SELECT d, d + 1", [(dt.date(2026, 1, 15), dt.date(2026, 1, 16))]),
+    ("DECLARE d DATETIME; SET d = '2026-01-15 10:11:12'; SELECT d", [(dt.datetime(2026, 1, 15, 10, 11, 12),)]),
+    ("DECLARE t TIME DEFAULT '10:11:12.5'; SELECT t", [(dt.time(10, 11, 12, 500000),)]),
+    (
+        "DECLARE t TIMESTAMP DEFAULT '2026-01-15 10:00:00 America/Los_Angeles'; SELECT t",
+        [(dt.datetime(2026, 1, 15, 18, tzinfo=dt.UTC),)],
+    ),
+    ("DECLARE a, b DATE DEFAULT '2026-02-28'; SET b = '2026-03-01'; SELECT DATE_DIFF(b, a, DAY)", [(1,)]),
+]
+
+# a STRING that is not a literal does not coerce (BigQuery's error), nor a literal to INT64
+NOT_COERCED = [
+    "DECLARE s STRING DEFAULT '2026-01-15'; DECLARE d DATE DEFAULT s; SELECT d",
+    "DECLARE d DATE DEFAULT CONCAT('2026-', '01-15'); SELECT d",
+    "DECLARE n INT64 DEFAULT 'not-a-number'",
+]
+
+
+@pytest.mark.parametrize("sql, want", LITERAL_COERCIONS)
+def test_a_string_literal_coerces_to_a_date_variable(env, sql, want):
+    run, _, _ = env
+    assert run(sql) == want
+
+
+@pytest.mark.parametrize("sql", NOT_COERCED)
+def test_a_string_that_is_no_literal_does_not_coerce(env, sql):
+    run, _, error = env
+    with pytest.raises(error, match="Cannot coerce expression"):
+        run(sql)
