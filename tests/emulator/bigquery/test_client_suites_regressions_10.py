@@ -28,6 +28,14 @@ through google-cloud-bigquery (2026-12-05, docs/emulator.md "Other emulators' cl
   STRING)". DECLARE ... DEFAULT and SET now read such a literal as the variable's type; a STRING
   that is not a literal (a variable, CONCAT(...)) is still refused, as on BigQuery.
 
+- Its table-function test "scalar UDF body can reference a table via backticks" creates
+  `ds.region_count() RETURNS INT64 AS ((SELECT COUNT(DISTINCT region) FROM `ds.sales`))`, the form
+  of the user-defined functions guide's "Default project in SQL expressions" example. A SQL
+  function's body that read a table failed, persistent "Invalid function body ...: Catalog Error:
+  Table with name "ds.sales" does not exist", TEMP at the call: the body's table names were not
+  translated as a query's are. They are now (`ds.t` in the function's project, or fully
+  qualified); a path from a parameter or an alias is left alone.
+
 Each parameter case is checked against the same text written as a CAST in the query, on the
 local warehouse and through the client, so the parameter and the literal cannot disagree.
 """
@@ -202,3 +210,34 @@ def test_a_string_that_is_no_literal_does_not_coerce(env, sql):
     run, _, error = env
     with pytest.raises(error, match="Cannot coerce expression"):
         run(sql)
+
+
+def test_a_sql_function_body_reads_a_table(env):
+    """The guide's example: (SELECT COUNT(*) FROM mydataset.mytable) in a persistent function."""
+    run, ds, _ = env
+    run(f"CREATE TABLE {ds}.sales AS SELECT * FROM UNNEST(['east', 'east', 'west']) AS region")
+    run(f"CREATE FUNCTION {ds}.region_count() RETURNS INT64 AS ((SELECT COUNT(DISTINCT region) FROM `{ds}.sales`))")
+    assert run(f"SELECT {ds}.region_count()") == [(2,)]
+    run(f"CREATE FUNCTION {ds}.rows_in(r STRING) AS ((SELECT COUNT(*) FROM {ds}.sales AS s WHERE s.region = r))")
+    assert run(f"SELECT {ds}.rows_in('east'), {ds}.rows_in('north')") == [(2, 0)]
+    got = run(
+        f"CREATE TEMP FUNCTION firsts(n INT64) AS ((WITH c AS (SELECT region FROM {ds}.sales) "
+        "SELECT ARRAY_AGG(region ORDER BY region LIMIT n) FROM c)); SELECT firsts(2)"
+    )
+    assert got == [(["east", "east"],)]
+
+
+def test_a_sql_function_body_reads_a_table_by_its_full_name(env):
+    run, ds, _ = env
+    [(project,)] = run("SELECT @@project_id")
+    run(f"CREATE TABLE {ds}.t AS SELECT 5 AS x")
+    assert run(f"CREATE TEMP FUNCTION top() AS ((SELECT MAX(x) FROM `{project}.{ds}.t`)); SELECT top()") == [(5,)]
+
+
+def test_a_path_from_a_parameter_is_no_table(env):
+    run, _, _ = env
+    got = run(
+        "CREATE TEMP FUNCTION total(p STRUCT<items ARRAY<INT64>>) AS ((SELECT SUM(i) FROM UNNEST(p.items) AS i)); "
+        "SELECT total(STRUCT([1, 2, 3] AS items))"
+    )
+    assert got == [(6,)]
