@@ -459,6 +459,8 @@ def _scalar_param(t: str, raw: Any, where: str) -> Any:
             from .geography import to_wkt
 
             return to_wkt(str(raw))
+        if t == "INTERVAL":
+            return _interval_param(str(raw))
         if t == "JSON":
             if isinstance(raw, str):
                 json.loads(raw)
@@ -469,6 +471,18 @@ def _scalar_param(t: str, raw: Any, where: str) -> Any:
         raise bad_request(
             f"Invalid value for query parameter {where}: {raw!r} is not a valid {t}", "invalidQuery"
         ) from None
+
+
+def _interval_param(text: str) -> str:
+    """An INTERVAL parameter's value, BigQuery's `Y-M D H:M:S` text (or a shorter form, or ISO 8601
+    `P1Y2M3DT4H5M6S`), as the DuckDB interval text its cast reads."""
+    from .intervaltext import interval_parts
+
+    parts = interval_parts(text)
+    if parts is None:
+        raise ValueError
+    months, days, micros = parts
+    return f"{months} months {days} days {micros} microseconds"
 
 
 def _wide_bignumeric(type_sql: str, pvalue: Any) -> decimal.Decimal | None:
@@ -559,6 +573,13 @@ def decode_parameters(params: Any, mode: str | None = None) -> tuple[dict[str, A
         if not isinstance(ptype, dict):
             raise bad_request(f"{where}: parameterType must be an object such as {{'type': 'INT64'}}")
         type_sql = _type_sql(ptype, where)
+        if positional and "INTERVAL" in type_sql:
+            # positional values are bound untyped: an INTERVAL would come back a STRING
+            raise bad_request(
+                f"{where}: a positional (?) INTERVAL parameter is not supported here; "
+                "name it (@name) in the query and in queryParameters",
+                "invalidQuery",
+            )
         wide = None if positional else _wide_bignumeric(type_sql, p.get("parameterValue"))
         value = wide if wide is not None else _param_value(ptype, p.get("parameterValue"), where)
         if positional:

@@ -753,6 +753,11 @@ def _translate_parsed(
     view_texts = [view_query(tree, original if parsed_text == original else "") for tree in parsed]
     if '""' in original and _EMPTY_JSON_KEY.search(original):
         _refuse_empty_json_keys(parsed)
+    if "$" in original:
+        from .jsonpathops import refuse_unsupported_operators
+
+        for tree in parsed:
+            refuse_unsupported_operators(tree)
     for tree in parsed:
         _drop_token_positions(tree)
         restore_cast_formats(tree)
@@ -1461,13 +1466,17 @@ def _check_unsupported_nodes(stmt: exp.Expression) -> None:
             )
 
 
-def _rewrite_tables(stmt: exp.Expression, ctx: _Context, cte_names: set[str], tables: list) -> None:
+def _rewrite_tables(
+    stmt: exp.Expression, ctx: _Context, cte_names: set[str], tables: list, local: set[str] | None = None
+) -> None:
     for table in find_all(stmt, exp.Table):
         if not isinstance(table.this, exp.Identifier):
             continue  # table functions and the like
         names = _flatten_table_name(table)
         if not names:
             continue
+        if local and len(names) > 1 and names[0].lower() in local:
+            continue  # a path from a function's parameter or alias, not a table
         if len(names) == 2 and names[0].upper() == "_SESSION":
             if names[1].lower() not in ctx.script_temp_tables:
                 raise BigQueryNotFound(
@@ -2200,6 +2209,9 @@ def _translate_function(stmt: exp.Create, ctx: _Context) -> Statement:
         raise _unsupported("persistent functions (CREATE FUNCTION without TEMP)")
     if not isinstance(udf, exp.UserDefinedFunction) or stmt.expression is None:
         raise BigQueryError("invalid CREATE TEMP FUNCTION", fix="write CREATE TEMP FUNCTION f(x INT64) AS (x + 1)")
+    from .routines import refuse_string_body
+
+    refuse_string_body(stmt.expression)
     if isinstance(udf.this, exp.Table) and udf.this.db:
         # a temporary function lives in the script or session, not in a dataset
         raise BigQueryError(
@@ -2215,6 +2227,10 @@ def _translate_function(stmt: exp.Create, ctx: _Context) -> Statement:
     _type_arguments(body, udf.expressions)
     _check_unsupported_nodes(body)
     _check_table_functions(body)
+    # the tables its subqueries read, named as a query's are (`ds.t`: the function's project);
+    # a path from a parameter or an alias (`FROM p.items`) is none
+    local = {p.name.lower() for p in udf.expressions} | {n.lower() for n in _body_aliases(body)}
+    _rewrite_tables(body, ctx, {cte.alias_or_name.lower() for cte in body.find_all(exp.CTE)}, [], local)
     from .bytescast import strings_to_bytes
 
     strings_to_bytes(body)  # CAST(str AS BYTES) of an argument: its UTF-8 bytes, as in a query

@@ -557,6 +557,8 @@ def run_ddl(interp: Interpreter, span: Span) -> None:
     body_node = node.expression
     if body_node is None:
         raise BigQueryError("CREATE FUNCTION needs a body", fix="add AS (expression)")
+    if language == "SQL" and not table_function:
+        refuse_string_body(body_node)
     if table_function:
         if language != "SQL" or not isinstance(body_node, exp.Query):
             raise BigQueryError("A table function's body must be a SQL query", fix="write AS SELECT ...")
@@ -617,6 +619,17 @@ def run_ddl(interp: Interpreter, span: Span) -> None:
     )
     kind = "CREATE_TABLE_FUNCTION" if table_function else "CREATE_FUNCTION"
     _record(interp, text, kind, (project, dataset, routine))
+
+
+def refuse_string_body(body: exp.Expression | None) -> None:
+    """A SQL function's body written as a string (`AS \"\"\"x * 3\"\"\"`), which only a
+    LANGUAGE js function takes: refused, as the function returned the text itself."""
+    if isinstance(body, exp.RawString | exp.ByteString) or (isinstance(body, exp.Literal) and body.is_string):
+        raise BigQueryError(
+            "A SQL function's body is an expression in parentheses, not a string literal "
+            "(a string body is for LANGUAGE js)",
+            fix="write AS (x * 3), or add LANGUAGE js for a JavaScript function",
+        )
 
 
 def _description(options: list[exp.Property]) -> str | None:

@@ -104,6 +104,8 @@ _COERCIONS = {
     ("NUMERIC", "FLOAT64"),
     ("BIGNUMERIC", "FLOAT64"),
 }
+_STRING_LITERAL_TARGETS = frozenset({"DATE", "DATETIME", "TIME", "TIMESTAMP"})
+"""The types a STRING literal coerces to (the conversion rules' "Literal coercion")."""
 _FLOAT_LITERAL = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 _SIMPLE_TYPES = frozenset(
     "INT64 FLOAT64 NUMERIC BIGNUMERIC BOOL STRING BYTES DATE DATETIME TIME TIMESTAMP JSON INTERVAL".split()
@@ -523,6 +525,15 @@ class Interpreter:
         value = res.table.column(0)[0].as_py() if res.table.num_rows else None
         return value, field_type(res.schema[0]) if res.schema else None
 
+    def _literal_as(self, span: Span, value: Any, vtype: str | None, want: str | None) -> tuple[Any, str | None]:
+        """GoogleSQL's literal coercion for DECLARE ... DEFAULT and SET: a STRING literal where a
+        DATE, DATETIME, TIME or TIMESTAMP is wanted is read as one (an invalid one: the cast's error)."""
+        toks = span.tokens
+        if vtype != "STRING" or want not in _STRING_LITERAL_TARGETS or len(toks) != 1 or toks[0].kind != "string":
+            return value, vtype
+        res = self.sql(f"SELECT CAST({span.text} AS {want}) AS v", {}, {}, child=False)
+        return (res.table.column(0)[0].as_py() if res.table.num_rows else None), want
+
     def _literal(self, toks: list[Token]) -> tuple[Any, str | None] | None:
         if len(toks) == 2 and toks[0].text == "-" and toks[1].kind == "number":
             got = self._literal(toks[1:])
@@ -606,6 +617,7 @@ class Interpreter:
             value, vtype = self.evaluate(node.exprs[0])
             text = node.exprs[0].text
             if declared:
+                value, vtype = self._literal_as(node.exprs[0], value, vtype, declared)
                 value = coerce(value, vtype, declared, text)
             if limits is not None:
                 value = scriptparams.fit(value, limits)
@@ -625,6 +637,8 @@ class Interpreter:
             return
         if not node.extra.get("multi"):
             value, vtype = self.evaluate(expr)
+            if (var := self.lookup(node.names[0])) is not None:
+                value, vtype = self._literal_as(expr, value, vtype, var.type)
             self.assign(node.names[0], value, vtype, expr.text)
             return
         values, types = self._row(expr)
