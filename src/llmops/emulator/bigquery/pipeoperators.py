@@ -10,7 +10,20 @@
   ("window w does not exist");
 - a pipe query on the right of a pipe set operation (`|> EXCEPT DISTINCT (SELECT ... |> EXCEPT
   DISTINCT (...))`) keeps its parentheses: sqlglot wrote its WITH clause bare after EXCEPT, a
-  DuckDB syntax error;
+  DuckDB syntax error; so does a set operation there (`|> INTERSECT DISTINCT (a UNION ALL b)`):
+  written bare, DuckDB read it as `(... INTERSECT a) UNION ALL b`, silently other rows;
+- a standard query before the first `|>` (`SELECT x * 10 AS x FROM t ORDER BY x LIMIT 2 |> WHERE
+  x > 1`) is read as a subquery: sqlglot added the pipe's WHERE, ORDER BY, DISTINCT or AGGREGATE
+  to that SELECT, so they ran before its LIMIT, GROUP BY, DISTINCT or SELECT list (the columns of
+  the FROM clause, not the query's) and answered other rows;
+- `|> LIMIT n [OFFSET m]` is its own query level: sqlglot merged it into the query before (a
+  second LIMIT took the smaller count and added the offsets, a later WHERE or ORDER BY ran before
+  it) and failed in Python on a count that is not a literal (`@n`, `1 + 1`, NULL) or after a
+  SELECT with a FROM clause. It is written `|> WHERE __PIPE_LIMIT__(n, m)` (and `|> AS` a new name
+  when an operator follows), which `apply_pipe_markers` makes the LIMIT and OFFSET of that query;
+- `|> WHERE` over a window function (`|> WHERE RANK() OVER (ORDER BY x) = 1`, what QUALIFY does in
+  standard syntax) is written `|> WHERE __PIPE_QUALIFY__(...)`, which becomes that query's QUALIFY
+  (DuckDB refuses a window function in WHERE);
 - a query sqlglot cannot read because of a pipe operator the local warehouse does not run
   (`|> RENAME`, `|> WITH`, `|> AS` where sqlglot lacks it, ...) is refused by name instead of
   failing as a syntax error.
@@ -23,6 +36,8 @@ from sqlglot.tokens import Token, TokenType
 
 _OPENS = (TokenType.L_PAREN, TokenType.L_BRACKET, TokenType.L_BRACE)
 _CLOSES = (TokenType.R_PAREN, TokenType.R_BRACKET, TokenType.R_BRACE)
+_LIMIT_MARK = "__PIPE_LIMIT__"
+_QUALIFY_MARK = "__PIPE_QUALIFY__"
 _DIRECTIONS = {"ASC", "DESC", "FIRST", "LAST"}  # the last word of an item that names its order
 # pipe operators of GoogleSQL the local warehouse does not run, by their first word
 _REFUSED = {
@@ -52,12 +67,16 @@ def rewrite_pipe_operators(sql: str) -> str:
         tokens = BigQuery().tokenize(sql)
     except TokenError:
         return sql  # the parser reports the problem
-    edits: list[tuple[int, int, str]] = []  # (start, end inclusive, replacement)
+    edits: list[tuple[int, int, str]] = _standard_queries(tokens)  # (start, end inclusive, replacement)
     for i, tok in enumerate(tokens):
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
         if tok.token_type == TokenType.PIPE_GT and nxt is not None:
             word = nxt.text.upper()
-            if word in ("DROP", "SET"):
+            if word == "LIMIT":
+                edits.append(_limit(sql, tokens, i, len(edits)))
+            elif word == "WHERE":
+                edits.extend(_windowed_where(sql, tokens, i, len(edits)))
+            elif word in ("DROP", "SET"):
                 items = _items(tokens, i + 2)
                 if items:
                     edits.append(_drop_or_set(sql, word, items, tok, nxt))
@@ -70,12 +89,38 @@ def rewrite_pipe_operators(sql: str) -> str:
     return sql
 
 
+def apply_pipe_markers(tree: exp.Expr) -> None:
+    """Make each `__PIPE_LIMIT__(n, m)` / `__PIPE_QUALIFY__(c)` condition that
+    `rewrite_pipe_operators` wrote the LIMIT and OFFSET / QUALIFY of its query."""
+    for select in list(tree.find_all(exp.Select)):
+        where = select.args.get("where")
+        if where is None:
+            continue
+        conds = list(where.this.flatten()) if isinstance(where.this, exp.And) else [where.this]
+        last = conds[-1]
+        name = last.name.upper() if isinstance(last, exp.Anonymous) else ""
+        if name not in (_LIMIT_MARK, _QUALIFY_MARK):
+            continue
+        rest = conds[:-1]
+        select.set("where", exp.Where(this=exp.and_(*rest)) if rest else None)
+        args = last.expressions
+        if name == _LIMIT_MARK:
+            select.set("limit", exp.Limit(expression=args[0]))
+            if len(args) > 1:
+                select.set("offset", exp.Offset(expression=args[1]))
+        else:
+            select.set("qualify", exp.Qualify(this=args[0]))
+
+
 def parenthesize_set_operands(tree: exp.Expr) -> None:
-    """Wrap each operand of a set operation that carries its own WITH clause in parentheses."""
-    for node in tree.find_all(exp.SetOperation):
+    """Wrap each operand of a set operation that carries its own WITH clause, and a set operation
+    on the right of another, in parentheses."""
+    for node in list(tree.find_all(exp.SetOperation)):
         for key in ("this", "expression"):
             operand = node.args.get(key)
-            if isinstance(operand, exp.Query) and not isinstance(operand, exp.Subquery) and operand.args.get("with_"):
+            if not isinstance(operand, exp.Query) or isinstance(operand, exp.Subquery):
+                continue
+            if operand.args.get("with_") or (key == "expression" and isinstance(operand, exp.SetOperation)):
                 operand.replace(exp.Subquery(this=operand.copy()))
 
 
@@ -174,6 +219,63 @@ def _named_windows(sql: str, tokens: list[Token], start: int) -> list[tuple[int,
         if tokens[k].token_type == TokenType.OVER and name.text.lower() in specs:
             edits.append((name.start, name.end, specs[name.text.lower()]))
     return edits
+
+
+def _standard_queries(tokens: list[Token]) -> list[tuple[int, int, str]]:
+    """Edits that read each standard query a `|>` follows (`SELECT ... |>`) as `SELECT * FROM
+    (SELECT ...) |>`."""
+    edits: list[tuple[int, int, str]] = []
+    frames: list[list[int | None]] = [[None, 0]]  # per bracket: [its first SELECT, piped]
+    for tok in tokens:
+        kind = tok.token_type
+        frame = frames[-1]
+        if kind in _OPENS:
+            frames.append([None, 0])
+        elif kind in _CLOSES:
+            if len(frames) > 1:
+                frames.pop()
+        elif kind == TokenType.SEMICOLON and len(frames) == 1:
+            frames[0] = [None, 0]
+        elif frame[1]:
+            continue
+        elif kind == TokenType.FROM and frame[0] is None:
+            frame[1] = 1  # a query that starts with FROM: its operators apply to it
+        elif kind == TokenType.SELECT and frame[0] is None:
+            frame[0] = tok.start
+        elif kind == TokenType.PIPE_GT:
+            frame[1] = 1
+            if frame[0] is not None:
+                edits.append((frame[0], frame[0] - 1, "SELECT * FROM ("))
+                edits.append((tok.start, tok.start - 1, ") "))
+    return edits
+
+
+def _limit(sql: str, tokens: list[Token], pipe: int, serial: int) -> tuple[int, int, str]:
+    end = _operator_end(tokens, pipe + 2)
+    offset = next((k for k in range(pipe + 2, end) if tokens[k].token_type == TokenType.OFFSET), end)
+    count, skip = tokens[pipe + 2 : offset], tokens[offset + 1 : end]
+    if not count or (len(count) == 1 and count[0].token_type == TokenType.ALL):
+        from .googlesql import BigQueryError
+
+        raise BigQueryError(
+            "Syntax error: Unexpected keyword ALL" if count else "Syntax error: Unexpected end of LIMIT",
+            fix="give LIMIT a count",
+        )
+    args = _text(sql, count) + (f", {_text(sql, skip)}" if skip else "")
+    text = f"|> WHERE {_LIMIT_MARK}({args})"
+    if end < len(tokens) and tokens[end].token_type == TokenType.PIPE_GT:
+        text += f" |> AS __pipe_limit{serial}"
+    return tokens[pipe].start, tokens[end - 1].end, text
+
+
+def _windowed_where(sql: str, tokens: list[Token], pipe: int, serial: int) -> list[tuple[int, int, str]]:
+    end = _operator_end(tokens, pipe + 2)
+    if not any(tokens[k].token_type == TokenType.OVER for k in range(pipe + 2, end)):
+        return []
+    text = f"|> WHERE {_QUALIFY_MARK}({_text(sql, tokens[pipe + 2 : end])})"
+    if end < len(tokens) and tokens[end].token_type == TokenType.PIPE_GT:
+        text += f" |> AS __pipe_where{serial}"
+    return [(tokens[pipe].start, tokens[end - 1].end, text)]
 
 
 def _is_group_and_order(tokens: list[Token], i: int) -> bool:
