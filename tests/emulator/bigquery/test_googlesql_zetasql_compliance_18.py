@@ -11,7 +11,10 @@ operations by name:
   the offsets; a later WHERE, ORDER BY or DISTINCT ran before it), and failed with a Python error
   after a SELECT with a FROM clause or for a count that is not a literal (`@n`, `1 + 1`, NULL);
 - `|> WHERE` over a window function (QUALIFY's place in pipe syntax) was DuckDB's "WHERE clause
-  cannot contain window functions!".
+  cannot contain window functions!";
+- a set operation matching columns by a list (`CORRESPONDING BY (a, b)`, `BY NAME ON (a)`) was
+  refused when an input had an anonymous column the list leaves out ("column 1 of a set
+  operation that matches columns by name has no name").
 
 Each row is our own query with the rows the pipe syntax reference's rules give, run on the local
 warehouse and through the real BigQuery client against the emulator.
@@ -28,7 +31,7 @@ from googlesql_cases import assert_fails_locally, assert_fails_through_client
 _SIX = "FROM UNNEST([1, 2, 3, 4, 5, 6]) AS x |> ORDER BY x"
 
 # (query, its rows, whether their order is the query's)
-PIPE_ROWS: list[Any] = [
+ROWS: list[Any] = [
     # a set operation inside a pipe set operation's parentheses
     pytest.param(
         "(SELECT 2 AS a, 'v' AS b UNION ALL SELECT 2, 'v') |> INTERSECT DISTINCT (SELECT 2, 'v' UNION ALL SELECT 2, 'v')",
@@ -103,6 +106,22 @@ PIPE_ROWS: list[Any] = [
         False,
         id="where_rank_then_where",
     ),
+    # a column list of CORRESPONDING BY / BY NAME ON leaves the anonymous columns out
+    pytest.param(
+        "SELECT 2, 1 AS a, 1 AS b UNION ALL CORRESPONDING BY (b, a) SELECT 1 AS b, 1 AS a, 2 AS c, 2",
+        [(1, 1), (1, 1)],
+        False,
+        id="corresponding_by_anonymous",
+    ),
+    pytest.param(
+        "SELECT 2, 1 AS a FULL UNION ALL CORRESPONDING BY (a, b) SELECT 3, 5 AS b",
+        [(1, None), (None, 5)],
+        False,
+        id="full_corresponding_by_anonymous",
+    ),
+    pytest.param(
+        "SELECT 2, 1 AS a UNION ALL BY NAME ON (a) SELECT 3 AS a, 4", [(1,), (3,)], False, id="by_name_on_anonymous"
+    ),
 ]
 
 REFUSED = [
@@ -116,14 +135,14 @@ def _same(got: list[tuple[Any, ...]], want: list[tuple[Any, ...]], ordered: bool
     return got == want if ordered else sorted(got, key=repr) == sorted(want, key=repr)
 
 
-@pytest.mark.parametrize("sql, want, ordered", PIPE_ROWS)
-def test_pipe_rows_locally(warehouse, sql, want, ordered):
+@pytest.mark.parametrize("sql, want, ordered", ROWS)
+def test_rows_locally(warehouse, sql, want, ordered):
     got = [tuple(r.values()) for r in warehouse.query_result(sql).table.to_pylist()]
     assert _same(got, want, ordered), got
 
 
-@pytest.mark.parametrize("sql, want, ordered", PIPE_ROWS)
-def test_pipe_rows_through_client(bigquery_client, sql, want, ordered):
+@pytest.mark.parametrize("sql, want, ordered", ROWS)
+def test_rows_through_client(bigquery_client, sql, want, ordered):
     got = [tuple(r.values()) for r in bigquery_client.query_and_wait(sql)]
     assert _same(got, want, ordered), got
 

@@ -140,9 +140,10 @@ def _members(struct: exp.Struct) -> list[exp.Expression]:
 def _positional(op: exp.SetOperation) -> None:
     from .googlesql import BigQueryError
 
-    left, right = _names(op.left), _names(op.right)
-    side, kind = str(op.args.get("side") or "").upper(), str(op.args.get("kind") or "").upper()
     wanted = [c.name for c in op.args.get("on") or []]
+    # with a column list, an anonymous column is one the list cannot name: it is left out
+    left, right = _names(op.left, anonymous=bool(wanted)), _names(op.right, anonymous=bool(wanted))
+    side, kind = str(op.args.get("side") or "").upper(), str(op.args.get("kind") or "").upper()
     right_by_key = {n.lower(): n for n in right}
     left_keys = {n.lower() for n in left}
     what = _describe(op)
@@ -184,14 +185,15 @@ def _describe(op: exp.SetOperation) -> str:
     return f"{word} {'DISTINCT' if op.args.get('distinct') else 'ALL'} matching columns by name"
 
 
-def _names(query: exp.Expr) -> list[str]:
-    """The output column names of a query, read from its SELECT list."""
+def _names(query: exp.Expr, *, anonymous: bool = False) -> list[str]:
+    """The output column names of a query, read from its SELECT list ('' for an anonymous
+    column where `anonymous` allows one)."""
     from .googlesql import BigQueryError
 
     while isinstance(query, exp.Subquery | exp.Paren):
         query = query.this
     if isinstance(query, exp.SetOperation):  # a positional one: the left side names the columns
-        return _names(query.left)
+        return _names(query.left, anonymous=anonymous)
     if not isinstance(query, exp.Select):
         raise BigQueryError(
             "a set operation matching columns by name needs SELECTs on both sides locally",
@@ -208,7 +210,7 @@ def _names(query: exp.Expr) -> list[str]:
         name = (
             item.alias if isinstance(item, exp.Alias) else item.name if isinstance(item, exp.Column | exp.Dot) else ""
         )
-        if not name:
+        if not name and not anonymous:
             raise BigQueryError(
                 f"column {i} of a set operation that matches columns by name has no name",
                 fix="give every column an alias",
