@@ -12,6 +12,8 @@ operations by name:
   after a SELECT with a FROM clause or for a count that is not a literal (`@n`, `1 + 1`, NULL);
 - `|> WHERE` over a window function (QUALIFY's place in pipe syntax) was DuckDB's "WHERE clause
   cannot contain window functions!";
+- a named window of `|> EXTEND` / `|> SELECT` referenced in parentheses (`OVER (w)`, `OVER (w
+  ORDER BY k)`) was "window w does not exist" (only `OVER w` was written out);
 - a set operation matching columns by a list (`CORRESPONDING BY (a, b)`, `BY NAME ON (a)`) was
   refused when an input had an anonymous column the list leaves out ("column 1 of a set
   operation that matches columns by name has no name").
@@ -105,6 +107,22 @@ ROWS: list[Any] = [
         [(2,)],
         False,
         id="where_rank_then_where",
+    ),
+    # a named window referenced in parentheses, `OVER (w)` / `OVER (w ORDER BY ...)`
+    pytest.param(
+        "FROM UNNEST([3, 1, 2]) AS k |> EXTEND RANK() OVER w AS r, SUM(k) OVER (w2) AS s "
+        "WINDOW w AS (ORDER BY k DESC), w2 AS (ORDER BY k ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) "
+        "|> ORDER BY k",
+        [(1, 3, 1), (2, 2, 3), (3, 1, 6)],
+        True,
+        id="extend_window_in_parentheses",
+    ),
+    pytest.param(
+        "FROM UNNEST([3, 1, 2]) AS k |> SELECT k, SUM(k) OVER (w ORDER BY k) AS s WINDOW w AS (PARTITION BY k > 1) "
+        "|> ORDER BY k",
+        [(1, 1), (2, 2), (3, 5)],
+        True,
+        id="select_window_refined",
     ),
     # a column list of CORRESPONDING BY / BY NAME ON leaves the anonymous columns out
     pytest.param(

@@ -6,7 +6,7 @@
 - `|> DROP a, b` is `|> SELECT * EXCEPT (a, b)`;
 - `|> SET a = e` is `|> SELECT * REPLACE (e AS a)` (the column keeps its place);
 - a named window of `|> SELECT` or `|> EXTEND` (`|> SELECT SUM(x) OVER w WINDOW w AS (...)`) is
-  written into each `OVER w`: sqlglot dropped the WINDOW clause or moved it to the outer query
+  written into each `OVER w` and `OVER (w ...)`: sqlglot dropped the WINDOW clause or moved it to the outer query
   ("window w does not exist");
 - a pipe query on the right of a pipe set operation (`|> EXCEPT DISTINCT (SELECT ... |> EXCEPT
   DISTINCT (...))`) keeps its parentheses: sqlglot wrote its WITH clause bare after EXCEPT, a
@@ -216,8 +216,14 @@ def _named_windows(sql: str, tokens: list[Token], start: int) -> list[tuple[int,
     edits = [(tokens[window - 1].end + 1, tokens[end - 1].end, "")]
     for k in range(start, window - 1):
         name = tokens[k + 1]
-        if tokens[k].token_type == TokenType.OVER and name.text.lower() in specs:
+        if tokens[k].token_type != TokenType.OVER:
+            continue
+        if name.text.lower() in specs:
             edits.append((name.start, name.end, specs[name.text.lower()]))
+        elif name.token_type == TokenType.L_PAREN and k + 2 < window and tokens[k + 2].text.lower() in specs:
+            # `OVER (w)`, `OVER (w ROWS ...)`: the window's own text inside the parentheses
+            named = tokens[k + 2]
+            edits.append((named.start, named.end, specs[named.text.lower()][1:-1]))
     return edits
 
 
