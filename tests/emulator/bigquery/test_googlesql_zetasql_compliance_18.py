@@ -12,6 +12,8 @@ operations by name:
   after a SELECT with a FROM clause or for a count that is not a literal (`@n`, `1 + 1`, NULL);
 - `|> WHERE` over a window function (QUALIFY's place in pipe syntax) was DuckDB's "WHERE clause
   cannot contain window functions!";
+- `|> SELECT DISTINCT x` dropped its DISTINCT, and an AGGREGATE or a window function after `|>
+  DISTINCT` read the rows before it (`|> DISTINCT |> AGGREGATE COUNT(*)` counted duplicates);
 - a named window of `|> EXTEND` / `|> SELECT` referenced in parentheses (`OVER (w)`, `OVER (w
   ORDER BY k)`) was "window w does not exist" (only `OVER w` was written out);
 - a set operation matching columns by a list (`CORRESPONDING BY (a, b)`, `BY NAME ON (a)`) was
@@ -107,6 +109,29 @@ ROWS: list[Any] = [
         [(2,)],
         False,
         id="where_rank_then_where",
+    ),
+    # |> SELECT DISTINCT, and the operators after |> DISTINCT
+    pytest.param("FROM UNNEST([1, 1, 2]) AS x |> SELECT DISTINCT x", [(1,), (2,)], False, id="select_distinct"),
+    pytest.param(
+        "FROM UNNEST([1, 1, 2]) AS x |> SELECT DISTINCT x |> AGGREGATE COUNT(*) AS n",
+        [(2,)],
+        False,
+        id="select_distinct_then_aggregate",
+    ),
+    pytest.param(
+        "FROM UNNEST([1, 1, 2]) AS x |> DISTINCT |> AGGREGATE COUNT(*) AS n", [(2,)], False, id="distinct_then_aggregate"
+    ),
+    pytest.param(
+        "FROM UNNEST([1, 1, 2]) AS x |> DISTINCT |> EXTEND COUNT(*) OVER () AS c",
+        [(1, 2), (2, 2)],
+        False,
+        id="distinct_then_window",
+    ),
+    pytest.param(
+        "FROM UNNEST([1, 1, 2]) AS x |> SELECT DISTINCT x, COUNT(*) OVER () AS c",
+        [(1, 3), (2, 3)],
+        False,
+        id="select_distinct_with_window",
     ),
     # a named window referenced in parentheses, `OVER (w)` / `OVER (w ORDER BY ...)`
     pytest.param(

@@ -16,6 +16,9 @@
   x > 1`) is read as a subquery: sqlglot added the pipe's WHERE, ORDER BY, DISTINCT or AGGREGATE
   to that SELECT, so they ran before its LIMIT, GROUP BY, DISTINCT or SELECT list (the columns of
   the FROM clause, not the query's) and answered other rows;
+- `|> SELECT DISTINCT ...` is `|> SELECT ... |> DISTINCT` (sqlglot dropped the DISTINCT), and an
+  operator after `|> DISTINCT` reads the distinct rows (`|> AS` a new name between them: sqlglot
+  ran a later AGGREGATE or window function before the DISTINCT);
 - `|> LIMIT n [OFFSET m]` is its own query level: sqlglot merged it into the query before (a
   second LIMIT took the smaller count and added the offsets, a later WHERE or ORDER BY ran before
   it) and failed in Python on a count that is not a literal (`@n`, `1 + 1`, NULL) or after a
@@ -76,12 +79,16 @@ def rewrite_pipe_operators(sql: str) -> str:
                 edits.append(_limit(sql, tokens, i, len(edits)))
             elif word == "WHERE":
                 edits.extend(_windowed_where(sql, tokens, i, len(edits)))
+            elif word == "DISTINCT":
+                edits.extend(_distinct(tokens, i, len(edits)))
             elif word in ("DROP", "SET"):
                 items = _items(tokens, i + 2)
                 if items:
                     edits.append(_drop_or_set(sql, word, items, tok, nxt))
             elif word in ("SELECT", "EXTEND"):
                 edits.extend(_named_windows(sql, tokens, i + 2))
+                if word == "SELECT":
+                    edits.extend(_select_distinct(tokens, i, len(edits)))
         elif _is_group_and_order(tokens, i):
             edits.extend(_group_and_order(sql, tokens, i))
     for start, end, text in sorted(edits, reverse=True):
@@ -272,6 +279,25 @@ def _limit(sql: str, tokens: list[Token], pipe: int, serial: int) -> tuple[int, 
     if end < len(tokens) and tokens[end].token_type == TokenType.PIPE_GT:
         text += f" |> AS __pipe_limit{serial}"
     return tokens[pipe].start, tokens[end - 1].end, text
+
+
+def _distinct(tokens: list[Token], pipe: int, serial: int) -> list[tuple[int, int, str]]:
+    after = pipe + 2
+    if after < len(tokens) and tokens[after].token_type == TokenType.PIPE_GT:
+        return [(tokens[pipe + 1].end + 1, tokens[pipe + 1].end, f" |> AS __pipe_distinct{serial}")]
+    return []
+
+
+def _select_distinct(tokens: list[Token], pipe: int, serial: int) -> list[tuple[int, int, str]]:
+    word = pipe + 2
+    if word >= len(tokens) or tokens[word].token_type != TokenType.DISTINCT:
+        return []
+    end = _operator_end(tokens, word + 1)
+    text = " |> DISTINCT"
+    if end < len(tokens) and tokens[end].token_type == TokenType.PIPE_GT:
+        text += f" |> AS __pipe_distinct{serial}"
+    last = tokens[end - 1].end
+    return [(tokens[word].start, tokens[word].end, ""), (last + 1, last, text)]
 
 
 def _windowed_where(sql: str, tokens: list[Token], pipe: int, serial: int) -> list[tuple[int, int, str]]:
