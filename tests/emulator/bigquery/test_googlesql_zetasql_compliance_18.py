@@ -119,7 +119,10 @@ ROWS: list[Any] = [
         id="select_distinct_then_aggregate",
     ),
     pytest.param(
-        "FROM UNNEST([1, 1, 2]) AS x |> DISTINCT |> AGGREGATE COUNT(*) AS n", [(2,)], False, id="distinct_then_aggregate"
+        "FROM UNNEST([1, 1, 2]) AS x |> DISTINCT |> AGGREGATE COUNT(*) AS n",
+        [(2,)],
+        False,
+        id="distinct_then_aggregate",
     ),
     pytest.param(
         "FROM UNNEST([1, 1, 2]) AS x |> DISTINCT |> EXTEND COUNT(*) OVER () AS c",
