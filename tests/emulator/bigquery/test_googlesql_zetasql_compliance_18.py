@@ -14,6 +14,9 @@ operations by name:
   cannot contain window functions!";
 - `|> SELECT DISTINCT x` dropped its DISTINCT, and an AGGREGATE or a window function after `|>
   DISTINCT` read the rows before it (`|> DISTINCT |> AGGREGATE COUNT(*)` counted duplicates);
+- `|> PIVOT` / `|> UNPIVOT` were set on the FROM table of the query before them, so they ran
+  before its WHERE ("Unrecognized name") or LIMIT, and after `|> AS t` the PIVOT was dropped (the
+  rows came back unpivoted);
 - a named window of `|> EXTEND` / `|> SELECT` referenced in parentheses (`OVER (w)`, `OVER (w
   ORDER BY k)`) was "window w does not exist" (only `OVER w` was written out);
 - a set operation matching columns by a list (`CORRESPONDING BY (a, b)`, `BY NAME ON (a)`) was
@@ -32,6 +35,7 @@ import pytest
 from google.cloud import bigquery
 from googlesql_cases import assert_fails_locally, assert_fails_through_client
 
+_KV = "(SELECT 'a' AS k, 1 AS v UNION ALL SELECT 'b', 2 UNION ALL SELECT 'a', 3)"
 _SIX = "FROM UNNEST([1, 2, 3, 4, 5, 6]) AS x |> ORDER BY x"
 
 # (query, its rows, whether their order is the query's)
@@ -135,6 +139,23 @@ ROWS: list[Any] = [
         [(1, 3), (2, 3)],
         False,
         id="select_distinct_with_window",
+    ),
+    # |> PIVOT / |> UNPIVOT read the query before them, WHERE and LIMIT included
+    pytest.param(
+        f"FROM {_KV} |> WHERE v > 1 |> PIVOT (SUM(v) FOR k IN ('a', 'b'))", [(3, 2)], False, id="where_then_pivot"
+    ),
+    pytest.param(
+        f"FROM {_KV} |> ORDER BY v DESC |> LIMIT 2 |> PIVOT (SUM(v) FOR k IN ('a', 'b'))",
+        [(3, 2)],
+        False,
+        id="limit_then_pivot",
+    ),
+    pytest.param(f"FROM {_KV} |> AS t |> PIVOT (SUM(v) FOR k IN ('a', 'b'))", [(4, 2)], False, id="as_then_pivot"),
+    pytest.param(
+        "FROM (SELECT 1 AS a, 2 AS b) |> WHERE a > 0 |> UNPIVOT (val FOR col IN (a, b))",
+        [(1, "a"), (2, "b")],
+        False,
+        id="where_then_unpivot",
     ),
     # a named window referenced in parentheses, `OVER (w)` / `OVER (w ORDER BY ...)`
     pytest.param(

@@ -6,8 +6,8 @@
 - `|> DROP a, b` is `|> SELECT * EXCEPT (a, b)`;
 - `|> SET a = e` is `|> SELECT * REPLACE (e AS a)` (the column keeps its place);
 - a named window of `|> SELECT` or `|> EXTEND` (`|> SELECT SUM(x) OVER w WINDOW w AS (...)`) is
-  written into each `OVER w` and `OVER (w ...)`: sqlglot dropped the WINDOW clause or moved it to the outer query
-  ("window w does not exist");
+  written into each `OVER w` and `OVER (w ...)`: sqlglot dropped the WINDOW clause or moved it to
+  the outer query ("window w does not exist");
 - a pipe query on the right of a pipe set operation (`|> EXCEPT DISTINCT (SELECT ... |> EXCEPT
   DISTINCT (...))`) keeps its parentheses: sqlglot wrote its WITH clause bare after EXCEPT, a
   DuckDB syntax error; so does a set operation there (`|> INTERSECT DISTINCT (a UNION ALL b)`):
@@ -17,13 +17,15 @@
   to that SELECT, so they ran before its LIMIT, GROUP BY, DISTINCT or SELECT list (the columns of
   the FROM clause, not the query's) and answered other rows;
 - `|> SELECT DISTINCT ...` is `|> SELECT ... |> DISTINCT` (sqlglot dropped the DISTINCT), and an
-  operator after `|> DISTINCT` reads the distinct rows (`|> AS` a new name between them: sqlglot
-  ran a later AGGREGATE or window function before the DISTINCT);
+  operator after `|> DISTINCT` reads the distinct rows (a new query level, `|> SELECT *`, between
+  them: sqlglot ran a later AGGREGATE or window function before the DISTINCT);
 - `|> LIMIT n [OFFSET m]` is its own query level: sqlglot merged it into the query before (a
   second LIMIT took the smaller count and added the offsets, a later WHERE or ORDER BY ran before
   it) and failed in Python on a count that is not a literal (`@n`, `1 + 1`, NULL) or after a
-  SELECT with a FROM clause. It is written `|> WHERE __PIPE_LIMIT__(n, m)` (and `|> AS` a new name
+  SELECT with a FROM clause. It is written `|> WHERE __PIPE_LIMIT__(n, m)` (and `|> SELECT *`
   when an operator follows), which `apply_pipe_markers` makes the LIMIT and OFFSET of that query;
+- `|> PIVOT` / `|> UNPIVOT` start a new query level: sqlglot set them on the FROM table of the
+  query before, so they ran before its WHERE (`Unrecognized name`) and were dropped after `|> AS`;
 - `|> WHERE` over a window function (`|> WHERE RANK() OVER (ORDER BY x) = 1`, what QUALIFY does in
   standard syntax) is written `|> WHERE __PIPE_QUALIFY__(...)`, which becomes that query's QUALIFY
   (DuckDB refuses a window function in WHERE);
@@ -39,6 +41,9 @@ from sqlglot.tokens import Token, TokenType
 
 _OPENS = (TokenType.L_PAREN, TokenType.L_BRACKET, TokenType.L_BRACE)
 _CLOSES = (TokenType.R_PAREN, TokenType.R_BRACKET, TokenType.R_BRACE)
+# a new query level: sqlglot writes the query so far as a CTE (`|> AS name` would too, but a PIVOT
+# after it is dropped: sqlglot sets it on the CTE's alias, which is not generated)
+_NEW_LEVEL = " |> SELECT *"
 _LIMIT_MARK = "__PIPE_LIMIT__"
 _QUALIFY_MARK = "__PIPE_QUALIFY__"
 _DIRECTIONS = {"ASC", "DESC", "FIRST", "LAST"}  # the last word of an item that names its order
@@ -76,11 +81,14 @@ def rewrite_pipe_operators(sql: str) -> str:
         if tok.token_type == TokenType.PIPE_GT and nxt is not None:
             word = nxt.text.upper()
             if word == "LIMIT":
-                edits.append(_limit(sql, tokens, i, len(edits)))
+                edits.append(_limit(sql, tokens, i))
             elif word == "WHERE":
-                edits.extend(_windowed_where(sql, tokens, i, len(edits)))
+                edits.extend(_windowed_where(sql, tokens, i))
             elif word == "DISTINCT":
-                edits.extend(_distinct(tokens, i, len(edits)))
+                edits.extend(_distinct(tokens, i))
+            elif word in ("PIVOT", "UNPIVOT"):
+                # sqlglot sets it on the query's FROM table, before that query's WHERE or LIMIT
+                edits.append((tok.start, tok.start - 1, _NEW_LEVEL[1:] + " "))
             elif word in ("DROP", "SET"):
                 items = _items(tokens, i + 2)
                 if items:
@@ -88,7 +96,7 @@ def rewrite_pipe_operators(sql: str) -> str:
             elif word in ("SELECT", "EXTEND"):
                 edits.extend(_named_windows(sql, tokens, i + 2))
                 if word == "SELECT":
-                    edits.extend(_select_distinct(tokens, i, len(edits)))
+                    edits.extend(_select_distinct(tokens, i))
         elif _is_group_and_order(tokens, i):
             edits.extend(_group_and_order(sql, tokens, i))
     for start, end, text in sorted(edits, reverse=True):
@@ -263,7 +271,7 @@ def _standard_queries(tokens: list[Token]) -> list[tuple[int, int, str]]:
     return edits
 
 
-def _limit(sql: str, tokens: list[Token], pipe: int, serial: int) -> tuple[int, int, str]:
+def _limit(sql: str, tokens: list[Token], pipe: int) -> tuple[int, int, str]:
     end = _operator_end(tokens, pipe + 2)
     offset = next((k for k in range(pipe + 2, end) if tokens[k].token_type == TokenType.OFFSET), end)
     count, skip = tokens[pipe + 2 : offset], tokens[offset + 1 : end]
@@ -277,36 +285,36 @@ def _limit(sql: str, tokens: list[Token], pipe: int, serial: int) -> tuple[int, 
     args = _text(sql, count) + (f", {_text(sql, skip)}" if skip else "")
     text = f"|> WHERE {_LIMIT_MARK}({args})"
     if end < len(tokens) and tokens[end].token_type == TokenType.PIPE_GT:
-        text += f" |> AS __pipe_limit{serial}"
+        text += _NEW_LEVEL
     return tokens[pipe].start, tokens[end - 1].end, text
 
 
-def _distinct(tokens: list[Token], pipe: int, serial: int) -> list[tuple[int, int, str]]:
+def _distinct(tokens: list[Token], pipe: int) -> list[tuple[int, int, str]]:
     after = pipe + 2
     if after < len(tokens) and tokens[after].token_type == TokenType.PIPE_GT:
-        return [(tokens[pipe + 1].end + 1, tokens[pipe + 1].end, f" |> AS __pipe_distinct{serial}")]
+        return [(tokens[pipe + 1].end + 1, tokens[pipe + 1].end, _NEW_LEVEL)]
     return []
 
 
-def _select_distinct(tokens: list[Token], pipe: int, serial: int) -> list[tuple[int, int, str]]:
+def _select_distinct(tokens: list[Token], pipe: int) -> list[tuple[int, int, str]]:
     word = pipe + 2
     if word >= len(tokens) or tokens[word].token_type != TokenType.DISTINCT:
         return []
     end = _operator_end(tokens, word + 1)
     text = " |> DISTINCT"
     if end < len(tokens) and tokens[end].token_type == TokenType.PIPE_GT:
-        text += f" |> AS __pipe_distinct{serial}"
+        text += _NEW_LEVEL
     last = tokens[end - 1].end
     return [(tokens[word].start, tokens[word].end, ""), (last + 1, last, text)]
 
 
-def _windowed_where(sql: str, tokens: list[Token], pipe: int, serial: int) -> list[tuple[int, int, str]]:
+def _windowed_where(sql: str, tokens: list[Token], pipe: int) -> list[tuple[int, int, str]]:
     end = _operator_end(tokens, pipe + 2)
     if not any(tokens[k].token_type == TokenType.OVER for k in range(pipe + 2, end)):
         return []
     text = f"|> WHERE {_QUALIFY_MARK}({_text(sql, tokens[pipe + 2 : end])})"
     if end < len(tokens) and tokens[end].token_type == TokenType.PIPE_GT:
-        text += f" |> AS __pipe_where{serial}"
+        text += _NEW_LEVEL
     return [(tokens[pipe].start, tokens[end - 1].end, text)]
 
 
