@@ -17,6 +17,9 @@ operations by name:
 - `|> PIVOT` / `|> UNPIVOT` were set on the FROM table of the query before them, so they ran
   before its WHERE ("Unrecognized name") or LIMIT, and after `|> AS t` the PIVOT was dropped (the
   rows came back unpivoted);
+- `|> WITH t AS (...)` was refused by name ("the pipe operator |> WITH is not supported"); it
+  joins its query's WITH clause now, and stays refused where a name it defines is read before it
+  or defined again;
 - a named window of `|> EXTEND` / `|> SELECT` referenced in parentheses (`OVER (w)`, `OVER (w
   ORDER BY k)`) was "window w does not exist" (only `OVER w` was written out);
 - a set operation matching columns by a list (`CORRESPONDING BY (a, b)`, `BY NAME ON (a)`) was
@@ -157,6 +160,25 @@ ROWS: list[Any] = [
         False,
         id="where_then_unpivot",
     ),
+    # |> WITH: the pipe syntax reference's examples, and one after the query's own WITH clause
+    pytest.param(
+        "SELECT 1 AS key |> WITH t AS (SELECT 1 AS key, 'my_value' AS value) |> INNER JOIN t USING (key)",
+        [(1, "my_value")],
+        False,
+        id="with_then_join",
+    ),
+    pytest.param(
+        "SELECT 1 AS key |> WITH t1 AS (SELECT 2), t2 AS (SELECT 3), |> UNION ALL (FROM t1), (FROM t2)",
+        [(1,), (2,), (3,)],
+        False,
+        id="with_two_ctes_trailing_comma",
+    ),
+    pytest.param(
+        "WITH a AS (SELECT 5 AS key) SELECT * FROM a |> WITH t AS (SELECT 5 AS key, 'v' AS value) |> JOIN t USING (key)",
+        [(5, "v")],
+        False,
+        id="with_after_with_clause",
+    ),
     # a named window referenced in parentheses, `OVER (w)` / `OVER (w ORDER BY ...)`
     pytest.param(
         "FROM UNNEST([3, 1, 2]) AS k |> EXTEND RANK() OVER w AS r, SUM(k) OVER (w2) AS s "
@@ -194,6 +216,11 @@ ROWS: list[Any] = [
 REFUSED = [
     pytest.param("SELECT 1 AS x |> LIMIT NULL", "Limit requires non-null count and offset", id="limit_null"),
     pytest.param("SELECT 1 AS x |> LIMIT 1 OFFSET NULL", "Limit requires non-null count and offset", id="offset_null"),
+    pytest.param(
+        "SELECT 1 AS x |> WITH t AS (SELECT 1) |> WITH t AS (SELECT 2) |> UNION ALL (FROM t)",
+        "the pipe operator |> WITH is not supported by the local warehouse",
+        id="with_redefined",
+    ),
     pytest.param("SELECT 1 AS x |> LIMIT ALL", "Syntax error: Unexpected keyword ALL", id="limit_all"),
 ]
 

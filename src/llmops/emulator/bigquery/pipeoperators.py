@@ -26,6 +26,8 @@
   when an operator follows), which `apply_pipe_markers` makes the LIMIT and OFFSET of that query;
 - `|> PIVOT` / `|> UNPIVOT` start a new query level: sqlglot set them on the FROM table of the
   query before, so they ran before its WHERE (`Unrecognized name`) and were dropped after `|> AS`;
+- `|> WITH a AS (...)` joins the WITH clause of its query (unless a name it defines is read
+  before it, or is RECURSIVE: refused by name as before);
 - `|> WHERE` over a window function (`|> WHERE RANK() OVER (ORDER BY x) = 1`, what QUALIFY does in
   standard syntax) is written `|> WHERE __PIPE_QUALIFY__(...)`, which becomes that query's QUALIFY
   (DuckDB refuses a window function in WHERE);
@@ -51,7 +53,7 @@ _DIRECTIONS = {"ASC", "DESC", "FIRST", "LAST"}  # the last word of an item that 
 _REFUSED = {
     "RENAME": "|> RENAME",
     "AS": "|> AS",
-    "WITH": "|> WITH",
+    "WITH": "|> WITH",  # where it cannot join the query's WITH clause
     "RECURSIVE": "|> RECURSIVE UNION",
     "WINDOW": "|> WINDOW",
     "MATCH_RECOGNIZE": "|> MATCH_RECOGNIZE",
@@ -73,6 +75,12 @@ def rewrite_pipe_operators(sql: str) -> str:
 
     try:
         tokens = BigQuery().tokenize(sql)
+        for _ in range(sql.count("|>")):
+            hoisted = _hoist_with(sql, tokens)
+            if hoisted is None:
+                break
+            sql = hoisted
+            tokens = BigQuery().tokenize(sql)
     except TokenError:
         return sql  # the parser reports the problem
     edits: list[tuple[int, int, str]] = _standard_queries(tokens)  # (start, end inclusive, replacement)
@@ -240,6 +248,55 @@ def _named_windows(sql: str, tokens: list[Token], start: int) -> list[tuple[int,
             named = tokens[k + 2]
             edits.append((named.start, named.end, specs[named.text.lower()][1:-1]))
     return edits
+
+
+def _hoist_with(sql: str, tokens: list[Token]) -> str | None:
+    """`sql` with its first `|> WITH a AS (...), ...` moved into the WITH clause of the query it is
+    part of (the CTEs it defines are seen by the operators after it only, which is the same
+    unless a name it defines is read before it: then None, as when there is none)."""
+    starts = [0]  # per bracket: the index of its first token
+    for i, tok in enumerate(tokens):
+        kind = tok.token_type
+        if kind in _OPENS:
+            starts.append(i + 1)
+        elif kind in _CLOSES:
+            if len(starts) > 1:
+                starts.pop()
+        elif kind == TokenType.SEMICOLON and len(starts) == 1:
+            starts[0] = i + 1
+        elif kind == TokenType.PIPE_GT and i + 1 < len(tokens) and tokens[i + 1].token_type == TokenType.WITH:
+            return _hoisted(sql, tokens, starts[-1], i)
+    return None
+
+
+def _hoisted(sql: str, tokens: list[Token], start: int, pipe: int) -> str | None:
+    end = _operator_end(tokens, pipe + 2)
+    items = _items(tokens, pipe + 2)  # a trailing comma leaves no item
+    first = tokens[start]
+    if not items or first.token_type not in (TokenType.SELECT, TokenType.FROM, TokenType.WITH, TokenType.L_PAREN):
+        return None
+    names = {item[0].text.lower() for item in items}
+    if any(item[0].token_type == TokenType.RECURSIVE for item in items) or any(
+        t.text.lower() in names for t in tokens[start:pipe]
+    ):
+        return None
+    ctes = ", ".join(_text(sql, item) for item in items)
+    removed = f"{sql[: tokens[pipe].start]}{sql[tokens[end - 1].end + 1 :]}"
+    if first.token_type != TokenType.WITH:
+        return f"{removed[: first.start]}WITH {ctes} {removed[first.start :]}"
+    depth = 0
+    for k in range(start + 1, pipe):  # the end of the query's own WITH list
+        kind = tokens[k].token_type
+        depth += kind in _OPENS
+        depth -= kind in _CLOSES
+        if (
+            depth == 0
+            and kind in (TokenType.SELECT, TokenType.FROM, TokenType.L_PAREN)
+            and tokens[k - 1].token_type == TokenType.R_PAREN
+        ):
+            at = tokens[k - 1].end + 1
+            return f"{removed[:at]}, {ctes}{removed[at:]}"
+    return None
 
 
 def _standard_queries(tokens: list[Token]) -> list[tuple[int, int, str]]:
