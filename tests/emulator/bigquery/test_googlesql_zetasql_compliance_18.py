@@ -117,6 +117,12 @@ ROWS: list[Any] = [
         False,
         id="where_rank_then_where",
     ),
+    pytest.param(
+        "FROM UNNEST([1, 2]) AS x |> WHERE x IN (SELECT ROW_NUMBER() OVER () FROM UNNEST([5]))",
+        [(1,)],
+        False,
+        id="where_subquery_window",
+    ),
     # |> SELECT DISTINCT, and the operators after |> DISTINCT
     pytest.param("FROM UNNEST([1, 1, 2]) AS x |> SELECT DISTINCT x", [(1,), (2,)], False, id="select_distinct"),
     pytest.param(

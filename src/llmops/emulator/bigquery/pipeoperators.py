@@ -131,8 +131,21 @@ def apply_pipe_markers(tree: exp.Expr) -> None:
             select.set("limit", exp.Limit(expression=args[0]))
             if len(args) > 1:
                 select.set("offset", exp.Offset(expression=args[1]))
-        else:
+        elif _has_window(args[0]):
             select.set("qualify", exp.Qualify(this=args[0]))
+        else:  # its OVER was a subquery's
+            select.set("where", exp.Where(this=exp.and_(*rest, args[0])))
+
+
+def _has_window(cond: exp.Expr) -> bool:
+    """Whether `cond` calls a window function outside its subqueries."""
+    for window in cond.find_all(exp.Window):
+        node = window.parent
+        while node is not None and node is not cond and not isinstance(node, exp.Query | exp.Subquery):
+            node = node.parent
+        if node is cond or node is None:
+            return True
+    return False
 
 
 def parenthesize_set_operands(tree: exp.Expr) -> None:
