@@ -103,6 +103,9 @@ ROWS: list[Any] = [
         False,
         id="subquery_limit",
     ),
+    pytest.param(
+        "(SELECT 1 AS x) UNION ALL SELECT 2 |> AGGREGATE COUNT(*) AS c", [(2,)], False, id="parenthesized_union_operand"
+    ),
     # |> WHERE over a window function
     pytest.param("FROM UNNEST([3, 1, 2]) AS x |> WHERE RANK() OVER (ORDER BY x) = 2", [(2,)], False, id="where_rank"),
     pytest.param(

@@ -38,6 +38,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlglot import exp
 from sqlglot.tokens import Token, TokenType
 
@@ -313,28 +315,34 @@ def _hoisted(sql: str, tokens: list[Token], start: int, pipe: int) -> str | None
 
 
 def _standard_queries(tokens: list[Token]) -> list[tuple[int, int, str]]:
-    """Edits that read each standard query a `|>` follows (`SELECT ... |>`) as `SELECT * FROM
-    (SELECT ...) |>`."""
+    """Edits that read each standard query a `|>` follows (`SELECT ... |>`, `(SELECT ...) UNION ALL
+    SELECT ... |>`) as `SELECT * FROM (...) |>`."""
     edits: list[tuple[int, int, str]] = []
-    frames: list[list[int | None]] = [[None, 0]]  # per bracket: [its first SELECT, piped]
+    # per bracket: [where its query starts (a SELECT, or the bracket opening its first operand), piped,
+    # the position of its first token when that is a bracket, whether no token was read yet]
+    frames: list[list[Any]] = [[None, False, None, True]]
     for tok in tokens:
         kind = tok.token_type
         frame = frames[-1]
+        if frame[3]:
+            frame[3] = False
+            if kind == TokenType.L_PAREN:
+                frame[2] = tok.start
         if kind in _OPENS:
-            frames.append([None, 0])
+            frames.append([None, False, None, True])
         elif kind in _CLOSES:
             if len(frames) > 1:
                 frames.pop()
         elif kind == TokenType.SEMICOLON and len(frames) == 1:
-            frames[0] = [None, 0]
+            frames[0] = [None, False, None, True]
         elif frame[1]:
             continue
         elif kind == TokenType.FROM and frame[0] is None:
-            frame[1] = 1  # a query that starts with FROM: its operators apply to it
+            frame[1] = True  # a query that starts with FROM: its operators apply to it
         elif kind == TokenType.SELECT and frame[0] is None:
-            frame[0] = tok.start
+            frame[0] = tok.start if frame[2] is None else frame[2]
         elif kind == TokenType.PIPE_GT:
-            frame[1] = 1
+            frame[1] = True
             if frame[0] is not None:
                 edits.append((frame[0], frame[0] - 1, "SELECT * FROM ("))
                 edits.append((tok.start, tok.start - 1, ") "))
