@@ -22,6 +22,9 @@ operations by name:
   or defined again;
 - a named window of `|> EXTEND` / `|> SELECT` referenced in parentheses (`OVER (w)`, `OVER (w
   ORDER BY k)`) was "window w does not exist" (only `OVER w` was written out);
+- a set operation matching columns by name over `SELECT *` was refused by name even where the `*`
+  reads a subquery or a WITH query whose names the query shows (every pipe step is such a `*`:
+  `(SELECT 1 AS a, 2 AS b) |> UNION DISTINCT BY NAME (...)`);
 - a set operation matching columns by a list (`CORRESPONDING BY (a, b)`, `BY NAME ON (a)`) was
   refused when an input had an anonymous column the list leaves out ("column 1 of a set
   operation that matches columns by name has no name").
@@ -203,6 +206,25 @@ ROWS: list[Any] = [
         [(1, 1), (2, 2), (3, 5)],
         True,
         id="select_window_refined",
+    ),
+    # BY NAME / CORRESPONDING over `SELECT *` of a subquery or a WITH query (how pipe steps are written)
+    pytest.param(
+        "(SELECT 1 AS a, 2 AS b) |> UNION DISTINCT BY NAME (SELECT 2 AS b, 1 AS a)",
+        [(1, 2)],
+        False,
+        id="pipe_union_by_name",
+    ),
+    pytest.param(
+        "SELECT 1 AS a, 2 AS b |> EXTEND 3 AS c |> UNION ALL CORRESPONDING (SELECT 20 AS b, 10 AS a)",
+        [(1, 2), (10, 20)],
+        False,
+        id="pipe_extend_then_corresponding",
+    ),
+    pytest.param(
+        "WITH q AS (SELECT 1 AS a, 2 AS b) SELECT * FROM q UNION ALL BY NAME SELECT 20 AS b, 10 AS a",
+        [(1, 2), (10, 20)],
+        False,
+        id="with_query_star_by_name",
     ),
     # a column list of CORRESPONDING BY / BY NAME ON leaves the anonymous columns out
     pytest.param(

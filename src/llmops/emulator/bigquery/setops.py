@@ -201,6 +201,11 @@ def _names(query: exp.Expr, *, anonymous: bool = False) -> list[str]:
         )
     names: list[str] = []
     for i, item in enumerate(query.expressions, 1):
+        if isinstance(item, exp.Star) and (source := _star_source(query)) is not None:
+            # `SELECT * FROM (query)` or a WITH query's name (how pipe syntax writes its steps)
+            dropped = {c.name.lower() for c in item.args.get("except_") or []}
+            names.extend(n for n in _names(source, anonymous=anonymous) if n.lower() not in dropped)
+            continue
         if isinstance(item, exp.Star) or (isinstance(item, exp.Column) and isinstance(item.this, exp.Star)):
             raise BigQueryError(
                 "CORRESPONDING and BY NAME over SELECT * are not supported by the local warehouse",
@@ -217,6 +222,32 @@ def _names(query: exp.Expr, *, anonymous: bool = False) -> list[str]:
             )
         names.append(name)
     return names
+
+
+def _star_source(select: exp.Select) -> exp.Expr | None:
+    """The query a `*` of `select` reads when its one source is a subquery or a WITH query of an
+    enclosing scope; None otherwise (a table: its columns are not known here)."""
+    from_ = select.args.get("from_")
+    if from_ is None or select.args.get("joins") or from_.this.args.get("pivots"):
+        return None
+    with_ = select.find_ancestor(exp.With)
+    while with_ is not None:
+        if with_.args.get("recursive"):
+            return None  # sqlglot's pipe steps inside a recursive WITH query do not run locally
+        with_ = with_.find_ancestor(exp.With)
+    source = from_.this
+    if isinstance(source, exp.Subquery):
+        return source.this
+    if not isinstance(source, exp.Table) or source.args.get("db"):
+        return None
+    node: exp.Expr | None = select
+    while node is not None:
+        ctes = node.args.get("with_") if isinstance(node, exp.Query) else None
+        for cte in ctes.expressions if ctes else []:
+            if cte.alias.lower() == source.name.lower() and not any(n is select for n in cte.this.walk()):
+                return cte.this  # (not the WITH query a recursive one reads from its own body)
+        node = node.parent
+    return None
 
 
 def _project(query: exp.Expr, names: list[str], have: list[str]) -> exp.Expr:
