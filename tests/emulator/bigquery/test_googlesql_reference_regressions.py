@@ -42,7 +42,7 @@ ORDERED: list[tuple[str, list[str], list[tuple[Any, ...]]]] = [
 # (query, the error's text): what stays refused, and a call of a function BigQuery lacks
 REFUSED = [
     (
-        "SELECT * FROM (SELECT 1 AS a, 2 AS b) UNION ALL BY NAME (SELECT 3 AS b, 4 AS a)",
+        "SELECT * FROM UNNEST([STRUCT(1 AS a, 2 AS b)]) UNION ALL BY NAME (SELECT 3 AS b, 4 AS a)",
         "CORRESPONDING and BY NAME over SELECT * are not supported by the local warehouse",
     ),
     ("SELECT 1 AS a UNION ALL SELECT 2 ORDER BY NAME(1)", "Function not found: NAME"),

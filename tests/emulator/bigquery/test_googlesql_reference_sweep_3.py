@@ -161,7 +161,10 @@ ORDERED += [
 
 REFUSED = [
     ("SELECT 1 AS x |> RENAME x AS y", "the pipe operator |> RENAME is not supported by the local warehouse"),
-    ("SELECT 1 AS x |> WITH t AS (SELECT 2 AS y) |> SELECT x", "the pipe operator |> WITH is not supported"),
+    (
+        "SELECT 1 AS x |> WITH t AS (SELECT 2 AS y) |> WITH t AS (SELECT 3 AS y) |> SELECT x",
+        "the pipe operator |> WITH is not supported",
+    ),
     ("SELECT 1 AS n |> RECURSIVE UNION ALL (SELECT n + 1 AS n) |> LIMIT 3", "|> RECURSIVE UNION is not supported"),
     ("SELECT 1 AS x |> AS t |> RENAME x AS y |> SELECT t.x", "the pipe operator |> RENAME is not supported"),
     ("SELECT 1 AS x |> DESCRIBE", "the pipe operator |> DESCRIBE is not supported by the local warehouse"),

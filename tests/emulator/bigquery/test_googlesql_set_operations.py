@@ -112,7 +112,7 @@ ERRORS = [
     ("strict_differs", "SELECT 1 AS a, 2 AS b UNION ALL BY NAME SELECT 3 AS b", "Column a is not in both inputs"),
     ("by_list_missing", "SELECT 1 AS a UNION ALL CORRESPONDING BY (a, b) SELECT 2 AS a", "Column b in the"),
     ("unnamed", "SELECT 1 UNION ALL CORRESPONDING SELECT 2 AS a", "has no name"),
-    ("star", "SELECT * FROM (SELECT 1 AS a) UNION ALL CORRESPONDING SELECT 2 AS a", "SELECT \\*"),
+    ("star", "SELECT * FROM UNNEST([1]) AS a UNION ALL CORRESPONDING SELECT 2 AS a", "SELECT \\*"),
 ]
 
 

@@ -696,7 +696,7 @@ def _translate_parsed(
     )
     from .parenjoins import unwrap_leading_unnest_joins
     from .pathoffsets import unnest_offset_paths
-    from .pipeoperators import parenthesize_set_operands, rewrite_pipe_operators
+    from .pipeoperators import apply_pipe_markers, parenthesize_set_operands, rewrite_pipe_operators
     from .privacyclauses import check_privacy_clauses
     from .quantified import protect as protect_quantifiers
     from .rawbytes import raw_bytes_as_escaped
@@ -765,6 +765,7 @@ def _translate_parsed(
         restore_subscripted_names(tree)
         if "|>" in sql:
             parenthesize_set_operands(tree)
+            apply_pipe_markers(tree)
     _refuse_bare_from_query(sql, parsed)
     ctx = _Context(default_project, default_dataset, dict(param_types))
     ctx.temp_functions.update(f for f in functions if not f.startswith("\x00"))

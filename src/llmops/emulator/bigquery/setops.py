@@ -140,9 +140,10 @@ def _members(struct: exp.Struct) -> list[exp.Expression]:
 def _positional(op: exp.SetOperation) -> None:
     from .googlesql import BigQueryError
 
-    left, right = _names(op.left), _names(op.right)
-    side, kind = str(op.args.get("side") or "").upper(), str(op.args.get("kind") or "").upper()
     wanted = [c.name for c in op.args.get("on") or []]
+    # with a column list, an anonymous column is one the list cannot name: it is left out
+    left, right = _names(op.left, anonymous=bool(wanted)), _names(op.right, anonymous=bool(wanted))
+    side, kind = str(op.args.get("side") or "").upper(), str(op.args.get("kind") or "").upper()
     right_by_key = {n.lower(): n for n in right}
     left_keys = {n.lower() for n in left}
     what = _describe(op)
@@ -184,14 +185,15 @@ def _describe(op: exp.SetOperation) -> str:
     return f"{word} {'DISTINCT' if op.args.get('distinct') else 'ALL'} matching columns by name"
 
 
-def _names(query: exp.Expr) -> list[str]:
-    """The output column names of a query, read from its SELECT list."""
+def _names(query: exp.Expr, *, anonymous: bool = False) -> list[str]:
+    """The output column names of a query, read from its SELECT list ('' for an anonymous
+    column where `anonymous` allows one)."""
     from .googlesql import BigQueryError
 
     while isinstance(query, exp.Subquery | exp.Paren):
         query = query.this
     if isinstance(query, exp.SetOperation):  # a positional one: the left side names the columns
-        return _names(query.left)
+        return _names(query.left, anonymous=anonymous)
     if not isinstance(query, exp.Select):
         raise BigQueryError(
             "a set operation matching columns by name needs SELECTs on both sides locally",
@@ -199,6 +201,11 @@ def _names(query: exp.Expr) -> list[str]:
         )
     names: list[str] = []
     for i, item in enumerate(query.expressions, 1):
+        if isinstance(item, exp.Star) and (source := _star_source(query)) is not None:
+            # `SELECT * FROM (query)` or a WITH query's name (how pipe syntax writes its steps)
+            dropped = {c.name.lower() for c in item.args.get("except_") or []}
+            names.extend(n for n in _names(source, anonymous=anonymous) if n.lower() not in dropped)
+            continue
         if isinstance(item, exp.Star) or (isinstance(item, exp.Column) and isinstance(item.this, exp.Star)):
             raise BigQueryError(
                 "CORRESPONDING and BY NAME over SELECT * are not supported by the local warehouse",
@@ -208,13 +215,39 @@ def _names(query: exp.Expr) -> list[str]:
         name = (
             item.alias if isinstance(item, exp.Alias) else item.name if isinstance(item, exp.Column | exp.Dot) else ""
         )
-        if not name:
+        if not name and not anonymous:
             raise BigQueryError(
                 f"column {i} of a set operation that matches columns by name has no name",
                 fix="give every column an alias",
             )
         names.append(name)
     return names
+
+
+def _star_source(select: exp.Select) -> exp.Expr | None:
+    """The query a `*` of `select` reads when its one source is a subquery or a WITH query of an
+    enclosing scope; None otherwise (a table: its columns are not known here)."""
+    from_ = select.args.get("from_")
+    if from_ is None or select.args.get("joins") or from_.this.args.get("pivots"):
+        return None
+    with_ = select.find_ancestor(exp.With)
+    while with_ is not None:
+        if with_.args.get("recursive"):
+            return None  # sqlglot's pipe steps inside a recursive WITH query do not run locally
+        with_ = with_.find_ancestor(exp.With)
+    source = from_.this
+    if isinstance(source, exp.Subquery):
+        return source.this
+    if not isinstance(source, exp.Table) or source.args.get("db"):
+        return None
+    node: exp.Expr | None = select
+    while node is not None:
+        ctes = node.args.get("with_") if isinstance(node, exp.Query) else None
+        for cte in ctes.expressions if ctes else []:
+            if cte.alias.lower() == source.name.lower() and not any(n is select for n in cte.this.walk()):
+                return cte.this  # (not the WITH query a recursive one reads from its own body)
+        node = node.parent
+    return None
 
 
 def _project(query: exp.Expr, names: list[str], have: list[str]) -> exp.Expr:
