@@ -13,13 +13,6 @@ from google.api_core.exceptions import BadRequest, NotFound
 from google.cloud import bigquery
 
 
-@pytest.fixture(autouse=True)
-def _results_dataset_made(bigquery_client):
-    """The project's hidden results dataset is made by its first SELECT, a write that keeps that
-    first result out of the cache."""
-    bigquery_client.query_and_wait("SELECT 1")
-
-
 @pytest.fixture
 def table(bigquery_client, dataset):
     name = f"{dataset.project}.{dataset.dataset_id}.t"
@@ -41,6 +34,19 @@ def test_the_same_query_again_is_a_cache_hit(bigquery_client, table):
     assert again == ([(1,)], True, 0)
     assert first == ([(1,)], False, 0)
     assert run(bigquery_client, sql, use_query_cache=False) == ([(1,)], False, 0)
+
+
+def test_the_first_query_of_a_new_project_is_cached(llmops_emulator, unique):
+    from google.auth.credentials import AnonymousCredentials
+
+    client = bigquery.Client(
+        project=f"fresh-{unique}",
+        credentials=AnonymousCredentials(),
+        client_options={"api_endpoint": llmops_emulator.endpoint},
+    )
+    # the project's hidden results dataset is made before its first query runs, not after (a
+    # write that would keep that first result out of the cache)
+    assert [run(client, "SELECT 'first' AS marker")[1] for _ in range(3)] == [False, True, True]
 
 
 def test_a_cached_job_says_so_everywhere(bigquery_client, http, table):

@@ -32,9 +32,14 @@ class AnonymousTables:
         self._datasets: set[tuple[str, str]] = set()
         self.keep = keep
 
+    @staticmethod
+    def dataset_id(project: str) -> str:
+        """The project's hidden results dataset."""
+        return "_" + hashlib.sha1(f"anon:{project}".encode()).hexdigest()
+
     def add(self, project: str, job_id: str, result: Any) -> dict[str, str]:
         """Keep a query's result; the destinationTable reference naming it."""
-        dataset = "_" + hashlib.sha1(f"anon:{project}".encode()).hexdigest()
+        dataset = self.dataset_id(project)
         table = "anon" + hashlib.sha1(f"{project}:{job_id}".encode()).hexdigest()
         with self._lock:
             self._tables[(project, dataset, table)] = result

@@ -598,6 +598,11 @@ class JobRunner:
         default_project, default_dataset = job.project, _default_dataset(config.get("defaultDataset"), job.project)
         params, types = decode_parameters(config.get("queryParameters"), config.get("parameterMode"))
         cache_key = querycache.key(job.project, located, config) if session is None and not dry_run else None
+        if cache_key is not None and querycache.reads_rows(sql):
+            # made before the query runs: made after, it would be a write that keeps this first
+            # result out of the cache
+            anon = anonymous.of(self.state)
+            anon.make_dataset(self.engine, job.project, anon.dataset_id(job.project), job.location)
         generation = self._generation()
         limit = _max_bytes_billed(config.get("maximumBytesBilled"))
         processed = 0  # measured only for dry runs and queries with a billing limit

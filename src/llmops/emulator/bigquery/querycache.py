@@ -54,6 +54,15 @@ _UNCACHED_FIELDS = (
 """Fields with which BigQuery (or the emulator) runs the query every time."""
 
 
+_QUERY_START = re.compile(r"\s*(?:SELECT|WITH|FROM|\()", re.IGNORECASE)
+
+
+def reads_rows(sql: str) -> bool:
+    """Whether a query's text starts as a query does (SELECT, WITH, FROM, a parenthesis), not as
+    DDL, DML or a script."""
+    return _QUERY_START.match(sql) is not None
+
+
 @functools.lru_cache(maxsize=1024)
 def _deterministic(sql: str) -> bool:
     return _NOT_DETERMINISTIC.search(sql) is None
