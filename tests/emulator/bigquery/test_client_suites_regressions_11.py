@@ -1,0 +1,96 @@
+"""What the client tests of four other BigQuery emulators (esilver's, satks', glassmonkey's
+bigquery-emulator; marcosapmf's has none) found where they expect BigQuery's documented answer.
+
+esilver's `TestQueryJobStatementType` expects `ddlOperationPerformed` REPLACE for `CREATE OR
+REPLACE VIEW` of an existing view and CREATE for a `CREATE TABLE ... AS SELECT`. The DDL reference
+gives the values: CREATE (the target was created), SKIP (`CREATE ... IF NOT EXISTS` of an existing
+target, `DROP ... IF EXISTS` of a missing one), REPLACE (`CREATE OR REPLACE` of an existing one),
+DROP. The emulator answered CREATE for every CREATE and DROP for every DROP, and nothing for a
+CREATE TABLE AS SELECT. Each case runs through google-cloud-bigquery against the emulator (the
+job's statistics) and on the local warehouse (the statement's result).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+# (statements run first, the statement, its ddlOperationPerformed); {d} is a fresh dataset
+DDL_OPERATIONS = [
+    ([], "CREATE TABLE {d}.t (x INT64)", "CREATE"),
+    (["CREATE TABLE {d}.t (x INT64)"], "CREATE TABLE IF NOT EXISTS {d}.t (x INT64)", "SKIP"),
+    (["CREATE TABLE {d}.t (x INT64)"], "CREATE OR REPLACE TABLE {d}.t (y STRING)", "REPLACE"),
+    ([], "CREATE OR REPLACE TABLE {d}.t (y STRING)", "CREATE"),
+    ([], "CREATE TABLE {d}.t AS SELECT 1 AS x", "CREATE"),
+    (["CREATE TABLE {d}.t AS SELECT 1 AS x"], "CREATE OR REPLACE TABLE {d}.t AS SELECT 2 AS x", "REPLACE"),
+    (["CREATE TABLE {d}.t AS SELECT 1 AS x"], "CREATE TABLE IF NOT EXISTS {d}.t AS SELECT 3 AS x", "SKIP"),
+    ([], "CREATE VIEW {d}.v AS SELECT 1 AS x", "CREATE"),
+    (["CREATE VIEW {d}.v AS SELECT 1 AS x"], "CREATE OR REPLACE VIEW {d}.v AS SELECT 2 AS x", "REPLACE"),
+    (["CREATE VIEW {d}.v AS SELECT 1 AS x"], "CREATE VIEW IF NOT EXISTS {d}.v AS SELECT 3 AS x", "SKIP"),
+    (["CREATE TABLE {d}.t (x INT64)"], "DROP TABLE {d}.t", "DROP"),
+    ([], "DROP TABLE IF EXISTS {d}.t", "SKIP"),
+    ([], "DROP VIEW IF EXISTS {d}.v", "SKIP"),
+    (["CREATE VIEW {d}.v AS SELECT 1 AS x"], "DROP VIEW IF EXISTS {d}.v", "DROP"),
+]
+SCHEMA_OPERATIONS = [
+    ([], "CREATE SCHEMA {s}", "CREATE"),
+    (["CREATE SCHEMA {s}"], "CREATE SCHEMA IF NOT EXISTS {s}", "SKIP"),
+    (["CREATE SCHEMA {s}"], "DROP SCHEMA {s}", "DROP"),
+    ([], "DROP SCHEMA IF EXISTS {s}", "SKIP"),
+]
+
+
+def _ids(cases):
+    return [sql for _, sql, _ in cases]
+
+
+@pytest.mark.parametrize("before, sql, want", DDL_OPERATIONS, ids=_ids(DDL_OPERATIONS))
+def test_ddl_operation_through_client(bigquery_client, dataset, before, sql, want):
+    d = f"{dataset.dataset_id}_{uuid.uuid4().hex[:6]}"
+    bigquery_client.create_dataset(d)
+    try:
+        for statement in before:
+            bigquery_client.query(statement.format(d=d)).result()
+        job = bigquery_client.query(sql.format(d=d))
+        job.result()
+        assert job.ddl_operation_performed == want
+    finally:
+        bigquery_client.delete_dataset(d, delete_contents=True, not_found_ok=True)
+
+
+@pytest.mark.parametrize("before, sql, want", SCHEMA_OPERATIONS, ids=_ids(SCHEMA_OPERATIONS))
+def test_schema_ddl_operation_through_client(bigquery_client, before, sql, want):
+    s = f"s_{uuid.uuid4().hex[:8]}"
+    try:
+        for statement in before:
+            bigquery_client.query(statement.format(s=s)).result()
+        job = bigquery_client.query(sql.format(s=s))
+        job.result()
+        assert job.ddl_operation_performed == want
+    finally:
+        bigquery_client.delete_dataset(s, delete_contents=True, not_found_ok=True)
+
+
+@pytest.mark.parametrize("before, sql, want", DDL_OPERATIONS, ids=_ids(DDL_OPERATIONS))
+def test_ddl_operation_locally(scratch_warehouse, before, sql, want):
+    d = f"ds_{uuid.uuid4().hex[:8]}"
+    scratch_warehouse.query_result(f"CREATE SCHEMA {d}")
+    try:
+        for statement in before:
+            scratch_warehouse.query_result(statement.format(d=d))
+        assert scratch_warehouse.query_result(sql.format(d=d)).ddl_operation == want
+    finally:
+        scratch_warehouse.query_result(f"DROP SCHEMA {d} CASCADE")
+
+
+def test_ctas_job_names_its_table_and_operation(bigquery_client, dataset):
+    """A CREATE TABLE AS SELECT job keeps naming the created table as its destination (dbt-bigquery
+    reads it) and now reports CREATE and the target, as the DDL reference's statistics say."""
+    table = f"{dataset.project}.{dataset.dataset_id}.ctas_{uuid.uuid4().hex[:6]}"
+    job = bigquery_client.query(f"CREATE TABLE `{table}` AS SELECT 1 AS id, 'x' AS name")
+    job.result()
+    assert job.statement_type == "CREATE_TABLE_AS_SELECT"
+    assert job.ddl_operation_performed == "CREATE"
+    assert job.ddl_target_table.table_id == table.rsplit(".", 1)[1]
+    assert job.destination.table_id == table.rsplit(".", 1)[1]
