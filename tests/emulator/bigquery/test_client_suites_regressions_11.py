@@ -8,6 +8,11 @@ target, `DROP ... IF EXISTS` of a missing one), REPLACE (`CREATE OR REPLACE` of 
 DROP. The emulator answered CREATE for every CREATE and DROP for every DROP, and nothing for a
 CREATE TABLE AS SELECT. Each case runs through google-cloud-bigquery against the emulator (the
 job's statistics) and on the local warehouse (the statement's result).
+
+glassmonkey's dashed-identifier goldens expect `CREATE TABLE FUNCTION my-dashed-project.ds.f()`
+and `FROM my-dashed-project.ds.f()` to fail, as BigQuery's parser does (ZetaSQL's grammar reads an
+unquoted dashed first part in table names only, never in a routine's name); both ran here. The
+client's project here, `llmops-test`, is dashed.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from googlesql_cases import assert_fails_locally, assert_fails_through_client
 
 # (statements run first, the statement, its ddlOperationPerformed); {d} is a fresh dataset
 DDL_OPERATIONS = [
@@ -94,3 +100,34 @@ def test_ctas_job_names_its_table_and_operation(bigquery_client, dataset):
     assert job.ddl_operation_performed == "CREATE"
     assert job.ddl_target_table.table_id == table.rsplit(".", 1)[1]
     assert job.destination.table_id == table.rsplit(".", 1)[1]
+
+
+DASHED_ROUTINE = "a routine name cannot contain an unquoted '-'"
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "CREATE TABLE FUNCTION {p}.{d}.tvf() AS (SELECT 1 AS x)",
+        "CREATE OR REPLACE TABLE FUNCTION {p}.{d}.tvf(n INT64) AS (SELECT n AS x)",
+        "CREATE FUNCTION {p}.{d}.f() AS (1)",
+        "CREATE TEMP FUNCTION g() AS (1); SELECT * FROM {p}.{d}.tvf_q()",
+    ],
+)
+def test_dashed_routine_name_refused_through_client(bigquery_client, dataset, statement):
+    sql = statement.format(p=dataset.project, d=dataset.dataset_id)
+    assert_fails_through_client(bigquery_client, sql, DASHED_ROUTINE)
+
+
+def test_dashed_table_function_call_refused_through_client(bigquery_client, dataset):
+    p, d = dataset.project, dataset.dataset_id
+    bigquery_client.query_and_wait(f"CREATE TABLE FUNCTION `{p}`.{d}.tvf_q() AS (SELECT 7 AS x)")
+    assert_fails_through_client(bigquery_client, f"SELECT * FROM {p}.{d}.tvf_q()", DASHED_ROUTINE)
+    # quoted, the same routine is served; a dashed table name stays served unquoted
+    assert [tuple(r.values()) for r in bigquery_client.query_and_wait(f"SELECT * FROM `{p}`.{d}.tvf_q()")] == [(7,)]
+    bigquery_client.query_and_wait(f"CREATE TABLE {p}.{d}.t AS SELECT 8 AS x")
+    assert [tuple(r.values()) for r in bigquery_client.query_and_wait(f"SELECT x FROM {p}.{d}.t")] == [(8,)]
+
+
+def test_dashed_table_function_call_refused_locally(warehouse):
+    assert_fails_locally(warehouse, "SELECT * FROM my-project.ds.tvf()", DASHED_ROUTINE)

@@ -753,6 +753,11 @@ def _translate_parsed(
     view_texts = [view_query(tree, original if parsed_text == original else "") for tree in parsed]
     if '""' in original and _EMPTY_JSON_KEY.search(original):
         _refuse_empty_json_keys(parsed)
+    if "-" in sql:
+        from .dashednames import refuse_dashed_routine_names
+
+        for tree in parsed:
+            refuse_dashed_routine_names(tree)
     for tree in parsed:
         _drop_token_positions(tree)
         restore_cast_formats(tree)
