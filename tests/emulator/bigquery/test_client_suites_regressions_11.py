@@ -13,6 +13,10 @@ glassmonkey's dashed-identifier goldens expect `CREATE TABLE FUNCTION my-dashed-
 and `FROM my-dashed-project.ds.f()` to fail, as BigQuery's parser does (ZetaSQL's grammar reads an
 unquoted dashed first part in table names only, never in a routine's name); both ran here. The
 client's project here, `llmops-test`, is dashed.
+
+satks' Go tests query `FROM "q_ds"."items"`: in GoogleSQL '...' and "..." are string literals,
+and a string literal where a table name goes is BigQuery's "Syntax error: Unexpected string
+literal"; sqlglot reads it as a quoted name, so the query answered the table's rows.
 """
 
 from __future__ import annotations
@@ -131,3 +135,52 @@ def test_dashed_table_function_call_refused_through_client(bigquery_client, data
 
 def test_dashed_table_function_call_refused_locally(warehouse):
     assert_fails_locally(warehouse, "SELECT * FROM my-project.ds.tvf()", DASHED_ROUTINE)
+
+
+STRING_TABLE = "Unexpected string literal"
+STRING_TABLE_NAMES = [
+    'SELECT x FROM "{d}"."t"',
+    'SELECT x FROM "{d}.t"',
+    "SELECT x FROM '{d}'.t",
+    'SELECT x FROM {d}."t"',
+    'SELECT t.x FROM {d}.t JOIN "{d}".u USING (x)',
+    'SELECT x FROM {d}.t WHERE x IN (SELECT x FROM "{d}".u)',
+    'INSERT INTO "{d}".t (x) VALUES (2)',
+    'UPDATE "{d}".t SET x = 3 WHERE TRUE',
+    'DELETE FROM "{d}".t WHERE TRUE',
+    'CREATE TABLE "{d}".v (x INT64)',
+]
+# string literals where GoogleSQL takes them, next to FROM and after a JSON literal's dot
+STRING_LITERALS_KEPT = [
+    ('SELECT COUNT(*) FROM {d}.t WHERE "a" IS DISTINCT FROM "b"', [(1,)]),
+    ("SELECT x FROM {d}.t WHERE 'a' IS NOT DISTINCT FROM 'a'", [(1,)]),
+    ("""SELECT INT64(JSON '{{"a": 5}}'.a) FROM {d}.t""", [(5,)]),
+    ("SELECT x FROM `{d}`.`t`", [(1,)]),
+    ("SELECT x FROM `{d}.t`", [(1,)]),
+]
+
+
+@pytest.fixture
+def string_tables(bigquery_client, dataset):
+    d = dataset.dataset_id
+    bigquery_client.query_and_wait(f"CREATE TABLE {d}.t AS SELECT 1 AS x")
+    bigquery_client.query_and_wait(f"CREATE TABLE {d}.u AS SELECT 1 AS x")
+    return d
+
+
+def test_string_literal_table_names_refused_through_client(bigquery_client, string_tables):
+    for sql in STRING_TABLE_NAMES:
+        assert_fails_through_client(bigquery_client, sql.format(d=string_tables), STRING_TABLE)
+    rows = bigquery_client.query_and_wait(f"SELECT x FROM {string_tables}.t")
+    assert [tuple(r.values()) for r in rows] == [(1,)]  # the writes above changed nothing
+
+
+def test_string_literals_elsewhere_served_through_client(bigquery_client, string_tables):
+    for sql, want in STRING_LITERALS_KEPT:
+        rows = bigquery_client.query_and_wait(sql.format(d=string_tables))
+        assert [tuple(r.values()) for r in rows] == want, sql
+
+
+@pytest.mark.parametrize("sql", STRING_TABLE_NAMES)
+def test_string_literal_table_names_refused_locally(warehouse, sql):
+    assert_fails_locally(warehouse, sql.format(d="ds"), STRING_TABLE)
