@@ -17,6 +17,11 @@ client's project here, `llmops-test`, is dashed.
 satks' Go tests query `FROM "q_ds"."items"`: in GoogleSQL '...' and "..." are string literals,
 and a string literal where a table name goes is BigQuery's "Syntax error: Unexpected string
 literal"; sqlglot reads it as a quoted name, so the query answered the table's rows.
+
+glassmonkey's operator probe has `["coffee", "tea", "milk"][6]`: the operators reference makes a
+bare index `OFFSET(index)`, an error out of range; it was NULL here (DuckDB's list subscript).
+Worse, a bare index that is not a literal (`arr[i]`) was read from 1, as DuckDB counts: `arr[1]`
+of `[7, 8]` answered 7 (BigQuery: 8) and `arr[0]` NULL.
 """
 
 from __future__ import annotations
@@ -184,3 +189,39 @@ def test_string_literals_elsewhere_served_through_client(bigquery_client, string
 @pytest.mark.parametrize("sql", STRING_TABLE_NAMES)
 def test_string_literal_table_names_refused_locally(warehouse, sql):
     assert_fails_locally(warehouse, sql.format(d="ds"), STRING_TABLE)
+
+
+OUT_OF_BOUNDS = "Array index"
+BARE_INDEX_ERRORS = [
+    "SELECT ['coffee', 'tea', 'milk'][6]",
+    "SELECT ['coffee', 'tea', 'milk'][-1]",
+    "SELECT arr[5] FROM (SELECT [1, 2] AS arr)",
+    "SELECT arr[i] FROM (SELECT [1, 2] AS arr, 2 AS i)",
+]
+BARE_INDEX_VALUES = [
+    ("SELECT ['coffee', 'tea', 'milk'][1]", "tea"),
+    ("SELECT arr[0] FROM (SELECT [7, 8] AS arr)", 7),
+    # an index that is not a literal counted from 1 (DuckDB's), one element too far
+    ("SELECT arr[i] FROM (SELECT [7, 8] AS arr, 1 AS i)", 8),
+    ("SELECT arr[i] FROM (SELECT [7, 8] AS arr, 0 AS i)", 7),
+    ("SELECT [7, 8][i + 0] FROM (SELECT 0 AS i)", 7),
+    ("SELECT [1, 2][CAST(NULL AS INT64)]", None),
+    ("SELECT arr[0] FROM (SELECT CAST(NULL AS ARRAY<INT64>) AS arr)", None),
+    ("""SELECT INT64(JSON '[5, 6]'[1])""", 6),
+]
+
+
+@pytest.mark.parametrize("sql", BARE_INDEX_ERRORS)
+def test_bare_index_out_of_range_fails_locally(warehouse, sql):
+    assert_fails_locally(warehouse, sql, OUT_OF_BOUNDS)
+
+
+@pytest.mark.parametrize("sql", BARE_INDEX_ERRORS)
+def test_bare_index_out_of_range_fails_through_client(bigquery_client, sql):
+    assert_fails_through_client(bigquery_client, sql, OUT_OF_BOUNDS)
+
+
+@pytest.mark.parametrize("sql, want", BARE_INDEX_VALUES)
+def test_bare_index_in_range(warehouse, bigquery_client, sql, want):
+    assert list(warehouse.query_result(sql).table.to_pylist()[0].values()) == [want]
+    assert [tuple(r.values()) for r in bigquery_client.query_and_wait(sql)] == [(want,)]

@@ -682,6 +682,7 @@ def _translate_parsed(
         raise BigQueryError("the query is empty", fix="write a SELECT statement")
     from .aifunctions import protect as protect_ai_calls
     from .arities import check_arities
+    from .arrayindexes import mark_bare_subscripts
     from .bqml_calls import protect as protect_ml_calls
     from .castformat import protect
     from .castformat import restore as restore_cast_formats
@@ -763,6 +764,7 @@ def _translate_parsed(
         restore_cast_formats(tree)
         unwrap_safe_paths(tree)
         restore_subscripted_names(tree)
+        mark_bare_subscripts(tree)
         if "|>" in sql:
             parenthesize_set_operands(tree)
     _refuse_bare_from_query(sql, parsed)

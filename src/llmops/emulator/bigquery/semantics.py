@@ -14,6 +14,7 @@ from typing import Any
 from sqlglot import exp
 
 from .arraycalls import rewrite_array_calls
+from .arrayindexes import as_offset
 from .boundvalues import bound_once, is_large
 from .buckets import rewrite_bucket_calls
 from .bytesbits import rewrite_bytes_bitwise
@@ -124,7 +125,7 @@ def rewrite_semantics(stmt: exp.Expression) -> None:
             a, b = node.expressions
             node.replace(exp.Div(this=exp.cast(a, "DOUBLE"), expression=exp.cast(b, "DOUBLE")))
     for node in reversed(find_all(stmt, exp.Bracket)):
-        if node.args.get("offset") is not None and len(node.expressions) == 1:
+        if as_offset(node) or (node.args.get("offset") is not None and len(node.expressions) == 1):
             node.replace(_checked_subscript(node))
     for node in find_all(stmt, exp.Unnest):
         if node.args.get("offset"):  # sqlglot sets False for a plain UNNEST
