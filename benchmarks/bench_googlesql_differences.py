@@ -21,6 +21,8 @@ CASES = [
     ("NUMERIC / INT64 exact", "SELECT MAX(n / (i + 1)) FROM b.t", "SELECT MAX(n / (i + 1)) FROM b.t"),
     ("DIV(NUMERIC, INT64)", "SELECT MAX(DIV(n, g + 1)) FROM b.t", "SELECT MAX(n // (g + 1)) FROM b.t"),
     ("ROUND(INT64) FLOAT64", "SELECT SUM(ROUND(i)) FROM b.t", "SELECT SUM(round(i)) FROM b.t"),
+    # arrayindexes.py: a bare index is OFFSET's checked subscript (an error out of range)
+    ("arr[i] bare index", "SELECT SUM([g, i, 3][MOD(i, 3)]) FROM b.t", "SELECT SUM([g, i, 3][(i % 3) + 1]) FROM b.t"),
     # Python UDFs (udfs.py) on non-ASCII text (every row), and the ASCII rows that skip them
     ("SHA384 (UDF)", "SELECT MAX(SHA384(s)) FROM b.t", "SELECT MAX(sha256(s)) FROM b.t"),
     ("NORMALIZE NFKC (UDF)", "SELECT MAX(NORMALIZE(s, NFKC)) FROM b.t", "SELECT MAX(nfc_normalize(s)) FROM b.t"),

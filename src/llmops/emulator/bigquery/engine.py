@@ -49,6 +49,7 @@ from . import (
     bytescalls,
     catalog,
     coltypes,
+    ddloperation,
     ddlopts,
     dmlforms,
     dryrun,
@@ -157,6 +158,8 @@ class QueryResult:
     query cache may answer it again while the catalog generation stays (see querycache.py)."""
     tables_expire: dt.datetime | None = None
     """For a cacheable result: the earliest expiration time of any table when it ran."""
+    ddl_operation: str | None = None
+    """CREATE, SKIP, REPLACE or DROP: what a DDL statement on a table, view or dataset did."""
 
 
 EMPTY = pa.table({})
@@ -842,9 +845,12 @@ class BigQueryEngine:
                     # AS OF is resolved when its statement runs, after the script's earlier changes
                     history.define_views(con, script.time_travel, used_by=stmt)
                 try:
+                    existed = ddloperation.target_existed(con, stmt)
                     result = self._run(
                         con, stmt, values, ctl, policies=policies or several, in_transaction=in_transaction
                     )
+                    if existed is not None:
+                        result = replace(result, ddl_operation=ddloperation.performed(stmt, existed))
                 except LlmopsError as exc:
                     if several:
                         exc.script_children = (*children, _child(texts[i], None, exc))  # type: ignore[attr-defined]

@@ -41,7 +41,7 @@ def check_foreign_syntax(tokens: Sequence[Token], sql: str) -> None:
     """Raise BigQuery's error for the first spelling in `tokens` that GoogleSQL does not have."""
     parents = _parents(tokens)
     for i in range(len(tokens)):
-        unexpected = _unexpected(tokens, i)
+        unexpected = _unexpected(tokens, i) or _string_table_name(tokens, parents, i)
         if unexpected is not None:
             raise _error(*unexpected, sql)
         start = _type_position(tokens, parents, i)
@@ -121,6 +121,36 @@ def _unexpected(tokens: Sequence[Token], i: int) -> tuple[str, Token, str] | Non
             "GoogleSQL has no DISTINCT ON: keep one row per key with QUALIFY ROW_NUMBER() OVER (PARTITION BY key ...) = 1",
         )
     return None
+
+
+_TABLE_KEYWORDS = {TokenType.FROM, TokenType.JOIN, TokenType.INTO, TokenType.UPDATE, TokenType.TABLE, TokenType.MERGE}
+"""The keywords a table name follows."""
+_PATH_PARTS = {TokenType.VAR, TokenType.IDENTIFIER, TokenType.STRING, TokenType.DOT}
+
+
+def _string_table_name(tokens: Sequence[Token], parents: list[int | None], i: int) -> tuple[str, Token, str] | None:
+    """A string literal in a table name (`FROM "dataset"."table"`, `INSERT INTO 'ds'.t`): sqlglot
+    reads it as a quoted name, GoogleSQL's parser as a misplaced literal."""
+    if tokens[i].token_type != TokenType.STRING:
+        return None
+    start = i
+    while start and tokens[start - 1].token_type in _PATH_PARTS:
+        start -= 1
+    if not start or tokens[start - 1].token_type not in _TABLE_KEYWORDS:
+        return None
+    keyword = start - 1
+    if tokens[keyword].token_type == TokenType.FROM:
+        paren = parents[keyword]
+        if keyword and tokens[keyword - 1].token_type == TokenType.DISTINCT:
+            return None  # x IS [NOT] DISTINCT FROM 'literal'
+        if paren is not None and paren > 0 and tokens[paren - 1].text.upper() == "EXTRACT":
+            return None  # EXTRACT(part FROM 'literal')
+    return (
+        f'Syntax error: Unexpected string literal "{tokens[i].text}"',
+        tokens[i],
+        "quote a table name with backticks, `dataset.table` or `dataset`.`table`: in GoogleSQL '...' and "
+        '"..." are string literals',
+    )
 
 
 def type_not_found(text: str, sql: str, offset: int) -> None:

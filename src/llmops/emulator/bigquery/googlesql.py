@@ -682,6 +682,7 @@ def _translate_parsed(
         raise BigQueryError("the query is empty", fix="write a SELECT statement")
     from .aifunctions import protect as protect_ai_calls
     from .arities import check_arities
+    from .arrayindexes import mark_bare_subscripts
     from .bqml_calls import protect as protect_ml_calls
     from .castformat import protect
     from .castformat import restore as restore_cast_formats
@@ -758,11 +759,17 @@ def _translate_parsed(
 
         for tree in parsed:
             refuse_unsupported_operators(tree)
+    if "-" in sql:
+        from .dashednames import refuse_dashed_routine_names
+
+        for tree in parsed:
+            refuse_dashed_routine_names(tree)
     for tree in parsed:
         _drop_token_positions(tree)
         restore_cast_formats(tree)
         unwrap_safe_paths(tree)
         restore_subscripted_names(tree)
+        mark_bare_subscripts(tree)
         if "|>" in sql:
             parenthesize_set_operands(tree)
             apply_pipe_markers(tree)

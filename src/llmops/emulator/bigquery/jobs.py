@@ -682,7 +682,9 @@ class JobRunner:
                 "rowCount": str(result.export.get("rows", 0)),
             }
         op = result.statement_type.split("_", 1)[0]
-        if op in _DDL_OPERATION and result.statement_type not in ("CREATE_TABLE_AS_SELECT",):
+        if result.ddl_operation:
+            query_stats["ddlOperationPerformed"] = result.ddl_operation
+        elif op in _DDL_OPERATION and result.statement_type not in ("CREATE_TABLE_AS_SELECT",):
             query_stats["ddlOperationPerformed"] = _DDL_OPERATION[op]
         if result.target and result.target[2] and result.statement_type.endswith(("FUNCTION", "PROCEDURE")):
             p, d, r = result.target

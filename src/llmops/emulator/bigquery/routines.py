@@ -23,6 +23,7 @@ from sqlglot.errors import SqlglotError
 
 from . import bignumerics, ml, routineaggregates, udfarguments
 from .census import find_all
+from .dashednames import refuse_dashed_routine_names
 from .googlesql import (
     BigQueryDuplicate,
     BigQueryError,
@@ -523,6 +524,7 @@ def run_ddl(interp: Interpreter, span: Span) -> None:
         ) from None
     if not isinstance(node, exp.Create) or not isinstance(node.this, exp.UserDefinedFunction):
         raise BigQueryError("invalid CREATE FUNCTION", fix="write CREATE FUNCTION ds.f(x INT64) AS (x + 1)")
+    refuse_dashed_routine_names(node)
     if aggregate and table_function:
         raise BigQueryError("invalid CREATE AGGREGATE TABLE FUNCTION", fix="write CREATE AGGREGATE FUNCTION")
     udf = node.this

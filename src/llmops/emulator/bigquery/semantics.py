@@ -14,6 +14,7 @@ from typing import Any
 from sqlglot import exp
 
 from .arraycalls import rewrite_array_calls
+from .arrayindexes import as_offset
 from .boundvalues import bound_once, is_large
 from .buckets import rewrite_bucket_calls
 from .bytesbits import rewrite_bytes_bitwise
@@ -126,7 +127,7 @@ def rewrite_semantics(stmt: exp.Expression) -> None:
             quotient.meta[TYPE_KEY] = "FLOAT64"  # a CONCAT of it writes `2`, not DuckDB's `2.0`
             node.replace(quotient)
     for node in reversed(find_all(stmt, exp.Bracket)):
-        if node.args.get("offset") is not None and len(node.expressions) == 1:
+        if as_offset(node) or (node.args.get("offset") is not None and len(node.expressions) == 1):
             node.replace(typed_like(_checked_subscript(node), node))
     for node in find_all(stmt, exp.Unnest):
         if node.args.get("offset"):  # sqlglot sets False for a plain UNNEST
