@@ -268,18 +268,9 @@ def bench_small_queries(
         engine.query("SELECT @x + 1 AS y", {"x": 41}, param_types={"x": "INT64"})
         n_local += 1
     local_rate = n_local / (time.perf_counter() - start)
-    out = {}
-    for name, lat in latencies.items():
-        lat.sort()
-        out[name] = {
-            "requests": len(lat),
-            "rps": len(lat) / elapsed[name],
-            "p50_ms": 1000 * statistics.median(lat),
-            "p95_ms": 1000 * lat[int(0.95 * (len(lat) - 1))],
-            "server_cpu_ms": 1000 * cpu[name] / len(lat),
-            "local_rps": local_rate,
-        }
-    return out
+    from small_query_processes import summary
+
+    return {name: {**r, "local_rps": local_rate} for name, r in summary(latencies, elapsed, cpu).items()}
 
 
 ENGINE_QUERIES = (
@@ -429,6 +420,14 @@ def bench_storage(gcs, folder: Path, megabytes: int, repeats: int) -> dict:
     return {"MB": megabytes, "copy": megabytes / t_copy, "upload": megabytes / t_up, "download": megabytes / t_down}
 
 
+def _print_rows(small: dict) -> None:
+    for name, r in small.items():
+        print(
+            f"  {name:<15} {r['rps']:>5.0f} requests/s  p50 {r['p50_ms']:5.1f} ms  p95 {r['p95_ms']:5.1f} ms  "
+            f"server CPU {r['server_cpu_ms']:.2f} ms/request  ({r['requests']} requests)"
+        )
+
+
 def _print_goal(small: dict) -> None:
     floor = small["client floor"]
     for label, r in (("answered from the query cache", small["emulator"]), ("run every time", small["no query cache"])):
@@ -504,11 +503,7 @@ def main() -> None:
                 seconds,
             )
             print("\nsmall queries (query_and_wait), 8 concurrent clients, alternating rounds:")
-            for name, r in small.items():
-                print(
-                    f"  {name:<15} {r['rps']:>5.0f} requests/s  p50 {r['p50_ms']:5.1f} ms  p95 {r['p95_ms']:5.1f} ms  "
-                    f"server CPU {r['server_cpu_ms']:.2f} ms/request  ({r['requests']} requests)"
-                )
+            _print_rows(small)
             new, on_asyncio, old = small["emulator"], small["asyncio loop"], small["h11 (baseline)"]
             print(
                 f"  uvloop vs asyncio's loop: p50 {on_asyncio['p50_ms'] / new['p50_ms']:.2f}x lower, "
@@ -530,11 +525,7 @@ def main() -> None:
                 _server_cpu,
             )
             print("\nthe same with each of the 8 clients in a process of its own (no shared GIL):")
-            for name, r in apart.items():
-                print(
-                    f"  {name:<15} {r['rps']:>5.0f} requests/s  p50 {r['p50_ms']:5.1f} ms  p95 {r['p95_ms']:5.1f} ms  "
-                    f"server CPU {r['server_cpu_ms']:.2f} ms/request  ({r['requests']} requests)"
-                )
+            _print_rows(apart)
             _print_goal(apart)
         if "engine" in only:
             print("\nengine CPU per small query, in process, vs a bare DuckDB cursor (best of alternating rounds):")

@@ -89,6 +89,13 @@ def bench(
         for procs in pools.values():
             for p in procs:
                 p.kill()
+    return summary(latencies, elapsed, cpu)
+
+
+def summary(
+    latencies: dict[str, list[float]], elapsed: dict[str, float], cpu: dict[str, float]
+) -> dict[str, dict[str, float]]:
+    """Per endpoint: requests, requests/s, p50/p95 latency (ms), the server's CPU per request (ms)."""
     out = {}
     for name, lat in latencies.items():
         lat.sort()
