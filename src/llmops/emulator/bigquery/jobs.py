@@ -375,7 +375,9 @@ class JobRunner:
         if config.get("useQueryCache") is False or config.get("useLegacySql") is True:
             return None
         cache_key = querycache.key(project, located, config)
-        return self.cache.get(cache_key, self._generation()) if cache_key is not None else None
+        if cache_key is None or cache_key not in self.cache:
+            return None  # (and the engine is not opened here, on the event loop, by a first query)
+        return self.cache.get(cache_key, self._generation())
 
     def _generation(self) -> tuple[int, int]:
         """What a cached result holds for: the engine's catalog generation and the version of

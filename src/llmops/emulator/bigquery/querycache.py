@@ -99,6 +99,10 @@ class QueryCache:
         self.max_entries = max_entries
         self.ttl_s = ttl_s
 
+    def __contains__(self, cache_key: object) -> bool:
+        with self._lock:
+            return cache_key in self._entries
+
     def get(self, cache_key: str, generation: tuple[int, int]) -> Cached | None:
         """The result kept under `cache_key`, if the engine is still at `generation` and it has not expired."""
         with self._lock:

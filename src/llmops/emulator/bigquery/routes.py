@@ -73,9 +73,9 @@ about 40 µs; the two meet near 1,500 cells)."""
 
 _COLUMN_RE = r"^[A-Za-z_][A-Za-z0-9_]*$"
 _MULTI_REGIONS = ("US", "EU")
+"""Where jobs.get finds a job whose location the request does not name."""
 _ROWS_WRITTEN_ON_THE_LOOP = 1000
 """A cached result of at most this many rows is written on the event loop (~1 ms of JSON)."""
-"""Where jobs.get finds a job whose location the request does not name."""
 
 
 def _check_names(**names: str) -> None:
