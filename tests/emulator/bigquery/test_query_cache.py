@@ -230,3 +230,23 @@ def test_scripts_and_persistent_routines_run_every_time(bigquery_client, table):
         assert [run(bigquery_client, sql)[1] for _ in range(2)] == [False, False], sql
     joined = f"WITH a AS (SELECT x FROM `{table}`) SELECT * FROM a WHERE x IN (SELECT 1)"
     assert [run(bigquery_client, joined)[1] for _ in range(2)] == [False, True]
+
+
+def test_use_query_cache_takes_true_or_false(bigquery_client, http, google_error):
+    project = bigquery_client.project
+    sql = "SELECT 'text-false' AS marker"
+    url = f"/bigquery/v2/projects/{project}/queries"
+    http.post(url, json={"query": sql, "useLegacySql": False})
+    # JSON's "false" text is false, as Google's JSON reader takes a boolean field
+    assert (
+        http.post(url, json={"query": sql, "useLegacySql": False, "useQueryCache": "false"}).json()["cacheHit"] is False
+    )
+    before = len(list(bigquery_client.list_jobs()))
+    for path, body in (
+        (url, {"query": sql, "useLegacySql": False, "useQueryCache": "nope"}),
+        (f"/bigquery/v2/projects/{project}/jobs", {"configuration": {"query": {"query": sql, "useQueryCache": 1}}}),
+    ):
+        response = http.post(path, json=body)
+        assert response.status_code == 400
+        assert "Invalid value for useQueryCache" in google_error(response)["message"]
+    assert len(list(bigquery_client.list_jobs())) == before  # no job recorded for a bad request

@@ -327,6 +327,8 @@ class JobRunner:
             # parameterValue.value is a string in BigQuery's resource, whatever JSON type was sent
             params = config["query"]["queryParameters"]
             config = {**config, "query": {**config["query"], "queryParameters": [_as_sent(p) for p in params]}}
+        if kind == "query":
+            querycache.allowed(config["query"])  # a bad useQueryCache is a bad request, not a failed job
         session_tables.refuse_session_tables(kind, config[kind])
         explicit = ref.get("location") if isinstance(ref.get("location"), str) else None
         if explicit and kind != "query":
@@ -372,7 +374,7 @@ class JobRunner:
         return self._execute(run) if run.cached is not None else None
 
     def _cache_hit(self, project: str, located: str | None, config: dict[str, Any]) -> querycache.Cached | None:
-        if config.get("useQueryCache") is False or config.get("useLegacySql") is True:
+        if not querycache.allowed(config) or config.get("useLegacySql") is True:
             return None
         cache_key = querycache.key(project, located, config)
         if cache_key is None or cache_key not in self.cache:

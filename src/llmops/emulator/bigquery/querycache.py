@@ -63,6 +63,21 @@ def reads_rows(sql: str) -> bool:
     return _QUERY_START.match(sql) is not None
 
 
+def allowed(config: dict[str, Any]) -> bool:
+    """A query configuration's `useQueryCache` (default true; JSON's `"false"` text is false, as
+    Google's JSON reader takes it); 400 for any other value."""
+    from ..server.errors import bad_request
+
+    value = config.get("useQueryCache")
+    if value is None or isinstance(value, bool):
+        return value is not False
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    raise bad_request(
+        f"Invalid value for useQueryCache: {value!r} (send true or false)", location="configuration.query.useQueryCache"
+    )
+
+
 @functools.lru_cache(maxsize=1024)
 def _deterministic(sql: str) -> bool:
     return _NOT_DETERMINISTIC.search(sql) is None
