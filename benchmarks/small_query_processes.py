@@ -110,4 +110,6 @@ def summary(
 
 
 if __name__ == "__main__":
+    if len(sys.argv) != 3 or sys.argv[2] not in ("0", "1"):
+        sys.exit("usage: small_query_processes.py ENDPOINT 1|0 (one client, run by bench_emulator.py --only small)")
     _client(sys.argv[1], sys.argv[2] == "1")
