@@ -155,3 +155,28 @@ def test_close_while_a_query_runs(tmp_path):
     worker.join(timeout=60)
     assert not worker.is_alive() and outcome
     assert engine._db is None
+
+
+def test_the_size_of_a_table_dropped_while_it_is_measured_is_0():
+    """tables.delete measures a table it found; a second delete at the same moment could drop it
+    between the size's two reads, and DuckDB's CatalogException was a 500 (seen once in a full
+    run). A missing table's size is 0, so the delete goes on to its own 404."""
+    import duckdb
+
+    from llmops.emulator.bigquery import dryrun
+
+    con = duckdb.connect()
+    con.execute('CREATE SCHEMA "p.d"; CREATE TABLE "p.d".t AS SELECT 1 AS x')
+
+    class DropsAfterItsFirstRead:
+        first = True
+
+        def execute(self, sql, params=None):
+            rows = (con.execute(sql, params) if params else con.execute(sql)).fetchall()
+            if self.first:
+                self.first = False
+                con.execute('DROP TABLE "p.d".t')  # the other request's delete
+            return type("Result", (), {"fetchall": lambda _self: rows})()
+
+    assert dryrun.table_bytes(con, "p", "d", "t") == 8
+    assert dryrun.table_bytes(DropsAfterItsFirstRead(), "p", "d", "t") == 0

@@ -11,16 +11,14 @@ of their text). Views read 0 bytes here (BigQuery counts the tables behind them)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import duckdb
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from .googlesql import Script, duckdb_table, duckdb_type_to_field, output_names, quote_ident
-
-if TYPE_CHECKING:
-    import duckdb
 
 _FIXED_BYTES = {
     "INT64": 8,
@@ -105,7 +103,10 @@ def _table_bytes(
     if not terms:
         return 0
     sql = f"SELECT {' + '.join(terms)} FROM {duckdb_table(project, dataset, table)}"
-    return int(con.execute(sql).fetchall()[0][0] or 0)
+    try:
+        return int(con.execute(sql).fetchall()[0][0] or 0)
+    except duckdb.CatalogException:
+        return 0  # dropped since its columns were read (two tables.delete at once): missing now
 
 
 def table_bytes(con: duckdb.DuckDBPyConnection, project: str, dataset: str, table: str) -> int:
